@@ -1,0 +1,91 @@
+// Build: transpile src/ and test/ to plain JavaScript in dist/ (Workers, the CLI and
+// the browser load JS, so nothing pays for transpiling at run time), bundle each user
+// program into one self-contained module, and pack the initramfs (cpio newc) that
+// the root ramfs is populated from at boot.
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync, mkdirSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+process.chdir(root);
+
+function walk(dir, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (p.endsWith('.ts') && !p.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+const started = Date.now();
+rmSync('dist', { recursive: true, force: true });
+await esbuild.build({
+  entryPoints: [...walk('src'), ...walk('test')],
+  outdir: 'dist',
+  outbase: '.',
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
+
+// User programs: one bundle each, no imports left, loaded by the process runtime
+// from the file's bytes in the OS's own filesystem.
+const binDir = 'src/user/bin';
+const programs = readdirSync(binDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.startsWith('_'));
+mkdirSync('build/bin', { recursive: true });
+await esbuild.build({
+  entryPoints: programs.map((f) => path.join(binDir, f)),
+  outdir: 'build/bin',
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  minify: true,
+  logLevel: 'warning',
+});
+
+// The initramfs: /bin with every program, /dev nodes, /etc, /tmp.
+const { writeCpio } = await import(pathToFileURL(path.join(root, 'dist/src/lib/cpio.js')).href);
+const { executableHeader } = await import(pathToFileURL(path.join(root, 'dist/src/abi/exec.js')).href);
+const enc = new TextEncoder();
+const now = Math.floor(Date.now() / 1000);
+const DIR = 0o040755, REG = 0o100755, FILE = 0o100644, CHR = 0o020666, BLK = 0o060660;
+const entries = [
+  { name: 'bin', mode: DIR, data: new Uint8Array(0), mtime: now },
+  { name: 'dev', mode: DIR, data: new Uint8Array(0), mtime: now },
+  { name: 'etc', mode: DIR, data: new Uint8Array(0), mtime: now },
+  { name: 'tmp', mode: 0o041777, data: new Uint8Array(0), mtime: now },
+  { name: 'home', mode: DIR, data: new Uint8Array(0), mtime: now },
+  { name: 'mnt', mode: DIR, data: new Uint8Array(0), mtime: now },
+  { name: 'dev/null', mode: CHR, data: new Uint8Array(0), rdevMajor: 1, rdevMinor: 3, mtime: now },
+  { name: 'dev/zero', mode: CHR, data: new Uint8Array(0), rdevMajor: 1, rdevMinor: 5, mtime: now },
+  { name: 'dev/console', mode: 0o020620, data: new Uint8Array(0), rdevMajor: 5, rdevMinor: 1, mtime: now },
+  { name: 'dev/ttyerr', mode: 0o020620, data: new Uint8Array(0), rdevMajor: 5, rdevMinor: 2, mtime: now },
+  { name: 'dev/blk0', mode: BLK, data: new Uint8Array(0), rdevMajor: 8, rdevMinor: 0, mtime: now },
+  { name: 'etc/motd', mode: FILE, data: enc.encode('Welcome to kernelkit. Try: uname; ls -l /bin; lsmod; fault blk crash; dmesg\n'), mtime: now },
+];
+for (const f of programs.sort()) {
+  const name = f.replace(/\.ts$/, '');
+  const code = readFileSync(path.join('build/bin', name + '.js'));
+  const header = enc.encode(executableHeader);
+  const data = new Uint8Array(header.length + code.length);
+  data.set(header, 0);
+  data.set(code, header.length);
+  entries.push({ name: `bin/${name}`, mode: REG, data, mtime: now });
+}
+const extra = 'build/initramfs-extra';
+if (existsSync(extra)) {
+  // Files other build steps (C programs compiled to WASI) drop here join the image.
+  for (const p of walk(extra).concat(readdirSync(extra, { recursive: true }).map((r) => path.join(extra, r)).filter((p) => statSync(p).isFile() && !p.endsWith('.ts')))) {
+    const rel = path.relative(extra, p);
+    if (entries.some((e) => e.name === rel)) continue;
+    entries.push({ name: rel, mode: p.endsWith('.wasm') ? REG : FILE, data: readFileSync(p), mtime: now });
+  }
+}
+writeFileSync('build/initramfs.cpio', writeCpio(entries));
+if (!process.argv.includes('--quiet')) console.error(`build: ${programs.length} programs, initramfs ${(statSync('build/initramfs.cpio').size / 1024).toFixed(0)} KiB, ${Date.now() - started} ms`);

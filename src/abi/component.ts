@@ -1,0 +1,79 @@
+// What a component sees of the system: the context it is created with. A component
+// never knows its domain (ARCHITECTURE.md rule 1): `peer()` hands it an object with
+// the peer's interface, which is the peer itself when both sit in the kernel domain
+// and an IPC proxy otherwise; `arena` is the kernel arena or its own.
+
+import type { Value } from '../lib/codec.js';
+import type { Arena } from '../lib/arena.js';
+
+/** Calls a component may make into the kernel core (MINIX's "kernel calls"). */
+export interface KernelCalls {
+  /** Sends `sig` to every process of group `pgid` (console: ^C). */
+  signalGroup(pgid: number, sig: number): Promise<void>;
+  /** A snapshot of the kernel's process table (pm rebuilds its state from it on restart). */
+  processTable(): Promise<ProcessRecord[]>;
+  /** Terminates a process's thread: the mechanism behind pm's decisions. */
+  terminate(pid: number, code: number, signal: number): Promise<void>;
+}
+
+export interface ProcessRecord {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  state: 'running' | 'zombie';
+  name: string;
+  exitCode: number;
+  exitSignal: number;
+}
+
+export interface ComponentContext {
+  readonly name: string;
+  /** Memory this component allocates its buffers from. */
+  readonly arena: Arena;
+  /** Configuration from the preset and boot (e.g. the initramfs for vfs). */
+  readonly config: Readonly<Record<string, Value>>;
+  /** Appends a line to the kernel log (dmesg), prefixed with the component's name. */
+  log(message: string): void;
+  /** The interface of another component this one was given a capability for. */
+  peer<T>(name: string): T;
+  readonly kernel: KernelCalls;
+  /** The device this driver was bound to (its queue memory and interrupt), if any. */
+  readonly device?: DeviceBinding;
+}
+
+/** A device as a driver sees it: shared queue memory and an interrupt to wait on. */
+export interface DeviceBinding {
+  readonly kind: 'block' | 'console';
+  readonly memory: SharedArrayBuffer;
+  /** Rings the device's doorbell (the driver wrote requests). */
+  notify(): void;
+  /** Resolves at the next interrupt (or at once if one is pending since the last call). */
+  interrupt(): Promise<void>;
+}
+
+/**
+ * A component module exports `manifest` and `create`. The object `create` returns is
+ * the component's interface: its async methods are what peers and the kernel call.
+ */
+export interface Manifest {
+  readonly name: string;
+  readonly description: string;
+  /** Peers this component may call (its capabilities). */
+  readonly uses: readonly string[];
+  /** Methods that are safe to retry on a restarted instance after a crash. */
+  readonly idempotent: readonly string[];
+  /** The device it drives, if a driver. */
+  readonly device?: 'block' | 'console';
+}
+
+export interface ComponentInstance {
+  /** Runs once after creation; boot waits for it. */
+  init?(): Promise<void>;
+  /** Flush and stop (shutdown, rmmod). */
+  shutdown?(): Promise<void>;
+  /** Whether the component has users that make unloading unsafe (rmmod: EBUSY). */
+  busy?(): boolean;
+  [method: string]: unknown;
+}
+
+export type ComponentFactory = (ctx: ComponentContext) => ComponentInstance;

@@ -1,0 +1,129 @@
+// The filesystem contract: open flags, mode bits, the stat record, and the
+// inode-level interface every filesystem component (ramfs, ext2, hostfs) implements.
+// vfs (services/vfs/) resolves paths and keeps open files on top of it.
+
+import type { Ino } from './ids.js';
+
+export const O = {
+  RDONLY: 0o0, WRONLY: 0o1, RDWR: 0o2, ACCMODE: 0o3,
+  CREAT: 0o100, EXCL: 0o200, NOCTTY: 0o400, TRUNC: 0o1000, APPEND: 0o2000,
+  NONBLOCK: 0o4000, DSYNC: 0o10000, DIRECTORY: 0o200000, NOFOLLOW: 0o400000,
+  CLOEXEC: 0o2000000, SYNC: 0o4010000,
+} as const;
+
+export const S = {
+  IFMT: 0o170000, IFSOCK: 0o140000, IFLNK: 0o120000, IFREG: 0o100000, IFBLK: 0o060000,
+  IFDIR: 0o040000, IFCHR: 0o020000, IFIFO: 0o010000,
+} as const;
+
+export const isDir = (mode: number): boolean => (mode & S.IFMT) === S.IFDIR;
+export const isReg = (mode: number): boolean => (mode & S.IFMT) === S.IFREG;
+export const isLnk = (mode: number): boolean => (mode & S.IFMT) === S.IFLNK;
+export const isChr = (mode: number): boolean => (mode & S.IFMT) === S.IFCHR;
+export const isBlk = (mode: number): boolean => (mode & S.IFMT) === S.IFBLK;
+
+/** Directory entry types, as in Linux's d_type. */
+export const DT = { UNKNOWN: 0, FIFO: 1, CHR: 2, DIR: 4, BLK: 6, REG: 8, LNK: 10, SOCK: 12 } as const;
+
+export function dtFromMode(mode: number): number {
+  switch (mode & S.IFMT) {
+    case S.IFREG: return DT.REG;
+    case S.IFDIR: return DT.DIR;
+    case S.IFLNK: return DT.LNK;
+    case S.IFCHR: return DT.CHR;
+    case S.IFBLK: return DT.BLK;
+    case S.IFIFO: return DT.FIFO;
+    case S.IFSOCK: return DT.SOCK;
+    default: return DT.UNKNOWN;
+  }
+}
+
+export const SEEK = { SET: 0, CUR: 1, END: 2 } as const;
+
+/** Times are nanoseconds since the epoch, as float64 (exact to ~0.25 µs in 2026). */
+export interface Stat {
+  dev: number;
+  ino: number;
+  mode: number;
+  nlink: number;
+  uid: number;
+  gid: number;
+  rdev: number;
+  size: number;
+  blksize: number;
+  blocks: number; // 512-byte units
+  atimeNs: number;
+  mtimeNs: number;
+  ctimeNs: number;
+}
+
+/** Field order of Stat in user memory: 13 float64s (STAT_SIZE bytes). */
+export const STAT_FIELDS = [
+  'dev', 'ino', 'mode', 'nlink', 'uid', 'gid', 'rdev', 'size', 'blksize', 'blocks',
+  'atimeNs', 'mtimeNs', 'ctimeNs',
+] as const satisfies readonly (keyof Stat)[];
+export const STAT_SIZE = STAT_FIELDS.length * 8;
+
+export interface DirEntry {
+  name: string;
+  ino: number;
+  type: number; // DT.*
+}
+
+export interface SetAttr {
+  mode?: number; // permission bits only; the type bits are kept
+  uid?: number;
+  gid?: number;
+  size?: number;
+  atimeNs?: number;
+  mtimeNs?: number;
+}
+
+export interface StatFs {
+  blockSize: number;
+  blocks: number;
+  freeBlocks: number;
+  inodes: number;
+  freeInodes: number;
+  fsType: string;
+}
+
+/**
+ * The inode-level interface of a filesystem. Every method may throw KernelError with
+ * an errno (ENOENT, ENOTDIR, EEXIST, ENOTEMPTY, ENOSPC, EIO, EUCLEAN, EROFS, ...).
+ * Names are single path components (no '/'); vfs does path walking.
+ */
+export interface FileSystem {
+  readonly fsType: string;
+  root(): Ino;
+  lookup(dir: Ino, name: string): Promise<Ino>;
+  getattr(ino: Ino): Promise<Stat>;
+  setattr(ino: Ino, attr: SetAttr): Promise<void>;
+  /** Creates a regular file, device node or fifo (type from mode; rdev for devices). */
+  create(dir: Ino, name: string, mode: number, rdev?: number): Promise<Ino>;
+  mkdir(dir: Ino, name: string, mode: number): Promise<Ino>;
+  symlink(dir: Ino, name: string, target: string): Promise<Ino>;
+  readlink(ino: Ino): Promise<string>;
+  link(dir: Ino, name: string, target: Ino): Promise<void>;
+  unlink(dir: Ino, name: string): Promise<void>;
+  rmdir(dir: Ino, name: string): Promise<void>;
+  /** Replaces an existing destination (file over file, empty dir over dir), as rename(2). */
+  rename(srcDir: Ino, srcName: string, dstDir: Ino, dstName: string): Promise<void>;
+  read(ino: Ino, offset: number, length: number): Promise<Uint8Array>;
+  write(ino: Ino, offset: number, data: Uint8Array): Promise<number>;
+  readdir(dir: Ino): Promise<DirEntry[]>;
+  /** vfs calls open/release around every open file so unlinked-but-open inodes live on. */
+  open(ino: Ino): Promise<void>;
+  release(ino: Ino): Promise<void>;
+  fsync(ino: Ino): Promise<void>;
+  sync(): Promise<void>;
+  statfs(): Promise<StatFs>;
+  /** Flushes everything and detaches; the filesystem is unusable afterwards. */
+  unmount(): Promise<void>;
+}
+
+/** Major device numbers of the devices /dev holds. */
+export const Major = { MEM: 1, TTY: 5, BLK: 8 } as const;
+export const makedev = (major: number, minor: number): number => major * 256 + minor;
+export const majorOf = (rdev: number): number => Math.floor(rdev / 256);
+export const minorOf = (rdev: number): number => rdev % 256;

@@ -1,0 +1,121 @@
+// The one syscall list. The kernel's dispatch table (kernel/syscall/table.ts), the
+// user-side stubs (user/libc/) and the docs table (docs/syscalls.md, made by
+// scripts/gen-docs.mjs) all come from this array; nothing else numbers syscalls.
+//
+// The calling convention is register-like: a syscall number and up to six float64
+// arguments. Strings and buffers are (pointer, length) pairs into the process's user
+// memory, which the kernel checks on every copyin/copyout (EFAULT when out of range).
+// The result is a non-negative number, or -errno.
+
+export type ArgKind = 'int' | 'fd' | 'pid' | 'ptr' | 'len' | 'flags' | 'off';
+
+export interface SyscallDef {
+  readonly nr: number;
+  readonly name: string;
+  readonly args: readonly (readonly [string, ArgKind])[];
+  readonly doc: string;
+}
+
+function def(nr: number, name: string, args: readonly (readonly [string, ArgKind])[], doc: string): SyscallDef {
+  return { nr, name, args, doc };
+}
+
+export const SYSCALLS = [
+  def(0, 'null', [], 'does nothing in the kernel core: the bare cost of a trap'),
+  def(1, 'exit', [['status', 'int']], 'ends the calling process'),
+  def(2, 'getpid', [], 'pid of the caller (asks pm)'),
+  def(3, 'getppid', [], 'pid of the parent (asks pm)'),
+  def(4, 'spawn', [['desc', 'ptr'], ['descLen', 'len']], 'starts a program: desc is an encoded SpawnRequest'),
+  def(5, 'wait', [['pid', 'int'], ['status', 'ptr'], ['options', 'flags']], 'waits for a child; writes a WaitStatus (3 int32: pid, code, signal)'),
+  def(6, 'kill', [['pid', 'int'], ['sig', 'int']], 'sends a signal to a process (pid > 0) or a process group (pid < 0)'),
+  def(7, 'sigaction', [['sig', 'int'], ['disposition', 'int']], 'sets the disposition of a signal (SigDisposition)'),
+  def(8, 'sigpending', [], 'returns and clears the bitmask of signals pending for a HANDLE disposition'),
+  def(9, 'setpgid', [['pid', 'pid'], ['pgid', 'int']], 'moves a process into a process group'),
+  def(10, 'getpgid', [['pid', 'pid']], 'process group of a process (0 = caller)'),
+  def(11, 'open', [['path', 'ptr'], ['pathLen', 'len'], ['flags', 'flags'], ['mode', 'int']], 'opens a file'),
+  def(12, 'close', [['fd', 'fd']], 'closes a file descriptor'),
+  def(13, 'read', [['fd', 'fd'], ['buf', 'ptr'], ['len', 'len']], 'reads at the file offset'),
+  def(14, 'write', [['fd', 'fd'], ['buf', 'ptr'], ['len', 'len']], 'writes at the file offset'),
+  def(15, 'pread', [['fd', 'fd'], ['buf', 'ptr'], ['len', 'len'], ['offset', 'off']], 'reads at an offset'),
+  def(16, 'pwrite', [['fd', 'fd'], ['buf', 'ptr'], ['len', 'len'], ['offset', 'off']], 'writes at an offset'),
+  def(17, 'lseek', [['fd', 'fd'], ['offset', 'off'], ['whence', 'int']], 'moves the file offset'),
+  def(18, 'dup', [['fd', 'fd']], 'duplicates a descriptor'),
+  def(19, 'dup2', [['fd', 'fd'], ['newfd', 'fd']], 'duplicates onto a chosen descriptor'),
+  def(20, 'pipe', [['fds', 'ptr']], 'makes a pipe; writes two int32 (read end, write end)'),
+  def(21, 'stat', [['path', 'ptr'], ['pathLen', 'len'], ['buf', 'ptr']], 'file status, following symlinks'),
+  def(22, 'lstat', [['path', 'ptr'], ['pathLen', 'len'], ['buf', 'ptr']], 'file status of the link itself'),
+  def(23, 'fstat', [['fd', 'fd'], ['buf', 'ptr']], 'file status of an open file'),
+  def(24, 'mkdir', [['path', 'ptr'], ['pathLen', 'len'], ['mode', 'int']], 'makes a directory'),
+  def(25, 'rmdir', [['path', 'ptr'], ['pathLen', 'len']], 'removes an empty directory'),
+  def(26, 'unlink', [['path', 'ptr'], ['pathLen', 'len']], 'removes a name'),
+  def(27, 'rename', [['from', 'ptr'], ['fromLen', 'len'], ['to', 'ptr'], ['toLen', 'len']], 'renames'),
+  def(28, 'link', [['target', 'ptr'], ['targetLen', 'len'], ['path', 'ptr'], ['pathLen', 'len']], 'makes a hard link'),
+  def(29, 'symlink', [['target', 'ptr'], ['targetLen', 'len'], ['path', 'ptr'], ['pathLen', 'len']], 'makes a symbolic link'),
+  def(30, 'readlink', [['path', 'ptr'], ['pathLen', 'len'], ['buf', 'ptr'], ['bufLen', 'len']], 'reads a symbolic link'),
+  def(31, 'getdents', [['fd', 'fd'], ['buf', 'ptr'], ['len', 'len']], 'reads directory entries (DIRENT records)'),
+  def(32, 'chdir', [['path', 'ptr'], ['pathLen', 'len']], 'changes the working directory'),
+  def(33, 'getcwd', [['buf', 'ptr'], ['len', 'len']], 'writes the working directory'),
+  def(34, 'ftruncate', [['fd', 'fd'], ['size', 'off']], 'sets the size of an open file'),
+  def(35, 'truncate', [['path', 'ptr'], ['pathLen', 'len'], ['size', 'off']], 'sets the size of a file'),
+  def(36, 'fsync', [['fd', 'fd']], 'makes a file durable'),
+  def(37, 'sync', [], 'makes every filesystem durable'),
+  def(38, 'chmod', [['path', 'ptr'], ['pathLen', 'len'], ['mode', 'int']], 'sets permission bits'),
+  def(39, 'utimens', [['path', 'ptr'], ['pathLen', 'len'], ['atimeNs', 'off'], ['mtimeNs', 'off'], ['flags', 'flags']], 'sets times (-1 = now, -2 = leave)'),
+  def(40, 'fcntl', [['fd', 'fd'], ['cmd', 'int'], ['arg', 'int']], 'descriptor flags (F_GETFD/F_SETFD/F_GETFL/F_SETFL)'),
+  def(41, 'ioctl', [['fd', 'fd'], ['cmd', 'int'], ['arg', 'int']], 'device control (TIOC*, BLKGETSIZE64 writes to arg as pointer)'),
+  def(42, 'clock_gettime', [['clock', 'int'], ['out', 'ptr']], 'writes a float64 of nanoseconds'),
+  def(43, 'nanosleep', [['ns', 'off']], 'sleeps'),
+  def(44, 'uname', [['buf', 'ptr'], ['len', 'len']], 'writes "sysname\\0release\\0preset\\0machine"'),
+  def(45, 'getrandom', [['buf', 'ptr'], ['len', 'len']], 'fills a buffer with random bytes'),
+  def(46, 'sched_yield', [], 'gives up the processor'),
+  def(47, 'poll', [['fds', 'ptr'], ['nfds', 'int'], ['timeoutMs', 'int']], 'waits for readiness (POLLFD records of 3 int32)'),
+  def(48, 'sysinfo', [['what', 'int'], ['buf', 'ptr'], ['len', 'len']], 'kernel tables as encoded values (SysInfo.*): ps, lsmod, dmesg, memstat, mounts'),
+  def(49, 'insmod', [['name', 'ptr'], ['nameLen', 'len']], 'loads a component'),
+  def(50, 'rmmod', [['name', 'ptr'], ['nameLen', 'len']], 'unloads a component (EBUSY when in use)'),
+  def(51, 'fault', [['component', 'ptr'], ['componentLen', 'len'], ['type', 'ptr'], ['typeLen', 'len']], 'arms a fault in a component for its next request'),
+  def(52, 'mount', [['source', 'ptr'], ['sourceLen', 'len'], ['target', 'ptr'], ['targetLen', 'len'], ['fstype', 'ptr'], ['fstypeLen', 'len']], 'mounts a filesystem'),
+  def(53, 'umount', [['target', 'ptr'], ['targetLen', 'len']], 'unmounts a filesystem'),
+  def(54, 'statfs', [['path', 'ptr'], ['pathLen', 'len'], ['buf', 'ptr'], ['len', 'len']], 'filesystem usage as an encoded StatFs'),
+  def(55, 'fdatasync', [['fd', 'fd']], 'makes a file\'s data durable'),
+  def(56, 'futimens', [['fd', 'fd'], ['atimeNs', 'off'], ['mtimeNs', 'off']], 'sets times of an open file (-1 = now, -2 = leave)'),
+  def(57, 'ipcping', [['bytes', 'len']], 'round trip to the ipc-echo test component (lab measure)'),
+] as const satisfies readonly SyscallDef[];
+
+export type SyscallName = (typeof SYSCALLS)[number]['name'];
+
+export const SYS = Object.fromEntries(SYSCALLS.map((s) => [s.name, s.nr])) as { readonly [K in SyscallName]: number };
+
+export const SYSCALL_BY_NR: readonly (SyscallDef | undefined)[] = (() => {
+  const table: (SyscallDef | undefined)[] = [];
+  for (const s of SYSCALLS) table[s.nr] = s;
+  return table;
+})();
+
+export const MAX_SYSCALL_ARGS = 6;
+
+/** What `sysinfo` can report. */
+export const SysInfo = { PS: 1, LSMOD: 2, DMESG: 3, MEMSTAT: 4, MOUNTS: 5, PRESET: 6 } as const;
+
+export const WNOHANG = 1;
+export const UTIME_NOW = -1;
+export const UTIME_OMIT = -2;
+export const CLOCK = { REALTIME: 0, MONOTONIC: 1 } as const;
+export const F = { GETFD: 1, SETFD: 2, GETFL: 3, SETFL: 4 } as const;
+export const FD_CLOEXEC = 1;
+export const TIOC = { GPGRP: 0x540f, SPGRP: 0x5410, GWINSZ: 0x5413 } as const;
+export const BLKGETSIZE64 = 0x80081272;
+export const POLL = { IN: 1, OUT: 4, ERR: 8, HUP: 16, NVAL: 32 } as const;
+
+/** What a process asks `spawn` for (encoded with lib/codec). */
+export interface SpawnRequest {
+  path: string;
+  argv: string[];
+  env: string[]; // "NAME=value"
+  /** child fd -> parent fd; the child gets exactly these descriptors. */
+  fds: [number, number][];
+  /** process group: 0 = the parent's, -1 = a new group led by the child, else that group. */
+  pgid?: number;
+}
+
+/** A directory entry record written by getdents: u32 ino, u8 type, u8 0, u16 name length, name bytes. */
+export const DIRENT_HEADER = 8;

@@ -1,0 +1,82 @@
+// A memory arena: one SharedArrayBuffer carved into regions by a first-fit allocator.
+// The kernel gives every domain one arena; all kernel-domain components share the
+// kernel arena (ARCHITECTURE.md rule 4), so a write past one component's region lands
+// in whatever region comes next, as it would in a C kernel. Region headers live
+// outside the buffer (in `regions`), so corrupting bytes never corrupts bookkeeping;
+// only the data of neighbours is at risk.
+
+import { assert } from './assert.js';
+
+export interface Region {
+  readonly offset: number;
+  readonly length: number;
+  readonly owner: string;
+  readonly tag: string;
+  /** A view of exactly this region. */
+  readonly bytes: Uint8Array;
+}
+
+/** Thrown when the arena has no free range large enough. */
+export class ArenaFullError extends Error {
+  constructor(size: number, arenaName: string) { super(`arena ${arenaName}: no free range of ${size} bytes`); this.name = 'ArenaFullError'; }
+}
+
+const ALIGN = 64;
+
+export class Arena {
+  readonly memory: Uint8Array;
+  private readonly regions: Region[] = []; // sorted by offset
+
+  constructor(readonly name: string, readonly buffer: SharedArrayBuffer | ArrayBuffer) {
+    this.memory = new Uint8Array(buffer);
+  }
+
+  get size(): number { return this.memory.length; }
+
+  /** Allocates `size` bytes for `owner`; the memory is zeroed. */
+  alloc(owner: string, size: number, tag = ''): Region {
+    assert(size > 0 && Number.isInteger(size), 'arena allocation size is a positive integer');
+    const need = Math.ceil(size / ALIGN) * ALIGN;
+    let at = 0;
+    let index = 0;
+    for (; index < this.regions.length; index++) {
+      const r = this.regions[index]!;
+      if (r.offset - at >= need) break;
+      at = Math.ceil((r.offset + r.length) / ALIGN) * ALIGN;
+    }
+    if (at + need > this.memory.length) throw new ArenaFullError(size, this.name);
+    const region: Region = { offset: at, length: size, owner, tag, bytes: this.memory.subarray(at, at + size) };
+    region.bytes.fill(0);
+    this.regions.splice(index, 0, region);
+    return region;
+  }
+
+  free(region: Region): void {
+    const i = this.regions.indexOf(region);
+    assert(i >= 0, 'freeing a region this arena handed out');
+    this.regions.splice(i, 1);
+  }
+
+  /** Frees every region of `owner` (a component that unloads or restarts). */
+  freeOwner(owner: string): void {
+    for (let i = this.regions.length - 1; i >= 0; i--) if (this.regions[i]!.owner === owner) this.regions.splice(i, 1);
+  }
+
+  list(owner?: string): readonly Region[] {
+    return owner === undefined ? this.regions.slice() : this.regions.filter((r) => r.owner === owner);
+  }
+
+  bytesInUse(owner?: string): number {
+    return this.list(owner).reduce((n, r) => n + r.length, 0);
+  }
+}
+
+/** FNV-1a over a byte range: cheap, good enough to see that bytes changed. */
+export function checksum(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i]!;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
