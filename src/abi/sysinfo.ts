@@ -1,0 +1,50 @@
+// The records `sysinfo` returns (encoded with lib/codec), one type per SysInfo.* table.
+
+export interface PsRecord {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  state: string; // 'running' | 'blocked' | 'zombie'
+  name: string; // argv[0]
+  cwd: string;
+  syscalls: number;
+}
+
+export interface ModRecord {
+  name: string;
+  domain: 'kernel' | 'user';
+  state: string; // 'running' | 'restarting' | 'failed' | 'unloaded'
+  restarts: number;
+  description: string;
+}
+
+export interface LogRecord {
+  ms: number; // since boot
+  line: string;
+}
+
+export interface MemRegionRecord {
+  owner: string;
+  tag: string;
+  offset: number;
+  length: number;
+  checksum: number;
+}
+
+export interface MemArenaRecord {
+  arena: string; // 'kernel' or the component's name
+  size: number;
+  regions: MemRegionRecord[];
+}
+
+export interface MountRecord {
+  source: string;
+  target: string;
+  fstype: string;
+}
+
+export interface PresetRecord {
+  preset: string;
+  ipc: string;
+  placement: Record<string, 'kernel' | 'user'>;
+}
