@@ -1,0 +1,223 @@
+// fd_* calls: reading, writing, seeking and describing open descriptors. Each call
+// checks the guest's fd and rights in the table (fd-table.ts), then makes the
+// matching kernelkit syscall through libc; kernel errors come back as Linux errnos
+// and context.ts's `call` wrapper turns them into WASI errnos.
+
+import {
+  read, write, pread, pwrite, lseek, close, fstat, fsync, fdatasync, ftruncate, futimens,
+  fcntl, getdents, open, O, F, SEEK, UTIME_NOW, UTIME_OMIT, type DirEntry,
+} from '../libc/index.js';
+import { E, R, FSTFLAGS, PREOPENTYPE_DIR, SIZE } from './constants.js';
+import { call, offset, putFilestat, linuxFdflags, filetypeOfDirent, isErrno, type WasiContext } from './context.js';
+import type { FdEntry } from './fd-table.js';
+import { WasiError, encode } from './memory.js';
+
+const u = (x: number): number => x >>> 0;
+
+/** Times for futimens/utimens from WASI fstflags: ns, UTIME_NOW or UTIME_OMIT. */
+export function timesFromFlags(atim: bigint, mtim: bigint, fst: number): [number, number] {
+  if ((fst & FSTFLAGS.ATIM && fst & FSTFLAGS.ATIM_NOW) || (fst & FSTFLAGS.MTIM && fst & FSTFLAGS.MTIM_NOW)) throw new WasiError(E.INVAL);
+  if (fst & ~0xf) throw new WasiError(E.INVAL);
+  const a = fst & FSTFLAGS.ATIM_NOW ? UTIME_NOW : fst & FSTFLAGS.ATIM ? Number(atim) : UTIME_OMIT;
+  const m = fst & FSTFLAGS.MTIM_NOW ? UTIME_NOW : fst & FSTFLAGS.MTIM ? Number(mtim) : UTIME_OMIT;
+  return [a, m];
+}
+
+function listing(e: FdEntry): DirEntry[] {
+  try {
+    lseek(e.kfd, 0, SEEK.SET);
+    return getdents(e.kfd);
+  } catch (err) {
+    // NOTE: a kernel that cannot rewind a directory fd still lists it by path.
+    if (e.path === undefined || !(isErrno(err, 22) || isErrno(err, 29))) throw err;
+    const fd = open(e.path, O.RDONLY | O.DIRECTORY);
+    try { return getdents(fd); } finally { close(fd); }
+  }
+}
+
+export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => number> {
+  const { mem, fds } = ctx;
+  return {
+    fd_read: call((fd: number, iovsPtr: number, iovsLen: number, nreadPtr: number) => {
+      const e = fds.need(fd, R.FD_READ);
+      let total = 0;
+      for (const v of mem.iovecs(u(iovsPtr), u(iovsLen))) {
+        if (v.len === 0) continue;
+        const data = read(e.kfd, v.len);
+        mem.put(v.ptr, data);
+        total += data.length;
+        if (data.length < v.len) break;
+      }
+      mem.u32(u(nreadPtr), total);
+    }),
+
+    fd_write: call((fd: number, iovsPtr: number, iovsLen: number, nwrittenPtr: number) => {
+      const e = fds.need(fd, R.FD_WRITE);
+      const data = mem.gather(mem.iovecs(u(iovsPtr), u(iovsLen)));
+      const n = write(e.kfd, data);
+      mem.u32(u(nwrittenPtr), n);
+    }),
+
+    fd_pread: call((fd: number, iovsPtr: number, iovsLen: number, off: bigint, nreadPtr: number) => {
+      const e = fds.need(fd, R.FD_READ | R.FD_SEEK);
+      let at = offset(off);
+      let total = 0;
+      for (const v of mem.iovecs(u(iovsPtr), u(iovsLen))) {
+        let got = 0;
+        while (got < v.len) {
+          const data = pread(e.kfd, v.len - got, at);
+          if (data.length === 0) break;
+          mem.put(v.ptr + got, data);
+          got += data.length;
+          at += data.length;
+        }
+        total += got;
+        if (got < v.len) break;
+      }
+      mem.u32(u(nreadPtr), total);
+    }),
+
+    fd_pwrite: call((fd: number, iovsPtr: number, iovsLen: number, off: bigint, nwrittenPtr: number) => {
+      const e = fds.need(fd, R.FD_WRITE | R.FD_SEEK);
+      const data = mem.gather(mem.iovecs(u(iovsPtr), u(iovsLen)));
+      let at = offset(off);
+      let done = 0;
+      while (done < data.length) {
+        const n = pwrite(e.kfd, data.subarray(done), at);
+        if (n === 0) break;
+        done += n;
+        at += n;
+      }
+      mem.u32(u(nwrittenPtr), done);
+    }),
+
+    fd_seek: call((fd: number, off: bigint, whence: number, newOffsetPtr: number) => {
+      const e = fds.need(fd, whence === SEEK.CUR && off === 0n ? R.FD_TELL : R.FD_SEEK);
+      if (whence !== SEEK.SET && whence !== SEEK.CUR && whence !== SEEK.END) throw new WasiError(E.INVAL);
+      const pos = lseek(e.kfd, Number(off), whence);
+      mem.u64(u(newOffsetPtr), pos);
+    }),
+
+    fd_tell: call((fd: number, offsetPtr: number) => {
+      const e = fds.need(fd, R.FD_TELL);
+      mem.u64(u(offsetPtr), lseek(e.kfd, 0, SEEK.CUR));
+    }),
+
+    fd_close: call((fd: number) => {
+      const e = fds.remove(fd);
+      close(e.kfd);
+    }),
+
+    fd_renumber: call((from: number, to: number) => {
+      const source = fds.get(from);
+      const target = fds.get(to);
+      if (from === to) return;
+      fds.remove(from);
+      fds.set(to, source);
+      try { close(target.kfd); } catch { /* the guest's old fd `to` is gone either way */ }
+    }),
+
+    fd_fdstat_get: call((fd: number, ptr: number) => {
+      const e = fds.get(fd);
+      const p = u(ptr);
+      mem.check(p, SIZE.FDSTAT);
+      mem.u8(p, e.type);
+      mem.u8(p + 1, 0);
+      mem.u16(p + 2, e.flags);
+      mem.u32(p + 4, 0);
+      mem.u64(p + 8, e.rightsBase);
+      mem.u64(p + 16, e.rightsInheriting);
+    }),
+
+    fd_fdstat_set_flags: call((fd: number, flags: number) => {
+      const e = fds.need(fd, R.FD_FDSTAT_SET_FLAGS);
+      if (flags & ~0x1f) throw new WasiError(E.INVAL);
+      fcntl(e.kfd, F.SETFL, linuxFdflags(flags));
+      e.flags = flags;
+    }),
+
+    fd_fdstat_set_rights: call((fd: number, base: bigint, inheriting: bigint) => {
+      const e = fds.get(fd);
+      if ((base & ~e.rightsBase) !== 0n || (inheriting & ~e.rightsInheriting) !== 0n) throw new WasiError(E.NOTCAPABLE);
+      e.rightsBase = base;
+      e.rightsInheriting = inheriting;
+    }),
+
+    fd_filestat_get: call((fd: number, ptr: number) => {
+      const e = fds.need(fd, R.FD_FILESTAT_GET);
+      putFilestat(mem, u(ptr), fstat(e.kfd));
+    }),
+
+    fd_filestat_set_size: call((fd: number, size: bigint) => {
+      const e = fds.need(fd, R.FD_FILESTAT_SET_SIZE);
+      ftruncate(e.kfd, offset(size));
+    }),
+
+    fd_filestat_set_times: call((fd: number, atim: bigint, mtim: bigint, fst: number) => {
+      const e = fds.need(fd, R.FD_FILESTAT_SET_TIMES);
+      const [a, m] = timesFromFlags(atim, mtim, fst);
+      futimens(e.kfd, a, m);
+    }),
+
+    fd_advise: call((fd: number, off: bigint, len: bigint, advice: number) => {
+      fds.need(fd, R.FD_ADVISE);
+      offset(off);
+      offset(len);
+      if (advice < 0 || advice > 5) throw new WasiError(E.INVAL);
+      // Advice is a hint; kernelkit's filesystems have no use for it.
+    }),
+
+    fd_allocate: call((fd: number, off: bigint, len: bigint) => {
+      const e = fds.need(fd, R.FD_ALLOCATE);
+      const end = offset(off) + offset(len);
+      if (offset(len) === 0) throw new WasiError(E.INVAL);
+      if (fstat(e.kfd).size < end) ftruncate(e.kfd, end);
+    }),
+
+    fd_sync: call((fd: number) => { fsync(fds.need(fd, R.FD_SYNC).kfd); }),
+    fd_datasync: call((fd: number) => { fdatasync(fds.need(fd, R.FD_DATASYNC).kfd); }),
+
+    fd_prestat_get: call((fd: number, ptr: number) => {
+      const e = fds.get(fd);
+      if (e.preopenName === undefined) throw new WasiError(E.BADF);
+      const p = u(ptr);
+      mem.check(p, SIZE.PRESTAT);
+      mem.u32(p, PREOPENTYPE_DIR);
+      mem.u32(p + 4, encode(e.preopenName).length);
+    }),
+
+    fd_prestat_dir_name: call((fd: number, ptr: number, len: number) => {
+      const e = fds.get(fd);
+      if (e.preopenName === undefined) throw new WasiError(E.BADF);
+      const name = encode(e.preopenName);
+      if (u(len) < name.length) throw new WasiError(E.NAMETOOLONG);
+      mem.put(u(ptr), name);
+    }),
+
+    fd_readdir: call((fd: number, buf: number, bufLen: number, cookie: bigint, bufUsedPtr: number) => {
+      const e = fds.need(fd, R.FD_READDIR);
+      if (e.path === undefined) throw new WasiError(E.NOTDIR);
+      if (cookie === 0n || e.listing === undefined) e.listing = listing(e);
+      const entries = e.listing;
+      const p = u(buf);
+      const len = u(bufLen);
+      mem.check(p, len);
+      let used = 0;
+      for (let i = cookie > BigInt(entries.length) ? entries.length : Number(cookie); i < entries.length && used < len; i++) {
+        const ent = entries[i] as DirEntry;
+        const name = encode(ent.name);
+        const rec = new Uint8Array(SIZE.DIRENT + name.length);
+        const v = new DataView(rec.buffer);
+        v.setBigUint64(0, BigInt(i + 1), true);
+        v.setBigUint64(8, BigInt(Math.max(0, Math.trunc(ent.ino))), true);
+        v.setUint32(16, name.length, true);
+        v.setUint8(20, filetypeOfDirent(ent.type));
+        rec.set(name, SIZE.DIRENT);
+        const n = Math.min(rec.length, len - used);
+        mem.put(p + used, rec.subarray(0, n));
+        used += n;
+      }
+      mem.u32(u(bufUsedPtr), used);
+    }),
+  };
+}

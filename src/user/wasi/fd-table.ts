@@ -1,0 +1,89 @@
+// The guest's file descriptor table. WASI fd numbers are the guest's own; each maps
+// to a kernel fd plus what WASI needs that the kernel does not keep: rights, the
+// WASI fdflags, the file type, and for directories the absolute path (kernelkit has
+// no openat, so path_* calls join the directory's path with the guest's relative
+// path) and the preopen the directory descends from (the sandbox boundary).
+
+import { close, type DirEntry } from '../libc/index.js';
+import { E } from './constants.js';
+import { WasiError } from './memory.js';
+
+export interface FdEntry {
+  /** The kernel fd; -1 once closed. */
+  kfd: number;
+  /** WASI filetype. */
+  type: number;
+  rightsBase: bigint;
+  rightsInheriting: bigint;
+  /** WASI fdflags (APPEND, NONBLOCK, ...). */
+  flags: number;
+  /** Directories: absolute kernel path of this directory. */
+  path?: string;
+  /** Directories: absolute kernel path of the preopen this one was opened under. */
+  root?: string;
+  /**
+   * The preopen '/' when the process's cwd is elsewhere: a path whose first component
+   * exists in this directory (the cwd), or exists in neither, resolves here; see path.ts.
+   */
+  cwdOverlay?: string;
+  /** Preopens: the name the guest sees (fd_prestat_dir_name). */
+  preopenName?: string;
+  /** Directories: the listing fd_readdir serves cookies from (read at cookie 0). */
+  listing?: DirEntry[];
+}
+
+export class FdTable {
+  private readonly entries = new Map<number, FdEntry>();
+
+  get(fd: number): FdEntry {
+    const e = this.entries.get(fd);
+    if (e === undefined) throw new WasiError(E.BADF);
+    return e;
+  }
+
+  /** The entry, or ENOTCAPABLE when it lacks `right`. */
+  need(fd: number, right: bigint): FdEntry {
+    const e = this.get(fd);
+    if ((e.rightsBase & right) !== right) throw new WasiError(E.NOTCAPABLE);
+    return e;
+  }
+
+  /** A directory entry for path_* calls (ENOTDIR when fd is not a directory). */
+  dir(fd: number, right: bigint): FdEntry & { path: string; root: string } {
+    const e = this.get(fd);
+    if (e.path === undefined || e.root === undefined) throw new WasiError(E.NOTDIR);
+    if ((e.rightsBase & right) !== right) throw new WasiError(E.NOTCAPABLE);
+    return e as FdEntry & { path: string; root: string };
+  }
+
+  set(fd: number, entry: FdEntry): void {
+    this.entries.set(fd, entry);
+  }
+
+  /** Puts `entry` at the lowest free fd >= 3 and returns the number. */
+  add(entry: FdEntry): number {
+    let fd = 3;
+    while (this.entries.has(fd)) fd++;
+    this.entries.set(fd, entry);
+    return fd;
+  }
+
+  remove(fd: number): FdEntry {
+    const e = this.get(fd);
+    this.entries.delete(fd);
+    return e;
+  }
+
+  /** Closes a kernel fd that never made it into the table (a failed open). */
+  closeKernel(kfd: number): void {
+    try { close(kfd); } catch { /* nothing more to undo */ }
+  }
+
+  has(fd: number): boolean {
+    return this.entries.has(fd);
+  }
+
+  all(): [number, FdEntry][] {
+    return [...this.entries];
+  }
+}

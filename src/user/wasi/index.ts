@@ -1,0 +1,154 @@
+// WASI preview1 on kernelkit: runs a WebAssembly module as the body of a kernelkit
+// process. The process runtime sees the "\0asm" magic (abi/exec.ts) and calls
+// runWasm; every preview1 import (imports.ts) is implemented on the synchronous libc
+// (user/libc/), so the module's files, pipes and clocks are kernelkit's own.
+//
+// Neighbours: fd-table.ts (guest fds -> kernel fds, rights), path.ts (sandboxed path
+// resolution), fd-calls.ts / path-calls.ts / poll.ts (the calls), docs/wasi.md.
+
+import { open, getcwd, fcntl, write, clockGettime, O, F, CLOCK } from '../libc/index.js';
+import { RIGHTS_ALL, RIGHTS_DIR } from './constants.js';
+import { WasiExit, wasiFdflags, type WasiContext } from './context.js';
+import { FdTable } from './fd-table.js';
+import { buildImports } from './imports.js';
+import { GuestMemory } from './memory.js';
+import { describe, normalize } from './path-calls.js';
+
+/** A directory the guest sees as a preopened fd. */
+export interface Preopen {
+  /** The name the guest sees (fd_prestat_dir_name), e.g. '/' or '.'. */
+  guest: string;
+  /** The kernel path it stands for; default: `guest`, relative names against the cwd. */
+  path?: string;
+  /** The guest fd number; default: the next free one from 3. */
+  fd?: number;
+}
+
+export interface RunWasmOptions {
+  /** Default: '/' as fd 3 (with the cwd laid over it, see below). */
+  preopens?: Preopen[];
+  /**
+   * Whether the preopen '/' resolves paths against the process's cwd first (path.ts
+   * `overlayBase`), so "sqlite3 db.sqlite" run in /home opens /home/db.sqlite.
+   * Default true; off, every guest path is taken from '/'.
+   */
+  cwdOverlay?: boolean;
+}
+
+/** Exit statuses runWasm returns for a module that never ran to its own exit. */
+export const EXIT_NOT_RUNNABLE = 126;
+export const EXIT_TRAP = 134;
+
+export const DEFAULT_PREOPENS: readonly Preopen[] = [{ guest: '/' }];
+
+function report(message: string): void {
+  try {
+    write(2, message.endsWith('\n') ? message : message + '\n');
+  } catch {
+    console.error(message);
+  }
+}
+
+const describeError = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+function stdio(fds: FdTable): void {
+  for (const fd of [0, 1, 2]) {
+    try {
+      const flags = (() => { try { return wasiFdflags(fcntl(fd, F.GETFL)); } catch { return 0; } })();
+      fds.set(fd, describe(fd, RIGHTS_ALL, 0n, flags));
+    } catch {
+      // Not open in this process: the guest gets EBADF for it.
+    }
+  }
+}
+
+function preopen(fds: FdTable, p: Preopen, cwdOverlay: boolean): void {
+  const raw = p.path ?? p.guest;
+  const abs = normalize(raw.startsWith('/') ? raw : getcwd() + '/' + raw);
+  const kfd = open(abs, O.RDONLY | O.DIRECTORY);
+  const entry = describe(kfd, RIGHTS_DIR, RIGHTS_ALL, 0, abs, abs);
+  entry.preopenName = p.guest;
+  if (cwdOverlay && abs === '/') {
+    const cwd = normalize(getcwd());
+    if (cwd !== '/') entry.cwdOverlay = cwd;
+  }
+  if (p.fd !== undefined) {
+    if (fds.has(p.fd)) fds.closeKernel(fds.remove(p.fd).kfd);
+    fds.set(p.fd, entry);
+  } else {
+    fds.add(entry);
+  }
+}
+
+interface Exports { memory?: WebAssembly.Memory; _start?: () => void }
+
+/**
+ * Runs a WASI preview1 command module to completion; returns its exit status.
+ * A module that cannot be compiled or linked gives 126, a trap 134, each with a
+ * message on stderr naming the cause.
+ */
+export async function runWasm(bytes: Uint8Array, argv: string[], env: Record<string, string>, options: RunWasmOptions = {}): Promise<number> {
+  const name = argv[0] ?? 'wasm';
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(bytes);
+  } catch (e) {
+    report(`${name}: not a valid WebAssembly module: ${describeError(e)}`);
+    return EXIT_NOT_RUNNABLE;
+  }
+
+  const fds = new FdTable();
+  const ctx: WasiContext = { mem: new GuestMemory(), fds, args: argv, env: Object.entries(env).map(([k, v]) => `${k}=${v}`) };
+  const start = clockGettime(CLOCK.MONOTONIC);
+  const wasi = buildImports(ctx, start);
+
+  const unknown = WebAssembly.Module.imports(module)
+    .filter((i) => !(i.module === 'wasi_snapshot_preview1' && i.kind === 'function' && i.name in wasi))
+    .map((i) => `${i.module}.${i.name} (${i.kind})`);
+  if (unknown.length > 0) {
+    report(`${name}: cannot run: unknown import${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; kernelkit provides wasi_snapshot_preview1 functions only`);
+    return EXIT_NOT_RUNNABLE;
+  }
+  const exported = new Set(WebAssembly.Module.exports(module).map((x) => x.name));
+  if (!exported.has('memory')) { report(`${name}: cannot run: the module exports no memory`); return EXIT_NOT_RUNNABLE; }
+  if (!exported.has('_start')) { report(`${name}: cannot run: the module exports no _start (not a WASI command)`); return EXIT_NOT_RUNNABLE; }
+
+  try {
+    stdio(fds);
+    for (const p of options.preopens ?? DEFAULT_PREOPENS) preopen(fds, p, options.cwdOverlay ?? true);
+  } catch (e) {
+    report(`${name}: cannot set up preopened directories: ${describeError(e)}`);
+    closeAll(fds);
+    return EXIT_NOT_RUNNABLE;
+  }
+
+  try {
+    let instance: WebAssembly.Instance;
+    try {
+      instance = new WebAssembly.Instance(module, { wasi_snapshot_preview1: wasi });
+    } catch (e) {
+      if (e instanceof WebAssembly.LinkError) { report(`${name}: cannot run: ${describeError(e)}`); return EXIT_NOT_RUNNABLE; }
+      throw e;
+    }
+    const exports = instance.exports as Exports;
+    ctx.mem.attach(exports.memory as WebAssembly.Memory);
+    (exports._start as () => void)();
+    return 0;
+  } catch (e) {
+    if (e instanceof WasiExit) return e.code & 0xff;
+    if (e instanceof WebAssembly.RuntimeError) { report(`${name}: wasm trap: ${describeError(e)}`); return EXIT_TRAP; }
+    if (e instanceof RangeError && /call stack/i.test(describeError(e))) { report(`${name}: wasm trap: call stack exhausted`); return EXIT_TRAP; }
+    report(`${name}: aborted by an error in the WASI layer: ${e instanceof Error && e.stack !== undefined ? e.stack : describeError(e)}`);
+    return EXIT_TRAP;
+  } finally {
+    closeAll(fds);
+  }
+}
+
+// The kernel closes a process's fds when it exits; closing here too keeps runWasm
+// leak-free when one host process runs several modules (tests, the fake kernel).
+function closeAll(fds: FdTable): void {
+  for (const [, e] of fds.all()) if (e.kfd > 2) fds.closeKernel(e.kfd);
+}
+
+export { PREVIEW1_FUNCTIONS } from './imports.js';
