@@ -16,7 +16,7 @@ export interface SyscallDef {
   readonly doc: string;
 }
 
-function def(nr: number, name: string, args: readonly (readonly [string, ArgKind])[], doc: string): SyscallDef {
+function def<N extends string>(nr: number, name: N, args: readonly (readonly [string, ArgKind])[], doc: string): SyscallDef & { readonly name: N } {
   return { nr, name, args, doc };
 }
 

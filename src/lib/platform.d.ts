@@ -9,9 +9,9 @@ declare class TextDecoder {
   constructor(label?: string, options?: { fatal?: boolean });
   decode(input?: ArrayBufferView | ArrayBuffer, options?: { stream?: boolean }): string;
 }
-declare function setTimeout(handler: (...args: unknown[]) => void, ms?: number): unknown;
+declare function setTimeout(handler: () => void, ms?: number): unknown;
 declare function clearTimeout(id: unknown): void;
-declare function setInterval(handler: (...args: unknown[]) => void, ms?: number): unknown;
+declare function setInterval(handler: () => void, ms?: number): unknown;
 declare function clearInterval(id: unknown): void;
 declare function queueMicrotask(callback: () => void): void;
 declare const performance: { now(): number; timeOrigin: number };

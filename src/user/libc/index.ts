@@ -88,8 +88,8 @@ export interface SpawnOptions {
 export function spawn(path: string, opts: SpawnOptions = {}): number {
   const env = opts.env === undefined ? [] : Array.isArray(opts.env) ? opts.env : Object.entries(opts.env).map(([k, v]) => `${k}=${v}`);
   const req: SpawnRequest = { path, argv: opts.argv ?? [path], env, fds: opts.fds ?? [[0, 0], [1, 1], [2, 2]], pgid: opts.pgid ?? 0 };
-  const desc = putBytes(encode(req));
-  return check(syscall(SYS.spawn, desc, encode(req).length), 'spawn', path);
+  const bytes = encode(req);
+  return check(syscall(SYS.spawn, putBytes(bytes), bytes.length), 'spawn', path);
 }
 
 export interface WaitResult { pid: number; code: number; signal: number }

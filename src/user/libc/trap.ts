@@ -6,7 +6,7 @@
 export type TrapFn = (nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => number;
 
 let trapFn: TrapFn = () => { throw new Error('libc: no syscall trap installed (not running inside kernelkit)'); };
-let userMemory = new Uint8Array(0);
+let userMemory: Uint8Array = new Uint8Array(0);
 let scratchTop = 0;
 
 /** Installed once by the process runtime. */

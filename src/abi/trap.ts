@@ -1,0 +1,19 @@
+// The syscall page: the shared memory a process and the kernel use to trap.
+//
+//   Int32  [0] state     IDLE -> REQUEST (process) -> DONE (kernel) -> IDLE (process)
+//   Int32  [1] nr        syscall number
+//   Int32  [2] signals   bitmask of pending handled signals (kernel sets, process reads)
+//   Int32  [3] reserved
+//   Float64 at byte 16: [0..5] arguments, [6] result
+//
+// User memory is a second shared buffer of USER_MEMORY_BYTES: the only memory the
+// kernel reads from or writes to on a process's behalf (copyin/copyout check bounds).
+
+export const TrapState = { IDLE: 0, REQUEST: 1, DONE: 2 } as const;
+export const TRAP_STATE = 0;
+export const TRAP_NR = 1;
+export const TRAP_SIGNALS = 2;
+export const TRAP_REGS_OFFSET = 16;
+export const TRAP_RESULT = 6;
+export const TRAP_PAGE_BYTES = 16 + 8 * 8;
+export const USER_MEMORY_BYTES = (1 << 20) + 65536;

@@ -1,0 +1,85 @@
+// Remote calls over an endpoint: numbered requests, replies matched by id, errors
+// carried as errno. The kernel keeps the record of every call in flight so that the
+// supervisor can fail or replay them when the server on the other side dies.
+
+import type { Value } from '../../lib/codec.js';
+import { KernelError, Errno, isKernelError } from '../../abi/errno.js';
+import type { Endpoint } from './endpoint.js';
+import type { Message } from './message.js';
+
+export interface PendingCall {
+  readonly id: number;
+  readonly to: string;
+  readonly method: string;
+  readonly args: Value[];
+  resolve(v: Value): void;
+  reject(e: Error): void;
+}
+
+/** Serves calls that arrive on the endpoint. Throw KernelError for an errno reply. */
+export type CallHandler = (to: string, method: string, args: Value[]) => Promise<Value>;
+
+export class Rpc {
+  private nextId = 1;
+  private readonly pending = new Map<number, PendingCall>();
+  /** Other messages (fault arming) go here. */
+  onControl: (message: Message) => void = () => {};
+
+  constructor(readonly endpoint: Endpoint, private readonly serve: CallHandler, private readonly onServeError: (e: unknown) => void) {
+    endpoint.setHandler((m) => this.receive(m));
+  }
+
+  call(to: string, method: string, args: Value[]): Promise<Value> {
+    return new Promise<Value>((resolve, reject) => {
+      const id = this.nextId++;
+      const call: PendingCall = { id, to, method, args, resolve, reject };
+      this.pending.set(id, call);
+      try {
+        this.endpoint.send({ t: 'call', id, to, m: method, a: args });
+      } catch (e) {
+        this.pending.delete(id);
+        reject(new KernelError(Errno.E2BIG, e instanceof Error ? e.message : String(e)));
+      }
+    });
+  }
+
+  /** Calls in flight, oldest first. */
+  inFlight(): PendingCall[] { return [...this.pending.values()]; }
+
+  /** Takes every call in flight out of this rpc (the peer died); the caller settles them. */
+  drain(): PendingCall[] {
+    const calls = this.inFlight();
+    this.pending.clear();
+    return calls;
+  }
+
+  private receive(m: Message): void {
+    switch (m.t) {
+      case 'call':
+        this.serve(m.to, m.m, m.a).then(
+          (v) => this.endpoint.send({ t: 'ok', id: m.id, v }),
+          (e: unknown) => {
+            if (isKernelError(e)) this.endpoint.send({ t: 'err', id: m.id, errno: e.errno, msg: e.message });
+            else this.onServeError(e);
+          },
+        );
+        return;
+      case 'ok': {
+        const c = this.pending.get(m.id);
+        if (c === undefined) return;
+        this.pending.delete(m.id);
+        c.resolve(m.v);
+        return;
+      }
+      case 'err': {
+        const c = this.pending.get(m.id);
+        if (c === undefined) return;
+        this.pending.delete(m.id);
+        c.reject(new KernelError(m.errno, m.msg.replace(/^E[A-Z]+: /, '')));
+        return;
+      }
+      default:
+        this.onControl(m);
+    }
+  }
+}

@@ -1,0 +1,312 @@
+// The kernel core: the process table, the trap loop that picks syscalls out of
+// processes' pages and dispatches them (syscall/table.ts), process creation and
+// teardown, signal delivery, and the line to the machine (panic, halt). Components
+// are reached through the component table (component/table.ts); open files through
+// fs/io.ts.
+//
+// Everything here runs on the kernel thread. Syscall handlers are async: a handler
+// that awaits (a pipe read, a call to a user-domain server) lets other syscalls run.
+
+import { Arena } from '../lib/arena.js';
+import { Doorbell, pollLoop } from '../lib/poller.js';
+import type { Value } from '../lib/codec.js';
+import { KernelError, Errno, isKernelError } from '../abi/errno.js';
+import { Signal, SigDisposition, defaultIgnored, signalName } from '../abi/signal.js';
+import { TRAP_PAGE_BYTES, USER_MEMORY_BYTES, TRAP_REGS_OFFSET } from '../abi/trap.js';
+import { asPid } from '../abi/ids.js';
+import type { KernelCalls, ProcessRecord } from '../abi/component.js';
+import type { PmService, VfsService, ConsoleService, BlkService } from '../abi/services.js';
+import type { SpawnRequest } from '../abi/syscalls.js';
+import { execFormat } from '../abi/exec.js';
+import type { Platform, ThreadHandle } from './platform.js';
+import { defaultParams, type Params } from './params.js';
+import { KernelLog } from './log.js';
+import { Process } from './proc/process.js';
+import { ThreadPool } from './proc/pool.js';
+import { ComponentTable, type Domain } from './component/table.js';
+import type { Transport } from './component/server.js';
+import type { ComponentModule } from './component/server-runtime.js';
+import { closeFile } from './fs/io.js';
+import type { OpenFile } from './fs/file.js';
+import { SYSCALL_TABLE } from './syscall/table.js';
+
+export interface BootConfig {
+  preset: string;
+  placement: Record<string, Domain>;
+  ipc: Transport;
+  params: Partial<Params>;
+  /** Components to load at boot, in order. */
+  components: string[];
+  initramfs: Uint8Array;
+  rootDisk: boolean;
+  init: { argv: string[]; env: string[]; cwd: string };
+  devices: { blk: SharedArrayBuffer; console: SharedArrayBuffer };
+  release: string;
+}
+
+/** What a process thread is told when it is handed a program. */
+export interface ProcessStart {
+  type: 'start';
+  pid: number;
+  argv: string[];
+  env: string[];
+  program: Uint8Array;
+  page: SharedArrayBuffer;
+  userMemory: SharedArrayBuffer;
+  kernelBell: SharedArrayBuffer;
+  spinUs: number;
+}
+
+export class Kernel {
+  readonly params: Params;
+  readonly log: KernelLog;
+  readonly arena: Arena;
+  readonly bellMemory = new SharedArrayBuffer(4);
+  readonly bell = new Doorbell(this.bellMemory);
+  readonly components: ComponentTable;
+  readonly procs = new Map<number, Process>();
+  private readonly inService = new Set<Process>();
+  private readonly pool: ThreadPool;
+  private running = true;
+  private halted = false;
+  readonly bootedAt = performance.now();
+
+  constructor(readonly platform: Platform, readonly config: BootConfig, modules: Record<string, ComponentModule>) {
+    this.params = { ...defaultParams, ...config.params };
+    this.log = new KernelLog((line) => platform.bootLog(line));
+    this.arena = new Arena('kernel', new SharedArrayBuffer(this.params.kernelArenaBytes));
+    this.pool = new ThreadPool(platform, this.params.processPoolSize);
+    this.modules = modules;
+    this.components = new ComponentTable({
+      platform, params: this.params, transport: config.ipc, kernelArena: this.arena, kernelBell: this.bell,
+      kernelBellMemory: this.bellMemory, kernelCalls: this.kernelCalls(),
+      devices: { blk: { kind: 'block', memory: config.devices.blk }, console: { kind: 'console', memory: config.devices.console } },
+      config: (name) => this.componentConfig(name),
+      log: (line) => this.log.log(line),
+      panic: (component, cause) => this.panic(component, cause),
+    });
+  }
+
+  readonly modules: Record<string, ComponentModule>;
+
+  // ---- components ------------------------------------------------------------------
+
+  get vfs(): VfsService { return this.components.iface<VfsService>('vfs'); }
+  get pm(): PmService { return this.components.iface<PmService>('pm'); }
+  get console(): ConsoleService { return this.components.iface<ConsoleService>('console'); }
+  get blk(): BlkService { return this.components.iface<BlkService>('blk'); }
+
+  domainOf(name: string): Domain {
+    return this.config.placement[name] ?? (this.config.preset === 'monolithic' ? 'kernel' : 'user');
+  }
+
+  private componentConfig(name: string): Record<string, Value> {
+    if (name === 'vfs') return { initramfs: this.config.initramfs, rootDisk: this.config.rootDisk };
+    return {};
+  }
+
+  private kernelCalls(): KernelCalls & { log(message: string): Promise<void> } {
+    return {
+      signalGroup: async (pgid, sig) => { await this.signal(0, -pgid, sig).catch(() => {}); },
+      processTable: async () => this.processTable(),
+      terminate: async (pid, code, signal) => { const p = this.procs.get(pid); if (p !== undefined) await this.exitProcess(p, code, signal); },
+      log: async (message) => { this.log.log(message); },
+    };
+  }
+
+  processTable(): ProcessRecord[] {
+    return [...this.procs.values()].map((p) => ({
+      pid: p.pid, ppid: p.ppid, pgid: p.pgid, state: p.state === 'zombie' ? 'zombie' : 'running', name: p.name, exitCode: p.exitCode, exitSignal: p.exitSignal,
+    }));
+  }
+
+  // ---- boot and the trap loop ---------------------------------------------------------
+
+  async boot(): Promise<void> {
+    this.log.log(`kernelkit ${this.config.release} booting preset ${this.config.preset} (ipc ${this.config.ipc})`);
+    for (const name of this.config.components) {
+      const mod = this.modules[name];
+      if (mod === undefined) throw new Error(`boot: no component named ${name}`);
+      const domain = this.domainOf(name);
+      await this.components.load(mod, domain);
+      this.log.log(`  ${name.padEnd(8)} ${domain === 'kernel' ? 'kernel domain (direct calls)' : `user domain (own thread, ${this.config.ipc} IPC)`}`);
+    }
+    void pollLoop({
+      doorbell: this.bell,
+      poll: () => this.poll(),
+      spinUs: this.params.kernelSpinUs,
+      host: this.platform,
+      running: () => this.running,
+      tick: () => this.components.watch(),
+    }).catch((e: unknown) => this.panic('kernel', e instanceof Error ? `${e.name}: ${e.message}` : String(e)));
+    const { argv, env, cwd } = this.config.init;
+    await this.spawn(undefined, { path: argv[0]!, argv, env, fds: [], pgid: -1 }, cwd);
+  }
+
+  private poll(): boolean {
+    let worked = this.components.poll();
+    for (const p of this.procs.values()) {
+      if (p.trapped && !this.inService.has(p) && p.state !== 'zombie') {
+        worked = true;
+        this.inService.add(p);
+        void this.dispatch(p);
+      }
+    }
+    return worked;
+  }
+
+  private async dispatch(p: Process): Promise<void> {
+    const nr = p.trapNr;
+    const args = Array.from(p.regs.subarray(0, 6));
+    p.syscalls++;
+    let result: number;
+    const handler = SYSCALL_TABLE[nr];
+    if (handler === undefined) {
+      result = -Errno.ENOSYS;
+    } else {
+      try {
+        result = await handler(this, p, args);
+      } catch (e) {
+        if (e instanceof KernelPanic) return;
+        // Anything but an errno escaping a syscall is a kernel bug.
+        if (!isKernelError(e)) this.panicOn(`syscall ${nr}`, e);
+        result = -e.errno;
+      }
+    }
+    this.inService.delete(p);
+    if (!p.dead) p.complete(result);
+  }
+
+  // ---- processes ------------------------------------------------------------------------
+
+  /** Starts a process for `req`; `parent` undefined for init. */
+  async spawn(parent: Process | undefined, req: SpawnRequest, cwd: string): Promise<number> {
+    if (this.procs.size >= this.params.maxProcesses) throw new KernelError(Errno.EAGAIN, 'process table full');
+    const program = await this.vfs.readExecutable(cwd, req.path);
+    if (!(program instanceof Uint8Array)) throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
+    if (execFormat(program) === 'unknown') throw new KernelError(Errno.ENOEXEC, `${req.path}: not a kernelkit program or WebAssembly module`);
+    // Collect the child's descriptors first, so a bad fd fails before anything exists.
+    const inherited: [number, OpenFile][] = [];
+    for (const [childFd, parentFd] of req.fds) {
+      if (parent === undefined) break;
+      if (!Number.isInteger(childFd) || childFd < 0 || childFd >= this.params.maxFdsPerProcess) throw new KernelError(Errno.EBADF);
+      inherited.push([childFd, parent.fds.get(parentFd).file]);
+    }
+    const name = (req.argv[0] ?? req.path).split('/').pop() ?? req.path;
+    const pid = await this.pm.fork(parent?.pid ?? 0, parent === undefined ? -1 : (req.pgid ?? 0), name);
+    if (typeof pid !== 'number') throw new KernelError(Errno.EIO, 'pm returned a malformed reply');
+    const pgid = await this.pm.getpgid(pid, pid);
+    const page = new SharedArrayBuffer(TRAP_PAGE_BYTES);
+    const userMemory = new SharedArrayBuffer(USER_MEMORY_BYTES);
+    const p = new Process(asPid(pid), name, req.argv, parent?.pid ?? 0, pgid, cwd, page, userMemory, this.params.maxFdsPerProcess);
+    for (const [childFd, file] of inherited) { file.refs++; p.fds.replace(childFd, file); }
+    if (parent === undefined) await this.openConsoleFds(p);
+    this.procs.set(pid, p);
+    const thread = this.pool.take();
+    p.thread = thread;
+    thread.onExit((error) => { void this.threadExited(p, error); });
+    const start: ProcessStart = {
+      type: 'start', pid, argv: req.argv, env: req.env, program, page, userMemory, kernelBell: this.bellMemory, spinUs: this.params.processSpinUs,
+    };
+    thread.post(start);
+    return pid;
+  }
+
+  private async openConsoleFds(p: Process): Promise<void> {
+    const { openFile } = await import('./fs/io.js');
+    p.fds.replace(0, await openFile(this, p, '/dev/console', 0o2, 0));
+    p.fds.replace(1, await openFile(this, p, '/dev/console', 0o2, 0));
+    p.fds.replace(2, await openFile(this, p, '/dev/ttyerr', 0o2, 0));
+  }
+
+  private async threadExited(p: Process, error: string | undefined): Promise<void> {
+    if (p.dead) return;
+    // The thread ended without exit(): an uncaught error in the program.
+    if (error !== undefined) this.log.log(`pid ${p.pid} (${p.name}): ${error}`);
+    await this.exitProcess(p, error === undefined ? 0 : 1, error === undefined ? 0 : Signal.SIGSEGV);
+  }
+
+  /** Tears a process down: its thread, its descriptors; tells pm. */
+  async exitProcess(p: Process, code: number, signal: number): Promise<void> {
+    if (p.dead) return;
+    p.dead = true;
+    p.state = 'zombie';
+    p.exitCode = code;
+    p.exitSignal = signal;
+    p.thread?.terminate();
+    for (const [fd] of p.fds.list()) {
+      const e = p.fds.remove(fd);
+      await closeFile(this, e.file).catch(() => {});
+    }
+    try { await this.pm.exit(p.pid, code, signal); } catch (e) {
+      this.log.log(`pm.exit(${p.pid}) failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (p.pid === 1) { await this.halt(signal !== 0 ? 128 + signal : code); return; }
+    // A zombie whose parent is gone is reaped by pm at once; drop it here too.
+    const parent = this.procs.get(p.ppid);
+    if (parent === undefined || parent.dead) this.procs.delete(p.pid);
+    for (const child of this.procs.values()) if (child.ppid === p.pid) { child.ppid = 1; if (child.dead) this.procs.delete(child.pid); }
+  }
+
+  /** Sends `sig` from process `from` (0: the kernel) to a pid or, negative, a group. */
+  async signal(from: number, target: number, sig: number): Promise<void> {
+    const pids = await this.pm.kill(from, target, sig);
+    if (!Array.isArray(pids)) throw new KernelError(Errno.EIO, 'pm returned a malformed reply');
+    for (const pid of pids) {
+      const p = this.procs.get(pid as number);
+      if (p === undefined || p.dead) continue;
+      this.deliver(p, sig);
+    }
+  }
+
+  deliver(p: Process, sig: number): void {
+    const disposition = sig === Signal.SIGKILL ? SigDisposition.DEFAULT : p.dispositions[sig] ?? SigDisposition.DEFAULT;
+    if (disposition === SigDisposition.IGNORE) return;
+    if (disposition === SigDisposition.HANDLE) { p.setSignalPending(sig); return; }
+    if (defaultIgnored(sig)) return;
+    this.log.log(`pid ${p.pid} (${p.name}) killed by ${signalName(sig)}`);
+    void this.exitProcess(p, 0, sig);
+  }
+
+  // ---- the machine --------------------------------------------------------------------------
+
+  panic(component: string, cause: string): never {
+    if (!this.halted) {
+      this.halted = true;
+      this.running = false;
+      for (const p of this.procs.values()) { p.dead = true; p.thread?.terminate(); }
+      this.platform.panic(`kernel panic: ${component}: ${cause}`);
+    }
+    throw new KernelPanic(component, cause);
+  }
+
+  /** Panics for an unexpected exception `e` (not an errno). */
+  panicOn(where: string, e: unknown): never {
+    if (e instanceof KernelPanic) throw e;
+    return this.panic(where, e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+  }
+
+  async halt(status: number): Promise<void> {
+    if (this.halted) return;
+    this.halted = true;
+    this.log.log(`halting (status ${status})`);
+    for (const p of this.procs.values()) { p.dead = true; p.thread?.terminate(); }
+    try { await this.vfs.sync(); } catch { /* best effort: the disk may be gone */ }
+    this.running = false;
+    await this.components.shutdownAll();
+    this.pool.shutdown();
+    this.platform.halt(status);
+  }
+
+  uptimeMs(): number { return performance.now() - this.bootedAt; }
+
+  /** For ThreadPool users that need a raw thread (lab). */
+  takeThread(): ThreadHandle { return this.pool.take(); }
+}
+
+/** Thrown through the stack after a panic was reported, so nothing carries on. */
+export class KernelPanic extends Error {
+  constructor(readonly component: string, readonly reason: string) { super(`kernel panic: ${component}: ${reason}`); this.name = 'KernelPanic'; }
+}
+
+export const REGS_OFFSET = TRAP_REGS_OFFSET;

@@ -1,0 +1,31 @@
+// What the kernel needs from its host (Node worker_threads today, a browser later):
+// threads to run processes and servers on, a way to yield to the host's event loop,
+// and a line to the machine (halt, panic). hosts/ implements it; the kernel never
+// touches Node or DOM APIs itself.
+
+/** A thread the kernel started: a process or a user-domain server. */
+export interface ThreadHandle {
+  readonly id: number;
+  post(message: unknown): void;
+  onMessage(handler: (message: unknown) => void): void;
+  /** Called once when the thread ends: normally, by an uncaught error, or by terminate. */
+  onExit(handler: (error: string | undefined) => void): void;
+  terminate(): void;
+}
+
+export type ThreadKind = 'process' | 'server';
+
+export interface Platform {
+  createThread(kind: ThreadKind): ThreadHandle;
+  yieldMacrotask(): Promise<void>;
+  /** Tells the machine the system halted with `status` (after output is flushed). */
+  halt(status: number): void;
+  /** Reports a kernel panic to the machine, bypassing every driver. */
+  panic(text: string): void;
+  /** Writes a boot-log line to the machine (only shown with --verbose). */
+  bootLog(line: string): void;
+  /** Heartbeat word the machine's watchdog reads. */
+  readonly heartbeat: Int32Array;
+  /** Reads the kernel-domain source sizes (TCB); optional. */
+  readonly machine: { cpu: string; cores: number; host: string };
+}

@@ -1,0 +1,117 @@
+// A process as the kernel core sees it: its thread, its syscall page and user memory,
+// its descriptors, cwd and signal state. The process tree, exit statuses and wait are
+// pm's (services/pm/); the kernel keeps a mirror of the parent and group for `ps`.
+//
+// Fields under "mechanism" are set once at spawn; the rest change only in the kernel
+// thread, between awaits of syscall handlers.
+
+import { KernelError, Errno } from '../../abi/errno.js';
+import { NSIG, SigDisposition } from '../../abi/signal.js';
+import { TRAP_REGS_OFFSET, TRAP_RESULT, TRAP_STATE, TRAP_NR, TRAP_SIGNALS, TrapState } from '../../abi/trap.js';
+import type { Pid, UserPtr } from '../../abi/ids.js';
+import type { ThreadHandle } from '../platform.js';
+import { FdTable } from '../fs/file.js';
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export type ProcState = 'running' | 'blocked' | 'zombie';
+
+export class Process {
+  // mechanism
+  readonly ctl: Int32Array;
+  readonly regs: Float64Array;
+  readonly umem: Uint8Array;
+  readonly umemView: DataView;
+  thread: ThreadHandle | undefined;
+
+  // identity (mirrors of pm's records)
+  ppid: number;
+  pgid: number;
+
+  // state
+  state: ProcState = 'running';
+  cwd: string;
+  readonly fds: FdTable;
+  readonly dispositions = new Array<number>(NSIG).fill(SigDisposition.DEFAULT);
+  syscalls = 0;
+  exitCode = 0;
+  exitSignal = 0;
+  /** Set once the process is being torn down; blocked syscalls check it. */
+  dead = false;
+
+  constructor(
+    readonly pid: Pid,
+    readonly name: string,
+    readonly argv: string[],
+    ppid: number,
+    pgid: number,
+    cwd: string,
+    readonly page: SharedArrayBuffer,
+    readonly userMemory: SharedArrayBuffer,
+    maxFds: number,
+  ) {
+    this.ppid = ppid;
+    this.pgid = pgid;
+    this.cwd = cwd;
+    this.ctl = new Int32Array(page, 0, 4);
+    this.regs = new Float64Array(page, TRAP_REGS_OFFSET, 7);
+    this.umem = new Uint8Array(userMemory);
+    this.umemView = new DataView(userMemory);
+    this.fds = new FdTable(maxFds);
+  }
+
+  /** A syscall is waiting in the page. */
+  get trapped(): boolean { return Atomics.load(this.ctl, TRAP_STATE) === TrapState.REQUEST; }
+  get trapNr(): number { return Atomics.load(this.ctl, TRAP_NR); }
+
+  /** Answers the syscall in the page and wakes the process. */
+  complete(result: number): void {
+    this.regs[TRAP_RESULT] = result;
+    Atomics.store(this.ctl, TRAP_STATE, TrapState.DONE);
+    Atomics.notify(this.ctl, TRAP_STATE);
+  }
+
+  setSignalPending(sig: number): void { Atomics.or(this.ctl, TRAP_SIGNALS, 1 << sig); }
+  takePendingSignals(): number { return Atomics.exchange(this.ctl, TRAP_SIGNALS, 0); }
+
+  // ---- copyin / copyout: the only way the kernel touches user memory ----
+
+  private range(ptr: number, len: number): void {
+    if (!Number.isInteger(ptr) || !Number.isInteger(len) || ptr < 0 || len < 0 || ptr + len > this.umem.length) {
+      throw new KernelError(Errno.EFAULT, `bad user range [${ptr}, +${len})`);
+    }
+  }
+
+  copyin(ptr: UserPtr | number, len: number): Uint8Array {
+    this.range(ptr, len);
+    return this.umem.slice(ptr, ptr + len);
+  }
+
+  copyinString(ptr: UserPtr | number, len: number): string {
+    if (len > 4096) throw new KernelError(Errno.ENAMETOOLONG);
+    try { return decoder.decode(this.copyin(ptr, len)); } catch (e) {
+      if (e instanceof KernelError) throw e;
+      throw new KernelError(Errno.EILSEQ, 'string is not valid UTF-8');
+    }
+  }
+
+  copyout(ptr: UserPtr | number, bytes: Uint8Array): void {
+    this.range(ptr, bytes.length);
+    this.umem.set(bytes, ptr);
+  }
+
+  copyoutInt32(ptr: UserPtr | number, values: number[]): void {
+    this.range(ptr, values.length * 4);
+    values.forEach((v, i) => this.umemView.setInt32(ptr + i * 4, v, true));
+  }
+
+  copyoutFloat64(ptr: UserPtr | number, values: number[]): void {
+    this.range(ptr, values.length * 8);
+    values.forEach((v, i) => this.umemView.setFloat64(ptr + i * 8, v, true));
+  }
+
+  readInt32(ptr: UserPtr | number): number {
+    this.range(ptr, 4);
+    return this.umemView.getInt32(ptr, true);
+  }
+}

@@ -1,0 +1,10 @@
+// exit: ends the caller; the status is truncated to 8 bits as in Unix.
+// Decodes and checks the arguments; the work is done where the comment says.
+
+import type { Kernel } from '../kernel.js';
+import type { Process } from '../proc/process.js';
+
+export async function sysExit(k: Kernel, p: Process, a: number[]): Promise<number> {
+  await k.exitProcess(p, (a[0]! | 0) & 0xff, 0);
+  return 0;
+}

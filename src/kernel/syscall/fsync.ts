@@ -1,0 +1,16 @@
+// fsync: makes the file durable (data and metadata).
+// Decodes and checks the arguments; the work is done where the comment says.
+
+import type { Kernel } from '../kernel.js';
+import type { Process } from '../proc/process.js';
+import { KernelError, Errno } from '../../abi/errno.js';
+import { checkGeneration } from '../fs/io.js';
+
+export async function sysFsync(k: Kernel, p: Process, a: number[]): Promise<number> {
+  const file = p.fds.get(a[0]!).file;
+  if (file.kind === 'pipe') throw new KernelError(Errno.EINVAL);
+  if (file.kind === 'dev') { if (file.target.rdev !== undefined && file.target.rdev >> 8 === 8) await k.blk.flush(); return 0; }
+  checkGeneration(k, file);
+  await k.vfs.fsync(file.target.vfsHandle!, false);
+  return 0;
+}

@@ -1,0 +1,12 @@
+// getpgid: asks pm.
+// Decodes and checks the arguments; the work is done where the comment says.
+
+import type { Kernel } from '../kernel.js';
+import type { Process } from '../proc/process.js';
+import { KernelError, Errno } from '../../abi/errno.js';
+import { writeStat, checkRange, expectNumber } from './util.js';
+
+export async function sysGetpgid(k: Kernel, p: Process, a: number[]): Promise<number> {
+  if (!Number.isInteger(a[0])) throw new KernelError(Errno.EINVAL);
+  return expectNumber(await k.pm.getpgid(p.pid, a[0]!));
+}

@@ -1,0 +1,15 @@
+// insmod: loads a component into the domain the preset gives it (kernel under monolithic, a new server under microkernel).
+// Decodes and checks the arguments; the work is done where the comment says.
+
+import type { Kernel } from '../kernel.js';
+import type { Process } from '../proc/process.js';
+import { KernelError, Errno } from '../../abi/errno.js';
+
+export async function sysInsmod(k: Kernel, p: Process, a: number[]): Promise<number> {
+  const name = p.copyinString(a[0]!, a[1]!);
+  const mod = k.modules[name];
+  if (mod === undefined) throw new KernelError(Errno.ENOENT, `no component named ${name}`);
+  const record = await k.components.load(mod, k.domainOf(name));
+  k.log.log(`insmod ${name}: ${record.domain} domain`);
+  return 0;
+}

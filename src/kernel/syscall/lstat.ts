@@ -1,0 +1,12 @@
+// lstat: through vfs, not following a final symlink.
+// Decodes and checks the arguments; the work is done where the comment says.
+
+import type { Kernel } from '../kernel.js';
+import type { Process } from '../proc/process.js';
+import { writeStat, checkRange, expectNumber } from './util.js';
+
+export async function sysLstat(k: Kernel, p: Process, a: number[]): Promise<number> {
+  const path = p.copyinString(a[0]!, a[1]!);
+  writeStat(p, a[2]!, await k.vfs.stat(p.cwd, path, false));
+  return 0;
+}

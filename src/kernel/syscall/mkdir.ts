@@ -1,0 +1,11 @@
+// mkdir: through vfs.
+// Decodes and checks the arguments; the work is done where the comment says.
+
+import type { Kernel } from '../kernel.js';
+import type { Process } from '../proc/process.js';
+
+export async function sysMkdir(k: Kernel, p: Process, a: number[]): Promise<number> {
+  const path = p.copyinString(a[0]!, a[1]!);
+  await k.vfs.mkdir(p.cwd, path, (a[2]! | 0) & 0o7777);
+  return 0;
+}

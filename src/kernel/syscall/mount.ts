@@ -1,0 +1,14 @@
+// mount: vfs mounts; the target is resolved against the cwd.
+// Decodes and checks the arguments; the work is done where the comment says.
+
+import type { Kernel } from '../kernel.js';
+import type { Process } from '../proc/process.js';
+
+export async function sysMount(k: Kernel, p: Process, a: number[]): Promise<number> {
+  const source = p.copyinString(a[0]!, a[1]!);
+  const target = p.copyinString(a[2]!, a[3]!);
+  const fstype = p.copyinString(a[4]!, a[5]!);
+  const dir = await k.vfs.resolveDir(p.cwd, target);
+  await k.vfs.mount(source, String(dir), fstype);
+  return 0;
+}

@@ -1,0 +1,18 @@
+// pread: reads at an offset without moving the file offset.
+// Decodes and checks the arguments; the work is done where the comment says.
+
+import type { Kernel } from '../kernel.js';
+import type { Process } from '../proc/process.js';
+import { KernelError, Errno } from '../../abi/errno.js';
+import { readFile } from '../fs/io.js';
+import { writeStat, checkRange, expectNumber } from './util.js';
+
+export async function sysPread(k: Kernel, p: Process, a: number[]): Promise<number> {
+  const file = p.fds.get(a[0]!).file;
+  const [buf, len, offset] = [a[1]!, a[2]!, a[3]!];
+  checkRange(p, buf, len);
+  if (!Number.isInteger(offset) || offset < 0) throw new KernelError(Errno.EINVAL);
+  const data = await readFile(k, p, file, len, offset);
+  p.copyout(buf, data.subarray(0, len));
+  return Math.min(data.length, len);
+}

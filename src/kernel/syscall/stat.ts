@@ -1,0 +1,12 @@
+// stat: through vfs, following symlinks.
+// Decodes and checks the arguments; the work is done where the comment says.
+
+import type { Kernel } from '../kernel.js';
+import type { Process } from '../proc/process.js';
+import { writeStat, checkRange, expectNumber } from './util.js';
+
+export async function sysStat(k: Kernel, p: Process, a: number[]): Promise<number> {
+  const path = p.copyinString(a[0]!, a[1]!);
+  writeStat(p, a[2]!, await k.vfs.stat(p.cwd, path, true));
+  return 0;
+}

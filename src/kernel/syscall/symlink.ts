@@ -1,0 +1,12 @@
+// symlink: through vfs; the target is stored as given.
+// Decodes and checks the arguments; the work is done where the comment says.
+
+import type { Kernel } from '../kernel.js';
+import type { Process } from '../proc/process.js';
+
+export async function sysSymlink(k: Kernel, p: Process, a: number[]): Promise<number> {
+  const first = p.copyinString(a[0]!, a[1]!);
+  const second = p.copyinString(a[2]!, a[3]!);
+  await k.vfs.symlink(p.cwd, first, second);
+  return 0;
+}

@@ -1,0 +1,12 @@
+// umount: through vfs.
+// Decodes and checks the arguments; the work is done where the comment says.
+
+import type { Kernel } from '../kernel.js';
+import type { Process } from '../proc/process.js';
+
+export async function sysUmount(k: Kernel, p: Process, a: number[]): Promise<number> {
+  const target = p.copyinString(a[0]!, a[1]!);
+  const dir = await k.vfs.resolveDir(p.cwd, target);
+  await k.vfs.umount(String(dir));
+  return 0;
+}

@@ -1,0 +1,27 @@
+// Helpers shared by syscall handlers: argument checks and the stat record layout.
+
+import { KernelError, Errno } from '../../abi/errno.js';
+import { STAT_FIELDS, type Stat } from '../../abi/fs.js';
+import type { Process } from '../proc/process.js';
+
+/** Checks that [ptr, ptr+len) is user memory, before a call that would block. */
+export function checkRange(p: Process, ptr: number, len: number): void {
+  if (!Number.isInteger(len) || len < 0) throw new KernelError(Errno.EINVAL);
+  p.copyout(ptr, new Uint8Array(0));
+  if (ptr + len > p.umem.length) throw new KernelError(Errno.EFAULT);
+}
+
+export function writeStat(p: Process, ptr: number, st: Stat): void {
+  if (typeof st !== 'object' || st === null) throw new KernelError(Errno.EIO, 'malformed stat reply');
+  p.copyoutFloat64(ptr, STAT_FIELDS.map((f) => {
+    const v = st[f];
+    if (typeof v !== 'number') throw new KernelError(Errno.EIO, 'malformed stat reply');
+    return v;
+  }));
+}
+
+/** A component's reply that must be a number (bad replies become EIO). */
+export function expectNumber(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new KernelError(Errno.EIO, 'malformed reply');
+  return v;
+}

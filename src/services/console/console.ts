@@ -1,0 +1,105 @@
+// console: the tty driver. It moves bytes between the console device's rings
+// (abi/device.ts) and processes, with a line discipline when the host terminal is a
+// TTY: canonical lines, echo, backspace, ^U, ^C (SIGINT to the foreground process
+// group), ^D (end of input), and up/down history. When the host's input is a pipe or
+// file the bytes pass through untouched and end of input is end of file.
+//
+// Minor 1 is /dev/console (the output stream), minor 2 /dev/ttyerr (the error
+// stream); both read the same input.
+
+import type { ComponentContext, ComponentInstance, Manifest } from '../../abi/component.js';
+import type { ConsoleService } from '../../abi/services.js';
+import { KernelError, Errno } from '../../abi/errno.js';
+import { Signal } from '../../abi/signal.js';
+import { ByteRing } from '../../lib/ring.js';
+import {
+  CON_INPUT_OFFSET, CON_INPUT_BYTES, CON_OUTPUT_OFFSET, CON_OUTPUT_BYTES, CON_ERROR_OFFSET, CON_ERROR_BYTES,
+  CON_INPUT_CLOSED, CON_IS_TTY,
+} from '../../abi/device.js';
+import { LineDiscipline } from './line-discipline.js';
+
+export const manifest: Manifest = {
+  name: 'console',
+  description: 'tty driver (/dev/console, /dev/ttyerr)',
+  uses: [],
+  idempotent: ['getForeground', 'readable'],
+  device: 'console',
+};
+
+export function create(ctx: ComponentContext): ComponentInstance & ConsoleService {
+  const device = ctx.device;
+  if (device === undefined || device.kind !== 'console') throw new KernelError(Errno.ENODEV, 'console: no console device bound');
+  const words = new Int32Array(device.memory, 0, 16);
+  const input = new ByteRing(device.memory, CON_INPUT_OFFSET, CON_INPUT_BYTES);
+  const output = new ByteRing(device.memory, CON_OUTPUT_OFFSET, CON_OUTPUT_BYTES);
+  const errors = new ByteRing(device.memory, CON_ERROR_OFFSET, CON_ERROR_BYTES);
+  const isTty = Atomics.load(words, CON_IS_TTY) === 1;
+  // The line buffer lives in the component's memory like any driver buffer.
+  const lineBuffer = ctx.arena.alloc('console', 4096, 'line buffer');
+  let foreground = 0;
+  let running = true;
+  const readers: (() => void)[] = [];
+  const writers: (() => void)[] = [];
+
+  const discipline = new LineDiscipline(isTty, lineBuffer.bytes, {
+    echo: (bytes) => { output.push(bytes); device.notify(); },
+    interrupt: () => { if (foreground > 0) void ctx.kernel.signalGroup(foreground, Signal.SIGINT); },
+  });
+
+  function wake(list: (() => void)[]): void { for (const w of list.splice(0)) w(); }
+
+  async function interruptLoop(): Promise<void> {
+    while (running) {
+      const bytes = input.pop(input.available);
+      if (bytes.length > 0) discipline.feed(bytes);
+      if (Atomics.load(words, CON_INPUT_CLOSED) === 1 && input.isEmpty()) discipline.close();
+      wake(readers);
+      wake(writers);
+      await device!.interrupt();
+    }
+  }
+
+  function encodeOutput(data: Uint8Array): Uint8Array {
+    if (!isTty || !data.includes(10)) return data;
+    // ONLCR: a raw-mode terminal needs CR LF.
+    const out: number[] = [];
+    for (const b of data) { if (b === 10) out.push(13); out.push(b); }
+    return Uint8Array.from(out);
+  }
+
+  return {
+    async init(): Promise<void> {
+      void interruptLoop();
+      ctx.log(`console: ${isTty ? 'terminal (canonical mode, echo)' : 'pipe (raw)'}`);
+    },
+    async shutdown(): Promise<void> { running = false; wake(readers); },
+
+    async read(_minor: number, max: number): Promise<Uint8Array> {
+      if (!Number.isInteger(max) || max < 0) throw new KernelError(Errno.EINVAL);
+      for (;;) {
+        const got = discipline.take(max);
+        if (got !== undefined) return got;
+        // NOTE: await; other reads and writes run meanwhile.
+        await new Promise<void>((r) => readers.push(r));
+        if (!running) return new Uint8Array(0);
+      }
+    },
+
+    async write(minor: number, data: Uint8Array): Promise<number> {
+      if (!(data instanceof Uint8Array)) throw new KernelError(Errno.EINVAL);
+      const ring = minor === 2 ? errors : output;
+      let rest = encodeOutput(data);
+      while (rest.length > 0) {
+        const n = ring.push(rest);
+        rest = rest.subarray(n);
+        device.notify();
+        if (rest.length > 0) await new Promise<void>((r) => writers.push(r));
+      }
+      return data.length;
+    },
+
+    async setForeground(pgid: number): Promise<void> { foreground = pgid; },
+    async getForeground(): Promise<number> { return foreground; },
+    async readable(): Promise<boolean> { return discipline.readable(); },
+  };
+}
