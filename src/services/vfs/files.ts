@@ -1,0 +1,182 @@
+// Open files: open(2) with its flag semantics, and the calls that work on a handle
+// (read, write, getdents, fstat, ftruncate, fsync, fsetattr, close), plus the whole-
+// file read exec uses. Path-only calls are in names.ts; the walk is in namei.ts.
+//
+// Errors follow Linux's order of checks, since programs (and the differential tests)
+// compare errno values: e.g. O_CREAT on "dir/" is EISDIR before anything is looked
+// up, O_EXCL on an existing symlink is EEXIST without following it.
+
+import { O, S, isDir, isReg, isLnk, isChr, isBlk, DT } from '../../abi/fs.js';
+import type { DirEntry, SetAttr, Stat } from '../../abi/fs.js';
+import type { VfsOpenResult } from '../../abi/services.js';
+import { Errno, fail } from '../../abi/errno.js';
+import type { VfsCore } from './core.js';
+import { readable, writable } from './handles.js';
+import type { Handle } from './handles.js';
+import type { Walk, LinkBudget, ParentWalk, Step } from './namei.js';
+import { top } from './namei.js';
+import { MAX_SYMLINKS } from './path.js';
+import { checkAttr } from './names.js';
+
+/** Biggest read vfs serves in one call: bigger requests are short reads, as Linux caps at ~2 GiB. */
+const MAX_IO = 1 << 26;
+
+export async function open(core: VfsCore, cwd: string, path: string, flags: number, mode: number): Promise<VfsOpenResult> {
+  const access = flags & O.ACCMODE;
+  if (access === O.ACCMODE) fail(Errno.EINVAL, 'open: access mode 3 is not supported');
+  let step: Step;
+  let created = false;
+  if ((flags & O.CREAT) !== 0) {
+    const made = await openCreate(core, await core.namei.resolveParent(cwd, path), flags, mode);
+    step = made.step;
+    created = made.created;
+  } else {
+    const walk = await core.namei.resolve(cwd, path, (flags & O.NOFOLLOW) === 0);
+    step = top(walk);
+  }
+  const wantsWrite = access !== O.RDONLY || (flags & O.TRUNC) !== 0;
+  if (isDir(step.mode)) {
+    if ((flags & O.CREAT) !== 0 || wantsWrite) fail(Errno.EISDIR);
+  } else if ((flags & O.DIRECTORY) !== 0) {
+    fail(Errno.ENOTDIR);
+  }
+  // Only O_NOFOLLOW leaves a symlink at the end of the walk.
+  if (isLnk(step.mode)) fail(Errno.ELOOP);
+  const kind = isDir(step.mode) ? 'dir' : isReg(step.mode) ? 'file' : isChr(step.mode) || isBlk(step.mode) ? 'dev' : undefined;
+  // NOTE: fifos and sockets have no server behind them in vfs.
+  if (kind === undefined) fail(Errno.ENXIO);
+  const { fs } = step.vnode.mount;
+  if (kind === 'file' && (flags & O.TRUNC) !== 0 && !created) await fs.setattr(step.vnode.ino, { size: 0 });
+  const st = await core.namei.getattr(step.vnode);
+  await fs.open(step.vnode.ino);
+  // NOTE: O_CREAT/O_EXCL/O_TRUNC only matter at open; the handle keeps what read/write need.
+  const handle = core.handles.add({ vnode: step.vnode, flags: flags & (O.ACCMODE | O.APPEND | O.NONBLOCK | O.SYNC | O.DSYNC), kind, mode: st.mode, rdev: st.rdev });
+  return { handle: handle.id, kind, mode: st.mode, rdev: kind === 'dev' ? st.rdev : 0 };
+}
+
+// The O_CREAT half of open: find or make the last component, following a symlink
+// there (and creating its target if missing, as Linux does) unless O_EXCL/O_NOFOLLOW.
+async function openCreate(core: VfsCore, parent: ParentWalk, flags: number, mode: number): Promise<{ step: Step; created: boolean }> {
+  const budget: LinkBudget = { links: 0 };
+  for (;;) {
+    if (parent.kind !== 'normal' || parent.trailingSlash) fail(Errno.EISDIR);
+    const dir = top(parent.walk);
+    const found = await core.namei.lookupMaybe(dir.vnode, parent.name);
+    if (found === undefined) {
+      const ino = await dir.vnode.mount.fs.create(dir.vnode.ino, parent.name, S.IFREG | (mode & 0o7777));
+      const vnode = { mount: dir.vnode.mount, ino };
+      return { step: { vnode, name: parent.name, mode: (await core.namei.getattr(vnode)).mode }, created: true };
+    }
+    if ((flags & O.EXCL) !== 0) fail(Errno.EEXIST);
+    const vnode = core.namei.enter(found);
+    const st = await core.namei.getattr(vnode);
+    if (!isLnk(st.mode)) return { step: { vnode, name: parent.name, mode: st.mode }, created: false };
+    if ((flags & O.NOFOLLOW) !== 0) fail(Errno.ELOOP);
+    if (++budget.links > MAX_SYMLINKS) fail(Errno.ELOOP);
+    const target = await vnode.mount.fs.readlink(vnode.ino);
+    parent = await core.namei.walkParent(parent.walk, target, budget);
+  }
+}
+
+export async function close(core: VfsCore, id: number): Promise<void> {
+  const h = core.handles.remove(id);
+  await h.vnode.mount.fs.release(h.vnode.ino);
+}
+
+export async function read(core: VfsCore, id: number, offset: number, length: number): Promise<Uint8Array> {
+  const h = core.handles.get(id);
+  if (!readable(h)) fail(Errno.EBADF);
+  if (h.kind === 'dir') fail(Errno.EISDIR);
+  if (h.kind === 'dev') fail(Errno.ENXIO, 'device I/O is routed by the kernel');
+  checkRange(offset, length);
+  if (length === 0) return new Uint8Array(0);
+  return h.vnode.mount.fs.read(h.vnode.ino, offset, Math.min(length, MAX_IO));
+}
+
+export async function write(core: VfsCore, id: number, offset: number, data: Uint8Array): Promise<{ written: number; end: number }> {
+  const h = core.handles.get(id);
+  if (!writable(h)) fail(Errno.EBADF);
+  if (h.kind === 'dev') fail(Errno.ENXIO, 'device I/O is routed by the kernel');
+  const { fs } = h.vnode.mount;
+  const ino = h.vnode.ino;
+  if (offset === -1 || (h.flags & O.APPEND) !== 0) {
+    // Appends from several handles must each land at the end, never on top of each other.
+    return core.appendLock.run(`${h.vnode.mount.id}:${ino}`, async () => {
+      const end = (await fs.getattr(ino)).size;
+      const written = data.length === 0 ? 0 : await fs.write(ino, end, data);
+      return { written, end: end + written };
+    });
+  }
+  checkRange(offset, data.length);
+  const written = data.length === 0 ? 0 : await fs.write(ino, offset, data);
+  return { written, end: offset + written };
+}
+
+export async function getdents(core: VfsCore, id: number, index: number, max: number): Promise<DirEntry[]> {
+  const h = core.handles.get(id);
+  if (h.kind !== 'dir') fail(Errno.ENOTDIR);
+  if (!Number.isInteger(index) || index < 0 || !Number.isInteger(max) || max < 0) fail(Errno.EINVAL);
+  if (index === 0 || h.listing === undefined) h.listing = await listing(h);
+  return h.listing.slice(index, index + max);
+}
+
+// '.' and '..' first, whatever order (or presence) the filesystem gives them in.
+async function listing(h: Handle): Promise<DirEntry[]> {
+  const entries = await h.vnode.mount.fs.readdir(h.vnode.ino);
+  const dotdot = entries.find((e) => e.name === '..');
+  return [
+    { name: '.', ino: h.vnode.ino, type: DT.DIR },
+    { name: '..', ino: dotdot?.ino ?? h.vnode.ino, type: DT.DIR },
+    ...entries.filter((e) => e.name !== '.' && e.name !== '..'),
+  ];
+}
+
+export async function fstat(core: VfsCore, id: number): Promise<Stat> {
+  return core.namei.getattr(core.handles.get(id).vnode);
+}
+
+export async function ftruncate(core: VfsCore, id: number, size: number): Promise<void> {
+  await fsetattr(core, id, { size });
+}
+
+export async function fsync(core: VfsCore, id: number): Promise<void> {
+  const h = core.handles.get(id);
+  if (h.kind === 'dev') fail(Errno.EINVAL);
+  await h.vnode.mount.fs.fsync(h.vnode.ino);
+}
+
+export async function fsetattr(core: VfsCore, id: number, attr: SetAttr): Promise<void> {
+  const h = core.handles.get(id);
+  const clean = checkAttr(attr);
+  // ftruncate(2): only a regular file open for writing (EINVAL otherwise, not EISDIR).
+  if (clean.size !== undefined && (h.kind !== 'file' || !writable(h))) fail(Errno.EINVAL);
+  await h.vnode.mount.fs.setattr(h.vnode.ino, clean);
+}
+
+/** Reads a whole regular file for exec: EISDIR for directories, EACCES without an x bit. */
+export async function readExecutable(core: VfsCore, cwd: string, path: string): Promise<Uint8Array> {
+  const walk: Walk = await core.namei.resolve(cwd, path, true);
+  const { vnode, mode } = top(walk);
+  if (isDir(mode)) fail(Errno.EISDIR);
+  if (!isReg(mode) || (mode & 0o111) === 0) fail(Errno.EACCES);
+  const { fs } = vnode.mount;
+  await fs.open(vnode.ino);
+  try {
+    const size = (await fs.getattr(vnode.ino)).size;
+    const out = new Uint8Array(size);
+    let done = 0;
+    while (done < size) {
+      const chunk = await fs.read(vnode.ino, done, Math.min(size - done, MAX_IO));
+      if (chunk.length === 0) break; // the file shrank under us
+      out.set(chunk, done);
+      done += chunk.length;
+    }
+    return done === size ? out : out.slice(0, done);
+  } finally {
+    await fs.release(vnode.ino);
+  }
+}
+
+function checkRange(offset: number, length: number): void {
+  if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(length) || length < 0) fail(Errno.EINVAL);
+}

@@ -1,0 +1,47 @@
+// The vfs component: its manifest and factory. vfs owns the mount table, path
+// resolution and open files (vfs.ts and its rooms); the filesystems under it are
+// ramfs (services/ramfs/, in this component's arena) and ext2 (services/ext2/, on the
+// block device through the `blk` peer). ext2 is loaded on first use, so a system
+// that never mounts a disk never loads it.
+
+import type { ComponentContext, ComponentFactory, Manifest } from '../../abi/component.js';
+import type { BlkService } from '../../abi/services.js';
+import type { BlockDevice } from '../../abi/blk.js';
+import type { FileSystem } from '../../abi/fs.js';
+import { makedev, Major } from '../../abi/fs.js';
+import { Errno, fail } from '../../abi/errno.js';
+import { Ramfs } from '../ramfs/index.js';
+import type { FsMakers } from './mounting.js';
+import { createVfs } from './vfs.js';
+import type { VfsInstance } from './vfs.js';
+
+export { createVfs } from './vfs.js';
+export type { VfsInstance, VfsOptions } from './vfs.js';
+export type { FsMakers } from './mounting.js';
+
+export const manifest: Manifest = {
+  name: 'vfs',
+  description: 'virtual filesystem: mount table, path resolution, open files; ramfs root from the initramfs, ext2 on blk',
+  uses: ['blk'],
+  // Safe to repeat on a restarted instance: they change nothing. (Handle-based reads
+  // on a restarted vfs fail with EBADF, since handles do not survive a restart.)
+  idempotent: ['stat', 'read', 'getdents', 'fstat', 'readlink', 'resolveDir', 'statfs', 'mounts', 'openCount', 'readExecutable', 'sync'],
+};
+
+/** The filesystems a vfs in component context `ctx` makes: ramfs in its arena, ext2 on `blk`. */
+export function defaultMakers(ctx: ComponentContext): FsMakers {
+  return {
+    ramfs: (): FileSystem => new Ramfs({ arena: ctx.arena, owner: ctx.name }),
+    ext2: async (device: BlockDevice): Promise<FileSystem> => {
+      const { mountExt2 } = await import('../ext2/index.js');
+      return mountExt2(device, { arena: ctx.arena, owner: ctx.name, log: (m: string) => ctx.log(m) });
+    },
+    blockDevice: (rdev: number): BlockDevice => {
+      if (rdev !== makedev(Major.BLK, 0)) fail(Errno.ENXIO, `no block device ${rdev >> 8},${rdev & 255}`);
+      return ctx.peer<BlkService>('blk');
+    },
+  };
+}
+
+export const create: ComponentFactory = (ctx: ComponentContext): VfsInstance =>
+  createVfs({ makers: defaultMakers(ctx), config: ctx.config, log: (m) => ctx.log(m) });

@@ -1,0 +1,74 @@
+// Mounting: mount(2)/umount(2) on the mount table (mounts.ts), and the filesystems
+// vfs knows how to make. 'ramfs' needs no source; 'ext2' needs a block device node
+// (e.g. /dev/blk0), which `FsMakers.blockDevice` maps to the driver behind it.
+
+import type { FileSystem } from '../../abi/fs.js';
+import { isBlk, isDir } from '../../abi/fs.js';
+import type { BlockDevice } from '../../abi/blk.js';
+import { Errno, fail } from '../../abi/errno.js';
+import type { VfsCore } from './core.js';
+import type { Mount, Vnode } from './mounts.js';
+import { top, canonical } from './namei.js';
+
+/** How vfs makes filesystems; index.ts wires these to ramfs, ext2 and the blk peer. */
+export interface FsMakers {
+  ramfs(): FileSystem;
+  ext2(device: BlockDevice): Promise<FileSystem>;
+  /** The driver for block device `rdev` (ENXIO when there is none). */
+  blockDevice(rdev: number): BlockDevice;
+}
+
+export const FS_TYPES = ['ramfs', 'ext2'] as const;
+
+/** Puts `fs` on the directory at the end of `target` (or at '/' when the table is empty). */
+export function attach(core: VfsCore, fs: FileSystem, source: string, fstype: string, dev: number, covered?: { vnode: Vnode; path: string }): Mount {
+  const id = core.mounts.newId();
+  const mount: Mount = {
+    id, fs, source, fstype, dev: dev === 0 ? id : dev,
+    target: covered?.path ?? '/',
+    ...(covered !== undefined ? { covered: covered.vnode } : {}),
+  };
+  core.mounts.add(mount);
+  return mount;
+}
+
+export async function mount(core: VfsCore, makers: FsMakers, source: string, target: string, fstype: string): Promise<void> {
+  if (!(FS_TYPES as readonly string[]).includes(fstype)) fail(Errno.ENODEV, `unknown filesystem type '${fstype}'`);
+  const walk = await core.namei.resolve('/', target, true);
+  if (!isDir(top(walk).mode)) fail(Errno.ENOTDIR);
+  let fs: FileSystem;
+  let dev = 0;
+  if (fstype === 'ext2') {
+    const st = await core.namei.getattr(top(await core.namei.resolve('/', source, true)).vnode);
+    // NOTE: Linux says ENOTBLK here; abi/errno.ts does not have it (yet).
+    if (!isBlk(st.mode)) fail(Errno.ENODEV, `${source} is not a block device`);
+    dev = st.rdev;
+    if (core.mounts.all.some((m) => m.fstype === 'ext2' && m.dev === dev)) fail(Errno.EBUSY, `${source} is already mounted`);
+    fs = await makers.ext2(makers.blockDevice(dev));
+    // NOTE: await above: the target may have been mounted on meanwhile; enter() below stacks on it.
+  } else {
+    fs = makers.ramfs();
+  }
+  const at = core.namei.enter(top(walk).vnode);
+  attach(core, fs, source, fstype, dev, { vnode: at, path: canonical(walk) });
+}
+
+export async function umount(core: VfsCore, target: string): Promise<void> {
+  const walk = await core.namei.resolve('/', target, true);
+  const v = top(walk).vnode;
+  if (!core.mounts.isMountRoot(v)) fail(Errno.EINVAL, `${target} is not a mount point`);
+  const m = v.mount;
+  if (m === core.mounts.root) fail(Errno.EBUSY, 'the root filesystem stays mounted');
+  if (core.handles.usesMount(m) || core.mounts.children(m).length > 0) fail(Errno.EBUSY);
+  // Detach first, so no new walk reaches it while it flushes.
+  core.mounts.remove(m);
+  await m.fs.unmount();
+}
+
+export function mounts(core: VfsCore): { source: string; target: string; fstype: string }[] {
+  return core.mounts.all.map((m) => ({ source: m.source, target: m.target, fstype: m.fstype }));
+}
+
+export async function sync(core: VfsCore): Promise<void> {
+  for (const m of core.mounts.all) await m.fs.sync();
+}

@@ -1,0 +1,133 @@
+// Path resolution ("namei", after the Unix routine): turns a path, absolute or
+// relative to the caller's cwd, into the list of directories walked from the root to
+// the file. Keeping the whole walk, not just its end, gives for free:
+//   - '..' as a pop, which crosses mount points the right way (out of a mounted root
+//     to the parent of the directory it covers) and stays put at '/';
+//   - the canonical path of a directory (resolveDir, mount targets);
+//   - the ancestry rename needs ("is the source an ancestor of the destination?").
+// The walk is physical: after a symlink it continues from where the link points, so
+// '..' then means the parent of the target, as in Linux.
+//
+// Symlinks on intermediate components are always followed; on the last component
+// when `follow` is set or the path ends in '/'. At most MAX_SYMLINKS per resolution.
+
+import type { Stat } from '../../abi/fs.js';
+import { isDir, isLnk } from '../../abi/fs.js';
+import { Errno, fail, isKernelError } from '../../abi/errno.js';
+import type { MountTable, Vnode } from './mounts.js';
+import { MAX_SYMLINKS, splitPath, joinAbsolute } from './path.js';
+
+/** One directory or file on the walk: where it is, the name it was reached by, its mode. */
+export interface Step {
+  readonly vnode: Vnode;
+  readonly name: string;
+  readonly mode: number;
+}
+
+export type Walk = readonly Step[];
+
+/** The parent directory of a path's last component, for calls that create or remove it. */
+export interface ParentWalk {
+  readonly walk: Walk;
+  readonly name: string;
+  /** 'root' for '/', 'dot'/'dotdot' for '.'/'..': none of these can be created or removed. */
+  readonly kind: 'normal' | 'dot' | 'dotdot' | 'root';
+  readonly trailingSlash: boolean;
+}
+
+/** Symlinks followed so far in one resolution (shared by nested walks). */
+export interface LinkBudget { links: number }
+
+export const top = (w: Walk): Step => w[w.length - 1]!;
+export const canonical = (w: Walk): string => joinAbsolute(w.slice(1).map((s) => s.name));
+
+export class Namei {
+  constructor(private readonly mounts: MountTable) {}
+
+  async getattr(v: Vnode): Promise<Stat> {
+    const st = await v.mount.fs.getattr(v.ino);
+    return { ...st, dev: v.mount.dev };
+  }
+
+  async rootWalk(): Promise<Walk> {
+    const m = this.mounts.root;
+    const vnode = this.mounts.enter({ mount: m, ino: m.fs.root() });
+    return [{ vnode, name: '', mode: (await this.getattr(vnode)).mode }];
+  }
+
+  /** Where a relative path starts: the cwd, which the kernel keeps canonical and absolute. */
+  async start(cwd: string, path: string): Promise<Walk> {
+    if (path.startsWith('/') || cwd === '/' || cwd === '') return this.rootWalk();
+    const w = await this.walk(await this.rootWalk(), cwd.startsWith('/') ? cwd : '/' + cwd, true, { links: 0 });
+    if (!isDir(top(w).mode)) fail(Errno.ENOTDIR);
+    return w;
+  }
+
+  /** Resolves `path` from `cwd` to the file it names. */
+  async resolve(cwd: string, path: string, follow: boolean): Promise<Walk> {
+    return this.walk(await this.start(cwd, path), path, follow, { links: 0 });
+  }
+
+  /** Resolves all but the last component of `path` from `cwd`. */
+  async resolveParent(cwd: string, path: string): Promise<ParentWalk> {
+    return this.walkParent(await this.start(cwd, path), path, { links: 0 });
+  }
+
+  /**
+   * Walks `path` from `from` (used when a relative path or link target starts there).
+   * The result's last step is the file; every earlier one is a directory.
+   */
+  async walk(from: Walk, path: string, follow: boolean, budget: LinkBudget): Promise<Walk> {
+    const { absolute, components, trailingSlash } = splitPath(path);
+    let walk: Step[] = absolute ? [...(await this.rootWalk())] : [...from];
+    for (let i = 0; i < components.length; i++) {
+      const name = components[i]!;
+      const last = i === components.length - 1;
+      const dir = top(walk);
+      if (!isDir(dir.mode)) fail(Errno.ENOTDIR);
+      if (name === '.') continue;
+      if (name === '..') { if (walk.length > 1) walk.pop(); continue; }
+      const vnode = this.mounts.enter(await this.lookupRaw(dir.vnode, name));
+      const mode = (await this.getattr(vnode)).mode;
+      if (isLnk(mode) && (!last || follow || trailingSlash)) {
+        if (++budget.links > MAX_SYMLINKS) fail(Errno.ELOOP);
+        const target = await vnode.mount.fs.readlink(vnode.ino);
+        walk = [...(await this.walk(walk, target, true, budget))];
+        continue;
+      }
+      walk.push({ vnode, name, mode });
+    }
+    if (trailingSlash && !isDir(top(walk).mode)) fail(Errno.ENOTDIR);
+    return walk;
+  }
+
+  async walkParent(from: Walk, path: string, budget: LinkBudget): Promise<ParentWalk> {
+    const { absolute, components, trailingSlash } = splitPath(path);
+    const base = absolute ? await this.rootWalk() : from;
+    if (components.length === 0) return { walk: base, name: '', kind: 'root', trailingSlash: false };
+    const name = components[components.length - 1]!;
+    const dirPath = components.slice(0, -1).join('/');
+    const walk = dirPath.length > 0 ? await this.walk(base, dirPath, true, budget) : base;
+    if (!isDir(top(walk).mode)) fail(Errno.ENOTDIR);
+    const kind = name === '.' ? 'dot' : name === '..' ? 'dotdot' : 'normal';
+    return { walk, name, kind, trailingSlash };
+  }
+
+  /** Looks `name` up in a directory without stepping into a filesystem mounted there. */
+  async lookupRaw(dir: Vnode, name: string): Promise<Vnode> {
+    return { mount: dir.mount, ino: await dir.mount.fs.lookup(dir.ino, name) };
+  }
+
+  /** Like lookupRaw, but undefined instead of ENOENT. */
+  async lookupMaybe(dir: Vnode, name: string): Promise<Vnode | undefined> {
+    try {
+      return await this.lookupRaw(dir, name);
+    } catch (e) {
+      if (isKernelError(e) && e.errno === Errno.ENOENT) return undefined;
+      throw e;
+    }
+  }
+
+  /** Steps into whatever is mounted on `v` (identity when nothing is). */
+  enter(v: Vnode): Vnode { return this.mounts.enter(v); }
+}

@@ -1,0 +1,163 @@
+// The calls that work on names rather than open files: stat, setattr, mkdir, rmdir,
+// unlink, rename, link, symlink, readlink, resolveDir, statfs. Each resolves its
+// path(s) with namei.ts, applies the checks that belong to the namespace as a whole
+// (mount points are EBUSY, links and renames do not cross filesystems: EXDEV, a
+// directory cannot move into itself: EINVAL) and leaves the rest to the filesystem.
+//
+// Check order follows Linux (fs/namei.c), so every errno is the one Linux gives.
+
+import { isDir, isReg, isLnk } from '../../abi/fs.js';
+import type { SetAttr, Stat, StatFs } from '../../abi/fs.js';
+import { Errno, fail } from '../../abi/errno.js';
+import type { VfsCore } from './core.js';
+import { sameVnode } from './mounts.js';
+import type { ParentWalk, Step } from './namei.js';
+import { top, canonical } from './namei.js';
+import { PATH_MAX } from './path.js';
+
+const encoder = new TextEncoder();
+
+/** Validates a SetAttr from a caller and keeps only the fields it may set. */
+export function checkAttr(attr: SetAttr): SetAttr {
+  const out: SetAttr = {};
+  const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  if (attr.size !== undefined) {
+    if (!num(attr.size) || !Number.isInteger(attr.size) || attr.size < 0) fail(Errno.EINVAL);
+    out.size = attr.size;
+  }
+  if (attr.mode !== undefined) {
+    if (!num(attr.mode)) fail(Errno.EINVAL);
+    out.mode = attr.mode & 0o7777;
+  }
+  for (const k of ['uid', 'gid'] as const) {
+    const v = attr[k];
+    if (v === undefined) continue;
+    if (!num(v) || !Number.isInteger(v) || v < 0 || v > 0xffffffff) fail(Errno.EINVAL);
+    out[k] = v;
+  }
+  for (const k of ['atimeNs', 'mtimeNs'] as const) {
+    const v = attr[k];
+    if (v === undefined) continue;
+    if (!num(v)) fail(Errno.EINVAL);
+    out[k] = v;
+  }
+  return out;
+}
+
+export async function stat(core: VfsCore, cwd: string, path: string, follow: boolean): Promise<Stat> {
+  return core.namei.getattr(top(await core.namei.resolve(cwd, path, follow)).vnode);
+}
+
+export async function setattr(core: VfsCore, cwd: string, path: string, attr: SetAttr, follow: boolean): Promise<void> {
+  const clean = checkAttr(attr);
+  const { vnode, mode } = top(await core.namei.resolve(cwd, path, follow));
+  // truncate(2): EISDIR for a directory, EINVAL for other non-regular files.
+  if (clean.size !== undefined && isDir(mode)) fail(Errno.EISDIR);
+  if (clean.size !== undefined && !isReg(mode)) fail(Errno.EINVAL);
+  await vnode.mount.fs.setattr(vnode.ino, clean);
+}
+
+export async function mkdir(core: VfsCore, cwd: string, path: string, mode: number): Promise<void> {
+  const p = await core.namei.resolveParent(cwd, path);
+  if (p.kind !== 'normal') fail(Errno.EEXIST);
+  const dir = top(p.walk).vnode;
+  if (await core.namei.lookupMaybe(dir, p.name) !== undefined) fail(Errno.EEXIST);
+  await dir.mount.fs.mkdir(dir.ino, p.name, mode & 0o7777);
+}
+
+export async function rmdir(core: VfsCore, cwd: string, path: string): Promise<void> {
+  const p = await core.namei.resolveParent(cwd, path);
+  if (p.kind === 'dot') fail(Errno.EINVAL);
+  if (p.kind === 'dotdot') fail(Errno.ENOTEMPTY);
+  if (p.kind === 'root') fail(Errno.EBUSY);
+  const dir = top(p.walk).vnode;
+  const child = await core.namei.lookupRaw(dir, p.name);
+  if (!isDir((await core.namei.getattr(child)).mode)) fail(Errno.ENOTDIR);
+  if (core.mounts.isCovered(child)) fail(Errno.EBUSY);
+  await dir.mount.fs.rmdir(dir.ino, p.name);
+}
+
+export async function unlink(core: VfsCore, cwd: string, path: string): Promise<void> {
+  const p = await core.namei.resolveParent(cwd, path);
+  if (p.kind !== 'normal') fail(Errno.EISDIR);
+  const dir = top(p.walk).vnode;
+  const child = await core.namei.lookupRaw(dir, p.name);
+  if (isDir((await core.namei.getattr(child)).mode)) fail(Errno.EISDIR);
+  if (p.trailingSlash) fail(Errno.ENOTDIR);
+  await dir.mount.fs.unlink(dir.ino, p.name);
+}
+
+export async function rename(core: VfsCore, cwd: string, from: string, to: string): Promise<void> {
+  const src = await core.namei.resolveParent(cwd, from);
+  const dst = await core.namei.resolveParent(cwd, to);
+  const srcDir = top(src.walk).vnode;
+  const dstDir = top(dst.walk).vnode;
+  if (srcDir.mount !== dstDir.mount) fail(Errno.EXDEV);
+  if (src.kind !== 'normal' || dst.kind !== 'normal') fail(Errno.EBUSY);
+  const moving = await core.namei.lookupRaw(srcDir, src.name);
+  const movingIsDir = isDir((await core.namei.getattr(moving)).mode);
+  if (!movingIsDir && (src.trailingSlash || dst.trailingSlash)) fail(Errno.ENOTDIR);
+  // The destination's directory lies inside the directory that moves.
+  if (onWalk(dst, moving)) fail(Errno.EINVAL);
+  const replaced = await core.namei.lookupMaybe(dstDir, dst.name);
+  if (replaced !== undefined) {
+    // The directory being replaced is an ancestor of the source (so not empty).
+    if (onWalk(src, replaced)) fail(Errno.ENOTEMPTY);
+    if (sameVnode(replaced, moving)) return;
+    const replacedIsDir = isDir((await core.namei.getattr(replaced)).mode);
+    if (movingIsDir && !replacedIsDir) fail(Errno.ENOTDIR);
+    if (!movingIsDir && replacedIsDir) fail(Errno.EISDIR);
+    if (core.mounts.isCovered(replaced)) fail(Errno.EBUSY);
+  }
+  if (core.mounts.isCovered(moving)) fail(Errno.EBUSY);
+  await srcDir.mount.fs.rename(srcDir.ino, src.name, dstDir.ino, dst.name);
+}
+
+// Whether `v` is one of the directories a parent walk went through (its ancestry).
+function onWalk(p: ParentWalk, v: { mount: unknown; ino: number }): boolean {
+  return p.walk.some((s: Step) => s.vnode.mount === v.mount && s.vnode.ino === v.ino);
+}
+
+export async function link(core: VfsCore, cwd: string, target: string, path: string): Promise<void> {
+  const old = top(await core.namei.resolve(cwd, target, false));
+  const p = await core.namei.resolveParent(cwd, path);
+  const dir = await createSlot(core, p);
+  if (old.vnode.mount !== dir.mount) fail(Errno.EXDEV);
+  if (isDir(old.mode)) fail(Errno.EPERM);
+  await dir.mount.fs.link(dir.ino, p.name, old.vnode.ino);
+}
+
+export async function symlink(core: VfsCore, cwd: string, target: string, path: string): Promise<void> {
+  if (target.length === 0) fail(Errno.ENOENT);
+  if (encoder.encode(target).length >= PATH_MAX) fail(Errno.ENAMETOOLONG);
+  const p = await core.namei.resolveParent(cwd, path);
+  const dir = await createSlot(core, p);
+  await dir.mount.fs.symlink(dir.ino, p.name, target);
+}
+
+// The directory a new non-directory name goes in (filename_create in Linux): EEXIST
+// when the name is taken or is '.', '..', '/'; ENOENT for "name/" that does not exist.
+async function createSlot(core: VfsCore, p: ParentWalk): Promise<Step['vnode']> {
+  if (p.kind !== 'normal') fail(Errno.EEXIST);
+  const dir = top(p.walk).vnode;
+  if (await core.namei.lookupMaybe(dir, p.name) !== undefined) fail(Errno.EEXIST);
+  if (p.trailingSlash) fail(Errno.ENOENT);
+  return dir;
+}
+
+export async function readlink(core: VfsCore, cwd: string, path: string): Promise<string> {
+  const { vnode, mode } = top(await core.namei.resolve(cwd, path, false));
+  if (!isLnk(mode)) fail(Errno.EINVAL);
+  return vnode.mount.fs.readlink(vnode.ino);
+}
+
+export async function resolveDir(core: VfsCore, cwd: string, path: string): Promise<string> {
+  const walk = await core.namei.resolve(cwd, path, true);
+  if (!isDir(top(walk).mode)) fail(Errno.ENOTDIR);
+  return canonical(walk);
+}
+
+export async function statfs(core: VfsCore, cwd: string, path: string): Promise<StatFs> {
+  const { vnode } = top(await core.namei.resolve(cwd, path, true));
+  return vnode.mount.fs.statfs();
+}

@@ -1,0 +1,82 @@
+// The vfs service object: VfsService (abi/services.ts) plus the component life cycle
+// (init, shutdown, busy). It only wires calls to the rooms that do the work:
+//   namei.ts     path resolution          files.ts     open and handle calls
+//   names.ts     path-only calls          mounting.ts  mount table calls
+//   boot.ts      root and boot mounts     handles.ts   the open-file table
+// The result is a plain object of methods (no prototype chain), so the component
+// wrapper and the IPC server see exactly the interface and nothing else.
+
+import type { VfsService } from '../../abi/services.js';
+import type { ComponentInstance } from '../../abi/component.js';
+import type { Value } from '../../lib/codec.js';
+import type { VfsCore } from './core.js';
+import { MountTable } from './mounts.js';
+import { Namei } from './namei.js';
+import { HandleTable, KeyedLock } from './handles.js';
+import type { FsMakers } from './mounting.js';
+import * as mounting from './mounting.js';
+import * as files from './files.js';
+import * as names from './names.js';
+import { bootMounts } from './boot.js';
+
+export type VfsInstance = VfsService & ComponentInstance & { init(): Promise<void>; shutdown(): Promise<void>; busy(): boolean };
+
+export interface VfsOptions {
+  readonly makers: FsMakers;
+  readonly config: Readonly<Record<string, Value>>;
+  readonly log: (message: string) => void;
+}
+
+export function createVfs(options: VfsOptions): VfsInstance {
+  const { makers, config, log } = options;
+  const mounts = new MountTable();
+  const core: VfsCore = { mounts, namei: new Namei(mounts), handles: new HandleTable(), appendLock: new KeyedLock() };
+
+  return {
+    async init() {
+      await bootMounts(core, makers, config, log);
+      log(`mounted ${mounts.all.map((m) => `${m.fstype} on ${m.target}`).join(', ')}`);
+    },
+
+    async shutdown() {
+      // Close what callers left open, then unmount innermost first so every
+      // filesystem flushes (ext2 writes back its cache on unmount).
+      for (const h of core.handles.all()) await files.close(core, h.id).catch((e: unknown) => log(`shutdown: closing handle ${h.id}: ${String(e)}`));
+      for (const m of [...mounts.all].reverse()) {
+        mounts.remove(m);
+        await m.fs.unmount().catch((e: unknown) => log(`shutdown: unmounting ${m.target}: ${String(e)}`));
+      }
+    },
+
+    busy: () => core.handles.size > 0,
+
+    open: (cwd, path, flags, mode) => files.open(core, cwd, path, flags, mode),
+    read: (handle, offset, length) => files.read(core, handle, offset, length),
+    write: (handle, offset, data) => files.write(core, handle, offset, data),
+    close: (handle) => files.close(core, handle),
+    getdents: (handle, index, max) => files.getdents(core, handle, index, max),
+    fstat: (handle) => files.fstat(core, handle),
+    ftruncate: (handle, size) => files.ftruncate(core, handle, size),
+    fsync: (handle, _dataOnly) => files.fsync(core, handle),
+    fsetattr: (handle, attr) => files.fsetattr(core, handle, attr),
+    readExecutable: (cwd, path) => files.readExecutable(core, cwd, path),
+
+    stat: (cwd, path, follow) => names.stat(core, cwd, path, follow),
+    setattr: (cwd, path, attr, follow) => names.setattr(core, cwd, path, attr, follow),
+    mkdir: (cwd, path, mode) => names.mkdir(core, cwd, path, mode),
+    rmdir: (cwd, path) => names.rmdir(core, cwd, path),
+    unlink: (cwd, path) => names.unlink(core, cwd, path),
+    rename: (cwd, from, to) => names.rename(core, cwd, from, to),
+    link: (cwd, target, path) => names.link(core, cwd, target, path),
+    symlink: (cwd, target, path) => names.symlink(core, cwd, target, path),
+    readlink: (cwd, path) => names.readlink(core, cwd, path),
+    resolveDir: (cwd, path) => names.resolveDir(core, cwd, path),
+    statfs: (cwd, path) => names.statfs(core, cwd, path),
+
+    sync: () => mounting.sync(core),
+    mount: (source, target, fstype) => mounting.mount(core, makers, source, target, fstype),
+    umount: (target) => mounting.umount(core, target),
+    mounts: async () => mounting.mounts(core),
+    openCount: async () => core.handles.size,
+  };
+}
