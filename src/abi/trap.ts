@@ -17,3 +17,16 @@ export const TRAP_REGS_OFFSET = 16;
 export const TRAP_RESULT = 6;
 export const TRAP_PAGE_BYTES = 16 + 8 * 8;
 export const USER_MEMORY_BYTES = (1 << 20) + 65536;
+
+/** What a process thread is told when it is handed a program. */
+export interface ProcessStart {
+  type: 'start';
+  pid: number;
+  argv: string[];
+  env: string[];
+  program: Uint8Array;
+  page: SharedArrayBuffer;
+  userMemory: SharedArrayBuffer;
+  kernelBell: SharedArrayBuffer;
+  spinUs: number;
+}

@@ -12,7 +12,7 @@ import { Doorbell, pollLoop } from '../lib/poller.js';
 import type { Value } from '../lib/codec.js';
 import { KernelError, Errno, isKernelError } from '../abi/errno.js';
 import { Signal, SigDisposition, defaultIgnored, signalName } from '../abi/signal.js';
-import { TRAP_PAGE_BYTES, USER_MEMORY_BYTES, TRAP_REGS_OFFSET } from '../abi/trap.js';
+import { TRAP_PAGE_BYTES, USER_MEMORY_BYTES, TRAP_REGS_OFFSET, type ProcessStart } from '../abi/trap.js';
 import { asPid } from '../abi/ids.js';
 import type { KernelCalls, ProcessRecord } from '../abi/component.js';
 import type { PmService, VfsService, ConsoleService, BlkService } from '../abi/services.js';
@@ -42,19 +42,6 @@ export interface BootConfig {
   init: { argv: string[]; env: string[]; cwd: string };
   devices: { blk: SharedArrayBuffer; console: SharedArrayBuffer };
   release: string;
-}
-
-/** What a process thread is told when it is handed a program. */
-export interface ProcessStart {
-  type: 'start';
-  pid: number;
-  argv: string[];
-  env: string[];
-  program: Uint8Array;
-  page: SharedArrayBuffer;
-  userMemory: SharedArrayBuffer;
-  kernelBell: SharedArrayBuffer;
-  spinUs: number;
 }
 
 export class Kernel {

@@ -36,3 +36,5 @@ declare namespace WebAssembly {
   class LinkError extends Error {}
   class RuntimeError extends Error {}
 }
+declare function btoa(data: string): string;
+declare function atob(data: string): string;

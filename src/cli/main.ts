@@ -1,0 +1,80 @@
+// The kernelkit command. Subcommands: presets, run, boot, bench, mkfs, fsck, wasi-test,
+// lab, faults. Unknown presets, bad placements and bad flags: one line on stderr,
+// exit status 2.
+
+import { Command, CommanderError, Option } from 'commander';
+import { presetNames, loadPreset, placementFor } from '../hosts/presets.js';
+import { runMachine, EXIT_PANIC } from '../hosts/node/machine.js';
+
+class UsageError extends Error {}
+
+function bootOptions(cmd: Command): Command {
+  return cmd
+    .option('--preset <name>', 'system image: monolithic, microkernel, hybrid, ...', 'monolithic')
+    .option('--place <list>', 'override placements, e.g. blk=user,vfs=kernel')
+    .addOption(new Option('--ipc <transport>', 'IPC transport between domains').choices(['shm', 'postmessage']))
+    .option('--disk <image>', 'an ext2 disk image to use as the block device (mounted as /)')
+    .option('--verbose', 'print the boot log and kernel messages on stderr', false);
+}
+
+function resolve(opts: { preset: string; place?: string; ipc?: 'shm' | 'postmessage' }): { preset: string; placement: Record<string, 'kernel' | 'user'>; ipc: 'shm' | 'postmessage' } {
+  let preset;
+  try { preset = loadPreset(opts.preset); } catch (e) { throw new UsageError((e as Error).message); }
+  let placement;
+  try { placement = placementFor(preset, opts.place); } catch (e) { throw new UsageError((e as Error).message); }
+  return { preset: preset.name, placement, ipc: opts.ipc ?? preset.ipc };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('kernelkit')
+    .description('one small Unix-like OS, booted as a monolithic kernel, a microkernel or a hybrid')
+    .exitOverride()
+    .showHelpAfterError(false)
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.split('\n')[0] + '\n') });
+  let status = 0;
+
+  program.command('presets').description('list presets and where each component runs').action(() => {
+    for (const name of presetNames()) {
+      const p = loadPreset(name);
+      const placement = Object.entries(p.placement).map(([c, d]) => `${c}=${d}`).join(' ');
+      process.stdout.write(`${p.name.padEnd(12)} ${placement}  (${p.description})\n`);
+    }
+  });
+
+  bootOptions(program.command('run').description('boot, run a command line in sh, halt; exit with its status').argument('<line...>', "the command line, after '--'"))
+    .action(async (line: string[], opts) => {
+      const r = resolve(opts);
+      status = await runMachine({ ...r, disk: opts.disk, verbose: opts.verbose, init: ['/bin/sh', '-c', line.join(' ')] });
+    });
+
+  bootOptions(program.command('boot').description('boot to an interactive shell'))
+    .action(async (opts) => {
+      const r = resolve(opts);
+      status = await runMachine({ ...r, disk: opts.disk, verbose: opts.verbose, interactive: true, init: ['/bin/sh', '-i'] });
+    });
+
+  program.command('bench').description('benchmarks').argument('<what>', 'ipc')
+    .option('--preset <name>', 'only this preset')
+    .option('--json', 'print one JSON object', false)
+    .option('--iterations <n>', 'iterations per measure', '20000')
+    .action(async (what: string, opts: { preset?: string; json: boolean; iterations: string }) => {
+      if (what !== 'ipc') throw new UsageError(`unknown benchmark '${what}' (known: ipc)`);
+      if (opts.preset !== undefined) resolve({ preset: opts.preset });
+      const { benchIpc } = await import('../lab/bench-ipc.js');
+      status = await benchIpc({ presets: opts.preset === undefined ? ['monolithic', 'microkernel', 'hybrid'] : [opts.preset], json: opts.json, iterations: Number(opts.iterations) });
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
+      return 2;
+    }
+    if (e instanceof UsageError) { process.stderr.write(`kernelkit: ${e.message}\n`); return 2; }
+    throw e;
+  }
+  return status;
+}
+
+export { EXIT_PANIC };

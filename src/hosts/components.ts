@@ -1,0 +1,14 @@
+// The component modules a system can load, by name. Presets place them; the kernel
+// thread and the server threads both resolve names here.
+
+import * as console from '../services/console/console.js';
+import * as blk from '../services/blk/blk.js';
+import * as vfs from '../services/vfs/index.js';
+import * as pm from '../services/pm/pm.js';
+import * as echo from '../services/echo/echo.js';
+import type { ComponentModule } from '../kernel/component/server-runtime.js';
+
+export const COMPONENTS: Record<string, ComponentModule> = { console, blk, vfs, pm, echo };
+
+/** Boot order: drivers first, then the services that use them. */
+export const BOOT_COMPONENTS = ['console', 'blk', 'vfs', 'pm'];

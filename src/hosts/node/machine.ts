@@ -1,0 +1,158 @@
+// The machine on Node's main thread: the virtual hardware (block device on RAM or a
+// disk image, console on this terminal), the kernel thread, and the watchdog that
+// reports a kernel that stopped answering. `runMachine` boots, runs until the system
+// halts or panics, and returns the exit status (70 after a panic or a hang).
+
+import { Worker } from 'node:worker_threads';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BlockDeviceModel, RamBacking, type Backing } from '../../hw/block-device.js';
+import { ConsoleDeviceModel } from '../../hw/console-device.js';
+import { DEV_DOORBELL } from '../../abi/device.js';
+import type { BootConfig } from '../../kernel/kernel.js';
+import type { Params } from '../../kernel/params.js';
+import type { Domain } from '../../kernel/component/table.js';
+import type { Transport } from '../../kernel/component/server.js';
+import { BOOT_COMPONENTS } from '../components.js';
+import { FileBacking } from './file-backing.js';
+
+export const EXIT_PANIC = 70;
+
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+export interface MachineOptions {
+  preset: string;
+  placement: Record<string, Domain>;
+  ipc: Transport;
+  params?: Partial<Params>;
+  /** argv of init (default: an interactive shell). */
+  init?: string[];
+  disk?: string;
+  ramDiskBytes?: number;
+  verbose?: boolean;
+  interactive?: boolean;
+  /** Where console output goes (default: this process's stdout/stderr). */
+  stdout?: (bytes: Uint8Array) => void;
+  stderr?: (bytes: Uint8Array) => void;
+  /** Input for the console when not interactive (default: this process's stdin if it is not a TTY). */
+  stdin?: Uint8Array | 'inherit' | 'none';
+  /** Kernel heartbeat silence that counts as a hang (ms). */
+  watchdogMs?: number;
+  backing?: Backing;
+}
+
+export function readInitramfs(): Uint8Array {
+  const file = path.join(packageRoot, 'build/initramfs.cpio');
+  if (!fs.existsSync(file)) throw new Error(`no initramfs at ${file}: run 'npm run build' first`);
+  return new Uint8Array(fs.readFileSync(file));
+}
+
+export function release(): string {
+  return (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+export async function runMachine(o: MachineOptions): Promise<number> {
+  const out = o.stdout ?? ((b: Uint8Array) => { process.stdout.write(b); });
+  const err = o.stderr ?? ((b: Uint8Array) => { process.stderr.write(b); });
+  const isTty = o.interactive === true && process.stdin.isTTY === true;
+  const backing = o.backing ?? (o.disk !== undefined ? new FileBacking(o.disk) : new RamBacking(o.ramDiskBytes ?? 4 << 20));
+  const blk = new BlockDeviceModel(backing);
+  const con = new ConsoleDeviceModel(isTty);
+  const heartbeat = new SharedArrayBuffer(4);
+  const config: BootConfig = {
+    preset: o.preset,
+    placement: o.placement,
+    ipc: o.ipc,
+    params: o.params ?? {},
+    components: BOOT_COMPONENTS,
+    initramfs: readInitramfs(),
+    rootDisk: o.disk !== undefined,
+    init: { argv: o.init ?? ['/bin/sh'], env: ['PATH=/bin', 'HOME=/', `TERM=${process.env.TERM ?? 'dumb'}`], cwd: '/' },
+    devices: { blk: blk.memory, console: con.memory },
+    release: release(),
+  };
+  const kernel = new Worker(new URL('./kernel-worker.js', import.meta.url), { workerData: { config, heartbeat } });
+
+  return new Promise<number>((resolve) => {
+    let finished = false;
+    const timers: NodeJS.Timeout[] = [];
+    const flushConsole = (): void => {
+      const { out: o1, err: e1 } = con.drain();
+      if (o1.length > 0) out(o1);
+      if (e1.length > 0) err(e1);
+    };
+    const finish = (status: number, message?: string): void => {
+      if (finished) return;
+      finished = true;
+      flushConsole();
+      if (message !== undefined) err(new TextEncoder().encode(message.endsWith('\n') ? message : message + '\n'));
+      for (const t of timers) clearInterval(t);
+      if (isTty) { process.stdin.setRawMode(false); }
+      process.stdin.pause();
+      process.stdin.removeListener('data', onData);
+      process.stdin.removeListener('end', onEnd);
+      void kernel.terminate().then(() => {
+        if (backing instanceof FileBacking) backing.close();
+        resolve(status);
+      });
+    };
+
+    // Devices: serve the doorbells as they ring.
+    const serveBlock = (): void => {
+      const words = new Int32Array(blk.memory, 0, 1);
+      const loop = (seen: number): void => {
+        if (finished) return;
+        blk.service();
+        const w = Atomics.waitAsync(words, DEV_DOORBELL, seen);
+        if (w.async) void w.value.then(() => loop(Atomics.load(words, DEV_DOORBELL)));
+        else setImmediate(() => loop(Atomics.load(words, DEV_DOORBELL)));
+      };
+      loop(Atomics.load(words, DEV_DOORBELL));
+    };
+    const serveConsole = (): void => {
+      const words = new Int32Array(con.memory, 0, 1);
+      const loop = (seen: number): void => {
+        if (finished) return;
+        flushConsole();
+        const w = Atomics.waitAsync(words, DEV_DOORBELL, seen);
+        if (w.async) void w.value.then(() => loop(Atomics.load(words, DEV_DOORBELL)));
+        else setImmediate(() => loop(Atomics.load(words, DEV_DOORBELL)));
+      };
+      loop(Atomics.load(words, DEV_DOORBELL));
+    };
+    serveBlock();
+    serveConsole();
+
+    // Input.
+    const onData = (chunk: Buffer): void => con.type(new Uint8Array(chunk));
+    const onEnd = (): void => con.closeInput();
+    if (o.stdin instanceof Uint8Array) { con.type(o.stdin); con.closeInput(); }
+    else if (o.stdin === 'none' || (o.stdin === undefined && !isTty && process.stdin.isTTY === true)) con.closeInput();
+    else {
+      if (isTty) process.stdin.setRawMode(true);
+      process.stdin.on('data', onData);
+      process.stdin.on('end', onEnd);
+      process.stdin.resume();
+    }
+
+    // The watchdog: the kernel thread bumps its heartbeat every 100 ms unless it is stuck.
+    const beat = new Int32Array(heartbeat);
+    let last = Atomics.load(beat, 0);
+    let lastAt = Date.now();
+    const watchdogMs = o.watchdogMs ?? 3000;
+    timers.push(setInterval(() => {
+      const now = Atomics.load(beat, 0);
+      if (now !== last) { last = now; lastAt = Date.now(); return; }
+      if (Date.now() - lastAt > watchdogMs) finish(EXIT_PANIC, `kernel panic: watchdog: the kernel stopped responding (no heartbeat for ${((Date.now() - lastAt) / 1000).toFixed(1)} s)`);
+    }, 250));
+
+    kernel.on('message', (m: { type: string; status?: number; text?: string; line?: string }) => {
+      if (m.type === 'halt') finish(m.status ?? 0);
+      else if (m.type === 'panic') finish(EXIT_PANIC, m.text);
+      else if (m.type === 'log' && o.verbose === true) err(new TextEncoder().encode(m.line + '\n'));
+    });
+    kernel.on('error', (e) => finish(EXIT_PANIC, `kernel panic: kernel thread: ${e instanceof Error ? e.message : String(e)}`));
+    kernel.on('exit', (code) => finish(EXIT_PANIC, `kernel panic: kernel thread exited (${code})`));
+  });
+}

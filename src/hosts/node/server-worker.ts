@@ -1,0 +1,16 @@
+// Entry point of a user-domain server thread.
+import { parentPort } from 'node:worker_threads';
+import { runServer } from '../../kernel/component/server-runtime.js';
+import { COMPONENTS } from '../components.js';
+
+const port = parentPort!;
+runServer({
+  port: { post: (m) => port.postMessage(m), onMessage: (h) => { port.on('message', h); } },
+  yieldMacrotask: () => new Promise((resolve) => setImmediate(resolve)),
+  crash: (error: unknown): never => {
+    // Uncaught: the thread ends and the kernel's supervisor sees why.
+    setImmediate(() => { throw error instanceof Error ? error : new Error(String(error)); });
+    throw error;
+  },
+  startHeartbeat: (word) => { setInterval(() => Atomics.add(word, 0, 1), 50); },
+}, COMPONENTS).catch((e: unknown) => { setImmediate(() => { throw e; }); });

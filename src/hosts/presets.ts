@@ -1,0 +1,28 @@
+// Loading presets (data files in src/presets/) and resolving a boot's placement.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parsePreset, parsePlacement, type Preset } from '../presets/schema.js';
+import { packageRoot } from './node/machine.js';
+
+const dir = path.join(packageRoot, 'src/presets');
+
+export function presetNames(): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort((a, b) => order(a) - order(b) || a.localeCompare(b));
+}
+
+function order(name: string): number {
+  return ['monolithic', 'microkernel', 'hybrid'].indexOf(name) >>> 0;
+}
+
+export function loadPreset(name: string): Preset {
+  const file = path.join(dir, `${name}.json`);
+  if (!/^[a-z0-9-]+$/.test(name) || !fs.existsSync(file)) throw new Error(`unknown preset '${name}' (known: ${presetNames().join(', ')})`);
+  let json: unknown;
+  try { json = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) { throw new Error(`${file}: not valid JSON: ${(e as Error).message}`); }
+  return parsePreset(json, file);
+}
+
+/** The preset's placement with `--place` overrides applied. */
+export function placementFor(preset: Preset, place?: string): Record<string, 'kernel' | 'user'> {
+  return { ...preset.placement, ...(place === undefined ? {} : parsePlacement(place)) };
+}
