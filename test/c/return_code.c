@@ -1,0 +1,2 @@
+// Returning from main is exiting with that status.
+int main(void) { return 7; }

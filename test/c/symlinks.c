@@ -1,0 +1,47 @@
+// Symbolic links: create, read, follow, not follow, dangling, loops, and the sandbox:
+// a preopened directory (sandbox.dir) cannot be left by '..' or by a link.
+#include "common.h"
+
+int main(void) {
+  CHECK(symlink("hello.txt", "link") == 0);
+  char buf[64];
+  ssize_t n = readlink("link", buf, sizeof buf);
+  CHECK(n == 9 && memcmp(buf, "hello.txt", 9) == 0);
+  CHECK(strcmp(read_file("link"), "hello\n") == 0);
+  struct stat st;
+  CHECK(stat("link", &st) == 0 && S_ISREG(st.st_mode));
+  CHECK(lstat("link", &st) == 0 && S_ISLNK(st.st_mode));
+  CHECK_ERRNO(open("link", O_RDONLY | O_NOFOLLOW), ELOOP);
+  CHECK_ERRNO(symlink("x", "link"), EEXIST);
+  CHECK_ERRNO(readlink("hello.txt", buf, sizeof buf), EINVAL);
+
+  CHECK(symlink("nowhere", "dangling") == 0);
+  CHECK_ERRNO(open("dangling", O_RDONLY), ENOENT);
+  CHECK(lstat("dangling", &st) == 0 && S_ISLNK(st.st_mode));
+
+  CHECK(symlink("loop2", "loop1") == 0);
+  CHECK(symlink("loop1", "loop2") == 0);
+  CHECK_ERRNO(open("loop1", O_RDONLY), ELOOP);
+
+  CHECK(mkdir("dir", 0755) == 0);
+  write_file("dir/inner", "I");
+  CHECK(symlink("dir", "dirlink") == 0);
+  CHECK(strcmp(read_file("dirlink/inner"), "I") == 0);
+
+  CHECK(unlink("link") == 0);
+  CHECK(strcmp(read_file("hello.txt"), "hello\n") == 0);
+
+  // The sandbox: sandbox.dir is its own preopen.
+  CHECK(strcmp(read_file("sandbox.dir/inside.txt"), "inside\n") == 0);
+  CHECK(symlink("inside.txt", "sandbox.dir/ok") == 0);
+  CHECK(strcmp(read_file("sandbox.dir/ok"), "inside\n") == 0);
+  CHECK(symlink("../hello.txt", "sandbox.dir/escape") == 0);
+  CHECK_ERRNO(open("sandbox.dir/escape", O_RDONLY), ENOTCAPABLE);
+  CHECK(symlink("/hello.txt", "sandbox.dir/absolute") == 0);
+  CHECK_ERRNO(open("sandbox.dir/absolute", O_RDONLY), ENOTCAPABLE);
+  CHECK(mkdir("sandbox.dir/sub", 0755) == 0);
+  CHECK(symlink("../inside.txt", "sandbox.dir/sub/up") == 0);
+  CHECK(strcmp(read_file("sandbox.dir/sub/up"), "inside\n") == 0);
+  printf("ok symlinks\n");
+  return 0;
+}
