@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomFillSync } from 'node:crypto';
 import { SYS, DIRENT_HEADER, POLL, F } from '../../src/abi/syscalls.js';
-import { STAT_FIELDS, STAT_SIZE, O, S, DT } from '../../src/abi/fs.js';
+import { STAT_FIELDS, O, S, DT } from '../../src/abi/fs.js';
 import { installTrap } from '../../src/user/libc/trap.js';
 
 type Open =

@@ -1,0 +1,243 @@
+// WASI preview1 layer (src/user/wasi/) on the fake kernel (fake-kernel.ts): the
+// project's C programs through the conformance runner, SQLite against node:wasi,
+// bad modules, errno mapping and sandboxed path resolution.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { WASI } from 'node:wasi';
+import { runWasm, PREVIEW1_FUNCTIONS } from '../../src/user/wasi/index.js';
+import { wasiErrno, E } from '../../src/user/wasi/constants.js';
+import { resolvePath } from '../../src/user/wasi/path.js';
+import { WasiError } from '../../src/user/wasi/memory.js';
+import { Errno } from '../../src/abi/errno.js';
+import { SysError } from '../../src/user/libc/index.js';
+import { runWasiTests, readSpec } from '../../src/cli/wasi-test.js';
+import { FakeKernel } from './fake-kernel.js';
+import { fakeRun } from './fake-run.js';
+
+const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
+const cTests = path.join(repo, 'build/c-tests');
+const sqliteWasm = path.join(repo, 'build/initramfs-extra/bin/sqlite3.wasm');
+
+before(() => {
+  // The C build is cached: after the first build this only hashes the sources.
+  const r = spawnSync(process.execPath, [path.join(repo, 'scripts/build-c.mjs'), '--quiet'], { cwd: repo, encoding: 'utf8' });
+  assert.equal(r.status, 0, `scripts/build-c.mjs failed:\n${r.stderr}`);
+  assert.ok(fs.existsSync(sqliteWasm), 'build-c.mjs built no sqlite3.wasm (is clang installed?)');
+});
+
+function scratchDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-wasi-test-'));
+}
+
+// Runs a module on a fresh fake kernel rooted at `root`.
+async function run(bytes: Uint8Array, args: string[], root: string, stdin = '', env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string; kernel: FakeKernel }> {
+  const kernel = new FakeKernel(root, Buffer.from(stdin));
+  kernel.install();
+  const code = await runWasm(bytes, args, env);
+  return { code, stdout: kernel.stdoutText(), stderr: kernel.stderrText(), kernel };
+}
+
+test('the C test programs pass through the conformance runner', async () => {
+  const lines: string[] = [];
+  const status = await runWasiTests([cTests], { run: fakeRun, print: (l) => lines.push(l) });
+  const wasmCount = fs.readdirSync(cTests).filter((f) => f.endsWith('.wasm')).length;
+  assert.ok(wasmCount >= 14, `expected the C tests in ${cTests}, found ${wasmCount}`);
+  assert.deepEqual(lines.filter((l) => !l.startsWith('PASS ')), [`${wasmCount} passed, 0 failed`], lines.join('\n'));
+  assert.equal(status, 0);
+});
+
+test('the conformance runner reports wrong output, wrong status and bad specs as failures', async () => {
+  const dir = scratchDir();
+  try {
+    fs.copyFileSync(path.join(cTests, 'exit_code.wasm'), path.join(dir, 'a.wasm'));
+    fs.writeFileSync(path.join(dir, 'a.json'), JSON.stringify({ args: ['3'], exit_code: 3, stdout: 'something else\n' }));
+    fs.copyFileSync(path.join(cTests, 'exit_code.wasm'), path.join(dir, 'b.wasm'));
+    fs.writeFileSync(path.join(dir, 'b.json'), JSON.stringify({ args: ['5'] }));
+    fs.copyFileSync(path.join(cTests, 'exit_code.wasm'), path.join(dir, 'c.wasm'));
+    fs.writeFileSync(path.join(dir, 'c.json'), '{ "args": "not a list" }');
+    fs.writeFileSync(path.join(dir, 'old.cleanup'), 'stale');
+    const lines: string[] = [];
+    const status = await runWasiTests([dir], { run: fakeRun, print: (l) => lines.push(l), preset: 'fake' });
+    assert.equal(status, 1);
+    assert.equal(lines.length, 4);
+    assert.match(lines[0] as string, /^FAIL .*a\.wasm \[fake\]: stdout "exiting with 3\\n", expected "something else\\n"$/);
+    assert.match(lines[1] as string, /^FAIL .*b\.wasm \[fake\]: exit code 5, expected 0/);
+    assert.match(lines[2] as string, /^FAIL .*c\.wasm \[fake\]: .*"args" must be an array of strings/);
+    assert.equal(lines[3], '0 passed, 3 failed');
+    assert.equal(fs.existsSync(path.join(dir, 'old.cleanup')), false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a spec without a .json file takes the defaults', () => {
+  assert.deepEqual(readSpec('/nonexistent/x.wasm'), { args: [], env: {}, dirs: [], exit_code: 0 });
+});
+
+test('the root directory is copied before each run, so tests cannot change the original', async () => {
+  const dir = scratchDir();
+  try {
+    fs.mkdirSync(path.join(dir, 'r'));
+    fs.writeFileSync(path.join(dir, 'r', 'hello.txt'), 'hello\n');
+    fs.copyFileSync(path.join(cTests, 'files.wasm'), path.join(dir, 'files.wasm'));
+    fs.writeFileSync(path.join(dir, 'files.json'), JSON.stringify({ root: 'r', stdout: 'ok files\n' }));
+    const lines: string[] = [];
+    assert.equal(await runWasiTests([dir, dir], { run: fakeRun, print: (l) => lines.push(l) }), 0, lines.join('\n'));
+    assert.equal(lines.at(-1), '2 passed, 0 failed');
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'r')), ['hello.txt']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const SQL = (() => {
+  const lines = ['create table t(id integer primary key, name text, v real);', 'begin;'];
+  for (let i = 1; i <= 10000; i++) lines.push(`insert into t(name, v) values('name${i}', ${i} * 1.5);`);
+  lines.push('commit;', 'create index t_name on t(name);', 'select count(*), sum(v), min(name), max(name) from t;',
+    "select id, v from t where name = 'name5000';", 'select count(*) from t where name like \'name99%\';',
+    'delete from t where id % 2 = 0;', 'select count(*) from t;', 'pragma integrity_check;');
+  return lines.join('\n') + '\n';
+})();
+
+test('sqlite3.wasm gives the same output on kernelkit as under node:wasi, and leaves a database the host can open', async () => {
+  const bytes = fs.readFileSync(sqliteWasm);
+  const ours = scratchDir();
+  const theirs = scratchDir();
+  try {
+    const r = await run(bytes, ['sqlite3', 'test.db'], ours, SQL, { HOME: '/' });
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 0);
+    assert.deepEqual(r.kernel.openFds(), []);
+
+    fs.writeFileSync(path.join(theirs, 'script.sql'), SQL);
+    const stdin = fs.openSync(path.join(theirs, 'script.sql'), 'r');
+    const stdout = fs.openSync(path.join(theirs, 'out.txt'), 'w');
+    const wasi = new WASI({ version: 'preview1', args: ['sqlite3', 'test.db'], env: { HOME: '/' }, preopens: { '/': theirs }, stdin, stdout, returnOnExit: true });
+    const instance = await WebAssembly.instantiate(await WebAssembly.compile(bytes), { wasi_snapshot_preview1: wasi.wasiImport } as WebAssembly.Imports);
+    assert.equal(wasi.start(instance), 0);
+    fs.closeSync(stdin);
+    fs.closeSync(stdout);
+    const expected = fs.readFileSync(path.join(theirs, 'out.txt'), 'utf8');
+    assert.equal(r.stdout, expected);
+    assert.match(r.stdout, /^10000\|75007500\.0\|name1\|name9999\n5000\|7500\.0\n111\n5000\nok\n$/);
+
+    // The host's own SQLite (the npm package's native build) opens and checks the file.
+    const require = createRequire(import.meta.url);
+    const sqlite3 = require('sqlite3') as { Database: new (file: string, mode: number, cb: (e: Error | null) => void) => { all(sql: string, cb: (e: Error | null, rows: Record<string, unknown>[]) => void): void; close(cb: () => void): void }; OPEN_READONLY: number };
+    const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
+      const db = new sqlite3.Database(path.join(ours, 'test.db'), sqlite3.OPEN_READONLY, (e) => { if (e !== null) reject(e); });
+      db.all("select (select count(*) from t) as n, (select integrity_check from pragma_integrity_check) as ok, (select name from t where id = 9999) as last", (e, rows) => {
+        db.close(() => (e !== null ? reject(e) : resolve(rows)));
+      });
+    });
+    assert.deepEqual(rows, [{ n: 5000, ok: 'ok', last: 'name9999' }]);
+  } finally {
+    fs.rmSync(ours, { recursive: true, force: true });
+    fs.rmSync(theirs, { recursive: true, force: true });
+  }
+});
+
+test('sqlite3 run from a working directory other than / finds its database there', async () => {
+  const root = scratchDir();
+  try {
+    fs.mkdirSync(path.join(root, 'home'));
+    const kernel = new FakeKernel(root);
+    kernel.cwd = '/home';
+    kernel.install();
+    const code = await runWasm(fs.readFileSync(sqliteWasm), ['sqlite3', 'cwd.db', 'create table x(a); insert into x values (1); select * from x;'], { HOME: '/home' });
+    assert.equal(kernel.stderrText(), '');
+    assert.equal(code, 0);
+    assert.equal(kernel.stdoutText(), '1\n');
+    assert.ok(fs.existsSync(path.join(root, 'home', 'cwd.db')));
+    assert.equal(fs.existsSync(path.join(root, 'cwd.db')), false);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('bad modules end the process with a clear message and status 126, traps with 134', async () => {
+  const root = scratchDir();
+  try {
+    const sqlite = fs.readFileSync(sqliteWasm);
+    const truncated = await run(sqlite.subarray(0, 5000), ['truncated'], root);
+    assert.equal(truncated.code, 126);
+    assert.match(truncated.stderr, /^truncated: not a valid WebAssembly module: /);
+
+    const garbage = await run(new TextEncoder().encode('\0asm this is not wasm'), ['garbage'], root);
+    assert.equal(garbage.code, 126);
+    assert.match(garbage.stderr, /^garbage: not a valid WebAssembly module/);
+
+    const empty = await run(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), ['empty'], root);
+    assert.equal(empty.code, 126);
+    assert.equal(empty.stderr, 'empty: cannot run: the module exports no memory\n');
+
+    const unknown = await run(fs.readFileSync(path.join(cTests, 'unknown_import.wasm')), ['unknown_import'], root);
+    assert.equal(unknown.code, 126);
+    assert.match(unknown.stderr, /^unknown_import: cannot run: unknown import env\.no_such_function \(function\)/);
+
+    const trap = await run(fs.readFileSync(path.join(cTests, 'trap.wasm')), ['trap'], root);
+    assert.equal(trap.code, 134);
+    assert.equal(trap.stdout, 'before the trap\n');
+    assert.equal(trap.stderr, 'trap: wasm trap: unreachable\n');
+    assert.deepEqual(trap.kernel.openFds(), []);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('every preview1 function is provided', async () => {
+  assert.equal(PREVIEW1_FUNCTIONS.length, 46);
+  assert.equal(new Set(PREVIEW1_FUNCTIONS).size, 46);
+});
+
+test('every Linux errno of the ABI maps to the WASI errno of the same name', () => {
+  const renamed: Record<string, string> = { ENOTSUP: 'NOTSUP', EUCLEAN: 'IO' };
+  for (const [name, linux] of Object.entries(Errno)) {
+    const wasiName = renamed[name] ?? name.slice(1);
+    assert.ok(wasiName in E, `${name} has no WASI twin named ${wasiName}`);
+    assert.equal(wasiErrno(linux), E[wasiName as keyof typeof E], name);
+  }
+  assert.equal(wasiErrno(9999), E.IO);
+});
+
+test('paths under a preopen other than / cannot leave it', () => {
+  const root = scratchDir();
+  try {
+    fs.mkdirSync(path.join(root, 'box', 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'box', 'f'), 'x');
+    fs.symlinkSync('../f', path.join(root, 'box', 'sub', 'up'));
+    fs.symlinkSync('../../outside', path.join(root, 'box', 'sub', 'out'));
+    fs.symlinkSync('sub', path.join(root, 'box', 'dirlink'));
+    new FakeKernel(root).install();
+    const errno = (f: () => unknown): number => {
+      try { f(); } catch (e) {
+        if (e instanceof WasiError) return e.errno;
+        if (e instanceof SysError) return wasiErrno(e.errno);
+        throw e;
+      }
+      return 0;
+    };
+    assert.equal(resolvePath('/box', '/box', 'sub/up', true), '/box/f');
+    assert.equal(resolvePath('/box', '/box', 'sub/up', false), '/box/sub/up');
+    assert.equal(resolvePath('/box', '/box/sub', '../f', true), '/box/f');
+    assert.equal(resolvePath('/box', '/box', 'dirlink/up', true), '/box/f');
+    assert.equal(resolvePath('/box', '/box', 'new-file', true), '/box/new-file');
+    assert.equal(errno(() => resolvePath('/box', '/box', '../x', true)), E.NOTCAPABLE);
+    assert.equal(errno(() => resolvePath('/box', '/box/sub', '../../x', true)), E.NOTCAPABLE);
+    assert.equal(errno(() => resolvePath('/box', '/box', '/etc', true)), E.NOTCAPABLE);
+    assert.equal(errno(() => resolvePath('/box', '/box', 'sub/out', true)), E.NOTCAPABLE);
+    assert.equal(errno(() => resolvePath('/box', '/box', 'f/x', true)), E.NOTDIR);
+    assert.equal(errno(() => resolvePath('/box', '/box', 'missing/x', true)), E.NOENT);
+    assert.equal(errno(() => resolvePath('/box', '/box', '', true)), E.NOENT);
+    // Under '/', '..' may not climb above the directory's own depth either.
+    assert.equal(resolvePath('/', '/box', 'sub/../f', true), '/box/sub/../f');
+    assert.equal(errno(() => resolvePath('/', '/box', '../../x', true)), E.NOTCAPABLE);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
