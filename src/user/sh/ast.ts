@@ -1,0 +1,52 @@
+// The shell's syntax tree. A program is a list of and-or lists, each possibly run in
+// the background; an and-or list chains pipelines with && and ||; a pipeline joins
+// simple commands with |. Words keep their quoting so expansion (expand.ts) knows
+// what to split and glob. parse.ts builds these; print.ts turns them back into text.
+
+/** One piece of a word. `quoted` pieces are neither field-split nor globbed. */
+export type WordPart =
+  | { type: 'lit'; text: string; quoted: boolean }
+  /** $NAME, ${NAME}, or a special parameter ? ! $ # @ * 0-9. */
+  | { type: 'param'; name: string; quoted: boolean; op?: ParamOp }
+  /** $(...) or `...`: the source text of the inner command line. */
+  | { type: 'cmdsub'; source: string; quoted: boolean };
+
+/** ${NAME:-word} and friends: `op` is ':-', '-', ':=', '=', ':+', '+', '#' (length). */
+export interface ParamOp { op: ':-' | '-' | ':+' | '+' | ':=' | '=' | 'len'; word: Word }
+
+export interface Word { parts: WordPart[] }
+
+export type RedirOp = '<' | '>' | '>>' | '>|' | '<>' | '>&' | '<&';
+
+export interface Redirect {
+  /** The descriptor redirected (defaults: 0 for < <& <>, 1 for the rest). */
+  fd: number;
+  op: RedirOp;
+  /** A file name, or for >& and <& a descriptor number or '-' (close). */
+  target: Word;
+}
+
+export interface Assignment { name: string; value: Word }
+
+export interface SimpleCommand {
+  assigns: Assignment[];
+  words: Word[];
+  redirs: Redirect[];
+}
+
+export interface Pipeline {
+  negate: boolean;
+  commands: SimpleCommand[];
+}
+
+export interface AndOr {
+  first: Pipeline;
+  rest: { op: '&&' | '||'; pipeline: Pipeline }[];
+}
+
+export interface ListItem {
+  andOr: AndOr;
+  background: boolean;
+}
+
+export type Program = ListItem[];
