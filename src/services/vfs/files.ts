@@ -59,7 +59,9 @@ export async function open(core: VfsCore, cwd: string, path: string, flags: numb
 async function openCreate(core: VfsCore, parent: ParentWalk, flags: number, mode: number): Promise<{ step: Step; created: boolean }> {
   const budget: LinkBudget = { links: 0 };
   for (;;) {
-    if (parent.kind !== 'normal' || parent.trailingSlash) fail(Errno.EISDIR);
+    // '.', '..' and '/' exist (O_EXCL: EEXIST) and are directories; "name/" is EISDIR at once.
+    if (parent.kind !== 'normal') fail((flags & O.EXCL) !== 0 ? Errno.EEXIST : Errno.EISDIR);
+    if (parent.trailingSlash) fail(Errno.EISDIR);
     const dir = top(parent.walk);
     const found = await core.namei.lookupMaybe(dir.vnode, parent.name);
     if (found === undefined) {
