@@ -1,7 +1,7 @@
 // Differential test: the same seeded random sequence of namespace and file calls runs
-// on vfs (over ramfs) and on the host's Linux kernel in a temporary directory; every
-// call must give the same errno (or both succeed with the same result), and the two
-// trees must be identical at the end. Linux is the judge of which errno is right.
+// on vfs (over ramfs, and over ext2 as the root disk) and on the host's Linux kernel
+// in a temporary directory; every call must give the same errno (or both succeed
+// with the same result), and the two trees must be identical at the end. Linux is the judge of which errno is right.
 //
 // Paths are relative, at most three components from a cwd three levels deep, and
 // symlink targets never contain '..', so no call can reach above the test's root on
@@ -19,7 +19,10 @@ import { Arena } from '../../lib/arena.js';
 import { Errno, errnoName, isKernelError } from '../../abi/errno.js';
 import { O, S } from '../../abi/fs.js';
 import type { KernelCalls } from '../../abi/component.js';
+import type { BlkService } from '../../abi/services.js';
+import type { Value } from '../../lib/codec.js';
 import { create } from './index.js';
+import { mkfsExt2 } from '../ext2/index.js';
 import type { VfsInstance } from './index.js';
 
 const CWD = '/r/s/w';
@@ -158,35 +161,62 @@ async function hostTree(base: string, dir: string): Promise<string[]> {
   return out;
 }
 
-test('differential: random calls give the same errno and tree on vfs and on Linux', async () => {
-  const scratch = mkdtempSync(path.join(tmpdir(), 'kernelkit-vfs-diff-'));
-  let run = 0;
-  try {
-    const details = await fc.check(fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40 }), async (ops) => {
-      const base = path.join(scratch, String(run++));
-      mkdirSync(base + CWD, { recursive: true });
-      const vfs = create({
-        name: 'vfs', arena: new Arena('kernel', new SharedArrayBuffer(4 << 20)), config: {},
-        log: () => undefined, peer: <T>(): T => { throw new Error('no peers'); }, kernel: {} as KernelCalls,
-      }) as VfsInstance;
-      await vfs.init();
-      await vfs.mkdir('/', '/r', 0o755);
-      await vfs.mkdir('/', '/r/s', 0o755);
-      await vfs.mkdir('/', '/r/s/w', 0o755);
-      const log: string[] = [];
-      for (const o of [...SETUP, ...ops]) {
-        const mine = await onVfs(vfs, o);
-        const linux = await onHost(base, o);
-        log.push(`${JSON.stringify(o)} => ${JSON.stringify(linux)}`);
-        assert.deepEqual(mine, linux, `after:\n${log.join('\n')}`);
-      }
-      assert.deepEqual(await vfsTree(vfs, ''), await hostTree(base, ''), `after:\n${log.join('\n')}`);
-      assert.equal(await vfs.openCount(), 0);
-      rmSync(base, { recursive: true, force: true });
-    }), { numRuns: 300 });
-    // fc.check rather than fc.assert: the report then carries the failing comparison.
-    if (details.failed) assert.fail(`${fc.defaultReportMessage(details)}\n${String(details.errorInstance)}`);
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
+// A block device in plain memory, for the run on ext2.
+class MemoryDisk implements BlkService {
+  readonly bytes: Uint8Array;
+  constructor(size: number) { this.bytes = new Uint8Array(size); }
+  async size(): Promise<number> { return this.bytes.length; }
+  async read(sector: number, count: number): Promise<Uint8Array> { return this.bytes.slice(sector * 512, (sector + count) * 512); }
+  async write(sector: number, data: Uint8Array): Promise<void> { this.bytes.set(data, sector * 512); }
+  async flush(): Promise<void> {}
+}
+
+async function bootOn(backing: 'ramfs' | 'ext2'): Promise<VfsInstance> {
+  const config: Record<string, Value> = {};
+  let peer: unknown;
+  if (backing === 'ext2') {
+    const disk = new MemoryDisk(2 << 20);
+    await mkfsExt2(disk, { blockSize: 1024 });
+    config['rootDisk'] = true;
+    peer = disk;
   }
-});
+  const vfs = create({
+    name: 'vfs', arena: new Arena('kernel', new SharedArrayBuffer(8 << 20)), config,
+    log: () => undefined, peer: <T>(): T => peer as T, kernel: {} as KernelCalls,
+  }) as VfsInstance;
+  await vfs.init();
+  await vfs.mkdir('/', '/r', 0o755);
+  await vfs.mkdir('/', '/r/s', 0o755);
+  await vfs.mkdir('/', '/r/s/w', 0o755);
+  return vfs;
+}
+
+for (const [backing, runs] of [['ramfs', 300], ['ext2', 100]] as const) {
+  test(`differential on ${backing}: random calls give the same errno and tree as on Linux`, async () => {
+    const scratch = mkdtempSync(path.join(tmpdir(), 'kernelkit-vfs-diff-'));
+    let run = 0;
+    try {
+      const details = await fc.check(fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40 }), async (ops) => {
+        const base = path.join(scratch, String(run++));
+        mkdirSync(base + CWD, { recursive: true });
+        const vfs = await bootOn(backing);
+        const log: string[] = [];
+        for (const o of [...SETUP, ...ops]) {
+          const mine = await onVfs(vfs, o);
+          const linux = await onHost(base, o);
+          log.push(`${JSON.stringify(o)} => ${JSON.stringify(linux)}`);
+          assert.deepEqual(mine, linux, `after:\n${log.join('\n')}`);
+        }
+        // The disk root also holds the /bin, /dev, /tmp mount points: compare /r only.
+        assert.deepEqual(await vfsTree(vfs, '/r'), await hostTree(base, '/r'), `after:\n${log.join('\n')}`);
+        assert.equal(await vfs.openCount(), 0);
+        await vfs.shutdown();
+        rmSync(base, { recursive: true, force: true });
+      }), { numRuns: runs });
+      // fc.check rather than fc.assert: the report then carries the failing comparison.
+      if (details.failed) assert.fail(`${fc.defaultReportMessage(details)}\n${String(details.errorInstance)}`);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+}

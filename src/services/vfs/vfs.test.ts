@@ -568,3 +568,44 @@ test('ext2 on /dev/blk0 by mount(2) asks the blk peer for the device', async () 
   assert.equal((await vfs.stat('/', '/mnt', true)).dev, makedev(8, 0));
   assert.equal(await errno(vfs.mount('/dev/null', '/tmp', 'ext2')), Errno.ENODEV);
 });
+
+// A block device in plain memory, for booting on the real ext2.
+class MemoryDisk implements BlkService {
+  readonly bytes: Uint8Array;
+  constructor(size: number) { this.bytes = new Uint8Array(size); }
+  async size(): Promise<number> { return this.bytes.length; }
+  async read(sector: number, count: number): Promise<Uint8Array> { return this.bytes.slice(sector * 512, (sector + count) * 512); }
+  async write(sector: number, data: Uint8Array): Promise<void> { this.bytes.set(data, sector * 512); }
+  async flush(): Promise<void> {}
+}
+
+test('disk root on the real ext2: files persist across a shutdown and a second boot', async () => {
+  const { mkfsExt2 } = await import('../ext2/index.js');
+  const disk = new MemoryDisk(8 << 20);
+  await mkfsExt2(disk, { blockSize: 1024 });
+  const bootDisk = async (): Promise<VfsInstance> => {
+    const ctx = context({ initramfs: writeCpio(INITRAMFS), rootDisk: true });
+    ctx.peer = <T>(): T => disk as T;
+    const vfs = create(ctx) as VfsInstance;
+    await vfs.init();
+    return vfs;
+  };
+  const first = await bootDisk();
+  assert.equal((await first.mounts())[0]!.fstype, 'ext2');
+  await first.mkdir('/', '/home', 0o755);
+  await writeFile(first, '/home/note', 'kept on disk');
+  await first.symlink('/', 'note', '/home/link');
+  await writeFile(first, '/tmp/scratch', 'gone after reboot');
+  assert.equal((await first.stat('/', '/dev/console', true)).rdev, makedev(5, 1));
+  await first.shutdown();
+  const second = await bootDisk();
+  assert.equal(await readAll(second, '/home/link'), 'kept on disk');
+  assert.equal(await errno(second.stat('/', '/tmp/scratch', true)), Errno.ENOENT);
+  const { handle } = await second.open('/', '/', O.RDONLY, 0);
+  const names = (await second.getdents(handle, 0, 100)).map((e) => e.name);
+  await second.close(handle);
+  assert.deepEqual(names.slice(0, 2), ['.', '..']);
+  for (const n of ['bin', 'dev', 'tmp', 'home']) assert.ok(names.includes(n), n);
+  assert.equal(await errno(second.rename('/', '/home/note', '/tmp/note')), Errno.EXDEV);
+  await second.shutdown();
+});
