@@ -1,0 +1,195 @@
+// The buffer cache: fixed-size block buffers carved from the component's memory arena
+// (ARCHITECTURE.md rule 4: under the monolithic preset that is kernel memory), kept in
+// LRU order, written back lazily. Every buffer is either file data or metadata
+// (directories, indirect blocks, bitmaps, inode tables, descriptors, superblock), and
+// writeBack() writes all data, flushes the device, then all metadata and flushes again,
+// so a crash never leaves metadata on disk that points at data which never got there.
+// volume.ts owns the cache; everything above reads and writes blocks through it.
+
+import type { BlockDevice } from '../../abi/blk.js';
+import { SECTOR_SIZE } from '../../abi/blk.js';
+import { Errno, fail } from '../../abi/errno.js';
+import type { Arena, Region } from '../../lib/arena.js';
+import { assert } from '../../lib/assert.js';
+
+export type BufferKind = 'data' | 'meta';
+
+/** One cached block. Its bytes are valid until it is evicted. */
+export class Buffer {
+  dirty = false;
+  evicted = false;
+  constructor(readonly block: number, public kind: BufferKind, readonly slot: number, private readonly bytes: Uint8Array) {}
+  // NOTE: a buffer must not be used across an await that may evict it; touching an
+  // evicted buffer throws instead of silently reading another block's bytes.
+  get data(): Uint8Array {
+    assert(!this.evicted, `buffer of block ${this.block} used after eviction`);
+    return this.bytes;
+  }
+}
+
+/** Cache counters, for statfs-like reports and the benchmark. */
+export interface CacheStats { hits: number; misses: number; writes: number; flushes: number }
+
+const MAX_COALESCE = 64;
+
+export class BufferCache {
+  private readonly region: Region;
+  private readonly slots: number;
+  private readonly freeSlots: number[] = [];
+  // Insertion order is LRU order: a hit moves the buffer to the end.
+  private readonly buffers = new Map<number, Buffer>();
+  private readonly sectorsPerBlock: number;
+  readonly stats: CacheStats = { hits: 0, misses: 0, writes: 0, flushes: 0 };
+
+  constructor(
+    private readonly device: BlockDevice,
+    arena: Arena,
+    owner: string,
+    readonly blockSize: number,
+    capacityBytes: number,
+    /** Blocks at or past this number are outside the filesystem. */
+    private readonly blockLimit: number,
+  ) {
+    this.sectorsPerBlock = blockSize / SECTOR_SIZE;
+    let slots = Math.max(64, Math.floor(capacityBytes / blockSize));
+    let region: Region | undefined;
+    // A small arena gets a smaller cache rather than no filesystem.
+    while (region === undefined) {
+      try { region = arena.alloc(owner, slots * blockSize, 'ext2 buffer cache'); } catch (e) {
+        if (slots <= 64) throw fail(Errno.ENOMEM, `ext2: arena ${arena.name} has no room for a ${64 * blockSize}-byte buffer cache (${String(e)})`);
+        slots = Math.max(64, slots >> 1);
+      }
+    }
+    this.region = region;
+    this.slots = slots;
+    for (let i = slots - 1; i >= 0; i--) this.freeSlots.push(i);
+  }
+
+  get capacity(): number { return this.slots; }
+
+  private checkBlock(block: number): void {
+    if (!Number.isInteger(block) || block < 0 || block >= this.blockLimit) fail(Errno.EUCLEAN, `ext2: block number ${block} is outside the filesystem (0..${this.blockLimit - 1})`);
+  }
+
+  private touch(buf: Buffer): void {
+    this.buffers.delete(buf.block);
+    this.buffers.set(buf.block, buf);
+  }
+
+  /** The cached buffer of `block`, reading it from the device if needed. */
+  async get(block: number, kind: BufferKind): Promise<Buffer> {
+    this.checkBlock(block);
+    const hit = this.buffers.get(block);
+    if (hit) { this.stats.hits++; this.touch(hit); if (kind === 'meta') hit.kind = 'meta'; return hit; }
+    this.stats.misses++;
+    // Interleaving: the device read is an await, but callers hold the filesystem lock.
+    const bytes = await this.device.read(block * this.sectorsPerBlock, this.sectorsPerBlock);
+    const again = this.buffers.get(block);
+    if (again) return again;
+    const buf = await this.install(block, kind);
+    buf.data.set(bytes.subarray(0, this.blockSize));
+    return buf;
+  }
+
+  /** A buffer for a block that was just allocated: zero-filled, never read from disk. */
+  async getZeroed(block: number, kind: BufferKind): Promise<Buffer> {
+    this.checkBlock(block);
+    const hit = this.buffers.get(block);
+    if (hit) { this.touch(hit); hit.kind = kind; hit.data.fill(0); this.markDirty(hit); return hit; }
+    const buf = await this.install(block, kind);
+    this.markDirty(buf);
+    return buf;
+  }
+
+  markDirty(buf: Buffer): void {
+    assert(!buf.evicted, 'marking an evicted buffer dirty');
+    buf.dirty = true;
+  }
+
+  /** Drops a block that was freed: its dirty bytes must never reach the disk. */
+  forget(block: number): void {
+    const buf = this.buffers.get(block);
+    if (!buf) return;
+    this.buffers.delete(block);
+    buf.evicted = true;
+    this.freeSlots.push(buf.slot);
+  }
+
+  private async install(block: number, kind: BufferKind): Promise<Buffer> {
+    if (this.freeSlots.length === 0) await this.evictOne();
+    const slot = this.freeSlots.pop();
+    assert(slot !== undefined, 'eviction freed a slot');
+    const bytes = this.region.bytes.subarray(slot * this.blockSize, (slot + 1) * this.blockSize);
+    bytes.fill(0);
+    const buf = new Buffer(block, kind, slot, bytes);
+    this.buffers.set(block, buf);
+    return buf;
+  }
+
+  private async evictOne(): Promise<void> {
+    let scanned = 0;
+    for (const buf of this.buffers.values()) {
+      if (!buf.dirty) { this.forget(buf.block); return; }
+      if (buf.kind === 'data') {
+        // Data may go to disk early: nothing on disk points at it until metadata follows.
+        await this.writeRun([buf]);
+        this.forget(buf.block);
+        return;
+      }
+      if (++scanned >= 64) break;
+    }
+    // Only dirty metadata near the LRU end: write everything back in order.
+    await this.writeBack();
+    const oldest = this.buffers.values().next().value;
+    assert(oldest !== undefined, 'a full cache has a buffer to evict');
+    this.forget(oldest.block);
+  }
+
+  private async writeRun(run: Buffer[]): Promise<void> {
+    const first = run[0]!;
+    let bytes: Uint8Array;
+    if (run.length === 1) bytes = first.data;
+    else {
+      bytes = new Uint8Array(run.length * this.blockSize);
+      run.forEach((b, i) => bytes.set(b.data, i * this.blockSize));
+    }
+    await this.device.write(first.block * this.sectorsPerBlock, bytes);
+    this.stats.writes++;
+    for (const b of run) b.dirty = false;
+  }
+
+  private async writeKind(kind: BufferKind): Promise<number> {
+    const dirty = [...this.buffers.values()].filter((b) => b.dirty && b.kind === kind).sort((a, b) => a.block - b.block);
+    let i = 0;
+    while (i < dirty.length) {
+      const run = [dirty[i]!];
+      while (i + run.length < dirty.length && run.length < MAX_COALESCE && dirty[i + run.length]!.block === run[run.length - 1]!.block + 1) run.push(dirty[i + run.length]!);
+      // Interleaving: callers hold the filesystem lock, and writing never evicts, so
+      // the run's buffers stay valid across this await.
+      await this.writeRun(run);
+      i += run.length;
+    }
+    return dirty.length;
+  }
+
+  /** Writes every dirty buffer: data, barrier, metadata, barrier. */
+  async writeBack(): Promise<void> {
+    const data = await this.writeKind('data');
+    if (data > 0) { await this.device.flush(); this.stats.flushes++; }
+    const meta = await this.writeKind('meta');
+    if (meta > 0 || data > 0) { await this.device.flush(); this.stats.flushes++; }
+  }
+
+  get dirtyCount(): number {
+    let n = 0;
+    for (const b of this.buffers.values()) if (b.dirty) n++;
+    return n;
+  }
+
+  /** Releases the arena memory; the cache is unusable afterwards. */
+  close(arena: Arena): void {
+    for (const b of this.buffers.values()) b.evicted = true;
+    this.buffers.clear();
+    arena.free(this.region);
+  }
+}

@@ -1,0 +1,147 @@
+// File contents: read, write (allocating blocks, leaving holes sparse), truncate
+// (zeroing the tail of the last kept block so a later extension reads zeros), and the
+// freeing of everything an inode owns when its last link and last open are gone.
+// filesystem.ts calls these under its lock; bmap.ts does the pointer trees.
+
+import { Errno, fail } from '../../abi/errno.js';
+import { isLnk, isChr, isBlk, S } from '../../abi/fs.js';
+import { mapBlock, mapOrAllocate, maxFileSize, truncateBlocks } from './bmap.js';
+import type { Inode } from './inode.js';
+import { RoCompat } from './layout.js';
+import type { Volume } from './volume.js';
+
+const XATTR_MAGIC = 0xea020000;
+const DAY_NS = 86_400 * 1e9;
+
+/** Reads up to `length` bytes at `offset`; holes read as zeros. */
+export async function readData(vol: Volume, inode: Inode, offset: number, length: number): Promise<Uint8Array> {
+  const size = inode.size;
+  if (offset >= size || length <= 0) return new Uint8Array(0);
+  const end = Math.min(size, offset + length);
+  const out = new Uint8Array(end - offset);
+  const bs = vol.blockSize;
+  for (let pos = offset; pos < end;) {
+    const n = Math.floor(pos / bs);
+    const within = pos - n * bs;
+    const chunk = Math.min(bs - within, end - pos);
+    const b = await mapBlock(vol, inode, n);
+    if (b !== 0) {
+      const buf = await vol.cache.get(b, 'data');
+      out.set(buf.data.subarray(within, within + chunk), pos - offset);
+    }
+    pos += chunk;
+  }
+  return out;
+}
+
+/** Linux's relatime: update atime only when it is older than mtime/ctime or a day old. */
+export function touchAccess(vol: Volume, inode: Inode): void {
+  if (vol.readOnly) return;
+  const now = vol.now();
+  const atime = inode.atimeNs;
+  if (atime <= inode.mtimeNs || atime <= inode.ctimeNs || now - atime >= DAY_NS) inode.atimeNs = now;
+}
+
+function noteSize(vol: Volume, size: number): void {
+  // Files past 2 GiB need large_file; Linux turns the feature on the same way.
+  if (size > 0x7fff_ffff && !vol.sb.hasRoCompat(RoCompat.LARGE_FILE)) {
+    vol.sb.featureRoCompat = vol.sb.featureRoCompat | RoCompat.LARGE_FILE;
+  }
+}
+
+/** Writes `data` at `offset`; returns the bytes written (short only when the disk fills). */
+export async function writeData(vol: Volume, inode: Inode, offset: number, data: Uint8Array): Promise<number> {
+  if (offset + data.length > maxFileSize(vol)) fail(Errno.EFBIG);
+  if (data.length === 0) return 0;
+  const bs = vol.blockSize;
+  let goal = 0;
+  const firstBlock = Math.floor(offset / bs);
+  if (firstBlock > 0) goal = await mapBlock(vol, inode, firstBlock - 1);
+  if (goal === 0) goal = vol.groupFirstBlock(Math.floor((inode.ino - 1) / vol.sb.inodesPerGroup));
+  let done = 0;
+  try {
+    while (done < data.length) {
+      const pos = offset + done;
+      const n = Math.floor(pos / bs);
+      const within = pos - n * bs;
+      const chunk = Math.min(bs - within, data.length - done);
+      const { block, fresh } = await mapOrAllocate(vol, inode, n, goal + 1);
+      goal = block;
+      const buf = fresh || chunk === bs ? await vol.cache.getZeroed(block, 'data') : await vol.cache.get(block, 'data');
+      buf.data.set(data.subarray(done, done + chunk), within);
+      vol.cache.markDirty(buf);
+      done += chunk;
+      if (pos + chunk > inode.size) inode.size = pos + chunk;
+    }
+  } catch (e) {
+    if (done === 0 || !(e instanceof Error && (e as { errno?: number }).errno === Errno.ENOSPC)) throw e;
+  } finally {
+    if (done > 0) {
+      const now = vol.now();
+      inode.mtimeNs = now;
+      inode.ctimeNs = now;
+      noteSize(vol, inode.size);
+    }
+  }
+  return done;
+}
+
+/** Sets the size of a regular file, freeing or leaving holes as needed. */
+export async function truncateData(vol: Volume, inode: Inode, size: number): Promise<void> {
+  if (size < 0) fail(Errno.EINVAL);
+  if (size > maxFileSize(vol)) fail(Errno.EFBIG);
+  const bs = vol.blockSize;
+  if (size < inode.size) {
+    const tail = size % bs;
+    if (tail !== 0) {
+      const b = await mapBlock(vol, inode, Math.floor(size / bs));
+      if (b !== 0) {
+        const buf = await vol.cache.get(b, 'data');
+        buf.data.fill(0, tail);
+        vol.cache.markDirty(buf);
+      }
+    }
+    inode.size = size;
+    await truncateBlocks(vol, inode, Math.ceil(size / bs));
+  } else {
+    inode.size = size;
+    noteSize(vol, size);
+  }
+}
+
+/** True when i_block holds block pointers (not a device number or a fast symlink's target). */
+export function hasBlockTree(vol: Volume, inode: Inode): boolean {
+  const mode = inode.mode;
+  if (isChr(mode) || isBlk(mode) || (mode & S.IFMT) === S.IFIFO || (mode & S.IFMT) === S.IFSOCK) return false;
+  if (isLnk(mode) && inode.isFastSymlink(vol.blockSize)) return false;
+  return true;
+}
+
+async function releaseXattrBlock(vol: Volume, inode: Inode): Promise<void> {
+  const b = inode.fileAcl;
+  if (b === 0) return;
+  vol.checkPointer(b, inode.ino);
+  const buf = await vol.cache.get(b, 'meta');
+  const view = new DataView(buf.data.buffer, buf.data.byteOffset, buf.data.byteLength);
+  if (view.getUint32(0, true) !== XATTR_MAGIC) vol.corrupt(`inode ${inode.ino} has an extended-attribute block ${b} without the xattr magic`);
+  const refs = view.getUint32(4, true);
+  inode.fileAcl = 0;
+  inode.blocks512 = Math.max(0, inode.blocks512 - vol.blockSize / 512);
+  if (refs > 1) {
+    view.setUint32(4, refs - 1, true);
+    vol.cache.markDirty(buf);
+  } else await vol.freeBlock(b, inode.ino);
+}
+
+/** Frees an inode with no links and no opens: its blocks, its xattr block, its number. */
+export async function destroyInode(vol: Volume, inode: Inode): Promise<void> {
+  const isDirectory = (inode.mode & S.IFMT) === S.IFDIR;
+  if (hasBlockTree(vol, inode)) await truncateBlocks(vol, inode, 0);
+  else inode.blockArea.fill(0);
+  await releaseXattrBlock(vol, inode);
+  inode.markDirty();
+  inode.size = 0;
+  inode.linksCount = 0;
+  inode.dtime = Math.floor(vol.now() / 1e9);
+  await vol.freeInode(inode.ino, isDirectory);
+}

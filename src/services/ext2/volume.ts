@@ -1,0 +1,367 @@
+// The mounted volume: superblock and group descriptors (copies in the arena), the
+// buffer cache, the in-core inodes, and block/inode allocation from the bitmaps.
+// It knows nothing about files or directories: bmap.ts maps file blocks, dir.ts reads
+// and edits directories, filesystem.ts implements the FileSystem contract on top.
+//
+// Crash ordering (with cache.ts): blocks and inodes freed since the last sync are not
+// handed out again until that sync has made the free durable, so a crash can never
+// leave a stale on-disk pointer to a block that already holds someone else's data.
+
+import type { BlockDevice } from '../../abi/blk.js';
+import { SECTOR_SIZE } from '../../abi/blk.js';
+import { Errno, fail, KernelError } from '../../abi/errno.js';
+import type { Arena, Region } from '../../lib/arena.js';
+import { BufferCache } from './cache.js';
+import { Inode } from './inode.js';
+import {
+  GroupDesc, GROUP_DESC_SIZE, groupHasSuper, groupSuperOverhead, judgeFeatures, STATE_ERROR, STATE_VALID,
+  Superblock, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE, validateGroupDesc, validateSuperblock,
+} from './layout.js';
+
+export interface VolumeOptions {
+  arena: Arena;
+  owner: string;
+  readOnly: boolean;
+  log: (m: string) => void;
+  cacheBytes: number;
+  /** The clock, in nanoseconds since the epoch. */
+  now: () => number;
+}
+
+const INODE_CACHE_LIMIT = 8192;
+
+export class Volume {
+  readonly blockSize: number;
+  readonly pointersPerBlock: number;
+  readonly groupCount: number;
+  readonly inodeTableBlocks: number;
+  readonly groups: GroupDesc[] = [];
+  readonly cache: BufferCache;
+  readOnly: boolean;
+  // The superblock and descriptor table live in `metaRegion`; metaDirty says they must
+  // be copied into their blocks at the next sync.
+  private metaDirty = false;
+  private readonly superOverhead: number[] = [];
+  // Changed only under the filesystem lock.
+  private readonly inodes = new Map<number, Inode>();
+  private readonly pendingFreeBlocks = new Set<number>();
+  private readonly pendingFreeInodes = new Set<number>();
+  private generation: number;
+  private closed = false;
+
+  private constructor(
+    readonly device: BlockDevice,
+    readonly sb: Superblock,
+    private readonly metaRegion: Region,
+    readonly options: VolumeOptions,
+  ) {
+    this.blockSize = sb.blockSize;
+    this.pointersPerBlock = this.blockSize / 4;
+    this.groupCount = sb.groupCount;
+    this.inodeTableBlocks = Math.ceil((sb.inodesPerGroup * sb.inodeSize) / this.blockSize);
+    for (let g = 0; g < this.groupCount; g++) {
+      this.groups.push(new GroupDesc(metaRegion.bytes.subarray(SUPERBLOCK_SIZE + g * GROUP_DESC_SIZE, SUPERBLOCK_SIZE + (g + 1) * GROUP_DESC_SIZE)));
+      this.superOverhead.push(groupSuperOverhead(sb, g));
+    }
+    this.cache = new BufferCache(device, options.arena, options.owner, this.blockSize, options.cacheBytes, sb.blocksCount);
+    this.readOnly = options.readOnly;
+    this.generation = (options.now() / 1e6) >>> 0;
+  }
+
+  /** Reads and checks the superblock and descriptors; refuses what it cannot handle. */
+  static async open(device: BlockDevice, options: VolumeOptions): Promise<Volume> {
+    const deviceBytes = await device.size();
+    if (deviceBytes < SUPERBLOCK_OFFSET + SUPERBLOCK_SIZE) fail(Errno.EINVAL, `device of ${deviceBytes} bytes is too small to hold an ext2 superblock`);
+    const sbBytes = await device.read(SUPERBLOCK_OFFSET / SECTOR_SIZE, SUPERBLOCK_SIZE / SECTOR_SIZE);
+    const probe = new Superblock(sbBytes.slice(0, SUPERBLOCK_SIZE));
+    validateSuperblock(probe, deviceBytes);
+    const verdict = judgeFeatures(probe);
+    if (verdict.mode === 'refuse') fail(Errno.EINVAL, `ext2: cannot mount: ${verdict.reason}`);
+    let readOnly = options.readOnly;
+    if (verdict.mode === 'ro' && !readOnly) { options.log(`ext2: mounting read-only: ${verdict.reason}`); readOnly = true; }
+    const bs = probe.blockSize;
+    const gdtBytes = probe.groupCount * GROUP_DESC_SIZE;
+    const gdtBlocks = Math.ceil(gdtBytes / bs);
+    const region = options.arena.alloc(options.owner, SUPERBLOCK_SIZE + gdtBlocks * bs, 'ext2 superblock and group descriptors');
+    let vol: Volume | undefined;
+    try {
+      region.bytes.set(probe.bytes, 0);
+      const gdt = await device.read(((probe.firstDataBlock + 1) * bs) / SECTOR_SIZE, (gdtBlocks * bs) / SECTOR_SIZE);
+      region.bytes.set(gdt.subarray(0, gdtBlocks * bs), SUPERBLOCK_SIZE);
+      vol = new Volume(device, new Superblock(region.bytes.subarray(0, SUPERBLOCK_SIZE)), region, { ...options, readOnly });
+      const v = vol;
+      v.groups.forEach((gd, g) => validateGroupDesc(v.sb, g, gd));
+      await v.start();
+      return v;
+    } catch (e) {
+      if (vol) vol.cache.close(options.arena);
+      options.arena.free(region);
+      throw e;
+    }
+  }
+
+  private async start(): Promise<void> {
+    const sb = this.sb;
+    // The summary counts are advisory (Linux recomputes them too); the descriptors rule.
+    let freeBlocks = 0, freeInodes = 0;
+    for (const gd of this.groups) { freeBlocks += gd.freeBlocks; freeInodes += gd.freeInodes; }
+    if (freeBlocks !== sb.freeBlocksCount || freeInodes !== sb.freeInodesCount) {
+      sb.freeBlocksCount = freeBlocks;
+      sb.freeInodesCount = freeInodes;
+      this.metaDirty = true;
+    }
+    if (!(sb.state & STATE_VALID) || sb.state & STATE_ERROR) this.options.log('ext2: warning: filesystem was not cleanly unmounted or has errors; run fsck');
+    if (this.readOnly) return;
+    sb.state = sb.state & ~STATE_VALID;
+    sb.mountCount = sb.mountCount + 1;
+    sb.mtime = Math.floor(this.options.now() / 1e9);
+    this.metaDirty = true;
+    await this.sync();
+  }
+
+  get isClosed(): boolean { return this.closed; }
+
+  now(): number { return this.options.now(); }
+
+  nextGeneration(): number { this.generation = (this.generation + 1) >>> 0; return this.generation; }
+
+  /** Records corruption found at run time and throws EUCLEAN naming it. */
+  corrupt(message: string): never {
+    this.options.log(`ext2: corruption: ${message}`);
+    if (!this.readOnly) { this.sb.state = this.sb.state | STATE_ERROR; this.metaDirty = true; }
+    throw new KernelError(Errno.EUCLEAN, `ext2: ${message}`);
+  }
+
+  requireWritable(): void {
+    if (this.readOnly) fail(Errno.EROFS);
+  }
+
+  groupFirstBlock(g: number): number { return this.sb.firstDataBlock + g * this.sb.blocksPerGroup; }
+  groupBlockCount(g: number): number { return Math.min(this.sb.blocksPerGroup, this.sb.blocksCount - this.groupFirstBlock(g)); }
+
+  /** Whether `b` holds filesystem metadata (superblock copy, descriptors, bitmaps, inode table). */
+  isMetadata(b: number): boolean {
+    if (b < this.sb.firstDataBlock) return true;
+    const g = Math.floor((b - this.sb.firstDataBlock) / this.sb.blocksPerGroup);
+    const gd = this.groups[g];
+    if (!gd) return true;
+    if (b - this.groupFirstBlock(g) < this.superOverhead[g]!) return true;
+    return b === gd.blockBitmap || b === gd.inodeBitmap || (b >= gd.inodeTable && b < gd.inodeTable + this.inodeTableBlocks);
+  }
+
+  /** Checks a block pointer found in an inode or indirect block before it is used. */
+  checkPointer(b: number, owner: number): void {
+    if (b >= this.sb.blocksCount || this.isMetadata(b)) this.corrupt(`inode ${owner} points at block ${b}, which is ${b >= this.sb.blocksCount ? 'outside the filesystem' : 'filesystem metadata'}`);
+  }
+
+  // ---- inodes ----
+
+  private inodeLocation(ino: number): { block: number; offset: number } {
+    const g = Math.floor((ino - 1) / this.sb.inodesPerGroup);
+    const index = (ino - 1) % this.sb.inodesPerGroup;
+    const byte = index * this.sb.inodeSize;
+    return { block: this.groups[g]!.inodeTable + Math.floor(byte / this.blockSize), offset: byte % this.blockSize };
+  }
+
+  validIno(ino: number): boolean { return Number.isInteger(ino) && ino >= 1 && ino <= this.sb.inodesCount; }
+
+  /** The in-core inode `ino`, loaded from its table on first use. */
+  async getInode(ino: number): Promise<Inode> {
+    if (!this.validIno(ino)) this.corrupt(`inode number ${ino} is outside 1..${this.sb.inodesCount}`);
+    const cached = this.inodes.get(ino);
+    if (cached) return cached;
+    const { block, offset } = this.inodeLocation(ino);
+    const buf = await this.cache.get(block, 'meta');
+    const again = this.inodes.get(ino);
+    if (again) return again;
+    const inode = new Inode(ino, buf.data.slice(offset, offset + this.sb.inodeSize));
+    if (this.inodes.size >= INODE_CACHE_LIMIT) await this.trimInodes();
+    this.inodes.set(ino, inode);
+    return inode;
+  }
+
+  private async storeInode(inode: Inode): Promise<void> {
+    const { block, offset } = this.inodeLocation(inode.ino);
+    const buf = await this.cache.get(block, 'meta');
+    buf.data.set(inode.raw, offset);
+    this.cache.markDirty(buf);
+    inode.dirty = false;
+  }
+
+  /** Copies every changed in-core inode into its inode-table buffer. */
+  async storeInodes(): Promise<void> {
+    for (const inode of [...this.inodes.values()]) if (inode.dirty) await this.storeInode(inode);
+  }
+
+  private async trimInodes(): Promise<void> {
+    await this.storeInodes();
+    for (const [ino, inode] of this.inodes) if (inode.opens === 0 && inode.linksCount > 0 && !inode.dirty) this.inodes.delete(ino);
+  }
+
+  /** In-core inodes that are unlinked but still open (freed on their last release). */
+  orphans(): Inode[] { return [...this.inodes.values()].filter((i) => i.linksCount === 0 && i.opens > 0); }
+
+  // ---- bitmaps ----
+
+  private static findZero(bits: Uint8Array, from: number, to: number, skip: (i: number) => boolean): number {
+    let i = from;
+    while (i < to) {
+      if ((i & 7) === 0 && bits[i >> 3] === 0xff) { i += 8; continue; }
+      if (!(bits[i >> 3]! & (1 << (i & 7))) && !skip(i)) return i;
+      i++;
+    }
+    return -1;
+  }
+
+  /** Allocates one block, preferring `goal` and its group; ENOSPC when none is free. */
+  async allocBlock(goal: number, owner: number): Promise<number> {
+    this.requireWritable();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const fdb = this.sb.firstDataBlock;
+      const goalBlock = goal >= fdb && goal < this.sb.blocksCount ? goal : fdb;
+      const goalGroup = Math.floor((goalBlock - fdb) / this.sb.blocksPerGroup);
+      for (let n = 0; n < this.groupCount; n++) {
+        const g = (goalGroup + n) % this.groupCount;
+        const gd = this.groups[g]!;
+        if (gd.freeBlocks === 0) continue;
+        const base = this.groupFirstBlock(g);
+        const count = this.groupBlockCount(g);
+        const buf = await this.cache.get(gd.blockBitmap, 'meta');
+        const skip = (i: number): boolean => this.pendingFreeBlocks.has(base + i);
+        const start = n === 0 ? goalBlock - base : 0;
+        let i = Volume.findZero(buf.data, start, count, skip);
+        if (i < 0 && start > 0) i = Volume.findZero(buf.data, 0, start, skip);
+        if (i < 0) continue;
+        const b = base + i;
+        if (this.isMetadata(b)) this.corrupt(`block bitmap of group ${g} marks metadata block ${b} free`);
+        buf.data[i >> 3]! |= 1 << (i & 7);
+        this.cache.markDirty(buf);
+        gd.freeBlocks = Math.max(0, gd.freeBlocks - 1);
+        this.sb.freeBlocksCount = Math.max(0, this.sb.freeBlocksCount - 1);
+        this.metaDirty = true;
+        return b;
+      }
+      // Blocks freed since the last sync become usable once that free is on disk.
+      if (this.pendingFreeBlocks.size === 0) break;
+      await this.sync();
+    }
+    fail(Errno.ENOSPC, `ext2: no free block (for inode ${owner})`);
+  }
+
+  async freeBlock(b: number, owner: number): Promise<void> {
+    this.checkPointer(b, owner);
+    const g = Math.floor((b - this.sb.firstDataBlock) / this.sb.blocksPerGroup);
+    const gd = this.groups[g]!;
+    const i = b - this.groupFirstBlock(g);
+    const buf = await this.cache.get(gd.blockBitmap, 'meta');
+    if (!(buf.data[i >> 3]! & (1 << (i & 7)))) this.corrupt(`inode ${owner} frees block ${b}, which is already free`);
+    buf.data[i >> 3]! &= ~(1 << (i & 7));
+    this.cache.markDirty(buf);
+    this.cache.forget(b);
+    gd.freeBlocks = Math.min(gd.freeBlocks + 1, this.groupBlockCount(g));
+    this.sb.freeBlocksCount = this.sb.freeBlocksCount + 1;
+    this.pendingFreeBlocks.add(b);
+    this.metaDirty = true;
+  }
+
+  /** Allocates an inode number: directories spread over emptier groups, files stay near their parent. */
+  async allocInode(parent: number, isDirectory: boolean): Promise<number> {
+    this.requireWritable();
+    const ipg = this.sb.inodesPerGroup;
+    const parentGroup = this.validIno(parent) ? Math.floor((parent - 1) / ipg) : 0;
+    const order: number[] = [];
+    if (isDirectory) {
+      const avgFree = this.sb.freeInodesCount / this.groupCount;
+      const candidates = this.groups.map((gd, g) => ({ gd, g })).filter(({ gd }) => gd.freeInodes > 0 && gd.freeInodes >= avgFree);
+      candidates.sort((a, b) => b.gd.freeBlocks - a.gd.freeBlocks || a.gd.usedDirs - b.gd.usedDirs);
+      for (const c of candidates) order.push(c.g);
+    }
+    for (let n = 0; n < this.groupCount; n++) order.push((parentGroup + n) % this.groupCount);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      for (const g of order) {
+        const gd = this.groups[g]!;
+        if (gd.freeInodes === 0) continue;
+        const buf = await this.cache.get(gd.inodeBitmap, 'meta');
+        const first = g === 0 ? this.sb.firstIno - 1 : 0;
+        const i = Volume.findZero(buf.data, first, ipg, (k) => this.pendingFreeInodes.has(g * ipg + k + 1));
+        if (i < 0) continue;
+        buf.data[i >> 3]! |= 1 << (i & 7);
+        this.cache.markDirty(buf);
+        gd.freeInodes = Math.max(0, gd.freeInodes - 1);
+        if (isDirectory) gd.usedDirs = gd.usedDirs + 1;
+        this.sb.freeInodesCount = Math.max(0, this.sb.freeInodesCount - 1);
+        this.metaDirty = true;
+        const ino = g * ipg + i + 1;
+        this.inodes.delete(ino);
+        return ino;
+      }
+      if (this.pendingFreeInodes.size === 0) break;
+      await this.sync();
+    }
+    fail(Errno.ENOSPC, 'ext2: no free inode');
+  }
+
+  async freeInode(ino: number, isDirectory: boolean): Promise<void> {
+    const ipg = this.sb.inodesPerGroup;
+    const g = Math.floor((ino - 1) / ipg);
+    const i = (ino - 1) % ipg;
+    const gd = this.groups[g]!;
+    const buf = await this.cache.get(gd.inodeBitmap, 'meta');
+    if (!(buf.data[i >> 3]! & (1 << (i & 7)))) this.corrupt(`freeing inode ${ino}, which is already free`);
+    buf.data[i >> 3]! &= ~(1 << (i & 7));
+    this.cache.markDirty(buf);
+    gd.freeInodes = Math.min(gd.freeInodes + 1, ipg);
+    if (isDirectory && gd.usedDirs > 0) gd.usedDirs = gd.usedDirs - 1;
+    this.sb.freeInodesCount = this.sb.freeInodesCount + 1;
+    this.pendingFreeInodes.add(ino);
+    this.metaDirty = true;
+  }
+
+  // ---- sync ----
+
+  private async storeMeta(): Promise<void> {
+    const bs = this.blockSize;
+    const sbBlock = bs === 1024 ? 1 : 0;
+    const sbOffset = bs === 1024 ? 0 : SUPERBLOCK_OFFSET;
+    this.sb.wtime = Math.floor(this.now() / 1e9);
+    const sbBuf = await this.cache.get(sbBlock, 'meta');
+    sbBuf.data.set(this.sb.bytes, sbOffset);
+    this.cache.markDirty(sbBuf);
+    const gdtBlocks = Math.ceil((this.groupCount * GROUP_DESC_SIZE) / bs);
+    for (let i = 0; i < gdtBlocks; i++) {
+      const buf = await this.cache.get(this.sb.firstDataBlock + 1 + i, 'meta');
+      buf.data.set(this.metaRegion.bytes.subarray(SUPERBLOCK_SIZE + i * bs, SUPERBLOCK_SIZE + (i + 1) * bs));
+      this.cache.markDirty(buf);
+    }
+    this.metaDirty = false;
+  }
+
+  /** Makes everything durable: inodes into their tables, then data, barrier, metadata, barrier. */
+  async sync(): Promise<void> {
+    if (this.readOnly) return;
+    await this.storeInodes();
+    if (this.metaDirty || this.cache.dirtyCount > 0) await this.storeMeta();
+    await this.cache.writeBack();
+    this.pendingFreeBlocks.clear();
+    this.pendingFreeInodes.clear();
+  }
+
+  /** Syncs, marks the filesystem clean, and releases the arena memory. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      if (!this.readOnly) {
+        await this.sync();
+        if (!(this.sb.state & STATE_ERROR)) this.sb.state = this.sb.state | STATE_VALID;
+        await this.storeMeta();
+        await this.cache.writeBack();
+      }
+    } finally {
+      this.closed = true;
+      this.cache.close(this.options.arena);
+      this.options.arena.free(this.metaRegion);
+    }
+  }
+
+  isGroupSuper(g: number): boolean { return groupHasSuper(this.sb, g); }
+}
