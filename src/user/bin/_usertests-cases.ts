@@ -2,6 +2,7 @@
 
 import * as libc from '../libc/index.js';
 import { O, Errno, SysError } from '../libc/index.js';
+import { SYS } from '../../abi/syscalls.js';
 
 export const TESTS: Record<string, () => void> = {};
 
@@ -23,4 +24,160 @@ TESTS.getpid = () => {
   const pid = libc.getpid();
   check(pid > 1 && libc.getpid() === pid, 'getpid is stable and not init');
   check(libc.getppid() > 0, 'has a parent');
+};
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const tmp = (name: string): string => `/tmp/ut-${libc.getpid()}-${name}`;
+
+TESTS.files = () => {
+  const path = tmp('f');
+  const fd = libc.open(path, O.RDWR | O.CREAT | O.EXCL, 0o644);
+  check(libc.write(fd, 'hello, kernel') === 13, 'write returns the count');
+  check(libc.lseek(fd, 0, 0) === 0, 'lseek to 0');
+  check(dec.decode(libc.read(fd, 100)) === 'hello, kernel', 'read back what was written');
+  check(libc.read(fd, 100).length === 0, 'end of file reads empty');
+  check(libc.pwrite(fd, enc.encode('K'), 7) === 1, 'pwrite');
+  check(dec.decode(libc.pread(fd, 6, 7)) === 'Kernel', 'pread sees the pwrite');
+  check(libc.fstat(fd).size === 13, 'fstat size');
+  libc.ftruncate(fd, 5);
+  check(libc.stat(path).size === 5, 'ftruncate shrinks');
+  libc.close(fd);
+  expectErrno(Errno.EEXIST, () => libc.open(path, O.WRONLY | O.CREAT | O.EXCL), 'O_EXCL on an existing file');
+  const a = libc.open(path, O.WRONLY | O.APPEND);
+  libc.write(a, '!!');
+  libc.close(a);
+  check(dec.decode(libc.readFile(path)) === 'hello!!', 'O_APPEND writes at the end');
+  libc.unlink(path);
+  expectErrno(Errno.ENOENT, () => libc.stat(path), 'stat after unlink');
+};
+
+TESTS.bigfile = () => {
+  const path = tmp('big');
+  const data = new Uint8Array(300 * 1024);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7 + (i >> 9)) & 0xff;
+  libc.writeFile(path, data);
+  const back = libc.readFile(path);
+  check(back.length === data.length, `size ${back.length}`);
+  for (let i = 0; i < data.length; i++) if (back[i] !== data[i]) throw new Error(`byte ${i} differs`);
+  libc.unlink(path);
+};
+
+TESTS.unlinkopen = () => {
+  const path = tmp('uo');
+  libc.writeFile(path, 'still here');
+  const fd = libc.open(path);
+  libc.unlink(path);
+  check(dec.decode(libc.read(fd, 100)) === 'still here', 'an unlinked open file stays readable');
+  libc.close(fd);
+};
+
+TESTS.dirs = () => {
+  const d = tmp('d');
+  libc.mkdir(d);
+  libc.mkdir(`${d}/sub`);
+  libc.writeFile(`${d}/sub/x`, 'x');
+  expectErrno(Errno.ENOTEMPTY, () => libc.rmdir(`${d}/sub`), 'rmdir of a non-empty dir');
+  expectErrno(Errno.EEXIST, () => libc.mkdir(d), 'mkdir of an existing dir');
+  expectErrno(Errno.ENOTDIR, () => libc.mkdir(`${d}/sub/x/y`), 'mkdir under a file');
+  const names = libc.readdir(`${d}/sub`).map((e) => e.name).sort();
+  check(names.join(',') === '.,..,x', `readdir lists . .. x, got ${names.join(',')}`);
+  libc.chdir(`${d}/sub`);
+  check(libc.getcwd() === `${d}/sub`, `getcwd after chdir: ${libc.getcwd()}`);
+  libc.chdir('..');
+  check(libc.getcwd() === d, 'chdir ..');
+  libc.chdir('/');
+  libc.rename(`${d}/sub/x`, `${d}/y`);
+  check(dec.decode(libc.readFile(`${d}/y`)) === 'x', 'rename across directories');
+  libc.unlink(`${d}/y`);
+  libc.rmdir(`${d}/sub`);
+  libc.rmdir(d);
+};
+
+TESTS.manyentries = () => {
+  const d = tmp('many');
+  libc.mkdir(d);
+  for (let i = 0; i < 500; i++) libc.writeFile(`${d}/f${i}`, String(i));
+  const names = libc.readdir(d).filter((e) => e.name.startsWith('f'));
+  check(names.length === 500, `500 entries, got ${names.length}`);
+  for (let i = 0; i < 500; i++) libc.unlink(`${d}/f${i}`);
+  libc.rmdir(d);
+};
+
+TESTS.links = () => {
+  const f = tmp('l');
+  libc.writeFile(f, 'data');
+  libc.link(f, `${f}.hard`);
+  check(libc.stat(f).nlink === 2, 'link count 2');
+  libc.symlink(f, `${f}.soft`);
+  check(libc.readlink(`${f}.soft`) === f, 'readlink');
+  check(dec.decode(libc.readFile(`${f}.soft`)) === 'data', 'read through a symlink');
+  check((libc.lstat(`${f}.soft`).mode & 0o170000) === 0o120000, 'lstat sees the link');
+  libc.unlink(f);
+  check(dec.decode(libc.readFile(`${f}.hard`)) === 'data', 'hard link survives unlink');
+  expectErrno(Errno.ENOENT, () => libc.readFile(`${f}.soft`), 'dangling symlink');
+  libc.unlink(`${f}.hard`);
+  libc.unlink(`${f}.soft`);
+};
+
+TESTS.pipes = () => {
+  const [r, w] = libc.pipe();
+  libc.write(w, 'through the pipe');
+  check(dec.decode(libc.read(r, 100)) === 'through the pipe', 'pipe carries bytes');
+  libc.close(w);
+  check(libc.read(r, 100).length === 0, 'EOF after the last writer closes');
+  libc.close(r);
+  const [r2, w2] = libc.pipe();
+  libc.close(r2);
+  libc.signal(libc.Signal.SIGPIPE, 'ignore');
+  expectErrno(Errno.EPIPE, () => libc.write(w2, 'x'), 'write with no reader');
+  libc.signal(libc.Signal.SIGPIPE, 'default');
+  libc.close(w2);
+};
+
+TESTS.pipechild = () => {
+  // A child writes into a pipe the parent reads: fd inheritance through spawn.
+  const [r, w] = libc.pipe();
+  const pid = libc.spawn('/bin/usertests', { argv: ['usertests', '--child-echo'], fds: [[1, w], [2, 2]] });
+  libc.close(w);
+  const got = dec.decode(libc.readAll(r));
+  libc.close(r);
+  const st = libc.wait(pid)!;
+  check(st.pid === pid && st.code === 7, `child exit status 7, got ${st.code}`);
+  check(got === 'child says hi\n', `read from child: ${JSON.stringify(got)}`);
+};
+
+TESTS.exitstatus = () => {
+  const pid = libc.spawn('/bin/usertests', { argv: ['usertests', '--exit', '42'] });
+  const st = libc.wait(pid)!;
+  check(st.code === 42 && st.signal === 0, `exit 42, got ${st.code}/${st.signal}`);
+  expectErrno(Errno.ECHILD, () => libc.wait(-1), 'wait with no children');
+};
+
+TESTS.signals = () => {
+  const pid = libc.spawn('/bin/usertests', { argv: ['usertests', '--sleep'] });
+  libc.kill(pid, libc.Signal.SIGTERM);
+  const st = libc.wait(pid)!;
+  check(st.signal === libc.Signal.SIGTERM, `killed by SIGTERM, got signal ${st.signal}`);
+  expectErrno(Errno.ESRCH, () => libc.kill(pid, 0), 'kill of a reaped pid');
+  let got = 0;
+  libc.signal(libc.Signal.SIGUSR1, () => { got++; });
+  libc.kill(libc.getpid(), libc.Signal.SIGUSR1);
+  libc.getpid(); // the handler runs on the way back from a syscall
+  check(got === 1, `handler ran once, ran ${got}`);
+  libc.signal(libc.Signal.SIGUSR1, 'default');
+};
+
+TESTS.badargs = () => {
+  expectErrno(Errno.EBADF, () => libc.close(999), 'close of a bad fd');
+  expectErrno(Errno.EBADF, () => libc.read(-1, 10), 'read of a negative fd');
+  const raw = (nr: number, ...args: number[]): void => { const r = libc.syscall(nr, ...args); if (r < 0) throw new SysError(-r, 'raw'); };
+  expectErrno(Errno.EFAULT, () => raw(SYS.read, 0, 1 << 30, 10), 'read into a pointer past user memory');
+  expectErrno(Errno.EFAULT, () => raw(SYS.write, 1, -5, 10), 'write from a negative pointer');
+  expectErrno(Errno.EFAULT, () => raw(SYS.open, 0.5, 3, 0, 0), 'open with a fractional pointer');
+  expectErrno(Errno.ENOSYS, () => raw(9999), 'unknown syscall number');
+  expectErrno(Errno.EINVAL, () => raw(SYS.lseek, 0, 0, 99), 'lseek with a bad whence');
+  expectErrno(Errno.ENOENT, () => libc.open('/no/such/file'), 'open of a missing path');
+  expectErrno(Errno.EINVAL, () => raw(SYS.spawn, 0, 4), 'spawn with a garbage request');
+  check(libc.getpid() > 0, 'still alive after bad calls');
 };

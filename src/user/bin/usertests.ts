@@ -44,6 +44,10 @@ function runOne(name: string): number {
 export function main(argv: string[]): number {
   if (argv[1] === '-l') { libc.print(Object.keys(TESTS).join('\n') + '\n'); return 0; }
   if (argv[1] === '--one') return runOne(argv[2] ?? '');
+  // Helpers the cases spawn.
+  if (argv[1] === '--child-echo') { libc.print('child says hi\n'); return 7; }
+  if (argv[1] === '--exit') return Number(argv[2]);
+  if (argv[1] === '--sleep') { libc.sleepMs(60000); return 0; }
   const names = argv.length > 1 ? argv.slice(1) : Object.keys(TESTS);
   let failed = 0;
   for (const name of names) {

@@ -15,6 +15,7 @@ export { Errno, strerror, errnoName } from '../../abi/errno.js';
 export { Signal, SigDisposition, signalName, signalNumber } from '../../abi/signal.js';
 export { WNOHANG, SysInfo, CLOCK, F, FD_CLOEXEC, TIOC, UTIME_NOW, UTIME_OMIT, POLL, BLKGETSIZE64 } from '../../abi/syscalls.js';
 export { installTrap, syscall } from './trap.js';
+export { signal } from './signal.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

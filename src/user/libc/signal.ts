@@ -6,7 +6,11 @@ import { SYS } from '../../abi/syscalls.js';
 import { SigDisposition } from '../../abi/signal.js';
 import { syscall } from './trap.js';
 
-const handlers = new Map<number, (sig: number) => void>();
+// Shared through a global: the runtime's copy of this module runs the handlers that
+// the program's bundled copy registered.
+const KEY = Symbol.for('kernelkit.signal-handlers');
+const slot = globalThis as Record<symbol, Map<number, (sig: number) => void> | undefined>;
+const handlers = slot[KEY] ?? (slot[KEY] = new Map<number, (sig: number) => void>());
 
 /** Sets a handler (a function), or 'default' / 'ignore'. */
 export function signal(sig: number, handler: ((sig: number) => void) | 'default' | 'ignore'): void {
