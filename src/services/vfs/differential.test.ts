@@ -1,7 +1,8 @@
 // Differential test: the same seeded random sequence of namespace and file calls runs
 // on vfs (over ramfs, and over ext2 as the root disk) and on the host's Linux kernel
 // in a temporary directory; every call must give the same errno (or both succeed
-// with the same result), and the two trees must be identical at the end. Linux is the judge of which errno is right.
+// with the same result), and the two trees must be identical at the end. Linux is
+// the judge of which errno is right.
 //
 // Paths are relative, at most three components from a cwd three levels deep, and
 // symlink targets never contain '..', so no call can reach above the test's root on
@@ -15,7 +16,7 @@ import * as hostfs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { Arena } from '../../lib/arena.js';
+import { Arena, checksum } from '../../lib/arena.js';
 import { Errno, errnoName, isKernelError } from '../../abi/errno.js';
 import { O, S } from '../../abi/fs.js';
 import type { KernelCalls } from '../../abi/component.js';
@@ -41,25 +42,25 @@ const FLAG_SETS = [
 ];
 
 type Op =
-  | { op: 'mkdir' | 'rmdir' | 'unlink' | 'stat' | 'lstat' | 'readlink'; p: string }
+  | { op: 'mkdir' | 'rmdir' | 'unlink' | 'stat' | 'lstat' | 'readlink' | 'resolveDir'; p: string }
   | { op: 'rename' | 'link'; p: string; q: string }
   | { op: 'symlink'; target: string; p: string }
-  | { op: 'open'; p: string; flags: number; data: number }
+  | { op: 'open'; p: string; flags: number; data: number; offset: number }
   | { op: 'truncate'; p: string; size: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ op: fc.constantFrom('mkdir' as const, 'mkdir' as const, 'rmdir' as const, 'unlink' as const, 'stat' as const, 'lstat' as const, 'readlink' as const), p: pathArb }) },
+  { weight: 4, arbitrary: fc.record({ op: fc.constantFrom('mkdir' as const, 'mkdir' as const, 'rmdir' as const, 'unlink' as const, 'stat' as const, 'lstat' as const, 'readlink' as const, 'resolveDir' as const), p: pathArb }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constantFrom('rename' as const, 'link' as const), p: pathArb, q: pathArb }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('symlink' as const), target: targetArb, p: pathArb }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('open' as const), p: pathArb, flags: fc.constantFrom(...FLAG_SETS), data: fc.nat(20) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('open' as const), p: pathArb, flags: fc.constantFrom(...FLAG_SETS), data: fc.nat(20), offset: fc.oneof(fc.constant(0), fc.nat(5000)) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('truncate' as const), p: pathArb, size: fc.nat(30) }) },
 );
 
 // A small tree both sides start from (made by the same calls), so that most random
 // calls meet something: a directory with a file inside, a file, a symlink.
 const SETUP: Op[] = [
-  { op: 'mkdir', p: 'a' }, { op: 'open', p: 'a/b', flags: O.WRONLY | O.CREAT, data: 3 },
-  { op: 'open', p: 'b', flags: O.WRONLY | O.CREAT, data: 7 }, { op: 'symlink', target: 'a', p: 'c' },
+  { op: 'mkdir', p: 'a' }, { op: 'open', p: 'a/b', flags: O.WRONLY | O.CREAT, data: 3, offset: 0 },
+  { op: 'open', p: 'b', flags: O.WRONLY | O.CREAT, data: 7, offset: 0 }, { op: 'symlink', target: 'a', p: 'c' },
   { op: 'mkdir', p: '../b' },
 ];
 
@@ -89,6 +90,7 @@ async function onVfs(vfs: VfsInstance, o: Op): Promise<Outcome> {
       case 'stat': return statSummary(await vfs.stat(CWD, o.p, true));
       case 'lstat': return statSummary(await vfs.stat(CWD, o.p, false));
       case 'readlink': return vfs.readlink(CWD, o.p);
+      case 'resolveDir': return vfs.resolveDir(CWD, o.p);
       case 'rename': return vfs.rename(CWD, o.p, o.q);
       case 'link': return vfs.link(CWD, o.p, o.q);
       case 'symlink': return vfs.symlink(CWD, o.target, o.p);
@@ -96,7 +98,7 @@ async function onVfs(vfs: VfsInstance, o: Op): Promise<Outcome> {
       case 'open': {
         const { handle } = await vfs.open(CWD, o.p, o.flags, 0o644);
         try {
-          if ((o.flags & O.ACCMODE) !== O.RDONLY) await vfs.write(handle, (o.flags & O.APPEND) !== 0 ? -1 : 0, new Uint8Array(o.data).fill(120));
+          if ((o.flags & O.ACCMODE) !== O.RDONLY) await vfs.write(handle, (o.flags & O.APPEND) !== 0 ? -1 : o.offset, new Uint8Array(o.data).fill(97 + (o.offset % 26)));
           return statSummary(await vfs.fstat(handle));
         } finally {
           await vfs.close(handle);
@@ -116,6 +118,12 @@ async function onHost(base: string, o: Op): Promise<Outcome> {
       case 'stat': return statSummary(await hostfs.stat(at(o.p)));
       case 'lstat': return statSummary(await hostfs.lstat(at(o.p)));
       case 'readlink': return hostfs.readlink(at(o.p));
+      case 'resolveDir': {
+        // chdir(2) semantics: a directory, named by its canonical path (below `base`).
+        if (!(await hostfs.stat(at(o.p))).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+        const real = await hostfs.realpath(at(o.p));
+        return real === base ? '/' : real.slice(base.length);
+      }
       case 'rename': return void await hostfs.rename(at(o.p), at(o.q));
       case 'link': return void await hostfs.link(at(o.p), at(o.q));
       case 'symlink': return void await hostfs.symlink(o.target, at(o.p));
@@ -123,7 +131,7 @@ async function onHost(base: string, o: Op): Promise<Outcome> {
       case 'open': {
         const fh = await hostfs.open(at(o.p), o.flags, 0o644);
         try {
-          if ((o.flags & O.ACCMODE) !== O.RDONLY) await fh.write(new Uint8Array(o.data).fill(120), 0, o.data, (o.flags & O.APPEND) !== 0 ? null : 0);
+          if ((o.flags & O.ACCMODE) !== O.RDONLY) await fh.write(new Uint8Array(o.data).fill(97 + (o.offset % 26)), 0, o.data, (o.flags & O.APPEND) !== 0 ? null : o.offset);
           return statSummary(await fh.stat());
         } finally {
           await fh.close();
@@ -143,10 +151,20 @@ async function vfsTree(vfs: VfsInstance, dir: string): Promise<string[]> {
     const p = `${dir}/${name}`;
     const st = await vfs.stat('/', p, false);
     if (kind(st.mode) === 'link') out.push(`${p} -> ${await vfs.readlink('/', p)}`);
+    else if (kind(st.mode) === 'file') out.push(`${p} ${statSummary(st)} ${checksum(await readWhole(vfs, p))}`);
     else out.push(`${p} ${statSummary(st)}`);
     if (kind(st.mode) === 'dir') out.push(...await vfsTree(vfs, p));
   }
   return out;
+}
+
+async function readWhole(vfs: VfsInstance, p: string): Promise<Uint8Array> {
+  const { handle } = await vfs.open('/', p, O.RDONLY, 0);
+  try {
+    return await vfs.read(handle, 0, 1 << 20);
+  } finally {
+    await vfs.close(handle);
+  }
 }
 
 async function hostTree(base: string, dir: string): Promise<string[]> {
@@ -155,6 +173,7 @@ async function hostTree(base: string, dir: string): Promise<string[]> {
     const p = `${dir}/${name}`;
     const st = await hostfs.lstat(base + p);
     if (st.isSymbolicLink()) out.push(`${p} -> ${await hostfs.readlink(base + p)}`);
+    else if (st.isFile()) out.push(`${p} ${statSummary(st)} ${checksum(await hostfs.readFile(base + p))}`);
     else out.push(`${p} ${statSummary(st)}`);
     if (st.isDirectory()) out.push(...await hostTree(base, p));
   }

@@ -2,7 +2,7 @@
 // "prog: message" form, and the `run` wrapper every program's main goes through so
 // that an uncaught SysError becomes a one-line message and exit status 1.
 
-import { write, read, fstat, isChr, SysError, Errno } from '../libc/index.js';
+import { write, read, fstat, isChr, SysError, Errno, strerror as strerrorOf } from '../libc/index.js';
 import { majorOf } from '../../abi/fs.js';
 
 const encoder = new TextEncoder();
@@ -131,3 +131,9 @@ export function splitLines(text: string): string[] {
 
 export const utf8 = (b: Uint8Array): string => decoder.decode(b);
 export const bytesOf = (s: string): Uint8Array => encoder.encode(s);
+
+/** "subject: reason" for a failed call (the errno's text for a SysError). */
+export function errorText(e: unknown, subject: string): string {
+  if (e instanceof SysError) return `${subject}: ${strerrorOf(e.errno)}`;
+  return `${subject}: ${messageOf(e)}`;
+}

@@ -105,7 +105,9 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
 
     fd_close: call((fd: number) => {
       const e = fds.remove(fd);
-      close(e.kfd);
+      // NOTE: stdio belongs to whoever called runWasm (the process, or a driver running
+      // several modules in turn); the guest loses its fd but the kernel fd stays.
+      if (e.borrowed !== true) close(e.kfd);
     }),
 
     fd_renumber: call((from: number, to: number) => {
@@ -114,7 +116,9 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
       if (from === to) return;
       fds.remove(from);
       fds.set(to, source);
-      try { close(target.kfd); } catch { /* the guest's old fd `to` is gone either way */ }
+      if (target.borrowed !== true) {
+        try { close(target.kfd); } catch { /* the guest's old fd `to` is gone either way */ }
+      }
     }),
 
     fd_fdstat_get: call((fd: number, ptr: number) => {

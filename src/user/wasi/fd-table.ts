@@ -28,6 +28,8 @@ export interface FdEntry {
   cwdOverlay?: string;
   /** Preopens: the name the guest sees (fd_prestat_dir_name). */
   preopenName?: string;
+  /** The kernel fd belongs to the caller of runWasm (stdio), not to this module run. */
+  borrowed?: boolean;
   /** Directories: the listing fd_readdir serves cookies from (read at cookie 0). */
   listing?: DirEntry[];
 }

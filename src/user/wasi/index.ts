@@ -33,6 +33,8 @@ export interface RunWasmOptions {
    * Default true; off, every guest path is taken from '/'.
    */
   cwdOverlay?: boolean;
+  /** The kernel fds the guest's 0, 1 and 2 stand for (default: 0, 1, 2). */
+  stdio?: readonly [number, number, number];
 }
 
 /** Exit statuses runWasm returns for a module that never ran to its own exit. */
@@ -51,11 +53,14 @@ function report(message: string): void {
 
 const describeError = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-function stdio(fds: FdTable): void {
+function stdio(fds: FdTable, kfds: readonly [number, number, number]): void {
   for (const fd of [0, 1, 2]) {
+    const kfd = kfds[fd] as number;
     try {
-      const flags = (() => { try { return wasiFdflags(fcntl(fd, F.GETFL)); } catch { return 0; } })();
-      fds.set(fd, describe(fd, RIGHTS_ALL, 0n, flags));
+      const flags = (() => { try { return wasiFdflags(fcntl(kfd, F.GETFL)); } catch { return 0; } })();
+      const entry = describe(kfd, RIGHTS_ALL, 0n, flags);
+      entry.borrowed = true;
+      fds.set(fd, entry);
     } catch {
       // Not open in this process: the guest gets EBADF for it.
     }
@@ -87,11 +92,11 @@ interface Exports { memory?: WebAssembly.Memory; _start?: () => void }
  * A module that cannot be compiled or linked gives 126, a trap 134, each with a
  * message on stderr naming the cause.
  */
-export async function runWasm(bytes: Uint8Array, argv: string[], env: Record<string, string>, options: RunWasmOptions = {}): Promise<number> {
+export async function runWasm(bytes: Uint8Array | WebAssembly.Module, argv: string[], env: Record<string, string>, options: RunWasmOptions = {}): Promise<number> {
   const name = argv[0] ?? 'wasm';
   let module: WebAssembly.Module;
   try {
-    module = await WebAssembly.compile(bytes);
+    module = bytes instanceof Uint8Array ? await WebAssembly.compile(bytes) : bytes;
   } catch (e) {
     report(`${name}: not a valid WebAssembly module: ${describeError(e)}`);
     return EXIT_NOT_RUNNABLE;
@@ -114,7 +119,7 @@ export async function runWasm(bytes: Uint8Array, argv: string[], env: Record<str
   if (!exported.has('_start')) { report(`${name}: cannot run: the module exports no _start (not a WASI command)`); return EXIT_NOT_RUNNABLE; }
 
   try {
-    stdio(fds);
+    stdio(fds, options.stdio ?? [0, 1, 2]);
     for (const p of options.preopens ?? DEFAULT_PREOPENS) preopen(fds, p, options.cwdOverlay ?? true);
   } catch (e) {
     report(`${name}: cannot set up preopened directories: ${describeError(e)}`);
@@ -146,9 +151,9 @@ export async function runWasm(bytes: Uint8Array, argv: string[], env: Record<str
 }
 
 // The kernel closes a process's fds when it exits; closing here too keeps runWasm
-// leak-free when one host process runs several modules (tests, the fake kernel).
+// leak-free when one process runs several modules (the clang driver, tests).
 function closeAll(fds: FdTable): void {
-  for (const [, e] of fds.all()) if (e.kfd > 2) fds.closeKernel(e.kfd);
+  for (const [, e] of fds.all()) if (e.borrowed !== true) fds.closeKernel(e.kfd);
 }
 
 export { PREVIEW1_FUNCTIONS } from './imports.js';

@@ -1,0 +1,4 @@
+// false: does nothing, unsuccessfully.
+export function main(): number {
+  return 1;
+}

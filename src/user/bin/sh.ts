@@ -1,0 +1,122 @@
+// sh: the kernelkit shell.
+//   sh -c 'LINE' [NAME [ARG...]]   run one command line
+//   sh SCRIPT [ARG...]              run a script file
+//   sh                              read commands from stdin; interactive (prompt,
+//                                   job control) when stdin is the terminal
+// The language lives in src/user/sh/ (lex, parse, expand, exec, builtins).
+
+import * as libc from '../libc/index.js';
+import { SysError, Errno, Signal, TIOC } from '../libc/index.js';
+import { signal } from '../libc/signal.js';
+import { Shell, ExitShell } from '../sh/exec.js';
+import { parse, IncompleteInput, ShellSyntaxError } from '../sh/parse.js';
+import { isatty, LineReader } from '../util/io.js';
+
+function usage(): number {
+  libc.eprint('usage: sh [-c LINE [NAME [ARG...]] | SCRIPT [ARG...]]\n');
+  return 2;
+}
+
+function runGuarded(sh: Shell, body: () => number): number {
+  try {
+    return body();
+  } catch (e) {
+    if (e instanceof ExitShell) return e.status;
+    throw e;
+  }
+}
+
+function prompt(sh: Shell, continuation: boolean): string {
+  if (continuation) return sh.vars.get('PS2') ?? '> ';
+  const ps1 = sh.vars.get('PS1');
+  if (ps1 !== undefined) return ps1;
+  let cwd = '?';
+  try { cwd = libc.getcwd(); } catch { /* keep '?' */ }
+  return `kernelkit:${cwd}$ `;
+}
+
+function interactive(sh: Shell): number {
+  sh.interactive = true;
+  // ^C at the prompt discards the line instead of killing the shell; jobs get their
+  // own process group and the terminal, so their ^C never reaches the shell.
+  let interrupted = false;
+  try { signal(Signal.SIGINT, () => { interrupted = true; }); } catch { /* keep the default */ }
+  try { sh.shellPgid = libc.getpgid(0); } catch { sh.shellPgid = 0; }
+  try { libc.ioctl(0, TIOC.SPGRP, sh.shellPgid); } catch { /* not a terminal after all */ }
+  const promptFd = isatty(1) ? 1 : 2;
+  const reader = new LineReader(0);
+  let buffer = '';
+  for (;;) {
+    for (const job of sh.reapJobs()) {
+      const last = job.done.get(job.pids[job.pids.length - 1] as number) ?? 0;
+      libc.write(2, `[${job.id}]+  ${last === 0 ? 'Done' : `Exit ${last}`}    ${job.text}\n`);
+    }
+    try { libc.write(promptFd, prompt(sh, buffer !== '')); } catch { /* keep reading */ }
+    let line: string | null;
+    try {
+      line = reader.next();
+    } catch (e) {
+      if (e instanceof SysError && e.errno === Errno.EINTR) { interrupted = false; buffer = ''; libc.write(promptFd, '\n'); continue; }
+      throw e;
+    }
+    if (interrupted) { interrupted = false; buffer = ''; continue; }
+    if (line === null) {
+      libc.write(promptFd, '\n');
+      return sh.status;
+    }
+    buffer += line + '\n';
+    let program;
+    try {
+      program = parse(buffer);
+    } catch (e) {
+      if (e instanceof IncompleteInput) continue;
+      if (e instanceof ShellSyntaxError) { sh.error(e.message); sh.status = 2; buffer = ''; continue; }
+      throw e;
+    }
+    buffer = '';
+    try {
+      sh.runProgram(program);
+    } catch (e) {
+      if (e instanceof ExitShell) return e.status;
+      sh.error(e instanceof Error ? e.message : String(e));
+      sh.status = 1;
+    }
+  }
+}
+
+export function main(argv: string[], env: Record<string, string>): number {
+  const sh = new Shell(env);
+  if (!sh.vars.has('PATH')) sh.setVar('PATH', '/bin');
+  const args = argv.slice(1);
+  try {
+    if (args[0] === '-c') {
+      const line = args[1];
+      if (line === undefined) { libc.eprint('sh: -c: option requires an argument\n'); return 2; }
+      if (args[2] !== undefined) sh.name = args[2];
+      sh.positionalArgs = args.slice(3);
+      return runGuarded(sh, () => sh.runSource(line));
+    }
+    if (args[0] === '-i' || args[0] === '-s') args.shift();
+    else if (args[0]?.startsWith('-') === true && args[0] !== '-' && args[0] !== '--') return usage();
+    if (args[0] === '--') args.shift();
+    const script = args[0];
+    if (script !== undefined && script !== '-') {
+      let text: string;
+      try {
+        text = libc.textDecode(libc.readFile(script));
+      } catch (e) {
+        libc.eprint(`sh: ${e instanceof Error ? e.message : String(e)}\n`);
+        return 127;
+      }
+      sh.name = script;
+      sh.positionalArgs = args.slice(1);
+      return runGuarded(sh, () => sh.runSource(text));
+    }
+    sh.positionalArgs = args.slice(1);
+    if (isatty(0)) return interactive(sh);
+    return runGuarded(sh, () => sh.runSource(libc.textDecode(libc.readAll(0))));
+  } catch (e) {
+    libc.eprint(`sh: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
+}

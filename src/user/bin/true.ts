@@ -1,0 +1,4 @@
+// true: does nothing, successfully.
+export function main(): number {
+  return 0;
+}

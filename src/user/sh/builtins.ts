@@ -1,0 +1,176 @@
+// Commands the shell runs itself: the ones that change the shell's own state (cd,
+// exit, export, unset, wait, set, shift, .) and a few cheap ones that would otherwise
+// cost a process each (echo, pwd, true, false, :, type). Each gets the descriptors
+// its redirections chose; `inPipeline` means it runs as part of a pipeline or in the
+// background, where POSIX runs it in a subshell, so it must not change the shell.
+
+import * as libc from '../libc/index.js';
+import { SysError } from '../libc/index.js';
+import type { Shell } from './exec.js';
+import { ExitShell } from './exec.js';
+import { echoText } from '../util/echo.js';
+import { quote } from './print.js';
+
+/** The descriptors a builtin writes to (undefined: closed by a redirection). */
+export interface BuiltinIo { stdin?: number; stdout?: number; stderr?: number }
+
+export type Builtin = (sh: Shell, argv: string[], io: BuiltinIo, inPipeline: boolean) => number;
+
+function out(io: BuiltinIo, text: string): void {
+  if (io.stdout === undefined) throw new SysError(9, 'write');
+  libc.write(io.stdout, text);
+}
+
+function err(io: BuiltinIo, text: string): void {
+  if (io.stderr === undefined) return;
+  try { libc.write(io.stderr, text); } catch { /* nowhere to report */ }
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const cd: Builtin = (sh, argv, io, inPipeline) => {
+  let dir = argv[1];
+  let print = false;
+  if (dir === undefined) dir = sh.vars.get('HOME') || '/';
+  else if (dir === '-') { dir = sh.vars.get('OLDPWD') ?? ''; print = true; if (dir === '') { err(io, 'sh: cd: OLDPWD not set\n'); return 1; } }
+  if (argv.length > 2) { err(io, 'sh: cd: too many arguments\n'); return 1; }
+  const before = safeCwd();
+  try {
+    if (inPipeline) { if (!libc.isDir(libc.stat(dir).mode)) throw new SysError(20, 'chdir', dir); return 0; }
+    libc.chdir(dir);
+  } catch (e) {
+    err(io, `sh: cd: ${e instanceof SysError ? `${dir}: ${libc.strerror(e.errno)}` : String(e)}\n`);
+    return 1;
+  }
+  const now = safeCwd();
+  if (before !== undefined) sh.setVar('OLDPWD', before);
+  if (now !== undefined) sh.setVar('PWD', now);
+  if (print) out(io, `${now ?? dir}\n`);
+  return 0;
+};
+
+function safeCwd(): string | undefined {
+  try { return libc.getcwd(); } catch { return undefined; }
+}
+
+const exit: Builtin = (sh, argv, io, inPipeline) => {
+  const arg = argv[1];
+  let status = sh.status;
+  if (arg !== undefined) {
+    if (!/^-?\d+$/.test(arg)) { err(io, `sh: exit: ${arg}: numeric argument required\n`); status = 2; }
+    else status = ((Number(arg) % 256) + 256) % 256;
+  }
+  if (inPipeline) return status;
+  throw new ExitShell(status);
+};
+
+const exportBuiltin: Builtin = (sh, argv, io) => {
+  const args = argv.slice(1).filter((a) => a !== '-p');
+  if (args.length === 0) {
+    const names = [...sh.exported].filter((k) => sh.vars.has(k)).sort();
+    out(io, names.map((k) => `export ${k}=${quote(sh.vars.get(k) ?? '')}\n`).join(''));
+    return 0;
+  }
+  let status = 0;
+  for (const a of args) {
+    const eq = a.indexOf('=');
+    const name = eq >= 0 ? a.slice(0, eq) : a;
+    if (!NAME.test(name)) { err(io, `sh: export: '${a}': not a valid identifier\n`); status = 1; continue; }
+    if (eq >= 0) sh.setVar(name, a.slice(eq + 1));
+    sh.exported.add(name);
+  }
+  return status;
+};
+
+const unset: Builtin = (sh, argv, io) => {
+  let status = 0;
+  for (const name of argv.slice(1).filter((a) => a !== '-v')) {
+    if (!NAME.test(name)) { err(io, `sh: unset: '${name}': not a valid identifier\n`); status = 1; continue; }
+    sh.vars.delete(name);
+    sh.exported.delete(name);
+  }
+  return status;
+};
+
+const wait: Builtin = (sh, argv, io) => {
+  if (argv.length === 1) return sh.waitAll();
+  let status = 0;
+  for (const a of argv.slice(1)) {
+    let pid: number | undefined;
+    if (/^%\d+$/.test(a)) {
+      const job = sh.jobs.find((j) => j.id === Number(a.slice(1)));
+      pid = job?.pids[job.pids.length - 1];
+      if (pid === undefined) { err(io, `sh: wait: ${a}: no such job\n`); status = 127; continue; }
+    } else if (/^\d+$/.test(a)) {
+      pid = Number(a);
+    } else {
+      err(io, `sh: wait: '${a}': not a pid or valid job spec\n`);
+      status = 2;
+      continue;
+    }
+    status = sh.waitPid(pid);
+  }
+  return status;
+};
+
+const jobs: Builtin = (sh, _argv, io) => {
+  sh.reapJobs();
+  out(io, sh.jobs.map((j) => `[${j.id}] ${j.pids.join(' ')} Running ${j.text}\n`).join(''));
+  return 0;
+};
+
+const set: Builtin = (sh, argv, io) => {
+  if (argv.length === 1) {
+    const names = [...sh.vars.keys()].sort();
+    out(io, names.map((k) => `${k}=${quote(sh.vars.get(k) ?? '')}\n`).join(''));
+    return 0;
+  }
+  if (argv[1] === '--') { sh.positionalArgs = argv.slice(2); return 0; }
+  err(io, `sh: set: ${argv[1]}: options are not supported\n`);
+  return 2;
+};
+
+const shift: Builtin = (sh, argv, io) => {
+  const n = argv[1] === undefined ? 1 : Number(argv[1]);
+  if (!Number.isInteger(n) || n < 0 || n > sh.positionalArgs.length) { err(io, `sh: shift: ${argv[1] ?? 1}: shift count out of range\n`); return 1; }
+  sh.positionalArgs = sh.positionalArgs.slice(n);
+  return 0;
+};
+
+const source: Builtin = (sh, argv, io) => {
+  const file = argv[1];
+  if (file === undefined) { err(io, 'sh: .: filename argument required\n'); return 2; }
+  let text: string;
+  try { text = libc.textDecode(libc.readFile(file)); } catch (e) { err(io, `sh: .: ${e instanceof Error ? e.message : String(e)}\n`); return 1; }
+  return sh.runSource(text);
+};
+
+const type: Builtin = (sh, argv, io) => {
+  let status = 0;
+  for (const name of argv.slice(1)) {
+    if (BUILTINS.has(name)) { out(io, `${name} is a shell builtin\n`); continue; }
+    const path = sh.lookup(name);
+    if (path === null) { err(io, `sh: type: ${name}: not found\n`); status = 1; continue; }
+    out(io, `${name} is ${path}\n`);
+  }
+  return status;
+};
+
+export const BUILTINS = new Map<string, Builtin>([
+  [':', () => 0],
+  ['true', () => 0],
+  ['false', () => 1],
+  ['echo', (_sh, argv, io) => { out(io, echoText(argv.slice(1))); return 0; }],
+  ['pwd', (_sh, _argv, io) => { out(io, `${libc.getcwd()}\n`); return 0; }],
+  ['cd', cd],
+  ['exit', exit],
+  ['export', exportBuiltin],
+  ['unset', unset],
+  ['wait', wait],
+  ['jobs', jobs],
+  ['set', set],
+  ['shift', shift],
+  ['.', source],
+  ['source', source],
+  ['type', type],
+]);

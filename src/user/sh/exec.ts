@@ -1,0 +1,412 @@
+// The shell's executor: runs a parsed Program. There is no fork, so every external
+// command is a `spawn` whose descriptor map carries the pipes and redirections:
+// the shell opens files and pipes itself, names them in the child's fd map, and
+// closes its own copies once the child holds them. Builtins run inside the shell.
+// Neighbours: parse.ts (syntax), expand.ts (words), builtins.ts (cd, exit, ...).
+
+import * as libc from '../libc/index.js';
+import { SysError, O, Errno, Signal, TIOC, WNOHANG, signalName } from '../libc/index.js';
+import type { Program, AndOr, Pipeline, SimpleCommand, Redirect, Word } from './ast.js';
+import { parse, IncompleteInput, ShellSyntaxError } from './parse.js';
+import { expandWord, expandToString, ExpansionError, type ExpandContext } from './expand.js';
+import { BUILTINS, type BuiltinIo } from './builtins.js';
+import { printProgram } from './print.js';
+
+/** Thrown by `exit` to unwind to the top level. */
+export class ExitShell extends Error {
+  constructor(readonly status: number) { super(`exit ${status}`); this.name = 'ExitShell'; }
+}
+
+/** A command that failed before it ran (bad redirection, not found, ...). */
+class CommandError extends Error {
+  constructor(message: string, readonly status: number) { super(message); this.name = 'CommandError'; }
+}
+
+/** One command of a pipeline once started: a running process, or a finished builtin. */
+interface Started { pid?: number; status: number }
+
+export interface Job {
+  id: number;
+  pids: number[];
+  text: string;
+  /** pid → exit status, filled as the job's processes are reaped. */
+  done: Map<number, number>;
+}
+
+const SIGNAL_MESSAGES: Record<number, string> = {
+  [Signal.SIGKILL]: 'Killed', [Signal.SIGTERM]: 'Terminated', [Signal.SIGSEGV]: 'Segmentation fault',
+  [Signal.SIGABRT]: 'Aborted', [Signal.SIGHUP]: 'Hangup', [Signal.SIGQUIT]: 'Quit',
+  [Signal.SIGUSR1]: 'User defined signal 1', [Signal.SIGUSR2]: 'User defined signal 2', [Signal.SIGALRM]: 'Alarm clock',
+};
+
+/** The exit status the shell reports for a wait result: code, or 128 + signal. */
+export function statusOf(r: libc.WaitResult): number {
+  return r.signal !== 0 ? 128 + r.signal : r.code;
+}
+
+export class Shell implements ExpandContext {
+  readonly vars = new Map<string, string>();
+  readonly exported = new Set<string>();
+  positionalArgs: string[] = [];
+  name = 'sh';
+  status = 0;
+  lastBackground: number | undefined;
+  interactive = false;
+  /** The shell's own process group, given back the terminal after each job. */
+  shellPgid = 0;
+  readonly jobs: Job[] = [];
+  /** Statuses of background processes reaped before anyone asked with `wait`. */
+  readonly reaped = new Map<number, number>();
+  private readonly pathCache = new Map<string, string>();
+  private pid: number | undefined;
+
+  constructor(env: Record<string, string>) {
+    for (const [k, v] of Object.entries(env)) { this.vars.set(k, v); this.exported.add(k); }
+  }
+
+  // ---- ExpandContext -------------------------------------------------------------
+
+  getVar(name: string): string | undefined {
+    switch (name) {
+      case '?': return String(this.status);
+      case '!': return this.lastBackground === undefined ? '' : String(this.lastBackground);
+      case '$': this.pid ??= libc.getpid(); return String(this.pid);
+      case '#': return String(this.positionalArgs.length);
+      case '0': return this.name;
+      case '-': return this.interactive ? 'i' : '';
+      default:
+        if (/^[1-9][0-9]*$/.test(name)) return this.positionalArgs[Number(name) - 1];
+        return this.vars.get(name);
+    }
+  }
+
+  setVar(name: string, value: string): void {
+    this.vars.set(name, value);
+    if (name === 'PATH') this.pathCache.clear();
+  }
+
+  positional(): string[] { return this.positionalArgs; }
+
+  listDir(dir: string): string[] | null {
+    try { return libc.readdir(dir).map((e) => e.name); } catch { return null; }
+  }
+
+  commandSubstitution(source: string): string {
+    const shPath = this.lookup('sh') ?? '/bin/sh';
+    const [r, w] = libc.pipe();
+    let pid: number;
+    try {
+      pid = libc.spawn(shPath, { argv: ['sh', '-c', source], env: this.environment({}), fds: [[0, 0], [1, w], [2, 2]] });
+    } catch (e) {
+      libc.close(r);
+      libc.close(w);
+      throw e;
+    }
+    libc.close(w);
+    let out: string;
+    try { out = libc.textDecode(libc.readAll(r)); } finally { libc.close(r); }
+    const result = libc.wait(pid);
+    if (result !== null) this.status = statusOf(result);
+    return out.replace(/\n+$/, '');
+  }
+
+  // ---- running -------------------------------------------------------------------
+
+  /** The environment a child gets: exported variables plus the command's own assignments. */
+  environment(extra: Record<string, string>): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const k of this.exported) {
+      const v = this.vars.get(k);
+      if (v !== undefined) env[k] = v;
+    }
+    return Object.assign(env, extra);
+  }
+
+  /** Parses and runs source text; syntax errors are reported with status 2. */
+  runSource(src: string): number {
+    let program: Program;
+    try {
+      program = parse(src);
+    } catch (e) {
+      if (e instanceof ShellSyntaxError || e instanceof IncompleteInput) {
+        this.error(e.message);
+        this.status = 2;
+        return 2;
+      }
+      throw e;
+    }
+    return this.runProgram(program);
+  }
+
+  runProgram(program: Program): number {
+    for (const item of program) {
+      if (item.background) this.runBackground(item.andOr);
+      else this.status = this.runAndOr(item.andOr);
+    }
+    return this.status;
+  }
+
+  private runAndOr(a: AndOr): number {
+    let status = this.runPipeline(a.first, false);
+    this.status = status;
+    for (const r of a.rest) {
+      if ((r.op === '&&') !== (status === 0)) continue;
+      status = this.runPipeline(r.pipeline, false);
+      this.status = status;
+    }
+    return status;
+  }
+
+  private runBackground(a: AndOr): void {
+    const text = printProgram([{ andOr: a, background: false }]).replace(/;$/, '');
+    if (a.rest.length > 0) {
+      // An and-or list in the background needs its own shell to sequence it.
+      const shPath = this.lookup('sh') ?? '/bin/sh';
+      const pid = libc.spawn(shPath, { argv: ['sh', '-c', text], env: this.environment({}), pgid: this.interactive ? -1 : 0 });
+      this.addJob([pid], text);
+      return;
+    }
+    const pids = this.startPipeline(a.first, true).flatMap((c) => (c.pid !== undefined ? [c.pid] : []));
+    if (pids.length > 0) this.addJob(pids, text);
+    this.status = 0;
+  }
+
+  private addJob(pids: number[], text: string): void {
+    const id = this.jobs.reduce((m, j) => Math.max(m, j.id), 0) + 1;
+    this.jobs.push({ id, pids, text, done: new Map() });
+    this.lastBackground = pids[pids.length - 1];
+    if (this.interactive) libc.write(2, `[${id}] ${this.lastBackground}\n`);
+  }
+
+  private runPipeline(p: Pipeline, background: boolean): number {
+    const started = this.startPipeline(p, background);
+    let status = 0;
+    for (const c of started) {
+      const s = c.pid !== undefined ? this.waitFor(c.pid) : c.status;
+      status = s;
+    }
+    if (this.foregroundPgid !== 0) {
+      try { libc.ioctl(0, TIOC.SPGRP, this.shellPgid); } catch { /* no terminal */ }
+      this.foregroundPgid = 0;
+    }
+    return p.negate ? (status === 0 ? 1 : 0) : status;
+  }
+
+  // The process group given the terminal for the current foreground job (0: none).
+  private foregroundPgid = 0;
+
+  /** Waits for one child and returns its shell status, reporting deaths by signal. */
+  private waitFor(pid: number): number {
+    let r: libc.WaitResult | null;
+    for (;;) {
+      try {
+        r = libc.wait(pid);
+        break;
+      } catch (e) {
+        if (e instanceof SysError && e.errno === Errno.EINTR) continue;
+        if (e instanceof SysError && e.errno === Errno.ECHILD) return this.reaped.get(pid) ?? 127;
+        throw e;
+      }
+    }
+    if (r === null) return 0;
+    if (r.signal !== 0 && this.interactive) {
+      const message = SIGNAL_MESSAGES[r.signal];
+      if (r.signal === Signal.SIGINT) libc.write(2, '\n');
+      else if (r.signal !== Signal.SIGPIPE) libc.write(2, `${message ?? signalName(r.signal)}\n`);
+    }
+    return statusOf(r);
+  }
+
+  /**
+   * Starts every command of a pipeline: a pid for each external command, a status
+   * for each builtin or command that could not start. Builtins in a longer pipeline
+   * run after the others have started, so a builtin writing into a pipe has its
+   * reader running.
+   */
+  private startPipeline(p: Pipeline, background: boolean): Started[] {
+    const n = p.commands.length;
+    const started: Started[] = [];
+    const deferred: (() => void)[] = [];
+    let prevRead: number | null = null;
+    let pgid = this.interactive ? -1 : 0;
+    for (let i = 0; i < n; i++) {
+      const cmd = p.commands[i] as SimpleCommand;
+      const entry: Started = { status: 0 };
+      started.push(entry);
+      let pipeW: number | null = null;
+      let nextRead: number | null = null;
+      if (i < n - 1) [nextRead, pipeW] = libc.pipe();
+      const fds = new Map<number, number>([[0, 0], [1, 1], [2, 2]]);
+      const toClose: number[] = [];
+      if (prevRead !== null) { fds.set(0, prevRead); toClose.push(prevRead); }
+      if (pipeW !== null) { fds.set(1, pipeW); toClose.push(pipeW); }
+      prevRead = nextRead;
+      let builtinRun: (() => number) | null = null;
+      try {
+        const argv = cmd.words.flatMap((w) => expandWord(w, this));
+        const assigns = cmd.assigns.map((a) => [a.name, expandToString(a.value, this)] as const);
+        for (const r of cmd.redirs) this.redirect(r, fds, toClose);
+        const name = argv[0];
+        if (name === undefined) {
+          // Only assignments (and redirections): they set shell variables.
+          if (n === 1 && !background) for (const [k, v] of assigns) this.setVar(k, v);
+        } else if (BUILTINS.has(name)) {
+          const builtin = BUILTINS.get(name)!;
+          const io: BuiltinIo = { stdin: fds.get(0), stdout: fds.get(1), stderr: fds.get(2) };
+          const inPipeline = n > 1 || background;
+          builtinRun = () => builtin(this, argv, io, inPipeline);
+        } else {
+          const path = this.lookup(name);
+          if (path === null) throw new CommandError(`${name}: not found`, 127);
+          const env = this.environment(Object.fromEntries(assigns));
+          entry.pid = this.spawnCommand(path, name, argv, env, fds, pgid);
+          if (pgid === -1) {
+            pgid = entry.pid;
+            if (!background) {
+              try { libc.ioctl(0, TIOC.SPGRP, pgid); this.foregroundPgid = pgid; } catch { /* no terminal */ }
+            }
+          }
+        }
+      } catch (e) {
+        entry.status = this.reportCommandError(e);
+      }
+      if (builtinRun === null) { closeAll(toClose); continue; }
+      const run = builtinRun;
+      const task = (): void => {
+        try { entry.status = run(); } catch (e) { entry.status = this.reportCommandError(e); } finally { closeAll(toClose); }
+      };
+      if (n === 1 && !background) task(); else deferred.push(task);
+    }
+    for (const task of deferred) task();
+    return started;
+  }
+
+  private spawnCommand(path: string, name: string, argv: string[], env: Record<string, string>, fds: Map<number, number>, pgid: number): number {
+    try {
+      return libc.spawn(path, { argv, env, fds: [...fds.entries()].sort((a, b) => a[0] - b[0]), pgid });
+    } catch (e) {
+      if (e instanceof SysError) {
+        this.pathCache.delete(name);
+        if (e.errno === Errno.ENOENT) throw new CommandError(`${name}: not found`, 127);
+        if (e.errno === Errno.ENOEXEC) throw new CommandError(`${name}: cannot execute: ${libc.strerror(e.errno)}`, 126);
+        throw new CommandError(`${name}: ${libc.strerror(e.errno)}`, 126);
+      }
+      throw e;
+    }
+  }
+
+  private reportCommandError(e: unknown): number {
+    if (e instanceof CommandError) { this.error(e.message); return e.status; }
+    if (e instanceof ExpansionError) { this.error(e.message); return 1; }
+    if (e instanceof SysError) { this.error(e.message); return 1; }
+    if (e instanceof ExitShell) throw e;
+    throw e;
+  }
+
+  // Applies one redirection to the child's fd map, opening files as needed.
+  private redirect(r: Redirect, fds: Map<number, number>, toClose: number[]): void {
+    const target = this.expandTarget(r.target);
+    if (r.op === '>&' || r.op === '<&') {
+      if (target === '-') { fds.delete(r.fd); return; }
+      if (/^\d+$/.test(target)) {
+        const from = fds.get(Number(target));
+        if (from === undefined) throw new CommandError(`${target}: Bad file descriptor`, 1);
+        fds.set(r.fd, from);
+        return;
+      }
+      if (r.op === '<&') throw new CommandError(`${target}: ambiguous redirect`, 1);
+      // ">&file" sends both stdout and stderr to the file (as bash does).
+      const fd = this.openTarget(target, O.WRONLY | O.CREAT | O.TRUNC);
+      toClose.push(fd);
+      fds.set(1, fd);
+      fds.set(2, fd);
+      return;
+    }
+    const flags = r.op === '<' ? O.RDONLY
+      : r.op === '>>' ? O.WRONLY | O.CREAT | O.APPEND
+        : r.op === '<>' ? O.RDWR | O.CREAT
+          : O.WRONLY | O.CREAT | O.TRUNC;
+    const fd = this.openTarget(target, flags);
+    toClose.push(fd);
+    fds.set(r.fd, fd);
+  }
+
+  private openTarget(path: string, flags: number): number {
+    try {
+      return libc.open(path, flags, 0o644);
+    } catch (e) {
+      if (e instanceof SysError) throw new CommandError(e.message, 1);
+      throw e;
+    }
+  }
+
+  private expandTarget(w: Word): string {
+    const fields = expandWord(w, this);
+    if (fields.length !== 1) throw new CommandError(`${expandToString(w, this)}: ambiguous redirect`, 1);
+    return fields[0] as string;
+  }
+
+  /** Finds a command: a name with '/' is a path; otherwise each $PATH directory in turn. */
+  lookup(name: string): string | null {
+    if (name.includes('/')) return name;
+    const cached = this.pathCache.get(name);
+    if (cached !== undefined) return cached;
+    const dirs = (this.vars.get('PATH') ?? '/bin').split(':');
+    for (const dir of dirs) {
+      const path = `${dir === '' ? '.' : dir.replace(/\/+$/, '')}/${name}`;
+      try {
+        const st = libc.stat(path);
+        if (libc.isReg(st.mode)) { this.pathCache.set(name, path); return path; }
+      } catch { /* try the next directory */ }
+    }
+    return null;
+  }
+
+  /** Reaps finished background jobs without blocking; returns the jobs that ended. */
+  reapJobs(): Job[] {
+    for (;;) {
+      let r: libc.WaitResult | null;
+      try { r = libc.wait(-1, WNOHANG); } catch { break; }
+      if (r === null) break;
+      this.reaped.set(r.pid, statusOf(r));
+      for (const j of this.jobs) if (j.pids.includes(r.pid)) j.done.set(r.pid, statusOf(r));
+    }
+    const finished = this.jobs.filter((j) => j.pids.every((p) => j.done.has(p)));
+    for (const j of finished) this.jobs.splice(this.jobs.indexOf(j), 1);
+    return finished;
+  }
+
+  /** `wait` with no operands: every background job; returns the last status. */
+  waitAll(): number {
+    let status = 0;
+    for (const j of this.jobs.splice(0)) {
+      for (const pid of j.pids) status = j.done.get(pid) ?? this.waitFor(pid);
+    }
+    return status;
+  }
+
+  /** `wait PID`: that process (0-based status rules as in sh), 127 when not a child. */
+  waitPid(pid: number): number {
+    const job = this.jobs.find((j) => j.pids.includes(pid));
+    let status: number;
+    if (job?.done.has(pid) === true) status = job.done.get(pid) as number;
+    else if (this.reaped.has(pid)) status = this.reaped.get(pid) as number;
+    else status = this.waitFor(pid);
+    if (job !== undefined) {
+      job.done.set(pid, status);
+      if (job.pids.every((p) => job.done.has(p))) this.jobs.splice(this.jobs.indexOf(job), 1);
+    }
+    return status;
+  }
+
+  /** Prints "sh: message" on stderr. */
+  error(message: string): void {
+    try { libc.write(2, `sh: ${message}\n`); } catch { /* stderr gone */ }
+  }
+}
+
+function closeAll(fds: readonly number[]): void {
+  for (const fd of fds) {
+    try { libc.close(fd); } catch { /* already closed */ }
+  }
+}

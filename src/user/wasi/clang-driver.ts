@@ -1,0 +1,99 @@
+// The clang compiler driver for clang/lld compiled to WASI (the npm package
+// @yowasp/clang ships LLVM as one preview1 command module, a multi-call binary that
+// picks its tool from argv[0]). WASI cannot start processes, so clang's own driver
+// cannot run cc1 and wasm-ld; this one does what yowasp's runClang does: ask
+// `clang -###` for the job list, then run each job (clang -cc1 ..., wasm-ld ...) as a
+// fresh instance of the same compiled module, one after the other, in this process.
+//
+// Layout it expects in kernelkit's filesystem (see docs/wasi.md): the module at
+// $KERNELKIT_LLVM (default /usr/bin/llvm.wasm) and the package's resource tree
+// (headers, wasi-libc, compiler-rt) unpacked at /usr, where the driver looks for it.
+// A kernelkit program (e.g. /bin/clang) exports `main` from here.
+
+import { readFile, open, close, read, lseek, unlink, getpid, eprint, O, SEEK } from '../libc/index.js';
+import { runWasm, type RunWasmOptions } from './index.js';
+
+export const DEFAULT_LLVM = '/usr/bin/llvm.wasm';
+
+// Arguments for which clang itself only prints (no jobs to run).
+const INFO_ONLY = ['-###', '--version', '-help', '--help', '--help-hidden', '-print-search-dirs', '-print-resource-dir', '-dumpversion'];
+
+/**
+ * Parses the output of `clang -###` into the jobs it lists, or undefined when the
+ * output is not a plain job list (an error, or nothing to do).
+ */
+export function parseJobs(output: string): string[][] | undefined {
+  const jobs: string[][] = [];
+  let inJobs = false;
+  for (const line of output.split('\n')) {
+    if (!inJobs) {
+      if (/^(clang|Target:|Thread model:|InstalledDir:|Build config:|Selected )/.test(line)) continue;
+      inJobs = true;
+    }
+    if (line === ' (in-process)') continue;
+    if (line.startsWith(' "')) {
+      const job = [...line.matchAll(/ (?:([^ "]+)|"((?:[^"\\$]|\\["\\$])*)")/g)].map((m) => m[1] ?? (m[2] ?? '').replace(/\\(["$\\])/g, '$1'));
+      if (job[0] === '') job.shift();
+      jobs.push(job);
+      continue;
+    }
+    if (line === '') return jobs;
+    return undefined;
+  }
+  return jobs;
+}
+
+function readAllFrom(fd: number): string {
+  lseek(fd, 0, SEEK.SET);
+  const parts: Uint8Array[] = [];
+  for (;;) {
+    const b = read(fd, 65536);
+    if (b.length === 0) break;
+    parts.push(b);
+  }
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { all.set(p, at); at += p.length; }
+  return new TextDecoder().decode(all);
+}
+
+/** `clang ARGS...` / `clang++ ARGS...`: compiles and links; returns the exit status. */
+export async function main(argv: string[], env: Record<string, string>): Promise<number> {
+  const base = (argv[0] ?? 'clang').split('/').pop() ?? 'clang';
+  const tool = base === 'clang++' ? 'clang++' : 'clang';
+  const args = argv.slice(1);
+  const llvmPath = env.KERNELKIT_LLVM ?? DEFAULT_LLVM;
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(readFile(llvmPath));
+  } catch (e) {
+    eprint(`${tool}: cannot load ${llvmPath}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 127;
+  }
+  const options: RunWasmOptions = { cwdOverlay: true };
+  if (args.length === 0 || args.some((a) => INFO_ONLY.includes(a))) return runWasm(module, [tool, ...args], env, options);
+
+  // Ask for the job list, with stdout and stderr captured in a scratch file.
+  const scratch = `/tmp/.clang-jobs-${getpid()}`;
+  const fd = open(scratch, O.RDWR | O.CREAT | O.TRUNC, 0o600);
+  let output: string;
+  let status: number;
+  try {
+    status = await runWasm(module, [tool, '-###', ...args], env, { ...options, stdio: [0, fd, fd] });
+    output = readAllFrom(fd);
+  } finally {
+    close(fd);
+    try { unlink(scratch); } catch { /* already gone */ }
+  }
+  const jobs = status === 0 ? parseJobs(output) : undefined;
+  if (jobs === undefined) {
+    eprint(output);
+    return status === 0 ? 1 : status;
+  }
+  if (args.includes('-v')) eprint(output);
+  for (const job of jobs) {
+    const code = await runWasm(module, job, env, options);
+    if (code !== 0) return code;
+  }
+  return 0;
+}
