@@ -86,9 +86,9 @@ export function debugfsScript(image: string, lines: string[], write = true): str
 
 /** debugfs `cat` output as bytes. */
 export function debugfsCat(image: string, file: string): Uint8Array {
-  return new Uint8Array(execFileSync(path.join(SBIN, 'debugfs'), ['-R', `cat ${file}`, image], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  return new Uint8Array(execFileSync(path.join(SBIN, 'debugfs'), ['-R', `cat ${file}`, image], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 << 20 }));
 }
 
-export function mke2fs(image: string, args: string[]): void {
-  execFileSync(path.join(SBIN, 'mke2fs'), ['-q', '-F', ...args, image], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function mke2fs(image: string, args: string[], size = '16M'): void {
+  execFileSync(path.join(SBIN, 'mke2fs'), ['-q', '-F', ...args, image, size], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
