@@ -16,6 +16,7 @@ import { WasiError } from '../../src/user/wasi/memory.js';
 import { Errno } from '../../src/abi/errno.js';
 import { SysError } from '../../src/user/libc/index.js';
 import { runWasiTests, readSpec } from '../../src/cli/wasi-test.js';
+import { main as clangMain, parseJobs, temporaries } from '../../src/user/wasi/clang-driver.js';
 import { FakeKernel } from './fake-kernel.js';
 import { fakeRun } from './fake-run.js';
 
@@ -237,6 +238,55 @@ test('paths under a preopen other than / cannot leave it', () => {
     // Under '/', '..' may not climb above the directory's own depth either.
     assert.equal(resolvePath('/', '/box', 'sub/../f', true), '/box/sub/../f');
     assert.equal(errno(() => resolvePath('/', '/box', '../../x', true)), E.NOTCAPABLE);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('the clang driver parses the job list of clang -###', () => {
+  const out = [
+    'clang version 22.1.0 (https://example/llvm-project abc)', 'Target: wasm32-unknown-wasip1', 'Thread model: posix', 'InstalledDir: ', 'Build config: +assertions',
+    ' "" "clang" "-cc1" "-o" "/tmp/a b-1.o" "-x" "c" "say \\"hi\\".c"',
+    ' "wasm-ld" "-m" "wasm32" "/tmp/a b-1.o" "-o" "hello.wasm"', '',
+  ].join('\n');
+  assert.deepEqual(parseJobs(out), [
+    ['clang', '-cc1', '-o', '/tmp/a b-1.o', '-x', 'c', 'say "hi".c'],
+    ['wasm-ld', '-m', 'wasm32', '/tmp/a b-1.o', '-o', 'hello.wasm'],
+  ]);
+  assert.equal(parseJobs('clang version 22\nclang: error: no such file or directory: \'x.c\'\n'), undefined);
+  assert.deepEqual(temporaries(parseJobs(out) ?? []), ['/tmp/a b-1.o']);
+});
+
+test('clang from @yowasp/clang compiles and links a C file on the WASI layer, and the result runs', async () => {
+  const llvm = path.join(repo, 'node_modules/@yowasp/clang/gen/llvm.core.wasm');
+  const resources = path.join(repo, 'node_modules/@yowasp/clang/gen/llvm-resources.tar');
+  assert.ok(fs.existsSync(llvm) && fs.existsSync(resources), '@yowasp/clang is not installed (a devDependency)');
+  const root = scratchDir();
+  try {
+    for (const d of ['usr/bin', 'tmp', 'home']) fs.mkdirSync(path.join(root, d), { recursive: true });
+    const untar = spawnSync('tar', ['-xf', resources, '-C', path.join(root, 'usr')], { encoding: 'utf8' });
+    assert.equal(untar.status, 0, untar.stderr);
+    fs.symlinkSync(llvm, path.join(root, 'usr/bin/llvm.wasm'));
+    fs.writeFileSync(path.join(root, 'home/hello.c'), '#include <stdio.h>\nint main(int argc, char **argv) { printf("compiled in kernelkit: %s\\n", argv[1]); return 3; }\n');
+    const kernel = new FakeKernel(root);
+    kernel.cwd = '/home';
+    kernel.install();
+    const status = await clangMain(['clang', '-O2', 'hello.c', '-o', 'hello.wasm'], {});
+    assert.equal(kernel.stderrText(), '');
+    assert.equal(status, 0);
+    assert.deepEqual(kernel.openFds(), []);
+    assert.deepEqual(fs.readdirSync(path.join(root, 'tmp')), []);
+
+    const result = await run(fs.readFileSync(path.join(root, 'home/hello.wasm')), ['hello', 'yes'], root);
+    assert.equal(result.stdout, 'compiled in kernelkit: yes\n');
+    assert.equal(result.code, 3);
+
+    const broken = new FakeKernel(root);
+    broken.cwd = '/home';
+    broken.install();
+    fs.writeFileSync(path.join(root, 'home/broken.c'), 'int main(void) { return undefined_name; }\n');
+    assert.notEqual(await clangMain(['clang', 'broken.c', '-o', 'broken.wasm'], {}), 0);
+    assert.match(broken.stderrText(), /broken\.c:1:.*undefined_name/);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

@@ -27,7 +27,7 @@ export function parseJobs(output: string): string[][] | undefined {
   let inJobs = false;
   for (const line of output.split('\n')) {
     if (!inJobs) {
-      if (/^(clang|Target:|Thread model:|InstalledDir:|Build config:|Selected )/.test(line)) continue;
+      if (/^(clang version |Target:|Thread model:|InstalledDir:|Build config:|Selected )/.test(line)) continue;
       inJobs = true;
     }
     if (line === ' (in-process)') continue;
@@ -37,10 +37,21 @@ export function parseJobs(output: string): string[][] | undefined {
       jobs.push(job);
       continue;
     }
-    if (line === '') return jobs;
+    if (line === '') break;
     return undefined;
   }
-  return jobs;
+  return jobs.length > 0 ? jobs : undefined;
+}
+
+/** Temporary files the jobs pass between them (outputs under /tmp that a later job reads). */
+export function temporaries(jobs: string[][]): string[] {
+  const out: string[] = [];
+  jobs.slice(0, -1).forEach((job) => {
+    const i = job.indexOf('-o');
+    const file = i >= 0 ? job[i + 1] : undefined;
+    if (file !== undefined && file.startsWith('/tmp/') && jobs.some((later) => later !== job && later.includes(file))) out.push(file);
+  });
+  return out;
 }
 
 function readAllFrom(fd: number): string {
@@ -91,9 +102,16 @@ export async function main(argv: string[], env: Record<string, string>): Promise
     return status === 0 ? 1 : status;
   }
   if (args.includes('-v')) eprint(output);
-  for (const job of jobs) {
-    const code = await runWasm(module, job, env, options);
-    if (code !== 0) return code;
+  try {
+    for (const job of jobs) {
+      const code = await runWasm(module, job, env, options);
+      if (code !== 0) return code;
+    }
+    return 0;
+  } finally {
+    // clang's own driver removes its temporaries; jobs run one by one cannot.
+    for (const file of temporaries(jobs)) {
+      try { unlink(file); } catch { /* never made, or already gone */ }
+    }
   }
-  return 0;
 }
