@@ -20,9 +20,9 @@ import { Arena, checksum } from '../../lib/arena.js';
 import { Errno, errnoName, isKernelError } from '../../abi/errno.js';
 import { O, S } from '../../abi/fs.js';
 import type { KernelCalls } from '../../abi/component.js';
-import type { BlkService } from '../../abi/services.js';
 import type { Value } from '../../lib/codec.js';
 import { create } from './index.js';
+import { MemoryDisk } from './test-fixtures.js';
 import { mkfsExt2 } from '../ext2/index.js';
 import type { VfsInstance } from './index.js';
 
@@ -178,16 +178,6 @@ async function hostTree(base: string, dir: string): Promise<string[]> {
     if (st.isDirectory()) out.push(...await hostTree(base, p));
   }
   return out;
-}
-
-// A block device in plain memory, for the run on ext2.
-class MemoryDisk implements BlkService {
-  readonly bytes: Uint8Array;
-  constructor(size: number) { this.bytes = new Uint8Array(size); }
-  async size(): Promise<number> { return this.bytes.length; }
-  async read(sector: number, count: number): Promise<Uint8Array> { return this.bytes.slice(sector * 512, (sector + count) * 512); }
-  async write(sector: number, data: Uint8Array): Promise<void> { this.bytes.set(data, sector * 512); }
-  async flush(): Promise<void> {}
 }
 
 async function bootOn(backing: 'ramfs' | 'ext2'): Promise<VfsInstance> {
