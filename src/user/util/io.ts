@@ -137,3 +137,8 @@ export function errorText(e: unknown, subject: string): string {
   if (e instanceof SysError) return `${subject}: ${strerrorOf(e.errno)}`;
   return `${subject}: ${messageOf(e)}`;
 }
+
+/** Why a call failed: the errno's text for a SysError, else the message. */
+export function reasonOf(e: unknown): string {
+  return e instanceof SysError ? strerrorOf(e.errno) : messageOf(e);
+}
