@@ -233,9 +233,10 @@ export class Ext2FileSystem implements FileSystem {
       const d = await this.writableDirectory(dirIno);
       const bytes = this.checkName(name);
       const t = await this.live(targetIno);
+      // Linux's order: the new name is looked up (EEXIST) before the target is judged.
+      if (name === '.' || name === '..' || await dir.find(this.vol, d, bytes)) fail(Errno.EEXIST);
       if (isDir(t.mode)) fail(Errno.EPERM);
       if (t.linksCount === 0) fail(Errno.ENOENT);
-      if (name === '.' || name === '..' || await dir.find(this.vol, d, bytes)) fail(Errno.EEXIST);
       if (t.linksCount >= LINK_MAX) fail(Errno.EMLINK);
       await dir.add(this.vol, d, bytes, t.ino, dir.fileTypeOf(t.mode));
       t.linksCount = t.linksCount + 1;
@@ -294,10 +295,13 @@ export class Ext2FileSystem implements FileSystem {
       if (dstSlot && dstSlot.ino === src.ino) return;
       const dst = dstSlot ? await this.target(dstSlot, dd.ino) : undefined;
       const srcIsDir = isDir(src.mode);
+      // Linux's order: moving a directory under itself (EINVAL) is caught before types.
+      if (srcIsDir && sd.ino !== dd.ino && await this.isAncestor(src.ino, dd.ino)) fail(Errno.EINVAL);
+      // ... and replacing an ancestor of the source is "not empty", whatever the types.
+      if (dst && isDir(dst.mode) && await this.isAncestor(dst.ino, sd.ino)) fail(Errno.ENOTEMPTY);
       if (srcIsDir) {
         if (dst && !isDir(dst.mode)) fail(Errno.ENOTDIR);
         if (dst && !await dir.isEmpty(this.vol, dst)) fail(Errno.ENOTEMPTY);
-        if (sd.ino !== dd.ino && await this.isAncestor(src.ino, dd.ino)) fail(Errno.EINVAL);
         if (!dst && sd.ino !== dd.ino && dd.linksCount >= LINK_MAX) fail(Errno.EMLINK);
       } else if (dst && isDir(dst.mode)) fail(Errno.EISDIR);
       // Order: the new name first, then the old one goes, so a crash in between leaves
