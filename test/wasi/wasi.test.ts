@@ -253,6 +253,7 @@ test('the clang driver parses the job list of clang -###', () => {
     ['clang', '-cc1', '-o', '/tmp/a b-1.o', '-x', 'c', 'say "hi".c'],
     ['wasm-ld', '-m', 'wasm32', '/tmp/a b-1.o', '-o', 'hello.wasm'],
   ]);
+  assert.deepEqual(parseJobs('InstalledDir: /bin\n "/bin/clang" "clang" "-cc1" "x.c"\n "/bin/wasm-ld" "x.o"\n'), [['clang', '-cc1', 'x.c'], ['/bin/wasm-ld', 'x.o']]);
   assert.equal(parseJobs('clang version 22\nclang: error: no such file or directory: \'x.c\'\n'), undefined);
   assert.deepEqual(temporaries(parseJobs(out) ?? []), ['/tmp/a b-1.o']);
 });
@@ -277,6 +278,7 @@ test('clang from @yowasp/clang compiles and links a C file on the WASI layer, an
     assert.deepEqual(kernel.openFds(), []);
     assert.deepEqual(fs.readdirSync(path.join(root, 'tmp')), []);
 
+    assert.equal(fs.statSync(path.join(root, 'home/hello.wasm')).mode & 0o100, 0o100, 'a new .wasm file is executable');
     const result = await run(fs.readFileSync(path.join(root, 'home/hello.wasm')), ['hello', 'yes'], root);
     assert.equal(result.stdout, 'compiled in kernelkit: yes\n');
     assert.equal(result.code, 3);

@@ -33,7 +33,9 @@ export function parseJobs(output: string): string[][] | undefined {
     if (line === ' (in-process)') continue;
     if (line.startsWith(' "')) {
       const job = [...line.matchAll(/ (?:([^ "]+)|"((?:[^"\\$]|\\["\\$])*)")/g)].map((m) => m[1] ?? (m[2] ?? '').replace(/\\(["$\\])/g, '$1'));
-      if (job[0] === '') job.shift();
+      // A cc1 job lists the executable clang found for itself ("" when it found none,
+      // "/bin/clang" inside kernelkit) and then the argv[0] to give it: "clang".
+      if (job[0] === '' || (/^clang(\+\+)?$/.test(job[1] ?? '') && (job[2] ?? '').startsWith('-cc1'))) job.shift();
       jobs.push(job);
       continue;
     }

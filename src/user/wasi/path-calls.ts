@@ -62,6 +62,15 @@ function resolveIn(d: FdEntry & { path: string; root: string }, guestPath: strin
   return resolvePath(d.root, base, guestPath, follow);
 }
 
+/**
+ * The mode a WASI program's new file gets: WASI has no permission bits, so 0666 (less
+ * the umask), except that a new `.wasm` file gets 0777: a linker (wasm-ld) cannot
+ * chmod its output under WASI, and kernelkit runs .wasm files as programs.
+ */
+export function createMode(path: string): number {
+  return path.endsWith('.wasm') ? 0o777 : 0o666;
+}
+
 export function pathCalls(ctx: WasiContext): Record<string, (...args: never[]) => number> {
   const { mem, fds } = ctx;
 
@@ -87,7 +96,7 @@ export function pathCalls(ctx: WasiContext): Record<string, (...args: never[]) =
       if (oflags & OFLAGS.DIRECTORY) flags |= O.DIRECTORY;
       if (!follow) flags |= O.NOFOLLOW;
       flags |= linuxFdflags(fdflags);
-      const kfd = open(abs, flags, 0o666);
+      const kfd = open(abs, flags, createMode(abs));
       let entry: FdEntry;
       try {
         entry = describe(kfd, base & d.rightsInheriting, inheriting & d.rightsInheriting, fdflags, normalize(abs), d.root);
