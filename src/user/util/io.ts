@@ -142,3 +142,19 @@ export function errorText(e: unknown, subject: string): string {
 export function reasonOf(e: unknown): string {
   return e instanceof SysError ? strerrorOf(e.errno) : messageOf(e);
 }
+
+/** Reads an fd to its end into one byte array. */
+export function readToEnd(fd: number): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const b = read(fd, 65536);
+    if (b.length === 0) break;
+    chunks.push(b);
+    total += b.length;
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.length; }
+  return out;
+}

@@ -1,0 +1,69 @@
+// wc: counts lines, words and bytes (-l -w -c; -m characters). With several files a
+// total line follows. Columns are as wide as the largest count needs (at least 7
+// when reading a pipe or the terminal); a single count of a single input is
+// printed bare, so `echo hi | wc -c` prints "3".
+import { open, close, read, fstat, isReg, O } from '../libc/index.js';
+import { run, complain, errorText, stdout } from '../util/io.js';
+import { parseArgs } from '../util/args.js';
+
+interface Counts { lines: number; words: number; chars: number; bytes: number }
+
+function count(fd: number): Counts {
+  const c: Counts = { lines: 0, words: 0, chars: 0, bytes: 0 };
+  let inWord = false;
+  const decoder = new TextDecoder();
+  for (;;) {
+    const chunk = read(fd, 65536);
+    if (chunk.length === 0) break;
+    c.bytes += chunk.length;
+    for (const b of chunk) {
+      if (b === 10) c.lines++;
+      const space = b === 32 || (b >= 9 && b <= 13);
+      if (space) inWord = false;
+      else if (!inWord) { inWord = true; c.words++; }
+    }
+    c.chars += [...decoder.decode(chunk, { stream: true })].length;
+  }
+  return c;
+}
+
+export function main(argv: string[]): number {
+  return run('wc', () => {
+    const args = parseArgs(argv.slice(1), { flags: 'lwcm', long: { lines: 'l', words: 'w', bytes: 'c', chars: 'm' } });
+    let fields = (['l', 'w', 'm', 'c'] as const).filter((f) => args.flags.has(f));
+    if (fields.length === 0) fields = ['l', 'w', 'c'];
+    const files = args.operands.length > 0 ? args.operands : ['-'];
+    const results: { name: string | null; c: Counts }[] = [];
+    let status = 0;
+    let sawNonRegular = false;
+    for (const f of files) {
+      let fd = 0;
+      try {
+        if (f !== '-') fd = open(f, O.RDONLY);
+        if (!isReg(fstat(fd).mode)) sawNonRegular = true;
+        results.push({ name: args.operands.length > 0 ? f : null, c: count(fd) });
+      } catch (e) {
+        complain('wc', errorText(e, f));
+        status = 1;
+      } finally {
+        if (fd !== 0) close(fd);
+      }
+    }
+    const total: Counts = { lines: 0, words: 0, chars: 0, bytes: 0 };
+    for (const r of results) {
+      total.lines += r.c.lines; total.words += r.c.words; total.chars += r.c.chars; total.bytes += r.c.bytes;
+    }
+    if (results.length > 1) results.push({ name: 'total', c: total });
+    const value = (c: Counts, f: 'l' | 'w' | 'm' | 'c'): number => (f === 'l' ? c.lines : f === 'w' ? c.words : f === 'm' ? c.chars : c.bytes);
+    let width = 1;
+    if (!(fields.length === 1 && files.length === 1)) {
+      width = Math.max(...fields.map((f) => String(value(total, f)).length));
+      if (sawNonRegular) width = Math.max(width, 7);
+    }
+    for (const r of results) {
+      const cols = fields.map((f) => String(value(r.c, f)).padStart(width));
+      stdout.line(cols.join(' ') + (r.name !== null ? ` ${r.name}` : ''));
+    }
+    return status;
+  });
+}
