@@ -13,6 +13,7 @@ import { MemoryBacking, type BlockBacking } from '../../src/hw/power-cut.js';
 /** A BlockDevice over a backing store; refuses (and records) any I/O outside it. */
 export class BackingDevice implements BlockDevice {
   outOfRange = 0;
+  writesOutOfRange = 0;
   reads = 0;
   writes = 0;
   constructor(readonly backing: BlockBacking) {}
@@ -29,6 +30,7 @@ export class BackingDevice implements BlockDevice {
     try { return this.backing.read(sector * SECTOR_SIZE, count * SECTOR_SIZE); } catch (e) { throw new KernelError(Errno.EIO, String(e)); }
   }
   async write(sector: number, data: Uint8Array): Promise<void> {
+    if (!Number.isInteger(sector) || sector < 0 || sector * SECTOR_SIZE + data.length > this.backing.size) this.writesOutOfRange++;
     this.check(sector, data.length);
     this.writes++;
     try { this.backing.write(sector * SECTOR_SIZE, data); } catch (e) { throw new KernelError(Errno.EIO, String(e)); }
