@@ -1,0 +1,88 @@
+// Host-side filesystem tools behind `kernelkit mkfs IMAGE --size 64M [--block-size N]`
+// and `kernelkit fsck IMAGE [--repair]`: they run the ext2 component's own mkfs and
+// fsck (services/ext2/) on a disk image file through a plain BlockDevice adapter.
+// main.ts wires the commands; exit statuses follow mkfs(8) and fsck(8).
+
+import fs from 'node:fs';
+import type { BlockDevice } from '../abi/blk.js';
+import { SECTOR_SIZE } from '../abi/blk.js';
+import { Errno, KernelError, isKernelError } from '../abi/errno.js';
+import { FileBacking } from '../hosts/node/file-backing.js';
+// NOTE: the layer rule lets cli/ reach services only through hosts/; these tools need
+// the ext2 component itself, so this import waits for a hosts/ re-export (see docs/ext2.md).
+// eslint-disable-next-line kernelkit/layers
+import { fsckExt2, mkfsExt2 } from '../services/ext2/index.js';
+
+/** fsck(8)'s exit statuses. */
+export const FSCK_CLEAN = 0;
+export const FSCK_ERRORS = 1;
+export const FSCK_OPERATIONAL_ERROR = 8;
+
+/** Parses "64M", "1G", "512K", "4096" (bytes) into bytes. */
+export function parseSize(text: string): number {
+  const m = /^(\d+)([KMGT]?)(i?B)?$/i.exec(text.trim());
+  if (!m) throw new Error(`bad size '${text}' (e.g. 64M, 1G, 1048576)`);
+  const shift = { '': 0, K: 10, M: 20, G: 30, T: 40 }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'];
+  return Number(m[1]) * 2 ** shift;
+}
+
+class FileDevice implements BlockDevice {
+  constructor(private readonly backing: FileBacking) {}
+  async size(): Promise<number> { return Math.floor(this.backing.size / SECTOR_SIZE) * SECTOR_SIZE; }
+  async read(sector: number, count: number): Promise<Uint8Array> {
+    if ((sector + count) * SECTOR_SIZE > this.backing.size) throw new KernelError(Errno.EIO, `read past the end of ${this.backing.path}`);
+    return this.backing.read(sector * SECTOR_SIZE, count * SECTOR_SIZE);
+  }
+  async write(sector: number, data: Uint8Array): Promise<void> {
+    if (sector * SECTOR_SIZE + data.length > this.backing.size) throw new KernelError(Errno.EIO, `write past the end of ${this.backing.path}`);
+    this.backing.write(sector * SECTOR_SIZE, data);
+  }
+  async flush(): Promise<void> { this.backing.flush(); }
+}
+
+function say(line: string): void { process.stdout.write(line + '\n'); }
+function complain(line: string): void { process.stderr.write(line + '\n'); }
+
+/** Writes a fresh ext2 image of `size` to `image` (created or resized). Returns the exit status. */
+export async function runMkfs(image: string, opts: { size: string; blockSize?: number }): Promise<number> {
+  let backing: FileBacking | undefined;
+  try {
+    const bytes = parseSize(opts.size);
+    if (bytes < 64 * 1024) throw new Error(`size ${opts.size} is too small for ext2 (at least 64K)`);
+    if (opts.blockSize !== undefined && opts.blockSize !== 1024 && opts.blockSize !== 4096) throw new Error(`block size ${opts.blockSize}: use 1024 or 4096`);
+    const fd = fs.openSync(image, 'w');
+    fs.ftruncateSync(fd, Math.floor(bytes / SECTOR_SIZE) * SECTOR_SIZE);
+    fs.closeSync(fd);
+    backing = new FileBacking(image);
+    await mkfsExt2(new FileDevice(backing), opts.blockSize === undefined ? {} : { blockSize: opts.blockSize as 1024 | 4096 });
+    say(`mkfs: wrote an ext2 filesystem of ${bytes} bytes to ${image}`);
+    return 0;
+  } catch (e) {
+    complain(`mkfs: ${isKernelError(e) || e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  } finally {
+    backing?.close();
+  }
+}
+
+/** Checks `image`; prints each problem. 0 clean, 1 errors found (fixed with `repair` when possible), 8 cannot check. */
+export async function runFsck(image: string, opts: { repair?: boolean }): Promise<number> {
+  let backing: FileBacking | undefined;
+  try {
+    backing = new FileBacking(image, !opts.repair);
+    const device = new FileDevice(backing);
+    const result = await fsckExt2(device, { repair: opts.repair === true });
+    for (const error of result.errors) say(`fsck: ${error}`);
+    if (result.clean) { say(`fsck: ${image}: clean`); return FSCK_CLEAN; }
+    if (opts.repair) {
+      const after = await fsckExt2(device);
+      say(after.clean ? `fsck: ${image}: errors repaired` : `fsck: ${image}: ${after.errors.length} error(s) left that need e2fsck`);
+    } else say(`fsck: ${image}: ${result.errors.length} error(s) found`);
+    return FSCK_ERRORS;
+  } catch (e) {
+    complain(`fsck: ${e instanceof Error ? e.message : String(e)}`);
+    return FSCK_OPERATIONAL_ERROR;
+  } finally {
+    backing?.close();
+  }
+}
