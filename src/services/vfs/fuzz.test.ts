@@ -28,12 +28,15 @@ const numberArb = fc.oneof(
 );
 const flagsArb = fc.oneof(fc.constantFrom(O.RDONLY, O.WRONLY | O.CREAT, O.RDWR | O.CREAT | O.TRUNC, O.RDONLY | O.DIRECTORY, O.WRONLY | O.APPEND), fc.nat(0o7777777));
 
+// Call descriptions for failure reports, with long arguments cut short.
+const show = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' && x.length > 40 ? `${x.slice(0, 20)}...(${x.length})` : x));
+
 type Call = (vfs: VfsInstance, handles: number[]) => Promise<unknown>;
 const pick = (handles: number[], i: number): number => (handles.length > 0 && i >= 0 ? handles[i % handles.length]! : i);
 
 const callArb: fc.Arbitrary<{ name: string; call: Call }> = fc.oneof(
   fc.tuple(stringArb, stringArb, flagsArb, numberArb).map(([cwd, p, f, m]) => ({
-    name: `open ${JSON.stringify([cwd, p, f, m])}`,
+    name: `open ${show([cwd, p, f, m])}`,
     call: async (vfs: VfsInstance, handles: number[]) => { handles.push((await vfs.open(cwd, p, f, m)).handle); },
   })),
   fc.tuple(numberArb, numberArb, numberArb).map(([h, o, n]) => ({ name: `read ${h} ${o} ${n}`, call: (vfs: VfsInstance, hs: number[]) => vfs.read(pick(hs, h), o, Math.min(n, 1 << 16)) })),
@@ -47,7 +50,7 @@ const callArb: fc.Arbitrary<{ name: string; call: Call }> = fc.oneof(
   fc.tuple(numberArb, numberArb, numberArb).map(([h, m, t]) => ({ name: `fsetattr ${h}`, call: (vfs: VfsInstance, hs: number[]) => vfs.fsetattr(pick(hs, h), { mode: m, mtimeNs: t }) })),
   fc.tuple(numberArb).map(([h]) => ({ name: `fstat/fsync ${h}`, call: async (vfs: VfsInstance, hs: number[]) => { await vfs.fstat(pick(hs, h)); await vfs.fsync(pick(hs, h), false); } })),
   fc.tuple(fc.constantFrom('stat', 'mkdir', 'rmdir', 'unlink', 'readlink', 'resolveDir', 'readExecutable', 'statfs', 'umount'), stringArb, stringArb, numberArb).map(([op, cwd, p, n]) => ({
-    name: `${op} ${JSON.stringify([cwd, p, n])}`,
+    name: `${op} ${show([cwd, p, n])}`,
     call: (vfs: VfsInstance) => {
       switch (op) {
         case 'stat': return vfs.stat(cwd, p, n > 0);
@@ -63,7 +66,7 @@ const callArb: fc.Arbitrary<{ name: string; call: Call }> = fc.oneof(
     },
   })),
   fc.tuple(fc.constantFrom('rename', 'link', 'symlink', 'mount'), stringArb, stringArb, stringArb).map(([op, a, b, c]) => ({
-    name: `${op} ${JSON.stringify([a, b, c])}`,
+    name: `${op} ${show([a, b, c])}`,
     call: (vfs: VfsInstance) => {
       switch (op) {
         case 'rename': return vfs.rename(a, b, c);
@@ -74,7 +77,7 @@ const callArb: fc.Arbitrary<{ name: string; call: Call }> = fc.oneof(
     },
   })),
   fc.tuple(stringArb, stringArb, numberArb, numberArb, numberArb).map(([cwd, p, size, uid, mode]) => ({
-    name: `setattr ${JSON.stringify([cwd, p, size, uid, mode])}`,
+    name: `setattr ${show([cwd, p, size, uid, mode])}`,
     call: (vfs: VfsInstance) => vfs.setattr(cwd, p, { size: Math.min(size, 1 << 22), uid, mode }, uid > 0),
   })),
 );
