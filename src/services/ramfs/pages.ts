@@ -1,5 +1,5 @@
-// The bytes of one ramfs file: a sparse map from page number to a 4 KiB page
-// allocated from the component's memory arena. Under `monolithic` that arena is the
+// The bytes of one ramfs file: a sparse map from page number to a 4 KiB page of the
+// component's memory arena (page-pool.ts). Under `monolithic` that arena is the
 // shared kernel arena (ARCHITECTURE.md rule 4), so file data sits next to other
 // kernel-domain components' buffers, where a neighbour's wild write can really reach
 // it. Holes (pages never written) read as zeros and cost nothing.
@@ -7,17 +7,17 @@
 // The inode that owns a PageStore (ramfs.ts) keeps the file size; this file only
 // knows pages. Callers must keep every offset within the file-size limit.
 
-import type { Arena, Region } from '../../lib/arena.js';
-import { ArenaFullError } from '../../lib/arena.js';
 import { Errno, fail } from '../../abi/errno.js';
+import type { Page, PagePool } from './page-pool.js';
+import { PAGE_SIZE } from './page-pool.js';
 
-export const PAGE_SIZE = 4096;
+export { PAGE_SIZE };
 
 export class PageStore {
   // Page number -> its region in the arena. Only pages that were written exist.
-  private readonly pages = new Map<number, Region>();
+  private readonly pages = new Map<number, Page>();
 
-  constructor(private readonly arena: Arena, private readonly owner: string) {}
+  constructor(private readonly pool: PagePool) {}
 
   /** Number of pages allocated (for st_blocks and statfs). */
   get pageCount(): number { return this.pages.size; }
@@ -52,10 +52,8 @@ export class PageStore {
       const n = Math.min(PAGE_SIZE - within, data.length - done);
       let page = this.pages.get(index);
       if (page === undefined) {
-        try {
-          page = this.arena.alloc(this.owner, PAGE_SIZE, 'ramfs');
-        } catch (e) {
-          if (!(e instanceof ArenaFullError)) throw e;
+        page = this.pool.alloc();
+        if (page === undefined) {
           if (done === 0) fail(Errno.ENOSPC);
           return done;
         }
@@ -68,14 +66,14 @@ export class PageStore {
   }
 
   /**
-   * Drops everything at or past `size`: whole pages go back to the arena and the tail
+   * Drops everything at or past `size`: whole pages go back to the pool and the tail
    * of the last partial page is zeroed, so a later extension reads zeros there.
    */
   truncate(size: number): void {
     const keep = Math.ceil(size / PAGE_SIZE);
     for (const [index, page] of this.pages) {
       if (index >= keep) {
-        this.arena.free(page);
+        this.pool.free(page);
         this.pages.delete(index);
       }
     }
@@ -83,9 +81,9 @@ export class PageStore {
     if (within !== 0) this.pages.get(keep - 1)?.bytes.fill(0, within);
   }
 
-  /** Returns every page to the arena. */
+  /** Returns every page to the pool. */
   free(): void {
-    for (const page of this.pages.values()) this.arena.free(page);
+    for (const page of this.pages.values()) this.pool.free(page);
     this.pages.clear();
   }
 }

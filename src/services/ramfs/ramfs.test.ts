@@ -9,7 +9,7 @@ import { Errno, isKernelError } from '../../abi/errno.js';
 import { S, DT, makedev } from '../../abi/fs.js';
 import type { Ino } from '../../abi/ids.js';
 import { asIno } from '../../abi/ids.js';
-import { Ramfs, PAGE_SIZE, MAX_FILE_SIZE } from './index.js';
+import { Ramfs, PAGE_SIZE, MAX_FILE_SIZE, CHUNK_PAGES } from './index.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -45,25 +45,49 @@ test('files: create, write, read back, size and blocks', async () => {
   assert.equal(await fs.lookup(fs.root(), 'a'), f);
 });
 
-test('file data lives in arena pages owned by the given owner', async () => {
+test('file data lives in arena memory owned by the given owner', async () => {
   const { fs, arena } = setup();
   const f = await fs.create(fs.root(), 'a', 0o644);
   await fs.write(f, 0, new Uint8Array(3 * PAGE_SIZE).fill(7));
-  const pages = arena.list('vfs');
-  assert.equal(pages.length, 3);
-  assert.ok(pages.every((r) => r.tag === 'ramfs' && r.length === PAGE_SIZE));
+  assert.equal(fs.pagesInUse, 3);
+  const regions = arena.list('vfs');
+  assert.equal(regions.length, 1, 'one chunk holds the three pages');
+  assert.ok(regions.every((r) => r.tag === 'ramfs' && r.length === CHUNK_PAGES * PAGE_SIZE));
   // A wild write into the arena really changes the file (ARCHITECTURE.md rule 4).
-  pages[1]!.bytes[5] = 0x42;
+  arena.memory[regions[0]!.offset + PAGE_SIZE + 5] = 0x42;
   const data = await fs.read(f, 0, 3 * PAGE_SIZE);
   assert.equal(data[PAGE_SIZE + 5], 0x42);
   assert.equal(data[PAGE_SIZE + 4], 7);
 });
 
-test('sparse writes allocate only the pages written; holes read as zeros', async () => {
+test('chunks go back to the arena when their last page is freed; reused pages read as zeros', async () => {
   const { fs, arena } = setup();
+  const a = await fs.create(fs.root(), 'a', 0o644);
+  const b = await fs.create(fs.root(), 'b', 0o644);
+  await fs.write(a, 0, new Uint8Array((CHUNK_PAGES + 2) * PAGE_SIZE).fill(1));
+  assert.equal(arena.list('vfs').length, 2);
+  await fs.setattr(a, { size: PAGE_SIZE });
+  assert.equal(arena.list('vfs').length, 1, 'the second chunk emptied and went back');
+  await fs.write(b, PAGE_SIZE * 3, enc.encode('b')); // reuses a freed page of the first chunk
+  assert.equal(arena.list('vfs').length, 1);
+  const page = await fs.read(b, PAGE_SIZE * 3 - 10, 11);
+  assert.deepEqual([...page], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 98]);
+  // The rest of the reused page must not show a's old bytes once the file grows over it.
+  await fs.setattr(b, { size: PAGE_SIZE * 4 });
+  assert.ok((await fs.read(b, PAGE_SIZE * 3 + 1, PAGE_SIZE - 1)).every((x) => x === 0));
+  assert.equal(fs.pagesInUse, 2);
+  await fs.unlink(fs.root(), 'a');
+  await fs.unlink(fs.root(), 'b');
+  assert.equal(fs.pagesInUse, 0);
+  assert.equal(arena.list('vfs').length, 0);
+  assert.equal((await fs.statfs()).freeBlocks, arena.size / PAGE_SIZE);
+});
+
+test('sparse writes allocate only the pages written; holes read as zeros', async () => {
+  const { fs } = setup();
   const f = await fs.create(fs.root(), 's', 0o644);
   await fs.write(f, 10 * PAGE_SIZE + 3, enc.encode('xyz'));
-  assert.equal(arena.list('vfs').length, 1);
+  assert.equal(fs.pagesInUse, 1);
   const st = await fs.getattr(f);
   assert.equal(st.size, 10 * PAGE_SIZE + 6);
   assert.equal(st.blocks, PAGE_SIZE / 512);
@@ -76,14 +100,15 @@ test('truncate frees pages and zeroes the cut tail, so extending reads zeros', a
   const { fs, arena } = setup();
   const f = await fs.create(fs.root(), 't', 0o644);
   await fs.write(f, 0, new Uint8Array(2 * PAGE_SIZE + 100).fill(9));
-  assert.equal(arena.list('vfs').length, 3);
+  assert.equal(fs.pagesInUse, 3);
   await fs.setattr(f, { size: 10 });
-  assert.equal(arena.list('vfs').length, 1);
+  assert.equal(fs.pagesInUse, 1);
   await fs.setattr(f, { size: 2 * PAGE_SIZE });
   const data = await fs.read(f, 0, 2 * PAGE_SIZE);
   assert.deepEqual([...data.subarray(0, 11)], [9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 0]);
   assert.ok(data.subarray(10).every((b) => b === 0));
   await fs.setattr(f, { size: 0 });
+  assert.equal(fs.pagesInUse, 0);
   assert.equal(arena.list('vfs').length, 0);
   assert.equal(await errno(fs.setattr(f, { size: -1 })), Errno.EINVAL);
   assert.equal(await errno(fs.setattr(f, { size: MAX_FILE_SIZE + 1 })), Errno.EFBIG);
@@ -192,8 +217,9 @@ test('unlinked open file lives until the last release, then its pages are freed'
   assert.equal((await fs.read(f, 0, 10))[0], 1);
   await fs.write(f, PAGE_SIZE * 2, enc.encode('more'));
   await fs.release(f);
-  assert.equal(arena.list('vfs').length, 3);
+  assert.equal(fs.pagesInUse, 3);
   await fs.release(f);
+  assert.equal(fs.pagesInUse, 0);
   assert.equal(arena.list('vfs').length, 0);
   assert.equal(await errno(fs.getattr(f)), Errno.ENOENT);
   assert.equal(await errno(fs.release(f)), Errno.EINVAL);
@@ -340,7 +366,8 @@ test('property: random file operations match a model, and nothing leaks', async 
       assert.deepEqual(await fs.read(ino, 0, st.size + 10), e.data);
     }
     for (const name of [...model.keys()]) await fs.unlink(root, name);
-    assert.equal(arena.list('vfs').length, 0, 'every page went back to the arena');
+    assert.equal(fs.pagesInUse, 0, 'every page went back');
+    assert.equal(arena.list('vfs').length, 0, 'every chunk went back to the arena');
     assert.equal(fs.inodeCount, 1);
   }), { numRuns: 200 });
 });

@@ -4,7 +4,7 @@
 // on disk (ext2, services/ext2/).
 //
 // Inodes are JavaScript objects holding metadata; the bytes of regular files live in
-// 4 KiB pages from the component's arena (pages.ts). An inode is freed, pages and all,
+// 4 KiB pages of the component's arena (pages.ts, page-pool.ts). An inode is freed, pages and all,
 // when its last link is gone and no open file refers to it (vfs brackets every open
 // file with open/release), exactly as an unlinked-but-open file lives on in Linux.
 
@@ -15,6 +15,7 @@ import type { Ino } from '../../abi/ids.js';
 import { asIno } from '../../abi/ids.js';
 import { Errno, fail } from '../../abi/errno.js';
 import { PageStore, PAGE_SIZE } from './pages.js';
+import { PagePool } from './page-pool.js';
 
 export interface RamfsOptions {
   readonly arena: Arena;
@@ -73,9 +74,11 @@ export class Ramfs implements FileSystem {
   private nextIno = ROOT;
   private mounted = true;
   private readonly maxInodes: number;
+  private readonly pool: PagePool;
 
   constructor(private readonly options: RamfsOptions) {
     this.maxInodes = options.maxInodes ?? 1 << 20;
+    this.pool = new PagePool(options.arena, options.owner);
     const root = this.allocate(S.IFDIR | 0o755, 0);
     root.parent = root.ino;
     root.nlink = 2;
@@ -277,7 +280,7 @@ export class Ramfs implements FileSystem {
     return {
       blockSize: PAGE_SIZE,
       blocks: Math.floor(arena.size / PAGE_SIZE),
-      freeBlocks: Math.floor((arena.size - arena.bytesInUse()) / PAGE_SIZE),
+      freeBlocks: Math.floor((arena.size - arena.bytesInUse()) / PAGE_SIZE) + this.pool.spare,
       inodes: this.maxInodes,
       freeInodes: this.maxInodes - this.inodes.size,
       fsType: this.fsType,
@@ -286,13 +289,16 @@ export class Ramfs implements FileSystem {
 
   async unmount(): Promise<void> {
     this.check();
-    for (const i of this.inodes.values()) i.data?.free();
     this.inodes.clear();
+    this.pool.release();
     this.mounted = false;
   }
 
   /** Inodes in use (tests check that unlinked files are freed). */
   get inodeCount(): number { return this.inodes.size; }
+
+  /** File pages in use (tests check that freed files give their pages back). */
+  get pagesInUse(): number { return this.pool.inUse; }
 
   // ---- inside ----
 
@@ -338,7 +344,7 @@ export class Ramfs implements FileSystem {
     const ino = this.nextIno++;
     const i: Inode = {
       ino, mode, uid: 0, gid: 0, rdev, nlink: 1, size: 0, atimeNs: now, mtimeNs: now, ctimeNs: now, opens: 0, parent: 0,
-      ...(isReg(mode) ? { data: new PageStore(this.options.arena, this.options.owner) } : {}),
+      ...(isReg(mode) ? { data: new PageStore(this.pool) } : {}),
       ...(isDir(mode) ? { entries: new Map<string, number>() } : {}),
       ...(target !== undefined ? { target } : {}),
     };
