@@ -28,13 +28,15 @@ export interface Vnode {
 
 export const sameVnode = (a: Vnode, b: Vnode): boolean => a.mount === b.mount && a.ino === b.ino;
 
-const key = (v: Vnode): string => `${v.mount.id}:${v.ino}`;
+// One number per vnode (inode numbers fit in 32 bits in ramfs and ext2): a string key
+// cost an allocation on every path component walked.
+const key = (v: Vnode): number => v.mount.id * 2 ** 32 + v.ino;
 
 export class MountTable {
   // In mount order; the first is the root.
   private readonly list: Mount[] = [];
   // Covered directory -> the mount on top of it.
-  private readonly onTop = new Map<string, Mount>();
+  private readonly onTop = new Map<number, Mount>();
   private nextId = 1;
 
   get root(): Mount {
