@@ -27,7 +27,9 @@ export async function open(core: VfsCore, cwd: string, path: string, flags: numb
   let step: Step;
   let created = false;
   if ((flags & O.CREAT) !== 0) {
-    const made = await openCreate(core, await core.namei.resolveParent(cwd, path), flags, mode);
+    // One symlink budget for the whole open, the directories and the last component.
+    const budget: LinkBudget = { links: 0 };
+    const made = await openCreate(core, await core.namei.resolveParent(cwd, path, budget), flags, mode, budget);
     step = made.step;
     created = made.created;
   } else {
@@ -56,8 +58,7 @@ export async function open(core: VfsCore, cwd: string, path: string, flags: numb
 
 // The O_CREAT half of open: find or make the last component, following a symlink
 // there (and creating its target if missing, as Linux does) unless O_EXCL/O_NOFOLLOW.
-async function openCreate(core: VfsCore, parent: ParentWalk, flags: number, mode: number): Promise<{ step: Step; created: boolean }> {
-  const budget: LinkBudget = { links: 0 };
+async function openCreate(core: VfsCore, parent: ParentWalk, flags: number, mode: number, budget: LinkBudget): Promise<{ step: Step; created: boolean }> {
   for (;;) {
     // '.', '..' and '/' exist (O_EXCL: EEXIST) and are directories; "name/" is EISDIR at once.
     if (parent.kind !== 'normal') fail((flags & O.EXCL) !== 0 ? Errno.EEXIST : Errno.EISDIR);

@@ -68,9 +68,9 @@ export class Namei {
     return this.walk(await this.start(cwd, path), path, follow, { links: 0 });
   }
 
-  /** Resolves all but the last component of `path` from `cwd`. */
-  async resolveParent(cwd: string, path: string): Promise<ParentWalk> {
-    return this.walkParent(await this.start(cwd, path), path, { links: 0 });
+  /** Resolves all but the last component of `path` from `cwd` (`budget`: links followed so far). */
+  async resolveParent(cwd: string, path: string, budget: LinkBudget = { links: 0 }): Promise<ParentWalk> {
+    return this.walkParent(await this.start(cwd, path), path, budget);
   }
 
   /**

@@ -109,6 +109,16 @@ test('symlinks: 40 are followed, the 41st is ELOOP, and so is a cycle', async ()
   assert.equal(await errno(vfs.open('/', '/tmp/a', O.RDONLY, 0)), Errno.ELOOP);
   assert.equal(await errno(vfs.stat('/', '/tmp/a/x', false)), Errno.ELOOP);
   assert.equal(await errno(vfs.open('/', '/tmp/a', O.RDWR | O.CREAT, 0o644)), Errno.ELOOP);
+  // O_CREAT counts the links in the directories and at the end against one limit.
+  await vfs.mkdir('/', '/tmp/dir', 0o755);
+  await vfs.symlink('/', '/tmp/dir', '/tmp/d0');
+  for (let i = 1; i < 30; i++) await vfs.symlink('/', `d${i - 1}`, `/tmp/d${i}`);
+  await vfs.symlink('/', 'created', '/tmp/dir/f0');
+  for (let i = 1; i < 15; i++) await vfs.symlink('/', `f${i - 1}`, `/tmp/dir/f${i}`);
+  assert.equal(await errno(vfs.open('/', '/tmp/d29/f14', O.WRONLY | O.CREAT, 0o644)), Errno.ELOOP); // 30 + 15
+  const ok = await vfs.open('/', '/tmp/d29/f9', O.WRONLY | O.CREAT, 0o644); // 30 + 10
+  await vfs.close(ok.handle);
+  assert.equal((await vfs.stat('/', '/tmp/dir/created', false)).mode & S.IFMT, S.IFREG);
 });
 
 test('open: O_CREAT, O_EXCL, O_TRUNC, O_DIRECTORY, O_NOFOLLOW', async () => {
