@@ -368,3 +368,13 @@ test('readExecutable: whole file, EACCES without x, EISDIR, ENOENT', async () =>
   assert.equal((await vfs.readExecutable('/', '/tmp/shl')).length, 17);
   assert.equal(await vfs.openCount(), 0);
 });
+
+// Regressions found by differential.test.ts, named after the bug.
+test('regression: open-creat-excl-on-dot-is-eexist-not-eisdir', async () => {
+  const vfs = await boot();
+  assert.equal(await errno(vfs.open('/tmp', '.', O.RDWR | O.CREAT | O.EXCL, 0o644)), Errno.EEXIST);
+  assert.equal(await errno(vfs.open('/tmp', './', O.RDWR | O.CREAT | O.EXCL, 0o644)), Errno.EEXIST);
+  assert.equal(await errno(vfs.open('/tmp', '..', O.RDWR | O.CREAT | O.EXCL, 0o644)), Errno.EEXIST);
+  assert.equal(await errno(vfs.open('/tmp', '..', O.RDWR | O.CREAT, 0o644)), Errno.EISDIR);
+  assert.equal(await errno(vfs.open('/tmp', 'new/', O.RDWR | O.CREAT | O.EXCL, 0o644)), Errno.EISDIR);
+});
