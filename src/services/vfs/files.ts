@@ -9,7 +9,7 @@
 import { O, S, isDir, isReg, isLnk, isChr, isBlk, DT } from '../../abi/fs.js';
 import type { DirEntry, SetAttr, Stat } from '../../abi/fs.js';
 import type { VfsOpenResult } from '../../abi/services.js';
-import { Errno, fail } from '../../abi/errno.js';
+import { Errno, fail, isKernelError } from '../../abi/errno.js';
 import type { VfsCore } from './core.js';
 import { readable, writable } from './handles.js';
 import type { Handle } from './handles.js';
@@ -20,6 +20,8 @@ import { checkAttr } from './names.js';
 
 /** Biggest read vfs serves in one call: bigger requests are short reads, as Linux caps at ~2 GiB. */
 const MAX_IO = 1 << 26;
+/** Times open(O_CREAT) looks again after losing a create race before it gives up. */
+const MAX_RACES = 8;
 
 export async function open(core: VfsCore, cwd: string, path: string, flags: number, mode: number): Promise<VfsOpenResult> {
   const access = flags & O.ACCMODE;
@@ -59,6 +61,7 @@ export async function open(core: VfsCore, cwd: string, path: string, flags: numb
 // The O_CREAT half of open: find or make the last component, following a symlink
 // there (and creating its target if missing, as Linux does) unless O_EXCL/O_NOFOLLOW.
 async function openCreate(core: VfsCore, parent: ParentWalk, flags: number, mode: number, budget: LinkBudget): Promise<{ step: Step; created: boolean }> {
+  let races = 0;
   for (;;) {
     // '.', '..' and '/' exist (O_EXCL: EEXIST) and are directories; "name/" is EISDIR at once.
     if (parent.kind !== 'normal') fail((flags & O.EXCL) !== 0 ? Errno.EEXIST : Errno.EISDIR);
@@ -66,9 +69,16 @@ async function openCreate(core: VfsCore, parent: ParentWalk, flags: number, mode
     const dir = top(parent.walk);
     const found = await core.namei.lookupMaybe(dir.vnode, parent.name);
     if (found === undefined) {
-      const ino = await dir.vnode.mount.fs.create(dir.vnode.ino, parent.name, S.IFREG | (mode & 0o7777));
-      const vnode = { mount: dir.vnode.mount, ino };
-      return { step: { vnode, name: parent.name, mode: (await core.namei.getattr(vnode)).mode }, created: true };
+      try {
+        const ino = await dir.vnode.mount.fs.create(dir.vnode.ino, parent.name, S.IFREG | (mode & 0o7777));
+        const vnode = { mount: dir.vnode.mount, ino };
+        return { step: { vnode, name: parent.name, mode: (await core.namei.getattr(vnode)).mode }, created: true };
+      } catch (e) {
+        // NOTE: another caller created the name between our lookup and create (the
+        // await interleaves). Without O_EXCL that is an ordinary open of its file.
+        if (!isKernelError(e) || e.errno !== Errno.EEXIST || (flags & O.EXCL) !== 0 || ++races > MAX_RACES) throw e;
+        continue;
+      }
     }
     if ((flags & O.EXCL) !== 0) fail(Errno.EEXIST);
     const vnode = core.namei.enter(found);
