@@ -2,10 +2,11 @@
 //   -l long format   -a all (with . and ..)   -A almost all   -1 one per line
 //   -d directories themselves   -h human sizes (with -l)   -i inode numbers
 //   -R recursive   -C columns   -F type indicators
-// Names sort in byte order. Output is one name per line unless stdout is the
-// terminal (then columns), as GNU ls does.
+// Names sort in byte order. Output is one name per line unless stdout is a terminal
+// whose width the console reports (TIOCGWINSZ; the result's low 16 bits are the
+// columns), as GNU ls does; -C asks for columns (80 wide) anyway.
 
-import { lstat, stat, readdir, readlink, clockGettime, isDir, isLnk, isReg, type Stat, CLOCK, S } from '../libc/index.js';
+import { lstat, stat, readdir, readlink, clockGettime, ioctl, isDir, isLnk, isReg, type Stat, CLOCK, S, TIOC } from '../libc/index.js';
 import { run, complain, reasonOf, stdout, isatty } from '../util/io.js';
 import { parseArgs } from '../util/args.js';
 import { modeString, lsDate, sizeColumn, humanSize } from '../util/format.js';
@@ -15,7 +16,7 @@ interface Entry { name: string; path: string; st: Stat | null; target?: string }
 
 interface Options {
   long: boolean; all: boolean; almostAll: boolean; one: boolean; directory: boolean;
-  human: boolean; inode: boolean; recursive: boolean; columns: boolean; classify: boolean;
+  human: boolean; inode: boolean; recursive: boolean; columns: number; classify: boolean;
 }
 
 const byName = (a: Entry, b: Entry): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -82,10 +83,16 @@ function columnize(names: readonly string[], width: number): string[] {
   return names.slice();
 }
 
+// The terminal's width when stdout is one that reports it, else 0.
+function terminalColumns(): number {
+  if (!isatty(1)) return 0;
+  try { return ioctl(1, TIOC.GWINSZ) & 0xffff; } catch { return 0; }
+}
+
 function emit(entries: readonly Entry[], o: Options, now: number): void {
   if (o.long) { for (const l of longLines(entries, o, now)) stdout.line(l); return; }
   const names = shortNames(entries, o);
-  if (o.columns && !o.one) for (const l of columnize(names, 80)) stdout.line(l);
+  if (o.columns > 0 && !o.one) for (const l of columnize(names, o.columns)) stdout.line(l);
   else for (const n of names) stdout.line(n);
 }
 
@@ -109,7 +116,7 @@ export function main(argv: string[]): number {
     const f = args.flags;
     const o: Options = {
       long: f.has('l'), all: f.has('a'), almostAll: f.has('A'), one: f.has('1'), directory: f.has('d'),
-      human: f.has('h'), inode: f.has('i'), recursive: f.has('R'), columns: f.has('C') || isatty(1), classify: f.has('F'),
+      human: f.has('h'), inode: f.has('i'), recursive: f.has('R'), columns: f.has('C') ? terminalColumns() || 80 : terminalColumns(), classify: f.has('F'),
     };
     const now = clockGettime(CLOCK.REALTIME);
     const operands = args.operands.length > 0 ? args.operands : ['.'];

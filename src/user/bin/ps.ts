@@ -24,7 +24,8 @@ export function main(argv: string[]): number {
       ? [String(p.pid), String(p.ppid), String(p.pgid), stateLetter(p.state), String(p.syscalls), p.name + (args.flags.has('l') ? `  (${p.cwd})` : '')]
       : [String(p.pid), String(p.ppid), stateLetter(p.state), p.name]));
     const all = [header, ...rows];
-    const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+    // PID and PPID get at least five columns, as procps prints them.
+    const widths = header.map((h, i) => Math.max(h === 'PID' || h === 'PPID' || h === 'PGID' ? 5 : 0, ...all.map((r) => (r[i] ?? '').length)));
     for (const r of all) {
       stdout.line(r.map((c, i) => {
         if (i === r.length - 1) return c;

@@ -39,8 +39,9 @@ function interactive(sh: Shell): number {
   sh.interactive = true;
   // ^C at the prompt discards the line instead of killing the shell; jobs get their
   // own process group and the terminal, so their ^C never reaches the shell.
-  let interrupted = false;
-  try { signal(Signal.SIGINT, () => { interrupted = true; }); } catch { /* keep the default */ }
+  // The handler does nothing: the tty driver has already thrown the typed line away,
+  // and a read it interrupts fails with EINTR, which starts a fresh prompt.
+  try { signal(Signal.SIGINT, () => undefined); } catch { /* keep the default */ }
   try { sh.shellPgid = libc.getpgid(0); } catch { sh.shellPgid = 0; }
   try { libc.ioctl(0, TIOC.SPGRP, sh.shellPgid); } catch { /* not a terminal after all */ }
   const promptFd = isatty(1) ? 1 : 2;
@@ -56,10 +57,9 @@ function interactive(sh: Shell): number {
     try {
       line = reader.next();
     } catch (e) {
-      if (e instanceof SysError && e.errno === Errno.EINTR) { interrupted = false; buffer = ''; libc.write(promptFd, '\n'); continue; }
+      if (e instanceof SysError && e.errno === Errno.EINTR) { buffer = ''; continue; }
       throw e;
     }
-    if (interrupted) { interrupted = false; buffer = ''; continue; }
     if (line === null) {
       libc.write(promptFd, '\n');
       return sh.status;

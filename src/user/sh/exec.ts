@@ -211,8 +211,8 @@ export class Shell implements ExpandContext {
     if (r === null) return 0;
     if (r.signal !== 0 && this.interactive) {
       const message = SIGNAL_MESSAGES[r.signal];
-      if (r.signal === Signal.SIGINT) libc.write(2, '\n');
-      else if (r.signal !== Signal.SIGPIPE) libc.write(2, `${message ?? signalName(r.signal)}\n`);
+      // The tty driver has echoed ^C and a newline already.
+      if (r.signal !== Signal.SIGINT && r.signal !== Signal.SIGPIPE) libc.write(2, `${message ?? signalName(r.signal)}\n`);
     }
     return statusOf(r);
   }
