@@ -111,13 +111,7 @@ export class Kernel {
 
   async boot(): Promise<void> {
     this.log.log(`kernelkit ${this.config.release} booting preset ${this.config.preset} (ipc ${this.config.ipc})`);
-    for (const name of this.config.components) {
-      const mod = this.modules[name];
-      if (mod === undefined) throw new Error(`boot: no component named ${name}`);
-      const domain = this.domainOf(name);
-      await this.components.load(mod, domain);
-      this.log.log(`  ${name.padEnd(8)} ${domain === 'kernel' ? 'kernel domain (direct calls)' : `user domain (own thread, ${this.config.ipc} IPC)`}`);
-    }
+    // The trap loop runs from the start: servers call the kernel while they initialize.
     void pollLoop({
       doorbell: this.bell,
       poll: () => this.poll(),
@@ -126,6 +120,13 @@ export class Kernel {
       running: () => this.running,
       tick: () => this.components.watch(),
     }).catch((e: unknown) => this.panic('kernel', e instanceof Error ? `${e.name}: ${e.message}` : String(e)));
+    for (const name of this.config.components) {
+      const mod = this.modules[name];
+      if (mod === undefined) throw new Error(`boot: no component named ${name}`);
+      const domain = this.domainOf(name);
+      await this.components.load(mod, domain);
+      this.log.log(`  ${name.padEnd(8)} ${domain === 'kernel' ? 'kernel domain (direct calls)' : `user domain (own thread, ${this.config.ipc} IPC)`}`);
+    }
     const { argv, env, cwd } = this.config.init;
     await this.spawn(undefined, { path: argv[0]!, argv, env, fds: [], pgid: -1 }, cwd);
   }

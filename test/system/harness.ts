@@ -1,0 +1,24 @@
+// Boots kernelkit in-process for system tests and collects the console output.
+import { runMachine, type MachineOptions } from '../../src/hosts/node/machine.js';
+import { loadPreset, placementFor } from '../../src/hosts/presets.js';
+
+export const PRESETS = ['monolithic', 'microkernel', 'hybrid'] as const;
+
+export interface RunResult { status: number; stdout: string; stderr: string }
+
+export async function boot(preset: string, init: string[], extra: Partial<MachineOptions> & { place?: string } = {}): Promise<RunResult> {
+  const p = loadPreset(preset);
+  const out: Uint8Array[] = [];
+  const err: Uint8Array[] = [];
+  const status = await runMachine({
+    preset: p.name, placement: placementFor(p, extra.place), ipc: extra.ipc ?? p.ipc, init, stdin: 'none',
+    stdout: (b) => out.push(b.slice()), stderr: (b) => err.push(b.slice()), ...extra,
+  });
+  const text = (parts: Uint8Array[]): string => Buffer.concat(parts).toString('utf8');
+  return { status, stdout: text(out), stderr: text(err) };
+}
+
+/** Runs a command line in sh, like `kernelkit run`. */
+export function sh(preset: string, line: string, extra: Partial<MachineOptions> & { place?: string } = {}): Promise<RunResult> {
+  return boot(preset, ['/bin/sh', '-c', line], extra);
+}
