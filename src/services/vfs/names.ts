@@ -11,7 +11,8 @@ import type { SetAttr, Stat, StatFs } from '../../abi/fs.js';
 import { Errno, fail } from '../../abi/errno.js';
 import type { VfsCore } from './core.js';
 import { sameVnode } from './mounts.js';
-import type { ParentWalk, Step } from './namei.js';
+import type { Vnode } from './mounts.js';
+import type { ParentWalk } from './namei.js';
 import { top, canonical } from './namei.js';
 import { PATH_MAX } from './path.js';
 
@@ -114,8 +115,8 @@ export async function rename(core: VfsCore, cwd: string, from: string, to: strin
 }
 
 // Whether `v` is one of the directories a parent walk went through (its ancestry).
-function onWalk(p: ParentWalk, v: { mount: unknown; ino: number }): boolean {
-  return p.walk.some((s: Step) => s.vnode.mount === v.mount && s.vnode.ino === v.ino);
+function onWalk(p: ParentWalk, v: Vnode): boolean {
+  return p.walk.some((s) => sameVnode(s.vnode, v));
 }
 
 export async function link(core: VfsCore, cwd: string, target: string, path: string): Promise<void> {
@@ -137,7 +138,7 @@ export async function symlink(core: VfsCore, cwd: string, target: string, path: 
 
 // The directory a new non-directory name goes in (filename_create in Linux): EEXIST
 // when the name is taken or is '.', '..', '/'; ENOENT for "name/" that does not exist.
-async function createSlot(core: VfsCore, p: ParentWalk): Promise<Step['vnode']> {
+async function createSlot(core: VfsCore, p: ParentWalk): Promise<Vnode> {
   if (p.kind !== 'normal') fail(Errno.EEXIST);
   const dir = top(p.walk).vnode;
   if (await core.namei.lookupMaybe(dir, p.name) !== undefined) fail(Errno.EEXIST);
