@@ -8,7 +8,7 @@
 //                              directories are created on the disk.
 // Then config.mounts (an array of {source, target, fstype}) are mounted in order.
 
-import type { FileSystem } from '../../abi/fs.js';
+import type { FileSystem, SetAttr } from '../../abi/fs.js';
 import { S, isDir, isReg, isLnk, isChr, isBlk, makedev, Major } from '../../abi/fs.js';
 import type { Ino } from '../../abi/ids.js';
 import { Errno, fail, isKernelError } from '../../abi/errno.js';
@@ -85,11 +85,18 @@ async function ensureDir(fs: FileSystem, name: string, mode: number, log: (m: st
 
 /** Fills `fs` from cpio entries (paths relative to its root); later entries replace earlier ones. */
 export async function populate(fs: FileSystem, entries: readonly CpioEntry[], log: (m: string) => void): Promise<void> {
+  // Directory times are set last, as Linux's initramfs unpacker does: adding the
+  // entries inside a directory would move its mtime to now.
+  const dirTimes: { ino: Ino; attr: SetAttr }[] = [];
   for (const e of entries) {
     const parts = e.name.split('/').filter((p) => p.length > 0 && p !== '.');
-    const attr = { uid: e.uid ?? 0, gid: e.gid ?? 0, ...(e.mtime !== undefined ? { mtimeNs: e.mtime * 1e9, atimeNs: e.mtime * 1e9 } : {}) };
+    const times: SetAttr = e.mtime !== undefined ? { mtimeNs: e.mtime * 1e9, atimeNs: e.mtime * 1e9 } : {};
+    const owner: SetAttr = { uid: e.uid ?? 0, gid: e.gid ?? 0 };
     if (parts.length === 0) {
-      if (isDir(e.mode)) await fs.setattr(fs.root(), { ...attr, mode: e.mode & 0o7777 });
+      if (isDir(e.mode)) {
+        await fs.setattr(fs.root(), { ...owner, mode: e.mode & 0o7777 });
+        dirTimes.push({ ino: fs.root(), attr: times });
+      }
       continue;
     }
     if (parts.includes('..')) { log(`initramfs: skipping '${e.name}' (contains '..')`); continue; }
@@ -99,7 +106,11 @@ export async function populate(fs: FileSystem, entries: readonly CpioEntry[], lo
     const existing = await lookupMaybe(fs, dir, name);
     if (existing !== undefined) {
       const old = await fs.getattr(existing);
-      if (isDir(old.mode) && isDir(e.mode)) { await fs.setattr(existing, { ...attr, mode: e.mode & 0o7777 }); continue; }
+      if (isDir(old.mode) && isDir(e.mode)) {
+        await fs.setattr(existing, { ...owner, mode: e.mode & 0o7777 });
+        dirTimes.push({ ino: existing, attr: times });
+        continue;
+      }
       if (isDir(old.mode)) { log(`initramfs: '${e.name}' is already a directory; skipped`); continue; }
       await fs.unlink(dir, name);
     }
@@ -115,8 +126,14 @@ export async function populate(fs: FileSystem, entries: readonly CpioEntry[], lo
         at += n;
       }
     } else { log(`initramfs: '${e.name}' has an unsupported type ${(e.mode & S.IFMT).toString(8)}; skipped`); continue; }
-    if (!isLnk(e.mode)) await fs.setattr(ino, attr);
+    if (isDir(e.mode)) {
+      await fs.setattr(ino, owner);
+      dirTimes.push({ ino, attr: times });
+    } else {
+      await fs.setattr(ino, { ...owner, ...times });
+    }
   }
+  for (const { ino, attr } of dirTimes) if (attr.mtimeNs !== undefined) await fs.setattr(ino, attr);
 }
 
 async function lookupMaybe(fs: FileSystem, dir: Ino, name: string): Promise<Ino | undefined> {

@@ -21,7 +21,7 @@ const none = new Uint8Array(0);
 export const INITRAMFS: CpioEntry[] = [
   { name: 'bin', mode: 0o040755, data: none },
   { name: 'dev', mode: 0o040755, data: none },
-  { name: 'etc', mode: 0o040755, data: none },
+  { name: 'etc', mode: 0o040755, data: none, mtime: 1_600_000_000 },
   { name: 'tmp', mode: 0o041777, data: none },
   { name: 'mnt', mode: 0o040755, data: none },
   { name: 'dev/null', mode: 0o020666, data: none, rdevMajor: 1, rdevMinor: 3 },
