@@ -103,6 +103,8 @@ test('sync and shutdown flush and unmount every filesystem, innermost first', as
   await vfs.open('/', '/etc/motd', O.RDONLY, 0); // left open: shutdown closes it
   await vfs.shutdown();
   assert.deepEqual(order, ['sync fs0', 'sync fs1', 'unmount fs1', 'unmount fs0']);
+  // Calls after shutdown get an errno, not a crash.
+  assert.equal(await errno(vfs.stat('/', '/etc/motd', true)), Errno.EIO);
   assert.equal(ctx.arena.bytesInUse('vfs'), 0);
   assert.equal(await vfs.openCount(), 0);
 });

@@ -6,6 +6,7 @@
 
 import type { FileSystem } from '../../abi/fs.js';
 import type { Ino } from '../../abi/ids.js';
+import { Errno, fail } from '../../abi/errno.js';
 
 export interface Mount {
   /** Unique for the life of the vfs instance; also st_dev for ramfs mounts. */
@@ -41,7 +42,8 @@ export class MountTable {
 
   get root(): Mount {
     const r = this.list[0];
-    if (r === undefined) throw new Error('vfs: no root filesystem mounted');
+    // Before init or after shutdown: an errno, not a crash, for whoever still calls.
+    if (r === undefined) fail(Errno.EIO, 'no root filesystem mounted');
     return r;
   }
 
