@@ -3,7 +3,7 @@
 // program into one self-contained module, and pack the initramfs (cpio newc) that
 // the root ramfs is populated from at boot.
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, mkdirSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { readdirSync, statSync, mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -21,7 +21,7 @@ function walk(dir, out = []) {
 }
 
 const started = Date.now();
-rmSync('dist', { recursive: true, force: true });
+// NOTE: dist/ is overwritten in place, not removed first: a running system keeps its modules.
 await esbuild.build({
   entryPoints: [...walk('src'), ...walk('test')],
   outdir: 'dist',

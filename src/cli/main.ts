@@ -6,7 +6,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { presetNames, loadPreset, placementFor } from '../hosts/presets.js';
 import { runMachine, EXIT_PANIC } from '../hosts/node/machine.js';
 
-class UsageError extends Error {}
+import { COMMANDS } from './commands/index.js';
+import { UsageError } from './usage.js';
 
 function bootOptions(cmd: Command): Command {
   return cmd
@@ -53,16 +54,9 @@ export async function main(argv: string[]): Promise<number> {
       status = await runMachine({ ...r, disk: opts.disk, verbose: opts.verbose, interactive: true, init: ['/bin/sh', '-i'] });
     });
 
-  program.command('bench').description('benchmarks').argument('<what>', 'ipc')
-    .option('--preset <name>', 'only this preset')
-    .option('--json', 'print one JSON object', false)
-    .option('--iterations <n>', 'iterations per measure', '20000')
-    .action(async (what: string, opts: { preset?: string; json: boolean; iterations: string }) => {
-      if (what !== 'ipc') throw new UsageError(`unknown benchmark '${what}' (known: ipc)`);
-      if (opts.preset !== undefined) resolve({ preset: opts.preset });
-      const { benchIpc } = await import('../lab/bench-ipc.js');
-      status = await benchIpc({ presets: opts.preset === undefined ? ['monolithic', 'microkernel', 'hybrid'] : [opts.preset], json: opts.json, iterations: Number(opts.iterations) });
-    });
+  // Each command group registers itself from its own file in commands/.
+  const status_ = { set: (n: number) => { status = n; } };
+  for (const register of COMMANDS) register(program, status_);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

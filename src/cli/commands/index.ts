@@ -1,0 +1,7 @@
+// The command groups beyond presets/run/boot; each file registers its own commands.
+import type { Command } from 'commander';
+import type { StatusSink } from '../usage.js';
+
+export type Register = (program: Command, status: StatusSink) => void;
+
+export const COMMANDS: Register[] = [];
