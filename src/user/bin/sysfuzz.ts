@@ -1,0 +1,81 @@
+// sysfuzz: throws a list of raw syscalls at the kernel and then checks the system
+// still works. The list comes on standard input as records of 7 float64 (number and
+// six arguments), made by the property-based test (test/system/fuzz.test.ts).
+//
+// The calls are raw: any number, any pointer, any length. A few are bent so the
+// fuzzer neither kills itself nor waits forever (that would test the fuzzer, not the
+// kernel): exit, fault, rmmod and umount are skipped, kill only probes (signal 0),
+// wait never blocks, sleeps and poll timeouts are capped, descriptors 0-2 stay open,
+// and reads and writes skip pipes (a pipe the fuzzer holds both ends of would block).
+//
+// Known strings sit at STRINGS_AT + i * 256 in user memory, so generated (pointer,
+// length) pairs can name real paths.
+
+import * as libc from '../libc/index.js';
+import { memory } from '../libc/trap.js';
+import { SYS, WNOHANG } from '../../abi/syscalls.js';
+import { S } from '../../abi/fs.js';
+
+export const STRINGS_AT = 16384;
+export const STRINGS = ['/tmp/fz', '/tmp', '/dev/blk0', '/dev/null', '/bin/true', '/', '/tmp/fz/a', 'fz', '..', '/etc/motd', '/dev/console', '/tmp/fz2'];
+
+const SKIP = new Set<number>([SYS.exit, SYS.fault, SYS.rmmod, SYS.umount]);
+const FD_CALLS = new Set<number>([SYS.read, SYS.pread, SYS.write, SYS.pwrite]);
+
+function isPipe(fd: number): boolean {
+  try { return (libc.fstat(fd).mode & S.IFMT) === S.IFIFO; } catch { return false; }
+}
+
+function bend(nr: number, a: number[]): boolean {
+  if (SKIP.has(nr)) return false;
+  switch (nr) {
+    case SYS.kill: a[1] = 0; break;
+    case SYS.wait: a[2] = WNOHANG; break;
+    case SYS.nanosleep: a[0] = Math.min(Math.abs(a[0]!), 1e6); break;
+    case SYS.poll: a[2] = Math.min(Math.max(a[2]! | 0, 0), 1); break;
+    case SYS.close: if (a[0]! >= 0 && a[0]! <= 2) return false; break;
+    case SYS.dup2: if (a[1]! >= 0 && a[1]! <= 2) return false; break;
+    case SYS.sigaction: if (a[0] === 2 || a[0] === 15) return false; break;
+  }
+  if (FD_CALLS.has(nr)) {
+    if (isPipe(a[0]!)) return false;
+    if ((a[0] === 1 || a[0] === 2) && (nr === SYS.write || nr === SYS.pwrite)) a[2] = Math.min(a[2]!, 256);
+  }
+  return true;
+}
+
+function sanity(): string | undefined {
+  try {
+    libc.chdir('/');
+    libc.writeFile('/tmp/sanity', 'still fine');
+    if (libc.textDecode(libc.readFile('/tmp/sanity')) !== 'still fine') return 'file content differs';
+    libc.unlink('/tmp/sanity');
+    const pid = libc.spawn('/bin/true');
+    const st = libc.wait(pid);
+    if (st === null || st.code !== 0) return 'spawned /bin/true did not exit 0';
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+export function main(): number {
+  const input = libc.readAll(0);
+  const view = new DataView(input.buffer, input.byteOffset, input.length - (input.length % 56));
+  const mem = memory();
+  const enc = new TextEncoder();
+  STRINGS.forEach((s, i) => mem.set(enc.encode(s), STRINGS_AT + i * 256));
+  let calls = 0, errors = 0, skipped = 0;
+  for (let off = 0; off + 56 <= view.byteLength; off += 56) {
+    const nr = view.getFloat64(off, true);
+    const a = [1, 2, 3, 4, 5, 6].map((i) => view.getFloat64(off + i * 8, true));
+    if (!Number.isInteger(nr) || !bend(nr, a)) { skipped++; continue; }
+    const r = libc.syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+    calls++;
+    if (r < 0) errors++;
+    else if (typeof r !== 'number' || Number.isNaN(r)) { libc.print(`sysfuzz: syscall ${nr} returned ${String(r)}\n`); return 1; }
+  }
+  const problem = sanity();
+  libc.print(`sysfuzz: ${calls} calls, ${errors} errors, ${skipped} skipped; sanity ${problem === undefined ? 'OK' : 'FAILED: ' + problem}\n`);
+  return problem === undefined ? 0 : 1;
+}
