@@ -1,7 +1,8 @@
 // The command groups beyond presets/run/boot; each file registers its own commands.
 import type { Command } from 'commander';
 import type { StatusSink } from '../usage.js';
+import { register as fs } from './fs.js';
 
 export type Register = (program: Command, status: StatusSink) => void;
 
-export const COMMANDS: Register[] = [];
+export const COMMANDS: Register[] = [fs];

@@ -1,0 +1,64 @@
+// The command-line contract: what tests and users depend on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { PRESETS } from './harness.js';
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/kernelkit.js');
+
+function kernelkit(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('presets lists each preset with the domain of each component', () => {
+  const r = kernelkit('presets');
+  assert.equal(r.status, 0);
+  for (const p of PRESETS) assert.match(r.stdout, new RegExp(`^${p}\\s.*vfs=(kernel|user)`, 'm'));
+  assert.match(r.stdout, /^monolithic\s.*blk=kernel/m);
+  assert.match(r.stdout, /^microkernel\s.*blk=user/m);
+});
+
+for (const p of PRESETS) {
+  test(`run on ${p}: output byte for byte, the preset's name from uname`, () => {
+    const r = kernelkit('run', '--preset', p, '--', 'echo hi > /tmp/a; cat /tmp/a | wc -c; uname');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `3\n${p}\n`);
+    assert.equal(r.stderr, '', 'run prints nothing of its own');
+  });
+}
+
+test('run exits with the status of the line; --verbose shows the boot log', () => {
+  assert.equal(kernelkit('run', '--', 'exit 3').status, 3);
+  assert.equal(kernelkit('run', '--preset', 'microkernel', '--', 'false').status, 1);
+  const v = kernelkit('run', '--verbose', '--preset', 'hybrid', '--', 'true');
+  assert.equal(v.status, 0);
+  assert.match(v.stderr, /booting preset hybrid/);
+  assert.match(v.stderr, /blk\s+user domain/);
+  assert.match(v.stderr, /vfs\s+kernel domain/);
+});
+
+test('--place and --ipc override the preset', () => {
+  const r = kernelkit('run', '--preset', 'monolithic', '--place', 'blk=user', '--ipc', 'postmessage', '--', 'lsmod');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^blk\s+user/m);
+  assert.match(r.stdout, /^vfs\s+kernel/m);
+});
+
+test('unknown presets, bad placements and bad flags: one line, status 2', () => {
+  for (const args of [['run', '--preset', 'nope', '--', 'true'], ['run', '--place', 'blk=moon', '--', 'true'], ['run', '--place', 'gpu=user', '--', 'true'], ['run', '--bogus', '--', 'true'], ['run', '--ipc', 'carrier-pigeon', '--', 'true'], ['frobnicate']]) {
+    const r = kernelkit(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line: ${r.stderr}`);
+  }
+});
+
+test('mkfs makes an image e2fsck and our fsck find clean', () => {
+  const img = path.join(process.env.TMPDIR ?? '/tmp', `kk-cli-${process.pid}.img`);
+  assert.equal(kernelkit('mkfs', img, '--size', '8M').status, 0);
+  assert.equal(kernelkit('fsck', img).status, 0);
+  const e2 = spawnSync('e2fsck', ['-fn', img], { encoding: 'utf8' });
+  assert.equal(e2.status, 0, e2.stdout + e2.stderr);
+});
