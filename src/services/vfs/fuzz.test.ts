@@ -13,7 +13,9 @@ import { O } from '../../abi/fs.js';
 import type { VfsInstance } from './index.js';
 import { writeCpio } from '../../lib/cpio.js';
 import { create } from './index.js';
-import { INITRAMFS, context } from './test-fixtures.js';
+import { INITRAMFS, MemoryDisk, context } from './test-fixtures.js';
+import { mkfsExt2 } from '../ext2/index.js';
+import type { Arena } from '../../lib/arena.js';
 
 const stringArb = fc.oneof(
   fc.constantFrom('/', '.', '..', '', '/tmp', '/tmp/x', 'x', 'x/', '/etc/motd', '/etc/motd-link', '/dev/null', '/etc/abs-link/er', '/mnt', '//', 'a/../../..'),
@@ -82,27 +84,48 @@ const callArb: fc.Arbitrary<{ name: string; call: Call }> = fc.oneof(
   })),
 );
 
-test('fuzz: hostile calls only ever fail with an errno, and nothing leaks', async () => {
-  const details = await fc.check(fc.asyncProperty(fc.array(callArb, { maxLength: 60 }), async (calls) => {
-    const ctx = context({ initramfs: writeCpio(INITRAMFS) });
-    const vfs = create(ctx) as VfsInstance;
-    await vfs.init();
-    const handles: number[] = [];
-    for (const { name, call } of calls) {
-      try {
-        await call(vfs, handles);
-      } catch (e) {
-        assert.ok(isKernelError(e), `${name} threw a non-errno error: ${String(e)}`);
+async function bootOn(backing: 'ramfs' | 'ext2'): Promise<{ vfs: VfsInstance; arena: Arena }> {
+  const disk = new MemoryDisk(4 << 20);
+  const ctx = context({ initramfs: writeCpio(INITRAMFS), ...(backing === 'ext2' ? { rootDisk: true } : {}) });
+  if (backing === 'ext2') {
+    await mkfsExt2(disk, { blockSize: 1024 });
+    ctx.peer = <T>(): T => disk as T;
+  }
+  const vfs = create(ctx) as VfsInstance;
+  await vfs.init();
+  if (backing === 'ext2') {
+    // The paths the calls aim at, on the disk this time.
+    await vfs.mkdir('/', '/etc', 0o755);
+    const { handle } = await vfs.open('/', '/etc/motd', O.WRONLY | O.CREAT, 0o644);
+    await vfs.write(handle, 0, new TextEncoder().encode('hello\n'));
+    await vfs.close(handle);
+    await vfs.symlink('/', 'motd', '/etc/motd-link');
+    await vfs.mkdir('/', '/mnt', 0o755);
+  }
+  return { vfs, arena: ctx.arena };
+}
+
+for (const backing of ['ramfs', 'ext2'] as const) {
+  test(`fuzz on ${backing}: hostile calls only ever fail with an errno, and nothing leaks`, async () => {
+    const details = await fc.check(fc.asyncProperty(fc.array(callArb, { maxLength: 60 }), async (calls) => {
+      const { vfs, arena } = await bootOn(backing);
+      const handles: number[] = [];
+      for (const { name, call } of calls) {
+        try {
+          await call(vfs, handles);
+        } catch (e) {
+          assert.ok(isKernelError(e), `${name} threw a non-errno error: ${String(e)}`);
+        }
       }
-    }
-    assert.equal(await vfs.openCount(), handles.length);
-    assert.equal(vfs.busy(), handles.length > 0);
-    for (const h of handles) await vfs.close(h);
-    assert.equal(await vfs.openCount(), 0);
-    // The system is still usable.
-    assert.equal((await vfs.resolveDir('/', '/')), '/');
-    await vfs.shutdown();
-    assert.equal(ctx.arena.bytesInUse('vfs'), 0);
-  }), { numRuns: 300 });
-  if (details.failed) assert.fail(`${fc.defaultReportMessage(details)}\n${String(details.errorInstance)}`);
-});
+      assert.equal(await vfs.openCount(), handles.length);
+      assert.equal(vfs.busy(), handles.length > 0);
+      for (const h of handles) await vfs.close(h);
+      assert.equal(await vfs.openCount(), 0);
+      // The system is still usable.
+      assert.equal((await vfs.resolveDir('/', '/')), '/');
+      await vfs.shutdown();
+      assert.equal(arena.bytesInUse('vfs'), 0);
+    }), { numRuns: backing === 'ramfs' ? 300 : 100 });
+    if (details.failed) assert.fail(`${fc.defaultReportMessage(details)}\n${String(details.errorInstance)}`);
+  });
+}
