@@ -174,11 +174,10 @@ export class ComponentTable {
     this.servers.add(server);
     await server.started();
     // The proxy: one closure per method, created on first use.
-    const self = this;
     Object.setPrototypeOf(record.iface, new Proxy({}, {
-      get(_t, method): unknown {
+      get: (_t, method): unknown => {
         if (typeof method !== 'string' || method === 'then') return undefined;
-        const fn = (...args: Value[]): Promise<Value> => self.callUser(record, method, args);
+        const fn = (...args: Value[]): Promise<Value> => this.callUser(record, method, args);
         record.iface[method] = fn;
         return fn;
       },

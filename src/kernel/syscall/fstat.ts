@@ -5,7 +5,7 @@ import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { S } from '../../abi/fs.js';
 import { checkGeneration } from '../fs/io.js';
-import { writeStat, checkRange, expectNumber } from './util.js';
+import { writeStat } from './util.js';
 
 export async function sysFstat(k: Kernel, p: Process, a: number[]): Promise<number> {
   const file = p.fds.get(a[0]!).file;

@@ -6,7 +6,7 @@ import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import { DIRENT_HEADER } from '../../abi/syscalls.js';
 import { checkGeneration } from '../fs/io.js';
-import { writeStat, checkRange, expectNumber } from './util.js';
+import { checkRange } from './util.js';
 
 export async function sysGetdents(k: Kernel, p: Process, a: number[]): Promise<number> {
   const file = p.fds.get(a[0]!).file;

@@ -3,7 +3,7 @@
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
-import { writeStat, checkRange, expectNumber } from './util.js';
+import { expectNumber } from './util.js';
 
 export async function sysGetpid(k: Kernel, p: Process): Promise<number> {
   return expectNumber(await k.pm.getpid(p.pid));

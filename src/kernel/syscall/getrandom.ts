@@ -3,7 +3,7 @@
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
-import { writeStat, checkRange, expectNumber } from './util.js';
+import { checkRange } from './util.js';
 
 export function sysGetrandom(_k: Kernel, p: Process, a: number[]): number {
   const len = a[1]!;

@@ -8,7 +8,7 @@ import { TIOC, BLKGETSIZE64 } from '../../abi/syscalls.js';
 import { Major, majorOf } from '../../abi/fs.js';
 import { deviceSize } from '../fs/devices.js';
 import { drivers } from '../fs/io.js';
-import { writeStat, checkRange, expectNumber } from './util.js';
+import { expectNumber } from './util.js';
 
 export async function sysIoctl(k: Kernel, p: Process, a: number[]): Promise<number> {
   const file = p.fds.get(a[0]!).file;

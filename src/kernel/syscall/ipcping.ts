@@ -4,7 +4,7 @@
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
-import { writeStat, checkRange, expectNumber } from './util.js';
+import { expectNumber } from './util.js';
 
 export async function sysIpcping(k: Kernel, _p: Process, a: number[]): Promise<number> {
   const n = a[0]!;

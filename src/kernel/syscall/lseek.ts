@@ -6,7 +6,7 @@ import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import { SEEK } from '../../abi/fs.js';
 import { checkGeneration } from '../fs/io.js';
-import { writeStat, checkRange, expectNumber } from './util.js';
+import { expectNumber } from './util.js';
 
 export async function sysLseek(k: Kernel, p: Process, a: number[]): Promise<number> {
   const file = p.fds.get(a[0]!).file;

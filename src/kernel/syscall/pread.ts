@@ -5,7 +5,7 @@ import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import { readFile } from '../fs/io.js';
-import { writeStat, checkRange, expectNumber } from './util.js';
+import { checkRange } from './util.js';
 
 export async function sysPread(k: Kernel, p: Process, a: number[]): Promise<number> {
   const file = p.fds.get(a[0]!).file;

@@ -4,7 +4,7 @@
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
-import { writeStat, checkRange, expectNumber } from './util.js';
+import { expectNumber } from './util.js';
 
 export async function sysSetpgid(k: Kernel, p: Process, a: number[]): Promise<number> {
   if (!Number.isInteger(a[0]) || !Number.isInteger(a[1])) throw new KernelError(Errno.EINVAL);

@@ -3,7 +3,7 @@
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
-import { writeStat, checkRange, expectNumber } from './util.js';
+import { writeStat } from './util.js';
 
 export async function sysStat(k: Kernel, p: Process, a: number[]): Promise<number> {
   const path = p.copyinString(a[0]!, a[1]!);
