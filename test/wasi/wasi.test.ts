@@ -293,3 +293,40 @@ test('clang from @yowasp/clang compiles and links a C file on the WASI layer, an
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+// Runs stress.wasm (a seeded random walk over file operations) on the fake kernel and
+// under node:wasi from empty roots; the transcripts must be identical.
+async function stressBoth(seed: number, ops: number): Promise<[string, string]> {
+  const ours = scratchDir();
+  const theirs = scratchDir();
+  try {
+    const bytes = fs.readFileSync(path.join(cTests, 'stress.wasm'));
+    const r = await fakeRun(path.join(cTests, 'stress.wasm'), [String(seed), String(ops)], {}, ours);
+    assert.equal(r.code, 0, r.stderr);
+    const outFile = path.join(theirs, '..', `${path.basename(theirs)}.out`);
+    const out = fs.openSync(outFile, 'w');
+    const wasi = new WASI({ version: 'preview1', args: ['stress.wasm', String(seed), String(ops)], env: {}, preopens: { '/': theirs }, stdout: out, returnOnExit: true });
+    const instance = await WebAssembly.instantiate(await WebAssembly.compile(bytes), { wasi_snapshot_preview1: wasi.wasiImport } as WebAssembly.Imports);
+    assert.equal(wasi.start(instance), 0);
+    fs.closeSync(out);
+    const expected = fs.readFileSync(outFile, 'utf8');
+    fs.rmSync(outFile);
+    return [r.stdout, expected];
+  } finally {
+    fs.rmSync(ours, { recursive: true, force: true });
+    fs.rmSync(theirs, { recursive: true, force: true });
+  }
+}
+
+test('a seeded random walk over file operations gives the same transcript as node:wasi', async () => {
+  const seeds = [7, 12345, 1 + Math.floor(Math.random() * 0xfffffff)];
+  for (const seed of seeds) {
+    const [ours, theirs] = await stressBoth(seed, 1500);
+    const a = ours.split('\n');
+    const b = theirs.split('\n');
+    const first = a.findIndex((line, i) => line !== b[i]);
+    assert.equal(first, -1, `seed ${seed}: line ${first + 1} differs: ours ${JSON.stringify(a[first])}, node:wasi ${JSON.stringify(b[first])}`);
+    assert.equal(a.length, 1503, `seed ${seed}: transcript has ${a.length} lines`);
+    assert.match(ours, /^seed \d+\n(.*\n){1500}done\n$/);
+  }
+});
