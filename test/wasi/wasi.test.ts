@@ -330,3 +330,29 @@ test('a seeded random walk over file operations gives the same transcript as nod
     assert.match(ours, /^seed \d+\n(.*\n){1500}done\n$/);
   }
 });
+
+test('KERNELKIT_WASI_PREOPENS chooses the preopens and is not passed to the guest', async () => {
+  const root = scratchDir();
+  try {
+    fs.mkdirSync(path.join(root, 'r'));
+    fs.writeFileSync(path.join(root, 'r', 'hello.txt'), 'hello\n');
+    fs.mkdirSync(path.join(root, 'box'));
+    fs.writeFileSync(path.join(root, 'box', 'inside.txt'), 'inside\n');
+    const files = await run(fs.readFileSync(path.join(cTests, 'files.wasm')), ['files'], root, '', { KERNELKIT_WASI_PREOPENS: '/=/r' });
+    assert.equal(files.stderr, '');
+    assert.equal(files.stdout, 'ok files\n');
+    assert.deepEqual(fs.readdirSync(path.join(root, 'r')).sort(), ['big.bin', 'hello.txt']);
+
+    const env = await run(fs.readFileSync(path.join(cTests, 'args_env.wasm')), ['args_env'], root, '', { GREETING: 'hi', KERNELKIT_WASI_PREOPENS: '/=/r:box=/box' });
+    assert.equal(env.stdout, 'GREETING=hi\n1 variables\n');
+
+    const bad = await run(fs.readFileSync(path.join(cTests, 'args_env.wasm')), ['args_env'], root, '', { KERNELKIT_WASI_PREOPENS: 'nopath' });
+    assert.equal(bad.code, 126);
+    assert.equal(bad.stderr, "args_env: KERNELKIT_WASI_PREOPENS: 'nopath' is not GUEST=PATH\n");
+    const missing = await run(fs.readFileSync(path.join(cTests, 'args_env.wasm')), ['args_env'], root, '', { KERNELKIT_WASI_PREOPENS: '/=/missing' });
+    assert.equal(missing.code, 126);
+    assert.match(missing.stderr, /^args_env: cannot set up preopened directories: \/missing: No such file or directory/);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -43,6 +43,23 @@ export const EXIT_TRAP = 134;
 
 export const DEFAULT_PREOPENS: readonly Preopen[] = [{ guest: '/' }];
 
+/**
+ * The environment variable a launcher (a shell line, the wasi-test runner) can set to
+ * choose the preopens without a runtime API: `GUEST=PATH` pairs separated by ':', e.g.
+ * `/=/tmp/t/root:data.dir=/tmp/t/data.dir`. runWasm removes it from the guest's
+ * environment. Names containing ':' or '=' cannot be given this way.
+ */
+export const PREOPENS_ENV = 'KERNELKIT_WASI_PREOPENS';
+
+/** Parses a PREOPENS_ENV value; throws with the offending part. */
+export function parsePreopens(value: string): Preopen[] {
+  return value.split(':').filter((p) => p !== '').map((part) => {
+    const eq = part.indexOf('=');
+    if (eq <= 0 || eq === part.length - 1) throw new Error(`${PREOPENS_ENV}: '${part}' is not GUEST=PATH`);
+    return { guest: part.slice(0, eq), path: part.slice(eq + 1) };
+  });
+}
+
 function report(message: string): void {
   try {
     write(2, message.endsWith('\n') ? message : message + '\n');
@@ -102,6 +119,20 @@ export async function runWasm(bytes: Uint8Array | WebAssembly.Module, argv: stri
     return EXIT_NOT_RUNNABLE;
   }
 
+  let preopens = options.preopens ?? DEFAULT_PREOPENS;
+  const requested = env[PREOPENS_ENV];
+  if (requested !== undefined) {
+    const { [PREOPENS_ENV]: _consumed, ...rest } = env;
+    env = rest;
+    if (options.preopens === undefined) {
+      try {
+        preopens = parsePreopens(requested);
+      } catch (e) {
+        report(`${name}: ${describeError(e)}`);
+        return EXIT_NOT_RUNNABLE;
+      }
+    }
+  }
   const fds = new FdTable();
   const ctx: WasiContext = { mem: new GuestMemory(), fds, args: argv, env: Object.entries(env).map(([k, v]) => `${k}=${v}`) };
   const start = clockGettime(CLOCK.MONOTONIC);
@@ -120,7 +151,7 @@ export async function runWasm(bytes: Uint8Array | WebAssembly.Module, argv: stri
 
   try {
     stdio(fds, options.stdio ?? [0, 1, 2]);
-    for (const p of options.preopens ?? DEFAULT_PREOPENS) preopen(fds, p, options.cwdOverlay ?? true);
+    for (const p of preopens) preopen(fds, p, options.cwdOverlay ?? true);
   } catch (e) {
     report(`${name}: cannot set up preopened directories: ${describeError(e)}`);
     closeAll(fds);
