@@ -38,6 +38,7 @@ export class Ext2FileSystem implements FileSystem {
   private run<T>(fn: () => Promise<T>): Promise<T> {
     return this.lock.run(async () => {
       if (this.vol.isClosed) fail(Errno.EIO, 'ext2: filesystem is unmounted');
+      this.vol.beginOperation();
       try {
         return await fn();
       } catch (e) {

@@ -65,6 +65,7 @@ async function check(vol: Volume, report: (m: string) => void, repair: boolean, 
   const dirs: number[] = [];
   const modes = new Map<number, number>();
   for (let ino = 1; ino <= sb.inodesCount; ino++) {
+    vol.beginOperation();
     const inode = await vol.getInode(ino);
     const reserved = ino < sb.firstIno;
     if (reserved) inUse[ino] = 1;
@@ -109,6 +110,7 @@ async function check(vol: Volume, report: (m: string) => void, repair: boolean, 
   const subdirs = new Map<number, number>();
   const filetype = sb.hasIncompat(Incompat.FILETYPE);
   for (const d of dirs) {
+    vol.beginOperation();
     const inode = await vol.getInode(d);
     let index = 0;
     try {
@@ -154,6 +156,7 @@ async function check(vol: Volume, report: (m: string) => void, repair: boolean, 
   const fixLinks: [number, number][] = [];
   for (const [ino, mode] of modes) {
     if (ino < sb.firstIno && ino !== ROOT_INO) continue;
+    vol.beginOperation();
     const inode = await vol.getInode(ino);
     const expected = isDir(mode) ? 2 + (subdirs.get(ino) ?? 0) : refs[ino]!;
     if (!isDir(mode) && expected === 0) { report(`inode ${ino} is in use but no directory names it`); continue; }
@@ -214,6 +217,7 @@ async function check(vol: Volume, report: (m: string) => void, repair: boolean, 
   if (!repair) return;
   for (const fix of fixes) await fix();
   for (const [ino, links] of fixLinks) {
+    vol.beginOperation();
     const inode: Inode = await vol.getInode(ino);
     inode.linksCount = links;
     repaired.push(`set the link count of inode ${ino} to ${links}`);

@@ -22,6 +22,8 @@ export class Inode {
   // In-memory state, changed only under the filesystem lock.
   opens = 0;
   dirty = false;
+  /** The volume operation that last used this inode (it must stay in core until that ends). */
+  epoch = 0;
 
   constructor(readonly ino: number, readonly raw: Uint8Array) {
     this.view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);

@@ -44,6 +44,8 @@ export class Volume {
   private readonly superOverhead: number[] = [];
   // Changed only under the filesystem lock.
   private readonly inodes = new Map<number, Inode>();
+  private epoch = 0;
+  private trimAt = INODE_CACHE_LIMIT;
   private readonly pendingFreeBlocks = new Set<number>();
   private readonly pendingFreeInodes = new Set<number>();
   private generation: number;
@@ -169,13 +171,14 @@ export class Volume {
   async getInode(ino: number): Promise<Inode> {
     if (!this.validIno(ino)) this.corrupt(`inode number ${ino} is outside 1..${this.sb.inodesCount}`);
     const cached = this.inodes.get(ino);
-    if (cached) return cached;
+    if (cached) { cached.epoch = this.epoch; return cached; }
     const { block, offset } = this.inodeLocation(ino);
     const buf = await this.cache.get(block, 'meta');
     const again = this.inodes.get(ino);
     if (again) return again;
     const inode = new Inode(ino, buf.data.slice(offset, offset + this.sb.inodeSize));
-    if (this.inodes.size >= INODE_CACHE_LIMIT) await this.trimInodes();
+    if (this.inodes.size >= this.trimAt) await this.trimInodes();
+    inode.epoch = this.epoch;
     this.inodes.set(ino, inode);
     return inode;
   }
@@ -193,9 +196,16 @@ export class Volume {
     for (const inode of [...this.inodes.values()]) if (inode.dirty) await this.storeInode(inode);
   }
 
+  /** Starts a filesystem operation: inodes it touches stay in core until it ends. */
+  beginOperation(): void { this.epoch++; }
+
   private async trimInodes(): Promise<void> {
     await this.storeInodes();
-    for (const [ino, inode] of this.inodes) if (inode.opens === 0 && inode.linksCount > 0 && !inode.dirty) this.inodes.delete(ino);
+    // Open inodes (orphans among them) hold in-core state, and the current operation may
+    // hold references to the ones it touched; everything else reloads from its table.
+    for (const [ino, inode] of this.inodes) if (inode.opens === 0 && !inode.dirty && inode.epoch !== this.epoch) this.inodes.delete(ino);
+    // Amortized: if the operation itself holds many, do not trim again at once.
+    this.trimAt = Math.max(INODE_CACHE_LIMIT, this.inodes.size * 2);
   }
 
   /** In-core inodes that are unlinked but still open (freed on their last release). */
