@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LineDiscipline } from './line-discipline.js';
+
+function make(canonical: boolean): { ld: LineDiscipline; echoed: () => string; interrupts: () => number } {
+  let echo = '';
+  let ints = 0;
+  const ld = new LineDiscipline(canonical, new Uint8Array(4096), { echo: (b) => { echo += Buffer.from(b).toString('latin1'); }, interrupt: () => { ints++; } });
+  return { ld, echoed: () => echo, interrupts: () => ints };
+}
+
+const bytes = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'latin1'));
+const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : Buffer.from(b).toString('latin1'));
+
+test('canonical mode delivers whole lines, with echo and backspace', () => {
+  const { ld, echoed } = make(true);
+  ld.feed(bytes('helo\x7flo'));
+  assert.equal(ld.take(100), undefined, 'nothing until Enter');
+  ld.feed(bytes('\r'));
+  assert.equal(text(ld.take(100)), 'hello\n');
+  assert.equal(echoed(), 'helo\b \blo\n');
+});
+
+test('^C interrupts and drops the line; ^D on an empty line is end of input', () => {
+  const { ld, interrupts } = make(true);
+  ld.feed(bytes('abc\x03'));
+  assert.equal(interrupts(), 1);
+  assert.equal(ld.take(100), undefined);
+  ld.feed(bytes('\x04'));
+  assert.equal(text(ld.take(100)), '', 'an empty read: end of file');
+  ld.feed(bytes('x\x04'));
+  assert.equal(text(ld.take(100)), 'x', '^D mid-line delivers the line without a newline');
+});
+
+test('^U kills the line, ^W the last word, up/down walk the history', () => {
+  const { ld } = make(true);
+  ld.feed(bytes('garbage\x15first\r'));
+  assert.equal(text(ld.take(100)), 'first\n');
+  ld.feed(bytes('one two\x17three\r'));
+  assert.equal(text(ld.take(100)), 'one three\n');
+  ld.feed(bytes('\x1b[A\x1b[A\r'));
+  assert.equal(text(ld.take(100)), 'first\n', 'two steps back in history');
+});
+
+test('a read smaller than the line gets the rest next time', () => {
+  const { ld } = make(true);
+  ld.feed(bytes('abcdef\r'));
+  assert.equal(text(ld.take(4)), 'abcd');
+  assert.equal(text(ld.take(4)), 'ef\n');
+});
+
+test('raw mode passes bytes through and ends at close', () => {
+  const { ld, echoed } = make(false);
+  ld.feed(bytes('a\x03b'));
+  assert.equal(text(ld.take(10)), 'a\x03b');
+  assert.equal(echoed(), '', 'no echo on a pipe');
+  assert.equal(ld.take(10), undefined);
+  ld.close();
+  assert.equal(text(ld.take(10)), '');
+});

@@ -1,0 +1,49 @@
+// `kernelkit boot` on a real terminal (tmux): echo, line editing, ^C to the
+// foreground job, history, ^D to halt.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/kernelkit.js');
+const session = `kk-test-${process.pid}`;
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', args, { encoding: 'utf8' });
+}
+
+/** Waits (polling the screen, at most 20 s) until `pattern` shows. */
+async function screenShows(pattern: RegExp): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  let screen = '';
+  while (Date.now() < deadline) {
+    screen = tmux('capture-pane', '-t', session, '-p');
+    if (pattern.test(screen)) return screen;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`screen never showed ${pattern}:\n${screen}`);
+}
+
+test('interactive shell on a terminal: echo, ^C, history, ^D', async () => {
+  assert.equal(spawnSync('tmux', ['-V']).status, 0, 'tmux is installed (.ci/run installs it)');
+  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '40', `${process.execPath} ${bin} boot --preset microkernel; echo "HALTED=$?"; sleep 30`);
+  try {
+    await screenShows(/^kernelkit:\/\$/m);
+    tmux('send-keys', '-t', session, 'echo hello wrld', 'BSpace', 'BSpace', 'BSpace', 'orld', 'Enter');
+    await screenShows(/^hello world$/m);
+    tmux('send-keys', '-t', session, 'sleep 100', 'Enter');
+    await screenShows(/sleep 100\n/);
+    tmux('send-keys', '-t', session, 'C-c');
+    tmux('send-keys', '-t', session, 'echo status=$?', 'Enter');
+    await screenShows(/^status=130$/m);
+    tmux('send-keys', '-t', session, 'Up', 'Up', 'Enter');
+    await screenShows(/^\^C\nkernelkit:\/\$ echo status=\$\?\nstatus=130\nkernelkit:\/\$ sleep 100$/m);
+    tmux('send-keys', '-t', session, 'C-c');
+    tmux('send-keys', '-t', session, 'C-d');
+    // Like bash, the shell leaves with the status of the last command (the ^C'd sleep).
+    await screenShows(/HALTED=130/);
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', session]);
+  }
+});
