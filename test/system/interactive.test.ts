@@ -35,11 +35,14 @@ test('interactive shell on a terminal: echo, ^C, history, ^D', async () => {
     tmux('send-keys', '-t', session, 'sleep 100', 'Enter');
     await screenShows(/sleep 100\n/);
     tmux('send-keys', '-t', session, 'C-c');
+    // Type only once the shell prompts again, as a person would.
+    await screenShows(/^\^C\nkernelkit:\/\$/m);
     tmux('send-keys', '-t', session, 'echo status=$?', 'Enter');
-    await screenShows(/^status=130$/m);
+    await screenShows(/^status=130\nkernelkit:\/\$/m);
     tmux('send-keys', '-t', session, 'Up', 'Up', 'Enter');
     await screenShows(/^\^C\nkernelkit:\/\$ echo status=\$\?\nstatus=130\nkernelkit:\/\$ sleep 100$/m);
     tmux('send-keys', '-t', session, 'C-c');
+    await screenShows(/sleep 100\n\^C\nkernelkit:\/\$/m);
     tmux('send-keys', '-t', session, 'C-d');
     // Like bash, the shell leaves with the status of the last command (the ^C'd sleep).
     await screenShows(/HALTED=130/);
