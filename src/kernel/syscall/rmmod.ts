@@ -1,16 +1,33 @@
-// rmmod: unloads; EBUSY while in use.
-// Decodes and checks the arguments; the work is done where the comment says.
+// rmmod: unloads a component; EBUSY while it is in use: the core services always,
+// a driver while a process holds one of its device files open or a filesystem is
+// mounted on its device, any component while calls to it are in flight.
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
+import { Major, majorOf } from '../../abi/fs.js';
 
 const ESSENTIAL = ['vfs', 'pm', 'console'];
+const DRIVER_MAJOR: Record<string, number> = { console: Major.TTY, blk: Major.BLK };
 
 export async function sysRmmod(k: Kernel, p: Process, a: number[]): Promise<number> {
   const name = p.copyinString(a[0]!, a[1]!);
   if (!k.components.has(name)) throw new KernelError(Errno.ENOENT, `${name} is not loaded`);
   if (ESSENTIAL.includes(name)) throw new KernelError(Errno.EBUSY, `${name} is in use by the kernel`);
+  const major = DRIVER_MAJOR[name];
+  if (major !== undefined) {
+    for (const q of k.procs.values()) {
+      for (const [, e] of q.fds.list()) {
+        if (e.file.kind === 'dev' && e.file.target.rdev !== undefined && majorOf(e.file.target.rdev) === major) {
+          throw new KernelError(Errno.EBUSY, `${name} is in use (pid ${q.pid} has ${e.file.path} open)`);
+        }
+      }
+    }
+    const mounts = await k.vfs.mounts();
+    if (Array.isArray(mounts) && mounts.some((m) => m.source === '/dev/blk0') && name === 'blk') {
+      throw new KernelError(Errno.EBUSY, `${name} is in use (a filesystem is mounted on /dev/blk0)`);
+    }
+  }
   await k.components.unload(name);
   k.log.log(`rmmod ${name}`);
   return 0;
