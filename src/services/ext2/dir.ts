@@ -70,10 +70,13 @@ function directoryBlocks(vol: Volume, dir: Inode): number {
  * returns that entry. `visit` runs synchronously on a live buffer.
  */
 export async function scan(vol: Volume, dir: Inode, visit: (slot: Slot) => boolean): Promise<Slot | undefined> {
-  const blocks = directoryBlocks(vol, dir);
+  return scanBlocks(vol, dir, 0, directoryBlocks(vol, dir), visit);
+}
+
+async function scanBlocks(vol: Volume, dir: Inode, from: number, to: number, visit: (slot: Slot) => boolean): Promise<Slot | undefined> {
   const bs = vol.blockSize;
   const filetype = vol.sb.hasIncompat(Incompat.FILETYPE);
-  for (let logical = 0; logical < blocks; logical++) {
+  for (let logical = from; logical < to; logical++) {
     const block = await mapBlock(vol, dir, logical);
     if (block === 0) vol.corrupt(`directory inode ${dir.ino} has a hole at block ${logical}`);
     const data = (await vol.cache.get(block, 'meta')).data;
@@ -98,9 +101,51 @@ export async function scan(vol: Volume, dir: Inode, visit: (slot: Slot) => boole
   return undefined;
 }
 
+// An in-core index of a directory, built by one full scan on first use and kept up to
+// date by add/remove (the only code that changes entries): which block holds each name,
+// and the largest free gap in each block. It makes a lookup read one block instead of
+// the whole directory. Keyed by the in-core inode object, so an inode dropped from the
+// inode cache drops its index too; `size` guards against a directory that changed size
+// behind our back.
+interface DirIndex { names: Map<string, number>; gaps: number[]; size: number }
+const indexes = new WeakMap<Inode, DirIndex>();
+
+function keyOf(name: Uint8Array): string {
+  let k = '';
+  for (let i = 0; i < name.length; i++) k += String.fromCharCode(name[i]!);
+  return k;
+}
+
+const gapOf = (s: Slot): number => s.recLen - (s.ino === 0 ? 0 : entrySize(s.nameLen));
+
+async function indexOf(vol: Volume, dir: Inode): Promise<DirIndex> {
+  const known = indexes.get(dir);
+  if (known && known.size === dir.size) return known;
+  const names = new Map<string, number>();
+  const gaps: number[] = [];
+  await scan(vol, dir, (s) => {
+    if (s.ino !== 0) { const k = keyOf(s.name); if (!names.has(k)) names.set(k, s.logical); }
+    gaps[s.logical] = Math.max(gaps[s.logical] ?? 0, gapOf(s));
+    return false;
+  });
+  const index = { names, gaps, size: dir.size };
+  indexes.set(dir, index);
+  return index;
+}
+
+async function refreshGap(vol: Volume, dir: Inode, index: DirIndex, logical: number): Promise<void> {
+  let gap = 0;
+  await scanBlocks(vol, dir, logical, logical + 1, (s) => { gap = Math.max(gap, gapOf(s)); return false; });
+  index.gaps[logical] = gap;
+}
+
 /** The entry named `name`, if any. */
 export async function find(vol: Volume, dir: Inode, name: Uint8Array): Promise<Slot | undefined> {
-  return scan(vol, dir, (s) => s.ino !== 0 && sameName(s.name, name));
+  const blocks = directoryBlocks(vol, dir);
+  const index = await indexOf(vol, dir);
+  const logical = index.names.get(keyOf(name));
+  if (logical === undefined || logical >= blocks) return undefined;
+  return scanBlocks(vol, dir, logical, logical + 1, (s) => s.ino !== 0 && sameName(s.name, name));
 }
 
 /** All live entries, names decoded as UTF-8. */
@@ -145,11 +190,11 @@ function touchDirectory(vol: Volume, dir: Inode): void {
 /** Adds `name` → `ino` (`type`: ext2 file_type). Caller must have checked that `name` is absent. */
 export async function add(vol: Volume, dir: Inode, name: Uint8Array, ino: number, type: number): Promise<void> {
   const need = entrySize(name.length);
-  const spot = await scan(vol, dir, (s) => {
-    const used = s.ino === 0 ? 0 : entrySize(s.nameLen);
-    return s.recLen - used >= need;
-  });
+  const index = await indexOf(vol, dir);
+  const fits = index.gaps.findIndex((g) => g >= need);
+  const spot = fits < 0 ? undefined : await scanBlocks(vol, dir, fits, fits + 1, (s) => gapOf(s) >= need);
   touchDirectory(vol, dir);
+  index.names.set(keyOf(name), spot ? spot.logical : dir.size / vol.blockSize);
   if (spot) {
     const buf = await vol.cache.get(spot.block, 'meta');
     if (spot.ino === 0) writeEntry(vol, buf.data, spot.offset, ino, spot.recLen, name, type);
@@ -159,6 +204,7 @@ export async function add(vol: Volume, dir: Inode, name: Uint8Array, ino: number
       writeEntry(vol, buf.data, spot.offset + used, ino, spot.recLen - used, name, type);
     }
     vol.cache.markDirty(buf);
+    await refreshGap(vol, dir, index, spot.logical);
     return;
   }
   const logical = dir.size / vol.blockSize;
@@ -168,12 +214,16 @@ export async function add(vol: Volume, dir: Inode, name: Uint8Array, ino: number
   writeEntry(vol, buf.data, 0, ino, vol.blockSize, name, type);
   vol.cache.markDirty(buf);
   dir.size = dir.size + vol.blockSize;
+  index.gaps[logical] = vol.blockSize - need;
+  index.size = dir.size;
 }
 
 /** Removes the entry `name`; returns the inode it named, or 0 when absent. */
 export async function remove(vol: Volume, dir: Inode, name: Uint8Array): Promise<number> {
   const slot = await find(vol, dir, name);
   if (!slot) return 0;
+  const index = await indexOf(vol, dir);
+  index.names.delete(keyOf(name));
   touchDirectory(vol, dir);
   const buf = await vol.cache.get(slot.block, 'meta');
   if (slot.prevOffset >= 0) {
@@ -184,6 +234,7 @@ export async function remove(vol: Volume, dir: Inode, name: Uint8Array): Promise
     buf.data.fill(0, slot.offset, slot.offset + 4);
   }
   vol.cache.markDirty(buf);
+  await refreshGap(vol, dir, index, slot.logical);
   return slot.ino;
 }
 
