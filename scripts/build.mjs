@@ -78,13 +78,22 @@ for (const f of programs.sort()) {
   data.set(code, header.length);
   entries.push({ name: `bin/${name}`, mode: REG, data, mtime: now });
 }
+// C programs compiled to WASI (scripts/build-c.mjs) join the image: build/initramfs-extra
+// mirrors the root, and a module in bin/ is installed without its .wasm suffix, so
+// `sqlite3 db 'select 1'` finds /bin/sqlite3.
+if (existsSync('scripts/build-c.mjs') && !process.argv.includes('--no-c')) {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, ['scripts/build-c.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) { console.error('build: building the C programs failed'); process.exit(1); }
+}
 const extra = 'build/initramfs-extra';
 if (existsSync(extra)) {
-  // Files other build steps (C programs compiled to WASI) drop here join the image.
-  for (const p of walk(extra).concat(readdirSync(extra, { recursive: true }).map((r) => path.join(extra, r)).filter((p) => statSync(p).isFile() && !p.endsWith('.ts')))) {
-    const rel = path.relative(extra, p);
-    if (entries.some((e) => e.name === rel)) continue;
-    entries.push({ name: rel, mode: p.endsWith('.wasm') ? REG : FILE, data: readFileSync(p), mtime: now });
+  for (const rel of readdirSync(extra, { recursive: true }).map(String).sort()) {
+    const p = path.join(extra, rel);
+    if (!statSync(p).isFile()) continue;
+    const name = rel.startsWith('bin/') ? rel.replace(/\.wasm$/, '') : rel;
+    if (entries.some((e) => e.name === name)) continue;
+    entries.push({ name, mode: p.endsWith('.wasm') ? REG : FILE, data: readFileSync(p), mtime: now });
   }
 }
 writeFileSync('build/initramfs.cpio', writeCpio(entries));

@@ -105,8 +105,8 @@ export class UserServer {
 
   started(): Promise<void> { return this.ready; }
 
-  call(method: string, args: Value[]): Promise<Value> {
-    return this.rpc.call(this.o.manifest.name, method, args);
+  call(method: string, args: Value[], replays = 0): Promise<Value> {
+    return this.rpc.call(this.o.manifest.name, method, args, replays);
   }
 
   poll(): boolean { return this.endpoint.poll(); }

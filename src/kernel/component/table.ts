@@ -23,6 +23,9 @@ import type { PendingCall } from '../ipc/rpc.js';
 
 export type Domain = 'kernel' | 'user';
 
+/** Times an idempotent call in flight at a crash is replayed on the restarted server. */
+const MAX_REPLAYS = 1;
+
 export interface ComponentRecord {
   readonly name: string;
   readonly module: ComponentModule;
@@ -233,7 +236,8 @@ export class ComponentTable {
     }
     const idempotent = record.module.manifest.idempotent;
     for (const c of inFlight) {
-      if (record.state === 'running' && idempotent.includes(c.method)) record.server!.call(c.method, c.args).then(c.resolve, c.reject);
+      // Replay once: a request that kills the server every time must not restart it forever.
+      if (record.state === 'running' && idempotent.includes(c.method) && c.replays < MAX_REPLAYS) record.server!.call(c.method, c.args, c.replays + 1).then(c.resolve, c.reject);
       else c.reject(new KernelError(Errno.EIO, `${record.name} died during ${c.method}`));
     }
     for (const w of record.waiting.splice(0)) w();

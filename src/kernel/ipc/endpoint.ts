@@ -23,10 +23,15 @@ export function channelMemory(ringCapacity: number): SharedArrayBuffer {
   return new SharedArrayBuffer(2 * ringBytes(ringCapacity));
 }
 
+// Each ring record starts with a flag byte: WHOLE, or a fragment of a message larger
+// than a ring record can be (MORE ... LAST), reassembled by the receiver.
+const WHOLE = 0, MORE = 1, LAST = 2;
+
 export class ShmEndpoint implements Endpoint {
   private readonly out: MessageRing;
   private readonly in: MessageRing;
   private readonly backlog: Uint8Array[] = [];
+  private readonly fragments: Uint8Array[] = [];
   private handler: (message: Message) => void = () => {};
 
   /** `side` 0 sends on the first ring, side 1 on the second. */
@@ -40,26 +45,57 @@ export class ShmEndpoint implements Endpoint {
 
   setHandler(handler: (message: Message) => void): void { this.handler = handler; }
 
+  private record(flag: number, body: Uint8Array): Uint8Array {
+    const r = new Uint8Array(body.length + 1);
+    r[0] = flag;
+    r.set(body, 1);
+    return r;
+  }
+
   send(message: Message): void {
     const bytes = encode(message);
-    if (bytes.length > this.out.maxMessage) throw new RangeError(`ipc: message of ${bytes.length} bytes exceeds the channel's ${this.out.maxMessage}`);
-    // Keep order: once something waits in the backlog, everything queues behind it.
-    if (this.backlog.length > 0 || !this.out.push(bytes)) this.backlog.push(bytes);
+    const max = this.out.maxMessage - 1;
+    if (bytes.length <= max) this.queue(this.record(WHOLE, bytes));
+    else for (let at = 0; at < bytes.length; at += max) this.queue(this.record(at + max >= bytes.length ? LAST : MORE, bytes.subarray(at, at + max)));
     this.peerBell.ring();
+  }
+
+  private queue(record: Uint8Array): void {
+    // Keep order: once something waits in the backlog, everything queues behind it.
+    if (this.backlog.length > 0 || !this.out.push(record)) this.backlog.push(record);
   }
 
   poll(): boolean {
     let worked = false;
     while (this.backlog.length > 0 && this.out.push(this.backlog[0]!)) { this.backlog.shift(); this.peerBell.ring(); worked = true; }
-    for (let bytes = this.in.pop(); bytes !== undefined; bytes = this.in.pop()) {
+    let freedRoom = false;
+    for (let rec = this.in.pop(); rec !== undefined; rec = this.in.pop()) {
       worked = true;
-      const m = decode(bytes);
-      if (isMessage(m)) this.handler(m);
+      const flag = rec[0];
+      const body = rec.subarray(1);
+      if (flag === WHOLE) { this.deliver(body); continue; }
+      // A large message: the sender may be waiting for room to push the next part.
+      freedRoom = true;
+      this.fragments.push(body);
+      if (flag === LAST) {
+        const total = this.fragments.reduce((n, f) => n + f.length, 0);
+        const whole = new Uint8Array(total);
+        let pos = 0;
+        for (const f of this.fragments.splice(0)) { whole.set(f, pos); pos += f.length; }
+        this.deliver(whole);
+      }
     }
+    if (freedRoom) this.peerBell.ring();
     return worked;
   }
 
-  get maxMessage(): number { return this.out.maxMessage; }
+  private deliver(bytes: Uint8Array): void {
+    const m = decode(bytes);
+    if (isMessage(m)) this.handler(m);
+  }
+
+  /** Messages queued behind a full ring. */
+  get backlogged(): number { return this.backlog.length; }
 }
 
 /** The structural type of a message port (Node's MessagePort/Worker, a browser's). */

@@ -12,6 +12,8 @@ export interface PendingCall {
   readonly to: string;
   readonly method: string;
   readonly args: Value[];
+  /** How many times this call was already replayed on a restarted server. */
+  readonly replays: number;
   resolve(v: Value): void;
   reject(e: Error): void;
 }
@@ -29,10 +31,10 @@ export class Rpc {
     endpoint.setHandler((m) => this.receive(m));
   }
 
-  call(to: string, method: string, args: Value[]): Promise<Value> {
+  call(to: string, method: string, args: Value[], replays = 0): Promise<Value> {
     return new Promise<Value>((resolve, reject) => {
       const id = this.nextId++;
-      const call: PendingCall = { id, to, method, args, resolve, reject };
+      const call: PendingCall = { id, to, method, args, replays, resolve, reject };
       this.pending.set(id, call);
       try {
         this.endpoint.send({ t: 'call', id, to, m: method, a: args });
