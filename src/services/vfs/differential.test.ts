@@ -27,6 +27,9 @@ import { mkfsExt2 } from '../ext2/index.js';
 import type { VfsInstance } from './index.js';
 
 const CWD = '/r/s/w';
+// The host applies its umask to new files; vfs gets modes with the kernel's applied.
+// Both sides make 0o644 files and 0o755 directories with the usual 022.
+process.umask(0o022);
 
 // Mostly plain names, so that calls often succeed and build a tree worth comparing.
 const componentArb = fc.oneof({ weight: 10, arbitrary: fc.constantFrom('a', 'b', 'c') }, { weight: 1, arbitrary: fc.constantFrom('.', '..') });
@@ -46,7 +49,8 @@ type Op =
   | { op: 'rename' | 'link'; p: string; q: string }
   | { op: 'symlink'; target: string; p: string }
   | { op: 'open'; p: string; flags: number; data: number; offset: number }
-  | { op: 'truncate'; p: string; size: number };
+  | { op: 'truncate'; p: string; size: number }
+  | { op: 'chmod'; p: string; mode: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constantFrom('mkdir' as const, 'mkdir' as const, 'rmdir' as const, 'unlink' as const, 'stat' as const, 'lstat' as const, 'readlink' as const, 'resolveDir' as const), p: pathArb }) },
@@ -54,6 +58,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('symlink' as const), target: targetArb, p: pathArb }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('open' as const), p: pathArb, flags: fc.constantFrom(...FLAG_SETS), data: fc.nat(20), offset: fc.oneof(fc.constant(0), fc.nat(5000)) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('truncate' as const), p: pathArb, size: fc.nat(30) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('chmod' as const), p: pathArb, mode: fc.constantFrom(0o600, 0o755, 0o4711, 0o1777, 0o7000, 0o644) }) },
 );
 
 // A small tree both sides start from (made by the same calls), so that most random
@@ -78,8 +83,10 @@ async function outcome(fn: () => Promise<unknown>): Promise<Outcome> {
 }
 
 const kind = (mode: number): string => ({ [S.IFREG]: 'file', [S.IFDIR]: 'dir', [S.IFLNK]: 'link' })[mode & S.IFMT] ?? 'other';
+// Type, permission bits, and for non-directories size and link count (directory
+// sizes and link counts of the host's filesystem are its own business).
 const statSummary = (st: { mode: number; size: number; nlink: number }): string =>
-  kind(st.mode) === 'dir' ? 'dir' : `${kind(st.mode)} size=${st.size} nlink=${st.nlink}`;
+  `${(st.mode & 0o7777).toString(8)} ` + (kind(st.mode) === 'dir' ? 'dir' : `${kind(st.mode)} size=${st.size} nlink=${st.nlink}`);
 
 async function onVfs(vfs: VfsInstance, o: Op): Promise<Outcome> {
   return outcome(async () => {
@@ -95,6 +102,7 @@ async function onVfs(vfs: VfsInstance, o: Op): Promise<Outcome> {
       case 'link': return vfs.link(CWD, o.p, o.q);
       case 'symlink': return vfs.symlink(CWD, o.target, o.p);
       case 'truncate': return vfs.setattr(CWD, o.p, { size: o.size }, true);
+      case 'chmod': return vfs.setattr(CWD, o.p, { mode: o.mode }, true);
       case 'open': {
         const { handle } = await vfs.open(CWD, o.p, o.flags, 0o644);
         try {
@@ -128,6 +136,7 @@ async function onHost(base: string, o: Op): Promise<Outcome> {
       case 'link': return void await hostfs.link(at(o.p), at(o.q));
       case 'symlink': return void await hostfs.symlink(o.target, at(o.p));
       case 'truncate': return void await hostfs.truncate(at(o.p), o.size);
+      case 'chmod': return void await hostfs.chmod(at(o.p), o.mode);
       case 'open': {
         const fh = await hostfs.open(at(o.p), o.flags, 0o644);
         try {
