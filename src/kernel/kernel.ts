@@ -18,7 +18,7 @@ import type { KernelCalls, ProcessRecord } from '../abi/component.js';
 import type { PmService, VfsService, ConsoleService, BlkService } from '../abi/services.js';
 import type { SpawnRequest } from '../abi/syscalls.js';
 import { execFormat } from '../abi/exec.js';
-import type { Platform, ThreadHandle } from './platform.js';
+import type { Platform, ThreadHandle, LeakReport } from './platform.js';
 import { defaultParams, type Params } from './params.js';
 import { KernelLog } from './log.js';
 import { Process } from './proc/process.js';
@@ -278,12 +278,22 @@ export class Kernel {
     if (this.halted) return;
     this.halted = true;
     this.log.log(`halting (status ${status})`);
+    const leaks = await this.leakReport();
+    this.log.log(`at halt: ${leaks.processes} processes still running, ${leaks.openFiles} vfs handles open, ${leaks.ipcInFlight} IPC calls in flight`);
     for (const p of this.procs.values()) { p.dead = true; p.thread?.terminate(); }
     try { await this.vfs.sync(); } catch { /* best effort: the disk may be gone */ }
     this.running = false;
     await this.components.shutdownAll();
     this.pool.shutdown();
-    this.platform.halt(status);
+    this.platform.halt(status, leaks);
+  }
+
+  /** What is still held when the system halts: every test ends by checking it is nothing. */
+  async leakReport(): Promise<LeakReport> {
+    const processes = [...this.procs.values()].filter((p) => !p.dead).length;
+    let openFiles = -1;
+    try { const n = await this.vfs.openCount(); if (typeof n === 'number') openFiles = n; } catch { /* vfs gone */ }
+    return { processes, openFiles, ipcInFlight: this.components.inFlight() };
   }
 
   uptimeMs(): number { return performance.now() - this.bootedAt; }

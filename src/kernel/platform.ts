@@ -19,7 +19,7 @@ export interface Platform {
   createThread(kind: ThreadKind): ThreadHandle;
   yieldMacrotask(): Promise<void>;
   /** Tells the machine the system halted with `status` (after output is flushed). */
-  halt(status: number): void;
+  halt(status: number, leaks: LeakReport): void;
   /** Reports a kernel panic to the machine, bypassing every driver. */
   panic(text: string): void;
   /** Writes a boot-log line to the machine (only shown with --verbose). */
@@ -28,4 +28,12 @@ export interface Platform {
   readonly heartbeat: Int32Array;
   /** Reads the kernel-domain source sizes (TCB); optional. */
   readonly machine: { cpu: string; cores: number; host: string };
+}
+
+/** What was still held at halt (processes other than the one that ended, open vfs handles, calls in flight). */
+export interface LeakReport {
+  processes: number;
+  /** -1 when vfs could not answer. */
+  openFiles: number;
+  ipcInFlight: number;
 }

@@ -2,13 +2,14 @@
 // differently only because of the domain the component runs in.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sh } from './harness.js';
+import { sh, noLeaks } from './harness.js';
 
 test('blk crash: microkernel restarts the driver and the read completes', async () => {
   const r = await sh('microkernel', 'fault blk crash; cat /dev/blk0 | wc -c; lsmod');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^4194304$/m);
   assert.match(r.stdout, /^blk\s+user\s+running\s+1$/m, 'lsmod counts the restart');
+  assert.equal(noLeaks(r), undefined);
 });
 
 test('blk crash: monolithic panics with status 70', async () => {
@@ -44,6 +45,7 @@ test('a crash in a user-domain server is not noticed by an unrelated process', a
   const r = await sh('microkernel', 'usertests files dirs pipes > /tmp/bg & fault blk crash; cat /dev/blk0 | wc -c; wait; cat /tmp/bg');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /usertests: 3 passed, 0 failed/);
+  assert.equal(noLeaks(r), undefined);
 });
 
 test('console and pm crash under microkernel: the request fails or is retried, the system goes on', async () => {
@@ -52,6 +54,7 @@ test('console and pm crash under microkernel: the request fails or is retried, t
     assert.equal(r.status, 0, `${component}: ${r.stderr}`);
     assert.match(r.stdout, /^two$/m, component);
     assert.match(r.stdout, new RegExp(`^${component}\\s+user\\s+running\\s+1$`, 'm'), `${component} restarted once`);
+    assert.equal(noLeaks(r), undefined, component);
   }
 });
 

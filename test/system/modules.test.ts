@@ -2,7 +2,7 @@
 // monolithic, a new server under microkernel); rmmod refuses what is in use.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sh } from './harness.js';
+import { sh, noLeaks } from './harness.js';
 
 for (const [preset, domain] of [['monolithic', 'kernel'], ['microkernel', 'user'], ['hybrid', 'user']] as const) {
   test(`insmod/rmmod on ${preset}`, async () => {
@@ -22,5 +22,6 @@ for (const [preset, domain] of [['monolithic', 'kernel'], ['microkernel', 'user'
     assert.match(r.stdout, /^gone=1$/m);
     assert.match(r.stderr, /cat: \/dev\/blk0: No such device/);
     assert.match(r.stdout, /^4194304$/m);
+    assert.equal(noLeaks(r), undefined);
   });
 }

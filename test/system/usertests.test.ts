@@ -2,7 +2,7 @@
 // the presets must be observably equivalent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boot, PRESETS } from './harness.js';
+import { boot, noLeaks, PRESETS } from './harness.js';
 
 for (const preset of PRESETS) {
   for (const ipc of ['shm', 'postmessage'] as const) {
@@ -12,6 +12,7 @@ for (const preset of PRESETS) {
       assert.match(r.stdout, /usertests: \d+ passed, 0 failed/, r.stdout + r.stderr);
       assert.doesNotMatch(r.stdout, /FAILED/);
       assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.equal(noLeaks(r), undefined);
     });
   }
 }

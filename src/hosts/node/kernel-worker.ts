@@ -19,7 +19,7 @@ setInterval(() => Atomics.add(heartbeat, 0, 1), 100);
 const platform: Platform = {
   createThread,
   yieldMacrotask: () => new Promise((resolve) => setImmediate(resolve)),
-  halt: (status) => port.postMessage({ type: 'halt', status }),
+  halt: (status, leaks) => port.postMessage({ type: 'halt', status, leaks }),
   panic: (text) => port.postMessage({ type: 'panic', text }),
   bootLog: (line) => port.postMessage({ type: 'log', line }),
   heartbeat,

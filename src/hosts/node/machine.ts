@@ -12,6 +12,7 @@ import { ConsoleDeviceModel } from '../../hw/console-device.js';
 import { DEV_DOORBELL } from '../../abi/device.js';
 import type { BootConfig } from '../../kernel/kernel.js';
 import type { Params } from '../../kernel/params.js';
+import type { LeakReport } from '../../kernel/platform.js';
 import type { Domain } from '../../kernel/component/table.js';
 import type { Transport } from '../../kernel/component/server.js';
 import { BOOT_COMPONENTS } from '../components.js';
@@ -40,6 +41,8 @@ export interface MachineOptions {
   /** Kernel heartbeat silence that counts as a hang (ms). */
   watchdogMs?: number;
   backing?: Backing;
+  /** Told what the kernel still held when it halted (leak checks). */
+  onHalt?: (leaks: LeakReport) => void;
 }
 
 export function readInitramfs(): Uint8Array {
@@ -147,8 +150,8 @@ export async function runMachine(o: MachineOptions): Promise<number> {
       if (Date.now() - lastAt > watchdogMs) finish(EXIT_PANIC, `kernel panic: watchdog: the kernel stopped responding (no heartbeat for ${((Date.now() - lastAt) / 1000).toFixed(1)} s)`);
     }, 250));
 
-    kernel.on('message', (m: { type: string; status?: number; text?: string; line?: string }) => {
-      if (m.type === 'halt') finish(m.status ?? 0);
+    kernel.on('message', (m: { type: string; status?: number; text?: string; line?: string; leaks?: LeakReport }) => {
+      if (m.type === 'halt') { if (m.leaks !== undefined) o.onHalt?.(m.leaks); finish(m.status ?? 0); }
       else if (m.type === 'panic') finish(EXIT_PANIC, m.text);
       else if (m.type === 'log' && o.verbose === true) err(new TextEncoder().encode(m.line + '\n'));
     });

@@ -243,6 +243,13 @@ export class ComponentTable {
     for (const w of record.waiting.splice(0)) w();
   }
 
+  /** IPC calls in flight to user-domain servers. */
+  inFlight(): number {
+    let n = 0;
+    for (const s of this.servers) n += s.rpc.inFlight().length;
+    return n;
+  }
+
   /** Checks every server's heartbeat; called by the kernel about every 100 ms. */
   watch(): void {
     for (const s of this.servers) if (!s.dead && s.hung(this.o.params.heartbeatTimeoutMs)) s.die('hung (no heartbeat)');
