@@ -91,6 +91,32 @@ export class BufferCache {
     return buf;
   }
 
+  /**
+   * Reads the blocks of `blocks` that are not cached, one device request per contiguous
+   * run (read-ahead for sequential reads: one request instead of one per block).
+   */
+  async prefetch(blocks: readonly number[], kind: BufferKind): Promise<void> {
+    const missing = [...new Set(blocks)].filter((b) => b > 0 && b < this.blockLimit && !this.buffers.has(b)).sort((a, b) => a - b);
+    const limit = Math.min(MAX_COALESCE, Math.floor(this.slots / 4));
+    let i = 0;
+    while (i < missing.length) {
+      let n = 1;
+      while (i + n < missing.length && n < limit && missing[i + n] === missing[i]! + n) n++;
+      const first = missing[i]!;
+      if (n === 1) await this.get(first, kind);
+      else {
+        const bytes = await this.device.read(first * this.sectorsPerBlock, n * this.sectorsPerBlock);
+        this.stats.misses += n;
+        for (let k = 0; k < n; k++) {
+          if (this.buffers.has(first + k)) continue;
+          const buf = await this.install(first + k, kind);
+          buf.data.set(bytes.subarray(k * this.blockSize, (k + 1) * this.blockSize));
+        }
+      }
+      i += n;
+    }
+  }
+
   /** A buffer for a block that was just allocated: zero-filled, never read from disk. */
   async getZeroed(block: number, kind: BufferKind): Promise<Buffer> {
     this.checkBlock(block);
@@ -132,7 +158,14 @@ export class BufferCache {
       if (!buf.dirty) { this.forget(buf.block); return; }
       if (buf.kind === 'data') {
         // Data may go to disk early: nothing on disk points at it until metadata follows.
-        await this.writeRun([buf]);
+        // Take its dirty data neighbours along, so a big write goes out in big requests.
+        const run = [buf];
+        for (let b = buf.block + 1; run.length < MAX_COALESCE; b++) {
+          const next = this.buffers.get(b);
+          if (!next || !next.dirty || next.kind !== 'data') break;
+          run.push(next);
+        }
+        await this.writeRun(run);
         this.forget(buf.block);
         return;
       }

@@ -20,8 +20,18 @@ export async function readData(vol: Volume, inode: Inode, offset: number, length
   const end = Math.min(size, offset + length);
   const out = new Uint8Array(end - offset);
   const bs = vol.blockSize;
+  const window = Math.max(1, Math.min(64, Math.floor(vol.cache.capacity / 4)));
+  let prefetchedTo = -1;
   for (let pos = offset; pos < end;) {
     const n = Math.floor(pos / bs);
+    if (n > prefetchedTo) {
+      // Read ahead: map the next window of blocks, then fetch them in contiguous runs.
+      const last = Math.min(Math.floor((end - 1) / bs), n + window - 1);
+      const physical: number[] = [];
+      for (let k = n; k <= last; k++) physical.push(await mapBlock(vol, inode, k));
+      await vol.cache.prefetch(physical, 'data');
+      prefetchedTo = last;
+    }
     const within = pos - n * bs;
     const chunk = Math.min(bs - within, end - pos);
     const b = await mapBlock(vol, inode, n);
