@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import type { StatusSink } from '../usage.js';
 import { register as fs } from './fs.js';
 import { register as demo } from './demo.js';
+import { register as bench } from './bench.js';
 
 export type Register = (program: Command, status: StatusSink) => void;
 
-export const COMMANDS: Register[] = [demo, fs];
+export const COMMANDS: Register[] = [demo, bench, fs];

@@ -1,0 +1,211 @@
+// kbench: times the system from inside a process with performance.now() and prints
+// one JSON line per workload. The lab (src/lab/) boots a machine per preset and
+// transport, runs kbench in it and collects these lines; a person can run it too.
+//
+//   kbench [-s SCALE] [-d DIR] WORKLOAD...
+//
+// Workloads (each op is timed on its own; median and p99 are over the ops):
+//   null      SYS.null: the bare trap, answered by the kernel core
+//   getpid    answered by pm (a message to the pm server under microkernel)
+//   ipc       ipcping(0): process -> kernel -> echo component -> kernel -> process
+//             (kbench loads echo with insmod if it is not loaded)
+//   ipc-kernel  ipcping(0) and the null syscall timed alternately; the difference of
+//             the medians is the kernel <-> echo leg alone (derived; no p99: null)
+//   spawn     spawn /bin/true and wait for it
+//   pipe      cat FILE | wc -c with FILE of 4 MiB in DIR: MB/s through the pipe
+//   smallfile create (open O_CREAT, write 100 bytes, close), stat, unlink
+//   seqio     write 4 MiB in 64 KiB writes + fsync, then read it back: MB/s
+//   script    sh -c of a mixed script (mkdir, echo, cat|wc, ls, grep, cp, mv, rm)
+//
+// SCALE (default 1) multiplies the iteration counts. DIR defaults to /tmp.
+// Output: {"workload", "n", "median_ns", "p99_ns", "mean_ns", "throughput"?, "unit"?}.
+
+import * as libc from '../libc/index.js';
+
+interface Result {
+  workload: string;
+  n: number;
+  median_ns: number;
+  p99_ns: number;
+  mean_ns: number;
+  throughput?: number;
+  unit?: string;
+  extra?: Record<string, number>;
+}
+
+const now = (): number => performance.now();
+
+function summarize(workload: string, samplesNs: number[]): Result {
+  const s = [...samplesNs].sort((a, b) => a - b);
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+  const mean = s.reduce((a, b) => a + b, 0) / Math.max(1, s.length);
+  return { workload, n: s.length, median_ns: Math.round(at(0.5)), p99_ns: Math.round(at(0.99)), mean_ns: Math.round(mean) };
+}
+
+/** Times `n` calls of `op` one by one, after `warm` untimed calls. */
+function timeOps(n: number, warm: number, op: () => void): number[] {
+  for (let i = 0; i < warm; i++) op();
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const t0 = now();
+    op();
+    out[i] = (now() - t0) * 1e6;
+  }
+  return out;
+}
+
+function waitFor(pid: number): number {
+  const w = libc.wait(pid);
+  return w === null ? -1 : w.code;
+}
+
+function runAndWait(path: string, argv: string[], fds: [number, number][] = [[0, 0], [1, 1], [2, 2]]): number {
+  return waitFor(libc.spawn(path, { argv, fds, env: { PATH: '/bin' } }));
+}
+
+function ensureEcho(): void {
+  try { libc.insmod('echo'); } catch (e) {
+    if (!(e instanceof libc.SysError && e.errno === libc.Errno.EEXIST)) throw e;
+  }
+}
+
+const MiB = 1 << 20;
+
+function fillFile(path: string, bytes: number): void {
+  const block = new Uint8Array(64 << 10);
+  for (let i = 0; i < block.length; i++) block[i] = (i % 61) + 65;
+  const fd = libc.open(path, libc.O.WRONLY | libc.O.CREAT | libc.O.TRUNC, 0o644);
+  try { for (let done = 0; done < bytes; done += block.length) libc.write(fd, block.subarray(0, Math.min(block.length, bytes - done))); } finally { libc.close(fd); }
+}
+
+const SCRIPT = [
+  'mkdir -p DIR/kb-s', 'cd DIR/kb-s', 'echo hello world > a', 'cat a | wc -c > b', 'ls -l > /dev/null',
+  'grep hello a > /dev/null', 'cp a c', 'mv c d', 'seq 1 50 | wc -l > /dev/null', 'rm a b d', 'cd /', 'rmdir DIR/kb-s',
+].join('; ');
+
+function workload(name: string, scale: number, dir: string): Result {
+  const n = (base: number): number => Math.max(1, Math.round(base * scale));
+  switch (name) {
+    case 'null': return summarize(name, timeOps(n(20000), 2000, () => { libc.nullSyscall(); }));
+    case 'getpid': return summarize(name, timeOps(n(20000), 2000, () => { libc.getpid(); }));
+    case 'ipc': ensureEcho(); return summarize(name, timeOps(n(10000), 1000, () => { libc.ipcping(0); }));
+    case 'ipc-kernel': {
+      // Interleaved op by op, so both series see the same conditions on the host.
+      ensureEcho();
+      const bare: number[] = [], ping: number[] = [];
+      for (let i = 0; i < 1000; i++) { libc.nullSyscall(); libc.ipcping(0); }
+      for (let i = 0; i < n(10000); i++) {
+        let t0 = now();
+        libc.nullSyscall();
+        bare.push((now() - t0) * 1e6);
+        t0 = now();
+        libc.ipcping(0);
+        ping.push((now() - t0) * 1e6);
+      }
+      const b = summarize('null', bare), p = summarize('ipc', ping);
+      return {
+        workload: name, n: p.n, median_ns: p.median_ns - b.median_ns, p99_ns: NaN, mean_ns: p.mean_ns - b.mean_ns,
+        extra: { ipcping_median_ns: p.median_ns, ipcping_p99_ns: p.p99_ns, null_median_ns: b.median_ns, null_p99_ns: b.p99_ns },
+      };
+    }
+    case 'spawn': {
+      return summarize(name, timeOps(n(40), 3, () => {
+        const code = runAndWait('/bin/true', ['true']);
+        if (code !== 0) throw new Error(`true exited ${code}`);
+      }));
+    }
+    case 'pipe': {
+      const file = `${dir}/kb-pipe`;
+      const bytes = 4 * MiB;
+      fillFile(file, bytes);
+      const devnull = libc.open('/dev/null', libc.O.WRONLY);
+      const samples = timeOps(n(6), 1, () => {
+        const [r, w] = libc.pipe();
+        const cat = libc.spawn('/bin/cat', { argv: ['cat', file], fds: [[0, 0], [1, w], [2, 2]] });
+        const wc = libc.spawn('/bin/wc', { argv: ['wc', '-c'], fds: [[0, r], [1, devnull], [2, 2]] });
+        libc.close(r); libc.close(w);
+        if (waitFor(cat) !== 0 || waitFor(wc) !== 0) throw new Error('cat | wc failed');
+      });
+      libc.close(devnull);
+      libc.unlink(file);
+      const res = summarize(name, samples);
+      return { ...res, throughput: round2(bytes / MiB / (res.median_ns / 1e9)), unit: 'MB/s' };
+    }
+    case 'smallfile': {
+      const data = new Uint8Array(100).fill(120);
+      let i = 0;
+      return summarize(name, timeOps(n(400), 20, () => {
+        const path = `${dir}/kb-f${i++ % 16}`;
+        const fd = libc.open(path, libc.O.WRONLY | libc.O.CREAT | libc.O.TRUNC, 0o644);
+        libc.write(fd, data);
+        libc.close(fd);
+        libc.stat(path);
+        libc.unlink(path);
+      }));
+    }
+    case 'seqio': {
+      const file = `${dir}/kb-seq`;
+      const bytes = 4 * MiB;
+      const block = new Uint8Array(64 << 10).fill(7);
+      const writes: number[] = [], reads: number[] = [];
+      const samples = timeOps(n(6), 1, () => {
+        const t0 = now();
+        const fd = libc.open(file, libc.O.WRONLY | libc.O.CREAT | libc.O.TRUNC, 0o644);
+        for (let done = 0; done < bytes; done += block.length) libc.write(fd, block);
+        libc.fsync(fd);
+        libc.close(fd);
+        const t1 = now();
+        const rfd = libc.open(file, libc.O.RDONLY);
+        let got = 0;
+        for (let b = libc.read(rfd, 65536); b.length > 0; b = libc.read(rfd, 65536)) got += b.length;
+        libc.close(rfd);
+        if (got !== bytes) throw new Error(`read back ${got} of ${bytes} bytes`);
+        writes.push(t1 - t0); reads.push(now() - t1);
+      });
+      libc.unlink(file);
+      const res = summarize(name, samples);
+      const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+      return {
+        ...res, throughput: round2((2 * bytes) / MiB / (res.median_ns / 1e9)), unit: 'MB/s',
+        extra: { write_MBps: round2(bytes / MiB / (med(writes) / 1e3)), read_MBps: round2(bytes / MiB / (med(reads) / 1e3)) },
+      };
+    }
+    case 'script': {
+      const script = SCRIPT.replaceAll('DIR', dir);
+      return summarize(name, timeOps(n(8), 1, () => {
+        const code = runAndWait('/bin/sh', ['sh', '-c', script]);
+        if (code !== 0) throw new Error(`script exited ${code}`);
+      }));
+    }
+    default:
+      throw new UsageError(`unknown workload '${name}'`);
+  }
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+class UsageError extends Error {}
+
+export function main(argv: string[]): number {
+  let scale = 1;
+  let dir = '/tmp';
+  const names: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-s') { scale = Number(argv[++i]); if (!(scale > 0)) { libc.eprint('kbench: -s needs a positive number\n'); return 2; } }
+    else if (a === '-d') { dir = argv[++i] ?? '/tmp'; }
+    else names.push(a);
+  }
+  if (names.length === 0) { libc.eprint('usage: kbench [-s SCALE] [-d DIR] null|getpid|ipc|ipc-kernel|spawn|pipe|smallfile|seqio|script ...\n'); return 2; }
+  let status = 0;
+  for (const name of names) {
+    try {
+      libc.print(JSON.stringify(workload(name, scale, dir)) + '\n');
+    } catch (e) {
+      if (e instanceof UsageError) { libc.eprint(`kbench: ${e.message}\n`); return 2; }
+      libc.print(JSON.stringify({ workload: name, error: e instanceof Error ? e.message : String(e) }) + '\n');
+      status = 1;
+    }
+  }
+  return status;
+}
