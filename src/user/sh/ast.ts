@@ -1,6 +1,7 @@
 // The shell's syntax tree. A program is a list of and-or lists, each possibly run in
 // the background; an and-or list chains pipelines with && and ||; a pipeline joins
-// simple commands with |. Words keep their quoting so expansion (expand.ts) knows
+// commands with |; a command is a simple command or a compound one (if, while,
+// until, for, { }, ( )) whose bodies are programs again. Words keep their quoting so expansion (expand.ts) knows
 // what to split and glob. parse.ts builds these; print.ts turns them back into text.
 
 /** One piece of a word. `quoted` pieces are neither field-split nor globbed. */
@@ -29,14 +30,24 @@ export interface Redirect {
 export interface Assignment { name: string; value: Word }
 
 export interface SimpleCommand {
+  kind: 'simple';
   assigns: Assignment[];
   words: Word[];
   redirs: Redirect[];
 }
 
+/** if / while / until / for / { ...; } / ( ... ), each with its own redirections. */
+export type CompoundCommand =
+  | { kind: 'if'; clauses: { cond: Program; body: Program }[]; elseBody: Program | null; redirs: Redirect[] }
+  | { kind: 'while' | 'until'; cond: Program; body: Program; redirs: Redirect[] }
+  | { kind: 'for'; name: string; words: Word[] | null; body: Program; redirs: Redirect[] }
+  | { kind: 'group' | 'subshell'; body: Program; redirs: Redirect[] };
+
+export type Command = SimpleCommand | CompoundCommand;
+
 export interface Pipeline {
   negate: boolean;
-  commands: SimpleCommand[];
+  commands: Command[];
 }
 
 export interface AndOr {

@@ -7,7 +7,7 @@
 import * as libc from '../libc/index.js';
 import { SysError } from '../libc/index.js';
 import type { Shell } from './exec.js';
-import { ExitShell } from './exec.js';
+import { ExitShell, LoopControl } from './exec.js';
 import { echoText } from '../util/echo.js';
 import { quote } from './print.js';
 
@@ -156,7 +156,55 @@ const type: Builtin = (sh, argv, io) => {
   return status;
 };
 
+const loopControl = (kind: 'break' | 'continue'): Builtin => (sh, argv, io) => {
+  const n = argv[1] === undefined ? 1 : Number(argv[1]);
+  if (!Number.isInteger(n) || n < 1) { err(io, `sh: ${kind}: ${argv[1]}: loop count out of range\n`); return 1; }
+  if (sh.loopDepth === 0) return 0;
+  throw new LoopControl(kind, Math.min(n, sh.loopDepth));
+};
+
+// read [-r] [NAME...]: one line from stdin, split on blanks into the names (the last
+// takes the rest); REPLY when no name is given. Status 1 at end of input.
+const read: Builtin = (sh, argv, io) => {
+  const args = argv.slice(1);
+  const raw = args[0] === '-r';
+  const names = raw ? args.slice(1) : args;
+  if (names.length === 0) names.push('REPLY');
+  for (const n of names) if (!NAME.test(n)) { err(io, `sh: read: '${n}': not a valid identifier\n`); return 2; }
+  if (io.stdin === undefined) return 1;
+  // One byte at a time, so the rest of the input stays for whoever reads next.
+  const bytes: number[] = [];
+  let eof = false;
+  for (;;) {
+    const b = libc.read(io.stdin, 1);
+    if (b.length === 0) { eof = true; break; }
+    const c = b[0] as number;
+    if (c === 10) {
+      if (!raw && bytes[bytes.length - 1] === 92) { bytes.pop(); continue; }
+      break;
+    }
+    bytes.push(c);
+  }
+  let line = new TextDecoder().decode(new Uint8Array(bytes));
+  if (!raw) line = line.replace(/\\(.)/g, '$1');
+  const fields = line.replace(/^[ \t]+/, '').split(/[ \t]+/);
+  names.forEach((n, i) => {
+    if (i === names.length - 1) {
+      const rest = line.replace(/^[ \t]+/, '');
+      let idx = 0;
+      for (let k = 0; k < i; k++) idx = rest.indexOf(fields[k] as string, idx) + (fields[k] as string).length;
+      sh.setVar(n, rest.slice(idx).replace(/^[ \t]+/, '').replace(/[ \t]+$/, ''));
+    } else {
+      sh.setVar(n, fields[i] ?? '');
+    }
+  });
+  return eof ? 1 : 0;
+};
+
 export const BUILTINS = new Map<string, Builtin>([
+  ['break', loopControl('break')],
+  ['continue', loopControl('continue')],
+  ['read', read],
   [':', () => 0],
   ['true', () => 0],
   ['false', () => 1],

@@ -6,7 +6,7 @@
 
 import * as libc from '../libc/index.js';
 import { SysError, O, Errno, Signal, TIOC, WNOHANG, signalName } from '../libc/index.js';
-import type { Program, AndOr, Pipeline, SimpleCommand, Redirect, Word } from './ast.js';
+import type { Program, AndOr, Pipeline, CompoundCommand, Redirect, Word } from './ast.js';
 import { parse, IncompleteInput, ShellSyntaxError } from './parse.js';
 import { expandWord, expandToString, ExpansionError, type ExpandContext } from './expand.js';
 import { BUILTINS, type BuiltinIo } from './builtins.js';
@@ -15,6 +15,11 @@ import { printProgram } from './print.js';
 /** Thrown by `exit` to unwind to the top level. */
 export class ExitShell extends Error {
   constructor(readonly status: number) { super(`exit ${status}`); this.name = 'ExitShell'; }
+}
+
+/** Thrown by `break N` / `continue N`; loops catch it and count the levels down. */
+export class LoopControl extends Error {
+  constructor(readonly kind: 'break' | 'continue', public levels: number) { super(kind); this.name = 'LoopControl'; }
 }
 
 /** A command that failed before it ran (bad redirection, not found, ...). */
@@ -58,6 +63,15 @@ export class Shell implements ExpandContext {
   /** Statuses of background processes reaped before anyone asked with `wait`. */
   readonly reaped = new Map<number, number>();
   private readonly pathCache = new Map<string, string>();
+  /**
+   * What the descriptors 0, 1, 2 (and any others) of the commands run now refer to
+   * in the shell: child fd → shell fd. Redirections on a compound command replace it
+   * while its body runs.
+   */
+  fdBase = new Map<number, number>([[0, 0], [1, 1], [2, 2]]);
+  /** How many loops enclose the command running now (for break and continue). */
+  loopDepth = 0;
+  private programDepth = 0;
   private pid: number | undefined;
 
   constructor(env: Record<string, string>) {
@@ -96,7 +110,9 @@ export class Shell implements ExpandContext {
     const [r, w] = libc.pipe();
     let pid: number;
     try {
-      pid = libc.spawn(shPath, { argv: ['sh', '-c', source], env: this.environment({}), fds: [[0, 0], [1, w], [2, 2]] });
+      const fds = new Map(this.fdBase);
+      fds.set(1, w);
+      pid = libc.spawn(shPath, { argv: ['sh', '-c', source], env: this.environment({}), fds: [...fds.entries()] });
     } catch (e) {
       libc.close(r);
       libc.close(w);
@@ -139,6 +155,14 @@ export class Shell implements ExpandContext {
   }
 
   runProgram(program: Program): number {
+    if (this.loopDepth === 0 && this.programDepth === 0) {
+      // At the top, a stray break/continue outside any loop just ends its command.
+      this.programDepth++;
+      try { return this.runProgram(program); } catch (e) {
+        if (e instanceof LoopControl) return this.status;
+        throw e;
+      } finally { this.programDepth--; }
+    }
     for (const item of program) {
       if (item.background) this.runBackground(item.andOr);
       else this.status = this.runAndOr(item.andOr);
@@ -230,19 +254,30 @@ export class Shell implements ExpandContext {
     let prevRead: number | null = null;
     let pgid = this.interactive ? -1 : 0;
     for (let i = 0; i < n; i++) {
-      const cmd = p.commands[i] as SimpleCommand;
+      const cmd = p.commands[i]!;
       const entry: Started = { status: 0 };
       started.push(entry);
       let pipeW: number | null = null;
       let nextRead: number | null = null;
       if (i < n - 1) [nextRead, pipeW] = libc.pipe();
-      const fds = new Map<number, number>([[0, 0], [1, 1], [2, 2]]);
+      const fds = new Map(this.fdBase);
       const toClose: number[] = [];
       if (prevRead !== null) { fds.set(0, prevRead); toClose.push(prevRead); }
       if (pipeW !== null) { fds.set(1, pipeW); toClose.push(pipeW); }
       prevRead = nextRead;
       let builtinRun: (() => number) | null = null;
       try {
+        if (cmd.kind !== 'simple') {
+          for (const r of cmd.redirs) this.redirect(r, fds, toClose);
+          if (n === 1 && !background) {
+            builtinRun = () => this.runCompoundWith(cmd, fds);
+          } else {
+            // In a longer pipeline or the background it runs in a subshell of its own.
+            const text = printProgram([{ andOr: { first: { negate: false, commands: [{ ...cmd, redirs: [] }] }, rest: [] }, background: false }]);
+            entry.pid = this.spawnCommand(this.lookup('sh') ?? '/bin/sh', 'sh', ['sh', '-c', text], this.environment({}), fds, pgid);
+          }
+          throw new CompoundStarted();
+        }
         const argv = cmd.words.flatMap((w) => expandWord(w, this));
         const assigns = cmd.assigns.map((a) => [a.name, expandToString(a.value, this)] as const);
         for (const r of cmd.redirs) this.redirect(r, fds, toClose);
@@ -260,15 +295,16 @@ export class Shell implements ExpandContext {
           if (path === null) throw new CommandError(`${name}: not found`, 127);
           const env = this.environment(Object.fromEntries(assigns));
           entry.pid = this.spawnCommand(path, name, argv, env, fds, pgid);
-          if (pgid === -1) {
-            pgid = entry.pid;
-            if (!background) {
-              try { libc.ioctl(0, TIOC.SPGRP, pgid); this.foregroundPgid = pgid; } catch { /* no terminal */ }
-            }
-          }
         }
       } catch (e) {
-        entry.status = this.reportCommandError(e);
+        if (!(e instanceof CompoundStarted)) entry.status = this.reportCommandError(e);
+      }
+      if (entry.pid !== undefined && pgid === -1) {
+        // The first process leads the job's group; the job gets the terminal.
+        pgid = entry.pid;
+        if (!background) {
+          try { libc.ioctl(0, TIOC.SPGRP, pgid); this.foregroundPgid = pgid; } catch { /* no terminal */ }
+        }
       }
       if (builtinRun === null) { closeAll(toClose); continue; }
       const run = builtinRun;
@@ -279,6 +315,88 @@ export class Shell implements ExpandContext {
     }
     for (const task of deferred) task();
     return started;
+  }
+
+  // Runs a compound command in the shell with `fds` as the descriptors its commands see.
+  private runCompoundWith(c: CompoundCommand, fds: Map<number, number>): number {
+    const saved = this.fdBase;
+    this.fdBase = fds;
+    try {
+      return c.kind === 'subshell' ? this.runSubshell(c.body) : this.runCompound(c);
+    } finally {
+      this.fdBase = saved;
+    }
+  }
+
+  // ( ... ): variables, the working directory and `exit` stay inside.
+  private runSubshell(body: Program): number {
+    const vars = new Map(this.vars);
+    const exported = new Set(this.exported);
+    const positional = this.positionalArgs;
+    let cwd: string | undefined;
+    try { cwd = libc.getcwd(); } catch { /* unknown */ }
+    try {
+      return this.runProgram(body);
+    } catch (e) {
+      if (e instanceof ExitShell) return e.status;
+      throw e;
+    } finally {
+      this.vars.clear();
+      for (const [k, v] of vars) this.vars.set(k, v);
+      this.exported.clear();
+      for (const k of exported) this.exported.add(k);
+      this.positionalArgs = positional;
+      this.pathCache.clear();
+      if (cwd !== undefined) { try { libc.chdir(cwd); } catch { /* gone */ } }
+    }
+  }
+
+  private runCompound(c: CompoundCommand): number {
+    switch (c.kind) {
+      case 'if':
+        for (const clause of c.clauses) {
+          if (this.runProgram(clause.cond) === 0) return this.runProgram(clause.body);
+        }
+        return c.elseBody !== null ? this.runProgram(c.elseBody) : 0;
+      case 'while': case 'until': {
+        let status = 0;
+        for (;;) {
+          const cond = this.runProgram(c.cond);
+          if ((cond === 0) !== (c.kind === 'while')) break;
+          const r = this.loopBody(c.body);
+          status = r.status;
+          if (r.stop) break;
+        }
+        return status;
+      }
+      case 'for': {
+        const values = c.words === null ? this.positionalArgs.slice() : c.words.flatMap((w) => expandWord(w, this));
+        let status = 0;
+        for (const v of values) {
+          this.setVar(c.name, v);
+          const r = this.loopBody(c.body);
+          status = r.status;
+          if (r.stop) break;
+        }
+        return status;
+      }
+      case 'group': case 'subshell':
+        return this.runProgram(c.body);
+    }
+  }
+
+  // One pass of a loop body; `stop` when a break (for this loop) ended it.
+  private loopBody(body: Program): { status: number; stop: boolean } {
+    this.loopDepth++;
+    try {
+      return { status: this.runProgram(body), stop: false };
+    } catch (e) {
+      if (!(e instanceof LoopControl)) throw e;
+      if (e.levels > 1) { e.levels--; throw e; }
+      return { status: 0, stop: e.kind === 'break' };
+    } finally {
+      this.loopDepth--;
+    }
   }
 
   private spawnCommand(path: string, name: string, argv: string[], env: Record<string, string>, fds: Map<number, number>, pgid: number): number {
@@ -404,6 +522,9 @@ export class Shell implements ExpandContext {
     try { libc.write(2, `sh: ${message}\n`); } catch { /* stderr gone */ }
   }
 }
+
+/** Internal signal: a compound command was set up (no simple-command work follows). */
+class CompoundStarted extends Error {}
 
 function closeAll(fds: readonly number[]): void {
   for (const fd of fds) {

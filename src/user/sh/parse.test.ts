@@ -6,7 +6,7 @@ import { parse, isComplete, normalizeWord, IncompleteInput, ShellSyntaxError } f
 import { printProgram, quote } from './print.js';
 import { expandWord, expandToString, type ExpandContext } from './expand.js';
 import { segmentRegExp, expandGlob, type GlobChar } from './glob.js';
-import type { Program, Word, WordPart, SimpleCommand, Pipeline, Redirect } from './ast.js';
+import type { Program, Word, WordPart, SimpleCommand, Command, Pipeline, Redirect } from './ast.js';
 
 const lit = (text: string, quoted = false): WordPart => ({ type: 'lit', text, quoted });
 const word = (...parts: WordPart[]): Word => ({ parts });
@@ -18,7 +18,9 @@ function onlyCommand(src: string): SimpleCommand {
   const item = program[0]!;
   assert.equal(item.andOr.rest.length, 0);
   assert.equal(item.andOr.first.commands.length, 1);
-  return item.andOr.first.commands[0]!;
+  const c = item.andOr.first.commands[0]!;
+  assert.equal(c.kind, 'simple');
+  return c as SimpleCommand;
 }
 
 function context(vars: Record<string, string> = {}, positional: string[] = [], files: Record<string, string[]> = {}): ExpandContext {
@@ -56,7 +58,7 @@ test('pipelines, and-or lists and background jobs', () => {
   assert.deepEqual(p[0]!.andOr.rest.map((r) => r.op), ['&&', '||']);
   assert.equal(p[0]!.background, false);
   assert.equal(p[1]!.background, true);
-  assert.deepEqual(p[2]!.andOr.first.commands[0]!.words, [w('g')]);
+  assert.deepEqual((p[2]!.andOr.first.commands[0] as SimpleCommand).words, [w('g')]);
 });
 
 test('redirections with default and explicit descriptors', () => {
@@ -189,7 +191,9 @@ test('quote() makes one word that expands to the string itself', () => {
 
 // Random syntax trees in the form the parser produces; printing and parsing again
 // must give the same tree.
-const plainText = fc.stringMatching(/^[a-z0-9._/*?-]{1,6}$/);
+// Unquoted literals the lexer could have made; reserved words are left out, since in
+// command position they would start a compound command.
+const plainText = fc.stringMatching(/^[a-z0-9._/*?-]{1,6}$/).filter((t) => !['if', 'then', 'elif', 'else', 'fi', 'while', 'until', 'do', 'done', 'for', 'in'].includes(t));
 const anyText = fc.string({ maxLength: 8 });
 const name = fc.oneof(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,4}$/), fc.constantFrom('?', '!', '#', '1'));
 
@@ -217,8 +221,9 @@ function wordArb(quotedOnly: boolean, depth: number, allowEmpty = false): fc.Arb
 }
 
 const commandArb: fc.Arbitrary<SimpleCommand> = fc.record({
+  kind: fc.constant('simple' as const),
   assigns: fc.array(fc.record({ name: fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,3}$/), value: wordArb(false, 1, true) }), { maxLength: 2 }),
-  words: fc.array(wordArb(false, 1), { minLength: 1, maxLength: 4 }),
+  words: fc.array(wordArb(false, 1), { minLength: 1, maxLength: 3 }),
   redirs: fc.array(fc.oneof(
     fc.record({ fd: fc.constantFrom(0, 3), op: fc.constant('<' as const), target: wordArb(false, 0) }),
     fc.record({ fd: fc.constantFrom(1, 2), op: fc.constantFrom('>' as const, '>>' as const), target: wordArb(false, 0) }),
@@ -230,16 +235,79 @@ const commandArb: fc.Arbitrary<SimpleCommand> = fc.record({
   return !(first?.type === 'lit' && !first.quoted && (/^!$/.test(first.text)));
 });
 
-const pipelineArb: fc.Arbitrary<Pipeline> = fc.record({ negate: fc.boolean(), commands: fc.array(commandArb, { minLength: 1, maxLength: 3 }) });
-const programArb: fc.Arbitrary<Program> = fc.array(fc.record({
-  andOr: fc.record({ first: pipelineArb, rest: fc.array(fc.record({ op: fc.constantFrom('&&' as const, '||' as const), pipeline: pipelineArb }), { maxLength: 2 }) }),
+const redirArb = fc.array(fc.record({ fd: fc.constantFrom(1, 2), op: fc.constant('>' as const), target: wordArb(false, 0) }), { maxLength: 1 });
+
+const pipelineOf = (command: fc.Arbitrary<Command>, maxCommands: number): fc.Arbitrary<Pipeline> =>
+  fc.record({ negate: fc.boolean(), commands: fc.array(command, { minLength: 1, maxLength: maxCommands }) });
+const programOf = (pipeline: fc.Arbitrary<Pipeline>, maxItems: number): fc.Arbitrary<Program> => fc.array(fc.record({
+  andOr: fc.record({ first: pipeline, rest: fc.array(fc.record({ op: fc.constantFrom('&&' as const, '||' as const), pipeline }), { maxLength: 2 }) }),
   background: fc.boolean(),
-}), { minLength: 1, maxLength: 3 });
+}), { minLength: 1, maxLength: maxItems });
+
+const programArb = programOf(pipelineOf(commandArb, 3), 3);
+
+// Compound commands around small bodies (kept small: generating and comparing deep
+// trees is slow, and one level of nesting exercises every rule of the grammar).
+const smallBody = programOf(pipelineOf(commandArb, 1), 2);
+const compoundArb: fc.Arbitrary<Command> = fc.oneof(
+  fc.record({ kind: fc.constantFrom('group' as const, 'subshell' as const), body: smallBody, redirs: redirArb }),
+  fc.record({ kind: fc.constantFrom('while' as const, 'until' as const), cond: smallBody, body: smallBody, redirs: redirArb }),
+  fc.record({
+    kind: fc.constant('for' as const), name: fc.stringMatching(/^[a-z_]{1,3}$/),
+    words: fc.option(fc.array(wordArb(false, 0), { maxLength: 3 }), { nil: null }), body: smallBody, redirs: redirArb,
+  }),
+  fc.record({
+    kind: fc.constant('if' as const),
+    clauses: fc.array(fc.record({ cond: smallBody, body: smallBody }), { minLength: 1, maxLength: 2 }),
+    elseBody: fc.option(smallBody, { nil: null }), redirs: redirArb,
+  }),
+);
+const compoundProgramArb = programOf(pipelineOf(fc.oneof(commandArb, compoundArb), 2), 2);
+
+test('printing compound commands and parsing them again gives the same tree', () => {
+  fc.assert(fc.property(compoundProgramArb, (program) => {
+    const text = printProgram(program);
+    assert.deepEqual(parse(text), JSON.parse(JSON.stringify(program)), text);
+  }), { numRuns: 60 });
+});
 
 test('printing a syntax tree and parsing it again gives the same tree', () => {
   fc.assert(fc.property(programArb, (program) => {
     const text = printProgram(program);
     // fast-check builds records without a prototype; compare plain copies.
     assert.deepEqual(parse(text), JSON.parse(JSON.stringify(program)), text);
-  }), { numRuns: 1000 });
+  }), { numRuns: 200 });
+});
+
+test('if, elif, else', () => {
+  const p = parse('if a; then b; elif c\nthen d; else e; fi > out');
+  const c = p[0]!.andOr.first.commands[0]!;
+  assert.equal(c.kind, 'if');
+  if (c.kind !== 'if') return;
+  assert.equal(c.clauses.length, 2);
+  assert.notEqual(c.elseBody, null);
+  assert.deepEqual(c.redirs, [{ fd: 1, op: '>', target: w('out') }]);
+});
+
+test('loops and groups', () => {
+  const kinds = (src: string): string[] => parse(src).map((i) => i.andOr.first.commands[0]!.kind);
+  assert.deepEqual(kinds('while true; do x; done; until false; do y; done'), ['while', 'until']);
+  assert.deepEqual(kinds('for i in 1 2 3; do echo $i; done; for j do :; done'), ['for', 'for']);
+  assert.deepEqual(kinds('{ a; b; }; ( c; d )'), ['group', 'subshell']);
+  const f = parse('for i in a "b c"; do echo $i; done')[0]!.andOr.first.commands[0]!;
+  assert.ok(f.kind === 'for' && f.words?.length === 2 && f.name === 'i');
+});
+
+test('reserved words are plain words outside command position', () => {
+  const c = onlyCommand('echo if then done }');
+  assert.deepEqual(c.words.map((x) => (x.parts[0] as { text: string }).text), ['echo', 'if', 'then', 'done', '}']);
+});
+
+test('unfinished compound commands are incomplete; misplaced reserved words are errors', () => {
+  for (const src of ['if true; then', 'if true; then echo', 'while true; do echo x', 'for i in a b', '{ echo a', '( echo a']) {
+    assert.throws(() => parse(src), IncompleteInput, src);
+  }
+  for (const src of ['fi', 'done', 'if then fi', 'while; do x; done', 'for 1 in a; do x; done', '{ }']) {
+    assert.throws(() => parse(src), ShellSyntaxError, src);
+  }
 });

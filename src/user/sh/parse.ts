@@ -2,10 +2,16 @@
 //   program  := linebreak (andor (sep linebreak andor)* sep?)?
 //   andor    := pipeline (('&&' | '||') linebreak pipeline)*
 //   pipeline := '!'? command ('|' linebreak command)*
-//   command  := (assignment | redirect)* (word | redirect)*   (at least one item)
+//   command  := simple | compound redirect*
+//   simple   := (assignment | redirect)* (word | redirect)*   (at least one item)
+//   compound := 'if' list 'then' list ('elif' list 'then' list)* ('else' list)? 'fi'
+//             | ('while' | 'until') list 'do' list 'done'
+//             | 'for' NAME ('in' word* sep)? linebreak 'do' list 'done'
+//             | '{' list '}' | '(' list ')'
+// Reserved words count only where a command name may stand, unquoted.
 // Pure: no syscalls. Input that stops after '|', '&&' or '||' throws IncompleteInput.
 
-import type { Program, ListItem, AndOr, Pipeline, SimpleCommand, Word, WordPart, Redirect, Assignment } from './ast.js';
+import type { Program, ListItem, AndOr, Pipeline, Command, SimpleCommand, CompoundCommand, Word, WordPart, Redirect, Assignment } from './ast.js';
 import { tokenize, IncompleteInput, ShellSyntaxError, pushLiteral, type Token } from './lex.js';
 
 export { IncompleteInput, ShellSyntaxError } from './lex.js';
@@ -35,6 +41,8 @@ export function normalizeWord(word: Word, insideQuotes = false): Word {
 }
 
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/;
+const COMPOUND_START = new Set(['if', 'while', 'until', 'for', '{']);
+const RESERVED = new Set(['if', 'then', 'elif', 'else', 'fi', 'while', 'until', 'do', 'done', 'for', '{', '}', 'in']);
 
 function describe(t: Token | undefined): string {
   if (t === undefined) return 'end of input';
@@ -48,20 +56,58 @@ class Parser {
   constructor(private readonly tokens: Token[]) {}
 
   program(): Program {
+    const items = this.list(new Set());
+    const t = this.peek();
+    if (t !== undefined) throw new ShellSyntaxError(`unexpected token '${describe(t)}'`);
+    return items;
+  }
+
+  // A list of and-or lists, up to the end or to one of `stops` (reserved words, or
+  // ')' inside a subshell) standing where a command would.
+  private list(stops: ReadonlySet<string>): Program {
     const items: ListItem[] = [];
     this.linebreak();
-    while (this.peek() !== undefined) {
-      const andOr = this.andOr();
+    for (;;) {
       const t = this.peek();
+      if (t === undefined) return items;
+      if (this.reservedHere(stops) !== null || (stops.has(')') && t.kind === 'op' && t.op === ')')) return items;
+      const andOr = this.andOr();
+      const sep = this.peek();
       let background = false;
-      if (t?.kind === 'op' && (t.op === ';' || t.op === '&' || t.op === '\n')) {
-        background = t.op === '&';
+      if (sep?.kind === 'op' && (sep.op === ';' || sep.op === '&' || sep.op === '\n')) {
+        background = sep.op === '&';
         this.i++;
-      } else if (t !== undefined) {
-        throw new ShellSyntaxError(`unexpected token '${describe(t)}'`);
+      } else if (sep !== undefined && !(this.reservedHere(stops) !== null || (stops.has(')') && sep.kind === 'op' && sep.op === ')'))) {
+        throw new ShellSyntaxError(`unexpected token '${describe(sep)}'`);
       }
       items.push({ andOr, background });
       this.linebreak();
+    }
+  }
+
+  // The reserved word at the current token if it is one of `words`, else null.
+  private reservedHere(words: ReadonlySet<string>): string | null {
+    const t = this.peek();
+    if (t?.kind !== 'word' || t.word.parts.length !== 1) return null;
+    const p = t.word.parts[0];
+    if (p?.type !== 'lit' || p.quoted || !words.has(p.text)) return null;
+    return p.text;
+  }
+
+  private expectReserved(word: string, context: string): void {
+    if (this.reservedHere(new Set([word])) !== null) { this.i++; return; }
+    const t = this.peek();
+    if (t === undefined) throw new IncompleteInput(`'${word}' expected in ${context}`);
+    throw new ShellSyntaxError(`unexpected token '${describe(t)}' (expected '${word}' in ${context})`);
+  }
+
+  // A body that must not be empty (POSIX requires at least one command).
+  private body(stops: string[], context: string): Program {
+    const items = this.list(new Set(stops));
+    if (items.length === 0) {
+      const t = this.peek();
+      if (t === undefined) throw new IncompleteInput(`unfinished ${context}`);
+      throw new ShellSyntaxError(`unexpected token '${describe(t)}' in ${context}`);
     }
     return items;
   }
@@ -111,7 +157,111 @@ class Parser {
     return { negate, commands };
   }
 
-  private command(): SimpleCommand {
+  private command(): Command {
+    const reserved = this.reservedHere(COMPOUND_START);
+    const t = this.peek();
+    if (reserved !== null) {
+      this.i++;
+      const c = this.compound(reserved);
+      c.redirs = this.trailingRedirects();
+      return c;
+    }
+    if (t?.kind === 'op' && t.op === '(') {
+      this.i++;
+      const body = this.body([')'], 'subshell');
+      if (!this.isOp(')')) throw new IncompleteInput("')' expected");
+      this.i++;
+      return { kind: 'subshell', body, redirs: this.trailingRedirects() };
+    }
+    if (this.reservedHere(RESERVED) !== null) throw new ShellSyntaxError(`unexpected token '${describe(t)}'`);
+    return this.simple();
+  }
+
+  private compound(word: string): CompoundCommand {
+    switch (word) {
+      case 'if': {
+        const clauses: { cond: Program; body: Program }[] = [];
+        let elseBody: Program | null = null;
+        for (;;) {
+          const cond = this.body(['then'], 'if');
+          this.expectReserved('then', 'if');
+          const body = this.body(['elif', 'else', 'fi'], 'if');
+          clauses.push({ cond, body });
+          const next = this.reservedHere(new Set(['elif', 'else', 'fi']));
+          if (next === null) throw this.peek() === undefined ? new IncompleteInput("'fi' expected") : new ShellSyntaxError("'fi' expected");
+          this.i++;
+          if (next === 'elif') continue;
+          if (next === 'else') { elseBody = this.body(['fi'], 'if'); this.expectReserved('fi', 'if'); }
+          return { kind: 'if', clauses, elseBody, redirs: [] };
+        }
+      }
+      case 'while': case 'until': {
+        const cond = this.body(['do'], word);
+        this.expectReserved('do', word);
+        const body = this.body(['done'], word);
+        this.expectReserved('done', word);
+        return { kind: word, cond, body, redirs: [] };
+      }
+      case 'for': {
+        const t = this.peek();
+        if (t === undefined) throw new IncompleteInput('for');
+        const first = t.kind === 'word' ? t.word.parts[0] : undefined;
+        if (t.kind !== 'word' || t.word.parts.length !== 1 || first?.type !== 'lit' || first.quoted || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(first.text)) {
+          throw new ShellSyntaxError(`bad for loop variable '${describe(t)}'`);
+        }
+        this.i++;
+        let words: Word[] | null = null;
+        this.linebreak();
+        if (this.reservedHere(new Set(['in'])) !== null) {
+          this.i++;
+          words = [];
+          for (;;) {
+            const w = this.peek();
+            if (w?.kind !== 'word') break;
+            words.push(normalizeWord(w.word));
+            this.i++;
+          }
+          const sep = this.peek();
+          if (sep === undefined) throw new IncompleteInput('for');
+          if (sep.kind !== 'op' || (sep.op !== ';' && sep.op !== '\n')) throw new ShellSyntaxError(`unexpected token '${describe(sep)}' in for`);
+          this.i++;
+        } else if (this.isOp(';')) {
+          this.i++;
+        }
+        this.linebreak();
+        this.expectReserved('do', 'for');
+        const body = this.body(['done'], 'for');
+        this.expectReserved('done', 'for');
+        return { kind: 'for', name: first.text, words, body, redirs: [] };
+      }
+      default: {
+        const body = this.body(['}'], 'group');
+        this.expectReserved('}', 'group');
+        return { kind: 'group', body, redirs: [] };
+      }
+    }
+  }
+
+  private trailingRedirects(): Redirect[] {
+    const redirs: Redirect[] = [];
+    for (;;) {
+      const t = this.peek();
+      if (t?.kind !== 'redir') return redirs;
+      this.i++;
+      redirs.push(this.redirectTarget(t));
+    }
+  }
+
+  private redirectTarget(t: Extract<Token, { kind: 'redir' }>): Redirect {
+    const target = this.peek();
+    if (target === undefined) throw new ShellSyntaxError(`unexpected end of input after '${t.op}'`);
+    if (target.kind !== 'word') throw new ShellSyntaxError(`unexpected token '${describe(target)}' after '${t.op}'`);
+    this.i++;
+    const fd = t.fd ?? (t.op === '<' || t.op === '<&' || t.op === '<>' ? 0 : 1);
+    return { fd, op: t.op, target: normalizeWord(target.word) };
+  }
+
+  private simple(): SimpleCommand {
     const assigns: Assignment[] = [];
     const words: Word[] = [];
     const redirs: Redirect[] = [];
@@ -119,15 +269,7 @@ class Parser {
       const t = this.peek();
       if (t === undefined || t.kind === 'op') break;
       this.i++;
-      if (t.kind === 'redir') {
-        const target = this.peek();
-        if (target === undefined) throw new ShellSyntaxError(`unexpected end of input after '${t.op}'`);
-        if (target.kind !== 'word') throw new ShellSyntaxError(`unexpected token '${describe(target)}' after '${t.op}'`);
-        this.i++;
-        const fd = t.fd ?? (t.op === '<' || t.op === '<&' || t.op === '<>' ? 0 : 1);
-        redirs.push({ fd, op: t.op, target: normalizeWord(target.word) });
-        continue;
-      }
+      if (t.kind === 'redir') { redirs.push(this.redirectTarget(t)); continue; }
       const first = t.word.parts[0];
       const m = words.length === 0 && first?.type === 'lit' && !first.quoted ? ASSIGNMENT.exec(first.text) : null;
       if (m !== null && first?.type === 'lit') {
@@ -140,7 +282,7 @@ class Parser {
     if (assigns.length === 0 && words.length === 0 && redirs.length === 0) {
       throw new ShellSyntaxError(`unexpected token '${describe(this.peek())}'`);
     }
-    return { assigns, words, redirs };
+    return { kind: 'simple', assigns, words, redirs };
   }
 }
 

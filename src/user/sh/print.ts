@@ -2,7 +2,7 @@
 // `printProgram` writes a Program that parses back to the same tree (the parser's
 // unit tests check both as properties).
 
-import type { Program, Pipeline, SimpleCommand, Word, WordPart, Redirect } from './ast.js';
+import type { Program, Pipeline, Command, SimpleCommand, Word, WordPart, Redirect } from './ast.js';
 
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
@@ -64,8 +64,32 @@ function printCommand(c: SimpleCommand): string {
   ].join(' ');
 }
 
+function printAnyCommand(c: Command): string {
+  if (c.kind === 'simple') return printCommand(c);
+  let text: string;
+  switch (c.kind) {
+    case 'if':
+      text = c.clauses.map((cl, i) => `${i === 0 ? 'if' : 'elif'} ${printProgram(cl.cond)} then ${printProgram(cl.body)}`).join(' ') +
+        (c.elseBody !== null ? ` else ${printProgram(c.elseBody)}` : '') + ' fi';
+      break;
+    case 'while': case 'until':
+      text = `${c.kind} ${printProgram(c.cond)} do ${printProgram(c.body)} done`;
+      break;
+    case 'for':
+      text = `for ${c.name}${c.words !== null ? ` in ${c.words.map((w) => printWord(w)).join(' ')};` : ''} do ${printProgram(c.body)} done`;
+      break;
+    case 'group':
+      text = `{ ${printProgram(c.body)} }`;
+      break;
+    case 'subshell':
+      text = `( ${printProgram(c.body)} )`;
+      break;
+  }
+  return [text, ...c.redirs.map(printRedirect)].join(' ');
+}
+
 function printPipeline(p: Pipeline): string {
-  return (p.negate ? '! ' : '') + p.commands.map(printCommand).join(' | ');
+  return (p.negate ? '! ' : '') + p.commands.map(printAnyCommand).join(' | ');
 }
 
 /** Shell text that parses back to `program`. */
