@@ -20,6 +20,8 @@ export interface Ext2Options {
   log?: (m: string) => void;
   /** Bytes of buffer cache to take from the arena (default 4 MiB; less if the arena is small). */
   cacheBytes?: number;
+  /** In-core inodes kept before unused ones are dropped (default 8192). */
+  inodeCache?: number;
   /** The clock in nanoseconds since the epoch (default: Date.now()). */
   now?: () => number;
   /** st_dev reported by getattr. */
@@ -38,6 +40,7 @@ export async function mountExt2(device: BlockDevice, options: Ext2Options): Prom
     readOnly: options.readOnly ?? false,
     log: options.log ?? (() => undefined),
     cacheBytes: options.cacheBytes ?? 4 << 20,
+    ...(options.inodeCache === undefined ? {} : { inodeCache: options.inodeCache }),
     now: options.now ?? (() => Date.now() * 1e6),
   });
   return new Ext2FileSystem(vol, options.dev ?? 0);

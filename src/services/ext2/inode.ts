@@ -79,8 +79,17 @@ export class Inode {
   }
   private setTime(base: number, extra: number, ns: number): void {
     const s = Math.floor(ns / NS_PER_S);
-    this.view.setInt32(base, Math.max(-0x8000_0000, Math.min(0x7fff_ffff, s)), true);
-    if (this.hasExtra(extra)) this.set32(extra, (Math.round(ns - s * NS_PER_S) % NS_PER_S) * 4);
+    const nsec = Math.min(NS_PER_S - 1, Math.max(0, Math.round(ns - s * NS_PER_S)));
+    if (this.hasExtra(extra) && s >= -0x8000_0000 && s < 3 * 0x1_0000_0000 + 0x8000_0000) {
+      // Past 2038 the two epoch bits of the extra field extend the signed 32-bit seconds.
+      const low = ((((s + 0x8000_0000) % 0x1_0000_0000) + 0x1_0000_0000) % 0x1_0000_0000) - 0x8000_0000;
+      const epoch = (s - low) / 0x1_0000_0000;
+      this.view.setInt32(base, low, true);
+      this.set32(extra, nsec * 4 + epoch);
+    } else {
+      this.view.setInt32(base, Math.max(-0x8000_0000, Math.min(0x7fff_ffff, s)), true);
+      if (this.hasExtra(extra)) this.set32(extra, nsec * 4);
+    }
     this.dirty = true;
   }
   get atimeNs(): number { return this.getTime(8, 0x8c); }

@@ -24,6 +24,8 @@ export interface VolumeOptions {
   readOnly: boolean;
   log: (m: string) => void;
   cacheBytes: number;
+  /** In-core inodes kept before unused ones are dropped (default 8192). */
+  inodeCache?: number;
   /** The clock, in nanoseconds since the epoch. */
   now: () => number;
 }
@@ -45,7 +47,7 @@ export class Volume {
   // Changed only under the filesystem lock.
   private readonly inodes = new Map<number, Inode>();
   private epoch = 0;
-  private trimAt = INODE_CACHE_LIMIT;
+  private trimAt: number;
   private readonly pendingFreeBlocks = new Set<number>();
   private readonly pendingFreeInodes = new Set<number>();
   private generation: number;
@@ -67,6 +69,7 @@ export class Volume {
     }
     this.cache = new BufferCache(device, options.arena, options.owner, this.blockSize, options.cacheBytes, sb.blocksCount);
     this.readOnly = options.readOnly;
+    this.trimAt = options.inodeCache ?? INODE_CACHE_LIMIT;
     this.generation = (options.now() / 1e6) >>> 0;
   }
 
@@ -205,7 +208,7 @@ export class Volume {
     // hold references to the ones it touched; everything else reloads from its table.
     for (const [ino, inode] of this.inodes) if (inode.opens === 0 && !inode.dirty && inode.epoch !== this.epoch) this.inodes.delete(ino);
     // Amortized: if the operation itself holds many, do not trim again at once.
-    this.trimAt = Math.max(INODE_CACHE_LIMIT, this.inodes.size * 2);
+    this.trimAt = Math.max(this.options.inodeCache ?? INODE_CACHE_LIMIT, this.inodes.size * 2);
   }
 
   /** In-core inodes that are unlinked but still open (freed on their last release). */
