@@ -8,7 +8,12 @@
 // a run with nothing changed only hashes files. Without clang on PATH the script
 // prints why and exits 0 (nothing else is skipped: a missing wasi-libc is an error).
 //
-// Usage: node scripts/build-c.mjs [--force] [--quiet]
+// With --clang it also stages clang/lld for use inside kernelkit (docs/wasi.md) from
+// the npm package @yowasp/clang: build/clang-root/usr/bin/llvm.wasm and the resource
+// tree (headers, wasi-libc, compiler-rt) under build/clang-root/usr, ready to be
+// mounted or copied at /usr. It is not part of the default image (100 MiB).
+//
+// Usage: node scripts/build-c.mjs [--force] [--quiet] [--clang]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync, statSync, cpSync, rmSync } from 'node:fs';
@@ -192,6 +197,28 @@ if (tarball === undefined) {
   ];
   const sources = [path.join(srcDir, 'shell.c'), path.join(srcDir, 'sqlite3.c'), stubs];
   jobs.unshift(() => compile('sqlite3', sources, 'build/initramfs-extra/bin/sqlite3.wasm', sqliteFlags, [path.join(depsDir, tarball), stubs]));
+}
+
+// ---- clang/lld from @yowasp/clang (opt-in) ---------------------------------------------
+if (process.argv.includes('--clang')) {
+  const gen = 'node_modules/@yowasp/clang/gen';
+  const wasm = path.join(gen, 'llvm.core.wasm');
+  const tar = path.join(gen, 'llvm-resources.tar');
+  if (!existsSync(wasm) || !existsSync(tar)) {
+    console.error('build-c: --clang needs the npm package @yowasp/clang (gen/llvm.core.wasm, gen/llvm-resources.tar)');
+    process.exit(1);
+  }
+  const stamp = 'build/clang-root/.stamp';
+  const key = `${statSync(wasm).size}:${statSync(wasm).mtimeMs}:${statSync(tar).size}:${statSync(tar).mtimeMs}`;
+  if (force || !existsSync(stamp) || readFileSync(stamp, 'utf8') !== key) {
+    rmSync('build/clang-root', { recursive: true, force: true });
+    mkdirSync('build/clang-root/usr/bin', { recursive: true });
+    const r = spawnSync('tar', ['-xf', tar, '-C', 'build/clang-root/usr'], { stdio: 'inherit' });
+    if (r.status !== 0) { console.error(`build-c: cannot extract ${tar}`); process.exit(1); }
+    cpSync(wasm, 'build/clang-root/usr/bin/llvm.wasm');
+    writeFileSync(stamp, key);
+    log('clang -> build/clang-root/usr (llvm.wasm and the resource tree)');
+  }
 }
 
 try {
