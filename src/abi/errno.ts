@@ -4,7 +4,7 @@
 
 export const Errno = {
   EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EIO: 5, ENXIO: 6, E2BIG: 7, ENOEXEC: 8,
-  EBADF: 9, ECHILD: 10, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16,
+  EBADF: 9, ECHILD: 10, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, ENOTBLK: 15, EBUSY: 16,
   EEXIST: 17, EXDEV: 18, ENODEV: 19, ENOTDIR: 20, EISDIR: 21, EINVAL: 22, ENFILE: 23,
   EMFILE: 24, ENOTTY: 25, EFBIG: 27, ENOSPC: 28, ESPIPE: 29, EROFS: 30, EMLINK: 31,
   EPIPE: 32, ERANGE: 34, ENAMETOOLONG: 36, ENOSYS: 38, ENOTEMPTY: 39, ELOOP: 40,
@@ -21,7 +21,7 @@ const messages: Record<number, string> = {
   4: 'Interrupted system call', 5: 'Input/output error', 6: 'No such device or address',
   7: 'Argument list too long', 8: 'Exec format error', 9: 'Bad file descriptor',
   10: 'No child processes', 11: 'Resource temporarily unavailable', 12: 'Cannot allocate memory',
-  13: 'Permission denied', 14: 'Bad address', 16: 'Device or resource busy', 17: 'File exists',
+  13: 'Permission denied', 14: 'Bad address', 15: 'Block device required', 16: 'Device or resource busy', 17: 'File exists',
   18: 'Invalid cross-device link', 19: 'No such device', 20: 'Not a directory', 21: 'Is a directory',
   22: 'Invalid argument', 23: 'Too many open files in system', 24: 'Too many open files',
   25: 'Inappropriate ioctl for device', 27: 'File too large', 28: 'No space left on device',

@@ -95,6 +95,8 @@ export interface StatFs {
  */
 export interface FileSystem {
   readonly fsType: string;
+  /** Mounted read-only (vfs then refuses writes with EROFS). */
+  readonly readOnly?: boolean;
   root(): Ino;
   lookup(dir: Ino, name: string): Promise<Ino>;
   getattr(ino: Ino): Promise<Stat>;

@@ -33,21 +33,49 @@ export class Arena {
 
   get size(): number { return this.memory.length; }
 
+  // Next-fit: the search starts where the last allocation ended, so the cost of an
+  // allocation does not grow with the number of regions neighbours hold.
+  private hint = 0;
+
+  /** Index of the first region whose offset is >= `offset`. */
+  private indexAt(offset: number): number {
+    let lo = 0, hi = this.regions.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.regions[mid]!.offset < offset) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Finds a gap of `need` bytes at or after `from`, before `limit`; returns [offset, index]. */
+  private findGap(from: number, limit: number, need: number): [number, number] | undefined {
+    let index = this.indexAt(from);
+    let at = from;
+    if (index > 0) {
+      const prev = this.regions[index - 1]!;
+      at = Math.max(at, Math.ceil((prev.offset + prev.length) / ALIGN) * ALIGN);
+    }
+    for (; index < this.regions.length; index++) {
+      const r = this.regions[index]!;
+      if (r.offset - at >= need) break;
+      at = Math.max(at, Math.ceil((r.offset + r.length) / ALIGN) * ALIGN);
+      if (at >= limit) return undefined;
+    }
+    if (at + need > Math.min(limit + need, this.memory.length)) return undefined;
+    return [at, index];
+  }
+
   /** Allocates `size` bytes for `owner`; the memory is zeroed. */
   alloc(owner: string, size: number, tag = ''): Region {
     assert(size > 0 && Number.isInteger(size), 'arena allocation size is a positive integer');
     const need = Math.ceil(size / ALIGN) * ALIGN;
-    let at = 0;
-    let index = 0;
-    for (; index < this.regions.length; index++) {
-      const r = this.regions[index]!;
-      if (r.offset - at >= need) break;
-      at = Math.ceil((r.offset + r.length) / ALIGN) * ALIGN;
-    }
-    if (at + need > this.memory.length) throw new ArenaFullError(size, this.name);
+    const found = this.findGap(this.hint, this.memory.length, need) ?? this.findGap(0, this.hint, need);
+    if (found === undefined) throw new ArenaFullError(size, this.name);
+    const [at, index] = found;
     const region: Region = { offset: at, length: size, owner, tag, bytes: this.memory.subarray(at, at + size) };
     region.bytes.fill(0);
     this.regions.splice(index, 0, region);
+    this.hint = at + need;
     return region;
   }
 
