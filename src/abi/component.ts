@@ -42,8 +42,10 @@ export interface ComponentContext {
 }
 
 /** A device as a driver sees it: shared queue memory and an interrupt to wait on. */
+export type DeviceKind = 'block' | 'console' | 'hostfs';
+
 export interface DeviceBinding {
-  readonly kind: 'block' | 'console';
+  readonly kind: DeviceKind;
   readonly memory: SharedArrayBuffer;
   /** Rings the device's doorbell (the driver wrote requests). */
   notify(): void;
@@ -63,7 +65,7 @@ export interface Manifest {
   /** Methods that are safe to retry on a restarted instance after a crash. */
   readonly idempotent: readonly string[];
   /** The device it drives, if a driver. */
-  readonly device?: 'block' | 'console';
+  readonly device?: DeviceKind;
 }
 
 export interface ComponentInstance {

@@ -49,3 +49,24 @@ export const CON_OUTPUT_BYTES = 256 * 1024;
 export const CON_ERROR_OFFSET = CON_OUTPUT_OFFSET + 8 + CON_OUTPUT_BYTES;
 export const CON_ERROR_BYTES = 64 * 1024;
 export const CON_MEMORY_BYTES = CON_ERROR_OFFSET + 8 + CON_ERROR_BYTES;
+
+// ---- host filesystem device (virtio-fs-like) ------------------------------------------
+// Shares directories of the host. Requests are path operations encoded with lib/codec
+// ({ op, mount, path, ... }), answered with an encoded value or an errno.
+// Slots at HOSTFS_SLOTS_OFFSET, HOSTFS_SLOT_BYTES each:
+//       Int32 [0] state  (BlkSlotState values)  [1] request bytes  [2] reply bytes  [3] errno
+// Data window for slot i at HOSTFS_DATA_OFFSET + i * HOSTFS_SLOT_DATA_BYTES: the
+// request going in, the reply coming back.
+
+export const HOSTFS_SLOTS = 8;
+export const HOSTFS_SLOTS_OFFSET = 64;
+export const HOSTFS_SLOT_BYTES = 16;
+export const HOSTFS_DATA_OFFSET = 1024;
+export const HOSTFS_SLOT_DATA_BYTES = 256 * 1024;
+export const HOSTFS_MEMORY_BYTES = HOSTFS_DATA_OFFSET + HOSTFS_SLOTS * HOSTFS_SLOT_DATA_BYTES;
+/** Largest read or write in one request (leaves room for the encoding). */
+export const HOSTFS_MAX_IO = HOSTFS_SLOT_DATA_BYTES - 4096;
+
+export type HostFsOp =
+  | 'lstat' | 'readdir' | 'read' | 'write' | 'create' | 'mkdir' | 'symlink' | 'readlink' | 'link'
+  | 'unlink' | 'rmdir' | 'rename' | 'truncate' | 'chmod' | 'utimes' | 'statfs' | 'fsync';

@@ -95,3 +95,14 @@ export interface EchoService {
   echo(data: Uint8Array): Promise<Uint8Array>;
   ping(): Promise<number>;
 }
+
+/**
+ * The host-filesystem driver: path operations on the host directories shared with
+ * the machine (`--mount HOSTDIR:GUESTDIR[:ro]`). `mount` is the index of the share;
+ * paths are relative to the share's root and never leave it.
+ */
+export interface HostFsService {
+  /** The shares: index, guest mount point, read-only. */
+  shares(): Promise<{ index: number; guest: string; readOnly: boolean }[]>;
+  request(op: string, mount: number, args: Record<string, unknown>): Promise<unknown>;
+}

@@ -6,6 +6,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { presetNames, loadPreset, placementFor } from '../hosts/presets.js';
 import { runMachine, EXIT_PANIC } from '../hosts/node/machine.js';
 
+import fs from 'node:fs';
+import path from 'node:path';
 import { COMMANDS } from './commands/index.js';
 import { UsageError } from './usage.js';
 
@@ -15,6 +17,7 @@ function bootOptions(cmd: Command): Command {
     .option('--place <list>', 'override placements, e.g. blk=user,vfs=kernel')
     .addOption(new Option('--ipc <transport>', 'IPC transport between domains').choices(['shm', 'postmessage']))
     .option('--disk <image>', 'an ext2 disk image to use as the block device (mounted as /)')
+    .option('--mount <share>', 'share a host directory: HOSTDIR:GUESTDIR[:ro] (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--verbose', 'print the boot log and kernel messages on stderr', false);
 }
 
@@ -24,6 +27,18 @@ function resolve(opts: { preset: string; place?: string; ipc?: 'shm' | 'postmess
   let placement;
   try { placement = placementFor(preset, opts.place); } catch (e) { throw new UsageError((e as Error).message); }
   return { preset: preset.name, placement, ipc: opts.ipc ?? preset.ipc };
+}
+
+/** Parses --mount values: HOSTDIR:GUESTDIR[:ro]; the host directory must exist. */
+function parseMounts(values: string[] | undefined): { host: string; guest: string; readOnly: boolean }[] {
+  return (values ?? []).map((v) => {
+    const m = /^(.+?):(\/[^:]*)(?::(ro|rw))?$/.exec(v);
+    if (m === null) throw new UsageError(`bad --mount '${v}': expected HOSTDIR:GUESTDIR[:ro], GUESTDIR absolute`);
+    const host = path.resolve(m[1]!);
+    if (!fs.existsSync(host) || !fs.statSync(host).isDirectory()) throw new UsageError(`bad --mount '${v}': ${host} is not a directory`);
+    if (m[2] === '/') throw new UsageError(`bad --mount '${v}': a share cannot replace the root`);
+    return { host, guest: m[2]!, readOnly: m[3] === 'ro' };
+  });
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -45,13 +60,13 @@ export async function main(argv: string[]): Promise<number> {
   bootOptions(program.command('run').description('boot, run a command line in sh, halt; exit with its status').argument('<line...>', "the command line, after '--'"))
     .action(async (line: string[], opts) => {
       const r = resolve(opts);
-      status = await runMachine({ ...r, disk: opts.disk, verbose: opts.verbose, init: ['/bin/sh', '-c', line.join(' ')] });
+      status = await runMachine({ ...r, disk: opts.disk, mounts: parseMounts(opts.mount), verbose: opts.verbose, init: ['/bin/sh', '-c', line.join(' ')] });
     });
 
   bootOptions(program.command('boot').description('boot to an interactive shell'))
     .action(async (opts) => {
       const r = resolve(opts);
-      status = await runMachine({ ...r, disk: opts.disk, verbose: opts.verbose, interactive: true, init: ['/bin/sh', '-i'] });
+      status = await runMachine({ ...r, disk: opts.disk, mounts: parseMounts(opts.mount), verbose: opts.verbose, interactive: true, init: ['/bin/sh', '-i'] });
     });
 
   // Each command group registers itself from its own file in commands/.

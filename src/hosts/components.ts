@@ -6,9 +6,12 @@ import * as blk from '../services/blk/blk.js';
 import * as vfs from '../services/vfs/index.js';
 import * as pm from '../services/pm/pm.js';
 import * as echo from '../services/echo/echo.js';
+import * as hostfs from '../services/hostfs/hostfs.js';
 import type { ComponentModule } from '../kernel/component/server-runtime.js';
 
-export const COMPONENTS: Record<string, ComponentModule> = { console, blk, vfs, pm, echo };
+export const COMPONENTS: Record<string, ComponentModule> = { console, blk, hostfs, vfs, pm, echo };
 
-/** Boot order: drivers first, then the services that use them. */
-export const BOOT_COMPONENTS = ['console', 'blk', 'vfs', 'pm'];
+/** Boot order: drivers first, then the services that use them (hostfs only when a host directory is shared). */
+export function bootComponents(shares: number): string[] {
+  return ['console', 'blk', ...(shares > 0 ? ['hostfs'] : []), 'vfs', 'pm'];
+}

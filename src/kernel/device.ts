@@ -3,10 +3,10 @@
 // kernel-domain driver, the server's thread for a user-domain one) and the binding
 // turns the device's irq word into a promise the driver awaits.
 
-import type { DeviceBinding } from '../abi/component.js';
+import type { DeviceBinding, DeviceKind } from '../abi/component.js';
 import { DEV_DOORBELL, DEV_IRQ } from '../abi/device.js';
 
-export function bindDevice(kind: 'block' | 'console', memory: SharedArrayBuffer): DeviceBinding {
+export function bindDevice(kind: DeviceKind, memory: SharedArrayBuffer): DeviceBinding {
   const words = new Int32Array(memory, 0, 8);
   let seen = Atomics.load(words, DEV_IRQ);
   return {

@@ -40,7 +40,9 @@ export interface BootConfig {
   initramfs: Uint8Array;
   rootDisk: boolean;
   init: { argv: string[]; env: string[]; cwd: string };
-  devices: { blk: SharedArrayBuffer; console: SharedArrayBuffer };
+  devices: { blk: SharedArrayBuffer; console: SharedArrayBuffer; hostfs?: SharedArrayBuffer };
+  /** Host directories shared with the machine, mounted by vfs at boot. */
+  shares: { guest: string; readOnly: boolean }[];
   release: string;
 }
 
@@ -67,7 +69,11 @@ export class Kernel {
     this.components = new ComponentTable({
       platform, params: this.params, transport: config.ipc, kernelArena: this.arena, kernelBell: this.bell,
       kernelBellMemory: this.bellMemory, kernelCalls: this.kernelCalls(),
-      devices: { blk: { kind: 'block', memory: config.devices.blk }, console: { kind: 'console', memory: config.devices.console } },
+      devices: {
+        block: { kind: 'block', memory: config.devices.blk },
+        console: { kind: 'console', memory: config.devices.console },
+        ...(config.devices.hostfs === undefined ? {} : { hostfs: { kind: 'hostfs' as const, memory: config.devices.hostfs } }),
+      },
       config: (name) => this.componentConfig(name),
       log: (line) => this.log.log(line),
       panic: (component, cause) => this.panic(component, cause),
@@ -88,7 +94,13 @@ export class Kernel {
   }
 
   private componentConfig(name: string): Record<string, Value> {
-    if (name === 'vfs') return { initramfs: this.config.initramfs, rootDisk: this.config.rootDisk };
+    if (name === 'vfs') {
+      return {
+        initramfs: this.config.initramfs, rootDisk: this.config.rootDisk,
+        mounts: this.config.shares.map((s, i) => ({ source: `host${i}`, target: s.guest, fstype: 'hostfs' })),
+      };
+    }
+    if (name === 'hostfs') return { shares: this.config.shares.map((s, i) => ({ index: i, guest: s.guest, readOnly: s.readOnly })) };
     return {};
   }
 

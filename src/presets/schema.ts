@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 export const DOMAINS = ['kernel', 'user'] as const;
 export const TRANSPORTS = ['shm', 'postmessage'] as const;
-export const COMPONENT_NAMES = ['console', 'blk', 'vfs', 'pm', 'echo'] as const;
+export const COMPONENT_NAMES = ['console', 'blk', 'vfs', 'pm', 'echo', 'hostfs'] as const;
 
 export const PresetSchema = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a lowercase name'),

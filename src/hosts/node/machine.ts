@@ -15,7 +15,9 @@ import type { Params } from '../../kernel/params.js';
 import type { LeakReport } from '../../kernel/platform.js';
 import type { Domain } from '../../kernel/component/table.js';
 import type { Transport } from '../../kernel/component/server.js';
-import { BOOT_COMPONENTS } from '../components.js';
+import { bootComponents } from '../components.js';
+import { HostFsDeviceModel } from '../../hw/hostfs-device.js';
+import { hostFsBackend, type Share } from './hostfs-backend.js';
 import { FileBacking } from './file-backing.js';
 
 export const EXIT_PANIC = 70;
@@ -41,6 +43,8 @@ export interface MachineOptions {
   /** Kernel heartbeat silence that counts as a hang (ms). */
   watchdogMs?: number;
   backing?: Backing;
+  /** Host directories to share (`--mount HOSTDIR:GUESTDIR[:ro]`). */
+  mounts?: Share[];
   /** Told what the kernel still held when it halted (leak checks). */
   onHalt?: (leaks: LeakReport) => void;
 }
@@ -62,17 +66,20 @@ export async function runMachine(o: MachineOptions): Promise<number> {
   const backing = o.backing ?? (o.disk !== undefined ? new FileBacking(o.disk) : new RamBacking(o.ramDiskBytes ?? 4 << 20));
   const blk = new BlockDeviceModel(backing);
   const con = new ConsoleDeviceModel(isTty);
+  const shares = o.mounts ?? [];
+  const hostfs = shares.length > 0 ? new HostFsDeviceModel(hostFsBackend(shares)) : undefined;
   const heartbeat = new SharedArrayBuffer(4);
   const config: BootConfig = {
     preset: o.preset,
     placement: o.placement,
     ipc: o.ipc,
     params: o.params ?? {},
-    components: BOOT_COMPONENTS,
+    components: bootComponents(shares.length),
     initramfs: readInitramfs(),
     rootDisk: o.disk !== undefined,
     init: { argv: o.init ?? ['/bin/sh'], env: ['PATH=/bin', 'HOME=/', `TERM=${process.env.TERM ?? 'dumb'}`], cwd: '/' },
-    devices: { blk: blk.memory, console: con.memory },
+    devices: { blk: blk.memory, console: con.memory, hostfs: hostfs?.memory },
+    shares: shares.map((m) => ({ guest: m.guest, readOnly: m.readOnly })),
     release: release(),
   };
   const kernel = new Worker(new URL('./kernel-worker.js', import.meta.url), { workerData: { config, heartbeat } });
@@ -124,8 +131,21 @@ export async function runMachine(o: MachineOptions): Promise<number> {
       };
       loop(Atomics.load(words, DEV_DOORBELL));
     };
+    const serveHostFs = (): void => {
+      if (hostfs === undefined) return;
+      const words = new Int32Array(hostfs.memory, 0, 1);
+      const loop = (seen: number): void => {
+        if (finished) return;
+        hostfs.service();
+        const w = Atomics.waitAsync(words, DEV_DOORBELL, seen);
+        if (w.async) void w.value.then(() => loop(Atomics.load(words, DEV_DOORBELL)));
+        else setImmediate(() => loop(Atomics.load(words, DEV_DOORBELL)));
+      };
+      loop(Atomics.load(words, DEV_DOORBELL));
+    };
     serveBlock();
     serveConsole();
+    serveHostFs();
 
     // Input.
     const onData = (chunk: Buffer): void => con.type(new Uint8Array(chunk));

@@ -4,7 +4,7 @@
 
 import type { Value } from '../../lib/codec.js';
 import { Doorbell } from '../../lib/poller.js';
-import type { Manifest } from '../../abi/component.js';
+import type { Manifest, DeviceKind } from '../../abi/component.js';
 import type { ThreadHandle, Platform } from '../platform.js';
 import { ShmEndpoint, PortEndpoint, channelMemory, type Endpoint } from '../ipc/endpoint.js';
 import { Rpc, type CallHandler, type PendingCall } from '../ipc/rpc.js';
@@ -23,7 +23,7 @@ export interface ServerInit {
   heartbeat: SharedArrayBuffer;
   arena: SharedArrayBuffer;
   config: Record<string, Value>;
-  device: { kind: 'block' | 'console'; memory: SharedArrayBuffer } | undefined;
+  device: { kind: DeviceKind; memory: SharedArrayBuffer } | undefined;
   spinUs: number;
   wildWriteBytes: number;
 }
@@ -41,7 +41,7 @@ export interface ServerOptions {
   kernelBell: Doorbell;
   kernelBellMemory: SharedArrayBuffer;
   config: Record<string, Value>;
-  device: { kind: 'block' | 'console'; memory: SharedArrayBuffer } | undefined;
+  device: { kind: DeviceKind; memory: SharedArrayBuffer } | undefined;
   arenaBytes: number;
   channelBytes: number;
   spinUs: number;

@@ -13,6 +13,7 @@ import type { ComponentContext, ComponentInstance, KernelCalls } from '../../abi
 import { KernelError, Errno, isKernelError } from '../../abi/errno.js';
 import type { ModRecord, MemArenaRecord } from '../../abi/sysinfo.js';
 import type { Doorbell } from '../../lib/poller.js';
+import type { DeviceKind } from '../../abi/component.js';
 import type { Platform } from '../platform.js';
 import type { Params } from '../params.js';
 import { bindDevice } from '../device.js';
@@ -51,7 +52,7 @@ export interface TableOptions {
   kernelBell: Doorbell;
   kernelBellMemory: SharedArrayBuffer;
   kernelCalls: KernelCalls & { log(message: string): Promise<void> };
-  devices: Record<string, { kind: 'block' | 'console'; memory: SharedArrayBuffer }>;
+  devices: Record<string, { kind: DeviceKind; memory: SharedArrayBuffer }>;
   config: (name: string) => Record<string, Value>;
   log: (line: string) => void;
   /** A kernel-domain component failed: the kernel panics. */
@@ -102,7 +103,7 @@ export class ComponentTable {
 
   private context(record: ComponentRecord, arena: Arena): ComponentContext {
     const device = record.module.manifest.device;
-    const dev = device === undefined ? undefined : this.o.devices[device === 'block' ? 'blk' : 'console'];
+    const dev = device === undefined ? undefined : this.o.devices[device];
     return {
       name: record.name,
       arena,
@@ -160,7 +161,7 @@ export class ComponentTable {
       kernelBell: this.o.kernelBell,
       kernelBellMemory: this.o.kernelBellMemory,
       config: this.o.config(record.name),
-      device: device === undefined ? undefined : this.o.devices[device === 'block' ? 'blk' : 'console'],
+      device: device === undefined ? undefined : this.o.devices[device],
       arenaBytes: this.o.params.userArenaBytes,
       channelBytes: this.o.params.channelRingBytes,
       spinUs: this.o.params.serverSpinUs,

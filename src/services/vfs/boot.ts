@@ -19,6 +19,7 @@ import type { VfsCore } from './core.js';
 import type { FsMakers } from './mounting.js';
 import { attach, mount } from './mounting.js';
 import { top } from './namei.js';
+import { mkdir } from './names.js';
 
 const decoder = new TextDecoder();
 
@@ -57,7 +58,14 @@ export async function bootMounts(core: VfsCore, makers: FsMakers, config: Readon
       if (m === null || typeof m !== 'object' || Array.isArray(m) || m instanceof Uint8Array) continue;
       const { source, target, fstype } = m;
       if (typeof target !== 'string' || typeof fstype !== 'string') continue;
+      // Boot mounts (host shares) may name a directory the image lacks: make it, like mkdir -p.
+      let at = '';
+      for (const part of target.split('/').filter((p) => p.length > 0)) {
+        at += '/' + part;
+        try { await mkdir(core, '/', at, 0o755); } catch (e) { if (!isKernelError(e) || e.errno !== Errno.EEXIST) throw e; }
+      }
       await mount(core, makers, typeof source === 'string' ? source : fstype, target, fstype);
+      log(`mounted ${fstype} ${typeof source === 'string' ? source : ''} on ${target}`);
     }
   }
 }

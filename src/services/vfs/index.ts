@@ -5,7 +5,7 @@
 // that never mounts a disk never loads it.
 
 import type { ComponentContext, ComponentFactory, Manifest } from '../../abi/component.js';
-import type { BlkService } from '../../abi/services.js';
+import type { BlkService, HostFsService } from '../../abi/services.js';
 import type { BlockDevice } from '../../abi/blk.js';
 import type { FileSystem } from '../../abi/fs.js';
 import { makedev, Major } from '../../abi/fs.js';
@@ -22,7 +22,7 @@ export type { FsMakers } from './mounting.js';
 export const manifest: Manifest = {
   name: 'vfs',
   description: 'virtual filesystem: mount table, path resolution, open files; ramfs root from the initramfs, ext2 on blk',
-  uses: ['blk'],
+  uses: ['blk', 'hostfs'],
   // Safe to repeat on a restarted instance: they change nothing. (Handle-based reads
   // on a restarted vfs fail with EBADF, since handles do not survive a restart.)
   idempotent: ['stat', 'read', 'getdents', 'fstat', 'readlink', 'resolveDir', 'statfs', 'mounts', 'openCount', 'readExecutable', 'sync'],
@@ -35,6 +35,15 @@ export function defaultMakers(ctx: ComponentContext): FsMakers {
     ext2: async (device: BlockDevice): Promise<FileSystem> => {
       const { mountExt2 } = await import('../ext2/index.js');
       return mountExt2(device, { arena: ctx.arena, owner: ctx.name, log: (m: string) => ctx.log(m) });
+    },
+    hostfs: async (source: string): Promise<FileSystem> => {
+      const m = /^host(\d+)$/.exec(source);
+      if (m === null) fail(Errno.ENODEV, `hostfs source must be hostN, not '${source}'`);
+      const driver = ctx.peer<HostFsService>('hostfs');
+      const share = (await driver.shares()).find((s) => s.index === Number(m[1]));
+      if (share === undefined) fail(Errno.ENODEV, `no host share ${source}`);
+      const { HostFs } = await import('../hostfs/filesystem.js');
+      return HostFs.mount(driver, share.index, share.readOnly);
     },
     blockDevice: (rdev: number): BlockDevice => {
       if (rdev !== makedev(Major.BLK, 0)) fail(Errno.ENXIO, `no block device ${rdev >> 8},${rdev & 255}`);

@@ -13,12 +13,14 @@ import { top, canonical } from './namei.js';
 /** How vfs makes filesystems; index.ts wires these to ramfs, ext2 and the blk peer. */
 export interface FsMakers {
   ramfs(): FileSystem;
+  /** A host share ('host0', 'host1', ...) through the hostfs driver. */
+  hostfs?(source: string): Promise<FileSystem>;
   ext2(device: BlockDevice): Promise<FileSystem>;
   /** The driver for block device `rdev` (ENXIO when there is none). */
   blockDevice(rdev: number): BlockDevice;
 }
 
-export const FS_TYPES = ['ramfs', 'ext2'] as const;
+export const FS_TYPES = ['ramfs', 'ext2', 'hostfs'] as const;
 
 /** Puts `fs` on the directory at the end of `target` (or at '/' when the table is empty). */
 export function attach(core: VfsCore, fs: FileSystem, source: string, fstype: string, dev: number, covered?: { vnode: Vnode; path: string }): Mount {
@@ -40,12 +42,14 @@ export async function mount(core: VfsCore, makers: FsMakers, source: string, tar
   let dev = 0;
   if (fstype === 'ext2') {
     const st = await core.namei.getattr(top(await core.namei.resolve('/', source, true)).vnode);
-    // NOTE: Linux says ENOTBLK here; abi/errno.ts does not have it (yet).
-    if (!isBlk(st.mode)) fail(Errno.ENODEV, `${source} is not a block device`);
+    if (!isBlk(st.mode)) fail(Errno.ENOTBLK, `${source} is not a block device`);
     dev = st.rdev;
     if (core.mounts.all.some((m) => m.fstype === 'ext2' && m.dev === dev)) fail(Errno.EBUSY, `${source} is already mounted`);
     fs = await makers.ext2(makers.blockDevice(dev));
     // NOTE: await above: the target may have been mounted on meanwhile; enter() below stacks on it.
+  } else if (fstype === 'hostfs') {
+    if (makers.hostfs === undefined) fail(Errno.ENODEV, 'no hostfs driver');
+    fs = await makers.hostfs(source);
   } else {
     fs = makers.ramfs();
   }
