@@ -4,6 +4,7 @@
 // Indirect blocks are metadata in the cache; i_blocks counts them with the data.
 
 import { Errno, fail } from '../../abi/errno.js';
+import { asBlockNo, type BlockNo } from '../../abi/ids.js';
 import type { Inode } from './inode.js';
 import { DIND_BLOCK, IND_BLOCK, NDIR_BLOCKS, TIND_BLOCK } from './layout.js';
 import type { Volume } from './volume.js';
@@ -27,15 +28,15 @@ export function maxFileSize(vol: Volume): number {
   return (NDIR_BLOCKS + p + p * p + p * p * p) * vol.blockSize;
 }
 
-function readPointer(data: Uint8Array, i: number): number {
-  return (data[i * 4]! | (data[i * 4 + 1]! << 8) | (data[i * 4 + 2]! << 16) | (data[i * 4 + 3]! << 24)) >>> 0;
+function readPointer(data: Uint8Array, i: number): BlockNo {
+  return asBlockNo((data[i * 4]! | (data[i * 4 + 1]! << 8) | (data[i * 4 + 2]! << 16) | (data[i * 4 + 3]! << 24)) >>> 0);
 }
 function writePointer(data: Uint8Array, i: number, v: number): void {
   data[i * 4] = v & 0xff; data[i * 4 + 1] = (v >>> 8) & 0xff; data[i * 4 + 2] = (v >>> 16) & 0xff; data[i * 4 + 3] = (v >>> 24) & 0xff;
 }
 
 /** The disk block holding logical block `n` of `inode`, or 0 for a hole. */
-export async function mapBlock(vol: Volume, inode: Inode, n: number): Promise<number> {
+export async function mapBlock(vol: Volume, inode: Inode, n: number): Promise<BlockNo> {
   const path = blockPath(vol, n);
   let b = inode.block(path[0]!);
   for (let level = 1; level < path.length && b !== 0; level++) {
@@ -50,11 +51,11 @@ export async function mapBlock(vol: Volume, inode: Inode, n: number): Promise<nu
 /** Like mapBlock, allocating the block (and any missing indirect blocks) when it is a hole. */
 // A fresh 'data' leaf is left for the caller to fill (getZeroed); a fresh 'meta' leaf
 // (directory or symlink block) comes back already zeroed in the cache.
-export async function mapOrAllocate(vol: Volume, inode: Inode, n: number, goal: number, leafKind: 'data' | 'meta' = 'data'): Promise<{ block: number; fresh: boolean }> {
+export async function mapOrAllocate(vol: Volume, inode: Inode, n: number, goal: number, leafKind: 'data' | 'meta' = 'data'): Promise<{ block: BlockNo; fresh: boolean }> {
   const path = blockPath(vol, n);
   const sectors = vol.blockSize / 512;
   let b = inode.block(path[0]!);
-  const allocate = async (kind: 'data' | 'meta'): Promise<number> => {
+  const allocate = async (kind: 'data' | 'meta'): Promise<BlockNo> => {
     const nb = await vol.allocBlock(goal, inode.ino);
     goal = nb + 1;
     inode.blocks512 = inode.blocks512 + sectors;
@@ -91,20 +92,20 @@ export async function mapOrAllocate(vol: Volume, inode: Inode, n: number, goal: 
 export async function truncateBlocks(vol: Volume, inode: Inode, keep: number): Promise<void> {
   const p = vol.pointersPerBlock;
   const sectors = vol.blockSize / 512;
-  const release = async (b: number): Promise<void> => {
+  const release = async (b: BlockNo): Promise<void> => {
     await vol.freeBlock(b, inode.ino);
     inode.blocks512 = Math.max(0, inode.blocks512 - sectors);
   };
   // Frees the part of the subtree at `b` (covering `span` blocks from `base`) past `keep`;
   // returns true when the whole subtree went and its pointer must be cleared.
-  const trim = async (b: number, depth: number, base: number): Promise<boolean> => {
+  const trim = async (b: BlockNo, depth: number, base: number): Promise<boolean> => {
     const span = p ** depth;
     if (base + span <= keep) return false;
     vol.checkPointer(b, inode.ino);
     if (depth > 0) {
       const childSpan = span / p;
       const first = Math.max(0, Math.floor((keep - base) / childSpan));
-      const pointers: number[] = [];
+      const pointers: BlockNo[] = [];
       {
         const buf = await vol.cache.get(b, 'meta');
         for (let i = first; i < p; i++) pointers.push(readPointer(buf.data, i));
@@ -138,12 +139,12 @@ export async function truncateBlocks(vol: Volume, inode: Inode, keep: number): P
 }
 
 /** Every block (data and indirect) of an inode's tree, for fsck: calls `visit(block, isIndirect)`. */
-export async function walkBlocks(vol: Volume, inode: Inode, visit: (b: number, indirect: boolean, logical: number) => boolean): Promise<void> {
+export async function walkBlocks(vol: Volume, inode: Inode, visit: (b: BlockNo, indirect: boolean, logical: number) => boolean): Promise<void> {
   const p = vol.pointersPerBlock;
-  const walk = async (b: number, depth: number, base: number): Promise<void> => {
+  const walk = async (b: BlockNo, depth: number, base: number): Promise<void> => {
     if (!visit(b, depth > 0, base) || depth === 0) return;
     const buf = await vol.cache.get(b, 'meta');
-    const children: number[] = [];
+    const children: BlockNo[] = [];
     for (let i = 0; i < p; i++) children.push(readPointer(buf.data, i));
     const childSpan = p ** (depth - 1);
     for (let i = 0; i < p; i++) if (children[i] !== 0) await walk(children[i]!, depth - 1, base + i * childSpan);

@@ -9,6 +9,7 @@
 import type { BlockDevice } from '../../abi/blk.js';
 import { SECTOR_SIZE } from '../../abi/blk.js';
 import { Errno, fail } from '../../abi/errno.js';
+import { asBlockNo, type BlockNo } from '../../abi/ids.js';
 import type { Arena, Region } from '../../lib/arena.js';
 import { assert } from '../../lib/assert.js';
 
@@ -18,7 +19,7 @@ export type BufferKind = 'data' | 'meta';
 export class Buffer {
   dirty = false;
   evicted = false;
-  constructor(readonly block: number, public kind: BufferKind, readonly slot: number, private readonly bytes: Uint8Array) {}
+  constructor(readonly block: BlockNo, public kind: BufferKind, readonly slot: number, private readonly bytes: Uint8Array) {}
   // NOTE: a buffer must not be used across an await that may evict it; touching an
   // evicted buffer throws instead of silently reading another block's bytes.
   get data(): Uint8Array {
@@ -37,7 +38,7 @@ export class BufferCache {
   private readonly slots: number;
   private readonly freeSlots: number[] = [];
   // Insertion order is LRU order: a hit moves the buffer to the end.
-  private readonly buffers = new Map<number, Buffer>();
+  private readonly buffers = new Map<BlockNo, Buffer>();
   private readonly sectorsPerBlock: number;
   readonly stats: CacheStats = { hits: 0, misses: 0, writes: 0, flushes: 0 };
 
@@ -67,7 +68,7 @@ export class BufferCache {
 
   get capacity(): number { return this.slots; }
 
-  private checkBlock(block: number): void {
+  private checkBlock(block: BlockNo): void {
     if (!Number.isInteger(block) || block < 0 || block >= this.blockLimit) fail(Errno.EUCLEAN, `ext2: block number ${block} is outside the filesystem (0..${this.blockLimit - 1})`);
   }
 
@@ -77,7 +78,7 @@ export class BufferCache {
   }
 
   /** The cached buffer of `block`, reading it from the device if needed. */
-  async get(block: number, kind: BufferKind): Promise<Buffer> {
+  async get(block: BlockNo, kind: BufferKind): Promise<Buffer> {
     this.checkBlock(block);
     const hit = this.buffers.get(block);
     if (hit) { this.stats.hits++; this.touch(hit); if (kind === 'meta') hit.kind = 'meta'; return hit; }
@@ -95,7 +96,7 @@ export class BufferCache {
    * Reads the blocks of `blocks` that are not cached, one device request per contiguous
    * run (read-ahead for sequential reads: one request instead of one per block).
    */
-  async prefetch(blocks: readonly number[], kind: BufferKind): Promise<void> {
+  async prefetch(blocks: readonly BlockNo[], kind: BufferKind): Promise<void> {
     const missing = [...new Set(blocks)].filter((b) => b > 0 && b < this.blockLimit && !this.buffers.has(b)).sort((a, b) => a - b);
     const limit = Math.min(MAX_COALESCE, Math.floor(this.slots / 4));
     let i = 0;
@@ -103,13 +104,14 @@ export class BufferCache {
       let n = 1;
       while (i + n < missing.length && n < limit && missing[i + n] === missing[i]! + n) n++;
       const first = missing[i]!;
+      const at = (k: number): BlockNo => asBlockNo(first + k);
       if (n === 1) await this.get(first, kind);
       else {
         const bytes = await this.device.read(first * this.sectorsPerBlock, n * this.sectorsPerBlock);
         this.stats.misses += n;
         for (let k = 0; k < n; k++) {
-          if (this.buffers.has(first + k)) continue;
-          const buf = await this.install(first + k, kind);
+          if (this.buffers.has(at(k))) continue;
+          const buf = await this.install(at(k), kind);
           buf.data.set(bytes.subarray(k * this.blockSize, (k + 1) * this.blockSize));
         }
       }
@@ -118,7 +120,7 @@ export class BufferCache {
   }
 
   /** A buffer for a block that was just allocated: zero-filled, never read from disk. */
-  async getZeroed(block: number, kind: BufferKind): Promise<Buffer> {
+  async getZeroed(block: BlockNo, kind: BufferKind): Promise<Buffer> {
     this.checkBlock(block);
     const hit = this.buffers.get(block);
     if (hit) { this.touch(hit); hit.kind = kind; hit.data.fill(0); this.markDirty(hit); return hit; }
@@ -133,7 +135,7 @@ export class BufferCache {
   }
 
   /** Drops a block that was freed: its dirty bytes must never reach the disk. */
-  forget(block: number): void {
+  forget(block: BlockNo): void {
     const buf = this.buffers.get(block);
     if (!buf) return;
     this.buffers.delete(block);
@@ -141,7 +143,7 @@ export class BufferCache {
     this.freeSlots.push(buf.slot);
   }
 
-  private async install(block: number, kind: BufferKind): Promise<Buffer> {
+  private async install(block: BlockNo, kind: BufferKind): Promise<Buffer> {
     if (this.freeSlots.length === 0) await this.evictOne();
     const slot = this.freeSlots.pop();
     assert(slot !== undefined, 'eviction freed a slot');
@@ -161,7 +163,7 @@ export class BufferCache {
         // Take its dirty data neighbours along, so a big write goes out in big requests.
         const run = [buf];
         for (let b = buf.block + 1; run.length < MAX_COALESCE; b++) {
-          const next = this.buffers.get(b);
+          const next = this.buffers.get(asBlockNo(b));
           if (!next || !next.dirty || next.kind !== 'data') break;
           run.push(next);
         }

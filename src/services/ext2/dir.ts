@@ -5,6 +5,7 @@
 // filesystem.ts calls these under its lock; blocks come through bmap.ts.
 
 import { DT, S } from '../../abi/fs.js';
+import type { BlockNo } from '../../abi/ids.js';
 import { mapBlock, mapOrAllocate } from './bmap.js';
 import { InodeFlag, type Inode } from './inode.js';
 import { Incompat } from './layout.js';
@@ -41,7 +42,7 @@ export const dtOfFileType = (ft: number): number => FT_TO_DT[ft] ?? DT.UNKNOWN;
 /** One directory entry as found on disk. */
 export interface Slot {
   logical: number; // directory block index
-  block: number; // disk block
+  block: BlockNo; // disk block
   offset: number;
   prevOffset: number; // -1 for the first entry of a block
   recLen: number;

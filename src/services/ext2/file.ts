@@ -5,6 +5,7 @@
 
 import { Errno, fail } from '../../abi/errno.js';
 import { isLnk, isChr, isBlk, S } from '../../abi/fs.js';
+import type { BlockNo } from '../../abi/ids.js';
 import { mapBlock, mapOrAllocate, maxFileSize, truncateBlocks } from './bmap.js';
 import type { Inode } from './inode.js';
 import { RoCompat } from './layout.js';
@@ -27,7 +28,7 @@ export async function readData(vol: Volume, inode: Inode, offset: number, length
     if (n > prefetchedTo) {
       // Read ahead: map the next window of blocks, then fetch them in contiguous runs.
       const last = Math.min(Math.floor((end - 1) / bs), n + window - 1);
-      const physical: number[] = [];
+      const physical: BlockNo[] = [];
       for (let k = n; k <= last; k++) physical.push(await mapBlock(vol, inode, k));
       await vol.cache.prefetch(physical, 'data');
       prefetchedTo = last;

@@ -6,6 +6,7 @@
 
 import type { BlockDevice } from '../../abi/blk.js';
 import { isKernelError } from '../../abi/errno.js';
+import type { BlockNo } from '../../abi/ids.js';
 import { isDir, isReg, S } from '../../abi/fs.js';
 import { Arena } from '../../lib/arena.js';
 import { walkBlocks } from './bmap.js';
@@ -188,7 +189,7 @@ async function check(vol: Volume, report: (m: string) => void, repair: boolean, 
       else gFreeInodes++;
       if (i < ipg && inUse[ino] && isDir(modes.get(ino) ?? 0)) gDirs++;
     }
-    const compare = async (block: number, expect: Uint8Array, what: string, base: number, limit: number): Promise<void> => {
+    const compare = async (block: BlockNo, expect: Uint8Array, what: string, base: number, limit: number): Promise<void> => {
       const data = (await vol.cache.get(block, 'meta')).data;
       const diffs: string[] = [];
       for (let i = 0; i < bs * 8; i++) {

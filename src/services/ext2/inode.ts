@@ -4,6 +4,7 @@
 // not interpret (xattr block, generation, extra fields) are written back unchanged.
 // volume.ts loads and stores these from the inode table; bmap.ts walks i_block.
 
+import { asBlockNo, type BlockNo } from '../../abi/ids.js';
 import { NDIR_BLOCKS } from './layout.js';
 
 export const InodeFlag = {
@@ -52,12 +53,13 @@ export class Inode {
   set flags(v: number) { this.set32(32, v); }
   get dtime(): number { return this.u32(20); }
   set dtime(v: number) { this.set32(20, v); }
-  get fileAcl(): number { return this.u32(104); }
+  get fileAcl(): BlockNo { return asBlockNo(this.u32(104)); }
   set fileAcl(v: number) { this.set32(104, v); }
   get generation(): number { return this.u32(100); }
   set generation(v: number) { this.set32(100, v); }
 
-  block(i: number): number { return this.u32(40 + i * 4); }
+  /** Pointer `i` of i_block (0 = hole). */
+  block(i: number): BlockNo { return asBlockNo(this.u32(40 + i * 4)); }
   setBlock(i: number, v: number): void { this.set32(40 + i * 4, v); }
   /** The 60 bytes of i_block (fast symlink targets live here). */
   get blockArea(): Uint8Array { return this.raw.subarray(40, 100); }

@@ -5,6 +5,7 @@
 // Superblock and the descriptor table; mkfs.ts and fsck.ts build and check them.
 
 import { Errno, fail } from '../../abi/errno.js';
+import { asBlockNo, type BlockNo } from '../../abi/ids.js';
 
 export const SUPERBLOCK_OFFSET = 1024;
 export const SUPERBLOCK_SIZE = 1024;
@@ -170,11 +171,11 @@ export class GroupDesc {
   constructor(readonly bytes: Uint8Array) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, GROUP_DESC_SIZE);
   }
-  get blockBitmap(): number { return this.view.getUint32(0, true); }
+  get blockBitmap(): BlockNo { return asBlockNo(this.view.getUint32(0, true)); }
   set blockBitmap(v: number) { this.view.setUint32(0, v, true); }
-  get inodeBitmap(): number { return this.view.getUint32(4, true); }
+  get inodeBitmap(): BlockNo { return asBlockNo(this.view.getUint32(4, true)); }
   set inodeBitmap(v: number) { this.view.setUint32(4, v, true); }
-  get inodeTable(): number { return this.view.getUint32(8, true); }
+  get inodeTable(): BlockNo { return asBlockNo(this.view.getUint32(8, true)); }
   set inodeTable(v: number) { this.view.setUint32(8, v, true); }
   get freeBlocks(): number { return this.view.getUint16(12, true); }
   set freeBlocks(v: number) { this.view.setUint16(12, v, true); }

@@ -10,6 +10,7 @@
 import type { BlockDevice } from '../../abi/blk.js';
 import { SECTOR_SIZE } from '../../abi/blk.js';
 import { Errno, fail, KernelError } from '../../abi/errno.js';
+import { asBlockNo, type BlockNo } from '../../abi/ids.js';
 import type { Arena, Region } from '../../lib/arena.js';
 import { BufferCache } from './cache.js';
 import { Inode } from './inode.js';
@@ -161,11 +162,11 @@ export class Volume {
 
   // ---- inodes ----
 
-  private inodeLocation(ino: number): { block: number; offset: number } {
+  private inodeLocation(ino: number): { block: BlockNo; offset: number } {
     const g = Math.floor((ino - 1) / this.sb.inodesPerGroup);
     const index = (ino - 1) % this.sb.inodesPerGroup;
     const byte = index * this.sb.inodeSize;
-    return { block: this.groups[g]!.inodeTable + Math.floor(byte / this.blockSize), offset: byte % this.blockSize };
+    return { block: asBlockNo(this.groups[g]!.inodeTable + Math.floor(byte / this.blockSize)), offset: byte % this.blockSize };
   }
 
   validIno(ino: number): boolean { return Number.isInteger(ino) && ino >= 1 && ino <= this.sb.inodesCount; }
@@ -227,7 +228,7 @@ export class Volume {
   }
 
   /** Allocates one block, preferring `goal` and its group; ENOSPC when none is free. */
-  async allocBlock(goal: number, owner: number): Promise<number> {
+  async allocBlock(goal: number, owner: number): Promise<BlockNo> {
     this.requireWritable();
     for (let attempt = 0; attempt < 2; attempt++) {
       const fdb = this.sb.firstDataBlock;
@@ -245,7 +246,7 @@ export class Volume {
         let i = Volume.findZero(buf.data, start, count, skip);
         if (i < 0 && start > 0) i = Volume.findZero(buf.data, 0, start, skip);
         if (i < 0) continue;
-        const b = base + i;
+        const b = asBlockNo(base + i);
         if (this.isMetadata(b)) this.corrupt(`block bitmap of group ${g} marks metadata block ${b} free`);
         buf.data[i >> 3]! |= 1 << (i & 7);
         this.cache.markDirty(buf);
@@ -261,7 +262,7 @@ export class Volume {
     fail(Errno.ENOSPC, `ext2: no free block (for inode ${owner})`);
   }
 
-  async freeBlock(b: number, owner: number): Promise<void> {
+  async freeBlock(b: BlockNo, owner: number): Promise<void> {
     this.checkPointer(b, owner);
     const g = Math.floor((b - this.sb.firstDataBlock) / this.sb.blocksPerGroup);
     const gd = this.groups[g]!;
@@ -334,7 +335,7 @@ export class Volume {
 
   private async storeMeta(): Promise<void> {
     const bs = this.blockSize;
-    const sbBlock = bs === 1024 ? 1 : 0;
+    const sbBlock = asBlockNo(bs === 1024 ? 1 : 0);
     const sbOffset = bs === 1024 ? 0 : SUPERBLOCK_OFFSET;
     this.sb.wtime = Math.floor(this.now() / 1e9);
     const sbBuf = await this.cache.get(sbBlock, 'meta');
@@ -342,7 +343,7 @@ export class Volume {
     this.cache.markDirty(sbBuf);
     const gdtBlocks = Math.ceil((this.groupCount * GROUP_DESC_SIZE) / bs);
     for (let i = 0; i < gdtBlocks; i++) {
-      const buf = await this.cache.get(this.sb.firstDataBlock + 1 + i, 'meta');
+      const buf = await this.cache.get(asBlockNo(this.sb.firstDataBlock + 1 + i), 'meta');
       buf.data.set(this.metaRegion.bytes.subarray(SUPERBLOCK_SIZE + i * bs, SUPERBLOCK_SIZE + (i + 1) * bs));
       this.cache.markDirty(buf);
     }
