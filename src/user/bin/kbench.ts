@@ -186,7 +186,115 @@ const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 class UsageError extends Error {}
 
+// ---- the fault-campaign workload ------------------------------------------------------
+//
+//   kbench faults SEED FIRST_OP SCHEDULE
+//
+// SCHEDULE is "GAP:COMPONENT:TYPE,..." : run GAP operations, arm the fault, carry on.
+// Each operation touches every component: pm (getppid), console (an empty write to
+// stderr), vfs (a 1 KiB file in /tmp written, read back and compared, and one of 16
+// reference files re-read and compared: wild writes into vfs memory show up here), and
+// every file of /bin and /etc/motd checksummed at start, one re-read per op), and
+// blk (1 KiB at offset 1 KiB x op on /dev/blk0 with pwrite, fsync, pread and compare).
+// Lines on stdout, read by src/lab/faults.ts:
+//   F k        fault k armed          A i   op i's block write is fsync'd and verified
+//   E i where  a request failed       C i where  a read-back differed (corruption caught)
+//   O i ok|failed   op i finished     R k ms   first good op ended ms after fault k was armed
+//   V i path   a /tmp file vanished (ramfs lost with a vfs restart; made again)
+//   DONE
+
+export function payload(seed: number, op: number, bytes = 1024): Uint8Array {
+  const out = new Uint8Array(bytes);
+  let x = (seed ^ Math.imul(op + 1, 0x9e3779b1)) >>> 0;
+  for (let i = 0; i < bytes; i++) { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; out[i] = x & 0xff; }
+  return out;
+}
+
+function checksum(b: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 16777619);
+  return h >>> 0;
+}
+
+const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+
+function faultCampaign(argv: string[]): number {
+  const seed = Number(argv[0]), first = Number(argv[1]);
+  const schedule = (argv[2] ?? '').split(',').filter((x) => x.length > 0).map((x) => { const [g, c, t] = x.split(':'); return { gap: Number(g), component: c!, type: t! }; });
+  const say = (line: string): void => {
+    for (let attempt = 0; attempt < 3; attempt++) { try { libc.print(line + '\n'); return; } catch { /* console restarting: try again */ } }
+  };
+  const attempt = <T>(op: number, where: string, fn: () => T): T | undefined => {
+    try { return fn(); } catch (e) { say(`E ${op} ${where} ${e instanceof libc.SysError ? e.code : 'exception'}`); return undefined; }
+  };
+  // Reference files, re-read one per op.
+  const refs: Uint8Array[] = [];
+  for (let r = 0; r < 16; r++) { refs.push(payload(seed ^ 0x5eed, r, 4096)); libc.writeFile(`/tmp/kb-ref${r}`, refs[r]!); }
+  const system = ['/etc/motd', ...libc.readdir('/bin').filter((e) => e.name !== '.' && e.name !== '..').map((e) => `/bin/${e.name}`)]
+    .map((path) => ({ path, sum: checksum(libc.readFile(path)), reported: false }));
+  let blk: number | undefined;
+  const blkFd = (): number => { if (blk === undefined) blk = libc.open('/dev/blk0', libc.O.RDWR); return blk; };
+  let op = first;
+  let pending: { k: number; at: number }[] = [];
+  const runOp = (): boolean => {
+    const i = op++;
+    let ok = true;
+    const data = payload(seed, i);
+    if (attempt(i, 'pm', () => libc.getppid()) === undefined) ok = false;
+    if (attempt(i, 'console', () => libc.write(2, '')) === undefined) ok = false;
+    const file = `/tmp/kb-f${i % 8}`;
+    const back = attempt(i, 'vfs-write', () => { libc.writeFile(file, data); return libc.readFile(file); });
+    if (back === undefined) ok = false; else if (!same(back, data)) { say(`C ${i} file`); ok = false; }
+    const r = i % 16;
+    const ref = attempt(i, 'vfs-read', () => {
+      try { return libc.readFile(`/tmp/kb-ref${r}`); } catch (e) {
+        if (!(e instanceof libc.SysError && e.errno === libc.Errno.ENOENT)) throw e;
+        // ramfs is volatile across a vfs restart: the file went with it.
+        say(`V ${i} /tmp/kb-ref${r}`);
+        libc.writeFile(`/tmp/kb-ref${r}`, refs[r]!);
+        return refs[r]!;
+      }
+    });
+    if (ref === undefined) ok = false;
+    else if (!same(ref, refs[r]!)) { say(`C ${i} /tmp/kb-ref${r}`); ok = false; attempt(i, 'vfs-write', () => libc.writeFile(`/tmp/kb-ref${r}`, refs[r]!)); }
+    // The system's own files, checksummed at start (a wild write into vfs memory lands here).
+    const sys = system[i % system.length]!;
+    const got = attempt(i, 'vfs-read', () => checksum(libc.readFile(sys.path)));
+    if (got === undefined) ok = false;
+    else if (got !== sys.sum && !sys.reported) { sys.reported = true; say(`C ${i} ${sys.path}`); ok = false; }
+    const blockOk = attempt(i, 'blk', () => {
+      const fd = blkFd();
+      libc.pwrite(fd, data, i * 1024);
+      libc.fsync(fd);
+      return libc.pread(fd, 1024, i * 1024);
+    });
+    if (blockOk === undefined) { ok = false; if (blk !== undefined) { try { libc.close(blk); } catch { /* stale */ } blk = undefined; } }
+    else if (!same(blockOk, data)) { say(`C ${i} block`); ok = false; }
+    else say(`A ${i}`);
+    say(`O ${i} ${ok ? 'ok' : 'failed'}`);
+    return ok;
+  };
+  schedule.forEach((f, k) => {
+    for (let g = 0; g < f.gap; g++) if (runOp()) { for (const p of pending) say(`R ${p.k} ${(now() - p.at).toFixed(3)}`); pending = []; }
+    const at = now();
+    const armed = attempt(op, 'fault', () => { libc.fault(f.component, f.type); return true; });
+    say(`F ${k}${armed === undefined ? ' not-armed' : ''}`);
+    pending.push({ k, at });
+  });
+  for (let tries = 0; pending.length > 0 && tries < 20; tries++) {
+    if (runOp()) { for (const p of pending) say(`R ${p.k} ${(now() - p.at).toFixed(3)}`); pending = []; }
+  }
+  // A last full pass over the system's files: corruption the per-op sampling missed.
+  for (const sys of system) {
+    const got = attempt(op, 'vfs-read', () => checksum(libc.readFile(sys.path)));
+    if (got !== undefined && got !== sys.sum && !sys.reported) { sys.reported = true; say(`C ${op} ${sys.path}`); }
+  }
+  say('DONE');
+  return 0;
+}
+
 export function main(argv: string[]): number {
+  if (argv[1] === 'faults') return faultCampaign(argv.slice(2));
   let scale = 1;
   let dir = '/tmp';
   const names: string[] = [];
