@@ -10,7 +10,9 @@ export type WordPart =
   /** $NAME, ${NAME}, or a special parameter ? ! $ # @ * 0-9. */
   | { type: 'param'; name: string; quoted: boolean; op?: ParamOp }
   /** $(...) or `...`: the source text of the inner command line. */
-  | { type: 'cmdsub'; source: string; quoted: boolean };
+  | { type: 'cmdsub'; source: string; quoted: boolean }
+  /** $((...)): an integer expression (its text, expanded before evaluation). */
+  | { type: 'arith'; source: string; quoted: boolean };
 
 /** ${NAME:-word} and friends: `op` is ':-', '-', ':=', '=', ':+', '+', '#' (length). */
 export interface ParamOp { op: ':-' | '-' | ':+' | '+' | ':=' | '=' | 'len'; word: Word }

@@ -5,6 +5,8 @@
 
 import type { Word, WordPart } from './ast.js';
 import { expandGlob, hasGlob, type GlobChar } from './glob.js';
+import { evaluateArithmetic, ArithmeticError } from './arith.js';
+import { Lexer } from './lex.js';
 
 export interface ExpandContext {
   /** A variable or special parameter (?, !, $, #, 0-9); undefined when unset. */
@@ -58,6 +60,17 @@ function tildePrefix(word: Word, ctx: ExpandContext): { home: string; rest: Word
   return { home, rest: [...rest, ...word.parts.slice(1)] };
 }
 
+// $((...)): parameter and command substitutions inside first, then the arithmetic.
+function arithValue(source: string, ctx: ExpandContext): string {
+  const inner = new Lexer(source).innerWord();
+  try {
+    return String(evaluateArithmetic(expandToString(inner, ctx), (n) => ctx.getVar(n)));
+  } catch (e) {
+    if (e instanceof ArithmeticError) throw new ExpansionError(`${source.trim()}: ${e.message}`);
+    throw e;
+  }
+}
+
 /** Expands a word into fields (arguments): zero, one or many. */
 export function expandWord(word: Word, ctx: ExpandContext): string[] {
   const fields: GlobChar[][] = [];
@@ -89,7 +102,7 @@ export function expandWord(word: Word, ctx: ExpandContext): string[] {
       });
       continue;
     }
-    const value = p.type === 'param' ? paramValue(p, ctx) : ctx.commandSubstitution(p.source);
+    const value = p.type === 'param' ? paramValue(p, ctx) : p.type === 'arith' ? arithValue(p.source, ctx) : ctx.commandSubstitution(p.source);
     if (p.quoted) add(value, false);
     else split(value);
   }
@@ -114,6 +127,7 @@ export function expandToString(word: Word, ctx: ExpandContext): string {
   for (const p of parts) {
     if (p.type === 'lit') out += p.text;
     else if (p.type === 'param') out += paramValue(p, ctx);
+    else if (p.type === 'arith') out += arithValue(p.source, ctx);
     else out += ctx.commandSubstitution(p.source);
   }
   return out;

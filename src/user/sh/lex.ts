@@ -22,7 +22,7 @@ export class ShellSyntaxError extends Error {
   constructor(message: string) { super(`syntax error: ${message}`); this.name = 'ShellSyntaxError'; }
 }
 
-type Mode = 'normal' | 'dquote' | 'brace' | 'brace-dq';
+type Mode = 'normal' | 'dquote' | 'brace' | 'brace-dq' | 'arith';
 
 const OPERATOR_START = new Set([' ', '\t', '\n', '|', '&', ';', '<', '>', '(', ')']);
 const SPECIAL_PARAMS = new Set(['?', '!', '$', '#', '@', '*', '-', '0']);
@@ -60,6 +60,13 @@ export class Lexer {
       if (t === null) return out;
       out.push(t);
     }
+  }
+
+  /** The whole input read as the inside of double quotes ($ expansions, no splitting). */
+  innerWord(): Word {
+    const parts: WordPart[] = [];
+    this.readParts(parts, 'arith');
+    return { parts };
   }
 
   private peek(offset = 0): string | undefined {
@@ -111,11 +118,11 @@ export class Lexer {
   // Reads the pieces of one word (or of the inside of "..." or ${...}) into `parts`,
   // stopping before the character that ends it in this mode.
   private readParts(parts: WordPart[], mode: Mode): void {
-    const quotedMode = mode === 'dquote' || mode === 'brace-dq';
+    const quotedMode = mode === 'dquote' || mode === 'brace-dq' || mode === 'arith';
     for (;;) {
       const c = this.peek();
       if (c === undefined) {
-        if (mode === 'normal') return;
+        if (mode === 'normal' || mode === 'arith') return;
         throw new IncompleteInput(mode === 'dquote' ? 'unterminated "' : 'unterminated ${');
       }
       if (mode === 'normal' && OPERATOR_START.has(c)) return;
@@ -164,7 +171,17 @@ export class Lexer {
     const n = this.peek(1);
     if (n === '{') { this.pos += 2; parts.push(this.readBraceParam(quoted)); return; }
     if (n === '(') {
-      if (this.peek(2) === '(') throw new ShellSyntaxError('arithmetic expansion $(( )) is not supported');
+      if (this.peek(2) === '(') {
+        this.pos += 3;
+        const inner = this.readUntilCloseParen();
+        if (this.peek() !== ')') {
+          if (this.peek() === undefined) throw new IncompleteInput('unterminated $((');
+          throw new ShellSyntaxError('arithmetic expansion: missing ))');
+        }
+        this.pos++;
+        parts.push({ type: 'arith', source: inner, quoted });
+        return;
+      }
       this.pos += 2;
       parts.push({ type: 'cmdsub', source: this.readUntilCloseParen(), quoted });
       return;

@@ -35,6 +35,7 @@ function printWord(word: Word, context: 'word' | 'brace' | 'brace-dq' = 'word'):
       // Inside "${x:-...}" everything is quoted already.
       if (p.type === 'lit') out += printDoubleQuoted(p.text, true);
       else if (p.type === 'param') out += printParam(p, true);
+      else if (p.type === 'arith') out += `$((${p.source}))`;
       else out += `$(${p.source})`;
       continue;
     }
@@ -44,6 +45,8 @@ function printWord(word: Word, context: 'word' | 'brace' | 'brace-dq' = 'word'):
       else out += `'${p.text.replace(/'/g, `'\\''`)}'`;
     } else if (p.type === 'param') {
       out += p.quoted ? `"${printParam(p, true)}"` : printParam(p, false);
+    } else if (p.type === 'arith') {
+      out += p.quoted ? `"$((${p.source}))"` : `$((${p.source}))`;
     } else {
       out += p.quoted ? `"$(${p.source})"` : `$(${p.source})`;
     }
