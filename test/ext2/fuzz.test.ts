@@ -1,5 +1,5 @@
-// Bad input: fast-check mutates the superblock, group descriptors, inodes and directory
-// entries of a valid image, then mounts it and uses it. Every case must end in a clear
+// Bad input: fast-check mutates the superblock, group descriptors, inodes, directory
+// entries, bitmaps and an indirect block of a valid image, then mounts it and uses it. Every case must end in a clear
 // mount error, a KernelError from use (EUCLEAN, EIO, or an ordinary errno), or correct
 // behaviour; never another exception, an "internal error", I/O outside the device, or
 // a hang (the test would time out); the arena gets all its memory back.
@@ -14,7 +14,7 @@ import { Arena } from '../../src/lib/arena.js';
 import { mkfsExt2, mountExt2 } from '../../src/services/ext2/index.js';
 import { memoryDevice, newArena } from './device.js';
 
-interface Base { bytes: Uint8Array; regions: Record<'sb' | 'gdt' | 'inode' | 'dir', [number, number][]> }
+interface Base { bytes: Uint8Array; regions: Record<'sb' | 'gdt' | 'inode' | 'dir' | 'bitmap' | 'indirect', [number, number][]> }
 
 async function makeBase(blockSize: 1024 | 4096): Promise<Base> {
   const { device, memory } = memoryDevice(blockSize === 1024 ? 2 << 20 : 4 << 20);
@@ -23,9 +23,11 @@ async function makeBase(blockSize: 1024 | 4096): Promise<Base> {
   const root = fs.root();
   const d = await fs.mkdir(root, 'dir', 0o755);
   const sub = await fs.mkdir(d, 'sub', 0o700);
+  let indirectIno = fs.root();
   for (const [name, n] of [['small', 10], ['direct', 5 * blockSize], ['indirect', 20 * blockSize + 5]] as const) {
     const ino = await fs.create(d, name, S.IFREG | 0o644);
     await fs.write(ino, 0, new Uint8Array(n).map((_, i) => i * 7));
+    indirectIno = ino;
   }
   for (let i = 0; i < 40; i++) await fs.create(sub, `entry${i}`, S.IFREG | 0o600);
   await fs.symlink(d, 'link', 'small');
@@ -38,6 +40,8 @@ async function makeBase(blockSize: 1024 | 4096): Promise<Base> {
   const inodeAt = (ino: number): number => inodeTable * blockSize + (ino - 1) * 256;
   // Directory blocks: the first block of the root, /dir and /dir/sub.
   const dirBlocks = [2, Number(d), Number(sub)].map((ino) => view.getUint32(inodeAt(ino) + 40, true));
+  const gdt = blockSize * (blockSize === 1024 ? 2 : 1);
+  const indirect = view.getUint32(inodeAt(Number(indirectIno)) + 40 + 12 * 4, true);
   return {
     bytes,
     regions: {
@@ -45,6 +49,8 @@ async function makeBase(blockSize: 1024 | 4096): Promise<Base> {
       gdt: [[blockSize * (blockSize === 1024 ? 2 : 1), 64]],
       inode: [[inodeAt(1), 40 * 256]],
       dir: dirBlocks.map((b) => [b * blockSize, blockSize] as [number, number]),
+      bitmap: [[view.getUint32(gdt, true) * blockSize, blockSize], [view.getUint32(gdt + 4, true) * blockSize, blockSize]],
+      indirect: [[indirect * blockSize, blockSize]],
     },
   };
 }
@@ -97,7 +103,7 @@ async function exercise(fs: FileSystem): Promise<void> {
 }
 
 const mutation = fc.record({
-  region: fc.constantFrom('sb', 'gdt', 'inode', 'inode', 'dir', 'dir') as fc.Arbitrary<keyof Base['regions']>,
+  region: fc.constantFrom('sb', 'gdt', 'inode', 'inode', 'dir', 'dir', 'bitmap', 'indirect') as fc.Arbitrary<keyof Base['regions']>,
   which: fc.nat(),
   edits: fc.array(fc.record({
     at: fc.nat(),
