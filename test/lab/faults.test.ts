@@ -1,0 +1,52 @@
+// Fault campaigns: the same seed gives the same schedule; the host's payload matches
+// the one kbench writes (or the durability check would compare the wrong bytes); a
+// small campaign reports what really happened on each architecture.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { faultSchedule, payload } from '../../src/lab/faults.js';
+import { payload as kbenchPayload } from '../../src/user/bin/kbench.js';
+import { kernelkit } from './cli.js';
+
+test('same seed, same fault schedule; another seed, another schedule', () => {
+  const a = faultSchedule(42, 'microkernel', 'blk', 'crash', 200);
+  const b = faultSchedule(42, 'microkernel', 'blk', 'crash', 200);
+  const c = faultSchedule(43, 'microkernel', 'blk', 'crash', 200);
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, c);
+  assert.equal(a.length, 200);
+  for (const f of a) assert.ok(f.gap >= 1 && f.gap <= 4 && f.component === 'blk' && f.type === 'crash');
+  // Each cell has its own schedule, so adding a cell does not shift the others.
+  assert.notDeepEqual(a.map((f) => f.gap), faultSchedule(42, 'microkernel', 'vfs', 'crash', 200).map((f) => f.gap));
+});
+
+test('the host checks durability against the bytes kbench wrote', () => {
+  for (const [seed, op] of [[1, 0], [7, 12345], [0xffffffff, 3]] as const) assert.deepEqual(payload(seed, op), kbenchPayload(seed, op));
+  assert.notDeepEqual(payload(1, 0), payload(1, 1));
+});
+
+test('faults --json: microkernel survives blk crashes with nothing lost; monolithic panics on each and reboots', async () => {
+  const r = await kernelkit(['faults', '--presets', 'monolithic,microkernel', '--components', 'blk', '--types', 'crash', '-n', '3', '--seed', '5', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { machine: object; seed: number; cells: Record<string, number | string | null>[] };
+  assert.equal(j.seed, 5);
+  const keys = ['preset', 'component', 'type', 'injected', 'survived_pct', 'completed_pct', 'recovery_ms_p50', 'recovery_ms_p99', 'failed_requests', 'data_lost', 'corruption_caught'];
+  for (const c of j.cells) for (const k of keys) assert.ok(k in c, `cell lacks ${k}`);
+  const mono = j.cells.find((c) => c.preset === 'monolithic')!;
+  const micro = j.cells.find((c) => c.preset === 'microkernel')!;
+  assert.equal(micro.injected, 3);
+  assert.equal(micro.survived_pct, 100);
+  assert.equal(micro.data_lost, 0);
+  assert.ok(typeof micro.recovery_ms_p50 === 'number' && micro.recovery_ms_p50 > 0);
+  assert.equal(mono.injected, 3);
+  assert.equal(mono.survived_pct, 0);
+  assert.equal(mono.panics, 3, 'a fresh machine after each panic');
+  assert.equal(mono.data_lost, 0, 'fsync\'d blocks survive a panic');
+});
+
+test('bad flags: one line on stderr, status 2', async () => {
+  for (const args of [['faults', '--types', 'melt'], ['lab', '--runs', '0'], ['lab', '--workloads', 'nope'], ['bench', 'ipc', '--preset', 'nope']]) {
+    const r = await kernelkit(args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
