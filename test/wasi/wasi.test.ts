@@ -197,7 +197,8 @@ test('every preview1 function is provided', async () => {
 });
 
 test('every Linux errno of the ABI maps to the WASI errno of the same name', () => {
-  const renamed: Record<string, string> = { ENOTSUP: 'NOTSUP', EUCLEAN: 'IO' };
+  // Errnos WASI has no word for map to the nearest one (constants.ts says which).
+  const renamed: Record<string, string> = { ENOTSUP: 'NOTSUP', EUCLEAN: 'IO', ENOTBLK: 'INVAL' };
   for (const [name, linux] of Object.entries(Errno)) {
     const wasiName = renamed[name] ?? name.slice(1);
     assert.ok(wasiName in E, `${name} has no WASI twin named ${wasiName}`);
