@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { WASI } from 'node:wasi';
 import { runWasm, PREVIEW1_FUNCTIONS } from '../../src/user/wasi/index.js';
 import { wasiErrno, E } from '../../src/user/wasi/constants.js';
-import { resolvePath } from '../../src/user/wasi/path.js';
+import { resolvePath, overlayBase } from '../../src/user/wasi/path.js';
 import { WasiError } from '../../src/user/wasi/memory.js';
 import { Errno } from '../../src/abi/errno.js';
 import { SysError } from '../../src/user/libc/index.js';
@@ -353,6 +353,25 @@ test('KERNELKIT_WASI_PREOPENS chooses the preopens and is not passed to the gues
     const missing = await run(fs.readFileSync(path.join(cTests, 'args_env.wasm')), ['args_env'], root, '', { KERNELKIT_WASI_PREOPENS: '/=/missing' });
     assert.equal(missing.code, 126);
     assert.match(missing.stderr, /^args_env: cannot set up preopened directories: \/missing: No such file or directory/);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('the cwd laid over / decides by the first path component', () => {
+  const root = scratchDir();
+  try {
+    fs.mkdirSync(path.join(root, 'home', 'tmp'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'etc'));
+    fs.mkdirSync(path.join(root, 'tmp'));
+    fs.writeFileSync(path.join(root, 'home', 'mine.txt'), 'm');
+    new FakeKernel(root).install();
+    assert.equal(overlayBase('/home', 'mine.txt'), '/home');
+    assert.equal(overlayBase('/home', 'new-file'), '/home');
+    assert.equal(overlayBase('/home', 'etc/motd'), '/');
+    assert.equal(overlayBase('/home', 'tmp/x'), '/home', 'an entry of the cwd wins over one of /');
+    assert.equal(overlayBase('/home', '../etc'), '/home');
+    assert.equal(overlayBase('/home', './etc/x'), '/');
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
