@@ -1,6 +1,8 @@
 // Build C programs to WebAssembly/WASI with Debian's clang, lld and wasi-libc:
 //   test/c/NAME.c       -> build/c-tests/NAME.wasm (+ NAME.json, NAME.dir/ copied beside
-//                          it: the wasi-testsuite layout `kernelkit wasi-test` runs)
+//                          it: the wasi-testsuite layout `kernelkit wasi-test` runs),
+//                          and the same tree (plus NAME.stdin files) inside the image at
+//                          /usr/lib/wasi-tests, so system tests can run them on every preset
 //   SQLite shell        -> build/initramfs-extra/bin/sqlite3.wasm (scripts/build.mjs
 //                          packs build/initramfs-extra into the initramfs)
 // SQLite's amalgamation comes from the npm package `sqlite3` (deps/sqlite-autoconf-*.tar.gz).
@@ -221,8 +223,21 @@ if (process.argv.includes('--clang')) {
   }
 }
 
+// Copies the C tests into the image tree once they are built.
+function installTests() {
+  const dest = 'build/initramfs-extra/usr/lib/wasi-tests';
+  rmSync(dest, { recursive: true, force: true });
+  mkdirSync(dest, { recursive: true });
+  cpSync(testOut, dest, { recursive: true });
+  for (const f of readdirSync(dest).filter((f) => f.endsWith('.json'))) {
+    const spec = JSON.parse(readFileSync(path.join(dest, f), 'utf8'));
+    if (typeof spec.stdin === 'string') writeFileSync(path.join(dest, f.replace(/\.json$/, '.stdin')), spec.stdin);
+  }
+}
+
 try {
   const built = await pool(jobs, Math.max(1, cpus().length));
+  installTests();
   writeFileSync(cacheFile, JSON.stringify(cache, null, 1));
   const n = built.filter(Boolean).length;
   log(`${n} built, ${built.length - n} up to date, ${Date.now() - started} ms`);
