@@ -1,6 +1,6 @@
 // uname: prints system information. With no option, the preset the system booted as
 // (monolithic, microkernel, hybrid, ...). -s kernel name, -r release, -m machine,
-// -p preset, -n node name, -a all of them.
+// -p preset, -n node name, -o operating system, -a all but -o.
 import { uname } from '../libc/index.js';
 import { run, stdout } from '../util/io.js';
 import { parseArgs } from '../util/args.js';
@@ -18,7 +18,7 @@ export function main(argv: string[]): number {
     if (all || f.has('r')) fields.push(u.release);
     if (all || f.has('p') || f.has('v')) fields.push(u.preset);
     if (all || f.has('m') || f.has('i')) fields.push(u.machine);
-    if (all || f.has('o')) fields.push('kernelkit');
+    if (f.has('o')) fields.push('kernelkit');
     stdout.line(fields.join(' '));
     return 0;
   });

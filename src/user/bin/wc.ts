@@ -8,10 +8,9 @@ import { parseArgs } from '../util/args.js';
 
 interface Counts { lines: number; words: number; chars: number; bytes: number }
 
-function count(fd: number): Counts {
+function count(fd: number, chars: boolean): Counts {
   const c: Counts = { lines: 0, words: 0, chars: 0, bytes: 0 };
   let inWord = false;
-  const decoder = new TextDecoder();
   for (;;) {
     const chunk = read(fd, 65536);
     if (chunk.length === 0) break;
@@ -22,7 +21,10 @@ function count(fd: number): Counts {
       if (space) inWord = false;
       else if (!inWord) { inWord = true; c.words++; }
     }
-    c.chars += [...decoder.decode(chunk, { stream: true })].length;
+    if (chars) {
+      // Characters are code points: count the bytes that do not continue a UTF-8 sequence.
+      for (const b of chunk) if ((b & 0xc0) !== 0x80) c.chars++;
+    }
   }
   return c;
 }
@@ -41,7 +43,7 @@ export function main(argv: string[]): number {
       try {
         if (f !== '-') fd = open(f, O.RDONLY);
         if (!isReg(fstat(fd).mode)) sawNonRegular = true;
-        results.push({ name: args.operands.length > 0 ? f : null, c: count(fd) });
+        results.push({ name: args.operands.length > 0 ? f : null, c: count(fd, fields.includes('m')) });
       } catch (e) {
         complain('wc', errorText(e, f));
         status = 1;
