@@ -7,7 +7,7 @@ import {
   read, write, pread, pwrite, lseek, close, fstat, fsync, fdatasync, ftruncate, futimens,
   fcntl, getdents, open, O, F, SEEK, UTIME_NOW, UTIME_OMIT, type DirEntry,
 } from '../libc/index.js';
-import { E, R, FSTFLAGS, PREOPENTYPE_DIR, SIZE } from './constants.js';
+import { E, R, FSTFLAGS, FILETYPE, PREOPENTYPE_DIR, SIZE } from './constants.js';
 import { call, offset, putFilestat, linuxFdflags, filetypeOfDirent, isErrno, type WasiContext } from './context.js';
 import type { FdEntry } from './fd-table.js';
 import { WasiError, encode } from './memory.js';
@@ -35,10 +35,17 @@ function listing(e: FdEntry): DirEntry[] {
   }
 }
 
+// Reading or writing a directory fails as on Linux (EISDIR, EBADF), not with the
+// missing right (a directory never holds fd_read/fd_write).
+function notDirectory(e: FdEntry, errno: number): void {
+  if (e.type === FILETYPE.DIRECTORY) throw new WasiError(errno);
+}
+
 export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => number> {
   const { mem, fds } = ctx;
   return {
     fd_read: call((fd: number, iovsPtr: number, iovsLen: number, nreadPtr: number) => {
+      notDirectory(fds.get(fd), E.ISDIR);
       const e = fds.need(fd, R.FD_READ);
       let total = 0;
       for (const v of mem.iovecs(u(iovsPtr), u(iovsLen))) {
@@ -52,6 +59,7 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
     }),
 
     fd_write: call((fd: number, iovsPtr: number, iovsLen: number, nwrittenPtr: number) => {
+      notDirectory(fds.get(fd), E.BADF);
       const e = fds.need(fd, R.FD_WRITE);
       const data = mem.gather(mem.iovecs(u(iovsPtr), u(iovsLen)));
       const n = write(e.kfd, data);
@@ -59,6 +67,7 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
     }),
 
     fd_pread: call((fd: number, iovsPtr: number, iovsLen: number, off: bigint, nreadPtr: number) => {
+      notDirectory(fds.get(fd), E.ISDIR);
       const e = fds.need(fd, R.FD_READ | R.FD_SEEK);
       let at = offset(off);
       let total = 0;
@@ -78,6 +87,7 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
     }),
 
     fd_pwrite: call((fd: number, iovsPtr: number, iovsLen: number, off: bigint, nwrittenPtr: number) => {
+      notDirectory(fds.get(fd), E.BADF);
       const e = fds.need(fd, R.FD_WRITE | R.FD_SEEK);
       const data = mem.gather(mem.iovecs(u(iovsPtr), u(iovsLen)));
       let at = offset(off);
@@ -199,8 +209,8 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
     }),
 
     fd_readdir: call((fd: number, buf: number, bufLen: number, cookie: bigint, bufUsedPtr: number) => {
+      if (fds.get(fd).path === undefined) throw new WasiError(E.NOTDIR);
       const e = fds.need(fd, R.FD_READDIR);
-      if (e.path === undefined) throw new WasiError(E.NOTDIR);
       if (cookie === 0n || e.listing === undefined) e.listing = listing(e);
       const entries = e.listing;
       const p = u(buf);
