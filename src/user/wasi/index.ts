@@ -95,7 +95,10 @@ function preopen(fds: FdTable, p: Preopen, cwdOverlay: boolean): void {
     if (cwd !== '/') entry.cwdOverlay = cwd;
   }
   if (p.fd !== undefined) {
-    if (fds.has(p.fd)) fds.closeKernel(fds.remove(p.fd).kfd);
+    if (fds.has(p.fd)) {
+      const replaced = fds.remove(p.fd);
+      if (replaced.borrowed !== true) fds.closeKernel(replaced.kfd);
+    }
     fds.set(p.fd, entry);
   } else {
     fds.add(entry);
