@@ -166,6 +166,11 @@ for (const f of readdirSync(testSrc).filter((f) => f.endsWith('.c')).sort()) {
   const inputs = [path.join(testSrc, f), ...(existsSync(common) ? [common] : [])];
   jobs.push(() => compile(name, [path.join(testSrc, f)], path.join(testOut, `${name}.wasm`), [`-I${testSrc}`], inputs));
 }
+// A test whose source is gone must not linger as a stale .wasm.
+for (const f of readdirSync(testOut).filter((f) => f.endsWith('.wasm') && !existsSync(path.join(testSrc, f.replace(/\.wasm$/, '.c'))))) {
+  rmSync(path.join(testOut, f));
+  rmSync(path.join(testOut, f.replace(/\.wasm$/, '.json')), { force: true });
+}
 // The .json specs and .dir trees sit beside the .wasm files, as the layout requires.
 for (const f of readdirSync(testSrc)) {
   const p = path.join(testSrc, f);
