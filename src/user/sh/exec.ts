@@ -297,7 +297,9 @@ export class Shell implements ExpandContext {
           entry.pid = this.spawnCommand(path, name, argv, env, fds, pgid);
         }
       } catch (e) {
-        if (!(e instanceof CompoundStarted)) entry.status = this.reportCommandError(e);
+        // The message goes where the command's stderr went, as far as its
+        // redirections were applied before the failure (as in sh).
+        if (!(e instanceof CompoundStarted)) entry.status = this.reportCommandError(e, fds.get(2) ?? null);
       }
       if (entry.pid !== undefined && pgid === -1) {
         // The first process leads the job's group; the job gets the terminal.
@@ -309,7 +311,7 @@ export class Shell implements ExpandContext {
       if (builtinRun === null) { closeAll(toClose); continue; }
       const run = builtinRun;
       const task = (): void => {
-        try { entry.status = run(); } catch (e) { entry.status = this.reportCommandError(e); } finally { closeAll(toClose); }
+        try { entry.status = run(); } catch (e) { entry.status = this.reportCommandError(e, fds.get(2) ?? null); } finally { closeAll(toClose); }
       };
       if (n === 1 && !background) task(); else deferred.push(task);
     }
@@ -413,10 +415,11 @@ export class Shell implements ExpandContext {
     }
   }
 
-  private reportCommandError(e: unknown): number {
-    if (e instanceof CommandError) { this.error(e.message); return e.status; }
-    if (e instanceof ExpansionError) { this.error(e.message); return 1; }
-    if (e instanceof SysError) { this.error(e.message); return 1; }
+  private reportCommandError(e: unknown, errFd: number | null = 2): number {
+    const report = (message: string): void => { if (errFd !== null) this.error(message, errFd); };
+    if (e instanceof CommandError) { report(e.message); return e.status; }
+    if (e instanceof ExpansionError) { report(e.message); return 1; }
+    if (e instanceof SysError) { report(e.message); return 1; }
     if (e instanceof ExitShell) throw e;
     throw e;
   }
@@ -517,9 +520,9 @@ export class Shell implements ExpandContext {
     return status;
   }
 
-  /** Prints "sh: message" on stderr. */
-  error(message: string): void {
-    try { libc.write(2, `sh: ${message}\n`); } catch { /* stderr gone */ }
+  /** Prints "sh: message" on stderr (or on `fd`). */
+  error(message: string, fd = 2): void {
+    try { libc.write(fd, `sh: ${message}\n`); } catch { /* stderr gone */ }
   }
 }
 
