@@ -25,10 +25,13 @@ export async function fsck(device: BlockDevice, options: { repair?: boolean; log
   const errors: string[] = [];
   const repaired: string[] = [];
   const report = (m: string): void => { if (errors.length < MAX_ERRORS) errors.push(m); };
-  const arena = new Arena('fsck', new ArrayBuffer(8 << 20));
+  // fsck's own memory: a 1 MiB cache (its reads are mostly one pass over the tables) plus
+  // room for the descriptor table, at most 32 bytes per 8192 blocks of 1 KiB.
+  const deviceBytes = await device.size();
+  const arena = new Arena('fsck', new ArrayBuffer((1 << 20) + (64 << 10) + Math.ceil(deviceBytes / 262144)));
   let vol: Volume;
   try {
-    vol = await Volume.open(device, { arena, owner: 'fsck', readOnly: !options.repair, log: options.log ?? (() => undefined), cacheBytes: 4 << 20, now: () => Date.now() * 1e6 });
+    vol = await Volume.open(device, { arena, owner: 'fsck', readOnly: !options.repair, log: options.log ?? (() => undefined), cacheBytes: 1 << 20, now: () => Date.now() * 1e6 });
   } catch (e) {
     if (isKernelError(e)) return { clean: false, errors: [e.message], repaired };
     throw e;

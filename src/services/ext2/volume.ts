@@ -88,7 +88,10 @@ export class Volume {
     const bs = probe.blockSize;
     const gdtBytes = probe.groupCount * GROUP_DESC_SIZE;
     const gdtBlocks = Math.ceil(gdtBytes / bs);
-    const region = options.arena.alloc(options.owner, SUPERBLOCK_SIZE + gdtBlocks * bs, 'ext2 superblock and group descriptors');
+    let region: Region;
+    try { region = options.arena.alloc(options.owner, SUPERBLOCK_SIZE + gdtBlocks * bs, 'ext2 superblock and group descriptors'); } catch (e) {
+      fail(Errno.ENOMEM, `ext2: arena ${options.arena.name} has no room for ${gdtBlocks} blocks of group descriptors (${String(e)})`);
+    }
     let vol: Volume | undefined;
     try {
       region.bytes.set(probe.bytes, 0);
