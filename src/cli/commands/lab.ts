@@ -85,7 +85,8 @@ export function register(program: Command, status: StatusSink): void {
       const seed = parseSeed(opts.seed);
       const nFaults = opts.faults === undefined ? (opts.quick ? 1 : 3) : Number(opts.faults);
       if (!Number.isInteger(nFaults) || nFaults < 0) throw new UsageError(`--faults needs a non-negative integer, not '${opts.faults}'`);
-      const faultPresets = presets.filter((p) => ['monolithic', 'microkernel'].includes(p));
+      // The quick lab breaks the two extremes only; the full lab every preset.
+      const faultPresets = opts.quick ? presets.filter((p) => ['monolithic', 'microkernel'].includes(p)) : presets;
       const faults = nFaults === 0 || faultPresets.length === 0 ? undefined : {
         presets: faultPresets, components: ['blk', 'vfs'], types: opts.quick ? ['crash', 'wild-write'] : [...FAULT_TYPES], n: nFaults, seed,
       };
