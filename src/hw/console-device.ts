@@ -15,6 +15,7 @@ export class ConsoleDeviceModel {
   private readonly output = new ByteRing(this.memory, CON_OUTPUT_OFFSET, CON_OUTPUT_BYTES);
   private readonly errors = new ByteRing(this.memory, CON_ERROR_OFFSET, CON_ERROR_BYTES);
   private pendingInput: Uint8Array[] = [];
+  private closing = false;
 
   constructor(isTty: boolean) {
     this.words[CON_IS_TTY] = isTty ? 1 : 0;
@@ -38,12 +39,14 @@ export class ConsoleDeviceModel {
       if (n < first.length) { this.pendingInput[0] = first.subarray(n); break; }
       this.pendingInput.shift();
     }
+    // End of input only once everything typed before it is in the ring.
+    if (this.closing && this.pendingInput.length === 0) Atomics.store(this.words, CON_INPUT_CLOSED, 1);
     this.interrupt();
   }
 
   closeInput(): void {
-    Atomics.store(this.words, CON_INPUT_CLOSED, 1);
-    this.interrupt();
+    this.closing = true;
+    this.pushInput();
   }
 
   /** Takes what the driver wrote; raises the interrupt so blocked writers continue. */

@@ -31,6 +31,8 @@ export interface MachineOptions {
   params?: Partial<Params>;
   /** argv of init (default: an interactive shell). */
   init?: string[];
+  /** Environment of init, "NAME=value" (default: PATH, HOME, TERM). */
+  initEnv?: string[];
   disk?: string;
   ramDiskBytes?: number;
   verbose?: boolean;
@@ -77,7 +79,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
     components: bootComponents(shares.length),
     initramfs: readInitramfs(),
     rootDisk: o.disk !== undefined,
-    init: { argv: o.init ?? ['/bin/sh'], env: ['PATH=/bin', 'HOME=/', `TERM=${process.env.TERM ?? 'dumb'}`], cwd: '/' },
+    init: { argv: o.init ?? ['/bin/sh'], env: o.initEnv ?? ['PATH=/bin', 'HOME=/', `TERM=${process.env.TERM ?? 'dumb'}`], cwd: '/' },
     devices: { blk: blk.memory, console: con.memory, hostfs: hostfs?.memory },
     shares: shares.map((m) => ({ guest: m.guest, readOnly: m.readOnly })),
     release: release(),

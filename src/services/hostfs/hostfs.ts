@@ -25,6 +25,8 @@ export function create(ctx: ComponentContext): ComponentInstance & HostFsService
   const slots = Array.from({ length: HOSTFS_SLOTS }, (_, i) => new Int32Array(device.memory, HOSTFS_SLOTS_OFFSET + i * HOSTFS_SLOT_BYTES, 4));
   const windows = Array.from({ length: HOSTFS_SLOTS }, (_, i) => bytes.subarray(HOSTFS_DATA_OFFSET + i * HOSTFS_SLOT_DATA_BYTES, HOSTFS_DATA_OFFSET + (i + 1) * HOSTFS_SLOT_DATA_BYTES));
   const waiting = new Map<number, () => void>();
+  // A slot is ours from takeSlot until the reply is read and the slot freed.
+  const busy = new Set<number>();
   const slotFree: (() => void)[] = [];
   const shares = (ctx.config.shares ?? []) as { index: number; guest: string; readOnly: boolean }[];
   let running = true;
@@ -32,19 +34,28 @@ export function create(ctx: ComponentContext): ComponentInstance & HostFsService
   async function interruptLoop(): Promise<void> {
     while (running) {
       await device!.interrupt();
-      for (const [i, wake] of waiting) if (Atomics.load(slots[i]!, 0) === BlkSlotState.DONE) { waiting.delete(i); wake(); }
+      for (let i = 0; i < HOSTFS_SLOTS; i++) {
+        if (Atomics.load(slots[i]!, 0) !== BlkSlotState.DONE) continue;
+        const wake = waiting.get(i);
+        if (wake !== undefined) { waiting.delete(i); wake(); }
+        else if (!busy.has(i)) { Atomics.store(slots[i]!, 0, BlkSlotState.FREE); slotFree.shift()?.(); }
+      }
     }
   }
 
   async function takeSlot(): Promise<number> {
     for (;;) {
-      for (let i = 0; i < HOSTFS_SLOTS; i++) if (!waiting.has(i) && Atomics.load(slots[i]!, 0) !== BlkSlotState.SUBMITTED) return i;
+      for (let i = 0; i < HOSTFS_SLOTS; i++) {
+        if (!busy.has(i) && Atomics.load(slots[i]!, 0) === BlkSlotState.FREE) { busy.add(i); return i; }
+      }
       await new Promise<void>((r) => slotFree.push(r));
     }
   }
 
   return {
     async init(): Promise<void> {
+      // A previous instance's requests: finished ones are dropped; one still with the
+      // device is left to finish and freed by the interrupt loop below.
       for (const s of slots) if (Atomics.load(s, 0) === BlkSlotState.DONE) Atomics.store(s, 0, BlkSlotState.FREE);
       void interruptLoop();
       for (const s of shares) ctx.log(`hostfs: share ${s.index} for ${s.guest}${s.readOnly ? ' (read-only)' : ''}`);
@@ -58,7 +69,7 @@ export function create(ctx: ComponentContext): ComponentInstance & HostFsService
       const req = encode({ op, mount, args: args as Value });
       const i = await takeSlot();
       const slot = slots[i]!;
-      if (req.length > windows[i]!.length) throw new KernelError(Errno.E2BIG, 'hostfs: request too large');
+      if (req.length > windows[i]!.length) { busy.delete(i); slotFree.shift()?.(); throw new KernelError(Errno.E2BIG, 'hostfs: request too large'); }
       windows[i]!.set(req);
       slot[1] = req.length;
       const done = new Promise<void>((r) => waiting.set(i, r));
@@ -71,6 +82,7 @@ export function create(ctx: ComponentContext): ComponentInstance & HostFsService
         return decode(windows[i]!.slice(0, slot[2]!));
       } finally {
         Atomics.store(slot, 0, BlkSlotState.FREE);
+        busy.delete(i);
         slotFree.shift()?.();
       }
     },
