@@ -1,7 +1,7 @@
 // The shell's syntax tree. A program is a list of and-or lists, each possibly run in
 // the background; an and-or list chains pipelines with && and ||; a pipeline joins
 // commands with |; a command is a simple command or a compound one (if, while,
-// until, for, { }, ( )) whose bodies are programs again. Words keep their quoting so expansion (expand.ts) knows
+// until, for, case, { }, ( ), function definitions) whose bodies are programs again. Words keep their quoting so expansion (expand.ts) knows
 // what to split and glob. parse.ts builds these; print.ts turns them back into text.
 
 /** One piece of a word. `quoted` pieces are neither field-split nor globbed. */
@@ -43,7 +43,10 @@ export type CompoundCommand =
   | { kind: 'if'; clauses: { cond: Program; body: Program }[]; elseBody: Program | null; redirs: Redirect[] }
   | { kind: 'while' | 'until'; cond: Program; body: Program; redirs: Redirect[] }
   | { kind: 'for'; name: string; words: Word[] | null; body: Program; redirs: Redirect[] }
-  | { kind: 'group' | 'subshell'; body: Program; redirs: Redirect[] };
+  | { kind: 'group' | 'subshell'; body: Program; redirs: Redirect[] }
+  | { kind: 'case'; word: Word; items: { patterns: Word[]; body: Program }[]; redirs: Redirect[] }
+  /** NAME() COMMAND: defines a function; running the definition does not run the body. */
+  | { kind: 'function'; name: string; body: CompoundCommand; redirs: Redirect[] };
 
 export type Command = SimpleCommand | CompoundCommand;
 

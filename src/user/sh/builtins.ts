@@ -7,7 +7,7 @@
 import * as libc from '../libc/index.js';
 import { SysError } from '../libc/index.js';
 import type { Shell } from './exec.js';
-import { ExitShell, LoopControl } from './exec.js';
+import { ExitShell, LoopControl, ReturnFromFunction } from './exec.js';
 import { echoText } from '../util/echo.js';
 import { quote } from './print.js';
 
@@ -148,6 +148,7 @@ const source: Builtin = (sh, argv, io) => {
 const type: Builtin = (sh, argv, io) => {
   let status = 0;
   for (const name of argv.slice(1)) {
+    if (sh.functions.has(name)) { out(io, `${name} is a function\n`); continue; }
     if (BUILTINS.has(name)) { out(io, `${name} is a shell builtin\n`); continue; }
     const path = sh.lookup(name);
     if (path === null) { err(io, `sh: type: ${name}: not found\n`); status = 1; continue; }
@@ -201,7 +202,16 @@ const read: Builtin = (sh, argv, io) => {
   return eof ? 1 : 0;
 };
 
+const returnBuiltin: Builtin = (sh, argv, io) => {
+  const arg = argv[1];
+  if (arg !== undefined && !/^-?\d+$/.test(arg)) { err(io, `sh: return: ${arg}: numeric argument required\n`); return 2; }
+  const status = arg === undefined ? sh.status : ((Number(arg) % 256) + 256) % 256;
+  if (sh.functionDepth === 0) { err(io, 'sh: return: can only return from a function or sourced script\n'); return 1; }
+  throw new ReturnFromFunction(status);
+};
+
 export const BUILTINS = new Map<string, Builtin>([
+  ['return', returnBuiltin],
   ['break', loopControl('break')],
   ['continue', loopControl('continue')],
   ['read', read],

@@ -8,9 +8,10 @@ import * as libc from '../libc/index.js';
 import { SysError, O, Errno, Signal, TIOC, WNOHANG, signalName } from '../libc/index.js';
 import type { Program, AndOr, Pipeline, CompoundCommand, Redirect, Word } from './ast.js';
 import { parse, IncompleteInput, ShellSyntaxError } from './parse.js';
-import { expandWord, expandToString, ExpansionError, type ExpandContext } from './expand.js';
+import { expandWord, expandToString, expandPattern, ExpansionError, type ExpandContext } from './expand.js';
+import { segmentRegExp } from './glob.js';
 import { BUILTINS, type BuiltinIo } from './builtins.js';
-import { printProgram } from './print.js';
+import { printProgram, quote } from './print.js';
 
 /** Thrown by `exit` to unwind to the top level. */
 export class ExitShell extends Error {
@@ -20,6 +21,11 @@ export class ExitShell extends Error {
 /** Thrown by `break N` / `continue N`; loops catch it and count the levels down. */
 export class LoopControl extends Error {
   constructor(readonly kind: 'break' | 'continue', public levels: number) { super(kind); this.name = 'LoopControl'; }
+}
+
+/** Thrown by `return [n]` to end the running function. */
+export class ReturnFromFunction extends Error {
+  constructor(readonly status: number) { super('return'); this.name = 'ReturnFromFunction'; }
 }
 
 /** A command that failed before it ran (bad redirection, not found, ...). */
@@ -71,6 +77,9 @@ export class Shell implements ExpandContext {
   fdBase = new Map<number, number>([[0, 0], [1, 1], [2, 2]]);
   /** How many loops enclose the command running now (for break and continue). */
   loopDepth = 0;
+  /** How many function calls are running (for return). */
+  functionDepth = 0;
+  readonly functions = new Map<string, CompoundCommand>();
   private programDepth = 0;
   private pid: number | undefined;
 
@@ -105,6 +114,20 @@ export class Shell implements ExpandContext {
     try { return libc.readdir(dir).map((e) => e.name); } catch { return null; }
   }
 
+  /**
+   * What a subshell (a new `sh -c`) must run before `text` to see this shell's state
+   * that the environment does not carry: unexported variables and functions.
+   */
+  subshellSource(text: string): string {
+    let prelude = '';
+    for (const [k, v] of this.vars) if (!this.exported.has(k)) prelude += `${k}=${quote(v)}; `;
+    for (const [name, body] of this.functions) {
+      prelude += printProgram([{ andOr: { first: { negate: false, commands: [{ kind: 'function', name, body, redirs: [] }] }, rest: [] }, background: false }]) + ' ';
+    }
+    if (this.positionalArgs.length > 0) prelude += `set -- ${this.positionalArgs.map(quote).join(' ')}; `;
+    return prelude === '' ? text : `${prelude}\n${text}`;
+  }
+
   commandSubstitution(source: string): string {
     const shPath = this.lookup('sh') ?? '/bin/sh';
     const [r, w] = libc.pipe();
@@ -112,7 +135,7 @@ export class Shell implements ExpandContext {
     try {
       const fds = new Map(this.fdBase);
       fds.set(1, w);
-      pid = libc.spawn(shPath, { argv: ['sh', '-c', source], env: this.environment({}), fds: [...fds.entries()] });
+      pid = libc.spawn(shPath, { argv: ['sh', '-c', this.subshellSource(source)], env: this.environment({}), fds: [...fds.entries()] });
     } catch (e) {
       libc.close(r);
       libc.close(w);
@@ -186,7 +209,7 @@ export class Shell implements ExpandContext {
     if (a.rest.length > 0) {
       // An and-or list in the background needs its own shell to sequence it.
       const shPath = this.lookup('sh') ?? '/bin/sh';
-      const pid = libc.spawn(shPath, { argv: ['sh', '-c', text], env: this.environment({}), pgid: this.interactive ? -1 : 0 });
+      const pid = libc.spawn(shPath, { argv: ['sh', '-c', this.subshellSource(text)], env: this.environment({}), fds: [...this.fdBase.entries()], pgid: this.interactive ? -1 : 0 });
       this.addJob([pid], text);
       return;
     }
@@ -274,7 +297,7 @@ export class Shell implements ExpandContext {
           } else {
             // In a longer pipeline or the background it runs in a subshell of its own.
             const text = printProgram([{ andOr: { first: { negate: false, commands: [{ ...cmd, redirs: [] }] }, rest: [] }, background: false }]);
-            entry.pid = this.spawnCommand(this.lookup('sh') ?? '/bin/sh', 'sh', ['sh', '-c', text], this.environment({}), fds, pgid);
+            entry.pid = this.spawnCommand(this.lookup('sh') ?? '/bin/sh', 'sh', ['sh', '-c', this.subshellSource(text)], this.environment({}), fds, pgid);
           }
           throw new CompoundStarted();
         }
@@ -285,6 +308,9 @@ export class Shell implements ExpandContext {
         if (name === undefined) {
           // Only assignments (and redirections): they set shell variables.
           if (n === 1 && !background) for (const [k, v] of assigns) this.setVar(k, v);
+        } else if (this.functions.has(name)) {
+          const body = this.functions.get(name)!;
+          builtinRun = () => this.callFunction(body, argv, fds);
         } else if (BUILTINS.has(name)) {
           const builtin = BUILTINS.get(name)!;
           const io: BuiltinIo = { stdin: fds.get(0), stdout: fds.get(1), stderr: fds.get(2) };
@@ -384,6 +410,32 @@ export class Shell implements ExpandContext {
       }
       case 'group': case 'subshell':
         return this.runProgram(c.body);
+      case 'case': {
+        const subject = expandToString(c.word, this);
+        for (const item of c.items) {
+          if (item.patterns.some((p) => segmentRegExp(expandPattern(p, this)).test(subject))) return this.runProgram(item.body);
+        }
+        return 0;
+      }
+      case 'function':
+        this.functions.set(c.name, c.body);
+        return 0;
+    }
+  }
+
+  /** Runs a function: its arguments become $1..., `return` ends it. */
+  callFunction(body: CompoundCommand, argv: string[], fds: Map<number, number>): number {
+    const saved = this.positionalArgs;
+    this.positionalArgs = argv.slice(1);
+    this.functionDepth++;
+    try {
+      return this.runCompoundWith(body, fds);
+    } catch (e) {
+      if (e instanceof ReturnFromFunction) return e.status;
+      throw e;
+    } finally {
+      this.functionDepth--;
+      this.positionalArgs = saved;
     }
   }
 

@@ -118,6 +118,22 @@ export function expandWord(word: Word, ctx: ExpandContext): string[] {
   return out;
 }
 
+/** Expands a case pattern: unquoted characters (also from expansions) keep their glob meaning. */
+export function expandPattern(word: Word, ctx: ExpandContext): GlobChar[] {
+  const out: GlobChar[] = [];
+  const add = (text: string, active: boolean): void => { for (const ch of text) out.push({ ch, active }); };
+  let parts = word.parts;
+  const tilde = tildePrefix(word, ctx);
+  if (tilde !== null) { add(tilde.home, false); parts = tilde.rest; }
+  for (const p of parts) {
+    if (p.type === 'lit') add(p.text, !p.quoted);
+    else if (p.type === 'param') add(paramValue(p, ctx), !p.quoted);
+    else if (p.type === 'arith') add(arithValue(p.source, ctx), !p.quoted);
+    else add(ctx.commandSubstitution(p.source), !p.quoted);
+  }
+  return out;
+}
+
 /** Expands a word into one string: no field splitting, no globbing (assignments, redirection targets). */
 export function expandToString(word: Word, ctx: ExpandContext): string {
   let out = '';

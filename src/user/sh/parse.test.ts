@@ -320,3 +320,19 @@ test('arithmetic expansion', () => {
   assert.throws(() => fields('echo $((1 +))', ctx), /operand expected/);
   assert.throws(() => parse('echo $((1+2)'), IncompleteInput);
 });
+
+test('case and function definitions', () => {
+  const c = parse('case $x in (a|b) echo ab;; c*) echo c\n;; *) ;; esac')[0]!.andOr.first.commands[0]!;
+  assert.ok(c.kind === 'case' && c.items.length === 3);
+  if (c.kind !== 'case') return;
+  assert.deepEqual(c.items[0]!.patterns, [w('a'), w('b')]);
+  assert.equal(c.items[2]!.body.length, 0);
+  const f = parse('greet() { echo hi $1; }')[0]!.andOr.first.commands[0]!;
+  assert.ok(f.kind === 'function' && f.name === 'greet' && f.body.kind === 'group');
+  for (const src of ['case x in a) echo', 'case x in', 'f()']) assert.throws(() => parse(src), IncompleteInput, src);
+  for (const src of ['case x a) b;; esac', 'f() echo x', 'if() { :; }']) assert.throws(() => parse(src), ShellSyntaxError, src);
+  // Printing keeps the meaning.
+  for (const src of ['case $x in (a|b) echo ab;; c*) echo c;; esac', 'f() { echo $1; } > out']) {
+    assert.deepEqual(parse(printProgram(parse(src))), parse(src));
+  }
+});

@@ -8,6 +8,8 @@
 //             | ('while' | 'until') list 'do' list 'done'
 //             | 'for' NAME ('in' word* sep)? linebreak 'do' list 'done'
 //             | '{' list '}' | '(' list ')'
+//             | 'case' word linebreak 'in' linebreak ('('? word ('|' word)* ')' list? ';;'? linebreak)* 'esac'
+//   function := NAME '(' ')' linebreak compound
 // Reserved words count only where a command name may stand, unquoted.
 // Pure: no syscalls. Input that stops after '|', '&&' or '||' throws IncompleteInput.
 
@@ -41,8 +43,9 @@ export function normalizeWord(word: Word, insideQuotes = false): Word {
 }
 
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/;
-const COMPOUND_START = new Set(['if', 'while', 'until', 'for', '{']);
-const RESERVED = new Set(['if', 'then', 'elif', 'else', 'fi', 'while', 'until', 'do', 'done', 'for', '{', '}', 'in']);
+const COMPOUND_START = new Set(['if', 'while', 'until', 'for', 'case', '{']);
+const RESERVED = new Set(['if', 'then', 'elif', 'else', 'fi', 'while', 'until', 'do', 'done', 'for', 'case', 'esac', '{', '}', 'in']);
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function describe(t: Token | undefined): string {
   if (t === undefined) return 'end of input';
@@ -70,19 +73,27 @@ class Parser {
     for (;;) {
       const t = this.peek();
       if (t === undefined) return items;
-      if (this.reservedHere(stops) !== null || (stops.has(')') && t.kind === 'op' && t.op === ')')) return items;
+      if (this.atStop(stops)) return items;
       const andOr = this.andOr();
       const sep = this.peek();
       let background = false;
       if (sep?.kind === 'op' && (sep.op === ';' || sep.op === '&' || sep.op === '\n')) {
         background = sep.op === '&';
         this.i++;
-      } else if (sep !== undefined && !(this.reservedHere(stops) !== null || (stops.has(')') && sep.kind === 'op' && sep.op === ')'))) {
+      } else if (sep !== undefined && !this.atStop(stops)) {
         throw new ShellSyntaxError(`unexpected token '${describe(sep)}'`);
       }
       items.push({ andOr, background });
       this.linebreak();
     }
+  }
+
+  // Whether the current token ends a list: a reserved word in `stops`, or ')' / ';;'
+  // when those are in `stops`.
+  private atStop(stops: ReadonlySet<string>): boolean {
+    const t = this.peek();
+    if (t?.kind === 'op' && (t.op === ')' || t.op === ';;')) return stops.has(t.op);
+    return this.reservedHere(stops) !== null;
   }
 
   // The reserved word at the current token if it is one of `words`, else null.
@@ -166,6 +177,31 @@ class Parser {
       c.redirs = this.trailingRedirects();
       return c;
     }
+    const next = this.tokens[this.i + 1];
+    const after = this.tokens[this.i + 2];
+    if (t?.kind === 'word' && next?.kind === 'op' && next.op === '(' && after?.kind === 'op' && after.op === ')') {
+      const p = t.word.parts[0];
+      if (t.word.parts.length !== 1 || p?.type !== 'lit' || p.quoted || !NAME.test(p.text) || RESERVED.has(p.text)) {
+        throw new ShellSyntaxError(`'${p?.type === 'lit' ? p.text : 'word'}': not a valid function name`);
+      }
+      this.i += 3;
+      this.linebreak();
+      const open = this.reservedHere(COMPOUND_START);
+      const o = this.peek();
+      if (o === undefined) throw new IncompleteInput('function body');
+      let body: CompoundCommand;
+      if (open !== null) { this.i++; body = this.compound(open); } else if (o.kind === 'op' && o.op === '(') {
+        this.i++;
+        const inner = this.body([')'], 'subshell');
+        if (!this.isOp(')')) throw new IncompleteInput("')' expected");
+        this.i++;
+        body = { kind: 'subshell', body: inner, redirs: [] };
+      } else {
+        throw new ShellSyntaxError(`unexpected token '${describe(o)}': a function body must be a compound command`);
+      }
+      body.redirs = this.trailingRedirects();
+      return { kind: 'function', name: p.text, body, redirs: [] };
+    }
     if (t?.kind === 'op' && t.op === '(') {
       this.i++;
       const body = this.body([')'], 'subshell');
@@ -233,6 +269,41 @@ class Parser {
         const body = this.body(['done'], 'for');
         this.expectReserved('done', 'for');
         return { kind: 'for', name: first.text, words, body, redirs: [] };
+      }
+      case 'case': {
+        const t = this.peek();
+        if (t === undefined) throw new IncompleteInput('case');
+        if (t.kind !== 'word') throw new ShellSyntaxError(`unexpected token '${describe(t)}' after case`);
+        this.i++;
+        const word = normalizeWord(t.word);
+        this.linebreak();
+        this.expectReserved('in', 'case');
+        this.linebreak();
+        const items: { patterns: Word[]; body: Program }[] = [];
+        for (;;) {
+          if (this.reservedHere(new Set(['esac'])) !== null) { this.i++; return { kind: 'case', word, items, redirs: [] }; }
+          if (this.peek() === undefined) throw new IncompleteInput("'esac' expected");
+          if (this.isOp('(')) this.i++;
+          const patterns: Word[] = [];
+          for (;;) {
+            const pt = this.peek();
+            if (pt === undefined) throw new IncompleteInput('case pattern');
+            if (pt.kind !== 'word') throw new ShellSyntaxError(`unexpected token '${describe(pt)}' in case pattern`);
+            patterns.push(normalizeWord(pt.word));
+            this.i++;
+            if (this.isOp('|')) { this.i++; continue; }
+            if (this.isOp(')')) { this.i++; break; }
+            if (this.peek() === undefined) throw new IncompleteInput('case pattern');
+            throw new ShellSyntaxError(`unexpected token '${describe(this.peek())}' in case pattern`);
+          }
+          const body = this.list(new Set([';;', 'esac']));
+          items.push({ patterns, body });
+          if (this.isOp(';;')) { this.i++; this.linebreak(); continue; }
+          if (this.reservedHere(new Set(['esac'])) === null) {
+            if (this.peek() === undefined) throw new IncompleteInput("'esac' expected");
+            throw new ShellSyntaxError(`unexpected token '${describe(this.peek())}' in case`);
+          }
+        }
       }
       default: {
         const body = this.body(['}'], 'group');

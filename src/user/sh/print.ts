@@ -87,6 +87,12 @@ function printAnyCommand(c: Command): string {
     case 'subshell':
       text = `( ${printProgram(c.body)} )`;
       break;
+    case 'case':
+      text = `case ${printWord(c.word)} in ${c.items.map((it) => `(${it.patterns.map((p) => printWord(p)).join('|')}) ${printProgram(it.body)} ;;`).join(' ')} esac`;
+      break;
+    case 'function':
+      text = `${c.name}() ${printAnyCommand(c.body)}`;
+      break;
   }
   return [text, ...c.redirs.map(printRedirect)].join(' ');
 }
