@@ -83,7 +83,7 @@ for (const f of programs.sort()) {
 // `sqlite3 db 'select 1'` finds /bin/sqlite3.
 if (existsSync('scripts/build-c.mjs') && !process.argv.includes('--no-c')) {
   const { spawnSync } = await import('node:child_process');
-  const r = spawnSync(process.execPath, ['scripts/build-c.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = spawnSync(process.execPath, ['scripts/build-c.mjs', '--clang'], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (r.status !== 0) { console.error('build: building the C programs failed'); process.exit(1); }
 }
 const extra = 'build/initramfs-extra';
