@@ -55,15 +55,16 @@ export async function benchIpc(o: BenchIpcOptions): Promise<BenchIpcResult> {
       if (l === undefined || l.error !== undefined) throw new Error(`kbench ${w} on ${c.preset}/${c.ipc}: ${l?.error ?? 'no result'}`);
       return l;
     };
+    const ipc = c.ipc === 'direct' ? 'none' : c.ipc;
     const nul = get('null'), pid = get('getpid');
     const pair = (lines.find((x) => x.workload === 'ipc-kernel')?.extra) ?? {};
-    add(c.preset, c.ipc, 'null-syscall', nul.median_ns, nul.p99_ns);
-    add(c.preset, c.ipc, 'getpid', pid.median_ns, pid.p99_ns);
-    add(c.preset, c.ipc, 'ipcping', pair.ipcping_median_ns ?? NaN, pair.ipcping_p99_ns ?? NaN);
+    add(c.preset, ipc, 'null-syscall', nul.median_ns, nul.p99_ns);
+    add(c.preset, ipc, 'getpid', pid.median_ns, pid.p99_ns);
+    add(c.preset, ipc, 'ipcping', pair.ipcping_median_ns ?? NaN, pair.ipcping_p99_ns ?? NaN);
     // Derived from two series timed alternately in this boot; a difference has no p99
     // (JSON: null). Negative means the echo leg is below this host's noise.
     const leg = (pair.ipcping_median_ns ?? NaN) - (pair.null_median_ns ?? NaN);
-    rows.push({ preset: c.preset, ipc: c.ipc, measure: 'kernel-echo-rt', median_ns: Math.round(leg), p99_ns: NaN, ratio_to_reference: round(leg / ref, 1) });
+    rows.push({ preset: c.preset, ipc, measure: 'kernel-echo-rt', median_ns: Math.round(leg), p99_ns: NaN, ratio_to_reference: round(leg / ref, 1) });
   }
   return { machine, reference_spin_rt_ns: Math.round(ref), results: rows };
 }
