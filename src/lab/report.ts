@@ -66,10 +66,11 @@ th { background: #f1f4f7; } td:not(:first-child) { font-variant-numeric: tabular
 figure.chart { margin: 0; border: 1px solid #e3e8ec; padding: 8px; width: 540px; }
 figcaption { font-weight: 600; font-size: 13px; margin-bottom: 4px; }
 .v-held, .v-met { background: #e8f6ea; } .v-not-held, .v-missed { background: #fdecea; } .v-not-tested { background: #f4f4f4; }
-.machine td:first-child { font-weight: 600; } .note { color: #56606b; font-size: 13px; }
+.machine td:first-child { font-weight: 600; } .note { color: #56606b; font-size: 13px; } .warn { background: #fff6dd; padding: 6px 10px; border: 1px solid #f0d68a; }
 </style></head><body>
 <h1>kernelkit lab report</h1>
 <p class="note">Every figure below was measured in this run on this machine; ratios compare presets measured side by side in the same session. Published figures are context only.</p>
+${m.loadavg_1m > m.cores ? `<p class="note warn">The host was busy when this run started (load ${esc(m.loadavg_1m)} on ${esc(m.cores)} cores): threads that spin-wait only help when their partner holds another core, so latencies here are bimodal (about 1 µs when they do, one wake-up, tens of µs, when they do not). Compare ratios within this run, not absolute figures across runs.</p>` : ''}
 <h2>Machine and run</h2>
 ${tableHtml('machine', ['', ''], [['CPU', m.cpu], ['cores', m.cores], ['memory', `${m.memory_gib} GiB`], ['Node', m.node], ['OS', m.os], ['load (1 min) at start', m.loadavg_1m], ['date', m.date], ['presets', r.run.presets.join(', ')], ['transports', r.run.ipc.join(', ')], ['workloads', r.run.workloads.join(', ')], ['runs per cell', r.run.runs], ['quick', String(r.run.quick)], ['seed', r.run.seed], ['duration', `${r.run.seconds} s`]])}
 <h2>The claims, tested</h2>
