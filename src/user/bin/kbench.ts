@@ -87,14 +87,14 @@ function workload(name: string, scale: number, dir: string): Result {
   const n = (base: number): number => Math.max(1, Math.round(base * scale));
   switch (name) {
     case 'null': return summarize(name, timeOps(n(20000), 2000, () => { libc.nullSyscall(); }));
-    case 'getpid': return summarize(name, timeOps(n(20000), 2000, () => { libc.getpid(); }));
+    case 'getpid': return summarize(name, timeOps(n(10000), 2000, () => { libc.getpid(); }));
     case 'ipc': ensureEcho(); return summarize(name, timeOps(n(10000), 1000, () => { libc.ipcping(0); }));
     case 'ipc-kernel': {
       // Interleaved op by op, so both series see the same conditions on the host.
       ensureEcho();
       const bare: number[] = [], ping: number[] = [];
       for (let i = 0; i < 1000; i++) { libc.nullSyscall(); libc.ipcping(0); }
-      for (let i = 0; i < n(10000); i++) {
+      for (let i = 0; i < n(6000); i++) {
         let t0 = now();
         libc.nullSyscall();
         bare.push((now() - t0) * 1e6);
