@@ -19,7 +19,8 @@ export interface ParamOp { op: ':-' | '-' | ':+' | '+' | ':=' | '=' | 'len'; wor
 
 export interface Word { parts: WordPart[] }
 
-export type RedirOp = '<' | '>' | '>>' | '>|' | '<>' | '>&' | '<&';
+/** '<<' is a here-document (target: its body), '<<<' a here-string (target + newline). */
+export type RedirOp = '<' | '>' | '>>' | '>|' | '<>' | '>&' | '<&' | '<<' | '<<<';
 
 export interface Redirect {
   /** The descriptor redirected (defaults: 0 for < <& <>, 1 for the rest). */

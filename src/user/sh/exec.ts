@@ -476,8 +476,33 @@ export class Shell implements ExpandContext {
     throw e;
   }
 
+  // The text of a here-document as a readable descriptor: a file in /tmp, unlinked at
+  // once (a pipe could fill up before its reader starts).
+  private hereDocument(text: string): number {
+    const path = `/tmp/.sh-heredoc-${this.getVar('$')}-${++this.hereDocuments}`;
+    try {
+      libc.writeFile(path, text, O.WRONLY | O.CREAT | O.TRUNC | O.EXCL);
+      const fd = libc.open(path, O.RDONLY);
+      libc.unlink(path);
+      return fd;
+    } catch (e) {
+      try { libc.unlink(path); } catch { /* never made */ }
+      if (e instanceof SysError) throw new CommandError(`cannot make here-document: ${e.message}`, 1);
+      throw e;
+    }
+  }
+
+  private hereDocuments = 0;
+
   // Applies one redirection to the child's fd map, opening files as needed.
   private redirect(r: Redirect, fds: Map<number, number>, toClose: number[]): void {
+    if (r.op === '<<' || r.op === '<<<') {
+      const text = expandToString(r.target, this) + (r.op === '<<<' ? '\n' : '');
+      const fd = this.hereDocument(text);
+      toClose.push(fd);
+      fds.set(r.fd, fd);
+      return;
+    }
     const target = this.expandTarget(r.target);
     if (r.op === '>&' || r.op === '<&') {
       if (target === '-') { fds.delete(r.fd); return; }

@@ -22,7 +22,7 @@ export class ShellSyntaxError extends Error {
   constructor(message: string) { super(`syntax error: ${message}`); this.name = 'ShellSyntaxError'; }
 }
 
-type Mode = 'normal' | 'dquote' | 'brace' | 'brace-dq' | 'arith';
+type Mode = 'normal' | 'dquote' | 'brace' | 'brace-dq' | 'arith' | 'heredoc';
 
 const OPERATOR_START = new Set([' ', '\t', '\n', '|', '&', ';', '<', '>', '(', ')']);
 const SPECIAL_PARAMS = new Set(['?', '!', '$', '#', '@', '*', '-', '0']);
@@ -55,11 +55,56 @@ export class Lexer {
   /** Every token of the input. */
   tokens(): Token[] {
     const out: Token[] = [];
+    // Here-documents whose delimiter word has been read; their bodies start after the
+    // next newline token.
+    const pending: { token: Extract<Token, { kind: 'word' }>; stripTabs: boolean }[] = [];
+    let heredocOp: Extract<Token, { kind: 'redir' }> | null = null;
     for (;;) {
       const t = this.next();
-      if (t === null) return out;
+      if (t === null) {
+        if (pending.length > 0) throw new IncompleteInput('here-document');
+        return out;
+      }
       out.push(t);
+      if (heredocOp !== null) {
+        if (t.kind === 'word') pending.push({ token: t, stripTabs: heredocOp.op === '<<' && this.stripNext });
+        heredocOp = null;
+      } else if (t.kind === 'redir' && t.op === '<<') {
+        heredocOp = t;
+      }
+      if (t.kind === 'op' && t.op === '\n') {
+        for (const h of pending.splice(0)) this.readHereDocument(h.token, h.stripTabs);
+      }
     }
+  }
+
+  // Set by redirect() when the operator was '<<-' (strip leading tabs).
+  private stripNext = false;
+
+  // Replaces the delimiter word of a here-document with its body, read from the line
+  // after the current one up to the delimiter line. A quoted delimiter means the body
+  // is taken as it is; otherwise $ expansions and \ escapes apply (as inside "...").
+  private readHereDocument(token: Extract<Token, { kind: 'word' }>, stripTabs: boolean): void {
+    const delimiter = token.word.parts.map((p) => (p.type === 'lit' ? p.text : '')).join('');
+    const quoted = token.word.parts.some((p) => p.quoted);
+    let body = '';
+    for (;;) {
+      if (this.pos >= this.src.length) throw new IncompleteInput(`here-document (wanted '${delimiter}')`);
+      const nl = this.src.indexOf('\n', this.pos);
+      const end = nl < 0 ? this.src.length : nl;
+      let line = this.src.slice(this.pos, end);
+      this.pos = nl < 0 ? end : nl + 1;
+      if (stripTabs) line = line.replace(/^\t+/, '');
+      if (line === delimiter) break;
+      if (nl < 0) throw new IncompleteInput(`here-document (wanted '${delimiter}')`);
+      body += line + '\n';
+    }
+    if (quoted) { token.word = { parts: [{ type: 'lit', text: body, quoted: true }] }; return; }
+    const parts: WordPart[] = [];
+    pushLiteral(parts, '', true);
+    const inner = new Lexer(body);
+    inner.readParts(parts, 'heredoc');
+    token.word = { parts };
   }
 
   /** The whole input read as the inside of double quotes ($ expansions, no splitting). */
@@ -107,6 +152,12 @@ export class Lexer {
   }
 
   private redirect(fd: number | null): Token {
+    if (this.src.startsWith('<<<', this.pos)) { this.pos += 3; return { kind: 'redir', op: '<<<', fd }; }
+    if (this.src.startsWith('<<', this.pos)) {
+      this.stripNext = this.src[this.pos + 2] === '-';
+      this.pos += this.stripNext ? 3 : 2;
+      return { kind: 'redir', op: '<<', fd };
+    }
     const two = this.src.slice(this.pos, this.pos + 2);
     for (const op of ['>>', '>|', '<>', '>&', '<&'] as const) {
       if (two === op) { this.pos += 2; return { kind: 'redir', op, fd }; }
@@ -117,12 +168,12 @@ export class Lexer {
 
   // Reads the pieces of one word (or of the inside of "..." or ${...}) into `parts`,
   // stopping before the character that ends it in this mode.
-  private readParts(parts: WordPart[], mode: Mode): void {
-    const quotedMode = mode === 'dquote' || mode === 'brace-dq' || mode === 'arith';
+  readParts(parts: WordPart[], mode: Mode): void {
+    const quotedMode = mode === 'dquote' || mode === 'brace-dq' || mode === 'arith' || mode === 'heredoc';
     for (;;) {
       const c = this.peek();
       if (c === undefined) {
-        if (mode === 'normal' || mode === 'arith') return;
+        if (mode === 'normal' || mode === 'arith' || mode === 'heredoc') return;
         throw new IncompleteInput(mode === 'dquote' ? 'unterminated "' : 'unterminated ${');
       }
       if (mode === 'normal' && OPERATOR_START.has(c)) return;
@@ -135,7 +186,7 @@ export class Lexer {
           throw new IncompleteInput('trailing backslash');
         }
         if (n === '\n') { this.pos += 2; continue; }
-        if (quotedMode && !('$`"\\'.includes(n) || (mode === 'brace-dq' && n === '}'))) { this.pos++; pushLiteral(parts, '\\', true); continue; }
+        if (quotedMode && !((mode === 'heredoc' ? '$`\\' : '$`"\\').includes(n) || (mode === 'brace-dq' && n === '}'))) { this.pos++; pushLiteral(parts, '\\', true); continue; }
         this.pos += 2;
         pushLiteral(parts, n, true);
         continue;

@@ -336,3 +336,19 @@ test('case and function definitions', () => {
     assert.deepEqual(parse(printProgram(parse(src))), parse(src));
   }
 });
+
+test('here-documents and here-strings', () => {
+  const target = (src: string): Redirect => onlyCommand(src).redirs[0]!;
+  const ctx = context({ x: 'X' });
+  assert.equal(expandToString(target('cat <<EOF\nhello $x\n  two\nEOF\n').target, ctx), 'hello X\n  two\n');
+  assert.equal(expandToString(target("cat <<'EOF'\nhello $x\nEOF").target, ctx), 'hello $x\n');
+  assert.equal(expandToString(target('cat <<-EOF\n\t\tindented\n\tEOF\n').target, ctx), 'indented\n');
+  assert.equal(target('cat <<<word').op, '<<<');
+  const p = parse('cat <<A; echo mid; cat <<B\na\nA\nb\nB\necho after');
+  assert.equal(p.length, 4);
+  assert.throws(() => parse('cat <<EOF\nno end'), IncompleteInput);
+  assert.throws(() => parse('cat <<EOF'), IncompleteInput);
+  // Printed as a here-string, the command means the same.
+  const again = onlyCommand(printProgram(parse('cat <<EOF\nv=$x\nEOF\n')));
+  assert.equal(expandToString(again.redirs[0]!.target, ctx) + '\n', 'v=X\n');
+});

@@ -328,7 +328,7 @@ class Parser {
     if (target === undefined) throw new ShellSyntaxError(`unexpected end of input after '${t.op}'`);
     if (target.kind !== 'word') throw new ShellSyntaxError(`unexpected token '${describe(target)}' after '${t.op}'`);
     this.i++;
-    const fd = t.fd ?? (t.op === '<' || t.op === '<&' || t.op === '<>' ? 0 : 1);
+    const fd = t.fd ?? (t.op.startsWith('<') ? 0 : 1);
     return { fd, op: t.op, target: normalizeWord(target.word) };
   }
 

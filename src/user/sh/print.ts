@@ -55,8 +55,17 @@ function printWord(word: Word, context: 'word' | 'brace' | 'brace-dq' = 'word'):
 }
 
 function printRedirect(r: Redirect): string {
-  const defaultFd = r.op === '<' || r.op === '<&' || r.op === '<>' ? 0 : 1;
-  return `${r.fd === defaultFd ? '' : r.fd}${r.op}${printWord(r.target)}`;
+  const defaultFd = r.op.startsWith('<') ? 0 : 1;
+  const fd = r.fd === defaultFd ? '' : String(r.fd);
+  if (r.op === '<<') {
+    // A here-document's body ends with a newline; written as a here-string (which
+    // adds one) it fits on the command's line.
+    const parts = r.target.parts.map((p) => ({ ...p }));
+    const last = parts[parts.length - 1];
+    if (last?.type === 'lit' && last.text.endsWith('\n')) last.text = last.text.slice(0, -1);
+    return `${fd}<<<${printWord({ parts: parts.length === 0 ? [{ type: 'lit', text: '', quoted: true }] : parts })}`;
+  }
+  return `${fd}${r.op}${printWord(r.target)}`;
 }
 
 function printCommand(c: SimpleCommand): string {
