@@ -18,7 +18,11 @@ import { rng } from './seed.js';
 import { summarize, round } from './stats.js';
 import { DurableRam } from './disk.js';
 import { loadPreset, placementFor } from '../hosts/presets.js';
-import { runMachine } from '../hosts/node/machine.js';
+import { runMachine, packageRoot } from '../hosts/node/machine.js';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 export const FAULT_COMPONENTS = ['blk', 'vfs', 'console', 'pm'] as const;
 export const FAULT_TYPES = ['crash', 'wild-write', 'hang', 'bad-reply', 'leak'] as const;
@@ -50,6 +54,8 @@ export interface FaultCampaignOptions {
   n: number;
   seed: number;
   ipc?: Transport;
+  /** Keep durable data in files on an ext2 root disk (made with `kernelkit mkfs`). */
+  disk?: boolean;
   onProgress?: (what: string) => void;
 }
 
@@ -90,12 +96,26 @@ export async function runFaultCampaign(o: FaultCampaignOptions): Promise<Campaig
       }
     }
   }
-  return { cells, storage: 'acknowledged data: raw 1 KiB blocks on /dev/blk0 with fsync (durable across restarts and panics); /tmp files on ramfs checked at once (volatile across a vfs restart, not counted as durable)' };
+  return {
+    cells,
+    storage: o.disk === true
+      ? 'acknowledged data: 1 KiB files in /kb-data on an ext2 root disk, fsync\'d (checked after the campaign by a fresh boot reading them back); /tmp files on ramfs checked at once (volatile across a vfs restart)'
+      : 'acknowledged data: raw 1 KiB blocks on /dev/blk0 with fsync (durable across restarts and panics); /tmp files on ramfs checked at once (volatile across a vfs restart, not counted as durable)',
+  };
 }
 
 async function runCell(o: FaultCampaignOptions, preset: string, component: string, type: string): Promise<FaultCell> {
   const schedule = faultSchedule(o.seed, preset, component, type, o.n);
   const disk = new DurableRam(DISK_BYTES);
+  let image: string | undefined;
+  if (o.disk === true) {
+    // A fresh ext2 image per cell, made by the project's own mkfs (a host tool).
+    image = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-faults-')), 'root.img');
+    execFileSync(process.execPath, [path.join(packageRoot, 'bin/kernelkit.js'), 'mkfs', '--size', `${DISK_BYTES >> 20}M`, image], { stdio: 'ignore' });
+    const bytes = fs.readFileSync(image);
+    disk.live.set(bytes);
+    disk.durable.set(bytes);
+  }
   const maxOps = DISK_BYTES / 1024;
   const acked = new Set<number>();
   const recoveries: number[] = [];
@@ -108,8 +128,10 @@ async function runCell(o: FaultCampaignOptions, preset: string, component: strin
     const out: Buffer[] = [];
     boots++;
     const status = await runMachine({
+      // NOTE: with both, the machine uses `backing` and mounts it as an ext2 root.
       preset: p.name, placement: placementFor(p), ipc: o.ipc ?? p.ipc, stdin: 'none', backing: disk, watchdogMs: WATCHDOG_MS,
-      init: ['/bin/kbench', 'faults', String(o.seed >>> 0), String(op), spec],
+      ...(image !== undefined ? { disk: image } : {}),
+      init: ['/bin/kbench', 'faults', String(o.seed >>> 0), String(op), spec, ...(image !== undefined ? ['disk'] : [])],
       stdout: (b) => out.push(Buffer.from(b)), stderr: () => {},
     });
     const lines = Buffer.concat(out).toString('utf8').split('\n');
@@ -141,12 +163,30 @@ async function runCell(o: FaultCampaignOptions, preset: string, component: strin
     }
     op = lastOp + 1;
   }
-  // Durability: every block seen fsync'd and verified must be on the durable image.
+  // Durability: everything seen fsync'd and verified must still be there.
   let lost = 0;
-  for (const i of acked) {
-    const want = payload(o.seed >>> 0, i);
-    const got = disk.durable.subarray(i * 1024, i * 1024 + 1024);
-    if (!want.every((v, j) => v === got[j])) lost++;
+  if (image === undefined) {
+    for (const i of acked) {
+      const want = payload(o.seed >>> 0, i);
+      const got = disk.durable.subarray(i * 1024, i * 1024 + 1024);
+      if (!want.every((v, j) => v === got[j])) lost++;
+    }
+  } else {
+    // A fresh boot, no faults, from what reached the disk: read every file back.
+    disk.powerCut();
+    const out: Buffer[] = [];
+    const vp = loadPreset('monolithic');
+    await runMachine({
+      preset: vp.name, placement: placementFor(vp), ipc: vp.ipc, stdin: 'none', backing: disk, disk: image, watchdogMs: WATCHDOG_MS,
+      init: ['/bin/kbench', 'verify', String(o.seed >>> 0)], stdout: (b) => out.push(Buffer.from(b)), stderr: () => {},
+    });
+    const good = new Set<number>();
+    for (const line of Buffer.concat(out).toString('utf8').split('\n')) {
+      const [tag, a] = line.trim().split(' ');
+      if (tag === 'P') good.add(Number(a));
+    }
+    for (const i of acked) if (!good.has(i)) lost++;
+    fs.rmSync(path.dirname(image), { recursive: true, force: true });
   }
   const injected = Math.min(next, schedule.length);
   const rec = summarize(recoveries);

@@ -111,8 +111,9 @@ export function register(program: Command, status: StatusSink): void {
     .option('-n, --count <n>', 'faults per preset x component x type', '10')
     .option('--seed <n>', 'seed of the fault schedule', '1')
     .option('--ipc <transport>', 'transport for presets with user-domain components (default: the preset\'s)')
+    .option('--disk', 'keep the durable data in files on an ext2 root disk (default: raw blocks on /dev/blk0 under a ramfs root)', false)
     .option('--json', 'print one JSON object', false)
-    .action(async (opts: { presets?: string; components?: string; types?: string; count: string; seed: string; ipc?: string; json: boolean }) => {
+    .action(async (opts: { presets?: string; components?: string; types?: string; count: string; seed: string; ipc?: string; disk: boolean; json: boolean }) => {
       const presets = opts.presets === undefined ? presetNames() : parseList(opts.presets, presetNames(), 'preset');
       const components = opts.components === undefined ? ['blk', 'vfs'] : parseList(opts.components, FAULT_COMPONENTS, 'component');
       const types = opts.types === undefined ? [...FAULT_TYPES] : parseList(opts.types, FAULT_TYPES, 'type');
@@ -121,8 +122,8 @@ export function register(program: Command, status: StatusSink): void {
       const ipc = opts.ipc === undefined ? undefined : parseTransports(opts.ipc);
       if (ipc !== undefined && ipc.length !== 1) throw new UsageError('--ipc takes one transport here');
       const machine = machineInfo();
-      const r = await runFaultCampaign({ presets, components, types, n, seed, ipc: ipc?.[0], onProgress: opts.json ? undefined : (w) => process.stderr.write(`${w}\n`) });
-      if (opts.json) process.stdout.write(JSON.stringify({ machine, seed, cells: r.cells }) + '\n');
+      const r = await runFaultCampaign({ presets, components, types, n, seed, ipc: ipc?.[0], disk: opts.disk, onProgress: opts.json ? undefined : (w) => process.stderr.write(`${w}\n`) });
+      if (opts.json) process.stdout.write(JSON.stringify({ machine, seed, cells: r.cells, storage: r.storage }) + '\n');
       else {
         process.stdout.write(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; seed ${seed}\n${r.storage}\n\n`);
         process.stdout.write(faultTable(r.cells));

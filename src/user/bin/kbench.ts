@@ -188,14 +188,17 @@ class UsageError extends Error {}
 
 // ---- the fault-campaign workload ------------------------------------------------------
 //
-//   kbench faults SEED FIRST_OP SCHEDULE
+//   kbench faults SEED FIRST_OP SCHEDULE [disk]
+//   kbench verify SEED          (after a campaign on an ext2 root: checks /kb-data)
 //
 // SCHEDULE is "GAP:COMPONENT:TYPE,..." : run GAP operations, arm the fault, carry on.
 // Each operation touches every component: pm (getppid), console (an empty write to
 // stderr), vfs (a 1 KiB file in /tmp written, read back and compared, and one of 16
 // reference files re-read and compared: wild writes into vfs memory show up here), and
 // every file of /bin and /etc/motd checksummed at start, one re-read per op), and
-// blk (1 KiB at offset 1 KiB x op on /dev/blk0 with pwrite, fsync, pread and compare).
+// blk (1 KiB at offset 1 KiB x op on /dev/blk0 with pwrite, fsync, pread and compare;
+// with 'disk', an ext2 root, the 1 KiB goes to the file /kb-data/dOP instead: written,
+// fsync'd, read back, compared; blk is then reached through ext2).
 // Lines on stdout, read by src/lab/faults.ts:
 //   F k        fault k armed          A i   op i's block write is fsync'd and verified
 //   E i where  a request failed       C i where  a read-back differed (corruption caught)
@@ -220,6 +223,9 @@ const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length &&
 
 function faultCampaign(argv: string[]): number {
   const seed = Number(argv[0]), first = Number(argv[1]);
+  // With an ext2 root ('disk'), durable data is files in /kb-data; otherwise raw blocks.
+  const onDisk = argv[3] === 'disk';
+  if (onDisk) { try { libc.mkdir('/kb-data'); } catch (e) { if (!(e instanceof libc.SysError && e.errno === libc.Errno.EEXIST)) throw e; } }
   const schedule = (argv[2] ?? '').split(',').filter((x) => x.length > 0).map((x) => { const [g, c, t] = x.split(':'); return { gap: Number(g), component: c!, type: t! }; });
   const say = (line: string): void => {
     for (let attempt = 0; attempt < 3; attempt++) { try { libc.print(line + '\n'); return; } catch { /* console restarting: try again */ } }
@@ -230,7 +236,9 @@ function faultCampaign(argv: string[]): number {
   // Reference files, re-read one per op.
   const refs: Uint8Array[] = [];
   for (let r = 0; r < 16; r++) { refs.push(payload(seed ^ 0x5eed, r, 4096)); libc.writeFile(`/tmp/kb-ref${r}`, refs[r]!); }
-  const system = ['/etc/motd', ...libc.readdir('/bin').filter((e) => e.name !== '.' && e.name !== '..').map((e) => `/bin/${e.name}`)]
+  // /etc/motd exists on the initramfs root only (an ext2 root overlays /bin, /dev, /tmp).
+  const exists = (path: string): boolean => { try { libc.stat(path); return true; } catch { return false; } };
+  const system = [...(exists('/etc/motd') ? ['/etc/motd'] : []), ...libc.readdir('/bin').filter((e) => e.name !== '.' && e.name !== '..').map((e) => `/bin/${e.name}`)]
     .map((path) => ({ path, sum: checksum(libc.readFile(path)), reported: false }));
   let blk: number | undefined;
   const blkFd = (): number => { if (blk === undefined) blk = libc.open('/dev/blk0', libc.O.RDWR); return blk; };
@@ -262,7 +270,12 @@ function faultCampaign(argv: string[]): number {
     const got = attempt(i, 'vfs-read', () => checksum(libc.readFile(sys.path)));
     if (got === undefined) ok = false;
     else if (got !== sys.sum && !sys.reported) { sys.reported = true; say(`C ${i} ${sys.path}`); ok = false; }
-    const blockOk = attempt(i, 'blk', () => {
+    const blockOk = onDisk ? attempt(i, 'disk-file', () => {
+      const path = `/kb-data/d${i}`;
+      const fd = libc.open(path, libc.O.WRONLY | libc.O.CREAT | libc.O.TRUNC, 0o644);
+      try { libc.write(fd, data); libc.fsync(fd); } finally { libc.close(fd); }
+      return libc.readFile(path);
+    }) : attempt(i, 'blk', () => {
       const fd = blkFd();
       libc.pwrite(fd, data, i * 1024);
       libc.fsync(fd);
@@ -293,8 +306,26 @@ function faultCampaign(argv: string[]): number {
   return 0;
 }
 
+/** kbench verify SEED: every /kb-data/dN file against payload(SEED, N): "P N" good, "L N" wrong. */
+function verifyDisk(argv: string[]): number {
+  const seed = Number(argv[0]);
+  let entries: libc.DirEntry[] = [];
+  try { entries = libc.readdir('/kb-data'); } catch (e) { libc.print(`X ${e instanceof Error ? e.message : String(e)}\n`); }
+  for (const e of entries) {
+    const m = /^d(\d+)$/.exec(e.name);
+    if (m === null) continue;
+    const i = Number(m[1]);
+    let good = false;
+    try { good = same(libc.readFile(`/kb-data/${e.name}`), payload(seed, i)); } catch { /* unreadable: lost */ }
+    libc.print(`${good ? 'P' : 'L'} ${i}\n`);
+  }
+  libc.print('DONE\n');
+  return 0;
+}
+
 export function main(argv: string[]): number {
   if (argv[1] === 'faults') return faultCampaign(argv.slice(2));
+  if (argv[1] === 'verify') return verifyDisk(argv.slice(2));
   let scale = 1;
   let dir = '/tmp';
   const names: string[] = [];
