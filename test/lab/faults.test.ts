@@ -43,6 +43,15 @@ test('faults --json: microkernel survives blk crashes with nothing lost; monolit
   assert.equal(mono.data_lost, 0, 'fsync\'d blocks survive a panic');
 });
 
+test('faults --disk: fsync\'d files on an ext2 root survive microkernel blk crashes; the JSON says where the data lived', async () => {
+  const r = await kernelkit(['faults', '--disk', '--presets', 'microkernel', '--components', 'blk', '--types', 'crash', '-n', '2', '--seed', '9', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { storage: string; cells: { injected: number; survived_pct: number; data_lost: number; panics: number }[] };
+  assert.match(j.storage, /ext2/);
+  assert.equal(j.cells.length, 1);
+  assert.deepEqual([j.cells[0]!.injected, j.cells[0]!.survived_pct, j.cells[0]!.data_lost, j.cells[0]!.panics], [2, 100, 0, 0]);
+});
+
 test('bad flags: one line on stderr, status 2', async () => {
   for (const args of [['faults', '--types', 'melt'], ['lab', '--runs', '0'], ['lab', '--workloads', 'nope'], ['bench', 'ipc', '--preset', 'nope']]) {
     const r = await kernelkit(args);
