@@ -294,8 +294,10 @@ export class Kernel {
     this.log.log(`at halt: ${leaks.processes} processes still running, ${leaks.openFiles} vfs handles open, ${leaks.ipcInFlight} IPC calls in flight`);
     for (const p of this.procs.values()) { p.dead = true; p.thread?.terminate(); }
     try { await this.vfs.sync(); } catch { /* best effort: the disk may be gone */ }
-    this.running = false;
+    // NOTE: the trap loop keeps running through shutdown: unmounting ext2 in a
+    // kernel-domain vfs still writes through a user-domain blk, whose replies it polls.
     await this.components.shutdownAll();
+    this.running = false;
     this.pool.shutdown();
     this.platform.halt(status, leaks);
   }

@@ -1,6 +1,5 @@
 // `kernelkit bench wasi [--preset NAMES] [--runs N] [--quick] [--json]` (src/lab/bench-wasi.ts).
 import type { Command } from 'commander';
-import { benchWasi } from '../../lab/bench-wasi.js';
 import { presetNames } from '../../hosts/presets.js';
 import { UsageError, type StatusSink } from '../usage.js';
 
@@ -18,6 +17,7 @@ export function register(program: Command, status: StatusSink): void {
       for (const p of presets) if (!known.includes(p)) throw new UsageError(`unknown preset '${p}' (known: ${known.join(', ')})`);
       const runs = Number(opts.runs);
       if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new UsageError(`--runs needs an integer from 1 to 50, not '${opts.runs}'`);
+      const { benchWasi } = await import('../../lab/bench-wasi.js');
       const r = await benchWasi({ presets, runs, quick: opts.quick, onProgress: opts.json ? undefined : (w) => process.stderr.write(`bench: ${w}\n`) });
       if (opts.json) { process.stdout.write(JSON.stringify(r) + '\n'); status.set(0); return; }
       process.stdout.write(`machine: ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, load ${r.machine.loadavg_1m}\n\n`);

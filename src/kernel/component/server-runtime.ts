@@ -62,6 +62,9 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
     const m = raw as { type?: string; kind?: string; id?: number; m?: unknown };
     if (m.type === 'rpc') for (const l of rpcListeners) l(m.m);
     else if (m.type === 'fault' && typeof m.kind === 'string' && isFaultType(m.kind)) faults.armed = m.kind;
+    else if (m.type === 'shutdown') {
+      Promise.resolve(instance.shutdown?.()).catch(() => {}).finally(() => host.port.post({ type: 'shutdown-done' }));
+    }
     else if (m.type === 'memstat') {
       host.port.post({
         type: 'memstat', id: m.id,

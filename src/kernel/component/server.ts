@@ -32,7 +32,8 @@ export type ServerEvent =
   | { type: 'ready' }
   | { type: 'init-failed'; error: string }
   | { type: 'rpc'; m: unknown }
-  | { type: 'memstat'; id: number; arena: MemArenaRecord };
+  | { type: 'memstat'; id: number; arena: MemArenaRecord }
+  | { type: 'shutdown-done' };
 
 export interface ServerOptions {
   platform: Platform;
@@ -89,6 +90,7 @@ export class UserServer {
         case 'init-failed': readyReject(new Error(ev.error)); return;
         case 'rpc': for (const l of rpcListeners) l(ev.m); return;
         case 'memstat': this.memstatWaiters.get(ev.id)?.(ev.arena); this.memstatWaiters.delete(ev.id); return;
+        case 'shutdown-done': this.shutdownDone?.(); return;
       }
     });
     this.thread.onExit((error) => {
@@ -116,6 +118,17 @@ export class UserServer {
   memstat(): Promise<MemArenaRecord> {
     const id = this.nextMemstat++;
     return new Promise((resolve) => { this.memstatWaiters.set(id, resolve); this.thread.post({ type: 'memstat', id }); });
+  }
+
+  private shutdownDone: (() => void) | undefined;
+
+  /** Asks the component to shut down (flush, unmount) and waits, at most `timeoutMs`. */
+  shutdown(timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.shutdownDone = () => { clearTimeout(timer); resolve(); };
+      this.thread.post({ type: 'shutdown' });
+    });
   }
 
   /** Whether the heartbeat stalled longer than `timeoutMs`. */

@@ -280,11 +280,16 @@ export class ComponentTable {
     this.records.delete(name);
   }
 
+  /** Shuts components down in reverse boot order: users of a driver before the driver. */
   async shutdownAll(): Promise<void> {
     for (const r of [...this.records.values()].reverse()) {
       try {
         if (r.domain === 'kernel') await r.instance?.shutdown?.();
-        else if (r.server !== undefined) { r.server.dead = true; r.server.thread.terminate(); }
+        else if (r.server !== undefined && !r.server.dead && r.state === 'running') {
+          await r.server.shutdown(2000);
+          r.server.dead = true;
+          r.server.thread.terminate();
+        }
       } catch { /* shutting down anyway */ }
     }
   }
