@@ -210,7 +210,31 @@ const returnBuiltin: Builtin = (sh, argv, io) => {
   throw new ReturnFromFunction(status);
 };
 
+// kill with job specs: %N becomes the pids of the job's processes; the rest is
+// /bin/kill's work.
+const killBuiltin: Builtin = (sh, argv, io) => {
+  const args: string[] = [];
+  for (const a of argv.slice(1)) {
+    const m = /^%(\d+)$/.exec(a);
+    if (m === null) { args.push(a); continue; }
+    sh.reapJobs();
+    const job = sh.jobs.find((j) => j.id === Number(m[1]));
+    if (job === undefined) { err(io, `sh: kill: ${a}: no such job\n`); return 1; }
+    args.push(...job.pids.map(String));
+  }
+  const path = sh.lookup('kill');
+  if (path === null) { err(io, 'sh: kill: not found\n'); return 127; }
+  const fds: [number, number][] = [];
+  if (io.stdin !== undefined) fds.push([0, io.stdin]);
+  if (io.stdout !== undefined) fds.push([1, io.stdout]);
+  if (io.stderr !== undefined) fds.push([2, io.stderr]);
+  const pid = libc.spawn(path, { argv: ['kill', ...args], env: sh.environment({}), fds });
+  const r = libc.wait(pid);
+  return r === null ? 0 : r.signal !== 0 ? 128 + r.signal : r.code;
+};
+
 export const BUILTINS = new Map<string, Builtin>([
+  ['kill', killBuiltin],
   ['return', returnBuiltin],
   ['break', loopControl('break')],
   ['continue', loopControl('continue')],
