@@ -9,12 +9,12 @@ export class ArithmeticError extends Error {
 
 const BINARY: Record<string, number> = {
   '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6,
-  '<': 7, '<=': 7, '>': 7, '>=': 7, '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10,
+  '<': 7, '<=': 7, '>': 7, '>=': 7, '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10, '**': 11,
 };
 
 function tokenize(src: string): string[] {
   const out: string[] = [];
-  const re = /\s*(0[xX][0-9a-fA-F]+|\d+|[A-Za-z_][A-Za-z0-9_]*|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%()<>!~&|^])/y;
+  const re = /\s*(0[xX][0-9a-fA-F]+|\d+|[A-Za-z_][A-Za-z0-9_]*|\*\*|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%()<>!~&|^])/y;
   let pos = 0;
   while (pos < src.length) {
     if (/^\s*$/.test(src.slice(pos))) break;
@@ -61,6 +61,7 @@ export function evaluateArithmetic(src: string, getVar: (name: string) => string
       case '*': return a * b;
       case '/': if (b === 0) throw new ArithmeticError('division by 0'); return Math.trunc(a / b);
       case '%': if (b === 0) throw new ArithmeticError('division by 0'); return a % b;
+      case '**': if (b < 0) throw new ArithmeticError('exponent less than 0'); return Math.trunc(a ** b);
       case '<<': return a << b;
       case '>>': return a >> b;
       case '<': return a < b ? 1 : 0;
@@ -83,7 +84,8 @@ export function evaluateArithmetic(src: string, getVar: (name: string) => string
       const prec = op === undefined ? undefined : BINARY[op];
       if (prec === undefined || prec < minPrec) return left;
       i++;
-      const right = expression(prec + 1);
+      // '**' groups to the right, everything else to the left.
+      const right = expression(op === '**' ? prec : prec + 1);
       left = apply(op as string, left, right);
     }
   };

@@ -316,6 +316,7 @@ test('arithmetic expansion', () => {
   const ctx = context({ i: '4', s: ' 7 ', e: '' });
   assert.deepEqual(fields('echo $((1 + 2 * 3)) $(( (1+2)*3 )) $((i+1)) $(($i*2)) "$((10 / 3 % 2))" $((e+s)) $((1<2 && 3>4)) $((-i)) $((0x10)) $((010))', ctx),
     ['echo', '7', '9', '5', '8', '1', '7', '0', '-4', '16', '8']);
+  assert.deepEqual(fields('echo $((2**3**2)) $((-2*3**2))', ctx), ['echo', '512', '-18']);
   assert.throws(() => fields('echo $((1/0))', ctx), /division by 0/);
   assert.throws(() => fields('echo $((1 +))', ctx), /operand expected/);
   assert.throws(() => parse('echo $((1+2)'), IncompleteInput);
