@@ -9,6 +9,7 @@ import { SysError } from '../libc/index.js';
 import type { Shell } from './exec.js';
 import { ExitShell, LoopControl, ReturnFromFunction } from './exec.js';
 import { echoText } from '../util/echo.js';
+import { formatPrintf } from '../util/printf.js';
 import { quote } from './print.js';
 
 /** The descriptors a builtin writes to (undefined: closed by a redirection). */
@@ -243,6 +244,16 @@ export const BUILTINS = new Map<string, Builtin>([
   ['true', () => 0],
   ['false', () => 1],
   ['echo', (_sh, argv, io) => { out(io, echoText(argv.slice(1))); return 0; }],
+  ['printf', (_sh, argv, io) => {
+    const args = argv.slice(1);
+    if (args[0] === '--') args.shift();
+    const format = args.shift();
+    if (format === undefined) { err(io, 'sh: printf: missing operand\n'); return 2; }
+    const r = formatPrintf(format, args);
+    out(io, r.text);
+    if (r.badNumber !== null) { err(io, `sh: printf: '${r.badNumber}': expected a numeric value\n`); return 1; }
+    return 0;
+  }],
   ['pwd', (_sh, _argv, io) => { out(io, `${libc.getcwd()}\n`); return 0; }],
   ['cd', cd],
   ['exit', exit],

@@ -112,3 +112,18 @@ test('chmod: octal and symbolic modes', () => {
   assert.equal(applyMode('a+X', 0o644, false), 0o644);
   assert.equal(applyMode('q+x', 0o644, false), null);
 });
+
+test('printf conversions', async () => {
+  const { formatPrintf } = await import('./printf.js');
+  const p = (f: string, ...a: string[]): string => formatPrintf(f, a).text;
+  assert.equal(p('%s-%s\\n', 'a', 'b'), 'a-b\n');
+  assert.equal(p('%s\\n', 'a', 'b', 'c'), 'a\nb\nc\n');
+  assert.equal(p('[%5s][%-5s][%.2s]', 'ab', 'cd', 'xyz'), '[   ab][cd   ][xy]');
+  assert.equal(p('%d %i %05d %+d %x %X %o %#x', '42', '-7', '42', '3', '255', '255', '8', '255'), '42 -7 00042 +3 ff FF 10 0xff');
+  assert.equal(p('%.2f %e %g %g', '3.14159', '1234.5', '0.0001', '100000'), '3.14 1.234500e+03 0.0001 100000');
+  assert.equal(p('%c%c %% %b', 'hello', 'w', 'a\\tb'), 'hw % a\tb');
+  assert.equal(p('%d', "'A"), '65');
+  assert.equal(p('%s|%d|\\n'), '|0|\n');
+  assert.equal(p('\\101\\x42\\n'), 'AB\n');
+  assert.equal(formatPrintf('%d', ['x1']).badNumber, 'x1');
+});
