@@ -70,3 +70,19 @@ export const HOSTFS_MAX_IO = HOSTFS_SLOT_DATA_BYTES - 4096;
 export type HostFsOp =
   | 'lstat' | 'readdir' | 'read' | 'write' | 'create' | 'mkdir' | 'symlink' | 'readlink' | 'link'
   | 'unlink' | 'rmdir' | 'rename' | 'truncate' | 'chmod' | 'utimes' | 'statfs' | 'fsync';
+
+// ---- timer device -------------------------------------------------------------------
+// TIMER_SLOTS one-shot alarms. Float64 slot i at TIMER_SLOTS_OFFSET + 8 * i holds a
+// deadline in ms on the shared clock (performance.timeOrigin + performance.now(), the
+// same in every thread); 0 = unused. The driver writes a deadline and rings; the
+// device rings the interrupt once the deadline passed and sets the slot to -1 (fired).
+
+export const TIMER_SLOTS = 64;
+export const TIMER_SLOTS_OFFSET = 64;
+export const TIMER_MEMORY_BYTES = TIMER_SLOTS_OFFSET + 8 * TIMER_SLOTS;
+export const TIMER_FIRED = -1;
+
+/** The clock every thread agrees on (ms): the host's time origin plus its monotonic time. */
+export function sharedClockMs(): number {
+  return performance.timeOrigin + performance.now();
+}

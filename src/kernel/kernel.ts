@@ -29,6 +29,8 @@ import type { ComponentModule } from './component/server-runtime.js';
 import { closeFile } from './fs/io.js';
 import type { OpenFile } from './fs/file.js';
 import { SYSCALL_TABLE } from './syscall/table.js';
+import { KernelTimers } from './timer.js';
+import { bindDevice } from './device.js';
 
 export interface BootConfig {
   preset: string;
@@ -40,7 +42,7 @@ export interface BootConfig {
   initramfs: Uint8Array;
   rootDisk: boolean;
   init: { argv: string[]; env: string[]; cwd: string };
-  devices: { blk: SharedArrayBuffer; console: SharedArrayBuffer; hostfs?: SharedArrayBuffer };
+  devices: { blk: SharedArrayBuffer; console: SharedArrayBuffer; timer: SharedArrayBuffer; hostfs?: SharedArrayBuffer };
   /** Host directories shared with the machine, mounted by vfs at boot. */
   shares: { guest: string; readOnly: boolean }[];
   release: string;
@@ -53,6 +55,8 @@ export class Kernel {
   readonly bellMemory = new SharedArrayBuffer(4);
   readonly bell = new Doorbell(this.bellMemory);
   readonly components: ComponentTable;
+  /** Alarms on the timer device (nanosleep, poll timeouts). */
+  readonly timers: KernelTimers;
   readonly procs = new Map<number, Process>();
   private readonly inService = new Set<Process>();
   private readonly pool: ThreadPool;
@@ -65,6 +69,7 @@ export class Kernel {
     this.log = new KernelLog((line) => platform.bootLog(line));
     this.arena = new Arena('kernel', new SharedArrayBuffer(this.params.kernelArenaBytes));
     this.pool = new ThreadPool(platform, this.params.processPoolSize);
+    this.timers = new KernelTimers(bindDevice('timer', config.devices.timer));
     this.modules = modules;
     this.components = new ComponentTable({
       platform, params: this.params, transport: config.ipc, kernelArena: this.arena, kernelBell: this.bell,
@@ -298,6 +303,7 @@ export class Kernel {
     // kernel-domain vfs still writes through a user-domain blk, whose replies it polls.
     await this.components.shutdownAll();
     this.running = false;
+    this.timers.stop();
     this.pool.shutdown();
     this.platform.halt(status, leaks);
   }

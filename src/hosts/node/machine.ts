@@ -17,6 +17,7 @@ import type { Domain } from '../../kernel/component/table.js';
 import type { Transport } from '../../kernel/component/server.js';
 import { bootComponents } from '../components.js';
 import { HostFsDeviceModel } from '../../hw/hostfs-device.js';
+import { TimerDeviceModel } from '../../hw/timer-device.js';
 import { hostFsBackend, type Share } from './hostfs-backend.js';
 import { FileBacking } from './file-backing.js';
 
@@ -70,6 +71,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
   const con = new ConsoleDeviceModel(isTty);
   const shares = o.mounts ?? [];
   const hostfs = shares.length > 0 ? new HostFsDeviceModel(hostFsBackend(shares)) : undefined;
+  const timer = new TimerDeviceModel({ set: (ms, fire) => setTimeout(fire, ms), clear: (h) => clearTimeout(h as NodeJS.Timeout) });
   const heartbeat = new SharedArrayBuffer(4);
   const config: BootConfig = {
     preset: o.preset,
@@ -80,7 +82,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
     initramfs: readInitramfs(),
     rootDisk: o.disk !== undefined,
     init: { argv: o.init ?? ['/bin/sh'], env: o.initEnv ?? ['PATH=/bin', 'HOME=/', `TERM=${process.env.TERM ?? 'dumb'}`], cwd: '/' },
-    devices: { blk: blk.memory, console: con.memory, hostfs: hostfs?.memory },
+    devices: { blk: blk.memory, console: con.memory, timer: timer.memory, hostfs: hostfs?.memory },
     shares: shares.map((m) => ({ guest: m.guest, readOnly: m.readOnly })),
     release: release(),
   };
@@ -100,6 +102,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
       flushConsole();
       if (message !== undefined) err(new TextEncoder().encode(message.endsWith('\n') ? message : message + '\n'));
       for (const t of timers) clearInterval(t);
+      timer.stop();
       if (isTty) { process.stdin.setRawMode(false); }
       process.stdin.pause();
       process.stdin.removeListener('data', onData);
@@ -110,44 +113,22 @@ export async function runMachine(o: MachineOptions): Promise<number> {
       });
     };
 
-    // Devices: serve the doorbells as they ring.
-    const serveBlock = (): void => {
-      const words = new Int32Array(blk.memory, 0, 1);
+    // Devices: serve each whenever its doorbell rings.
+    const serve = (memory: SharedArrayBuffer, service: () => void): void => {
+      const words = new Int32Array(memory, 0, 1);
       const loop = (seen: number): void => {
         if (finished) return;
-        blk.service();
+        service();
         const w = Atomics.waitAsync(words, DEV_DOORBELL, seen);
         if (w.async) void w.value.then(() => loop(Atomics.load(words, DEV_DOORBELL)));
         else setImmediate(() => loop(Atomics.load(words, DEV_DOORBELL)));
       };
       loop(Atomics.load(words, DEV_DOORBELL));
     };
-    const serveConsole = (): void => {
-      const words = new Int32Array(con.memory, 0, 1);
-      const loop = (seen: number): void => {
-        if (finished) return;
-        flushConsole();
-        const w = Atomics.waitAsync(words, DEV_DOORBELL, seen);
-        if (w.async) void w.value.then(() => loop(Atomics.load(words, DEV_DOORBELL)));
-        else setImmediate(() => loop(Atomics.load(words, DEV_DOORBELL)));
-      };
-      loop(Atomics.load(words, DEV_DOORBELL));
-    };
-    const serveHostFs = (): void => {
-      if (hostfs === undefined) return;
-      const words = new Int32Array(hostfs.memory, 0, 1);
-      const loop = (seen: number): void => {
-        if (finished) return;
-        hostfs.service();
-        const w = Atomics.waitAsync(words, DEV_DOORBELL, seen);
-        if (w.async) void w.value.then(() => loop(Atomics.load(words, DEV_DOORBELL)));
-        else setImmediate(() => loop(Atomics.load(words, DEV_DOORBELL)));
-      };
-      loop(Atomics.load(words, DEV_DOORBELL));
-    };
-    serveBlock();
-    serveConsole();
-    serveHostFs();
+    serve(blk.memory, () => { blk.service(); });
+    serve(con.memory, flushConsole);
+    if (hostfs !== undefined) serve(hostfs.memory, () => hostfs.service());
+    serve(timer.memory, () => timer.service());
 
     // Input.
     const onData = (chunk: Buffer): void => con.type(new Uint8Array(chunk));

@@ -39,7 +39,7 @@ export async function sysPoll(k: Kernel, p: Process, a: number[]): Promise<numbe
     if (ready > 0 || performance.now() >= deadline || p.dead) { p.copyout(ptr, raw); return ready; }
     p.state = 'blocked';
     // FIXME: poll re-checks every millisecond instead of waiting on the files' queues.
-    await new Promise<void>((r) => setTimeout(r, Math.min(1, deadline - performance.now())));
+    await k.timers.sleep(Math.min(1, deadline - performance.now()));
     p.state = 'running';
   }
 }

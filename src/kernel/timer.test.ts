@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TimerDeviceModel } from '../hw/timer-device.js';
+import { DEV_DOORBELL } from '../abi/device.js';
+import { bindDevice } from './device.js';
+import { KernelTimers } from './timer.js';
+
+function machine(): { timers: KernelTimers; device: TimerDeviceModel; stop: () => void } {
+  const device = new TimerDeviceModel({ set: (ms, fire) => setTimeout(fire, ms), clear: (h) => clearTimeout(h as NodeJS.Timeout) });
+  const words = new Int32Array(device.memory, 0, 1);
+  let on = true;
+  const loop = (seen: number): void => {
+    if (!on) return;
+    device.service();
+    const w = Atomics.waitAsync(words, DEV_DOORBELL, seen);
+    if (w.async) void w.value.then(() => loop(Atomics.load(words, DEV_DOORBELL)));
+    else setImmediate(() => loop(Atomics.load(words, DEV_DOORBELL)));
+  };
+  loop(0);
+  const timers = new KernelTimers(bindDevice('timer', device.memory));
+  return { timers, device, stop: () => { on = false; timers.stop(); device.stop(); } };
+}
+
+test('alarms on the timer device fire in deadline order, more of them than slots', async () => {
+  const m = machine();
+  try {
+    const order: number[] = [];
+    // 100 sleepers for 64 slots; the deadlines are not in submission order.
+    await Promise.all(Array.from({ length: 100 }, (_, i) => {
+      const ms = (i * 37) % 100; // 1 ms apart: far more than the time between the calls
+      return m.timers.sleep(ms).then(() => { if (i < 64) order.push(ms); });
+    }));
+    assert.equal(m.device.fired, 100, 'every alarm fired once');
+    // The first 64 were armed together: they wake in deadline order. (The rest waited
+    // for a free slot, so they may come late.)
+    assert.equal(order.length, 64);
+    assert.deepEqual(order, order.slice().sort((a, b) => a - b));
+  } finally {
+    m.stop();
+  }
+});
+
+test('a sleep never ends before its deadline', async () => {
+  const m = machine();
+  try {
+    const t = performance.now();
+    await m.timers.sleep(30);
+    assert.ok(performance.now() - t >= 29, 'slept at least its time');
+    await assert.rejects(() => m.timers.sleep(-1), /EINVAL/);
+  } finally {
+    m.stop();
+  }
+});
