@@ -26,6 +26,14 @@ export class DurableRam implements Backing {
     this.flushes++;
   }
 
+  /** A new disk holding only what was flushed (for a machine that must not share this one). */
+  durableCopy(): DurableRam {
+    const d = new DurableRam(this.size);
+    d.live.set(this.durable);
+    d.durable.set(this.durable);
+    return d;
+  }
+
   /** After a panic: what was not flushed is gone. */
   powerCut(): void { this.live.set(this.durable); this.dirty = []; }
 }

@@ -41,8 +41,10 @@ export interface FaultCell {
   corruption_caught: number;
   /** /tmp files (ramfs) that vanished with a vfs restart: volatile, not durable data. */
   volatile_lost: number;
-  /** Machines booted for this cell (1 + panics). */
+  /** Machines booted for this cell (1 + panics + stuck). */
   boots: number;
+  /** Boots that stopped answering without a panic (a request that never completed): given up after a timeout. */
+  stuck: number;
   panics: number;
   ops: number;
 }
@@ -84,6 +86,10 @@ const WATCHDOG_MS = 2500;
 /** Faults per boot at most: a long run of restarts in one boot is fine, but bounded. */
 const BATCH = 100;
 
+let abandoned = 0;
+/** Machines given up on after a timeout whose threads still exist (runMachine has no abort): the CLI exits explicitly when this is not 0. */
+export const abandonedMachines = (): number => abandoned;
+
 export interface CampaignResult { cells: FaultCell[]; storage: string }
 
 export async function runFaultCampaign(o: FaultCampaignOptions): Promise<CampaignResult> {
@@ -106,7 +112,7 @@ export async function runFaultCampaign(o: FaultCampaignOptions): Promise<Campaig
 
 async function runCell(o: FaultCampaignOptions, preset: string, component: string, type: string): Promise<FaultCell> {
   const schedule = faultSchedule(o.seed, preset, component, type, o.n);
-  const disk = new DurableRam(DISK_BYTES);
+  let disk = new DurableRam(DISK_BYTES);
   let image: string | undefined;
   if (o.disk === true) {
     // A fresh ext2 image per cell, made by the project's own mkfs (a host tool).
@@ -119,21 +125,29 @@ async function runCell(o: FaultCampaignOptions, preset: string, component: strin
   const maxOps = DISK_BYTES / 1024;
   const acked = new Set<number>();
   const recoveries: number[] = [];
-  let volatile = 0, next = 0, op = 0, boots = 0, panics = 0, failed = 0, corruption = 0, completed = 0, survivedFaults = 0;
+  let stuck = 0, volatile = 0, next = 0, op = 0, boots = 0, panics = 0, failed = 0, corruption = 0, completed = 0, survivedFaults = 0;
   const p = loadPreset(preset);
   while (next < schedule.length) {
     const batch = schedule.slice(next, next + BATCH);
     if (op + batch.reduce((a, f) => a + f.gap + 20, 0) >= maxOps) break; // disk full: stop early (reported through `injected`)
     const spec = batch.map((f) => `${f.gap}:${f.component}:${f.type}`).join(',');
     const out: Buffer[] = [];
+    let collecting = true;
     boots++;
-    const status = await runMachine({
+    const machine = runMachine({
       // NOTE: with both, the machine uses `backing` and mounts it as an ext2 root.
       preset: p.name, placement: placementFor(p), ipc: o.ipc ?? p.ipc, stdin: 'none', backing: disk, watchdogMs: WATCHDOG_MS,
       ...(image !== undefined ? { disk: image } : {}),
       init: ['/bin/kbench', 'faults', String(o.seed >>> 0), String(op), spec, ...(image !== undefined ? ['disk'] : [])],
-      stdout: (b) => out.push(Buffer.from(b)), stderr: () => {},
+      stdout: (b) => { if (collecting) out.push(Buffer.from(b)); }, stderr: () => {},
     });
+    // A request that never completes (no panic, no heartbeat stall) would wait forever.
+    let timer: NodeJS.Timeout | undefined;
+    const limitMs = 30000 + 3000 * batch.length;
+    const status = await Promise.race([machine, new Promise<'stuck'>((resolve) => { timer = setTimeout(() => resolve('stuck'), limitMs); })]);
+    clearTimeout(timer);
+    collecting = false;
+    if (status === 'stuck') { stuck++; abandoned++; }
     const lines = Buffer.concat(out).toString('utf8').split('\n');
     let armedInBoot = -1, lastOp = op - 1, done = false;
     const opAfterFault = new Map<number, number>();
@@ -150,8 +164,9 @@ async function runCell(o: FaultCampaignOptions, preset: string, component: strin
     }
     const panicked = status === 70 || !done;
     if (panicked) {
-      panics++;
-      disk.powerCut();
+      if (status !== 'stuck') panics++;
+      // The abandoned machine may still hold the old disk: go on with a copy.
+      if (status === 'stuck') disk = disk.durableCopy(); else disk.powerCut();
       // The fault armed last is the one that brought the machine down (or, if none was
       // armed yet, the boot itself failed: give up on this cell rather than loop).
       if (armedInBoot < 0) break;
@@ -176,10 +191,14 @@ async function runCell(o: FaultCampaignOptions, preset: string, component: strin
     disk.powerCut();
     const out: Buffer[] = [];
     const vp = loadPreset('monolithic');
-    await runMachine({
+    let timer: NodeJS.Timeout | undefined;
+    const verified = await Promise.race([runMachine({
       preset: vp.name, placement: placementFor(vp), ipc: vp.ipc, stdin: 'none', backing: disk, disk: image, watchdogMs: WATCHDOG_MS,
       init: ['/bin/kbench', 'verify', String(o.seed >>> 0)], stdout: (b) => out.push(Buffer.from(b)), stderr: () => {},
-    });
+    }), new Promise<'stuck'>((resolve) => { timer = setTimeout(() => resolve('stuck'), 120000); })]);
+    clearTimeout(timer);
+    // A disk that cannot be read back within the limit has lost what it held.
+    if (verified === 'stuck') abandoned++;
     const good = new Set<number>();
     for (const line of Buffer.concat(out).toString('utf8').split('\n')) {
       const [tag, a] = line.trim().split(' ');
@@ -196,6 +215,6 @@ async function runCell(o: FaultCampaignOptions, preset: string, component: strin
     completed_pct: injected === 0 ? 0 : round((100 * completed) / injected, 1),
     recovery_ms_p50: recoveries.length > 0 ? round(rec.median, 2) : null,
     recovery_ms_p99: recoveries.length > 0 ? round(rec.p99, 2) : null,
-    failed_requests: failed, data_lost: lost, corruption_caught: corruption, volatile_lost: volatile, boots, panics, ops: op,
+    failed_requests: failed, data_lost: lost, corruption_caught: corruption, volatile_lost: volatile, boots, panics, stuck, ops: op,
   };
 }

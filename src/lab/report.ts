@@ -37,8 +37,8 @@ export function renderReport(r: LabResult): string {
     return x === undefined ? '-' : `${x.ratio_to_monolithic}x`;
   })]));
   const faults = r.faults.length === 0 ? '<p>No fault campaign in this run.</p>' : tableHtml('fault-table',
-    ['preset', 'component', 'type', 'injected', 'survived %', 'completed %', 'recovery ms p50', 'recovery ms p99', 'failed requests', 'data lost', 'corruption caught', 'volatile files lost', 'boots', 'panics'],
-    r.faults.map((c) => [c.preset, c.component, c.type, c.injected, c.survived_pct, c.completed_pct, num(c.recovery_ms_p50), num(c.recovery_ms_p99), c.failed_requests, c.data_lost, c.corruption_caught, c.volatile_lost, c.boots, c.panics]));
+    ['preset', 'component', 'type', 'injected', 'survived %', 'completed %', 'recovery ms p50', 'recovery ms p99', 'failed requests', 'data lost', 'corruption caught', 'volatile files lost', 'boots', 'panics', 'stuck'],
+    r.faults.map((c) => [c.preset, c.component, c.type, c.injected, c.survived_pct, c.completed_pct, num(c.recovery_ms_p50), num(c.recovery_ms_p99), c.failed_requests, c.data_lost, c.corruption_caught, c.volatile_lost, c.boots, c.panics, c.stuck]));
   const tcb = tableHtml('tcb-table', ['preset', 'kernel-domain lines', 'total lines', 'kernel share', 'in the kernel domain', 'in user domains'],
     r.tcb.map((t) => [t.preset, t.kernel_loc, t.total_loc, `${Math.round((100 * t.kernel_loc) / t.total_loc)}%`, ['core', ...t.kernel_components].join(', '), t.user_components.join(', ') || '-']));
   const claimsTable = tableHtml('claims', ['claim', 'verdict', 'what this run measured', 'published figure (context)'],
@@ -89,7 +89,7 @@ ${results}
 <h2>Physical references</h2>
 ${refs}
 <h2>Faults</h2>
-<p class="note">${esc(r.run.faults_note)}. Survived: faults after which the system did not panic. Completed: the operation in flight when the fault fired finished correctly. Recovery: from arming the fault to the end of the next fully successful operation. Data lost: fsync'd, verified blocks missing or wrong on the durable disk image afterwards.</p>
+<p class="note">${esc(r.run.faults_note)}. Survived: faults after which the system did not panic and kept answering (stuck: a boot whose requests stopped completing without a panic, given up after a timeout). Completed: the operation in flight when the fault fired finished correctly. Recovery: from arming the fault to the end of the next fully successful operation. Data lost: fsync'd, verified blocks missing or wrong on the durable disk image afterwards.</p>
 ${faults}
 <h2>Trusted computing base</h2>
 <p class="note">Non-blank, non-comment lines of TypeScript running in the kernel domain (kernel core, lib, abi, the kernel thread's host glue, and the components placed there), computed from each preset's placement and the source tree; total = the same system with every component.</p>
