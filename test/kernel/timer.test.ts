@@ -1,9 +1,10 @@
+// The timer device and the kernel timers on it, together (hw + kernel).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TimerDeviceModel } from '../hw/timer-device.js';
-import { DEV_DOORBELL } from '../abi/device.js';
-import { bindDevice } from './device.js';
-import { KernelTimers } from './timer.js';
+import { TimerDeviceModel } from '../../src/hw/timer-device.js';
+import { DEV_DOORBELL, sharedClockMs } from '../../src/abi/device.js';
+import { bindDevice } from '../../src/kernel/device.js';
+import { KernelTimers } from '../../src/kernel/timer.js';
 
 function machine(): { timers: KernelTimers; device: TimerDeviceModel; stop: () => void } {
   const device = new TimerDeviceModel({ set: (ms, fire) => setTimeout(fire, ms), clear: (h) => clearTimeout(h as NodeJS.Timeout) });
@@ -27,8 +28,10 @@ test('alarms on the timer device fire in deadline order, more of them than slots
     const order: number[] = [];
     // 100 sleepers for 64 slots; the deadlines are not in submission order.
     await Promise.all(Array.from({ length: 100 }, (_, i) => {
-      const ms = (i * 37) % 100; // 1 ms apart: far more than the time between the calls
-      return m.timers.sleep(ms).then(() => { if (i < 64) order.push(ms); });
+      const ms = (i * 37) % 100;
+      // The deadline is absolute: what counts is when each alarm was asked for, plus ms.
+      const deadline = sharedClockMs() + ms;
+      return m.timers.sleep(ms).then(() => { if (i < 64) order.push(deadline); });
     }));
     assert.equal(m.device.fired, 100, 'every alarm fired once');
     // The first 64 were armed together: they wake in deadline order. (The rest waited
