@@ -10,6 +10,8 @@ import type { Shell } from './exec.js';
 import { ExitShell, LoopControl, ReturnFromFunction } from './exec.js';
 import { echoText } from '../util/echo.js';
 import { formatPrintf } from '../util/printf.js';
+import { evaluateTest } from '../util/test-expr.js';
+import { UsageError } from '../util/io.js';
 import { quote } from './print.js';
 
 /** The descriptors a builtin writes to (undefined: closed by a redirection). */
@@ -234,7 +236,23 @@ const killBuiltin: Builtin = (sh, argv, io) => {
   return r === null ? 0 : r.signal !== 0 ? 128 + r.signal : r.code;
 };
 
+const testBuiltin: Builtin = (_sh, argv, io) => {
+  let args = argv.slice(1);
+  if (argv[0] === '[') {
+    if (args[args.length - 1] !== ']') { err(io, "sh: [: missing ']'\n"); return 2; }
+    args = args.slice(0, -1);
+  }
+  try {
+    return evaluateTest(args) ? 0 : 1;
+  } catch (e) {
+    if (e instanceof UsageError) { err(io, `sh: ${argv[0]}: ${e.message}\n`); return 2; }
+    throw e;
+  }
+};
+
 export const BUILTINS = new Map<string, Builtin>([
+  ['test', testBuiltin],
+  ['[', testBuiltin],
   ['kill', killBuiltin],
   ['return', returnBuiltin],
   ['break', loopControl('break')],

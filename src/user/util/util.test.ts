@@ -127,3 +127,20 @@ test('printf conversions', async () => {
   assert.equal(p('\\101\\x42\\n'), 'AB\n');
   assert.equal(formatPrintf('%d', ['x1']).badNumber, 'x1');
 });
+
+test('test expressions (no files involved)', async () => {
+  const { evaluateTest } = await import('./test-expr.js');
+  assert.equal(evaluateTest([]), false);
+  assert.equal(evaluateTest(['']), false);
+  assert.equal(evaluateTest(['x']), true);
+  assert.equal(evaluateTest(['-z', '']), true);
+  assert.equal(evaluateTest(['-n', '']), false);
+  assert.equal(evaluateTest(['a', '=', 'a']), true);
+  assert.equal(evaluateTest(['a', '!=', 'a']), false);
+  assert.equal(evaluateTest(['3', '-lt', '10']), true);
+  assert.equal(evaluateTest(['!', '3', '-ge', '10']), true);
+  assert.equal(evaluateTest(['a', '=', 'b', '-o', '1', '-eq', '1']), true);
+  assert.equal(evaluateTest(['(', 'a', '=', 'b', ')', '-a', 'x']), false);
+  assert.equal(evaluateTest(['-n']), true);
+  assert.throws(() => evaluateTest(['a', '-lt', '1']), UsageError);
+});
