@@ -11,9 +11,9 @@ import { create, manifest } from './index.js';
 import type { VfsInstance } from './index.js';
 import { boot, context, errno, readAll, writeFile, enc, dec } from './test-fixtures.js';
 
-test('manifest names vfs, uses blk, and lists only read-only calls besides sync as idempotent', () => {
+test('manifest names vfs, uses blk and hostfs, and lists only read-only calls besides sync as idempotent', () => {
   assert.equal(manifest.name, 'vfs');
-  assert.deepEqual([...manifest.uses], ['blk']);
+  assert.deepEqual([...manifest.uses], ['blk', 'hostfs']);
   for (const m of ['stat', 'read', 'getdents', 'fstat', 'readlink', 'resolveDir', 'statfs', 'mounts', 'openCount']) assert.ok(manifest.idempotent.includes(m), m);
   for (const m of ['write', 'open', 'unlink', 'rename', 'mkdir']) assert.ok(!manifest.idempotent.includes(m), m);
 });
