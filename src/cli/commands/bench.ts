@@ -30,7 +30,8 @@ export function parsePositiveInt(value: string, flag: string): number {
 }
 
 export function register(program: Command, status: StatusSink): void {
-  const bench = program.command('bench').description('micro-benchmarks');
+  // Other files add their own benchmarks under 'bench' too; whoever registers first creates it.
+  const bench = program.commands.find((c) => c.name() === 'bench') ?? program.command('bench').description('micro-benchmarks');
   bench.command('ipc')
     .description('null syscall, getpid and IPC round trips per preset and transport, against the raw two-thread spin round trip')
     .option('--preset <names>', 'presets, comma-separated (default: all)')
