@@ -1,5 +1,6 @@
 // sh: the kernelkit shell.
-//   sh -c 'LINE' [NAME [ARG...]]   run one command line
+//   sh [-ex] -c 'LINE' [NAME [ARG...]]   run one command line (-e: stop at the first
+//                                   failing command, -x: trace commands on stderr)
 //   sh SCRIPT [ARG...]              run a script file
 //   sh                              read commands from stdin; interactive (prompt,
 //                                   job control) when stdin is the terminal
@@ -88,6 +89,11 @@ export function main(argv: string[], env: Record<string, string>): number {
   const sh = new Shell(env);
   if (!sh.vars.has('PATH')) sh.setVar('PATH', '/bin');
   const args = argv.slice(1);
+  // Leading -e / -x (also combined, e.g. -ex) set options as `set` would.
+  while (args[0] !== undefined && /^-[ex]+$/.test(args[0])) {
+    for (const letter of args[0].slice(1)) sh.options.add(letter);
+    args.shift();
+  }
   try {
     if (args[0] === '-c') {
       const line = args[1];

@@ -128,9 +128,23 @@ const set: Builtin = (sh, argv, io) => {
     out(io, names.map((k) => `${k}=${quote(sh.vars.get(k) ?? '')}\n`).join(''));
     return 0;
   }
-  if (argv[1] === '--') { sh.positionalArgs = argv.slice(2); return 0; }
-  err(io, `sh: set: ${argv[1]}: options are not supported\n`);
-  return 2;
+  // set [-ex] [+ex] [-- ARGS]: options e (exit on error) and x (trace), then ARGS.
+  const args = argv.slice(1);
+  while (args.length > 0) {
+    const a = args[0] as string;
+    if (a === '--') { args.shift(); sh.positionalArgs = args; return 0; }
+    const m = /^([-+])([ex]+)$/.exec(a);
+    if (m === null) break;
+    for (const letter of m[2] as string) {
+      if (m[1] === '-') sh.options.add(letter); else sh.options.delete(letter);
+    }
+    args.shift();
+  }
+  if (args.length > 0) {
+    if (/^[-+]/.test(args[0] as string)) { err(io, `sh: set: ${args[0]}: invalid option (only -e, -x, --)\n`); return 2; }
+    sh.positionalArgs = args;
+  }
+  return 0;
 };
 
 const shift: Builtin = (sh, argv, io) => {

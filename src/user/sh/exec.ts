@@ -125,6 +125,7 @@ export class Shell implements ExpandContext {
       prelude += printProgram([{ andOr: { first: { negate: false, commands: [{ kind: 'function', name, body, redirs: [] }] }, rest: [] }, background: false }]) + ' ';
     }
     if (this.positionalArgs.length > 0) prelude += `set -- ${this.positionalArgs.map(quote).join(' ')}; `;
+    if (this.options.size > 0) prelude += `set -${[...this.options].join('')}; `;
     return prelude === '' ? text : `${prelude}\n${text}`;
   }
 
@@ -194,15 +195,31 @@ export class Shell implements ExpandContext {
   }
 
   private runAndOr(a: AndOr): number {
-    let status = this.runPipeline(a.first, false);
+    // Only the last pipeline of an and-or list can trip `set -e`; the others are tests.
+    let status = a.rest.length > 0 ? this.asCondition(() => this.runPipeline(a.first, false)) : this.runPipeline(a.first, false);
+    let last = a.rest.length === 0 ? a.first : null;
     this.status = status;
-    for (const r of a.rest) {
-      if ((r.op === '&&') !== (status === 0)) continue;
-      status = this.runPipeline(r.pipeline, false);
+    a.rest.forEach((r, i) => {
+      if ((r.op === '&&') !== (status === 0)) return;
+      const isLast = i === a.rest.length - 1;
+      status = isLast ? this.runPipeline(r.pipeline, false) : this.asCondition(() => this.runPipeline(r.pipeline, false));
+      last = isLast ? r.pipeline : null;
       this.status = status;
-    }
+    });
+    // set -e: a failing command that is not a test ends the shell.
+    if (status !== 0 && this.options.has('e') && this.conditionDepth === 0 && last !== null && !last.negate) throw new ExitShell(status);
     return status;
   }
+
+  /** Runs a test (an if/while condition, a non-final part of && ||): exempt from set -e. */
+  asCondition<T>(run: () => T): T {
+    this.conditionDepth++;
+    try { return run(); } finally { this.conditionDepth--; }
+  }
+
+  /** Shell options set with `set -e` / `set -x` (letters). */
+  readonly options = new Set<string>();
+  private conditionDepth = 0;
 
   private runBackground(a: AndOr): void {
     const text = printProgram([{ andOr: a, background: false }]).replace(/;$/, '');
@@ -304,6 +321,10 @@ export class Shell implements ExpandContext {
         const argv = cmd.words.flatMap((w) => expandWord(w, this));
         const assigns = cmd.assigns.map((a) => [a.name, expandToString(a.value, this)] as const);
         for (const r of cmd.redirs) this.redirect(r, fds, toClose);
+        if (this.options.has('x')) {
+          const trace = [...assigns.map(([k, v]) => `${k}=${quote(v)}`), ...argv.map(quote)].join(' ');
+          try { libc.write(fds.get(2) ?? 2, `+ ${trace}\n`); } catch { /* stderr closed */ }
+        }
         const name = argv[0];
         if (name === undefined) {
           // Only assignments (and redirections): they set shell variables.
@@ -383,13 +404,13 @@ export class Shell implements ExpandContext {
     switch (c.kind) {
       case 'if':
         for (const clause of c.clauses) {
-          if (this.runProgram(clause.cond) === 0) return this.runProgram(clause.body);
+          if (this.asCondition(() => this.runProgram(clause.cond)) === 0) return this.runProgram(clause.body);
         }
         return c.elseBody !== null ? this.runProgram(c.elseBody) : 0;
       case 'while': case 'until': {
         let status = 0;
         for (;;) {
-          const cond = this.runProgram(c.cond);
+          const cond = this.asCondition(() => this.runProgram(c.cond));
           if ((cond === 0) !== (c.kind === 'while')) break;
           const r = this.loopBody(c.body);
           status = r.status;
