@@ -36,6 +36,7 @@ export async function deviceRead(d: DeviceDrivers, rdev: number, offset: number,
       const first = Math.floor(offset / SECTOR_SIZE);
       const last = Math.ceil(end / SECTOR_SIZE);
       const data = expectBytes(await blk.read(first, last - first), 'blk');
+      if (data.length !== (last - first) * SECTOR_SIZE) throw new KernelError(Errno.EIO, 'blk returned a short read');
       const start = offset - first * SECTOR_SIZE;
       return data.slice(start, start + (end - offset));
     }
@@ -64,7 +65,9 @@ export async function deviceWrite(d: DeviceDrivers, rdev: number, offset: number
       // Read-modify-write for partial sectors.
       const buf = (offset % SECTOR_SIZE !== 0 || end % SECTOR_SIZE !== 0) ? expectBytes(await blk.read(first, last - first), 'blk') : new Uint8Array((last - first) * SECTOR_SIZE);
       buf.set(data.subarray(0, end - offset), offset - first * SECTOR_SIZE);
-      await blk.write(first, buf);
+      // A write must answer with nothing; anything else is a driver claiming what it did not do.
+      const r: unknown = await blk.write(first, buf);
+      if (r !== undefined && r !== null) throw new KernelError(Errno.EIO, 'blk returned a malformed reply');
       return end - offset;
     }
   }
