@@ -55,8 +55,10 @@ export interface VfsService {
 
 /** The tty driver. Minor 1 is /dev/console (stdout side), minor 2 /dev/ttyerr (stderr side). */
 export interface ConsoleService {
-  /** Blocks until a line (canonical mode) or any input is there; empty at end of input (^D). */
-  read(minor: number, max: number): Promise<Uint8Array>;
+  /** Blocks until a line (canonical mode) or any input is there; empty at end of input (^D). `reader` names the caller for cancel(). */
+  read(minor: number, max: number, reader?: number): Promise<Uint8Array>;
+  /** Ends `reader`'s blocked read (its process died) without consuming input. */
+  cancel(reader: number): Promise<void>;
   write(minor: number, data: Uint8Array): Promise<number>;
   setForeground(pgid: number): Promise<void>;
   getForeground(): Promise<number>;

@@ -239,6 +239,8 @@ export class Kernel {
     p.exitCode = code;
     p.exitSignal = signal;
     p.thread?.terminate();
+    // Its console read must not take the next line typed (it belongs to whoever reads next).
+    if (p.inDeviceRead) await this.console.cancel(p.pid).catch(() => {});
     for (const [fd] of p.fds.list()) {
       const e = p.fds.remove(fd);
       await closeFile(this, e.file).catch(() => {});

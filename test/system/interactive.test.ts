@@ -50,3 +50,22 @@ test('interactive shell on a terminal: echo, ^C, history, ^D', async () => {
     spawnSync('tmux', ['kill-session', '-t', session]);
   }
 });
+
+test('regression: line-after-ctrl-c-goes-to-the-shell (the killed job\'s console read is cancelled)', async () => {
+  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '40', `${process.execPath} ${bin} boot --preset monolithic; echo "HALTED=$?"; sleep 30`);
+  try {
+    await screenShows(/^kernelkit:\/\$/m);
+    tmux('send-keys', '-t', session, 'cat', 'Enter');
+    await screenShows(/\$ cat\n/);
+    tmux('send-keys', '-t', session, 'abc', 'Enter');
+    await screenShows(/^abc\nabc$/m);
+    tmux('send-keys', '-t', session, 'C-c');
+    await screenShows(/^\^C\nkernelkit:\/\$/m);
+    tmux('send-keys', '-t', session, 'echo one', 'Enter');
+    await screenShows(/^one\nkernelkit:\/\$/m);
+    tmux('send-keys', '-t', session, 'C-d');
+    await screenShows(/HALTED=0/);
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', session]);
+  }
+});

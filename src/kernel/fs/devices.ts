@@ -19,7 +19,7 @@ function expectBytes(v: unknown, who: string): Uint8Array {
   return v;
 }
 
-export async function deviceRead(d: DeviceDrivers, rdev: number, offset: number, length: number): Promise<Uint8Array> {
+export async function deviceRead(d: DeviceDrivers, rdev: number, offset: number, length: number, reader = 0): Promise<Uint8Array> {
   const major = majorOf(rdev), minor = minorOf(rdev);
   switch (major) {
     case Major.MEM:
@@ -27,7 +27,7 @@ export async function deviceRead(d: DeviceDrivers, rdev: number, offset: number,
       if (minor === 5) return new Uint8Array(length);
       break;
     case Major.TTY:
-      return expectBytes(await d.console().read(minor, length), 'console');
+      return expectBytes(await d.console().read(minor, length, reader), 'console');
     case Major.BLK: {
       const blk = d.blk();
       const size = await blk.size();

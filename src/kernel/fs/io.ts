@@ -64,7 +64,8 @@ export async function readFile(k: Kernel, p: Process, f: OpenFile, length: numbe
       if (offset !== undefined) throw new KernelError(Errno.ESPIPE);
       return f.target.pipe!.read(length, () => !p.dead, (f.flags & O.NONBLOCK) !== 0);
     case 'dev':
-      data = await deviceRead(drivers(k), f.target.rdev!, at, length);
+      p.inDeviceRead = true;
+      try { data = await deviceRead(drivers(k), f.target.rdev!, at, length, p.pid); } finally { p.inDeviceRead = false; }
       break;
     case 'vfs': {
       checkGeneration(k, f);

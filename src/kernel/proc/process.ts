@@ -38,6 +38,8 @@ export class Process {
   exitSignal = 0;
   /** Set once the process is being torn down; blocked syscalls check it. */
   dead = false;
+  /** Blocked in a read from a device (the console): a death must cancel it there. */
+  inDeviceRead = false;
 
   constructor(
     readonly pid: Pid,

@@ -22,7 +22,7 @@ export const manifest: Manifest = {
   name: 'console',
   description: 'tty driver (/dev/console, /dev/ttyerr)',
   uses: [],
-  idempotent: ['getForeground', 'readable'],
+  idempotent: ['getForeground', 'readable', 'cancel'],
   device: 'console',
 };
 
@@ -39,6 +39,8 @@ export function create(ctx: ComponentContext): ComponentInstance & ConsoleServic
   let foreground = 0;
   let running = true;
   const readers: (() => void)[] = [];
+  const blocked = new Set<number>();
+  const cancelled = new Set<number>();
   const writers: (() => void)[] = [];
 
   const discipline = new LineDiscipline(isTty, lineBuffer.bytes, {
@@ -74,15 +76,26 @@ export function create(ctx: ComponentContext): ComponentInstance & ConsoleServic
     },
     async shutdown(): Promise<void> { running = false; wake(readers); },
 
-    async read(_minor: number, max: number): Promise<Uint8Array> {
+    async read(_minor: number, max: number, reader = 0): Promise<Uint8Array> {
       if (!Number.isInteger(max) || max < 0) throw new KernelError(Errno.EINVAL);
       for (;;) {
+        // A cancelled reader leaves the input to the next one (a line typed after ^C
+        // belongs to the shell, not to the job that ^C killed).
+        if (cancelled.delete(reader)) return new Uint8Array(0);
         const got = discipline.take(max);
         if (got !== undefined) return got;
+        blocked.add(reader);
         // NOTE: await; other reads and writes run meanwhile.
         await new Promise<void>((r) => readers.push(r));
+        blocked.delete(reader);
         if (!running) return new Uint8Array(0);
       }
+    },
+
+    async cancel(reader: number): Promise<void> {
+      if (!blocked.has(reader)) return;
+      cancelled.add(reader);
+      wake(readers);
     },
 
     async write(minor: number, data: Uint8Array): Promise<number> {
