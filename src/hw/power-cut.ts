@@ -6,6 +6,8 @@
 // (optionally letting a seeded random subset survive, which is what a drive that
 // reorders its cache does), after which every I/O throws.
 
+import { seededRandom } from '../lib/random.js';
+
 /** Host storage behind a block device: synchronous and byte-addressed. */
 export interface BlockBacking {
   readonly size: number;
@@ -44,17 +46,8 @@ export class PowerLostError extends Error {
   constructor(detail: string) { super(`power lost: ${detail}`); this.name = 'PowerLostError'; }
 }
 
-/** mulberry32: a small seeded generator, so a failing cut can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator the cuts use (re-exported for tests that replay a cut). */
+export { seededRandom } from '../lib/random.js';
 
 export interface PowerCutOptions {
   /** Lose power when write number N (1-based, counted from construction) is issued; that write is lost too. */

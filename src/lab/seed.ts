@@ -1,16 +1,9 @@
 // A small seeded PRNG (mulberry32): the same seed gives the same cell order and the
 // same fault schedule on every host.
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../lib/random.js';
+
+export const rng = seededRandom;
 
 export function shuffle<T>(items: readonly T[], random: () => number): T[] {
   const out = [...items];

@@ -2,7 +2,7 @@
 // "prog: message" form, and the `run` wrapper every program's main goes through so
 // that an uncaught SysError becomes a one-line message and exit status 1.
 
-import { write, read, fstat, isChr, SysError, Errno, strerror as strerrorOf } from '../libc/index.js';
+import { write, read, readAll, fstat, isChr, SysError, Errno, strerror as strerrorOf } from '../libc/index.js';
 import { majorOf } from '../../abi/fs.js';
 
 const encoder = new TextEncoder();
@@ -144,17 +144,4 @@ export function reasonOf(e: unknown): string {
 }
 
 /** Reads an fd to its end into one byte array. */
-export function readToEnd(fd: number): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const b = read(fd, 65536);
-    if (b.length === 0) break;
-    chunks.push(b);
-    total += b.length;
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) { out.set(c, at); at += c.length; }
-  return out;
-}
+export const readToEnd = readAll;
