@@ -21,6 +21,9 @@ export const round = (x: number, digits = 2): number => {
   return Math.round(x * f) / f;
 };
 
+/** x to `digits` significant digits (ratios span 0.001x to 1000x). */
+export const significant = (x: number, digits = 3): number => (Number.isFinite(x) && x !== 0 ? Number(x.toPrecision(digits)) : x);
+
 /** Median of a small list (lower middle for an even count, as `quantile`). */
 export function median(xs: readonly number[]): number {
   return quantile([...xs].sort((a, b) => a - b), 0.5);

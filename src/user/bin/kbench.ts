@@ -91,7 +91,8 @@ function fillFile(path: string, bytes: number): void {
   try { for (let done = 0; done < bytes; done += block.length) libc.write(fd, block.subarray(0, Math.min(block.length, bytes - done))); } finally { libc.close(fd); }
 }
 
-const SCRIPT = [
+/** The script workload (the lab runs the same text in the host's sh for its native column). */
+export const SCRIPT = [
   'mkdir -p DIR/kb-s', 'cd DIR/kb-s', 'echo hello world > a', 'cat a | wc -c > b', 'ls -l > /dev/null',
   'grep hello a > /dev/null', 'cp a c', 'mv c d', 'seq 1 50 | wc -l > /dev/null', 'rm a b d', 'cd /', 'rmdir DIR/kb-s',
 ].join('; ');
@@ -186,7 +187,7 @@ function workload(name: string, scale: number, dir: string): Result {
     }
     case 'script': {
       const script = SCRIPT.replaceAll('DIR', dir);
-      return summarize(name, timeOps(n(8, 3), 1, () => {
+      return summarize(name, timeOps(n(8, 2), 1, () => {
         const code = runAndWait('/bin/sh', ['sh', '-c', script]);
         if (code !== 0) throw new Error(`script exited ${code}`);
       }));
@@ -349,8 +350,30 @@ function verifyDisk(argv: string[]): number {
   return 0;
 }
 
+/**
+ * kbench gadget MODULE SECRET: writes SECRET into the first block of /dev/blk0, loads
+ * MODULE, and prints {"gadget", "insmod", "leaked"}: whether SECRET reached the
+ * kernel log (what the module read and published). The lab's C13 probe.
+ */
+function gadgetProbe(argv: string[]): number {
+  const [module = '', secret = ''] = argv;
+  const block = new Uint8Array(1024);
+  block.set(new TextEncoder().encode(`kernelkit-secret:${secret}\n`));
+  const fd = libc.open('/dev/blk0', libc.O.RDWR);
+  libc.pwrite(fd, block, 0);
+  libc.fsync(fd);
+  libc.close(fd);
+  let insmod = 'ok';
+  try { libc.insmod(module); } catch (e) { insmod = e instanceof libc.SysError ? e.code : String(e); }
+  const log = libc.sysinfo(libc.SysInfo.DMESG) as unknown as { line: string }[];
+  const leaked = log.some((r) => r.line.includes(secret));
+  libc.print(JSON.stringify({ gadget: module, insmod, leaked }) + '\n');
+  return 0;
+}
+
 export function main(argv: string[]): number {
   if (argv[1] === 'faults') return faultCampaign(argv.slice(2));
+  if (argv[1] === 'gadget') return gadgetProbe(argv.slice(2));
   if (argv[1] === 'verify') return verifyDisk(argv.slice(2));
   let scale = 1;
   let dir = '/tmp';
