@@ -44,9 +44,11 @@ export async function benchIpc(o: BenchIpcOptions): Promise<BenchIpcResult> {
   const ref = spin.median;
   const rows: BenchIpcRow[] = [];
   const add = (preset: string, ipc: string, measure: string, median: number, p99: number): void => {
+    // The ratio of the figure as printed (rounded to the ns), so a reader's division agrees.
+    const shown = Math.round(median);
     rows.push({
-      preset, ipc, measure, median_ns: Number.isFinite(median) ? Math.round(median) : null, p99_ns: Number.isFinite(p99) ? Math.round(p99) : null,
-      ratio_to_reference: Number.isFinite(median) ? round(median / ref, 1) : null,
+      preset, ipc, measure, median_ns: Number.isFinite(median) ? shown : null, p99_ns: Number.isFinite(p99) ? Math.round(p99) : null,
+      ratio_to_reference: Number.isFinite(median) ? round(shown / Math.round(ref), 1) : null,
     });
   };
   const missing = (preset: string, ipc: string, measure: string, note: string): void => {
@@ -91,7 +93,7 @@ export async function benchIpc(o: BenchIpcOptions): Promise<BenchIpcResult> {
     // Derived from two series timed alternately in this boot; a difference has no p99
     // (JSON: null). Negative means the echo leg is below this host's noise.
     const leg = (pair.ipcping_median_ns ?? NaN) - (pair.null_median_ns ?? NaN);
-    rows.push({ preset: c.preset, ipc, measure: 'kernel-echo-rt', median_ns: Math.round(leg), p99_ns: null, ratio_to_reference: round(leg / ref, 1) });
+    rows.push({ preset: c.preset, ipc, measure: 'kernel-echo-rt', median_ns: Math.round(leg), p99_ns: null, ratio_to_reference: round(Math.round(leg) / Math.round(ref), 1) });
     add(c.preset, ipc, 'server-server-rt', server.median_ns, server.p99_ns);
   }
   if (o.native !== false) {

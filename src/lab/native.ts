@@ -47,8 +47,14 @@ export function buildNative(compilers: readonly string[] = COMPILERS, outDir = p
     fs.mkdirSync(outDir, { recursive: true });
     const src = path.join(packageRoot, 'src/lab/native');
     const nbench = path.join(outDir, 'nbench'), trueProgram = path.join(outDir, 'true');
+    // Built under a private name and renamed into place: another lab may be running the old binary.
     const failed = [[path.join(src, 'nbench.c'), nbench, '-lm'], [path.join(src, 'true.c'), trueProgram]]
-      .map(([from, to, ...libs]) => spawnSync(compiler, ['-O2', '-o', to!, from!, ...libs], { encoding: 'utf8' }))
+      .map(([from, to, ...libs]) => {
+        const tmp = `${to!}.${process.pid}.tmp`;
+        const r = spawnSync(compiler, ['-O2', '-o', tmp, from!, ...libs], { encoding: 'utf8' });
+        if (r.status === 0) fs.renameSync(tmp, to!); else fs.rmSync(tmp, { force: true });
+        return r;
+      })
       .find((r) => r.status !== 0);
     result = failed === undefined ? { ok: true, compiler: `${path.basename(compiler)} (${firstLine(spawnSync(compiler, ['--version'], { encoding: 'utf8' }).stdout)})`, nbench, trueProgram }
       : { ok: false, reason: `not measured: ${path.basename(compiler)} failed: ${firstLine(failed.stderr ?? String(failed.error))}` };
