@@ -11,7 +11,7 @@
 
 import { machineInfo, type MachineInfo } from './machine-info.js';
 import { spinRoundTrip, ringRoundTrip, portRoundTrip } from './reference.js';
-import { cells, runKbench, NotMeasured, type Transport, type KbenchLine } from './boot.js';
+import { cells, runKbench, NotMeasured, unsupportedTransport, type Transport, type KbenchLine } from './boot.js';
 import { WORKLOADS } from './workloads.js';
 import { rng, shuffle } from './seed.js';
 import { round, quantile, significant } from './stats.js';
@@ -46,8 +46,10 @@ export interface LabRow {
   runs: number;
   /** Operations timed, over all runs. */
   samples: number;
-  /** Why the cell has no figures ("not measured: ..."). */
+  /** Why the cell has no figures ("not measured: ...") or lacks some runs. */
   note?: string;
+  /** Boots of this cell that panicked before measuring anything and were made again. */
+  retried?: string;
 }
 
 export interface LabResult {
@@ -118,15 +120,24 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
   const collected = new Map<string, KbenchLine[]>();
   const failures = new Map<string, string[]>();
   const fail = (c: Cell, why: string): void => { failures.set(cellKey(c), [...(failures.get(cellKey(c)) ?? []), why]); };
+  const retried = new Map<string, string[]>();
   for (const [r, round_] of rounds.entries()) {
     for (const c of round_) {
       step(`run ${r + 1}/${o.runs}: ${c.preset}${c.ipc === 'direct' || c.ipc === 'native' ? '' : ` (${c.ipc})`}`);
       let lines: KbenchLine[] = [];
+      const measure = async (): Promise<KbenchLine[]> => {
+        if (c.ipc !== 'native') return runKbench(c.preset, c.ipc, kbenchNames, scale, KEEP);
+        if (!native.ok) throw new NotMeasured(native.reason);
+        return runNative(native, o.workloads, scale, KEEP);
+      };
       try {
-        if (c.ipc === 'native') {
-          if (!native.ok) throw new NotMeasured(native.reason);
-          lines = await runNative(native, o.workloads, scale, KEEP);
-        } else lines = await runKbench(c.preset, c.ipc, kbenchNames, scale, KEEP);
+        try { lines = await measure(); } catch (e) {
+          // A boot that panicked before kbench ran (on a crowded host a server can die
+          // while starting) measured nothing: boot once more and say so in the row.
+          if (!(e instanceof NotMeasured) || c.ipc === 'native' || unsupportedTransport(c.ipc as Transport) !== undefined) throw e;
+          retried.set(cellKey(c), [...(retried.get(cellKey(c)) ?? []), `run ${r + 1}: ${e.message.replace(/^not measured: /, '')}`]);
+          lines = await measure();
+        }
       } catch (e) {
         if (!(e instanceof NotMeasured)) throw e;
         fail(c, e.message);
@@ -173,6 +184,8 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
         row.throughput = { value: round(work / b.point), unit: first.unit, ci95_low: round(work / b.high), ci95_high: round(work / b.low) };
       }
       if (runs.length < o.runs) row.note = `${o.runs - runs.length} of ${o.runs} runs failed: ${failures.get(cellKey(c))?.[0] ?? ''}`;
+      const again = retried.get(cellKey(c));
+      if (again !== undefined) row.retried = `booted again after a boot that measured nothing: ${again.join('; ')}`;
       boots.set(row, { time: b });
     }
   }

@@ -44,7 +44,7 @@ function resultsTable(r: LabResult): string {
       x.throughput === null ? '-' : `${x.throughput.value} ${x.throughput.unit} [${x.throughput.ci95_low} – ${x.throughput.ci95_high}]`,
       { text: x.ratio_to_monolithic === null ? '-' : `${x.ratio_to_monolithic}x`, value: x.ratio_to_monolithic },
       x.ratio_to_monolithic === null ? '-' : `${x.ratio_ci95_low}x – ${x.ratio_ci95_high}x`,
-      x.runs, x.samples, x.note ?? '',
+      x.runs, x.samples, [x.note, x.retried].filter((n) => n !== undefined).join('; '),
     ]),
     (i) => ` data-preset="${esc(r.results[i]!.preset)}" data-ipc="${esc(r.results[i]!.ipc)}" data-workload="${esc(r.results[i]!.workload)}"`);
 }
@@ -73,7 +73,7 @@ export function renderReport(r: LabResult): string {
     const hasTp = r.results.some((x) => x.workload === w && x.throughput !== null);
     return `<figure class="chart"><figcaption>${esc(wl?.title ?? w)} — ${esc(wl?.op ?? '')}</figcaption><canvas id="chart-${esc(w)}" width="560" height="280"></canvas>${hasTp ? `<canvas id="chart-${esc(w)}-throughput" width="560" height="230"></canvas>` : ''}</figure>`;
   }).join('\n');
-  const notes = [...new Map(r.results.filter((x) => x.note !== undefined).map((x) => [label(x), x.note!])).entries()];
+  const notes = [...new Map(r.results.filter((x) => x.note !== undefined || x.retried !== undefined).map((x) => [label(x), [x.note, x.retried].filter((n) => n !== undefined).join('; ')])).entries()];
   const data = JSON.stringify(r).replace(/</g, '\\u003c');
   const busy = r.run.loadavg_start > m.cores || r.run.loadavg_end > m.cores;
   return `<!doctype html>
@@ -97,7 +97,7 @@ figcaption { font-weight: 600; font-size: 13px; margin-bottom: 4px; }
 ${busy ? `<p class="note warn">The host was busy (load ${esc(r.run.loadavg_start)} at the start, ${esc(r.run.loadavg_end)} at the end, on ${esc(m.cores)} cores): threads that spin-wait only help when their partner holds another core, so latencies are bimodal (about 1 µs when they do, one wake-up, tens of µs, when they do not). The intervals below include that run-to-run disagreement; compare ratios within this run, not absolute figures across runs.</p>` : ''}
 <h2>Machine and method</h2>
 ${tableHtml('machine', ['', ''], [['CPU', m.cpu], ['cores', m.cores], ['memory', `${m.memory_gib} GiB`], ['Node', m.node], ['OS', m.os], ['load (1 min) at start / end', `${r.run.loadavg_start} / ${r.run.loadavg_end}`], ['date', m.date], ['presets', r.run.presets.join(', ')], ['transports', r.run.ipc.join(', ')], ['workloads', r.run.workloads.join(', ')], ['runs per cell', `${r.run.runs}, interleaved: each round boots every cell once, in a seeded order`], ['statistics', `median of all samples pooled; 95% interval by a hierarchical bootstrap (${r.run.bootstrap_replicates} resamples: runs with replacement, then samples within each run); spread = 25th–75th percentile of the samples; p99 by nearest rank (the maximum when a cell has fewer than 100 samples)`], ['native column', r.run.native], ['quick', String(r.run.quick)], ['seed', r.run.seed], ['duration', `${r.run.seconds} s`]])}
-${notes.length > 0 ? `<h3>Cells not measured</h3><ul id="not-measured">${notes.map(([c, n]) => `<li><b>${esc(c)}</b>: ${esc(n)}</li>`).join('')}</ul>` : ''}
+${notes.length > 0 ? `<h3>Cells not measured, short of runs, or booted again</h3><ul id="not-measured">${notes.map(([c, n]) => `<li><b>${esc(c)}</b>: ${esc(n)}</li>`).join('')}</ul>` : ''}
 <h2>The claims, tested</h2>
 <p class="note">A timing claim is <b>held</b> or <b>not held</b> only when the whole 95% interval of its figure is on one side of the threshold; when the interval straddles the threshold the verdict is <b>inconclusive</b> and the "why" column says which interval. <b>Not tested</b>: the run did not measure what the claim needs.</p>
 ${claimsTable}

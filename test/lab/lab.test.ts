@@ -164,7 +164,7 @@ test('report.html renders its charts with whiskers offline in headless Chromium;
       assert.equal(value(r[8]!.value), x.ratio_to_monolithic);
       if (x.median_us !== null) assert.match(r[3]!.text, /^[\d.]+ (ns|µs|ms|s)$/);
       else assert.equal(r[3]!.text, 'not measured');
-      assert.equal(r[12]!.text, x.note ?? '');
+      assert.equal(r[12]!.text, [x.note, x.retried].filter((n) => n !== undefined).join('; '));
     });
     const faultRows = await page.$$eval('#fault-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
     assert.equal(faultRows.length, lab.faults.length);

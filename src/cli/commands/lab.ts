@@ -76,7 +76,7 @@ function printLab(r: LabResult): void {
     w('\nthroughput [95% CI]\n');
     w(table(['workload', ...cols], tp.map((wl) => [wl, ...cols.map((c) => { const t = cellOf(wl, c)?.throughput; return t == null ? '-' : `${t.value} ${t.unit} [${t.ci95_low}, ${t.ci95_high}]`; })])));
   }
-  const notes = [...new Map(r.results.filter((x) => x.note !== undefined).map((x) => [cellLabel(x), x.note!])).entries()];
+  const notes = [...new Map(r.results.filter((x) => x.note !== undefined || x.retried !== undefined).map((x) => [cellLabel(x), [x.note, x.retried].filter((n) => n !== undefined).join('; ')])).entries()];
   if (notes.length > 0) { w('\nnotes\n'); for (const [c, n] of notes) w(`  ${c}: ${n}\n`); }
   if (r.faults.length > 0) { w('\nfaults\n'); w(faultTable(r.faults)); }
   w('\ntrusted computing base (lines)\n');
