@@ -116,7 +116,7 @@ ${targetsTable}
 <span>│ black whisker: 95% CI of the median</span>
 <span>┆ grey line beside it: p25–p75 spread</span>
 </div>
-<p class="note">Bars: median per operation; latency axes are logarithmic (native and kernelkit differ by orders of magnitude) and labelled with their unit. Throughput charts (higher is better) where a workload moves data.</p>
+<p class="note">Bars: median per operation. The axes are logarithmic (native and kernelkit differ by orders of magnitude) and labelled with their unit. Throughput charts (MB/s, higher is better) where a workload moves data.</p>
 <div class="charts">
 ${charts}
 </div>
@@ -140,6 +140,8 @@ const label = (x) => x.ipc === 'none' ? (x.preset === 'native' ? 'native (Linux)
 const COLOURS = { monolithic: '#4e79a7', 'microkernel/shm': '#59a14f', 'microkernel/postmessage': '#e15759', 'microkernel/mach': '#b07aa1', 'hybrid/shm': '#8cd17d', 'hybrid/postmessage': '#ff9d9a', 'hybrid/mach': '#d4a6c8', 'native (Linux)': '#9c9c9c' };
 const colour = (x) => COLOURS[label(x)] || '#76b7b2';
 // A duration in µs as text with the unit that reads best.
+// Log-axis ticks: label 1 and 3 of each decade only, or the labels collide.
+const decade = (fmt) => (v) => { const m = v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9)); return Math.abs(m - 1) < 1e-6 || Math.abs(m - 3) < 1e-6 ? fmt(v) : ''; };
 const dur = (us) => us < 1 ? +(us * 1000).toPrecision(3) + ' ns' : us < 1000 ? +us.toPrecision(3) + ' µs' : us < 1e6 ? +(us / 1000).toPrecision(3) + ' ms' : +(us / 1e6).toPrecision(3) + ' s';
 // Draws each bar's interval (black, capped) and spread (grey, beside it) on the canvas.
 const whiskers = {
@@ -173,7 +175,7 @@ for (const w of R.run.workloads) {
       intervals: rows.map((x) => [x.ci95_low_us, x.ci95_high_us]), spreads: rows.map((x) => [x.p25_us, x.p75_us]) }] },
     options: { responsive: false, plugins: { legend: { display: false }, title: { display: true, text: 'median per operation, 95% CI and spread (lower is better)' },
       tooltip: { callbacks: { label: (c) => { const x = rows[c.dataIndex]; return 'median ' + dur(x.median_us) + ', 95% CI ' + dur(x.ci95_low_us) + ' – ' + dur(x.ci95_high_us) + ', p99 ' + dur(x.p99_us); } } } },
-      scales: { y: { type: 'logarithmic', max: top * 1.5, title: { display: true, text: 'time per operation (log scale)' }, ticks: { callback: (v) => dur(v) } } } },
+      scales: { y: { type: 'logarithmic', max: top * 1.5, title: { display: true, text: 'time per operation (log scale)' }, ticks: { autoSkip: false, callback: decade(dur) } } } },
   });
   const tp = document.getElementById('chart-' + w + '-throughput');
   const tpRows = rows.filter((x) => x.throughput);
@@ -182,7 +184,7 @@ for (const w of R.run.workloads) {
     data: { labels: tpRows.map(label), datasets: [{ label: tpRows[0].throughput.unit, data: tpRows.map((x) => x.throughput.value), backgroundColor: tpRows.map(colour),
       intervals: tpRows.map((x) => [x.throughput.ci95_low, x.throughput.ci95_high]) }] },
     options: { responsive: false, plugins: { legend: { display: false }, title: { display: true, text: tpRows[0].throughput.unit + ', 95% CI (higher is better)' } },
-      scales: { y: { beginAtZero: true, suggestedMax: Math.max(...tpRows.map((x) => x.throughput.ci95_high)) * 1.05, title: { display: true, text: tpRows[0].throughput.unit } } } },
+      scales: { y: { type: 'logarithmic', max: Math.max(...tpRows.map((x) => x.throughput.ci95_high)) * 1.5, title: { display: true, text: tpRows[0].throughput.unit + ' (log scale)' }, ticks: { autoSkip: false, callback: decade((v) => +v.toPrecision(3) + ' ' + tpRows[0].throughput.unit) } } } },
   });
 }
 document.body.dataset.chartsReady = 'yes';
