@@ -51,7 +51,11 @@ export function register(program: Command, status: StatusSink): void {
       process.stdout.write(`machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, load ${m.loadavg_1m}\n`);
       process.stdout.write(`reference (raw spin round trip between two threads): ${formatNs(r.reference_spin_rt_ns)}\n\n`);
       process.stdout.write(table(['preset', 'ipc', 'measure', 'median', 'p99', 'x reference'],
-        r.results.map((x) => [x.preset, x.ipc, x.measure, x.note ?? formatNs(x.median_ns ?? NaN), x.note === undefined ? formatNs(x.p99_ns ?? NaN) : '', x.ratio_to_reference ?? '-'])));
+        r.results.filter((x) => x.note === undefined).map((x) => [x.preset, x.ipc, x.measure, formatNs(x.median_ns ?? NaN), formatNs(x.p99_ns ?? NaN), x.ratio_to_reference ?? '-'])));
+      // Cells with no figures: one line each, with every measure they lack.
+      const missing = new Map<string, string[]>();
+      for (const x of r.results) if (x.note !== undefined) { const k = `${x.preset}/${x.ipc}: ${x.note}`; missing.set(k, [...(missing.get(k) ?? []), x.measure]); }
+      for (const [k, measures] of missing) process.stdout.write(`${k} (${measures.join(', ')})\n`);
       process.stdout.write('\n' + Object.entries(MEASURES).map(([k, v]) => `  ${k.padEnd(16)} ${v}`).join('\n') + '\n');
       status.set(0);
     });
