@@ -77,6 +77,15 @@ export function parseKbench(stdout: string): KbenchLine[] {
   return out;
 }
 
+/**
+ * Tunables of the lab's timing boots. NOTE: on a crowded host (load 20 on two cores)
+ * a user-domain server can take more than the default 1 s heartbeat timeout to start,
+ * and the supervisor kills it as hung: the boot panics ("server thread exited during
+ * start") before anything is measured. Timing boots inject no faults, so they wait
+ * longer; the fault campaigns keep the default.
+ */
+export const MEASURING_PARAMS: MachineOptions['params'] = { heartbeatTimeoutMs: 10000 };
+
 /** A cell that could not be measured, with the reason (a refused transport, a failed boot). */
 export class NotMeasured extends Error {}
 
@@ -90,7 +99,10 @@ export async function runKbench(preset: string, ipc: Transport | 'direct', workl
   if (refused !== undefined) throw new NotMeasured(refused);
   let r: BootResult;
   try {
-    r = await bootAndRun({ preset, ipc: ipc === 'direct' ? undefined : ipc, argv: ['/bin/kbench', '-s', String(scale), ...(keep > 0 ? ['-S', String(keep)] : []), ...workloads], watchdogMs: 10000 });
+    r = await bootAndRun({
+      preset, ipc: ipc === 'direct' ? undefined : ipc, argv: ['/bin/kbench', '-s', String(scale), ...(keep > 0 ? ['-S', String(keep)] : []), ...workloads],
+      watchdogMs: 10000, params: MEASURING_PARAMS,
+    });
   } catch (e) {
     throw new NotMeasured(`not measured: the boot failed: ${e instanceof Error ? e.message : String(e)}`);
   }
