@@ -153,6 +153,7 @@ export async function destroyInode(vol: Volume, inode: Inode): Promise<void> {
   inode.markDirty();
   inode.size = 0;
   inode.linksCount = 0;
-  inode.dtime = Math.floor(vol.now() / 1e9);
+  // Never 0: a free inode with a mode is told from a live one by its dtime (allocInode).
+  inode.dtime = Math.max(1, Math.floor(vol.now() / 1e9));
   await vol.freeInode(inode.ino, isDirectory);
 }

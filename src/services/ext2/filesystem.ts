@@ -3,13 +3,16 @@
 // never sees another half-done; the awaits inside are device I/O only. Namespace
 // operations are here; file contents are in file.ts, directory entries in dir.ts.
 // Unexpected exceptions become EIO with "internal error" in the message, so a bug
-// never takes the kernel down (ARCHITECTURE.md rule 6) but still shows in tests.
+// never takes the kernel down (ARCHITECTURE.md rule 6) but still shows in tests. The
+// one exception is MemoryCorruption (a wild write found in the cache, cache.ts): it
+// goes through, so the component fails and the disk keeps its last good state.
 
 import { Errno, fail, isKernelError, KernelError } from '../../abi/errno.js';
 import type { DirEntry, FileSystem, SetAttr, Stat, StatFs } from '../../abi/fs.js';
 import { isDir, isLnk, isReg, S } from '../../abi/fs.js';
 import { asIno, type Ino } from '../../abi/ids.js';
 import { mapBlock, mapOrAllocate } from './bmap.js';
+import { MemoryCorruption } from './cache.js';
 import * as dir from './dir.js';
 import { destroyInode, readData, touchAccess, truncateData, writeData } from './file.js';
 import { InodeFlag, type Inode } from './inode.js';
@@ -40,9 +43,12 @@ export class Ext2FileSystem implements FileSystem {
       if (this.vol.isClosed) fail(Errno.EIO, 'ext2: filesystem is unmounted');
       this.vol.beginOperation();
       try {
+        this.vol.checkIntact();
         return await fn();
       } catch (e) {
         if (isKernelError(e)) throw e;
+        // A wild write was found: the component must fail, not answer an errno.
+        if (e instanceof MemoryCorruption) { this.vol.options.log(e.message); throw e; }
         const message = e instanceof Error ? e.message : String(e);
         this.vol.options.log(`ext2: internal error: ${message}`);
         throw new KernelError(Errno.EIO, `ext2: internal error: ${message}`);
