@@ -102,6 +102,23 @@ export class Ext2FileSystem implements FileSystem {
     return inode;
   }
 
+  /**
+   * Runs the steps that give a freshly allocated inode its blocks and its name; if one
+   * fails (ENOSPC, EIO, EUCLEAN), everything the inode got is given back, so no
+   * allocated but unattached inode or block is left behind.
+   */
+  private async attachNew<T>(inode: Inode, steps: () => Promise<T>): Promise<T> {
+    try {
+      return await steps();
+    } catch (e) {
+      if (isKernelError(e)) {
+        inode.linksCount = 0;
+        try { await destroyInode(this.vol, inode); } catch (again) { if (!isKernelError(again)) throw again; }
+      }
+      throw e;
+    }
+  }
+
   private async dropLink(inode: Inode): Promise<void> {
     inode.linksCount = Math.max(0, inode.linksCount - 1);
     inode.ctimeNs = this.vol.now();
@@ -179,7 +196,7 @@ export class Ext2FileSystem implements FileSystem {
       if (type === S.IFDIR || type === S.IFLNK) fail(Errno.EINVAL, 'ext2: create makes files, devices and fifos; use mkdir/symlink');
       const inode = await this.newInode(d, type | (mode & 0o7777));
       if (type === S.IFCHR || type === S.IFBLK) inode.rdev = rdev;
-      await dir.add(this.vol, d, bytes, inode.ino, dir.fileTypeOf(inode.mode));
+      await this.attachNew(inode, () => dir.add(this.vol, d, bytes, inode.ino, dir.fileTypeOf(inode.mode)));
       return asIno(inode.ino);
     });
   }
@@ -192,8 +209,10 @@ export class Ext2FileSystem implements FileSystem {
       if (d.linksCount >= LINK_MAX) fail(Errno.EMLINK);
       const inode = await this.newInode(d, S.IFDIR | (mode & 0o7777));
       inode.linksCount = 2;
-      await dir.initialize(this.vol, inode, d.ino);
-      await dir.add(this.vol, d, bytes, inode.ino, 2);
+      await this.attachNew(inode, async () => {
+        await dir.initialize(this.vol, inode, d.ino);
+        await dir.add(this.vol, d, bytes, inode.ino, 2);
+      });
       d.linksCount = d.linksCount + 1;
       return asIno(inode.ino);
     });
@@ -208,15 +227,17 @@ export class Ext2FileSystem implements FileSystem {
       if (content.length === 0) fail(Errno.ENOENT);
       if (content.length >= this.vol.blockSize) fail(Errno.ENAMETOOLONG);
       const inode = await this.newInode(d, S.IFLNK | 0o777);
-      if (content.length < 60) inode.blockArea.set(content);
-      else {
-        const { block } = await mapOrAllocate(this.vol, inode, 0, 0, 'meta');
-        const buf = await this.vol.cache.get(block, 'meta');
-        buf.data.set(content);
-        this.vol.cache.markDirty(buf);
-      }
-      inode.size = content.length;
-      await dir.add(this.vol, d, bytes, inode.ino, 7);
+      await this.attachNew(inode, async () => {
+        if (content.length < 60) inode.blockArea.set(content);
+        else {
+          const { block } = await mapOrAllocate(this.vol, inode, 0, 0, 'meta');
+          const buf = await this.vol.cache.get(block, 'meta');
+          buf.data.set(content);
+          this.vol.cache.markDirty(buf);
+        }
+        inode.size = content.length;
+        await dir.add(this.vol, d, bytes, inode.ino, 7);
+      });
       return asIno(inode.ino);
     });
   }
