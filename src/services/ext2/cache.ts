@@ -267,7 +267,12 @@ export class BufferCache {
   }
 
   private async writeKind(kind: BufferKind): Promise<number> {
-    const dirty = [...this.buffers.values()].filter((b) => b.dirty && b.kind === kind).sort((a, b) => a.block - b.block);
+    return this.writeList([...this.buffers.values()].filter((b) => b.dirty && b.kind === kind));
+  }
+
+  // Writes the given dirty buffers in block order, contiguous runs in one request each.
+  private async writeList(list: Buffer[]): Promise<number> {
+    const dirty = list.sort((a, b) => a.block - b.block);
     let i = 0;
     while (i < dirty.length) {
       const run = [dirty[i]!];
@@ -289,6 +294,25 @@ export class BufferCache {
     const meta = await this.writeKind('meta');
     if (meta > 0 || data > 0) { await this.device.flush(); this.stats.flushes++; }
   }
+
+  /**
+   * Writes the dirty buffers among `blocks` (fsync of one file): their data, barrier,
+   * their metadata, barrier. The other dirty buffers stay in the cache.
+   */
+  async writeSome(blocks: Iterable<BlockNo>): Promise<void> {
+    this.checkPoison();
+    const dirty: Buffer[] = [];
+    for (const block of new Set(blocks)) {
+      const buf = this.buffers.get(block);
+      if (buf?.dirty === true) { this.verify(buf); dirty.push(buf); }
+    }
+    const data = await this.writeList(dirty.filter((b) => b.kind === 'data'));
+    if (data > 0) { await this.device.flush(); this.stats.flushes++; }
+    const meta = await this.writeList(dirty.filter((b) => b.kind === 'meta'));
+    if (meta > 0 || data > 0) { await this.device.flush(); this.stats.flushes++; }
+  }
+
+  isDirty(block: BlockNo): boolean { return this.buffers.get(block)?.dirty === true; }
 
   get dirtyCount(): number {
     let n = 0;

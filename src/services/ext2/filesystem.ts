@@ -197,6 +197,7 @@ export class Ext2FileSystem implements FileSystem {
       const inode = await this.newInode(d, type | (mode & 0o7777));
       if (type === S.IFCHR || type === S.IFBLK) inode.rdev = rdev;
       await this.attachNew(inode, () => dir.add(this.vol, d, bytes, inode.ino, dir.fileTypeOf(inode.mode)));
+      this.vol.noteName(inode.ino, d.ino);
       return asIno(inode.ino);
     });
   }
@@ -214,6 +215,7 @@ export class Ext2FileSystem implements FileSystem {
         await dir.add(this.vol, d, bytes, inode.ino, 2);
       });
       d.linksCount = d.linksCount + 1;
+      this.vol.noteName(inode.ino, d.ino);
       return asIno(inode.ino);
     });
   }
@@ -238,6 +240,7 @@ export class Ext2FileSystem implements FileSystem {
         inode.size = content.length;
         await dir.add(this.vol, d, bytes, inode.ino, 7);
       });
+      this.vol.noteName(inode.ino, d.ino);
       return asIno(inode.ino);
     });
   }
@@ -268,6 +271,7 @@ export class Ext2FileSystem implements FileSystem {
       if (t.linksCount >= LINK_MAX) fail(Errno.EMLINK);
       await dir.add(this.vol, d, bytes, t.ino, dir.fileTypeOf(t.mode));
       t.linksCount = t.linksCount + 1;
+      this.vol.noteName(t.ino, d.ino);
       t.ctimeNs = this.vol.now();
     });
   }
@@ -348,6 +352,7 @@ export class Ext2FileSystem implements FileSystem {
         dd.linksCount = dd.linksCount + 1;
       }
       src.ctimeNs = this.vol.now();
+      this.vol.noteName(src.ino, dd.ino);
     });
   }
 
@@ -399,12 +404,12 @@ export class Ext2FileSystem implements FileSystem {
     });
   }
 
-  fsync(ino: Ino): Promise<void> {
+  fsync(ino: Ino, dataOnly = false): Promise<void> {
     return this.run(async () => {
       await this.live(ino);
-      // NOTE: fsync writes everything, not just this file: ext2 has no journal, and
-      // syncing the whole metadata makes the file's name durable with its contents.
-      await this.vol.sync();
+      // This file only (volume.ts syncFile): fsync includes the new directory entries
+      // that name it, so its name is as durable as its bytes; fdatasync leaves them.
+      await this.vol.syncFile(ino, !dataOnly);
     });
   }
 

@@ -22,6 +22,8 @@ import { Errno, fail, KernelError } from '../../abi/errno.js';
 import { asBlockNo, type BlockNo } from '../../abi/ids.js';
 import type { Arena, Region } from '../../lib/arena.js';
 import { blockChecksum, BufferCache, MemoryCorruption } from './cache.js';
+import { walkBlocks } from './bmap.js';
+import { hasBlockTree } from './file.js';
 import { Inode } from './inode.js';
 import {
   EXT2_MAGIC, GroupDesc, GROUP_DESC_SIZE, groupHasSuper, groupSuperOverhead, judgeFeatures, LINK_MAX, STATE_ERROR, STATE_VALID,
@@ -89,6 +91,9 @@ export class Volume {
   private trimAt: number;
   private readonly pendingFreeBlocks = new Set<number>();
   private readonly pendingFreeInodes = new Set<number>();
+  // Since the last full sync: the directories that gained an entry naming each inode
+  // (inode → directory inodes). fsync writes them too, so a file keeps its name.
+  private readonly unsyncedNames = new Map<number, Set<number>>();
   private generation: number;
   private closed = false;
   // Written once at mount (on the JavaScript heap, out of any wild write's reach).
@@ -463,6 +468,51 @@ export class Volume {
     await this.cache.writeBack();
     this.pendingFreeBlocks.clear();
     this.pendingFreeInodes.clear();
+    this.unsyncedNames.clear();
+  }
+
+  /** Records that directory `dir` gained an entry naming `ino` (fsync of `ino` writes it). */
+  noteName(ino: number, dir: number): void {
+    let dirs = this.unsyncedNames.get(ino);
+    if (dirs === undefined) { dirs = new Set(); this.unsyncedNames.set(ino, dirs); }
+    dirs.add(dir);
+  }
+
+  /**
+   * fsync and fdatasync of one inode: its data blocks, barrier, then its indirect blocks,
+   * its inode, the bitmaps, descriptors and superblock that record its allocations, and
+   * (with `names`) the blocks and inodes of the directories whose new entries name it,
+   * up the chain of new directories; barrier. Other files' dirty blocks stay cached.
+   * Blocks freed since the last full sync stay unallocatable (only a full sync ends that).
+   */
+  async syncFile(ino: number, names: boolean): Promise<void> {
+    if (this.readOnly) return;
+    this.checkIntact();
+    const blocks: BlockNo[] = [];
+    const seen = new Set<number>();
+    const stored = new Set<BlockNo>(); // inode-table blocks dirtied by this fsync only
+    // False when an inode-table block also holds other inodes' unwritten changes: writing
+    // it could put their pointers on disk before their data, so a full sync is the answer.
+    const collect = async (i: number, withNames: boolean): Promise<boolean> => {
+      if (seen.has(i)) return true;
+      seen.add(i);
+      const inode = await this.getInode(i);
+      if (inode.mode !== 0 && hasBlockTree(this, inode)) await walkBlocks(this, inode, (b) => { blocks.push(b); return true; });
+      const { block } = this.inodeLocation(i);
+      if (this.cache.isDirty(block) && !stored.has(block)) return false;
+      if (inode.dirty) { await this.storeInode(inode); blocks.push(block); stored.add(block); }
+      if (withNames) for (const dir of this.unsyncedNames.get(i) ?? []) if (!await collect(dir, true)) return false;
+      return true;
+    };
+    if (!await collect(ino, names)) { await this.sync(); return; }
+    if (this.metaDirty) await this.storeMeta();
+    const bs = this.blockSize;
+    blocks.push(asBlockNo(bs === 1024 ? 1 : 0));
+    for (let i = 0; i < Math.ceil((this.groupCount * GROUP_DESC_SIZE) / bs); i++) blocks.push(asBlockNo(this.sb.firstDataBlock + 1 + i));
+    for (const gd of this.groups) blocks.push(gd.blockBitmap, gd.inodeBitmap);
+    this.checkBeforeWriteBack();
+    await this.cache.writeSome(blocks);
+    if (names) for (const i of seen) this.unsyncedNames.delete(i);
   }
 
   /** Syncs, marks the filesystem clean, and releases the arena memory. */
