@@ -95,7 +95,17 @@ export class ImageLock {
         held.add(file);
         return new ImageLock(image, file);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+          // No lock can be made beside this image (a read-only directory): honour one
+          // that is there, and go on unlocked otherwise.
+          const owner = readOwner(file);
+          if (owner !== undefined && (owner.pid === 0 || alive(owner.pid, owner.start))) throw new ImageInUseError(image, owner.pid);
+          const unheld = new ImageLock(image, file);
+          unheld.released = true;
+          return unheld;
+        }
+        if (code !== 'EEXIST') throw e;
       }
       const owner = readOwner(file);
       if (owner === undefined) continue; // released just now: try again
