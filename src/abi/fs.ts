@@ -117,7 +117,8 @@ export interface FileSystem {
   /** vfs calls open/release around every open file so unlinked-but-open inodes live on. */
   open(ino: Ino): Promise<void>;
   release(ino: Ino): Promise<void>;
-  fsync(ino: Ino): Promise<void>;
+  /** Makes the file durable; `dataOnly` (fdatasync) may leave out what finding it needs (its names). */
+  fsync(ino: Ino, dataOnly?: boolean): Promise<void>;
   sync(): Promise<void>;
   statfs(): Promise<StatFs>;
   /** Flushes everything and detaches; the filesystem is unusable afterwards. */

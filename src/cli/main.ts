@@ -4,7 +4,7 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { presetNames, loadPreset, placementFor } from '../hosts/presets.js';
-import { runMachine, EXIT_PANIC } from '../hosts/node/machine.js';
+import { runMachine, EXIT_PANIC, ImageInUseError } from '../hosts/node/machine.js';
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -81,6 +81,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (e instanceof UsageError) { process.stderr.write(`kernelkit: ${e.message}\n`); return 2; }
+    if (e instanceof ImageInUseError) { process.stderr.write(`kernelkit: ${e.message}\n`); return 1; }
     throw e;
   }
   return status;

@@ -1,7 +1,8 @@
 // The machine on Node's main thread: the virtual hardware (block device on RAM or a
 // disk image, console on this terminal), the kernel thread, and the watchdog that
 // reports a kernel that stopped answering. `runMachine` boots, runs until the system
-// halts or panics, and returns the exit status (70 after a panic or a hang).
+// halts or panics, and returns the exit status (70 after a panic or a hang). A disk
+// image is locked while the machine runs (image-lock.ts): a second machine refuses it.
 
 import { Worker } from 'node:worker_threads';
 import fs from 'node:fs';
@@ -20,6 +21,9 @@ import { HostFsDeviceModel } from '../../hw/hostfs-device.js';
 import { TimerDeviceModel } from '../../hw/timer-device.js';
 import { hostFsBackend, type Share } from './hostfs-backend.js';
 import { FileBacking } from './file-backing.js';
+import { ImageLock } from './image-lock.js';
+
+export { ImageInUseError } from './image-lock.js';
 
 export const EXIT_PANIC = 70;
 
@@ -66,7 +70,15 @@ export async function runMachine(o: MachineOptions): Promise<number> {
   const out = o.stdout ?? ((b: Uint8Array) => { process.stdout.write(b); });
   const err = o.stderr ?? ((b: Uint8Array) => { process.stderr.write(b); });
   const isTty = o.interactive === true && process.stdin.isTTY === true;
-  const backing = o.backing ?? (o.disk !== undefined ? new FileBacking(o.disk) : new RamBacking(o.ramDiskBytes ?? 4 << 20));
+  // One machine per image (image-lock.ts): throws ImageInUseError before touching it.
+  const lock = o.backing === undefined && o.disk !== undefined ? ImageLock.acquire(o.disk) : undefined;
+  let backing: Backing;
+  try {
+    backing = o.backing ?? (o.disk !== undefined ? new FileBacking(o.disk) : new RamBacking(o.ramDiskBytes ?? 4 << 20));
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   const blk = new BlockDeviceModel(backing);
   const con = new ConsoleDeviceModel(isTty);
   const shares = o.mounts ?? [];
@@ -109,6 +121,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
       process.stdin.removeListener('end', onEnd);
       void kernel.terminate().then(() => {
         if (backing instanceof FileBacking) backing.close();
+        lock?.release();
         resolve(status);
       });
     };

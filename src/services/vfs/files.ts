@@ -152,10 +152,10 @@ export async function ftruncate(core: VfsCore, id: number, size: number): Promis
   await fsetattr(core, id, { size });
 }
 
-export async function fsync(core: VfsCore, id: number): Promise<void> {
+export async function fsync(core: VfsCore, id: number, dataOnly = false): Promise<void> {
   const h = core.handles.get(id);
   if (h.kind === 'dev') fail(Errno.EINVAL);
-  await h.vnode.mount.fs.fsync(h.vnode.ino);
+  await h.vnode.mount.fs.fsync(h.vnode.ino, dataOnly);
 }
 
 export async function fsetattr(core: VfsCore, id: number, attr: SetAttr): Promise<void> {

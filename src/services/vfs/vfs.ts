@@ -57,7 +57,7 @@ export function createVfs(options: VfsOptions): VfsInstance {
     getdents: (handle, index, max) => files.getdents(core, handle, index, max),
     fstat: (handle) => files.fstat(core, handle),
     ftruncate: (handle, size) => files.ftruncate(core, handle, size),
-    fsync: (handle, _dataOnly) => files.fsync(core, handle),
+    fsync: (handle, dataOnly) => files.fsync(core, handle, dataOnly === true),
     fsetattr: (handle, attr) => files.fsetattr(core, handle, attr),
     readExecutable: (cwd, path) => files.readExecutable(core, cwd, path),
 

@@ -141,7 +141,11 @@ export function write(fd: number, data: Uint8Array | string): number {
   while (done < bytes.length || (bytes.length === 0 && done === 0)) {
     const part = bytes.subarray(done, done + chunk);
     const at = putBytes(part);
-    const r = check(syscall(SYS.write, fd, at, part.length), 'write');
+    const raw = syscall(SYS.write, fd, at, part.length);
+    // A write that wrote something returns how much, as write(2) does: the error
+    // (ENOSPC, EIO) is for the next call to report.
+    if (raw < 0 && done > 0) return done;
+    const r = check(raw, 'write');
     if (bytes.length === 0) break;
     if (r === 0) throw new SysError(5, 'write');
     done += r;
