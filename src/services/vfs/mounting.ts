@@ -69,8 +69,8 @@ export async function umount(core: VfsCore, target: string): Promise<void> {
   await m.fs.unmount();
 }
 
-export function mounts(core: VfsCore): { source: string; target: string; fstype: string }[] {
-  return core.mounts.all.map((m) => ({ source: m.source, target: m.target, fstype: m.fstype }));
+export function mounts(core: VfsCore): { source: string; target: string; fstype: string; dev: number }[] {
+  return core.mounts.all.map((m) => ({ source: m.source, target: m.target, fstype: m.fstype, dev: m.fstype === 'ext2' ? m.dev : 0 }));
 }
 
 export async function sync(core: VfsCore): Promise<void> {
