@@ -131,6 +131,11 @@ export interface SpawnRequest {
   fds: [number, number][];
   /** process group: 0 = the parent's, -1 = a new group led by the child, else that group. */
   pgid?: number;
+  /**
+   * Start the child as this user (real, effective and saved ids) and groups: what su
+   * and login do between fork and exec on Unix. Needs CAP_SETUID and CAP_SETGID (EPERM).
+   */
+  user?: { uid: number; gid: number; groups: number[] };
 }
 
 /** A directory entry record written by getdents: u32 ino, u8 type, u8 0, u16 name length, name bytes. */

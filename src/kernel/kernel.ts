@@ -190,6 +190,11 @@ export class Kernel {
   async spawn(parent: Process | undefined, req: SpawnRequest, cwd: string): Promise<number> {
     if (this.procs.size >= this.params.maxProcesses) throw new KernelError(Errno.EAGAIN, 'process table full');
     const cred: Cred = parent === undefined ? rootCred() : { ...parent.cred, groups: [...parent.cred.groups] };
+    // Caller must have checked the privilege for req.user (syscall/spawn.ts).
+    if (req.user !== undefined) {
+      const { uid, gid, groups } = req.user;
+      Object.assign(cred, { uid, euid: uid, suid: uid, gid, egid: gid, sgid: gid, groups: [...groups] });
+    }
     // RLIMIT_NPROC: an ordinary user's processes are counted by pm (root is exempt).
     if (cred.uid !== 0 && cred.euid !== 0) {
       const n = await this.pm.count(cred.uid);
