@@ -14,7 +14,7 @@ import { KernelError, Errno, isKernelError } from '../abi/errno.js';
 import { Signal, SigDisposition, defaultIgnored, signalName } from '../abi/signal.js';
 import { TRAP_PAGE_BYTES, USER_MEMORY_BYTES, TRAP_REGS_OFFSET, type ProcessStart } from '../abi/trap.js';
 import { asPid } from '../abi/ids.js';
-import type { KernelCalls, ProcessRecord } from '../abi/component.js';
+import type { DeviceKind, KernelCalls, ProcessRecord } from '../abi/component.js';
 import type { PmService, VfsService, ConsoleService, BlkService } from '../abi/services.js';
 import type { SpawnRequest } from '../abi/syscalls.js';
 import { execFormat } from '../abi/exec.js';
@@ -36,6 +36,8 @@ import { fsCred, rootCred, S_ISGID, S_ISUID, type Cred } from '../abi/cred.js';
 export interface BootConfig {
   preset: string;
   placement: Record<string, Domain>;
+  /** Which device each component may drive (the preset's `devices`); the manifest must ask too. */
+  grants: Record<string, DeviceKind>;
   ipc: Transport;
   params: Partial<Params>;
   /** Components to load at boot, in order. */
@@ -80,6 +82,7 @@ export class Kernel {
         console: { kind: 'console', memory: config.devices.console },
         ...(config.devices.hostfs === undefined ? {} : { hostfs: { kind: 'hostfs' as const, memory: config.devices.hostfs } }),
       },
+      grants: config.grants,
       config: (name) => this.componentConfig(name),
       log: (line) => this.log.log(line),
       panic: (component, cause) => this.panic(component, cause),
