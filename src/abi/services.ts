@@ -53,8 +53,9 @@ export interface VfsService {
   statfs(cwd: string, path: string, cred?: FsCred): Promise<StatFs>;
   mount(source: string, target: string, fstype: string): Promise<void>;
   umount(target: string): Promise<void>;
-  /** `dev` is the block device's number for a filesystem on one (ext2), else 0. */
-  mounts(): Promise<{ source: string; target: string; fstype: string; dev: number }[]>;
+  mounts(): Promise<{ source: string; target: string; fstype: string }[]>;
+  /** Where a filesystem on block device `rdev` is mounted, or '' (raw writes to it are refused). */
+  mountedOn(rdev: number): Promise<string>;
   /** Number of open handles (for leak checks and rmmod). */
   openCount(): Promise<number>;
 }

@@ -112,10 +112,9 @@ export async function writeFile(k: Kernel, p: Process, f: OpenFile, data: Uint8A
 // even for root (who may umount first). Checked at every write, since the device may
 // have been opened before the mount.
 async function refuseMountedDevice(k: Kernel, rdev: number): Promise<void> {
-  const mounts = await k.vfs.mounts();
-  if (!Array.isArray(mounts)) throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
-  const m = mounts.find((x) => typeof x === 'object' && x !== null && x.dev === rdev);
-  if (m !== undefined) throw new KernelError(Errno.EBUSY, `block device is mounted on ${m.target}`);
+  const target = await k.vfs.mountedOn(rdev);
+  if (typeof target !== 'string') throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
+  if (target !== '') throw new KernelError(Errno.EBUSY, `block device is mounted on ${target}`);
 }
 
 export function makePipe(k: Kernel): [OpenFile, OpenFile] {

@@ -69,8 +69,13 @@ export async function umount(core: VfsCore, target: string): Promise<void> {
   await m.fs.unmount();
 }
 
-export function mounts(core: VfsCore): { source: string; target: string; fstype: string; dev: number }[] {
-  return core.mounts.all.map((m) => ({ source: m.source, target: m.target, fstype: m.fstype, dev: m.fstype === 'ext2' ? m.dev : 0 }));
+export function mounts(core: VfsCore): { source: string; target: string; fstype: string }[] {
+  return core.mounts.all.map((m) => ({ source: m.source, target: m.target, fstype: m.fstype }));
+}
+
+/** Where a filesystem on block device `rdev` is mounted (undefined: nowhere). */
+export function mountedOn(core: VfsCore, rdev: number): string | undefined {
+  return core.mounts.all.find((m) => m.fstype === 'ext2' && m.dev === rdev)?.target;
 }
 
 export async function sync(core: VfsCore): Promise<void> {

@@ -77,6 +77,7 @@ export function createVfs(options: VfsOptions): VfsInstance {
     mount: (source, target, fstype) => mounting.mount(core, makers, source, target, fstype),
     umount: (target) => mounting.umount(core, target),
     mounts: async () => mounting.mounts(core),
+    mountedOn: async (rdev) => mounting.mountedOn(core, rdev) ?? '',
     openCount: async () => core.handles.size,
   };
 }
