@@ -133,6 +133,9 @@ export function create(ctx: ComponentContext): ComponentInstance & PmService {
       }
       if (!procs.has(r.ppid) || procs.get(r.ppid)!.zombie) procs.delete(pid);
       notifyParent(r.ppid);
+      // A process killed while blocked in wait: its wait ends (ECHILD, its children
+      // went to init) instead of staying in flight forever.
+      notifyParent(pid);
       return r.ppid;
     },
 
