@@ -53,7 +53,8 @@ export async function bootMounts(core: VfsCore, makers: FsMakers, config: Readon
       attach(core, fs, dir === 'tmp' ? 'tmpfs' : 'initramfs', 'ramfs', 0, { vnode: top(walk).vnode, path: '/' + dir });
     }
     const missing: CpioEntry[] = [];
-    for (const name of SEEDED) {
+    const seed = entries.some((e) => e.name === 'etc/passwd') && !(await existsOn(root, 'etc/passwd'));
+    for (const name of seed ? SEEDED : []) {
       const e = entries.find((x) => x.name === name);
       if (e !== undefined && !(await existsOn(root, name))) missing.push(e);
     }
