@@ -97,6 +97,8 @@ export interface FileSystem {
   readonly fsType: string;
   /** Mounted read-only (vfs then refuses writes with EROFS). */
   readonly readOnly?: boolean;
+  /** Ownership is not the guest's to set (hostfs): vfs does not chown what it creates there. */
+  readonly fixedOwner?: boolean;
   root(): Ino;
   lookup(dir: Ino, name: string): Promise<Ino>;
   getattr(ino: Ino): Promise<Stat>;

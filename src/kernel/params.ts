@@ -14,6 +14,8 @@ export const defaultParams = {
   maxFdsPerProcess: 256,
   /** Maximum live processes. */
   maxProcesses: 256,
+  /** Maximum live processes of one ordinary user (RLIMIT_NPROC; root is exempt): spawn fails with EAGAIN. */
+  maxProcessesPerUser: 64,
   /** Capacity of a pipe's buffer (bytes). */
   pipeBytes: 65536,
   /** Size of the kernel arena shared by all kernel-domain components (bytes). */

@@ -15,6 +15,7 @@ import type { BootConfig } from '../../kernel/kernel.js';
 import type { Params } from '../../kernel/params.js';
 import type { LeakReport } from '../../kernel/platform.js';
 import type { Domain } from '../../kernel/component/table.js';
+import type { DeviceKind } from '../../abi/component.js';
 import type { Transport } from '../../kernel/component/server.js';
 import { bootComponents } from '../components.js';
 import { HostFsDeviceModel } from '../../hw/hostfs-device.js';
@@ -32,6 +33,8 @@ export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export interface MachineOptions {
   preset: string;
   placement: Record<string, Domain>;
+  /** Device grants by component (default: the preset file's `devices`). */
+  grants?: Record<string, DeviceKind>;
   ipc: Transport;
   params?: Partial<Params>;
   /** argv of init (default: an interactive shell). */
@@ -85,7 +88,10 @@ export async function runMachine(o: MachineOptions): Promise<number> {
   const hostfs = shares.length > 0 ? new HostFsDeviceModel(hostFsBackend(shares)) : undefined;
   const timer = new TimerDeviceModel({ set: (ms, fire) => setTimeout(fire, ms), clear: (h) => clearTimeout(h as NodeJS.Timeout) });
   const heartbeat = new SharedArrayBuffer(4);
+  // NOTE: imported here, not at the top: presets.ts needs this module's packageRoot.
+  const grants = o.grants ?? (await import('../presets.js')).deviceGrantsOf(o.preset);
   const config: BootConfig = {
+    grants,
     preset: o.preset,
     placement: o.placement,
     ipc: o.ipc,

@@ -11,6 +11,7 @@ import { TRAP_REGS_OFFSET, TRAP_RESULT, TRAP_STATE, TRAP_NR, TRAP_SIGNALS, TrapS
 import type { Pid, UserPtr } from '../../abi/ids.js';
 import type { ThreadHandle } from '../platform.js';
 import { FdTable } from '../fs/file.js';
+import { rootCred, type Cred } from '../../abi/cred.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -24,9 +25,12 @@ export class Process {
   readonly umemView: DataView;
   thread: ThreadHandle | undefined;
 
-  // identity (mirrors of pm's records)
+  // identity (mirrors of pm's records, except cred: the kernel's, pm keeps the user ids)
   ppid: number;
   pgid: number;
+  sid = 0;
+  /** Who the process is: set at spawn (inherited, set-user-id), changed by setuid & co. */
+  cred: Cred = rootCred();
 
   // state
   state: ProcState = 'running';
