@@ -11,7 +11,7 @@ import { BlockDeviceModel, RamBacking, type Backing } from '../../hw/block-devic
 import { ConsoleDeviceModel } from '../../hw/console-device.js';
 import { DEV_DOORBELL } from '../../abi/device.js';
 import type { BootConfig } from '../../kernel/kernel.js';
-import type { Params } from '../../kernel/params.js';
+import { defaultParams, type Params } from '../../kernel/params.js';
 import type { LeakReport } from '../../kernel/platform.js';
 import type { Domain } from '../../kernel/component/table.js';
 import type { Transport } from '../../kernel/component/server.js';
@@ -70,7 +70,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
   const blk = new BlockDeviceModel(backing);
   const con = new ConsoleDeviceModel(isTty);
   const shares = o.mounts ?? [];
-  const hostfs = shares.length > 0 ? new HostFsDeviceModel(hostFsBackend(shares)) : undefined;
+  const hostfs = shares.length > 0 ? new HostFsDeviceModel(hostFsBackend(shares, { maxNodes: o.params?.hostfsOpenNodes ?? defaultParams.hostfsOpenNodes })) : undefined;
   const timer = new TimerDeviceModel({ set: (ms, fire) => setTimeout(fire, ms), clear: (h) => clearTimeout(h as NodeJS.Timeout) });
   const heartbeat = new SharedArrayBuffer(4);
   const config: BootConfig = {
