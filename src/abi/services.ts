@@ -11,16 +11,27 @@ export interface VfsOpenResult {
   kind: 'file' | 'dir' | 'dev';
   mode: number;
   rdev: number;
+  /** Directories: the canonical absolute path it was reached by (getcwd after chdir). */
+  path?: string;
 }
 
 /**
- * vfs: the mount table, path resolution (absolute or relative to `cwd`, symlinks
+ * Where a relative path starts. A handle of an open directory: the path resolves from
+ * that directory itself (openat and friends; the kernel keeps each process's cwd this
+ * way); with `beneath` (RESOLVE_BENEATH) it may not leave it: an absolute path or
+ * symlink, or '..' above it, is EXDEV. A string: an absolute directory path, resolved
+ * from '/' (the kernel's own calls, tests).
+ */
+export type PathBase = string | { readonly dir: number; readonly beneath?: boolean };
+
+/**
+ * vfs: the mount table, path resolution (absolute or relative to a PathBase, symlinks
  * followed up to 40 deep), and open files. The root filesystem is a ramfs filled from
  * the initramfs (config.initramfs, cpio newc); config.rootDisk = true mounts ext2 on
  * the block device at '/' instead, with a ramfs at /tmp.
  */
 export interface VfsService {
-  open(cwd: string, path: string, flags: number, mode: number): Promise<VfsOpenResult>;
+  open(base: PathBase, path: string, flags: number, mode: number): Promise<VfsOpenResult>;
   read(handle: number, offset: number, length: number): Promise<Uint8Array>;
   /** With O_APPEND the kernel passes offset -1: vfs writes at the end and returns the new end in `end`. */
   write(handle: number, offset: number, data: Uint8Array): Promise<{ written: number; end: number }>;
@@ -31,21 +42,23 @@ export interface VfsService {
   ftruncate(handle: number, size: number): Promise<void>;
   fsync(handle: number, dataOnly: boolean): Promise<void>;
   fsetattr(handle: number, attr: SetAttr): Promise<void>;
-  stat(cwd: string, path: string, follow: boolean): Promise<Stat>;
-  setattr(cwd: string, path: string, attr: SetAttr, follow: boolean): Promise<void>;
-  mkdir(cwd: string, path: string, mode: number): Promise<void>;
-  rmdir(cwd: string, path: string): Promise<void>;
-  unlink(cwd: string, path: string): Promise<void>;
-  rename(cwd: string, from: string, to: string): Promise<void>;
-  link(cwd: string, target: string, path: string): Promise<void>;
-  symlink(cwd: string, target: string, path: string): Promise<void>;
-  readlink(cwd: string, path: string): Promise<string>;
+  stat(base: PathBase, path: string, follow: boolean): Promise<Stat>;
+  setattr(base: PathBase, path: string, attr: SetAttr, follow: boolean): Promise<void>;
+  mkdir(base: PathBase, path: string, mode: number): Promise<void>;
+  rmdir(base: PathBase, path: string): Promise<void>;
+  unlink(base: PathBase, path: string): Promise<void>;
+  /** `toBase`: where `to` starts (renameat's second directory); `base` when absent. */
+  rename(base: PathBase, from: string, to: string, toBase?: PathBase): Promise<void>;
+  /** `pathBase`: where `path` starts (linkat's second directory); `follow`: AT_SYMLINK_FOLLOW on `target`. */
+  link(base: PathBase, target: string, path: string, pathBase?: PathBase, follow?: boolean): Promise<void>;
+  symlink(base: PathBase, target: string, path: string): Promise<void>;
+  readlink(base: PathBase, path: string): Promise<string>;
   /** Resolves a directory for chdir: returns its canonical absolute path. */
-  resolveDir(cwd: string, path: string): Promise<string>;
+  resolveDir(base: PathBase, path: string): Promise<string>;
   /** Reads a whole file for exec (EACCES unless executable, EISDIR, ENOENT ...). */
-  readExecutable(cwd: string, path: string): Promise<Uint8Array>;
+  readExecutable(base: PathBase, path: string): Promise<Uint8Array>;
   sync(): Promise<void>;
-  statfs(cwd: string, path: string): Promise<StatFs>;
+  statfs(base: PathBase, path: string): Promise<StatFs>;
   mount(source: string, target: string, fstype: string): Promise<void>;
   umount(target: string): Promise<void>;
   mounts(): Promise<{ source: string; target: string; fstype: string }[]>;

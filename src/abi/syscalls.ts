@@ -79,6 +79,15 @@ export const SYSCALLS = [
   def(55, 'fdatasync', [['fd', 'fd']], 'makes a file\'s data durable'),
   def(56, 'futimens', [['fd', 'fd'], ['atimeNs', 'off'], ['mtimeNs', 'off']], 'sets times of an open file (-1 = now, -2 = leave)'),
   def(57, 'ipcping', [['bytes', 'len']], 'round trip to the ipc-echo test component (lab measure)'),
+  def(60, 'openat', [['dirfd', 'fd'], ['path', 'ptr'], ['pathLen', 'len'], ['flags', 'flags'], ['mode', 'int']], 'opens a file relative to a directory fd (AT_FDCWD = -100: the cwd); O_RESOLVE_BENEATH keeps it inside'),
+  def(61, 'mkdirat', [['dirfd', 'fd'], ['path', 'ptr'], ['pathLen', 'len'], ['mode', 'int'], ['flags', 'flags']], 'makes a directory relative to a directory fd (flags: AT_RESOLVE_BENEATH)'),
+  def(62, 'unlinkat', [['dirfd', 'fd'], ['path', 'ptr'], ['pathLen', 'len'], ['flags', 'flags']], 'removes a name relative to a directory fd; AT_REMOVEDIR removes an empty directory'),
+  def(63, 'renameat', [['olddirfd', 'fd'], ['newdirfd', 'fd'], ['paths', 'ptr'], ['oldLen', 'len'], ['newLen', 'len'], ['flags', 'flags']], 'renames; the two paths sit back to back at paths'),
+  def(64, 'linkat', [['olddirfd', 'fd'], ['newdirfd', 'fd'], ['paths', 'ptr'], ['oldLen', 'len'], ['newLen', 'len'], ['flags', 'flags']], 'makes a hard link (paths back to back; AT_SYMLINK_FOLLOW)'),
+  def(65, 'symlinkat', [['target', 'ptr'], ['targetLen', 'len'], ['dirfd', 'fd'], ['path', 'ptr'], ['pathLen', 'len'], ['flags', 'flags']], 'makes a symbolic link relative to a directory fd'),
+  def(66, 'readlinkat', [['dirfd', 'fd'], ['path', 'ptr'], ['pathLen', 'len'], ['buf', 'ptr'], ['bufLen', 'len'], ['flags', 'flags']], 'reads a symbolic link relative to a directory fd'),
+  def(67, 'fstatat', [['dirfd', 'fd'], ['path', 'ptr'], ['pathLen', 'len'], ['buf', 'ptr'], ['flags', 'flags']], 'file status relative to a directory fd (AT_SYMLINK_NOFOLLOW)'),
+  def(68, 'utimensat', [['dirfd', 'fd'], ['path', 'ptr'], ['pathLen', 'len'], ['atimeNs', 'off'], ['mtimeNs', 'off'], ['flags', 'flags']], 'sets times relative to a directory fd (AT_SYMLINK_NOFOLLOW; -1 = now, -2 = leave)'),
 ] as const satisfies readonly SyscallDef[];
 
 export type SyscallName = (typeof SYSCALLS)[number]['name'];

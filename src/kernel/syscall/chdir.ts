@@ -1,14 +1,14 @@
-// chdir: vfs checks and canonicalizes; the kernel keeps the cwd.
+// chdir: vfs opens the directory; the kernel keeps it open as the cwd (fs/at.ts).
 // Decodes and checks the arguments; the work is done where the comment says.
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
-import { KernelError, Errno } from '../../abi/errno.js';
+import { AT } from '../../abi/fs.js';
+import { pathBase, openDir, setCwd } from '../fs/at.js';
 
 export async function sysChdir(k: Kernel, p: Process, a: number[]): Promise<number> {
   const path = p.copyinString(a[0]!, a[1]!);
-  const dir = await k.vfs.resolveDir(p.cwd, path);
-  if (typeof dir !== 'string') throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
-  p.cwd = dir;
+  const dir = await openDir(k, await pathBase(k, p, AT.FDCWD, path), path);
+  await setCwd(k, p, dir, dir.path);
   return 0;
 }

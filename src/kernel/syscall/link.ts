@@ -3,10 +3,12 @@
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
+import { AT } from '../../abi/fs.js';
+import { pathBase } from '../fs/at.js';
 
 export async function sysLink(k: Kernel, p: Process, a: number[]): Promise<number> {
   const first = p.copyinString(a[0]!, a[1]!);
   const second = p.copyinString(a[2]!, a[3]!);
-  await k.vfs.link(p.cwd, first, second);
+  await k.vfs.link(await pathBase(k, p, AT.FDCWD, first), first, second, await pathBase(k, p, AT.FDCWD, second));
   return 0;
 }

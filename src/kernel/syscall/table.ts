@@ -63,6 +63,15 @@ import { sysUnlink } from './unlink.js';
 import { sysUtimens } from './utimens.js';
 import { sysWait } from './wait.js';
 import { sysWrite } from './write.js';
+import { sysOpenat } from './openat.js';
+import { sysMkdirat } from './mkdirat.js';
+import { sysUnlinkat } from './unlinkat.js';
+import { sysRenameat } from './renameat.js';
+import { sysLinkat } from './linkat.js';
+import { sysSymlinkat } from './symlinkat.js';
+import { sysReadlinkat } from './readlinkat.js';
+import { sysFstatat } from './fstatat.js';
+import { sysUtimensat } from './utimensat.js';
 
 export type SyscallHandler = (k: Kernel, p: Process, args: number[]) => number | Promise<number>;
 
@@ -125,6 +134,15 @@ const HANDLERS: { readonly [K in SyscallName]: SyscallHandler } = {
   umount: sysUmount,
   statfs: sysStatfs,
   ipcping: sysIpcping,
+  openat: sysOpenat,
+  mkdirat: sysMkdirat,
+  unlinkat: sysUnlinkat,
+  renameat: sysRenameat,
+  linkat: sysLinkat,
+  symlinkat: sysSymlinkat,
+  readlinkat: sysReadlinkat,
+  fstatat: sysFstatat,
+  utimensat: sysUtimensat,
 };
 
 /** Handler by syscall number. */

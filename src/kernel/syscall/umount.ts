@@ -3,10 +3,12 @@
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
+import { AT } from '../../abi/fs.js';
+import { pathBase } from '../fs/at.js';
 
 export async function sysUmount(k: Kernel, p: Process, a: number[]): Promise<number> {
   const target = p.copyinString(a[0]!, a[1]!);
-  const dir = await k.vfs.resolveDir(p.cwd, target);
+  const dir = await k.vfs.resolveDir(await pathBase(k, p, AT.FDCWD, target), target);
   await k.vfs.umount(String(dir));
   return 0;
 }

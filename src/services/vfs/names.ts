@@ -10,6 +10,7 @@ import { isDir, isReg, isLnk } from '../../abi/fs.js';
 import type { SetAttr, Stat, StatFs } from '../../abi/fs.js';
 import { Errno, fail } from '../../abi/errno.js';
 import type { VfsCore } from './core.js';
+import type { PathBase } from '../../abi/services.js';
 import { sameVnode } from './mounts.js';
 import type { Vnode } from './mounts.js';
 import type { ParentWalk } from './namei.js';
@@ -45,29 +46,29 @@ export function checkAttr(attr: SetAttr): SetAttr {
   return out;
 }
 
-export async function stat(core: VfsCore, cwd: string, path: string, follow: boolean): Promise<Stat> {
-  return core.namei.getattr(top(await core.namei.resolve(cwd, path, follow)).vnode);
+export async function stat(core: VfsCore, base: PathBase, path: string, follow: boolean): Promise<Stat> {
+  return core.namei.getattr(top(await core.namei.resolve(base, path, follow)).vnode);
 }
 
-export async function setattr(core: VfsCore, cwd: string, path: string, attr: SetAttr, follow: boolean): Promise<void> {
+export async function setattr(core: VfsCore, base: PathBase, path: string, attr: SetAttr, follow: boolean): Promise<void> {
   const clean = checkAttr(attr);
-  const { vnode, mode } = top(await core.namei.resolve(cwd, path, follow));
+  const { vnode, mode } = top(await core.namei.resolve(base, path, follow));
   // truncate(2): EISDIR for a directory, EINVAL for other non-regular files.
   if (clean.size !== undefined && isDir(mode)) fail(Errno.EISDIR);
   if (clean.size !== undefined && !isReg(mode)) fail(Errno.EINVAL);
   await vnode.mount.fs.setattr(vnode.ino, clean);
 }
 
-export async function mkdir(core: VfsCore, cwd: string, path: string, mode: number): Promise<void> {
-  const p = await core.namei.resolveParent(cwd, path);
+export async function mkdir(core: VfsCore, base: PathBase, path: string, mode: number): Promise<void> {
+  const p = await core.namei.resolveParent(base, path);
   if (p.kind !== 'normal') fail(Errno.EEXIST);
   const dir = top(p.walk).vnode;
   if (await core.namei.lookupMaybe(dir, p.name) !== undefined) fail(Errno.EEXIST);
   await dir.mount.fs.mkdir(dir.ino, p.name, mode & 0o7777);
 }
 
-export async function rmdir(core: VfsCore, cwd: string, path: string): Promise<void> {
-  const p = await core.namei.resolveParent(cwd, path);
+export async function rmdir(core: VfsCore, base: PathBase, path: string): Promise<void> {
+  const p = await core.namei.resolveParent(base, path);
   if (p.kind === 'dot') fail(Errno.EINVAL);
   if (p.kind === 'dotdot') fail(Errno.ENOTEMPTY);
   if (p.kind === 'root') fail(Errno.EBUSY);
@@ -78,8 +79,8 @@ export async function rmdir(core: VfsCore, cwd: string, path: string): Promise<v
   await dir.mount.fs.rmdir(dir.ino, p.name);
 }
 
-export async function unlink(core: VfsCore, cwd: string, path: string): Promise<void> {
-  const p = await core.namei.resolveParent(cwd, path);
+export async function unlink(core: VfsCore, base: PathBase, path: string): Promise<void> {
+  const p = await core.namei.resolveParent(base, path);
   if (p.kind !== 'normal') fail(Errno.EISDIR);
   const dir = top(p.walk).vnode;
   const child = await core.namei.lookupRaw(dir, p.name);
@@ -88,9 +89,9 @@ export async function unlink(core: VfsCore, cwd: string, path: string): Promise<
   await dir.mount.fs.unlink(dir.ino, p.name);
 }
 
-export async function rename(core: VfsCore, cwd: string, from: string, to: string): Promise<void> {
-  const src = await core.namei.resolveParent(cwd, from);
-  const dst = await core.namei.resolveParent(cwd, to);
+export async function rename(core: VfsCore, base: PathBase, from: string, to: string, toBase: PathBase = base): Promise<void> {
+  const src = await core.namei.resolveParent(base, from);
+  const dst = await core.namei.resolveParent(toBase, to);
   const srcDir = top(src.walk).vnode;
   const dstDir = top(dst.walk).vnode;
   if (srcDir.mount !== dstDir.mount) fail(Errno.EXDEV);
@@ -119,19 +120,19 @@ function onWalk(p: ParentWalk, v: Vnode): boolean {
   return p.walk.some((s) => sameVnode(s.vnode, v));
 }
 
-export async function link(core: VfsCore, cwd: string, target: string, path: string): Promise<void> {
-  const old = top(await core.namei.resolve(cwd, target, false));
-  const p = await core.namei.resolveParent(cwd, path);
+export async function link(core: VfsCore, base: PathBase, target: string, path: string, pathBase: PathBase = base, follow = false): Promise<void> {
+  const old = top(await core.namei.resolve(base, target, follow));
+  const p = await core.namei.resolveParent(pathBase, path);
   const dir = await createSlot(core, p);
   if (old.vnode.mount !== dir.mount) fail(Errno.EXDEV);
   if (isDir(old.mode)) fail(Errno.EPERM);
   await dir.mount.fs.link(dir.ino, p.name, old.vnode.ino);
 }
 
-export async function symlink(core: VfsCore, cwd: string, target: string, path: string): Promise<void> {
+export async function symlink(core: VfsCore, base: PathBase, target: string, path: string): Promise<void> {
   if (target.length === 0) fail(Errno.ENOENT);
   if (encoder.encode(target).length >= PATH_MAX) fail(Errno.ENAMETOOLONG);
-  const p = await core.namei.resolveParent(cwd, path);
+  const p = await core.namei.resolveParent(base, path);
   const dir = await createSlot(core, p);
   await dir.mount.fs.symlink(dir.ino, p.name, target);
 }
@@ -146,19 +147,19 @@ async function createSlot(core: VfsCore, p: ParentWalk): Promise<Vnode> {
   return dir;
 }
 
-export async function readlink(core: VfsCore, cwd: string, path: string): Promise<string> {
-  const { vnode, mode } = top(await core.namei.resolve(cwd, path, false));
+export async function readlink(core: VfsCore, base: PathBase, path: string): Promise<string> {
+  const { vnode, mode } = top(await core.namei.resolve(base, path, false));
   if (!isLnk(mode)) fail(Errno.EINVAL);
   return vnode.mount.fs.readlink(vnode.ino);
 }
 
-export async function resolveDir(core: VfsCore, cwd: string, path: string): Promise<string> {
-  const walk = await core.namei.resolve(cwd, path, true);
+export async function resolveDir(core: VfsCore, base: PathBase, path: string): Promise<string> {
+  const walk = await core.namei.resolve(base, path, true);
   if (!isDir(top(walk).mode)) fail(Errno.ENOTDIR);
   return canonical(walk);
 }
 
-export async function statfs(core: VfsCore, cwd: string, path: string): Promise<StatFs> {
-  const { vnode } = top(await core.namei.resolve(cwd, path, true));
+export async function statfs(core: VfsCore, base: PathBase, path: string): Promise<StatFs> {
+  const { vnode } = top(await core.namei.resolve(base, path, true));
   return vnode.mount.fs.statfs();
 }

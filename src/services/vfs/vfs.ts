@@ -30,7 +30,8 @@ export interface VfsOptions {
 export function createVfs(options: VfsOptions): VfsInstance {
   const { makers, config, log } = options;
   const mounts = new MountTable();
-  const core: VfsCore = { mounts, namei: new Namei(mounts), handles: new HandleTable(), appendLock: new KeyedLock() };
+  const handles = new HandleTable();
+  const core: VfsCore = { mounts, namei: new Namei(mounts, (id) => handles.dirWalk(id)), handles, appendLock: new KeyedLock() };
 
   return {
     async init() {
@@ -50,7 +51,7 @@ export function createVfs(options: VfsOptions): VfsInstance {
 
     busy: () => core.handles.size > 0,
 
-    open: (cwd, path, flags, mode) => files.open(core, cwd, path, flags, mode),
+    open: (base, path, flags, mode) => files.open(core, base, path, flags, mode),
     read: (handle, offset, length) => files.read(core, handle, offset, length),
     write: (handle, offset, data) => files.write(core, handle, offset, data),
     close: (handle) => files.close(core, handle),
@@ -59,19 +60,19 @@ export function createVfs(options: VfsOptions): VfsInstance {
     ftruncate: (handle, size) => files.ftruncate(core, handle, size),
     fsync: (handle, _dataOnly) => files.fsync(core, handle),
     fsetattr: (handle, attr) => files.fsetattr(core, handle, attr),
-    readExecutable: (cwd, path) => files.readExecutable(core, cwd, path),
+    readExecutable: (base, path) => files.readExecutable(core, base, path),
 
-    stat: (cwd, path, follow) => names.stat(core, cwd, path, follow),
-    setattr: (cwd, path, attr, follow) => names.setattr(core, cwd, path, attr, follow),
-    mkdir: (cwd, path, mode) => names.mkdir(core, cwd, path, mode),
-    rmdir: (cwd, path) => names.rmdir(core, cwd, path),
-    unlink: (cwd, path) => names.unlink(core, cwd, path),
-    rename: (cwd, from, to) => names.rename(core, cwd, from, to),
-    link: (cwd, target, path) => names.link(core, cwd, target, path),
-    symlink: (cwd, target, path) => names.symlink(core, cwd, target, path),
-    readlink: (cwd, path) => names.readlink(core, cwd, path),
-    resolveDir: (cwd, path) => names.resolveDir(core, cwd, path),
-    statfs: (cwd, path) => names.statfs(core, cwd, path),
+    stat: (base, path, follow) => names.stat(core, base, path, follow),
+    setattr: (base, path, attr, follow) => names.setattr(core, base, path, attr, follow),
+    mkdir: (base, path, mode) => names.mkdir(core, base, path, mode),
+    rmdir: (base, path) => names.rmdir(core, base, path),
+    unlink: (base, path) => names.unlink(core, base, path),
+    rename: (base, from, to, toBase) => names.rename(core, base, from, to, toBase ?? base),
+    link: (base, target, path, pathBase, follow) => names.link(core, base, target, path, pathBase ?? base, follow === true),
+    symlink: (base, target, path) => names.symlink(core, base, target, path),
+    readlink: (base, path) => names.readlink(core, base, path),
+    resolveDir: (base, path) => names.resolveDir(core, base, path),
+    statfs: (base, path) => names.statfs(core, base, path),
 
     sync: () => mounting.sync(core),
     mount: (source, target, fstype) => mounting.mount(core, makers, source, target, fstype),
