@@ -92,26 +92,26 @@ export class FakeKernel {
     return fd;
   }
 
-  /** The guest directory a dir fd (or AT_FDCWD) stands for. */
+  /** The host directory a dir fd (or AT_FDCWD) stands for: the open directory itself, wherever it moved. */
   private dirOf(dirfd: number): string {
-    if (dirfd === AT.FDCWD) return this.cwd;
+    if (dirfd === AT.FDCWD) return this.host(this.cwd);
     const f = this.file(dirfd);
     if (!fs.fstatSync(f.hostFd).isDirectory()) throw Object.assign(new Error('ENOTDIR'), { errno: ENOTDIR });
-    return '/' + path.relative(this.root, f.hostPath);
+    return `/proc/self/fd/${f.hostFd}`;
   }
 
   /**
-   * An *at call's path as an absolute guest path. With RESOLVE_BENEATH the walk is done
+   * An *at call's path as a host path. With RESOLVE_BENEATH the walk is done
    * here, component by component (lstat, links expanded), and leaving the directory
    * is EXDEV, as the real kernel answers; the final link is expanded when `follow`.
    */
   private at(dirfd: number, p: string, beneath: boolean, follow: boolean): string {
     if (p.length === 0) throw Object.assign(new Error('ENOENT'), { errno: ENOENT });
-    if (!beneath) return p.startsWith('/') ? p : path.posix.resolve(this.dirOf(dirfd), p);
+    if (!beneath) return p.startsWith('/') ? this.host(p) : `${this.dirOf(dirfd)}/${p}`;
     const exdev = (): never => { throw Object.assign(new Error('EXDEV'), { errno: EXDEV }); };
     if (p.startsWith('/')) exdev();
     const base = this.dirOf(dirfd);
-    const join = (parts: string[]): string => (parts.length === 0 ? base : (base === '/' ? '' : base) + '/' + parts.join('/'));
+    const join = (parts: string[]): string => (parts.length === 0 ? base : base + '/' + parts.join('/'));
     const trailingSlash = p.endsWith('/');
     const done: string[] = [];
     const todo = p.split('/').filter((c) => c !== '' && c !== '.');
@@ -123,13 +123,13 @@ export class FakeKernel {
       const last = todo.length === 0;
       if (last && !follow && !trailingSlash) break;
       let st: fs.Stats;
-      try { st = fs.lstatSync(this.host(join(done))); } catch (e) {
+      try { st = fs.lstatSync(join(done)); } catch (e) {
         if (last && (e as NodeJS.ErrnoException).code === 'ENOENT') break;
         throw Object.assign(new Error('lstat'), { errno: -((e as { errno?: number }).errno ?? -5) });
       }
       if (st.isSymbolicLink()) {
         if (++links > 40) throw Object.assign(new Error('ELOOP'), { errno: 40 });
-        const target = fs.readlinkSync(this.host(join(done)));
+        const target = fs.readlinkSync(join(done));
         if (target.startsWith('/')) exdev();
         done.pop();
         todo.unshift(...target.split('/').filter((c) => c !== '' && c !== '.'));
@@ -143,7 +143,8 @@ export class FakeKernel {
   private openHost(hostPath: string, flags: number, mode: number): number {
     const hostFd = fs.openSync(hostPath, flags & ~(O.CLOEXEC | O.RESOLVE_BENEATH), mode);
     const fd = this.lowestFree();
-    this.fds.set(fd, { kind: 'file', hostFd, hostPath, pos: 0, flags: flags & ~(O.CLOEXEC | O.RESOLVE_BENEATH) });
+    // The open file itself, not the name it was opened by (which may be swapped).
+    this.fds.set(fd, { kind: 'file', hostFd, hostPath: `/proc/self/fd/${hostFd}`, pos: 0, flags: flags & ~(O.CLOEXEC | O.RESOLVE_BENEATH) });
     return fd;
   }
 
@@ -165,16 +166,16 @@ export class FakeKernel {
     switch (nr) {
       case SYS.openat: {
         const gp = this.at(a0, this.str(a1, a2), (a3 & O.RESOLVE_BENEATH) !== 0, (a3 & O.NOFOLLOW) === 0);
-        return this.openHost(this.host(gp), a3, a4);
+        return this.openHost(gp, a3, a4);
       }
       case SYS.fstatat: {
         const gp = this.at(a0, this.str(a1, a2), beneath(a4), (a4 & AT.SYMLINK_NOFOLLOW) === 0);
-        this.putStat(a3, (a4 & AT.SYMLINK_NOFOLLOW) === 0 ? fs.statSync(this.host(gp), { bigint: true }) : fs.lstatSync(this.host(gp), { bigint: true }));
+        this.putStat(a3, (a4 & AT.SYMLINK_NOFOLLOW) === 0 ? fs.statSync(gp, { bigint: true }) : fs.lstatSync(gp, { bigint: true }));
         return 0;
       }
-      case SYS.mkdirat: fs.mkdirSync(this.host(this.at(a0, this.str(a1, a2), beneath(a4), false)), { mode: a3 }); return 0;
+      case SYS.mkdirat: fs.mkdirSync(this.at(a0, this.str(a1, a2), beneath(a4), false), { mode: a3 }); return 0;
       case SYS.unlinkat: {
-        const p = this.host(this.at(a0, this.str(a1, a2), beneath(a3), false));
+        const p = this.at(a0, this.str(a1, a2), beneath(a3), false);
         if ((a3 & AT.REMOVEDIR) !== 0) { fs.rmdirSync(p); return 0; }
         if (fs.lstatSync(p).isDirectory()) return -21;
         fs.unlinkSync(p);
@@ -184,20 +185,20 @@ export class FakeKernel {
       case SYS.linkat: {
         const from = this.at(a0, this.str(a2, a3), beneath(a5), nr === SYS.linkat && (a5 & AT.SYMLINK_FOLLOW) !== 0);
         const to = this.at(a1, this.str(a2 + a3, a4), beneath(a5), false);
-        if (nr === SYS.renameat) fs.renameSync(this.host(from), this.host(to));
-        else fs.linkSync(this.host(from), this.host(to));
+        if (nr === SYS.renameat) fs.renameSync(from, to);
+        else fs.linkSync(from, to);
         return 0;
       }
-      case SYS.symlinkat: fs.symlinkSync(this.str(a0, a1), this.host(this.at(a2, this.str(a3, a4), beneath(a5), false))); return 0;
+      case SYS.symlinkat: fs.symlinkSync(this.str(a0, a1), this.at(a2, this.str(a3, a4), beneath(a5), false)); return 0;
       case SYS.readlinkat: {
-        const target = Buffer.from(fs.readlinkSync(this.host(this.at(a0, this.str(a1, a2), beneath(a5), false))));
+        const target = Buffer.from(fs.readlinkSync(this.at(a0, this.str(a1, a2), beneath(a5), false)));
         const n = Math.min(target.length, a4);
         m.set(target.subarray(0, n), a3);
         return n;
       }
       case SYS.utimensat: {
         const follow = (a5 & AT.SYMLINK_NOFOLLOW) === 0;
-        const p = this.host(this.at(a0, this.str(a1, a2), beneath(a5), follow));
+        const p = this.at(a0, this.str(a1, a2), beneath(a5), follow);
         const cur = follow ? fs.statSync(p, { bigint: true }) : fs.lstatSync(p, { bigint: true });
         const now = Date.now() / 1000;
         const pick = (t: number, old: bigint): number => (t === -1 ? now : t === -2 ? Number(old) / 1e9 : t / 1e9);
@@ -280,7 +281,7 @@ export class FakeKernel {
         if (f.listing === undefined) {
           const names = ['.', '..', ...fs.readdirSync(f.hostPath)];
           f.listing = names.map((name) => {
-            const st = fs.lstatSync(path.join(f.hostPath, name));
+            const st = fs.lstatSync(`${f.hostPath}/${name}`);
             return { name, ino: st.ino, type: dtOf(st.mode) };
           });
           f.pos = 0;

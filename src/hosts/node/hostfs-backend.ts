@@ -105,6 +105,11 @@ class ShareNodes {
 
   get size(): number { return this.nodes.size; }
 
+  /** Closes every node, the root too (the machine is done with the share). */
+  closeAll(): void {
+    for (const n of [...this.nodes.values()]) this.close(n);
+  }
+
   node(key: unknown): Node {
     const n = typeof key === 'number' ? this.nodes.get(key) : undefined;
     if (n === undefined) throw new KernelError(Errno.ESTALE, 'hostfs: node not open (evicted or never looked up)');
@@ -227,14 +232,18 @@ export interface HostFsBackendOptions {
   maxNodes: number;
 }
 
-export function hostFsBackend(shares: Share[], options: HostFsBackendOptions = { maxNodes: 256 }): HostFsBackend & { openNodes(): number } {
+/** The back end, plus what the machine needs: host descriptors in use, and closing them all at the end. */
+export type HostFsHost = HostFsBackend & { openNodes(): number; close(): void };
+
+export function hostFsBackend(shares: Share[], options: HostFsBackendOptions = { maxNodes: 256 }): HostFsHost {
   if (shares.length > 0 && !fs.existsSync('/proc/self/fd')) throw new Error('hostfs: sharing host directories needs Linux /proc/self/fd');
   const tables = shares.map((s) => new ShareNodes(s, Math.max(8, options.maxNodes)));
 
+  let closed = false;
   const backend = (op: string, mount: number, a: Record<string, unknown>): unknown => {
     const share = shares[mount];
     const t = tables[mount];
-    if (share === undefined || t === undefined) throw new KernelError(Errno.ENODEV);
+    if (share === undefined || t === undefined || closed) throw new KernelError(Errno.ENODEV);
     if (share.readOnly && WRITES.has(op)) throw new KernelError(Errno.EROFS);
     try {
       switch (op) {
@@ -333,5 +342,8 @@ export function hostFsBackend(shares: Share[], options: HostFsBackendOptions = {
       throw errnoOf(e);
     }
   };
-  return Object.assign(backend, { openNodes: () => tables.reduce((s, t) => s + t.size, 0) });
+  return Object.assign(backend, {
+    openNodes: () => tables.reduce((s, t) => s + t.size, 0),
+    close: () => { if (!closed) { closed = true; for (const t of tables) t.closeAll(); } },
+  });
 }

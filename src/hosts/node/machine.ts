@@ -70,7 +70,8 @@ export async function runMachine(o: MachineOptions): Promise<number> {
   const blk = new BlockDeviceModel(backing);
   const con = new ConsoleDeviceModel(isTty);
   const shares = o.mounts ?? [];
-  const hostfs = shares.length > 0 ? new HostFsDeviceModel(hostFsBackend(shares, { maxNodes: o.params?.hostfsOpenNodes ?? defaultParams.hostfsOpenNodes })) : undefined;
+  const hostBackend = shares.length > 0 ? hostFsBackend(shares, { maxNodes: o.params?.hostfsOpenNodes ?? defaultParams.hostfsOpenNodes }) : undefined;
+  const hostfs = hostBackend !== undefined ? new HostFsDeviceModel(hostBackend) : undefined;
   const timer = new TimerDeviceModel({ set: (ms, fire) => setTimeout(fire, ms), clear: (h) => clearTimeout(h as NodeJS.Timeout) });
   const heartbeat = new SharedArrayBuffer(4);
   const config: BootConfig = {
@@ -109,6 +110,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
       process.stdin.removeListener('end', onEnd);
       void kernel.terminate().then(() => {
         if (backing instanceof FileBacking) backing.close();
+        hostBackend?.close();
         resolve(status);
       });
     };
