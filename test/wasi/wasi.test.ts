@@ -11,7 +11,6 @@ import { WASI } from 'node:wasi';
 import { runWasm, PREVIEW1_FUNCTIONS } from '../../src/user/wasi/index.js';
 import { wasiErrno, E } from '../../src/user/wasi/constants.js';
 import { overlayDir } from '../../src/user/wasi/path.js';
-import { WasiError } from '../../src/user/wasi/memory.js';
 import { Errno } from '../../src/abi/errno.js';
 import { open, O } from '../../src/user/libc/index.js';
 import { runWasiTests, readSpec } from '../../src/cli/wasi-test.js';
