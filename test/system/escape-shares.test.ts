@@ -117,4 +117,21 @@ for (const preset of PRESETS) {
       tearDown(c);
     }
   });
+
+  test(`share-host-descriptors-bounded: evicted nodes are looked up again (${preset})`, async () => {
+    const c = setUp();
+    try {
+      const names = Array.from({ length: 40 }, (_, i) => `f${i}`).join(' ');
+      const r = await sh(preset, [
+        `mkdir /host/many; for n in ${names}; do echo $n > /host/many/$n; done`,
+        'cat /host/many/f* | wc -l', 'mv /host/many /host/moved; cat /host/moved/f39', 'rm -r /host/moved; echo rm=$?',
+      ].join('; '), { ...mounts(c), params: { hostfsOpenNodes: 8 } });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^40\nf39\nrm=0$/m, r.stdout + r.stderr);
+      assert.deepEqual(fs.readdirSync(c.share), []);
+      checkOutside(c, r);
+    } finally {
+      tearDown(c);
+    }
+  });
 }
