@@ -112,9 +112,10 @@ export interface EchoService {
 }
 
 /**
- * The host-filesystem driver: path operations on the host directories shared with
- * the machine (`--mount HOSTDIR:GUESTDIR[:ro]`). `mount` is the index of the share;
- * paths are relative to the share's root and never leave it.
+ * The host-filesystem driver: requests on the host directories shared with the
+ * machine (`--mount HOSTDIR:GUESTDIR[:ro]`). `mount` is the index of the share; a
+ * request names nodes (inodes the host side holds open) and plain names, never paths
+ * (abi/device.ts), so it cannot leave the share.
  */
 export interface HostFsService {
   /** The shares: index, guest mount point, read-only. */
