@@ -51,8 +51,11 @@ export const CON_ERROR_BYTES = 64 * 1024;
 export const CON_MEMORY_BYTES = CON_ERROR_OFFSET + 8 + CON_ERROR_BYTES;
 
 // ---- host filesystem device (virtio-fs-like) ------------------------------------------
-// Shares directories of the host. Requests are path operations encoded with lib/codec
-// ({ op, mount, path, ... }), answered with an encoded value or an errno.
+// Shares directories of the host. Requests are encoded with lib/codec ({ op, mount,
+// args }) and name nodes, never paths: args.node is an inode the host side holds open
+// (the share's root from 'attach', others from 'lookup', 'create', 'mkdir',
+// 'symlink'), args.name one plain component in that directory. Answered with an
+// encoded value or an errno (ESTALE: the host closed that node; look it up again).
 // Slots at HOSTFS_SLOTS_OFFSET, HOSTFS_SLOT_BYTES each:
 //       Int32 [0] state  (BlkSlotState values)  [1] request bytes  [2] reply bytes  [3] errno
 // Data window for slot i at HOSTFS_DATA_OFFSET + i * HOSTFS_SLOT_DATA_BYTES: the
@@ -68,8 +71,9 @@ export const HOSTFS_MEMORY_BYTES = HOSTFS_DATA_OFFSET + HOSTFS_SLOTS * HOSTFS_SL
 export const HOSTFS_MAX_IO = HOSTFS_SLOT_DATA_BYTES - 4096;
 
 export type HostFsOp =
-  | 'lstat' | 'readdir' | 'read' | 'write' | 'create' | 'mkdir' | 'symlink' | 'readlink' | 'link'
-  | 'unlink' | 'rmdir' | 'rename' | 'truncate' | 'chmod' | 'utimes' | 'statfs' | 'fsync';
+  | 'attach' | 'lookup' | 'getattr' | 'open' | 'release' | 'readdir' | 'read' | 'write' | 'create' | 'mkdir'
+  | 'symlink' | 'readlink' | 'link' | 'unlink' | 'rmdir' | 'rename' | 'truncate' | 'chmod' | 'utimes'
+  | 'statfs' | 'fsync';
 
 // ---- timer device -------------------------------------------------------------------
 // TIMER_SLOTS one-shot alarms. Float64 slot i at TIMER_SLOTS_OFFSET + 8 * i holds a

@@ -8,7 +8,7 @@ export const Errno = {
   EEXIST: 17, EXDEV: 18, ENODEV: 19, ENOTDIR: 20, EISDIR: 21, EINVAL: 22, ENFILE: 23,
   EMFILE: 24, ENOTTY: 25, EFBIG: 27, ENOSPC: 28, ESPIPE: 29, EROFS: 30, EMLINK: 31,
   EPIPE: 32, ERANGE: 34, ENAMETOOLONG: 36, ENOSYS: 38, ENOTEMPTY: 39, ELOOP: 40,
-  EOVERFLOW: 75, EILSEQ: 84, ENOTSUP: 95, ETIMEDOUT: 110, EUCLEAN: 117,
+  EOVERFLOW: 75, EILSEQ: 84, ENOTSUP: 95, ETIMEDOUT: 110, ESTALE: 116, EUCLEAN: 117,
 } as const;
 
 export type ErrnoName = keyof typeof Errno;
@@ -29,7 +29,7 @@ const messages: Record<number, string> = {
   34: 'Result out of range', 36: 'File name too long', 38: 'Function not implemented',
   39: 'Directory not empty', 40: 'Too many levels of symbolic links', 75: 'Value too large',
   84: 'Invalid or incomplete multibyte character', 95: 'Operation not supported',
-  110: 'Connection timed out', 117: 'Structure needs cleaning',
+  110: 'Connection timed out', 116: 'Stale file handle', 117: 'Structure needs cleaning',
 };
 
 export function errnoName(errno: number): string {

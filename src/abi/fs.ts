@@ -9,6 +9,17 @@ export const O = {
   CREAT: 0o100, EXCL: 0o200, NOCTTY: 0o400, TRUNC: 0o1000, APPEND: 0o2000,
   NONBLOCK: 0o4000, DSYNC: 0o10000, DIRECTORY: 0o200000, NOFOLLOW: 0o400000,
   CLOEXEC: 0o2000000, SYNC: 0o4010000,
+  /** openat: the path may not leave the directory (FreeBSD's O_RESOLVE_BENEATH; Linux openat2 RESOLVE_BENEATH). */
+  RESOLVE_BENEATH: 0o40000000,
+} as const;
+
+/**
+ * The *at calls: AT.FDCWD names the cwd as the directory fd. Flags are Linux's, plus
+ * RESOLVE_BENEATH (FreeBSD's AT_RESOLVE_BENEATH): an absolute path or symlink, or '..'
+ * above the directory, is EXDEV, so the call cannot reach outside the directory.
+ */
+export const AT = {
+  FDCWD: -100, SYMLINK_NOFOLLOW: 0x100, REMOVEDIR: 0x200, SYMLINK_FOLLOW: 0x400, RESOLVE_BENEATH: 0x80000,
 } as const;
 
 export const S = {

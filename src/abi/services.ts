@@ -12,10 +12,21 @@ export interface VfsOpenResult {
   kind: 'file' | 'dir' | 'dev';
   mode: number;
   rdev: number;
+  /** Directories: the canonical absolute path it was reached by (getcwd after chdir). */
+  path?: string;
 }
 
 /**
- * vfs: the mount table, path resolution (absolute or relative to `cwd`, symlinks
+ * Where a relative path starts. A handle of an open directory: the path resolves from
+ * that directory itself (openat and friends; the kernel keeps each process's cwd this
+ * way); with `beneath` (RESOLVE_BENEATH) it may not leave it: an absolute path or
+ * symlink, or '..' above it, is EXDEV. A string: an absolute directory path, resolved
+ * from '/' (the kernel's own calls, tests).
+ */
+export type PathBase = string | { readonly dir: number; readonly beneath?: boolean };
+
+/**
+ * vfs: the mount table, path resolution (absolute or relative to a PathBase, symlinks
  * followed up to 40 deep), and open files. The root filesystem is a ramfs filled from
  * the initramfs (config.initramfs, cpio newc); config.rootDisk = true mounts ext2 on
  * the block device at '/' instead, with a ramfs at /tmp.
@@ -25,7 +36,7 @@ export interface VfsOpenResult {
  * mounts and unit tests leave it out and act as root.
  */
 export interface VfsService {
-  open(cwd: string, path: string, flags: number, mode: number, cred?: FsCred): Promise<VfsOpenResult>;
+  open(base: PathBase, path: string, flags: number, mode: number, cred?: FsCred): Promise<VfsOpenResult>;
   read(handle: number, offset: number, length: number): Promise<Uint8Array>;
   /** With O_APPEND the kernel passes offset -1: vfs writes at the end and returns the new end in `end`. */
   write(handle: number, offset: number, data: Uint8Array): Promise<{ written: number; end: number }>;
@@ -36,21 +47,23 @@ export interface VfsService {
   ftruncate(handle: number, size: number): Promise<void>;
   fsync(handle: number, dataOnly: boolean): Promise<void>;
   fsetattr(handle: number, attr: SetAttr, cred?: FsCred): Promise<void>;
-  stat(cwd: string, path: string, follow: boolean, cred?: FsCred): Promise<Stat>;
-  setattr(cwd: string, path: string, attr: SetAttr, follow: boolean, cred?: FsCred): Promise<void>;
-  mkdir(cwd: string, path: string, mode: number, cred?: FsCred): Promise<void>;
-  rmdir(cwd: string, path: string, cred?: FsCred): Promise<void>;
-  unlink(cwd: string, path: string, cred?: FsCred): Promise<void>;
-  rename(cwd: string, from: string, to: string, cred?: FsCred): Promise<void>;
-  link(cwd: string, target: string, path: string, cred?: FsCred): Promise<void>;
-  symlink(cwd: string, target: string, path: string, cred?: FsCred): Promise<void>;
-  readlink(cwd: string, path: string, cred?: FsCred): Promise<string>;
+  stat(base: PathBase, path: string, follow: boolean, cred?: FsCred): Promise<Stat>;
+  setattr(base: PathBase, path: string, attr: SetAttr, follow: boolean, cred?: FsCred): Promise<void>;
+  mkdir(base: PathBase, path: string, mode: number, cred?: FsCred): Promise<void>;
+  rmdir(base: PathBase, path: string, cred?: FsCred): Promise<void>;
+  unlink(base: PathBase, path: string, cred?: FsCred): Promise<void>;
+  /** `toBase`: where `to` starts (renameat's second directory); `base` when absent. */
+  rename(base: PathBase, from: string, to: string, toBase?: PathBase, cred?: FsCred): Promise<void>;
+  /** `pathBase`: where `path` starts (linkat's second directory); `follow`: AT_SYMLINK_FOLLOW on `target`. */
+  link(base: PathBase, target: string, path: string, pathBase?: PathBase, follow?: boolean, cred?: FsCred): Promise<void>;
+  symlink(base: PathBase, target: string, path: string, cred?: FsCred): Promise<void>;
+  readlink(base: PathBase, path: string, cred?: FsCred): Promise<string>;
   /** Resolves a directory for chdir: returns its canonical absolute path. */
-  resolveDir(cwd: string, path: string, cred?: FsCred): Promise<string>;
+  resolveDir(base: PathBase, path: string, cred?: FsCred): Promise<string>;
   /** Reads a whole file for exec (EACCES unless executable, EISDIR, ENOENT ...), with its mode and owner for set-user-id. */
-  readExecutable(cwd: string, path: string, cred?: FsCred): Promise<{ program: Uint8Array; mode: number; uid: number; gid: number }>;
+  readExecutable(base: PathBase, path: string, cred?: FsCred): Promise<{ program: Uint8Array; mode: number; uid: number; gid: number }>;
   sync(): Promise<void>;
-  statfs(cwd: string, path: string, cred?: FsCred): Promise<StatFs>;
+  statfs(base: PathBase, path: string, cred?: FsCred): Promise<StatFs>;
   mount(source: string, target: string, fstype: string): Promise<void>;
   umount(target: string): Promise<void>;
   mounts(): Promise<{ source: string; target: string; fstype: string }[]>;
@@ -111,9 +124,10 @@ export interface EchoService {
 }
 
 /**
- * The host-filesystem driver: path operations on the host directories shared with
- * the machine (`--mount HOSTDIR:GUESTDIR[:ro]`). `mount` is the index of the share;
- * paths are relative to the share's root and never leave it.
+ * The host-filesystem driver: requests on the host directories shared with the
+ * machine (`--mount HOSTDIR:GUESTDIR[:ro]`). `mount` is the index of the share; a
+ * request names nodes (inodes the host side holds open) and plain names, never paths
+ * (abi/device.ts), so it cannot leave the share.
  */
 export interface HostFsService {
   /** The shares: index, guest mount point, read-only. */

@@ -1,4 +1,4 @@
-// The host filesystem device model: takes encoded path requests from the slots,
+// The host filesystem device model: takes encoded node requests from the slots,
 // has the host's backend (hosts/node/hostfs-backend.ts) carry them out, writes the
 // encoded reply or an errno back, and raises the interrupt.
 

@@ -27,6 +27,8 @@ import { ComponentTable, type Domain } from './component/table.js';
 import type { Transport } from './component/server.js';
 import type { ComponentModule } from './component/server-runtime.js';
 import { closeFile } from './fs/io.js';
+import { pathBase } from './fs/at.js';
+import { AT } from '../abi/fs.js';
 import type { OpenFile } from './fs/file.js';
 import { SYSCALL_TABLE } from './syscall/table.js';
 import { KernelTimers } from './timer.js';
@@ -189,7 +191,7 @@ export class Kernel {
 
   // ---- processes ------------------------------------------------------------------------
 
-  /** Starts a process for `req`; `parent` undefined for init. */
+  /** Starts a process for `req`; `parent` undefined for init (which starts in `cwd`); others get the parent's cwd. */
   async spawn(parent: Process | undefined, req: SpawnRequest, cwd: string): Promise<number> {
     if (this.procs.size >= this.params.maxProcesses) throw new KernelError(Errno.EAGAIN, 'process table full');
     const cred: Cred = parent === undefined ? rootCred() : { ...parent.cred, groups: [...parent.cred.groups] };
@@ -204,7 +206,7 @@ export class Kernel {
       if (typeof n !== 'number') throw new KernelError(Errno.EIO, 'pm returned a malformed reply');
       if (n >= this.params.maxProcessesPerUser) throw new KernelError(Errno.EAGAIN, `user ${cred.uid} has ${n} processes (maxProcessesPerUser)`);
     }
-    const exe = await this.vfs.readExecutable(cwd, req.path, fsCred(cred));
+    const exe = await this.vfs.readExecutable(parent !== undefined ? await pathBase(this, parent, AT.FDCWD, req.path) : cwd, req.path, fsCred(cred));
     if (typeof exe !== 'object' || exe === null || !(exe.program instanceof Uint8Array) || typeof exe.mode !== 'number' || typeof exe.uid !== 'number' || typeof exe.gid !== 'number') {
       throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
     }
@@ -230,9 +232,11 @@ export class Kernel {
     const sid = await this.pm.getsid(pid, pid);
     const page = new SharedArrayBuffer(TRAP_PAGE_BYTES);
     const userMemory = new SharedArrayBuffer(USER_MEMORY_BYTES);
-    const p = new Process(asPid(pid), name, req.argv, parent?.pid ?? 0, pgid, cwd, page, userMemory, this.params.maxFdsPerProcess);
+    const p = new Process(asPid(pid), name, req.argv, parent?.pid ?? 0, pgid, parent?.cwd ?? cwd, page, userMemory, this.params.maxFdsPerProcess);
     p.cred = cred;
     p.sid = typeof sid === 'number' ? sid : 0;
+    // The child shares the parent's open cwd, as it shares descriptors.
+    if (parent?.cwdDir !== undefined) { parent.cwdDir.refs++; p.cwdDir = parent.cwdDir; }
     for (const [childFd, file] of inherited) { file.refs++; p.fds.replace(childFd, file); }
     if (parent === undefined) await this.openConsoleFds(p);
     this.procs.set(pid, p);
@@ -248,9 +252,9 @@ export class Kernel {
 
   private async openConsoleFds(p: Process): Promise<void> {
     const { openFile } = await import('./fs/io.js');
-    p.fds.replace(0, await openFile(this, p, '/dev/console', 0o2, 0));
-    p.fds.replace(1, await openFile(this, p, '/dev/console', 0o2, 0));
-    p.fds.replace(2, await openFile(this, p, '/dev/ttyerr', 0o2, 0));
+    p.fds.replace(0, await openFile(this, '/', '/dev/console', 0o2, 0));
+    p.fds.replace(1, await openFile(this, '/', '/dev/console', 0o2, 0));
+    p.fds.replace(2, await openFile(this, '/', '/dev/ttyerr', 0o2, 0));
   }
 
   private async threadExited(p: Process, error: string | undefined): Promise<void> {
@@ -274,6 +278,7 @@ export class Kernel {
       const e = p.fds.remove(fd);
       await closeFile(this, e.file).catch(() => {});
     }
+    if (p.cwdDir !== undefined) { const dir = p.cwdDir; p.cwdDir = undefined; await closeFile(this, dir).catch(() => {}); }
     try { await this.pm.exit(p.pid, code, signal); } catch (e) {
       this.log.log(`pm.exit(${p.pid}) failed: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -28,6 +28,8 @@ export const defaultParams = {
   heartbeatTimeoutMs: 1000,
   /** How far past its buffer a wild write reaches (bytes). */
   wildWriteBytes: 64 << 10,
+  /** Host descriptors cache: unpinned nodes the hostfs device keeps open per share. */
+  hostfsOpenNodes: 256,
   /** Restarts after which the supervisor gives up on a component. */
   maxRestarts: 1000,
 } as const;

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomFillSync } from 'node:crypto';
 import { SYS, DIRENT_HEADER, POLL, F } from '../../src/abi/syscalls.js';
-import { STAT_FIELDS, O, S, DT } from '../../src/abi/fs.js';
+import { STAT_FIELDS, O, S, DT, AT } from '../../src/abi/fs.js';
 import { installTrap } from '../../src/user/libc/trap.js';
 
 type Open =
@@ -17,7 +17,7 @@ type Open =
   | { kind: 'out'; chunks: Buffer[] }
   | { kind: 'file'; hostFd: number; hostPath: string; pos: number; flags: number; listing?: { name: string; ino: number; type: number }[] };
 
-const EBADF = 9, EINVAL = 22, ENOTTY = 25, ESPIPE = 29, ENOSYS = 38, ENOENT = 2, ERANGE = 34;
+const EBADF = 9, EINVAL = 22, ENOTDIR = 20, EXDEV = 18, ENOTTY = 25, ESPIPE = 29, ENOSYS = 38, ENOENT = 2, ERANGE = 34;
 
 class ExitCalled extends Error {
   constructor(readonly status: number) { super(`exit(${status})`); }
@@ -92,11 +92,67 @@ export class FakeKernel {
     return fd;
   }
 
-  trap(nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, _a5: number): number {
+  /** The host directory a dir fd (or AT_FDCWD) stands for: the open directory itself, wherever it moved. */
+  private dirOf(dirfd: number): string {
+    if (dirfd === AT.FDCWD) return this.host(this.cwd);
+    const f = this.file(dirfd);
+    if (!fs.fstatSync(f.hostFd).isDirectory()) throw Object.assign(new Error('ENOTDIR'), { errno: ENOTDIR });
+    return `/proc/self/fd/${f.hostFd}`;
+  }
+
+  /**
+   * An *at call's path as a host path. With RESOLVE_BENEATH the walk is done
+   * here, component by component (lstat, links expanded), and leaving the directory
+   * is EXDEV, as the real kernel answers; the final link is expanded when `follow`.
+   */
+  private at(dirfd: number, p: string, beneath: boolean, follow: boolean): string {
+    if (p.length === 0) throw Object.assign(new Error('ENOENT'), { errno: ENOENT });
+    if (!beneath) return p.startsWith('/') ? this.host(p) : `${this.dirOf(dirfd)}/${p}`;
+    const exdev = (): never => { throw Object.assign(new Error('EXDEV'), { errno: EXDEV }); };
+    if (p.startsWith('/')) exdev();
+    const base = this.dirOf(dirfd);
+    const join = (parts: string[]): string => (parts.length === 0 ? base : base + '/' + parts.join('/'));
+    const trailingSlash = p.endsWith('/');
+    const done: string[] = [];
+    const todo = p.split('/').filter((c) => c !== '' && c !== '.');
+    let links = 0;
+    while (todo.length > 0) {
+      const name = todo.shift() as string;
+      if (name === '..') { if (done.length === 0) exdev(); done.pop(); continue; }
+      done.push(name);
+      const last = todo.length === 0;
+      if (last && !follow && !trailingSlash) break;
+      let st: fs.Stats;
+      try { st = fs.lstatSync(join(done)); } catch (e) {
+        if (last && (e as NodeJS.ErrnoException).code === 'ENOENT') break;
+        throw Object.assign(new Error('lstat'), { errno: -((e as { errno?: number }).errno ?? -5) });
+      }
+      if (st.isSymbolicLink()) {
+        if (++links > 40) throw Object.assign(new Error('ELOOP'), { errno: 40 });
+        const target = fs.readlinkSync(join(done));
+        if (target.startsWith('/')) exdev();
+        done.pop();
+        todo.unshift(...target.split('/').filter((c) => c !== '' && c !== '.'));
+        continue;
+      }
+      if (!last && !st.isDirectory()) throw Object.assign(new Error('ENOTDIR'), { errno: ENOTDIR });
+    }
+    return join(done) + (trailingSlash && done.length > 0 ? '/' : '');
+  }
+
+  private openHost(hostPath: string, flags: number, mode: number): number {
+    const hostFd = fs.openSync(hostPath, flags & ~(O.CLOEXEC | O.RESOLVE_BENEATH), mode);
+    const fd = this.lowestFree();
+    // The open file itself, not the name it was opened by (which may be swapped).
+    this.fds.set(fd, { kind: 'file', hostFd, hostPath: `/proc/self/fd/${hostFd}`, pos: 0, flags: flags & ~(O.CLOEXEC | O.RESOLVE_BENEATH) });
+    return fd;
+  }
+
+  trap(nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
     const name = Object.entries(SYS).find(([, n]) => n === nr)?.[0] ?? String(nr);
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
     try {
-      return this.dispatch(nr, a0, a1, a2, a3, a4);
+      return this.dispatch(nr, a0, a1, a2, a3, a4, a5);
     } catch (e) {
       if (e instanceof ExitCalled) throw e;
       const errno = (e as { errno?: number }).errno;
@@ -104,18 +160,56 @@ export class FakeKernel {
     }
   }
 
-  private dispatch(nr: number, a0: number, a1: number, a2: number, a3: number, a4: number): number {
+  private dispatch(nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
     const m = this.memory;
+    const beneath = (flags: number): boolean => (flags & AT.RESOLVE_BENEATH) !== 0;
     switch (nr) {
+      case SYS.openat: {
+        const gp = this.at(a0, this.str(a1, a2), (a3 & O.RESOLVE_BENEATH) !== 0, (a3 & O.NOFOLLOW) === 0);
+        return this.openHost(gp, a3, a4);
+      }
+      case SYS.fstatat: {
+        const gp = this.at(a0, this.str(a1, a2), beneath(a4), (a4 & AT.SYMLINK_NOFOLLOW) === 0);
+        this.putStat(a3, (a4 & AT.SYMLINK_NOFOLLOW) === 0 ? fs.statSync(gp, { bigint: true }) : fs.lstatSync(gp, { bigint: true }));
+        return 0;
+      }
+      case SYS.mkdirat: fs.mkdirSync(this.at(a0, this.str(a1, a2), beneath(a4), false), { mode: a3 }); return 0;
+      case SYS.unlinkat: {
+        const p = this.at(a0, this.str(a1, a2), beneath(a3), false);
+        if ((a3 & AT.REMOVEDIR) !== 0) { fs.rmdirSync(p); return 0; }
+        if (fs.lstatSync(p).isDirectory()) return -21;
+        fs.unlinkSync(p);
+        return 0;
+      }
+      case SYS.renameat:
+      case SYS.linkat: {
+        const from = this.at(a0, this.str(a2, a3), beneath(a5), nr === SYS.linkat && (a5 & AT.SYMLINK_FOLLOW) !== 0);
+        const to = this.at(a1, this.str(a2 + a3, a4), beneath(a5), false);
+        if (nr === SYS.renameat) fs.renameSync(from, to);
+        else fs.linkSync(from, to);
+        return 0;
+      }
+      case SYS.symlinkat: fs.symlinkSync(this.str(a0, a1), this.at(a2, this.str(a3, a4), beneath(a5), false)); return 0;
+      case SYS.readlinkat: {
+        const target = Buffer.from(fs.readlinkSync(this.at(a0, this.str(a1, a2), beneath(a5), false)));
+        const n = Math.min(target.length, a4);
+        m.set(target.subarray(0, n), a3);
+        return n;
+      }
+      case SYS.utimensat: {
+        const follow = (a5 & AT.SYMLINK_NOFOLLOW) === 0;
+        const p = this.at(a0, this.str(a1, a2), beneath(a5), follow);
+        const cur = follow ? fs.statSync(p, { bigint: true }) : fs.lstatSync(p, { bigint: true });
+        const now = Date.now() / 1000;
+        const pick = (t: number, old: bigint): number => (t === -1 ? now : t === -2 ? Number(old) / 1e9 : t / 1e9);
+        const a = pick(a3, cur.atimeNs), mm = pick(a4, cur.mtimeNs);
+        if (follow) fs.utimesSync(p, a, mm); else fs.lutimesSync(p, a, mm);
+        return 0;
+      }
       case SYS.exit: throw new ExitCalled(a0);
       case SYS.getpid: return 42;
       case SYS.open: {
-        const hostPath = this.host(this.str(a0, a1));
-        const flags = a2 & ~O.CLOEXEC;
-        const hostFd = fs.openSync(hostPath, flags, a3);
-        const fd = this.lowestFree();
-        this.fds.set(fd, { kind: 'file', hostFd, hostPath, pos: 0, flags });
-        return fd;
+        return this.openHost(this.host(this.str(a0, a1)), a2, a3);
       }
       case SYS.close: {
         const f = this.fds.get(a0);
@@ -187,7 +281,7 @@ export class FakeKernel {
         if (f.listing === undefined) {
           const names = ['.', '..', ...fs.readdirSync(f.hostPath)];
           f.listing = names.map((name) => {
-            const st = fs.lstatSync(path.join(f.hostPath, name));
+            const st = fs.lstatSync(`${f.hostPath}/${name}`);
             return { name, ino: st.ino, type: dtOf(st.mode) };
           });
           f.pos = 0;

@@ -12,7 +12,7 @@ import { BlockDeviceModel, RamBacking, type Backing } from '../../hw/block-devic
 import { ConsoleDeviceModel } from '../../hw/console-device.js';
 import { DEV_DOORBELL } from '../../abi/device.js';
 import type { BootConfig } from '../../kernel/kernel.js';
-import type { Params } from '../../kernel/params.js';
+import { defaultParams, type Params } from '../../kernel/params.js';
 import type { LeakReport } from '../../kernel/platform.js';
 import type { Domain } from '../../kernel/component/table.js';
 import type { DeviceKind } from '../../abi/component.js';
@@ -85,7 +85,8 @@ export async function runMachine(o: MachineOptions): Promise<number> {
   const blk = new BlockDeviceModel(backing);
   const con = new ConsoleDeviceModel(isTty);
   const shares = o.mounts ?? [];
-  const hostfs = shares.length > 0 ? new HostFsDeviceModel(hostFsBackend(shares)) : undefined;
+  const hostBackend = shares.length > 0 ? hostFsBackend(shares, { maxNodes: o.params?.hostfsOpenNodes ?? defaultParams.hostfsOpenNodes }) : undefined;
+  const hostfs = hostBackend !== undefined ? new HostFsDeviceModel(hostBackend) : undefined;
   const timer = new TimerDeviceModel({ set: (ms, fire) => setTimeout(fire, ms), clear: (h) => clearTimeout(h as NodeJS.Timeout) });
   const heartbeat = new SharedArrayBuffer(4);
   // NOTE: imported here, not at the top: presets.ts needs this module's packageRoot.
@@ -128,6 +129,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
       void kernel.terminate().then(() => {
         if (backing instanceof FileBacking) backing.close();
         lock?.release();
+        hostBackend?.close();
         resolve(status);
       });
     };

@@ -4,13 +4,13 @@
 
 import { KernelError, Errno } from '../../abi/errno.js';
 import { O, S, Major, majorOf } from '../../abi/fs.js';
-import type { VfsOpenResult } from '../../abi/services.js';
+import type { VfsOpenResult, PathBase } from '../../abi/services.js';
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { OpenFile } from './file.js';
 import { deviceRead, deviceWrite, type DeviceDrivers } from './devices.js';
 import { Pipe } from './pipe.js';
-import { fsCred } from '../../abi/cred.js';
+import type { FsCred } from '../../abi/cred.js';
 
 export function drivers(k: Kernel): DeviceDrivers {
   return { console: () => k.console, blk: () => k.blk };
@@ -24,11 +24,11 @@ function checkOpen(v: unknown): VfsOpenResult {
   return r;
 }
 
-/** Opens `path` for process `p` (relative to its cwd). */
-export async function openFile(k: Kernel, p: Process, path: string, flags: number, mode: number): Promise<OpenFile> {
+/** Opens `path` from `base` (fs/at.ts makes it from a dirfd or the cwd). */
+export async function openFile(k: Kernel, base: PathBase, path: string, flags: number, mode: number, cred?: FsCred): Promise<OpenFile> {
   if (path.length === 0) throw new KernelError(Errno.ENOENT);
-  const r = checkOpen(await k.vfs.open(p.cwd, path, flags, mode, fsCred(p.cred)));
-  const file = new OpenFile(r.kind === 'dev' ? 'dev' : 'vfs', flags & ~(O.CREAT | O.EXCL | O.TRUNC | O.CLOEXEC), path, {
+  const r = checkOpen(await k.vfs.open(base, path, flags, mode, cred));
+  const file = new OpenFile(r.kind === 'dev' ? 'dev' : 'vfs', flags & ~(O.CREAT | O.EXCL | O.TRUNC | O.CLOEXEC | O.RESOLVE_BENEATH), typeof r.path === 'string' ? r.path : path, {
     vfsHandle: r.handle, rdev: r.rdev, isDir: r.kind === 'dir', mode: r.mode,
   });
   file.generation = k.components.get('vfs')?.generation ?? 0;

@@ -10,7 +10,7 @@ import { NSIG, SigDisposition } from '../../abi/signal.js';
 import { TRAP_REGS_OFFSET, TRAP_RESULT, TRAP_STATE, TRAP_NR, TRAP_SIGNALS, TrapState } from '../../abi/trap.js';
 import type { Pid, UserPtr } from '../../abi/ids.js';
 import type { ThreadHandle } from '../platform.js';
-import { FdTable } from '../fs/file.js';
+import { FdTable, type OpenFile } from '../fs/file.js';
 import { rootCred, type Cred } from '../../abi/cred.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -34,7 +34,10 @@ export class Process {
 
   // state
   state: ProcState = 'running';
+  /** The cwd's canonical path when it was entered (getcwd; the cwd itself is cwdDir). */
   cwd: string;
+  /** The cwd as an open directory: relative paths resolve from it (fs/at.ts). */
+  cwdDir: OpenFile | undefined;
   readonly fds: FdTable;
   readonly dispositions = new Array<number>(NSIG).fill(SigDisposition.DEFAULT);
   syscalls = 0;

@@ -1,15 +1,19 @@
-// chdir: vfs checks and canonicalizes; the kernel keeps the cwd.
+// chdir: vfs opens the directory; the kernel keeps it open as the cwd (fs/at.ts).
 // Decodes and checks the arguments; the work is done where the comment says.
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
-import { KernelError, Errno } from '../../abi/errno.js';
 import { fsCred } from '../../abi/cred.js';
+import { AT } from '../../abi/fs.js';
+import { pathBase, openDir, setCwd } from '../fs/at.js';
 
 export async function sysChdir(k: Kernel, p: Process, a: number[]): Promise<number> {
   const path = p.copyinString(a[0]!, a[1]!);
-  const dir = await k.vfs.resolveDir(p.cwd, path, fsCred(p.cred));
-  if (typeof dir !== 'string') throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
-  p.cwd = dir;
+  const base = await pathBase(k, p, AT.FDCWD, path);
+  // chdir needs search permission only (resolveDir checks it); the open that keeps the
+  // directory as the cwd is the kernel's own, not a read by the caller.
+  await k.vfs.resolveDir(base, path, fsCred(p.cred));
+  const dir = await openDir(k, base, path);
+  await setCwd(k, p, dir, dir.path);
   return 0;
 }

@@ -79,6 +79,15 @@ import { sysFchmod } from './fchmod.js';
 import { sysUmask } from './umask.js';
 import { sysSetsid } from './setsid.js';
 import { sysGetsid } from './getsid.js';
+import { sysOpenat } from './openat.js';
+import { sysMkdirat } from './mkdirat.js';
+import { sysUnlinkat } from './unlinkat.js';
+import { sysRenameat } from './renameat.js';
+import { sysLinkat } from './linkat.js';
+import { sysSymlinkat } from './symlinkat.js';
+import { sysReadlinkat } from './readlinkat.js';
+import { sysFstatat } from './fstatat.js';
+import { sysUtimensat } from './utimensat.js';
 
 export type SyscallHandler = (k: Kernel, p: Process, args: number[]) => number | Promise<number>;
 
@@ -157,6 +166,15 @@ const HANDLERS: { readonly [K in SyscallName]: SyscallHandler } = {
   umask: sysUmask,
   setsid: sysSetsid,
   getsid: sysGetsid,
+  openat: sysOpenat,
+  mkdirat: sysMkdirat,
+  unlinkat: sysUnlinkat,
+  renameat: sysRenameat,
+  linkat: sysLinkat,
+  symlinkat: sysSymlinkat,
+  readlinkat: sysReadlinkat,
+  fstatat: sysFstatat,
+  utimensat: sysUtimensat,
 };
 
 /** Handler by syscall number. */

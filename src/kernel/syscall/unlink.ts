@@ -4,9 +4,11 @@
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { fsCred } from '../../abi/cred.js';
+import { AT } from '../../abi/fs.js';
+import { pathBase } from '../fs/at.js';
 
 export async function sysUnlink(k: Kernel, p: Process, a: number[]): Promise<number> {
   const path = p.copyinString(a[0]!, a[1]!);
-  await k.vfs.unlink(p.cwd, path, fsCred(p.cred));
+  await k.vfs.unlink(await pathBase(k, p, AT.FDCWD, path), path, fsCred(p.cred));
   return 0;
 }

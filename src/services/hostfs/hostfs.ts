@@ -1,6 +1,6 @@
 // hostfs: the driver for the host filesystem device (abi/device.ts), which shares
 // directories of the host with the machine (`--mount HOSTDIR:GUESTDIR[:ro]`). It
-// carries path requests through the device's slots; vfs mounts each share with the
+// carries node requests through the device's slots; vfs mounts each share with the
 // FileSystem in filesystem.ts on top of it. Like blk, it is placed like any other
 // component: in the kernel under monolithic, its own server under microkernel.
 

@@ -8,13 +8,13 @@
 
 import { O, S, isDir, isReg, isLnk, isChr, isBlk, DT } from '../../abi/fs.js';
 import type { DirEntry, SetAttr, Stat } from '../../abi/fs.js';
-import type { VfsOpenResult } from '../../abi/services.js';
+import type { VfsOpenResult, PathBase } from '../../abi/services.js';
 import { Errno, fail, isKernelError } from '../../abi/errno.js';
 import type { VfsCore } from './core.js';
 import { readable, writable } from './handles.js';
 import type { Handle } from './handles.js';
 import type { Walk, LinkBudget, ParentWalk, Step } from './namei.js';
-import { top, stepOf } from './namei.js';
+import { top, stepOf, canonical } from './namei.js';
 import { MAX_SYMLINKS } from './path.js';
 import { checkAttr, giveOwner } from './names.js';
 import { MAY, ROOT_FS_CRED, type FsCred } from '../../abi/cred.js';
@@ -25,19 +25,20 @@ const MAX_IO = 1 << 26;
 /** Times open(O_CREAT) looks again after losing a create race before it gives up. */
 const MAX_RACES = 8;
 
-export async function open(core: VfsCore, cwd: string, path: string, flags: number, mode: number, cred: FsCred = ROOT_FS_CRED): Promise<VfsOpenResult> {
+export async function open(core: VfsCore, base: PathBase, path: string, flags: number, mode: number, cred: FsCred = ROOT_FS_CRED): Promise<VfsOpenResult> {
   const access = flags & O.ACCMODE;
   if (access === O.ACCMODE) fail(Errno.EINVAL, 'open: access mode 3 is not supported');
   let step: Step;
+  let walk: Walk | undefined;
   let created = false;
   if ((flags & O.CREAT) !== 0) {
     // One symlink budget for the whole open, the directories and the last component.
     const budget: LinkBudget = { links: 0, cred };
-    const made = await openCreate(core, await core.namei.resolveParent(cwd, path, budget), flags, mode, budget);
+    const made = await openCreate(core, await core.namei.resolveParent(base, path, budget), flags, mode, budget);
     step = made.step;
     created = made.created;
   } else {
-    const walk = await core.namei.resolve(cwd, path, (flags & O.NOFOLLOW) === 0, cred);
+    walk = await core.namei.resolve(base, path, (flags & O.NOFOLLOW) === 0, cred);
     step = top(walk);
   }
   const wantsWrite = access !== O.RDONLY || (flags & O.TRUNC) !== 0;
@@ -58,8 +59,13 @@ export async function open(core: VfsCore, cwd: string, path: string, flags: numb
   const st = await core.namei.getattr(step.vnode);
   await fs.open(step.vnode.ino);
   // NOTE: O_CREAT/O_EXCL/O_TRUNC only matter at open; the handle keeps what read/write need.
-  const handle = core.handles.add({ vnode: step.vnode, flags: flags & (O.ACCMODE | O.APPEND | O.NONBLOCK | O.SYNC | O.DSYNC), kind, mode: st.mode, rdev: st.rdev });
-  return { handle: handle.id, kind, mode: st.mode, rdev: kind === 'dev' ? st.rdev : 0 };
+  // A directory keeps the walk that reached it: paths relative to it start there.
+  const dirWalk = kind === 'dir' ? walk : undefined;
+  const handle = core.handles.add({
+    vnode: step.vnode, flags: flags & (O.ACCMODE | O.APPEND | O.NONBLOCK | O.SYNC | O.DSYNC), kind, mode: st.mode, rdev: st.rdev,
+    ...(dirWalk !== undefined ? { walk: dirWalk } : {}),
+  });
+  return { handle: handle.id, kind, mode: st.mode, rdev: kind === 'dev' ? st.rdev : 0, ...(dirWalk !== undefined ? { path: canonical(dirWalk) } : {}) };
 }
 
 // The O_CREAT half of open: find or make the last component, following a symlink
@@ -180,8 +186,8 @@ export async function fsetattr(core: VfsCore, id: number, attr: SetAttr, cred: F
  * caller may execute it. The mode and owner come with the bytes, read while the file
  * is held open, so a set-user-id check sees the very file that runs.
  */
-export async function readExecutable(core: VfsCore, cwd: string, path: string, cred: FsCred = ROOT_FS_CRED): Promise<{ program: Uint8Array; mode: number; uid: number; gid: number }> {
-  const walk: Walk = await core.namei.resolve(cwd, path, true, cred);
+export async function readExecutable(core: VfsCore, base: PathBase, path: string, cred: FsCred = ROOT_FS_CRED): Promise<{ program: Uint8Array; mode: number; uid: number; gid: number }> {
+  const walk: Walk = await core.namei.resolve(base, path, true, cred);
   const { vnode, mode } = top(walk);
   if (isDir(mode)) fail(Errno.EISDIR);
   if (!isReg(mode)) fail(Errno.EACCES);

@@ -7,6 +7,7 @@ import { O } from '../../abi/fs.js';
 import type { DirEntry } from '../../abi/fs.js';
 import { Errno, fail } from '../../abi/errno.js';
 import type { Mount, Vnode } from './mounts.js';
+import type { Walk } from './namei.js';
 
 export interface Handle {
   readonly id: number;
@@ -15,6 +16,8 @@ export interface Handle {
   readonly kind: 'file' | 'dir' | 'dev';
   readonly mode: number;
   readonly rdev: number;
+  /** Directories: the walk from '/' that reached it (namei starts relative paths here). */
+  readonly walk?: Walk;
   /** Directories: the listing taken at position 0, so getdents pages through one snapshot. */
   listing?: DirEntry[];
 }
@@ -42,6 +45,13 @@ export class HandleTable {
     const h = this.get(id);
     this.handles.delete(id);
     return h;
+  }
+
+  /** The walk of an open directory, for paths relative to it (ENOTDIR for other files). */
+  dirWalk(id: number): Walk {
+    const h = this.get(id);
+    if (h.kind !== 'dir' || h.walk === undefined) fail(Errno.ENOTDIR);
+    return h.walk;
   }
 
   get size(): number { return this.handles.size; }

@@ -1,6 +1,9 @@
 // Path resolution ("namei", after the Unix routine): turns a path, absolute or
-// relative to the caller's cwd, into the list of directories walked from the root to
-// the file. Keeping the whole walk, not just its end, gives for free:
+// relative to a base (an open directory's handle, or an absolute path for the
+// kernel's own calls), into the list of directories walked from the root to the file.
+// A directory handle keeps the walk that reached it, so a relative path starts from
+// the directory itself (its vnode), never from a path string: it works at any depth
+// and wherever the directory has been moved since. Keeping the whole walk, not just its end, gives for free:
 //   - '..' as a pop, which crosses mount points the right way (out of a mounted root
 //     to the parent of the directory it covers) and stays put at '/';
 //   - the canonical path of a directory (resolveDir, mount targets);
@@ -12,6 +15,12 @@
 // when `follow` is set or the path ends in '/'. At most MAX_SYMLINKS per resolution.
 // Every directory walked through must be searchable by the caller (access.ts); the
 // cwd itself is not re-checked, since chdir checked it (Linux holds it by inode).
+//
+// RESOLVE_BENEATH (openat2, FreeBSD's O_RESOLVE_BENEATH): the walk may not leave the
+// base directory. An absolute path, an absolute symlink, or a '..' that would pop the
+// base itself is EXDEV. Every step of a walk was looked up from the one before it, so
+// the check is exact whatever is renamed meanwhile: '..' pops back to a directory the
+// walk really went through, and those all lie at or below the base.
 
 import type { Stat } from '../../abi/fs.js';
 import { isDir, isLnk } from '../../abi/fs.js';
@@ -19,6 +28,7 @@ import { Errno, fail, isKernelError } from '../../abi/errno.js';
 import { ROOT_FS_CRED, type FsCred } from '../../abi/cred.js';
 import { requireSearch } from './access.js';
 import type { MountTable, Vnode } from './mounts.js';
+import type { PathBase } from '../../abi/services.js';
 import { MAX_SYMLINKS, splitPath, joinAbsolute } from './path.js';
 
 /** One directory or file on the walk: where it is, the name it was reached by, its mode and owner. */
@@ -43,14 +53,21 @@ export interface ParentWalk {
   readonly trailingSlash: boolean;
 }
 
-/** The state of one resolution, shared by nested walks: symlinks followed so far, and whose permissions it checks. */
-export interface LinkBudget { links: number; readonly cred: FsCred }
+/**
+ * One resolution's state, shared by the nested walks of its symlinks: links followed
+ * so far, whose permissions it checks, and with RESOLVE_BENEATH the index of the base
+ * in the walk (`..` may not pop it; absolute paths and links are refused).
+ */
+export interface LinkBudget { links: number; readonly cred: FsCred; floor?: number }
+
+/** The walk an open directory handle was reached by (vfs's handle table answers). */
+export type DirWalks = (handle: number) => Walk;
 
 export const top = (w: Walk): Step => w[w.length - 1]!;
 export const canonical = (w: Walk): string => joinAbsolute(w.slice(1).map((s) => s.name));
 
 export class Namei {
-  constructor(private readonly mounts: MountTable) {}
+  constructor(private readonly mounts: MountTable, private readonly dirWalk: DirWalks) {}
 
   async getattr(v: Vnode): Promise<Stat> {
     const st = await v.mount.fs.getattr(v.ino);
@@ -63,22 +80,37 @@ export class Namei {
     return [stepOf(vnode, '', await this.getattr(vnode))];
   }
 
-  /** Where a relative path starts: the cwd, which the kernel keeps canonical and absolute. */
-  async start(cwd: string, path: string): Promise<Walk> {
-    if (path.startsWith('/') || cwd === '/' || cwd === '') return this.rootWalk();
-    const w = await this.walk(await this.rootWalk(), cwd.startsWith('/') ? cwd : '/' + cwd, true, { links: 0, cred: ROOT_FS_CRED });
+  /**
+   * Where `path` starts: the directory behind a handle, or (a string base) the
+   * directory at that absolute path. Sets `budget.floor` for RESOLVE_BENEATH.
+   */
+  async start(base: PathBase, path: string, budget: LinkBudget): Promise<Walk> {
+    if (typeof base === 'object' && base !== null) {
+      if (typeof base.dir !== 'number') fail(Errno.EINVAL);
+      const w = this.dirWalk(base.dir);
+      if (base.beneath === true) {
+        if (path.startsWith('/')) fail(Errno.EXDEV, 'RESOLVE_BENEATH: absolute path');
+        budget.floor = w.length - 1;
+        return w;
+      }
+      return path.startsWith('/') ? this.rootWalk() : w;
+    }
+    if (typeof base !== 'string') fail(Errno.EINVAL);
+    if (path.startsWith('/') || base === '/' || base === '') return this.rootWalk();
+    const w = await this.walk(await this.rootWalk(), base.startsWith('/') ? base : '/' + base, true, { links: 0, cred: ROOT_FS_CRED });
     if (!isDir(top(w).mode)) fail(Errno.ENOTDIR);
     return w;
   }
 
-  /** Resolves `path` from `cwd` to the file it names. */
-  async resolve(cwd: string, path: string, follow: boolean, cred: FsCred = ROOT_FS_CRED): Promise<Walk> {
-    return this.walk(await this.start(cwd, path), path, follow, { links: 0, cred });
+  /** Resolves `path` from `base` to the file it names. */
+  async resolve(base: PathBase, path: string, follow: boolean, cred: FsCred = ROOT_FS_CRED): Promise<Walk> {
+    const budget: LinkBudget = { links: 0, cred };
+    return this.walk(await this.start(base, path, budget), path, follow, budget);
   }
 
-  /** Resolves all but the last component of `path` from `cwd` (`budget`: links followed so far). */
-  async resolveParent(cwd: string, path: string, budget: LinkBudget = { links: 0, cred: ROOT_FS_CRED }): Promise<ParentWalk> {
-    return this.walkParent(await this.start(cwd, path), path, budget);
+  /** Resolves all but the last component of `path` from `base` (`budget`: this resolution's state). */
+  async resolveParent(base: PathBase, path: string, budget: LinkBudget = { links: 0, cred: ROOT_FS_CRED }): Promise<ParentWalk> {
+    return this.walkParent(await this.start(base, path, budget), path, budget);
   }
 
   /**
@@ -87,6 +119,7 @@ export class Namei {
    */
   async walk(from: Walk, path: string, follow: boolean, budget: LinkBudget): Promise<Walk> {
     const { absolute, components, trailingSlash } = splitPath(path);
+    if (absolute && budget.floor !== undefined) fail(Errno.EXDEV, 'RESOLVE_BENEATH: absolute path or symlink');
     let walk: Step[] = absolute ? [...(await this.rootWalk())] : [...from];
     for (let i = 0; i < components.length; i++) {
       const name = components[i]!;
@@ -95,7 +128,11 @@ export class Namei {
       if (!isDir(dir.mode)) fail(Errno.ENOTDIR);
       requireSearch(budget.cred, dir);
       if (name === '.') continue;
-      if (name === '..') { if (walk.length > 1) walk.pop(); continue; }
+      if (name === '..') {
+        if (budget.floor !== undefined && walk.length - 1 <= budget.floor) fail(Errno.EXDEV, "RESOLVE_BENEATH: '..' above the base");
+        if (walk.length > 1) walk.pop();
+        continue;
+      }
       const vnode = this.mounts.enter(await this.lookupRaw(dir.vnode, name));
       const st = await this.getattr(vnode);
       const mode = st.mode;
@@ -113,6 +150,7 @@ export class Namei {
 
   async walkParent(from: Walk, path: string, budget: LinkBudget): Promise<ParentWalk> {
     const { absolute, components, trailingSlash } = splitPath(path);
+    if (absolute && budget.floor !== undefined) fail(Errno.EXDEV, 'RESOLVE_BENEATH: absolute path or symlink');
     const base = absolute ? await this.rootWalk() : from;
     if (components.length === 0) return { walk: base, name: '', kind: 'root', trailingSlash: false };
     const name = components[components.length - 1]!;

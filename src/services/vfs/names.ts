@@ -10,6 +10,7 @@ import { isDir, isReg, isLnk } from '../../abi/fs.js';
 import type { SetAttr, Stat, StatFs } from '../../abi/fs.js';
 import { Errno, fail } from '../../abi/errno.js';
 import type { VfsCore } from './core.js';
+import type { PathBase } from '../../abi/services.js';
 import { sameVnode } from './mounts.js';
 import type { Vnode } from './mounts.js';
 import type { ParentWalk } from './namei.js';
@@ -58,13 +59,13 @@ export async function giveOwner(vnode: Vnode, cred: FsCred, dir: Step): Promise<
   if (st.uid !== owner.uid || st.gid !== owner.gid) await fs.setattr(vnode.ino, owner);
 }
 
-export async function stat(core: VfsCore, cwd: string, path: string, follow: boolean, cred: FsCred = ROOT_FS_CRED): Promise<Stat> {
-  return core.namei.getattr(top(await core.namei.resolve(cwd, path, follow, cred)).vnode);
+export async function stat(core: VfsCore, base: PathBase, path: string, follow: boolean, cred: FsCred = ROOT_FS_CRED): Promise<Stat> {
+  return core.namei.getattr(top(await core.namei.resolve(base, path, follow, cred)).vnode);
 }
 
-export async function setattr(core: VfsCore, cwd: string, path: string, attr: SetAttr, follow: boolean, cred: FsCred = ROOT_FS_CRED): Promise<void> {
+export async function setattr(core: VfsCore, base: PathBase, path: string, attr: SetAttr, follow: boolean, cred: FsCred = ROOT_FS_CRED): Promise<void> {
   let clean = checkAttr(attr);
-  const { vnode, mode } = top(await core.namei.resolve(cwd, path, follow, cred));
+  const { vnode, mode } = top(await core.namei.resolve(base, path, follow, cred));
   // truncate(2): EISDIR for a directory, EINVAL for other non-regular files.
   if (clean.size !== undefined && isDir(mode)) fail(Errno.EISDIR);
   if (clean.size !== undefined && !isReg(mode)) fail(Errno.EINVAL);
@@ -72,8 +73,8 @@ export async function setattr(core: VfsCore, cwd: string, path: string, attr: Se
   await vnode.mount.fs.setattr(vnode.ino, clean);
 }
 
-export async function mkdir(core: VfsCore, cwd: string, path: string, mode: number, cred: FsCred = ROOT_FS_CRED): Promise<void> {
-  const p = await core.namei.resolveParent(cwd, path, { links: 0, cred });
+export async function mkdir(core: VfsCore, base: PathBase, path: string, mode: number, cred: FsCred = ROOT_FS_CRED): Promise<void> {
+  const p = await core.namei.resolveParent(base, path, { links: 0, cred });
   if (p.kind !== 'normal') fail(Errno.EEXIST);
   const parent = top(p.walk);
   const dir = parent.vnode;
@@ -84,8 +85,8 @@ export async function mkdir(core: VfsCore, cwd: string, path: string, mode: numb
   await giveOwner({ mount: dir.mount, ino }, cred, parent);
 }
 
-export async function rmdir(core: VfsCore, cwd: string, path: string, cred: FsCred = ROOT_FS_CRED): Promise<void> {
-  const p = await core.namei.resolveParent(cwd, path, { links: 0, cred });
+export async function rmdir(core: VfsCore, base: PathBase, path: string, cred: FsCred = ROOT_FS_CRED): Promise<void> {
+  const p = await core.namei.resolveParent(base, path, { links: 0, cred });
   if (p.kind === 'dot') fail(Errno.EINVAL);
   if (p.kind === 'dotdot') fail(Errno.ENOTEMPTY);
   if (p.kind === 'root') fail(Errno.EBUSY);
@@ -98,8 +99,8 @@ export async function rmdir(core: VfsCore, cwd: string, path: string, cred: FsCr
   await dir.mount.fs.rmdir(dir.ino, p.name);
 }
 
-export async function unlink(core: VfsCore, cwd: string, path: string, cred: FsCred = ROOT_FS_CRED): Promise<void> {
-  const p = await core.namei.resolveParent(cwd, path, { links: 0, cred });
+export async function unlink(core: VfsCore, base: PathBase, path: string, cred: FsCred = ROOT_FS_CRED): Promise<void> {
+  const p = await core.namei.resolveParent(base, path, { links: 0, cred });
   if (p.kind !== 'normal') fail(Errno.EISDIR);
   const dir = top(p.walk).vnode;
   const child = await core.namei.lookupRaw(dir, p.name);
@@ -110,9 +111,9 @@ export async function unlink(core: VfsCore, cwd: string, path: string, cred: FsC
   await dir.mount.fs.unlink(dir.ino, p.name);
 }
 
-export async function rename(core: VfsCore, cwd: string, from: string, to: string, cred: FsCred = ROOT_FS_CRED): Promise<void> {
-  const src = await core.namei.resolveParent(cwd, from, { links: 0, cred });
-  const dst = await core.namei.resolveParent(cwd, to, { links: 0, cred });
+export async function rename(core: VfsCore, base: PathBase, from: string, to: string, toBase: PathBase = base, cred: FsCred = ROOT_FS_CRED): Promise<void> {
+  const src = await core.namei.resolveParent(base, from, { links: 0, cred });
+  const dst = await core.namei.resolveParent(toBase, to, { links: 0, cred });
   const srcDir = top(src.walk).vnode;
   const dstDir = top(dst.walk).vnode;
   if (srcDir.mount !== dstDir.mount) fail(Errno.EXDEV);
@@ -148,19 +149,19 @@ function onWalk(p: ParentWalk, v: Vnode): boolean {
   return p.walk.some((s) => sameVnode(s.vnode, v));
 }
 
-export async function link(core: VfsCore, cwd: string, target: string, path: string, cred: FsCred = ROOT_FS_CRED): Promise<void> {
-  const old = top(await core.namei.resolve(cwd, target, false, cred));
-  const p = await core.namei.resolveParent(cwd, path, { links: 0, cred });
+export async function link(core: VfsCore, base: PathBase, target: string, path: string, pathBase: PathBase = base, follow = false, cred: FsCred = ROOT_FS_CRED): Promise<void> {
+  const old = top(await core.namei.resolve(base, target, follow, cred));
+  const p = await core.namei.resolveParent(pathBase, path, { links: 0, cred });
   const dir = await createSlot(core, p, cred);
   if (old.vnode.mount !== dir.mount) fail(Errno.EXDEV);
   if (isDir(old.mode)) fail(Errno.EPERM);
   await dir.mount.fs.link(dir.ino, p.name, old.vnode.ino);
 }
 
-export async function symlink(core: VfsCore, cwd: string, target: string, path: string, cred: FsCred = ROOT_FS_CRED): Promise<void> {
+export async function symlink(core: VfsCore, base: PathBase, target: string, path: string, cred: FsCred = ROOT_FS_CRED): Promise<void> {
   if (target.length === 0) fail(Errno.ENOENT);
   if (encoder.encode(target).length >= PATH_MAX) fail(Errno.ENAMETOOLONG);
-  const p = await core.namei.resolveParent(cwd, path, { links: 0, cred });
+  const p = await core.namei.resolveParent(base, path, { links: 0, cred });
   const dir = await createSlot(core, p, cred);
   const ino = await dir.mount.fs.symlink(dir.ino, p.name, target);
   await giveOwner({ mount: dir.mount, ino }, cred, top(p.walk));
@@ -177,21 +178,21 @@ async function createSlot(core: VfsCore, p: ParentWalk, cred: FsCred): Promise<V
   return dir;
 }
 
-export async function readlink(core: VfsCore, cwd: string, path: string, cred: FsCred = ROOT_FS_CRED): Promise<string> {
-  const { vnode, mode } = top(await core.namei.resolve(cwd, path, false, cred));
+export async function readlink(core: VfsCore, base: PathBase, path: string, cred: FsCred = ROOT_FS_CRED): Promise<string> {
+  const { vnode, mode } = top(await core.namei.resolve(base, path, false, cred));
   if (!isLnk(mode)) fail(Errno.EINVAL);
   return vnode.mount.fs.readlink(vnode.ino);
 }
 
-export async function resolveDir(core: VfsCore, cwd: string, path: string, cred: FsCred = ROOT_FS_CRED): Promise<string> {
-  const walk = await core.namei.resolve(cwd, path, true, cred);
+export async function resolveDir(core: VfsCore, base: PathBase, path: string, cred: FsCred = ROOT_FS_CRED): Promise<string> {
+  const walk = await core.namei.resolve(base, path, true, cred);
   if (!isDir(top(walk).mode)) fail(Errno.ENOTDIR);
   // chdir(2) needs search permission on the directory itself.
   requireSearch(cred, top(walk));
   return canonical(walk);
 }
 
-export async function statfs(core: VfsCore, cwd: string, path: string, cred: FsCred = ROOT_FS_CRED): Promise<StatFs> {
-  const { vnode } = top(await core.namei.resolve(cwd, path, true, cred));
+export async function statfs(core: VfsCore, base: PathBase, path: string, cred: FsCred = ROOT_FS_CRED): Promise<StatFs> {
+  const { vnode } = top(await core.namei.resolve(base, path, true, cred));
   return vnode.mount.fs.statfs();
 }

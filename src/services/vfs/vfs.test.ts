@@ -380,3 +380,59 @@ test('regression: open-creat-excl-on-dot-is-eexist-not-eisdir', async () => {
   assert.equal(await errno(vfs.open('/tmp', '..', O.RDWR | O.CREAT, 0o644)), Errno.EISDIR);
   assert.equal(await errno(vfs.open('/tmp', 'new/', O.RDWR | O.CREAT | O.EXCL, 0o644)), Errno.EISDIR);
 });
+
+test('paths relative to a directory handle start at the directory itself, wherever it moved', async () => {
+  const vfs = await boot();
+  await vfs.mkdir('/', '/tmp/a', 0o755);
+  await writeFile(vfs, '/tmp/a/f', 'in a');
+  const { handle } = await vfs.open('/', '/tmp/a', O.RDONLY | O.DIRECTORY, 0);
+  assert.equal(await readAll(vfs, 'f', '/tmp/a'), 'in a');
+  await vfs.rename('/', '/tmp/a', '/tmp/moved');
+  await vfs.symlink('/', '/', '/tmp/a');
+  const dir = { dir: handle };
+  assert.equal((await vfs.stat(dir, 'f', true)).size, 4, 'the handle is the moved directory');
+  assert.equal(await errno(vfs.stat(dir, 'etc/motd', true)), Errno.ENOENT, 'not what its old name points to now');
+  await vfs.mkdir(dir, 'sub', 0o755);
+  assert.ok((await vfs.stat('/', '/tmp/moved/sub', true)).mode & S.IFDIR);
+  assert.equal((await vfs.stat(dir, '../moved/f', true)).size, 4, "'..' pops the walk that reached the directory");
+  assert.equal((await vfs.stat(dir, '/etc/motd', true)).size, 6, 'an absolute path ignores the handle');
+  await vfs.close(handle);
+  assert.equal(await errno(vfs.stat({ dir: handle }, 'f', true)), Errno.EBADF);
+  const file = await vfs.open('/', '/tmp/moved/f', O.RDONLY, 0);
+  assert.equal(await errno(vfs.stat({ dir: file.handle }, 'x', true)), Errno.ENOTDIR);
+  await vfs.close(file.handle);
+  await vfs.shutdown();
+});
+
+test('RESOLVE_BENEATH: absolute paths, absolute links and .. above the directory are EXDEV', async () => {
+  const vfs = await boot();
+  for (const d of ['/tmp/box', '/tmp/box/sub']) await vfs.mkdir('/', d, 0o755);
+  await writeFile(vfs, '/tmp/box/f', 'x');
+  await writeFile(vfs, '/tmp/outside', 'out');
+  await vfs.symlink('/', '../f', '/tmp/box/sub/up');
+  await vfs.symlink('/', '../../outside', '/tmp/box/sub/out');
+  await vfs.symlink('/', '/tmp/outside', '/tmp/box/abs');
+  await vfs.symlink('/', 'sub', '/tmp/box/dirlink');
+  const { handle } = await vfs.open('/', '/tmp/box', O.RDONLY | O.DIRECTORY, 0);
+  const box = { dir: handle, beneath: true };
+  assert.equal((await vfs.stat(box, 'sub/up', true)).size, 1);
+  assert.equal((await vfs.stat(box, 'dirlink/up', true)).size, 1);
+  assert.ok((await vfs.stat(box, 'sub/up', false)).mode & S.IFLNK, 'not following the last link');
+  assert.equal((await vfs.stat(box, 'sub/../f', true)).size, 1);
+  for (const p of ['../outside', 'sub/../../outside', '/tmp/outside', 'sub/out', 'abs', '..']) {
+    assert.equal(await errno(vfs.stat(box, p, true)), Errno.EXDEV, p);
+  }
+  assert.equal(await errno(vfs.open(box, 'abs', O.RDONLY, 0)), Errno.EXDEV, 'open through an absolute link');
+  assert.equal(await errno(vfs.open(box, 'sub/out', O.WRONLY | O.CREAT, 0o644)), Errno.EXDEV, 'O_CREAT through a link out');
+  assert.equal(await errno(vfs.mkdir(box, '../made', 0o755)), Errno.EXDEV);
+  assert.equal(await errno(vfs.rename(box, 'f', '../stolen', box)), Errno.EXDEV);
+  assert.equal(await errno(vfs.stat(box, 'f/x', true)), Errno.ENOTDIR);
+  assert.equal(await errno(vfs.stat(box, 'missing/x', true)), Errno.ENOENT);
+  assert.equal(await errno(vfs.stat(box, '', true)), Errno.ENOENT);
+  // Without beneath the same handle may climb and follow absolute links.
+  assert.equal((await vfs.stat({ dir: handle }, 'abs', true)).size, 3);
+  assert.equal((await vfs.stat('/', '/tmp/outside', true)).size, 3, 'the outside file is untouched');
+  assert.equal(await errno(vfs.stat('/', '/tmp/made', true)), Errno.ENOENT);
+  await vfs.close(handle);
+  await vfs.shutdown();
+});

@@ -30,7 +30,8 @@ export interface VfsOptions {
 export function createVfs(options: VfsOptions): VfsInstance {
   const { makers, config, log } = options;
   const mounts = new MountTable();
-  const core: VfsCore = { mounts, namei: new Namei(mounts), handles: new HandleTable(), appendLock: new KeyedLock() };
+  const handles = new HandleTable();
+  const core: VfsCore = { mounts, namei: new Namei(mounts, (id) => handles.dirWalk(id)), handles, appendLock: new KeyedLock() };
 
   return {
     async init() {
@@ -50,7 +51,7 @@ export function createVfs(options: VfsOptions): VfsInstance {
 
     busy: () => core.handles.size > 0,
 
-    open: (cwd, path, flags, mode, cred) => files.open(core, cwd, path, flags, mode, cred),
+    open: (base, path, flags, mode, cred) => files.open(core, base, path, flags, mode, cred),
     read: (handle, offset, length) => files.read(core, handle, offset, length),
     write: (handle, offset, data) => files.write(core, handle, offset, data),
     close: (handle) => files.close(core, handle),
@@ -59,19 +60,19 @@ export function createVfs(options: VfsOptions): VfsInstance {
     ftruncate: (handle, size) => files.ftruncate(core, handle, size),
     fsync: (handle, dataOnly) => files.fsync(core, handle, dataOnly === true),
     fsetattr: (handle, attr, cred) => files.fsetattr(core, handle, attr, cred),
-    readExecutable: (cwd, path, cred) => files.readExecutable(core, cwd, path, cred),
+    readExecutable: (base, path, cred) => files.readExecutable(core, base, path, cred),
 
-    stat: (cwd, path, follow, cred) => names.stat(core, cwd, path, follow, cred),
-    setattr: (cwd, path, attr, follow, cred) => names.setattr(core, cwd, path, attr, follow, cred),
-    mkdir: (cwd, path, mode, cred) => names.mkdir(core, cwd, path, mode, cred),
-    rmdir: (cwd, path, cred) => names.rmdir(core, cwd, path, cred),
-    unlink: (cwd, path, cred) => names.unlink(core, cwd, path, cred),
-    rename: (cwd, from, to, cred) => names.rename(core, cwd, from, to, cred),
-    link: (cwd, target, path, cred) => names.link(core, cwd, target, path, cred),
-    symlink: (cwd, target, path, cred) => names.symlink(core, cwd, target, path, cred),
-    readlink: (cwd, path, cred) => names.readlink(core, cwd, path, cred),
-    resolveDir: (cwd, path, cred) => names.resolveDir(core, cwd, path, cred),
-    statfs: (cwd, path, cred) => names.statfs(core, cwd, path, cred),
+    stat: (base, path, follow, cred) => names.stat(core, base, path, follow, cred),
+    setattr: (base, path, attr, follow, cred) => names.setattr(core, base, path, attr, follow, cred),
+    mkdir: (base, path, mode, cred) => names.mkdir(core, base, path, mode, cred),
+    rmdir: (base, path, cred) => names.rmdir(core, base, path, cred),
+    unlink: (base, path, cred) => names.unlink(core, base, path, cred),
+    rename: (base, from, to, toBase, cred) => names.rename(core, base, from, to, toBase ?? base, cred),
+    link: (base, target, path, pathBase, follow, cred) => names.link(core, base, target, path, pathBase ?? base, follow === true, cred),
+    symlink: (base, target, path, cred) => names.symlink(core, base, target, path, cred),
+    readlink: (base, path, cred) => names.readlink(core, base, path, cred),
+    resolveDir: (base, path, cred) => names.resolveDir(core, base, path, cred),
+    statfs: (base, path, cred) => names.statfs(core, base, path, cred),
 
     sync: () => mounting.sync(core),
     mount: (source, target, fstype) => mounting.mount(core, makers, source, target, fstype),

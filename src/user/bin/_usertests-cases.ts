@@ -249,3 +249,36 @@ TESTS['chown-fchown-fchmod'] = () => {
   libc.close(fd);
   libc.unlink(f);
 };
+
+// Regression: with a cwd near PATH_MAX every relative operation failed (the kernel
+// re-walked the cwd's path string) and `rm -r` could not remove the tree.
+TESTS['deep-cwd-relative-ops'] = () => {
+  const top = tmp('deep');
+  const level = 'd'.repeat(60);
+  const depth = 80; // 61 bytes a level: the cwd's path is ~4900 bytes, past PATH_MAX
+  libc.mkdir(top);
+  libc.chdir(top);
+  for (let i = 0; i < depth; i++) { libc.mkdir(level); libc.chdir(level); }
+  expectErrno(Errno.ERANGE, () => libc.getcwd(), 'getcwd of a cwd longer than the buffer');
+  const fd = libc.open('f', O.RDWR | O.CREAT | O.EXCL, 0o644);
+  libc.write(fd, 'deep');
+  libc.close(fd);
+  check(libc.stat('f').size === 4, 'stat relative to a deep cwd');
+  libc.mkdir('sub');
+  libc.rename('f', 'sub/g');
+  libc.symlink('sub/g', 'l');
+  check(libc.readlink('l') === 'sub/g', 'readlink relative to a deep cwd');
+  check(dec.decode(libc.readFile('l')) === 'deep', 'open through a relative symlink');
+  libc.link('sub/g', 'h');
+  check(libc.stat('h').nlink === 2, 'link relative to a deep cwd');
+  const dir = libc.open('sub', O.RDONLY | O.DIRECTORY);
+  check(libc.fstatat(dir, 'g').size === 4, 'fstatat relative to a deep directory fd');
+  libc.close(dir);
+  for (let i = 0; i < depth; i++) libc.chdir('..');
+  check(libc.stat(level).mode !== 0, "climbing back with '..' reaches the top");
+  libc.chdir('/');
+  const pid = libc.spawn('/bin/rm', { argv: ['rm', '-r', top] });
+  const st = libc.wait(pid)!;
+  check(st.code === 0, `rm -r of a tree deeper than PATH_MAX exits 0 (got ${st.code})`);
+  expectErrno(Errno.ENOENT, () => libc.stat(top), 'the tree is gone');
+};

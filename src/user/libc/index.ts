@@ -9,7 +9,7 @@ import { strerror, errnoName } from '../../abi/errno.js';
 import { encode, decode, type Value } from '../../lib/codec.js';
 import { syscall, scratch, memory, maxTransfer } from './trap.js';
 
-export { O, S, SEEK, DT, isDir, isReg, isLnk, isChr, isBlk } from '../../abi/fs.js';
+export { O, S, SEEK, DT, AT, isDir, isReg, isLnk, isChr, isBlk } from '../../abi/fs.js';
 export type { Stat, DirEntry, StatFs } from '../../abi/fs.js';
 export { Errno, strerror, errnoName } from '../../abi/errno.js';
 export { Signal, SigDisposition, signalName, signalNumber } from '../../abi/signal.js';
@@ -252,6 +252,65 @@ export function readlink(path: string): string {
   const at = scratch(4096);
   const r = check(syscall(SYS.readlink, p, n, at, 4096), 'readlink', path);
   return decoder.decode(getBytes(at, r));
+}
+
+// ---- the *at calls: paths relative to a directory fd (AT.FDCWD: the cwd) ---------
+// flags: AT.SYMLINK_NOFOLLOW, AT.REMOVEDIR, AT.SYMLINK_FOLLOW, AT.RESOLVE_BENEATH (the
+// path may not leave dirfd: EXDEV); openat takes O.RESOLVE_BENEATH among its flags.
+
+export function openat(dirfd: number, path: string, flags: number = O.RDONLY, mode = 0o644): number {
+  const [p, n] = putString(path);
+  return check(syscall(SYS.openat, dirfd, p, n, flags, mode), 'openat', path);
+}
+
+export function mkdirat(dirfd: number, path: string, mode = 0o755, flags = 0): void {
+  const [p, n] = putString(path);
+  check(syscall(SYS.mkdirat, dirfd, p, n, mode, flags), 'mkdirat', path);
+}
+
+export function unlinkat(dirfd: number, path: string, flags = 0): void {
+  const [p, n] = putString(path);
+  check(syscall(SYS.unlinkat, dirfd, p, n, flags), 'unlinkat', path);
+}
+
+// renameat/linkat: both paths back to back in one buffer.
+function twoAtCall(nr: number, name: string, olddirfd: number, a: string, newdirfd: number, b: string, flags: number): void {
+  const ab = encoder.encode(a), bb = encoder.encode(b);
+  const both = new Uint8Array(ab.length + bb.length);
+  both.set(ab, 0);
+  both.set(bb, ab.length);
+  check(syscall(nr, olddirfd, newdirfd, putBytes(both), ab.length, bb.length, flags), name, b);
+}
+
+export const renameat = (olddirfd: number, from: string, newdirfd: number, to: string, flags = 0): void =>
+  twoAtCall(SYS.renameat, 'renameat', olddirfd, from, newdirfd, to, flags);
+export const linkat = (olddirfd: number, target: string, newdirfd: number, path: string, flags = 0): void =>
+  twoAtCall(SYS.linkat, 'linkat', olddirfd, target, newdirfd, path, flags);
+
+export function symlinkat(target: string, dirfd: number, path: string, flags = 0): void {
+  const [t, tn] = putString(target);
+  const [p, n] = putString(path);
+  check(syscall(SYS.symlinkat, t, tn, dirfd, p, n, flags), 'symlinkat', path);
+}
+
+export function readlinkat(dirfd: number, path: string, flags = 0): string {
+  const [p, n] = putString(path);
+  const at = scratch(4096);
+  const r = check(syscall(SYS.readlinkat, dirfd, p, n, at, 4096, flags), 'readlinkat', path);
+  return decoder.decode(getBytes(at, r));
+}
+
+export function fstatat(dirfd: number, path: string, flags = 0): Stat {
+  const [p, n] = putString(path);
+  const at = scratch(STAT_SIZE);
+  check(syscall(SYS.fstatat, dirfd, p, n, at, flags), 'fstatat', path);
+  return readStat(at);
+}
+
+/** Times in ns (UTIME_NOW, UTIME_OMIT). */
+export function utimensat(dirfd: number, path: string, atimeNs: number, mtimeNs: number, flags = 0): void {
+  const [p, n] = putString(path);
+  check(syscall(SYS.utimensat, dirfd, p, n, atimeNs, mtimeNs, flags), 'utimensat', path);
 }
 
 /** Reads every entry of an open directory (from its current position). */

@@ -5,7 +5,7 @@
 
 import {
   read, write, pread, pwrite, lseek, close, fstat, fsync, fdatasync, ftruncate, futimens,
-  fcntl, getdents, open, O, F, SEEK, UTIME_NOW, UTIME_OMIT, type DirEntry,
+  fcntl, getdents, openat, O, F, SEEK, UTIME_NOW, UTIME_OMIT, type DirEntry,
 } from '../libc/index.js';
 import { E, R, FSTFLAGS, FILETYPE, PREOPENTYPE_DIR, SIZE } from './constants.js';
 import { call, offset, putFilestat, linuxFdflags, filetypeOfDirent, isErrno, type WasiContext } from './context.js';
@@ -28,9 +28,9 @@ function listing(e: FdEntry): DirEntry[] {
     lseek(e.kfd, 0, SEEK.SET);
     return getdents(e.kfd);
   } catch (err) {
-    // NOTE: a kernel that cannot rewind a directory fd still lists it by path.
-    if (e.path === undefined || !(isErrno(err, 22) || isErrno(err, 29))) throw err;
-    const fd = open(e.path, O.RDONLY | O.DIRECTORY);
+    // NOTE: a kernel that cannot rewind a directory fd still lists it, opened afresh from itself.
+    if (e.type !== FILETYPE.DIRECTORY || !(isErrno(err, 22) || isErrno(err, 29))) throw err;
+    const fd = openat(e.kfd, '.', O.RDONLY | O.DIRECTORY);
     try { return getdents(fd); } finally { close(fd); }
   }
 }
@@ -119,7 +119,7 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
       const e = fds.remove(fd);
       // NOTE: stdio belongs to whoever called runWasm (the process, or a driver running
       // several modules in turn); the guest loses its fd but the kernel fd stays.
-      if (e.borrowed !== true) close(e.kfd);
+      fds.closeEntry(e);
     }),
 
     fd_renumber: call((from: number, to: number) => {
@@ -128,9 +128,7 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
       if (from === to) return;
       fds.remove(from);
       fds.set(to, source);
-      if (target.borrowed !== true) {
-        try { close(target.kfd); } catch { /* the guest's old fd `to` is gone either way */ }
-      }
+      try { fds.closeEntry(target); } catch { /* the guest's old fd `to` is gone either way */ }
     }),
 
     fd_fdstat_get: call((fd: number, ptr: number) => {
@@ -211,7 +209,7 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
     }),
 
     fd_readdir: call((fd: number, buf: number, bufLen: number, cookie: bigint, bufUsedPtr: number) => {
-      if (fds.get(fd).path === undefined) throw new WasiError(E.NOTDIR);
+      if (fds.get(fd).type !== FILETYPE.DIRECTORY) throw new WasiError(E.NOTDIR);
       const e = fds.need(fd, R.FD_READDIR);
       if (cookie === 0n || e.listing === undefined) e.listing = listing(e);
       const entries = e.listing;

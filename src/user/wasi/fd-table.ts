@@ -1,11 +1,10 @@
 // The guest's file descriptor table. WASI fd numbers are the guest's own; each maps
 // to a kernel fd plus what WASI needs that the kernel does not keep: rights, the
-// WASI fdflags, the file type, and for directories the absolute path (kernelkit has
-// no openat, so path_* calls join the directory's path with the guest's relative
-// path) and the preopen the directory descends from (the sandbox boundary).
+// WASI fdflags and the file type. A directory is its kernel fd: path_* calls resolve
+// beneath it in the kernel (path-calls.ts), so no path string is kept.
 
 import { close, type DirEntry } from '../libc/index.js';
-import { E } from './constants.js';
+import { E, FILETYPE } from './constants.js';
 import { WasiError } from './memory.js';
 
 export interface FdEntry {
@@ -17,15 +16,12 @@ export interface FdEntry {
   rightsInheriting: bigint;
   /** WASI fdflags (APPEND, NONBLOCK, ...). */
   flags: number;
-  /** Directories: absolute kernel path of this directory. */
-  path?: string;
-  /** Directories: absolute kernel path of the preopen this one was opened under. */
-  root?: string;
   /**
-   * The preopen '/' when the process's cwd is elsewhere: a path whose first component
-   * exists in this directory (the cwd), or exists in neither, resolves here; see path.ts.
+   * The preopen '/' when the process's cwd is elsewhere: the cwd as a kernel directory
+   * fd (owned by this entry). A path whose first component exists in the cwd, or in
+   * neither, resolves from it; see path.ts.
    */
-  cwdOverlay?: string;
+  cwdOverlay?: number;
   /** Preopens: the name the guest sees (fd_prestat_dir_name). */
   preopenName?: string;
   /** The kernel fd belongs to the caller of runWasm (stdio), not to this module run. */
@@ -51,11 +47,11 @@ export class FdTable {
   }
 
   /** A directory entry for path_* calls (ENOTDIR when fd is not a directory). */
-  dir(fd: number, right: bigint): FdEntry & { path: string; root: string } {
+  dir(fd: number, right: bigint): FdEntry {
     const e = this.get(fd);
-    if (e.path === undefined || e.root === undefined) throw new WasiError(E.NOTDIR);
+    if (e.type !== FILETYPE.DIRECTORY) throw new WasiError(E.NOTDIR);
     if ((e.rightsBase & right) !== right) throw new WasiError(E.NOTCAPABLE);
-    return e as FdEntry & { path: string; root: string };
+    return e;
   }
 
   set(fd: number, entry: FdEntry): void {
@@ -74,6 +70,12 @@ export class FdTable {
     const e = this.get(fd);
     this.entries.delete(fd);
     return e;
+  }
+
+  /** Closes what an entry owns (not a borrowed fd): its kernel fd and its cwd overlay. */
+  closeEntry(e: FdEntry): void {
+    if (e.cwdOverlay !== undefined) { this.closeKernel(e.cwdOverlay); e.cwdOverlay = undefined; }
+    if (e.borrowed !== true) close(e.kfd);
   }
 
   /** Closes a kernel fd that never made it into the table (a failed open). */

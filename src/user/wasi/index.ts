@@ -6,13 +6,13 @@
 // Neighbours: fd-table.ts (guest fds -> kernel fds, rights), path.ts (sandboxed path
 // resolution), fd-calls.ts / path-calls.ts / poll.ts (the calls), docs/wasi.md.
 
-import { open, getcwd, fcntl, write, clockGettime, O, F, CLOCK } from '../libc/index.js';
+import { open, fstat, stat, fcntl, write, clockGettime, O, F, CLOCK, type Stat } from '../libc/index.js';
 import { RIGHTS_ALL, RIGHTS_DIR } from './constants.js';
 import { WasiExit, wasiFdflags, type WasiContext } from './context.js';
 import { FdTable } from './fd-table.js';
 import { buildImports } from './imports.js';
 import { GuestMemory } from './memory.js';
-import { describe, normalize } from './path-calls.js';
+import { describe } from './path-calls.js';
 
 /** A directory the guest sees as a preopened fd. */
 export interface Preopen {
@@ -85,25 +85,23 @@ function stdio(fds: FdTable, kfds: readonly [number, number, number]): void {
 }
 
 function preopen(fds: FdTable, p: Preopen, cwdOverlay: boolean): void {
-  const raw = p.path ?? p.guest;
-  const abs = normalize(raw.startsWith('/') ? raw : getcwd() + '/' + raw);
-  const kfd = open(abs, O.RDONLY | O.DIRECTORY);
-  const entry = describe(kfd, RIGHTS_DIR, RIGHTS_ALL, 0, abs, abs);
+  // A relative preopen path is the kernel's to resolve from the cwd.
+  const kfd = open(p.path ?? p.guest, O.RDONLY | O.DIRECTORY);
+  const entry = describe(kfd, RIGHTS_DIR, RIGHTS_ALL, 0);
   entry.preopenName = p.guest;
-  if (cwdOverlay && abs === '/') {
-    const cwd = normalize(getcwd());
-    if (cwd !== '/') entry.cwdOverlay = cwd;
-  }
+  if (cwdOverlay && sameFile(fstat(kfd), stat('/')) && !sameFile(stat('.'), stat('/'))) entry.cwdOverlay = open('.', O.RDONLY | O.DIRECTORY);
   if (p.fd !== undefined) {
     if (fds.has(p.fd)) {
       const replaced = fds.remove(p.fd);
-      if (replaced.borrowed !== true) fds.closeKernel(replaced.kfd);
+      try { fds.closeEntry(replaced); } catch { /* replaced either way */ }
     }
     fds.set(p.fd, entry);
   } else {
     fds.add(entry);
   }
 }
+
+const sameFile = (a: Stat, b: Stat): boolean => a.dev === b.dev && a.ino === b.ino;
 
 interface Exports { memory?: WebAssembly.Memory; _start?: () => void }
 
@@ -187,7 +185,7 @@ export async function runWasm(bytes: Uint8Array | WebAssembly.Module, argv: stri
 // The kernel closes a process's fds when it exits; closing here too keeps runWasm
 // leak-free when one process runs several modules (the clang driver, tests).
 function closeAll(fds: FdTable): void {
-  for (const [, e] of fds.all()) if (e.borrowed !== true) fds.closeKernel(e.kfd);
+  for (const [, e] of fds.all()) { try { fds.closeEntry(e); } catch { /* closing what is left */ } }
 }
 
 export { PREVIEW1_FUNCTIONS } from './imports.js';

@@ -1,31 +1,19 @@
-// path_* calls: everything that names a file by (directory fd, relative path).
-// path.ts turns the pair into an absolute kernel path inside the directory's preopen;
-// the kernelkit syscall (through libc) does the rest.
+// path_* calls: everything that names a file by (directory fd, relative path). Each
+// is the matching *at syscall on the directory's kernel fd with RESOLVE_BENEATH
+// (path.ts): the kernel walks the path and keeps it inside the directory.
 
 import {
-  open, stat, lstat, fstat, mkdir, rmdir, unlink, rename, link, symlink, readlink, utimens,
-  ioctl, O, TIOC, isChr, isDir,
+  openat, fstatat, fstat, mkdirat, unlinkat, renameat, linkat, symlinkat, readlinkat, utimensat,
+  ioctl, O, AT, TIOC, isChr, isDir,
 } from '../libc/index.js';
-import { E, R, OFLAGS, LOOKUP_SYMLINK_FOLLOW, RIGHTS_DIR, RIGHTS_FILE, RIGHTS_TTY, FILETYPE } from './constants.js';
+import { E, R, OFLAGS, LOOKUP_SYMLINK_FOLLOW, RIGHTS_DIR, RIGHTS_FILE, RIGHTS_TTY } from './constants.js';
 import { call, putFilestat, linuxFdflags, filetypeOfMode, type WasiContext } from './context.js';
 import { timesFromFlags } from './fd-calls.js';
 import type { FdEntry } from './fd-table.js';
 import { WasiError, encode } from './memory.js';
-import { resolvePath, overlayBase } from './path.js';
+import { checkGuestPath, overlayDir, leftDirectory } from './path.js';
 
 const u = (x: number): number => x >>> 0;
-const AT_SYMLINK_NOFOLLOW = 0x100;
-
-/** Removes '.', '..' and doubled slashes from an absolute path (lexically). */
-export function normalize(abs: string): string {
-  const out: string[] = [];
-  for (const p of abs.split('/')) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') out.pop();
-    else out.push(p);
-  }
-  return '/' + out.join('/');
-}
 
 /** Whether kernel fd `kfd` (a character device) is a terminal. */
 function isTerminal(kfd: number): boolean {
@@ -37,17 +25,12 @@ function isTerminal(kfd: number): boolean {
   }
 }
 
-/**
- * A table entry for a freshly opened kernel fd: its type, and rights cut down to what
- * that type can do and to `allowed`. `path`/`root` are recorded for directories.
- */
-export function describe(kfd: number, allowed: bigint, inheriting: bigint, flags: number, path?: string, root?: string): FdEntry {
+/** A table entry for a freshly opened kernel fd: its type, and rights cut down to what that type can do and to `allowed`. */
+export function describe(kfd: number, allowed: bigint, inheriting: bigint, flags: number): FdEntry {
   const st = fstat(kfd);
   const type = filetypeOfMode(st.mode);
   const e: FdEntry = { kfd, type, rightsBase: 0n, rightsInheriting: inheriting, flags };
-  if (isDir(st.mode) && path !== undefined) {
-    e.path = path;
-    e.root = root ?? path;
+  if (isDir(st.mode)) {
     e.rightsBase = allowed & RIGHTS_DIR;
   } else {
     e.rightsBase = allowed & (isChr(st.mode) && isTerminal(kfd) ? RIGHTS_TTY : RIGHTS_FILE);
@@ -56,10 +39,28 @@ export function describe(kfd: number, allowed: bigint, inheriting: bigint, flags
   return e;
 }
 
-// A guest path under directory entry `d` as an absolute kernel path.
-function resolveIn(d: FdEntry & { path: string; root: string }, guestPath: string, follow: boolean): string {
-  const base = d.cwdOverlay !== undefined && guestPath.length > 0 && !guestPath.startsWith('/') ? overlayBase(d.cwdOverlay, guestPath) : d.path;
-  return resolvePath(d.root, base, guestPath, follow);
+/** Where a guest path under directory entry `d` starts: a kernel dir fd, and the *at flags that hold it there. */
+interface Start { kfd: number; path: string; beneath: boolean }
+
+function startIn(d: FdEntry, guestPath: string): Start {
+  const path = checkGuestPath(guestPath);
+  if (d.cwdOverlay !== undefined) {
+    const kfd = overlayDir(d.cwdOverlay, d.kfd, path);
+    // NOTE: the preopen is the kernel's '/', which no path can leave: from the cwd a
+    // path may climb ('..' to '/' and no further), as any process's relative path may.
+    if (kfd === d.cwdOverlay) return { kfd, path, beneath: false };
+  }
+  return { kfd: d.kfd, path, beneath: true };
+}
+
+// RESOLVE_BENEATH's EXDEV is the guest leaving its directory: ENOTCAPABLE.
+function capable<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (leftDirectory(e)) throw new WasiError(E.NOTCAPABLE);
+    throw e;
+  }
 }
 
 /**
@@ -74,9 +75,9 @@ export function createMode(path: string): number {
 export function pathCalls(ctx: WasiContext): Record<string, (...args: never[]) => number> {
   const { mem, fds } = ctx;
 
-  // Resolves (dirfd, guest path) after checking the directory holds `right`.
-  const resolve = (fd: number, right: bigint, ptr: number, len: number, follow: boolean): string =>
-    resolveIn(fds.dir(fd, right), mem.string(u(ptr), u(len)), follow);
+  // Where (dirfd, guest path) starts, after checking the directory holds `right`.
+  const at = (fd: number, right: bigint, ptr: number, len: number): Start => startIn(fds.dir(fd, right), mem.string(u(ptr), u(len)));
+  const beneath = (s: Start): number => (s.beneath ? AT.RESOLVE_BENEATH : 0);
 
   return {
     path_open: call((dirfd: number, dirflags: number, pathPtr: number, pathLen: number, oflags: number,
@@ -85,7 +86,7 @@ export function pathCalls(ctx: WasiContext): Record<string, (...args: never[]) =
       if (oflags & OFLAGS.CREAT && (d.rightsBase & R.PATH_CREATE_FILE) === 0n) throw new WasiError(E.NOTCAPABLE);
       if (oflags & ~0xf || fdflags & ~0x1f) throw new WasiError(E.INVAL);
       const follow = (dirflags & LOOKUP_SYMLINK_FOLLOW) !== 0;
-      const abs = resolveIn(d, mem.string(u(pathPtr), u(pathLen)), follow);
+      const s = startIn(d, mem.string(u(pathPtr), u(pathLen)));
       const wantRead = (base & (R.FD_READ | R.FD_READDIR)) !== 0n;
       const wantWrite = (base & (R.FD_WRITE | R.FD_DATASYNC | R.FD_ALLOCATE | R.FD_FILESTAT_SET_SIZE)) !== 0n ||
         (oflags & OFLAGS.TRUNC) !== 0;
@@ -96,62 +97,69 @@ export function pathCalls(ctx: WasiContext): Record<string, (...args: never[]) =
       if (oflags & OFLAGS.DIRECTORY) flags |= O.DIRECTORY;
       if (!follow) flags |= O.NOFOLLOW;
       flags |= linuxFdflags(fdflags);
-      const kfd = open(abs, flags, createMode(abs));
+      if (s.beneath) flags |= O.RESOLVE_BENEATH;
+      const kfd = capable(() => openat(s.kfd, s.path, flags, createMode(s.path)));
       let entry: FdEntry;
       try {
-        entry = describe(kfd, base & d.rightsInheriting, inheriting & d.rightsInheriting, fdflags, normalize(abs), d.root);
+        entry = describe(kfd, base & d.rightsInheriting, inheriting & d.rightsInheriting, fdflags);
       } catch (e) {
         fds.closeKernel(kfd);
         throw e;
       }
-      if (entry.type !== FILETYPE.DIRECTORY) entry.path = undefined;
       mem.u32(u(fdPtr), fds.add(entry));
     }),
 
     path_create_directory: call((fd: number, ptr: number, len: number) => {
-      mkdir(resolve(fd, R.PATH_CREATE_DIRECTORY, ptr, len, false), 0o777);
+      const s = at(fd, R.PATH_CREATE_DIRECTORY, ptr, len);
+      capable(() => mkdirat(s.kfd, s.path, 0o777, beneath(s)));
     }),
 
     path_remove_directory: call((fd: number, ptr: number, len: number) => {
-      rmdir(resolve(fd, R.PATH_REMOVE_DIRECTORY, ptr, len, false));
+      const s = at(fd, R.PATH_REMOVE_DIRECTORY, ptr, len);
+      capable(() => unlinkat(s.kfd, s.path, AT.REMOVEDIR | beneath(s)));
     }),
 
     path_unlink_file: call((fd: number, ptr: number, len: number) => {
-      unlink(resolve(fd, R.PATH_UNLINK_FILE, ptr, len, false));
+      const s = at(fd, R.PATH_UNLINK_FILE, ptr, len);
+      capable(() => unlinkat(s.kfd, s.path, beneath(s)));
     }),
 
     path_filestat_get: call((fd: number, flags: number, ptr: number, len: number, buf: number) => {
       const follow = (flags & LOOKUP_SYMLINK_FOLLOW) !== 0;
-      const abs = resolve(fd, R.PATH_FILESTAT_GET, ptr, len, follow);
-      putFilestat(mem, u(buf), follow ? stat(abs) : lstat(abs));
+      const s = at(fd, R.PATH_FILESTAT_GET, ptr, len);
+      putFilestat(mem, u(buf), capable(() => fstatat(s.kfd, s.path, (follow ? 0 : AT.SYMLINK_NOFOLLOW) | beneath(s))));
     }),
 
     path_filestat_set_times: call((fd: number, flags: number, ptr: number, len: number, atim: bigint, mtim: bigint, fst: number) => {
       const follow = (flags & LOOKUP_SYMLINK_FOLLOW) !== 0;
       const [a, m] = timesFromFlags(atim, mtim, fst);
-      utimens(resolve(fd, R.PATH_FILESTAT_SET_TIMES, ptr, len, follow), a, m, follow ? 0 : AT_SYMLINK_NOFOLLOW);
+      const s = at(fd, R.PATH_FILESTAT_SET_TIMES, ptr, len);
+      capable(() => utimensat(s.kfd, s.path, a, m, (follow ? 0 : AT.SYMLINK_NOFOLLOW) | beneath(s)));
     }),
 
     path_link: call((oldFd: number, oldFlags: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number) => {
-      const from = resolve(oldFd, R.PATH_LINK_SOURCE, oldPtr, oldLen, (oldFlags & LOOKUP_SYMLINK_FOLLOW) !== 0);
-      const to = resolve(newFd, R.PATH_LINK_TARGET, newPtr, newLen, false);
-      link(from, to);
+      const from = at(oldFd, R.PATH_LINK_SOURCE, oldPtr, oldLen);
+      const to = at(newFd, R.PATH_LINK_TARGET, newPtr, newLen);
+      const follow = (oldFlags & LOOKUP_SYMLINK_FOLLOW) !== 0 ? AT.SYMLINK_FOLLOW : 0;
+      twoPaths(from, to, () => linkat(from.kfd, from.path, to.kfd, to.path, follow | (from.beneath || to.beneath ? AT.RESOLVE_BENEATH : 0)));
     }),
 
     path_rename: call((oldFd: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number) => {
-      const from = resolve(oldFd, R.PATH_RENAME_SOURCE, oldPtr, oldLen, false);
-      const to = resolve(newFd, R.PATH_RENAME_TARGET, newPtr, newLen, false);
-      rename(from, to);
+      const from = at(oldFd, R.PATH_RENAME_SOURCE, oldPtr, oldLen);
+      const to = at(newFd, R.PATH_RENAME_TARGET, newPtr, newLen);
+      twoPaths(from, to, () => renameat(from.kfd, from.path, to.kfd, to.path, from.beneath || to.beneath ? AT.RESOLVE_BENEATH : 0));
     }),
 
     path_symlink: call((oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number) => {
       const target = mem.string(u(oldPtr), u(oldLen));
       if (target.length === 0) throw new WasiError(E.NOENT);
-      symlink(target, resolve(fd, R.PATH_SYMLINK, newPtr, newLen, false));
+      const s = at(fd, R.PATH_SYMLINK, newPtr, newLen);
+      capable(() => symlinkat(target, s.kfd, s.path, beneath(s)));
     }),
 
     path_readlink: call((fd: number, ptr: number, len: number, buf: number, bufLen: number, usedPtr: number) => {
-      const target = encode(readlink(resolve(fd, R.PATH_READLINK, ptr, len, false)));
+      const s = at(fd, R.PATH_READLINK, ptr, len);
+      const target = encode(capable(() => readlinkat(s.kfd, s.path, beneath(s))));
       const n = Math.min(target.length, u(bufLen));
       mem.put(u(buf), target.subarray(0, n));
       mem.u32(u(usedPtr), n);
@@ -159,3 +167,17 @@ export function pathCalls(ctx: WasiContext): Record<string, (...args: never[]) =
   };
 }
 
+// rename and link: EXDEV is either a path leaving its directory (ENOTCAPABLE) or two
+// filesystems (EXDEV); the directories of the two names tell which.
+function twoPaths(from: Start, to: Start, f: () => void): void {
+  try {
+    f();
+  } catch (e) {
+    if (!leftDirectory(e)) throw e;
+    for (const s of [from, to]) {
+      const dir = s.path.replace(/\/*[^/]*\/*$/, '');
+      capable(() => fstatat(s.kfd, dir === '' ? '.' : dir, s.beneath ? AT.RESOLVE_BENEATH : 0));
+    }
+    throw e;
+  }
+}
