@@ -79,6 +79,8 @@ export const SYSCALLS = [
   def(55, 'fdatasync', [['fd', 'fd']], 'makes a file\'s data durable'),
   def(56, 'futimens', [['fd', 'fd'], ['atimeNs', 'off'], ['mtimeNs', 'off']], 'sets times of an open file (-1 = now, -2 = leave)'),
   def(57, 'ipcping', [['bytes', 'len']], 'round trip to the ipc-echo test component (lab measure)'),
+  def(105, 'getrlimit', [['resource', 'int'], ['out', 'ptr']], 'a resource limit (RLIMIT_CPU, _NOFILE, _AS); writes two float64: soft, hard (RLIM_INFINITY = infinity)'),
+  def(106, 'setrlimit', [['resource', 'int'], ['soft', 'off'], ['hard', 'off']], 'sets a resource limit; inherited by children; raising the hard limit needs privilege'),
 ] as const satisfies readonly SyscallDef[];
 
 export type SyscallName = (typeof SYSCALLS)[number]['name'];

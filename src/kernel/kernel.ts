@@ -24,6 +24,7 @@ import { KernelLog } from './log.js';
 import { Process } from './proc/process.js';
 import { ThreadPool } from './proc/pool.js';
 import { ComponentTable, type Domain } from './component/table.js';
+import { checkedPm, checkedConsole } from './component/replies.js';
 import type { Transport } from './component/server.js';
 import type { ComponentModule } from './component/server-runtime.js';
 import { closeFile } from './fs/io.js';
@@ -31,6 +32,9 @@ import type { OpenFile } from './fs/file.js';
 import { SYSCALL_TABLE } from './syscall/table.js';
 import { KernelTimers } from './timer.js';
 import { bindDevice } from './device.js';
+import { Deadlines } from './deadlines.js';
+import { Limits } from './proc/limits.js';
+import { RLIMIT } from '../abi/rlimit.js';
 
 export interface BootConfig {
   preset: string;
@@ -90,9 +94,19 @@ export class Kernel {
   // ---- components ------------------------------------------------------------------
 
   get vfs(): VfsService { return this.components.iface<VfsService>('vfs'); }
-  get pm(): PmService { return this.components.iface<PmService>('pm'); }
-  get console(): ConsoleService { return this.components.iface<ConsoleService>('console'); }
+  /** pm and the console with every reply checked (component/replies.ts). */
+  get pm(): PmService { return this.checked('pm', checkedPm); }
+  get console(): ConsoleService { return this.checked('console', checkedConsole); }
   get blk(): BlkService { return this.components.iface<BlkService>('blk'); }
+
+  private readonly checkedIfaces = new WeakMap<object, unknown>();
+
+  private checked<T extends object>(name: string, wrap: (iface: T) => T): T {
+    const iface = this.components.iface<T>(name);
+    let c = this.checkedIfaces.get(iface) as T | undefined;
+    if (c === undefined) { c = wrap(iface); this.checkedIfaces.set(iface, c); }
+    return c;
+  }
 
   domainOf(name: string): Domain {
     return this.config.placement[name] ?? (this.config.preset === 'monolithic' ? 'kernel' : 'user');
@@ -135,7 +149,7 @@ export class Kernel {
       spinUs: this.params.kernelSpinUs,
       host: this.platform,
       running: () => this.running,
-      tick: () => this.components.watch(),
+      tick: () => { this.components.watch(); this.deadlines.tick(); this.checkCpuLimits(); },
     }).catch((e: unknown) => this.panic('kernel', e instanceof Error ? `${e.name}: ${e.message}` : String(e)));
     for (const name of this.config.components) {
       const mod = this.modules[name];
@@ -153,6 +167,7 @@ export class Kernel {
     for (const p of this.procs.values()) {
       if (p.trapped && !this.inService.has(p) && p.state !== 'zombie') {
         worked = true;
+        p.cpu.enterKernel(performance.now());
         this.inService.add(p);
         void this.dispatch(p);
       }
@@ -179,14 +194,48 @@ export class Kernel {
       }
     }
     this.inService.delete(p);
-    if (!p.dead) p.complete(result);
+    if (!p.dead) { p.cpu.leaveKernel(performance.now()); p.complete(result); }
+  }
+
+  /** RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one (called on the tick). */
+  private checkCpuLimits(): void {
+    const now = performance.now();
+    for (const p of this.procs.values()) {
+      if (p.dead) continue;
+      const { soft, hard } = p.limits.get(RLIMIT.CPU);
+      if (soft === Infinity && hard === Infinity) continue;
+      const seconds = p.cpu.ms(now) / 1000;
+      if (seconds >= hard && p.cpu.stage < 2) {
+        p.cpu.stage = 2;
+        this.log.log(`pid ${p.pid} (${p.name}): CPU time limit (${hard} s hard) exceeded`);
+        this.deliver(p, Signal.SIGKILL);
+      } else if (seconds >= soft && p.cpu.stage < 1) {
+        p.cpu.stage = 1;
+        this.log.log(`pid ${p.pid} (${p.name}): CPU time limit (${soft} s) exceeded`);
+        this.deliver(p, Signal.SIGXCPU);
+      }
+    }
   }
 
   // ---- processes ------------------------------------------------------------------------
 
   /** Starts a process for `req`; `parent` undefined for init. */
   async spawn(parent: Process | undefined, req: SpawnRequest, cwd: string): Promise<number> {
-    if (this.procs.size >= this.params.maxProcesses) throw new KernelError(Errno.EAGAIN, 'process table full');
+    // The last processReserve slots are init's, so a runaway program cannot lock the shell out.
+    const free = this.params.maxProcesses - this.procs.size - this.spawning;
+    if (free <= 0) throw new KernelError(Errno.EAGAIN, 'process table full');
+    if (parent !== undefined && parent.pid !== 1 && free <= this.params.processReserve) throw new KernelError(Errno.EAGAIN, 'process table full (the rest is reserved for init)');
+    this.spawning++;
+    try {
+      return await this.spawnCounted(parent, req, cwd);
+    } finally {
+      this.spawning--;
+    }
+  }
+
+  private spawning = 0;
+
+  private async spawnCounted(parent: Process | undefined, req: SpawnRequest, cwd: string): Promise<number> {
     const program = await this.vfs.readExecutable(cwd, req.path);
     if (!(program instanceof Uint8Array)) throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
     if (execFormat(program) === 'unknown') throw new KernelError(Errno.ENOEXEC, `${req.path}: not a kernelkit program or WebAssembly module`);
@@ -194,16 +243,24 @@ export class Kernel {
     const inherited: [number, OpenFile][] = [];
     for (const [childFd, parentFd] of req.fds) {
       if (parent === undefined) break;
-      if (!Number.isInteger(childFd) || childFd < 0 || childFd >= this.params.maxFdsPerProcess) throw new KernelError(Errno.EBADF);
+      if (!Number.isInteger(childFd) || childFd < 0 || childFd >= Math.min(this.params.maxFdsPerProcess, parent.limits.soft(RLIMIT.NOFILE))) throw new KernelError(Errno.EBADF);
       inherited.push([childFd, parent.fds.get(parentFd).file]);
     }
     const name = (req.argv[0] ?? req.path).split('/').pop() ?? req.path;
     const pid = await this.pm.fork(parent?.pid ?? 0, parent === undefined ? -1 : (req.pgid ?? 0), name);
-    if (typeof pid !== 'number') throw new KernelError(Errno.EIO, 'pm returned a malformed reply');
-    const pgid = await this.pm.getpgid(pid, pid);
+    if (this.procs.has(pid)) throw new KernelError(Errno.EIO, `pm.fork returned pid ${pid}, which is in use`);
+    let pgid: number;
+    try {
+      pgid = await this.pm.getpgid(pid, pid);
+    } catch (e) {
+      // pm has the record but the kernel will not start it: take it back out of pm.
+      await this.pm.exit(pid, 0, 0).then(() => this.pm.wait(parent?.pid ?? 0, pid, true)).catch(() => {});
+      throw e;
+    }
     const page = new SharedArrayBuffer(TRAP_PAGE_BYTES);
     const userMemory = new SharedArrayBuffer(USER_MEMORY_BYTES);
-    const p = new Process(asPid(pid), name, req.argv, parent?.pid ?? 0, pgid, cwd, page, userMemory, this.params.maxFdsPerProcess);
+    const limits = parent?.limits.clone() ?? Limits.defaults(this.params);
+    const p = new Process(asPid(pid), name, req.argv, parent?.pid ?? 0, pgid, cwd, page, userMemory, this.params.maxFdsPerProcess, limits);
     for (const [childFd, file] of inherited) { file.refs++; p.fds.replace(childFd, file); }
     if (parent === undefined) await this.openConsoleFds(p);
     this.procs.set(pid, p);
@@ -245,8 +302,11 @@ export class Kernel {
       const e = p.fds.remove(fd);
       await closeFile(this, e.file).catch(() => {});
     }
-    try { await this.pm.exit(p.pid, code, signal); } catch (e) {
-      this.log.log(`pm.exit(${p.pid}) failed: ${e instanceof Error ? e.message : String(e)}`);
+    if (!await this.reportExit(p, code, signal)) {
+      // pm never took the exit: the parent's wait is answered from the kernel's table.
+      p.exitUnreported = true;
+      this.log.log(`pid ${p.pid} (${p.name}): pm did not acknowledge the exit; the kernel reaps it`);
+      for (const wake of this.childLost.get(p.ppid)?.splice(0) ?? []) wake();
     }
     if (p.pid === 1) { await this.halt(signal !== 0 ? 128 + signal : code); return; }
     // A zombie whose parent is gone is reaped by pm at once; drop it here too.
@@ -255,12 +315,36 @@ export class Kernel {
     for (const child of this.procs.values()) if (child.ppid === p.pid) { child.ppid = 1; if (child.dead) this.procs.delete(child.pid); }
   }
 
+  /**
+   * Tells pm of an exit: a malformed answer, an error or no answer within
+   * pmReplyDeadlineMs is tried again, pmExitAttempts times. True once pm took it
+   * (ESRCH too: pm has no record, so nothing waits on it there).
+   */
+  private async reportExit(p: Process, code: number, signal: number): Promise<boolean> {
+    for (let attempt = 1; attempt <= this.params.pmExitAttempts; attempt++) {
+      try {
+        await this.deadlines.within(this.pm.exit(p.pid, code, signal), this.params.pmReplyDeadlineMs, 'pm.exit');
+        return true;
+      } catch (e) {
+        if (isKernelError(e) && e.errno === Errno.ESRCH) return true;
+        if (e instanceof KernelPanic) throw e;
+        this.log.log(`pm.exit(${p.pid}) failed (attempt ${attempt}): ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    return false;
+  }
+
+  /** Wakes a parent's wait (wait.ts) when a child's exit could not be told to pm; by parent pid. */
+  readonly childLost = new Map<number, (() => void)[]>();
+
+  /** Bounded waits for component replies (ticked by the trap loop). */
+  readonly deadlines = new Deadlines();
+
   /** Sends `sig` from process `from` (0: the kernel) to a pid or, negative, a group. */
   async signal(from: number, target: number, sig: number): Promise<void> {
     const pids = await this.pm.kill(from, target, sig);
-    if (!Array.isArray(pids)) throw new KernelError(Errno.EIO, 'pm returned a malformed reply');
     for (const pid of pids) {
-      const p = this.procs.get(pid as number);
+      const p = this.procs.get(pid);
       if (p === undefined || p.dead) continue;
       this.deliver(p, sig);
     }

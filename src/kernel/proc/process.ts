@@ -11,6 +11,8 @@ import { TRAP_REGS_OFFSET, TRAP_RESULT, TRAP_STATE, TRAP_NR, TRAP_SIGNALS, TrapS
 import type { Pid, UserPtr } from '../../abi/ids.js';
 import type { ThreadHandle } from '../platform.js';
 import { FdTable } from '../fs/file.js';
+import { RLIMIT } from '../../abi/rlimit.js';
+import { CpuAccount, type Limits } from './limits.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -40,6 +42,12 @@ export class Process {
   dead = false;
   /** Blocked in a read from a device (the console): a death must cancel it there. */
   inDeviceRead = false;
+  /** Dead, but pm never acknowledged the exit: the kernel reaps it itself (wait.ts). */
+  exitUnreported = false;
+  /** Resource limits (getrlimit/setrlimit); inherited at spawn. */
+  readonly limits: Limits;
+  /** CPU time used, checked against RLIMIT_CPU on the kernel's tick. */
+  readonly cpu: CpuAccount;
 
   constructor(
     readonly pid: Pid,
@@ -51,7 +59,10 @@ export class Process {
     readonly page: SharedArrayBuffer,
     readonly userMemory: SharedArrayBuffer,
     maxFds: number,
+    limits: Limits,
   ) {
+    this.limits = limits;
+    this.cpu = new CpuAccount(performance.now());
     this.ppid = ppid;
     this.pgid = pgid;
     this.cwd = cwd;
@@ -59,7 +70,7 @@ export class Process {
     this.regs = new Float64Array(page, TRAP_REGS_OFFSET, 7);
     this.umem = new Uint8Array(userMemory);
     this.umemView = new DataView(userMemory);
-    this.fds = new FdTable(maxFds);
+    this.fds = new FdTable(Math.min(maxFds, limits.soft(RLIMIT.NOFILE)));
   }
 
   /** A syscall is waiting in the page. */

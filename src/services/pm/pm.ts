@@ -123,7 +123,8 @@ export function create(ctx: ComponentContext): ComponentInstance & PmService {
         pids = [target];
       } else {
         const group = target === 0 ? get(from).pgid : target === -1 ? -1 : -target;
-        pids = [...procs.values()].filter((r) => !r.zombie && (group === -1 ? r.pid !== 1 : r.pgid === group)).map((r) => r.pid);
+        // -1: every process but init and the caller (as in Linux).
+        pids = [...procs.values()].filter((r) => !r.zombie && (group === -1 ? r.pid !== 1 && r.pid !== from : r.pgid === group)).map((r) => r.pid);
         if (pids.length === 0) throw new KernelError(Errno.ESRCH);
       }
       return sig === 0 ? [] : pids;
@@ -133,10 +134,16 @@ export function create(ctx: ComponentContext): ComponentInstance & PmService {
     async getppid(pid: number): Promise<number> { return get(pid).ppid; },
 
     async setpgid(caller: number, pid: number, pgid: number): Promise<void> {
+      if (!Number.isSafeInteger(pid) || pid < 0) throw new KernelError(Errno.ESRCH);
+      if (!Number.isSafeInteger(pgid) || pgid < 0) throw new KernelError(Errno.EINVAL);
       const target = get(pid === 0 ? caller : pid);
-      if (target.pid !== caller && target.ppid !== caller) throw new KernelError(Errno.ESRCH);
-      if (pgid < 0) throw new KernelError(Errno.EINVAL);
-      target.pgid = pgid === 0 ? target.pid : pgid;
+      if (target.zombie || (target.pid !== caller && target.ppid !== caller)) throw new KernelError(Errno.ESRCH);
+      const group = pgid === 0 ? target.pid : pgid;
+      // The machine is one session: a group can be joined only while it exists (or is the
+      // target's own new one); init, the session leader, stays in its group.
+      if (target.pid === 1 && group !== target.pgid) throw new KernelError(Errno.EPERM, 'init is the session leader');
+      if (group !== target.pid && ![...procs.values()].some((r) => !r.zombie && r.pgid === group)) throw new KernelError(Errno.EPERM, `no process group ${group}`);
+      target.pgid = group;
     },
 
     async getpgid(caller: number, pid: number): Promise<number> { return get(pid === 0 ? caller : pid).pgid; },
