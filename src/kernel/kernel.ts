@@ -205,14 +205,16 @@ export class Kernel {
       const { soft, hard } = p.limits.get(RLIMIT.CPU);
       if (soft === Infinity && hard === Infinity) continue;
       const seconds = p.cpu.ms(now) / 1000;
-      if (seconds >= hard && p.cpu.stage < 2) {
-        p.cpu.stage = 2;
-        this.log.log(`pid ${p.pid} (${p.name}): CPU time limit (${hard} s hard) exceeded`);
-        this.deliver(p, Signal.SIGKILL);
-      } else if (seconds >= soft && p.cpu.stage < 1) {
+      // SIGXCPU first even when soft = hard (ulimit -t sets both): it says why. SIGKILL
+      // follows on a later tick for a process that survives it (ignored or handled).
+      if (seconds >= soft && p.cpu.stage < 1) {
         p.cpu.stage = 1;
         this.log.log(`pid ${p.pid} (${p.name}): CPU time limit (${soft} s) exceeded`);
         this.deliver(p, Signal.SIGXCPU);
+      } else if (seconds >= hard && p.cpu.stage < 2) {
+        p.cpu.stage = 2;
+        this.log.log(`pid ${p.pid} (${p.name}): CPU time limit (${hard} s hard) exceeded`);
+        this.deliver(p, Signal.SIGKILL);
       }
     }
   }

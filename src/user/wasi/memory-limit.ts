@@ -35,7 +35,7 @@ function leb(n: number): number[] {
   return out;
 }
 
-const mib = (pages: number): string => `${Math.round((pages * WASM_PAGE) / (1 << 20))} MiB`;
+const mib = (pages: number): string => (pages >= 16 ? `${Math.floor(pages / 16)} MiB` : `${pages * 64} KiB`);
 
 /** Caps every memory the module defines at `limitBytes` (Infinity: unchanged). */
 export function limitMemory(module: Uint8Array, limitBytes: number): MemoryLimitResult {
