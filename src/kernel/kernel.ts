@@ -27,7 +27,7 @@ import { ComponentTable, type Domain } from './component/table.js';
 import { checkedPm, checkedConsole } from './component/replies.js';
 import type { Transport } from './component/server.js';
 import type { ComponentModule } from './component/server-runtime.js';
-import { closeFile } from './fs/io.js';
+import { closeFile, writeFile } from './fs/io.js';
 import type { OpenFile } from './fs/file.js';
 import { SYSCALL_TABLE } from './syscall/table.js';
 import { KernelTimers } from './timer.js';
@@ -72,7 +72,7 @@ export class Kernel {
     this.params = { ...defaultParams, ...config.params };
     this.log = new KernelLog((line) => platform.bootLog(line));
     this.arena = new Arena('kernel', new SharedArrayBuffer(this.params.kernelArenaBytes));
-    this.pool = new ThreadPool(platform, this.params.processPoolSize);
+    this.pool = new ThreadPool(platform, this.params.processPoolSize, this.params.rlimitAsBytes);
     this.timers = new KernelTimers(bindDevice('timer', config.devices.timer));
     this.modules = modules;
     this.components = new ComponentTable({
@@ -266,7 +266,7 @@ export class Kernel {
     for (const [childFd, file] of inherited) { file.refs++; p.fds.replace(childFd, file); }
     if (parent === undefined) await this.openConsoleFds(p);
     this.procs.set(pid, p);
-    const thread = this.pool.take();
+    const thread = this.pool.take(limits.soft(RLIMIT.AS));
     p.thread = thread;
     thread.onExit((error) => { void this.threadExited(p, error); });
     const start: ProcessStart = {
@@ -287,6 +287,15 @@ export class Kernel {
     if (p.dead) return;
     // The thread ended without exit(): an uncaught error in the program.
     if (error !== undefined) this.log.log(`pid ${p.pid} (${p.name}): ${error}`);
+    if (error !== undefined && /memory limit/i.test(error)) {
+      // The host ended it at its heap limit (RLIMIT_AS): say so where the user looks.
+      const limit = p.limits.soft(RLIMIT.AS);
+      const message = `${p.name}: killed: JavaScript heap over its RLIMIT_AS of ${Math.floor(limit / (1 << 20))} MiB\n`;
+      this.log.log(message.trimEnd());
+      try { await writeFile(this, p, p.fds.get(2).file, new TextEncoder().encode(message)); } catch { /* no stderr */ }
+      await this.exitProcess(p, 0, Signal.SIGKILL);
+      return;
+    }
     await this.exitProcess(p, error === undefined ? 0 : 1, error === undefined ? 0 : Signal.SIGSEGV);
   }
 

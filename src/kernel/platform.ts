@@ -15,8 +15,14 @@ export interface ThreadHandle {
 
 export type ThreadKind = 'process' | 'server';
 
+/** Bounds on a thread the host enforces (a process thread's RLIMIT_AS). */
+export interface ThreadLimits {
+  /** The JavaScript heap may not grow past this (bytes); the host ends the thread when it would. */
+  heapBytes?: number;
+}
+
 export interface Platform {
-  createThread(kind: ThreadKind): ThreadHandle;
+  createThread(kind: ThreadKind, limits?: ThreadLimits): ThreadHandle;
   yieldMacrotask(): Promise<void>;
   /** Tells the machine the system halted with `status` (after output is flushed). */
   halt(status: number, leaks: LeakReport): void;

@@ -2,7 +2,7 @@
 // this file. Used by the kernel thread to start processes and servers.
 
 import { Worker } from 'node:worker_threads';
-import type { ThreadHandle, ThreadKind } from '../../kernel/platform.js';
+import type { ThreadHandle, ThreadKind, ThreadLimits } from '../../kernel/platform.js';
 
 const ENTRY: Record<ThreadKind, URL> = {
   process: new URL('./process-worker.js', import.meta.url),
@@ -11,8 +11,11 @@ const ENTRY: Record<ThreadKind, URL> = {
 
 let nextId = 1;
 
-export function createThread(kind: ThreadKind): ThreadHandle {
-  const worker = new Worker(ENTRY[kind], { stdout: false, stderr: false });
+export function createThread(kind: ThreadKind, limits: ThreadLimits = {}): ThreadHandle {
+  const heap = limits.heapBytes;
+  // V8's old generation is the JavaScript heap; a worker over it ends with ERR_WORKER_OUT_OF_MEMORY.
+  const resourceLimits = heap !== undefined && Number.isFinite(heap) ? { maxOldGenerationSizeMb: Math.max(16, Math.floor(heap / (1 << 20))) } : undefined;
+  const worker = new Worker(ENTRY[kind], { stdout: false, stderr: false, ...(resourceLimits === undefined ? {} : { resourceLimits }) });
   // A pre-started thread must not keep the host alive on its own.
   worker.unref();
   const id = nextId++;

@@ -132,6 +132,26 @@ TESTS['rlimit-cpu-sends-sigxcpu-then-sigkill'] = () => {
   check(c.signal === 0 && text === 'slept\n', `a sleeping process is not charged, got ${JSON.stringify(text)} signal ${c.signal}`);
 };
 
+TESTS['rlimit-as-bounds-the-javascript-heap'] = () => {
+  const before = libc.getrlimit(RLIMIT.AS);
+  libc.setrlimit(RLIMIT.AS, 64 << 20, before.hard);
+  let pid: number;
+  try {
+    pid = libc.spawn('/bin/usertests', { argv: ['usertests', '--heap-hog'], fds: [[0, 0], [1, 1], [2, 2]] });
+  } finally {
+    libc.setrlimit(RLIMIT.AS, before.soft, before.hard);
+  }
+  const r = libc.wait(pid)!;
+  check(r.signal === Signal.SIGKILL, `a program over its heap limit is killed, got signal ${r.signal} code ${r.code}`);
+};
+
+/** usertests --heap-hog: allocates JavaScript objects until the host stops it. */
+export function heapHog(): number {
+  const keep: number[][] = [];
+  for (let i = 0; i < 1e9; i++) keep.push(new Array<number>(1 << 16).fill(i));
+  return keep.length > 0 ? 1 : 0;
+}
+
 /** usertests --cpu-hog SOFT HARD [ignore]: sets RLIMIT_CPU and spins. */
 export function cpuHog(args: string[]): number {
   if (args[2] === 'ignore') libc.sigaction(Signal.SIGXCPU, libc.SigDisposition.IGNORE);

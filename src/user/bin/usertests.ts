@@ -9,7 +9,7 @@
 
 import * as libc from '../libc/index.js';
 import { TESTS } from './_usertests-cases.js';
-import { cpuHog } from './_usertests-limits.js';
+import { cpuHog, heapHog } from './_usertests-limits.js';
 
 function openFds(): number[] {
   const fds: number[] = [];
@@ -50,6 +50,7 @@ export function main(argv: string[]): number {
   if (argv[1] === '--exit') return Number(argv[2]);
   if (argv[1] === '--sleep') { libc.sleepMs(60000); return 0; }
   if (argv[1] === '--cpu-hog') return cpuHog(argv.slice(2));
+  if (argv[1] === '--heap-hog') return heapHog();
   const names = argv.length > 1 ? argv.slice(1) : Object.keys(TESTS);
   let failed = 0;
   for (const name of names) {
