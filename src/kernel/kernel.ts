@@ -133,7 +133,8 @@ export class Kernel {
   }
 
   processTable(): ProcessRecord[] {
-    return [...this.procs.values()].map((p) => ({
+    // A process whose exit pm never took is the kernel's to reap: a rebuilt pm must not report it again.
+    return [...this.procs.values()].filter((p) => !p.exitUnreported).map((p) => ({
       pid: p.pid, ppid: p.ppid, pgid: p.pgid, state: p.state === 'zombie' ? 'zombie' : 'running', name: p.name, exitCode: p.exitCode, exitSignal: p.exitSignal,
     }));
   }

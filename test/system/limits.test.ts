@@ -87,11 +87,11 @@ for (const preset of PRESETS) {
       '/bin/sleep 100 & kill -s TERM %1; wait %1; echo term=$?',
       '/bin/sleep 100 & kill -SIGUSR1 $!; wait $!; echo usr1=$?',
       '/bin/sleep 100 & kill -9 $!; wait $!; echo nine=$?',
-      'kill -FOO 1; echo bad=$?', 'kill %7; echo nojob=$?', 'kill 30000; echo nopid=$?',
+      'kill -FOO 1; echo bad=$?', 'kill -9; echo notarget=$?', 'kill; echo none=$?', 'kill %7; echo nojob=$?', 'kill 30000; echo nopid=$?',
       'ulimit -x; echo badopt=$?', 'ulimit -n abc; echo badnum=$?', 'ulimit -n 100000; echo over=$?',
       'ulimit -S -n 20; ulimit -n; ulimit -H -n', 'ulimit -t 5; ulimit -t; ulimit -a | grep -c unlimited',
     ].join('\n'));
-    assert.equal(r.stdout, 'KILL\n15\nXCPU\nterm=143\nusr1=138\nnine=137\nbad=2\nnojob=1\nnopid=1\nbadopt=2\nbadnum=1\nover=1\n20\n256\n5\n0\n', r.stderr);
+    assert.equal(r.stdout, 'KILL\n15\nXCPU\nterm=143\nusr1=138\nnine=137\nbad=2\nnotarget=2\nnone=2\nnojob=1\nnopid=1\nbadopt=2\nbadnum=1\nover=1\n20\n256\n5\n0\n', r.stderr);
     assert.match(r.stderr, /kill: FOO: invalid signal specification/);
     assert.match(r.stderr, /ulimit: Operation not permitted/);
     assert.equal(noLeaks(r), undefined);

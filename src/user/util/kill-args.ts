@@ -28,7 +28,9 @@ export function parseKill(args: string[]): KillCommand {
     if (args[1] === undefined) throw new UsageError(`${args[0]}: option requires an argument`);
     signal = parseSignal(args[1]);
     i = 2;
-  } else if (args[0] !== undefined && args[0] !== '--' && /^-[A-Za-z0-9+]+$/.test(args[0]) && args.length > 1) {
+  } else if (args[0] !== undefined && args[0] !== '--' && /^-[A-Za-z0-9+]+$/.test(args[0])) {
+    // `kill -9` alone is a signal without a target (a usage error), not group 9: as in
+    // procps and bash, a negative target first needs `--` or a signal before it.
     signal = parseSignal(args[0].slice(1));
     i = 1;
   }
