@@ -24,7 +24,7 @@ import { KernelLog } from './log.js';
 import { Process } from './proc/process.js';
 import { ThreadPool } from './proc/pool.js';
 import { ComponentTable, type Domain } from './component/table.js';
-import { checkedPm, checkedConsole } from './component/replies.js';
+import { checkedPm, checkedConsole, checkedVfs, checkedBlk } from './component/replies.js';
 import type { Transport } from './component/server.js';
 import type { ComponentModule } from './component/server-runtime.js';
 import { closeFile, writeFile } from './fs/io.js';
@@ -93,11 +93,11 @@ export class Kernel {
 
   // ---- components ------------------------------------------------------------------
 
-  get vfs(): VfsService { return this.components.iface<VfsService>('vfs'); }
-  /** pm and the console with every reply checked (component/replies.ts). */
+  /** The core components, with every reply checked (component/replies.ts). */
+  get vfs(): VfsService { return this.checked('vfs', checkedVfs); }
   get pm(): PmService { return this.checked('pm', checkedPm); }
   get console(): ConsoleService { return this.checked('console', checkedConsole); }
-  get blk(): BlkService { return this.components.iface<BlkService>('blk'); }
+  get blk(): BlkService { return this.checked('blk', checkedBlk); }
 
   private readonly checkedIfaces = new WeakMap<object, unknown>();
 
@@ -205,7 +205,9 @@ export class Kernel {
       if (p.dead) continue;
       const { soft, hard } = p.limits.get(RLIMIT.CPU);
       if (soft === Infinity && hard === Infinity) continue;
-      const seconds = p.cpu.ms(now) / 1000;
+      // The host's count of the thread's CPU time where it has one; else time in user code.
+      const hostMs = p.thread?.cpuMs?.();
+      const seconds = (hostMs !== undefined ? hostMs - p.cpu.threadBaseMs : p.cpu.ms(now)) / 1000;
       // SIGXCPU first even when soft = hard (ulimit -t sets both): it says why. SIGKILL
       // follows on a later tick for a process that survives it (ignored or handled).
       if (seconds >= soft && p.cpu.stage < 1) {
@@ -269,6 +271,7 @@ export class Kernel {
     this.procs.set(pid, p);
     const thread = this.pool.take(limits.soft(RLIMIT.AS));
     p.thread = thread;
+    p.cpu.threadBaseMs = thread.cpuMs?.() ?? 0;
     thread.onExit((error) => { void this.threadExited(p, error); });
     const start: ProcessStart = {
       type: 'start', pid, argv: req.argv, env: req.env, program, page, userMemory, kernelBell: this.bellMemory, spinUs: this.params.processSpinUs,

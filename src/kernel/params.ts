@@ -36,8 +36,6 @@ export const defaultParams = {
   channelRingBytes: 1 << 20,
   /** A user-domain server whose heartbeat stalls this long is declared hung (ms). */
   heartbeatTimeoutMs: 1000,
-  /** A user-domain server that has not reported ready this long after its thread was started is restarted (ms). */
-  serverStartTimeoutMs: 30000,
   /** How far past its buffer a wild write reaches (bytes). */
   wildWriteBytes: 64 << 10,
   /** Restarts after which the supervisor gives up on a component. */

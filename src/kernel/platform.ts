@@ -11,6 +11,8 @@ export interface ThreadHandle {
   /** Called once when the thread ends: normally, by an uncaught error, or by terminate. */
   onExit(handler: (error: string | undefined) => void): void;
   terminate(): void;
+  /** CPU time the thread has used so far (ms), as the host's scheduler counts it; undefined when the host cannot tell. */
+  cpuMs?(): number | undefined;
 }
 
 export type ThreadKind = 'process' | 'server';

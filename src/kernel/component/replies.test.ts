@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkedPm, checkedConsole, PM_REPLIES, CONSOLE_REPLIES } from './replies.js';
+import { checkedPm, checkedConsole, checkedVfs, checkedBlk, PM_REPLIES, CONSOLE_REPLIES, VFS_REPLIES, BLK_REPLIES } from './replies.js';
 import { BAD_REPLY } from './fault.js';
 import { Errno, KernelError } from '../../abi/errno.js';
-import type { ConsoleService, PmService } from '../../abi/services.js';
+import type { BlkService, ConsoleService, PmService, VfsService } from '../../abi/services.js';
 
 /** An interface whose every method answers `reply`. */
 function answering<T>(methods: readonly string[], reply: (method: string) => unknown): T {
@@ -48,4 +48,21 @@ test('well-formed replies pass through; out-of-range ones do not', async () => {
 test('an errno from the component passes through unchanged', async () => {
   const pm = checkedPm({ getpid: async () => { throw new KernelError(Errno.ESRCH); } } as unknown as PmService);
   assert.equal(await errnoOf(pm.getpid(5)), Errno.ESRCH);
+});
+
+test('every vfs and blk method answering a bad reply fails with EIO', async () => {
+  const vfs = checkedVfs(answering<VfsService>(Object.keys(VFS_REPLIES), () => BAD_REPLY));
+  for (const method of Object.keys(VFS_REPLIES)) {
+    const fn = (vfs as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!;
+    assert.equal(await errnoOf(fn('/', '/x', new Uint8Array(4), 0)), Errno.EIO, `vfs.${method}`);
+  }
+  const blk = checkedBlk(answering<BlkService>(Object.keys(BLK_REPLIES), () => BAD_REPLY));
+  for (const method of Object.keys(BLK_REPLIES)) {
+    const fn = (blk as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!;
+    assert.equal(await errnoOf(fn(0, 1)), Errno.EIO, `blk.${method}`);
+  }
+  const short = checkedBlk(answering<BlkService>(['read'], () => new Uint8Array(100)));
+  assert.equal(await errnoOf(short.read(0, 1)), Errno.EIO, 'a short sector read');
+  const ok = checkedBlk(answering<BlkService>(['read'], () => new Uint8Array(1024)));
+  assert.equal((await ok.read(0, 2)).length, 1024);
 });

@@ -1,14 +1,17 @@
-// Reply checks for the components the kernel core itself depends on (pm, console):
+// Reply checks for the components the kernel core calls (pm, console, vfs, blk):
 // every answer is checked where the kernel receives it, so a malformed reply (a bug,
 // or an injected `bad-reply`) fails that one call with EIO instead of travelling on
 // as a wrong pid, a garbage group or a wait that never ends.
 //
-// `checkedPm` and `checkedConsole` wrap a component's interface once; the table of
-// shapes below is the only place that says what each method answers. (This is the
-// table a generated binding from the typed service list replaces.)
+// `checkedPm`, `checkedConsole`, `checkedVfs` and `checkedBlk` wrap a component's
+// interface once; the tables of shapes below are the only place that says what each
+// method answers. (These are the tables a generated binding from the typed service
+// list replaces.)
 
 import { KernelError, Errno } from '../../abi/errno.js';
-import type { ConsoleService, PmService } from '../../abi/services.js';
+import type { BlkService, ConsoleService, PmService, VfsService } from '../../abi/services.js';
+import { STAT_FIELDS } from '../../abi/fs.js';
+import { SECTOR_SIZE } from '../../abi/blk.js';
 
 type Check = (reply: unknown, args: unknown[]) => boolean;
 
@@ -42,6 +45,48 @@ export const CONSOLE_REPLIES: { readonly [K in keyof ConsoleService]: Check } = 
   readable: (v) => typeof v === 'boolean',
 };
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStat = (v: unknown): boolean => isObject(v) && STAT_FIELDS.every((f) => typeof v[f] === 'number');
+const isEntry = (v: unknown): boolean => isObject(v) && typeof v.name === 'string' && typeof v.ino === 'number' && typeof v.type === 'number';
+
+/** What each vfs method must answer. */
+export const VFS_REPLIES: { readonly [K in keyof VfsService]: Check } = {
+  open: (v) => isObject(v) && isPgid(v.handle) && (v.kind === 'file' || v.kind === 'dir' || v.kind === 'dev') && isInt(v.mode) && isInt(v.rdev),
+  read: (v, args) => v instanceof Uint8Array && v.length <= (args[2] as number),
+  write: (v, args) => isObject(v) && isInt(v.written) && v.written >= 0 && v.written <= (args[2] as Uint8Array).length && isPgid(v.end),
+  close: isNothing,
+  getdents: (v, args) => Array.isArray(v) && v.length <= (args[2] as number) && v.every(isEntry),
+  fstat: isStat,
+  ftruncate: isNothing,
+  fsync: isNothing,
+  fsetattr: isNothing,
+  stat: isStat,
+  setattr: isNothing,
+  mkdir: isNothing,
+  rmdir: isNothing,
+  unlink: isNothing,
+  rename: isNothing,
+  link: isNothing,
+  symlink: isNothing,
+  readlink: (v) => typeof v === 'string',
+  resolveDir: (v) => typeof v === 'string' && v.startsWith('/'),
+  readExecutable: (v) => v instanceof Uint8Array,
+  sync: isNothing,
+  statfs: isObject,
+  mount: isNothing,
+  umount: isNothing,
+  mounts: (v) => Array.isArray(v) && v.every((m) => isObject(m) && typeof m.source === 'string' && typeof m.target === 'string' && typeof m.fstype === 'string'),
+  openCount: isPgid,
+};
+
+/** What each blk method must answer. */
+export const BLK_REPLIES: { readonly [K in keyof BlkService]: Check } = {
+  size: isPgid,
+  read: (v, args) => v instanceof Uint8Array && v.length === (args[1] as number) * SECTOR_SIZE,
+  write: isNothing,
+  flush: isNothing,
+};
+
 /** Wraps `iface` so each method's reply is checked against `checks` (EIO when malformed). */
 export function checkReplies<T extends object>(component: string, iface: T, checks: { readonly [K in keyof T]: Check }): T {
   const wrapped: Record<string, unknown> = {};
@@ -60,3 +105,5 @@ export function checkReplies<T extends object>(component: string, iface: T, chec
 
 export function checkedPm(iface: PmService): PmService { return checkReplies('pm', iface, PM_REPLIES); }
 export function checkedConsole(iface: ConsoleService): ConsoleService { return checkReplies('console', iface, CONSOLE_REPLIES); }
+export function checkedVfs(iface: VfsService): VfsService { return checkReplies('vfs', iface, VFS_REPLIES); }
+export function checkedBlk(iface: BlkService): BlkService { return checkReplies('blk', iface, BLK_REPLIES); }

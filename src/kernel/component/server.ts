@@ -62,8 +62,6 @@ export class UserServer {
   lastBeat = -1;
   lastBeatAt = performance.now();
   dead = false;
-  /** Until the server reports ready it has no heartbeat yet (a Worker start can take seconds on a loaded host). */
-  starting = true;
   private readonly ready: Promise<void>;
   private memstatWaiters = new Map<number, (r: MemArenaRecord) => void>();
   private nextMemstat = 1;
@@ -88,7 +86,7 @@ export class UserServer {
     this.thread.onMessage((raw) => {
       const ev = raw as ServerEvent;
       switch (ev.type) {
-        case 'ready': this.starting = false; this.lastBeatAt = performance.now(); readyResolve(); return;
+        case 'ready': readyResolve(); return;
         case 'init-failed': readyReject(new Error(ev.error)); return;
         case 'rpc': for (const l of rpcListeners) l(ev.m); return;
         case 'memstat': this.memstatWaiters.get(ev.id)?.(ev.arena); this.memstatWaiters.delete(ev.id); return;

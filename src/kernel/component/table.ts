@@ -253,10 +253,7 @@ export class ComponentTable {
 
   /** Checks every server's heartbeat; called by the kernel about every 100 ms. */
   watch(): void {
-    for (const s of this.servers) {
-      if (s.dead) continue;
-      if (s.starting ? s.hung(this.o.params.serverStartTimeoutMs) : s.hung(this.o.params.heartbeatTimeoutMs)) s.die(s.starting ? 'did not start' : 'hung (no heartbeat)');
-    }
+    for (const s of this.servers) if (!s.dead && s.hung(this.o.params.heartbeatTimeoutMs)) s.die('hung (no heartbeat)');
   }
 
   armFault(name: string, type: FaultType): void {

@@ -3,11 +3,13 @@
 // params.ts). The rules of setrlimit live here: the soft limit never exceeds the
 // hard one, lowering is always allowed, raising a hard limit needs privilege.
 //
-// What "CPU time" is here: the wall time the process spends in its own code between
-// syscalls, measured by the kernel — from the moment it completes a syscall (or hands
-// the thread its program) to the moment it picks up the next trap. Time blocked in
-// the kernel (a pipe read, a sleep, a call to a server) is not counted; time the host
-// took the core away while the program ran is (the kernel cannot see host scheduling).
+// What "CPU time" is here: where the host can say (Node on Linux: the thread's utime +
+// stime from /proc, ThreadHandle.cpuMs), the CPU time the process's thread used since
+// it was handed the program — what the host's scheduler counted. Elsewhere the
+// fallback, CpuAccount below: the wall time the process spends in its own code between
+// syscalls, measured by the kernel from the moment it completes a syscall (or hands
+// the thread its program) to the moment it picks up the next trap. Time blocked in the
+// kernel is not counted; time the host took the core away while the program ran is.
 
 import { KernelError, Errno } from '../../abi/errno.js';
 import { RLIMIT, RLIM_INFINITY, type Rlimit, type RlimitResource } from '../../abi/rlimit.js';
@@ -55,6 +57,8 @@ export class CpuAccount {
   private runningSince: number | undefined;
   /** Which signal the limit already sent: 0 none, then SIGXCPU, then SIGKILL. */
   stage = 0;
+  /** The thread's host CPU time when the program was handed to it (a pooled thread started earlier). */
+  threadBaseMs = 0;
 
   constructor(now: number) { this.runningSince = now; }
 
