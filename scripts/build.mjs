@@ -64,9 +64,16 @@ const entries = [
   { name: 'mnt', mode: DIR, data: new Uint8Array(0), mtime: now },
   { name: 'dev/null', mode: CHR, data: new Uint8Array(0), rdevMajor: 1, rdevMinor: 3, mtime: now },
   { name: 'dev/zero', mode: CHR, data: new Uint8Array(0), rdevMajor: 1, rdevMinor: 5, mtime: now },
-  { name: 'dev/console', mode: 0o020620, data: new Uint8Array(0), rdevMajor: 5, rdevMinor: 1, mtime: now },
-  { name: 'dev/ttyerr', mode: 0o020620, data: new Uint8Array(0), rdevMajor: 5, rdevMinor: 2, mtime: now },
-  { name: 'dev/blk0', mode: BLK, data: new Uint8Array(0), rdevMajor: 8, rdevMinor: 0, mtime: now },
+  // The one terminal is everyone's (as /dev/tty is): a shell started by su or login opens it.
+  { name: 'dev/console', mode: 0o020666, data: new Uint8Array(0), rdevMajor: 5, rdevMinor: 1, mtime: now },
+  { name: 'dev/ttyerr', mode: 0o020666, data: new Uint8Array(0), rdevMajor: 5, rdevMinor: 2, mtime: now },
+  // root:disk 0660: only root (and the disk group) may read or write the raw disk.
+  { name: 'dev/blk0', mode: BLK, gid: 6, data: new Uint8Array(0), rdevMajor: 8, rdevMinor: 0, mtime: now },
+  // Users: root and one ordinary user (su, login, `kernelkit run --user user`). No passwords.
+  { name: 'etc/passwd', mode: FILE, data: enc.encode('root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:an ordinary user:/home/user:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n'), mtime: now },
+  { name: 'etc/group', mode: FILE, data: enc.encode('root:x:0:\ndisk:x:6:\nwheel:x:10:root\nuser:x:1000:\nusers:x:100:user\nnogroup:x:65534:\n'), mtime: now },
+  { name: 'root', mode: 0o040700, data: new Uint8Array(0), mtime: now },
+  { name: 'home/user', mode: DIR, uid: 1000, gid: 1000, data: new Uint8Array(0), mtime: now },
   { name: 'etc/motd', mode: FILE, data: enc.encode('Welcome to kernelkit. Try: uname; ls -l /bin; lsmod; fault blk crash; dmesg\n'), mtime: now },
 ];
 for (const f of programs.sort()) {

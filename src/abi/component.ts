@@ -20,6 +20,10 @@ export interface ProcessRecord {
   pid: number;
   ppid: number;
   pgid: number;
+  sid: number;
+  uid: number;
+  euid: number;
+  suid: number;
   state: 'running' | 'zombie';
   name: string;
   exitCode: number;

@@ -104,6 +104,8 @@ export interface FileSystem {
   readonly fsType: string;
   /** Mounted read-only (vfs then refuses writes with EROFS). */
   readonly readOnly?: boolean;
+  /** Ownership is not the guest's to set (hostfs): vfs does not chown what it creates there. */
+  readonly fixedOwner?: boolean;
   root(): Ino;
   lookup(dir: Ino, name: string): Promise<Ino>;
   getattr(ino: Ino): Promise<Stat>;
@@ -124,7 +126,8 @@ export interface FileSystem {
   /** vfs calls open/release around every open file so unlinked-but-open inodes live on. */
   open(ino: Ino): Promise<void>;
   release(ino: Ino): Promise<void>;
-  fsync(ino: Ino): Promise<void>;
+  /** Makes the file durable; `dataOnly` (fdatasync) may leave out what finding it needs (its names). */
+  fsync(ino: Ino, dataOnly?: boolean): Promise<void>;
   sync(): Promise<void>;
   statfs(): Promise<StatFs>;
   /** Flushes everything and detaches; the filesystem is unusable afterwards. */

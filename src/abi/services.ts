@@ -3,6 +3,7 @@
 // each call crosses a thread boundary. Methods throw KernelError(errno).
 
 import type { Stat, StatFs, DirEntry, SetAttr } from './fs.js';
+import type { FsCred } from './cred.js';
 
 /** An open file inside vfs, as the kernel's file table refers to it. */
 export interface VfsOpenResult {
@@ -18,9 +19,13 @@ export interface VfsOpenResult {
  * followed up to 40 deep), and open files. The root filesystem is a ramfs filled from
  * the initramfs (config.initramfs, cpio newc); config.rootDisk = true mounts ext2 on
  * the block device at '/' instead, with a ramfs at /tmp.
+ *
+ * `cred` is who asks (the calling process's effective ids): vfs checks permissions
+ * against it (services/vfs/access.ts). The kernel always passes it; vfs's own boot
+ * mounts and unit tests leave it out and act as root.
  */
 export interface VfsService {
-  open(cwd: string, path: string, flags: number, mode: number): Promise<VfsOpenResult>;
+  open(cwd: string, path: string, flags: number, mode: number, cred?: FsCred): Promise<VfsOpenResult>;
   read(handle: number, offset: number, length: number): Promise<Uint8Array>;
   /** With O_APPEND the kernel passes offset -1: vfs writes at the end and returns the new end in `end`. */
   write(handle: number, offset: number, data: Uint8Array): Promise<{ written: number; end: number }>;
@@ -30,25 +35,27 @@ export interface VfsService {
   fstat(handle: number): Promise<Stat>;
   ftruncate(handle: number, size: number): Promise<void>;
   fsync(handle: number, dataOnly: boolean): Promise<void>;
-  fsetattr(handle: number, attr: SetAttr): Promise<void>;
-  stat(cwd: string, path: string, follow: boolean): Promise<Stat>;
-  setattr(cwd: string, path: string, attr: SetAttr, follow: boolean): Promise<void>;
-  mkdir(cwd: string, path: string, mode: number): Promise<void>;
-  rmdir(cwd: string, path: string): Promise<void>;
-  unlink(cwd: string, path: string): Promise<void>;
-  rename(cwd: string, from: string, to: string): Promise<void>;
-  link(cwd: string, target: string, path: string): Promise<void>;
-  symlink(cwd: string, target: string, path: string): Promise<void>;
-  readlink(cwd: string, path: string): Promise<string>;
+  fsetattr(handle: number, attr: SetAttr, cred?: FsCred): Promise<void>;
+  stat(cwd: string, path: string, follow: boolean, cred?: FsCred): Promise<Stat>;
+  setattr(cwd: string, path: string, attr: SetAttr, follow: boolean, cred?: FsCred): Promise<void>;
+  mkdir(cwd: string, path: string, mode: number, cred?: FsCred): Promise<void>;
+  rmdir(cwd: string, path: string, cred?: FsCred): Promise<void>;
+  unlink(cwd: string, path: string, cred?: FsCred): Promise<void>;
+  rename(cwd: string, from: string, to: string, cred?: FsCred): Promise<void>;
+  link(cwd: string, target: string, path: string, cred?: FsCred): Promise<void>;
+  symlink(cwd: string, target: string, path: string, cred?: FsCred): Promise<void>;
+  readlink(cwd: string, path: string, cred?: FsCred): Promise<string>;
   /** Resolves a directory for chdir: returns its canonical absolute path. */
-  resolveDir(cwd: string, path: string): Promise<string>;
-  /** Reads a whole file for exec (EACCES unless executable, EISDIR, ENOENT ...). */
-  readExecutable(cwd: string, path: string): Promise<Uint8Array>;
+  resolveDir(cwd: string, path: string, cred?: FsCred): Promise<string>;
+  /** Reads a whole file for exec (EACCES unless executable, EISDIR, ENOENT ...), with its mode and owner for set-user-id. */
+  readExecutable(cwd: string, path: string, cred?: FsCred): Promise<{ program: Uint8Array; mode: number; uid: number; gid: number }>;
   sync(): Promise<void>;
-  statfs(cwd: string, path: string): Promise<StatFs>;
+  statfs(cwd: string, path: string, cred?: FsCred): Promise<StatFs>;
   mount(source: string, target: string, fstype: string): Promise<void>;
   umount(target: string): Promise<void>;
   mounts(): Promise<{ source: string; target: string; fstype: string }[]>;
+  /** Where a filesystem on block device `rdev` is mounted, or '' (raw writes to it are refused). */
+  mountedOn(rdev: number): Promise<string>;
   /** Number of open handles (for leak checks and rmmod). */
   openCount(): Promise<number>;
 }
@@ -76,8 +83,13 @@ export interface BlkService {
 
 /** The process manager: pids, the process tree, exit status, wait, signals policy. */
 export interface PmService {
-  /** Registers a new process (the kernel creates its thread). */
-  fork(ppid: number, pgid: number, name: string): Promise<number>;
+  /** Registers a new process (the kernel creates its thread); `ids` default to the parent's. */
+  fork(ppid: number, pgid: number, name: string, ids?: { uid: number; euid: number; suid: number }): Promise<number>;
+  /** Records a process's new user ids (setuid, set-user-id exec). */
+  setids(pid: number, uid: number, euid: number, suid: number): Promise<void>;
+  /** Starts a new session and group led by `pid`; returns the session id. */
+  setsid(pid: number): Promise<number>;
+  getsid(caller: number, pid: number): Promise<number>;
   /** Records an exit; returns the parent to notify. */
   exit(pid: number, code: number, signal: number): Promise<number>;
   /** Waits for a child (-1: any); with `noHang` returns pid 0 when none has exited. ECHILD if none. */
@@ -88,8 +100,8 @@ export interface PmService {
   getppid(pid: number): Promise<number>;
   setpgid(caller: number, pid: number, pgid: number): Promise<void>;
   getpgid(caller: number, pid: number): Promise<number>;
-  /** Live (non-zombie) processes. */
-  count(): Promise<number>;
+  /** Live (non-zombie) processes, or those of real user `uid`. */
+  count(uid?: number): Promise<number>;
 }
 
 /** A test component for the lab's IPC round trip: echoes what it gets. */

@@ -79,6 +79,22 @@ export const SYSCALLS = [
   def(55, 'fdatasync', [['fd', 'fd']], 'makes a file\'s data durable'),
   def(56, 'futimens', [['fd', 'fd'], ['atimeNs', 'off'], ['mtimeNs', 'off']], 'sets times of an open file (-1 = now, -2 = leave)'),
   def(57, 'ipcping', [['bytes', 'len']], 'round trip to the ipc-echo test component (lab measure)'),
+  def(80, 'getuid', [], 'real user id'),
+  def(81, 'geteuid', [], 'effective user id (permission checks use it)'),
+  def(82, 'getgid', [], 'real group id'),
+  def(83, 'getegid', [], 'effective group id'),
+  def(84, 'setuid', [['uid', 'int']], 'root: sets real, effective and saved uid; others: effective uid to the real or saved one (EPERM)'),
+  def(85, 'setgid', [['gid', 'int']], 'as setuid, for group ids'),
+  def(86, 'setresuid', [['ruid', 'int'], ['euid', 'int'], ['suid', 'int']], 'sets real, effective, saved uid (-1 = leave); non-root only among its current ids'),
+  def(87, 'setresgid', [['rgid', 'int'], ['egid', 'int'], ['sgid', 'int']], 'as setresuid, for group ids'),
+  def(88, 'getgroups', [['size', 'len'], ['list', 'ptr']], 'supplementary groups as int32s (size 0: their number)'),
+  def(89, 'setgroups', [['size', 'len'], ['list', 'ptr']], 'sets the supplementary groups (root only)'),
+  def(90, 'chown', [['path', 'ptr'], ['pathLen', 'len'], ['uid', 'int'], ['gid', 'int'], ['flags', 'flags']], 'sets owner and group (-1 = leave; flags 0x100: do not follow a symlink)'),
+  def(91, 'fchown', [['fd', 'fd'], ['uid', 'int'], ['gid', 'int']], 'sets owner and group of an open file'),
+  def(92, 'fchmod', [['fd', 'fd'], ['mode', 'int']], 'sets permission bits of an open file'),
+  def(93, 'umask', [['mask', 'int']], 'sets the file creation mask; returns the old one'),
+  def(94, 'setsid', [], 'starts a new session and process group led by the caller'),
+  def(95, 'getsid', [['pid', 'pid']], 'session of a process (0 = caller)'),
   def(105, 'getrlimit', [['resource', 'int'], ['out', 'ptr']], 'a resource limit (RLIMIT_CPU, _NOFILE, _AS); writes two float64: soft, hard (RLIM_INFINITY = infinity)'),
   def(106, 'setrlimit', [['resource', 'int'], ['soft', 'off'], ['hard', 'off']], 'sets a resource limit; inherited by children; raising the hard limit needs privilege'),
 ] as const satisfies readonly SyscallDef[];
@@ -117,6 +133,11 @@ export interface SpawnRequest {
   fds: [number, number][];
   /** process group: 0 = the parent's, -1 = a new group led by the child, else that group. */
   pgid?: number;
+  /**
+   * Start the child as this user (real, effective and saved ids) and groups: what su
+   * and login do between fork and exec on Unix. Needs CAP_SETUID and CAP_SETGID (EPERM).
+   */
+  user?: { uid: number; gid: number; groups: number[] };
 }
 
 /** A directory entry record written by getdents: u32 ino, u8 type, u8 0, u16 name length, name bytes. */

@@ -8,6 +8,7 @@ import type { BlockDevice } from '../abi/blk.js';
 import { SECTOR_SIZE } from '../abi/blk.js';
 import { Errno, KernelError, isKernelError } from '../abi/errno.js';
 import { FileBacking } from '../hosts/node/file-backing.js';
+import { ImageLock } from '../hosts/node/image-lock.js';
 // NOTE: the layer rule lets cli/ reach services only through hosts/; these tools need
 // the ext2 component itself, so this import waits for a hosts/ re-export (see docs/ext2.md).
 // eslint-disable-next-line kernelkit/layers
@@ -46,10 +47,13 @@ function complain(line: string): void { process.stderr.write(line + '\n'); }
 /** Writes a fresh ext2 image of `size` to `image` (created or resized). Returns the exit status. */
 export async function runMkfs(image: string, opts: { size: string; blockSize?: number }): Promise<number> {
   let backing: FileBacking | undefined;
+  let lock: ImageLock | undefined;
   try {
     const bytes = parseSize(opts.size);
     if (bytes < 64 * 1024) throw new Error(`size ${opts.size} is too small for ext2 (at least 64K)`);
     if (opts.blockSize !== undefined && opts.blockSize !== 1024 && opts.blockSize !== 4096) throw new Error(`block size ${opts.blockSize}: use 1024 or 4096`);
+    // Not under a running machine: it would go on writing its idea of the old filesystem.
+    lock = ImageLock.acquire(image);
     const fd = fs.openSync(image, 'w');
     fs.ftruncateSync(fd, Math.floor(bytes / SECTOR_SIZE) * SECTOR_SIZE);
     fs.closeSync(fd);
@@ -62,13 +66,18 @@ export async function runMkfs(image: string, opts: { size: string; blockSize?: n
     return 1;
   } finally {
     backing?.close();
+    lock?.release();
   }
 }
 
 /** Checks `image`; prints each problem. 0 clean, 1 errors found (fixed with `repair` when possible), 8 cannot check. */
 export async function runFsck(image: string, opts: { repair?: boolean }): Promise<number> {
   let backing: FileBacking | undefined;
+  let lock: ImageLock | undefined;
   try {
+    // A machine using the image has its own idea of the filesystem in memory: checking
+    // (let alone repairing) under it reports or makes damage. One at a time.
+    lock = ImageLock.acquire(image);
     backing = new FileBacking(image, !opts.repair);
     const device = new FileDevice(backing);
     const result = await fsckExt2(device, { repair: opts.repair === true });
@@ -84,5 +93,6 @@ export async function runFsck(image: string, opts: { repair?: boolean }): Promis
     return FSCK_OPERATIONAL_ERROR;
   } finally {
     backing?.close();
+    lock?.release();
   }
 }

@@ -4,7 +4,7 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { presetNames, loadPreset, placementFor } from '../hosts/presets.js';
-import { runMachine, EXIT_PANIC } from '../hosts/node/machine.js';
+import { runMachine, EXIT_PANIC, ImageInUseError } from '../hosts/node/machine.js';
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +18,8 @@ function bootOptions(cmd: Command): Command {
     .addOption(new Option('--ipc <transport>', 'IPC transport between domains').choices(['shm', 'postmessage']))
     .option('--disk <image>', 'an ext2 disk image to use as the block device (mounted as /)')
     .option('--mount <share>', 'share a host directory: HOSTDIR:GUESTDIR[:ro] (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
-    .option('--verbose', 'print the boot log and kernel messages on stderr', false);
+    .option('--verbose', 'print the boot log and kernel messages on stderr', false)
+    .option('--user <name>', 'run the shell as this user from /etc/passwd (default: root), through su');
 }
 
 function resolve(opts: { preset: string; place?: string; ipc?: 'shm' | 'postmessage' }): { preset: string; placement: Record<string, 'kernel' | 'user'>; ipc: 'shm' | 'postmessage' } {
@@ -27,6 +28,12 @@ function resolve(opts: { preset: string; place?: string; ipc?: 'shm' | 'postmess
   let placement;
   try { placement = placementFor(preset, opts.place); } catch (e) { throw new UsageError((e as Error).message); }
   return { preset: preset.name, placement, ipc: opts.ipc ?? preset.ipc };
+}
+
+/** A --user name: the guest's su looks it up in /etc/passwd; here only its form is checked. */
+function checkUser(name: string): string {
+  if (!/^[a-z_][a-z0-9_-]*$/i.test(name)) throw new UsageError(`bad --user '${name}': expected a user name from /etc/passwd, e.g. user`);
+  return name;
 }
 
 /** Parses --mount values: HOSTDIR:GUESTDIR[:ro]; the host directory must exist. */
@@ -60,13 +67,17 @@ export async function main(argv: string[]): Promise<number> {
   bootOptions(program.command('run').description('boot, run a command line in sh, halt; exit with its status').argument('<line...>', "the command line, after '--'"))
     .action(async (line: string[], opts) => {
       const r = resolve(opts);
-      status = await runMachine({ ...r, disk: opts.disk, mounts: parseMounts(opts.mount), verbose: opts.verbose, init: ['/bin/sh', '-c', line.join(' ')] });
+      const init = opts.user === undefined ? ['/bin/sh', '-c', line.join(' ')] : ['/bin/su', checkUser(opts.user), '-c', line.join(' ')];
+      status = await runMachine({ ...r, disk: opts.disk, mounts: parseMounts(opts.mount), verbose: opts.verbose, init });
     });
 
   bootOptions(program.command('boot').description('boot to an interactive shell'))
+    .option('--login', 'ask for a user name first (runs /bin/login as init)', false)
     .action(async (opts) => {
       const r = resolve(opts);
-      status = await runMachine({ ...r, disk: opts.disk, mounts: parseMounts(opts.mount), verbose: opts.verbose, interactive: true, init: ['/bin/sh', '-i'] });
+      if (opts.login === true && opts.user !== undefined) throw new UsageError('--login and --user exclude each other');
+      const init = opts.login === true ? ['/bin/login'] : opts.user === undefined ? ['/bin/sh', '-i'] : ['/bin/su', '-l', checkUser(opts.user)];
+      status = await runMachine({ ...r, disk: opts.disk, mounts: parseMounts(opts.mount), verbose: opts.verbose, interactive: true, init });
     });
 
   // Each command group registers itself from its own file in commands/.
@@ -81,6 +92,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (e instanceof UsageError) { process.stderr.write(`kernelkit: ${e.message}\n`); return 2; }
+    if (e instanceof ImageInUseError) { process.stderr.write(`kernelkit: ${e.message}\n`); return 1; }
     throw e;
   }
   return status;

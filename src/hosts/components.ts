@@ -7,9 +7,11 @@ import * as vfs from '../services/vfs/index.js';
 import * as pm from '../services/pm/pm.js';
 import * as echo from '../services/echo/echo.js';
 import * as hostfs from '../services/hostfs/hostfs.js';
+import * as ipcbench from '../services/ipcbench/ipcbench.js';
+import * as usbgadget from '../services/usbgadget/usbgadget.js';
 import type { ComponentModule } from '../kernel/component/server-runtime.js';
 
-export const COMPONENTS: Record<string, ComponentModule> = { console, blk, hostfs, vfs, pm, echo };
+export const COMPONENTS: Record<string, ComponentModule> = { console, blk, hostfs, vfs, pm, echo, ipcbench, usbgadget };
 
 /** Boot order: drivers first, then the services that use them (hostfs only when a host directory is shared). */
 export function bootComponents(shares: number): string[] {

@@ -1,7 +1,7 @@
 // Loading presets (data files in src/presets/) and resolving a boot's placement.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parsePreset, parsePlacement, type Preset } from '../presets/schema.js';
+import { parsePreset, parsePlacement, DEFAULT_DEVICE_GRANTS, type Preset } from '../presets/schema.js';
 import { packageRoot } from './node/machine.js';
 
 const dir = path.join(packageRoot, 'src/presets');
@@ -20,6 +20,11 @@ export function loadPreset(name: string): Preset {
   let json: unknown;
   try { json = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) { throw new Error(`${file}: not valid JSON: ${(e as Error).message}`); }
   return parsePreset(json, file);
+}
+
+/** The device grants of preset `name` (the defaults for a preset that names none). */
+export function deviceGrantsOf(name: string): Record<string, 'block' | 'console' | 'hostfs'> {
+  return { ...(loadPreset(name).devices ?? DEFAULT_DEVICE_GRANTS) };
 }
 
 /** The preset's placement with `--place` overrides applied. */

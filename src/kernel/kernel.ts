@@ -14,7 +14,7 @@ import { KernelError, Errno, isKernelError } from '../abi/errno.js';
 import { Signal, SigDisposition, defaultIgnored, signalName } from '../abi/signal.js';
 import { TRAP_PAGE_BYTES, USER_MEMORY_BYTES, TRAP_REGS_OFFSET, type ProcessStart } from '../abi/trap.js';
 import { asPid } from '../abi/ids.js';
-import type { KernelCalls, ProcessRecord } from '../abi/component.js';
+import type { DeviceKind, KernelCalls, ProcessRecord } from '../abi/component.js';
 import type { PmService, VfsService, ConsoleService, BlkService } from '../abi/services.js';
 import type { SpawnRequest } from '../abi/syscalls.js';
 import { execFormat } from '../abi/exec.js';
@@ -35,10 +35,13 @@ import { bindDevice } from './device.js';
 import { Deadlines } from './deadlines.js';
 import { Limits } from './proc/limits.js';
 import { RLIMIT } from '../abi/rlimit.js';
+import { fsCred, rootCred, S_ISGID, S_ISUID, type Cred } from '../abi/cred.js';
 
 export interface BootConfig {
   preset: string;
   placement: Record<string, Domain>;
+  /** Which device each component may drive (the preset's `devices`); the manifest must ask too. */
+  grants: Record<string, DeviceKind>;
   ipc: Transport;
   params: Partial<Params>;
   /** Components to load at boot, in order. */
@@ -83,6 +86,7 @@ export class Kernel {
         console: { kind: 'console', memory: config.devices.console },
         ...(config.devices.hostfs === undefined ? {} : { hostfs: { kind: 'hostfs' as const, memory: config.devices.hostfs } }),
       },
+      grants: config.grants,
       config: (name) => this.componentConfig(name),
       log: (line) => this.log.log(line),
       panic: (component, cause) => this.panic(component, cause),
@@ -135,7 +139,8 @@ export class Kernel {
   processTable(): ProcessRecord[] {
     // A process whose exit pm never took is the kernel's to reap: a rebuilt pm must not report it again.
     return [...this.procs.values()].filter((p) => !p.exitUnreported).map((p) => ({
-      pid: p.pid, ppid: p.ppid, pgid: p.pgid, state: p.state === 'zombie' ? 'zombie' : 'running', name: p.name, exitCode: p.exitCode, exitSignal: p.exitSignal,
+      pid: p.pid, ppid: p.ppid, pgid: p.pgid, sid: p.sid, uid: p.cred.uid, euid: p.cred.euid, suid: p.cred.suid,
+      state: p.state === 'zombie' ? 'zombie' : 'running', name: p.name, exitCode: p.exitCode, exitSignal: p.exitSignal,
     }));
   }
 
@@ -241,9 +246,30 @@ export class Kernel {
   private spawning = 0;
 
   private async spawnCounted(parent: Process | undefined, req: SpawnRequest, cwd: string): Promise<number> {
-    const program = await this.vfs.readExecutable(cwd, req.path);
-    if (!(program instanceof Uint8Array)) throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
+    const cred: Cred = parent === undefined ? rootCred() : { ...parent.cred, groups: [...parent.cred.groups] };
+    // Caller must have checked the privilege for req.user (syscall/spawn.ts).
+    if (req.user !== undefined) {
+      const { uid, gid, groups } = req.user;
+      Object.assign(cred, { uid, euid: uid, suid: uid, gid, egid: gid, sgid: gid, groups: [...groups] });
+    }
+    // RLIMIT_NPROC: an ordinary user's processes are counted by pm (root is exempt).
+    if (cred.uid !== 0 && cred.euid !== 0) {
+      const n = await this.pm.count(cred.uid);
+      if (typeof n !== 'number') throw new KernelError(Errno.EIO, 'pm returned a malformed reply');
+      if (n >= this.params.maxProcessesPerUser) throw new KernelError(Errno.EAGAIN, `user ${cred.uid} has ${n} processes (maxProcessesPerUser)`);
+    }
+    const exe = await this.vfs.readExecutable(cwd, req.path, fsCred(cred));
+    if (typeof exe !== 'object' || exe === null || !(exe.program instanceof Uint8Array) || typeof exe.mode !== 'number' || typeof exe.uid !== 'number' || typeof exe.gid !== 'number') {
+      throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
+    }
+    const program = exe.program;
     if (execFormat(program) === 'unknown') throw new KernelError(Errno.ENOEXEC, `${req.path}: not a kernelkit program or WebAssembly module`);
+    // exec: a set-user-id (set-group-id) file runs with its owner (group) as the
+    // effective id; the saved ids take the effective ones, as execve(2) does.
+    if ((exe.mode & S_ISUID) !== 0) cred.euid = exe.uid;
+    if ((exe.mode & S_ISGID) !== 0 && (exe.mode & 0o010) !== 0) cred.egid = exe.gid;
+    cred.suid = cred.euid;
+    cred.sgid = cred.egid;
     // Collect the child's descriptors first, so a bad fd fails before anything exists.
     const inherited: [number, OpenFile][] = [];
     for (const [childFd, parentFd] of req.fds) {
@@ -252,11 +278,12 @@ export class Kernel {
       inherited.push([childFd, parent.fds.get(parentFd).file]);
     }
     const name = (req.argv[0] ?? req.path).split('/').pop() ?? req.path;
-    const pid = await this.pm.fork(parent?.pid ?? 0, parent === undefined ? -1 : (req.pgid ?? 0), name);
+    const pid = await this.pm.fork(parent?.pid ?? 0, parent === undefined ? -1 : (req.pgid ?? 0), name, { uid: cred.uid, euid: cred.euid, suid: cred.suid });
     if (this.procs.has(pid)) throw new KernelError(Errno.EIO, `pm.fork returned pid ${pid}, which is in use`);
-    let pgid: number;
+    let pgid: number, sid: number;
     try {
       pgid = await this.pm.getpgid(pid, pid);
+      sid = await this.pm.getsid(pid, pid);
     } catch (e) {
       // pm has the record but the kernel will not start it: take it back out of pm.
       await this.pm.exit(pid, 0, 0).then(() => this.pm.wait(parent?.pid ?? 0, pid, true)).catch(() => {});
@@ -266,6 +293,8 @@ export class Kernel {
     const userMemory = new SharedArrayBuffer(USER_MEMORY_BYTES);
     const limits = parent?.limits.clone() ?? Limits.defaults(this.params);
     const p = new Process(asPid(pid), name, req.argv, parent?.pid ?? 0, pgid, cwd, page, userMemory, this.params.maxFdsPerProcess, limits);
+    p.cred = cred;
+    p.sid = sid;
     for (const [childFd, file] of inherited) { file.refs++; p.fds.replace(childFd, file); }
     if (parent === undefined) await this.openConsoleFds(p);
     this.procs.set(pid, p);

@@ -26,6 +26,8 @@ export const defaultParams = {
   pmReplyDeadlineMs: 3000,
   /** Times the kernel tells pm of an exit before it reaps the process itself. */
   pmExitAttempts: 3,
+  /** Maximum live processes of one ordinary user (RLIMIT_NPROC; root is exempt): spawn fails with EAGAIN. */
+  maxProcessesPerUser: 64,
   /** Capacity of a pipe's buffer (bytes). */
   pipeBytes: 65536,
   /** Size of the kernel arena shared by all kernel-domain components (bytes). */

@@ -3,8 +3,17 @@
 
 import { runMachine, type MachineOptions } from '../hosts/node/machine.js';
 import { loadPreset, placementFor, presetNames } from '../hosts/presets.js';
+import { TRANSPORTS } from '../presets/schema.js';
 
-export type Transport = 'shm' | 'postmessage';
+/** The transports the lab knows; `supportedTransport` says which this build boots. */
+export const LAB_TRANSPORTS = ['shm', 'postmessage', 'mach'] as const;
+export type Transport = typeof LAB_TRANSPORTS[number];
+
+/** Why this build cannot boot `t`, or undefined if it can. */
+export function unsupportedTransport(t: Transport): string | undefined {
+  const known: readonly string[] = TRANSPORTS;
+  return known.includes(t) ? undefined : `not measured: this build's kernel has no '${t}' transport (it knows ${known.join(', ')})`;
+}
 
 export interface BootResult { status: number; stdout: string; stderr: string; ms: number }
 
@@ -23,7 +32,8 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
   const err: Buffer[] = [];
   const t0 = performance.now();
   const status = await runMachine({
-    preset: p.name, placement: placementFor(p), ipc: o.ipc ?? p.ipc, init: o.argv, stdin: 'none',
+    // NOTE: checked against the build's own list by the callers (unsupportedTransport).
+    preset: p.name, placement: placementFor(p), ipc: (o.ipc ?? p.ipc) as MachineOptions['ipc'], init: o.argv, stdin: 'none',
     stdout: (b) => out.push(Buffer.from(b)), stderr: (b) => err.push(Buffer.from(b)),
     ...(o.disk !== undefined ? { disk: o.disk } : {}),
     ...(o.watchdogMs !== undefined ? { watchdogMs: o.watchdogMs } : {}),
@@ -52,6 +62,8 @@ export function cells(presets: string[], transports: Transport[]): { preset: str
 export interface KbenchLine {
   workload: string; n: number; median_ns: number; p99_ns: number; mean_ns: number;
   throughput?: number; unit?: string; extra?: Record<string, number>; error?: string;
+  /** Up to kbench -S MAX of the samples (ns), evenly spaced across the series. */
+  samples?: number[];
 }
 
 /** Parses kbench's JSON lines out of console output. */
@@ -65,10 +77,36 @@ export function parseKbench(stdout: string): KbenchLine[] {
   return out;
 }
 
-/** Boots (preset, ipc) and runs kbench with `workloads`; throws when kbench could not run. */
-export async function runKbench(preset: string, ipc: Transport | 'direct', workloads: string[], scale: number): Promise<KbenchLine[]> {
-  const r = await bootAndRun({ preset, ipc: ipc === 'direct' ? undefined : ipc, argv: ['/bin/kbench', '-s', String(scale), ...workloads], watchdogMs: 10000 });
+/**
+ * Tunables of the lab's timing boots. NOTE: on a crowded host (load 20 on two cores)
+ * a user-domain server can take more than the default 1 s heartbeat timeout to start,
+ * and the supervisor kills it as hung: the boot panics ("server thread exited during
+ * start") before anything is measured. Timing boots inject no faults, so they wait
+ * longer; the fault campaigns keep the default.
+ */
+export const MEASURING_PARAMS: MachineOptions['params'] = { heartbeatTimeoutMs: 10000 };
+
+/** A cell that could not be measured, with the reason (a refused transport, a failed boot). */
+export class NotMeasured extends Error {}
+
+/**
+ * Boots (preset, ipc) and runs kbench with `workloads` (keeping up to `keep` samples
+ * per line); throws NotMeasured when the transport is unknown to this build or the
+ * boot printed nothing.
+ */
+export async function runKbench(preset: string, ipc: Transport | 'direct', workloads: string[], scale: number, keep = 0): Promise<KbenchLine[]> {
+  const refused = ipc === 'direct' ? undefined : unsupportedTransport(ipc);
+  if (refused !== undefined) throw new NotMeasured(refused);
+  let r: BootResult;
+  try {
+    r = await bootAndRun({
+      preset, ipc: ipc === 'direct' ? undefined : ipc, argv: ['/bin/kbench', '-s', String(scale), ...(keep > 0 ? ['-S', String(keep)] : []), ...workloads],
+      watchdogMs: 10000, params: MEASURING_PARAMS,
+    });
+  } catch (e) {
+    throw new NotMeasured(`not measured: the boot failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
   const lines = parseKbench(r.stdout);
-  if (lines.length === 0) throw new Error(`kbench on ${preset}/${ipc} printed nothing (status ${r.status}): ${r.stderr.trim().split('\n')[0] ?? ''}`);
+  if (lines.length === 0) throw new NotMeasured(`not measured: kbench on ${preset}/${ipc} printed nothing (status ${r.status}): ${r.stderr.trim().split('\n').filter((l) => l.length > 0).slice(-1)[0] ?? ''}`);
   return lines;
 }

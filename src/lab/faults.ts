@@ -136,7 +136,8 @@ async function runCell(o: FaultCampaignOptions, preset: string, component: strin
     boots++;
     const machine = runMachine({
       // NOTE: with both, the machine uses `backing` and mounts it as an ext2 root.
-      preset: p.name, placement: placementFor(p), ipc: o.ipc ?? p.ipc, stdin: 'none', backing: disk, watchdogMs: WATCHDOG_MS,
+      // NOTE: the CLI refuses a transport this build does not have (unsupportedTransport).
+      preset: p.name, placement: placementFor(p), ipc: (o.ipc ?? p.ipc) as typeof p.ipc, stdin: 'none', backing: disk, watchdogMs: WATCHDOG_MS,
       ...(image !== undefined ? { disk: image } : {}),
       init: ['/bin/kbench', 'faults', String(o.seed >>> 0), String(op), spec, ...(image !== undefined ? ['disk'] : [])],
       stdout: (b) => { if (collecting) out.push(Buffer.from(b)); }, stderr: () => {},

@@ -1,38 +1,72 @@
-// `kernelkit lab`: every workload on every preset x transport, each figure beside the
-// monolithic preset's measured in the same session; the physical references; a fault
-// campaign; the TCB count. Produces the object that results.json and report.html are
+// `kernelkit lab`: every workload on every preset x transport and on the host OS
+// itself (native), each figure beside the monolithic preset's measured in the same
+// session; the physical references; a fault campaign; the TCB count; the claims
+// judged from intervals. Produces the object that results.json and report.html are
 // made from (report.ts).
+//
+// Method (docs/lab.md): every cell is measured in `runs` boots, interleaved in rounds
+// (each round visits every cell once, in a seeded order), so drift on the host hits
+// every preset alike; a figure is the median over all runs' samples with a
+// hierarchical bootstrap 95% interval (bootstrap.ts); ratios carry intervals too.
 
 import { machineInfo, type MachineInfo } from './machine-info.js';
 import { spinRoundTrip, ringRoundTrip, portRoundTrip } from './reference.js';
-import { cells, runKbench, type Transport, type KbenchLine } from './boot.js';
+import { cells, runKbench, NotMeasured, unsupportedTransport, type Transport, type KbenchLine } from './boot.js';
 import { WORKLOADS } from './workloads.js';
 import { rng, shuffle } from './seed.js';
-import { round } from './stats.js';
+import { round, quantile, significant } from './stats.js';
+import { bootstrapMedian, ratio, type Bootstrapped } from './bootstrap.js';
+import { buildNative, runNative } from './native.js';
 import { runFaultCampaign, type FaultCell, type FaultCampaignOptions } from './faults.js';
 import { countTcb, type TcbRow } from './tcb.js';
+import { judgeClaims, judgeTargets, probeUsbGadget, type ClaimVerdict, type TargetVerdict, type GadgetProbe } from './claims.js';
 
 export interface LabRow {
+  /** A preset, or 'native' for the host OS itself. */
   preset: string;
-  /** 'shm' | 'postmessage', or 'none' for a preset with nothing in the user domain. */
+  /** 'shm' | 'postmessage' | 'mach', or 'none' (no user domain, or native). */
   ipc: string;
   workload: string;
-  median_us: number;
-  p99_us: number;
-  throughput: { value: number; unit: string } | null;
-  ratio_to_monolithic: number;
+  /** Median over every run's samples pooled; null when not measured. */
+  median_us: number | null;
+  /** The bootstrap 95% interval of the median (runs, then samples, resampled). */
+  ci95_low_us: number | null;
+  ci95_high_us: number | null;
+  /** Nearest-rank p99 over the pooled samples (the maximum when there are fewer than 100). */
+  p99_us: number | null;
+  /** The spread of the samples: their 25th and 75th percentiles. */
+  p25_us: number | null;
+  p75_us: number | null;
+  /** Each run's own median, in run order: how far runs disagree. */
+  run_medians_us: number[];
+  throughput: { value: number; unit: string; ci95_low: number; ci95_high: number } | null;
+  ratio_to_monolithic: number | null;
+  ratio_ci95_low: number | null;
+  ratio_ci95_high: number | null;
   runs: number;
+  /** Operations timed, over all runs. */
   samples: number;
+  /** Why the cell has no figures ("not measured: ...") or lacks some runs. */
+  note?: string;
+  /** Boots of this cell that panicked before measuring anything and were made again. */
+  retried?: string;
 }
 
 export interface LabResult {
   machine: MachineInfo;
   results: LabRow[];
-  reference: { spin_rt_ns: number; ipc_rt_ns: { shm?: number; postmessage?: number } };
+  reference: { spin_rt_ns: number; spin_rt_p99_ns: number; ipc_rt_ns: { shm?: number; postmessage?: number }; ipc_rt_p99_ns: { shm?: number; postmessage?: number } };
   faults: FaultCell[];
   tcb: TcbRow[];
   /** How this run was made (options, seed, fault-campaign storage, durations). */
-  run: { presets: string[]; workloads: string[]; ipc: string[]; runs: number; quick: boolean; seed: number; scale: number; seconds: number; faults_note: string };
+  run: {
+    presets: string[]; workloads: string[]; ipc: string[]; runs: number; quick: boolean; seed: number; scale: number; seconds: number; faults_note: string;
+    /** The load average (1 min) at the start and at the end of the run. */
+    loadavg_start: number; loadavg_end: number;
+    native: string; bootstrap_replicates: number;
+  };
+  claims: ClaimVerdict[];
+  targets: TargetVerdict[];
 }
 
 export interface LabOptions {
@@ -43,10 +77,19 @@ export interface LabOptions {
   quick: boolean;
   seed: number;
   faults: FaultCampaignOptions | undefined;
+  /** Measure the host OS too (default true). */
+  native?: boolean;
   onProgress?: (step: string, done: number, total: number) => void;
 }
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]!; };
+/** Samples each kbench line keeps for the bootstrap. */
+const KEEP = 2000;
+const REPLICATES = 1000;
+
+type Cell = { preset: string; ipc: Transport | 'direct' | 'native' };
+const cellKey = (c: Cell): string => `${c.preset}|${c.ipc}`;
+const ipcLabel = (ipc: Cell['ipc']): string => (ipc === 'direct' || ipc === 'native' ? 'none' : ipc);
+const us = (ns: number, digits = 3): number | null => (Number.isFinite(ns) ? round(ns / 1000, digits) : null);
 
 export async function runLab(o: LabOptions): Promise<LabResult> {
   const started = performance.now();
@@ -55,10 +98,11 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
   const random = rng(o.seed);
   // Monolithic is the baseline of every ratio: always measured.
   const presets = o.presets.includes('monolithic') ? o.presets : ['monolithic', ...o.presets];
-  const plan = cells(presets, o.transports);
-  const boots = shuffle(Array.from({ length: o.runs }, () => plan).flat(), random);
+  const native = o.native !== false ? buildNative() : { ok: false as const, reason: 'not measured: left out of this run' };
+  const plan: Cell[] = [...cells(presets, o.transports), { preset: 'native', ipc: 'native' }];
+  const rounds = Array.from({ length: o.runs }, () => shuffle(plan, random));
   const faultSteps = o.faults === undefined ? 0 : 1;
-  const total = 2 + boots.length + faultSteps + 1;
+  const total = 2 + rounds.length * plan.length + faultSteps + 2;
   let done = 0;
   const step = (what: string): void => { o.onProgress?.(what, done, total); };
 
@@ -66,44 +110,95 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
   const spin = await spinRoundTrip(Math.round(200000 * scale));
   done++;
   step('reference: direct channel round trips');
-  const ipcRef: { shm?: number; postmessage?: number } = {};
-  if (o.transports.includes('shm')) ipcRef.shm = Math.round((await ringRoundTrip(Math.round(20000 * scale))).median);
-  if (o.transports.includes('postmessage')) ipcRef.postmessage = Math.round((await portRoundTrip(Math.round(5000 * scale))).median);
+  const ipcRef: LabResult['reference']['ipc_rt_ns'] = {}, ipcP99: LabResult['reference']['ipc_rt_p99_ns'] = {};
+  if (o.transports.includes('shm')) { const s = await ringRoundTrip(Math.max(2000, Math.round(20000 * scale))); ipcRef.shm = Math.round(s.median); ipcP99.shm = Math.round(s.p99); }
+  if (o.transports.includes('postmessage')) { const s = await portRoundTrip(Math.max(1000, Math.round(5000 * scale))); ipcRef.postmessage = Math.round(s.median); ipcP99.postmessage = Math.round(s.p99); }
   done++;
 
   const kbenchNames = o.workloads.map((w) => WORKLOADS.find((x) => x.name === w)!.kbench);
+  // Per cell and kbench workload: the lines of each run; per cell: why runs failed.
   const collected = new Map<string, KbenchLine[]>();
-  for (const c of boots) {
-    step(`${c.preset} (${c.ipc}): ${o.workloads.join(', ')}`);
-    const lines = await runKbench(c.preset, c.ipc, kbenchNames, scale);
-    for (const l of lines) {
-      const key = `${c.preset}|${c.ipc}|${l.workload}`;
-      if (l.error !== undefined) throw new Error(`workload ${l.workload} failed on ${c.preset}/${c.ipc}: ${l.error}`);
-      collected.set(key, [...(collected.get(key) ?? []), l]);
+  const failures = new Map<string, string[]>();
+  const fail = (c: Cell, why: string): void => { failures.set(cellKey(c), [...(failures.get(cellKey(c)) ?? []), why]); };
+  const retried = new Map<string, string[]>();
+  for (const [r, round_] of rounds.entries()) {
+    for (const c of round_) {
+      step(`run ${r + 1}/${o.runs}: ${c.preset}${c.ipc === 'direct' || c.ipc === 'native' ? '' : ` (${c.ipc})`}`);
+      let lines: KbenchLine[] = [];
+      const measure = async (): Promise<KbenchLine[]> => {
+        if (c.ipc !== 'native') return runKbench(c.preset, c.ipc, kbenchNames, scale, KEEP);
+        if (!native.ok) throw new NotMeasured(native.reason);
+        return runNative(native, o.workloads, scale, KEEP);
+      };
+      try {
+        try { lines = await measure(); } catch (e) {
+          // A boot that panicked before kbench ran (on a crowded host a server can die
+          // while starting) measured nothing: boot once more and say so in the row.
+          if (!(e instanceof NotMeasured) || c.ipc === 'native' || unsupportedTransport(c.ipc as Transport) !== undefined) throw e;
+          retried.set(cellKey(c), [...(retried.get(cellKey(c)) ?? []), `run ${r + 1}: ${e.message.replace(/^not measured: /, '')}`]);
+          lines = await measure();
+        }
+      } catch (e) {
+        if (!(e instanceof NotMeasured)) throw e;
+        fail(c, e.message);
+      }
+      for (const l of lines) {
+        if (l.error !== undefined) {
+          // Inside kernelkit a failing workload is a bug the lab must not hide.
+          if (c.ipc !== 'native') throw new Error(`workload ${l.workload} failed on ${c.preset}/${c.ipc}: ${l.error}`);
+          fail(c, `not measured: ${l.workload}: ${l.error}`);
+          continue;
+        }
+        const key = `${cellKey(c)}|${l.workload}`;
+        collected.set(key, [...(collected.get(key) ?? []), l]);
+      }
+      done++;
     }
-    done++;
   }
 
-  // Runs combine as: median of the runs' medians, the largest of their p99s.
+  // Rows, each with its bootstrap; the replicates stay here (claims need them).
+  const boots = new Map<LabRow, { time: Bootstrapped; ratio?: Bootstrapped }>();
   const rows: LabRow[] = [];
   for (const c of plan) {
     for (const w of o.workloads) {
-      const kb = WORKLOADS.find((x) => x.name === w)!.kbench;
-      const runs = collected.get(`${c.preset}|${c.ipc}|${kb}`) ?? [];
-      if (runs.length === 0) throw new Error(`no result for ${w} on ${c.preset}/${c.ipc}`);
-      const tp = runs[0]!.unit !== undefined ? { value: round(median(runs.map((r) => r.throughput ?? NaN))), unit: runs[0]!.unit } : null;
-      rows.push({
-        preset: c.preset, ipc: c.ipc === 'direct' ? 'none' : c.ipc, workload: w,
-        median_us: round(median(runs.map((r) => r.median_ns)) / 1000, 3), p99_us: round(Math.max(...runs.map((r) => r.p99_ns)) / 1000, 3),
-        throughput: tp, ratio_to_monolithic: NaN, runs: runs.length, samples: runs.reduce((a, r) => a + r.n, 0),
+      const kb = c.ipc === 'native' ? w : WORKLOADS.find((x) => x.name === w)!.kbench;
+      const runs = collected.get(`${cellKey(c)}|${kb}`) ?? [];
+      const row: LabRow = {
+        preset: c.preset, ipc: ipcLabel(c.ipc), workload: w, median_us: null, ci95_low_us: null, ci95_high_us: null, p99_us: null, p25_us: null, p75_us: null,
+        run_medians_us: runs.map((l) => us(l.median_ns) ?? NaN), throughput: null, ratio_to_monolithic: null, ratio_ci95_low: null, ratio_ci95_high: null,
+        runs: runs.length, samples: runs.reduce((a, l) => a + l.n, 0),
+      };
+      rows.push(row);
+      if (runs.length === 0) { row.note = failures.get(cellKey(c))?.[0] ?? 'not measured'; continue; }
+      const per = runs.map((l) => l.samples ?? [l.median_ns]);
+      const b = bootstrapMedian(per, random, REPLICATES);
+      const pooled = Float64Array.from(per.flat()).sort();
+      Object.assign(row, {
+        median_us: us(b.point), ci95_low_us: us(b.low), ci95_high_us: us(b.high),
+        p99_us: us(quantile(pooled, 0.99)), p25_us: us(quantile(pooled, 0.25)), p75_us: us(quantile(pooled, 0.75)),
       });
+      const first = runs[0]!;
+      if (first.unit !== undefined && first.throughput !== undefined) {
+        // kbench's throughput is (bytes moved) / median time: the same bytes over the pooled figures.
+        const work = first.throughput * first.median_ns;
+        row.throughput = { value: round(work / b.point), unit: first.unit, ci95_low: round(work / b.high), ci95_high: round(work / b.low) };
+      }
+      if (runs.length < o.runs) row.note = `${o.runs - runs.length} of ${o.runs} runs failed: ${failures.get(cellKey(c))?.[0] ?? ''}`;
+      const again = retried.get(cellKey(c));
+      if (again !== undefined) row.retried = `booted again after a boot that measured nothing: ${again.join('; ')}`;
+      boots.set(row, { time: b });
     }
   }
   for (const r of rows) {
-    const base = rows.find((x) => x.preset === 'monolithic' && x.workload === r.workload)!;
-    r.ratio_to_monolithic = round(r.median_us / base.median_us, 2);
+    const base = rows.find((x) => x.preset === 'monolithic' && x.workload === r.workload);
+    const mine = boots.get(r), theirs = base === undefined ? undefined : boots.get(base);
+    if (mine === undefined || theirs === undefined) continue;
+    const q = r === base ? { ...mine.time, point: 1, low: 1, high: 1, replicates: new Float64Array(mine.time.replicates.length).fill(1) } : ratio(mine.time, theirs.time);
+    mine.ratio = q;
+    Object.assign(r, { ratio_to_monolithic: significant(q.point), ratio_ci95_low: significant(q.low), ratio_ci95_high: significant(q.high) });
   }
-  const results = rows.filter((r) => o.presets.includes(r.preset));
+  const listed = new Set([...o.presets, 'native']);
+  const results = rows.filter((r) => listed.has(r.preset));
 
   let faults: FaultCell[] = [];
   let faultsNote = 'no fault campaign in this run';
@@ -114,12 +209,27 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
     faultsNote = f.storage;
     done++;
   }
+  step('C13: a dubious driver and the block device');
+  const gadget: GadgetProbe = await probeUsbGadget();
+  done++;
   step('trusted computing base');
   const tcb = countTcb(o.presets);
   done++;
   o.onProgress?.('done', done, total);
-  return {
-    machine, results, reference: { spin_rt_ns: Math.round(spin.median), ipc_rt_ns: ipcRef }, faults, tcb,
-    run: { presets: o.presets, workloads: o.workloads, ipc: o.transports, runs: o.runs, quick: o.quick, seed: o.seed, scale, seconds: round((performance.now() - started) / 1000, 1), faults_note: faultsNote },
+  const ratioOf = (preset: string, ipc: string, workload: string): Bootstrapped | undefined => {
+    const row = rows.find((x) => x.preset === preset && x.ipc === ipc && x.workload === workload);
+    return row === undefined ? undefined : boots.get(row)?.ratio;
   };
+  const partial = {
+    machine, results,
+    reference: { spin_rt_ns: Math.round(spin.median), spin_rt_p99_ns: Math.round(spin.p99), ipc_rt_ns: ipcRef, ipc_rt_p99_ns: ipcP99 },
+    faults, tcb,
+    run: {
+      presets: o.presets, workloads: o.workloads, ipc: o.transports, runs: o.runs, quick: o.quick, seed: o.seed, scale,
+      seconds: round((performance.now() - started) / 1000, 1), faults_note: faultsNote,
+      loadavg_start: machine.loadavg_1m, loadavg_end: machineInfo().loadavg_1m,
+      native: native.ok ? `measured: nbench built with ${native.compiler}` : native.reason, bootstrap_replicates: REPLICATES,
+    },
+  };
+  return { ...partial, claims: judgeClaims({ ...partial, rows }, ratioOf, gadget), targets: judgeTargets({ ...partial, rows }, ratioOf) };
 }

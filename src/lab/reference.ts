@@ -6,7 +6,9 @@
 //   (lib/ring MessageRing, lib/codec, lib/poller doorbells and spin-then-wait) between
 //   two threads with no kernel in between: what a direct component-to-component shm
 //   channel costs;
-// - port: the same over a MessagePort (postMessage), the first-generation transport.
+// - port: the same over a MessagePort (postMessage), the first-generation transport;
+// - channel: the kernel's own channel code (kernel/ipc ShmEndpoint + Rpc over
+//   lib/ring) between two bare threads: hosts/node/channel-reference.ts.
 //
 // The answering thread is reference-worker.ts; the caller is this thread (spin, port)
 // or a second worker (ring: see the NOTE there).
@@ -15,6 +17,7 @@ import { Worker, MessageChannel } from 'node:worker_threads';
 import { ringBytes } from '../lib/ring.js';
 import { summarize, type Summary } from './stats.js';
 import type { ReferenceJob } from './reference-worker.js';
+import { channelRoundTrip } from '../hosts/node/channel-reference.js';
 
 const WORKER = new URL('./reference-worker.js', import.meta.url);
 
@@ -88,4 +91,9 @@ export async function portRoundTrip(n: number, warm = 500): Promise<Summary> {
   port1.close();
   await w.terminate();
   return summarize(samples);
+}
+
+/** Round trip over the kernel's shm channel code (endpoint + rpc) between two threads. */
+export async function channelReference(n: number, warm = 2000): Promise<Summary> {
+  return summarize(await channelRoundTrip(n, warm));
 }

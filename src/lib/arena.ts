@@ -23,9 +23,17 @@ export class ArenaFullError extends Error {
 
 const ALIGN = 64;
 
+/** Other shared memory mapped into the same address space as an arena (a device's queue memory). */
+export interface Window {
+  readonly owner: string;
+  readonly tag: string;
+  readonly memory: SharedArrayBuffer;
+}
+
 export class Arena {
   readonly memory: Uint8Array;
   private readonly regions: Region[] = []; // sorted by offset
+  private readonly mapped: Window[] = [];
 
   constructor(readonly name: string, readonly buffer: SharedArrayBuffer | ArrayBuffer) {
     this.memory = new Uint8Array(buffer);
@@ -89,6 +97,19 @@ export class Arena {
   freeOwner(owner: string): void {
     for (let i = this.regions.length - 1; i >= 0; i--) if (this.regions[i]!.owner === owner) this.regions.splice(i, 1);
   }
+
+  /** Maps `w` beside the arena (replacing an earlier window of the same owner and tag). */
+  mapWindow(w: Window): void {
+    this.unmapWindows(w.owner, w.tag);
+    this.mapped.push(w);
+  }
+
+  unmapWindows(owner: string, tag?: string): void {
+    for (let i = this.mapped.length - 1; i >= 0; i--) if (this.mapped[i]!.owner === owner && (tag === undefined || this.mapped[i]!.tag === tag)) this.mapped.splice(i, 1);
+  }
+
+  /** Everything mapped beside this arena: what code in this address space can reach. */
+  windows(): readonly Window[] { return this.mapped.slice(); }
 
   list(owner?: string): readonly Region[] {
     return owner === undefined ? this.regions.slice() : this.regions.filter((r) => r.owner === owner);

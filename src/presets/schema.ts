@@ -5,7 +5,11 @@ import { z } from 'zod';
 
 export const DOMAINS = ['kernel', 'user'] as const;
 export const TRANSPORTS = ['shm', 'postmessage'] as const;
-export const COMPONENT_NAMES = ['console', 'blk', 'vfs', 'pm', 'echo', 'hostfs'] as const;
+export const COMPONENT_NAMES = ['console', 'blk', 'vfs', 'pm', 'echo', 'hostfs', 'usbgadget'] as const;
+export const DEVICE_KINDS = ['block', 'console', 'hostfs'] as const;
+
+/** Device grants when a preset names none: each built-in driver its own device, nobody else any. */
+export const DEFAULT_DEVICE_GRANTS: Readonly<Record<string, (typeof DEVICE_KINDS)[number]>> = { console: 'console', blk: 'block', hostfs: 'hostfs' };
 
 export const PresetSchema = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a lowercase name'),
@@ -13,6 +17,8 @@ export const PresetSchema = z.object({
   ipc: z.enum(TRANSPORTS),
   placement: z.record(z.enum(COMPONENT_NAMES), z.enum(DOMAINS)),
   params: z.record(z.string(), z.number()).optional(),
+  /** Which device each component may drive: the kernel binds a device only where the manifest asks and this grants. */
+  devices: z.partialRecord(z.enum(COMPONENT_NAMES), z.enum(DEVICE_KINDS)).optional(),
 }).strict();
 
 export type Preset = z.infer<typeof PresetSchema>;

@@ -53,7 +53,7 @@ test('faults --disk: fsync\'d files on an ext2 root survive microkernel blk cras
 });
 
 test('bad flags: one line on stderr, status 2', async () => {
-  for (const args of [['faults', '--types', 'melt'], ['lab', '--runs', '0'], ['lab', '--workloads', 'nope'], ['bench', 'ipc', '--preset', 'nope']]) {
+  for (const args of [['faults', '--types', 'melt'], ['lab', '--runs', '0'], ['lab', '--workloads', 'nope'], ['lab', '--ipc', 'carrier-pigeon'], ['bench', 'ipc', '--preset', 'nope']]) {
     const r = await kernelkit(args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     // Node's own runtime warnings (e.g. "ExperimentalWarning: WASI") are not kernelkit's output.

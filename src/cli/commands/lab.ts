@@ -13,8 +13,8 @@ import { machineInfo } from '../../lab/machine-info.js';
 import { presetNames } from '../../lab/boot.js';
 import { WORKLOAD_NAMES } from '../../lab/workloads.js';
 import { renderReport } from '../../lab/report.js';
-import { judgeClaims, judgeTargets } from '../../lab/claims.js';
-import { table } from '../../lab/table.js';
+import { table, formatNs } from '../../lab/table.js';
+import { LAB_TRANSPORTS, unsupportedTransport } from '../../lab/boot.js';
 
 function progress(json: boolean): { update: (what: string, done: number, total: number) => void; stop: () => void } {
   if (json) return { update: () => {}, stop: () => {} };
@@ -48,28 +48,42 @@ function exitIfAbandoned(status: number): void {
   process.exit(status);
 }
 
+const cellLabel = (x: { preset: string; ipc: string }): string => (x.ipc === 'none' ? x.preset : `${x.preset}/${x.ipc}`);
+const interval = (m: number | null, lo: number | null, hi: number | null, f: (x: number) => string): string => (m === null ? 'not measured' : `${f(m)} [${f(lo ?? NaN)}, ${f(hi ?? NaN)}]`);
+const usText = (x: number): string => formatNs(x * 1000);
+const ratioText = (x: number): string => (Number.isFinite(x) ? `${x}x` : '-');
+
 function printLab(r: LabResult): void {
   const w = (s: string): void => { process.stdout.write(s); };
   const m = r.machine;
-  w(`machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gib} GiB, Node ${m.node}, load ${m.loadavg_1m} at start; ${r.run.seconds} s\n`);
-  w(`reference: raw spin round trip ${r.reference.spin_rt_ns} ns; direct channels: ${Object.entries(r.reference.ipc_rt_ns).map(([k, v]) => `${k} ${v} ns`).join(', ')}\n\n`);
-  const cols = [...new Set(r.results.map((x) => (x.ipc === 'none' ? x.preset : `${x.preset}/${x.ipc}`)))];
-  const cellOf = (wl: string, c: string) => r.results.find((x) => x.workload === wl && (x.ipc === 'none' ? x.preset : `${x.preset}/${x.ipc}`) === c);
-  w('median µs per operation (ratio to monolithic)\n');
-  w(table(['workload', ...cols], r.run.workloads.map((wl) => [wl, ...cols.map((c) => { const x = cellOf(wl, c); return x === undefined ? '-' : `${x.median_us} (${x.ratio_to_monolithic}x)`; })])));
-  w('\np99 µs per operation\n');
-  w(table(['workload', ...cols], r.run.workloads.map((wl) => [wl, ...cols.map((c) => cellOf(wl, c)?.p99_us ?? NaN)])));
+  w(`machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gib} GiB, Node ${m.node}; load ${r.run.loadavg_start} at start, ${r.run.loadavg_end} at end; ${r.run.seconds} s\n`);
+  w(`method: ${r.run.runs} runs per cell, interleaved in rounds; median of all samples with a bootstrap 95% interval [low, high] (${r.run.bootstrap_replicates} resamples of runs, then samples)\n`);
+  w(`native (Linux on this machine): ${r.run.native}\n`);
+  w(`reference: raw spin round trip ${formatNs(r.reference.spin_rt_ns)}; direct channels: ${Object.entries(r.reference.ipc_rt_ns).map(([k, v]) => `${k} ${formatNs(v ?? NaN)}`).join(', ')}\n\n`);
+  const cols = [...new Set(r.results.map(cellLabel))];
+  const cellOf = (wl: string, c: string) => r.results.find((x) => x.workload === wl && cellLabel(x) === c);
+  w('median per operation [95% CI]\n');
+  w(table(['workload', ...cols], r.run.workloads.map((wl) => [wl, ...cols.map((c) => { const x = cellOf(wl, c); return x === undefined ? '-' : interval(x.median_us, x.ci95_low_us, x.ci95_high_us, usText); })])));
+  w('\nratio to monolithic [95% CI] (above 1 is slower)\n');
+  w(table(['workload', ...cols], r.run.workloads.map((wl) => [wl, ...cols.map((c) => { const x = cellOf(wl, c); return x === undefined ? '-' : interval(x.ratio_to_monolithic, x.ratio_ci95_low, x.ratio_ci95_high, ratioText); })])));
+  w('\nspread: p25–p75 of the samples; p99 (nearest rank; the maximum below 100 samples)\n');
+  w(table(['workload', ...cols], r.run.workloads.map((wl) => [wl, ...cols.map((c) => {
+    const x = cellOf(wl, c);
+    return x === undefined || x.median_us === null ? '-' : `${usText(x.p25_us ?? NaN)}–${usText(x.p75_us ?? NaN)}; p99 ${usText(x.p99_us ?? NaN)}`;
+  })])));
   const tp = r.run.workloads.filter((wl) => r.results.some((x) => x.workload === wl && x.throughput !== null));
   if (tp.length > 0) {
-    w('\nthroughput\n');
-    w(table(['workload', ...cols], tp.map((wl) => [wl, ...cols.map((c) => { const t = cellOf(wl, c)?.throughput; return t == null ? '-' : `${t.value} ${t.unit}`; })])));
+    w('\nthroughput [95% CI]\n');
+    w(table(['workload', ...cols], tp.map((wl) => [wl, ...cols.map((c) => { const t = cellOf(wl, c)?.throughput; return t == null ? '-' : `${t.value} ${t.unit} [${t.ci95_low}, ${t.ci95_high}]`; })])));
   }
+  const notes = [...new Map(r.results.filter((x) => x.note !== undefined || x.retried !== undefined).map((x) => [cellLabel(x), [x.note, x.retried].filter((n) => n !== undefined).join('; ')])).entries()];
+  if (notes.length > 0) { w('\nnotes\n'); for (const [c, n] of notes) w(`  ${c}: ${n}\n`); }
   if (r.faults.length > 0) { w('\nfaults\n'); w(faultTable(r.faults)); }
   w('\ntrusted computing base (lines)\n');
   w(table(['preset', 'kernel domain', 'total'], r.tcb.map((t) => [t.preset, t.kernel_loc, t.total_loc])));
   w('\nthe claims, tested\n');
-  for (const c of judgeClaims(r)) w(`  ${c.id} ${c.verdict.padEnd(10)} ${c.measured}\n`);
-  for (const t of judgeTargets(r)) w(`  target ${t.verdict.padEnd(10)} ${t.target}: ${t.measured}\n`);
+  for (const c of r.claims) w(`  ${c.id.padEnd(4)} ${c.verdict.padEnd(12)} ${c.measured}\n${c.verdict === 'inconclusive' ? `       why: ${c.reason}\n` : ''}`);
+  for (const t of r.targets) w(`  target ${t.verdict.padEnd(12)} ${t.target}: ${t.measured}\n`);
 }
 
 export function register(program: Command, status: StatusSink): void {
@@ -77,18 +91,19 @@ export function register(program: Command, status: StatusSink): void {
     .description('measure every preset x transport side by side, run a fault campaign, count the TCB, write results.json and report.html')
     .option('--presets <list>', 'presets, comma-separated (default: all)')
     .option('--workloads <list>', `workloads: ${WORKLOAD_NAMES.join(',')} (default: all)`)
-    .option('--ipc <list>', 'transports: shm,postmessage (default: both)')
-    .option('--runs <n>', 'boots per preset x transport (figures combine across runs)', '1')
-    .option('--quick', 'fewer iterations and a small fault campaign: under a minute', false)
+    .option('--ipc <list>', `transports: ${LAB_TRANSPORTS.join(',')} (default: all; one this build refuses is reported as not measured)`)
+    .option('--runs <n>', 'boots per cell, interleaved in rounds (default: 5, --quick 3)')
+    .option('--no-native', 'leave out the host OS (native) column')
+    .option('--quick', 'fewer iterations and runs, a small fault campaign: under two minutes', false)
     .option('--seed <n>', 'seed for the order of boots and the fault schedule', '1')
     .option('--faults <n>', 'faults per preset x component x type in the lab campaign (0: none)')
     .option('--out <dir>', 'where results.json and report.html go', 'lab-out')
     .option('--json', 'print the results as one JSON object on stdout', false)
-    .action(async (opts: { presets?: string; workloads?: string; ipc?: string; runs: string; quick: boolean; seed: string; faults?: string; out: string; json: boolean }) => {
+    .action(async (opts: { presets?: string; workloads?: string; ipc?: string; runs?: string; quick: boolean; seed: string; faults?: string; out: string; json: boolean; native: boolean }) => {
       const presets = opts.presets === undefined ? presetNames() : parseList(opts.presets, presetNames(), 'preset');
       const workloads = opts.workloads === undefined ? WORKLOAD_NAMES : parseList(opts.workloads, WORKLOAD_NAMES, 'workload');
       const transports = parseTransports(opts.ipc);
-      const runs = parsePositiveInt(opts.runs, '--runs');
+      const runs = parsePositiveInt(opts.runs ?? (opts.quick ? '3' : '5'), '--runs');
       const seed = parseSeed(opts.seed);
       const nFaults = opts.faults === undefined ? (opts.quick ? 1 : 3) : Number(opts.faults);
       if (!Number.isInteger(nFaults) || nFaults < 0) throw new UsageError(`--faults needs a non-negative integer, not '${opts.faults}'`);
@@ -100,7 +115,7 @@ export function register(program: Command, status: StatusSink): void {
       const bar = progress(opts.json);
       let r: LabResult;
       try {
-        r = await runLab({ presets, workloads, transports, runs, quick: opts.quick, seed, faults, onProgress: bar.update });
+        r = await runLab({ presets, workloads, transports, runs, quick: opts.quick, seed, faults, native: opts.native, onProgress: bar.update });
       } finally { bar.stop(); }
       fs.mkdirSync(opts.out, { recursive: true });
       fs.writeFileSync(path.join(opts.out, 'results.json'), JSON.stringify(r, null, 2) + '\n');
@@ -129,6 +144,8 @@ export function register(program: Command, status: StatusSink): void {
       const seed = parseSeed(opts.seed);
       const ipc = opts.ipc === undefined ? undefined : parseTransports(opts.ipc);
       if (ipc !== undefined && ipc.length !== 1) throw new UsageError('--ipc takes one transport here');
+      const refused = ipc === undefined ? undefined : unsupportedTransport(ipc[0]!);
+      if (refused !== undefined) throw new UsageError(`--ipc ${ipc![0]}: ${refused.replace(/^not measured: /, '')}`);
       const machine = machineInfo();
       const r = await runFaultCampaign({ presets, components, types, n, seed, ipc: ipc?.[0], disk: opts.disk, onProgress: opts.json ? undefined : (w) => process.stderr.write(`${w}\n`) });
       if (opts.json) process.stdout.write(JSON.stringify({ machine, seed, cells: r.cells, storage: r.storage }) + '\n');

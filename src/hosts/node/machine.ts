@@ -1,7 +1,8 @@
 // The machine on Node's main thread: the virtual hardware (block device on RAM or a
 // disk image, console on this terminal), the kernel thread, and the watchdog that
 // reports a kernel that stopped answering. `runMachine` boots, runs until the system
-// halts or panics, and returns the exit status (70 after a panic or a hang).
+// halts or panics, and returns the exit status (70 after a panic or a hang). A disk
+// image is locked while the machine runs (image-lock.ts): a second machine refuses it.
 
 import { Worker } from 'node:worker_threads';
 import fs from 'node:fs';
@@ -14,12 +15,16 @@ import type { BootConfig } from '../../kernel/kernel.js';
 import type { Params } from '../../kernel/params.js';
 import type { LeakReport } from '../../kernel/platform.js';
 import type { Domain } from '../../kernel/component/table.js';
+import type { DeviceKind } from '../../abi/component.js';
 import type { Transport } from '../../kernel/component/server.js';
 import { bootComponents } from '../components.js';
 import { HostFsDeviceModel } from '../../hw/hostfs-device.js';
 import { TimerDeviceModel } from '../../hw/timer-device.js';
 import { hostFsBackend, type Share } from './hostfs-backend.js';
 import { FileBacking } from './file-backing.js';
+import { ImageLock } from './image-lock.js';
+
+export { ImageInUseError } from './image-lock.js';
 
 export const EXIT_PANIC = 70;
 
@@ -28,6 +33,8 @@ export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export interface MachineOptions {
   preset: string;
   placement: Record<string, Domain>;
+  /** Device grants by component (default: the preset file's `devices`). */
+  grants?: Record<string, DeviceKind>;
   ipc: Transport;
   params?: Partial<Params>;
   /** argv of init (default: an interactive shell). */
@@ -66,14 +73,25 @@ export async function runMachine(o: MachineOptions): Promise<number> {
   const out = o.stdout ?? ((b: Uint8Array) => { process.stdout.write(b); });
   const err = o.stderr ?? ((b: Uint8Array) => { process.stderr.write(b); });
   const isTty = o.interactive === true && process.stdin.isTTY === true;
-  const backing = o.backing ?? (o.disk !== undefined ? new FileBacking(o.disk) : new RamBacking(o.ramDiskBytes ?? 4 << 20));
+  // One machine per image (image-lock.ts): throws ImageInUseError before touching it.
+  const lock = o.backing === undefined && o.disk !== undefined ? ImageLock.acquire(o.disk) : undefined;
+  let backing: Backing;
+  try {
+    backing = o.backing ?? (o.disk !== undefined ? new FileBacking(o.disk) : new RamBacking(o.ramDiskBytes ?? 4 << 20));
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   const blk = new BlockDeviceModel(backing);
   const con = new ConsoleDeviceModel(isTty);
   const shares = o.mounts ?? [];
   const hostfs = shares.length > 0 ? new HostFsDeviceModel(hostFsBackend(shares)) : undefined;
   const timer = new TimerDeviceModel({ set: (ms, fire) => setTimeout(fire, ms), clear: (h) => clearTimeout(h as NodeJS.Timeout) });
   const heartbeat = new SharedArrayBuffer(4);
+  // NOTE: imported here, not at the top: presets.ts needs this module's packageRoot.
+  const grants = o.grants ?? (await import('../presets.js')).deviceGrantsOf(o.preset);
   const config: BootConfig = {
+    grants,
     preset: o.preset,
     placement: o.placement,
     ipc: o.ipc,
@@ -109,6 +127,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
       process.stdin.removeListener('end', onEnd);
       void kernel.terminate().then(() => {
         if (backing instanceof FileBacking) backing.close();
+        lock?.release();
         resolve(status);
       });
     };

@@ -24,6 +24,9 @@ const isNothing = (v: unknown): boolean => v === undefined || v === null;
 /** What each pm method must answer. */
 export const PM_REPLIES: { readonly [K in keyof PmService]: Check } = {
   fork: isPid,
+  setids: isNothing,
+  setsid: isPid,
+  getsid: isPgid,
   exit: isPgid, // the parent's pid (0 for init)
   wait: (v) => typeof v === 'object' && v !== null && isPgid((v as { pid?: unknown }).pid)
     && isInt((v as { code?: unknown }).code) && isInt((v as { signal?: unknown }).signal),
@@ -70,12 +73,13 @@ export const VFS_REPLIES: { readonly [K in keyof VfsService]: Check } = {
   symlink: isNothing,
   readlink: (v) => typeof v === 'string',
   resolveDir: (v) => typeof v === 'string' && v.startsWith('/'),
-  readExecutable: (v) => v instanceof Uint8Array,
+  readExecutable: (v) => isObject(v) && v.program instanceof Uint8Array && isInt(v.mode) && isInt(v.uid) && isInt(v.gid),
   sync: isNothing,
   statfs: isObject,
   mount: isNothing,
   umount: isNothing,
   mounts: (v) => Array.isArray(v) && v.every((m) => isObject(m) && typeof m.source === 'string' && typeof m.target === 'string' && typeof m.fstype === 'string'),
+  mountedOn: (v) => typeof v === 'string',
   openCount: isPgid,
 };
 

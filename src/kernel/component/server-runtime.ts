@@ -84,6 +84,8 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
     device: init.device === undefined ? undefined : bindDevice(init.device.kind, init.device.memory),
   };
 
+  // The server's address space: its own arena and, if granted, its own device.
+  if (init.device !== undefined) arena.mapWindow({ owner: init.name, tag: init.device.kind, memory: init.device.memory });
   host.startHeartbeat(new Int32Array(init.heartbeat));
   const bell = new Doorbell(init.serverBell);
   if (init.transport === 'shm') {

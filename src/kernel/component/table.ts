@@ -53,6 +53,8 @@ export interface TableOptions {
   kernelBellMemory: SharedArrayBuffer;
   kernelCalls: KernelCalls & { log(message: string): Promise<void> };
   devices: Record<string, { kind: DeviceKind; memory: SharedArrayBuffer }>;
+  /** Device grants by component name (the preset's); a device is bound only where the manifest asks and this grants. */
+  grants: Readonly<Record<string, DeviceKind>>;
   config: (name: string) => Record<string, Value>;
   log: (line: string) => void;
   /** A kernel-domain component failed: the kernel panics. */
@@ -101,9 +103,23 @@ export class ComponentTable {
     return record;
   }
 
+  // The device a component gets: the one its manifest asks for, if the preset grants
+  // it that very device. Everything else gets no device memory at all.
+  private grantedDevice(record: ComponentRecord): { kind: DeviceKind; memory: SharedArrayBuffer } | undefined {
+    const wanted = record.module.manifest.device;
+    if (wanted === undefined) return undefined;
+    if (this.o.grants[record.name] !== wanted) {
+      this.o.log(`${record.name}: device ${wanted} not granted by the preset; none bound`);
+      return undefined;
+    }
+    return this.o.devices[wanted];
+  }
+
   private context(record: ComponentRecord, arena: Arena): ComponentContext {
-    const device = record.module.manifest.device;
-    const dev = device === undefined ? undefined : this.o.devices[device];
+    const dev = this.grantedDevice(record);
+    // Kernel memory is one address space: a device bound to a kernel-domain driver is
+    // mapped where every kernel-domain component can reach it (as MMIO in a C kernel).
+    if (dev !== undefined) arena.mapWindow({ owner: record.name, tag: dev.kind, memory: dev.memory });
     return {
       name: record.name,
       arena,
@@ -153,7 +169,7 @@ export class ComponentTable {
   }
 
   private newServer(record: ComponentRecord): UserServer {
-    const device = record.module.manifest.device;
+    const granted = this.grantedDevice(record);
     const server = new UserServer({
       platform: this.o.platform,
       manifest: record.module.manifest,
@@ -161,7 +177,7 @@ export class ComponentTable {
       kernelBell: this.o.kernelBell,
       kernelBellMemory: this.o.kernelBellMemory,
       config: this.o.config(record.name),
-      device: device === undefined ? undefined : this.o.devices[device],
+      device: granted,
       arenaBytes: this.o.params.userArenaBytes,
       channelBytes: this.o.params.channelRingBytes,
       spinUs: this.o.params.serverSpinUs,
@@ -270,6 +286,7 @@ export class ComponentTable {
       if (r.instance?.busy?.() === true) throw new KernelError(Errno.EBUSY, `${name} is in use`);
       await r.instance?.shutdown?.();
       this.o.kernelArena.freeOwner(name);
+      this.o.kernelArena.unmapWindows(name);
     } else {
       if (r.server !== undefined && r.server.rpc.inFlight().length > 0) throw new KernelError(Errno.EBUSY, `${name} is in use`);
       const busy = await (r.iface as { busy?: () => Promise<boolean> }).busy?.().catch(() => false);

@@ -3,13 +3,14 @@
 // these; this file holds the mechanism (xv6: sysfile.c vs file.c).
 
 import { KernelError, Errno } from '../../abi/errno.js';
-import { O, S } from '../../abi/fs.js';
+import { O, S, Major, majorOf } from '../../abi/fs.js';
 import type { VfsOpenResult } from '../../abi/services.js';
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { OpenFile } from './file.js';
 import { deviceRead, deviceWrite, type DeviceDrivers } from './devices.js';
 import { Pipe } from './pipe.js';
+import { fsCred } from '../../abi/cred.js';
 
 export function drivers(k: Kernel): DeviceDrivers {
   return { console: () => k.console, blk: () => k.blk };
@@ -26,7 +27,7 @@ function checkOpen(v: unknown): VfsOpenResult {
 /** Opens `path` for process `p` (relative to its cwd). */
 export async function openFile(k: Kernel, p: Process, path: string, flags: number, mode: number): Promise<OpenFile> {
   if (path.length === 0) throw new KernelError(Errno.ENOENT);
-  const r = checkOpen(await k.vfs.open(p.cwd, path, flags, mode));
+  const r = checkOpen(await k.vfs.open(p.cwd, path, flags, mode, fsCred(p.cred)));
   const file = new OpenFile(r.kind === 'dev' ? 'dev' : 'vfs', flags & ~(O.CREAT | O.EXCL | O.TRUNC | O.CLOEXEC), path, {
     vfsHandle: r.handle, rdev: r.rdev, isDir: r.kind === 'dir', mode: r.mode,
   });
@@ -91,6 +92,7 @@ export async function writeFile(k: Kernel, p: Process, f: OpenFile, data: Uint8A
         throw e;
       }
     case 'dev': {
+      if (majorOf(f.target.rdev!) === Major.BLK) await refuseMountedDevice(k, f.target.rdev!);
       const n = await deviceWrite(drivers(k), f.target.rdev!, offset ?? f.offset, data);
       if (offset === undefined) f.offset += n;
       return n;
@@ -104,6 +106,15 @@ export async function writeFile(k: Kernel, p: Process, f: OpenFile, data: Uint8A
       return r.written;
     }
   }
+}
+
+// Raw writes under a mounted filesystem would corrupt it behind its cache: EBUSY,
+// even for root (who may umount first). Checked at every write, since the device may
+// have been opened before the mount.
+async function refuseMountedDevice(k: Kernel, rdev: number): Promise<void> {
+  const target = await k.vfs.mountedOn(rdev);
+  if (typeof target !== 'string') throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
+  if (target !== '') throw new KernelError(Errno.EBUSY, `block device is mounted on ${target}`);
 }
 
 export function makePipe(k: Kernel): [OpenFile, OpenFile] {

@@ -13,6 +13,7 @@ import type { ThreadHandle } from '../platform.js';
 import { FdTable } from '../fs/file.js';
 import { RLIMIT } from '../../abi/rlimit.js';
 import { CpuAccount, type Limits } from './limits.js';
+import { rootCred, type Cred } from '../../abi/cred.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -26,9 +27,12 @@ export class Process {
   readonly umemView: DataView;
   thread: ThreadHandle | undefined;
 
-  // identity (mirrors of pm's records)
+  // identity (mirrors of pm's records, except cred: the kernel's, pm keeps the user ids)
   ppid: number;
   pgid: number;
+  sid = 0;
+  /** Who the process is: set at spawn (inherited, set-user-id), changed by setuid & co. */
+  cred: Cred = rootCred();
 
   // state
   state: ProcState = 'running';

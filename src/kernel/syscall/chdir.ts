@@ -4,10 +4,11 @@
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
+import { fsCred } from '../../abi/cred.js';
 
 export async function sysChdir(k: Kernel, p: Process, a: number[]): Promise<number> {
   const path = p.copyinString(a[0]!, a[1]!);
-  const dir = await k.vfs.resolveDir(p.cwd, path);
+  const dir = await k.vfs.resolveDir(p.cwd, path, fsCred(p.cred));
   if (typeof dir !== 'string') throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
   p.cwd = dir;
   return 0;

@@ -5,8 +5,11 @@ import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import { isFaultType, FAULT_TYPES } from '../component/fault.js';
+import { requireCap } from './util.js';
+import { Cap } from '../../abi/cred.js';
 
 export function sysFault(k: Kernel, p: Process, a: number[]): number {
+  requireCap(p, Cap.SYS_ADMIN, 'fault');
   const component = p.copyinString(a[0]!, a[1]!);
   const type = p.copyinString(a[2]!, a[3]!);
   if (!isFaultType(type)) throw new KernelError(Errno.EINVAL, `fault type must be one of ${FAULT_TYPES.join(', ')}`);

@@ -6,11 +6,12 @@ import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import { times } from './utimens.js';
 import { checkGeneration } from '../fs/io.js';
+import { fsCred } from '../../abi/cred.js';
 
 export async function sysFutimens(k: Kernel, p: Process, a: number[]): Promise<number> {
   const file = p.fds.get(a[0]!).file;
   if (file.kind !== 'vfs') throw new KernelError(Errno.EINVAL);
   checkGeneration(k, file);
-  await k.vfs.fsetattr(file.target.vfsHandle!, times(a[1]!, a[2]!));
+  await k.vfs.fsetattr(file.target.vfsHandle!, times(a[1]!, a[2]!), fsCred(p.cred));
   return 0;
 }

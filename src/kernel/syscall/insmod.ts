@@ -4,8 +4,11 @@
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
+import { requireCap } from './util.js';
+import { Cap } from '../../abi/cred.js';
 
 export async function sysInsmod(k: Kernel, p: Process, a: number[]): Promise<number> {
+  requireCap(p, Cap.SYS_MODULE, 'insmod');
   const name = p.copyinString(a[0]!, a[1]!);
   const mod = k.modules[name];
   if (mod === undefined) throw new KernelError(Errno.ENOENT, `no component named ${name}`);

@@ -3,9 +3,10 @@
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
+import { fsCred } from '../../abi/cred.js';
 
 export async function sysMkdir(k: Kernel, p: Process, a: number[]): Promise<number> {
   const path = p.copyinString(a[0]!, a[1]!);
-  await k.vfs.mkdir(p.cwd, path, (a[2]! | 0) & 0o7777);
+  await k.vfs.mkdir(p.cwd, path, (a[2]! | 0) & 0o7777 & ~p.cred.umask, fsCred(p.cred));
   return 0;
 }

@@ -3,12 +3,15 @@
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
+import { requireCap } from './util.js';
+import { Cap, fsCred } from '../../abi/cred.js';
 
 export async function sysMount(k: Kernel, p: Process, a: number[]): Promise<number> {
+  requireCap(p, Cap.SYS_ADMIN, 'mount');
   const source = p.copyinString(a[0]!, a[1]!);
   const target = p.copyinString(a[2]!, a[3]!);
   const fstype = p.copyinString(a[4]!, a[5]!);
-  const dir = await k.vfs.resolveDir(p.cwd, target);
+  const dir = await k.vfs.resolveDir(p.cwd, target, fsCred(p.cred));
   await k.vfs.mount(source, String(dir), fstype);
   return 0;
 }

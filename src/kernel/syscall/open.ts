@@ -12,7 +12,7 @@ export async function sysOpen(k: Kernel, p: Process, a: number[]): Promise<numbe
   const path = p.copyinString(a[0]!, a[1]!);
   const flags = a[2]!, mode = a[3]!;
   if (!Number.isInteger(flags) || !Number.isInteger(mode) || (flags & O.ACCMODE) === 3) throw new KernelError(Errno.EINVAL);
-  const file = await openFile(k, p, path, flags, mode & 0o7777);
+  const file = await openFile(k, p, path, flags, mode & 0o7777 & ~p.cred.umask);
   try {
     return p.fds.install(file, (flags & O.CLOEXEC) !== 0);
   } catch (e) {

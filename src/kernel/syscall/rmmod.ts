@@ -6,11 +6,14 @@ import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import { Major, majorOf } from '../../abi/fs.js';
+import { requireCap } from './util.js';
+import { Cap } from '../../abi/cred.js';
 
 const ESSENTIAL = ['vfs', 'pm', 'console'];
 const DRIVER_MAJOR: Record<string, number> = { console: Major.TTY, blk: Major.BLK };
 
 export async function sysRmmod(k: Kernel, p: Process, a: number[]): Promise<number> {
+  requireCap(p, Cap.SYS_MODULE, 'rmmod');
   const name = p.copyinString(a[0]!, a[1]!);
   if (!k.components.has(name)) throw new KernelError(Errno.ENOENT, `${name} is not loaded`);
   if (ESSENTIAL.includes(name)) throw new KernelError(Errno.EBUSY, `${name} is in use by the kernel`);

@@ -10,8 +10,8 @@ import { RLIMIT, isRlimitResource } from '../../abi/rlimit.js';
 export function sysSetrlimit(k: Kernel, p: Process, a: number[]): number {
   const [resource, soft, hard] = [a[0]!, a[1]!, a[2]!];
   if (!isRlimitResource(resource)) throw new KernelError(Errno.EINVAL, 'unknown resource');
-  // FIXME: raising a hard limit must need uid 0; the machine has no uids yet, so anyone may.
-  const privileged = true;
+  // Raising a hard limit is root's (an effective uid of 0), as in Linux (CAP_SYS_RESOURCE).
+  const privileged = p.cred.euid === 0;
   const ceiling = resource === RLIMIT.NOFILE ? k.params.maxFdsPerProcess : Infinity;
   p.limits.set(resource, soft, hard, privileged, ceiling);
   if (resource === RLIMIT.NOFILE) p.fds.limit = soft;

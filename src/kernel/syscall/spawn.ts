@@ -6,6 +6,8 @@ import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import { decode } from '../../lib/codec.js';
 import type { SpawnRequest } from '../../abi/syscalls.js';
+import { Cap, NGROUPS_MAX, isId } from '../../abi/cred.js';
+import { requireCap } from './util.js';
 
 export async function sysSpawn(k: Kernel, p: Process, a: number[]): Promise<number> {
   let req: SpawnRequest;
@@ -21,5 +23,13 @@ export async function sysSpawn(k: Kernel, p: Process, a: number[]): Promise<numb
     throw new KernelError(Errno.EINVAL, 'malformed spawn request');
   }
   if (req.pgid !== undefined && !Number.isInteger(req.pgid)) throw new KernelError(Errno.EINVAL);
+  if (req.user !== undefined) {
+    const u = req.user;
+    if (typeof u !== 'object' || u === null || !isId(u.uid) || !isId(u.gid) || !Array.isArray(u.groups) || u.groups.length > NGROUPS_MAX || !u.groups.every(isId)) {
+      throw new KernelError(Errno.EINVAL, 'malformed spawn user');
+    }
+    requireCap(p, Cap.SETUID, 'spawn as another user');
+    requireCap(p, Cap.SETGID, 'spawn as another user');
+  }
   return k.spawn(p, req, p.cwd);
 }

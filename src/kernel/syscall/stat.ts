@@ -4,9 +4,10 @@
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { writeStat } from './util.js';
+import { fsCred } from '../../abi/cred.js';
 
 export async function sysStat(k: Kernel, p: Process, a: number[]): Promise<number> {
   const path = p.copyinString(a[0]!, a[1]!);
-  writeStat(p, a[2]!, await k.vfs.stat(p.cwd, path, true));
+  writeStat(p, a[2]!, await k.vfs.stat(p.cwd, path, true, fsCred(p.cred)));
   return 0;
 }

@@ -65,6 +65,22 @@ import { sysUnlink } from './unlink.js';
 import { sysUtimens } from './utimens.js';
 import { sysWait } from './wait.js';
 import { sysWrite } from './write.js';
+import { sysGetuid } from './getuid.js';
+import { sysGeteuid } from './geteuid.js';
+import { sysGetgid } from './getgid.js';
+import { sysGetegid } from './getegid.js';
+import { sysSetuid } from './setuid.js';
+import { sysSetgid } from './setgid.js';
+import { sysSetresuid } from './setresuid.js';
+import { sysSetresgid } from './setresgid.js';
+import { sysGetgroups } from './getgroups.js';
+import { sysSetgroups } from './setgroups.js';
+import { sysChown } from './chown.js';
+import { sysFchown } from './fchown.js';
+import { sysFchmod } from './fchmod.js';
+import { sysUmask } from './umask.js';
+import { sysSetsid } from './setsid.js';
+import { sysGetsid } from './getsid.js';
 
 export type SyscallHandler = (k: Kernel, p: Process, args: number[]) => number | Promise<number>;
 
@@ -129,6 +145,22 @@ const HANDLERS: { readonly [K in SyscallName]: SyscallHandler } = {
   ipcping: sysIpcping,
   getrlimit: sysGetrlimit,
   setrlimit: sysSetrlimit,
+  getuid: sysGetuid,
+  geteuid: sysGeteuid,
+  getgid: sysGetgid,
+  getegid: sysGetegid,
+  setuid: sysSetuid,
+  setgid: sysSetgid,
+  setresuid: sysSetresuid,
+  setresgid: sysSetresgid,
+  getgroups: sysGetgroups,
+  setgroups: sysSetgroups,
+  chown: sysChown,
+  fchown: sysFchown,
+  fchmod: sysFchmod,
+  umask: sysUmask,
+  setsid: sysSetsid,
+  getsid: sysGetsid,
 };
 
 /** Handler by syscall number. */

@@ -4,10 +4,11 @@
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
+import { fsCred } from '../../abi/cred.js';
 
 export async function sysTruncate(k: Kernel, p: Process, a: number[]): Promise<number> {
   const path = p.copyinString(a[0]!, a[1]!);
   if (!Number.isInteger(a[2]) || a[2]! < 0) throw new KernelError(Errno.EINVAL);
-  await k.vfs.setattr(p.cwd, path, { size: a[2]! }, true);
+  await k.vfs.setattr(p.cwd, path, { size: a[2]! }, true, fsCred(p.cred));
   return 0;
 }

@@ -3,10 +3,13 @@
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
+import { requireCap } from './util.js';
+import { Cap, fsCred } from '../../abi/cred.js';
 
 export async function sysUmount(k: Kernel, p: Process, a: number[]): Promise<number> {
+  requireCap(p, Cap.SYS_ADMIN, 'umount');
   const target = p.copyinString(a[0]!, a[1]!);
-  const dir = await k.vfs.resolveDir(p.cwd, target);
+  const dir = await k.vfs.resolveDir(p.cwd, target, fsCred(p.cred));
   await k.vfs.umount(String(dir));
   return 0;
 }

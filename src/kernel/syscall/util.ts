@@ -3,6 +3,7 @@
 import { KernelError, Errno } from '../../abi/errno.js';
 import { STAT_FIELDS, type Stat } from '../../abi/fs.js';
 import type { Process } from '../proc/process.js';
+import { capable, type Capability } from '../../abi/cred.js';
 
 /** Checks that [ptr, ptr+len) is user memory, before a call that would block. */
 export function checkRange(p: Process, ptr: number, len: number): void {
@@ -24,4 +25,9 @@ export function writeStat(p: Process, ptr: number, st: Stat): void {
 export function expectNumber(v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new KernelError(Errno.EIO, 'malformed reply');
   return v;
+}
+
+/** EPERM unless process `p` holds `cap` (root holds every capability). */
+export function requireCap(p: Process, cap: Capability, what: string): void {
+  if (!capable(p.cred, cap)) throw new KernelError(Errno.EPERM, `${what} needs ${cap} (uid ${p.cred.euid} is not root)`);
 }

@@ -5,10 +5,11 @@ import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import { UTIME_NOW, UTIME_OMIT } from '../../abi/syscalls.js';
+import { fsCred } from '../../abi/cred.js';
 
 export async function sysUtimens(k: Kernel, p: Process, a: number[]): Promise<number> {
   const path = p.copyinString(a[0]!, a[1]!);
-  await k.vfs.setattr(p.cwd, path, times(a[2]!, a[3]!), (a[4]! & 0x100) === 0);
+  await k.vfs.setattr(p.cwd, path, times(a[2]!, a[3]!), (a[4]! & 0x100) === 0, fsCred(p.cred));
   return 0;
 }
 

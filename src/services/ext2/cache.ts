@@ -5,6 +5,16 @@
 // writeBack() writes all data, flushes the device, then all metadata and flushes again,
 // so a crash never leaves metadata on disk that points at data which never got there.
 // volume.ts owns the cache; everything above reads and writes blocks through it.
+//
+// The guard (ARCHITECTURE.md rule 4 cuts both ways: the cache is memory anyone with a
+// stray pointer can reach). Every buffer carries a checksum of its bytes as ext2 last
+// left them: taken when the block is read from the device and when ext2 marks the
+// buffer dirty after changing it. A cache hit and every write-back verify it first;
+// a buffer whose bytes changed without going through ext2 is a wild write, and the
+// cache is *poisoned*: it refuses every further device write and every request, so
+// the disk keeps the state of the last good write-back and the component fails.
+// Caller must not await between `get` and `markDirty` of a buffer it changes (the
+// checksum is verified by the one and re-taken by the other).
 
 import type { BlockDevice } from '../../abi/blk.js';
 import { SECTOR_SIZE } from '../../abi/blk.js';
@@ -15,11 +25,38 @@ import { assert } from '../../lib/assert.js';
 
 export type BufferKind = 'data' | 'meta';
 
+/**
+ * Memory that changed without going through ext2's own code: a wild write. Not an
+ * errno, on purpose: the filesystem cannot go on, so the component fails (a user-domain
+ * server dies and the supervisor restarts it; in the kernel domain the kernel panics).
+ */
+export class MemoryCorruption extends Error {
+  constructor(message: string) { super(message); this.name = 'MemoryCorruption'; }
+}
+
+/**
+ * A 32-bit checksum of a buffer's bytes, a word at a time (bytes.length is a multiple
+ * of 8): two multiply-xor lanes (FNV-1a's step on 32-bit words). Each step is a
+ * bijection of the running value, so a change confined to one word is always seen;
+ * garbage over several words escapes with probability about 2^-32.
+ */
+export function blockChecksum(words: Int32Array): number {
+  let a = 0x811c9dc5 ^ words.length;
+  let b = 0x01000193;
+  for (let i = 0; i < words.length; i += 2) {
+    a = Math.imul(a ^ words[i]!, 0x01000193);
+    b = Math.imul(b ^ words[i + 1]!, 0x01000193);
+  }
+  return (a ^ Math.imul(b, 0x9e3779b1)) >>> 0;
+}
+
 /** One cached block. Its bytes are valid until it is evicted. */
 export class Buffer {
   dirty = false;
   evicted = false;
-  constructor(readonly block: BlockNo, public kind: BufferKind, readonly slot: number, private readonly bytes: Uint8Array) {}
+  /** blockChecksum of the bytes as ext2 last left them (see the guard above). */
+  sum = 0;
+  constructor(readonly block: BlockNo, public kind: BufferKind, readonly slot: number, private readonly bytes: Uint8Array, readonly words: Int32Array) {}
   // NOTE: a buffer must not be used across an await that may evict it; touching an
   // evicted buffer throws instead of silently reading another block's bytes.
   get data(): Uint8Array {
@@ -41,6 +78,8 @@ export class BufferCache {
   private readonly buffers = new Map<BlockNo, Buffer>();
   private readonly sectorsPerBlock: number;
   readonly stats: CacheStats = { hits: 0, misses: 0, writes: 0, flushes: 0 };
+  /** Why the cache refuses to go on (a wild write was found), or undefined. */
+  poisoned: string | undefined;
 
   constructor(
     private readonly device: BlockDevice,
@@ -68,6 +107,31 @@ export class BufferCache {
 
   get capacity(): number { return this.slots; }
 
+  private seal(buf: Buffer): void { buf.sum = blockChecksum(buf.words); }
+
+  /** Refuses everything once a wild write has been found. */
+  checkPoison(): void {
+    if (this.poisoned !== undefined) throw new MemoryCorruption(this.poisoned);
+  }
+
+  /** Poisons the cache and throws: from now on nothing reaches the device. */
+  poison(message: string): never {
+    this.poisoned ??= message;
+    throw new MemoryCorruption(this.poisoned);
+  }
+
+  private verify(buf: Buffer): void {
+    if (blockChecksum(buf.words) !== buf.sum) {
+      this.poison(`ext2: the cached ${buf.kind === 'meta' ? 'metadata' : 'data'} block ${buf.block} (${buf.dirty ? 'dirty' : 'clean'}) changed without going through ext2 (a wild write into the buffer cache); refusing to write the cache back`);
+    }
+  }
+
+  /** Verifies every cached buffer (write-back goes only when all are intact). */
+  verifyAll(): void {
+    this.checkPoison();
+    for (const b of this.buffers.values()) this.verify(b);
+  }
+
   private checkBlock(block: BlockNo): void {
     if (!Number.isInteger(block) || block < 0 || block >= this.blockLimit) fail(Errno.EUCLEAN, `ext2: block number ${block} is outside the filesystem (0..${this.blockLimit - 1})`);
   }
@@ -79,16 +143,18 @@ export class BufferCache {
 
   /** The cached buffer of `block`, reading it from the device if needed. */
   async get(block: BlockNo, kind: BufferKind): Promise<Buffer> {
+    this.checkPoison();
     this.checkBlock(block);
     const hit = this.buffers.get(block);
-    if (hit) { this.stats.hits++; this.touch(hit); if (kind === 'meta') hit.kind = 'meta'; return hit; }
+    if (hit) { this.verify(hit); this.stats.hits++; this.touch(hit); if (kind === 'meta') hit.kind = 'meta'; return hit; }
     this.stats.misses++;
     // Interleaving: the device read is an await, but callers hold the filesystem lock.
     const bytes = await this.device.read(block * this.sectorsPerBlock, this.sectorsPerBlock);
     const again = this.buffers.get(block);
-    if (again) return again;
+    if (again) { this.verify(again); return again; }
     const buf = await this.install(block, kind);
     buf.data.set(bytes.subarray(0, this.blockSize));
+    this.seal(buf);
     return buf;
   }
 
@@ -113,6 +179,7 @@ export class BufferCache {
           if (this.buffers.has(at(k))) continue;
           const buf = await this.install(at(k), kind);
           buf.data.set(bytes.subarray(k * this.blockSize, (k + 1) * this.blockSize));
+          this.seal(buf);
         }
       }
       i += n;
@@ -121,6 +188,7 @@ export class BufferCache {
 
   /** A buffer for a block that was just allocated: zero-filled, never read from disk. */
   async getZeroed(block: BlockNo, kind: BufferKind): Promise<Buffer> {
+    this.checkPoison();
     this.checkBlock(block);
     const hit = this.buffers.get(block);
     if (hit) { this.touch(hit); hit.kind = kind; hit.data.fill(0); this.markDirty(hit); return hit; }
@@ -129,10 +197,16 @@ export class BufferCache {
     return buf;
   }
 
+  /** Records that ext2 changed `buf` (and re-takes its checksum). */
   markDirty(buf: Buffer): void {
     assert(!buf.evicted, 'marking an evicted buffer dirty');
+    this.checkPoison();
     buf.dirty = true;
+    this.seal(buf);
   }
+
+  /** True when `block` is cached (allocation uses it: a cached block is in use). */
+  has(block: BlockNo): boolean { return this.buffers.has(block); }
 
   /** Drops a block that was freed: its dirty bytes must never reach the disk. */
   forget(block: BlockNo): void {
@@ -149,7 +223,9 @@ export class BufferCache {
     assert(slot !== undefined, 'eviction freed a slot');
     const bytes = this.region.bytes.subarray(slot * this.blockSize, (slot + 1) * this.blockSize);
     bytes.fill(0);
-    const buf = new Buffer(block, kind, slot, bytes);
+    const words = new Int32Array(bytes.buffer, bytes.byteOffset, this.blockSize / 4);
+    const buf = new Buffer(block, kind, slot, bytes, words);
+    this.seal(buf);
     this.buffers.set(block, buf);
     return buf;
   }
@@ -181,6 +257,9 @@ export class BufferCache {
   }
 
   private async writeRun(run: Buffer[]): Promise<void> {
+    // Nothing reaches the disk that ext2 did not put in the buffer itself.
+    this.checkPoison();
+    for (const b of run) this.verify(b);
     const first = run[0]!;
     let bytes: Uint8Array;
     if (run.length === 1) bytes = first.data;
@@ -194,7 +273,12 @@ export class BufferCache {
   }
 
   private async writeKind(kind: BufferKind): Promise<number> {
-    const dirty = [...this.buffers.values()].filter((b) => b.dirty && b.kind === kind).sort((a, b) => a.block - b.block);
+    return this.writeList([...this.buffers.values()].filter((b) => b.dirty && b.kind === kind));
+  }
+
+  // Writes the given dirty buffers in block order, contiguous runs in one request each.
+  private async writeList(list: Buffer[]): Promise<number> {
+    const dirty = list.sort((a, b) => a.block - b.block);
     let i = 0;
     while (i < dirty.length) {
       const run = [dirty[i]!];
@@ -209,11 +293,32 @@ export class BufferCache {
 
   /** Writes every dirty buffer: data, barrier, metadata, barrier. */
   async writeBack(): Promise<void> {
+    // All or nothing: a wild write found half-way would leave half a sync on disk.
+    this.verifyAll();
     const data = await this.writeKind('data');
     if (data > 0) { await this.device.flush(); this.stats.flushes++; }
     const meta = await this.writeKind('meta');
     if (meta > 0 || data > 0) { await this.device.flush(); this.stats.flushes++; }
   }
+
+  /**
+   * Writes the dirty buffers among `blocks` (fsync of one file): their data, barrier,
+   * their metadata, barrier. The other dirty buffers stay in the cache.
+   */
+  async writeSome(blocks: Iterable<BlockNo>): Promise<void> {
+    this.checkPoison();
+    const dirty: Buffer[] = [];
+    for (const block of new Set(blocks)) {
+      const buf = this.buffers.get(block);
+      if (buf?.dirty === true) { this.verify(buf); dirty.push(buf); }
+    }
+    const data = await this.writeList(dirty.filter((b) => b.kind === 'data'));
+    if (data > 0) { await this.device.flush(); this.stats.flushes++; }
+    const meta = await this.writeList(dirty.filter((b) => b.kind === 'meta'));
+    if (meta > 0 || data > 0) { await this.device.flush(); this.stats.flushes++; }
+  }
+
+  isDirty(block: BlockNo): boolean { return this.buffers.get(block)?.dirty === true; }
 
   get dirtyCount(): number {
     let n = 0;

@@ -6,7 +6,8 @@
 
 import { DT, S } from '../../abi/fs.js';
 import type { BlockNo } from '../../abi/ids.js';
-import { mapBlock, mapOrAllocate } from './bmap.js';
+import { isKernelError } from '../../abi/errno.js';
+import { mapBlock, mapOrAllocate, truncateBlocks } from './bmap.js';
 import { InodeFlag, type Inode } from './inode.js';
 import { Incompat } from './layout.js';
 import type { Volume } from './volume.js';
@@ -188,15 +189,18 @@ function touchDirectory(vol: Volume, dir: Inode): void {
   if (dir.flags & InodeFlag.INDEX) dir.flags = dir.flags & ~InodeFlag.INDEX;
 }
 
-/** Adds `name` → `ino` (`type`: ext2 file_type). Caller must have checked that `name` is absent. */
+/**
+ * Adds `name` → `ino` (`type`: ext2 file_type). Caller must have checked that `name` is
+ * absent. On failure (ENOSPC for a new block, EIO) the directory is as it was.
+ */
 export async function add(vol: Volume, dir: Inode, name: Uint8Array, ino: number, type: number): Promise<void> {
   const need = entrySize(name.length);
   const index = await indexOf(vol, dir);
   const fits = index.gaps.findIndex((g) => g >= need);
   const spot = fits < 0 ? undefined : await scanBlocks(vol, dir, fits, fits + 1, (s) => gapOf(s) >= need);
   touchDirectory(vol, dir);
-  index.names.set(keyOf(name), spot ? spot.logical : dir.size / vol.blockSize);
   if (spot) {
+    index.names.set(keyOf(name), spot.logical);
     const buf = await vol.cache.get(spot.block, 'meta');
     if (spot.ino === 0) writeEntry(vol, buf.data, spot.offset, ino, spot.recLen, name, type);
     else {
@@ -209,7 +213,16 @@ export async function add(vol: Volume, dir: Inode, name: Uint8Array, ino: number
     return;
   }
   const logical = dir.size / vol.blockSize;
-  const { block } = await mapOrAllocate(vol, dir, logical, dir.block(0), 'meta');
+  let block: BlockNo;
+  try {
+    ({ block } = await mapOrAllocate(vol, dir, logical, dir.block(0), 'meta'));
+  } catch (e) {
+    // ENOSPC (or EIO) part-way: an indirect block may have been allocated for the new
+    // block; give back whatever now lies past the directory's size.
+    if (isKernelError(e)) await truncateBlocks(vol, dir, logical);
+    throw e;
+  }
+  index.names.set(keyOf(name), logical);
   const buf = await vol.cache.get(block, 'meta');
   buf.data.fill(0);
   writeEntry(vol, buf.data, 0, ino, vol.blockSize, name, type);

@@ -3,7 +3,7 @@
 // freeing of everything an inode owns when its last link and last open are gone.
 // filesystem.ts calls these under its lock; bmap.ts does the pointer trees.
 
-import { Errno, fail } from '../../abi/errno.js';
+import { Errno, fail, isKernelError } from '../../abi/errno.js';
 import { isLnk, isChr, isBlk, S } from '../../abi/fs.js';
 import type { BlockNo } from '../../abi/ids.js';
 import { mapBlock, mapOrAllocate, maxFileSize, truncateBlocks } from './bmap.js';
@@ -85,7 +85,10 @@ export async function writeData(vol: Volume, inode: Inode, offset: number, data:
       if (pos + chunk > inode.size) inode.size = pos + chunk;
     }
   } catch (e) {
-    if (done === 0 || !(e instanceof Error && (e as { errno?: number }).errno === Errno.ENOSPC)) throw e;
+    // Bytes already written are the answer (a short write, as write(2) gives); the error
+    // (ENOSPC, EIO, ...) is for the next call. A MemoryCorruption always goes through.
+    if (done === 0 || !isKernelError(e)) { await releaseBeyondSize(vol, inode); throw e; }
+    await releaseBeyondSize(vol, inode);
   } finally {
     if (done > 0) {
       const now = vol.now();
@@ -95,6 +98,13 @@ export async function writeData(vol: Volume, inode: Inode, offset: number, data:
     }
   }
   return done;
+}
+
+// After a write that failed part-way: a failed allocation may have left indirect
+// blocks past i_size with nothing under them. Free them, so the tree matches the size.
+async function releaseBeyondSize(vol: Volume, inode: Inode): Promise<void> {
+  if (vol.cache.poisoned !== undefined) return;
+  try { await truncateBlocks(vol, inode, Math.ceil(inode.size / vol.blockSize)); } catch (e) { if (!isKernelError(e)) throw e; }
 }
 
 /** Sets the size of a regular file, freeing or leaving holes as needed. */
@@ -153,6 +163,7 @@ export async function destroyInode(vol: Volume, inode: Inode): Promise<void> {
   inode.markDirty();
   inode.size = 0;
   inode.linksCount = 0;
-  inode.dtime = Math.floor(vol.now() / 1e9);
+  // Never 0: a free inode with a mode is told from a live one by its dtime (allocInode).
+  inode.dtime = Math.max(1, Math.floor(vol.now() / 1e9));
   await vol.freeInode(inode.ino, isDirectory);
 }

@@ -3,13 +3,16 @@
 // never sees another half-done; the awaits inside are device I/O only. Namespace
 // operations are here; file contents are in file.ts, directory entries in dir.ts.
 // Unexpected exceptions become EIO with "internal error" in the message, so a bug
-// never takes the kernel down (ARCHITECTURE.md rule 6) but still shows in tests.
+// never takes the kernel down (ARCHITECTURE.md rule 6) but still shows in tests. The
+// one exception is MemoryCorruption (a wild write found in the cache, cache.ts): it
+// goes through, so the component fails and the disk keeps its last good state.
 
 import { Errno, fail, isKernelError, KernelError } from '../../abi/errno.js';
 import type { DirEntry, FileSystem, SetAttr, Stat, StatFs } from '../../abi/fs.js';
 import { isDir, isLnk, isReg, S } from '../../abi/fs.js';
 import { asIno, type Ino } from '../../abi/ids.js';
 import { mapBlock, mapOrAllocate } from './bmap.js';
+import { MemoryCorruption } from './cache.js';
 import * as dir from './dir.js';
 import { destroyInode, readData, touchAccess, truncateData, writeData } from './file.js';
 import { InodeFlag, type Inode } from './inode.js';
@@ -40,9 +43,12 @@ export class Ext2FileSystem implements FileSystem {
       if (this.vol.isClosed) fail(Errno.EIO, 'ext2: filesystem is unmounted');
       this.vol.beginOperation();
       try {
+        this.vol.checkIntact();
         return await fn();
       } catch (e) {
         if (isKernelError(e)) throw e;
+        // A wild write was found: the component must fail, not answer an errno.
+        if (e instanceof MemoryCorruption) { this.vol.options.log(e.message); throw e; }
         const message = e instanceof Error ? e.message : String(e);
         this.vol.options.log(`ext2: internal error: ${message}`);
         throw new KernelError(Errno.EIO, `ext2: internal error: ${message}`);
@@ -94,6 +100,23 @@ export class Ext2FileSystem implements FileSystem {
     const inode = await this.vol.getInode(ino);
     inode.initialize(mode, this.vol.now(), this.vol.nextGeneration());
     return inode;
+  }
+
+  /**
+   * Runs the steps that give a freshly allocated inode its blocks and its name; if one
+   * fails (ENOSPC, EIO, EUCLEAN), everything the inode got is given back, so no
+   * allocated but unattached inode or block is left behind.
+   */
+  private async attachNew<T>(inode: Inode, steps: () => Promise<T>): Promise<T> {
+    try {
+      return await steps();
+    } catch (e) {
+      if (isKernelError(e)) {
+        inode.linksCount = 0;
+        try { await destroyInode(this.vol, inode); } catch (again) { if (!isKernelError(again)) throw again; }
+      }
+      throw e;
+    }
   }
 
   private async dropLink(inode: Inode): Promise<void> {
@@ -173,7 +196,8 @@ export class Ext2FileSystem implements FileSystem {
       if (type === S.IFDIR || type === S.IFLNK) fail(Errno.EINVAL, 'ext2: create makes files, devices and fifos; use mkdir/symlink');
       const inode = await this.newInode(d, type | (mode & 0o7777));
       if (type === S.IFCHR || type === S.IFBLK) inode.rdev = rdev;
-      await dir.add(this.vol, d, bytes, inode.ino, dir.fileTypeOf(inode.mode));
+      await this.attachNew(inode, () => dir.add(this.vol, d, bytes, inode.ino, dir.fileTypeOf(inode.mode)));
+      this.vol.noteName(inode.ino, d.ino);
       return asIno(inode.ino);
     });
   }
@@ -186,9 +210,12 @@ export class Ext2FileSystem implements FileSystem {
       if (d.linksCount >= LINK_MAX) fail(Errno.EMLINK);
       const inode = await this.newInode(d, S.IFDIR | (mode & 0o7777));
       inode.linksCount = 2;
-      await dir.initialize(this.vol, inode, d.ino);
-      await dir.add(this.vol, d, bytes, inode.ino, 2);
+      await this.attachNew(inode, async () => {
+        await dir.initialize(this.vol, inode, d.ino);
+        await dir.add(this.vol, d, bytes, inode.ino, 2);
+      });
       d.linksCount = d.linksCount + 1;
+      this.vol.noteName(inode.ino, d.ino);
       return asIno(inode.ino);
     });
   }
@@ -202,15 +229,18 @@ export class Ext2FileSystem implements FileSystem {
       if (content.length === 0) fail(Errno.ENOENT);
       if (content.length >= this.vol.blockSize) fail(Errno.ENAMETOOLONG);
       const inode = await this.newInode(d, S.IFLNK | 0o777);
-      if (content.length < 60) inode.blockArea.set(content);
-      else {
-        const { block } = await mapOrAllocate(this.vol, inode, 0, 0, 'meta');
-        const buf = await this.vol.cache.get(block, 'meta');
-        buf.data.set(content);
-        this.vol.cache.markDirty(buf);
-      }
-      inode.size = content.length;
-      await dir.add(this.vol, d, bytes, inode.ino, 7);
+      await this.attachNew(inode, async () => {
+        if (content.length < 60) inode.blockArea.set(content);
+        else {
+          const { block } = await mapOrAllocate(this.vol, inode, 0, 0, 'meta');
+          const buf = await this.vol.cache.get(block, 'meta');
+          buf.data.set(content);
+          this.vol.cache.markDirty(buf);
+        }
+        inode.size = content.length;
+        await dir.add(this.vol, d, bytes, inode.ino, 7);
+      });
+      this.vol.noteName(inode.ino, d.ino);
       return asIno(inode.ino);
     });
   }
@@ -241,6 +271,7 @@ export class Ext2FileSystem implements FileSystem {
       if (t.linksCount >= LINK_MAX) fail(Errno.EMLINK);
       await dir.add(this.vol, d, bytes, t.ino, dir.fileTypeOf(t.mode));
       t.linksCount = t.linksCount + 1;
+      this.vol.noteName(t.ino, d.ino);
       t.ctimeNs = this.vol.now();
     });
   }
@@ -321,6 +352,7 @@ export class Ext2FileSystem implements FileSystem {
         dd.linksCount = dd.linksCount + 1;
       }
       src.ctimeNs = this.vol.now();
+      this.vol.noteName(src.ino, dd.ino);
     });
   }
 
@@ -372,12 +404,12 @@ export class Ext2FileSystem implements FileSystem {
     });
   }
 
-  fsync(ino: Ino): Promise<void> {
+  fsync(ino: Ino, dataOnly = false): Promise<void> {
     return this.run(async () => {
       await this.live(ino);
-      // NOTE: fsync writes everything, not just this file: ext2 has no journal, and
-      // syncing the whole metadata makes the file's name durable with its contents.
-      await this.vol.sync();
+      // This file only (volume.ts syncFile): fsync includes the new directory entries
+      // that name it, so its name is as durable as its bytes; fdatasync leaves them.
+      await this.vol.syncFile(ino, !dataOnly);
     });
   }
 

@@ -63,16 +63,28 @@ export function featureNames(table: Readonly<Record<string, number>>, bits: numb
   return out;
 }
 
+/**
+ * Told around every change made through a Superblock or GroupDesc view: the mounted
+ * volume verifies, before, that the bytes are still what it last left, and re-takes
+ * their checksum after (volume.ts: a wild write into them is found, never laundered).
+ */
+export interface ViewGuard { before(): void; after(): void }
+
 /** A view over the 1024 superblock bytes. */
 export class Superblock {
   readonly view: DataView;
-  constructor(readonly bytes: Uint8Array) {
+  constructor(readonly bytes: Uint8Array, private readonly guard?: ViewGuard) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, SUPERBLOCK_SIZE);
   }
   private u32(o: number): number { return this.view.getUint32(o, true); }
   private u16(o: number): number { return this.view.getUint16(o, true); }
-  private set32(o: number, v: number): void { this.view.setUint32(o, v >>> 0, true); }
-  private set16(o: number, v: number): void { this.view.setUint16(o, v & 0xffff, true); }
+  private change(write: () => void): void {
+    this.guard?.before();
+    write();
+    this.guard?.after();
+  }
+  private set32(o: number, v: number): void { this.change(() => this.view.setUint32(o, v >>> 0, true)); }
+  private set16(o: number, v: number): void { this.change(() => this.view.setUint16(o, v & 0xffff, true)); }
 
   get inodesCount(): number { return this.u32(0); }
   set inodesCount(v: number) { this.set32(0, v); }
@@ -103,7 +115,7 @@ export class Superblock {
   get mountCount(): number { return this.u16(52); }
   set mountCount(v: number) { this.set16(52, v); }
   get maxMountCount(): number { return this.view.getInt16(54, true); }
-  set maxMountCount(v: number) { this.view.setInt16(54, v, true); }
+  set maxMountCount(v: number) { this.change(() => this.view.setInt16(54, v, true)); }
   get magic(): number { return this.u16(56); }
   set magic(v: number) { this.set16(56, v); }
   get state(): number { return this.u16(58); }
@@ -133,7 +145,7 @@ export class Superblock {
   get reservedGdtBlocks(): number { return this.featureCompat & Compat.RESIZE_INODE ? this.u16(206) : 0; }
   get lastOrphan(): number { return this.u32(232); }
   set lastOrphan(v: number) { this.set32(232, v); }
-  set defHashVersion(v: number) { this.bytes[252] = v; }
+  set defHashVersion(v: number) { this.change(() => { this.bytes[252] = v; }); }
   get mkfsTime(): number { return this.u32(264); }
   set mkfsTime(v: number) { this.set32(264, v); }
   set minExtraIsize(v: number) { this.set16(0x15c, v); }
@@ -168,21 +180,23 @@ export function groupSuperOverhead(sb: Superblock, group: number): number {
 /** One 32-byte block group descriptor, as a view into the descriptor table's bytes. */
 export class GroupDesc {
   private readonly view: DataView;
-  constructor(readonly bytes: Uint8Array) {
+  constructor(readonly bytes: Uint8Array, private readonly guard?: ViewGuard) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, GROUP_DESC_SIZE);
   }
+  private set32(o: number, v: number): void { this.guard?.before(); this.view.setUint32(o, v, true); this.guard?.after(); }
+  private set16(o: number, v: number): void { this.guard?.before(); this.view.setUint16(o, v, true); this.guard?.after(); }
   get blockBitmap(): BlockNo { return asBlockNo(this.view.getUint32(0, true)); }
-  set blockBitmap(v: number) { this.view.setUint32(0, v, true); }
+  set blockBitmap(v: number) { this.set32(0, v); }
   get inodeBitmap(): BlockNo { return asBlockNo(this.view.getUint32(4, true)); }
-  set inodeBitmap(v: number) { this.view.setUint32(4, v, true); }
+  set inodeBitmap(v: number) { this.set32(4, v); }
   get inodeTable(): BlockNo { return asBlockNo(this.view.getUint32(8, true)); }
-  set inodeTable(v: number) { this.view.setUint32(8, v, true); }
+  set inodeTable(v: number) { this.set32(8, v); }
   get freeBlocks(): number { return this.view.getUint16(12, true); }
-  set freeBlocks(v: number) { this.view.setUint16(12, v, true); }
+  set freeBlocks(v: number) { this.set16(12, v); }
   get freeInodes(): number { return this.view.getUint16(14, true); }
-  set freeInodes(v: number) { this.view.setUint16(14, v, true); }
+  set freeInodes(v: number) { this.set16(14, v); }
   get usedDirs(): number { return this.view.getUint16(16, true); }
-  set usedDirs(v: number) { this.view.setUint16(16, v, true); }
+  set usedDirs(v: number) { this.set16(16, v); }
   get flags(): number { return this.view.getUint16(18, true); }
 }
 

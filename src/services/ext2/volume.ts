@@ -6,17 +6,28 @@
 // Crash ordering (with cache.ts): blocks and inodes freed since the last sync are not
 // handed out again until that sync has made the free durable, so a crash can never
 // leave a stale on-disk pointer to a block that already holds someone else's data.
+//
+// The disk guard: the superblock and descriptors live in the arena too, so their
+// views are guarded like the cache's buffers (a checksum verified before and re-taken
+// after every change ext2 makes; MetaGuard below), and before anything is written
+// back `checkBeforeWriteBack` verifies every checksum and the fields that never change
+// while mounted (magic, geometry, where the bitmaps and tables are). A failure poisons
+// the cache: nothing more reaches the device, and the disk keeps its last good sync.
+// Allocation trusts a bitmap only as far as a cheap second look confirms it: a "free"
+// inode must have no links and no opens, a "free" block must not be cached (EUCLEAN).
 
 import type { BlockDevice } from '../../abi/blk.js';
 import { SECTOR_SIZE } from '../../abi/blk.js';
 import { Errno, fail, KernelError } from '../../abi/errno.js';
 import { asBlockNo, type BlockNo } from '../../abi/ids.js';
 import type { Arena, Region } from '../../lib/arena.js';
-import { BufferCache } from './cache.js';
+import { blockChecksum, BufferCache, MemoryCorruption } from './cache.js';
+import { walkBlocks } from './bmap.js';
+import { hasBlockTree } from './file.js';
 import { Inode } from './inode.js';
 import {
-  GroupDesc, GROUP_DESC_SIZE, groupHasSuper, groupSuperOverhead, judgeFeatures, STATE_ERROR, STATE_VALID,
-  Superblock, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE, validateGroupDesc, validateSuperblock,
+  EXT2_MAGIC, GroupDesc, GROUP_DESC_SIZE, groupHasSuper, groupSuperOverhead, judgeFeatures, LINK_MAX, STATE_ERROR, STATE_VALID,
+  Superblock, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE, validateGroupDesc, validateSuperblock, type ViewGuard,
 } from './layout.js';
 
 export interface VolumeOptions {
@@ -32,6 +43,35 @@ export interface VolumeOptions {
 }
 
 const INODE_CACHE_LIMIT = 8192;
+
+/** The checksum of the superblock and descriptor table as ext2 last left them. */
+class MetaGuard implements ViewGuard {
+  private sum: number;
+  /** Set by the volume: how a mismatch is reported (it poisons the cache). */
+  poison: (message: string) => never = (m) => { throw new MemoryCorruption(m); };
+  constructor(private readonly words: Int32Array) { this.sum = blockChecksum(words); }
+  verify(): void {
+    if (blockChecksum(this.words) !== this.sum) this.poison('ext2: the in-memory superblock or group descriptors changed without going through ext2 (a wild write); refusing to write them back');
+  }
+  before(): void { this.verify(); }
+  after(): void { this.sum = blockChecksum(this.words); }
+}
+
+/** What must not change while mounted: read at mount, compared before every write-back. */
+interface Geometry {
+  inodesCount: number; blocksCount: number; firstDataBlock: number; logBlockSize: number; blocksPerGroup: number;
+  inodesPerGroup: number; inodeSize: number; firstIno: number; revLevel: number; featureIncompat: number;
+  groups: { blockBitmap: number; inodeBitmap: number; inodeTable: number }[];
+}
+
+function geometryOf(sb: Superblock, groups: readonly GroupDesc[]): Geometry {
+  return {
+    inodesCount: sb.inodesCount, blocksCount: sb.blocksCount, firstDataBlock: sb.firstDataBlock, logBlockSize: sb.logBlockSize,
+    blocksPerGroup: sb.blocksPerGroup, inodesPerGroup: sb.inodesPerGroup, inodeSize: sb.inodeSize, firstIno: sb.firstIno,
+    revLevel: sb.revLevel, featureIncompat: sb.featureIncompat,
+    groups: groups.map((gd) => ({ blockBitmap: gd.blockBitmap, inodeBitmap: gd.inodeBitmap, inodeTable: gd.inodeTable })),
+  };
+}
 
 export class Volume {
   readonly blockSize: number;
@@ -51,13 +91,19 @@ export class Volume {
   private trimAt: number;
   private readonly pendingFreeBlocks = new Set<number>();
   private readonly pendingFreeInodes = new Set<number>();
+  // Since the last full sync: the directories that gained an entry naming each inode
+  // (inode → directory inodes). fsync writes them too, so a file keeps its name.
+  private readonly unsyncedNames = new Map<number, Set<number>>();
   private generation: number;
   private closed = false;
+  // Written once at mount (on the JavaScript heap, out of any wild write's reach).
+  private readonly geometry: Geometry;
 
   private constructor(
     readonly device: BlockDevice,
     readonly sb: Superblock,
     private readonly metaRegion: Region,
+    private readonly guard: MetaGuard,
     readonly options: VolumeOptions,
   ) {
     this.blockSize = sb.blockSize;
@@ -65,10 +111,12 @@ export class Volume {
     this.groupCount = sb.groupCount;
     this.inodeTableBlocks = Math.ceil((sb.inodesPerGroup * sb.inodeSize) / this.blockSize);
     for (let g = 0; g < this.groupCount; g++) {
-      this.groups.push(new GroupDesc(metaRegion.bytes.subarray(SUPERBLOCK_SIZE + g * GROUP_DESC_SIZE, SUPERBLOCK_SIZE + (g + 1) * GROUP_DESC_SIZE)));
+      this.groups.push(new GroupDesc(metaRegion.bytes.subarray(SUPERBLOCK_SIZE + g * GROUP_DESC_SIZE, SUPERBLOCK_SIZE + (g + 1) * GROUP_DESC_SIZE), guard));
       this.superOverhead.push(groupSuperOverhead(sb, g));
     }
+    this.geometry = geometryOf(sb, this.groups);
     this.cache = new BufferCache(device, options.arena, options.owner, this.blockSize, options.cacheBytes, sb.blocksCount);
+    guard.poison = (m) => this.cache.poison(m);
     this.readOnly = options.readOnly;
     this.trimAt = options.inodeCache ?? INODE_CACHE_LIMIT;
     this.generation = (options.now() / 1e6) >>> 0;
@@ -97,7 +145,8 @@ export class Volume {
       region.bytes.set(probe.bytes, 0);
       const gdt = await device.read(((probe.firstDataBlock + 1) * bs) / SECTOR_SIZE, (gdtBlocks * bs) / SECTOR_SIZE);
       region.bytes.set(gdt.subarray(0, gdtBlocks * bs), SUPERBLOCK_SIZE);
-      vol = new Volume(device, new Superblock(region.bytes.subarray(0, SUPERBLOCK_SIZE)), region, { ...options, readOnly });
+      const guard = new MetaGuard(new Int32Array(region.bytes.buffer, region.bytes.byteOffset, (SUPERBLOCK_SIZE + gdtBlocks * bs) / 4));
+      vol = new Volume(device, new Superblock(region.bytes.subarray(0, SUPERBLOCK_SIZE), guard), region, guard, { ...options, readOnly });
       const v = vol;
       v.groups.forEach((gd, g) => validateGroupDesc(v.sb, g, gd));
       await v.start();
@@ -129,6 +178,47 @@ export class Volume {
   }
 
   get isClosed(): boolean { return this.closed; }
+
+  /** Throws MemoryCorruption when a wild write was found (now or before). */
+  checkIntact(): void {
+    this.cache.checkPoison();
+    this.guard.verify();
+  }
+
+  /**
+   * Everything that is about to be written back is what ext2 left there: every
+   * checksum, the fields that never change while mounted, counts within their totals.
+   * A failure poisons the cache (MemoryCorruption): nothing is written, ever again.
+   */
+  private checkBeforeWriteBack(): void {
+    this.checkIntact();
+    this.cache.verifyAll();
+    const sb = this.sb;
+    const g0 = this.geometry;
+    const bad = (what: string): never => this.cache.poison(`ext2: refusing to write back: ${what}`);
+    if (sb.magic !== EXT2_MAGIC) bad(`the in-memory superblock has magic 0x${sb.magic.toString(16)}`);
+    for (const key of ['inodesCount', 'blocksCount', 'firstDataBlock', 'logBlockSize', 'blocksPerGroup', 'inodesPerGroup', 'inodeSize', 'firstIno', 'revLevel', 'featureIncompat'] as const) {
+      if (sb[key] !== g0[key]) bad(`the in-memory superblock's ${key} is ${sb[key]}, not ${g0[key]} as at mount`);
+    }
+    if (sb.freeBlocksCount > sb.blocksCount) bad(`the superblock counts ${sb.freeBlocksCount} free blocks of ${sb.blocksCount}`);
+    if (sb.freeInodesCount > sb.inodesCount) bad(`the superblock counts ${sb.freeInodesCount} free inodes of ${sb.inodesCount}`);
+    this.groups.forEach((gd, g) => {
+      const at = g0.groups[g]!;
+      if (gd.blockBitmap !== at.blockBitmap || gd.inodeBitmap !== at.inodeBitmap || gd.inodeTable !== at.inodeTable) bad(`group descriptor ${g} moved its bitmaps or inode table`);
+      if (gd.freeBlocks > this.groupBlockCount(g) || gd.freeInodes > sb.inodesPerGroup) bad(`group descriptor ${g} counts more free blocks or inodes than the group has`);
+    });
+  }
+
+  /** Inode sanity before an in-core inode goes into its table: a type, a link count, pointers inside the filesystem. */
+  private checkInode(inode: Inode): void {
+    const mode = inode.mode;
+    if (mode === 0) return;
+    const type = mode & 0o170000;
+    if (![0o010000, 0o020000, 0o040000, 0o060000, 0o100000, 0o120000, 0o140000].includes(type)) this.corrupt(`inode ${inode.ino} has no valid file type (mode 0${mode.toString(8)}); not writing it back`);
+    if (inode.linksCount > LINK_MAX) this.corrupt(`inode ${inode.ino} has ${inode.linksCount} links; not writing it back`);
+    const tree = type === 0o100000 || type === 0o040000 || (type === 0o120000 && !inode.isFastSymlink(this.blockSize));
+    if (tree) for (let i = 0; i < 15; i++) if (inode.block(i) >= this.sb.blocksCount) this.corrupt(`inode ${inode.ino} points at block ${inode.block(i)}, outside the filesystem; not writing it back`);
+  }
 
   now(): number { return this.options.now(); }
 
@@ -191,6 +281,7 @@ export class Volume {
   }
 
   private async storeInode(inode: Inode): Promise<void> {
+    this.checkInode(inode);
     const { block, offset } = this.inodeLocation(inode.ino);
     const buf = await this.cache.get(block, 'meta');
     buf.data.set(inode.raw, offset);
@@ -251,6 +342,8 @@ export class Volume {
         if (i < 0) continue;
         const b = asBlockNo(base + i);
         if (this.isMetadata(b)) this.corrupt(`block bitmap of group ${g} marks metadata block ${b} free`);
+        // A block in the cache is in use (freeing one drops it from the cache).
+        if (this.cache.has(b)) this.corrupt(`block bitmap of group ${g} marks block ${b} free, but it is in use`);
         buf.data[i >> 3]! |= 1 << (i & 7);
         this.cache.markDirty(buf);
         gd.freeBlocks = Math.max(0, gd.freeBlocks - 1);
@@ -298,10 +391,12 @@ export class Volume {
       for (const g of order) {
         const gd = this.groups[g]!;
         if (gd.freeInodes === 0) continue;
-        const buf = await this.cache.get(gd.inodeBitmap, 'meta');
         const first = g === 0 ? this.sb.firstIno - 1 : 0;
-        const i = Volume.findZero(buf.data, first, ipg, (k) => this.pendingFreeInodes.has(g * ipg + k + 1));
+        const i = Volume.findZero((await this.cache.get(gd.inodeBitmap, 'meta')).data, first, ipg, (k) => this.pendingFreeInodes.has(g * ipg + k + 1));
         if (i < 0) continue;
+        await this.checkFreeInode(g * ipg + i + 1, g);
+        // Interleaving: checkFreeInode may have read the table; fetch the bitmap again.
+        const buf = await this.cache.get(gd.inodeBitmap, 'meta');
         buf.data[i >> 3]! |= 1 << (i & 7);
         this.cache.markDirty(buf);
         gd.freeInodes = Math.max(0, gd.freeInodes - 1);
@@ -316,6 +411,15 @@ export class Volume {
       await this.sync();
     }
     fail(Errno.ENOSPC, 'ext2: no free inode');
+  }
+
+  // The bitmap says `ino` is free; its inode must agree (no links, no opens, and either
+  // never used or deleted), or handing it out would overwrite a live file.
+  private async checkFreeInode(ino: number, g: number): Promise<void> {
+    const inode = await this.getInode(ino);
+    if (inode.linksCount !== 0 || inode.opens > 0 || (inode.mode !== 0 && inode.dtime === 0)) {
+      this.corrupt(`inode bitmap of group ${g} marks inode ${ino} free, but it is in use (mode 0${inode.mode.toString(8)}, ${inode.linksCount} links)`);
+    }
   }
 
   async freeInode(ino: number, isDirectory: boolean): Promise<void> {
@@ -337,6 +441,7 @@ export class Volume {
   // ---- sync ----
 
   private async storeMeta(): Promise<void> {
+    this.checkIntact();
     const bs = this.blockSize;
     const sbBlock = asBlockNo(bs === 1024 ? 1 : 0);
     const sbOffset = bs === 1024 ? 0 : SUPERBLOCK_OFFSET;
@@ -356,21 +461,71 @@ export class Volume {
   /** Makes everything durable: inodes into their tables, then data, barrier, metadata, barrier. */
   async sync(): Promise<void> {
     if (this.readOnly) return;
+    this.checkIntact();
     await this.storeInodes();
     if (this.metaDirty || this.cache.dirtyCount > 0) await this.storeMeta();
+    this.checkBeforeWriteBack();
     await this.cache.writeBack();
     this.pendingFreeBlocks.clear();
     this.pendingFreeInodes.clear();
+    this.unsyncedNames.clear();
+  }
+
+  /** Records that directory `dir` gained an entry naming `ino` (fsync of `ino` writes it). */
+  noteName(ino: number, dir: number): void {
+    let dirs = this.unsyncedNames.get(ino);
+    if (dirs === undefined) { dirs = new Set(); this.unsyncedNames.set(ino, dirs); }
+    dirs.add(dir);
+  }
+
+  /**
+   * fsync and fdatasync of one inode: its data blocks, barrier, then its indirect blocks,
+   * its inode, the bitmaps, descriptors and superblock that record its allocations, and
+   * (with `names`) the blocks and inodes of the directories whose new entries name it,
+   * up the chain of new directories; barrier. Other files' dirty blocks stay cached.
+   * Blocks freed since the last full sync stay unallocatable (only a full sync ends that).
+   */
+  async syncFile(ino: number, names: boolean): Promise<void> {
+    if (this.readOnly) return;
+    this.checkIntact();
+    const blocks: BlockNo[] = [];
+    const seen = new Set<number>();
+    const stored = new Set<BlockNo>(); // inode-table blocks dirtied by this fsync only
+    // False when an inode-table block also holds other inodes' unwritten changes: writing
+    // it could put their pointers on disk before their data, so a full sync is the answer.
+    const collect = async (i: number, withNames: boolean): Promise<boolean> => {
+      if (seen.has(i)) return true;
+      seen.add(i);
+      const inode = await this.getInode(i);
+      if (inode.mode !== 0 && hasBlockTree(this, inode)) await walkBlocks(this, inode, (b) => { blocks.push(b); return true; });
+      const { block } = this.inodeLocation(i);
+      if (this.cache.isDirty(block) && !stored.has(block)) return false;
+      if (inode.dirty) { await this.storeInode(inode); blocks.push(block); stored.add(block); }
+      if (withNames) for (const dir of this.unsyncedNames.get(i) ?? []) if (!await collect(dir, true)) return false;
+      return true;
+    };
+    if (!await collect(ino, names)) { await this.sync(); return; }
+    if (this.metaDirty) await this.storeMeta();
+    const bs = this.blockSize;
+    blocks.push(asBlockNo(bs === 1024 ? 1 : 0));
+    for (let i = 0; i < Math.ceil((this.groupCount * GROUP_DESC_SIZE) / bs); i++) blocks.push(asBlockNo(this.sb.firstDataBlock + 1 + i));
+    for (const gd of this.groups) blocks.push(gd.blockBitmap, gd.inodeBitmap);
+    this.checkBeforeWriteBack();
+    await this.cache.writeSome(blocks);
+    if (names) for (const i of seen) this.unsyncedNames.delete(i);
   }
 
   /** Syncs, marks the filesystem clean, and releases the arena memory. */
   async close(): Promise<void> {
     if (this.closed) return;
     try {
+      // A poisoned cache writes nothing, not even the clean state: the disk keeps its last good sync.
+      this.checkIntact();
       if (!this.readOnly) {
         await this.sync();
         if (!(this.sb.state & STATE_ERROR)) this.sb.state = this.sb.state | STATE_VALID;
         await this.storeMeta();
+        this.checkBeforeWriteBack();
         await this.cache.writeBack();
       }
     } finally {

@@ -13,6 +13,8 @@ export class HostFs implements FileSystem {
   private readonly paths = new Map<number, string>();
   private rootIno: Ino = asIno(0);
 
+  readonly fixedOwner = true;
+
   private constructor(private readonly driver: HostFsService, private readonly mount: number, readonly readOnly: boolean) {}
 
   static async mount(driver: HostFsService, mount: number, readOnly: boolean): Promise<HostFs> {
@@ -46,7 +48,9 @@ export class HostFs implements FileSystem {
 
   root(): Ino { return this.rootIno; }
   lookup(dir: Ino, name: string): Promise<Ino> { return this.reach(this.child(dir, name)); }
-  getattr(ino: Ino): Promise<Stat> { return this.call<Stat>('lstat', { path: this.pathOf(ino) }); }
+  // Host uids mean nothing in the guest: every host file appears owned by root (uid 0,
+  // gid 0) with the host's mode bits, which vfs enforces as for any file.
+  async getattr(ino: Ino): Promise<Stat> { return { ...(await this.call<Stat>('lstat', { path: this.pathOf(ino) })), uid: 0, gid: 0 }; }
 
   async setattr(ino: Ino, attr: SetAttr): Promise<void> {
     const path = this.pathOf(ino);

@@ -4,6 +4,11 @@
 // pm at every spawn, exit, wait and kill; under `microkernel` each of those is a
 // message to this server, as with MINIX 3's PM.
 //
+// pm also keeps who each process is (real, effective and saved user ids, from the
+// kernel at spawn and setuid) for the two policies that need it: who may signal whom
+// (kill: EPERM) and how many processes a user may have (the kernel's spawn asks
+// `count(uid)`). Sessions (sid) bound setpgid: a process moves only within its own.
+//
 // State machine of a record: running -> zombie (exit) -> gone (reaped by wait, or at
 // once when its parent is gone). After a restart pm rebuilds its table from the
 // kernel's process table.
@@ -17,13 +22,17 @@ export const manifest: Manifest = {
   name: 'pm',
   description: 'process manager (pids, tree, wait, signals)',
   uses: [],
-  idempotent: ['getpid', 'getppid', 'getpgid', 'count', 'wait', 'kill'],
+  idempotent: ['getpid', 'getppid', 'getpgid', 'getsid', 'count', 'wait', 'kill'],
 };
 
 interface Record {
   pid: number;
   ppid: number;
   pgid: number;
+  sid: number;
+  uid: number;
+  euid: number;
+  suid: number;
   name: string;
   zombie: boolean;
   code: number;
@@ -58,7 +67,17 @@ export function create(ctx: ComponentContext): ComponentInstance & PmService {
   }
 
   function fromKernel(rec: ProcessRecord): Record {
-    return { pid: rec.pid, ppid: rec.ppid, pgid: rec.pgid, name: rec.name, zombie: rec.state === 'zombie', code: rec.exitCode, signal: rec.exitSignal };
+    return {
+      pid: rec.pid, ppid: rec.ppid, pgid: rec.pgid, sid: rec.sid, uid: rec.uid, euid: rec.euid, suid: rec.suid,
+      name: rec.name, zombie: rec.state === 'zombie', code: rec.exitCode, signal: rec.exitSignal,
+    };
+  }
+
+  // kill(2)'s rule: root, or a sender whose real or effective uid is the target's real or saved uid.
+  function maySignal(sender: Record | undefined, target: Record): boolean {
+    if (sender === undefined) return true; // the kernel (console ^C)
+    if (sender.euid === 0) return true;
+    return sender.uid === target.uid || sender.uid === target.suid || sender.euid === target.uid || sender.euid === target.suid;
   }
 
   return {
@@ -71,13 +90,35 @@ export function create(ctx: ComponentContext): ComponentInstance & PmService {
       }
     },
 
-    async fork(ppid: number, pgid: number, name: string): Promise<number> {
+    async fork(ppid: number, pgid: number, name: string, ids?: { uid: number; euid: number; suid: number }): Promise<number> {
       const parent = ppid === 0 ? undefined : get(ppid);
+      if (!Number.isInteger(pgid) || pgid < -1) throw new KernelError(Errno.EINVAL);
+      // Joining a group means one that exists in the parent's session (setpgid's rule).
+      if (pgid > 0 && parent !== undefined && ![...procs.values()].some((r) => r.pgid === pgid && r.sid === parent.sid)) throw new KernelError(Errno.EPERM, `no process group ${pgid} in this session`);
       const pid = allocPid();
       const group = pgid === 0 ? (parent?.pgid ?? pid) : pgid === -1 ? pid : pgid;
-      procs.set(pid, { pid, ppid, pgid: group, name, zombie: false, code: 0, signal: 0 });
+      const { uid, euid, suid } = ids ?? { uid: parent?.uid ?? 0, euid: parent?.euid ?? 0, suid: parent?.suid ?? 0 };
+      procs.set(pid, { pid, ppid, pgid: group, sid: parent?.sid ?? pid, uid, euid, suid, name, zombie: false, code: 0, signal: 0 });
       return pid;
     },
+
+    async setids(pid: number, uid: number, euid: number, suid: number): Promise<void> {
+      const r = get(pid);
+      r.uid = uid;
+      r.euid = euid;
+      r.suid = suid;
+    },
+
+    async setsid(pid: number): Promise<number> {
+      const r = get(pid);
+      // A group leader cannot start a session: its group would straddle two.
+      if ([...procs.values()].some((o) => o.pgid === r.pid && !o.zombie)) throw new KernelError(Errno.EPERM, 'setsid: already a process group leader');
+      r.sid = r.pid;
+      r.pgid = r.pid;
+      return r.sid;
+    },
+
+    async getsid(caller: number, pid: number): Promise<number> { return get(pid === 0 ? caller : pid).sid; },
 
     async exit(pid: number, code: number, signal: number): Promise<number> {
       const r = get(pid);
@@ -92,6 +133,9 @@ export function create(ctx: ComponentContext): ComponentInstance & PmService {
       }
       if (!procs.has(r.ppid) || procs.get(r.ppid)!.zombie) procs.delete(pid);
       notifyParent(r.ppid);
+      // A process killed while blocked in wait: its wait ends (ECHILD, its children
+      // went to init) instead of staying in flight forever.
+      notifyParent(pid);
       return r.ppid;
     },
 
@@ -116,16 +160,22 @@ export function create(ctx: ComponentContext): ComponentInstance & PmService {
 
     async kill(from: number, target: number, sig: number): Promise<number[]> {
       if (!Number.isInteger(sig) || sig < 0 || sig >= NSIG) throw new KernelError(Errno.EINVAL);
+      const sender = from === 0 ? undefined : get(from);
       let pids: number[];
       if (target > 0) {
         const r = procs.get(target);
         if (r === undefined || r.zombie) throw new KernelError(Errno.ESRCH);
+        if (!maySignal(sender, r)) throw new KernelError(Errno.EPERM, `pid ${from} may not signal pid ${target} (another user's)`);
         pids = [target];
       } else {
         const group = target === 0 ? get(from).pgid : target === -1 ? -1 : -target;
         // -1: every process but init and the caller (as in Linux).
-        pids = [...procs.values()].filter((r) => !r.zombie && (group === -1 ? r.pid !== 1 && r.pid !== from : r.pgid === group)).map((r) => r.pid);
-        if (pids.length === 0) throw new KernelError(Errno.ESRCH);
+        const matched = [...procs.values()].filter((r) => !r.zombie && (group === -1 ? r.pid !== 1 && r.pid !== from : r.pgid === group));
+        if (matched.length === 0) throw new KernelError(Errno.ESRCH);
+        // A group or broadcast signal reaches those the sender may signal; EPERM if none.
+        const allowed = matched.filter((r) => maySignal(sender, r));
+        if (allowed.length === 0) throw new KernelError(Errno.EPERM);
+        pids = allowed.map((r) => r.pid);
       }
       return sig === 0 ? [] : pids;
     },
@@ -133,21 +183,25 @@ export function create(ctx: ComponentContext): ComponentInstance & PmService {
     async getpid(pid: number): Promise<number> { return get(pid).pid; },
     async getppid(pid: number): Promise<number> { return get(pid).ppid; },
 
+    // setpgid(2)'s checks, in Linux's order: EINVAL for a negative group; ESRCH unless
+    // the target is the caller or its child; EPERM for a session leader, a target in
+    // another session, or a group that does not exist in the caller's session.
     async setpgid(caller: number, pid: number, pgid: number): Promise<void> {
-      if (!Number.isSafeInteger(pid) || pid < 0) throw new KernelError(Errno.ESRCH);
-      if (!Number.isSafeInteger(pgid) || pgid < 0) throw new KernelError(Errno.EINVAL);
-      const target = get(pid === 0 ? caller : pid);
-      if (target.zombie || (target.pid !== caller && target.ppid !== caller)) throw new KernelError(Errno.ESRCH);
+      if (!Number.isSafeInteger(pid) || !Number.isSafeInteger(pgid) || pid < 0 || pgid < 0) throw new KernelError(Errno.EINVAL);
+      const self = get(caller);
+      const target = procs.get(pid === 0 ? caller : pid);
+      if (target === undefined || target.zombie || (target.pid !== caller && target.ppid !== caller)) throw new KernelError(Errno.ESRCH);
+      if (target.sid === target.pid) throw new KernelError(Errno.EPERM, 'setpgid: a session leader stays in its group');
+      if (target.sid !== self.sid) throw new KernelError(Errno.EPERM, 'setpgid: the target is in another session');
       const group = pgid === 0 ? target.pid : pgid;
-      // The machine is one session: a group can be joined only while it exists (or is the
-      // target's own new one); init, the session leader, stays in its group.
-      if (target.pid === 1 && group !== target.pgid) throw new KernelError(Errno.EPERM, 'init is the session leader');
-      if (group !== target.pid && ![...procs.values()].some((r) => !r.zombie && r.pgid === group)) throw new KernelError(Errno.EPERM, `no process group ${group}`);
+      if (group !== target.pid && ![...procs.values()].some((r) => r.pgid === group && r.sid === self.sid)) {
+        throw new KernelError(Errno.EPERM, `setpgid: no process group ${group} in this session`);
+      }
       target.pgid = group;
     },
 
     async getpgid(caller: number, pid: number): Promise<number> { return get(pid === 0 ? caller : pid).pgid; },
 
-    async count(): Promise<number> { return [...procs.values()].filter((r) => !r.zombie).length; },
+    async count(uid?: number): Promise<number> { return [...procs.values()].filter((r) => !r.zombie && (uid === undefined || r.uid === uid)).length; },
   };
 }

@@ -6,6 +6,8 @@
 //                              nodes), /bin (the programs that belong to this kernel
 //                              build) and /tmp (empty, mode 1777). Missing mount-point
 //                              directories are created on the disk.
+// A disk root that lacks the user database gets it from the initramfs (SEEDED below,
+// only what is missing, logged): su, login and `ls -l` need /etc/passwd.
 // Then config.mounts (an array of {source, target, fstype}) are mounted in order.
 
 import type { FileSystem, SetAttr } from '../../abi/fs.js';
@@ -22,6 +24,9 @@ import { top } from './namei.js';
 import { mkdir } from './names.js';
 
 const decoder = new TextDecoder();
+
+/** What a disk root without them gets from the initramfs: the users and their homes. */
+const SEEDED = ['etc', 'etc/passwd', 'etc/group', 'root', 'home', 'home/user'];
 
 /** Directories that become ramfs mounts over a disk root, and their mode if the initramfs does not say. */
 const DISK_OVERLAYS: readonly { dir: string; mode: number }[] = [
@@ -46,6 +51,16 @@ export async function bootMounts(core: VfsCore, makers: FsMakers, config: Readon
       await populate(fs, entries.filter((e) => e.name.startsWith(dir + '/')).map((e) => ({ ...e, name: e.name.slice(dir.length + 1) })), log);
       const walk = await core.namei.resolve('/', '/' + dir, true);
       attach(core, fs, dir === 'tmp' ? 'tmpfs' : 'initramfs', 'ramfs', 0, { vnode: top(walk).vnode, path: '/' + dir });
+    }
+    const missing: CpioEntry[] = [];
+    const seed = entries.some((e) => e.name === 'etc/passwd') && !(await existsOn(root, 'etc/passwd'));
+    for (const name of seed ? SEEDED : []) {
+      const e = entries.find((x) => x.name === name);
+      if (e !== undefined && !(await existsOn(root, name))) missing.push(e);
+    }
+    if (missing.length > 0 && !root.readOnly) {
+      await populate(root, missing, log);
+      log(`seeded the root disk from the initramfs: ${missing.map((e) => '/' + e.name).join(' ')}`);
     }
   } else {
     const fs = makers.ramfs();
@@ -142,6 +157,16 @@ export async function populate(fs: FileSystem, entries: readonly CpioEntry[], lo
     }
   }
   for (const { ino, attr } of dirTimes) if (attr.mtimeNs !== undefined) await fs.setattr(ino, attr);
+}
+
+async function existsOn(fs: FileSystem, path: string): Promise<boolean> {
+  let ino = fs.root();
+  for (const part of path.split('/')) {
+    const next = await lookupMaybe(fs, ino, part);
+    if (next === undefined) return false;
+    ino = next;
+  }
+  return true;
 }
 
 async function lookupMaybe(fs: FileSystem, dir: Ino, name: string): Promise<Ino | undefined> {

@@ -14,28 +14,30 @@ import type { VfsCore } from './core.js';
 import { readable, writable } from './handles.js';
 import type { Handle } from './handles.js';
 import type { Walk, LinkBudget, ParentWalk, Step } from './namei.js';
-import { top } from './namei.js';
+import { top, stepOf } from './namei.js';
 import { MAX_SYMLINKS } from './path.js';
-import { checkAttr } from './names.js';
+import { checkAttr, giveOwner } from './names.js';
+import { MAY, ROOT_FS_CRED, type FsCred } from '../../abi/cred.js';
+import { checkSetattr, openWants, requireAccess, requireDirWrite } from './access.js';
 
 /** Biggest read vfs serves in one call: bigger requests are short reads, as Linux caps at ~2 GiB. */
 const MAX_IO = 1 << 26;
 /** Times open(O_CREAT) looks again after losing a create race before it gives up. */
 const MAX_RACES = 8;
 
-export async function open(core: VfsCore, cwd: string, path: string, flags: number, mode: number): Promise<VfsOpenResult> {
+export async function open(core: VfsCore, cwd: string, path: string, flags: number, mode: number, cred: FsCred = ROOT_FS_CRED): Promise<VfsOpenResult> {
   const access = flags & O.ACCMODE;
   if (access === O.ACCMODE) fail(Errno.EINVAL, 'open: access mode 3 is not supported');
   let step: Step;
   let created = false;
   if ((flags & O.CREAT) !== 0) {
     // One symlink budget for the whole open, the directories and the last component.
-    const budget: LinkBudget = { links: 0 };
+    const budget: LinkBudget = { links: 0, cred };
     const made = await openCreate(core, await core.namei.resolveParent(cwd, path, budget), flags, mode, budget);
     step = made.step;
     created = made.created;
   } else {
-    const walk = await core.namei.resolve(cwd, path, (flags & O.NOFOLLOW) === 0);
+    const walk = await core.namei.resolve(cwd, path, (flags & O.NOFOLLOW) === 0, cred);
     step = top(walk);
   }
   const wantsWrite = access !== O.RDONLY || (flags & O.TRUNC) !== 0;
@@ -46,6 +48,8 @@ export async function open(core: VfsCore, cwd: string, path: string, flags: numb
   }
   // Only O_NOFOLLOW leaves a symlink at the end of the walk.
   if (isLnk(step.mode)) fail(Errno.ELOOP);
+  // A file this open created may be used as asked whatever its mode (open(2)).
+  if (!created) requireAccess(cred, step, openWants(access, (flags & O.TRUNC) !== 0));
   const kind = isDir(step.mode) ? 'dir' : isReg(step.mode) ? 'file' : isChr(step.mode) || isBlk(step.mode) ? 'dev' : undefined;
   // NOTE: fifos and sockets have no server behind them in vfs.
   if (kind === undefined) fail(Errno.ENXIO);
@@ -69,10 +73,12 @@ async function openCreate(core: VfsCore, parent: ParentWalk, flags: number, mode
     const dir = top(parent.walk);
     const found = await core.namei.lookupMaybe(dir.vnode, parent.name);
     if (found === undefined) {
+      requireDirWrite(budget.cred, dir);
       try {
         const ino = await dir.vnode.mount.fs.create(dir.vnode.ino, parent.name, S.IFREG | (mode & 0o7777));
         const vnode = { mount: dir.vnode.mount, ino };
-        return { step: { vnode, name: parent.name, mode: (await core.namei.getattr(vnode)).mode }, created: true };
+        await giveOwner(vnode, budget.cred, dir);
+        return { step: stepOf(vnode, parent.name, await core.namei.getattr(vnode)), created: true };
       } catch (e) {
         // NOTE: another caller created the name between our lookup and create (the
         // await interleaves). Without O_EXCL that is an ordinary open of its file.
@@ -83,7 +89,7 @@ async function openCreate(core: VfsCore, parent: ParentWalk, flags: number, mode
     if ((flags & O.EXCL) !== 0) fail(Errno.EEXIST);
     const vnode = core.namei.enter(found);
     const st = await core.namei.getattr(vnode);
-    if (!isLnk(st.mode)) return { step: { vnode, name: parent.name, mode: st.mode }, created: false };
+    if (!isLnk(st.mode)) return { step: stepOf(vnode, parent.name, st), created: false };
     if ((flags & O.NOFOLLOW) !== 0) fail(Errno.ELOOP);
     if (++budget.links > MAX_SYMLINKS) fail(Errno.ELOOP);
     const target = await vnode.mount.fs.readlink(vnode.ino);
@@ -152,30 +158,40 @@ export async function ftruncate(core: VfsCore, id: number, size: number): Promis
   await fsetattr(core, id, { size });
 }
 
-export async function fsync(core: VfsCore, id: number): Promise<void> {
+export async function fsync(core: VfsCore, id: number, dataOnly = false): Promise<void> {
   const h = core.handles.get(id);
   if (h.kind === 'dev') fail(Errno.EINVAL);
-  await h.vnode.mount.fs.fsync(h.vnode.ino);
+  await h.vnode.mount.fs.fsync(h.vnode.ino, dataOnly);
 }
 
-export async function fsetattr(core: VfsCore, id: number, attr: SetAttr): Promise<void> {
+export async function fsetattr(core: VfsCore, id: number, attr: SetAttr, cred: FsCred = ROOT_FS_CRED): Promise<void> {
   const h = core.handles.get(id);
-  const clean = checkAttr(attr);
+  let clean = checkAttr(attr);
   // ftruncate(2): only a regular file open for writing (EINVAL otherwise, not EISDIR).
   if (clean.size !== undefined && (h.kind !== 'file' || !writable(h))) fail(Errno.EINVAL);
+  // The open descriptor is the permission to truncate; the rest is the owner's.
+  const { size, ...rest } = clean;
+  if (Object.keys(rest).length > 0) clean = { ...checkSetattr(cred, await core.namei.getattr(h.vnode), rest), ...(size !== undefined ? { size } : {}) };
   await h.vnode.mount.fs.setattr(h.vnode.ino, clean);
 }
 
-/** Reads a whole regular file for exec: EISDIR for directories, EACCES without an x bit. */
-export async function readExecutable(core: VfsCore, cwd: string, path: string): Promise<Uint8Array> {
-  const walk: Walk = await core.namei.resolve(cwd, path, true);
+/**
+ * Reads a whole regular file for exec: EISDIR for directories, EACCES unless the
+ * caller may execute it. The mode and owner come with the bytes, read while the file
+ * is held open, so a set-user-id check sees the very file that runs.
+ */
+export async function readExecutable(core: VfsCore, cwd: string, path: string, cred: FsCred = ROOT_FS_CRED): Promise<{ program: Uint8Array; mode: number; uid: number; gid: number }> {
+  const walk: Walk = await core.namei.resolve(cwd, path, true, cred);
   const { vnode, mode } = top(walk);
   if (isDir(mode)) fail(Errno.EISDIR);
-  if (!isReg(mode) || (mode & 0o111) === 0) fail(Errno.EACCES);
+  if (!isReg(mode)) fail(Errno.EACCES);
+  requireAccess(cred, top(walk), MAY.EXEC);
   const { fs } = vnode.mount;
   await fs.open(vnode.ino);
   try {
-    const size = (await fs.getattr(vnode.ino)).size;
+    const st = await fs.getattr(vnode.ino);
+    const size = st.size;
+    const owner = { mode: st.mode, uid: st.uid, gid: st.gid };
     const out = new Uint8Array(size);
     let done = 0;
     while (done < size) {
@@ -184,7 +200,7 @@ export async function readExecutable(core: VfsCore, cwd: string, path: string): 
       out.set(chunk, done);
       done += chunk.length;
     }
-    return done === size ? out : out.slice(0, done);
+    return { program: done === size ? out : out.slice(0, done), ...owner };
   } finally {
     await fs.release(vnode.ino);
   }

@@ -25,7 +25,7 @@ export const manifest: Manifest = {
   uses: ['blk', 'hostfs'],
   // Safe to repeat on a restarted instance: they change nothing. (Handle-based reads
   // on a restarted vfs fail with EBADF, since handles do not survive a restart.)
-  idempotent: ['stat', 'read', 'getdents', 'fstat', 'readlink', 'resolveDir', 'statfs', 'mounts', 'openCount', 'readExecutable', 'sync'],
+  idempotent: ['mountedOn', 'stat', 'read', 'getdents', 'fstat', 'readlink', 'resolveDir', 'statfs', 'mounts', 'openCount', 'readExecutable', 'sync'],
 };
 
 /** The filesystems a vfs in component context `ctx` makes: ramfs in its arena, ext2 on `blk`. */

@@ -129,7 +129,7 @@ test('disk root: ext2 at /, ramfs at /dev, /bin and /tmp from the initramfs', as
   ]);
   assert.equal((await vfs.stat('/', '/dev/null', true)).rdev, makedev(1, 3));
   assert.equal((await vfs.stat('/', '/dev/blk0', true)).rdev, makedev(8, 0));
-  assert.equal(dec.decode(await vfs.readExecutable('/', '/bin/sh')), '#!kernelkit\nshell');
+  assert.equal(dec.decode(await (await vfs.readExecutable('/', '/bin/sh')).program), '#!kernelkit\nshell');
   assert.equal((await vfs.stat('/', '/tmp', true)).mode, S.IFDIR | 0o1777);
   assert.equal(await errno(vfs.stat('/', '/etc/motd', true)), Errno.ENOENT, 'the rest of the initramfs stays out');
   assert.ok(logs.some((l) => l.includes('created /tmp')));

@@ -73,6 +73,11 @@ export function mounts(core: VfsCore): { source: string; target: string; fstype:
   return core.mounts.all.map((m) => ({ source: m.source, target: m.target, fstype: m.fstype }));
 }
 
+/** Where a filesystem on block device `rdev` is mounted (undefined: nowhere). */
+export function mountedOn(core: VfsCore, rdev: number): string | undefined {
+  return core.mounts.all.find((m) => m.fstype === 'ext2' && m.dev === rdev)?.target;
+}
+
 export async function sync(core: VfsCore): Promise<void> {
   for (const m of core.mounts.all) await m.fs.sync();
 }

@@ -10,19 +10,27 @@
 //
 // Symlinks on intermediate components are always followed; on the last component
 // when `follow` is set or the path ends in '/'. At most MAX_SYMLINKS per resolution.
+// Every directory walked through must be searchable by the caller (access.ts); the
+// cwd itself is not re-checked, since chdir checked it (Linux holds it by inode).
 
 import type { Stat } from '../../abi/fs.js';
 import { isDir, isLnk } from '../../abi/fs.js';
 import { Errno, fail, isKernelError } from '../../abi/errno.js';
+import { ROOT_FS_CRED, type FsCred } from '../../abi/cred.js';
+import { requireSearch } from './access.js';
 import type { MountTable, Vnode } from './mounts.js';
 import { MAX_SYMLINKS, splitPath, joinAbsolute } from './path.js';
 
-/** One directory or file on the walk: where it is, the name it was reached by, its mode. */
+/** One directory or file on the walk: where it is, the name it was reached by, its mode and owner. */
 export interface Step {
   readonly vnode: Vnode;
   readonly name: string;
   readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
 }
+
+export const stepOf = (vnode: Vnode, name: string, st: Stat): Step => ({ vnode, name, mode: st.mode, uid: st.uid, gid: st.gid });
 
 export type Walk = readonly Step[];
 
@@ -35,8 +43,8 @@ export interface ParentWalk {
   readonly trailingSlash: boolean;
 }
 
-/** Symlinks followed so far in one resolution (shared by nested walks). */
-export interface LinkBudget { links: number }
+/** The state of one resolution, shared by nested walks: symlinks followed so far, and whose permissions it checks. */
+export interface LinkBudget { links: number; readonly cred: FsCred }
 
 export const top = (w: Walk): Step => w[w.length - 1]!;
 export const canonical = (w: Walk): string => joinAbsolute(w.slice(1).map((s) => s.name));
@@ -52,24 +60,24 @@ export class Namei {
   async rootWalk(): Promise<Walk> {
     const m = this.mounts.root;
     const vnode = this.mounts.enter({ mount: m, ino: m.fs.root() });
-    return [{ vnode, name: '', mode: (await this.getattr(vnode)).mode }];
+    return [stepOf(vnode, '', await this.getattr(vnode))];
   }
 
   /** Where a relative path starts: the cwd, which the kernel keeps canonical and absolute. */
   async start(cwd: string, path: string): Promise<Walk> {
     if (path.startsWith('/') || cwd === '/' || cwd === '') return this.rootWalk();
-    const w = await this.walk(await this.rootWalk(), cwd.startsWith('/') ? cwd : '/' + cwd, true, { links: 0 });
+    const w = await this.walk(await this.rootWalk(), cwd.startsWith('/') ? cwd : '/' + cwd, true, { links: 0, cred: ROOT_FS_CRED });
     if (!isDir(top(w).mode)) fail(Errno.ENOTDIR);
     return w;
   }
 
   /** Resolves `path` from `cwd` to the file it names. */
-  async resolve(cwd: string, path: string, follow: boolean): Promise<Walk> {
-    return this.walk(await this.start(cwd, path), path, follow, { links: 0 });
+  async resolve(cwd: string, path: string, follow: boolean, cred: FsCred = ROOT_FS_CRED): Promise<Walk> {
+    return this.walk(await this.start(cwd, path), path, follow, { links: 0, cred });
   }
 
   /** Resolves all but the last component of `path` from `cwd` (`budget`: links followed so far). */
-  async resolveParent(cwd: string, path: string, budget: LinkBudget = { links: 0 }): Promise<ParentWalk> {
+  async resolveParent(cwd: string, path: string, budget: LinkBudget = { links: 0, cred: ROOT_FS_CRED }): Promise<ParentWalk> {
     return this.walkParent(await this.start(cwd, path), path, budget);
   }
 
@@ -85,17 +93,19 @@ export class Namei {
       const last = i === components.length - 1;
       const dir = top(walk);
       if (!isDir(dir.mode)) fail(Errno.ENOTDIR);
+      requireSearch(budget.cred, dir);
       if (name === '.') continue;
       if (name === '..') { if (walk.length > 1) walk.pop(); continue; }
       const vnode = this.mounts.enter(await this.lookupRaw(dir.vnode, name));
-      const mode = (await this.getattr(vnode)).mode;
+      const st = await this.getattr(vnode);
+      const mode = st.mode;
       if (isLnk(mode) && (!last || follow || trailingSlash)) {
         if (++budget.links > MAX_SYMLINKS) fail(Errno.ELOOP);
         const target = await vnode.mount.fs.readlink(vnode.ino);
         walk = [...(await this.walk(walk, target, true, budget))];
         continue;
       }
-      walk.push({ vnode, name, mode });
+      walk.push(stepOf(vnode, name, st));
     }
     if (trailingSlash && !isDir(top(walk).mode)) fail(Errno.ENOTDIR);
     return walk;
@@ -109,6 +119,7 @@ export class Namei {
     const dirPath = components.slice(0, -1).join('/');
     const walk = dirPath.length > 0 ? await this.walk(base, dirPath, true, budget) : base;
     if (!isDir(top(walk).mode)) fail(Errno.ENOTDIR);
+    requireSearch(budget.cred, top(walk));
     const kind = name === '.' ? 'dot' : name === '..' ? 'dotdot' : 'normal';
     return { walk, name, kind, trailingSlash };
   }

@@ -15,6 +15,10 @@ import type { Vnode } from './mounts.js';
 import type { ParentWalk } from './namei.js';
 import { top, canonical } from './namei.js';
 import { PATH_MAX } from './path.js';
+import { ROOT_FS_CRED, type FsCred } from '../../abi/cred.js';
+import type { Step } from './namei.js';
+import { checkSetattr, newOwner, requireDirWrite, requireRemove, requireSearch, requireAccess } from './access.js';
+import { MAY } from '../../abi/cred.js';
 
 const encoder = new TextEncoder();
 
@@ -45,59 +49,82 @@ export function checkAttr(attr: SetAttr): SetAttr {
   return out;
 }
 
-export async function stat(core: VfsCore, cwd: string, path: string, follow: boolean): Promise<Stat> {
-  return core.namei.getattr(top(await core.namei.resolve(cwd, path, follow)).vnode);
+/** Makes `cred` (with `dir`'s group if set-group-id) the owner of a file just created in `dir`. */
+export async function giveOwner(vnode: Vnode, cred: FsCred, dir: Step): Promise<void> {
+  const { fs } = vnode.mount;
+  if (fs.fixedOwner === true) return;
+  const owner = newOwner(cred, dir);
+  const st = await fs.getattr(vnode.ino);
+  if (st.uid !== owner.uid || st.gid !== owner.gid) await fs.setattr(vnode.ino, owner);
 }
 
-export async function setattr(core: VfsCore, cwd: string, path: string, attr: SetAttr, follow: boolean): Promise<void> {
-  const clean = checkAttr(attr);
-  const { vnode, mode } = top(await core.namei.resolve(cwd, path, follow));
+export async function stat(core: VfsCore, cwd: string, path: string, follow: boolean, cred: FsCred = ROOT_FS_CRED): Promise<Stat> {
+  return core.namei.getattr(top(await core.namei.resolve(cwd, path, follow, cred)).vnode);
+}
+
+export async function setattr(core: VfsCore, cwd: string, path: string, attr: SetAttr, follow: boolean, cred: FsCred = ROOT_FS_CRED): Promise<void> {
+  let clean = checkAttr(attr);
+  const { vnode, mode } = top(await core.namei.resolve(cwd, path, follow, cred));
   // truncate(2): EISDIR for a directory, EINVAL for other non-regular files.
   if (clean.size !== undefined && isDir(mode)) fail(Errno.EISDIR);
   if (clean.size !== undefined && !isReg(mode)) fail(Errno.EINVAL);
+  clean = checkSetattr(cred, await core.namei.getattr(vnode), clean);
   await vnode.mount.fs.setattr(vnode.ino, clean);
 }
 
-export async function mkdir(core: VfsCore, cwd: string, path: string, mode: number): Promise<void> {
-  const p = await core.namei.resolveParent(cwd, path);
+export async function mkdir(core: VfsCore, cwd: string, path: string, mode: number, cred: FsCred = ROOT_FS_CRED): Promise<void> {
+  const p = await core.namei.resolveParent(cwd, path, { links: 0, cred });
   if (p.kind !== 'normal') fail(Errno.EEXIST);
-  const dir = top(p.walk).vnode;
+  const parent = top(p.walk);
+  const dir = parent.vnode;
   if (await core.namei.lookupMaybe(dir, p.name) !== undefined) fail(Errno.EEXIST);
-  await dir.mount.fs.mkdir(dir.ino, p.name, mode & 0o7777);
+  requireDirWrite(cred, parent);
+  // A directory made in a set-group-id directory is set-group-id too.
+  const ino = await dir.mount.fs.mkdir(dir.ino, p.name, (mode & 0o7777) | (parent.mode & 0o2000));
+  await giveOwner({ mount: dir.mount, ino }, cred, parent);
 }
 
-export async function rmdir(core: VfsCore, cwd: string, path: string): Promise<void> {
-  const p = await core.namei.resolveParent(cwd, path);
+export async function rmdir(core: VfsCore, cwd: string, path: string, cred: FsCred = ROOT_FS_CRED): Promise<void> {
+  const p = await core.namei.resolveParent(cwd, path, { links: 0, cred });
   if (p.kind === 'dot') fail(Errno.EINVAL);
   if (p.kind === 'dotdot') fail(Errno.ENOTEMPTY);
   if (p.kind === 'root') fail(Errno.EBUSY);
   const dir = top(p.walk).vnode;
   const child = await core.namei.lookupRaw(dir, p.name);
-  if (!isDir((await core.namei.getattr(child)).mode)) fail(Errno.ENOTDIR);
+  const st = await core.namei.getattr(child);
+  if (!isDir(st.mode)) fail(Errno.ENOTDIR);
+  requireRemove(cred, top(p.walk), st);
   if (core.mounts.isCovered(child)) fail(Errno.EBUSY);
   await dir.mount.fs.rmdir(dir.ino, p.name);
 }
 
-export async function unlink(core: VfsCore, cwd: string, path: string): Promise<void> {
-  const p = await core.namei.resolveParent(cwd, path);
+export async function unlink(core: VfsCore, cwd: string, path: string, cred: FsCred = ROOT_FS_CRED): Promise<void> {
+  const p = await core.namei.resolveParent(cwd, path, { links: 0, cred });
   if (p.kind !== 'normal') fail(Errno.EISDIR);
   const dir = top(p.walk).vnode;
   const child = await core.namei.lookupRaw(dir, p.name);
-  if (isDir((await core.namei.getattr(child)).mode)) fail(Errno.EISDIR);
+  const st = await core.namei.getattr(child);
+  if (isDir(st.mode)) fail(Errno.EISDIR);
   if (p.trailingSlash) fail(Errno.ENOTDIR);
+  requireRemove(cred, top(p.walk), st);
   await dir.mount.fs.unlink(dir.ino, p.name);
 }
 
-export async function rename(core: VfsCore, cwd: string, from: string, to: string): Promise<void> {
-  const src = await core.namei.resolveParent(cwd, from);
-  const dst = await core.namei.resolveParent(cwd, to);
+export async function rename(core: VfsCore, cwd: string, from: string, to: string, cred: FsCred = ROOT_FS_CRED): Promise<void> {
+  const src = await core.namei.resolveParent(cwd, from, { links: 0, cred });
+  const dst = await core.namei.resolveParent(cwd, to, { links: 0, cred });
   const srcDir = top(src.walk).vnode;
   const dstDir = top(dst.walk).vnode;
   if (srcDir.mount !== dstDir.mount) fail(Errno.EXDEV);
   if (src.kind !== 'normal' || dst.kind !== 'normal') fail(Errno.EBUSY);
   const moving = await core.namei.lookupRaw(srcDir, src.name);
-  const movingIsDir = isDir((await core.namei.getattr(moving)).mode);
+  const movingSt = await core.namei.getattr(moving);
+  const movingIsDir = isDir(movingSt.mode);
   if (!movingIsDir && (src.trailingSlash || dst.trailingSlash)) fail(Errno.ENOTDIR);
+  requireRemove(cred, top(src.walk), movingSt);
+  requireDirWrite(cred, top(dst.walk));
+  // A directory that changes parent rewrites its '..': the mover must be able to write it.
+  if (movingIsDir && !sameVnode(srcDir, dstDir)) requireAccess(cred, movingSt, MAY.WRITE);
   // The destination's directory lies inside the directory that moves.
   if (onWalk(dst, moving)) fail(Errno.EINVAL);
   const replaced = await core.namei.lookupMaybe(dstDir, dst.name);
@@ -105,7 +132,9 @@ export async function rename(core: VfsCore, cwd: string, from: string, to: strin
     // The directory being replaced is an ancestor of the source (so not empty).
     if (onWalk(src, replaced)) fail(Errno.ENOTEMPTY);
     if (sameVnode(replaced, moving)) return;
-    const replacedIsDir = isDir((await core.namei.getattr(replaced)).mode);
+    const replacedSt = await core.namei.getattr(replaced);
+    requireRemove(cred, top(dst.walk), replacedSt);
+    const replacedIsDir = isDir(replacedSt.mode);
     if (movingIsDir && !replacedIsDir) fail(Errno.ENOTDIR);
     if (!movingIsDir && replacedIsDir) fail(Errno.EISDIR);
     if (core.mounts.isCovered(replaced)) fail(Errno.EBUSY);
@@ -119,46 +148,50 @@ function onWalk(p: ParentWalk, v: Vnode): boolean {
   return p.walk.some((s) => sameVnode(s.vnode, v));
 }
 
-export async function link(core: VfsCore, cwd: string, target: string, path: string): Promise<void> {
-  const old = top(await core.namei.resolve(cwd, target, false));
-  const p = await core.namei.resolveParent(cwd, path);
-  const dir = await createSlot(core, p);
+export async function link(core: VfsCore, cwd: string, target: string, path: string, cred: FsCred = ROOT_FS_CRED): Promise<void> {
+  const old = top(await core.namei.resolve(cwd, target, false, cred));
+  const p = await core.namei.resolveParent(cwd, path, { links: 0, cred });
+  const dir = await createSlot(core, p, cred);
   if (old.vnode.mount !== dir.mount) fail(Errno.EXDEV);
   if (isDir(old.mode)) fail(Errno.EPERM);
   await dir.mount.fs.link(dir.ino, p.name, old.vnode.ino);
 }
 
-export async function symlink(core: VfsCore, cwd: string, target: string, path: string): Promise<void> {
+export async function symlink(core: VfsCore, cwd: string, target: string, path: string, cred: FsCred = ROOT_FS_CRED): Promise<void> {
   if (target.length === 0) fail(Errno.ENOENT);
   if (encoder.encode(target).length >= PATH_MAX) fail(Errno.ENAMETOOLONG);
-  const p = await core.namei.resolveParent(cwd, path);
-  const dir = await createSlot(core, p);
-  await dir.mount.fs.symlink(dir.ino, p.name, target);
+  const p = await core.namei.resolveParent(cwd, path, { links: 0, cred });
+  const dir = await createSlot(core, p, cred);
+  const ino = await dir.mount.fs.symlink(dir.ino, p.name, target);
+  await giveOwner({ mount: dir.mount, ino }, cred, top(p.walk));
 }
 
 // The directory a new non-directory name goes in (filename_create in Linux): EEXIST
 // when the name is taken or is '.', '..', '/'; ENOENT for "name/" that does not exist.
-async function createSlot(core: VfsCore, p: ParentWalk): Promise<Vnode> {
+async function createSlot(core: VfsCore, p: ParentWalk, cred: FsCred): Promise<Vnode> {
   if (p.kind !== 'normal') fail(Errno.EEXIST);
   const dir = top(p.walk).vnode;
   if (await core.namei.lookupMaybe(dir, p.name) !== undefined) fail(Errno.EEXIST);
   if (p.trailingSlash) fail(Errno.ENOENT);
+  requireDirWrite(cred, top(p.walk));
   return dir;
 }
 
-export async function readlink(core: VfsCore, cwd: string, path: string): Promise<string> {
-  const { vnode, mode } = top(await core.namei.resolve(cwd, path, false));
+export async function readlink(core: VfsCore, cwd: string, path: string, cred: FsCred = ROOT_FS_CRED): Promise<string> {
+  const { vnode, mode } = top(await core.namei.resolve(cwd, path, false, cred));
   if (!isLnk(mode)) fail(Errno.EINVAL);
   return vnode.mount.fs.readlink(vnode.ino);
 }
 
-export async function resolveDir(core: VfsCore, cwd: string, path: string): Promise<string> {
-  const walk = await core.namei.resolve(cwd, path, true);
+export async function resolveDir(core: VfsCore, cwd: string, path: string, cred: FsCred = ROOT_FS_CRED): Promise<string> {
+  const walk = await core.namei.resolve(cwd, path, true, cred);
   if (!isDir(top(walk).mode)) fail(Errno.ENOTDIR);
+  // chdir(2) needs search permission on the directory itself.
+  requireSearch(cred, top(walk));
   return canonical(walk);
 }
 
-export async function statfs(core: VfsCore, cwd: string, path: string): Promise<StatFs> {
-  const { vnode } = top(await core.namei.resolve(cwd, path, true));
+export async function statfs(core: VfsCore, cwd: string, path: string, cred: FsCred = ROOT_FS_CRED): Promise<StatFs> {
+  const { vnode } = top(await core.namei.resolve(cwd, path, true, cred));
   return vnode.mount.fs.statfs();
 }

@@ -360,14 +360,14 @@ test('setattr, truncate and fsetattr through paths and handles', async () => {
 
 test('readExecutable: whole file, EACCES without x, EISDIR, ENOENT', async () => {
   const vfs = await boot();
-  assert.equal(dec.decode(await vfs.readExecutable('/', '/bin/sh')), '#!kernelkit\nshell');
-  assert.equal(dec.decode(await vfs.readExecutable('/bin', 'sh')), '#!kernelkit\nshell');
+  assert.equal(dec.decode(await (await vfs.readExecutable('/', '/bin/sh')).program), '#!kernelkit\nshell');
+  assert.equal(dec.decode(await (await vfs.readExecutable('/bin', 'sh')).program), '#!kernelkit\nshell');
   assert.equal(await errno(vfs.readExecutable('/', '/etc/motd')), Errno.EACCES);
   assert.equal(await errno(vfs.readExecutable('/', '/dev/null')), Errno.EACCES);
   assert.equal(await errno(vfs.readExecutable('/', '/bin')), Errno.EISDIR);
   assert.equal(await errno(vfs.readExecutable('/', '/bin/nope')), Errno.ENOENT);
   await vfs.symlink('/', '/bin/sh', '/tmp/shl');
-  assert.equal((await vfs.readExecutable('/', '/tmp/shl')).length, 17);
+  assert.equal((await vfs.readExecutable('/', '/tmp/shl')).program.length, 17);
   assert.equal(await vfs.openCount(), 0);
 });
 

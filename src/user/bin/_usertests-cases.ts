@@ -181,3 +181,71 @@ TESTS.badargs = () => {
   expectErrno(Errno.EINVAL, () => raw(SYS.spawn, 0, 4), 'spawn with a garbage request');
   check(libc.getpid() > 0, 'still alive after bad calls');
 };
+
+// ---- users and permissions (each case runs in its own process, so dropping root ends with it) ----
+
+TESTS['setuid-posix-rules'] = () => {
+  check(libc.getuid() === 0 && libc.geteuid() === 0, 'usertests runs as root');
+  expectErrno(Errno.EINVAL, () => libc.setuid(-5), 'setuid of a negative id');
+  expectErrno(Errno.EINVAL, () => libc.setuid(1.5), 'setuid of a fractional id');
+  // Root keeps a way back only through the saved id: setresuid drops effective only.
+  libc.setresuid(-1, 1000, -1);
+  check(libc.getuid() === 0 && libc.geteuid() === 1000, 'setresuid changed only the effective uid');
+  expectErrno(Errno.EPERM, () => libc.mount('none', '/mnt', 'ramfs'), 'mount with euid 1000');
+  libc.setuid(0); // real and saved are 0: allowed for an ordinary effective uid
+  check(libc.geteuid() === 0, 'back to root through the real/saved uid');
+  libc.setgroups([100, 6]);
+  check(libc.getgroups().join(',') === '100,6', `setgroups/getgroups: ${libc.getgroups().join(',')}`);
+  libc.setgid(1000);
+  check(libc.getgid() === 1000 && libc.getegid() === 1000, 'root setgid sets real and effective gid');
+  libc.setuid(1000);
+  check(libc.getuid() === 1000 && libc.geteuid() === 1000, 'root setuid sets every uid');
+  expectErrno(Errno.EPERM, () => libc.setuid(0), 'setuid back to root after giving it up');
+  expectErrno(Errno.EPERM, () => libc.setresuid(0, 0, 0), 'setresuid to root as an ordinary user');
+  expectErrno(Errno.EPERM, () => libc.setgid(0), 'setgid to another group as an ordinary user');
+  expectErrno(Errno.EPERM, () => libc.setgroups([0]), 'setgroups as an ordinary user');
+  libc.setuid(1000); // to its own uid: allowed
+};
+
+TESTS['regression: setpgid-arguments-were-not-validated'] = () => {
+  const self = libc.getpid();
+  expectErrno(Errno.EINVAL, () => libc.setpgid(0, -1), 'negative process group');
+  expectErrno(Errno.EINVAL, () => libc.setpgid(-3, 0), 'negative pid');
+  expectErrno(Errno.ESRCH, () => libc.setpgid(31999, 0), 'no such process');
+  expectErrno(Errno.ESRCH, () => libc.setpgid(1, 0), 'a process that is not the caller or its child');
+  expectErrno(Errno.EPERM, () => libc.setpgid(0, 31998), 'a group that does not exist in the session');
+  libc.setpgid(0, 0);
+  check(libc.getpgid() === self, 'setpgid(0, 0) makes the caller a group leader');
+  check(libc.getsid() === libc.getsid(1), 'spawned processes share init\'s session');
+  expectErrno(Errno.EPERM, () => libc.setsid(), 'setsid by a group leader');
+};
+
+TESTS.umask = () => {
+  const old = libc.umask(0o077);
+  check(old === 0o022, `default umask 022, got ${old.toString(8)}`);
+  const f = tmp('um');
+  libc.close(libc.open(f, O.WRONLY | O.CREAT | O.EXCL, 0o666));
+  check((libc.stat(f).mode & 0o777) === 0o600, `umask 077 makes 666 into 600, got ${(libc.stat(f).mode & 0o777).toString(8)}`);
+  libc.mkdir(f + 'd', 0o777);
+  check((libc.stat(f + 'd').mode & 0o777) === 0o700, 'umask applies to mkdir');
+  check(libc.umask(old) === 0o077, 'umask returns the previous mask');
+  libc.unlink(f);
+  libc.rmdir(f + 'd');
+};
+
+TESTS['chown-fchown-fchmod'] = () => {
+  const f = tmp('own');
+  const fd = libc.open(f, O.RDWR | O.CREAT | O.EXCL, 0o4755);
+  check((libc.fstat(fd).mode & 0o7777) === 0o4755, 'created set-user-id (umask 022 keeps it)');
+  libc.fchown(fd, 1000, 100);
+  const st = libc.fstat(fd);
+  check(st.uid === 1000 && st.gid === 100, `fchown: ${st.uid}:${st.gid}`);
+  check((st.mode & 0o4000) === 0, 'a chown drops set-user-id');
+  libc.fchmod(fd, 0o640);
+  check((libc.fstat(fd).mode & 0o7777) === 0o640, 'fchmod');
+  libc.chown(f, -1, 0);
+  check(libc.stat(f).uid === 1000 && libc.stat(f).gid === 0, 'chown -1 leaves the owner');
+  expectErrno(Errno.EINVAL, () => libc.chown(f, 70000, -1), 'uid out of range');
+  libc.close(fd);
+  libc.unlink(f);
+};

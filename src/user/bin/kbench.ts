@@ -2,7 +2,7 @@
 // one JSON line per workload. The lab (src/lab/) boots a machine per preset and
 // transport, runs kbench in it and collects these lines; a person can run it too.
 //
-//   kbench [-s SCALE] [-d DIR] WORKLOAD...
+//   kbench [-s SCALE] [-d DIR] [-S MAX] WORKLOAD...
 //
 // Workloads (each op is timed on its own; median and p99 are over the ops):
 //   null      SYS.null: the bare trap, answered by the kernel core
@@ -16,9 +16,14 @@
 //   smallfile create (open O_CREAT, write 100 bytes, close), stat, unlink
 //   seqio     write 4 MiB in 64 KiB writes + fsync, then read it back: MB/s
 //   script    sh -c of a mixed script (mkdir, echo, cat|wc, ls, grep, cp, mv, rm)
+//   server    component -> component round trips timed inside a component: insmod
+//             echo and ipcbench (src/services/ipcbench), read its timings from dmesg
 //
-// SCALE (default 1) multiplies the iteration counts. DIR defaults to /tmp.
-// Output: {"workload", "n", "median_ns", "p99_ns", "mean_ns", "throughput"?, "unit"?}.
+// SCALE (default 1) multiplies the iteration counts; each workload keeps a floor of
+// samples however small SCALE is (enough for a p99 where a sample is cheap). DIR
+// defaults to /tmp. With -S MAX each line also carries up to MAX of its samples (ns),
+// evenly spaced across the series, for the lab's bootstrap.
+// Output: {"workload", "n", "median_ns", "p99_ns", "mean_ns", "throughput"?, "unit"?, "samples"?}.
 
 import * as libc from '../libc/index.js';
 
@@ -31,6 +36,8 @@ interface Result {
   throughput?: number;
   unit?: string;
   extra?: Record<string, number>;
+  /** Every sample (ns); main() prints at most -S MAX of them. */
+  raw?: number[];
 }
 
 const now = (): number => performance.now();
@@ -39,7 +46,13 @@ function summarize(workload: string, samplesNs: number[]): Result {
   const s = [...samplesNs].sort((a, b) => a - b);
   const at = (q: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
   const mean = s.reduce((a, b) => a + b, 0) / Math.max(1, s.length);
-  return { workload, n: s.length, median_ns: Math.round(at(0.5)), p99_ns: Math.round(at(0.99)), mean_ns: Math.round(mean) };
+  return { workload, n: s.length, median_ns: Math.round(at(0.5)), p99_ns: Math.round(at(0.99)), mean_ns: Math.round(mean), raw: samplesNs };
+}
+
+/** At most `max` of `xs`, evenly spaced across the series. */
+function decimate(xs: number[], max: number): number[] {
+  if (xs.length <= max) return xs.map(Math.round);
+  return Array.from({ length: max }, (_, i) => Math.round(xs[Math.floor((i * xs.length) / max)]!));
 }
 
 /** Times `n` calls of `op` one by one, after `warm` untimed calls. */
@@ -78,23 +91,27 @@ function fillFile(path: string, bytes: number): void {
   try { for (let done = 0; done < bytes; done += block.length) libc.write(fd, block.subarray(0, Math.min(block.length, bytes - done))); } finally { libc.close(fd); }
 }
 
-const SCRIPT = [
+/** The script workload (the lab runs the same text in the host's sh for its native column). */
+export const SCRIPT = [
   'mkdir -p DIR/kb-s', 'cd DIR/kb-s', 'echo hello world > a', 'cat a | wc -c > b', 'ls -l > /dev/null',
   'grep hello a > /dev/null', 'cp a c', 'mv c d', 'seq 1 50 | wc -l > /dev/null', 'rm a b d', 'cd /', 'rmdir DIR/kb-s',
 ].join('; ');
 
 function workload(name: string, scale: number, dir: string): Result {
-  const n = (base: number): number => Math.max(1, Math.round(base * scale));
+  const n = (base: number, floor = 1): number => Math.max(floor, Math.round(base * scale));
+  // The slowest workloads (a second or more per op on a busy host) skip their untimed
+  // first op at small scales, where a run has only a few ops.
+  const slowWarm = scale >= 0.5 ? 1 : 0;
   switch (name) {
-    case 'null': return summarize(name, timeOps(n(20000), 2000, () => { libc.nullSyscall(); }));
-    case 'getpid': return summarize(name, timeOps(n(10000), 2000, () => { libc.getpid(); }));
-    case 'ipc': ensureEcho(); return summarize(name, timeOps(n(10000), 1000, () => { libc.ipcping(0); }));
+    case 'null': return summarize(name, timeOps(n(20000, 2000), 2000, () => { libc.nullSyscall(); }));
+    case 'getpid': return summarize(name, timeOps(n(10000, 1000), 2000, () => { libc.getpid(); }));
+    case 'ipc': ensureEcho(); return summarize(name, timeOps(n(10000, 1000), 1000, () => { libc.ipcping(0); }));
     case 'ipc-kernel': {
       // Interleaved op by op, so both series see the same conditions on the host.
       ensureEcho();
       const bare: number[] = [], ping: number[] = [];
       for (let i = 0; i < 1000; i++) { libc.nullSyscall(); libc.ipcping(0); }
-      for (let i = 0; i < n(6000); i++) {
+      for (let i = 0; i < n(6000, 1000); i++) {
         let t0 = now();
         libc.nullSyscall();
         bare.push((now() - t0) * 1e6);
@@ -106,10 +123,11 @@ function workload(name: string, scale: number, dir: string): Result {
       return {
         workload: name, n: p.n, median_ns: p.median_ns - b.median_ns, p99_ns: NaN, mean_ns: p.mean_ns - b.mean_ns,
         extra: { ipcping_median_ns: p.median_ns, ipcping_p99_ns: p.p99_ns, null_median_ns: b.median_ns, null_p99_ns: b.p99_ns },
+        raw: ping.map((x, i) => x - bare[i]!),
       };
     }
     case 'spawn': {
-      return summarize(name, timeOps(n(40), 3, () => {
+      return summarize(name, timeOps(n(40, 10), 3, () => {
         const code = runAndWait('/bin/true', ['true']);
         if (code !== 0) throw new Error(`true exited ${code}`);
       }));
@@ -119,7 +137,7 @@ function workload(name: string, scale: number, dir: string): Result {
       const bytes = 4 * MiB;
       fillFile(file, bytes);
       const devnull = libc.open('/dev/null', libc.O.WRONLY);
-      const samples = timeOps(n(6), 1, () => {
+      const samples = timeOps(n(6, 3), slowWarm, () => {
         const [r, w] = libc.pipe();
         const cat = libc.spawn('/bin/cat', { argv: ['cat', file], fds: [[0, 0], [1, w], [2, 2]] });
         const wc = libc.spawn('/bin/wc', { argv: ['wc', '-c'], fds: [[0, r], [1, devnull], [2, 2]] });
@@ -134,7 +152,7 @@ function workload(name: string, scale: number, dir: string): Result {
     case 'smallfile': {
       const data = new Uint8Array(100).fill(120);
       let i = 0;
-      return summarize(name, timeOps(n(400), 20, () => {
+      return summarize(name, timeOps(n(400, 150), 20, () => {
         const path = `${dir}/kb-f${i++ % 16}`;
         const fd = libc.open(path, libc.O.WRONLY | libc.O.CREAT | libc.O.TRUNC, 0o644);
         libc.write(fd, data);
@@ -148,7 +166,7 @@ function workload(name: string, scale: number, dir: string): Result {
       const bytes = 4 * MiB;
       const block = new Uint8Array(64 << 10).fill(7);
       const writes: number[] = [], reads: number[] = [];
-      const samples = timeOps(n(6), 1, () => {
+      const samples = timeOps(n(6, 3), slowWarm, () => {
         const t0 = now();
         const fd = libc.open(file, libc.O.WRONLY | libc.O.CREAT | libc.O.TRUNC, 0o644);
         for (let done = 0; done < bytes; done += block.length) libc.write(fd, block);
@@ -172,10 +190,22 @@ function workload(name: string, scale: number, dir: string): Result {
     }
     case 'script': {
       const script = SCRIPT.replaceAll('DIR', dir);
-      return summarize(name, timeOps(n(8), 1, () => {
+      return summarize(name, timeOps(n(8, 2), slowWarm, () => {
         const code = runAndWait('/bin/sh', ['sh', '-c', script]);
         if (code !== 0) throw new Error(`script exited ${code}`);
       }));
+    }
+    case 'server': {
+      // ipcbench's init does the timing inside the component and logs it (its header).
+      ensureEcho();
+      try { libc.rmmod('ipcbench'); } catch (e) { if (!(e instanceof libc.SysError && e.errno === libc.Errno.ENOENT)) throw e; }
+      libc.insmod('ipcbench');
+      const log = libc.sysinfo(libc.SysInfo.DMESG) as unknown as { line: string }[];
+      const line = [...log].reverse().find((r) => r.line.includes('ipcbench {'));
+      libc.rmmod('ipcbench');
+      if (line === undefined) throw new Error('ipcbench logged no timings');
+      const got = JSON.parse(line.line.slice(line.line.indexOf('{'))) as { samples_ns: number[] };
+      return summarize(name, got.samples_ns);
     }
     default:
       throw new UsageError(`unknown workload '${name}'`);
@@ -326,23 +356,48 @@ function verifyDisk(argv: string[]): number {
   return 0;
 }
 
+/**
+ * kbench gadget MODULE SECRET: writes SECRET into the first block of /dev/blk0, loads
+ * MODULE, and prints {"gadget", "insmod", "leaked"}: whether SECRET reached the
+ * kernel log (what the module read and published). The lab's C13 probe.
+ */
+function gadgetProbe(argv: string[]): number {
+  const [module = '', secret = ''] = argv;
+  const block = new Uint8Array(1024);
+  block.set(new TextEncoder().encode(`kernelkit-secret:${secret}\n`));
+  const fd = libc.open('/dev/blk0', libc.O.RDWR);
+  libc.pwrite(fd, block, 0);
+  libc.fsync(fd);
+  libc.close(fd);
+  let insmod = 'ok';
+  try { libc.insmod(module); } catch (e) { insmod = e instanceof libc.SysError ? e.code : String(e); }
+  const log = libc.sysinfo(libc.SysInfo.DMESG) as unknown as { line: string }[];
+  const leaked = log.some((r) => r.line.includes(secret));
+  libc.print(JSON.stringify({ gadget: module, insmod, leaked }) + '\n');
+  return 0;
+}
+
 export function main(argv: string[]): number {
   if (argv[1] === 'faults') return faultCampaign(argv.slice(2));
+  if (argv[1] === 'gadget') return gadgetProbe(argv.slice(2));
   if (argv[1] === 'verify') return verifyDisk(argv.slice(2));
   let scale = 1;
   let dir = '/tmp';
+  let keep = 0;
   const names: string[] = [];
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '-s') { scale = Number(argv[++i]); if (!(scale > 0)) { libc.eprint('kbench: -s needs a positive number\n'); return 2; } }
     else if (a === '-d') { dir = argv[++i] ?? '/tmp'; }
+    else if (a === '-S') { keep = Number(argv[++i]); if (!(Number.isInteger(keep) && keep >= 0)) { libc.eprint('kbench: -S needs a non-negative integer\n'); return 2; } }
     else names.push(a);
   }
-  if (names.length === 0) { libc.eprint('usage: kbench [-s SCALE] [-d DIR] null|getpid|ipc|ipc-kernel|spawn|pipe|smallfile|seqio|script ...\n'); return 2; }
+  if (names.length === 0) { libc.eprint('usage: kbench [-s SCALE] [-d DIR] [-S MAX] null|getpid|ipc|ipc-kernel|spawn|pipe|smallfile|seqio|script|server ...\n'); return 2; }
   let status = 0;
   for (const name of names) {
     try {
-      libc.print(JSON.stringify(workload(name, scale, dir)) + '\n');
+      const { raw, ...result } = workload(name, scale, dir);
+      libc.print(JSON.stringify(keep > 0 && raw !== undefined ? { ...result, samples: decimate(raw, keep) } : result) + '\n');
     } catch (e) {
       if (e instanceof UsageError) { libc.eprint(`kbench: ${e.message}\n`); return 2; }
       libc.print(JSON.stringify({ workload: name, error: e instanceof Error ? e.message : String(e) }) + '\n');

@@ -1,7 +1,8 @@
 // ls: lists directory contents.
 //   -l long format   -a all (with . and ..)   -A almost all   -1 one per line
 //   -d directories themselves   -h human sizes (with -l)   -i inode numbers
-//   -R recursive   -C columns   -F type indicators
+//   -R recursive   -C columns   -F type indicators   -n numeric owner and group
+// With -l the owner and group are names from /etc/passwd and /etc/group.
 // Names sort in byte order. Output is one name per line unless stdout is a terminal
 // whose width the console reports (TIOCGWINSZ; the result's low 16 bits are the
 // columns), as GNU ls does; -C asks for columns (80 wide) anyway.
@@ -11,12 +12,20 @@ import { run, complain, reasonOf, stdout, isatty } from '../util/io.js';
 import { parseArgs } from '../util/args.js';
 import { modeString, lsDate, sizeColumn, humanSize } from '../util/format.js';
 import { joinPath } from '../util/path.js';
+import { users, groups } from '../util/passwd.js';
 
 interface Entry { name: string; path: string; st: Stat | null; target?: string }
 
 interface Options {
   long: boolean; all: boolean; almostAll: boolean; one: boolean; directory: boolean;
-  human: boolean; inode: boolean; recursive: boolean; columns: number; classify: boolean;
+  human: boolean; inode: boolean; recursive: boolean; columns: number; classify: boolean; numeric: boolean;
+}
+
+// The databases are read once per run, on the first long listing.
+let names: { user: Map<number, string>; group: Map<number, string> } | undefined;
+function ownerNames(): { user: Map<number, string>; group: Map<number, string> } {
+  names ??= { user: new Map(users().map((u) => [u.uid, u.name])), group: new Map(groups().map((g) => [g.gid, g.name])) };
+  return names;
 }
 
 const byName = (a: Entry, b: Entry): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -37,7 +46,9 @@ function longLines(entries: readonly Entry[], o: Options, now: number): string[]
     const size = o.human && (isReg(st.mode) || isDir(st.mode) || isLnk(st.mode)) ? humanSize(st.size) : sizeColumn(st);
     let name = e.name + (o.classify && !isLnk(st.mode) ? indicator(st) : '');
     if (isLnk(st.mode)) name += ` -> ${e.target ?? ''}`;
-    const row = [modeString(st.mode), String(st.nlink), String(st.uid), String(st.gid), size, lsDate(st.mtimeNs, now), name];
+    const owner = o.numeric ? String(st.uid) : ownerNames().user.get(st.uid) ?? String(st.uid);
+    const group = o.numeric ? String(st.gid) : ownerNames().group.get(st.gid) ?? String(st.gid);
+    const row = [modeString(st.mode), String(st.nlink), owner, group, size, lsDate(st.mtimeNs, now), name];
     return o.inode ? [String(st.ino), ...row] : row;
   });
   // Mode, owner and group are left-aligned; numbers and dates right-aligned.
@@ -112,11 +123,11 @@ function entryFor(name: string, path: string, o: Options, follow: boolean): Entr
 
 export function main(argv: string[]): number {
   return run('ls', () => {
-    const args = parseArgs(argv.slice(1), { flags: 'laA1dhiRCF', long: { all: 'a', 'almost-all': 'A', directory: 'd', 'human-readable': 'h', inode: 'i', recursive: 'R', classify: 'F' } });
+    const args = parseArgs(argv.slice(1), { flags: 'laA1dhiRCFn', long: { all: 'a', 'almost-all': 'A', directory: 'd', 'human-readable': 'h', inode: 'i', recursive: 'R', classify: 'F', 'numeric-uid-gid': 'n' } });
     const f = args.flags;
     const o: Options = {
-      long: f.has('l'), all: f.has('a'), almostAll: f.has('A'), one: f.has('1'), directory: f.has('d'),
-      human: f.has('h'), inode: f.has('i'), recursive: f.has('R'), columns: f.has('C') ? terminalColumns() || 80 : terminalColumns(), classify: f.has('F'),
+      long: f.has('l') || f.has('n'), all: f.has('a'), almostAll: f.has('A'), one: f.has('1'), directory: f.has('d'),
+      human: f.has('h'), inode: f.has('i'), recursive: f.has('R'), columns: f.has('C') ? terminalColumns() || 80 : terminalColumns(), classify: f.has('F'), numeric: f.has('n'),
     };
     const now = clockGettime(CLOCK.REALTIME);
     const operands = args.operands.length > 0 ? args.operands : ['.'];

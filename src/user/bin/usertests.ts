@@ -6,6 +6,8 @@
 //   usertests            run every test
 //   usertests NAME...    run the named tests
 //   usertests -l         list the tests
+//   usertests --write-all PATH BYTES
+//                        one write of BYTES bytes to PATH; prints "wrote N" (a helper for disk tests)
 
 import * as libc from '../libc/index.js';
 import { TESTS } from './_usertests-cases.js';
@@ -23,6 +25,19 @@ function liveChildren(): number {
   const me = libc.getpid();
   const table = libc.ps() as { ppid: number; state: string }[];
   return table.filter((p) => p.ppid === me && p.state !== 'zombie').length;
+}
+
+function writeAll(path: string, bytes: number): number {
+  const fd = libc.open(path, libc.O.WRONLY | libc.O.CREAT | libc.O.TRUNC, 0o644);
+  try {
+    libc.print(`wrote ${libc.write(fd, new Uint8Array(bytes).fill(0x5a))}\n`);
+  } catch (e) {
+    libc.print(`write failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  } finally {
+    libc.close(fd);
+  }
+  return 0;
 }
 
 function runOne(name: string): number {
@@ -51,6 +66,8 @@ export function main(argv: string[]): number {
   if (argv[1] === '--sleep') { libc.sleepMs(60000); return 0; }
   if (argv[1] === '--cpu-hog') return cpuHog(argv.slice(2));
   if (argv[1] === '--heap-hog') return heapHog();
+  // One write(2) of N bytes to PATH; prints what it returned (a disk test fills the disk with it).
+  if (argv[1] === '--write-all') return writeAll(argv[2] ?? '', Number(argv[3]));
   const names = argv.length > 1 ? argv.slice(1) : Object.keys(TESTS);
   let failed = 0;
   for (const name of names) {

@@ -84,12 +84,14 @@ export interface SpawnOptions {
   fds?: [number, number][];
   /** 0 = the parent's group, -1 = a new group led by the child, else that group. */
   pgid?: number;
+  /** Start it as this user (root only): see SpawnRequest.user. */
+  user?: { uid: number; gid: number; groups: number[] };
 }
 
 /** Starts `path` as a new process; returns its pid. */
 export function spawn(path: string, opts: SpawnOptions = {}): number {
   const env = opts.env === undefined ? [] : Array.isArray(opts.env) ? opts.env : Object.entries(opts.env).map(([k, v]) => `${k}=${v}`);
-  const req: SpawnRequest = { path, argv: opts.argv ?? [path], env, fds: opts.fds ?? [[0, 0], [1, 1], [2, 2]], pgid: opts.pgid ?? 0 };
+  const req: SpawnRequest = { path, argv: opts.argv ?? [path], env, fds: opts.fds ?? [[0, 0], [1, 1], [2, 2]], pgid: opts.pgid ?? 0, ...(opts.user !== undefined ? { user: opts.user } : {}) };
   const bytes = encode(req);
   return check(syscall(SYS.spawn, putBytes(bytes), bytes.length), 'spawn', path);
 }
@@ -109,6 +111,45 @@ export const sigaction = (sig: number, disposition: number): void => { check(sys
 export const sigpending = (): number => check(syscall(SYS.sigpending), 'sigpending');
 export const setpgid = (pid: number, pgid: number): void => { check(syscall(SYS.setpgid, pid, pgid), 'setpgid'); };
 export const getpgid = (pid = 0): number => check(syscall(SYS.getpgid, pid), 'getpgid');
+
+// ---- users and groups -------------------------------------------------------------
+
+export const getuid = (): number => check(syscall(SYS.getuid), 'getuid');
+export const geteuid = (): number => check(syscall(SYS.geteuid), 'geteuid');
+export const getgid = (): number => check(syscall(SYS.getgid), 'getgid');
+export const getegid = (): number => check(syscall(SYS.getegid), 'getegid');
+export const setuid = (uid: number): void => { check(syscall(SYS.setuid, uid), 'setuid'); };
+export const setgid = (gid: number): void => { check(syscall(SYS.setgid, gid), 'setgid'); };
+export const setresuid = (r: number, e: number, s: number): void => { check(syscall(SYS.setresuid, r, e, s), 'setresuid'); };
+export const setresgid = (r: number, e: number, s: number): void => { check(syscall(SYS.setresgid, r, e, s), 'setresgid'); };
+export const umask = (mask: number): number => check(syscall(SYS.umask, mask), 'umask');
+export const setsid = (): number => check(syscall(SYS.setsid), 'setsid');
+export const getsid = (pid = 0): number => check(syscall(SYS.getsid, pid), 'getsid');
+
+export function getgroups(): number[] {
+  const n = check(syscall(SYS.getgroups, 0, 0), 'getgroups');
+  if (n === 0) return [];
+  const at = scratch(n * 4);
+  const got = check(syscall(SYS.getgroups, n, at), 'getgroups');
+  return Array.from({ length: got }, (_, i) => getInt32(at + i * 4));
+}
+
+export function setgroups(groups: readonly number[]): void {
+  const at = scratch(Math.max(4, groups.length * 4));
+  const m = memory();
+  const view = new DataView(m.buffer, m.byteOffset, m.byteLength);
+  groups.forEach((g, i) => view.setInt32(at + i * 4, g, true));
+  check(syscall(SYS.setgroups, groups.length, at), 'setgroups');
+}
+
+/** Sets owner and group (-1 leaves one); `follow` false changes a symlink itself (lchown). */
+export function chown(path: string, uid: number, gid: number, follow = true): void {
+  const [p, n] = putString(path);
+  check(syscall(SYS.chown, p, n, uid, gid, follow ? 0 : 0x100), 'chown', path);
+}
+
+export const fchown = (fd: number, uid: number, gid: number): void => { check(syscall(SYS.fchown, fd, uid, gid), 'fchown'); };
+export const fchmod = (fd: number, mode: number): void => { check(syscall(SYS.fchmod, fd, mode), 'fchmod'); };
 
 // ---- files ----------------------------------------------------------------------
 
@@ -142,7 +183,11 @@ export function write(fd: number, data: Uint8Array | string): number {
   while (done < bytes.length || (bytes.length === 0 && done === 0)) {
     const part = bytes.subarray(done, done + chunk);
     const at = putBytes(part);
-    const r = check(syscall(SYS.write, fd, at, part.length), 'write');
+    const raw = syscall(SYS.write, fd, at, part.length);
+    // A write that wrote something returns how much, as write(2) does: the error
+    // (ENOSPC, EIO) is for the next call to report.
+    if (raw < 0 && done > 0) return done;
+    const r = check(raw, 'write');
     if (bytes.length === 0) break;
     if (r === 0) throw new SysError(5, 'write');
     done += r;

@@ -33,6 +33,21 @@ function err(io: BuiltinIo, text: string): void {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+// umask [MODE]: prints (0022) or sets the shell's file creation mask, which its
+// children inherit. Octal only.
+const umask: Builtin = (_sh, argv, io, inPipeline) => {
+  const arg = argv[1];
+  if (arg === undefined) {
+    const old = libc.umask(0);
+    libc.umask(old);
+    out(io, `${old.toString(8).padStart(4, '0')}\n`);
+    return 0;
+  }
+  if (!/^[0-7]{1,4}$/.test(arg)) { err(io, `sh: umask: ${arg}: octal number out of range\n`); return 1; }
+  if (!inPipeline) libc.umask(parseInt(arg, 8));
+  return 0;
+};
+
 const cd: Builtin = (sh, argv, io, inPipeline) => {
   let dir = argv[1];
   let print = false;
@@ -369,4 +384,5 @@ export const BUILTINS = new Map<string, Builtin>([
   ['.', source],
   ['source', source],
   ['type', type],
+  ['umask', umask],
 ]);

@@ -93,7 +93,9 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
       let at = offset(off);
       let done = 0;
       while (done < data.length) {
-        const n = pwrite(e.kfd, data.subarray(done), at);
+        let n: number;
+        // Bytes already written are the answer; the error is for the next call.
+        try { n = pwrite(e.kfd, data.subarray(done), at); } catch (err) { if (done > 0) break; throw err; }
         if (n === 0) break;
         done += n;
         at += n;

@@ -1,0 +1,45 @@
+// Claim verdicts from a run's figures: C13 from the gadget probe's four outcomes, C1
+// from its ratio interval, C2 from the geometric means of the macro workloads.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { judgeClaims, type LabInput, type RatioOf } from './claims.js';
+import { probeUsbGadget, type GadgetProbe } from './gadget.js';
+import type { Bootstrapped } from './bootstrap.js';
+
+const input = { faults: [], tcb: [], rows: [], results: [], reference: { spin_rt_ns: 100, spin_rt_p99_ns: 200, ipc_rt_ns: {}, ipc_rt_p99_ns: {} } } as unknown as LabInput;
+const fixed = (point: number, low: number, high: number): Bootstrapped => ({ point, low, high, replicates: Float64Array.from({ length: 200 }, (_, i) => low + ((high - low) * i) / 199) });
+const none: RatioOf = () => undefined;
+const c = (id: string, ratioOf: RatioOf, gadget: GadgetProbe = { tested: false, reason: 'not tested: no usbgadget module in this build' }) => judgeClaims(input, ratioOf, gadget).find((x) => x.id === id)!;
+
+test('C13: not tested without the module; held, not held, inconclusive from where the secret showed up', async () => {
+  const absent = await probeUsbGadget({});
+  assert.deepEqual(absent, { tested: false, reason: 'not tested: no usbgadget module in this build' });
+  assert.equal(c('C13', none, absent).verdict, 'not tested');
+  assert.match(c('C13', none, absent).measured, /no usbgadget module/);
+  const run = (leaked: boolean) => ({ insmod: 'ok', leaked });
+  assert.equal(c('C13', none, { tested: true, kernel: run(true), user: run(false) }).verdict, 'held');
+  assert.equal(c('C13', none, { tested: true, kernel: run(true), user: run(true) }).verdict, 'not held');
+  assert.equal(c('C13', none, { tested: true, kernel: run(false), user: run(false) }).verdict, 'inconclusive');
+});
+
+test('C1 follows the smallfile ratio interval against 2x', () => {
+  const at = (i: Bootstrapped): RatioOf => (p, ipc, w) => (p === 'microkernel' && ipc === 'shm' && w === 'smallfile' ? i : undefined);
+  assert.equal(c('C1', at(fixed(4, 3, 6))).verdict, 'held');
+  assert.equal(c('C1', at(fixed(1.5, 1.2, 1.8))).verdict, 'not held');
+  const unsure = c('C1', at(fixed(2.2, 0.04, 5)));
+  assert.equal(unsure.verdict, 'inconclusive');
+  assert.match(unsure.reason, /straddles the threshold 2\.00x/);
+  assert.equal(c('C1', none).verdict, 'not tested');
+});
+
+test('C2 uses mach as the first generation where it was measured, else postmessage', () => {
+  const slow = fixed(1.6, 1.4, 1.8), fast = fixed(1.05, 1.0, 1.08);
+  const withPm: RatioOf = (p, ipc) => (p !== 'microkernel' ? undefined : ipc === 'shm' ? fast : ipc === 'postmessage' ? slow : undefined);
+  const v = c('C2', withPm);
+  assert.equal(v.verdict, 'held');
+  assert.match(v.threshold, /^postmessage/);
+  const withMach: RatioOf = (p, ipc) => (p !== 'microkernel' ? undefined : ipc === 'shm' ? fast : ipc === 'mach' ? fixed(1.2, 1.1, 1.25) : slow);
+  const m = c('C2', withMach);
+  assert.match(m.threshold, /^mach/);
+  assert.equal(m.verdict, 'not held', m.reason);
+});

@@ -1,0 +1,70 @@
+// wild-write-sync-corrupts-disk: after `fault vfs wild-write` on an ext2 root, `sync`
+// used to write the corrupted buffer cache back (e2fsck found garbage in inode 1 and
+// files synced in an earlier boot were gone). Now ext2 finds the changed buffers by
+// their checksums, refuses to write anything back, and the component fails: the
+// microkernel's supervisor restarts vfs, the kernel-domain presets panic. Either way
+// the disk keeps its last good state, judged by e2fsck and debugfs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runMkfs } from '../../src/cli/fs-tools.js';
+import { debugfsCat, e2fsck, tempPath } from './device.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+function kernelkit(preset: string, image: string, line: string): { status: number; out: string; err: string } {
+  // The limit only turns a hang into a failure; nothing here measures time.
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/kernelkit.js'), 'run', '--preset', preset, '--disk', image, '--', line], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+const NUMBERS = Array.from({ length: 3000 }, (_, i) => `${i + 1}\n`).join('');
+const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+async function syncedImage(preset: string, name: string): Promise<string> {
+  const image = tempPath(`${name}-${preset}.img`);
+  assert.equal(await runMkfs(image, { size: '16M' }), 0);
+  const r = kernelkit(preset, image, 'mkdir /keep; seq 1 3000 > /keep/numbers; echo first > /keep/a; mkdir /keep/sub; echo deep > /keep/sub/b; sync');
+  assert.equal(r.status, 0, r.out + r.err);
+  return image;
+}
+
+function judge(preset: string, image: string, r: { status: number; out: string; err: string }): void {
+  if (preset === 'microkernel') {
+    assert.equal(r.status, 0, r.out + r.err);
+  } else {
+    // vfs is in the kernel: the failure is a panic naming it, and nothing more is written.
+    assert.equal(r.status, 70, r.out + r.err);
+    assert.match(r.err, /kernel panic: vfs: MemoryCorruption: ext2: .*changed without going through ext2/);
+  }
+  const fsck = e2fsck(image, '-fn');
+  assert.equal(fsck.status, 0, `${preset}: e2fsck -fn after the wild write:\n${fsck.output}`);
+  assert.equal(text(debugfsCat(image, '/keep/numbers')), NUMBERS);
+  assert.equal(text(debugfsCat(image, '/keep/a')), 'first\n');
+  assert.equal(text(debugfsCat(image, '/keep/sub/b')), 'deep\n');
+}
+
+for (const preset of ['microkernel', 'hybrid', 'monolithic']) {
+  test(`wild-write-sync-corrupts-disk (${preset}): the wild write lands in the buffer cache, and sync refuses to write it back`, async () => {
+    const image = await syncedImage(preset, 'ww-memstat');
+    // memstat -f arms the fault and pokes vfs in one process: it shows the write landed in ext2's cache.
+    const r = kernelkit(preset, image, 'memstat -f vfs wild-write; echo late > /keep/late; seq 1 100 > /keep/more; sync; echo after-sync');
+    assert.match(r.out, /^changed \S+ vfs ext2_buffer_cache /m, r.out + r.err);
+    judge(preset, image, r);
+    if (preset === 'microkernel') {
+      assert.match(r.out, /^after-sync$/m, 'the restarted vfs serves the rest of the line');
+      // A fresh boot on the image reads the synced files back.
+      const again = kernelkit(preset, image, 'cat /keep/a /keep/sub/b; wc -l /keep/numbers');
+      assert.equal(again.status, 0, again.out + again.err);
+      assert.match(again.out, /^first\ndeep\n\s*3000/m);
+    }
+  });
+
+  test(`wild-write-sync-corrupts-disk (${preset}): fault vfs wild-write, sync, halt: e2fsck clean, synced files intact`, async () => {
+    const image = await syncedImage(preset, 'ww-fault');
+    const r = kernelkit(preset, image, 'fault vfs wild-write; ls /keep; echo late > /keep/late; sync');
+    judge(preset, image, r);
+  });
+}
