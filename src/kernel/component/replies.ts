@@ -75,7 +75,7 @@ export const VFS_REPLIES: { readonly [K in keyof VfsService]: Check } = {
   resolveDir: (v) => typeof v === 'string' && v.startsWith('/'),
   readExecutable: (v) => isObject(v) && v.program instanceof Uint8Array && isInt(v.mode) && isInt(v.uid) && isInt(v.gid),
   sync: isNothing,
-  statfs: isObject,
+  statfs: (v) => isObject(v) && typeof v.fsType === 'string' && ['blockSize', 'blocks', 'freeBlocks', 'inodes', 'freeInodes'].every((f) => typeof v[f] === 'number'),
   mount: isNothing,
   umount: isNothing,
   mounts: (v) => Array.isArray(v) && v.every((m) => isObject(m) && typeof m.source === 'string' && typeof m.target === 'string' && typeof m.fstype === 'string'),
