@@ -135,14 +135,19 @@ TESTS['rlimit-cpu-sends-sigxcpu-then-sigkill'] = () => {
 TESTS['rlimit-as-bounds-the-javascript-heap'] = () => {
   const before = libc.getrlimit(RLIMIT.AS);
   libc.setrlimit(RLIMIT.AS, 64 << 20, before.hard);
+  const [rd, w] = libc.pipe();
   let pid: number;
   try {
-    pid = libc.spawn('/bin/usertests', { argv: ['usertests', '--heap-hog'], fds: [[0, 0], [1, 1], [2, 2]] });
+    pid = libc.spawn('/bin/usertests', { argv: ['usertests', '--heap-hog'], fds: [[0, 0], [1, 1], [2, w]] });
   } finally {
+    libc.close(w);
     libc.setrlimit(RLIMIT.AS, before.soft, before.hard);
   }
+  const said = new TextDecoder().decode(libc.readAll(rd));
+  libc.close(rd);
   const r = libc.wait(pid)!;
   check(r.signal === Signal.SIGKILL, `a program over its heap limit is killed, got signal ${r.signal} code ${r.code}`);
+  check(said === 'usertests: killed: JavaScript heap over its RLIMIT_AS of 64 MiB\n', `and told why on its stderr, got ${JSON.stringify(said)}`);
 };
 
 /** usertests --heap-hog: allocates JavaScript objects until the host stops it. */
