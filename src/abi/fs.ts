@@ -51,6 +51,13 @@ export function dtFromMode(mode: number): number {
 
 export const SEEK = { SET: 0, CUR: 1, END: 2 } as const;
 
+/**
+ * The largest file offset and size: 2^53 - 1, the largest integer a float64 syscall
+ * argument carries exactly. lseek refuses to go past it (EINVAL, as Linux does past a
+ * filesystem's maximum), so an offset is never rounded or negative.
+ */
+export const OFF_MAX = Number.MAX_SAFE_INTEGER;
+
 /** Times are nanoseconds since the epoch, as float64 (exact to ~0.25 µs in 2026). */
 export interface Stat {
   dev: number;

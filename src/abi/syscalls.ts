@@ -104,6 +104,8 @@ export const SYSCALLS = [
   def(93, 'umask', [['mask', 'int']], 'sets the file creation mask; returns the old one'),
   def(94, 'setsid', [], 'starts a new session and process group led by the caller'),
   def(95, 'getsid', [['pid', 'pid']], 'session of a process (0 = caller)'),
+  def(105, 'getrlimit', [['resource', 'int'], ['out', 'ptr']], 'a resource limit (RLIMIT_CPU, _NOFILE, _AS); writes two float64: soft, hard (RLIM_INFINITY = infinity)'),
+  def(106, 'setrlimit', [['resource', 'int'], ['soft', 'off'], ['hard', 'off']], 'sets a resource limit; inherited by children; raising the hard limit needs privilege'),
 ] as const satisfies readonly SyscallDef[];
 
 export type SyscallName = (typeof SYSCALLS)[number]['name'];

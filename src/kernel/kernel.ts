@@ -24,15 +24,19 @@ import { KernelLog } from './log.js';
 import { Process } from './proc/process.js';
 import { ThreadPool } from './proc/pool.js';
 import { ComponentTable, type Domain } from './component/table.js';
+import { checkedPm, checkedConsole, checkedVfs, checkedBlk } from './component/replies.js';
 import type { Transport } from './component/server.js';
 import type { ComponentModule } from './component/server-runtime.js';
-import { closeFile } from './fs/io.js';
+import { closeFile, writeFile } from './fs/io.js';
 import { pathBase } from './fs/at.js';
 import { AT } from '../abi/fs.js';
 import type { OpenFile } from './fs/file.js';
 import { SYSCALL_TABLE } from './syscall/table.js';
 import { KernelTimers } from './timer.js';
 import { bindDevice } from './device.js';
+import { Deadlines } from './deadlines.js';
+import { Limits } from './proc/limits.js';
+import { RLIMIT } from '../abi/rlimit.js';
 import { fsCred, rootCred, S_ISGID, S_ISUID, type Cred } from '../abi/cred.js';
 
 export interface BootConfig {
@@ -73,7 +77,7 @@ export class Kernel {
     this.params = { ...defaultParams, ...config.params };
     this.log = new KernelLog((line) => platform.bootLog(line));
     this.arena = new Arena('kernel', new SharedArrayBuffer(this.params.kernelArenaBytes));
-    this.pool = new ThreadPool(platform, this.params.processPoolSize);
+    this.pool = new ThreadPool(platform, this.params.processPoolSize, this.params.rlimitAsBytes);
     this.timers = new KernelTimers(bindDevice('timer', config.devices.timer));
     this.modules = modules;
     this.components = new ComponentTable({
@@ -95,10 +99,20 @@ export class Kernel {
 
   // ---- components ------------------------------------------------------------------
 
-  get vfs(): VfsService { return this.components.iface<VfsService>('vfs'); }
-  get pm(): PmService { return this.components.iface<PmService>('pm'); }
-  get console(): ConsoleService { return this.components.iface<ConsoleService>('console'); }
-  get blk(): BlkService { return this.components.iface<BlkService>('blk'); }
+  /** The core components, with every reply checked (component/replies.ts). */
+  get vfs(): VfsService { return this.checked('vfs', checkedVfs); }
+  get pm(): PmService { return this.checked('pm', checkedPm); }
+  get console(): ConsoleService { return this.checked('console', checkedConsole); }
+  get blk(): BlkService { return this.checked('blk', checkedBlk); }
+
+  private readonly checkedIfaces = new WeakMap<object, unknown>();
+
+  private checked<T extends object>(name: string, wrap: (iface: T) => T): T {
+    const iface = this.components.iface<T>(name);
+    let c = this.checkedIfaces.get(iface) as T | undefined;
+    if (c === undefined) { c = wrap(iface); this.checkedIfaces.set(iface, c); }
+    return c;
+  }
 
   domainOf(name: string): Domain {
     return this.config.placement[name] ?? (this.config.preset === 'monolithic' ? 'kernel' : 'user');
@@ -125,7 +139,8 @@ export class Kernel {
   }
 
   processTable(): ProcessRecord[] {
-    return [...this.procs.values()].map((p) => ({
+    // A process whose exit pm never took is the kernel's to reap: a rebuilt pm must not report it again.
+    return [...this.procs.values()].filter((p) => !p.exitUnreported).map((p) => ({
       pid: p.pid, ppid: p.ppid, pgid: p.pgid, sid: p.sid, uid: p.cred.uid, euid: p.cred.euid, suid: p.cred.suid,
       state: p.state === 'zombie' ? 'zombie' : 'running', name: p.name, exitCode: p.exitCode, exitSignal: p.exitSignal,
     }));
@@ -142,7 +157,7 @@ export class Kernel {
       spinUs: this.params.kernelSpinUs,
       host: this.platform,
       running: () => this.running,
-      tick: () => this.components.watch(),
+      tick: () => { this.components.watch(); this.deadlines.tick(); this.checkCpuLimits(); },
     }).catch((e: unknown) => this.panic('kernel', e instanceof Error ? `${e.name}: ${e.message}` : String(e)));
     for (const name of this.config.components) {
       const mod = this.modules[name];
@@ -160,6 +175,7 @@ export class Kernel {
     for (const p of this.procs.values()) {
       if (p.trapped && !this.inService.has(p) && p.state !== 'zombie') {
         worked = true;
+        p.cpu.enterKernel(performance.now());
         this.inService.add(p);
         void this.dispatch(p);
       }
@@ -186,14 +202,52 @@ export class Kernel {
       }
     }
     this.inService.delete(p);
-    if (!p.dead) p.complete(result);
+    if (!p.dead) { p.cpu.leaveKernel(performance.now()); p.complete(result); }
+  }
+
+  /** RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one (called on the tick). */
+  private checkCpuLimits(): void {
+    const now = performance.now();
+    for (const p of this.procs.values()) {
+      if (p.dead) continue;
+      const { soft, hard } = p.limits.get(RLIMIT.CPU);
+      if (soft === Infinity && hard === Infinity) continue;
+      // The host's count of the thread's CPU time where it has one; else time in user code.
+      const hostMs = p.thread?.cpuMs?.();
+      const seconds = (hostMs !== undefined ? hostMs - p.cpu.threadBaseMs : p.cpu.ms(now)) / 1000;
+      // SIGXCPU first even when soft = hard (ulimit -t sets both): it says why. SIGKILL
+      // follows on a later tick for a process that survives it (ignored or handled).
+      if (seconds >= soft && p.cpu.stage < 1) {
+        p.cpu.stage = 1;
+        this.log.log(`pid ${p.pid} (${p.name}): CPU time limit (${soft} s) exceeded`);
+        this.deliver(p, Signal.SIGXCPU);
+      } else if (seconds >= hard && p.cpu.stage < 2) {
+        p.cpu.stage = 2;
+        this.log.log(`pid ${p.pid} (${p.name}): CPU time limit (${hard} s hard) exceeded`);
+        this.deliver(p, Signal.SIGKILL);
+      }
+    }
   }
 
   // ---- processes ------------------------------------------------------------------------
 
   /** Starts a process for `req`; `parent` undefined for init (which starts in `cwd`); others get the parent's cwd. */
   async spawn(parent: Process | undefined, req: SpawnRequest, cwd: string): Promise<number> {
-    if (this.procs.size >= this.params.maxProcesses) throw new KernelError(Errno.EAGAIN, 'process table full');
+    // The last processReserve slots are init's, so a runaway program cannot lock the shell out.
+    const free = this.params.maxProcesses - this.procs.size - this.spawning;
+    if (free <= 0) throw new KernelError(Errno.EAGAIN, 'process table full');
+    if (parent !== undefined && parent.pid !== 1 && free <= this.params.processReserve) throw new KernelError(Errno.EAGAIN, 'process table full (the rest is reserved for init)');
+    this.spawning++;
+    try {
+      return await this.spawnCounted(parent, req, cwd);
+    } finally {
+      this.spawning--;
+    }
+  }
+
+  private spawning = 0;
+
+  private async spawnCounted(parent: Process | undefined, req: SpawnRequest, cwd: string): Promise<number> {
     const cred: Cred = parent === undefined ? rootCred() : { ...parent.cred, groups: [...parent.cred.groups] };
     // Caller must have checked the privilege for req.user (syscall/spawn.ts).
     if (req.user !== undefined) {
@@ -222,26 +276,35 @@ export class Kernel {
     const inherited: [number, OpenFile][] = [];
     for (const [childFd, parentFd] of req.fds) {
       if (parent === undefined) break;
-      if (!Number.isInteger(childFd) || childFd < 0 || childFd >= this.params.maxFdsPerProcess) throw new KernelError(Errno.EBADF);
+      if (!Number.isInteger(childFd) || childFd < 0 || childFd >= Math.min(this.params.maxFdsPerProcess, parent.limits.soft(RLIMIT.NOFILE))) throw new KernelError(Errno.EBADF);
       inherited.push([childFd, parent.fds.get(parentFd).file]);
     }
     const name = (req.argv[0] ?? req.path).split('/').pop() ?? req.path;
     const pid = await this.pm.fork(parent?.pid ?? 0, parent === undefined ? -1 : (req.pgid ?? 0), name, { uid: cred.uid, euid: cred.euid, suid: cred.suid });
-    if (typeof pid !== 'number') throw new KernelError(Errno.EIO, 'pm returned a malformed reply');
-    const pgid = await this.pm.getpgid(pid, pid);
-    const sid = await this.pm.getsid(pid, pid);
+    if (this.procs.has(pid)) throw new KernelError(Errno.EIO, `pm.fork returned pid ${pid}, which is in use`);
+    let pgid: number, sid: number;
+    try {
+      pgid = await this.pm.getpgid(pid, pid);
+      sid = await this.pm.getsid(pid, pid);
+    } catch (e) {
+      // pm has the record but the kernel will not start it: take it back out of pm.
+      await this.pm.exit(pid, 0, 0).then(() => this.pm.wait(parent?.pid ?? 0, pid, true)).catch(() => {});
+      throw e;
+    }
     const page = new SharedArrayBuffer(TRAP_PAGE_BYTES);
     const userMemory = new SharedArrayBuffer(USER_MEMORY_BYTES);
-    const p = new Process(asPid(pid), name, req.argv, parent?.pid ?? 0, pgid, parent?.cwd ?? cwd, page, userMemory, this.params.maxFdsPerProcess);
+    const limits = parent?.limits.clone() ?? Limits.defaults(this.params);
+    const p = new Process(asPid(pid), name, req.argv, parent?.pid ?? 0, pgid, parent?.cwd ?? cwd, page, userMemory, this.params.maxFdsPerProcess, limits);
     p.cred = cred;
-    p.sid = typeof sid === 'number' ? sid : 0;
+    p.sid = sid;
     // The child shares the parent's open cwd, as it shares descriptors.
     if (parent?.cwdDir !== undefined) { parent.cwdDir.refs++; p.cwdDir = parent.cwdDir; }
     for (const [childFd, file] of inherited) { file.refs++; p.fds.replace(childFd, file); }
     if (parent === undefined) await this.openConsoleFds(p);
     this.procs.set(pid, p);
-    const thread = this.pool.take();
+    const thread = this.pool.take(limits.soft(RLIMIT.AS));
     p.thread = thread;
+    p.cpu.threadBaseMs = thread.cpuMs?.() ?? 0;
     thread.onExit((error) => { void this.threadExited(p, error); });
     const start: ProcessStart = {
       type: 'start', pid, argv: req.argv, env: req.env, program, page, userMemory, kernelBell: this.bellMemory, spinUs: this.params.processSpinUs,
@@ -261,6 +324,15 @@ export class Kernel {
     if (p.dead) return;
     // The thread ended without exit(): an uncaught error in the program.
     if (error !== undefined) this.log.log(`pid ${p.pid} (${p.name}): ${error}`);
+    if (error !== undefined && /memory limit/i.test(error)) {
+      // The host ended it at its heap limit (RLIMIT_AS): say so where the user looks.
+      const limit = p.limits.soft(RLIMIT.AS);
+      const message = `${p.name}: killed: JavaScript heap over its RLIMIT_AS of ${Math.floor(limit / (1 << 20))} MiB\n`;
+      this.log.log(message.trimEnd());
+      try { await writeFile(this, p, p.fds.get(2).file, new TextEncoder().encode(message)); } catch { /* no stderr */ }
+      await this.exitProcess(p, 0, Signal.SIGKILL);
+      return;
+    }
     await this.exitProcess(p, error === undefined ? 0 : 1, error === undefined ? 0 : Signal.SIGSEGV);
   }
 
@@ -279,8 +351,11 @@ export class Kernel {
       await closeFile(this, e.file).catch(() => {});
     }
     if (p.cwdDir !== undefined) { const dir = p.cwdDir; p.cwdDir = undefined; await closeFile(this, dir).catch(() => {}); }
-    try { await this.pm.exit(p.pid, code, signal); } catch (e) {
-      this.log.log(`pm.exit(${p.pid}) failed: ${e instanceof Error ? e.message : String(e)}`);
+    if (!await this.reportExit(p, code, signal)) {
+      // pm never took the exit: the parent's wait is answered from the kernel's table.
+      p.exitUnreported = true;
+      this.log.log(`pid ${p.pid} (${p.name}): pm did not acknowledge the exit; the kernel reaps it`);
+      for (const wake of this.childLost.get(p.ppid)?.splice(0) ?? []) wake();
     }
     if (p.pid === 1) { await this.halt(signal !== 0 ? 128 + signal : code); return; }
     // A zombie whose parent is gone is reaped by pm at once; drop it here too.
@@ -289,12 +364,36 @@ export class Kernel {
     for (const child of this.procs.values()) if (child.ppid === p.pid) { child.ppid = 1; if (child.dead) this.procs.delete(child.pid); }
   }
 
+  /**
+   * Tells pm of an exit: a malformed answer, an error or no answer within
+   * pmReplyDeadlineMs is tried again, pmExitAttempts times. True once pm took it
+   * (ESRCH too: pm has no record, so nothing waits on it there).
+   */
+  private async reportExit(p: Process, code: number, signal: number): Promise<boolean> {
+    for (let attempt = 1; attempt <= this.params.pmExitAttempts; attempt++) {
+      try {
+        await this.deadlines.within(this.pm.exit(p.pid, code, signal), this.params.pmReplyDeadlineMs, 'pm.exit');
+        return true;
+      } catch (e) {
+        if (isKernelError(e) && e.errno === Errno.ESRCH) return true;
+        if (e instanceof KernelPanic) throw e;
+        this.log.log(`pm.exit(${p.pid}) failed (attempt ${attempt}): ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    return false;
+  }
+
+  /** Wakes a parent's wait (wait.ts) when a child's exit could not be told to pm; by parent pid. */
+  readonly childLost = new Map<number, (() => void)[]>();
+
+  /** Bounded waits for component replies (ticked by the trap loop). */
+  readonly deadlines = new Deadlines();
+
   /** Sends `sig` from process `from` (0: the kernel) to a pid or, negative, a group. */
   async signal(from: number, target: number, sig: number): Promise<void> {
     const pids = await this.pm.kill(from, target, sig);
-    if (!Array.isArray(pids)) throw new KernelError(Errno.EIO, 'pm returned a malformed reply');
     for (const pid of pids) {
-      const p = this.procs.get(pid as number);
+      const p = this.procs.get(pid);
       if (p === undefined || p.dead) continue;
       this.deliver(p, sig);
     }

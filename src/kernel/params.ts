@@ -14,6 +14,18 @@ export const defaultParams = {
   maxFdsPerProcess: 256,
   /** Maximum live processes. */
   maxProcesses: 256,
+  /** Process slots only init (pid 1, the shell) may fill, so a runaway program cannot lock it out. */
+  processReserve: 4,
+  /** Default RLIMIT_AS, soft and hard: a WASI program's linear memory may not grow past it (bytes). */
+  rlimitAsBytes: 1 << 30,
+  /** Default RLIMIT_NOFILE, soft and hard (at most maxFdsPerProcess). */
+  rlimitNofile: 256,
+  /** Default RLIMIT_CPU, soft and hard, in seconds of CPU time (Infinity: unlimited). */
+  rlimitCpuSeconds: Infinity,
+  /** How long the kernel waits for pm to answer an exit before it tries again (ms). */
+  pmReplyDeadlineMs: 3000,
+  /** Times the kernel tells pm of an exit before it reaps the process itself. */
+  pmExitAttempts: 3,
   /** Maximum live processes of one ordinary user (RLIMIT_NPROC; root is exempt): spawn fails with EAGAIN. */
   maxProcessesPerUser: 64,
   /** Capacity of a pipe's buffer (bytes). */

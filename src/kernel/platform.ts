@@ -11,12 +11,20 @@ export interface ThreadHandle {
   /** Called once when the thread ends: normally, by an uncaught error, or by terminate. */
   onExit(handler: (error: string | undefined) => void): void;
   terminate(): void;
+  /** CPU time the thread has used so far (ms), as the host's scheduler counts it; undefined when the host cannot tell. */
+  cpuMs?(): number | undefined;
 }
 
 export type ThreadKind = 'process' | 'server';
 
+/** Bounds on a thread the host enforces (a process thread's RLIMIT_AS). */
+export interface ThreadLimits {
+  /** The JavaScript heap may not grow past this (bytes); the host ends the thread when it would. */
+  heapBytes?: number;
+}
+
 export interface Platform {
-  createThread(kind: ThreadKind): ThreadHandle;
+  createThread(kind: ThreadKind, limits?: ThreadLimits): ThreadHandle;
   yieldMacrotask(): Promise<void>;
   /** Tells the machine the system halted with `status` (after output is flushed). */
   halt(status: number, leaks: LeakReport): void;

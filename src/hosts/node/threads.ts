@@ -2,7 +2,8 @@
 // this file. Used by the kernel thread to start processes and servers.
 
 import { Worker } from 'node:worker_threads';
-import type { ThreadHandle, ThreadKind } from '../../kernel/platform.js';
+import fs from 'node:fs';
+import type { ThreadHandle, ThreadKind, ThreadLimits } from '../../kernel/platform.js';
 
 const ENTRY: Record<ThreadKind, URL> = {
   process: new URL('./process-worker.js', import.meta.url),
@@ -11,14 +12,35 @@ const ENTRY: Record<ThreadKind, URL> = {
 
 let nextId = 1;
 
-export function createThread(kind: ThreadKind): ThreadHandle {
-  const worker = new Worker(ENTRY[kind], { stdout: false, stderr: false });
+/** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** CPU time of OS thread `tid` of this process (ms): utime + stime from /proc. */
+function threadCpuMs(tid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // Fields after the command name (which is in parentheses and may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS : undefined;
+  } catch {
+    return undefined; // the thread is gone, or this is not Linux
+  }
+}
+
+export function createThread(kind: ThreadKind, limits: ThreadLimits = {}): ThreadHandle {
+  const heap = limits.heapBytes;
+  // V8's old generation is the JavaScript heap; a worker over it ends with ERR_WORKER_OUT_OF_MEMORY.
+  const resourceLimits = heap !== undefined && Number.isFinite(heap) ? { maxOldGenerationSizeMb: Math.max(16, Math.floor(heap / (1 << 20))) } : undefined;
+  const worker = new Worker(ENTRY[kind], { stdout: false, stderr: false, ...(resourceLimits === undefined ? {} : { resourceLimits }) });
   // A pre-started thread must not keep the host alive on its own.
   worker.unref();
   const id = nextId++;
   let exitHandler: ((error: string | undefined) => void) | undefined;
   let ended = false;
   let error: string | undefined;
+  let tid: number | undefined;
+  if (kind === 'process') worker.on('message', (m: { type?: string; tid?: number }) => { if (m.type === 'tid' && Number.isInteger(m.tid)) tid = m.tid; });
   worker.on('error', (e) => { error = e instanceof Error ? `${e.name}: ${e.message}` : String(e); });
   worker.on('exit', () => {
     ended = true;
@@ -30,5 +52,6 @@ export function createThread(kind: ThreadKind): ThreadHandle {
     onMessage: (handler) => { worker.on('message', handler); },
     onExit: (handler) => { exitHandler = handler; if (ended) handler(error); },
     terminate: () => { if (!ended) void worker.terminate(); },
+    cpuMs: () => (tid === undefined || ended ? undefined : threadCpuMs(tid)),
   };
 }

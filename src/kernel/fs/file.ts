@@ -34,7 +34,8 @@ export interface FdEntry {
 export class FdTable {
   private readonly entries: (FdEntry | undefined)[] = [];
 
-  constructor(readonly limit: number) {}
+  /** Descriptors are below this (RLIMIT_NOFILE): EMFILE for a new one, EBADF to name one at or above it. */
+  constructor(public limit: number) {}
 
   get(fd: number): FdEntry {
     const e = Number.isInteger(fd) && fd >= 0 ? this.entries[fd] : undefined;

@@ -11,6 +11,8 @@ import { TRAP_REGS_OFFSET, TRAP_RESULT, TRAP_STATE, TRAP_NR, TRAP_SIGNALS, TrapS
 import type { Pid, UserPtr } from '../../abi/ids.js';
 import type { ThreadHandle } from '../platform.js';
 import { FdTable, type OpenFile } from '../fs/file.js';
+import { RLIMIT } from '../../abi/rlimit.js';
+import { CpuAccount, type Limits } from './limits.js';
 import { rootCred, type Cred } from '../../abi/cred.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -47,6 +49,12 @@ export class Process {
   dead = false;
   /** Blocked in a read from a device (the console): a death must cancel it there. */
   inDeviceRead = false;
+  /** Dead, but pm never acknowledged the exit: the kernel reaps it itself (wait.ts). */
+  exitUnreported = false;
+  /** Resource limits (getrlimit/setrlimit); inherited at spawn. */
+  readonly limits: Limits;
+  /** CPU time used, checked against RLIMIT_CPU on the kernel's tick. */
+  readonly cpu: CpuAccount;
 
   constructor(
     readonly pid: Pid,
@@ -58,7 +66,10 @@ export class Process {
     readonly page: SharedArrayBuffer,
     readonly userMemory: SharedArrayBuffer,
     maxFds: number,
+    limits: Limits,
   ) {
+    this.limits = limits;
+    this.cpu = new CpuAccount(performance.now());
     this.ppid = ppid;
     this.pgid = pgid;
     this.cwd = cwd;
@@ -66,7 +77,7 @@ export class Process {
     this.regs = new Float64Array(page, TRAP_REGS_OFFSET, 7);
     this.umem = new Uint8Array(userMemory);
     this.umemView = new DataView(userMemory);
-    this.fds = new FdTable(maxFds);
+    this.fds = new FdTable(Math.min(maxFds, limits.soft(RLIMIT.NOFILE)));
   }
 
   /** A syscall is waiting in the page. */

@@ -9,8 +9,8 @@ export async function sysDup2(k: Kernel, p: Process, a: number[]): Promise<numbe
   const [fd, newfd] = [a[0]!, a[1]!];
   const file = p.fds.get(fd).file;
   if (fd === newfd) return newfd;
+  const old = p.fds.replace(newfd, file); // EBADF (out of range) before the file gains a reference
   file.refs++;
-  const old = p.fds.replace(newfd, file);
   if (old !== undefined) await closeFile(k, old.file);
   return newfd;
 }

@@ -1,10 +1,11 @@
-// lseek: moves the shared file offset.
+// lseek: moves the shared file offset. Offsets are exact integers in [0, OFF_MAX]:
+// an argument a float64 cannot hold exactly, or a result past OFF_MAX, is EINVAL.
 // Decodes and checks the arguments; the work is done where the comment says.
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
-import { SEEK } from '../../abi/fs.js';
+import { SEEK, OFF_MAX } from '../../abi/fs.js';
 import { checkGeneration } from '../fs/io.js';
 import { expectNumber } from './util.js';
 
@@ -12,7 +13,7 @@ export async function sysLseek(k: Kernel, p: Process, a: number[]): Promise<numb
   const file = p.fds.get(a[0]!).file;
   const [offset, whence] = [a[1]!, a[2]!];
   if (file.kind === 'pipe') throw new KernelError(Errno.ESPIPE);
-  if (!Number.isInteger(offset)) throw new KernelError(Errno.EINVAL);
+  if (!Number.isSafeInteger(offset)) throw new KernelError(Errno.EINVAL, 'offset is not an integer a float64 holds exactly');
   let base: number;
   switch (whence) {
     case SEEK.SET: base = 0; break;
@@ -26,7 +27,10 @@ export async function sysLseek(k: Kernel, p: Process, a: number[]): Promise<numb
     }
     default: throw new KernelError(Errno.EINVAL);
   }
-  if (base + offset < 0) throw new KernelError(Errno.EINVAL);
-  file.offset = base + offset;
+  if (!Number.isSafeInteger(base) || base < 0) throw new KernelError(Errno.EIO, 'malformed file size');
+  const to = base + offset;
+  if (to < 0) throw new KernelError(Errno.EINVAL, 'negative offset');
+  if (to > OFF_MAX) throw new KernelError(Errno.EINVAL, `offset past the largest file size (${OFF_MAX})`);
+  file.offset = to;
   return file.offset;
 }

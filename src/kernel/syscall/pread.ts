@@ -11,7 +11,7 @@ export async function sysPread(k: Kernel, p: Process, a: number[]): Promise<numb
   const file = p.fds.get(a[0]!).file;
   const [buf, len, offset] = [a[1]!, a[2]!, a[3]!];
   checkRange(p, buf, len);
-  if (!Number.isInteger(offset) || offset < 0) throw new KernelError(Errno.EINVAL);
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new KernelError(Errno.EINVAL);
   const data = await readFile(k, p, file, len, offset);
   p.copyout(buf, data.subarray(0, len));
   return Math.min(data.length, len);

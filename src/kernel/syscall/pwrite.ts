@@ -10,6 +10,6 @@ export async function sysPwrite(k: Kernel, p: Process, a: number[]): Promise<num
   const file = p.fds.get(a[0]!).file;
   const data = p.copyin(a[1]!, a[2]!);
   const offset = a[3]!;
-  if (!Number.isInteger(offset) || offset < 0) throw new KernelError(Errno.EINVAL);
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new KernelError(Errno.EINVAL);
   return writeFile(k, p, file, data, offset);
 }

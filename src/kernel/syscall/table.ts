@@ -25,6 +25,7 @@ import { sysGetpgid } from './getpgid.js';
 import { sysGetpid } from './getpid.js';
 import { sysGetppid } from './getppid.js';
 import { sysGetrandom } from './getrandom.js';
+import { sysGetrlimit } from './getrlimit.js';
 import { sysInsmod } from './insmod.js';
 import { sysIoctl } from './ioctl.js';
 import { sysIpcping } from './ipcping.js';
@@ -48,6 +49,7 @@ import { sysRmdir } from './rmdir.js';
 import { sysRmmod } from './rmmod.js';
 import { sysSchedYield } from './sched-yield.js';
 import { sysSetpgid } from './setpgid.js';
+import { sysSetrlimit } from './setrlimit.js';
 import { sysSigaction } from './sigaction.js';
 import { sysSigpending } from './sigpending.js';
 import { sysSpawn } from './spawn.js';
@@ -150,6 +152,8 @@ const HANDLERS: { readonly [K in SyscallName]: SyscallHandler } = {
   umount: sysUmount,
   statfs: sysStatfs,
   ipcping: sysIpcping,
+  getrlimit: sysGetrlimit,
+  setrlimit: sysSetrlimit,
   getuid: sysGetuid,
   geteuid: sysGeteuid,
   getgid: sysGetgid,

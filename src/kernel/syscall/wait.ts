@@ -1,4 +1,6 @@
 // wait: pm decides which child; the kernel drops the reaped process from its table.
+// A child whose exit pm never acknowledged (kernel.ts reportExit) is reaped from the
+// kernel's own table, so a parent never waits forever on a broken pm.
 // Decodes and checks the arguments; the work is done where the comment says.
 
 import type { Kernel } from '../kernel.js';
@@ -6,18 +8,54 @@ import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import { WNOHANG } from '../../abi/syscalls.js';
 
+/** A dead child of `p` matching `target` that pm does not know has exited. */
+function unreportedChild(k: Kernel, p: Process, target: number): Process | undefined {
+  for (const c of k.procs.values()) {
+    if (c.ppid !== p.pid || !c.exitUnreported) continue;
+    if (target === -1 || c.pid === target || (target < -1 && c.pgid === -target)) return c;
+  }
+  return undefined;
+}
+
+/** pm reaped `pid` for a wait that had already ended: the next wait gets it from the kernel. */
+function adopt(k: Kernel, pid: number): void {
+  const c = k.procs.get(pid);
+  if (c === undefined) return;
+  c.exitUnreported = true;
+  for (const wake of k.childLost.get(c.ppid)?.splice(0) ?? []) wake();
+}
+
 export async function sysWait(k: Kernel, p: Process, a: number[]): Promise<number> {
   const [target, statusPtr, options] = [a[0]!, a[1]!, a[2]!];
   if (!Number.isInteger(target)) throw new KernelError(Errno.EINVAL);
   p.copyoutInt32(statusPtr, [0, 0, 0]); // EFAULT before blocking, not after
-  p.state = 'blocked';
   let r: { pid: number; code: number; signal: number };
-  try {
-    r = await k.pm.wait(p.pid, target, (options & WNOHANG) !== 0);
-  } finally {
-    if (p.state === 'blocked') p.state = 'running';
+  for (;;) {
+    const lost = unreportedChild(k, p, target);
+    if (lost !== undefined) { r = { pid: lost.pid, code: lost.exitCode, signal: lost.exitSignal }; break; }
+    p.state = 'blocked';
+    let wake!: () => void;
+    const woken = new Promise<'lost'>((resolve) => { wake = () => resolve('lost'); });
+    const list = k.childLost.get(p.pid) ?? [];
+    list.push(wake);
+    k.childLost.set(p.pid, list);
+    try {
+      // NOTE: await; a child whose exit pm lost wakes this wait from the kernel side.
+      const asked = k.pm.wait(p.pid, target, (options & WNOHANG) !== 0);
+      const answer = await Promise.race([asked, woken]);
+      if (answer === 'lost') {
+        // pm's answer may still come: the child it reaps is then the kernel's to report.
+        asked.then((late) => { if (late.pid !== 0) adopt(k, late.pid); }, () => {});
+        continue;
+      }
+      r = answer;
+      break;
+    } finally {
+      const rest = (k.childLost.get(p.pid) ?? []).filter((w) => w !== wake);
+      if (rest.length === 0) k.childLost.delete(p.pid); else k.childLost.set(p.pid, rest);
+      if (p.state === 'blocked') p.state = 'running';
+    }
   }
-  if (typeof r !== 'object' || r === null || typeof r.pid !== 'number') throw new KernelError(Errno.EIO, 'pm returned a malformed reply');
   if (r.pid !== 0) k.procs.delete(r.pid);
   p.copyoutInt32(statusPtr, [r.pid, r.code, r.signal]);
   return r.pid;

@@ -169,7 +169,8 @@ export function create(ctx: ComponentContext): ComponentInstance & PmService {
         pids = [target];
       } else {
         const group = target === 0 ? get(from).pgid : target === -1 ? -1 : -target;
-        const matched = [...procs.values()].filter((r) => !r.zombie && (group === -1 ? r.pid !== 1 : r.pgid === group));
+        // -1: every process but init and the caller (as in Linux).
+        const matched = [...procs.values()].filter((r) => !r.zombie && (group === -1 ? r.pid !== 1 && r.pid !== from : r.pgid === group));
         if (matched.length === 0) throw new KernelError(Errno.ESRCH);
         // A group or broadcast signal reaches those the sender may signal; EPERM if none.
         const allowed = matched.filter((r) => maySignal(sender, r));
@@ -186,7 +187,7 @@ export function create(ctx: ComponentContext): ComponentInstance & PmService {
     // the target is the caller or its child; EPERM for a session leader, a target in
     // another session, or a group that does not exist in the caller's session.
     async setpgid(caller: number, pid: number, pgid: number): Promise<void> {
-      if (!Number.isInteger(pid) || !Number.isInteger(pgid) || pid < 0 || pgid < 0) throw new KernelError(Errno.EINVAL);
+      if (!Number.isSafeInteger(pid) || !Number.isSafeInteger(pgid) || pid < 0 || pgid < 0) throw new KernelError(Errno.EINVAL);
       const self = get(caller);
       const target = procs.get(pid === 0 ? caller : pid);
       if (target === undefined || target.zombie || (target.pid !== caller && target.ppid !== caller)) throw new KernelError(Errno.ESRCH);

@@ -210,7 +210,7 @@ TESTS['setuid-posix-rules'] = () => {
 TESTS['regression: setpgid-arguments-were-not-validated'] = () => {
   const self = libc.getpid();
   expectErrno(Errno.EINVAL, () => libc.setpgid(0, -1), 'negative process group');
-  expectErrno(Errno.EINVAL, () => libc.setpgid(-3, 0), 'negative pid');
+  expectErrno(Errno.ESRCH, () => libc.setpgid(-3, 0), 'negative pid (no such process, as in Linux)');
   expectErrno(Errno.ESRCH, () => libc.setpgid(31999, 0), 'no such process');
   expectErrno(Errno.ESRCH, () => libc.setpgid(1, 0), 'a process that is not the caller or its child');
   expectErrno(Errno.EPERM, () => libc.setpgid(0, 31998), 'a group that does not exist in the session');

@@ -272,6 +272,7 @@ function faultCampaign(argv: string[]): number {
     .map((path) => ({ path, sum: checksum(libc.readFile(path)), reported: false }));
   let blk: number | undefined;
   const blkFd = (): number => { if (blk === undefined) blk = libc.open('/dev/blk0', libc.O.RDWR); return blk; };
+  const spawns = schedule.some((f) => f.component === 'pm');
   let op = first;
   let pending: { k: number; at: number }[] = [];
   const runOp = (): boolean => {
@@ -279,6 +280,8 @@ function faultCampaign(argv: string[]): number {
     let ok = true;
     const data = payload(seed, i);
     if (attempt(i, 'pm', () => libc.getppid()) === undefined) ok = false;
+    // With pm as a target, a whole process life too: fork, exit and wait all go through pm.
+    if (spawns && attempt(i, 'pm-spawn', () => { if (runAndWait('/bin/true', ['true']) !== 0) throw new Error('true failed'); return true; }) === undefined) ok = false;
     if (attempt(i, 'console', () => libc.write(2, '')) === undefined) ok = false;
     const file = `/tmp/kb-f${i % 8}`;
     const back = attempt(i, 'vfs-write', () => { libc.writeFile(file, data); return libc.readFile(file); });

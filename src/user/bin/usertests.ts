@@ -11,6 +11,7 @@
 
 import * as libc from '../libc/index.js';
 import { TESTS } from './_usertests-cases.js';
+import { cpuHog, heapHog } from './_usertests-limits.js';
 
 function openFds(): number[] {
   const fds: number[] = [];
@@ -63,6 +64,8 @@ export function main(argv: string[]): number {
   if (argv[1] === '--child-echo') { libc.print('child says hi\n'); return 7; }
   if (argv[1] === '--exit') return Number(argv[2]);
   if (argv[1] === '--sleep') { libc.sleepMs(60000); return 0; }
+  if (argv[1] === '--cpu-hog') return cpuHog(argv.slice(2));
+  if (argv[1] === '--heap-hog') return heapHog();
   // One write(2) of N bytes to PATH; prints what it returned (a disk test fills the disk with it).
   if (argv[1] === '--write-all') return writeAll(argv[2] ?? '', Number(argv[3]));
   const names = argv.length > 1 ? argv.slice(1) : Object.keys(TESTS);

@@ -16,6 +16,7 @@ export { Signal, SigDisposition, signalName, signalNumber } from '../../abi/sign
 export { WNOHANG, SysInfo, CLOCK, F, FD_CLOEXEC, TIOC, UTIME_NOW, UTIME_OMIT, POLL, BLKGETSIZE64 } from '../../abi/syscalls.js';
 export { installTrap, syscall } from './trap.js';
 export { signal } from './signal.js';
+export { RLIMIT, RLIM_INFINITY, RLIMIT_NAMES, type Rlimit } from '../../abi/rlimit.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -397,6 +398,17 @@ export function poll(fds: PollFd[], timeoutMs: number): number {
   fds.forEach((p, i) => { p.revents = view.getInt32(at + i * 12 + 8, true); });
   return r;
 }
+
+// ---- resource limits ------------------------------------------------------------------
+
+/** A resource limit of the caller (RLIMIT.*): soft and hard, Infinity when unlimited. */
+export function getrlimit(resource: number): { soft: number; hard: number } {
+  const at = scratch(16);
+  check(syscall(SYS.getrlimit, resource, at), 'getrlimit');
+  return { soft: getFloat64(at), hard: getFloat64(at + 8) };
+}
+
+export const setrlimit = (resource: number, soft: number, hard: number): void => { check(syscall(SYS.setrlimit, resource, soft, hard), 'setrlimit'); };
 
 // ---- time, randomness, system -------------------------------------------------------
 

@@ -1,5 +1,6 @@
 // Commands the shell runs itself: the ones that change the shell's own state (cd,
-// exit, export, unset, wait, set, shift, .) and a few cheap ones that would otherwise
+// exit, export, unset, wait, set, shift, ., ulimit), kill (which must work when no
+// process can be started), and a few cheap ones that would otherwise
 // cost a process each (echo, pwd, true, false, :, type). Each gets the descriptors
 // its redirections chose; `inPipeline` means it runs as part of a pipeline or in the
 // background, where POSIX runs it in a subshell, so it must not change the shell.
@@ -13,6 +14,7 @@ import { formatPrintf } from '../util/printf.js';
 import { evaluateTest } from '../util/test-expr.js';
 import { UsageError } from '../util/io.js';
 import { quote } from './print.js';
+import { parseKill, listSignals, type KillCommand } from '../util/kill-args.js';
 
 /** The descriptors a builtin writes to (undefined: closed by a redirection). */
 export interface BuiltinIo { stdin?: number; stdout?: number; stderr?: number }
@@ -242,27 +244,95 @@ const returnBuiltin: Builtin = (sh, argv, io) => {
   throw new ReturnFromFunction(status);
 };
 
-// kill with job specs: %N becomes the pids of the job's processes; the rest is
-// /bin/kill's work.
+// kill, complete in the shell (util/kill-args.ts): signals by name or number, -l,
+// pids, process groups, -1, and job specs (%N: the job's processes). It starts no
+// process, so it works when the process table is full (a runaway spawn loop).
 const killBuiltin: Builtin = (sh, argv, io) => {
-  const args: string[] = [];
-  for (const a of argv.slice(1)) {
-    const m = /^%(\d+)$/.exec(a);
-    if (m === null) { args.push(a); continue; }
-    sh.reapJobs();
-    const job = sh.jobs.find((j) => j.id === Number(m[1]));
-    if (job === undefined) { err(io, `sh: kill: ${a}: no such job\n`); return 1; }
-    args.push(...job.pids.map(String));
+  let cmd: KillCommand;
+  try {
+    cmd = parseKill(argv.slice(1));
+    if ('list' in cmd) { out(io, listSignals(cmd.list)); return 0; }
+  } catch (e) {
+    if (e instanceof UsageError) { err(io, `sh: kill: ${e.message}\n`); return 2; }
+    throw e;
   }
-  const path = sh.lookup('kill');
-  if (path === null) { err(io, 'sh: kill: not found\n'); return 127; }
-  const fds: [number, number][] = [];
-  if (io.stdin !== undefined) fds.push([0, io.stdin]);
-  if (io.stdout !== undefined) fds.push([1, io.stdout]);
-  if (io.stderr !== undefined) fds.push([2, io.stderr]);
-  const pid = libc.spawn(path, { argv: ['kill', ...args], env: sh.environment({}), fds });
-  const r = libc.wait(pid);
-  return r === null ? 0 : r.signal !== 0 ? 128 + r.signal : r.code;
+  let status = 0;
+  for (const t of cmd.targets) {
+    let pids: number[];
+    const job = /^%(\d+)$/.exec(t);
+    if (job !== null) {
+      sh.reapJobs();
+      const found = sh.jobs.find((j) => j.id === Number(job[1]));
+      if (found === undefined) { err(io, `sh: kill: ${t}: no such job\n`); status = 1; continue; }
+      pids = found.pids;
+    } else if (/^-?\d+$/.test(t)) {
+      pids = [Number(t)];
+    } else {
+      err(io, `sh: kill: ${t}: arguments must be process or job IDs\n`);
+      status = 1;
+      continue;
+    }
+    for (const pid of pids) {
+      try { libc.kill(pid, cmd.signal); } catch (e) {
+        // A job's process that already ended is not an error for the job.
+        if (job !== null && e instanceof SysError && e.errno === libc.Errno.ESRCH) continue;
+        err(io, `sh: kill: (${pid}) - ${e instanceof SysError ? libc.strerror(e.errno) : String(e)}\n`);
+        status = 1;
+      }
+    }
+  }
+  return status;
+};
+
+// ulimit [-SH] [-a | -n | -t | -v] [LIMIT]: shows or sets a resource limit of the shell,
+// inherited by what it starts. -n open files, -t CPU seconds, -v memory in KiB;
+// LIMIT is a number or "unlimited". Setting without -S or -H sets both.
+const ULIMITS = [
+  { letter: 'n', resource: libc.RLIMIT.NOFILE, unit: 1, label: 'open files                      (-n)' },
+  { letter: 't', resource: libc.RLIMIT.CPU, unit: 1, label: 'cpu time               (seconds, -t)' },
+  { letter: 'v', resource: libc.RLIMIT.AS, unit: 1024, label: 'virtual memory          (kbytes, -v)' },
+] as const;
+
+const ulimit: Builtin = (_sh, argv, io, inPipeline) => {
+  let soft = false, hard = false, all = false;
+  let which: (typeof ULIMITS)[number] | undefined;
+  const operands: string[] = [];
+  for (const a of argv.slice(1)) {
+    if (!/^-[A-Za-z]+$/.test(a)) { operands.push(a); continue; }
+    for (const c of a.slice(1)) {
+      if (c === 'S') soft = true;
+      else if (c === 'H') hard = true;
+      else if (c === 'a') all = true;
+      else {
+        const u = ULIMITS.find((x) => x.letter === c);
+        if (u === undefined) { err(io, `sh: ulimit: -${c}: invalid option (-a, -n, -t, -v, -S, -H)\n`); return 2; }
+        which = u;
+      }
+    }
+  }
+  const show = (v: number, unit: number): string => (v === libc.RLIM_INFINITY ? 'unlimited' : String(Math.floor(v / unit)));
+  try {
+    if (all) {
+      out(io, ULIMITS.map((u) => { const l = libc.getrlimit(u.resource); return `${u.label} ${show(hard ? l.hard : l.soft, u.unit)}\n`; }).join(''));
+      return 0;
+    }
+    if (which === undefined) { err(io, 'sh: ulimit: name a limit: -n, -t or -v (or -a for all)\n'); return 2; }
+    if (operands.length > 1) { err(io, 'sh: ulimit: too many arguments\n'); return 2; }
+    const now = libc.getrlimit(which.resource);
+    if (operands.length === 0) { out(io, `${show(hard ? now.hard : now.soft, which.unit)}\n`); return 0; }
+    const arg = operands[0]!;
+    let value: number;
+    if (arg === 'unlimited') value = libc.RLIM_INFINITY;
+    else if (/^\d+$/.test(arg) && Number.isSafeInteger(Number(arg) * which.unit)) value = Number(arg) * which.unit;
+    else { err(io, `sh: ulimit: ${arg}: invalid number\n`); return 1; }
+    if (inPipeline) return 0; // a subshell's limit would not outlive it
+    const setSoft = soft || !hard, setHard = hard || !soft;
+    libc.setrlimit(which.resource, setSoft ? value : Math.min(now.soft, value), setHard ? value : now.hard);
+    return 0;
+  } catch (e) {
+    if (e instanceof SysError) { err(io, `sh: ulimit: ${libc.strerror(e.errno)}\n`); return 1; }
+    throw e;
+  }
 };
 
 const testBuiltin: Builtin = (_sh, argv, io) => {
@@ -283,6 +353,7 @@ export const BUILTINS = new Map<string, Builtin>([
   ['test', testBuiltin],
   ['[', testBuiltin],
   ['kill', killBuiltin],
+  ['ulimit', ulimit],
   ['return', returnBuiltin],
   ['break', loopControl('break')],
   ['continue', loopControl('continue')],

@@ -106,6 +106,8 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
     fd_seek: call((fd: number, off: bigint, whence: number, newOffsetPtr: number) => {
       const e = fds.need(fd, whence === SEEK.CUR && off === 0n ? R.FD_TELL : R.FD_SEEK);
       if (whence !== SEEK.SET && whence !== SEEK.CUR && whence !== SEEK.END) throw new WasiError(E.INVAL);
+      // An i64 a float64 cannot hold exactly would be rounded (2^63 - 1 becomes 2^63, negative as an i64).
+      if (off > BigInt(Number.MAX_SAFE_INTEGER) || off < -BigInt(Number.MAX_SAFE_INTEGER)) throw new WasiError(E.INVAL);
       const pos = lseek(e.kfd, Number(off), whence);
       mem.u64(u(newOffsetPtr), pos);
     }),

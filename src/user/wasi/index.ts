@@ -6,13 +6,14 @@
 // Neighbours: fd-table.ts (guest fds -> kernel fds, rights), path.ts (sandboxed path
 // resolution), fd-calls.ts / path-calls.ts / poll.ts (the calls), docs/wasi.md.
 
-import { open, fstat, stat, fcntl, write, clockGettime, O, F, CLOCK, type Stat } from '../libc/index.js';
+import { open, fstat, stat, fcntl, write, clockGettime, getrlimit, O, F, CLOCK, RLIMIT, type Stat } from '../libc/index.js';
 import { RIGHTS_ALL, RIGHTS_DIR } from './constants.js';
 import { WasiExit, wasiFdflags, type WasiContext } from './context.js';
 import { FdTable } from './fd-table.js';
 import { buildImports } from './imports.js';
 import { GuestMemory } from './memory.js';
 import { describe } from './path-calls.js';
+import { limitMemory } from './memory-limit.js';
 
 /** A directory the guest sees as a preopened fd. */
 export interface Preopen {
@@ -113,8 +114,21 @@ interface Exports { memory?: WebAssembly.Memory; _start?: () => void }
 export async function runWasm(bytes: Uint8Array | WebAssembly.Module, argv: string[], env: Record<string, string>, options: RunWasmOptions = {}): Promise<number> {
   const name = argv[0] ?? 'wasm';
   let module: WebAssembly.Module;
+  const memoryLimit = asLimit();
   try {
-    module = bytes instanceof Uint8Array ? await WebAssembly.compile(bytes) : bytes;
+    if (bytes instanceof Uint8Array) {
+      // RLIMIT_AS: the module's memory gets a maximum (memory-limit.ts).
+      const capped = limitMemory(bytes, memoryLimit);
+      if (!capped.ok) {
+        await WebAssembly.compile(bytes); // a module that is simply broken is reported as such
+        report(`${name}: cannot run: ${capped.error}`);
+        return EXIT_NOT_RUNNABLE;
+      }
+      module = await WebAssembly.compile(capped.bytes);
+    } else {
+      // FIXME: a module compiled by the caller keeps its own memory maximum (no RLIMIT_AS cap).
+      module = bytes;
+    }
   } catch (e) {
     report(`${name}: not a valid WebAssembly module: ${describeError(e)}`);
     return EXIT_NOT_RUNNABLE;
@@ -159,6 +173,7 @@ export async function runWasm(bytes: Uint8Array | WebAssembly.Module, argv: stri
     return EXIT_NOT_RUNNABLE;
   }
 
+  let memory: WebAssembly.Memory | undefined;
   try {
     let instance: WebAssembly.Instance;
     try {
@@ -168,18 +183,31 @@ export async function runWasm(bytes: Uint8Array | WebAssembly.Module, argv: stri
       throw e;
     }
     const exports = instance.exports as Exports;
-    ctx.mem.attach(exports.memory as WebAssembly.Memory);
+    memory = exports.memory as WebAssembly.Memory;
+    ctx.mem.attach(memory);
     (exports._start as () => void)();
     return 0;
   } catch (e) {
     if (e instanceof WasiExit) return e.code & 0xff;
-    if (e instanceof WebAssembly.RuntimeError) { report(`${name}: wasm trap: ${describeError(e)}`); return EXIT_TRAP; }
+    if (e instanceof WebAssembly.RuntimeError) { report(`${name}: wasm trap: ${describeError(e)}${atLimit(memory, memoryLimit)}`); return EXIT_TRAP; }
     if (e instanceof RangeError && /call stack/i.test(describeError(e))) { report(`${name}: wasm trap: call stack exhausted`); return EXIT_TRAP; }
     report(`${name}: aborted by an error in the WASI layer: ${e instanceof Error && e.stack !== undefined ? e.stack : describeError(e)}`);
     return EXIT_TRAP;
   } finally {
     closeAll(fds);
   }
+}
+
+/** The caller's RLIMIT_AS soft limit (Infinity when the kernel has none to say). */
+function asLimit(): number {
+  try { return getrlimit(RLIMIT.AS).soft; } catch { return Infinity; }
+}
+
+/** Why a trap may have happened: the memory reached its limit (malloc then fails). */
+function atLimit(memory: WebAssembly.Memory | undefined, limit: number): string {
+  if (memory === undefined || limit === Infinity) return '';
+  const size = memory.buffer.byteLength;
+  return size + 65536 > limit ? ` (memory is at its RLIMIT_AS limit of ${Math.round(limit / (1 << 20))} MiB; memory.grow failed)` : '';
 }
 
 // The kernel closes a process's fds when it exits; closing here too keeps runWasm
