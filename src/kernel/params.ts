@@ -8,8 +8,12 @@ export const defaultParams = {
   serverSpinUs: 50,
   /** A process in a syscall spins this long for the answer before sleeping (µs). */
   processSpinUs: 20,
-  /** Fresh process workers kept started ahead of need. */
+  /** Process threads kept started ahead of need (ready or booting). */
   processPoolSize: 3,
+  /** Idle process threads kept for reuse at most; more are terminated. */
+  processPoolMaxIdle: 8,
+  /** A thread whose process exited must report idle this soon to be reused (ms). */
+  processReuseGraceMs: 100,
   /** Maximum open files per process. */
   maxFdsPerProcess: 256,
   /** Maximum live processes. */

@@ -10,6 +10,7 @@ import { NSIG, SigDisposition } from '../../abi/signal.js';
 import { TRAP_REGS_OFFSET, TRAP_RESULT, TRAP_STATE, TRAP_NR, TRAP_SIGNALS, TrapState } from '../../abi/trap.js';
 import type { Pid, UserPtr } from '../../abi/ids.js';
 import type { ThreadHandle } from '../platform.js';
+import type { ThreadLease } from './pool.js';
 import { FdTable } from '../fs/file.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -23,6 +24,8 @@ export class Process {
   readonly umem: Uint8Array;
   readonly umemView: DataView;
   thread: ThreadHandle | undefined;
+  /** The pool's lease on `thread`, given back at exit. */
+  lease: ThreadLease | undefined;
 
   // identity (mirrors of pm's records)
   ppid: number;
