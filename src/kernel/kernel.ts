@@ -146,6 +146,7 @@ export class Kernel {
     }
     const { argv, env, cwd } = this.config.init;
     await this.spawn(undefined, { path: argv[0]!, argv, env, fds: [], pgid: -1 }, cwd);
+    this.pool.fill();
   }
 
   private poll(): boolean {

@@ -12,8 +12,12 @@ export const defaultParams = {
   processPoolSize: 3,
   /** Idle process threads kept for reuse at most; more are terminated. */
   processPoolMaxIdle: 8,
-  /** A thread whose process exited must report idle this soon to be reused (ms). */
-  processReuseGraceMs: 100,
+  /**
+   * A thread whose process exited must report idle this soon to be reused (ms); the
+   * parent's wait returns then at the latest. It reports within a macrotask turn
+   * unless the program left code running (an endless microtask loop).
+   */
+  processReuseGraceMs: 1000,
   /** Maximum open files per process. */
   maxFdsPerProcess: 256,
   /** Maximum live processes. */

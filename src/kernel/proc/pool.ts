@@ -54,7 +54,14 @@ export class ThreadPool {
     /** How long a parked thread has to report idle (ms). */
     private readonly graceMs: number,
   ) {
-    for (let i = 0; i < size; i++) this.booting.push(this.create());
+    // One thread for init at once; the rest after boot (fill), so that their start-up
+    // does not compete with the servers' own.
+    if (size > 0) this.booting.push(this.create());
+  }
+
+  /** Starts threads until `size` are ready or booting. */
+  fill(): void {
+    while (!this.closed && this.ready.length + this.booting.length < this.size) this.booting.push(this.create());
   }
 
   private create(): Pooled {
@@ -81,7 +88,8 @@ export class ThreadPool {
   private promote(): void {
     for (let i = 0; i < this.booting.length;) {
       const entry = this.booting[i]!;
-      if (Atomics.load(entry.state, 0) >= 1) { this.booting.splice(i, 1); this.ready.push(entry); } else i++;
+      // A thread that never ran a process goes to the far end: reused threads come first.
+      if (Atomics.load(entry.state, 0) >= 1) { this.booting.splice(i, 1); this.ready.unshift(entry); } else i++;
     }
   }
 
@@ -89,7 +97,7 @@ export class ThreadPool {
   take(): ThreadLease {
     this.promote();
     const entry = this.ready.pop() ?? this.booting.shift() ?? this.create();
-    if (!this.closed && this.ready.length + this.booting.length < this.size) this.booting.push(this.create());
+    this.fill();
     const count = Atomics.load(entry.state, 0);
     const runsBefore = Math.max(0, count - 1);
     if (runsBefore > 0) this.reused++;
