@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { COMMANDS } from './commands/index.js';
 import { UsageError } from './usage.js';
+import { runConfined } from './confine.js';
 
 function bootOptions(cmd: Command): Command {
   return cmd
@@ -60,7 +61,12 @@ export async function main(argv: string[]): Promise<number> {
   bootOptions(program.command('run').description('boot, run a command line in sh, halt; exit with its status').argument('<line...>', "the command line, after '--'"))
     .action(async (line: string[], opts) => {
       const r = resolve(opts);
-      status = await runMachine({ ...r, disk: opts.disk, mounts: parseMounts(opts.mount), verbose: opts.verbose, init: ['/bin/sh', '-c', line.join(' ')] });
+      const mounts = parseMounts(opts.mount);
+      // NOTE: Node 20's permission model disables fsync, which a disk's flush needs:
+      // with --disk the machine runs unconfined (docs/security.md).
+      const confined = opts.disk === undefined ? runConfined(argv, { read: mounts.map((m) => m.host), write: mounts.filter((m) => !m.readOnly).map((m) => m.host) }) : undefined;
+      if (confined !== undefined) { status = await confined; return; }
+      status = await runMachine({ ...r, disk: opts.disk, mounts, verbose: opts.verbose, init: ['/bin/sh', '-c', line.join(' ')] });
     });
 
   bootOptions(program.command('boot').description('boot to an interactive shell'))
