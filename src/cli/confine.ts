@@ -25,10 +25,13 @@ export interface HostAccess { read: string[]; write: string[] }
  */
 export function runConfined(argv: string[], access: HostAccess): Promise<number> | undefined {
   if ((process as { permission?: unknown }).permission !== undefined || process.env.KERNELKIT_UNCONFINED === '1') return undefined;
-  const tree = [root];
-  try { tree.push(fs.realpathSync(path.join(root, 'node_modules'))); } catch { /* no packages beside the tree */ }
-  const read = [...tree, ...access.read];
-  const write = access.write;
+  // Each path also as its real path: the host side resolves symlinks (a share, the
+  // packages) before it opens anything.
+  const both = (paths: string[]): string[] => [...new Set(paths.flatMap((p) => {
+    try { return [p, fs.realpathSync(p)]; } catch { return [p]; }
+  }))];
+  const read = both([root, path.join(root, 'node_modules'), ...access.read]);
+  const write = both(access.write);
   const flags = [
     '--experimental-permission', '--allow-worker',
     '--disable-warning=ExperimentalWarning', '--disable-warning=SecurityWarning',
