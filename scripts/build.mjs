@@ -34,7 +34,8 @@ await esbuild.build({
 });
 
 // User programs: one bundle each, no imports left, loaded by the process runtime
-// from the file's bytes in the OS's own filesystem.
+// from the file's bytes in the OS's own filesystem and evaluated as a script in the
+// program sandbox (user/runtime/sandbox.ts): CommonJS-shaped, main on `exports`.
 const binDir = 'src/user/bin';
 const programs = readdirSync(binDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.startsWith('_'));
 mkdirSync('build/bin', { recursive: true });
@@ -42,12 +43,21 @@ await esbuild.build({
   entryPoints: programs.map((f) => path.join(binDir, f)),
   outdir: 'build/bin',
   bundle: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'neutral',
   target: 'es2022',
   minify: true,
   logLevel: 'warning',
 });
+// The sandbox refuses, without parsing, text that looks like a dynamic import or an
+// HTML comment (ses's rules); a program bundle must not contain any.
+const refused = [/(^|[^.]|\.\.\.)\bimport(\s*(?:\(|\/[/*]))/, /<!--|-->/];
+for (const f of programs) {
+  const out = path.join('build/bin', f.replace(/\.ts$/, '.js'));
+  const text = readFileSync(out, 'utf8');
+  const bad = refused.find((re) => re.test(text));
+  if (bad !== undefined) { console.error(`build: ${out} contains text the program sandbox refuses (${bad}); reword it`); process.exit(1); }
+}
 
 // The initramfs: /bin with every program, /dev nodes, /etc, /tmp.
 const { writeCpio } = await import(pathToFileURL(path.join(root, 'dist/src/lib/cpio.js')).href);

@@ -1,6 +1,9 @@
 // Executable formats the process runtime accepts (the binfmt list):
-// - a kernelkit program: the header line below, then one bundled ES module that
-//   exports `main(argv, env)`;
+// - a kernelkit program: the header line below, then a script (not an ES module)
+//   that sets `exports.main = function (argv, env) { ... }` (or `module.exports`);
+//   it runs in the program sandbox, whose only way out is the syscall trap
+//   (user/runtime/sandbox.ts, docs/security.md). The build bundles /bin this way
+//   (esbuild format cjs);
 // - a WebAssembly module (magic "\0asm") run through the WASI preview1 layer.
 
 export const executableHeader = '#!kernelkit-js\n';

@@ -69,7 +69,7 @@ export const SYSCALLS = [
   def(45, 'getrandom', [['buf', 'ptr'], ['len', 'len']], 'fills a buffer with random bytes'),
   def(46, 'sched_yield', [], 'gives up the processor'),
   def(47, 'poll', [['fds', 'ptr'], ['nfds', 'int'], ['timeoutMs', 'int']], 'waits for readiness (POLLFD records of 3 int32)'),
-  def(48, 'sysinfo', [['what', 'int'], ['buf', 'ptr'], ['len', 'len']], 'kernel tables as encoded values (SysInfo.*): ps, lsmod, dmesg, memstat, mounts'),
+  def(48, 'sysinfo', [['what', 'int'], ['buf', 'ptr'], ['len', 'len']], 'kernel tables as encoded values (SysInfo.*): ps, lsmod, dmesg, memstat, mounts, preset, threads'),
   def(49, 'insmod', [['name', 'ptr'], ['nameLen', 'len']], 'loads a component'),
   def(50, 'rmmod', [['name', 'ptr'], ['nameLen', 'len']], 'unloads a component (EBUSY when in use)'),
   def(51, 'fault', [['component', 'ptr'], ['componentLen', 'len'], ['type', 'ptr'], ['typeLen', 'len']], 'arms a fault in a component for its next request'),
@@ -121,7 +121,7 @@ export const SYSCALL_BY_NR: readonly (SyscallDef | undefined)[] = (() => {
 export const MAX_SYSCALL_ARGS = 6;
 
 /** What `sysinfo` can report. */
-export const SysInfo = { PS: 1, LSMOD: 2, DMESG: 3, MEMSTAT: 4, MOUNTS: 5, PRESET: 6 } as const;
+export const SysInfo = { PS: 1, LSMOD: 2, DMESG: 3, MEMSTAT: 4, MOUNTS: 5, PRESET: 6, THREADS: 7 } as const;
 
 export const WNOHANG = 1;
 export const UTIME_NOW = -1;

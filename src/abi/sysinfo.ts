@@ -8,6 +8,17 @@ export interface PsRecord {
   name: string; // argv[0]
   cwd: string;
   syscalls: number;
+  /** Id of the thread running it (0 once it has exited); a thread runs many processes in turn. */
+  thread: number;
+}
+
+/** Process threads (kernel/proc/pool.ts): how many were started, reused, discarded; how many wait. */
+export interface ThreadsRecord {
+  started: number;
+  reused: number;
+  discarded: number;
+  ready: number;
+  booting: number;
 }
 
 export interface ModRecord {

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { COMMANDS } from './commands/index.js';
 import { UsageError } from './usage.js';
+import { runConfined } from './confine.js';
 
 function bootOptions(cmd: Command): Command {
   return cmd
@@ -67,8 +68,13 @@ export async function main(argv: string[]): Promise<number> {
   bootOptions(program.command('run').description('boot, run a command line in sh, halt; exit with its status').argument('<line...>', "the command line, after '--'"))
     .action(async (line: string[], opts) => {
       const r = resolve(opts);
+      const mounts = parseMounts(opts.mount);
       const init = opts.user === undefined ? ['/bin/sh', '-c', line.join(' ')] : ['/bin/su', checkUser(opts.user), '-c', line.join(' ')];
-      status = await runMachine({ ...r, disk: opts.disk, mounts: parseMounts(opts.mount), verbose: opts.verbose, init });
+      // NOTE: Node 20's permission model disables fsync, which a disk's flush needs:
+      // with --disk the machine runs unconfined (docs/security.md).
+      const confined = opts.disk === undefined ? runConfined(argv, { read: mounts.map((m) => m.host), write: mounts.filter((m) => !m.readOnly).map((m) => m.host) }) : undefined;
+      if (confined !== undefined) { status = await confined; return; }
+      status = await runMachine({ ...r, disk: opts.disk, mounts, verbose: opts.verbose, init });
     });
 
   bootOptions(program.command('boot').description('boot to an interactive shell'))

@@ -22,7 +22,7 @@ import type { Platform, ThreadHandle, LeakReport } from './platform.js';
 import { defaultParams, type Params } from './params.js';
 import { KernelLog } from './log.js';
 import { Process } from './proc/process.js';
-import { ThreadPool } from './proc/pool.js';
+import { ThreadPool, type ThreadStats } from './proc/pool.js';
 import { ComponentTable, type Domain } from './component/table.js';
 import { checkedPm, checkedConsole, checkedVfs, checkedBlk } from './component/replies.js';
 import type { Transport } from './component/server.js';
@@ -77,7 +77,7 @@ export class Kernel {
     this.params = { ...defaultParams, ...config.params };
     this.log = new KernelLog((line) => platform.bootLog(line));
     this.arena = new Arena('kernel', new SharedArrayBuffer(this.params.kernelArenaBytes));
-    this.pool = new ThreadPool(platform, this.params.processPoolSize, this.params.rlimitAsBytes);
+    this.pool = new ThreadPool(platform, this.params.processPoolSize, this.params.processPoolMaxIdle, this.params.processReuseGraceMs, this.params.rlimitAsBytes);
     this.timers = new KernelTimers(bindDevice('timer', config.devices.timer));
     this.modules = modules;
     this.components = new ComponentTable({
@@ -168,10 +168,12 @@ export class Kernel {
     }
     const { argv, env, cwd } = this.config.init;
     await this.spawn(undefined, { path: argv[0]!, argv, env, fds: [], pgid: -1 }, cwd);
+    this.pool.fill();
   }
 
   private poll(): boolean {
     let worked = this.components.poll();
+    if (this.pool.poll()) worked = true;
     for (const p of this.procs.values()) {
       if (p.trapped && !this.inService.has(p) && p.state !== 'zombie') {
         worked = true;
@@ -302,7 +304,9 @@ export class Kernel {
     for (const [childFd, file] of inherited) { file.refs++; p.fds.replace(childFd, file); }
     if (parent === undefined) await this.openConsoleFds(p);
     this.procs.set(pid, p);
-    const thread = this.pool.take(limits.soft(RLIMIT.AS));
+    const lease = this.pool.take(limits.soft(RLIMIT.AS));
+    const thread = lease.thread;
+    p.lease = lease;
     p.thread = thread;
     p.cpu.threadBaseMs = thread.cpuMs?.() ?? 0;
     thread.onExit((error) => { void this.threadExited(p, error); });
@@ -336,14 +340,27 @@ export class Kernel {
     await this.exitProcess(p, error === undefined ? 0 : 1, error === undefined ? 0 : Signal.SIGSEGV);
   }
 
-  /** Tears a process down: its thread, its descriptors; tells pm. */
-  async exitProcess(p: Process, code: number, signal: number): Promise<void> {
+  /**
+   * Tears a process down: its thread, its descriptors; tells pm. `fromExit`: the
+   * process is in its exit syscall, so its thread can be answered and reused (the
+   * pool takes it back once the thread reports idle); otherwise it is terminated.
+   */
+  async exitProcess(p: Process, code: number, signal: number, fromExit = false): Promise<void> {
     if (p.dead) return;
     p.dead = true;
     p.state = 'zombie';
     p.exitCode = code;
     p.exitSignal = signal;
-    p.thread?.terminate();
+    const lease = p.lease;
+    p.lease = undefined;
+    p.thread = undefined;
+    // The parent is told (pm.exit) only once the thread is idle or gone, so the thread
+    // is ready for the parent's next spawn.
+    let released: Promise<unknown> = Promise.resolve();
+    if (lease !== undefined) {
+      if (fromExit) released = this.pool.release(lease, () => p.complete(0));
+      else this.pool.discard(lease);
+    }
     // Its console read must not take the next line typed (it belongs to whoever reads next).
     if (p.inDeviceRead) await this.console.cancel(p.pid).catch(() => {});
     for (const [fd] of p.fds.list()) {
@@ -351,6 +368,7 @@ export class Kernel {
       await closeFile(this, e.file).catch(() => {});
     }
     if (p.cwdDir !== undefined) { const dir = p.cwdDir; p.cwdDir = undefined; await closeFile(this, dir).catch(() => {}); }
+    await released;
     if (!await this.reportExit(p, code, signal)) {
       // pm never took the exit: the parent's wait is answered from the kernel's table.
       p.exitUnreported = true;
@@ -454,7 +472,10 @@ export class Kernel {
   uptimeMs(): number { return performance.now() - this.bootedAt; }
 
   /** For ThreadPool users that need a raw thread (lab). */
-  takeThread(): ThreadHandle { return this.pool.take(); }
+  takeThread(): ThreadHandle { return this.pool.take().thread; }
+
+  /** Process threads started, reused and discarded (sysinfo THREADS). */
+  threadStats(): ThreadStats { return this.pool.stats(); }
 }
 
 /** Thrown through the stack after a panic was reported, so nothing carries on. */

@@ -8,8 +8,16 @@ export const defaultParams = {
   serverSpinUs: 50,
   /** A process in a syscall spins this long for the answer before sleeping (µs). */
   processSpinUs: 20,
-  /** Fresh process workers kept started ahead of need. */
+  /** Process threads kept started ahead of need (ready or booting). */
   processPoolSize: 3,
+  /** Idle process threads kept for reuse at most; more are terminated. */
+  processPoolMaxIdle: 8,
+  /**
+   * A thread whose process exited must report idle this soon to be reused (ms); the
+   * parent's wait returns then at the latest. It reports within a macrotask turn
+   * unless the program left code running (an endless microtask loop).
+   */
+  processReuseGraceMs: 1000,
   /** Maximum open files per process. */
   maxFdsPerProcess: 256,
   /** Maximum live processes. */

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
 import { PRESETS } from './harness.js';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/kernelkit.js');
@@ -38,6 +40,29 @@ test('run exits with the status of the line; --verbose shows the boot log', () =
   assert.match(v.stderr, /booting preset hybrid/);
   assert.match(v.stderr, /blk\s+user domain/);
   assert.match(v.stderr, /vfs\s+kernel domain/);
+});
+
+test('run confines the machine with Node\'s permission model; shares still work', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kk-confine-'));
+  const img = path.join(dir, 'disk.img');
+  const share = path.join(dir, 'share');
+  fs.mkdirSync(share);
+  try {
+    const r = kernelkit('run', '--verbose', '--mount', `${share}:/host`, '--', 'echo shared > /host/f; cat /host/f');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'shared\n');
+    // The host process itself reports what Node lets it do.
+    assert.match(r.stderr, /^host: confined by Node's permission model: child processes no, write \S+ no, read \/etc\/passwd no$/m, r.stderr);
+    assert.equal(fs.readFileSync(path.join(share, 'f'), 'utf8'), 'shared\n');
+    // A disk needs fsync, which the permission model disables: that run is not confined.
+    assert.equal(kernelkit('mkfs', img, '--size', '8M').status, 0);
+    const d = kernelkit('run', '--verbose', '--disk', img, '--', 'echo on-disk > /d; sync; cat /d');
+    assert.equal(d.status, 0, d.stderr);
+    assert.equal(d.stdout, 'on-disk\n');
+    assert.match(d.stderr, /^host: not confined/m);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('--place and --ipc override the preset', () => {

@@ -11,6 +11,7 @@ import { randomFillSync } from 'node:crypto';
 import { SYS, DIRENT_HEADER, POLL, F } from '../../src/abi/syscalls.js';
 import { STAT_FIELDS, O, S, DT, AT } from '../../src/abi/fs.js';
 import { installTrap } from '../../src/user/libc/trap.js';
+import { wasmCapability } from '../../src/user/wasi/capability.js';
 
 type Open =
   | { kind: 'stdin' }
@@ -53,7 +54,7 @@ export class FakeKernel {
   }
 
   install(): void {
-    installTrap((nr, a0, a1, a2, a3, a4, a5) => this.trap(nr, a0, a1, a2, a3, a4, a5), this.memory);
+    installTrap((nr, a0, a1, a2, a3, a4, a5) => this.trap(nr, a0, a1, a2, a3, a4, a5), this.memory, { wasm: wasmCapability() });
   }
 
   stdoutText(): string { return Buffer.concat(this.stdout).toString('utf8'); }

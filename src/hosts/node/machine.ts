@@ -6,6 +6,7 @@
 
 import { Worker } from 'node:worker_threads';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BlockDeviceModel, RamBacking, type Backing } from '../../hw/block-device.js';
@@ -69,6 +70,18 @@ export function release(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/** Whether this host process runs under Node's permission model (cli/confine.ts), as the host sees it. */
+export function confinement(): string {
+  const permission = (process as { permission?: { has(scope: string, reference?: string): boolean } }).permission;
+  if (permission === undefined) return 'not confined (Node permission model off)';
+  // NOTE: a real read, not permission.has(): Node 20's has() answers true for '/'
+  // when several paths are granted, although reads there are refused.
+  let readOutside = 'yes';
+  try { fs.accessSync('/etc/passwd'); } catch (e) { readOutside = (e as { code?: string }).code === 'ERR_ACCESS_DENIED' ? 'no' : 'yes'; }
+  const tmp = path.join(os.tmpdir(), 'kernelkit-probe');
+  return `confined by Node's permission model: child processes ${permission.has('child') ? 'yes' : 'no'}, write ${tmp} ${permission.has('fs.write', tmp) ? 'yes' : 'no'}, read /etc/passwd ${readOutside}`;
+}
+
 export async function runMachine(o: MachineOptions): Promise<number> {
   const out = o.stdout ?? ((b: Uint8Array) => { process.stdout.write(b); });
   const err = o.stderr ?? ((b: Uint8Array) => { process.stderr.write(b); });
@@ -105,6 +118,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
     shares: shares.map((m) => ({ guest: m.guest, readOnly: m.readOnly })),
     release: release(),
   };
+  if (o.verbose === true) err(new TextEncoder().encode(`host: ${confinement()}\n`));
   const kernel = new Worker(new URL('./kernel-worker.js', import.meta.url), { workerData: { config, heartbeat } });
 
   return new Promise<number>((resolve) => {

@@ -131,7 +131,11 @@ export class UserServer {
     });
   }
 
-  /** Whether the heartbeat stalled longer than `timeoutMs`. */
+  /**
+   * Whether the heartbeat stalled longer than `timeoutMs`. Before its first beat the
+   * thread is still starting (loading its modules), which on a loaded machine can take
+   * longer than a beat interval: it gets ten times as long.
+   */
   hung(timeoutMs: number): boolean {
     const beat = Atomics.load(this.heartbeat, 0);
     const now = performance.now();

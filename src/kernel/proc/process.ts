@@ -14,6 +14,7 @@ import { FdTable, type OpenFile } from '../fs/file.js';
 import { RLIMIT } from '../../abi/rlimit.js';
 import { CpuAccount, type Limits } from './limits.js';
 import { rootCred, type Cred } from '../../abi/cred.js';
+import type { ThreadLease } from './pool.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -26,6 +27,8 @@ export class Process {
   readonly umem: Uint8Array;
   readonly umemView: DataView;
   thread: ThreadHandle | undefined;
+  /** The pool's lease on `thread`, given back at exit. */
+  lease: ThreadLease | undefined;
 
   // identity (mirrors of pm's records, except cred: the kernel's, pm keeps the user ids)
   ppid: number;

@@ -5,6 +5,7 @@ import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 
 export async function sysExit(k: Kernel, p: Process, a: number[]): Promise<number> {
-  await k.exitProcess(p, (a[0]! | 0) & 0xff, 0);
+  // The thread is answered by the pool (it may run the next process), not by dispatch.
+  await k.exitProcess(p, (a[0]! | 0) & 0xff, 0, true);
   return 0;
 }

@@ -1,4 +1,4 @@
-// sysinfo: kernel tables for ps, lsmod, dmesg, memstat, mount.
+// sysinfo: kernel tables for ps, lsmod, dmesg, memstat, mount, and the process threads.
 // Decodes and checks the arguments; the work is done where the comment says.
 
 import type { Kernel } from '../kernel.js';
@@ -12,13 +12,14 @@ export async function sysSysinfo(k: Kernel, p: Process, a: number[]): Promise<nu
   let value: unknown;
   switch (what) {
     case SysInfo.PS:
-      value = [...k.procs.values()].map((q) => ({ pid: q.pid, ppid: q.ppid, pgid: q.pgid, state: q.state, name: q.argv.join(' ') || q.name, cwd: q.cwd, syscalls: q.syscalls }));
+      value = [...k.procs.values()].map((q) => ({ pid: q.pid, ppid: q.ppid, pgid: q.pgid, state: q.state, name: q.argv.join(' ') || q.name, cwd: q.cwd, syscalls: q.syscalls, thread: q.thread?.id ?? 0 }));
       break;
     case SysInfo.LSMOD: value = k.components.modules(); break;
     case SysInfo.DMESG: value = k.log.records(); break;
     case SysInfo.MEMSTAT: value = await k.components.memstat(); break;
     case SysInfo.MOUNTS: value = await k.vfs.mounts(); break;
     case SysInfo.PRESET: value = { preset: k.config.preset, ipc: k.config.ipc, placement: Object.fromEntries(k.components.list().map((r) => [r.name, r.domain])) }; break;
+    case SysInfo.THREADS: value = { ...k.threadStats() }; break;
     default: throw new KernelError(Errno.EINVAL);
   }
   const bytes = encode(value);

@@ -5,27 +5,57 @@
 
 export type TrapFn = (nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => number;
 
-// Programs are bundled with their own copy of libc, so the runtime publishes the trap
-// on a well-known global and every copy picks it up from there.
+/** An opaque compiled WebAssembly module, as the runtime hands it out. */
+export interface WasmHandle { readonly byteLength: number }
+
+/** Options of a WASI run (user/wasi/index.ts RunWasmOptions, as plain data). */
+export interface WasmRunOptions {
+  preopens?: { guest: string; path?: string; fd?: number }[];
+  cwdOverlay?: boolean;
+  stdio?: readonly [number, number, number];
+}
+
+/**
+ * WebAssembly for a sandboxed program: the runtime compiles a module and runs it as a
+ * WASI command with only the WASI imports (what exec of a .wasm file does), so a
+ * program never holds WebAssembly itself. clang uses it to run LLVM.
+ */
+export interface WasmCapability {
+  compile(bytes: Uint8Array): Promise<WasmHandle>;
+  run(module: WasmHandle, argv: string[], env: Record<string, string>, options?: WasmRunOptions): Promise<number>;
+}
+
+/** What the runtime gives a program: user/runtime/sandbox.ts builds it. */
+export interface TrapSlot {
+  trap: TrapFn;
+  memory: Uint8Array;
+  /** Where the trap sends the mask of pending handled signals. */
+  setSignalRunner?: (runner: (mask: number) => void) => void;
+  wasm?: WasmCapability;
+}
+
+// A sandboxed program is bundled with its own copy of libc; the runtime publishes the
+// slot on a well-known global of the program's compartment and this copy adopts it.
 const GLOBAL_KEY = Symbol.for('kernelkit.trap');
-interface TrapSlot { trap: TrapFn; memory: Uint8Array }
 
 const noTrap: TrapFn = () => { throw new Error('libc: no syscall trap installed (not running inside kernelkit)'); };
+let slot: TrapSlot | undefined;
 let trapFn: TrapFn = noTrap;
 let userMemory: Uint8Array = new Uint8Array(0);
 let scratchTop = 0;
 
 function adopt(): void {
-  const slot = (globalThis as Record<symbol, TrapSlot | undefined>)[GLOBAL_KEY];
-  if (slot !== undefined) { trapFn = slot.trap; userMemory = slot.memory; }
+  const found = (globalThis as Record<symbol, TrapSlot | undefined>)[GLOBAL_KEY];
+  if (found !== undefined) { slot = found; trapFn = found.trap; userMemory = found.memory; }
 }
 adopt();
 
-/** Installed once by the process runtime (or a test double). */
-export function installTrap(trap: TrapFn, memory: Uint8Array): void {
-  (globalThis as Record<symbol, TrapSlot | undefined>)[GLOBAL_KEY] = { trap, memory };
+/** Installed by the process runtime for each process it runs (or by a test double). */
+export function installTrap(trap: TrapFn, memory: Uint8Array, extra: Omit<TrapSlot, 'trap' | 'memory'> = {}): void {
+  slot = { trap, memory, ...extra };
   trapFn = trap;
   userMemory = memory;
+  scratchTop = 0;
 }
 
 export function memory(): Uint8Array {
@@ -53,4 +83,18 @@ export function scratch(n: number): number {
 export function maxTransfer(): number {
   if (trapFn === noTrap) adopt();
   return Math.max(0, userMemory.length - 4096);
+}
+
+/** Tells the runtime where handled signals go; false when it cannot deliver them. */
+export function setSignalRunner(runner: (mask: number) => void): boolean {
+  if (trapFn === noTrap) adopt();
+  if (slot?.setSignalRunner === undefined) return false;
+  slot.setSignalRunner(runner);
+  return true;
+}
+
+/** The runtime's WebAssembly capability, when it offers one. */
+export function wasmCapability(): WasmCapability | undefined {
+  if (trapFn === noTrap) adopt();
+  return slot?.wasm;
 }

@@ -1,15 +1,23 @@
 // The inside of a process thread: the trap into the kernel, and the loader that
 // starts a program from its bytes (one of the formats in abi/exec.ts). The host's
-// worker entry hands over a ProcessStart and this file does the rest.
+// worker entry prepares the runtime once (prepareRuntime), then hands over one
+// ProcessStart after another: a thread runs many processes, one at a time, each
+// kernelkit-js program in a fresh compartment (sandbox.ts) and with its own syscall
+// page and user memory. When runProcess returns, the process has exited and every
+// endowment it held is revoked; the host reports the thread idle only after a
+// macrotask turn, when no code of the program is left to run.
 
 import { TRAP_STATE, TRAP_NR, TRAP_SIGNALS, TRAP_REGS_OFFSET, TRAP_RESULT, TrapState, type ProcessStart } from '../../abi/trap.js';
 import { SYS } from '../../abi/syscalls.js';
 import { execFormat, executableHeader } from '../../abi/exec.js';
 import { spinThenWait } from '../../lib/poller.js';
-import { installTrap, syscall } from '../libc/trap.js';
-import { runHandlers } from '../libc/signal.js';
+import { installTrap, type TrapFn } from '../libc/trap.js';
+import type * as Libc from '../libc/index.js';
+import type * as Wasi from '../wasi/index.js';
+import type * as Sandbox from './sandbox.js';
+import type * as Capability from '../wasi/capability.js';
 
-function makeTrap(start: ProcessStart): (nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => number {
+function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => number {
   const ctl = new Int32Array(start.page, 0, 4);
   const regs = new Float64Array(start.page, TRAP_REGS_OFFSET, 7);
   const bell = new Int32Array(start.kernelBell, 0, 1);
@@ -43,12 +51,6 @@ function makeTrap(start: ProcessStart): (nr: number, a0: number, a1: number, a2:
   };
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
 function envObject(env: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of env) {
@@ -58,29 +60,72 @@ function envObject(env: string[]): Record<string, string> {
   return out;
 }
 
-/** Runs the program in `start` to completion and exits the process. */
+interface Loaded { libc: typeof Libc; wasi: typeof Wasi; sandbox: typeof Sandbox; capability: typeof Capability }
+let loaded: Loaded | undefined;
+
+/**
+ * Loads libc, the WASI layer and the sandbox, and hardens what programs share; the
+ * host calls it once per thread, before the first start message.
+ */
+export async function prepareRuntime(): Promise<void> {
+  if (loaded !== undefined) return;
+  const [libc, wasi, sandbox, capability] = await Promise.all([
+    import('../libc/index.js'), import('../wasi/index.js'), import('./sandbox.js'), import('../wasi/capability.js'),
+  ]);
+  if (sandbox.sandboxAvailable()) sandbox.hardenShared();
+  loaded = { libc, wasi, sandbox, capability };
+}
+
+const header = new TextEncoder().encode(executableHeader);
+const decoder = new TextDecoder();
+const deadTrap: TrapFn = () => { throw new TypeError('the process has exited'); };
+
+/** Runs the program in `start` until its process exits; returns once it has. */
 export async function runProcess(start: ProcessStart): Promise<void> {
-  installTrap(makeTrap(start), new Uint8Array(start.userMemory));
-  const libc = await import('../libc/index.js');
+  await prepareRuntime();
+  const { libc, wasi, sandbox, capability } = loaded!;
   const name = start.argv[0] ?? 'program';
+  const memory = new Uint8Array(start.userMemory);
+  // Everything the program holds goes through `live`: false once it has exited.
+  let live = true;
+  let signalRunner: ((mask: number) => void) | undefined;
+  let announceExit: () => void = () => {};
+  const exited = new Promise<void>((resolve) => { announceExit = resolve; });
+  const raw = makeTrap(start, (mask) => signalRunner?.(mask));
+  const trap: TrapFn = (nr, a0, a1, a2, a3, a4, a5) => {
+    if (!live) throw new TypeError(`${name}: the process has exited`);
+    const r = raw(nr, a0, a1, a2, a3, a4, a5);
+    if (nr === SYS.exit) { live = false; announceExit(); }
+    return r;
+  };
+  const wasm = capability.wasmCapability(() => live);
+  installTrap(trap, memory, { wasm });
   let status: number;
   try {
     const format = execFormat(start.program);
     if (format === 'js') {
-      const code = start.program.subarray(new TextEncoder().encode(executableHeader).length);
-      const mod = (await import(`data:text/javascript;base64,${toBase64(code)}`)) as { main?: (argv: string[], env: Record<string, string>) => number | Promise<number> };
-      if (typeof mod.main !== 'function') throw new Error('program has no main()');
-      status = await mod.main(start.argv, envObject(start.env));
+      if (!sandbox.sandboxAvailable()) throw new Error('this thread has no program sandbox (ses lockdown did not run)');
+      const source = decoder.decode(start.program.subarray(header.length));
+      const main = sandbox.loadProgram(source, name, {
+        trap, memory, wasm, setSignalRunner: (runner) => { if (live) signalRunner = runner; },
+      });
+      const result = await Promise.race([Promise.resolve(main([...start.argv], envObject(start.env))), exited]);
+      status = typeof result === 'number' && Number.isFinite(result) ? result : live ? 1 : 0;
     } else if (format === 'wasm') {
-      const wasi = (await import('../wasi/index.js')) as { runWasm(bytes: Uint8Array, argv: string[], env: Record<string, string>): number | Promise<number> };
       status = await wasi.runWasm(start.program, start.argv, envObject(start.env));
     } else {
       throw new Error('exec format error');
     }
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    try { libc.write(2, `${name}: ${message}\n`); } catch { /* stderr may be gone */ }
     status = 1;
+    if (live) {
+      let message: string;
+      try { message = e instanceof SyntaxError ? `exec format error: ${e.message} (a kernelkit-js program is a script that sets exports.main)` : e instanceof Error ? e.message : String(e); } catch { message = 'uncaught exception'; }
+      try { libc.write(2, `${name}: ${message}\n`); } catch { /* stderr may be gone */ }
+    }
   }
-  syscall(SYS.exit, typeof status === 'number' && Number.isFinite(status) ? status : 1);
+  if (live) trap(SYS.exit, status, 0, 0, 0, 0, 0);
+  live = false;
+  signalRunner = undefined;
+  installTrap(deadTrap, new Uint8Array(0));
 }

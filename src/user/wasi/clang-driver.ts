@@ -8,10 +8,12 @@
 // Layout it expects in kernelkit's filesystem (see docs/wasi.md): the module at
 // $KERNELKIT_LLVM (default /usr/bin/llvm.wasm) and the package's resource tree
 // (headers, wasi-libc, compiler-rt) unpacked at /usr, where the driver looks for it.
-// A kernelkit program (e.g. /bin/clang) exports `main` from here.
+// A kernelkit program (e.g. /bin/clang) exports `main` from here. It runs in the
+// program sandbox, which has no WebAssembly: LLVM is compiled and run through the
+// runtime's WASI capability (libc/trap.ts WasmCapability, user/wasi/capability.ts).
 
 import { readFile, open, close, read, lseek, unlink, getpid, eprint, O, SEEK } from '../libc/index.js';
-import { runWasm, type RunWasmOptions } from './index.js';
+import { wasmCapability, type WasmHandle, type WasmRunOptions } from '../libc/trap.js';
 
 export const DEFAULT_LLVM = '/usr/bin/llvm.wasm';
 
@@ -76,14 +78,17 @@ export async function main(argv: string[], env: Record<string, string>): Promise
   const tool = base === 'clang++' ? 'clang++' : 'clang';
   const args = argv.slice(1);
   const llvmPath = env.KERNELKIT_LLVM ?? DEFAULT_LLVM;
-  let module: WebAssembly.Module;
+  const wasm = wasmCapability();
+  if (wasm === undefined) { eprint(`${tool}: this process cannot run WebAssembly modules\n`); return 127; }
+  const runWasm = (m: WasmHandle, jobArgv: string[], jobEnv: Record<string, string>, o: WasmRunOptions): Promise<number> => wasm.run(m, jobArgv, jobEnv, o);
+  let module: WasmHandle;
   try {
-    module = await WebAssembly.compile(readFile(llvmPath));
+    module = await wasm.compile(readFile(llvmPath));
   } catch (e) {
     eprint(`${tool}: cannot load ${llvmPath}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 127;
   }
-  const options: RunWasmOptions = { cwdOverlay: true };
+  const options: WasmRunOptions = { cwdOverlay: true };
   if (args.length === 0 || args.some((a) => INFO_ONLY.includes(a))) return runWasm(module, [tool, ...args], env, options);
 
   // Ask for the job list, with stdout and stderr captured in a scratch file.

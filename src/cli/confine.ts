@@ -1,0 +1,51 @@
+// Defence in depth for `kernelkit run`: the machine runs in a child node process under
+// Node's permission model, which may read only the kernelkit tree (the compiled
+// system, the initramfs, its packages) and the shares, may write only the writable
+// shares, and may start no child process (it may start Workers: every thread of the
+// machine is one). Not with --disk: Node 20 disables fsync under the model. The program sandbox
+// (user/runtime/sandbox.ts) is the boundary; this is the second wall, for the day a
+// program finds a way through the first (docs/security.md, "Programs").
+//
+// KERNELKIT_UNCONFINED=1 runs the machine in this process instead (a debugger).
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** What the machine may touch besides the kernelkit tree. */
+export interface HostAccess { read: string[]; write: string[] }
+
+/**
+ * Runs this command again in a confined child and resolves to its exit status, or
+ * returns undefined when the machine should run here (already confined, or
+ * confinement turned off).
+ */
+export function runConfined(argv: string[], access: HostAccess): Promise<number> | undefined {
+  if ((process as { permission?: unknown }).permission !== undefined || process.env.KERNELKIT_UNCONFINED === '1') return undefined;
+  // Each path also as its real path: the host side resolves symlinks (a share, the
+  // packages) before it opens anything.
+  const both = (paths: string[]): string[] => [...new Set(paths.flatMap((p) => {
+    try { return [p, fs.realpathSync(p)]; } catch { return [p]; }
+  }))];
+  const read = both([root, path.join(root, 'node_modules'), ...access.read]);
+  const write = both(access.write);
+  const flags = [
+    '--experimental-permission', '--allow-worker',
+    '--disable-warning=ExperimentalWarning', '--disable-warning=SecurityWarning',
+    // NOTE: one flag per path: Node 20 takes a comma in the value as part of the path.
+    ...read.map((p) => `--allow-fs-read=${p}`),
+    ...write.map((p) => `--allow-fs-write=${p}`),
+  ];
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn(process.execPath, [...flags, path.join(root, 'bin/kernelkit.js'), ...argv], { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve(code ?? (signal !== null ? 128 + (signalNumber(signal) ?? 1) : 1)));
+  });
+}
+
+function signalNumber(name: string): number | undefined {
+  return ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 } as Record<string, number>)[name];
+}
