@@ -68,3 +68,17 @@ for (const preset of ['microkernel', 'hybrid', 'monolithic']) {
     judge(preset, image, r);
   });
 }
+
+test('wild-write-sync-corrupts-disk (monolithic, fault blk): a neighbour\'s wild write into the superblock copy is refused too', async () => {
+  const image = await syncedImage('monolithic', 'ww-blk');
+  // In the shared kernel arena blk's bounce buffer is followed by ext2's superblock and
+  // descriptor copies, then its cache: memstat shows both hit.
+  const r = kernelkit('monolithic', image, 'memstat -f blk wild-write; echo late > /keep/late; sync');
+  assert.match(r.out, /^changed kernel vfs ext2_superblock_and_group_descriptors /m, r.out + r.err);
+  assert.equal(r.status, 70, r.out + r.err);
+  assert.match(r.err, /kernel panic: vfs: MemoryCorruption: ext2: the in-memory superblock or group descriptors changed/);
+  const fsck = e2fsck(image, '-fn');
+  assert.equal(fsck.status, 0, fsck.output);
+  assert.equal(text(debugfsCat(image, '/keep/numbers')), NUMBERS);
+  assert.equal(text(debugfsCat(image, '/keep/sub/b')), 'deep\n');
+});
