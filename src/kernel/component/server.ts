@@ -136,6 +136,9 @@ export class UserServer {
     const beat = Atomics.load(this.heartbeat, 0);
     const now = performance.now();
     if (beat !== this.lastBeat) { this.lastBeat = beat; this.lastBeatAt = now; return false; }
+    // NOTE: the first beat comes only once the thread has loaded its code, which on a
+    // loaded machine takes seconds: a server that never beat yet gets ten timeouts.
+    if (beat === 0) return now - this.lastBeatAt > timeoutMs * 10;
     return now - this.lastBeatAt > timeoutMs;
   }
 
