@@ -369,7 +369,7 @@ export class Volume {
     this.cache.markDirty(buf);
     this.cache.forget(b);
     gd.freeBlocks = Math.min(gd.freeBlocks + 1, this.groupBlockCount(g));
-    this.sb.freeBlocksCount = this.sb.freeBlocksCount + 1;
+    this.sb.freeBlocksCount = Math.min(this.sb.freeBlocksCount + 1, this.sb.blocksCount);
     this.pendingFreeBlocks.add(b);
     this.metaDirty = true;
   }
@@ -433,7 +433,7 @@ export class Volume {
     this.cache.markDirty(buf);
     gd.freeInodes = Math.min(gd.freeInodes + 1, ipg);
     if (isDirectory && gd.usedDirs > 0) gd.usedDirs = gd.usedDirs - 1;
-    this.sb.freeInodesCount = this.sb.freeInodesCount + 1;
+    this.sb.freeInodesCount = Math.min(this.sb.freeInodesCount + 1, this.sb.inodesCount);
     this.pendingFreeInodes.add(ino);
     this.metaDirty = true;
   }
