@@ -53,9 +53,10 @@ function bend(nr: number, a: number[]): boolean {
 function sanity(): string | undefined {
   try {
     libc.chdir('/');
-    libc.writeFile('/tmp/sanity', 'still fine');
-    if (libc.textDecode(libc.readFile('/tmp/sanity')) !== 'still fine') return 'file content differs';
-    libc.unlink('/tmp/sanity');
+    // NOTE: in '/', not /tmp: the calls may have removed /tmp (root may rmdir it).
+    libc.writeFile('/sanity', 'still fine');
+    if (libc.textDecode(libc.readFile('/sanity')) !== 'still fine') return 'file content differs';
+    libc.unlink('/sanity');
     const pid = libc.spawn('/bin/true');
     const st = libc.wait(pid);
     if (st === null || st.code !== 0) return 'spawned /bin/true did not exit 0';
