@@ -158,3 +158,12 @@ test('kernelkit run --user runs the line as that user; root stays the default', 
   assert.match(bad.stderr, /su: user nobody-here does not exist/);
   assert.equal(run('--user', 'bad name', '--', 'true').status, 2);
 });
+
+test('kernelkit boot --login asks for a name, refuses unknown ones, starts the login shell', () => {
+  const r = spawnSync(process.execPath, [bin, 'boot', '--login'], { input: 'nosuch\nuser\nid -un\npwd\nexit 4\n', encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 4, r.stderr);
+  assert.match(r.stdout, /kernelkit login: Login incorrect\nkernelkit login: /);
+  assert.match(r.stdout, /\/home\/user\$ user\n/, 'id -un in the shell login started');
+  assert.match(r.stdout, /\$ \/home\/user\n/, 'it starts in the home directory');
+  assert.equal(spawnSync(process.execPath, [bin, 'boot', '--login', '--user', 'user'], { encoding: 'utf8', input: '' }).status, 2, '--login and --user exclude each other');
+});

@@ -9,6 +9,17 @@ import { become } from '../util/become.js';
 
 const decoder = new TextDecoder();
 
+// One line, a byte at a time: what follows it is the shell's input, not login's.
+function readLine(): string | undefined {
+  const bytes: number[] = [];
+  for (;;) {
+    const b = read(0, 1);
+    if (b.length === 0) return bytes.length === 0 ? undefined : decoder.decode(new Uint8Array(bytes));
+    if (b[0] === 10) return decoder.decode(new Uint8Array(bytes));
+    if (bytes.length < 256) bytes.push(b[0]!);
+  }
+}
+
 export function main(argv: string[], env: Record<string, string>): number {
   return run('login', () => {
     if (argv.length > 2) throw new UsageError(`extra operand '${argv[2]}'`);
@@ -18,8 +29,8 @@ export function main(argv: string[], env: Record<string, string>): number {
       if (name === undefined) {
         stdout.write('kernelkit login: ');
         stdout.flush();
-        const line = decoder.decode(read(0, 256));
-        if (line.length === 0) return 1; // end of input
+        const line = readLine();
+        if (line === undefined) return 1; // end of input
         name = line.trim();
         if (name === '') { name = undefined; continue; }
       }

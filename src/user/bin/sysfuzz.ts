@@ -6,7 +6,9 @@
 // fuzzer neither kills itself nor waits forever (that would test the fuzzer, not the
 // kernel): exit, fault, rmmod and umount are skipped, kill only probes (signal 0),
 // wait never blocks, sleeps and poll timeouts are capped, descriptors 0-2 stay open,
-// and reads and writes skip pipes (a pipe the fuzzer holds both ends of would block).
+// reads and writes skip pipes (a pipe the fuzzer holds both ends of would block), and
+// the set*id calls keep root: a valid id becomes 0, so only bad arguments reach the
+// kernel as they are (a fuzzer that gave up root would fail its own sanity check).
 //
 // Known strings sit at STRINGS_AT + i * 256 in user memory, so generated (pointer,
 // length) pairs can name real paths.
@@ -21,6 +23,8 @@ export const STRINGS = ['/tmp/fz', '/tmp', '/dev/blk0', '/dev/null', '/bin/true'
 
 const SKIP = new Set<number>([SYS.exit, SYS.fault, SYS.rmmod, SYS.umount]);
 const FD_CALLS = new Set<number>([SYS.read, SYS.pread, SYS.write, SYS.pwrite]);
+const ID_CALLS = new Set<number>([SYS.setuid, SYS.setgid, SYS.setresuid, SYS.setresgid]);
+const isValidId = (v: number): boolean => Number.isInteger(v) && v >= 0 && v <= 65535;
 
 function isPipe(fd: number): boolean {
   try { return (libc.fstat(fd).mode & S.IFMT) === S.IFIFO; } catch { return false; }
@@ -36,7 +40,9 @@ function bend(nr: number, a: number[]): boolean {
     case SYS.close: if (a[0]! >= 0 && a[0]! <= 2) return false; break;
     case SYS.dup2: if (a[1]! >= 0 && a[1]! <= 2) return false; break;
     case SYS.sigaction: if (a[0] === 2 || a[0] === 15) return false; break;
+    case SYS.setgroups: if (Number.isInteger(a[0]) && a[0]! >= 0 && a[0]! <= 32) a[0] = 0; break;
   }
+  if (ID_CALLS.has(nr)) for (let i = 0; i < 3; i++) if (isValidId(a[i]!)) a[i] = 0;
   if (FD_CALLS.has(nr)) {
     if (isPipe(a[0]!)) return false;
     if ((a[0] === 1 || a[0] === 2) && (nr === SYS.write || nr === SYS.pwrite)) a[2] = Math.min(a[2]!, 256);
@@ -47,9 +53,10 @@ function bend(nr: number, a: number[]): boolean {
 function sanity(): string | undefined {
   try {
     libc.chdir('/');
-    libc.writeFile('/tmp/sanity', 'still fine');
-    if (libc.textDecode(libc.readFile('/tmp/sanity')) !== 'still fine') return 'file content differs';
-    libc.unlink('/tmp/sanity');
+    // NOTE: in '/', not /tmp: the calls may have removed /tmp (root may rmdir it).
+    libc.writeFile('/sanity', 'still fine');
+    if (libc.textDecode(libc.readFile('/sanity')) !== 'still fine') return 'file content differs';
+    libc.unlink('/sanity');
     const pid = libc.spawn('/bin/true');
     const st = libc.wait(pid);
     if (st === null || st.code !== 0) return 'spawned /bin/true did not exit 0';
