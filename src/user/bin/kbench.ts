@@ -201,9 +201,9 @@ function workload(name: string, scale: number, dir: string): Result {
       try { libc.rmmod('ipcbench'); } catch (e) { if (!(e instanceof libc.SysError && e.errno === libc.Errno.ENOENT)) throw e; }
       libc.insmod('ipcbench');
       const log = libc.sysinfo(libc.SysInfo.DMESG) as unknown as { line: string }[];
-      const line = [...log].reverse().find((r) => r.line.includes('ipcbench {'));
+      const line = [...log].reverse().find((r) => r.line.includes('ipcbench {') || r.line.includes('ipcbench: no timings'));
       libc.rmmod('ipcbench');
-      if (line === undefined) throw new Error('ipcbench logged no timings');
+      if (line === undefined || !line.line.includes('ipcbench {')) throw new Error(line?.line ?? 'ipcbench logged no timings');
       const got = JSON.parse(line.line.slice(line.line.indexOf('{'))) as { samples_ns: number[] };
       return summarize(name, got.samples_ns);
     }
