@@ -15,7 +15,8 @@ for (const preset of ['monolithic', 'microkernel', 'hybrid']) {
     assert.doesNotMatch(r.stderr, /kernel panic/);
     const out = r.stdout.split('\n');
     assert.equal(out[0], 'noecho=0');
-    assert.equal(out[1], '1', 'the log says why there are no timings');
+    // At least once: on a crowded host the supervisor may restart a slow server, whose init runs again.
+    assert.ok(Number(out[1]) >= 1, `the log says why there are no timings (${out[1]})`);
     const server = JSON.parse(out[2]!) as { workload: string; n: number; median_ns: number; p99_ns: number };
     assert.equal(server.workload, 'server');
     assert.equal(server.n, 2000);
