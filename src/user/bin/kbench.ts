@@ -356,7 +356,8 @@ function verifyDisk(argv: string[]): number {
 /**
  * kbench gadget MODULE SECRET: writes SECRET into the first block of /dev/blk0, loads
  * MODULE, and prints {"gadget", "insmod", "leaked"}: whether SECRET reached the
- * kernel log (what the module read and published). The lab's C13 probe.
+ * kernel log, or the module logged "MODULE: READ THE DISK" (what it read and
+ * published). The lab's C13 probe.
  */
 function gadgetProbe(argv: string[]): number {
   const [module = '', secret = ''] = argv;
@@ -369,7 +370,8 @@ function gadgetProbe(argv: string[]): number {
   let insmod = 'ok';
   try { libc.insmod(module); } catch (e) { insmod = e instanceof libc.SysError ? e.code : String(e); }
   const log = libc.sysinfo(libc.SysInfo.DMESG) as unknown as { line: string }[];
-  const leaked = log.some((r) => r.line.includes(secret));
+  // The secret itself, or the module's own report of a successful read.
+  const leaked = log.some((r) => r.line.includes(secret) || r.line.includes(`${module}: READ THE DISK`));
   libc.print(JSON.stringify({ gadget: module, insmod, leaked }) + '\n');
   return 0;
 }
