@@ -1,10 +1,11 @@
 // C13's probe: does a driver of dubious origin read the disk? The lab writes a fresh
 // secret into the first block of /dev/blk0, loads the `usbgadget` module (built
-// elsewhere; the lab only looks for it) and checks whether the secret reached the
-// kernel log, the one place a loaded module can publish what it read. Once with the
-// module in the kernel domain (monolithic), once in its own user-domain server with
-// only the device capabilities it is granted (microkernel). Without the module in
-// this build's module table the claim is "not tested".
+// elsewhere; the lab only looks for it) and checks the kernel log, the one place a
+// loaded module can publish what it read: for the secret, or for the module's own
+// report of a read ("usbgadget: READ THE DISK ..."). Once with the module in the
+// kernel domain (monolithic), once in its own user-domain server with only the device
+// capabilities it is granted (microkernel). Without the module in this build's
+// module table the claim is "not tested".
 
 import { randomBytes } from 'node:crypto';
 import { COMPONENTS } from '../hosts/components.js';

@@ -201,9 +201,9 @@ function workload(name: string, scale: number, dir: string): Result {
       try { libc.rmmod('ipcbench'); } catch (e) { if (!(e instanceof libc.SysError && e.errno === libc.Errno.ENOENT)) throw e; }
       libc.insmod('ipcbench');
       const log = libc.sysinfo(libc.SysInfo.DMESG) as unknown as { line: string }[];
-      const line = [...log].reverse().find((r) => r.line.includes('ipcbench {'));
+      const line = [...log].reverse().find((r) => r.line.includes('ipcbench {') || r.line.includes('ipcbench: no timings'));
       libc.rmmod('ipcbench');
-      if (line === undefined) throw new Error('ipcbench logged no timings');
+      if (line === undefined || !line.line.includes('ipcbench {')) throw new Error(line?.line ?? 'ipcbench logged no timings');
       const got = JSON.parse(line.line.slice(line.line.indexOf('{'))) as { samples_ns: number[] };
       return summarize(name, got.samples_ns);
     }
@@ -359,7 +359,8 @@ function verifyDisk(argv: string[]): number {
 /**
  * kbench gadget MODULE SECRET: writes SECRET into the first block of /dev/blk0, loads
  * MODULE, and prints {"gadget", "insmod", "leaked"}: whether SECRET reached the
- * kernel log (what the module read and published). The lab's C13 probe.
+ * kernel log, or the module logged "MODULE: READ THE DISK" (what it read and
+ * published). The lab's C13 probe.
  */
 function gadgetProbe(argv: string[]): number {
   const [module = '', secret = ''] = argv;
@@ -372,7 +373,8 @@ function gadgetProbe(argv: string[]): number {
   let insmod = 'ok';
   try { libc.insmod(module); } catch (e) { insmod = e instanceof libc.SysError ? e.code : String(e); }
   const log = libc.sysinfo(libc.SysInfo.DMESG) as unknown as { line: string }[];
-  const leaked = log.some((r) => r.line.includes(secret));
+  // The secret itself, or the module's own report of a successful read.
+  const leaked = log.some((r) => r.line.includes(secret) || r.line.includes(`${module}: READ THE DISK`));
   libc.print(JSON.stringify({ gadget: module, insmod, leaked }) + '\n');
   return 0;
 }
