@@ -230,7 +230,7 @@ for (const [backing, runs] of [['ramfs', 300], ['ext2', 100]] as const) {
         assert.equal(await vfs.openCount(), 0);
         await vfs.shutdown();
         rmSync(base, { recursive: true, force: true });
-      }), { numRuns: runs });
+      }), { numRuns: runs, seed: Number(process.env.DIFF_SEED ?? 20261201) });
       // fc.check rather than fc.assert: the report then carries the failing comparison.
       if (details.failed) assert.fail(`${fc.defaultReportMessage(details)}\n${String(details.errorInstance)}`);
     } finally {
