@@ -6,16 +6,22 @@ export const defaultParams = {
   kernelSpinUs: 50,
   /** User-domain server loop: same, for servers (µs). */
   serverSpinUs: 50,
-  /** A process in a syscall spins this long for the answer before sleeping (µs). */
-  processSpinUs: 20,
+  /** A process in a syscall spins at most this long for the answer before sleeping (µs);
+   *  about what a sleep and wake-up costs here (competitive spinning). */
+  processSpinUs: 50,
+  /** Processes that may spin for an answer at once (cores minus the kernel's loop). */
+  spinningProcesses: 1,
+  /** A syscall whose answer usually takes longer than this sleeps at once; every
+   *  spinProbeEvery-th call spins anyway to see whether it got faster (µs). */
+  spinProbeEvery: 16,
+  /** Capacity of a pipe's buffer (bytes). */
+  pipeBytes: 1 << 20,
   /** Fresh process workers kept started ahead of need. */
   processPoolSize: 3,
   /** Maximum open files per process. */
   maxFdsPerProcess: 256,
   /** Maximum live processes. */
   maxProcesses: 256,
-  /** Capacity of a pipe's buffer (bytes). */
-  pipeBytes: 65536,
   /** Size of the kernel arena shared by all kernel-domain components (bytes). */
   kernelArenaBytes: 32 << 20,
   /** Size of each user-domain component's own arena (bytes). */
