@@ -87,35 +87,39 @@ export class BufferCache {
     const bytes = await this.device.read(block * this.sectorsPerBlock, this.sectorsPerBlock);
     const again = this.buffers.get(block);
     if (again) return again;
-    const buf = await this.install(block, kind);
+    const buf = await this.install(block, kind, false);
     buf.data.set(bytes.subarray(0, this.blockSize));
     return buf;
   }
 
   /**
    * Reads the blocks of `blocks` that are not cached, one device request per contiguous
-   * run (read-ahead for sequential reads: one request instead of one per block).
+   * run (read-ahead for sequential reads: one request instead of one per block), with
+   * every run's request in flight at once so the driver can fill its queue.
    */
   async prefetch(blocks: readonly BlockNo[], kind: BufferKind): Promise<void> {
     const missing = [...new Set(blocks)].filter((b) => b > 0 && b < this.blockLimit && !this.buffers.has(b)).sort((a, b) => a - b);
     const limit = Math.min(MAX_COALESCE, Math.floor(this.slots / 4));
-    let i = 0;
-    while (i < missing.length) {
+    const runs: { first: number; n: number }[] = [];
+    for (let i = 0; i < missing.length;) {
       let n = 1;
       while (i + n < missing.length && n < limit && missing[i + n] === missing[i]! + n) n++;
-      const first = missing[i]!;
-      const at = (k: number): BlockNo => asBlockNo(first + k);
-      if (n === 1) await this.get(first, kind);
-      else {
-        const bytes = await this.device.read(first * this.sectorsPerBlock, n * this.sectorsPerBlock);
-        this.stats.misses += n;
-        for (let k = 0; k < n; k++) {
-          if (this.buffers.has(at(k))) continue;
-          const buf = await this.install(at(k), kind);
-          buf.data.set(bytes.subarray(k * this.blockSize, (k + 1) * this.blockSize));
-        }
-      }
+      runs.push({ first: missing[i]!, n });
       i += n;
+    }
+    // Interleaving: the reads run concurrently, then each block is installed unless a
+    // caller (under the same filesystem lock) has installed it meanwhile.
+    const read = await Promise.all(runs.map((r) => this.device.read(r.first * this.sectorsPerBlock, r.n * this.sectorsPerBlock)));
+    for (let r = 0; r < runs.length; r++) {
+      const { first, n } = runs[r]!;
+      const bytes = read[r]!;
+      this.stats.misses += n;
+      for (let k = 0; k < n; k++) {
+        const block = asBlockNo(first + k);
+        if (this.buffers.has(block)) continue;
+        const buf = await this.install(block, kind, false);
+        buf.data.set(bytes.subarray(k * this.blockSize, (k + 1) * this.blockSize));
+      }
     }
   }
 
@@ -143,12 +147,13 @@ export class BufferCache {
     this.freeSlots.push(buf.slot);
   }
 
-  private async install(block: BlockNo, kind: BufferKind): Promise<Buffer> {
+  // Caller must fill the buffer at once when `zero` is false.
+  private async install(block: BlockNo, kind: BufferKind, zero = true): Promise<Buffer> {
     if (this.freeSlots.length === 0) await this.evictOne();
     const slot = this.freeSlots.pop();
     assert(slot !== undefined, 'eviction freed a slot');
     const bytes = this.region.bytes.subarray(slot * this.blockSize, (slot + 1) * this.blockSize);
-    bytes.fill(0);
+    if (zero) bytes.fill(0);
     const buf = new Buffer(block, kind, slot, bytes);
     this.buffers.set(block, buf);
     return buf;
