@@ -45,6 +45,14 @@ export function create(ctx: ComponentContext): ComponentInstance & BlkService {
   const stale = new Set<number>();
   const slotFree: (() => void)[] = [];
   let running = true;
+  // Requests queued in the same tick share one doorbell: ringing wakes the device's
+  // thread (tens of µs here), and the device serves every submitted slot per wake-up.
+  let bellQueued = false;
+  const ring = (): void => {
+    if (bellQueued) return;
+    bellQueued = true;
+    queueMicrotask(() => { bellQueued = false; device.notify(); });
+  };
 
   function completeSlots(): void {
     for (let i = 0; i < BLK_SLOTS; i++) {
@@ -85,7 +93,7 @@ export function create(ctx: ComponentContext): ComponentInstance & BlkService {
     s.sector[0] = sector;
     const done = new Promise<number>((resolve) => waiting.set(i, { resolve }));
     Atomics.store(s.words, 0, BlkSlotState.SUBMITTED);
-    device!.notify();
+    ring();
     const status = await done;
     try {
       if (status !== 0) throw new KernelError(status, `blk: device error on ${op === BlkOp.READ ? 'read' : op === BlkOp.WRITE ? 'write' : 'flush'} at sector ${sector}`);
