@@ -1,12 +1,13 @@
+// The blk driver against the block device model (it joins services and hw, so it lives in test/).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { create } from './blk.js';
-import { BlockDeviceModel, RamBacking } from '../../hw/block-device.js';
-import { bindDevice } from '../../kernel/device.js';
-import { Arena } from '../../lib/arena.js';
-import { DEV_DOORBELL } from '../../abi/device.js';
-import type { ComponentContext } from '../../abi/component.js';
-import type { BlkService } from '../../abi/services.js';
+import { create } from '../../src/services/blk/blk.js';
+import { BlockDeviceModel, RamBacking } from '../../src/hw/block-device.js';
+import { bindDevice } from '../../src/kernel/device.js';
+import { Arena } from '../../src/lib/arena.js';
+import { DEV_DOORBELL } from '../../src/abi/device.js';
+import type { ComponentContext } from '../../src/abi/component.js';
+import type { BlkService } from '../../src/abi/services.js';
 
 // The device on a RAM disk, served whenever its doorbell rings (as the host does).
 function machine(bytes: number): { blk: ReturnType<typeof create>; backing: RamBacking; model: BlockDeviceModel; stop(): void } {
