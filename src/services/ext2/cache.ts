@@ -77,6 +77,13 @@ export class BufferCache {
     this.buffers.set(buf.block, buf);
   }
 
+  /** The cached buffer of `block` if it is cached (a hit, synchronous), else undefined. */
+  peek(block: BlockNo): Buffer | undefined {
+    const hit = this.buffers.get(block);
+    if (hit !== undefined) { this.stats.hits++; this.touch(hit); }
+    return hit;
+  }
+
   /** The cached buffer of `block`, reading it from the device if needed. */
   async get(block: BlockNo, kind: BufferKind): Promise<Buffer> {
     this.checkBlock(block);

@@ -39,22 +39,26 @@ export async function readData(vol: Volume, inode: Inode, offset: number, length
   if (ra === undefined) { ra = { next: -1, ahead: 0, fetchedTo: -1 }; readAheads.set(inode, ra); }
   const sequential = offset === ra.next;
   ra.ahead = sequential ? Math.min(maxAhead, Math.max(ra.ahead * 2, lastBlock - firstBlock + 1)) : 0;
+  // The request's own blocks, mapped once.
+  const physical: BlockNo[] = [];
+  for (let k = firstBlock; k <= lastBlock; k++) physical.push(await mapBlock(vol, inode, k));
   const want = Math.min(fileLast, lastBlock + ra.ahead);
   if (!sequential || ra.fetchedTo < lastBlock || ra.fetchedTo - lastBlock < ra.ahead / 2) {
-    const from = sequential ? Math.max(firstBlock, ra.fetchedTo + 1) : firstBlock;
-    const physical: BlockNo[] = [];
-    for (let k = from; k <= want; k++) physical.push(await mapBlock(vol, inode, k));
-    await vol.cache.prefetch(physical, 'data');
+    const from = sequential ? Math.max(lastBlock + 1, ra.fetchedTo + 1) : lastBlock + 1;
+    const fetch = physical.slice();
+    for (let k = from; k <= want; k++) fetch.push(await mapBlock(vol, inode, k));
+    await vol.cache.prefetch(fetch, 'data');
     ra.fetchedTo = Math.max(want, sequential ? ra.fetchedTo : -1);
   }
   ra.next = end;
+  // One copy per block, from the cache into the reply. A hit is synchronous.
   for (let pos = offset; pos < end;) {
     const n = Math.floor(pos / bs);
     const within = pos - n * bs;
     const chunk = Math.min(bs - within, end - pos);
-    const b = await mapBlock(vol, inode, n);
+    const b = physical[n - firstBlock]!;
     if (b !== 0) {
-      const buf = await vol.cache.get(b, 'data');
+      const buf = vol.cache.peek(b) ?? await vol.cache.get(b, 'data');
       out.set(buf.data.subarray(within, within + chunk), pos - offset);
     }
     pos += chunk;
