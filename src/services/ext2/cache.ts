@@ -19,6 +19,8 @@ export type BufferKind = 'data' | 'meta';
 export class Buffer {
   dirty = false;
   evicted = false;
+  /** When it was last put at the young end of the LRU order (BufferCache.clock). */
+  placed = 0;
   constructor(readonly block: BlockNo, public kind: BufferKind, readonly slot: number, private readonly bytes: Uint8Array) {}
   // NOTE: a buffer must not be used across an await that may evict it; touching an
   // evicted buffer throws instead of silently reading another block's bytes.
@@ -37,7 +39,9 @@ export class BufferCache {
   private readonly region: Region;
   private readonly slots: number;
   private readonly freeSlots: number[] = [];
-  // Insertion order is LRU order: a hit moves the buffer to the end.
+  // Insertion order is LRU order, kept lazily: a hit moves a buffer to the young end
+  // only when it is in the older half (moving it on every hit cost more than the copy
+  // it served; a buffer in the younger half is far from eviction anyway).
   private readonly buffers = new Map<BlockNo, Buffer>();
   private readonly sectorsPerBlock: number;
   readonly stats: CacheStats = { hits: 0, misses: 0, writes: 0, flushes: 0 };
@@ -72,9 +76,13 @@ export class BufferCache {
     if (!Number.isInteger(block) || block < 0 || block >= this.blockLimit) fail(Errno.EUCLEAN, `ext2: block number ${block} is outside the filesystem (0..${this.blockLimit - 1})`);
   }
 
+  private clock = 0;
+
   private touch(buf: Buffer): void {
+    if (this.clock - buf.placed < this.slots / 2) return;
     this.buffers.delete(buf.block);
     this.buffers.set(buf.block, buf);
+    buf.placed = ++this.clock;
   }
 
   /** The cached buffer of `block` if it is cached (a hit, synchronous), else undefined. */
@@ -162,6 +170,7 @@ export class BufferCache {
     const bytes = this.region.bytes.subarray(slot * this.blockSize, (slot + 1) * this.blockSize);
     if (zero) bytes.fill(0);
     const buf = new Buffer(block, kind, slot, bytes);
+    buf.placed = ++this.clock;
     this.buffers.set(block, buf);
     return buf;
   }
