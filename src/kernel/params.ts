@@ -11,8 +11,8 @@ export const defaultParams = {
   processSpinUs: 50,
   /** Processes that may spin for an answer at once (cores minus the kernel's loop). */
   spinningProcesses: 1,
-  /** A syscall whose answer usually takes longer than this sleeps at once; every
-   *  spinProbeEvery-th call spins anyway to see whether it got faster (µs). */
+  /** A syscall that usually sleeps spins anyway on every this-many-th call, to see
+   *  whether its answer got faster (a probe; calls). */
   spinProbeEvery: 16,
   /** Capacity of a pipe's buffer (bytes). */
   pipeBytes: 1 << 20,

@@ -13,11 +13,11 @@ import { runHandlers } from '../libc/signal.js';
 // file answer on very different clocks). `answerUs[key]` is a moving average of how
 // long the answer took, fed only by calls that spun: a call that slept pays the
 // wake-up (~50 µs here) on top of the answer, and averaging that in would keep a call
-// asleep forever once it was slow. A call spins while its answer usually comes within
-// the longest spin (`spinUs`, about a wake-up's cost; the budget is twice the average) and sleeps at once otherwise,
-// so the threads further down a chain (the kernel, a server) get the cores. Every
-// `spinProbeEvery`-th sleeping call spins the full budget anyway (a probe), so a call
-// that became fast again is noticed. Only `spinners` processes spin at once: a spin
+// asleep forever once it was slow. A call spins (for twice its average) while its
+// answer usually comes within the longest spin (`spinUs`, about a wake-up's cost) and
+// sleeps at once otherwise, so the threads further down a chain (the kernel, a
+// server) get the cores. Every `spinProbeEvery`-th sleeping call spins the full
+// budget anyway (a probe), so a call that became fast again is noticed. Only `spinners` processes spin at once: a spin
 // takes a lease word in the kernel's doorbell memory (abi/trap.ts), or sleeps.
 const FD_KEYED = new Set([SYS.read, SYS.write, SYS.pread, SYS.pwrite]);
 const KEYS_PER_NR = 8;
