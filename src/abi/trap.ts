@@ -18,6 +18,18 @@ export const TRAP_RESULT = 6;
 export const TRAP_PAGE_BYTES = 16 + 8 * 8;
 export const USER_MEMORY_BYTES = (1 << 20) + 65536;
 
+// The kernel's doorbell memory, shared with every process and server:
+//   Int32 [0]                 the doorbell (every producer bumps it)
+//   Int32 [1..SPIN_LEASES]    spin leases: a process about to spin for an answer takes
+//                             a free lease (0, or one older than SPIN_LEASE_STALE_MS: its
+//                             owner died mid-spin) by writing the time; it clears it after.
+//                             A process that finds none free sleeps at once, so no more
+//                             processes spin than the kernel allows (ProcessStart.spinners).
+export const KERNEL_BELL_BYTES = 64;
+export const SPIN_LEASE_FIRST = 1;
+export const SPIN_LEASES = 15;
+export const SPIN_LEASE_STALE_MS = 4;
+
 /** What a process thread is told when it is handed a program. */
 export interface ProcessStart {
   type: 'start';
@@ -28,5 +40,10 @@ export interface ProcessStart {
   page: SharedArrayBuffer;
   userMemory: SharedArrayBuffer;
   kernelBell: SharedArrayBuffer;
+  /** Longest a syscall spins for its answer before sleeping (µs). */
   spinUs: number;
+  /** How many processes may spin at once (leases in kernelBell). */
+  spinners: number;
+  /** A call that usually sleeps spins anyway every this many calls (a probe). */
+  spinProbeEvery: number;
 }

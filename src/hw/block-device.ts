@@ -14,6 +14,8 @@ import { Errno } from '../abi/errno.js';
 export interface Backing {
   readonly size: number;
   read(offset: number, length: number): Uint8Array;
+  /** Optional: reads straight into `dest` (a request slot), saving a copy. */
+  readInto?(offset: number, dest: Uint8Array): void;
   write(offset: number, data: Uint8Array): void;
   flush(): void;
 }
@@ -22,6 +24,11 @@ export class BlockDeviceModel {
   readonly memory = new SharedArrayBuffer(BLK_MEMORY_BYTES);
   private readonly words = new Int32Array(this.memory, 0, 16);
   private readonly bytes = new Uint8Array(this.memory);
+  private readonly slots = Array.from({ length: BLK_SLOTS }, (_, i) => ({
+    words: new Int32Array(this.memory, BLK_SLOTS_OFFSET + i * BLK_SLOT_BYTES, 4),
+    sector: new Float64Array(this.memory, BLK_SLOTS_OFFSET + i * BLK_SLOT_BYTES + 16, 1),
+    data: new Uint8Array(this.memory, BLK_DATA_OFFSET + i * BLK_SLOT_DATA_BYTES, BLK_SLOT_DATA_BYTES),
+  }));
   requests = 0;
 
   constructor(private readonly backing: Backing) {
@@ -34,18 +41,20 @@ export class BlockDeviceModel {
   service(): number {
     let done = 0;
     for (let i = 0; i < BLK_SLOTS; i++) {
-      const slot = new Int32Array(this.memory, BLK_SLOTS_OFFSET + i * BLK_SLOT_BYTES, 4);
+      const { words: slot, sector: sectorWord, data } = this.slots[i]!;
       if (Atomics.load(slot, 0) !== BlkSlotState.SUBMITTED) continue;
-      const sector = new Float64Array(this.memory, BLK_SLOTS_OFFSET + i * BLK_SLOT_BYTES + 16, 1)[0]!;
+      const sector = sectorWord[0]!;
       const op = slot[1]!, count = slot[2]!;
-      const data = this.bytes.subarray(BLK_DATA_OFFSET + i * BLK_SLOT_DATA_BYTES, BLK_DATA_OFFSET + (i + 1) * BLK_SLOT_DATA_BYTES);
       let status = 0;
       try {
         if (Atomics.load(this.words, BLK_POWER) !== 0) throw new Error('power lost');
         const length = count * SECTOR_SIZE;
         if (length > data.length || sector < 0 || (sector + count) * SECTOR_SIZE > this.backing.size) status = Errno.EIO;
-        else if (op === BlkOp.READ) data.set(this.backing.read(sector * SECTOR_SIZE, length));
-        else if (op === BlkOp.WRITE) this.backing.write(sector * SECTOR_SIZE, data.slice(0, length));
+        else if (op === BlkOp.READ) {
+          // DMA into the slot: straight from the backing store when it can.
+          if (this.backing.readInto !== undefined) this.backing.readInto(sector * SECTOR_SIZE, data.subarray(0, length));
+          else data.set(this.backing.read(sector * SECTOR_SIZE, length));
+        } else if (op === BlkOp.WRITE) this.backing.write(sector * SECTOR_SIZE, data.slice(0, length));
         else if (op === BlkOp.FLUSH) this.backing.flush();
         else status = Errno.EINVAL;
       } catch {
@@ -70,6 +79,7 @@ export class RamBacking implements Backing {
   readonly data: Uint8Array;
   constructor(readonly size: number) { this.data = new Uint8Array(size); }
   read(offset: number, length: number): Uint8Array { return this.data.slice(offset, offset + length); }
+  readInto(offset: number, dest: Uint8Array): void { dest.set(this.data.subarray(offset, offset + dest.length)); }
   write(offset: number, data: Uint8Array): void { this.data.set(data, offset); }
   flush(): void {}
 }

@@ -12,7 +12,7 @@ import { Doorbell, pollLoop } from '../lib/poller.js';
 import type { Value } from '../lib/codec.js';
 import { KernelError, Errno, isKernelError } from '../abi/errno.js';
 import { Signal, SigDisposition, defaultIgnored, signalName } from '../abi/signal.js';
-import { TRAP_PAGE_BYTES, USER_MEMORY_BYTES, TRAP_REGS_OFFSET, type ProcessStart } from '../abi/trap.js';
+import { TRAP_PAGE_BYTES, USER_MEMORY_BYTES, KERNEL_BELL_BYTES, TRAP_REGS_OFFSET, type ProcessStart } from '../abi/trap.js';
 import { asPid } from '../abi/ids.js';
 import type { DeviceKind, KernelCalls, ProcessRecord } from '../abi/component.js';
 import type { PmService, VfsService, ConsoleService, BlkService } from '../abi/services.js';
@@ -61,7 +61,7 @@ export class Kernel {
   readonly params: Params;
   readonly log: KernelLog;
   readonly arena: Arena;
-  readonly bellMemory = new SharedArrayBuffer(4);
+  readonly bellMemory = new SharedArrayBuffer(KERNEL_BELL_BYTES);
   readonly bell = new Doorbell(this.bellMemory);
   readonly components: ComponentTable;
   /** Alarms on the timer device (nanosleep, poll timeouts). */
@@ -312,6 +312,7 @@ export class Kernel {
     thread.onExit((error) => { void this.threadExited(p, error); });
     const start: ProcessStart = {
       type: 'start', pid, argv: req.argv, env: req.env, program, page, userMemory, kernelBell: this.bellMemory, spinUs: this.params.processSpinUs,
+      spinners: this.params.spinningProcesses, spinProbeEvery: this.params.spinProbeEvery,
     };
     thread.post(start);
     return pid;

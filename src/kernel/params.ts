@@ -6,8 +6,16 @@ export const defaultParams = {
   kernelSpinUs: 50,
   /** User-domain server loop: same, for servers (µs). */
   serverSpinUs: 50,
-  /** A process in a syscall spins this long for the answer before sleeping (µs). */
-  processSpinUs: 20,
+  /** A process in a syscall spins at most this long for the answer before sleeping (µs);
+   *  about what a sleep and wake-up costs here (competitive spinning). */
+  processSpinUs: 50,
+  /** Processes that may spin for an answer at once (cores minus the kernel's loop). */
+  spinningProcesses: 1,
+  /** A syscall that usually sleeps spins anyway on every this-many-th call, to see
+   *  whether its answer got faster (a probe; calls). */
+  spinProbeEvery: 16,
+  /** Capacity of a pipe's buffer (bytes). */
+  pipeBytes: 1 << 20,
   /** Process threads kept started ahead of need (ready or booting). */
   processPoolSize: 3,
   /** Idle process threads kept for reuse at most; more are terminated. */
@@ -36,8 +44,6 @@ export const defaultParams = {
   pmExitAttempts: 3,
   /** Maximum live processes of one ordinary user (RLIMIT_NPROC; root is exempt): spawn fails with EAGAIN. */
   maxProcessesPerUser: 64,
-  /** Capacity of a pipe's buffer (bytes). */
-  pipeBytes: 65536,
   /** Size of the kernel arena shared by all kernel-domain components (bytes). */
   kernelArenaBytes: 32 << 20,
   /** Size of each user-domain component's own arena (bytes). */

@@ -56,21 +56,28 @@ export async function pollLoop(o: PollLoopOptions): Promise<void> {
 }
 
 /**
+ * Spins until `word[index]` is no longer `value`, for at most `spinUs`. Returns true
+ * when the value changed within the spin.
+ */
+export function spinFor(word: Int32Array, index: number, value: number, spinUs: number): boolean {
+  if (Atomics.load(word, index) !== value) return true;
+  if (spinUs <= 0) return false;
+  const until = performance.now() + spinUs / 1000;
+  do {
+    for (let i = 0; i < 64; i++) if (Atomics.load(word, index) !== value) return true;
+  } while (performance.now() < until);
+  return false;
+}
+
+/**
  * Waits synchronously until `word[index]` is no longer `value`: spins for `spinUs`,
  * then sleeps in Atomics.wait. Returns the new value.
  */
 export function spinThenWait(word: Int32Array, index: number, value: number, spinUs: number): number {
-  let v = Atomics.load(word, index);
-  if (v !== value) return v;
-  if (spinUs > 0) {
-    const until = performance.now() + spinUs / 1000;
-    do {
-      for (let i = 0; i < 64; i++) { v = Atomics.load(word, index); if (v !== value) return v; }
-    } while (performance.now() < until);
-  }
+  spinFor(word, index, value, spinUs);
   for (;;) {
-    Atomics.wait(word, index, value);
-    v = Atomics.load(word, index);
+    const v = Atomics.load(word, index);
     if (v !== value) return v;
+    Atomics.wait(word, index, value);
   }
 }

@@ -22,6 +22,15 @@ export class FileBacking implements Backing {
     return out;
   }
 
+  readInto(offset: number, dest: Uint8Array): void {
+    let done = 0;
+    while (done < dest.length) {
+      const n = fs.readSync(this.fd, dest, done, dest.length - done, offset + done);
+      if (n === 0) { dest.fill(0, done); break; }
+      done += n;
+    }
+  }
+
   write(offset: number, data: Uint8Array): void {
     let done = 0;
     while (done < data.length) done += fs.writeSync(this.fd, data, done, data.length - done, offset + done);

@@ -80,6 +80,19 @@ export async function readFile(k: Kernel, p: Process, f: OpenFile, length: numbe
   return data;
 }
 
+/**
+ * Reads up to `dst.length` bytes at the file offset into `dst` (a view of the caller's
+ * memory); returns the count. A pipe copies from its ring straight into `dst`; other
+ * files copy their reply into it once.
+ */
+export async function readFileInto(k: Kernel, p: Process, f: OpenFile, dst: Uint8Array): Promise<number> {
+  if (f.kind === 'pipe' && f.readable) return f.target.pipe!.readInto(dst, () => !p.dead, (f.flags & O.NONBLOCK) !== 0);
+  const data = await readFile(k, p, f, dst.length);
+  const n = Math.min(data.length, dst.length);
+  dst.set(n === data.length ? data : data.subarray(0, n));
+  return n;
+}
+
 export async function writeFile(k: Kernel, p: Process, f: OpenFile, data: Uint8Array, offset?: number): Promise<number> {
   if (!f.writable) throw new KernelError(Errno.EBADF);
   switch (f.kind) {

@@ -110,6 +110,16 @@ export class Process {
     return this.umem.slice(ptr, ptr + len);
   }
 
+  /**
+   * A checked view of user memory, not a copy, for data paths that copy once on their
+   * own (a pipe's ring). Caller must use it only while the process is blocked in the
+   * syscall that named the range.
+   */
+  userView(ptr: UserPtr | number, len: number): Uint8Array {
+    this.range(ptr, len);
+    return this.umem.subarray(ptr, ptr + len);
+  }
+
   copyinString(ptr: UserPtr | number, len: number): string {
     if (len > 4096) throw new KernelError(Errno.ENAMETOOLONG);
     try { return decoder.decode(this.copyin(ptr, len)); } catch (e) {

@@ -1,5 +1,6 @@
-// write: copies the buffer in and writes at the file offset.
-// Decodes and checks the arguments; the work is done where the comment says.
+// write: writes the buffer at the file offset. A pipe copies straight from the
+// process's memory into its ring; everything else gets its own copy (a component may
+// keep what it is given). Decodes and checks the arguments; the work is in fs/io.ts.
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
@@ -7,7 +8,8 @@ import { writeFile } from '../fs/io.js';
 
 export async function sysWrite(k: Kernel, p: Process, a: number[]): Promise<number> {
   const file = p.fds.get(a[0]!).file;
-  const data = p.copyin(a[1]!, a[2]!);
+  // The process is blocked in this call, so its memory holds still while a pipe waits.
+  const data = file.kind === 'pipe' ? p.userView(a[1]!, a[2]!) : p.copyin(a[1]!, a[2]!);
   p.state = 'blocked';
   try {
     return await writeFile(k, p, file, data);

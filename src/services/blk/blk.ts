@@ -1,7 +1,8 @@
 // blk: the driver for the virtual block device (abi/device.ts). It queues requests
 // in the device's slots, rings the doorbell, and completes them from one interrupt
-// loop. Data passes through a bounce buffer in the component's arena — kernel memory
-// under `monolithic` (ARCHITECTURE.md rule 4) — as a driver's DMA buffer would.
+// loop. Writes pass through a bounce buffer in the component's arena — kernel memory
+// under `monolithic` (ARCHITECTURE.md rule 4) — as a driver's DMA buffer would; reads
+// are copied once, from the slot into the caller's buffer.
 // Filesystems reach it as a BlockDevice (abi/blk.ts); /dev/blk0 is routed to it by the
 // kernel.
 
@@ -37,10 +38,21 @@ export function create(ctx: ComponentContext): ComponentInstance & BlkService {
   const slots = Array.from({ length: BLK_SLOTS }, (_, i) => ({ words: slotWords(i), sector: slotSector(i) }));
   const bounce = ctx.arena.alloc('blk', BLK_SLOT_DATA_BYTES, 'bounce buffer');
   const waiting = new Map<number, Waiting>();
+  // Slots taken by a request of ours, from takeSlot until freed (taken synchronously,
+  // so requests queued in the same tick never share a slot).
+  const taken = new Set<number>();
   // Slots a previous instance submitted: the device still completes them; we drop the result.
   const stale = new Set<number>();
   const slotFree: (() => void)[] = [];
   let running = true;
+  // Requests queued in the same tick share one doorbell: ringing wakes the device's
+  // thread (tens of µs here), and the device serves every submitted slot per wake-up.
+  let bellQueued = false;
+  const ring = (): void => {
+    if (bellQueued) return;
+    bellQueued = true;
+    queueMicrotask(() => { bellQueued = false; device.notify(); });
+  };
 
   function completeSlots(): void {
     for (let i = 0; i < BLK_SLOTS; i++) {
@@ -62,7 +74,7 @@ export function create(ctx: ComponentContext): ComponentInstance & BlkService {
   async function takeSlot(): Promise<number> {
     for (;;) {
       for (let i = 0; i < BLK_SLOTS; i++) {
-        if (!waiting.has(i) && !stale.has(i) && Atomics.load(slots[i]!.words, 0) === BlkSlotState.FREE) return i;
+        if (!taken.has(i) && !stale.has(i) && Atomics.load(slots[i]!.words, 0) === BlkSlotState.FREE) { taken.add(i); return i; }
       }
       // NOTE: await; every slot is busy, so wait for one to free up.
       await new Promise<void>((r) => slotFree.push(r));
@@ -81,13 +93,14 @@ export function create(ctx: ComponentContext): ComponentInstance & BlkService {
     s.sector[0] = sector;
     const done = new Promise<number>((resolve) => waiting.set(i, { resolve }));
     Atomics.store(s.words, 0, BlkSlotState.SUBMITTED);
-    device!.notify();
+    ring();
     const status = await done;
     try {
       if (status !== 0) throw new KernelError(status, `blk: device error on ${op === BlkOp.READ ? 'read' : op === BlkOp.WRITE ? 'write' : 'flush'} at sector ${sector}`);
       drain?.(data);
     } finally {
       Atomics.store(s.words, 0, BlkSlotState.FREE);
+      taken.delete(i);
       slotFree.shift()?.();
     }
   }
@@ -115,14 +128,17 @@ export function create(ctx: ComponentContext): ComponentInstance & BlkService {
     async read(sector: number, count: number): Promise<Uint8Array> {
       checkRange(sector, count);
       const out = new Uint8Array(count * SECTOR_SIZE);
+      // One request per slot-sized piece, all queued at once: the device serves the
+      // slots in one pass (queue depth up to BLK_SLOTS), so a large read costs one
+      // doorbell and one interrupt rather than one of each per 64 KiB. Each piece is
+      // copied once, from its slot into the caller's buffer (a driver's DMA target).
+      const pieces: Promise<void>[] = [];
       for (let done = 0; done < count; done += MAX_SECTORS) {
         const n = Math.min(MAX_SECTORS, count - done);
-        await request(BlkOp.READ, sector + done, n, undefined, (data) => {
-          // Device memory -> bounce buffer (kernel memory) -> caller.
-          bounce.bytes.set(data.subarray(0, n * SECTOR_SIZE));
-          out.set(bounce.bytes.subarray(0, n * SECTOR_SIZE), done * SECTOR_SIZE);
-        });
+        const at = done * SECTOR_SIZE;
+        pieces.push(request(BlkOp.READ, sector + done, n, undefined, (data) => { out.set(data.subarray(0, n * SECTOR_SIZE), at); }));
       }
+      await Promise.all(pieces);
       return out;
     },
 

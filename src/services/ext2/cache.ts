@@ -56,6 +56,8 @@ export class Buffer {
   evicted = false;
   /** blockChecksum of the bytes as ext2 last left them (see the guard above). */
   sum = 0;
+  /** When it was last put at the young end of the LRU order (BufferCache.clock). */
+  placed = 0;
   constructor(readonly block: BlockNo, public kind: BufferKind, readonly slot: number, private readonly bytes: Uint8Array, readonly words: Int32Array) {}
   // NOTE: a buffer must not be used across an await that may evict it; touching an
   // evicted buffer throws instead of silently reading another block's bytes.
@@ -74,7 +76,9 @@ export class BufferCache {
   private readonly region: Region;
   private readonly slots: number;
   private readonly freeSlots: number[] = [];
-  // Insertion order is LRU order: a hit moves the buffer to the end.
+  // Insertion order is LRU order, kept lazily: a hit moves a buffer to the young end
+  // only when it is in the older half (moving it on every hit cost more than the copy
+  // it served; a buffer in the younger half is far from eviction anyway).
   private readonly buffers = new Map<BlockNo, Buffer>();
   private readonly sectorsPerBlock: number;
   readonly stats: CacheStats = { hits: 0, misses: 0, writes: 0, flushes: 0 };
@@ -136,9 +140,21 @@ export class BufferCache {
     if (!Number.isInteger(block) || block < 0 || block >= this.blockLimit) fail(Errno.EUCLEAN, `ext2: block number ${block} is outside the filesystem (0..${this.blockLimit - 1})`);
   }
 
+  private clock = 0;
+
   private touch(buf: Buffer): void {
+    if (this.clock - buf.placed < this.slots / 2) return;
     this.buffers.delete(buf.block);
     this.buffers.set(buf.block, buf);
+    buf.placed = ++this.clock;
+  }
+
+  /** The cached buffer of `block` if it is cached (a hit, synchronous), else undefined. */
+  peek(block: BlockNo): Buffer | undefined {
+    this.checkPoison();
+    const hit = this.buffers.get(block);
+    if (hit !== undefined) { this.verify(hit); this.stats.hits++; this.touch(hit); }
+    return hit;
   }
 
   /** The cached buffer of `block`, reading it from the device if needed. */
@@ -152,7 +168,7 @@ export class BufferCache {
     const bytes = await this.device.read(block * this.sectorsPerBlock, this.sectorsPerBlock);
     const again = this.buffers.get(block);
     if (again) { this.verify(again); return again; }
-    const buf = await this.install(block, kind);
+    const buf = await this.install(block, kind, false);
     buf.data.set(bytes.subarray(0, this.blockSize));
     this.seal(buf);
     return buf;
@@ -160,29 +176,34 @@ export class BufferCache {
 
   /**
    * Reads the blocks of `blocks` that are not cached, one device request per contiguous
-   * run (read-ahead for sequential reads: one request instead of one per block).
+   * run (read-ahead for sequential reads: one request instead of one per block), with
+   * every run's request in flight at once so the driver can fill its queue.
    */
   async prefetch(blocks: readonly BlockNo[], kind: BufferKind): Promise<void> {
+    this.checkPoison();
     const missing = [...new Set(blocks)].filter((b) => b > 0 && b < this.blockLimit && !this.buffers.has(b)).sort((a, b) => a - b);
     const limit = Math.min(MAX_COALESCE, Math.floor(this.slots / 4));
-    let i = 0;
-    while (i < missing.length) {
+    const runs: { first: number; n: number }[] = [];
+    for (let i = 0; i < missing.length;) {
       let n = 1;
       while (i + n < missing.length && n < limit && missing[i + n] === missing[i]! + n) n++;
-      const first = missing[i]!;
-      const at = (k: number): BlockNo => asBlockNo(first + k);
-      if (n === 1) await this.get(first, kind);
-      else {
-        const bytes = await this.device.read(first * this.sectorsPerBlock, n * this.sectorsPerBlock);
-        this.stats.misses += n;
-        for (let k = 0; k < n; k++) {
-          if (this.buffers.has(at(k))) continue;
-          const buf = await this.install(at(k), kind);
-          buf.data.set(bytes.subarray(k * this.blockSize, (k + 1) * this.blockSize));
-          this.seal(buf);
-        }
-      }
+      runs.push({ first: missing[i]!, n });
       i += n;
+    }
+    // Interleaving: the reads run concurrently, then each block is installed unless a
+    // caller (under the same filesystem lock) has installed it meanwhile.
+    const read = await Promise.all(runs.map((r) => this.device.read(r.first * this.sectorsPerBlock, r.n * this.sectorsPerBlock)));
+    for (let r = 0; r < runs.length; r++) {
+      const { first, n } = runs[r]!;
+      const bytes = read[r]!;
+      this.stats.misses += n;
+      for (let k = 0; k < n; k++) {
+        const block = asBlockNo(first + k);
+        if (this.buffers.has(block)) continue;
+        const buf = await this.install(block, kind, false);
+        buf.data.set(bytes.subarray(k * this.blockSize, (k + 1) * this.blockSize));
+        this.seal(buf);
+      }
     }
   }
 
@@ -217,15 +238,18 @@ export class BufferCache {
     this.freeSlots.push(buf.slot);
   }
 
-  private async install(block: BlockNo, kind: BufferKind): Promise<Buffer> {
+  // Caller must fill the buffer at once when `zero` is false.
+  private async install(block: BlockNo, kind: BufferKind, zero = true): Promise<Buffer> {
     if (this.freeSlots.length === 0) await this.evictOne();
     const slot = this.freeSlots.pop();
     assert(slot !== undefined, 'eviction freed a slot');
     const bytes = this.region.bytes.subarray(slot * this.blockSize, (slot + 1) * this.blockSize);
-    bytes.fill(0);
+    if (zero) bytes.fill(0);
     const words = new Int32Array(bytes.buffer, bytes.byteOffset, this.blockSize / 4);
     const buf = new Buffer(block, kind, slot, bytes, words);
-    this.seal(buf);
+    buf.placed = ++this.clock;
+    // An unfilled buffer is sealed by the caller once it has its bytes.
+    if (zero) this.seal(buf);
     this.buffers.set(block, buf);
     return buf;
   }

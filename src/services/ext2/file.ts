@@ -14,30 +14,51 @@ import type { Volume } from './volume.js';
 const XATTR_MAGIC = 0xea020000;
 const DAY_NS = 86_400 * 1e9;
 
-/** Reads up to `length` bytes at `offset`; holes read as zeros. */
+// Read-ahead state per in-core inode (kept beside it, not in it): where the next
+// sequential read would start, how far ahead to read, and how far has been read.
+interface ReadAhead { next: number; ahead: number; fetchedTo: number }
+const readAheads = new WeakMap<Inode, ReadAhead>();
+
+/**
+ * Reads up to `length` bytes at `offset`; holes read as zeros. A read that continues
+ * the previous one reads ahead past its end, doubling the distance each time up to a
+ * quarter of the cache, and tops it up when less than half of it is left, so a
+ * sequential reader finds its blocks cached and the device sees few, large requests.
+ */
 export async function readData(vol: Volume, inode: Inode, offset: number, length: number): Promise<Uint8Array> {
   const size = inode.size;
   if (offset >= size || length <= 0) return new Uint8Array(0);
   const end = Math.min(size, offset + length);
   const out = new Uint8Array(end - offset);
   const bs = vol.blockSize;
-  const window = Math.max(1, Math.min(64, Math.floor(vol.cache.capacity / 4)));
-  let prefetchedTo = -1;
+  const firstBlock = Math.floor(offset / bs);
+  const lastBlock = Math.floor((end - 1) / bs);
+  const fileLast = Math.floor((size - 1) / bs);
+  const maxAhead = Math.max(1, Math.floor(vol.cache.capacity / 4));
+  let ra = readAheads.get(inode);
+  if (ra === undefined) { ra = { next: -1, ahead: 0, fetchedTo: -1 }; readAheads.set(inode, ra); }
+  const sequential = offset === ra.next;
+  ra.ahead = sequential ? Math.min(maxAhead, Math.max(ra.ahead * 2, lastBlock - firstBlock + 1)) : 0;
+  // The request's own blocks, mapped once.
+  const physical: BlockNo[] = [];
+  for (let k = firstBlock; k <= lastBlock; k++) physical.push(await mapBlock(vol, inode, k));
+  const want = Math.min(fileLast, lastBlock + ra.ahead);
+  if (!sequential || ra.fetchedTo < lastBlock || ra.fetchedTo - lastBlock < ra.ahead / 2) {
+    const from = sequential ? Math.max(lastBlock + 1, ra.fetchedTo + 1) : lastBlock + 1;
+    const fetch = physical.slice();
+    for (let k = from; k <= want; k++) fetch.push(await mapBlock(vol, inode, k));
+    await vol.cache.prefetch(fetch, 'data');
+    ra.fetchedTo = Math.max(want, sequential ? ra.fetchedTo : -1);
+  }
+  ra.next = end;
+  // One copy per block, from the cache into the reply. A hit is synchronous.
   for (let pos = offset; pos < end;) {
     const n = Math.floor(pos / bs);
-    if (n > prefetchedTo) {
-      // Read ahead: map the next window of blocks, then fetch them in contiguous runs.
-      const last = Math.min(Math.floor((end - 1) / bs), n + window - 1);
-      const physical: BlockNo[] = [];
-      for (let k = n; k <= last; k++) physical.push(await mapBlock(vol, inode, k));
-      await vol.cache.prefetch(physical, 'data');
-      prefetchedTo = last;
-    }
     const within = pos - n * bs;
     const chunk = Math.min(bs - within, end - pos);
-    const b = await mapBlock(vol, inode, n);
+    const b = physical[n - firstBlock]!;
     if (b !== 0) {
-      const buf = await vol.cache.get(b, 'data');
+      const buf = vol.cache.peek(b) ?? await vol.cache.get(b, 'data');
       out.set(buf.data.subarray(within, within + chunk), pos - offset);
     }
     pos += chunk;

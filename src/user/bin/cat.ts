@@ -1,5 +1,5 @@
 // cat: copies files (or stdin, or '-') to stdout in order. -n numbers lines.
-import { open, close, read, write, O, SysError, Errno, isDir, fstat } from '../libc/index.js';
+import { open, close, readView, write, O, SysError, Errno, isDir, fstat } from '../libc/index.js';
 import { run, complain, errorText, stdout } from '../util/io.js';
 import { parseArgs } from '../util/args.js';
 
@@ -14,7 +14,8 @@ export function main(argv: string[]): number {
     const decoder = new TextDecoder();
     const copy = (fd: number): void => {
       for (;;) {
-        const chunk = read(fd, 65536);
+        // A view of user memory: written back out in place, or decoded, before the next call.
+        const chunk = readView(fd);
         if (chunk.length === 0) return;
         if (!number) { write(1, chunk); continue; }
         let text = '';

@@ -12,7 +12,9 @@
 //   ipc-kernel  ipcping(0) and the null syscall timed alternately; the difference of
 //             the medians is the kernel <-> echo leg alone (derived; no p99: null)
 //   spawn     spawn /bin/true and wait for it
-//   pipe      cat FILE | wc -c with FILE of 4 MiB in DIR: MB/s through the pipe
+//   pipe      cat FILE | wc -c with FILE of 4 MiB in DIR: MB/s through the pipe, with
+//             the spawns; extra.data_MBps without them (cat FILE into a pipe kbench
+//             reads, timed from its first byte to end of file)
 //   smallfile create (open O_CREAT, write 100 bytes, close), stat, unlink
 //   seqio     write 4 MiB in 64 KiB writes + fsync, then read it back: MB/s
 //   script    sh -c of a mixed script (mkdir, echo, cat|wc, ls, grep, cp, mv, rm)
@@ -144,10 +146,29 @@ function workload(name: string, scale: number, dir: string): Result {
         libc.close(r); libc.close(w);
         if (waitFor(cat) !== 0 || waitFor(wc) !== 0) throw new Error('cat | wc failed');
       });
+      // The data part alone: cat FILE into a pipe that kbench reads itself, timed from
+      // the first byte to end of file (cat's start-up before, its exit after).
+      const data: number[] = [];
+      for (let i = 0; i < n(6) + 1; i++) {
+        const [r, w] = libc.pipe();
+        const cat = libc.spawn('/bin/cat', { argv: ['cat', file], fds: [[0, 0], [1, w], [2, 2]] });
+        libc.close(w);
+        let got = libc.readView(r).length;
+        const t0 = now();
+        for (let b = libc.readView(r); b.length > 0; b = libc.readView(r)) got += b.length;
+        const ns = (now() - t0) * 1e6;
+        libc.close(r);
+        if (waitFor(cat) !== 0 || got !== bytes) throw new Error(`cat into the pipe failed (${got} bytes)`);
+        if (i > 0) data.push(ns);
+      }
       libc.close(devnull);
       libc.unlink(file);
       const res = summarize(name, samples);
-      return { ...res, throughput: round2(bytes / MiB / (res.median_ns / 1e9)), unit: 'MB/s' };
+      const d = summarize('pipe-data', data);
+      return {
+        ...res, throughput: round2(bytes / MiB / (res.median_ns / 1e9)), unit: 'MB/s',
+        extra: { data_median_ns: d.median_ns, data_MBps: round2(bytes / MiB / (d.median_ns / 1e9)) },
+      };
     }
     case 'smallfile': {
       const data = new Uint8Array(100).fill(120);

@@ -2,28 +2,35 @@
 // total line follows. Columns are as wide as the largest count needs (at least 7
 // when reading a pipe or the terminal); a single count of a single input is
 // printed bare, so `echo hi | wc -c` prints "3".
-import { open, close, read, fstat, isReg, O } from '../libc/index.js';
+import { open, close, readView, fstat, isReg, O } from '../libc/index.js';
 import { run, complain, errorText, stdout } from '../util/io.js';
 import { parseArgs } from '../util/args.js';
 
 interface Counts { lines: number; words: number; chars: number; bytes: number }
 
-function count(fd: number, chars: boolean): Counts {
+// Counts only what was asked for: `wc -c` of a pipe reads it and adds up lengths,
+// `wc -l` finds newlines with indexOf; words need the byte-by-byte scan.
+function count(fd: number, want: { lines: boolean; words: boolean; chars: boolean }): Counts {
   const c: Counts = { lines: 0, words: 0, chars: 0, bytes: 0 };
   let inWord = false;
   for (;;) {
-    const chunk = read(fd, 65536);
+    const chunk = readView(fd); // valid until the next syscall
     if (chunk.length === 0) break;
     c.bytes += chunk.length;
-    for (const b of chunk) {
-      if (b === 10) c.lines++;
-      const space = b === 32 || (b >= 9 && b <= 13);
-      if (space) inWord = false;
-      else if (!inWord) { inWord = true; c.words++; }
+    if (want.words) {
+      for (let i = 0; i < chunk.length; i++) {
+        const b = chunk[i]!;
+        if (b === 10) c.lines++;
+        const space = b === 32 || (b >= 9 && b <= 13);
+        if (space) inWord = false;
+        else if (!inWord) { inWord = true; c.words++; }
+      }
+    } else if (want.lines) {
+      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) c.lines++;
     }
-    if (chars) {
+    if (want.chars) {
       // Characters are code points: count the bytes that do not continue a UTF-8 sequence.
-      for (const b of chunk) if ((b & 0xc0) !== 0x80) c.chars++;
+      for (let i = 0; i < chunk.length; i++) if ((chunk[i]! & 0xc0) !== 0x80) c.chars++;
     }
   }
   return c;
@@ -43,7 +50,7 @@ export function main(argv: string[]): number {
       try {
         if (f !== '-') fd = open(f, O.RDONLY);
         if (!isReg(fstat(fd).mode)) sawNonRegular = true;
-        results.push({ name: args.operands.length > 0 ? f : null, c: count(fd, fields.includes('m')) });
+        results.push({ name: args.operands.length > 0 ? f : null, c: count(fd, { lines: fields.includes('l'), words: fields.includes('w'), chars: fields.includes('m') }) });
       } catch (e) {
         complain('wc', errorText(e, f));
         status = 1;

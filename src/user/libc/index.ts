@@ -168,6 +168,24 @@ export function read(fd: number, max = 65536): Uint8Array {
   return getBytes(at, r);
 }
 
+/**
+ * Like read, but returns a view of user memory instead of a copy: valid only until
+ * the next syscall. Passing it straight to write() stages nothing (cat's copy loop
+ * moves the bytes kernel to kernel through one buffer).
+ */
+export function readView(fd: number, max = maxTransfer()): Uint8Array {
+  const n = Math.min(max, maxTransfer());
+  const at = scratch(n);
+  const r = check(syscall(SYS.read, fd, at, n), 'read');
+  return memory().subarray(at, at + r);
+}
+
+// Where `b` already lies in user memory (a readView), the offset to pass as is.
+function inUserMemory(b: Uint8Array): number {
+  const m = memory();
+  return b.buffer === m.buffer && b.byteOffset >= m.byteOffset && b.byteOffset + b.length <= m.byteOffset + m.length ? b.byteOffset - m.byteOffset : -1;
+}
+
 export function pread(fd: number, max: number, offset: number): Uint8Array {
   const n = Math.min(max, maxTransfer());
   const at = scratch(n);
@@ -182,7 +200,8 @@ export function write(fd: number, data: Uint8Array | string): number {
   const chunk = maxTransfer();
   while (done < bytes.length || (bytes.length === 0 && done === 0)) {
     const part = bytes.subarray(done, done + chunk);
-    const at = putBytes(part);
+    const here = inUserMemory(part);
+    const at = here >= 0 ? here : putBytes(part);
     const raw = syscall(SYS.write, fd, at, part.length);
     // A write that wrote something returns how much, as write(2) does: the error
     // (ENOSPC, EIO) is for the next call to report.

@@ -7,40 +7,79 @@
 // endowment it held is revoked; the host reports the thread idle only after a
 // macrotask turn, when no code of the program is left to run.
 
-import { TRAP_STATE, TRAP_NR, TRAP_SIGNALS, TRAP_REGS_OFFSET, TRAP_RESULT, TrapState, type ProcessStart } from '../../abi/trap.js';
+import { TRAP_STATE, TRAP_NR, TRAP_SIGNALS, TRAP_REGS_OFFSET, TRAP_RESULT, TrapState, SPIN_LEASE_FIRST, SPIN_LEASES, SPIN_LEASE_STALE_MS, type ProcessStart } from '../../abi/trap.js';
 import { SYS } from '../../abi/syscalls.js';
 import { execFormat, executableHeader } from '../../abi/exec.js';
-import { spinThenWait } from '../../lib/poller.js';
+import { spinFor, spinThenWait } from '../../lib/poller.js';
 import { installTrap, type TrapFn } from '../libc/trap.js';
 import type * as Libc from '../libc/index.js';
 import type * as Wasi from '../wasi/index.js';
 import type * as Sandbox from './sandbox.js';
 import type * as Capability from '../wasi/capability.js';
 
+// Adaptive spinning, per syscall (and per descriptor for read/write: a pipe and a
+// file answer on very different clocks). `answerUs[key]` is a moving average of how
+// long the answer took, fed only by calls that spun: a call that slept pays the
+// wake-up (~50 µs here) on top of the answer, and averaging that in would keep a call
+// asleep forever once it was slow. A call spins (for twice its average) while its
+// answer usually comes within the longest spin (`spinUs`, about a wake-up's cost) and
+// sleeps at once otherwise, so the threads further down a chain (the kernel, a
+// server) get the cores. Every `spinProbeEvery`-th sleeping call spins the full
+// budget anyway (a probe), so a call that became fast again is noticed. Only `spinners` processes spin at once: a spin
+// takes a lease word in the kernel's doorbell memory (abi/trap.ts), or sleeps.
+const FD_KEYED = new Set([SYS.read, SYS.write, SYS.pread, SYS.pwrite]);
+const KEYS_PER_NR = 8;
+const NRS = 128;
+const MIN_SPIN_US = 4;
+
 function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => number {
   const ctl = new Int32Array(start.page, 0, 4);
   const regs = new Float64Array(start.page, TRAP_REGS_OFFSET, 7);
   const bell = new Int32Array(start.kernelBell, 0, 1);
+  const leases = new Int32Array(start.kernelBell, SPIN_LEASE_FIRST * 4, Math.max(0, Math.min(SPIN_LEASES, start.spinners)));
+  const maxSpinUs = start.spinUs;
+  const probeEvery = Math.max(1, start.spinProbeEvery | 0);
+  const answerUs = new Float64Array(NRS * KEYS_PER_NR);
+  const sleeps = new Uint32Array(NRS * KEYS_PER_NR);
   let inHandler = false;
-  // Adaptive spinning, per syscall number: spin while the answer usually comes within
-  // the spin window (the kernel answered it itself); sleep at once for calls that
-  // usually take longer (a chain through a server, a pipe that waits), so the threads
-  // in the middle of the chain get the cores. `slow[nr]` is a moving average in µs.
-  // Every 16th call spins regardless: without spinning a call always looks slow (it
-  // pays the wake-up), so the average could never come back down.
-  const slow = new Float64Array(128);
-  let calls = 0;
+
+  // Takes a free spin lease; returns its index or -1 (then the caller sleeps).
+  const takeLease = (): number => {
+    const now = Date.now() & 0x3fffffff;
+    for (let i = 0; i < leases.length; i++) {
+      const held = Atomics.load(leases, i);
+      const free = held === 0 || ((now - held) & 0x3fffffff) > SPIN_LEASE_STALE_MS;
+      if (free && Atomics.compareExchange(leases, i, held, now | 0 || 1) === held) return i;
+    }
+    return -1;
+  };
+
   return (nr, a0, a1, a2, a3, a4, a5) => {
     regs[0] = a0; regs[1] = a1; regs[2] = a2; regs[3] = a3; regs[4] = a4; regs[5] = a5;
     ctl[TRAP_NR] = nr;
-    const slot = nr >= 0 && nr < slow.length ? nr : 0;
+    const key = (nr >= 0 && nr < NRS ? nr : 0) * KEYS_PER_NR + (FD_KEYED.has(nr) ? Math.min(KEYS_PER_NR - 1, Math.max(0, a0 | 0)) : 0);
     const started = performance.now();
     Atomics.store(ctl, TRAP_STATE, TrapState.REQUEST);
     Atomics.add(bell, 0, 1);
     Atomics.notify(bell, 0);
-    const spin = slow[slot]! <= 2 * start.spinUs || (++calls & 15) === 0;
-    spinThenWait(ctl, TRAP_STATE, TrapState.REQUEST, spin ? start.spinUs : 0);
-    slow[slot] = slow[slot]! * 0.875 + (performance.now() - started) * 1000 * 0.125;
+    const usual = answerUs[key]!;
+    let budget = 0;
+    if (usual === 0) budget = maxSpinUs; // never measured: find out
+    else if (usual <= maxSpinUs * 0.8) budget = Math.min(maxSpinUs, Math.max(MIN_SPIN_US, usual * 2));
+    else if (++sleeps[key]! % probeEvery === 0) budget = maxSpinUs;
+    const lease = budget > 0 ? takeLease() : -1;
+    if (lease < 0) {
+      spinThenWait(ctl, TRAP_STATE, TrapState.REQUEST, 0);
+    } else {
+      // The lease covers the spin only: a call that goes on to sleep frees it first.
+      const answered = spinFor(ctl, TRAP_STATE, TrapState.REQUEST, budget);
+      Atomics.store(leases, lease, 0);
+      if (!answered) spinThenWait(ctl, TRAP_STATE, TrapState.REQUEST, 0);
+      const tookUs = (performance.now() - started) * 1000;
+      // A spin that ran out also paid the wake-up: more than the truth, which keeps a
+      // call that outlasts its budget asleep until a probe says otherwise.
+      answerUs[key] = usual === 0 ? Math.max(tookUs, 0.01) : usual * 0.75 + tookUs * 0.25;
+    }
     const result = regs[TRAP_RESULT]!;
     Atomics.store(ctl, TRAP_STATE, TrapState.IDLE);
     if (!inHandler && Atomics.load(ctl, TRAP_SIGNALS) !== 0) {
