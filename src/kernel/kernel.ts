@@ -31,6 +31,7 @@ import type { OpenFile } from './fs/file.js';
 import { SYSCALL_TABLE } from './syscall/table.js';
 import { KernelTimers } from './timer.js';
 import { bindDevice } from './device.js';
+import { InjectedCrash } from './component/fault.js';
 
 export interface BootConfig {
   preset: string;
@@ -188,7 +189,6 @@ export class Kernel {
   async spawn(parent: Process | undefined, req: SpawnRequest, cwd: string): Promise<number> {
     if (this.procs.size >= this.params.maxProcesses) throw new KernelError(Errno.EAGAIN, 'process table full');
     const program = await this.vfs.readExecutable(cwd, req.path);
-    if (!(program instanceof Uint8Array)) throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
     if (execFormat(program) === 'unknown') throw new KernelError(Errno.ENOEXEC, `${req.path}: not a kernelkit program or WebAssembly module`);
     // Collect the child's descriptors first, so a bad fd fails before anything exists.
     const inherited: [number, OpenFile][] = [];
@@ -199,7 +199,6 @@ export class Kernel {
     }
     const name = (req.argv[0] ?? req.path).split('/').pop() ?? req.path;
     const pid = await this.pm.fork(parent?.pid ?? 0, parent === undefined ? -1 : (req.pgid ?? 0), name);
-    if (typeof pid !== 'number') throw new KernelError(Errno.EIO, 'pm returned a malformed reply');
     const pgid = await this.pm.getpgid(pid, pid);
     const page = new SharedArrayBuffer(TRAP_PAGE_BYTES);
     const userMemory = new SharedArrayBuffer(USER_MEMORY_BYTES);
@@ -258,7 +257,6 @@ export class Kernel {
   /** Sends `sig` from process `from` (0: the kernel) to a pid or, negative, a group. */
   async signal(from: number, target: number, sig: number): Promise<void> {
     const pids = await this.pm.kill(from, target, sig);
-    if (!Array.isArray(pids)) throw new KernelError(Errno.EIO, 'pm returned a malformed reply');
     for (const pid of pids) {
       const p = this.procs.get(pid as number);
       if (p === undefined || p.dead) continue;
@@ -290,6 +288,9 @@ export class Kernel {
   /** Panics for an unexpected exception `e` (not an errno). */
   panicOn(where: string, e: unknown): never {
     if (e instanceof KernelPanic) throw e;
+    // An injected crash names the component it fired in (kernel-domain calls are direct:
+    // nothing wraps them to say who failed).
+    if (e instanceof InjectedCrash) return this.panic(e.component, `${e.name}: ${e.message}`);
     return this.panic(where, e instanceof Error ? `${e.name}: ${e.message}` : String(e));
   }
 

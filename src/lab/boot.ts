@@ -4,7 +4,7 @@
 import { runMachine, type MachineOptions } from '../hosts/node/machine.js';
 import { loadPreset, placementFor, presetNames } from '../hosts/presets.js';
 
-export type Transport = 'shm' | 'postmessage';
+export type Transport = 'shm' | 'mach' | 'postmessage';
 
 export interface BootResult { status: number; stdout: string; stderr: string; ms: number }
 

@@ -20,7 +20,7 @@ export function parseList(value: string, known: readonly string[], what: string)
 
 export function parseTransports(value: string | undefined): Transport[] {
   if (value === undefined) return ['shm', 'postmessage'];
-  return parseList(value, ['shm', 'postmessage'], 'ipc') as Transport[];
+  return parseList(value, ['shm', 'mach', 'postmessage'], 'ipc') as Transport[];
 }
 
 export function parsePositiveInt(value: string, flag: string): number {
@@ -35,7 +35,7 @@ export function register(program: Command, status: StatusSink): void {
   bench.command('ipc')
     .description('null syscall, getpid and IPC round trips per preset and transport, against the raw two-thread spin round trip')
     .option('--preset <names>', 'presets, comma-separated (default: all)')
-    .option('--ipc <transports>', 'transports, comma-separated: shm,postmessage (default: both)')
+    .option('--ipc <transports>', 'transports, comma-separated: shm,mach,postmessage (default: shm,postmessage)')
     .option('--scale <x>', 'multiply iteration counts', '1')
     .option('--json', 'print one JSON object', false)
     .action(async (opts: { preset?: string; ipc?: string; scale: string; json: boolean }) => {

@@ -77,7 +77,7 @@ export function register(program: Command, status: StatusSink): void {
     .description('measure every preset x transport side by side, run a fault campaign, count the TCB, write results.json and report.html')
     .option('--presets <list>', 'presets, comma-separated (default: all)')
     .option('--workloads <list>', `workloads: ${WORKLOAD_NAMES.join(',')} (default: all)`)
-    .option('--ipc <list>', 'transports: shm,postmessage (default: both)')
+    .option('--ipc <list>', 'transports: shm,mach,postmessage (default: shm,postmessage)')
     .option('--runs <n>', 'boots per preset x transport (figures combine across runs)', '1')
     .option('--quick', 'fewer iterations and a small fault campaign: under a minute', false)
     .option('--seed <n>', 'seed for the order of boots and the fault schedule', '1')

@@ -4,7 +4,6 @@
 
 import { KernelError, Errno } from '../../abi/errno.js';
 import { O, S } from '../../abi/fs.js';
-import type { VfsOpenResult } from '../../abi/services.js';
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { OpenFile } from './file.js';
@@ -15,18 +14,10 @@ export function drivers(k: Kernel): DeviceDrivers {
   return { console: () => k.console, blk: () => k.blk };
 }
 
-function checkOpen(v: unknown): VfsOpenResult {
-  const r = v as VfsOpenResult;
-  if (typeof r !== 'object' || r === null || typeof r.handle !== 'number' || (r.kind !== 'file' && r.kind !== 'dir' && r.kind !== 'dev')) {
-    throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
-  }
-  return r;
-}
-
 /** Opens `path` for process `p` (relative to its cwd). */
 export async function openFile(k: Kernel, p: Process, path: string, flags: number, mode: number): Promise<OpenFile> {
   if (path.length === 0) throw new KernelError(Errno.ENOENT);
-  const r = checkOpen(await k.vfs.open(p.cwd, path, flags, mode));
+  const r = await k.vfs.open(p.cwd, path, flags, mode);
   const file = new OpenFile(r.kind === 'dev' ? 'dev' : 'vfs', flags & ~(O.CREAT | O.EXCL | O.TRUNC | O.CLOEXEC), path, {
     vfsHandle: r.handle, rdev: r.rdev, isDir: r.kind === 'dir', mode: r.mode,
   });
@@ -69,9 +60,7 @@ export async function readFile(k: Kernel, p: Process, f: OpenFile, length: numbe
       break;
     case 'vfs': {
       checkGeneration(k, f);
-      const v = await k.vfs.read(f.target.vfsHandle!, at, length);
-      if (!(v instanceof Uint8Array)) throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
-      data = v;
+      data = await k.vfs.read(f.target.vfsHandle!, at, length);
       break;
     }
   }
@@ -99,7 +88,6 @@ export async function writeFile(k: Kernel, p: Process, f: OpenFile, data: Uint8A
       checkGeneration(k, f);
       const append = offset === undefined && (f.flags & O.APPEND) !== 0;
       const r = await k.vfs.write(f.target.vfsHandle!, append ? -1 : (offset ?? f.offset), data);
-      if (typeof r !== 'object' || r === null || typeof r.written !== 'number') throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
       if (offset === undefined) f.offset = append ? r.end : f.offset + r.written;
       return r.written;
     }

@@ -5,8 +5,9 @@
 import type { Value } from '../../lib/codec.js';
 
 export type Message =
-  | { t: 'call'; id: number; to: string; m: string; a: Value[] }
-  | { t: 'ok'; id: number; v: Value }
+  | { t: 'call'; id: number; to: string; m: string; a: Value[]; nr?: number }
+  /** `nr`: the method number, when the call came in a fixed layout (the reply can use it too). */
+  | { t: 'ok'; id: number; v: Value; nr?: number }
   | { t: 'err'; id: number; errno: number; msg: string }
   /** Kernel to server: arm a fault for the next request. */
   | { t: 'fault'; kind: string };

@@ -21,13 +21,16 @@ export interface PendingCall {
 /** Serves calls that arrive on the endpoint. Throw KernelError for an errno reply. */
 export type CallHandler = (to: string, method: string, args: Value[]) => Promise<Value>;
 
+/** Checks a reply before the caller sees it (abi/services.ts checkReply); throws KernelError(EIO). */
+export type ReplyCheck = (to: string, method: string, value: Value, args: readonly Value[]) => Value;
+
 export class Rpc {
   private nextId = 1;
   private readonly pending = new Map<number, PendingCall>();
   /** Other messages (fault arming) go here. */
   onControl: (message: Message) => void = () => {};
 
-  constructor(readonly endpoint: Endpoint, private readonly serve: CallHandler, private readonly onServeError: (e: unknown) => void) {
+  constructor(readonly endpoint: Endpoint, private readonly serve: CallHandler, private readonly onServeError: (e: unknown) => void, private readonly check?: ReplyCheck) {
     endpoint.setHandler((m) => this.receive(m));
   }
 
@@ -59,7 +62,7 @@ export class Rpc {
     switch (m.t) {
       case 'call':
         this.serve(m.to, m.m, m.a).then(
-          (v) => this.endpoint.send({ t: 'ok', id: m.id, v }),
+          (v) => this.endpoint.send({ t: 'ok', id: m.id, v, nr: m.nr }),
           (e: unknown) => {
             if (isKernelError(e)) this.endpoint.send({ t: 'err', id: m.id, errno: e.errno, msg: e.message });
             else this.onServeError(e);
@@ -70,7 +73,10 @@ export class Rpc {
         const c = this.pending.get(m.id);
         if (c === undefined) return;
         this.pending.delete(m.id);
-        c.resolve(m.v);
+        if (this.check === undefined) { c.resolve(m.v); return; }
+        let v: Value;
+        try { v = this.check(c.to, c.method, m.v, c.args); } catch (e) { c.reject(e as Error); return; }
+        c.resolve(v);
         return;
       }
       case 'err': {

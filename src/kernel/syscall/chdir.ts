@@ -3,12 +3,10 @@
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
-import { KernelError, Errno } from '../../abi/errno.js';
 
 export async function sysChdir(k: Kernel, p: Process, a: number[]): Promise<number> {
   const path = p.copyinString(a[0]!, a[1]!);
   const dir = await k.vfs.resolveDir(p.cwd, path);
-  if (typeof dir !== 'string') throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
   p.cwd = dir;
   return 0;
 }

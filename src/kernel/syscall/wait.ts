@@ -17,7 +17,6 @@ export async function sysWait(k: Kernel, p: Process, a: number[]): Promise<numbe
   } finally {
     if (p.state === 'blocked') p.state = 'running';
   }
-  if (typeof r !== 'object' || r === null || typeof r.pid !== 'number') throw new KernelError(Errno.EIO, 'pm returned a malformed reply');
   if (r.pid !== 0) k.procs.delete(r.pid);
   p.copyoutInt32(statusPtr, [r.pid, r.code, r.signal]);
   return r.pid;
