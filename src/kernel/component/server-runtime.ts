@@ -78,6 +78,7 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
     new Rpc(ep, serve, (e) => host.crash(e));
     clients.set(end.peer, ep);
   };
+  const bell = new Doorbell(init.serverBell);
   for (const end of init.links) linkFor(end.peer).up(end);
   for (const peer of init.down) linkFor(peer).down();
   for (const end of init.clients) attachClient(end);
@@ -86,10 +87,11 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
     const m = raw as ServerControl;
     if (m.type === 'rpc') for (const l of rpcListeners) l(m.m);
     else if (m.type === 'fault' && isFaultType(m.kind)) faults.armed = m.kind;
-    else if (m.type === 'peer-up' && SERVICES[m.end.peer] !== undefined) linkFor(m.end.peer).up(m.end);
+    // A new end may already hold messages (the peer sent before this arrived): wake the loop.
+    else if (m.type === 'peer-up' && SERVICES[m.end.peer] !== undefined) { linkFor(m.end.peer).up(m.end); bell.ring(); }
     else if (m.type === 'peer-down') links.get(m.peer)?.down();
     else if (m.type === 'peer-gone') links.get(m.peer)?.gone(m.errno);
-    else if (m.type === 'client') attachClient(m.end);
+    else if (m.type === 'client') { attachClient(m.end); bell.ring(); }
     else if (m.type === 'shutdown') {
       Promise.resolve(instance.shutdown?.()).catch(() => {}).finally(() => host.port.post({ type: 'shutdown-done' }));
     }
@@ -119,7 +121,6 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
   };
 
   host.startHeartbeat(new Int32Array(init.heartbeat));
-  const bell = new Doorbell(init.serverBell);
   if (init.transport !== 'postmessage') {
     const poll = (): boolean => {
       let worked = endpoint.poll();
