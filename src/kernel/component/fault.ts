@@ -37,8 +37,9 @@ export class InjectedCrash extends Error {
 export const BAD_REPLY = { corrupted: 0xbad } as const;
 
 export interface FaultState {
+  /** The fault for the next call; stays 'leak' once leaking, so a call tests only this field. */
   armed: FaultType | undefined;
-  /** Leaking: allocate this much per request. */
+  /** Leaking: every request allocates memory it never frees. */
   leaking: boolean;
 }
 
@@ -89,8 +90,8 @@ export function wrapComponent(instance: ComponentInstance, name: string, arena: 
   }
   const slow = (def: MethodDef, method: (...args: unknown[]) => unknown, args: unknown[]): unknown => {
     const type = state.armed;
-    state.armed = undefined;
     if (type === 'leak') state.leaking = true;
+    state.armed = state.leaking ? 'leak' : undefined;
     if (state.leaking) { try { arena.alloc(name, 256 << 10, 'leak'); } catch { /* arena full: the leak has done its damage */ } }
     let bad = false;
     try {
@@ -111,7 +112,7 @@ export function wrapComponent(instance: ComponentInstance, name: string, arena: 
     }
     const method = fn as (...args: unknown[]) => unknown;
     wrapped[def.name] = (...args: unknown[]): unknown => {
-      if (state.armed !== undefined || state.leaking) return slow(def, method, args);
+      if (state.armed !== undefined) return slow(def, method, args);
       return method.apply(instance, args);
     };
   }
