@@ -1,6 +1,7 @@
-// The kernel's side of a user-domain component: its thread, its channel, its arena,
-// the calls in flight, and the heartbeat the supervisor watches. The server's own side
-// is server-runtime.ts, running in the component's thread.
+// The kernel's side of a user-domain component: its thread, its kernel channel (the
+// kernel's calls to it and its kernel calls; its channels to peers are wired by
+// channels.ts), its arena, the calls in flight, and the heartbeat the supervisor
+// watches. The server's own side is server-runtime.ts, running in the component's thread.
 
 import type { Value } from '../../lib/codec.js';
 import { Doorbell } from '../../lib/poller.js';

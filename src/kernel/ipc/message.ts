@@ -1,6 +1,7 @@
-// The messages that travel on a channel between two domains. A channel carries calls
-// both ways (the kernel calls a server; a server calls the kernel or, relayed, a
-// peer), so every message names its kind.
+// The messages that travel on a channel between two domains. A server's kernel
+// channel carries calls both ways (the kernel calls the server; the server calls the
+// kernel or, under the relayed transports, a peer), so every message names its kind.
+// How a message is laid out in a ring is wire.ts.
 
 import type { Value } from '../../lib/codec.js';
 

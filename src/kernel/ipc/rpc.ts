@@ -1,6 +1,8 @@
 // Remote calls over an endpoint: numbered requests, replies matched by id, errors
-// carried as errno. The kernel keeps the record of every call in flight so that the
-// supervisor can fail or replay them when the server on the other side dies.
+// carried as errno, every reply checked before the caller sees it (ReplyCheck). The
+// caller keeps the record of every call in flight so that it can be failed or replayed
+// when the server on the other side dies (the supervisor for the kernel's calls,
+// component/peer-link.ts for a server's calls to a peer).
 
 import type { Value } from '../../lib/codec.js';
 import { KernelError, Errno, isKernelError } from '../../abi/errno.js';
