@@ -1,7 +1,7 @@
 // What a component sees of the system: the context it is created with. A component
 // never knows its domain (ARCHITECTURE.md rule 1): `peer()` hands it an object with
-// the peer's interface, which is the peer itself when both sit in the kernel domain
-// and an IPC proxy otherwise; `arena` is the kernel arena or its own.
+// the peer's interface, made from the service list: direct calls when both sit in the
+// kernel domain, messages on a channel otherwise; `arena` is the kernel arena or its own.
 
 import type { Value } from '../lib/codec.js';
 import type { Arena } from '../lib/arena.js';
@@ -64,10 +64,13 @@ export interface DeviceBinding {
 export interface Manifest {
   readonly name: string;
   readonly description: string;
-  /** Peers this component may call (its capabilities). */
+  /**
+   * What this component may call: its capabilities. A component name grants all of
+   * its service, 'name.method' one method; 'kernel.…' names kernel calls (logging
+   * needs none). The kernel makes one channel per edge; nothing else is reachable.
+   * Which methods are replayed after a restart is in the service list (abi/services.ts).
+   */
   readonly uses: readonly string[];
-  /** Methods that are safe to retry on a restarted instance after a crash. */
-  readonly idempotent: readonly string[];
   /** The device it drives, if a driver. */
   readonly device?: DeviceKind;
 }

@@ -1,9 +1,15 @@
-// The interfaces of the core components, as the kernel and peers call them. Every
-// argument and result is plain data (lib/codec Value), because under `microkernel`
-// each call crosses a thread boundary. Methods throw KernelError(errno).
+// The interfaces of the core components, as the kernel and peers call them, and the
+// service list below them that describes every method as data. Every argument and
+// result is plain data, because under `microkernel` each call crosses a thread
+// boundary. Methods throw KernelError(errno).
 
 import type { Stat, StatFs, DirEntry, SetAttr } from './fs.js';
 import type { FsCred } from './cred.js';
+import { STAT_FIELDS } from './fs.js';
+import { SECTOR_SIZE } from './blk.js';
+import { KernelError, Errno } from './errno.js';
+import type { KernelCalls } from './component.js';
+import { conforms, type Shape } from './shape.js';
 
 /** An open file inside vfs, as the kernel's file table refers to it. */
 export interface VfsOpenResult {
@@ -133,4 +139,182 @@ export interface HostFsService {
   /** The shares: index, guest mount point, read-only. */
   shares(): Promise<{ index: number; guest: string; readOnly: boolean }[]>;
   request(op: string, mount: number, args: Record<string, unknown>): Promise<unknown>;
+}
+
+/** What a component may ask of the kernel core (abi/component.ts KernelCalls), as a service. */
+export interface KernelService extends KernelCalls {
+  /** Appends a line to the kernel log. Every component may log: it needs no `uses` entry. */
+  log(message: string): Promise<void>;
+}
+
+// ---- the service list ---------------------------------------------------------------
+//
+// One typed list, many outputs (like abi/syscalls.ts): every method of every
+// component interface above with its number, the shapes of its arguments and result
+// (abi/shape.ts), whether it is idempotent (replayed on a restarted server after a
+// crash) and which arguments or results are bulk buffers. From it come the
+// kernel-domain binding (kernel/component/binding.ts), the user-domain client stubs
+// and server dispatch with fixed-layout messages (kernel/ipc/wire.ts), the one reply
+// check every caller runs (`checkReply`), and the docs table (docs/services.md).
+
+export interface MethodDef {
+  /** The method's number inside its service: the selector of a fixed-layout message. */
+  readonly nr: number;
+  readonly name: string;
+  readonly args: readonly (readonly [string, Shape])[];
+  readonly result: Shape;
+  /** Safe to repeat on a restarted instance: the supervisor replays it once after a crash. */
+  readonly idempotent: boolean;
+  /** Arguments (by name, or 'result') that are bulk data buffers. */
+  readonly bulk: readonly string[];
+  readonly doc: string;
+  /** A check beyond the shape, relating the result to the arguments (a read returns what was asked). */
+  readonly check?: (result: unknown, args: readonly unknown[]) => boolean;
+}
+
+export interface ServiceDef {
+  readonly name: string;
+  readonly doc: string;
+  readonly methods: readonly MethodDef[];
+  readonly byName: ReadonlyMap<string, MethodDef>;
+  readonly byNr: ReadonlyMap<number, MethodDef>;
+}
+
+type MethodSpec = Omit<MethodDef, 'name' | 'idempotent' | 'bulk'> & { readonly idempotent?: boolean; readonly bulk?: readonly string[] };
+
+function m(nr: number, args: readonly (readonly [string, Shape])[], result: Shape, doc: string, extra: Partial<Pick<MethodDef, 'idempotent' | 'bulk' | 'check'>> = {}): MethodSpec {
+  return { nr, args, result, doc, ...extra };
+}
+
+/** Builds a service from a spec with exactly the methods of interface `I` (the compiler checks both ways). */
+function service<I>(name: string, doc: string, spec: { readonly [K in Exclude<keyof I, symbol | number>]-?: MethodSpec }): ServiceDef {
+  const methods: MethodDef[] = Object.entries(spec as Record<string, MethodSpec>).map(([method, s]) => ({
+    ...s, name: method, idempotent: s.idempotent ?? false, bulk: s.bulk ?? [],
+  }));
+  const byNr = new Map<number, MethodDef>();
+  for (const d of methods) {
+    if (byNr.has(d.nr)) throw new Error(`service list: ${name}.${d.name} reuses number ${d.nr}`);
+    byNr.set(d.nr, d);
+  }
+  return { name, doc, methods, byName: new Map(methods.map((d) => [d.name, d])), byNr };
+}
+
+const IDEMPOTENT = { idempotent: true } as const;
+const STAT: Shape = { record: Object.fromEntries(STAT_FIELDS.map((f) => [f, 'num' as const])) };
+const SETATTR: Shape = { record: { mode: { optional: 'int' }, uid: { optional: 'int' }, gid: { optional: 'int' }, size: { optional: 'num' }, atimeNs: { optional: 'num' }, mtimeNs: { optional: 'num' } } };
+// A PathBase (a string, or an open directory handle with RESOLVE_BENEATH) and the caller's
+// credentials are not single slots: calls that carry them travel codec-encoded.
+const CRED_SHAPE: Shape = { optional: { record: { uid: 'int', gid: 'int', groups: { list: 'int' } } } };
+const BASE = ['base', 'any'] as const, PATH = ['path', 'str'] as const, HANDLE = ['handle', 'int'] as const, CRED = ['cred', CRED_SHAPE] as const;
+const SECTORS = (result: unknown, args: readonly unknown[]): boolean => (result as Uint8Array).length === (args[1] as number) * SECTOR_SIZE;
+const AT_MOST = (result: unknown, args: readonly unknown[]): boolean => (result as Uint8Array).length <= (args[2] as number);
+
+export const VFS = service<VfsService>('vfs', 'virtual filesystem: mount table, path resolution, open files, permission checks', {
+  open: m(1, [BASE, PATH, ['flags', 'int'], ['mode', 'int'], CRED], { record: { handle: 'int', kind: { oneOf: ['file', 'dir', 'dev'] }, mode: 'int', rdev: 'int', path: { optional: 'str' } } }, 'opens (and with O_CREAT creates) a file'),
+  read: m(2, [HANDLE, ['offset', 'num'], ['length', 'int']], 'bytes', 'reads at most `length` bytes at `offset`', { ...IDEMPOTENT, bulk: ['result'], check: AT_MOST }),
+  write: m(3, [HANDLE, ['offset', 'num'], ['data', 'bytes']], { record: { written: 'int', end: 'num' } }, 'writes at `offset` (-1: at the end, O_APPEND)', { bulk: ['data'] }),
+  close: m(4, [HANDLE], 'void', 'closes a handle'),
+  getdents: m(5, [HANDLE, ['index', 'int'], ['max', 'int']], { list: { record: { name: 'str', ino: 'num', type: 'int' } } }, 'directory entries from `index` on', IDEMPOTENT),
+  fstat: m(6, [HANDLE], STAT, 'status of an open file', IDEMPOTENT),
+  ftruncate: m(7, [HANDLE, ['size', 'num']], 'void', 'sets the size of an open file'),
+  fsync: m(8, [HANDLE, ['dataOnly', 'bool']], 'void', 'makes an open file durable'),
+  fsetattr: m(9, [HANDLE, ['attr', SETATTR], CRED], 'void', 'sets attributes of an open file'),
+  stat: m(10, [BASE, PATH, ['follow', 'bool'], CRED], STAT, 'status of a path', IDEMPOTENT),
+  setattr: m(11, [BASE, PATH, ['attr', SETATTR], ['follow', 'bool'], CRED], 'void', 'sets attributes of a path'),
+  mkdir: m(12, [BASE, PATH, ['mode', 'int'], CRED], 'void', 'makes a directory'),
+  rmdir: m(13, [BASE, PATH, CRED], 'void', 'removes an empty directory'),
+  unlink: m(14, [BASE, PATH, CRED], 'void', 'removes a name'),
+  rename: m(15, [BASE, ['from', 'str'], ['to', 'str'], ['toBase', 'any'], CRED], 'void', 'renames (`to` from `toBase`, else `base`)'),
+  link: m(16, [BASE, ['target', 'str'], PATH, ['pathBase', 'any'], ['follow', { optional: 'bool' }], CRED], 'void', 'makes a hard link'),
+  symlink: m(17, [BASE, ['target', 'str'], PATH, CRED], 'void', 'makes a symbolic link'),
+  readlink: m(18, [BASE, PATH, CRED], 'str', 'reads a symbolic link', IDEMPOTENT),
+  resolveDir: m(19, [BASE, PATH, CRED], 'str', 'the canonical path of a directory (chdir)', IDEMPOTENT),
+  readExecutable: m(20, [BASE, PATH, CRED], { record: { program: 'bytes', mode: 'int', uid: 'int', gid: 'int' } }, 'a whole executable file with its mode and owner (spawn)', { ...IDEMPOTENT, bulk: ['result'] }),
+  sync: m(21, [], 'void', 'makes every filesystem durable', IDEMPOTENT),
+  statfs: m(22, [BASE, PATH, CRED], { record: { blockSize: 'num', blocks: 'num', freeBlocks: 'num', inodes: 'num', freeInodes: 'num', fsType: 'str' } }, 'filesystem usage', IDEMPOTENT),
+  mount: m(23, [['source', 'str'], ['target', 'str'], ['fstype', 'str']], 'void', 'mounts a filesystem'),
+  umount: m(24, [['target', 'str']], 'void', 'unmounts a filesystem'),
+  mounts: m(25, [], { list: { record: { source: 'str', target: 'str', fstype: 'str' } } }, 'the mount table', IDEMPOTENT),
+  openCount: m(26, [], 'int', 'open handles (leak checks, rmmod)', IDEMPOTENT),
+  mountedOn: m(27, [['rdev', 'int']], 'str', "where a filesystem on block device `rdev` is mounted, or '' (raw writes to it are refused)", IDEMPOTENT),
+});
+
+export const CONSOLE = service<ConsoleService>('console', 'tty driver', {
+  read: m(1, [['minor', 'int'], ['max', 'int'], ['reader', { optional: 'int' }]], 'bytes', 'a line or the input there is (blocks)', { bulk: ['result'], check: (r, a) => (r as Uint8Array).length <= (a[1] as number) }),
+  cancel: m(2, [['reader', 'int']], 'void', 'ends a blocked read without taking input', IDEMPOTENT),
+  write: m(3, [['minor', 'int'], ['data', 'bytes']], 'int', 'writes to the terminal', { bulk: ['data'] }),
+  setForeground: m(4, [['pgid', 'int']], 'void', 'sets the foreground process group'),
+  getForeground: m(5, [], 'int', 'the foreground process group', IDEMPOTENT),
+  readable: m(6, [], 'bool', 'whether a read would not block', IDEMPOTENT),
+});
+
+export const BLK = service<BlkService>('blk', 'block device driver', {
+  size: m(1, [], 'int', 'capacity in bytes', { ...IDEMPOTENT, check: (r) => (r as number) >= 0 && (r as number) % SECTOR_SIZE === 0 }),
+  read: m(2, [['sector', 'num'], ['count', 'int']], 'bytes', 'reads whole sectors', { ...IDEMPOTENT, bulk: ['result'], check: SECTORS }),
+  write: m(3, [['sector', 'num'], ['data', 'bytes']], 'void', 'writes whole sectors', { ...IDEMPOTENT, bulk: ['data'] }),
+  flush: m(4, [], 'void', 'makes completed writes durable', IDEMPOTENT),
+});
+
+export const PM = service<PmService>('pm', 'process manager', {
+  fork: m(1, [['ppid', 'int'], ['pgid', 'int'], ['name', 'str'], ['ids', { optional: { record: { uid: 'int', euid: 'int', suid: 'int' } } }]], 'int', 'registers a new process, returns its pid', { check: (r) => (r as number) > 0 }),
+  exit: m(2, [['pid', 'int'], ['code', 'int'], ['signal', 'int']], 'int', 'records an exit, returns the parent'),
+  wait: m(3, [['pid', 'int'], ['target', 'int'], ['noHang', 'bool']], { record: { pid: 'int', code: 'int', signal: 'int' } }, 'waits for a child', IDEMPOTENT),
+  kill: m(4, [['from', 'int'], ['target', 'int'], ['sig', 'int']], { list: 'int' }, 'resolves a kill to pids', IDEMPOTENT),
+  getpid: m(5, [['pid', 'int']], 'int', 'pid', IDEMPOTENT),
+  getppid: m(6, [['pid', 'int']], 'int', 'parent pid', IDEMPOTENT),
+  setpgid: m(7, [['caller', 'int'], ['pid', 'int'], ['pgid', 'int']], 'void', 'moves a process into a group'),
+  getpgid: m(8, [['caller', 'int'], ['pid', 'int']], 'int', 'process group', IDEMPOTENT),
+  count: m(9, [['uid', { optional: 'int' }]], 'int', 'live processes (of real user `uid`)', IDEMPOTENT),
+  setids: m(10, [['pid', 'int'], ['uid', 'int'], ['euid', 'int'], ['suid', 'int']], 'void', "records a process's new user ids (setuid, set-user-id exec)"),
+  setsid: m(11, [['pid', 'int']], 'int', 'starts a new session led by `pid`'),
+  getsid: m(12, [['caller', 'int'], ['pid', 'int']], 'int', 'session of a process', IDEMPOTENT),
+});
+
+export const ECHO = service<EchoService>('echo', 'IPC round-trip test component', {
+  echo: m(1, [['data', 'bytes']], 'bytes', 'returns its argument', { ...IDEMPOTENT, bulk: ['data', 'result'] }),
+  ping: m(2, [], 'int', 'returns a counter', IDEMPOTENT),
+});
+
+export const HOSTFS = service<HostFsService>('hostfs', 'host filesystem driver', {
+  shares: m(1, [], { list: { record: { index: 'int', guest: 'str', readOnly: 'bool' } } }, 'the shared host directories', IDEMPOTENT),
+  request: m(2, [['op', 'str'], ['mount', 'int'], ['args', 'any']], 'any', 'one path operation on a share (its reply is checked by services/hostfs/filesystem.ts)'),
+});
+
+export const KERNEL = service<KernelService>('kernel', 'calls into the kernel core (MINIX kernel calls)', {
+  signalGroup: m(1, [['pgid', 'int'], ['sig', 'int']], 'void', 'signals a process group (console: ^C)'),
+  processTable: m(2, [], { list: { record: { pid: 'int', ppid: 'int', pgid: 'int', state: { oneOf: ['running', 'zombie'] }, name: 'str', exitCode: 'int', exitSignal: 'int' } } }, 'a snapshot of the process table (pm at restart)', IDEMPOTENT),
+  terminate: m(3, [['pid', 'int'], ['code', 'int'], ['signal', 'int']], 'void', 'ends a process\'s thread'),
+  log: m(4, [['message', 'str']], 'void', 'a kernel log line (needs no capability)'),
+});
+
+/** The usbgadget test module (claim C13): what its attempt to read the disk found. */
+export interface UsbGadgetService {
+  report(): Promise<{ outcome: 'device' | 'blk' | 'refused'; lines: string[] }>;
+}
+
+export const IPCBENCH = service<Record<never, never>>('ipcbench', 'lab measure: times round trips to echo from inside a component (no methods of its own)', {});
+
+export const USBGADGET = service<UsbGadgetService>('usbgadget', 'test module: a dubious driver that tries to read the disk', {
+  report: m(1, [], { record: { outcome: { oneOf: ['device', 'blk', 'refused'] }, lines: { list: 'str' } } }, 'how the disk was reached, or that it was refused', IDEMPOTENT),
+});
+
+/** Every service, by component name ('kernel' is the kernel core). */
+export const SERVICES: Readonly<Record<string, ServiceDef>> = { vfs: VFS, console: CONSOLE, blk: BLK, pm: PM, echo: ECHO, hostfs: HOSTFS, ipcbench: IPCBENCH, usbgadget: USBGADGET, kernel: KERNEL };
+
+/**
+ * The one reply check: the result of `service.method(args)` as it arrived from the
+ * callee. A reply of the wrong shape (a faulty or hostile server) fails the call with
+ * EIO instead of reaching the caller.
+ */
+export function checkReply(def: MethodDef, service: string, result: unknown, args: readonly unknown[]): unknown {
+  if (conforms(def.result, result) && (def.check === undefined || def.check(result, args))) return result;
+  throw new KernelError(Errno.EIO, `${service} returned a malformed reply to ${def.name}`);
+}
+
+/** Whether a manifest's `uses` grants `method` of `service` ('svc' grants all of it, 'svc.method' one method). */
+export function grants(uses: readonly string[], service: string, method?: string): boolean {
+  if (service === 'kernel' && method === 'log') return true;
+  if (uses.includes(service)) return true;
+  if (method === undefined) return uses.some((u) => u.startsWith(`${service}.`));
+  return uses.includes(`${service}.${method}`);
 }

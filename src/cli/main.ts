@@ -3,7 +3,7 @@
 // exit status 2.
 
 import { Command, CommanderError, Option } from 'commander';
-import { presetNames, loadPreset, placementFor } from '../hosts/presets.js';
+import { presetNames, loadPreset, placementFor, TRANSPORTS, type TransportName } from '../hosts/presets.js';
 import { runMachine, EXIT_PANIC, ImageInUseError } from '../hosts/node/machine.js';
 
 import fs from 'node:fs';
@@ -16,14 +16,14 @@ function bootOptions(cmd: Command): Command {
   return cmd
     .option('--preset <name>', 'system image: monolithic, microkernel, hybrid, ...', 'monolithic')
     .option('--place <list>', 'override placements, e.g. blk=user,vfs=kernel')
-    .addOption(new Option('--ipc <transport>', 'IPC transport between domains').choices(['shm', 'postmessage']))
+    .addOption(new Option('--ipc <transport>', 'IPC transport between domains').choices([...TRANSPORTS]))
     .option('--disk <image>', 'an ext2 disk image to use as the block device (mounted as /)')
     .option('--mount <share>', 'share a host directory: HOSTDIR:GUESTDIR[:ro] (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--verbose', 'print the boot log and kernel messages on stderr', false)
     .option('--user <name>', 'run the shell as this user from /etc/passwd (default: root), through su');
 }
 
-function resolve(opts: { preset: string; place?: string; ipc?: 'shm' | 'postmessage' }): { preset: string; placement: Record<string, 'kernel' | 'user'>; ipc: 'shm' | 'postmessage' } {
+function resolve(opts: { preset: string; place?: string; ipc?: TransportName }): { preset: string; placement: Record<string, 'kernel' | 'user'>; ipc: TransportName } {
   let preset;
   try { preset = loadPreset(opts.preset); } catch (e) { throw new UsageError((e as Error).message); }
   let placement;

@@ -2,6 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parsePreset, parsePlacement, DEFAULT_DEVICE_GRANTS, type Preset } from '../presets/schema.js';
+
+export { TRANSPORTS, type TransportName } from '../presets/schema.js';
 import { packageRoot } from './node/machine.js';
 
 const dir = path.join(packageRoot, 'src/presets');

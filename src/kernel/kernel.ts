@@ -38,6 +38,7 @@ import { Deadlines } from './deadlines.js';
 import { Limits } from './proc/limits.js';
 import { RLIMIT } from '../abi/rlimit.js';
 import { fsCred, rootCred, S_ISGID, S_ISUID, type Cred } from '../abi/cred.js';
+import { InjectedCrash } from './component/fault.js';
 
 export interface BootConfig {
   preset: string;
@@ -442,6 +443,9 @@ export class Kernel {
   /** Panics for an unexpected exception `e` (not an errno). */
   panicOn(where: string, e: unknown): never {
     if (e instanceof KernelPanic) throw e;
+    // An injected crash names the component it fired in (kernel-domain calls are direct:
+    // nothing wraps them to say who failed).
+    if (e instanceof InjectedCrash) return this.panic(e.component, `${e.name}: ${e.message}`);
     return this.panic(where, e instanceof Error ? `${e.name}: ${e.message}` : String(e));
   }
 

@@ -48,7 +48,7 @@ for (const preset of PRESETS) {
     const r = kernelkit(preset, image, 'cat /h/sym | wc -c; ls -l /h; stat /h/text');
     assert.equal(r.status, 0, r.out);
     assert.match(r.out, new RegExp(`^\\s*${text.length}\\s*$`, 'm'));
-    assert.match(r.out, /-rw-r-----\s+1\s+0\s+0\s+\d+ .* text/);
+    assert.match(r.out, /-rw-r-----\s+1\s+root\s+root\s+\d+ .* text/);
     assert.match(r.out, /sym -> text/);
     assert.match(r.out, new RegExp(`Size: ${text.length}`));
     assert.equal(e2fsck(image, '-fn').status, 0);

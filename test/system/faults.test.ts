@@ -66,3 +66,14 @@ test('bad fault requests are refused with a clear error', async () => {
   assert.match(r.stderr, /crash, wild-write, hang/);
   assert.match(r.stderr, /nosuch: No such device/);
 });
+
+test('bad reply: the one reply check fails the call with EIO at the caller on every preset, and the system goes on', async () => {
+  for (const preset of ['monolithic', 'microkernel', 'hybrid']) {
+    const r = await sh(preset, 'fault blk bad-reply; cat /dev/blk0 | wc -c; fault vfs bad-reply; /bin/cat /etc/motd; echo vfs=$?; cat /dev/blk0 | wc -c');
+    assert.equal(r.status, 0, `${preset}: ${r.stderr}`);
+    assert.match(r.stderr, /cat: \/dev\/blk0: Input\/output error/, preset);
+    assert.match(r.stderr, /\/bin\/cat: Input\/output error/, preset);
+    assert.match(r.stdout, /^0\nvfs=126\n4194304$/m, preset);
+    assert.equal(noLeaks(r), undefined, preset);
+  }
+});

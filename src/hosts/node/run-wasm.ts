@@ -12,7 +12,7 @@ export interface WasmRunResult { code: number; stdout: string; stderr: string }
 export interface WasmRunExtra { dirs: { guest: string; host: string }[]; stdin?: string }
 
 /** Runs one WASI module as init of a fresh system. */
-export async function runWasmInKernelkit(preset: string, wasmPath: string, args: string[], env: Record<string, string>, rootDir?: string, extra?: WasmRunExtra, ipc?: 'shm' | 'postmessage'): Promise<WasmRunResult> {
+export async function runWasmInKernelkit(preset: string, wasmPath: string, args: string[], env: Record<string, string>, rootDir?: string, extra?: WasmRunExtra, ipc?: 'shm' | 'mach' | 'postmessage'): Promise<WasmRunResult> {
   const p = loadPreset(preset);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-wasm-'));
   try {

@@ -18,6 +18,8 @@
 
 import type { Arena } from '../../lib/arena.js';
 import type { ComponentInstance } from '../../abi/component.js';
+import { checkReply, type ServiceDef, type MethodDef } from '../../abi/services.js';
+import { KernelError, Errno, isKernelError } from '../../abi/errno.js';
 
 export const FAULT_TYPES = ['crash', 'wild-write', 'hang', 'bad-reply', 'leak'] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
@@ -35,8 +37,9 @@ export class InjectedCrash extends Error {
 export const BAD_REPLY = { corrupted: 0xbad } as const;
 
 export interface FaultState {
+  /** The fault for the next call; stays 'leak' once leaking, so a call tests only this field. */
   armed: FaultType | undefined;
-  /** Leaking: allocate this much per request. */
+  /** Leaking: every request allocates memory it never frees. */
   leaking: boolean;
 }
 
@@ -69,27 +72,47 @@ export function fire(type: FaultType, component: string, arena: Arena, wildWrite
 }
 
 /**
- * Wraps every method of a component instance so an armed fault fires at the start of
- * the next call. A kernel-domain call stays a direct call plus one field check.
+ * The binding of a component instance, made once at load from its service list: one
+ * function per method, which is the direct call plus one field test (an armed fault
+ * or a leak takes the slow path and fires at the start of the call). Lifecycle
+ * methods are bound as they are. A method the instance lacks answers ENOSYS.
+ *
+ * `kernelDomain`: the caller is in the same address space and trusts the reply, as in
+ * a C kernel, so the one malformed reply that can occur there — the injected one — is
+ * handed to the same reply check the user-domain callers run (abi/services.ts), and
+ * anything the fault throws that is not an errno goes to `panic` naming the component.
  */
-export function wrapComponent(instance: ComponentInstance, name: string, arena: Arena, wildWriteBytes: number, state: FaultState): ComponentInstance {
+export function wrapComponent(instance: ComponentInstance, name: string, arena: Arena, wildWriteBytes: number, state: FaultState, service: ServiceDef, kernelDomain?: { panic: (cause: string) => never }): ComponentInstance {
   const wrapped: ComponentInstance = {};
-  const proto = Object.getPrototypeOf(instance) as object | null;
-  const names = new Set<string>([...Object.keys(instance), ...(proto !== null && proto !== Object.prototype ? Object.getOwnPropertyNames(proto) : [])]);
-  for (const key of names) {
-    if (key === 'constructor') continue;
-    const fn = (instance as Record<string, unknown>)[key];
-    if (typeof fn !== 'function') continue;
+  for (const key of ['init', 'shutdown', 'busy'] as const) {
+    const fn = instance[key];
+    if (typeof fn === 'function') wrapped[key] = (fn as (...a: unknown[]) => unknown).bind(instance) as never;
+  }
+  const slow = (def: MethodDef, method: (...args: unknown[]) => unknown, args: unknown[]): unknown => {
+    const type = state.armed;
+    if (type === 'leak') state.leaking = true;
+    state.armed = state.leaking ? 'leak' : undefined;
+    if (state.leaking) { try { arena.alloc(name, 256 << 10, 'leak'); } catch { /* arena full: the leak has done its damage */ } }
+    let bad = false;
+    try {
+      bad = type !== undefined && fire(type, name, arena, wildWriteBytes);
+    } catch (e) {
+      if (kernelDomain === undefined || isKernelError(e)) throw e;
+      kernelDomain.panic(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+    }
+    if (!bad) return method.apply(instance, args);
+    if (kernelDomain === undefined) return Promise.resolve(BAD_REPLY);
+    return Promise.resolve(BAD_REPLY).then((v) => checkReply(def, name, v, args));
+  };
+  for (const def of service.methods) {
+    const fn = instance[def.name];
+    if (typeof fn !== 'function') {
+      wrapped[def.name] = () => Promise.reject(new KernelError(Errno.ENOSYS, `${name} has no method ${def.name}`));
+      continue;
+    }
     const method = fn as (...args: unknown[]) => unknown;
-    const lifecycle = key === 'init' || key === 'shutdown' || key === 'busy';
-    wrapped[key] = lifecycle ? method.bind(instance) : (...args: unknown[]): unknown => {
-      if (state.armed !== undefined || state.leaking) {
-        const type = state.armed;
-        state.armed = undefined;
-        if (type === 'leak') state.leaking = true;
-        if (state.leaking) { try { arena.alloc(name, 256 << 10, 'leak'); } catch { /* arena full: the leak has done its damage */ } }
-        if (type !== undefined && fire(type, name, arena, wildWriteBytes)) return Promise.resolve(BAD_REPLY);
-      }
+    wrapped[def.name] = (...args: unknown[]): unknown => {
+      if (state.armed !== undefined) return slow(def, method, args);
       return method.apply(instance, args);
     };
   }

@@ -1,6 +1,7 @@
 // The inside of a user-domain server thread: builds the component's context (its own
-// arena, its device binding, peers reached through the kernel channel), wraps the
-// instance for fault injection, and serves calls until the thread is ended. An
+// arena, its device binding, peers reached through the channel ends the kernel gave
+// it — or through the kernel under the relayed transports), wraps the instance for
+// fault injection, and serves calls until the thread is ended. An
 // exception that is not an errno escapes to the host as an uncaught error, which ends
 // the thread: the kernel's supervisor sees the exit and restarts the component.
 
@@ -9,11 +10,15 @@ import { Doorbell, pollLoop, type LoopHost } from '../../lib/poller.js';
 import type { Value } from '../../lib/codec.js';
 import type { ComponentContext, ComponentFactory, ComponentInstance, KernelCalls, Manifest } from '../../abi/component.js';
 import { KernelError, Errno } from '../../abi/errno.js';
+import { SERVICES, KERNEL, checkReply, grants } from '../../abi/services.js';
 import { ShmEndpoint, PortEndpoint, type Endpoint, type PortLike } from '../ipc/endpoint.js';
+import { codecWire, fixedWire } from '../ipc/wire.js';
+import type { ChannelEnd } from '../ipc/channel.js';
 import { Rpc } from '../ipc/rpc.js';
 import { bindDevice } from '../device.js';
 import { wrapComponent, isFaultType, type FaultState } from './fault.js';
-import type { ServerInit } from './server.js';
+import { PeerLink, bindClient } from './peer-link.js';
+import type { ServerInit, ServerControl } from './server.js';
 
 export interface ComponentModule { manifest: Manifest; create: ComponentFactory }
 
@@ -23,18 +28,8 @@ export interface ServerHost extends LoopHost {
   /** Makes `error` an uncaught exception of this thread (ending it). */
   crash(error: unknown): never;
   startHeartbeat(word: Int32Array): void;
-}
-
-function peerProxy<T>(rpc: Rpc, name: string): T {
-  const cache = new Map<string, (...args: Value[]) => Promise<Value>>();
-  return new Proxy({}, {
-    get(_target, method): unknown {
-      if (typeof method !== 'string' || method === 'then') return undefined;
-      let fn = cache.get(method);
-      if (fn === undefined) { fn = (...args: Value[]) => rpc.call(name, method, args); cache.set(method, fn); }
-      return fn;
-    },
-  }) as T;
+  /** Whether the thread is still meant to run (an in-process host ends its loop with it); default always. */
+  running?(): boolean;
 }
 
 export async function runServer(host: ServerHost, modules: Record<string, ComponentModule>): Promise<void> {
@@ -42,26 +37,61 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
     if ((m as { type?: string }).type === 'init') resolve(m as ServerInit);
   }));
   const mod = modules[init.name];
-  if (mod === undefined) { host.port.post({ type: 'init-failed', error: `no component named ${init.name}` }); return; }
+  const own = SERVICES[init.name];
+  if (mod === undefined || own === undefined) { host.port.post({ type: 'init-failed', error: `no component named ${init.name}` }); return; }
+  const uses = mod.manifest.uses;
 
   const arena = new Arena(init.name, init.arena);
   const faults: FaultState = { armed: undefined, leaking: false };
   const rpcListeners: ((m: unknown) => void)[] = [];
-  const endpoint: Endpoint = init.transport === 'shm' && init.channel !== undefined
-    ? new ShmEndpoint(init.channel, 1, new Doorbell(init.kernelBell))
-    : new PortEndpoint({ post: (m) => host.port.post({ type: 'rpc', m }), onMessage: (h) => rpcListeners.push(h) });
+  const check = (to: string, method: string, v: Value, args: readonly Value[]): Value => {
+    const def = SERVICES[to]?.byName.get(method);
+    if (def === undefined) throw new KernelError(Errno.ENOSYS, `no method ${to}.${method}`);
+    return checkReply(def, to, v, args) as Value;
+  };
+  // The kernel channel: the kernel's calls to this server, and this server's kernel
+  // calls (and, under the relayed transports, its calls to peers).
+  const endpoint: Endpoint = init.transport === 'postmessage' || init.channel === undefined
+    ? new PortEndpoint({ post: (m) => host.port.post({ type: 'rpc', m }), onMessage: (h) => rpcListeners.push(h) })
+    : new ShmEndpoint(init.channel, 1, new Doorbell(init.kernelBell), init.transport === 'shm' ? fixedWire(own, KERNEL) : codecWire);
 
   let instance: ComponentInstance = {};
-  const rpc = new Rpc(endpoint, async (_to, method, args) => {
-    const fn = instance[method];
-    if (typeof fn !== 'function' || method === 'init' || method === 'shutdown' || method === 'busy') throw new KernelError(Errno.ENOSYS, `${init.name} has no method ${method}`);
+  // Server dispatch: only the methods of this component's service list.
+  const serve = async (_to: string, method: string, args: Value[]): Promise<Value> => {
+    const fn = own.byName.has(method) ? instance[method] : undefined;
+    if (typeof fn !== 'function') throw new KernelError(Errno.ENOSYS, `${init.name} has no method ${method}`);
     return (await (fn as (...a: Value[]) => Promise<Value>)(...args)) ?? null;
-  }, (e) => host.crash(e));
+  };
+  const rpc = new Rpc(endpoint, serve, (e) => host.crash(e), check);
+
+  // Direct channels (shm): the ends the kernel gave this server.
+  const links = new Map<string, PeerLink>();
+  const clients = new Map<string, ShmEndpoint>();
+  const linkFor = (peer: string): PeerLink => {
+    let l = links.get(peer);
+    if (l === undefined) { l = new PeerLink(SERVICES[peer]!, (e) => host.crash(e)); links.set(peer, l); }
+    return l;
+  };
+  const attachClient = (end: ChannelEnd): void => {
+    const ep = new ShmEndpoint(end.memory, end.side, new Doorbell(end.peerBell), fixedWire(own, undefined));
+    // Replies to calls from an earlier instance of the client land in the old end: dropped with it.
+    new Rpc(ep, serve, (e) => host.crash(e));
+    clients.set(end.peer, ep);
+  };
+  const bell = new Doorbell(init.serverBell);
+  for (const end of init.links) linkFor(end.peer).up(end);
+  for (const peer of init.down) linkFor(peer).down();
+  for (const end of init.clients) attachClient(end);
 
   host.port.onMessage((raw) => {
-    const m = raw as { type?: string; kind?: string; id?: number; m?: unknown };
+    const m = raw as ServerControl;
     if (m.type === 'rpc') for (const l of rpcListeners) l(m.m);
-    else if (m.type === 'fault' && typeof m.kind === 'string' && isFaultType(m.kind)) faults.armed = m.kind;
+    else if (m.type === 'fault' && isFaultType(m.kind)) faults.armed = m.kind;
+    // A new end may already hold messages (the peer sent before this arrived): wake the loop.
+    else if (m.type === 'peer-up' && SERVICES[m.end.peer] !== undefined) { linkFor(m.end.peer).up(m.end); bell.ring(); }
+    else if (m.type === 'peer-down') links.get(m.peer)?.down();
+    else if (m.type === 'peer-gone') links.get(m.peer)?.gone(m.errno);
+    else if (m.type === 'client') { attachClient(m.end); bell.ring(); }
     else if (m.type === 'shutdown') {
       Promise.resolve(instance.shutdown?.()).catch(() => {}).finally(() => host.port.post({ type: 'shutdown-done' }));
     }
@@ -73,26 +103,37 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
     }
   });
 
-  const kernelCalls = peerProxy<KernelCalls>(rpc, 'kernel');
+  const viaKernel = (to: string) => (method: string, args: Value[]): Promise<Value> => rpc.call(to, method, args);
   const ctx: ComponentContext = {
     name: init.name,
     arena,
     config: init.config,
     log: (message) => { void rpc.call('kernel', 'log', [message]); },
-    peer: <T>(name: string): T => peerProxy<T>(rpc, name),
-    kernel: kernelCalls,
+    peer: <T>(name: string): T => {
+      const service = SERVICES[name];
+      if (!grants(uses, name) || name === 'kernel' || service === undefined) throw new KernelError(Errno.EPERM, `${init.name} holds no capability for ${name}`);
+      // Direct: the channel end for this edge. Relayed (mach, postmessage): through the kernel.
+      const call = init.transport === 'shm' ? ((l: PeerLink) => (method: string, args: Value[]) => l.call(method, args))(linkFor(name)) : viaKernel(name);
+      return bindClient<T>(service, init.name, uses, call);
+    },
+    kernel: bindClient<KernelCalls>(KERNEL, init.name, uses, viaKernel('kernel')),
     device: init.device === undefined ? undefined : bindDevice(init.device.kind, init.device.memory),
   };
 
   // The server's address space: its own arena and, if granted, its own device.
   if (init.device !== undefined) arena.mapWindow({ owner: init.name, tag: init.device.kind, memory: init.device.memory });
   host.startHeartbeat(new Int32Array(init.heartbeat));
-  const bell = new Doorbell(init.serverBell);
-  if (init.transport === 'shm') {
-    void pollLoop({ doorbell: bell, poll: () => endpoint.poll(), spinUs: init.spinUs, host, running: () => true }).catch((e) => host.crash(e));
+  if (init.transport !== 'postmessage') {
+    const poll = (): boolean => {
+      let worked = endpoint.poll();
+      for (const l of links.values()) if (l.poll()) worked = true;
+      for (const c of clients.values()) if (c.poll()) worked = true;
+      return worked;
+    };
+    void pollLoop({ doorbell: bell, poll, spinUs: init.spinUs, host, running: () => host.running?.() ?? true }).catch((e) => host.crash(e));
   }
   try {
-    instance = wrapComponent(mod.create(ctx), init.name, arena, init.wildWriteBytes, faults);
+    instance = wrapComponent(mod.create(ctx), init.name, arena, init.wildWriteBytes, faults, own);
     await instance.init?.();
   } catch (e) {
     host.port.post({ type: 'init-failed', error: e instanceof Error ? e.message : String(e) });

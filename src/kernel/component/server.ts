@@ -1,6 +1,7 @@
-// The kernel's side of a user-domain component: its thread, its channel, its arena,
-// the calls in flight, and the heartbeat the supervisor watches. The server's own side
-// is server-runtime.ts, running in the component's thread.
+// The kernel's side of a user-domain component: its thread, its kernel channel (the
+// kernel's calls to it and its kernel calls; its channels to peers are wired by
+// channels.ts), its arena, the calls in flight, and the heartbeat the supervisor
+// watches. The server's own side is server-runtime.ts, running in the component's thread.
 
 import type { Value } from '../../lib/codec.js';
 import { Doorbell } from '../../lib/poller.js';
@@ -8,9 +9,20 @@ import type { Manifest, DeviceKind } from '../../abi/component.js';
 import type { ThreadHandle, Platform } from '../platform.js';
 import { ShmEndpoint, PortEndpoint, channelMemory, type Endpoint } from '../ipc/endpoint.js';
 import { Rpc, type CallHandler, type PendingCall } from '../ipc/rpc.js';
+import { codecWire, fixedWire } from '../ipc/wire.js';
+import type { ChannelEnd } from '../ipc/channel.js';
+import { SERVICES, KERNEL, checkReply } from '../../abi/services.js';
+import { KernelError, Errno } from '../../abi/errno.js';
 import type { MemArenaRecord } from '../../abi/sysinfo.js';
 
-export type Transport = 'shm' | 'postmessage';
+/**
+ * shm: direct channels between the threads of each `uses` edge, fixed-layout
+ * messages (L4-like, the default). mach: the first generation kept on purpose —
+ * every server-to-server call relayed through the kernel thread, self-described
+ * messages (lib/codec) on shm rings (asynchronous, queued, relayed, copied).
+ * postmessage: relayed like mach, over the host's structured-clone message ports.
+ */
+export type Transport = 'shm' | 'mach' | 'postmessage';
 
 /** What the server thread is told at start (see server-runtime.ts). */
 export interface ServerInit {
@@ -18,6 +30,12 @@ export interface ServerInit {
   name: string;
   transport: Transport;
   channel: SharedArrayBuffer | undefined;
+  /** Client ends of this server's direct channels (its `uses` edges to other components). */
+  links: ChannelEnd[];
+  /** Service ends of the direct channels of the components that use this one. */
+  clients: ChannelEnd[];
+  /** Services it uses that are restarting: calls to them queue until their 'peer-up'. */
+  down: string[];
   kernelBell: SharedArrayBuffer;
   serverBell: SharedArrayBuffer;
   heartbeat: SharedArrayBuffer;
@@ -27,6 +45,21 @@ export interface ServerInit {
   spinUs: number;
   wildWriteBytes: number;
 }
+
+/** Kernel to server thread, after init: fault arming, memstat, shutdown, and channel wiring. */
+export type ServerControl =
+  | { type: 'rpc'; m: unknown }
+  | { type: 'fault'; kind: string }
+  | { type: 'memstat'; id: number }
+  | { type: 'shutdown' }
+  /** A (restarted or newly loaded) peer's channel end: calls go there now. */
+  | { type: 'peer-up'; end: ChannelEnd }
+  /** The peer died: its channel is dead; queue until peer-up. */
+  | { type: 'peer-down'; peer: string }
+  /** The peer was unloaded (ENODEV) or given up (EIO). */
+  | { type: 'peer-gone'; peer: string; errno: number }
+  /** A (restarted or newly loaded) client's channel end to serve. */
+  | { type: 'client'; end: ChannelEnd };
 
 export type ServerEvent =
   | { type: 'ready' }
@@ -43,12 +76,19 @@ export interface ServerOptions {
   kernelBellMemory: SharedArrayBuffer;
   config: Record<string, Value>;
   device: { kind: DeviceKind; memory: SharedArrayBuffer } | undefined;
+  /** This server thread's doorbell word (every producer towards it rings it). */
+  bell: SharedArrayBuffer;
+  links: ChannelEnd[];
+  clients: ChannelEnd[];
+  down: string[];
   arenaBytes: number;
   channelBytes: number;
   spinUs: number;
   wildWriteBytes: number;
   /** Serves calls the server makes (to the kernel or, relayed, to peers). */
   serve: CallHandler;
+  /** A kernel-side handler failed with something that is not an errno. */
+  onServeError: (e: unknown) => void;
   /** The thread died or misbehaved; the supervisor takes over. */
   onDeath: (reason: string) => void;
 }
@@ -61,6 +101,7 @@ export class UserServer {
   readonly arena: SharedArrayBuffer;
   lastBeat = -1;
   lastBeatAt = performance.now();
+  private readonly createdAt = performance.now();
   dead = false;
   private readonly ready: Promise<void>;
   private memstatWaiters = new Map<number, (r: MemArenaRecord) => void>();
@@ -71,13 +112,18 @@ export class UserServer {
     this.arena = new SharedArrayBuffer(o.arenaBytes);
     const heartbeat = new SharedArrayBuffer(4);
     this.heartbeat = new Int32Array(heartbeat);
-    const serverBellMemory = new SharedArrayBuffer(4);
-    const channel = o.transport === 'shm' ? channelMemory(o.channelBytes) : undefined;
+    const serverBellMemory = o.bell;
+    const channel = o.transport !== 'postmessage' ? channelMemory(o.channelBytes) : undefined;
     const rpcListeners: ((m: unknown) => void)[] = [];
     this.endpoint = channel !== undefined
-      ? new ShmEndpoint(channel, 0, new Doorbell(serverBellMemory))
+      ? new ShmEndpoint(channel, 0, new Doorbell(serverBellMemory), o.transport === 'shm' ? fixedWire(KERNEL, SERVICES[o.manifest.name]) : codecWire)
       : new PortEndpoint({ post: (m) => this.thread.post({ type: 'rpc', m }), onMessage: (h) => rpcListeners.push(h) });
-    this.rpc = new Rpc(this.endpoint, o.serve, (e) => this.die(`kernel-side handler failed: ${String(e)}`));
+    const check = (to: string, method: string, v: Value, args: readonly Value[]): Value => {
+      const def = SERVICES[to]?.byName.get(method);
+      if (def === undefined) throw new KernelError(Errno.ENOSYS, `no method ${to}.${method}`);
+      return checkReply(def, to, v, args) as Value;
+    };
+    this.rpc = new Rpc(this.endpoint, o.serve, o.onServeError, check);
 
     let readyResolve!: () => void;
     let readyReject!: (e: Error) => void;
@@ -98,7 +144,7 @@ export class UserServer {
       this.die(error ?? 'server thread exited');
     });
     const init: ServerInit = {
-      type: 'init', name: o.manifest.name, transport: o.transport, channel, kernelBell: o.kernelBellMemory,
+      type: 'init', name: o.manifest.name, transport: o.transport, channel, links: o.links, clients: o.clients, down: o.down, kernelBell: o.kernelBellMemory,
       serverBell: serverBellMemory, heartbeat, arena: this.arena, config: o.config, device: o.device,
       spinUs: o.spinUs, wildWriteBytes: o.wildWriteBytes,
     };
@@ -113,7 +159,10 @@ export class UserServer {
 
   poll(): boolean { return this.endpoint.poll(); }
 
-  armFault(kind: string): void { this.thread.post({ type: 'fault', kind }); }
+  armFault(kind: string): void { this.post({ type: 'fault', kind }); }
+
+  /** Sends a control message to the server thread (unless it is dead). */
+  post(message: ServerControl): void { if (!this.dead) this.thread.post(message); }
 
   memstat(): Promise<MemArenaRecord> {
     const id = this.nextMemstat++;
@@ -131,18 +180,12 @@ export class UserServer {
     });
   }
 
-  /**
-   * Whether the heartbeat stalled longer than `timeoutMs`. Before its first beat the
-   * thread is still starting (loading its modules), which on a loaded machine can take
-   * longer than a beat interval: it gets ten times as long.
-   */
-  hung(timeoutMs: number): boolean {
+  /** Whether the heartbeat stalled longer than `timeoutMs` (or never started within `startTimeoutMs`). */
+  hung(timeoutMs: number, startTimeoutMs: number): boolean {
     const beat = Atomics.load(this.heartbeat, 0);
     const now = performance.now();
+    if (beat === 0) return now - this.createdAt > startTimeoutMs;
     if (beat !== this.lastBeat) { this.lastBeat = beat; this.lastBeatAt = now; return false; }
-    // NOTE: the first beat comes only once the thread has loaded its code, which on a
-    // loaded machine takes seconds: a server that never beat yet gets ten timeouts.
-    if (beat === 0) return now - this.lastBeatAt > timeoutMs * 10;
     return now - this.lastBeatAt > timeoutMs;
   }
 

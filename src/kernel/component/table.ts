@@ -1,31 +1,36 @@
 // The component table: every loaded component, its domain, state and restarts, and
-// the object callers use to reach it. In the kernel domain that object is the
-// instance itself (wrapped only for fault injection): a call is a direct call. In the
-// user domain it is a proxy whose calls go over the component's channel, queue while
-// it restarts, and are replayed (idempotent methods) or failed with EIO when it dies.
+// the object the kernel and kernel-domain callers use to reach it — a binding made
+// once at load from the service list (abi/services.ts). In the kernel domain that
+// object holds the instance's own methods (plus one field test for fault injection):
+// a call is a direct call. In the user domain its methods send on the component's
+// kernel channel; calls queue while it restarts and are replayed (idempotent methods)
+// or failed with EIO when it dies.
 //
-// The supervisor lives here too: it watches user-domain servers (exit, heartbeat)
-// and restarts them; a component that fails in the kernel domain panics the kernel.
+// Channels between components are wired by channels.ts (one per `uses` edge, direct
+// between the two threads). The supervisor lives here too: it watches user-domain
+// servers (exit, heartbeat) and restarts them, re-wiring their channels; a component
+// that fails in the kernel domain panics the kernel.
 
 import { Arena, checksum } from '../../lib/arena.js';
 import type { Value } from '../../lib/codec.js';
 import type { ComponentContext, ComponentInstance, KernelCalls } from '../../abi/component.js';
 import { KernelError, Errno, isKernelError } from '../../abi/errno.js';
+import { grants } from '../../abi/services.js';
 import type { ModRecord, MemArenaRecord } from '../../abi/sysinfo.js';
 import type { Doorbell } from '../../lib/poller.js';
 import type { DeviceKind } from '../../abi/component.js';
 import type { Platform } from '../platform.js';
 import type { Params } from '../params.js';
 import { bindDevice } from '../device.js';
+import { SERVICES, KERNEL, type ServiceDef } from '../../abi/services.js';
 import { wrapComponent, type FaultState, type FaultType } from './fault.js';
 import { UserServer, type Transport } from './server.js';
 import type { ComponentModule } from './server-runtime.js';
 import type { PendingCall } from '../ipc/rpc.js';
+import { MAX_REPLAYS, bindClient } from './peer-link.js';
+import { Channels, usedServices } from './channels.js';
 
 export type Domain = 'kernel' | 'user';
-
-/** Times an idempotent call in flight at a crash is replayed on the restarted server. */
-const MAX_REPLAYS = 1;
 
 export interface ComponentRecord {
   readonly name: string;
@@ -40,6 +45,8 @@ export interface ComponentRecord {
   instance: ComponentInstance | undefined;
   readonly faults: FaultState;
   server: UserServer | undefined;
+  /** The doorbell word of its server thread (user domain), kept across restarts. */
+  readonly bell: SharedArrayBuffer;
   /** Calls waiting for a restart to finish. */
   waiting: (() => void)[];
 }
@@ -64,8 +71,20 @@ export interface TableOptions {
 export class ComponentTable {
   private readonly records = new Map<string, ComponentRecord>();
   private readonly servers = new Set<UserServer>();
+  private readonly channels: Channels;
+  /** Server-to-server calls the kernel thread relayed (the mach and postmessage transports; 0 under shm). */
+  relayed = 0;
 
-  constructor(private readonly o: TableOptions) {}
+  constructor(private readonly o: TableOptions) {
+    this.channels = new Channels({
+      records: this.records, ringBytes: o.params.channelRingBytes, kernelBell: o.kernelBellMemory,
+      serve: (service, client, method, args) => this.serveOnChannel(service, client, method, args),
+      failure: (service, e) => this.kernelFailure(this.records.get(service), e),
+    });
+  }
+
+  /** Whether server-to-server calls take direct channels (shm) or the kernel relay (mach, postmessage). */
+  get direct(): boolean { return this.o.transport === 'shm'; }
 
   has(name: string): boolean { return this.records.has(name); }
   get(name: string): ComponentRecord | undefined { return this.records.get(name); }
@@ -78,9 +97,9 @@ export class ComponentTable {
     return r.iface as T;
   }
 
-  /** Polls every shm channel; true when any had messages. */
+  /** Polls every shm channel with a kernel end; true when any had messages. */
   poll(): boolean {
-    let worked = false;
+    let worked = this.channels.poll();
     for (const s of this.servers) if (s.poll()) worked = true;
     return worked;
   }
@@ -88,18 +107,21 @@ export class ComponentTable {
   async load(module: ComponentModule, domain: Domain): Promise<ComponentRecord> {
     const name = module.manifest.name;
     if (this.records.has(name)) throw new KernelError(Errno.EEXIST, `${name} is already loaded`);
+    if (SERVICES[name] === undefined || name === 'kernel') throw new KernelError(Errno.ENOENT, `${name} is not in the service list`);
     const faults: FaultState = { armed: undefined, leaking: false };
     const iface: ComponentInstance = {};
-    const record: ComponentRecord = { name, module, domain, state: 'starting', restarts: 0, generation: 0, iface, instance: undefined, faults, server: undefined, waiting: [] };
+    const record: ComponentRecord = { name, module, domain, state: 'starting', restarts: 0, generation: 0, iface, instance: undefined, faults, server: undefined, bell: new SharedArrayBuffer(4), waiting: [] };
     this.records.set(name, record);
     try {
       if (domain === 'kernel') await this.startKernel(record);
       else await this.startUser(record);
     } catch (e) {
       this.records.delete(name);
+      this.channels.unwire(name, Errno.ENODEV);
       throw e;
     }
     record.state = 'running';
+    if (domain === 'kernel' && this.direct) this.channels.kernelServiceUp(record);
     return record;
   }
 
@@ -126,51 +148,66 @@ export class ComponentTable {
       config: this.o.config(record.name),
       log: (m) => this.o.log(m),
       peer: <T>(name: string): T => {
-        if (!record.module.manifest.uses.includes(name)) throw new KernelError(Errno.EPERM, `${record.name} holds no capability for ${name}`);
-        return this.lazyIface<T>(name);
+        const service = SERVICES[name];
+        if (!usedServices(record.module.manifest).includes(name) || service === undefined) throw new KernelError(Errno.EPERM, `${record.name} holds no capability for ${name}`);
+        return this.peerBinding<T>(record, service);
       },
-      kernel: this.o.kernelCalls,
+      kernel: bindClient(KERNEL, record.name, record.module.manifest.uses, (method, args) => this.kernelCall(method, args)),
       device: dev === undefined ? undefined : bindDevice(dev.kind, dev.memory),
     };
   }
 
-  /** A peer reference resolved at call time, so it follows loads and restarts. */
-  private lazyIface<T>(name: string): T {
-    return new Proxy({}, {
-      get: (_t, method): unknown => {
-        if (typeof method !== 'string' || method === 'then') return undefined;
-        return (...args: unknown[]) => (this.iface<Record<string, (...a: unknown[]) => unknown>>(name)[method]!)(...args);
-      },
-    }) as T;
+  /**
+   * A kernel-domain component's binding to a peer: one function per method of the
+   * peer's service, made once; each call looks the peer up (so it follows rmmod,
+   * insmod and restarts) and calls its binding. A method the manifest narrows away
+   * fails with EPERM.
+   */
+  private peerBinding<T>(record: ComponentRecord, service: ServiceDef): T {
+    return bindClient<T>(service, record.name, record.module.manifest.uses, (method, args) => {
+      const target = this.iface<Record<string, (...a: Value[]) => Promise<Value>>>(service.name);
+      return target[method]!(...args);
+    });
+  }
+
+  private kernelCall(method: string, args: Value[]): Promise<Value> {
+    const fn = (this.o.kernelCalls as unknown as Record<string, (...a: Value[]) => Promise<Value>>)[method];
+    if (typeof fn !== 'function') return Promise.reject(new KernelError(Errno.ENOSYS, `no kernel call ${method}`));
+    return fn.apply(this.o.kernelCalls, args);
   }
 
   private async startKernel(record: ComponentRecord): Promise<void> {
-    const instance = wrapComponent(record.module.create(this.context(record, this.o.kernelArena)), record.name, this.o.kernelArena, this.o.params.wildWriteBytes, record.faults);
+    const instance = wrapComponent(record.module.create(this.context(record, this.o.kernelArena)), record.name, this.o.kernelArena, this.o.params.wildWriteBytes, record.faults,
+      SERVICES[record.name]!, { panic: (cause) => this.o.panic(record.name, cause) });
     record.instance = instance;
-    // Direct calls: the interface is the instance's own (wrapped) methods, and a
-    // failure that is not an errno is a kernel bug: panic, naming the component.
-    for (const [key, fn] of Object.entries(instance)) {
-      if (typeof fn !== 'function') continue;
-      const method = fn as (...a: unknown[]) => unknown;
-      record.iface[key] = (...args: unknown[]): unknown => {
-        let result: unknown;
-        try { result = method(...args); } catch (e) { this.kernelFailure(record, e); }
-        if (result instanceof Promise) return result.catch((e: unknown) => this.kernelFailure(record, e));
-        return result;
-      };
-    }
+    // Direct calls: the binding is the instance's own (wrapped) methods. A failure that
+    // is not an errno is a kernel bug: the syscall dispatcher (or the kernel end of a
+    // channel) panics.
+    for (const def of SERVICES[record.name]!.methods) record.iface[def.name] = instance[def.name];
     await instance.init?.();
   }
 
-  private kernelFailure(record: ComponentRecord, e: unknown): never {
+  private kernelFailure(record: ComponentRecord | undefined, e: unknown): never {
     if (isKernelError(e)) throw e;
     const cause = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    return this.o.panic(record.name, cause);
+    return this.o.panic(record?.name ?? 'kernel', cause);
   }
 
-  private newServer(record: ComponentRecord): UserServer {
+  /** A call that arrived on a channel's kernel end, for kernel-domain component `service`. */
+  private serveOnChannel(service: string, client: string, method: string, args: Value[]): Promise<Value> {
+    const c = this.records.get(client);
+    if (c === undefined || !grants(c.module.manifest.uses, service, method)) return Promise.reject(new KernelError(Errno.EPERM, `${client} holds no capability for ${service}.${method}`));
+    const target = this.iface<Record<string, ((...a: Value[]) => Promise<Value>) | undefined>>(service);
+    const fn = target[method];
+    if (fn === undefined) return Promise.reject(new KernelError(Errno.ENOSYS, `${service} has no method ${method}`));
+    return fn(...args);
+  }
+
+  /** A new server thread for `record`, its channels wired; `announce` tells its clients once it is ready. */
+  private newServer(record: ComponentRecord): { server: UserServer; announce: () => void } {
     const granted = this.grantedDevice(record);
-    const server = new UserServer({
+    const wiring = this.direct ? this.channels.wireStart(record) : { links: [], clients: [], down: [], announce: () => {} };
+    const server: UserServer = new UserServer({
       platform: this.o.platform,
       manifest: record.module.manifest,
       transport: this.o.transport,
@@ -178,30 +215,33 @@ export class ComponentTable {
       kernelBellMemory: this.o.kernelBellMemory,
       config: this.o.config(record.name),
       device: granted,
+      bell: record.bell,
+      links: wiring.links,
+      clients: wiring.clients,
+      down: wiring.down,
       arenaBytes: this.o.params.userArenaBytes,
       channelBytes: this.o.params.channelRingBytes,
       spinUs: this.o.params.serverSpinUs,
       wildWriteBytes: this.o.params.wildWriteBytes,
       serve: (to, method, args) => this.serveFromServer(record, to, method, args),
+      // A kernel-domain component failed serving a relayed or kernel call: a kernel bug.
+      onServeError: (e) => this.kernelFailure(undefined, e),
       onDeath: (reason) => { void this.restart(record, server, reason); },
     });
-    return server;
+    return { server, announce: wiring.announce };
   }
 
   private async startUser(record: ComponentRecord): Promise<void> {
-    const server = this.newServer(record);
+    const { server, announce } = this.newServer(record);
     record.server = server;
     this.servers.add(server);
+    // The binding: one function per method of the service list, made once.
+    for (const def of SERVICES[record.name]!.methods) {
+      const method = def.name;
+      record.iface[method] = (...args: Value[]): Promise<Value> => this.callUser(record, method, args);
+    }
     await server.started();
-    // The proxy: one closure per method, created on first use.
-    Object.setPrototypeOf(record.iface, new Proxy({}, {
-      get: (_t, method): unknown => {
-        if (typeof method !== 'string' || method === 'then') return undefined;
-        const fn = (...args: Value[]): Promise<Value> => this.callUser(record, method, args);
-        record.iface[method] = fn;
-        return fn;
-      },
-    }));
+    announce();
   }
 
   private async callUser(record: ComponentRecord, method: string, args: Value[]): Promise<Value> {
@@ -213,16 +253,21 @@ export class ComponentTable {
     return record.server.call(method, args);
   }
 
-  /** A user-domain server calls the kernel or, through the kernel, a peer. */
+  /**
+   * A user-domain server calls the kernel on its kernel channel — or, under the relayed
+   * transports (mach, postmessage), a peer through the kernel. Every call is checked
+   * against the caller's manifest here, whatever its own side claimed.
+   */
   private async serveFromServer(record: ComponentRecord, to: string, method: string, args: Value[]): Promise<Value> {
-    if (to === 'kernel') {
-      const fn = (this.o.kernelCalls as unknown as Record<string, (...a: Value[]) => Promise<Value>>)[method];
-      if (typeof fn !== 'function') throw new KernelError(Errno.ENOSYS, `no kernel call ${method}`);
-      return (await fn.apply(this.o.kernelCalls, args)) ?? null;
-    }
-    if (!record.module.manifest.uses.includes(to)) throw new KernelError(Errno.EPERM, `${record.name} holds no capability for ${to}`);
-    const target = this.iface<Record<string, (...a: Value[]) => Promise<Value>>>(to);
-    return (await target[method]!(...args)) ?? null;
+    const uses = record.module.manifest.uses;
+    if (!grants(uses, to, method)) throw new KernelError(Errno.EPERM, `${record.name} holds no capability for ${to}.${method}`);
+    if (to === 'kernel') return (await this.kernelCall(method, args)) ?? null;
+    if (this.direct) throw new KernelError(Errno.EPERM, `${record.name}: calls to ${to} go on its own channel, not through the kernel`);
+    const target = this.iface<Record<string, ((...a: Value[]) => Promise<Value>) | undefined>>(to);
+    const fn = target[method];
+    if (fn === undefined) throw new KernelError(Errno.ENOSYS, `${to} has no method ${method}`);
+    this.relayed++;
+    return (await fn(...args)) ?? null;
   }
 
   /** The supervisor: restart a user-domain server that died or hung. */
@@ -231,6 +276,8 @@ export class ComponentTable {
     this.servers.delete(dead);
     const inFlight: PendingCall[] = dead.drain();
     if (record.state === 'failed') { for (const c of inFlight) c.reject(new KernelError(Errno.EIO)); return; }
+    // Its clients' channels are dead with it: they queue until the new one is wired.
+    if (this.direct) this.channels.serverDown(record);
     record.state = 'restarting';
     record.restarts++;
     record.generation++;
@@ -238,29 +285,31 @@ export class ComponentTable {
     if (record.restarts > this.o.params.maxRestarts) {
       record.state = 'failed';
       this.o.log(`${record.name}: too many restarts, giving up`);
+      if (this.direct) this.channels.unwire(record.name, Errno.EIO);
     } else {
-      const server = this.newServer(record);
+      const { server, announce } = this.newServer(record);
       record.server = server;
       this.servers.add(server);
       try {
         await server.started();
         record.state = 'running';
+        announce();
         this.o.log(`${record.name}: restarted`);
       } catch (e) {
         this.o.log(`${record.name}: restart failed: ${e instanceof Error ? e.message : String(e)}`);
         return; // onDeath of the new server runs the next attempt
       }
     }
-    const idempotent = record.module.manifest.idempotent;
+    const service = SERVICES[record.name]!;
     for (const c of inFlight) {
       // Replay once: a request that kills the server every time must not restart it forever.
-      if (record.state === 'running' && idempotent.includes(c.method) && c.replays < MAX_REPLAYS) record.server!.call(c.method, c.args, c.replays + 1).then(c.resolve, c.reject);
+      if (record.state === 'running' && service.byName.get(c.method)?.idempotent === true && c.replays < MAX_REPLAYS) record.server!.call(c.method, c.args, c.replays + 1).then(c.resolve, c.reject);
       else c.reject(new KernelError(Errno.EIO, `${record.name} died during ${c.method}`));
     }
     for (const w of record.waiting.splice(0)) w();
   }
 
-  /** IPC calls in flight to user-domain servers. */
+  /** IPC calls in flight between the kernel and user-domain servers. */
   inFlight(): number {
     let n = 0;
     for (const s of this.servers) n += s.rpc.inFlight().length;
@@ -269,7 +318,7 @@ export class ComponentTable {
 
   /** Checks every server's heartbeat; called by the kernel about every 100 ms. */
   watch(): void {
-    for (const s of this.servers) if (!s.dead && s.hung(this.o.params.heartbeatTimeoutMs)) s.die('hung (no heartbeat)');
+    for (const s of this.servers) if (!s.dead && s.hung(this.o.params.heartbeatTimeoutMs, this.o.params.serverStartTimeoutMs)) s.die('hung (no heartbeat)');
   }
 
   armFault(name: string, type: FaultType): void {
@@ -289,12 +338,11 @@ export class ComponentTable {
       this.o.kernelArena.unmapWindows(name);
     } else {
       if (r.server !== undefined && r.server.rpc.inFlight().length > 0) throw new KernelError(Errno.EBUSY, `${name} is in use`);
-      const busy = await (r.iface as { busy?: () => Promise<boolean> }).busy?.().catch(() => false);
-      if (busy === true) throw new KernelError(Errno.EBUSY, `${name} is in use`);
       r.state = 'failed';
       if (r.server !== undefined) { this.servers.delete(r.server); r.server.dead = true; r.server.thread.terminate(); }
     }
     this.records.delete(name);
+    this.channels.unwire(name, Errno.ENODEV);
   }
 
   /** Shuts components down in reverse boot order: users of a driver before the driver. */

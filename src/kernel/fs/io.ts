@@ -70,9 +70,7 @@ export async function readFile(k: Kernel, p: Process, f: OpenFile, length: numbe
       break;
     case 'vfs': {
       checkGeneration(k, f);
-      const v = await k.vfs.read(f.target.vfsHandle!, at, length);
-      if (!(v instanceof Uint8Array)) throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
-      data = v;
+      data = await k.vfs.read(f.target.vfsHandle!, at, length);
       break;
     }
   }
@@ -114,7 +112,6 @@ export async function writeFile(k: Kernel, p: Process, f: OpenFile, data: Uint8A
       checkGeneration(k, f);
       const append = offset === undefined && (f.flags & O.APPEND) !== 0;
       const r = await k.vfs.write(f.target.vfsHandle!, append ? -1 : (offset ?? f.offset), data);
-      if (typeof r !== 'object' || r === null || typeof r.written !== 'number') throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
       if (offset === undefined) f.offset = append ? r.end : f.offset + r.written;
       return r.written;
     }

@@ -1,15 +1,16 @@
 // Endpoints: one side of a channel. Two transports behind one interface:
 //
 // - ShmEndpoint: two shared-memory message rings (one per direction) and the peer
-//   thread's doorbell. Sending encodes the message into the ring and rings the bell;
-//   the receiving thread's poll loop drains its ring. No thread in between.
+//   thread's doorbell. Sending encodes the message (with the channel's wire, wire.ts)
+//   into the ring and rings the bell; the receiving thread's poll loop drains its
+//   ring. No thread in between.
 // - PortEndpoint: the structured-clone message port (postMessage), kept on purpose as
 //   the first-generation baseline: every message is a host event.
 
 import { MessageRing, ringBytes } from '../../lib/ring.js';
-import { encode, decode } from '../../lib/codec.js';
 import type { Doorbell } from '../../lib/poller.js';
 import { isMessage, type Message } from './message.js';
+import { codecWire, type Wire } from './wire.js';
 
 export interface Endpoint {
   send(message: Message): void;
@@ -35,7 +36,7 @@ export class ShmEndpoint implements Endpoint {
   private handler: (message: Message) => void = () => {};
 
   /** `side` 0 sends on the first ring, side 1 on the second. */
-  constructor(memory: SharedArrayBuffer, side: 0 | 1, private readonly peerBell: Doorbell) {
+  constructor(memory: SharedArrayBuffer, side: 0 | 1, private readonly peerBell: Doorbell, private readonly wire: Wire = codecWire) {
     const capacity = memory.byteLength / 2 - 8;
     const a = new MessageRing(memory, 0, capacity);
     const b = new MessageRing(memory, ringBytes(capacity), capacity);
@@ -53,16 +54,20 @@ export class ShmEndpoint implements Endpoint {
   }
 
   send(message: Message): void {
-    const bytes = encode(message);
+    // The wire leaves byte 0 for the flag; its record may be a reused buffer.
+    const record = this.wire.encode(message);
     const max = this.out.maxMessage - 1;
-    if (bytes.length <= max) this.queue(this.record(WHOLE, bytes));
-    else for (let at = 0; at < bytes.length; at += max) this.queue(this.record(at + max >= bytes.length ? LAST : MORE, bytes.subarray(at, at + max)));
+    if (record.length - 1 <= max) { record[0] = WHOLE; this.queue(record); }
+    else {
+      const bytes = record.subarray(1);
+      for (let at = 0; at < bytes.length; at += max) this.queue(this.record(at + max >= bytes.length ? LAST : MORE, bytes.subarray(at, at + max)));
+    }
     this.peerBell.ring();
   }
 
   private queue(record: Uint8Array): void {
     // Keep order: once something waits in the backlog, everything queues behind it.
-    if (this.backlog.length > 0 || !this.out.push(record)) this.backlog.push(record);
+    if (this.backlog.length > 0 || !this.out.push(record)) this.backlog.push(record.slice());
   }
 
   poll(): boolean {
@@ -72,15 +77,15 @@ export class ShmEndpoint implements Endpoint {
     for (let rec = this.in.pop(); rec !== undefined; rec = this.in.pop()) {
       worked = true;
       const flag = rec[0];
+      if (flag === WHOLE) { this.deliver(rec); continue; }
       const body = rec.subarray(1);
-      if (flag === WHOLE) { this.deliver(body); continue; }
       // A large message: the sender may be waiting for room to push the next part.
       freedRoom = true;
       this.fragments.push(body);
       if (flag === LAST) {
         const total = this.fragments.reduce((n, f) => n + f.length, 0);
-        const whole = new Uint8Array(total);
-        let pos = 0;
+        const whole = new Uint8Array(total + 1);
+        let pos = 1;
         for (const f of this.fragments.splice(0)) { whole.set(f, pos); pos += f.length; }
         this.deliver(whole);
       }
@@ -89,9 +94,9 @@ export class ShmEndpoint implements Endpoint {
     return worked;
   }
 
-  private deliver(bytes: Uint8Array): void {
-    const m = decode(bytes);
-    if (isMessage(m)) this.handler(m);
+  private deliver(record: Uint8Array): void {
+    const m = this.wire.decode(record);
+    if (m !== undefined) this.handler(m);
   }
 
   /** Messages queued behind a full ring. */

@@ -1,6 +1,8 @@
 // Remote calls over an endpoint: numbered requests, replies matched by id, errors
-// carried as errno. The kernel keeps the record of every call in flight so that the
-// supervisor can fail or replay them when the server on the other side dies.
+// carried as errno, every reply checked before the caller sees it (ReplyCheck). The
+// caller keeps the record of every call in flight so that it can be failed or replayed
+// when the server on the other side dies (the supervisor for the kernel's calls,
+// component/peer-link.ts for a server's calls to a peer).
 
 import type { Value } from '../../lib/codec.js';
 import { KernelError, Errno, isKernelError } from '../../abi/errno.js';
@@ -21,13 +23,16 @@ export interface PendingCall {
 /** Serves calls that arrive on the endpoint. Throw KernelError for an errno reply. */
 export type CallHandler = (to: string, method: string, args: Value[]) => Promise<Value>;
 
+/** Checks a reply before the caller sees it (abi/services.ts checkReply); throws KernelError(EIO). */
+export type ReplyCheck = (to: string, method: string, value: Value, args: readonly Value[]) => Value;
+
 export class Rpc {
   private nextId = 1;
   private readonly pending = new Map<number, PendingCall>();
   /** Other messages (fault arming) go here. */
   onControl: (message: Message) => void = () => {};
 
-  constructor(readonly endpoint: Endpoint, private readonly serve: CallHandler, private readonly onServeError: (e: unknown) => void) {
+  constructor(readonly endpoint: Endpoint, private readonly serve: CallHandler, private readonly onServeError: (e: unknown) => void, private readonly check?: ReplyCheck) {
     endpoint.setHandler((m) => this.receive(m));
   }
 
@@ -59,7 +64,7 @@ export class Rpc {
     switch (m.t) {
       case 'call':
         this.serve(m.to, m.m, m.a).then(
-          (v) => this.endpoint.send({ t: 'ok', id: m.id, v }),
+          (v) => this.endpoint.send({ t: 'ok', id: m.id, v, nr: m.nr }),
           (e: unknown) => {
             if (isKernelError(e)) this.endpoint.send({ t: 'err', id: m.id, errno: e.errno, msg: e.message });
             else this.onServeError(e);
@@ -70,7 +75,10 @@ export class Rpc {
         const c = this.pending.get(m.id);
         if (c === undefined) return;
         this.pending.delete(m.id);
-        c.resolve(m.v);
+        if (this.check === undefined) { c.resolve(m.v); return; }
+        let v: Value;
+        try { v = this.check(c.to, c.method, m.v, c.args); } catch (e) { c.reject(e as Error); return; }
+        c.resolve(v);
         return;
       }
       case 'err': {

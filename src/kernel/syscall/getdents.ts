@@ -15,7 +15,6 @@ export async function sysGetdents(k: Kernel, p: Process, a: number[]): Promise<n
   if (file.target.isDir !== true) throw new KernelError(Errno.ENOTDIR);
   checkGeneration(k, file);
   const entries = await k.vfs.getdents(file.target.vfsHandle!, file.offset, Math.max(1, Math.floor(len / (DIRENT_HEADER + 8))));
-  if (!Array.isArray(entries)) throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
   const encoder = new TextEncoder();
   const out = new Uint8Array(len);
   const view = new DataView(out.buffer);

@@ -4,9 +4,8 @@
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
-import { expectNumber } from './util.js';
 
 export async function sysGetpgid(k: Kernel, p: Process, a: number[]): Promise<number> {
   if (!Number.isInteger(a[0])) throw new KernelError(Errno.EINVAL);
-  return expectNumber(await k.pm.getpgid(p.pid, a[0]!));
+  return k.pm.getpgid(p.pid, a[0]!);
 }

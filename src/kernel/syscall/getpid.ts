@@ -3,8 +3,7 @@
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
-import { expectNumber } from './util.js';
 
 export async function sysGetpid(k: Kernel, p: Process): Promise<number> {
-  return expectNumber(await k.pm.getpid(p.pid));
+  return k.pm.getpid(p.pid);
 }

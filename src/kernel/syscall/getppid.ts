@@ -3,8 +3,7 @@
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
-import { expectNumber } from './util.js';
 
 export async function sysGetppid(k: Kernel, p: Process): Promise<number> {
-  return expectNumber(await k.pm.getppid(p.pid));
+  return k.pm.getppid(p.pid);
 }

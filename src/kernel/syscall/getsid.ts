@@ -4,9 +4,8 @@
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
-import { expectNumber } from './util.js';
 
 export async function sysGetsid(k: Kernel, p: Process, a: number[]): Promise<number> {
   if (!Number.isInteger(a[0]) || a[0]! < 0) throw new KernelError(Errno.EINVAL);
-  return expectNumber(await k.pm.getsid(p.pid, a[0]!));
+  return await k.pm.getsid(p.pid, a[0]!);
 }

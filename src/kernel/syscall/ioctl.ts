@@ -8,7 +8,6 @@ import { TIOC, BLKGETSIZE64 } from '../../abi/syscalls.js';
 import { Major, majorOf } from '../../abi/fs.js';
 import { deviceSize } from '../fs/devices.js';
 import { drivers } from '../fs/io.js';
-import { expectNumber } from './util.js';
 
 export async function sysIoctl(k: Kernel, p: Process, a: number[]): Promise<number> {
   const file = p.fds.get(a[0]!).file;
@@ -22,7 +21,7 @@ export async function sysIoctl(k: Kernel, p: Process, a: number[]): Promise<numb
       return 0;
     case TIOC.GPGRP:
       if (majorOf(rdev) !== Major.TTY) throw new KernelError(Errno.ENOTTY);
-      return expectNumber(await k.console.getForeground());
+      return k.console.getForeground();
     case BLKGETSIZE64:
       p.copyoutFloat64(a[2]!, [await deviceSize(drivers(k), rdev)]);
       return 0;

@@ -7,7 +7,6 @@ import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import { SEEK, OFF_MAX } from '../../abi/fs.js';
 import { checkGeneration } from '../fs/io.js';
-import { expectNumber } from './util.js';
 
 export async function sysLseek(k: Kernel, p: Process, a: number[]): Promise<number> {
   const file = p.fds.get(a[0]!).file;
@@ -22,7 +21,7 @@ export async function sysLseek(k: Kernel, p: Process, a: number[]): Promise<numb
       if (file.kind === 'dev') { base = 0; break; }
       checkGeneration(k, file);
       const st = await k.vfs.fstat(file.target.vfsHandle!);
-      base = expectNumber(st?.size);
+      base = st.size;
       break;
     }
     default: throw new KernelError(Errno.EINVAL);

@@ -3,10 +3,9 @@
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
-import { expectNumber } from './util.js';
 
 export async function sysSetsid(k: Kernel, p: Process): Promise<number> {
-  const sid = expectNumber(await k.pm.setsid(p.pid));
+  const sid = await k.pm.setsid(p.pid);
   p.sid = sid;
   p.pgid = sid;
   return sid;

@@ -12,19 +12,9 @@ export function checkRange(p: Process, ptr: number, len: number): void {
   if (ptr + len > p.umem.length) throw new KernelError(Errno.EFAULT);
 }
 
+/** Writes `st` in the STAT_FIELDS layout. (Replies from vfs are checked where they arrive: abi/services.ts checkReply.) */
 export function writeStat(p: Process, ptr: number, st: Stat): void {
-  if (typeof st !== 'object' || st === null) throw new KernelError(Errno.EIO, 'malformed stat reply');
-  p.copyoutFloat64(ptr, STAT_FIELDS.map((f) => {
-    const v = st[f];
-    if (typeof v !== 'number') throw new KernelError(Errno.EIO, 'malformed stat reply');
-    return v;
-  }));
-}
-
-/** A component's reply that must be a number (bad replies become EIO). */
-export function expectNumber(v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new KernelError(Errno.EIO, 'malformed reply');
-  return v;
+  p.copyoutFloat64(ptr, STAT_FIELDS.map((f) => st[f]));
 }
 
 /** EPERM unless process `p` holds `cap` (root holds every capability). */

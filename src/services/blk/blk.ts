@@ -19,8 +19,6 @@ export const manifest: Manifest = {
   name: 'blk',
   description: 'block device driver (/dev/blk0)',
   uses: [],
-  // A sector read or write has the same effect done twice: safe to replay after a restart.
-  idempotent: ['size', 'read', 'write', 'flush'],
   device: 'block',
 };
 

@@ -21,8 +21,7 @@ import { LineDiscipline } from './line-discipline.js';
 export const manifest: Manifest = {
   name: 'console',
   description: 'tty driver (/dev/console, /dev/ttyerr)',
-  uses: [],
-  idempotent: ['getForeground', 'readable', 'cancel'],
+  uses: ['kernel.signalGroup'],
   device: 'console',
 };
 

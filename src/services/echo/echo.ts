@@ -8,7 +8,6 @@ export const manifest: Manifest = {
   name: 'echo',
   description: 'answers every call at once (IPC round-trip measurements)',
   uses: [],
-  idempotent: ['echo', 'ping'],
 };
 
 export function create(_ctx: ComponentContext): ComponentInstance & EchoService {

@@ -6,7 +6,6 @@
 // mkfs.ts, fsck.ts. docs/ext2.md describes the design and what was measured.
 
 import type { BlockDevice } from '../../abi/blk.js';
-import { checkedDevice } from './checked-device.js';
 import type { FileSystem } from '../../abi/fs.js';
 import type { Arena } from '../../lib/arena.js';
 import { Ext2FileSystem } from './filesystem.js';
@@ -35,7 +34,7 @@ export interface Ext2Options {
  * with unknown read-only-compatible features mount read-only.
  */
 export async function mountExt2(device: BlockDevice, options: Ext2Options): Promise<FileSystem> {
-  const vol = await Volume.open(checkedDevice(device), {
+  const vol = await Volume.open(device, {
     arena: options.arena,
     owner: options.owner ?? 'ext2',
     readOnly: options.readOnly ?? false,

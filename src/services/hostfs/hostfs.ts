@@ -14,7 +14,6 @@ export const manifest: Manifest = {
   name: 'hostfs',
   description: 'host filesystem driver (directories shared with --mount)',
   uses: [],
-  idempotent: ['shares'],
   device: 'hostfs',
 };
 

@@ -15,7 +15,6 @@ export const manifest: Manifest = {
   name: 'ipcbench',
   description: 'times round trips to echo from inside a component (component <-> component IPC)',
   uses: ['echo'],
-  idempotent: [],
 };
 
 /** Timed round trips per load, after WARM untimed ones. */

@@ -21,8 +21,7 @@ import { NSIG } from '../../abi/signal.js';
 export const manifest: Manifest = {
   name: 'pm',
   description: 'process manager (pids, tree, wait, signals)',
-  uses: [],
-  idempotent: ['getpid', 'getppid', 'getpgid', 'getsid', 'count', 'wait', 'kill'],
+  uses: ['kernel.processTable'],
 };
 
 interface Record {

@@ -26,7 +26,6 @@ export const manifest: Manifest = {
   name: 'usbgadget',
   description: 'test module: a dubious USB gadget driver that tries to read the disk (claim C13)',
   uses: [],
-  idempotent: ['report'],
 };
 
 /** Gives up on a device that does not complete a request in this long (ms). */

@@ -23,9 +23,6 @@ export const manifest: Manifest = {
   name: 'vfs',
   description: 'virtual filesystem: mount table, path resolution, open files; ramfs root from the initramfs, ext2 on blk',
   uses: ['blk', 'hostfs'],
-  // Safe to repeat on a restarted instance: they change nothing. (Handle-based reads
-  // on a restarted vfs fail with EBADF, since handles do not survive a restart.)
-  idempotent: ['mountedOn', 'stat', 'read', 'getdents', 'fstat', 'readlink', 'resolveDir', 'statfs', 'mounts', 'openCount', 'readExecutable', 'sync'],
 };
 
 /** The filesystems a vfs in component context `ctx` makes: ramfs in its arena, ext2 on `blk`. */

@@ -8,14 +8,15 @@ import assert from 'node:assert/strict';
 import { Errno } from '../../abi/errno.js';
 import { O, S, DT, makedev } from '../../abi/fs.js';
 import { create, manifest } from './index.js';
+import { VFS } from '../../abi/services.js';
 import type { VfsInstance } from './index.js';
 import { boot, context, errno, readAll, writeFile, enc, dec } from './test-fixtures.js';
 
-test('manifest names vfs, uses blk and hostfs, and lists only read-only calls besides sync as idempotent', () => {
+test('manifest names vfs and uses blk and hostfs; the service list marks only read-only calls besides sync as idempotent', () => {
   assert.equal(manifest.name, 'vfs');
   assert.deepEqual([...manifest.uses], ['blk', 'hostfs']);
-  for (const m of ['stat', 'read', 'getdents', 'fstat', 'readlink', 'resolveDir', 'statfs', 'mounts', 'openCount']) assert.ok(manifest.idempotent.includes(m), m);
-  for (const m of ['write', 'open', 'unlink', 'rename', 'mkdir']) assert.ok(!manifest.idempotent.includes(m), m);
+  for (const m of ['stat', 'read', 'getdents', 'fstat', 'readlink', 'resolveDir', 'statfs', 'mounts', 'openCount']) assert.equal(VFS.byName.get(m)?.idempotent, true, m);
+  for (const m of ['write', 'open', 'unlink', 'rename', 'mkdir']) assert.equal(VFS.byName.get(m)?.idempotent, false, m);
 });
 
 test('boot fills the root ramfs from the initramfs', async () => {

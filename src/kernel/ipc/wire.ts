@@ -1,0 +1,237 @@
+// How a Message (message.ts) is laid out in a ring record. Two wires:
+//
+// - codecWire: the whole message self-described by lib/codec (tags, key names,
+//   method names as strings). The first-generation (`mach`) transport uses it.
+// - fixedWire(serves, calls): the L4-like layout for a channel whose services are
+//   known at both ends (one channel per `uses` edge). A call is a method number and
+//   its arguments in register-like slots, laid out by the service list
+//   (abi/services.ts); a reply is the result in the slots of its method:
+//
+//     byte 0   fragment flag (owned by the endpoint)
+//     byte 1   kind: 1 call, 2 reply, 0 a codec-encoded message (anything else)
+//     u16      method number
+//     u32      call id
+//     slots    int/num: f64; bool: u8; str: u32 count + UTF-16 units (no TextEncoder);
+//              bytes: u32 length + the bytes (the one copy into the ring);
+//              optional: u8 present + slot; oneOf: u8 index; record: its fields in order
+//
+// Anything that does not fit its method's layout — an error reply, a structured value
+// (directory listings, process tables), or a reply of the wrong shape from a faulty
+// server — travels codec-encoded in the same channel, so the caller's one reply check
+// (abi/services.ts checkReply) sees exactly what the callee sent.
+
+import { encode, decode } from '../../lib/codec.js';
+import type { Value } from '../../lib/codec.js';
+import type { ServiceDef, MethodDef } from '../../abi/services.js';
+import { conforms, isFixed, type Shape } from '../../abi/shape.js';
+import { isMessage, type Message } from './message.js';
+
+export interface Wire {
+  /** The record for `m`; byte 0 is left for the endpoint's fragment flag. */
+  encode(m: Message): Uint8Array;
+  /** The message in `bytes` (byte 0 included), or undefined when it is malformed. */
+  decode(bytes: Uint8Array): Message | undefined;
+}
+
+export const codecWire: Wire = {
+  encode(m: Message): Uint8Array {
+    const body = encode(m);
+    const record = new Uint8Array(body.length + 1);
+    record.set(body, 1);
+    return record;
+  },
+  decode(bytes: Uint8Array): Message | undefined {
+    try {
+      const m = decode(bytes.subarray(1));
+      return isMessage(m) ? m : undefined;
+    } catch { return undefined; }
+  },
+};
+
+const KIND_CODEC = 0, KIND_CALL = 1, KIND_REPLY = 2;
+const HEADER = 8;
+
+class Writer {
+  buf = new Uint8Array(512);
+  view = new DataView(this.buf.buffer);
+  pos = 0;
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+}
+
+function writeSlot(w: Writer, shape: Shape, v: unknown): void {
+  if (typeof shape === 'string') {
+    switch (shape) {
+      case 'int': case 'num': w.ensure(8); w.view.setFloat64(w.pos, v as number, true); w.pos += 8; return;
+      case 'bool': w.ensure(1); w.buf[w.pos++] = v === true ? 1 : 0; return;
+      case 'void': return;
+      case 'str': {
+        const s = v as string;
+        w.ensure(4 + 2 * s.length);
+        w.view.setUint32(w.pos, s.length, true);
+        let at = w.pos + 4;
+        for (let i = 0; i < s.length; i++, at += 2) w.view.setUint16(at, s.charCodeAt(i), true);
+        w.pos = at;
+        return;
+      }
+      case 'bytes': {
+        const b = v as Uint8Array;
+        w.ensure(4 + b.length);
+        w.view.setUint32(w.pos, b.length, true);
+        w.buf.set(b, w.pos + 4);
+        w.pos += 4 + b.length;
+        return;
+      }
+      case 'any': throw new TypeError('wire: no slot for any');
+    }
+  }
+  if ('optional' in shape) {
+    w.ensure(1);
+    if (v === undefined || v === null) { w.buf[w.pos++] = 0; return; }
+    w.buf[w.pos++] = 1;
+    writeSlot(w, shape.optional, v);
+    return;
+  }
+  if ('oneOf' in shape) { w.ensure(1); w.buf[w.pos++] = shape.oneOf.indexOf(v as string); return; }
+  if ('record' in shape) {
+    for (const [k, s] of Object.entries(shape.record)) writeSlot(w, s, (v as Record<string, unknown>)[k]);
+    return;
+  }
+  throw new TypeError('wire: no slot for a list');
+}
+
+class Reader {
+  pos = HEADER;
+  readonly view: DataView;
+  constructor(readonly buf: Uint8Array) { this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength); }
+  need(n: number): void { if (this.pos + n > this.buf.length) throw new RangeError('wire: truncated record'); }
+}
+
+function readSlot(r: Reader, shape: Shape): Value {
+  if (typeof shape === 'string') {
+    switch (shape) {
+      case 'int': case 'num': { r.need(8); const v = r.view.getFloat64(r.pos, true); r.pos += 8; return v; }
+      case 'bool': r.need(1); return r.buf[r.pos++] === 1;
+      case 'void': return undefined;
+      case 'str': {
+        r.need(4);
+        const n = r.view.getUint32(r.pos, true);
+        r.pos += 4;
+        r.need(2 * n);
+        let s = '';
+        // Short strings (paths) one unit at a time; long ones in chunks.
+        for (let i = 0; i < n; i += 1024) {
+          const k = Math.min(1024, n - i);
+          const units = new Array<number>(k);
+          for (let j = 0; j < k; j++) units[j] = r.view.getUint16(r.pos + 2 * (i + j), true);
+          s += String.fromCharCode(...units);
+        }
+        r.pos += 2 * n;
+        return s;
+      }
+      case 'bytes': {
+        r.need(4);
+        const n = r.view.getUint32(r.pos, true);
+        r.pos += 4;
+        r.need(n);
+        // The record is the receiver's own copy out of the ring: a view is enough.
+        const b = r.buf.subarray(r.pos, r.pos + n);
+        r.pos += n;
+        return b;
+      }
+      case 'any': throw new TypeError('wire: no slot for any');
+    }
+  }
+  if ('optional' in shape) { r.need(1); return r.buf[r.pos++] === 0 ? undefined : readSlot(r, shape.optional); }
+  if ('oneOf' in shape) {
+    r.need(1);
+    const v = shape.oneOf[r.buf[r.pos++]!];
+    if (v === undefined) throw new RangeError('wire: bad enumeration index');
+    return v;
+  }
+  if ('record' in shape) {
+    const out: Record<string, Value> = {};
+    for (const [k, s] of Object.entries(shape.record)) out[k] = readSlot(r, s);
+    return out;
+  }
+  throw new TypeError('wire: no slot for a list');
+}
+
+function argsFit(def: MethodDef, args: readonly unknown[]): boolean {
+  if (args.length > def.args.length) return false;
+  for (let i = 0; i < def.args.length; i++) {
+    const shape = def.args[i]![1];
+    if (!isFixed(shape) || !conforms(shape, args[i])) return false;
+  }
+  return true;
+}
+
+/** The fixed-layout wire of a channel end that serves `serves` and calls `calls`. */
+export function fixedWire(serves: ServiceDef | undefined, calls: ServiceDef | undefined): Wire {
+  const w = new Writer();
+  const header = (kind: number, nr: number, id: number): void => {
+    w.pos = 0;
+    w.ensure(HEADER);
+    w.buf[0] = 0;
+    w.buf[1] = kind;
+    w.view.setUint16(2, nr, true);
+    w.view.setUint32(4, id, true);
+    w.pos = HEADER;
+  };
+  // The writer is reused: the endpoint copies the record into the ring (or its backlog) at once.
+  const done = (): Uint8Array => w.buf.subarray(0, w.pos);
+  return {
+    encode(m: Message): Uint8Array {
+      if (m.t === 'call' && calls !== undefined) {
+        const def = calls.byName.get(m.m);
+        if (def !== undefined && argsFit(def, m.a)) {
+          header(KIND_CALL, def.nr, m.id);
+          for (let i = 0; i < def.args.length; i++) writeSlot(w, def.args[i]![1], m.a[i]);
+          return done();
+        }
+      } else if (m.t === 'ok' && serves !== undefined && m.nr !== undefined) {
+        const def = serves.byNr.get(m.nr);
+        if (def !== undefined && isFixed(def.result) && conforms(def.result, m.v)) {
+          header(KIND_REPLY, def.nr, m.id);
+          writeSlot(w, def.result, m.v);
+          return done();
+        }
+      }
+      // Off the layout: self-described, after the kind byte.
+      const body = encode(m);
+      const record = new Uint8Array(body.length + 2);
+      record[1] = KIND_CODEC;
+      record.set(body, 2);
+      return record;
+    },
+    decode(bytes: Uint8Array): Message | undefined {
+      if (bytes.length < 2) return undefined;
+      if (bytes[1] === KIND_CODEC) return codecWire.decode(bytes.subarray(1));
+      if (bytes.length < HEADER) return undefined;
+      const r = new Reader(bytes);
+      const nr = r.view.getUint16(2, true), id = r.view.getUint32(4, true);
+      try {
+        if (bytes[1] === KIND_CALL && serves !== undefined) {
+          const def = serves.byNr.get(nr);
+          if (def === undefined) return undefined;
+          const a: Value[] = new Array<Value>(def.args.length);
+          for (let i = 0; i < def.args.length; i++) a[i] = readSlot(r, def.args[i]![1]);
+          return { t: 'call', id, to: serves.name, m: def.name, a, nr };
+        }
+        if (bytes[1] === KIND_REPLY && calls !== undefined) {
+          const def = calls.byNr.get(nr);
+          if (def === undefined) return undefined;
+          return { t: 'ok', id, v: readSlot(r, def.result), nr };
+        }
+      } catch { return undefined; }
+      return undefined;
+    },
+  };
+}

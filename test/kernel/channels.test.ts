@@ -1,0 +1,180 @@
+// Channels are capabilities: the component table wires one channel per `uses` edge,
+// server-to-server calls go directly between the two threads (nothing relayed by the
+// kernel under shm), a call to anything not granted fails at the caller, and a
+// restarted server is re-wired while its clients' calls queue and replay.
+//
+// The servers run in this thread (an in-process Platform) so the test can load
+// components of its own under the names of the service list.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Arena } from '../../src/lib/arena.js';
+import { Doorbell, pollLoop } from '../../src/lib/poller.js';
+import { KernelError, Errno, isKernelError } from '../../src/abi/errno.js';
+import type { ComponentContext, ComponentInstance, KernelCalls } from '../../src/abi/component.js';
+import type { BlkService, PmService } from '../../src/abi/services.js';
+import { ComponentTable } from '../../src/kernel/component/table.js';
+import { runServer, type ComponentModule } from '../../src/kernel/component/server-runtime.js';
+import type { Platform, ThreadHandle } from '../../src/kernel/platform.js';
+import type { Transport } from '../../src/kernel/component/server.js';
+import { defaultParams } from '../../src/kernel/params.js';
+
+const later = (f: () => void): void => { setImmediate(f); };
+
+
+/** A "thread" that runs runServer in this thread; messages are delivered asynchronously. */
+function inProcessPlatform(modules: Record<string, ComponentModule>): Platform {
+  let ids = 0;
+  return {
+    createThread(): ThreadHandle {
+      const toServer: ((m: unknown) => void)[] = [];
+      const toKernel: ((m: unknown) => void)[] = [];
+      const exits: ((e: string | undefined) => void)[] = [];
+      let alive = true;
+      let beat: ReturnType<typeof setInterval> | undefined;
+      const end = (error: string | undefined): void => {
+        if (!alive) return;
+        alive = false;
+        clearInterval(beat);
+        for (const h of exits) later(() => h(error));
+      };
+      void runServer({
+        port: { post: (m) => { if (alive) later(() => { for (const h of toKernel) h(m); }); }, onMessage: (h) => { toServer.push(h); } },
+        yieldMacrotask: () => new Promise((r) => setImmediate(r)),
+        // The thread ends here: its loop stops and its posts are dropped (a Worker would
+        // throw to its top level instead).
+        crash: (e): never => { end(e instanceof Error ? e.message : String(e)); return undefined as never; },
+        startHeartbeat: (word) => { Atomics.add(word, 0, 1); beat = setInterval(() => Atomics.add(word, 0, 1), 50); },
+        running: () => alive,
+      }, modules).catch((e: unknown) => end(String(e)));
+      return {
+        id: ++ids,
+        post: (m) => { if (alive) later(() => { for (const h of toServer) h(m); }); },
+        onMessage: (h) => { toKernel.push(h); },
+        onExit: (h) => { exits.push(h); },
+        terminate: () => end(undefined),
+      };
+    },
+    yieldMacrotask: () => new Promise((r) => setImmediate(r)),
+    halt: () => {}, panic: () => {}, bootLog: () => {},
+    heartbeat: new Int32Array(1),
+    machine: { cpu: 'test', cores: 1, host: 'test' },
+  };
+}
+
+/** What a test blk found when it tried to reach past its capabilities. */
+const probes: string[] = [];
+
+const errnoOf = async (f: () => Promise<unknown>): Promise<string> => {
+  try { await f(); return 'reached'; } catch (e) { return isKernelError(e) ? e.message : `not an errno: ${String(e)}`; }
+};
+
+/** blk: uses nothing. Its read tries pm and the kernel's process calls first, then answers. */
+const blk: ComponentModule = {
+  manifest: { name: 'blk', description: 'test blk', uses: [] },
+  create: (ctx: ComponentContext): ComponentInstance & BlkService => ({
+    async size() { return 512 * 8; },
+    async read(sector: number, count: number) {
+      if (sector === 99) {
+        probes.push(await errnoOf(async () => ctx.peer<PmService>('pm').getpid(1)));
+        probes.push(await errnoOf(() => ctx.kernel.terminate(1, 0, 9)));
+        probes.push(await errnoOf(() => ctx.kernel.processTable()));
+      }
+      return new Uint8Array(count * 512).fill(sector & 0xff);
+    },
+    async write() {},
+    async flush() {},
+  }),
+};
+
+/** pm: a bystander blk must not reach. */
+const pm: ComponentModule = {
+  manifest: { name: 'pm', description: 'test pm', uses: [] },
+  create: () => ({ async getpid(pid: number) { return pid; } }),
+};
+
+/** vfs: uses blk; its read reads the sector of that number through blk. */
+const vfs: ComponentModule = {
+  manifest: { name: 'vfs', description: 'test vfs', uses: ['blk'] },
+  create: (ctx: ComponentContext): ComponentInstance => ({
+    async read(_handle: number, offset: number, length: number) {
+      const data = await ctx.peer<BlkService>('blk').read(offset, 1);
+      return data.subarray(0, length);
+    },
+  }),
+};
+
+const MODULES = { blk, pm, vfs };
+
+async function withTable(transport: Transport, body: (t: ComponentTable) => Promise<void>): Promise<void> {
+  const kernelBellMemory = new SharedArrayBuffer(4);
+  const kernelBell = new Doorbell(kernelBellMemory);
+  const panics: string[] = [];
+  const kernelCalls: KernelCalls & { log(m: string): Promise<void> } = {
+    signalGroup: async () => {}, processTable: async () => [], terminate: async () => {}, log: async () => {},
+  };
+  const t = new ComponentTable({
+    platform: inProcessPlatform(MODULES), params: { ...defaultParams }, transport,
+    kernelArena: new Arena('kernel', new SharedArrayBuffer(1 << 20)), kernelBell, kernelBellMemory, kernelCalls,
+    devices: {}, grants: {}, config: () => ({}), log: () => {},
+    panic: (c, cause) => { panics.push(`${c}: ${cause}`); throw new Error(`panic ${c}: ${cause}`); },
+  });
+  let running = true;
+  const loop = pollLoop({ doorbell: kernelBell, poll: () => t.poll(), spinUs: 20, host: { yieldMacrotask: () => new Promise((r) => setImmediate(r)) }, running: () => running });
+  try {
+    for (const m of [blk, pm, vfs]) await t.load(m, 'user');
+    await body(t);
+    assert.deepEqual(panics, []);
+  } finally {
+    await t.shutdownAll();
+    running = false;
+    kernelBell.ring();
+    await loop;
+  }
+}
+
+const read = (t: ComponentTable, sector: number): Promise<Uint8Array> =>
+  t.iface<{ read(h: number, o: number, l: number): Promise<Uint8Array> }>('vfs').read(0, sector, 4);
+
+for (const transport of ['shm', 'mach'] as const) {
+  test(`${transport}: blk holds no capability for pm or the kernel's process calls; the caller gets EPERM`, async () => {
+    probes.length = 0;
+    await withTable(transport, async (t) => {
+      assert.deepEqual([...await t.iface<BlkService>('blk').read(99, 1)].slice(0, 2), [99, 99]);
+      assert.equal(probes.length, 3);
+      assert.match(probes[0]!, /^EPERM: blk holds no capability for pm$/);
+      assert.match(probes[1]!, /^EPERM: blk holds no capability for kernel\.terminate$/);
+      assert.match(probes[2]!, /^EPERM: blk holds no capability for kernel\.processTable$/);
+    });
+  });
+}
+
+test('shm: vfs reaches blk on their own channel, without the kernel thread; mach relays every call', async () => {
+  for (const [transport, relayed] of [['shm', false], ['mach', true]] as const) {
+    await withTable(transport, async (t) => {
+      for (let i = 1; i <= 5; i++) assert.deepEqual([...await read(t, i)], [i, i, i, i], transport);
+      assert.equal(t.relayed > 0, relayed, `${transport}: ${t.relayed} calls relayed`);
+      if (relayed) assert.equal(t.relayed, 5);
+    });
+  }
+});
+
+test('shm: a restarted blk is re-wired to vfs; the read in flight is replayed and later reads go to the new channel', async () => {
+  await withTable('shm', async (t) => {
+    assert.deepEqual([...await read(t, 7)], [7, 7, 7, 7]);
+    t.armFault('blk', 'crash');
+    // The read that crashes blk: vfs's call is taken back, queued, and replayed on the new blk.
+    assert.deepEqual([...await read(t, 8)], [8, 8, 8, 8]);
+    assert.equal(t.get('blk')?.restarts, 1);
+    for (let i = 9; i < 12; i++) assert.deepEqual([...await read(t, i)], [i, i, i, i]);
+    assert.equal(t.relayed, 0);
+  });
+});
+
+test('shm: a call to an unloaded peer fails with ENODEV, and works again once it is loaded', async () => {
+  await withTable('shm', async (t) => {
+    await t.unload('blk');
+    await assert.rejects(read(t, 1), (e: unknown) => e instanceof KernelError && e.errno === Errno.ENODEV);
+    await t.load(blk, 'kernel');
+    assert.deepEqual([...await read(t, 3)], [3, 3, 3, 3], 'vfs (user) reaches a kernel-domain blk through a kernel end');
+  });
+});
