@@ -30,8 +30,14 @@ export function runConfined(argv: string[], access: HostAccess): Promise<number>
   const both = (paths: string[]): string[] => [...new Set(paths.flatMap((p) => {
     try { return [p, fs.realpathSync(p)]; } catch { return [p]; }
   }))];
-  const read = both([root, path.join(root, 'node_modules'), ...access.read]);
-  const write = both(access.write);
+  // NOTE: the hostfs back end reaches share files through /proc/self/fd/N/NAME (one
+  // component at a time beneath an open directory, hosts/node/hostfs-backend.ts), and
+  // the permission model checks that path as written, so /proc/self/fd is granted
+  // when there are shares (for writing too when one is writable). The model is a
+  // second wall behind the program sandbox; docs/security.md says what this opens.
+  const viaFds = access.read.length > 0 ? ['/proc/self/fd'] : [];
+  const read = both([root, path.join(root, 'node_modules'), ...access.read, ...viaFds]);
+  const write = both([...access.write, ...(access.write.length > 0 ? viaFds : [])]);
   const flags = [
     '--experimental-permission', '--allow-worker',
     '--disable-warning=ExperimentalWarning', '--disable-warning=SecurityWarning',
