@@ -27,7 +27,7 @@ export const MEASURES: Record<string, string> = {
   'getpid': 'getpid from a process: kernel + pm (a pm server message under microkernel; native: syscall(SYS_getpid))',
   'ipcping': 'ipcping(0): process -> kernel -> echo component -> kernel -> process (native: 1-byte round trip to a forked child over two pipes)',
   'kernel-echo-rt': 'ipcping median minus a null-syscall median timed alternately with it (derived): the kernel <-> echo leg',
-  'server-server-rt': 'ipcbench -> echo, timed inside the ipcbench component: under microkernel/hybrid two user-domain servers over the path the build gives them (in this build relayed by the kernel thread: ipcbench -> kernel -> echo and back); under monolithic a direct call in the kernel domain',
+  'server-server-rt': 'ipcbench -> echo, timed inside the ipcbench component: under microkernel/hybrid two user-domain servers over their channel (shm: direct between the two threads; mach and postmessage: relayed by the kernel thread, ipcbench -> kernel -> echo and back); under monolithic a direct call in the kernel domain',
   'spin-rt': 'reference: raw spin round trip between two threads on a SharedArrayBuffer',
   'channel-rt': 'reference: the kernel\'s own shm channel (kernel/ipc ShmEndpoint + Rpc over lib/ring, default spins) between two bare threads, no OS booted',
   'ring-channel-rt': 'reference: lib ring + codec + spin-then-wait between two threads, no kernel code',
