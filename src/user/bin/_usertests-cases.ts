@@ -6,7 +6,7 @@ import { SYS } from '../../abi/syscalls.js';
 
 export const TESTS: Record<string, () => void> = {};
 
-function expectErrno(errno: number, fn: () => unknown, what: string): void {
+export function expectErrno(errno: number, fn: () => unknown, what: string): void {
   try { fn(); } catch (e) {
     if (e instanceof SysError && e.errno === errno) return;
     throw new Error(`${what}: expected ${libc.errnoName(errno)}, got ${e instanceof SysError ? e.code : String(e)}`);
@@ -14,7 +14,7 @@ function expectErrno(errno: number, fn: () => unknown, what: string): void {
   throw new Error(`${what}: expected ${libc.errnoName(errno)}, but it succeeded`);
 }
 
-function check(cond: unknown, what: string): asserts cond {
+export function check(cond: unknown, what: string): asserts cond {
   if (!cond) throw new Error(what);
 }
 

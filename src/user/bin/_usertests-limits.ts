@@ -4,19 +4,8 @@
 import * as libc from '../libc/index.js';
 import { Errno, SysError, RLIMIT, RLIM_INFINITY, Signal, SEEK, O } from '../libc/index.js';
 import { SYS } from '../../abi/syscalls.js';
-import { TESTS } from './_usertests-cases.js';
+import { TESTS, check, expectErrno } from './_usertests-cases.js';
 
-function expectErrno(errno: number, fn: () => unknown, what: string): void {
-  try { fn(); } catch (e) {
-    if (e instanceof SysError && e.errno === errno) return;
-    throw new Error(`${what}: expected ${libc.errnoName(errno)}, got ${e instanceof SysError ? e.code : String(e)}`);
-  }
-  throw new Error(`${what}: expected ${libc.errnoName(errno)}, but it succeeded`);
-}
-
-function check(cond: unknown, what: string): asserts cond {
-  if (!cond) throw new Error(what);
-}
 
 const raw = (nr: number, ...args: number[]): number => libc.syscall(nr, ...args);
 
