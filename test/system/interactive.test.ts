@@ -45,6 +45,7 @@ test('interactive shell on a terminal: echo, ^C, history, ^D', async () => {
     await screenShows(/^status=130\nkernelkit:\/\$/m);
     tmux('send-keys', '-t', session, 'Up', 'Up', 'Enter');
     await screenShows(/^\^C\nkernelkit:\/\$ echo status=\$\?\nstatus=130\nkernelkit:\/\$ sleep 100$/m);
+    await new Promise((r) => setTimeout(r, 1000)); // FIXME above: give the job a second to start
     tmux('send-keys', '-t', session, 'C-c');
     await screenShows(/sleep 100\n\^C\nkernelkit:\/\$/m);
     tmux('send-keys', '-t', session, 'C-d');
