@@ -38,11 +38,20 @@ for (const preset of PRESETS) {
 
   test(`exit does not depend on pm: a lost exit is reaped by the kernel (${preset})`, async () => {
     // With one attempt, the bad reply to the exit of `fault` is final: pm never records it.
-    const r = await within(60_000, preset, 'fault pm bad-reply; /bin/true; /bin/true; /bin/echo two; dmesg | grep -c "the kernel reaps it"', { params: { pmExitAttempts: 1 } });
-    assert.match(r.stdout, /^two\n[01]\n$/, r.stderr);
-    // A kernel-domain pm is armed at once: the exit of `fault` is the call that is lost.
-    if (preset !== 'microkernel') assert.equal(r.stdout, 'two\n1\n');
-    assert.equal(r.leaks?.processes, 0);
+    // A kernel-domain pm is armed at once, so the exit of `fault` is the call that is lost
+    // unless the shell's wait for `fault` reached pm after the arming (a loaded host): then
+    // the wait gets the EIO, the shell asks again, and nothing is lost. A few boots give
+    // the exit its turn; every boot must end in one of the two outcomes.
+    let lostExit = false;
+    for (let boot = 0; boot < 4 && !lostExit; boot++) {
+      const r = await within(60_000, preset, 'fault pm bad-reply; /bin/true; /bin/true; /bin/echo two; dmesg | grep -c "the kernel reaps it"', { params: { pmExitAttempts: 1 } });
+      assert.match(r.stdout, /^two\n[01]\n$/, r.stderr);
+      assert.equal(r.leaks?.processes, 0);
+      if (r.stdout === 'two\n1\n') { lostExit = true; continue; }
+      // The other outcome: the lost reply was a wait's (or, for a user-domain pm, a later call's).
+      if (preset !== 'microkernel') assert.match(r.stderr, /sh: wait for \d+: Input\/output error; asking again/);
+    }
+    if (preset !== 'microkernel') assert.ok(lostExit, 'in four boots the exit of `fault` was never the lost call');
   });
 
   test(`a WASI program can allocate until the host runs out of memory (${preset})`, async () => {

@@ -13,6 +13,9 @@ import { segmentRegExp } from './glob.js';
 import { BUILTINS, type BuiltinIo } from './builtins.js';
 import { printProgram, quote } from './print.js';
 
+/** How many times a wait that failed with EIO is asked again before the command fails. */
+const WAIT_EIO_RETRIES = 3;
+
 /** Thrown by `exit` to unwind to the top level. */
 export class ExitShell extends Error {
   constructor(readonly status: number) { super(`exit ${status}`); this.name = 'ExitShell'; }
@@ -262,6 +265,9 @@ export class Shell implements ExpandContext {
   /** Waits for one child and returns its shell status, reporting deaths by signal. */
   private waitFor(pid: number): number {
     let r: libc.WaitResult | null;
+    // An EIO (pm gave a malformed answer and reaped nothing) is asked again a few times:
+    // the child is still there. A wait that keeps failing ends this command, not the script.
+    let ioErrors = 0;
     for (;;) {
       try {
         r = libc.wait(pid);
@@ -269,6 +275,10 @@ export class Shell implements ExpandContext {
       } catch (e) {
         if (e instanceof SysError && e.errno === Errno.EINTR) continue;
         if (e instanceof SysError && e.errno === Errno.ECHILD) return this.reaped.get(pid) ?? 127;
+        if (e instanceof SysError && e.errno === Errno.EIO && ++ioErrors <= WAIT_EIO_RETRIES) {
+          try { libc.write(2, `sh: wait for ${pid}: ${e.message}; asking again\n`); } catch { /* stderr gone */ }
+          continue;
+        }
         throw e;
       }
     }
