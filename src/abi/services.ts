@@ -202,10 +202,10 @@ function service<I>(name: string, doc: string, spec: { readonly [K in Exclude<ke
 const IDEMPOTENT = { idempotent: true } as const;
 const STAT: Shape = { record: Object.fromEntries(STAT_FIELDS.map((f) => [f, 'num' as const])) };
 const SETATTR: Shape = { record: { mode: { optional: 'int' }, uid: { optional: 'int' }, gid: { optional: 'int' }, size: { optional: 'num' }, atimeNs: { optional: 'num' }, mtimeNs: { optional: 'num' } } };
-// A PathBase (a string, or an open directory handle with RESOLVE_BENEATH) and the caller's
-// credentials are not single slots: calls that carry them travel codec-encoded.
+// A PathBase (a string, or an open directory handle with RESOLVE_BENEATH) is one slot;
+// the caller's credentials are a record with a list: both have a fixed layout.
 const CRED_SHAPE: Shape = { optional: { record: { uid: 'int', gid: 'int', groups: { list: 'int' } } } };
-const BASE = ['base', 'any'] as const, PATH = ['path', 'str'] as const, HANDLE = ['handle', 'int'] as const, CRED = ['cred', CRED_SHAPE] as const;
+const BASE = ['base', 'base'] as const, PATH = ['path', 'str'] as const, HANDLE = ['handle', 'int'] as const, CRED = ['cred', CRED_SHAPE] as const;
 const SECTORS = (result: unknown, args: readonly unknown[]): boolean => (result as Uint8Array).length === (args[1] as number) * SECTOR_SIZE;
 const AT_MOST = (result: unknown, args: readonly unknown[]): boolean => (result as Uint8Array).length <= (args[2] as number);
 
@@ -224,8 +224,8 @@ export const VFS = service<VfsService>('vfs', 'virtual filesystem: mount table, 
   mkdir: m(12, [BASE, PATH, ['mode', 'int'], CRED], 'void', 'makes a directory'),
   rmdir: m(13, [BASE, PATH, CRED], 'void', 'removes an empty directory'),
   unlink: m(14, [BASE, PATH, CRED], 'void', 'removes a name'),
-  rename: m(15, [BASE, ['from', 'str'], ['to', 'str'], ['toBase', 'any'], CRED], 'void', 'renames (`to` from `toBase`, else `base`)'),
-  link: m(16, [BASE, ['target', 'str'], PATH, ['pathBase', 'any'], ['follow', { optional: 'bool' }], CRED], 'void', 'makes a hard link'),
+  rename: m(15, [BASE, ['from', 'str'], ['to', 'str'], ['toBase', { optional: 'base' }], CRED], 'void', 'renames (`to` from `toBase`, else `base`)'),
+  link: m(16, [BASE, ['target', 'str'], PATH, ['pathBase', { optional: 'base' }], ['follow', { optional: 'bool' }], CRED], 'void', 'makes a hard link'),
   symlink: m(17, [BASE, ['target', 'str'], PATH, CRED], 'void', 'makes a symbolic link'),
   readlink: m(18, [BASE, PATH, CRED], 'str', 'reads a symbolic link', IDEMPOTENT),
   resolveDir: m(19, [BASE, PATH, CRED], 'str', 'the canonical path of a directory (chdir)', IDEMPOTENT),
@@ -282,7 +282,7 @@ export const HOSTFS = service<HostFsService>('hostfs', 'host filesystem driver',
 
 export const KERNEL = service<KernelService>('kernel', 'calls into the kernel core (MINIX kernel calls)', {
   signalGroup: m(1, [['pgid', 'int'], ['sig', 'int']], 'void', 'signals a process group (console: ^C)'),
-  processTable: m(2, [], { list: { record: { pid: 'int', ppid: 'int', pgid: 'int', state: { oneOf: ['running', 'zombie'] }, name: 'str', exitCode: 'int', exitSignal: 'int' } } }, 'a snapshot of the process table (pm at restart)', IDEMPOTENT),
+  processTable: m(2, [], { list: { record: { pid: 'int', ppid: 'int', pgid: 'int', sid: 'int', uid: 'int', euid: 'int', suid: 'int', state: { oneOf: ['running', 'zombie'] }, name: 'str', exitCode: 'int', exitSignal: 'int' } } }, 'a snapshot of the process table (pm at restart)', IDEMPOTENT),
   terminate: m(3, [['pid', 'int'], ['code', 'int'], ['signal', 'int']], 'void', 'ends a process\'s thread'),
   log: m(4, [['message', 'str']], 'void', 'a kernel log line (needs no capability)'),
 });

@@ -6,6 +6,8 @@
 /** A value's shape. Scalars fit a fixed slot; the rest travel self-described (lib/codec). */
 export type Shape =
   | 'void' | 'int' | 'num' | 'bool' | 'str' | 'bytes'
+  /** Where a relative path starts (abi/services.ts PathBase): a directory path, or an open directory handle with its RESOLVE_BENEATH flag. */
+  | 'base'
   /** Anything (e.g. a host filesystem reply, checked by its own reader). */
   | 'any'
   | { readonly optional: Shape }
@@ -13,17 +15,17 @@ export type Shape =
   | { readonly record: Readonly<Record<string, Shape>> }
   | { readonly list: Shape };
 
-/** Whether `shape` has a fixed layout: one slot (int, num, bool, str, bytes, void) or a record of them. */
-export function isFixed(shape: Shape): boolean {
-  if (isSlot(shape)) return true;
-  if (typeof shape === 'object' && 'record' in shape) return Object.values(shape.record).every(isSlot);
-  return false;
-}
-
-/** A shape that fits one register-like slot of a fixed-layout message. */
-export function isSlot(shape: Shape): boolean {
+/**
+ * Whether `shape` has a fixed layout: slots (int, num, bool, str, bytes, base, void, an
+ * enumeration), and optionals, records and lists of them. Only `any` travels self-described.
+ */
+export function isFixed(shape: Shape, depth = 0): boolean {
+  if (depth > 8) return false;
   if (typeof shape === 'string') return shape !== 'any';
-  return 'oneOf' in shape || ('optional' in shape && typeof shape.optional === 'string' && shape.optional !== 'any' && shape.optional !== 'void');
+  if ('oneOf' in shape) return true;
+  if ('optional' in shape) return shape.optional !== 'void' && isFixed(shape.optional, depth + 1);
+  if ('list' in shape) return isFixed(shape.list, depth + 1);
+  return Object.values(shape.record).every((s) => isFixed(s, depth + 1));
 }
 
 /** Whether `v` has shape `shape`. Records must not carry unknown fields' types wrong; extra fields are allowed. */
@@ -37,6 +39,7 @@ export function conforms(shape: Shape, v: unknown, depth = 0): boolean {
       case 'bool': return typeof v === 'boolean';
       case 'str': return typeof v === 'string';
       case 'bytes': return v instanceof Uint8Array;
+      case 'base': return typeof v === 'string' || isDirBase(v);
       case 'any': return true;
     }
   }
@@ -46,6 +49,12 @@ export function conforms(shape: Shape, v: unknown, depth = 0): boolean {
   if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array) return false;
   for (const [k, s] of Object.entries(shape.record)) if (!conforms(s, (v as Record<string, unknown>)[k], depth + 1)) return false;
   return true;
+}
+
+function isDirBase(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const b = v as { dir?: unknown; beneath?: unknown };
+  return typeof b.dir === 'number' && Number.isInteger(b.dir) && (b.beneath === undefined || typeof b.beneath === 'boolean');
 }
 
 /** How a shape reads in the docs table. */

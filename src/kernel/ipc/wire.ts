@@ -13,10 +13,12 @@
 //     u32      call id
 //     slots    int/num: f64; bool: u8; str: u32 count + UTF-16 units (no TextEncoder);
 //              bytes: u32 length + the bytes (the one copy into the ring);
-//              optional: u8 present + slot; oneOf: u8 index; record: its fields in order
+//              base (a PathBase): u8 0 + str, or u8 1 + f64 handle + u8 beneath;
+//              optional: u8 present + slot; oneOf: u8 index; record: its fields in
+//              order (fields the shape does not name are not carried); list: u32 count + items
 //
-// Anything that does not fit its method's layout — an error reply, a structured value
-// (directory listings, process tables), or a reply of the wrong shape from a faulty
+// Anything that does not fit its method's layout — an error reply, a value of shape
+// `any` (host filesystem requests), or a reply of the wrong shape from a faulty
 // server — travels codec-encoded in the same channel, so the caller's one reply check
 // (abi/services.ts checkReply) sees exactly what the callee sent.
 
@@ -89,8 +91,27 @@ function writeSlot(w: Writer, shape: Shape, v: unknown): void {
         w.pos += 4 + b.length;
         return;
       }
+      case 'base': {
+        // u8 0 + str: a directory path; u8 1 + f64 handle + u8 beneath (0 absent, 1 false, 2 true).
+        w.ensure(1);
+        if (typeof v === 'string') { w.buf[w.pos++] = 0; writeSlot(w, 'str', v); return; }
+        const b = v as { dir: number; beneath?: boolean };
+        w.buf[w.pos++] = 1;
+        writeSlot(w, 'num', b.dir);
+        w.ensure(1);
+        w.buf[w.pos++] = b.beneath === undefined ? 0 : b.beneath ? 2 : 1;
+        return;
+      }
       case 'any': throw new TypeError('wire: no slot for any');
     }
+  }
+  if ('list' in shape) {
+    const items = v as readonly unknown[];
+    w.ensure(4);
+    w.view.setUint32(w.pos, items.length, true);
+    w.pos += 4;
+    for (const item of items) writeSlot(w, shape.list, item);
+    return;
   }
   if ('optional' in shape) {
     w.ensure(1);
@@ -104,7 +125,6 @@ function writeSlot(w: Writer, shape: Shape, v: unknown): void {
     for (const [k, s] of Object.entries(shape.record)) writeSlot(w, s, (v as Record<string, unknown>)[k]);
     return;
   }
-  throw new TypeError('wire: no slot for a list');
 }
 
 class Reader {
@@ -146,8 +166,28 @@ function readSlot(r: Reader, shape: Shape): Value {
         r.pos += n;
         return b;
       }
+      case 'base': {
+        r.need(1);
+        if (r.buf[r.pos++] === 0) return readSlot(r, 'str');
+        const dir = readSlot(r, 'num') as number;
+        r.need(1);
+        const flag = r.buf[r.pos++];
+        if (flag === 0) return { dir };
+        if (flag === 1 || flag === 2) return { dir, beneath: flag === 2 };
+        throw new RangeError('wire: bad path base');
+      }
       case 'any': throw new TypeError('wire: no slot for any');
     }
+  }
+  if ('list' in shape) {
+    r.need(4);
+    const n = r.view.getUint32(r.pos, true);
+    r.pos += 4;
+    // Every item takes at least one byte, so a count past the record is malformed.
+    r.need(n);
+    const items = new Array<Value>(n);
+    for (let i = 0; i < n; i++) items[i] = readSlot(r, shape.list);
+    return items;
   }
   if ('optional' in shape) { r.need(1); return r.buf[r.pos++] === 0 ? undefined : readSlot(r, shape.optional); }
   if ('oneOf' in shape) {
@@ -161,7 +201,7 @@ function readSlot(r: Reader, shape: Shape): Value {
     for (const [k, s] of Object.entries(shape.record)) out[k] = readSlot(r, s);
     return out;
   }
-  throw new TypeError('wire: no slot for a list');
+  throw new TypeError('wire: unknown shape');
 }
 
 function argsFit(def: MethodDef, args: readonly unknown[]): boolean {
