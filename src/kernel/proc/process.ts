@@ -94,8 +94,16 @@ export class Process {
     Atomics.notify(this.ctl, TRAP_STATE);
   }
 
-  setSignalPending(sig: number): void { Atomics.or(this.ctl, TRAP_SIGNALS, 1 << sig); }
+  /** Set while the process sleeps in an interruptible call (wait): a handled signal ends it with EINTR. */
+  interrupt: (() => void) | undefined;
+
+  setSignalPending(sig: number): void {
+    Atomics.or(this.ctl, TRAP_SIGNALS, 1 << sig);
+    this.interrupt?.();
+  }
   takePendingSignals(): number { return Atomics.exchange(this.ctl, TRAP_SIGNALS, 0); }
+  /** A handled signal waits for the process's next return from a syscall. */
+  get signalPending(): boolean { return Atomics.load(this.ctl, TRAP_SIGNALS) !== 0; }
 
   // ---- copyin / copyout: the only way the kernel touches user memory ----
 

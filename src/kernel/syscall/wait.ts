@@ -1,6 +1,7 @@
 // wait: pm decides which child; the kernel drops the reaped process from its table.
 // A child whose exit pm never acknowledged (kernel.ts reportExit) is reaped from the
-// kernel's own table, so a parent never waits forever on a broken pm.
+// kernel's own table, so a parent never waits forever on a broken pm. A signal the
+// process handles ends a blocking wait with EINTR, as in POSIX without SA_RESTART.
 // Decodes and checks the arguments; the work is done where the comment says.
 
 import type { Kernel } from '../kernel.js';
@@ -33,24 +34,31 @@ export async function sysWait(k: Kernel, p: Process, a: number[]): Promise<numbe
   for (;;) {
     const lost = unreportedChild(k, p, target);
     if (lost !== undefined) { r = { pid: lost.pid, code: lost.exitCode, signal: lost.exitSignal }; break; }
+    if ((options & WNOHANG) === 0 && p.signalPending) throw new KernelError(Errno.EINTR);
     p.state = 'blocked';
     let wake!: () => void;
+    let interrupted!: () => void;
     const woken = new Promise<'lost'>((resolve) => { wake = () => resolve('lost'); });
+    const signalled = new Promise<'intr'>((resolve) => { interrupted = () => resolve('intr'); });
     const list = k.childLost.get(p.pid) ?? [];
     list.push(wake);
     k.childLost.set(p.pid, list);
+    // A signal the process handles ends the wait with EINTR (its handler runs on the way out).
+    p.interrupt = interrupted;
     try {
       // NOTE: await; a child whose exit pm lost wakes this wait from the kernel side.
       const asked = k.pm.wait(p.pid, target, (options & WNOHANG) !== 0);
-      const answer = await Promise.race([asked, woken]);
-      if (answer === 'lost') {
+      const answer = await Promise.race([asked, woken, signalled]);
+      if (answer === 'lost' || answer === 'intr') {
         // pm's answer may still come: the child it reaps is then the kernel's to report.
         asked.then((late) => { if (late.pid !== 0) adopt(k, late.pid); }, () => {});
+        if (answer === 'intr') throw new KernelError(Errno.EINTR);
         continue;
       }
       r = answer;
       break;
     } finally {
+      if (p.interrupt === interrupted) p.interrupt = undefined;
       const rest = (k.childLost.get(p.pid) ?? []).filter((w) => w !== wake);
       if (rest.length === 0) k.childLost.delete(p.pid); else k.childLost.set(p.pid, rest);
       if (p.state === 'blocked') p.state = 'running';

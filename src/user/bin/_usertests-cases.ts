@@ -168,6 +168,29 @@ TESTS.signals = () => {
   libc.signal(libc.Signal.SIGUSR1, 'default');
 };
 
+TESTS['wait-is-interrupted-by-a-handled-signal'] = () => {
+  // A handled signal ends a blocking wait with EINTR (its handler runs on the way out);
+  // the child is still there for the next wait.
+  const sleeper = libc.spawn('/bin/usertests', { argv: ['usertests', '--sleep'] });
+  let got = 0;
+  libc.signal(libc.Signal.SIGUSR1, () => { got++; });
+  // Signals keep coming until one finds the wait blocked (however loaded the host).
+  const sender = libc.spawn('/bin/sh', { argv: ['sh', '-c', `while :; do /bin/sleep 0.1; kill -USR1 ${libc.getpid()}; done`] });
+  try {
+    expectErrno(Errno.EINTR, () => libc.wait(sleeper), 'wait for a sleeping child while a signal arrives');
+    check(got >= 1, `the handler ran, ${got} times`);
+  } finally {
+    // Ignored while the sender is stopped: one more may be on its way.
+    libc.signal(libc.Signal.SIGUSR1, 'ignore');
+    libc.kill(sender, libc.Signal.SIGKILL);
+    libc.wait(sender);
+    libc.signal(libc.Signal.SIGUSR1, 'default');
+    libc.kill(sleeper, libc.Signal.SIGKILL);
+  }
+  const st = libc.wait(sleeper)!;
+  check(st.pid === sleeper && st.signal === libc.Signal.SIGKILL, `the sleeper is reaped after the EINTR, killed: ${st.signal}`);
+};
+
 TESTS.badargs = () => {
   expectErrno(Errno.EBADF, () => libc.close(999), 'close of a bad fd');
   expectErrno(Errno.EBADF, () => libc.read(-1, 10), 'read of a negative fd');

@@ -38,11 +38,11 @@ function prompt(sh: Shell, continuation: boolean): string {
 
 function interactive(sh: Shell): number {
   sh.interactive = true;
-  // ^C at the prompt discards the line instead of killing the shell; jobs get their
-  // own process group and the terminal, so their ^C never reaches the shell.
-  // The handler does nothing: the tty driver has already thrown the typed line away,
-  // and a read it interrupts fails with EINTR, which starts a fresh prompt.
-  try { signal(Signal.SIGINT, () => undefined); } catch { /* keep the default */ }
+  // ^C at the prompt discards the line instead of killing the shell: the tty driver has
+  // already thrown the typed line away, and a read it interrupts fails with EINTR, which
+  // starts a fresh prompt. Jobs get their own process group and the terminal, so their
+  // ^C reaches them; one typed before the job held the terminal is passed on to it.
+  try { signal(Signal.SIGINT, () => sh.interrupt()); } catch { /* keep the default */ }
   try { sh.shellPgid = libc.getpgid(0); } catch { sh.shellPgid = 0; }
   try { libc.ioctl(0, TIOC.SPGRP, sh.shellPgid); } catch { /* not a terminal after all */ }
   const promptFd = isatty(1) ? 1 : 2;
@@ -53,6 +53,7 @@ function interactive(sh: Shell): number {
       const last = job.done.get(job.pids[job.pids.length - 1] as number) ?? 0;
       libc.write(2, `[${job.id}]+  ${last === 0 ? 'Done' : `Exit ${last}`}    ${job.text}\n`);
     }
+    sh.interruptPending = false;
     try { libc.write(promptFd, prompt(sh, buffer !== '')); } catch { /* keep reading */ }
     let line: string | null;
     try {

@@ -262,6 +262,20 @@ export class Shell implements ExpandContext {
   // The process group given the terminal for the current foreground job (0: none).
   private foregroundPgid = 0;
 
+  /** A ^C reached the shell while no job held the terminal (the line is being started). */
+  interruptPending = false;
+
+  /**
+   * The interactive shell's SIGINT handler. A ^C typed just after Enter can reach the
+   * shell before the job it starts holds the terminal: it belongs to that job, so the
+   * shell passes it on (at once, or when the job gets the terminal), as a user expects.
+   */
+  interrupt(): void {
+    if (this.foregroundPgid === 0) { this.interruptPending = true; return; }
+    this.interruptPending = false;
+    try { libc.kill(-this.foregroundPgid, Signal.SIGINT); } catch { /* the job is gone */ }
+  }
+
   /** Waits for one child and returns its shell status, reporting deaths by signal. */
   private waitFor(pid: number): number {
     let r: libc.WaitResult | null;
@@ -362,7 +376,10 @@ export class Shell implements ExpandContext {
         // The first process leads the job's group; the job gets the terminal.
         pgid = entry.pid;
         if (!background) {
-          try { libc.ioctl(0, TIOC.SPGRP, pgid); this.foregroundPgid = pgid; } catch { /* no terminal */ }
+          // Named before the call: a ^C whose handler runs as the call returns goes to the job.
+          this.foregroundPgid = pgid;
+          try { libc.ioctl(0, TIOC.SPGRP, pgid); } catch { this.foregroundPgid = 0; /* no terminal */ }
+          if (this.foregroundPgid !== 0 && this.interruptPending) this.interrupt();
         }
       }
       if (builtinRun === null) { closeAll(toClose); continue; }
