@@ -73,13 +73,13 @@ test('regression: a relative path whose first component exists only in / was tak
   }
 });
 
-test('a WASI program gets its cwd as PWD when its / is the kernel\'s /, and its environment as given otherwise', async () => {
+test('a WASI program gets its cwd as PWD when its / is the kernel\'s / and its cwd is not /, and its environment as given otherwise', async () => {
   const root = scratchDir();
   try {
     fs.mkdirSync(path.join(root, 'home', 'box'), { recursive: true });
-    const runArgsEnv = async (env: Record<string, string>): Promise<string> => {
+    const runArgsEnv = async (env: Record<string, string>, cwd = '/home'): Promise<string> => {
       const kernel = new FakeKernel(root);
-      kernel.cwd = '/home';
+      kernel.cwd = cwd;
       kernel.install();
       assert.equal(await runWasm(fs.readFileSync(argsEnvWasm), ['args_env'], env), 0);
       return kernel.stdoutText();
@@ -88,6 +88,9 @@ test('a WASI program gets its cwd as PWD when its / is the kernel\'s /, and its 
     assert.equal(await runArgsEnv({ GREETING: 'hi', PWD: '/stale' }), 'GREETING=hi\n2 variables\n');
     assert.equal(await runArgsEnv({ GREETING: 'hi' }), 'GREETING=hi\n2 variables\n');
     assert.equal(await runArgsEnv({ GREETING: 'hi', KERNELKIT_WASI_PREOPENS: '/=/home/box' }), 'GREETING=hi\n1 variables\n');
+    // At '/', where wasi-libc starts anyway, the environment is exactly the one given.
+    assert.equal(await runArgsEnv({ GREETING: 'hi' }, '/'), 'GREETING=hi\n1 variables\n');
+    assert.equal(await runArgsEnv({ GREETING: 'hi', PWD: '/home' }, '/'), 'GREETING=hi\n2 variables\n');
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

@@ -104,16 +104,22 @@ function preopen(fds: FdTable, p: Preopen): void {
  * turns each relative path into an absolute one against that, so the runtime cannot
  * tell "db.sqlite" from "/db.sqlite"; a libc that reads PWD at start-up (the C
  * programs kernelkit builds do, scripts/build-c.mjs) chdirs there and then names
- * every file by its absolute path. With other preopens the guest's '/' is another
- * directory and its environment is left as given.
+ * every file by its absolute path. A process at '/' gets no PWD it did not have. With
+ * other preopens the guest's '/' is another directory and its environment is left as
+ * given.
  */
 export function guestEnvironment(env: Record<string, string>, defaultPreopens: boolean): Record<string, string> {
   if (!defaultPreopens) return env;
+  let cwd: string;
   try {
-    return { ...env, PWD: getcwd() };
+    cwd = getcwd();
   } catch {
     return env; // a cwd with no name (removed): the guest starts at '/'
   }
+  // At '/' (where wasi-libc starts anyway) the environment stays exactly as given,
+  // unless a PWD in it names another directory.
+  if (cwd === '/' && (env.PWD === undefined || env.PWD === '/')) return env;
+  return { ...env, PWD: cwd };
 }
 
 interface Exports { memory?: WebAssembly.Memory; _start?: () => void }
