@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { S } from '../../src/abi/fs.js';
+import type { Ino } from '../../src/abi/ids.js';
 import { MemoryBacking, PowerCutBacking, seededRandom } from '../../src/hw/power-cut.js';
 import { mkfsExt2, mountExt2 } from '../../src/services/ext2/index.js';
 import { BackingDevice, e2fsck, loadImage, memoryDevice, newArena, tempPath } from './device.js';
@@ -28,7 +29,7 @@ function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
 }
 
 /** Two new files, A (random bytes, past the direct blocks) and B (marked), both dirty; then `persist` and a power cut. */
-async function twoFilesThenCut(persist: (fs: Awaited<ReturnType<typeof mountExt2>>, a: number) => Promise<void>): Promise<{ durable: Uint8Array; a: Uint8Array; b: Uint8Array }> {
+async function twoFilesThenCut(persist: (fs: Awaited<ReturnType<typeof mountExt2>>, a: Ino) => Promise<void>): Promise<{ durable: Uint8Array; a: Uint8Array; b: Uint8Array }> {
   const { device, memory } = memoryDevice(4 << 20);
   await mkfsExt2(device, { blockSize: 1024 });
   const disk = new MemoryBacking(memory.bytes.slice());
