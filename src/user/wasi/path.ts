@@ -1,6 +1,7 @@
-// Guest paths: which kernel directory fd a path_* call starts from, and the checks
-// that belong to the guest's string itself. The walk is the kernel's: every path_*
-// call is an *at syscall on the directory's kernel fd with RESOLVE_BENEATH, so '..'
+// Guest paths: the checks that belong to the guest's string itself. A path_* call
+// starts from the directory fd the guest named, always (a program's cwd is its own
+// business, docs/wasi.md), and the walk is the kernel's: every path_* call is an *at
+// syscall on the directory's kernel fd with RESOLVE_BENEATH, so '..'
 // above the directory, an absolute symlink, or a directory swapped for a link on the
 // way cannot leave it (EXDEV from the kernel, ENOTCAPABLE to the guest). No path
 // string of a directory is kept or glued to the guest's path.
