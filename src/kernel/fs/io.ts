@@ -10,7 +10,7 @@ import type { Process } from '../proc/process.js';
 import { OpenFile } from './file.js';
 import { deviceRead, deviceWrite, type DeviceDrivers } from './devices.js';
 import { Pipe } from './pipe.js';
-import type { FsCred } from '../../abi/cred.js';
+import { capable, Cap, type FsCred } from '../../abi/cred.js';
 
 export function drivers(k: Kernel): DeviceDrivers {
   return { console: () => k.console, blk: () => k.blk };
@@ -103,7 +103,7 @@ export async function writeFile(k: Kernel, p: Process, f: OpenFile, data: Uint8A
         throw e;
       }
     case 'dev': {
-      if (majorOf(f.target.rdev!) === Major.BLK) await refuseMountedDevice(k, f.target.rdev!);
+      if (majorOf(f.target.rdev!) === Major.BLK) await refuseMountedDevice(k, p, f.target.rdev!);
       const n = await deviceWrite(drivers(k), f.target.rdev!, offset ?? f.offset, data);
       if (offset === undefined) f.offset += n;
       return n;
@@ -118,10 +118,12 @@ export async function writeFile(k: Kernel, p: Process, f: OpenFile, data: Uint8A
   }
 }
 
-// Raw writes under a mounted filesystem would corrupt it behind its cache: EBUSY,
-// even for root (who may umount first). Checked at every write, since the device may
-// have been opened before the mount.
-async function refuseMountedDevice(k: Kernel, rdev: number): Promise<void> {
+// Raw writes under a mounted filesystem can corrupt it behind its cache: EBUSY unless
+// the writer holds CAP_SYS_RAWIO (root), who may, as Linux lets root write a mounted
+// device. Checked at every write, since the device may have been opened (or handed
+// down by root) before the mount.
+async function refuseMountedDevice(k: Kernel, p: Process, rdev: number): Promise<void> {
+  if (capable(p.cred, Cap.SYS_RAWIO)) return;
   const target = await k.vfs.mountedOn(rdev);
   if (typeof target !== 'string') throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
   if (target !== '') throw new KernelError(Errno.EBUSY, `block device is mounted on ${target}`);
