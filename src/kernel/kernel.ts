@@ -17,7 +17,7 @@ import { asPid } from '../abi/ids.js';
 import type { DeviceKind, KernelCalls, ProcessRecord } from '../abi/component.js';
 import type { PmService, VfsService, ConsoleService, BlkService } from '../abi/services.js';
 import type { SpawnRequest } from '../abi/syscalls.js';
-import { execFormat } from '../abi/exec.js';
+import { execFormat, parseShebang, SHEBANG_DEPTH } from '../abi/exec.js';
 import type { Platform, ThreadHandle, LeakReport } from './platform.js';
 import { defaultParams, type Params } from './params.js';
 import { KernelLog } from './log.js';
@@ -263,9 +263,25 @@ export class Kernel {
       if (typeof n !== 'number') throw new KernelError(Errno.EIO, 'pm returned a malformed reply');
       if (n >= this.params.maxProcessesPerUser) throw new KernelError(Errno.EAGAIN, `user ${cred.uid} has ${n} processes (maxProcessesPerUser)`);
     }
-    const exe = await this.vfs.readExecutable(parent !== undefined ? await pathBase(this, parent, AT.FDCWD, req.path) : cwd, req.path, fsCred(cred));
-    if (typeof exe !== 'object' || exe === null || !(exe.program instanceof Uint8Array) || typeof exe.mode !== 'number' || typeof exe.uid !== 'number' || typeof exe.gid !== 'number') {
-      throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
+    const readExecutable = async (path: string): Promise<{ program: Uint8Array; mode: number; uid: number; gid: number }> => {
+      const exe = await this.vfs.readExecutable(parent !== undefined ? await pathBase(this, parent, AT.FDCWD, path) : cwd, path, fsCred(cred));
+      if (typeof exe !== 'object' || exe === null || !(exe.program instanceof Uint8Array) || typeof exe.mode !== 'number' || typeof exe.uid !== 'number' || typeof exe.gid !== 'number') {
+        throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
+      }
+      return exe;
+    };
+    let exe = await readExecutable(req.path);
+    // An interpreter script (binfmt_script): run the `#!` line's interpreter with the
+    // script's path as its argument; its own set-user-id bits are ignored, as in Linux.
+    let argv = req.argv;
+    for (let depth = 0, path = req.path; ; depth++) {
+      const script = parseShebang(exe.program);
+      if (script === undefined) break;
+      if (typeof script === 'string') throw new KernelError(Errno.ENOEXEC, `${path}: ${script}`);
+      if (depth === SHEBANG_DEPTH) throw new KernelError(Errno.ELOOP, `${req.path}: interpreters nested more than ${SHEBANG_DEPTH} deep`);
+      argv = [script.interpreter, ...(script.arg !== undefined ? [script.arg] : []), path, ...argv.slice(1)];
+      path = script.interpreter;
+      exe = await readExecutable(path);
     }
     const program = exe.program;
     if (execFormat(program) === 'unknown') throw new KernelError(Errno.ENOEXEC, `${req.path}: not a kernelkit program or WebAssembly module`);
@@ -297,7 +313,7 @@ export class Kernel {
     const page = new SharedArrayBuffer(TRAP_PAGE_BYTES);
     const userMemory = new SharedArrayBuffer(USER_MEMORY_BYTES);
     const limits = parent?.limits.clone() ?? Limits.defaults(this.params);
-    const p = new Process(asPid(pid), name, req.argv, parent?.pid ?? 0, pgid, parent?.cwd ?? cwd, page, userMemory, this.params.maxFdsPerProcess, limits);
+    const p = new Process(asPid(pid), name, argv, parent?.pid ?? 0, pgid, parent?.cwd ?? cwd, page, userMemory, this.params.maxFdsPerProcess, limits);
     p.cred = cred;
     p.sid = sid;
     // The child shares the parent's open cwd, as it shares descriptors.
@@ -312,7 +328,7 @@ export class Kernel {
     p.cpu.threadBaseMs = thread.cpuMs?.() ?? 0;
     thread.onExit((error) => { void this.threadExited(p, error); });
     const start: ProcessStart = {
-      type: 'start', pid, argv: req.argv, env: req.env, program, page, userMemory, kernelBell: this.bellMemory, spinUs: this.params.processSpinUs,
+      type: 'start', pid, argv, env: req.env, program, page, userMemory, kernelBell: this.bellMemory, spinUs: this.params.processSpinUs,
       spinners: this.params.spinningProcesses, spinProbeEvery: this.params.spinProbeEvery,
     };
     thread.post(start);
