@@ -5,6 +5,7 @@
 
 import type { Stat, StatFs, DirEntry, SetAttr } from './fs.js';
 import type { FsCred } from './cred.js';
+import { GRANT, type Grant } from './grant.js';
 import { STAT_FIELDS } from './fs.js';
 import { SECTOR_SIZE } from './blk.js';
 import { KernelError, Errno } from './errno.js';
@@ -44,6 +45,8 @@ export type PathBase = string | { readonly dir: number; readonly beneath?: boole
 export interface VfsService {
   open(base: PathBase, path: string, flags: number, mode: number, cred?: FsCred): Promise<VfsOpenResult>;
   read(handle: number, offset: number, length: number): Promise<Uint8Array>;
+  /** Reads at `offset` straight into the caller's granted window (at most its length); the count. */
+  readInto(handle: number, offset: number, dst: Grant): Promise<number>;
   /** With O_APPEND the kernel passes offset -1: vfs writes at the end and returns the new end in `end`. */
   write(handle: number, offset: number, data: Uint8Array): Promise<{ written: number; end: number }>;
   close(handle: number): Promise<void>;
@@ -207,6 +210,7 @@ const SETATTR: Shape = { record: { mode: { optional: 'int' }, uid: { optional: '
 const CRED_SHAPE: Shape = { optional: { record: { uid: 'int', gid: 'int', groups: { list: 'int' } } } };
 const BASE = ['base', 'base'] as const, PATH = ['path', 'str'] as const, HANDLE = ['handle', 'int'] as const, CRED = ['cred', CRED_SHAPE] as const;
 const SECTORS = (result: unknown, args: readonly unknown[]): boolean => (result as Uint8Array).length === (args[1] as number) * SECTOR_SIZE;
+const GRANT_COUNT = (result: unknown, args: readonly unknown[]): boolean => (result as number) >= 0 && (result as number) <= (args[2] as { length: number }).length;
 const AT_MOST = (result: unknown, args: readonly unknown[]): boolean => (result as Uint8Array).length <= (args[2] as number);
 
 export const VFS = service<VfsService>('vfs', 'virtual filesystem: mount table, path resolution, open files, permission checks', {
@@ -237,6 +241,7 @@ export const VFS = service<VfsService>('vfs', 'virtual filesystem: mount table, 
   mounts: m(25, [], { list: { record: { source: 'str', target: 'str', fstype: 'str' } } }, 'the mount table', IDEMPOTENT),
   openCount: m(26, [], 'int', 'open handles (leak checks, rmmod)', IDEMPOTENT),
   mountedOn: m(27, [['rdev', 'int']], 'str', "where a filesystem on block device `rdev` is mounted, or '' (raw writes to it are refused)", IDEMPOTENT),
+  readInto: m(28, [HANDLE, ['offset', 'num'], ['dst', GRANT]], 'int', "reads at `offset` into the caller's granted window, copied once; the count", { ...IDEMPOTENT, bulk: ['dst'], check: GRANT_COUNT }),
 });
 
 export const CONSOLE = service<ConsoleService>('console', 'tty driver', {

@@ -28,6 +28,7 @@ import { checkedPm, checkedConsole, checkedVfs, checkedBlk } from './component/r
 import type { Transport } from './component/server.js';
 import type { ComponentModule } from './component/server-runtime.js';
 import { closeFile, writeFile } from './fs/io.js';
+import { WindowGrant } from './ipc/grant.js';
 import { pathBase } from './fs/at.js';
 import { AT } from '../abi/fs.js';
 import type { OpenFile } from './fs/file.js';
@@ -386,6 +387,7 @@ export class Kernel {
       await closeFile(this, e.file).catch(() => {});
     }
     if (p.cwdDir !== undefined) { const dir = p.cwdDir; p.cwdDir = undefined; await closeFile(this, dir).catch(() => {}); }
+    this.components.forgetMemory(p.memoryId);
     await released;
     if (!await this.reportExit(p, code, signal)) {
       // pm never took the exit: the parent's wait is answered from the kernel's table.
@@ -417,6 +419,16 @@ export class Kernel {
       }
     }
     return false;
+  }
+
+  /**
+   * A grant of `window` (a view of `p`'s user memory) for one call: a direct reference for
+   * a kernel-domain callee; a user-domain callee gets the memory mapped and the window's
+   * reference (component/server.ts). The caller revokes it when the call is over.
+   */
+  lend(p: Process, window: Uint8Array, writable: boolean): WindowGrant {
+    if (!this.components.lent.has(p.memoryId)) this.components.lent.set(p.memoryId, p.userMemory);
+    return new WindowGrant(p.umem, { grant: p.memoryId, offset: window.byteOffset, length: window.length, writable }, p.userMemory);
   }
 
   /** Wakes a parent's wait (wait.ts) when a child's exit could not be told to pm; by parent pid. */

@@ -24,7 +24,7 @@ import type { Params } from '../params.js';
 import { bindDevice } from '../device.js';
 import { SERVICES, KERNEL, type ServiceDef } from '../../abi/services.js';
 import { wrapComponent, type FaultState, type FaultType } from './fault.js';
-import { UserServer, type Transport } from './server.js';
+import { UserServer, grantPositions, type Transport } from './server.js';
 import type { ComponentModule } from './server-runtime.js';
 import type { PendingCall } from '../ipc/rpc.js';
 import { MAX_REPLAYS, bindClient } from './peer-link.js';
@@ -68,6 +68,14 @@ export interface TableOptions {
   panic: (component: string, cause: string) => never;
 }
 
+const grantMethods = new Map<string, Map<string, number[]>>();
+/** Whether `service.method` takes grants: only the kernel lends memory, never a component. */
+function takesGrants(service: string, method: string): boolean {
+  let g = grantMethods.get(service);
+  if (g === undefined) { g = grantPositions(service); grantMethods.set(service, g); }
+  return g.has(method);
+}
+
 export class ComponentTable {
   private readonly records = new Map<string, ComponentRecord>();
   private readonly servers = new Set<UserServer>();
@@ -81,6 +89,15 @@ export class ComponentTable {
       serve: (service, client, method, args) => this.serveOnChannel(service, client, method, args),
       failure: (service, e) => this.kernelFailure(this.records.get(service), e),
     });
+  }
+
+  /** Memory the kernel lends windows of to user-domain servers (processes' user memory), by id. */
+  readonly lent = new Map<number, SharedArrayBuffer>();
+
+  /** Lent memory `id` is gone (its process exited): every server that mapped it unmaps it. */
+  forgetMemory(id: number): void {
+    if (!this.lent.delete(id)) return;
+    for (const s of this.servers) s.forgetMemory(id);
   }
 
   /** Whether server-to-server calls take direct channels (shm) or the kernel relay (mach, postmessage). */
@@ -197,6 +214,7 @@ export class ComponentTable {
   private serveOnChannel(service: string, client: string, method: string, args: Value[]): Promise<Value> {
     const c = this.records.get(client);
     if (c === undefined || !grants(c.module.manifest.uses, service, method)) return Promise.reject(new KernelError(Errno.EPERM, `${client} holds no capability for ${service}.${method}`));
+    if (takesGrants(service, method)) return Promise.reject(new KernelError(Errno.EPERM, `${client} cannot lend memory: ${service}.${method} takes grants from the kernel only`));
     const target = this.iface<Record<string, ((...a: Value[]) => Promise<Value>) | undefined>>(service);
     const fn = target[method];
     if (fn === undefined) return Promise.reject(new KernelError(Errno.ENOSYS, `${service} has no method ${method}`));
@@ -227,6 +245,7 @@ export class ComponentTable {
       // A kernel-domain component failed serving a relayed or kernel call: a kernel bug.
       onServeError: (e) => this.kernelFailure(undefined, e),
       onDeath: (reason) => { void this.restart(record, server, reason); },
+      lent: this.lent,
     });
     return { server, announce: wiring.announce };
   }
@@ -262,6 +281,7 @@ export class ComponentTable {
     const uses = record.module.manifest.uses;
     if (!grants(uses, to, method)) throw new KernelError(Errno.EPERM, `${record.name} holds no capability for ${to}.${method}`);
     if (to === 'kernel') return (await this.kernelCall(method, args)) ?? null;
+    if (takesGrants(to, method)) throw new KernelError(Errno.EPERM, `${record.name} cannot lend memory: ${to}.${method} takes grants from the kernel only`);
     if (this.direct) throw new KernelError(Errno.EPERM, `${record.name}: calls to ${to} go on its own channel, not through the kernel`);
     const target = this.iface<Record<string, ((...a: Value[]) => Promise<Value>) | undefined>>(to);
     const fn = target[method];

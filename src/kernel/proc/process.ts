@@ -20,6 +20,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export type ProcState = 'running' | 'blocked' | 'zombie';
 
+let lastMemoryId = 0;
+
 export class Process {
   // mechanism
   readonly ctl: Int32Array;
@@ -93,6 +95,9 @@ export class Process {
     Atomics.store(this.ctl, TRAP_STATE, TrapState.DONE);
     Atomics.notify(this.ctl, TRAP_STATE);
   }
+
+  /** Names this process's user memory when the kernel lends windows of it (grants); never reused. */
+  readonly memoryId = ++lastMemoryId;
 
   /** Set while the process sleeps in an interruptible call (wait): a handled signal ends it with EINTR. */
   interrupt: (() => void) | undefined;

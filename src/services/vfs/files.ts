@@ -6,6 +6,7 @@
 // compare errno values: e.g. O_CREAT on "dir/" is EISDIR before anything is looked
 // up, O_EXCL on an existing symlink is EEXIST without following it.
 
+import type { Grant } from '../../abi/grant.js';
 import { O, S, isDir, isReg, isLnk, isChr, isBlk, DT } from '../../abi/fs.js';
 import type { DirEntry, SetAttr, Stat } from '../../abi/fs.js';
 import type { VfsOpenResult, PathBase } from '../../abi/services.js';
@@ -116,6 +117,13 @@ export async function read(core: VfsCore, id: number, offset: number, length: nu
   checkRange(offset, length);
   if (length === 0) return new Uint8Array(0);
   return h.vnode.mount.fs.read(h.vnode.ino, offset, Math.min(length, MAX_IO));
+}
+
+/** read() into the caller's grant: the file's bytes are copied once, into the caller's memory. */
+export async function readInto(core: VfsCore, id: number, offset: number, dst: Grant): Promise<number> {
+  const data = await read(core, id, offset, dst.length);
+  dst.write(0, data);
+  return data.length;
 }
 
 export async function write(core: VfsCore, id: number, offset: number, data: Uint8Array): Promise<{ written: number; end: number }> {
