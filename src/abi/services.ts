@@ -47,6 +47,8 @@ export interface VfsService {
   read(handle: number, offset: number, length: number): Promise<Uint8Array>;
   /** Reads at `offset` straight into the caller's granted window (at most its length); the count. */
   readInto(handle: number, offset: number, dst: Grant): Promise<number>;
+  /** write() from the caller's granted window (offset -1: at the end, as write). */
+  writeFrom(handle: number, offset: number, src: Grant): Promise<{ written: number; end: number }>;
   /** With O_APPEND the kernel passes offset -1: vfs writes at the end and returns the new end in `end`. */
   write(handle: number, offset: number, data: Uint8Array): Promise<{ written: number; end: number }>;
   close(handle: number): Promise<void>;
@@ -211,6 +213,7 @@ const CRED_SHAPE: Shape = { optional: { record: { uid: 'int', gid: 'int', groups
 const BASE = ['base', 'base'] as const, PATH = ['path', 'str'] as const, HANDLE = ['handle', 'int'] as const, CRED = ['cred', CRED_SHAPE] as const;
 const SECTORS = (result: unknown, args: readonly unknown[]): boolean => (result as Uint8Array).length === (args[1] as number) * SECTOR_SIZE;
 const GRANT_COUNT = (result: unknown, args: readonly unknown[]): boolean => (result as number) >= 0 && (result as number) <= (args[2] as { length: number }).length;
+const GRANT_WRITTEN = (result: unknown, args: readonly unknown[]): boolean => (result as { written: number }).written >= 0 && (result as { written: number }).written <= (args[2] as { length: number }).length;
 const AT_MOST = (result: unknown, args: readonly unknown[]): boolean => (result as Uint8Array).length <= (args[2] as number);
 
 export const VFS = service<VfsService>('vfs', 'virtual filesystem: mount table, path resolution, open files, permission checks', {
@@ -242,6 +245,7 @@ export const VFS = service<VfsService>('vfs', 'virtual filesystem: mount table, 
   openCount: m(26, [], 'int', 'open handles (leak checks, rmmod)', IDEMPOTENT),
   mountedOn: m(27, [['rdev', 'int']], 'str', "where a filesystem on block device `rdev` is mounted, or '' (raw writes to it are refused)", IDEMPOTENT),
   readInto: m(28, [HANDLE, ['offset', 'num'], ['dst', GRANT]], 'int', "reads at `offset` into the caller's granted window, copied once; the count", { ...IDEMPOTENT, bulk: ['dst'], check: GRANT_COUNT }),
+  writeFrom: m(29, [HANDLE, ['offset', 'num'], ['src', GRANT]], { record: { written: 'int', end: 'num' } }, "writes the caller's granted window at `offset` (-1: at the end), copied once", { bulk: ['src'], check: GRANT_WRITTEN }),
 });
 
 export const CONSOLE = service<ConsoleService>('console', 'tty driver', {

@@ -124,7 +124,15 @@ export async function writeFile(k: Kernel, p: Process, f: OpenFile, data: Uint8A
     case 'vfs': {
       checkGeneration(k, f);
       const append = offset === undefined && (f.flags & O.APPEND) !== 0;
-      const r = await k.vfs.write(f.target.vfsHandle!, append ? -1 : (offset ?? f.offset), data);
+      const at = append ? -1 : (offset ?? f.offset);
+      // A view of the writer's memory is lent to vfs for the call; other data is copied to it.
+      let r: { written: number; end: number };
+      if (data.buffer === p.userMemory) {
+        const grant = k.lend(p, data, false);
+        try { r = await k.vfs.writeFrom(f.target.vfsHandle!, at, grant); } finally { grant.revoke(); }
+      } else {
+        r = await k.vfs.write(f.target.vfsHandle!, at, data);
+      }
       if (offset === undefined) f.offset = append ? r.end : f.offset + r.written;
       return r.written;
     }

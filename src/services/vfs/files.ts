@@ -126,6 +126,11 @@ export async function readInto(core: VfsCore, id: number, offset: number, dst: G
   return data.length;
 }
 
+/** write() from the caller's grant: its bytes are copied out of the caller's memory once. */
+export function writeFrom(core: VfsCore, id: number, offset: number, src: Grant): Promise<{ written: number; end: number }> {
+  return write(core, id, offset, src.read(0, src.length));
+}
+
 export async function write(core: VfsCore, id: number, offset: number, data: Uint8Array): Promise<{ written: number; end: number }> {
   const h = core.handles.get(id);
   if (!writable(h)) fail(Errno.EBADF);

@@ -57,6 +57,7 @@ export function createVfs(options: VfsOptions): VfsInstance {
     close: (handle) => files.close(core, handle),
     getdents: (handle, index, max) => files.getdents(core, handle, index, max),
     readInto: (handle, offset, dst) => files.readInto(core, handle, offset, dst),
+    writeFrom: (handle, offset, src) => files.writeFrom(core, handle, offset, src),
     fstat: (handle) => files.fstat(core, handle),
     ftruncate: (handle, size) => files.ftruncate(core, handle, size),
     fsync: (handle, dataOnly) => files.fsync(core, handle, dataOnly === true),
