@@ -15,6 +15,7 @@ import { Signal, SigDisposition, defaultIgnored, signalName } from '../abi/signa
 import { TRAP_PAGE_BYTES, USER_MEMORY_BYTES, KERNEL_BELL_BYTES, TRAP_REGS_OFFSET, type ProcessStart } from '../abi/trap.js';
 import { asPid } from '../abi/ids.js';
 import type { DeviceKind, KernelCalls, ProcessRecord } from '../abi/component.js';
+import { placedDomain } from '../abi/component.js';
 import type { PmService, VfsService, ConsoleService, BlkService } from '../abi/services.js';
 import type { SpawnRequest } from '../abi/syscalls.js';
 import { execFormat, parseShebang, SHEBANG_DEPTH } from '../abi/exec.js';
@@ -117,7 +118,7 @@ export class Kernel {
   }
 
   domainOf(name: string): Domain {
-    return this.config.placement[name] ?? (this.config.preset === 'monolithic' ? 'kernel' : 'user');
+    return placedDomain(this.config.preset, this.config.placement, name);
   }
 
   private componentConfig(name: string): Record<string, Value> {
@@ -127,6 +128,8 @@ export class Kernel {
         mounts: this.config.shares.map((s, i) => ({ source: `host${i}`, target: s.guest, fstype: 'hostfs' })),
       };
     }
+    // ext2 mounts the root disk at init, so a restarted ext2 server mounts it again.
+    if (name === 'ext2') return { rootDisk: this.config.rootDisk };
     if (name === 'hostfs') return { shares: this.config.shares.map((s, i) => ({ index: i, guest: s.guest, readOnly: s.readOnly })) };
     return {};
   }
