@@ -7,16 +7,13 @@
 // components of its own under the names of the service list.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Arena } from '../../src/lib/arena.js';
-import { Doorbell, pollLoop } from '../../src/lib/poller.js';
 import { KernelError, Errno, isKernelError } from '../../src/abi/errno.js';
-import type { ComponentContext, ComponentInstance, KernelCalls } from '../../src/abi/component.js';
+import type { ComponentContext, ComponentInstance } from '../../src/abi/component.js';
 import type { BlkService, PmService } from '../../src/abi/services.js';
 import { ComponentTable } from '../../src/kernel/component/table.js';
 import type { ComponentModule } from '../../src/kernel/component/server-runtime.js';
-import { inProcessPlatform } from './in-process.js';
+import { withTable as withTableIn } from './in-process.js';
 import type { Transport } from '../../src/kernel/component/server.js';
-import { defaultParams } from '../../src/kernel/params.js';
 
 /** What a test blk found when it tried to reach past its capabilities. */
 const probes: string[] = [];
@@ -62,32 +59,8 @@ const vfs: ComponentModule = {
 
 const MODULES = { blk, pm, vfs };
 
-async function withTable(transport: Transport, body: (t: ComponentTable) => Promise<void>): Promise<void> {
-  const kernelBellMemory = new SharedArrayBuffer(4);
-  const kernelBell = new Doorbell(kernelBellMemory);
-  const panics: string[] = [];
-  const kernelCalls: KernelCalls & { log(m: string): Promise<void> } = {
-    signalGroup: async () => {}, processTable: async () => [], terminate: async () => {}, log: async () => {},
-  };
-  const t = new ComponentTable({
-    platform: inProcessPlatform(MODULES), params: { ...defaultParams }, transport,
-    kernelArena: new Arena('kernel', new SharedArrayBuffer(1 << 20)), kernelBell, kernelBellMemory, kernelCalls,
-    devices: {}, grants: {}, config: () => ({}), log: () => {},
-    panic: (c, cause) => { panics.push(`${c}: ${cause}`); throw new Error(`panic ${c}: ${cause}`); },
-  });
-  let running = true;
-  const loop = pollLoop({ doorbell: kernelBell, poll: () => t.poll(), spinUs: 20, host: { yieldMacrotask: () => new Promise((r) => setImmediate(r)) }, running: () => running });
-  try {
-    for (const m of [blk, pm, vfs]) await t.load(m, 'user');
-    await body(t);
-    assert.deepEqual(panics, []);
-  } finally {
-    await t.shutdownAll();
-    running = false;
-    kernelBell.ring();
-    await loop;
-  }
-}
+const withTable = (transport: Transport, body: (t: ComponentTable) => Promise<void>): Promise<void> =>
+  withTableIn(MODULES, transport, [[blk, 'user'], [pm, 'user'], [vfs, 'user']], body);
 
 const read = (t: ComponentTable, sector: number): Promise<Uint8Array> =>
   t.iface<{ read(h: number, o: number, l: number): Promise<Uint8Array> }>('vfs').read(0, sector, 4);

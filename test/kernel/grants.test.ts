@@ -4,18 +4,15 @@
 // memory is unchanged. Only the kernel lends: a component's forged grant is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Arena } from '../../src/lib/arena.js';
-import { Doorbell, pollLoop } from '../../src/lib/poller.js';
 import { Errno, isKernelError } from '../../src/abi/errno.js';
-import type { ComponentContext, ComponentInstance, KernelCalls } from '../../src/abi/component.js';
+import type { ComponentContext, ComponentInstance } from '../../src/abi/component.js';
 import type { Grant } from '../../src/abi/grant.js';
 import type { VfsService } from '../../src/abi/services.js';
 import { ComponentTable, type Domain } from '../../src/kernel/component/table.js';
 import type { ComponentModule } from '../../src/kernel/component/server-runtime.js';
 import type { Transport } from '../../src/kernel/component/server.js';
 import { WindowGrant } from '../../src/kernel/ipc/grant.js';
-import { defaultParams } from '../../src/kernel/params.js';
-import { inProcessPlatform } from './in-process.js';
+import { withTable } from './in-process.js';
 
 /** Grants a test vfs kept past their call. */
 const kept: Grant[] = [];
@@ -52,33 +49,8 @@ const blk: ComponentModule = {
   }),
 };
 
-async function withVfs(transport: Transport, domain: Domain, body: (t: ComponentTable) => Promise<void>): Promise<void> {
-  const kernelBellMemory = new SharedArrayBuffer(4);
-  const kernelBell = new Doorbell(kernelBellMemory);
-  const panics: string[] = [];
-  const kernelCalls: KernelCalls & { log(m: string): Promise<void> } = {
-    signalGroup: async () => {}, processTable: async () => [], terminate: async () => {}, log: async () => {},
-  };
-  const t = new ComponentTable({
-    platform: inProcessPlatform({ vfs, blk }), params: { ...defaultParams }, transport,
-    kernelArena: new Arena('kernel', new SharedArrayBuffer(1 << 20)), kernelBell, kernelBellMemory, kernelCalls,
-    devices: {}, grants: {}, config: () => ({}), log: () => {},
-    panic: (c, cause) => { panics.push(`${c}: ${cause}`); throw new Error(`panic ${c}: ${cause}`); },
-  });
-  let running = true;
-  const loop = pollLoop({ doorbell: kernelBell, poll: () => t.poll(), spinUs: 20, host: { yieldMacrotask: () => new Promise((r) => setImmediate(r)) }, running: () => running });
-  try {
-    await t.load(vfs, domain);
-    await t.load(blk, 'user');
-    await body(t);
-    assert.deepEqual(panics, []);
-  } finally {
-    await t.shutdownAll();
-    running = false;
-    kernelBell.ring();
-    await loop;
-  }
-}
+const withVfs = (transport: Transport, domain: Domain, body: (t: ComponentTable) => Promise<void>): Promise<void> =>
+  withTable({ vfs, blk }, transport, [[vfs, domain], [blk, 'user']], body);
 
 /** A process's memory (filled with 0x11) and a grant of [1000, 1100) in it, as kernel.lend makes. */
 function lendWindow(t: ComponentTable, id: number): { memory: Uint8Array; grant: () => WindowGrant } {

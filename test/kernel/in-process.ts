@@ -1,6 +1,13 @@
 // A Platform whose "threads" run runServer in this thread, so a test can load
 // components of its own under the names of the service list.
+import assert from 'node:assert/strict';
+import { Arena } from '../../src/lib/arena.js';
+import { Doorbell, pollLoop } from '../../src/lib/poller.js';
+import type { KernelCalls } from '../../src/abi/component.js';
 import { runServer, type ComponentModule } from '../../src/kernel/component/server-runtime.js';
+import { ComponentTable, type Domain } from '../../src/kernel/component/table.js';
+import type { Transport } from '../../src/kernel/component/server.js';
+import { defaultParams } from '../../src/kernel/params.js';
 import type { Platform, ThreadHandle } from '../../src/kernel/platform.js';
 
 const later = (f: () => void): void => { setImmediate(f); };
@@ -44,4 +51,35 @@ export function inProcessPlatform(modules: Record<string, ComponentModule>): Pla
     heartbeat: new Int32Array(1),
     machine: { cpu: 'test', cores: 1, host: 'test' },
   };
+}
+
+/**
+ * A component table over the in-process platform with `modules` loaded in `load`'s
+ * order and domains, its kernel loop running while `body` runs; no kernel panic allowed.
+ */
+export async function withTable(modules: Record<string, ComponentModule>, transport: Transport, load: readonly (readonly [ComponentModule, Domain])[], body: (t: ComponentTable) => Promise<void>): Promise<void> {
+  const kernelBellMemory = new SharedArrayBuffer(4);
+  const kernelBell = new Doorbell(kernelBellMemory);
+  const panics: string[] = [];
+  const kernelCalls: KernelCalls & { log(m: string): Promise<void> } = {
+    signalGroup: async () => {}, processTable: async () => [], terminate: async () => {}, log: async () => {},
+  };
+  const t = new ComponentTable({
+    platform: inProcessPlatform(modules), params: { ...defaultParams }, transport,
+    kernelArena: new Arena('kernel', new SharedArrayBuffer(1 << 20)), kernelBell, kernelBellMemory, kernelCalls,
+    devices: {}, grants: {}, config: () => ({}), log: () => {},
+    panic: (c, cause) => { panics.push(`${c}: ${cause}`); throw new Error(`panic ${c}: ${cause}`); },
+  });
+  let running = true;
+  const loop = pollLoop({ doorbell: kernelBell, poll: () => t.poll(), spinUs: 20, host: { yieldMacrotask: () => new Promise((r) => setImmediate(r)) }, running: () => running });
+  try {
+    for (const [m, domain] of load) await t.load(m, domain);
+    await body(t);
+    assert.deepEqual(panics, []);
+  } finally {
+    await t.shutdownAll();
+    running = false;
+    kernelBell.ring();
+    await loop;
+  }
 }

@@ -103,6 +103,16 @@ export class ComponentTable {
   /** Whether server-to-server calls take direct channels (shm) or the kernel relay (mach, postmessage). */
   get direct(): boolean { return this.o.transport === 'shm'; }
 
+  /**
+   * Whether calls to `name` take grants: always in the kernel domain (a direct
+   * reference); in the user domain under shm. The first-generation transports (mach,
+   * postmessage) copy bulk data through their messages, as they did.
+   */
+  lendsTo(name: string): boolean {
+    const r = this.records.get(name);
+    return r !== undefined && (r.domain === 'kernel' || this.direct);
+  }
+
   has(name: string): boolean { return this.records.has(name); }
   get(name: string): ComponentRecord | undefined { return this.records.get(name); }
   list(): ComponentRecord[] { return [...this.records.values()]; }

@@ -86,7 +86,7 @@ export async function readFile(k: Kernel, p: Process, f: OpenFile, length: numbe
  */
 export async function readFileInto(k: Kernel, p: Process, f: OpenFile, dst: Uint8Array): Promise<number> {
   if (f.kind === 'pipe' && f.readable) return f.target.pipe!.readInto(dst, () => !p.dead, (f.flags & O.NONBLOCK) !== 0);
-  if (f.kind === 'vfs' && f.readable && f.target.isDir !== true && dst.buffer === p.userMemory) {
+  if (f.kind === 'vfs' && f.readable && f.target.isDir !== true && dst.buffer === p.userMemory && k.components.lendsTo('vfs')) {
     // A file: vfs copies its bytes straight into the process's buffer, lent for this call.
     checkGeneration(k, f);
     const grant = k.lend(p, dst, true);
@@ -127,7 +127,7 @@ export async function writeFile(k: Kernel, p: Process, f: OpenFile, data: Uint8A
       const at = append ? -1 : (offset ?? f.offset);
       // A view of the writer's memory is lent to vfs for the call; other data is copied to it.
       let r: { written: number; end: number };
-      if (data.buffer === p.userMemory) {
+      if (data.buffer === p.userMemory && k.components.lendsTo('vfs')) {
         const grant = k.lend(p, data, false);
         try { r = await k.vfs.writeFrom(f.target.vfsHandle!, at, grant); } finally { grant.revoke(); }
       } else {
