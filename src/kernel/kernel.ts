@@ -379,7 +379,7 @@ export class Kernel {
     }
     if (p.cwdDir !== undefined) { const dir = p.cwdDir; p.cwdDir = undefined; await closeFile(this, dir).catch(() => {}); }
     await released;
-    if (p.trace !== undefined || p.traceChildren !== undefined) await detach(this, p, this.params.pmReplyDeadlineMs);
+    if (p.trace !== undefined || p.traceChildren !== undefined) await detach(this, p, this.params.traceFlushMs);
     if (!await this.reportExit(p, code, signal)) {
       // pm never took the exit: the parent's wait is answered from the kernel's table.
       p.exitUnreported = true;

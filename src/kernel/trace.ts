@@ -58,6 +58,7 @@ export class FileSink implements TraceSink {
   private queued: string[] = [];
   private writing: Promise<void> = Promise.resolve();
   private closed = false;
+  private dropped = 0;
 
   // Caller must have taken a reference on `file` (refs++); close() gives it back.
   constructor(private readonly k: Kernel, private readonly tracer: Process, private readonly file: OpenFile, readonly json: boolean) {
@@ -67,6 +68,9 @@ export class FileSink implements TraceSink {
 
   emit(line: string): void {
     if (this.closed) return;
+    // A reader that stopped reading (a full pipe) must not make the kernel hold lines without bound.
+    if (this.queued.length >= this.k.params.traceQueuedLines) { this.dropped++; return; }
+    if (this.dropped > 0) { this.queued.push(`... ${this.dropped} trace lines dropped (the trace file was not being written)\n`); this.dropped = 0; }
     this.queued.push(line + '\n');
     if (this.queued.length === 1) this.writing = this.writing.then(() => this.drain());
   }

@@ -143,6 +143,20 @@ for (const p of PRESETS) {
     assert.equal(noLeaks(r), undefined);
   });
 
+  test(`trace: -p attaches to a running process; a process has one tracer (${p})`, async () => {
+    const r = await sh(p, 'sleep 3 & trace -o /tmp/p -p $!; echo attach=$?; cat /tmp/p');
+    assert.equal(r.status, 0, r.stderr);
+    // Whatever it was doing when the tracer attached, it ends traced, and only it is traced.
+    assert.match(r.stdout, /^attach=0\n(\[pid \d+ sleep\] .*\n)*\[pid \d+ sleep\] exit\(0\) = \?\n$/, r.stdout);
+    // Under run --trace every process already has the machine as its tracer.
+    const busy = await traced(p, 'sleep 3 & trace -o /tmp/p -p $!; echo attach=$?; wait', 'text');
+    assert.match(busy.stdout, /^attach=1$/m);
+    assert.match(busy.stderr, /^trace: pid \d+: Device or resource busy$/m);
+    assert.match(busy.trace.join('\n'), /^\[pid \d+ sleep\] exit\(0\) = \?$/m, 'the first tracer keeps it');
+    assert.equal(noLeaks(r), undefined);
+    assert.equal(noLeaks(busy), undefined);
+  });
+
   test(`trace: a non-root user cannot trace root's processes (${p})`, async () => {
     const r = await sh(p, [
       "su user -c 'trace -p 1; echo attach=$?'",

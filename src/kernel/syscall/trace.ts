@@ -13,6 +13,8 @@ export async function sysTrace(k: Kernel, p: Process, a: number[]): Promise<numb
   const [fd, pid, flags] = [a[0]!, a[1]!, a[2]!];
   if (!Number.isInteger(fd) || !Number.isInteger(pid) || pid < 0 || !Number.isInteger(flags) || (flags & ~TRACE.JSON) !== 0) throw new KernelError(Errno.EINVAL);
   const target = traceTarget(k, p, pid);
+  // One tracer per process, as with ptrace: another's trace is not taken over.
+  if (pid !== 0 && fd !== -1 && target !== p && target.trace !== undefined) throw new KernelError(Errno.EBUSY, `pid ${pid} is already traced`);
   let sink: FileSink | undefined;
   if (fd !== -1) {
     const file = p.fds.get(fd).file;

@@ -4,7 +4,7 @@
 //   trace [-o FILE] [--json] -p PID
 // Lines go to stderr, or to FILE. The kernel makes the events (the `trace` syscall,
 // kernel/trace.ts); this program only points them at a descriptor and waits.
-import { spawn, wait, stat, isReg, open, trace, kill, sleepMs, O, SysError, Errno } from '../libc/index.js';
+import { spawn, wait, stat, isReg, open, trace, kill, sleepMs, getpid, O, SysError, Errno } from '../libc/index.js';
 import { run, complain, stdout, UsageError } from '../util/io.js';
 
 const USAGE = `usage: trace [-o FILE] [--json] COMMAND [ARG]...
@@ -53,6 +53,7 @@ export function main(argv: string[], env: Record<string, string>): number {
     const command = args.slice(i);
     if (pid === undefined && command.length === 0) throw new UsageError('missing command (try --help)');
     if (pid !== undefined && command.length > 0) throw new UsageError('-p and a command exclude each other');
+    if (pid !== undefined && pid === getpid()) throw new UsageError('-p: a tracer cannot follow itself');
     const fd = file === undefined ? 2 : open(file, O.WRONLY | O.CREAT | O.TRUNC, 0o644);
 
     if (pid !== undefined) {
