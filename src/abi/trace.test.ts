@@ -23,6 +23,8 @@ test('formatTraceEvent: a hop line says where the component runs, how the messag
   assert.equal(formatTraceEvent({ ...hop, transport: 'postmessage', callBytes: undefined, replyBytes: undefined }),
     '    kernel -> vfs (user, postmessage) read  message size not visible (12 B data copied)  11 µs');
   assert.equal(formatTraceEvent({ ...hop, method: 'open', dataBytes: 0, errno: 'ENOENT' }), '    kernel -> vfs (user, shm fixed) open = ENOENT  call 40 B  reply 52 B  11 µs');
+  assert.equal(formatTraceEvent({ ...hop, from: 'vfs', fromDomain: 'user', to: 'blk', transport: 'mach codec, relayed', callBytes: 79, replyBytes: 1070, dataBytes: 1024, us: 417 }),
+    '        vfs -> blk (user, mach codec, relayed) read  call 79 B  reply 1070 B (1024 B data copied)  417 µs');
 });
 
 test('formatTraceEvent: a note is one line under the process it is about', () => {

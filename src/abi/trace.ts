@@ -33,9 +33,15 @@ export type TraceDomain = 'kernel' | 'user';
  * a channel in the fixed layout, self-described by the codec (`mach`, or a value that
  * does not fit the fixed slots), or a structured clone (`postmessage`).
  */
-export type TraceTransport = 'direct call' | 'shm fixed' | 'shm codec' | 'shm fixed/codec' | 'mach codec' | 'postmessage';
+export type TraceTransport = 'direct call' | 'shm fixed' | 'shm codec' | 'shm fixed/codec' | 'mach codec' | 'postmessage' | 'mach codec, relayed' | 'postmessage, relayed';
 
-/** One call the kernel made to a component while serving a syscall. */
+/**
+ * One call made while serving a syscall: by the kernel to a component, or — under the
+ * relayed transports — by a user-domain component to another through the kernel, made
+ * while that component served this syscall's call and nothing else. For a relayed hop
+ * the call's size is that of the message from the client, the reply's that of the
+ * message from the service.
+ */
 export interface HopTraceEvent {
   readonly type: 'hop';
   /** The syscall (SyscallTraceEvent.seq) that caused it. */
@@ -87,7 +93,9 @@ export function formatTraceEvent(e: TraceEvent): string {
           : `call ${e.callBytes} B  reply ${e.replyBytes ?? '?'} B`;
       const data = e.dataBytes === 0 ? '' : e.dataCopied ? ` (${e.dataBytes} B data copied)` : ` (${e.dataBytes} B data by reference)`;
       const failed = e.errno === undefined ? '' : ` = ${e.errno}`;
-      return `    ${where} ${e.method}${failed}  ${sizes}${data}  ${us(e.us)}`;
+      // A call a component made (relayed) sits under the kernel's call to that component.
+      const indent = e.fromDomain === 'kernel' ? '    ' : '        ';
+      return `${indent}${where} ${e.method}${failed}  ${sizes}${data}  ${us(e.us)}`;
     }
     case 'note':
       return `[pid ${e.pid} ${e.process}] ${e.text}`;

@@ -22,7 +22,7 @@
 import { KernelError, Errno, errnoName, isKernelError } from '../abi/errno.js';
 import { SYSCALL_BY_NR, type SyscallDef, type SpawnRequest } from '../abi/syscalls.js';
 import { formatTraceEvent, type HopTraceEvent, type SyscallTraceEvent, type TraceEvent, type TraceTransport } from '../abi/trace.js';
-import { decode } from '../lib/codec.js';
+import { decode, type Value } from '../lib/codec.js';
 import type { Cred } from '../abi/cred.js';
 import type { Kernel } from './kernel.js';
 import type { Process } from './proc/process.js';
@@ -219,19 +219,33 @@ class TracedCall {
     // A closure kept past the syscall (a child's exit watcher) calls through untraced.
     if (this.done) return fn.apply(target, args);
     const toDomain: Domain = this.k.components.get(to)?.domain ?? 'kernel';
+    return this.measure('kernel', 'kernel', to, toDomain, method, args, () => fn.apply(target, args), undefined);
+  }
+
+  /**
+   * Makes one call (`invoke`) and records it as a hop. `relayedFrom`: a call a component
+   * made through the kernel relay, with the size and layout of its message.
+   */
+  measure(from: string, fromDomain: Domain, to: string, toDomain: Domain, method: string, args: readonly unknown[], invoke: () => unknown,
+    relayedFrom: { bytes: number; fixed: boolean } | undefined): Promise<unknown> {
     const probe = toDomain === 'user' ? new Probe() : undefined;
+    if (probe !== undefined && this.k.config.ipc !== 'shm') this.k.components.relayTap ??= relayTap(this.k);
     const index = this.hops.length;
     this.hops.push(undefined);
+    if (toDomain === 'user') enter(to, this);
     const start = performance.now();
     let r: unknown;
     armProbe(probe);
-    try { r = fn.apply(target, args); } finally { armProbe(undefined); }
+    try { r = invoke(); } catch (e) { r = Promise.reject(e); } finally { armProbe(undefined); }
     const finish = (value: unknown, errno: string | undefined): void => {
       const us = microseconds(performance.now() - start);
+      if (toDomain === 'user') leave(to, this);
+      const relayed = relayedFrom !== undefined;
       this.hops[index] = {
-        type: 'hop', seq: this.seq, pid: this.p.pid, from: 'kernel', fromDomain: 'kernel', to, toDomain, method,
-        transport: transportOf(this.k.config.ipc, toDomain, probe), callBytes: probe?.callBytes, replyBytes: probe?.replyBytes,
-        dataBytes: bulkBytes(args) + bulkBytes([value]), dataCopied: toDomain === 'user', errno, us,
+        type: 'hop', seq: this.seq, pid: this.p.pid, from, fromDomain, to, toDomain, method,
+        transport: relayed ? (this.k.config.ipc === 'postmessage' ? 'postmessage, relayed' : 'mach codec, relayed') : transportOf(this.k.config.ipc, toDomain, probe),
+        callBytes: relayed ? (relayedFrom.bytes >= 0 ? relayedFrom.bytes : undefined) : probe?.callBytes, replyBytes: probe?.replyBytes,
+        dataBytes: bulkBytes(args) + bulkBytes([value]), dataCopied: relayed || toDomain === 'user', errno, us,
       };
     };
     return Promise.resolve(r).then(
@@ -239,6 +253,35 @@ class TracedCall {
       (e: unknown) => { finish(undefined, isKernelError(e) ? errnoName(e.errno) : 'exception'); throw e; },
     );
   }
+}
+
+// Traced calls in flight to each user-domain component. A call that component makes
+// through the relay while it serves exactly one request, and that one is traced, is
+// made on that request's behalf (a component's own background work aside).
+const serving = new Map<string, TracedCall[]>();
+
+function enter(component: string, call: TracedCall): void {
+  const calls = serving.get(component);
+  if (calls === undefined) serving.set(component, [call]); else calls.push(call);
+}
+
+function leave(component: string, call: TracedCall): void {
+  const calls = serving.get(component);
+  const at = calls?.indexOf(call) ?? -1;
+  if (at >= 0) calls!.splice(at, 1);
+  if (calls?.length === 0) serving.delete(component);
+}
+
+/** The relay's tap (ComponentTable.relayTap): records a relayed call as a hop of the one traced request its client is serving. */
+function relayTap(k: Kernel): NonNullable<ComponentTable['relayTap']> {
+  return (from, to, method, args, call) => {
+    const calls = serving.get(from);
+    const server = k.components.get(from)?.server;
+    if (calls?.length !== 1 || calls[0]!.done || server === undefined || server.rpc.inFlight().length !== 1) return call();
+    // Before the relay's first await: the client's endpoint still holds this call's message.
+    const message = { bytes: server.endpoint.lastBytes, fixed: server.endpoint.lastFixed };
+    return calls[0]!.measure(from, 'user', to, k.components.get(to)?.domain ?? 'kernel', method, args, call, message) as Promise<Value>;
+  };
 }
 
 /** Milliseconds as µs, to the 0.1 µs the host's clock can tell at best. */

@@ -6,8 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { PRESETS, sh, noLeaks, type RunResult } from './harness.js';
+import { PRESETS, sh, boot, noLeaks, type RunResult } from './harness.js';
 import { loadPreset } from '../../src/hosts/presets.js';
 import type { HopTraceEvent, SyscallTraceEvent, TraceEvent } from '../../src/abi/trace.js';
 
@@ -189,3 +191,40 @@ for (const p of PRESETS) {
     assert.match(r.stderr, new RegExp(`^ {4}kernel -> console \\(${domainOf('console')}, `, 'm'));
   });
 }
+
+// Where the architecture is the point: under microkernel vfs reaches blk itself. Under
+// the relayed transport (mach) the kernel carries that call and attributes it to the
+// one traced request vfs is serving; on a direct shm channel it never sees it.
+test('trace: relayed server-to-server calls are shown, direct ones are not (microkernel, ext2 disk)', async () => {
+  const img = path.join(os.tmpdir(), `kk-trace-${process.pid}.img`);
+  try {
+    const mkfs = spawnSync(process.execPath, [bin, 'mkfs', img, '--size', '8M'], { encoding: 'utf8' });
+    assert.equal(mkfs.status, 0, mkfs.stderr);
+    const made = await boot('microkernel', ['/bin/sh', '-c', 'seq 1 3000 > /f'], { disk: img });
+    assert.equal(made.status, 0, made.stderr);
+    for (const ipc of ['mach', 'shm'] as const) {
+      // A fresh boot: the file's blocks are not cached, so reading it reads the disk.
+      const trace: string[] = [];
+      const r = await boot('microkernel', ['/bin/sh', '-c', 'wc -c < /f'], { disk: img, ipc, trace: 'json', onTrace: (l) => trace.push(l) });
+      assert.equal(r.status, 0, r.stderr);
+      const size = Number(r.stdout.trim());
+      assert.ok(size > 0, r.stdout);
+      const events = trace.map((l) => JSON.parse(l) as TraceEvent);
+      const read = calls(events, 'wc').find((c) => c.call.syscall === 'read' && c.call.result === size);
+      assert.ok(read !== undefined, trace.join('\n'));
+      const relayed = read.hops.filter((h) => h.from === 'vfs');
+      if (ipc === 'mach') {
+        assert.ok(relayed.length > 0, `vfs read the disk through the relay: ${JSON.stringify(read.hops)}`);
+        for (const h of relayed) assert.deepEqual([h.to, h.fromDomain, h.toDomain, h.transport, h.dataCopied], ['blk', 'user', 'user', 'mach codec, relayed', true]);
+        assert.ok(relayed.reduce((n, h) => n + h.dataBytes, 0) >= size, 'at least the file came up from blk');
+        assert.ok(relayed.every((h) => h.replyBytes! > h.dataBytes), 'each reply message holds its blocks');
+      } else {
+        assert.deepEqual(relayed, [], 'a direct channel between two servers is not visible to the kernel');
+        assert.deepEqual(read.hops.map((h) => [h.from, h.to, h.method]), [['kernel', 'vfs', 'read']]);
+      }
+      assert.equal(noLeaks(r), undefined);
+    }
+  } finally {
+    fs.rmSync(img, { force: true });
+  }
+});
