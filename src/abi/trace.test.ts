@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatTraceEvent, type HopTraceEvent, type SyscallTraceEvent } from './trace.js';
 
-const call: SyscallTraceEvent = { type: 'syscall', seq: 4, pid: 7, process: 'cat', syscall: 'read', args: '3, 4096', result: 12, errno: undefined, us: 18.24 };
+const call: SyscallTraceEvent = { type: 'syscall', seq: 4, pid: 7, process: 'cat', thread: 3, syscall: 'read', args: '3, 4096', result: 12, errno: undefined, us: 18.24 };
 const hop: HopTraceEvent = {
   type: 'hop', seq: 4, pid: 7, from: 'kernel', fromDomain: 'kernel', to: 'vfs', toDomain: 'user', method: 'read', transport: 'shm fixed',
   callBytes: 40, replyBytes: 52, dataBytes: 12, dataCopied: true, errno: undefined, us: 11,

@@ -14,6 +14,8 @@ export interface SyscallTraceEvent {
   readonly pid: number;
   /** The process's name (its argv[0] without the directory). */
   readonly process: string;
+  /** The host thread it runs on (the `thread` of sysinfo PS); undefined once it is gone. */
+  readonly thread: number | undefined;
   readonly syscall: string;
   /** The arguments decoded where cheap (fds, paths, counts), strace-like, as text. */
   readonly args: string;

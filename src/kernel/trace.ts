@@ -140,7 +140,7 @@ export async function tracedSyscall(k: Kernel, p: Process, nr: number, args: num
   const def = SYSCALL_BY_NR[nr];
   const call = new TracedCall(k, p, nextSeq++);
   const event = (result: number | undefined, errno: string | undefined, us: number | undefined): SyscallTraceEvent => ({
-    type: 'syscall', seq: call.seq, pid: p.pid, process: p.name, syscall: def?.name ?? `syscall_${nr}`, args: def === undefined ? '' : decodeArgs(p, def, args), result, errno, us,
+    type: 'syscall', seq: call.seq, pid: p.pid, process: p.name, thread: p.thread?.id, syscall: def?.name ?? `syscall_${nr}`, args: def === undefined ? '' : decodeArgs(p, def, args), result, errno, us,
   });
   // exit does not return: its line goes first, as strace prints `exit(0) = ?`.
   if (def?.name === 'exit') emitEvent(sink, event(undefined, undefined, undefined));

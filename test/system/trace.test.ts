@@ -109,11 +109,13 @@ for (const p of PRESETS) {
 
   test(`trace: tracing off leaves no trace output (${p})`, async () => {
     const lines: string[] = [];
-    const r = await sh(p, 'cat /etc/motd; trace -o /tmp/t true; echo $?', { onTrace: (l) => lines.push(l) });
+    const r = await sh(p, 'cat /etc/motd; trace -o /tmp/t true; echo $?; trace --help | head -1; trace -p 99999; echo esrch=$?', { onTrace: (l) => lines.push(l) });
     assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^0\nusage: trace \[-o FILE\]/m);
+    assert.match(r.stdout, /^esrch=1$/m);
     assert.deepEqual(lines, [], 'the machine was not asked to trace');
     assert.doesNotMatch(r.stdout, /\[pid /);
-    assert.equal(r.stderr, '');
+    assert.equal(r.stderr, 'trace: pid 99999: No such process\n');
     assert.equal(noLeaks(r), undefined);
   });
 
