@@ -41,6 +41,7 @@ import { Limits } from './proc/limits.js';
 import { RLIMIT } from '../abi/rlimit.js';
 import { fsCred, rootCred, S_ISGID, S_ISUID, type Cred } from '../abi/cred.js';
 import { InjectedCrash } from './component/fault.js';
+import { detach, inherit, machineSink, tracedSyscall, type TraceSink } from './trace.js';
 
 export interface BootConfig {
   preset: string;
@@ -58,6 +59,8 @@ export interface BootConfig {
   /** Host directories shared with the machine, mounted by vfs at boot. */
   shares: { guest: string; readOnly: boolean }[];
   release: string;
+  /** Trace init and everything it starts to the machine's trace stream (Platform.trace): one line per event, or JSON lines. */
+  trace?: 'text' | 'json';
 }
 
 export class Kernel {
@@ -75,6 +78,8 @@ export class Kernel {
   private running = true;
   private halted = false;
   readonly bootedAt = performance.now();
+  /** The machine's trace stream, when the machine asked for init to be traced. */
+  private readonly bootTrace: TraceSink | undefined;
 
   constructor(readonly platform: Platform, readonly config: BootConfig, modules: Record<string, ComponentModule>) {
     this.params = { ...defaultParams, ...config.params };
@@ -83,6 +88,7 @@ export class Kernel {
     this.pool = new ThreadPool(platform, this.params.processPoolSize, this.params.processPoolMaxIdle, this.params.processReuseGraceMs, this.params.rlimitAsBytes);
     this.timers = new KernelTimers(bindDevice('timer', config.devices.timer));
     this.modules = modules;
+    this.bootTrace = config.trace === undefined ? undefined : machineSink((line) => platform.trace?.(line), config.trace === 'json');
     this.components = new ComponentTable({
       platform, params: this.params, transport: config.ipc, kernelArena: this.arena, kernelBell: this.bell,
       kernelBellMemory: this.bellMemory, kernelCalls: this.kernelCalls(),
@@ -200,7 +206,8 @@ export class Kernel {
       result = -Errno.ENOSYS;
     } else {
       try {
-        result = await handler(this, p, args);
+        const sink = p.trace;
+        result = await (sink === undefined ? handler(this, p, args) : tracedSyscall(this, p, nr, args, handler, sink));
       } catch (e) {
         if (e instanceof KernelPanic) return;
         // Anything but an errno escaping a syscall is a kernel bug.
@@ -323,6 +330,7 @@ export class Kernel {
     // The child shares the parent's open cwd, as it shares descriptors.
     if (parent?.cwdDir !== undefined) { parent.cwdDir.refs++; p.cwdDir = parent.cwdDir; }
     for (const [childFd, file] of inherited) { file.refs++; p.fds.replace(childFd, file); }
+    inherit(parent === undefined ? this.bootTrace : parent.traceChildren ?? parent.trace, p);
     if (parent === undefined) await this.openConsoleFds(p);
     this.procs.set(pid, p);
     const lease = this.pool.take(limits.soft(RLIMIT.AS));
@@ -392,6 +400,7 @@ export class Kernel {
     if (p.cwdDir !== undefined) { const dir = p.cwdDir; p.cwdDir = undefined; await closeFile(this, dir).catch(() => {}); }
     this.components.forgetMemory(p.memoryId);
     await released;
+    if (p.trace !== undefined || p.traceChildren !== undefined) await detach(this, p, this.params.traceFlushMs);
     if (!await this.reportExit(p, code, signal)) {
       // pm never took the exit: the parent's wait is answered from the kernel's table.
       p.exitUnreported = true;

@@ -82,6 +82,12 @@ export class ComponentTable {
   private readonly channels: Channels;
   /** Server-to-server calls the kernel thread relayed (the mach and postmessage transports; 0 under shm). */
   relayed = 0;
+  /**
+   * Makes each relayed call (`call`) on the relay's behalf, when set (kernel/trace.ts
+   * sets it once something is traced). Called before the relay's first await: the
+   * client's endpoint still holds the message of this call.
+   */
+  relayTap: ((from: string, to: string, method: string, args: Value[], call: () => Promise<Value>) => Promise<Value>) | undefined;
 
   constructor(private readonly o: TableOptions) {
     this.channels = new Channels({
@@ -297,6 +303,7 @@ export class ComponentTable {
     const fn = target[method];
     if (fn === undefined) throw new KernelError(Errno.ENOSYS, `${to} has no method ${method}`);
     this.relayed++;
+    if (this.relayTap !== undefined) return (await this.relayTap(record.name, to, method, args, () => fn(...args))) ?? null;
     return (await fn(...args)) ?? null;
   }
 

@@ -15,6 +15,7 @@ import { RLIMIT } from '../../abi/rlimit.js';
 import { CpuAccount, type Limits } from './limits.js';
 import { rootCred, type Cred } from '../../abi/cred.js';
 import type { ThreadLease } from './pool.js';
+import type { TraceSink } from '../trace.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -60,6 +61,10 @@ export class Process {
   readonly limits: Limits;
   /** CPU time used, checked against RLIMIT_CPU on the kernel's tick. */
   readonly cpu: CpuAccount;
+  /** Where this process's syscalls are traced (kernel/trace.ts); undefined: not traced (the dispatcher's one test). */
+  trace: TraceSink | undefined;
+  /** Where the children it spawns from now on are traced (the `trace` syscall with pid 0). */
+  traceChildren: TraceSink | undefined;
 
   constructor(
     readonly pid: Pid,
