@@ -62,6 +62,8 @@ export interface HopTraceEvent {
   readonly dataBytes: number;
   /** Whether those bytes were copied into a message (true) or passed by reference (a direct call). */
   readonly dataCopied: boolean;
+  /** Bytes the callee copied straight into (or out of) the caller's memory through a grant, beside the message. */
+  readonly grantBytes?: number;
   /** The errno name when the call failed. */
   readonly errno: string | undefined;
   /** Round trip as the kernel saw it, from the call to its reply, µs. */
@@ -93,7 +95,8 @@ export function formatTraceEvent(e: TraceEvent): string {
       const sizes = e.transport === 'direct call' ? 'no message'
         : e.callBytes === undefined ? 'message size not visible'
           : `call ${e.callBytes} B  reply ${e.replyBytes ?? '?'} B`;
-      const data = e.dataBytes === 0 ? '' : e.dataCopied ? ` (${e.dataBytes} B data copied)` : ` (${e.dataBytes} B data by reference)`;
+      const data = (e.dataBytes === 0 ? '' : e.dataCopied ? ` (${e.dataBytes} B data copied)` : ` (${e.dataBytes} B data by reference)`)
+        + (e.grantBytes === undefined ? '' : ` (${e.grantBytes} B by grant, copied once)`);
       const failed = e.errno === undefined ? '' : ` = ${e.errno}`;
       // A call a component made (relayed) sits under the kernel's call to that component.
       const indent = e.fromDomain === 'kernel' ? '    ' : '        ';

@@ -19,6 +19,7 @@
 // Platform.trace) or an open file of the tracer (the `trace` syscall). A sink counts
 // the processes that hold it and closes its file when the last lets go.
 
+import { WindowGrant } from './ipc/grant.js';
 import { KernelError, Errno, errnoName, isKernelError } from '../abi/errno.js';
 import { SYSCALL_BY_NR, type SyscallDef, type SpawnRequest } from '../abi/syscalls.js';
 import { formatTraceEvent, type HopTraceEvent, type SyscallTraceEvent, type TraceEvent, type TraceTransport } from '../abi/trace.js';
@@ -246,6 +247,7 @@ class TracedCall {
         transport: relayed ? (this.k.config.ipc === 'postmessage' ? 'postmessage, relayed' : 'mach codec, relayed') : transportOf(this.k.config.ipc, toDomain, probe),
         callBytes: relayed ? (relayedFrom.bytes >= 0 ? relayedFrom.bytes : undefined) : probe?.callBytes, replyBytes: probe?.replyBytes,
         dataBytes: bulkBytes(args) + bulkBytes([value]), dataCopied: relayed || toDomain === 'user', errno, us,
+        ...(args.some((a) => a instanceof WindowGrant) ? { grantBytes: grantedBytes(value) } : {}),
       };
     };
     return Promise.resolve(r).then(
@@ -304,6 +306,13 @@ function transportOf(ipc: string, domain: Domain, probe: Probe | undefined): Tra
   if (probe.callFixed && probe.replyFixed) return 'shm fixed';
   if (!probe.callFixed && !probe.replyFixed) return 'shm codec';
   return 'shm fixed/codec';
+}
+
+/** What a call with a grant moved through it: readInto's count, writeFrom's `written` (0 when it failed). */
+function grantedBytes(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'object' && value !== null && typeof (value as { written?: unknown }).written === 'number') return (value as { written: number }).written;
+  return 0;
 }
 
 /** Bytes of the buffers among `values`, and in the fields of a plain object (a read executable). */

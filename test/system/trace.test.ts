@@ -61,17 +61,17 @@ for (const p of PRESETS) {
     assert.deepEqual(named('close').map((c) => [c.call.args, c.call.result]), [[String(fd), 0]]);
     assert.deepEqual(named('exit').map((c) => [c.call.args, c.call.result]), [['0', null]], 'exit does not return');
 
-    // Each read reached vfs once; its data came back by reference or copied, as the preset places vfs.
+    // Each read reached vfs once, lending it cat's buffer: the data went by grant, not in a message.
     const hop = reads[0]!.hops;
-    assert.deepEqual(hop.map((h) => [h.from, h.to, h.method]), [['kernel', 'vfs', 'read']]);
+    assert.deepEqual(hop.map((h) => [h.from, h.to, h.method]), [['kernel', 'vfs', 'readInto']]);
     const vfsRead = hop[0]!;
     assert.equal(vfsRead.toDomain, domainOf('vfs'));
-    assert.equal(vfsRead.dataBytes, length);
+    assert.equal(vfsRead.grantBytes, length);
+    assert.equal(vfsRead.dataBytes, 0);
     assert.ok(vfsRead.us > 0 && reads[0]!.call.us! >= vfsRead.us, 'the hop is timed inside its syscall');
     if (domainOf('vfs') === 'user') {
       assert.equal(vfsRead.transport, 'shm fixed');
-      assert.equal(vfsRead.dataCopied, true);
-      assert.ok(vfsRead.replyBytes! > length && vfsRead.callBytes! > 0, 'the reply message holds the data');
+      assert.ok(vfsRead.replyBytes! < length && vfsRead.callBytes! > 0, 'the reply message holds a count, not the data');
     } else {
       assert.equal(vfsRead.transport, 'direct call');
       assert.equal(vfsRead.dataCopied, false);
@@ -91,8 +91,8 @@ for (const p of PRESETS) {
     const text = r.trace.join('\n');
     const read = new RegExp(`^\\[pid \\d+ cat\\] read\\((\\d+), \\d+\\) = ${length}   [\\d.]+ (µs|ms)\\n`
       + (domainOf('vfs') === 'user'
-        ? `    kernel -> vfs \\(user, shm fixed\\) read  call \\d+ B  reply \\d+ B \\(${length} B data copied\\)  [\\d.]+ (µs|ms)$`
-        : `    kernel -> vfs \\(kernel, direct call\\) read  no message \\(${length} B data by reference\\)  [\\d.]+ (µs|ms)$`), 'm');
+        ? `    kernel -> vfs \\(user, shm fixed\\) readInto  call \\d+ B  reply \\d+ B \\(${length} B by grant, copied once\\)  [\\d.]+ (µs|ms)$`
+        : `    kernel -> vfs \\(kernel, direct call\\) readInto  no message \\(${length} B by grant, copied once\\)  [\\d.]+ (µs|ms)$`), 'm');
     assert.match(text, read);
     assert.match(text, new RegExp(`^\\[pid \\d+ cat\\] open\\(${escape('"/etc/motd"')}, 0x0, 0644\\) = 3 `, 'm'));
     assert.match(text, /^\[pid \d+ cat\] exit\(0\) = \?$/m);
@@ -135,7 +135,7 @@ for (const p of PRESETS) {
     assert.ok(length > 0);
     // To stderr: cat's calls, not the trace program's own.
     assert.match(err, new RegExp(`^\\[pid \\d+ cat\\] read\\(3, \\d+\\) = ${length} `, 'm'));
-    assert.match(err, /^ {4}kernel -> vfs \((kernel|user), [^)]+\) read /m);
+    assert.match(err, /^ {4}kernel -> vfs \((kernel|user), [^)]+\) readInto /m);
     assert.doesNotMatch(err, /\[pid \d+ trace\]/, 'the tracer itself is not traced');
     // -o FILE: the command's children are traced too, under their own names.
     assert.match(t, /^\[pid \d+ sh\] spawn\("\/bin\/cat", \["cat","\/tmp\/out"\]\) = \d+ /m);
@@ -143,7 +143,7 @@ for (const p of PRESETS) {
     // --json: one object per line, the same events.
     const json = j.trim().split('\n').map((l) => JSON.parse(l) as TraceEvent);
     assert.ok(json.some((e) => e.type === 'syscall' && e.process === 'cat' && e.syscall === 'read' && e.result === length), j);
-    assert.ok(json.some((e) => e.type === 'hop' && e.to === 'vfs' && e.method === 'read' && e.toDomain === domainOf('vfs') && e.dataBytes === length));
+    assert.ok(json.some((e) => e.type === 'hop' && e.to === 'vfs' && e.method === 'readInto' && e.toDomain === domainOf('vfs') && e.grantBytes === length));
     assert.equal(noLeaks(r), undefined);
   });
 
@@ -194,9 +194,10 @@ for (const p of PRESETS) {
   });
 }
 
-// Where the architecture is the point: under microkernel vfs reaches blk itself. Under
-// the relayed transport (mach) the kernel carries that call and attributes it to the
-// one traced request vfs is serving; on a direct shm channel it never sees it.
+// Where the architecture is the point: under microkernel vfs reaches ext2, and ext2
+// blk, themselves. Under the relayed transport (mach) the kernel carries those calls and
+// attributes them to the one traced request each server is serving; on direct shm
+// channels it never sees them (and the process's buffer is lent to vfs).
 test('trace: relayed server-to-server calls are shown, direct ones are not (microkernel, ext2 disk)', async () => {
   const img = path.join(os.tmpdir(), `kk-trace-${process.pid}.img`);
   try {
@@ -217,12 +218,17 @@ test('trace: relayed server-to-server calls are shown, direct ones are not (micr
       const relayed = read.hops.filter((h) => h.from === 'vfs');
       if (ipc === 'mach') {
         assert.ok(relayed.length > 0, `vfs read the disk through the relay: ${JSON.stringify(read.hops)}`);
-        for (const h of relayed) assert.deepEqual([h.to, h.fromDomain, h.toDomain, h.transport, h.dataCopied], ['blk', 'user', 'user', 'mach codec, relayed', true]);
-        assert.ok(relayed.reduce((n, h) => n + h.dataBytes, 0) >= size, 'at least the file came up from blk');
-        assert.ok(relayed.every((h) => h.replyBytes! > h.dataBytes), 'each reply message holds its blocks');
+        // The first generation: the data travels in every message, kernel <- vfs <- ext2 <- blk.
+        assert.deepEqual(read.hops.filter((h) => h.from === 'kernel').map((h) => [h.to, h.method, h.dataBytes]), [['vfs', 'read', size]]);
+        for (const h of relayed) assert.deepEqual([h.to, h.fromDomain, h.toDomain, h.transport, h.dataCopied], ['ext2', 'user', 'user', 'mach codec, relayed', true]);
+        assert.ok(relayed.reduce((n, h) => n + h.dataBytes, 0) >= size, 'the file came up from ext2');
+        const fromExt2 = read.hops.filter((h) => h.from === 'ext2');
+        assert.ok(fromExt2.length > 0 && fromExt2.every((h) => h.to === 'blk' && h.transport === 'mach codec, relayed'), 'ext2 read the disk through the relay');
+        assert.ok(fromExt2.reduce((n, h) => n + h.dataBytes, 0) >= size, 'at least the file came up from blk');
+        assert.ok([...relayed, ...fromExt2].every((h) => h.replyBytes! > h.dataBytes), 'each reply message holds its data');
       } else {
         assert.deepEqual(relayed, [], 'a direct channel between two servers is not visible to the kernel');
-        assert.deepEqual(read.hops.map((h) => [h.from, h.to, h.method]), [['kernel', 'vfs', 'read']]);
+        assert.deepEqual(read.hops.map((h) => [h.from, h.to, h.method]), [['kernel', 'vfs', 'readInto']]);
       }
       assert.equal(noLeaks(r), undefined);
     }
