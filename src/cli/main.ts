@@ -23,12 +23,26 @@ function bootOptions(cmd: Command): Command {
     .option('--user <name>', 'run the shell as this user from /etc/passwd (default: root), through su');
 }
 
-function resolve(opts: { preset: string; place?: string; ipc?: TransportName }): { preset: string; placement: Record<string, 'kernel' | 'user'>; ipc: TransportName } {
+function resolve(opts: { preset: string; place?: string; ipc?: TransportName; disk?: string }): { preset: string; placement: Record<string, 'kernel' | 'user'>; ipc: TransportName } {
+  if (opts.disk !== undefined) checkDisk(opts.disk);
   let preset;
   try { preset = loadPreset(opts.preset); } catch (e) { throw new UsageError((e as Error).message); }
   let placement;
   try { placement = placementFor(preset, opts.place); } catch (e) { throw new UsageError((e as Error).message); }
   return { preset: preset.name, placement, ipc: opts.ipc ?? preset.ipc };
+}
+
+/** A --disk image must be a readable and writable regular file (one line, status 2, otherwise). */
+function checkDisk(image: string): void {
+  let st: fs.Stats;
+  try { st = fs.statSync(image); } catch { throw new UsageError(`--disk ${image}: no such file (make one with: kernelkit mkfs ${image} --size 64M)`); }
+  if (!st.isFile()) throw new UsageError(`--disk ${image}: not a regular file`);
+  try { fs.accessSync(image, fs.constants.R_OK | fs.constants.W_OK); } catch { throw new UsageError(`--disk ${image}: not readable and writable by this user`); }
+}
+
+/** This package's version (package.json beside dist/). */
+function version(): string {
+  try { return (JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version; } catch { return 'unknown'; }
 }
 
 /** A --user name: the guest's su looks it up in /etc/passwd; here only its form is checked. */
@@ -52,9 +66,11 @@ function parseMounts(values: string[] | undefined): { host: string; guest: strin
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('kernelkit')
     .description('one small Unix-like OS, booted as a monolithic kernel, a microkernel or a hybrid')
+    .version(version(), '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError(false)
-    .configureOutput({ writeErr: (s) => process.stderr.write(s.split('\n')[0] + '\n') });
+    // One line per error, and commander's "(Did you mean ...?)" for a mistyped command or flag.
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.split('\n').filter((l, i) => i === 0 || l.startsWith('(Did you mean')).join('\n').trimEnd() + '\n') });
   let status = 0;
 
   program.command('presets').description('list presets and where each component runs').action(() => {
@@ -110,6 +126,8 @@ export async function main(argv: string[]): Promise<number> {
   const status_ = { set: (n: number) => { status = n; } };
   for (const register of COMMANDS) register(program, status_);
 
+  // A bare `kernelkit`: what it can do.
+  if (argv.length === 0) { process.stdout.write(program.helpInformation()); return 0; }
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

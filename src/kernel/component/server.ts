@@ -17,6 +17,17 @@ import type { MemArenaRecord } from '../../abi/sysinfo.js';
 import { GRANT } from '../../abi/grant.js';
 import { WindowGrant, isGrantRef } from '../ipc/grant.js';
 
+/**
+ * A component that could not start is an errno for whoever loaded it (insmod, boot): the
+ * errno it failed with ("ENODEV: no device bound"), else EIO — never an exception that
+ * would take the kernel down.
+ */
+function startError(message: string): KernelError {
+  const m = /^(E[A-Z0-9]+): (.*)$/s.exec(message);
+  const errno = m === null ? undefined : (Errno as Record<string, number>)[m[1]!];
+  return errno === undefined ? new KernelError(Errno.EIO, message) : new KernelError(errno, m![2]!);
+}
+
 /** For each method of `service` with grant arguments, their positions. */
 export function grantPositions(service: string): Map<string, number[]> {
   const out = new Map<string, number[]>();
@@ -152,14 +163,14 @@ export class UserServer {
       const ev = raw as ServerEvent;
       switch (ev.type) {
         case 'ready': readyResolve(); return;
-        case 'init-failed': readyReject(new Error(ev.error)); return;
+        case 'init-failed': readyReject(startError(ev.error)); return;
         case 'rpc': for (const l of rpcListeners) l(ev.m); return;
         case 'memstat': this.memstatWaiters.get(ev.id)?.(ev.arena); this.memstatWaiters.delete(ev.id); return;
         case 'shutdown-done': this.shutdownDone?.(); return;
       }
     });
     this.thread.onExit((error) => {
-      readyReject(new Error(error ?? 'server thread exited during start'));
+      readyReject(new KernelError(Errno.EIO, `${o.manifest.name}: ${error ?? 'server thread exited during start'}`));
       this.die(error ?? 'server thread exited');
     });
     const init: ServerInit = {
