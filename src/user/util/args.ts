@@ -2,7 +2,7 @@
 // ("-n 5" or "-n5"), a few long names mapped to short ones ("--recursive" → "r"),
 // "--" to end options, and "-" as an ordinary operand. Bad options throw UsageError.
 
-import { UsageError } from './io.js';
+import { UsageError, HelpRequest } from './io.js';
 
 export interface ArgSpec {
   /** Letters that are plain flags, e.g. "lad1". */
@@ -32,6 +32,7 @@ export function parseArgs(args: readonly string[], spec: ArgSpec): ParsedArgs {
   for (; i < args.length; i++) {
     const a = args[i] as string;
     if (a === '--') { i++; break; }
+    if (a === '--help') throw new HelpRequest();
     if (a.startsWith('--') && a.length > 2) {
       const eq = a.indexOf('=');
       const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
