@@ -1,5 +1,5 @@
 // cmp: compares two files byte by byte. Prints where they first differ ("A B differ:
-// byte N, line M") and exits 1, or exits 0 when equal; -s prints nothing, -l lists
+// char N, line M", the C locale's wording) and exits 1, or exits 0 when equal; -s prints nothing, -l lists
 // every differing byte (offset, then both bytes in octal). A file that ends first is
 // reported on stderr as "EOF on NAME". Status 2 on trouble.
 import { run, stdout, complain, errorText, UsageError } from '../util/io.js';
@@ -23,7 +23,7 @@ export function main(argv: string[]): number {
       if (x[i] !== y[i]) {
         differ = true;
         if (args.flags.has('s')) return 1;
-        if (!args.flags.has('l')) { stdout.line(`${a} ${b} differ: byte ${i + 1}, line ${line}`); return 1; }
+        if (!args.flags.has('l')) { stdout.line(`${a} ${b} differ: char ${i + 1}, line ${line}`); return 1; }
         stdout.line(`${String(i + 1).padStart(String(Math.max(x.length, y.length)).length)} ${(x[i] as number).toString(8).padStart(3)} ${(y[i] as number).toString(8).padStart(3)}`);
       }
       if (x[i] === 10) line++;

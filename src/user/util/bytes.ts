@@ -70,3 +70,16 @@ export function textLines(text: string): string[] {
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;
 }
+
+/** Every named input ('-' is stdin) one after another, reporting the unreadable ones. */
+export function readConcatenated(prog: string, files: readonly string[]): { data: Uint8Array; failed: boolean } {
+  const parts: Uint8Array[] = [];
+  let failed = false;
+  for (const f of files.length > 0 ? files : ['-']) {
+    try { parts.push(readInput(f)); } catch (e) { complain(prog, errorText(e, f)); failed = true; }
+  }
+  const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { data.set(p, at); at += p.length; }
+  return { data, failed };
+}
