@@ -98,6 +98,6 @@ export function toolPipelines(r: Random): string[] {
       `sed 's/^/> /' ${f}`, `sed 's/x*/-/g' ${f}`, `sed -e 's/a/b/' -e 's/b/c/g' ${f}`, `sed 's|/|_|g; s/e/E/2' ${f}`, `sed -n 'p' ${f}`, `sed 'p' ${f}`, `sed -E 's/(an)+/[&]/g' ${f}`,
       `sed 's/[[:upper:]]/*/g' ${f}`, `sed '1!d' ${f}`, `sed -n '1~3p' ${f}`, `sed 's/a\\{2,\\}/AA/g' ${f}`);
   }
-  p.push('cp words.txt w2; sed -i "s/apple/APPLE/g" w2; cat w2', 'sed "s/a/b" one.txt', 'sed -n "1p;3p" dups.txt', 'sed "=" one.txt', 'sed "s/\\./,/g" nums.txt', 'sed -E "s/^ +//; s/-?[0-9]+/N/" nums.txt');
+  p.push('cp words.txt w2; sed -i "s/apple/APPLE/g" w2; cat w2', 'sed -n "1p;3p" dups.txt', 'sed "=" one.txt', 'sed "s/\\./,/g" nums.txt', 'sed -E "s/^ +//; s/-?[0-9]+/N/" nums.txt');
   return p;
 }
