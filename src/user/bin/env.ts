@@ -1,6 +1,6 @@
 // env: prints the environment, or runs a command in a changed one.
 //   env [-i] [-u NAME]... [NAME=VALUE]... [COMMAND [ARG]...]
-import { run, stdout, UsageError } from '../util/io.js';
+import { run, stdout, UsageError, HelpRequest } from '../util/io.js';
 import { runCommand } from '../util/command.js';
 
 export function main(argv: string[], env: Record<string, string>): number {
@@ -18,6 +18,8 @@ export function main(argv: string[], env: Record<string, string>): number {
         continue;
       }
       if (a === '--') { i++; break; }
+      if (a === '--help') throw new HelpRequest();
+      if (a.startsWith('--')) throw new UsageError(`unrecognized option '${a}'`);
       if (a.startsWith('-') && a.length > 1) throw new UsageError(`invalid option -- '${a.slice(1)}'`);
       break;
     }

@@ -5,7 +5,7 @@
 // names, -w whole words, -x whole lines, -o only the matching part, -r recursive,
 // -e PATTERN (repeatable). Exit 0 when a line matched, 1 when none did, 2 on error.
 import { open, close, readdir, stat, isDir, O } from '../libc/index.js';
-import { run, complain, errorText, stdout, LineReader, UsageError } from '../util/io.js';
+import { run, complain, errorText, stdout, LineReader, UsageError, HelpRequest } from '../util/io.js';
 import { joinPath } from '../util/path.js';
 import { posixToJs, escapeRegExp } from '../util/regex.js';
 
@@ -21,6 +21,8 @@ export function main(argv: string[]): number {
     for (let i = 0; i < args.length; i++) {
       const a = args[i] as string;
       if (a === '--') { operands.push(...args.slice(i + 1)); break; }
+      if (a === '--help') throw new HelpRequest();
+      if (a.startsWith('--')) throw new UsageError(`unrecognized option '${a}'`);
       if (a.startsWith('-') && a.length > 1) {
         for (let j = 1; j < a.length; j++) {
           const c = a[j] as string;

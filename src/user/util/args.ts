@@ -2,7 +2,7 @@
 // ("-n 5" or "-n5"), a few long names mapped to short ones ("--recursive" → "r"),
 // "--" to end options, and "-" as an ordinary operand. Bad options throw UsageError.
 
-import { UsageError, HelpRequest } from './io.js';
+import { UsageError, HelpRequest, run } from './io.js';
 
 export interface ArgSpec {
   /** Letters that are plain flags, e.g. "lad1". */
@@ -73,4 +73,29 @@ export function parseArgs(args: readonly string[], spec: ArgSpec): ParsedArgs {
 export function parseCount(value: string, what: string): number {
   if (!/^\+?\d+$/.test(value)) throw new UsageError(`invalid ${what}: '${value}'`);
   return Number(value);
+}
+
+/**
+ * For programs that read their command line by hand: `--help` as the first
+ * argument throws HelpRequest, and an argument that looks like an option (before
+ * "--"; "-" and negative numbers are operands) and is not in `known` throws
+ * UsageError. `known` lists whole arguments, e.g. ['-s', '-w'].
+ */
+export function checkHandOptions(args: readonly string[], known: readonly string[] = []): void {
+  if (args[0] === '--help') throw new HelpRequest();
+  for (const a of args) {
+    if (a === '--') return;
+    if (!a.startsWith('-') || a === '-' || /^-\d/.test(a) || known.includes(a)) continue;
+    throw new UsageError(a.startsWith('--') ? `unrecognized option '${a}'` : `invalid option -- '${a.slice(1, 2)}'`);
+  }
+}
+
+/**
+ * checkHandOptions for a program whose main does not go through `run`: the status to
+ * exit with (0 after --help, 2 after a bad option, each reported as `run` does), or
+ * null to carry on.
+ */
+export function preflight(prog: string, args: readonly string[], known: readonly string[] = []): number | null {
+  const status = run(prog, () => { checkHandOptions(args, known); return -1; });
+  return status === -1 ? null : status;
 }

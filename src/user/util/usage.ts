@@ -1,9 +1,91 @@
-// The --help text of every program, one entry each: the synopsis and its options.
-// `run` prints it when the option parser meets --help.
+// The --help text of every program in /bin, one entry each: the synopsis, what it
+// does, and its options. `run` prints it when the option parser meets --help (see
+// util/args.ts); docs/userland.md lists the same options.
 
-const usages: Record<string, string> = {};
+const usages: Record<string, string> = {
+  '[': '[ EXPRESSION ]\nEvaluates EXPRESSION as test does; the last argument must be "]".',
+  basename: 'basename NAME [SUFFIX] | basename -a [-s SUFFIX] NAME...\nPrints NAME without its directories (and SUFFIX).\n  -a  every argument is a NAME\n  -s SUFFIX  remove SUFFIX\n  -z  end each name with NUL',
+  cat: 'cat [-n] [FILE]...\nCopies the files (or stdin, "-") to stdout.\n  -n  number the lines',
+  chgrp: 'chgrp [-R] [-h] GROUP FILE...\nChanges the group of each FILE.\n  -R  recursively\n  -h  change a symbolic link itself\n  -v  say what',
+  chmod: 'chmod [-R] MODE FILE...\nSets permission bits; MODE is octal (755) or symbolic (u+x,go-w).\n  -R  recursively',
+  chown: 'chown [-R] [-h] OWNER[:GROUP] FILE...\nChanges the owner (and group) of each FILE.\n  -R  recursively\n  -h  change a symbolic link itself\n  -v  say what',
+  clang: 'clang [OPTION]... FILE...\nThe C compiler (clang and lld, compiled to WASI); needs the toolchain under /usr.',
+  cmp: 'cmp [-l] [-s] FILE1 [FILE2]\nCompares two files byte by byte; exits 0 when equal, 1 when not, 2 on trouble.\n  -l  list every differing byte\n  -s  print nothing',
+  cp: 'cp [-rRfnv] SOURCE DEST | cp [-rRfnv] SOURCE... DIRECTORY\nCopies files.\n  -r, -R  directories recursively\n  -f  remove a destination that cannot be opened\n  -n  never overwrite\n  -v  say what',
+  cut: 'cut -b LIST | -c LIST | -f LIST [-d DELIM] [-s] [--complement] [FILE]...\nPrints selected parts of each line. LIST: N, N-M, N-, -M, separated by commas.\n  -b, -c LIST  bytes\n  -f LIST  fields\n  -d DELIM  field delimiter (tab)\n  -s  skip lines without a delimiter\n  --complement  select the rest',
+  date: 'date [-u] [-d @SECONDS] [-I | -R] [+FORMAT]\nPrints the time (UTC) with FORMAT (%Y %m %d %H %M %S %j %a %A %b %B %e %s %N %F %T %D %R %r %p %Z %z ...).\n  -d @N  the time N seconds after the epoch\n  -I  ISO 8601 date\n  -R  RFC 5322 date',
+  df: 'df [-h] [PATH]...\nSpace on each mounted filesystem.\n  -h  human-readable sizes',
+  diff: 'diff [-u | -U N] [-q] [--label NAME]... FILE1 FILE2\nCompares files line by line; exits 0 when equal, 1 when different, 2 on trouble.\n  -u  unified format, 3 lines of context\n  -U N  unified format, N lines of context\n  --label NAME  name shown for a file (twice: both)\n  -q  only say whether they differ',
+  dirname: 'dirname [-z] NAME...\nPrints each NAME without its last component.',
+  dmesg: 'dmesg [-t]\nPrints the kernel log.\n  -t  no timestamps',
+  du: 'du [-sahc] [-d N] [FILE]...\nDisk usage in 1K blocks.\n  -s  totals only\n  -a  every file\n  -h  human-readable\n  -c  grand total\n  -d N  depth',
+  echo: 'echo [-n] [-e] [STRING]...\nPrints the strings separated by spaces.\n  -n  no newline\n  -e  interpret backslash escapes',
+  env: 'env [-i] [-u NAME]... [NAME=VALUE]... [COMMAND [ARG]...]\nPrints the environment, or runs COMMAND in a changed one.\n  -i  start empty\n  -u NAME  remove NAME',
+  escape: 'escape MODE\nTries to get out of the program sandbox (a test program).',
+  false: 'false\nExits with status 1.',
+  fault: 'fault COMPONENT crash|wild-write|hang|bad-reply|leak\nArms a fault in COMPONENT for its next request.',
+  find: 'find [PATH]... [EXPRESSION]\nWalks trees and prints the paths EXPRESSION selects.\n  tests: -name -iname -path -type -empty -size\n  actions: -print -exec CMD {} ;\n  operators: ! -a -o ( )\n  options: -maxdepth N -mindepth N',
+  fold: 'fold [-bs] [-w WIDTH] [FILE]...\nWraps lines to WIDTH columns (80).\n  -b  count bytes\n  -s  break at blanks\n  -w WIDTH  line width',
+  fsbench: 'fsbench DIR [SMALL_FILES] [LARGE_MIB]\nTimes filesystem workloads in DIR; one JSON line per workload.',
+  grep: 'grep [-EFivcnqlhHwxor] [-e PATTERN]... [PATTERN] [FILE]...\nPrints lines matching a regular expression (basic unless -E).\n  -E extended  -F fixed  -i ignore case  -v invert  -c count  -n numbers  -q quiet\n  -l files  -h/-H names  -w words  -x lines  -o only matches  -r recursive',
+  head: 'head [-n N | -c N] [-qv] [FILE]...\nThe first lines (10) or bytes of each file; -N means all but the last N.\n  -n N  lines\n  -c N  bytes\n  -q/-v  headers never/always',
+  hexdump: 'hexdump [-C] [-v] [FILE]...\nA hex dump; repeated lines as "*".\n  -C  canonical hex+ASCII form\n  -v  show repeated lines',
+  hostname: 'hostname\nPrints the system\'s node name.',
+  id: 'id [-u | -g | -G] [-n] [-r] [USER]\nUser and group ids.\n  -u user  -g group  -G all groups  -n names  -r real ids',
+  insmod: 'insmod NAME...\nLoads components into the running system.',
+  kbench: 'kbench [-s SCALE] [-d DIR] [-S MAX] WORKLOAD... | kbench faults|gadget|verify ...\nTimes workloads; one JSON line each.',
+  kill: 'kill [-s SIG | -SIG | -N] PID... | kill -l [N]\nSends a signal (TERM) to processes (a negative PID: a process group).',
+  ln: 'ln [-sfv] TARGET LINK | ln [-sfv] TARGET... DIRECTORY\nMakes links.\n  -s  symbolic\n  -f  replace\n  -v  say what',
+  login: 'login [USER]\nStarts USER\'s login shell (as root only).',
+  ls: 'ls [-laA1dhiRCFn] [FILE]...\nLists directory contents.\n  -l long  -a all  -A almost all  -1 one per line  -d directories themselves\n  -h human sizes  -i inodes  -R recursive  -C columns  -F type marks  -n numeric ids',
+  lsmod: 'lsmod [-v]\nThe components of the running system.\n  -v  with descriptions',
+  md5sum: 'md5sum [-c] [FILE]...\nPrints (or with -c checks) MD5 digests.\n  -c  check the "DIGEST  NAME" lines in FILE',
+  memstat: 'memstat [-s] | memstat -f COMPONENT TYPE | memstat -d BEFORE AFTER\nThe memory arenas and their regions with checksums.',
+  mkdir: 'mkdir [-p] [-m MODE] DIRECTORY...\nMakes directories.\n  -p  parents as needed\n  -m MODE  permission bits',
+  mount: 'mount | mount [-t TYPE] SOURCE DIRECTORY\nLists or mounts filesystems.',
+  mv: 'mv [-fnv] SOURCE DEST | mv [-fnv] SOURCE... DIRECTORY\nRenames files.\n  -n  never overwrite\n  -v  say what',
+  nl: 'nl [-b a|t|n] [-w N] [-s SEP] [-v N] [-i N] [-n ln|rn|rz] [FILE]...\nNumbers lines.\n  -b STYLE  a all, t non-empty (default), n none\n  -w N  width (6)\n  -s SEP  separator (tab)\n  -v N  first number\n  -i N  increment\n  -n FORMAT  alignment',
+  od: 'od [-bcdxov] [-A o|x|d|n] [-t TYPE] [-j N] [-N N] [FILE]...\nDumps files in octal and other formats.\n  -A RADIX  offsets\n  -t TYPE  o2 x2 d2 u2 o1 x1 d1 u1 c ...\n  -c  characters  -x  hex  -b  octal bytes  -d  unsigned decimal\n  -j N  skip  -N N  read at most\n  -v  show repeated lines',
+  printf: 'printf FORMAT [ARGUMENT]...\nFormats the arguments (%s %d %x %o %c %f %b %%, with flags and widths).',
+  ps: 'ps [-o] [-l]\nThe process table.\n  -o  with PGID and syscall counts\n  -l  with working directories',
+  pwd: 'pwd\nPrints the working directory.',
+  readlink: 'readlink [-f | -e | -m] [-n] [-z] FILE...\nPrints the target of each symbolic link.\n  -f  canonicalize (all but the last component must exist)\n  -e  all must exist\n  -m  none need\n  -n  no newline',
+  realpath: 'realpath [-e | -m] [-s] [-q] [-z] FILE...\nPrints the canonical absolute name of each FILE.\n  -e  all components must exist\n  -m  none need\n  -s  do not follow links\n  -q  no errors',
+  rm: 'rm [-rRfdv] FILE...\nRemoves files.\n  -r, -R  directories and their contents\n  -f  ignore missing files\n  -d  empty directories\n  -v  say what',
+  rmdir: 'rmdir [-p] DIRECTORY...\nRemoves empty directories.\n  -p  and their parents',
+  rmmod: 'rmmod NAME...\nUnloads components.',
+  sed: 'sed [-n] [-E] [-s] [-i[SUFFIX]] [-e SCRIPT]... [-f FILE] [SCRIPT] [FILE]...\nThe stream editor.\n  -n  print only what p asks\n  -E, -r  extended regular expressions\n  -i[SUFFIX]  edit files in place\n  -s  files apart\n  commands: s/RE/TEXT/[gpNI] y p P d D n N q Q = a i c h H g G x b t : { }\n  addresses: N $ /RE/ FIRST~STEP A,B A,+N, and ! to negate',
+  seq: 'seq [-w] [-s SEP] [FIRST [INCREMENT]] LAST\nPrints a sequence of numbers.\n  -w  equal width\n  -s SEP  separator',
+  sh: 'sh [-ex] [-c LINE | SCRIPT] [ARG]...\nThe shell.',
+  sha256sum: 'sha256sum [-c] [FILE]...\nPrints (or with -c checks) SHA-256 digests.\n  -c  check the "DIGEST  NAME" lines in FILE',
+  sleep: 'sleep NUMBER[smhd]...\nWaits for the sum of the times (fractions allowed).',
+  sort: 'sort [-nrusbfc] [-t SEP] [-k KEY]... [FILE]...\nSorts lines (by bytes, as in the C locale).\n  -n  numeric\n  -r  reverse\n  -u  unique\n  -s  stable\n  -b  ignore leading blanks\n  -f  fold case\n  -c  check order\n  -t SEP  field separator\n  -k F[.C][OPTS][,F[.C][OPTS]]  key (OPTS from bfnr)',
+  stat: 'stat [-L] [-t] [-c FORMAT] FILE...\nFile status.\n  -L  follow links\n  -c FORMAT  %n %s %a %A %F %i %h %u %g %U %G %y ...',
+  su: 'su [-] [-l] [USER] [-c COMMAND]\nRuns a shell as USER (root).',
+  sync: 'sync\nWrites cached data to the devices.',
+  sysfuzz: 'sysfuzz < RECORDS\nThrows raw syscalls at the kernel (a test program).',
+  tail: 'tail [-n N | -c N] [-f] [FILE]...\nThe last lines (10) or bytes; +N starts at N.\n  -n N  lines\n  -c N  bytes\n  -f  follow',
+  tee: 'tee [-a] [FILE]...\nCopies stdin to stdout and the files.\n  -a  append',
+  test: 'test EXPRESSION\nEvaluates a condition: exit 0 true, 1 false, 2 error.',
+  touch: 'touch [-cam] FILE...\nSets file times to now, creating files.\n  -c  do not create\n  -a  access time only\n  -m  modification time only',
+  tr: 'tr [-c] [-d] [-s] SET1 [SET2]\nTranslates, deletes or squeezes bytes of stdin. Sets: chars, \\n \\NNN escapes, a-z ranges,\n[:alpha:] [:digit:] [:lower:] [:upper:] [:space:] ... classes, [c*N] repeats.\n  -c  complement SET1\n  -d  delete SET1\n  -s  squeeze repeats',
+  true: 'true\nExits with status 0.',
+  umount: 'umount DIRECTORY...\nUnmounts filesystems.',
+  uname: 'uname [-asnrmpoi]\nSystem information (the preset with no option).\n  -a all  -s kernel  -n node  -r release  -m machine  -p preset  -o system',
+  uniq: 'uniq [-cdui] [-f N] [-s N] [INPUT [OUTPUT]]\nOne line of each run of equal adjacent lines.\n  -c  with counts\n  -d  repeated lines only\n  -u  unrepeated lines only\n  -i  ignore case\n  -f N  skip fields\n  -s N  skip characters',
+  usertests: 'usertests [-l] [TEST]...\nThe system\'s self-tests, each in its own process.\n  -l  list the tests',
+  wc: 'wc [-lwcm] [FILE]...\nCounts lines, words and bytes.\n  -l lines  -w words  -c bytes  -m characters',
+  which: 'which [-a] NAME...\nThe file each NAME runs as, from PATH.\n  -a  every match',
+  whoami: 'whoami\nThe effective user\'s name.',
+  xargs: 'xargs [-n N] [-I STR] [-0] [-t] [-r] [COMMAND [ARG]...]\nRuns COMMAND (echo) with arguments from stdin.\n  -n N  at most N per run\n  -I STR  one run per line, STR replaced\n  -0  NUL-separated\n  -t  echo commands\n  -r  no run on empty input',
+  xxd: 'xxd [-p] [-u] [-c N] [-g N] [FILE]\nA hex dump with text.\n  -p  plain hex\n  -c N  bytes per line\n  -g N  bytes per group\n  -u  upper case',
+  yes: 'yes [STRING]...\nPrints STRING (y) forever.',
+};
 
-/** The usage text of `prog` (a generic line for one that has none). */
+/** The usage text of `prog` ("Usage: " and its entry). */
 export function usageOf(prog: string): string {
-  return usages[prog] ?? `Usage: ${prog} [OPTION]... [ARG]...\n`;
+  return `Usage: ${usages[prog] ?? `${prog} [OPTION]... [ARGUMENT]...`}\n`;
 }
+
+/** The programs that have a usage entry (for tests). */
+export const programsWithUsage = (): string[] => Object.keys(usages);
