@@ -35,6 +35,13 @@ export function toolInputs(r: Random): Map<string, Uint8Array> {
   files.set('a.txt', base.join('\n'));
   files.set('b.txt', changed.join('\n'));
   files.set('c.txt', base.join('\n'));
+  // Pairs over a small alphabet: many equally short edit scripts, so diff must break ties as GNU does.
+  for (let k = 0; k < 24; k++) {
+    const alphabet = 'abcdefgh'.slice(0, int(r, 2, 8));
+    const make = (): string => lines(r, int(r, 0, 30), () => alphabet[int(r, 0, alphabet.length - 1)] as string);
+    files.set(`p${k}.a`, make());
+    files.set(`p${k}.b`, make());
+  }
   const out = new Map<string, Uint8Array>();
   for (const [name, data] of files) out.set(name, typeof data === 'string' ? new TextEncoder().encode(data) : data);
   return out;
@@ -91,6 +98,12 @@ export function toolPipelines(r: Random): string[] {
   p.push('sha256sum a.txt b.txt', 'md5sum a.txt b.txt missing.txt', 'sha256sum words.txt > sums; sha256sum -c sums', 'md5sum one.txt > m5; md5sum -c m5');
   // diff
   p.push('diff a.txt c.txt', 'diff -u a.txt b.txt | tail -n +3', 'diff -u b.txt a.txt | tail -n +3', 'diff -u --label A --label B a.txt b.txt', 'diff -U1 --label A --label B a.txt b.txt', 'diff -u --label x --label y empty.txt one.txt', 'diff -u --label x --label y one.txt empty.txt', 'diff -u --label x --label y words.txt dups.txt', 'diff -u --label x --label y text.txt words.txt', 'diff -u --label x --label y nums.txt seq.txt', 'diff a.txt b.txt');
+  for (let k = 0; k < 24; k++) p.push(k % 2 === 0 ? `diff p${k}.a p${k}.b` : `diff -U${k % 4} --label a --label b p${k}.a p${k}.b`);
+  // realpath, readlink -f, which (with the directory's own name taken off, as it differs)
+  for (const f of ['link', 'sub/../words.txt', 'sub/up/link', 'chain', './sub//inner.txt', 'missing', 'sub/missing']) {
+    p.push(`realpath ${f} | sed "s|^$(pwd)/||"`, `readlink -f ${f} | sed "s|^$(pwd)/||"`);
+  }
+  p.push('realpath -e sub/missing', 'readlink chain', 'which sort | xargs basename', 'which no-such-program');
   // sed
   for (const f of ['words.txt', 'data.csv']) {
     p.push(`sed 's/a/A/' ${f}`, `sed 's/a/A/g' ${f}`, `sed -n '2,5p' ${f}`, `sed '3d' ${f}`, `sed '$d' ${f}`, `sed -n '$p' ${f}`, `sed '/apple/d' ${f}`, `sed -n '/an/p' ${f}`,

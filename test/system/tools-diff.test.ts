@@ -43,6 +43,11 @@ function parseResults(data: Buffer): Outcome[] {
 function writeInputs(dir: string, files: Map<string, Uint8Array>): void {
   for (const [name, data] of files) fs.writeFileSync(path.join(dir, name), data);
   fs.symlinkSync('words.txt', path.join(dir, 'link'));
+  fs.mkdirSync(path.join(dir, 'sub'));
+  fs.writeFileSync(path.join(dir, 'sub/inner.txt'), 'inner\n');
+  fs.symlinkSync('..', path.join(dir, 'sub/up'));
+  fs.symlinkSync('chain2', path.join(dir, 'chain'));
+  fs.symlinkSync('link', path.join(dir, 'chain2'));
 }
 
 const random = seededRandom(seed);

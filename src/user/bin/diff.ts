@@ -118,7 +118,7 @@ export function main(argv: string[]): number {
     if (textA.includes('\0') || textB.includes('\0')) { out.write(`Binary files ${nameA} and ${nameB} differ\n`); out.flush(); return 1; }
     const a = splitKeeping(textA);
     const b = splitKeeping(textB);
-    const { deleted, inserted } = editScript(a, b);
+    const { deleted, inserted } = editScript(a, b, format === 'unified' ? context : 0);
     const changes = changesOf(deleted, inserted);
     if (format === 'normal') out.write(normal(a, b, changes));
     else {

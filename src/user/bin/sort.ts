@@ -100,7 +100,6 @@ function compareBy(a: string, b: string, o: KeyOptions): number {
     const y = numberOf(b);
     r = x < y ? -1 : x > y ? 1 : 0;
   } else {
-    if (o.blanks) { a = a.replace(/^[ \t]+/, ''); b = b.replace(/^[ \t]+/, ''); }
     if (o.fold) { a = a.toUpperCase(); b = b.toUpperCase(); }
     r = compareBytes(a, b);
   }
@@ -134,7 +133,8 @@ export function main(argv: string[]): number {
     if (failed) return 2;
     const lines = texts.flatMap(textLines);
     const compareKeys = (a: string, b: string): number => {
-      if (keys.length === 0) return global.numeric || global.blanks || global.fold ? compareBy(a, b, global) : (global.reverse ? -compareBytes(a, b) : compareBytes(a, b));
+      // Without keys the whole line is the key; -b skips its leading blanks.
+      if (keys.length === 0) return global.blanks ? compareBy(a.replace(/^[ \t]+/, ''), b.replace(/^[ \t]+/, ''), global) : compareBy(a, b, global);
       for (const key of keys) {
         const r = compareBy(keyText(a, key, sep), keyText(b, key, sep), key);
         if (r !== 0) return r;

@@ -170,13 +170,17 @@ function shiftBoundaries(equivs: [Int32Array, Int32Array], changed: [Flags, Flag
 
 /**
  * The lines deleted from `a` and inserted from `b`, as GNU diff chooses them. As GNU
- * diff, the common first and last lines take no part (changes never slide into them).
+ * diff, the common first and last lines take no part (changes never slide into
+ * them), except `horizon` lines next to the differences (diff -U N passes N, so the
+ * changes can slide as far as the context it shows).
  */
-export function editScript(a: readonly string[], b: readonly string[]): EditScript {
-  let prefix = 0;
-  while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
-  let suffix = 0;
-  while (suffix < a.length - prefix && suffix < b.length - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
+export function editScript(a: readonly string[], b: readonly string[], horizon = 0): EditScript {
+  let same = 0;
+  while (same < a.length && same < b.length && a[same] === b[same]) same++;
+  let tail = 0;
+  while (tail < a.length - same && tail < b.length - same && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const prefix = Math.max(0, same - horizon);
+  const suffix = Math.max(0, tail - horizon);
   const middle = middleScript(a.slice(prefix, a.length - suffix), b.slice(prefix, b.length - suffix));
   const pad = (n: number): boolean[] => new Array<boolean>(n).fill(false);
   return {
