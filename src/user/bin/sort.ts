@@ -3,7 +3,7 @@
 // lines), -f fold lower case to upper, -b ignore leading blanks, -t SEP field
 // separator, -k F[.C][OPTS][,F[.C][OPTS]] keys (OPTS from "bfnr"). As GNU sort,
 // lines whose keys compare equal are ordered by the whole line unless -s or -u.
-import { run, UsageError } from '../util/io.js';
+import { run, complain, UsageError } from '../util/io.js';
 import { parseArgs } from '../util/args.js';
 import { readTexts, textLines, ByteOutput } from '../util/bytes.js';
 
@@ -93,16 +93,15 @@ function compareBytes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function compareBy(a: string, b: string, o: KeyOptions): number {
-  let r: number;
-  if (o.numeric) {
-    const x = numberOf(a);
-    const y = numberOf(b);
-    r = x < y ? -1 : x > y ? 1 : 0;
-  } else {
-    if (o.fold) { a = a.toUpperCase(); b = b.toUpperCase(); }
-    r = compareBytes(a, b);
-  }
+// A key ready to compare: its text (folded to upper case for -f) and, for -n, its number.
+interface Prepared { text: string; number: number }
+
+function prepare(text: string, o: KeyOptions): Prepared {
+  return { text: o.fold ? text.toUpperCase() : text, number: o.numeric ? numberOf(text) : 0 };
+}
+
+function compareBy(a: Prepared, b: Prepared, o: KeyOptions): number {
+  const r = o.numeric ? (a.number < b.number ? -1 : a.number > b.number ? 1 : 0) : compareBytes(a.text, b.text);
   return o.reverse ? -r : r;
 }
 
@@ -132,34 +131,43 @@ export function main(argv: string[]): number {
     const { texts, failed } = readTexts('sort', args.operands);
     if (failed) return 2;
     const lines = texts.flatMap(textLines);
-    const compareKeys = (a: string, b: string): number => {
-      // Without keys the whole line is the key; -b skips its leading blanks.
-      if (keys.length === 0) return global.blanks ? compareBy(a.replace(/^[ \t]+/, ''), b.replace(/^[ \t]+/, ''), global) : compareBy(a, b, global);
-      for (const key of keys) {
-        const r = compareBy(keyText(a, key, sep), keyText(b, key, sep), key);
+    // Each line's keys are cut out once, not at every comparison.
+    const keyed = lines.map((line) => ({
+      line,
+      keys: keys.length === 0 ? [prepare(global.blanks ? line.replace(/^[ \t]+/, '') : line, global)] : keys.map((key) => prepare(keyText(line, key, sep), key)),
+    }));
+    type Keyed = (typeof keyed)[number];
+    const options = keys.length === 0 ? [global] : keys;
+    const compareKeys = (a: Keyed, b: Keyed): number => {
+      for (let k = 0; k < options.length; k++) {
+        const r = compareBy(a.keys[k] as Prepared, b.keys[k] as Prepared, options[k] as KeyOptions);
         if (r !== 0) return r;
       }
       return 0;
     };
     const lastResort = !f.has('s') && !f.has('u');
-    const compare = (a: string, b: string): number => {
+    const compare = (a: Keyed, b: Keyed): number => {
       const r = compareKeys(a, b);
       if (r !== 0 || !lastResort) return r;
-      return global.reverse ? -compareBytes(a, b) : compareBytes(a, b);
+      return global.reverse ? -compareBytes(a.line, b.line) : compareBytes(a.line, b.line);
     };
     if (f.has('c')) {
-      for (let i = 1; i < lines.length; i++) {
-        if (compare(lines[i - 1] as string, lines[i] as string) > 0 || (f.has('u') && compare(lines[i - 1] as string, lines[i] as string) === 0)) return 1;
+      for (let i = 1; i < keyed.length; i++) {
+        const r = compare(keyed[i - 1] as Keyed, keyed[i] as Keyed);
+        if (r > 0 || (f.has('u') && r === 0)) {
+          complain('sort', `${args.operands[0] ?? '-'}:${i + 1}: disorder: ${(keyed[i] as Keyed).line}`);
+          return 1;
+        }
       }
       return 0;
     }
-    lines.sort(compare);
+    keyed.sort(compare);
     const out = new ByteOutput();
-    let previous: string | null = null;
-    for (const line of lines) {
-      if (f.has('u') && previous !== null && compareKeys(previous, line) === 0) continue;
-      out.write(line + '\n');
-      previous = line;
+    let previous: Keyed | null = null;
+    for (const k of keyed) {
+      if (f.has('u') && previous !== null && compareKeys(previous, k) === 0) continue;
+      out.write(k.line + '\n');
+      previous = k;
     }
     out.flush();
     return 0;

@@ -1,8 +1,8 @@
 // Which lines differ between two files, computed as GNU diff does so that diff's
 // output matches it byte for byte, ties included: lines found in only one file are
 // set aside first (discardConfusing, GNU's discard_confusing_lines), Myers'
-// divide-and-conquer O(ND) search on the rest (compareSequences, GNU diffseq.h
-// without the large-file heuristics), then runs of changes slid to GNU's
+// divide-and-conquer O(ND) search on the rest (compareSequences, GNU diffseq.h with
+// its cost bound but not the -H heuristic), then runs of changes slid to GNU's
 // preferred place (shiftBoundaries). Used by diff.
 
 /** For each line of `a`, whether it was deleted; for each line of `b`, whether inserted. */
@@ -16,8 +16,14 @@ class Flags {
   set(i: number, v: boolean): void { this.bits[i + 1] = v ? 1 : 0; }
 }
 
-// Myers' middle snake between x[xoff, xlim) and y[yoff, ylim).
-function middleSnake(x: Int32Array, y: Int32Array, xoff: number, xlim: number, yoff: number, ylim: number, fd: Int32Array, bd: Int32Array, o: number): [number, number] {
+// Where the search splits x[xoff, xlim) against y[yoff, ylim), and whether each half
+// still wants a minimal answer.
+interface Split { xmid: number; ymid: number; loMinimal: boolean; hiMinimal: boolean }
+
+// Myers' middle snake between x[xoff, xlim) and y[yoff, ylim). Unless `minimal`, a
+// search that costs `tooExpensive` edits gives up and splits at the furthest point
+// reached (GNU's heuristic; it bounds the time on very different files).
+function middleSnake(x: Int32Array, y: Int32Array, xoff: number, xlim: number, yoff: number, ylim: number, minimal: boolean, tooExpensive: number, fd: Int32Array, bd: Int32Array, o: number): Split {
   const dmin = xoff - ylim;
   const dmax = xlim - yoff;
   const fmid = xoff - yoff;
@@ -29,7 +35,7 @@ function middleSnake(x: Int32Array, y: Int32Array, xoff: number, xlim: number, y
   const odd = ((fmid - bmid) & 1) !== 0;
   fd[o + fmid] = xoff;
   bd[o + bmid] = xlim;
-  for (;;) {
+  for (let cost = 1; ; cost++) {
     if (fmin > dmin) fd[o + --fmin - 1] = -1; else ++fmin;
     if (fmax < dmax) fd[o + ++fmax + 1] = -1; else --fmax;
     for (let d = fmax; d >= fmin; d -= 2) {
@@ -39,7 +45,7 @@ function middleSnake(x: Int32Array, y: Int32Array, xoff: number, xlim: number, y
       let py = px - d;
       while (px < xlim && py < ylim && x[px] === y[py]) { px++; py++; }
       fd[o + d] = px;
-      if (odd && bmin <= d && d <= bmax && (bd[o + d] as number) <= px) return [px, py];
+      if (odd && bmin <= d && d <= bmax && (bd[o + d] as number) <= px) return { xmid: px, ymid: py, loMinimal: true, hiMinimal: true };
     }
     if (bmin > dmin) bd[o + --bmin - 1] = 0x7fffffff; else ++bmin;
     if (bmax < dmax) bd[o + ++bmax + 1] = 0x7fffffff; else --bmax;
@@ -50,19 +56,41 @@ function middleSnake(x: Int32Array, y: Int32Array, xoff: number, xlim: number, y
       let py = px - d;
       while (xoff < px && yoff < py && x[px - 1] === y[py - 1]) { px--; py--; }
       bd[o + d] = px;
-      if (!odd && fmin <= d && d <= fmax && px <= (fd[o + d] as number)) return [px, py];
+      if (!odd && fmin <= d && d <= fmax && px <= (fd[o + d] as number)) return { xmid: px, ymid: py, loMinimal: true, hiMinimal: true };
     }
+    if (minimal || cost < tooExpensive) continue;
+    let fxyBest = -1;
+    let fxBest = 0;
+    for (let d = fmax; d >= fmin; d -= 2) {
+      let px = Math.min(fd[o + d] as number, xlim);
+      let py = px - d;
+      if (ylim < py) { px = ylim + d; py = ylim; }
+      if (fxyBest < px + py) { fxyBest = px + py; fxBest = px; }
+    }
+    let bxyBest = 0x7fffffff;
+    let bxBest = 0;
+    for (let d = bmax; d >= bmin; d -= 2) {
+      let px = Math.max(xoff, bd[o + d] as number);
+      let py = px - d;
+      if (py < yoff) { px = yoff + d; py = yoff; }
+      if (px + py < bxyBest) { bxyBest = px + py; bxBest = px; }
+    }
+    if (xlim + ylim - bxyBest < fxyBest - (xoff + yoff)) return { xmid: fxBest, ymid: fxyBest - fxBest, loMinimal: true, hiMinimal: false };
+    return { xmid: bxBest, ymid: bxyBest - bxBest, loMinimal: false, hiMinimal: true };
   }
 }
 
-function compareSequences(x: Int32Array, y: Int32Array, xoff: number, xlim: number, yoff: number, ylim: number, note: (file: 0 | 1, i: number) => void, fd: Int32Array, bd: Int32Array, o: number): void {
+interface Search { x: Int32Array; y: Int32Array; note: (file: 0 | 1, i: number) => void; tooExpensive: number; fd: Int32Array; bd: Int32Array; o: number }
+
+function compareSequences(s: Search, xoff: number, xlim: number, yoff: number, ylim: number, minimal: boolean): void {
+  const { x, y, note } = s;
   while (xoff < xlim && yoff < ylim && x[xoff] === y[yoff]) { xoff++; yoff++; }
   while (xoff < xlim && yoff < ylim && x[xlim - 1] === y[ylim - 1]) { xlim--; ylim--; }
   if (xoff === xlim) { for (; yoff < ylim; yoff++) note(1, yoff); return; }
   if (yoff === ylim) { for (; xoff < xlim; xoff++) note(0, xoff); return; }
-  const [xmid, ymid] = middleSnake(x, y, xoff, xlim, yoff, ylim, fd, bd, o);
-  compareSequences(x, y, xoff, xmid, yoff, ymid, note, fd, bd, o);
-  compareSequences(x, y, xmid, xlim, ymid, ylim, note, fd, bd, o);
+  const split = middleSnake(x, y, xoff, xlim, yoff, ylim, minimal, s.tooExpensive, s.fd, s.bd, s.o);
+  compareSequences(s, xoff, split.xmid, yoff, split.ymid, split.loMinimal);
+  compareSequences(s, split.xmid, xlim, split.ymid, ylim, split.hiMinimal);
 }
 
 // Marks lines with no match in the other file (1) or very many (2, provisional),
@@ -218,7 +246,11 @@ function middleScript(a: readonly string[], b: readonly string[]): EditScript {
   const size = x.length + y.length + 3;
   const fd = new Int32Array(size);
   const bd = new Int32Array(size);
-  compareSequences(x, y, 0, x.length, 0, y.length, (file, i) => changed[file].set(realIndex[file]![i] as number, true), fd, bd, o);
+  // GNU's bound on one search: about the square root of the lines, at least 4096.
+  let tooExpensive = 1;
+  for (let diagonals = x.length + y.length + 3; diagonals !== 0; diagonals >>= 2) tooExpensive <<= 1;
+  const note = (file: 0 | 1, i: number): void => changed[file].set(realIndex[file]![i] as number, true);
+  compareSequences({ x, y, note, tooExpensive: Math.max(4096, tooExpensive), fd, bd, o }, 0, x.length, 0, y.length, false);
   shiftBoundaries(equivs, changed);
   return {
     deleted: Array.from({ length: a.length }, (_, i) => changed[0].get(i)),
