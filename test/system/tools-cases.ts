@@ -111,6 +111,12 @@ export function toolPipelines(r: Random): string[] {
       `sed 's/^/> /' ${f}`, `sed 's/x*/-/g' ${f}`, `sed -e 's/a/b/' -e 's/b/c/g' ${f}`, `sed 's|/|_|g; s/e/E/2' ${f}`, `sed -n 'p' ${f}`, `sed 'p' ${f}`, `sed -E 's/(an)+/[&]/g' ${f}`,
       `sed 's/[[:upper:]]/*/g' ${f}`, `sed '1!d' ${f}`, `sed -n '1~3p' ${f}`, `sed 's/a\\{2,\\}/AA/g' ${f}`);
   }
+  p.push(`sed -n '$=' words.txt`, "sed '1~2d' dups.txt", "sed 's/ /\\n/' words.txt", 'sed G one.txt', "sed -n 'h;n;G;p' dups.txt", "sed '$!N;s/\\n/ /' dups.txt",
+    "sed = one.txt | sed 'N;s/\\n/\\t/'", "sed '/^$/d' text.txt", "sed 'y/abc/xyz/' words.txt", "sed '2i\\\ninserted' one.txt seq.txt", "sed '3a appended' dups.txt", "sed '2c changed' dups.txt",
+    "sed 2q dups.txt", "sed -s 1d one.txt dups.txt", "sed -n '/apple/{p;p}' words.txt", "sed ':a;s/^\\(x*\\)a/\\1x/;ta' words.txt", "sed -E 's/(a|e)+$/!/' words.txt", "sed 's/e/E/3g' words.txt",
+    "sed -n '/cherry/,+2p' words.txt", "sed '0~4d' seq.txt", "sed -n '/^$/!p' text.txt", "sed 's/[^[:alnum:]]//g' data.csv", "sed 's/.*/\\U&/' one.txt | head -c 0; echo", "printf 'no newline' | sed p");
+  for (const f of ['bin.dat', 'words.txt']) p.push(`od -t d2 ${f}`, `od -t u1 ${f}`, `od -t x4 ${f}`, `od -b ${f}`, `od -d ${f}`, `od -o ${f}`, `od -j 5 -N 20 -c ${f}`, `xxd -c 8 -g 1 ${f}`, `xxd -u ${f}`, `hexdump ${f}`);
+  p.push("tr -s '\\n' < text.txt", "tr -d '\\n' < one.txt", "tr '[:space:]' '[_*]' < data.csv", "uniq -c text.txt", "cut -d' ' -f2- text.txt", "fold -w1 one.txt", "nl -ba text.txt | tail -3");
   p.push('cp words.txt w2; sed -i "s/apple/APPLE/g" w2; cat w2', 'sed -n "1p;3p" dups.txt', 'sed "=" one.txt', 'sed "s/\\./,/g" nums.txt', 'sed -E "s/^ +//; s/-?[0-9]+/N/" nums.txt');
   return p;
 }

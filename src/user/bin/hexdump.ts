@@ -1,6 +1,6 @@
 // hexdump: -C, the canonical form: "OFFSET  16 hex bytes in two groups of 8  |text|",
 // repeated lines as "*" (unless -v), and the length as the last offset. Without -C,
-// 2-byte little-endian words in hex, 8 a line.
+// 2-byte little-endian words in hex, 8 a line (a short last line padded with blanks).
 import { run, stdout } from '../util/io.js';
 import { parseArgs } from '../util/args.js';
 import { readConcatenated } from '../util/bytes.js';
@@ -17,7 +17,7 @@ export function main(argv: string[]): number {
       if (!canonical) {
         let s = hex(start, 7);
         for (let i = 0; i < chunk.length; i += 2) s += ' ' + hex((chunk[i] as number) | ((chunk[i + 1] ?? 0) << 8), 4);
-        return s;
+        return s.padEnd(7 + 8 * 5); // a short last line keeps the full width, as util-linux hexdump
       }
       let bytes = '';
       for (let i = 0; i < 16; i++) bytes += (i === 8 ? ' ' : '') + (i < chunk.length ? hex(chunk[i] as number, 2) + ' ' : '   ');
