@@ -62,8 +62,11 @@ execFileSync('bash', ['run.sh'], { cwd: hostDir, env: { PATH: process.env['PATH'
 const expected = parseResults(fs.readFileSync(path.join(hostDir, '.results')));
 fs.rmSync(hostDir, { recursive: true, force: true });
 
-test('the host ran every pipeline', () => {
+test('the host ran every pipeline with its GNU tools', () => {
   assert.equal(expected.length, pipelines.length);
+  // 127: a tool the comparison needs is missing on the host (xxd, hexdump, diff, sed, ...).
+  const missing = pipelines.filter((_, i) => expected[i]?.status === 127);
+  assert.deepEqual(missing, []);
 });
 
 for (const preset of PRESETS) {
