@@ -116,18 +116,7 @@ export function main(argv: string[]): number {
     const sepText = args.options.get('t');
     if (sepText !== undefined && sepText.length !== 1) throw new UsageError(sepText === '' ? 'empty tab' : `multi-character tab '${sepText}'`);
     const sep = sepText ?? null;
-    // Every -k given, in order (parseArgs keeps only the last value of an option).
-    const keySpecs: string[] = [];
-    const raw = argv.slice(1);
-    for (let i = 0; i < raw.length; i++) {
-      const a = raw[i] as string;
-      if (a === '--') break;
-      if (a === '-k' || a === '--key') keySpecs.push(raw[++i] ?? '');
-      else if (a.startsWith('--key=')) keySpecs.push(a.slice(6));
-      else if (/^-[a-z]*k./.test(a) && !a.startsWith('--')) keySpecs.push(a.slice(a.indexOf('k') + 1));
-      else if (/^-[a-z]*t$/.test(a)) i++;
-    }
-    const keys = keySpecs.map((k) => parseKey(k, global));
+    const keys = (args.lists.get('k') ?? []).map((k) => parseKey(k, global));
     const { texts, failed } = readTexts('sort', args.operands);
     if (failed) return 2;
     const lines = texts.flatMap(textLines);

@@ -19,12 +19,19 @@ export interface ParsedArgs {
   flags: Set<string>;
   /** Last value given for each option letter. */
   options: Map<string, string>;
+  /** Every value given for each option letter, in order (sort -k ... -k ...). */
+  lists: Map<string, string[]>;
   operands: string[];
 }
 
 export function parseArgs(args: readonly string[], spec: ArgSpec): ParsedArgs {
   const flags = new Set<string>();
   const options = new Map<string, string>();
+  const lists = new Map<string, string[]>();
+  const setOption = (letter: string, value: string): void => {
+    options.set(letter, value);
+    lists.set(letter, [...(lists.get(letter) ?? []), value]);
+  };
   const operands: string[] = [];
   const flagLetters = spec.flags ?? '';
   const optionLetters = spec.options ?? '';
@@ -41,7 +48,7 @@ export function parseArgs(args: readonly string[], spec: ArgSpec): ParsedArgs {
       if (optionLetters.includes(letter)) {
         const value = eq >= 0 ? a.slice(eq + 1) : args[++i];
         if (value === undefined) throw new UsageError(`option '--${name}' requires an argument`);
-        options.set(letter, value);
+        setOption(letter, value);
       } else {
         flags.add(letter);
       }
@@ -54,7 +61,7 @@ export function parseArgs(args: readonly string[], spec: ArgSpec): ParsedArgs {
           const rest = a.slice(j + 1);
           const value = rest !== '' ? rest : args[++i];
           if (value === undefined) throw new UsageError(`option requires an argument -- '${c}'`);
-          options.set(c, value);
+          setOption(c, value);
           break;
         }
         if (!flagLetters.includes(c)) throw new UsageError(`invalid option -- '${c}'`);
@@ -66,7 +73,7 @@ export function parseArgs(args: readonly string[], spec: ArgSpec): ParsedArgs {
     if (spec.stopAtOperand === true) { i++; break; }
   }
   for (; i < args.length; i++) operands.push(args[i] as string);
-  return { flags, options, operands };
+  return { flags, options, lists, operands };
 }
 
 /** Parses a non-negative integer option value, or throws UsageError naming it. */
