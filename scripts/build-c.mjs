@@ -54,7 +54,8 @@ const WASI_STUBS = `// Written by scripts/build-c.mjs: functions wasi-libc (2022
 #include <unistd.h>
 
 // realpath without symlink resolution: makes the path absolute against getcwd()
-// (always "/" under wasi-libc) and removes "." and ".." lexically.
+// (the cwd taken from PWD, below)
+// and removes "." and ".." lexically.
 char *realpath(const char *restrict path, char *restrict resolved) {
   char buf[PATH_MAX];
   if (path == NULL) { errno = EINVAL; return NULL; }
@@ -94,6 +95,14 @@ int fchmod(int fd, mode_t mode) { (void)mode; struct stat st; return fstat(fd, &
 
 // No processes to start: report that no shell is available, as system(NULL) == 0 means.
 int system(const char *command) { if (command == NULL) return 0; errno = ENOSYS; return -1; }
+
+// The working directory: wasi-libc starts every program at "/" and cannot be told
+// another. kernelkit's WASI runtime passes the process's cwd in PWD (docs/wasi.md);
+// taking it here makes relative paths relative to it, as on any Unix.
+__attribute__((constructor)) static void kernelkit_initial_cwd(void) {
+  const char *pwd = getenv("PWD");
+  if (pwd != NULL && pwd[0] == '/') (void)chdir(pwd);
+}
 `;
 
 const cacheFile = 'build/c-cache.json';

@@ -86,3 +86,14 @@ export interface ComponentInstance {
 }
 
 export type ComponentFactory = (ctx: ComponentContext) => ComponentInstance;
+
+/**
+ * Where component `name` runs under a placement: where it is placed; a filesystem the
+ * placement does not name (ext2) runs where vfs does; anything else in the kernel
+ * under the `monolithic` preset and in a user domain elsewhere.
+ */
+export function placedDomain(preset: string, placement: Readonly<Record<string, string>>, name: string): 'kernel' | 'user' {
+  const placed = placement[name] ?? (name === 'ext2' ? placement['vfs'] : undefined);
+  if (placed === 'kernel' || placed === 'user') return placed;
+  return preset === 'monolithic' ? 'kernel' : 'user';
+}

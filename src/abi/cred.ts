@@ -45,6 +45,7 @@ export const Cap = {
   SYS_MODULE: 'CAP_SYS_MODULE',
   SYS_ADMIN: 'CAP_SYS_ADMIN',
   SYS_RESOURCE: 'CAP_SYS_RESOURCE',
+  SYS_RAWIO: 'CAP_SYS_RAWIO',
 } as const;
 
 export type Capability = (typeof Cap)[keyof typeof Cap];

@@ -117,6 +117,12 @@ export interface FileSystem {
   readonly readOnly?: boolean;
   /** Ownership is not the guest's to set (hostfs): vfs does not chown what it creates there. */
   readonly fixedOwner?: boolean;
+  /**
+   * Bumped when the filesystem's server restarted and lost what it had not written back
+   * (a filesystem component reached through services/vfs/remote-fs.ts): vfs fails the
+   * files opened before with EIO. Absent: never.
+   */
+  readonly epoch?: number;
   root(): Ino;
   lookup(dir: Ino, name: string): Promise<Ino>;
   getattr(ino: Ino): Promise<Stat>;

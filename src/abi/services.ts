@@ -5,6 +5,7 @@
 
 import type { Stat, StatFs, DirEntry, SetAttr } from './fs.js';
 import type { FsCred } from './cred.js';
+import { GRANT, type Grant } from './grant.js';
 import { STAT_FIELDS } from './fs.js';
 import { SECTOR_SIZE } from './blk.js';
 import { KernelError, Errno } from './errno.js';
@@ -44,6 +45,10 @@ export type PathBase = string | { readonly dir: number; readonly beneath?: boole
 export interface VfsService {
   open(base: PathBase, path: string, flags: number, mode: number, cred?: FsCred): Promise<VfsOpenResult>;
   read(handle: number, offset: number, length: number): Promise<Uint8Array>;
+  /** Reads at `offset` straight into the caller's granted window (at most its length); the count. */
+  readInto(handle: number, offset: number, dst: Grant): Promise<number>;
+  /** write() from the caller's granted window (offset -1: at the end, as write). */
+  writeFrom(handle: number, offset: number, src: Grant): Promise<{ written: number; end: number }>;
   /** With O_APPEND the kernel passes offset -1: vfs writes at the end and returns the new end in `end`. */
   write(handle: number, offset: number, data: Uint8Array): Promise<{ written: number; end: number }>;
   close(handle: number): Promise<void>;
@@ -141,6 +146,41 @@ export interface HostFsService {
   request(op: string, mount: number, args: Record<string, unknown>): Promise<unknown>;
 }
 
+/**
+ * ext2: the filesystem on the block device (through its `blk` peer), as a server of
+ * its own. The methods mirror the inode-level FileSystem contract of abi/fs.ts one for
+ * one, by inode number, so vfs mounts it through an adapter (services/vfs/remote-fs.ts)
+ * exactly as it mounts a filesystem it holds itself. Every call but `attach` carries
+ * the `session` attach returned: a restarted ext2 (or one a new client attached to)
+ * answers calls of an older session with ESTALE before doing anything, which is how
+ * the adapter learns that what was not written back is gone.
+ */
+export interface Ext2Service {
+  /** Mounts the image if it is not mounted yet (a restarted server mounts it at init); a new client's start: what an earlier one held open is released. */
+  attach(): Promise<{ session: number; root: number; readOnly: boolean }>;
+  /** Writes everything back and unmounts (vfs's umount and shutdown). */
+  detach(session: number): Promise<void>;
+  lookup(session: number, dir: number, name: string): Promise<number>;
+  getattr(session: number, ino: number): Promise<Stat>;
+  setattr(session: number, ino: number, attr: SetAttr): Promise<void>;
+  create(session: number, dir: number, name: string, mode: number, rdev: number): Promise<number>;
+  mkdir(session: number, dir: number, name: string, mode: number): Promise<number>;
+  symlink(session: number, dir: number, name: string, target: string): Promise<number>;
+  readlink(session: number, ino: number): Promise<string>;
+  link(session: number, dir: number, name: string, target: number): Promise<void>;
+  unlink(session: number, dir: number, name: string): Promise<void>;
+  rmdir(session: number, dir: number, name: string): Promise<void>;
+  rename(session: number, srcDir: number, srcName: string, dstDir: number, dstName: string): Promise<void>;
+  read(session: number, ino: number, offset: number, length: number): Promise<Uint8Array>;
+  write(session: number, ino: number, offset: number, data: Uint8Array): Promise<number>;
+  readdir(session: number, dir: number): Promise<DirEntry[]>;
+  open(session: number, ino: number): Promise<void>;
+  release(session: number, ino: number): Promise<void>;
+  fsync(session: number, ino: number, dataOnly: boolean): Promise<void>;
+  sync(session: number): Promise<void>;
+  statfs(session: number): Promise<StatFs>;
+}
+
 /** What a component may ask of the kernel core (abi/component.ts KernelCalls), as a service. */
 export interface KernelService extends KernelCalls {
   /** Appends a line to the kernel log. Every component may log: it needs no `uses` entry. */
@@ -207,7 +247,13 @@ const SETATTR: Shape = { record: { mode: { optional: 'int' }, uid: { optional: '
 const CRED_SHAPE: Shape = { optional: { record: { uid: 'int', gid: 'int', groups: { list: 'int' } } } };
 const BASE = ['base', 'base'] as const, PATH = ['path', 'str'] as const, HANDLE = ['handle', 'int'] as const, CRED = ['cred', CRED_SHAPE] as const;
 const SECTORS = (result: unknown, args: readonly unknown[]): boolean => (result as Uint8Array).length === (args[1] as number) * SECTOR_SIZE;
+const GRANT_COUNT = (result: unknown, args: readonly unknown[]): boolean => (result as number) >= 0 && (result as number) <= (args[2] as { length: number }).length;
+const GRANT_WRITTEN = (result: unknown, args: readonly unknown[]): boolean => (result as { written: number }).written >= 0 && (result as { written: number }).written <= (args[2] as { length: number }).length;
 const AT_MOST = (result: unknown, args: readonly unknown[]): boolean => (result as Uint8Array).length <= (args[2] as number);
+
+const SESSION = ['session', 'int'] as const, INO = ['ino', 'int'] as const, DIR = ['dir', 'int'] as const, NAME = ['name', 'str'] as const;
+const STATFS: Shape = { record: { blockSize: 'num', blocks: 'num', freeBlocks: 'num', inodes: 'num', freeInodes: 'num', fsType: 'str' } };
+const INO_RESULT = (result: unknown): boolean => (result as number) > 0;
 
 export const VFS = service<VfsService>('vfs', 'virtual filesystem: mount table, path resolution, open files, permission checks', {
   open: m(1, [BASE, PATH, ['flags', 'int'], ['mode', 'int'], CRED], { record: { handle: 'int', kind: { oneOf: ['file', 'dir', 'dev'] }, mode: 'int', rdev: 'int', path: { optional: 'str' } } }, 'opens (and with O_CREAT creates) a file'),
@@ -231,12 +277,39 @@ export const VFS = service<VfsService>('vfs', 'virtual filesystem: mount table, 
   resolveDir: m(19, [BASE, PATH, CRED], 'str', 'the canonical path of a directory (chdir)', IDEMPOTENT),
   readExecutable: m(20, [BASE, PATH, CRED], { record: { program: 'bytes', mode: 'int', uid: 'int', gid: 'int' } }, 'a whole executable file with its mode and owner (spawn)', { ...IDEMPOTENT, bulk: ['result'] }),
   sync: m(21, [], 'void', 'makes every filesystem durable', IDEMPOTENT),
-  statfs: m(22, [BASE, PATH, CRED], { record: { blockSize: 'num', blocks: 'num', freeBlocks: 'num', inodes: 'num', freeInodes: 'num', fsType: 'str' } }, 'filesystem usage', IDEMPOTENT),
+  statfs: m(22, [BASE, PATH, CRED], STATFS, 'filesystem usage', IDEMPOTENT),
   mount: m(23, [['source', 'str'], ['target', 'str'], ['fstype', 'str']], 'void', 'mounts a filesystem'),
   umount: m(24, [['target', 'str']], 'void', 'unmounts a filesystem'),
   mounts: m(25, [], { list: { record: { source: 'str', target: 'str', fstype: 'str' } } }, 'the mount table', IDEMPOTENT),
   openCount: m(26, [], 'int', 'open handles (leak checks, rmmod)', IDEMPOTENT),
   mountedOn: m(27, [['rdev', 'int']], 'str', "where a filesystem on block device `rdev` is mounted, or '' (raw writes to it are refused)", IDEMPOTENT),
+  readInto: m(28, [HANDLE, ['offset', 'num'], ['dst', GRANT]], 'int', "reads at `offset` into the caller's granted window, copied once; the count", { ...IDEMPOTENT, bulk: ['dst'], check: GRANT_COUNT }),
+  writeFrom: m(29, [HANDLE, ['offset', 'num'], ['src', GRANT]], { record: { written: 'int', end: 'num' } }, "writes the caller's granted window at `offset` (-1: at the end), copied once", { bulk: ['src'], check: GRANT_WRITTEN }),
+});
+
+
+export const EXT2 = service<Ext2Service>('ext2', 'the ext2 filesystem on the block device, by inode number (vfs mounts it through services/vfs/remote-fs.ts); a call of an older session answers ESTALE', {
+  attach: m(1, [], { record: { session: 'int', root: 'int', readOnly: 'bool' } }, 'mounts the image if needed and starts a session; releases what an earlier client held open', IDEMPOTENT),
+  detach: m(2, [SESSION], 'void', 'writes everything back and unmounts', IDEMPOTENT),
+  lookup: m(3, [SESSION, DIR, NAME], 'int', 'the inode a name in a directory names', { ...IDEMPOTENT, check: INO_RESULT }),
+  getattr: m(4, [SESSION, INO], STAT, 'status of an inode', IDEMPOTENT),
+  setattr: m(5, [SESSION, INO, ['attr', SETATTR]], 'void', 'sets mode, owner, size or times'),
+  create: m(6, [SESSION, DIR, NAME, ['mode', 'int'], ['rdev', 'int']], 'int', 'makes a regular file, device node or fifo', { check: INO_RESULT }),
+  mkdir: m(7, [SESSION, DIR, NAME, ['mode', 'int']], 'int', 'makes a directory', { check: INO_RESULT }),
+  symlink: m(8, [SESSION, DIR, NAME, ['target', 'str']], 'int', 'makes a symbolic link', { check: INO_RESULT }),
+  readlink: m(9, [SESSION, INO], 'str', 'the target of a symbolic link', IDEMPOTENT),
+  link: m(10, [SESSION, DIR, NAME, ['target', 'int']], 'void', 'a new name for an inode'),
+  unlink: m(11, [SESSION, DIR, NAME], 'void', 'removes a name'),
+  rmdir: m(12, [SESSION, DIR, NAME], 'void', 'removes an empty directory'),
+  rename: m(13, [SESSION, ['srcDir', 'int'], ['srcName', 'str'], ['dstDir', 'int'], ['dstName', 'str']], 'void', 'moves a name, replacing the destination'),
+  read: m(14, [SESSION, INO, ['offset', 'num'], ['length', 'int']], 'bytes', 'at most `length` bytes at `offset`', { ...IDEMPOTENT, bulk: ['result'], check: (r, a) => (r as Uint8Array).length <= (a[3] as number) }),
+  write: m(15, [SESSION, INO, ['offset', 'num'], ['data', 'bytes']], 'int', 'writes at `offset`, returns the bytes written', { bulk: ['data'], check: (r, a) => (r as number) >= 0 && (r as number) <= (a[3] as Uint8Array).length }),
+  readdir: m(16, [SESSION, DIR], { list: { record: { name: 'str', ino: 'num', type: 'int' } } }, 'the entries of a directory', IDEMPOTENT),
+  open: m(17, [SESSION, INO], 'void', 'pins an inode while a file is open (an unlinked open file lives on)'),
+  release: m(18, [SESSION, INO], 'void', 'unpins it; the last release of an unlinked inode frees it'),
+  fsync: m(19, [SESSION, INO, ['dataOnly', 'bool']], 'void', 'makes one file durable (with its names unless `dataOnly`)', IDEMPOTENT),
+  sync: m(20, [SESSION], 'void', 'makes everything durable', IDEMPOTENT),
+  statfs: m(21, [SESSION], STATFS, 'filesystem usage', IDEMPOTENT),
 });
 
 export const CONSOLE = service<ConsoleService>('console', 'tty driver', {
@@ -299,7 +372,7 @@ export const USBGADGET = service<UsbGadgetService>('usbgadget', 'test module: a 
 });
 
 /** Every service, by component name ('kernel' is the kernel core). */
-export const SERVICES: Readonly<Record<string, ServiceDef>> = { vfs: VFS, console: CONSOLE, blk: BLK, pm: PM, echo: ECHO, hostfs: HOSTFS, ipcbench: IPCBENCH, usbgadget: USBGADGET, kernel: KERNEL };
+export const SERVICES: Readonly<Record<string, ServiceDef>> = { vfs: VFS, ext2: EXT2, console: CONSOLE, blk: BLK, pm: PM, echo: ECHO, hostfs: HOSTFS, ipcbench: IPCBENCH, usbgadget: USBGADGET, kernel: KERNEL };
 
 /**
  * The one reply check: the result of `service.method(args)` as it arrived from the

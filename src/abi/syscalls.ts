@@ -106,6 +106,7 @@ export const SYSCALLS = [
   def(95, 'getsid', [['pid', 'pid']], 'session of a process (0 = caller)'),
   def(105, 'getrlimit', [['resource', 'int'], ['out', 'ptr']], 'a resource limit (RLIMIT_CPU, _NOFILE, _AS); writes two float64: soft, hard (RLIM_INFINITY = infinity)'),
   def(106, 'setrlimit', [['resource', 'int'], ['soft', 'off'], ['hard', 'off']], 'sets a resource limit; inherited by children; raising the hard limit needs privilege'),
+  def(107, 'trace', [['fd', 'fd'], ['pid', 'int'], ['flags', 'flags']], 'traces syscalls and the IPC hops they cause, one line per event written to fd (-1: stop): pid 0 = the caller\'s future children, else that process and its future children (TRACE_JSON: JSON lines); non-root may trace only its own uid (EPERM); a process traced by another is EBUSY'),
 ] as const satisfies readonly SyscallDef[];
 
 export type SyscallName = (typeof SYSCALLS)[number]['name'];
@@ -122,6 +123,9 @@ export const MAX_SYSCALL_ARGS = 6;
 
 /** What `sysinfo` can report. */
 export const SysInfo = { PS: 1, LSMOD: 2, DMESG: 3, MEMSTAT: 4, MOUNTS: 5, PRESET: 6, THREADS: 7 } as const;
+
+/** `trace` flags. */
+export const TRACE = { JSON: 1 } as const;
 
 export const WNOHANG = 1;
 export const UTIME_NOW = -1;

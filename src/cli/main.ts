@@ -66,15 +66,35 @@ export async function main(argv: string[]): Promise<number> {
   });
 
   bootOptions(program.command('run').description('boot, run a command line in sh, halt; exit with its status').argument('<line...>', "the command line, after '--'"))
+    .option('--trace', 'print each syscall and the IPC hops it caused on stderr (docs/userland.md, "trace")', false)
+    .option('--trace-json', 'the same events as JSON lines', false)
+    .option('--trace-file <file>', 'write the trace to this host file instead of stderr')
     .action(async (line: string[], opts) => {
       const r = resolve(opts);
       const mounts = parseMounts(opts.mount);
       const init = opts.user === undefined ? ['/bin/sh', '-c', line.join(' ')] : ['/bin/su', checkUser(opts.user), '-c', line.join(' ')];
+      const trace = opts.traceJson === true ? 'json' as const : opts.trace === true || opts.traceFile !== undefined ? 'text' as const : undefined;
+      const traceFile = opts.traceFile === undefined ? undefined : path.resolve(opts.traceFile as string);
+      // Made here, so that the confined machine needs write access to this one file only.
+      if (traceFile !== undefined && (process as { permission?: unknown }).permission === undefined) {
+        try { fs.writeFileSync(traceFile, ''); } catch (e) { throw new UsageError(`--trace-file ${traceFile}: ${(e as Error).message}`); }
+      }
       // NOTE: Node 20's permission model disables fsync, which a disk's flush needs:
       // with --disk the machine runs unconfined (docs/security.md).
-      const confined = opts.disk === undefined ? runConfined(argv, { read: mounts.map((m) => m.host), write: mounts.filter((m) => !m.readOnly).map((m) => m.host) }) : undefined;
+      const confined = opts.disk === undefined ? runConfined(argv, {
+        read: mounts.map((m) => m.host),
+        write: [...mounts.filter((m) => !m.readOnly).map((m) => m.host), ...(traceFile === undefined ? [] : [traceFile])],
+      }) : undefined;
       if (confined !== undefined) { status = await confined; return; }
-      status = await runMachine({ ...r, disk: opts.disk, mounts, verbose: opts.verbose, init });
+      const traceFd = traceFile === undefined ? undefined : fs.openSync(traceFile, 'a');
+      try {
+        status = await runMachine({
+          ...r, disk: opts.disk, mounts, verbose: opts.verbose, init, trace,
+          ...(traceFd === undefined ? {} : { onTrace: (l: string) => { fs.writeSync(traceFd, l + '\n'); } }),
+        });
+      } finally {
+        if (traceFd !== undefined) fs.closeSync(traceFd);
+      }
     });
 
   bootOptions(program.command('boot').description('boot to an interactive shell'))

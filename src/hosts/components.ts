@@ -4,6 +4,7 @@
 import * as console from '../services/console/console.js';
 import * as blk from '../services/blk/blk.js';
 import * as vfs from '../services/vfs/index.js';
+import * as ext2 from '../services/ext2/component.js';
 import * as pm from '../services/pm/pm.js';
 import * as echo from '../services/echo/echo.js';
 import * as hostfs from '../services/hostfs/hostfs.js';
@@ -11,9 +12,12 @@ import * as ipcbench from '../services/ipcbench/ipcbench.js';
 import * as usbgadget from '../services/usbgadget/usbgadget.js';
 import type { ComponentModule } from '../kernel/component/server-runtime.js';
 
-export const COMPONENTS: Record<string, ComponentModule> = { console, blk, hostfs, vfs, pm, echo, ipcbench, usbgadget };
+export const COMPONENTS: Record<string, ComponentModule> = { console, blk, hostfs, ext2, vfs, pm, echo, ipcbench, usbgadget };
 
-/** Boot order: drivers first, then the services that use them (hostfs only when a host directory is shared). */
+/**
+ * Boot order: drivers first, then the services that use them — ext2 on blk, vfs on
+ * ext2 (and hostfs, loaded only when a host directory is shared).
+ */
 export function bootComponents(shares: number): string[] {
-  return ['console', 'blk', ...(shares > 0 ? ['hostfs'] : []), 'vfs', 'pm'];
+  return ['console', 'blk', ...(shares > 0 ? ['hostfs'] : []), 'ext2', 'vfs', 'pm'];
 }

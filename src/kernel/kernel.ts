@@ -15,9 +15,10 @@ import { Signal, SigDisposition, defaultIgnored, signalName } from '../abi/signa
 import { TRAP_PAGE_BYTES, USER_MEMORY_BYTES, KERNEL_BELL_BYTES, TRAP_REGS_OFFSET, type ProcessStart } from '../abi/trap.js';
 import { asPid } from '../abi/ids.js';
 import type { DeviceKind, KernelCalls, ProcessRecord } from '../abi/component.js';
+import { placedDomain } from '../abi/component.js';
 import type { PmService, VfsService, ConsoleService, BlkService } from '../abi/services.js';
 import type { SpawnRequest } from '../abi/syscalls.js';
-import { execFormat } from '../abi/exec.js';
+import { execFormat, parseShebang, SHEBANG_DEPTH } from '../abi/exec.js';
 import type { Platform, ThreadHandle, LeakReport } from './platform.js';
 import { defaultParams, type Params } from './params.js';
 import { KernelLog } from './log.js';
@@ -28,6 +29,7 @@ import { checkedPm, checkedConsole, checkedVfs, checkedBlk } from './component/r
 import type { Transport } from './component/server.js';
 import type { ComponentModule } from './component/server-runtime.js';
 import { closeFile, writeFile } from './fs/io.js';
+import { WindowGrant } from './ipc/grant.js';
 import { pathBase } from './fs/at.js';
 import { AT } from '../abi/fs.js';
 import type { OpenFile } from './fs/file.js';
@@ -39,6 +41,7 @@ import { Limits } from './proc/limits.js';
 import { RLIMIT } from '../abi/rlimit.js';
 import { fsCred, rootCred, S_ISGID, S_ISUID, type Cred } from '../abi/cred.js';
 import { InjectedCrash } from './component/fault.js';
+import { detach, inherit, machineSink, tracedSyscall, type TraceSink } from './trace.js';
 
 export interface BootConfig {
   preset: string;
@@ -56,6 +59,8 @@ export interface BootConfig {
   /** Host directories shared with the machine, mounted by vfs at boot. */
   shares: { guest: string; readOnly: boolean }[];
   release: string;
+  /** Trace init and everything it starts to the machine's trace stream (Platform.trace): one line per event, or JSON lines. */
+  trace?: 'text' | 'json';
 }
 
 export class Kernel {
@@ -73,6 +78,8 @@ export class Kernel {
   private running = true;
   private halted = false;
   readonly bootedAt = performance.now();
+  /** The machine's trace stream, when the machine asked for init to be traced. */
+  private readonly bootTrace: TraceSink | undefined;
 
   constructor(readonly platform: Platform, readonly config: BootConfig, modules: Record<string, ComponentModule>) {
     this.params = { ...defaultParams, ...config.params };
@@ -81,6 +88,7 @@ export class Kernel {
     this.pool = new ThreadPool(platform, this.params.processPoolSize, this.params.processPoolMaxIdle, this.params.processReuseGraceMs, this.params.rlimitAsBytes);
     this.timers = new KernelTimers(bindDevice('timer', config.devices.timer));
     this.modules = modules;
+    this.bootTrace = config.trace === undefined ? undefined : machineSink((line) => platform.trace?.(line), config.trace === 'json');
     this.components = new ComponentTable({
       platform, params: this.params, transport: config.ipc, kernelArena: this.arena, kernelBell: this.bell,
       kernelBellMemory: this.bellMemory, kernelCalls: this.kernelCalls(),
@@ -116,7 +124,7 @@ export class Kernel {
   }
 
   domainOf(name: string): Domain {
-    return this.config.placement[name] ?? (this.config.preset === 'monolithic' ? 'kernel' : 'user');
+    return placedDomain(this.config.preset, this.config.placement, name);
   }
 
   private componentConfig(name: string): Record<string, Value> {
@@ -126,6 +134,8 @@ export class Kernel {
         mounts: this.config.shares.map((s, i) => ({ source: `host${i}`, target: s.guest, fstype: 'hostfs' })),
       };
     }
+    // ext2 mounts the root disk at init, so a restarted ext2 server mounts it again.
+    if (name === 'ext2') return { rootDisk: this.config.rootDisk };
     if (name === 'hostfs') return { shares: this.config.shares.map((s, i) => ({ index: i, guest: s.guest, readOnly: s.readOnly })) };
     return {};
   }
@@ -196,7 +206,8 @@ export class Kernel {
       result = -Errno.ENOSYS;
     } else {
       try {
-        result = await handler(this, p, args);
+        const sink = p.trace;
+        result = await (sink === undefined ? handler(this, p, args) : tracedSyscall(this, p, nr, args, handler, sink));
       } catch (e) {
         if (e instanceof KernelPanic) return;
         // Anything but an errno escaping a syscall is a kernel bug.
@@ -263,9 +274,25 @@ export class Kernel {
       if (typeof n !== 'number') throw new KernelError(Errno.EIO, 'pm returned a malformed reply');
       if (n >= this.params.maxProcessesPerUser) throw new KernelError(Errno.EAGAIN, `user ${cred.uid} has ${n} processes (maxProcessesPerUser)`);
     }
-    const exe = await this.vfs.readExecutable(parent !== undefined ? await pathBase(this, parent, AT.FDCWD, req.path) : cwd, req.path, fsCred(cred));
-    if (typeof exe !== 'object' || exe === null || !(exe.program instanceof Uint8Array) || typeof exe.mode !== 'number' || typeof exe.uid !== 'number' || typeof exe.gid !== 'number') {
-      throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
+    const readExecutable = async (path: string): Promise<{ program: Uint8Array; mode: number; uid: number; gid: number }> => {
+      const exe = await this.vfs.readExecutable(parent !== undefined ? await pathBase(this, parent, AT.FDCWD, path) : cwd, path, fsCred(cred));
+      if (typeof exe !== 'object' || exe === null || !(exe.program instanceof Uint8Array) || typeof exe.mode !== 'number' || typeof exe.uid !== 'number' || typeof exe.gid !== 'number') {
+        throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
+      }
+      return exe;
+    };
+    let exe = await readExecutable(req.path);
+    // An interpreter script (binfmt_script): run the `#!` line's interpreter with the
+    // script's path as its argument; its own set-user-id bits are ignored, as in Linux.
+    let argv = req.argv;
+    for (let depth = 0, path = req.path; ; depth++) {
+      const script = parseShebang(exe.program);
+      if (script === undefined) break;
+      if (typeof script === 'string') throw new KernelError(Errno.ENOEXEC, `${path}: ${script}`);
+      if (depth === SHEBANG_DEPTH) throw new KernelError(Errno.ELOOP, `${req.path}: interpreters nested more than ${SHEBANG_DEPTH} deep`);
+      argv = [script.interpreter, ...(script.arg !== undefined ? [script.arg] : []), path, ...argv.slice(1)];
+      path = script.interpreter;
+      exe = await readExecutable(path);
     }
     const program = exe.program;
     if (execFormat(program) === 'unknown') throw new KernelError(Errno.ENOEXEC, `${req.path}: not a kernelkit program or WebAssembly module`);
@@ -297,12 +324,13 @@ export class Kernel {
     const page = new SharedArrayBuffer(TRAP_PAGE_BYTES);
     const userMemory = new SharedArrayBuffer(USER_MEMORY_BYTES);
     const limits = parent?.limits.clone() ?? Limits.defaults(this.params);
-    const p = new Process(asPid(pid), name, req.argv, parent?.pid ?? 0, pgid, parent?.cwd ?? cwd, page, userMemory, this.params.maxFdsPerProcess, limits);
+    const p = new Process(asPid(pid), name, argv, parent?.pid ?? 0, pgid, parent?.cwd ?? cwd, page, userMemory, this.params.maxFdsPerProcess, limits);
     p.cred = cred;
     p.sid = sid;
     // The child shares the parent's open cwd, as it shares descriptors.
     if (parent?.cwdDir !== undefined) { parent.cwdDir.refs++; p.cwdDir = parent.cwdDir; }
     for (const [childFd, file] of inherited) { file.refs++; p.fds.replace(childFd, file); }
+    inherit(parent === undefined ? this.bootTrace : parent.traceChildren ?? parent.trace, p);
     if (parent === undefined) await this.openConsoleFds(p);
     this.procs.set(pid, p);
     const lease = this.pool.take(limits.soft(RLIMIT.AS));
@@ -312,7 +340,7 @@ export class Kernel {
     p.cpu.threadBaseMs = thread.cpuMs?.() ?? 0;
     thread.onExit((error) => { void this.threadExited(p, error); });
     const start: ProcessStart = {
-      type: 'start', pid, argv: req.argv, env: req.env, program, page, userMemory, kernelBell: this.bellMemory, spinUs: this.params.processSpinUs,
+      type: 'start', pid, argv, env: req.env, program, page, userMemory, kernelBell: this.bellMemory, spinUs: this.params.processSpinUs,
       spinners: this.params.spinningProcesses, spinProbeEvery: this.params.spinProbeEvery,
     };
     thread.post(start);
@@ -370,7 +398,9 @@ export class Kernel {
       await closeFile(this, e.file).catch(() => {});
     }
     if (p.cwdDir !== undefined) { const dir = p.cwdDir; p.cwdDir = undefined; await closeFile(this, dir).catch(() => {}); }
+    this.components.forgetMemory(p.memoryId);
     await released;
+    if (p.trace !== undefined || p.traceChildren !== undefined) await detach(this, p, this.params.traceFlushMs);
     if (!await this.reportExit(p, code, signal)) {
       // pm never took the exit: the parent's wait is answered from the kernel's table.
       p.exitUnreported = true;
@@ -401,6 +431,16 @@ export class Kernel {
       }
     }
     return false;
+  }
+
+  /**
+   * A grant of `window` (a view of `p`'s user memory) for one call: a direct reference for
+   * a kernel-domain callee; a user-domain callee gets the memory mapped and the window's
+   * reference (component/server.ts). The caller revokes it when the call is over.
+   */
+  lend(p: Process, window: Uint8Array, writable: boolean): WindowGrant {
+    if (!this.components.lent.has(p.memoryId)) this.components.lent.set(p.memoryId, p.userMemory);
+    return new WindowGrant(p.umem, { grant: p.memoryId, offset: window.byteOffset, length: window.length, writable }, p.userMemory);
   }
 
   /** Wakes a parent's wait (wait.ts) when a child's exit could not be told to pm; by parent pid. */

@@ -60,6 +60,10 @@ export const defaultParams = {
   hostfsOpenNodes: 256,
   /** Restarts after which the supervisor gives up on a component. */
   maxRestarts: 1000,
+  /** Trace lines a trace file may have waiting to be written; more are dropped and counted (kernel/trace.ts). */
+  traceQueuedLines: 65536,
+  /** How long an exiting traced process waits for its last trace lines to be written before its parent is told (ms). */
+  traceFlushMs: 3000,
 } as const;
 
 export type Params = { -readonly [K in keyof typeof defaultParams]: number };

@@ -32,6 +32,8 @@ export interface Platform {
   panic(text: string): void;
   /** Writes a boot-log line to the machine (only shown with --verbose). */
   bootLog(line: string): void;
+  /** Writes a trace line (kernel/trace.ts) to the machine's trace stream, apart from the console; optional. */
+  trace?(line: string): void;
   /** Heartbeat word the machine's watchdog reads. */
   readonly heartbeat: Int32Array;
   /** Reads the kernel-domain source sizes (TCB); optional. */

@@ -10,8 +10,9 @@
 // Where the data lives: acknowledged data is raw 1 KiB blocks on /dev/blk0 (the
 // block device outlives every component restart and panic); files in /tmp are on
 // ramfs, which is volatile across a vfs restart, so they are only read back at once
-// and compared (corruption caught), never counted as durable. An ext2 root disk
-// (another issue) would let the campaign keep durable files too.
+// and compared (corruption caught), never counted as durable. With `disk` (always for
+// ext2 cells: without an ext2 filesystem nothing would reach ext2) the durable data is
+// fsync'd files on an ext2 root instead, read back by a fresh boot at the end.
 
 import type { Transport } from './boot.js';
 import { rng } from './seed.js';
@@ -24,7 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const FAULT_COMPONENTS = ['blk', 'vfs', 'console', 'pm'] as const;
+export const FAULT_COMPONENTS = ['blk', 'vfs', 'ext2', 'console', 'pm'] as const;
 export const FAULT_TYPES = ['crash', 'wild-write', 'hang', 'bad-reply', 'leak'] as const;
 
 export interface FaultCell {
@@ -56,7 +57,7 @@ export interface FaultCampaignOptions {
   n: number;
   seed: number;
   ipc?: Transport;
-  /** Keep durable data in files on an ext2 root disk (made with `kernelkit mkfs`). */
+  /** Keep durable data in files on an ext2 root disk (made with `kernelkit mkfs`); ext2 cells always do. */
   disk?: boolean;
   onProgress?: (what: string) => void;
 }
@@ -102,19 +103,23 @@ export async function runFaultCampaign(o: FaultCampaignOptions): Promise<Campaig
       }
     }
   }
+  const onDisk = 'acknowledged data: 1 KiB files in /kb-data on an ext2 root disk, fsync\'d (checked after the campaign by a fresh boot reading them back); /tmp files on ramfs checked at once (volatile across a vfs restart)';
+  const raw = 'acknowledged data: raw 1 KiB blocks on /dev/blk0 with fsync (durable across restarts and panics); /tmp files on ramfs checked at once (volatile across a vfs restart, not counted as durable)';
   return {
     cells,
-    storage: o.disk === true
-      ? 'acknowledged data: 1 KiB files in /kb-data on an ext2 root disk, fsync\'d (checked after the campaign by a fresh boot reading them back); /tmp files on ramfs checked at once (volatile across a vfs restart)'
-      : 'acknowledged data: raw 1 KiB blocks on /dev/blk0 with fsync (durable across restarts and panics); /tmp files on ramfs checked at once (volatile across a vfs restart, not counted as durable)',
+    storage: o.disk === true || o.components.every((c) => c === 'ext2') ? onDisk
+      : o.components.includes('ext2') ? `${raw}; ext2 cells: ${onDisk.replace(/^acknowledged data: /, '')}` : raw,
   };
 }
+
+/** Whether a cell keeps its durable data on an ext2 root: asked for, or faults aimed at ext2 itself. */
+export const cellOnDisk = (o: Pick<FaultCampaignOptions, 'disk'>, component: string): boolean => o.disk === true || component === 'ext2';
 
 async function runCell(o: FaultCampaignOptions, preset: string, component: string, type: string): Promise<FaultCell> {
   const schedule = faultSchedule(o.seed, preset, component, type, o.n);
   let disk = new DurableRam(DISK_BYTES);
   let image: string | undefined;
-  if (o.disk === true) {
+  if (cellOnDisk(o, component)) {
     // A fresh ext2 image per cell, made by the project's own mkfs (a host tool).
     image = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-faults-')), 'root.img');
     execFileSync(process.execPath, [path.join(packageRoot, 'bin/kernelkit.js'), 'mkfs', '--size', `${DISK_BYTES >> 20}M`, image], { stdio: 'ignore' });

@@ -1,9 +1,16 @@
-// wild-write-sync-corrupts-disk: after `fault vfs wild-write` on an ext2 root, `sync`
-// used to write the corrupted buffer cache back (e2fsck found garbage in inode 1 and
-// files synced in an earlier boot were gone). Now ext2 finds the changed buffers by
-// their checksums, refuses to write anything back, and the component fails: the
-// microkernel's supervisor restarts vfs, the kernel-domain presets panic. Either way
-// the disk keeps its last good state, judged by e2fsck and debugfs.
+// wild-write-sync-corrupts-disk: after a wild write into ext2's buffer cache on an ext2
+// root, `sync` used to write the corrupted cache back (e2fsck found garbage in inode 1
+// and files synced in an earlier boot were gone). Now ext2 finds the changed buffers by
+// their checksums, refuses to write anything back, and the component fails: under
+// microkernel the supervisor restarts the ext2 server (which mounts what was written
+// back), the kernel-domain presets panic. Either way the disk keeps its last good
+// state, judged by e2fsck and debugfs.
+//
+// ext2 is a component of its own (services/ext2/component.ts), so the wild write that
+// reaches its cache is `fault ext2 wild-write` (or a kernel-domain neighbour's). A
+// wild write in vfs stays in vfs's memory — its own arena under microkernel, its ramfs
+// pages in the shared kernel arena, where ext2's regions come before vfs's — and the
+// disk is untouched there too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runMkfs } from '../../src/cli/fs-tools.js';
@@ -28,15 +35,7 @@ async function syncedImage(preset: string, name: string): Promise<string> {
   return image;
 }
 
-function judge(preset: string, image: string, r: { status: number; out: string; err: string }): void {
-  if (preset === 'microkernel') {
-    assert.equal(r.status, 0, r.out + r.err);
-  } else {
-    // vfs is in the kernel: the failure is a panic (named after vfs, or after the syscall
-    // whose direct call into vfs failed), and nothing more is written.
-    assert.equal(r.status, 70, r.out + r.err);
-    assert.match(r.err, /kernel panic: (vfs|syscall \d+): MemoryCorruption: ext2: .*changed without going through ext2/);
-  }
+function intact(preset: string, image: string): void {
   const fsck = e2fsck(image, '-fn');
   assert.equal(fsck.status, 0, `${preset}: e2fsck -fn after the wild write:\n${fsck.output}`);
   assert.equal(text(debugfsCat(image, '/keep/numbers')), NUMBERS);
@@ -44,17 +43,31 @@ function judge(preset: string, image: string, r: { status: number; out: string; 
   assert.equal(text(debugfsCat(image, '/keep/sub/b')), 'deep\n');
 }
 
+/** After a wild write into ext2's memory: the right failure for the domain, and the disk as last synced. */
+function judge(preset: string, image: string, r: { status: number; out: string; err: string }): void {
+  if (preset === 'microkernel') {
+    assert.equal(r.status, 0, r.out + r.err);
+  } else {
+    // ext2 is in the kernel: the failure is a panic (named after ext2, or after the
+    // syscall whose direct call into vfs and ext2 failed), and nothing more is written.
+    assert.equal(r.status, 70, r.out + r.err);
+    assert.match(r.err, /kernel panic: (ext2|vfs|syscall \d+): MemoryCorruption: ext2: .*changed without going through ext2/);
+  }
+  intact(preset, image);
+}
+
 for (const preset of ['microkernel', 'hybrid', 'monolithic']) {
-  test(`wild-write-sync-corrupts-disk (${preset}): the wild write lands in the buffer cache, and sync refuses to write it back`, async () => {
+  test(`wild-write-sync-corrupts-disk (${preset}): the wild write lands in ext2's buffer cache, and sync refuses to write it back`, async () => {
     const image = await syncedImage(preset, 'ww-memstat');
-    // memstat -f arms the fault and pokes vfs in one process: it shows the write landed in ext2's cache.
-    const r = await kernelkit(preset, image, 'memstat -f vfs wild-write; echo late > /keep/late; seq 1 100 > /keep/more; sync; echo after-sync; dmesg');
+    // memstat -f arms the fault and pokes ext2 in one process: it shows the write landed in ext2's cache.
+    const r = await kernelkit(preset, image, 'memstat -f ext2 wild-write; echo late > /keep/late; seq 1 100 > /keep/more; sync; echo after-sync; dmesg');
     // Either memstat saw the cache region change, or (when memstat's own request already
-    // touched a changed block) vfs failed at once naming a cached block; both show the cache was hit.
-    assert.ok(/^changed \S+ vfs ext2_buffer_cache /m.test(r.out) || /MemoryCorruption: ext2: the cached \w+ block \d+/.test(r.out + r.err), r.out + r.err);
+    // touched a changed block) ext2 failed at once naming a cached block; both show the cache was hit.
+    assert.ok(/^changed \S+ ext2 ext2_buffer_cache /m.test(r.out) || /MemoryCorruption: ext2: the cached \w+ block \d+/.test(r.out + r.err), r.out + r.err);
     judge(preset, image, r);
     if (preset === 'microkernel') {
-      assert.match(r.out, /^after-sync$/m, 'the restarted vfs serves the rest of the line');
+      assert.match(r.out, /^after-sync$/m, 'the restarted ext2 serves the rest of the line');
+      assert.match(r.out, /ext2: .*restarting \(restart 1\)/);
       // A fresh boot on the image reads the synced files back.
       const again = await kernelkit(preset, image, 'cat /keep/a /keep/sub/b; wc -l /keep/numbers');
       assert.equal(again.status, 0, again.out + again.err);
@@ -62,21 +75,34 @@ for (const preset of ['microkernel', 'hybrid', 'monolithic']) {
     }
   });
 
-  test(`wild-write-sync-corrupts-disk (${preset}): fault vfs wild-write, sync, halt: e2fsck clean, synced files intact`, async () => {
+  test(`wild-write-sync-corrupts-disk (${preset}): fault ext2 wild-write, sync, halt: e2fsck clean, synced files intact`, async () => {
     const image = await syncedImage(preset, 'ww-fault');
-    const r = await kernelkit(preset, image, 'fault vfs wild-write; ls /keep; echo late > /keep/late; sync');
+    const r = await kernelkit(preset, image, 'fault ext2 wild-write; ls /keep; echo late > /keep/late; sync');
     judge(preset, image, r);
+  });
+
+  test(`wild-write-sync-corrupts-disk (${preset}): fault vfs wild-write, sync, halt: ext2's memory is not reached, e2fsck clean`, async () => {
+    const image = await syncedImage(preset, 'ww-vfs');
+    const r = await kernelkit(preset, image, 'memstat -f vfs wild-write; ls /keep; echo late > /keep/late; sync; echo synced=$?');
+    assert.match(r.out, /^\d+ regions changed, 0 outside vfs$/m, r.out + r.err);
+    assert.doesNotMatch(r.out, /^changed \S+ ext2 /m);
+    if (preset === 'microkernel') {
+      assert.equal(r.status, 0, r.out + r.err);
+      assert.match(r.out, /^synced=0$/m);
+    }
+    intact(preset, image);
   });
 }
 
 test('wild-write-sync-corrupts-disk (monolithic, fault blk): a neighbour\'s wild write into the superblock copy is refused too', async () => {
   const image = await syncedImage('monolithic', 'ww-blk');
   // In the shared kernel arena blk's bounce buffer is followed by ext2's superblock and
-  // descriptor copies, then its cache: memstat shows both hit.
+  // descriptor copies (ext2 mounts the root disk at its init, right after blk's), then
+  // its cache: memstat shows both hit.
   const r = await kernelkit('monolithic', image, 'memstat -f blk wild-write; echo late > /keep/late; sync');
-  assert.match(r.out, /^changed kernel vfs ext2_superblock_and_group_descriptors /m, r.out + r.err);
+  assert.match(r.out, /^changed kernel ext2 ext2_superblock_and_group_descriptors /m, r.out + r.err);
   assert.equal(r.status, 70, r.out + r.err);
-  assert.match(r.err, /kernel panic: (vfs|syscall \d+): MemoryCorruption: ext2: the in-memory superblock or group descriptors changed/);
+  assert.match(r.err, /kernel panic: (ext2|vfs|syscall \d+): MemoryCorruption: ext2: the in-memory superblock or group descriptors changed/);
   const fsck = e2fsck(image, '-fn');
   assert.equal(fsck.status, 0, fsck.output);
   assert.equal(text(debugfsCat(image, '/keep/numbers')), NUMBERS);

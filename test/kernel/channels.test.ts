@@ -7,59 +7,13 @@
 // components of its own under the names of the service list.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Arena } from '../../src/lib/arena.js';
-import { Doorbell, pollLoop } from '../../src/lib/poller.js';
 import { KernelError, Errno, isKernelError } from '../../src/abi/errno.js';
-import type { ComponentContext, ComponentInstance, KernelCalls } from '../../src/abi/component.js';
+import type { ComponentContext, ComponentInstance } from '../../src/abi/component.js';
 import type { BlkService, PmService } from '../../src/abi/services.js';
 import { ComponentTable } from '../../src/kernel/component/table.js';
-import { runServer, type ComponentModule } from '../../src/kernel/component/server-runtime.js';
-import type { Platform, ThreadHandle } from '../../src/kernel/platform.js';
+import type { ComponentModule } from '../../src/kernel/component/server-runtime.js';
+import { withTable as withTableIn } from './in-process.js';
 import type { Transport } from '../../src/kernel/component/server.js';
-import { defaultParams } from '../../src/kernel/params.js';
-
-const later = (f: () => void): void => { setImmediate(f); };
-
-
-/** A "thread" that runs runServer in this thread; messages are delivered asynchronously. */
-function inProcessPlatform(modules: Record<string, ComponentModule>): Platform {
-  let ids = 0;
-  return {
-    createThread(): ThreadHandle {
-      const toServer: ((m: unknown) => void)[] = [];
-      const toKernel: ((m: unknown) => void)[] = [];
-      const exits: ((e: string | undefined) => void)[] = [];
-      let alive = true;
-      let beat: ReturnType<typeof setInterval> | undefined;
-      const end = (error: string | undefined): void => {
-        if (!alive) return;
-        alive = false;
-        clearInterval(beat);
-        for (const h of exits) later(() => h(error));
-      };
-      void runServer({
-        port: { post: (m) => { if (alive) later(() => { for (const h of toKernel) h(m); }); }, onMessage: (h) => { toServer.push(h); } },
-        yieldMacrotask: () => new Promise((r) => setImmediate(r)),
-        // The thread ends here: its loop stops and its posts are dropped (a Worker would
-        // throw to its top level instead).
-        crash: (e): never => { end(e instanceof Error ? e.message : String(e)); return undefined as never; },
-        startHeartbeat: (word) => { Atomics.add(word, 0, 1); beat = setInterval(() => Atomics.add(word, 0, 1), 50); },
-        running: () => alive,
-      }, modules).catch((e: unknown) => end(String(e)));
-      return {
-        id: ++ids,
-        post: (m) => { if (alive) later(() => { for (const h of toServer) h(m); }); },
-        onMessage: (h) => { toKernel.push(h); },
-        onExit: (h) => { exits.push(h); },
-        terminate: () => end(undefined),
-      };
-    },
-    yieldMacrotask: () => new Promise((r) => setImmediate(r)),
-    halt: () => {}, panic: () => {}, bootLog: () => {},
-    heartbeat: new Int32Array(1),
-    machine: { cpu: 'test', cores: 1, host: 'test' },
-  };
-}
 
 /** What a test blk found when it tried to reach past its capabilities. */
 const probes: string[] = [];
@@ -105,32 +59,8 @@ const vfs: ComponentModule = {
 
 const MODULES = { blk, pm, vfs };
 
-async function withTable(transport: Transport, body: (t: ComponentTable) => Promise<void>): Promise<void> {
-  const kernelBellMemory = new SharedArrayBuffer(4);
-  const kernelBell = new Doorbell(kernelBellMemory);
-  const panics: string[] = [];
-  const kernelCalls: KernelCalls & { log(m: string): Promise<void> } = {
-    signalGroup: async () => {}, processTable: async () => [], terminate: async () => {}, log: async () => {},
-  };
-  const t = new ComponentTable({
-    platform: inProcessPlatform(MODULES), params: { ...defaultParams }, transport,
-    kernelArena: new Arena('kernel', new SharedArrayBuffer(1 << 20)), kernelBell, kernelBellMemory, kernelCalls,
-    devices: {}, grants: {}, config: () => ({}), log: () => {},
-    panic: (c, cause) => { panics.push(`${c}: ${cause}`); throw new Error(`panic ${c}: ${cause}`); },
-  });
-  let running = true;
-  const loop = pollLoop({ doorbell: kernelBell, poll: () => t.poll(), spinUs: 20, host: { yieldMacrotask: () => new Promise((r) => setImmediate(r)) }, running: () => running });
-  try {
-    for (const m of [blk, pm, vfs]) await t.load(m, 'user');
-    await body(t);
-    assert.deepEqual(panics, []);
-  } finally {
-    await t.shutdownAll();
-    running = false;
-    kernelBell.ring();
-    await loop;
-  }
-}
+const withTable = (transport: Transport, body: (t: ComponentTable) => Promise<void>): Promise<void> =>
+  withTableIn(MODULES, transport, [[blk, 'user'], [pm, 'user'], [vfs, 'user']], body);
 
 const read = (t: ComponentTable, sector: number): Promise<Uint8Array> =>
   t.iface<{ read(h: number, o: number, l: number): Promise<Uint8Array> }>('vfs').read(0, sector, 4);

@@ -52,6 +52,21 @@ test('faults --disk: fsync\'d files on an ext2 root survive microkernel blk cras
   assert.deepEqual([j.cells[0]!.injected, j.cells[0]!.survived_pct, j.cells[0]!.data_lost, j.cells[0]!.panics], [2, 100, 0, 0]);
 });
 
+test('faults --components ext2: the ext2 server survives every fault type on microkernel; no hang, nothing acknowledged is lost', async () => {
+  // ext2 cells keep their data on an ext2 root without --disk: nothing else reaches ext2.
+  const r = await kernelkit(['faults', '--presets', 'microkernel', '--components', 'ext2', '-n', '2', '--seed', '11', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { storage: string; cells: { type: string; injected: number; data_lost: number; panics: number; stuck: number; boots: number }[] };
+  assert.match(j.storage, /ext2 root/);
+  assert.deepEqual(j.cells.map((c) => c.type).sort(), ['bad-reply', 'crash', 'hang', 'leak', 'wild-write']);
+  for (const c of j.cells) {
+    assert.equal(c.injected, 2, `${c.type}: ${JSON.stringify(c)}`);
+    assert.equal(c.stuck, 0, `${c.type}: no boot stopped answering`);
+    assert.equal(c.panics, 0, `${c.type}: a user-domain ext2 fault never panics the kernel`);
+    assert.equal(c.data_lost, 0, `${c.type}: fsync'd files survive`);
+  }
+});
+
 test('bad flags: one line on stderr, status 2', async () => {
   for (const args of [['faults', '--types', 'melt'], ['lab', '--runs', '0'], ['lab', '--workloads', 'nope'], ['lab', '--ipc', 'carrier-pigeon'], ['bench', 'ipc', '--preset', 'nope']]) {
     const r = await kernelkit(args);

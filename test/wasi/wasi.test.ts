@@ -10,9 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { WASI } from 'node:wasi';
 import { runWasm, PREVIEW1_FUNCTIONS } from '../../src/user/wasi/index.js';
 import { wasiErrno, E } from '../../src/user/wasi/constants.js';
-import { overlayDir } from '../../src/user/wasi/path.js';
 import { Errno } from '../../src/abi/errno.js';
-import { open, O } from '../../src/user/libc/index.js';
 import { runWasiTests, readSpec } from '../../src/cli/wasi-test.js';
 import { main as clangMain, parseJobs, temporaries } from '../../src/user/wasi/clang-driver.js';
 import { FakeKernel } from './fake-kernel.js';
@@ -315,22 +313,3 @@ test('KERNELKIT_WASI_PREOPENS chooses the preopens and is not passed to the gues
   }
 });
 
-test('the cwd laid over / decides by the first path component', () => {
-  const root = scratchDir();
-  try {
-    fs.mkdirSync(path.join(root, 'home', 'tmp'), { recursive: true });
-    fs.mkdirSync(path.join(root, 'etc'));
-    fs.mkdirSync(path.join(root, 'tmp'));
-    fs.writeFileSync(path.join(root, 'home', 'mine.txt'), 'm');
-    new FakeKernel(root).install();
-    const home = open('/home', O.RDONLY | O.DIRECTORY), top = open('/', O.RDONLY | O.DIRECTORY);
-    assert.equal(overlayDir(home, top, 'mine.txt'), home);
-    assert.equal(overlayDir(home, top, 'new-file'), home);
-    assert.equal(overlayDir(home, top, 'etc/motd'), top);
-    assert.equal(overlayDir(home, top, 'tmp/x'), home, 'an entry of the cwd wins over one of /');
-    assert.equal(overlayDir(home, top, '../etc'), home);
-    assert.equal(overlayDir(home, top, './etc/x'), top);
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
-});

@@ -22,6 +22,7 @@ const platform: Platform = {
   halt: (status, leaks) => port.postMessage({ type: 'halt', status, leaks }),
   panic: (text) => port.postMessage({ type: 'panic', text }),
   bootLog: (line) => port.postMessage({ type: 'log', line }),
+  trace: (line) => port.postMessage({ type: 'trace', line }),
   heartbeat,
   machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, host: os.hostname() },
 };

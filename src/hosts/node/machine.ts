@@ -58,6 +58,10 @@ export interface MachineOptions {
   mounts?: Share[];
   /** Told what the kernel still held when it halted (leak checks). */
   onHalt?: (leaks: LeakReport) => void;
+  /** Trace init and everything it starts (kernel/trace.ts): one line per event, or JSON lines. */
+  trace?: 'text' | 'json';
+  /** Where trace lines go (default: this process's stderr). */
+  onTrace?: (line: string) => void;
 }
 
 export function readInitramfs(): Uint8Array {
@@ -117,7 +121,9 @@ export async function runMachine(o: MachineOptions): Promise<number> {
     devices: { blk: blk.memory, console: con.memory, timer: timer.memory, hostfs: hostfs?.memory },
     shares: shares.map((m) => ({ guest: m.guest, readOnly: m.readOnly })),
     release: release(),
+    ...(o.trace === undefined ? {} : { trace: o.trace }),
   };
+  const traceLine = o.onTrace ?? ((line: string) => { process.stderr.write(line + '\n'); });
   if (o.verbose === true) err(new TextEncoder().encode(`host: ${confinement()}\n`));
   const kernel = new Worker(new URL('./kernel-worker.js', import.meta.url), { workerData: { config, heartbeat } });
 
@@ -192,6 +198,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
       if (m.type === 'halt') { if (m.leaks !== undefined) o.onHalt?.(m.leaks); finish(m.status ?? 0); }
       else if (m.type === 'panic') finish(EXIT_PANIC, m.text);
       else if (m.type === 'log' && o.verbose === true) err(new TextEncoder().encode(m.line + '\n'));
+      else if (m.type === 'trace' && m.line !== undefined) traceLine(m.line);
     });
     kernel.on('error', (e) => finish(EXIT_PANIC, `kernel panic: kernel thread: ${e instanceof Error ? e.message : String(e)}`));
     kernel.on('exit', (code) => finish(EXIT_PANIC, `kernel panic: kernel thread exited (${code})`));

@@ -81,6 +81,8 @@ export const VFS_REPLIES: { readonly [K in keyof VfsService]: Check } = {
   mounts: (v) => Array.isArray(v) && v.every((m) => isObject(m) && typeof m.source === 'string' && typeof m.target === 'string' && typeof m.fstype === 'string'),
   mountedOn: (v) => typeof v === 'string',
   openCount: isPgid,
+  readInto: (v, args) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= (args[2] as { length: number }).length,
+  writeFrom: (v, args) => isObject(v) && Number.isInteger(v.written) && (v.written as number) >= 0 && (v.written as number) <= (args[2] as { length: number }).length && typeof v.end === 'number',
 };
 
 /** What each blk method must answer. */

@@ -18,7 +18,11 @@ import { Rpc } from '../ipc/rpc.js';
 import { bindDevice } from '../device.js';
 import { wrapComponent, isFaultType, type FaultState } from './fault.js';
 import { PeerLink, bindClient } from './peer-link.js';
-import type { ServerInit, ServerControl } from './server.js';
+import { grantPositions, type ServerInit, type ServerControl } from './server.js';
+import { WindowGrant, GrantViolation, isGrantRef } from '../ipc/grant.js';
+
+/** How long a call with a grant waits for the kernel's message that maps the memory. */
+const LENT_MEMORY_WAIT_MS = 2000;
 
 export interface ComponentModule { manifest: Manifest; create: ComponentFactory }
 
@@ -56,11 +60,47 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
     : new ShmEndpoint(init.channel, 1, new Doorbell(init.kernelBell), init.transport === 'shm' ? fixedWire(own, KERNEL) : codecWire);
 
   let instance: ComponentInstance = {};
+  // Memory the kernel lent windows of, mapped into this server (the 'memory' message may
+  // arrive after the call that needs it: the call waits for it, a while).
+  const lent = new Map<number, Uint8Array>();
+  const lentWaiters = new Map<number, (() => void)[]>();
+  const lentMemory = async (id: number): Promise<Uint8Array> => {
+    const deadline = performance.now() + LENT_MEMORY_WAIT_MS;
+    for (let m = lent.get(id); ; m = lent.get(id)) {
+      if (m !== undefined) return m;
+      if (performance.now() > deadline) throw new KernelError(Errno.EFAULT, `grant ${id}: no such memory was lent`);
+      await new Promise<void>((resolve) => {
+        const list = lentWaiters.get(id) ?? [];
+        list.push(resolve);
+        lentWaiters.set(id, list);
+        setTimeout(resolve, LENT_MEMORY_WAIT_MS);
+      });
+    }
+  };
+  const grantArgs = grantPositions(init.name);
   // Server dispatch: only the methods of this component's service list.
   const serve = async (_to: string, method: string, args: Value[]): Promise<Value> => {
     const fn = own.byName.has(method) ? instance[method] : undefined;
     if (typeof fn !== 'function') throw new KernelError(Errno.ENOSYS, `${init.name} has no method ${method}`);
-    return (await (fn as (...a: Value[]) => Promise<Value>)(...args)) ?? null;
+    const at = grantArgs.get(method);
+    if (at === undefined) return (await (fn as (...a: Value[]) => Promise<Value>)(...args)) ?? null;
+    // A grant reference becomes a grant over the lent memory, for this call only. A bad
+    // reference is an errno; a component that then reaches outside its window faults.
+    const granted: WindowGrant[] = [];
+    const a = [...args];
+    for (const i of at) {
+      const ref = a[i] as unknown;
+      if (!isGrantRef(ref)) throw new KernelError(Errno.EFAULT, `${method}: argument ${i} is not a grant`);
+      let g: WindowGrant;
+      try { g = new WindowGrant(await lentMemory(ref.grant), ref); } catch (e) { throw e instanceof GrantViolation ? new KernelError(Errno.EFAULT, e.message) : e; }
+      granted.push(g);
+      a[i] = g as unknown as Value;
+    }
+    try {
+      return (await (fn as (...x: Value[]) => Promise<Value>)(...a)) ?? null;
+    } finally {
+      for (const g of granted) g.revoke();
+    }
   };
   const rpc = new Rpc(endpoint, serve, (e) => host.crash(e), check);
 
@@ -75,7 +115,8 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
   const attachClient = (end: ChannelEnd): void => {
     const ep = new ShmEndpoint(end.memory, end.side, new Doorbell(end.peerBell), fixedWire(own, undefined));
     // Replies to calls from an earlier instance of the client land in the old end: dropped with it.
-    new Rpc(ep, serve, (e) => host.crash(e));
+    // Only the kernel lends memory: a grant from another component is refused.
+    new Rpc(ep, (to, method, args) => grantArgs.has(method) ? Promise.reject(new KernelError(Errno.EPERM, `${end.peer} cannot lend memory: ${method} takes grants from the kernel only`)) : serve(to, method, args), (e) => host.crash(e));
     clients.set(end.peer, ep);
   };
   const bell = new Doorbell(init.serverBell);
@@ -92,6 +133,11 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
     else if (m.type === 'peer-down') links.get(m.peer)?.down();
     else if (m.type === 'peer-gone') links.get(m.peer)?.gone(m.errno);
     else if (m.type === 'client') { attachClient(m.end); bell.ring(); }
+    else if (m.type === 'memory') {
+      lent.set(m.id, new Uint8Array(m.memory));
+      for (const wake of lentWaiters.get(m.id)?.splice(0) ?? []) wake();
+    }
+    else if (m.type === 'memory-gone') lent.delete(m.id);
     else if (m.type === 'shutdown') {
       Promise.resolve(instance.shutdown?.()).catch(() => {}).finally(() => host.port.post({ type: 'shutdown-done' }));
     }

@@ -14,6 +14,18 @@ import type { ChannelEnd } from '../ipc/channel.js';
 import { SERVICES, KERNEL, checkReply } from '../../abi/services.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import type { MemArenaRecord } from '../../abi/sysinfo.js';
+import { GRANT } from '../../abi/grant.js';
+import { WindowGrant, isGrantRef } from '../ipc/grant.js';
+
+/** For each method of `service` with grant arguments, their positions. */
+export function grantPositions(service: string): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const def of SERVICES[service]?.methods ?? []) {
+    const at = def.args.flatMap(([, shape], i) => shape === GRANT ? [i] : []);
+    if (at.length > 0) out.set(def.name, at);
+  }
+  return out;
+}
 
 /**
  * shm: direct channels between the threads of each `uses` edge, fixed-layout
@@ -59,7 +71,11 @@ export type ServerControl =
   /** The peer was unloaded (ENODEV) or given up (EIO). */
   | { type: 'peer-gone'; peer: string; errno: number }
   /** A (restarted or newly loaded) client's channel end to serve. */
-  | { type: 'client'; end: ChannelEnd };
+  | { type: 'client'; end: ChannelEnd }
+  /** Memory the kernel lends windows of (a process's user memory), mapped before the first grant into it. */
+  | { type: 'memory'; id: number; memory: SharedArrayBuffer }
+  /** That memory is gone (its process exited): unmap it. */
+  | { type: 'memory-gone'; id: number };
 
 export type ServerEvent =
   | { type: 'ready' }
@@ -91,6 +107,8 @@ export interface ServerOptions {
   onServeError: (e: unknown) => void;
   /** The thread died or misbehaved; the supervisor takes over. */
   onDeath: (reason: string) => void;
+  /** Memories the kernel lends windows of, by id (component/table.ts). */
+  lent: ReadonlyMap<number, SharedArrayBuffer>;
 }
 
 export class UserServer {
@@ -108,6 +126,7 @@ export class UserServer {
   private nextMemstat = 1;
 
   constructor(private readonly o: ServerOptions) {
+    this.grantArgs = grantPositions(o.manifest.name);
     this.thread = o.platform.createThread('server');
     this.arena = new SharedArrayBuffer(o.arenaBytes);
     const heartbeat = new SharedArrayBuffer(4);
@@ -154,8 +173,37 @@ export class UserServer {
   started(): Promise<void> { return this.ready; }
 
   call(method: string, args: Value[], replays = 0): Promise<Value> {
+    const grants = this.grantArgs.get(method);
+    if (grants !== undefined) {
+      // A grant travels as its reference; the memory behind it is mapped into this
+      // server once, before the first call that needs it (a replayed call's too).
+      args = [...args];
+      for (const i of grants) {
+        const a = args[i] as unknown;
+        if (a instanceof WindowGrant) {
+          const lender = WindowGrant.lender(a);
+          if (lender !== undefined && !this.mapped.has(a.ref.grant)) { this.post({ type: 'memory', id: a.ref.grant, memory: lender }); this.mapped.add(a.ref.grant); }
+          args[i] = { ...a.ref } as unknown as Value;
+        } else if (isGrantRef(a) && !this.mapped.has(a.grant)) {
+          const memory = this.o.lent.get(a.grant);
+          if (memory === undefined) return Promise.reject(new KernelError(Errno.EFAULT, `grant ${a.grant}: its memory is gone`));
+          this.post({ type: 'memory', id: a.grant, memory });
+          this.mapped.add(a.grant);
+        }
+      }
+    }
     return this.rpc.call(this.o.manifest.name, method, args, replays);
   }
+
+  /** Unmaps a lent memory that is gone. */
+  forgetMemory(id: number): void {
+    if (this.mapped.delete(id)) this.post({ type: 'memory-gone', id });
+  }
+
+  /** Lent memories mapped into this server. */
+  private readonly mapped = new Set<number>();
+  /** Per method, the positions of its grant arguments (from the service list). */
+  private readonly grantArgs: Map<string, number[]>;
 
   poll(): boolean { return this.endpoint.poll(); }
 

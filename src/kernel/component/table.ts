@@ -24,7 +24,7 @@ import type { Params } from '../params.js';
 import { bindDevice } from '../device.js';
 import { SERVICES, KERNEL, type ServiceDef } from '../../abi/services.js';
 import { wrapComponent, type FaultState, type FaultType } from './fault.js';
-import { UserServer, type Transport } from './server.js';
+import { UserServer, grantPositions, type Transport } from './server.js';
 import type { ComponentModule } from './server-runtime.js';
 import type { PendingCall } from '../ipc/rpc.js';
 import { MAX_REPLAYS, bindClient } from './peer-link.js';
@@ -68,12 +68,26 @@ export interface TableOptions {
   panic: (component: string, cause: string) => never;
 }
 
+const grantMethods = new Map<string, Map<string, number[]>>();
+/** Whether `service.method` takes grants: only the kernel lends memory, never a component. */
+function takesGrants(service: string, method: string): boolean {
+  let g = grantMethods.get(service);
+  if (g === undefined) { g = grantPositions(service); grantMethods.set(service, g); }
+  return g.has(method);
+}
+
 export class ComponentTable {
   private readonly records = new Map<string, ComponentRecord>();
   private readonly servers = new Set<UserServer>();
   private readonly channels: Channels;
   /** Server-to-server calls the kernel thread relayed (the mach and postmessage transports; 0 under shm). */
   relayed = 0;
+  /**
+   * Makes each relayed call (`call`) on the relay's behalf, when set (kernel/trace.ts
+   * sets it once something is traced). Called before the relay's first await: the
+   * client's endpoint still holds the message of this call.
+   */
+  relayTap: ((from: string, to: string, method: string, args: Value[], call: () => Promise<Value>) => Promise<Value>) | undefined;
 
   constructor(private readonly o: TableOptions) {
     this.channels = new Channels({
@@ -83,8 +97,27 @@ export class ComponentTable {
     });
   }
 
+  /** Memory the kernel lends windows of to user-domain servers (processes' user memory), by id. */
+  readonly lent = new Map<number, SharedArrayBuffer>();
+
+  /** Lent memory `id` is gone (its process exited): every server that mapped it unmaps it. */
+  forgetMemory(id: number): void {
+    if (!this.lent.delete(id)) return;
+    for (const s of this.servers) s.forgetMemory(id);
+  }
+
   /** Whether server-to-server calls take direct channels (shm) or the kernel relay (mach, postmessage). */
   get direct(): boolean { return this.o.transport === 'shm'; }
+
+  /**
+   * Whether calls to `name` take grants: always in the kernel domain (a direct
+   * reference); in the user domain under shm. The first-generation transports (mach,
+   * postmessage) copy bulk data through their messages, as they did.
+   */
+  lendsTo(name: string): boolean {
+    const r = this.records.get(name);
+    return r !== undefined && (r.domain === 'kernel' || this.direct);
+  }
 
   has(name: string): boolean { return this.records.has(name); }
   get(name: string): ComponentRecord | undefined { return this.records.get(name); }
@@ -197,6 +230,7 @@ export class ComponentTable {
   private serveOnChannel(service: string, client: string, method: string, args: Value[]): Promise<Value> {
     const c = this.records.get(client);
     if (c === undefined || !grants(c.module.manifest.uses, service, method)) return Promise.reject(new KernelError(Errno.EPERM, `${client} holds no capability for ${service}.${method}`));
+    if (takesGrants(service, method)) return Promise.reject(new KernelError(Errno.EPERM, `${client} cannot lend memory: ${service}.${method} takes grants from the kernel only`));
     const target = this.iface<Record<string, ((...a: Value[]) => Promise<Value>) | undefined>>(service);
     const fn = target[method];
     if (fn === undefined) return Promise.reject(new KernelError(Errno.ENOSYS, `${service} has no method ${method}`));
@@ -227,6 +261,7 @@ export class ComponentTable {
       // A kernel-domain component failed serving a relayed or kernel call: a kernel bug.
       onServeError: (e) => this.kernelFailure(undefined, e),
       onDeath: (reason) => { void this.restart(record, server, reason); },
+      lent: this.lent,
     });
     return { server, announce: wiring.announce };
   }
@@ -262,11 +297,13 @@ export class ComponentTable {
     const uses = record.module.manifest.uses;
     if (!grants(uses, to, method)) throw new KernelError(Errno.EPERM, `${record.name} holds no capability for ${to}.${method}`);
     if (to === 'kernel') return (await this.kernelCall(method, args)) ?? null;
+    if (takesGrants(to, method)) throw new KernelError(Errno.EPERM, `${record.name} cannot lend memory: ${to}.${method} takes grants from the kernel only`);
     if (this.direct) throw new KernelError(Errno.EPERM, `${record.name}: calls to ${to} go on its own channel, not through the kernel`);
     const target = this.iface<Record<string, ((...a: Value[]) => Promise<Value>) | undefined>>(to);
     const fn = target[method];
     if (fn === undefined) throw new KernelError(Errno.ENOSYS, `${to} has no method ${method}`);
     this.relayed++;
+    if (this.relayTap !== undefined) return (await this.relayTap(record.name, to, method, args, () => fn(...args))) ?? null;
     return (await fn(...args)) ?? null;
   }
 

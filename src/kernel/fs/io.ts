@@ -10,7 +10,7 @@ import type { Process } from '../proc/process.js';
 import { OpenFile } from './file.js';
 import { deviceRead, deviceWrite, type DeviceDrivers } from './devices.js';
 import { Pipe } from './pipe.js';
-import type { FsCred } from '../../abi/cred.js';
+import { capable, Cap, type FsCred } from '../../abi/cred.js';
 
 export function drivers(k: Kernel): DeviceDrivers {
   return { console: () => k.console, blk: () => k.blk };
@@ -80,11 +80,24 @@ export async function readFile(k: Kernel, p: Process, f: OpenFile, length: numbe
 
 /**
  * Reads up to `dst.length` bytes at the file offset into `dst` (a view of the caller's
- * memory); returns the count. A pipe copies from its ring straight into `dst`; other
- * files copy their reply into it once.
+ * memory); returns the count. A pipe copies from its ring straight into `dst`; a file
+ * lends `dst` to vfs as a grant, which vfs fills (one copy, on every preset); devices
+ * copy their reply into it once.
  */
 export async function readFileInto(k: Kernel, p: Process, f: OpenFile, dst: Uint8Array): Promise<number> {
   if (f.kind === 'pipe' && f.readable) return f.target.pipe!.readInto(dst, () => !p.dead, (f.flags & O.NONBLOCK) !== 0);
+  if (f.kind === 'vfs' && f.readable && f.target.isDir !== true && dst.buffer === p.userMemory && k.components.lendsTo('vfs')) {
+    // A file: vfs copies its bytes straight into the process's buffer, lent for this call.
+    checkGeneration(k, f);
+    const grant = k.lend(p, dst, true);
+    try {
+      const n = await k.vfs.readInto(f.target.vfsHandle!, f.offset, grant);
+      f.offset += n;
+      return n;
+    } finally {
+      grant.revoke();
+    }
+  }
   const data = await readFile(k, p, f, dst.length);
   const n = Math.min(data.length, dst.length);
   dst.set(n === data.length ? data : data.subarray(0, n));
@@ -103,7 +116,7 @@ export async function writeFile(k: Kernel, p: Process, f: OpenFile, data: Uint8A
         throw e;
       }
     case 'dev': {
-      if (majorOf(f.target.rdev!) === Major.BLK) await refuseMountedDevice(k, f.target.rdev!);
+      if (majorOf(f.target.rdev!) === Major.BLK) await refuseMountedDevice(k, p, f.target.rdev!);
       const n = await deviceWrite(drivers(k), f.target.rdev!, offset ?? f.offset, data);
       if (offset === undefined) f.offset += n;
       return n;
@@ -111,17 +124,27 @@ export async function writeFile(k: Kernel, p: Process, f: OpenFile, data: Uint8A
     case 'vfs': {
       checkGeneration(k, f);
       const append = offset === undefined && (f.flags & O.APPEND) !== 0;
-      const r = await k.vfs.write(f.target.vfsHandle!, append ? -1 : (offset ?? f.offset), data);
+      const at = append ? -1 : (offset ?? f.offset);
+      // A view of the writer's memory is lent to vfs for the call; other data is copied to it.
+      let r: { written: number; end: number };
+      if (data.buffer === p.userMemory && k.components.lendsTo('vfs')) {
+        const grant = k.lend(p, data, false);
+        try { r = await k.vfs.writeFrom(f.target.vfsHandle!, at, grant); } finally { grant.revoke(); }
+      } else {
+        r = await k.vfs.write(f.target.vfsHandle!, at, data);
+      }
       if (offset === undefined) f.offset = append ? r.end : f.offset + r.written;
       return r.written;
     }
   }
 }
 
-// Raw writes under a mounted filesystem would corrupt it behind its cache: EBUSY,
-// even for root (who may umount first). Checked at every write, since the device may
-// have been opened before the mount.
-async function refuseMountedDevice(k: Kernel, rdev: number): Promise<void> {
+// Raw writes under a mounted filesystem can corrupt it behind its cache: EBUSY unless
+// the writer holds CAP_SYS_RAWIO (root), who may, as Linux lets root write a mounted
+// device. Checked at every write, since the device may have been opened (or handed
+// down by root) before the mount.
+async function refuseMountedDevice(k: Kernel, p: Process, rdev: number): Promise<void> {
+  if (capable(p.cred, Cap.SYS_RAWIO)) return;
   const target = await k.vfs.mountedOn(rdev);
   if (typeof target !== 'string') throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
   if (target !== '') throw new KernelError(Errno.EBUSY, `block device is mounted on ${target}`);

@@ -10,10 +10,18 @@
 import { MessageRing, ringBytes } from '../../lib/ring.js';
 import type { Doorbell } from '../../lib/poller.js';
 import { isMessage, type Message } from './message.js';
-import { codecWire, type Wire } from './wire.js';
+import { codecWire, KIND_CODEC, type Wire } from './wire.js';
 
 export interface Endpoint {
   send(message: Message): void;
+  /**
+   * The size in bytes of the last message sent or delivered, and whether it was in a
+   * fixed layout (wire.ts): valid only right after the send, or in the handler during
+   * the delivery (a traced call reads them there, rpc.ts). -1 where the size is not
+   * visible (a structured clone).
+   */
+  readonly lastBytes: number;
+  readonly lastFixed: boolean;
   /** Delivers waiting messages to the handler; true if any were delivered. */
   poll(): boolean;
   setHandler(handler: (message: Message) => void): void;
@@ -34,6 +42,8 @@ export class ShmEndpoint implements Endpoint {
   private readonly backlog: Uint8Array[] = [];
   private readonly fragments: Uint8Array[] = [];
   private handler: (message: Message) => void = () => {};
+  // The last record sent or delivered (its buffer may be reused after that).
+  private last: Uint8Array | undefined;
 
   /** `side` 0 sends on the first ring, side 1 on the second. */
   constructor(memory: SharedArrayBuffer, side: 0 | 1, private readonly peerBell: Doorbell, private readonly wire: Wire = codecWire) {
@@ -56,6 +66,7 @@ export class ShmEndpoint implements Endpoint {
   send(message: Message): void {
     // The wire leaves byte 0 for the flag; its record may be a reused buffer.
     const record = this.wire.encode(message);
+    this.last = record;
     const max = this.out.maxMessage - 1;
     if (record.length - 1 <= max) { record[0] = WHOLE; this.queue(record); }
     else {
@@ -96,8 +107,13 @@ export class ShmEndpoint implements Endpoint {
 
   private deliver(record: Uint8Array): void {
     const m = this.wire.decode(record);
-    if (m !== undefined) this.handler(m);
+    if (m === undefined) return;
+    this.last = record;
+    this.handler(m);
   }
+
+  get lastBytes(): number { return this.last?.length ?? 0; }
+  get lastFixed(): boolean { return this.last !== undefined && this.wire !== codecWire && this.last[1] !== KIND_CODEC; }
 
   /** Messages queued behind a full ring. */
   get backlogged(): number { return this.backlog.length; }
@@ -111,6 +127,8 @@ export interface PortLike {
 
 export class PortEndpoint implements Endpoint {
   private handler: (message: Message) => void = () => {};
+  readonly lastBytes = -1;
+  readonly lastFixed = false;
   constructor(private readonly port: PortLike) {
     port.onMessage((m) => { if (isMessage(m)) this.handler(m); });
   }

@@ -16,6 +16,8 @@ export interface PendingCall {
   readonly args: Value[];
   /** How many times this call was already replayed on a restarted server. */
   readonly replays: number;
+  /** Set for a traced call (kernel/trace.ts): told the sizes of its messages. */
+  readonly probe?: CallProbe | undefined;
   resolve(v: Value): void;
   reject(e: Error): void;
 }
@@ -25,6 +27,20 @@ export type CallHandler = (to: string, method: string, args: Value[]) => Promise
 
 /** Checks a reply before the caller sees it (abi/services.ts checkReply); throws KernelError(EIO). */
 export type ReplyCheck = (to: string, method: string, value: Value, args: readonly Value[]) => Value;
+
+/** What a traced call learns of its messages: their sizes (-1: not visible) and layouts. */
+export interface CallProbe {
+  sent(bytes: number, fixed: boolean): void;
+  replied(bytes: number, fixed: boolean): void;
+}
+
+let armed: CallProbe | undefined;
+
+/**
+ * Arms `probe` for the next call made on any Rpc in this thread (undefined disarms).
+ * Caller must disarm right after the synchronous part of the call it meant.
+ */
+export function armProbe(probe: CallProbe | undefined): void { armed = probe; }
 
 export class Rpc {
   private nextId = 1;
@@ -39,10 +55,13 @@ export class Rpc {
   call(to: string, method: string, args: Value[], replays = 0): Promise<Value> {
     return new Promise<Value>((resolve, reject) => {
       const id = this.nextId++;
-      const call: PendingCall = { id, to, method, args, replays, resolve, reject };
+      const probe = armed;
+      const call: PendingCall = { id, to, method, args, replays, resolve, reject, probe };
       this.pending.set(id, call);
       try {
         this.endpoint.send({ t: 'call', id, to, m: method, a: args });
+        // The one test an untraced call pays for tracing.
+        if (probe !== undefined) { armed = undefined; probe.sent(this.endpoint.lastBytes, this.endpoint.lastFixed); }
       } catch (e) {
         this.pending.delete(id);
         reject(new KernelError(Errno.E2BIG, e instanceof Error ? e.message : String(e)));
@@ -75,6 +94,7 @@ export class Rpc {
         const c = this.pending.get(m.id);
         if (c === undefined) return;
         this.pending.delete(m.id);
+        if (c.probe !== undefined) c.probe.replied(this.endpoint.lastBytes, this.endpoint.lastFixed);
         if (this.check === undefined) { c.resolve(m.v); return; }
         let v: Value;
         try { v = this.check(c.to, c.method, m.v, c.args); } catch (e) { c.reject(e as Error); return; }
@@ -85,6 +105,7 @@ export class Rpc {
         const c = this.pending.get(m.id);
         if (c === undefined) return;
         this.pending.delete(m.id);
+        if (c.probe !== undefined) c.probe.replied(this.endpoint.lastBytes, this.endpoint.lastFixed);
         c.reject(new KernelError(m.errno, m.msg.replace(/^E[A-Z]+: /, '')));
         return;
       }

@@ -50,7 +50,9 @@ export const codecWire: Wire = {
   },
 };
 
-const KIND_CODEC = 0, KIND_CALL = 1, KIND_REPLY = 2;
+/** Byte 1 of a fixed-wire record: 0 when it holds a codec-encoded message instead. */
+export const KIND_CODEC = 0;
+const KIND_CALL = 1, KIND_REPLY = 2;
 const HEADER = 8;
 
 class Writer {

@@ -15,10 +15,13 @@ import { RLIMIT } from '../../abi/rlimit.js';
 import { CpuAccount, type Limits } from './limits.js';
 import { rootCred, type Cred } from '../../abi/cred.js';
 import type { ThreadLease } from './pool.js';
+import type { TraceSink } from '../trace.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export type ProcState = 'running' | 'blocked' | 'zombie';
+
+let lastMemoryId = 0;
 
 export class Process {
   // mechanism
@@ -58,6 +61,10 @@ export class Process {
   readonly limits: Limits;
   /** CPU time used, checked against RLIMIT_CPU on the kernel's tick. */
   readonly cpu: CpuAccount;
+  /** Where this process's syscalls are traced (kernel/trace.ts); undefined: not traced (the dispatcher's one test). */
+  trace: TraceSink | undefined;
+  /** Where the children it spawns from now on are traced (the `trace` syscall with pid 0). */
+  traceChildren: TraceSink | undefined;
 
   constructor(
     readonly pid: Pid,
@@ -93,6 +100,9 @@ export class Process {
     Atomics.store(this.ctl, TRAP_STATE, TrapState.DONE);
     Atomics.notify(this.ctl, TRAP_STATE);
   }
+
+  /** Names this process's user memory when the kernel lends windows of it (grants); never reused. */
+  readonly memoryId = ++lastMemoryId;
 
   /** Set while the process sleeps in an interruptible call (wait): a handled signal ends it with EINTR. */
   interrupt: (() => void) | undefined;

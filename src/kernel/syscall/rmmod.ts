@@ -1,6 +1,7 @@
 // rmmod: unloads a component; EBUSY while it is in use: the core services always,
 // a driver while a process holds one of its device files open or a filesystem is
-// mounted on its device, any component while calls to it are in flight.
+// mounted on its device, ext2 while an ext2 filesystem is mounted, any component while
+// calls to it are in flight.
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
@@ -30,6 +31,11 @@ export async function sysRmmod(k: Kernel, p: Process, a: number[]): Promise<numb
     if (Array.isArray(mounts) && mounts.some((m) => m.source === '/dev/blk0') && name === 'blk') {
       throw new KernelError(Errno.EBUSY, `${name} is in use (a filesystem is mounted on /dev/blk0)`);
     }
+  }
+  // A filesystem server with a mounted filesystem: vfs calls it for every file on it.
+  if (name === 'ext2') {
+    const mounts = await k.vfs.mounts();
+    if (Array.isArray(mounts) && mounts.some((m) => m.fstype === 'ext2')) throw new KernelError(Errno.EBUSY, `${name} is in use (an ext2 filesystem is mounted)`);
   }
   await k.components.unload(name);
   k.log.log(`rmmod ${name}`);

@@ -90,6 +90,7 @@ import { sysSymlinkat } from './symlinkat.js';
 import { sysReadlinkat } from './readlinkat.js';
 import { sysFstatat } from './fstatat.js';
 import { sysUtimensat } from './utimensat.js';
+import { sysTrace } from './trace.js';
 
 export type SyscallHandler = (k: Kernel, p: Process, args: number[]) => number | Promise<number>;
 
@@ -179,6 +180,7 @@ const HANDLERS: { readonly [K in SyscallName]: SyscallHandler } = {
   readlinkat: sysReadlinkat,
   fstatat: sysFstatat,
   utimensat: sysUtimensat,
+  trace: sysTrace,
 };
 
 /** Handler by syscall number. */

@@ -6,7 +6,7 @@
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
-import { KernelError, Errno } from '../../abi/errno.js';
+import { KernelError, Errno, isKernelError } from '../../abi/errno.js';
 import { WNOHANG } from '../../abi/syscalls.js';
 
 /** A dead child of `p` matching `target` that pm does not know has exited. */
@@ -48,7 +48,20 @@ export async function sysWait(k: Kernel, p: Process, a: number[]): Promise<numbe
     try {
       // NOTE: await; a child whose exit pm lost wakes this wait from the kernel side.
       const asked = k.pm.wait(p.pid, target, (options & WNOHANG) !== 0);
-      const answer = await Promise.race([asked, woken, signalled]);
+      let answer: Awaited<typeof asked> | 'lost' | 'intr';
+      try {
+        answer = await Promise.race([asked, woken, signalled]);
+      } catch (e) {
+        // A wait of this process that a signal ended may still be in pm, and may just have
+        // reaped the child this one asks for: its answer reaches the kernel's table (adopt)
+        // a moment later, and is this wait's to report.
+        if (!isKernelError(e) || e.errno !== Errno.ECHILD) throw e;
+        await k.platform.yieldMacrotask();
+        const late = unreportedChild(k, p, target);
+        if (late === undefined) throw e;
+        r = { pid: late.pid, code: late.exitCode, signal: late.exitSignal };
+        break;
+      }
       if (answer === 'lost' || answer === 'intr') {
         // pm's answer may still come: the child it reaps is then the kernel's to report.
         asked.then((late) => { if (late.pid !== 0) adopt(k, late.pid); }, () => {});

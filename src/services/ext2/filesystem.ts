@@ -38,6 +38,9 @@ export class Ext2FileSystem implements FileSystem {
 
   constructor(private readonly vol: Volume, private readonly dev = 0) {}
 
+  /** Mounted read-only (asked for, or an image with read-only-compatible features we lack). */
+  get readOnly(): boolean { return this.vol.readOnly; }
+
   private run<T>(fn: () => Promise<T>): Promise<T> {
     return this.lock.run(async () => {
       if (this.vol.isClosed) fail(Errno.EIO, 'ext2: filesystem is unmounted');

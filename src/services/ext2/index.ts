@@ -1,5 +1,7 @@
-// The ext2 component's entry points: mount an image on a block device as a FileSystem,
-// make a fresh one (mkfs), check one (fsck). vfs imports exactly these. The rooms:
+// ext2's library entry points: mount an image on a block device as a FileSystem, make
+// a fresh one (mkfs), check one (fsck). The component (component.ts: manifest, create)
+// serves a mounted image to vfs; the host tools (cli/fs-tools.ts) and tests use these
+// directly. The rooms:
 // layout.ts (superblock, descriptors, features), volume.ts (mounted state, allocation),
 // cache.ts (buffer cache in the arena), inode.ts, bmap.ts (block pointers), dir.ts
 // (directory entries), file.ts (contents), filesystem.ts (the FileSystem contract),

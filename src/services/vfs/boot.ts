@@ -5,7 +5,8 @@
 //                              from the matching initramfs directories at /dev (device
 //                              nodes), /bin (the programs that belong to this kernel
 //                              build) and /tmp (empty, mode 1777). Missing mount-point
-//                              directories are created on the disk.
+//                              directories are created on the disk, and written back
+//                              at once.
 // A disk root that lacks the user database gets it from the initramfs (SEEDED below,
 // only what is missing, logged): su, login and `ls -l` need /etc/passwd.
 // Then config.mounts (an array of {source, target, fstype}) are mounted in order.
@@ -40,7 +41,7 @@ export async function bootMounts(core: VfsCore, makers: FsMakers, config: Readon
   const entries = image instanceof Uint8Array && image.length > 0 ? readCpio(image) : [];
   if (config['rootDisk'] === true) {
     const dev = makedev(Major.BLK, 0);
-    const root = await makers.ext2(makers.blockDevice(dev));
+    const root = await makers.ext2(dev);
     attach(core, root, '/dev/blk0', 'ext2', dev);
     for (const { dir, mode } of DISK_OVERLAYS) {
       const own = entries.find((e) => e.name === dir && isDir(e.mode));
@@ -62,6 +63,9 @@ export async function bootMounts(core: VfsCore, makers: FsMakers, config: Readon
       await populate(root, missing, log);
       log(`seeded the root disk from the initramfs: ${missing.map((e) => '/' + e.name).join(' ')}`);
     }
+    // The mount points and the seed on disk now: a filesystem server that restarts
+    // mounts what was written back, and the ramfs overlays must still have their place.
+    if (!root.readOnly) await root.sync();
   } else {
     const fs = makers.ramfs();
     await populate(fs, entries, log);

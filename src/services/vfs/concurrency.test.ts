@@ -16,7 +16,7 @@ import { O, S } from '../../abi/fs.js';
 import { mkfsExt2 } from '../ext2/index.js';
 import { create } from './index.js';
 import type { VfsInstance } from './index.js';
-import { MemoryDisk, enc } from './test-fixtures.js';
+import { MemoryDisk, diskPeers, enc } from './test-fixtures.js';
 
 const ROOT = '/w';
 const nameArb = fc.constantFrom('a', 'b', 'c', 'a/a', 'a/b', 'b/a', 'c/c');
@@ -91,9 +91,10 @@ async function bootOn(backing: 'ramfs' | 'ext2'): Promise<VfsInstance> {
     await mkfsExt2(disk, { blockSize: 1024 });
     config['rootDisk'] = true;
   }
+  const arena = new Arena('kernel', new SharedArrayBuffer(8 << 20));
   const vfs = create({
-    name: 'vfs', arena: new Arena('kernel', new SharedArrayBuffer(8 << 20)), config,
-    log: () => undefined, peer: <T>(): T => disk as T, kernel: {} as KernelCalls,
+    name: 'vfs', arena, config,
+    log: () => undefined, peer: disk === undefined ? <T>(): T => undefined as T : diskPeers(disk, arena), kernel: {} as KernelCalls,
   }) as VfsInstance;
   await vfs.init();
   await vfs.mkdir('/', ROOT, 0o755);

@@ -22,7 +22,7 @@ import { O, S } from '../../abi/fs.js';
 import type { KernelCalls } from '../../abi/component.js';
 import type { Value } from '../../lib/codec.js';
 import { create } from './index.js';
-import { MemoryDisk } from './test-fixtures.js';
+import { MemoryDisk, diskPeers } from './test-fixtures.js';
 import { mkfsExt2 } from '../ext2/index.js';
 import type { VfsInstance } from './index.js';
 
@@ -198,9 +198,10 @@ async function bootOn(backing: 'ramfs' | 'ext2'): Promise<VfsInstance> {
     config['rootDisk'] = true;
     peer = disk;
   }
+  const arena = new Arena('kernel', new SharedArrayBuffer(8 << 20));
   const vfs = create({
-    name: 'vfs', arena: new Arena('kernel', new SharedArrayBuffer(8 << 20)), config,
-    log: () => undefined, peer: <T>(): T => peer as T, kernel: {} as KernelCalls,
+    name: 'vfs', arena, config,
+    log: () => undefined, peer: peer === undefined ? <T>(): T => undefined as T : diskPeers(peer as MemoryDisk, arena), kernel: {} as KernelCalls,
   }) as VfsInstance;
   await vfs.init();
   await vfs.mkdir('/', '/r', 0o755);

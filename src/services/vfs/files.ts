@@ -6,6 +6,7 @@
 // compare errno values: e.g. O_CREAT on "dir/" is EISDIR before anything is looked
 // up, O_EXCL on an existing symlink is EEXIST without following it.
 
+import type { Grant } from '../../abi/grant.js';
 import { O, S, isDir, isReg, isLnk, isChr, isBlk, DT } from '../../abi/fs.js';
 import type { DirEntry, SetAttr, Stat } from '../../abi/fs.js';
 import type { VfsOpenResult, PathBase } from '../../abi/services.js';
@@ -57,12 +58,13 @@ export async function open(core: VfsCore, base: PathBase, path: string, flags: n
   const { fs } = step.vnode.mount;
   if (kind === 'file' && (flags & O.TRUNC) !== 0 && !created) await fs.setattr(step.vnode.ino, { size: 0 });
   const st = await core.namei.getattr(step.vnode);
+  const epoch = fs.epoch ?? 0;
   await fs.open(step.vnode.ino);
   // NOTE: O_CREAT/O_EXCL/O_TRUNC only matter at open; the handle keeps what read/write need.
   // A directory keeps the walk that reached it: paths relative to it start there.
   const dirWalk = kind === 'dir' ? walk : undefined;
   const handle = core.handles.add({
-    vnode: step.vnode, flags: flags & (O.ACCMODE | O.APPEND | O.NONBLOCK | O.SYNC | O.DSYNC), kind, mode: st.mode, rdev: st.rdev,
+    vnode: step.vnode, flags: flags & (O.ACCMODE | O.APPEND | O.NONBLOCK | O.SYNC | O.DSYNC), kind, mode: st.mode, rdev: st.rdev, epoch,
     ...(dirWalk !== undefined ? { walk: dirWalk } : {}),
   });
   return { handle: handle.id, kind, mode: st.mode, rdev: kind === 'dev' ? st.rdev : 0, ...(dirWalk !== undefined ? { path: canonical(dirWalk) } : {}) };
@@ -105,11 +107,13 @@ async function openCreate(core: VfsCore, parent: ParentWalk, flags: number, mode
 
 export async function close(core: VfsCore, id: number): Promise<void> {
   const h = core.handles.remove(id);
-  await h.vnode.mount.fs.release(h.vnode.ino);
+  const { fs } = h.vnode.mount;
+  // A restarted server never held this handle's pin (and the inode may name another file now).
+  if (h.epoch === (fs.epoch ?? 0)) await fs.release(h.vnode.ino);
 }
 
 export async function read(core: VfsCore, id: number, offset: number, length: number): Promise<Uint8Array> {
-  const h = core.handles.get(id);
+  const h = core.handles.live(id);
   if (!readable(h)) fail(Errno.EBADF);
   if (h.kind === 'dir') fail(Errno.EISDIR);
   if (h.kind === 'dev') fail(Errno.ENXIO, 'device I/O is routed by the kernel');
@@ -118,8 +122,20 @@ export async function read(core: VfsCore, id: number, offset: number, length: nu
   return h.vnode.mount.fs.read(h.vnode.ino, offset, Math.min(length, MAX_IO));
 }
 
+/** read() into the caller's grant: the file's bytes are copied once, into the caller's memory. */
+export async function readInto(core: VfsCore, id: number, offset: number, dst: Grant): Promise<number> {
+  const data = await read(core, id, offset, dst.length);
+  dst.write(0, data);
+  return data.length;
+}
+
+/** write() from the caller's grant: its bytes are copied out of the caller's memory once. */
+export function writeFrom(core: VfsCore, id: number, offset: number, src: Grant): Promise<{ written: number; end: number }> {
+  return write(core, id, offset, src.read(0, src.length));
+}
+
 export async function write(core: VfsCore, id: number, offset: number, data: Uint8Array): Promise<{ written: number; end: number }> {
-  const h = core.handles.get(id);
+  const h = core.handles.live(id);
   if (!writable(h)) fail(Errno.EBADF);
   if (h.kind === 'dev') fail(Errno.ENXIO, 'device I/O is routed by the kernel');
   const { fs } = h.vnode.mount;
@@ -138,7 +154,7 @@ export async function write(core: VfsCore, id: number, offset: number, data: Uin
 }
 
 export async function getdents(core: VfsCore, id: number, index: number, max: number): Promise<DirEntry[]> {
-  const h = core.handles.get(id);
+  const h = core.handles.live(id);
   if (h.kind !== 'dir') fail(Errno.ENOTDIR);
   if (!Number.isInteger(index) || index < 0 || !Number.isInteger(max) || max < 0) fail(Errno.EINVAL);
   if (index === 0 || h.listing === undefined) h.listing = await listing(h);
@@ -157,7 +173,7 @@ async function listing(h: Handle): Promise<DirEntry[]> {
 }
 
 export async function fstat(core: VfsCore, id: number): Promise<Stat> {
-  return core.namei.getattr(core.handles.get(id).vnode);
+  return core.namei.getattr(core.handles.live(id).vnode);
 }
 
 export async function ftruncate(core: VfsCore, id: number, size: number): Promise<void> {
@@ -165,13 +181,13 @@ export async function ftruncate(core: VfsCore, id: number, size: number): Promis
 }
 
 export async function fsync(core: VfsCore, id: number, dataOnly = false): Promise<void> {
-  const h = core.handles.get(id);
+  const h = core.handles.live(id);
   if (h.kind === 'dev') fail(Errno.EINVAL);
   await h.vnode.mount.fs.fsync(h.vnode.ino, dataOnly);
 }
 
 export async function fsetattr(core: VfsCore, id: number, attr: SetAttr, cred: FsCred = ROOT_FS_CRED): Promise<void> {
-  const h = core.handles.get(id);
+  const h = core.handles.live(id);
   let clean = checkAttr(attr);
   // ftruncate(2): only a regular file open for writing (EINVAL otherwise, not EISDIR).
   if (clean.size !== undefined && (h.kind !== 'file' || !writable(h))) fail(Errno.EINVAL);
@@ -193,6 +209,7 @@ export async function readExecutable(core: VfsCore, base: PathBase, path: string
   if (!isReg(mode)) fail(Errno.EACCES);
   requireAccess(cred, top(walk), MAY.EXEC);
   const { fs } = vnode.mount;
+  const epoch = fs.epoch ?? 0;
   await fs.open(vnode.ino);
   try {
     const st = await fs.getattr(vnode.ino);
@@ -208,7 +225,7 @@ export async function readExecutable(core: VfsCore, base: PathBase, path: string
     }
     return { program: done === size ? out : out.slice(0, done), ...owner };
   } finally {
-    await fs.release(vnode.ino);
+    if (epoch === (fs.epoch ?? 0)) await fs.release(vnode.ino);
   }
 }
 

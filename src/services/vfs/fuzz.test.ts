@@ -13,7 +13,7 @@ import { O } from '../../abi/fs.js';
 import type { VfsInstance } from './index.js';
 import { writeCpio } from '../../lib/cpio.js';
 import { create } from './index.js';
-import { INITRAMFS, MemoryDisk, context } from './test-fixtures.js';
+import { INITRAMFS, MemoryDisk, context, diskPeers } from './test-fixtures.js';
 import { mkfsExt2 } from '../ext2/index.js';
 import type { Arena } from '../../lib/arena.js';
 
@@ -89,7 +89,7 @@ async function bootOn(backing: 'ramfs' | 'ext2'): Promise<{ vfs: VfsInstance; ar
   const ctx = context({ initramfs: writeCpio(INITRAMFS), ...(backing === 'ext2' ? { rootDisk: true } : {}) });
   if (backing === 'ext2') {
     await mkfsExt2(disk, { blockSize: 1024 });
-    ctx.peer = <T>(): T => disk as T;
+    ctx.peer = diskPeers(disk, ctx.arena);
   }
   const vfs = create(ctx) as VfsInstance;
   await vfs.init();
@@ -125,6 +125,7 @@ for (const backing of ['ramfs', 'ext2'] as const) {
       assert.equal((await vfs.resolveDir('/', '/')), '/');
       await vfs.shutdown();
       assert.equal(arena.bytesInUse('vfs'), 0);
+      assert.equal(arena.bytesInUse('ext2'), 0, 'unmounting detaches ext2, which frees its cache');
     }), { numRuns: backing === 'ramfs' ? 300 : 100 });
     if (details.failed) assert.fail(`${fc.defaultReportMessage(details)}\n${String(details.errorInstance)}`);
   });

@@ -1,7 +1,9 @@
 // Open files: the table behind the handle numbers the kernel's fd table refers to.
 // A handle pins its inode (FileSystem.open on creation, release on close), so a file
-// unlinked while open lives on until its last handle closes. Handles are never
-// shared between callers by vfs; dup and fork share them in the kernel's file table.
+// unlinked while open lives on until its last handle closes. A handle opened before
+// its filesystem's server restarted (FileSystem.epoch) fails with EIO, as handles into
+// a restarted vfs do. Handles are never shared between callers by vfs; dup and fork
+// share them in the kernel's file table.
 
 import { O } from '../../abi/fs.js';
 import type { DirEntry } from '../../abi/fs.js';
@@ -16,6 +18,8 @@ export interface Handle {
   readonly kind: 'file' | 'dir' | 'dev';
   readonly mode: number;
   readonly rdev: number;
+  /** The filesystem's epoch at open (FileSystem.epoch): a handle of an older one fails with EIO. */
+  readonly epoch: number;
   /** Directories: the walk from '/' that reached it (namei starts relative paths here). */
   readonly walk?: Walk;
   /** Directories: the listing taken at position 0, so getdents pages through one snapshot. */
@@ -38,6 +42,13 @@ export class HandleTable {
   get(id: number): Handle {
     const h = this.handles.get(id);
     if (h === undefined) fail(Errno.EBADF);
+    return h;
+  }
+
+  /** A handle to do I/O on: EIO when its filesystem's server restarted since it was opened. */
+  live(id: number): Handle {
+    const h = this.get(id);
+    if (h.epoch !== (h.vnode.mount.fs.epoch ?? 0)) fail(Errno.EIO, `${h.vnode.mount.fstype}: the filesystem's server restarted since this file was opened`);
     return h;
   }
 

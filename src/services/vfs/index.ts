@@ -1,16 +1,16 @@
 // The vfs component: its manifest and factory. vfs owns the mount table, path
 // resolution and open files (vfs.ts and its rooms); the filesystems under it are
-// ramfs (services/ramfs/, in this component's arena) and ext2 (services/ext2/, on the
-// block device through the `blk` peer). ext2 is loaded on first use, so a system
-// that never mounts a disk never loads it.
+// ramfs (services/ramfs/, in this component's arena), ext2 (the ext2 component,
+// services/ext2/component.ts, reached as its `ext2` peer through remote-fs.ts) and host
+// shares (services/hostfs/filesystem.ts, over the `hostfs` driver peer).
 
 import type { ComponentContext, ComponentFactory, Manifest } from '../../abi/component.js';
-import type { BlkService, HostFsService } from '../../abi/services.js';
-import type { BlockDevice } from '../../abi/blk.js';
+import type { Ext2Service, HostFsService } from '../../abi/services.js';
 import type { FileSystem } from '../../abi/fs.js';
 import { makedev, Major } from '../../abi/fs.js';
 import { Errno, fail } from '../../abi/errno.js';
 import { Ramfs } from '../ramfs/index.js';
+import { RemoteFs } from './remote-fs.js';
 import type { FsMakers } from './mounting.js';
 import { createVfs } from './vfs.js';
 import type { VfsInstance } from './vfs.js';
@@ -21,17 +21,18 @@ export type { FsMakers } from './mounting.js';
 
 export const manifest: Manifest = {
   name: 'vfs',
-  description: 'virtual filesystem: mount table, path resolution, open files; ramfs root from the initramfs, ext2 on blk',
-  uses: ['blk', 'hostfs'],
+  description: 'virtual filesystem: mount table, path resolution, open files; ramfs root from the initramfs, ext2 through the ext2 component',
+  uses: ['ext2', 'hostfs'],
 };
 
-/** The filesystems a vfs in component context `ctx` makes: ramfs in its arena, ext2 on `blk`. */
+/** The filesystems a vfs in component context `ctx` makes: ramfs in its arena, ext2 and host shares through their peers. */
 export function defaultMakers(ctx: ComponentContext): FsMakers {
   return {
     ramfs: (): FileSystem => new Ramfs({ arena: ctx.arena, owner: ctx.name }),
-    ext2: async (device: BlockDevice): Promise<FileSystem> => {
-      const { mountExt2 } = await import('../ext2/index.js');
-      return mountExt2(device, { arena: ctx.arena, owner: ctx.name, log: (m: string) => ctx.log(m) });
+    ext2: async (rdev: number): Promise<FileSystem> => {
+      // One block device, one ext2 server for it.
+      if (rdev !== makedev(Major.BLK, 0)) fail(Errno.ENXIO, `no block device ${rdev >> 8},${rdev & 255}`);
+      return RemoteFs.attach(ctx.peer<Ext2Service>('ext2'), 'ext2', (m) => ctx.log(m));
     },
     hostfs: async (source: string): Promise<FileSystem> => {
       const m = /^host(\d+)$/.exec(source);
@@ -41,10 +42,6 @@ export function defaultMakers(ctx: ComponentContext): FsMakers {
       if (share === undefined) fail(Errno.ENODEV, `no host share ${source}`);
       const { HostFs } = await import('../hostfs/filesystem.js');
       return HostFs.mount(driver, share.index, share.readOnly);
-    },
-    blockDevice: (rdev: number): BlockDevice => {
-      if (rdev !== makedev(Major.BLK, 0)) fail(Errno.ENXIO, `no block device ${rdev >> 8},${rdev & 255}`);
-      return ctx.peer<BlkService>('blk');
     },
   };
 }

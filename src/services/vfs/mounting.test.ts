@@ -5,13 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeCpio } from '../../lib/cpio.js';
-import type { BlkService } from '../../abi/services.js';
 import { Errno } from '../../abi/errno.js';
 import { O, S, makedev } from '../../abi/fs.js';
 import { Ramfs } from '../ramfs/index.js';
 import { create, createVfs, defaultMakers } from './index.js';
 import type { VfsInstance } from './index.js';
-import { INITRAMFS, MemoryDisk, boot, context, errno, readAll, writeFile, dec } from './test-fixtures.js';
+import { INITRAMFS, MemoryDisk, boot, context, diskPeers, errno, readAll, writeFile, dec } from './test-fixtures.js';
 
 test('mount and umount: a ramfs on /mnt, .. across the mount point, EBUSY, EXDEV', async () => {
   const vfs = await boot();
@@ -112,15 +111,13 @@ test('sync and shutdown flush and unmount every filesystem, innermost first', as
 test('disk root: ext2 at /, ramfs at /dev, /bin and /tmp from the initramfs', async () => {
   // Stand-in for ext2 (tested on its own): a ramfs, recording the device it was given.
   const ctx = context({ initramfs: writeCpio(INITRAMFS), rootDisk: true }, []);
-  const blk = { tag: 'blk peer' } as unknown as BlkService;
-  ctx.peer = <T>(name: string): T => { assert.equal(name, 'blk'); return blk as T; };
   const makers = defaultMakers(ctx);
   let device: unknown;
   const disk = new Ramfs({ arena: ctx.arena, owner: 'disk' });
   const logs: string[] = [];
   const vfs = createVfs({ config: ctx.config, log: (m) => logs.push(m), makers: { ...makers, ext2: async (d) => { device = d; return disk; } } });
   await vfs.init();
-  assert.equal(device, blk);
+  assert.equal(device, makedev(8, 0));
   assert.deepEqual(await vfs.mounts(), [
     { source: '/dev/blk0', target: '/', fstype: 'ext2' },
     { source: 'initramfs', target: '/dev', fstype: 'ramfs' },
@@ -141,16 +138,14 @@ test('disk root: ext2 at /, ramfs at /dev, /bin and /tmp from the initramfs', as
   assert.equal(await errno(vfs.mount('/dev/blk0', '/mnt', 'ext2')), Errno.EBUSY);
 });
 
-test('ext2 on /dev/blk0 by mount(2) asks the blk peer for the device', async () => {
+test('ext2 on /dev/blk0 by mount(2) asks for the filesystem on that device', async () => {
   const ctx = context({ initramfs: writeCpio(INITRAMFS) });
-  const blk = { tag: 'blk peer' } as unknown as BlkService;
-  ctx.peer = <T>(): T => blk as T;
   const makers = defaultMakers(ctx);
   const seen: unknown[] = [];
   const vfs = createVfs({ config: ctx.config, log: () => undefined, makers: { ...makers, ext2: async (d) => { seen.push(d); return new Ramfs({ arena: ctx.arena, owner: 'disk' }); } } });
   await vfs.init();
   await vfs.mount('/dev/blk0', '/mnt', 'ext2');
-  assert.deepEqual(seen, [blk]);
+  assert.deepEqual(seen, [makedev(8, 0)]);
   assert.deepEqual((await vfs.mounts())[1], { source: '/dev/blk0', target: '/mnt', fstype: 'ext2' });
   assert.equal((await vfs.stat('/', '/mnt', true)).dev, makedev(8, 0));
   assert.equal(await errno(vfs.mount('/dev/null', '/tmp', 'ext2')), Errno.ENOTBLK);
@@ -162,7 +157,7 @@ test('disk root on the real ext2: files persist across a shutdown and a second b
   await mkfsExt2(disk, { blockSize: 1024 });
   const bootDisk = async (): Promise<VfsInstance> => {
     const ctx = context({ initramfs: writeCpio(INITRAMFS), rootDisk: true });
-    ctx.peer = <T>(): T => disk as T;
+    ctx.peer = diskPeers(disk, ctx.arena);
     const vfs = create(ctx) as VfsInstance;
     await vfs.init();
     return vfs;

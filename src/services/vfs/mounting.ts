@@ -1,23 +1,22 @@
 // Mounting: mount(2)/umount(2) on the mount table (mounts.ts), and the filesystems
 // vfs knows how to make. 'ramfs' needs no source; 'ext2' needs a block device node
-// (e.g. /dev/blk0), which `FsMakers.blockDevice` maps to the driver behind it.
+// (e.g. /dev/blk0), whose device number `FsMakers.ext2` maps to the ext2 component
+// serving that device.
 
 import type { FileSystem } from '../../abi/fs.js';
 import { isBlk, isDir } from '../../abi/fs.js';
-import type { BlockDevice } from '../../abi/blk.js';
 import { Errno, fail } from '../../abi/errno.js';
 import type { VfsCore } from './core.js';
 import type { Mount, Vnode } from './mounts.js';
 import { top, canonical } from './namei.js';
 
-/** How vfs makes filesystems; index.ts wires these to ramfs, ext2 and the blk peer. */
+/** How vfs makes filesystems; index.ts wires these to ramfs, the ext2 peer and the hostfs peer. */
 export interface FsMakers {
   ramfs(): FileSystem;
   /** A host share ('host0', 'host1', ...) through the hostfs driver. */
   hostfs?(source: string): Promise<FileSystem>;
-  ext2(device: BlockDevice): Promise<FileSystem>;
-  /** The driver for block device `rdev` (ENXIO when there is none). */
-  blockDevice(rdev: number): BlockDevice;
+  /** ext2 on block device `rdev`, served by the ext2 component (ENXIO when no such device). */
+  ext2(rdev: number): Promise<FileSystem>;
 }
 
 export const FS_TYPES = ['ramfs', 'ext2', 'hostfs'] as const;
@@ -45,7 +44,7 @@ export async function mount(core: VfsCore, makers: FsMakers, source: string, tar
     if (!isBlk(st.mode)) fail(Errno.ENOTBLK, `${source} is not a block device`);
     dev = st.rdev;
     if (core.mounts.all.some((m) => m.fstype === 'ext2' && m.dev === dev)) fail(Errno.EBUSY, `${source} is already mounted`);
-    fs = await makers.ext2(makers.blockDevice(dev));
+    fs = await makers.ext2(dev);
     // NOTE: await above: the target may have been mounted on meanwhile; enter() below stacks on it.
   } else if (fstype === 'hostfs') {
     if (makers.hostfs === undefined) fail(Errno.ENODEV, 'no hostfs driver');

@@ -8,7 +8,8 @@ import { writeCpio } from '../../lib/cpio.js';
 import type { CpioEntry } from '../../lib/cpio.js';
 import type { Value } from '../../lib/codec.js';
 import type { ComponentContext, KernelCalls } from '../../abi/component.js';
-import type { BlkService } from '../../abi/services.js';
+import type { BlkService, Ext2Service } from '../../abi/services.js';
+import { create as createExt2 } from '../ext2/component.js';
 import { isKernelError } from '../../abi/errno.js';
 import { O } from '../../abi/fs.js';
 import { create } from './index.js';
@@ -89,4 +90,13 @@ export class MemoryDisk implements BlkService {
   async read(sector: number, count: number): Promise<Uint8Array> { return this.bytes.slice(sector * 512, (sector + count) * 512); }
   async write(sector: number, data: Uint8Array): Promise<void> { this.bytes.set(data, sector * 512); }
   async flush(): Promise<void> {}
+}
+
+/**
+ * The peers of a vfs on `disk`: `ext2` is the ext2 component (in `arena`, owner 'ext2',
+ * mounting the disk at vfs's first attach), anything else the disk itself.
+ */
+export function diskPeers(disk: BlkService, arena: Arena): <T>(name: string) => T {
+  const ext2: Ext2Service = createExt2({ name: 'ext2', arena, config: {}, log: () => undefined, peer: <T>(): T => disk as T, kernel: {} as KernelCalls });
+  return <T>(name: string): T => (name === 'ext2' ? ext2 : disk) as T;
 }

@@ -56,6 +56,8 @@ export function createVfs(options: VfsOptions): VfsInstance {
     write: (handle, offset, data) => files.write(core, handle, offset, data),
     close: (handle) => files.close(core, handle),
     getdents: (handle, index, max) => files.getdents(core, handle, index, max),
+    readInto: (handle, offset, dst) => files.readInto(core, handle, offset, dst),
+    writeFrom: (handle, offset, src) => files.writeFrom(core, handle, offset, src),
     fstat: (handle) => files.fstat(core, handle),
     ftruncate: (handle, size) => files.ftruncate(core, handle, size),
     fsync: (handle, dataOnly) => files.fsync(core, handle, dataOnly === true),

@@ -3,7 +3,7 @@
 // traps, and either returns the result or throws SysError(errno). Programs import
 // this module only; they never see the kernel.
 
-import { SYS, SysInfo, WNOHANG, DIRENT_HEADER, type SpawnRequest } from '../../abi/syscalls.js';
+import { SYS, SysInfo, WNOHANG, DIRENT_HEADER, TRACE, type SpawnRequest } from '../../abi/syscalls.js';
 import { STAT_FIELDS, STAT_SIZE, type Stat, type DirEntry, type StatFs, O } from '../../abi/fs.js';
 import { strerror, errnoName } from '../../abi/errno.js';
 import { encode, decode, type Value } from '../../lib/codec.js';
@@ -94,6 +94,14 @@ export function spawn(path: string, opts: SpawnOptions = {}): number {
   const req: SpawnRequest = { path, argv: opts.argv ?? [path], env, fds: opts.fds ?? [[0, 0], [1, 1], [2, 2]], pgid: opts.pgid ?? 0, ...(opts.user !== undefined ? { user: opts.user } : {}) };
   const bytes = encode(req);
   return check(syscall(SYS.spawn, putBytes(bytes), bytes.length), 'spawn', path);
+}
+
+/**
+ * Traces process `pid` (0: the caller's children spawned from now on) to descriptor
+ * `fd` (-1: stop); `json` writes JSON lines instead of text (abi/trace.ts).
+ */
+export function trace(fd: number, pid = 0, json = false): void {
+  check(syscall(SYS.trace, fd, pid, json ? TRACE.JSON : 0), 'trace', pid === 0 ? undefined : `pid ${pid}`);
 }
 
 export interface WaitResult { pid: number; code: number; signal: number }

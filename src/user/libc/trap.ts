@@ -11,7 +11,6 @@ export interface WasmHandle { readonly byteLength: number }
 /** Options of a WASI run (user/wasi/index.ts RunWasmOptions, as plain data). */
 export interface WasmRunOptions {
   preopens?: { guest: string; path?: string; fd?: number }[];
-  cwdOverlay?: boolean;
   stdio?: readonly [number, number, number];
 }
 

@@ -1,6 +1,6 @@
-// The --help text of every program in /bin, one entry each: the synopsis, what it
+// The --help text of the programs in /bin, one entry each: the synopsis, what it
 // does, and its options. `run` prints it when the option parser meets --help (see
-// util/args.ts); docs/userland.md lists the same options.
+// util/args.ts); docs/userland.md lists the same options. (trace prints its own.)
 
 const usages: Record<string, string> = {
   '[': '[ EXPRESSION ]\nEvaluates EXPRESSION as test does; the last argument must be "]".',

@@ -19,8 +19,7 @@ function bytesOf(value: unknown): Uint8Array {
 function plainOptions(o: WasmRunOptions | undefined): RunWasmOptions {
   if (o === undefined || o === null) return {};
   const out: RunWasmOptions = {};
-  const { cwdOverlay, stdio, preopens } = o;
-  if (cwdOverlay !== undefined) out.cwdOverlay = cwdOverlay === true;
+  const { stdio, preopens } = o;
   if (stdio !== undefined) {
     const fds = Array.from(stdio, (fd) => Number(fd) | 0);
     if (fds.length !== 3) throw new TypeError('wasm.run: stdio must list three fds');

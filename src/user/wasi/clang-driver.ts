@@ -12,7 +12,7 @@
 // program sandbox, which has no WebAssembly: LLVM is compiled and run through the
 // runtime's WASI capability (libc/trap.ts WasmCapability, user/wasi/capability.ts).
 
-import { readFile, open, close, read, lseek, unlink, getpid, eprint, O, SEEK } from '../libc/index.js';
+import { readFile, open, close, read, lseek, unlink, getpid, getcwd, eprint, O, SEEK } from '../libc/index.js';
 import { wasmCapability, type WasmHandle, type WasmRunOptions } from '../libc/trap.js';
 
 export const DEFAULT_LLVM = '/usr/bin/llvm.wasm';
@@ -58,6 +58,26 @@ export function temporaries(jobs: string[][]): string[] {
   return out;
 }
 
+/**
+ * LLVM's libc starts at '/' and cannot be told the process's cwd (docs/wasi.md), so
+ * the driver tells clang instead: `-working-directory CWD`, which clang applies to its
+ * inputs and passes on to cc1. wasm-ld has no such option; the one name of the link
+ * job that is the user's to place, its `-o` output, is given to it against the cwd.
+ * Other relative operands of a link step (object files, -L) resolve from '/'.
+ */
+export function inWorkingDirectory(args: string[], cwd: string): string[] {
+  return cwd === '/' ? args : ['-working-directory', cwd, ...args];
+}
+
+/** The link job with a relative `-o` output made absolute against `cwd`. */
+export function linkOutputIn(job: string[], cwd: string): string[] {
+  if (job[0] !== 'wasm-ld') return job;
+  const i = job.indexOf('-o');
+  const out = i >= 0 ? job[i + 1] : undefined;
+  if (out === undefined || out.startsWith('/') || cwd === '/') return job;
+  return [...job.slice(0, i + 1), `${cwd}/${out}`, ...job.slice(i + 2)];
+}
+
 function readAllFrom(fd: number): string {
   lseek(fd, 0, SEEK.SET);
   const parts: Uint8Array[] = [];
@@ -76,7 +96,8 @@ function readAllFrom(fd: number): string {
 export async function main(argv: string[], env: Record<string, string>): Promise<number> {
   const base = (argv[0] ?? 'clang').split('/').pop() ?? 'clang';
   const tool = base === 'clang++' ? 'clang++' : 'clang';
-  const args = argv.slice(1);
+  const cwd = getcwd();
+  const args = inWorkingDirectory(argv.slice(1), cwd);
   const llvmPath = env.KERNELKIT_LLVM ?? DEFAULT_LLVM;
   const wasm = wasmCapability();
   if (wasm === undefined) { eprint(`${tool}: this process cannot run WebAssembly modules\n`); return 127; }
@@ -88,8 +109,8 @@ export async function main(argv: string[], env: Record<string, string>): Promise
     eprint(`${tool}: cannot load ${llvmPath}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 127;
   }
-  const options: WasmRunOptions = { cwdOverlay: true };
-  if (args.length === 0 || args.some((a) => INFO_ONLY.includes(a))) return runWasm(module, [tool, ...args], env, options);
+  const options: WasmRunOptions = {};
+  if (argv.length <= 1 || args.some((a) => INFO_ONLY.includes(a))) return runWasm(module, [tool, ...args], env, options);
 
   // Ask for the job list, with stdout and stderr captured in a scratch file.
   const scratch = `/tmp/.clang-jobs-${getpid()}`;
@@ -111,7 +132,7 @@ export async function main(argv: string[], env: Record<string, string>): Promise
   if (args.includes('-v')) eprint(output);
   try {
     for (const job of jobs) {
-      const code = await runWasm(module, job, env, options);
+      const code = await runWasm(module, linkOutputIn(job, cwd), env, options);
       if (code !== 0) return code;
     }
     return 0;

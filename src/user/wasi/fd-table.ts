@@ -16,12 +16,6 @@ export interface FdEntry {
   rightsInheriting: bigint;
   /** WASI fdflags (APPEND, NONBLOCK, ...). */
   flags: number;
-  /**
-   * The preopen '/' when the process's cwd is elsewhere: the cwd as a kernel directory
-   * fd (owned by this entry). A path whose first component exists in the cwd, or in
-   * neither, resolves from it; see path.ts.
-   */
-  cwdOverlay?: number;
   /** Preopens: the name the guest sees (fd_prestat_dir_name). */
   preopenName?: string;
   /** The kernel fd belongs to the caller of runWasm (stdio), not to this module run. */
@@ -72,9 +66,8 @@ export class FdTable {
     return e;
   }
 
-  /** Closes what an entry owns (not a borrowed fd): its kernel fd and its cwd overlay. */
+  /** Closes what an entry owns (not a borrowed fd): its kernel fd. */
   closeEntry(e: FdEntry): void {
-    if (e.cwdOverlay !== undefined) { this.closeKernel(e.cwdOverlay); e.cwdOverlay = undefined; }
     if (e.borrowed !== true) close(e.kfd);
   }
 

@@ -6,7 +6,7 @@
 // Neighbours: fd-table.ts (guest fds -> kernel fds, rights), path.ts (sandboxed path
 // resolution), fd-calls.ts / path-calls.ts / poll.ts (the calls), docs/wasi.md.
 
-import { open, fstat, stat, fcntl, write, clockGettime, getrlimit, O, F, CLOCK, RLIMIT, type Stat } from '../libc/index.js';
+import { open, fcntl, write, getcwd, clockGettime, getrlimit, O, F, CLOCK, RLIMIT } from '../libc/index.js';
 import { RIGHTS_ALL, RIGHTS_DIR } from './constants.js';
 import { WasiExit, wasiFdflags, type WasiContext } from './context.js';
 import { FdTable } from './fd-table.js';
@@ -26,14 +26,11 @@ export interface Preopen {
 }
 
 export interface RunWasmOptions {
-  /** Default: '/' as fd 3 (with the cwd laid over it, see below). */
-  preopens?: Preopen[];
   /**
-   * Whether the preopen '/' resolves paths against the process's cwd first (path.ts
-   * `overlayBase`), so "sqlite3 db.sqlite" run in /home opens /home/db.sqlite.
-   * Default true; off, every guest path is taken from '/'.
+   * Default: the kernel's '/' as the guest's '/' (fd 3), and the process's cwd given
+   * to the guest as PWD (see `guestEnvironment`).
    */
-  cwdOverlay?: boolean;
+  preopens?: Preopen[];
   /** The kernel fds the guest's 0, 1 and 2 stand for (default: 0, 1, 2). */
   stdio?: readonly [number, number, number];
 }
@@ -85,12 +82,11 @@ function stdio(fds: FdTable, kfds: readonly [number, number, number]): void {
   }
 }
 
-function preopen(fds: FdTable, p: Preopen, cwdOverlay: boolean): void {
+function preopen(fds: FdTable, p: Preopen): void {
   // A relative preopen path is the kernel's to resolve from the cwd.
   const kfd = open(p.path ?? p.guest, O.RDONLY | O.DIRECTORY);
   const entry = describe(kfd, RIGHTS_DIR, RIGHTS_ALL, 0);
   entry.preopenName = p.guest;
-  if (cwdOverlay && sameFile(fstat(kfd), stat('/')) && !sameFile(stat('.'), stat('/'))) entry.cwdOverlay = open('.', O.RDONLY | O.DIRECTORY);
   if (p.fd !== undefined) {
     if (fds.has(p.fd)) {
       const replaced = fds.remove(p.fd);
@@ -102,7 +98,29 @@ function preopen(fds: FdTable, p: Preopen, cwdOverlay: boolean): void {
   }
 }
 
-const sameFile = (a: Stat, b: Stat): boolean => a.dev === b.dev && a.ino === b.ino;
+/**
+ * The guest's environment. With the default preopen (the guest's '/' is the kernel's
+ * '/'), PWD is set to the process's cwd: wasi-libc starts every program at '/' and
+ * turns each relative path into an absolute one against that, so the runtime cannot
+ * tell "db.sqlite" from "/db.sqlite"; a libc that reads PWD at start-up (the C
+ * programs kernelkit builds do, scripts/build-c.mjs) chdirs there and then names
+ * every file by its absolute path. A process at '/' gets no PWD it did not have. With
+ * other preopens the guest's '/' is another directory and its environment is left as
+ * given.
+ */
+export function guestEnvironment(env: Record<string, string>, defaultPreopens: boolean): Record<string, string> {
+  if (!defaultPreopens) return env;
+  let cwd: string;
+  try {
+    cwd = getcwd();
+  } catch {
+    return env; // a cwd with no name (removed): the guest starts at '/'
+  }
+  // At '/' (where wasi-libc starts anyway) the environment stays exactly as given,
+  // unless a PWD in it names another directory.
+  if (cwd === '/' && (env.PWD === undefined || env.PWD === '/')) return env;
+  return { ...env, PWD: cwd };
+}
 
 interface Exports { memory?: WebAssembly.Memory; _start?: () => void }
 
@@ -148,6 +166,7 @@ export async function runWasm(bytes: Uint8Array | WebAssembly.Module, argv: stri
       }
     }
   }
+  env = guestEnvironment(env, preopens === DEFAULT_PREOPENS);
   const fds = new FdTable();
   const ctx: WasiContext = { mem: new GuestMemory(), fds, args: argv, env: Object.entries(env).map(([k, v]) => `${k}=${v}`) };
   const start = clockGettime(CLOCK.MONOTONIC);
@@ -166,7 +185,7 @@ export async function runWasm(bytes: Uint8Array | WebAssembly.Module, argv: stri
 
   try {
     stdio(fds, options.stdio ?? [0, 1, 2]);
-    for (const p of preopens) preopen(fds, p, options.cwdOverlay ?? true);
+    for (const p of preopens) preopen(fds, p);
   } catch (e) {
     report(`${name}: cannot set up preopened directories: ${describeError(e)}`);
     closeAll(fds);

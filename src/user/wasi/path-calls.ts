@@ -11,7 +11,7 @@ import { call, putFilestat, linuxFdflags, filetypeOfMode, type WasiContext } fro
 import { timesFromFlags } from './fd-calls.js';
 import type { FdEntry } from './fd-table.js';
 import { WasiError, encode } from './memory.js';
-import { checkGuestPath, overlayDir, leftDirectory } from './path.js';
+import { checkGuestPath, leftDirectory } from './path.js';
 
 const u = (x: number): number => x >>> 0;
 
@@ -39,18 +39,11 @@ export function describe(kfd: number, allowed: bigint, inheriting: bigint, flags
   return e;
 }
 
-/** Where a guest path under directory entry `d` starts: a kernel dir fd, and the *at flags that hold it there. */
-interface Start { kfd: number; path: string; beneath: boolean }
+/** Where a guest path under directory entry `d` starts: its kernel dir fd (every call adds RESOLVE_BENEATH). */
+interface Start { kfd: number; path: string }
 
 function startIn(d: FdEntry, guestPath: string): Start {
-  const path = checkGuestPath(guestPath);
-  if (d.cwdOverlay !== undefined) {
-    const kfd = overlayDir(d.cwdOverlay, d.kfd, path);
-    // NOTE: the preopen is the kernel's '/', which no path can leave: from the cwd a
-    // path may climb ('..' to '/' and no further), as any process's relative path may.
-    if (kfd === d.cwdOverlay) return { kfd, path, beneath: false };
-  }
-  return { kfd: d.kfd, path, beneath: true };
+  return { kfd: d.kfd, path: checkGuestPath(guestPath) };
 }
 
 // RESOLVE_BENEATH's EXDEV is the guest leaving its directory: ENOTCAPABLE.
@@ -77,7 +70,6 @@ export function pathCalls(ctx: WasiContext): Record<string, (...args: never[]) =
 
   // Where (dirfd, guest path) starts, after checking the directory holds `right`.
   const at = (fd: number, right: bigint, ptr: number, len: number): Start => startIn(fds.dir(fd, right), mem.string(u(ptr), u(len)));
-  const beneath = (s: Start): number => (s.beneath ? AT.RESOLVE_BENEATH : 0);
 
   return {
     path_open: call((dirfd: number, dirflags: number, pathPtr: number, pathLen: number, oflags: number,
@@ -97,7 +89,7 @@ export function pathCalls(ctx: WasiContext): Record<string, (...args: never[]) =
       if (oflags & OFLAGS.DIRECTORY) flags |= O.DIRECTORY;
       if (!follow) flags |= O.NOFOLLOW;
       flags |= linuxFdflags(fdflags);
-      if (s.beneath) flags |= O.RESOLVE_BENEATH;
+      flags |= O.RESOLVE_BENEATH;
       const kfd = capable(() => openat(s.kfd, s.path, flags, createMode(s.path)));
       let entry: FdEntry;
       try {
@@ -111,55 +103,55 @@ export function pathCalls(ctx: WasiContext): Record<string, (...args: never[]) =
 
     path_create_directory: call((fd: number, ptr: number, len: number) => {
       const s = at(fd, R.PATH_CREATE_DIRECTORY, ptr, len);
-      capable(() => mkdirat(s.kfd, s.path, 0o777, beneath(s)));
+      capable(() => mkdirat(s.kfd, s.path, 0o777, AT.RESOLVE_BENEATH));
     }),
 
     path_remove_directory: call((fd: number, ptr: number, len: number) => {
       const s = at(fd, R.PATH_REMOVE_DIRECTORY, ptr, len);
-      capable(() => unlinkat(s.kfd, s.path, AT.REMOVEDIR | beneath(s)));
+      capable(() => unlinkat(s.kfd, s.path, AT.REMOVEDIR | AT.RESOLVE_BENEATH));
     }),
 
     path_unlink_file: call((fd: number, ptr: number, len: number) => {
       const s = at(fd, R.PATH_UNLINK_FILE, ptr, len);
-      capable(() => unlinkat(s.kfd, s.path, beneath(s)));
+      capable(() => unlinkat(s.kfd, s.path, AT.RESOLVE_BENEATH));
     }),
 
     path_filestat_get: call((fd: number, flags: number, ptr: number, len: number, buf: number) => {
       const follow = (flags & LOOKUP_SYMLINK_FOLLOW) !== 0;
       const s = at(fd, R.PATH_FILESTAT_GET, ptr, len);
-      putFilestat(mem, u(buf), capable(() => fstatat(s.kfd, s.path, (follow ? 0 : AT.SYMLINK_NOFOLLOW) | beneath(s))));
+      putFilestat(mem, u(buf), capable(() => fstatat(s.kfd, s.path, (follow ? 0 : AT.SYMLINK_NOFOLLOW) | AT.RESOLVE_BENEATH)));
     }),
 
     path_filestat_set_times: call((fd: number, flags: number, ptr: number, len: number, atim: bigint, mtim: bigint, fst: number) => {
       const follow = (flags & LOOKUP_SYMLINK_FOLLOW) !== 0;
       const [a, m] = timesFromFlags(atim, mtim, fst);
       const s = at(fd, R.PATH_FILESTAT_SET_TIMES, ptr, len);
-      capable(() => utimensat(s.kfd, s.path, a, m, (follow ? 0 : AT.SYMLINK_NOFOLLOW) | beneath(s)));
+      capable(() => utimensat(s.kfd, s.path, a, m, (follow ? 0 : AT.SYMLINK_NOFOLLOW) | AT.RESOLVE_BENEATH));
     }),
 
     path_link: call((oldFd: number, oldFlags: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number) => {
       const from = at(oldFd, R.PATH_LINK_SOURCE, oldPtr, oldLen);
       const to = at(newFd, R.PATH_LINK_TARGET, newPtr, newLen);
       const follow = (oldFlags & LOOKUP_SYMLINK_FOLLOW) !== 0 ? AT.SYMLINK_FOLLOW : 0;
-      twoPaths(from, to, () => linkat(from.kfd, from.path, to.kfd, to.path, follow | (from.beneath || to.beneath ? AT.RESOLVE_BENEATH : 0)));
+      twoPaths(from, to, () => linkat(from.kfd, from.path, to.kfd, to.path, follow | AT.RESOLVE_BENEATH));
     }),
 
     path_rename: call((oldFd: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number) => {
       const from = at(oldFd, R.PATH_RENAME_SOURCE, oldPtr, oldLen);
       const to = at(newFd, R.PATH_RENAME_TARGET, newPtr, newLen);
-      twoPaths(from, to, () => renameat(from.kfd, from.path, to.kfd, to.path, from.beneath || to.beneath ? AT.RESOLVE_BENEATH : 0));
+      twoPaths(from, to, () => renameat(from.kfd, from.path, to.kfd, to.path, AT.RESOLVE_BENEATH));
     }),
 
     path_symlink: call((oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number) => {
       const target = mem.string(u(oldPtr), u(oldLen));
       if (target.length === 0) throw new WasiError(E.NOENT);
       const s = at(fd, R.PATH_SYMLINK, newPtr, newLen);
-      capable(() => symlinkat(target, s.kfd, s.path, beneath(s)));
+      capable(() => symlinkat(target, s.kfd, s.path, AT.RESOLVE_BENEATH));
     }),
 
     path_readlink: call((fd: number, ptr: number, len: number, buf: number, bufLen: number, usedPtr: number) => {
       const s = at(fd, R.PATH_READLINK, ptr, len);
-      const target = encode(capable(() => readlinkat(s.kfd, s.path, beneath(s))));
+      const target = encode(capable(() => readlinkat(s.kfd, s.path, AT.RESOLVE_BENEATH)));
       const n = Math.min(target.length, u(bufLen));
       mem.put(u(buf), target.subarray(0, n));
       mem.u32(u(usedPtr), n);
@@ -176,7 +168,7 @@ function twoPaths(from: Start, to: Start, f: () => void): void {
     if (!leftDirectory(e)) throw e;
     for (const s of [from, to]) {
       const dir = s.path.replace(/\/*[^/]*\/*$/, '');
-      capable(() => fstatat(s.kfd, dir === '' ? '.' : dir, s.beneath ? AT.RESOLVE_BENEATH : 0));
+      capable(() => fstatat(s.kfd, dir === '' ? '.' : dir, AT.RESOLVE_BENEATH));
     }
     throw e;
   }

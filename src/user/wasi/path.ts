@@ -1,11 +1,12 @@
-// Guest paths: which kernel directory fd a path_* call starts from, and the checks
-// that belong to the guest's string itself. The walk is the kernel's: every path_*
-// call is an *at syscall on the directory's kernel fd with RESOLVE_BENEATH, so '..'
+// Guest paths: the checks that belong to the guest's string itself. A path_* call
+// starts from the directory fd the guest named, always (a program's cwd is its own
+// business, docs/wasi.md), and the walk is the kernel's: every path_* call is an *at
+// syscall on the directory's kernel fd with RESOLVE_BENEATH, so '..'
 // above the directory, an absolute symlink, or a directory swapped for a link on the
 // way cannot leave it (EXDEV from the kernel, ENOTCAPABLE to the guest). No path
 // string of a directory is kept or glued to the guest's path.
 
-import { fstatat, AT, SysError } from '../libc/index.js';
+import { SysError } from '../libc/index.js';
 import { E } from './constants.js';
 import { WasiError } from './memory.js';
 
@@ -22,24 +23,4 @@ export function checkGuestPath(guestPath: string): string {
 /** Whether `e` is the kernel refusing to leave a directory (RESOLVE_BENEATH). */
 export function leftDirectory(e: unknown): boolean {
   return e instanceof SysError && e.errno === EXDEV;
-}
-
-/**
- * wasi-libc (and so most C and Rust programs) turns a relative path into an absolute
- * one against its own cwd, which is always '/', and then strips the '/': "db.sqlite"
- * and "/db.sqlite" reach the host identically. To give a process launched in /home
- * its cwd without losing absolute paths, the preopen '/' then acts as the cwd laid
- * over the root: a path whose first component exists in the cwd, or exists in
- * neither, is taken relative to the cwd; one whose first component exists only in '/'
- * is taken from '/'. Both are open directories (`cwd`, `root`: kernel fds); returns
- * the one to resolve `guestPath` from.
- */
-export function overlayDir(cwd: number, root: number, guestPath: string): number {
-  const first = guestPath.split('/').find((p) => p !== '' && p !== '.');
-  if (first === undefined || first === '..') return cwd;
-  const exists = (dir: number): boolean => {
-    try { fstatat(dir, first, AT.SYMLINK_NOFOLLOW | AT.RESOLVE_BENEATH); return true; } catch { return false; }
-  };
-  if (exists(cwd)) return cwd;
-  return exists(root) ? root : cwd;
 }

@@ -1,0 +1,60 @@
+// The grant object both ends use (abi/grant.ts): a bounded window over a lender's
+// memory. The kernel makes one over a process's user memory for a call; a user-domain
+// server's runtime makes one over the same memory, mapped into it by the kernel, from
+// the reference in the message. The memory itself is a private field: a component
+// holding a grant reaches the window and nothing else, and after the call nothing.
+
+import type { Grant, GrantRef } from '../../abi/grant.js';
+
+/** A write outside its window, through a revoked grant, or into a read-only one: the callee faulted. */
+export class GrantViolation extends Error {
+  constructor(message: string) { super(message); this.name = 'GrantViolation'; }
+}
+
+export class WindowGrant implements Grant {
+  #memory: Uint8Array | undefined;
+  readonly #lender: SharedArrayBuffer | undefined;
+
+  /** `memory`: the lender's whole memory (the window is `ref.offset`, `ref.length` in it). */
+  constructor(memory: Uint8Array, readonly ref: GrantRef, lender?: SharedArrayBuffer) {
+    if (!Number.isInteger(ref.offset) || !Number.isInteger(ref.length) || ref.offset < 0 || ref.length < 0 || ref.offset + ref.length > memory.length) {
+      throw new GrantViolation(`grant ${ref.grant}: window ${ref.offset}+${ref.length} is outside the lent memory (${memory.length} bytes)`);
+    }
+    this.#memory = memory;
+    this.#lender = lender;
+  }
+
+  get length(): number { return this.ref.length; }
+
+  write(at: number, bytes: Uint8Array): void {
+    const m = this.window(at, bytes.length);
+    if (!this.ref.writable) throw new GrantViolation(`grant ${this.ref.grant} is read-only`);
+    m.set(bytes, this.ref.offset + at);
+  }
+
+  read(at: number, length: number): Uint8Array {
+    return this.window(at, length).slice(this.ref.offset + at, this.ref.offset + at + length);
+  }
+
+  /** Ends the grant: the call is over. */
+  revoke(): void { this.#memory = undefined; }
+
+  private window(at: number, length: number): Uint8Array {
+    const m = this.#memory;
+    if (m === undefined) throw new GrantViolation(`grant ${this.ref.grant} was used after its call`);
+    if (!Number.isInteger(at) || !Number.isInteger(length) || at < 0 || length < 0 || at + length > this.ref.length) {
+      throw new GrantViolation(`grant ${this.ref.grant}: access ${at}+${length} outside its window of ${this.ref.length} bytes`);
+    }
+    return m;
+  }
+
+  /** The kernel's side: the memory to map into a user-domain callee (undefined for a server-side grant). */
+  static lender(g: WindowGrant): SharedArrayBuffer | undefined { return g.#lender; }
+}
+
+/** Whether `v` is a grant reference as messages carry it. */
+export function isGrantRef(v: unknown): v is GrantRef {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return typeof r.grant === 'number' && typeof r.offset === 'number' && typeof r.length === 'number' && typeof r.writable === 'boolean';
+}
