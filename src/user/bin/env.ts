@@ -1,16 +1,7 @@
 // env: prints the environment, or runs a command in a changed one.
 //   env [-i] [-u NAME]... [NAME=VALUE]... [COMMAND [ARG]...]
-import { spawn, wait, stat, isReg, SysError } from '../libc/index.js';
-import { run, complain, stdout, UsageError } from '../util/io.js';
-
-function lookup(name: string, path: string): string | null {
-  if (name.includes('/')) return name;
-  for (const dir of path.split(':')) {
-    const p = `${dir === '' ? '.' : dir}/${name}`;
-    try { if (isReg(stat(p).mode)) return p; } catch { /* next */ }
-  }
-  return null;
-}
+import { run, stdout, UsageError, HelpRequest } from '../util/io.js';
+import { runCommand } from '../util/command.js';
 
 export function main(argv: string[], env: Record<string, string>): number {
   return run('env', () => {
@@ -27,6 +18,8 @@ export function main(argv: string[], env: Record<string, string>): number {
         continue;
       }
       if (a === '--') { i++; break; }
+      if (a === '--help') throw new HelpRequest();
+      if (a.startsWith('--')) throw new UsageError(`unrecognized option '${a}'`);
       if (a.startsWith('-') && a.length > 1) throw new UsageError(`invalid option -- '${a.slice(1)}'`);
       break;
     }
@@ -40,18 +33,6 @@ export function main(argv: string[], env: Record<string, string>): number {
       for (const [k, v] of Object.entries(vars)) stdout.line(`${k}=${v}`);
       return 0;
     }
-    const name = command[0] as string;
-    const path = lookup(name, vars['PATH'] ?? env['PATH'] ?? '/bin');
-    if (path === null) { complain('env', `'${name}': No such file or directory`); return 127; }
-    let pid: number;
-    try {
-      pid = spawn(path, { argv: command, env: vars });
-    } catch (e) {
-      complain('env', `'${name}': ${e instanceof SysError ? e.message.replace(/^.*: /, '') : String(e)}`);
-      return e instanceof SysError && e.errno === 2 ? 127 : 126;
-    }
-    const r = wait(pid);
-    if (r === null) return 0;
-    return r.signal !== 0 ? 128 + r.signal : r.code;
+    return runCommand('env', command, vars, vars['PATH'] ?? env['PATH'] ?? '/bin');
   });
 }

@@ -21,6 +21,7 @@
 
 import * as libc from '../libc/index.js';
 import { SYS } from '../../abi/syscalls.js';
+import { preflight } from '../util/args.js';
 
 type Host = Record<string, unknown>;
 interface Slot { trap: (...a: number[]) => number; memory: Uint8Array; setSignalRunner: unknown; wasm: { compile(b: Uint8Array): Promise<unknown>; run(m: unknown, argv: string[], env: Record<string, string>): Promise<number> } }
@@ -229,6 +230,8 @@ function threads(): Record<string, number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  const early = preflight('escape', argv.slice(1, 2));
+  if (early !== null) return early;
   const mode = argv[1] ?? '';
   let status = 0;
   switch (mode) {

@@ -1,4 +1,7 @@
 // false: does nothing, unsuccessfully.
-export function main(): number {
+import { preflight } from '../util/args.js';
+export function main(argv: string[]): number {
+  // --help alone prints the usage; any other argument is ignored.
+  if (argv.length === 2 && argv[1] === '--help') return preflight('false', ['--help']) ?? 0;
   return 1;
 }

@@ -4,7 +4,7 @@
 // -and (implied), -o / -or, ( ). Options: -maxdepth N, -mindepth N. Without an
 // action, every selected path is printed.
 import { lstat, readdir, spawn, wait, stat, isReg, isDir, S, type Stat } from '../libc/index.js';
-import { run, complain, reasonOf, stdout, UsageError } from '../util/io.js';
+import { run, complain, reasonOf, stdout, UsageError, HelpRequest } from '../util/io.js';
 import { joinPath, baseName } from '../util/path.js';
 import { segmentRegExp } from '../sh/glob.js';
 
@@ -140,6 +140,7 @@ function lookup(name: string, path: string): string {
 
 export function main(argv: string[], env: Record<string, string>): number {
   return run('find', () => {
+    if (argv[1] === '--help') throw new HelpRequest();
     const args = argv.slice(1).filter((a) => a !== '-P' && a !== '-H');
     let k = 0;
     while (k < args.length && !/^[-!(]/.test(args[k] as string)) k++;

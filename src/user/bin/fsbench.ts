@@ -15,8 +15,11 @@
 
 import * as libc from '../libc/index.js';
 import { O } from '../libc/index.js';
+import { preflight } from '../util/args.js';
 
 export function main(argv: string[]): number {
+  const early = preflight('fsbench', argv.slice(1, 2), []);
+  if (early !== null) return early;
   const dir = argv[1];
   const small = Number(argv[2] ?? 200);
   const largeMiB = Number(argv[3] ?? 16);

@@ -1,43 +1,16 @@
 // grep: prints lines that match a pattern. The pattern is a basic regular expression
 // (\( \) \{ \} \| are the operators; ( ) { } | + ? are plain characters) unless -E
-// (extended, JavaScript syntax) or -F (fixed string). Options: -v invert, -i ignore
+// (extended; util/regex.ts translates both, [:classes:] included) or -F (fixed string). Options: -v invert, -i ignore
 // case, -c count, -n line numbers, -q quiet, -l files with matches, -h/-H file
 // names, -w whole words, -x whole lines, -o only the matching part, -r recursive,
 // -e PATTERN (repeatable). Exit 0 when a line matched, 1 when none did, 2 on error.
 import { open, close, readdir, stat, isDir, O } from '../libc/index.js';
-import { run, complain, errorText, stdout, LineReader, UsageError } from '../util/io.js';
+import { run, complain, errorText, stdout, LineReader, UsageError, HelpRequest } from '../util/io.js';
 import { joinPath } from '../util/path.js';
+import { posixToJs, escapeRegExp } from '../util/regex.js';
 
-/** A basic regular expression turned into JavaScript syntax. */
-export function basicToJs(bre: string): string {
-  let out = '';
-  for (let i = 0; i < bre.length; i++) {
-    const c = bre[i] as string;
-    if (c === '\\' && i + 1 < bre.length) {
-      const n = bre[++i] as string;
-      if ('(){}|+?'.includes(n)) out += n;
-      else if (n === '<' || n === '>') out += '\\b';
-      else out += `\\${n}`;
-      continue;
-    }
-    if (c === '[') {
-      // Copy a bracket expression through unchanged.
-      let j = i + 1;
-      if (bre[j] === '^') j++;
-      if (bre[j] === ']') j++;
-      while (j < bre.length && bre[j] !== ']') j++;
-      out += bre.slice(i, j + 1).replace(/\\/g, '\\\\');
-      i = j;
-      continue;
-    }
-    if (c === '*' && (out === '' || out.endsWith('(') || out === '^')) { out += '\\*'; continue; }
-    if ('(){}|+?'.includes(c)) { out += `\\${c}`; continue; }
-    out += c;
-  }
-  return out;
-}
-
-const escapeRegExp = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+/** A POSIX basic regular expression as JS RegExp source. */
+export const basicToJs = (bre: string): string => posixToJs(bre, false);
 
 export function main(argv: string[]): number {
   return run('grep', () => {
@@ -48,6 +21,8 @@ export function main(argv: string[]): number {
     for (let i = 0; i < args.length; i++) {
       const a = args[i] as string;
       if (a === '--') { operands.push(...args.slice(i + 1)); break; }
+      if (a === '--help') throw new HelpRequest();
+      if (a.startsWith('--')) throw new UsageError(`unrecognized option '${a}'`);
       if (a.startsWith('-') && a.length > 1) {
         for (let j = 1; j < a.length; j++) {
           const c = a[j] as string;
@@ -69,7 +44,7 @@ export function main(argv: string[]): number {
       if (p === undefined) throw new UsageError('usage: grep [OPTION]... PATTERNS [FILE]...');
       patterns.push(...p.split('\n'));
     }
-    const sources = patterns.map((p) => (flags.has('F') ? escapeRegExp(p) : flags.has('E') ? p : basicToJs(p)));
+    const sources = patterns.map((p) => (flags.has('F') ? escapeRegExp(p) : posixToJs(p, flags.has('E'))));
     let body = sources.map((s) => `(?:${s})`).join('|');
     if (flags.has('w')) body = `(?<![A-Za-z0-9_])(?:${body})(?![A-Za-z0-9_])`;
     if (flags.has('x')) body = `^(?:${body})$`;

@@ -2,9 +2,11 @@
 // preset: the kernel under monolithic, a new server under microkernel).
 import { insmod } from '../libc/index.js';
 import { run, complain, reasonOf, UsageError } from '../util/io.js';
+import { checkHandOptions } from '../util/args.js';
 
 export function main(argv: string[]): number {
   return run('insmod', () => {
+    checkHandOptions(argv.slice(1), []);
     const names = argv.slice(1);
     if (names.length === 0) throw new UsageError('usage: insmod NAME...');
     let status = 0;

@@ -28,6 +28,7 @@
 // Output: {"workload", "n", "median_ns", "p99_ns", "mean_ns", "throughput"?, "unit"?, "samples"?}.
 
 import * as libc from '../libc/index.js';
+import { preflight } from '../util/args.js';
 
 interface Result {
   workload: string;
@@ -401,6 +402,8 @@ function gadgetProbe(argv: string[]): number {
 }
 
 export function main(argv: string[]): number {
+  const early = preflight('kbench', argv.slice(1, 2), ['-s', '-d', '-S']);
+  if (early !== null) return early;
   if (argv[1] === 'faults') return faultCampaign(argv.slice(2));
   if (argv[1] === 'gadget') return gadgetProbe(argv.slice(2));
   if (argv[1] === 'verify') return verifyDisk(argv.slice(2));

@@ -3,11 +3,15 @@
 // The shell's kill builtin takes the same command line (util/kill-args.ts) and adds
 // job specs; this program is for callers that are not the shell.
 import { kill } from '../libc/index.js';
-import { run, complain, reasonOf, stdout } from '../util/io.js';
+import { run, complain, reasonOf, stdout, UsageError, HelpRequest } from '../util/io.js';
 import { parseKill, listSignals } from '../util/kill-args.js';
 
 export function main(argv: string[]): number {
   return run('kill', () => {
+    // Signals and pids may start with '-'; only --help and other long options are options.
+    if (argv[1] === '--help') throw new HelpRequest();
+    const long = argv.slice(1).find((a) => a.startsWith('--') && a !== '--');
+    if (long !== undefined) throw new UsageError(`unrecognized option '${long}'`);
     const cmd = parseKill(argv.slice(1));
     if ('list' in cmd) { stdout.write(listSignals(cmd.list)); return 0; }
     let status = 0;

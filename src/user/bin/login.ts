@@ -6,6 +6,7 @@ import { getuid, read } from '../libc/index.js';
 import { run, complain, stdout, UsageError } from '../util/io.js';
 import { lookupUser } from '../util/passwd.js';
 import { become } from '../util/become.js';
+import { checkHandOptions } from '../util/args.js';
 
 const decoder = new TextDecoder();
 
@@ -22,6 +23,7 @@ function readLine(): string | undefined {
 
 export function main(argv: string[], env: Record<string, string>): number {
   return run('login', () => {
+    checkHandOptions(argv.slice(1), []);
     if (argv.length > 2) throw new UsageError(`extra operand '${argv[2]}'`);
     if (getuid() !== 0) { complain('login', 'Permission denied (login must run as root)'); return 1; }
     let name = argv[1];

@@ -14,6 +14,7 @@
 
 import * as libc from '../libc/index.js';
 import type { MemArenaRecord } from '../../abi/sysinfo.js';
+import { preflight } from '../util/args.js';
 
 function diff(before: string, after: string): number {
   const key = (line: string): [string, string] => {
@@ -75,6 +76,8 @@ function watchFault(component: string, type: string): number {
 }
 
 export function main(argv: string[]): number {
+  const early = preflight('memstat', argv.slice(1, 2), ['-f', '-d', '-s']);
+  if (early !== null) return early;
   if (argv[1] === '-f') {
     if (argv.length !== 4) { libc.eprint('usage: memstat -f COMPONENT TYPE\n'); return 2; }
     return watchFault(argv[2]!, argv[3]!);

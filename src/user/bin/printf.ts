@@ -1,10 +1,11 @@
 // printf: formats its arguments (see util/printf.ts for the conversions).
 import { write } from '../libc/index.js';
-import { run, complain, UsageError } from '../util/io.js';
+import { run, complain, UsageError, HelpRequest } from '../util/io.js';
 import { formatPrintf } from '../util/printf.js';
 
 export function main(argv: string[]): number {
   return run('printf', () => {
+    if (argv.length === 2 && argv[1] === '--help') throw new HelpRequest();
     const args = argv.slice(1);
     if (args[0] === '--') args.shift();
     const format = args.shift();

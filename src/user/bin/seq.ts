@@ -1,6 +1,7 @@
 // seq: prints a sequence of numbers. seq LAST, seq FIRST LAST, seq FIRST INCR LAST.
 // -s SEP separator (default newline), -w equal width (zero-padded).
 import { run, stdout, UsageError } from '../util/io.js';
+import { checkHandOptions } from '../util/args.js';
 
 function decimals(s: string): number {
   const m = /\.(\d+)/.exec(s);
@@ -9,6 +10,7 @@ function decimals(s: string): number {
 
 export function main(argv: string[]): number {
   return run('seq', () => {
+    checkHandOptions(argv.slice(1), ['-w', '-s']);
     let sep = '\n';
     let width = false;
     const nums: string[] = [];

@@ -4,7 +4,7 @@
 // login, which run as root, can), and anyone else is refused with EPERM. A real system
 // would make su set-user-id root and ask for the target's password.
 import { getuid } from '../libc/index.js';
-import { run, complain, UsageError } from '../util/io.js';
+import { run, complain, UsageError, HelpRequest } from '../util/io.js';
 import { lookupUser } from '../util/passwd.js';
 import { become } from '../util/become.js';
 
@@ -14,6 +14,9 @@ export function main(argv: string[], env: Record<string, string>): number {
     let command: string | undefined;
     const operands: string[] = [];
     const args = argv.slice(1);
+    if (args[0] === '--help') throw new HelpRequest();
+    const long = args.find((a) => a.startsWith('--') && a !== '--' && a !== '--login' && a !== '--command');
+    if (long !== undefined) throw new UsageError(`unrecognized option '${long}'`);
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
       if (a === '-' || a === '-l' || a === '--login') login = true;

@@ -17,6 +17,7 @@ import * as libc from '../libc/index.js';
 import { memory } from '../libc/trap.js';
 import { SYS, WNOHANG } from '../../abi/syscalls.js';
 import { S } from '../../abi/fs.js';
+import { preflight } from '../util/args.js';
 
 export const STRINGS_AT = 16384;
 export const STRINGS = ['/tmp/fz', '/tmp', '/dev/blk0', '/dev/null', '/bin/true', '/', '/tmp/fz/a', 'fz', '..', '/etc/motd', '/dev/console', '/tmp/fz2'];
@@ -66,7 +67,9 @@ function sanity(): string | undefined {
   }
 }
 
-export function main(): number {
+export function main(argv: string[]): number {
+  const early = preflight('sysfuzz', argv.slice(1));
+  if (early !== null) return early;
   const input = libc.readAll(0);
   const view = new DataView(input.buffer, input.byteOffset, input.length - (input.length % 56));
   const mem = memory();

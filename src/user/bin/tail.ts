@@ -25,7 +25,8 @@ function fromLine(all: Uint8Array, n: number): Uint8Array {
 
 export function main(argv: string[]): number {
   return run('tail', () => {
-    const raw = argv.slice(1).map((a) => (/^[-+]\d+$/.test(a) ? `-n${a}` : a)).map((a) => a.replace(/^-n-/, '-n'));
+    // "tail -5" and "tail +5" are "tail -n 5" and "tail -n +5" (but "-n +5" is left alone).
+    const raw = argv.slice(1).map((a, i, all) => (/^[-+]\d+$/.test(a) && !/^-[nc]$/.test(all[i - 1] ?? '') ? `-n${a}` : a)).map((a) => a.replace(/^-n-/, '-n'));
     const args = parseArgs(raw, { flags: 'qvf', options: 'nc', long: { lines: 'n', bytes: 'c', follow: 'f' } });
     const bytesMode = args.options.has('c');
     const text = args.options.get(bytesMode ? 'c' : 'n') ?? '10';

@@ -4,6 +4,7 @@
 import { uname } from '../libc/index.js';
 import { run, stdout } from '../util/io.js';
 import { parseArgs } from '../util/args.js';
+import { NODE_NAME } from './hostname.js';
 
 export function main(argv: string[]): number {
   return run('uname', () => {
@@ -14,7 +15,7 @@ export function main(argv: string[]): number {
     const all = f.has('a');
     const fields: string[] = [];
     if (all || f.has('s')) fields.push(u.sysname);
-    if (all || f.has('n')) fields.push('kernelkit');
+    if (all || f.has('n')) fields.push(NODE_NAME);
     if (all || f.has('r')) fields.push(u.release);
     if (all || f.has('p') || f.has('v')) fields.push(u.preset);
     if (all || f.has('m') || f.has('i')) fields.push(u.machine);

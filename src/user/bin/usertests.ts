@@ -13,6 +13,7 @@ import * as libc from '../libc/index.js';
 import { TESTS } from './_usertests-cases.js';
 import { cpuHog, heapHog } from './_usertests-limits.js';
 import './_usertests-beneath.js';
+import { preflight } from '../util/args.js';
 
 function openFds(): number[] {
   const fds: number[] = [];
@@ -59,6 +60,8 @@ function runOne(name: string): number {
 }
 
 export function main(argv: string[]): number {
+  const early = preflight('usertests', argv.slice(1, 2), ['-l', '--one', '--child-echo', '--exit', '--sleep', '--cpu-hog', '--heap-hog', '--write-all']);
+  if (early !== null) return early;
   if (argv[1] === '-l') { libc.print(Object.keys(TESTS).join('\n') + '\n'); return 0; }
   if (argv[1] === '--one') return runOne(argv[2] ?? '');
   // Helpers the cases spawn.

@@ -66,7 +66,8 @@ export function main(argv: string[]): number {
     const value = (c: Counts, f: 'l' | 'w' | 'm' | 'c'): number => (f === 'l' ? c.lines : f === 'w' ? c.words : f === 'm' ? c.chars : c.bytes);
     let width = 1;
     if (!(fields.length === 1 && files.length === 1)) {
-      width = Math.max(...fields.map((f) => String(value(total, f)).length));
+      // As GNU wc: as wide as the total byte count, which no other count exceeds.
+      width = Math.max(...fields.map((f) => String(value(total, f)).length), String(total.bytes).length);
       if (sawNonRegular) width = Math.max(width, 7);
     }
     for (const r of results) {

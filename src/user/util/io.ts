@@ -4,6 +4,7 @@
 
 import { write, read, readAll, fstat, isChr, SysError, Errno, strerror as strerrorOf } from '../libc/index.js';
 import { majorOf } from '../../abi/fs.js';
+import { usageOf } from './usage.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -11,6 +12,11 @@ const decoder = new TextDecoder();
 /** A usage error: printed as "prog: message" and exits 2. */
 export class UsageError extends Error {
   constructor(message: string) { super(message); this.name = 'UsageError'; }
+}
+
+/** Thrown by the option parser on `--help`: `run` prints the program's usage and exits 0. */
+export class HelpRequest extends Error {
+  constructor() { super('help'); this.name = 'HelpRequest'; }
 }
 
 /** Output buffered in memory and written in large chunks (one syscall per 32 KiB). */
@@ -76,6 +82,7 @@ export function run(prog: string, body: () => number): number {
   } catch (e) {
     if (e instanceof SysError && e.errno === Errno.EPIPE) return 141;
     if (e instanceof UsageError) { complain(prog, e.message); return 2; }
+    if (e instanceof HelpRequest) { stdout.write(usageOf(prog)); stdout.flush(); return 0; }
     complain(prog, messageOf(e));
     return 1;
   }

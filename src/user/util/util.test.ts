@@ -144,3 +144,12 @@ test('test expressions (no files involved)', async () => {
   assert.equal(evaluateTest(['-n']), true);
   assert.throws(() => evaluateTest(['a', '-lt', '1']), UsageError);
 });
+
+test('sha256 and md5 match the host digests', async () => {
+  const { createHash } = await import('node:crypto');
+  const { sha256, md5 } = await import('./digest.js');
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (data) => {
+    assert.equal(sha256(data), createHash('sha256').update(data).digest('hex'));
+    assert.equal(md5(data), createHash('md5').update(data).digest('hex'));
+  }));
+});
