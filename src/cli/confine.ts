@@ -36,8 +36,8 @@ export function runConfined(argv: string[], access: HostAccess): Promise<number>
   // when there are shares (for writing too when one is writable). The model is a
   // second wall behind the program sandbox; docs/security.md says what this opens.
   const viaFds = access.read.length > 0 ? ['/proc/self/fd'] : [];
-  const read = both([root, path.join(root, 'node_modules'), ...access.read, ...viaFds]);
-  const write = both([...access.write, ...(access.write.length > 0 ? viaFds : [])]);
+  const read = outermost(both([root, path.join(root, 'node_modules'), ...access.read, ...viaFds]));
+  const write = outermost(both([...access.write, ...(access.write.length > 0 ? viaFds : [])]));
   const flags = [
     '--experimental-permission', '--allow-worker',
     '--disable-warning=ExperimentalWarning', '--disable-warning=SecurityWarning',
@@ -50,6 +50,16 @@ export function runConfined(argv: string[], access: HostAccess): Promise<number>
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? (signal !== null ? 128 + (signalNumber(signal) ?? 1) : 1)));
   });
+}
+
+/**
+ * The paths not inside another of them, each once. A directory's grant covers what is
+ * beneath it, and Node 20 refuses (or aborts on) a grant list that names a directory
+ * twice or a directory and a path beneath it (a share of the package's own tree).
+ */
+export function outermost(paths: string[]): string[] {
+  const norm = [...new Set(paths.map((p) => path.resolve(p)))];
+  return norm.filter((p) => !norm.some((q) => q !== p && (q === '/' || p.startsWith(q + '/'))));
 }
 
 function signalNumber(name: string): number | undefined {

@@ -60,3 +60,17 @@ for (const preset of PRESETS) {
     assert.equal(noLeaks(r), undefined);
   });
 }
+
+test("regression: readme-clang-example-names-a-missing-hello-c: the README's clang line compiles and runs examples/hello.c", () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const line = /^npx kernelkit (run --mount build\/clang-root\/usr:\/usr .*)$/m.exec(readme);
+  assert.ok(line !== null, 'the README has its clang example');
+  const args = line[1]!.replace(/\s+#.*$/, '');
+  const m = /^run --mount (\S+) --mount (\S+) -- '(.*)'$/.exec(args);
+  assert.ok(m !== null, args);
+  // Run from the package root, as a user following the README does.
+  const r = spawnSync(process.execPath, [bin, 'run', '--mount', m[1]!, '--mount', m[2]!, '--', m[3]!], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const argv = /&& \/tmp\/h\.wasm (.*)$/.exec(m[3]!)![1]!.split(' ');
+  assert.equal(r.stdout, `hello from C, ${argv.length} argument(s)\n${argv.map((a) => `  ${a}\n`).join('')}`);
+});
