@@ -142,7 +142,13 @@ export class Kernel {
 
   private kernelCalls(): KernelCalls & { log(message: string): Promise<void> } {
     return {
-      signalGroup: async (pgid, sig) => { await this.signal(0, -pgid, sig).catch(() => {}); },
+      signalGroup: async (pgid, sig) => {
+        // kill(-1) means every process: the group of init (pid 1, the login shell, whose
+        // group is the terminal's between jobs) is taken from the kernel's own copy of the
+        // groups instead, so a ^C at the prompt reaches the shell, not every job.
+        if (pgid === 1) { for (const p of [...this.procs.values()]) if (!p.dead && p.pgid === 1) this.deliver(p, sig); return; }
+        await this.signal(0, -pgid, sig).catch(() => {});
+      },
       processTable: async () => this.processTable(),
       terminate: async (pid, code, signal) => { const p = this.procs.get(pid); if (p !== undefined) await this.exitProcess(p, code, signal); },
       log: async (message) => { this.log.log(message); },

@@ -74,3 +74,19 @@ test("regression: readme-clang-example-names-a-missing-hello-c: the README's cla
   const argv = /&& \/tmp\/h\.wasm (.*)$/.exec(m[3]!)![1]!.split(' ');
   assert.equal(r.stdout, `hello from C, ${argv.length} argument(s)\n${argv.map((a) => `  ${a}\n`).join('')}`);
 });
+
+for (const preset of PRESETS) {
+  test(`regression: rmmod-hostfs-while-a-share-is-mounted-succeeds: EBUSY until the share is unmounted (${preset})`, async () => {
+    const host = fs.mkdtempSync(path.join(os.tmpdir(), 'kk-share-'));
+    try {
+      fs.writeFileSync(path.join(host, 'f'), 'kept\n');
+      const r = await sh(preset, 'rmmod hostfs; echo first=$?; cat /mnt/s/f; umount /mnt/s; rmmod hostfs; echo second=$?', { mounts: [{ host, guest: '/mnt/s', readOnly: false }] });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'first=1\nkept\nsecond=0\n');
+      assert.match(r.stderr, /^rmmod: hostfs: Device or resource busy$/m);
+      assert.equal(noLeaks(r), undefined);
+    } finally {
+      fs.rmSync(host, { recursive: true, force: true });
+    }
+  });
+}

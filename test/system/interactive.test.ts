@@ -52,6 +52,48 @@ test('interactive shell on a terminal: echo, ^C, history, ^D', async () => {
   }
 });
 
+test('regression: kill-%1-reports-exit-143: a background job ended by a signal is reported by the signal\'s name', async () => {
+  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '40', `${process.execPath} ${bin} boot --preset monolithic; echo "HALTED=$?"; sleep 30`);
+  try {
+    await screenShows(/^kernelkit:\/\$/m);
+    tmux('send-keys', '-t', session, 'sleep 100 &', 'Enter');
+    await screenShows(/sleep 100 &\n[\s\S]*\[1\] \d+/);
+    tmux('send-keys', '-t', session, 'kill %1', 'Enter');
+    // The job is reported before the next prompt once it is reaped.
+    tmux('send-keys', '-t', session, 'echo next', 'Enter');
+    // (The report may follow a prompt on its line: the tty echoes typing at once.)
+    await screenShows(/\[1\]\+ {2}Terminated {4}sleep 100$/m);
+    tmux('send-keys', '-t', session, 'sleep 200 &', 'Enter');
+    // The job's number goes to stderr, the prompt to stdout: they may come in either order.
+    await screenShows(/sleep 200 &\n[\s\S]*\[1\] \d+/);
+    tmux('send-keys', '-t', session, 'kill -9 %1', 'Enter');
+    tmux('send-keys', '-t', session, 'echo next', 'Enter');
+    await screenShows(/\[1\]\+ {2}Killed {4}sleep 200$/m);
+    tmux('send-keys', '-t', session, 'C-d');
+    await screenShows(/HALTED=\d+/);
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', session]);
+  }
+});
+
+test('regression: ctrl-c-at-the-prompt-kills-every-background-job (the terminal signalled kill(-1) for init\'s group)', async () => {
+  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '40', `${process.execPath} ${bin} boot --preset microkernel; echo "HALTED=$?"; sleep 30`);
+  try {
+    await screenShows(/^kernelkit:\/\$/m);
+    tmux('send-keys', '-t', session, 'sleep 100 &', 'Enter');
+    await screenShows(/sleep 100 &\n[\s\S]*\[1\] \d+/);
+    tmux('send-keys', '-t', session, 'C-c');
+    await screenShows(/\$ \^C\nkernelkit:\/\$/m); // a fresh prompt: the shell's read ended with EINTR
+    tmux('send-keys', '-t', session, 'echo alive=$(ps | grep -c "sleep 100$")', 'Enter');
+    await screenShows(/^alive=1$/m);
+    tmux('send-keys', '-t', session, 'kill -9 %1; wait', 'Enter');
+    tmux('send-keys', '-t', session, 'C-d');
+    await screenShows(/HALTED=\d+/);
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', session]);
+  }
+});
+
 test('regression: line-after-ctrl-c-goes-to-the-shell (the killed job\'s console read is cancelled)', async () => {
   tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '40', `${process.execPath} ${bin} boot --preset monolithic; echo "HALTED=$?"; sleep 30`);
   try {

@@ -64,10 +64,23 @@ export async function readFile(k: Kernel, p: Process, f: OpenFile, length: numbe
     case 'pipe':
       if (offset !== undefined) throw new KernelError(Errno.ESPIPE);
       return f.target.pipe!.read(length, () => !p.dead, (f.flags & O.NONBLOCK) !== 0);
-    case 'dev':
+    case 'dev': {
+      // A terminal read is interruptible: a signal the process handles ends it with EINTR
+      // (its handler runs on the way out), so ^C at a prompt gives a fresh prompt.
+      const tty = majorOf(f.target.rdev!) === Major.TTY;
+      if (tty && p.signalPending) throw new KernelError(Errno.EINTR);
+      let interrupted = false;
+      const interrupt = (): void => { interrupted = true; void k.console.cancel(p.pid).catch(() => {}); };
+      if (tty) p.interrupt = interrupt;
       p.inDeviceRead = true;
-      try { data = await deviceRead(drivers(k), f.target.rdev!, at, length, p.pid); } finally { p.inDeviceRead = false; }
+      try { data = await deviceRead(drivers(k), f.target.rdev!, at, length, p.pid); } finally {
+        p.inDeviceRead = false;
+        if (p.interrupt === interrupt) p.interrupt = undefined;
+      }
+      // The console answers a cancelled read with nothing; a read that got its line first keeps it.
+      if (interrupted && data.length === 0) throw new KernelError(Errno.EINTR);
       break;
+    }
     case 'vfs': {
       checkGeneration(k, f);
       data = await k.vfs.read(f.target.vfsHandle!, at, length);

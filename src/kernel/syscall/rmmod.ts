@@ -1,7 +1,7 @@
 // rmmod: unloads a component; EBUSY while it is in use: the core services always,
 // a driver while a process holds one of its device files open or a filesystem is
-// mounted on its device, ext2 while an ext2 filesystem is mounted, any component while
-// calls to it are in flight.
+// mounted on its device, ext2 (hostfs) while an ext2 filesystem (a host share) is
+// mounted, any component while calls to it are in flight.
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
@@ -12,6 +12,8 @@ import { Cap } from '../../abi/cred.js';
 
 const ESSENTIAL = ['vfs', 'pm', 'console'];
 const DRIVER_MAJOR: Record<string, number> = { console: Major.TTY, blk: Major.BLK };
+/** Components that serve a filesystem type: unloading one under a mount would strand it. */
+const FILESYSTEM_OF: Record<string, string> = { ext2: 'ext2', hostfs: 'hostfs' };
 
 export async function sysRmmod(k: Kernel, p: Process, a: number[]): Promise<number> {
   requireCap(p, Cap.SYS_MODULE, 'rmmod');
@@ -32,10 +34,13 @@ export async function sysRmmod(k: Kernel, p: Process, a: number[]): Promise<numb
       throw new KernelError(Errno.EBUSY, `${name} is in use (a filesystem is mounted on /dev/blk0)`);
     }
   }
-  // A filesystem server with a mounted filesystem: vfs calls it for every file on it.
-  if (name === 'ext2') {
+  // A filesystem's server (ext2) or driver (hostfs) with a mounted filesystem: vfs calls
+  // it for every file there.
+  const fstype = FILESYSTEM_OF[name];
+  if (fstype !== undefined) {
     const mounts = await k.vfs.mounts();
-    if (Array.isArray(mounts) && mounts.some((m) => m.fstype === 'ext2')) throw new KernelError(Errno.EBUSY, `${name} is in use (an ext2 filesystem is mounted)`);
+    const mounted = Array.isArray(mounts) ? mounts.find((m) => m.fstype === fstype) : undefined;
+    if (mounted !== undefined) throw new KernelError(Errno.EBUSY, `${name} is in use (${mounted.source} is mounted on ${mounted.target})`);
   }
   await k.components.unload(name);
   k.log.log(`rmmod ${name}`);

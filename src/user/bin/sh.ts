@@ -9,7 +9,7 @@
 import * as libc from '../libc/index.js';
 import { SysError, Errno, Signal, TIOC } from '../libc/index.js';
 import { signal } from '../libc/signal.js';
-import { Shell, ExitShell } from '../sh/exec.js';
+import { Shell, ExitShell, jobState } from '../sh/exec.js';
 import { parse, IncompleteInput, ShellSyntaxError } from '../sh/parse.js';
 import { isatty, LineReader } from '../util/io.js';
 
@@ -49,10 +49,7 @@ function interactive(sh: Shell): number {
   const reader = new LineReader(0);
   let buffer = '';
   for (;;) {
-    for (const job of sh.reapJobs()) {
-      const last = job.done.get(job.pids[job.pids.length - 1] as number) ?? 0;
-      libc.write(2, `[${job.id}]+  ${last === 0 ? 'Done' : `Exit ${last}`}    ${job.text}\n`);
-    }
+    for (const job of sh.reapJobs()) libc.write(2, `[${job.id}]+  ${jobState(job)}    ${job.text}\n`);
     sh.interruptPending = false;
     try { libc.write(promptFd, prompt(sh, buffer !== '')); } catch { /* keep reading */ }
     let line: string | null;

@@ -45,6 +45,17 @@ export interface Job {
   text: string;
   /** pid → exit status, filled as the job's processes are reaped. */
   done: Map<number, number>;
+  /** pid → the signal that ended it, for those a signal ended. */
+  signals: Map<number, number>;
+}
+
+/** How a finished job reads in `[N]+  ...`: Done, Exit N, or the signal that ended it (Terminated, Killed). */
+export function jobState(job: Job): string {
+  const last = job.pids[job.pids.length - 1]!;
+  const sig = job.signals.get(last);
+  if (sig !== undefined) return SIGNAL_MESSAGES[sig] ?? signalName(sig);
+  const status = job.done.get(last) ?? 0;
+  return status === 0 ? 'Done' : `Exit ${status}`;
 }
 
 const SIGNAL_MESSAGES: Record<number, string> = {
@@ -240,7 +251,7 @@ export class Shell implements ExpandContext {
 
   private addJob(pids: number[], text: string): void {
     const id = this.jobs.reduce((m, j) => Math.max(m, j.id), 0) + 1;
-    this.jobs.push({ id, pids, text, done: new Map() });
+    this.jobs.push({ id, pids, text, done: new Map(), signals: new Map() });
     this.lastBackground = pids[pids.length - 1];
     if (this.interactive) libc.write(2, `[${id}] ${this.lastBackground}\n`);
   }
@@ -615,7 +626,11 @@ export class Shell implements ExpandContext {
       try { r = libc.wait(-1, WNOHANG); } catch { break; }
       if (r === null) break;
       this.reaped.set(r.pid, statusOf(r));
-      for (const j of this.jobs) if (j.pids.includes(r.pid)) j.done.set(r.pid, statusOf(r));
+      for (const j of this.jobs) {
+        if (!j.pids.includes(r.pid)) continue;
+        j.done.set(r.pid, statusOf(r));
+        if (r.signal !== 0) j.signals.set(r.pid, r.signal);
+      }
     }
     const finished = this.jobs.filter((j) => j.pids.every((p) => j.done.has(p)));
     for (const j of finished) this.jobs.splice(this.jobs.indexOf(j), 1);
