@@ -94,6 +94,29 @@ test('regression: ctrl-c-at-the-prompt-kills-every-background-job (the terminal 
   }
 });
 
+test('regression: motd-never-shown: a login shell greets with /etc/motd, a shell started from it does not', async () => {
+  const motd = spawnSync(process.execPath, [bin, 'run', '--', 'cat /etc/motd'], { encoding: 'utf8' }).stdout.trimEnd();
+  assert.ok(motd.length > 0, 'the initramfs has a motd');
+  const quoted = motd.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '40', `${process.execPath} ${bin} boot --preset monolithic; echo "HALTED=$?"; sleep 30`);
+  try {
+    await screenShows(new RegExp(`^${quoted}\\nkernelkit:\\/\\$`, 'm'));
+    tmux('send-keys', '-t', session, 'su -l user', 'Enter');
+    await screenShows(new RegExp(`su -l user\\n${quoted}\\nkernelkit:\\/home\\/user\\$`, 'm'));
+    tmux('send-keys', '-t', session, 'sh -i', 'Enter');
+    tmux('send-keys', '-t', session, 'echo inner', 'Enter');
+    // (Typing is echoed at once, so "echo inner" may land before the inner prompt.)
+    const screen = await screenShows(/^(kernelkit:\/home\/user\$ )?inner$/m);
+    assert.equal(screen.split(motd).length - 1, 2, 'the motd twice: init\'s shell and su -l, not sh -i');
+    tmux('send-keys', '-t', session, 'C-d');
+    tmux('send-keys', '-t', session, 'C-d');
+    tmux('send-keys', '-t', session, 'C-d');
+    await screenShows(/HALTED=\d+/);
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', session]);
+  }
+});
+
 test('regression: line-after-ctrl-c-goes-to-the-shell (the killed job\'s console read is cancelled)', async () => {
   tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '40', `${process.execPath} ${bin} boot --preset monolithic; echo "HALTED=$?"; sleep 30`);
   try {

@@ -36,7 +36,7 @@ function prompt(sh: Shell, continuation: boolean): string {
   return `kernelkit:${cwd}$ `;
 }
 
-function interactive(sh: Shell): number {
+function interactive(sh: Shell, login: boolean): number {
   sh.interactive = true;
   // ^C at the prompt discards the line instead of killing the shell: the tty driver has
   // already thrown the typed line away, and a read it interrupts fails with EINTR, which
@@ -46,6 +46,10 @@ function interactive(sh: Shell): number {
   try { sh.shellPgid = libc.getpgid(0); } catch { sh.shellPgid = 0; }
   try { libc.ioctl(0, TIOC.SPGRP, sh.shellPgid); } catch { /* not a terminal after all */ }
   const promptFd = isatty(1) ? 1 : 2;
+  // A login shell (init's, or one su -l and login start as "-sh") greets with the motd.
+  if (login) {
+    try { libc.write(promptFd, libc.readFile('/etc/motd')); } catch { /* no motd */ }
+  }
   const reader = new LineReader(0);
   let buffer = '';
   for (;;) {
@@ -117,7 +121,7 @@ export function main(argv: string[], env: Record<string, string>): number {
       return runGuarded(sh, () => sh.runSource(text));
     }
     sh.positionalArgs = args.slice(1);
-    if (isatty(0)) return interactive(sh);
+    if (isatty(0)) return interactive(sh, (argv[0] ?? '').startsWith('-') || libc.getpid() === 1);
     return runGuarded(sh, () => sh.runSource(libc.textDecode(libc.readAll(0))));
   } catch (e) {
     libc.eprint(`sh: ${e instanceof Error ? e.message : String(e)}\n`);

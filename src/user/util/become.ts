@@ -29,7 +29,8 @@ export function become(u: Passwd, o: BecomeOptions): number {
     }
   }
   env['PWD'] = getcwd();
-  const argv = o.command !== undefined ? [shell, '-c', o.command] : [shell, '-i'];
+  // A login shell is told so as Unix tells it: its argv[0] starts with '-'.
+  const argv = o.command !== undefined ? [shell, '-c', o.command] : [o.login ? `-${shell.split('/').pop()}` : shell, '-i'];
   const pid = spawn(shell, { argv, env, user: { uid: u.uid, gid: u.gid, groups: groupsOf(u.name).filter((g) => g !== u.gid) } });
   const r = wait(pid);
   if (r === null) return 0;
