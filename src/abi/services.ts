@@ -210,6 +210,8 @@ export interface MethodDef {
   readonly doc: string;
   /** A check beyond the shape, relating the result to the arguments (a read returns what was asked). */
   readonly check?: (result: unknown, args: readonly unknown[]) => boolean;
+  /** Positions of the arguments that are grants (shape GRANT): only the kernel may lend them. */
+  readonly grants: readonly number[];
 }
 
 export interface ServiceDef {
@@ -220,7 +222,7 @@ export interface ServiceDef {
   readonly byNr: ReadonlyMap<number, MethodDef>;
 }
 
-type MethodSpec = Omit<MethodDef, 'name' | 'idempotent' | 'bulk'> & { readonly idempotent?: boolean; readonly bulk?: readonly string[] };
+type MethodSpec = Omit<MethodDef, 'name' | 'idempotent' | 'bulk' | 'grants'> & { readonly idempotent?: boolean; readonly bulk?: readonly string[] };
 
 function m(nr: number, args: readonly (readonly [string, Shape])[], result: Shape, doc: string, extra: Partial<Pick<MethodDef, 'idempotent' | 'bulk' | 'check'>> = {}): MethodSpec {
   return { nr, args, result, doc, ...extra };
@@ -230,6 +232,7 @@ function m(nr: number, args: readonly (readonly [string, Shape])[], result: Shap
 function service<I>(name: string, doc: string, spec: { readonly [K in Exclude<keyof I, symbol | number>]-?: MethodSpec }): ServiceDef {
   const methods: MethodDef[] = Object.entries(spec as Record<string, MethodSpec>).map(([method, s]) => ({
     ...s, name: method, idempotent: s.idempotent ?? false, bulk: s.bulk ?? [],
+    grants: s.args.flatMap(([, shape], i) => shape === GRANT ? [i] : []),
   }));
   const byNr = new Map<number, MethodDef>();
   for (const d of methods) {
@@ -382,6 +385,13 @@ export const SERVICES: Readonly<Record<string, ServiceDef>> = { vfs: VFS, ext2: 
 export function checkReply(def: MethodDef, service: string, result: unknown, args: readonly unknown[]): unknown {
   if (conforms(def.result, result) && (def.check === undefined || def.check(result, args))) return result;
   throw new KernelError(Errno.EIO, `${service} returned a malformed reply to ${def.name}`);
+}
+
+/** `service.method` takes grants, and a component (not the kernel) calls it: the refusal, else undefined. */
+export function lendRefusal(caller: string, service: string, method: string): KernelError | undefined {
+  const def = SERVICES[service]?.byName.get(method);
+  if (def === undefined || def.grants.length === 0) return undefined;
+  return new KernelError(Errno.EPERM, `${caller} cannot lend memory: ${service}.${method} takes grants from the kernel only`);
 }
 
 /** Whether a manifest's `uses` grants `method` of `service` ('svc' grants all of it, 'svc.method' one method). */

@@ -25,10 +25,19 @@ async function screenShows(pattern: RegExp): Promise<string> {
   assert.fail(`screen never showed ${pattern}:\n${screen}`);
 }
 
+/** Boots `preset` in a tmux terminal `width` columns wide, runs `body`, then ends the session. */
+async function onTerminal(preset: string, body: () => Promise<void>, width = 100): Promise<void> {
+  tmux('new-session', '-d', '-s', session, '-x', String(width), '-y', '40', `${process.execPath} ${bin} boot --preset ${preset}; echo "HALTED=$?"; sleep 30`);
+  try {
+    await body();
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', session]);
+  }
+}
+
 test('interactive shell on a terminal: echo, ^C, history, ^D', async () => {
   assert.equal(spawnSync('tmux', ['-V']).status, 0, 'tmux is installed (.ci/run installs it)');
-  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '40', `${process.execPath} ${bin} boot --preset microkernel; echo "HALTED=$?"; sleep 30`);
-  try {
+  await onTerminal('microkernel', async () => {
     await screenShows(/^kernelkit:\/\$/m);
     tmux('send-keys', '-t', session, 'echo hello wrld', 'BSpace', 'BSpace', 'BSpace', 'orld', 'Enter');
     await screenShows(/^hello world$/m);
@@ -47,14 +56,11 @@ test('interactive shell on a terminal: echo, ^C, history, ^D', async () => {
     tmux('send-keys', '-t', session, 'C-d');
     // Like bash, the shell leaves with the status of the last command (the ^C'd sleep).
     await screenShows(/HALTED=130/);
-  } finally {
-    spawnSync('tmux', ['kill-session', '-t', session]);
-  }
+  });
 });
 
 test('regression: kill-%1-reports-exit-143: a background job ended by a signal is reported by the signal\'s name', async () => {
-  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '40', `${process.execPath} ${bin} boot --preset monolithic; echo "HALTED=$?"; sleep 30`);
-  try {
+  await onTerminal('monolithic', async () => {
     await screenShows(/^kernelkit:\/\$/m);
     tmux('send-keys', '-t', session, 'sleep 100 &', 'Enter');
     await screenShows(/sleep 100 &\n[\s\S]*\[1\] \d+/);
@@ -71,14 +77,11 @@ test('regression: kill-%1-reports-exit-143: a background job ended by a signal i
     await screenShows(/\[1\]\+ {2}Killed {4}sleep 200$/m);
     tmux('send-keys', '-t', session, 'C-d');
     await screenShows(/HALTED=\d+/);
-  } finally {
-    spawnSync('tmux', ['kill-session', '-t', session]);
-  }
+  });
 });
 
 test('regression: ctrl-c-at-the-prompt-kills-every-background-job (the terminal signalled kill(-1) for init\'s group)', async () => {
-  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '40', `${process.execPath} ${bin} boot --preset microkernel; echo "HALTED=$?"; sleep 30`);
-  try {
+  await onTerminal('microkernel', async () => {
     await screenShows(/^kernelkit:\/\$/m);
     tmux('send-keys', '-t', session, 'sleep 100 &', 'Enter');
     await screenShows(/sleep 100 &\n[\s\S]*\[1\] \d+/);
@@ -89,17 +92,14 @@ test('regression: ctrl-c-at-the-prompt-kills-every-background-job (the terminal 
     tmux('send-keys', '-t', session, 'kill -9 %1; wait', 'Enter');
     tmux('send-keys', '-t', session, 'C-d');
     await screenShows(/HALTED=\d+/);
-  } finally {
-    spawnSync('tmux', ['kill-session', '-t', session]);
-  }
+  });
 });
 
 test('regression: motd-never-shown: a login shell greets with /etc/motd, a shell started from it does not', async () => {
   const motd = spawnSync(process.execPath, [bin, 'run', '--', 'cat /etc/motd'], { encoding: 'utf8' }).stdout.trimEnd();
   assert.ok(motd.length > 0, 'the initramfs has a motd');
   const quoted = motd.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '40', `${process.execPath} ${bin} boot --preset monolithic; echo "HALTED=$?"; sleep 30`);
-  try {
+  await onTerminal('monolithic', async () => {
     await screenShows(new RegExp(`^${quoted}\\nkernelkit:\\/\\$`, 'm'));
     tmux('send-keys', '-t', session, 'su -l user', 'Enter');
     await screenShows(new RegExp(`su -l user\\n${quoted}\\nkernelkit:\\/home\\/user\\$`, 'm'));
@@ -112,14 +112,11 @@ test('regression: motd-never-shown: a login shell greets with /etc/motd, a shell
     tmux('send-keys', '-t', session, 'C-d');
     tmux('send-keys', '-t', session, 'C-d');
     await screenShows(/HALTED=\d+/);
-  } finally {
-    spawnSync('tmux', ['kill-session', '-t', session]);
-  }
+  }, 200);
 });
 
 test('regression: line-after-ctrl-c-goes-to-the-shell (the killed job\'s console read is cancelled)', async () => {
-  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '40', `${process.execPath} ${bin} boot --preset monolithic; echo "HALTED=$?"; sleep 30`);
-  try {
+  await onTerminal('monolithic', async () => {
     await screenShows(/^kernelkit:\/\$/m);
     tmux('send-keys', '-t', session, 'cat', 'Enter');
     await screenShows(/\$ cat\n/);
@@ -131,7 +128,5 @@ test('regression: line-after-ctrl-c-goes-to-the-shell (the killed job\'s console
     await screenShows(/^one\nkernelkit:\/\$/m);
     tmux('send-keys', '-t', session, 'C-d');
     await screenShows(/HALTED=0/);
-  } finally {
-    spawnSync('tmux', ['kill-session', '-t', session]);
-  }
+  });
 });

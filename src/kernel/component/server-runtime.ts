@@ -10,7 +10,7 @@ import { Doorbell, pollLoop, type LoopHost } from '../../lib/poller.js';
 import type { Value } from '../../lib/codec.js';
 import type { ComponentContext, ComponentFactory, ComponentInstance, KernelCalls, Manifest } from '../../abi/component.js';
 import { KernelError, Errno } from '../../abi/errno.js';
-import { SERVICES, KERNEL, checkReply, grants } from '../../abi/services.js';
+import { SERVICES, KERNEL, checkReply, grants, lendRefusal } from '../../abi/services.js';
 import { ShmEndpoint, PortEndpoint, type Endpoint, type PortLike } from '../ipc/endpoint.js';
 import { codecWire, fixedWire } from '../ipc/wire.js';
 import type { ChannelEnd } from '../ipc/channel.js';
@@ -18,7 +18,7 @@ import { Rpc } from '../ipc/rpc.js';
 import { bindDevice } from '../device.js';
 import { wrapComponent, isFaultType, type FaultState } from './fault.js';
 import { PeerLink, bindClient } from './peer-link.js';
-import { grantPositions, type ServerInit, type ServerControl } from './server.js';
+import type { ServerInit, ServerControl } from './server.js';
 import { WindowGrant, GrantViolation, isGrantRef } from '../ipc/grant.js';
 
 /** How long a call with a grant waits for the kernel's message that maps the memory. */
@@ -77,13 +77,12 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
       });
     }
   };
-  const grantArgs = grantPositions(init.name);
   // Server dispatch: only the methods of this component's service list.
   const serve = async (_to: string, method: string, args: Value[]): Promise<Value> => {
     const fn = own.byName.has(method) ? instance[method] : undefined;
     if (typeof fn !== 'function') throw new KernelError(Errno.ENOSYS, `${init.name} has no method ${method}`);
-    const at = grantArgs.get(method);
-    if (at === undefined) return (await (fn as (...a: Value[]) => Promise<Value>)(...args)) ?? null;
+    const at = own.byName.get(method)!.grants;
+    if (at.length === 0) return (await (fn as (...a: Value[]) => Promise<Value>)(...args)) ?? null;
     // A grant reference becomes a grant over the lent memory, for this call only. A bad
     // reference is an errno; a component that then reaches outside its window faults.
     const granted: WindowGrant[] = [];
@@ -116,7 +115,7 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
     const ep = new ShmEndpoint(end.memory, end.side, new Doorbell(end.peerBell), fixedWire(own, undefined));
     // Replies to calls from an earlier instance of the client land in the old end: dropped with it.
     // Only the kernel lends memory: a grant from another component is refused.
-    new Rpc(ep, (to, method, args) => grantArgs.has(method) ? Promise.reject(new KernelError(Errno.EPERM, `${end.peer} cannot lend memory: ${method} takes grants from the kernel only`)) : serve(to, method, args), (e) => host.crash(e));
+    new Rpc(ep, (to, method, args) => { const refused = lendRefusal(end.peer, init.name, method); return refused !== undefined ? Promise.reject(refused) : serve(to, method, args); }, (e) => host.crash(e));
     clients.set(end.peer, ep);
   };
   const bell = new Doorbell(init.serverBell);

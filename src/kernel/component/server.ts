@@ -11,10 +11,9 @@ import { ShmEndpoint, PortEndpoint, channelMemory, type Endpoint } from '../ipc/
 import { Rpc, type CallHandler, type PendingCall } from '../ipc/rpc.js';
 import { codecWire, fixedWire } from '../ipc/wire.js';
 import type { ChannelEnd } from '../ipc/channel.js';
-import { SERVICES, KERNEL, checkReply } from '../../abi/services.js';
+import { SERVICES, KERNEL, checkReply, type ServiceDef } from '../../abi/services.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import type { MemArenaRecord } from '../../abi/sysinfo.js';
-import { GRANT } from '../../abi/grant.js';
 import { WindowGrant, isGrantRef } from '../ipc/grant.js';
 
 /**
@@ -26,16 +25,6 @@ function startError(message: string): KernelError {
   const m = /^(E[A-Z0-9]+): (.*)$/s.exec(message);
   const errno = m === null ? undefined : (Errno as Record<string, number>)[m[1]!];
   return errno === undefined ? new KernelError(Errno.EIO, message) : new KernelError(errno, m![2]!);
-}
-
-/** For each method of `service` with grant arguments, their positions. */
-export function grantPositions(service: string): Map<string, number[]> {
-  const out = new Map<string, number[]>();
-  for (const def of SERVICES[service]?.methods ?? []) {
-    const at = def.args.flatMap(([, shape], i) => shape === GRANT ? [i] : []);
-    if (at.length > 0) out.set(def.name, at);
-  }
-  return out;
 }
 
 /**
@@ -137,7 +126,7 @@ export class UserServer {
   private nextMemstat = 1;
 
   constructor(private readonly o: ServerOptions) {
-    this.grantArgs = grantPositions(o.manifest.name);
+    this.service = SERVICES[o.manifest.name];
     this.thread = o.platform.createThread('server');
     this.arena = new SharedArrayBuffer(o.arenaBytes);
     const heartbeat = new SharedArrayBuffer(4);
@@ -184,8 +173,8 @@ export class UserServer {
   started(): Promise<void> { return this.ready; }
 
   call(method: string, args: Value[], replays = 0): Promise<Value> {
-    const grants = this.grantArgs.get(method);
-    if (grants !== undefined) {
+    const grants = this.service?.byName.get(method)?.grants ?? [];
+    if (grants.length > 0) {
       // A grant travels as its reference; the memory behind it is mapped into this
       // server once, before the first call that needs it (a replayed call's too).
       args = [...args];
@@ -213,8 +202,8 @@ export class UserServer {
 
   /** Lent memories mapped into this server. */
   private readonly mapped = new Set<number>();
-  /** Per method, the positions of its grant arguments (from the service list). */
-  private readonly grantArgs: Map<string, number[]>;
+  /** This server's service list (grant positions per method). */
+  private readonly service: ServiceDef | undefined;
 
   poll(): boolean { return this.endpoint.poll(); }
 

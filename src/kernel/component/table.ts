@@ -22,9 +22,9 @@ import type { DeviceKind } from '../../abi/component.js';
 import type { Platform } from '../platform.js';
 import type { Params } from '../params.js';
 import { bindDevice } from '../device.js';
-import { SERVICES, KERNEL, type ServiceDef } from '../../abi/services.js';
+import { SERVICES, KERNEL, lendRefusal, type ServiceDef } from '../../abi/services.js';
 import { wrapComponent, type FaultState, type FaultType } from './fault.js';
-import { UserServer, grantPositions, type Transport } from './server.js';
+import { UserServer, type Transport } from './server.js';
 import type { ComponentModule } from './server-runtime.js';
 import type { PendingCall } from '../ipc/rpc.js';
 import { MAX_REPLAYS, bindClient } from './peer-link.js';
@@ -66,14 +66,6 @@ export interface TableOptions {
   log: (line: string) => void;
   /** A kernel-domain component failed: the kernel panics. */
   panic: (component: string, cause: string) => never;
-}
-
-const grantMethods = new Map<string, Map<string, number[]>>();
-/** Whether `service.method` takes grants: only the kernel lends memory, never a component. */
-function takesGrants(service: string, method: string): boolean {
-  let g = grantMethods.get(service);
-  if (g === undefined) { g = grantPositions(service); grantMethods.set(service, g); }
-  return g.has(method);
 }
 
 export class ComponentTable {
@@ -230,7 +222,8 @@ export class ComponentTable {
   private serveOnChannel(service: string, client: string, method: string, args: Value[]): Promise<Value> {
     const c = this.records.get(client);
     if (c === undefined || !grants(c.module.manifest.uses, service, method)) return Promise.reject(new KernelError(Errno.EPERM, `${client} holds no capability for ${service}.${method}`));
-    if (takesGrants(service, method)) return Promise.reject(new KernelError(Errno.EPERM, `${client} cannot lend memory: ${service}.${method} takes grants from the kernel only`));
+    const refused = lendRefusal(client, service, method);
+    if (refused !== undefined) return Promise.reject(refused);
     const target = this.iface<Record<string, ((...a: Value[]) => Promise<Value>) | undefined>>(service);
     const fn = target[method];
     if (fn === undefined) return Promise.reject(new KernelError(Errno.ENOSYS, `${service} has no method ${method}`));
@@ -297,7 +290,8 @@ export class ComponentTable {
     const uses = record.module.manifest.uses;
     if (!grants(uses, to, method)) throw new KernelError(Errno.EPERM, `${record.name} holds no capability for ${to}.${method}`);
     if (to === 'kernel') return (await this.kernelCall(method, args)) ?? null;
-    if (takesGrants(to, method)) throw new KernelError(Errno.EPERM, `${record.name} cannot lend memory: ${to}.${method} takes grants from the kernel only`);
+    const refused = lendRefusal(record.name, to, method);
+    if (refused !== undefined) throw refused;
     if (this.direct) throw new KernelError(Errno.EPERM, `${record.name}: calls to ${to} go on its own channel, not through the kernel`);
     const target = this.iface<Record<string, ((...a: Value[]) => Promise<Value>) | undefined>>(to);
     const fn = target[method];

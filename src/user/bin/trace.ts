@@ -4,7 +4,8 @@
 //   trace [-o FILE] [--json] -p PID
 // Lines go to stderr, or to FILE. The kernel makes the events (the `trace` syscall,
 // kernel/trace.ts); this program only points them at a descriptor and waits.
-import { spawn, wait, stat, isReg, open, trace, kill, sleepMs, getpid, O, SysError, Errno } from '../libc/index.js';
+import { spawn, wait, open, trace, kill, sleepMs, getpid, O, SysError, Errno } from '../libc/index.js';
+import { findCommand } from '../util/command.js';
 import { run, complain, stdout, UsageError } from '../util/io.js';
 
 const USAGE = `usage: trace [-o FILE] [--json] COMMAND [ARG]...
@@ -17,15 +18,6 @@ bytes of data copied, time. Output goes to stderr.
   -p PID    trace a running process and the children it starts, until it ends
 Only root may trace processes of other users.
 `;
-
-function lookup(name: string, path: string): string | null {
-  if (name.includes('/')) return name;
-  for (const dir of path.split(':')) {
-    const p = `${dir === '' ? '.' : dir}/${name}`;
-    try { if (isReg(stat(p).mode)) return p; } catch { /* next */ }
-  }
-  return null;
-}
 
 export function main(argv: string[], env: Record<string, string>): number {
   return run('trace', () => {
@@ -66,7 +58,7 @@ export function main(argv: string[], env: Record<string, string>): number {
     }
 
     const name = command[0]!;
-    const path = lookup(name, env['PATH'] ?? '/bin');
+    const path = findCommand(name, env['PATH'] ?? '/bin');
     if (path === null) { complain('trace', `'${name}': No such file or directory`); return 127; }
     trace(fd, 0, json);
     let child: number;

@@ -35,7 +35,7 @@ function middleSnake(x: Int32Array, y: Int32Array, xoff: number, xlim: number, y
   const odd = ((fmid - bmid) & 1) !== 0;
   fd[o + fmid] = xoff;
   bd[o + bmid] = xlim;
-  for (let cost = 1; ; cost++) {
+  for (let edits = 1; ; edits++) { // the edit distance searched so far (a count, not a time)
     if (fmin > dmin) fd[o + --fmin - 1] = -1; else ++fmin;
     if (fmax < dmax) fd[o + ++fmax + 1] = -1; else --fmax;
     for (let d = fmax; d >= fmin; d -= 2) {
@@ -58,7 +58,7 @@ function middleSnake(x: Int32Array, y: Int32Array, xoff: number, xlim: number, y
       bd[o + d] = px;
       if (!odd && fmin <= d && d <= fmax && px <= (fd[o + d] as number)) return { xmid: px, ymid: py, loMinimal: true, hiMinimal: true };
     }
-    if (minimal || cost < tooExpensive) continue;
+    if (minimal || edits < tooExpensive) continue;
     let fxyBest = -1;
     let fxBest = 0;
     for (let d = fmax; d >= fmin; d -= 2) {

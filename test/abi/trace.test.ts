@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatTraceEvent, type HopTraceEvent, type SyscallTraceEvent } from './trace.js';
+import { formatTraceEvent, type HopTraceEvent, type SyscallTraceEvent } from '../../src/abi/trace.js';
 
 const call: SyscallTraceEvent = { type: 'syscall', seq: 4, pid: 7, process: 'cat', thread: 3, syscall: 'read', args: '3, 4096', result: 12, errno: undefined, us: 18.24 };
 const hop: HopTraceEvent = {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseShebang, executableHeader, SHEBANG_MAX } from './exec.js';
+import { parseShebang, executableHeader, SHEBANG_MAX } from '../../src/abi/exec.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
