@@ -7,6 +7,11 @@
 // workload saw fsync'd and verified against the durable disk image: a block that is
 // missing or wrong is data lost.
 //
+// A campaign is a seeded list of independent jobs (preset, component, fault type, a
+// range of the cell's schedule): each boots its own machines on its own disk, so jobs
+// run in parallel, in slices (`--shard I/N`) or on other machines (campaign-queue.ts),
+// and their results merge into the same table (mergeJobs).
+//
 // Where the data lives: acknowledged data is raw 1 KiB blocks on /dev/blk0 (the
 // block device outlives every component restart and panic); files in /tmp are on
 // ramfs, which is volatile across a vfs restart, so they are only read back at once
@@ -59,7 +64,13 @@ export interface FaultCampaignOptions {
   ipc?: Transport;
   /** Keep durable data in files on an ext2 root disk (made with `kernelkit mkfs`); ext2 cells always do. */
   disk?: boolean;
-  onProgress?: (what: string) => void;
+  /** Heartbeat silence that counts as a hung user-domain server, for the campaign's machines (ms; the kernel's default is params.ts heartbeatTimeoutMs). */
+  hangMs?: number;
+  /** Faults per job (the unit of parallelism, sharding and queueing; default JOB_FAULTS). */
+  jobFaults?: number;
+  /** Machines run at once (default 1). */
+  parallel?: number;
+  onProgress?: (what: string, done?: number, total?: number) => void;
 }
 
 export interface PlannedFault { gap: number; component: string; type: string }
@@ -85,45 +96,157 @@ const DISK_BYTES = 32 << 20;
  *  healthy kernel thread can miss its 100 ms heartbeat for over a second. */
 const WATCHDOG_MS = 2500;
 /** Faults per boot at most: a long run of restarts in one boot is fine, but bounded. */
-const BATCH = 100;
+const BATCH = 250;
+/** Faults per job by default: one boot each unless the machine panics. */
+export const JOB_FAULTS = 250;
+/** A campaign's hang detection by default (ms): servers beat every 50 ms and the kernel
+ *  looks every 100 ms, so a hang is seen in 200–300 ms instead of the default 1 s. */
+export const CAMPAIGN_HANG_MS = 200;
 
 let abandoned = 0;
 /** Machines given up on after a timeout whose threads still exist (runMachine has no abort): the CLI exits explicitly when this is not 0. */
 export const abandonedMachines = (): number => abandoned;
 
-export interface CampaignResult { cells: FaultCell[]; storage: string }
+/** One job: faults [from, to) of one cell's schedule. */
+export interface FaultJob { preset: string; component: string; type: string; from: number; to: number }
 
-export async function runFaultCampaign(o: FaultCampaignOptions): Promise<CampaignResult> {
-  const cells: FaultCell[] = [];
+/** What one job saw: sums, and the recovery samples (so merged percentiles are exact). */
+export interface FaultJobResult extends FaultJob {
+  injected: number;
+  survived: number;
+  completed: number;
+  recoveries: number[];
+  failed_requests: number;
+  data_lost: number;
+  corruption_caught: number;
+  volatile_lost: number;
+  boots: number;
+  stuck: number;
+  panics: number;
+  ops: number;
+  seconds: number;
+}
+
+export interface CampaignResult {
+  cells: FaultCell[];
+  storage: string;
+  /** Machines run at once. */
+  parallel: number;
+  jobs: FaultJobResult[];
+  seconds: number;
+}
+
+/** The options that decide a campaign's jobs and their results (not how they are run). */
+export type CampaignSpec = Pick<FaultCampaignOptions, 'presets' | 'components' | 'types' | 'n' | 'seed' | 'ipc' | 'disk' | 'hangMs' | 'jobFaults'>;
+
+/** The campaign's jobs, cell by cell in table order. */
+export function planJobs(o: CampaignSpec): FaultJob[] {
+  const size = o.jobFaults ?? JOB_FAULTS;
+  const jobs: FaultJob[] = [];
   for (const preset of o.presets) {
     for (const component of o.components) {
       for (const type of o.types) {
-        o.onProgress?.(`faults: ${preset} ${component} ${type} x${o.n}`);
-        cells.push(await runCell(o, preset, component, type));
+        for (let from = 0; from < o.n; from += size) jobs.push({ preset, component, type, from, to: Math.min(o.n, from + size) });
       }
     }
   }
+  return jobs;
+}
+
+/** Slice `index` (1-based) of `count`: every count-th job, so each slice gets a share of every cell (hangs are slow). */
+export const shardJobs = (jobs: FaultJob[], index: number, count: number): FaultJob[] => jobs.filter((_, i) => i % count === index - 1);
+
+/** A job's name, the same for the same seed and options (queue job ids; merges match on it). */
+export function jobKey(o: CampaignSpec, j: FaultJob): string {
+  return [`s${o.seed >>> 0}`, j.preset, j.component, j.type, `${j.from}-${j.to}`, o.ipc ?? 'preset-ipc', o.disk === true ? 'disk' : 'raw', `h${o.hangMs ?? CAMPAIGN_HANG_MS}`].join('.');
+}
+
+export function storageOf(o: Pick<FaultCampaignOptions, 'disk' | 'components'>): string {
   const onDisk = 'acknowledged data: 1 KiB files in /kb-data on an ext2 root disk, fsync\'d (checked after the campaign by a fresh boot reading them back); /tmp files on ramfs checked at once (volatile across a vfs restart)';
   const raw = 'acknowledged data: raw 1 KiB blocks on /dev/blk0 with fsync (durable across restarts and panics); /tmp files on ramfs checked at once (volatile across a vfs restart, not counted as durable)';
-  return {
-    cells,
-    storage: o.disk === true || o.components.every((c) => c === 'ext2') ? onDisk
-      : o.components.includes('ext2') ? `${raw}; ext2 cells: ${onDisk.replace(/^acknowledged data: /, '')}` : raw,
+  return o.disk === true || o.components.every((c) => c === 'ext2') ? onDisk
+    : o.components.includes('ext2') ? `${raw}; ext2 cells: ${onDisk.replace(/^acknowledged data: /, '')}` : raw;
+}
+
+/** Runs `fn` on every item, at most `parallel` at once; results in item order. */
+export async function inPool<T, R>(items: T[], parallel: number, fn: (item: T) => Promise<R>, onDone?: (done: number) => void): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0, done = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+      onDone?.(++done);
+    }
   };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, items.length)) }, lane));
+  return out;
+}
+
+export async function runFaultCampaign(o: FaultCampaignOptions, only?: FaultJob[]): Promise<CampaignResult> {
+  const started = performance.now();
+  const jobs = only ?? planJobs(o);
+  const parallel = o.parallel ?? 1;
+  o.onProgress?.(`faults: ${jobs.length} jobs, ${parallel} at once`, 0, jobs.length);
+  const results = await inPool(jobs, parallel, (j) => runFaultJob(o, j), (done) => o.onProgress?.(`faults: ${done}/${jobs.length} jobs`, done, jobs.length));
+  return { cells: mergeJobs(results), storage: storageOf(o), parallel, jobs: results, seconds: round((performance.now() - started) / 1000, 1) };
 }
 
 /** Whether a cell keeps its durable data on an ext2 root: asked for, or faults aimed at ext2 itself. */
 export const cellOnDisk = (o: Pick<FaultCampaignOptions, 'disk'>, component: string): boolean => o.disk === true || component === 'ext2';
 
-async function runCell(o: FaultCampaignOptions, preset: string, component: string, type: string): Promise<FaultCell> {
-  const schedule = faultSchedule(o.seed, preset, component, type, o.n);
+/** The cells of these jobs' results, in the order the jobs first name them: sums, and percentiles over all samples. */
+export function mergeJobs(results: FaultJobResult[]): FaultCell[] {
+  const byCell = new Map<string, FaultJobResult[]>();
+  for (const r of results) {
+    const k = `${r.preset}/${r.component}/${r.type}`;
+    byCell.set(k, [...(byCell.get(k) ?? []), r]);
+  }
+  return [...byCell.values()].map((rs) => {
+    const sum = (f: (r: FaultJobResult) => number): number => rs.reduce((a, r) => a + f(r), 0);
+    const injected = sum((r) => r.injected);
+    const recoveries = rs.flatMap((r) => r.recoveries);
+    const rec = summarize(recoveries);
+    const first = rs[0]!;
+    return {
+      preset: first.preset, component: first.component, type: first.type, injected,
+      survived_pct: injected === 0 ? 0 : round((100 * sum((r) => r.survived)) / injected, 1),
+      completed_pct: injected === 0 ? 0 : round((100 * sum((r) => r.completed)) / injected, 1),
+      recovery_ms_p50: recoveries.length > 0 ? round(rec.median, 2) : null,
+      recovery_ms_p99: recoveries.length > 0 ? round(rec.p99, 2) : null,
+      failed_requests: sum((r) => r.failed_requests), data_lost: sum((r) => r.data_lost), corruption_caught: sum((r) => r.corruption_caught),
+      volatile_lost: sum((r) => r.volatile_lost), boots: sum((r) => r.boots), panics: sum((r) => r.panics), stuck: sum((r) => r.stuck), ops: sum((r) => r.ops),
+    };
+  });
+}
+
+// One ext2 image per process, made by the project's own mkfs (a host tool); every job
+// on an ext2 root starts from a copy of it.
+let emptyImage: Uint8Array | undefined;
+function ext2Image(): Uint8Array {
+  if (emptyImage === undefined) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-mkfs-'));
+    try {
+      execFileSync(process.execPath, [path.join(packageRoot, 'bin/kernelkit.js'), 'mkfs', '--size', `${DISK_BYTES >> 20}M`, path.join(dir, 'root.img')], { stdio: 'ignore' });
+      emptyImage = new Uint8Array(fs.readFileSync(path.join(dir, 'root.img')));
+    } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  }
+  return emptyImage;
+}
+
+/** Runs one job on fresh machines and a fresh disk. */
+export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<FaultJobResult> {
+  const started = performance.now();
+  const { preset, component, type } = job;
+  const schedule = faultSchedule(o.seed, preset, component, type, job.to).slice(job.from);
+  const params = { heartbeatTimeoutMs: o.hangMs ?? CAMPAIGN_HANG_MS };
   let disk = new DurableRam(DISK_BYTES);
   let image: string | undefined;
   if (cellOnDisk(o, component)) {
-    // A fresh ext2 image per cell, made by the project's own mkfs (a host tool).
+    const bytes = ext2Image();
+    // NOTE: the machine reads the disk from `backing`; the file only names an ext2 root.
     image = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-faults-')), 'root.img');
-    execFileSync(process.execPath, [path.join(packageRoot, 'bin/kernelkit.js'), 'mkfs', '--size', `${DISK_BYTES >> 20}M`, image], { stdio: 'ignore' });
-    const bytes = fs.readFileSync(image);
+    fs.writeFileSync(image, '');
     disk.live.set(bytes);
     disk.durable.set(bytes);
   }
@@ -142,7 +265,7 @@ async function runCell(o: FaultCampaignOptions, preset: string, component: strin
     const machine = runMachine({
       // NOTE: with both, the machine uses `backing` and mounts it as an ext2 root.
       // NOTE: the CLI refuses a transport this build does not have (unsupportedTransport).
-      preset: p.name, placement: placementFor(p), ipc: (o.ipc ?? p.ipc) as typeof p.ipc, stdin: 'none', backing: disk, watchdogMs: WATCHDOG_MS,
+      preset: p.name, placement: placementFor(p), ipc: (o.ipc ?? p.ipc) as typeof p.ipc, stdin: 'none', backing: disk, watchdogMs: WATCHDOG_MS, params,
       ...(image !== undefined ? { disk: image } : {}),
       init: ['/bin/kbench', 'faults', String(o.seed >>> 0), String(op), spec, ...(image !== undefined ? ['disk'] : [])],
       stdout: (b) => { if (collecting) out.push(Buffer.from(b)); }, stderr: () => {},
@@ -174,7 +297,7 @@ async function runCell(o: FaultCampaignOptions, preset: string, component: strin
       // The abandoned machine may still hold the old disk: go on with a copy.
       if (status === 'stuck') disk = disk.durableCopy(); else disk.powerCut();
       // The fault armed last is the one that brought the machine down (or, if none was
-      // armed yet, the boot itself failed: give up on this cell rather than loop).
+      // armed yet, the boot itself failed: give up on this job rather than loop).
       if (armedInBoot < 0) break;
       survivedFaults += armedInBoot; // the ones before it were survived
       next += armedInBoot + 1;
@@ -213,14 +336,9 @@ async function runCell(o: FaultCampaignOptions, preset: string, component: strin
     for (const i of acked) if (!good.has(i)) lost++;
     fs.rmSync(path.dirname(image), { recursive: true, force: true });
   }
-  const injected = Math.min(next, schedule.length);
-  const rec = summarize(recoveries);
   return {
-    preset, component, type, injected,
-    survived_pct: injected === 0 ? 0 : round((100 * survivedFaults) / injected, 1),
-    completed_pct: injected === 0 ? 0 : round((100 * completed) / injected, 1),
-    recovery_ms_p50: recoveries.length > 0 ? round(rec.median, 2) : null,
-    recovery_ms_p99: recoveries.length > 0 ? round(rec.p99, 2) : null,
+    ...job, injected: Math.min(next, schedule.length), survived: survivedFaults, completed, recoveries,
     failed_requests: failed, data_lost: lost, corruption_caught: corruption, volatile_lost: volatile, boots, panics, stuck, ops: op,
+    seconds: round((performance.now() - started) / 1000, 2),
   };
 }

@@ -1,5 +1,5 @@
-// `kernelkit lab` (every workload on every preset x transport, faults, TCB, report)
-// and `kernelkit faults` (fault campaigns on their own). See src/lab/ and docs/lab.md.
+// `kernelkit lab` (every workload on every preset x transport, faults, TCB, report).
+// Fault campaigns on their own are faults.ts. See src/lab/ and docs/lab.md.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,13 +8,12 @@ import cliProgress from 'cli-progress';
 import { UsageError, type StatusSink } from '../usage.js';
 import { parseList, parseTransports, parsePositiveInt } from './bench.js';
 import { runLab, type LabResult } from '../../lab/lab.js';
-import { runFaultCampaign, abandonedMachines, FAULT_COMPONENTS, FAULT_TYPES, type FaultCell } from '../../lab/faults.js';
-import { machineInfo } from '../../lab/machine-info.js';
+import { abandonedMachines, FAULT_TYPES, type FaultCell } from '../../lab/faults.js';
 import { presetNames } from '../../lab/boot.js';
 import { WORKLOAD_NAMES } from '../../lab/workloads.js';
 import { renderReport } from '../../lab/report.js';
 import { table, formatNs } from '../../lab/table.js';
-import { LAB_TRANSPORTS, unsupportedTransport } from '../../lab/boot.js';
+import { LAB_TRANSPORTS } from '../../lab/boot.js';
 
 function progress(json: boolean): { update: (what: string, done: number, total: number) => void; stop: () => void } {
   if (json) return { update: () => {}, stop: () => {} };
@@ -29,20 +28,20 @@ function progress(json: boolean): { update: (what: string, done: number, total: 
   return { update: (step, done, total) => process.stderr.write(`lab: [${done}/${total}] ${step}\n`), stop: () => {} };
 }
 
-function parseSeed(value: string | undefined): number {
+export function parseSeed(value: string | undefined): number {
   if (value === undefined) return 1;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new UsageError(`--seed needs an integer in [0, 2^32), not '${value}'`);
   return n;
 }
 
-function faultTable(cells: FaultCell[]): string {
+export function faultTable(cells: FaultCell[]): string {
   return table(['preset', 'component', 'type', 'injected', 'survived%', 'completed%', 'rec p50 ms', 'rec p99 ms', 'failed', 'lost', 'corrupt', 'volatile', 'panics', 'stuck'],
     cells.map((c) => [c.preset, c.component, c.type, c.injected, c.survived_pct, c.completed_pct, c.recovery_ms_p50 ?? NaN, c.recovery_ms_p99 ?? NaN, c.failed_requests, c.data_lost, c.corruption_caught, c.volatile_lost, c.panics, c.stuck]));
 }
 
 /** Machines the campaign gave up on still hold threads (runMachine has no abort): end the process. */
-function exitIfAbandoned(status: number): void {
+export function exitIfAbandoned(status: number): void {
   if (abandonedMachines() === 0) return;
   process.stderr.write(`kernelkit: ${abandonedMachines()} machine(s) stopped answering and were abandoned; exiting\n`);
   process.exit(status);
@@ -122,37 +121,6 @@ export function register(program: Command, status: StatusSink): void {
       fs.writeFileSync(path.join(opts.out, 'report.html'), renderReport(r));
       if (opts.json) process.stdout.write(JSON.stringify(r) + '\n');
       else { printLab(r); process.stdout.write(`\nwrote ${path.join(opts.out, 'results.json')} and ${path.join(opts.out, 'report.html')}\n`); }
-      status.set(0);
-      exitIfAbandoned(0);
-    });
-
-  program.command('faults')
-    .description('fault campaign: a checksumming workload while N faults are injected at seeded random moments')
-    .option('--presets <list>', 'presets, comma-separated (default: all)')
-    .option('--components <list>', `components: ${FAULT_COMPONENTS.join(',')} (default: blk,vfs)`)
-    .option('--types <list>', `fault types: ${FAULT_TYPES.join(',')} (default: all)`)
-    .option('-n, --count <n>', 'faults per preset x component x type', '10')
-    .option('--seed <n>', 'seed of the fault schedule', '1')
-    .option('--ipc <transport>', 'transport for presets with user-domain components (default: the preset\'s)')
-    .option('--disk', 'keep the durable data in files on an ext2 root disk (default: raw blocks on /dev/blk0 under a ramfs root)', false)
-    .option('--json', 'print one JSON object', false)
-    .action(async (opts: { presets?: string; components?: string; types?: string; count: string; seed: string; ipc?: string; disk: boolean; json: boolean }) => {
-      const presets = opts.presets === undefined ? presetNames() : parseList(opts.presets, presetNames(), 'preset');
-      const components = opts.components === undefined ? ['blk', 'vfs'] : parseList(opts.components, FAULT_COMPONENTS, 'component');
-      const types = opts.types === undefined ? [...FAULT_TYPES] : parseList(opts.types, FAULT_TYPES, 'type');
-      const n = parsePositiveInt(opts.count, '-n');
-      const seed = parseSeed(opts.seed);
-      const ipc = opts.ipc === undefined ? undefined : parseTransports(opts.ipc);
-      if (ipc !== undefined && ipc.length !== 1) throw new UsageError('--ipc takes one transport here');
-      const refused = ipc === undefined ? undefined : unsupportedTransport(ipc[0]!);
-      if (refused !== undefined) throw new UsageError(`--ipc ${ipc![0]}: ${refused.replace(/^not measured: /, '')}`);
-      const machine = machineInfo();
-      const r = await runFaultCampaign({ presets, components, types, n, seed, ipc: ipc?.[0], disk: opts.disk, onProgress: opts.json ? undefined : (w) => process.stderr.write(`${w}\n`) });
-      if (opts.json) process.stdout.write(JSON.stringify({ machine, seed, cells: r.cells, storage: r.storage }) + '\n');
-      else {
-        process.stdout.write(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; seed ${seed}\n${r.storage}\n\n`);
-        process.stdout.write(faultTable(r.cells));
-      }
       status.set(0);
       exitIfAbandoned(0);
     });

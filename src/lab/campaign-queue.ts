@@ -1,0 +1,115 @@
+// Fault campaigns over many machines, on BullMQ and Redis (a well-kept job engine; no
+// home-made scheduler). The enqueuer puts the campaign's jobs (faults.ts planJobs) in a
+// queue, one BullMQ job each with an id derived from the seed and the job (jobKey), so
+// enqueueing the same campaign again adds nothing and picks up what is already done;
+// then it follows the jobs' states and, when every one has finished, reads their
+// results and merges them (mergeJobs) into the table a single machine prints.
+//
+// Workers (`kernelkit worker`) take one job at a time and return its result, which
+// BullMQ keeps in Redis. A worker that dies mid-job stops renewing the job's lock;
+// another worker's stalled-job check puts the job back in the queue and it runs again
+// elsewhere. A job that throws is retried (ATTEMPTS) and then left in the failed set,
+// which the enqueuer reports instead of dropping it.
+
+import { Queue, Worker, Job } from 'bullmq';
+import { planJobs, jobKey, runFaultJob, abandonedMachines, type CampaignSpec, type FaultJob, type FaultJobResult } from './faults.js';
+
+export interface QueueAddress { host: string; port: number; name: string }
+
+/** redis://HOST:PORT/NAME: where Redis listens, and the queue's name. */
+export function parseQueueUrl(url: string): QueueAddress {
+  let u: URL;
+  try { u = new URL(url); } catch { throw new Error(`--queue needs redis://HOST:PORT/NAME, not '${url}'`); }
+  if (u.protocol !== 'redis:') throw new Error(`--queue needs redis://HOST:PORT/NAME, not '${url}' (the scheme must be redis:)`);
+  const name = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(name)) throw new Error(`--queue ${url}: the queue name must be 1 to 100 of A-Z a-z 0-9 _ . - (BullMQ refuses ':')`);
+  const port = u.port === '' ? 6379 : Number(u.port);
+  if (u.hostname === '') throw new Error(`--queue ${url}: no host`);
+  return { host: u.hostname.replace(/^\[|\]$/g, ''), port, name };
+}
+
+const connection = (a: QueueAddress): { host: string; port: number; maxRetriesPerRequest: null } => ({ host: a.host, port: a.port, maxRetriesPerRequest: null });
+
+/** Tries of a job before it is left in the failed set (a worker's death does not count: that is a stall). */
+export const ATTEMPTS = 3;
+/** Stalls of one job (its worker died) before BullMQ fails it. */
+const MAX_STALLS = 3;
+
+interface JobData { kind: 'faults'; spec: CampaignSpec; job: FaultJob }
+
+export interface FailedJob { id: string; reason: string; attempts: number }
+export interface QueueOutcome { results: FaultJobResult[]; failed: FailedJob[] }
+
+export interface EnqueueOptions {
+  /** Told the counts after every look at the queue. */
+  onProgress?: (done: number, total: number, active: number, failed: number) => void;
+  /** How often the queue is looked at (ms). */
+  pollMs?: number;
+  /** Only read what is there; enqueue nothing, wait for nothing. */
+  collectOnly?: boolean;
+}
+
+/** Enqueues the campaign (idempotently), waits until every job has finished, and returns the results in plan order. */
+export async function runQueuedCampaign(a: QueueAddress, spec: CampaignSpec, o: EnqueueOptions = {}): Promise<QueueOutcome> {
+  const queue = new Queue<JobData, FaultJobResult>(a.name, { connection: connection(a) });
+  try {
+    const jobs = planJobs(spec);
+    const ids = jobs.map((j) => jobKey(spec, j));
+    if (o.collectOnly !== true) {
+      // NOTE: BullMQ ignores an add whose id exists, so a second enqueue duplicates nothing.
+      await queue.addBulk(jobs.map((job, i) => ({
+        name: 'faults', data: { kind: 'faults' as const, spec, job },
+        opts: { jobId: ids[i]!, attempts: ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false },
+      })));
+      // Enqueueing again gives jobs that failed before another round of tries.
+      for (const id of ids) if (await queue.getJobState(id) === 'failed') await (await Job.fromId(queue, id))?.retry('failed');
+    }
+    for (;;) {
+      const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
+      const done = states.filter((s) => s === 'completed').length;
+      const failed = states.filter((s) => s === 'failed').length;
+      o.onProgress?.(done, ids.length, states.filter((s) => s === 'active').length, failed);
+      if (o.collectOnly === true || done + failed === ids.length) break;
+      await new Promise((resolve) => setTimeout(resolve, o.pollMs ?? 1000));
+    }
+    const results: FaultJobResult[] = [];
+    const failures: FailedJob[] = [];
+    for (const id of ids) {
+      const job = await Job.fromId<JobData, FaultJobResult>(queue, id);
+      if (job === undefined) failures.push({ id, reason: 'not in the queue (enqueue the campaign first)', attempts: 0 });
+      else if (job.finishedOn !== undefined && job.failedReason === undefined && job.returnvalue != null) results.push(job.returnvalue);
+      else failures.push({ id, reason: job.failedReason ?? 'not finished', attempts: job.attemptsMade });
+    }
+    return { results, failed: failures };
+  } finally {
+    await queue.close();
+  }
+}
+
+export interface WorkerOptions {
+  /** Jobs run at once in this worker (default 1). */
+  concurrency?: number;
+  /** How long a job's lock lasts without renewal: a dead worker's job runs again elsewhere after about this long (ms). */
+  lockMs?: number;
+  /** Told when a job starts and ends. */
+  onEvent?: (line: string) => void;
+}
+
+/** Serves the queue until `close` is called. */
+export function startWorker(a: QueueAddress, o: WorkerOptions = {}): { close: () => Promise<void> } {
+  const lockMs = o.lockMs ?? 30000;
+  const say = o.onEvent ?? (() => {});
+  const worker = new Worker<JobData, FaultJobResult>(a.name, async (job) => {
+    const d = job.data;
+    if (d?.kind !== 'faults' || typeof d.spec !== 'object' || typeof d.job !== 'object') throw new Error(`job ${job.id}: not a fault-campaign job`);
+    say(`start ${job.id} attempt ${job.attemptsMade + 1}`);
+    const before = abandonedMachines();
+    const r = await runFaultJob(d.spec, d.job);
+    if (abandonedMachines() > before) say(`abandoned ${abandonedMachines() - before} machine(s) that stopped answering in ${job.id}`);
+    say(`done ${job.id} ${r.injected} faults ${r.seconds} s`);
+    return r;
+  }, { connection: connection(a), concurrency: o.concurrency ?? 1, lockDuration: lockMs, stalledInterval: Math.max(1000, Math.floor(lockMs / 2)), maxStalledCount: MAX_STALLS });
+  worker.on('failed', (job, err) => say(`failed ${job?.id ?? '?'} ${err.message}`));
+  worker.on('error', (err) => say(`error ${err.message}`));
+  return { close: () => worker.close() };
+}

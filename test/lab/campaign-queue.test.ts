@@ -1,0 +1,113 @@
+// A fault campaign over a queue (BullMQ on a private Redis): three workers as separate
+// processes, one killed mid-job; every job still completes exactly once, the merged
+// table equals a single run's with the same seed, and enqueueing again adds nothing.
+// Every wait is bounded; everything started here is killed at the end.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { packageRoot } from '../../src/hosts/node/machine.js';
+import { planJobs, jobKey, JOB_FAULTS, CAMPAIGN_HANG_MS } from '../../src/lab/faults.js';
+import { kernelkit, type CliResult } from './cli.js';
+import { SMALL, outcomes } from './campaign-small.js';
+
+const redisServer = ((): string | undefined => { try { return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim() || undefined; } catch { return undefined; } })();
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+  });
+}
+
+/** A child's stdout as lines, with a bounded wait for a line that matches. */
+function follow(child: ChildProcess): { lines: string[]; waitFor: (re: RegExp, ms: number) => Promise<RegExpExecArray> } {
+  const lines: string[] = [];
+  const waiting: { re: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
+  let partial = '';
+  child.stdout!.on('data', (b: Buffer) => {
+    const parts = (partial + b.toString('utf8')).split('\n');
+    partial = parts.pop()!;
+    for (const line of parts) {
+      lines.push(line);
+      for (const w of [...waiting]) { const m = w.re.exec(line); if (m !== null) { waiting.splice(waiting.indexOf(w), 1); w.resolve(m); } }
+    }
+  });
+  return {
+    lines,
+    waitFor: (re, ms) => new Promise((resolve, reject) => {
+      for (const line of lines) { const m = re.exec(line); if (m !== null) { resolve(m); return; } }
+      const timer = setTimeout(() => reject(new Error(`no line matching ${re} within ${ms} ms; got:\n${lines.join('\n')}`)), ms);
+      waiting.push({ re, resolve: (m) => { clearTimeout(timer); resolve(m); } });
+    }),
+  };
+}
+
+/** Bounded: a command that does not finish in time is killed and fails the test. */
+async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: not done within ${ms} ms`)), ms); })]);
+  } finally { clearTimeout(timer); }
+}
+
+test('faults --queue: three workers, one killed mid-job; every job once, the same table as one machine', { skip: redisServer === undefined ? 'redis-server is not installed (.ci/run installs it)' : false, timeout: 600000 }, async () => {
+  const started: ChildProcess[] = [];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-redis-'));
+  try {
+    const port = await freePort();
+    const redis = spawn(redisServer!, ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    started.push(redis);
+    await follow(redis).waitFor(/Ready to accept connections/, 15000);
+    const queue = `redis://127.0.0.1:${port}/campaign-test`;
+    const kernelkitJs = path.join(packageRoot, 'bin/kernelkit.js');
+    const workers = [0, 1, 2].map(() => {
+      // A short lock, so the killed worker's job is handed on within seconds.
+      const w = spawn(process.execPath, [kernelkitJs, 'worker', '--queue', queue, '--lock-ms', '3000'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+      started.push(w);
+      return { child: w, out: follow(w) };
+    });
+    await Promise.all(workers.map((w) => w.out.waitFor(/serving campaign-test/, 30000)));
+
+    const enqueuer = kernelkit(['faults', ...SMALL, '--queue', queue, '--json']);
+    // The first job anyone starts: kill that worker at once, in the middle of it.
+    const first = await Promise.race(workers.map((w, i) => w.out.waitFor(/start (\S+) attempt 1/, 60000).then((m) => ({ i, id: m[1]! }))));
+    const victim = workers[first.i]!;
+    victim.child.kill('SIGKILL');
+    await new Promise((resolve) => victim.child.once('exit', resolve));
+    assert.ok(!victim.out.lines.some((l) => l.includes(`done ${first.id}`)), 'killed before the job was done');
+
+    const queued: CliResult = await within(300000, 'the queued campaign', enqueuer);
+    assert.equal(queued.status, 0, queued.stderr);
+    const q = JSON.parse(queued.stdout) as { cells: Record<string, unknown>[]; failed_jobs?: unknown[] };
+    assert.equal(q.failed_jobs, undefined);
+
+    // Every planned job was completed exactly once, by the workers that lived.
+    const spec = { presets: ['microkernel'], components: ['blk'], types: ['crash', 'bad-reply', 'leak'], n: 4, seed: 3, disk: false, hangMs: CAMPAIGN_HANG_MS, jobFaults: 2 };
+    assert.notEqual(spec.jobFaults, JOB_FAULTS);
+    const ids = planJobs(spec).map((j) => jobKey(spec, j));
+    const done = workers.flatMap((w) => w.out.lines.map((l) => / done (\S+) /.exec(l)?.[1]).filter((x): x is string => x !== undefined));
+    assert.deepEqual([...done].sort(), [...ids].sort(), 'each job done once');
+    const rerun = workers.filter((w) => w !== victim).flatMap((w) => w.out.lines).filter((l) => l.includes(`start ${first.id} `));
+    assert.equal(rerun.length, 1, 'the killed job ran again on another worker');
+
+    // Enqueueing again adds nothing and gives the same table.
+    const startsBefore = workers.reduce((a, w) => a + w.out.lines.filter((l) => l.includes(' start ')).length, 0);
+    const again = await within(60000, 'the second enqueue', kernelkit(['faults', ...SMALL, '--queue', queue, '--json']));
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual(outcomes((JSON.parse(again.stdout) as { cells: Record<string, unknown>[] }).cells), outcomes(q.cells));
+    assert.equal(workers.reduce((a, w) => a + w.out.lines.filter((l) => l.includes(' start ')).length, 0), startsBefore, 'no job ran twice');
+
+    // The reference: the same campaign on this machine alone.
+    const single = await within(300000, 'the single-machine run', kernelkit(['faults', ...SMALL, '--json']));
+    assert.equal(single.status, 0, single.stderr);
+    assert.deepEqual(outcomes(q.cells), outcomes((JSON.parse(single.stdout) as { cells: Record<string, unknown>[] }).cells));
+  } finally {
+    for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

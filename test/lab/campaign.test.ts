@@ -1,0 +1,87 @@
+// A fault campaign in slices: `faults --shard I/N` runs every N-th job, and `faults
+// --merge` of all the slices gives the table of one run with the same seed. Merging
+// refuses a missing slice, a slice given twice and slices of another campaign.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { planJobs, shardJobs, jobKey } from '../../src/lab/faults.js';
+import { kernelkit } from './cli.js';
+import { SMALL, outcomes } from './campaign-small.js';
+
+
+test('every job lands in exactly one slice; job names depend on the seed', () => {
+  const spec = { presets: ['microkernel', 'hybrid'], components: ['blk', 'vfs'], types: ['crash', 'hang'], n: 10, seed: 7, jobFaults: 3 };
+  const plan = planJobs(spec);
+  assert.equal(plan.length, 2 * 2 * 2 * 4);
+  const keys = plan.map((j) => jobKey(spec, j));
+  assert.equal(new Set(keys).size, keys.length);
+  const sliced = [1, 2, 3].flatMap((i) => shardJobs(plan, i, 3).map((j) => jobKey(spec, j)));
+  assert.deepEqual([...sliced].sort(), [...keys].sort());
+  assert.notEqual(jobKey({ ...spec, seed: 8 }, plan[0]!), keys[0]);
+  for (const k of keys) assert.ok(!k.includes(':'), 'BullMQ refuses ":" in a job id');
+});
+
+test('faults: one run equals the merge of its 4 slices with the same seed', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-shards-'));
+  try {
+    const whole = await kernelkit(['faults', ...SMALL, '--parallel', '2', '--json']);
+    assert.equal(whole.status, 0, whole.stderr);
+    const one = JSON.parse(whole.stdout) as { cells: Record<string, unknown>[]; parallel: number };
+    assert.equal(one.parallel, 2, 'the run records its parallelism');
+    assert.equal(one.cells.length, 3);
+    const files: string[] = [];
+    for (let i = 1; i <= 4; i++) {
+      const r = await kernelkit(['faults', ...SMALL, '--parallel', '1', '--shard', `${i}/4`, '--json']);
+      assert.equal(r.status, 0, r.stderr);
+      const slice = JSON.parse(r.stdout) as { shard: string; jobs: unknown[] };
+      assert.equal(slice.shard, `${i}/4`);
+      assert.equal(slice.jobs.length, i <= 2 ? 2 : 1, 'six jobs dealt round-robin over four slices');
+      files.push(path.join(dir, `slice${i}.json`));
+      fs.writeFileSync(files[i - 1]!, r.stdout);
+    }
+    // In another order, too: the merge follows the campaign's plan, not the files.
+    const merged = await kernelkit(['faults', '--merge', ...[...files].reverse(), '--json']);
+    assert.equal(merged.status, 0, merged.stderr);
+    const m = JSON.parse(merged.stdout) as { cells: Record<string, unknown>[]; seed: number };
+    assert.equal(m.seed, 3);
+    assert.deepEqual(outcomes(m.cells), outcomes(one.cells));
+    for (const c of m.cells) assert.equal(c.injected, 4);
+
+    const missing = await kernelkit(['faults', '--merge', ...files.slice(0, 3), '--json']);
+    assert.notEqual(missing.status, 0);
+    assert.match(missing.stderr, /in no slice.*a shard is missing/);
+    const twice = await kernelkit(['faults', '--merge', ...files, files[0]!, '--json']);
+    assert.notEqual(twice.status, 0);
+    assert.match(twice.stderr, /is in two slices/);
+    const other = JSON.parse(fs.readFileSync(files[1]!, 'utf8')) as { campaign: { seed: number } };
+    other.campaign.seed = 4;
+    fs.writeFileSync(files[1]!, JSON.stringify(other));
+    const foreign = await kernelkit(['faults', '--merge', ...files, '--json']);
+    assert.notEqual(foreign.status, 0);
+    assert.match(foreign.stderr, /is another campaign/);
+    fs.writeFileSync(files[1]!, '{"cells": []}');
+    const notSlice = await kernelkit(['faults', '--merge', files[1]!]);
+    assert.notEqual(notSlice.status, 0);
+    assert.match(notSlice.stderr, /not the JSON of 'kernelkit faults --shard/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('faults: bad --shard, --queue and --merge combinations are refused with one line', async () => {
+  for (const [args, want] of [
+    [['--shard', '0/4'], /--shard needs I\/N/],
+    [['--shard', '5/4'], /--shard needs I\/N/],
+    [['--shard', 'x'], /--shard needs I\/N/],
+    [['--queue', 'http://localhost:1/x'], /scheme must be redis/],
+    [['--queue', 'redis://localhost:1/a:b'], /queue name/],
+    [['--collect'], /--collect needs --queue/],
+    [['--queue', 'redis://localhost:1/q', '--shard', '1/2'], /do not go together/],
+  ] as const) {
+    const r = await kernelkit(['faults', ...args]);
+    assert.notEqual(r.status, 0, args.join(' '));
+    assert.match(r.stderr, want);
+  }
+});
