@@ -92,8 +92,10 @@ function print(j: CampaignJson, json: boolean): void {
   for (const f of j.failed_jobs ?? []) process.stdout.write(`job failed ${f.attempts} time(s): ${f.id}: ${f.reason}\n`);
 }
 
-function bar(json: boolean): { update: (done: number, total: number, what: string) => void; stop: () => void } {
-  if (json || process.stderr.isTTY !== true) {
+/** Progress on stderr: a bar on a terminal, a line per change otherwise; `quiet`, nothing. */
+function bar(quiet: boolean): { update: (done: number, total: number, what: string) => void; stop: () => void } {
+  const json = quiet;
+  if (quiet || process.stderr.isTTY !== true) {
     let last = '';
     return {
       update: (done, total, what) => { const line = `faults: ${done}/${total} jobs ${what}`; if (!json && line !== last) process.stderr.write(`${line}\n`); last = line; },
@@ -152,7 +154,8 @@ export function register(program: Command, status: StatusSink): void {
       if (opts.queue !== undefined && opts.shard !== undefined) throw new UsageError('--shard and --queue do not go together: the queue hands out the jobs');
       const spec: CampaignSpec = { presets, components, types, n, seed, ...(ipc !== undefined ? { ipc: ipc[0]! } : {}), disk: opts.disk, hangMs, jobFaults };
       const machine = machineInfo();
-      const progress = bar(opts.json);
+      // A queued campaign runs for hours: its progress shows on stderr even with --json.
+      const progress = bar(opts.json && opts.queue === undefined);
       const started = performance.now();
       if (opts.queue !== undefined) {
         let address;
