@@ -47,11 +47,13 @@ export interface FaultCell {
   corruption_caught: number;
   /** /tmp files (ramfs) that vanished with a vfs restart: volatile, not durable data. */
   volatile_lost: number;
-  /** Machines booted for this cell (1 + panics + stuck). */
+  /** Machines booted for this cell (1 + panics + stuck + failed boots). */
   boots: number;
   /** Boots that stopped answering without a panic (a request that never completed): given up after a timeout. */
   stuck: number;
   panics: number;
+  /** Boots that ended before the workload said anything (no fault met yet): booted again. */
+  failed_boots: number;
   ops: number;
 }
 
@@ -97,6 +99,8 @@ const DISK_BYTES = 32 << 20;
 const WATCHDOG_MS = 2500;
 /** Faults per boot at most: a long run of restarts in one boot is fine, but bounded. */
 const BATCH = 250;
+/** Boots in a row that may fail before the workload starts; then the job gives up. */
+const BOOT_RETRIES = 3;
 /** Faults per job by default: one boot each unless the machine panics. */
 export const JOB_FAULTS = 250;
 /** A campaign's hang detection by default (ms): servers beat every 50 ms and the kernel
@@ -125,6 +129,7 @@ export interface FaultJobResult extends FaultJob {
   boots: number;
   stuck: number;
   panics: number;
+  failed_boots: number;
   ops: number;
   seconds: number;
 }
@@ -217,7 +222,7 @@ export function mergeJobs(results: FaultJobResult[]): FaultCell[] {
       recovery_ms_p50: recoveries.length > 0 ? round(rec.median, 2) : null,
       recovery_ms_p99: recoveries.length > 0 ? round(rec.p99, 2) : null,
       failed_requests: sum((r) => r.failed_requests), data_lost: sum((r) => r.data_lost), corruption_caught: sum((r) => r.corruption_caught),
-      volatile_lost: sum((r) => r.volatile_lost), boots: sum((r) => r.boots), panics: sum((r) => r.panics), stuck: sum((r) => r.stuck), ops: sum((r) => r.ops),
+      volatile_lost: sum((r) => r.volatile_lost), boots: sum((r) => r.boots), panics: sum((r) => r.panics), stuck: sum((r) => r.stuck), failed_boots: sum((r) => r.failed_boots ?? 0), ops: sum((r) => r.ops),
     };
   });
 }
@@ -255,6 +260,7 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
   const maxOps = DISK_BYTES / 1024;
   const acked = new Set<number>();
   const recoveries: number[] = [];
+  let bootRetries = 0, failedBoots = 0;
   let stuck = 0, volatile = 0, next = 0, op = 0, boots = 0, panics = 0, failed = 0, corruption = 0, completed = 0, survivedFaults = 0;
   const p = loadPreset(preset);
   while (next < schedule.length) {
@@ -274,7 +280,8 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
     });
     // A request that never completes (no panic, no heartbeat stall) would wait forever.
     let timer: NodeJS.Timeout | undefined;
-    const limitMs = 30000 + 3000 * batch.length;
+    // NOTE: generous: at load 20 on two cores a healthy boot and two faults took over 36 s.
+    const limitMs = 120000 + 3000 * batch.length;
     const status = await Promise.race([machine, new Promise<'stuck'>((resolve) => { timer = setTimeout(() => resolve('stuck'), limitMs); })]);
     clearTimeout(timer);
     collecting = false;
@@ -294,6 +301,17 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
       else if (tag === 'DONE') done = true;
     }
     const panicked = status === 70 || !done;
+    // A machine that stopped before the workload said anything did not meet a fault:
+    // its boot failed (on a loaded host the kernel can miss its watchdog while
+    // starting). Boot again, a few times, rather than blame the fault or give up.
+    const said = lines.some((l) => /^[OFA] /.test(l.trim()));
+    if (panicked && !said && status !== 'stuck' && bootRetries < BOOT_RETRIES) {
+      bootRetries++;
+      failedBoots++;
+      disk.powerCut();
+      continue;
+    }
+    if (said) bootRetries = 0;
     if (panicked) {
       if (status !== 'stuck') panics++;
       // The abandoned machine may still hold the old disk: go on with a copy.
@@ -340,7 +358,7 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
   }
   return {
     ...job, injected: Math.min(next, schedule.length), survived: survivedFaults, completed, recoveries,
-    failed_requests: failed, data_lost: lost, corruption_caught: corruption, volatile_lost: volatile, boots, panics, stuck, ops: op,
+    failed_requests: failed, data_lost: lost, corruption_caught: corruption, volatile_lost: volatile, boots, panics, stuck, failed_boots: failedBoots, ops: op,
     seconds: round((performance.now() - started) / 1000, 2),
   };
 }

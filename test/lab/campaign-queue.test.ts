@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { packageRoot } from '../../src/hosts/node/machine.js';
 import { planJobs, jobKey, JOB_FAULTS, CAMPAIGN_HANG_MS } from '../../src/lab/faults.js';
 import { kernelkit, type CliResult } from './cli.js';
@@ -102,6 +103,29 @@ test('faults --queue: three workers, one killed mid-job; every job once, the sam
     assert.equal(again.status, 0, again.stderr);
     assert.deepEqual(outcomes((JSON.parse(again.stdout) as { cells: Record<string, unknown>[] }).cells), outcomes(q.cells));
     assert.equal(workers.reduce((a, w) => a + w.out.lines.filter((l) => l.includes(' start ')).length, 0), startsBefore, 'no job ran twice');
+
+    // A job that fails every time is reported, not dropped: one of a two-job campaign's
+    // ids is taken beforehand by a job naming a preset that does not exist.
+    const poisonArgs = ['--presets', 'microkernel', '--components', 'blk', '--types', 'crash', '-n', '2', '--job-faults', '1', '--seed', '3'];
+    const poisonSpec = { ...spec, types: ['crash'], n: 2, jobFaults: 1 };
+    const [bad, good] = planJobs(poisonSpec);
+    const address = { host: '127.0.0.1', port, maxRetriesPerRequest: null };
+    const poisonQueue = new Queue('campaign-poison', { connection: address });
+    await poisonQueue.add('faults', { kind: 'faults', spec: poisonSpec, job: { ...bad!, preset: 'no-such-preset' } }, { jobId: jobKey(poisonSpec, bad!), attempts: 3, backoff: { type: 'fixed', delay: 200 } });
+    await poisonQueue.close();
+    const poisonUrl = `redis://127.0.0.1:${port}/campaign-poison`;
+    const rest = workers.filter((w) => w !== victim);
+    for (const w of rest) w.child.kill('SIGTERM');
+    await Promise.all(rest.map((w) => new Promise((resolve) => { if (w.child.exitCode !== null) resolve(null); else w.child.once('exit', resolve); })));
+    const poisonWorker = spawn(process.execPath, [kernelkitJs, 'worker', '--queue', poisonUrl, '--lock-ms', '3000'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    started.push(poisonWorker);
+    const poisoned = await within(120000, 'the poisoned campaign', kernelkit(['faults', ...poisonArgs, '--queue', poisonUrl, '--json']));
+    assert.equal(poisoned.status, 1, 'a campaign with a failed job does not exit 0');
+    const pj = JSON.parse(poisoned.stdout) as { cells: { injected: number }[]; failed_jobs: { id: string; reason: string; attempts: number }[] };
+    assert.deepEqual(pj.failed_jobs.map((f) => [f.id, f.attempts]), [[jobKey(poisonSpec, bad!), 3]]);
+    assert.match(pj.failed_jobs[0]!.reason, /no-such-preset/);
+    assert.deepEqual(pj.cells.map((c) => c.injected), [good!.to - good!.from], 'the good job is in the table, the failed one is not');
+    assert.match(poisoned.stderr, /1 job\(s\) did not complete/);
 
     // The reference: the same campaign on this machine alone.
     const single = await within(300000, 'the single-machine run', kernelkit(['faults', ...SMALL, '--json']));
