@@ -12,6 +12,7 @@
 // which the enqueuer reports instead of dropping it.
 
 import { Queue, Worker, Job } from 'bullmq';
+import { Redis } from 'ioredis';
 import { planJobs, jobKey, runFaultJob, abandonedMachines, type CampaignSpec, type FaultJob, type FaultJobResult } from './faults.js';
 
 export interface QueueAddress { host: string; port: number; name: string }
@@ -29,6 +30,20 @@ export function parseQueueUrl(url: string): QueueAddress {
 }
 
 const connection = (a: QueueAddress): { host: string; port: number; maxRetriesPerRequest: null } => ({ host: a.host, port: a.port, maxRetriesPerRequest: null });
+
+/** Refused or unanswered Redis: thrown as a RedisUnreachable, asked once, at most 10 s. */
+export class RedisUnreachable extends Error {}
+
+async function reach(a: QueueAddress): Promise<void> {
+  const r = new Redis({ host: a.host, port: a.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 10000 });
+  r.on('error', () => {});
+  try {
+    await r.connect();
+    await r.ping();
+  } catch (e) {
+    throw new RedisUnreachable(`cannot reach Redis at ${a.host}:${a.port} (${(e as Error).message})`);
+  } finally { r.disconnect(); }
+}
 
 /** Tries of a job before it is left in the failed set (a worker's death does not count: that is a stall). */
 export const ATTEMPTS = 3;
@@ -51,6 +66,7 @@ export interface EnqueueOptions {
 
 /** Enqueues the campaign (idempotently), waits until every job has finished, and returns the results in plan order. */
 export async function runQueuedCampaign(a: QueueAddress, spec: CampaignSpec, o: EnqueueOptions = {}): Promise<QueueOutcome> {
+  await reach(a);
   const queue = new Queue<JobData, FaultJobResult>(a.name, { connection: connection(a) });
   try {
     const jobs = planJobs(spec);
@@ -96,7 +112,8 @@ export interface WorkerOptions {
 }
 
 /** Serves the queue until `close` is called. */
-export function startWorker(a: QueueAddress, o: WorkerOptions = {}): { close: () => Promise<void> } {
+export async function startWorker(a: QueueAddress, o: WorkerOptions = {}): Promise<{ close: () => Promise<void> }> {
+  await reach(a);
   const lockMs = o.lockMs ?? 30000;
   const say = o.onEvent ?? (() => {});
   const worker = new Worker<JobData, FaultJobResult>(a.name, async (job) => {

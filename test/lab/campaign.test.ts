@@ -84,4 +84,10 @@ test('faults: bad --shard, --queue and --merge combinations are refused with one
     assert.notEqual(r.status, 0, args.join(' '));
     assert.match(r.stderr, want);
   }
+  // Nothing listens on port 1: one line and status 1, from the enqueuer and a worker alike.
+  for (const args of [['faults', ...SMALL, '--queue', 'redis://127.0.0.1:1/q'], ['worker', '--queue', 'redis://127.0.0.1:1/q']]) {
+    const r = await kernelkit(args);
+    assert.equal(r.status, 1, args.join(' '));
+    assert.match(r.stderr, /^kernelkit: --queue redis:\/\/127\.0\.0\.1:1\/q: cannot reach Redis at 127\.0\.0\.1:1 \(.+\)\n$/);
+  }
 });

@@ -14,7 +14,7 @@ import {
   runFaultCampaign, planJobs, shardJobs, jobKey, mergeJobs, storageOf, FAULT_COMPONENTS, FAULT_TYPES, CAMPAIGN_HANG_MS, JOB_FAULTS,
   type CampaignSpec, type FaultCell, type FaultJobResult,
 } from '../../lab/faults.js';
-import { parseQueueUrl, runQueuedCampaign, startWorker } from '../../lab/campaign-queue.js';
+import { parseQueueUrl, runQueuedCampaign, startWorker, RedisUnreachable } from '../../lab/campaign-queue.js';
 import { machineInfo, type MachineInfo } from '../../lab/machine-info.js';
 import { presetNames, unsupportedTransport } from '../../lab/boot.js';
 import { round } from '../../lab/stats.js';
@@ -166,6 +166,11 @@ export function register(program: Command, status: StatusSink): void {
             collectOnly: opts.collect,
             onProgress: (done, total, active, failed) => progress.update(done, total, `(${active} running${failed > 0 ? `, ${failed} failed` : ''})`),
           });
+        } catch (e) {
+          if (!(e instanceof RedisUnreachable)) throw e;
+          process.stderr.write(`kernelkit: --queue ${opts.queue}: ${e.message}\n`);
+          status.set(1);
+          return;
         } finally { progress.stop(); }
         const seconds = round((performance.now() - started) / 1000, 1);
         const cells = mergeJobs(outcome.results);
@@ -202,7 +207,13 @@ export function register(program: Command, status: StatusSink): void {
       const concurrency = parsePositiveInt(opts.concurrency, '--concurrency');
       const lockMs = parsePositiveInt(opts.lockMs, '--lock-ms');
       const say = (line: string): void => { process.stdout.write(`worker ${process.pid}: ${line}\n`); };
-      const w = startWorker(address, { concurrency, lockMs, onEvent: say });
+      let w;
+      try { w = await startWorker(address, { concurrency, lockMs, onEvent: say }); } catch (e) {
+        if (!(e instanceof RedisUnreachable)) throw e;
+        process.stderr.write(`kernelkit: --queue ${opts.queue}: ${e.message}\n`);
+        status.set(1);
+        return;
+      }
       say(`serving ${address.name} at ${address.host}:${address.port}`);
       await new Promise<void>((resolve) => {
         const stop = (): void => { say('stopping: finishing the jobs in hand'); void w.close().then(resolve); };
