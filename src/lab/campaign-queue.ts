@@ -53,7 +53,14 @@ const MAX_STALLS = 3;
 interface JobData { kind: 'faults'; spec: CampaignSpec; job: FaultJob }
 
 export interface FailedJob { id: string; reason: string; attempts: number }
-export interface QueueOutcome { results: FaultJobResult[]; failed: FailedJob[] }
+export interface QueueOutcome {
+  results: FaultJobResult[];
+  failed: FailedJob[];
+  /** Jobs still waiting or running (only with collectOnly: otherwise the enqueuer waits for them). */
+  unfinished: number;
+  /** From the first completed job's start to the last one's end, as the workers reported them (s). */
+  seconds: number;
+}
 
 export interface EnqueueOptions {
   /** Told the counts after every look at the queue. */
@@ -90,13 +97,20 @@ export async function runQueuedCampaign(a: QueueAddress, spec: CampaignSpec, o: 
     }
     const results: FaultJobResult[] = [];
     const failures: FailedJob[] = [];
+    let unfinished = 0, first = Infinity, last = -Infinity;
     for (const id of ids) {
       const job = await Job.fromId<JobData, FaultJobResult>(queue, id);
+      const state = job === undefined ? 'unknown' : await job.getState();
       if (job === undefined) failures.push({ id, reason: 'not in the queue (enqueue the campaign first)', attempts: 0 });
-      else if (job.finishedOn !== undefined && job.failedReason === undefined && job.returnvalue != null) results.push(job.returnvalue);
-      else failures.push({ id, reason: job.failedReason ?? 'not finished', attempts: job.attemptsMade });
+      else if (state === 'completed' && job.returnvalue != null) {
+        results.push(job.returnvalue);
+        first = Math.min(first, job.processedOn ?? Infinity);
+        last = Math.max(last, job.finishedOn ?? -Infinity);
+      }
+      else if (state === 'failed') failures.push({ id, reason: job.failedReason ?? 'failed', attempts: job.attemptsMade });
+      else unfinished++;
     }
-    return { results, failed: failures };
+    return { results, failed: failures, unfinished, seconds: last > first ? Math.round((last - first) / 100) / 10 : 0 };
   } finally {
     await queue.close();
   }
