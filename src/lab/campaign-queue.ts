@@ -137,9 +137,13 @@ export async function startWorker(a: QueueAddress, o: WorkerOptions = {}): Promi
     const before = abandonedMachines();
     const r = await runFaultJob(d.spec, d.job);
     if (abandonedMachines() > before) say(`abandoned ${abandonedMachines() - before} machine(s) that stopped answering in ${job.id}`);
-    say(`done ${job.id} ${r.injected} faults ${r.seconds} s`);
+    say(`ran ${job.id} ${r.injected} faults ${r.seconds} s`);
     return r;
   }, { connection: connection(a), concurrency: o.concurrency ?? 1, lockDuration: lockMs, stalledInterval: Math.max(1000, Math.floor(lockMs / 2)), maxStalledCount: MAX_STALLS });
+  // NOTE: "done" only once BullMQ has stored the result: a worker that lost its job's
+  // lock (its event loop stalled past lockMs, and the job went to another worker) ran
+  // it, but its result is refused, and BullMQ reports that as an error.
+  worker.on('completed', (job, r) => say(`done ${job.id} ${r.injected} faults ${r.seconds} s`));
   worker.on('failed', (job, err) => say(`failed ${job?.id ?? '?'} ${err.message}`));
   worker.on('error', (err) => say(`error ${err.message}`));
   return { close: () => worker.close() };

@@ -68,8 +68,9 @@ test('faults --queue: three workers, one killed mid-job; every job once, the sam
     const queue = `redis://127.0.0.1:${port}/campaign-test`;
     const kernelkitJs = path.join(packageRoot, 'bin/kernelkit.js');
     const workers = [0, 1, 2].map(() => {
-      // A short lock, so the killed worker's job is handed on within seconds.
-      const w = spawn(process.execPath, [kernelkitJs, 'worker', '--queue', queue, '--lock-ms', '3000'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+      // A short lock, so the killed worker's job is handed on within seconds (not too
+      // short: a live worker on a loaded host must still renew it in time).
+      const w = spawn(process.execPath, [kernelkitJs, 'worker', '--queue', queue, '--lock-ms', '10000'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'] });
       started.push(w);
       return { child: w, out: follow(w) };
     });
@@ -88,7 +89,8 @@ test('faults --queue: three workers, one killed mid-job; every job once, the sam
     const q = JSON.parse(queued.stdout) as { cells: Record<string, unknown>[]; failed_jobs?: unknown[] };
     assert.equal(q.failed_jobs, undefined);
 
-    // Every planned job was completed exactly once, by the workers that lived.
+    // Every planned job was completed exactly once (a "done" line is printed when BullMQ
+    // has stored the result), by the workers that lived.
     const spec = { presets: ['microkernel'], components: ['blk'], types: ['crash', 'bad-reply', 'leak'], n: 4, seed: 3, disk: false, hangMs: CAMPAIGN_HANG_MS, jobFaults: 2 };
     assert.notEqual(spec.jobFaults, JOB_FAULTS);
     const ids = planJobs(spec).map((j) => jobKey(spec, j));
@@ -117,7 +119,7 @@ test('faults --queue: three workers, one killed mid-job; every job once, the sam
     const rest = workers.filter((w) => w !== victim);
     for (const w of rest) w.child.kill('SIGTERM');
     await Promise.all(rest.map((w) => new Promise((resolve) => { if (w.child.exitCode !== null) resolve(null); else w.child.once('exit', resolve); })));
-    const poisonWorker = spawn(process.execPath, [kernelkitJs, 'worker', '--queue', poisonUrl, '--lock-ms', '3000'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    const poisonWorker = spawn(process.execPath, [kernelkitJs, 'worker', '--queue', poisonUrl, '--lock-ms', '10000'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'] });
     started.push(poisonWorker);
     const poisoned = await within(120000, 'the poisoned campaign', kernelkit(['faults', ...poisonArgs, '--queue', poisonUrl, '--json']));
     assert.equal(poisoned.status, 1, 'a campaign with a failed job does not exit 0');
