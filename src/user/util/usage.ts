@@ -4,6 +4,7 @@
 
 const usages: Record<string, string> = {
   '[': '[ EXPRESSION ]\nEvaluates EXPRESSION as test does; the last argument must be "]".',
+  awk: "awk [-F FS] [-v NAME=VALUE]... ['PROGRAM' | -f FILE] [FILE | NAME=VALUE]...\nPattern scanning and processing: for each record that matches a pattern, run its action.\n  -F FS  field separator (a character, or a regular expression)\n  -v NAME=VALUE  set a variable before BEGIN\n  -f FILE  read the program from FILE\nLanguage: BEGIN/END, /re/ and expression patterns, ranges, $N NF NR FNR FS OFS ORS RS SUBSEP,\nprint, printf, if/while/do/for/for-in, next, exit, delete, functions, getline,\nlength substr index split sub gsub match sprintf tolower toupper int sqrt exp log sin cos atan2 rand srand system close.",
   basename: 'basename NAME [SUFFIX] | basename -a [-s SUFFIX] NAME...\nPrints NAME without its directories (and SUFFIX).\n  -a  every argument is a NAME\n  -s SUFFIX  remove SUFFIX\n  -z  end each name with NUL',
   cat: 'cat [-n] [FILE]...\nCopies the files (or stdin, "-") to stdout.\n  -n  number the lines',
   chgrp: 'chgrp [-R] [-h] GROUP FILE...\nChanges the group of each FILE.\n  -R  recursively\n  -h  change a symbolic link itself\n  -v  say what',
@@ -27,7 +28,9 @@ const usages: Record<string, string> = {
   find: 'find [PATH]... [EXPRESSION]\nWalks trees and prints the paths EXPRESSION selects.\n  tests: -name -iname -path -type -empty -size\n  actions: -print -exec CMD {} ;\n  operators: ! -a -o ( )\n  options: -maxdepth N -mindepth N',
   fold: 'fold [-bs] [-w WIDTH] [FILE]...\nWraps lines to WIDTH columns (80).\n  -b  count bytes\n  -s  break at blanks\n  -w WIDTH  line width',
   fsbench: 'fsbench DIR [SMALL_FILES] [LARGE_MIB]\nTimes filesystem workloads in DIR; one JSON line per workload.',
+  gunzip: 'gunzip [-cfkltv] [-S SUFFIX] [FILE]...\nDecompresses FILE.gz to FILE (keeping its mode and time), or stdin to stdout; as gzip -d.\n  -c  write to stdout\n  -f  replace existing files\n  -k  keep the input\n  -l  list sizes\n  -t  test integrity\n  -S SUFFIX  suffix (.gz)',
   grep: 'grep [-EFivcnqlhHwxor] [-e PATTERN]... [PATTERN] [FILE]...\nPrints lines matching a regular expression (basic unless -E).\n  -E extended  -F fixed  -i ignore case  -v invert  -c count  -n numbers  -q quiet\n  -l files  -h/-H names  -w words  -x lines  -o only matches  -r recursive',
+  gzip: 'gzip [-cdfklnqtv19] [-S SUFFIX] [FILE]...\nCompresses each FILE to FILE.gz (keeping its mode and time; the original is removed), or stdin to stdout.\n  -c  write to stdout, keep the files\n  -d  decompress\n  -f  force (replace, write to a terminal)\n  -k  keep the input files\n  -l  list compressed and uncompressed sizes\n  -n  do not store the name and time\n  -t  test integrity\n  -v  verbose\n  -1 .. -9  fast .. best (6)\n  -S SUFFIX  suffix (.gz)',
   head: 'head [-n N | -c N] [-qv] [FILE]...\nThe first lines (10) or bytes of each file; -N means all but the last N.\n  -n N  lines\n  -c N  bytes\n  -q/-v  headers never/always',
   hexdump: 'hexdump [-C] [-v] [FILE]...\nA hex dump; repeated lines as "*".\n  -C  canonical hex+ASCII form\n  -v  show repeated lines',
   hostname: 'hostname\nPrints the system\'s node name.',
@@ -65,6 +68,7 @@ const usages: Record<string, string> = {
   sync: 'sync\nWrites cached data to the devices.',
   sysfuzz: 'sysfuzz < RECORDS\nThrows raw syscalls at the kernel (a test program).',
   tail: 'tail [-n N | -c N] [-f] [FILE]...\nThe last lines (10) or bytes; +N starts at N.\n  -n N  lines\n  -c N  bytes\n  -f  follow',
+  tar: 'tar -c [-vz] [-f ARCHIVE] [-C DIR] FILE... | tar -t|-x [-vOk] [-f ARCHIVE] [-C DIR] [MEMBER]...\nCreates, lists or extracts ustar archives (reads GNU tar\'s format and gzip-compressed archives too).\n  -c  create  -t  list  -x  extract\n  -f ARCHIVE  the archive file ("-": stdin/stdout, the default)\n  -C DIR  change to DIR first\n  -v  name each member (-tv: in long form)\n  -z  compress with gzip (-c)\n  -O  extract files to stdout\n  -k  keep existing files',
   tee: 'tee [-a] [FILE]...\nCopies stdin to stdout and the files.\n  -a  append',
   test: 'test EXPRESSION\nEvaluates a condition: exit 0 true, 1 false, 2 error.',
   touch: 'touch [-cam] FILE...\nSets file times to now, creating files.\n  -c  do not create\n  -a  access time only\n  -m  modification time only',
@@ -76,6 +80,7 @@ const usages: Record<string, string> = {
   usertests: 'usertests [-l] [TEST]...\nThe system\'s self-tests, each in its own process.\n  -l  list the tests',
   wc: 'wc [-lwcm] [FILE]...\nCounts lines, words and bytes.\n  -l lines  -w words  -c bytes  -m characters',
   which: 'which [-a] NAME...\nThe file each NAME runs as, from PATH.\n  -a  every match',
+  zcat: 'zcat [-f] [FILE]...\nThe decompressed contents of each gzip FILE (or stdin) on stdout; as gzip -dc.',
   whoami: 'whoami\nThe effective user\'s name.',
   xargs: 'xargs [-n N] [-I STR] [-0] [-t] [-r] [COMMAND [ARG]...]\nRuns COMMAND (echo) with arguments from stdin.\n  -n N  at most N per run\n  -I STR  one run per line, STR replaced\n  -0  NUL-separated\n  -t  echo commands\n  -r  no run on empty input',
   xxd: 'xxd [-p] [-u] [-c N] [-g N] [FILE]\nA hex dump with text.\n  -p  plain hex\n  -c N  bytes per line\n  -g N  bytes per group\n  -u  upper case',
