@@ -166,5 +166,12 @@ export function toolPipelines(r: Random): string[] {
   p.push('gzip -c words.txt > w.gz; gzip -c one.txt >> w.gz; zcat w.gz | md5sum', 'echo plain | gzip -dc', 'gzip -dc empty.txt');
   p.push('tar -cf x.tar words.txt one.txt empty.txt && tar -tf x.tar', 'tar -cf - one.txt words.txt | tar -tf -', 'tar -cf - one.txt | tar -xOf -', 'tar -czf x.tgz words.txt && tar -xzOf x.tgz | cmp - words.txt && echo same',
     'tar cf y.tar one.txt && mkdir -p xt && tar xf y.tar -C xt && cat xt/one.txt', 'tar -cf z.tar a.txt b.txt && tar -tf z.tar b.txt', 'tar -tf missing.tar');
+  // ed (GNU ed's answers): each script edits a copy, then the copy is shown
+  const edScripts = ['2,4p', '$=', ',n', '/apple/p', '?fig?p', '1d\nw', '3,5d\n.=\nw', 's/a/A/\nw', '1,$s/a/A/g\nw', ',s/[aeiou]\\(.\\)/<\\1>/2\nw', '2a\nnew line\nanother\n.\nw', '1i\nfirst\n.\n1,2p\nw',
+    '3c\nchanged\n.\nw', '2,3j\nw', '1,2m$\nw', '1t0\nw', '$-2,$l', '/Mango/+1p', '1;+2p', '5\n\n\np', '7p\nH\n900p\nh', 'q', 'd\nq\nq', 's/zzz/y/\nH\ns/zzz/y/', 'r one.txt\nw', ',p\nQ', '1,3w part.txt\nQ', 'i\nx\n.\nwq', 'e one.txt\np', 'f'];
+  for (const f of ['words.txt', 'dups.txt']) {
+    for (const e of edScripts) p.push(`cp ${f} e.txt; printf '${e.replace(/\n/g, '\\n')}\\n' | ed -s e.txt; echo "status $?"; cat e.txt; cat part.txt 2>/dev/null; rm -f part.txt`);
+  }
+  p.push("printf 'w\\nq\\n' | ed one.txt", "printf 'a\\nhello\\n.\\nw new.txt\\nq\\n' | ed; cat new.txt; rm -f new.txt", "printf ',p\\n' | ed -s missing.txt; echo $?", "printf 'P\\n1p\\nq\\n' | ed -s -p '> ' one.txt");
   return p;
 }
