@@ -63,7 +63,7 @@ export const SYSCALLS = [
   def(39, 'utimens', [['path', 'ptr'], ['pathLen', 'len'], ['atimeNs', 'off'], ['mtimeNs', 'off'], ['flags', 'flags']], 'sets times (-1 = now, -2 = leave)'),
   def(40, 'fcntl', [['fd', 'fd'], ['cmd', 'int'], ['arg', 'int']], 'descriptor flags (F_GETFD/F_SETFD/F_GETFL/F_SETFL)'),
   def(41, 'ioctl', [['fd', 'fd'], ['cmd', 'int'], ['arg', 'int']], 'device control (TIOC*, BLKGETSIZE64 writes to arg as pointer)'),
-  def(42, 'clock_gettime', [['clock', 'int'], ['out', 'ptr']], 'writes a float64 of nanoseconds'),
+  def(42, 'clock_gettime', [['clock', 'int'], ['out', 'ptr']], 'writes a float64 of nanoseconds (CLOCK_REALTIME, _MONOTONIC, _BOOTTIME: since boot, the zero of dmesg)'),
   def(43, 'nanosleep', [['ns', 'off']], 'sleeps'),
   def(44, 'uname', [['buf', 'ptr'], ['len', 'len']], 'writes "sysname\\0release\\0preset\\0machine"'),
   def(45, 'getrandom', [['buf', 'ptr'], ['len', 'len']], 'fills a buffer with random bytes'),
@@ -131,7 +131,7 @@ export const TRACE = { JSON: 1 } as const;
 export const WNOHANG = 1;
 export const UTIME_NOW = -1;
 export const UTIME_OMIT = -2;
-export const CLOCK = { REALTIME: 0, MONOTONIC: 1 } as const;
+export const CLOCK = { REALTIME: 0, MONOTONIC: 1, BOOTTIME: 7 } as const;
 export const F = { GETFD: 1, SETFD: 2, GETFL: 3, SETFL: 4 } as const;
 export const FD_CLOEXEC = 1;
 export const TIOC = { GPGRP: 0x540f, SPGRP: 0x5410, GWINSZ: 0x5413 } as const;

@@ -18,4 +18,7 @@ export class KernelLog {
   }
 
   records(): LogRecord[] { return this.lines.slice(); }
+
+  /** Milliseconds since boot, the zero of the records' times. */
+  sinceBootMs(): number { return performance.now() - this.bootMs; }
 }
