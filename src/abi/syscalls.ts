@@ -63,7 +63,7 @@ export const SYSCALLS = [
   def(39, 'utimens', [['path', 'ptr'], ['pathLen', 'len'], ['atimeNs', 'off'], ['mtimeNs', 'off'], ['flags', 'flags']], 'sets times (-1 = now, -2 = leave)'),
   def(40, 'fcntl', [['fd', 'fd'], ['cmd', 'int'], ['arg', 'int']], 'descriptor flags (F_GETFD/F_SETFD/F_GETFL/F_SETFL)'),
   def(41, 'ioctl', [['fd', 'fd'], ['cmd', 'int'], ['arg', 'int']], 'device control (TIOC*, BLKGETSIZE64 writes to arg as pointer)'),
-  def(42, 'clock_gettime', [['clock', 'int'], ['out', 'ptr']], 'writes a float64 of nanoseconds'),
+  def(42, 'clock_gettime', [['clock', 'int'], ['out', 'ptr']], 'writes a float64 of nanoseconds (CLOCK_REALTIME, _MONOTONIC, _BOOTTIME: since boot, the zero of dmesg)'),
   def(43, 'nanosleep', [['ns', 'off']], 'sleeps'),
   def(44, 'uname', [['buf', 'ptr'], ['len', 'len']], 'writes "sysname\\0release\\0preset\\0machine"'),
   def(45, 'getrandom', [['buf', 'ptr'], ['len', 'len']], 'fills a buffer with random bytes'),
@@ -107,6 +107,7 @@ export const SYSCALLS = [
   def(105, 'getrlimit', [['resource', 'int'], ['out', 'ptr']], 'a resource limit (RLIMIT_CPU, _NOFILE, _AS); writes two float64: soft, hard (RLIM_INFINITY = infinity)'),
   def(106, 'setrlimit', [['resource', 'int'], ['soft', 'off'], ['hard', 'off']], 'sets a resource limit; inherited by children; raising the hard limit needs privilege'),
   def(107, 'trace', [['fd', 'fd'], ['pid', 'int'], ['flags', 'flags']], 'traces syscalls and the IPC hops they cause, one line per event written to fd (-1: stop): pid 0 = the caller\'s future children, else that process and its future children (TRACE_JSON: JSON lines); non-root may trace only its own uid (EPERM); a process traced by another is EBUSY'),
+  def(170, 'times', [['out', 'ptr']], 'CPU time of the caller and of its reaped children, in ms: writes four float64 (user, system, children\'s user, children\'s system); user as RLIMIT_CPU counts it, system the kernel\'s service time of its syscalls that do not wait for others'),
 ] as const satisfies readonly SyscallDef[];
 
 export type SyscallName = (typeof SYSCALLS)[number]['name'];
@@ -130,7 +131,7 @@ export const TRACE = { JSON: 1 } as const;
 export const WNOHANG = 1;
 export const UTIME_NOW = -1;
 export const UTIME_OMIT = -2;
-export const CLOCK = { REALTIME: 0, MONOTONIC: 1 } as const;
+export const CLOCK = { REALTIME: 0, MONOTONIC: 1, BOOTTIME: 7 } as const;
 export const F = { GETFD: 1, SETFD: 2, GETFL: 3, SETFL: 4 } as const;
 export const FD_CLOEXEC = 1;
 export const TIOC = { GPGRP: 0x540f, SPGRP: 0x5410, GWINSZ: 0x5413 } as const;

@@ -2,6 +2,7 @@
 // lab, faults. Unknown presets, bad placements and bad flags: one line on stderr,
 // exit status 2.
 
+import { samePresetFlags } from './preset-flags.js';
 import { Command, CommanderError, Option } from 'commander';
 import { presetNames, loadPreset, placementFor, TRANSPORTS, type TransportName } from '../hosts/presets.js';
 import { runMachine, EXIT_PANIC, ImageInUseError } from '../hosts/node/machine.js';
@@ -129,7 +130,7 @@ export async function main(argv: string[]): Promise<number> {
   // A bare `kernelkit`: what it can do.
   if (argv.length === 0) { process.stdout.write(program.helpInformation()); return 0; }
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(samePresetFlags(program, argv), { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;

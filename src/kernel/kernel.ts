@@ -7,6 +7,7 @@
 // Everything here runs on the kernel thread. Syscall handlers are async: a handler
 // that awaits (a pipe read, a call to a user-domain server) lets other syscalls run.
 
+import { countsAsSystemTime, userMs } from './proc/times.js';
 import { Arena } from '../lib/arena.js';
 import { Doorbell, pollLoop } from '../lib/poller.js';
 import type { Value } from '../lib/codec.js';
@@ -206,6 +207,7 @@ export class Kernel {
     const nr = p.trapNr;
     const args = Array.from(p.regs.subarray(0, 6));
     p.syscalls++;
+    const systemSince = countsAsSystemTime(p, nr, args) ? performance.now() : undefined;
     let result: number;
     const handler = SYSCALL_TABLE[nr];
     if (handler === undefined) {
@@ -222,6 +224,7 @@ export class Kernel {
       }
     }
     this.inService.delete(p);
+    if (systemSince !== undefined) p.cpu.systemMs += performance.now() - systemSince;
     if (!p.dead) { p.cpu.leaveKernel(performance.now()); p.complete(result); }
   }
 
@@ -233,8 +236,7 @@ export class Kernel {
       const { soft, hard } = p.limits.get(RLIMIT.CPU);
       if (soft === Infinity && hard === Infinity) continue;
       // The host's count of the thread's CPU time where it has one; else time in user code.
-      const hostMs = p.thread?.cpuMs?.();
-      const seconds = (hostMs !== undefined ? hostMs - p.cpu.threadBaseMs : p.cpu.ms(now)) / 1000;
+      const seconds = userMs(p, now) / 1000;
       // SIGXCPU first even when soft = hard (ulimit -t sets both): it says why. SIGKILL
       // follows on a later tick for a process that survives it (ignored or handled).
       if (seconds >= soft && p.cpu.stage < 1) {
@@ -389,6 +391,7 @@ export class Kernel {
     p.exitSignal = signal;
     const lease = p.lease;
     p.lease = undefined;
+    p.cpu.finalUserMs = userMs(p, performance.now());
     p.thread = undefined;
     // The parent is told (pm.exit) only once the thread is idle or gone, so the thread
     // is ready for the parent's next spawn.

@@ -14,8 +14,12 @@ export class KernelLog {
     const record = { ms: Math.round((performance.now() - this.bootMs) * 1000) / 1000, line };
     this.lines.push(record);
     if (this.lines.length > MAX_LINES) this.lines.shift();
-    this.echo(`[${record.ms.toFixed(3).padStart(10)}] ${line}`);
+    // The same form as dmesg's: seconds since boot, to the microsecond.
+    this.echo(`[${(record.ms / 1000).toFixed(6).padStart(12)}] ${line}`);
   }
 
   records(): LogRecord[] { return this.lines.slice(); }
+
+  /** Milliseconds since boot, the zero of the records' times. */
+  sinceBootMs(): number { return performance.now() - this.bootMs; }
 }

@@ -118,5 +118,60 @@ export function toolPipelines(r: Random): string[] {
   for (const f of ['bin.dat', 'words.txt']) p.push(`od -t d2 ${f}`, `od -t u1 ${f}`, `od -t x4 ${f}`, `od -b ${f}`, `od -d ${f}`, `od -o ${f}`, `od -j 5 -N 20 -c ${f}`, `xxd -c 8 -g 1 ${f}`, `xxd -u ${f}`, `hexdump ${f}`);
   p.push("tr -s '\\n' < text.txt", "tr -d '\\n' < one.txt", "tr '[:space:]' '[_*]' < data.csv", "uniq -c text.txt", "cut -d' ' -f2- text.txt", "fold -w1 one.txt", "nl -ba text.txt | tail -3");
   p.push('cp words.txt w2; sed -i "s/apple/APPLE/g" w2; cat w2', 'sed -n "1p;3p" dups.txt', 'sed "=" one.txt', 'sed "s/\\./,/g" nums.txt', 'sed -E "s/^ +//; s/-?[0-9]+/N/" nums.txt');
+  // awk (compared with gawk)
+  for (const f of ['words.txt', 'data.csv', 'passwd.txt', 'nums.txt', 'text.txt', 'empty.txt']) {
+    p.push(`awk '{ print NF ": " $1 }' ${f}`, `awk '{ print $NF }' ${f}`, `awk 'END { print NR }' ${f}`, `awk '{ n += length($0) } END { print n + 0 }' ${f}`,
+      `awk '{ $1 = ""; print }' ${f}`, `awk 'NR % 3 == 1' ${f}`, `awk '{ print toupper(substr($0, 2, 5)) }' ${f}`, `awk '{ for (i = NF; i > 0; i--) printf "%s%s", $i, (i > 1 ? OFS : ORS) }' ${f}`);
+  }
+  for (let i = 0; i < 10; i++) p.push(`awk -F, '$${int(r, 2, 4)} ${pick(r, ['>', '<', '==', '!=', '>='])} ${int(r, -10, 60)} { print $1, $${int(r, 1, 5)} }' data.csv`);
+  for (let i = 0; i < 6; i++) p.push(`awk -F: -v 'OFS=${pick(r, ['-', ':', '|'])}' '{ print $${int(r, 1, 7)}, $${int(r, 1, 7)} }' passwd.txt`);
+  p.push(`awk -F, '{ s[$1] += $2 } END { for (k in s) print k, s[k] }' data.csv | sort`,
+    `awk '{ c[$1]++ } END { for (w in c) print c[w], w }' dups.txt | sort -k2`,
+    `awk '!seen[$0]++' dups.txt`, `awk 'length > 12' words.txt`, `awk '/an/,/fig/' words.txt`, `awk '/^[A-Z]/ { print NR": "$0 }' words.txt`,
+    `awk '$1 ~ /^[a-m]/ && $2 !~ /e/' words.txt`, `awk '{ printf "%-10s|%5d|%8.3f|%x|%c\\n", $1, $2, $2 / 7, $2 < 0 ? 0 : $2, 65 + NR % 26 }' data.csv`,
+    `awk '{ print $1 * 2, $1 / 4, $1 % 7, -$1, $1 ^ 2 }' nums.txt`, `awk '{ s += $1 } END { print s, s / NR }' nums.txt`, `awk '$1 > 0 { print $1 }' nums.txt`,
+    `awk '{ gsub(/[aeiou]/, "<&>"); print }' words.txt`, `awk '{ n = gsub(/a/, "A"); print n, $0 }' words.txt`, `awk '{ sub(/[0-9]+/, "#"); print }' data.csv`,
+    `awk '{ print index($0, "an"), length($1), match($0, /[0-9]+/), RSTART, RLENGTH }' data.csv`,
+    `awk '{ n = split($0, a, /[ \\t]+/); print n, a[1], a[n] }' words.txt`, `awk -F: '{ split($6, p, "/"); print p[3] }' passwd.txt`,
+    `awk 'BEGIN { for (i = 1; i <= 10; i++) s = s i; print s, length(s); x = 7; x += 3; x *= 2; x -= 1; x /= 3; x %= 4; print x }'`,
+    `awk 'BEGIN { print 1/3, 100/3, 1e6, 1e17, 0.1 + 0.2, 2^10, 2^0.5, int(-3.7), int("12abc") }'`,
+    `awk 'BEGIN { OFMT = "%.2f"; print 3.14159; CONVFMT = "%.3f"; x = 2.71828; print (x "") }'`,
+    `awk 'BEGIN { printf "%5s|%-5s|%.2s|%05d|%+d|% d|%e|%g|%G|%o|%X|%%\\n", "ab", "cd", "efgh", 42, 5, 7, 12345.678, 0.0001234, 1e20, 8, 255 }'`,
+    `awk 'BEGIN { printf "%*d|%-*d|%.*f\\n", 6, 42, 4, 7, 2, 3.14159 }'`,
+    `awk 'BEGIN { print substr("hello", 0), substr("hello", -1, 3), substr("hello", 2), substr("hello", 4, 100), substr("hello", 1.5, 2) }'`,
+    `awk 'BEGIN { s = "aaa"; print gsub(/x*/, "-", s), s; t = "abc"; gsub(/b*/, "-", t); print t; u = "a.b.c"; gsub(".", "X", u); print u; v = "a&b"; sub(/&/, "\\\\&&", v); print v }'`,
+    `awk 'function fact(n) { return n <= 1 ? 1 : n * fact(n - 1) } BEGIN { for (i = 0; i < 12; i++) print i, fact(i) }'`,
+    `awk 'function fill(arr, n,   i) { for (i = 1; i <= n; i++) arr[i] = i * i } BEGIN { fill(sq, 5); for (i = 1; i <= 5; i++) printf "%d ", sq[i]; print "" }'`,
+    `awk 'BEGIN { a["x"] = 1; a["y"] = 2; delete a["x"]; print ("x" in a), ("y" in a), length(a); delete a; print length(a) }'`,
+    `awk 'BEGIN { a[1, 2] = 3; for (k in a) { split(k, p, SUBSEP); print p[1], p[2], a[k] }; if ((1, 2) in a) print "yes" }'`,
+    `awk 'NR == 3 { exit } { print }' words.txt`, `awk 'BEGIN { exit 3 } END { print "end" }'`, `awk '{ if (NR > 2) exit NR; print }' words.txt`,
+    `awk 'NR == 2 { next } NR < 5' words.txt`, `awk '{ $3 = "X"; print; print NF }' one.txt`, `awk '{ NF = 2; print }' words.txt`, `awk '{ $0 = "a b c"; print $2, NF }' one.txt`,
+    `awk -v x=5 -v s='a\\tb' 'BEGIN { print x + 1, s }'`, `awk '{ print v, $1 }' v=1 one.txt v=2 one.txt`, `awk -F'\\t' '{ print NF }' words.txt`, `awk -F '[ae]' '{ print $1 "|" $2 }' words.txt`,
+    `awk 'BEGIN { FS = "," } { print $2 }' data.csv`, `awk 'BEGIN { RS = "" } { print NR ": " $1 " " NF }' text.txt`, `awk 'BEGIN { RS = "a" } END { print NR }' text.txt`,
+    `awk '{ print > "out.txt" } END { close("out.txt"); while ((getline l < "out.txt") > 0) n++; print n }' words.txt`,
+    `awk 'NR == 1 { while ((getline line) > 0) last = line } END { print NR, last }' words.txt`,
+    `awk 'BEGIN { while (("cat one.txt" | getline l) > 0) print "got " l; print "sorted:"; print "b\\na" | "sort"; close("sort"); print "after" }'`,
+    `awk 'BEGIN { x; if (x == 0 && x == "") print "uninit both"; y = "10"; z = 9; print (y < z), ($1 < 2) }'`, `echo "10 9" | awk '{ print ($1 < $2), ($1 < "9") }'`,
+    `awk 'BEGIN { i = 0; do { i++ } while (i < 5); print i; while (1) { if (++j > 3) break }; print j; for (;;) { k++; if (k == 2) continue; if (k > 4) break }; print k }'`,
+    `awk 'BEGIN { printf "%d %d %s\\n", "0x1A", "1e3", 1e3 }'`, `awk 'BEGIN { print length("abc") length("") }'`, `awk 'BEGIN { print tolower("MiXeD 123"), toupper("MiXeD") }'`,
+    `printf 'BEGIN { FS = "," }\\n{ total += $2 }\\nEND { printf "total %d\\\\n", total }\\n' > prog.awk; awk -f prog.awk data.csv`,
+    `awk 'BEGIN { print substr("abc", 2) > "/dev/stderr" }' 2>&1`, `awk '{ print $(NF - 1) }' passwd.txt`, `awk -F: '{ print $(1 + 2) + 0 }' passwd.txt`,
+    `awk 'BEGIN { print 1 " " -1; print 2 - 1, 2 -1; x = "A"; print x x x }'`, `awk 'BEGIN { print index("foobar", "bar") ; print 10 % 3, -10 % 3, 7.5 % 2 }'`,
+    `awk 'BEGIN { n = split("a:b:c", arr, ":"); for (i = n; i >= 1; i--) printf "%s ", arr[i]; print ""; print split("", e), length(e) }'`,
+    `awk 'BEGIN { "date +%Y" | getline y; print (y > 2000) }'`, `awk 'BEGIN { print system("exit 3"), system("true") }'`);
+  // gzip and tar round trips (the archive test compares with GNU's files themselves)
+  for (const f of ['words.txt', 'bin.dat', 'empty.txt', 'text.txt']) {
+    p.push(`gzip -c ${f} | gunzip | cmp - ${f} && echo same`, `gzip -9 -c ${f} | zcat | wc -c`, `gzip -1 < ${f} | gzip -d | md5sum`, `cp ${f} z.tmp && gzip z.tmp && gzip -t z.tmp.gz && gunzip z.tmp.gz && cmp z.tmp ${f} && echo back; rm -f z.tmp z.tmp.gz`);
+  }
+  p.push('gzip -c words.txt > w.gz; gzip -c one.txt >> w.gz; zcat w.gz | md5sum', 'echo plain | gzip -dc', 'gzip -dc empty.txt');
+  p.push('tar -cf x.tar words.txt one.txt empty.txt && tar -tf x.tar', 'tar -cf - one.txt words.txt | tar -tf -', 'tar -cf - one.txt | tar -xOf -', 'tar -czf x.tgz words.txt && tar -xzOf x.tgz | cmp - words.txt && echo same',
+    'tar cf y.tar one.txt && mkdir -p xt && tar xf y.tar -C xt && cat xt/one.txt', 'tar -cf z.tar a.txt b.txt && tar -tf z.tar b.txt', 'tar -tf missing.tar');
+  // ed (GNU ed's answers): each script edits a copy, then the copy is shown
+  const edScripts = ['2,4p', '$=', ',n', '/apple/p', '?fig?p', '1d\nw', '3,5d\n.=\nw', 's/a/A/\nw', '1,$s/a/A/g\nw', ',s/[aeiou]\\(.\\)/<\\1>/2\nw', '2a\nnew line\nanother\n.\nw', '1i\nfirst\n.\n1,2p\nw',
+    '3c\nchanged\n.\nw', '2,3j\nw', '1,2m$\nw', '1t0\nw', '$-2,$l', '/Mango/+1p', '1;+2p', '5\n\n\np', '7p\nH\n900p\nh', 'q', 'd\nq\nq', 's/zzz/y/\nH\ns/zzz/y/', 'r one.txt\nw', ',p\nQ', '1,3w part.txt\nQ', 'i\nx\n.\nwq', 'e one.txt\np', 'f'];
+  for (const f of ['words.txt', 'dups.txt']) {
+    for (const e of edScripts) p.push(`cp ${f} e.txt; printf '${e.replace(/\n/g, '\\n')}\\n' | ed -s e.txt; echo "status $?"; cat e.txt; cat part.txt 2>/dev/null; rm -f part.txt`);
+  }
+  p.push("printf 'w\\nq\\n' | ed one.txt", "printf 'a\\nhello\\n.\\nw new.txt\\nq\\n' | ed; cat new.txt; rm -f new.txt", "printf ',p\\n' | ed -s missing.txt; echo $?", "printf 'P\\n1p\\nq\\n' | ed -s -p '> ' one.txt");
   return p;
 }

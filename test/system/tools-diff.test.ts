@@ -54,11 +54,18 @@ const random = seededRandom(seed);
 const inputs = toolInputs(random);
 const pipelines = toolPipelines(random);
 
-// The host's answers, computed once.
+// The host's answers, computed once. `awk` there is gawk (Debian's default awk may be
+// mawk): a directory holding only that name goes first in PATH; without gawk it holds
+// a stand-in that exits 127, so the first test names the awk pipelines as missing.
 const hostDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kk-tools-host-'));
 writeInputs(hostDir, inputs);
+const hostBin = path.join(hostDir, '.bin');
+fs.mkdirSync(hostBin);
+const gawk = (process.env['PATH'] ?? '/usr/bin:/bin').split(':').map((d) => path.join(d, 'gawk')).find((f) => fs.existsSync(f));
+if (gawk !== undefined) fs.symlinkSync(gawk, path.join(hostBin, 'awk'));
+else fs.writeFileSync(path.join(hostBin, 'awk'), '#!/bin/sh\nexit 127\n', { mode: 0o755 });
 fs.writeFileSync(path.join(hostDir, 'run.sh'), script(pipelines, path.join(hostDir, '.scratch'), path.join(hostDir, '.results')));
-execFileSync('bash', ['run.sh'], { cwd: hostDir, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LC_ALL: 'C', TZ: 'UTC' }, stdio: 'ignore' });
+execFileSync('bash', ['run.sh'], { cwd: hostDir, env: { PATH: `${hostBin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, LC_ALL: 'C', TZ: 'UTC' }, stdio: 'ignore' });
 const expected = parseResults(fs.readFileSync(path.join(hostDir, '.results')));
 fs.rmSync(hostDir, { recursive: true, force: true });
 

@@ -60,6 +60,13 @@ export class CpuAccount {
   /** The thread's host CPU time when the program was handed to it (a pooled thread started earlier). */
   threadBaseMs = 0;
 
+  /** times(): the kernel's service time of its syscalls (proc/times.ts), and its reaped children's times (ms). */
+  systemMs = 0;
+  childUserMs = 0;
+  childSystemMs = 0;
+  /** The user time when the process exited (its thread then serves others). */
+  finalUserMs: number | undefined;
+
   constructor(now: number) { this.runningSince = now; }
 
   /** The process trapped: it stops running its own code. */

@@ -26,6 +26,7 @@ import { sysGetpid } from './getpid.js';
 import { sysGetppid } from './getppid.js';
 import { sysGetrandom } from './getrandom.js';
 import { sysGetrlimit } from './getrlimit.js';
+import { sysTimes } from './times.js';
 import { sysInsmod } from './insmod.js';
 import { sysIoctl } from './ioctl.js';
 import { sysIpcping } from './ipcping.js';
@@ -154,6 +155,7 @@ const HANDLERS: { readonly [K in SyscallName]: SyscallHandler } = {
   statfs: sysStatfs,
   ipcping: sysIpcping,
   getrlimit: sysGetrlimit,
+  times: sysTimes,
   setrlimit: sysSetrlimit,
   getuid: sysGetuid,
   geteuid: sysGeteuid,

@@ -8,6 +8,7 @@ import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { KernelError, Errno, isKernelError } from '../../abi/errno.js';
 import { WNOHANG } from '../../abi/syscalls.js';
+import { addChildTimes } from '../proc/times.js';
 
 /** A dead child of `p` matching `target` that pm does not know has exited. */
 function unreportedChild(k: Kernel, p: Process, target: number): Process | undefined {
@@ -77,7 +78,11 @@ export async function sysWait(k: Kernel, p: Process, a: number[]): Promise<numbe
       if (p.state === 'blocked') p.state = 'running';
     }
   }
-  if (r.pid !== 0) k.procs.delete(r.pid);
+  if (r.pid !== 0) {
+    const child = k.procs.get(r.pid);
+    if (child !== undefined) addChildTimes(p, child, performance.now());
+    k.procs.delete(r.pid);
+  }
   p.copyoutInt32(statusPtr, [r.pid, r.code, r.signal]);
   return r.pid;
 }

@@ -435,6 +435,13 @@ export function getrlimit(resource: number): { soft: number; hard: number } {
   return { soft: getFloat64(at), hard: getFloat64(at + 8) };
 }
 
+/** CPU times in ms (times syscall): the caller's user and system time, and its reaped children's. */
+export function times(): { userMs: number; systemMs: number; childUserMs: number; childSystemMs: number } {
+  const at = scratch(32);
+  check(syscall(SYS.times, at), 'times');
+  return { userMs: getFloat64(at), systemMs: getFloat64(at + 8), childUserMs: getFloat64(at + 16), childSystemMs: getFloat64(at + 24) };
+}
+
 export const setrlimit = (resource: number, soft: number, hard: number): void => { check(syscall(SYS.setrlimit, resource, soft, hard), 'setrlimit'); };
 
 // ---- time, randomness, system -------------------------------------------------------
