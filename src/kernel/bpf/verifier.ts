@@ -33,6 +33,10 @@ import { STACK_BYTES } from './memory.js';
 export const COMPLEXITY_LIMIT = 1_000_000;
 /** Linux's BPF_MAXINSNS: longest program an unprivileged user may load. */
 export const UNPRIVILEGED_MAX_INSNS = 4096;
+/** States remembered per prune point. */
+const MAX_STATES_PER_INSN = 64;
+/** Instructions before the failing one that the log shows. */
+const TRAIL = 16;
 
 export interface VerifyOptions {
   readonly type: number;
@@ -128,8 +132,18 @@ export function verify(insns: readonly Insn[], opts: VerifyOptions): VerifyResul
 
 class Verifier {
   processed = 0;
-  /** The last few instructions processed, for the log. */
-  trail: string[] = [];
+  /** The last few instructions processed, for the log (a ring of pcs). */
+  private readonly recent: number[] = [];
+  /** The instructions processed just before the failing one, oldest first. */
+  get trail(): string[] {
+    const out: string[] = [];
+    for (let i = Math.max(1, this.processed - TRAIL + 1); i < this.processed; i++) {
+      const pc = this.recent[i % TRAIL]!;
+      out.push(`${pc}: ${disassemble(this.insns[pc]!, helperName)}`);
+    }
+    return out;
+  }
+
   private readonly ctxBytes: number;
   private readonly pruneAt: boolean[];
   private readonly explored = new Map<number, Checkpoint[]>();
@@ -197,7 +211,7 @@ class Verifier {
       if (o === NEG && (code & X) !== 0) bad();
       if ((code & X) === 0 && (o === DIV || o === MOD) && imm === 0) throw new Reject(pc, 'div by zero');
       if ((code & X) === 0 && (o === LSH || o === RSH || o === ARSH) && (imm < 0 || imm >= (c === ALU64 ? 64 : 32))) throw new Reject(pc, `invalid shift ${imm}`);
-      if ((code & X) !== 0 && imm !== 0 || (code & X) === 0 && src !== 0 || off !== 0) throw new Reject(pc, `BPF_ALU uses reserved fields`);
+      if (o !== END && ((code & X) !== 0 && imm !== 0 || (code & X) === 0 && src !== 0) || src !== 0 && o === END || off !== 0) throw new Reject(pc, `BPF_ALU uses reserved fields`);
     } else if (c === JMP || c === JMP32) {
       if (o === CALL || o === EXIT || o === JA) {
         if (c === JMP32 || (code & X) !== 0) bad();
@@ -236,8 +250,7 @@ class Verifier {
           if (seen === 'prune') { this.finish(parent); break; }
           parent = seen;
         }
-        this.trail.push(`${pc}: ${disassemble(this.insns[pc]!, helperName)}`);
-        if (this.trail.length > 16) this.trail.shift();
+        this.recent[this.processed % TRAIL] = pc;
         const next = this.step(pc, s);
         if (next.length === 0) { this.finish(parent); break; }
         if (next.length === 2) {
@@ -263,14 +276,17 @@ class Verifier {
   }
 
   private visit(pc: number, s: State, parent: Checkpoint | undefined): Checkpoint | 'prune' {
-    for (let cp = parent; cp !== undefined; cp = cp.parent) {
-      if (cp.pc === pc && subsumes(cp.state, s) && subsumes(s, cp.state)) throw new Reject(pc, `infinite loop detected at insn ${pc}`);
-    }
     const list = this.explored.get(pc) ?? [];
-    for (const cp of list) if (cp.branches === 0 && subsumes(cp.state, s)) return 'prune';
+    for (const cp of list) {
+      // NOTE: pending paths are a stack, so a checkpoint still in progress is an
+      // ancestor of this path: meeting its exact state again is a loop without progress.
+      if (cp.branches > 0) {
+        if (subsumes(cp.state, s) && subsumes(s, cp.state)) throw new Reject(pc, `infinite loop detected at insn ${pc}`);
+      } else if (subsumes(cp.state, s)) return 'prune';
+    }
     const cp: Checkpoint = { pc, state: copy(s), parent, branches: 1 };
-    // Bound the memory the remembered states take; Linux evicts unhelpful ones too.
-    if (list.length < 64) list.push(cp);
+    // Bound the memory the remembered states take (Linux evicts unhelpful ones too).
+    if (list.length < MAX_STATES_PER_INSN) list.push(cp);
     this.explored.set(pc, list);
     return cp;
   }
