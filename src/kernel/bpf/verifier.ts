@@ -34,7 +34,7 @@ export const COMPLEXITY_LIMIT = 1_000_000;
 /** Linux's BPF_MAXINSNS: longest program an unprivileged user may load. */
 export const UNPRIVILEGED_MAX_INSNS = 4096;
 /** States remembered per prune point. */
-const MAX_STATES_PER_INSN = 64;
+const MAX_STATES_PER_INSN = 32;
 /** Instructions before the failing one that the log shows. */
 const TRAIL = 16;
 
@@ -104,9 +104,22 @@ interface State {
   regs: Reg[];
   stack: Uint8Array; // STACK_BYTES kinds, index = STACK_BYTES + offset
   spills: (Reg | undefined)[]; // per 8-byte slot
+  /** The stack arrays are shared with another state: copy them before writing (own()). */
+  shared: boolean;
 }
 
-const copy = (s: State): State => ({ regs: [...s.regs], stack: s.stack.slice(), spills: [...s.spills] });
+// Forks share the stack until one of them writes it: most paths never do.
+function copy(s: State): State {
+  s.shared = true;
+  return { regs: [...s.regs], stack: s.stack, spills: s.spills, shared: true };
+}
+
+function own(s: State): void {
+  if (!s.shared) return;
+  s.stack = s.stack.slice();
+  s.spills = [...s.spills];
+  s.shared = false;
+}
 
 /** A remembered state at a prune point; `branches` counts live paths below it. */
 interface Checkpoint { pc: number; state: State; parent: Checkpoint | undefined; branches: number }
@@ -237,7 +250,7 @@ class Verifier {
     regs[1] = pointer('ctx');
     regs[10] = pointer('stack', 0);
     const pending: { pc: number; state: State; parent: Checkpoint | undefined }[] = [
-      { pc: 0, state: { regs, stack: new Uint8Array(STACK_BYTES), spills: new Array<Reg | undefined>(STACK_BYTES / 8).fill(undefined) }, parent: undefined },
+      { pc: 0, state: { regs, stack: new Uint8Array(STACK_BYTES), spills: new Array<Reg | undefined>(STACK_BYTES / 8).fill(undefined), shared: false }, parent: undefined },
     ];
     while (pending.length > 0) {
       const path = pending.pop()!;
@@ -275,7 +288,7 @@ class Verifier {
     }
   }
 
-  private visit(pc: number, s: State, parent: Checkpoint | undefined): Checkpoint | 'prune' {
+  private visit(pc: number, s: State, parent: Checkpoint | undefined): Checkpoint | undefined | 'prune' {
     const list = this.explored.get(pc) ?? [];
     for (const cp of list) {
       // NOTE: pending paths are a stack, so a checkpoint still in progress is an
@@ -284,9 +297,12 @@ class Verifier {
         if (subsumes(cp.state, s) && subsumes(s, cp.state)) throw new Reject(pc, `infinite loop detected at insn ${pc}`);
       } else if (subsumes(cp.state, s)) return 'prune';
     }
+    // Bound the memory the remembered states take (Linux evicts unhelpful ones too):
+    // past the bound a checkpoint only counts branches, and keeps no state.
+    // past the bound the path goes on under its last checkpoint.
+    if (list.length >= MAX_STATES_PER_INSN) return parent;
     const cp: Checkpoint = { pc, state: copy(s), parent, branches: 1 };
-    // Bound the memory the remembered states take (Linux evicts unhelpful ones too).
-    if (list.length < MAX_STATES_PER_INSN) list.push(cp);
+    list.push(cp);
     this.explored.set(pc, list);
     return cp;
   }
@@ -429,6 +445,7 @@ class Verifier {
     const first = STACK_BYTES + at;
     const slot = first >> 3;
     if (kind === 'write') {
+      own(s);
       // A spilled register: a full 8-byte aligned store keeps its type.
       const old = s.spills[slot];
       if (bytes === 8) {
@@ -526,6 +543,7 @@ class Verifier {
       if (initialized && spill !== undefined && isPointer(spill.type) && !this.opts.privileged) throw new Reject(pc, `leaking pointer from stack off ${(i & ~7) - STACK_BYTES}`);
     }
     if (!initialized) {
+      own(s);
       for (let slot = first >> 3; slot <= (first + bytes - 1) >> 3; slot++) s.spills[slot] = undefined;
       s.stack.fill(MISC, first, first + bytes);
     }
@@ -571,6 +589,7 @@ class Verifier {
 function markNull(s: State, id: number, isNull: boolean): void {
   const fix = (r: Reg | undefined): Reg | undefined => (r !== undefined && r.type === 'map_value_or_null' && r.id === id ? (isNull ? constant(0n) : { ...r, type: 'map_value', id: 0 }) : r);
   s.regs = s.regs.map((r) => fix(r)!);
+  own(s);
   s.spills = s.spills.map(fix);
 }
 
@@ -714,13 +733,19 @@ export function evalJmp(o: number, a: bigint, b: bigint, is32: boolean): boolean
 
 /** Whether every concrete state `cur` describes is described by `old` (so old's success covers cur). */
 function subsumes(old: State, cur: State): boolean {
-  const ids = new Map<number, number>();
+  // Cheap test first: scalar registers out of range (a loop counter) fail most checks.
+  for (let r = 0; r < 11; r++) {
+    const o = old.regs[r]!, c = cur.regs[r]!;
+    if (o.type === 'scalar' && (c.type !== 'scalar' || o.umin > c.umin || o.umax < c.umax)) return false;
+  }
+  let ids: Map<number, number> | undefined;
   const reg = (o: Reg | undefined, c: Reg | undefined): boolean => {
     if (o === undefined || o.type === 'not_init') return true;
     if (c === undefined || o.type !== c.type) return false;
     if (o.type === 'scalar') return o.umin <= c.umin && o.umax >= c.umax && o.smin <= c.smin && o.smax >= c.smax;
     if (o.map !== c.map || o.off > c.off || o.offMax < c.offMax) return false;
     if (o.type === 'map_value_or_null') {
+      ids ??= new Map<number, number>();
       const seen = ids.get(o.id);
       if (seen !== undefined && seen !== c.id) return false;
       ids.set(o.id, c.id);
