@@ -9,13 +9,21 @@
 
 /** Commands: Linux's numbers where Linux has the command, 100+ for kernelkit's own. */
 export const BPF_CMD = {
+  /** [type, keySize, valueSize, maxEntries, flags] -> map id. */
   MAP_CREATE: 0,
+  /** [mapId, keyPtr, valuePtr]. */
   MAP_LOOKUP_ELEM: 1,
+  /** [mapId, keyPtr, valuePtr, flags (BPF_ANY, NOEXIST, EXIST)]. */
   MAP_UPDATE_ELEM: 2,
+  /** [mapId, keyPtr]. */
   MAP_DELETE_ELEM: 3,
+  /** [mapId, keyPtr, nextKeyPtr, flags (1: from the start, keyPtr unused)]. */
   MAP_GET_NEXT_KEY: 4,
+  /** [progType, insnsPtr, insnCount, logPtr, logSize, hookPtr, hookLen] -> program id. */
   PROG_LOAD: 5,
+  /** [progId, ctxPtr, ctxLen] -> r0 (socket filters). */
   PROG_TEST_RUN: 10,
+  /** [mapId, outPtr, outSize] -> record length: pops the oldest ring buffer record. */
   MAP_LOOKUP_AND_DELETE_ELEM: 21,
   /** [progId, hookPtr, hookLen]: attaches a loaded program to a tracepoint ("raw_syscalls/sys_enter"). */
   PROG_ATTACH: 100,

@@ -34,6 +34,8 @@ import { pathBase } from './fs/at.js';
 import { AT } from '../abi/fs.js';
 import type { OpenFile } from './fs/file.js';
 import { SYSCALL_TABLE } from './syscall/table.js';
+import { BpfSubsystem } from './bpf/subsystem.js';
+import { syscallEnter, syscallExit } from './bpf/hooks.js';
 import { KernelTimers } from './timer.js';
 import { bindDevice } from './device.js';
 import { Deadlines } from './deadlines.js';
@@ -80,6 +82,8 @@ export class Kernel {
   readonly bootedAt = performance.now();
   /** The machine's trace stream, when the machine asked for init to be traced. */
   private readonly bootTrace: TraceSink | undefined;
+  /** eBPF maps, programs and the hooks they attach to (kernel/bpf/). */
+  readonly bpf: BpfSubsystem;
 
   constructor(readonly platform: Platform, readonly config: BootConfig, modules: Record<string, ComponentModule>) {
     this.params = { ...defaultParams, ...config.params };
@@ -89,6 +93,8 @@ export class Kernel {
     this.timers = new KernelTimers(bindDevice('timer', config.devices.timer));
     this.modules = modules;
     this.bootTrace = config.trace === undefined ? undefined : machineSink((line) => platform.trace?.(line), config.trace === 'json');
+    this.bpf = new BpfSubsystem({ mapBytes: this.params.bpfMapBytes, programs: this.params.bpfPrograms, jit: this.params.bpfJit },
+      () => BigInt(Math.round((performance.now() - this.bootedAt) * 1e6)), (line) => this.log.log(line));
     this.components = new ComponentTable({
       platform, params: this.params, transport: config.ipc, kernelArena: this.arena, kernelBell: this.bell,
       kernelBellMemory: this.bellMemory, kernelCalls: this.kernelCalls(),
@@ -208,6 +214,9 @@ export class Kernel {
     p.syscalls++;
     let result: number;
     const handler = SYSCALL_TABLE[nr];
+    // eBPF raw_syscalls tracepoints: one field test when nothing is attached.
+    const traced = this.bpf.syscallHooks !== 0;
+    if (traced && this.bpf.hooks['raw_syscalls/sys_enter'].length !== 0) syscallEnter(this.bpf, bpfCaller(p), nr, args);
     if (handler === undefined) {
       result = -Errno.ENOSYS;
     } else {
@@ -222,6 +231,7 @@ export class Kernel {
       }
     }
     this.inService.delete(p);
+    if (traced && this.bpf.hooks['raw_syscalls/sys_exit'].length !== 0) syscallExit(this.bpf, bpfCaller(p), nr, result);
     if (!p.dead) { p.cpu.leaveKernel(performance.now()); p.complete(result); }
   }
 
@@ -535,3 +545,8 @@ export class KernelPanic extends Error {
 }
 
 export const REGS_OFFSET = TRAP_REGS_OFFSET;
+
+/** Who a hook's program sees as the current task. */
+function bpfCaller(p: Process): { pid: number; uid: number; gid: number; comm: string } {
+  return { pid: p.pid, uid: p.cred.uid, gid: p.cred.gid, comm: p.name };
+}

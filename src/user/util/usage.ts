@@ -5,6 +5,7 @@
 const usages: Record<string, string> = {
   '[': '[ EXPRESSION ]\nEvaluates EXPRESSION as test does; the last argument must be "]".',
   basename: 'basename NAME [SUFFIX] | basename -a [-s SUFFIX] NAME...\nPrints NAME without its directories (and SUFFIX).\n  -a  every argument is a NAME\n  -s SUFFIX  remove SUFFIX\n  -z  end each name with NUL',
+  bpftool: 'bpftool prog load FILE.o | prog list | prog unload ID... | prog dump ID | map list | map dump name NAME | map dump id ID\nLoads (verifies and attaches) eBPF objects, lists and dumps programs and maps.',
   cat: 'cat [-n] [FILE]...\nCopies the files (or stdin, "-") to stdout.\n  -n  number the lines',
   chgrp: 'chgrp [-R] [-h] GROUP FILE...\nChanges the group of each FILE.\n  -R  recursively\n  -h  change a symbolic link itself\n  -v  say what',
   chmod: 'chmod [-R] MODE FILE...\nSets permission bits; MODE is octal (755) or symbolic (u+x,go-w).\n  -R  recursively',
