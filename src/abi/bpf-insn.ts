@@ -41,7 +41,14 @@ export const cls = (code: number): number => code & 0x07;
 export const op = (code: number): number => code & 0xf0;
 export const size = (code: number): number => code & 0x18;
 export const mode = (code: number): number => code & 0xe0;
-export const bytesOf = (code: number): 1 | 2 | 4 | 8 => ({ [W]: 4, [H]: 2, [B]: 1, [DW]: 8 } as const)[size(code) as 0 | 8 | 16 | 24];
+export function bytesOf(code: number): 1 | 2 | 4 | 8 {
+  switch (size(code)) {
+    case W: return 4;
+    case H: return 2;
+    case B: return 1;
+    default: return 8;
+  }
+}
 
 /** The ld_imm64 opcode (LD | IMM | DW). */
 export const LD_IMM64 = LD | IMM | DW;

@@ -94,7 +94,8 @@ export class Kernel {
     this.modules = modules;
     this.bootTrace = config.trace === undefined ? undefined : machineSink((line) => platform.trace?.(line), config.trace === 'json');
     this.bpf = new BpfSubsystem({ mapBytes: this.params.bpfMapBytes, programs: this.params.bpfPrograms, jit: this.params.bpfJit },
-      () => BigInt(Math.round((performance.now() - this.bootedAt) * 1e6)), (line) => this.log.log(line));
+      () => BigInt(Math.round((performance.now() - this.bootedAt) * 1e6)), (line) => this.log.log(line),
+      () => new Promise((resolve) => { setTimeout(resolve, 0); }));
     this.components = new ComponentTable({
       platform, params: this.params, transport: config.ipc, kernelArena: this.arena, kernelBell: this.bell,
       kernelBellMemory: this.bellMemory, kernelCalls: this.kernelCalls(),

@@ -88,12 +88,12 @@ test('the corpus has cases of both verdicts', () => {
 });
 
 cases.forEach(({ file, c }, i) => {
-  test(`corpus ${file}: ${c.name}`, () => {
+  test(`corpus ${file}: ${c.name}`, async () => {
     const { insns, mapRefs } = programs[i]!;
     const interp = setUp(c, insns, mapRefs, 0);
     let program;
     try {
-      program = interp.load();
+      program = await interp.load();
     } catch (e) {
       if (!(e instanceof VerifierError)) throw e;
       assert.equal(c.post.ok, false, `rejected:\n${e.result.log}`);
@@ -106,7 +106,7 @@ cases.forEach(({ file, c }, i) => {
     }
     assert.equal(c.post.ok, true, `accepted, expected "${(c.post as { message: string }).message}"\n${program.verified.log}`);
     const jit = setUp(c, insns, mapRefs, 1);
-    const jitProgram = jit.load();
+    const jitProgram = await jit.load();
     const a = interp.bpf.run(program, interp.ctx, { pid: 7, uid: 1000, gid: 100, comm: 'corpus' });
     const b = jit.bpf.run(jitProgram, jit.ctx, { pid: 7, uid: 1000, gid: 100, comm: 'corpus' });
     assert.equal(b, a, 'r0: JIT and interpreter differ');

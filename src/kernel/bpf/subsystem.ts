@@ -19,7 +19,7 @@ import { jit, type JitProgram } from './jit.js';
 import { createMap, mapBytes, type BpfMap, type MapParams } from './maps.js';
 import { Regions } from './memory.js';
 import { parseObject } from './object.js';
-import { verify, type VerifyResult } from './verifier.js';
+import { verify, verifyPreemptible, type VerifyResult } from './verifier.js';
 
 export interface BpfProgram {
   readonly id: number;
@@ -61,7 +61,11 @@ export class BpfSubsystem {
   private bytes = 0;
   private readonly env: RunEnv;
 
-  constructor(private readonly limits: BpfLimits, nowNs: () => bigint, private readonly log: (line: string) => void) {
+  /**
+   * `pause` lets the kernel's loop run while a long verification goes on (see
+   * verifyPreemptible); without it verification runs to the end at once.
+   */
+  constructor(private readonly limits: BpfLimits, nowNs: () => bigint, private readonly log: (line: string) => void, private readonly pause?: () => Promise<void>) {
     this.env = { regions: this.regions, maps: this.maps, pid: 0, uid: 0, gid: 0, comm: '', nowNs, printk: (line) => log(`bpf_trace_printk: ${line}`) };
   }
 
@@ -84,7 +88,7 @@ export class BpfSubsystem {
   }
 
   /** Verifies and loads a program whose ld_imm64 already carry map ids. Throws KernelError(EACCES) with the verifier log on rejection. */
-  loadProgram(spec: { name: string; type: number; hook: string; insns: readonly Insn[]; license: string }, uid: number, privileged: boolean): BpfProgram {
+  async loadProgram(spec: { name: string; type: number; hook: string; insns: readonly Insn[]; license: string }, uid: number, privileged: boolean): Promise<BpfProgram> {
     if (spec.type !== BPF_PROG_TYPE.SOCKET_FILTER && spec.type !== BPF_PROG_TYPE.TRACEPOINT) throw new KernelError(Errno.EINVAL, `unsupported program type ${spec.type}`);
     if (spec.type === BPF_PROG_TYPE.TRACEPOINT) {
       if (!privileged) throw new KernelError(Errno.EPERM, 'loading a tracing program needs root');
@@ -101,8 +105,17 @@ export class BpfSubsystem {
       used.add(map.id);
       params.set(map.id, map.params);
     }
-    const verified = verify(spec.insns, { type: spec.type, hook: spec.hook, privileged, maps: params, gpl: /^(GPL|GPL v2|GPL and additional rights|Dual BSD\/GPL|Dual MIT\/GPL|Dual MPL\/GPL)$/.test(spec.license) });
+    const options = { type: spec.type, hook: spec.hook, privileged, maps: params, gpl: /^(GPL|GPL v2|GPL and additional rights|Dual BSD\/GPL|Dual MIT\/GPL|Dual MPL\/GPL)$/.test(spec.license) };
+    // The maps stay while the verifier pauses (an await: other syscalls run meanwhile).
+    for (const id of used) this.maps.get(id)!.users++;
+    let verified: VerifyResult;
+    try {
+      verified = this.pause === undefined ? verify(spec.insns, options) : await verifyPreemptible(spec.insns, options, this.pause);
+    } finally {
+      for (const id of used) this.maps.get(id)!.users--;
+    }
     if (!verified.ok) throw new VerifierError(spec.name, verified);
+    if (this.programs.size >= this.limits.programs) throw new KernelError(Errno.ENOSPC, `${this.limits.programs} programs are loaded already`);
     const program: BpfProgram = {
       id: this.nextProgramId++, name: spec.name.slice(0, 15), type: spec.type, hook: spec.hook, insns: spec.insns, uid, maps: [...used],
       verified, compiled: jit(spec.insns), attached: false, runs: 0,
@@ -113,7 +126,7 @@ export class BpfSubsystem {
   }
 
   /** Loads an object file: creates its maps, relocates, verifies and loads every program, attaches the tracepoint ones. All or nothing. */
-  loadObject(bytes: Uint8Array, uid: number, privileged: boolean): { programs: BpfProgram[]; maps: BpfMap[] } {
+  async loadObject(bytes: Uint8Array, uid: number, privileged: boolean): Promise<{ programs: BpfProgram[]; maps: BpfMap[] }> {
     let spec;
     try {
       spec = parseObject(bytes);
@@ -128,6 +141,8 @@ export class BpfSubsystem {
       for (const m of spec.maps) {
         const map = this.createMap(m.name, { type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags }, uid);
         map.owned = true;
+        // Held until the load ends, so nothing frees it while a program is verified.
+        map.users++;
         maps.push(map);
         byName.set(m.name, map);
       }
@@ -136,13 +151,15 @@ export class BpfSubsystem {
           const target = p.mapRefs.get(i);
           return target === undefined ? insn : { ...insn, src: PSEUDO_MAP_FD, imm: byName.get(target)!.id };
         });
-        programs.push(this.loadProgram({ name: p.name, type: p.type, hook: p.hook, insns, license: spec.license }, uid, privileged));
+        programs.push(await this.loadProgram({ name: p.name, type: p.type, hook: p.hook, insns, license: spec.license }, uid, privileged));
       }
     } catch (e) {
+      for (const m of maps) m.users--;
       for (const p of programs) this.unload(p);
       for (const m of maps) if (this.maps.has(m.id)) this.freeMap(m);
       throw e;
     }
+    for (const m of maps) m.users--;
     for (const p of programs) if (p.hook !== '') this.attach(p, p.hook);
     return { programs, maps };
   }

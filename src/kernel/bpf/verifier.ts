@@ -114,6 +114,15 @@ function copy(s: State): State {
   return { regs: [...s.regs], stack: s.stack, spills: s.spills, shared: true };
 }
 
+/** Makes `s` the state `from` (the path goes on in `s`). */
+function adopt(s: State, from: State): void {
+  if (s === from) return;
+  s.regs = from.regs;
+  s.stack = from.stack;
+  s.spills = from.spills;
+  s.shared = from.shared;
+}
+
 function own(s: State): void {
   if (!s.shared) return;
   s.stack = s.stack.slice();
@@ -131,17 +140,33 @@ class Reject extends Error {
 /** Verifies `insns`; the result says whether it may load, and the log says why not. */
 export function verify(insns: readonly Insn[], opts: VerifyOptions): VerifyResult {
   const v = new Verifier(insns, opts);
-  try {
-    v.checkCfg();
-    v.doCheck();
-    return { ok: true, log: `processed ${v.processed} insns`, processed: v.processed };
-  } catch (e) {
-    if (!(e instanceof Reject)) throw e;
-    const lines = [...v.trail, e.pc >= 0 && e.pc < insns.length ? `${e.pc}: ${disassemble(insns[e.pc]!, helperName)}` : undefined, e.message, `processed ${v.processed} insns`]
-      .filter((l): l is string => l !== undefined);
-    return { ok: false, log: lines.join('\n'), processed: v.processed, insn: e.pc, message: e.message };
+  return v.run(() => {
+    for (const _ of v.doCheck()) { /* no pauses */ }
+  });
+}
+
+/**
+ * verify() for the kernel: the walk pauses every PAUSE_EVERY instructions on `pause`
+ * (the kernel's loop runs other work meanwhile, as Linux's verifier calls
+ * cond_resched), so a program that takes the whole budget does not stall the kernel.
+ */
+export async function verifyPreemptible(insns: readonly Insn[], opts: VerifyOptions, pause: () => Promise<void>): Promise<VerifyResult> {
+  const v = new Verifier(insns, opts);
+  const steps = v.doCheckAfterCfg();
+  let result: VerifyResult | undefined;
+  for (;;) {
+    let done = false;
+    result = v.run(() => {
+      const next = steps.next();
+      done = next.done === true;
+    });
+    if (!result.ok || done) return result;
+    await pause();
   }
 }
+
+/** Instructions processed between two pauses of verifyPreemptible. */
+const PAUSE_EVERY = 1 << 14;
 
 class Verifier {
   processed = 0;
@@ -245,7 +270,29 @@ class Verifier {
 
   // ---- pass 2: every path ----------------------------------------------------------
 
-  doCheck(): void {
+  /** Runs part of the verification; a rejection becomes the result. */
+  run(part: () => void): VerifyResult {
+    try {
+      if (!this.cfgChecked) { this.cfgChecked = true; this.checkCfg(); }
+      part();
+      return { ok: true, log: `processed ${this.processed} insns`, processed: this.processed };
+    } catch (e) {
+      if (!(e instanceof Reject)) throw e;
+      const lines = [...this.trail, e.pc >= 0 && e.pc < this.insns.length ? `${e.pc}: ${disassemble(this.insns[e.pc]!, helperName)}` : undefined, e.message, `processed ${this.processed} insns`]
+        .filter((l): l is string => l !== undefined);
+      return { ok: false, log: lines.join('\n'), processed: this.processed, insn: e.pc, message: e.message };
+    }
+  }
+
+  private cfgChecked = false;
+
+  /** doCheck, started only once the CFG passed. */
+  *doCheckAfterCfg(): Generator<void, void, void> {
+    yield;
+    yield* this.doCheck();
+  }
+
+  *doCheck(): Generator<void, void, void> {
     const regs = new Array<Reg>(11).fill(NOT_INIT);
     regs[1] = pointer('ctx');
     regs[10] = pointer('stack', 0);
@@ -258,6 +305,7 @@ class Verifier {
       const s = path.state;
       for (;;) {
         if (++this.processed > COMPLEXITY_LIMIT) throw new Reject(pc, `BPF program is too large. Processed ${this.processed} insn`);
+        if (this.processed % PAUSE_EVERY === 0) yield;
         if (this.pruneAt[pc]) {
           const seen = this.visit(pc, s, parent);
           if (seen === 'prune') { this.finish(parent); break; }
@@ -271,10 +319,10 @@ class Verifier {
           if (parent !== undefined) parent.branches++;
           pending.push({ pc: taken[0], state: taken[1], parent });
           pc = fall[0];
-          Object.assign(s, fall[1]);
+          adopt(s, fall[1]);
         } else {
           pc = next[0]![0];
-          Object.assign(s, next[0]![1]);
+          adopt(s, next[0]![1]);
         }
       }
     }

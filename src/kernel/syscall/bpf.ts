@@ -2,8 +2,8 @@
 // attr, layouts in abi/bpf.ts) and the caller's rights; the work is kernel/bpf/
 // (subsystem.ts: maps, programs, hooks; verifier.ts: the verifier).
 //
-// Rights: root (CAP_SYS_ADMIN) for tracing programs, object loading, attach and
-// detach; anyone for maps, socket filters and test runs, on their own objects only.
+// Rights: root (CAP_SYS_ADMIN) for tracing programs, attach and detach; anyone for
+// maps, socket filters (in objects too) and test runs, on their own objects only.
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
@@ -21,7 +21,7 @@ import { COMPLEXITY_LIMIT } from '../bpf/verifier.js';
 /** Longest attribute any command takes (bytes). */
 const MAX_ATTR = 64;
 
-export function sysBpf(k: Kernel, p: Process, a: number[]): number {
+export async function sysBpf(k: Kernel, p: Process, a: number[]): Promise<number> {
   const [cmd, attr, attrLen] = [a[0]!, a[1]!, a[2]!];
   if (!Number.isInteger(cmd) || !Number.isInteger(attrLen) || attrLen < 0 || attrLen > MAX_ATTR || attrLen % 4 !== 0) throw new KernelError(Errno.EINVAL, 'bad bpf attribute size');
   const bytes = p.copyin(attr, attrLen);
@@ -103,7 +103,7 @@ export function sysBpf(k: Kernel, p: Process, a: number[]): number {
       const insns = decodeProgram(p.copyin(insnsPtr!, count! * INSN_SIZE));
       const hook = hookLen! > 0 ? p.copyinString(hookPtr!, hookLen!) : '';
       try {
-        const prog = bpf.loadProgram({ name: hook === '' ? progTypeName(type!) : hook.split('/').pop()!, type: type!, hook, insns, license: 'GPL' }, uid, privileged);
+        const prog = await bpf.loadProgram({ name: hook === '' ? progTypeName(type!) : hook.split('/').pop()!, type: type!, hook, insns, license: 'GPL' }, uid, privileged);
         writeLog(logPtr!, logSize!, prog.verified.log);
         return prog.id;
       } catch (e) {
@@ -137,11 +137,11 @@ export function sysBpf(k: Kernel, p: Process, a: number[]): number {
       return 0;
     }
     case BPF_CMD.OBJ_LOAD: {
-      needRoot('loading an eBPF object');
+      // Rights are per program: loadProgram refuses tracing programs to non-root.
       const [objPtr, objLen, logPtr, logSize, outPtr, outSize] = words(6);
       if (objLen! > MAX_OBJECT_BYTES) throw new KernelError(Errno.E2BIG, `object of ${objLen} bytes`);
       try {
-        const loaded = bpf.loadObject(p.copyin(objPtr!, objLen!), uid, privileged);
+        const loaded = await bpf.loadObject(p.copyin(objPtr!, objLen!), uid, privileged);
         const reply: BpfObjectLoaded = {
           programs: loaded.programs.map((q) => ({ id: q.id, name: q.name, type: progTypeName(q.type), hook: q.hook })),
           maps: loaded.maps.map((m) => ({ id: m.id, name: m.name })),
