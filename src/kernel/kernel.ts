@@ -35,7 +35,7 @@ import { AT } from '../abi/fs.js';
 import type { OpenFile } from './fs/file.js';
 import { SYSCALL_TABLE } from './syscall/table.js';
 import { BpfSubsystem } from './bpf/subsystem.js';
-import { syscallEnter, syscallExit } from './bpf/hooks.js';
+import { componentCallSink, syscallEnter, syscallExit } from './bpf/hooks.js';
 import { KernelTimers } from './timer.js';
 import { bindDevice } from './device.js';
 import { Deadlines } from './deadlines.js';
@@ -215,14 +215,15 @@ export class Kernel {
     p.syscalls++;
     let result: number;
     const handler = SYSCALL_TABLE[nr];
-    // eBPF raw_syscalls tracepoints: one field test when nothing is attached.
-    const traced = this.bpf.syscallHooks !== 0;
-    if (traced && this.bpf.hooks['raw_syscalls/sys_enter'].length !== 0) syscallEnter(this.bpf, bpfCaller(p), nr, args);
+    // eBPF hooks (raw_syscalls, component calls): one field test when nothing is attached.
+    const bpfHooked = this.bpf.attached !== 0;
+    if (bpfHooked && this.bpf.hooks['raw_syscalls/sys_enter'].length !== 0) syscallEnter(this.bpf, bpfCaller(p), nr, args);
     if (handler === undefined) {
       result = -Errno.ENOSYS;
     } else {
       try {
-        const sink = p.trace;
+        // The eBPF component-call hook rides on the tracer: with a program attached, syscalls run traced.
+        const sink = bpfHooked && this.bpf.hooks['kernelkit/component_call'].length !== 0 ? componentCallSink(this.bpf, this.procs, p.trace) : p.trace;
         result = await (sink === undefined ? handler(this, p, args) : tracedSyscall(this, p, nr, args, handler, sink));
       } catch (e) {
         if (e instanceof KernelPanic) return;
@@ -232,7 +233,7 @@ export class Kernel {
       }
     }
     this.inService.delete(p);
-    if (traced && this.bpf.hooks['raw_syscalls/sys_exit'].length !== 0) syscallExit(this.bpf, bpfCaller(p), nr, result);
+    if (bpfHooked && this.bpf.hooks['raw_syscalls/sys_exit'].length !== 0) syscallExit(this.bpf, bpfCaller(p), nr, result);
     if (!p.dead) { p.cpu.leaveKernel(performance.now()); p.complete(result); }
   }
 
@@ -548,6 +549,6 @@ export class KernelPanic extends Error {
 export const REGS_OFFSET = TRAP_REGS_OFFSET;
 
 /** Who a hook's program sees as the current task. */
-function bpfCaller(p: Process): { pid: number; uid: number; gid: number; comm: string } {
+export function bpfCaller(p: Process): { pid: number; uid: number; gid: number; comm: string } {
   return { pid: p.pid, uid: p.cred.uid, gid: p.cred.gid, comm: p.name };
 }

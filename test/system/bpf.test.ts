@@ -35,6 +35,7 @@ before(() => {
     execFileSync('clang', ['-target', 'bpf', '-O2', '-g', ...defines, '-c', src, '-o', path.join(objects, out)]);
   };
   cc(path.join(sources, 'syscount.c'), 'syscount.o', [`-DREAD_NR=${SYS.read}`]);
+  cc(path.join(sources, 'callcount.c'), 'callcount.o');
   for (const name of Object.keys(HOSTILE)) cc(path.join(sources, 'hostile', `${name}.c`), `${name}.o`);
 });
 
@@ -50,19 +51,21 @@ function dumpLines(text: string): Map<bigint, bigint> {
 const section = (text: string, name: string): string => text.split(`== ${name}\n`)[1]?.split('\n== ')[0] ?? '';
 
 for (const preset of PRESETS) {
-  test(`syscount per process and number equals the kernel's trace of the same workload (${preset})`, async () => {
+  test(`syscount per process and number, and calls per component, equal the kernel's trace of the same workload (${preset})`, async () => {
     const workload = "cat /etc/motd > /dev/null; ls / > /dev/null; echo hello | wc -c > /dev/null; head -c 3000 /bin/ls.js > /dev/null 2>&1; true";
     const r = await sh(preset, [
       'bpftool prog load /obj/syscount.o', 'echo load=$?',
+      'bpftool prog load /obj/callcount.o', 'echo load=$?',
       `trace --json -o /tmp/trace.json sh -c '${workload}'`,
       'echo "== counts"; bpftool map dump name counts',
       'echo "== reads"; bpftool map dump name read_bytes',
+      'echo "== calls"; bpftool map dump name calls',
       'echo "== list"; bpftool prog list',
       'echo "== trace"; cat /tmp/trace.json',
       'echo "== end"; for id in $(bpftool prog list | cut -d: -f1); do bpftool prog unload $id; done; bpftool map list | wc -l',
     ].join('\n'), { mounts: [{ host: objects, guest: '/obj', readOnly: true }] });
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^\d+ count_enter tracepoint\n\d+ count_read tracepoint\nload=0$/m, r.stdout + r.stderr);
+    assert.match(r.stdout, /^\d+ count_enter tracepoint\n\d+ count_read tracepoint\nload=0\n\d+ count_call tracepoint\nload=0$/m, r.stdout + r.stderr);
     // The kernel's account: one trace event per syscall of every traced process.
     const events = section(r.stdout, 'trace').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; pid: number; syscall: string; result?: number });
     const calls = events.filter((e) => e.type === 'syscall');
@@ -86,6 +89,18 @@ for (const preset of PRESETS) {
     const reads = new Map([...dumpLines(section(r.stdout, 'reads'))].filter(([pid]) => pids.has(Number(pid))).map(([pid, v]) => [Number(pid), Number(v)]));
     assert.deepEqual(Object.fromEntries([...reads].sort()), Object.fromEntries([...readBytes].sort()));
     assert.ok(readBytes.size > 0, 'the workload read something');
+    // Component calls per process and callee: the trace's hops.
+    const hops = new Map<string, number>();
+    for (const e of events as unknown as { type: string; pid: number; to: string }[]) if (e.type === 'hop') hops.set(`${e.pid}/${e.to}`, (hops.get(`${e.pid}/${e.to}`) ?? 0) + 1);
+    const callCounts = new Map<string, number>();
+    for (const m of section(r.stdout, 'calls').matchAll(/^key: ([0-9a-f ]+) value: (\d+)$/gm)) {
+      const key = Buffer.from(m[1]!.replaceAll(' ', ''), 'hex');
+      const pid = key.readUInt32LE(0);
+      const callee = key.subarray(4).toString('latin1').replace(/\0.*$/s, '');
+      if (pids.has(pid)) callCounts.set(`${pid}/${callee}`, Number(m[2]));
+    }
+    assert.ok(hops.size > 0, 'the workload called components');
+    assert.deepEqual(Object.fromEntries([...callCounts].sort()), Object.fromEntries([...hops].sort()));
     assert.match(section(r.stdout, 'list'), /count_enter attached raw_syscalls\/sys_enter insns \d+ runs [1-9]\d*/);
     // Unloading the programs freed the maps their object made.
     assert.equal(section(r.stdout, 'end').trim(), '0');

@@ -7,6 +7,9 @@
 // `hooks[name].length` first, so a hook with nothing attached costs one field test.
 
 import type { BpfSubsystem, BpfCaller } from './subsystem.js';
+import { emitEvent, type TraceSink } from '../trace.js';
+import type { Process } from '../proc/process.js';
+import { Errno } from '../../abi/errno.js';
 
 /** Linux's common_type numbers are per-boot; these are kernelkit's, fixed. */
 const TYPE_SYS_ENTER = 1, TYPE_SYS_EXIT = 2, TYPE_COMPONENT_CALL = 3;
@@ -51,4 +54,33 @@ export function componentCall(bpf: BpfSubsystem, caller: BpfCaller | undefined, 
   ctx.set(encoder.encode(call.callee).subarray(0, 15), 32);
   ctx.set(encoder.encode(call.method).subarray(0, 31), 48);
   bpf.fire('kernelkit/component_call', ctx, caller);
+}
+
+/** Small stable numbers for component and method names (the context carries the names too). */
+const ids = new Map<string, number>();
+const idOf = (name: string): number => {
+  let id = ids.get(name);
+  if (id === undefined) { id = ids.size + 1; ids.set(name, id); }
+  return id;
+};
+
+/**
+ * The tracer's sink for the component-call hook: a syscall made while a program is
+ * attached there runs traced (kernel/trace.ts), and each hop it records fires the
+ * hook, then goes on to the process's own tracer, if it has one.
+ */
+export function componentCallSink(bpf: BpfSubsystem, procs: ReadonlyMap<number, Process>, inner: TraceSink | undefined): TraceSink {
+  return {
+    uid: 0, privileged: true, json: false, holders: 0,
+    emit: () => {}, flushed: () => Promise.resolve(), close: () => Promise.resolve(),
+    event: (e) => {
+      if (inner !== undefined) emitEvent(inner, e);
+      if (e.type !== 'hop' || bpf.hooks['kernelkit/component_call'].length === 0) return;
+      const p = procs.get(e.pid);
+      componentCall(bpf, p === undefined ? undefined : { pid: p.pid, uid: p.cred.uid, gid: p.cred.gid, comm: p.name }, {
+        callee: e.to, method: e.method, durationNs: (e.us ?? 0) * 1000, errno: e.errno === undefined ? 0 : (Errno[e.errno as keyof typeof Errno] ?? 255),
+        calleeId: idOf(e.to), methodId: idOf(`${e.to}.${e.method}`), callerId: idOf(e.from),
+      });
+    },
+  };
 }

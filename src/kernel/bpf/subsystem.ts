@@ -54,8 +54,8 @@ export class BpfSubsystem {
   readonly programs = new Map<number, BpfProgram>();
   /** Attached programs per hook. A hook with none costs its caller one length test. */
   readonly hooks: { readonly [K in BpfTracepoint]: BpfProgram[] } = { 'raw_syscalls/sys_enter': [], 'raw_syscalls/sys_exit': [], 'kernelkit/component_call': [] };
-  /** Programs attached to sys_enter or sys_exit: the dispatcher's one test. */
-  syscallHooks = 0;
+  /** Programs attached to any hook: the syscall dispatcher's one test. */
+  attached = 0;
   private nextMapId = 1;
   private nextProgramId = 1;
   private bytes = 0;
@@ -170,7 +170,7 @@ export class BpfSubsystem {
     if (program.attached) throw new KernelError(Errno.EBUSY, `program ${program.id} is attached already`);
     this.hooks[hook as BpfTracepoint].push(program);
     program.attached = true;
-    if (hook.startsWith('raw_syscalls/')) this.syscallHooks++;
+    this.attached++;
   }
 
   detach(program: BpfProgram): void {
@@ -178,7 +178,7 @@ export class BpfSubsystem {
     const list = this.hooks[program.hook as BpfTracepoint];
     list.splice(list.indexOf(program), 1);
     program.attached = false;
-    if (program.hook.startsWith('raw_syscalls/')) this.syscallHooks--;
+    this.attached--;
   }
 
   /** Detaches and frees a program, and the maps its object created once no program uses them. */
