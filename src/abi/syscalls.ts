@@ -107,6 +107,7 @@ export const SYSCALLS = [
   def(105, 'getrlimit', [['resource', 'int'], ['out', 'ptr']], 'a resource limit (RLIMIT_CPU, _NOFILE, _AS); writes two float64: soft, hard (RLIM_INFINITY = infinity)'),
   def(106, 'setrlimit', [['resource', 'int'], ['soft', 'off'], ['hard', 'off']], 'sets a resource limit; inherited by children; raising the hard limit needs privilege'),
   def(107, 'trace', [['fd', 'fd'], ['pid', 'int'], ['flags', 'flags']], 'traces syscalls and the IPC hops they cause, one line per event written to fd (-1: stop): pid 0 = the caller\'s future children, else that process and its future children (TRACE_JSON: JSON lines); non-root may trace only its own uid (EPERM); a process traced by another is EBUSY'),
+  def(150, 'bpf', [['cmd', 'int'], ['attr', 'ptr'], ['attrLen', 'len']], 'eBPF: maps, programs (verified), hooks; attr is u32 words laid out per command (abi/bpf.ts); tracing programs need root'),
   def(170, 'times', [['out', 'ptr']], 'CPU time of the caller and of its reaped children, in ms: writes four float64 (user, system, children\'s user, children\'s system); user as RLIMIT_CPU counts it, system the kernel\'s service time of its syscalls that do not wait for others'),
 ] as const satisfies readonly SyscallDef[];
 

@@ -35,6 +35,8 @@ import { pathBase } from './fs/at.js';
 import { AT } from '../abi/fs.js';
 import type { OpenFile } from './fs/file.js';
 import { SYSCALL_TABLE } from './syscall/table.js';
+import { BpfSubsystem } from './bpf/subsystem.js';
+import { componentCallSink, syscallEnter, syscallExit } from './bpf/hooks.js';
 import { KernelTimers } from './timer.js';
 import { bindDevice } from './device.js';
 import { Deadlines } from './deadlines.js';
@@ -81,6 +83,8 @@ export class Kernel {
   readonly bootedAt = performance.now();
   /** The machine's trace stream, when the machine asked for init to be traced. */
   private readonly bootTrace: TraceSink | undefined;
+  /** eBPF maps, programs and the hooks they attach to (kernel/bpf/). */
+  readonly bpf: BpfSubsystem;
 
   constructor(readonly platform: Platform, readonly config: BootConfig, modules: Record<string, ComponentModule>) {
     this.params = { ...defaultParams, ...config.params };
@@ -90,6 +94,9 @@ export class Kernel {
     this.timers = new KernelTimers(bindDevice('timer', config.devices.timer));
     this.modules = modules;
     this.bootTrace = config.trace === undefined ? undefined : machineSink((line) => platform.trace?.(line), config.trace === 'json');
+    this.bpf = new BpfSubsystem({ mapBytes: this.params.bpfMapBytes, programs: this.params.bpfPrograms, jit: this.params.bpfJit },
+      () => BigInt(Math.round((performance.now() - this.bootedAt) * 1e6)), (line) => this.log.log(line),
+      () => new Promise((resolve) => { setTimeout(resolve, 0); }));
     this.components = new ComponentTable({
       platform, params: this.params, transport: config.ipc, kernelArena: this.arena, kernelBell: this.bell,
       kernelBellMemory: this.bellMemory, kernelCalls: this.kernelCalls(),
@@ -210,11 +217,15 @@ export class Kernel {
     const systemSince = countsAsSystemTime(p, nr, args) ? performance.now() : undefined;
     let result: number;
     const handler = SYSCALL_TABLE[nr];
+    // eBPF hooks (raw_syscalls, component calls): one field test when nothing is attached.
+    const bpfHooked = this.bpf.attached !== 0;
+    if (bpfHooked && this.bpf.hooks['raw_syscalls/sys_enter'].length !== 0) syscallEnter(this.bpf, bpfCaller(p), nr, args);
     if (handler === undefined) {
       result = -Errno.ENOSYS;
     } else {
       try {
-        const sink = p.trace;
+        // The eBPF component-call hook rides on the tracer: with a program attached, syscalls run traced.
+        const sink = bpfHooked && this.bpf.hooks['kernelkit/component_call'].length !== 0 ? componentCallSink(this.bpf, this.procs, p.trace) : p.trace;
         result = await (sink === undefined ? handler(this, p, args) : tracedSyscall(this, p, nr, args, handler, sink));
       } catch (e) {
         if (e instanceof KernelPanic) return;
@@ -225,6 +236,7 @@ export class Kernel {
     }
     this.inService.delete(p);
     if (systemSince !== undefined) p.cpu.systemMs += performance.now() - systemSince;
+    if (bpfHooked && this.bpf.hooks['raw_syscalls/sys_exit'].length !== 0) syscallExit(this.bpf, bpfCaller(p), nr, result);
     if (!p.dead) { p.cpu.leaveKernel(performance.now()); p.complete(result); }
   }
 
@@ -538,3 +550,8 @@ export class KernelPanic extends Error {
 }
 
 export const REGS_OFFSET = TRAP_REGS_OFFSET;
+
+/** Who a hook's program sees as the current task. */
+export function bpfCaller(p: Process): { pid: number; uid: number; gid: number; comm: string } {
+  return { pid: p.pid, uid: p.cred.uid, gid: p.cred.gid, comm: p.name };
+}

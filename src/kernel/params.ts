@@ -64,6 +64,12 @@ export const defaultParams = {
   traceQueuedLines: 65536,
   /** How long an exiting traced process waits for its last trace lines to be written before its parent is told (ms). */
   traceFlushMs: 3000,
+  /** Bytes all eBPF maps may take together. */
+  bpfMapBytes: 16 << 20,
+  /** eBPF programs loaded at once. */
+  bpfPrograms: 64,
+  /** Run eBPF programs with the JIT (1) or the interpreter (0). */
+  bpfJit: 1,
 } as const;
 
 export type Params = { -readonly [K in keyof typeof defaultParams]: number };

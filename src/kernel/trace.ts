@@ -44,6 +44,8 @@ export interface TraceSink {
   flushed(): Promise<void>;
   /** The last holder let go. */
   close(): Promise<void>;
+  /** Takes events as they are, instead of lines (the eBPF component-call hook). */
+  event?(e: TraceEvent): void;
 }
 
 /** The machine's trace stream: `kernelkit run --trace`. Its reader is the operator: it traces everyone. */
@@ -100,6 +102,7 @@ export function mayTrace(tracer: { uid: number; privileged: boolean }, cred: Cre
 }
 
 export function emitEvent(sink: TraceSink, e: TraceEvent): void {
+  if (sink.event !== undefined) { sink.event(e); return; }
   // JSON: a figure that is not visible is null, not a missing key.
   sink.emit(sink.json ? JSON.stringify(e, (_key, v: unknown) => v === undefined ? null : v) : formatTraceEvent(e));
 }

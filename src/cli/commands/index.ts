@@ -5,6 +5,7 @@ import { register as fs } from './fs.js';
 import { register as demo } from './demo.js';
 import { register as wasi } from './wasi.js';
 import { register as benchWasi } from './bench-wasi.js';
+import { register as benchExt } from './bench-ext.js';
 import { register as benchFs } from './bench-fs.js';
 import { register as bench } from './bench.js';
 import { register as lab } from './lab.js';
@@ -12,4 +13,4 @@ import { register as faults } from './faults.js';
 
 export type Register = (program: Command, status: StatusSink) => void;
 
-export const COMMANDS: Register[] = [demo, bench, lab, fs, wasi, benchWasi, benchFs, faults];
+export const COMMANDS: Register[] = [demo, bench, lab, fs, wasi, benchWasi, benchFs, benchExt, faults];

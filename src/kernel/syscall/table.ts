@@ -92,6 +92,7 @@ import { sysReadlinkat } from './readlinkat.js';
 import { sysFstatat } from './fstatat.js';
 import { sysUtimensat } from './utimensat.js';
 import { sysTrace } from './trace.js';
+import { sysBpf } from './bpf.js';
 
 export type SyscallHandler = (k: Kernel, p: Process, args: number[]) => number | Promise<number>;
 
@@ -183,6 +184,7 @@ const HANDLERS: { readonly [K in SyscallName]: SyscallHandler } = {
   fstatat: sysFstatat,
   utimensat: sysUtimensat,
   trace: sysTrace,
+  bpf: sysBpf,
 };
 
 /** Handler by syscall number. */

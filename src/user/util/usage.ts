@@ -6,6 +6,7 @@ const usages: Record<string, string> = {
   '[': '[ EXPRESSION ]\nEvaluates EXPRESSION as test does; the last argument must be "]".',
   awk: "awk [-F FS] [-v NAME=VALUE]... ['PROGRAM' | -f FILE] [FILE | NAME=VALUE]...\nPattern scanning and processing: for each record that matches a pattern, run its action.\n  -F FS  field separator (a character, or a regular expression)\n  -v NAME=VALUE  set a variable before BEGIN\n  -f FILE  read the program from FILE\nLanguage: BEGIN/END, /re/ and expression patterns, ranges, $N NF NR FNR FS OFS ORS RS SUBSEP,\nprint, printf, if/while/do/for/for-in, next, exit, delete, functions, getline,\nlength substr index split sub gsub match sprintf tolower toupper int sqrt exp log sin cos atan2 rand srand system close.",
   basename: 'basename NAME [SUFFIX] | basename -a [-s SUFFIX] NAME...\nPrints NAME without its directories (and SUFFIX).\n  -a  every argument is a NAME\n  -s SUFFIX  remove SUFFIX\n  -z  end each name with NUL',
+  bpftool: 'bpftool prog load FILE.o | prog list | prog unload ID... | prog dump ID | map list | map dump name NAME | map dump id ID\nLoads (verifies and attaches) eBPF objects, lists and dumps programs and maps.',
   cat: 'cat [-n] [FILE]...\nCopies the files (or stdin, "-") to stdout.\n  -n  number the lines',
   chgrp: 'chgrp [-R] [-h] GROUP FILE...\nChanges the group of each FILE.\n  -R  recursively\n  -h  change a symbolic link itself\n  -v  say what',
   chmod: 'chmod [-R] MODE FILE...\nSets permission bits; MODE is octal (755) or symbolic (u+x,go-w).\n  -R  recursively',

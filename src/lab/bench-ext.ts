@@ -1,0 +1,108 @@
+// `kernelkit bench ext`, the eBPF half: what running verified code in the kernel costs.
+//
+//   program   bcc-style syscount (test/bpf/c/syscount.c, compiled by the host's clang
+//             -target bpf here and now), its sys_enter program run on the same stream of
+//             contexts by the interpreter, by the JIT, and as the same logic written in
+//             plain TypeScript (a Map from pid and number to a count). ns per run, the
+//             median of the runs; the three end with the same counts (checked).
+//   hook      the null syscall timed by kbench inside a booted system, before and after
+//             syscount is attached to raw_syscalls/sys_enter and sys_exit: what the
+//             hook adds to one syscall.
+//
+// Ratios are taken within one run.
+
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SYS } from '../abi/syscalls.js';
+import { timeBpfProgram as timeProgram } from '../hosts/bpf-bench.js';
+import { runMachine } from '../hosts/node/machine.js';
+import { loadPreset, placementFor } from '../hosts/presets.js';
+import { machineInfo, type MachineInfo } from './machine-info.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface ExtBenchRow { part: 'program' | 'hook'; runtime: string; median_ns: number; ratio: number; note: string }
+export interface ExtBenchResult { machine: MachineInfo; rows: ExtBenchRow[] }
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+function compile(dir: string): string {
+  const out = path.join(dir, 'syscount.o');
+  try {
+    execFileSync('clang', ['-target', 'bpf', '-O2', '-g', `-DREAD_NR=${SYS.read}`, '-c', path.join(root, 'test/bpf/c/syscount.c'), '-o', out]);
+  } catch (e) {
+    throw new Error(`bench ext needs clang with the bpf target (Debian's clang): ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return out;
+}
+
+/** The same logic in plain TypeScript: count per (pid, syscall number). */
+function timePlain(contexts: Uint8Array[], samples: number): { ns: number[]; counts: Map<string, bigint> } {
+  const counts = new Map<string, bigint>();
+  const ns: number[] = [];
+  for (let s = 0; s < samples; s++) {
+    const start = process.hrtime.bigint();
+    for (const ctx of contexts) {
+      const nr = Number(new DataView(ctx.buffer, ctx.byteOffset, ctx.byteLength).getBigInt64(8, true));
+      const key = `42/${nr}`;
+      counts.set(key, (counts.get(key) ?? 0n) + 1n);
+    }
+    ns.push(Number(process.hrtime.bigint() - start) / contexts.length);
+  }
+  return { ns, counts };
+}
+
+async function nullSyscall(preset: string, script: string, mounts: { host: string; guest: string; readOnly: boolean }[]): Promise<number[]> {
+  const p = loadPreset(preset);
+  let out = '', err = '';
+  const code = await runMachine({
+    preset: p.name, placement: placementFor(p), ipc: p.ipc, stdin: 'none', mounts, init: ['/bin/sh', '-c', script],
+    stdout: (b) => { out += Buffer.from(b).toString('utf8'); }, stderr: (b) => { err += Buffer.from(b).toString('utf8'); },
+  });
+  if (code !== 0) throw new Error(`kbench on ${preset} failed (status ${code}): ${err}`);
+  return out.split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { median_ns: number }).median_ns);
+}
+
+export async function benchExt(o: { presets: string[]; runs: number; quick: boolean; onProgress?: (what: string) => void }): Promise<ExtBenchResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kk-bench-ext-'));
+  fs.chmodSync(dir, 0o755);
+  try {
+    const object = new Uint8Array(fs.readFileSync(compile(dir)));
+    const rows: ExtBenchRow[] = [];
+    // One context per syscall number in turn, as a mixed workload would give.
+    const contexts = Array.from({ length: o.quick ? 2000 : 20000 }, (_, i) => {
+      const ctx = new Uint8Array(64);
+      new DataView(ctx.buffer).setBigInt64(8, BigInt(i % 40), true);
+      return ctx;
+    });
+    const samples = Math.max(3, o.runs);
+    o.onProgress?.('program: plain TypeScript');
+    const plain = timePlain(contexts, samples);
+    o.onProgress?.('program: interpreter');
+    const interp = await timeProgram(object, 0, contexts, samples);
+    o.onProgress?.('program: JIT');
+    const jit = await timeProgram(object, 1, contexts, samples);
+    const same = (a: Map<string, bigint>): boolean => JSON.stringify([...a].sort().map(String)) === JSON.stringify([...plain.counts].sort().map(String));
+    if (!same(interp.counts) || !same(jit.counts)) throw new Error('bench ext: the interpreter, the JIT and plain TypeScript counted differently');
+    const base = median(plain.ns);
+    for (const [runtime, r] of [['plain TypeScript', plain], ['eBPF interpreter', interp], ['eBPF JIT', jit]] as const) {
+      rows.push({ part: 'program', runtime, median_ns: median(r.ns), ratio: median(r.ns) / base, note: `syscount sys_enter, ${contexts.length} contexts x ${samples}` });
+    }
+    for (const preset of o.presets) {
+      o.onProgress?.(`hook: ${preset}`);
+      const [before, after] = await nullSyscall(preset, 'kbench null; bpftool prog load /obj/syscount.o > /dev/null && kbench null', [{ host: dir, guest: '/obj', readOnly: true }]);
+      if (before === undefined || after === undefined) throw new Error(`bench ext: kbench on ${preset} printed no figures`);
+      rows.push({ part: 'hook', runtime: `${preset}, nothing attached`, median_ns: before, ratio: 1, note: 'null syscall (kbench)' });
+      rows.push({ part: 'hook', runtime: `${preset}, syscount attached`, median_ns: after, ratio: after / before, note: 'null syscall, sys_enter + sys_exit programs run' });
+    }
+    return { machine: machineInfo(), rows };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
