@@ -95,6 +95,12 @@ export interface ConsoleService {
   getForeground(): Promise<number>;
   /** Whether a read would not block (poll). */
   readable(): Promise<boolean>;
+  /** The terminal modes (TERM_MODE bits). */
+  getMode(): Promise<number>;
+  setMode(mode: number): Promise<void>;
+  /** rows << 16 | columns; 0 when the host's input is not a terminal. */
+  getWindowSize(): Promise<number>;
+  setWindowSize(size: number): Promise<void>;
 }
 
 /** The block driver (also /dev/blk0). */
@@ -322,6 +328,10 @@ export const CONSOLE = service<ConsoleService>('console', 'tty driver', {
   setForeground: m(4, [['pgid', 'int']], 'void', 'sets the foreground process group'),
   getForeground: m(5, [], 'int', 'the foreground process group', IDEMPOTENT),
   readable: m(6, [], 'bool', 'whether a read would not block', IDEMPOTENT),
+  getMode: m(7, [], 'int', 'the terminal modes (TERM_MODE bits)', IDEMPOTENT),
+  setMode: m(8, [['mode', 'int']], 'void', 'sets the terminal modes (canonical, echo, signals)', IDEMPOTENT),
+  getWindowSize: m(9, [], 'int', 'rows << 16 | columns (0: not a terminal)', IDEMPOTENT),
+  setWindowSize: m(10, [['size', 'int']], 'void', 'sets the window size', IDEMPOTENT),
 });
 
 export const BLK = service<BlkService>('blk', 'block device driver', {

@@ -62,7 +62,7 @@ export const SYSCALLS = [
   def(38, 'chmod', [['path', 'ptr'], ['pathLen', 'len'], ['mode', 'int']], 'sets permission bits'),
   def(39, 'utimens', [['path', 'ptr'], ['pathLen', 'len'], ['atimeNs', 'off'], ['mtimeNs', 'off'], ['flags', 'flags']], 'sets times (-1 = now, -2 = leave)'),
   def(40, 'fcntl', [['fd', 'fd'], ['cmd', 'int'], ['arg', 'int']], 'descriptor flags (F_GETFD/F_SETFD/F_GETFL/F_SETFL)'),
-  def(41, 'ioctl', [['fd', 'fd'], ['cmd', 'int'], ['arg', 'int']], 'device control (TIOC*, BLKGETSIZE64 writes to arg as pointer)'),
+  def(41, 'ioctl', [['fd', 'fd'], ['cmd', 'int'], ['arg', 'int']], 'device control (TIOC*: process group, terminal modes, window size; BLKGETSIZE64 writes to arg as pointer)'),
   def(42, 'clock_gettime', [['clock', 'int'], ['out', 'ptr']], 'writes a float64 of nanoseconds'),
   def(43, 'nanosleep', [['ns', 'off']], 'sleeps'),
   def(44, 'uname', [['buf', 'ptr'], ['len', 'len']], 'writes "sysname\\0release\\0preset\\0machine"'),
@@ -133,7 +133,14 @@ export const UTIME_OMIT = -2;
 export const CLOCK = { REALTIME: 0, MONOTONIC: 1 } as const;
 export const F = { GETFD: 1, SETFD: 2, GETFL: 3, SETFL: 4 } as const;
 export const FD_CLOEXEC = 1;
-export const TIOC = { GPGRP: 0x540f, SPGRP: 0x5410, GWINSZ: 0x5413 } as const;
+export const TIOC = { GPGRP: 0x540f, SPGRP: 0x5410, GWINSZ: 0x5413, GMODE: 0x5401, SMODE: 0x5402, SWINSZ: 0x5414 } as const;
+/**
+ * Terminal modes (TIOC.GMODE returns them, TIOC.SMODE takes them as arg; Linux's c_lflag
+ * bits). Without ICANON a read returns as soon as one byte is there (VMIN 1, VTIME 0).
+ * TIOC.GWINSZ returns rows << 16 | columns; TIOC.SWINSZ takes the same.
+ */
+export const TERM_MODE = { ISIG: 0o1, ICANON: 0o2, ECHO: 0o10 } as const;
+export const TERM_MODE_COOKED = TERM_MODE.ISIG | TERM_MODE.ICANON | TERM_MODE.ECHO;
 export const BLKGETSIZE64 = 0x80081272;
 export const POLL = { IN: 1, OUT: 4, ERR: 8, HUP: 16, NVAL: 32 } as const;
 

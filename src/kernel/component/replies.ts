@@ -46,6 +46,10 @@ export const CONSOLE_REPLIES: { readonly [K in keyof ConsoleService]: Check } = 
   setForeground: isNothing,
   getForeground: isPgid,
   readable: (v) => typeof v === 'boolean',
+  getMode: (v) => isInt(v) && v >= 0,
+  setMode: isNothing,
+  getWindowSize: (v) => isInt(v) && v >= 0,
+  setWindowSize: isNothing,
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
