@@ -12,6 +12,7 @@ import { signal } from '../libc/signal.js';
 import { Shell, ExitShell, jobState } from '../sh/exec.js';
 import { parse, IncompleteInput, ShellSyntaxError } from '../sh/parse.js';
 import { isatty, LineReader } from '../util/io.js';
+import { TerminalLineReader, terminalModes } from '../sh/terminal.js';
 
 function usage(): number {
   libc.eprint('usage: sh [-c LINE [NAME [ARG...]] | SCRIPT [ARG...]]\n');
@@ -50,23 +51,32 @@ function interactive(sh: Shell, login: boolean): number {
   if (login) {
     try { libc.write(promptFd, libc.readFile('/etc/motd')); } catch { /* no motd */ }
   }
+  // A terminal whose modes can be set gets the line editor; a pipe behind the console
+  // reads plain lines.
+  const editor = terminalModes() ? new TerminalLineReader(sh, promptFd) : undefined;
   const reader = new LineReader(0);
   let buffer = '';
   for (;;) {
     for (const job of sh.reapJobs()) libc.write(2, `[${job.id}]+  ${jobState(job)}    ${job.text}\n`);
     sh.interruptPending = false;
-    try { libc.write(promptFd, prompt(sh, buffer !== '')); } catch { /* keep reading */ }
     let line: string | null;
-    try {
-      line = reader.next();
-    } catch (e) {
-      if (e instanceof SysError && e.errno === Errno.EINTR) { buffer = ''; continue; }
-      throw e;
+    if (editor !== undefined) {
+      const got = editor.read(prompt(sh, buffer !== ''));
+      // ^C abandons the line (and a command being continued), as bash does: status 130.
+      if (got === 'interrupt') { buffer = ''; sh.status = 130; continue; }
+      line = got;
+      if (line !== null && line.trim() !== '') sh.addHistory(line);
+    } else {
+      try { libc.write(promptFd, prompt(sh, buffer !== '')); } catch { /* keep reading */ }
+      try {
+        line = reader.next();
+      } catch (e) {
+        if (e instanceof SysError && e.errno === Errno.EINTR) { buffer = ''; continue; }
+        throw e;
+      }
+      if (line === null) libc.write(promptFd, '\n');
     }
-    if (line === null) {
-      libc.write(promptFd, '\n');
-      return sh.status;
-    }
+    if (line === null) return sh.status;
     buffer += line + '\n';
     let program;
     try {

@@ -349,6 +349,19 @@ const testBuiltin: Builtin = (_sh, argv, io) => {
   }
 };
 
+// history [-c] [N]: the lines typed at the prompt, numbered; -c forgets them.
+const history: Builtin = (sh, argv, io) => {
+  const arg = argv[1];
+  if (arg === '-c') { sh.historyBase += sh.history.length; sh.history.length = 0; return 0; }
+  let from = 0;
+  if (arg !== undefined) {
+    if (!/^\d+$/.test(arg)) { err(io, `sh: history: ${arg}: numeric argument required\n`); return 2; }
+    from = Math.max(0, sh.history.length - Number(arg));
+  }
+  out(io, sh.history.slice(from).map((line, i) => `${String(sh.historyBase + from + i).padStart(5)}  ${line}\n`).join(''));
+  return 0;
+};
+
 export const BUILTINS = new Map<string, Builtin>([
   ['test', testBuiltin],
   ['[', testBuiltin],
@@ -385,4 +398,5 @@ export const BUILTINS = new Map<string, Builtin>([
   ['source', source],
   ['type', type],
   ['umask', umask],
+  ['history', history],
 ]);

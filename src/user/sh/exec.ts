@@ -13,6 +13,9 @@ import { segmentRegExp } from './glob.js';
 import { BUILTINS, type BuiltinIo } from './builtins.js';
 import { printProgram, quote } from './print.js';
 
+/** How many typed lines the shell remembers. */
+const HISTORY_SIZE = 500;
+
 /** How many times a wait that failed with EIO is asked again before the command fails. */
 const WAIT_EIO_RETRIES = 3;
 
@@ -94,12 +97,27 @@ export class Shell implements ExpandContext {
   /** How many function calls are running (for return). */
   functionDepth = 0;
   readonly functions = new Map<string, CompoundCommand>();
+  /** Lines typed at the prompt, oldest first (`history`, Up/Down, ^R). */
+  readonly history: string[] = [];
+  /** name → text (`alias`): replaces a command's first word. */
+  readonly aliases = new Map<string, string>();
   private programDepth = 0;
   private pid: number | undefined;
 
   constructor(env: Record<string, string>) {
     for (const [k, v] of Object.entries(env)) { this.vars.set(k, v); this.exported.add(k); }
   }
+
+  /** Remembers a line typed at the prompt (not twice in a row; the oldest go past HISTORY_SIZE). */
+  addHistory(line: string): void {
+    if (this.history[this.history.length - 1] === line) return;
+    this.history.push(line);
+    this.historyBase += Math.max(0, this.history.length - HISTORY_SIZE);
+    if (this.history.length > HISTORY_SIZE) this.history.splice(0, this.history.length - HISTORY_SIZE);
+  }
+
+  /** The number `history` gives history[0] (entries keep their numbers as old ones go). */
+  historyBase = 1;
 
   // ---- ExpandContext -------------------------------------------------------------
 
