@@ -26,7 +26,7 @@ export const SYSCALLS = [
   def(2, 'getpid', [], 'pid of the caller (asks pm)'),
   def(3, 'getppid', [], 'pid of the parent (asks pm)'),
   def(4, 'spawn', [['desc', 'ptr'], ['descLen', 'len']], 'starts a program: desc is an encoded SpawnRequest'),
-  def(5, 'wait', [['pid', 'int'], ['status', 'ptr'], ['options', 'flags']], 'waits for a child; writes a WaitStatus (3 int32: pid, code, signal)'),
+  def(5, 'wait', [['pid', 'int'], ['status', 'ptr'], ['options', 'flags']], 'waits for a child; writes a WaitStatus (3 int32: pid, code, signal); WUNTRACED/WCONTINUED also report a child that stopped or continued (code WAIT_STOPPED/WAIT_CONTINUED)'),
   def(6, 'kill', [['pid', 'int'], ['sig', 'int']], 'sends a signal to a process (pid > 0) or a process group (pid < 0)'),
   def(7, 'sigaction', [['sig', 'int'], ['disposition', 'int']], 'sets the disposition of a signal (SigDisposition)'),
   def(8, 'sigpending', [], 'returns and clears the bitmask of signals pending for a HANDLE disposition'),
@@ -128,6 +128,12 @@ export const SysInfo = { PS: 1, LSMOD: 2, DMESG: 3, MEMSTAT: 4, MOUNTS: 5, PRESE
 export const TRACE = { JSON: 1 } as const;
 
 export const WNOHANG = 1;
+/** `wait` options: report children that stopped (WUNTRACED) or continued (WCONTINUED). */
+export const WUNTRACED = 2;
+export const WCONTINUED = 8;
+/** The code `wait` reports for a child that stopped (signal: the stop signal) or continued (signal: SIGCONT); exits have codes 0-255. */
+export const WAIT_STOPPED = -1;
+export const WAIT_CONTINUED = -2;
 export const UTIME_NOW = -1;
 export const UTIME_OMIT = -2;
 export const CLOCK = { REALTIME: 0, MONOTONIC: 1 } as const;

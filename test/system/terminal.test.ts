@@ -71,3 +71,37 @@ test('terminal modes: a program that leaves the terminal raw does not break the 
     await screenShows(/HALTED=\d+/);
   });
 });
+
+test('job control: ^Z stops the foreground job, jobs/ps show it stopped, bg and fg continue it, the next line is the shell\'s', async () => {
+  await onTerminal('microkernel', async () => {
+    await screenShows(/^kernelkit:\/\$ ?$/m);
+    keys('cat', 'Enter');
+    await screenShows(/\$ cat\n/);
+    keys('first', 'Enter');
+    await screenShows(/^first\nfirst$/m);
+    keys('C-z');
+    await screenShows(/^\^Z\n\n?\[1\]\+ {2}Stopped {17}cat\nkernelkit:\/\$ ?$/m);
+    // The stopped cat's read gave the terminal up: this line is the shell's.
+    keys('echo status=$?; jobs; ps | grep cat', 'Enter');
+    await screenShows(/^status=148\n\[1\]\+ {2}Stopped {17}cat\n +\d+ +1 T +cat$/m);
+    keys('fg', 'Enter');
+    await screenShows(/\$ fg\ncat$/m);
+    keys('second', 'Enter');
+    await screenShows(/^second\nsecond$/m);
+    keys('C-d');
+    await screenShows(/^second\nsecond\nkernelkit:\/\$ ?$/m);
+    // A job stopped from elsewhere, continued with bg, reported and killed with kill %N.
+    keys('sleep 300 &', 'Enter');
+    await screenShows(/^\[1\] \d+$/m);
+    keys('kill -STOP %1; jobs', 'Enter');
+    await screenShows(/^\[1\]\+ {2}Stopped {17}sleep 300$/m);
+    keys('bg %1; jobs', 'Enter');
+    await screenShows(/^\[1\]\+ sleep 300 &\n\[1\]\+ {2}Running {17}sleep 300 &$/m);
+    keys('kill %1; wait %1; echo waited=$?', 'Enter');
+    await screenShows(/^waited=143$/m);
+    keys('fg', 'Enter');
+    await screenShows(/^sh: fg: current: no such job$/m);
+    keys('C-d');
+    await screenShows(/HALTED=\d+/);
+  });
+});

@@ -31,6 +31,7 @@ export const PM_REPLIES: { readonly [K in keyof PmService]: Check } = {
   wait: (v) => typeof v === 'object' && v !== null && isPgid((v as { pid?: unknown }).pid)
     && isInt((v as { code?: unknown }).code) && isInt((v as { signal?: unknown }).signal),
   kill: (v) => Array.isArray(v) && v.every(isPid),
+  stopped: isNothing,
   getpid: isPid,
   getppid: isPgid,
   setpgid: isNothing,

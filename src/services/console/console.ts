@@ -1,7 +1,7 @@
 // console: the tty driver. It moves bytes between the console device's rings
 // (abi/device.ts) and processes, with a line discipline when the host terminal is a
 // TTY: canonical lines, echo, backspace, ^U, ^C (SIGINT to the foreground process
-// group), ^D (end of input), and up/down history, or raw keys for a line editor or a
+// group), ^Z (SIGTSTP to it), ^D (end of input), and up/down history, or raw keys for a line editor or a
 // full-screen program (the modes of line-discipline.ts, set with ioctl). When the
 // host's input is a pipe or file the bytes pass through untouched, end of input is end
 // of file, and the terminal ioctls answer ENOTTY.
@@ -47,6 +47,7 @@ export function create(ctx: ComponentContext): ComponentInstance & ConsoleServic
   const discipline = new LineDiscipline(isTty, lineBuffer.bytes, {
     echo: (bytes) => { output.push(bytes); device.notify(); },
     interrupt: () => { if (foreground > 0) void ctx.kernel.signalGroup(foreground, Signal.SIGINT); },
+    suspend: () => { if (foreground > 0) void ctx.kernel.signalGroup(foreground, Signal.SIGTSTP); },
   });
 
   function wake(list: (() => void)[]): void { for (const w of list.splice(0)) w(); }

@@ -7,7 +7,7 @@
 // The language lives in src/user/sh/ (lex, parse, expand, exec, builtins).
 
 import * as libc from '../libc/index.js';
-import { SysError, Errno, Signal, TIOC } from '../libc/index.js';
+import { SysError, Errno, Signal, SigDisposition, TIOC } from '../libc/index.js';
 import { signal } from '../libc/signal.js';
 import { Shell, ExitShell, jobState } from '../sh/exec.js';
 import { parse, IncompleteInput, ShellSyntaxError } from '../sh/parse.js';
@@ -44,6 +44,8 @@ function interactive(sh: Shell, login: boolean): number {
   // starts a fresh prompt. Jobs get their own process group and the terminal, so their
   // ^C reaches them; one typed before the job held the terminal is passed on to it.
   try { signal(Signal.SIGINT, () => sh.interrupt()); } catch { /* keep the default */ }
+  // ^Z stops the job that holds the terminal, never the shell.
+  try { libc.sigaction(Signal.SIGTSTP, SigDisposition.IGNORE); } catch { /* keep the default */ }
   try { sh.shellPgid = libc.getpgid(0); } catch { sh.shellPgid = 0; }
   try { libc.ioctl(0, TIOC.SPGRP, sh.shellPgid); } catch { /* not a terminal after all */ }
   const promptFd = isatty(1) ? 1 : 2;
@@ -57,7 +59,7 @@ function interactive(sh: Shell, login: boolean): number {
   const reader = new LineReader(0);
   let buffer = '';
   for (;;) {
-    for (const job of sh.reapJobs()) libc.write(2, `[${job.id}]+  ${jobState(job)}    ${job.text}\n`);
+    for (const job of sh.reapJobs()) libc.write(2, `[${job.id}]+  ${job.stopped ? 'Stopped                 ' : `${jobState(job)}    `}${job.text}\n`);
     sh.interruptPending = false;
     let line: string | null;
     if (editor !== undefined) {

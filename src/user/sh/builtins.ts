@@ -7,8 +7,8 @@
 
 import * as libc from '../libc/index.js';
 import { SysError } from '../libc/index.js';
-import type { Shell } from './exec.js';
-import { ExitShell, LoopControl, ReturnFromFunction } from './exec.js';
+import type { Shell, Job } from './exec.js';
+import { ExitShell, LoopControl, ReturnFromFunction, jobState } from './exec.js';
 import { echoText } from '../util/echo.js';
 import { formatPrintf } from '../util/printf.js';
 import { evaluateTest } from '../util/test-expr.js';
@@ -133,10 +133,45 @@ const wait: Builtin = (sh, argv, io) => {
   return status;
 };
 
-const jobs: Builtin = (sh, _argv, io) => {
-  sh.reapJobs();
-  out(io, sh.jobs.map((j) => `[${j.id}] ${j.pids.join(' ')} Running ${j.text}\n`).join(''));
+// jobs [-l]: the jobs, as bash lists them ([N]+ for the current one, the one fg and bg
+// take without an argument); -l adds the pids.
+const jobs: Builtin = (sh, argv, io) => {
+  const long = argv[1] === '-l';
+  if (argv.length > (long ? 2 : 1)) { err(io, 'sh: jobs: usage: jobs [-l]\n'); return 2; }
+  for (const j of sh.reapJobs()) if (!sh.jobs.includes(j)) out(io, `[${j.id}]   ${jobState(j).padEnd(24)}${j.text}\n`);
+  const current = sh.jobs[sh.jobs.length - 1];
+  out(io, sh.jobs.map((j) => `[${j.id}]${j === current ? '+' : ' '}  ${long ? `${j.pids.join(' ')} ` : ''}${(j.stopped ? 'Stopped' : 'Running').padEnd(24)}${j.text}${j.stopped ? '' : ' &'}\n`).join(''));
   return 0;
+};
+
+/** The job a spec names: %N, %% or %+ (or nothing): the current (newest) job. */
+function jobOf(sh: Shell, name: string, spec: string | undefined, io: BuiltinIo): Job | undefined {
+  sh.reapJobs();
+  let job: Job | undefined;
+  if (spec === undefined || spec === '%%' || spec === '%+') job = sh.jobs[sh.jobs.length - 1];
+  else if (/^%?\d+$/.test(spec)) job = sh.jobs.find((j) => j.id === Number(spec.replace('%', '')));
+  else { err(io, `sh: ${name}: ${spec}: no such job\n`); return undefined; }
+  if (job === undefined) err(io, `sh: ${name}: ${spec ?? 'current'}: no such job\n`);
+  return job;
+}
+
+// fg [%N]: the job back in the foreground, continued; bg [%N]: a stopped job continued in the background.
+const fg: Builtin = (sh, argv, io) => {
+  if (!sh.interactive) { err(io, 'sh: fg: no job control\n'); return 1; }
+  const job = jobOf(sh, 'fg', argv[1], io);
+  return job === undefined ? 1 : sh.foreground(job);
+};
+
+const bg: Builtin = (sh, argv, io) => {
+  if (!sh.interactive) { err(io, 'sh: bg: no job control\n'); return 1; }
+  let status = 0;
+  for (const spec of argv.length > 1 ? argv.slice(1) : [undefined]) {
+    const job = jobOf(sh, 'bg', spec, io);
+    if (job === undefined) { status = 1; continue; }
+    if (!job.stopped) { err(io, `sh: bg: job ${job.id} already in background\n`); continue; }
+    sh.background(job);
+  }
+  return status;
 };
 
 const set: Builtin = (sh, argv, io) => {
@@ -399,4 +434,6 @@ export const BUILTINS = new Map<string, Builtin>([
   ['type', type],
   ['umask', umask],
   ['history', history],
+  ['fg', fg],
+  ['bg', bg],
 ]);

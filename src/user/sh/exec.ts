@@ -5,7 +5,7 @@
 // Neighbours: parse.ts (syntax), expand.ts (words), builtins.ts (cd, exit, ...).
 
 import * as libc from '../libc/index.js';
-import { SysError, O, Errno, Signal, TIOC, WNOHANG, signalName } from '../libc/index.js';
+import { SysError, O, Errno, Signal, TIOC, WNOHANG, WUNTRACED, WCONTINUED, WAIT_STOPPED, WAIT_CONTINUED, signalName } from '../libc/index.js';
 import type { Program, AndOr, Pipeline, CompoundCommand, Redirect, Word } from './ast.js';
 import { parse, IncompleteInput, ShellSyntaxError } from './parse.js';
 import { expandWord, expandToString, expandPattern, ExpansionError, type ExpandContext } from './expand.js';
@@ -50,10 +50,15 @@ export interface Job {
   done: Map<number, number>;
   /** pid → the signal that ended it, for those a signal ended. */
   signals: Map<number, number>;
+  /** The job's process group (0: the shell's, no job control). */
+  pgid: number;
+  /** Stopped (^Z, SIGSTOP) until `fg`, `bg` or a SIGCONT. */
+  stopped: boolean;
 }
 
 /** How a finished job reads in `[N]+  ...`: Done, Exit N, or the signal that ended it (Terminated, Killed). */
 export function jobState(job: Job): string {
+  if (job.stopped) return 'Stopped';
   const last = job.pids[job.pids.length - 1]!;
   const sig = job.signals.get(last);
   if (sig !== undefined) return SIGNAL_MESSAGES[sig] ?? signalName(sig);
@@ -267,25 +272,82 @@ export class Shell implements ExpandContext {
     this.status = 0;
   }
 
-  private addJob(pids: number[], text: string): void {
+  private addJob(pids: number[], text: string, stopped = false): Job {
     const id = this.jobs.reduce((m, j) => Math.max(m, j.id), 0) + 1;
-    this.jobs.push({ id, pids, text, done: new Map(), signals: new Map() });
+    let pgid = 0;
+    if (this.interactive) { try { pgid = libc.getpgid(pids[0]!); } catch { /* already gone */ } }
+    const job: Job = { id, pids, text, done: new Map(), signals: new Map(), pgid: pgid === this.shellPgid ? 0 : pgid, stopped };
+    this.jobs.push(job);
+    if (stopped) return job;
     this.lastBackground = pids[pids.length - 1];
     if (this.interactive) libc.write(2, `[${id}] ${this.lastBackground}\n`);
+    return job;
   }
 
   private runPipeline(p: Pipeline, background: boolean): number {
     const started = this.startPipeline(p, background);
+    // Job control: a foreground job that holds the terminal may stop (^Z).
+    const untraced = this.interactive && this.foregroundPgid !== 0;
     let status = 0;
-    for (const c of started) {
-      const s = c.pid !== undefined ? this.waitFor(c.pid) : c.status;
-      status = s;
+    for (let i = 0; i < started.length; i++) {
+      const c = started[i]!;
+      if (c.pid === undefined) { status = c.status; continue; }
+      const s = this.waitFor(c.pid, untraced);
+      if (typeof s === 'number') { status = s; continue; }
+      // Stopped: the rest of the pipeline becomes a job for fg and bg.
+      const rest = started.slice(i).flatMap((x) => (x.pid !== undefined ? [x.pid] : []));
+      const job = this.addJob(rest, printProgram([{ andOr: { first: p, rest: [] }, background: false }]).replace(/;$/, ''), true);
+      libc.write(2, `\n[${job.id}]+  Stopped                 ${job.text}\n`);
+      status = 128 + s.stopped;
+      break;
     }
-    if (this.foregroundPgid !== 0) {
-      try { libc.ioctl(0, TIOC.SPGRP, this.shellPgid); } catch { /* no terminal */ }
-      this.foregroundPgid = 0;
-    }
+    this.takeTerminal();
     return p.negate ? (status === 0 ? 1 : 0) : status;
+  }
+
+  /** Gives the terminal back to the shell after a foreground job. */
+  private takeTerminal(): void {
+    if (this.foregroundPgid === 0) return;
+    try { libc.ioctl(0, TIOC.SPGRP, this.shellPgid); } catch { /* no terminal */ }
+    this.foregroundPgid = 0;
+  }
+
+  /** `fg`: continues `job` in the foreground and waits for it (or for it to stop again). */
+  foreground(job: Job): number {
+    libc.write(2, `${job.text}\n`);
+    if (job.pgid !== 0) {
+      this.foregroundPgid = job.pgid;
+      try { libc.ioctl(0, TIOC.SPGRP, job.pgid); } catch { this.foregroundPgid = 0; }
+    }
+    job.stopped = false;
+    this.continueJob(job);
+    let status = 0;
+    try {
+      for (const pid of job.pids) {
+        if (job.done.has(pid)) { status = job.done.get(pid)!; continue; }
+        const s = this.waitFor(pid, this.foregroundPgid !== 0);
+        if (typeof s === 'number') { job.done.set(pid, s); status = s; continue; }
+        job.stopped = true;
+        libc.write(2, `\n[${job.id}]+  Stopped                 ${job.text}\n`);
+        return 128 + s.stopped;
+      }
+      this.jobs.splice(this.jobs.indexOf(job), 1);
+      return status;
+    } finally {
+      this.takeTerminal();
+    }
+  }
+
+  /** `bg`: continues a stopped `job` in the background. */
+  background(job: Job): void {
+    job.stopped = false;
+    this.continueJob(job);
+    libc.write(2, `[${job.id}]+ ${job.text} &\n`);
+  }
+
+  private continueJob(job: Job): void {
+    if (job.pgid !== 0) { try { libc.kill(-job.pgid, Signal.SIGCONT); return; } catch { /* gone: its pids say */ } }
+    for (const pid of job.pids) if (!job.done.has(pid)) { try { libc.kill(pid, Signal.SIGCONT); } catch { /* gone */ } }
   }
 
   // The process group given the terminal for the current foreground job (0: none).
@@ -305,15 +367,18 @@ export class Shell implements ExpandContext {
     try { libc.kill(-this.foregroundPgid, Signal.SIGINT); } catch { /* the job is gone */ }
   }
 
-  /** Waits for one child and returns its shell status, reporting deaths by signal. */
-  private waitFor(pid: number): number {
+  /** Waits for one child and returns its shell status, reporting deaths by signal; with `untraced`, also the signal that stopped it. */
+  private waitFor(pid: number): number;
+  private waitFor(pid: number, untraced: boolean): number | { stopped: number };
+  private waitFor(pid: number, untraced = false): number | { stopped: number } {
     let r: libc.WaitResult | null;
     // An EIO (pm gave a malformed answer and reaped nothing) is asked again a few times:
     // the child is still there. A wait that keeps failing ends this command, not the script.
     let ioErrors = 0;
     for (;;) {
       try {
-        r = libc.wait(pid);
+        r = libc.wait(pid, untraced ? WUNTRACED : 0);
+        if (r !== null && r.code === WAIT_CONTINUED) continue;
         break;
       } catch (e) {
         if (e instanceof SysError && e.errno === Errno.EINTR) continue;
@@ -326,6 +391,7 @@ export class Shell implements ExpandContext {
       }
     }
     if (r === null) return 0;
+    if (r.code === WAIT_STOPPED) return { stopped: r.signal };
     if (r.signal !== 0 && this.interactive) {
       const message = SIGNAL_MESSAGES[r.signal];
       // The tty driver has echoed ^C and a newline already.
@@ -637,12 +703,19 @@ export class Shell implements ExpandContext {
     return null;
   }
 
-  /** Reaps finished background jobs without blocking; returns the jobs that ended. */
+  /** Reaps finished background jobs without blocking; returns the jobs that ended or stopped. */
   reapJobs(): Job[] {
+    const changed: Job[] = [];
     for (;;) {
       let r: libc.WaitResult | null;
-      try { r = libc.wait(-1, WNOHANG); } catch { break; }
+      try { r = libc.wait(-1, WNOHANG | (this.interactive ? WUNTRACED | WCONTINUED : 0)); } catch { break; }
       if (r === null) break;
+      if (r.code === WAIT_STOPPED || r.code === WAIT_CONTINUED) {
+        // A job stopped or continued by a signal from elsewhere (kill -STOP, kill -CONT).
+        const job = this.jobs.find((j) => j.pids.includes(r!.pid));
+        if (job !== undefined && job.stopped !== (r.code === WAIT_STOPPED)) { job.stopped = r.code === WAIT_STOPPED; if (job.stopped) changed.push(job); }
+        continue;
+      }
       this.reaped.set(r.pid, statusOf(r));
       for (const j of this.jobs) {
         if (!j.pids.includes(r.pid)) continue;
@@ -651,8 +724,8 @@ export class Shell implements ExpandContext {
       }
     }
     const finished = this.jobs.filter((j) => j.pids.every((p) => j.done.has(p)));
-    for (const j of finished) this.jobs.splice(this.jobs.indexOf(j), 1);
-    return finished;
+    for (const j of finished) { this.jobs.splice(this.jobs.indexOf(j), 1); j.stopped = false; }
+    return [...changed.filter((j) => !finished.includes(j)), ...finished];
   }
 
   /** `wait` with no operands: every background job; returns the last status. */
