@@ -67,6 +67,9 @@ test('terminal modes: a program that leaves the terminal raw does not break the 
     await screenShows(/^30 120$/m);
     keys('stty cols 0', 'Enter');
     await screenShows(/stty: invalid integer argument: '0'/);
+    // $PS1 escapes: user, host, directory, # for root.
+    keys("PS1='\\u@\\h:\\w\\$ '; cd /tmp", 'Enter');
+    await screenShows(/^root@kernelkit:\/tmp# ?$/m);
     keys('C-d');
     await screenShows(/HALTED=\d+/);
   });

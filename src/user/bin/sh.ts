@@ -12,6 +12,8 @@ import { signal } from '../libc/signal.js';
 import { Shell, ExitShell, jobState } from '../sh/exec.js';
 import { parse, IncompleteInput, ShellSyntaxError } from '../sh/parse.js';
 import { isatty, LineReader } from '../util/io.js';
+import { users } from '../util/passwd.js';
+import { NODE_NAME } from './hostname.js';
 import { TerminalLineReader, terminalModes } from '../sh/terminal.js';
 
 function usage(): number {
@@ -28,10 +30,32 @@ function runGuarded(sh: Shell, body: () => number): number {
   }
 }
 
+/** $PS1's backslash escapes: \w the directory (~ for $HOME), \W its last name, \u the user, \h the host, \$ # for root else $, \n, \\. */
+export function expandPrompt(ps1: string, sh: Shell): string {
+  let cwd = '?';
+  try { cwd = libc.getcwd(); } catch { /* keep '?' */ }
+  const home = sh.vars.get('HOME');
+  const short = home !== undefined && home !== '/' && (cwd === home || cwd.startsWith(home + '/')) ? '~' + cwd.slice(home.length) : cwd;
+  return ps1.replace(/\\([wWuh$n\\])/g, (_m, c: string) => {
+    switch (c) {
+      case 'w': return short;
+      case 'W': return short === '/' ? '/' : short.slice(short.lastIndexOf('/') + 1);
+      case 'u': {
+        const uid = libc.geteuid();
+        try { return users().find((u) => u.uid === uid)?.name ?? String(uid); } catch { return String(uid); }
+      }
+      case 'h': return NODE_NAME;
+      case '$': return libc.geteuid() === 0 ? '#' : '$';
+      case 'n': return '\n';
+      default: return '\\';
+    }
+  });
+}
+
 function prompt(sh: Shell, continuation: boolean): string {
   if (continuation) return sh.vars.get('PS2') ?? '> ';
   const ps1 = sh.vars.get('PS1');
-  if (ps1 !== undefined) return ps1;
+  if (ps1 !== undefined) return expandPrompt(ps1, sh);
   let cwd = '?';
   try { cwd = libc.getcwd(); } catch { /* keep '?' */ }
   return `kernelkit:${cwd}$ `;
@@ -101,6 +125,14 @@ function interactive(sh: Shell, login: boolean): number {
 
 export function main(argv: string[], env: Record<string, string>): number {
   const sh = new Shell(env);
+  const status = runShell(sh, argv);
+  // trap ... EXIT runs as the shell ends, with $? the status it ends with.
+  sh.status = status;
+  try { sh.runExitTrap(); } catch (e) { libc.eprint(`sh: ${e instanceof Error ? e.message : String(e)}\n`); }
+  return status;
+}
+
+function runShell(sh: Shell, argv: string[]): number {
   if (!sh.vars.has('PATH')) sh.setVar('PATH', '/bin');
   const args = argv.slice(1);
   // Leading -e / -x (also combined, e.g. -ex) set options as `set` would.

@@ -5,6 +5,7 @@
 // Neighbours: parse.ts (syntax), expand.ts (words), builtins.ts (cd, exit, ...).
 
 import * as libc from '../libc/index.js';
+import { signal } from '../libc/signal.js';
 import { SysError, O, Errno, Signal, TIOC, WNOHANG, WUNTRACED, WCONTINUED, WAIT_STOPPED, WAIT_CONTINUED, signalName } from '../libc/index.js';
 import type { Program, AndOr, Pipeline, CompoundCommand, Redirect, Word } from './ast.js';
 import { parse, IncompleteInput, ShellSyntaxError } from './parse.js';
@@ -227,6 +228,7 @@ export class Shell implements ExpandContext {
     for (const item of program) {
       if (item.background) this.runBackground(item.andOr);
       else this.status = this.runAndOr(item.andOr);
+      if (this.pendingTraps.length > 0) this.runPendingTraps();
     }
     return this.status;
   }
@@ -437,7 +439,11 @@ export class Shell implements ExpandContext {
           }
           throw new CompoundStarted();
         }
-        const argv = cmd.words.flatMap((w) => expandWord(w, this));
+        let argv = cmd.words.flatMap((w) => expandWord(w, this));
+        argv = this.expandAliases(cmd.words[0], argv);
+        // command NAME ...: NAME as a builtin or a program, never a function.
+        let skipFunctions = false;
+        while (argv[0] === 'command' && argv[1] !== undefined && !argv[1].startsWith('-')) { argv = argv.slice(1); skipFunctions = true; }
         const assigns = cmd.assigns.map((a) => [a.name, expandToString(a.value, this)] as const);
         for (const r of cmd.redirs) this.redirect(r, fds, toClose);
         if (this.options.has('x')) {
@@ -448,7 +454,7 @@ export class Shell implements ExpandContext {
         if (name === undefined) {
           // Only assignments (and redirections): they set shell variables.
           if (n === 1 && !background) for (const [k, v] of assigns) this.setVar(k, v);
-        } else if (this.functions.has(name)) {
+        } else if (!skipFunctions && this.functions.has(name)) {
           const body = this.functions.get(name)!;
           builtinRun = () => this.callFunction(body, argv, fds);
         } else if (BUILTINS.has(name)) {
@@ -571,6 +577,7 @@ export class Shell implements ExpandContext {
     const saved = this.positionalArgs;
     this.positionalArgs = argv.slice(1);
     this.functionDepth++;
+    this.localFrames.push(new Map());
     try {
       return this.runCompoundWith(body, fds);
     } catch (e) {
@@ -579,7 +586,88 @@ export class Shell implements ExpandContext {
     } finally {
       this.functionDepth--;
       this.positionalArgs = saved;
+      // `local` variables get their outer values back.
+      for (const [name, outer] of this.localFrames.pop()!) {
+        if (outer === undefined) this.vars.delete(name); else this.vars.set(name, outer);
+      }
     }
+  }
+
+  /** Per running function: the variables `local` made, with the values they hide (undefined: unset). */
+  readonly localFrames: Map<string, string | undefined>[] = [];
+
+  /** `local NAME`: remembers NAME's value to give back when the function returns; false outside a function. */
+  makeLocal(name: string): boolean {
+    const frame = this.localFrames[this.localFrames.length - 1];
+    if (frame === undefined) return false;
+    if (!frame.has(name)) frame.set(name, this.vars.get(name));
+    return true;
+  }
+
+  /** Replaces an unquoted first word that names an alias by the alias's words (an alias ending in a blank also expands the next word). */
+  private expandAliases(first: Word | undefined, argv: string[]): string[] {
+    if (first === undefined || this.aliases.size === 0 || !isPlainWord(first)) return argv;
+    const seen = new Set<string>();
+    let out = argv;
+    while (out[0] !== undefined && this.aliases.has(out[0]) && !seen.has(out[0])) {
+      seen.add(out[0]);
+      const text = this.aliases.get(out[0])!;
+      let words: string[];
+      try {
+        const program = parse(text);
+        const only = program.length === 1 && program[0]!.andOr.rest.length === 0 && program[0]!.andOr.first.commands.length === 1 ? program[0]!.andOr.first.commands[0]! : undefined;
+        words = only?.kind === 'simple' && only.redirs.length === 0 && only.assigns.length === 0 ? only.words.flatMap((w) => expandWord(w, this)) : text.split(/\s+/).filter((w) => w !== '');
+      } catch {
+        words = text.split(/\s+/).filter((w) => w !== '');
+      }
+      out = [...words, ...out.slice(1)];
+    }
+    return out;
+  }
+
+  // ---- trap ----------------------------------------------------------------------
+
+  /** `trap`: signal number (0: EXIT) → the command text it runs. */
+  readonly traps = new Map<number, string>();
+  private readonly pendingTraps: number[] = [];
+  private runningTrap = false;
+
+  /** A trapped signal arrived (its handler runs on the way back from a syscall): its command runs after the current command. */
+  trapSignal(sig: number): void { this.pendingTraps.push(sig); }
+
+  /** Runs the commands of signals that arrived; `$?` is kept across them. */
+  runPendingTraps(): void {
+    if (this.runningTrap) return;
+    while (this.pendingTraps.length > 0) {
+      const sig = this.pendingTraps.shift()!;
+      const text = this.traps.get(sig);
+      if (text === undefined || text === '') continue;
+      const status = this.status;
+      this.runningTrap = true;
+      try { this.runSource(text); } finally { this.runningTrap = false; }
+      this.status = status;
+    }
+  }
+
+  /** `trap - SIG`: the disposition the shell had before (its SIGINT handler when interactive). */
+  restoreSignal(sig: number): void {
+    try {
+      if (sig === Signal.SIGINT && this.interactive) signal(sig, () => this.interrupt());
+      else signal(sig, 'default');
+    } catch { /* not settable */ }
+  }
+
+  /** Where getopts stopped inside a bundle of letters (-abc). */
+  getoptsAt = { index: 0, offset: 1 };
+
+  /** Runs the EXIT trap once, as the shell ends. */
+  runExitTrap(): void {
+    const text = this.traps.get(0);
+    this.traps.delete(0);
+    if (text === undefined || text === '') return;
+    const status = this.status;
+    try { this.runSource(text); } catch (e) { if (!(e instanceof ExitShell)) throw e; }
+    this.status = status;
   }
 
   // One pass of a loop body; `stop` when a break (for this loop) ended it.
@@ -764,4 +852,9 @@ function closeAll(fds: readonly number[]): void {
   for (const fd of fds) {
     try { libc.close(fd); } catch { /* already closed */ }
   }
+}
+
+/** A word written as plain unquoted text (what alias expansion looks at). */
+function isPlainWord(w: Word): boolean {
+  return w.parts.length > 0 && w.parts.every((p) => p.type === 'lit' && !p.quoted);
 }
