@@ -38,10 +38,12 @@ export function blkCapacitySectors(words: Int32Array): number {
 
 // ---- console device -----------------------------------------------------------------
 // Int32 [2] input closed (host saw end of input)  [3] host terminal is a TTY (1/0)
+//       [4] window size, rows << 16 | columns (the host's terminal; 0 = unknown)
 // Byte rings (lib/ring ByteRing): input (host -> driver), output, error output.
 
 export const CON_INPUT_CLOSED = 2;
 export const CON_IS_TTY = 3;
+export const CON_WINDOW_SIZE = 4;
 export const CON_INPUT_OFFSET = 64;
 export const CON_INPUT_BYTES = 64 * 1024;
 export const CON_OUTPUT_OFFSET = CON_INPUT_OFFSET + 8 + CON_INPUT_BYTES;

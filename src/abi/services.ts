@@ -95,6 +95,12 @@ export interface ConsoleService {
   getForeground(): Promise<number>;
   /** Whether a read would not block (poll). */
   readable(): Promise<boolean>;
+  /** The terminal modes (TERM_MODE bits). */
+  getMode(): Promise<number>;
+  setMode(mode: number): Promise<void>;
+  /** rows << 16 | columns; 0 when the host's input is not a terminal. */
+  getWindowSize(): Promise<number>;
+  setWindowSize(size: number): Promise<void>;
 }
 
 /** The block driver (also /dev/blk0). */
@@ -116,8 +122,13 @@ export interface PmService {
   getsid(caller: number, pid: number): Promise<number>;
   /** Records an exit; returns the parent to notify. */
   exit(pid: number, code: number, signal: number): Promise<number>;
-  /** Waits for a child (-1: any); with `noHang` returns pid 0 when none has exited. ECHILD if none. */
-  wait(pid: number, target: number, noHang: boolean): Promise<{ pid: number; code: number; signal: number }>;
+  /**
+   * Waits for a child (-1: any); with `noHang` returns pid 0 when none has exited. ECHILD if none.
+   * `reports` (WUNTRACED | WCONTINUED) also answers a child that stopped or continued (code WAIT_STOPPED/WAIT_CONTINUED).
+   */
+  wait(pid: number, target: number, noHang: boolean, reports?: number): Promise<{ pid: number; code: number; signal: number }>;
+  /** Records that `pid` stopped by signal `sig`, or continued (`sig` 0): its parent's wait may report it. */
+  stopped(pid: number, sig: number): Promise<void>;
   /** Checks and resolves a kill: returns the pids the signal goes to. */
   kill(from: number, target: number, sig: number): Promise<number[]>;
   getpid(pid: number): Promise<number>;
@@ -322,6 +333,10 @@ export const CONSOLE = service<ConsoleService>('console', 'tty driver', {
   setForeground: m(4, [['pgid', 'int']], 'void', 'sets the foreground process group'),
   getForeground: m(5, [], 'int', 'the foreground process group', IDEMPOTENT),
   readable: m(6, [], 'bool', 'whether a read would not block', IDEMPOTENT),
+  getMode: m(7, [], 'int', 'the terminal modes (TERM_MODE bits)', IDEMPOTENT),
+  setMode: m(8, [['mode', 'int']], 'void', 'sets the terminal modes (canonical, echo, signals)', IDEMPOTENT),
+  getWindowSize: m(9, [], 'int', 'rows << 16 | columns (0: not a terminal)', IDEMPOTENT),
+  setWindowSize: m(10, [['size', 'int']], 'void', 'sets the window size', IDEMPOTENT),
 });
 
 export const BLK = service<BlkService>('blk', 'block device driver', {
@@ -334,7 +349,7 @@ export const BLK = service<BlkService>('blk', 'block device driver', {
 export const PM = service<PmService>('pm', 'process manager', {
   fork: m(1, [['ppid', 'int'], ['pgid', 'int'], ['name', 'str'], ['ids', { optional: { record: { uid: 'int', euid: 'int', suid: 'int' } } }]], 'int', 'registers a new process, returns its pid', { check: (r) => (r as number) > 0 }),
   exit: m(2, [['pid', 'int'], ['code', 'int'], ['signal', 'int']], 'int', 'records an exit, returns the parent'),
-  wait: m(3, [['pid', 'int'], ['target', 'int'], ['noHang', 'bool']], { record: { pid: 'int', code: 'int', signal: 'int' } }, 'waits for a child', IDEMPOTENT),
+  wait: m(3, [['pid', 'int'], ['target', 'int'], ['noHang', 'bool'], ['reports', { optional: 'int' }]], { record: { pid: 'int', code: 'int', signal: 'int' } }, 'waits for a child', IDEMPOTENT),
   kill: m(4, [['from', 'int'], ['target', 'int'], ['sig', 'int']], { list: 'int' }, 'resolves a kill to pids', IDEMPOTENT),
   getpid: m(5, [['pid', 'int']], 'int', 'pid', IDEMPOTENT),
   getppid: m(6, [['pid', 'int']], 'int', 'parent pid', IDEMPOTENT),
@@ -344,6 +359,7 @@ export const PM = service<PmService>('pm', 'process manager', {
   setids: m(10, [['pid', 'int'], ['uid', 'int'], ['euid', 'int'], ['suid', 'int']], 'void', "records a process's new user ids (setuid, set-user-id exec)"),
   setsid: m(11, [['pid', 'int']], 'int', 'starts a new session led by `pid`'),
   getsid: m(12, [['caller', 'int'], ['pid', 'int']], 'int', 'session of a process', IDEMPOTENT),
+  stopped: m(13, [['pid', 'int'], ['sig', 'int']], 'void', 'records a stop (sig) or a continue (0) for the parent\'s wait', IDEMPOTENT),
 });
 
 export const ECHO = service<EchoService>('echo', 'IPC round-trip test component', {

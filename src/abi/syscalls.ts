@@ -26,7 +26,7 @@ export const SYSCALLS = [
   def(2, 'getpid', [], 'pid of the caller (asks pm)'),
   def(3, 'getppid', [], 'pid of the parent (asks pm)'),
   def(4, 'spawn', [['desc', 'ptr'], ['descLen', 'len']], 'starts a program: desc is an encoded SpawnRequest'),
-  def(5, 'wait', [['pid', 'int'], ['status', 'ptr'], ['options', 'flags']], 'waits for a child; writes a WaitStatus (3 int32: pid, code, signal)'),
+  def(5, 'wait', [['pid', 'int'], ['status', 'ptr'], ['options', 'flags']], 'waits for a child; writes a WaitStatus (3 int32: pid, code, signal); WUNTRACED/WCONTINUED also report a child that stopped or continued (code WAIT_STOPPED/WAIT_CONTINUED)'),
   def(6, 'kill', [['pid', 'int'], ['sig', 'int']], 'sends a signal to a process (pid > 0) or a process group (pid < 0)'),
   def(7, 'sigaction', [['sig', 'int'], ['disposition', 'int']], 'sets the disposition of a signal (SigDisposition)'),
   def(8, 'sigpending', [], 'returns and clears the bitmask of signals pending for a HANDLE disposition'),
@@ -62,7 +62,7 @@ export const SYSCALLS = [
   def(38, 'chmod', [['path', 'ptr'], ['pathLen', 'len'], ['mode', 'int']], 'sets permission bits'),
   def(39, 'utimens', [['path', 'ptr'], ['pathLen', 'len'], ['atimeNs', 'off'], ['mtimeNs', 'off'], ['flags', 'flags']], 'sets times (-1 = now, -2 = leave)'),
   def(40, 'fcntl', [['fd', 'fd'], ['cmd', 'int'], ['arg', 'int']], 'descriptor flags (F_GETFD/F_SETFD/F_GETFL/F_SETFL)'),
-  def(41, 'ioctl', [['fd', 'fd'], ['cmd', 'int'], ['arg', 'int']], 'device control (TIOC*, BLKGETSIZE64 writes to arg as pointer)'),
+  def(41, 'ioctl', [['fd', 'fd'], ['cmd', 'int'], ['arg', 'int']], 'device control (TIOC*: process group, terminal modes, window size; BLKGETSIZE64 writes to arg as pointer)'),
   def(42, 'clock_gettime', [['clock', 'int'], ['out', 'ptr']], 'writes a float64 of nanoseconds (CLOCK_REALTIME, _MONOTONIC, _BOOTTIME: since boot, the zero of dmesg)'),
   def(43, 'nanosleep', [['ns', 'off']], 'sleeps'),
   def(44, 'uname', [['buf', 'ptr'], ['len', 'len']], 'writes "sysname\\0release\\0preset\\0machine"'),
@@ -130,12 +130,25 @@ export const SysInfo = { PS: 1, LSMOD: 2, DMESG: 3, MEMSTAT: 4, MOUNTS: 5, PRESE
 export const TRACE = { JSON: 1 } as const;
 
 export const WNOHANG = 1;
+/** `wait` options: report children that stopped (WUNTRACED) or continued (WCONTINUED). */
+export const WUNTRACED = 2;
+export const WCONTINUED = 8;
+/** The code `wait` reports for a child that stopped (signal: the stop signal) or continued (signal: SIGCONT); exits have codes 0-255. */
+export const WAIT_STOPPED = -1;
+export const WAIT_CONTINUED = -2;
 export const UTIME_NOW = -1;
 export const UTIME_OMIT = -2;
 export const CLOCK = { REALTIME: 0, MONOTONIC: 1, BOOTTIME: 7 } as const;
 export const F = { GETFD: 1, SETFD: 2, GETFL: 3, SETFL: 4 } as const;
 export const FD_CLOEXEC = 1;
-export const TIOC = { GPGRP: 0x540f, SPGRP: 0x5410, GWINSZ: 0x5413 } as const;
+export const TIOC = { GPGRP: 0x540f, SPGRP: 0x5410, GWINSZ: 0x5413, GMODE: 0x5401, SMODE: 0x5402, SWINSZ: 0x5414 } as const;
+/**
+ * Terminal modes (TIOC.GMODE returns them, TIOC.SMODE takes them as arg; Linux's c_lflag
+ * bits). Without ICANON a read returns as soon as one byte is there (VMIN 1, VTIME 0).
+ * TIOC.GWINSZ returns rows << 16 | columns; TIOC.SWINSZ takes the same.
+ */
+export const TERM_MODE = { ISIG: 0o1, ICANON: 0o2, ECHO: 0o10 } as const;
+export const TERM_MODE_COOKED = TERM_MODE.ISIG | TERM_MODE.ICANON | TERM_MODE.ECHO;
 export const BLKGETSIZE64 = 0x80081272;
 export const POLL = { IN: 1, OUT: 4, ERR: 8, HUP: 16, NVAL: 32 } as const;
 

@@ -4,7 +4,7 @@ export interface PsRecord {
   pid: number;
   ppid: number;
   pgid: number;
-  state: string; // 'running' | 'blocked' | 'zombie'
+  state: string; // 'running' | 'blocked' | 'stopped' | 'zombie'
   name: string; // argv[0]
   cwd: string;
   syscalls: number;

@@ -5,7 +5,7 @@
 import { ByteRing } from '../lib/ring.js';
 import {
   DEV_IRQ, CON_INPUT_OFFSET, CON_INPUT_BYTES, CON_OUTPUT_OFFSET, CON_OUTPUT_BYTES, CON_ERROR_OFFSET, CON_ERROR_BYTES,
-  CON_MEMORY_BYTES, CON_INPUT_CLOSED, CON_IS_TTY,
+  CON_MEMORY_BYTES, CON_INPUT_CLOSED, CON_IS_TTY, CON_WINDOW_SIZE,
 } from '../abi/device.js';
 
 export class ConsoleDeviceModel {
@@ -19,6 +19,13 @@ export class ConsoleDeviceModel {
 
   constructor(isTty: boolean) {
     this.words[CON_IS_TTY] = isTty ? 1 : 0;
+  }
+
+  /** The host terminal's size (it changed: a resize); the driver reads it at each TIOCGWINSZ. */
+  resize(columns: number, rows: number): void {
+    const c = Math.max(0, Math.min(0xffff, Math.floor(columns))), r = Math.max(0, Math.min(0x7fff, Math.floor(rows)));
+    Atomics.store(this.words, CON_WINDOW_SIZE, (r << 16) | c);
+    this.interrupt();
   }
 
   private interrupt(): void {

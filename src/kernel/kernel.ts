@@ -12,7 +12,7 @@ import { Arena } from '../lib/arena.js';
 import { Doorbell, pollLoop } from '../lib/poller.js';
 import type { Value } from '../lib/codec.js';
 import { KernelError, Errno, isKernelError } from '../abi/errno.js';
-import { Signal, SigDisposition, defaultIgnored, signalName } from '../abi/signal.js';
+import { Signal, SigDisposition, defaultIgnored, stopsByDefault, signalName } from '../abi/signal.js';
 import { TRAP_PAGE_BYTES, USER_MEMORY_BYTES, KERNEL_BELL_BYTES, TRAP_REGS_OFFSET, type ProcessStart } from '../abi/trap.js';
 import { asPid } from '../abi/ids.js';
 import type { DeviceKind, KernelCalls, ProcessRecord } from '../abi/component.js';
@@ -200,7 +200,7 @@ export class Kernel {
     let worked = this.components.poll();
     if (this.pool.poll()) worked = true;
     for (const p of this.procs.values()) {
-      if (p.trapped && !this.inService.has(p) && p.state !== 'zombie') {
+      if (p.trapped && !this.inService.has(p) && p.state !== 'zombie' && p.stopSignal === 0) {
         worked = true;
         p.cpu.enterKernel(performance.now());
         this.inService.add(p);
@@ -237,7 +237,12 @@ export class Kernel {
     this.inService.delete(p);
     if (systemSince !== undefined) p.cpu.systemMs += performance.now() - systemSince;
     if (bpfHooked && this.bpf.hooks['raw_syscalls/sys_exit'].length !== 0) syscallExit(this.bpf, bpfCaller(p), nr, result);
-    if (!p.dead) { p.cpu.leaveKernel(performance.now()); p.complete(result); }
+    if (p.dead) return;
+    p.cpu.leaveKernel(performance.now());
+    // Given up for a stop: the trap stays in the page and is served again once the process runs.
+    if (p.restartSyscall) { p.restartSyscall = false; return; }
+    if (p.stopSignal !== 0) { p.heldResult = result; return; }
+    p.complete(result);
   }
 
   /** RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one (called on the tick). */
@@ -481,12 +486,39 @@ export class Kernel {
   }
 
   deliver(p: Process, sig: number): void {
-    const disposition = sig === Signal.SIGKILL ? SigDisposition.DEFAULT : p.dispositions[sig] ?? SigDisposition.DEFAULT;
+    // SIGCONT resumes a stopped process whatever its disposition says (POSIX).
+    if (sig === Signal.SIGCONT) this.resume(p);
+    const disposition = sig === Signal.SIGKILL || sig === Signal.SIGSTOP ? SigDisposition.DEFAULT : p.dispositions[sig] ?? SigDisposition.DEFAULT;
     if (disposition === SigDisposition.IGNORE) return;
     if (disposition === SigDisposition.HANDLE) { p.setSignalPending(sig); return; }
     if (defaultIgnored(sig)) return;
+    if (stopsByDefault(sig)) { this.stop(p, sig); return; }
     this.log.log(`pid ${p.pid} (${p.name}) killed by ${signalName(sig)}`);
     void this.exitProcess(p, 0, sig);
+  }
+
+  /**
+   * Stops `p` (job control): its next trap waits, the answer of a syscall in flight is
+   * held, and a terminal read gives the terminal up. Init never stops: nothing could
+   * continue it, as Linux's init gets only the signals it handles.
+   */
+  private stop(p: Process, sig: number): void {
+    if (p.pid === 1 || p.dead || p.stopSignal !== 0) return;
+    p.stopSignal = sig;
+    p.suspendRead?.();
+    this.log.log(`pid ${p.pid} (${p.name}) stopped by ${signalName(sig)}`);
+    void this.pm.stopped(p.pid, sig).catch(() => {});
+  }
+
+  /** Continues a stopped `p`: a held answer is given; a trap waiting in its page is served at the next poll. */
+  private resume(p: Process): void {
+    if (p.dead || p.stopSignal === 0) return;
+    p.stopSignal = 0;
+    const held = p.heldResult;
+    p.heldResult = undefined;
+    if (held !== undefined) p.complete(held);
+    this.bell.ring(); // the trap loop looks again at once
+    void this.pm.stopped(p.pid, 0).catch(() => {});
   }
 
   // ---- the machine --------------------------------------------------------------------------

@@ -2,38 +2,8 @@
 // foreground job, history, ^D to halt.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
-
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/kernelkit.js');
-const session = `kk-test-${process.pid}`;
-
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', args, { encoding: 'utf8' });
-}
-
-/** Waits (polling the screen, at most 20 s) until `pattern` shows. */
-async function screenShows(pattern: RegExp): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  let screen = '';
-  while (Date.now() < deadline) {
-    screen = tmux('capture-pane', '-t', session, '-p');
-    if (pattern.test(screen)) return screen;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`screen never showed ${pattern}:\n${screen}`);
-}
-
-/** Boots `preset` in a tmux terminal `width` columns wide, runs `body`, then ends the session. */
-async function onTerminal(preset: string, body: () => Promise<void>, width = 100): Promise<void> {
-  tmux('new-session', '-d', '-s', session, '-x', String(width), '-y', '40', `${process.execPath} ${bin} boot --preset ${preset}; echo "HALTED=$?"; sleep 30`);
-  try {
-    await body();
-  } finally {
-    spawnSync('tmux', ['kill-session', '-t', session]);
-  }
-}
+import { spawnSync } from 'node:child_process';
+import { bin, session, tmux, screenShows, onTerminal } from './tmux.js';
 
 test('interactive shell on a terminal: echo, ^C, history, ^D', async () => {
   assert.equal(spawnSync('tmux', ['-V']).status, 0, 'tmux is installed (.ci/run installs it)');

@@ -101,6 +101,8 @@ export async function runMachine(o: MachineOptions): Promise<number> {
   }
   const blk = new BlockDeviceModel(backing);
   const con = new ConsoleDeviceModel(isTty);
+  const onResize = (): void => { con.resize(process.stdout.columns ?? 0, process.stdout.rows ?? 0); };
+  if (isTty && process.stdout.isTTY === true) onResize();
   const shares = o.mounts ?? [];
   const hostBackend = shares.length > 0 ? hostFsBackend(shares, { maxNodes: o.params?.hostfsOpenNodes ?? defaultParams.hostfsOpenNodes }) : undefined;
   const hostfs = hostBackend !== undefined ? new HostFsDeviceModel(hostBackend) : undefined;
@@ -142,7 +144,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
       if (message !== undefined) err(new TextEncoder().encode(message.endsWith('\n') ? message : message + '\n'));
       for (const t of timers) clearInterval(t);
       timer.stop();
-      if (isTty) { process.stdin.setRawMode(false); }
+      if (isTty) { process.stdin.setRawMode(false); process.stdout.removeListener('resize', onResize); }
       process.stdin.pause();
       process.stdin.removeListener('data', onData);
       process.stdin.removeListener('end', onEnd);
@@ -177,7 +179,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
     if (o.stdin instanceof Uint8Array) { con.type(o.stdin); con.closeInput(); }
     else if (o.stdin === 'none' || (o.stdin === undefined && !isTty && process.stdin.isTTY === true)) con.closeInput();
     else {
-      if (isTty) process.stdin.setRawMode(true);
+      if (isTty) { process.stdin.setRawMode(true); process.stdout.on('resize', onResize); }
       process.stdin.on('data', onData);
       process.stdin.on('end', onEnd);
       process.stdin.resume();

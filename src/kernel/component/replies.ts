@@ -31,6 +31,7 @@ export const PM_REPLIES: { readonly [K in keyof PmService]: Check } = {
   wait: (v) => typeof v === 'object' && v !== null && isPgid((v as { pid?: unknown }).pid)
     && isInt((v as { code?: unknown }).code) && isInt((v as { signal?: unknown }).signal),
   kill: (v) => Array.isArray(v) && v.every(isPid),
+  stopped: isNothing,
   getpid: isPid,
   getppid: isPgid,
   setpgid: isNothing,
@@ -46,6 +47,10 @@ export const CONSOLE_REPLIES: { readonly [K in keyof ConsoleService]: Check } = 
   setForeground: isNothing,
   getForeground: isPgid,
   readable: (v) => typeof v === 'boolean',
+  getMode: (v) => isInt(v) && v >= 0,
+  setMode: isNothing,
+  getWindowSize: (v) => isInt(v) && v >= 0,
+  setWindowSize: isNothing,
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -69,15 +69,19 @@ export async function readFile(k: Kernel, p: Process, f: OpenFile, length: numbe
       // (its handler runs on the way out), so ^C at a prompt gives a fresh prompt.
       const tty = majorOf(f.target.rdev!) === Major.TTY;
       if (tty && p.signalPending) throw new KernelError(Errno.EINTR);
-      let interrupted = false;
+      let interrupted = false, suspended = false;
       const interrupt = (): void => { interrupted = true; void k.console.cancel(p.pid).catch(() => {}); };
-      if (tty) p.interrupt = interrupt;
+      // A stopped job gives the terminal up: the next line typed is the shell's.
+      const suspend = (): void => { suspended = true; void k.console.cancel(p.pid).catch(() => {}); };
+      if (tty) { p.interrupt = interrupt; p.suspendRead = suspend; }
       p.inDeviceRead = true;
       try { data = await deviceRead(drivers(k), f.target.rdev!, at, length, p.pid); } finally {
         p.inDeviceRead = false;
         if (p.interrupt === interrupt) p.interrupt = undefined;
+        if (p.suspendRead === suspend) p.suspendRead = undefined;
       }
       // The console answers a cancelled read with nothing; a read that got its line first keeps it.
+      if (suspended && data.length === 0) { p.restartSyscall = true; throw new KernelError(Errno.EINTR); }
       if (interrupted && data.length === 0) throw new KernelError(Errno.EINTR);
       break;
     }

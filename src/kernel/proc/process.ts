@@ -55,6 +55,17 @@ export class Process {
   dead = false;
   /** Blocked in a read from a device (the console): a death must cancel it there. */
   inDeviceRead = false;
+  /**
+   * Job control: the signal that stopped the process (0: it runs). A stopped process's
+   * syscalls are not served: a trap waits in its page, and the answer of one that was
+   * in flight is held in `heldResult` until SIGCONT.
+   */
+  stopSignal = 0;
+  heldResult: number | undefined;
+  /** Set while blocked in a terminal read: a stop gives the terminal up (the read is asked again at SIGCONT). */
+  suspendRead: (() => void) | undefined;
+  /** The syscall in flight was given up for a stop: answer nothing, the trap is served again. */
+  restartSyscall = false;
   /** Dead, but pm never acknowledged the exit: the kernel reaps it itself (wait.ts). */
   exitUnreported = false;
   /** Resource limits (getrlimit/setrlimit); inherited at spawn. */

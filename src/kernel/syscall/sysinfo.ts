@@ -12,7 +12,7 @@ export async function sysSysinfo(k: Kernel, p: Process, a: number[]): Promise<nu
   let value: unknown;
   switch (what) {
     case SysInfo.PS:
-      value = [...k.procs.values()].map((q) => ({ pid: q.pid, ppid: q.ppid, pgid: q.pgid, state: q.state, name: q.argv.join(' ') || q.name, cwd: q.cwd, syscalls: q.syscalls, thread: q.thread?.id ?? 0 }));
+      value = [...k.procs.values()].map((q) => ({ pid: q.pid, ppid: q.ppid, pgid: q.pgid, state: q.stopSignal !== 0 && !q.dead ? 'stopped' : q.state, name: q.argv.join(' ') || q.name, cwd: q.cwd, syscalls: q.syscalls, thread: q.thread?.id ?? 0 }));
       break;
     case SysInfo.LSMOD: value = k.components.modules(); break;
     case SysInfo.DMESG: value = k.log.records(); break;

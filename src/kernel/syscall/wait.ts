@@ -7,7 +7,7 @@
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { KernelError, Errno, isKernelError } from '../../abi/errno.js';
-import { WNOHANG } from '../../abi/syscalls.js';
+import { WNOHANG, WUNTRACED, WCONTINUED } from '../../abi/syscalls.js';
 import { addChildTimes } from '../proc/times.js';
 
 /** A dead child of `p` matching `target` that pm does not know has exited. */
@@ -29,7 +29,7 @@ function adopt(k: Kernel, pid: number): void {
 
 export async function sysWait(k: Kernel, p: Process, a: number[]): Promise<number> {
   const [target, statusPtr, options] = [a[0]!, a[1]!, a[2]!];
-  if (!Number.isInteger(target)) throw new KernelError(Errno.EINVAL);
+  if (!Number.isInteger(target) || !Number.isInteger(options) || (options & ~(WNOHANG | WUNTRACED | WCONTINUED)) !== 0) throw new KernelError(Errno.EINVAL);
   p.copyoutInt32(statusPtr, [0, 0, 0]); // EFAULT before blocking, not after
   let r: { pid: number; code: number; signal: number };
   for (;;) {
@@ -48,7 +48,7 @@ export async function sysWait(k: Kernel, p: Process, a: number[]): Promise<numbe
     p.interrupt = interrupted;
     try {
       // NOTE: await; a child whose exit pm lost wakes this wait from the kernel side.
-      const asked = k.pm.wait(p.pid, target, (options & WNOHANG) !== 0);
+      const asked = k.pm.wait(p.pid, target, (options & WNOHANG) !== 0, options & (WUNTRACED | WCONTINUED));
       let answer: Awaited<typeof asked> | 'lost' | 'intr';
       try {
         answer = await Promise.race([asked, woken, signalled]);
@@ -65,7 +65,8 @@ export async function sysWait(k: Kernel, p: Process, a: number[]): Promise<numbe
       }
       if (answer === 'lost' || answer === 'intr') {
         // pm's answer may still come: the child it reaps is then the kernel's to report.
-        asked.then((late) => { if (late.pid !== 0) adopt(k, late.pid); }, () => {});
+        // (A stop or continue it reported is lost with the wait: the child is still alive.)
+        asked.then((late) => { if (late.pid !== 0 && late.code >= 0) adopt(k, late.pid); }, () => {});
         if (answer === 'intr') throw new KernelError(Errno.EINTR);
         continue;
       }
@@ -78,7 +79,8 @@ export async function sysWait(k: Kernel, p: Process, a: number[]): Promise<numbe
       if (p.state === 'blocked') p.state = 'running';
     }
   }
-  if (r.pid !== 0) {
+  // A stopped or continued child (a negative code) is still alive.
+  if (r.pid !== 0 && r.code >= 0) {
     const child = k.procs.get(r.pid);
     if (child !== undefined) addChildTimes(p, child, performance.now());
     k.procs.delete(r.pid);

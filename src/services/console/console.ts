@@ -1,8 +1,10 @@
 // console: the tty driver. It moves bytes between the console device's rings
 // (abi/device.ts) and processes, with a line discipline when the host terminal is a
 // TTY: canonical lines, echo, backspace, ^U, ^C (SIGINT to the foreground process
-// group), ^D (end of input), and up/down history. When the host's input is a pipe or
-// file the bytes pass through untouched and end of input is end of file.
+// group), ^Z (SIGTSTP to it), ^D (end of input), and up/down history, or raw keys for a line editor or a
+// full-screen program (the modes of line-discipline.ts, set with ioctl). When the
+// host's input is a pipe or file the bytes pass through untouched, end of input is end
+// of file, and the terminal ioctls answer ENOTTY.
 //
 // Minor 1 is /dev/console (the output stream), minor 2 /dev/ttyerr (the error
 // stream); both read the same input.
@@ -14,7 +16,7 @@ import { Signal } from '../../abi/signal.js';
 import { ByteRing } from '../../lib/ring.js';
 import {
   CON_INPUT_OFFSET, CON_INPUT_BYTES, CON_OUTPUT_OFFSET, CON_OUTPUT_BYTES, CON_ERROR_OFFSET, CON_ERROR_BYTES,
-  CON_INPUT_CLOSED, CON_IS_TTY,
+  CON_INPUT_CLOSED, CON_IS_TTY, CON_WINDOW_SIZE,
 } from '../../abi/device.js';
 import { LineDiscipline } from './line-discipline.js';
 
@@ -45,6 +47,7 @@ export function create(ctx: ComponentContext): ComponentInstance & ConsoleServic
   const discipline = new LineDiscipline(isTty, lineBuffer.bytes, {
     echo: (bytes) => { output.push(bytes); device.notify(); },
     interrupt: () => { if (foreground > 0) void ctx.kernel.signalGroup(foreground, Signal.SIGINT); },
+    suspend: () => { if (foreground > 0) void ctx.kernel.signalGroup(foreground, Signal.SIGTSTP); },
   });
 
   function wake(list: (() => void)[]): void { for (const w of list.splice(0)) w(); }
@@ -113,5 +116,25 @@ export function create(ctx: ComponentContext): ComponentInstance & ConsoleServic
     async setForeground(pgid: number): Promise<void> { foreground = pgid; },
     async getForeground(): Promise<number> { return foreground; },
     async readable(): Promise<boolean> { return discipline.readable(); },
+    async getMode(): Promise<number> {
+      if (!isTty) throw new KernelError(Errno.ENOTTY);
+      return discipline.getMode();
+    },
+    async setMode(mode: number): Promise<void> {
+      if (!isTty) throw new KernelError(Errno.ENOTTY);
+      if (!Number.isInteger(mode) || mode < 0) throw new KernelError(Errno.EINVAL);
+      discipline.setMode(mode);
+      // Input that became readable with the change (raw bytes typed ahead) wakes readers.
+      wake(readers);
+    },
+    async getWindowSize(): Promise<number> {
+      if (!isTty) throw new KernelError(Errno.ENOTTY);
+      return Atomics.load(words, CON_WINDOW_SIZE);
+    },
+    async setWindowSize(size: number): Promise<void> {
+      if (!isTty) throw new KernelError(Errno.ENOTTY);
+      if (!Number.isInteger(size) || size < 0 || size > 0x7fffffff) throw new KernelError(Errno.EINVAL);
+      Atomics.store(words, CON_WINDOW_SIZE, size);
+    },
   };
 }

@@ -10,13 +10,16 @@
 // `count(uid)`). Sessions (sid) bound setpgid: a process moves only within its own.
 //
 // State machine of a record: running -> zombie (exit) -> gone (reaped by wait, or at
-// once when its parent is gone). After a restart pm rebuilds its table from the
-// kernel's process table.
+// once when its parent is gone); running <-> stopped (SIGSTOP/SIGTSTP, SIGCONT: the
+// kernel stops the thread and tells pm, whose wait reports it to a parent that asked
+// with WUNTRACED/WCONTINUED). After a restart pm rebuilds its table from the kernel's
+// process table (a stop or continue not yet reported is not in it).
 
 import type { ComponentContext, ComponentInstance, Manifest, ProcessRecord } from '../../abi/component.js';
 import type { PmService } from '../../abi/services.js';
 import { KernelError, Errno } from '../../abi/errno.js';
-import { NSIG } from '../../abi/signal.js';
+import { NSIG, Signal } from '../../abi/signal.js';
+import { WUNTRACED, WCONTINUED, WAIT_STOPPED, WAIT_CONTINUED } from '../../abi/syscalls.js';
 
 export const manifest: Manifest = {
   name: 'pm',
@@ -36,6 +39,10 @@ interface Record {
   zombie: boolean;
   code: number;
   signal: number;
+  /** The signal that stopped it (0: not stopped). */
+  stopSignal: number;
+  /** A stop or continue its parent has not been told of. */
+  report: 'stopped' | 'continued' | undefined;
 }
 
 const MAX_PID = 32768;
@@ -68,7 +75,7 @@ export function create(ctx: ComponentContext): ComponentInstance & PmService {
   function fromKernel(rec: ProcessRecord): Record {
     return {
       pid: rec.pid, ppid: rec.ppid, pgid: rec.pgid, sid: rec.sid, uid: rec.uid, euid: rec.euid, suid: rec.suid,
-      name: rec.name, zombie: rec.state === 'zombie', code: rec.exitCode, signal: rec.exitSignal,
+      name: rec.name, zombie: rec.state === 'zombie', code: rec.exitCode, signal: rec.exitSignal, stopSignal: 0, report: undefined,
     };
   }
 
@@ -97,7 +104,7 @@ export function create(ctx: ComponentContext): ComponentInstance & PmService {
       const pid = allocPid();
       const group = pgid === 0 ? (parent?.pgid ?? pid) : pgid === -1 ? pid : pgid;
       const { uid, euid, suid } = ids ?? { uid: parent?.uid ?? 0, euid: parent?.euid ?? 0, suid: parent?.suid ?? 0 };
-      procs.set(pid, { pid, ppid, pgid: group, sid: parent?.sid ?? pid, uid, euid, suid, name, zombie: false, code: 0, signal: 0 });
+      procs.set(pid, { pid, ppid, pgid: group, sid: parent?.sid ?? pid, uid, euid, suid, name, zombie: false, code: 0, signal: 0, stopSignal: 0, report: undefined });
       return pid;
     },
 
@@ -138,7 +145,7 @@ export function create(ctx: ComponentContext): ComponentInstance & PmService {
       return r.ppid;
     },
 
-    async wait(pid: number, target: number, noHang: boolean): Promise<{ pid: number; code: number; signal: number }> {
+    async wait(pid: number, target: number, noHang: boolean, reports = 0): Promise<{ pid: number; code: number; signal: number }> {
       for (;;) {
         const children = [...procs.values()].filter((c) => c.ppid === pid && (target === -1 || c.pid === target || (target < -1 && c.pgid === -target)));
         if (children.length === 0) throw new KernelError(Errno.ECHILD);
@@ -147,6 +154,10 @@ export function create(ctx: ComponentContext): ComponentInstance & PmService {
           procs.delete(zombie.pid);
           return { pid: zombie.pid, code: zombie.code, signal: zombie.signal };
         }
+        const stopped = (reports & WUNTRACED) !== 0 ? children.find((c) => c.report === 'stopped') : undefined;
+        if (stopped !== undefined) { stopped.report = undefined; return { pid: stopped.pid, code: WAIT_STOPPED, signal: stopped.stopSignal }; }
+        const continued = (reports & WCONTINUED) !== 0 ? children.find((c) => c.report === 'continued') : undefined;
+        if (continued !== undefined) { continued.report = undefined; return { pid: continued.pid, code: WAIT_CONTINUED, signal: Signal.SIGCONT }; }
         if (noHang) return { pid: 0, code: 0, signal: 0 };
         // NOTE: await; other exits and waits interleave.
         await new Promise<void>((resolve) => {
@@ -177,6 +188,15 @@ export function create(ctx: ComponentContext): ComponentInstance & PmService {
         pids = allowed.map((r) => r.pid);
       }
       return sig === 0 ? [] : pids;
+    },
+
+    async stopped(pid: number, sig: number): Promise<void> {
+      const r = get(pid);
+      if (!Number.isInteger(sig) || sig < 0 || sig >= NSIG) throw new KernelError(Errno.EINVAL);
+      if (r.zombie) return;
+      r.stopSignal = sig;
+      r.report = sig === 0 ? 'continued' : 'stopped';
+      notifyParent(r.ppid);
     },
 
     async getpid(pid: number): Promise<number> { return get(pid).pid; },

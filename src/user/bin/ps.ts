@@ -1,5 +1,5 @@
 // ps: the process table: PID PPID STAT CMD (STAT: R running, S sleeping/blocked,
-// Z zombie). -o also shows PGID and the syscall count; -l adds the working directory.
+// T stopped, Z zombie). -o also shows PGID and the syscall count; -l adds the working directory.
 import { sysinfo, SysInfo } from '../libc/index.js';
 import type { PsRecord } from '../../abi/sysinfo.js';
 import { run, stdout } from '../util/io.js';
@@ -10,6 +10,7 @@ function stateLetter(state: string): string {
     case 'running': return 'R';
     case 'blocked': return 'S';
     case 'zombie': return 'Z';
+    case 'stopped': return 'T';
     default: return state.slice(0, 1).toUpperCase() || '?';
   }
 }

@@ -13,7 +13,7 @@ export { O, S, SEEK, DT, AT, isDir, isReg, isLnk, isChr, isBlk } from '../../abi
 export type { Stat, DirEntry, StatFs } from '../../abi/fs.js';
 export { Errno, strerror, errnoName } from '../../abi/errno.js';
 export { Signal, SigDisposition, signalName, signalNumber } from '../../abi/signal.js';
-export { WNOHANG, SysInfo, CLOCK, F, FD_CLOEXEC, TIOC, UTIME_NOW, UTIME_OMIT, POLL, BLKGETSIZE64 } from '../../abi/syscalls.js';
+export { WNOHANG, WUNTRACED, WCONTINUED, WAIT_STOPPED, WAIT_CONTINUED, SysInfo, CLOCK, F, FD_CLOEXEC, TIOC, TERM_MODE, TERM_MODE_COOKED, UTIME_NOW, UTIME_OMIT, POLL, BLKGETSIZE64 } from '../../abi/syscalls.js';
 export { installTrap, syscall } from './trap.js';
 export { signal } from './signal.js';
 export { RLIMIT, RLIM_INFINITY, RLIMIT_NAMES, type Rlimit } from '../../abi/rlimit.js';

@@ -7,8 +7,9 @@
 
 import * as libc from '../libc/index.js';
 import { SysError } from '../libc/index.js';
-import type { Shell } from './exec.js';
-import { ExitShell, LoopControl, ReturnFromFunction } from './exec.js';
+import { signal } from '../libc/signal.js';
+import type { Shell, Job } from './exec.js';
+import { ExitShell, LoopControl, ReturnFromFunction, jobState } from './exec.js';
 import { echoText } from '../util/echo.js';
 import { formatPrintf } from '../util/printf.js';
 import { evaluateTest } from '../util/test-expr.js';
@@ -104,6 +105,8 @@ const exportBuiltin: Builtin = (sh, argv, io) => {
 
 const unset: Builtin = (sh, argv, io) => {
   let status = 0;
+  // unset -f NAME: the function; -v (the default): the variable.
+  if (argv[1] === '-f') { for (const name of argv.slice(2)) sh.functions.delete(name); return 0; }
   for (const name of argv.slice(1).filter((a) => a !== '-v')) {
     if (!NAME.test(name)) { err(io, `sh: unset: '${name}': not a valid identifier\n`); status = 1; continue; }
     sh.vars.delete(name);
@@ -133,10 +136,45 @@ const wait: Builtin = (sh, argv, io) => {
   return status;
 };
 
-const jobs: Builtin = (sh, _argv, io) => {
-  sh.reapJobs();
-  out(io, sh.jobs.map((j) => `[${j.id}] ${j.pids.join(' ')} Running ${j.text}\n`).join(''));
+// jobs [-l]: the jobs, as bash lists them ([N]+ for the current one, the one fg and bg
+// take without an argument); -l adds the pids.
+const jobs: Builtin = (sh, argv, io) => {
+  const long = argv[1] === '-l';
+  if (argv.length > (long ? 2 : 1)) { err(io, 'sh: jobs: usage: jobs [-l]\n'); return 2; }
+  for (const j of sh.reapJobs()) if (!sh.jobs.includes(j)) out(io, `[${j.id}]   ${jobState(j).padEnd(24)}${j.text}\n`);
+  const current = sh.jobs[sh.jobs.length - 1];
+  out(io, sh.jobs.map((j) => `[${j.id}]${j === current ? '+' : ' '}  ${long ? `${j.pids.join(' ')} ` : ''}${(j.stopped ? 'Stopped' : 'Running').padEnd(24)}${j.text}${j.stopped ? '' : ' &'}\n`).join(''));
   return 0;
+};
+
+/** The job a spec names: %N, %% or %+ (or nothing): the current (newest) job. */
+function jobOf(sh: Shell, name: string, spec: string | undefined, io: BuiltinIo): Job | undefined {
+  sh.reapJobs();
+  let job: Job | undefined;
+  if (spec === undefined || spec === '%%' || spec === '%+') job = sh.jobs[sh.jobs.length - 1];
+  else if (/^%?\d+$/.test(spec)) job = sh.jobs.find((j) => j.id === Number(spec.replace('%', '')));
+  else { err(io, `sh: ${name}: ${spec}: no such job\n`); return undefined; }
+  if (job === undefined) err(io, `sh: ${name}: ${spec ?? 'current'}: no such job\n`);
+  return job;
+}
+
+// fg [%N]: the job back in the foreground, continued; bg [%N]: a stopped job continued in the background.
+const fg: Builtin = (sh, argv, io) => {
+  if (!sh.interactive) { err(io, 'sh: fg: no job control\n'); return 1; }
+  const job = jobOf(sh, 'fg', argv[1], io);
+  return job === undefined ? 1 : sh.foreground(job);
+};
+
+const bg: Builtin = (sh, argv, io) => {
+  if (!sh.interactive) { err(io, 'sh: bg: no job control\n'); return 1; }
+  let status = 0;
+  for (const spec of argv.length > 1 ? argv.slice(1) : [undefined]) {
+    const job = jobOf(sh, 'bg', spec, io);
+    if (job === undefined) { status = 1; continue; }
+    if (!job.stopped) { err(io, `sh: bg: job ${job.id} already in background\n`); continue; }
+    sh.background(job);
+  }
+  return status;
 };
 
 const set: Builtin = (sh, argv, io) => {
@@ -182,6 +220,7 @@ const source: Builtin = (sh, argv, io) => {
 const type: Builtin = (sh, argv, io) => {
   let status = 0;
   for (const name of argv.slice(1)) {
+    if (sh.aliases.has(name)) { out(io, `${name} is aliased to \`${sh.aliases.get(name)!}'\n`); continue; }
     if (sh.functions.has(name)) { out(io, `${name} is a function\n`); continue; }
     if (BUILTINS.has(name)) { out(io, `${name} is a shell builtin\n`); continue; }
     const path = sh.lookup(name);
@@ -349,6 +388,162 @@ const testBuiltin: Builtin = (_sh, argv, io) => {
   }
 };
 
+// history [-c] [N]: the lines typed at the prompt, numbered; -c forgets them.
+const history: Builtin = (sh, argv, io) => {
+  const arg = argv[1];
+  if (arg === '-c') { sh.historyBase += sh.history.length; sh.history.length = 0; return 0; }
+  let from = 0;
+  if (arg !== undefined) {
+    if (!/^\d+$/.test(arg)) { err(io, `sh: history: ${arg}: numeric argument required\n`); return 2; }
+    from = Math.max(0, sh.history.length - Number(arg));
+  }
+  out(io, sh.history.slice(from).map((line, i) => `${String(sh.historyBase + from + i).padStart(5)}  ${line}\n`).join(''));
+  return 0;
+};
+
+// alias [NAME[=VALUE]...]: defines or shows aliases; unalias [-a] NAME...: forgets them.
+const alias: Builtin = (sh, argv, io) => {
+  const show = (name: string): string => `alias ${name}=${quote(sh.aliases.get(name)!)}\n`;
+  if (argv.length === 1) { out(io, [...sh.aliases.keys()].sort().map(show).join('')); return 0; }
+  let status = 0;
+  for (const a of argv.slice(1)) {
+    const eq = a.indexOf('=');
+    if (eq > 0) {
+      const name = a.slice(0, eq);
+      if (/[\s/$`'"=]/.test(name)) { err(io, `sh: alias: '${name}': invalid alias name\n`); status = 1; continue; }
+      sh.aliases.set(name, a.slice(eq + 1));
+    } else if (sh.aliases.has(a)) out(io, show(a));
+    else { err(io, `sh: alias: ${a}: not found\n`); status = 1; }
+  }
+  return status;
+};
+
+const unalias: Builtin = (sh, argv, io) => {
+  if (argv[1] === '-a') { sh.aliases.clear(); return 0; }
+  if (argv.length === 1) { err(io, 'sh: unalias: usage: unalias [-a] name [name ...]\n'); return 2; }
+  let status = 0;
+  for (const a of argv.slice(1)) if (!sh.aliases.delete(a)) { err(io, `sh: unalias: ${a}: not found\n`); status = 1; }
+  return status;
+};
+
+// local NAME[=VALUE]...: variables that belong to the running function.
+const local: Builtin = (sh, argv, io) => {
+  let status = 0;
+  for (const a of argv.slice(1)) {
+    const eq = a.indexOf('=');
+    const name = eq < 0 ? a : a.slice(0, eq);
+    if (!NAME.test(name)) { err(io, `sh: local: '${a}': not a valid identifier\n`); status = 1; continue; }
+    if (!sh.makeLocal(name)) { err(io, 'sh: local: can only be used in a function\n'); return 1; }
+    if (eq >= 0) sh.setVar(name, a.slice(eq + 1)); else sh.vars.delete(name);
+  }
+  return status;
+};
+
+const TRAP_NAMES: Record<string, number> = { EXIT: 0, HUP: libc.Signal.SIGHUP, INT: libc.Signal.SIGINT, QUIT: libc.Signal.SIGQUIT, TERM: libc.Signal.SIGTERM, USR1: libc.Signal.SIGUSR1, USR2: libc.Signal.SIGUSR2, ALRM: libc.Signal.SIGALRM };
+
+function trapNumber(spec: string): number | undefined {
+  if (/^\d+$/.test(spec)) { const n = Number(spec); return Object.values(TRAP_NAMES).includes(n) ? n : undefined; }
+  return TRAP_NAMES[spec.toUpperCase().replace(/^SIG/, '')];
+}
+
+// trap [ACTION SIGNAL...] | trap - SIGNAL... | trap: runs ACTION when SIGNAL arrives
+// (EXIT: when the shell ends); '' ignores it, - restores the default; no operands list them.
+const trap: Builtin = (sh, argv, io) => {
+  const args = argv.slice(1);
+  if (args[0] === '--') args.shift();
+  if (args.length === 0 || args[0] === '-p') {
+    const name = (n: number): string => Object.keys(TRAP_NAMES).find((k) => TRAP_NAMES[k] === n)!;
+    out(io, [...sh.traps].sort((a, b) => a[0] - b[0]).map(([n, text]) => `trap -- ${quote(text)} ${n === 0 ? 'EXIT' : `SIG${name(n)}`}\n`).join(''));
+    return 0;
+  }
+  // One operand that names a signal resets it, as POSIX reads `trap INT`.
+  const action = args.length === 1 ? '-' : args.shift()!;
+  let status = 0;
+  for (const spec of args) {
+    const sig = trapNumber(spec);
+    if (sig === undefined) { err(io, `sh: trap: ${spec}: invalid signal specification\n`); status = 1; continue; }
+    if (action === '-') {
+      sh.traps.delete(sig);
+      if (sig !== 0) sh.restoreSignal(sig);
+      continue;
+    }
+    sh.traps.set(sig, action);
+    if (sig === 0) continue;
+    try {
+      if (action === '') libc.sigaction(sig, libc.SigDisposition.IGNORE);
+      else signal(sig, (s) => sh.trapSignal(s));
+    } catch { err(io, `sh: trap: ${spec}: cannot be caught\n`); status = 1; }
+  }
+  return status;
+};
+
+// command -v|-V NAME...: how NAME would run (command NAME ARGS runs it without functions: exec.ts).
+const command: Builtin = (sh, argv, io) => {
+  const flag = argv[1];
+  if (flag !== '-v' && flag !== '-V') { err(io, 'sh: command: usage: command [-v | -V] NAME...\n'); return 2; }
+  let status = 0;
+  for (const name of argv.slice(2)) {
+    if (sh.aliases.has(name)) out(io, flag === '-v' ? `alias ${name}=${quote(sh.aliases.get(name)!)}\n` : `${name} is aliased to \`${sh.aliases.get(name)!}'\n`);
+    else if (sh.functions.has(name)) out(io, flag === '-v' ? `${name}\n` : `${name} is a function\n`);
+    else if (BUILTINS.has(name)) out(io, flag === '-v' ? `${name}\n` : `${name} is a shell builtin\n`);
+    else {
+      const path = sh.lookup(name);
+      if (path === null) { if (flag === '-V') err(io, `sh: command: ${name}: not found\n`); status = 1; continue; }
+      out(io, flag === '-v' ? `${path}\n` : `${name} is ${path}\n`);
+    }
+  }
+  return status;
+};
+
+// getopts OPTSTRING NAME [ARG...]: the next option of the positional parameters (or
+// ARGs) in NAME, its argument in OPTARG; OPTIND counts. A leading ':' in OPTSTRING
+// reports errors silently (NAME '?' or ':' and OPTARG the letter).
+const getopts: Builtin = (sh, argv, io) => {
+  const spec = argv[1], name = argv[2];
+  if (spec === undefined || name === undefined) { err(io, 'sh: getopts: usage: getopts optstring name [arg ...]\n'); return 2; }
+  if (!NAME.test(name)) { err(io, `sh: getopts: '${name}': not a valid identifier\n`); return 2; }
+  const args = argv.length > 3 ? argv.slice(3) : sh.positionalArgs;
+  const silent = spec.startsWith(':');
+  let index = Number(sh.vars.get('OPTIND') ?? '1');
+  if (!Number.isInteger(index) || index < 1) index = 1;
+  // Where in a bundle of letters (-abc) the last call stopped: the shell's own state.
+  if (sh.getoptsAt.index !== index) sh.getoptsAt = { index, offset: 1 };
+  const word = args[index - 1];
+  const end = (): number => { sh.setVar(name, '?'); sh.vars.delete('OPTARG'); sh.setVar('OPTIND', String(index)); return 1; };
+  if (word === undefined || word === '-' || !word.startsWith('-')) return end();
+  if (word === '--') { index++; return end(); }
+  const letter = word[sh.getoptsAt.offset]!;
+  let next = sh.getoptsAt.offset + 1;
+  const at = letter === ':' ? -1 : spec.indexOf(letter);
+  const advance = (): void => {
+    if (next >= word.length) { index++; next = 1; }
+    sh.getoptsAt = { index, offset: next };
+    sh.setVar('OPTIND', String(index));
+  };
+  if (at < 0) {
+    if (silent) sh.setVar('OPTARG', letter); else { sh.vars.delete('OPTARG'); err(io, `sh: illegal option -- ${letter}\n`); }
+    sh.setVar(name, '?');
+    advance();
+    return 0;
+  }
+  if (spec[at + 1] === ':') {
+    let value: string | undefined;
+    if (next < word.length) { value = word.slice(next); next = word.length; } else { value = args[index]; if (value !== undefined) index++; }
+    if (value === undefined) {
+      if (silent) { sh.setVar(name, ':'); sh.setVar('OPTARG', letter); } else { sh.setVar(name, '?'); sh.vars.delete('OPTARG'); err(io, `sh: option requires an argument -- ${letter}\n`); }
+      index++;
+      sh.getoptsAt = { index, offset: 1 };
+      sh.setVar('OPTIND', String(index));
+      return 0;
+    }
+    sh.setVar('OPTARG', value);
+    next = word.length;
+  } else sh.vars.delete('OPTARG');
+  sh.setVar(name, letter);
+  advance();
+  return 0;
+};
+
 export const BUILTINS = new Map<string, Builtin>([
   ['test', testBuiltin],
   ['[', testBuiltin],
@@ -385,4 +580,13 @@ export const BUILTINS = new Map<string, Builtin>([
   ['source', source],
   ['type', type],
   ['umask', umask],
+  ['history', history],
+  ['fg', fg],
+  ['bg', bg],
+  ['alias', alias],
+  ['unalias', unalias],
+  ['local', local],
+  ['trap', trap],
+  ['command', command],
+  ['getopts', getopts],
 ]);

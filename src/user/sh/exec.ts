@@ -5,13 +5,17 @@
 // Neighbours: parse.ts (syntax), expand.ts (words), builtins.ts (cd, exit, ...).
 
 import * as libc from '../libc/index.js';
-import { SysError, O, Errno, Signal, TIOC, WNOHANG, signalName } from '../libc/index.js';
+import { signal } from '../libc/signal.js';
+import { SysError, O, Errno, Signal, TIOC, WNOHANG, WUNTRACED, WCONTINUED, WAIT_STOPPED, WAIT_CONTINUED, signalName } from '../libc/index.js';
 import type { Program, AndOr, Pipeline, CompoundCommand, Redirect, Word } from './ast.js';
 import { parse, IncompleteInput, ShellSyntaxError } from './parse.js';
 import { expandWord, expandToString, expandPattern, ExpansionError, type ExpandContext } from './expand.js';
 import { segmentRegExp } from './glob.js';
 import { BUILTINS, type BuiltinIo } from './builtins.js';
 import { printProgram, quote } from './print.js';
+
+/** How many typed lines the shell remembers. */
+const HISTORY_SIZE = 500;
 
 /** How many times a wait that failed with EIO is asked again before the command fails. */
 const WAIT_EIO_RETRIES = 3;
@@ -47,10 +51,15 @@ export interface Job {
   done: Map<number, number>;
   /** pid → the signal that ended it, for those a signal ended. */
   signals: Map<number, number>;
+  /** The job's process group (0: the shell's, no job control). */
+  pgid: number;
+  /** Stopped (^Z, SIGSTOP) until `fg`, `bg` or a SIGCONT. */
+  stopped: boolean;
 }
 
 /** How a finished job reads in `[N]+  ...`: Done, Exit N, or the signal that ended it (Terminated, Killed). */
 export function jobState(job: Job): string {
+  if (job.stopped) return 'Stopped';
   const last = job.pids[job.pids.length - 1]!;
   const sig = job.signals.get(last);
   if (sig !== undefined) return SIGNAL_MESSAGES[sig] ?? signalName(sig);
@@ -94,12 +103,27 @@ export class Shell implements ExpandContext {
   /** How many function calls are running (for return). */
   functionDepth = 0;
   readonly functions = new Map<string, CompoundCommand>();
+  /** Lines typed at the prompt, oldest first (`history`, Up/Down, ^R). */
+  readonly history: string[] = [];
+  /** name → text (`alias`): replaces a command's first word. */
+  readonly aliases = new Map<string, string>();
   private programDepth = 0;
   private pid: number | undefined;
 
   constructor(env: Record<string, string>) {
     for (const [k, v] of Object.entries(env)) { this.vars.set(k, v); this.exported.add(k); }
   }
+
+  /** Remembers a line typed at the prompt (not twice in a row; the oldest go past HISTORY_SIZE). */
+  addHistory(line: string): void {
+    if (this.history[this.history.length - 1] === line) return;
+    this.history.push(line);
+    this.historyBase += Math.max(0, this.history.length - HISTORY_SIZE);
+    if (this.history.length > HISTORY_SIZE) this.history.splice(0, this.history.length - HISTORY_SIZE);
+  }
+
+  /** The number `history` gives history[0] (entries keep their numbers as old ones go). */
+  historyBase = 1;
 
   // ---- ExpandContext -------------------------------------------------------------
 
@@ -204,6 +228,7 @@ export class Shell implements ExpandContext {
     for (const item of program) {
       if (item.background) this.runBackground(item.andOr);
       else this.status = this.runAndOr(item.andOr);
+      if (this.pendingTraps.length > 0) this.runPendingTraps();
     }
     return this.status;
   }
@@ -249,25 +274,82 @@ export class Shell implements ExpandContext {
     this.status = 0;
   }
 
-  private addJob(pids: number[], text: string): void {
+  private addJob(pids: number[], text: string, stopped = false): Job {
     const id = this.jobs.reduce((m, j) => Math.max(m, j.id), 0) + 1;
-    this.jobs.push({ id, pids, text, done: new Map(), signals: new Map() });
+    let pgid = 0;
+    if (this.interactive) { try { pgid = libc.getpgid(pids[0]!); } catch { /* already gone */ } }
+    const job: Job = { id, pids, text, done: new Map(), signals: new Map(), pgid: pgid === this.shellPgid ? 0 : pgid, stopped };
+    this.jobs.push(job);
+    if (stopped) return job;
     this.lastBackground = pids[pids.length - 1];
     if (this.interactive) libc.write(2, `[${id}] ${this.lastBackground}\n`);
+    return job;
   }
 
   private runPipeline(p: Pipeline, background: boolean): number {
     const started = this.startPipeline(p, background);
+    // Job control: a foreground job that holds the terminal may stop (^Z).
+    const untraced = this.interactive && this.foregroundPgid !== 0;
     let status = 0;
-    for (const c of started) {
-      const s = c.pid !== undefined ? this.waitFor(c.pid) : c.status;
-      status = s;
+    for (let i = 0; i < started.length; i++) {
+      const c = started[i]!;
+      if (c.pid === undefined) { status = c.status; continue; }
+      const s = this.waitFor(c.pid, untraced);
+      if (typeof s === 'number') { status = s; continue; }
+      // Stopped: the rest of the pipeline becomes a job for fg and bg.
+      const rest = started.slice(i).flatMap((x) => (x.pid !== undefined ? [x.pid] : []));
+      const job = this.addJob(rest, printProgram([{ andOr: { first: p, rest: [] }, background: false }]).replace(/;$/, ''), true);
+      libc.write(2, `\n[${job.id}]+  Stopped                 ${job.text}\n`);
+      status = 128 + s.stopped;
+      break;
     }
-    if (this.foregroundPgid !== 0) {
-      try { libc.ioctl(0, TIOC.SPGRP, this.shellPgid); } catch { /* no terminal */ }
-      this.foregroundPgid = 0;
-    }
+    this.takeTerminal();
     return p.negate ? (status === 0 ? 1 : 0) : status;
+  }
+
+  /** Gives the terminal back to the shell after a foreground job. */
+  private takeTerminal(): void {
+    if (this.foregroundPgid === 0) return;
+    try { libc.ioctl(0, TIOC.SPGRP, this.shellPgid); } catch { /* no terminal */ }
+    this.foregroundPgid = 0;
+  }
+
+  /** `fg`: continues `job` in the foreground and waits for it (or for it to stop again). */
+  foreground(job: Job): number {
+    libc.write(2, `${job.text}\n`);
+    if (job.pgid !== 0) {
+      this.foregroundPgid = job.pgid;
+      try { libc.ioctl(0, TIOC.SPGRP, job.pgid); } catch { this.foregroundPgid = 0; }
+    }
+    job.stopped = false;
+    this.continueJob(job);
+    let status = 0;
+    try {
+      for (const pid of job.pids) {
+        if (job.done.has(pid)) { status = job.done.get(pid)!; continue; }
+        const s = this.waitFor(pid, this.foregroundPgid !== 0);
+        if (typeof s === 'number') { job.done.set(pid, s); status = s; continue; }
+        job.stopped = true;
+        libc.write(2, `\n[${job.id}]+  Stopped                 ${job.text}\n`);
+        return 128 + s.stopped;
+      }
+      this.jobs.splice(this.jobs.indexOf(job), 1);
+      return status;
+    } finally {
+      this.takeTerminal();
+    }
+  }
+
+  /** `bg`: continues a stopped `job` in the background. */
+  background(job: Job): void {
+    job.stopped = false;
+    this.continueJob(job);
+    libc.write(2, `[${job.id}]+ ${job.text} &\n`);
+  }
+
+  private continueJob(job: Job): void {
+    if (job.pgid !== 0) { try { libc.kill(-job.pgid, Signal.SIGCONT); return; } catch { /* gone: its pids say */ } }
+    for (const pid of job.pids) if (!job.done.has(pid)) { try { libc.kill(pid, Signal.SIGCONT); } catch { /* gone */ } }
   }
 
   // The process group given the terminal for the current foreground job (0: none).
@@ -287,15 +369,18 @@ export class Shell implements ExpandContext {
     try { libc.kill(-this.foregroundPgid, Signal.SIGINT); } catch { /* the job is gone */ }
   }
 
-  /** Waits for one child and returns its shell status, reporting deaths by signal. */
-  private waitFor(pid: number): number {
+  /** Waits for one child and returns its shell status, reporting deaths by signal; with `untraced`, also the signal that stopped it. */
+  private waitFor(pid: number): number;
+  private waitFor(pid: number, untraced: boolean): number | { stopped: number };
+  private waitFor(pid: number, untraced = false): number | { stopped: number } {
     let r: libc.WaitResult | null;
     // An EIO (pm gave a malformed answer and reaped nothing) is asked again a few times:
     // the child is still there. A wait that keeps failing ends this command, not the script.
     let ioErrors = 0;
     for (;;) {
       try {
-        r = libc.wait(pid);
+        r = libc.wait(pid, untraced ? WUNTRACED : 0);
+        if (r !== null && r.code === WAIT_CONTINUED) continue;
         break;
       } catch (e) {
         if (e instanceof SysError && e.errno === Errno.EINTR) continue;
@@ -308,6 +393,7 @@ export class Shell implements ExpandContext {
       }
     }
     if (r === null) return 0;
+    if (r.code === WAIT_STOPPED) return { stopped: r.signal };
     if (r.signal !== 0 && this.interactive) {
       const message = SIGNAL_MESSAGES[r.signal];
       // The tty driver has echoed ^C and a newline already.
@@ -353,7 +439,11 @@ export class Shell implements ExpandContext {
           }
           throw new CompoundStarted();
         }
-        const argv = cmd.words.flatMap((w) => expandWord(w, this));
+        let argv = cmd.words.flatMap((w) => expandWord(w, this));
+        argv = this.expandAliases(cmd.words[0], argv);
+        // command NAME ...: NAME as a builtin or a program, never a function.
+        let skipFunctions = false;
+        while (argv[0] === 'command' && argv[1] !== undefined && !argv[1].startsWith('-')) { argv = argv.slice(1); skipFunctions = true; }
         const assigns = cmd.assigns.map((a) => [a.name, expandToString(a.value, this)] as const);
         for (const r of cmd.redirs) this.redirect(r, fds, toClose);
         if (this.options.has('x')) {
@@ -364,7 +454,7 @@ export class Shell implements ExpandContext {
         if (name === undefined) {
           // Only assignments (and redirections): they set shell variables.
           if (n === 1 && !background) for (const [k, v] of assigns) this.setVar(k, v);
-        } else if (this.functions.has(name)) {
+        } else if (!skipFunctions && this.functions.has(name)) {
           const body = this.functions.get(name)!;
           builtinRun = () => this.callFunction(body, argv, fds);
         } else if (BUILTINS.has(name)) {
@@ -487,6 +577,7 @@ export class Shell implements ExpandContext {
     const saved = this.positionalArgs;
     this.positionalArgs = argv.slice(1);
     this.functionDepth++;
+    this.localFrames.push(new Map());
     try {
       return this.runCompoundWith(body, fds);
     } catch (e) {
@@ -495,7 +586,88 @@ export class Shell implements ExpandContext {
     } finally {
       this.functionDepth--;
       this.positionalArgs = saved;
+      // `local` variables get their outer values back.
+      for (const [name, outer] of this.localFrames.pop()!) {
+        if (outer === undefined) this.vars.delete(name); else this.vars.set(name, outer);
+      }
     }
+  }
+
+  /** Per running function: the variables `local` made, with the values they hide (undefined: unset). */
+  readonly localFrames: Map<string, string | undefined>[] = [];
+
+  /** `local NAME`: remembers NAME's value to give back when the function returns; false outside a function. */
+  makeLocal(name: string): boolean {
+    const frame = this.localFrames[this.localFrames.length - 1];
+    if (frame === undefined) return false;
+    if (!frame.has(name)) frame.set(name, this.vars.get(name));
+    return true;
+  }
+
+  /** Replaces an unquoted first word that names an alias by the alias's words (an alias ending in a blank also expands the next word). */
+  private expandAliases(first: Word | undefined, argv: string[]): string[] {
+    if (first === undefined || this.aliases.size === 0 || !isPlainWord(first)) return argv;
+    const seen = new Set<string>();
+    let out = argv;
+    while (out[0] !== undefined && this.aliases.has(out[0]) && !seen.has(out[0])) {
+      seen.add(out[0]);
+      const text = this.aliases.get(out[0])!;
+      let words: string[];
+      try {
+        const program = parse(text);
+        const only = program.length === 1 && program[0]!.andOr.rest.length === 0 && program[0]!.andOr.first.commands.length === 1 ? program[0]!.andOr.first.commands[0]! : undefined;
+        words = only?.kind === 'simple' && only.redirs.length === 0 && only.assigns.length === 0 ? only.words.flatMap((w) => expandWord(w, this)) : text.split(/\s+/).filter((w) => w !== '');
+      } catch {
+        words = text.split(/\s+/).filter((w) => w !== '');
+      }
+      out = [...words, ...out.slice(1)];
+    }
+    return out;
+  }
+
+  // ---- trap ----------------------------------------------------------------------
+
+  /** `trap`: signal number (0: EXIT) → the command text it runs. */
+  readonly traps = new Map<number, string>();
+  private readonly pendingTraps: number[] = [];
+  private runningTrap = false;
+
+  /** A trapped signal arrived (its handler runs on the way back from a syscall): its command runs after the current command. */
+  trapSignal(sig: number): void { this.pendingTraps.push(sig); }
+
+  /** Runs the commands of signals that arrived; `$?` is kept across them. */
+  runPendingTraps(): void {
+    if (this.runningTrap) return;
+    while (this.pendingTraps.length > 0) {
+      const sig = this.pendingTraps.shift()!;
+      const text = this.traps.get(sig);
+      if (text === undefined || text === '') continue;
+      const status = this.status;
+      this.runningTrap = true;
+      try { this.runSource(text); } finally { this.runningTrap = false; }
+      this.status = status;
+    }
+  }
+
+  /** `trap - SIG`: the disposition the shell had before (its SIGINT handler when interactive). */
+  restoreSignal(sig: number): void {
+    try {
+      if (sig === Signal.SIGINT && this.interactive) signal(sig, () => this.interrupt());
+      else signal(sig, 'default');
+    } catch { /* not settable */ }
+  }
+
+  /** Where getopts stopped inside a bundle of letters (-abc). */
+  getoptsAt = { index: 0, offset: 1 };
+
+  /** Runs the EXIT trap once, as the shell ends. */
+  runExitTrap(): void {
+    const text = this.traps.get(0);
+    this.traps.delete(0);
+    if (text === undefined || text === '') return;
+    const status = this.status;
+    try { this.runSource(text); } catch (e) { if (!(e instanceof ExitShell)) throw e; }
+    this.status = status;
   }
 
   // One pass of a loop body; `stop` when a break (for this loop) ended it.
@@ -619,12 +791,19 @@ export class Shell implements ExpandContext {
     return null;
   }
 
-  /** Reaps finished background jobs without blocking; returns the jobs that ended. */
+  /** Reaps finished background jobs without blocking; returns the jobs that ended or stopped. */
   reapJobs(): Job[] {
+    const changed: Job[] = [];
     for (;;) {
       let r: libc.WaitResult | null;
-      try { r = libc.wait(-1, WNOHANG); } catch { break; }
+      try { r = libc.wait(-1, WNOHANG | (this.interactive ? WUNTRACED | WCONTINUED : 0)); } catch { break; }
       if (r === null) break;
+      if (r.code === WAIT_STOPPED || r.code === WAIT_CONTINUED) {
+        // A job stopped or continued by a signal from elsewhere (kill -STOP, kill -CONT).
+        const job = this.jobs.find((j) => j.pids.includes(r!.pid));
+        if (job !== undefined && job.stopped !== (r.code === WAIT_STOPPED)) { job.stopped = r.code === WAIT_STOPPED; if (job.stopped) changed.push(job); }
+        continue;
+      }
       this.reaped.set(r.pid, statusOf(r));
       for (const j of this.jobs) {
         if (!j.pids.includes(r.pid)) continue;
@@ -633,8 +812,8 @@ export class Shell implements ExpandContext {
       }
     }
     const finished = this.jobs.filter((j) => j.pids.every((p) => j.done.has(p)));
-    for (const j of finished) this.jobs.splice(this.jobs.indexOf(j), 1);
-    return finished;
+    for (const j of finished) { this.jobs.splice(this.jobs.indexOf(j), 1); j.stopped = false; }
+    return [...changed.filter((j) => !finished.includes(j)), ...finished];
   }
 
   /** `wait` with no operands: every background job; returns the last status. */
@@ -673,4 +852,9 @@ function closeAll(fds: readonly number[]): void {
   for (const fd of fds) {
     try { libc.close(fd); } catch { /* already closed */ }
   }
+}
+
+/** A word written as plain unquoted text (what alias expansion looks at). */
+function isPlainWord(w: Word): boolean {
+  return w.parts.length > 0 && w.parts.every((p) => p.type === 'lit' && !p.quoted);
 }

@@ -69,6 +69,7 @@ const usages: Record<string, string> = {
   sleep: 'sleep NUMBER[smhd]...\nWaits for the sum of the times (fractions allowed).',
   sort: 'sort [-nrusbfc] [-t SEP] [-k KEY]... [FILE]...\nSorts lines (by bytes, as in the C locale).\n  -n  numeric\n  -r  reverse\n  -u  unique\n  -s  stable\n  -b  ignore leading blanks\n  -f  fold case\n  -c  check order\n  -t SEP  field separator\n  -k F[.C][OPTS][,F[.C][OPTS]]  key (OPTS from bfnr)',
   stat: 'stat [-L] [-t] [-c FORMAT] FILE...\nFile status.\n  -L  follow links\n  -c FORMAT  %n %s %a %A %F %i %h %u %g %U %G %y ...',
+  stty: 'stty [-a] [SETTING]...\nShows or sets the terminal\'s modes and size. SETTING: [-]icanon [-]echo [-]isig, raw, cooked, sane, rows N, cols N, size (print "ROWS COLUMNS").\n  -a  all settings',
   su: 'su [-] [-l] [USER] [-c COMMAND]\nRuns a shell as USER (root).',
   sync: 'sync\nWrites cached data to the devices.',
   sysfuzz: 'sysfuzz < RECORDS\nThrows raw syscalls at the kernel (a test program).',

@@ -1,0 +1,110 @@
+// The shell's line editor and the terminal modes on a real terminal (tmux): arrows,
+// Tab completion, ^R, history, ^C at the prompt, a program that leaves the terminal
+// raw, and the window size following the host's terminal.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { keys, screenShows, onTerminal, tmux, session } from './tmux.js';
+
+test('line editing: arrows, Home/End, ^W, Tab completion of commands and paths, ^R, history', async () => {
+  await onTerminal('microkernel', async () => {
+    await screenShows(/^kernelkit:\/\$ ?$/m);
+    keys('echo wrld', 'Left', 'Left', 'Left', 'o', 'Home', 'Right', 'Right', 'Right', 'Right', 'Right', 'End', '!', 'Enter');
+    await screenShows(/^world!$/m);
+    keys('echo one two', 'C-w', 'C-a', 'C-k', 'echo three', 'Enter');
+    await screenShows(/^three$/m);
+    // A single candidate completes (a builtin, then a path), with a space after a file.
+    keys('ech', 'Tab', '-n x; cat /etc/mot', 'Tab');
+    await screenShows(/^kernelkit:\/\$ echo -n x; cat \/etc\/motd ?$/m);
+    keys('C-u', 'hostna', 'Tab');
+    await screenShows(/^kernelkit:\/\$ hostname ?$/m);
+    keys('Enter');
+    await screenShows(/^kernelkit$/m);
+    // Several, with nothing more in common: listed under the line, which comes back.
+    keys('ls /bin/s', 'Tab');
+    await screenShows(/^\/bin\/sed +\/bin\/sh +[\s\S]*\/bin\/stty[\s\S]*\nkernelkit:\/\$ ls \/bin\/s$/m);
+    keys('C-u', 'ls -d /et', 'Tab');
+    await screenShows(/ls -d \/etc\/$/m);
+    keys('Enter');
+    await screenShows(/^\/etc\/$/m);
+    // ^R: type part of an earlier line, Enter runs it.
+    keys('C-r', 'orl');
+    await screenShows(/\(reverse-i-search\)'orl': echo world!$/m);
+    keys('Enter');
+    await screenShows(/^world!\n[\s\S]*^world!$/m);
+    keys('history', 'Enter');
+    const shown = await screenShows(/^ +\d+ {2}history$/m);
+    const numbered = shown.split('\n').filter((l) => /^ +\d+ {2}/.test(l)).map((l) => l.trim());
+    assert.deepEqual(numbered, ['1  echo world!', '2  echo three', '3  hostname', '4  ls -d /etc/', '5  echo world!', '6  history']);
+    // Up walks the history; ^C abandons a line: a fresh prompt and status 130.
+    keys('Up', 'Up', 'Up');  // history, echo world!, ls -d /etc/
+    await screenShows(/^kernelkit:\/\$ ls -d \/etc\/$/m);
+    keys('C-c');
+    await screenShows(/^kernelkit:\/\$ ls -d \/etc\/\^C\nkernelkit:\/\$ ?$/m);
+    keys('echo status=$?', 'Enter');
+    await screenShows(/^status=130$/m);
+    keys('C-d');
+    await screenShows(/HALTED=0/);
+  });
+});
+
+test('terminal modes: a program that leaves the terminal raw does not break the shell; stty size follows the window', async () => {
+  await onTerminal('hybrid', async () => {
+    await screenShows(/^kernelkit:\/\$ ?$/m);
+    keys('stty raw -echo; stty', 'Enter');
+    await screenShows(/^-icanon -echo -isig$/m);
+    // The shell set cooked mode back before its prompt, and before running cat.
+    keys('cat', 'Enter');
+    await screenShows(/\$ cat\n/);
+    keys('abc', 'Enter');
+    await screenShows(/^abc\nabc$/m);
+    keys('C-d');
+    keys('stty', 'Enter');
+    await screenShows(/^icanon echo isig$/m);
+    keys('stty size', 'Enter');
+    await screenShows(/^40 100$/m);
+    tmux('resize-window', '-t', session, '-x', '120', '-y', '30');
+    keys('stty size', 'Enter');
+    await screenShows(/^30 120$/m);
+    keys('stty cols 0', 'Enter');
+    await screenShows(/stty: invalid integer argument: '0'/);
+    // $PS1 escapes: user, host, directory, # for root.
+    keys("PS1='\\u@\\h:\\w\\$ '; cd /tmp", 'Enter');
+    await screenShows(/^root@kernelkit:\/tmp# ?$/m);
+    keys('C-d');
+    await screenShows(/HALTED=\d+/);
+  });
+});
+
+test('job control: ^Z stops the foreground job, jobs/ps show it stopped, bg and fg continue it, the next line is the shell\'s', async () => {
+  await onTerminal('microkernel', async () => {
+    await screenShows(/^kernelkit:\/\$ ?$/m);
+    keys('cat', 'Enter');
+    await screenShows(/\$ cat\n/);
+    keys('first', 'Enter');
+    await screenShows(/^first\nfirst$/m);
+    keys('C-z');
+    await screenShows(/^\^Z\n\n?\[1\]\+ {2}Stopped {17}cat\nkernelkit:\/\$ ?$/m);
+    // The stopped cat's read gave the terminal up: this line is the shell's.
+    keys('echo status=$?; jobs; ps | grep cat', 'Enter');
+    await screenShows(/^status=148\n\[1\]\+ {2}Stopped {17}cat\n +\d+ +1 T +cat$/m);
+    keys('fg', 'Enter');
+    await screenShows(/\$ fg\ncat$/m);
+    keys('second', 'Enter');
+    await screenShows(/^second\nsecond$/m);
+    keys('C-d');
+    await screenShows(/^second\nsecond\nkernelkit:\/\$ ?$/m);
+    // A job stopped from elsewhere, continued with bg, reported and killed with kill %N.
+    keys('sleep 300 &', 'Enter');
+    await screenShows(/^\[1\] \d+$/m);
+    keys('kill -STOP %1; jobs', 'Enter');
+    await screenShows(/^\[1\]\+ {2}Stopped {17}sleep 300$/m);
+    keys('bg %1; jobs', 'Enter');
+    await screenShows(/^\[1\]\+ sleep 300 &\n\[1\]\+ {2}Running {17}sleep 300 &$/m);
+    keys('kill %1; wait %1; echo waited=$?', 'Enter');
+    await screenShows(/^waited=143$/m);
+    keys('fg', 'Enter');
+    await screenShows(/^sh: fg: current: no such job$/m);
+    keys('C-d');
+    await screenShows(/HALTED=\d+/);
+  });
+});
