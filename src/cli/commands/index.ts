@@ -8,7 +8,8 @@ import { register as benchWasi } from './bench-wasi.js';
 import { register as benchFs } from './bench-fs.js';
 import { register as bench } from './bench.js';
 import { register as lab } from './lab.js';
+import { register as web } from './web.js';
 
 export type Register = (program: Command, status: StatusSink) => void;
 
-export const COMMANDS: Register[] = [demo, bench, lab, fs, wasi, benchWasi, benchFs];
+export const COMMANDS: Register[] = [demo, bench, lab, fs, wasi, benchWasi, benchFs, web];
