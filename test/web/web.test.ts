@@ -1,0 +1,181 @@
+// The browser lab in a real browser (Debian chromium via playwright-core): served by
+// `kernelkit web` (headers set by the server) and by a plain static server that sets
+// none (the site's service worker adds them). The page boots each preset and its
+// terminal runs commands; the fault buttons restart a user-domain driver or panic the
+// kernel; the disk persists across reloads and downloads as an image e2fsck accepts;
+// the architecture view shows each component in its preset's domain and counts calls.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { packageRoot } from '../../src/hosts/node/machine.js';
+import { loadPreset, presetNames } from '../../src/hosts/presets.js';
+import { bootComponents } from '../../src/hosts/components.js';
+import { buildSite, serveSite, SITE, type Served } from '../../src/cli/web-server.js';
+import { launch, labPage, pane, waitForPrompt, run, screenLines } from './browser.js';
+
+const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-web-'));
+let browser: Browser;
+let server: ChildProcess | undefined;
+let url = '';
+let plain: Served;
+
+/** Starts `kernelkit web --port 0` and reads the URL it prints (bounded wait). */
+function startServer(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(packageRoot, 'bin/kernelkit.js'), 'web', '--port', '0'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    server = child;
+    let text = '', errors = '';
+    const timer = setTimeout(() => reject(new Error(`kernelkit web printed no URL in 60 s: ${text} ${errors}`)), 60_000);
+    child.stderr!.on('data', (b: Buffer) => { errors += b.toString(); });
+    child.stdout!.on('data', (b: Buffer) => {
+      text += b.toString();
+      const m = /kernelkit web: (http:\/\/127\.0\.0\.1:\d+\/)\n/.exec(text);
+      if (m !== null) { clearTimeout(timer); resolve(m[1]!); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`kernelkit web exited (${code}): ${errors}`)); });
+  });
+}
+
+before(async () => {
+  buildSite();
+  url = await startServer();
+  plain = await serveSite(SITE, 0, false);
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  await plain?.close();
+  fs.rmSync(out, { recursive: true, force: true });
+});
+
+test('kernelkit web: COOP and COEP on every response, the page, a script and a missing file alike', async () => {
+  for (const p of ['', 'app.js', 'kernel-worker.js', 'no-such-file']) {
+    const r = await fetch(url + p);
+    assert.equal(r.headers.get('cross-origin-opener-policy'), 'same-origin', p);
+    assert.equal(r.headers.get('cross-origin-embedder-policy'), 'require-corp', p);
+    assert.equal(r.status, p === 'no-such-file' ? 404 : 200, p);
+  }
+  // Nothing outside the site is served.
+  const r = await fetch(url + '..%2f..%2fpackage.json');
+  assert.equal(r.status, 404);
+  assert.equal(new URL(url).hostname, '127.0.0.1');
+});
+
+test('a bad --port is refused with one line and status 2', () => {
+  const r = spawnSync(process.execPath, [path.join(packageRoot, 'bin/kernelkit.js'), 'web', '--port', 'eighty'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /bad --port 'eighty'/);
+});
+
+for (const preset of presetNames()) {
+  test(`${preset}: boots in the page, the terminal runs 'echo hi | wc -c', uname names the preset, the diagram places every component`, async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const { page, errors } = await labPage(context);
+      await page.goto(`${url}?preset=${preset}`);
+      const p = pane(page);
+      await waitForPrompt(p);
+      assert.match((await screenLines(p)).at(-1)!, /\$$/, 'the prompt ends in $');
+      assert.deepEqual(await run(p, 'echo hi | wc -c'), ['3']);
+      const uname = await run(p, 'uname -a');
+      assert.match(uname.join('\n'), new RegExp(`\\b${preset}\\b`));
+      // Every component booted, in the domain its preset gives it (the component table's view, refreshed twice a second).
+      const placement = loadPreset(preset).placement;
+      await page.waitForFunction((n) => document.querySelectorAll('.component[data-restarts]').length >= n, bootComponents(0).length, { timeout: 10_000 });
+      const boxes = await p.locator('.component[data-restarts]').evaluateAll((bs) => bs.map((b) => [(b as HTMLElement).dataset['component'], (b as HTMLElement).dataset['domain']]));
+      assert.deepEqual(Object.fromEntries(boxes), Object.fromEntries(bootComponents(0).map((c) => [c, placement[c]])));
+      // The channels' counts grow while a workload runs.
+      const calls = async (): Promise<number> => (await p.locator('.edge-table tr[data-calls]').evaluateAll((rs) => rs.map((r) => Number((r as HTMLElement).dataset['calls'])))).reduce((a, b) => a + b, 0);
+      const c0 = await calls();
+      await run(p, 'ls -l /bin > /tmp/listing; wc -l /tmp/listing');
+      await page.waitForFunction((c) => [...document.querySelectorAll('.edge-table tr[data-calls]')].reduce((a, r) => a + Number((r as HTMLElement).dataset['calls']), 0) > c, c0, { timeout: 5000 });
+      assert.ok(await calls() > c0);
+      await page.screenshot({ path: path.join(out, `${preset}-1280.png`) });
+      assert.deepEqual(errors, []);
+    } finally { await context.close(); }
+  });
+}
+
+test('the blk crash button: the microkernel restarts blk and reads the disk on; the monolithic kernel panics and reboots', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const { page, errors } = await labPage(context);
+    await page.goto(`${url}?preset=microkernel,monolithic`);
+    const micro = pane(page, 1), mono = pane(page, 2);
+    await waitForPrompt(micro);
+    await waitForPrompt(mono);
+    // The whole disk, read through blk before and after its crash; the reference is the image the page downloads.
+    const [download] = await Promise.all([page.waitForEvent('download'), micro.getByRole('button', { name: 'download image' }).click()]);
+    const image = path.join(out, 'micro.img');
+    await download.saveAs(image);
+    const bytes = String(fs.statSync(image).size);
+    assert.deepEqual(await run(micro, 'cat /dev/blk0 | wc -c'), [bytes]);
+    await micro.getByRole('button', { name: 'crash blk' }).click();
+    assert.deepEqual(await run(micro, 'cat /dev/blk0 | wc -c'), [bytes]);
+    await micro.locator('.component[data-component="blk"][data-restarts="1"]').waitFor({ timeout: 10_000 });
+    await mono.getByRole('button', { name: 'crash blk' }).click();
+    await mono.locator('.xterm-helper-textarea').focus();
+    await page.keyboard.type('cat /dev/blk0 | wc -c');
+    await page.keyboard.press('Enter');
+    const overlay = mono.getByRole('alert');
+    await overlay.waitFor({ timeout: 15_000 });
+    assert.match(await overlay.textContent() ?? '', /kernel panic/);
+    assert.equal(await micro.getByRole('alert').count(), 0, 'the microkernel pane did not panic');
+    await page.screenshot({ path: path.join(out, 'panic-1280.png') });
+    await overlay.getByRole('button', { name: 'reboot' }).click();
+    await waitForPrompt(mono);
+    assert.deepEqual(await run(mono, 'echo back | wc -c'), ['5']);
+    assert.deepEqual(errors, []);
+  } finally { await context.close(); }
+});
+
+test('the disk: a file written persists across a reload, "download image" gives an image e2fsck -fn accepts holding it, a bad upload is refused', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  try {
+    const { page, errors } = await labPage(context);
+    await page.goto(`${url}?preset=hybrid`);
+    const p = pane(page);
+    await waitForPrompt(p);
+    const token = `kept-${process.pid}-${Date.now()}`;
+    await run(p, `echo ${token} > /root/kept; sync`);
+    const [download] = await Promise.all([page.waitForEvent('download'), p.getByRole('button', { name: 'download image' }).click()]);
+    const image = path.join(out, 'hybrid.img');
+    await download.saveAs(image);
+    const fsck = spawnSync('e2fsck', ['-fn', image], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(fsck.status, 0, `e2fsck -fn: ${fsck.stdout}${fsck.stderr}`);
+    // e2fsprogs' own reader finds the file in the image.
+    const cat = spawnSync('debugfs', ['-R', 'cat /root/kept', image], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(cat.stdout, `${token}\n`, cat.stderr);
+    await page.reload();
+    await waitForPrompt(p);
+    assert.deepEqual(await run(p, 'cat /root/kept'), [token]);
+    // Not an ext2 image: refused with the reason, and the machine runs on.
+    await p.locator('input[type=file]').setInputFiles({ name: 'junk.img', mimeType: 'application/octet-stream', buffer: Buffer.alloc(128 * 1024, 7) });
+    await p.getByRole('status').filter({ hasText: 'upload refused' }).waitFor({ timeout: 5000 });
+    assert.match(await p.getByRole('status').textContent() ?? '', /junk\.img: not an ext2 image/);
+    assert.deepEqual(await run(p, 'cat /root/kept | wc -c'), [String(token.length + 1)]);
+    assert.deepEqual(errors, []);
+  } finally { await context.close(); }
+});
+
+test('the static site on a server that sets no headers: the service worker isolates the page, which boots and runs commands', async () => {
+  const r = await fetch(plain.url);
+  assert.equal(r.headers.get('cross-origin-embedder-policy'), null, 'the plain server sets no isolation headers');
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  try {
+    const { page, errors } = await labPage(context);
+    await page.goto(`${plain.url}?preset=microkernel`);
+    const p = pane(page);
+    await waitForPrompt(p, 40_000);
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    assert.deepEqual(await run(p, 'echo hi | wc -c'), ['3']);
+    await page.screenshot({ path: path.join(out, 'static-390.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally { await context.close(); }
+});
