@@ -1,10 +1,12 @@
 // The browser lab's page: reads the view from the URL and builds it.
 //   /?preset=NAME[,NAME...]&place=C=D,...   machines side by side (placeN for the pane N+1)
+//   /?view=claims, /?view=claim&id=C3       the claims as experiments (claims.ts)
 // The system (presets, release, initramfs) comes from the static site (scripts/build-web.mjs).
 
 import { parsePreset, parsePlacement, type Preset } from '../presets/schema.js';
 import { Pane } from './pane.js';
 import { el, button } from './dom.js';
+import { claimsView } from './claims.js';
 
 interface SystemInfo { release: string; presets: unknown[] }
 
@@ -58,7 +60,12 @@ async function start(): Promise<void> {
   const params = new URLSearchParams(location.search);
   const system = await (await fetchOk('system.json')).json() as SystemInfo;
   const view = params.get('view') ?? 'machines';
-  if (view === 'machines') await machines(params, system);
+  if (view === 'machines') { await machines(params, system); return; }
+  const presets = new Map<string, Preset>(system.presets.map((p) => { const x = parsePreset(p, 'system.json'); return [x.name, x]; }));
+  let initramfs: Promise<Uint8Array> | undefined;
+  const ctx = { presets, release: system.release, initramfs: () => (initramfs ??= fetchOk('initramfs.cpio').then(async (r) => new Uint8Array(await r.arrayBuffer()))) };
+  if (view === 'claims') main.replaceChildren(claimsView(ctx));
+  else if (view === 'claim' && /^C\d+$/.test(params.get('id') ?? '')) main.replaceChildren(claimsView(ctx, params.get('id')!));
   else fail(`unknown view '${view}'`);
 }
 

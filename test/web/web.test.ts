@@ -184,3 +184,46 @@ test('the static site on a server that sets no headers: the service worker isola
     assert.deepEqual(errors, []);
   } finally { await context.close(); }
 });
+
+test('placement in the URL: ?preset=monolithic&place=blk=user boots blk in the user domain; the editor writes its choice back into the URL', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const { page, errors } = await labPage(context);
+    await page.goto(`${url}?preset=monolithic&place=blk=user`);
+    const p = pane(page);
+    await waitForPrompt(p);
+    await p.locator('.component[data-component="blk"][data-domain="user"][data-state="running"]').waitFor({ timeout: 10_000 });
+    assert.equal(await p.locator('.component[data-component="vfs"]').getAttribute('data-domain'), 'kernel');
+    // With blk out of the kernel, its crash is a restart, not a panic.
+    const bytes = await run(p, 'cat /dev/blk0 | wc -c');
+    await p.getByRole('button', { name: 'crash blk' }).click();
+    assert.deepEqual(await run(p, 'cat /dev/blk0 | wc -c | cat'), bytes);
+    await p.locator('.component[data-component="blk"][data-restarts="1"]').waitFor({ timeout: 10_000 });
+    await p.getByText('placement', { exact: true }).click();
+    await p.getByRole('combobox', { name: 'domain of vfs' }).selectOption('user');
+    await Promise.all([page.waitForURL(/place=/), p.getByRole('button', { name: 'apply placement and reboot' }).click()]);
+    assert.match(decodeURIComponent(new URL(page.url()).searchParams.get('place') ?? ''), /(^|,)vfs=user(,|$)/);
+    await waitForPrompt(pane(page));
+    await pane(page).locator('.component[data-component="vfs"][data-domain="user"]').waitFor({ timeout: 10_000 });
+    assert.deepEqual(errors, []);
+  } finally { await context.close(); }
+});
+
+test('the claim page for C3 runs its experiment in the page and shows a verdict with intervals', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const { page, errors } = await labPage(context);
+    await page.goto(`${url}?view=claim&id=C3`);
+    await page.getByRole('button', { name: 'run C3 in this page' }).click();
+    const verdict = page.locator('#C3 .verdict');
+    await page.locator('#C3 .verdict[data-verdict="held"], #C3 .verdict[data-verdict="not held"], #C3 .verdict[data-verdict="inconclusive"], #C3 .verdict[data-verdict="error"]').waitFor({ timeout: 240_000 });
+    const v = await verdict.getAttribute('data-verdict');
+    assert.notEqual(v, 'error', await verdict.textContent() ?? '');
+    assert.match(await verdict.textContent() ?? '', /verdict .*: (held|not held|inconclusive)/);
+    // Every cell with its share of injected faults and a 95% interval.
+    const rows = await page.locator('#C3 table.cells tr').allTextContents();
+    assert.equal(rows.filter((r) => /\d+\/\d+ = \d+% \[95% CI \d+–\d+%\]/.test(r)).length, 4, rows.join('\n'));
+    await page.screenshot({ path: path.join(out, 'claim-C3-1280.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally { await context.close(); }
+});

@@ -27,6 +27,12 @@ export interface BrowserMachineOptions {
   disk: Backing;
   /** Trace everything init starts (the architecture view's edges). */
   trace: boolean;
+  /** argv of init (default: an interactive shell). */
+  init?: string[];
+  /** Mount the disk as the root (default); false: a ramfs root, the disk raw at /dev/blk0. */
+  rootDisk?: boolean;
+  /** No console input: init's stdin reads end of file (a scripted run). */
+  noInput?: boolean;
   watchdogMs?: number;
   onOutput: (bytes: Uint8Array) => void;
   /** The machine stopped: halted with a status, or panicked with the panic's text. */
@@ -60,8 +66,8 @@ export class BrowserMachine {
       params: {},
       components: bootComponents(0),
       initramfs: o.initramfs,
-      rootDisk: true,
-      init: { argv: ['/bin/sh', '-i'], env: ['PATH=/bin', 'HOME=/', 'TERM=xterm-256color'], cwd: '/' },
+      rootDisk: o.rootDisk ?? true,
+      init: { argv: o.init ?? ['/bin/sh', '-i'], env: ['PATH=/bin', 'HOME=/', 'TERM=xterm-256color'], cwd: '/' },
       devices: { blk: this.blk.memory, console: this.console.memory, timer: this.timer.memory },
       shares: [],
       release: o.release,
@@ -74,6 +80,7 @@ export class BrowserMachine {
     this.serve(this.console.memory, () => this.flushConsole());
     this.serve(this.timer.memory, () => this.timer.service());
     this.startWatchdog(o.watchdogMs ?? 3000);
+    if (o.noInput === true) this.console.closeInput();
     const machine = { cpu: 'browser', cores: navigator.hardwareConcurrency, host: location.host };
     this.post({ type: 'boot', config, heartbeat: this.heartbeat, machine });
   }
