@@ -17,10 +17,4 @@ export type { Backing } from '../hw/block-device.js';
 
 export const COMPONENTS: Record<string, ComponentModule> = { console, blk, hostfs, ext2, vfs, pm, echo, ipcbench, usbgadget };
 
-/**
- * Boot order: drivers first, then the services that use them — ext2 on blk, vfs on
- * ext2 (and hostfs, loaded only when a host directory is shared).
- */
-export function bootComponents(shares: number): string[] {
-  return ['console', 'blk', ...(shares > 0 ? ['hostfs'] : []), 'ext2', 'vfs', 'pm'];
-}
+export { bootComponents } from './boot-order.js';

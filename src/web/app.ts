@@ -1,12 +1,14 @@
 // The browser lab's page: reads the view from the URL and builds it.
 //   /?preset=NAME[,NAME...]&place=C=D,...   machines side by side (placeN for the pane N+1)
 //   /?view=claims, /?view=claim&id=C3       the claims as experiments (claims.ts)
+//   /?view=report                           a lab run's results.json (report.ts)
 // The system (presets, release, initramfs) comes from the static site (scripts/build-web.mjs).
 
 import { parsePreset, parsePlacement, type Preset } from '../presets/schema.js';
 import { Pane } from './pane.js';
 import { el, button } from './dom.js';
 import { claimsView } from './claims.js';
+import { reportView } from './report.js';
 
 interface SystemInfo { release: string; presets: unknown[] }
 
@@ -66,6 +68,7 @@ async function start(): Promise<void> {
   const ctx = { presets, release: system.release, initramfs: () => (initramfs ??= fetchOk('initramfs.cpio').then(async (r) => new Uint8Array(await r.arrayBuffer()))) };
   if (view === 'claims') main.replaceChildren(claimsView(ctx));
   else if (view === 'claim' && /^C\d+$/.test(params.get('id') ?? '')) main.replaceChildren(claimsView(ctx, params.get('id')!));
+  else if (view === 'report') main.replaceChildren(reportView());
   else fail(`unknown view '${view}'`);
 }
 

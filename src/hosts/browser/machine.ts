@@ -14,7 +14,7 @@ import type { DeviceKind } from '../../abi/component.js';
 import type { Transport } from '../../kernel/component/server.js';
 import type { ModRecord } from '../../abi/sysinfo.js';
 import type { TraceEvent } from '../../abi/trace.js';
-import { bootComponents } from '../components.js';
+import { bootComponents } from '../boot-order.js';
 import type { FromKernel, ToKernel } from './messages.js';
 
 export interface BrowserMachineOptions {
