@@ -63,11 +63,11 @@ export function claimsView(ctx: ClaimsContext, only?: string): HTMLElement {
 interface Card { id: string; root: HTMLElement; showLab(c: ClaimVerdict | undefined): void }
 
 function claimCard(ctx: ClaimsContext, c: ClaimVerdict): Card {
-  const verdict = el('p', { class: 'verdict', 'data-verdict': 'not tested' }, 'not run yet');
+  const cells = EXPERIMENTS[c.id];
+  const verdict = el('p', { class: 'verdict', 'data-verdict': 'not tested' }, cells === undefined ? 'not tested in the page' : 'not run yet');
   const detail = el('div', { class: 'measured' });
   const lab = el('p', { class: 'lab-verdict' });
-  const progress = el('progress', { max: '1', value: '0', hidden: '' });
-  const cells = EXPERIMENTS[c.id];
+  const progress = el('progress', { max: '1', value: '0', hidden: '', 'aria-label': `${c.id} progress` });
   const controls: HTMLElement[] = [];
   if (cells !== undefined) {
     const run = button(`run ${c.id} in this page`, () => void experiment());
