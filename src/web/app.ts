@@ -24,13 +24,17 @@ async function fetchOk(url: string): Promise<Response> {
   return r;
 }
 
-async function machines(params: URLSearchParams, system: SystemInfo): Promise<void> {
+function fetchInitramfs(): Promise<Uint8Array> {
+  return fetchOk('initramfs.cpio').then(async (r) => new Uint8Array(await r.arrayBuffer()));
+}
+
+async function machines(params: URLSearchParams, system: SystemInfo, initramfsFetch: Promise<Uint8Array>): Promise<void> {
   const presets = new Map<string, Preset>(system.presets.map((p) => { const x = parsePreset(p, 'system.json'); return [x.name, x]; }));
   const names = (params.get('preset') ?? 'monolithic,microkernel').split(',').map((s) => s.trim()).filter((s) => s.length > 0).slice(0, 3);
   const unknown = names.find((n) => !presets.has(n));
   if (unknown !== undefined) { fail(`unknown preset '${unknown}' (known: ${[...presets.keys()].join(', ')})`); return; }
   const placeOf = (i: number): string | undefined => params.get(i === 0 ? 'place' : `place${i}`) ?? params.get('place') ?? undefined;
-  const initramfs = new Uint8Array(await (await fetchOk('initramfs.cpio')).arrayBuffer());
+  const initramfs = initramfsFetch.then((bytes) => { performance.mark('kernelkit:initramfs'); return bytes; });
   const onPlace = (index: number, preset: string, place: string): void => {
     const next = new URLSearchParams(params);
     next.set(index === 0 ? 'place' : `place${index}`, place);
@@ -54,18 +58,21 @@ async function machines(params: URLSearchParams, system: SystemInfo): Promise<vo
 }
 
 async function start(): Promise<void> {
+  // Marks for the page-load-to-prompt benchmark (scripts/bench-web.mjs): where the time went.
+  performance.mark('kernelkit:script');
   if (!crossOriginIsolated) {
     // index.html is installing the service worker that adds the headers; it reloads the page.
     setTimeout(() => fail('This page needs cross-origin isolation (SharedArrayBuffer): serve it with COOP/COEP headers (kernelkit web) or allow its service worker.'), 4000);
     return;
   }
   const params = new URLSearchParams(location.search);
-  const system = await (await fetchOk('system.json')).json() as SystemInfo;
   const view = params.get('view') ?? 'machines';
-  if (view === 'machines') { await machines(params, system); return; }
+  // The initramfs (4 MB) is fetched while the rest starts; a view that needs none asks later.
+  let initramfs: Promise<Uint8Array> | undefined = view === 'machines' ? fetchInitramfs() : undefined;
+  const system = await (await fetchOk('system.json')).json() as SystemInfo;
+  if (view === 'machines') { await machines(params, system, initramfs!); return; }
   const presets = new Map<string, Preset>(system.presets.map((p) => { const x = parsePreset(p, 'system.json'); return [x.name, x]; }));
-  let initramfs: Promise<Uint8Array> | undefined;
-  const ctx = { presets, release: system.release, initramfs: () => (initramfs ??= fetchOk('initramfs.cpio').then(async (r) => new Uint8Array(await r.arrayBuffer()))) };
+  const ctx = { presets, release: system.release, initramfs: () => (initramfs ??= fetchInitramfs()) };
   if (view === 'claims') main.replaceChildren(claimsView(ctx));
   else if (view === 'claim' && /^C\d+$/.test(params.get('id') ?? '')) main.replaceChildren(claimsView(ctx, params.get('id')!));
   else if (view === 'report') main.replaceChildren(reportView());

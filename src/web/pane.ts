@@ -16,7 +16,8 @@ export interface PaneOptions {
   preset: Preset;
   placement: Record<string, 'kernel' | 'user'>;
   release: string;
-  initramfs: Uint8Array;
+  /** Fetched once for every pane, while the panes open their disks. */
+  initramfs: Promise<Uint8Array>;
   /** The placement editor asks for a new configuration of this pane. */
   onPlace: (index: number, preset: string, place: string) => void;
 }
@@ -32,6 +33,7 @@ export class Pane {
   private readonly diagram: Diagram;
   private machine: BrowserMachine | undefined;
   private disk: PersistentDisk | undefined;
+  private initramfs: Uint8Array | undefined;
   private tail = '';
   private boots = 0;
 
@@ -67,8 +69,9 @@ export class Pane {
 
   /** Opens the disk and boots. */
   async start(): Promise<void> {
-    this.disk = await PersistentDisk.open(`kernelkit-disk-${this.o.index}.img`);
+    [this.disk, this.initramfs] = await Promise.all([PersistentDisk.open(`kernelkit-disk-${this.o.index}.img`), this.o.initramfs]);
     this.disk.onSaved = () => { this.root.dataset['diskSaves'] = String(this.disk!.saves); };
+    performance.mark(`kernelkit:disk-${this.o.index}`);
     this.boot();
   }
 
@@ -95,7 +98,7 @@ export class Pane {
       placement: this.o.placement,
       grants: { ...(p.devices ?? { console: 'console', blk: 'block', hostfs: 'hostfs' }) },
       ipc: p.ipc,
-      initramfs: this.o.initramfs,
+      initramfs: this.initramfs!,
       release: this.o.release,
       disk: this.disk!,
       trace: true,
@@ -116,6 +119,7 @@ export class Pane {
       // From navigation start on the first boot (what the person waits for), from the reboot after.
       const ms = this.boots === 1 ? performance.now() : performance.now() - started;
       this.root.dataset['promptMs'] = ms.toFixed(0);
+      if (this.boots === 1) performance.mark(`kernelkit:prompt-${this.o.index}`);
       this.status.textContent = `running (prompt after ${(ms / 1000).toFixed(2)} s)`;
     }
   }

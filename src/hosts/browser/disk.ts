@@ -16,7 +16,7 @@ export const MAX_DISK_BYTES = 256 << 20;
 
 export class PersistentDisk implements Backing {
   private readonly dirty = new Set<number>();
-  private saving: Promise<void> | undefined;
+  private chain: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped after each write-back that left nothing dirty (the page shows it). */
   saves = 0;
@@ -42,7 +42,8 @@ export class PersistentDisk implements Backing {
     }
     const disk = new PersistentDisk(name, await freshImage(DEFAULT_DISK_BYTES), handle);
     disk.markAll();
-    await disk.save();
+    // Written back while the machine boots: the machine reads from memory.
+    void disk.save();
     return disk;
   }
 
@@ -58,19 +59,22 @@ export class PersistentDisk implements Backing {
   private markAll(): void { for (let c = 0; c * CHUNK < this.data.length; c++) this.dirty.add(c); }
 
   /** Writes the dirty chunks back to the file; resolves once nothing written before the call is unsaved. */
-  async save(): Promise<void> {
-    while (this.saving !== undefined) await this.saving;
+  save(): Promise<void> {
+    // One write-back at a time: two writables open on one file would each commit their own copy.
+    const run = this.chain.then(() => this.writeBack());
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private async writeBack(): Promise<void> {
     if (this.dirty.size === 0 || this.handle === undefined) return;
     const chunks = [...this.dirty].sort((a, b) => a - b);
     this.dirty.clear();
     const data = this.data;
-    this.saving = (async () => {
-      const w = await this.handle!.createWritable({ keepExistingData: true });
-      for (const c of chunks) await w.write({ type: 'write', position: c * CHUNK, data: data.slice(c * CHUNK, (c + 1) * CHUNK) });
-      await w.truncate(data.length);
-      await w.close();
-    })();
-    try { await this.saving; } finally { this.saving = undefined; }
+    const w = await this.handle.createWritable({ keepExistingData: true });
+    for (const c of chunks) await w.write({ type: 'write', position: c * CHUNK, data: data.slice(c * CHUNK, (c + 1) * CHUNK) });
+    await w.truncate(data.length);
+    await w.close();
     if (this.dirty.size === 0) { this.saves++; this.onSaved?.(); }
   }
 
