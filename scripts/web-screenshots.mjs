@@ -1,6 +1,6 @@
 // Screenshots of every view of the browser lab at 1280x800 and 390x844, for
 // docs/web.md: the two-machine page, one machine after commands, a panic, the claims
-// list, and the C3 claim after its in-page run. Usage: node scripts/web-screenshots.mjs [OUTDIR]
+// list, the report page (before a run is loaded) and the C3 claim after its in-page run. Usage: node scripts/web-screenshots.mjs [OUTDIR]
 import path from 'node:path';
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -46,6 +46,8 @@ try {
     await shot('panic');
     await page.goto(`${served.url}?view=claims`);
     await shot('claims');
+    await page.goto(`${served.url}?view=report`);
+    await shot('report');
     await page.goto(`${served.url}?view=claim&id=C3`);
     await page.getByRole('button', { name: 'run C3 in this page' }).click();
     await page.locator('#C3 .verdict[data-verdict="held"], #C3 .verdict[data-verdict="not held"], #C3 .verdict[data-verdict="inconclusive"]').waitFor({ timeout: 240_000 });

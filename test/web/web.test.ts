@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
+import type { LabResult } from '../../src/lab/lab.js';
 import { packageRoot } from '../../src/hosts/node/machine.js';
 import { loadPreset, presetNames } from '../../src/hosts/presets.js';
 import { bootComponents } from '../../src/hosts/components.js';
@@ -224,6 +225,49 @@ test('the claim page for C3 runs its experiment in the page and shows a verdict 
     const rows = await page.locator('#C3 table.cells tr').allTextContents();
     assert.equal(rows.filter((r) => /\d+\/\d+ = \d+% \[95% CI \d+–\d+%\]/.test(r)).length, 4, rows.join('\n'));
     await page.screenshot({ path: path.join(out, 'claim-C3-1280.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally { await context.close(); }
+});
+
+test('the report and claims pages show a results.json that kernelkit lab wrote, cell by cell and claim by claim; other JSON is refused', async () => {
+  const dir = path.join(out, 'lab');
+  const lab = spawnSync(process.execPath, [path.join(packageRoot, 'bin/kernelkit.js'), 'lab', '--presets', 'monolithic,microkernel', '--workloads', 'null', '--ipc', 'shm', '--runs', '1', '--no-native', '--quick', '--faults', '0', '--out', dir], { encoding: 'utf8', timeout: 300_000 });
+  assert.equal(lab.status, 0, lab.stderr);
+  const file = path.join(dir, 'results.json');
+  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as LabResult;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const { page, errors } = await labPage(context);
+    await page.goto(`${url}?view=report`);
+    await page.getByLabel('lab results (results.json)').setInputFiles({ name: 'other.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') });
+    await page.getByRole('status').filter({ hasText: 'not a kernelkit lab results.json' }).waitFor({ timeout: 5000 });
+    await page.getByLabel('lab results (results.json)').setInputFiles(file);
+    const rows = page.locator('table.results').first().locator('tr');
+    await rows.first().waitFor({ timeout: 5000 });
+    // The claims table: every claim of the run with its verdict.
+    const claims = await rows.evaluateAll((trs) => trs.map((tr) => Array.from((tr as unknown as { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> }).querySelectorAll('th, td')).map((c) => c.textContent ?? '')));
+    assert.deepEqual(claims.map((c) => [c[0], c[1]]), r.claims.map((c) => [c.id, c.verdict]));
+    // The cells: preset, ipc, workload and the median, in µs as the run wrote it.
+    const shown = await page.locator('table.results').nth(2).locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from((tr as unknown as { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> }).querySelectorAll('td')).map((c) => c.textContent ?? '')));
+    assert.equal(shown.length, r.results.length);
+    r.results.forEach((x, i) => {
+      const row = shown[i]!;
+      assert.deepEqual(row.slice(0, 3), [x.preset, x.ipc, x.workload]);
+      if (x.median_us === null) return;
+      const m = /^([\d.]+) (µs|ms)$/.exec(row[3]!);
+      assert.ok(m !== null, `median cell '${row[3]}'`);
+      const us = Number(m[1]) * (m[2] === 'ms' ? 1000 : 1);
+      assert.ok(Math.abs(us - x.median_us) <= Math.max(0.05, x.median_us * 0.01), `${x.preset} ${x.workload}: shown ${row[3]}, run ${x.median_us} µs`);
+    });
+    await page.screenshot({ path: path.join(out, 'report-1280.png'), fullPage: true });
+    // The claims page: each card shows the loaded run's verdict.
+    await page.goto(`${url}?view=claims`);
+    await page.getByLabel('lab results (results.json)').setInputFiles(file);
+    for (const id of ['C1', 'C2', 'C3', 'C4', 'C5', 'C6']) {
+      const want = r.claims.find((c) => c.id === id)?.verdict;
+      assert.ok(want !== undefined, id);
+      await page.locator(`#${id} .lab-verdict[data-verdict="${want}"]`).waitFor({ timeout: 5000 });
+    }
     assert.deepEqual(errors, []);
   } finally { await context.close(); }
 });
