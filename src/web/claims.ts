@@ -78,19 +78,20 @@ function claimCard(ctx: ClaimsContext, c: ClaimVerdict): Card {
       verdict.dataset['verdict'] = 'running';
       verdict.textContent = 'running…';
       const results: FaultCell[] = [];
+      const seed = Date.now() >>> 0;
       const initramfs = await ctx.initramfs();
       try {
         for (const [i, [preset, component, type]] of cells.entries()) {
           progress.value = i / cells.length;
           results.push(await runCellInPage({
-            preset: ctx.presets.get(preset)!, component, type, n: QUICK_FAULTS, seed: Date.now() >>> 0, initramfs, release: ctx.release,
+            preset: ctx.presets.get(preset)!, component, type, n: QUICK_FAULTS, seed, initramfs, release: ctx.release,
             onProgress: (t) => { verdict.textContent = `running: ${t}`; },
           }));
         }
         progress.value = 1;
         const judged = judgeFaults(results).find((x) => x.id === c.id)!;
         verdict.dataset['verdict'] = judged.verdict;
-        verdict.textContent = `verdict (this page, ${QUICK_FAULTS} faults per cell): ${judged.verdict}`;
+        verdict.textContent = `verdict (this page, ${QUICK_FAULTS} faults per cell, seed ${seed}): ${judged.verdict}`;
         detail.replaceChildren(el('p', {}, judged.measured), cellChart(results));
       } catch (e) {
         verdict.dataset['verdict'] = 'error';
