@@ -14,7 +14,7 @@ const LAYERS = {
   hosts: ['lib', 'abi', 'hw', 'kernel', 'services', 'user', 'presets'],
   lab: ['hosts', 'abi', 'lib', 'presets'],
   cli: ['hosts', 'lab', 'abi', 'lib', 'presets'],
-  web: ['lab', 'abi', 'lib'],
+  web: ['hosts', 'lab', 'abi', 'lib', 'presets'],
 };
 const NODE_FREE = new Set(['lib', 'abi', 'hw', 'kernel', 'services', 'user', 'presets']);
 

@@ -12,12 +12,9 @@ import * as ipcbench from '../services/ipcbench/ipcbench.js';
 import * as usbgadget from '../services/usbgadget/usbgadget.js';
 import type { ComponentModule } from '../kernel/component/server-runtime.js';
 
+/** A block device's host storage, for hosts and the lab (any host's machines take one). */
+export type { Backing } from '../hw/block-device.js';
+
 export const COMPONENTS: Record<string, ComponentModule> = { console, blk, hostfs, ext2, vfs, pm, echo, ipcbench, usbgadget };
 
-/**
- * Boot order: drivers first, then the services that use them — ext2 on blk, vfs on
- * ext2 (and hostfs, loaded only when a host directory is shared).
- */
-export function bootComponents(shares: number): string[] {
-  return ['console', 'blk', ...(shares > 0 ? ['hostfs'] : []), 'ext2', 'vfs', 'pm'];
-}
+export { bootComponents } from './boot-order.js';

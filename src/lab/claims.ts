@@ -11,7 +11,8 @@ import { geomean } from './bootstrap.js';
 import { judge, allOf, formatInterval, type Verdict, type Judgement } from './verdict.js';
 import type { GadgetProbe } from './gadget.js';
 
-export { probeUsbGadget, type GadgetProbe } from './gadget.js';
+// NOTE: the gadget probe (gadget.ts) boots machines on Node; this file judges only, so the browser lab can use it.
+export type { GadgetProbe } from './gadget.js';
 
 export interface ClaimVerdict {
   id: string;

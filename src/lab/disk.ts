@@ -3,9 +3,7 @@
 // that panics loses what was not flushed, like a power cut, and the next boot starts
 // from the durable image — so "fsync'd data lost" means something across panics.
 
-import type { MachineOptions } from '../hosts/node/machine.js';
-
-type Backing = NonNullable<MachineOptions['backing']>;
+import type { Backing } from '../hosts/components.js';
 
 export class DurableRam implements Backing {
   readonly live: Uint8Array;

@@ -20,9 +20,9 @@
 // fsync'd files on an ext2 root instead, read back by a fresh boot at the end.
 
 import type { Transport } from './boot.js';
-import { rng } from './seed.js';
-import { summarize, round } from './stats.js';
 import { DurableRam } from './disk.js';
+import { faultSchedule, payload, readFaultBoot, faultCell, type FaultCell } from './fault-tally.js';
+import { round } from './stats.js';
 import { loadPreset, placementFor } from '../hosts/presets.js';
 import { runMachine, packageRoot } from '../hosts/node/machine.js';
 import { execFileSync } from 'node:child_process';
@@ -32,30 +32,7 @@ import path from 'node:path';
 
 export const FAULT_COMPONENTS = ['blk', 'vfs', 'ext2', 'console', 'pm'] as const;
 export const FAULT_TYPES = ['crash', 'wild-write', 'hang', 'bad-reply', 'leak'] as const;
-
-export interface FaultCell {
-  preset: string;
-  component: string;
-  type: string;
-  injected: number;
-  survived_pct: number;
-  completed_pct: number;
-  recovery_ms_p50: number | null;
-  recovery_ms_p99: number | null;
-  failed_requests: number;
-  data_lost: number;
-  corruption_caught: number;
-  /** /tmp files (ramfs) that vanished with a vfs restart: volatile, not durable data. */
-  volatile_lost: number;
-  /** Machines booted for this cell (1 + panics + stuck + failed boots). */
-  boots: number;
-  /** Boots that stopped answering without a panic (a request that never completed): given up after a timeout. */
-  stuck: number;
-  panics: number;
-  /** Boots that ended before the workload said anything (no fault met yet): booted again. */
-  failed_boots: number;
-  ops: number;
-}
+export { faultSchedule, payload, readFaultBoot, type FaultCell, type PlannedFault } from './fault-tally.js';
 
 export interface FaultCampaignOptions {
   presets: string[];
@@ -73,24 +50,6 @@ export interface FaultCampaignOptions {
   /** Machines run at once (default 1). */
   parallel?: number;
   onProgress?: (what: string, done?: number, total?: number) => void;
-}
-
-export interface PlannedFault { gap: number; component: string; type: string }
-
-/** The schedule of one cell: the same seed gives the same schedule. */
-export function faultSchedule(seed: number, preset: string, component: string, type: string, n: number): PlannedFault[] {
-  let h = seed >>> 0;
-  for (const ch of `${preset}/${component}/${type}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
-  const random = rng(h);
-  return Array.from({ length: n }, () => ({ gap: 1 + Math.floor(random() * 4), component, type }));
-}
-
-/** The same bytes as kbench's payload() (checked by test/lab). */
-export function payload(seed: number, op: number, bytes = 1024): Uint8Array {
-  const out = new Uint8Array(bytes);
-  let x = (seed ^ Math.imul(op + 1, 0x9e3779b1)) >>> 0;
-  for (let i = 0; i < bytes; i++) { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; out[i] = x & 0xff; }
-  return out;
 }
 
 const DISK_BYTES = 32 << 20;
@@ -213,19 +172,14 @@ export function mergeJobs(results: FaultJobResult[]): FaultCell[] {
   }
   return [...byCell.values()].map((rs) => {
     const sum = (f: (r: FaultJobResult) => number): number => rs.reduce((a, r) => a + f(r), 0);
-    const injected = sum((r) => r.injected);
-    const recoveries = rs.flatMap((r) => r.recoveries);
-    const rec = summarize(recoveries);
     const first = rs[0]!;
-    return {
-      preset: first.preset, component: first.component, type: first.type, injected,
-      survived_pct: injected === 0 ? 0 : round((100 * sum((r) => r.survived)) / injected, 1),
-      completed_pct: injected === 0 ? 0 : round((100 * sum((r) => r.completed)) / injected, 1),
-      recovery_ms_p50: recoveries.length > 0 ? round(rec.median, 2) : null,
-      recovery_ms_p99: recoveries.length > 0 ? round(rec.p99, 2) : null,
-      failed_requests: sum((r) => r.failed_requests), data_lost: sum((r) => r.data_lost), corruption_caught: sum((r) => r.corruption_caught),
-      volatile_lost: sum((r) => r.volatile_lost), boots: sum((r) => r.boots), panics: sum((r) => r.panics), stuck: sum((r) => r.stuck), failed_boots: sum((r) => r.failed_boots ?? 0), ops: sum((r) => r.ops),
-    };
+    const injected = sum((r) => r.injected);
+    return faultCell({
+      preset: first.preset, component: first.component, type: first.type, scheduled: injected, next: injected,
+      survivedFaults: sum((r) => r.survived), completed: sum((r) => r.completed), recoveries: rs.flatMap((r) => r.recoveries),
+      failed: sum((r) => r.failed_requests), lost: sum((r) => r.data_lost), corruption: sum((r) => r.corruption_caught), volatile: sum((r) => r.volatile_lost),
+      boots: sum((r) => r.boots), panics: sum((r) => r.panics), stuck: sum((r) => r.stuck), failedBoots: sum((r) => r.failed_boots ?? 0), ops: sum((r) => r.ops),
+    });
   });
 }
 
@@ -292,19 +246,11 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
     collecting = false;
     if (status === 'stuck') { stuck++; abandoned++; }
     const lines = Buffer.concat(out).toString('utf8').split('\n');
-    let armedInBoot = -1, lastOp = op - 1, done = false;
-    const opAfterFault = new Map<number, number>();
-    for (const line of lines) {
-      const [tag, a, b] = line.trim().split(' ');
-      if (tag === 'F') { armedInBoot = Number(a); opAfterFault.set(armedInBoot, lastOp + 1); }
-      else if (tag === 'A') acked.add(Number(a));
-      else if (tag === 'E') failed++;
-      else if (tag === 'C') corruption++;
-      else if (tag === 'V') volatile++;
-      else if (tag === 'O') { lastOp = Number(a); const k = [...opAfterFault.entries()].find(([, v]) => v === lastOp); if (k !== undefined && b === 'ok') completed++; }
-      else if (tag === 'R') recoveries.push(Number(b));
-      else if (tag === 'DONE') done = true;
-    }
+    const t = readFaultBoot(lines, op);
+    const { armedInBoot, lastOp, done } = t;
+    for (const a of t.acked) acked.add(a);
+    failed += t.failed; corruption += t.corruption; volatile += t.volatile; completed += t.completed;
+    recoveries.push(...t.recoveries);
     const panicked = status === 70 || !done;
     // A machine that stopped before the workload said anything did not meet a fault:
     // its boot failed (on a loaded host the kernel can miss its watchdog while

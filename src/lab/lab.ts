@@ -19,7 +19,8 @@ import { bootstrapMedian, ratio, type Bootstrapped } from './bootstrap.js';
 import { buildNative, runNative } from './native.js';
 import { runFaultCampaign, type FaultCell, type FaultCampaignOptions } from './faults.js';
 import { countTcb, type TcbRow } from './tcb.js';
-import { judgeClaims, judgeTargets, probeUsbGadget, type ClaimVerdict, type TargetVerdict, type GadgetProbe } from './claims.js';
+import { judgeClaims, judgeTargets, type ClaimVerdict, type TargetVerdict, type GadgetProbe } from './claims.js';
+import { probeUsbGadget } from './gadget.js';
 
 export interface LabRow {
   /** A preset, or 'native' for the host OS itself. */

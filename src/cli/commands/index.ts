@@ -10,7 +10,8 @@ import { register as benchFs } from './bench-fs.js';
 import { register as bench } from './bench.js';
 import { register as lab } from './lab.js';
 import { register as faults } from './faults.js';
+import { register as web } from './web.js';
 
 export type Register = (program: Command, status: StatusSink) => void;
 
-export const COMMANDS: Register[] = [demo, bench, lab, fs, wasi, benchWasi, benchFs, benchExt, faults];
+export const COMMANDS: Register[] = [demo, bench, lab, fs, wasi, benchWasi, benchFs, benchExt, faults, web];

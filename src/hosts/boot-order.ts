@@ -1,0 +1,10 @@
+// The order components boot in, apart from the component modules themselves
+// (components.ts), so a host's page can know it without loading every service.
+
+/**
+ * Boot order: drivers first, then the services that use them — ext2 on blk, vfs on
+ * ext2 (and hostfs, loaded only when a host directory is shared).
+ */
+export function bootComponents(shares: number): string[] {
+  return ['console', 'blk', ...(shares > 0 ? ['hostfs'] : []), 'ext2', 'vfs', 'pm'];
+}

@@ -1,0 +1,54 @@
+// Entry point of the kernel Web Worker: a Platform over the browser, then boot on the
+// page's 'boot' message (hosts/node/kernel-worker.ts's sibling). Besides boot it takes
+// the page's fault buttons — the same arming the `fault` syscall does
+// (ComponentTable.armFault) — and reports the component table (`lsmod`'s rows) to the
+// page twice a second for the architecture view.
+import { Kernel, KernelPanic, type BootConfig } from '../../kernel/kernel.js';
+import type { Platform } from '../../kernel/platform.js';
+import { isFaultType } from '../../kernel/component/fault.js';
+import { COMPONENTS } from '../components.js';
+import { createThread } from './threads.js';
+import { yieldMacrotask } from './worker-scope.js';
+import type { FromKernel, ToKernel } from './messages.js';
+
+const send = (m: FromKernel): void => postMessage(m);
+let kernel: Kernel | undefined;
+
+function boot(config: BootConfig, heartbeatMemory: SharedArrayBuffer, machine: Platform['machine']): void {
+  const heartbeat = new Int32Array(heartbeatMemory);
+  setInterval(() => Atomics.add(heartbeat, 0, 1), 100);
+  const platform: Platform = {
+    createThread: (kind) => createThread(kind),
+    yieldMacrotask,
+    halt: (status, leaks) => send({ type: 'halt', status, leaks }),
+    panic: (text) => send({ type: 'panic', text }),
+    bootLog: (line) => send({ type: 'log', line }),
+    trace: (line) => send({ type: 'trace', line }),
+    heartbeat,
+    machine,
+  };
+  const k = new Kernel(platform, config, COMPONENTS);
+  kernel = k;
+  addEventListener('unhandledrejection', (e) => {
+    e.preventDefault();
+    if (e.reason instanceof KernelPanic) return;
+    try { k.panicOn('kernel', e.reason); } catch { /* reported */ }
+  });
+  setInterval(() => send({ type: 'status', modules: k.components.modules(), procs: [...k.procs.values()].filter((p) => !p.dead).map((p) => ({ pid: p.pid, name: p.name })) }), 500);
+  k.boot().catch((e: unknown) => {
+    if (e instanceof KernelPanic) return;
+    platform.panic(`kernel panic: boot: ${e instanceof Error ? e.message : String(e)}`);
+  });
+}
+
+addEventListener('message', (e) => {
+  const m = (e as MessageEvent).data as ToKernel;
+  if (m.type === 'boot') boot(m.config, m.heartbeat, m.machine);
+  else if (m.type === 'fault' && kernel !== undefined) {
+    try {
+      if (!isFaultType(m.kind)) throw new Error(`unknown fault '${m.kind}'`);
+      kernel.components.armFault(m.component, m.kind);
+      send({ type: 'armed', component: m.component, kind: m.kind });
+    } catch (error) { send({ type: 'armed', component: m.component, kind: m.kind, error: error instanceof Error ? error.message : String(error) }); }
+  } else if (m.type === 'shutdown' && kernel !== undefined) void kernel.halt(0);
+});

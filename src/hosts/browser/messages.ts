@@ -1,0 +1,17 @@
+// The messages between the page (machine.ts) and the kernel worker (kernel-worker.ts).
+import type { BootConfig } from '../../kernel/kernel.js';
+import type { LeakReport, Platform } from '../../kernel/platform.js';
+import type { ModRecord } from '../../abi/sysinfo.js';
+
+export type ToKernel =
+  | { type: 'boot'; config: BootConfig; heartbeat: SharedArrayBuffer; machine: Platform['machine'] }
+  | { type: 'fault'; component: string; kind: string }
+  | { type: 'shutdown' };
+
+export type FromKernel =
+  | { type: 'halt'; status: number; leaks: LeakReport }
+  | { type: 'panic'; text: string }
+  | { type: 'log'; line: string }
+  | { type: 'trace'; line: string }
+  | { type: 'status'; modules: ModRecord[]; procs: { pid: number; name: string }[] }
+  | { type: 'armed'; component: string; kind: string; error?: string };

@@ -1,0 +1,82 @@
+// The browser lab's page: reads the view from the URL and builds it.
+//   /?preset=NAME[,NAME...]&place=C=D,...   machines side by side (placeN for the pane N+1)
+//   /?view=claims, /?view=claim&id=C3       the claims as experiments (claims.ts)
+//   /?view=report                           a lab run's results.json (report.ts)
+// The system (presets, release, initramfs) comes from the static site (scripts/build-web.mjs).
+
+import { parsePreset, parsePlacement, type Preset } from '../presets/schema.js';
+import { Pane } from './pane.js';
+import { el, button } from './dom.js';
+import { claimsView } from './claims.js';
+import { reportView } from './report.js';
+
+interface SystemInfo { release: string; presets: unknown[] }
+
+const main = document.getElementById('main')!;
+
+function fail(text: string): void {
+  main.replaceChildren(el('p', { class: 'error', role: 'alert' }, text));
+}
+
+async function fetchOk(url: string): Promise<Response> {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url}: ${r.status} ${r.statusText}`);
+  return r;
+}
+
+function fetchInitramfs(): Promise<Uint8Array> {
+  return fetchOk('initramfs.cpio').then(async (r) => new Uint8Array(await r.arrayBuffer()));
+}
+
+async function machines(params: URLSearchParams, system: SystemInfo, initramfsFetch: Promise<Uint8Array>): Promise<void> {
+  const presets = new Map<string, Preset>(system.presets.map((p) => { const x = parsePreset(p, 'system.json'); return [x.name, x]; }));
+  const names = (params.get('preset') ?? 'monolithic,microkernel').split(',').map((s) => s.trim()).filter((s) => s.length > 0).slice(0, 3);
+  const unknown = names.find((n) => !presets.has(n));
+  if (unknown !== undefined) { fail(`unknown preset '${unknown}' (known: ${[...presets.keys()].join(', ')})`); return; }
+  const placeOf = (i: number): string | undefined => params.get(i === 0 ? 'place' : `place${i}`) ?? params.get('place') ?? undefined;
+  const initramfs = initramfsFetch.then((bytes) => { performance.mark('kernelkit:initramfs'); return bytes; });
+  const onPlace = (index: number, preset: string, place: string): void => {
+    const next = new URLSearchParams(params);
+    next.set(index === 0 ? 'place' : `place${index}`, place);
+    const list = [...names];
+    list[index] = preset;
+    next.set('preset', list.join(','));
+    location.search = next.toString();
+  };
+  const panes: Pane[] = [];
+  for (const [i, name] of names.entries()) {
+    const preset = presets.get(name)!;
+    let placement;
+    try { placement = { ...preset.placement, ...parsePlacement(placeOf(i) ?? '') }; } catch (e) { fail((e as Error).message); return; }
+    panes.push(new Pane({ index: i, preset, placement, release: system.release, initramfs, onPlace }));
+  }
+  const line = el('input', { type: 'text', 'aria-label': 'command line for every machine', value: 'fault blk crash; cat /dev/blk0 | wc -c', size: '40' });
+  const all = el('form', { class: 'everywhere' }, line, button('run in every machine', () => { for (const p of panes) p.run(line.value); }));
+  all.addEventListener('submit', (e) => { e.preventDefault(); for (const p of panes) p.run(line.value); });
+  main.replaceChildren(...(panes.length > 1 ? [all] : []), el('div', { class: `panes n${panes.length}` }, ...panes.map((p) => p.root)));
+  await Promise.all(panes.map((p) => p.start()));
+}
+
+async function start(): Promise<void> {
+  // Marks for the page-load-to-prompt benchmark (scripts/bench-web.mjs): where the time went.
+  performance.mark('kernelkit:script');
+  if (!crossOriginIsolated) {
+    // index.html is installing the service worker that adds the headers; it reloads the page.
+    setTimeout(() => fail('This page needs cross-origin isolation (SharedArrayBuffer): serve it with COOP/COEP headers (kernelkit web) or allow its service worker.'), 4000);
+    return;
+  }
+  const params = new URLSearchParams(location.search);
+  const view = params.get('view') ?? 'machines';
+  // The initramfs (4 MB) is fetched while the rest starts; a view that needs none asks later.
+  let initramfs: Promise<Uint8Array> | undefined = view === 'machines' ? fetchInitramfs() : undefined;
+  const system = await (await fetchOk('system.json')).json() as SystemInfo;
+  if (view === 'machines') { await machines(params, system, initramfs!); return; }
+  const presets = new Map<string, Preset>(system.presets.map((p) => { const x = parsePreset(p, 'system.json'); return [x.name, x]; }));
+  const ctx = { presets, release: system.release, initramfs: () => (initramfs ??= fetchInitramfs()) };
+  if (view === 'claims') main.replaceChildren(claimsView(ctx));
+  else if (view === 'claim' && /^C\d+$/.test(params.get('id') ?? '')) main.replaceChildren(claimsView(ctx, params.get('id')!));
+  else if (view === 'report') main.replaceChildren(reportView());
+  else fail(`unknown view '${view}'`);
+}
+
+start().catch((e: unknown) => fail(`the lab did not start: ${e instanceof Error ? e.message : String(e)}`));

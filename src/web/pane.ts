@@ -1,0 +1,188 @@
+// One machine in the page: its terminal (xterm.js, fit addon), its controls (reboot,
+// the disk's reset / download / upload), its architecture view with the fault buttons,
+// its placement editor, and — when the kernel panics — the panic screen that takes
+// the pane over with a "reboot" button, as a real machine's would.
+
+import { Terminal } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import { BrowserMachine, PersistentDisk, freshImage, checkImage, DEFAULT_DISK_BYTES } from '../hosts/browser/machine.js';
+import type { Preset } from '../presets/schema.js';
+import { DOMAINS } from '../presets/schema.js';
+import { Diagram } from './diagram.js';
+import { el, button, download } from './dom.js';
+
+export interface PaneOptions {
+  index: number;
+  preset: Preset;
+  placement: Record<string, 'kernel' | 'user'>;
+  release: string;
+  /** Fetched once for every pane, while the panes open their disks. */
+  initramfs: Promise<Uint8Array>;
+  /** The placement editor asks for a new configuration of this pane. */
+  onPlace: (index: number, preset: string, place: string) => void;
+}
+
+const enc = new TextEncoder();
+
+export class Pane {
+  readonly root: HTMLElement;
+  private readonly term: Terminal;
+  private readonly fit = new FitAddon();
+  private readonly status: HTMLElement;
+  private readonly overlay: HTMLElement;
+  private readonly diagram: Diagram;
+  private machine: BrowserMachine | undefined;
+  private disk: PersistentDisk | undefined;
+  private initramfs: Uint8Array | undefined;
+  private tail = '';
+  private boots = 0;
+
+  constructor(private readonly o: PaneOptions) {
+    const name = o.preset.name;
+    this.status = el('span', { class: 'status', role: 'status' }, 'booting…');
+    const upload = el('input', { type: 'file', hidden: '', 'aria-label': 'disk image to upload' });
+    upload.addEventListener('change', () => { const f = upload.files?.[0]; upload.value = ''; if (f !== undefined) void this.upload(f); });
+    const controls = el('div', { class: 'controls' },
+      button('reboot', () => void this.reboot()),
+      button('reset disk', () => void this.resetDisk()),
+      button('download image', () => void this.downloadImage()),
+      button('upload image', () => upload.click()),
+      upload);
+    const termBox = el('div', { class: 'term' });
+    this.overlay = el('div', { class: 'panic', role: 'alert', hidden: '' });
+    this.diagram = new Diagram((component, kind) => this.fault(component, kind));
+    this.root = el('section', { class: 'pane', 'aria-label': `machine ${o.index + 1}: ${name}`, 'data-preset': name },
+      el('header', {}, el('h2', {}, name), this.status, controls),
+      el('div', { class: 'screen' }, termBox, this.overlay),
+      this.diagram.root,
+      this.placementEditor());
+    this.term = new Terminal({ convertEol: true, cursorBlink: true, fontSize: 14, scrollback: 2000, screenReaderMode: false, theme: { background: '#111318' } });
+    this.term.loadAddon(this.fit);
+    this.term.onData((data) => this.machine?.type(enc.encode(data)));
+    // NOTE: mounted once the pane is in the document (xterm measures its font then).
+    queueMicrotask(() => {
+      this.term.open(termBox);
+      this.fitNow();
+      new ResizeObserver(() => this.fitNow()).observe(termBox);
+    });
+  }
+
+  /** Opens the disk and boots. */
+  async start(): Promise<void> {
+    [this.disk, this.initramfs] = await Promise.all([PersistentDisk.open(`kernelkit-disk-${this.o.index}.img`), this.o.initramfs]);
+    this.disk.onSaved = () => { this.root.dataset['diskSaves'] = String(this.disk!.saves); };
+    performance.mark(`kernelkit:disk-${this.o.index}`);
+    this.boot();
+  }
+
+  /** Types `line` and Enter into the terminal, as the person would. */
+  run(line: string): void { this.machine?.type(enc.encode(line + '\r')); }
+
+  private fitNow(): void {
+    try { this.fit.fit(); } catch { /* not laid out yet */ }
+    // NOTE: the console device has no window-size field yet, so the guest does not hear of resizes (TIOCGWINSZ).
+  }
+
+  private boot(): void {
+    const p = this.o.preset;
+    const started = performance.now();
+    this.boots++;
+    this.tail = '';
+    this.overlay.hidden = true;
+    this.overlay.replaceChildren();
+    this.root.dataset['state'] = 'booting';
+    this.status.textContent = 'booting…';
+    this.term.reset();
+    this.machine = new BrowserMachine({
+      preset: p.name,
+      placement: this.o.placement,
+      grants: { ...(p.devices ?? { console: 'console', blk: 'block', hostfs: 'hostfs' }) },
+      ipc: p.ipc,
+      initramfs: this.initramfs!,
+      release: this.o.release,
+      disk: this.disk!,
+      trace: true,
+      onOutput: (bytes) => this.output(bytes, started),
+      onStop: (how) => this.stopped(how),
+      onStatus: (modules, procs) => this.diagram.status(modules, procs),
+      onTrace: (e) => this.diagram.trace(e),
+      onLog: (line) => { this.status.textContent = line; },
+    });
+  }
+
+  private output(bytes: Uint8Array, started: number): void {
+    this.term.write(bytes);
+    if (this.root.dataset['state'] !== 'booting') return;
+    this.tail = (this.tail + new TextDecoder().decode(bytes)).slice(-200);
+    if (this.tail.endsWith('$ ') || this.tail.endsWith('# ')) {
+      this.root.dataset['state'] = 'running';
+      // From navigation start on the first boot (what the person waits for), from the reboot after.
+      const ms = this.boots === 1 ? performance.now() : performance.now() - started;
+      this.root.dataset['promptMs'] = ms.toFixed(0);
+      if (this.boots === 1) performance.mark(`kernelkit:prompt-${this.o.index}`);
+      this.status.textContent = `running (prompt after ${(ms / 1000).toFixed(2)} s)`;
+    }
+  }
+
+  private stopped(how: { status: number; panic?: string }): void {
+    this.machine = undefined;
+    this.diagram.stopped(how.panic !== undefined ? 'panicked' : 'halted');
+    if (how.panic === undefined) {
+      this.root.dataset['state'] = 'halted';
+      this.status.textContent = `halted (status ${how.status})`;
+      this.term.write(`\r\n[system halted, status ${how.status}; press reboot]\r\n`);
+      return;
+    }
+    this.root.dataset['state'] = 'panicked';
+    this.status.textContent = 'kernel panic';
+    const text = how.panic.startsWith('kernel panic') ? how.panic : `kernel panic: ${how.panic}`;
+    this.overlay.replaceChildren(el('pre', {}, text), button('reboot', () => void this.reboot(), { class: 'primary' }));
+    this.overlay.hidden = false;
+  }
+
+  private fault(component: string, kind: string): void {
+    if (this.machine === undefined) return;
+    this.machine.fault(component, kind);
+  }
+
+  async reboot(): Promise<void> {
+    this.machine?.stop();
+    await this.disk!.save();
+    this.boot();
+  }
+
+  private async resetDisk(): Promise<void> {
+    this.machine?.stop();
+    await this.disk!.replace(await freshImage(DEFAULT_DISK_BYTES));
+    this.boot();
+  }
+
+  private async downloadImage(): Promise<void> {
+    await this.disk!.save();
+    download(`kernelkit-${this.o.preset.name}.img`, this.disk!.data.slice());
+  }
+
+  private async upload(file: File): Promise<void> {
+    const data = new Uint8Array(await file.arrayBuffer());
+    const wrong = checkImage(data);
+    if (wrong !== undefined) { this.status.textContent = `upload refused: ${file.name}: ${wrong}`; return; }
+    this.machine?.stop();
+    await this.disk!.replace(data);
+    this.boot();
+  }
+
+  // The placement editor: a domain per component (or a preset), applied by a reboot
+  // into the new configuration; the URL keeps it, so a link reproduces it.
+  private placementEditor(): HTMLElement {
+    const selects = Object.keys(this.o.placement).filter((c) => ['console', 'blk', 'ext2', 'vfs', 'pm'].includes(c)).map((c) => {
+      const s = el('select', { 'aria-label': `domain of ${c}`, 'data-component': c }, ...DOMAINS.map((d) => el('option', { value: d }, d)));
+      s.value = this.o.placement[c]!;
+      return el('label', {}, `${c} `, s);
+    });
+    const apply = button('apply placement and reboot', () => {
+      const place = selects.map((l) => l.querySelector('select')!).map((s) => `${s.dataset['component']}=${s.value}`).join(',');
+      this.o.onPlace(this.o.index, this.o.preset.name, place);
+    });
+    return el('details', { class: 'placement' }, el('summary', {}, 'placement'), el('div', {}, ...selects, apply));
+  }
+}
