@@ -28,6 +28,8 @@ import type { Cred } from '../abi/cred.js';
 import type { Kernel } from './kernel.js';
 import type { Process } from './proc/process.js';
 import type { OpenFile } from './fs/file.js';
+import { DirectOp } from '../abi/direct.js';
+import type { DirectCall } from './proc/direct.js';
 import type { ComponentTable, Domain } from './component/table.js';
 import { armProbe, type CallProbe } from './ipc/rpc.js';
 import { closeFile, writeFile } from './fs/io.js';
@@ -161,6 +163,28 @@ export async function tracedSyscall(k: Kernel, p: Process, nr: number, args: num
       emitEvent(sink, event(result, errno, us));
       for (const hop of call.hops) if (hop !== undefined) emitEvent(sink, hop);
     }
+  }
+}
+
+const DIRECT_CALLS: Record<number, [string, string]> = {
+  [DirectOp.READ]: ['read', 'readInto'], [DirectOp.WRITE]: ['write', 'writeFrom'], [DirectOp.PREAD]: ['pread', 'readInto'],
+  [DirectOp.PWRITE]: ['pwrite', 'writeFrom'], [DirectOp.FSTAT]: ['fstat', 'fstat'], [DirectOp.LSEEK]: ['lseek', 'fstat'],
+};
+
+/** Emits the calls traced processes made on the direct path (proc/direct.ts), as vfs's server reported them. */
+export function traceDirectCalls(k: Kernel, calls: readonly DirectCall[]): void {
+  for (const c of calls) {
+    const p = k.procs.get(c.pid);
+    const sink = p?.trace;
+    const names = DIRECT_CALLS[c.op];
+    if (p === undefined || sink === undefined || names === undefined) continue;
+    const seq = nextSeq++;
+    const errno = c.result < 0 ? errnoName(-c.result) : undefined;
+    emitEvent(sink, { type: 'syscall', seq, pid: p.pid, process: p.name, thread: p.thread?.id, syscall: names[0], args: String(c.fd), result: c.result, errno, us: c.us });
+    emitEvent(sink, {
+      type: 'hop', seq, pid: p.pid, from: 'process', fromDomain: 'user', to: 'vfs', toDomain: 'user', method: names[1], transport: 'direct page',
+      callBytes: undefined, replyBytes: undefined, dataBytes: 0, dataCopied: false, grantBytes: c.bytes > 0 ? c.bytes : undefined, errno, us: c.us,
+    });
   }
 }
 
