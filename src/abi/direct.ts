@@ -22,7 +22,8 @@
 //                        file, in any process; the kernel reads and writes it there too
 //   the trace ring:      Int32 [0] head (events written, by the server) [1] tail (read,
 //                        by the kernel), then DIRECT_TRACE_EVENTS events of
-//                        DIRECT_TRACE_WORDS Float64: pid, op, fd, result, bytes, µs
+//                        DIRECT_TRACE_WORDS Float64: pid, op, the five request
+//                        registers, result, bytes, µs
 //                        (a full ring drops the event: tracing never blocks a call)
 //
 // A result of DIRECT_REFUSED means "not served here, ask the kernel": the process then
@@ -49,7 +50,7 @@ export const SLOT_PID = 0, SLOT_TRACED = 1, SLOT_FD0 = 2;
 export const DIRECT_FILE_WORDS = 4;
 export const FILE_LIVE = 0, FILE_HANDLE = 1, FILE_FLAGS = 2, FILE_OFFSET = 3;
 export const DIRECT_TRACE_EVENTS = 256;
-export const DIRECT_TRACE_WORDS = 6;
+export const DIRECT_TRACE_WORDS = 10;
 export const TRACE_HEAD = 0, TRACE_TAIL = 1;
 
 /** Bytes of a direct table for `processes` process slots and `files` file slots. */

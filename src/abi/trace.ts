@@ -9,7 +9,7 @@
 /**
  * One syscall of a traced process. A call made on the direct path (process -> vfs's
  * server, no kernel thread) is reported by the server: its time is the server's, from
- * taking the request to answering it, and its arguments are the descriptor only.
+ * taking the request to answering it.
  */
 export interface SyscallTraceEvent {
   readonly type: 'syscall';

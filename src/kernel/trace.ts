@@ -21,7 +21,7 @@
 
 import { WindowGrant } from './ipc/grant.js';
 import { KernelError, Errno, errnoName, isKernelError } from '../abi/errno.js';
-import { SYSCALL_BY_NR, type SyscallDef, type SpawnRequest } from '../abi/syscalls.js';
+import { SYS, SYSCALL_BY_NR, type SyscallDef, type SpawnRequest } from '../abi/syscalls.js';
 import { formatTraceEvent, type HopTraceEvent, type SyscallTraceEvent, type TraceEvent, type TraceTransport } from '../abi/trace.js';
 import { decode, type Value } from '../lib/codec.js';
 import type { Cred } from '../abi/cred.js';
@@ -180,7 +180,11 @@ export function traceDirectCalls(k: Kernel, calls: readonly DirectCall[]): void 
     if (p === undefined || sink === undefined || names === undefined) continue;
     const seq = nextSeq++;
     const errno = c.result < 0 ? errnoName(-c.result) : undefined;
-    emitEvent(sink, { type: 'syscall', seq, pid: p.pid, process: p.name, thread: p.thread?.id, syscall: names[0], args: String(c.fd), result: c.result, errno, us: c.us });
+    // The syscall's own arguments, from the registers of the request (abi/direct.ts).
+    const [fd, ptr, length, offset, whence] = c.regs as [number, number, number, number, number];
+    const args = c.op === DirectOp.LSEEK ? [fd, offset, whence] : [fd, ptr, length, offset];
+    const def = SYSCALL_BY_NR[SYS[names[0] as keyof typeof SYS]];
+    emitEvent(sink, { type: 'syscall', seq, pid: p.pid, process: p.name, thread: p.thread?.id, syscall: names[0], args: def === undefined ? String(fd) : decodeArgs(p, def, args), result: c.result, errno, us: c.us });
     emitEvent(sink, {
       type: 'hop', seq, pid: p.pid, from: 'process', fromDomain: 'user', to: 'vfs', toDomain: 'user', method: names[1], transport: 'direct page',
       callBytes: undefined, replyBytes: undefined, dataBytes: 0, dataCopied: false, grantBytes: c.bytes > 0 ? c.bytes : undefined, errno, us: c.us,

@@ -111,7 +111,7 @@ export class DirectServer {
     if (((head - Atomics.load(t.traceIndex, TRACE_TAIL)) | 0) >= DIRECT_TRACE_EVENTS) return;
     const op = Atomics.load(page.ctl, DIRECT_OP);
     const bytes = op === DirectOp.FSTAT || op === DirectOp.LSEEK || result < 0 ? 0 : result;
-    t.traceEvents.set([page.pid, op, page.regs[0]!, result, bytes, us], ((head >>> 0) % DIRECT_TRACE_EVENTS) * DIRECT_TRACE_WORDS);
+    t.traceEvents.set([page.pid, op, ...page.regs.subarray(0, 5), result, bytes, us], ((head >>> 0) % DIRECT_TRACE_EVENTS) * DIRECT_TRACE_WORDS);
     Atomics.store(t.traceIndex, TRACE_HEAD, (head + 1) | 0);
   }
 

@@ -46,7 +46,7 @@ export type DirectControl =
   | { type: 'direct-process-gone'; slot: number };
 
 /** A call a traced process made on the direct path, as vfs's server reported it. */
-export interface DirectCall { pid: number; op: number; fd: number; result: number; bytes: number; us: number }
+export interface DirectCall { pid: number; op: number; regs: number[]; result: number; bytes: number; us: number }
 
 interface Attached { p: Process; slot: number; page: SharedArrayBuffer; ctl: Int32Array; regs: Float64Array; hints: Uint8Array }
 
@@ -147,7 +147,7 @@ export class DirectFiles {
     for (; tail !== head; tail = (tail + 1) | 0) {
       const e = ((tail >>> 0) % DIRECT_TRACE_EVENTS) * DIRECT_TRACE_WORDS;
       const v = this.traceEvents;
-      out.push({ pid: v[e]!, op: v[e + 1]!, fd: v[e + 2]!, result: v[e + 3]!, bytes: v[e + 4]!, us: v[e + 5]! });
+      out.push({ pid: v[e]!, op: v[e + 1]!, regs: [...v.subarray(e + 2, e + 7)], result: v[e + 7]!, bytes: v[e + 8]!, us: v[e + 9]! });
     }
     Atomics.store(this.traceIndex, TRACE_TAIL, tail);
     return out;
