@@ -31,7 +31,7 @@
 // EIO for a file of a restarted vfs, ...).
 
 export const DirectState = { IDLE: 0, REQUEST: 1, DONE: 2 } as const;
-export const DirectOp = { READ: 1, WRITE: 2, PREAD: 3, PWRITE: 4, FSTAT: 5, LSEEK: 6 } as const;
+export const DirectOp = { READ: 1, WRITE: 2, PREAD: 3, PWRITE: 4, FSTAT: 5, LSEEK: 6, GETPID: 7, GETPPID: 8, GETPGID: 9, GETSID: 10 } as const;
 
 export const DIRECT_STATE = 0;
 export const DIRECT_OP = 1;
@@ -78,4 +78,10 @@ export interface DirectStart {
   page: SharedArrayBuffer;
   /** The doorbell word of the server's thread. */
   serverBell: SharedArrayBuffer;
+  /**
+   * A second page, to pm's server (when pm runs in the user domain): getpid, getppid,
+   * getpgid and getsid, answered for the pid the kernel told pm this page is. Its hint
+   * 0 says whether to use it (the kernel clears it while the process is traced).
+   */
+  pm?: { page: SharedArrayBuffer; serverBell: SharedArrayBuffer } | undefined;
 }

@@ -467,14 +467,19 @@ export class Kernel {
     const vfs = this.components.get('vfs');
     if (vfs === undefined || vfs.domain !== 'user' || !this.components.direct || vfs.state !== 'running') return undefined;
     this.directChecked = true;
-    const direct = new DirectFiles({
-      bell: vfs.bell,
-      generation: () => this.components.get('vfs')?.generation ?? 0,
-      post: (m) => { const r = this.components.get('vfs'); if (r?.state === 'running') r.server?.post(m); },
-    }, this.params.directProcesses, this.params.directFiles);
+    const link = (name: string): ConstructorParameters<typeof DirectFiles>[0] | undefined => {
+      const r = this.components.get(name);
+      if (r === undefined || r.domain !== 'user') return undefined;
+      return {
+        bell: r.bell,
+        generation: () => this.components.get(name)?.generation ?? 0,
+        post: (m) => { const now = this.components.get(name); if (now?.state === 'running') now.server?.post(m); },
+      };
+    };
+    const direct = new DirectFiles(link('vfs')!, this.params.directProcesses, this.params.directFiles, link('pm'));
     this.components.serverEvents = (name, event) => {
-      if (name !== 'vfs') return;
-      if (event === 'up') direct.serverUp(); else direct.serverDown();
+      if (name === 'vfs') { if (event === 'up') direct.serverUp(); else direct.serverDown(); }
+      if (name === 'pm') { if (event === 'up') direct.pmUp(); else direct.pmDown(); }
     };
     direct.serverUp();
     this.direct = direct;

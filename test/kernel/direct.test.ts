@@ -222,3 +222,79 @@ test('a vfs that dies mid-call: the call is refused (the kernel answers it), old
     direct.detach(a.p);
   });
 });
+
+/** The pid whose getpid the test pm dies on. */
+let crashPid = -1;
+
+/** A test pm: every answer names the pid it was asked for, so a test sees whose pid pm used. */
+const pm: ComponentModule = {
+  manifest: { name: 'pm', description: 'test pm', uses: [] },
+  create: (): ComponentInstance => ({
+    async getpid(pid: number) { if (pid === crashPid) throw new Error('injected: pm bug'); return pid; },
+    async getppid(pid: number) { return pid + 1000; },
+    async getpgid(caller: number, pid: number) { return caller * 10000 + pid; },
+    async getsid(caller: number, pid: number) { return caller * 10000 + pid + 1; },
+  }),
+};
+
+test("pm's page answers for the pid the kernel told pm, whatever the process writes; not after exit; refused while pm restarts", async () => {
+  await withTable({ vfs, pm }, 'shm', [[vfs, 'user'], [pm, 'user']], async (t) => {
+    const link = (name: string): ConstructorParameters<typeof DirectFiles>[0] => ({
+      bell: t.get(name)!.bell,
+      generation: () => t.get(name)!.generation,
+      post: (m) => { const r = t.get(name); if (r?.state === 'running') r.server?.post(m); },
+    });
+    const direct = new DirectFiles(link('vfs'), 8, 16, link('pm'));
+    t.serverEvents = (name, event) => {
+      if (name === 'vfs') { if (event === 'up') direct.serverUp(); else direct.serverDown(); }
+      if (name === 'pm') { if (event === 'up') direct.pmUp(); else direct.pmDown(); }
+    };
+    direct.serverUp();
+    const a = makeProcess(direct);
+    const toPm = (proc: Proc): Proc => ({ ...proc, start: { ...proc.start, page: proc.start.pm!.page, serverBell: proc.start.pm!.serverBell } });
+    const viaPm = async (proc: Proc, op: number, regs: number[]): Promise<number> => {
+      const page = toPm(proc);
+      const ctl = new Int32Array(page.start.page, 0, 4);
+      const r = new Float64Array(page.start.page, DIRECT_REGS_OFFSET, DIRECT_REGS);
+      r.fill(0);
+      regs.forEach((v, i) => { r[i] = v; });
+      ctl[DIRECT_OP] = op;
+      Atomics.store(ctl, DIRECT_STATE, DirectState.REQUEST);
+      const bell = new Int32Array(proc.start.pm!.serverBell);
+      Atomics.add(bell, 0, 1);
+      const deadline = Date.now() + 10_000;
+      while (Atomics.load(ctl, DIRECT_STATE) === DirectState.REQUEST) {
+        if (Date.now() > deadline) throw new Error('no answer on the pm page');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      Atomics.store(ctl, DIRECT_STATE, DirectState.IDLE);
+      return r[DIRECT_RESULT]!;
+    };
+    assert.ok(a.start.pm !== undefined, 'a page to pm');
+    assert.equal(new Uint8Array(a.start.pm.page, 64, 1)[0], 1, 'the hint says: ask pm directly');
+    // Whatever the process puts in the registers, pm answers for a's pid.
+    assert.equal(await viaPm(a, DirectOp.GETPID, [999, 999]), a.p.pid);
+    assert.equal(await viaPm(a, DirectOp.GETPPID, [1]), a.p.pid + 1000);
+    assert.equal(await viaPm(a, DirectOp.GETPGID, [7]), a.p.pid * 10000 + 7);
+    assert.equal(await viaPm(a, DirectOp.GETSID, [0]), a.p.pid * 10000 + 1);
+    assert.equal(await viaPm(a, DirectOp.GETPGID, [-3]), DIRECT_REFUSED, 'a bad target is the kernel\'s to refuse');
+    // pm serves no file calls, vfs no pid calls.
+    a.p.fds.replace(3, file(t, 1));
+    assert.equal(await viaPm(a, DirectOp.READ, [3, 0, 4]), DIRECT_REFUSED);
+    assert.equal(await call(t, a, DirectOp.GETPID, []), DIRECT_REFUSED);
+    // A crash of pm mid-call: refused (answered by the kernel), served again after the restart.
+    const victim = makeProcess(direct);
+    crashPid = victim.p.pid;
+    assert.equal(await viaPm(victim, DirectOp.GETPID, []), DIRECT_REFUSED);
+    const deadline = Date.now() + 10_000;
+    while (t.get('pm')!.state !== 'running' || t.get('pm')!.generation !== 1) {
+      if (Date.now() > deadline) throw new Error('pm was not restarted');
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(await viaPm(a, DirectOp.GETPID, []), a.p.pid, 'the new pm has the page too');
+    // Exit: the hint is cleared and pm forgets the page.
+    direct.detach(a.p);
+    assert.equal(new Uint8Array(a.start.pm.page, 64, 1)[0], 0);
+    direct.detach(victim.p);
+  });
+});

@@ -3,7 +3,8 @@
 // kernel attached and serves read, write, pread, pwrite, fstat and lseek of the
 // descriptors the kernel's table grants, calling the component's own methods
 // (readInto, writeFrom, fstat) with a grant over the caller's buffer. One copy, two
-// threads: the process's and this one.
+// threads: the process's and this one. In pm's thread it serves getpid, getppid,
+// getpgid and getsid for the pid the kernel said each page is.
 //
 // What a process can name is only its own descriptors: the table, which it cannot
 // reach, says which file (vfs handle, flags, shared offset) each one is. Anything the
@@ -36,10 +37,12 @@ type FileCalls = {
 const DIRECT_GRANT = -1;
 
 // Replies are checked as every reply is (abi/services.ts): a malformed one is EIO.
-const VFS = SERVICES.vfs!;
-function checked<T>(method: string, result: unknown, args: readonly unknown[]): T {
-  return checkReply(VFS.byName.get(method)!, 'vfs', result, args) as T;
+function checkedBy<T>(service: 'vfs' | 'pm', method: string, result: unknown, args: readonly unknown[]): T {
+  return checkReply(SERVICES[service]!.byName.get(method)!, service, result, args) as T;
 }
+const checked = <T>(method: string, result: unknown, args: readonly unknown[]): T => checkedBy<T>('vfs', method, result, args);
+
+type PidCalls = Record<'getpid' | 'getppid', (pid: number) => Promise<number>> & Record<'getpgid' | 'getsid', (pid: number, target: number) => Promise<number>>;
 
 export class DirectServer {
   private slots: Int32Array | undefined;
@@ -47,8 +50,11 @@ export class DirectServer {
   private trace: DirectTableViews | undefined;
   private readonly pages = new Map<number, Page>();
 
-  /** `instance`: the component serving the calls (read when a call comes, so a re-created instance is used). */
-  constructor(private readonly instance: () => ComponentInstance, private readonly crash: (e: unknown) => void) {}
+  /**
+   * `name`: the component this thread runs — vfs serves the file calls, pm the pid
+   * calls, anything else nothing. `instance`: the component (read when a call comes).
+   */
+  constructor(private readonly name: string, private readonly instance: () => ComponentInstance, private readonly crash: (e: unknown) => void) {}
 
   /** A control message from the kernel; true if it was one of the direct path's. */
   control(m: DirectControl | { type: string }): boolean {
@@ -61,7 +67,7 @@ export class DirectServer {
       case 'direct-process':
         this.pages.set(c.slot, {
           slot: c.slot, pid: c.pid, ctl: new Int32Array(c.page, 0, 4), regs: new Float64Array(c.page, DIRECT_REGS_OFFSET, DIRECT_REGS),
-          memory: new Uint8Array(c.memory), view: new DataView(c.memory), busy: false,
+          memory: c.memory === undefined ? new Uint8Array(0) : new Uint8Array(c.memory), view: new DataView(c.memory ?? new ArrayBuffer(0)), busy: false,
         });
         return true;
       case 'direct-process-gone': this.pages.delete(c.slot); return true;
@@ -132,8 +138,27 @@ export class DirectServer {
     return new WindowGrant(page.memory, { grant: DIRECT_GRANT, offset: ptr, length, writable });
   }
 
+  // pm: the pid calls, for the pid the kernel said this page is (the process names no pid of its own but a target).
+  private async servePid(page: Page, op: number): Promise<number> {
+    const pm = this.instance() as unknown as PidCalls;
+    const target = page.regs[0]!;
+    switch (op) {
+      case DirectOp.GETPID: return checkedBy<number>('pm', 'getpid', await pm.getpid(page.pid), [page.pid]);
+      case DirectOp.GETPPID: return checkedBy<number>('pm', 'getppid', await pm.getppid(page.pid), [page.pid]);
+      case DirectOp.GETPGID: case DirectOp.GETSID: {
+        // Bad arguments are the kernel's to refuse (EINVAL), as on its own path.
+        if (!Number.isInteger(target) || target < 0) return DIRECT_REFUSED;
+        const method = op === DirectOp.GETPGID ? 'getpgid' : 'getsid';
+        return checkedBy<number>('pm', method, await pm[method](page.pid, target), [page.pid, target]);
+      }
+      default: return DIRECT_REFUSED;
+    }
+  }
+
   private async serve(page: Page): Promise<number> {
     const op = Atomics.load(page.ctl, DIRECT_OP);
+    if (op >= DirectOp.GETPID) return this.name === 'pm' ? this.servePid(page, op) : DIRECT_REFUSED;
+    if (this.name !== 'vfs') return DIRECT_REFUSED;
     const r = page.regs;
     const at = this.cell(page, r[0]!);
     if (at < 0) return DIRECT_REFUSED;

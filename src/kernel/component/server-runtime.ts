@@ -121,7 +121,7 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
   };
   const bell = new Doorbell(init.serverBell);
   // Processes' direct calls (vfs under shm; the kernel attaches them, proc/direct.ts).
-  const direct = new DirectServer(() => instance, (e) => host.crash(e));
+  const direct = new DirectServer(init.name, () => instance, (e) => host.crash(e));
   for (const end of init.links) linkFor(end.peer).up(end);
   for (const peer of init.down) linkFor(peer).down();
   for (const end of init.clients) attachClient(end);

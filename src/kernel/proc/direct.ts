@@ -13,6 +13,10 @@
 //   fd removed      the entry is cleared before close returns: revoked
 //   last close      the file slot is freed (its offset moves back into the OpenFile)
 //   exit            the slot is cleared and freed; vfs's server forgets the page
+//
+// When pm runs in the user domain too, each process also gets a page to pm's server
+// for getpid, getppid, getpgid and getsid: pm is told which pid the page is and
+// answers for that pid only; the page needs no table.
 //   vfs died        every file slot and entry is cleared (files of the dead instance
 //                   fail with EIO on the kernel path); a call in flight is answered
 //                   "refused" so the process traps; the new server gets the table and
@@ -42,13 +46,19 @@ export interface DirectServer {
 /** Kernel to vfs's server thread. */
 export type DirectControl =
   | { type: 'direct-table'; memory: SharedArrayBuffer; processes: number; files: number }
-  | { type: 'direct-process'; slot: number; pid: number; page: SharedArrayBuffer; memory: SharedArrayBuffer }
+  | { type: 'direct-process'; slot: number; pid: number; page: SharedArrayBuffer; memory: SharedArrayBuffer | undefined }
   | { type: 'direct-process-gone'; slot: number };
 
 /** A call a traced process made on the direct path, as vfs's server reported it. */
 export interface DirectCall { pid: number; op: number; regs: number[]; result: number; bytes: number; us: number }
 
-interface Attached { p: Process; slot: number; page: SharedArrayBuffer; ctl: Int32Array; regs: Float64Array; hints: Uint8Array }
+interface Page { page: SharedArrayBuffer; ctl: Int32Array; regs: Float64Array; hints: Uint8Array }
+interface Attached extends Page { p: Process; slot: number; pm: Page | undefined }
+
+function makePage(): Page {
+  const page = new SharedArrayBuffer(DIRECT_PAGE_BYTES);
+  return { page, ctl: new Int32Array(page, 0, 4), regs: new Float64Array(page, DIRECT_REGS_OFFSET, DIRECT_REGS), hints: new Uint8Array(page, DIRECT_HINTS_OFFSET, DIRECT_FDS) };
+}
 
 export class DirectFiles {
   readonly memory: SharedArrayBuffer;
@@ -61,7 +71,8 @@ export class DirectFiles {
   private readonly attached = new Map<number, Attached>();
   private readonly holders = new Map<number, OpenFile>();
 
-  constructor(private readonly server: DirectServer, private readonly processes: number, private readonly fileSlots: number) {
+  /** `pm`: pm's server, when it too runs in the user domain (the pid calls). */
+  constructor(private readonly server: DirectServer, private readonly processes: number, private readonly fileSlots: number, private readonly pm?: DirectServer) {
     this.memory = new SharedArrayBuffer(directTableBytes(processes, fileSlots));
     ({ slots: this.slots, files: this.files, traceIndex: this.traceIndex, traceEvents: this.traceEvents } = directTableViews(this.memory, processes, fileSlots));
     for (let i = processes - 1; i >= 0; i--) this.freeSlots.push(i);
@@ -72,11 +83,8 @@ export class DirectFiles {
   attach(p: Process): DirectStart | undefined {
     const slot = this.freeSlots.pop();
     if (slot === undefined) return undefined;
-    const page = new SharedArrayBuffer(DIRECT_PAGE_BYTES);
-    const a: Attached = {
-      p, slot, page, ctl: new Int32Array(page, 0, 4), regs: new Float64Array(page, DIRECT_REGS_OFFSET, DIRECT_REGS),
-      hints: new Uint8Array(page, DIRECT_HINTS_OFFSET, DIRECT_FDS),
-    };
+    const a: Attached = { ...makePage(), p, slot, pm: this.pm === undefined ? undefined : makePage() };
+    const page = a.page;
     this.attached.set(p.pid, a);
     this.slots.fill(0, slot * DIRECT_SLOT_WORDS, (slot + 1) * DIRECT_SLOT_WORDS);
     Atomics.store(this.slots, slot * DIRECT_SLOT_WORDS + SLOT_PID, p.pid);
@@ -84,7 +92,11 @@ export class DirectFiles {
     for (const [fd, e] of p.fds.list()) this.fdChanged(p, fd, e.file);
     p.fds.onChange = (fd, file) => this.fdChanged(p, fd, file);
     this.server.post({ type: 'direct-process', slot, pid: p.pid, page, memory: p.userMemory });
-    return { page, serverBell: this.server.bell };
+    if (a.pm === undefined || this.pm === undefined) return { page, serverBell: this.server.bell };
+    // pm answers for the pid it is told here; it needs none of the process's memory.
+    a.pm.hints[0] = p.trace === undefined ? 1 : 0;
+    this.pm.post({ type: 'direct-process', slot, pid: p.pid, page: a.pm.page, memory: undefined });
+    return { page, serverBell: this.server.bell, pm: { page: a.pm.page, serverBell: this.pm.bell } };
   }
 
   /** The process is gone: its entries are revoked, its slot freed. */
@@ -96,6 +108,7 @@ export class DirectFiles {
     this.slots.fill(0, a.slot * DIRECT_SLOT_WORDS, (a.slot + 1) * DIRECT_SLOT_WORDS);
     this.answerRefused(a);
     this.server.post({ type: 'direct-process-gone', slot: a.slot });
+    if (a.pm !== undefined) { a.pm.hints[0] = 0; this.answerRefused(a.pm); this.pm?.post({ type: 'direct-process-gone', slot: a.slot }); }
     this.freeSlots.push(a.slot);
   }
 
@@ -135,7 +148,10 @@ export class DirectFiles {
   /** Tracing started or stopped for `p`: vfs's server reports its direct calls while it is traced. */
   traced(p: Process): void {
     const a = this.attached.get(p.pid);
-    if (a !== undefined) Atomics.store(this.slots, a.slot * DIRECT_SLOT_WORDS + SLOT_TRACED, p.trace !== undefined ? 1 : 0);
+    if (a === undefined) return;
+    Atomics.store(this.slots, a.slot * DIRECT_SLOT_WORDS + SLOT_TRACED, p.trace !== undefined ? 1 : 0);
+    // pm's page does not report calls: a traced process asks pm through the kernel, which shows the hop.
+    if (a.pm !== undefined) a.pm.hints[0] = p.trace === undefined ? 1 : 0;
   }
 
   /** Takes the traced calls vfs's server reported since the last time, oldest first. */
@@ -169,9 +185,19 @@ export class DirectFiles {
     for (const a of this.attached.values()) this.server.post({ type: 'direct-process', slot: a.slot, pid: a.p.pid, page: a.page, memory: a.p.userMemory });
   }
 
+  /** pm's server died: calls in flight on its pages are refused (the kernel path waits for the restart). */
+  pmDown(): void {
+    for (const a of this.attached.values()) if (a.pm !== undefined) this.answerRefused(a.pm);
+  }
+
+  /** A (new) pm server is ready: it gets every page. */
+  pmUp(): void {
+    for (const a of this.attached.values()) if (a.pm !== undefined) this.pm?.post({ type: 'direct-process', slot: a.slot, pid: a.p.pid, page: a.pm.page, memory: undefined });
+  }
+
   // A call the server will never answer (it died, or the process's slot is going):
   // answered "refused", so the process asks the kernel.
-  private answerRefused(a: Attached): void {
+  private answerRefused(a: Page): void {
     if (Atomics.load(a.ctl, DIRECT_STATE) !== DirectState.REQUEST) return;
     a.regs[DIRECT_RESULT] = DIRECT_REFUSED;
     Atomics.store(a.ctl, DIRECT_STATE, DirectState.DONE);

@@ -35,6 +35,10 @@ const DIRECT_OPS: Record<number, number> = {
   [SYS.read]: DirectOp.READ, [SYS.write]: DirectOp.WRITE, [SYS.pread]: DirectOp.PREAD, [SYS.pwrite]: DirectOp.PWRITE,
   [SYS.fstat]: DirectOp.FSTAT, [SYS.lseek]: DirectOp.LSEEK,
 };
+// And these go to pm's server first, when the kernel gave a page to it.
+const PM_OPS: Record<number, number> = {
+  [SYS.getpid]: DirectOp.GETPID, [SYS.getppid]: DirectOp.GETPPID, [SYS.getpgid]: DirectOp.GETPGID, [SYS.getsid]: DirectOp.GETSID,
+};
 const KEYS_PER_NR = 8;
 const NRS = 128;
 const MIN_SPIN_US = 4;
@@ -97,15 +101,19 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
   const dregs = direct === undefined ? undefined : new Float64Array(direct.page, DIRECT_REGS_OFFSET, DIRECT_REGS);
   const hints = direct === undefined ? undefined : new Uint8Array(direct.page, DIRECT_HINTS_OFFSET, DIRECT_FDS);
   const serverBell = direct === undefined ? undefined : new Int32Array(direct.serverBell, 0, 1);
-  const directCall = (op: number, key: number, a0: number, a1: number, a2: number, a3: number): number => {
-    const c = dctl!, r = dregs!;
+  const pmPage = direct?.pm;
+  const pmCtl = pmPage === undefined ? undefined : new Int32Array(pmPage.page, 0, 4);
+  const pmRegs = pmPage === undefined ? undefined : new Float64Array(pmPage.page, DIRECT_REGS_OFFSET, DIRECT_REGS);
+  const pmHints = pmPage === undefined ? undefined : new Uint8Array(pmPage.page, DIRECT_HINTS_OFFSET, DIRECT_FDS);
+  const pmBell = pmPage === undefined ? undefined : new Int32Array(pmPage.serverBell, 0, 1);
+  const directCall = (op: number, key: number, a0: number, a1: number, a2: number, a3: number, c = dctl!, r = dregs!, sbell = serverBell!): number => {
     r[0] = a0;
     if (op === DirectOp.LSEEK) { r[3] = a1; r[4] = a2; } else { r[1] = a1; r[2] = a2; r[3] = a3; }
     c[DIRECT_OP] = op;
     const started = performance.now();
     Atomics.store(c, DIRECT_STATE, DirectState.REQUEST);
-    Atomics.add(serverBell!, 0, 1);
-    Atomics.notify(serverBell!, 0);
+    Atomics.add(sbell, 0, 1);
+    Atomics.notify(sbell, 0);
     wait(c, key, started);
     const result = r[DIRECT_RESULT]!;
     Atomics.store(c, DIRECT_STATE, DirectState.IDLE);
@@ -114,6 +122,13 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
 
   return (nr, a0, a1, a2, a3, a4, a5) => {
     const key = (nr >= 0 && nr < NRS ? nr : 0) * KEYS_PER_NR + (FD_KEYED.has(nr) ? Math.min(KEYS_PER_NR - 1, Math.max(0, a0 | 0)) : 0);
+    if (pmHints !== undefined && pmHints[0] === 1) {
+      const op = PM_OPS[nr];
+      if (op !== undefined) {
+        const result = directCall(op, key, a0, 0, 0, 0, pmCtl, pmRegs, pmBell);
+        if (result !== DIRECT_REFUSED) { afterCall(); return result; }
+      }
+    }
     if (hints !== undefined && hints[a0]! === 1 && Number.isInteger(a0)) {
       const op = DIRECT_OPS[nr];
       if (op !== undefined) {
