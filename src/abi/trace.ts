@@ -6,7 +6,11 @@
 // A syscall event is emitted when the syscall returns, followed by the hops it caused,
 // in the order they were made. Every figure is measured on the running system.
 
-/** One syscall of a traced process. */
+/**
+ * One syscall of a traced process. A call made on the direct path (process -> vfs's
+ * server, no kernel thread) is reported by the server: its time is the server's, from
+ * taking the request to answering it.
+ */
 export interface SyscallTraceEvent {
   readonly type: 'syscall';
   /** Numbers the traced syscalls of one boot; the hops it caused carry it too. */
@@ -35,7 +39,7 @@ export type TraceDomain = 'kernel' | 'user';
  * a channel in the fixed layout, self-described by the codec (`mach`, or a value that
  * does not fit the fixed slots), or a structured clone (`postmessage`).
  */
-export type TraceTransport = 'direct call' | 'shm fixed' | 'shm codec' | 'shm fixed/codec' | 'mach codec' | 'postmessage' | 'mach codec, relayed' | 'postmessage, relayed';
+export type TraceTransport = 'direct call' | 'shm fixed' | 'shm codec' | 'shm fixed/codec' | 'mach codec' | 'postmessage' | 'mach codec, relayed' | 'postmessage, relayed' | 'direct page';
 
 /**
  * One call made while serving a syscall: by the kernel to a component, or — under the
@@ -93,13 +97,14 @@ export function formatTraceEvent(e: TraceEvent): string {
     case 'hop': {
       const where = `${e.from} -> ${e.to} (${e.toDomain}, ${e.transport})`;
       const sizes = e.transport === 'direct call' ? 'no message'
+        : e.transport === 'direct page' ? 'registers only, no kernel thread'
         : e.callBytes === undefined ? 'message size not visible'
           : `call ${e.callBytes} B  reply ${e.replyBytes ?? '?'} B`;
       const data = (e.dataBytes === 0 ? '' : e.dataCopied ? ` (${e.dataBytes} B data copied)` : ` (${e.dataBytes} B data by reference)`)
         + (e.grantBytes === undefined ? '' : ` (${e.grantBytes} B by grant, copied once)`);
       const failed = e.errno === undefined ? '' : ` = ${e.errno}`;
       // A call a component made (relayed) sits under the kernel's call to that component.
-      const indent = e.fromDomain === 'kernel' ? '    ' : '        ';
+      const indent = e.fromDomain === 'kernel' || e.transport === 'direct page' ? '    ' : '        ';
       return `${indent}${where} ${e.method}${failed}  ${sizes}${data}  ${us(e.us)}`;
     }
     case 'note':

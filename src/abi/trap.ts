@@ -9,6 +9,8 @@
 // User memory is a second shared buffer of USER_MEMORY_BYTES: the only memory the
 // kernel reads from or writes to on a process's behalf (copyin/copyout check bounds).
 
+import type { DirectStart } from './direct.js';
+
 export const TrapState = { IDLE: 0, REQUEST: 1, DONE: 2 } as const;
 export const TRAP_STATE = 0;
 export const TRAP_NR = 1;
@@ -46,4 +48,6 @@ export interface ProcessStart {
   spinners: number;
   /** A call that usually sleeps spins anyway every this many calls (a probe). */
   spinProbeEvery: number;
+  /** The direct page to vfs's server (abi/direct.ts), when the process may use the direct path. */
+  direct?: DirectStart | undefined;
 }

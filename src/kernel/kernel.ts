@@ -44,7 +44,8 @@ import { Limits } from './proc/limits.js';
 import { RLIMIT } from '../abi/rlimit.js';
 import { fsCred, rootCred, S_ISGID, S_ISUID, type Cred } from '../abi/cred.js';
 import { InjectedCrash } from './component/fault.js';
-import { detach, inherit, machineSink, tracedSyscall, type TraceSink } from './trace.js';
+import { detach, inherit, machineSink, traceDirectCalls, tracedSyscall, type TraceSink } from './trace.js';
+import { DirectFiles } from './proc/direct.js';
 
 export interface BootConfig {
   preset: string;
@@ -198,6 +199,9 @@ export class Kernel {
 
   private poll(): boolean {
     let worked = this.components.poll();
+    // Calls traced processes made on the direct path, told before their next syscall.
+    const direct = this.direct?.takeTraced();
+    if (direct !== undefined) { traceDirectCalls(this, direct); worked = true; }
     if (this.pool.poll()) worked = true;
     for (const p of this.procs.values()) {
       if (p.trapped && !this.inService.has(p) && p.state !== 'zombie' && p.stopSignal === 0) {
@@ -366,7 +370,7 @@ export class Kernel {
     thread.onExit((error) => { void this.threadExited(p, error); });
     const start: ProcessStart = {
       type: 'start', pid, argv, env: req.env, program, page, userMemory, kernelBell: this.bellMemory, spinUs: this.params.processSpinUs,
-      spinners: this.params.spinningProcesses, spinProbeEvery: this.params.spinProbeEvery,
+      spinners: this.params.spinningProcesses, spinProbeEvery: this.params.spinProbeEvery, direct: this.directFiles()?.attach(p),
     };
     thread.post(start);
     return pid;
@@ -410,6 +414,8 @@ export class Kernel {
     p.lease = undefined;
     p.cpu.finalUserMs = userMs(p, performance.now());
     p.thread = undefined;
+    // Its direct calls are revoked before its descriptors close.
+    this.direct?.detach(p);
     // The parent is told (pm.exit) only once the thread is idle or gone, so the thread
     // is ready for the parent's next spawn.
     let released: Promise<unknown> = Promise.resolve();
@@ -467,6 +473,37 @@ export class Kernel {
   lend(p: Process, window: Uint8Array, writable: boolean): WindowGrant {
     if (!this.components.lent.has(p.memoryId)) this.components.lent.set(p.memoryId, p.userMemory);
     return new WindowGrant(p.umem, { grant: p.memoryId, offset: window.byteOffset, length: window.length, writable }, p.userMemory);
+  }
+
+  /**
+   * The direct path (proc/direct.ts): made at the first spawn when vfs runs in the user
+   * domain under shm; undefined otherwise (every call takes the kernel path).
+   */
+  direct: DirectFiles | undefined;
+  private directChecked = false;
+
+  private directFiles(): DirectFiles | undefined {
+    if (this.directChecked) return this.direct;
+    const vfs = this.components.get('vfs');
+    if (vfs === undefined || vfs.domain !== 'user' || !this.components.direct || vfs.state !== 'running') return undefined;
+    this.directChecked = true;
+    const link = (name: string): ConstructorParameters<typeof DirectFiles>[0] | undefined => {
+      const r = this.components.get(name);
+      if (r === undefined || r.domain !== 'user') return undefined;
+      return {
+        bell: r.bell,
+        generation: () => this.components.get(name)?.generation ?? 0,
+        post: (m) => { const now = this.components.get(name); if (now?.state === 'running') now.server?.post(m); },
+      };
+    };
+    const direct = new DirectFiles(link('vfs')!, this.params.directProcesses, this.params.directFiles, link('pm'));
+    this.components.serverEvents = (name, event) => {
+      if (name === 'vfs') { if (event === 'up') direct.serverUp(); else direct.serverDown(); }
+      if (name === 'pm') { if (event === 'up') direct.pmUp(); else direct.pmDown(); }
+    };
+    direct.serverUp();
+    this.direct = direct;
+    return direct;
   }
 
   /** Wakes a parent's wait (wait.ts) when a child's exit could not be told to pm; by parent pid. */

@@ -14,6 +14,10 @@ export const defaultParams = {
   /** A syscall that usually sleeps spins anyway on every this-many-th call, to see
    *  whether its answer got faster (a probe; calls). */
   spinProbeEvery: 16,
+  /** Processes that may call vfs's server directly at once (the direct path, proc/direct.ts); more use the kernel path. */
+  directProcesses: 64,
+  /** Open files the direct path serves at once; more use the kernel path. */
+  directFiles: 1024,
   /** Capacity of a pipe's buffer (bytes). */
   pipeBytes: 1 << 20,
   /** Process threads kept started ahead of need (ready or booting). */

@@ -21,13 +21,15 @@
 
 import { WindowGrant } from './ipc/grant.js';
 import { KernelError, Errno, errnoName, isKernelError } from '../abi/errno.js';
-import { SYSCALL_BY_NR, type SyscallDef, type SpawnRequest } from '../abi/syscalls.js';
+import { SYS, SYSCALL_BY_NR, type SyscallDef, type SpawnRequest } from '../abi/syscalls.js';
 import { formatTraceEvent, type HopTraceEvent, type SyscallTraceEvent, type TraceEvent, type TraceTransport } from '../abi/trace.js';
 import { decode, type Value } from '../lib/codec.js';
 import type { Cred } from '../abi/cred.js';
 import type { Kernel } from './kernel.js';
 import type { Process } from './proc/process.js';
 import type { OpenFile } from './fs/file.js';
+import { DirectOp } from '../abi/direct.js';
+import type { DirectCall } from './proc/direct.js';
 import type { ComponentTable, Domain } from './component/table.js';
 import { armProbe, type CallProbe } from './ipc/rpc.js';
 import { closeFile, writeFile } from './fs/io.js';
@@ -164,6 +166,32 @@ export async function tracedSyscall(k: Kernel, p: Process, nr: number, args: num
       emitEvent(sink, event(result, errno, us));
       for (const hop of call.hops) if (hop !== undefined) emitEvent(sink, hop);
     }
+  }
+}
+
+const DIRECT_CALLS: Record<number, [string, string]> = {
+  [DirectOp.READ]: ['read', 'readInto'], [DirectOp.WRITE]: ['write', 'writeFrom'], [DirectOp.PREAD]: ['pread', 'readInto'],
+  [DirectOp.PWRITE]: ['pwrite', 'writeFrom'], [DirectOp.FSTAT]: ['fstat', 'fstat'], [DirectOp.LSEEK]: ['lseek', 'fstat'],
+};
+
+/** Emits the calls traced processes made on the direct path (proc/direct.ts), as vfs's server reported them. */
+export function traceDirectCalls(k: Kernel, calls: readonly DirectCall[]): void {
+  for (const c of calls) {
+    const p = k.procs.get(c.pid);
+    const sink = p?.trace;
+    const names = DIRECT_CALLS[c.op];
+    if (p === undefined || sink === undefined || names === undefined) continue;
+    const seq = nextSeq++;
+    const errno = c.result < 0 ? errnoName(-c.result) : undefined;
+    // The syscall's own arguments, from the registers of the request (abi/direct.ts).
+    const [fd, ptr, length, offset, whence] = c.regs as [number, number, number, number, number];
+    const args = c.op === DirectOp.LSEEK ? [fd, offset, whence] : [fd, ptr, length, offset];
+    const def = SYSCALL_BY_NR[SYS[names[0] as keyof typeof SYS]];
+    emitEvent(sink, { type: 'syscall', seq, pid: p.pid, process: p.name, thread: p.thread?.id, syscall: names[0], args: def === undefined ? String(fd) : decodeArgs(p, def, args), result: c.result, errno, us: c.us });
+    emitEvent(sink, {
+      type: 'hop', seq, pid: p.pid, from: 'process', fromDomain: 'user', to: 'vfs', toDomain: 'user', method: names[1], transport: 'direct page',
+      callBytes: undefined, replyBytes: undefined, dataBytes: 0, dataCopied: false, grantBytes: c.bytes > 0 ? c.bytes : undefined, errno, us: c.us,
+    });
   }
 }
 

@@ -37,6 +37,10 @@ function calls(events: TraceEvent[], name: string): { call: SyscallTraceEvent; h
 for (const p of PRESETS) {
   const placement = loadPreset(p).placement;
   const domainOf = (c: string): 'kernel' | 'user' => (placement as Record<string, string>)[c] === 'user' ? 'user' : 'kernel';
+  // A user-domain vfs under shm (the presets' transport) serves file reads on the direct
+  // path: the process's thread and vfs's, no kernel thread (docs/architecture.md).
+  const direct = domainOf('vfs') === 'user' && loadPreset(p).ipc === 'shm';
+  const readFrom = direct ? 'process' : 'kernel';
 
   test(`trace: run --trace shows cat's syscalls, results and hops (${p})`, async () => {
     const plain = await sh(p, 'cat /etc/motd');
@@ -63,13 +67,16 @@ for (const p of PRESETS) {
 
     // Each read reached vfs once, lending it cat's buffer: the data went by grant, not in a message.
     const hop = reads[0]!.hops;
-    assert.deepEqual(hop.map((h) => [h.from, h.to, h.method]), [['kernel', 'vfs', 'readInto']]);
+    assert.deepEqual(hop.map((h) => [h.from, h.to, h.method]), [[readFrom, 'vfs', 'readInto']]);
     const vfsRead = hop[0]!;
     assert.equal(vfsRead.toDomain, domainOf('vfs'));
     assert.equal(vfsRead.grantBytes, length);
     assert.equal(vfsRead.dataBytes, 0);
     assert.ok(vfsRead.us > 0 && reads[0]!.call.us! >= vfsRead.us, 'the hop is timed inside its syscall');
-    if (domainOf('vfs') === 'user') {
+    if (direct) {
+      assert.equal(vfsRead.transport, 'direct page');
+      assert.equal(vfsRead.callBytes, null, 'no message: registers in the direct page');
+    } else if (domainOf('vfs') === 'user') {
       assert.equal(vfsRead.transport, 'shm fixed');
       assert.ok(vfsRead.replyBytes! < length && vfsRead.callBytes! > 0, 'the reply message holds a count, not the data');
     } else {
@@ -90,7 +97,8 @@ for (const p of PRESETS) {
     const length = Buffer.byteLength(r.stdout);
     const text = r.trace.join('\n');
     const read = new RegExp(`^\\[pid \\d+ cat\\] read\\((\\d+), \\d+\\) = ${length}   [\\d.]+ (µs|ms)\\n`
-      + (domainOf('vfs') === 'user'
+      + (direct ? `    process -> vfs \\(user, direct page\\) readInto  registers only, no kernel thread \\(${length} B by grant, copied once\\)  [\\d.]+ (µs|ms)$`
+        : domainOf('vfs') === 'user'
         ? `    kernel -> vfs \\(user, shm fixed\\) readInto  call \\d+ B  reply \\d+ B \\(${length} B by grant, copied once\\)  [\\d.]+ (µs|ms)$`
         : `    kernel -> vfs \\(kernel, direct call\\) readInto  no message \\(${length} B by grant, copied once\\)  [\\d.]+ (µs|ms)$`), 'm');
     assert.match(text, read);
@@ -135,7 +143,7 @@ for (const p of PRESETS) {
     assert.ok(length > 0);
     // To stderr: cat's calls, not the trace program's own.
     assert.match(err, new RegExp(`^\\[pid \\d+ cat\\] read\\(3, \\d+\\) = ${length} `, 'm'));
-    assert.match(err, /^ {4}kernel -> vfs \((kernel|user), [^)]+\) readInto /m);
+    assert.match(err, new RegExp(`^ {4}${readFrom} -> vfs \\((kernel|user), [^)]+\\) readInto `, 'm'));
     assert.doesNotMatch(err, /\[pid \d+ trace\]/, 'the tracer itself is not traced');
     // -o FILE: the command's children are traced too, under their own names.
     assert.match(t, /^\[pid \d+ sh\] spawn\("\/bin\/cat", \["cat","\/tmp\/out"\]\) = \d+ /m);
@@ -197,7 +205,7 @@ for (const p of PRESETS) {
 // Where the architecture is the point: under microkernel vfs reaches ext2, and ext2
 // blk, themselves. Under the relayed transport (mach) the kernel carries those calls and
 // attributes them to the one traced request each server is serving; on direct shm
-// channels it never sees them (and the process's buffer is lent to vfs).
+// channels it never sees them (and the process reads from vfs on the direct path).
 test('trace: relayed server-to-server calls are shown, direct ones are not (microkernel, ext2 disk)', async () => {
   const img = path.join(os.tmpdir(), `kk-trace-${process.pid}.img`);
   try {
@@ -228,7 +236,8 @@ test('trace: relayed server-to-server calls are shown, direct ones are not (micr
         assert.ok([...relayed, ...fromExt2].every((h) => h.replyBytes! > h.dataBytes), 'each reply message holds its data');
       } else {
         assert.deepEqual(relayed, [], 'a direct channel between two servers is not visible to the kernel');
-        assert.deepEqual(read.hops.map((h) => [h.from, h.to, h.method]), [['kernel', 'vfs', 'readInto']]);
+        // And the read itself went from wc's thread to vfs's: the direct path.
+        assert.deepEqual(read.hops.map((h) => [h.from, h.to, h.method, h.transport]), [['process', 'vfs', 'readInto', 'direct page']]);
       }
       assert.equal(noLeaks(r), undefined);
     }

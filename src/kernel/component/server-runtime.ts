@@ -20,6 +20,7 @@ import { wrapComponent, isFaultType, type FaultState } from './fault.js';
 import { PeerLink, bindClient } from './peer-link.js';
 import type { ServerInit, ServerControl } from './server.js';
 import { WindowGrant, GrantViolation, isGrantRef } from '../ipc/grant.js';
+import { DirectServer } from './direct-server.js';
 
 /** How long a call with a grant waits for the kernel's message that maps the memory. */
 const LENT_MEMORY_WAIT_MS = 2000;
@@ -119,6 +120,8 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
     clients.set(end.peer, ep);
   };
   const bell = new Doorbell(init.serverBell);
+  // Processes' direct calls (vfs under shm; the kernel attaches them, proc/direct.ts).
+  const direct = new DirectServer(init.name, () => instance, (e) => host.crash(e));
   for (const end of init.links) linkFor(end.peer).up(end);
   for (const peer of init.down) linkFor(peer).down();
   for (const end of init.clients) attachClient(end);
@@ -137,6 +140,7 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
       for (const wake of lentWaiters.get(m.id)?.splice(0) ?? []) wake();
     }
     else if (m.type === 'memory-gone') lent.delete(m.id);
+    else if (direct.control(m)) bell.ring();
     else if (m.type === 'shutdown') {
       Promise.resolve(instance.shutdown?.()).catch(() => {}).finally(() => host.port.post({ type: 'shutdown-done' }));
     }
@@ -173,6 +177,7 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
       let worked = endpoint.poll();
       for (const l of links.values()) if (l.poll()) worked = true;
       for (const c of clients.values()) if (c.poll()) worked = true;
+      if (direct.poll()) worked = true;
       return worked;
     };
     void pollLoop({ doorbell: bell, poll, spinUs: init.spinUs, host, running: () => host.running?.() ?? true }).catch((e) => host.crash(e));

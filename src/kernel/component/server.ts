@@ -15,6 +15,7 @@ import { SERVICES, KERNEL, checkReply, type ServiceDef } from '../../abi/service
 import { KernelError, Errno } from '../../abi/errno.js';
 import type { MemArenaRecord } from '../../abi/sysinfo.js';
 import { WindowGrant, isGrantRef } from '../ipc/grant.js';
+import type { DirectControl } from '../proc/direct.js';
 
 /**
  * A component that could not start is an errno for whoever loaded it (insmod, boot): the
@@ -75,7 +76,9 @@ export type ServerControl =
   /** Memory the kernel lends windows of (a process's user memory), mapped before the first grant into it. */
   | { type: 'memory'; id: number; memory: SharedArrayBuffer }
   /** That memory is gone (its process exited): unmap it. */
-  | { type: 'memory-gone'; id: number };
+  | { type: 'memory-gone'; id: number }
+  /** The direct path's table and processes (proc/direct.ts). */
+  | DirectControl;
 
 export type ServerEvent =
   | { type: 'ready' }

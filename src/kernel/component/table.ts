@@ -81,6 +81,9 @@ export class ComponentTable {
    */
   relayTap: ((from: string, to: string, method: string, args: Value[], call: () => Promise<Value>) => Promise<Value>) | undefined;
 
+  /** Told when a user-domain server is ready ('up') and when it died or was given up ('down'): the direct path follows vfs (proc/direct.ts). */
+  serverEvents: ((name: string, event: 'up' | 'down') => void) | undefined;
+
   constructor(private readonly o: TableOptions) {
     this.channels = new Channels({
       records: this.records, ringBytes: o.params.channelRingBytes, kernelBell: o.kernelBellMemory,
@@ -270,6 +273,7 @@ export class ComponentTable {
     }
     await server.started();
     announce();
+    this.serverEvents?.(record.name, 'up');
   }
 
   private async callUser(record: ComponentRecord, method: string, args: Value[]): Promise<Value> {
@@ -309,6 +313,7 @@ export class ComponentTable {
     if (record.state === 'failed') { for (const c of inFlight) c.reject(new KernelError(Errno.EIO)); return; }
     // Its clients' channels are dead with it: they queue until the new one is wired.
     if (this.direct) this.channels.serverDown(record);
+    this.serverEvents?.(record.name, 'down');
     record.state = 'restarting';
     record.restarts++;
     record.generation++;
@@ -325,6 +330,7 @@ export class ComponentTable {
         await server.started();
         record.state = 'running';
         announce();
+        this.serverEvents?.(record.name, 'up');
         this.o.log(`${record.name}: restarted`);
       } catch (e) {
         this.o.log(`${record.name}: restart failed: ${e instanceof Error ? e.message : String(e)}`);

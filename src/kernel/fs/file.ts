@@ -1,7 +1,8 @@
 // Open files and descriptor tables. An OpenFile is shared by every descriptor that
 // dup/spawn made from the same open (they share the offset, as in Unix); it points at
 // a vfs handle, a device (the kernel routes by major number, see devices.ts), or one
-// end of a pipe.
+// end of a pipe. A file served on the direct path (proc/direct.ts) keeps its offset
+// and flags in its cell of the direct table, where vfs's server reads and moves them.
 
 import type { Pipe } from './pipe.js';
 import { KernelError, Errno } from '../../abi/errno.js';
@@ -9,18 +10,50 @@ import { O } from '../../abi/fs.js';
 
 export type FileKind = 'vfs' | 'dev' | 'pipe';
 
+// Words of a direct-table cell (abi/direct.ts).
+const CELL_FLAGS = 2, CELL_OFFSET = 3;
+
 export class OpenFile {
   refs = 1;
-  offset = 0;
   /** The vfs instance generation this file was opened in (see fs/io.ts). */
   generation = 0;
+  private ownOffset = 0;
+  private ownFlags: number;
+  /** Its cell in the direct table while it is served directly (proc/direct.ts), and the cell's slot. */
+  cell: Float64Array | undefined;
+  cellSlot = -1;
 
   constructor(
     readonly kind: FileKind,
-    public flags: number,
+    flags: number,
     readonly path: string,
     readonly target: { vfsHandle?: number; rdev?: number; pipe?: Pipe; pipeEnd?: 'r' | 'w'; isDir?: boolean; mode?: number },
-  ) {}
+  ) {
+    this.ownFlags = flags;
+  }
+
+  /** The file offset, shared by every descriptor of this open (and by vfs's server while it has a cell). */
+  get offset(): number { return this.cell !== undefined ? this.cell[CELL_OFFSET]! : this.ownOffset; }
+  set offset(v: number) { if (this.cell !== undefined) this.cell[CELL_OFFSET] = v; else this.ownOffset = v; }
+
+  get flags(): number { return this.ownFlags; }
+  set flags(v: number) { this.ownFlags = v; if (this.cell !== undefined) this.cell[CELL_FLAGS] = v; }
+
+  /** Moves the offset into `cell` (slot `slot` of the direct table). */
+  attachCell(cell: Float64Array, slot: number): void {
+    cell[CELL_OFFSET] = this.ownOffset;
+    cell[CELL_FLAGS] = this.ownFlags;
+    this.cell = cell;
+    this.cellSlot = slot;
+  }
+
+  /** Takes the offset back from its cell. */
+  detachCell(): void {
+    if (this.cell === undefined) return;
+    this.ownOffset = this.cell[CELL_OFFSET]!;
+    this.cell = undefined;
+    this.cellSlot = -1;
+  }
 
   get readable(): boolean { return (this.flags & O.ACCMODE) !== O.WRONLY; }
   get writable(): boolean { return (this.flags & O.ACCMODE) !== O.RDONLY; }
@@ -33,6 +66,8 @@ export interface FdEntry {
 
 export class FdTable {
   private readonly entries: (FdEntry | undefined)[] = [];
+  /** Told of every change of what a descriptor names (the direct path keeps its table equal, proc/direct.ts). */
+  onChange: ((fd: number, file: OpenFile | undefined) => void) | undefined;
 
   /** Descriptors are below this (RLIMIT_NOFILE): EMFILE for a new one, EBADF to name one at or above it. */
   constructor(public limit: number) {}
@@ -46,7 +81,7 @@ export class FdTable {
   /** Installs at the lowest free descriptor (at least `min`). */
   install(file: OpenFile, cloexec = false, min = 0): number {
     for (let fd = min; fd < this.limit; fd++) {
-      if (this.entries[fd] === undefined) { this.entries[fd] = { file, cloexec }; return fd; }
+      if (this.entries[fd] === undefined) { this.entries[fd] = { file, cloexec }; this.onChange?.(fd, file); return fd; }
     }
     throw new KernelError(Errno.EMFILE);
   }
@@ -56,12 +91,14 @@ export class FdTable {
     if (!Number.isInteger(fd) || fd < 0 || fd >= this.limit) throw new KernelError(Errno.EBADF);
     const old = this.entries[fd];
     this.entries[fd] = { file, cloexec };
+    this.onChange?.(fd, file);
     return old;
   }
 
   remove(fd: number): FdEntry {
     const e = this.get(fd);
     this.entries[fd] = undefined;
+    this.onChange?.(fd, undefined);
     return e;
   }
 

@@ -44,6 +44,7 @@ function checkGeneration(k: Kernel, f: OpenFile): void {
 
 export async function closeFile(k: Kernel, f: OpenFile): Promise<void> {
   if (--f.refs > 0) return;
+  k.direct?.release(f);
   if (f.kind === 'pipe') {
     if (f.target.pipeEnd === 'r') f.target.pipe!.closeReader(); else f.target.pipe!.closeWriter();
     return;
@@ -96,26 +97,26 @@ export async function readFile(k: Kernel, p: Process, f: OpenFile, length: numbe
 }
 
 /**
- * Reads up to `dst.length` bytes at the file offset into `dst` (a view of the caller's
- * memory); returns the count. A pipe copies from its ring straight into `dst`; a file
- * lends `dst` to vfs as a grant, which vfs fills (one copy, on every preset); devices
- * copy their reply into it once.
+ * Reads up to `dst.length` bytes at `offset` (or the file offset when undefined,
+ * advancing it) into `dst` (a view of the caller's memory); returns the count. A pipe
+ * copies from its ring straight into `dst`; a file lends `dst` to vfs as a grant, which
+ * vfs fills (one copy, on every preset); devices copy their reply into it once.
  */
-export async function readFileInto(k: Kernel, p: Process, f: OpenFile, dst: Uint8Array): Promise<number> {
-  if (f.kind === 'pipe' && f.readable) return f.target.pipe!.readInto(dst, () => !p.dead, (f.flags & O.NONBLOCK) !== 0);
+export async function readFileInto(k: Kernel, p: Process, f: OpenFile, dst: Uint8Array, offset?: number): Promise<number> {
+  if (f.kind === 'pipe' && f.readable && offset === undefined) return f.target.pipe!.readInto(dst, () => !p.dead, (f.flags & O.NONBLOCK) !== 0);
   if (f.kind === 'vfs' && f.readable && f.target.isDir !== true && dst.buffer === p.userMemory && k.components.lendsTo('vfs')) {
     // A file: vfs copies its bytes straight into the process's buffer, lent for this call.
     checkGeneration(k, f);
     const grant = k.lend(p, dst, true);
     try {
-      const n = await k.vfs.readInto(f.target.vfsHandle!, f.offset, grant);
-      f.offset += n;
+      const n = await k.vfs.readInto(f.target.vfsHandle!, offset ?? f.offset, grant);
+      if (offset === undefined) f.offset += n;
       return n;
     } finally {
       grant.revoke();
     }
   }
-  const data = await readFile(k, p, f, dst.length);
+  const data = await readFile(k, p, f, dst.length, offset);
   const n = Math.min(data.length, dst.length);
   dst.set(n === data.length ? data : data.subarray(0, n));
   return n;

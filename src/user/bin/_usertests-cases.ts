@@ -1,8 +1,9 @@
 // The cases of usertests (bin/usertests.ts): each throws to fail.
 
 import * as libc from '../libc/index.js';
-import { O, Errno, SysError } from '../libc/index.js';
+import { O, Errno, SysError, F } from '../libc/index.js';
 import { SYS } from '../../abi/syscalls.js';
+import { USER_MEMORY_BYTES } from '../../abi/trap.js';
 
 export const TESTS: Record<string, () => void> = {};
 
@@ -70,6 +71,63 @@ TESTS.unlinkopen = () => {
   libc.unlink(path);
   check(dec.decode(libc.read(fd, 100)) === 'still here', 'an unlinked open file stays readable');
   libc.close(fd);
+};
+
+// What a descriptor grants, whichever path serves the call (the kernel's, or the direct
+// path to vfs's server under microkernel): its rights, its shared offset, and nothing
+// after close.
+TESTS.fdrights = () => {
+  const path = tmp('fr');
+  libc.writeFile(path, 'abcdef');
+  const ro = libc.open(path, O.RDONLY);
+  const wo = libc.open(path, O.WRONLY);
+  expectErrno(Errno.EBADF, () => libc.write(ro, 'x'), 'write on a read-only descriptor');
+  expectErrno(Errno.EBADF, () => libc.pwrite(ro, enc.encode('x'), 0), 'pwrite on a read-only descriptor');
+  expectErrno(Errno.EBADF, () => libc.read(wo, 4), 'read on a write-only descriptor');
+  expectErrno(Errno.EBADF, () => libc.pread(wo, 4, 0), 'pread on a write-only descriptor');
+  // A pointer outside the process's memory is EFAULT, not a write anywhere.
+  expectErrno(Errno.EFAULT, () => { const r = libc.syscall(SYS.read, ro, USER_MEMORY_BYTES - 2, 8); if (r < 0) throw new SysError(-r, 'read'); }, 'read into a range past user memory');
+  expectErrno(Errno.EFAULT, () => { const r = libc.syscall(SYS.fstat, ro, -8); if (r < 0) throw new SysError(-r, 'fstat'); }, 'fstat into a negative pointer');
+  // Descriptors share their open file's offset: a dup, and a child's inherited copy.
+  const d = libc.dup(ro);
+  check(dec.decode(libc.read(ro, 2)) === 'ab', 'first read');
+  check(dec.decode(libc.read(d, 2)) === 'cd', 'the dup reads on at the shared offset');
+  libc.close(ro);
+  expectErrno(Errno.EBADF, () => libc.read(ro, 2), 'read after close');
+  expectErrno(Errno.EBADF, () => libc.fstat(ro), 'fstat after close');
+  expectErrno(Errno.EBADF, () => libc.lseek(ro, 0, 0), 'lseek after close');
+  check(dec.decode(libc.read(d, 10)) === 'ef', 'the dup lives on after the original closes');
+  check(libc.lseek(d, -2, 2) === 4, 'lseek from the end');
+  expectErrno(Errno.EINVAL, () => libc.lseek(d, -10, 1), 'lseek before the start');
+  expectErrno(Errno.EINVAL, () => libc.lseek(d, 0, 7), 'lseek with a bad whence');
+  check(dec.decode(libc.pread(d, 3, 1)) === 'bcd', 'pread at an offset');
+  check(dec.decode(libc.read(d, 10)) === 'ef', 'pread leaves the offset');
+  // A descriptor replaced by dup2 names the new file at once.
+  const other = tmp('fr2');
+  libc.writeFile(other, 'XYZ');
+  const o = libc.open(other);
+  libc.dup2(o, d);
+  check(dec.decode(libc.read(d, 10)) === 'XYZ', 'dup2 over a descriptor: reads the new file');
+  libc.close(o);
+  libc.close(d);
+  // A descriptor above the direct path's range works the same.
+  const hi = libc.dup2(wo, 100);
+  check(libc.write(hi, 'AB') === 2, 'write through descriptor 100');
+  libc.close(hi);
+  // A child writes through its inherited copy; the parent's writes follow on.
+  libc.lseek(wo, 0, 2);
+  check(libc.write(wo, '1') === 1, 'parent writes');
+  const pid = libc.spawn('/bin/echo', { argv: ['echo', '2'], fds: [[1, wo], [2, 2]], env: { PATH: '/bin' } });
+  check(libc.wait(pid)?.code === 0, 'the child ran');
+  check(libc.write(wo, '3') === 1, 'parent writes after the child');
+  // O_APPEND set with fcntl: every write lands at the end.
+  libc.fcntl(wo, F.SETFL, O.APPEND);
+  libc.lseek(wo, 0, 0);
+  libc.write(wo, '4');
+  check(dec.decode(libc.readFile(path)) === 'ABcdef12\n34', `the file holds every write in order, got ${JSON.stringify(dec.decode(libc.readFile(path)))}`);
+  libc.close(wo);
+  libc.unlink(path);
+  libc.unlink(other);
 };
 
 TESTS.dirs = () => {

@@ -16,6 +16,7 @@
 //             the spawns; extra.data_MBps without them (cat FILE into a pipe kbench
 //             reads, timed from its first byte to end of file)
 //   smallfile create (open O_CREAT, write 100 bytes, close), stat, unlink
+//   fileread  pread of 512 bytes of an open 64 KiB file (the file call's round trip)
 //   seqio     write 4 MiB in 64 KiB writes + fsync, then read it back: MB/s
 //   script    sh -c of a mixed script (mkdir, echo, cat|wc, ls, grep, cp, mv, rm)
 //   server    component -> component round trips timed inside a component: insmod
@@ -182,6 +183,15 @@ function workload(name: string, scale: number, dir: string): Result {
         libc.stat(path);
         libc.unlink(path);
       }));
+    }
+    case 'fileread': {
+      // One small read of an open file, a cached block: the hot path of a file call.
+      const file = `${dir}/kb-fr`;
+      fillFile(file, 64 << 10);
+      const fd = libc.open(file, libc.O.RDONLY);
+      try {
+        return summarize(name, timeOps(n(10000, 1000), 1000, () => { libc.pread(fd, 512, 4096); }));
+      } finally { libc.close(fd); libc.unlink(file); }
     }
     case 'seqio': {
       const file = `${dir}/kb-seq`;
@@ -418,7 +428,7 @@ export function main(argv: string[]): number {
     else if (a === '-S') { keep = Number(argv[++i]); if (!(Number.isInteger(keep) && keep >= 0)) { libc.eprint('kbench: -S needs a non-negative integer\n'); return 2; } }
     else names.push(a);
   }
-  if (names.length === 0) { libc.eprint('usage: kbench [-s SCALE] [-d DIR] [-S MAX] null|getpid|ipc|ipc-kernel|spawn|pipe|smallfile|seqio|script|server ...\n'); return 2; }
+  if (names.length === 0) { libc.eprint('usage: kbench [-s SCALE] [-d DIR] [-S MAX] null|getpid|ipc|ipc-kernel|spawn|pipe|smallfile|fileread|seqio|script|server ...\n'); return 2; }
   let status = 0;
   for (const name of names) {
     try {

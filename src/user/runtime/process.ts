@@ -9,6 +9,7 @@
 
 import { TRAP_STATE, TRAP_NR, TRAP_SIGNALS, TRAP_REGS_OFFSET, TRAP_RESULT, TrapState, SPIN_LEASE_FIRST, SPIN_LEASES, SPIN_LEASE_STALE_MS, type ProcessStart } from '../../abi/trap.js';
 import { SYS } from '../../abi/syscalls.js';
+import { DIRECT_FDS, DIRECT_HINTS_OFFSET, DIRECT_OP, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_STATE, DirectOp, DirectState } from '../../abi/direct.js';
 import { execFormat, executableHeader } from '../../abi/exec.js';
 import { spinFor, spinThenWait } from '../../lib/poller.js';
 import { installTrap, type TrapFn } from '../libc/trap.js';
@@ -28,6 +29,16 @@ import type * as Capability from '../wasi/capability.js';
 // budget anyway (a probe), so a call that became fast again is noticed. Only `spinners` processes spin at once: a spin
 // takes a lease word in the kernel's doorbell memory (abi/trap.ts), or sleeps.
 const FD_KEYED = new Set([SYS.read, SYS.write, SYS.pread, SYS.pwrite]);
+// The direct path (abi/direct.ts): these calls on a descriptor the kernel marked go to
+// vfs's server thread first; one it refuses traps into the kernel as before.
+const DIRECT_OPS: Record<number, number> = {
+  [SYS.read]: DirectOp.READ, [SYS.write]: DirectOp.WRITE, [SYS.pread]: DirectOp.PREAD, [SYS.pwrite]: DirectOp.PWRITE,
+  [SYS.fstat]: DirectOp.FSTAT, [SYS.lseek]: DirectOp.LSEEK,
+};
+// And these go to pm's server first, when the kernel gave a page to it.
+const PM_OPS: Record<number, number> = {
+  [SYS.getpid]: DirectOp.GETPID, [SYS.getppid]: DirectOp.GETPPID, [SYS.getpgid]: DirectOp.GETPGID, [SYS.getsid]: DirectOp.GETSID,
+};
 const KEYS_PER_NR = 8;
 const NRS = 128;
 const MIN_SPIN_US = 4;
@@ -54,14 +65,9 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
     return -1;
   };
 
-  return (nr, a0, a1, a2, a3, a4, a5) => {
-    regs[0] = a0; regs[1] = a1; regs[2] = a2; regs[3] = a3; regs[4] = a4; regs[5] = a5;
-    ctl[TRAP_NR] = nr;
-    const key = (nr >= 0 && nr < NRS ? nr : 0) * KEYS_PER_NR + (FD_KEYED.has(nr) ? Math.min(KEYS_PER_NR - 1, Math.max(0, a0 | 0)) : 0);
-    const started = performance.now();
-    Atomics.store(ctl, TRAP_STATE, TrapState.REQUEST);
-    Atomics.add(bell, 0, 1);
-    Atomics.notify(bell, 0);
+  // Waits for `word[0]` to leave REQUEST: spins while this call's answer usually comes
+  // within the budget, sleeps otherwise (see the top of this file).
+  const wait = (word: Int32Array, key: number, started: number): void => {
     const usual = answerUs[key]!;
     let budget = 0;
     if (usual === 0) budget = maxSpinUs; // never measured: find out
@@ -69,23 +75,77 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
     else if (++sleeps[key]! % probeEvery === 0) budget = maxSpinUs;
     const lease = budget > 0 ? takeLease() : -1;
     if (lease < 0) {
-      spinThenWait(ctl, TRAP_STATE, TrapState.REQUEST, 0);
+      spinThenWait(word, 0, TrapState.REQUEST, 0);
     } else {
       // The lease covers the spin only: a call that goes on to sleep frees it first.
-      const answered = spinFor(ctl, TRAP_STATE, TrapState.REQUEST, budget);
+      const answered = spinFor(word, 0, TrapState.REQUEST, budget);
       Atomics.store(leases, lease, 0);
-      if (!answered) spinThenWait(ctl, TRAP_STATE, TrapState.REQUEST, 0);
+      if (!answered) spinThenWait(word, 0, TrapState.REQUEST, 0);
       const tookUs = (performance.now() - started) * 1000;
       // A spin that ran out also paid the wake-up: more than the truth, which keeps a
       // call that outlasts its budget asleep until a probe says otherwise.
       answerUs[key] = usual === 0 ? Math.max(tookUs, 0.01) : usual * 0.75 + tookUs * 0.25;
     }
-    const result = regs[TRAP_RESULT]!;
-    Atomics.store(ctl, TRAP_STATE, TrapState.IDLE);
+  };
+
+  const afterCall = (): void => {
     if (!inHandler && Atomics.load(ctl, TRAP_SIGNALS) !== 0) {
       inHandler = true;
       try { runHandlers(Atomics.exchange(ctl, TRAP_SIGNALS, 0)); } finally { inHandler = false; }
     }
+  };
+
+  // The direct page, if the kernel gave one: the process's thread and vfs's, nothing between.
+  const direct = start.direct;
+  const dctl = direct === undefined ? undefined : new Int32Array(direct.page, 0, 4);
+  const dregs = direct === undefined ? undefined : new Float64Array(direct.page, DIRECT_REGS_OFFSET, DIRECT_REGS);
+  const hints = direct === undefined ? undefined : new Uint8Array(direct.page, DIRECT_HINTS_OFFSET, DIRECT_FDS);
+  const serverBell = direct === undefined ? undefined : new Int32Array(direct.serverBell, 0, 1);
+  const pmPage = direct?.pm;
+  const pmCtl = pmPage === undefined ? undefined : new Int32Array(pmPage.page, 0, 4);
+  const pmRegs = pmPage === undefined ? undefined : new Float64Array(pmPage.page, DIRECT_REGS_OFFSET, DIRECT_REGS);
+  const pmHints = pmPage === undefined ? undefined : new Uint8Array(pmPage.page, DIRECT_HINTS_OFFSET, DIRECT_FDS);
+  const pmBell = pmPage === undefined ? undefined : new Int32Array(pmPage.serverBell, 0, 1);
+  const directCall = (op: number, key: number, a0: number, a1: number, a2: number, a3: number, c = dctl!, r = dregs!, sbell = serverBell!): number => {
+    r[0] = a0;
+    if (op === DirectOp.LSEEK) { r[3] = a1; r[4] = a2; } else { r[1] = a1; r[2] = a2; r[3] = a3; }
+    c[DIRECT_OP] = op;
+    const started = performance.now();
+    Atomics.store(c, DIRECT_STATE, DirectState.REQUEST);
+    Atomics.add(sbell, 0, 1);
+    Atomics.notify(sbell, 0);
+    wait(c, key, started);
+    const result = r[DIRECT_RESULT]!;
+    Atomics.store(c, DIRECT_STATE, DirectState.IDLE);
+    return result;
+  };
+
+  return (nr, a0, a1, a2, a3, a4, a5) => {
+    const key = (nr >= 0 && nr < NRS ? nr : 0) * KEYS_PER_NR + (FD_KEYED.has(nr) ? Math.min(KEYS_PER_NR - 1, Math.max(0, a0 | 0)) : 0);
+    if (pmHints !== undefined && pmHints[0] === 1) {
+      const op = PM_OPS[nr];
+      if (op !== undefined) {
+        const result = directCall(op, key, a0, 0, 0, 0, pmCtl, pmRegs, pmBell);
+        if (result !== DIRECT_REFUSED) { afterCall(); return result; }
+      }
+    }
+    if (hints !== undefined && hints[a0]! === 1 && Number.isInteger(a0)) {
+      const op = DIRECT_OPS[nr];
+      if (op !== undefined) {
+        const result = directCall(op, key, a0, a1, a2, a3);
+        if (result !== DIRECT_REFUSED) { afterCall(); return result; }
+      }
+    }
+    regs[0] = a0; regs[1] = a1; regs[2] = a2; regs[3] = a3; regs[4] = a4; regs[5] = a5;
+    ctl[TRAP_NR] = nr;
+    const started = performance.now();
+    Atomics.store(ctl, TRAP_STATE, TrapState.REQUEST);
+    Atomics.add(bell, 0, 1);
+    Atomics.notify(bell, 0);
+    wait(ctl, key, started);
+    const result = regs[TRAP_RESULT]!;
+    Atomics.store(ctl, TRAP_STATE, TrapState.IDLE);
+    afterCall();
     return result;
   };
 }

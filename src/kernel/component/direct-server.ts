@@ -1,0 +1,222 @@
+// The server's side of the direct path (abi/direct.ts, kernel side proc/direct.ts):
+// in vfs's server thread, the poll loop scans the direct pages of the processes the
+// kernel attached and serves read, write, pread, pwrite, fstat and lseek of the
+// descriptors the kernel's table grants, calling the component's own methods
+// (readInto, writeFrom, fstat) with a grant over the caller's buffer. One copy, two
+// threads: the process's and this one. In pm's thread it serves getpid, getppid,
+// getpgid and getsid for the pid the kernel said each page is.
+//
+// What a process can name is only its own descriptors: the table, which it cannot
+// reach, says which file (vfs handle, flags, shared offset) each one is. Anything the
+// table does not grant — a descriptor closed a moment ago, one of another process, a
+// pipe, a buffer outside the process's memory — is answered "refused", and the process
+// asks the kernel, which answers with all its checks.
+
+import {
+  DIRECT_FDS, DIRECT_FILE_WORDS, DIRECT_OP, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_SLOT_WORDS,
+  DIRECT_STATE, DIRECT_TRACE_EVENTS, DIRECT_TRACE_WORDS, DirectOp, DirectState, FILE_FLAGS, FILE_HANDLE, FILE_LIVE, FILE_OFFSET,
+  SLOT_FD0, SLOT_PID, SLOT_TRACED, TRACE_HEAD, TRACE_TAIL, directTableViews, type DirectTableViews,
+} from '../../abi/direct.js';
+import { isKernelError } from '../../abi/errno.js';
+import { SERVICES, checkReply } from '../../abi/services.js';
+import { O, OFF_MAX, SEEK, STAT_FIELDS, type Stat } from '../../abi/fs.js';
+import type { ComponentInstance } from '../../abi/component.js';
+import { WindowGrant } from '../ipc/grant.js';
+import type { DirectControl } from '../proc/direct.js';
+
+interface Page { slot: number; pid: number; ctl: Int32Array; regs: Float64Array; memory: Uint8Array; view: DataView; busy: boolean }
+
+type FileCalls = {
+  readInto(handle: number, offset: number, dst: WindowGrant): Promise<number>;
+  writeFrom(handle: number, offset: number, src: WindowGrant): Promise<{ written: number; end: number }>;
+  fstat(handle: number): Promise<Stat>;
+};
+
+// Grant ids the direct path names its windows with (only for messages and errors; the
+// memory itself is the page's process's).
+const DIRECT_GRANT = -1;
+
+// Replies are checked as every reply is (abi/services.ts): a malformed one is EIO.
+function checkedBy<T>(service: 'vfs' | 'pm', method: string, result: unknown, args: readonly unknown[]): T {
+  return checkReply(SERVICES[service]!.byName.get(method)!, service, result, args) as T;
+}
+const checked = <T>(method: string, result: unknown, args: readonly unknown[]): T => checkedBy<T>('vfs', method, result, args);
+
+type PidCalls = Record<'getpid' | 'getppid', (pid: number) => Promise<number>> & Record<'getpgid' | 'getsid', (pid: number, target: number) => Promise<number>>;
+
+export class DirectServer {
+  private slots: Int32Array | undefined;
+  private files: Float64Array | undefined;
+  private trace: DirectTableViews | undefined;
+  private readonly pages = new Map<number, Page>();
+
+  /**
+   * `name`: the component this thread runs — vfs serves the file calls, pm the pid
+   * calls, anything else nothing. `instance`: the component (read when a call comes).
+   */
+  constructor(private readonly name: string, private readonly instance: () => ComponentInstance, private readonly crash: (e: unknown) => void) {}
+
+  /** A control message from the kernel; true if it was one of the direct path's. */
+  control(m: DirectControl | { type: string }): boolean {
+    const c = m as DirectControl;
+    switch (c.type) {
+      case 'direct-table':
+        this.trace = directTableViews(c.memory, c.processes, c.files);
+        ({ slots: this.slots, files: this.files } = this.trace);
+        return true;
+      case 'direct-process':
+        this.pages.set(c.slot, {
+          slot: c.slot, pid: c.pid, ctl: new Int32Array(c.page, 0, 4), regs: new Float64Array(c.page, DIRECT_REGS_OFFSET, DIRECT_REGS),
+          memory: c.memory === undefined ? new Uint8Array(0) : new Uint8Array(c.memory), view: new DataView(c.memory ?? new ArrayBuffer(0)), busy: false,
+        });
+        return true;
+      case 'direct-process-gone': this.pages.delete(c.slot); return true;
+      default: return false;
+    }
+  }
+
+  /** Starts every waiting call; true if there was one. */
+  poll(): boolean {
+    let worked = false;
+    for (const page of this.pages.values()) {
+      if (page.busy || Atomics.load(page.ctl, DIRECT_STATE) !== DirectState.REQUEST) continue;
+      worked = true;
+      page.busy = true;
+      const started = performance.now();
+      this.serve(page).then(
+        (result) => { page.busy = false; this.answer(page, result, started); },
+        (e: unknown) => {
+          page.busy = false;
+          if (isKernelError(e)) this.answer(page, -e.errno, started);
+          else this.crash(e); // a fault in the component (a grant violation too): the supervisor restarts it
+        },
+      );
+    }
+    return worked;
+  }
+
+  private answer(page: Page, result: number, started: number): void {
+    // The kernel may have answered already (the process's slot went); then the page is not ours.
+    if (this.pages.get(page.slot) !== page || Atomics.load(page.ctl, DIRECT_STATE) !== DirectState.REQUEST) return;
+    if (result !== DIRECT_REFUSED && this.traced(page)) this.report(page, result, (performance.now() - started) * 1000);
+    page.regs[DIRECT_RESULT] = result;
+    Atomics.store(page.ctl, DIRECT_STATE, DirectState.DONE);
+    Atomics.notify(page.ctl, DIRECT_STATE);
+  }
+
+  private traced(page: Page): boolean {
+    const slots = this.slots;
+    return slots !== undefined && Atomics.load(slots, page.slot * DIRECT_SLOT_WORDS + SLOT_TRACED) === 1 && Atomics.load(slots, page.slot * DIRECT_SLOT_WORDS + SLOT_PID) === page.pid;
+  }
+
+  // A traced process's call goes into the trace ring before it is answered, so the
+  // kernel sees it before the process's next syscall. A full ring drops it.
+  private report(page: Page, result: number, us: number): void {
+    const t = this.trace!;
+    const head = Atomics.load(t.traceIndex, TRACE_HEAD);
+    if (((head - Atomics.load(t.traceIndex, TRACE_TAIL)) | 0) >= DIRECT_TRACE_EVENTS) return;
+    const op = Atomics.load(page.ctl, DIRECT_OP);
+    const bytes = op === DirectOp.FSTAT || op === DirectOp.LSEEK || result < 0 ? 0 : result;
+    t.traceEvents.set([page.pid, op, ...page.regs.subarray(0, 5), result, bytes, us], ((head >>> 0) % DIRECT_TRACE_EVENTS) * DIRECT_TRACE_WORDS);
+    Atomics.store(t.traceIndex, TRACE_HEAD, (head + 1) | 0);
+  }
+
+  /** The file cell the descriptor in `page`'s request names, if the kernel granted it to this process. */
+  private cell(page: Page, fd: number): number {
+    const slots = this.slots, files = this.files;
+    if (slots === undefined || files === undefined || !Number.isInteger(fd) || fd < 0 || fd >= DIRECT_FDS) return -1;
+    const base = page.slot * DIRECT_SLOT_WORDS;
+    // The slot must still be this process's: a page left over from a process that is gone serves nothing.
+    if (Atomics.load(slots, base + SLOT_PID) !== page.pid) return -1;
+    const file = Atomics.load(slots, base + SLOT_FD0 + fd) - 1;
+    if (file < 0 || (file + 1) * DIRECT_FILE_WORDS > files.length || files[file * DIRECT_FILE_WORDS + FILE_LIVE] !== 1) return -1;
+    return file * DIRECT_FILE_WORDS;
+  }
+
+  private window(page: Page, ptr: number, length: number, writable: boolean): WindowGrant | undefined {
+    if (!Number.isInteger(ptr) || !Number.isInteger(length) || ptr < 0 || length < 0 || ptr + length > page.memory.length) return undefined;
+    return new WindowGrant(page.memory, { grant: DIRECT_GRANT, offset: ptr, length, writable });
+  }
+
+  // pm: the pid calls, for the pid the kernel said this page is (the process names no pid of its own but a target).
+  private async servePid(page: Page, op: number): Promise<number> {
+    const pm = this.instance() as unknown as PidCalls;
+    const target = page.regs[0]!;
+    switch (op) {
+      case DirectOp.GETPID: return checkedBy<number>('pm', 'getpid', await pm.getpid(page.pid), [page.pid]);
+      case DirectOp.GETPPID: return checkedBy<number>('pm', 'getppid', await pm.getppid(page.pid), [page.pid]);
+      case DirectOp.GETPGID: case DirectOp.GETSID: {
+        // Bad arguments are the kernel's to refuse (EINVAL), as on its own path.
+        if (!Number.isInteger(target) || target < 0) return DIRECT_REFUSED;
+        const method = op === DirectOp.GETPGID ? 'getpgid' : 'getsid';
+        return checkedBy<number>('pm', method, await pm[method](page.pid, target), [page.pid, target]);
+      }
+      default: return DIRECT_REFUSED;
+    }
+  }
+
+  private async serve(page: Page): Promise<number> {
+    const op = Atomics.load(page.ctl, DIRECT_OP);
+    if (op >= DirectOp.GETPID) return this.name === 'pm' ? this.servePid(page, op) : DIRECT_REFUSED;
+    if (this.name !== 'vfs') return DIRECT_REFUSED;
+    const r = page.regs;
+    const at = this.cell(page, r[0]!);
+    if (at < 0) return DIRECT_REFUSED;
+    const files = this.files!;
+    const handle = files[at + FILE_HANDLE]!;
+    const flags = files[at + FILE_FLAGS]!;
+    const readable = (flags & O.ACCMODE) !== O.WRONLY, writable = (flags & O.ACCMODE) !== O.RDONLY;
+    const vfs = this.instance() as unknown as FileCalls;
+    switch (op) {
+      case DirectOp.READ: case DirectOp.PREAD: {
+        if (!readable) return DIRECT_REFUSED;
+        const positioned = op === DirectOp.PREAD;
+        const offset = positioned ? r[3]! : files[at + FILE_OFFSET]!;
+        if (!Number.isSafeInteger(offset) || offset < 0) return DIRECT_REFUSED;
+        const g = this.window(page, r[1]!, r[2]!, true);
+        if (g === undefined) return DIRECT_REFUSED;
+        try {
+          const n = checked<number>('readInto', await vfs.readInto(handle, offset, g), [handle, offset, g]);
+          if (!positioned) files[at + FILE_OFFSET] = offset + n;
+          return n;
+        } finally { g.revoke(); }
+      }
+      case DirectOp.WRITE: case DirectOp.PWRITE: {
+        if (!writable) return DIRECT_REFUSED;
+        const positioned = op === DirectOp.PWRITE;
+        const append = !positioned && (flags & O.APPEND) !== 0;
+        const offset = positioned ? r[3]! : append ? -1 : files[at + FILE_OFFSET]!;
+        if (!Number.isSafeInteger(offset) || (offset < 0 && !append)) return DIRECT_REFUSED;
+        const g = this.window(page, r[1]!, r[2]!, false);
+        if (g === undefined) return DIRECT_REFUSED;
+        try {
+          const w = checked<{ written: number; end: number }>('writeFrom', await vfs.writeFrom(handle, offset, g), [handle, offset, g]);
+          if (!positioned) files[at + FILE_OFFSET] = append ? w.end : offset + w.written;
+          return w.written;
+        } finally { g.revoke(); }
+      }
+      case DirectOp.FSTAT: {
+        const ptr = r[1]!;
+        if (!Number.isInteger(ptr) || ptr < 0 || ptr + STAT_FIELDS.length * 8 > page.memory.length) return DIRECT_REFUSED;
+        const st = checked<Stat>('fstat', await vfs.fstat(handle), [handle]);
+        STAT_FIELDS.forEach((f, i) => page.view.setFloat64(ptr + i * 8, st[f], true));
+        return 0;
+      }
+      case DirectOp.LSEEK: {
+        const offset = r[3]!, whence = r[4]!;
+        if (!Number.isSafeInteger(offset)) return DIRECT_REFUSED;
+        let base: number;
+        if (whence === SEEK.SET) base = 0;
+        else if (whence === SEEK.CUR) base = files[at + FILE_OFFSET]!;
+        else if (whence === SEEK.END) base = checked<Stat>('fstat', await vfs.fstat(handle), [handle]).size;
+        else return DIRECT_REFUSED;
+        const to = base + offset;
+        // Errors (a negative or too large offset, a malformed size) are the kernel's to tell.
+        if (!Number.isSafeInteger(base) || base < 0 || to < 0 || to > OFF_MAX) return DIRECT_REFUSED;
+        files[at + FILE_OFFSET] = to;
+        return to;
+      }
+      default: return DIRECT_REFUSED;
+    }
+  }
+}

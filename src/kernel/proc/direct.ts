@@ -1,0 +1,209 @@
+// The kernel's side of the direct path (abi/direct.ts): processes call vfs's server
+// thread for read, write, pread, pwrite, fstat and lseek of their open files, without
+// the kernel thread on the hot path, while the kernel keeps the authority. It holds the
+// direct table (shared with vfs's server only) and keeps it equal to the descriptor
+// tables:
+//
+//   spawn           the process gets a slot and a direct page; vfs's server is sent
+//                   the page and the process's user memory ('direct-process')
+//   fd installed    a regular file opened in the current vfs instance gets a file
+//                   slot (its offset moves there, OpenFile.cell) and the descriptor
+//                   names it; anything else (pipes, devices, directories) names
+//                   nothing: the kernel path
+//   fd removed      the entry is cleared before close returns: revoked
+//   last close      the file slot is freed (its offset moves back into the OpenFile)
+//   exit            the slot is cleared and freed; vfs's server forgets the page
+//
+// When pm runs in the user domain too, each process also gets a page to pm's server
+// for getpid, getppid, getpgid and getsid: pm is told which pid the page is and
+// answers for that pid only; the page needs no table.
+//   vfs died        every file slot and entry is cleared (files of the dead instance
+//                   fail with EIO on the kernel path); a call in flight is answered
+//                   "refused" so the process traps; the new server gets the table and
+//                   every page again
+//
+// The server side is kernel/component/direct-server.ts; the process side is
+// user/runtime/process.ts.
+
+import {
+  DIRECT_FDS, DIRECT_FILE_WORDS, DIRECT_HINTS_OFFSET, DIRECT_PAGE_BYTES, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT,
+  DIRECT_SLOT_WORDS, DIRECT_STATE, DIRECT_TRACE_EVENTS, DIRECT_TRACE_WORDS, DirectState, FILE_HANDLE, FILE_LIVE, SLOT_FD0, SLOT_PID, SLOT_TRACED,
+  TRACE_HEAD, TRACE_TAIL, directTableBytes, directTableViews, type DirectStart,
+} from '../../abi/direct.js';
+import type { OpenFile } from '../fs/file.js';
+import type { Process } from './process.js';
+
+/** How the direct path reaches vfs's server (component/table.ts). */
+export interface DirectServer {
+  /** The server's doorbell memory, kept across restarts. */
+  bell: SharedArrayBuffer;
+  /** The current vfs generation (handles of older instances are stale). */
+  generation(): number;
+  /** Posts a control message to the running server (dropped while none runs). */
+  post(message: DirectControl): void;
+}
+
+/** Kernel to vfs's server thread. */
+export type DirectControl =
+  | { type: 'direct-table'; memory: SharedArrayBuffer; processes: number; files: number }
+  | { type: 'direct-process'; slot: number; pid: number; page: SharedArrayBuffer; memory: SharedArrayBuffer | undefined }
+  | { type: 'direct-process-gone'; slot: number };
+
+/** A call a traced process made on the direct path, as vfs's server reported it. */
+export interface DirectCall { pid: number; op: number; regs: number[]; result: number; bytes: number; us: number }
+
+interface Page { page: SharedArrayBuffer; ctl: Int32Array; regs: Float64Array; hints: Uint8Array }
+interface Attached extends Page { p: Process; slot: number; pm: Page | undefined }
+
+function makePage(): Page {
+  const page = new SharedArrayBuffer(DIRECT_PAGE_BYTES);
+  return { page, ctl: new Int32Array(page, 0, 4), regs: new Float64Array(page, DIRECT_REGS_OFFSET, DIRECT_REGS), hints: new Uint8Array(page, DIRECT_HINTS_OFFSET, DIRECT_FDS) };
+}
+
+export class DirectFiles {
+  readonly memory: SharedArrayBuffer;
+  private readonly slots: Int32Array;
+  private readonly files: Float64Array;
+  private readonly traceIndex: Int32Array;
+  private readonly traceEvents: Float64Array;
+  private readonly freeSlots: number[] = [];
+  private readonly freeFiles: number[] = [];
+  private readonly attached = new Map<number, Attached>();
+  private readonly holders = new Map<number, OpenFile>();
+
+  /** `pm`: pm's server, when it too runs in the user domain (the pid calls). */
+  constructor(private readonly server: DirectServer, private readonly processes: number, private readonly fileSlots: number, private readonly pm?: DirectServer) {
+    this.memory = new SharedArrayBuffer(directTableBytes(processes, fileSlots));
+    ({ slots: this.slots, files: this.files, traceIndex: this.traceIndex, traceEvents: this.traceEvents } = directTableViews(this.memory, processes, fileSlots));
+    for (let i = processes - 1; i >= 0; i--) this.freeSlots.push(i);
+    for (let i = fileSlots - 1; i >= 0; i--) this.freeFiles.push(i);
+  }
+
+  /** Gives `p` a slot and a page; undefined when no slot is free (the process uses the kernel path only). */
+  attach(p: Process): DirectStart | undefined {
+    const slot = this.freeSlots.pop();
+    if (slot === undefined) return undefined;
+    const a: Attached = { ...makePage(), p, slot, pm: this.pm === undefined ? undefined : makePage() };
+    const page = a.page;
+    this.attached.set(p.pid, a);
+    this.slots.fill(0, slot * DIRECT_SLOT_WORDS, (slot + 1) * DIRECT_SLOT_WORDS);
+    Atomics.store(this.slots, slot * DIRECT_SLOT_WORDS + SLOT_PID, p.pid);
+    Atomics.store(this.slots, slot * DIRECT_SLOT_WORDS + SLOT_TRACED, p.trace !== undefined ? 1 : 0);
+    for (const [fd, e] of p.fds.list()) this.fdChanged(p, fd, e.file);
+    p.fds.onChange = (fd, file) => this.fdChanged(p, fd, file);
+    this.server.post({ type: 'direct-process', slot, pid: p.pid, page, memory: p.userMemory });
+    if (a.pm === undefined || this.pm === undefined) return { page, serverBell: this.server.bell };
+    // pm answers for the pid it is told here; it needs none of the process's memory.
+    a.pm.hints[0] = p.trace === undefined ? 1 : 0;
+    this.pm.post({ type: 'direct-process', slot, pid: p.pid, page: a.pm.page, memory: undefined });
+    return { page, serverBell: this.server.bell, pm: { page: a.pm.page, serverBell: this.pm.bell } };
+  }
+
+  /** The process is gone: its entries are revoked, its slot freed. */
+  detach(p: Process): void {
+    const a = this.attached.get(p.pid);
+    if (a === undefined) return;
+    this.attached.delete(p.pid);
+    p.fds.onChange = undefined;
+    this.slots.fill(0, a.slot * DIRECT_SLOT_WORDS, (a.slot + 1) * DIRECT_SLOT_WORDS);
+    this.answerRefused(a);
+    this.server.post({ type: 'direct-process-gone', slot: a.slot });
+    if (a.pm !== undefined) { a.pm.hints[0] = 0; this.answerRefused(a.pm); this.pm?.post({ type: 'direct-process-gone', slot: a.slot }); }
+    this.freeSlots.push(a.slot);
+  }
+
+  /** Descriptor `fd` of `p` now names `file` (undefined: closed). Synchronous: revocation is immediate. */
+  private fdChanged(p: Process, fd: number, file: OpenFile | undefined): void {
+    const a = this.attached.get(p.pid);
+    if (a === undefined || fd < 0 || fd >= DIRECT_FDS) return;
+    const slot = file !== undefined ? this.fileSlot(file) : -1;
+    Atomics.store(this.slots, a.slot * DIRECT_SLOT_WORDS + SLOT_FD0 + fd, slot + 1);
+    a.hints[fd] = slot >= 0 ? 1 : 0;
+  }
+
+  /** The file slot of `file`, made on first use; -1 when it cannot be served directly. */
+  private fileSlot(file: OpenFile): number {
+    if (file.cell !== undefined) return file.cellSlot;
+    if (file.kind !== 'vfs' || file.target.isDir === true || file.target.vfsHandle === undefined || file.generation !== this.server.generation()) return -1;
+    const slot = this.freeFiles.pop();
+    if (slot === undefined) return -1;
+    const at = slot * DIRECT_FILE_WORDS;
+    this.files[at + FILE_HANDLE] = file.target.vfsHandle;
+    file.attachCell(this.files.subarray(at, at + DIRECT_FILE_WORDS), slot);
+    this.files[at + FILE_LIVE] = 1;
+    this.holders.set(slot, file);
+    return slot;
+  }
+
+  /** The last descriptor of `file` closed: its slot goes. */
+  release(file: OpenFile): void {
+    if (file.cell === undefined) return;
+    const slot = file.cellSlot;
+    file.detachCell();
+    this.files.fill(0, slot * DIRECT_FILE_WORDS, (slot + 1) * DIRECT_FILE_WORDS);
+    this.holders.delete(slot);
+    this.freeFiles.push(slot);
+  }
+
+  /** Tracing started or stopped for `p`: vfs's server reports its direct calls while it is traced. */
+  traced(p: Process): void {
+    const a = this.attached.get(p.pid);
+    if (a === undefined) return;
+    Atomics.store(this.slots, a.slot * DIRECT_SLOT_WORDS + SLOT_TRACED, p.trace !== undefined ? 1 : 0);
+    // pm's page does not report calls: a traced process asks pm through the kernel, which shows the hop.
+    if (a.pm !== undefined) a.pm.hints[0] = p.trace === undefined ? 1 : 0;
+  }
+
+  /** Takes the traced calls vfs's server reported since the last time, oldest first. */
+  takeTraced(): DirectCall[] | undefined {
+    const head = Atomics.load(this.traceIndex, TRACE_HEAD);
+    let tail = Atomics.load(this.traceIndex, TRACE_TAIL);
+    if (head === tail) return undefined;
+    const out: DirectCall[] = [];
+    for (; tail !== head; tail = (tail + 1) | 0) {
+      const e = ((tail >>> 0) % DIRECT_TRACE_EVENTS) * DIRECT_TRACE_WORDS;
+      const v = this.traceEvents;
+      out.push({ pid: v[e]!, op: v[e + 1]!, regs: [...v.subarray(e + 2, e + 7)], result: v[e + 7]!, bytes: v[e + 8]!, us: v[e + 9]! });
+    }
+    Atomics.store(this.traceIndex, TRACE_TAIL, tail);
+    return out;
+  }
+
+  /** vfs's server died: nothing of the old instance is served directly any more. */
+  serverDown(): void {
+    for (const slot of [...this.holders.keys()]) this.release(this.holders.get(slot)!);
+    for (const a of this.attached.values()) {
+      this.slots.fill(0, a.slot * DIRECT_SLOT_WORDS + SLOT_FD0, (a.slot + 1) * DIRECT_SLOT_WORDS);
+      a.hints.fill(0);
+      this.answerRefused(a);
+    }
+  }
+
+  /** A (new) vfs server is ready: it gets the table and every page. */
+  serverUp(): void {
+    this.server.post({ type: 'direct-table', memory: this.memory, processes: this.processes, files: this.fileSlots });
+    for (const a of this.attached.values()) this.server.post({ type: 'direct-process', slot: a.slot, pid: a.p.pid, page: a.page, memory: a.p.userMemory });
+  }
+
+  /** pm's server died: calls in flight on its pages are refused (the kernel path waits for the restart). */
+  pmDown(): void {
+    for (const a of this.attached.values()) if (a.pm !== undefined) this.answerRefused(a.pm);
+  }
+
+  /** A (new) pm server is ready: it gets every page. */
+  pmUp(): void {
+    for (const a of this.attached.values()) if (a.pm !== undefined) this.pm?.post({ type: 'direct-process', slot: a.slot, pid: a.p.pid, page: a.pm.page, memory: undefined });
+  }
+
+  // A call the server will never answer (it died, or the process's slot is going):
+  // answered "refused", so the process asks the kernel.
+  private answerRefused(a: Page): void {
+    if (Atomics.load(a.ctl, DIRECT_STATE) !== DirectState.REQUEST) return;
+    a.regs[DIRECT_RESULT] = DIRECT_REFUSED;
+    Atomics.store(a.ctl, DIRECT_STATE, DirectState.DONE);
+    Atomics.notify(a.ctl, DIRECT_STATE);
+  }
+
+  /** Processes and open files served directly now (sysinfo, leak checks). */
+  get counts(): { processes: number; files: number } { return { processes: this.attached.size, files: this.holders.size }; }
+}

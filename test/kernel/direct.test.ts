@@ -1,0 +1,300 @@
+// The direct path, attacked from the process's side: a test plays a process whose
+// runtime writes anything it likes into its direct page (the program itself cannot
+// reach the page; the runtime could, if it were subverted). vfs's server must serve
+// only what the kernel's table grants that process — its own descriptors, with their
+// rights, within its own memory — and nothing after close, exit or a vfs restart.
+//
+// vfs runs in a server "thread" in this process (in-process.ts); the kernel side is
+// the real DirectFiles over real Process objects.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ComponentInstance } from '../../src/abi/component.js';
+import type { Grant } from '../../src/abi/grant.js';
+import { O, STAT_FIELDS } from '../../src/abi/fs.js';
+import { asPid } from '../../src/abi/ids.js';
+import {
+  DIRECT_OP, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_STATE, DirectOp, DirectState, type DirectStart,
+} from '../../src/abi/direct.js';
+import { TRAP_PAGE_BYTES } from '../../src/abi/trap.js';
+import type { ComponentTable } from '../../src/kernel/component/table.js';
+import type { ComponentModule } from '../../src/kernel/component/server-runtime.js';
+import { DirectFiles } from '../../src/kernel/proc/direct.js';
+import { Process } from '../../src/kernel/proc/process.js';
+import { Limits } from '../../src/kernel/proc/limits.js';
+import { OpenFile } from '../../src/kernel/fs/file.js';
+import { defaultParams } from '../../src/kernel/params.js';
+import { withTable } from './in-process.js';
+
+// File contents of the test vfs: byte i of handle h is (h * 16 + i) & 0xff, 100 bytes.
+const byteOf = (handle: number, i: number): number => (handle * 16 + i) & 0xff;
+const SIZE = 100;
+/** Writes the test vfs took: handle, offset, bytes. */
+const written: [number, number, number[]][] = [];
+
+const vfs: ComponentModule = {
+  manifest: { name: 'vfs', description: 'test vfs', uses: [] },
+  create: (): ComponentInstance => ({
+    async readInto(handle: number, offset: number, dst: Grant) {
+      // Handle 99: a bug that is not an errno (the server dies with it).
+      if (handle === 99) throw new Error('injected: vfs bug');
+      const n = Math.max(0, Math.min(dst.length, SIZE - offset));
+      dst.write(0, Uint8Array.from({ length: n }, (_, i) => byteOf(handle, offset + i)));
+      return n;
+    },
+    async writeFrom(handle: number, offset: number, src: Grant) {
+      written.push([handle, offset, [...src.read(0, src.length)]]);
+      return { written: src.length, end: (offset < 0 ? SIZE : offset) + src.length };
+    },
+    async fstat(handle: number) {
+      const st: Record<string, number> = {};
+      for (const f of STAT_FIELDS) st[f] = 0;
+      st.size = SIZE;
+      st.ino = handle;
+      return st;
+    },
+  }),
+};
+
+interface Proc { p: Process; start: DirectStart; memory: Uint8Array }
+
+let nextPid = 10;
+
+function makeProcess(direct: DirectFiles): Proc {
+  const memory = new SharedArrayBuffer(4096);
+  const p = new Process(asPid(nextPid++), 'attacker', ['attacker'], 1, 1, '/', new SharedArrayBuffer(TRAP_PAGE_BYTES), memory, 256, Limits.defaults(defaultParams));
+  const start = direct.attach(p);
+  assert.ok(start !== undefined, 'a direct page for the process');
+  return { p, start, memory: new Uint8Array(memory).fill(0x11) };
+}
+
+function file(t: ComponentTable, handle: number, flags: number = O.RDWR): OpenFile {
+  const f = new OpenFile('vfs', flags, `/f${handle}`, { vfsHandle: handle });
+  f.generation = t.get('vfs')!.generation;
+  return f;
+}
+
+/** Whatever the process's runtime writes into its page: op and registers. Rings vfs's bell. */
+function request(t: ComponentTable, proc: Proc, op: number, regs: number[]): Int32Array {
+  const ctl = new Int32Array(proc.start.page, 0, 4);
+  const r = new Float64Array(proc.start.page, DIRECT_REGS_OFFSET, DIRECT_REGS);
+  r.fill(0);
+  regs.forEach((v, i) => { r[i] = v; });
+  ctl[DIRECT_OP] = op;
+  Atomics.store(ctl, DIRECT_STATE, DirectState.REQUEST);
+  const bell = new Int32Array(t.get('vfs')!.bell);
+  Atomics.add(bell, 0, 1);
+  Atomics.notify(bell, 0);
+  return ctl;
+}
+
+/** Sends a request and waits (letting the in-process server run) for its answer. */
+async function call(t: ComponentTable, proc: Proc, op: number, regs: number[]): Promise<number> {
+  const ctl = request(t, proc, op, regs);
+  const deadline = Date.now() + 10_000;
+  while (Atomics.load(ctl, DIRECT_STATE) === DirectState.REQUEST) {
+    if (Date.now() > deadline) throw new Error('no answer on the direct page');
+    await new Promise((r) => setImmediate(r));
+  }
+  const result = new Float64Array(proc.start.page, DIRECT_REGS_OFFSET, DIRECT_REGS)[DIRECT_RESULT]!;
+  Atomics.store(ctl, DIRECT_STATE, DirectState.IDLE);
+  return result;
+}
+
+/** A table with the test vfs in the user domain and the kernel's direct path over it. */
+async function withDirect(body: (t: ComponentTable, direct: DirectFiles) => Promise<void>): Promise<void> {
+  await withTable({ vfs }, 'shm', [[vfs, 'user']], async (t) => {
+    const record = t.get('vfs')!;
+    const direct = new DirectFiles({
+      bell: record.bell,
+      generation: () => t.get('vfs')!.generation,
+      post: (m) => { const r = t.get('vfs'); if (r?.state === 'running') r.server?.post(m); },
+    }, 8, 16);
+    t.serverEvents = (name, event) => { if (name === 'vfs') { if (event === 'up') direct.serverUp(); else direct.serverDown(); } };
+    direct.serverUp();
+    await body(t, direct);
+  });
+}
+
+const untouched = (memory: Uint8Array, except: [number, number] = [0, 0]): number[] =>
+  [...memory.subarray(0, except[0]), ...memory.subarray(except[0] + except[1])].filter((b) => b !== 0x11);
+
+test('a process reaches only what its own descriptors grant, with their rights, within its own memory', async () => {
+  await withDirect(async (t, direct) => {
+    const a = makeProcess(direct), b = makeProcess(direct);
+    a.p.fds.replace(3, file(t, 1, O.RDONLY));
+    b.p.fds.replace(4, file(t, 2));
+    // Granted: fd 3 of a, read into a's memory at 100.
+    assert.equal(await call(t, a, DirectOp.READ, [3, 100, 10]), 10);
+    assert.deepEqual([...a.memory.subarray(100, 110)], Array.from({ length: 10 }, (_, i) => byteOf(1, i)));
+    assert.equal(a.p.fds.get(3).file.offset, 10, 'the kernel sees the offset vfs moved');
+    // Forged: b's descriptor, a descriptor a never had, descriptors that are no index.
+    for (const fd of [4, 5, 0, -1, 1.5, 64, 1e9, NaN]) assert.equal(await call(t, a, DirectOp.READ, [fd, 200, 10]), DIRECT_REFUSED, `fd ${fd}`);
+    // Rights: fd 3 is read-only.
+    assert.equal(await call(t, a, DirectOp.WRITE, [3, 100, 4]), DIRECT_REFUSED);
+    assert.equal(await call(t, a, DirectOp.PWRITE, [3, 100, 4, 0]), DIRECT_REFUSED);
+    // Memory: a window past a's memory, a negative one, a fractional one.
+    for (const [ptr, len] of [[4090, 10], [-1, 4], [0.5, 4], [0, 1e12]] as const) assert.equal(await call(t, a, DirectOp.READ, [3, ptr, len]), DIRECT_REFUSED, `window ${ptr}+${len}`);
+    assert.equal(await call(t, a, DirectOp.FSTAT, [3, 4096 - 8]), DIRECT_REFUSED, 'a stat record past the memory');
+    assert.equal(await call(t, a, 42, [3, 0, 4]), DIRECT_REFUSED, 'an op that does not exist');
+    assert.deepEqual(untouched(a.memory, [100, 10]), [], 'a\'s memory outside the granted window is unchanged');
+    assert.deepEqual(untouched(b.memory), [], 'b\'s memory is unchanged');
+    assert.equal(written.length, 0, 'nothing was written');
+    // b's own descriptor works for b, in b's memory.
+    assert.equal(await call(t, b, DirectOp.PWRITE, [4, 8, 3, 50]), 3);
+    assert.deepEqual(written.pop(), [2, 50, [0x11, 0x11, 0x11]]);
+    assert.equal(await call(t, b, DirectOp.FSTAT, [4, 0]), 0);
+    assert.equal(new DataView(b.memory.buffer).getFloat64(STAT_FIELDS.indexOf('size') * 8, true), SIZE);
+    direct.detach(a.p); direct.detach(b.p);
+    assert.deepEqual(direct.counts, { processes: 0, files: 2 }, 'files keep their slots until their last close');
+  });
+});
+
+test('close revokes at once; after exit a reused slot serves nothing of the old process', async () => {
+  await withDirect(async (t, direct) => {
+    const a = makeProcess(direct);
+    const f = file(t, 3);
+    a.p.fds.replace(3, f);
+    assert.equal(await call(t, a, DirectOp.READ, [3, 0, 4]), 4);
+    a.p.fds.remove(3);
+    assert.equal(await call(t, a, DirectOp.READ, [3, 0, 4]), DIRECT_REFUSED, 'read after close');
+    assert.equal(await call(t, a, DirectOp.LSEEK, [3, 0, 0, 0, 0]), DIRECT_REFUSED, 'lseek after close');
+    direct.release(f);
+    // a exits; c takes its slot and opens a file at the same descriptor.
+    a.p.fds.replace(3, file(t, 4));
+    direct.detach(a.p);
+    const c = makeProcess(direct);
+    c.p.fds.replace(3, file(t, 5));
+    const stale = request(t, a, DirectOp.READ, [3, 0, 8]);
+    assert.equal(await call(t, c, DirectOp.READ, [3, 0, 8]), 8, 'c is served');
+    // Not served: never answered (the server forgot the page), or refused (the slot is c's now).
+    const answered = Atomics.load(stale, DIRECT_STATE) === DirectState.DONE;
+    if (answered) assert.equal(new Float64Array(a.start.page, DIRECT_REGS_OFFSET, DIRECT_REGS)[DIRECT_RESULT], DIRECT_REFUSED, 'the old page of a is refused');
+    else assert.equal(Atomics.load(stale, DIRECT_STATE), DirectState.REQUEST, 'the old page of a is not answered');
+    assert.deepEqual(untouched(a.memory, [0, 4]), [], 'nothing reached a\'s memory after it exited');
+    direct.detach(c.p);
+  });
+});
+
+test('descriptors of one open file share its offset with each other and with the kernel', async () => {
+  await withDirect(async (t, direct) => {
+    const a = makeProcess(direct), b = makeProcess(direct);
+    const f = file(t, 6);
+    a.p.fds.replace(3, f);
+    f.refs++;
+    b.p.fds.replace(7, f);
+    assert.equal(await call(t, a, DirectOp.READ, [3, 0, 10]), 10);
+    assert.equal(await call(t, b, DirectOp.READ, [7, 0, 10]), 10);
+    assert.deepEqual([...b.memory.subarray(0, 10)], Array.from({ length: 10 }, (_, i) => byteOf(6, 10 + i)), 'b read on where a stopped');
+    assert.equal(f.offset, 20);
+    f.offset = 95; // the kernel moves it (lseek on its own path)
+    assert.equal(await call(t, a, DirectOp.READ, [3, 0, 10]), 5);
+    assert.equal(await call(t, a, DirectOp.LSEEK, [3, 0, 0, -10, 2]), SIZE - 10, 'SEEK_END from vfs\'s size');
+    assert.equal(f.offset, SIZE - 10);
+    assert.equal(await call(t, a, DirectOp.LSEEK, [3, 0, 0, -1000, 1]), DIRECT_REFUSED, 'a seek before the start is the kernel\'s to refuse');
+    // O_APPEND set later (fcntl) is seen at once.
+    f.flags = O.RDWR | O.APPEND;
+    assert.equal(await call(t, b, DirectOp.WRITE, [7, 0, 2]), 2);
+    assert.deepEqual(written.pop(), [6, -1, [...b.memory.subarray(0, 2)]], 'an append write asks vfs for the end');
+    assert.equal(f.offset, SIZE + 2);
+    direct.detach(a.p); direct.detach(b.p);
+    direct.release(f);
+    assert.equal(f.offset, SIZE + 2, 'the offset moves back into the open file');
+  });
+});
+
+test('a vfs that dies mid-call: the call is refused (the kernel answers it), old files are not served, new ones are', async () => {
+  await withDirect(async (t, direct) => {
+    const a = makeProcess(direct);
+    const old = file(t, 1);
+    a.p.fds.replace(3, old);
+    a.p.fds.replace(4, file(t, 99));
+    assert.equal(await call(t, a, DirectOp.READ, [4, 0, 4]), DIRECT_REFUSED, 'the call in flight at the crash');
+    const deadline = Date.now() + 10_000;
+    while (t.get('vfs')!.state !== 'running' || t.get('vfs')!.generation !== 1) {
+      if (Date.now() > deadline) throw new Error('vfs was not restarted');
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(old.cell, undefined, 'files of the dead instance lost their slots');
+    assert.equal(await call(t, a, DirectOp.READ, [3, 0, 4]), DIRECT_REFUSED, 'a file of the dead instance');
+    a.p.fds.replace(5, file(t, 2));
+    assert.equal(await call(t, a, DirectOp.READ, [5, 0, 4]), 4, 'a file opened in the new instance');
+    assert.deepEqual([...a.memory.subarray(0, 4)], [0, 1, 2, 3].map((i) => byteOf(2, i)));
+    direct.detach(a.p);
+  });
+});
+
+/** The pid whose getpid the test pm dies on. */
+let crashPid = -1;
+
+/** A test pm: every answer names the pid it was asked for, so a test sees whose pid pm used. */
+const pm: ComponentModule = {
+  manifest: { name: 'pm', description: 'test pm', uses: [] },
+  create: (): ComponentInstance => ({
+    async getpid(pid: number) { if (pid === crashPid) throw new Error('injected: pm bug'); return pid; },
+    async getppid(pid: number) { return pid + 1000; },
+    async getpgid(caller: number, pid: number) { return caller * 10000 + pid; },
+    async getsid(caller: number, pid: number) { return caller * 10000 + pid + 1; },
+  }),
+};
+
+test("pm's page answers for the pid the kernel told pm, whatever the process writes; not after exit; refused while pm restarts", async () => {
+  await withTable({ vfs, pm }, 'shm', [[vfs, 'user'], [pm, 'user']], async (t) => {
+    const link = (name: string): ConstructorParameters<typeof DirectFiles>[0] => ({
+      bell: t.get(name)!.bell,
+      generation: () => t.get(name)!.generation,
+      post: (m) => { const r = t.get(name); if (r?.state === 'running') r.server?.post(m); },
+    });
+    const direct = new DirectFiles(link('vfs'), 8, 16, link('pm'));
+    t.serverEvents = (name, event) => {
+      if (name === 'vfs') { if (event === 'up') direct.serverUp(); else direct.serverDown(); }
+      if (name === 'pm') { if (event === 'up') direct.pmUp(); else direct.pmDown(); }
+    };
+    direct.serverUp();
+    const a = makeProcess(direct);
+    const toPm = (proc: Proc): Proc => ({ ...proc, start: { ...proc.start, page: proc.start.pm!.page, serverBell: proc.start.pm!.serverBell } });
+    const viaPm = async (proc: Proc, op: number, regs: number[]): Promise<number> => {
+      const page = toPm(proc);
+      const ctl = new Int32Array(page.start.page, 0, 4);
+      const r = new Float64Array(page.start.page, DIRECT_REGS_OFFSET, DIRECT_REGS);
+      r.fill(0);
+      regs.forEach((v, i) => { r[i] = v; });
+      ctl[DIRECT_OP] = op;
+      Atomics.store(ctl, DIRECT_STATE, DirectState.REQUEST);
+      const bell = new Int32Array(proc.start.pm!.serverBell);
+      Atomics.add(bell, 0, 1);
+      const deadline = Date.now() + 10_000;
+      while (Atomics.load(ctl, DIRECT_STATE) === DirectState.REQUEST) {
+        if (Date.now() > deadline) throw new Error('no answer on the pm page');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      Atomics.store(ctl, DIRECT_STATE, DirectState.IDLE);
+      return r[DIRECT_RESULT]!;
+    };
+    assert.ok(a.start.pm !== undefined, 'a page to pm');
+    assert.equal(new Uint8Array(a.start.pm.page, 64, 1)[0], 1, 'the hint says: ask pm directly');
+    // Whatever the process puts in the registers, pm answers for a's pid.
+    assert.equal(await viaPm(a, DirectOp.GETPID, [999, 999]), a.p.pid);
+    assert.equal(await viaPm(a, DirectOp.GETPPID, [1]), a.p.pid + 1000);
+    assert.equal(await viaPm(a, DirectOp.GETPGID, [7]), a.p.pid * 10000 + 7);
+    assert.equal(await viaPm(a, DirectOp.GETSID, [0]), a.p.pid * 10000 + 1);
+    assert.equal(await viaPm(a, DirectOp.GETPGID, [-3]), DIRECT_REFUSED, 'a bad target is the kernel\'s to refuse');
+    // pm serves no file calls, vfs no pid calls.
+    a.p.fds.replace(3, file(t, 1));
+    assert.equal(await viaPm(a, DirectOp.READ, [3, 0, 4]), DIRECT_REFUSED);
+    assert.equal(await call(t, a, DirectOp.GETPID, []), DIRECT_REFUSED);
+    // A crash of pm mid-call: refused (answered by the kernel), served again after the restart.
+    const victim = makeProcess(direct);
+    crashPid = victim.p.pid;
+    assert.equal(await viaPm(victim, DirectOp.GETPID, []), DIRECT_REFUSED);
+    const deadline = Date.now() + 10_000;
+    while (t.get('pm')!.state !== 'running' || t.get('pm')!.generation !== 1) {
+      if (Date.now() > deadline) throw new Error('pm was not restarted');
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(await viaPm(a, DirectOp.GETPID, []), a.p.pid, 'the new pm has the page too');
+    // Exit: the hint is cleared and pm forgets the page.
+    direct.detach(a.p);
+    assert.equal(new Uint8Array(a.start.pm.page, 64, 1)[0], 0);
+    direct.detach(victim.p);
+  });
+});
