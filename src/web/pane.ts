@@ -80,7 +80,7 @@ export class Pane {
 
   private fitNow(): void {
     try { this.fit.fit(); } catch { /* not laid out yet */ }
-    // NOTE: the console device has no window-size field yet, so the guest does not hear of resizes (TIOCGWINSZ).
+    this.machine?.resize(this.term.cols, this.term.rows);
   }
 
   private boot(): void {
@@ -108,6 +108,7 @@ export class Pane {
       onTrace: (e) => this.diagram.trace(e),
       onLog: (line) => { this.status.textContent = line; },
     });
+    this.machine.resize(this.term.cols, this.term.rows);
   }
 
   private output(bytes: Uint8Array, started: number): void {

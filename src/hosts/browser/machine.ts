@@ -90,6 +90,9 @@ export class BrowserMachine {
   /** What the person typed, to the console device. */
   type(bytes: Uint8Array): void { if (!this.finished) this.console.type(bytes); }
 
+  /** The terminal's size changed: the guest reads it at its next TIOCGWINSZ. */
+  resize(columns: number, rows: number): void { if (!this.finished) this.console.resize(columns, rows); }
+
   /** Arms `kind` in `component` for its next request, as `fault COMPONENT KIND` does. */
   fault(component: string, kind: string): void { this.post({ type: 'fault', component, kind }); }
 
