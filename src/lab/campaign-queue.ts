@@ -136,6 +136,10 @@ export async function startWorker(a: QueueAddress, o: WorkerOptions = {}): Promi
     say(`start ${job.id} attempt ${job.attemptsMade + 1}`);
     const before = abandonedMachines();
     const r = await runFaultJob(d.spec, d.job);
+    // FIXME: in a long-lived worker, boots after the first few jobs can fail before the
+    // workload starts. A job cut short that way fails (BullMQ tries it again, and
+    // reports it) rather than completing with fewer faults than planned.
+    if (r.failed_boots > 0 && r.injected < d.job.to - d.job.from) throw new Error(`job ${job.id}: ${r.failed_boots} boot(s) failed before the workload started; ${r.injected} of ${d.job.to - d.job.from} faults injected`);
     if (abandonedMachines() > before) say(`abandoned ${abandonedMachines() - before} machine(s) that stopped answering in ${job.id}`);
     say(`ran ${job.id} ${r.injected} faults ${r.seconds} s`);
     return r;
