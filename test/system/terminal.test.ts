@@ -108,3 +108,42 @@ test('job control: ^Z stops the foreground job, jobs/ps show it stopped, bg and 
     await screenShows(/HALTED=\d+/);
   });
 });
+
+test('full-screen programs: vi edits a file and saves it, less pages and searches, top refreshes; ^C ends top and the shell takes the terminal back', async () => {
+  await onTerminal('monolithic', async () => {
+    await screenShows(/^kernelkit:\/\$ ?$/m);
+    keys('printf "alpha\\nbeta\\ngamma\\n" > /tmp/t.txt; vi /tmp/t.txt', 'Enter');
+    await screenShows(/^alpha\nbeta\ngamma\n~/m);
+    // dd on beta, p puts it under gamma; A appends on gamma... then o opens a new line.
+    keys('j', 'd', 'd', 'p', 'g', 'g', 'A', '-one', 'Escape', 'o', 'new line', 'Escape');
+    await screenShows(/^alpha-one\nnew line\ngamma\nbeta\n~/m);
+    keys('/', 'gam', 'Enter', 'x', 'x');
+    await screenShows(/^mma$/m);
+    keys(':q', 'Enter');
+    await screenShows(/E37: No write since last change/);
+    keys(':wq', 'Enter');
+    await screenShows(/^kernelkit:\/\$ ?$/m);
+    keys('cat /tmp/t.txt', 'Enter');
+    await screenShows(/cat \/tmp\/t.txt\nalpha-one\nnew line\nmma\nbeta\nkernelkit:\/\$ ?$/m);
+    // less: one screen of 40 rows holds lines 1-39; space shows the next.
+    keys('seq 1 100 > /tmp/n; less /tmp/n', 'Enter');
+    await screenShows(/^1\n2\n[\s\S]*^39\n.*\/tmp\/n:1/m);
+    keys('Space');
+    await screenShows(/^40\n41\n[\s\S]*^78\n/m);
+    keys('/', '^9[0-9]$', 'Enter');
+    await screenShows(/^90\n91\n/m);
+    keys('q');
+    await screenShows(/less \/tmp\/n\nkernelkit:\/\$ ?$/m);
+    keys('top', 'Enter');
+    const first = await screenShows(/^top - (\d\d:\d\d:\d\d) UTC {2}preset monolithic[\s\S]* T? *top\n[\s\S]*^vfs /m);
+    const at = /top - (\d\d:\d\d:\d\d)/.exec(first)![1];
+    // Refreshed: the clock in the first line moves on.
+    await screenShows(new RegExp(`^top - (?!${at})\\d\\d:\\d\\d:\\d\\d UTC`, 'm'));
+    keys('C-c');
+    await screenShows(/^kernelkit:\/\$ ?$/m);
+    keys('echo back', 'Enter');
+    await screenShows(/^back$/m);
+    keys('C-d');
+    await screenShows(/HALTED=\d+/);
+  });
+});

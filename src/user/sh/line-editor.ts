@@ -32,6 +32,15 @@ export class KeyDecoder {
   private pending = '';
   private readonly decoder = new TextDecoder();
 
+  /** A lone Escape waits for what may follow it; when nothing does (a pause), it was the Escape key. */
+  get escapePending(): boolean { return this.pending === '\x1b'; }
+
+  flushEscape(): Key[] {
+    if (this.pending !== '\x1b') return [];
+    this.pending = '';
+    return [{ name: 'escape' }];
+  }
+
   feed(bytes: Uint8Array): Key[] {
     this.pending += this.decoder.decode(bytes, { stream: true });
     const keys: Key[] = [];
