@@ -107,6 +107,20 @@ export const SYSCALLS = [
   def(105, 'getrlimit', [['resource', 'int'], ['out', 'ptr']], 'a resource limit (RLIMIT_CPU, _NOFILE, _AS); writes two float64: soft, hard (RLIM_INFINITY = infinity)'),
   def(106, 'setrlimit', [['resource', 'int'], ['soft', 'off'], ['hard', 'off']], 'sets a resource limit; inherited by children; raising the hard limit needs privilege'),
   def(107, 'trace', [['fd', 'fd'], ['pid', 'int'], ['flags', 'flags']], 'traces syscalls and the IPC hops they cause, one line per event written to fd (-1: stop): pid 0 = the caller\'s future children, else that process and its future children (TRACE_JSON: JSON lines); non-root may trace only its own uid (EPERM); a process traced by another is EBUSY'),
+  def(120, 'socket', [['domain', 'int'], ['type', 'flags'], ['protocol', 'int']], 'makes a socket (AF_UNIX, AF_INET; SOCK_STREAM, SOCK_DGRAM; | SOCK_NONBLOCK, SOCK_CLOEXEC): a descriptor (abi/net.ts)'),
+  def(121, 'socketpair', [['domain', 'int'], ['type', 'flags'], ['protocol', 'int'], ['fds', 'ptr']], 'two connected AF_UNIX stream sockets; writes two int32'),
+  def(122, 'bind', [['fd', 'fd'], ['addr', 'ptr'], ['addrLen', 'len']], 'gives a socket its address (sockaddr_in or sockaddr_un; port 0: an ephemeral one; below 1024 needs root)'),
+  def(123, 'listen', [['fd', 'fd'], ['backlog', 'int']], 'makes a stream socket accept connections'),
+  def(124, 'accept', [['fd', 'fd'], ['addr', 'ptr'], ['addrLenPtr', 'ptr'], ['flags', 'flags']], 'the next connection as a new descriptor (accept4: SOCK_NONBLOCK, SOCK_CLOEXEC); the peer\'s address to addr with its length in and out at addrLenPtr (0: none)'),
+  def(125, 'connect', [['fd', 'fd'], ['addr', 'ptr'], ['addrLen', 'len']], 'connects a socket (a datagram socket: its default destination)'),
+  def(126, 'sendto', [['fd', 'fd'], ['buf', 'ptr'], ['len', 'len'], ['flags', 'flags'], ['addr', 'ptr'], ['addrLen', 'len']], 'sends (to addr when addrLen > 0); MSG_DONTWAIT, MSG_NOSIGNAL'),
+  def(127, 'recvfrom', [['fd', 'fd'], ['buf', 'ptr'], ['len', 'len'], ['flags', 'flags'], ['addr', 'ptr'], ['addrLenPtr', 'ptr']], 'receives (the sender to addr unless addrLenPtr is 0); MSG_PEEK, MSG_DONTWAIT'),
+  def(128, 'shutdown', [['fd', 'fd'], ['how', 'int']], 'ends receiving (SHUT_RD), sending (SHUT_WR: the peer reads end of file) or both'),
+  def(129, 'getsockname', [['fd', 'fd'], ['addr', 'ptr'], ['addrLenPtr', 'ptr']], 'the local address of a socket'),
+  def(130, 'getpeername', [['fd', 'fd'], ['addr', 'ptr'], ['addrLenPtr', 'ptr']], 'the address of the peer (ENOTCONN)'),
+  def(131, 'setsockopt', [['fd', 'fd'], ['level', 'int'], ['name', 'int'], ['value', 'ptr'], ['valueLen', 'len']], 'sets an int32 option: SO_REUSEADDR, SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF, TCP_NODELAY'),
+  def(132, 'getsockopt', [['fd', 'fd'], ['level', 'int'], ['name', 'int'], ['value', 'ptr'], ['valueLenPtr', 'ptr']], 'reads an int32 option (also SO_TYPE, SO_ERROR)'),
+  def(133, 'sockets', [['buf', 'ptr'], ['len', 'len']], 'the socket table (ss, netstat) as encoded SocketInfo records; the length needed when len is short (ERANGE)'),
 ] as const satisfies readonly SyscallDef[];
 
 export type SyscallName = (typeof SYSCALLS)[number]['name'];

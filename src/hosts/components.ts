@@ -10,9 +10,10 @@ import * as echo from '../services/echo/echo.js';
 import * as hostfs from '../services/hostfs/hostfs.js';
 import * as ipcbench from '../services/ipcbench/ipcbench.js';
 import * as usbgadget from '../services/usbgadget/usbgadget.js';
+import * as net from '../services/net/component.js';
 import type { ComponentModule } from '../kernel/component/server-runtime.js';
 
-export const COMPONENTS: Record<string, ComponentModule> = { console, blk, hostfs, ext2, vfs, pm, echo, ipcbench, usbgadget };
+export const COMPONENTS: Record<string, ComponentModule> = { console, blk, hostfs, ext2, vfs, pm, echo, ipcbench, usbgadget, net };
 
 /**
  * Boot order: drivers first, then the services that use them — ext2 on blk, vfs on

@@ -1,25 +1,25 @@
 // Open files and descriptor tables. An OpenFile is shared by every descriptor that
 // dup/spawn made from the same open (they share the offset, as in Unix); it points at
-// a vfs handle, a device (the kernel routes by major number, see devices.ts), or one
-// end of a pipe.
+// a vfs handle, a device (the kernel routes by major number, see devices.ts), one
+// end of a pipe, or a socket in the net component (socket.ts).
 
 import type { Pipe } from './pipe.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import { O } from '../../abi/fs.js';
 
-export type FileKind = 'vfs' | 'dev' | 'pipe';
+export type FileKind = 'vfs' | 'dev' | 'pipe' | 'socket';
 
 export class OpenFile {
   refs = 1;
   offset = 0;
-  /** The vfs instance generation this file was opened in (see fs/io.ts). */
+  /** The vfs (or, for a socket, net) instance generation this file was opened in (see fs/io.ts). */
   generation = 0;
 
   constructor(
     readonly kind: FileKind,
     public flags: number,
     readonly path: string,
-    readonly target: { vfsHandle?: number; rdev?: number; pipe?: Pipe; pipeEnd?: 'r' | 'w'; isDir?: boolean; mode?: number },
+    readonly target: { vfsHandle?: number; rdev?: number; pipe?: Pipe; pipeEnd?: 'r' | 'w'; isDir?: boolean; mode?: number; socket?: number },
   ) {}
 
   get readable(): boolean { return (this.flags & O.ACCMODE) !== O.WRONLY; }

@@ -17,6 +17,7 @@ export { WNOHANG, SysInfo, CLOCK, F, FD_CLOEXEC, TIOC, UTIME_NOW, UTIME_OMIT, PO
 export { installTrap, syscall } from './trap.js';
 export { signal } from './signal.js';
 export { RLIMIT, RLIM_INFINITY, RLIMIT_NAMES, type Rlimit } from '../../abi/rlimit.js';
+export * from './net.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -70,6 +70,7 @@ const usages: Record<string, string> = {
   touch: 'touch [-cam] FILE...\nSets file times to now, creating files.\n  -c  do not create\n  -a  access time only\n  -m  modification time only',
   tr: 'tr [-c] [-d] [-s] SET1 [SET2]\nTranslates, deletes or squeezes bytes of stdin. Sets: chars, \\n \\NNN escapes, a-z ranges,\n[:alpha:] [:digit:] [:lower:] [:upper:] [:space:] ... classes, [c*N] repeats.\n  -c  complement SET1\n  -d  delete SET1\n  -s  squeeze repeats',
   true: 'true\nExits with status 0.',
+  nettests: 'nettests [-l] [TEST]...\nThe socket self-tests, each in its own process.\n  -l  list the tests',
   umount: 'umount DIRECTORY...\nUnmounts filesystems.',
   uname: 'uname [-asnrmpoi]\nSystem information (the preset with no option).\n  -a all  -s kernel  -n node  -r release  -m machine  -p preset  -o system',
   uniq: 'uniq [-cdui] [-f N] [-s N] [INPUT [OUTPUT]]\nOne line of each run of equal adjacent lines.\n  -c  with counts\n  -d  repeated lines only\n  -u  unrepeated lines only\n  -i  ignore case\n  -f N  skip fields\n  -s N  skip characters',
