@@ -22,18 +22,22 @@ const waitingInNet = new WeakMap<Kernel, Set<Process>>();
 
 /** The net component, loaded on first use. */
 export async function netService(k: Kernel): Promise<NetService> {
-  if (!k.components.has('net')) {
-    let p = loading.get(k);
-    if (p === undefined) {
-      const mod = k.modules['net'];
-      if (mod === undefined) throw new KernelError(Errno.EAFNOSUPPORT, 'no net component in this system');
-      p = k.components.load(mod, k.domainOf('net')).then(() => { k.log.log(`net: loaded on first use, ${k.domainOf('net')} domain`); });
-      loading.set(k, p);
-      p.finally(() => loading.delete(k)).catch(() => {});
-    }
-    await p;
+  if (!k.components.has('net') && !loading.has(k)) {
+    const mod = k.modules['net'];
+    if (mod === undefined) throw new KernelError(Errno.EAFNOSUPPORT, 'no net component in this system');
+    const p = k.components.load(mod, k.domainOf('net')).then(() => { k.log.log(`net: loaded on first use, ${k.domainOf('net')} domain`); });
+    loading.set(k, p);
+    p.finally(() => loading.delete(k)).catch(() => {});
   }
+  // NOTE: a caller that finds net being loaded waits for the load to finish before its first call.
+  await loading.get(k);
   return k.components.iface<NetService>('net');
+}
+
+/** The net component if it is loaded (after a load in progress ends), else undefined: no socket was ever made. */
+export async function loadedNet(k: Kernel): Promise<NetService | undefined> {
+  await loading.get(k)?.catch(() => {});
+  return k.components.has('net') ? k.components.iface<NetService>('net') : undefined;
 }
 
 /** The net service for an open socket; EIO when net restarted since it was made (its sockets went with it). */

@@ -5,12 +5,12 @@
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
-import type { NetService } from '../../abi/services.js';
+import { loadedNet } from '../fs/socket.js';
 import { encode } from '../../lib/codec.js';
 
 export async function sysSockets(k: Kernel, p: Process, a: number[]): Promise<number> {
   const [buf, len] = [a[0]!, a[1]!];
-  const rows = k.components.has('net') ? await k.components.iface<NetService>('net').sockets() : [];
+  const rows = await (await loadedNet(k))?.sockets() ?? [];
   const bytes = encode(rows as unknown as Parameters<typeof encode>[0]);
   if (bytes.length > len) throw new KernelError(Errno.ERANGE);
   p.copyout(buf, bytes);

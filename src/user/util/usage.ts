@@ -70,6 +70,8 @@ const usages: Record<string, string> = {
   touch: 'touch [-cam] FILE...\nSets file times to now, creating files.\n  -c  do not create\n  -a  access time only\n  -m  modification time only',
   tr: 'tr [-c] [-d] [-s] SET1 [SET2]\nTranslates, deletes or squeezes bytes of stdin. Sets: chars, \\n \\NNN escapes, a-z ranges,\n[:alpha:] [:digit:] [:lower:] [:upper:] [:space:] ... classes, [c*N] repeats.\n  -c  complement SET1\n  -d  delete SET1\n  -s  squeeze repeats',
   true: 'true\nExits with status 0.',
+  nc: 'nc [-uvN] [-w SECS] HOST PORT | nc -l [-uvN] [-w SECS] [HOST] PORT\nCopies stdin to a TCP (UDP with -u) connection and the connection to stdout.\n  -N  shut the connection down for sending at the end of stdin\n  -l  listen for one connection (UDP: answer the first sender)\n  -u  UDP\n  -v  say what connected\n  -w SECS  end after SECS seconds without traffic',
+  ss: 'ss [-atuxl]\nThe socket table: state, queues, local and peer addresses.\n  -a  all sockets\n  -l  listening sockets only\n  -t  TCP  -u  UDP  -x  Unix',
   nettests: 'nettests [-l] [TEST]...\nThe socket self-tests, each in its own process.\n  -l  list the tests',
   umount: 'umount DIRECTORY...\nUnmounts filesystems.',
   uname: 'uname [-asnrmpoi]\nSystem information (the preset with no option).\n  -a all  -s kernel  -n node  -r release  -m machine  -p preset  -o system',
