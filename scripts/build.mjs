@@ -84,6 +84,8 @@ const entries = [
   { name: 'etc/group', mode: FILE, data: enc.encode('root:x:0:\ndisk:x:6:\nwheel:x:10:root\nuser:x:1000:\nusers:x:100:user\nnogroup:x:65534:\n'), mtime: now },
   { name: 'root', mode: 0o040700, data: new Uint8Array(0), mtime: now },
   { name: 'home/user', mode: DIR, uid: 1000, gid: 1000, data: new Uint8Array(0), mtime: now },
+  // Names for the resolver (user/util/hosts.ts): the loopback, and the gateway of `--net user`.
+  { name: 'etc/hosts', mode: FILE, data: enc.encode('127.0.0.1\tlocalhost\n10.0.2.2\tgateway host\n'), mtime: now },
   { name: 'etc/motd', mode: FILE, data: enc.encode('Welcome to kernelkit. Try: uname; ls -l /bin; lsmod; fault blk crash; dmesg\n'), mtime: now },
 ];
 for (const f of programs.sort()) {

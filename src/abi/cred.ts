@@ -46,6 +46,7 @@ export const Cap = {
   SYS_ADMIN: 'CAP_SYS_ADMIN',
   SYS_RESOURCE: 'CAP_SYS_RESOURCE',
   SYS_RAWIO: 'CAP_SYS_RAWIO',
+  NET_BIND_SERVICE: 'CAP_NET_BIND_SERVICE',
 } as const;
 
 export type Capability = (typeof Cap)[keyof typeof Cap];

@@ -9,6 +9,10 @@ export const Errno = {
   EMFILE: 24, ENOTTY: 25, EFBIG: 27, ENOSPC: 28, ESPIPE: 29, EROFS: 30, EMLINK: 31,
   EPIPE: 32, ERANGE: 34, ENAMETOOLONG: 36, ENOSYS: 38, ENOTEMPTY: 39, ELOOP: 40,
   EOVERFLOW: 75, EILSEQ: 84, ENOTSUP: 95, ETIMEDOUT: 110, ESTALE: 116, EUCLEAN: 117,
+  // Sockets (abi/net.ts).
+  ENOTSOCK: 88, EDESTADDRREQ: 89, EMSGSIZE: 90, EPROTOTYPE: 91, ENOPROTOOPT: 92, EPROTONOSUPPORT: 93,
+  EAFNOSUPPORT: 97, EADDRINUSE: 98, EADDRNOTAVAIL: 99, ENETUNREACH: 101, ECONNABORTED: 103, ECONNRESET: 104,
+  ENOBUFS: 105, EISCONN: 106, ENOTCONN: 107, ECONNREFUSED: 111, EHOSTUNREACH: 113, EALREADY: 114, EINPROGRESS: 115,
 } as const;
 
 export type ErrnoName = keyof typeof Errno;
@@ -30,6 +34,12 @@ const messages: Record<number, string> = {
   39: 'Directory not empty', 40: 'Too many levels of symbolic links', 75: 'Value too large',
   84: 'Invalid or incomplete multibyte character', 95: 'Operation not supported',
   110: 'Connection timed out', 116: 'Stale file handle', 117: 'Structure needs cleaning',
+  88: 'Socket operation on non-socket', 89: 'Destination address required', 90: 'Message too long',
+  91: 'Protocol wrong type for socket', 92: 'Protocol not available', 93: 'Protocol not supported',
+  97: 'Address family not supported by protocol', 98: 'Address already in use', 99: 'Cannot assign requested address',
+  101: 'Network is unreachable', 103: 'Software caused connection abort', 104: 'Connection reset by peer',
+  105: 'No buffer space available', 106: 'Transport endpoint is already connected', 107: 'Transport endpoint is not connected',
+  111: 'Connection refused', 113: 'No route to host', 114: 'Operation already in progress', 115: 'Operation now in progress',
 };
 
 export function errnoName(errno: number): string {

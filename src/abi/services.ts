@@ -11,6 +11,7 @@ import { SECTOR_SIZE } from './blk.js';
 import { KernelError, Errno } from './errno.js';
 import type { KernelCalls } from './component.js';
 import { conforms, type Shape } from './shape.js';
+import type { SockAddr, SocketInfo } from './net.js';
 
 /** An open file inside vfs, as the kernel's file table refers to it. */
 export interface VfsOpenResult {
@@ -196,6 +197,40 @@ export interface Ext2Service {
 export interface KernelService extends KernelCalls {
   /** Appends a line to the kernel log. Every component may log: it needs no `uses` entry. */
   log(message: string): Promise<void>;
+}
+
+/**
+ * net: sockets (abi/net.ts). AF_UNIX stream sockets and AF_INET TCP and UDP; a socket
+ * is a number the kernel's open file holds. Calls that can wait (accept, connect,
+ * send, recv) block inside net unless `nonBlocking` (EAGAIN); `waiter` names the
+ * process for `cancel`, which ends its blocked calls with EINTR (a signal, or the
+ * process died).
+ */
+export interface NetService {
+  socket(family: number, type: number, protocol: number): Promise<number>;
+  /** Two connected sockets (socketpair). */
+  pair(family: number, type: number): Promise<{ a: number; b: number }>;
+  bind(id: number, addr: SockAddr): Promise<void>;
+  listen(id: number, backlog: number): Promise<void>;
+  accept(id: number, nonBlocking: boolean, waiter: number): Promise<{ id: number; peer: SockAddr }>;
+  connect(id: number, addr: SockAddr, nonBlocking: boolean, waiter: number): Promise<void>;
+  /** Sends (to `to` for a datagram socket); the count sent. A stream send blocks until all of `data` is queued. */
+  send(id: number, data: Uint8Array, to: SockAddr | undefined, nonBlocking: boolean, waiter: number): Promise<number>;
+  /** At most `max` bytes (one datagram); empty at end of stream. `from`: the sender. */
+  recv(id: number, max: number, peek: boolean, nonBlocking: boolean, waiter: number): Promise<{ data: Uint8Array; from: SockAddr }>;
+  /** shutdown(2) (named apart from the component lifecycle's shutdown). */
+  shut(id: number, how: number): Promise<void>;
+  close(id: number): Promise<void>;
+  localAddress(id: number): Promise<SockAddr>;
+  remoteAddress(id: number): Promise<SockAddr>;
+  setOption(id: number, level: number, name: number, value: number): Promise<void>;
+  getOption(id: number, level: number, name: number): Promise<number>;
+  /** Readiness as POLL bits (IN, OUT, ERR, HUP). */
+  poll(id: number): Promise<number>;
+  /** Ends every blocked call of `waiter` with EINTR. */
+  cancel(waiter: number): Promise<void>;
+  /** The socket table (ss, netstat). */
+  sockets(): Promise<SocketInfo[]>;
 }
 
 // ---- the service list ---------------------------------------------------------------
@@ -390,8 +425,31 @@ export const USBGADGET = service<UsbGadgetService>('usbgadget', 'test module: a 
   report: m(1, [], { record: { outcome: { oneOf: ['device', 'blk', 'refused'] }, lines: { list: 'str' } } }, 'how the disk was reached, or that it was refused', IDEMPOTENT),
 });
 
+const SOCKADDR: Shape = { record: { family: 'int', addr: 'str', port: 'int' } };
+const SOCK = ['id', 'int'] as const, WAIT = [['nonBlocking', 'bool'], ['waiter', 'int']] as const;
+
+export const NET = service<NetService>('net', 'sockets: AF_UNIX streams, AF_INET TCP and UDP', {
+  socket: m(1, [['family', 'int'], ['type', 'int'], ['protocol', 'int']], 'int', 'makes a socket; its number', { check: (r) => (r as number) > 0 }),
+  pair: m(2, [['family', 'int'], ['type', 'int']], { record: { a: 'int', b: 'int' } }, 'two connected sockets (socketpair)'),
+  bind: m(3, [SOCK, ['addr', SOCKADDR]], 'void', 'gives a socket its local address (port 0: an ephemeral one)'),
+  listen: m(4, [SOCK, ['backlog', 'int']], 'void', 'makes a stream socket accept connections'),
+  accept: m(5, [SOCK, ...WAIT], { record: { id: 'int', peer: SOCKADDR } }, 'the next connection (blocks)', { check: (r) => (r as { id: number }).id > 0 }),
+  connect: m(6, [SOCK, ['addr', SOCKADDR], ...WAIT], 'void', 'connects (blocks until the peer answers)'),
+  send: m(7, [SOCK, ['data', 'bytes'], ['to', { optional: SOCKADDR }], ...WAIT], 'int', 'queues bytes (a datagram) to send; the count', { bulk: ['data'], check: (r, a) => (r as number) >= 0 && (r as number) <= (a[1] as Uint8Array).length }),
+  recv: m(8, [SOCK, ['max', 'int'], ['peek', 'bool'], ...WAIT], { record: { data: 'bytes', from: SOCKADDR } }, 'at most `max` received bytes (one datagram); empty at end of stream', { bulk: ['result'], check: (r, a) => (r as { data: Uint8Array }).data.length <= (a[1] as number) }),
+  shut: m(9, [SOCK, ['how', 'int']], 'void', 'ends receiving, sending or both'),
+  close: m(10, [SOCK], 'void', 'closes a socket (a stream sends its FIN)'),
+  localAddress: m(11, [SOCK], SOCKADDR, 'the local address (getsockname)', IDEMPOTENT),
+  remoteAddress: m(12, [SOCK], SOCKADDR, 'the peer address (getpeername)', IDEMPOTENT),
+  setOption: m(13, [SOCK, ['level', 'int'], ['name', 'int'], ['value', 'int']], 'void', 'sets a socket option (SO_*, TCP_NODELAY)'),
+  getOption: m(14, [SOCK, ['level', 'int'], ['name', 'int']], 'int', 'reads a socket option', IDEMPOTENT),
+  poll: m(15, [SOCK], 'int', 'readiness as POLL bits', { ...IDEMPOTENT, check: (r) => (r as number) >= 0 }),
+  cancel: m(16, [['waiter', 'int']], 'void', "ends a process's blocked calls with EINTR", IDEMPOTENT),
+  sockets: m(17, [], { list: { record: { id: 'int', family: 'int', type: 'int', state: 'str', local: 'str', remote: 'str', recvQueue: 'int', sendQueue: 'int' } } }, 'the socket table (ss, netstat)', IDEMPOTENT),
+});
+
 /** Every service, by component name ('kernel' is the kernel core). */
-export const SERVICES: Readonly<Record<string, ServiceDef>> = { vfs: VFS, ext2: EXT2, console: CONSOLE, blk: BLK, pm: PM, echo: ECHO, hostfs: HOSTFS, ipcbench: IPCBENCH, usbgadget: USBGADGET, kernel: KERNEL };
+export const SERVICES: Readonly<Record<string, ServiceDef>> = { vfs: VFS, ext2: EXT2, console: CONSOLE, blk: BLK, pm: PM, echo: ECHO, hostfs: HOSTFS, ipcbench: IPCBENCH, usbgadget: USBGADGET, net: NET, kernel: KERNEL };
 
 /**
  * The one reply check: the result of `service.method(args)` as it arrived from the

@@ -30,6 +30,7 @@ import { checkedPm, checkedConsole, checkedVfs, checkedBlk } from './component/r
 import type { Transport } from './component/server.js';
 import type { ComponentModule } from './component/server-runtime.js';
 import { closeFile, writeFile } from './fs/io.js';
+import { cancelNetWaits } from './fs/socket.js';
 import { WindowGrant } from './ipc/grant.js';
 import { pathBase } from './fs/at.js';
 import { AT } from '../abi/fs.js';
@@ -425,6 +426,7 @@ export class Kernel {
     }
     // Its console read must not take the next line typed (it belongs to whoever reads next).
     if (p.inDeviceRead) await this.console.cancel(p.pid).catch(() => {});
+    await cancelNetWaits(this, p);
     for (const [fd] of p.fds.list()) {
       const e = p.fds.remove(fd);
       await closeFile(this, e.file).catch(() => {});

@@ -1,21 +1,22 @@
 // Open files and descriptor tables. An OpenFile is shared by every descriptor that
 // dup/spawn made from the same open (they share the offset, as in Unix); it points at
-// a vfs handle, a device (the kernel routes by major number, see devices.ts), or one
-// end of a pipe. A file served on the direct path (proc/direct.ts) keeps its offset
-// and flags in its cell of the direct table, where vfs's server reads and moves them.
+// a vfs handle, a device (the kernel routes by major number, see devices.ts), one
+// end of a pipe, or a socket in the net component (socket.ts). A file served on the
+// direct path (proc/direct.ts) keeps its offset and flags in its cell of the direct
+// table, where vfs's server reads and moves them.
 
 import type { Pipe } from './pipe.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import { O } from '../../abi/fs.js';
 
-export type FileKind = 'vfs' | 'dev' | 'pipe';
+export type FileKind = 'vfs' | 'dev' | 'pipe' | 'socket';
 
 // Words of a direct-table cell (abi/direct.ts).
 const CELL_FLAGS = 2, CELL_OFFSET = 3;
 
 export class OpenFile {
   refs = 1;
-  /** The vfs instance generation this file was opened in (see fs/io.ts). */
+  /** The vfs (or, for a socket, net) instance generation this file was opened in (see fs/io.ts). */
   generation = 0;
   private ownOffset = 0;
   private ownFlags: number;
@@ -27,7 +28,7 @@ export class OpenFile {
     readonly kind: FileKind,
     flags: number,
     readonly path: string,
-    readonly target: { vfsHandle?: number; rdev?: number; pipe?: Pipe; pipeEnd?: 'r' | 'w'; isDir?: boolean; mode?: number },
+    readonly target: { vfsHandle?: number; rdev?: number; pipe?: Pipe; pipeEnd?: 'r' | 'w'; isDir?: boolean; mode?: number; socket?: number },
   ) {
     this.ownFlags = flags;
   }

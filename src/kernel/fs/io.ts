@@ -11,6 +11,7 @@ import { OpenFile } from './file.js';
 import { deviceRead, deviceWrite, type DeviceDrivers } from './devices.js';
 import { Pipe } from './pipe.js';
 import { capable, Cap, type FsCred } from '../../abi/cred.js';
+import { closeSocket, socketReceive, socketSend } from './socket.js';
 
 export function drivers(k: Kernel): DeviceDrivers {
   return { console: () => k.console, blk: () => k.blk };
@@ -49,6 +50,7 @@ export async function closeFile(k: Kernel, f: OpenFile): Promise<void> {
     if (f.target.pipeEnd === 'r') f.target.pipe!.closeReader(); else f.target.pipe!.closeWriter();
     return;
   }
+  if (f.kind === 'socket') { await closeSocket(k, f); return; }
   if (f.target.vfsHandle !== undefined) {
     try { checkGeneration(k, f); } catch { return; }
     await k.vfs.close(f.target.vfsHandle);
@@ -65,6 +67,9 @@ export async function readFile(k: Kernel, p: Process, f: OpenFile, length: numbe
     case 'pipe':
       if (offset !== undefined) throw new KernelError(Errno.ESPIPE);
       return f.target.pipe!.read(length, () => !p.dead, (f.flags & O.NONBLOCK) !== 0);
+    case 'socket':
+      if (offset !== undefined) throw new KernelError(Errno.ESPIPE);
+      return (await socketReceive(k, p, f, length, 0)).data;
     case 'dev': {
       // A terminal read is interruptible: a signal the process handles ends it with EINTR
       // (its handler runs on the way out), so ^C at a prompt gives a fresh prompt.
@@ -133,6 +138,9 @@ export async function writeFile(k: Kernel, p: Process, f: OpenFile, data: Uint8A
         if (e instanceof KernelError && e.errno === Errno.EPIPE) k.deliver(p, 13 /* SIGPIPE */);
         throw e;
       }
+    case 'socket':
+      if (offset !== undefined) throw new KernelError(Errno.ESPIPE);
+      return socketSend(k, p, f, data, 0);
     case 'dev': {
       if (majorOf(f.target.rdev!) === Major.BLK) await refuseMountedDevice(k, p, f.target.rdev!);
       const n = await deviceWrite(drivers(k), f.target.rdev!, offset ?? f.offset, data);

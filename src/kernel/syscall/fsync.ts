@@ -8,7 +8,7 @@ import { checkGeneration } from '../fs/io.js';
 
 export async function sysFsync(k: Kernel, p: Process, a: number[]): Promise<number> {
   const file = p.fds.get(a[0]!).file;
-  if (file.kind === 'pipe') throw new KernelError(Errno.EINVAL);
+  if (file.kind === 'pipe' || file.kind === 'socket') throw new KernelError(Errno.EINVAL);
   if (file.kind === 'dev') { if (file.target.rdev !== undefined && file.target.rdev >> 8 === 8) await k.blk.flush(); return 0; }
   checkGeneration(k, file);
   await k.vfs.fsync(file.target.vfsHandle!, false);

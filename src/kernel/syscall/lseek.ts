@@ -11,7 +11,7 @@ import { checkGeneration } from '../fs/io.js';
 export async function sysLseek(k: Kernel, p: Process, a: number[]): Promise<number> {
   const file = p.fds.get(a[0]!).file;
   const [offset, whence] = [a[1]!, a[2]!];
-  if (file.kind === 'pipe') throw new KernelError(Errno.ESPIPE);
+  if (file.kind === 'pipe' || file.kind === 'socket') throw new KernelError(Errno.ESPIPE);
   if (!Number.isSafeInteger(offset)) throw new KernelError(Errno.EINVAL, 'offset is not an integer a float64 holds exactly');
   let base: number;
   switch (whence) {

@@ -1,10 +1,11 @@
-// poll: readiness of pipes, the console and files, with a timeout.
+// poll: readiness of pipes, sockets, the console and files, with a timeout.
 // Decodes and checks the arguments; the work is done where the comment says.
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import { POLL } from '../../abi/syscalls.js';
+import { pollSocket } from '../fs/socket.js';
 
 export async function sysPoll(k: Kernel, p: Process, a: number[]): Promise<number> {
   const [ptr, nfds, timeoutMs] = [a[0]!, a[1]!, a[2]!];
@@ -25,6 +26,9 @@ export async function sysPoll(k: Kernel, p: Process, a: number[]): Promise<numbe
             const pipe = file.target.pipe!;
             if (file.target.pipeEnd === 'r') { if (pipe.buffered > 0) revents |= POLL.IN & events; if (pipe.writers === 0) revents |= POLL.HUP; }
             else { if (pipe.readers === 0) revents |= POLL.ERR; else if (pipe.buffered < pipe.capacity) revents |= POLL.OUT & events; }
+          } else if (file.kind === 'socket') {
+            // Errors and hang-ups are reported whatever was asked, as for pipes.
+            try { revents |= (await pollSocket(k, file)) & (events | POLL.ERR | POLL.HUP); } catch { revents |= POLL.ERR; }
           } else if (file.kind === 'dev' && file.target.rdev !== undefined && file.target.rdev >> 8 === 5) {
             if ((events & POLL.IN) !== 0 && (await k.console.readable()) === true) revents |= POLL.IN;
             revents |= POLL.OUT & events;

@@ -93,6 +93,20 @@ import { sysFstatat } from './fstatat.js';
 import { sysUtimensat } from './utimensat.js';
 import { sysTrace } from './trace.js';
 import { sysBpf } from './bpf.js';
+import { sysSocket } from './socket.js';
+import { sysSocketpair } from './socketpair.js';
+import { sysBind } from './bind.js';
+import { sysListen } from './listen.js';
+import { sysAccept } from './accept.js';
+import { sysConnect } from './connect.js';
+import { sysSendto } from './sendto.js';
+import { sysRecvfrom } from './recvfrom.js';
+import { sysShutdown } from './shutdown.js';
+import { sysGetsockname } from './getsockname.js';
+import { sysGetpeername } from './getpeername.js';
+import { sysSetsockopt } from './setsockopt.js';
+import { sysGetsockopt } from './getsockopt.js';
+import { sysSockets } from './sockets.js';
 
 export type SyscallHandler = (k: Kernel, p: Process, args: number[]) => number | Promise<number>;
 
@@ -185,6 +199,20 @@ const HANDLERS: { readonly [K in SyscallName]: SyscallHandler } = {
   utimensat: sysUtimensat,
   trace: sysTrace,
   bpf: sysBpf,
+  socket: sysSocket,
+  socketpair: sysSocketpair,
+  bind: sysBind,
+  listen: sysListen,
+  accept: sysAccept,
+  connect: sysConnect,
+  sendto: sysSendto,
+  recvfrom: sysRecvfrom,
+  shutdown: sysShutdown,
+  getsockname: sysGetsockname,
+  getpeername: sysGetpeername,
+  setsockopt: sysSetsockopt,
+  getsockopt: sysGetsockopt,
+  sockets: sysSockets,
 };
 
 /** Handler by syscall number. */

@@ -6,7 +6,8 @@
 // fuzzer neither kills itself nor waits forever (that would test the fuzzer, not the
 // kernel): exit, fault, rmmod and umount are skipped, kill only probes (signal 0),
 // wait never blocks, sleeps and poll timeouts are capped, descriptors 0-2 stay open,
-// reads and writes skip pipes (a pipe the fuzzer holds both ends of would block), and
+// reads and writes skip pipes (a pipe the fuzzer holds both ends of would block), sockets
+// are made non-blocking and the calls that could wait on one skip a blocking one, and
 // the set*id calls keep root: a valid id becomes 0, so only bad arguments reach the
 // kernel as they are (a fuzzer that gave up root would fail its own sanity check).
 //
@@ -15,13 +16,18 @@
 
 import * as libc from '../libc/index.js';
 import { memory } from '../libc/trap.js';
-import { SYS, WNOHANG } from '../../abi/syscalls.js';
-import { S } from '../../abi/fs.js';
+import { SYS, WNOHANG, F } from '../../abi/syscalls.js';
+import { S, O } from '../../abi/fs.js';
+import { SOCK } from '../../abi/net.js';
+
+const SOCK_NONBLOCK = SOCK.NONBLOCK;
 import { preflight } from '../util/args.js';
 
 export const STRINGS_AT = 16384;
 export const STRINGS = ['/tmp/fz', '/tmp', '/dev/blk0', '/dev/null', '/bin/true', '/', '/tmp/fz/a', 'fz', '..', '/etc/motd', '/dev/console', '/tmp/fz2'];
 
+const TRUE_AT = STRINGS.indexOf('/bin/true') >= 0 ? STRINGS_AT + STRINGS.indexOf('/bin/true') * 256 : undefined;
+const REMOVES = new Set<number>([SYS.unlink, SYS.unlinkat, SYS.rename, SYS.renameat, SYS.truncate, SYS.chmod, SYS.open, SYS.openat]);
 const SKIP = new Set<number>([SYS.exit, SYS.fault, SYS.rmmod, SYS.umount]);
 const FD_CALLS = new Set<number>([SYS.read, SYS.pread, SYS.write, SYS.pwrite]);
 const ID_CALLS = new Set<number>([SYS.setuid, SYS.setgid, SYS.setresuid, SYS.setresgid]);
@@ -31,8 +37,18 @@ function isPipe(fd: number): boolean {
   try { return (libc.fstat(fd).mode & S.IFMT) === S.IFIFO; } catch { return false; }
 }
 
+// A socket the fuzzer holds both ends of (or a listener nobody connects to) would block too.
+const SOCKET_WAITS = new Set<number>([SYS.read, SYS.write, SYS.accept, SYS.connect, SYS.sendto, SYS.recvfrom]);
+function blockingSocket(fd: number): boolean {
+  try { return (libc.fstat(fd).mode & S.IFMT) === S.IFSOCK && (libc.fcntl(fd, F.GETFL) & O.NONBLOCK) === 0; } catch { return false; }
+}
+
 function bend(nr: number, a: number[]): boolean {
   if (SKIP.has(nr)) return false;
+  if (SOCKET_WAITS.has(nr) && blockingSocket(a[0]!)) return false;
+  // The sanity check spawns /bin/true: removing or replacing it would fail the fuzzer, not the kernel.
+  if (TRUE_AT !== undefined && REMOVES.has(nr) && a.slice(0, 4).includes(TRUE_AT)) return false;
+  if ((nr === SYS.socket || nr === SYS.socketpair) && Number.isInteger(a[1]) && a[1]! >= 0) a[1] = a[1]! | SOCK_NONBLOCK;
   switch (nr) {
     case SYS.kill: a[1] = 0; break;
     case SYS.wait: a[2] = WNOHANG; break;

@@ -17,6 +17,7 @@ export { WNOHANG, WUNTRACED, WCONTINUED, WAIT_STOPPED, WAIT_CONTINUED, SysInfo, 
 export { installTrap, syscall } from './trap.js';
 export { signal } from './signal.js';
 export { RLIMIT, RLIM_INFINITY, RLIMIT_NAMES, type Rlimit } from '../../abi/rlimit.js';
+export * from './net.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -1,0 +1,48 @@
+// The net component: sockets (NetService in abi/services.ts), placed like any other
+// component: in the kernel domain under `monolithic` (the kernel's socket calls are
+// direct calls), its own server under `microkernel`. The kernel loads it at the first
+// socket() (as Linux loads a protocol family's module on first use) or at boot.
+//
+// Layers, one file each: sockets.ts (the socket operations and the loopback and
+// AF_UNIX connections), socket.ts (one socket's state), ports.ts (address tables),
+// byte-queue.ts (stream receive buffers), sleepers.ts (blocking and cancellation).
+
+import type { ComponentContext, ComponentInstance, Manifest } from '../../abi/component.js';
+import type { NetService } from '../../abi/services.js';
+import { SocketLayer, DEFAULT_LIMITS, type SocketLimits } from './sockets.js';
+
+export const manifest: Manifest = {
+  name: 'net',
+  description: 'sockets: AF_UNIX streams, TCP and UDP on the loopback network',
+  uses: [],
+};
+
+export function create(ctx: ComponentContext): ComponentInstance & NetService {
+  const limits: SocketLimits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(limits) as (keyof SocketLimits)[]) {
+    const v = ctx.config[key];
+    if (typeof v === 'number' && Number.isInteger(v) && v > 0) limits[key] = v;
+  }
+  const layer = new SocketLayer(limits);
+  return {
+    async init(): Promise<void> { ctx.log(`net: sockets up (loopback 127.0.0.0/8, AF_UNIX), at most ${limits.maxSockets}`); },
+    busy: () => layer.open > 0,
+    socket: (f, t, p) => layer.socket(f, t, p),
+    pair: (f, t) => layer.pair(f, t),
+    bind: (id, a) => layer.bind(id, a),
+    listen: (id, b) => layer.listen(id, b),
+    accept: (id, nb, w) => layer.accept(id, nb, w),
+    connect: (id, a, nb, w) => layer.connect(id, a, nb, w),
+    send: (id, d, to, nb, w) => layer.send(id, d, to, nb, w),
+    recv: (id, max, peek, nb, w) => layer.recv(id, max, peek, nb, w),
+    shut: (id, how) => layer.shut(id, how),
+    close: (id) => layer.close(id),
+    localAddress: (id) => layer.localAddress(id),
+    remoteAddress: (id) => layer.remoteAddress(id),
+    setOption: (id, l, n, v) => layer.setOption(id, l, n, v),
+    getOption: (id, l, n) => layer.getOption(id, l, n),
+    poll: (id) => layer.poll(id),
+    cancel: (w) => layer.cancel(w),
+    sockets: () => layer.sockets(),
+  };
+}

@@ -1,0 +1,322 @@
+// nettests: the socket tests, a user program that speaks only the ABI (as usertests
+// does for the rest). One name -> test table; each test runs in its own process (this
+// program re-spawned with the test's name), prints OK or FAILED, and ends by checking
+// that it leaked no descriptors and no sockets.
+//
+//   nettests            run every test
+//   nettests NAME...    run the named tests
+//   nettests -l         list the tests
+
+import * as libc from '../libc/index.js';
+import { AF, SOCK, SO, SOL_SOCKET, IPPROTO, TCP_NODELAY, MSG, SHUT, POLL, O, F, Errno, SysError, inet, unix } from '../libc/index.js';
+import { preflight } from '../util/args.js';
+import { SYS } from '../../abi/syscalls.js';
+
+const TESTS: Record<string, () => void> = {};
+const dec = new TextDecoder();
+
+function check(cond: unknown, what: string): asserts cond { if (!cond) throw new Error(what); }
+
+function expectErrno(errno: number, fn: () => unknown, what: string): void {
+  try { fn(); } catch (e) {
+    if (e instanceof SysError && e.errno === errno) return;
+    throw new Error(`${what}: expected ${libc.errnoName(errno)}, got ${e instanceof SysError ? e.code : String(e)}`);
+  }
+  throw new Error(`${what}: expected ${libc.errnoName(errno)}, but it succeeded`);
+}
+
+/** A TCP listener on 127.0.0.1 at an ephemeral port. */
+function listener(): { fd: number; port: number } {
+  const fd = libc.socket(AF.INET, SOCK.STREAM);
+  libc.bind(fd, inet('127.0.0.1', 0));
+  libc.listen(fd, 8);
+  return { fd, port: libc.getsockname(fd).port };
+}
+
+/** Reads until end of stream. */
+function readAll(fd: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  for (;;) {
+    const b = libc.recv(fd, 65536);
+    if (b.length === 0) break;
+    parts.push(b); n += b.length;
+  }
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
+function sendAll(fd: number, data: Uint8Array): void {
+  let done = 0;
+  while (done < data.length) done += libc.send(fd, data.subarray(done));
+}
+
+TESTS.tcp_loopback = () => {
+  const l = listener();
+  check(l.port >= 32768, `an ephemeral port (${l.port})`);
+  const c = libc.socket(AF.INET, SOCK.STREAM);
+  libc.connect(c, inet('127.0.0.1', l.port));
+  const { fd: s, peer } = libc.accept(l.fd);
+  check(peer.addr === '127.0.0.1' && peer.port === libc.getsockname(c).port, 'accept names the client');
+  check(libc.getpeername(c).port === l.port, 'getpeername names the server');
+  check(libc.send(c, 'ping') === 4, 'send returns the count');
+  check(dec.decode(libc.recv(s, 100)) === 'ping', 'the server reads what the client sent');
+  check(libc.write(s, 'pong') === 4, 'write(2) on a socket');
+  check(dec.decode(libc.read(c, 100)) === 'pong', 'read(2) on a socket');
+  libc.shutdown(c, SHUT.WR);
+  check(libc.recv(s, 100).length === 0, 'shutdown(WR) is end of stream for the peer');
+  check(libc.send(s, 'after') === 5, 'the other direction still works');
+  check(dec.decode(libc.recv(c, 100)) === 'after', 'and carries data');
+  libc.close(s); libc.close(c); libc.close(l.fd);
+};
+
+TESTS.tcp_bulk = () => {
+  // More than a receive buffer: the sender blocks until the reader drains (a child process).
+  const l = listener();
+  const size = 3 * 1024 * 1024 + 17;
+  const pid = libc.spawn('/bin/nettests', { argv: ['nettests', '--send', String(l.port), String(size)] });
+  const { fd } = libc.accept(l.fd);
+  const got = readAll(fd);
+  check(got.length === size, `received ${got.length} of ${size} bytes`);
+  for (let i = 0; i < size; i += 4093) check(got[i] === (i * 7) % 251, `byte ${i} intact`);
+  const w = libc.wait(pid);
+  check(w !== null && w.code === 0, 'the sender exited 0');
+  libc.close(fd); libc.close(l.fd);
+};
+
+TESTS.unix_stream = () => {
+  const path = `/tmp/nt-${libc.getpid()}.sock`;
+  const l = libc.socket(AF.UNIX, SOCK.STREAM);
+  libc.bind(l, unix(path));
+  expectErrno(Errno.EADDRINUSE, () => { const d = libc.socket(AF.UNIX, SOCK.STREAM); try { libc.bind(d, unix(path)); } finally { libc.close(d); } }, 'a name is taken once');
+  libc.listen(l, 4);
+  const c = libc.socket(AF.UNIX, SOCK.STREAM);
+  libc.connect(c, unix(path));
+  const { fd: s } = libc.accept(l);
+  check(libc.getsockname(s).addr === path, 'the accepted socket has the listener\'s name');
+  libc.send(s, 'over unix');
+  check(dec.decode(libc.recv(c, 100)) === 'over unix', 'data crosses');
+  libc.close(s);
+  check(libc.recv(c, 100).length === 0, 'close is end of stream');
+  libc.close(c); libc.close(l);
+  expectErrno(Errno.ENOENT, () => { const d = libc.socket(AF.UNIX, SOCK.STREAM); try { libc.connect(d, unix(path)); } finally { libc.close(d); } }, 'a closed listener\'s name is gone');
+};
+
+TESTS.socketpair = () => {
+  const [a, b] = libc.socketpair(AF.UNIX, SOCK.STREAM);
+  libc.write(a, 'one'); libc.write(b, 'two');
+  check(dec.decode(libc.read(b, 10)) === 'one' && dec.decode(libc.read(a, 10)) === 'two', 'both ways');
+  libc.close(a);
+  check(libc.read(b, 10).length === 0, 'end of stream after the other end closes');
+  libc.sigaction(13, 1 /* ignore SIGPIPE */);
+  expectErrno(Errno.EPIPE, () => libc.write(b, 'x'), 'writing to a closed peer');
+  libc.close(b);
+};
+
+TESTS.udp_loopback = () => {
+  const a = libc.socket(AF.INET, SOCK.DGRAM), b = libc.socket(AF.INET, SOCK.DGRAM);
+  libc.bind(a, inet('127.0.0.1', 0));
+  const port = libc.getsockname(a).port;
+  libc.sendto(b, 'first', inet('127.0.0.1', port));
+  libc.sendto(b, 'second', inet('127.0.0.1', port));
+  const r1 = libc.recvfrom(a, 100);
+  check(dec.decode(r1.data) === 'first' && r1.from.port === libc.getsockname(b).port, 'a datagram and its sender');
+  check(dec.decode(libc.recv(a, 3)) === 'sec', 'a short read truncates one datagram');
+  expectErrno(Errno.EAGAIN, () => libc.recv(a, 100, MSG.DONTWAIT), 'the rest of it is gone');
+  libc.connect(a, r1.from);
+  libc.send(a, 'reply');
+  check(dec.decode(libc.recv(b, 100)) === 'reply', 'a connected datagram socket sends to its peer');
+  expectErrno(Errno.EMSGSIZE, () => libc.sendto(b, new Uint8Array(70000), inet('127.0.0.1', port)), 'a datagram over 65507 bytes');
+  libc.close(a); libc.close(b);
+};
+
+TESTS.nonblocking = () => {
+  const l = listener();
+  libc.fcntl(l.fd, F.SETFL, O.NONBLOCK);
+  expectErrno(Errno.EAGAIN, () => libc.accept(l.fd), 'accept with nothing pending');
+  const c = libc.socket(AF.INET, SOCK.STREAM | SOCK.NONBLOCK);
+  libc.connect(c, inet('127.0.0.1', l.port));
+  const { fd: s } = libc.accept(l.fd, SOCK.NONBLOCK);
+  expectErrno(Errno.EAGAIN, () => libc.recv(s, 10), 'recv on an empty non-blocking socket');
+  // Fill the peer's buffer: a non-blocking send takes what fits, then EAGAIN.
+  libc.setsockopt(s, SOL_SOCKET, SO.RCVBUF, 4096);
+  const chunk = new Uint8Array(65536);
+  let sent = 0, rounds = 0;
+  for (;;) {
+    try { sent += libc.send(c, chunk); } catch (e) { check(e instanceof SysError && e.errno === Errno.EAGAIN, `EAGAIN when full, got ${String(e)}`); break; }
+    check(++rounds < 1000, 'the buffer fills');
+  }
+  check(sent > 0, 'something was sent before the buffer filled');
+  let got = 0;
+  for (;;) { try { got += libc.recv(s, 65536).length; } catch { break; } }
+  check(got === sent, `all that was sent arrives (${got} of ${sent})`);
+  libc.close(s); libc.close(c); libc.close(l.fd);
+};
+
+TESTS.poll_sockets = () => {
+  const l = listener();
+  const fds = [{ fd: l.fd, events: POLL.IN, revents: 0 }];
+  check(libc.poll(fds, 0) === 0, 'a listener with nothing pending is not readable');
+  const c = libc.socket(AF.INET, SOCK.STREAM);
+  libc.connect(c, inet('127.0.0.1', l.port));
+  check(libc.poll(fds, 1000) === 1 && (fds[0]!.revents & POLL.IN) !== 0, 'a pending connection makes the listener readable');
+  const { fd: s } = libc.accept(l.fd);
+  const both = [{ fd: s, events: POLL.IN | POLL.OUT, revents: 0 }];
+  libc.poll(both, 0);
+  check(both[0]!.revents === POLL.OUT, `writable, not readable (${both[0]!.revents})`);
+  libc.send(c, 'x');
+  libc.poll(both, 0);
+  check((both[0]!.revents & POLL.IN) !== 0, 'readable once data arrived');
+  libc.recv(s, 10);
+  libc.close(c);
+  libc.poll(both, 0);
+  check((both[0]!.revents & POLL.IN) !== 0, 'end of stream is readable');
+  libc.close(s); libc.close(l.fd);
+};
+
+TESTS.options = () => {
+  const s = libc.socket(AF.INET, SOCK.STREAM);
+  check(libc.getsockopt(s, SOL_SOCKET, SO.TYPE) === SOCK.STREAM, 'SO_TYPE');
+  libc.setsockopt(s, SOL_SOCKET, SO.REUSEADDR, 1);
+  check(libc.getsockopt(s, SOL_SOCKET, SO.REUSEADDR) === 1, 'SO_REUSEADDR');
+  libc.setsockopt(s, IPPROTO.TCP, TCP_NODELAY, 1);
+  check(libc.getsockopt(s, IPPROTO.TCP, TCP_NODELAY) === 1, 'TCP_NODELAY');
+  libc.setsockopt(s, SOL_SOCKET, SO.KEEPALIVE, 1);
+  check(libc.getsockopt(s, SOL_SOCKET, SO.KEEPALIVE) === 1, 'SO_KEEPALIVE');
+  libc.setsockopt(s, SOL_SOCKET, SO.RCVBUF, 10000);
+  check(libc.getsockopt(s, SOL_SOCKET, SO.RCVBUF) === 20000, 'SO_RCVBUF is doubled, as in Linux');
+  expectErrno(Errno.ENOPROTOOPT, () => libc.setsockopt(s, SOL_SOCKET, 999, 1), 'an unknown option');
+  libc.close(s);
+};
+
+TESTS.bad_arguments = () => {
+  expectErrno(Errno.EAFNOSUPPORT, () => libc.socket(99, SOCK.STREAM), 'an unknown family');
+  expectErrno(Errno.EPROTONOSUPPORT, () => libc.socket(AF.INET, 7), 'an unknown type');
+  expectErrno(Errno.EPROTONOSUPPORT, () => libc.socket(AF.INET, SOCK.STREAM, IPPROTO.UDP), 'UDP as a stream');
+  expectErrno(Errno.ENOTSOCK, () => libc.listen(0, 1), 'listen on a terminal');
+  expectErrno(Errno.EBADF, () => libc.listen(999, 1), 'a descriptor that is not open');
+  const s = libc.socket(AF.INET, SOCK.STREAM);
+  const raw = (nr: number, ...a: number[]): number => libc.syscall(nr, ...a);
+  check(raw(SYS.bind, s, 0x7fffffff, 16) === -Errno.EFAULT, 'bind with an address off user memory is EFAULT');
+  check(raw(SYS.bind, s, 0, 1) === -Errno.EINVAL, 'a one-byte sockaddr is EINVAL');
+  check(raw(SYS.recvfrom, s, 0, 10, 0x12345, 0, 0) === -Errno.EINVAL, 'unknown recv flags are EINVAL');
+  expectErrno(Errno.ENOTCONN, () => libc.recv(s, 10), 'recv before connect');
+  expectErrno(Errno.ENOTCONN, () => libc.getpeername(s), 'getpeername before connect');
+  expectErrno(Errno.ECONNREFUSED, () => libc.connect(s, inet('127.0.0.1', 1)), 'nobody listens');
+  expectErrno(Errno.ENETUNREACH, () => libc.connect(s, inet('10.9.8.7', 80)), 'no route off the loopback network');
+  expectErrno(Errno.EADDRNOTAVAIL, () => libc.bind(s, inet('192.0.2.1', 0)), 'an address this machine does not have');
+  libc.close(s);
+};
+
+TESTS.port_in_use = () => {
+  const l = listener();
+  const other = libc.socket(AF.INET, SOCK.STREAM);
+  expectErrno(Errno.EADDRINUSE, () => libc.bind(other, inet('127.0.0.1', l.port)), 'a port held by a listener');
+  libc.close(other);
+  libc.close(l.fd);
+  const again = libc.socket(AF.INET, SOCK.STREAM);
+  libc.bind(again, inet('127.0.0.1', l.port));
+  libc.close(again);
+};
+
+TESTS.privileged_port = () => {
+  // Run as an ordinary user in a child: binding below 1024 needs root.
+  if (libc.geteuid() === 0) {
+    const pid = libc.spawn('/bin/nettests', { argv: ['nettests', 'privileged_port'], user: { uid: 1000, gid: 1000, groups: [] } });
+    const w = libc.wait(pid);
+    check(w !== null && w.code === 0, 'the unprivileged child passed');
+    const s = libc.socket(AF.INET, SOCK.STREAM);
+    libc.bind(s, inet('127.0.0.1', 80));
+    libc.close(s);
+    return;
+  }
+  const s = libc.socket(AF.INET, SOCK.STREAM);
+  expectErrno(Errno.EPERM, () => libc.bind(s, inet('127.0.0.1', 80)), 'port 80 as uid 1000');
+  libc.close(s);
+};
+
+TESTS.reset_on_unread_close = () => {
+  const l = listener();
+  const c = libc.socket(AF.INET, SOCK.STREAM);
+  libc.connect(c, inet('127.0.0.1', l.port));
+  const { fd: s } = libc.accept(l.fd);
+  libc.send(c, 'never read');
+  libc.close(s);
+  expectErrno(Errno.ECONNRESET, () => libc.recv(c, 10), 'closing with unread data resets the peer');
+  libc.close(c); libc.close(l.fd);
+};
+
+TESTS.interrupted_accept = () => {
+  // A blocked accept ends with EINTR when a handled signal arrives (a child sends it).
+  const l = listener();
+  libc.sigaction(10 /* SIGUSR1 */, 2 /* handle */);
+  const pid = libc.spawn('/bin/nettests', { argv: ['nettests', '--kill-parent', '10'] });
+  expectErrno(Errno.EINTR, () => libc.accept(l.fd), 'accept interrupted by a signal');
+  libc.wait(pid);
+  libc.close(l.fd);
+};
+
+TESTS.killed_while_blocked = () => {
+  // A process killed inside recv leaves nothing parked in net: the socket still works.
+  const [a, b] = libc.socketpair(AF.UNIX, SOCK.STREAM);
+  const pid = libc.spawn('/bin/nettests', { argv: ['nettests', '--recv-forever'], fds: [[0, a], [1, 1], [2, 2]] });
+  libc.sleepMs(50);
+  libc.kill(pid, 9);
+  const w = libc.wait(pid);
+  check(w !== null && w.signal === 9, 'the reader was killed');
+  libc.send(b, 'still here');
+  check(dec.decode(libc.recv(a, 100)) === 'still here', 'the socket works after its reader died');
+  libc.close(a); libc.close(b);
+};
+
+// ---- helpers run as child processes -----------------------------------------------
+
+function sendPattern(port: number, size: number): number {
+  const c = libc.socket(AF.INET, SOCK.STREAM);
+  libc.connect(c, inet('127.0.0.1', port));
+  const block = new Uint8Array(65536);
+  for (let done = 0; done < size;) {
+    const n = Math.min(block.length, size - done);
+    for (let i = 0; i < n; i++) block[i] = ((done + i) * 7) % 251;
+    sendAll(c, block.subarray(0, n));
+    done += n;
+  }
+  libc.close(c);
+  return 0;
+}
+
+function runOne(name: string): number {
+  const test = TESTS[name];
+  if (test === undefined) { libc.eprint(`nettests: no test named ${name}\n`); return 2; }
+  const before = libc.sockets().length;
+  try { test(); } catch (e) {
+    libc.print(`${name}: FAILED: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  const after = libc.sockets().length;
+  if (after !== before) { libc.print(`${name}: FAILED: leaked sockets (${before} before, ${after} after)\n`); return 1; }
+  libc.print(`${name}: OK\n`);
+  return 0;
+}
+
+export function main(argv: string[]): number {
+  const args = argv.slice(1);
+  const early = preflight('nettests', args.slice(0, 1), ['-l', '--send', '--kill-parent', '--recv-forever']);
+  if (early !== null) return early;
+  if (args[0] === '-l') { libc.print(Object.keys(TESTS).join('\n') + '\n'); return 0; }
+  if (args[0] === '--send') return sendPattern(Number(args[1]), Number(args[2]));
+  if (args[0] === '--kill-parent') { libc.sleepMs(30); libc.kill(libc.getppid(), Number(args[1])); return 0; }
+  if (args[0] === '--recv-forever') { libc.recv(0, 10); return 0; }
+  if (args.length === 1) return runOne(args[0]!);
+  const names = args.length > 0 ? args : Object.keys(TESTS);
+  let failed = 0;
+  for (const name of names) {
+    const pid = libc.spawn('/bin/nettests', { argv: ['nettests', name] });
+    const w = libc.wait(pid);
+    if (w === null || w.code !== 0) { failed++; if (w !== null && w.signal !== 0) libc.print(`${name}: FAILED: killed by signal ${w.signal}\n`); }
+  }
+  libc.print(`nettests: ${names.length - failed} passed, ${failed} failed\n`);
+  return failed === 0 ? 0 : 1;
+}
