@@ -99,6 +99,8 @@ export class Kernel {
     this.bpf = new BpfSubsystem({ mapBytes: this.params.bpfMapBytes, programs: this.params.bpfPrograms, jit: this.params.bpfJit },
       () => BigInt(Math.round((performance.now() - this.bootedAt) * 1e6)), (line) => this.log.log(line),
       () => new Promise((resolve) => { setTimeout(resolve, 0); }));
+    // Programs on the syscall tracepoints see every syscall: none may bypass the dispatcher.
+    this.bpf.onSyscallHooks = (hooked) => this.direct?.setSlowPath(hooked);
     this.components = new ComponentTable({
       platform, params: this.params, transport: config.ipc, kernelArena: this.arena, kernelBell: this.bell,
       kernelBellMemory: this.bellMemory, kernelCalls: this.kernelCalls(),
@@ -504,6 +506,7 @@ export class Kernel {
       if (name === 'pm') { if (event === 'up') direct.pmUp(); else direct.pmDown(); }
     };
     direct.serverUp();
+    if (this.bpf.syscallHooked()) direct.setSlowPath(true);
     this.direct = direct;
     return direct;
   }

@@ -56,6 +56,12 @@ export class BpfSubsystem {
   readonly hooks: { readonly [K in BpfTracepoint]: BpfProgram[] } = { 'raw_syscalls/sys_enter': [], 'raw_syscalls/sys_exit': [], 'kernelkit/component_call': [] };
   /** Programs attached to any hook: the syscall dispatcher's one test. */
   attached = 0;
+  /**
+   * Told when the syscall tracepoints gain their first program or lose their last: every
+   * syscall must then reach the kernel's dispatcher (the kernel turns the direct path
+   * off, as Linux moves a traced task's syscalls to its slow path).
+   */
+  onSyscallHooks: ((hooked: boolean) => void) | undefined;
   private nextMapId = 1;
   private nextProgramId = 1;
   private bytes = 0;
@@ -168,17 +174,26 @@ export class BpfSubsystem {
     if (program.type !== BPF_PROG_TYPE.TRACEPOINT) throw new KernelError(Errno.EINVAL, `${progTypeName(program.type)} programs do not attach to tracepoints`);
     if (hook !== program.hook) throw new KernelError(Errno.EINVAL, `program ${program.id} was verified for ${program.hook}, not ${hook}`);
     if (program.attached) throw new KernelError(Errno.EBUSY, `program ${program.id} is attached already`);
+    const before = this.syscallHooked();
     this.hooks[hook as BpfTracepoint].push(program);
     program.attached = true;
     this.attached++;
+    if (this.syscallHooked() !== before) this.onSyscallHooks?.(true);
+  }
+
+  /** Programs are attached to raw_syscalls/sys_enter or sys_exit. */
+  syscallHooked(): boolean {
+    return this.hooks['raw_syscalls/sys_enter'].length + this.hooks['raw_syscalls/sys_exit'].length > 0;
   }
 
   detach(program: BpfProgram): void {
     if (!program.attached) throw new KernelError(Errno.ENOENT, `program ${program.id} is not attached`);
     const list = this.hooks[program.hook as BpfTracepoint];
+    const before = this.syscallHooked();
     list.splice(list.indexOf(program), 1);
     program.attached = false;
     this.attached--;
+    if (this.syscallHooked() !== before) this.onSyscallHooks?.(false);
   }
 
   /** Detaches and frees a program, and the maps its object created once no program uses them. */

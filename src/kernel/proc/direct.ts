@@ -70,6 +70,8 @@ export class DirectFiles {
   private readonly freeFiles: number[] = [];
   private readonly attached = new Map<number, Attached>();
   private readonly holders = new Map<number, OpenFile>();
+  /** Every call goes through the kernel for now (setSlowPath). */
+  private slowPath = false;
 
   /** `pm`: pm's server, when it too runs in the user domain (the pid calls). */
   constructor(private readonly server: DirectServer, private readonly processes: number, private readonly fileSlots: number, private readonly pm?: DirectServer) {
@@ -94,7 +96,7 @@ export class DirectFiles {
     this.server.post({ type: 'direct-process', slot, pid: p.pid, page, memory: p.userMemory });
     if (a.pm === undefined || this.pm === undefined) return { page, serverBell: this.server.bell };
     // pm answers for the pid it is told here; it needs none of the process's memory.
-    a.pm.hints[0] = p.trace === undefined ? 1 : 0;
+    a.pm.hints[0] = p.trace === undefined && !this.slowPath ? 1 : 0;
     this.pm.post({ type: 'direct-process', slot, pid: p.pid, page: a.pm.page, memory: undefined });
     return { page, serverBell: this.server.bell, pm: { page: a.pm.page, serverBell: this.pm.bell } };
   }
@@ -116,7 +118,7 @@ export class DirectFiles {
   private fdChanged(p: Process, fd: number, file: OpenFile | undefined): void {
     const a = this.attached.get(p.pid);
     if (a === undefined || fd < 0 || fd >= DIRECT_FDS) return;
-    const slot = file !== undefined ? this.fileSlot(file) : -1;
+    const slot = file !== undefined && !this.slowPath ? this.fileSlot(file) : -1;
     Atomics.store(this.slots, a.slot * DIRECT_SLOT_WORDS + SLOT_FD0 + fd, slot + 1);
     a.hints[fd] = slot >= 0 ? 1 : 0;
   }
@@ -151,7 +153,28 @@ export class DirectFiles {
     if (a === undefined) return;
     Atomics.store(this.slots, a.slot * DIRECT_SLOT_WORDS + SLOT_TRACED, p.trace !== undefined ? 1 : 0);
     // pm's page does not report calls: a traced process asks pm through the kernel, which shows the hop.
-    if (a.pm !== undefined) a.pm.hints[0] = p.trace === undefined ? 1 : 0;
+    if (a.pm !== undefined) a.pm.hints[0] = p.trace === undefined && !this.slowPath ? 1 : 0;
+  }
+
+  /**
+   * While `on`, nothing is served directly: every descriptor entry and hint is cleared
+   * (vfs's server refuses what the table no longer grants) and pm's pages are off, so
+   * each syscall traps into the kernel — for eBPF programs on the syscall tracepoints,
+   * which must see every call. Off again, the entries are made from the descriptor
+   * tables as at spawn.
+   */
+  setSlowPath(on: boolean): void {
+    if (on === this.slowPath) return;
+    this.slowPath = on;
+    for (const a of this.attached.values()) {
+      if (on) {
+        this.slots.fill(0, a.slot * DIRECT_SLOT_WORDS + SLOT_FD0, a.slot * DIRECT_SLOT_WORDS + SLOT_FD0 + DIRECT_FDS);
+        a.hints.fill(0);
+      } else {
+        for (const [fd, e] of a.p.fds.list()) this.fdChanged(a.p, fd, e.file);
+      }
+      if (a.pm !== undefined) a.pm.hints[0] = a.p.trace === undefined && !on ? 1 : 0;
+    }
   }
 
   /** Takes the traced calls vfs's server reported since the last time, oldest first. */

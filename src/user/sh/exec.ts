@@ -344,7 +344,7 @@ export class Shell implements ExpandContext {
   background(job: Job): void {
     job.stopped = false;
     this.continueJob(job);
-    libc.write(2, `[${job.id}]+ ${job.text} &\n`);
+    libc.write(1, `[${job.id}]+ ${job.text} &\n`);
   }
 
   private continueJob(job: Job): void {
