@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { SocketLayer } from './sockets.js';
-import { AF, SOCK, SOL_SOCKET, SO } from '../../abi/net.js';
-import { Errno, isKernelError } from '../../abi/errno.js';
-import { ByteQueue } from './byte-queue.js';
+import { SocketLayer } from '../../src/services/net/sockets.js';
+import { AF, SOCK, SOL_SOCKET, SO } from '../../src/abi/net.js';
+import { Errno, isKernelError } from '../../src/abi/errno.js';
+import { ByteQueue } from '../../src/services/net/byte-queue.js';
 
 const local = (port: number) => ({ family: AF.INET, addr: '127.0.0.1', port });
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);

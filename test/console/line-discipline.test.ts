@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LineDiscipline } from './line-discipline.js';
-import { TERM_MODE, TERM_MODE_COOKED } from '../../abi/syscalls.js';
+import { LineDiscipline } from '../../src/services/console/line-discipline.js';
+import { TERM_MODE, TERM_MODE_COOKED } from '../../src/abi/syscalls.js';
 
 function make(canonical: boolean): { ld: LineDiscipline; echoed: () => string; interrupts: () => number; suspends: () => number } {
   let echo = '';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LineEditor, KeyDecoder, type Key, type EditResult, type Completion } from './line-editor.js';
-import { complete, type CompletionSources, type DirEntryInfo } from './completion.js';
+import { LineEditor, KeyDecoder, type Key, type EditResult, type Completion } from '../../src/user/sh/line-editor.js';
+import { complete, type CompletionSources, type DirEntryInfo } from '../../src/user/sh/completion.js';
 
 /** One terminal row: enough of a VT100 to show what the editor drew (\r, \n, ESC[K, ESC[nD, ESC[H ESC[2J). */
 class Row {
