@@ -6,6 +6,7 @@
 // continue) travels as exceptions. Text is Latin-1 (one code unit per byte), so every
 // comparison and length is by byte, as gawk's in the C locale.
 
+import { seededRandom } from '../../../lib/random.js';
 import { open, close, read, write, pipe, spawn, wait, O, SysError, Errno } from '../../libc/index.js';
 import { latin1, latin1Bytes } from '../bytes.js';
 import { posixToJs } from '../regex.js';
@@ -120,7 +121,7 @@ class Interpreter {
   private main: RecordReader | undefined;
   private argIndex = 1;
   private seed = 0;
-  private random: () => number = mulberry(0);
+  private random: () => number = seededRandom(0);
   private exitStatus = 0;
 
   constructor(private readonly o: AwkOptions) {
@@ -767,7 +768,7 @@ class Interpreter {
         need(0, 1);
         const previous = this.seed;
         this.seed = args.length === 0 ? Math.trunc(Date.now() / 1000) : Math.trunc(n(0));
-        this.random = mulberry(this.seed);
+        this.random = seededRandom(this.seed);
         return previous;
       }
       case 'tolower': need(1, 1); return s(0).replace(/[A-Z]+/g, (m) => m.toLowerCase());
@@ -850,19 +851,6 @@ function substitute(text: string, re: RegExp, repl: string, all: boolean): [stri
 function exitStatusOf(r: { code: number; signal: number } | null): number {
   if (r === null) return 0;
   return r.signal !== 0 ? 256 + r.signal : r.code;
-}
-
-// A small seeded generator for rand(): the same seed gives the same sequence here
-// (not gawk's sequence).
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // awk's escapes inside a regular expression (\t, \n, \/, \", octal) become the
