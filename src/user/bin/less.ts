@@ -9,7 +9,7 @@
 import * as libc from '../libc/index.js';
 import { run, stdout, UsageError } from '../util/io.js';
 import { parseArgs } from '../util/args.js';
-import { Screen, stdoutIsTerminal, fit } from '../util/screen.js';
+import { Screen, stdoutIsTerminal, fit, promptLine } from '../util/screen.js';
 
 function input(files: string[]): Uint8Array[] {
   if (files.length === 0) return [libc.readAll(0)];
@@ -55,7 +55,7 @@ export function main(argv: string[]): number {
           case 'g': case '<': case 'home': top = 0; break;
           case 'G': case '>': case 'end': top = lastTop; break;
           case '/': {
-            const typed = prompt(screen, rows, '/');
+            const typed = promptLine(screen, rows, '/');
             if (typed === null || typed === '') break;
             try { pattern = new RegExp(typed); } catch { message = `bad pattern: ${typed}`; break; }
             ({ top, message } = search(lines, top, pattern));
@@ -80,16 +80,3 @@ function search(lines: string[], top: number, pattern: RegExp): { top: number; m
   return at < 0 ? { top, message: 'Pattern not found' } : { top: at, message: '' };
 }
 
-/** Reads a line on the bottom row after `label`; null when abandoned (Escape, ^C). */
-function prompt(screen: Screen, rows: number, label: string): string | null {
-  let typed = '';
-  for (;;) {
-    screen.write(`\x1b[${rows};1H${label}${typed}\x1b[K`);
-    const k = screen.key();
-    if (k === null) return null;
-    if ('char' in k) { typed += k.char; continue; }
-    if (k.name === 'enter') return typed;
-    if (k.name === 'backspace') { if (typed === '') return null; typed = typed.slice(0, -1); continue; }
-    if (k.name === 'escape' || k.name === 'ctrl-c' || k.name === 'ctrl-g') return null;
-  }
-}

@@ -9,7 +9,7 @@ import * as libc from '../libc/index.js';
 import { SysError, Errno } from '../libc/index.js';
 import { run, UsageError } from '../util/io.js';
 import { parseArgs } from '../util/args.js';
-import { Screen, stdoutIsTerminal, fit, type Key } from '../util/screen.js';
+import { Screen, stdoutIsTerminal, fit, promptLine, type Key } from '../util/screen.js';
 
 class Editor {
   lines: string[] = [''];
@@ -197,18 +197,6 @@ function displayColumn(line: string, col: number): number {
   return line.slice(0, col).replace(/\t/g, '        ').length;
 }
 
-function promptLine(screen: Screen, rows: number, label: string): string | null {
-  let typed = '';
-  for (;;) {
-    screen.write(`\x1b[${rows};1H${label}${typed}\x1b[K`);
-    const k = screen.key();
-    if (k === null) return null;
-    if ('char' in k) { typed += k.char; continue; }
-    if (k.name === 'enter') return typed;
-    if (k.name === 'backspace') { if (typed === '') return null; typed = typed.slice(0, -1); continue; }
-    if (k.name === 'escape' || k.name === 'ctrl-c') return null;
-  }
-}
 
 export function main(argv: string[]): number {
   return run('vi', () => {

@@ -78,6 +78,20 @@ export class Screen {
 }
 
 /** Whether fd 1 is a terminal a full-screen program can take over. */
+/** Reads a line on the bottom row after `label` (a search, a : command); null when abandoned (Escape, ^C, ^G, Backspace on nothing). */
+export function promptLine(screen: Screen, rows: number, label: string): string | null {
+  let typed = '';
+  for (;;) {
+    screen.write(`\x1b[${rows};1H${label}${typed}\x1b[K`);
+    const k = screen.key();
+    if (k === null) return null;
+    if ('char' in k) { typed += k.char; continue; }
+    if (k.name === 'enter') return typed;
+    if (k.name === 'backspace') { if (typed === '') return null; typed = typed.slice(0, -1); continue; }
+    if (k.name === 'escape' || k.name === 'ctrl-c' || k.name === 'ctrl-g') return null;
+  }
+}
+
 export function stdoutIsTerminal(): boolean {
   try { libc.ioctl(1, TIOC.GMODE); return true; } catch { return false; }
 }
