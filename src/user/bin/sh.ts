@@ -83,7 +83,7 @@ function interactive(sh: Shell, login: boolean): number {
   const reader = new LineReader(0);
   let buffer = '';
   for (;;) {
-    for (const job of sh.reapJobs()) libc.write(2, `[${job.id}]+  ${job.stopped ? 'Stopped                 ' : `${jobState(job)}    `}${job.text}\n`);
+    for (const job of sh.reapJobs()) libc.write(promptFd, `[${job.id}]+  ${job.stopped ? 'Stopped                 ' : `${jobState(job)}    `}${job.text}\n`);
     sh.interruptPending = false;
     let line: string | null;
     if (editor !== undefined) {

@@ -4,6 +4,7 @@
 // closes its own copies once the child holds them. Builtins run inside the shell.
 // Neighbours: parse.ts (syntax), expand.ts (words), builtins.ts (cd, exit, ...).
 
+import { isatty } from '../util/io.js';
 import * as libc from '../libc/index.js';
 import { signal } from '../libc/signal.js';
 import { SysError, O, Errno, Signal, TIOC, WNOHANG, WUNTRACED, WCONTINUED, WAIT_STOPPED, WAIT_CONTINUED, signalName } from '../libc/index.js';
@@ -299,7 +300,7 @@ export class Shell implements ExpandContext {
       // Stopped: the rest of the pipeline becomes a job for fg and bg.
       const rest = started.slice(i).flatMap((x) => (x.pid !== undefined ? [x.pid] : []));
       const job = this.addJob(rest, printProgram([{ andOr: { first: p, rest: [] }, background: false }]).replace(/;$/, ''), true);
-      libc.write(2, `\n[${job.id}]+  Stopped                 ${job.text}\n`);
+      libc.write(isatty(1) ? 1 : 2, `\n[${job.id}]+  Stopped                 ${job.text}\n`);
       status = 128 + s.stopped;
       break;
     }
