@@ -6,7 +6,8 @@
 //   Int32  [0] state     IDLE -> REQUEST (process) -> DONE (server, or the kernel when
 //                        the server died) -> IDLE (process)
 //   Int32  [1] op        DirectOp
-//   Int32  [2..3]        reserved
+//   Int32  [2]           reserved
+//   Int32  [3] waiting   1 while the process sleeps for the answer (notified only then)
 //   Float64 at byte 16:  [0] fd [1] ptr [2] length [3] offset or whence [4] offset (lseek) [5] result
 //   Uint8  at byte 64:   one hint per descriptor below DIRECT_FDS, written by the kernel:
 //                        1 = worth trying directly. Only a hint: the server decides
@@ -35,6 +36,7 @@ export const DirectOp = { READ: 1, WRITE: 2, PREAD: 3, PWRITE: 4, FSTAT: 5, LSEE
 
 export const DIRECT_STATE = 0;
 export const DIRECT_OP = 1;
+export const DIRECT_WAITING = 3;
 export const DIRECT_REGS_OFFSET = 16;
 export const DIRECT_REGS = 6;
 export const DIRECT_RESULT = 5;

@@ -3,7 +3,7 @@
 //   Int32  [0] state     IDLE -> REQUEST (process) -> DONE (kernel) -> IDLE (process)
 //   Int32  [1] nr        syscall number
 //   Int32  [2] signals   bitmask of pending handled signals (kernel sets, process reads)
-//   Int32  [3] reserved
+//   Int32  [3] waiting   1 while the process sleeps for the answer (the kernel notifies only then)
 //   Float64 at byte 16: [0..5] arguments, [6] result
 //
 // User memory is a second shared buffer of USER_MEMORY_BYTES: the only memory the
@@ -15,13 +15,14 @@ export const TrapState = { IDLE: 0, REQUEST: 1, DONE: 2 } as const;
 export const TRAP_STATE = 0;
 export const TRAP_NR = 1;
 export const TRAP_SIGNALS = 2;
+export const TRAP_WAITING = 3;
 export const TRAP_REGS_OFFSET = 16;
 export const TRAP_RESULT = 6;
 export const TRAP_PAGE_BYTES = 16 + 8 * 8;
 export const USER_MEMORY_BYTES = (1 << 20) + 65536;
 
 // The kernel's doorbell memory, shared with every process and server:
-//   Int32 [0]                 the doorbell (every producer bumps it)
+//   Int32 [0]                 the doorbell (every producer rings it: lib/poller.ts ringBell)
 //   Int32 [1..SPIN_LEASES]    spin leases: a process about to spin for an answer takes
 //                             a free lease (0, or one older than SPIN_LEASE_STALE_MS: its
 //                             owner died mid-spin) by writing the time; it clears it after.

@@ -29,7 +29,7 @@ export const MEASURES: Record<string, string> = {
   'kernel-echo-rt': 'ipcping median minus a null-syscall median timed alternately with it (derived): the kernel <-> echo leg',
   'server-server-rt': 'ipcbench -> echo, timed inside the ipcbench component: under microkernel/hybrid two user-domain servers over their channel (shm: direct between the two threads; mach and postmessage: relayed by the kernel thread, ipcbench -> kernel -> echo and back); under monolithic a direct call in the kernel domain',
   'spin-rt': 'reference: raw spin round trip between two threads on a SharedArrayBuffer',
-  'channel-rt': 'reference: the kernel\'s own shm channel (kernel/ipc ShmEndpoint + Rpc over lib/ring, default spins) between two bare threads, no OS booted',
+  'channel-rt': 'reference: the kernel\'s own shm channel (kernel/ipc ShmEndpoint + Rpc over lib/ring, the fixed wire of echo\'s service, default spins) between two bare threads, no OS booted',
   'ring-channel-rt': 'reference: lib ring + codec + spin-then-wait between two threads, no kernel code',
   'port-channel-rt': 'reference: direct two-thread MessagePort round trip (postMessage)',
 };

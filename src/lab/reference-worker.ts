@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { MessageRing, ringBytes } from '../lib/ring.js';
 import { encode, decode } from '../lib/codec.js';
-import { Doorbell, pollLoop, spinThenWait } from '../lib/poller.js';
+import { Doorbell, pollLoop, spinFor } from '../lib/poller.js';
 import type { MessagePort } from 'node:worker_threads';
 
 export interface ReferenceJob {
@@ -80,7 +80,8 @@ if (job.kind === 'spin') {
     theirBell.ring();
     let reply = inbound.pop();
     while (reply === undefined) {
-      seq = spinThenWait(ourBell.word, 0, seq, job.spinUs ?? 20);
+      if (!spinFor(ourBell.word, 0, seq, job.spinUs ?? 20)) ourBell.sleep(seq);
+      seq = ourBell.seq();
       reply = inbound.pop();
     }
     const m = decode(reply) as { id: number };

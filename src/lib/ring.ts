@@ -98,10 +98,19 @@ export class MessageRing extends RingBase {
     return true;
   }
 
-  /** Takes the next message, or undefined when empty. */
-  pop(): Uint8Array | undefined {
+  /** Where the message `peek` found starts in `data` (its length is what peek returned). */
+  peekAt = 0;
+  private nextHead = 0;
+
+  /**
+   * Finds the next message without taking it: returns its length and sets `peekAt`,
+   * or -1 when the ring is empty. The bytes stay the consumer's until `advance()`,
+   * which hands their room back to the producer; a consumer that reads in place
+   * copies nothing it does not keep.
+   */
+  peek(): number {
     let head = Atomics.load(this.ctl, HEAD);
-    if (head === Atomics.load(this.ctl, TAIL)) return undefined;
+    if (head === Atomics.load(this.ctl, TAIL)) return -1;
     let pos = head % this.capacity;
     const toEnd = this.capacity - pos;
     if (toEnd < 4 || this.view.getUint32(pos, true) === WRAP) {
@@ -109,8 +118,25 @@ export class MessageRing extends RingBase {
       pos = 0;
     }
     const len = this.view.getUint32(pos, true);
-    const out = this.data.slice(pos + 4, pos + 4 + len);
-    Atomics.store(this.ctl, HEAD, (head + 4 + ((len + 3) & ~3)) & INDEX_MASK);
+    // A length past the ring can only come from a corrupt producer: drop everything queued.
+    if (len > this.capacity / 2) { Atomics.store(this.ctl, HEAD, Atomics.load(this.ctl, TAIL)); return -1; }
+    this.peekAt = pos + 4;
+    this.nextHead = (head + 4 + ((len + 3) & ~3)) & INDEX_MASK;
+    return len;
+  }
+
+  /** Releases the message `peek` returned. */
+  advance(): void { Atomics.store(this.ctl, HEAD, this.nextHead); }
+
+  /** The ring's data bytes (messages sit at `peekAt` after a `peek`). */
+  get bytes(): Uint8Array { return this.data; }
+
+  /** Takes the next message (a copy), or undefined when empty. */
+  pop(): Uint8Array | undefined {
+    const len = this.peek();
+    if (len < 0) return undefined;
+    const out = this.data.slice(this.peekAt, this.peekAt + len);
+    this.advance();
     return out;
   }
 }

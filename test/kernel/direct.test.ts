@@ -16,6 +16,7 @@ import {
   DIRECT_OP, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_STATE, DirectOp, DirectState, type DirectStart,
 } from '../../src/abi/direct.js';
 import { TRAP_PAGE_BYTES } from '../../src/abi/trap.js';
+import { ringBell } from '../../src/lib/poller.js';
 import type { ComponentTable } from '../../src/kernel/component/table.js';
 import type { ComponentModule } from '../../src/kernel/component/server-runtime.js';
 import { DirectFiles } from '../../src/kernel/proc/direct.js';
@@ -82,8 +83,7 @@ function request(t: ComponentTable, proc: Proc, op: number, regs: number[]): Int
   ctl[DIRECT_OP] = op;
   Atomics.store(ctl, DIRECT_STATE, DirectState.REQUEST);
   const bell = new Int32Array(t.get('vfs')!.bell);
-  Atomics.add(bell, 0, 1);
-  Atomics.notify(bell, 0);
+  ringBell(bell);
   return ctl;
 }
 
@@ -261,7 +261,7 @@ test("pm's page answers for the pid the kernel told pm, whatever the process wri
       ctl[DIRECT_OP] = op;
       Atomics.store(ctl, DIRECT_STATE, DirectState.REQUEST);
       const bell = new Int32Array(proc.start.pm!.serverBell);
-      Atomics.add(bell, 0, 1);
+      ringBell(bell);
       const deadline = Date.now() + 10_000;
       while (Atomics.load(ctl, DIRECT_STATE) === DirectState.REQUEST) {
         if (Date.now() > deadline) throw new Error('no answer on the pm page');

@@ -3,6 +3,7 @@
 // process after another, and after each, a macrotask turn later, tell the kernel this
 // thread is idle (the state word and the kernel bell, kernel/proc/pool.ts).
 import 'ses';
+import { ringBell } from '../../lib/poller.js';
 import type { ProcessStart } from '../../abi/trap.js';
 import { endOnUncaught, yieldMacrotask } from './worker-scope.js';
 
@@ -34,8 +35,7 @@ async function drain(): Promise<void> {
     if (state !== undefined) {
       Atomics.add(state, 0, 1);
       const bell = new Int32Array(start.kernelBell, 0, 1);
-      Atomics.add(bell, 0, 1);
-      Atomics.notify(bell, 0);
+      ringBell(bell);
     }
   }
   busy = false;

@@ -1,5 +1,6 @@
 // The system's own shm channel between two bare threads, outside any booted OS: the
-// kernel's endpoint (kernel/ipc/endpoint.ts ShmEndpoint over lib/ring), its remote
+// kernel's endpoint (kernel/ipc/endpoint.ts ShmEndpoint over lib/ring) with the fixed
+// layout every shm channel of a `uses` edge carries (wire.ts fixedWire, echo's service), its remote
 // calls (kernel/ipc/rpc.ts), the poll loop and spin-then-wait of lib/poller with the
 // default spins of kernel/params.ts. One thread serves `ping` as echo does; the other
 // calls it and times each round trip. The lab's `channel-rt` (src/lab/reference.ts)
@@ -10,7 +11,9 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { ShmEndpoint, channelMemory } from '../../kernel/ipc/endpoint.js';
 import { Rpc } from '../../kernel/ipc/rpc.js';
-import { Doorbell, pollLoop, spinThenWait } from '../../lib/poller.js';
+import { fixedWire } from '../../kernel/ipc/wire.js';
+import { ECHO } from '../../abi/services.js';
+import { Doorbell, pollLoop, spinFor } from '../../lib/poller.js';
 import { defaultParams } from '../../kernel/params.js';
 
 interface Job { role: 'channel-server' | 'channel-caller'; memory: SharedArrayBuffer; bells: SharedArrayBuffer; iterations: number; warm: number }
@@ -38,7 +41,7 @@ export async function channelRoundTrip(n: number, warm = 2000): Promise<number[]
 
 async function serve(job: Job): Promise<void> {
   // Side 1 answers; bells[0] is the caller's doorbell, bells[1] ours.
-  const endpoint = new ShmEndpoint(job.memory, 1, new Doorbell(job.bells, 0));
+  const endpoint = new ShmEndpoint(job.memory, 1, new Doorbell(job.bells, 0), fixedWire(ECHO, undefined));
   let served = 0;
   new Rpc(endpoint, async (_to, method) => {
     if (method !== 'ping') throw new Error(`channel reference: unexpected ${method}`);
@@ -57,7 +60,7 @@ async function serve(job: Job): Promise<void> {
 }
 
 async function call(job: Job): Promise<void> {
-  const endpoint = new ShmEndpoint(job.memory, 0, new Doorbell(job.bells, 1));
+  const endpoint = new ShmEndpoint(job.memory, 0, new Doorbell(job.bells, 1), fixedWire(undefined, ECHO));
   const rpc = new Rpc(endpoint, async () => null, (e) => { throw e; });
   const bell = new Doorbell(job.bells, 0);
   const samples: number[] = [];
@@ -66,7 +69,10 @@ async function call(job: Job): Promise<void> {
     let seq = bell.seq();
     const reply = rpc.call('echo', 'ping', []);
     // One call in flight: the first delivery is its reply.
-    while (!endpoint.poll()) seq = spinThenWait(bell.word, 0, seq, defaultParams.processSpinUs);
+    while (!endpoint.poll()) {
+      if (!spinFor(bell.word, 0, seq, defaultParams.processSpinUs)) bell.sleep(seq);
+      seq = bell.seq();
+    }
     const v = await reply;
     if (v !== i) throw new Error(`channel reference: reply ${String(v)} to call ${i}`);
     if (i > job.warm) samples.push((performance.now() - t0) * 1e6);

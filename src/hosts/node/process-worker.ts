@@ -10,6 +10,7 @@
 import 'ses';
 import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { ringBell } from '../../lib/poller.js';
 import type { ProcessStart } from '../../abi/trap.js';
 
 let tid: number | undefined;
@@ -44,8 +45,7 @@ async function drain(): Promise<void> {
     if (state !== undefined) {
       Atomics.add(state, 0, 1);
       const bell = new Int32Array(start.kernelBell, 0, 1);
-      Atomics.add(bell, 0, 1);
-      Atomics.notify(bell, 0);
+      ringBell(bell);
     }
   }
   busy = false;

@@ -14,7 +14,7 @@
 
 import {
   DIRECT_FDS, DIRECT_FILE_WORDS, DIRECT_OP, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_SLOT_WORDS,
-  DIRECT_STATE, DIRECT_TRACE_EVENTS, DIRECT_TRACE_WORDS, DirectOp, DirectState, FILE_FLAGS, FILE_HANDLE, FILE_LIVE, FILE_OFFSET,
+  DIRECT_STATE, DIRECT_WAITING, DIRECT_TRACE_EVENTS, DIRECT_TRACE_WORDS, DirectOp, DirectState, FILE_FLAGS, FILE_HANDLE, FILE_LIVE, FILE_OFFSET,
   SLOT_FD0, SLOT_PID, SLOT_TRACED, TRACE_HEAD, TRACE_TAIL, directTableViews, type DirectTableViews,
 } from '../../abi/direct.js';
 import { isKernelError } from '../../abi/errno.js';
@@ -22,6 +22,7 @@ import { SERVICES, checkReply } from '../../abi/services.js';
 import { O, OFF_MAX, SEEK, STAT_FIELDS, type Stat } from '../../abi/fs.js';
 import type { ComponentInstance } from '../../abi/component.js';
 import { WindowGrant } from '../ipc/grant.js';
+import { answerWord } from '../../lib/poller.js';
 import type { DirectControl } from '../proc/direct.js';
 
 interface Page { slot: number; pid: number; ctl: Int32Array; regs: Float64Array; memory: Uint8Array; view: DataView; busy: boolean }
@@ -100,8 +101,7 @@ export class DirectServer {
     if (this.pages.get(page.slot) !== page || Atomics.load(page.ctl, DIRECT_STATE) !== DirectState.REQUEST) return;
     if (result !== DIRECT_REFUSED && this.traced(page)) this.report(page, result, (performance.now() - started) * 1000);
     page.regs[DIRECT_RESULT] = result;
-    Atomics.store(page.ctl, DIRECT_STATE, DirectState.DONE);
-    Atomics.notify(page.ctl, DIRECT_STATE);
+    answerWord(page.ctl, DIRECT_STATE, DIRECT_WAITING, DirectState.DONE);
   }
 
   private traced(page: Page): boolean {

@@ -42,8 +42,9 @@ export class ShmEndpoint implements Endpoint {
   private readonly backlog: Uint8Array[] = [];
   private readonly fragments: Uint8Array[] = [];
   private handler: (message: Message) => void = () => {};
-  // The last record sent or delivered (its buffer may be reused after that).
-  private last: Uint8Array | undefined;
+  // Size and layout of the last record sent or delivered.
+  private lastLength = 0;
+  private lastKind = -1;
 
   /** `side` 0 sends on the first ring, side 1 on the second. */
   constructor(memory: SharedArrayBuffer, side: 0 | 1, private readonly peerBell: Doorbell, private readonly wire: Wire = codecWire) {
@@ -66,7 +67,8 @@ export class ShmEndpoint implements Endpoint {
   send(message: Message): void {
     // The wire leaves byte 0 for the flag; its record may be a reused buffer.
     const record = this.wire.encode(message);
-    this.last = record;
+    this.lastLength = record.length;
+    this.lastKind = record.length > 1 ? record[1]! : -1;
     const max = this.out.maxMessage - 1;
     if (record.length - 1 <= max) { record[0] = WHOLE; this.queue(record); }
     else {
@@ -85,35 +87,46 @@ export class ShmEndpoint implements Endpoint {
     let worked = false;
     while (this.backlog.length > 0 && this.out.push(this.backlog[0]!)) { this.backlog.shift(); this.peerBell.ring(); worked = true; }
     let freedRoom = false;
-    for (let rec = this.in.pop(); rec !== undefined; rec = this.in.pop()) {
+    const ring = this.in;
+    const data = ring.bytes;
+    for (let len = ring.peek(); len >= 0; len = ring.peek()) {
       worked = true;
-      const flag = rec[0];
-      if (flag === WHOLE) { this.deliver(rec); continue; }
-      const body = rec.subarray(1);
+      const at = ring.peekAt;
+      const flag = data[at];
+      if (flag === WHOLE) {
+        // Decoded in place (the wire copies out what the message keeps), then the room
+        // goes back to the sender before the handler runs.
+        const m = this.wire.decode(data, at, len);
+        this.noteDelivered(data, at, len);
+        ring.advance();
+        if (m !== undefined) this.handler(m);
+        continue;
+      }
       // A large message: the sender may be waiting for room to push the next part.
       freedRoom = true;
-      this.fragments.push(body);
+      this.fragments.push(data.slice(at + 1, at + len));
+      ring.advance();
       if (flag === LAST) {
         const total = this.fragments.reduce((n, f) => n + f.length, 0);
         const whole = new Uint8Array(total + 1);
         let pos = 1;
         for (const f of this.fragments.splice(0)) { whole.set(f, pos); pos += f.length; }
-        this.deliver(whole);
+        const m = this.wire.decode(whole, 0, whole.length, true);
+        this.noteDelivered(whole, 0, whole.length);
+        if (m !== undefined) this.handler(m);
       }
     }
     if (freedRoom) this.peerBell.ring();
     return worked;
   }
 
-  private deliver(record: Uint8Array): void {
-    const m = this.wire.decode(record);
-    if (m === undefined) return;
-    this.last = record;
-    this.handler(m);
+  private noteDelivered(buf: Uint8Array, at: number, len: number): void {
+    this.lastLength = len;
+    this.lastKind = len > 1 ? buf[at + 1]! : -1;
   }
 
-  get lastBytes(): number { return this.last?.length ?? 0; }
-  get lastFixed(): boolean { return this.last !== undefined && this.wire !== codecWire && this.last[1] !== KIND_CODEC; }
+  get lastBytes(): number { return this.lastLength; }
+  get lastFixed(): boolean { return this.lastKind >= 0 && this.wire !== codecWire && this.lastKind !== KIND_CODEC; }
 
   /** Messages queued behind a full ring. */
   get backlogged(): number { return this.backlog.length; }

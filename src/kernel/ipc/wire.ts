@@ -31,8 +31,13 @@ import { isMessage, type Message } from './message.js';
 export interface Wire {
   /** The record for `m`; byte 0 is left for the endpoint's fragment flag. */
   encode(m: Message): Uint8Array;
-  /** The message in `bytes` (byte 0 included), or undefined when it is malformed. */
-  decode(bytes: Uint8Array): Message | undefined;
+  /**
+   * The message in `buf[at, at + len)` (byte 0, the flag, included; `len` defaults to
+   * the rest of `buf`), or undefined when it is malformed. `buf` may be the ring itself:
+   * whatever the message keeps (a `bytes` slot) is copied out, scalars are read in place.
+   * `owned`: the buffer is the receiver's own copy, so a `bytes` slot may be a view of it.
+   */
+  decode(buf: Uint8Array, at?: number, len?: number, owned?: boolean): Message | undefined;
 }
 
 export const codecWire: Wire = {
@@ -42,9 +47,10 @@ export const codecWire: Wire = {
     record.set(body, 1);
     return record;
   },
-  decode(bytes: Uint8Array): Message | undefined {
+  decode(buf: Uint8Array, at = 0, len = buf.length - at): Message | undefined {
     try {
-      const m = decode(bytes.subarray(1));
+      // The codec copies out every byte array it decodes (lib/codec.ts), so reading in place is safe.
+      const m = decode(buf.subarray(at + 1, at + len));
       return isMessage(m) ? m : undefined;
     } catch { return undefined; }
   },
@@ -129,11 +135,21 @@ function writeSlot(w: Writer, shape: Shape, v: unknown): void {
   }
 }
 
+// One reader per wire, reused for every record: positions are absolute in `buf`, and
+// the DataView is made again only when the buffer changes (a ring's is made once).
 class Reader {
-  pos = HEADER;
-  readonly view: DataView;
-  constructor(readonly buf: Uint8Array) { this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength); }
-  need(n: number): void { if (this.pos + n > this.buf.length) throw new RangeError('wire: truncated record'); }
+  buf: Uint8Array = new Uint8Array(0);
+  view = new DataView(this.buf.buffer);
+  pos = 0;
+  end = 0;
+  owned = false;
+  reset(buf: Uint8Array, at: number, len: number, owned: boolean): void {
+    if (buf !== this.buf) { this.buf = buf; this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength); }
+    this.pos = at + HEADER;
+    this.end = at + len;
+    this.owned = owned;
+  }
+  need(n: number): void { if (this.pos + n > this.end) throw new RangeError('wire: truncated record'); }
 }
 
 function readSlot(r: Reader, shape: Shape): Value {
@@ -163,8 +179,9 @@ function readSlot(r: Reader, shape: Shape): Value {
         const n = r.view.getUint32(r.pos, true);
         r.pos += 4;
         r.need(n);
-        // The record is the receiver's own copy out of the ring: a view is enough.
-        const b = r.buf.subarray(r.pos, r.pos + n);
+        // Read in place from the ring: the one copy the receiver keeps. From its own copy
+        // (a reassembled large message): a view.
+        const b = r.owned ? r.buf.subarray(r.pos, r.pos + n) : r.buf.slice(r.pos, r.pos + n);
         r.pos += n;
         return b;
       }
@@ -218,6 +235,7 @@ function argsFit(def: MethodDef, args: readonly unknown[]): boolean {
 /** The fixed-layout wire of a channel end that serves `serves` and calls `calls`. */
 export function fixedWire(serves: ServiceDef | undefined, calls: ServiceDef | undefined): Wire {
   const w = new Writer();
+  const reader = new Reader();
   const header = (kind: number, nr: number, id: number): void => {
     w.pos = 0;
     w.ensure(HEADER);
@@ -253,21 +271,23 @@ export function fixedWire(serves: ServiceDef | undefined, calls: ServiceDef | un
       record.set(body, 2);
       return record;
     },
-    decode(bytes: Uint8Array): Message | undefined {
-      if (bytes.length < 2) return undefined;
-      if (bytes[1] === KIND_CODEC) return codecWire.decode(bytes.subarray(1));
-      if (bytes.length < HEADER) return undefined;
-      const r = new Reader(bytes);
-      const nr = r.view.getUint16(2, true), id = r.view.getUint32(4, true);
+    decode(buf: Uint8Array, at = 0, len = buf.length - at, owned = false): Message | undefined {
+      if (len < 2) return undefined;
+      const kind = buf[at + 1];
+      if (kind === KIND_CODEC) return codecWire.decode(buf, at + 1, len - 1);
+      if (len < HEADER) return undefined;
+      const r = reader;
+      r.reset(buf, at, len, owned);
+      const nr = r.view.getUint16(at + 2, true), id = r.view.getUint32(at + 4, true);
       try {
-        if (bytes[1] === KIND_CALL && serves !== undefined) {
+        if (kind === KIND_CALL && serves !== undefined) {
           const def = serves.byNr.get(nr);
           if (def === undefined) return undefined;
           const a: Value[] = new Array<Value>(def.args.length);
           for (let i = 0; i < def.args.length; i++) a[i] = readSlot(r, def.args[i]![1]);
           return { t: 'call', id, to: serves.name, m: def.name, a, nr };
         }
-        if (bytes[1] === KIND_REPLY && calls !== undefined) {
+        if (kind === KIND_REPLY && calls !== undefined) {
           const def = calls.byNr.get(nr);
           if (def === undefined) return undefined;
           return { t: 'ok', id, v: readSlot(r, def.result), nr };

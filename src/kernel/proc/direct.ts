@@ -27,10 +27,11 @@
 
 import {
   DIRECT_FDS, DIRECT_FILE_WORDS, DIRECT_HINTS_OFFSET, DIRECT_PAGE_BYTES, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT,
-  DIRECT_SLOT_WORDS, DIRECT_STATE, DIRECT_TRACE_EVENTS, DIRECT_TRACE_WORDS, DirectState, FILE_HANDLE, FILE_LIVE, SLOT_FD0, SLOT_PID, SLOT_TRACED,
+  DIRECT_SLOT_WORDS, DIRECT_STATE, DIRECT_WAITING, DIRECT_TRACE_EVENTS, DIRECT_TRACE_WORDS, DirectState, FILE_HANDLE, FILE_LIVE, SLOT_FD0, SLOT_PID, SLOT_TRACED,
   TRACE_HEAD, TRACE_TAIL, directTableBytes, directTableViews, type DirectStart,
 } from '../../abi/direct.js';
 import type { OpenFile } from '../fs/file.js';
+import { answerWord } from '../../lib/poller.js';
 import type { Process } from './process.js';
 
 /** How the direct path reaches vfs's server (component/table.ts). */
@@ -223,8 +224,7 @@ export class DirectFiles {
   private answerRefused(a: Page): void {
     if (Atomics.load(a.ctl, DIRECT_STATE) !== DirectState.REQUEST) return;
     a.regs[DIRECT_RESULT] = DIRECT_REFUSED;
-    Atomics.store(a.ctl, DIRECT_STATE, DirectState.DONE);
-    Atomics.notify(a.ctl, DIRECT_STATE);
+    answerWord(a.ctl, DIRECT_STATE, DIRECT_WAITING, DirectState.DONE);
   }
 
   /** Processes and open files served directly now (sysinfo, leak checks). */

@@ -7,7 +7,8 @@
 
 import { KernelError, Errno } from '../../abi/errno.js';
 import { NSIG, SigDisposition } from '../../abi/signal.js';
-import { TRAP_REGS_OFFSET, TRAP_RESULT, TRAP_STATE, TRAP_NR, TRAP_SIGNALS, TrapState } from '../../abi/trap.js';
+import { TRAP_REGS_OFFSET, TRAP_RESULT, TRAP_STATE, TRAP_NR, TRAP_SIGNALS, TRAP_WAITING, TrapState } from '../../abi/trap.js';
+import { answerWord } from '../../lib/poller.js';
 import type { Pid, UserPtr } from '../../abi/ids.js';
 import type { ThreadHandle } from '../platform.js';
 import { FdTable, type OpenFile } from '../fs/file.js';
@@ -108,8 +109,7 @@ export class Process {
   /** Answers the syscall in the page and wakes the process. */
   complete(result: number): void {
     this.regs[TRAP_RESULT] = result;
-    Atomics.store(this.ctl, TRAP_STATE, TrapState.DONE);
-    Atomics.notify(this.ctl, TRAP_STATE);
+    answerWord(this.ctl, TRAP_STATE, TRAP_WAITING, TrapState.DONE);
   }
 
   /** Names this process's user memory when the kernel lends windows of it (grants); never reused. */

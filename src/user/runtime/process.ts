@@ -7,11 +7,11 @@
 // endowment it held is revoked; the host reports the thread idle only after a
 // macrotask turn, when no code of the program is left to run.
 
-import { TRAP_STATE, TRAP_NR, TRAP_SIGNALS, TRAP_REGS_OFFSET, TRAP_RESULT, TrapState, SPIN_LEASE_FIRST, SPIN_LEASES, SPIN_LEASE_STALE_MS, type ProcessStart } from '../../abi/trap.js';
+import { TRAP_STATE, TRAP_NR, TRAP_SIGNALS, TRAP_WAITING, TRAP_REGS_OFFSET, TRAP_RESULT, TrapState, SPIN_LEASE_FIRST, SPIN_LEASES, SPIN_LEASE_STALE_MS, type ProcessStart } from '../../abi/trap.js';
 import { SYS } from '../../abi/syscalls.js';
 import { DIRECT_FDS, DIRECT_HINTS_OFFSET, DIRECT_OP, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_STATE, DirectOp, DirectState } from '../../abi/direct.js';
 import { execFormat, executableHeader } from '../../abi/exec.js';
-import { spinFor, spinThenWait } from '../../lib/poller.js';
+import { ringBell, sleepForAnswer, spinFor } from '../../lib/poller.js';
 import { installTrap, type TrapFn } from '../libc/trap.js';
 import type * as Libc from '../libc/index.js';
 import type * as Wasi from '../wasi/index.js';
@@ -65,7 +65,8 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
     return -1;
   };
 
-  // Waits for `word[0]` to leave REQUEST: spins while this call's answer usually comes
+  // Waits for `word[0]` to leave REQUEST (a trap or direct page: both keep the waiting
+  // flag at TRAP_WAITING = DIRECT_WAITING): spins while this call's answer usually comes
   // within the budget, sleeps otherwise (see the top of this file).
   const wait = (word: Int32Array, key: number, started: number): void => {
     const usual = answerUs[key]!;
@@ -75,12 +76,12 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
     else if (++sleeps[key]! % probeEvery === 0) budget = maxSpinUs;
     const lease = budget > 0 ? takeLease() : -1;
     if (lease < 0) {
-      spinThenWait(word, 0, TrapState.REQUEST, 0);
+      sleepForAnswer(word, 0, TRAP_WAITING, TrapState.REQUEST);
     } else {
       // The lease covers the spin only: a call that goes on to sleep frees it first.
       const answered = spinFor(word, 0, TrapState.REQUEST, budget);
       Atomics.store(leases, lease, 0);
-      if (!answered) spinThenWait(word, 0, TrapState.REQUEST, 0);
+      if (!answered) sleepForAnswer(word, 0, TRAP_WAITING, TrapState.REQUEST);
       const tookUs = (performance.now() - started) * 1000;
       // A spin that ran out also paid the wake-up: more than the truth, which keeps a
       // call that outlasts its budget asleep until a probe says otherwise.
@@ -112,8 +113,7 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
     c[DIRECT_OP] = op;
     const started = performance.now();
     Atomics.store(c, DIRECT_STATE, DirectState.REQUEST);
-    Atomics.add(sbell, 0, 1);
-    Atomics.notify(sbell, 0);
+    ringBell(sbell);
     wait(c, key, started);
     const result = r[DIRECT_RESULT]!;
     Atomics.store(c, DIRECT_STATE, DirectState.IDLE);
@@ -140,8 +140,7 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
     ctl[TRAP_NR] = nr;
     const started = performance.now();
     Atomics.store(ctl, TRAP_STATE, TrapState.REQUEST);
-    Atomics.add(bell, 0, 1);
-    Atomics.notify(bell, 0);
+    ringBell(bell);
     wait(ctl, key, started);
     const result = regs[TRAP_RESULT]!;
     Atomics.store(ctl, TRAP_STATE, TrapState.IDLE);
