@@ -303,13 +303,21 @@ const AT_MOST = (result: unknown, args: readonly unknown[]): boolean => (result 
 const SESSION = ['session', 'int'] as const, INO = ['ino', 'int'] as const, DIR = ['dir', 'int'] as const, NAME = ['name', 'str'] as const;
 const STATFS: Shape = { record: { blockSize: 'num', blocks: 'num', freeBlocks: 'num', inodes: 'num', freeInodes: 'num', fsType: 'str' } };
 const INO_RESULT = (result: unknown): boolean => (result as number) > 0;
+// Checks beyond the shapes (the shapes already say "an integer", "a record of ..."):
+// ranges a well-behaved server never leaves.
+const POSITIVE = (result: unknown): boolean => (result as number) > 0;
+const NOT_NEGATIVE = (result: unknown): boolean => (result as number) >= 0;
+const WRITTEN_AT_MOST = (result: unknown, args: readonly unknown[]): boolean => {
+  const w = (result as { written: number }).written;
+  return w >= 0 && w <= (args[2] as Uint8Array).length;
+};
 
 export const VFS = service<VfsService>('vfs', 'virtual filesystem: mount table, path resolution, open files, permission checks', {
-  open: m(1, [BASE, PATH, ['flags', 'int'], ['mode', 'int'], CRED], { record: { handle: 'int', kind: { oneOf: ['file', 'dir', 'dev'] }, mode: 'int', rdev: 'int', path: { optional: 'str' } } }, 'opens (and with O_CREAT creates) a file'),
+  open: m(1, [BASE, PATH, ['flags', 'int'], ['mode', 'int'], CRED], { record: { handle: 'int', kind: { oneOf: ['file', 'dir', 'dev'] }, mode: 'int', rdev: 'int', path: { optional: 'str' } } }, 'opens (and with O_CREAT creates) a file', { check: (r) => (r as { handle: number }).handle >= 0 }),
   read: m(2, [HANDLE, ['offset', 'num'], ['length', 'int']], 'bytes', 'reads at most `length` bytes at `offset`', { ...IDEMPOTENT, bulk: ['result'], check: AT_MOST }),
-  write: m(3, [HANDLE, ['offset', 'num'], ['data', 'bytes']], { record: { written: 'int', end: 'num' } }, 'writes at `offset` (-1: at the end, O_APPEND)', { bulk: ['data'] }),
+  write: m(3, [HANDLE, ['offset', 'num'], ['data', 'bytes']], { record: { written: 'int', end: 'num' } }, 'writes at `offset` (-1: at the end, O_APPEND)', { bulk: ['data'], check: WRITTEN_AT_MOST }),
   close: m(4, [HANDLE], 'void', 'closes a handle'),
-  getdents: m(5, [HANDLE, ['index', 'int'], ['max', 'int']], { list: { record: { name: 'str', ino: 'num', type: 'int' } } }, 'directory entries from `index` on', IDEMPOTENT),
+  getdents: m(5, [HANDLE, ['index', 'int'], ['max', 'int']], { list: { record: { name: 'str', ino: 'num', type: 'int' } } }, 'directory entries from `index` on', { ...IDEMPOTENT, check: (r, a) => (r as unknown[]).length <= (a[2] as number) }),
   fstat: m(6, [HANDLE], STAT, 'status of an open file', IDEMPOTENT),
   ftruncate: m(7, [HANDLE, ['size', 'num']], 'void', 'sets the size of an open file'),
   fsync: m(8, [HANDLE, ['dataOnly', 'bool']], 'void', 'makes an open file durable'),
@@ -323,14 +331,14 @@ export const VFS = service<VfsService>('vfs', 'virtual filesystem: mount table, 
   link: m(16, [BASE, ['target', 'str'], PATH, ['pathBase', { optional: 'base' }], ['follow', { optional: 'bool' }], CRED], 'void', 'makes a hard link'),
   symlink: m(17, [BASE, ['target', 'str'], PATH, CRED], 'void', 'makes a symbolic link'),
   readlink: m(18, [BASE, PATH, CRED], 'str', 'reads a symbolic link', IDEMPOTENT),
-  resolveDir: m(19, [BASE, PATH, CRED], 'str', 'the canonical path of a directory (chdir)', IDEMPOTENT),
+  resolveDir: m(19, [BASE, PATH, CRED], 'str', 'the canonical path of a directory (chdir)', { ...IDEMPOTENT, check: (r) => (r as string).startsWith('/') }),
   readExecutable: m(20, [BASE, PATH, CRED], { record: { program: 'bytes', mode: 'int', uid: 'int', gid: 'int' } }, 'a whole executable file with its mode and owner (spawn)', { ...IDEMPOTENT, bulk: ['result'] }),
   sync: m(21, [], 'void', 'makes every filesystem durable', IDEMPOTENT),
   statfs: m(22, [BASE, PATH, CRED], STATFS, 'filesystem usage', IDEMPOTENT),
   mount: m(23, [['source', 'str'], ['target', 'str'], ['fstype', 'str']], 'void', 'mounts a filesystem'),
   umount: m(24, [['target', 'str']], 'void', 'unmounts a filesystem'),
   mounts: m(25, [], { list: { record: { source: 'str', target: 'str', fstype: 'str' } } }, 'the mount table', IDEMPOTENT),
-  openCount: m(26, [], 'int', 'open handles (leak checks, rmmod)', IDEMPOTENT),
+  openCount: m(26, [], 'int', 'open handles (leak checks, rmmod)', { ...IDEMPOTENT, check: NOT_NEGATIVE }),
   mountedOn: m(27, [['rdev', 'int']], 'str', "where a filesystem on block device `rdev` is mounted, or '' (raw writes to it are refused)", IDEMPOTENT),
   readInto: m(28, [HANDLE, ['offset', 'num'], ['dst', GRANT]], 'int', "reads at `offset` into the caller's granted window, copied once; the count", { ...IDEMPOTENT, bulk: ['dst'], check: GRANT_COUNT }),
   writeFrom: m(29, [HANDLE, ['offset', 'num'], ['src', GRANT]], { record: { written: 'int', end: 'num' } }, "writes the caller's granted window at `offset` (-1: at the end), copied once", { bulk: ['src'], check: GRANT_WRITTEN }),
@@ -364,13 +372,13 @@ export const EXT2 = service<Ext2Service>('ext2', 'the ext2 filesystem on the blo
 export const CONSOLE = service<ConsoleService>('console', 'tty driver', {
   read: m(1, [['minor', 'int'], ['max', 'int'], ['reader', { optional: 'int' }]], 'bytes', 'a line or the input there is (blocks)', { bulk: ['result'], check: (r, a) => (r as Uint8Array).length <= (a[1] as number) }),
   cancel: m(2, [['reader', 'int']], 'void', 'ends a blocked read without taking input', IDEMPOTENT),
-  write: m(3, [['minor', 'int'], ['data', 'bytes']], 'int', 'writes to the terminal', { bulk: ['data'] }),
+  write: m(3, [['minor', 'int'], ['data', 'bytes']], 'int', 'writes to the terminal', { bulk: ['data'], check: (r, a) => (r as number) >= 0 && (r as number) <= (a[1] as Uint8Array).length }),
   setForeground: m(4, [['pgid', 'int']], 'void', 'sets the foreground process group'),
-  getForeground: m(5, [], 'int', 'the foreground process group', IDEMPOTENT),
+  getForeground: m(5, [], 'int', 'the foreground process group', { ...IDEMPOTENT, check: NOT_NEGATIVE }),
   readable: m(6, [], 'bool', 'whether a read would not block', IDEMPOTENT),
-  getMode: m(7, [], 'int', 'the terminal modes (TERM_MODE bits)', IDEMPOTENT),
+  getMode: m(7, [], 'int', 'the terminal modes (TERM_MODE bits)', { ...IDEMPOTENT, check: NOT_NEGATIVE }),
   setMode: m(8, [['mode', 'int']], 'void', 'sets the terminal modes (canonical, echo, signals)', IDEMPOTENT),
-  getWindowSize: m(9, [], 'int', 'rows << 16 | columns (0: not a terminal)', IDEMPOTENT),
+  getWindowSize: m(9, [], 'int', 'rows << 16 | columns (0: not a terminal)', { ...IDEMPOTENT, check: NOT_NEGATIVE }),
   setWindowSize: m(10, [['size', 'int']], 'void', 'sets the window size', IDEMPOTENT),
 });
 
@@ -383,17 +391,17 @@ export const BLK = service<BlkService>('blk', 'block device driver', {
 
 export const PM = service<PmService>('pm', 'process manager', {
   fork: m(1, [['ppid', 'int'], ['pgid', 'int'], ['name', 'str'], ['ids', { optional: { record: { uid: 'int', euid: 'int', suid: 'int' } } }]], 'int', 'registers a new process, returns its pid', { check: (r) => (r as number) > 0 }),
-  exit: m(2, [['pid', 'int'], ['code', 'int'], ['signal', 'int']], 'int', 'records an exit, returns the parent'),
-  wait: m(3, [['pid', 'int'], ['target', 'int'], ['noHang', 'bool'], ['reports', { optional: 'int' }]], { record: { pid: 'int', code: 'int', signal: 'int' } }, 'waits for a child', IDEMPOTENT),
-  kill: m(4, [['from', 'int'], ['target', 'int'], ['sig', 'int']], { list: 'int' }, 'resolves a kill to pids', IDEMPOTENT),
-  getpid: m(5, [['pid', 'int']], 'int', 'pid', IDEMPOTENT),
-  getppid: m(6, [['pid', 'int']], 'int', 'parent pid', IDEMPOTENT),
+  exit: m(2, [['pid', 'int'], ['code', 'int'], ['signal', 'int']], 'int', 'records an exit, returns the parent', { check: NOT_NEGATIVE }),
+  wait: m(3, [['pid', 'int'], ['target', 'int'], ['noHang', 'bool'], ['reports', { optional: 'int' }]], { record: { pid: 'int', code: 'int', signal: 'int' } }, 'waits for a child', { ...IDEMPOTENT, check: (r) => (r as { pid: number }).pid >= 0 }),
+  kill: m(4, [['from', 'int'], ['target', 'int'], ['sig', 'int']], { list: 'int' }, 'resolves a kill to pids', { ...IDEMPOTENT, check: (r) => (r as number[]).every((pid) => pid > 0) }),
+  getpid: m(5, [['pid', 'int']], 'int', 'pid', { ...IDEMPOTENT, check: POSITIVE }),
+  getppid: m(6, [['pid', 'int']], 'int', 'parent pid', { ...IDEMPOTENT, check: NOT_NEGATIVE }),
   setpgid: m(7, [['caller', 'int'], ['pid', 'int'], ['pgid', 'int']], 'void', 'moves a process into a group'),
-  getpgid: m(8, [['caller', 'int'], ['pid', 'int']], 'int', 'process group', IDEMPOTENT),
-  count: m(9, [['uid', { optional: 'int' }]], 'int', 'live processes (of real user `uid`)', IDEMPOTENT),
+  getpgid: m(8, [['caller', 'int'], ['pid', 'int']], 'int', 'process group', { ...IDEMPOTENT, check: NOT_NEGATIVE }),
+  count: m(9, [['uid', { optional: 'int' }]], 'int', 'live processes (of real user `uid`)', { ...IDEMPOTENT, check: NOT_NEGATIVE }),
   setids: m(10, [['pid', 'int'], ['uid', 'int'], ['euid', 'int'], ['suid', 'int']], 'void', "records a process's new user ids (setuid, set-user-id exec)"),
-  setsid: m(11, [['pid', 'int']], 'int', 'starts a new session led by `pid`'),
-  getsid: m(12, [['caller', 'int'], ['pid', 'int']], 'int', 'session of a process', IDEMPOTENT),
+  setsid: m(11, [['pid', 'int']], 'int', 'starts a new session led by `pid`', { check: POSITIVE }),
+  getsid: m(12, [['caller', 'int'], ['pid', 'int']], 'int', 'session of a process', { ...IDEMPOTENT, check: NOT_NEGATIVE }),
   stopped: m(13, [['pid', 'int'], ['sig', 'int']], 'void', 'records a stop (sig) or a continue (0) for the parent\'s wait', IDEMPOTENT),
 });
 

@@ -26,7 +26,6 @@ import { KernelLog } from './log.js';
 import { Process } from './proc/process.js';
 import { ThreadPool, type ThreadStats } from './proc/pool.js';
 import { ComponentTable, type Domain } from './component/table.js';
-import { checkedPm, checkedConsole, checkedVfs, checkedBlk } from './component/replies.js';
 import type { Transport } from './component/server.js';
 import type { ComponentModule } from './component/server-runtime.js';
 import { closeFile, writeFile } from './fs/io.js';
@@ -120,20 +119,14 @@ export class Kernel {
 
   // ---- components ------------------------------------------------------------------
 
-  /** The core components, with every reply checked (component/replies.ts). */
-  get vfs(): VfsService { return this.checked('vfs', checkedVfs); }
-  get pm(): PmService { return this.checked('pm', checkedPm); }
-  get console(): ConsoleService { return this.checked('console', checkedConsole); }
-  get blk(): BlkService { return this.checked('blk', checkedBlk); }
-
-  private readonly checkedIfaces = new WeakMap<object, unknown>();
-
-  private checked<T extends object>(name: string, wrap: (iface: T) => T): T {
-    const iface = this.components.iface<T>(name);
-    let c = this.checkedIfaces.get(iface) as T | undefined;
-    if (c === undefined) { c = wrap(iface); this.checkedIfaces.set(iface, c); }
-    return c;
-  }
+  // The core components: their bindings, made once at load (component/table.ts). Every
+  // reply is checked in one place, against the service list (abi/services.ts
+  // checkReply): by the channel for a user-domain server, and for the one malformed
+  // reply a kernel-domain component can give (an injected one) by its fault wrapper.
+  get vfs(): VfsService { return this.components.iface<VfsService>('vfs'); }
+  get pm(): PmService { return this.components.iface<PmService>('pm'); }
+  get console(): ConsoleService { return this.components.iface<ConsoleService>('console'); }
+  get blk(): BlkService { return this.components.iface<BlkService>('blk'); }
 
   domainOf(name: string): Domain {
     return placedDomain(this.config.preset, this.config.placement, name);
