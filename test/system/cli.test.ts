@@ -24,6 +24,17 @@ test('presets lists each preset with the domain of each component', () => {
 });
 
 for (const p of PRESETS) {
+  test(`run on ${p}: output and errors on one host descriptor keep the order they were written in`, () => {
+    // The console drains its output and error rings at once; both on one descriptor
+    // (2>&1 on the host, or a terminal) must still read as the guest wrote them.
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" run --preset ${p} -- 'for i in $(seq 1 12); do echo out$i; echo err$i >&2; done; echo last' 2>&1`], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stdout);
+    const want = Array.from({ length: 12 }, (_, i) => `out${i + 1}\nerr${i + 1}\n`).join('') + 'last\n';
+    assert.equal(r.stdout, want);
+  });
+}
+
+for (const p of PRESETS) {
   test(`run on ${p}: output byte for byte, the preset's name from uname`, () => {
     const r = kernelkit('run', '--preset', p, '--', 'echo hi > /tmp/a; cat /tmp/a | wc -c; uname');
     assert.equal(r.status, 0, r.stderr);

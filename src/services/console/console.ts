@@ -103,6 +103,16 @@ export function create(ctx: ComponentContext): ComponentInstance & ConsoleServic
     async write(minor: number, data: Uint8Array): Promise<number> {
       if (!(data instanceof Uint8Array)) throw new KernelError(Errno.EINVAL);
       const ring = minor === 2 ? errors : output;
+      // The host drains both rings at once (output first), so a write waits until the
+      // other stream's ring is empty: on a terminal that shows both, lines keep the
+      // order they were written in (an error message stays after the output before it).
+      const other = minor === 2 ? output : errors;
+      while (!other.isEmpty()) {
+        device.notify();
+        // NOTE: await; the host's drain raises the interrupt, which wakes writers.
+        await new Promise<void>((r) => writers.push(r));
+        if (!running) return 0;
+      }
       let rest = encodeOutput(data);
       while (rest.length > 0) {
         const n = ring.push(rest);
