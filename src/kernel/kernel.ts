@@ -422,6 +422,7 @@ export class Kernel {
     // Its console read must not take the next line typed (it belongs to whoever reads next).
     if (p.inDeviceRead) await this.console.cancel(p.pid).catch(() => {});
     await cancelNetWaits(this, p);
+    p.fds.shut();
     for (const [fd] of p.fds.list()) {
       const e = p.fds.remove(fd);
       await closeFile(this, e.file).catch(() => {});

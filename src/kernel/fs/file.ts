@@ -73,6 +73,13 @@ export class FdTable {
   /** Descriptors are below this (RLIMIT_NOFILE): EMFILE for a new one, EBADF to name one at or above it. */
   constructor(public limit: number) {}
 
+  // Set when the process died: a syscall that was still waiting (an open, an accept)
+  // must not install into a table that is being closed, or its file would never be.
+  private shutDown = false;
+
+  /** The process is gone: no descriptor may be added from now on (EBADF; the caller closes its file). */
+  shut(): void { this.shutDown = true; }
+
   get(fd: number): FdEntry {
     const e = Number.isInteger(fd) && fd >= 0 ? this.entries[fd] : undefined;
     if (e === undefined) throw new KernelError(Errno.EBADF);
@@ -81,6 +88,7 @@ export class FdTable {
 
   /** Installs at the lowest free descriptor (at least `min`). */
   install(file: OpenFile, cloexec = false, min = 0): number {
+    if (this.shutDown) throw new KernelError(Errno.EBADF, 'the process is exiting');
     for (let fd = min; fd < this.limit; fd++) {
       if (this.entries[fd] === undefined) { this.entries[fd] = { file, cloexec }; this.onChange?.(fd, file); return fd; }
     }
@@ -89,7 +97,7 @@ export class FdTable {
 
   /** Puts `file` at exactly `fd`, returning what was there (the caller closes it). */
   replace(fd: number, file: OpenFile, cloexec = false): FdEntry | undefined {
-    if (!Number.isInteger(fd) || fd < 0 || fd >= this.limit) throw new KernelError(Errno.EBADF);
+    if (!Number.isInteger(fd) || fd < 0 || fd >= this.limit || this.shutDown) throw new KernelError(Errno.EBADF);
     const old = this.entries[fd];
     this.entries[fd] = { file, cloexec };
     this.onChange?.(fd, file);
