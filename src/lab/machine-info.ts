@@ -15,6 +15,17 @@ export interface MachineInfo {
   date: string;
 }
 
+/**
+ * A line to print beside the figures when the host is busier than its cores (load
+ * averages above the core count), or undefined: spin-waits only pay when the partner
+ * holds another core, so on a busy host latencies measure the scheduler.
+ */
+export function busyWarning(cores: number, ...loads: number[]): string | undefined {
+  const worst = Math.max(...loads);
+  if (!(worst > cores)) return undefined;
+  return `warning: the host is busy (load ${worst} on ${cores} cores): latencies here include waiting for a core (bimodal: ~1 µs when a spinning partner holds one, tens of µs when not); compare ratios within this run, and take absolute figures on a quiet machine`;
+}
+
 export function machineInfo(): MachineInfo {
   const cpus = os.cpus();
   return {

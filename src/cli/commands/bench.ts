@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { UsageError, type StatusSink } from '../usage.js';
 import { benchIpc, MEASURES } from '../../lab/bench-ipc.js';
+import { busyWarning } from '../../lab/machine-info.js';
 import { presetNames } from '../../lab/boot.js';
 import { table, formatNs } from '../../lab/table.js';
 import { LAB_TRANSPORTS, type Transport } from '../../lab/boot.js';
@@ -49,6 +50,8 @@ export function register(program: Command, status: StatusSink): void {
       if (opts.json) { process.stdout.write(JSON.stringify(r) + '\n'); status.set(0); return; }
       const m = r.machine;
       process.stdout.write(`machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, load ${m.loadavg_1m}\n`);
+      const busy = busyWarning(m.cores, m.loadavg_1m);
+      if (busy !== undefined) process.stdout.write(`${busy}\n`);
       process.stdout.write(`reference (raw spin round trip between two threads): ${formatNs(r.reference_spin_rt_ns)}\n\n`);
       process.stdout.write(table(['preset', 'ipc', 'measure', 'median', 'p99', 'x reference'],
         r.results.filter((x) => x.note === undefined).map((x) => [x.preset, x.ipc, x.measure, formatNs(x.median_ns ?? NaN), formatNs(x.p99_ns ?? NaN), x.ratio_to_reference ?? '-'])));

@@ -8,6 +8,7 @@ import cliProgress from 'cli-progress';
 import { UsageError, type StatusSink } from '../usage.js';
 import { parseList, parseTransports, parsePositiveInt } from './bench.js';
 import { runLab, type LabResult } from '../../lab/lab.js';
+import { busyWarning } from '../../lab/machine-info.js';
 import { abandonedMachines, FAULT_TYPES, type FaultCell } from '../../lab/faults.js';
 import { presetNames } from '../../lab/boot.js';
 import { WORKLOAD_NAMES } from '../../lab/workloads.js';
@@ -56,6 +57,8 @@ function printLab(r: LabResult): void {
   const w = (s: string): void => { process.stdout.write(s); };
   const m = r.machine;
   w(`machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gib} GiB, Node ${m.node}; load ${r.run.loadavg_start} at start, ${r.run.loadavg_end} at end; ${r.run.seconds} s\n`);
+  const busy = busyWarning(m.cores, r.run.loadavg_start, r.run.loadavg_end);
+  if (busy !== undefined) w(`${busy}\n`);
   w(`method: ${r.run.runs} runs per cell, interleaved in rounds; median of all samples with a bootstrap 95% interval [low, high] (${r.run.bootstrap_replicates} resamples of runs, then samples)\n`);
   w(`native (Linux on this machine): ${r.run.native}\n`);
   w(`reference: raw spin round trip ${formatNs(r.reference.spin_rt_ns)}; direct channels: ${Object.entries(r.reference.ipc_rt_ns).map(([k, v]) => `${k} ${formatNs(v ?? NaN)}`).join(', ')}\n\n`);
