@@ -100,7 +100,7 @@ async function openCreate(core: VfsCore, parent: ParentWalk, flags: number, mode
     if (!isLnk(st.mode)) return { step: stepOf(vnode, parent.name, st), created: false };
     if ((flags & O.NOFOLLOW) !== 0) fail(Errno.ELOOP);
     if (++budget.links > MAX_SYMLINKS) fail(Errno.ELOOP);
-    const target = await vnode.mount.fs.readlink(vnode.ino);
+    const target = await vnode.mount.fs.readlink(vnode.ino, budget.cred);
     parent = await core.namei.walkParent(parent.walk, target, budget);
   }
 }
