@@ -50,6 +50,8 @@ export async function open(core: VfsCore, base: PathBase, path: string, flags: n
   }
   // Only O_NOFOLLOW leaves a symlink at the end of the walk.
   if (isLnk(step.mode)) fail(Errno.ELOOP);
+  // A read-only filesystem refuses a regular file opened for writing before any permission check (Linux's inode_permission).
+  if (wantsWrite && isReg(step.mode) && step.vnode.mount.fs.readOnly === true) fail(Errno.EROFS);
   // A file this open created may be used as asked whatever its mode (open(2)).
   if (!created) requireAccess(cred, step, openWants(access, (flags & O.TRUNC) !== 0));
   const kind = isDir(step.mode) ? 'dir' : isReg(step.mode) ? 'file' : isChr(step.mode) || isBlk(step.mode) ? 'dev' : undefined;
