@@ -87,6 +87,14 @@ export interface ComponentInstance {
   shutdown?(): Promise<void>;
   /** Whether the component has users that make unloading unsafe (rmmod: EBUSY). */
   busy?(): boolean;
+  /**
+   * An integrity check of the component's own state (its arena's contents as it last
+   * left them, its metadata): undefined when sound, else what is damaged. The
+   * supervisor runs it on user-domain servers every `selfCheckMs` and restarts a server
+   * that reports damage: a server whose state a wild write corrupted still answers, but
+   * wrongly, and would otherwise never be restarted. Keep one call short (check a slice).
+   */
+  selfCheck?(): string | undefined;
   [method: string]: unknown;
 }
 

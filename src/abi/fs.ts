@@ -151,6 +151,8 @@ export interface FileSystem {
   statfs(): Promise<StatFs>;
   /** Flushes everything and detaches; the filesystem is unusable afterwards. */
   unmount(): Promise<void>;
+  /** The self-check of a filesystem held in its component's memory (ComponentInstance.selfCheck): what is damaged, or undefined. */
+  selfCheck?(): string | undefined;
 }
 
 /** Major device numbers of the devices /dev holds. */
