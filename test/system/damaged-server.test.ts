@@ -19,7 +19,7 @@ const SCRIPT = [
   'echo hi | wc -c',
 ].join('; ');
 
-test('vfs-wild-write-on-microkernel-leaves-programs-exec-format-error: the self-check finds the damage and the supervisor restarts vfs', async () => {
+test('regression: vfs-wild-write-on-microkernel-leaves-programs-exec-format-error: the self-check finds the damage and the supervisor restarts vfs', async () => {
   const r = await sh('microkernel', SCRIPT);
   assert.equal(r.status, 0, r.stderr);
   const now = Number(/^now (\d+)$/m.exec(r.stdout)?.[1]);
