@@ -1,0 +1,137 @@
+// `kernelkit check CHAPTER`: the checks of the tutorial's exercises (docs/tutorial/).
+// Each check reads what the learner wrote in their work directory, boots a kernelkit
+// machine, asks the running system what the exercise asks about (its /proc, its
+// trace, a fault), and compares: PASS or FAIL with the reason. Nothing here knows the
+// answers: they come from the machine.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { runMachine } from '../hosts/node/machine.js';
+import { loadPreset, placementFor } from '../hosts/presets.js';
+
+export interface CheckResult { pass: boolean; reason: string }
+
+interface Chapter {
+  readonly title: string;
+  /** The file in the work directory the exercise asks for. */
+  readonly file: string;
+  check(preset: string, answer: string): Promise<CheckResult>;
+}
+
+/** Boots `preset` and runs `line` in sh; stdout, stderr, status. */
+async function inMachine(preset: string, line: string): Promise<{ status: number; stdout: string; stderr: string }> {
+  const p = loadPreset(preset);
+  const out: Uint8Array[] = [], err: Uint8Array[] = [];
+  const status = await runMachine({
+    preset: p.name, placement: placementFor(p), ipc: p.ipc, init: ['/bin/sh', '-c', line], stdin: 'none',
+    stdout: (b) => out.push(b.slice()), stderr: (b) => err.push(b.slice()),
+  });
+  const text = (parts: Uint8Array[]): string => Buffer.concat(parts).toString('utf8');
+  return { status, stdout: text(out), stderr: text(err) };
+}
+
+/** The learner's lines: trimmed, without blanks and # comments. */
+const answerLines = (text: string): string[] => text.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter((l) => l.length > 0);
+
+const fail = (reason: string): CheckResult => ({ pass: false, reason });
+const pass = (reason: string): CheckResult => ({ pass: true, reason });
+
+// Chapter 1: which domain each component runs in, as /proc/modules says.
+const explore: Chapter = {
+  title: 'explore the system', file: 'explore.txt',
+  async check(preset, answer) {
+    const r = await inMachine(preset, 'cat /proc/modules');
+    if (r.status !== 0) return fail(`the machine did not answer (status ${r.status}): ${r.stderr.trim()}`);
+    const truth = new Map(r.stdout.trim().split('\n').map((l) => l.split(' ')).map(([name, domain]) => [name!, domain!]));
+    const wrote = new Map<string, string>();
+    for (const line of answerLines(answer)) {
+      const [name, domain, extra] = line.split(/\s+/);
+      if (name === undefined || domain === undefined || extra !== undefined) return fail(`explore.txt: '${line}' is not 'COMPONENT DOMAIN'`);
+      wrote.set(name, domain);
+    }
+    for (const [name, domain] of truth) {
+      const said = wrote.get(name);
+      if (said === undefined) return fail(`explore.txt names no domain for ${name} (hint: cat /proc/modules, or lsmod)`);
+      if (said !== domain) return fail(`${name} runs in the ${domain} domain under ${preset}, not ${said}`);
+    }
+    const extra = [...wrote.keys()].filter((n) => !truth.has(n));
+    if (extra.length > 0) return fail(`${extra.join(', ')}: not a component this system loaded`);
+    return pass(`all ${truth.size} components in their domains under ${preset}`);
+  },
+};
+
+// Chapter 2: which component crashes the preset survives. One boot per component.
+const BREAK_TRIGGERS: Record<string, string> = {
+  console: 'echo x > /dev/null; echo x',
+  blk: 'head -c 1 /dev/blk0 > /dev/null',
+  vfs: 'ls / > /dev/null',
+  pm: '/bin/true',
+  proc: 'cat /proc/self/stat > /dev/null',
+};
+
+const breakIt: Chapter = {
+  title: 'break it', file: 'break-it.txt',
+  async check(preset, answer) {
+    const said = new Map<string, string>();
+    for (const line of answerLines(answer)) {
+      const [name, outcome, extra] = line.split(/\s+/);
+      if (name === undefined || (outcome !== 'survives' && outcome !== 'panics') || extra !== undefined) return fail(`break-it.txt: '${line}' is not 'COMPONENT survives|panics'`);
+      said.set(name, outcome);
+    }
+    for (const component of Object.keys(BREAK_TRIGGERS)) {
+      const guess = said.get(component);
+      if (guess === undefined) return fail(`break-it.txt says nothing about ${component}`);
+      const r = await inMachine(preset, `fault ${component} crash > /dev/null; ${BREAK_TRIGGERS[component]}; echo alive-after-${component}`);
+      const outcome = r.status === 70 ? 'panics' : r.stdout.includes(`alive-after-${component}`) ? 'survives' : undefined;
+      if (outcome === undefined) return fail(`crashing ${component} under ${preset} ended neither way (status ${r.status}): ${r.stderr.trim()}`);
+      if (outcome !== guess) return fail(`a ${component} crash under ${preset}: the system ${outcome}, you wrote ${guess} (hint: lsmod shows the domain; kernelkit run --verbose shows the panic)`);
+    }
+    return pass(`your prediction for every component's crash under ${preset} held`);
+  },
+};
+
+// Chapter 3: which component each file syscall of `cat` reached, and how (the trace's hop lines).
+const TRACED = ['open', 'fstat', 'read', 'close'];
+const HOP = /^\s+(\S+) -> (\S+) \(([^,]+), ([^)]+)\)/;
+
+const watchMessages: Chapter = {
+  title: 'watch the messages', file: 'messages.txt',
+  async check(preset, answer) {
+    const r = await inMachine(preset, 'cat /etc/motd > /dev/null; trace -o /tmp/t cat /etc/motd > /dev/null; cat /tmp/t');
+    if (r.status !== 0) return fail(`the machine did not answer (status ${r.status}): ${r.stderr.trim()}`);
+    // The first hop under the first line of each syscall.
+    const truth = new Map<string, string>();
+    const lines = r.stdout.split('\n');
+    lines.forEach((l, i) => {
+      const call = /^\[pid \d+ \S+\] (\w+)\(/.exec(l)?.[1];
+      if (call === undefined || !TRACED.includes(call) || truth.has(call)) return;
+      const hop = HOP.exec(lines[i + 1] ?? '');
+      truth.set(call, hop === null ? 'none' : `${hop[1]} -> ${hop[2]} (${hop[3]}, ${hop[4]})`);
+    });
+    const wrote = new Map<string, string>();
+    for (const line of answerLines(answer)) {
+      const m = /^(\w+):\s*(.+)$/.exec(line);
+      if (m === null) return fail(`messages.txt: '${line}' is not 'SYSCALL: FROM -> TO (DOMAIN, HOW)'`);
+      wrote.set(m[1]!, m[2]!.replace(/\s+/g, ' '));
+    }
+    for (const call of TRACED) {
+      const want = truth.get(call);
+      if (want === undefined) return fail(`the trace showed no ${call} (the machine's trace changed?)`);
+      const got = wrote.get(call);
+      if (got === undefined) return fail(`messages.txt says nothing about ${call} (hint: trace cat /etc/motd)`);
+      if (got !== want) return fail(`${call} under ${preset} went ${want}; you wrote ${got}`);
+    }
+    return pass(`open, fstat, read and close under ${preset}: every hop as the trace shows it`);
+  },
+};
+
+export const CHAPTERS: Readonly<Record<string, Chapter>> = { explore, 'break-it': breakIt, 'watch-messages': watchMessages };
+
+/** Runs chapter `name`'s check on `preset` against the work directory `work`. */
+export async function runCheck(name: string, preset: string, work: string): Promise<CheckResult> {
+  const chapter = CHAPTERS[name]!;
+  const file = path.join(work, chapter.file);
+  let answer: string;
+  try { answer = fs.readFileSync(file, 'utf8'); } catch { return fail(`no ${file}: the exercise asks you to write it (docs/tutorial/)`); }
+  return chapter.check(preset, answer);
+}

@@ -1,0 +1,56 @@
+// The tutorial's checks (docs/tutorial/, src/lab/tutorial.ts): on every preset, each
+// chapter's check passes with the reference solution kept in docs/tutorial/solutions/,
+// fails without an answer, and fails, saying why, with a wrong one (the answer of a
+// preset where the machine behaves differently).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
+import { CHAPTERS, runCheck } from '../../src/lab/tutorial.js';
+import { PRESETS } from './harness.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const solutions = (preset: string): string => path.join(root, 'docs/tutorial/solutions', preset);
+// A preset whose answers are wrong for this one (they place vfs elsewhere).
+const OTHER: Record<string, string> = { monolithic: 'microkernel', microkernel: 'hybrid', hybrid: 'microkernel' };
+
+for (const preset of PRESETS) {
+  for (const [name, chapter] of Object.entries(CHAPTERS)) {
+    test(`tutorial check ${name} on ${preset}: passes with the reference solution, fails without it or with a wrong one`, async () => {
+      const good = await runCheck(name, preset, solutions(preset));
+      assert.equal(good.pass, true, good.reason);
+      const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-tutorial-'));
+      try {
+        const none = await runCheck(name, preset, empty);
+        assert.equal(none.pass, false);
+        assert.match(none.reason, new RegExp(`no .*${chapter.file.replace('.', '\\.')}`));
+        const wrong = await runCheck(name, preset, solutions(OTHER[preset]!));
+        assert.equal(wrong.pass, false, `${OTHER[preset]}'s answer is wrong for ${preset}`);
+        assert.match(wrong.reason, /under|went|domain/, wrong.reason);
+        fs.writeFileSync(path.join(empty, chapter.file), 'this is not an answer\n');
+        const garbled = await runCheck(name, preset, empty);
+        assert.equal(garbled.pass, false);
+        assert.match(garbled.reason, /is not '/);
+      } finally {
+        fs.rmSync(empty, { recursive: true, force: true });
+      }
+    });
+  }
+}
+
+test('kernelkit check: PASS/FAIL lines and statuses; an unknown chapter is status 2', () => {
+  const bin = path.join(root, 'bin/kernelkit.js');
+  const run = (...args: string[]): { status: number | null; stdout: string; stderr: string } => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+  const ok = run('check', 'explore', '--preset', 'hybrid', '--work', solutions('hybrid'));
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /^explore \(hybrid\): PASS: /);
+  const bad = run('check', 'explore', '--presets', 'monolithic', '--work', solutions('hybrid'));
+  assert.equal(bad.status, 1, bad.stderr);
+  assert.match(bad.stdout, /^explore \(monolithic\): FAIL: console runs in the kernel domain under monolithic, not user$/m);
+  const unknown = run('check', 'nope');
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /no exercise 'nope' \(there are: explore, break-it, watch-messages/);
+});
