@@ -5,6 +5,7 @@
 // answers: they come from the machine.
 
 import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { runMachine } from '../hosts/node/machine.js';
 import { loadPreset, placementFor } from '../hosts/presets.js';
@@ -15,15 +16,16 @@ interface Chapter {
   readonly title: string;
   /** The file in the work directory the exercise asks for. */
   readonly file: string;
-  check(preset: string, answer: string): Promise<CheckResult>;
+  check(preset: string, answer: string, work: string): Promise<CheckResult>;
 }
 
-/** Boots `preset` and runs `line` in sh; stdout, stderr, status. */
-async function inMachine(preset: string, line: string): Promise<{ status: number; stdout: string; stderr: string }> {
+/** Boots `preset` and runs `line` in sh (with `work` shared read-only at /work); stdout, stderr, status. */
+async function inMachine(preset: string, line: string, work?: string): Promise<{ status: number; stdout: string; stderr: string }> {
   const p = loadPreset(preset);
   const out: Uint8Array[] = [], err: Uint8Array[] = [];
   const status = await runMachine({
     preset: p.name, placement: placementFor(p), ipc: p.ipc, init: ['/bin/sh', '-c', line], stdin: 'none',
+    ...(work !== undefined ? { mounts: [{ host: work, guest: '/work', readOnly: true }] } : {}),
     stdout: (b) => out.push(b.slice()), stderr: (b) => err.push(b.slice()),
   });
   const text = (parts: Uint8Array[]): string => Buffer.concat(parts).toString('utf8');
@@ -125,7 +127,47 @@ const watchMessages: Chapter = {
   },
 };
 
-export const CHAPTERS: Readonly<Record<string, Chapter>> = { explore, 'break-it': breakIt, 'watch-messages': watchMessages };
+// Chapter 4: a program of the learner's own (C to WASI, or a TypeScript program from
+// the tree), run inside kernelkit on inputs whose right output the host's GNU tac gives.
+const TAC_INPUTS = ['seq 1 40', "printf 'x\\ny\\nno newline at the end'", "printf ''"];
+
+function hostTac(input: Buffer): Buffer {
+  const r = spawnSync('tac', [], { input });
+  if (r.status !== 0) throw new Error(`the host's tac failed: ${r.stderr.toString()}`);
+  return r.stdout;
+}
+
+const writeAProgram: Chapter = {
+  title: 'write a program', file: 'tac',
+  async check(preset, _answer, work) {
+    const mode = fs.statSync(path.join(work, 'tac')).mode;
+    if ((mode & 0o111) === 0) return fail(`${path.join(work, 'tac')} is not executable (chmod +x)`);
+    // Each input raw, then piped through the program, between markers (echo ends each section).
+    const script = [
+      ...TAC_INPUTS.map((cmd, i) => `echo "@@in ${i}"; ${cmd}; echo; echo "@@out ${i}"; ${cmd} | /work/tac; s=$?; echo; echo "@@status ${i} $s"`),
+      'echo "@@in passwd"; cat /etc/passwd; echo; echo "@@in motd"; cat /etc/motd; echo',
+      'echo "@@out files"; /work/tac /etc/passwd /etc/motd; s=$?; echo; echo "@@status files $s"',
+    ].join('; ');
+    const r = await inMachine(preset, script, work);
+    if (r.status === 70) return fail('the kernel panicked running your program');
+    const sections = new Map<string, string>();
+    for (const m of r.stdout.matchAll(/@@(in|out) (\S+)\n([\s\S]*?)\n(?=@@)/g)) sections.set(`${m[1]} ${m[2]}`, m[3]!);
+    const firstError = r.stderr.trim().split('\n')[0] ?? '';
+    for (const key of [...TAC_INPUTS.map((_, i) => String(i)), 'files']) {
+      const status = new RegExp(`@@status ${key} (\\d+)`).exec(r.stdout)?.[1];
+      const output = sections.get(`out ${key}`);
+      const inputs = key === 'files' ? [sections.get('in passwd'), sections.get('in motd')] : [sections.get(`in ${key}`)];
+      if (output === undefined || status === undefined || inputs.some((x) => x === undefined)) return fail(`no output for input ${key}: ${firstError}`);
+      if (status !== '0') return fail(`your tac exited with status ${status} on input ${key}: ${firstError}`);
+      // GNU tac reverses each file in turn.
+      const want = Buffer.concat(inputs.map((x) => hostTac(Buffer.from(x!))));
+      if (Buffer.compare(Buffer.from(output), want) !== 0) return fail(`on input ${key} your tac printed ${JSON.stringify(output.slice(0, 80))}, GNU tac prints ${JSON.stringify(want.toString().slice(0, 80))}`);
+    }
+    return pass(`your tac agrees with GNU tac on ${TAC_INPUTS.length + 1} inputs under ${preset}`);
+  },
+};
+
+export const CHAPTERS: Readonly<Record<string, Chapter>> = { explore, 'break-it': breakIt, 'watch-messages': watchMessages, 'write-a-program': writeAProgram };
 
 /** Runs chapter `name`'s check on `preset` against the work directory `work`. */
 export async function runCheck(name: string, preset: string, work: string): Promise<CheckResult> {
@@ -133,5 +175,5 @@ export async function runCheck(name: string, preset: string, work: string): Prom
   const file = path.join(work, chapter.file);
   let answer: string;
   try { answer = fs.readFileSync(file, 'utf8'); } catch { return fail(`no ${file}: the exercise asks you to write it (docs/tutorial/)`); }
-  return chapter.check(preset, answer);
+  return chapter.check(preset, answer, path.resolve(work));
 }

@@ -18,7 +18,8 @@ const solutions = (preset: string): string => path.join(root, 'docs/tutorial/sol
 const OTHER: Record<string, string> = { monolithic: 'microkernel', microkernel: 'hybrid', hybrid: 'microkernel' };
 
 for (const preset of PRESETS) {
-  for (const [name, chapter] of Object.entries(CHAPTERS)) {
+  for (const name of ['explore', 'break-it', 'watch-messages']) {
+    const chapter = CHAPTERS[name]!;
     test(`tutorial check ${name} on ${preset}: passes with the reference solution, fails without it or with a wrong one`, async () => {
       const good = await runCheck(name, preset, solutions(preset));
       assert.equal(good.pass, true, good.reason);
@@ -41,6 +42,29 @@ for (const preset of PRESETS) {
   }
 }
 
+test('tutorial check write-a-program: the reference tac.c, built by clang for WASI, passes on every preset; cat, a non-executable file and no file fail', async () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-tac-'));
+  try {
+    const cc = spawnSync('clang', ['--target=wasm32-wasi', '-O2', path.join(root, 'docs/tutorial/solutions/tac.c'), '-o', path.join(work, 'tac')], { encoding: 'utf8' });
+    assert.equal(cc.status, 0, `clang (Debian's clang, lld and wasi-libc, as scripts/build-c.mjs uses): ${cc.stderr}`);
+    for (const preset of PRESETS) {
+      const r = await runCheck('write-a-program', preset, work);
+      assert.equal(r.pass, true, `${preset}: ${r.reason}`);
+    }
+    fs.chmodSync(path.join(work, 'tac'), 0o644);
+    assert.match((await runCheck('write-a-program', 'monolithic', work)).reason, /is not executable/);
+    fs.writeFileSync(path.join(work, 'tac'), '#!/bin/sh\ncat "$@"\n');
+    fs.chmodSync(path.join(work, 'tac'), 0o755);
+    const cat = await runCheck('write-a-program', 'microkernel', work);
+    assert.equal(cat.pass, false);
+    assert.match(cat.reason, /^on input 0 your tac printed "1\\n2/);
+    fs.rmSync(path.join(work, 'tac'));
+    assert.match((await runCheck('write-a-program', 'hybrid', work)).reason, /^no .*tac: the exercise asks you to write it/);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});
+
 test('kernelkit check: PASS/FAIL lines and statuses; an unknown chapter is status 2', () => {
   const bin = path.join(root, 'bin/kernelkit.js');
   const run = (...args: string[]): { status: number | null; stdout: string; stderr: string } => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
@@ -52,5 +76,5 @@ test('kernelkit check: PASS/FAIL lines and statuses; an unknown chapter is statu
   assert.match(bad.stdout, /^explore \(monolithic\): FAIL: console runs in the kernel domain under monolithic, not user$/m);
   const unknown = run('check', 'nope');
   assert.equal(unknown.status, 2);
-  assert.match(unknown.stderr, /no exercise 'nope' \(there are: explore, break-it, watch-messages/);
+  assert.match(unknown.stderr, /no exercise 'nope' \(there are: explore, break-it, watch-messages, write-a-program/);
 });
