@@ -167,7 +167,47 @@ const writeAProgram: Chapter = {
   },
 };
 
-export const CHAPTERS: Readonly<Record<string, Chapter>> = { explore, 'break-it': breakIt, 'watch-messages': watchMessages, 'write-a-program': writeAProgram };
+// Chapter 8: claim C1 measured the lab's way (docs/lab.md: microkernel/shm smallfile at
+// least 2x monolithic), once more here; the learner's figures may differ from this run's
+// by MEASURE_SLACK either way (another run, another load), the verdict may not.
+const C1_THRESHOLD = 2;
+const MEASURE_SLACK = 3;
+
+async function smallfileUs(preset: string): Promise<number> {
+  const r = await inMachine(preset, 'kbench -s 0.2 smallfile');
+  const median = Number(/"median_ns":(\d+)/.exec(r.stdout)?.[1]);
+  if (r.status !== 0 || !Number.isFinite(median)) throw new Error(`kbench smallfile on ${preset} failed (status ${r.status}): ${r.stderr.trim()}`);
+  return median / 1000;
+}
+
+const measureAClaim: Chapter = {
+  title: 'measure a claim', file: 'claim.txt',
+  async check(_preset, answer) {
+    const fields = new Map<string, string>();
+    for (const line of answerLines(answer)) {
+      const m = /^(\w+)\s+(.+)$/.exec(line);
+      if (m === null) return fail(`claim.txt: '${line}' is not 'KEY VALUE'`);
+      fields.set(m[1]!, m[2]!);
+    }
+    if (fields.get('claim') !== 'C1') return fail("claim.txt: this exercise measures claim C1 ('claim C1')");
+    const mono = Number(fields.get('monolithic_us')), micro = Number(fields.get('microkernel_us'));
+    if (!(mono > 0) || !(micro > 0)) return fail('claim.txt needs monolithic_us and microkernel_us: the median of kbench smallfile on each, in µs');
+    const verdict = fields.get('verdict');
+    if (verdict !== 'held' && verdict !== 'not-held') return fail("claim.txt needs 'verdict held' or 'verdict not-held'");
+    if ((fields.get('because') ?? '').split(/\s+/).length < 6) return fail("claim.txt needs a 'because ...' line arguing the verdict (a sentence)");
+    // Two rounds, alternating, and the faster of each: a busy host slows a round, never speeds it.
+    let m = Infinity, k = Infinity;
+    for (let round = 0; round < 2; round++) { m = Math.min(m, await smallfileUs('monolithic')); k = Math.min(k, await smallfileUs('microkernel')); }
+    const ratio = k / m, theirs = micro / mono;
+    const measured = ratio >= C1_THRESHOLD ? 'held' : 'not-held';
+    const figures = `this run: monolithic ${m.toFixed(1)} µs, microkernel ${k.toFixed(1)} µs, ${ratio.toFixed(2)}x`;
+    if (theirs > ratio * MEASURE_SLACK || theirs < ratio / MEASURE_SLACK) return fail(`your figures give ${theirs.toFixed(2)}x; ${figures} (more than ${MEASURE_SLACK}x apart: measure again)`);
+    if (verdict !== measured) return fail(`C1 is ${measured} by the lab's rule (microkernel at least ${C1_THRESHOLD}x monolithic); ${figures}`);
+    return pass(`C1 ${measured}: your ${theirs.toFixed(2)}x, ${figures}`);
+  },
+};
+
+export const CHAPTERS: Readonly<Record<string, Chapter>> = { explore, 'break-it': breakIt, 'watch-messages': watchMessages, 'write-a-program': writeAProgram, 'measure-a-claim': measureAClaim };
 
 /** Runs chapter `name`'s check on `preset` against the work directory `work`. */
 export async function runCheck(name: string, preset: string, work: string): Promise<CheckResult> {

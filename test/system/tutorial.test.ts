@@ -65,6 +65,29 @@ test('tutorial check write-a-program: the reference tac.c, built by clang for WA
   }
 });
 
+test('tutorial check measure-a-claim: the reference script measures C1 and passes; the opposite verdict, figures far off, no argument and no file fail', async () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-claim-'));
+  try {
+    const script = spawnSync('sh', [path.join(root, 'docs/tutorial/solutions/measure-a-claim.sh'), work], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+    assert.equal(script.status, 0, script.stderr);
+    const good = await runCheck('measure-a-claim', 'monolithic', work);
+    assert.equal(good.pass, true, good.reason);
+    const file = path.join(work, 'claim.txt');
+    const text = fs.readFileSync(file, 'utf8');
+    const verdict = /^verdict (\S+)$/m.exec(text)![1]!;
+    fs.writeFileSync(file, text.replace(/^verdict \S+$/m, `verdict ${verdict === 'held' ? 'not-held' : 'held'}`));
+    assert.match((await runCheck('measure-a-claim', 'monolithic', work)).reason, /^C1 is (held|not-held) by the lab's rule/);
+    fs.writeFileSync(file, text.replace(/^microkernel_us \S+$/m, `microkernel_us ${Number(/^monolithic_us (\S+)$/m.exec(text)![1]) * 1000}`));
+    assert.match((await runCheck('measure-a-claim', 'monolithic', work)).reason, /more than 3x apart/);
+    fs.writeFileSync(file, text.replace(/^because .*$/m, ''));
+    assert.match((await runCheck('measure-a-claim', 'monolithic', work)).reason, /needs a 'because \.\.\.' line/);
+    fs.rmSync(file);
+    assert.match((await runCheck('measure-a-claim', 'monolithic', work)).reason, /^no .*claim\.txt/);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});
+
 test('kernelkit check: PASS/FAIL lines and statuses; an unknown chapter is status 2', () => {
   const bin = path.join(root, 'bin/kernelkit.js');
   const run = (...args: string[]): { status: number | null; stdout: string; stderr: string } => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
@@ -76,5 +99,5 @@ test('kernelkit check: PASS/FAIL lines and statuses; an unknown chapter is statu
   assert.match(bad.stdout, /^explore \(monolithic\): FAIL: console runs in the kernel domain under monolithic, not user$/m);
   const unknown = run('check', 'nope');
   assert.equal(unknown.status, 2);
-  assert.match(unknown.stderr, /no exercise 'nope' \(there are: explore, break-it, watch-messages, write-a-program/);
+  assert.match(unknown.stderr, /no exercise 'nope' \(there are: explore, break-it, watch-messages, write-a-program, measure-a-claim/);
 });
