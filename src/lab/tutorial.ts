@@ -7,25 +7,28 @@
 import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { runMachine } from '../hosts/node/machine.js';
+import os from 'node:os';
+import { runMachine, packageRoot } from '../hosts/node/machine.js';
+import { placedDomain } from '../abi/component.js';
 import { loadPreset, placementFor } from '../hosts/presets.js';
 
 export interface CheckResult { pass: boolean; reason: string }
 
 interface Chapter {
   readonly title: string;
-  /** The file in the work directory the exercise asks for. */
-  readonly file: string;
+  /** The file in the work directory the exercise asks for (none: the work is a change to the tree, checked by its behaviour). */
+  readonly file?: string;
   check(preset: string, answer: string, work: string): Promise<CheckResult>;
 }
 
-/** Boots `preset` and runs `line` in sh (with `work` shared read-only at /work); stdout, stderr, status. */
-async function inMachine(preset: string, line: string, work?: string): Promise<{ status: number; stdout: string; stderr: string }> {
+/** Boots `preset` and runs `line` in sh (with `work` shared read-only at /work, `disk` as the root); stdout, stderr, status. */
+async function inMachine(preset: string, line: string, work?: string, disk?: string): Promise<{ status: number; stdout: string; stderr: string }> {
   const p = loadPreset(preset);
   const out: Uint8Array[] = [], err: Uint8Array[] = [];
   const status = await runMachine({
     preset: p.name, placement: placementFor(p), ipc: p.ipc, init: ['/bin/sh', '-c', line], stdin: 'none',
     ...(work !== undefined ? { mounts: [{ host: work, guest: '/work', readOnly: true }] } : {}),
+    ...(disk !== undefined ? { disk } : {}),
     stdout: (b) => out.push(b.slice()), stderr: (b) => err.push(b.slice()),
   });
   const text = (parts: Uint8Array[]): string => Buffer.concat(parts).toString('utf8');
@@ -207,13 +210,37 @@ const measureAClaim: Chapter = {
   },
 };
 
-export const CHAPTERS: Readonly<Record<string, Chapter>> = { explore, 'break-it': breakIt, 'watch-messages': watchMessages, 'write-a-program': writeAProgram, 'measure-a-claim': measureAClaim };
+// Chapter 7: a file in /tmp outlives a vfs restart (claim C6), on an ext2 root disk
+// made for the check. The work is a change to the tree; the check runs this build.
+const keepTmp: Chapter = {
+  title: 'make vfs keep /tmp across a restart',
+  async check(preset) {
+    if (placedDomain(preset, loadPreset(preset).placement, 'vfs') !== 'user') return fail(`vfs runs in the kernel domain under ${preset}: its crash is a panic, not a restart (check on microkernel)`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-keep-tmp-'));
+    try {
+      const image = path.join(dir, 'root.img');
+      const mkfs = spawnSync(process.execPath, [path.join(packageRoot, 'bin/kernelkit.js'), 'mkfs', '--size', '16M', image], { encoding: 'utf8' });
+      if (mkfs.status !== 0) throw new Error(`kernelkit mkfs failed: ${mkfs.stderr}`);
+      const r = await inMachine(preset, 'echo kept-across-restart > /tmp/keep; fault vfs crash > /dev/null; ls / > /dev/null; cat /tmp/keep; dmesg | grep -c "vfs: restarted"', undefined, image);
+      if (r.status === 70) return fail('the kernel panicked');
+      if (!/^[1-9]\d*$/m.test(r.stdout)) return fail(`vfs did not restart (${r.stderr.trim().split('\n')[0] ?? ''})`);
+      if (!r.stdout.includes('kept-across-restart')) return fail(`after vfs restarted, /tmp/keep was gone (${r.stderr.trim().split('\n')[0] ?? ''}): where did its bytes live, and did that memory survive?`);
+      return pass(`/tmp/keep outlived a vfs restart under ${preset}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+export const CHAPTERS: Readonly<Record<string, Chapter>> = { explore, 'break-it': breakIt, 'watch-messages': watchMessages, 'write-a-program': writeAProgram, 'keep-tmp': keepTmp, 'measure-a-claim': measureAClaim };
 
 /** Runs chapter `name`'s check on `preset` against the work directory `work`. */
 export async function runCheck(name: string, preset: string, work: string): Promise<CheckResult> {
   const chapter = CHAPTERS[name]!;
-  const file = path.join(work, chapter.file);
-  let answer: string;
-  try { answer = fs.readFileSync(file, 'utf8'); } catch { return fail(`no ${file}: the exercise asks you to write it (docs/tutorial/)`); }
+  let answer = '';
+  if (chapter.file !== undefined) {
+    const file = path.join(work, chapter.file);
+    try { answer = fs.readFileSync(file, 'utf8'); } catch { return fail(`no ${file}: the exercise asks you to write it (docs/tutorial/)`); }
+  }
   return chapter.check(preset, answer, path.resolve(work));
 }

@@ -19,7 +19,7 @@ const OTHER: Record<string, string> = { monolithic: 'microkernel', microkernel: 
 
 for (const preset of PRESETS) {
   for (const name of ['explore', 'break-it', 'watch-messages']) {
-    const chapter = CHAPTERS[name]!;
+    const file = CHAPTERS[name]!.file!;
     test(`tutorial check ${name} on ${preset}: passes with the reference solution, fails without it or with a wrong one`, async () => {
       const good = await runCheck(name, preset, solutions(preset));
       assert.equal(good.pass, true, good.reason);
@@ -27,11 +27,11 @@ for (const preset of PRESETS) {
       try {
         const none = await runCheck(name, preset, empty);
         assert.equal(none.pass, false);
-        assert.match(none.reason, new RegExp(`no .*${chapter.file.replace('.', '\\.')}`));
+        assert.match(none.reason, new RegExp(`no .*${file.replace('.', '\\.')}`));
         const wrong = await runCheck(name, preset, solutions(OTHER[preset]!));
         assert.equal(wrong.pass, false, `${OTHER[preset]}'s answer is wrong for ${preset}`);
         assert.match(wrong.reason, /under|went|domain/, wrong.reason);
-        fs.writeFileSync(path.join(empty, chapter.file), 'this is not an answer\n');
+        fs.writeFileSync(path.join(empty, file), 'this is not an answer\n');
         const garbled = await runCheck(name, preset, empty);
         assert.equal(garbled.pass, false);
         assert.match(garbled.reason, /is not '/);
@@ -88,6 +88,28 @@ test('tutorial check measure-a-claim: the reference script measures C1 and passe
   }
 });
 
+test('tutorial check keep-tmp: fails on this tree (/tmp is a ramfs in vfs\'s memory), passes on a copy with solutions/keep-tmp.patch applied', async () => {
+  const before = await runCheck('keep-tmp', 'microkernel', root);
+  assert.equal(before.pass, false);
+  assert.match(before.reason, /after vfs restarted, \/tmp\/keep was gone/);
+  assert.match((await runCheck('keep-tmp', 'monolithic', root)).reason, /kernel domain under monolithic/);
+  // A copy of the tree with the reference solution applied, built without the C programs.
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-solution-'));
+  try {
+    for (const entry of ['src', 'scripts', 'bin', 'package.json']) fs.cpSync(path.join(root, entry), path.join(copy, entry), { recursive: true });
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(copy, 'node_modules'));
+    const patch = spawnSync('patch', ['-p1', '-i', path.join(root, 'docs/tutorial/solutions/keep-tmp.patch')], { cwd: copy, encoding: 'utf8' });
+    assert.equal(patch.status, 0, patch.stdout + patch.stderr);
+    const build = spawnSync(process.execPath, ['scripts/build.mjs', '--no-c', '--quiet'], { cwd: copy, encoding: 'utf8', timeout: 300_000 });
+    assert.equal(build.status, 0, build.stderr);
+    const after = spawnSync(process.execPath, [path.join(copy, 'bin/kernelkit.js'), 'check', 'keep-tmp', '--preset', 'microkernel'], { cwd: copy, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(after.status, 0, after.stdout + after.stderr);
+    assert.match(after.stdout, /^keep-tmp \(microkernel\): PASS: \/tmp\/keep outlived a vfs restart/);
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+});
+
 test('kernelkit check: PASS/FAIL lines and statuses; an unknown chapter is status 2', () => {
   const bin = path.join(root, 'bin/kernelkit.js');
   const run = (...args: string[]): { status: number | null; stdout: string; stderr: string } => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
@@ -99,5 +121,5 @@ test('kernelkit check: PASS/FAIL lines and statuses; an unknown chapter is statu
   assert.match(bad.stdout, /^explore \(monolithic\): FAIL: console runs in the kernel domain under monolithic, not user$/m);
   const unknown = run('check', 'nope');
   assert.equal(unknown.status, 2);
-  assert.match(unknown.stderr, /no exercise 'nope' \(there are: explore, break-it, watch-messages, write-a-program, measure-a-claim/);
+  assert.match(unknown.stderr, /no exercise 'nope' \(there are: explore, break-it, watch-messages, write-a-program, keep-tmp, measure-a-claim/);
 });
