@@ -210,6 +210,25 @@ const measureAClaim: Chapter = {
   },
 };
 
+// Chapter 5: a syscall of the learner's own, `getpreset`, through the whole chain: the
+// ABI list (its man page is made from it), the handler, a libc stub, a program.
+const addASyscall: Chapter = {
+  title: 'add a syscall',
+  async check(preset) {
+    const r = await inMachine(preset, 'preset; echo "@@status $?"; man 2 getpreset; echo "@@man $?"; trace -o /tmp/t preset > /dev/null; grep getpreset /tmp/t');
+    if (r.status === 70) return fail('the kernel panicked');
+    const firstError = r.stderr.trim().split('\n')[0] ?? '';
+    if (!/@@status 0/.test(r.stdout)) return fail(`the program preset did not run: ${firstError || 'status not 0'} (src/user/bin/preset.ts, then node scripts/build.mjs)`);
+    const printed = r.stdout.split('\n')[0];
+    if (printed !== preset) return fail(`preset printed '${printed}', the system is ${preset}`);
+    if (!/@@man 0/.test(r.stdout) || !/getpreset/.test(r.stdout.split('@@status 0')[1] ?? '')) return fail(`man 2 getpreset has no page: is getpreset in the syscall list (src/abi/syscalls.ts)? ${firstError}`);
+    const traced = /getpreset\([^)]*\) = (-?\d+)/.exec(r.stdout);
+    if (traced === null) return fail('trace shows no getpreset call from preset: does the program reach the kernel through the syscall (a libc stub in src/user/libc/)?');
+    if (Number(traced[1]) !== new TextEncoder().encode(preset).length) return fail(`getpreset returned ${traced[1]}; the length of '${preset}' is ${preset.length}`);
+    return pass(`getpreset answers '${preset}' through the syscall, traced, with its man page`);
+  },
+};
+
 // Chapter 7: a file in /tmp outlives a vfs restart (claim C6), on an ext2 root disk
 // made for the check. The work is a change to the tree; the check runs this build.
 const keepTmp: Chapter = {
@@ -232,7 +251,7 @@ const keepTmp: Chapter = {
   },
 };
 
-export const CHAPTERS: Readonly<Record<string, Chapter>> = { explore, 'break-it': breakIt, 'watch-messages': watchMessages, 'write-a-program': writeAProgram, 'keep-tmp': keepTmp, 'measure-a-claim': measureAClaim };
+export const CHAPTERS: Readonly<Record<string, Chapter>> = { explore, 'break-it': breakIt, 'watch-messages': watchMessages, 'write-a-program': writeAProgram, 'add-a-syscall': addASyscall, 'keep-tmp': keepTmp, 'measure-a-claim': measureAClaim };
 
 /** Runs chapter `name`'s check on `preset` against the work directory `work`. */
 export async function runCheck(name: string, preset: string, work: string): Promise<CheckResult> {

@@ -88,26 +88,48 @@ test('tutorial check measure-a-claim: the reference script measures C1 and passe
   }
 });
 
+/** A copy of the tree with `patch` (docs/tutorial/solutions/) applied, built without the C programs; removed after `body`. */
+async function withSolution(patch: string, body: (copy: string) => Promise<void> | void): Promise<void> {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-solution-'));
+  try {
+    for (const entry of ['src', 'scripts', 'bin', 'package.json']) fs.cpSync(path.join(root, entry), path.join(copy, entry), { recursive: true });
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(copy, 'node_modules'));
+    const applied = spawnSync('patch', ['-p1', '-i', path.join(root, 'docs/tutorial/solutions', patch)], { cwd: copy, encoding: 'utf8' });
+    assert.equal(applied.status, 0, applied.stdout + applied.stderr);
+    const build = spawnSync(process.execPath, ['scripts/build.mjs', '--no-c', '--quiet'], { cwd: copy, encoding: 'utf8', timeout: 300_000 });
+    assert.equal(build.status, 0, build.stderr);
+    await body(copy);
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+const checkIn = (copy: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } =>
+  spawnSync(process.execPath, [path.join(copy, 'bin/kernelkit.js'), 'check', ...args], { cwd: copy, encoding: 'utf8', timeout: 300_000 });
+
+test('tutorial check add-a-syscall: fails on this tree, passes on every preset on a copy with solutions/add-a-syscall.patch applied', async () => {
+  const before = await runCheck('add-a-syscall', 'hybrid', root);
+  assert.equal(before.pass, false);
+  assert.match(before.reason, /the program preset did not run/);
+  await withSolution('add-a-syscall.patch', (copy) => {
+    for (const preset of PRESETS) {
+      const after = checkIn(copy, 'add-a-syscall', '--preset', preset);
+      assert.equal(after.status, 0, after.stdout + after.stderr);
+      assert.match(after.stdout, new RegExp(`^add-a-syscall \\(${preset}\\): PASS: getpreset answers '${preset}'`));
+    }
+  });
+});
+
 test('tutorial check keep-tmp: fails on this tree (/tmp is a ramfs in vfs\'s memory), passes on a copy with solutions/keep-tmp.patch applied', async () => {
   const before = await runCheck('keep-tmp', 'microkernel', root);
   assert.equal(before.pass, false);
   assert.match(before.reason, /after vfs restarted, \/tmp\/keep was gone/);
   assert.match((await runCheck('keep-tmp', 'monolithic', root)).reason, /kernel domain under monolithic/);
-  // A copy of the tree with the reference solution applied, built without the C programs.
-  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-solution-'));
-  try {
-    for (const entry of ['src', 'scripts', 'bin', 'package.json']) fs.cpSync(path.join(root, entry), path.join(copy, entry), { recursive: true });
-    fs.symlinkSync(path.join(root, 'node_modules'), path.join(copy, 'node_modules'));
-    const patch = spawnSync('patch', ['-p1', '-i', path.join(root, 'docs/tutorial/solutions/keep-tmp.patch')], { cwd: copy, encoding: 'utf8' });
-    assert.equal(patch.status, 0, patch.stdout + patch.stderr);
-    const build = spawnSync(process.execPath, ['scripts/build.mjs', '--no-c', '--quiet'], { cwd: copy, encoding: 'utf8', timeout: 300_000 });
-    assert.equal(build.status, 0, build.stderr);
-    const after = spawnSync(process.execPath, [path.join(copy, 'bin/kernelkit.js'), 'check', 'keep-tmp', '--preset', 'microkernel'], { cwd: copy, encoding: 'utf8', timeout: 120_000 });
+  await withSolution('keep-tmp.patch', (copy) => {
+    const after = checkIn(copy, 'keep-tmp', '--preset', 'microkernel');
     assert.equal(after.status, 0, after.stdout + after.stderr);
     assert.match(after.stdout, /^keep-tmp \(microkernel\): PASS: \/tmp\/keep outlived a vfs restart/);
-  } finally {
-    fs.rmSync(copy, { recursive: true, force: true });
-  }
+  });
 });
 
 test('kernelkit check: PASS/FAIL lines and statuses; an unknown chapter is status 2', () => {
@@ -121,5 +143,5 @@ test('kernelkit check: PASS/FAIL lines and statuses; an unknown chapter is statu
   assert.match(bad.stdout, /^explore \(monolithic\): FAIL: console runs in the kernel domain under monolithic, not user$/m);
   const unknown = run('check', 'nope');
   assert.equal(unknown.status, 2);
-  assert.match(unknown.stderr, /no exercise 'nope' \(there are: explore, break-it, watch-messages, write-a-program, keep-tmp, measure-a-claim/);
+  assert.match(unknown.stderr, /no exercise 'nope' \(there are: explore, break-it, watch-messages, write-a-program, add-a-syscall, keep-tmp, measure-a-claim/);
 });
