@@ -120,6 +120,19 @@ test('tutorial check add-a-syscall: fails on this tree, passes on every preset o
   });
 });
 
+test('tutorial check write-a-component: fails on this tree, passes on every preset on a copy with solutions/write-a-component.patch applied', async () => {
+  const before = await runCheck('write-a-component', 'microkernel', root);
+  assert.equal(before.pass, false);
+  assert.match(before.reason, /insmod greeter failed: .*no component named greeter|insmod greeter failed/);
+  await withSolution('write-a-component.patch', (copy) => {
+    for (const [preset, domain] of [['monolithic', 'kernel'], ['microkernel', 'user'], ['hybrid', 'user']] as const) {
+      const after = checkIn(copy, 'write-a-component', '--preset', preset);
+      assert.equal(after.status, 0, after.stdout + after.stderr);
+      assert.match(after.stdout, new RegExp(`^write-a-component \\(${preset}\\): PASS: greeter loads in the ${domain} domain`));
+    }
+  });
+});
+
 test('tutorial check keep-tmp: fails on this tree (/tmp is a ramfs in vfs\'s memory), passes on a copy with solutions/keep-tmp.patch applied', async () => {
   const before = await runCheck('keep-tmp', 'microkernel', root);
   assert.equal(before.pass, false);
@@ -143,5 +156,5 @@ test('kernelkit check: PASS/FAIL lines and statuses; an unknown chapter is statu
   assert.match(bad.stdout, /^explore \(monolithic\): FAIL: console runs in the kernel domain under monolithic, not user$/m);
   const unknown = run('check', 'nope');
   assert.equal(unknown.status, 2);
-  assert.match(unknown.stderr, /no exercise 'nope' \(there are: explore, break-it, watch-messages, write-a-program, add-a-syscall, keep-tmp, measure-a-claim/);
+  assert.match(unknown.stderr, /no exercise 'nope' \(there are: explore, break-it, watch-messages, write-a-program, add-a-syscall, write-a-component, keep-tmp, measure-a-claim/);
 });
