@@ -14,6 +14,11 @@ export interface KernelCalls {
   processTable(): Promise<ProcessRecord[]>;
   /** Terminates a process's thread: the mechanism behind pm's decisions. */
   terminate(pid: number, code: number, signal: number): Promise<void>;
+  /**
+   * What /proc shows (abi/procfs.ts): 'processes' (every ProcProcess), 'process' (one,
+   * ESRCH when `pid` is gone), 'fds' (its ProcFd list) or 'system' (ProcSystem).
+   */
+  procInfo(topic: string, pid: number): Promise<unknown>;
 }
 
 export interface ProcessRecord {
@@ -82,6 +87,14 @@ export interface ComponentInstance {
   shutdown?(): Promise<void>;
   /** Whether the component has users that make unloading unsafe (rmmod: EBUSY). */
   busy?(): boolean;
+  /**
+   * An integrity check of the component's own state (its arena's contents as it last
+   * left them, its metadata): undefined when sound, else what is damaged. The
+   * supervisor runs it on user-domain servers every `selfCheckMs` and restarts a server
+   * that reports damage: a server whose state a wild write corrupted still answers, but
+   * wrongly, and would otherwise never be restarted. Keep one call short (check a slice).
+   */
+  selfCheck?(): string | undefined;
   [method: string]: unknown;
 }
 
@@ -89,11 +102,11 @@ export type ComponentFactory = (ctx: ComponentContext) => ComponentInstance;
 
 /**
  * Where component `name` runs under a placement: where it is placed; a filesystem the
- * placement does not name (ext2) runs where vfs does; anything else in the kernel
+ * placement does not name (ext2, proc) runs where vfs does; anything else in the kernel
  * under the `monolithic` preset and in a user domain elsewhere.
  */
 export function placedDomain(preset: string, placement: Readonly<Record<string, string>>, name: string): 'kernel' | 'user' {
-  const placed = placement[name] ?? (name === 'ext2' ? placement['vfs'] : undefined);
+  const placed = placement[name] ?? (name === 'ext2' || name === 'proc' ? placement['vfs'] : undefined);
   if (placed === 'kernel' || placed === 'user') return placed;
   return preset === 'monolithic' ? 'kernel' : 'user';
 }

@@ -10,6 +10,8 @@ export interface FsCred {
   readonly uid: number;
   readonly gid: number;
   readonly groups: readonly number[];
+  /** The asking process, when a process asks: what /proc/self names. */
+  readonly pid?: number;
 }
 
 /** A process's credentials. */
@@ -59,7 +61,7 @@ export function capable(c: { readonly euid: number }, _cap: Capability): boolean
 }
 
 /** The part of `c` vfs checks file permissions against. */
-export const fsCred = (c: Cred): FsCred => ({ uid: c.euid, gid: c.egid, groups: c.groups });
+export const fsCred = (c: Cred, pid?: number): FsCred => (pid === undefined ? { uid: c.euid, gid: c.egid, groups: c.groups } : { uid: c.euid, gid: c.egid, groups: c.groups, pid });
 
 /** vfs callers that are the system itself (boot mounts, unit tests). */
 export const ROOT_FS_CRED: FsCred = { uid: 0, gid: 0, groups: [] };

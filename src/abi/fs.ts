@@ -3,6 +3,7 @@
 // vfs (services/vfs/) resolves paths and keeps open files on top of it.
 
 import type { Ino } from './ids.js';
+import type { FsCred } from './cred.js';
 
 export const O = {
   RDONLY: 0o0, WRONLY: 0o1, RDWR: 0o2, ACCMODE: 0o3,
@@ -131,7 +132,8 @@ export interface FileSystem {
   create(dir: Ino, name: string, mode: number, rdev?: number): Promise<Ino>;
   mkdir(dir: Ino, name: string, mode: number): Promise<Ino>;
   symlink(dir: Ino, name: string, target: string): Promise<Ino>;
-  readlink(ino: Ino): Promise<string>;
+  /** `cred`: who asks, when a link's target depends on it (/proc/self). */
+  readlink(ino: Ino, cred?: FsCred): Promise<string>;
   link(dir: Ino, name: string, target: Ino): Promise<void>;
   unlink(dir: Ino, name: string): Promise<void>;
   rmdir(dir: Ino, name: string): Promise<void>;
@@ -149,6 +151,8 @@ export interface FileSystem {
   statfs(): Promise<StatFs>;
   /** Flushes everything and detaches; the filesystem is unusable afterwards. */
   unmount(): Promise<void>;
+  /** The self-check of a filesystem held in its component's memory (ComponentInstance.selfCheck): what is damaged, or undefined. */
+  selfCheck?(): string | undefined;
 }
 
 /** Major device numbers of the devices /dev holds. */

@@ -193,6 +193,21 @@ export interface Ext2Service {
   statfs(session: number): Promise<StatFs>;
 }
 
+/**
+ * proc: the process filesystem (services/procfs/), read-only, by inode number like
+ * ext2's service, without sessions: it keeps no state, so a restarted server answers
+ * the same inodes. `pid` is who asks (what /proc/self names; 0 when not a process).
+ */
+export interface ProcService {
+  root(): Promise<number>;
+  lookup(dir: number, name: string): Promise<number>;
+  getattr(ino: number): Promise<Stat>;
+  readlink(ino: number, pid: number): Promise<string>;
+  read(ino: number, offset: number, length: number): Promise<Uint8Array>;
+  readdir(dir: number): Promise<DirEntry[]>;
+  statfs(): Promise<StatFs>;
+}
+
 /** What a component may ask of the kernel core (abi/component.ts KernelCalls), as a service. */
 export interface KernelService extends KernelCalls {
   /** Appends a line to the kernel log. Every component may log: it needs no `uses` entry. */
@@ -293,7 +308,7 @@ const STAT: Shape = { record: Object.fromEntries(STAT_FIELDS.map((f) => [f, 'num
 const SETATTR: Shape = { record: { mode: { optional: 'int' }, uid: { optional: 'int' }, gid: { optional: 'int' }, size: { optional: 'num' }, atimeNs: { optional: 'num' }, mtimeNs: { optional: 'num' } } };
 // A PathBase (a string, or an open directory handle with RESOLVE_BENEATH) is one slot;
 // the caller's credentials are a record with a list: both have a fixed layout.
-const CRED_SHAPE: Shape = { optional: { record: { uid: 'int', gid: 'int', groups: { list: 'int' } } } };
+const CRED_SHAPE: Shape = { optional: { record: { uid: 'int', gid: 'int', groups: { list: 'int' }, pid: { optional: 'int' } } } };
 const BASE = ['base', 'base'] as const, PATH = ['path', 'str'] as const, HANDLE = ['handle', 'int'] as const, CRED = ['cred', CRED_SHAPE] as const;
 const SECTORS = (result: unknown, args: readonly unknown[]): boolean => (result as Uint8Array).length === (args[1] as number) * SECTOR_SIZE;
 const GRANT_COUNT = (result: unknown, args: readonly unknown[]): boolean => (result as number) >= 0 && (result as number) <= (args[2] as { length: number }).length;
@@ -420,6 +435,17 @@ export const KERNEL = service<KernelService>('kernel', 'calls into the kernel co
   processTable: m(2, [], { list: { record: { pid: 'int', ppid: 'int', pgid: 'int', sid: 'int', uid: 'int', euid: 'int', suid: 'int', state: { oneOf: ['running', 'zombie'] }, name: 'str', exitCode: 'int', exitSignal: 'int' } } }, 'a snapshot of the process table (pm at restart)', IDEMPOTENT),
   terminate: m(3, [['pid', 'int'], ['code', 'int'], ['signal', 'int']], 'void', 'ends a process\'s thread'),
   log: m(4, [['message', 'str']], 'void', 'a kernel log line (needs no capability)'),
+  procInfo: m(5, [['topic', 'str'], ['pid', 'int']], 'any', 'what /proc shows: processes, one process, its descriptors, or the system (abi/procfs.ts)', IDEMPOTENT),
+});
+
+export const PROC = service<ProcService>('proc', 'the process filesystem at /proc, read-only, by inode number (vfs mounts it through services/vfs/proc-fs.ts)', {
+  root: m(1, [], 'int', 'the inode of /proc', { ...IDEMPOTENT, check: INO_RESULT }),
+  lookup: m(2, [DIR, NAME], 'int', 'the inode a name in a directory names', { ...IDEMPOTENT, check: INO_RESULT }),
+  getattr: m(3, [INO], STAT, 'status of an inode', IDEMPOTENT),
+  readlink: m(4, [INO, ['pid', 'int']], 'str', 'the target of a link (self: the asking pid)', IDEMPOTENT),
+  read: m(5, [INO, ['offset', 'num'], ['length', 'int']], 'bytes', 'at most `length` bytes of the text at `offset`, made now', { ...IDEMPOTENT, bulk: ['result'], check: (r, a) => (r as Uint8Array).length <= (a[2] as number) }),
+  readdir: m(6, [DIR], { list: { record: { name: 'str', ino: 'num', type: 'int' } } }, 'the entries of a directory', IDEMPOTENT),
+  statfs: m(7, [], STATFS, 'filesystem usage (none)', IDEMPOTENT),
 });
 
 /** The usbgadget test module (claim C13): what its attempt to read the disk found. */
@@ -457,7 +483,7 @@ export const NET = service<NetService>('net', 'sockets: AF_UNIX streams, AF_INET
 });
 
 /** Every service, by component name ('kernel' is the kernel core). */
-export const SERVICES: Readonly<Record<string, ServiceDef>> = { vfs: VFS, ext2: EXT2, console: CONSOLE, blk: BLK, pm: PM, echo: ECHO, hostfs: HOSTFS, ipcbench: IPCBENCH, usbgadget: USBGADGET, net: NET, kernel: KERNEL };
+export const SERVICES: Readonly<Record<string, ServiceDef>> = { vfs: VFS, ext2: EXT2, console: CONSOLE, blk: BLK, pm: PM, echo: ECHO, hostfs: HOSTFS, ipcbench: IPCBENCH, usbgadget: USBGADGET, net: NET, proc: PROC, kernel: KERNEL };
 
 /**
  * The one reply check: the result of `service.method(args)` as it arrived from the

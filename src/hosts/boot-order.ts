@@ -3,8 +3,8 @@
 
 /**
  * Boot order: drivers first, then the services that use them — ext2 on blk, vfs on
- * ext2 (and hostfs, loaded only when a host directory is shared).
+ * ext2 and proc (and hostfs, loaded only when a host directory is shared).
  */
 export function bootComponents(shares: number): string[] {
-  return ['console', 'blk', ...(shares > 0 ? ['hostfs'] : []), 'ext2', 'vfs', 'pm'];
+  return ['console', 'blk', ...(shares > 0 ? ['hostfs'] : []), 'ext2', 'proc', 'vfs', 'pm'];
 }

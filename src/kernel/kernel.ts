@@ -46,6 +46,7 @@ import { fsCred, rootCred, S_ISGID, S_ISUID, type Cred } from '../abi/cred.js';
 import { InjectedCrash } from './component/fault.js';
 import { detach, inherit, machineSink, traceDirectCalls, tracedSyscall, type TraceSink } from './trace.js';
 import { DirectFiles } from './proc/direct.js';
+import { procInfo } from './proc/procinfo.js';
 
 export interface BootConfig {
   preset: string;
@@ -136,7 +137,7 @@ export class Kernel {
     if (name === 'vfs') {
       return {
         initramfs: this.config.initramfs, rootDisk: this.config.rootDisk,
-        mounts: this.config.shares.map((s, i) => ({ source: `host${i}`, target: s.guest, fstype: 'hostfs' })),
+        mounts: [{ source: 'proc', target: '/proc', fstype: 'proc' }, ...this.config.shares.map((s, i) => ({ source: `host${i}`, target: s.guest, fstype: 'hostfs' }))],
       };
     }
     // ext2 mounts the root disk at init, so a restarted ext2 server mounts it again.
@@ -157,6 +158,7 @@ export class Kernel {
       processTable: async () => this.processTable(),
       terminate: async (pid, code, signal) => { const p = this.procs.get(pid); if (p !== undefined) await this.exitProcess(p, code, signal); },
       log: async (message) => { this.log.log(message); },
+      procInfo: (topic, pid) => procInfo(this, topic, pid),
     };
   }
 
@@ -300,7 +302,7 @@ export class Kernel {
       if (n >= this.params.maxProcessesPerUser) throw new KernelError(Errno.EAGAIN, `user ${cred.uid} has ${n} processes (maxProcessesPerUser)`);
     }
     const readExecutable = async (path: string): Promise<{ program: Uint8Array; mode: number; uid: number; gid: number }> => {
-      const exe = await this.vfs.readExecutable(parent !== undefined ? await pathBase(this, parent, AT.FDCWD, path) : cwd, path, fsCred(cred));
+      const exe = await this.vfs.readExecutable(parent !== undefined ? await pathBase(this, parent, AT.FDCWD, path) : cwd, path, fsCred(cred, parent?.pid));
       if (typeof exe !== 'object' || exe === null || !(exe.program instanceof Uint8Array) || typeof exe.mode !== 'number' || typeof exe.uid !== 'number' || typeof exe.gid !== 'number') {
         throw new KernelError(Errno.EIO, 'vfs returned a malformed reply');
       }

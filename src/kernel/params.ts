@@ -56,6 +56,8 @@ export const defaultParams = {
   channelRingBytes: 1 << 20,
   /** A user-domain server whose heartbeat stalls this long is declared hung (ms). */
   heartbeatTimeoutMs: 1000,
+  /** How often the supervisor asks each user-domain server to check its own state (ms; 0: never); a damaged one is restarted. */
+  selfCheckMs: 500,
   /** A user-domain server that has not beaten once this long after its thread was made is declared hung: starting a Worker on a loaded machine takes seconds (ms). */
   serverStartTimeoutMs: 10000,
   /** How far past its buffer a wild write reaches (bytes). */

@@ -27,6 +27,10 @@ export interface FaultCell {
   /** Boots that ended before the workload said anything (no fault met yet): booted again. */
   failed_boots: number;
   ops: number;
+  /** Boots whose system files (/bin, /etc/motd) were found damaged: a server corrupted without crashing. */
+  damaged_boots: number;
+  /** Of those, the % whose files were all intact again at the end (the damaged server restarted); null when none was damaged. */
+  damage_recovered_pct: number | null;
 }
 
 export interface PlannedFault { gap: number; component: string; type: string }
@@ -62,18 +66,23 @@ export interface BootTally {
   /** Operations in flight when a fault was armed that completed. */
   completed: number;
   recoveries: number[];
+  /** A system file (not /tmp, not a block) was found corrupted. */
+  damaged: boolean;
+  /** System files still damaged at the end. */
+  damageLeft: number;
 }
 
 /** Reads one boot's lines; `op` is the first operation of the boot. */
 export function readFaultBoot(lines: readonly string[], op: number): BootTally {
-  const t: BootTally = { armedInBoot: -1, lastOp: op - 1, done: false, acked: [], failed: 0, corruption: 0, volatile: 0, completed: 0, recoveries: [] };
+  const t: BootTally = { armedInBoot: -1, lastOp: op - 1, done: false, acked: [], failed: 0, corruption: 0, volatile: 0, completed: 0, recoveries: [], damaged: false, damageLeft: 0 };
   const opAfterFault = new Map<number, number>();
   for (const line of lines) {
     const [tag, a, b] = line.trim().split(' ');
     if (tag === 'F') { t.armedInBoot = Number(a); opAfterFault.set(t.armedInBoot, t.lastOp + 1); }
     else if (tag === 'A') t.acked.push(Number(a));
     else if (tag === 'E') t.failed++;
-    else if (tag === 'C') t.corruption++;
+    else if (tag === 'C') { t.corruption++; if (b !== undefined && b.startsWith('/') && !b.startsWith('/tmp/')) t.damaged = true; }
+    else if (tag === 'D') t.damageLeft++;
     else if (tag === 'V') t.volatile++;
     else if (tag === 'O') { t.lastOp = Number(a); const k = [...opAfterFault.entries()].find(([, v]) => v === t.lastOp); if (k !== undefined && b === 'ok') t.completed++; }
     else if (tag === 'R') t.recoveries.push(Number(b));
@@ -91,6 +100,9 @@ export interface CellCounts {
   boots: number; panics: number; stuck: number; ops: number;
   /** Boots that ended before the workload said anything (default 0). */
   failedBoots?: number;
+  /** Boots with damaged system files, and those repaired by the end (default 0). */
+  damagedBoots?: number;
+  repairedBoots?: number;
 }
 
 export function faultCell(c: CellCounts): FaultCell {
@@ -103,5 +115,7 @@ export function faultCell(c: CellCounts): FaultCell {
     recovery_ms_p50: c.recoveries.length > 0 ? round(rec.median, 2) : null,
     recovery_ms_p99: c.recoveries.length > 0 ? round(rec.p99, 2) : null,
     failed_requests: c.failed, data_lost: c.lost, corruption_caught: c.corruption, volatile_lost: c.volatile, boots: c.boots, panics: c.panics, stuck: c.stuck, failed_boots: c.failedBoots ?? 0, ops: c.ops,
+    damaged_boots: c.damagedBoots ?? 0,
+    damage_recovered_pct: (c.damagedBoots ?? 0) === 0 ? null : round((100 * (c.repairedBoots ?? 0)) / c.damagedBoots!, 1),
   };
 }

@@ -92,6 +92,9 @@ export interface FaultJobResult extends FaultJob {
   panics: number;
   failed_boots: number;
   ops: number;
+  /** Boots whose system files were damaged, and those whose damage was repaired by the end (fault-tally.ts). */
+  damaged_boots: number;
+  repaired_boots: number;
   seconds: number;
 }
 
@@ -179,6 +182,7 @@ export function mergeJobs(results: FaultJobResult[]): FaultCell[] {
       survivedFaults: sum((r) => r.survived), completed: sum((r) => r.completed), recoveries: rs.flatMap((r) => r.recoveries),
       failed: sum((r) => r.failed_requests), lost: sum((r) => r.data_lost), corruption: sum((r) => r.corruption_caught), volatile: sum((r) => r.volatile_lost),
       boots: sum((r) => r.boots), panics: sum((r) => r.panics), stuck: sum((r) => r.stuck), failedBoots: sum((r) => r.failed_boots ?? 0), ops: sum((r) => r.ops),
+      damagedBoots: sum((r) => r.damaged_boots ?? 0), repairedBoots: sum((r) => r.repaired_boots ?? 0),
     });
   });
 }
@@ -218,6 +222,7 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
   const recoveries: number[] = [];
   let bootRetries = 0, failedBoots = 0;
   let stuck = 0, volatile = 0, next = 0, op = 0, boots = 0, panics = 0, failed = 0, corruption = 0, completed = 0, survivedFaults = 0;
+  let damagedBoots = 0, repairedBoots = 0;
   const p = loadPreset(preset);
   while (next < schedule.length) {
     const batch = schedule.slice(next, next + BATCH);
@@ -252,6 +257,8 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
     failed += t.failed; corruption += t.corruption; volatile += t.volatile; completed += t.completed;
     recoveries.push(...t.recoveries);
     const panicked = status === 70 || !done;
+    // Damage counts where the workload ran to its last pass (a panic ends the boot, not the damage question).
+    if (t.damaged && done) { damagedBoots++; if (t.damageLeft === 0) repairedBoots++; }
     // A machine that stopped before the workload said anything did not meet a fault:
     // its boot failed (on a loaded host the kernel can miss its watchdog while
     // starting). Boot again, a few times, rather than blame the fault or give up.
@@ -310,6 +317,7 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
   return {
     ...job, injected: Math.min(next, schedule.length), survived: survivedFaults, completed, recoveries,
     failed_requests: failed, data_lost: lost, corruption_caught: corruption, volatile_lost: volatile, boots, panics, stuck, failed_boots: failedBoots, ops: op,
+    damaged_boots: damagedBoots, repaired_boots: repairedBoots,
     seconds: round((performance.now() - started) / 1000, 2),
   };
 }

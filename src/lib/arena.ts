@@ -120,6 +120,22 @@ export class Arena {
   }
 }
 
+/**
+ * A 32-bit checksum of memory a word at a time (words.length even): two multiply-xor
+ * lanes (FNV-1a's step on 32-bit words). Each step is a bijection of the running
+ * value, so a change confined to one word is always seen; garbage over several words
+ * escapes with probability about 2^-32.
+ */
+export function wordChecksum(words: Int32Array): number {
+  let a = 0x811c9dc5 ^ words.length;
+  let b = 0x01000193;
+  for (let i = 0; i < words.length; i += 2) {
+    a = Math.imul(a ^ words[i]!, 0x01000193);
+    b = Math.imul(b ^ words[i + 1]!, 0x01000193);
+  }
+  return (a ^ Math.imul(b, 0x9e3779b1)) >>> 0;
+}
+
 /** FNV-1a over a byte range: cheap, good enough to see that bytes changed. */
 export function checksum(bytes: Uint8Array): number {
   let h = 0x811c9dc5;

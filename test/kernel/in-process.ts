@@ -62,7 +62,7 @@ export async function withTable(modules: Record<string, ComponentModule>, transp
   const kernelBell = new Doorbell(kernelBellMemory);
   const panics: string[] = [];
   const kernelCalls: KernelCalls & { log(m: string): Promise<void> } = {
-    signalGroup: async () => {}, processTable: async () => [], terminate: async () => {}, log: async () => {},
+    signalGroup: async () => {}, processTable: async () => [], terminate: async () => {}, log: async () => {}, procInfo: async () => [],
   };
   const t = new ComponentTable({
     platform: inProcessPlatform(modules), params: { ...defaultParams }, transport,

@@ -11,7 +11,8 @@ import { register as bench } from './bench.js';
 import { register as lab } from './lab.js';
 import { register as faults } from './faults.js';
 import { register as web } from './web.js';
+import { register as check } from './check.js';
 
 export type Register = (program: Command, status: StatusSink) => void;
 
-export const COMMANDS: Register[] = [demo, bench, lab, fs, wasi, benchWasi, benchFs, benchExt, faults, web];
+export const COMMANDS: Register[] = [demo, bench, lab, fs, wasi, benchWasi, benchFs, benchExt, faults, web, check];

@@ -37,8 +37,8 @@ export function parseSeed(value: string | undefined): number {
 }
 
 export function faultTable(cells: FaultCell[]): string {
-  return table(['preset', 'component', 'type', 'injected', 'survived%', 'completed%', 'rec p50 ms', 'rec p99 ms', 'failed', 'lost', 'corrupt', 'volatile', 'panics', 'stuck'],
-    cells.map((c) => [c.preset, c.component, c.type, c.injected, c.survived_pct, c.completed_pct, c.recovery_ms_p50 ?? NaN, c.recovery_ms_p99 ?? NaN, c.failed_requests, c.data_lost, c.corruption_caught, c.volatile_lost, c.panics, c.stuck]));
+  return table(['preset', 'component', 'type', 'injected', 'survived%', 'completed%', 'rec p50 ms', 'rec p99 ms', 'failed', 'lost', 'corrupt', 'volatile', 'panics', 'stuck', 'damaged', 'repaired%'],
+    cells.map((c) => [c.preset, c.component, c.type, c.injected, c.survived_pct, c.completed_pct, c.recovery_ms_p50 ?? NaN, c.recovery_ms_p99 ?? NaN, c.failed_requests, c.data_lost, c.corruption_caught, c.volatile_lost, c.panics, c.stuck, c.damaged_boots ?? 0, c.damage_recovered_pct ?? NaN]));
 }
 
 /** Machines the campaign gave up on still hold threads (runMachine has no abort): end the process. */

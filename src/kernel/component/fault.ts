@@ -84,7 +84,7 @@ export function fire(type: FaultType, component: string, arena: Arena, wildWrite
  */
 export function wrapComponent(instance: ComponentInstance, name: string, arena: Arena, wildWriteBytes: number, state: FaultState, service: ServiceDef, kernelDomain?: { panic: (cause: string) => never }): ComponentInstance {
   const wrapped: ComponentInstance = {};
-  for (const key of ['init', 'shutdown', 'busy'] as const) {
+  for (const key of ['init', 'shutdown', 'busy', 'selfCheck'] as const) {
     const fn = instance[key];
     if (typeof fn === 'function') wrapped[key] = (fn as (...a: unknown[]) => unknown).bind(instance) as never;
   }

@@ -144,6 +144,11 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
     else if (m.type === 'shutdown') {
       Promise.resolve(instance.shutdown?.()).catch(() => {}).finally(() => host.port.post({ type: 'shutdown-done' }));
     }
+    else if (m.type === 'selfcheck') {
+      let damage: string | undefined;
+      try { damage = instance.selfCheck?.(); } catch (e) { damage = e instanceof Error ? e.message : String(e); }
+      host.port.post({ type: 'selfcheck', id: m.id, damage: damage ?? null });
+    }
     else if (m.type === 'memstat') {
       host.port.post({
         type: 'memstat', id: m.id,

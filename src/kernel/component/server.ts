@@ -64,6 +64,7 @@ export type ServerControl =
   | { type: 'rpc'; m: unknown }
   | { type: 'fault'; kind: string }
   | { type: 'memstat'; id: number }
+  | { type: 'selfcheck'; id: number }
   | { type: 'shutdown' }
   /** A (restarted or newly loaded) peer's channel end: calls go there now. */
   | { type: 'peer-up'; end: ChannelEnd }
@@ -85,6 +86,7 @@ export type ServerEvent =
   | { type: 'init-failed'; error: string }
   | { type: 'rpc'; m: unknown }
   | { type: 'memstat'; id: number; arena: MemArenaRecord }
+  | { type: 'selfcheck'; id: number; damage: string | null }
   | { type: 'shutdown-done' };
 
 export interface ServerOptions {
@@ -158,6 +160,7 @@ export class UserServer {
         case 'init-failed': readyReject(startError(ev.error)); return;
         case 'rpc': for (const l of rpcListeners) l(ev.m); return;
         case 'memstat': this.memstatWaiters.get(ev.id)?.(ev.arena); this.memstatWaiters.delete(ev.id); return;
+        case 'selfcheck': this.checkWaiter?.(ev.damage ?? undefined); this.checkWaiter = undefined; return;
         case 'shutdown-done': this.shutdownDone?.(); return;
       }
     });
@@ -218,6 +221,17 @@ export class UserServer {
   memstat(): Promise<MemArenaRecord> {
     const id = this.nextMemstat++;
     return new Promise((resolve) => { this.memstatWaiters.set(id, resolve); this.thread.post({ type: 'memstat', id }); });
+  }
+
+  private checkWaiter: ((damage: string | undefined) => void) | undefined;
+
+  /**
+   * Asks the component to check its own state (ComponentInstance.selfCheck): what is
+   * damaged, or undefined. Undefined at once while an earlier check is unanswered.
+   */
+  selfCheck(): Promise<string | undefined> {
+    if (this.checkWaiter !== undefined || this.dead) return Promise.resolve(undefined);
+    return new Promise((resolve) => { this.checkWaiter = resolve; this.thread.post({ type: 'selfcheck', id: 0 }); });
   }
 
   private shutdownDone: (() => void) | undefined;

@@ -353,9 +353,29 @@ export class ComponentTable {
     return n;
   }
 
-  /** Checks every server's heartbeat; called by the kernel about every 100 ms. */
+  private lastSelfCheck = performance.now();
+
+  /**
+   * Checks every server's heartbeat; called by the kernel about every 100 ms. Every
+   * `selfCheckMs` it also asks each running server to check its own state, and
+   * restarts one that reports damage (MINIX 3's reincarnation server acts on more than
+   * crashes): a wild write that corrupted a server without crashing it would otherwise
+   * leave it answering wrongly for ever.
+   */
   watch(): void {
     for (const s of this.servers) if (!s.dead && s.hung(this.o.params.heartbeatTimeoutMs, this.o.params.serverStartTimeoutMs)) s.die('hung (no heartbeat)');
+    const every = this.o.params.selfCheckMs;
+    const now = performance.now();
+    if (every <= 0 || now - this.lastSelfCheck < every) return;
+    this.lastSelfCheck = now;
+    for (const r of this.records.values()) {
+      const s = r.server;
+      if (r.domain !== 'user' || r.state !== 'running' || s === undefined || s.dead) continue;
+      void s.selfCheck().then((damage) => {
+        if (damage === undefined || r.server !== s || s.dead) return;
+        s.die(`damaged (self-check: ${damage})`);
+      });
+    }
   }
 
   armFault(name: string, type: FaultType): void {

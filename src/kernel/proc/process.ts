@@ -69,6 +69,8 @@ export class Process {
   restartSyscall = false;
   /** Dead, but pm never acknowledged the exit: the kernel reaps it itself (wait.ts). */
   exitUnreported = false;
+  /** When it was created (performance.now(), the kernel's clock): /proc's start time. */
+  readonly startedAt = performance.now();
   /** Resource limits (getrlimit/setrlimit); inherited at spawn. */
   readonly limits: Limits;
   /** CPU time used, checked against RLIMIT_CPU on the kernel's tick. */

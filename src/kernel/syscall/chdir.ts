@@ -12,7 +12,7 @@ export async function sysChdir(k: Kernel, p: Process, a: number[]): Promise<numb
   const base = await pathBase(k, p, AT.FDCWD, path);
   // chdir needs search permission only (resolveDir checks it); the open that keeps the
   // directory as the cwd is the kernel's own, not a read by the caller.
-  await k.vfs.resolveDir(base, path, fsCred(p.cred));
+  await k.vfs.resolveDir(base, path, fsCred(p.cred, p.pid));
   const dir = await openDir(k, base, path);
   await setCwd(k, p, dir, dir.path);
   return 0;

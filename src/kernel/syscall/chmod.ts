@@ -9,6 +9,6 @@ import { pathBase } from '../fs/at.js';
 
 export async function sysChmod(k: Kernel, p: Process, a: number[]): Promise<number> {
   const path = p.copyinString(a[0]!, a[1]!);
-  await k.vfs.setattr(await pathBase(k, p, AT.FDCWD, path), path, { mode: (a[2]! | 0) & 0o7777 }, true, fsCred(p.cred));
+  await k.vfs.setattr(await pathBase(k, p, AT.FDCWD, path), path, { mode: (a[2]! | 0) & 0o7777 }, true, fsCred(p.cred, p.pid));
   return 0;
 }

@@ -18,6 +18,6 @@ export function ownerAttr(uid: number, gid: number): SetAttr {
 export async function sysChown(k: Kernel, p: Process, a: number[]): Promise<number> {
   const path = p.copyinString(a[0]!, a[1]!);
   if (!Number.isInteger(a[4]) || (a[4]! & ~0x100) !== 0) throw new KernelError(Errno.EINVAL);
-  await k.vfs.setattr(await pathBase(k, p, AT.FDCWD, path), path, ownerAttr(a[2]!, a[3]!), (a[4]! & 0x100) === 0, fsCred(p.cred));
+  await k.vfs.setattr(await pathBase(k, p, AT.FDCWD, path), path, ownerAttr(a[2]!, a[3]!), (a[4]! & 0x100) === 0, fsCred(p.cred, p.pid));
   return 0;
 }

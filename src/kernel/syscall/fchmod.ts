@@ -12,6 +12,6 @@ export async function sysFchmod(k: Kernel, p: Process, a: number[]): Promise<num
   if (!Number.isInteger(a[1])) throw new KernelError(Errno.EINVAL);
   if (file.kind !== 'vfs' && file.kind !== 'dev') throw new KernelError(Errno.EINVAL);
   checkGeneration(k, file);
-  await k.vfs.fsetattr(file.target.vfsHandle!, { mode: a[1]! & 0o7777 }, fsCred(p.cred));
+  await k.vfs.fsetattr(file.target.vfsHandle!, { mode: a[1]! & 0o7777 }, fsCred(p.cred, p.pid));
   return 0;
 }

@@ -13,6 +13,6 @@ export async function sysFchown(k: Kernel, p: Process, a: number[]): Promise<num
   const attr = ownerAttr(a[1]!, a[2]!);
   if (file.kind !== 'vfs' && file.kind !== 'dev') throw new KernelError(Errno.EINVAL);
   checkGeneration(k, file);
-  await k.vfs.fsetattr(file.target.vfsHandle!, attr, fsCred(p.cred));
+  await k.vfs.fsetattr(file.target.vfsHandle!, attr, fsCred(p.cred, p.pid));
   return 0;
 }

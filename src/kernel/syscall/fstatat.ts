@@ -12,6 +12,6 @@ export async function sysFstatat(k: Kernel, p: Process, a: number[]): Promise<nu
   const path = p.copyinString(a[1]!, a[2]!);
   const flags = atFlags(a[4]!, AT.SYMLINK_NOFOLLOW | AT.RESOLVE_BENEATH);
   const base = await pathBase(k, p, a[0]!, path, (flags & AT.RESOLVE_BENEATH) !== 0);
-  writeStat(p, a[3]!, await k.vfs.stat(base, path, (flags & AT.SYMLINK_NOFOLLOW) === 0, fsCred(p.cred)));
+  writeStat(p, a[3]!, await k.vfs.stat(base, path, (flags & AT.SYMLINK_NOFOLLOW) === 0, fsCred(p.cred, p.pid)));
   return 0;
 }

@@ -12,6 +12,6 @@ export async function sysFutimens(k: Kernel, p: Process, a: number[]): Promise<n
   const file = p.fds.get(a[0]!).file;
   if (file.kind !== 'vfs') throw new KernelError(Errno.EINVAL);
   checkGeneration(k, file);
-  await k.vfs.fsetattr(file.target.vfsHandle!, times(a[1]!, a[2]!), fsCred(p.cred));
+  await k.vfs.fsetattr(file.target.vfsHandle!, times(a[1]!, a[2]!), fsCred(p.cred, p.pid));
   return 0;
 }

@@ -14,6 +14,6 @@ export async function sysLinkat(k: Kernel, p: Process, a: number[]): Promise<num
   const [target, path] = twoPaths(p, a[2]!, a[3]!, a[4]!);
   const flags = atFlags(a[5]!, AT.SYMLINK_FOLLOW | AT.RESOLVE_BENEATH);
   const beneath = (flags & AT.RESOLVE_BENEATH) !== 0;
-  await k.vfs.link(await pathBase(k, p, a[0]!, target, beneath), target, path, await pathBase(k, p, a[1]!, path, beneath), (flags & AT.SYMLINK_FOLLOW) !== 0, fsCred(p.cred));
+  await k.vfs.link(await pathBase(k, p, a[0]!, target, beneath), target, path, await pathBase(k, p, a[1]!, path, beneath), (flags & AT.SYMLINK_FOLLOW) !== 0, fsCred(p.cred, p.pid));
   return 0;
 }

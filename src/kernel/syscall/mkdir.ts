@@ -9,6 +9,6 @@ import { pathBase } from '../fs/at.js';
 
 export async function sysMkdir(k: Kernel, p: Process, a: number[]): Promise<number> {
   const path = p.copyinString(a[0]!, a[1]!);
-  await k.vfs.mkdir(await pathBase(k, p, AT.FDCWD, path), path, (a[2]! | 0) & 0o7777 & ~p.cred.umask, fsCred(p.cred));
+  await k.vfs.mkdir(await pathBase(k, p, AT.FDCWD, path), path, (a[2]! | 0) & 0o7777 & ~p.cred.umask, fsCred(p.cred, p.pid));
   return 0;
 }

@@ -13,7 +13,7 @@ export async function sysMount(k: Kernel, p: Process, a: number[]): Promise<numb
   const source = p.copyinString(a[0]!, a[1]!);
   const target = p.copyinString(a[2]!, a[3]!);
   const fstype = p.copyinString(a[4]!, a[5]!);
-  const dir = await k.vfs.resolveDir(await pathBase(k, p, AT.FDCWD, target), target, fsCred(p.cred));
+  const dir = await k.vfs.resolveDir(await pathBase(k, p, AT.FDCWD, target), target, fsCred(p.cred, p.pid));
   await k.vfs.mount(source, String(dir), fstype);
   return 0;
 }

@@ -19,7 +19,7 @@ export async function sysOpenat(k: Kernel, p: Process, a: number[]): Promise<num
 export async function openAt(k: Kernel, p: Process, dirfd: number, path: string, flags: number, mode: number): Promise<number> {
   if (!Number.isInteger(flags) || !Number.isInteger(mode) || (flags & O.ACCMODE) === 3) throw new KernelError(Errno.EINVAL);
   const beneath = (flags & O.RESOLVE_BENEATH) !== 0;
-  const file = await openFile(k, await pathBase(k, p, dirfd, path, beneath), path, flags, mode & 0o7777 & ~p.cred.umask, fsCred(p.cred));
+  const file = await openFile(k, await pathBase(k, p, dirfd, path, beneath), path, flags, mode & 0o7777 & ~p.cred.umask, fsCred(p.cred, p.pid));
   try {
     return p.fds.install(file, (flags & O.CLOEXEC) !== 0);
   } catch (e) {

@@ -9,7 +9,7 @@ import { pathBase } from '../fs/at.js';
 
 export async function sysReadlink(k: Kernel, p: Process, a: number[]): Promise<number> {
   const path = p.copyinString(a[0]!, a[1]!);
-  const target = new TextEncoder().encode(String(await k.vfs.readlink(await pathBase(k, p, AT.FDCWD, path), path, fsCred(p.cred))));
+  const target = new TextEncoder().encode(String(await k.vfs.readlink(await pathBase(k, p, AT.FDCWD, path), path, fsCred(p.cred, p.pid))));
   const n = Math.min(target.length, a[3]!);
   p.copyout(a[2]!, target.subarray(0, n));
   return n;

@@ -15,7 +15,7 @@ export async function sysReadlinkat(k: Kernel, p: Process, a: number[]): Promise
 
 /** readlink and readlinkat: reads the link and copies out at most `len` bytes. */
 export async function readlinkAt(k: Kernel, p: Process, base: Awaited<ReturnType<typeof pathBase>>, path: string, buf: number, len: number): Promise<number> {
-  const target = new TextEncoder().encode(String(await k.vfs.readlink(base, path, fsCred(p.cred))));
+  const target = new TextEncoder().encode(String(await k.vfs.readlink(base, path, fsCred(p.cred, p.pid))));
   const n = Math.min(target.length, len);
   p.copyout(buf, target.subarray(0, n));
   return n;

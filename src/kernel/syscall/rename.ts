@@ -10,6 +10,6 @@ import { pathBase } from '../fs/at.js';
 export async function sysRename(k: Kernel, p: Process, a: number[]): Promise<number> {
   const first = p.copyinString(a[0]!, a[1]!);
   const second = p.copyinString(a[2]!, a[3]!);
-  await k.vfs.rename(await pathBase(k, p, AT.FDCWD, first), first, second, await pathBase(k, p, AT.FDCWD, second), fsCred(p.cred));
+  await k.vfs.rename(await pathBase(k, p, AT.FDCWD, first), first, second, await pathBase(k, p, AT.FDCWD, second), fsCred(p.cred, p.pid));
   return 0;
 }

@@ -12,7 +12,7 @@ import { pathBase, atFlags } from '../fs/at.js';
 export async function sysRenameat(k: Kernel, p: Process, a: number[]): Promise<number> {
   const [from, to] = twoPaths(p, a[2]!, a[3]!, a[4]!);
   const beneath = atFlags(a[5]!, AT.RESOLVE_BENEATH) !== 0;
-  await k.vfs.rename(await pathBase(k, p, a[0]!, from, beneath), from, to, await pathBase(k, p, a[1]!, to, beneath), fsCred(p.cred));
+  await k.vfs.rename(await pathBase(k, p, a[0]!, from, beneath), from, to, await pathBase(k, p, a[1]!, to, beneath), fsCred(p.cred, p.pid));
   return 0;
 }
 

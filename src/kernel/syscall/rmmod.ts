@@ -1,6 +1,6 @@
 // rmmod: unloads a component; EBUSY while it is in use: the core services always,
 // a driver while a process holds one of its device files open or a filesystem is
-// mounted on its device, ext2 (hostfs) while an ext2 filesystem (a host share) is
+// mounted on its device, ext2 (hostfs, proc) while an ext2 filesystem (a host share, /proc) is
 // mounted, any component while calls to it are in flight.
 
 import type { Kernel } from '../kernel.js';
@@ -13,7 +13,7 @@ import { Cap } from '../../abi/cred.js';
 const ESSENTIAL = ['vfs', 'pm', 'console'];
 const DRIVER_MAJOR: Record<string, number> = { console: Major.TTY, blk: Major.BLK };
 /** Components that serve a filesystem type: unloading one under a mount would strand it. */
-const FILESYSTEM_OF: Record<string, string> = { ext2: 'ext2', hostfs: 'hostfs' };
+const FILESYSTEM_OF: Record<string, string> = { ext2: 'ext2', hostfs: 'hostfs', proc: 'proc' };
 
 export async function sysRmmod(k: Kernel, p: Process, a: number[]): Promise<number> {
   requireCap(p, Cap.SYS_MODULE, 'rmmod');

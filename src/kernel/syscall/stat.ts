@@ -10,6 +10,6 @@ import { pathBase } from '../fs/at.js';
 
 export async function sysStat(k: Kernel, p: Process, a: number[]): Promise<number> {
   const path = p.copyinString(a[0]!, a[1]!);
-  writeStat(p, a[2]!, await k.vfs.stat(await pathBase(k, p, AT.FDCWD, path), path, true, fsCred(p.cred)));
+  writeStat(p, a[2]!, await k.vfs.stat(await pathBase(k, p, AT.FDCWD, path), path, true, fsCred(p.cred, p.pid)));
   return 0;
 }

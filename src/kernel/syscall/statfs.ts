@@ -11,7 +11,7 @@ import { pathBase } from '../fs/at.js';
 
 export async function sysStatfs(k: Kernel, p: Process, a: number[]): Promise<number> {
   const path = p.copyinString(a[0]!, a[1]!);
-  const bytes = encode(await k.vfs.statfs(await pathBase(k, p, AT.FDCWD, path), path, fsCred(p.cred)));
+  const bytes = encode(await k.vfs.statfs(await pathBase(k, p, AT.FDCWD, path), path, fsCred(p.cred, p.pid)));
   if (bytes.length > a[3]!) throw new KernelError(Errno.ERANGE);
   p.copyout(a[2]!, bytes);
   return bytes.length;

@@ -12,6 +12,6 @@ export async function sysSymlinkat(k: Kernel, p: Process, a: number[]): Promise<
   const target = p.copyinString(a[0]!, a[1]!);
   const path = p.copyinString(a[3]!, a[4]!);
   const beneath = atFlags(a[5]!, AT.RESOLVE_BENEATH) !== 0;
-  await k.vfs.symlink(await pathBase(k, p, a[2]!, path, beneath), target, path, fsCred(p.cred));
+  await k.vfs.symlink(await pathBase(k, p, a[2]!, path, beneath), target, path, fsCred(p.cred, p.pid));
   return 0;
 }

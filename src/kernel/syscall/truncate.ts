@@ -11,6 +11,6 @@ import { pathBase } from '../fs/at.js';
 export async function sysTruncate(k: Kernel, p: Process, a: number[]): Promise<number> {
   const path = p.copyinString(a[0]!, a[1]!);
   if (!Number.isInteger(a[2]) || a[2]! < 0) throw new KernelError(Errno.EINVAL);
-  await k.vfs.setattr(await pathBase(k, p, AT.FDCWD, path), path, { size: a[2]! }, true, fsCred(p.cred));
+  await k.vfs.setattr(await pathBase(k, p, AT.FDCWD, path), path, { size: a[2]! }, true, fsCred(p.cred, p.pid));
   return 0;
 }

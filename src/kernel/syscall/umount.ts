@@ -11,7 +11,7 @@ import { pathBase } from '../fs/at.js';
 export async function sysUmount(k: Kernel, p: Process, a: number[]): Promise<number> {
   requireCap(p, Cap.SYS_ADMIN, 'umount');
   const target = p.copyinString(a[0]!, a[1]!);
-  const dir = await k.vfs.resolveDir(await pathBase(k, p, AT.FDCWD, target), target, fsCred(p.cred));
+  const dir = await k.vfs.resolveDir(await pathBase(k, p, AT.FDCWD, target), target, fsCred(p.cred, p.pid));
   await k.vfs.umount(String(dir));
   return 0;
 }

@@ -9,6 +9,6 @@ import { pathBase } from '../fs/at.js';
 
 export async function sysUnlink(k: Kernel, p: Process, a: number[]): Promise<number> {
   const path = p.copyinString(a[0]!, a[1]!);
-  await k.vfs.unlink(await pathBase(k, p, AT.FDCWD, path), path, fsCred(p.cred));
+  await k.vfs.unlink(await pathBase(k, p, AT.FDCWD, path), path, fsCred(p.cred, p.pid));
   return 0;
 }

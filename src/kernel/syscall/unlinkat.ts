@@ -11,7 +11,7 @@ export async function sysUnlinkat(k: Kernel, p: Process, a: number[]): Promise<n
   const path = p.copyinString(a[1]!, a[2]!);
   const flags = atFlags(a[3]!, AT.REMOVEDIR | AT.RESOLVE_BENEATH);
   const base = await pathBase(k, p, a[0]!, path, (flags & AT.RESOLVE_BENEATH) !== 0);
-  if ((flags & AT.REMOVEDIR) !== 0) await k.vfs.rmdir(base, path, fsCred(p.cred));
-  else await k.vfs.unlink(base, path, fsCred(p.cred));
+  if ((flags & AT.REMOVEDIR) !== 0) await k.vfs.rmdir(base, path, fsCred(p.cred, p.pid));
+  else await k.vfs.unlink(base, path, fsCred(p.cred, p.pid));
   return 0;
 }

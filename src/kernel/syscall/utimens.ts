@@ -11,7 +11,7 @@ import { pathBase } from '../fs/at.js';
 
 export async function sysUtimens(k: Kernel, p: Process, a: number[]): Promise<number> {
   const path = p.copyinString(a[0]!, a[1]!);
-  await k.vfs.setattr(await pathBase(k, p, AT.FDCWD, path), path, times(a[2]!, a[3]!), (a[4]! & 0x100) === 0, fsCred(p.cred));
+  await k.vfs.setattr(await pathBase(k, p, AT.FDCWD, path), path, times(a[2]!, a[3]!), (a[4]! & 0x100) === 0, fsCred(p.cred, p.pid));
   return 0;
 }
 

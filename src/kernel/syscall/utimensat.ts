@@ -14,6 +14,6 @@ export async function sysUtimensat(k: Kernel, p: Process, a: number[]): Promise<
   const flags = atFlags(a[5]!, AT.SYMLINK_NOFOLLOW | AT.RESOLVE_BENEATH);
   const attr = times(a[3]!, a[4]!);
   const base = await pathBase(k, p, a[0]!, path, (flags & AT.RESOLVE_BENEATH) !== 0);
-  await k.vfs.setattr(base, path, attr, (flags & AT.SYMLINK_NOFOLLOW) === 0, fsCred(p.cred));
+  await k.vfs.setattr(base, path, attr, (flags & AT.SYMLINK_NOFOLLOW) === 0, fsCred(p.cred, p.pid));
   return 0;
 }

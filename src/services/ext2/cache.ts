@@ -21,6 +21,7 @@ import { SECTOR_SIZE } from '../../abi/blk.js';
 import { Errno, fail } from '../../abi/errno.js';
 import { asBlockNo, type BlockNo } from '../../abi/ids.js';
 import type { Arena, Region } from '../../lib/arena.js';
+import { wordChecksum } from '../../lib/arena.js';
 import { assert } from '../../lib/assert.js';
 
 export type BufferKind = 'data' | 'meta';
@@ -34,21 +35,8 @@ export class MemoryCorruption extends Error {
   constructor(message: string) { super(message); this.name = 'MemoryCorruption'; }
 }
 
-/**
- * A 32-bit checksum of a buffer's bytes, a word at a time (bytes.length is a multiple
- * of 8): two multiply-xor lanes (FNV-1a's step on 32-bit words). Each step is a
- * bijection of the running value, so a change confined to one word is always seen;
- * garbage over several words escapes with probability about 2^-32.
- */
-export function blockChecksum(words: Int32Array): number {
-  let a = 0x811c9dc5 ^ words.length;
-  let b = 0x01000193;
-  for (let i = 0; i < words.length; i += 2) {
-    a = Math.imul(a ^ words[i]!, 0x01000193);
-    b = Math.imul(b ^ words[i + 1]!, 0x01000193);
-  }
-  return (a ^ Math.imul(b, 0x9e3779b1)) >>> 0;
-}
+/** A 32-bit checksum of a buffer's bytes, a word at a time (lib/arena.ts wordChecksum; bytes.length is a multiple of 8). */
+export const blockChecksum = wordChecksum;
 
 /** One cached block. Its bytes are valid until it is evicted. */
 export class Buffer {

@@ -63,6 +63,7 @@ export function create(ctx: ComponentContext): ComponentInstance & Ext2Service {
       await f?.unmount();
     },
     busy: () => fs !== undefined,
+    selfCheck: () => fs?.selfCheck?.(),
 
     async attach() {
       const f = await mount();

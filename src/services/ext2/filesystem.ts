@@ -420,6 +420,15 @@ export class Ext2FileSystem implements FileSystem {
     return this.run(() => this.vol.sync());
   }
 
+  /** The self-check: the superblock and descriptors as ext2 left them, and no wild write found in the cache so far (volume.ts checkIntact). */
+  selfCheck(): string | undefined {
+    try { this.vol.checkIntact(); } catch (e) {
+      if (e instanceof MemoryCorruption) return e.message;
+      throw e;
+    }
+    return undefined;
+  }
+
   statfs(): Promise<StatFs> {
     return this.run(async () => {
       const sb = this.vol.sb;

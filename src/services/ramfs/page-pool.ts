@@ -9,9 +9,17 @@
 // for the next 8 MiB, against 4 GB/s rewriting pages already there), and slower in
 // the shared kernel arena than in a server's own, which would skew the comparison.
 // The pages are still arena memory, so a neighbour's wild write still reaches them.
+//
+// The self-check (check()): every chunk carries a checksum of its bytes and a dirty
+// mark that ramfs sets whenever it changes them (pages.ts, and alloc/free here). A
+// check takes the checksum of a dirty chunk afresh and verifies a clean one: a clean
+// chunk whose bytes changed was written by someone else, a wild write. NOTE: a wild
+// write into a chunk ramfs also changed since the last check is taken as ramfs's own
+// (the writing path pays one store, not a checksum); the files that sit still — the
+// programs in /bin — are the ones this catches.
 
 import type { Arena, Region } from '../../lib/arena.js';
-import { ArenaFullError } from '../../lib/arena.js';
+import { ArenaFullError, wordChecksum } from '../../lib/arena.js';
 
 export const PAGE_SIZE = 4096;
 /** Pages per chunk taken from the arena (64 KiB). */
@@ -24,6 +32,9 @@ interface Chunk {
   used: number;
   /** Pages below this index have been handed out before; the rest are still as the arena zeroed them. */
   touched: number;
+  /** Changed by ramfs since its checksum was taken (check()). */
+  dirty: boolean;
+  sum: number;
 }
 
 /** One page: a 4 KiB view into a chunk. */
@@ -63,6 +74,7 @@ export class PagePool {
     chunk.used++;
     this.pagesUsed++;
     const bytes = chunk.region.bytes.subarray(index * PAGE_SIZE, (index + 1) * PAGE_SIZE);
+    chunk.dirty = true;
     // A page used before holds an old file's bytes; a fresh one is zero already (and
     // zeroing SharedArrayBuffer memory twice showed up in profiles of large writes).
     if (index < chunk.touched) bytes.fill(0);
@@ -72,6 +84,7 @@ export class PagePool {
 
   free(page: Page): void {
     const { chunk } = page;
+    chunk.dirty = true;
     chunk.free.push(page.index);
     chunk.used--;
     this.pagesUsed--;
@@ -82,6 +95,26 @@ export class PagePool {
     } else {
       this.partial.add(chunk);
     }
+  }
+
+  private checkAt = 0;
+
+  /**
+   * Checks up to `maxBytes` of chunks, going on where the last call stopped (see the
+   * header): what changed behind ramfs's back, or undefined.
+   */
+  check(maxBytes: number): string | undefined {
+    const chunks = [...this.chunks];
+    let done = 0;
+    for (let n = 0; n < chunks.length && done < maxBytes; n++) {
+      const chunk = chunks[this.checkAt++ % chunks.length]!;
+      const { region } = chunk;
+      const sum = wordChecksum(new Int32Array(region.bytes.buffer, region.bytes.byteOffset, region.length >> 2));
+      done += region.length;
+      if (chunk.dirty) { chunk.sum = sum; chunk.dirty = false; continue; }
+      if (sum !== chunk.sum) return `ramfs: ${region.length} bytes at arena offset ${region.offset} changed behind ramfs's back (a wild write)`;
+    }
+    return undefined;
   }
 
   /** Returns every chunk to the arena (unmount); pages handed out become invalid. */
@@ -98,7 +131,7 @@ export class PagePool {
     for (const pages of [CHUNK_PAGES, 1]) {
       try {
         const region = this.arena.alloc(this.owner, pages * PAGE_SIZE, 'ramfs');
-        const chunk: Chunk = { region, free: Array.from({ length: pages }, (_, i) => pages - 1 - i), used: 0, touched: 0 };
+        const chunk: Chunk = { region, free: Array.from({ length: pages }, (_, i) => pages - 1 - i), used: 0, touched: 0, dirty: true, sum: 0 };
         this.chunks.add(chunk);
         this.partial.add(chunk);
         return chunk;

@@ -60,6 +60,7 @@ export class PageStore {
         this.pages.set(index, page);
       }
       page.bytes.set(data.subarray(done, done + n), within);
+      page.chunk.dirty = true;
       done += n;
     }
     return done;
@@ -78,7 +79,8 @@ export class PageStore {
       }
     }
     const within = size % PAGE_SIZE;
-    if (within !== 0) this.pages.get(keep - 1)?.bytes.fill(0, within);
+    const last = within !== 0 ? this.pages.get(keep - 1) : undefined;
+    if (last !== undefined) { last.bytes.fill(0, within); last.chunk.dirty = true; }
   }
 
   /** Returns every page to the pool. */

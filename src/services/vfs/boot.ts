@@ -78,14 +78,24 @@ export async function bootMounts(core: VfsCore, makers: FsMakers, config: Readon
       const { source, target, fstype } = m;
       if (typeof target !== 'string' || typeof fstype !== 'string') continue;
       // Boot mounts (host shares) may name a directory the image lacks: make it, like mkdir -p.
-      let at = '';
-      for (const part of target.split('/').filter((p) => p.length > 0)) {
-        at += '/' + part;
-        try { await mkdir(core, '/', at, 0o755); } catch (e) { if (!isKernelError(e) || e.errno !== Errno.EEXIST) throw e; }
+      try {
+        let at = '';
+        for (const part of target.split('/').filter((p) => p.length > 0)) {
+          at += '/' + part;
+          try { await mkdir(core, '/', at, 0o755); } catch (e) { if (!isKernelError(e) || e.errno !== Errno.EEXIST) throw e; }
+        }
+        await mount(core, makers, typeof source === 'string' ? source : fstype, target, fstype);
+      } catch (e) {
+        // A system without /proc still boots (the proc component unloaded or failed).
+        if (fstype !== 'proc' || !isKernelError(e)) throw e;
+        log(`/proc not mounted: ${e.message}`);
+        continue;
       }
-      await mount(core, makers, typeof source === 'string' ? source : fstype, target, fstype);
       log(`mounted ${fstype} ${typeof source === 'string' ? source : ''} on ${target}`);
     }
+    // The mount points made on a disk root now (see above).
+    const root = core.mounts.root.fs;
+    if (config['rootDisk'] === true && !root.readOnly) await root.sync();
   }
 }
 

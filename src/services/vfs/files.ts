@@ -50,6 +50,8 @@ export async function open(core: VfsCore, base: PathBase, path: string, flags: n
   }
   // Only O_NOFOLLOW leaves a symlink at the end of the walk.
   if (isLnk(step.mode)) fail(Errno.ELOOP);
+  // A read-only filesystem refuses a regular file opened for writing before any permission check (Linux's inode_permission).
+  if (wantsWrite && isReg(step.mode) && step.vnode.mount.fs.readOnly === true) fail(Errno.EROFS);
   // A file this open created may be used as asked whatever its mode (open(2)).
   if (!created) requireAccess(cred, step, openWants(access, (flags & O.TRUNC) !== 0));
   const kind = isDir(step.mode) ? 'dir' : isReg(step.mode) ? 'file' : isChr(step.mode) || isBlk(step.mode) ? 'dev' : undefined;
@@ -100,7 +102,7 @@ async function openCreate(core: VfsCore, parent: ParentWalk, flags: number, mode
     if (!isLnk(st.mode)) return { step: stepOf(vnode, parent.name, st), created: false };
     if ((flags & O.NOFOLLOW) !== 0) fail(Errno.ELOOP);
     if (++budget.links > MAX_SYMLINKS) fail(Errno.ELOOP);
-    const target = await vnode.mount.fs.readlink(vnode.ino);
+    const target = await vnode.mount.fs.readlink(vnode.ino, budget.cred);
     parent = await core.namei.walkParent(parent.walk, target, budget);
   }
 }

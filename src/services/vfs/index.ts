@@ -1,16 +1,18 @@
 // The vfs component: its manifest and factory. vfs owns the mount table, path
 // resolution and open files (vfs.ts and its rooms); the filesystems under it are
 // ramfs (services/ramfs/, in this component's arena), ext2 (the ext2 component,
-// services/ext2/component.ts, reached as its `ext2` peer through remote-fs.ts) and host
-// shares (services/hostfs/filesystem.ts, over the `hostfs` driver peer).
+// services/ext2/component.ts, reached as its `ext2` peer through remote-fs.ts), host
+// shares (services/hostfs/filesystem.ts, over the `hostfs` driver peer) and /proc (the
+// proc component, services/procfs/, through proc-fs.ts).
 
 import type { ComponentContext, ComponentFactory, Manifest } from '../../abi/component.js';
-import type { Ext2Service, HostFsService } from '../../abi/services.js';
+import type { Ext2Service, HostFsService, ProcService } from '../../abi/services.js';
 import type { FileSystem } from '../../abi/fs.js';
 import { makedev, Major } from '../../abi/fs.js';
 import { Errno, fail } from '../../abi/errno.js';
 import { Ramfs } from '../ramfs/index.js';
 import { RemoteFs } from './remote-fs.js';
+import { ProcFs } from './proc-fs.js';
 import type { FsMakers } from './mounting.js';
 import { createVfs } from './vfs.js';
 import type { VfsInstance } from './vfs.js';
@@ -22,7 +24,7 @@ export type { FsMakers } from './mounting.js';
 export const manifest: Manifest = {
   name: 'vfs',
   description: 'virtual filesystem: mount table, path resolution, open files; ramfs root from the initramfs, ext2 through the ext2 component',
-  uses: ['ext2', 'hostfs'],
+  uses: ['ext2', 'hostfs', 'proc'],
 };
 
 /** The filesystems a vfs in component context `ctx` makes: ramfs in its arena, ext2 and host shares through their peers. */
@@ -43,6 +45,7 @@ export function defaultMakers(ctx: ComponentContext): FsMakers {
       const { HostFs } = await import('../hostfs/filesystem.js');
       return HostFs.mount(driver, share.index, share.readOnly);
     },
+    proc: (): Promise<FileSystem> => ProcFs.attach(ctx.peer<ProcService>('proc')),
   };
 }
 

@@ -1,5 +1,5 @@
 // Mounting: mount(2)/umount(2) on the mount table (mounts.ts), and the filesystems
-// vfs knows how to make. 'ramfs' needs no source; 'ext2' needs a block device node
+// vfs knows how to make. 'ramfs' and 'proc' need no source; 'ext2' needs a block device node
 // (e.g. /dev/blk0), whose device number `FsMakers.ext2` maps to the ext2 component
 // serving that device.
 
@@ -17,9 +17,11 @@ export interface FsMakers {
   hostfs?(source: string): Promise<FileSystem>;
   /** ext2 on block device `rdev`, served by the ext2 component (ENXIO when no such device). */
   ext2(rdev: number): Promise<FileSystem>;
+  /** /proc, served by the proc component (ENODEV when it is not loaded). */
+  proc?(): Promise<FileSystem>;
 }
 
-export const FS_TYPES = ['ramfs', 'ext2', 'hostfs'] as const;
+export const FS_TYPES = ['ramfs', 'ext2', 'hostfs', 'proc'] as const;
 
 /** Puts `fs` on the directory at the end of `target` (or at '/' when the table is empty). */
 export function attach(core: VfsCore, fs: FileSystem, source: string, fstype: string, dev: number, covered?: { vnode: Vnode; path: string }): Mount {
@@ -49,6 +51,9 @@ export async function mount(core: VfsCore, makers: FsMakers, source: string, tar
   } else if (fstype === 'hostfs') {
     if (makers.hostfs === undefined) fail(Errno.ENODEV, 'no hostfs driver');
     fs = await makers.hostfs(source);
+  } else if (fstype === 'proc') {
+    if (makers.proc === undefined) fail(Errno.ENODEV, 'no proc component');
+    fs = await makers.proc();
   } else {
     fs = makers.ramfs();
   }

@@ -138,7 +138,7 @@ export class Namei {
       const mode = st.mode;
       if (isLnk(mode) && (!last || follow || trailingSlash)) {
         if (++budget.links > MAX_SYMLINKS) fail(Errno.ELOOP);
-        const target = await vnode.mount.fs.readlink(vnode.ino);
+        const target = await vnode.mount.fs.readlink(vnode.ino, budget.cred);
         walk = [...(await this.walk(walk, target, true, budget))];
         continue;
       }

@@ -181,7 +181,7 @@ async function createSlot(core: VfsCore, p: ParentWalk, cred: FsCred): Promise<V
 export async function readlink(core: VfsCore, base: PathBase, path: string, cred: FsCred = ROOT_FS_CRED): Promise<string> {
   const { vnode, mode } = top(await core.namei.resolve(base, path, false, cred));
   if (!isLnk(mode)) fail(Errno.EINVAL);
-  return vnode.mount.fs.readlink(vnode.ino);
+  return vnode.mount.fs.readlink(vnode.ino, cred);
 }
 
 export async function resolveDir(core: VfsCore, base: PathBase, path: string, cred: FsCred = ROOT_FS_CRED): Promise<string> {

@@ -50,6 +50,14 @@ export function createVfs(options: VfsOptions): VfsInstance {
     },
 
     busy: () => core.handles.size > 0,
+    // The filesystems vfs holds in its own memory (ramfs) check theirs.
+    selfCheck: () => {
+      for (const m of mounts.all) {
+        const damage = m.fs.selfCheck?.();
+        if (damage !== undefined) return `${m.target}: ${damage}`;
+      }
+      return undefined;
+    },
 
     open: (base, path, flags, mode, cred) => files.open(core, base, path, flags, mode, cred),
     read: (handle, offset, length) => files.read(core, handle, offset, length),

@@ -1,9 +1,9 @@
 // free: memory in use. kernelkit's memory is the arenas (the kernel's and each
-// component's, sysinfo MEMSTAT): "Mem:" sums them, and one line per arena follows with
-// -v (-a). Sizes in KiB by default; -b bytes, -m MiB, -g GiB, -h human-readable.
+// component's, /proc/arenas in bytes; /proc/meminfo has the sums in kB): "Mem:" sums
+// them, and one line per arena follows with -v (-a). Sizes in KiB by default; -b
+// bytes, -m MiB, -g GiB, -h human-readable.
 //   free [-b | -k | -m | -g | -h] [-v]
-import { sysinfo, SysInfo } from '../libc/index.js';
-import type { MemArenaRecord } from '../../abi/sysinfo.js';
+import { procArenas } from '../util/procfs.js';
 import { run, stdout, UsageError } from '../util/io.js';
 import { parseArgs } from '../util/args.js';
 import { humanSize } from '../util/format.js';
@@ -15,8 +15,7 @@ export function main(argv: string[]): number {
     if (units.length > 1) throw new UsageError('give one of -b -k -m -g -h');
     const unit = units[0] ?? 'k';
     const show = (n: number): string => unit === 'h' ? humanSize(n) : String(Math.floor(n / { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[unit as 'b' | 'k' | 'm' | 'g']));
-    const arenas = sysinfo(SysInfo.MEMSTAT) as unknown as MemArenaRecord[];
-    const rows: [string, number, number][] = arenas.map((a) => [a.arena, a.size, a.regions.reduce((n, r) => n + r.length, 0)]);
+    const rows: [string, number, number][] = procArenas().map((a) => [a.arena, a.size, a.used]);
     const total = rows.reduce((n, r) => n + r[1], 0), used = rows.reduce((n, r) => n + r[2], 0);
     const line = (label: string, t: number, u: number): string => `${label.padEnd(10)}${show(t).padStart(12)}${show(u).padStart(12)}${show(t - u).padStart(12)}`;
     stdout.line(`${''.padEnd(10)}${'total'.padStart(12)}${'used'.padStart(12)}${'free'.padStart(12)}`);

@@ -266,6 +266,9 @@ class UsageError extends Error {}
 //   E i where  a request failed       C i where  a read-back differed (corruption caught)
 //   O i ok|failed   op i finished     R k ms   first good op ended ms after fault k was armed
 //   V i path   a /tmp file vanished (ramfs lost with a vfs restart; made again)
+//   D path     a system file still differs from its checksum at the end (the damage
+//              was not repaired: the final pass waits up to REPAIR_WAIT_MS for the
+//              supervisor's self-check to restart a damaged server first)
 //   DONE
 
 export function payload(seed: number, op: number, bytes = 1024): Uint8Array {
@@ -282,6 +285,9 @@ function checksum(b: Uint8Array): number {
 }
 
 const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** How long the last pass waits for damaged system files to be repaired (ms): the self-check covers a server's memory in a few seconds. */
+const REPAIR_WAIT_MS = 10000;
 
 function faultCampaign(argv: string[]): number {
   const seed = Number(argv[0]), first = Number(argv[1]);
@@ -363,10 +369,18 @@ function faultCampaign(argv: string[]): number {
     if (runOp()) { for (const p of pending) say(`R ${p.k} ${(now() - p.at).toFixed(3)}`); pending = []; }
   }
   // A last full pass over the system's files: corruption the per-op sampling missed.
-  for (const sys of system) {
+  const damaged = (): typeof system => system.filter((sys) => {
     const got = attempt(op, 'vfs-read', () => checksum(libc.readFile(sys.path)));
-    if (got !== undefined && got !== sys.sum && !sys.reported) { sys.reported = true; say(`C ${op} ${sys.path}`); }
+    return got !== undefined && got !== sys.sum;
+  });
+  let left = damaged();
+  for (const sys of left) if (!sys.reported) { sys.reported = true; say(`C ${op} ${sys.path}`); }
+  // Damage the supervisor may still repair (a damaged server restarted): wait for it, boundedly.
+  for (const until = now() + REPAIR_WAIT_MS; left.length > 0 && now() < until;) {
+    libc.sleepMs(250);
+    left = damaged();
   }
+  for (const sys of left) say(`D ${sys.path}`);
   say('DONE');
   return 0;
 }

@@ -1,14 +1,13 @@
-// lsmod: the components (modules) of the running system: NAME DOMAIN STATE RESTARTS.
-// -v adds each one's description.
-import { sysinfo, SysInfo } from '../libc/index.js';
-import type { ModRecord } from '../../abi/sysinfo.js';
+// lsmod: the components (modules) of the running system, read from /proc/modules:
+// NAME DOMAIN STATE RESTARTS. -v adds each one's description.
+import { procModules } from '../util/procfs.js';
 import { run, stdout } from '../util/io.js';
 import { parseArgs } from '../util/args.js';
 
 export function main(argv: string[]): number {
   return run('lsmod', () => {
     const args = parseArgs(argv.slice(1), { flags: 'v' });
-    const mods = sysinfo(SysInfo.LSMOD) as unknown as ModRecord[];
+    const mods = procModules();
     const header = ['NAME', 'DOMAIN', 'STATE', 'RESTARTS'];
     if (args.flags.has('v')) header.push('DESCRIPTION');
     const rows = [header, ...mods.map((m) => {

@@ -1,29 +1,19 @@
-// ps: the process table: PID PPID STAT CMD (STAT: R running, S sleeping/blocked,
-// T stopped, Z zombie). -o also shows PGID and the syscall count; -l adds the working directory.
-import { sysinfo, SysInfo } from '../libc/index.js';
-import type { PsRecord } from '../../abi/sysinfo.js';
+// ps: the process table, read from /proc: PID PPID STAT CMD (STAT: R running,
+// S sleeping/blocked, T stopped, Z zombie). -o also shows PGID and the syscall count;
+// -l adds the working directory (? where it may not be read: another user's).
+import { procEntries } from '../util/procfs.js';
 import { run, stdout } from '../util/io.js';
 import { parseArgs } from '../util/args.js';
-
-function stateLetter(state: string): string {
-  switch (state) {
-    case 'running': return 'R';
-    case 'blocked': return 'S';
-    case 'zombie': return 'Z';
-    case 'stopped': return 'T';
-    default: return state.slice(0, 1).toUpperCase() || '?';
-  }
-}
 
 export function main(argv: string[]): number {
   return run('ps', () => {
     const args = parseArgs(argv.slice(1), { flags: 'aefxlo' });
     const long = args.flags.has('l') || args.flags.has('o');
-    const table = (sysinfo(SysInfo.PS) as unknown as PsRecord[]).slice().sort((a, b) => a.pid - b.pid);
+    const table = procEntries();
     const header = long ? ['PID', 'PPID', 'PGID', 'STAT', 'SYSCALLS', 'CMD'] : ['PID', 'PPID', 'STAT', 'CMD'];
     const rows = table.map((p) => (long
-      ? [String(p.pid), String(p.ppid), String(p.pgid), stateLetter(p.state), String(p.syscalls), p.name + (args.flags.has('l') ? `  (${p.cwd})` : '')]
-      : [String(p.pid), String(p.ppid), stateLetter(p.state), p.name]));
+      ? [String(p.pid), String(p.ppid), String(p.pgid), p.state, String(p.syscalls), p.command + (args.flags.has('l') ? `  (${p.cwd ?? '?'})` : '')]
+      : [String(p.pid), String(p.ppid), p.state, p.command]));
     const all = [header, ...rows];
     // PID and PPID get at least five columns, as procps prints them.
     const widths = header.map((h, i) => Math.max(h === 'PID' || h === 'PPID' || h === 'PGID' ? 5 : 0, ...all.map((r) => (r[i] ?? '').length)));

@@ -1,30 +1,31 @@
 // top: a live view of the processes and the components, redrawn every second (-d
-// SECONDS) from the kernel's tables (sysinfo, as ps and lsmod read them): each
-// process's state and syscalls, with the syscalls per second since the last screen,
-// and each component's domain, state and restarts. q (or ^C) quits; -n N stops
+// SECONDS) from /proc, as ps and lsmod read it: each process's state, CPU time and
+// syscalls, with the syscalls per second since the last screen, and each component's
+// domain, state and restarts. q (or ^C) quits; -n N stops
 // after N screens; -b prints the screens as text instead (batch mode, also when
 // stdout is not a terminal).
-import { sysinfo, SysInfo, clockGettime, CLOCK, uname, nanosleep } from '../libc/index.js';
-import type { PsRecord, ModRecord } from '../../abi/sysinfo.js';
+import { clockGettime, CLOCK, uname, nanosleep } from '../libc/index.js';
+import { procEntries, procModules } from '../util/procfs.js';
 import { run, stdout, UsageError } from '../util/io.js';
 import { parseArgs } from '../util/args.js';
 import { Screen, stdoutIsTerminal, fit } from '../util/screen.js';
 
-const STATE: Record<string, string> = { running: 'R', blocked: 'S', stopped: 'T', zombie: 'Z' };
+// Clock ticks (hundredths of a second) as minutes:seconds.hundredths, as top prints TIME+.
+const cpuTime = (ticks: number): string => `${Math.floor(ticks / 6000)}:${String(Math.floor(ticks / 100) % 60).padStart(2, '0')}.${String(ticks % 100).padStart(2, '0')}`;
 
 function view(previous: Map<number, number>, elapsedS: number, rows: number): string[] {
-  const procs = (sysinfo(SysInfo.PS) as unknown as PsRecord[]).slice().sort((a, b) => a.pid - b.pid);
-  const mods = sysinfo(SysInfo.LSMOD) as unknown as ModRecord[];
+  const procs = procEntries();
+  const mods = procModules();
   const now = new Date(clockGettime(CLOCK.REALTIME) / 1e6).toISOString().slice(11, 19);
   const lines = [
-    `top - ${now} UTC  preset ${uname().preset}  ${procs.length} processes (${procs.filter((p) => p.state === 'stopped').length} stopped)  ${mods.length} components`,
+    `top - ${now} UTC  preset ${uname().preset}  ${procs.length} processes (${procs.filter((p) => p.state === 'T').length} stopped)  ${mods.length} components`,
     '',
-    '  PID  PPID S  SYSCALLS  SYS/S  CMD',
+    '  PID  PPID S     TIME+  SYSCALLS  SYS/S  CMD',
   ];
   for (const p of procs) {
     const before = previous.get(p.pid);
     const rate = before === undefined || elapsedS <= 0 ? '' : String(Math.round((p.syscalls - before) / elapsedS));
-    lines.push(`${String(p.pid).padStart(5)} ${String(p.ppid).padStart(5)} ${STATE[p.state] ?? '?'} ${String(p.syscalls).padStart(9)} ${rate.padStart(6)}  ${p.name.split('\n')[0]}`);
+    lines.push(`${String(p.pid).padStart(5)} ${String(p.ppid).padStart(5)} ${p.state} ${cpuTime(p.utime + p.stime).padStart(9)} ${String(p.syscalls).padStart(9)} ${rate.padStart(6)}  ${p.command.split('\n')[0]}`);
     previous.set(p.pid, p.syscalls);
   }
   lines.push('', 'COMPONENT  DOMAIN   STATE       RESTARTS');

@@ -13,6 +13,7 @@ import * as libc from '../libc/index.js';
 import { TESTS } from './_usertests-cases.js';
 import { cpuHog, heapHog } from './_usertests-limits.js';
 import './_usertests-beneath.js';
+import './_usertests-procfs.js';
 import { preflight } from '../util/args.js';
 
 function openFds(): number[] {
