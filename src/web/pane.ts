@@ -1,11 +1,12 @@
 // One machine in the page: its terminal (xterm.js, fit addon), its controls (reboot,
-// the disk's reset / download / upload), its architecture view with the fault buttons,
+// the disk's reset / download / upload; files dropped on the pane into /mnt/upload and
+// any guest file out), its architecture view with the fault buttons,
 // its placement editor, and — when the kernel panics — the panic screen that takes
 // the pane over with a "reboot" button, as a real machine's would.
 
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
-import { BrowserMachine, PersistentDisk, freshImage, checkImage, DEFAULT_DISK_BYTES } from '../hosts/browser/machine.js';
+import { BrowserMachine, PersistentDisk, UploadShare, UPLOAD_MOUNT, freshImage, checkImage, DEFAULT_DISK_BYTES } from '../hosts/browser/machine.js';
 import type { Preset } from '../presets/schema.js';
 import { DOMAINS } from '../presets/schema.js';
 import { Diagram } from './diagram.js';
@@ -31,6 +32,9 @@ export class Pane {
   private readonly status: HTMLElement;
   private readonly overlay: HTMLElement;
   private readonly diagram: Diagram;
+  /** Files dropped on the pane: the guest's /mnt/upload, kept across reboots (not reloads). */
+  private readonly share = new UploadShare();
+  private readonly filesStatus: HTMLElement;
   private machine: BrowserMachine | undefined;
   private disk: PersistentDisk | undefined;
   private initramfs: Uint8Array | undefined;
@@ -48,14 +52,32 @@ export class Pane {
       button('download image', () => void this.downloadImage()),
       button('upload image', () => upload.click()),
       upload);
+    const files = el('input', { type: 'file', hidden: '', multiple: '', 'aria-label': 'files to put in /mnt/upload' });
+    files.addEventListener('change', () => { const fs = [...(files.files ?? [])]; files.value = ''; void this.putFiles(fs); });
+    const path = el('input', { type: 'text', 'aria-label': 'guest file to download', placeholder: '/root/notes.txt', size: '18' });
+    const fetchForm = el('form', { class: 'file-out' }, path, el('button', { type: 'submit' }, 'download file'));
+    fetchForm.addEventListener('submit', (e) => { e.preventDefault(); void this.downloadFile(path.value.trim()); });
+    this.filesStatus = el('p', { class: 'files-status', 'aria-live': 'polite' });
+    const fileControls = el('div', { class: 'files' }, button('upload files', () => files.click()), files, fetchForm, this.filesStatus);
     const termBox = el('div', { class: 'term' });
     this.overlay = el('div', { class: 'panic', role: 'alert', hidden: '' });
     this.diagram = new Diagram((component, kind) => this.fault(component, kind));
     this.root = el('section', { class: 'pane', 'aria-label': `machine ${o.index + 1}: ${name}`, 'data-preset': name },
       el('header', {}, el('h2', {}, name), this.status, controls),
       el('div', { class: 'screen' }, termBox, this.overlay),
+      fileControls,
       this.diagram.root,
       this.placementEditor());
+    // Files dropped anywhere on the pane land in the guest's /mnt/upload.
+    this.root.addEventListener('dragover', (e) => { if (e.dataTransfer?.types.includes('Files') === true) { e.preventDefault(); this.root.classList.add('dropping'); } });
+    this.root.addEventListener('dragleave', () => this.root.classList.remove('dropping'));
+    this.root.addEventListener('drop', (e) => {
+      this.root.classList.remove('dropping');
+      const dropped = [...(e.dataTransfer?.files ?? [])];
+      if (dropped.length === 0) return;
+      e.preventDefault();
+      void this.putFiles(dropped);
+    });
     this.term = new Terminal({ convertEol: true, cursorBlink: true, fontSize: 14, scrollback: 2000, screenReaderMode: false, theme: { background: '#111318' } });
     this.term.loadAddon(this.fit);
     this.term.onData((data) => this.machine?.type(enc.encode(data)));
@@ -101,6 +123,7 @@ export class Pane {
       initramfs: this.initramfs!,
       release: this.o.release,
       disk: this.disk!,
+      share: this.share,
       trace: true,
       onOutput: (bytes) => this.output(bytes, started),
       onStop: (how) => this.stopped(how),
@@ -172,10 +195,34 @@ export class Pane {
     this.boot();
   }
 
+  // Each file is checked (a plain name, room in the share) before it is read, so a
+  // huge file is refused at once; the refused ones are named with the reason.
+  private async putFiles(files: File[]): Promise<void> {
+    const put: string[] = [], refused: string[] = [];
+    for (const f of files) {
+      const why = this.share.refusal(f.name, f.size);
+      if (why !== undefined) { refused.push(`${JSON.stringify(f.name)}: ${why}`); continue; }
+      try { this.share.add(f.name, new Uint8Array(await f.arrayBuffer())); put.push(f.name); } catch (e) { refused.push(`${JSON.stringify(f.name)}: ${(e as Error).message}`); }
+    }
+    this.filesStatus.textContent = [
+      ...(put.length > 0 ? [`put in ${UPLOAD_MOUNT}: ${put.join(', ')}`] : []),
+      ...(refused.length > 0 ? [`refused ${refused.join('; ')}`] : []),
+    ].join('. ');
+  }
+
+  private async downloadFile(path: string): Promise<void> {
+    if (this.machine === undefined) { this.filesStatus.textContent = 'download refused: the machine is not running'; return; }
+    try {
+      const data = await this.machine.readFile(path);
+      download(path.split('/').filter((p) => p.length > 0).at(-1) ?? 'file', new Uint8Array(data));
+      this.filesStatus.textContent = `downloaded ${path} (${data.length} bytes)`;
+    } catch (e) { this.filesStatus.textContent = `download refused: ${(e as Error).message}`; }
+  }
+
   // The placement editor: a domain per component (or a preset), applied by a reboot
   // into the new configuration; the URL keeps it, so a link reproduces it.
   private placementEditor(): HTMLElement {
-    const selects = Object.keys(this.o.placement).filter((c) => ['console', 'blk', 'ext2', 'vfs', 'pm'].includes(c)).map((c) => {
+    const selects = Object.keys(this.o.placement).filter((c) => ['console', 'blk', 'hostfs', 'ext2', 'vfs', 'pm'].includes(c)).map((c) => {
       const s = el('select', { 'aria-label': `domain of ${c}`, 'data-component': c }, ...DOMAINS.map((d) => el('option', { value: d }, d)));
       s.value = this.o.placement[c]!;
       return el('label', {}, `${c} `, s);

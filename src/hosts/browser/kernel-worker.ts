@@ -2,7 +2,8 @@
 // page's 'boot' message (hosts/node/kernel-worker.ts's sibling). Besides boot it takes
 // the page's fault buttons — the same arming the `fault` syscall does
 // (ComponentTable.armFault) — and reports the component table (`lsmod`'s rows) to the
-// page twice a second for the architecture view.
+// page twice a second for the architecture view, and reads a guest file for the
+// page's "download file" (file-export.ts).
 import { Kernel, KernelPanic, type BootConfig } from '../../kernel/kernel.js';
 import type { Platform } from '../../kernel/platform.js';
 import { isFaultType } from '../../kernel/component/fault.js';
@@ -10,6 +11,7 @@ import { COMPONENTS } from '../components.js';
 import { createThread } from './threads.js';
 import { yieldMacrotask } from './worker-scope.js';
 import type { FromKernel, ToKernel } from './messages.js';
+import { readGuestFile } from './file-export.js';
 
 const send = (m: FromKernel): void => postMessage(m);
 let kernel: Kernel | undefined;
@@ -50,5 +52,8 @@ addEventListener('message', (e) => {
       kernel.components.armFault(m.component, m.kind);
       send({ type: 'armed', component: m.component, kind: m.kind });
     } catch (error) { send({ type: 'armed', component: m.component, kind: m.kind, error: error instanceof Error ? error.message : String(error) }); }
+  } else if (m.type === 'read-file') {
+    if (kernel === undefined) { send({ type: 'file', id: m.id, error: 'the machine has not booted' }); return; }
+    readGuestFile(kernel, m.path).then((data) => send({ type: 'file', id: m.id, data }), (e: unknown) => send({ type: 'file', id: m.id, error: e instanceof Error ? e.message : String(e) }));
   } else if (m.type === 'shutdown' && kernel !== undefined) void kernel.halt(0);
 });

@@ -1,12 +1,15 @@
 // The machine in a browser page (hosts/node/machine.ts's sibling): the virtual
 // hardware — block device on the page's persistent disk (disk.ts), console wired to a
-// terminal by the caller, timer on the page's clock — the kernel Web Worker, and the
-// watchdog that reports a kernel that stopped answering. The page drives it through
-// `type`, `fault` and `shutdown`, and hears back through the callbacks.
+// terminal by the caller, timer on the page's clock, and (when the page gives one) the
+// hostfs device on an in-page share of dropped files (upload-share.ts) — the kernel
+// Web Worker, and the watchdog that reports a kernel that stopped answering. The page
+// drives it through `type`, `fault`, `readFile` and `stop`, and hears back through
+// the callbacks.
 
 import { BlockDeviceModel, type Backing } from '../../hw/block-device.js';
 import { ConsoleDeviceModel } from '../../hw/console-device.js';
 import { TimerDeviceModel } from '../../hw/timer-device.js';
+import { HostFsDeviceModel } from '../../hw/hostfs-device.js';
 import { DEV_DOORBELL } from '../../abi/device.js';
 import type { BootConfig } from '../../kernel/kernel.js';
 import type { Domain } from '../../kernel/component/table.js';
@@ -16,6 +19,7 @@ import type { ModRecord } from '../../abi/sysinfo.js';
 import type { TraceEvent } from '../../abi/trace.js';
 import { bootComponents } from '../boot-order.js';
 import type { FromKernel, ToKernel } from './messages.js';
+import { UPLOAD_MOUNT, type UploadShare } from './upload-share.js';
 
 export interface BrowserMachineOptions {
   preset: string;
@@ -25,6 +29,8 @@ export interface BrowserMachineOptions {
   initramfs: Uint8Array;
   release: string;
   disk: Backing;
+  /** Files the page hands the guest, mounted at /mnt/upload through the hostfs device (upload-share.ts). */
+  share?: UploadShare;
   /** Trace everything init starts (the architecture view's edges). */
   trace: boolean;
   /** argv of init (default: an interactive shell). */
@@ -45,31 +51,37 @@ export interface BrowserMachineOptions {
 export const EXIT_PANIC = 70;
 export { FAULT_TYPES } from '../../kernel/component/fault.js';
 export { PersistentDisk, freshImage, checkImage, DEFAULT_DISK_BYTES } from './disk.js';
+export { UploadShare, UPLOAD_MOUNT, UPLOAD_MAX_BYTES } from './upload-share.js';
+export { EXPORT_MAX_BYTES } from './file-export.js';
 
 export class BrowserMachine {
   private readonly console = new ConsoleDeviceModel(true);
   private readonly blk: BlockDeviceModel;
   private readonly timer = new TimerDeviceModel({ set: (ms, fire) => setTimeout(fire, ms), clear: (h) => clearTimeout(h as number) });
   private readonly kernel: Worker;
+  private readonly hostfs: HostFsDeviceModel | undefined;
   private readonly heartbeat = new SharedArrayBuffer(4);
+  private readonly reads = new Map<number, { resolve: (data: Uint8Array) => void; reject: (e: Error) => void }>();
+  private nextRead = 1;
   private watchdog: ReturnType<typeof setInterval> | undefined;
   private finished = false;
   readonly bootedAt = performance.now();
 
   constructor(private readonly o: BrowserMachineOptions) {
     this.blk = new BlockDeviceModel(o.disk);
+    this.hostfs = o.share === undefined ? undefined : new HostFsDeviceModel(o.share.backend);
     const config: BootConfig = {
       grants: o.grants,
       preset: o.preset,
       placement: o.placement,
       ipc: o.ipc,
       params: {},
-      components: bootComponents(0),
+      components: bootComponents(this.hostfs === undefined ? 0 : 1),
       initramfs: o.initramfs,
       rootDisk: o.rootDisk ?? true,
       init: { argv: o.init ?? ['/bin/sh', '-i'], env: ['PATH=/bin', 'HOME=/', 'TERM=xterm-256color'], cwd: '/' },
-      devices: { blk: this.blk.memory, console: this.console.memory, timer: this.timer.memory },
-      shares: [],
+      devices: { blk: this.blk.memory, console: this.console.memory, timer: this.timer.memory, ...(this.hostfs === undefined ? {} : { hostfs: this.hostfs.memory }) },
+      shares: this.hostfs === undefined ? [] : [{ guest: UPLOAD_MOUNT, readOnly: false }],
       release: o.release,
       ...(o.trace ? { trace: 'json' as const } : {}),
     };
@@ -79,6 +91,8 @@ export class BrowserMachine {
     this.serve(this.blk.memory, () => { this.blk.service(); });
     this.serve(this.console.memory, () => this.flushConsole());
     this.serve(this.timer.memory, () => this.timer.service());
+    const hostfs = this.hostfs;
+    if (hostfs !== undefined) this.serve(hostfs.memory, () => { hostfs.service(); });
     this.startWatchdog(o.watchdogMs ?? 3000);
     if (o.noInput === true) this.console.closeInput();
     const machine = { cpu: 'browser', cores: navigator.hardwareConcurrency, host: location.host };
@@ -96,6 +110,16 @@ export class BrowserMachine {
   /** Arms `kind` in `component` for its next request, as `fault COMPONENT KIND` does. */
   fault(component: string, kind: string): void { this.post({ type: 'fault', component, kind }); }
 
+  /** The bytes of guest file `path`, read by the kernel with the shell's permissions (file-export.ts); rejects with the reason. */
+  readFile(path: string): Promise<Uint8Array> {
+    if (this.finished) return Promise.reject(new Error('the machine is not running'));
+    const id = this.nextRead++;
+    return new Promise((resolve, reject) => {
+      this.reads.set(id, { resolve, reject });
+      this.post({ type: 'read-file', id, path });
+    });
+  }
+
   /** Ends the machine now (reboot, a new placement): the disk keeps what was written back. */
   stop(): void { this.finish(0); }
 
@@ -107,7 +131,11 @@ export class BrowserMachine {
     else if (m.type === 'status') this.o.onStatus?.(m.modules, m.procs);
     else if (m.type === 'log') this.o.onLog?.(m.line);
     else if (m.type === 'armed') this.o.onLog?.(m.error === undefined ? `fault: ${m.kind} armed in ${m.component}` : `fault: ${m.component}: ${m.error}`);
-    else if (m.type === 'trace' && this.o.onTrace !== undefined) {
+    else if (m.type === 'file') {
+      const r = this.reads.get(m.id);
+      this.reads.delete(m.id);
+      if (m.data !== undefined) r?.resolve(m.data); else r?.reject(new Error(m.error ?? 'not read'));
+    } else if (m.type === 'trace' && this.o.onTrace !== undefined) {
       try { this.o.onTrace(JSON.parse(m.line) as TraceEvent); } catch { /* a text line: not for the view */ }
     }
   }
@@ -151,6 +179,8 @@ export class BrowserMachine {
     clearInterval(this.watchdog);
     this.timer.stop();
     this.kernel.terminate();
+    for (const r of this.reads.values()) r.reject(new Error('the machine stopped'));
+    this.reads.clear();
     this.o.disk.flush();
     this.o.onStop(panic === undefined ? { status } : { status, panic });
   }

@@ -6,6 +6,7 @@ import type { ModRecord } from '../../abi/sysinfo.js';
 export type ToKernel =
   | { type: 'boot'; config: BootConfig; heartbeat: SharedArrayBuffer; machine: Platform['machine'] }
   | { type: 'fault'; component: string; kind: string }
+  | { type: 'read-file'; id: number; path: string }
   | { type: 'shutdown' };
 
 export type FromKernel =
@@ -14,4 +15,5 @@ export type FromKernel =
   | { type: 'log'; line: string }
   | { type: 'trace'; line: string }
   | { type: 'status'; modules: ModRecord[]; procs: { pid: number; name: string }[] }
-  | { type: 'armed'; component: string; kind: string; error?: string };
+  | { type: 'armed'; component: string; kind: string; error?: string }
+  | { type: 'file'; id: number; data?: Uint8Array; error?: string };
