@@ -1,6 +1,6 @@
 // The browser lab's page: reads the view from the URL and builds it.
 //   /?preset=NAME[,NAME...]&place=C=D,...   machines side by side (placeN for the pane N+1)
-//   /?view=claims, /?view=claim&id=C3       the claims as experiments (claims.ts)
+//   /?view=claims, /?view=claim&id=C3       the claims as experiments (claims.ts; &runs=N&scale=S: a smaller timing run)
 //   /?view=report                           a lab run's results.json (report.ts)
 // The system (presets, release, initramfs) comes from the static site (scripts/build-web.mjs).
 
@@ -9,8 +9,9 @@ import { Pane } from './pane.js';
 import { el, button } from './dom.js';
 import { claimsView } from './claims.js';
 import { reportView } from './report.js';
+import type { TcbRow } from '../lab/tcb.js';
 
-interface SystemInfo { release: string; presets: unknown[] }
+interface SystemInfo { release: string; presets: unknown[]; tcb: TcbRow[] }
 
 const main = document.getElementById('main')!;
 
@@ -72,7 +73,14 @@ async function start(): Promise<void> {
   const system = await (await fetchOk('system.json')).json() as SystemInfo;
   if (view === 'machines') { await machines(params, system, initramfs!); return; }
   const presets = new Map<string, Preset>(system.presets.map((p) => { const x = parsePreset(p, 'system.json'); return [x.name, x]; }));
-  const ctx = { presets, release: system.release, initramfs: () => (initramfs ??= fetchInitramfs()) };
+  // A smaller timing run than the page's quick one, when the URL asks (&runs=2&scale=0.05).
+  const runs = params.get('runs'), scale = params.get('scale');
+  if (runs !== null && !(/^\d+$/.test(runs) && Number(runs) >= 1 && Number(runs) <= 20)) { fail(`bad runs '${runs}' (a whole number of boots per cell, 1 to 20)`); return; }
+  if (scale !== null && !(Number(scale) > 0 && Number(scale) <= 1)) { fail(`bad scale '${scale}' (kbench's scale, more than 0 and at most 1)`); return; }
+  const ctx = {
+    presets, release: system.release, initramfs: () => (initramfs ??= fetchInitramfs()), tcb: system.tcb,
+    ...(runs !== null ? { runs: Number(runs) } : {}), ...(scale !== null ? { scale: Number(scale) } : {}),
+  };
   if (view === 'claims') main.replaceChildren(claimsView(ctx));
   else if (view === 'claim' && /^C\d+$/.test(params.get('id') ?? '')) main.replaceChildren(claimsView(ctx, params.get('id')!));
   else if (view === 'report') main.replaceChildren(reportView());
