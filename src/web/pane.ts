@@ -10,6 +10,7 @@ import { BrowserMachine, PersistentDisk, UploadShare, UPLOAD_MOUNT, freshImage, 
 import type { Preset } from '../presets/schema.js';
 import { DOMAINS } from '../presets/schema.js';
 import { Diagram } from './diagram.js';
+import { MemoryMap } from './memmap.js';
 import { el, button, download } from './dom.js';
 
 export interface PaneOptions {
@@ -32,6 +33,7 @@ export class Pane {
   private readonly status: HTMLElement;
   private readonly overlay: HTMLElement;
   private readonly diagram: Diagram;
+  private readonly memmap = new MemoryMap();
   /** Files dropped on the pane: the guest's /mnt/upload, kept across reboots (not reloads). */
   private readonly share = new UploadShare();
   private readonly filesStatus: HTMLElement;
@@ -67,6 +69,7 @@ export class Pane {
       el('div', { class: 'screen' }, termBox, this.overlay),
       fileControls,
       this.diagram.root,
+      this.memmap.root,
       this.placementEditor());
     // Files dropped anywhere on the pane land in the guest's /mnt/upload.
     this.root.addEventListener('dragover', (e) => { if (e.dataTransfer?.types.includes('Files') === true) { e.preventDefault(); this.root.classList.add('dropping'); } });
@@ -129,6 +132,8 @@ export class Pane {
       onStop: (how) => this.stopped(how),
       onStatus: (modules, procs) => this.diagram.status(modules, procs),
       onTrace: (e) => this.diagram.trace(e),
+      onMemstat: (arenas) => this.memmap.update(arenas),
+      onWildWrite: (report) => this.memmap.wildWrite(report),
       onLog: (line) => { this.status.textContent = line; },
     });
     this.machine.resize(this.term.cols, this.term.rows);

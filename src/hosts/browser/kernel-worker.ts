@@ -2,8 +2,9 @@
 // page's 'boot' message (hosts/node/kernel-worker.ts's sibling). Besides boot it takes
 // the page's fault buttons — the same arming the `fault` syscall does
 // (ComponentTable.armFault) — and reports the component table (`lsmod`'s rows) to the
-// page twice a second for the architecture view, and reads a guest file for the
-// page's "download file" (file-export.ts).
+// page twice a second for the architecture view, the arenas (memstat) every two
+// seconds for its memory map, fires and watches a wild write (watch-fault.ts), and
+// reads a guest file for the page's "download file" (file-export.ts).
 import { Kernel, KernelPanic, type BootConfig } from '../../kernel/kernel.js';
 import type { Platform } from '../../kernel/platform.js';
 import { isFaultType } from '../../kernel/component/fault.js';
@@ -12,6 +13,7 @@ import { createThread } from './threads.js';
 import { yieldMacrotask } from './worker-scope.js';
 import type { FromKernel, ToKernel } from './messages.js';
 import { readGuestFile } from './file-export.js';
+import { watchWildWrite } from './watch-fault.js';
 
 const send = (m: FromKernel): void => postMessage(m);
 let kernel: Kernel | undefined;
@@ -36,6 +38,8 @@ function boot(config: BootConfig, heartbeatMemory: SharedArrayBuffer, machine: P
     if (e.reason instanceof KernelPanic) return;
     try { k.panicOn('kernel', e.reason); } catch { /* reported */ }
   });
+  // The arenas for the page's memory map (every region's checksum: a few ms of work).
+  setInterval(() => { k.components.memstat().then((arenas) => send({ type: 'memstat', arenas }), () => {}); }, 2000);
   setInterval(() => send({ type: 'status', modules: k.components.modules(), procs: [...k.procs.values()].filter((p) => !p.dead).map((p) => ({ pid: p.pid, name: p.name })) }), 500);
   k.boot().catch((e: unknown) => {
     if (e instanceof KernelPanic) return;
@@ -49,6 +53,12 @@ addEventListener('message', (e) => {
   else if (m.type === 'fault' && kernel !== undefined) {
     try {
       if (!isFaultType(m.kind)) throw new Error(`unknown fault '${m.kind}'`);
+      if (m.kind === 'wild-write') {
+        // Fired at once and watched: the page draws what it hit (watch-fault.ts).
+        const k = kernel;
+        watchWildWrite(k, m.component).then((report) => send({ type: 'wild-write', report }), (error: unknown) => send({ type: 'armed', component: m.component, kind: m.kind, error: error instanceof Error ? error.message : String(error) }));
+        return;
+      }
       kernel.components.armFault(m.component, m.kind);
       send({ type: 'armed', component: m.component, kind: m.kind });
     } catch (error) { send({ type: 'armed', component: m.component, kind: m.kind, error: error instanceof Error ? error.message : String(error) }); }

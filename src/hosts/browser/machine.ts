@@ -15,7 +15,8 @@ import type { BootConfig } from '../../kernel/kernel.js';
 import type { Domain } from '../../kernel/component/table.js';
 import type { DeviceKind } from '../../abi/component.js';
 import type { Transport } from '../../kernel/component/server.js';
-import type { ModRecord } from '../../abi/sysinfo.js';
+import type { ModRecord, MemArenaRecord } from '../../abi/sysinfo.js';
+import type { WildWriteReport } from './watch-fault.js';
 import type { TraceEvent } from '../../abi/trace.js';
 import { bootComponents } from '../boot-order.js';
 import type { FromKernel, ToKernel } from './messages.js';
@@ -45,6 +46,10 @@ export interface BrowserMachineOptions {
   onStop: (how: { status: number; panic?: string }) => void;
   onStatus?: (modules: ModRecord[], procs: { pid: number; name: string }[]) => void;
   onTrace?: (event: TraceEvent) => void;
+  /** The arenas and their regions (the kernel's memstat), every two seconds. */
+  onMemstat?: (arenas: MemArenaRecord[]) => void;
+  /** A wild write the page asked for fired: the regions whose bytes it changed. */
+  onWildWrite?: (report: WildWriteReport) => void;
   onLog?: (line: string) => void;
 }
 
@@ -53,6 +58,7 @@ export { FAULT_TYPES } from '../../kernel/component/fault.js';
 export { PersistentDisk, freshImage, checkImage, DEFAULT_DISK_BYTES } from './disk.js';
 export { UploadShare, UPLOAD_MOUNT, UPLOAD_MAX_BYTES } from './upload-share.js';
 export { EXPORT_MAX_BYTES } from './file-export.js';
+export type { WildWriteReport } from './watch-fault.js';
 
 export class BrowserMachine {
   private readonly console = new ConsoleDeviceModel(true);
@@ -131,6 +137,8 @@ export class BrowserMachine {
     else if (m.type === 'status') this.o.onStatus?.(m.modules, m.procs);
     else if (m.type === 'log') this.o.onLog?.(m.line);
     else if (m.type === 'armed') this.o.onLog?.(m.error === undefined ? `fault: ${m.kind} armed in ${m.component}` : `fault: ${m.component}: ${m.error}`);
+    else if (m.type === 'memstat') this.o.onMemstat?.(m.arenas);
+    else if (m.type === 'wild-write') { this.o.onWildWrite?.(m.report); this.o.onLog?.(`fault: wild-write fired in ${m.report.component}: ${m.report.changed.length} regions changed${m.report.error === undefined ? '' : ` (${m.report.error})`}`); }
     else if (m.type === 'file') {
       const r = this.reads.get(m.id);
       this.reads.delete(m.id);

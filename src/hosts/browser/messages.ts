@@ -1,7 +1,8 @@
 // The messages between the page (machine.ts) and the kernel worker (kernel-worker.ts).
 import type { BootConfig } from '../../kernel/kernel.js';
 import type { LeakReport, Platform } from '../../kernel/platform.js';
-import type { ModRecord } from '../../abi/sysinfo.js';
+import type { ModRecord, MemArenaRecord } from '../../abi/sysinfo.js';
+import type { WildWriteReport } from './watch-fault.js';
 
 export type ToKernel =
   | { type: 'boot'; config: BootConfig; heartbeat: SharedArrayBuffer; machine: Platform['machine'] }
@@ -16,4 +17,6 @@ export type FromKernel =
   | { type: 'trace'; line: string }
   | { type: 'status'; modules: ModRecord[]; procs: { pid: number; name: string }[] }
   | { type: 'armed'; component: string; kind: string; error?: string }
-  | { type: 'file'; id: number; data?: Uint8Array; error?: string };
+  | { type: 'file'; id: number; data?: Uint8Array; error?: string }
+  | { type: 'memstat'; arenas: MemArenaRecord[] }
+  | { type: 'wild-write'; report: WildWriteReport };

@@ -1,0 +1,77 @@
+// The memory map lights up what a wild write hit, from the kernel's own memstat: on a
+// monolithic kernel a blk wild write runs into its neighbours in the shared kernel
+// arena — the same regions the guest's own `memstat -f blk wild-write` names on a
+// second machine of the same preset — and on a microkernel it stays in blk's arena.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Locator } from 'playwright-core';
+import { buildSite, serveSite, SITE, type Served } from '../../src/cli/web-server.js';
+import { launch, labPage, pane, waitForPrompt, run } from './browser.js';
+import { defaultParams } from '../../src/kernel/params.js';
+
+let browser: Browser;
+let site: Served;
+
+before(async () => {
+  buildSite();
+  site = await serveSite(SITE, 0, true);
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+type Attributed = { getAttribute(name: string): string | null; closest(s: string): Attributed | null };
+
+/** The lit regions of a pane's map: [arena, owner, how]. */
+async function lit(p: Locator): Promise<string[][]> {
+  return p.locator('.memmap .region.hit').evaluateAll((rs) => rs.map((r) => {
+    const a = r as unknown as Attributed;
+    return [a.closest('.arena')?.getAttribute('data-arena') ?? '', a.getAttribute('data-owner') ?? '', a.getAttribute('data-hit') ?? ''];
+  }));
+}
+
+test('wild-write blk: on monolithic the map lights the neighbours the guest\'s memstat -f names; on microkernel the damage stays in blk\'s own arena', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const { page, errors } = await labPage(context);
+    await page.goto(`${site.url}?preset=monolithic,monolithic,microkernel`);
+    const [reference, mono, micro] = [pane(page, 1), pane(page, 2), pane(page, 3)];
+    for (const p of [reference, mono, micro]) await waitForPrompt(p, 60_000);
+    // The guest's own account, on the first machine.
+    const said = await run(reference, 'memstat -f blk wild-write');
+    const guestHits = said.filter((l) => l.startsWith('changed ')).map((l) => l.split(' ')).filter((f) => f[2] !== 'blk').map((f) => `${f[1]} ${f[2]}`);
+    assert.ok(guestHits.length > 0, said.join('\n'));
+    // The map before: regions drawn, nothing lit.
+    await mono.locator('.memmap .arena[data-arena="kernel"] .region').first().waitFor({ timeout: 10_000 });
+    assert.deepEqual(await lit(mono), []);
+    await mono.getByRole('button', { name: 'wild-write blk' }).click();
+    await mono.locator('.memmap[data-changed]').waitFor({ timeout: 10_000 });
+    const monoLit = await lit(mono);
+    const neighbours = monoLit.filter(([, , how]) => how === 'neighbour');
+    assert.ok(neighbours.length > 0, JSON.stringify(monoLit));
+    assert.deepEqual([...new Set(neighbours.map(([arena, owner]) => `${arena} ${owner}`))].sort(), [...new Set(guestHits)].sort());
+    assert.match(await mono.locator('.memmap-summary').textContent() ?? '', /wild write from blk: [\d.]+ KB written in the kernel arena; \d+ regions? changed, [1-9]\d* outside blk — hit: /);
+    assert.deepEqual(await mono.locator('.memmap .written').evaluateAll((ws) => [...new Set(ws.map((w) => (w as unknown as Attributed).closest('.arena')?.getAttribute('data-arena')))]), ['kernel']);
+    // The microkernel: blk's server has its own arena; nothing outside it changes.
+    await micro.locator('.memmap .arena[data-arena="blk"] .region').first().waitFor({ timeout: 10_000 });
+    await micro.getByRole('button', { name: 'wild-write blk' }).click();
+    await micro.locator('.memmap[data-changed]').waitFor({ timeout: 10_000 });
+    assert.equal(await micro.locator('.memmap').getAttribute('data-hits'), '0');
+    // The bytes it wrote: all in blk's own arena, none in the kernel's.
+    const spans = await micro.locator('.memmap .written').evaluateAll((ws) => ws.map((w) => {
+      const a = w as unknown as Attributed;
+      return { arena: a.closest('.arena')?.getAttribute('data-arena'), bytes: Number(a.getAttribute('data-to')) - Number(a.getAttribute('data-from')) };
+    }));
+    assert.deepEqual([...new Set(spans.map((x) => x.arena))], ['blk']);
+    assert.equal(spans.reduce((n, x) => n + x.bytes, 0), defaultParams.wildWriteBytes, 'the span drawn is the write the kernel parameters say');
+    for (const [arena, owner, how] of await lit(micro)) assert.deepEqual([arena, owner, how], ['blk', 'blk', 'own']);
+    assert.match(await micro.locator('.memmap-summary').textContent() ?? '', /wild write from blk: [\d.]+ KB written in the blk arena; \d+ regions? changed, 0 outside blk/);
+    // Both machines run on.
+    assert.deepEqual(await run(micro, 'echo ok'), ['ok']);
+    await page.screenshot({ path: `${process.env['KERNELKIT_SHOTS'] ?? '/tmp'}/memmap-1280.png`, fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally { await context.close(); }
+});
