@@ -4,7 +4,9 @@
 // the kernel's trace events (abi/trace.ts): one hop event per call a syscall caused,
 // with its sizes and round trip. Every edge shows its count, bytes and median latency
 // and flashes (sampled) when a call goes along it; the same figures stand in a table
-// below, for screen readers and tests. Each box carries the fault buttons.
+// below, for screen readers and tests. Each box carries the fault buttons, and can be
+// dragged into the other domain: the placement editor's action (a reboot into the new
+// placement).
 
 import type { ModRecord } from '../abi/sysinfo.js';
 import type { TraceEvent } from '../abi/trace.js';
@@ -16,6 +18,8 @@ interface Edge { from: string; to: string; calls: number; bytes: number; us: num
 
 /** The kernel core: where every syscall enters, drawn as a box in the kernel domain. */
 const CORE = 'kernel';
+/** The drag-and-drop type of a component box being moved between domains. */
+const DRAG_TYPE = 'application/x-kernelkit-component';
 /** Round trips kept per edge for its median (the most recent). */
 const KEEP = 512;
 
@@ -31,7 +35,7 @@ export class Diagram {
   private readonly syscalls = new Map<number, number>();
   private drawQueued = false;
 
-  constructor(private readonly onFault: (component: string, kind: string) => void) {
+  constructor(private readonly onFault: (component: string, kind: string) => void, private readonly onMove?: (component: string, domain: 'kernel' | 'user') => void) {
     this.procsRow = el('div', { class: 'procs', 'aria-label': 'processes' });
     this.domains = {
       kernel: el('div', { class: 'domain kernel', 'data-domain': 'kernel' }, el('h3', {}, 'kernel domain')),
@@ -48,6 +52,18 @@ export class Diagram {
     this.root = el('div', { class: 'arch', role: 'group', 'aria-label': 'architecture' },
       this.svg, this.procsRow, el('div', { class: 'domains' }, this.domains.kernel, this.domains.user), table);
     this.box(CORE, 'kernel', false).querySelector('.state')!.textContent = 'syscalls, scheduler, supervisor';
+    for (const [domain, box] of Object.entries(this.domains) as ['kernel' | 'user', HTMLElement][]) {
+      box.addEventListener('dragover', (e) => { if (e.dataTransfer?.types.includes(DRAG_TYPE) === true) { e.preventDefault(); box.classList.add('drop-target'); } });
+      box.addEventListener('dragleave', () => box.classList.remove('drop-target'));
+      box.addEventListener('drop', (e) => {
+        box.classList.remove('drop-target');
+        const name = e.dataTransfer?.getData(DRAG_TYPE);
+        if (name === undefined || name === '') return;
+        e.preventDefault();
+        e.stopPropagation();
+        if (this.boxes.get(name)?.dataset['domain'] !== domain) this.onMove?.(name, domain);
+      });
+    }
     new ResizeObserver(() => this.queueDraw()).observe(this.root);
   }
 
@@ -91,6 +107,11 @@ export class Diagram {
     b?.remove();
     b = el('div', { class: 'component', 'data-component': name, 'data-domain': domain },
       el('strong', {}, name), el('span', { class: 'state' }, ''), el('span', { class: 'restarts' }, faults ? 'restarts 0' : ''));
+    if (faults && this.onMove !== undefined) {
+      b.draggable = true;
+      b.title = `drag ${name} into the other domain to move it there (reboots with the new placement)`;
+      b.addEventListener('dragstart', (e) => { e.dataTransfer?.setData(DRAG_TYPE, name); if (e.dataTransfer !== null) e.dataTransfer.effectAllowed = 'move'; });
+    }
     if (faults) {
       b.append(el('div', { class: 'faults' }, ...FAULT_TYPES.map((kind) => {
         const button = el('button', { type: 'button', 'aria-label': `${kind} ${name}`, title: `arm a ${kind} fault in ${name} for its next request` }, kind);

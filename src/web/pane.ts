@@ -63,7 +63,7 @@ export class Pane {
     const fileControls = el('div', { class: 'files' }, button('upload files', () => files.click()), files, fetchForm, this.filesStatus);
     const termBox = el('div', { class: 'term' });
     this.overlay = el('div', { class: 'panic', role: 'alert', hidden: '' });
-    this.diagram = new Diagram((component, kind) => this.fault(component, kind));
+    this.diagram = new Diagram((component, kind) => this.fault(component, kind), (component, domain) => this.move(component, domain));
     this.root = el('section', { class: 'pane', 'aria-label': `machine ${o.index + 1}: ${name}`, 'data-preset': name },
       el('header', {}, el('h2', {}, name), this.status, controls),
       el('div', { class: 'screen' }, termBox, this.overlay),
@@ -224,6 +224,19 @@ export class Pane {
     } catch (e) { this.filesStatus.textContent = `download refused: ${(e as Error).message}`; }
   }
 
+  /** A box dragged into the other domain: the editor's choice for it, applied (a reboot into the new placement). */
+  private move(component: string, domain: 'kernel' | 'user'): void {
+    const select = this.root.querySelector<HTMLSelectElement>(`.placement select[data-component="${component}"]`);
+    if (select === null) { this.status.textContent = `${component} cannot be moved from the page`; return; }
+    select.value = domain;
+    this.applyPlacement();
+  }
+
+  private applyPlacement(): void {
+    const place = [...this.root.querySelectorAll<HTMLSelectElement>('.placement select')].map((s) => `${s.dataset['component']}=${s.value}`).join(',');
+    this.o.onPlace(this.o.index, this.o.preset.name, place);
+  }
+
   // The placement editor: a domain per component (or a preset), applied by a reboot
   // into the new configuration; the URL keeps it, so a link reproduces it.
   private placementEditor(): HTMLElement {
@@ -232,10 +245,7 @@ export class Pane {
       s.value = this.o.placement[c]!;
       return el('label', {}, `${c} `, s);
     });
-    const apply = button('apply placement and reboot', () => {
-      const place = selects.map((l) => l.querySelector('select')!).map((s) => `${s.dataset['component']}=${s.value}`).join(',');
-      this.o.onPlace(this.o.index, this.o.preset.name, place);
-    });
+    const apply = button('apply placement and reboot', () => this.applyPlacement());
     return el('details', { class: 'placement' }, el('summary', {}, 'placement'), el('div', {}, ...selects, apply));
   }
 }

@@ -1,7 +1,9 @@
-// The memory map lights up what a wild write hit, from the kernel's own memstat: on a
-// monolithic kernel a blk wild write runs into its neighbours in the shared kernel
-// arena — the same regions the guest's own `memstat -f blk wild-write` names on a
-// second machine of the same preset — and on a microkernel it stays in blk's arena.
+// The architecture view beyond the boxes: the memory map lights up what a wild write
+// hit, from the kernel's own memstat — on a monolithic kernel a blk wild write runs
+// into its neighbours in the shared kernel arena (the same regions the guest's own
+// `memstat -f blk wild-write` names on a second machine of the same preset), on a
+// microkernel it stays in blk's arena; and dragging a box into the other domain
+// reboots the machine with that placement, as the placement editor does.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Locator } from 'playwright-core';
@@ -72,6 +74,30 @@ test('wild-write blk: on monolithic the map lights the neighbours the guest\'s m
     // Both machines run on.
     assert.deepEqual(await run(micro, 'echo ok'), ['ok']);
     await page.screenshot({ path: `${process.env['KERNELKIT_SHOTS'] ?? '/tmp'}/memmap-1280.png`, fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally { await context.close(); }
+});
+
+test('dragging a component box into the other domain reboots with it there, and the URL keeps the placement', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const { page, errors } = await labPage(context);
+    await page.goto(`${site.url}?preset=microkernel`);
+    const p = pane(page);
+    await waitForPrompt(p, 60_000);
+    const box = p.locator('.component[data-component="blk"][data-domain="user"]');
+    await box.waitFor({ timeout: 10_000 });
+    await Promise.all([page.waitForURL(/place=/, { timeout: 20_000 }), box.dragTo(p.locator('.domain.kernel'))]);
+    assert.match(decodeURIComponent(new URL(page.url()).searchParams.get('place') ?? ''), /(^|,)blk=kernel(,|$)/);
+    await waitForPrompt(pane(page), 60_000);
+    await pane(page).locator('.component[data-component="blk"][data-domain="kernel"][data-state="running"]').waitFor({ timeout: 10_000 });
+    assert.equal(await pane(page).locator('.component[data-component="vfs"]').getAttribute('data-domain'), 'user');
+    // blk now shares the kernel's address space: its crash is a panic.
+    await pane(page).getByRole('button', { name: 'crash blk' }).click();
+    await pane(page).locator('.xterm-helper-textarea').focus();
+    await page.keyboard.type('cat /dev/blk0 | wc -c');
+    await page.keyboard.press('Enter');
+    await pane(page).getByRole('alert').filter({ hasText: 'kernel panic' }).waitFor({ timeout: 15_000 });
     assert.deepEqual(errors, []);
   } finally { await context.close(); }
 });
