@@ -26,7 +26,12 @@ async function fetchOk(url: string): Promise<Response> {
 }
 
 function fetchInitramfs(): Promise<Uint8Array> {
-  return fetchOk('initramfs.cpio').then(async (r) => new Uint8Array(await r.arrayBuffer()));
+  // index.html started the fetch for the machines view before this script ran.
+  const scope = globalThis as { kernelkitInitramfs?: Promise<Response> };
+  const early = scope.kernelkitInitramfs;
+  scope.kernelkitInitramfs = undefined;
+  const response = early === undefined ? fetchOk('initramfs.cpio') : early.then((r) => { if (!r.ok) throw new Error(`initramfs.cpio: ${r.status} ${r.statusText}`); return r; });
+  return response.then(async (r) => new Uint8Array(await r.arrayBuffer()));
 }
 
 async function machines(params: URLSearchParams, system: SystemInfo, initramfsFetch: Promise<Uint8Array>): Promise<void> {

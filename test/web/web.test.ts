@@ -162,7 +162,7 @@ test('the disk: a file written persists across a reload, "download image" gives 
     await waitForPrompt(p);
     assert.deepEqual(await run(p, 'cat /root/kept'), [token]);
     // Not an ext2 image: refused with the reason, and the machine runs on.
-    await p.locator('input[type=file]').setInputFiles({ name: 'junk.img', mimeType: 'application/octet-stream', buffer: Buffer.alloc(128 * 1024, 7) });
+    await p.getByLabel('disk image to upload').setInputFiles({ name: 'junk.img', mimeType: 'application/octet-stream', buffer: Buffer.alloc(128 * 1024, 7) });
     await p.getByRole('status').filter({ hasText: 'upload refused' }).waitFor({ timeout: 5000 });
     assert.match(await p.getByRole('status').textContent() ?? '', /junk\.img: not an ext2 image/);
     assert.deepEqual(await run(p, 'cat /root/kept | wc -c'), [String(token.length + 1)]);
