@@ -130,7 +130,7 @@ export class Pane {
       trace: true,
       onOutput: (bytes) => this.output(bytes, started),
       onStop: (how) => this.stopped(how),
-      onStatus: (modules, procs) => this.diagram.status(modules, procs),
+      onStatus: (modules, procs, links) => this.diagram.status(modules, procs, links),
       onTrace: (e) => this.diagram.trace(e),
       onMemstat: (arenas) => this.memmap.update(arenas),
       onWildWrite: (report) => this.memmap.wildWrite(report),

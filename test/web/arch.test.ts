@@ -101,3 +101,29 @@ test('dragging a component box into the other domain reboots with it there, and 
     assert.deepEqual(errors, []);
   } finally { await context.close(); }
 });
+
+test('component -> component edges: vfs -> ext2 -> blk appear and grow while files are written (calls on monolithic, channel bytes on microkernel)', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const { page, errors } = await labPage(context);
+    await page.goto(`${site.url}?preset=monolithic,microkernel`);
+    const [mono, micro] = [pane(page, 1), pane(page, 2)];
+    for (const p of [mono, micro]) await waitForPrompt(p, 60_000);
+    const figure = async (p: Locator, edge: string, attribute: string): Promise<number> => {
+      const row = p.locator(`.edge-table tr[data-link="${edge}"]`);
+      return await row.count() === 0 ? 0 : Number(await row.getAttribute(attribute));
+    };
+    for (const [p, attribute] of [[mono, 'data-link-calls'], [micro, 'data-link-bytes']] as const) {
+      const before = await Promise.all(['vfs>ext2', 'ext2>blk'].map((e) => figure(p, e, attribute)));
+      await run(p, 'seq 1 5000 > /root/f; sync');
+      // The status comes twice a second: a bounded wait for the grown figures.
+      let after = before;
+      for (let i = 0; i < 40 && !after.every((x, j) => x > before[j]!); i++) {
+        await page.waitForTimeout(100);
+        after = await Promise.all(['vfs>ext2', 'ext2>blk'].map((e) => figure(p, e, attribute)));
+      }
+      assert.ok(after.every((x, j) => x > before[j]!), `${attribute}: ${before} -> ${after}`);
+    }
+    assert.deepEqual(errors, []);
+  } finally { await context.close(); }
+});

@@ -2,7 +2,7 @@
 // page's 'boot' message (hosts/node/kernel-worker.ts's sibling). Besides boot it takes
 // the page's fault buttons — the same arming the `fault` syscall does
 // (ComponentTable.armFault) — and reports the component table (`lsmod`'s rows) to the
-// page twice a second for the architecture view, the arenas (memstat) every two
+// page twice a second for the architecture view (with what went between components), the arenas (memstat) every two
 // seconds for its memory map, fires and watches a wild write (watch-fault.ts), and
 // reads a guest file for the page's "download file" (file-export.ts).
 import { Kernel, KernelPanic, type BootConfig } from '../../kernel/kernel.js';
@@ -40,7 +40,7 @@ function boot(config: BootConfig, heartbeatMemory: SharedArrayBuffer, machine: P
   });
   // The arenas for the page's memory map (every region's checksum: a few ms of work).
   setInterval(() => { k.components.memstat().then((arenas) => send({ type: 'memstat', arenas }), () => {}); }, 2000);
-  setInterval(() => send({ type: 'status', modules: k.components.modules(), procs: [...k.procs.values()].filter((p) => !p.dead).map((p) => ({ pid: p.pid, name: p.name })) }), 500);
+  setInterval(() => send({ type: 'status', modules: k.components.modules(), procs: [...k.procs.values()].filter((p) => !p.dead).map((p) => ({ pid: p.pid, name: p.name })), links: k.components.peerTraffic() }), 500);
   k.boot().catch((e: unknown) => {
     if (e instanceof KernelPanic) return;
     platform.panic(`kernel panic: boot: ${e instanceof Error ? e.message : String(e)}`);

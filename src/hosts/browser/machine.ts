@@ -19,7 +19,7 @@ import type { ModRecord, MemArenaRecord } from '../../abi/sysinfo.js';
 import type { WildWriteReport } from './watch-fault.js';
 import type { TraceEvent } from '../../abi/trace.js';
 import { bootComponents } from '../boot-order.js';
-import type { FromKernel, ToKernel } from './messages.js';
+import type { FromKernel, ToKernel, PeerTraffic } from './messages.js';
 import { UPLOAD_MOUNT, type UploadShare } from './upload-share.js';
 
 export interface BrowserMachineOptions {
@@ -44,7 +44,7 @@ export interface BrowserMachineOptions {
   onOutput: (bytes: Uint8Array) => void;
   /** The machine stopped: halted with a status, or panicked with the panic's text. */
   onStop: (how: { status: number; panic?: string }) => void;
-  onStatus?: (modules: ModRecord[], procs: { pid: number; name: string }[]) => void;
+  onStatus?: (modules: ModRecord[], procs: { pid: number; name: string }[], links: PeerTraffic[]) => void;
   onTrace?: (event: TraceEvent) => void;
   /** The arenas and their regions (the kernel's memstat), every two seconds. */
   onMemstat?: (arenas: MemArenaRecord[]) => void;
@@ -59,6 +59,7 @@ export { PersistentDisk, freshImage, checkImage, DEFAULT_DISK_BYTES } from './di
 export { UploadShare, UPLOAD_MOUNT, UPLOAD_MAX_BYTES } from './upload-share.js';
 export { EXPORT_MAX_BYTES } from './file-export.js';
 export type { WildWriteReport } from './watch-fault.js';
+export type { PeerTraffic } from './messages.js';
 
 export class BrowserMachine {
   private readonly console = new ConsoleDeviceModel(true);
@@ -134,7 +135,7 @@ export class BrowserMachine {
   private fromKernel(m: FromKernel): void {
     if (m.type === 'halt') this.finish(m.status);
     else if (m.type === 'panic') this.finish(EXIT_PANIC, m.text);
-    else if (m.type === 'status') this.o.onStatus?.(m.modules, m.procs);
+    else if (m.type === 'status') this.o.onStatus?.(m.modules, m.procs, m.links);
     else if (m.type === 'log') this.o.onLog?.(m.line);
     else if (m.type === 'armed') this.o.onLog?.(m.error === undefined ? `fault: ${m.kind} armed in ${m.component}` : `fault: ${m.component}: ${m.error}`);
     else if (m.type === 'memstat') this.o.onMemstat?.(m.arenas);

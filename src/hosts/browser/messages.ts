@@ -4,6 +4,9 @@ import type { LeakReport, Platform } from '../../kernel/platform.js';
 import type { ModRecord, MemArenaRecord } from '../../abi/sysinfo.js';
 import type { WildWriteReport } from './watch-fault.js';
 
+/** What went between two components (ComponentTable.peerTraffic): calls the kernel made or relayed, or bytes on a direct channel. */
+export interface PeerTraffic { from: string; to: string; calls?: number; bytes?: number }
+
 export type ToKernel =
   | { type: 'boot'; config: BootConfig; heartbeat: SharedArrayBuffer; machine: Platform['machine'] }
   | { type: 'fault'; component: string; kind: string }
@@ -15,7 +18,7 @@ export type FromKernel =
   | { type: 'panic'; text: string }
   | { type: 'log'; line: string }
   | { type: 'trace'; line: string }
-  | { type: 'status'; modules: ModRecord[]; procs: { pid: number; name: string }[] }
+  | { type: 'status'; modules: ModRecord[]; procs: { pid: number; name: string }[]; links: PeerTraffic[] }
   | { type: 'armed'; component: string; kind: string; error?: string }
   | { type: 'file'; id: number; data?: Uint8Array; error?: string }
   | { type: 'memstat'; arenas: MemArenaRecord[] }
