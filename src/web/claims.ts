@@ -16,6 +16,7 @@ import { formatInterval } from '../lab/verdict.js';
 import { runCellInPage } from './campaign.js';
 import { runTimingInPage, type TimingCell, type TimingRow } from './timing.js';
 import { el, button, formatUs } from './dom.js';
+import { ratioBar, tcbChart } from './charts.js';
 
 const SHOWN = ['C1', 'C2', 'C3', 'C4', 'C5', 'C6'];
 /** The cells each in-page experiment runs (preset, component, fault type). */
@@ -147,9 +148,6 @@ function claimCard(ctx: ClaimsContext, c: ClaimVerdict): Card {
   };
 }
 
-/** Log-scale position (0–100%) of a ratio between 1/8x and 16x. */
-const logPos = (x: number): number => Math.max(0, Math.min(100, ((Math.log2(x) + 3) / 7) * 100));
-
 /** Each cell's median with its 95% interval, and its ratio to monolithic on a log scale with its interval. */
 function timingChart(rows: TimingRow[]): HTMLElement {
   return el('table', { class: 'cells timing' },
@@ -157,28 +155,11 @@ function timingChart(rows: TimingRow[]): HTMLElement {
     el('thead', {}, el('tr', {}, ...['cell', 'median [95% CI]', 'ratio to monolithic', ''].map((h) => el('th', { scope: 'col' }, h)))),
     el('tbody', {}, ...rows.map((r) => {
       const q = r.ratio;
-      const bar = q === undefined ? el('span', {}, 'baseline') : el('div', { class: 'bar log' },
-        el('span', { class: 'one', style: `left:${logPos(1)}%` }),
-        el('span', { class: 'whisker', style: `left:${logPos(q.low)}%;width:${Math.max(0.5, logPos(q.high) - logPos(q.low))}%` }),
-        el('span', { class: 'dot', style: `left:${logPos(q.point)}%` }));
       return el('tr', { 'data-cell': `${r.preset}/${r.ipc}/${r.workload}` },
         el('th', { scope: 'row' }, `${r.preset}${r.ipc === 'none' ? '' : `/${r.ipc}`} ${r.workload}`),
         el('td', {}, `${formatUs(r.time.point / 1000)} [${formatUs(r.time.low / 1000)}–${formatUs(r.time.high / 1000)}]`),
-        el('td', {}, q === undefined ? '1x' : formatInterval(q, 'x')), el('td', {}, bar));
+        el('td', {}, q === undefined ? '1x' : formatInterval(q, 'x')), el('td', {}, q === undefined ? el('span', {}, 'baseline') : ratioBar(q.point, q.low, q.high)));
     })));
-}
-
-/** Kernel-domain lines against the whole system's, per preset, as stacked bars. */
-function tcbChart(tcb: TcbRow[]): HTMLElement {
-  const most = Math.max(1, ...tcb.map((t) => t.total_loc));
-  return el('table', { class: 'cells tcb' },
-    el('caption', {}, 'lines of code per preset: kernel domain (red) and the rest of the same system (blue)'),
-    el('tbody', {}, ...tcb.map((t) => el('tr', { 'data-preset': t.preset },
-      el('th', { scope: 'row' }, t.preset),
-      el('td', {}, el('div', { class: 'bar stacked' },
-        el('span', { class: 'kernel', style: `width:${(100 * t.kernel_loc) / most}%` }),
-        el('span', { class: 'rest', style: `left:${(100 * t.kernel_loc) / most}%;width:${(100 * (t.total_loc - t.kernel_loc)) / most}%` }))),
-      el('td', {}, `kernel ${t.kernel_loc} of ${t.total_loc} lines (${t.kernel_components.join(', ') || 'no components'} in the kernel)`)))));
 }
 
 /** Survived and in-flight-completed per cell, with 95% Wilson intervals, as bars. */

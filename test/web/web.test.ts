@@ -259,6 +259,19 @@ test('the report and claims pages show a results.json that kernelkit lab wrote, 
       const us = Number(m[1]) * (m[2] === 'ms' ? 1000 : 1);
       assert.ok(Math.abs(us - x.median_us) <= Math.max(0.05, x.median_us * 0.01), `${x.preset} ${x.workload}: shown ${row[3]}, run ${x.median_us} µs`);
     });
+    // A chart per workload, each cell's median with its interval as the chart's text.
+    const charts = page.locator('.charts table.chart');
+    assert.equal(await charts.count(), new Set(r.results.map((x) => x.workload)).size);
+    for (const x of r.results) {
+      const text = await page.locator(`.charts table.chart[data-workload="${x.workload}"]`).textContent() ?? '';
+      assert.ok(text.includes(`${x.preset}${x.ipc === 'none' ? '' : `/${x.ipc}`}`), text);
+    }
+    // The run's own report.html opens inside the app (sandboxed); other HTML is refused.
+    await page.getByLabel('lab report (report.html)').setInputFiles({ name: 'other.html', mimeType: 'text/html', buffer: Buffer.from('<h1>hello</h1>') });
+    await page.getByRole('status').filter({ hasText: 'not a kernelkit lab report.html' }).waitFor({ timeout: 5000 });
+    await page.getByLabel('lab report (report.html)').setInputFiles(path.join(dir, 'report.html'));
+    await page.frameLocator('iframe.report-html').locator('h1').filter({ hasText: 'kernelkit lab report' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('iframe.report-html').getAttribute('sandbox'), 'allow-scripts');
     await page.screenshot({ path: path.join(out, 'report-1280.png'), fullPage: true });
     // The claims page: each card shows the loaded run's verdict.
     await page.goto(`${url}?view=claims`);
