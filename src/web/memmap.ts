@@ -67,7 +67,7 @@ export class MemoryMap {
         });
       });
       return el('div', { class: 'arena', 'data-arena': a.arena },
-        el('span', { class: 'arena-name' }, `${a.arena} arena · ${formatBytes(used)} in ${a.regions.length} regions of ${formatBytes(a.size)}`),
+        el('span', { class: 'arena-name' }, `${a.arena} arena · ${formatBytes(used)} in ${a.regions.length} region${a.regions.length === 1 ? '' : 's'} of ${formatBytes(a.size)}`),
         el('div', { class: 'strip' }, ...blocks, ...written.map((w) => el('span', {
           class: 'written', 'data-from': String(w.from), 'data-to': String(w.to), title: `written by the wild write: bytes ${w.from}–${w.to} (${formatBytes(w.to - w.from)})`,
           style: `left:${(100 * w.from) / extent}%;width:max(2px, ${(100 * (w.to - w.from)) / extent}%)`,
