@@ -36,7 +36,9 @@ await Promise.all([
 for (const f of ['index.html', 'style.css']) copyFileSync(path.join('src/web', f), path.join(out, f));
 copyFileSync('node_modules/@xterm/xterm/css/xterm.css', path.join(out, 'xterm.css'));
 copyFileSync('build/initramfs.cpio', path.join(out, 'initramfs.cpio'));
-const presets = readdirSync('src/presets').filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(path.join('src/presets', f), 'utf8')));
+// Checked here with the schema, so the page trusts the shape and carries no zod.
+const { parsePreset } = await import(path.join(root, 'dist/src/presets/schema.js'));
+const presets = readdirSync('src/presets').filter((f) => f.endsWith('.json')).sort().map((f) => parsePreset(JSON.parse(readFileSync(path.join('src/presets', f), 'utf8')), path.join('src/presets', f)));
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 // The claims page judges C5 on this build's trusted computing base, counted by the lab's own code from the sources.
 const { countTcb } = await import(path.join(root, 'dist/src/lab/tcb.js'));

@@ -4,7 +4,8 @@
 //   /?view=report                           a lab run's results.json (report.ts)
 // The system (presets, release, initramfs) comes from the static site (scripts/build-web.mjs).
 
-import { parsePreset, parsePlacement, type Preset } from '../presets/schema.js';
+import type { Preset } from '../presets/schema.js';
+import { parsePlacement } from '../presets/names.js';
 import { Pane } from './pane.js';
 import { el, button } from './dom.js';
 import { claimsView } from './claims.js';
@@ -12,6 +13,19 @@ import { reportView } from './report.js';
 import type { TcbRow } from '../lab/tcb.js';
 
 interface SystemInfo { release: string; presets: unknown[]; tcb: TcbRow[] }
+
+/**
+ * A preset of the site's system.json. NOTE: scripts/build-web.mjs wrote only presets the
+ * schema (presets/schema.ts) accepted; the page checks the shape it relies on, so it
+ * does not carry the schema library (zod, half of the page's script) for its own files.
+ */
+function sitePreset(value: unknown): Preset {
+  const p = value as Partial<Preset> | null;
+  if (p === null || typeof p !== 'object' || typeof p.name !== 'string' || typeof p.ipc !== 'string' || typeof p.placement !== 'object' || p.placement === null) {
+    throw new Error('system.json: a preset without a name, ipc or placement (rebuild the site: npm run build:web)');
+  }
+  return p as Preset;
+}
 
 const main = document.getElementById('main')!;
 
@@ -35,7 +49,7 @@ function fetchInitramfs(): Promise<Uint8Array> {
 }
 
 async function machines(params: URLSearchParams, system: SystemInfo, initramfsFetch: Promise<Uint8Array>): Promise<void> {
-  const presets = new Map<string, Preset>(system.presets.map((p) => { const x = parsePreset(p, 'system.json'); return [x.name, x]; }));
+  const presets = new Map<string, Preset>(system.presets.map((p) => { const x = sitePreset(p); return [x.name, x]; }));
   const names = (params.get('preset') ?? 'monolithic,microkernel').split(',').map((s) => s.trim()).filter((s) => s.length > 0).slice(0, 3);
   const unknown = names.find((n) => !presets.has(n));
   if (unknown !== undefined) { fail(`unknown preset '${unknown}' (known: ${[...presets.keys()].join(', ')})`); return; }
@@ -77,7 +91,7 @@ async function start(): Promise<void> {
   let initramfs: Promise<Uint8Array> | undefined = view === 'machines' ? fetchInitramfs() : undefined;
   const system = await (await fetchOk('system.json')).json() as SystemInfo;
   if (view === 'machines') { await machines(params, system, initramfs!); return; }
-  const presets = new Map<string, Preset>(system.presets.map((p) => { const x = parsePreset(p, 'system.json'); return [x.name, x]; }));
+  const presets = new Map<string, Preset>(system.presets.map((p) => { const x = sitePreset(p); return [x.name, x]; }));
   // A smaller timing run than the page's quick one, when the URL asks (&runs=2&scale=0.05).
   const runs = params.get('runs'), scale = params.get('scale');
   if (runs !== null && !(/^\d+$/.test(runs) && Number(runs) >= 1 && Number(runs) <= 20)) { fail(`bad runs '${runs}' (a whole number of boots per cell, 1 to 20)`); return; }

@@ -8,7 +8,7 @@ import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { BrowserMachine, PersistentDisk, UploadShare, UPLOAD_MOUNT, freshImage, checkImage, DEFAULT_DISK_BYTES } from '../hosts/browser/machine.js';
 import type { Preset } from '../presets/schema.js';
-import { DOMAINS } from '../presets/schema.js';
+import { DOMAINS } from '../presets/names.js';
 import { Diagram } from './diagram.js';
 import { MemoryMap } from './memmap.js';
 import { el, button, download } from './dom.js';
