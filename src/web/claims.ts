@@ -116,6 +116,7 @@ function claimCard(ctx: ClaimsContext, c: ClaimVerdict): Card {
       });
       return { run: { timing: rows }, how: `${runs} boots per cell, kbench scale ${scale}, seed ${seed}`, chart: timingChart(rows) };
     }
+    if (!Array.isArray(ctx.tcb) || ctx.tcb.length === 0) throw new Error('this site was built without the TCB counts: rebuild it (npm run build:web)');
     return { run: { tcb: ctx.tcb }, how: 'this build\'s sources', chart: tcbChart(ctx.tcb) };
   };
   const experiment = async (): Promise<void> => {
