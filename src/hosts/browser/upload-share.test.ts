@@ -56,3 +56,16 @@ test('directories: no move beneath itself, rmdir only when empty, rename over a 
   assert.equal(s.bytes, 10);
   assert.equal(errno(() => s.backend('symlink', 0, { node: root, name: 'l', target: '/etc/passwd' })), Errno.ENOTSUP);
 });
+
+test('the number of files is bounded too: the guest gets ENOSPC, an upload is refused', () => {
+  const s = new UploadShare(1 << 20, 4);
+  const root = (s.backend('attach', 0, {}) as Stat).ino;
+  s.backend('mkdir', 0, { node: root, name: 'a', mode: 0o755 });
+  s.backend('create', 0, { node: root, name: 'b', mode: 0o644 });
+  s.add('c', new Uint8Array(1));
+  assert.equal(errno(() => s.backend('create', 0, { node: root, name: 'd', mode: 0o644 })), Errno.ENOSPC);
+  assert.match(s.refusal('e', 1) ?? '', /at most 4 files/);
+  assert.equal(s.refusal('c', 2), undefined, 'replacing a file needs no new one');
+  s.backend('unlink', 0, { node: root, name: 'b' });
+  s.backend('create', 0, { node: root, name: 'd', mode: 0o644 });
+});

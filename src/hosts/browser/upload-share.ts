@@ -9,7 +9,8 @@
 // guest's request — can reach outside this tree. A dropped file's name must itself be
 // one plain component (no '/', no NUL, not '.' or '..'): anything else is refused with
 // the reason, never rewritten into something the person did not name. What the tree
-// holds is bounded (`maxBytes`): a file too large is refused before it is read.
+// holds is bounded (`maxBytes`, `maxNodes`): a file too large is refused before it is
+// read, and the guest's writes past the bound get ENOSPC.
 
 import { KernelError, Errno } from '../../abi/errno.js';
 import type { HostFsBackend } from '../../hw/hostfs-device.js';
@@ -20,6 +21,8 @@ export const UPLOAD_MOUNT = '/mnt/upload';
 /** What the tree may hold in all (uploads and the guest's own writes): it lives in the page's memory. */
 export const UPLOAD_MAX_BYTES = 64 << 20;
 const NAME_MAX = 255;
+/** Files and directories the share holds at most (empty ones cost the page memory too). */
+export const UPLOAD_MAX_NODES = 65536;
 const S_IFDIR = 0o040000, S_IFREG = 0o100000;
 
 interface MemNode {
@@ -54,7 +57,7 @@ export class UploadShare {
   private nextIno = 2;
   private used = 0;
 
-  constructor(readonly maxBytes = UPLOAD_MAX_BYTES) {
+  constructor(readonly maxBytes = UPLOAD_MAX_BYTES, readonly maxNodes = UPLOAD_MAX_NODES) {
     this.root = this.make(true, 0o777, undefined);
   }
 
@@ -70,6 +73,7 @@ export class UploadShare {
     if (bad !== undefined) return `${bad}`;
     const old = this.root.children!.get(name);
     if (old?.dir === true) return 'a directory of that name is in the share';
+    if (old === undefined && this.nodes.size >= this.maxNodes) return `the share holds at most ${this.maxNodes} files`;
     const room = this.maxBytes - this.used + (old?.size ?? 0);
     if (size > room) return `too large (${size} bytes; the share holds at most ${this.maxBytes >> 20} MiB in all, ${Math.max(0, room)} bytes free)`;
     return undefined;
@@ -142,7 +146,7 @@ export class UploadShare {
       case 'readlink': this.node(a.node); throw new KernelError(Errno.EINVAL);
       case 'symlink': throw new KernelError(Errno.ENOTSUP, 'the upload share holds files and directories only');
       case 'link': throw new KernelError(Errno.EPERM, 'the upload share holds no hard links');
-      case 'statfs': return { blockSize: 4096, blocks: Math.floor(this.maxBytes / 4096), freeBlocks: Math.floor((this.maxBytes - this.used) / 4096), inodes: 65536, freeInodes: 65536 - this.nodes.size, fsType: 'hostfs' };
+      case 'statfs': return { blockSize: 4096, blocks: Math.floor(this.maxBytes / 4096), freeBlocks: Math.floor((this.maxBytes - this.used) / 4096), inodes: this.maxNodes, freeInodes: this.maxNodes - this.nodes.size, fsType: 'hostfs' };
       default: throw new KernelError(Errno.ENOSYS, `upload share: no operation ${op}`);
     }
   };
@@ -168,6 +172,7 @@ export class UploadShare {
   }
 
   private make(dir: boolean, mode: number, parent: MemNode | undefined): MemNode {
+    if (this.nodes.size >= this.maxNodes) throw new KernelError(Errno.ENOSPC, 'the upload share holds no more files');
     const t = nowNs();
     const n: MemNode = { ino: this.nextIno++, dir, mode, data: new Uint8Array(0), size: 0, children: dir ? new Map() : undefined, parent, atimeNs: t, mtimeNs: t, ctimeNs: t };
     this.nodes.set(n.ino, n);
