@@ -1,10 +1,10 @@
 // Entry point of the kernel Web Worker: a Platform over the browser, then boot on the
 // page's 'boot' message (hosts/node/kernel-worker.ts's sibling). Besides boot it takes
 // the page's fault buttons — the same arming the `fault` syscall does
-// (ComponentTable.armFault) — and reports the component table (`lsmod`'s rows) to the
-// page twice a second for the architecture view (with what went between components), the arenas (memstat) every two
-// seconds for its memory map, fires and watches a wild write (watch-fault.ts), and
-// reads a guest file for the page's "download file" (file-export.ts).
+// (ComponentTable.armFault); a wild write is fired and watched (watch-fault.ts) — and
+// reports to the page the component table (`lsmod`'s rows) and what went between
+// components twice a second, and the arenas (memstat) every two seconds when the page
+// draws them; it reads a guest file for the page's "download file" (file-export.ts).
 import { Kernel, KernelPanic, type BootConfig } from '../../kernel/kernel.js';
 import type { Platform } from '../../kernel/platform.js';
 import { isFaultType } from '../../kernel/component/fault.js';
@@ -18,7 +18,7 @@ import { watchWildWrite } from './watch-fault.js';
 const send = (m: FromKernel): void => postMessage(m);
 let kernel: Kernel | undefined;
 
-function boot(config: BootConfig, heartbeatMemory: SharedArrayBuffer, machine: Platform['machine']): void {
+function boot(config: BootConfig, heartbeatMemory: SharedArrayBuffer, machine: Platform['machine'], memstat: boolean): void {
   const heartbeat = new Int32Array(heartbeatMemory);
   setInterval(() => Atomics.add(heartbeat, 0, 1), 100);
   const platform: Platform = {
@@ -38,8 +38,9 @@ function boot(config: BootConfig, heartbeatMemory: SharedArrayBuffer, machine: P
     if (e.reason instanceof KernelPanic) return;
     try { k.panicOn('kernel', e.reason); } catch { /* reported */ }
   });
-  // The arenas for the page's memory map (every region's checksum: a few ms of work).
-  setInterval(() => { k.components.memstat().then((arenas) => send({ type: 'memstat', arenas }), () => {}); }, 2000);
+  // The arenas for the page's memory map (every region's checksum: milliseconds of
+  // work on the kernel thread, so only when the page draws them, not in experiments).
+  if (memstat) setInterval(() => { k.components.memstat().then((arenas) => send({ type: 'memstat', arenas }), () => {}); }, 2000);
   setInterval(() => send({ type: 'status', modules: k.components.modules(), procs: [...k.procs.values()].filter((p) => !p.dead).map((p) => ({ pid: p.pid, name: p.name })), links: k.components.peerTraffic() }), 500);
   k.boot().catch((e: unknown) => {
     if (e instanceof KernelPanic) return;
@@ -49,7 +50,7 @@ function boot(config: BootConfig, heartbeatMemory: SharedArrayBuffer, machine: P
 
 addEventListener('message', (e) => {
   const m = (e as MessageEvent).data as ToKernel;
-  if (m.type === 'boot') boot(m.config, m.heartbeat, m.machine);
+  if (m.type === 'boot') boot(m.config, m.heartbeat, m.machine, m.memstat);
   else if (m.type === 'fault' && kernel !== undefined) {
     try {
       if (!isFaultType(m.kind)) throw new Error(`unknown fault '${m.kind}'`);

@@ -46,7 +46,7 @@ export interface BrowserMachineOptions {
   onStop: (how: { status: number; panic?: string }) => void;
   onStatus?: (modules: ModRecord[], procs: { pid: number; name: string }[], links: PeerTraffic[]) => void;
   onTrace?: (event: TraceEvent) => void;
-  /** The arenas and their regions (the kernel's memstat), every two seconds. */
+  /** The arenas and their regions (the kernel's memstat), every two seconds; without it the kernel takes none (an experiment's machine). */
   onMemstat?: (arenas: MemArenaRecord[]) => void;
   /** A wild write the page asked for fired: the regions whose bytes it changed. */
   onWildWrite?: (report: WildWriteReport) => void;
@@ -103,7 +103,7 @@ export class BrowserMachine {
     this.startWatchdog(o.watchdogMs ?? 3000);
     if (o.noInput === true) this.console.closeInput();
     const machine = { cpu: 'browser', cores: navigator.hardwareConcurrency, host: location.host };
-    this.post({ type: 'boot', config, heartbeat: this.heartbeat, machine });
+    this.post({ type: 'boot', config, heartbeat: this.heartbeat, machine, memstat: o.onMemstat !== undefined });
   }
 
   get running(): boolean { return !this.finished; }

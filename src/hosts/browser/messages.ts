@@ -8,7 +8,7 @@ import type { WildWriteReport } from './watch-fault.js';
 export interface PeerTraffic { from: string; to: string; calls?: number; bytes?: number }
 
 export type ToKernel =
-  | { type: 'boot'; config: BootConfig; heartbeat: SharedArrayBuffer; machine: Platform['machine'] }
+  | { type: 'boot'; config: BootConfig; heartbeat: SharedArrayBuffer; machine: Platform['machine']; memstat: boolean }
   | { type: 'fault'; component: string; kind: string }
   | { type: 'read-file'; id: number; path: string }
   | { type: 'shutdown' };
