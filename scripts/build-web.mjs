@@ -1,6 +1,7 @@
 // Build the browser lab: a static site in dist/web/ (index.html, the page bundle, the
 // kernel, process and server worker bundles, the service worker that adds the
-// cross-origin isolation headers where the host cannot, the initramfs and the presets).
+// cross-origin isolation headers where the host cannot, the initramfs, the presets and
+// the trusted computing base per preset that the claims page judges C5 on).
 // Needs the main build first (build/initramfs.cpio). `kernelkit web` runs this when
 // dist/web/ is missing or older than the sources.
 import * as esbuild from 'esbuild';
@@ -35,9 +36,14 @@ await Promise.all([
 for (const f of ['index.html', 'style.css']) copyFileSync(path.join('src/web', f), path.join(out, f));
 copyFileSync('node_modules/@xterm/xterm/css/xterm.css', path.join(out, 'xterm.css'));
 copyFileSync('build/initramfs.cpio', path.join(out, 'initramfs.cpio'));
-const presets = readdirSync('src/presets').filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(path.join('src/presets', f), 'utf8')));
+// Checked here with the schema, so the page trusts the shape and carries no zod.
+const { parsePreset } = await import(path.join(root, 'dist/src/presets/schema.js'));
+const presets = readdirSync('src/presets').filter((f) => f.endsWith('.json')).sort().map((f) => parsePreset(JSON.parse(readFileSync(path.join('src/presets', f), 'utf8')), path.join('src/presets', f)));
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
-writeFileSync(path.join(out, 'system.json'), JSON.stringify({ release: version, presets }));
+// The claims page judges C5 on this build's trusted computing base, counted by the lab's own code from the sources.
+const { countTcb } = await import(path.join(root, 'dist/src/lab/tcb.js'));
+const tcb = countTcb(presets.map((p) => p.name));
+writeFileSync(path.join(out, 'system.json'), JSON.stringify({ release: version, presets, tcb }));
 if (!process.argv.includes('--quiet')) {
   const kib = readdirSync(out).filter((f) => f.endsWith('.js')).reduce((n, f) => n + statSync(path.join(out, f)).size, 0) / 1024;
   console.error(`build-web: ${out}/, ${kib.toFixed(0)} KiB of scripts, ${Date.now() - started} ms`);

@@ -1,6 +1,8 @@
 // Screenshots of every view of the browser lab at 1280x800 and 390x844, for
-// docs/web.md: the two-machine page, one machine after commands, a panic, the claims
-// list, the report page (before a run is loaded) and the C3 claim after its in-page run. Usage: node scripts/web-screenshots.mjs [OUTDIR]
+// docs/web.md: the two-machine page, the memory map after a wild write in both, three
+// machines with a file dropped on each, one machine after commands, a panic, the
+// claims list, the report page (before a run is loaded) and the C1, C3 and C5 claims
+// after their in-page runs. Usage: node scripts/web-screenshots.mjs [OUTDIR]
 import path from 'node:path';
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -31,6 +33,21 @@ try {
     await page.getByRole('button', { name: 'run in every machine' }).click();
     await page.waitForTimeout(4000);
     await shot('side-by-side');
+    await page.getByRole('button', { name: 'reboot' }).first().click().catch(() => {});
+    await page.locator('section.pane').nth(0).and(page.locator('[data-state="running"]')).waitFor({ timeout: 60_000 });
+    for (const n of [0, 1]) await panes.nth(n).getByRole('button', { name: 'wild-write blk' }).click();
+    await panes.nth(1).locator('.memmap[data-changed]').waitFor({ timeout: 15_000 });
+    await panes.nth(0).locator('.memmap[data-changed]').waitFor({ timeout: 15_000 });
+    await panes.nth(0).locator('.memmap').scrollIntoViewIfNeeded();
+    await shot('memmap');
+    await page.goto(`${served.url}?preset=monolithic,microkernel,hybrid`);
+    for (const n of [0, 1, 2]) await panes.nth(n).and(page.locator('[data-state="running"]')).waitFor({ timeout: 60_000 });
+    const transfer = await page.evaluateHandle(() => { const dt = new DataTransfer(); dt.items.add(new File(['dropped on the page\n'], 'notes.txt')); dt.items.add(new File(['x'], '../../etc/passwd')); return dt; });
+    for (const n of [0, 1, 2]) {
+      await panes.nth(n).dispatchEvent('drop', { dataTransfer: transfer });
+      await type(page, panes.nth(n), 'cat /mnt/upload/notes.txt');
+    }
+    await shot('three');
     await page.goto(`${served.url}?preset=microkernel`);
     const one = page.locator('section.pane');
     await one.and(page.locator('[data-state="running"]')).waitFor({ timeout: 60_000 });
@@ -48,6 +65,12 @@ try {
     await shot('claims');
     await page.goto(`${served.url}?view=report`);
     await shot('report');
+    for (const id of ['C1', 'C5']) {
+      await page.goto(`${served.url}?view=claim&id=${id}`);
+      await page.getByRole('button', { name: `run ${id} in this page` }).click();
+      await page.locator(`#${id} .verdict[data-verdict="held"], #${id} .verdict[data-verdict="not held"], #${id} .verdict[data-verdict="inconclusive"]`).waitFor({ timeout: 240_000 });
+      await page.screenshot({ path: path.join(out, `claim-${id}-${w}.png`), fullPage: true });
+    }
     await page.goto(`${served.url}?view=claim&id=C3`);
     await page.getByRole('button', { name: 'run C3 in this page' }).click();
     await page.locator('#C3 .verdict[data-verdict="held"], #C3 .verdict[data-verdict="not held"], #C3 .verdict[data-verdict="inconclusive"]').waitFor({ timeout: 240_000 });

@@ -62,7 +62,7 @@ export function siteStale(): boolean {
     if (!st.isDirectory()) return st.mtimeMs > at;
     return fs.readdirSync(p).some((n) => newer(path.join(p, n)));
   };
-  return ['src', 'build/initramfs.cpio'].some((p) => newer(path.join(packageRoot, p)));
+  return ['src', 'build/initramfs.cpio', 'scripts/build-web.mjs'].some((p) => newer(path.join(packageRoot, p)));
 }
 
 /** Builds dist/web/ (scripts/build-web.mjs); throws with the builder's message when it fails. */

@@ -13,7 +13,8 @@
 //
 // What is not seen: calls between two components (vfs -> blk) are made in the server
 // threads, or inside a kernel-domain component after its own awaits; neither carries
-// the syscall with it, so they are not attributed (docs/architecture.md, "Tracing").
+// the syscall with it, so they are not attributed (docs/architecture.md, "Tracing");
+// the component table counts them per edge, unattributed (ComponentTable.peerTraffic).
 //
 // Sinks: where the lines go. The machine's trace stream (`kernelkit run --trace`,
 // Platform.trace) or an open file of the tracer (the `trace` syscall). A sink counts

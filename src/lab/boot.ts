@@ -4,6 +4,7 @@
 import { runMachine, type MachineOptions } from '../hosts/node/machine.js';
 import { loadPreset, placementFor, presetNames } from '../hosts/presets.js';
 import { TRANSPORTS } from '../presets/schema.js';
+import { parseKbench, type KbenchLine } from './kbench-lines.js';
 
 /** The transports the lab knows; `supportedTransport` says which this build boots. */
 export const LAB_TRANSPORTS = ['shm', 'postmessage', 'mach'] as const;
@@ -59,23 +60,7 @@ export function cells(presets: string[], transports: Transport[]): { preset: str
   return out;
 }
 
-export interface KbenchLine {
-  workload: string; n: number; median_ns: number; p99_ns: number; mean_ns: number;
-  throughput?: number; unit?: string; extra?: Record<string, number>; error?: string;
-  /** Up to kbench -S MAX of the samples (ns), evenly spaced across the series. */
-  samples?: number[];
-}
-
-/** Parses kbench's JSON lines out of console output. */
-export function parseKbench(stdout: string): KbenchLine[] {
-  const out: KbenchLine[] = [];
-  for (const line of stdout.split('\n')) {
-    const t = line.trim();
-    if (!t.startsWith('{')) continue;
-    try { out.push(JSON.parse(t) as KbenchLine); } catch { /* not ours */ }
-  }
-  return out;
-}
+export { parseKbench, type KbenchLine };
 
 /**
  * Tunables of the lab's timing boots. NOTE: on a crowded host (load 20 on two cores)

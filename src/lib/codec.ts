@@ -90,14 +90,19 @@ export class DecodeError extends Error {
 class Reader {
   pos = 0;
   readonly view: DataView;
-  constructor(readonly buf: Uint8Array) { this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength); }
+  readonly shared: boolean;
+  constructor(readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.shared = typeof SharedArrayBuffer !== 'undefined' && buf.buffer instanceof SharedArrayBuffer;
+  }
   need(n: number): void { if (this.pos + n > this.buf.length) throw new DecodeError('truncated input'); }
   u8(): number { this.need(1); return this.buf[this.pos++]!; }
   u32(): number { this.need(4); const v = this.view.getUint32(this.pos, true); this.pos += 4; return v; }
   i32(): number { this.need(4); const v = this.view.getInt32(this.pos, true); this.pos += 4; return v; }
   f64(): number { this.need(8); const v = this.view.getFloat64(this.pos, true); this.pos += 8; return v; }
   bytes(): Uint8Array { const n = this.u32(); this.need(n); const b = this.buf.slice(this.pos, this.pos + n); this.pos += n; return b; }
-  str(): string { const n = this.u32(); this.need(n); const s = decoder.decode(this.buf.subarray(this.pos, this.pos + n)); this.pos += n; return s; }
+  // NOTE: browsers' TextDecoder refuses a view of shared memory (a channel ring decoded in place): those bytes are copied first.
+  str(): string { const n = this.u32(); this.need(n); const part = this.buf.subarray(this.pos, this.pos + n); const s = decoder.decode(this.shared ? part.slice() : part); this.pos += n; return s; }
 }
 
 function read(r: Reader, depth: number): Value {

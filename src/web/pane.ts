@@ -1,14 +1,16 @@
 // One machine in the page: its terminal (xterm.js, fit addon), its controls (reboot,
-// the disk's reset / download / upload), its architecture view with the fault buttons,
+// the disk's reset / download / upload; files dropped on the pane into /mnt/upload and
+// any guest file out), its architecture view with the fault buttons,
 // its placement editor, and — when the kernel panics — the panic screen that takes
 // the pane over with a "reboot" button, as a real machine's would.
 
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
-import { BrowserMachine, PersistentDisk, freshImage, checkImage, DEFAULT_DISK_BYTES } from '../hosts/browser/machine.js';
+import { BrowserMachine, PersistentDisk, UploadShare, UPLOAD_MOUNT, freshImage, checkImage, DEFAULT_DISK_BYTES } from '../hosts/browser/machine.js';
 import type { Preset } from '../presets/schema.js';
-import { DOMAINS } from '../presets/schema.js';
+import { DOMAINS } from '../presets/names.js';
 import { Diagram } from './diagram.js';
+import { MemoryMap } from './memmap.js';
 import { el, button, download } from './dom.js';
 
 export interface PaneOptions {
@@ -31,6 +33,10 @@ export class Pane {
   private readonly status: HTMLElement;
   private readonly overlay: HTMLElement;
   private readonly diagram: Diagram;
+  private readonly memmap = new MemoryMap();
+  /** Files dropped on the pane: the guest's /mnt/upload, kept across reboots (not reloads). */
+  private readonly share = new UploadShare();
+  private readonly filesStatus: HTMLElement;
   private machine: BrowserMachine | undefined;
   private disk: PersistentDisk | undefined;
   private initramfs: Uint8Array | undefined;
@@ -48,14 +54,33 @@ export class Pane {
       button('download image', () => void this.downloadImage()),
       button('upload image', () => upload.click()),
       upload);
+    const files = el('input', { type: 'file', hidden: '', multiple: '', 'aria-label': 'files to put in /mnt/upload' });
+    files.addEventListener('change', () => { const fs = [...(files.files ?? [])]; files.value = ''; void this.putFiles(fs); });
+    const path = el('input', { type: 'text', 'aria-label': 'guest file to download', placeholder: '/root/notes.txt', size: '18' });
+    const fetchForm = el('form', { class: 'file-out' }, path, el('button', { type: 'submit' }, 'download file'));
+    fetchForm.addEventListener('submit', (e) => { e.preventDefault(); void this.downloadFile(path.value.trim()); });
+    this.filesStatus = el('p', { class: 'files-status', 'aria-live': 'polite' });
+    const fileControls = el('div', { class: 'files' }, button('upload files', () => files.click()), files, fetchForm, this.filesStatus);
     const termBox = el('div', { class: 'term' });
     this.overlay = el('div', { class: 'panic', role: 'alert', hidden: '' });
-    this.diagram = new Diagram((component, kind) => this.fault(component, kind));
+    this.diagram = new Diagram((component, kind) => this.fault(component, kind), (component, domain) => this.move(component, domain));
     this.root = el('section', { class: 'pane', 'aria-label': `machine ${o.index + 1}: ${name}`, 'data-preset': name },
       el('header', {}, el('h2', {}, name), this.status, controls),
       el('div', { class: 'screen' }, termBox, this.overlay),
+      fileControls,
       this.diagram.root,
+      this.memmap.root,
       this.placementEditor());
+    // Files dropped anywhere on the pane land in the guest's /mnt/upload.
+    this.root.addEventListener('dragover', (e) => { if (e.dataTransfer?.types.includes('Files') === true) { e.preventDefault(); this.root.classList.add('dropping'); } });
+    this.root.addEventListener('dragleave', () => this.root.classList.remove('dropping'));
+    this.root.addEventListener('drop', (e) => {
+      this.root.classList.remove('dropping');
+      const dropped = [...(e.dataTransfer?.files ?? [])];
+      if (dropped.length === 0) return;
+      e.preventDefault();
+      void this.putFiles(dropped);
+    });
     this.term = new Terminal({ convertEol: true, cursorBlink: true, fontSize: 14, scrollback: 2000, screenReaderMode: false, theme: { background: '#111318' } });
     this.term.loadAddon(this.fit);
     this.term.onData((data) => this.machine?.type(enc.encode(data)));
@@ -101,11 +126,14 @@ export class Pane {
       initramfs: this.initramfs!,
       release: this.o.release,
       disk: this.disk!,
+      share: this.share,
       trace: true,
       onOutput: (bytes) => this.output(bytes, started),
       onStop: (how) => this.stopped(how),
-      onStatus: (modules, procs) => this.diagram.status(modules, procs),
+      onStatus: (modules, procs, links) => this.diagram.status(modules, procs, links),
       onTrace: (e) => this.diagram.trace(e),
+      onMemstat: (arenas) => this.memmap.update(arenas),
+      onWildWrite: (report) => this.memmap.wildWrite(report),
       onLog: (line) => { this.status.textContent = line; },
     });
     this.machine.resize(this.term.cols, this.term.rows);
@@ -172,18 +200,52 @@ export class Pane {
     this.boot();
   }
 
+  // Each file is checked (a plain name, room in the share) before it is read, so a
+  // huge file is refused at once; the refused ones are named with the reason.
+  private async putFiles(files: File[]): Promise<void> {
+    const put: string[] = [], refused: string[] = [];
+    for (const f of files) {
+      const why = this.share.refusal(f.name, f.size);
+      if (why !== undefined) { refused.push(`${JSON.stringify(f.name)}: ${why}`); continue; }
+      try { this.share.add(f.name, new Uint8Array(await f.arrayBuffer())); put.push(f.name); } catch (e) { refused.push(`${JSON.stringify(f.name)}: ${(e as Error).message}`); }
+    }
+    this.filesStatus.textContent = [
+      ...(put.length > 0 ? [`put in ${UPLOAD_MOUNT}: ${put.join(', ')}`] : []),
+      ...(refused.length > 0 ? [`refused ${refused.join('; ')}`] : []),
+    ].join('. ');
+  }
+
+  private async downloadFile(path: string): Promise<void> {
+    if (this.machine === undefined) { this.filesStatus.textContent = 'download refused: the machine is not running'; return; }
+    try {
+      const data = await this.machine.readFile(path);
+      download(path.split('/').filter((p) => p.length > 0).at(-1) ?? 'file', new Uint8Array(data));
+      this.filesStatus.textContent = `downloaded ${path} (${data.length} bytes)`;
+    } catch (e) { this.filesStatus.textContent = `download refused: ${(e as Error).message}`; }
+  }
+
+  /** A box dragged into the other domain: the editor's choice for it, applied (a reboot into the new placement). */
+  private move(component: string, domain: 'kernel' | 'user'): void {
+    const select = this.root.querySelector<HTMLSelectElement>(`.placement select[data-component="${component}"]`);
+    if (select === null) { this.status.textContent = `${component} cannot be moved from the page`; return; }
+    select.value = domain;
+    this.applyPlacement();
+  }
+
+  private applyPlacement(): void {
+    const place = [...this.root.querySelectorAll<HTMLSelectElement>('.placement select')].map((s) => `${s.dataset['component']}=${s.value}`).join(',');
+    this.o.onPlace(this.o.index, this.o.preset.name, place);
+  }
+
   // The placement editor: a domain per component (or a preset), applied by a reboot
   // into the new configuration; the URL keeps it, so a link reproduces it.
   private placementEditor(): HTMLElement {
-    const selects = Object.keys(this.o.placement).filter((c) => ['console', 'blk', 'ext2', 'vfs', 'pm'].includes(c)).map((c) => {
+    const selects = Object.keys(this.o.placement).filter((c) => ['console', 'blk', 'hostfs', 'ext2', 'vfs', 'pm'].includes(c)).map((c) => {
       const s = el('select', { 'aria-label': `domain of ${c}`, 'data-component': c }, ...DOMAINS.map((d) => el('option', { value: d }, d)));
       s.value = this.o.placement[c]!;
       return el('label', {}, `${c} `, s);
     });
-    const apply = button('apply placement and reboot', () => {
-      const place = selects.map((l) => l.querySelector('select')!).map((s) => `${s.dataset['component']}=${s.value}`).join(',');
-      this.o.onPlace(this.o.index, this.o.preset.name, place);
-    });
+    const apply = button('apply placement and reboot', () => this.applyPlacement());
     return el('details', { class: 'placement' }, el('summary', {}, 'placement'), el('div', {}, ...selects, apply));
   }
 }

@@ -1,12 +1,17 @@
 // The lab's report in the app: a results.json made by `kernelkit lab` on a real machine
-// (lab-out/results.json), loaded from a file the person picks: the machine, every
-// cell's median with its 95% interval and ratio to monolithic, the claims' verdicts,
-// the targets, and the fault campaigns as a survived-% heat map per preset x component
-// x fault type.
+// (lab-out/results.json), loaded from a file the person picks: the machine, the claims'
+// verdicts, the targets, a chart per workload (every cell's median on a log scale with
+// its 95% interval), the TCB as stacked bars, the fault campaigns as a survived-% heat
+// map per preset x component x fault type, and every cell's figures in a table. The
+// report.html the same run wrote opens here too, as it is, in a sandboxed frame.
 
 import type { LabResult } from '../lab/lab.js';
-import { el } from './dom.js';
-import { formatUs } from './dom.js';
+import { WORKLOADS } from '../lab/workloads.js';
+import { el, formatUs } from './dom.js';
+import { tcbChart, timeChart } from './charts.js';
+
+/** Larger files are refused: a report.html is a few hundred KB (Chart.js and the data inlined). */
+const MAX_REPORT_BYTES = 16 << 20;
 
 export function reportView(): HTMLElement {
   const input = el('input', { type: 'file', accept: '.json,application/json', 'aria-label': 'lab results (results.json)' });
@@ -25,9 +30,33 @@ export function reportView(): HTMLElement {
       body.replaceChildren(...render(r));
     });
   });
+  const html = el('input', { type: 'file', accept: '.html,text/html', 'aria-label': 'lab report (report.html)' });
+  const frameBox = el('div', { class: 'report-frame' });
+  html.addEventListener('change', () => {
+    const f = html.files?.[0];
+    if (f === undefined) return;
+    if (f.size > MAX_REPORT_BYTES) { status.textContent = `${f.name}: too large for a lab report (${f.size} bytes)`; return; }
+    void f.text().then((t) => {
+      if (!t.includes('<script id="lab-data" type="application/json">')) { status.textContent = `${f.name}: not a kernelkit lab report.html (no lab data in it)`; return; }
+      status.textContent = `${f.name}: the lab's own report, below`;
+      // NOTE: an opaque origin (scripts allowed, same-origin not): the report runs its charts and reaches nothing of the app.
+      const frame = el('iframe', { title: `lab report: ${f.name}`, sandbox: 'allow-scripts', class: 'report-html' });
+      frame.srcdoc = t;
+      frameBox.replaceChildren(frame);
+    });
+  });
   return el('div', { class: 'report' }, el('h2', {}, 'Lab report'),
-    el('p', {}, 'Load the ', el('code', {}, 'lab-out/results.json'), ' a ', el('code', {}, 'kernelkit lab'), ' run wrote (its ', el('code', {}, 'report.html'), ' beside it is the same run, drawn offline).'),
-    el('label', {}, 'results.json: ', input), status, body);
+    el('p', {}, 'Load the ', el('code', {}, 'lab-out/results.json'), ' a ', el('code', {}, 'kernelkit lab'), ' run wrote, or the ', el('code', {}, 'report.html'), ' beside it (the same run, as the lab drew it).'),
+    el('label', {}, 'results.json: ', input), ' ', el('label', {}, 'report.html: ', html), status, body, frameBox);
+}
+
+/** A chart per workload: each cell's median with its interval. */
+function charts(r: LabResult): HTMLElement[] {
+  const workloads = [...new Set(r.results.map((x) => x.workload))];
+  return workloads.map((w) => timeChart(`${WORKLOADS.find((x) => x.name === w)?.title ?? w}: median time per operation`,
+    r.results.filter((x) => x.workload === w).map((x) => ({
+      label: `${x.preset}${x.ipc === 'none' ? '' : `/${x.ipc}`}`, us: x.median_us ?? 0, lowUs: x.ci95_low_us ?? 0, highUs: x.ci95_high_us ?? 0, ...(x.note === undefined ? {} : { note: x.note }),
+    })), { 'data-workload': w }));
 }
 
 function render(r: LabResult): HTMLElement[] {
@@ -56,5 +85,6 @@ function render(r: LabResult): HTMLElement[] {
       const hue = Math.round((f.survived_pct / 100) * 120);
       return el('td', { style: `background:hsl(${hue} 70% 80%)` }, `${f.survived_pct}% (${f.completed_pct}%)`);
     })))));
-  return [el('p', {}, `Machine: ${String(m['cpu'] ?? '?')}, ${String(m['cores'] ?? '?')} cores, ${String(m['node'] ?? '')}; ${r.run.quick ? 'quick' : 'full'} run, ${r.run.runs} runs per cell.`), claims, targets, heat, results];
+  return [el('p', {}, `Machine: ${String(m['cpu'] ?? '?')}, ${String(m['cores'] ?? '?')} cores, ${String(m['node'] ?? '')}; ${r.run.quick ? 'quick' : 'full'} run, ${r.run.runs} runs per cell.`), claims, targets,
+    el('div', { class: 'charts' }, ...charts(r)), ...(r.tcb.length > 0 ? [tcbChart(r.tcb)] : []), heat, results];
 }

@@ -1,7 +1,8 @@
 // Channels are capabilities: the component table wires one channel per `uses` edge,
 // server-to-server calls go directly between the two threads (nothing relayed by the
 // kernel under shm), a call to anything not granted fails at the caller, and a
-// restarted server is re-wired while its clients' calls queue and replay.
+// restarted server is re-wired while its clients' calls queue and replay; the kernel
+// counts what goes along each edge (peerTraffic) without being on the path.
 //
 // The servers run in this thread (an in-process Platform) so the test can load
 // components of its own under the names of the service list.
@@ -106,5 +107,35 @@ test('shm: a call to an unloaded peer fails with ENODEV, and works again once it
     await assert.rejects(read(t, 1), (e: unknown) => e instanceof KernelError && e.errno === Errno.ENODEV);
     await t.load(blk, 'kernel');
     assert.deepEqual([...await read(t, 3)], [3, 3, 3, 3], 'vfs (user) reaches a kernel-domain blk through a kernel end');
+  });
+});
+
+test('peerTraffic: the kernel counts what goes between components — direct and relayed calls one by one, shm channel bytes from the rings, kept across a restart', async () => {
+  const edge = (t: ComponentTable): { calls?: number; bytes?: number } | undefined => t.peerTraffic().find((x) => x.from === 'vfs' && x.to === 'blk');
+  // Relayed (mach): every call is the kernel's to count, and it counts each.
+  await withTable('mach', async (t) => {
+    for (let i = 1; i <= 5; i++) await read(t, i);
+    assert.deepEqual(edge(t), { from: 'vfs', to: 'blk', calls: t.relayed });
+    assert.equal(t.relayed, 5);
+  });
+  // Direct calls between kernel-domain components.
+  await withTableIn(MODULES, 'shm', [[blk, 'kernel'], [pm, 'kernel'], [vfs, 'kernel']], async (t) => {
+    for (let i = 1; i <= 4; i++) await read(t, i);
+    assert.deepEqual(edge(t), { from: 'vfs', to: 'blk', calls: 4 });
+  });
+  // shm between two servers: the kernel is not on the path; it reads the rings' counters.
+  await withTable('shm', async (t) => {
+    await read(t, 1);
+    const one = edge(t)?.bytes ?? 0;
+    assert.ok(one > 0, `one read: ${one} bytes`);
+    for (let i = 2; i <= 4; i++) await read(t, i);
+    const four = edge(t)?.bytes ?? 0;
+    // Every read is the same call and reply, so four reads carry four times one's bytes.
+    assert.equal(four, 4 * one);
+    t.armFault('blk', 'crash');
+    await read(t, 5);
+    for (let i = 6; i <= 9; i++) await read(t, i);
+    assert.ok((edge(t)?.bytes ?? 0) >= 8 * one, `after the restart: ${edge(t)?.bytes} bytes (the old channel's kept)`);
+    assert.equal(edge(t)?.calls, undefined);
   });
 });

@@ -91,9 +91,9 @@ for (const preset of presetNames()) {
       assert.match(uname.join('\n'), new RegExp(`\\b${preset}\\b`));
       // Every component booted, in the domain its preset gives it (the component table's view, refreshed twice a second).
       const placement = loadPreset(preset).placement;
-      await p.locator('.component[data-restarts]').nth(bootComponents(0).length - 1).waitFor({ timeout: 10_000 });
+      await p.locator('.component[data-restarts]').nth(bootComponents(1).length - 1).waitFor({ timeout: 10_000 });
       const boxes = await p.locator('.component[data-restarts]').evaluateAll((bs) => bs.map((b) => [(b as unknown as Attributed).getAttribute('data-component'), (b as unknown as Attributed).getAttribute('data-domain')]));
-      assert.deepEqual(Object.fromEntries(boxes), Object.fromEntries(bootComponents(0).map((c) => [c, (placement as Record<string, string>)[c]])));
+      assert.deepEqual(Object.fromEntries(boxes), Object.fromEntries(bootComponents(1).map((c) => [c, (placement as Record<string, string>)[c]])));
       // The channels' counts grow while a workload runs.
       const calls = async (): Promise<number> => (await p.locator('.edge-table tr[data-calls]').evaluateAll((rs) => rs.map((r) => Number((r as unknown as Attributed).getAttribute('data-calls'))))).reduce((a, b) => a + b, 0);
       const c0 = await calls();
@@ -162,7 +162,7 @@ test('the disk: a file written persists across a reload, "download image" gives 
     await waitForPrompt(p);
     assert.deepEqual(await run(p, 'cat /root/kept'), [token]);
     // Not an ext2 image: refused with the reason, and the machine runs on.
-    await p.locator('input[type=file]').setInputFiles({ name: 'junk.img', mimeType: 'application/octet-stream', buffer: Buffer.alloc(128 * 1024, 7) });
+    await p.getByLabel('disk image to upload').setInputFiles({ name: 'junk.img', mimeType: 'application/octet-stream', buffer: Buffer.alloc(128 * 1024, 7) });
     await p.getByRole('status').filter({ hasText: 'upload refused' }).waitFor({ timeout: 5000 });
     assert.match(await p.getByRole('status').textContent() ?? '', /junk\.img: not an ext2 image/);
     assert.deepEqual(await run(p, 'cat /root/kept | wc -c'), [String(token.length + 1)]);
@@ -259,6 +259,19 @@ test('the report and claims pages show a results.json that kernelkit lab wrote, 
       const us = Number(m[1]) * (m[2] === 'ms' ? 1000 : 1);
       assert.ok(Math.abs(us - x.median_us) <= Math.max(0.05, x.median_us * 0.01), `${x.preset} ${x.workload}: shown ${row[3]}, run ${x.median_us} µs`);
     });
+    // A chart per workload, each cell's median with its interval as the chart's text.
+    const charts = page.locator('.charts table.chart');
+    assert.equal(await charts.count(), new Set(r.results.map((x) => x.workload)).size);
+    for (const x of r.results) {
+      const text = await page.locator(`.charts table.chart[data-workload="${x.workload}"]`).textContent() ?? '';
+      assert.ok(text.includes(`${x.preset}${x.ipc === 'none' ? '' : `/${x.ipc}`}`), text);
+    }
+    // The run's own report.html opens inside the app (sandboxed); other HTML is refused.
+    await page.getByLabel('lab report (report.html)').setInputFiles({ name: 'other.html', mimeType: 'text/html', buffer: Buffer.from('<h1>hello</h1>') });
+    await page.getByRole('status').filter({ hasText: 'not a kernelkit lab report.html' }).waitFor({ timeout: 5000 });
+    await page.getByLabel('lab report (report.html)').setInputFiles(path.join(dir, 'report.html'));
+    await page.frameLocator('iframe.report-html').locator('h1').filter({ hasText: 'kernelkit lab report' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('iframe.report-html').getAttribute('sandbox'), 'allow-scripts');
     await page.screenshot({ path: path.join(out, 'report-1280.png'), fullPage: true });
     // The claims page: each card shows the loaded run's verdict.
     await page.goto(`${url}?view=claims`);

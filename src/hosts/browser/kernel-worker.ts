@@ -1,8 +1,10 @@
 // Entry point of the kernel Web Worker: a Platform over the browser, then boot on the
 // page's 'boot' message (hosts/node/kernel-worker.ts's sibling). Besides boot it takes
 // the page's fault buttons — the same arming the `fault` syscall does
-// (ComponentTable.armFault) — and reports the component table (`lsmod`'s rows) to the
-// page twice a second for the architecture view.
+// (ComponentTable.armFault); a wild write is fired and watched (watch-fault.ts) — and
+// reports to the page the component table (`lsmod`'s rows) and what went between
+// components twice a second, and the arenas (memstat) every two seconds when the page
+// draws them; it reads a guest file for the page's "download file" (file-export.ts).
 import { Kernel, KernelPanic, type BootConfig } from '../../kernel/kernel.js';
 import type { Platform } from '../../kernel/platform.js';
 import { isFaultType } from '../../kernel/component/fault.js';
@@ -10,11 +12,13 @@ import { COMPONENTS } from '../components.js';
 import { createThread } from './threads.js';
 import { yieldMacrotask } from './worker-scope.js';
 import type { FromKernel, ToKernel } from './messages.js';
+import { readGuestFile } from './file-export.js';
+import { watchWildWrite } from './watch-fault.js';
 
 const send = (m: FromKernel): void => postMessage(m);
 let kernel: Kernel | undefined;
 
-function boot(config: BootConfig, heartbeatMemory: SharedArrayBuffer, machine: Platform['machine']): void {
+function boot(config: BootConfig, heartbeatMemory: SharedArrayBuffer, machine: Platform['machine'], memstat: boolean): void {
   const heartbeat = new Int32Array(heartbeatMemory);
   setInterval(() => Atomics.add(heartbeat, 0, 1), 100);
   const platform: Platform = {
@@ -34,7 +38,10 @@ function boot(config: BootConfig, heartbeatMemory: SharedArrayBuffer, machine: P
     if (e.reason instanceof KernelPanic) return;
     try { k.panicOn('kernel', e.reason); } catch { /* reported */ }
   });
-  setInterval(() => send({ type: 'status', modules: k.components.modules(), procs: [...k.procs.values()].filter((p) => !p.dead).map((p) => ({ pid: p.pid, name: p.name })) }), 500);
+  // The arenas for the page's memory map (every region's checksum: milliseconds of
+  // work on the kernel thread, so only when the page draws them, not in experiments).
+  if (memstat) setInterval(() => { k.components.memstat().then((arenas) => send({ type: 'memstat', arenas }), () => {}); }, 2000);
+  setInterval(() => send({ type: 'status', modules: k.components.modules(), procs: [...k.procs.values()].filter((p) => !p.dead).map((p) => ({ pid: p.pid, name: p.name })), links: k.components.peerTraffic() }), 500);
   k.boot().catch((e: unknown) => {
     if (e instanceof KernelPanic) return;
     platform.panic(`kernel panic: boot: ${e instanceof Error ? e.message : String(e)}`);
@@ -43,12 +50,21 @@ function boot(config: BootConfig, heartbeatMemory: SharedArrayBuffer, machine: P
 
 addEventListener('message', (e) => {
   const m = (e as MessageEvent).data as ToKernel;
-  if (m.type === 'boot') boot(m.config, m.heartbeat, m.machine);
+  if (m.type === 'boot') boot(m.config, m.heartbeat, m.machine, m.memstat);
   else if (m.type === 'fault' && kernel !== undefined) {
     try {
       if (!isFaultType(m.kind)) throw new Error(`unknown fault '${m.kind}'`);
+      if (m.kind === 'wild-write') {
+        // Fired at once and watched: the page draws what it hit (watch-fault.ts).
+        const k = kernel;
+        watchWildWrite(k, m.component).then((report) => send({ type: 'wild-write', report }), (error: unknown) => send({ type: 'armed', component: m.component, kind: m.kind, error: error instanceof Error ? error.message : String(error) }));
+        return;
+      }
       kernel.components.armFault(m.component, m.kind);
       send({ type: 'armed', component: m.component, kind: m.kind });
     } catch (error) { send({ type: 'armed', component: m.component, kind: m.kind, error: error instanceof Error ? error.message : String(error) }); }
+  } else if (m.type === 'read-file') {
+    if (kernel === undefined) { send({ type: 'file', id: m.id, error: 'the machine has not booted' }); return; }
+    readGuestFile(kernel, m.path).then((data) => send({ type: 'file', id: m.id, data }), (e: unknown) => send({ type: 'file', id: m.id, error: e instanceof Error ? e.message : String(e) }));
   } else if (m.type === 'shutdown' && kernel !== undefined) void kernel.halt(0);
 });

@@ -63,9 +63,20 @@ export interface Wiring {
   announce: () => void;
 }
 
+/** Bytes that went along one client -> service edge, both directions, over every channel it has had. */
+export interface ChannelTraffic { from: string; to: string; bytes: number }
+
+/** Bytes written into one channel's two rings so far: the rings' tails (lib/ring.ts), which only grow. */
+function ringBytesWritten(memory: SharedArrayBuffer): number {
+  const tail = (offset: number): number => Atomics.load(new Int32Array(memory, offset, 2), 1);
+  return tail(0) + tail(memory.byteLength / 2);
+}
+
 export class Channels {
   /** Channel ends held by the kernel thread: edges from user-domain clients to kernel-domain services. */
   private readonly ends = new Map<string, KernelEnd>();
+  /** Per edge: the channel now wired, and the bytes of the ones before it (a restart wires a new one). */
+  private readonly wired = new Map<string, { from: string; to: string; memory: SharedArrayBuffer | undefined; before: number }>();
 
   constructor(private readonly o: ChannelsOptions) {}
 
@@ -76,6 +87,7 @@ export class Channels {
   /** A kernel end serving kernel-domain `service` to user-domain `client`; returns the client's end. */
   private kernelEnd(client: ComponentRecord, service: string): ChannelEnd {
     const [c, k] = makeChannel(this.o.ringBytes, client.name, client.bell, 'kernel', this.o.kernelBell);
+    this.count(client.name, service, c.memory);
     const endpoint = new ShmEndpoint(k.memory, k.side, new Doorbell(k.peerBell), fixedWire(SERVICES[service], undefined));
     const rpc = new Rpc(endpoint, (_to, method, args) => this.o.serve(service, client.name, method, args), (e) => this.o.failure(service, e));
     this.ends.set(`${client.name}>${service}`, { client: client.name, service, endpoint, rpc });
@@ -93,6 +105,7 @@ export class Channels {
         if (s.state === 'running') links.push(this.kernelEnd(x, name)); else down.push(name);
       } else if (this.live(s)) {
         const [c, sv] = makeChannel(this.o.ringBytes, x.name, x.bell, name, s.bell);
+        this.count(x.name, name, c.memory);
         links.push(c);
         s.server.post({ type: 'client', end: sv });
       } else {
@@ -103,6 +116,7 @@ export class Channels {
     for (const y of this.o.records.values()) {
       if (y === x || !this.live(y) || !usedServices(y.module.manifest).includes(x.name)) continue;
       const [c, sv] = makeChannel(this.o.ringBytes, y.name, y.bell, x.name, x.bell);
+      this.count(y.name, x.name, c.memory);
       clients.push(sv);
       later.push(() => y.server?.post({ type: 'peer-up', end: c }));
     }
@@ -131,6 +145,20 @@ export class Channels {
     for (const y of this.o.records.values()) {
       if (y.name !== name && this.live(y) && usedServices(y.module.manifest).includes(name)) y.server.post({ type: 'peer-gone', peer: name, errno });
     }
+  }
+
+  // A new channel on edge from -> to: what the old one carried is kept.
+  private count(from: string, to: string, memory: SharedArrayBuffer): void {
+    const key = `${from}>${to}`;
+    const w = this.wired.get(key) ?? { from, to, memory: undefined, before: 0 };
+    if (w.memory !== undefined) w.before += ringBytesWritten(w.memory);
+    w.memory = memory;
+    this.wired.set(key, w);
+  }
+
+  /** Bytes per edge the direct channels carried (the kernel reads the rings' counters; it is not on the path). */
+  traffic(): ChannelTraffic[] {
+    return [...this.wired.values()].map((w) => ({ from: w.from, to: w.to, bytes: w.before + (w.memory === undefined ? 0 : ringBytesWritten(w.memory)) }));
   }
 
   private dropEnds(which: (e: KernelEnd) => boolean): void {

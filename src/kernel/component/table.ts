@@ -74,6 +74,8 @@ export class ComponentTable {
   private readonly channels: Channels;
   /** Server-to-server calls the kernel thread relayed (the mach and postmessage transports; 0 under shm). */
   relayed = 0;
+  /** Component -> component calls the kernel made (a kernel-domain caller's direct call) or relayed, per edge. */
+  private readonly peerCalls = new Map<string, { from: string; to: string; calls: number }>();
   /**
    * Makes each relayed call (`call`) on the relay's behalf, when set (kernel/trace.ts
    * sets it once something is traced). Called before the relay's first await: the
@@ -192,7 +194,9 @@ export class ComponentTable {
    * fails with EPERM.
    */
   private peerBinding<T>(record: ComponentRecord, service: ServiceDef): T {
+    const counter = this.peerCounter(record.name, service.name);
     return bindClient<T>(service, record.name, record.module.manifest.uses, (method, args) => {
+      counter.calls++;
       const target = this.iface<Record<string, (...a: Value[]) => Promise<Value>>>(service.name);
       return target[method]!(...args);
     });
@@ -301,6 +305,7 @@ export class ComponentTable {
     const fn = target[method];
     if (fn === undefined) throw new KernelError(Errno.ENOSYS, `${to} has no method ${method}`);
     this.relayed++;
+    this.peerCounter(record.name, to).calls++;
     if (this.relayTap !== undefined) return (await this.relayTap(record.name, to, method, args, () => fn(...args))) ?? null;
     return (await fn(...args)) ?? null;
   }
@@ -414,6 +419,23 @@ export class ComponentTable {
         }
       } catch { /* shutting down anyway */ }
     }
+  }
+
+  private peerCounter(from: string, to: string): { from: string; to: string; calls: number } {
+    const key = `${from}>${to}`;
+    let c = this.peerCalls.get(key);
+    if (c === undefined) { c = { from, to, calls: 0 }; this.peerCalls.set(key, c); }
+    return c;
+  }
+
+  /**
+   * What went between components, as far as the kernel sees it: calls it made for a
+   * kernel-domain caller or relayed (mach, postmessage), and bytes on the direct
+   * channels it wired (shm), whose rings it can read but does not carry.
+   */
+  peerTraffic(): { from: string; to: string; calls?: number; bytes?: number }[] {
+    const calls = [...this.peerCalls.values()].filter((c) => c.calls > 0).map((c) => ({ from: c.from, to: c.to, calls: c.calls }));
+    return [...calls, ...this.channels.traffic().filter((t) => t.bytes > 0)];
   }
 
   modules(): ModRecord[] {
