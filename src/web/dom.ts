@@ -1,5 +1,6 @@
 // Small DOM helpers for the lab's pages, and the units its figures read in.
 
+import { formatNs } from '../lab/table.js';
 type Child = Node | string;
 
 /** An element with attributes and children. */
@@ -23,12 +24,9 @@ export function formatBytes(n: number): string {
   return `${(n / 1e6).toFixed(1)} MB`;
 }
 
-/** 3.2 µs, 41 µs, 1.5 ms. */
+/** A time in µs as the command line prints it (lab/table.ts formatNs): 3.24 µs, 41.2 µs, 1.52 ms. */
 export function formatUs(us: number): string {
-  if (!Number.isFinite(us)) return '-';
-  if (us < 10) return `${us.toFixed(1)} µs`;
-  if (us < 1000) return `${us.toFixed(0)} µs`;
-  return `${(us / 1000).toFixed(1)} ms`;
+  return formatNs(us * 1000);
 }
 
 /** Offers `data` to the person as a file download. */

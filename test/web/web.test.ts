@@ -254,9 +254,9 @@ test('the report and claims pages show a results.json that kernelkit lab wrote, 
       const row = shown[i]!;
       assert.deepEqual(row.slice(0, 3), [x.preset, x.ipc, x.workload]);
       if (x.median_us === null) return;
-      const m = /^([\d.]+) (µs|ms)$/.exec(row[3]!);
+      const m = /^([\d.]+) (ns|µs|ms|s)$/.exec(row[3]!);
       assert.ok(m !== null, `median cell '${row[3]}'`);
-      const us = Number(m[1]) * (m[2] === 'ms' ? 1000 : 1);
+      const us = Number(m[1]) * { ns: 0.001, µs: 1, ms: 1000, s: 1e6 }[m[2] as 'ns' | 'µs' | 'ms' | 's'];
       assert.ok(Math.abs(us - x.median_us) <= Math.max(0.05, x.median_us * 0.01), `${x.preset} ${x.workload}: shown ${row[3]}, run ${x.median_us} µs`);
     });
     // A chart per workload, each cell's median with its interval as the chart's text.
