@@ -8,7 +8,7 @@ import cliProgress from 'cli-progress';
 import { UsageError, type StatusSink } from '../usage.js';
 import { parseList, parseTransports, parsePositiveInt } from './bench.js';
 import { runLab, type LabResult } from '../../lab/lab.js';
-import { abandonedMachines, FAULT_TYPES, type FaultCell } from '../../lab/faults.js';
+import { FAULT_TYPES, type FaultCell } from '../../lab/faults.js';
 import { presetNames } from '../../lab/boot.js';
 import { WORKLOAD_NAMES } from '../../lab/workloads.js';
 import { renderReport } from '../../lab/report.js';
@@ -38,13 +38,6 @@ export function parseSeed(value: string | undefined): number {
 export function faultTable(cells: FaultCell[]): string {
   return table(['preset', 'component', 'type', 'injected', 'survived%', 'completed%', 'rec p50 ms', 'rec p99 ms', 'failed', 'lost', 'corrupt', 'volatile', 'panics', 'stuck'],
     cells.map((c) => [c.preset, c.component, c.type, c.injected, c.survived_pct, c.completed_pct, c.recovery_ms_p50 ?? NaN, c.recovery_ms_p99 ?? NaN, c.failed_requests, c.data_lost, c.corruption_caught, c.volatile_lost, c.panics, c.stuck]));
-}
-
-/** Machines the campaign gave up on still hold threads (runMachine has no abort): end the process. */
-export function exitIfAbandoned(status: number): void {
-  if (abandonedMachines() === 0) return;
-  process.stderr.write(`kernelkit: ${abandonedMachines()} machine(s) stopped answering and were abandoned; exiting\n`);
-  process.exit(status);
 }
 
 const cellLabel = (x: { preset: string; ipc: string }): string => (x.ipc === 'none' ? x.preset : `${x.preset}/${x.ipc}`);
@@ -122,6 +115,5 @@ export function register(program: Command, status: StatusSink): void {
       if (opts.json) process.stdout.write(JSON.stringify(r) + '\n');
       else { printLab(r); process.stdout.write(`\nwrote ${path.join(opts.out, 'results.json')} and ${path.join(opts.out, 'report.html')}\n`); }
       status.set(0);
-      exitIfAbandoned(0);
     });
 }
