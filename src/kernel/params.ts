@@ -56,6 +56,12 @@ export const defaultParams = {
   channelRingBytes: 1 << 20,
   /** A user-domain server whose heartbeat stalls this long is declared hung (ms). */
   heartbeatTimeoutMs: 1000,
+  /** A user-domain server's heartbeat period (ms); a tenth of heartbeatTimeoutMs or less keeps a descheduled server from looking hung. */
+  heartbeatPeriodMs: 50,
+  /** The kernel looks at the servers' heartbeats (and its deadlines) this often (ms). */
+  supervisorTickMs: 100,
+  /** Server threads started ahead of need, so a restart (or a load) takes a started one instead of paying a thread's start. */
+  serverSpareThreads: 1,
   /** A user-domain server that has not beaten once this long after its thread was made is declared hung: starting a Worker on a loaded machine takes seconds (ms). */
   serverStartTimeoutMs: 10000,
   /** How far past its buffer a wild write reaches (bytes). */

@@ -253,6 +253,8 @@ export class ComponentTable {
       channelBytes: this.o.params.channelRingBytes,
       spinUs: this.o.params.serverSpinUs,
       wildWriteBytes: this.o.params.wildWriteBytes,
+      heartbeatMs: this.o.params.heartbeatPeriodMs,
+      spareThreads: this.o.params.serverSpareThreads,
       serve: (to, method, args) => this.serveFromServer(record, to, method, args),
       // A kernel-domain component failed serving a relayed or kernel call: a kernel bug.
       onServeError: (e) => this.kernelFailure(undefined, e),
@@ -334,7 +336,13 @@ export class ComponentTable {
         this.o.log(`${record.name}: restarted`);
       } catch (e) {
         this.o.log(`${record.name}: restart failed: ${e instanceof Error ? e.message : String(e)}`);
-        return; // onDeath of the new server runs the next attempt
+        // A thread whose component's init failed is still there: end it, so that its
+        // onDeath runs the next attempt (bounded by maxRestarts).
+        if (!server.dead) server.die('its init failed');
+        // onDeath of the new server runs the next attempt. NOTE: await; the calls that
+        // were in flight in the dead server wait for that attempt's outcome, then are
+        // replayed or failed below (returning here left them unanswered for good).
+        while (record.state === 'restarting') await new Promise<void>((r) => record.waiting.push(r));
       }
     }
     const service = SERVICES[record.name]!;
@@ -353,7 +361,7 @@ export class ComponentTable {
     return n;
   }
 
-  /** Checks every server's heartbeat; called by the kernel about every 100 ms. */
+  /** Checks every server's heartbeat; called by the kernel every supervisorTickMs. */
   watch(): void {
     for (const s of this.servers) if (!s.dead && s.hung(this.o.params.heartbeatTimeoutMs, this.o.params.serverStartTimeoutMs)) s.die('hung (no heartbeat)');
   }
