@@ -173,3 +173,50 @@ test('worker: a job with a stuck boot is aborted, and the same worker then store
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('lab --queue: the timing boots and the campaign run on a worker; the same JSON as a lab run here', { timeout: 600000 }, async () => {
+  assert.ok(redisServer !== undefined, 'redis-server is not installed (.ci/run installs it: apt-get install redis-server)');
+  const started: ChildProcess[] = [];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-redis-'));
+  try {
+    const port = await freePort();
+    const redis = spawn(redisServer!, ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    started.push(redis);
+    await follow(redis).waitFor(/Ready to accept connections/, 15000);
+    const url = `redis://127.0.0.1:${port}/lab-test`;
+    const w = spawn(process.execPath, [path.join(packageRoot, 'bin/kernelkit.js'), 'worker', '--queue', url], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    started.push(w);
+    const out = follow(w);
+    await out.waitFor(/serving lab-test/, 30000);
+    const sweep = ['lab', '--quick', '--presets', 'monolithic,microkernel', '--ipc', 'shm', '--workloads', 'null,ipc', '--runs', '2', '--no-native', '--seed', '7', '--json'];
+    type Lab = { results: Record<string, unknown>[]; faults: Record<string, unknown>[]; claims: { id: string }[]; run: Record<string, unknown> };
+    const queued = await within(400000, 'lab --queue', kernelkit([...sweep, '--out', path.join(dir, 'q'), '--queue', url]));
+    assert.equal(queued.status, 0, queued.stderr);
+    const q = JSON.parse(queued.stdout) as Lab;
+    // Every timing boot (2 cells x 2 runs) and every campaign job ran on the worker.
+    const labJobs = out.lines.filter((l) => / done lab\.s7\./.test(l));
+    assert.equal(labJobs.length, 4, out.lines.join('\n'));
+    assert.ok(out.lines.some((l) => / done s7\.monolithic\.blk\.crash\./.test(l)), 'the campaign ran on the worker');
+    assert.equal(q.run.queue, `the workers of ${url}`);
+    assert.ok(fs.existsSync(path.join(dir, 'q', 'report.html')));
+    // The reference: the same sweep here.
+    const local = await within(400000, 'lab here', kernelkit([...sweep, '--out', path.join(dir, 'l')]));
+    assert.equal(local.status, 0, local.stderr);
+    const l = JSON.parse(local.stdout) as Lab;
+    assert.deepEqual(Object.keys(q).sort(), Object.keys(l).sort());
+    assert.deepEqual(Object.keys(q.run).filter((k) => k !== 'queue').sort(), Object.keys(l.run).sort());
+    const shape = (rows: Record<string, unknown>[]): unknown[] => rows.map((r) => [r.preset, r.ipc, r.workload, r.runs, r.samples, Object.keys(r).sort(), r.median_us === null]);
+    assert.deepEqual(shape(q.results), shape(l.results));
+    for (const r of q.results) if (r.preset !== 'native') assert.ok(typeof r.median_us === 'number' && r.median_us > 0, JSON.stringify(r));
+    assert.deepEqual(outcomes(q.faults), outcomes(l.faults));
+    assert.deepEqual(q.claims.map((c) => c.id), l.claims.map((c) => c.id));
+    // Enqueueing the same sweep again runs no boot: the ids name the seed, options, round and cell.
+    const before = out.lines.filter((l) => / start /.test(l)).length;
+    const again = await within(400000, 'lab --queue again', kernelkit([...sweep, '--out', path.join(dir, 'q2'), '--queue', url]));
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(out.lines.filter((l) => / start /.test(l)).length, before, 'nothing ran twice');
+  } finally {
+    for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
