@@ -126,7 +126,11 @@ async function runJobs<R extends JobResult>(a: QueueAddress, jobs: { id: string;
 /** Enqueues the campaign (idempotently), waits until every job has finished, and returns the results in plan order. */
 export async function runQueuedCampaign(a: QueueAddress, spec: CampaignSpec, o: EnqueueOptions = {}): Promise<QueueOutcome> {
   const jobs = planJobs(spec).map((job) => ({ id: jobKey(spec, job), data: { kind: 'faults' as const, spec, job } }));
-  const r = await runJobs<FaultJobResult>(a, jobs, o);
+  // Queued in rounds over the cells (every cell's first job, then every cell's second,
+  // ...): workers take jobs in that order, so a campaign stopped early holds a share
+  // of every cell. NOTE: a stable sort keeps the cells' order within a round.
+  const rounds = [...jobs].sort((x, y) => x.data.job.from - y.data.job.from);
+  const r = await runJobs<FaultJobResult>(a, rounds, o);
   return { results: jobs.flatMap((j) => { const x = r.results.get(j.id); return x === undefined ? [] : [x]; }), failed: r.failed, unfinished: r.unfinished, seconds: r.seconds };
 }
 
