@@ -39,7 +39,8 @@ const connection = (a: QueueAddress): { host: string; port: number; maxRetriesPe
 /** Refused or unanswered Redis: thrown as a RedisUnreachable, asked once, at most 10 s. */
 export class RedisUnreachable extends Error {}
 
-async function reach(a: QueueAddress): Promise<void> {
+/** Asks Redis once (at most 10 s) whether it answers; throws RedisUnreachable if not. */
+export async function reach(a: QueueAddress): Promise<void> {
   const r = new Redis({ host: a.host, port: a.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 10000 });
   r.on('error', () => {});
   try {

@@ -9,7 +9,7 @@ import { UsageError, type StatusSink } from '../usage.js';
 import { parseList, parseTransports, parsePositiveInt } from './bench.js';
 import { runLab, type LabResult } from '../../lab/lab.js';
 import { FAULT_TYPES, mergeJobs, storageOf, type FaultCell } from '../../lab/faults.js';
-import { parseQueueUrl, runQueuedCampaign, runQueuedLabBoots, RedisUnreachable } from '../../lab/campaign-queue.js';
+import { parseQueueUrl, reach, runQueuedCampaign, runQueuedLabBoots, RedisUnreachable } from '../../lab/campaign-queue.js';
 import { presetNames } from '../../lab/boot.js';
 import { WORKLOAD_NAMES } from '../../lab/workloads.js';
 import { renderReport } from '../../lab/report.js';
@@ -122,6 +122,8 @@ export function register(program: Command, status: StatusSink): void {
       const bar = progress(opts.json && remote === undefined);
       let r: LabResult;
       try {
+        // An unreachable Redis is said at once, not after the references are measured.
+        if (address !== undefined) await reach(address);
         r = await runLab({ presets, workloads, transports, runs, quick: opts.quick, seed, faults, native: opts.native, onProgress: bar.update, ...(remote !== undefined ? { remote } : {}) });
       } catch (e) {
         if (!(e instanceof RedisUnreachable)) throw e;
