@@ -1,15 +1,19 @@
 // Aborting a machine (MachineOptions.signal) ends every thread it owns and releases its
 // disk image; a fault campaign uses it for a boot that stopped answering, so a stuck
-// boot leaves nothing running behind it. Threads are counted in /proc/self/task.
+// boot leaves nothing running behind it. Threads are counted in /proc/self/task. A
+// machine that has ended, by itself or aborted, keeps nothing of its disk alive.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { runMachine, packageRoot, EXIT_ABORTED, ImageInUseError } from '../../src/hosts/node/machine.js';
 import { loadPreset, placementFor } from '../../src/hosts/presets.js';
 import { runFaultJob, planJobs, CAMPAIGN_HANG_MS } from '../../src/lab/faults.js';
+import { DurableRam } from '../../src/lab/disk.js';
 
 const threads = (): number => fs.readdirSync('/proc/self/task').length;
 
@@ -70,4 +74,26 @@ test('a stuck boot in a fault job is aborted and leaves no thread behind; the jo
   assert.equal(r.boots, 2);
   const after = await settle(before);
   assert.ok(after <= before, `no thread of the stuck machine is left (${before} before, ${after} after)`);
+});
+
+test('a machine that has ended keeps nothing of its disk alive (a long-lived worker grew by the disk of every job)', { timeout: 120000 }, async () => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const p = loadPreset('monolithic');
+  const disks: WeakRef<DurableRam>[] = [];
+  // One machine on its own disk (only a WeakRef of it leaves this function): it halts by itself, or is aborted while running.
+  const run = async (aborted: boolean): Promise<number> => {
+    const disk = new DurableRam(4 << 20);
+    disks.push(new WeakRef(disk));
+    const abort = new AbortController();
+    const timer = aborted ? setTimeout(() => abort.abort(), 3000) : undefined;
+    const status = await runMachine({ preset: p.name, placement: placementFor(p), ipc: p.ipc, stdin: 'none', backing: disk, init: aborted ? ['/bin/kbench', 'faults', '1', '0', '1:kbench:stall'] : ['/bin/true'], stdout: () => {}, stderr: () => {}, signal: abort.signal });
+    clearTimeout(timer);
+    return status;
+  };
+  assert.equal(await run(false), 0);
+  assert.equal(await run(true), EXIT_ABORTED);
+  assert.equal(await run(true), EXIT_ABORTED);
+  for (let round = 0; round < 5 && disks.some((d) => d.deref() !== undefined); round++) { await new Promise((resolve) => setTimeout(resolve, 50)); gc(); }
+  assert.deepEqual(disks.map((d) => d.deref() === undefined), [true, true, true], 'every disk was collected');
 });

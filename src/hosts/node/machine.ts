@@ -142,6 +142,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
   return new Promise<number>((resolve) => {
     let finished = false;
     const timers: NodeJS.Timeout[] = [];
+    const doorbells: Int32Array[] = [];
     const flushConsole = (): void => {
       const { out: o1, err: e1 } = con.drain();
       if (o1.length > 0) out(o1);
@@ -154,6 +155,9 @@ export async function runMachine(o: MachineOptions): Promise<number> {
       if (message !== undefined) err(new TextEncoder().encode(message.endsWith('\n') ? message : message + '\n'));
       for (const t of timers) clearInterval(t);
       o.signal?.removeEventListener('abort', onAbort);
+      // Wake every device loop so it sees `finished` and ends: a wait left pending would
+      // keep the device, and with it the disk's memory, alive for as long as this process.
+      for (const words of doorbells) Atomics.notify(words, DEV_DOORBELL);
       timer.stop();
       if (isTty) { process.stdin.setRawMode(false); process.stdout.removeListener('resize', onResize); }
       process.stdin.pause();
@@ -174,6 +178,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
     // Devices: serve each whenever its doorbell rings.
     const serve = (memory: SharedArrayBuffer, service: () => void): void => {
       const words = new Int32Array(memory, 0, 1);
+      doorbells.push(words);
       const loop = (seen: number): void => {
         if (finished) return;
         service();
