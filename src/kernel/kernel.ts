@@ -182,6 +182,7 @@ export class Kernel {
       host: this.platform,
       running: () => this.running,
       tick: () => { this.components.watch(); this.deadlines.tick(); this.checkCpuLimits(); },
+      tickMs: this.params.supervisorTickMs,
     }).catch((e: unknown) => this.panic('kernel', e instanceof Error ? `${e.name}: ${e.message}` : String(e)));
     for (const name of this.config.components) {
       const mod = this.modules[name];

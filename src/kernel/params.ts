@@ -58,6 +58,12 @@ export const defaultParams = {
   heartbeatTimeoutMs: 1000,
   /** How often the supervisor asks each user-domain server to check its own state (ms; 0: never); a damaged one is restarted. */
   selfCheckMs: 500,
+  /** A user-domain server's heartbeat period (ms); a tenth of heartbeatTimeoutMs or less keeps a descheduled server from looking hung. */
+  heartbeatPeriodMs: 50,
+  /** The kernel looks at the servers' heartbeats (and its deadlines) this often (ms). */
+  supervisorTickMs: 100,
+  /** Server threads started ahead of need, so a restart (or a load) takes a started one instead of paying a thread's start. */
+  serverSpareThreads: 1,
   /** A user-domain server that has not beaten once this long after its thread was made is declared hung: starting a Worker on a loaded machine takes seconds (ms). */
   serverStartTimeoutMs: 10000,
   /** How far past its buffer a wild write reaches (bytes). */

@@ -24,7 +24,8 @@ export interface ThreadLimits {
 }
 
 export interface Platform {
-  createThread(kind: ThreadKind, limits?: ThreadLimits): ThreadHandle;
+  /** A new thread; `ahead`: threads of this kind (without limits) to keep started ahead of need, so the next one is ready at once. */
+  createThread(kind: ThreadKind, limits?: ThreadLimits, ahead?: number): ThreadHandle;
   yieldMacrotask(): Promise<void>;
   /** Tells the machine the system halted with `status` (after output is flushed). */
   halt(status: number, leaks: LeakReport): void;

@@ -24,7 +24,7 @@ import { DurableRam } from './disk.js';
 import { faultSchedule, payload, readFaultBoot, faultCell, type FaultCell } from './fault-tally.js';
 import { round } from './stats.js';
 import { loadPreset, placementFor } from '../hosts/presets.js';
-import { runMachine, packageRoot } from '../hosts/node/machine.js';
+import { runMachine, packageRoot, EXIT_ABORTED } from '../hosts/node/machine.js';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -47,6 +47,14 @@ export interface FaultCampaignOptions {
   hangMs?: number;
   /** Faults per job (the unit of parallelism, sharding and queueing; default JOB_FAULTS). */
   jobFaults?: number;
+  /** Workload silence after which a boot counts as stuck and is aborted (ms; default STUCK_MS). */
+  stuckMs?: number;
+  /**
+   * For tests of the stuck-boot path only: the workload stops answering for good at
+   * this fault of every cell's schedule (it blocks in a read nobody answers), so the
+   * boot is declared stuck after `stuckMs`, aborted, and the job goes on from the next fault.
+   */
+  testStallAt?: number;
   /** Machines run at once (default 1). */
   parallel?: number;
   onProgress?: (what: string, done?: number, total?: number) => void;
@@ -64,15 +72,13 @@ const STUCK_MS = 120000;
 const BOOT_RETRIES = 3;
 /** Faults per job by default: one boot each unless the machine panics. */
 export const JOB_FAULTS = 250;
-/** A campaign's hang detection by default (ms): servers beat every 50 ms and the kernel
- *  looks every 100 ms, so a hang is seen in 500–600 ms instead of 1–1.1 s. NOTE: not
- *  lower by default: at load 20 on two cores a healthy server thread can go unscheduled
- *  for 200 ms, and a false hang restarts it (a vfs restart loses /tmp). */
+/** A campaign's hang detection by default (ms): with campaignParams, servers beat every
+ *  50 ms and the kernel looks every 100 ms, so a hang is seen in 500–600 ms instead of
+ *  1–1.1 s. NOTE: not lower by default: a healthy server must miss ten beats in a row
+ *  to be taken for hung, but on a shared two-core host at load 10–15 one can go
+ *  unscheduled for 200 ms (a false hang restarts it; a vfs restart loses /tmp, which
+ *  shows as volatile files lost where none belong). 200 works on a quiet host. */
 export const CAMPAIGN_HANG_MS = 500;
-
-let abandoned = 0;
-/** Machines given up on after a timeout whose threads still exist (runMachine has no abort): the CLI exits explicitly when this is not 0. */
-export const abandonedMachines = (): number => abandoned;
 
 /** One job: faults [from, to) of one cell's schedule. */
 export interface FaultJob { preset: string; component: string; type: string; from: number; to: number }
@@ -108,7 +114,7 @@ export interface CampaignResult {
 }
 
 /** The options that decide a campaign's jobs and their results (not how they are run). */
-export type CampaignSpec = Pick<FaultCampaignOptions, 'presets' | 'components' | 'types' | 'n' | 'seed' | 'ipc' | 'disk' | 'hangMs' | 'jobFaults'>;
+export type CampaignSpec = Pick<FaultCampaignOptions, 'presets' | 'components' | 'types' | 'n' | 'seed' | 'ipc' | 'disk' | 'hangMs' | 'jobFaults' | 'stuckMs' | 'testStallAt'>;
 
 /** The campaign's jobs, cell by cell in table order. */
 export function planJobs(o: CampaignSpec): FaultJob[] {
@@ -129,7 +135,8 @@ export const shardJobs = (jobs: FaultJob[], index: number, count: number): Fault
 
 /** A job's name, the same for the same seed and options (queue job ids; merges match on it). */
 export function jobKey(o: CampaignSpec, j: FaultJob): string {
-  return [`s${o.seed >>> 0}`, j.preset, j.component, j.type, `${j.from}-${j.to}`, o.ipc ?? 'preset-ipc', o.disk === true ? 'disk' : 'raw', `h${o.hangMs ?? CAMPAIGN_HANG_MS}`].join('.');
+  return [`s${o.seed >>> 0}`, j.preset, j.component, j.type, `${j.from}-${j.to}`, o.ipc ?? 'preset-ipc', o.disk === true ? 'disk' : 'raw', `h${o.hangMs ?? CAMPAIGN_HANG_MS}`,
+    ...(o.testStallAt === undefined ? [] : [`stall${o.testStallAt}`])].join('.');
 }
 
 export function storageOf(o: Pick<FaultCampaignOptions, 'disk' | 'components'>): string {
@@ -201,13 +208,25 @@ function ext2Image(): Uint8Array {
   return emptyImage;
 }
 
+/**
+ * A campaign machine's tunables for hang detection after `hangMs`: servers beat ten
+ * times per `hangMs` and the kernel looks five times per `hangMs`, the kernel's own
+ * proportions (1000 / 50 / 100 ms), so a hang is seen within 1.2 x `hangMs` and a
+ * healthy server must miss ten beats in a row to be taken for hung.
+ */
+export function campaignParams(hangMs: number): { heartbeatTimeoutMs: number; heartbeatPeriodMs: number; supervisorTickMs: number } {
+  return { heartbeatTimeoutMs: hangMs, heartbeatPeriodMs: Math.max(5, Math.round(hangMs / 10)), supervisorTickMs: Math.max(10, Math.round(hangMs / 5)) };
+}
+
 /** Runs one job on fresh machines and a fresh disk. */
 export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<FaultJobResult> {
   const started = performance.now();
   const { preset, component, type } = job;
   const schedule = faultSchedule(o.seed, preset, component, type, job.to).slice(job.from);
-  const params = { heartbeatTimeoutMs: o.hangMs ?? CAMPAIGN_HANG_MS };
-  let disk = new DurableRam(DISK_BYTES);
+  if (o.testStallAt !== undefined && o.testStallAt >= job.from && o.testStallAt < job.to) schedule[o.testStallAt - job.from] = { ...schedule[o.testStallAt - job.from]!, component: 'kbench', type: 'stall' };
+  const stuckMs = o.stuckMs ?? STUCK_MS;
+  const params = campaignParams(o.hangMs ?? CAMPAIGN_HANG_MS);
+  const disk = new DurableRam(DISK_BYTES);
   let image: string | undefined;
   if (cellOnDisk(o, component)) {
     const bytes = ext2Image();
@@ -229,27 +248,27 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
     if (op + batch.reduce((a, f) => a + f.gap + 20, 0) >= maxOps) break; // disk full: stop early (reported through `injected`)
     const spec = batch.map((f) => `${f.gap}:${f.component}:${f.type}`).join(',');
     const out: Buffer[] = [];
-    let collecting = true, lastOutput = performance.now();
+    let lastOutput = performance.now();
     boots++;
+    const abort = new AbortController();
     const machine = runMachine({
       // NOTE: with both, the machine uses `backing` and mounts it as an ext2 root.
       // NOTE: the CLI refuses a transport this build does not have (unsupportedTransport).
       preset: p.name, placement: placementFor(p), ipc: (o.ipc ?? p.ipc) as typeof p.ipc, stdin: 'none', backing: disk, watchdogMs: WATCHDOG_MS, params,
       ...(image !== undefined ? { disk: image } : {}),
       init: ['/bin/kbench', 'faults', String(o.seed >>> 0), String(op), spec, ...(image !== undefined ? ['disk'] : [])],
-      stdout: (b) => { if (collecting) { out.push(Buffer.from(b)); lastOutput = performance.now(); } }, stderr: () => {},
+      stdout: (b) => { out.push(Buffer.from(b)); lastOutput = performance.now(); }, stderr: () => {}, signal: abort.signal,
     });
     // A request that never completes (no panic, no heartbeat stall) would wait forever:
-    // a machine whose workload prints nothing for STUCK_MS is given up. NOTE: silence,
-    // not total time: at load 20 on two cores a healthy batch of 250 took 13 minutes.
-    let timer: NodeJS.Timeout | undefined;
-    const stuckCheck = new Promise<'stuck'>((resolve) => {
-      timer = setInterval(() => { if (performance.now() - lastOutput > STUCK_MS) resolve('stuck'); }, 1000);
-    });
-    const status = await Promise.race([machine, stuckCheck]);
+    // a machine whose workload prints nothing for stuckMs is aborted (every thread it
+    // owns ends before the next boot). NOTE: silence, not total time: at load 20 on two
+    // cores a healthy batch of 250 took 13 minutes.
+    const timer = setInterval(() => { if (performance.now() - lastOutput > stuckMs) abort.abort(new Error(`the workload said nothing for ${stuckMs} ms`)); }, Math.min(1000, stuckMs / 4));
+    const exit = await machine;
     clearInterval(timer);
-    collecting = false;
-    if (status === 'stuck') { stuck++; abandoned++; }
+    // NOTE: the status, not the signal: a machine that halted while being aborted halted.
+    const status = exit === EXIT_ABORTED ? 'stuck' : exit;
+    if (status === 'stuck') stuck++;
     const lines = Buffer.concat(out).toString('utf8').split('\n');
     const t = readFaultBoot(lines, op);
     const { armedInBoot, lastOp, done } = t;
@@ -272,8 +291,8 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
     if (said) bootRetries = 0;
     if (panicked) {
       if (status !== 'stuck') panics++;
-      // The abandoned machine may still hold the old disk: go on with a copy.
-      if (status === 'stuck') disk = disk.durableCopy(); else disk.powerCut();
+      // An aborted machine is gone like a panicked one: what was not flushed is lost.
+      disk.powerCut();
       // The fault armed last is the one that brought the machine down (or, if none was
       // armed yet, the boot itself failed: give up on this job rather than loop).
       if (armedInBoot < 0) break;
@@ -298,14 +317,14 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
     disk.powerCut();
     const out: Buffer[] = [];
     const vp = loadPreset('monolithic');
-    let timer: NodeJS.Timeout | undefined;
-    const verified = await Promise.race([runMachine({
-      preset: vp.name, placement: placementFor(vp), ipc: vp.ipc, stdin: 'none', backing: disk, disk: image, watchdogMs: WATCHDOG_MS,
-      init: ['/bin/kbench', 'verify', String(o.seed >>> 0)], stdout: (b) => out.push(Buffer.from(b)), stderr: () => {},
-    }), new Promise<'stuck'>((resolve) => { timer = setTimeout(() => resolve('stuck'), 120000); })]);
-    clearTimeout(timer);
     // A disk that cannot be read back within the limit has lost what it held.
-    if (verified === 'stuck') abandoned++;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error('the verifying boot took over 120 s')), 120000);
+    await runMachine({
+      preset: vp.name, placement: placementFor(vp), ipc: vp.ipc, stdin: 'none', backing: disk, disk: image, watchdogMs: WATCHDOG_MS,
+      init: ['/bin/kbench', 'verify', String(o.seed >>> 0)], stdout: (b) => out.push(Buffer.from(b)), stderr: () => {}, signal: abort.signal,
+    });
+    clearTimeout(timer);
     const good = new Set<number>();
     for (const line of Buffer.concat(out).toString('utf8').split('\n')) {
       const [tag, a] = line.trim().split(' ');

@@ -65,6 +65,8 @@ export interface LabResult {
     /** The load average (1 min) at the start and at the end of the run. */
     loadavg_start: number; loadavg_end: number;
     native: string; bootstrap_replicates: number;
+    /** With `lab --queue`: where the timing boots and the fault campaign ran. */
+    queue?: string;
   };
   claims: ClaimVerdict[];
   targets: TargetVerdict[];
@@ -81,6 +83,56 @@ export interface LabOptions {
   /** Measure the host OS too (default true). */
   native?: boolean;
   onProgress?: (step: string, done: number, total: number) => void;
+  /**
+   * Runs the timing boots and the fault campaign elsewhere (`lab --queue`: on queue
+   * workers, campaign-queue.ts) instead of one after the other on this host. Results
+   * come back in the order of `boots`.
+   */
+  remote?: {
+    boots: (boots: LabBoot[], onDone: (done: number) => void) => Promise<LabBootResult[]>;
+    faults: (o: FaultCampaignOptions) => Promise<{ cells: FaultCell[]; storage: string }>;
+    /** Says where the work ran, for `run.queue`. */
+    where: string;
+  };
+}
+
+/** One timing boot: round `round`'s visit to a cell, running `workloads` (the lab's names). */
+export interface LabBoot { round: number; preset: string; ipc: Transport | 'direct' | 'native'; workloads: string[]; scale: number; keep: number }
+
+/** What a timing boot measured: kbench's lines, or why it measured nothing. */
+export interface LabBootResult {
+  lines: KbenchLine[];
+  /** Set when a first boot measured nothing and it was booted again: why. */
+  retried?: string;
+  /** "not measured: ..." when the cell could not be measured in this boot. */
+  failure?: string;
+}
+
+let nativeBuild: ReturnType<typeof buildNative> | undefined;
+
+/**
+ * Runs one timing boot on this host: kbench in a fresh machine (booted once more if
+ * the first boot panicked before kbench ran: on a crowded host a server can die while
+ * starting), or the native programs for the host OS's cell.
+ */
+export async function runLabBoot(b: LabBoot): Promise<LabBootResult> {
+  const measure = async (): Promise<KbenchLine[]> => {
+    if (b.ipc !== 'native') return runKbench(b.preset, b.ipc, b.workloads.map((w) => WORKLOADS.find((x) => x.name === w)!.kbench), b.scale, b.keep);
+    nativeBuild ??= buildNative();
+    if (!nativeBuild.ok) throw new NotMeasured(nativeBuild.reason);
+    return runNative(nativeBuild, b.workloads, b.scale, b.keep);
+  };
+  let retried: string | undefined;
+  try {
+    try { return { lines: await measure() }; } catch (e) {
+      if (!(e instanceof NotMeasured) || b.ipc === 'native' || unsupportedTransport(b.ipc as Transport) !== undefined) throw e;
+      retried = `run ${b.round + 1}: ${e.message.replace(/^not measured: /, '')}`;
+      return { lines: await measure(), retried };
+    }
+  } catch (e) {
+    if (!(e instanceof NotMeasured)) throw e;
+    return { lines: [], failure: e.message, ...(retried !== undefined ? { retried } : {}) };
+  }
 }
 
 /** Samples each kbench line keeps for the bootstrap. */
@@ -99,7 +151,9 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
   const random = rng(o.seed);
   // Monolithic is the baseline of every ratio: always measured.
   const presets = o.presets.includes('monolithic') ? o.presets : ['monolithic', ...o.presets];
-  const native = o.native !== false ? buildNative() : { ok: false as const, reason: 'not measured: left out of this run' };
+  const nativeOff = { ok: false as const, reason: 'not measured: left out of this run' };
+  // Over the queue the workers build and run the native programs; here, this host.
+  const native = o.native === false ? nativeOff : o.remote !== undefined ? undefined : (nativeBuild ??= buildNative());
   const plan: Cell[] = [...cells(presets, o.transports), { preset: 'native', ipc: 'native' }];
   const rounds = Array.from({ length: o.runs }, () => shuffle(plan, random));
   const faultSteps = o.faults === undefined ? 0 : 1;
@@ -116,44 +170,44 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
   if (o.transports.includes('postmessage')) { const s = await portRoundTrip(Math.max(1000, Math.round(5000 * scale))); ipcRef.postmessage = Math.round(s.median); ipcP99.postmessage = Math.round(s.p99); }
   done++;
 
-  const kbenchNames = o.workloads.map((w) => WORKLOADS.find((x) => x.name === w)!.kbench);
   // Per cell and kbench workload: the lines of each run; per cell: why runs failed.
   const collected = new Map<string, KbenchLine[]>();
   const failures = new Map<string, string[]>();
   const fail = (c: Cell, why: string): void => { failures.set(cellKey(c), [...(failures.get(cellKey(c)) ?? []), why]); };
   const retried = new Map<string, string[]>();
-  for (const [r, round_] of rounds.entries()) {
-    for (const c of round_) {
-      step(`run ${r + 1}/${o.runs}: ${c.preset}${c.ipc === 'direct' || c.ipc === 'native' ? '' : ` (${c.ipc})`}`);
-      let lines: KbenchLine[] = [];
-      const measure = async (): Promise<KbenchLine[]> => {
-        if (c.ipc !== 'native') return runKbench(c.preset, c.ipc, kbenchNames, scale, KEEP);
-        if (!native.ok) throw new NotMeasured(native.reason);
-        return runNative(native, o.workloads, scale, KEEP);
-      };
-      try {
-        try { lines = await measure(); } catch (e) {
-          // A boot that panicked before kbench ran (on a crowded host a server can die
-          // while starting) measured nothing: boot once more and say so in the row.
-          if (!(e instanceof NotMeasured) || c.ipc === 'native' || unsupportedTransport(c.ipc as Transport) !== undefined) throw e;
-          retried.set(cellKey(c), [...(retried.get(cellKey(c)) ?? []), `run ${r + 1}: ${e.message.replace(/^not measured: /, '')}`]);
-          lines = await measure();
-        }
-      } catch (e) {
-        if (!(e instanceof NotMeasured)) throw e;
-        fail(c, e.message);
-      }
-      for (const l of lines) {
-        if (l.error !== undefined) {
-          // Inside kernelkit a failing workload is a bug the lab must not hide.
-          if (c.ipc !== 'native') throw new Error(`workload ${l.workload} failed on ${c.preset}/${c.ipc}: ${l.error}`);
-          fail(c, `not measured: ${l.workload}: ${l.error}`);
-          continue;
-        }
-        const key = `${cellKey(c)}|${l.workload}`;
-        collected.set(key, [...(collected.get(key) ?? []), l]);
-      }
+  const visits: LabBoot[] = rounds.flatMap((round_, r) => round_.map((c) => ({ round: r, preset: c.preset, ipc: c.ipc, workloads: o.workloads, scale, keep: KEEP })));
+  const bootStep = (b: LabBoot): string => `run ${b.round + 1}/${o.runs}: ${b.preset}${b.ipc === 'direct' || b.ipc === 'native' ? '' : ` (${b.ipc})`}`;
+  // The native cell left out: not measured, without a boot.
+  const skipped = (b: LabBoot): boolean => b.ipc === 'native' && o.native === false;
+  const measured: LabBootResult[] = visits.map(() => ({ lines: [], failure: nativeOff.reason }));
+  if (o.remote !== undefined) {
+    const first = done;
+    const sent = visits.flatMap((b, i) => (skipped(b) ? [] : [i]));
+    step(`timing boots on ${o.remote.where}`);
+    const got = await o.remote.boots(sent.map((i) => visits[i]!), (n) => { done = first + n; step(`timing boots on ${o.remote!.where}`); });
+    for (const [k, i] of sent.entries()) measured[i] = got[k]!;
+    done = first + visits.length;
+  } else {
+    for (const [i, b] of visits.entries()) {
+      step(bootStep(b));
+      if (!skipped(b)) measured[i] = await runLabBoot(b);
       done++;
+    }
+  }
+  for (const [i, b] of visits.entries()) {
+    const c: Cell = { preset: b.preset, ipc: b.ipc };
+    const m = measured[i]!;
+    if (m.retried !== undefined) retried.set(cellKey(c), [...(retried.get(cellKey(c)) ?? []), m.retried]);
+    if (m.failure !== undefined) fail(c, m.failure);
+    for (const l of m.lines) {
+      if (l.error !== undefined) {
+        // Inside kernelkit a failing workload is a bug the lab must not hide.
+        if (c.ipc !== 'native') throw new Error(`workload ${l.workload} failed on ${c.preset}/${c.ipc}: ${l.error}`);
+        fail(c, `not measured: ${l.workload}: ${l.error}`);
+        continue;
+      }
+      const key = `${cellKey(c)}|${l.workload}`;
+      collected.set(key, [...(collected.get(key) ?? []), l]);
     }
   }
 
@@ -205,7 +259,7 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
   let faultsNote = 'no fault campaign in this run';
   if (o.faults !== undefined) {
     step('fault campaign');
-    const f = await runFaultCampaign(o.faults);
+    const f = o.remote !== undefined ? await o.remote.faults(o.faults) : await runFaultCampaign(o.faults);
     faults = f.cells;
     faultsNote = f.storage;
     done++;
@@ -229,7 +283,11 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
       presets: o.presets, workloads: o.workloads, ipc: o.transports, runs: o.runs, quick: o.quick, seed: o.seed, scale,
       seconds: round((performance.now() - started) / 1000, 1), faults_note: faultsNote,
       loadavg_start: machine.loadavg_1m, loadavg_end: machineInfo().loadavg_1m,
-      native: native.ok ? `measured: nbench built with ${native.compiler}` : native.reason, bootstrap_replicates: REPLICATES,
+      native: native !== undefined ? (native.ok ? `measured: nbench built with ${native.compiler}` : native.reason)
+        : measured.some((m, i) => visits[i]!.ipc === 'native' && m.failure === undefined) ? 'measured: nbench built on the queue\'s workers'
+        : measured.find((m, i) => visits[i]!.ipc === 'native')?.failure ?? 'not measured',
+      bootstrap_replicates: REPLICATES,
+      ...(o.remote !== undefined ? { queue: o.remote.where } : {}),
     },
   };
   return { ...partial, claims: judgeClaims({ ...partial, rows }, ratioOf, gadget), targets: judgeTargets({ ...partial, rows }, ratioOf) };

@@ -77,25 +77,28 @@ export interface PollLoopOptions {
   spinUs: number;
   host: LoopHost;
   running: () => boolean;
-  /** Called about every 100 ms of loop time (heartbeats). */
+  /** Called about every `tickMs` of loop time (heartbeats). */
   tick?: () => void;
+  /** The tick's period (ms; default 100). */
+  tickMs?: number;
 }
 
 export async function pollLoop(o: PollLoopOptions): Promise<void> {
   let idleSince = performance.now();
   let lastMacro = idleSince;
   let lastTick = idleSince;
+  const tickMs = o.tickMs ?? 100;
   while (o.running()) {
     const seen = o.doorbell.seq();
     const worked = o.poll();
     await null; // let async handlers resume
     const now = performance.now();
     if (now - lastMacro > 1) { await o.host.yieldMacrotask(); lastMacro = performance.now(); }
-    if (o.tick !== undefined && now - lastTick > 100) { o.tick(); lastTick = now; }
+    if (o.tick !== undefined && now - lastTick > tickMs) { o.tick(); lastTick = now; }
     if (worked) { idleSince = now; continue; }
     if ((now - idleSince) * 1000 < o.spinUs) continue;
-    // Block until a producer rings, but wake at least every 100 ms for the tick.
-    await o.doorbell.sleepAsync(seen, 100);
+    // Block until a producer rings, but wake at least once a tick.
+    await o.doorbell.sleepAsync(seen, tickMs);
     lastMacro = performance.now();
     idleSince = lastMacro;
   }

@@ -35,7 +35,7 @@ export function inProcessPlatform(modules: Record<string, ComponentModule>): Pla
         // The thread ends here: its loop stops and its posts are dropped (a Worker would
         // throw to its top level instead).
         crash: (e): never => { end(e instanceof Error ? e.message : String(e)); return undefined as never; },
-        startHeartbeat: (word) => { Atomics.add(word, 0, 1); beat = setInterval(() => Atomics.add(word, 0, 1), 50); },
+        startHeartbeat: (word, periodMs) => { Atomics.add(word, 0, 1); beat = setInterval(() => Atomics.add(word, 0, 1), periodMs); },
         running: () => alive,
       }, modules).catch((e: unknown) => end(String(e)));
       return {

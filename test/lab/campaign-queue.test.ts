@@ -1,6 +1,7 @@
 // A fault campaign over a queue (BullMQ on a private Redis): three workers as separate
 // processes, one killed mid-job; every job still completes exactly once, the merged
 // table equals a single run's with the same seed, and enqueueing again adds nothing.
+// A worker that met a stuck boot aborts it and serves on, storing correct results.
 // Every wait is bounded; everything started here is killed at the end.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { packageRoot } from '../../src/hosts/node/machine.js';
-import { planJobs, jobKey, JOB_FAULTS, CAMPAIGN_HANG_MS } from '../../src/lab/faults.js';
+import { planJobs, jobKey, mergeJobs, runFaultCampaign, JOB_FAULTS, CAMPAIGN_HANG_MS } from '../../src/lab/faults.js';
+import { runQueuedCampaign } from '../../src/lab/campaign-queue.js';
 import { kernelkit, type CliResult } from './cli.js';
 import { SMALL, outcomes } from './campaign-small.js';
 
@@ -133,6 +135,86 @@ test('faults --queue: three workers, one killed mid-job; every job once, the sam
     const single = await within(300000, 'the single-machine run', kernelkit(['faults', ...SMALL, '--json']));
     assert.equal(single.status, 0, single.stderr);
     assert.deepEqual(outcomes(q.cells), outcomes((JSON.parse(single.stdout) as { cells: Record<string, unknown>[] }).cells));
+  } finally {
+    for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('worker: a job with a stuck boot is aborted, and the same worker then stores correct results', { timeout: 600000 }, async () => {
+  assert.ok(redisServer !== undefined, 'redis-server is not installed (.ci/run installs it: apt-get install redis-server)');
+  const started: ChildProcess[] = [];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-redis-'));
+  try {
+    const port = await freePort();
+    const redis = spawn(redisServer!, ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    started.push(redis);
+    await follow(redis).waitFor(/Ready to accept connections/, 15000);
+    const address = { host: '127.0.0.1', port, name: 'campaign-stuck' };
+    const w = spawn(process.execPath, [path.join(packageRoot, 'bin/kernelkit.js'), 'worker', '--queue', `redis://127.0.0.1:${port}/campaign-stuck`], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    started.push(w);
+    const out = follow(w);
+    await out.waitFor(/serving campaign-stuck/, 30000);
+    // Every cell's workload stalls at its fault 1 (an option for tests): that boot is
+    // declared stuck after 20 s of silence (a boot says its first line after 1–3 s here, more on a loaded host) and aborted, and the job goes on.
+    const base = { presets: ['microkernel'], components: ['blk'], types: ['crash', 'leak'], n: 3, seed: 4, hangMs: CAMPAIGN_HANG_MS, jobFaults: 3 };
+    const stuck = await within(300000, 'the campaign with stuck boots', runQueuedCampaign(address, { ...base, stuckMs: 20000, testStallAt: 1 }, { pollMs: 200 }));
+    assert.deepEqual(stuck.failed, []);
+    assert.deepEqual(stuck.results.map((r) => [r.type, r.injected, r.survived, r.stuck, r.panics, r.data_lost]), [['crash', 3, 2, 1, 0, 0], ['leak', 3, 2, 1, 0, 0]]);
+    await out.waitFor(/aborted 1 machine\(s\) that stopped answering/, 1000);
+    // The same long-lived worker, afterwards: its results equal a run of the same jobs here.
+    const after = await within(300000, 'the campaign after it', runQueuedCampaign(address, base, { pollMs: 200 }));
+    assert.deepEqual(after.failed, []);
+    const here = await runFaultCampaign(base);
+    assert.deepEqual(outcomes(mergeJobs(after.results) as unknown as Record<string, unknown>[]), outcomes(here.cells as unknown as Record<string, unknown>[]));
+    for (const c of here.cells) assert.ok(c.injected === 3 && c.stuck === 0, JSON.stringify(c));
+  } finally {
+    for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('lab --queue: the timing boots and the campaign run on a worker; the same JSON as a lab run here', { timeout: 600000 }, async () => {
+  assert.ok(redisServer !== undefined, 'redis-server is not installed (.ci/run installs it: apt-get install redis-server)');
+  const started: ChildProcess[] = [];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-redis-'));
+  try {
+    const port = await freePort();
+    const redis = spawn(redisServer!, ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    started.push(redis);
+    await follow(redis).waitFor(/Ready to accept connections/, 15000);
+    const url = `redis://127.0.0.1:${port}/lab-test`;
+    const w = spawn(process.execPath, [path.join(packageRoot, 'bin/kernelkit.js'), 'worker', '--queue', url], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    started.push(w);
+    const out = follow(w);
+    await out.waitFor(/serving lab-test/, 30000);
+    const sweep = ['lab', '--quick', '--presets', 'monolithic,microkernel', '--ipc', 'shm', '--workloads', 'null,ipc', '--runs', '2', '--no-native', '--seed', '7', '--json'];
+    type Lab = { results: Record<string, unknown>[]; faults: Record<string, unknown>[]; claims: { id: string }[]; run: Record<string, unknown> };
+    const queued = await within(400000, 'lab --queue', kernelkit([...sweep, '--out', path.join(dir, 'q'), '--queue', url]));
+    assert.equal(queued.status, 0, queued.stderr);
+    const q = JSON.parse(queued.stdout) as Lab;
+    // Every timing boot (2 cells x 2 runs) and every campaign job ran on the worker.
+    const labJobs = out.lines.filter((l) => / done lab\.s7\./.test(l));
+    assert.equal(labJobs.length, 4, out.lines.join('\n'));
+    assert.ok(out.lines.some((l) => / done s7\.monolithic\.blk\.crash\./.test(l)), 'the campaign ran on the worker');
+    assert.equal(q.run.queue, `the workers of ${url}`);
+    assert.ok(fs.existsSync(path.join(dir, 'q', 'report.html')));
+    // The reference: the same sweep here.
+    const local = await within(400000, 'lab here', kernelkit([...sweep, '--out', path.join(dir, 'l')]));
+    assert.equal(local.status, 0, local.stderr);
+    const l = JSON.parse(local.stdout) as Lab;
+    assert.deepEqual(Object.keys(q).sort(), Object.keys(l).sort());
+    assert.deepEqual(Object.keys(q.run).filter((k) => k !== 'queue').sort(), Object.keys(l.run).sort());
+    const shape = (rows: Record<string, unknown>[]): unknown[] => rows.map((r) => [r.preset, r.ipc, r.workload, r.runs, r.samples, Object.keys(r).sort(), r.median_us === null]);
+    assert.deepEqual(shape(q.results), shape(l.results));
+    for (const r of q.results) if (r.preset !== 'native') assert.ok(typeof r.median_us === 'number' && r.median_us > 0, JSON.stringify(r));
+    assert.deepEqual(outcomes(q.faults), outcomes(l.faults));
+    assert.deepEqual(q.claims.map((c) => c.id), l.claims.map((c) => c.id));
+    // Enqueueing the same sweep again runs no boot: the ids name the seed, options, round and cell.
+    const before = out.lines.filter((l) => / start /.test(l)).length;
+    const again = await within(400000, 'lab --queue again', kernelkit([...sweep, '--out', path.join(dir, 'q2'), '--queue', url]));
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(out.lines.filter((l) => / start /.test(l)).length, before, 'nothing ran twice');
   } finally {
     for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });

@@ -84,8 +84,12 @@ test('faults: bad --shard, --queue and --merge combinations are refused with one
     assert.notEqual(r.status, 0, args.join(' '));
     assert.match(r.stderr, want);
   }
-  // Nothing listens on port 1: one line and status 1, from the enqueuer and a worker alike.
-  for (const args of [['faults', ...SMALL, '--queue', 'redis://127.0.0.1:1/q'], ['worker', '--queue', 'redis://127.0.0.1:1/q']]) {
+  const labQueue = await kernelkit(['lab', '--queue', 'http://localhost:1/x']);
+  assert.equal(labQueue.status, 2);
+  assert.match(labQueue.stderr, /scheme must be redis/);
+  // Nothing listens on port 1: one line and status 1, from the enqueuers and a worker alike.
+  const sweep = ['lab', '--quick', '--presets', 'monolithic', '--workloads', 'null', '--runs', '1', '--no-native', '--faults', '0', '--out', path.join(os.tmpdir(), `kernelkit-lab-${process.pid}`)];
+  for (const args of [['faults', ...SMALL, '--queue', 'redis://127.0.0.1:1/q'], ['worker', '--queue', 'redis://127.0.0.1:1/q'], [...sweep, '--queue', 'redis://127.0.0.1:1/q']]) {
     const r = await kernelkit(args);
     assert.equal(r.status, 1, args.join(' '));
     assert.match(r.stderr, /^kernelkit: --queue redis:\/\/127\.0\.0\.1:1\/q: cannot reach Redis at 127\.0\.0\.1:1 \(.+\)\n$/);

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { UsageError, type StatusSink } from '../usage.js';
 import { parseList, parseTransports, parsePositiveInt } from './bench.js';
-import { parseSeed, faultTable, exitIfAbandoned } from './lab.js';
+import { parseSeed, faultTable } from './lab.js';
 import {
   runFaultCampaign, planJobs, shardJobs, jobKey, mergeJobs, storageOf, FAULT_COMPONENTS, FAULT_TYPES, CAMPAIGN_HANG_MS, JOB_FAULTS,
   type CampaignSpec, type FaultCell, type FaultJobResult,
@@ -197,7 +197,6 @@ export function register(program: Command, status: StatusSink): void {
         ...(shard !== undefined ? { shard: `${shard.index}/${shard.count}`, jobs: r.jobs } : {}),
       }, opts.json);
       status.set(0);
-      exitIfAbandoned(0);
     });
 
   program.command('worker')
@@ -225,6 +224,5 @@ export function register(program: Command, status: StatusSink): void {
         process.once('SIGTERM', stop);
       });
       status.set(0);
-      exitIfAbandoned(0);
     });
 }

@@ -12,5 +12,5 @@ runServer({
     reportExit(error);
     throw error;
   },
-  startHeartbeat: (word) => { Atomics.add(word, 0, 1); setInterval(() => Atomics.add(word, 0, 1), 50); },
+  startHeartbeat: (word, periodMs) => { Atomics.add(word, 0, 1); setInterval(() => Atomics.add(word, 0, 1), periodMs); },
 }, COMPONENTS).catch((e: unknown) => reportExit(e));

@@ -28,6 +28,8 @@ import { ImageLock } from './image-lock.js';
 export { ImageInUseError } from './image-lock.js';
 
 export const EXIT_PANIC = 70;
+/** runMachine's status when the machine was aborted (MachineOptions.signal): 128 + SIGKILL, as a shell reports a killed program. */
+export const EXIT_ABORTED = 137;
 
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -62,6 +64,12 @@ export interface MachineOptions {
   trace?: 'text' | 'json';
   /** Where trace lines go (default: this process's stderr). */
   onTrace?: (line: string) => void;
+  /**
+   * Aborts the machine: every thread it owns is terminated (the kernel thread, and with
+   * it every server and process thread it started), its devices stop, its disk image is
+   * closed and unlocked, and runMachine resolves EXIT_ABORTED once all of that is done.
+   */
+  signal?: AbortSignal;
 }
 
 export function readInitramfs(): Uint8Array {
@@ -85,6 +93,8 @@ export function confinement(): string {
   const tmp = path.join(os.tmpdir(), 'kernelkit-probe');
   return `confined by Node's permission model: child processes ${permission.has('child') ? 'yes' : 'no'}, write ${tmp} ${permission.has('fs.write', tmp) ? 'yes' : 'no'}, read /etc/passwd ${readOutside}`;
 }
+
+const abortReason = (r: unknown): string => (r instanceof Error ? r.message : r === undefined ? 'aborted' : String(r));
 
 export async function runMachine(o: MachineOptions): Promise<number> {
   const out = o.stdout ?? ((b: Uint8Array) => { process.stdout.write(b); });
@@ -132,6 +142,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
   return new Promise<number>((resolve) => {
     let finished = false;
     const timers: NodeJS.Timeout[] = [];
+    const doorbells: Int32Array[] = [];
     const flushConsole = (): void => {
       const { out: o1, err: e1 } = con.drain();
       if (o1.length > 0) out(o1);
@@ -143,6 +154,10 @@ export async function runMachine(o: MachineOptions): Promise<number> {
       flushConsole();
       if (message !== undefined) err(new TextEncoder().encode(message.endsWith('\n') ? message : message + '\n'));
       for (const t of timers) clearInterval(t);
+      o.signal?.removeEventListener('abort', onAbort);
+      // Wake every device loop so it sees `finished` and ends: a wait left pending would
+      // keep the device, and with it the disk's memory, alive for as long as this process.
+      for (const words of doorbells) Atomics.notify(words, DEV_DOORBELL);
       timer.stop();
       if (isTty) { process.stdin.setRawMode(false); process.stdout.removeListener('resize', onResize); }
       process.stdin.pause();
@@ -156,9 +171,14 @@ export async function runMachine(o: MachineOptions): Promise<number> {
       });
     };
 
+    // NOTE: a worker's own workers end with it, so terminating the kernel thread ends
+    // every server and process thread of this machine (test/lab/machine-abort.test.ts).
+    const onAbort = (): void => finish(EXIT_ABORTED, `machine aborted: ${abortReason(o.signal?.reason)}`);
+
     // Devices: serve each whenever its doorbell rings.
     const serve = (memory: SharedArrayBuffer, service: () => void): void => {
       const words = new Int32Array(memory, 0, 1);
+      doorbells.push(words);
       const loop = (seen: number): void => {
         if (finished) return;
         service();
@@ -202,6 +222,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
       else if (m.type === 'log' && o.verbose === true) err(new TextEncoder().encode(m.line + '\n'));
       else if (m.type === 'trace' && m.line !== undefined) traceLine(m.line);
     });
+    if (o.signal?.aborted === true) onAbort(); else o.signal?.addEventListener('abort', onAbort, { once: true });
     kernel.on('error', (e) => finish(EXIT_PANIC, `kernel panic: kernel thread: ${e instanceof Error ? e.message : String(e)}`));
     kernel.on('exit', (code) => finish(EXIT_PANIC, `kernel panic: kernel thread exited (${code})`));
   });

@@ -28,30 +28,51 @@ function threadCpuMs(tid: number): number | undefined {
   }
 }
 
-export function createThread(kind: ThreadKind, limits: ThreadLimits = {}): ThreadHandle {
-  const heap = limits.heapBytes;
-  // V8's old generation is the JavaScript heap; a worker over it ends with ERR_WORKER_OUT_OF_MEMORY.
-  const resourceLimits = heap !== undefined && Number.isFinite(heap) ? { maxOldGenerationSizeMb: Math.max(16, Math.floor(heap / (1 << 20))) } : undefined;
+// Threads started ahead of need, by kind (only threads without limits): a Worker's start
+// costs tens of ms of CPU here (33–43 ms for a server), which a restarted server would
+// otherwise pay while its callers wait. A started thread that ended before it was
+// taken is dropped.
+const ahead: Record<ThreadKind, Worker[]> = { process: [], server: [] };
+const ended = new WeakSet<Worker>();
+
+function startWorker(kind: ThreadKind, resourceLimits?: { maxOldGenerationSizeMb: number }): Worker {
   const worker = new Worker(ENTRY[kind], { stdout: false, stderr: false, ...(resourceLimits === undefined ? {} : { resourceLimits }) });
   // A pre-started thread must not keep the host alive on its own.
   worker.unref();
+  // NOTE: a Worker's 'error' without a listener would throw in this (the kernel's) thread.
+  worker.on('error', () => {});
+  worker.once('exit', () => ended.add(worker));
+  return worker;
+}
+
+export function createThread(kind: ThreadKind, limits: ThreadLimits = {}, spares = 0): ThreadHandle {
+  const heap = limits.heapBytes;
+  // V8's old generation is the JavaScript heap; a worker over it ends with ERR_WORKER_OUT_OF_MEMORY.
+  const resourceLimits = heap !== undefined && Number.isFinite(heap) ? { maxOldGenerationSizeMb: Math.max(16, Math.floor(heap / (1 << 20))) } : undefined;
+  let worker: Worker | undefined;
+  if (resourceLimits === undefined) {
+    const ready = ahead[kind];
+    while (worker === undefined && ready.length > 0) { const w = ready.shift()!; if (!ended.has(w)) worker = w; }
+    while (ready.length < spares) ready.push(startWorker(kind));
+  }
+  worker ??= startWorker(kind, resourceLimits);
   const id = nextId++;
   let exitHandler: ((error: string | undefined) => void) | undefined;
-  let ended = false;
+  let exited = false;
   let error: string | undefined;
   let tid: number | undefined;
   if (kind === 'process') worker.on('message', (m: { type?: string; tid?: number }) => { if (m.type === 'tid' && Number.isInteger(m.tid)) tid = m.tid; });
   worker.on('error', (e) => { error = e instanceof Error ? `${e.name}: ${e.message}` : String(e); });
   worker.on('exit', () => {
-    ended = true;
+    exited = true;
     exitHandler?.(error);
   });
   return {
     id,
     post: (message) => worker.postMessage(message),
     onMessage: (handler) => { worker.on('message', handler); },
-    onExit: (handler) => { exitHandler = handler; if (ended) handler(error); },
-    terminate: () => { if (!ended) void worker.terminate(); },
-    cpuMs: () => (tid === undefined || ended ? undefined : threadCpuMs(tid)),
+    onExit: (handler) => { exitHandler = handler; if (exited) handler(error); },
+    terminate: () => { if (!exited) void worker.terminate(); },
+    cpuMs: () => (tid === undefined || exited ? undefined : threadCpuMs(tid)),
   };
 }

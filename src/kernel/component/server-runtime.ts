@@ -32,7 +32,8 @@ export interface ServerHost extends LoopHost {
   port: PortLike;
   /** Makes `error` an uncaught exception of this thread (ending it). */
   crash(error: unknown): never;
-  startHeartbeat(word: Int32Array): void;
+  /** Bumps `word` now and then every `periodMs` while the thread runs. */
+  startHeartbeat(word: Int32Array, periodMs: number): void;
   /** Whether the thread is still meant to run (an in-process host ends its loop with it); default always. */
   running?(): boolean;
 }
@@ -176,7 +177,7 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
 
   // The server's address space: its own arena and, if granted, its own device.
   if (init.device !== undefined) arena.mapWindow({ owner: init.name, tag: init.device.kind, memory: init.device.memory });
-  host.startHeartbeat(new Int32Array(init.heartbeat));
+  host.startHeartbeat(new Int32Array(init.heartbeat), init.heartbeatMs);
   if (init.transport !== 'postmessage') {
     const poll = (): boolean => {
       let worked = endpoint.poll();

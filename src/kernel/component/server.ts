@@ -57,6 +57,8 @@ export interface ServerInit {
   device: { kind: DeviceKind; memory: SharedArrayBuffer } | undefined;
   spinUs: number;
   wildWriteBytes: number;
+  /** The heartbeat's period (ms). */
+  heartbeatMs: number;
 }
 
 /** Kernel to server thread, after init: fault arming, memstat, shutdown, and channel wiring. */
@@ -106,6 +108,9 @@ export interface ServerOptions {
   channelBytes: number;
   spinUs: number;
   wildWriteBytes: number;
+  heartbeatMs: number;
+  /** Server threads the host keeps started ahead of need (params.serverSpareThreads). */
+  spareThreads: number;
   /** Serves calls the server makes (to the kernel or, relayed, to peers). */
   serve: CallHandler;
   /** A kernel-side handler failed with something that is not an errno. */
@@ -125,6 +130,8 @@ export class UserServer {
   lastBeat = -1;
   lastBeatAt = performance.now();
   private readonly createdAt = performance.now();
+  /** Until the thread reports ready (its component's init has run). */
+  private starting = true;
   dead = false;
   private readonly ready: Promise<void>;
   private memstatWaiters = new Map<number, (r: MemArenaRecord) => void>();
@@ -132,7 +139,7 @@ export class UserServer {
 
   constructor(private readonly o: ServerOptions) {
     this.service = SERVICES[o.manifest.name];
-    this.thread = o.platform.createThread('server');
+    this.thread = o.platform.createThread('server', {}, o.spareThreads);
     this.arena = new SharedArrayBuffer(o.arenaBytes);
     const heartbeat = new SharedArrayBuffer(4);
     this.heartbeat = new Int32Array(heartbeat);
@@ -156,7 +163,7 @@ export class UserServer {
     this.thread.onMessage((raw) => {
       const ev = raw as ServerEvent;
       switch (ev.type) {
-        case 'ready': readyResolve(); return;
+        case 'ready': this.starting = false; readyResolve(); return;
         case 'init-failed': readyReject(startError(ev.error)); return;
         case 'rpc': for (const l of rpcListeners) l(ev.m); return;
         case 'memstat': this.memstatWaiters.get(ev.id)?.(ev.arena); this.memstatWaiters.delete(ev.id); return;
@@ -171,7 +178,7 @@ export class UserServer {
     const init: ServerInit = {
       type: 'init', name: o.manifest.name, transport: o.transport, channel, links: o.links, clients: o.clients, down: o.down, kernelBell: o.kernelBellMemory,
       serverBell: serverBellMemory, heartbeat, arena: this.arena, config: o.config, device: o.device,
-      spinUs: o.spinUs, wildWriteBytes: o.wildWriteBytes,
+      spinUs: o.spinUs, wildWriteBytes: o.wildWriteBytes, heartbeatMs: o.heartbeatMs,
     };
     this.thread.post(init);
   }
@@ -245,11 +252,17 @@ export class UserServer {
     });
   }
 
-  /** Whether the heartbeat stalled longer than `timeoutMs` (or never started within `startTimeoutMs`). */
+  /**
+   * Whether the heartbeat stalled longer than `timeoutMs`, or the server has not
+   * finished starting within `startTimeoutMs`. NOTE: a starting component's `init`
+   * (vfs unpacking the initramfs) can hold its thread for longer than a short
+   * heartbeat timeout; judged by the heartbeat then, a healthy restart was taken for
+   * hung and killed.
+   */
   hung(timeoutMs: number, startTimeoutMs: number): boolean {
     const beat = Atomics.load(this.heartbeat, 0);
     const now = performance.now();
-    if (beat === 0) return now - this.createdAt > startTimeoutMs;
+    if (beat === 0 || this.starting) return now - this.createdAt > startTimeoutMs;
     if (beat !== this.lastBeat) { this.lastBeat = beat; this.lastBeatAt = now; return false; }
     return now - this.lastBeatAt > timeoutMs;
   }

@@ -257,6 +257,8 @@ export class ComponentTable {
       channelBytes: this.o.params.channelRingBytes,
       spinUs: this.o.params.serverSpinUs,
       wildWriteBytes: this.o.params.wildWriteBytes,
+      heartbeatMs: this.o.params.heartbeatPeriodMs,
+      spareThreads: this.o.params.serverSpareThreads,
       serve: (to, method, args) => this.serveFromServer(record, to, method, args),
       // A kernel-domain component failed serving a relayed or kernel call: a kernel bug.
       onServeError: (e) => this.kernelFailure(undefined, e),
@@ -339,7 +341,13 @@ export class ComponentTable {
         this.o.log(`${record.name}: restarted`);
       } catch (e) {
         this.o.log(`${record.name}: restart failed: ${e instanceof Error ? e.message : String(e)}`);
-        return; // onDeath of the new server runs the next attempt
+        // A thread whose component's init failed is still there: end it, so that its
+        // onDeath runs the next attempt (bounded by maxRestarts).
+        if (!server.dead) server.die('its init failed');
+        // onDeath of the new server runs the next attempt. NOTE: await; the calls that
+        // were in flight in the dead server wait for that attempt's outcome, then are
+        // replayed or failed below (returning here left them unanswered for good).
+        while (record.state === 'restarting') await new Promise<void>((r) => record.waiting.push(r));
       }
     }
     const service = SERVICES[record.name]!;
@@ -361,7 +369,7 @@ export class ComponentTable {
   private lastSelfCheck = performance.now();
 
   /**
-   * Checks every server's heartbeat; called by the kernel about every 100 ms. Every
+   * Checks every server's heartbeat; called by the kernel every supervisorTickMs. Every
    * `selfCheckMs` it also asks each running server to check its own state, and
    * restarts one that reports damage (MINIX 3's reincarnation server acts on more than
    * crashes): a wild write that corrupted a server without crashing it would otherwise

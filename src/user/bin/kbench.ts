@@ -254,6 +254,7 @@ class UsageError extends Error {}
 //   kbench verify SEED          (after a campaign on an ext2 root: checks /kb-data)
 //
 // SCHEDULE is "GAP:COMPONENT:TYPE,..." : run GAP operations, arm the fault, carry on.
+// "GAP:kbench:stall" (tests only) stops answering there for good: a stuck boot.
 // Each operation touches every component: pm (getppid), console (an empty write to
 // stderr), vfs (a 1 KiB file in /tmp written, read back and compared, and one of 16
 // reference files re-read and compared: wild writes into vfs memory show up here), and
@@ -360,6 +361,13 @@ function faultCampaign(argv: string[]): number {
   };
   schedule.forEach((f, k) => {
     for (let g = 0; g < f.gap; g++) if (runOp()) { for (const p of pending) say(`R ${p.k} ${(now() - p.at).toFixed(3)}`); pending = []; }
+    if (f.component === 'kbench' && f.type === 'stall') {
+      // For tests of the campaign's stuck-boot handling: a request that never
+      // completes, without a panic (a read of a pipe whose writer is this process).
+      say(`F ${k}`);
+      const [r] = libc.pipe();
+      libc.read(r, 1);
+    }
     const at = now();
     const armed = attempt(op, 'fault', () => { libc.fault(f.component, f.type); return true; });
     say(`F ${k}${armed === undefined ? ' not-armed' : ''}`);
