@@ -217,7 +217,11 @@ function readSlot(r: Reader, shape: Shape): Value {
   }
   if ('record' in shape) {
     const out: Record<string, Value> = {};
-    for (const [k, s] of Object.entries(shape.record)) out[k] = readSlot(r, s);
+    for (const [k, s] of Object.entries(shape.record)) {
+      // An absent optional field stays absent (as the sender's object had it), not a key holding undefined.
+      const v = readSlot(r, s);
+      if (v !== undefined) out[k] = v;
+    }
     return out;
   }
   throw new TypeError('wire: unknown shape');
