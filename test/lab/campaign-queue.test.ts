@@ -15,7 +15,7 @@ import { packageRoot } from '../../src/hosts/node/machine.js';
 import { planJobs, jobKey, mergeJobs, runFaultCampaign, JOB_FAULTS, CAMPAIGN_HANG_MS } from '../../src/lab/faults.js';
 import { runQueuedCampaign } from '../../src/lab/campaign-queue.js';
 import { kernelkit, type CliResult } from './cli.js';
-import { SMALL, outcomes } from './campaign-small.js';
+import { SMALL, outcomes, seededOutcomes } from './campaign-small.js';
 
 const redisServer = ((): string | undefined => { try { return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim() || undefined; } catch { return undefined; } })();
 
@@ -208,7 +208,7 @@ test('lab --queue: the timing boots and the campaign run on a worker; the same J
     const shape = (rows: Record<string, unknown>[]): unknown[] => rows.map((r) => [r.preset, r.ipc, r.workload, r.runs, r.samples, Object.keys(r).sort(), r.median_us === null]);
     assert.deepEqual(shape(q.results), shape(l.results));
     for (const r of q.results) if (r.preset !== 'native') assert.ok(typeof r.median_us === 'number' && r.median_us > 0, JSON.stringify(r));
-    assert.deepEqual(outcomes(q.faults), outcomes(l.faults));
+    assert.deepEqual(seededOutcomes(q.faults), seededOutcomes(l.faults));
     assert.deepEqual(q.claims.map((c) => c.id), l.claims.map((c) => c.id));
     // Enqueueing the same sweep again runs no boot: the ids name the seed, options, round and cell.
     const before = out.lines.filter((l) => / start /.test(l)).length;

@@ -7,3 +7,11 @@ export const SMALL = ['--presets', 'microkernel', '--components', 'blk', '--type
 export const OUTCOME = ['preset', 'component', 'type', 'injected', 'survived_pct', 'completed_pct', 'failed_requests', 'data_lost', 'corruption_caught', 'volatile_lost', 'panics', 'stuck'];
 
 export const outcomes = (cells: Record<string, unknown>[]): Record<string, unknown>[] => cells.map((c) => Object.fromEntries(OUTCOME.map((k) => [k, c[k]])));
+
+/**
+ * outcomes() for campaigns with wild writes (the lab's): what a wild write corrupts
+ * depends on what the arena holds at that instant, which differs between two runs of
+ * the same seed, so those cells are compared on what the seed decides alone.
+ */
+export const seededOutcomes = (cells: Record<string, unknown>[]): Record<string, unknown>[] =>
+  cells.map((c) => Object.fromEntries((c.type === 'wild-write' ? ['preset', 'component', 'type', 'injected'] : OUTCOME).map((k) => [k, c[k]])));
