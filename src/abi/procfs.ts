@@ -3,20 +3,14 @@
 // component turns them into the files' text; it holds no state of its own, so a
 // restarted proc server serves the same tree at once.
 
+import type { Cred } from './cred.js';
+
 /** One process as /proc/PID shows it. Times are milliseconds. */
-export interface ProcProcess {
+export interface ProcProcess extends Cred {
   pid: number;
   ppid: number;
   pgid: number;
   sid: number;
-  uid: number;
-  euid: number;
-  suid: number;
-  gid: number;
-  egid: number;
-  sgid: number;
-  groups: number[];
-  umask: number;
   /** 'R' running, 'S' blocked in a syscall, 'T' stopped, 'Z' zombie. */
   state: string;
   /** The program's name (the last part of its path). */

@@ -2,10 +2,10 @@
 // a byte changed in the arena behind its back is found, wherever it lands.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Arena } from '../../lib/arena.js';
-import { Ramfs } from './ramfs.js';
-import { S } from '../../abi/fs.js';
-import type { Ino } from '../../abi/ids.js';
+import { Arena } from '../../src/lib/arena.js';
+import { Ramfs } from '../../src/services/ramfs/ramfs.js';
+import { S } from '../../src/abi/fs.js';
+import type { Ino } from '../../src/abi/ids.js';
 
 async function filled(): Promise<{ arena: Arena; fs: Ramfs; inos: Ino[] }> {
   const arena = new Arena('vfs', new SharedArrayBuffer(4 << 20));

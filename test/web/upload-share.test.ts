@@ -3,9 +3,9 @@
 // and a directory that cannot move beneath itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Errno, isKernelError } from '../../abi/errno.js';
-import type { Stat } from '../../abi/fs.js';
-import { UploadShare, badName } from './upload-share.js';
+import { Errno, isKernelError } from '../../src/abi/errno.js';
+import type { Stat } from '../../src/abi/fs.js';
+import { UploadShare, badName } from '../../src/hosts/browser/upload-share.js';
 
 const errno = (f: () => unknown): number => {
   try { f(); } catch (e) { if (isKernelError(e)) return e.errno; throw e; }
