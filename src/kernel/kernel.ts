@@ -47,6 +47,7 @@ import { InjectedCrash } from './component/fault.js';
 import { detach, inherit, machineSink, traceDirectCalls, tracedSyscall, type TraceSink } from './trace.js';
 import { DirectFiles } from './proc/direct.js';
 import { procInfo } from './proc/procinfo.js';
+import { groupsToHangUp } from './proc/orphans.js';
 
 export interface BootConfig {
   preset: string;
@@ -444,7 +445,15 @@ export class Kernel {
     // A zombie whose parent is gone is reaped by pm at once; drop it here too.
     const parent = this.procs.get(p.ppid);
     if (parent === undefined || parent.dead) this.procs.delete(p.pid);
-    for (const child of this.procs.values()) if (child.ppid === p.pid) { child.ppid = 1; if (child.dead) this.procs.delete(child.pid); }
+    const groups = [p.pgid];
+    for (const child of this.procs.values()) if (child.ppid === p.pid) { groups.push(child.pgid); child.ppid = 1; if (child.dead) this.procs.delete(child.pid); }
+    // Stopped jobs nobody can continue any more are hung up (proc/orphans.ts).
+    for (const pgid of groupsToHangUp(this.procs, groups)) {
+      const members = [...this.procs.values()].filter((m) => !m.dead && m.pgid === pgid);
+      this.log.log(`process group ${pgid} orphaned with a stopped member: SIGHUP, SIGCONT to ${members.map((m) => m.pid).join(' ')}`);
+      for (const m of members) this.deliver(m, Signal.SIGHUP);
+      for (const m of members) if (!m.dead) this.deliver(m, Signal.SIGCONT);
+    }
   }
 
   /**
