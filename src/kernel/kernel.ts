@@ -339,17 +339,9 @@ export class Kernel {
       inherited.push([childFd, parent.fds.get(parentFd).file]);
     }
     const name = (req.argv[0] ?? req.path).split('/').pop() ?? req.path;
-    const pid = await this.pm.fork(parent?.pid ?? 0, parent === undefined ? -1 : (req.pgid ?? 0), name, { uid: cred.uid, euid: cred.euid, suid: cred.suid });
+    // One call: pm answers with the child's group and session too (it decides them).
+    const { pid, pgid, sid } = await this.pm.fork(parent?.pid ?? 0, parent === undefined ? -1 : (req.pgid ?? 0), name, { uid: cred.uid, euid: cred.euid, suid: cred.suid });
     if (this.procs.has(pid)) throw new KernelError(Errno.EIO, `pm.fork returned pid ${pid}, which is in use`);
-    let pgid: number, sid: number;
-    try {
-      pgid = await this.pm.getpgid(pid, pid);
-      sid = await this.pm.getsid(pid, pid);
-    } catch (e) {
-      // pm has the record but the kernel will not start it: take it back out of pm.
-      await this.pm.exit(pid, 0, 0).then(() => this.pm.wait(parent?.pid ?? 0, pid, true)).catch(() => {});
-      throw e;
-    }
     const page = new SharedArrayBuffer(TRAP_PAGE_BYTES);
     const userMemory = new SharedArrayBuffer(USER_MEMORY_BYTES);
     const limits = parent?.limits.clone() ?? Limits.defaults(this.params);
