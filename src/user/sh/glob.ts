@@ -5,9 +5,24 @@
 /** One character of an expanded word and whether it may act as a glob character. */
 export interface GlobChar { ch: string; active: boolean }
 
-/** Whether the word holds an active '*', '?' or '['. */
+/**
+ * Whether the word holds an active '*' or '?', or an active '[' that opens a bracket
+ * expression (a ']' follows within the same path component, past a leading '!', '^'
+ * or ']'). A lone '[' (the test command) is an ordinary character: the word is not a
+ * pattern and no directory is read for it, as in bash.
+ */
 export function hasGlob(chars: readonly GlobChar[]): boolean {
-  return chars.some((c) => c.active && (c.ch === '*' || c.ch === '?' || c.ch === '['));
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i] as GlobChar;
+    if (!c.active) continue;
+    if (c.ch === '*' || c.ch === '?') return true;
+    if (c.ch !== '[') continue;
+    let j = i + 1;
+    if (chars[j]?.ch === '!' || chars[j]?.ch === '^') j++;
+    if (chars[j]?.ch === ']') j++;
+    for (; j < chars.length && chars[j]!.ch !== '/'; j++) if (chars[j]!.ch === ']') return true;
+  }
+  return false;
 }
 
 const escapeRegExp = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
