@@ -1,5 +1,5 @@
 // The shell's builtins for scripts (alias, unalias, local, trap, type, command,
-// getopts, shift, set --, source) against the host's bash on the same script, on every
+// getopts, shift, set --, source, $$ in subshells) against the host's bash on the same script, on every
 // preset: the outputs must agree byte for byte. (bash expands aliases in scripts only
 // with expand_aliases, which the host run turns on.)
 import { test } from 'node:test';
@@ -26,6 +26,8 @@ const script = [
   'set -- p q "r s"; shift; echo "$# $1|$2"; set --; echo "$#"',
   "printf 'sourced=%s\\n' \"$1\" > /tmp/lib.sh; . /tmp/lib.sh; source /tmp/lib.sh",
   'h() { return 3; }; h; echo ret=$?',
+  // $$ is the script's pid in every subshell, as a forked one keeps it.
+  'me=$$; [ "$(echo $$)" = "$me" ] && echo subst-same; ( [ "$$" = "$me" ] && echo paren-same ); echo $$ | { read p; [ "$p" = "$me" ] && echo pipe-same; }; x=$(echo $(echo $$)); [ "$x" = "$me" ] && echo nested-same',
   'exit 4',
 ].join('\n');
 

@@ -135,6 +135,9 @@ export function main(argv: string[], env: Record<string, string>): number {
 function runShell(sh: Shell, argv: string[]): number {
   if (!sh.vars.has('PATH')) sh.setVar('PATH', '/bin');
   const args = argv.slice(1);
+  // --pid=N: a subshell's $$ is its parent shell's (exec.ts subshellArgv).
+  const inherited = /^--pid=(\d+)$/.exec(args[0] ?? '');
+  if (inherited !== null) { sh.pid = Number(inherited[1]); args.shift(); }
   // Leading -e / -x (also combined, e.g. -ex) set options as `set` would.
   while (args[0] !== undefined && /^-[ex]+$/.test(args[0])) {
     for (const letter of args[0].slice(1)) sh.options.add(letter);

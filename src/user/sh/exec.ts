@@ -109,7 +109,8 @@ export class Shell implements ExpandContext {
   /** name → text (`alias`): replaces a command's first word. */
   readonly aliases = new Map<string, string>();
   private programDepth = 0;
-  private pid: number | undefined;
+  /** $$: this shell's pid, or its parent shell's in a subshell (set by `sh --pid=N`, as a forked subshell keeps it). */
+  pid: number | undefined;
 
   constructor(env: Record<string, string>) {
     for (const [k, v] of Object.entries(env)) { this.vars.set(k, v); this.exported.add(k); }
@@ -157,6 +158,11 @@ export class Shell implements ExpandContext {
    * What a subshell (a new `sh -c`) must run before `text` to see this shell's state
    * that the environment does not carry: unexported variables and functions.
    */
+  /** The argv of a subshell running `text`: $$ stays this shell's, as in a forked one. */
+  subshellArgv(text: string): string[] {
+    return ['sh', `--pid=${this.getVar('$')}`, '-c', this.subshellSource(text)];
+  }
+
   subshellSource(text: string): string {
     let prelude = '';
     for (const [k, v] of this.vars) if (!this.exported.has(k)) prelude += `${k}=${quote(v)}; `;
@@ -175,7 +181,7 @@ export class Shell implements ExpandContext {
     try {
       const fds = new Map(this.fdBase);
       fds.set(1, w);
-      pid = libc.spawn(shPath, { argv: ['sh', '-c', this.subshellSource(source)], env: this.environment({}), fds: [...fds.entries()] });
+      pid = libc.spawn(shPath, { argv: this.subshellArgv(source), env: this.environment({}), fds: [...fds.entries()] });
     } catch (e) {
       libc.close(r);
       libc.close(w);
@@ -266,7 +272,7 @@ export class Shell implements ExpandContext {
     if (a.rest.length > 0) {
       // An and-or list in the background needs its own shell to sequence it.
       const shPath = this.lookup('sh') ?? '/bin/sh';
-      const pid = libc.spawn(shPath, { argv: ['sh', '-c', this.subshellSource(text)], env: this.environment({}), fds: [...this.fdBase.entries()], pgid: this.interactive ? -1 : 0 });
+      const pid = libc.spawn(shPath, { argv: this.subshellArgv(text), env: this.environment({}), fds: [...this.fdBase.entries()], pgid: this.interactive ? -1 : 0 });
       this.addJob([pid], text);
       return;
     }
@@ -436,7 +442,7 @@ export class Shell implements ExpandContext {
           } else {
             // In a longer pipeline or the background it runs in a subshell of its own.
             const text = printProgram([{ andOr: { first: { negate: false, commands: [{ ...cmd, redirs: [] }] }, rest: [] }, background: false }]);
-            entry.pid = this.spawnCommand(this.lookup('sh') ?? '/bin/sh', 'sh', ['sh', '-c', this.subshellSource(text)], this.environment({}), fds, pgid);
+            entry.pid = this.spawnCommand(this.lookup('sh') ?? '/bin/sh', 'sh', this.subshellArgv(text), this.environment({}), fds, pgid);
           }
           throw new CompoundStarted();
         }
@@ -711,7 +717,7 @@ export class Shell implements ExpandContext {
   // The text of a here-document as a readable descriptor: a file in /tmp, unlinked at
   // once (a pipe could fill up before its reader starts).
   private hereDocument(text: string): number {
-    const path = `/tmp/.sh-heredoc-${this.getVar('$')}-${++this.hereDocuments}`;
+    const path = `/tmp/.sh-heredoc-${libc.getpid()}-${++this.hereDocuments}`; // the real pid: a subshell shares $$
     try {
       libc.writeFile(path, text, O.WRONLY | O.CREAT | O.TRUNC | O.EXCL);
       const fd = libc.open(path, O.RDONLY);
