@@ -12,12 +12,20 @@
 //   Uint8  at byte 64:   one hint per descriptor below DIRECT_FDS, written by the kernel:
 //                        1 = worth trying directly. Only a hint: the server decides
 //                        from the table below, which the process cannot reach.
+//   Uint8  at byte 128:  the path hint: 1 = stat, lstat and unlink are worth trying
+//                        directly (the kernel keeps it equal to the row's path grant).
 //
 // The direct table, one per boot, shared by the kernel and the server only (the
 // process never sees it): the kernel's grant of each process's descriptors.
 //   Int32 process slots, DIRECT_SLOT_WORDS each: [0] pid (0: free), [1] traced (1: the
 //                        server reports each call in the trace ring), [2 + fd] file
-//                        slot + 1 (0: this descriptor is not served directly)
+//                        slot + 1 (0: this descriptor is not served directly), then the
+//                        path grant: [SLOT_PATH_OK] 1 = path calls may be served,
+//                        [SLOT_CWD] the cwd's vfs handle + 1 (0: relative paths go to
+//                        the kernel), [SLOT_UID] [SLOT_GID] the filesystem ids,
+//                        [SLOT_NGROUPS] and DIRECT_GROUPS supplementary groups — the
+//                        credentials vfs checks permissions with, written by the
+//                        kernel at spawn and again after any syscall that changed them
 //   Float64 file slots after them, 4 each: [0] live (1) [1] vfs handle [2] open flags
 //                        [3] the file offset — shared by every descriptor of the open
 //                        file, in any process; the kernel reads and writes it there too
@@ -32,7 +40,7 @@
 // EIO for a file of a restarted vfs, ...).
 
 export const DirectState = { IDLE: 0, REQUEST: 1, DONE: 2 } as const;
-export const DirectOp = { READ: 1, WRITE: 2, PREAD: 3, PWRITE: 4, FSTAT: 5, LSEEK: 6, GETPID: 7, GETPPID: 8, GETPGID: 9, GETSID: 10 } as const;
+export const DirectOp = { READ: 1, WRITE: 2, PREAD: 3, PWRITE: 4, FSTAT: 5, LSEEK: 6, GETPID: 7, GETPPID: 8, GETPGID: 9, GETSID: 10, STAT: 20, LSTAT: 21, UNLINK: 22 } as const;
 
 export const DIRECT_STATE = 0;
 export const DIRECT_OP = 1;
@@ -43,12 +51,19 @@ export const DIRECT_RESULT = 5;
 export const DIRECT_HINTS_OFFSET = 64;
 /** Descriptors at or above this always take the kernel path. */
 export const DIRECT_FDS = 64;
-export const DIRECT_PAGE_BYTES = DIRECT_HINTS_OFFSET + DIRECT_FDS;
+/** The path hint's byte (stat, lstat, unlink). */
+export const DIRECT_PATH_HINT = DIRECT_HINTS_OFFSET + DIRECT_FDS;
+export const DIRECT_PAGE_BYTES = DIRECT_PATH_HINT + 8;
+/** Supplementary groups a path grant carries; a process with more uses the kernel path. */
+export const DIRECT_GROUPS = 16;
+/** The longest path served directly (the kernel's own limit). */
+export const DIRECT_PATH_MAX = 4096;
 /** Not a result any call returns: the server did not serve it (the process traps instead). */
 export const DIRECT_REFUSED = -0x7fff_0000;
 
-export const DIRECT_SLOT_WORDS = 2 + DIRECT_FDS;
 export const SLOT_PID = 0, SLOT_TRACED = 1, SLOT_FD0 = 2;
+export const SLOT_PATH_OK = SLOT_FD0 + DIRECT_FDS, SLOT_CWD = SLOT_PATH_OK + 1, SLOT_UID = SLOT_PATH_OK + 2, SLOT_GID = SLOT_PATH_OK + 3, SLOT_NGROUPS = SLOT_PATH_OK + 4, SLOT_GROUP0 = SLOT_PATH_OK + 5;
+export const DIRECT_SLOT_WORDS = SLOT_GROUP0 + DIRECT_GROUPS;
 export const DIRECT_FILE_WORDS = 4;
 export const FILE_LIVE = 0, FILE_HANDLE = 1, FILE_FLAGS = 2, FILE_OFFSET = 3;
 export const DIRECT_TRACE_EVENTS = 256;

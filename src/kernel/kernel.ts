@@ -242,6 +242,8 @@ export class Kernel {
     if (systemSince !== undefined) p.cpu.systemMs += performance.now() - systemSince;
     if (bpfHooked && this.bpf.hooks['raw_syscalls/sys_exit'].length !== 0) syscallExit(this.bpf, bpfCaller(p), nr, result);
     if (p.dead) return;
+    // The direct path's grant follows what the syscall changed (credentials, cwd).
+    this.direct?.afterSyscall(p);
     p.cpu.leaveKernel(performance.now());
     // Given up for a stop: the trap stays in the page and is served again once the process runs.
     if (p.restartSyscall) { p.restartSyscall = false; return; }

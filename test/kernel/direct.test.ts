@@ -11,9 +11,11 @@ import assert from 'node:assert/strict';
 import type { ComponentInstance } from '../../src/abi/component.js';
 import type { Grant } from '../../src/abi/grant.js';
 import { O, STAT_FIELDS } from '../../src/abi/fs.js';
+import { KernelError, Errno } from '../../src/abi/errno.js';
+import type { FsCred } from '../../src/abi/cred.js';
 import { asPid } from '../../src/abi/ids.js';
 import {
-  DIRECT_OP, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_STATE, DirectOp, DirectState, type DirectStart,
+  DIRECT_PATH_HINT, DIRECT_OP, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_STATE, DirectOp, DirectState, type DirectStart,
 } from '../../src/abi/direct.js';
 import { TRAP_PAGE_BYTES } from '../../src/abi/trap.js';
 import { ringBell } from '../../src/lib/poller.js';
@@ -31,6 +33,8 @@ const byteOf = (handle: number, i: number): number => (handle * 16 + i) & 0xff;
 const SIZE = 100;
 /** Writes the test vfs took: handle, offset, bytes. */
 const written: [number, number, number[]][] = [];
+/** Path calls the test vfs took: method, base, path, the credentials it was given. */
+const pathCalls: { method: string; base: unknown; path: string; cred: FsCred }[] = [];
 
 const vfs: ComponentModule = {
   manifest: { name: 'vfs', description: 'test vfs', uses: [] },
@@ -45,6 +49,18 @@ const vfs: ComponentModule = {
     async writeFrom(handle: number, offset: number, src: Grant) {
       written.push([handle, offset, [...src.read(0, src.length)]]);
       return { written: src.length, end: (offset < 0 ? SIZE : offset) + src.length };
+    },
+    async stat(base: unknown, path: string, follow: boolean, cred: FsCred) {
+      pathCalls.push({ method: follow ? 'stat' : 'lstat', base, path, cred });
+      if (path.endsWith('missing')) throw new KernelError(Errno.ENOENT);
+      const st: Record<string, number> = {};
+      for (const f of STAT_FIELDS) st[f] = 0;
+      st.size = path.length;
+      return st;
+    },
+    async unlink(base: unknown, path: string, cred: FsCred) {
+      pathCalls.push({ method: 'unlink', base, path, cred });
+      if (cred.uid !== 0) throw new KernelError(Errno.EACCES);
     },
     async fstat(handle: number) {
       const st: Record<string, number> = {};
@@ -296,5 +312,115 @@ test("pm's page answers for the pid the kernel told pm, whatever the process wri
     direct.detach(a.p);
     assert.equal(new Uint8Array(a.start.pm.page, 64, 1)[0], 0);
     direct.detach(victim.p);
+  });
+});
+
+test('path calls act as the process the kernel says, from its cwd, and follow its credentials as they change', async () => {
+  await withDirect(async (t, direct) => {
+    const a = makeProcess(direct);
+    const put = (at: number, text: string | Uint8Array): [number, number] => {
+      const b = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+      a.memory.set(b, at);
+      return [at, b.length];
+    };
+    const hint = (): number => new Uint8Array(a.start.page, DIRECT_PATH_HINT, 1)[0]!;
+    // A process of uid 1000 with a cwd open in vfs (handle 7).
+    a.p.cred = { uid: 1000, euid: 1000, suid: 1000, gid: 100, egid: 100, sgid: 100, groups: [100, 4], umask: 0o22 };
+    const cwd = new OpenFile('vfs', O.RDONLY | O.DIRECTORY, '/home/u', { vfsHandle: 7, isDir: true });
+    cwd.generation = t.get('vfs')!.generation;
+    a.p.cwdDir = cwd;
+    direct.afterSyscall(a.p);
+    assert.equal(hint(), 1, 'the path hint is on');
+    pathCalls.length = 0;
+    const [rel, relLen] = put(1000, 'notes.txt');
+    assert.equal(await call(t, a, DirectOp.STAT, [rel, relLen, 2000]), 0);
+    assert.equal(new DataView(a.memory.buffer).getFloat64(2000 + STAT_FIELDS.indexOf('size') * 8, true), 'notes.txt'.length, 'the stat record lands in the buffer');
+    const [abs, absLen] = put(1100, '/etc/missing');
+    assert.equal(await call(t, a, DirectOp.LSTAT, [abs, absLen, 2000]), -Errno.ENOENT, 'vfs\'s errno comes back as is');
+    assert.equal(await call(t, a, DirectOp.UNLINK, [rel, relLen]), -Errno.EACCES);
+    assert.deepEqual(pathCalls, [
+      { method: 'stat', base: { dir: 7 }, path: 'notes.txt', cred: { uid: 1000, gid: 100, groups: [100, 4], pid: a.p.pid } },
+      { method: 'lstat', base: '/', path: '/etc/missing', cred: { uid: 1000, gid: 100, groups: [100, 4], pid: a.p.pid } },
+      { method: 'unlink', base: { dir: 7 }, path: 'notes.txt', cred: { uid: 1000, gid: 100, groups: [100, 4], pid: a.p.pid } },
+    ]);
+    // Whatever the process writes, it cannot name other credentials: they are the row's.
+    // A syscall changes them (setuid to root, here); the row follows before it returns.
+    a.p.cred.euid = 0;
+    a.p.cred.groups = [0];
+    direct.afterSyscall(a.p);
+    pathCalls.length = 0;
+    assert.equal(await call(t, a, DirectOp.UNLINK, [rel, relLen]), 0);
+    assert.deepEqual(pathCalls.map((c) => c.cred), [{ uid: 0, gid: 100, groups: [0], pid: a.p.pid }]);
+    // And back down: a process that dropped root acts without it at once.
+    a.p.cred.euid = 1000;
+    direct.afterSyscall(a.p);
+    assert.equal(await call(t, a, DirectOp.UNLINK, [rel, relLen]), -Errno.EACCES);
+    pathCalls.length = 0;
+    // Refused (the kernel does these with its own checks): a path off memory, too long, not UTF-8; a stat record off memory.
+    assert.equal(await call(t, a, DirectOp.STAT, [4090, 10, 2000]), DIRECT_REFUSED, 'a path past the memory');
+    assert.equal(await call(t, a, DirectOp.STAT, [0, 4097, 2000]), DIRECT_REFUSED, 'a path over 4096 bytes');
+    assert.equal(await call(t, a, DirectOp.STAT, [-1, 4, 2000]), DIRECT_REFUSED, 'a negative pointer');
+    const [bad, badLen] = put(1200, Uint8Array.of(0x2f, 0xff, 0xfe));
+    assert.equal(await call(t, a, DirectOp.STAT, [bad, badLen, 2000]), DIRECT_REFUSED, 'not UTF-8');
+    assert.equal(await call(t, a, DirectOp.STAT, [rel, relLen, 4096 - 8]), DIRECT_REFUSED, 'a stat record past the memory');
+    assert.deepEqual(pathCalls, [], 'vfs was asked nothing');
+    // More supplementary groups than the row holds: the kernel path.
+    a.p.cred.groups = Array.from({ length: 17 }, (_, i) => i + 1);
+    direct.afterSyscall(a.p);
+    assert.equal(hint(), 0);
+    assert.equal(await call(t, a, DirectOp.STAT, [abs, absLen, 2000]), DIRECT_REFUSED, 'too many groups');
+    a.p.cred.groups = [100];
+    direct.afterSyscall(a.p);
+    assert.equal(hint(), 1);
+    // Traced: the kernel path, which shows the call.
+    a.p.trace = { uid: 0, privileged: true, json: false, holders: 1, emit: () => {}, flushed: () => Promise.resolve(), close: () => Promise.resolve() };
+    direct.traced(a.p);
+    assert.equal(hint(), 0);
+    assert.equal(await call(t, a, DirectOp.STAT, [abs, absLen, 2000]), DIRECT_REFUSED, 'traced');
+    a.p.trace = undefined;
+    direct.traced(a.p);
+    // Every call through the kernel (an eBPF program on the syscall tracepoints).
+    direct.setSlowPath(true);
+    assert.equal(await call(t, a, DirectOp.STAT, [abs, absLen, 2000]), DIRECT_REFUSED, 'slow path');
+    direct.setSlowPath(false);
+    assert.equal(hint(), 1);
+    assert.equal(await call(t, a, DirectOp.STAT, [abs, absLen, 2000]), -Errno.ENOENT, 'served again');
+    // pm serves no path calls; after exit nothing is served.
+    direct.detach(a.p);
+    assert.equal(hint(), 0);
+    assert.equal(await call(t, a, DirectOp.STAT, [abs, absLen, 2000]), DIRECT_REFUSED, 'after exit');
+  });
+});
+
+test('after a vfs restart a relative path waits for the cwd to be reopened; an absolute one is served by the new instance', async () => {
+  await withDirect(async (t, direct) => {
+    const a = makeProcess(direct);
+    const cwd = new OpenFile('vfs', O.RDONLY | O.DIRECTORY, '/', { vfsHandle: 3, isDir: true });
+    cwd.generation = t.get('vfs')!.generation;
+    a.p.cwdDir = cwd;
+    direct.afterSyscall(a.p);
+    a.p.fds.replace(4, file(t, 99));
+    const enc = new TextEncoder();
+    a.memory.set(enc.encode('x'), 1000);
+    a.memory.set(enc.encode('/x'), 1010);
+    assert.equal(await call(t, a, DirectOp.READ, [4, 0, 4]), DIRECT_REFUSED, 'vfs dies on this call');
+    const deadline = Date.now() + 10_000;
+    while (t.get('vfs')!.state !== 'running' || t.get('vfs')!.generation !== 1) {
+      if (Date.now() > deadline) throw new Error('vfs was not restarted');
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(new Uint8Array(a.start.page, DIRECT_PATH_HINT, 1)[0], 0, 'no path calls until the kernel looked again');
+    direct.afterSyscall(a.p); // the process's next trapped syscall
+    pathCalls.length = 0;
+    assert.equal(await call(t, a, DirectOp.STAT, [1000, 1, 2000]), DIRECT_REFUSED, 'the cwd is of the dead instance');
+    assert.equal(await call(t, a, DirectOp.STAT, [1010, 2, 2000]), 0, 'an absolute path is served');
+    // The kernel reopens the cwd (its own path does, at the next relative call).
+    const fresh = new OpenFile('vfs', O.RDONLY | O.DIRECTORY, '/', { vfsHandle: 5, isDir: true });
+    fresh.generation = t.get('vfs')!.generation;
+    a.p.cwdDir = fresh;
+    direct.afterSyscall(a.p);
+    assert.equal(await call(t, a, DirectOp.STAT, [1000, 1, 2000]), 0);
+    assert.deepEqual(pathCalls.map((c) => c.base), ['/', { dir: 5 }]);
+    direct.detach(a.p);
   });
 });

@@ -3,7 +3,9 @@
 // kernel attached and serves read, write, pread, pwrite, fstat and lseek of the
 // descriptors the kernel's table grants, calling the component's own methods
 // (readInto, writeFrom, fstat) with a grant over the caller's buffer. One copy, two
-// threads: the process's and this one. In pm's thread it serves getpid, getppid,
+// threads: the process's and this one. It also serves stat, lstat and unlink of a
+// path, with the credentials and cwd the kernel wrote in the process's row (the path
+// grant): the process names only a path, never who it is. In pm's thread it serves getpid, getppid,
 // getpgid and getsid for the pid the kernel said each page is.
 //
 // What a process can name is only its own descriptors: the table, which it cannot
@@ -13,6 +15,7 @@
 // asks the kernel, which answers with all its checks.
 
 import {
+  DIRECT_PATH_MAX, SLOT_CWD, SLOT_GID, SLOT_GROUP0, SLOT_NGROUPS, SLOT_PATH_OK, SLOT_UID,
   DIRECT_FDS, DIRECT_FILE_WORDS, DIRECT_OP, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_SLOT_WORDS,
   DIRECT_STATE, DIRECT_WAITING, DIRECT_TRACE_EVENTS, DIRECT_TRACE_WORDS, DirectOp, DirectState, FILE_FLAGS, FILE_HANDLE, FILE_LIVE, FILE_OFFSET,
   SLOT_FD0, SLOT_PID, SLOT_TRACED, TRACE_HEAD, TRACE_TAIL, directTableViews, type DirectTableViews,
@@ -21,6 +24,8 @@ import { isKernelError } from '../../abi/errno.js';
 import { SERVICES, checkReply } from '../../abi/services.js';
 import { O, OFF_MAX, SEEK, STAT_FIELDS, type Stat } from '../../abi/fs.js';
 import type { ComponentInstance } from '../../abi/component.js';
+import type { PathBase } from '../../abi/services.js';
+import type { FsCred } from '../../abi/cred.js';
 import { WindowGrant } from '../ipc/grant.js';
 import { answerWord } from '../../lib/poller.js';
 import type { DirectControl } from '../proc/direct.js';
@@ -31,7 +36,12 @@ type FileCalls = {
   readInto(handle: number, offset: number, dst: WindowGrant): Promise<number>;
   writeFrom(handle: number, offset: number, src: WindowGrant): Promise<{ written: number; end: number }>;
   fstat(handle: number): Promise<Stat>;
+  stat(base: PathBase, path: string, follow: boolean, cred: FsCred): Promise<Stat>;
+  unlink(base: PathBase, path: string, cred: FsCred): Promise<void>;
 };
+
+// Paths are decoded as the kernel's copyinString does: invalid UTF-8 is not served here.
+const pathDecoder = new TextDecoder('utf-8', { fatal: true });
 
 // Grant ids the direct path names its windows with (only for messages and errors; the
 // memory itself is the page's process's).
@@ -155,10 +165,47 @@ export class DirectServer {
     }
   }
 
+  // vfs: stat, lstat, unlink of a path, as the process the row says, from its cwd.
+  // Anything the grant does not cover — a traced process, a cwd of a dead instance for
+  // a relative path, a path the kernel would refuse before asking vfs (off user
+  // memory, too long, not UTF-8) — is refused, and the kernel does it with its checks.
+  private async servePath(page: Page, op: number): Promise<number> {
+    const slots = this.slots;
+    if (slots === undefined) return DIRECT_REFUSED;
+    const row = page.slot * DIRECT_SLOT_WORDS;
+    if (Atomics.load(slots, row + SLOT_PID) !== page.pid || Atomics.load(slots, row + SLOT_PATH_OK) !== 1) return DIRECT_REFUSED;
+    const r = page.regs;
+    const ptr = r[0]!, len = r[1]!;
+    if (!Number.isInteger(ptr) || !Number.isInteger(len) || ptr < 0 || len < 0 || len > DIRECT_PATH_MAX || ptr + len > page.memory.length) return DIRECT_REFUSED;
+    let path: string;
+    try { path = pathDecoder.decode(page.memory.slice(ptr, ptr + len)); } catch { return DIRECT_REFUSED; }
+    const cwd = Atomics.load(slots, row + SLOT_CWD) - 1;
+    if (!path.startsWith('/') && cwd < 0) return DIRECT_REFUSED;
+    const base: PathBase = path.startsWith('/') ? '/' : { dir: cwd };
+    const groups: number[] = [];
+    const n = Atomics.load(slots, row + SLOT_NGROUPS);
+    for (let i = 0; i < n; i++) groups.push(Atomics.load(slots, row + SLOT_GROUP0 + i));
+    const cred: FsCred = { uid: Atomics.load(slots, row + SLOT_UID), gid: Atomics.load(slots, row + SLOT_GID), groups, pid: page.pid };
+    // The grant may have been withdrawn while the ids were read (a trace attached): look again.
+    if (Atomics.load(slots, row + SLOT_PATH_OK) !== 1) return DIRECT_REFUSED;
+    const vfs = this.instance() as unknown as FileCalls;
+    if (op === DirectOp.UNLINK) {
+      checked<void>('unlink', await vfs.unlink(base, path, cred), [base, path, cred]);
+      return 0;
+    }
+    const out = r[2]!;
+    if (!Number.isInteger(out) || out < 0 || out + STAT_FIELDS.length * 8 > page.memory.length) return DIRECT_REFUSED;
+    const follow = op === DirectOp.STAT;
+    const st = checked<Stat>('stat', await vfs.stat(base, path, follow, cred), [base, path, follow, cred]);
+    STAT_FIELDS.forEach((f, i) => page.view.setFloat64(out + i * 8, st[f], true));
+    return 0;
+  }
+
   private async serve(page: Page): Promise<number> {
     const op = Atomics.load(page.ctl, DIRECT_OP);
-    if (op >= DirectOp.GETPID) return this.name === 'pm' ? this.servePid(page, op) : DIRECT_REFUSED;
+    if (op >= DirectOp.GETPID && op <= DirectOp.GETSID) return this.name === 'pm' ? this.servePid(page, op) : DIRECT_REFUSED;
     if (this.name !== 'vfs') return DIRECT_REFUSED;
+    if (op === DirectOp.STAT || op === DirectOp.LSTAT || op === DirectOp.UNLINK) return this.servePath(page, op);
     const r = page.regs;
     const at = this.cell(page, r[0]!);
     if (at < 0) return DIRECT_REFUSED;

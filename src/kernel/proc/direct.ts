@@ -14,6 +14,12 @@
 //   last close      the file slot is freed (its offset moves back into the OpenFile)
 //   exit            the slot is cleared and freed; vfs's server forgets the page
 //
+//   path calls      stat, lstat and unlink of a path go to vfs's server too, with the
+//                   credentials and cwd handle the kernel wrote in the process's row
+//                   (refreshed after every trapped syscall, so a setuid, setgroups or
+//                   chdir is in the row before the process runs again; off while the
+//                   process is traced or the cwd is of a dead vfs instance)
+//
 // When pm runs in the user domain too, each process also gets a page to pm's server
 // for getpid, getppid, getpgid and getsid: pm is told which pid the page is and
 // answers for that pid only; the page needs no table.
@@ -26,6 +32,7 @@
 // user/runtime/process.ts.
 
 import {
+  DIRECT_GROUPS, DIRECT_PATH_HINT, SLOT_CWD, SLOT_GID, SLOT_GROUP0, SLOT_NGROUPS, SLOT_PATH_OK, SLOT_UID,
   DIRECT_FDS, DIRECT_FILE_WORDS, DIRECT_HINTS_OFFSET, DIRECT_PAGE_BYTES, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT,
   DIRECT_SLOT_WORDS, DIRECT_STATE, DIRECT_WAITING, DIRECT_TRACE_EVENTS, DIRECT_TRACE_WORDS, DirectState, FILE_HANDLE, FILE_LIVE, SLOT_FD0, SLOT_PID, SLOT_TRACED,
   TRACE_HEAD, TRACE_TAIL, directTableBytes, directTableViews, type DirectStart,
@@ -53,12 +60,17 @@ export type DirectControl =
 /** A call a traced process made on the direct path, as vfs's server reported it. */
 export interface DirectCall { pid: number; op: number; regs: number[]; result: number; bytes: number; us: number }
 
-interface Page { page: SharedArrayBuffer; ctl: Int32Array; regs: Float64Array; hints: Uint8Array }
-interface Attached extends Page { p: Process; slot: number; pm: Page | undefined }
+interface Page { page: SharedArrayBuffer; ctl: Int32Array; regs: Float64Array; hints: Uint8Array; pathHint: Uint8Array }
+/** What the row's path grant says now (compared after each syscall; `groups` by identity, then contents). */
+interface PathGrant { ok: number; cwd: number; uid: number; gid: number; groups: readonly number[] }
+interface Attached extends Page { p: Process; slot: number; pm: Page | undefined; grant: PathGrant | undefined }
 
 function makePage(): Page {
   const page = new SharedArrayBuffer(DIRECT_PAGE_BYTES);
-  return { page, ctl: new Int32Array(page, 0, 4), regs: new Float64Array(page, DIRECT_REGS_OFFSET, DIRECT_REGS), hints: new Uint8Array(page, DIRECT_HINTS_OFFSET, DIRECT_FDS) };
+  return {
+    page, ctl: new Int32Array(page, 0, 4), regs: new Float64Array(page, DIRECT_REGS_OFFSET, DIRECT_REGS), hints: new Uint8Array(page, DIRECT_HINTS_OFFSET, DIRECT_FDS),
+    pathHint: new Uint8Array(page, DIRECT_PATH_HINT, 1),
+  };
 }
 
 export class DirectFiles {
@@ -86,7 +98,7 @@ export class DirectFiles {
   attach(p: Process): DirectStart | undefined {
     const slot = this.freeSlots.pop();
     if (slot === undefined) return undefined;
-    const a: Attached = { ...makePage(), p, slot, pm: this.pm === undefined ? undefined : makePage() };
+    const a: Attached = { ...makePage(), p, slot, pm: this.pm === undefined ? undefined : makePage(), grant: undefined };
     const page = a.page;
     this.attached.set(p.pid, a);
     this.slots.fill(0, slot * DIRECT_SLOT_WORDS, (slot + 1) * DIRECT_SLOT_WORDS);
@@ -94,6 +106,7 @@ export class DirectFiles {
     Atomics.store(this.slots, slot * DIRECT_SLOT_WORDS + SLOT_TRACED, p.trace !== undefined ? 1 : 0);
     for (const [fd, e] of p.fds.list()) this.fdChanged(p, fd, e.file);
     p.fds.onChange = (fd, file) => this.fdChanged(p, fd, file);
+    this.writeGrant(a);
     this.server.post({ type: 'direct-process', slot, pid: p.pid, page, memory: p.userMemory });
     if (a.pm === undefined || this.pm === undefined) return { page, serverBell: this.server.bell };
     // pm answers for the pid it is told here; it needs none of the process's memory.
@@ -102,12 +115,53 @@ export class DirectFiles {
     return { page, serverBell: this.server.bell, pm: { page: a.pm.page, serverBell: this.pm.bell } };
   }
 
+  /**
+   * Called after each syscall `p` trapped, before it runs again: its credentials or
+   * cwd may have changed (setuid, setgroups, chdir, a vfs restart), and the row's
+   * path grant must say what the kernel would check with. A few compares when
+   * nothing changed.
+   */
+  afterSyscall(p: Process): void {
+    const a = this.attached.get(p.pid);
+    if (a === undefined) return;
+    const want = this.grantOf(p);
+    const had = a.grant;
+    if (had !== undefined && had.ok === want.ok && had.cwd === want.cwd && had.uid === want.uid && had.gid === want.gid && sameGroups(had.groups, want.groups)) return;
+    this.writeGrant(a, want);
+  }
+
+  private grantOf(p: Process): PathGrant {
+    const c = p.cred;
+    const cwd = p.cwdDir !== undefined && p.cwdDir.generation === this.server.generation() && p.cwdDir.target.vfsHandle !== undefined ? p.cwdDir.target.vfsHandle : -1;
+    const ok = !this.slowPath && p.trace === undefined && c.groups.length <= DIRECT_GROUPS ? 1 : 0;
+    return { ok, cwd, uid: c.euid, gid: c.egid, groups: c.groups };
+  }
+
+  // The ids first and the grant bit last, so the server never sees a half-written
+  // grant marked usable (and the hint only once the row says the same).
+  private writeGrant(a: Attached, g = this.grantOf(a.p)): void {
+    const base = a.slot * DIRECT_SLOT_WORDS;
+    const s = this.slots;
+    Atomics.store(s, base + SLOT_PATH_OK, 0);
+    a.pathHint[0] = 0;
+    Atomics.store(s, base + SLOT_CWD, g.cwd + 1);
+    Atomics.store(s, base + SLOT_UID, g.uid);
+    Atomics.store(s, base + SLOT_GID, g.gid);
+    const n = Math.min(g.groups.length, DIRECT_GROUPS);
+    Atomics.store(s, base + SLOT_NGROUPS, n);
+    for (let i = 0; i < DIRECT_GROUPS; i++) Atomics.store(s, base + SLOT_GROUP0 + i, i < n ? g.groups[i]! : 0);
+    Atomics.store(s, base + SLOT_PATH_OK, g.ok);
+    a.pathHint[0] = g.ok;
+    a.grant = { ...g, groups: [...g.groups] };
+  }
+
   /** The process is gone: its entries are revoked, its slot freed. */
   detach(p: Process): void {
     const a = this.attached.get(p.pid);
     if (a === undefined) return;
     this.attached.delete(p.pid);
     p.fds.onChange = undefined;
+    a.pathHint[0] = 0;
     this.slots.fill(0, a.slot * DIRECT_SLOT_WORDS, (a.slot + 1) * DIRECT_SLOT_WORDS);
     this.answerRefused(a);
     this.server.post({ type: 'direct-process-gone', slot: a.slot });
@@ -153,6 +207,8 @@ export class DirectFiles {
     const a = this.attached.get(p.pid);
     if (a === undefined) return;
     Atomics.store(this.slots, a.slot * DIRECT_SLOT_WORDS + SLOT_TRACED, p.trace !== undefined ? 1 : 0);
+    // A traced process's path calls go through the kernel, which shows them.
+    this.writeGrant(a);
     // pm's page does not report calls: a traced process asks pm through the kernel, which shows the hop.
     if (a.pm !== undefined) a.pm.hints[0] = p.trace === undefined && !this.slowPath ? 1 : 0;
   }
@@ -175,6 +231,7 @@ export class DirectFiles {
         for (const [fd, e] of a.p.fds.list()) this.fdChanged(a.p, fd, e.file);
       }
       if (a.pm !== undefined) a.pm.hints[0] = a.p.trace === undefined && !on ? 1 : 0;
+      this.writeGrant(a);
     }
   }
 
@@ -199,6 +256,8 @@ export class DirectFiles {
     for (const a of this.attached.values()) {
       this.slots.fill(0, a.slot * DIRECT_SLOT_WORDS + SLOT_FD0, (a.slot + 1) * DIRECT_SLOT_WORDS);
       a.hints.fill(0);
+      a.pathHint[0] = 0;
+      a.grant = undefined; // written again after the process's next syscall (its cwd reopened)
       this.answerRefused(a);
     }
   }
@@ -229,4 +288,11 @@ export class DirectFiles {
 
   /** Processes and open files served directly now (sysinfo, leak checks). */
   get counts(): { processes: number; files: number } { return { processes: this.attached.size, files: this.holders.size }; }
+}
+
+function sameGroups(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

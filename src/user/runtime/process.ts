@@ -9,7 +9,7 @@
 
 import { TRAP_STATE, TRAP_NR, TRAP_SIGNALS, TRAP_WAITING, TRAP_REGS_OFFSET, TRAP_RESULT, TrapState, SPIN_LEASE_FIRST, SPIN_LEASES, SPIN_LEASE_STALE_MS, type ProcessStart } from '../../abi/trap.js';
 import { SYS } from '../../abi/syscalls.js';
-import { DIRECT_FDS, DIRECT_HINTS_OFFSET, DIRECT_OP, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_STATE, DirectOp, DirectState } from '../../abi/direct.js';
+import { DIRECT_PATH_HINT, DIRECT_FDS, DIRECT_HINTS_OFFSET, DIRECT_OP, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_STATE, DirectOp, DirectState } from '../../abi/direct.js';
 import { execFormat, executableHeader } from '../../abi/exec.js';
 import { ringBell, sleepForAnswer, spinFor } from '../../lib/poller.js';
 import { installTrap, type TrapFn } from '../libc/trap.js';
@@ -35,6 +35,9 @@ const DIRECT_OPS: Record<number, number> = {
   [SYS.read]: DirectOp.READ, [SYS.write]: DirectOp.WRITE, [SYS.pread]: DirectOp.PREAD, [SYS.pwrite]: DirectOp.PWRITE,
   [SYS.fstat]: DirectOp.FSTAT, [SYS.lseek]: DirectOp.LSEEK,
 };
+// And these, by path, while the kernel's path hint says so (it grants them in a table
+// the process cannot reach: vfs acts with the credentials written there).
+const PATH_OPS: Record<number, number> = { [SYS.stat]: DirectOp.STAT, [SYS.lstat]: DirectOp.LSTAT, [SYS.unlink]: DirectOp.UNLINK };
 // And these go to pm's server first, when the kernel gave a page to it.
 const PM_OPS: Record<number, number> = {
   [SYS.getpid]: DirectOp.GETPID, [SYS.getppid]: DirectOp.GETPPID, [SYS.getpgid]: DirectOp.GETPGID, [SYS.getsid]: DirectOp.GETSID,
@@ -101,6 +104,7 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
   const dctl = direct === undefined ? undefined : new Int32Array(direct.page, 0, 4);
   const dregs = direct === undefined ? undefined : new Float64Array(direct.page, DIRECT_REGS_OFFSET, DIRECT_REGS);
   const hints = direct === undefined ? undefined : new Uint8Array(direct.page, DIRECT_HINTS_OFFSET, DIRECT_FDS);
+  const pathHint = direct === undefined ? undefined : new Uint8Array(direct.page, DIRECT_PATH_HINT, 1);
   const serverBell = direct === undefined ? undefined : new Int32Array(direct.serverBell, 0, 1);
   const pmPage = direct?.pm;
   const pmCtl = pmPage === undefined ? undefined : new Int32Array(pmPage.page, 0, 4);
@@ -126,6 +130,13 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
       const op = PM_OPS[nr];
       if (op !== undefined) {
         const result = directCall(op, key, a0, 0, 0, 0, pmCtl, pmRegs, pmBell);
+        if (result !== DIRECT_REFUSED) { afterCall(); return result; }
+      }
+    }
+    if (pathHint !== undefined && pathHint[0] === 1) {
+      const op = PATH_OPS[nr];
+      if (op !== undefined) {
+        const result = directCall(op, key, a0, a1, a2, 0);
         if (result !== DIRECT_REFUSED) { afterCall(); return result; }
       }
     }
