@@ -305,7 +305,7 @@ function service<I>(name: string, doc: string, spec: { readonly [K in Exclude<ke
 
 const IDEMPOTENT = { idempotent: true } as const;
 const STAT: Shape = { record: Object.fromEntries(STAT_FIELDS.map((f) => [f, 'num' as const])) };
-const SETATTR: Shape = { record: { mode: { optional: 'int' }, uid: { optional: 'int' }, gid: { optional: 'int' }, size: { optional: 'num' }, atimeNs: { optional: 'num' }, mtimeNs: { optional: 'num' } } };
+const SETATTR: Shape = { record: { mode: { optional: 'int' }, uid: { optional: 'int' }, gid: { optional: 'int' }, size: { optional: 'num' }, atimeNs: { optional: 'num' }, mtimeNs: { optional: 'num' }, atimeNsec: { optional: 'int' }, mtimeNsec: { optional: 'int' } } };
 // A PathBase (a string, or an open directory handle with RESOLVE_BENEATH) is one slot;
 // the caller's credentials are a record with a list: both have a fixed layout.
 const CRED_SHAPE: Shape = { optional: { record: { uid: 'int', gid: 'int', groups: { list: 'int' }, pid: { optional: 'int' } } } };

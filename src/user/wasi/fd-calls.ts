@@ -5,7 +5,7 @@
 
 import {
   read, write, pread, pwrite, lseek, close, fstat, fsync, fdatasync, ftruncate, futimens,
-  fcntl, getdents, openat, O, F, SEEK, UTIME_NOW, UTIME_OMIT, type DirEntry,
+  fcntl, getdents, openat, O, F, SEEK, UTIME_NOW, UTIME_OMIT, type DirEntry, type TimeNs,
 } from '../libc/index.js';
 import { E, R, FSTFLAGS, FILETYPE, PREOPENTYPE_DIR, SIZE } from './constants.js';
 import { call, offset, putFilestat, linuxFdflags, filetypeOfDirent, isErrno, type WasiContext } from './context.js';
@@ -14,12 +14,12 @@ import { WasiError, encode } from './memory.js';
 
 const u = (x: number): number => x >>> 0;
 
-/** Times for futimens/utimens from WASI fstflags: ns, UTIME_NOW or UTIME_OMIT. */
-export function timesFromFlags(atim: bigint, mtim: bigint, fst: number): [number, number] {
+/** Times for futimens/utimens from WASI fstflags: exact ns, UTIME_NOW or UTIME_OMIT. */
+export function timesFromFlags(atim: bigint, mtim: bigint, fst: number): [TimeNs, TimeNs] {
   if ((fst & FSTFLAGS.ATIM && fst & FSTFLAGS.ATIM_NOW) || (fst & FSTFLAGS.MTIM && fst & FSTFLAGS.MTIM_NOW)) throw new WasiError(E.INVAL);
   if (fst & ~0xf) throw new WasiError(E.INVAL);
-  const a = fst & FSTFLAGS.ATIM_NOW ? UTIME_NOW : fst & FSTFLAGS.ATIM ? Number(atim) : UTIME_OMIT;
-  const m = fst & FSTFLAGS.MTIM_NOW ? UTIME_NOW : fst & FSTFLAGS.MTIM ? Number(mtim) : UTIME_OMIT;
+  const a = fst & FSTFLAGS.ATIM_NOW ? UTIME_NOW : fst & FSTFLAGS.ATIM ? atim : UTIME_OMIT;
+  const m = fst & FSTFLAGS.MTIM_NOW ? UTIME_NOW : fst & FSTFLAGS.MTIM ? mtim : UTIME_OMIT;
   return [a, m];
 }
 
