@@ -107,6 +107,12 @@ int main(void) {
   printf("open f read-only -> %u\n", (unsigned)e);
   SHOW("set_size read-only", __wasi_fd_filestat_set_size(ro, 0));
   SHOW("write read-only", __wasi_fd_write(ro, &x, 1, &n));
+  // A right the program gave up itself: refused by both (wasmtime ignores fd_fdstat_set_rights).
+  __wasi_fd_t rw = open_at("f", 0, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_FILESTAT_SET_SIZE, 0, &e);
+  printf("open f read-write -> %u\n", (unsigned)e);
+  SHOW("drop the set_size right", __wasi_fd_fdstat_set_rights(rw, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE, 0));
+  SHOW("set_size after dropping the right", __wasi_fd_filestat_set_size(rw, 0));
+  SHOW("take the right back", __wasi_fd_fdstat_set_rights(rw, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_FILESTAT_SET_SIZE, 0));
   SHOW("set_times with ATIM and ATIM_NOW", __wasi_fd_filestat_set_times(f, 0, 0, __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_ATIM_NOW));
 
   // Sockets calls on things that are not sockets; pipes.
