@@ -23,6 +23,16 @@ int main(void) {
   CHECK(symlink("loop1", "loop2") == 0);
   CHECK_ERRNO(open("loop1", O_RDONLY), ELOOP);
 
+  // A chain of 41 links is too long to follow (Linux's limit is 40 links): ELOOP; 40 are followed.
+  char from[16], to[16];
+  for (int i = 0; i < 41; i++) {
+    snprintf(from, sizeof from, "chain%d", i);
+    if (i == 40) snprintf(to, sizeof to, "hello.txt"); else snprintf(to, sizeof to, "chain%d", i + 1);
+    CHECK(symlink(to, from) == 0);
+  }
+  CHECK_ERRNO(open("chain0", O_RDONLY), ELOOP);
+  CHECK(strcmp(read_file("chain1"), "hello\n") == 0);
+
   CHECK(mkdir("dir", 0755) == 0);
   write_file("dir/inner", "I");
   CHECK(symlink("dir", "dirlink") == 0);
