@@ -107,6 +107,8 @@ int main(void) {
   printf("open f read-only -> %u\n", (unsigned)e);
   SHOW("set_size read-only", __wasi_fd_filestat_set_size(ro, 0));
   SHOW("write read-only", __wasi_fd_write(ro, &x, 1, &n));
+  SHOW("set_times read-only", __wasi_fd_filestat_set_times(ro, 5, 5, __WASI_FSTFLAGS_MTIM));
+  SHOW("read read-only", __wasi_fd_read(ro, &in, 1, &n));
   // A right the program gave up itself: refused by both (wasmtime ignores fd_fdstat_set_rights).
   __wasi_fd_t rw = open_at("f", 0, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_FILESTAT_SET_SIZE, 0, &e);
   printf("open f read-write -> %u\n", (unsigned)e);

@@ -174,12 +174,16 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
     fd_filestat_set_size: call((fd: number, size: bigint) => {
       notDirectory(fds.get(fd));
       const e = fds.need(fd, R.FD_FILESTAT_SET_SIZE);
+      // As wasmtime: a file opened without write access may not change its size.
+      if (e.readOnly === true) throw new WasiError(E.PERM);
       ftruncate(e.kfd, offset(size));
     }),
 
     fd_filestat_set_times: call((fd: number, atim: bigint, mtim: bigint, fst: number) => {
       const e = fds.need(fd, R.FD_FILESTAT_SET_TIMES);
       const [a, m] = timesFromFlags(atim, mtim, fst);
+      // As wasmtime: nor its times (through the fd; path_filestat_set_times may).
+      if (e.readOnly === true) throw new WasiError(E.PERM);
       futimens(e.kfd, a, m);
     }),
 

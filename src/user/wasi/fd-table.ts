@@ -18,6 +18,8 @@ export interface FdEntry {
   flags: number;
   /** Rights the guest gave up with fd_fdstat_set_rights: those alone are refused (ENOTCAPABLE). */
   dropped?: bigint;
+  /** A regular file path_open opened without write access (wasmtime refuses changing its size or times: EPERM). */
+  readOnly?: boolean;
   /** Preopens: the name the guest sees (fd_prestat_dir_name). */
   preopenName?: string;
   /** The kernel fd belongs to the caller of runWasm (stdio), not to this module run. */

@@ -6,7 +6,7 @@ import {
   openat, fstatat, fstat, mkdirat, unlinkat, renameat, linkat, symlinkat, readlinkat, utimensat,
   ioctl, O, AT, TIOC, isChr, isDir,
 } from '../libc/index.js';
-import { E, R, OFLAGS, LOOKUP_SYMLINK_FOLLOW, RIGHTS_DIR, RIGHTS_FILE, RIGHTS_TTY } from './constants.js';
+import { E, R, OFLAGS, FILETYPE, LOOKUP_SYMLINK_FOLLOW, RIGHTS_DIR, RIGHTS_FILE, RIGHTS_TTY } from './constants.js';
 import { call, putFilestat, linuxFdflags, filetypeOfMode, type WasiContext } from './context.js';
 import { timesFromFlags } from './fd-calls.js';
 import type { FdEntry } from './fd-table.js';
@@ -99,6 +99,7 @@ export function pathCalls(ctx: WasiContext): Record<string, (...args: never[]) =
         fds.closeKernel(kfd);
         throw e;
       }
+      if ((flags & O.ACCMODE) === O.RDONLY && entry.type === FILETYPE.REGULAR_FILE) entry.readOnly = true;
       mem.u32(u(fdPtr), fds.add(entry));
     }),
 
