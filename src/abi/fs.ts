@@ -21,6 +21,13 @@ export const O = {
  */
 export const AT = {
   FDCWD: -100, SYMLINK_NOFOLLOW: 0x100, REMOVEDIR: 0x200, SYMLINK_FOLLOW: 0x400, RESOLVE_BENEATH: 0x80000,
+  /**
+   * utimens, utimensat, futimens: the atime argument is a pointer to four float64s
+   * {atime s, atime ns, mtime s, mtime ns} (Linux's `struct timespec times[2]`; a ns of
+   * UTIME_NOW or UTIME_OMIT means that), so a time keeps every nanosecond; the mtime
+   * argument is unused.
+   */
+  TIMESPEC: 0x1000000,
 } as const;
 
 export const S = {
@@ -59,7 +66,37 @@ export const SEEK = { SET: 0, CUR: 1, END: 2 } as const;
  */
 export const OFF_MAX = Number.MAX_SAFE_INTEGER;
 
-/** Times are nanoseconds since the epoch, as float64 (exact to ~0.25 µs in 2026). */
+const NS_PER_S = 1_000_000_000;
+
+/**
+ * The nanoseconds within the second of a float64 time (0..999,999,999), for a
+ * filesystem that keeps times only as float64 ns.
+ */
+export function nsecOf(ns: number): number {
+  if (!Number.isFinite(ns)) return 0;
+  const r = Math.round(ns % NS_PER_S);
+  return r < 0 ? r + NS_PER_S : r >= NS_PER_S ? r - NS_PER_S : r;
+}
+
+/**
+ * The exact time of a (float64 ns, exact nanoseconds within the second) pair. The
+ * float64 is off by at most a few hundred ns, so it names the second unambiguously.
+ */
+export function exactNs(ns: number, nsec: number): bigint {
+  return BigInt(Math.round((ns - nsec) / NS_PER_S)) * 1_000_000_000n + BigInt(nsec);
+}
+
+/** The (float64 ns, nanoseconds within the second) pair of an exact time. */
+export function splitNs(t: bigint): [number, number] {
+  const nsec = ((t % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n;
+  return [Number(t), Number(nsec)];
+}
+
+/**
+ * Times are nanoseconds since the epoch as float64 (`atimeNs`, exact to ~0.25 µs in
+ * 2026), plus the exact nanoseconds within the second (`atimeNsec`): `exactNs` puts
+ * the two together into the time to the nanosecond.
+ */
 export interface Stat {
   dev: number;
   ino: number;
@@ -74,12 +111,15 @@ export interface Stat {
   atimeNs: number;
   mtimeNs: number;
   ctimeNs: number;
+  atimeNsec: number;
+  mtimeNsec: number;
+  ctimeNsec: number;
 }
 
-/** Field order of Stat in user memory: 13 float64s (STAT_SIZE bytes). */
+/** Field order of Stat in user memory: 16 float64s (STAT_SIZE bytes). */
 export const STAT_FIELDS = [
   'dev', 'ino', 'mode', 'nlink', 'uid', 'gid', 'rdev', 'size', 'blksize', 'blocks',
-  'atimeNs', 'mtimeNs', 'ctimeNs',
+  'atimeNs', 'mtimeNs', 'ctimeNs', 'atimeNsec', 'mtimeNsec', 'ctimeNsec',
 ] as const satisfies readonly (keyof Stat)[];
 export const STAT_SIZE = STAT_FIELDS.length * 8;
 
@@ -96,6 +136,9 @@ export interface SetAttr {
   size?: number;
   atimeNs?: number;
   mtimeNs?: number;
+  /** The exact nanoseconds within the second of atimeNs/mtimeNs (exactNs); absent: the float64 is the time. */
+  atimeNsec?: number;
+  mtimeNsec?: number;
 }
 
 export interface StatFs {

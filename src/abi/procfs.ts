@@ -66,7 +66,7 @@ export interface ProcSystem {
   cores: number;
   host: string;
   arenas: ProcArena[];
-  mounts: { source: string; target: string; fstype: string }[];
+  mounts: { source: string; target: string; fstype: string; options: string }[];
   modules: ProcModule[];
 }
 

@@ -78,7 +78,7 @@ export interface VfsService {
   statfs(base: PathBase, path: string, cred?: FsCred): Promise<StatFs>;
   mount(source: string, target: string, fstype: string): Promise<void>;
   umount(target: string): Promise<void>;
-  mounts(): Promise<{ source: string; target: string; fstype: string }[]>;
+  mounts(): Promise<{ source: string; target: string; fstype: string; options: string }[]>;
   /** Where a filesystem on block device `rdev` is mounted, or '' (raw writes to it are refused). */
   mountedOn(rdev: number): Promise<string>;
   /** Number of open handles (for leak checks and rmmod). */
@@ -305,7 +305,7 @@ function service<I>(name: string, doc: string, spec: { readonly [K in Exclude<ke
 
 const IDEMPOTENT = { idempotent: true } as const;
 const STAT: Shape = { record: Object.fromEntries(STAT_FIELDS.map((f) => [f, 'num' as const])) };
-const SETATTR: Shape = { record: { mode: { optional: 'int' }, uid: { optional: 'int' }, gid: { optional: 'int' }, size: { optional: 'num' }, atimeNs: { optional: 'num' }, mtimeNs: { optional: 'num' } } };
+const SETATTR: Shape = { record: { mode: { optional: 'int' }, uid: { optional: 'int' }, gid: { optional: 'int' }, size: { optional: 'num' }, atimeNs: { optional: 'num' }, mtimeNs: { optional: 'num' }, atimeNsec: { optional: 'int' }, mtimeNsec: { optional: 'int' } } };
 // A PathBase (a string, or an open directory handle with RESOLVE_BENEATH) is one slot;
 // the caller's credentials are a record with a list: both have a fixed layout.
 const CRED_SHAPE: Shape = { optional: { record: { uid: 'int', gid: 'int', groups: { list: 'int' }, pid: { optional: 'int' } } } };
@@ -352,7 +352,7 @@ export const VFS = service<VfsService>('vfs', 'virtual filesystem: mount table, 
   statfs: m(22, [BASE, PATH, CRED], STATFS, 'filesystem usage', IDEMPOTENT),
   mount: m(23, [['source', 'str'], ['target', 'str'], ['fstype', 'str']], 'void', 'mounts a filesystem'),
   umount: m(24, [['target', 'str']], 'void', 'unmounts a filesystem'),
-  mounts: m(25, [], { list: { record: { source: 'str', target: 'str', fstype: 'str' } } }, 'the mount table', IDEMPOTENT),
+  mounts: m(25, [], { list: { record: { source: 'str', target: 'str', fstype: 'str', options: 'str' } } }, 'the mount table (options: ro or rw)', IDEMPOTENT),
   openCount: m(26, [], 'int', 'open handles (leak checks, rmmod)', { ...IDEMPOTENT, check: NOT_NEGATIVE }),
   mountedOn: m(27, [['rdev', 'int']], 'str', "where a filesystem on block device `rdev` is mounted, or '' (raw writes to it are refused)", IDEMPOTENT),
   readInto: m(28, [HANDLE, ['offset', 'num'], ['dst', GRANT]], 'int', "reads at `offset` into the caller's granted window, copied once; the count", { ...IDEMPOTENT, bulk: ['dst'], check: GRANT_COUNT }),

@@ -52,6 +52,8 @@ export interface MountRecord {
   source: string;
   target: string;
   fstype: string;
+  /** 'ro' or 'rw'. */
+  options: string;
 }
 
 export interface PresetRecord {

@@ -23,13 +23,13 @@ int main(void) {
   CHECK(dfd >= 0);
   CHECK(fstat(dfd, &st) == 0 && S_ISDIR(st.st_mode));
   char c;
-  CHECK_ERRNO(read(dfd, &c, 1), EISDIR);
+  CHECK_ERRNO(read(dfd, &c, 1), EBADF); // wasmtime: EBADF (Linux would say EISDIR)
   CHECK_ERRNO(write(dfd, "x", 1), EBADF);
   CHECK(close(dfd) == 0);
   // readdir on a file descriptor that is not a directory.
   int ffd = open("hello.txt", O_RDONLY);
   CHECK(ffd >= 0);
-  CHECK(fdopendir(ffd) == NULL && errno == ENOTDIR);
+  CHECK(fdopendir(ffd) == NULL && errno == EBADF); // fd_readdir on a file: EBADF, as wasmtime
   CHECK(close(ffd) == 0);
 
   // wasi-libc keeps its own cwd: relative paths follow chdir.

@@ -3,18 +3,28 @@
 // checks the outside.
 //
 //   escape preopen DIR [SECRET]  DIR is a preopen. A directory fd under it keeps its
-//     directory: rename the directory away, put a symlink in its place ("/" with
-//     SECRET, a path below '/'; else "."), then openat(dirfd, ...) must find the
-//     moved directory, not what the link points to; '..' and the absolute link are
-//     ENOTCAPABLE.
+//     directory: rename the directory away, put a symlink in its place (with SECRET,
+//     a path below '/', one that climbs to '/' with '..'s; else "."), then
+//     openat(dirfd, ...) must find the moved directory, not what the link points to;
+//     '..' and the climbing link are EPERM, as wasmtime answers, and a link to an
+//     absolute path cannot even be made (EPERM, as wasmtime).
 //   escape share DIR CANARY      DIR is a preopen on a host share, CANARY a host path
 //     outside it. An open file keeps its file when its name is swapped for a symlink
-//     to CANARY (read, append, ftruncate); utimensat(AT_SYMLINK_NOFOLLOW) on a link
-//     to CANARY sets the link's times.
+//     that climbs to CANARY (read, append, ftruncate); utimensat(AT_SYMLINK_NOFOLLOW)
+//     on such a link sets the link's times.
 #include "common.h"
 #include <time.h>
 
 static char path_buf[3][1024];
+
+// Enough '..'s to climb from anywhere in the tree to '/'.
+#define UP "../../../../../../../../../../../../../../../../../../../../../../../.."
+
+static char up_buf[2048];
+static const char *climb(const char *abs) {
+  snprintf(up_buf, sizeof up_buf, "%s%s", UP, abs);
+  return up_buf;
+}
 
 static const char *in(int slot, const char *dir, const char *name) {
   snprintf(path_buf[slot], sizeof path_buf[slot], "%s/%s", dir, name);
@@ -26,7 +36,8 @@ static void preopen_attack(const char *dir, const char *secret) {
   int sub = open(in(0, dir, "sub"), O_RDONLY | O_DIRECTORY);
   CHECK(sub >= 0);
   CHECK(rename(in(0, dir, "sub"), in(1, dir, "moved")) == 0);
-  CHECK(symlink(secret != NULL ? "/" : ".", in(0, dir, "sub")) == 0);
+  CHECK_ERRNO(symlink("/", in(0, dir, "sub")), EPERM);
+  CHECK(symlink(secret != NULL ? UP : ".", in(0, dir, "sub")) == 0);
   const char *target = secret != NULL ? secret : "inside.txt";
   // The fd is the moved directory, which holds nothing yet.
   CHECK_ERRNO(openat(sub, target, O_RDONLY), ENOENT);
@@ -38,12 +49,12 @@ static void preopen_attack(const char *dir, const char *secret) {
   struct stat st;
   CHECK(fstatat(sub, "planted", &st, 0) == 0 && st.st_size == 8);
   // '..' may not climb out of the directory fd, nor out of the preopen.
-  CHECK_ERRNO(openat(sub, "../../planted", O_RDONLY), ENOTCAPABLE);
-  CHECK_ERRNO(openat(sub, "..", O_RDONLY | O_DIRECTORY), ENOTCAPABLE);
+  CHECK_ERRNO(openat(sub, "../../planted", O_RDONLY), EPERM);
+  CHECK_ERRNO(openat(sub, "..", O_RDONLY | O_DIRECTORY), EPERM);
   if (secret != NULL) {
-    // Through the preopen, the link to "/" is absolute: not followed out.
-    CHECK_ERRNO(open(in(2, dir, "sub/planted"), O_RDONLY), ENOTCAPABLE);
-    CHECK_ERRNO(open(in(2, dir, "sub/planted2"), O_WRONLY | O_CREAT, 0644), ENOTCAPABLE);
+    // Through the preopen, the link climbs to "/": not followed out.
+    CHECK_ERRNO(open(in(2, dir, "sub/planted"), O_RDONLY), EPERM);
+    CHECK_ERRNO(open(in(2, dir, "sub/planted2"), O_WRONLY | O_CREAT, 0644), EPERM);
   }
   CHECK(close(sub) == 0);
   printf("ok escape\n");
@@ -56,9 +67,10 @@ static void share_attack(const char *dir, const char *canary) {
   CHECK(fd >= 0 && app >= 0);
   // Swap the name for a symlink to the canary outside the share.
   CHECK(unlink(in(0, dir, "f")) == 0);
-  CHECK(symlink(canary, in(0, dir, "f")) == 0);
-  // The link is the guest's to resolve; under a preopen an absolute one is refused.
-  CHECK_ERRNO(open(in(0, dir, "f"), O_RDONLY), ENOTCAPABLE);
+  CHECK_ERRNO(symlink(canary, in(0, dir, "f")), EPERM);
+  CHECK(symlink(climb(canary), in(0, dir, "f")) == 0);
+  // The link is the guest's to resolve; under a preopen one that leaves it is refused.
+  CHECK_ERRNO(open(in(0, dir, "f"), O_RDONLY), EPERM);
   char buf[64] = { 0 };
   CHECK(pread(fd, buf, sizeof buf - 1, 0) == 7 && strcmp(buf, "inside\n") == 0);
   CHECK(write(app, "X", 1) == 1);
@@ -69,7 +81,7 @@ static void share_attack(const char *dir, const char *canary) {
   CHECK(fstat(fd, &st) == 0 && st.st_size == 3);
   CHECK(close(fd) == 0 && close(app) == 0);
   // A link's own times, not its target's.
-  CHECK(symlink(canary, in(1, dir, "l2")) == 0);
+  CHECK(symlink(climb(canary), in(1, dir, "l2")) == 0);
   struct timespec ts[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
   CHECK(utimensat(AT_FDCWD, in(1, dir, "l2"), ts, AT_SYMLINK_NOFOLLOW) == 0);
   CHECK(lstat(in(1, dir, "l2"), &st) == 0 && st.st_mtim.tv_sec == 1000000000);

@@ -19,6 +19,7 @@ type Open =
   | { kind: 'file'; hostFd: number; hostPath: string; pos: number; flags: number; listing?: { name: string; ino: number; type: number }[] };
 
 const EBADF = 9, EINVAL = 22, ENOTDIR = 20, EXDEV = 18, ENOTTY = 25, ESPIPE = 29, ENOSYS = 38, ENOENT = 2, ERANGE = 34;
+const NS = 1_000_000_000n;
 
 class ExitCalled extends Error {
   constructor(readonly status: number) { super(`exit(${status})`); }
@@ -72,11 +73,22 @@ export class FakeKernel {
     return Buffer.from(this.memory.subarray(ptr, ptr + len)).toString('utf8');
   }
 
+  // The two times of a utimens-family call in seconds for node:fs (AT.TIMESPEC: `at` points at {s, ns, s, ns}).
+  private times(at: number, mt: number, flags: number, cur: fs.BigIntStats): [number, number] {
+    const now = Date.now() / 1000;
+    const pick = (t: number, old: bigint): number => (t === -1 ? now : t === -2 ? Number(old) / 1e9 : t / 1e9);
+    if ((flags & AT.TIMESPEC) === 0) return [pick(at, cur.atimeNs), pick(mt, cur.mtimeNs)];
+    const f = (i: number): number => this.view.getFloat64(at + i * 8, true);
+    const pick2 = (s: number, ns: number, old: bigint): number => (ns === -1 ? now : ns === -2 ? Number(old) / 1e9 : s + ns / 1e9);
+    return [pick2(f(0), f(1), cur.atimeNs), pick2(f(2), f(3), cur.mtimeNs)];
+  }
+
   private putStat(at: number, st: fs.BigIntStats): void {
     const v: Record<string, number> = {
       dev: Number(st.dev), ino: Number(st.ino), mode: Number(st.mode), nlink: Number(st.nlink), uid: Number(st.uid),
       gid: Number(st.gid), rdev: Number(st.rdev), size: Number(st.size), blksize: Number(st.blksize), blocks: Number(st.blocks),
       atimeNs: Number(st.atimeNs), mtimeNs: Number(st.mtimeNs), ctimeNs: Number(st.ctimeNs),
+      atimeNsec: Number(st.atimeNs % NS), mtimeNsec: Number(st.mtimeNs % NS), ctimeNsec: Number(st.ctimeNs % NS),
     };
     STAT_FIELDS.forEach((f, i) => this.view.setFloat64(at + i * 8, v[f] as number, true));
   }
@@ -201,9 +213,7 @@ export class FakeKernel {
         const follow = (a5 & AT.SYMLINK_NOFOLLOW) === 0;
         const p = this.at(a0, this.str(a1, a2), beneath(a5), follow);
         const cur = follow ? fs.statSync(p, { bigint: true }) : fs.lstatSync(p, { bigint: true });
-        const now = Date.now() / 1000;
-        const pick = (t: number, old: bigint): number => (t === -1 ? now : t === -2 ? Number(old) / 1e9 : t / 1e9);
-        const a = pick(a3, cur.atimeNs), mm = pick(a4, cur.mtimeNs);
+        const [a, mm] = this.times(a3, a4, a5, cur);
         if (follow) fs.utimesSync(p, a, mm); else fs.lutimesSync(p, a, mm);
         return 0;
       }
@@ -345,9 +355,7 @@ export class FakeKernel {
         const p = nr === SYS.utimens ? this.host(this.str(a0, a1)) : '';
         const [at, mt] = nr === SYS.utimens ? [a2, a3] : [a1, a2];
         const cur = fd !== undefined ? fs.fstatSync(fd, { bigint: true }) : fs.lstatSync(p, { bigint: true });
-        const now = Date.now() / 1000;
-        const pick = (t: number, old: bigint): number => (t === -1 ? now : t === -2 ? Number(old) / 1e9 : t / 1e9);
-        const a = pick(at, cur.atimeNs), mm = pick(mt, cur.mtimeNs);
+        const [a, mm] = this.times(at, mt, nr === SYS.utimens ? a4 : a3, cur);
         if (fd !== undefined) fs.futimesSync(fd, a, mm);
         else if (nr === SYS.utimens && (a4 & 0x100) !== 0) fs.lutimesSync(p, a, mm);
         else fs.utimesSync(p, a, mm);

@@ -15,6 +15,7 @@
 import { KernelError, Errno } from '../../abi/errno.js';
 import type { HostFsBackend } from '../../hw/hostfs-device.js';
 import type { Stat } from '../../abi/fs.js';
+import { nsecOf } from '../../abi/fs.js';
 
 /** Where the guest sees the share. */
 export const UPLOAD_MOUNT = '/mnt/upload';
@@ -230,6 +231,7 @@ export class UploadShare {
       dev: 0x5550, ino: n.ino, mode: (n.dir ? S_IFDIR : S_IFREG) | n.mode, nlink: n.dir ? 2 + [...n.children!.values()].filter((c) => c.dir).length : 1,
       uid: 0, gid: 0, rdev: 0, size: n.dir ? 4096 : n.size, blksize: 4096, blocks: Math.ceil(n.size / 512),
       atimeNs: n.atimeNs, mtimeNs: n.mtimeNs, ctimeNs: n.ctimeNs,
+      atimeNsec: nsecOf(n.atimeNs), mtimeNsec: nsecOf(n.mtimeNs), ctimeNsec: nsecOf(n.ctimeNs),
     };
   }
 }

@@ -25,7 +25,7 @@
 import fs from 'node:fs';
 import { KernelError, Errno } from '../../abi/errno.js';
 import type { HostFsBackend } from '../../hw/hostfs-device.js';
-import type { Stat } from '../../abi/fs.js';
+import { exactNs, type Stat } from '../../abi/fs.js';
 
 export interface Share { host: string; guest: string; readOnly: boolean }
 
@@ -46,9 +46,26 @@ function toStat(st: fs.BigIntStats): Stat {
     dev: Number(st.dev), ino: guestIno(st), mode: Number(st.mode), nlink: Number(st.nlink), uid: Number(st.uid), gid: Number(st.gid),
     rdev: Number(st.rdev), size: Number(st.size), blksize: Number(st.blksize), blocks: Number(st.blocks),
     atimeNs: Number(st.atimeNs), mtimeNs: Number(st.mtimeNs), ctimeNs: Number(st.ctimeNs),
+    atimeNsec: Number(st.atimeNs % NS), mtimeNsec: Number(st.mtimeNs % NS), ctimeNsec: Number(st.ctimeNs % NS),
   };
 }
 
+const NS = 1_000_000_000n;
+
+/**
+ * A time (float64 ns and its exact nanoseconds within the second) as the seconds
+ * fs.utimes takes. libuv keeps only microseconds of it (it drops the rest on purpose),
+ * so the value aims at the middle of the right microsecond: the host then holds the
+ * time truncated to the microsecond, never one microsecond off.
+ */
+function hostSeconds(ns: unknown, nsec: unknown): number {
+  if (typeof ns !== 'number' || typeof nsec !== 'number' || !Number.isFinite(ns) || !Number.isInteger(nsec) || nsec < 0 || nsec > 999_999_999) {
+    throw new KernelError(Errno.EINVAL, 'hostfs: bad time');
+  }
+  const t = exactNs(ns, nsec);
+  const s = t / NS - (t < 0n && t % NS !== 0n ? 1n : 0n);
+  return Number(s) + (Math.floor(nsec / 1000) + 0.5) / 1e6;
+}
 const guestIno = (st: fs.BigIntStats): number => Number(st.ino & 0xffffffffn);
 const S_IFMT = 0o170000n, S_IFLNK = 0o120000n, S_IFDIR = 0o040000n;
 
@@ -286,7 +303,7 @@ export function hostFsBackend(shares: Share[], options: HostFsBackendOptions = {
         }
         case 'utimes': {
           const n = t.node(a.node);
-          const at = Number(a.atimeNs) / 1e9, mt = Number(a.mtimeNs) / 1e9;
+          const at = hostSeconds(a.atimeNs, a.atimeNsec), mt = hostSeconds(a.mtimeNs, a.mtimeNsec);
           // A symlink node: its own times (AT_SYMLINK_NOFOLLOW), through its directory.
           if (n.symlink) fs.lutimesSync(t.byName(n), at, mt);
           else fs.utimesSync(procFd(n.fd), at, mt);

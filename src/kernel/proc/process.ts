@@ -174,6 +174,11 @@ export class Process {
     values.forEach((v, i) => this.umemView.setFloat64(ptr + i * 8, v, true));
   }
 
+  copyinFloat64(ptr: UserPtr | number, count: number): number[] {
+    this.range(ptr, count * 8);
+    return Array.from({ length: count }, (_, i) => this.umemView.getFloat64(ptr + i * 8, true));
+  }
+
   readInt32(ptr: UserPtr | number): number {
     this.range(ptr, 4);
     return this.umemView.getInt32(ptr, true);

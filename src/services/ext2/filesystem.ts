@@ -165,6 +165,7 @@ export class Ext2FileSystem implements FileSystem {
         dev: this.dev, ino: i.ino, mode: i.mode, nlink: i.linksCount, uid: i.uid, gid: i.gid,
         rdev: special ? i.rdev : 0, size: i.size, blksize: this.vol.blockSize, blocks: i.blocks512,
         atimeNs: i.atimeNs, mtimeNs: i.mtimeNs, ctimeNs: i.ctimeNs,
+        atimeNsec: i.atimeNsec, mtimeNsec: i.mtimeNsec, ctimeNsec: i.ctimeNsec,
       };
     });
   }
@@ -183,8 +184,8 @@ export class Ext2FileSystem implements FileSystem {
       if (attr.mode !== undefined) i.mode = (i.mode & S.IFMT) | (attr.mode & 0o7777);
       if (attr.uid !== undefined) i.uid = attr.uid;
       if (attr.gid !== undefined) i.gid = attr.gid;
-      if (attr.atimeNs !== undefined) i.atimeNs = attr.atimeNs;
-      if (attr.mtimeNs !== undefined) i.mtimeNs = attr.mtimeNs;
+      if (attr.atimeNs !== undefined) i.setAtime(attr.atimeNs, attr.atimeNsec);
+      if (attr.mtimeNs !== undefined) i.setMtime(attr.mtimeNs, attr.mtimeNsec);
       i.ctimeNs = this.vol.now();
     });
   }

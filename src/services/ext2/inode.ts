@@ -79,9 +79,14 @@ export class Inode {
     }
     return s * NS_PER_S + ns;
   }
-  private setTime(base: number, extra: number, ns: number): void {
-    const s = Math.floor(ns / NS_PER_S);
-    const nsec = Math.min(NS_PER_S - 1, Math.max(0, Math.round(ns - s * NS_PER_S)));
+  // The nanoseconds within the second (0 without the extra field).
+  private getNsec(extra: number): number {
+    return this.hasExtra(extra) ? Math.min(this.u32(extra) >>> 2, NS_PER_S - 1) : 0;
+  }
+  // `exactNsec`: the time's exact nanoseconds within the second (abi/fs.ts exactNs), when the caller has them.
+  private setTime(base: number, extra: number, ns: number, exactNsec?: number): void {
+    const s = exactNsec === undefined ? Math.floor(ns / NS_PER_S) : Math.round((ns - exactNsec) / NS_PER_S);
+    const nsec = exactNsec ?? Math.min(NS_PER_S - 1, Math.max(0, Math.round(ns - s * NS_PER_S)));
     if (this.hasExtra(extra) && s >= -0x8000_0000 && s < 3 * 0x1_0000_0000 + 0x8000_0000) {
       // Past 2038 the two epoch bits of the extra field extend the signed 32-bit seconds.
       const low = ((((s + 0x8000_0000) % 0x1_0000_0000) + 0x1_0000_0000) % 0x1_0000_0000) - 0x8000_0000;
@@ -101,6 +106,12 @@ export class Inode {
   get mtimeNs(): number { return this.getTime(16, 0x88); }
   set mtimeNs(v: number) { this.setTime(16, 0x88, v); }
   set crtimeNs(v: number) { this.setTime(0x90, 0x94, v); }
+  get atimeNsec(): number { return this.getNsec(0x8c); }
+  get ctimeNsec(): number { return this.getNsec(0x84); }
+  get mtimeNsec(): number { return this.getNsec(0x88); }
+  /** Sets atime to the nanosecond: `ns` as float64 plus its exact nanoseconds within the second. */
+  setAtime(ns: number, nsec: number | undefined): void { this.setTime(8, 0x8c, ns, nsec); }
+  setMtime(ns: number, nsec: number | undefined): void { this.setTime(16, 0x88, ns, nsec); }
 
   /** Fills a freshly allocated inode: zeroes the bytes, then the fields every inode has. */
   initialize(mode: number, nowNs: number, generation: number): void {

@@ -10,6 +10,7 @@
 // files are pinned on the host (open/release) and never go stale.
 
 import type { FileSystem, Stat, SetAttr, StatFs, DirEntry } from '../../abi/fs.js';
+import { nsecOf } from '../../abi/fs.js';
 import type { HostFsService } from '../../abi/services.js';
 import { asIno, type Ino } from '../../abi/ids.js';
 import { KernelError, Errno, isKernelError } from '../../abi/errno.js';
@@ -80,7 +81,9 @@ export class HostFs implements FileSystem {
     if (attr.size !== undefined) await this.on(ino, 'truncate', { size: attr.size });
     if (attr.atimeNs !== undefined || attr.mtimeNs !== undefined) {
       const st = await this.getattr(ino);
-      await this.on(ino, 'utimes', { atimeNs: attr.atimeNs ?? st.atimeNs, mtimeNs: attr.mtimeNs ?? st.mtimeNs });
+      const [atimeNs, atimeNsec] = attr.atimeNs !== undefined ? [attr.atimeNs, attr.atimeNsec ?? nsecOf(attr.atimeNs)] : [st.atimeNs, st.atimeNsec];
+      const [mtimeNs, mtimeNsec] = attr.mtimeNs !== undefined ? [attr.mtimeNs, attr.mtimeNsec ?? nsecOf(attr.mtimeNs)] : [st.mtimeNs, st.mtimeNsec];
+      await this.on(ino, 'utimes', { atimeNs, atimeNsec, mtimeNs, mtimeNsec });
     }
   }
 

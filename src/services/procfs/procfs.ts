@@ -15,7 +15,7 @@
 import type { ComponentContext, ComponentInstance, Manifest } from '../../abi/component.js';
 import type { ProcService } from '../../abi/services.js';
 import type { DirEntry, Stat } from '../../abi/fs.js';
-import { DT, S } from '../../abi/fs.js';
+import { DT, S, nsecOf } from '../../abi/fs.js';
 import type { ProcFd, ProcProcess, ProcSystem } from '../../abi/procfs.js';
 import { Errno, KernelError, isKernelError } from '../../abi/errno.js';
 import { FD_BASE, MAX_FD, PER_PROCESS, ROOT_INO, TOP, inoOf, nodeOf, parseNumber, type Node } from './inodes.js';
@@ -63,7 +63,7 @@ export function create(ctx: ComponentContext): ComponentInstance & ProcService {
 
   async function attr(n: Node): Promise<Stat> {
     const now = Date.now() * 1e6;
-    const base = { dev: 0, ino: inoOf(n), nlink: 1, uid: 0, gid: 0, rdev: 0, size: 0, blksize: 1024, blocks: 0, atimeNs: now, mtimeNs: now, ctimeNs: now };
+    const base = { dev: 0, ino: inoOf(n), nlink: 1, uid: 0, gid: 0, rdev: 0, size: 0, blksize: 1024, blocks: 0, atimeNs: now, mtimeNs: now, ctimeNs: now, atimeNsec: nsecOf(now), mtimeNsec: nsecOf(now), ctimeNsec: nsecOf(now) };
     switch (n.kind) {
       case 'root': return { ...base, mode: S.IFDIR | 0o555, nlink: 2 };
       case 'top': return { ...base, mode: n.file === 'self' ? S.IFLNK | 0o777 : S.IFREG | 0o444 };

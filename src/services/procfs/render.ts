@@ -92,8 +92,7 @@ export function modules(s: ProcSystem): string {
 /** As Linux's /proc/mounts: source target type options 0 0. */
 export function mounts(s: ProcSystem): string {
   const escape = (v: string): string => v.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
-  const options = (fstype: string): string => (fstype === 'proc' ? 'ro' : 'rw');
-  return s.mounts.map((m) => `${escape(m.source)} ${escape(m.target)} ${m.fstype} ${options(m.fstype)} 0 0\n`).join('');
+  return s.mounts.map((m) => `${escape(m.source)} ${escape(m.target)} ${m.fstype} ${m.options} 0 0\n`).join('');
 }
 
 export function version(s: ProcSystem): string {

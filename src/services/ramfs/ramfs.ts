@@ -10,7 +10,7 @@
 
 import type { Arena } from '../../lib/arena.js';
 import type { FileSystem, Stat, SetAttr, StatFs, DirEntry } from '../../abi/fs.js';
-import { S, isDir, isReg, isLnk, dtFromMode } from '../../abi/fs.js';
+import { S, isDir, isReg, isLnk, dtFromMode, exactNs, splitNs } from '../../abi/fs.js';
 import type { Ino } from '../../abi/ids.js';
 import { asIno } from '../../abi/ids.js';
 import { Errno, fail } from '../../abi/errno.js';
@@ -43,9 +43,10 @@ interface Inode {
   readonly rdev: number;
   nlink: number;
   size: number;
-  atimeNs: number;
-  mtimeNs: number;
-  ctimeNs: number;
+  /** Times in ns since the epoch, exact (a float64 would keep only ~256 ns in 2026). */
+  atime: bigint;
+  mtime: bigint;
+  ctime: bigint;
   /** Open files referring to this inode (vfs open/release). */
   opens: number;
   /** Regular files: the data. */
@@ -63,6 +64,11 @@ const encoder = new TextEncoder();
 export function nowNs(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000) * 1000;
 }
+
+const now = (): bigint => BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
+
+/** The exact time a SetAttr asks for (its float64 ns and, when given, the exact nanoseconds within the second). */
+const attrTime = (ns: number, nsec: number | undefined): bigint => (nsec === undefined ? BigInt(Math.round(ns)) : exactNs(ns, nsec));
 
 // Checks a name a caller wants to create or look up. Caller must pass one component.
 function checkName(name: string): void {
@@ -106,7 +112,8 @@ export class Ramfs implements FileSystem {
     return {
       dev: 0, ino: i.ino, mode: i.mode, nlink: i.nlink, uid: i.uid, gid: i.gid, rdev: i.rdev,
       size: i.size, blksize: PAGE_SIZE, blocks: pages * (PAGE_SIZE / 512),
-      atimeNs: i.atimeNs, mtimeNs: i.mtimeNs, ctimeNs: i.ctimeNs,
+      atimeNs: Number(i.atime), mtimeNs: Number(i.mtime), ctimeNs: Number(i.ctime),
+      atimeNsec: splitNs(i.atime)[1], mtimeNsec: splitNs(i.mtime)[1], ctimeNsec: splitNs(i.ctime)[1],
     };
   }
 
@@ -122,9 +129,9 @@ export class Ramfs implements FileSystem {
     if (attr.mode !== undefined) i.mode = (i.mode & S.IFMT) | (attr.mode & 0o7777);
     if (attr.uid !== undefined) i.uid = attr.uid;
     if (attr.gid !== undefined) i.gid = attr.gid;
-    if (attr.atimeNs !== undefined) i.atimeNs = attr.atimeNs;
-    if (attr.mtimeNs !== undefined) i.mtimeNs = attr.mtimeNs;
-    i.ctimeNs = nowNs();
+    if (attr.atimeNs !== undefined) i.atime = attrTime(attr.atimeNs, attr.atimeNsec);
+    if (attr.mtimeNs !== undefined) i.mtime = attrTime(attr.mtimeNs, attr.mtimeNsec);
+    i.ctime = now();
   }
 
   async create(dir: Ino, name: string, mode: number, rdev = 0): Promise<Ino> {
@@ -168,7 +175,7 @@ export class Ramfs implements FileSystem {
     // NOTE: an open, fully unlinked inode cannot be linked back (Linux: ENOENT).
     if (t.nlink === 0) fail(Errno.ENOENT);
     t.nlink++;
-    t.ctimeNs = nowNs();
+    t.ctime = now();
     this.addEntry(d, name, t);
   }
 
@@ -214,7 +221,7 @@ export class Ramfs implements FileSystem {
       if (!isDir(src.mode) && isDir(dst.mode)) fail(Errno.EISDIR);
       if (isDir(dst.mode) && dst.entries!.size > 0) fail(Errno.ENOTEMPTY);
     }
-    const now = nowNs();
+    const t = now();
     if (dst !== undefined) {
       this.removeEntry(dd, dstName);
       if (isDir(dst.mode)) { dd.nlink--; dst.nlink = 0; this.maybeFree(dst); } else this.dropLink(dst);
@@ -222,13 +229,13 @@ export class Ramfs implements FileSystem {
     this.removeEntry(sd, srcName);
     dd.entries!.set(dstName, src.ino);
     dd.size += BOGO_DIRENT_SIZE;
-    dd.mtimeNs = dd.ctimeNs = now;
+    dd.mtime = dd.ctime = t;
     if (isDir(src.mode) && sd !== dd) {
       sd.nlink--;
       dd.nlink++;
       src.parent = dd.ino;
     }
-    src.ctimeNs = now;
+    src.ctime = t;
   }
 
   async read(ino: Ino, offset: number, length: number): Promise<Uint8Array> {
@@ -239,7 +246,7 @@ export class Ramfs implements FileSystem {
     const n = Math.max(0, Math.min(length, i.size - offset));
     // relatime, as Linux mounts by default: atime moves only when it is older than the
     // last change, so reads do not dirty the inode every time.
-    if (i.atimeNs <= i.mtimeNs || i.atimeNs <= i.ctimeNs) i.atimeNs = nowNs();
+    if (i.atime <= i.mtime || i.atime <= i.ctime) i.atime = now();
     return n === 0 ? new Uint8Array(0) : i.data!.read(offset, n);
   }
 
@@ -252,7 +259,7 @@ export class Ramfs implements FileSystem {
     if (offset + data.length > MAX_FILE_SIZE) fail(Errno.EFBIG);
     const written = i.data!.write(offset, data);
     i.size = Math.max(i.size, offset + written);
-    i.mtimeNs = i.ctimeNs = nowNs();
+    i.mtime = i.ctime = now();
     return written;
   }
 
@@ -347,10 +354,10 @@ export class Ramfs implements FileSystem {
 
   private allocate(mode: number, rdev: number, target?: string): Inode {
     if (this.inodes.size >= this.maxInodes) fail(Errno.ENOSPC, 'ramfs inode limit reached');
-    const now = nowNs();
+    const t = now();
     const ino = this.nextIno++;
     const i: Inode = {
-      ino, mode, uid: 0, gid: 0, rdev, nlink: 1, size: 0, atimeNs: now, mtimeNs: now, ctimeNs: now, opens: 0, parent: 0,
+      ino, mode, uid: 0, gid: 0, rdev, nlink: 1, size: 0, atime: t, mtime: t, ctime: t, opens: 0, parent: 0,
       ...(isReg(mode) ? { data: new PageStore(this.pool) } : {}),
       ...(isDir(mode) ? { entries: new Map<string, number>() } : {}),
       ...(target !== undefined ? { target } : {}),
@@ -362,18 +369,18 @@ export class Ramfs implements FileSystem {
   private addEntry(d: Inode, name: string, i: Inode): void {
     d.entries!.set(name, i.ino);
     d.size += BOGO_DIRENT_SIZE;
-    d.mtimeNs = d.ctimeNs = nowNs();
+    d.mtime = d.ctime = now();
   }
 
   private removeEntry(d: Inode, name: string): void {
     d.entries!.delete(name);
     d.size -= BOGO_DIRENT_SIZE;
-    d.mtimeNs = d.ctimeNs = nowNs();
+    d.mtime = d.ctime = now();
   }
 
   private dropLink(i: Inode): void {
     i.nlink--;
-    i.ctimeNs = nowNs();
+    i.ctime = now();
     this.maybeFree(i);
   }
 
@@ -386,7 +393,7 @@ export class Ramfs implements FileSystem {
   private resize(i: Inode, size: number): void {
     if (size < i.size) i.data!.truncate(size);
     i.size = size;
-    i.mtimeNs = nowNs();
+    i.mtime = now();
   }
 }
 

@@ -71,8 +71,8 @@ test('a symlink into another mount is followed across it', async () => {
 test('config.mounts are mounted at boot', async () => {
   const vfs = await boot({ mounts: [{ source: 'scratch', target: '/mnt', fstype: 'ramfs' }] });
   assert.deepEqual(await vfs.mounts(), [
-    { source: 'initramfs', target: '/', fstype: 'ramfs' },
-    { source: 'scratch', target: '/mnt', fstype: 'ramfs' },
+    { source: 'initramfs', target: '/', fstype: 'ramfs', options: 'rw' },
+    { source: 'scratch', target: '/mnt', fstype: 'ramfs', options: 'rw' },
   ]);
 });
 
@@ -119,10 +119,10 @@ test('disk root: ext2 at /, ramfs at /dev, /bin and /tmp from the initramfs', as
   await vfs.init();
   assert.equal(device, makedev(8, 0));
   assert.deepEqual(await vfs.mounts(), [
-    { source: '/dev/blk0', target: '/', fstype: 'ext2' },
-    { source: 'initramfs', target: '/dev', fstype: 'ramfs' },
-    { source: 'initramfs', target: '/bin', fstype: 'ramfs' },
-    { source: 'tmpfs', target: '/tmp', fstype: 'ramfs' },
+    { source: '/dev/blk0', target: '/', fstype: 'ext2', options: 'rw' },
+    { source: 'initramfs', target: '/dev', fstype: 'ramfs', options: 'rw' },
+    { source: 'initramfs', target: '/bin', fstype: 'ramfs', options: 'rw' },
+    { source: 'tmpfs', target: '/tmp', fstype: 'ramfs', options: 'rw' },
   ]);
   assert.equal((await vfs.stat('/', '/dev/null', true)).rdev, makedev(1, 3));
   assert.equal((await vfs.stat('/', '/dev/blk0', true)).rdev, makedev(8, 0));
@@ -146,7 +146,7 @@ test('ext2 on /dev/blk0 by mount(2) asks for the filesystem on that device', asy
   await vfs.init();
   await vfs.mount('/dev/blk0', '/mnt', 'ext2');
   assert.deepEqual(seen, [makedev(8, 0)]);
-  assert.deepEqual((await vfs.mounts())[1], { source: '/dev/blk0', target: '/mnt', fstype: 'ext2' });
+  assert.deepEqual((await vfs.mounts())[1], { source: '/dev/blk0', target: '/mnt', fstype: 'ext2', options: 'rw' });
   assert.equal((await vfs.stat('/', '/mnt', true)).dev, makedev(8, 0));
   assert.equal(await errno(vfs.mount('/dev/null', '/tmp', 'ext2')), Errno.ENOTBLK);
 });

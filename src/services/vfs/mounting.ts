@@ -73,8 +73,9 @@ export async function umount(core: VfsCore, target: string): Promise<void> {
   await m.fs.unmount();
 }
 
-export function mounts(core: VfsCore): { source: string; target: string; fstype: string }[] {
-  return core.mounts.all.map((m) => ({ source: m.source, target: m.target, fstype: m.fstype }));
+/** The mount table; `options` is 'ro' for a filesystem that refuses writes (a read-only share, /proc, a read-only image), else 'rw'. */
+export function mounts(core: VfsCore): { source: string; target: string; fstype: string; options: string }[] {
+  return core.mounts.all.map((m) => ({ source: m.source, target: m.target, fstype: m.fstype, options: m.fs.readOnly === true ? 'ro' : 'rw' }));
 }
 
 /** Where a filesystem on block device `rdev` is mounted (undefined: nowhere). */

@@ -46,6 +46,11 @@ export function checkAttr(attr: SetAttr): SetAttr {
     if (v === undefined) continue;
     if (!num(v)) fail(Errno.EINVAL);
     out[k] = v;
+    const nsecKey = k === 'atimeNs' ? 'atimeNsec' : 'mtimeNsec';
+    const nsec = attr[nsecKey];
+    if (nsec === undefined) continue;
+    if (!num(nsec) || !Number.isInteger(nsec) || nsec < 0 || nsec > 999_999_999) fail(Errno.EINVAL);
+    out[nsecKey] = nsec;
   }
   return out;
 }

@@ -21,7 +21,7 @@ test('manifest names vfs and uses ext2, hostfs and proc; the service list marks 
 
 test('boot fills the root ramfs from the initramfs', async () => {
   const vfs = await boot();
-  assert.deepEqual(await vfs.mounts(), [{ source: 'initramfs', target: '/', fstype: 'ramfs' }]);
+  assert.deepEqual(await vfs.mounts(), [{ source: 'initramfs', target: '/', fstype: 'ramfs', options: 'rw' }]);
   assert.equal(await readAll(vfs, '/etc/motd'), 'hello\n');
   assert.equal(await readAll(vfs, '/etc/deep/er/file'), 'deep');
   const motd = await vfs.stat('/', '/etc/motd', true);

@@ -70,7 +70,7 @@ TESTS['procfs-modules-mounts-arenas-match-the-kernel'] = () => {
   check(lines.length === mounts.length, `/proc/mounts: ${lines.length} lines vs ${mounts.length} mounts`);
   mounts.forEach((m, i) => {
     const l = lines[i]!;
-    check(l[0] === m.source && l[1] === m.target && l[2] === m.fstype && l[4] === '0' && l[5] === '0', `/proc/mounts line ${i}: ${l.join(' ')} vs ${m.source} ${m.target} ${m.fstype}`);
+    check(l[0] === m.source && l[1] === m.target && l[2] === m.fstype && l[3] === m.options && l[4] === '0' && l[5] === '0', `/proc/mounts line ${i}: ${l.join(' ')} vs ${m.source} ${m.target} ${m.fstype} ${m.options}`);
   });
   check(mounts.some((m) => m.target === '/proc' && m.fstype === 'proc'), '/proc is mounted');
   const arenas = libc.sysinfo(SysInfo.MEMSTAT) as unknown as MemArenaRecord[];

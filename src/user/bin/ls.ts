@@ -7,7 +7,7 @@
 // whose width the console reports (TIOCGWINSZ; the result's low 16 bits are the
 // columns), as GNU ls does; -C asks for columns (80 wide) anyway.
 
-import { lstat, stat, readdir, readlink, clockGettime, ioctl, isDir, isLnk, isReg, type Stat, CLOCK, S, TIOC } from '../libc/index.js';
+import { lstat, stat, readlink, fstatat, readlinkat, open, close, getdents, clockGettime, ioctl, isDir, isLnk, isReg, type Stat, AT, O, CLOCK, S, TIOC } from '../libc/index.js';
 import { run, complain, reasonOf, stdout, isatty } from '../util/io.js';
 import { parseArgs } from '../util/args.js';
 import { modeString, lsDate, sizeColumn, humanSize } from '../util/format.js';
@@ -121,6 +121,15 @@ function entryFor(name: string, path: string, o: Options, follow: boolean): Entr
   return target === undefined ? { name, path, st } : { name, path, st, target };
 }
 
+/** An entry of the directory open as `dirfd`, looked at while it is open (as GNU ls does: /proc/self/fd lists its own fd). */
+function entryAt(dirfd: number, name: string, path: string, o: Options): Entry {
+  const st = fstatat(dirfd, name, AT.SYMLINK_NOFOLLOW);
+  if (!isLnk(st.mode) || !o.long) return { name, path, st };
+  let target: string;
+  try { target = readlinkat(dirfd, name); } catch { target = '?'; }
+  return { name, path, st, target };
+}
+
 export function main(argv: string[]): number {
   return run('ls', () => {
     const args = parseArgs(argv.slice(1), { flags: 'laA1dhiRCFn', long: { all: 'a', 'almost-all': 'A', directory: 'd', 'human-readable': 'h', inode: 'i', recursive: 'R', classify: 'F', 'numeric-uid-gid': 'n' } });
@@ -159,8 +168,10 @@ export function main(argv: string[]): number {
       first = false;
       if (showHeaders) stdout.line(`${d.path}:`);
       let names: string[];
+      let dirfd: number;
       try {
-        names = readdir(d.path).map((e) => e.name);
+        dirfd = open(d.path, O.RDONLY | O.DIRECTORY);
+        try { names = getdents(dirfd).map((e) => e.name); } catch (err) { close(dirfd); throw err; }
       } catch (err) {
         complain('ls', `cannot open directory '${d.path}': ${reasonOf(err)}`);
         status = 1;
@@ -169,13 +180,17 @@ export function main(argv: string[]): number {
       if (!o.all) names = names.filter((n) => !n.startsWith('.') || (o.almostAll && n !== '.' && n !== '..'));
       if (o.all && !names.includes('.')) names.push('.', '..');
       const entries: Entry[] = [];
-      for (const n of names) {
-        const path = joinPath(d.path, n);
-        try { entries.push(entryFor(n, path, o, false)); } catch (err) {
-          complain('ls', `cannot access '${path}': ${reasonOf(err)}`);
-          status = 1;
-          entries.push({ name: n, path, st: null });
+      try {
+        for (const n of names) {
+          const path = joinPath(d.path, n);
+          try { entries.push(entryAt(dirfd, n, path, o)); } catch (err) {
+            complain('ls', `cannot access '${path}': ${reasonOf(err)}`);
+            status = 1;
+            entries.push({ name: n, path, st: null });
+          }
         }
+      } finally {
+        close(dirfd);
       }
       entries.sort(byName);
       if (o.long) stdout.line(`total ${Math.ceil(entries.reduce((s, e) => s + (e.st?.blocks ?? 0), 0) / 2)}`);

@@ -11,7 +11,7 @@ export function main(argv: string[]): number {
     if (args.operands.length === 0) {
       const mounts = sysinfo(SysInfo.MOUNTS) as unknown as MountRecord[];
       const type = args.options.get('t');
-      for (const m of mounts) if (type === undefined || m.fstype === type) stdout.line(`${m.source} on ${m.target} type ${m.fstype}`);
+      for (const m of mounts) if (type === undefined || m.fstype === type) stdout.line(`${m.source} on ${m.target} type ${m.fstype} (${m.options})`);
       return 0;
     }
     if (args.operands.length !== 2) throw new UsageError('usage: mount [-t TYPE] SOURCE DIRECTORY');

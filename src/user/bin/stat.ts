@@ -38,9 +38,9 @@ function format(fmt: string, path: string, st: Stat): string {
       case 'X': return String(Math.floor(st.atimeNs / 1e9));
       case 'Y': return String(Math.floor(st.mtimeNs / 1e9));
       case 'Z': return String(Math.floor(st.ctimeNs / 1e9));
-      case 'x': return fullDate(st.atimeNs);
-      case 'y': return fullDate(st.mtimeNs);
-      case 'z': return fullDate(st.ctimeNs);
+      case 'x': return fullDate(st.atimeNs, st.atimeNsec);
+      case 'y': return fullDate(st.mtimeNs, st.mtimeNsec);
+      case 'z': return fullDate(st.ctimeNs, st.ctimeNsec);
       case '%': return '%';
       default: return whole;
     }
@@ -59,9 +59,9 @@ function standard(path: string, st: Stat): string {
     `  Size: ${String(st.size).padEnd(10)}\tBlocks: ${String(st.blocks).padEnd(10)} IO Block: ${String(st.blksize).padEnd(6)} ${fileTypeName(st.mode, st.size)}`,
     `Device: ${st.dev}\tInode: ${String(st.ino).padEnd(11)} Links: ${st.nlink}${device}`,
     `Access: (${(st.mode & 0o7777).toString(8).padStart(4, '0')}/${modeString(st.mode)})  Uid: (${String(st.uid).padStart(5)}/${ownerName(st.uid).padStart(8)})   Gid: (${String(st.gid).padStart(5)}/${ownerName(st.gid).padStart(8)})`,
-    `Access: ${fullDate(st.atimeNs)}`,
-    `Modify: ${fullDate(st.mtimeNs)}`,
-    `Change: ${fullDate(st.ctimeNs)}`,
+    `Access: ${fullDate(st.atimeNs, st.atimeNsec)}`,
+    `Modify: ${fullDate(st.mtimeNs, st.mtimeNsec)}`,
+    `Change: ${fullDate(st.ctimeNs, st.ctimeNsec)}`,
     ` Birth: -`,
   ].join('\n');
 }

@@ -3,8 +3,8 @@
 // traps, and either returns the result or throws SysError(errno). Programs import
 // this module only; they never see the kernel.
 
-import { SYS, SysInfo, WNOHANG, DIRENT_HEADER, TRACE, type SpawnRequest } from '../../abi/syscalls.js';
-import { STAT_FIELDS, STAT_SIZE, type Stat, type DirEntry, type StatFs, O } from '../../abi/fs.js';
+import { SYS, SysInfo, WNOHANG, DIRENT_HEADER, TRACE, UTIME_NOW, UTIME_OMIT, type SpawnRequest } from '../../abi/syscalls.js';
+import { STAT_FIELDS, STAT_SIZE, type Stat, type DirEntry, type StatFs, O, AT } from '../../abi/fs.js';
 import { strerror, errnoName } from '../../abi/errno.js';
 import { encode, decode, type Value } from '../../lib/codec.js';
 import { syscall, scratch, memory, maxTransfer } from './trap.js';
@@ -59,6 +59,33 @@ function getInt32(at: number): number {
 function getFloat64(at: number): number {
   const m = memory();
   return new DataView(m.buffer, m.byteOffset, m.byteLength).getFloat64(at, true);
+}
+
+/**
+ * A time argument: float64 ns (or UTIME_NOW / UTIME_OMIT), or a bigint of ns, which
+ * the call passes to the nanosecond (AT.TIMESPEC).
+ */
+export type TimeNs = number | bigint;
+
+// The (atime, mtime, flags) arguments for a pair of times: as they are, or, when one
+// is a bigint, a pointer to {atime s, ns, mtime s, ns} with AT.TIMESPEC.
+function timeArgs(atime: TimeNs, mtime: TimeNs, flags: number): [number, number, number] {
+  if (typeof atime === 'number' && typeof mtime === 'number') return [atime, mtime, flags];
+  const at = scratch(32);
+  const m = memory();
+  const v = new DataView(m.buffer, m.byteOffset, m.byteLength);
+  [atime, mtime].forEach((t, i) => {
+    let s: number, ns: number;
+    if (t === UTIME_NOW || t === UTIME_OMIT) [s, ns] = [0, t];
+    else {
+      const exact = typeof t === 'bigint' ? t : BigInt(Math.round(t));
+      const rem = ((exact % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n;
+      [s, ns] = [Number((exact - rem) / 1_000_000_000n), Number(rem)];
+    }
+    v.setFloat64(at + i * 16, s, true);
+    v.setFloat64(at + i * 16 + 8, ns, true);
+  });
+  return [at, 0, flags | AT.TIMESPEC];
 }
 
 function readStat(at: number): Stat {
@@ -336,10 +363,10 @@ export function fstatat(dirfd: number, path: string, flags = 0): Stat {
   return readStat(at);
 }
 
-/** Times in ns (UTIME_NOW, UTIME_OMIT). */
-export function utimensat(dirfd: number, path: string, atimeNs: number, mtimeNs: number, flags = 0): void {
+/** Times in ns (UTIME_NOW, UTIME_OMIT); a bigint keeps every nanosecond. */
+export function utimensat(dirfd: number, path: string, atimeNs: TimeNs, mtimeNs: TimeNs, flags = 0): void {
   const [p, n] = putString(path);
-  check(syscall(SYS.utimensat, dirfd, p, n, atimeNs, mtimeNs, flags), 'utimensat', path);
+  check(syscall(SYS.utimensat, dirfd, p, n, ...timeArgs(atimeNs, mtimeNs, flags)), 'utimensat', path);
 }
 
 /** Reads every entry of an open directory (from its current position). */
@@ -381,12 +408,12 @@ export const fdatasync = (fd: number): void => { check(syscall(SYS.fdatasync, fd
 export const sync = (): void => { check(syscall(SYS.sync), 'sync'); };
 
 /** Sets times in ns since the epoch; UTIME_NOW (-1) = now, UTIME_OMIT (-2) = leave as is. */
-export function utimens(path: string, atimeNs: number, mtimeNs: number, flags = 0): void {
+export function utimens(path: string, atimeNs: TimeNs, mtimeNs: TimeNs, flags = 0): void {
   const [p, n] = putString(path);
-  check(syscall(SYS.utimens, p, n, atimeNs, mtimeNs, flags), 'utimens', path);
+  check(syscall(SYS.utimens, p, n, ...timeArgs(atimeNs, mtimeNs, flags)), 'utimens', path);
 }
 
-export const futimens = (fd: number, atimeNs: number, mtimeNs: number): void => { check(syscall(SYS.futimens, fd, atimeNs, mtimeNs), 'futimens'); };
+export const futimens = (fd: number, atimeNs: TimeNs, mtimeNs: TimeNs): void => { check(syscall(SYS.futimens, fd, ...timeArgs(atimeNs, mtimeNs, 0)), 'futimens'); };
 export const fcntl = (fd: number, cmd: number, arg = 0): number => check(syscall(SYS.fcntl, fd, cmd, arg), 'fcntl');
 export const ioctl = (fd: number, cmd: number, arg = 0): number => check(syscall(SYS.ioctl, fd, cmd, arg), 'ioctl');
 

@@ -49,10 +49,11 @@ export function lsDate(timeNs: number, nowNs: number): string {
 }
 
 /** stat(1)'s full timestamp: "2026-11-23 02:20:49.123456789 +0000". */
-export function fullDate(timeNs: number): string {
-  const ms = Math.floor(timeNs / 1e6);
-  const d = new Date(ms);
-  const frac = String(Math.max(0, Math.floor(timeNs % 1e9))).padStart(9, '0');
+export function fullDate(timeNs: number, nsec?: number): string {
+  // With `nsec` (Stat's exact nanoseconds within the second) the float64 only names the second.
+  const sec = nsec === undefined ? Math.floor(timeNs / 1e9) : Math.round((timeNs - nsec) / 1e9);
+  const d = new Date(sec * 1000);
+  const frac = String(nsec ?? Math.max(0, Math.floor(timeNs % 1e9))).padStart(9, '0');
   return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ` +
     `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${frac} +0000`;
 }

@@ -3,6 +3,7 @@
 // flags) and WASI ones.
 
 import { S, DT, O, SysError, type Stat } from '../libc/index.js';
+import { exactNs } from '../../abi/fs.js';
 import { E, FILETYPE, FDFLAGS, SIZE, wasiErrno } from './constants.js';
 import { FdTable } from './fd-table.js';
 import { GuestMemory, WasiError } from './memory.js';
@@ -65,6 +66,12 @@ export function filetypeOfDirent(type: number): number {
 }
 
 const ns = (t: number): bigint => (Number.isFinite(t) && t > 0 ? BigInt(Math.round(t)) : 0n);
+// A Stat time to the nanosecond (0 before the epoch: WASI timestamps are unsigned).
+const time = (t: number, nsec: number): bigint => {
+  if (!Number.isFinite(t) || !Number.isInteger(nsec)) return ns(t);
+  const exact = exactNs(t, nsec);
+  return exact > 0n ? exact : 0n;
+};
 
 /** Writes a WASI filestat (64 bytes) at `ptr`. */
 export function putFilestat(mem: GuestMemory, ptr: number, st: Stat): void {
@@ -76,9 +83,9 @@ export function putFilestat(mem: GuestMemory, ptr: number, st: Stat): void {
   for (let i = 17; i < 24; i++) v.setUint8(ptr + i, 0);
   v.setBigUint64(ptr + 24, ns(st.nlink), true);
   v.setBigUint64(ptr + 32, ns(st.size), true);
-  v.setBigUint64(ptr + 40, ns(st.atimeNs), true);
-  v.setBigUint64(ptr + 48, ns(st.mtimeNs), true);
-  v.setBigUint64(ptr + 56, ns(st.ctimeNs), true);
+  v.setBigUint64(ptr + 40, time(st.atimeNs, st.atimeNsec), true);
+  v.setBigUint64(ptr + 48, time(st.mtimeNs, st.mtimeNsec), true);
+  v.setBigUint64(ptr + 56, time(st.ctimeNs, st.ctimeNsec), true);
 }
 
 /** Linux open(2) flags for WASI fdflags. */

@@ -5,21 +5,21 @@
 
 import {
   read, write, pread, pwrite, lseek, close, fstat, fsync, fdatasync, ftruncate, futimens,
-  fcntl, getdents, openat, O, F, SEEK, UTIME_NOW, UTIME_OMIT, type DirEntry,
+  fcntl, getdents, openat, O, F, SEEK, UTIME_NOW, UTIME_OMIT, type DirEntry, type TimeNs,
 } from '../libc/index.js';
-import { E, R, FSTFLAGS, FILETYPE, PREOPENTYPE_DIR, SIZE } from './constants.js';
+import { E, R, FSTFLAGS, FILETYPE, FDFLAGS, PREOPENTYPE_DIR, SIZE } from './constants.js';
 import { call, offset, putFilestat, linuxFdflags, filetypeOfDirent, isErrno, type WasiContext } from './context.js';
 import type { FdEntry } from './fd-table.js';
 import { WasiError, encode } from './memory.js';
 
 const u = (x: number): number => x >>> 0;
 
-/** Times for futimens/utimens from WASI fstflags: ns, UTIME_NOW or UTIME_OMIT. */
-export function timesFromFlags(atim: bigint, mtim: bigint, fst: number): [number, number] {
+/** Times for futimens/utimens from WASI fstflags: exact ns, UTIME_NOW or UTIME_OMIT. */
+export function timesFromFlags(atim: bigint, mtim: bigint, fst: number): [TimeNs, TimeNs] {
   if ((fst & FSTFLAGS.ATIM && fst & FSTFLAGS.ATIM_NOW) || (fst & FSTFLAGS.MTIM && fst & FSTFLAGS.MTIM_NOW)) throw new WasiError(E.INVAL);
   if (fst & ~0xf) throw new WasiError(E.INVAL);
-  const a = fst & FSTFLAGS.ATIM_NOW ? UTIME_NOW : fst & FSTFLAGS.ATIM ? Number(atim) : UTIME_OMIT;
-  const m = fst & FSTFLAGS.MTIM_NOW ? UTIME_NOW : fst & FSTFLAGS.MTIM ? Number(mtim) : UTIME_OMIT;
+  const a = fst & FSTFLAGS.ATIM_NOW ? UTIME_NOW : fst & FSTFLAGS.ATIM ? atim : UTIME_OMIT;
+  const m = fst & FSTFLAGS.MTIM_NOW ? UTIME_NOW : fst & FSTFLAGS.MTIM ? mtim : UTIME_OMIT;
   return [a, m];
 }
 
@@ -35,17 +35,17 @@ function listing(e: FdEntry): DirEntry[] {
   }
 }
 
-// Reading or writing a directory fails as on Linux (EISDIR, EBADF), not with the
-// missing right (a directory never holds fd_read/fd_write).
-function notDirectory(e: FdEntry, errno: number): void {
-  if (e.type === FILETYPE.DIRECTORY) throw new WasiError(errno);
+// The calls on an open file's data are EBADF on a directory, as wasmtime answers
+// (Linux says EISDIR to a read, EINVAL to ftruncate, and syncs a directory).
+function notDirectory(e: FdEntry): void {
+  if (e.type === FILETYPE.DIRECTORY) throw new WasiError(E.BADF);
 }
 
 export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => number> {
   const { mem, fds } = ctx;
   return {
     fd_read: call((fd: number, iovsPtr: number, iovsLen: number, nreadPtr: number) => {
-      notDirectory(fds.get(fd), E.ISDIR);
+      notDirectory(fds.get(fd));
       const e = fds.need(fd, R.FD_READ);
       let total = 0;
       for (const v of mem.iovecs(u(iovsPtr), u(iovsLen))) {
@@ -59,7 +59,7 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
     }),
 
     fd_write: call((fd: number, iovsPtr: number, iovsLen: number, nwrittenPtr: number) => {
-      notDirectory(fds.get(fd), E.BADF);
+      notDirectory(fds.get(fd));
       const e = fds.need(fd, R.FD_WRITE);
       const data = mem.gather(mem.iovecs(u(iovsPtr), u(iovsLen)));
       const n = write(e.kfd, data);
@@ -67,7 +67,7 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
     }),
 
     fd_pread: call((fd: number, iovsPtr: number, iovsLen: number, off: bigint, nreadPtr: number) => {
-      notDirectory(fds.get(fd), E.ISDIR);
+      notDirectory(fds.get(fd));
       const e = fds.need(fd, R.FD_READ | R.FD_SEEK);
       let at = offset(off);
       let total = 0;
@@ -87,7 +87,7 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
     }),
 
     fd_pwrite: call((fd: number, iovsPtr: number, iovsLen: number, off: bigint, nwrittenPtr: number) => {
-      notDirectory(fds.get(fd), E.BADF);
+      notDirectory(fds.get(fd));
       const e = fds.need(fd, R.FD_WRITE | R.FD_SEEK);
       const data = mem.gather(mem.iovecs(u(iovsPtr), u(iovsLen)));
       let at = offset(off);
@@ -104,6 +104,7 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
     }),
 
     fd_seek: call((fd: number, off: bigint, whence: number, newOffsetPtr: number) => {
+      notDirectory(fds.get(fd));
       const e = fds.need(fd, whence === SEEK.CUR && off === 0n ? R.FD_TELL : R.FD_SEEK);
       if (whence !== SEEK.SET && whence !== SEEK.CUR && whence !== SEEK.END) throw new WasiError(E.INVAL);
       // An i64 a float64 cannot hold exactly would be rounded (2^63 - 1 becomes 2^63, negative as an i64).
@@ -113,6 +114,7 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
     }),
 
     fd_tell: call((fd: number, offsetPtr: number) => {
+      notDirectory(fds.get(fd));
       const e = fds.need(fd, R.FD_TELL);
       mem.u64(u(offsetPtr), lseek(e.kfd, 0, SEEK.CUR));
     }),
@@ -145,16 +147,21 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
       mem.u64(p + 16, e.rightsInheriting);
     }),
 
+    // As wasmtime: only an open file's flags change (EBADF for a directory or stdio);
+    // APPEND and NONBLOCK may change, the sync flags only at open (EINVAL here).
     fd_fdstat_set_flags: call((fd: number, flags: number) => {
       const e = fds.need(fd, R.FD_FDSTAT_SET_FLAGS);
-      if (flags & ~0x1f) throw new WasiError(E.INVAL);
-      fcntl(e.kfd, F.SETFL, linuxFdflags(flags));
-      e.flags = flags;
+      if (e.type === FILETYPE.DIRECTORY || e.borrowed === true) throw new WasiError(E.BADF);
+      if (flags & ~0x1f || flags & (FDFLAGS.DSYNC | FDFLAGS.RSYNC | FDFLAGS.SYNC)) throw new WasiError(E.INVAL);
+      const kept = e.flags & (FDFLAGS.DSYNC | FDFLAGS.RSYNC | FDFLAGS.SYNC);
+      fcntl(e.kfd, F.SETFL, linuxFdflags(flags | kept));
+      e.flags = flags | kept;
     }),
 
     fd_fdstat_set_rights: call((fd: number, base: bigint, inheriting: bigint) => {
       const e = fds.get(fd);
       if ((base & ~e.rightsBase) !== 0n || (inheriting & ~e.rightsInheriting) !== 0n) throw new WasiError(E.NOTCAPABLE);
+      e.dropped = (e.dropped ?? 0n) | (e.rightsBase & ~base);
       e.rightsBase = base;
       e.rightsInheriting = inheriting;
     }),
@@ -165,17 +172,23 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
     }),
 
     fd_filestat_set_size: call((fd: number, size: bigint) => {
+      notDirectory(fds.get(fd));
       const e = fds.need(fd, R.FD_FILESTAT_SET_SIZE);
+      // As wasmtime: a file opened without write access may not change its size.
+      if (e.readOnly === true) throw new WasiError(E.PERM);
       ftruncate(e.kfd, offset(size));
     }),
 
     fd_filestat_set_times: call((fd: number, atim: bigint, mtim: bigint, fst: number) => {
       const e = fds.need(fd, R.FD_FILESTAT_SET_TIMES);
       const [a, m] = timesFromFlags(atim, mtim, fst);
+      // As wasmtime: nor its times (through the fd; path_filestat_set_times may).
+      if (e.readOnly === true) throw new WasiError(E.PERM);
       futimens(e.kfd, a, m);
     }),
 
     fd_advise: call((fd: number, off: bigint, len: bigint, advice: number) => {
+      notDirectory(fds.get(fd));
       fds.need(fd, R.FD_ADVISE);
       offset(off);
       offset(len);
@@ -184,14 +197,15 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
     }),
 
     fd_allocate: call((fd: number, off: bigint, len: bigint) => {
+      notDirectory(fds.get(fd));
       const e = fds.need(fd, R.FD_ALLOCATE);
       const end = offset(off) + offset(len);
       if (offset(len) === 0) throw new WasiError(E.INVAL);
       if (fstat(e.kfd).size < end) ftruncate(e.kfd, end);
     }),
 
-    fd_sync: call((fd: number) => { fsync(fds.need(fd, R.FD_SYNC).kfd); }),
-    fd_datasync: call((fd: number) => { fdatasync(fds.need(fd, R.FD_DATASYNC).kfd); }),
+    fd_sync: call((fd: number) => { notDirectory(fds.get(fd)); fsync(fds.need(fd, R.FD_SYNC).kfd); }),
+    fd_datasync: call((fd: number) => { notDirectory(fds.get(fd)); fdatasync(fds.need(fd, R.FD_DATASYNC).kfd); }),
 
     fd_prestat_get: call((fd: number, ptr: number) => {
       const e = fds.get(fd);
@@ -204,14 +218,16 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
 
     fd_prestat_dir_name: call((fd: number, ptr: number, len: number) => {
       const e = fds.get(fd);
-      if (e.preopenName === undefined) throw new WasiError(E.BADF);
+      // wasmtime (after its first implementation): ENOTDIR for a descriptor that is no preopen.
+      if (e.preopenName === undefined) throw new WasiError(E.NOTDIR);
       const name = encode(e.preopenName);
       if (u(len) < name.length) throw new WasiError(E.NAMETOOLONG);
       mem.put(u(ptr), name);
     }),
 
     fd_readdir: call((fd: number, buf: number, bufLen: number, cookie: bigint, bufUsedPtr: number) => {
-      if (fds.get(fd).type !== FILETYPE.DIRECTORY) throw new WasiError(E.NOTDIR);
+      // wasmtime: EBADF for a descriptor that is not a directory.
+      if (fds.get(fd).type !== FILETYPE.DIRECTORY) throw new WasiError(E.BADF);
       const e = fds.need(fd, R.FD_READDIR);
       if (cookie === 0n || e.listing === undefined) e.listing = listing(e);
       const entries = e.listing;

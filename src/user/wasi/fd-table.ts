@@ -16,6 +16,10 @@ export interface FdEntry {
   rightsInheriting: bigint;
   /** WASI fdflags (APPEND, NONBLOCK, ...). */
   flags: number;
+  /** Rights the guest gave up with fd_fdstat_set_rights: those alone are refused (ENOTCAPABLE). */
+  dropped?: bigint;
+  /** A regular file path_open opened without write access (wasmtime refuses changing its size or times: EPERM). */
+  readOnly?: boolean;
   /** Preopens: the name the guest sees (fd_prestat_dir_name). */
   preopenName?: string;
   /** The kernel fd belongs to the caller of runWasm (stdio), not to this module run. */
@@ -33,10 +37,15 @@ export class FdTable {
     return e;
   }
 
-  /** The entry, or ENOTCAPABLE when it lacks `right`. */
+  /**
+   * The entry, or ENOTCAPABLE when the guest gave `right` up (fd_fdstat_set_rights).
+   * A right never granted at open is not refused here: as under wasmtime, which keeps
+   * no rights, the kernel answers by the open mode (EBADF reading a write-only file,
+   * EINVAL truncating a read-only one).
+   */
   need(fd: number, right: bigint): FdEntry {
     const e = this.get(fd);
-    if ((e.rightsBase & right) !== right) throw new WasiError(E.NOTCAPABLE);
+    if (((e.dropped ?? 0n) & right) !== 0n) throw new WasiError(E.NOTCAPABLE);
     return e;
   }
 
@@ -44,7 +53,7 @@ export class FdTable {
   dir(fd: number, right: bigint): FdEntry {
     const e = this.get(fd);
     if (e.type !== FILETYPE.DIRECTORY) throw new WasiError(E.NOTDIR);
-    if ((e.rightsBase & right) !== right) throw new WasiError(E.NOTCAPABLE);
+    if (((e.dropped ?? 0n) & right) !== 0n) throw new WasiError(E.NOTCAPABLE);
     return e;
   }
 

@@ -77,7 +77,8 @@ export function buildImports(ctx: WasiContext, start: number): Record<string, (.
 
     sched_yield: call(() => { schedYield(); }),
     proc_exit: (code: number): number => { throw new WasiExit(u(code)); },
-    proc_raise: call((_sig: number) => { throw new WasiError(E.NOSYS); }),
+    // As wasmtime: signals are not supported.
+    proc_raise: call((_sig: number) => { throw new WasiError(E.NOTSUP); }),
 
     // kernelkit has no sockets yet: preview1 can only use ones handed in as fds.
     sock_accept: socketCall,

@@ -6,7 +6,7 @@ import {
   openat, fstatat, fstat, mkdirat, unlinkat, renameat, linkat, symlinkat, readlinkat, utimensat,
   ioctl, O, AT, TIOC, isChr, isDir,
 } from '../libc/index.js';
-import { E, R, OFLAGS, LOOKUP_SYMLINK_FOLLOW, RIGHTS_DIR, RIGHTS_FILE, RIGHTS_TTY } from './constants.js';
+import { E, R, OFLAGS, FILETYPE, LOOKUP_SYMLINK_FOLLOW, RIGHTS_DIR, RIGHTS_FILE, RIGHTS_TTY } from './constants.js';
 import { call, putFilestat, linuxFdflags, filetypeOfMode, type WasiContext } from './context.js';
 import { timesFromFlags } from './fd-calls.js';
 import type { FdEntry } from './fd-table.js';
@@ -46,12 +46,13 @@ function startIn(d: FdEntry, guestPath: string): Start {
   return { kfd: d.kfd, path: checkGuestPath(guestPath) };
 }
 
-// RESOLVE_BENEATH's EXDEV is the guest leaving its directory: ENOTCAPABLE.
+// RESOLVE_BENEATH's EXDEV is the guest leaving its directory: EPERM, as wasmtime
+// answers (cap-std's "a path led outside of the filesystem"; uvwasi says ENOTCAPABLE).
 function capable<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (leftDirectory(e)) throw new WasiError(E.NOTCAPABLE);
+    if (leftDirectory(e)) throw new WasiError(E.PERM);
     throw e;
   }
 }
@@ -75,7 +76,7 @@ export function pathCalls(ctx: WasiContext): Record<string, (...args: never[]) =
     path_open: call((dirfd: number, dirflags: number, pathPtr: number, pathLen: number, oflags: number,
       base: bigint, inheriting: bigint, fdflags: number, fdPtr: number) => {
       const d = fds.dir(dirfd, R.PATH_OPEN);
-      if (oflags & OFLAGS.CREAT && (d.rightsBase & R.PATH_CREATE_FILE) === 0n) throw new WasiError(E.NOTCAPABLE);
+      if (oflags & OFLAGS.CREAT && ((d.dropped ?? 0n) & R.PATH_CREATE_FILE) !== 0n) throw new WasiError(E.NOTCAPABLE);
       if (oflags & ~0xf || fdflags & ~0x1f) throw new WasiError(E.INVAL);
       const follow = (dirflags & LOOKUP_SYMLINK_FOLLOW) !== 0;
       const s = startIn(d, mem.string(u(pathPtr), u(pathLen)));
@@ -98,6 +99,7 @@ export function pathCalls(ctx: WasiContext): Record<string, (...args: never[]) =
         fds.closeKernel(kfd);
         throw e;
       }
+      if ((flags & O.ACCMODE) === O.RDONLY && entry.type === FILETYPE.REGULAR_FILE) entry.readOnly = true;
       mem.u32(u(fdPtr), fds.add(entry));
     }),
 
@@ -145,6 +147,10 @@ export function pathCalls(ctx: WasiContext): Record<string, (...args: never[]) =
     path_symlink: call((oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number) => {
       const target = mem.string(u(oldPtr), u(oldLen));
       if (target.length === 0) throw new WasiError(E.NOENT);
+      // As wasmtime (cap-std): a link to an absolute path is refused when made, so no
+      // other program on the system can be led out through it; a '..' target is made,
+      // and following it out is refused.
+      if (target.startsWith('/')) throw new WasiError(E.PERM);
       const s = at(fd, R.PATH_SYMLINK, newPtr, newLen);
       capable(() => symlinkat(target, s.kfd, s.path, AT.RESOLVE_BENEATH));
     }),
@@ -159,7 +165,7 @@ export function pathCalls(ctx: WasiContext): Record<string, (...args: never[]) =
   };
 }
 
-// rename and link: EXDEV is either a path leaving its directory (ENOTCAPABLE) or two
+// rename and link: EXDEV is either a path leaving its directory (EPERM) or two
 // filesystems (EXDEV); the directories of the two names tell which.
 function twoPaths(from: Start, to: Start, f: () => void): void {
   try {
