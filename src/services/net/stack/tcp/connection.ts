@@ -217,7 +217,7 @@ export class Connection {
   /** Sends an RST (when synchronized) and forgets the connection. */
   abort(errno: number): void {
     if (this.state !== 'CLOSED' && this.state !== 'SYN_SENT' && this.state !== 'TIME_WAIT') {
-      this.emit({ seq: this.sndNxt, ack: this.rcvNxt, flags: FLAG.RST | FLAG.ACK, window: 0, options: {}, payload: new Uint8Array(0) });
+      this.emit({ seq: this.sndMax, ack: this.rcvNxt, flags: FLAG.RST | FLAG.ACK, window: 0, options: {}, payload: new Uint8Array(0) });
     }
     this.remove(errno);
   }
@@ -258,7 +258,9 @@ export class Connection {
     this.host.output(this, s);
   }
 
-  sendAck(): void { this.emit({ seq: this.sndNxt, ack: this.rcvNxt, flags: FLAG.ACK, window: 0, options: {}, payload: new Uint8Array(0) }); }
+  // NOTE: a bare ACK carries SND.MAX, not SND.NXT: after a timeout SND.NXT goes back to
+  // SND.UNA, and an ACK numbered below what the peer has received would look old to it.
+  sendAck(): void { this.emit({ seq: this.sndMax, ack: this.rcvNxt, flags: FLAG.ACK, window: 0, options: {}, payload: new Uint8Array(0) }); }
 
   private get finSeq(): number { return seqAdd(this.bufferSeq, this.sendBuffer.size); }
   private get finSent(): boolean { return this.finQueued && seqGt(this.sndNxt, this.finSeq); }
