@@ -86,6 +86,8 @@ const usages: Record<string, string> = {
   nc: 'nc [-uvN] [-w SECS] HOST PORT | nc -l [-uvN] [-w SECS] [HOST] PORT\nCopies stdin to a TCP (UDP with -u) connection and the connection to stdout.\n  -N  shut the connection down for sending at the end of stdin\n  -l  listen for one connection (UDP: answer the first sender)\n  -u  UDP\n  -v  say what connected\n  -w SECS  end after SECS seconds without traffic',
   ss: 'ss [-atuxl]\nThe socket table: state, queues, local and peer addresses.\n  -a  all sockets\n  -l  listening sockets only\n  -t  TCP  -u  UDP  -x  Unix',
   nettests: 'nettests [-l] [TEST]...\nThe socket self-tests, each in its own process.\n  -l  list the tests',
+  httpd: 'httpd [-q] [-p PORT] [DIR]\nServes the files of DIR (default /srv) over HTTP/1.1 (GET, HEAD, keep-alive) until killed.\n  -p PORT  listen on PORT (default 80)\n  -q  say nothing at the start',
+  wget: 'wget [-q] [-O FILE] URL\nFetches an http:// URL into a file; exits 0 only when the whole body arrived.\n  -O FILE  write to FILE (- for stdout) instead of the URL\'s last segment\n  -q  quiet',
   umount: 'umount DIRECTORY...\nUnmounts filesystems.',
   uname: 'uname [-asnrmpoi]\nSystem information (the preset with no option).\n  -a all  -s kernel  -n node  -r release  -m machine  -p preset  -o system',
   uniq: 'uniq [-cdui] [-f N] [-s N] [INPUT [OUTPUT]]\nOne line of each run of equal adjacent lines.\n  -c  with counts\n  -d  repeated lines only\n  -u  unrepeated lines only\n  -i  ignore case\n  -f N  skip fields\n  -s N  skip characters',
