@@ -168,6 +168,7 @@ export class Inet {
   close(s: Socket): void {
     if (s.tcp !== undefined) { s.tcp.close(); s.tcp = undefined; }
     if (s.tcpListener !== undefined) { this.stack.tcp.unlisten(s.tcpListener); s.tcpListener = undefined; }
+    if (s.echoBound && s.local !== undefined) { this.stack.icmp.echoListeners.delete(s.local.port); s.echoBound = false; }
     if (s.udpEndpoint !== undefined && s.local !== undefined) {
       if (this.stack.udp.ports.get(s.local.port) === s.udpEndpoint) this.stack.udp.ports.delete(s.local.port);
       s.udpEndpoint = undefined;
@@ -242,6 +243,33 @@ export class Inet {
     this.stack.udp.send(s.local!.port, dst, dest.port, data);
     this.stack.settle();
     return data.length;
+  }
+
+  // ---- ping sockets (ping.ts) ---------------------------------------------------------------
+
+  /** Registers a ping socket's echo id with the stack's ICMP layer (once). */
+  bindEcho(s: Socket): void {
+    if (s.local === undefined || this.stack.icmp.echoListeners.has(s.local.port)) return;
+    this.stack.icmp.echoListeners.set(s.local.port, (r) => {
+      if (s.remote !== undefined && this.addressOf(s.remote.addr) !== r.from) return;
+      const reply = new Uint8Array(8 + r.payload.length);
+      reply.set([0, 0, 0, 0, r.id >> 8, r.id & 0xff, r.sequence >> 8, r.sequence & 0xff]);
+      reply.set(r.payload, 8);
+      if (s.datagramBytes + reply.length > s.options.receiveBuffer) return;
+      s.datagrams.push({ data: reply, from: this.sockAddr(r.from, 0) });
+      s.datagramBytes += reply.length;
+      this.host.changed(s);
+    });
+    s.echoBound = true;
+  }
+
+  /** Sends an echo request (made by ping.ts) through the stack. */
+  sendEcho(s: Socket, request: Uint8Array, dest: SockAddr): void {
+    const dst = this.addressOf(dest.addr);
+    if (!this.stack.routable(dst)) throw new KernelError(Errno.ENETUNREACH, `${dest.addr}: no route`);
+    this.bindEcho(s);
+    this.stack.sendIp(dst, 1, request);
+    this.stack.settle();
   }
 
   /** The connection's TCP state for the socket table (ss). */

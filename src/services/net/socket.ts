@@ -53,6 +53,8 @@ export class Socket {
   /** Everyone blocked on this socket; woken by any change. */
   readonly sleepers: SleepQueue = [];
   closed = false;
+  /** A datagram socket of IPPROTO_ICMP: a ping socket (its port is the echo id). */
+  icmp = false;
   // ---- on the TCP/IP stack (inet.ts), off the loopback network ----
   /** Stream: its connection. */
   tcp: Connection | undefined;
@@ -60,6 +62,8 @@ export class Socket {
   tcpListener: Listener | undefined;
   /** Datagram: its endpoint in the stack's UDP table. */
   udpEndpoint: UdpEndpoint | undefined;
+  /** Ping socket: its echo id is registered with the stack's ICMP layer. */
+  echoBound = false;
 
   constructor(readonly id: number, readonly family: number, readonly type: number, defaults: { receiveBuffer: number; sendBuffer: number }) {
     this.options = { reuseAddress: false, keepAlive: false, noDelay: false, ...defaults };

@@ -16,6 +16,7 @@ import { Socket, type Datagram } from './socket.js';
 import { PortTable, UnixNames } from './ports.js';
 import { Sleepers } from './sleepers.js';
 import { Inet } from './inet.js';
+import { echoReply, echoRequest } from './ping.js';
 import type { Clock, InterfaceConfig, Link } from './link.js';
 import type { Stack } from './stack/stack.js';
 
@@ -46,6 +47,7 @@ export class SocketLayer implements NetService {
   private nextId = 1;
   private readonly tcp = new PortTable('tcp');
   private readonly udp = new PortTable('udp');
+  private readonly icmpIds = new PortTable('icmp');
   private readonly unixNames = new UnixNames();
   readonly sleepers = new Sleepers();
   private inet: Inet | undefined;
@@ -61,7 +63,7 @@ export class SocketLayer implements NetService {
     if (this.inet !== undefined) throw new KernelError(Errno.EEXIST, 'an interface is already attached');
     const inet = Inet.attach(link, config, clock, { sleepers: this.sleepers, make: (f, t) => this.make(f, t), changed: (x) => this.changed(x) });
     this.inet = inet;
-    for (const x of this.table.values()) if (x.family === AF.INET && x.type === SOCK.DGRAM) inet.bindUdp(x);
+    for (const x of this.table.values()) if (x.family === AF.INET && x.type === SOCK.DGRAM) { if (x.icmp) inet.bindEcho(x); else inet.bindUdp(x); }
     return inet.stack;
   }
 
@@ -102,9 +104,11 @@ export class SocketLayer implements NetService {
     if (family !== AF.INET && family !== AF.UNIX) throw new KernelError(Errno.EAFNOSUPPORT, `address family ${family}`);
     if (kind !== SOCK.STREAM && kind !== SOCK.DGRAM) throw new KernelError(Errno.EPROTONOSUPPORT, `socket type ${kind}`);
     if (family === AF.UNIX && kind !== SOCK.STREAM) throw new KernelError(Errno.EPROTONOSUPPORT, 'AF_UNIX supports SOCK_STREAM only');
-    if (family === AF.INET && protocol !== 0 && protocol !== (kind === SOCK.STREAM ? IPPROTO.TCP : IPPROTO.UDP)) {
+    const ping = family === AF.INET && kind === SOCK.DGRAM && protocol === IPPROTO.ICMP;
+    if (family === AF.INET && protocol !== 0 && protocol !== (kind === SOCK.STREAM ? IPPROTO.TCP : IPPROTO.UDP) && !ping) {
       throw new KernelError(Errno.EPROTONOSUPPORT, `protocol ${protocol} with socket type ${kind}`);
     }
+    if (ping) { const s = this.make(family, kind); s.icmp = true; return s.id; }
     if (family === AF.UNIX && protocol !== 0) throw new KernelError(Errno.EPROTONOSUPPORT, `protocol ${protocol} on AF_UNIX`);
     return this.make(family, kind).id;
   }
@@ -130,7 +134,7 @@ export class SocketLayer implements NetService {
       if (addr.addr !== '0.0.0.0' && !isLoopback(addr.addr) && this.inet?.isLocal(addr.addr) !== true) throw new KernelError(Errno.EADDRNOTAVAIL, `${addr.addr} is not an address of this machine`);
       const port = this.ports(s).bind(s, addr.port);
       s.local = { family: AF.INET, addr: addr.addr, port };
-      if (s.type === SOCK.DGRAM) this.inet?.bindUdp(s);
+      if (s.type === SOCK.DGRAM) { if (s.icmp) this.inet?.bindEcho(s); else this.inet?.bindUdp(s); }
     }
     if (s.state === 'CLOSED') s.state = 'BOUND';
   }
@@ -160,7 +164,7 @@ export class SocketLayer implements NetService {
     return s.remote;
   }
 
-  private ports(s: Socket): PortTable { return s.type === SOCK.STREAM ? this.tcp : this.udp; }
+  private ports(s: Socket): PortTable { return s.type === SOCK.STREAM ? this.tcp : s.icmp ? this.icmpIds : this.udp; }
 
   private checkFamily(s: Socket, addr: SockAddr): void {
     if (addr.family !== s.family) throw new KernelError(Errno.EAFNOSUPPORT, `address family ${addr.family} on a socket of family ${s.family}`);
@@ -285,6 +289,7 @@ export class SocketLayer implements NetService {
     if (dest === undefined) throw new KernelError(Errno.EDESTADDRREQ);
     this.checkFamily(s, dest);
     if (data.length > MAX_DATAGRAM) throw new KernelError(Errno.EMSGSIZE, `${data.length} bytes`);
+    if (s.icmp) return this.sendEcho(s, data, dest);
     const inet = this.offLoopback(dest.addr);
     if (inet !== undefined) {
       if (dest.port === 0) throw new KernelError(Errno.EINVAL, 'port 0');
@@ -309,6 +314,23 @@ export class SocketLayer implements NetService {
     target.datagrams.push(d);
     target.datagramBytes += data.length;
     this.changed(target);
+    return data.length;
+  }
+
+  /** A ping socket's send: an echo request, answered here on loopback or sent through the stack. */
+  private sendEcho(s: Socket, data: Uint8Array, dest: SockAddr): number {
+    if (s.local === undefined) { s.local = { family: AF.INET, addr: '0.0.0.0', port: this.icmpIds.bind(s, 0) }; s.state = 'BOUND'; this.inet?.bindEcho(s); }
+    const request = echoRequest(data, s.local.port);
+    const inet = this.offLoopback(dest.addr);
+    if (inet !== undefined) { inet.sendEcho(s, request, dest); return data.length; }
+    if (!isLoopback(dest.addr) && dest.addr !== '0.0.0.0') throw new KernelError(Errno.ENETUNREACH, `${dest.addr}: no route (loopback only)`);
+    const reply = echoReply(request);
+    // The loopback interface answers at once; a full receive queue drops the reply, as for UDP.
+    if (s.datagramBytes + reply.length <= s.options.receiveBuffer) {
+      s.datagrams.push({ data: reply, from: { family: AF.INET, addr: dest.addr === '0.0.0.0' ? '127.0.0.1' : dest.addr, port: 0 } });
+      s.datagramBytes += reply.length;
+      this.changed(s);
+    }
     return data.length;
   }
 

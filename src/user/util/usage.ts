@@ -87,6 +87,7 @@ const usages: Record<string, string> = {
   ss: 'ss [-atuxl]\nThe socket table: state, queues, local and peer addresses.\n  -a  all sockets\n  -l  listening sockets only\n  -t  TCP  -u  UDP  -x  Unix',
   nettests: 'nettests [-l] [TEST]...\nThe socket self-tests, each in its own process.\n  -l  list the tests',
   httpd: 'httpd [-q] [-p PORT] [DIR]\nServes the files of DIR (default /srv) over HTTP/1.1 (GET, HEAD, keep-alive) until killed.\n  -p PORT  listen on PORT (default 80)\n  -q  say nothing at the start',
+  ping: 'ping [-q] [-c COUNT] [-i SECONDS] [-W SECONDS] [-s SIZE] HOST\nSends ICMP echo requests to HOST (a ping socket) and prints the replies and their round trips.\n  -c COUNT  stop after COUNT requests\n  -i SECONDS  between requests (1)\n  -W SECONDS  wait for each reply (1)\n  -s SIZE  payload bytes (56)\n  -q  only the summary',
   wget: 'wget [-q] [-O FILE] URL\nFetches an http:// URL into a file; exits 0 only when the whole body arrived.\n  -O FILE  write to FILE (- for stdout) instead of the URL\'s last segment\n  -q  quiet',
   umount: 'umount DIRECTORY...\nUnmounts filesystems.',
   uname: 'uname [-asnrmpoi]\nSystem information (the preset with no option).\n  -a all  -s kernel  -n node  -r release  -m machine  -p preset  -o system',

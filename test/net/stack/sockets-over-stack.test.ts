@@ -190,6 +190,19 @@ test('UDP through the stacks: datagrams both ways with their senders; a connecte
   close();
 });
 
+test('a ping socket through the stack: the other machine answers, with our id', async () => {
+  const { a, close } = machines();
+  const p = await a.socket(AF.INET, SOCK.DGRAM, IPPROTO.ICMP);
+  await a.send(p, new Uint8Array([8, 0, 0, 0, 0x99, 0x99, 0, 5, 1, 2, 3]), at('10.0.0.2', 0), false, 1);
+  const r = await a.recv(p, 100, false, false, 1);
+  assert.equal(r.from.addr, '10.0.0.2');
+  assert.deepEqual([...r.data.subarray(6)], [0, 5, 1, 2, 3]);
+  assert.equal(r.data[0], 0);
+  assert.equal((r.data[4]! << 8) | r.data[5]!, (await a.localAddress(p)).port);
+  await a.close(p);
+  close();
+});
+
 test('loopback keeps its direct path when an interface is attached', async () => {
   const { a, close } = machines();
   const l = await a.socket(AF.INET, SOCK.STREAM, 0);
