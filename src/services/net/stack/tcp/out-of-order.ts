@@ -1,11 +1,16 @@
 // The out-of-order queue: segments that arrived beyond RCV.NXT, kept (trimmed to the
 // receive window, so its size is bounded by the window we advertised) until the hole
 // before them fills. Kept sorted and without overlaps: a new segment is cut to the
-// parts no held segment covers.
+// parts no held segment covers. At most MAX_SEGMENTS pieces are held: a peer sending
+// one-byte segments with gaps between them could otherwise make each insertion scan
+// tens of thousands of pieces (Linux prunes its out-of-order queue the same way);
+// what does not fit is dropped and will be retransmitted.
 
 import { seqAdd, seqDiff, seqLe, seqLt } from './seq.js';
 
 interface Held { seq: number; data: Uint8Array; fin: boolean }
+
+export const MAX_SEGMENTS = 256;
 
 export class OutOfOrderQueue {
   private held: Held[] = [];
@@ -16,6 +21,7 @@ export class OutOfOrderQueue {
 
   /** Holds [seq, seq+data.length) (+FIN). Caller trims it to the window. */
   add(seq: number, data: Uint8Array, fin: boolean): void {
+    if (this.held.length >= MAX_SEGMENTS) return;
     let pieces: Held[] = [{ seq, data, fin }];
     for (const h of this.held) {
       const hEnd = seqAdd(h.seq, h.data.length);
@@ -31,6 +37,7 @@ export class OutOfOrderQueue {
     }
     for (const p of pieces) {
       if (p.data.length === 0 && !p.fin) continue;
+      if (this.held.length >= MAX_SEGMENTS) break;
       this.held.push({ seq: p.seq, data: p.data.slice(), fin: p.fin });
       this.total += p.data.length;
     }

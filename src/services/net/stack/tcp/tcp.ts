@@ -86,8 +86,16 @@ export class Tcp implements ConnectionHost {
     }
   }
 
+  /** Whether a new connection fits: at the limit, the oldest in TIME_WAIT makes way. */
+  private room(): boolean {
+    if (this.connections.size < this.tunables.maxConnections) return true;
+    for (const c of this.connections.values()) if (c.state === 'TIME_WAIT') { c.abort(0); return true; }
+    return false;
+  }
+
   /** Opens a connection (sends the SYN). Caller checks the port is free. */
   connect(localPort: number, remote: number, remotePort: number, buffers: Buffers): Connection {
+    this.room();
     const la = this.ip.localAddress();
     const c = new Connection(this, la, localPort, remote, remotePort, this.isn(la, localPort, remote, remotePort), this.ip.mtu(), buffers);
     this.connections.set(key(la, localPort, remote, remotePort), c);
@@ -132,7 +140,7 @@ export class Tcp implements ConnectionHost {
     if ((s.flags & FLAG.RST) !== 0) return;
     if ((s.flags & FLAG.ACK) !== 0) { this.reset(src, dst, s); return; }
     if ((s.flags & FLAG.SYN) === 0) return;
-    if (l.ready.length + l.halfOpen.size >= l.backlog) { this.stats.synDropped++; return; }
+    if (l.ready.length + l.halfOpen.size >= l.backlog || !this.room()) { this.stats.synDropped++; return; }
     const n = new Connection(this, dst, s.dstPort, src, s.srcPort, this.isn(dst, s.dstPort, src, s.srcPort), this.ip.mtu(), l.buffers);
     n.listener = l;
     n.noDelay = l.noDelay;
