@@ -47,6 +47,11 @@ const at = (addr: string, port: number) => ({ family: AF.INET, addr, port });
 const errnoOf = async (p: Promise<unknown>): Promise<number> => { try { await p; return 0; } catch (e) { if (isKernelError(e)) return e.errno; throw e; } };
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
+/** Waits for `cond` (checked every 5 ms) for at most 20 s: generous, since the machine may be loaded; the test asserts the outcome, not the time. */
+async function until(cond: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 4000 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 5));
+}
+
 async function readAll(net: SocketLayer, id: number): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   for (;;) {
@@ -98,7 +103,7 @@ test('connect: refused by an RST, non-blocking EINPROGRESS then POLLOUT, EALREAD
   assert.equal(await errnoOf(a.connect(n, at('10.0.0.2', 8081), true, 1)), Errno.EINPROGRESS);
   assert.equal(await errnoOf(a.connect(n, at('10.0.0.2', 8081), true, 1)), Errno.EALREADY);
   assert.equal((await a.poll(n)) & POLL.OUT, 0);
-  for (let i = 0; i < 200 && ((await a.poll(n)) & POLL.OUT) === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  await until(async () => ((await a.poll(n)) & POLL.OUT) !== 0);
   assert.equal((await a.poll(n)) & POLL.OUT, POLL.OUT);
   assert.equal(await a.getOption(n, SOL_SOCKET, SO.ERROR), 0);
   assert.equal(await errnoOf(a.connect(n, at('10.0.0.2', 8081), true, 1)), Errno.EISCONN);
@@ -116,7 +121,7 @@ test('poll, non-blocking recv, and EINTR: a blocked recv on a stack socket is ca
   const c = await a.socket(AF.INET, SOCK.STREAM, 0);
   await a.connect(c, at('10.0.0.2', 7000), false, 1);
   // The handshake's last ACK may still be on the wire when connect returns.
-  for (let i = 0; i < 200 && ((await b.poll(l)) & POLL.IN) === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  await until(async () => ((await b.poll(l)) & POLL.IN) !== 0);
   assert.equal((await b.poll(l)) & POLL.IN, POLL.IN);
   const { id: s } = await b.accept(l, false, 1);
   assert.equal(await errnoOf(b.recv(s, 10, false, true, 2)), Errno.EAGAIN);
@@ -127,11 +132,11 @@ test('poll, non-blocking recv, and EINTR: a blocked recv on a stack socket is ca
   await b.cancel(42);
   assert.equal(await errnoOf(blocked), Errno.EINTR);
   await a.send(c, new TextEncoder().encode('ping'), undefined, false, 1);
-  for (let i = 0; i < 200 && ((await b.poll(s)) & POLL.IN) === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  await until(async () => ((await b.poll(s)) & POLL.IN) !== 0);
   assert.equal(new TextDecoder().decode((await b.recv(s, 10, false, true, 2)).data), 'ping');
   // The peer's close: POLLIN (end of stream), then a read of 0 bytes.
   await a.close(c);
-  for (let i = 0; i < 200 && ((await b.poll(s)) & POLL.IN) === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  await until(async () => ((await b.poll(s)) & POLL.IN) !== 0);
   assert.equal((await b.recv(s, 10, false, true, 2)).data.length, 0);
   await b.close(s); await b.close(l);
   assert.equal(b.sleepers.count + a.sleepers.count, 0);
@@ -184,7 +189,7 @@ test('UDP through the stacks: datagrams both ways with their senders; a connecte
   await a.connect(cu, at('10.0.0.2', 9), false, 1);
   await a.send(cu, new Uint8Array(4), undefined, false, 1);
   let e = 0;
-  for (let i = 0; i < 100 && e === 0; i++) { await new Promise((r) => setTimeout(r, 5)); e = await a.getOption(cu, SOL_SOCKET, SO.ERROR); }
+  await until(async () => (e = await a.getOption(cu, SOL_SOCKET, SO.ERROR)) !== 0);
   assert.equal(e, Errno.ECONNREFUSED);
   await a.close(sa); await a.close(cu); await b.close(sb);
   close();

@@ -5,7 +5,8 @@
 import type { InterfaceConfig, Link } from '../link.js';
 import { ArpCache, ARP_LIMITS, type ArpLimits } from './arp.js';
 import { isMulticastOrBroadcast, sameNetwork } from './address.js';
-import { BROADCAST_MAC, ETHERTYPE, buildEthernet } from '../wire/ethernet.js';
+import { BROADCAST_MAC, ETHERNET_HEADER, ETHERTYPE, buildEthernet } from '../wire/ethernet.js';
+import { IPV4_HEADER, writeIpv4Header, type Ipv4Fields } from '../wire/ipv4.js';
 
 export class Interface {
   readonly arp: ArpCache;
@@ -24,6 +25,27 @@ export class Interface {
   }
 
   isBroadcast(a: number): boolean { return isMulticastOrBroadcast(a, this.config.address, this.config.prefix); }
+
+  /**
+   * Sends one unfragmented datagram when its next hop's MAC is known, building the
+   * frame (Ethernet, IPv4, payload) in one buffer with one copy of the payload; false
+   * when it cannot (no route, too big, MAC unknown) and the general path must.
+   */
+  transmitDirect(dst: number, h: Ipv4Fields, payload: Uint8Array, now: number): boolean {
+    if (payload.length + IPV4_HEADER > this.mtu) return false;
+    const hop = this.nextHop(dst);
+    if (hop === undefined) return false;
+    const mac = this.isBroadcast(hop) ? BROADCAST_MAC : this.arp.lookup(hop, now);
+    if (mac === undefined) return false;
+    const frame = new Uint8Array(ETHERNET_HEADER + IPV4_HEADER + payload.length);
+    frame.set(mac.subarray(0, 6), 0);
+    frame.set(this.link.mac.subarray(0, 6), 6);
+    frame[12] = ETHERTYPE.IPV4 >> 8; frame[13] = ETHERTYPE.IPV4 & 0xff;
+    writeIpv4Header(frame, ETHERNET_HEADER, h, payload.length);
+    frame.set(payload, ETHERNET_HEADER + IPV4_HEADER);
+    this.link.transmit(frame);
+    return true;
+  }
 
   /** Sends IPv4 packets towards `dst` (already fragmented). False when there is no route. */
   transmit(dst: number, packets: Uint8Array[], now: number): boolean {

@@ -151,10 +151,18 @@ export class Stack {
       if (this.loop.length < LOOP_LIMIT) this.loop.push(buildIpv4({ src: toBytes(dst), dst: toBytes(dst), protocol, id }, payload));
       return true;
     }
+    const now = this.now();
+    if (iface.transmitDirect(dst, { src: this.addressBytes(iface.address), dst: toBytes(dst), protocol, id }, payload, now)) { this.stats.framesOut++; return true; }
     const packets = fragment(iface.address, dst, protocol, id, payload, iface.mtu);
-    if (!iface.transmit(dst, packets, this.now())) { this.stats.noRoute++; return false; }
+    if (!iface.transmit(dst, packets, now)) { this.stats.noRoute++; return false; }
     this.stats.framesOut += packets.length;
     return true;
+  }
+
+  private cachedAddress: { address: number; bytes: Uint8Array } | undefined;
+  private addressBytes(a: number): Uint8Array {
+    if (this.cachedAddress?.address !== a) this.cachedAddress = { address: a, bytes: toBytes(a) };
+    return this.cachedAddress.bytes;
   }
 
   /** True when `dst` can be reached (on the interface's network, or a gateway exists). */
