@@ -3,7 +3,8 @@
 // host's digest of the same bytes; a directory's index, a missing file (exit 8), a
 // path that climbs out of the directory (403, exit 8, both plain and %-encoded), two
 // requests on one keep-alive connection, and hostile requests (a garbage request line,
-// an oversized header) answered with 400 and 431 without stopping the server.
+// an oversized header) answered with 400 and 431 without stopping the server, and a
+// request served while another connection sits idle.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -27,7 +28,12 @@ const SCRIPT = [
   "printf 'BLAH\\r\\n\\r\\n' | nc -w 5 127.0.0.1 8080 | head -1",
   "seq 1 3000 | tr '\\n' x | nc -w 5 127.0.0.1 8080 | head -1",
   'wget -q -O /tmp/again http://127.0.0.1:8080/big.txt; echo still-serving=$?',
-  'kill %1; wait; echo done',
+  // An idle connection does not hold the server: wget is served while it stays open.
+  'nc 127.0.0.1 8080 < /dev/null > /dev/null &',
+  'for i in $(seq 1 100); do ss -t | grep ESTAB | grep -q :8080 && break; sleep 0.1; done',
+  'wget -q -O /tmp/third http://127.0.0.1:8080/sub/; echo beside-idle=$?',
+  'kill -0 %2 && echo idle-still-open',
+  'kill %2; kill %1; wait; echo done',
 ].join('\n');
 
 const expected = createHash('sha256').update(execFileSync('seq', ['1', '150000'])).digest('hex');
@@ -47,6 +53,8 @@ for (const preset of PRESETS) {
     assert.match(r.stdout, /^HTTP\/1\.1 400 Bad Request\r?$/m, out);
     assert.match(r.stdout, /^HTTP\/1\.1 431 Request Header Fields Too Large\r?$/m, out);
     assert.match(r.stdout, /^still-serving=0$/m, out);
+    assert.match(r.stdout, /^beside-idle=0$/m, out);
+    assert.match(r.stdout, /^idle-still-open$/m, out);
     assert.match(r.stdout, /^done$/m, out);
     assert.equal(noLeaks(r), undefined);
   });

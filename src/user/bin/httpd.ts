@@ -1,12 +1,13 @@
 // httpd: a static-file HTTP/1.1 server. Serves DIR (default /srv) on PORT (default
 // 80, which needs root) until killed: GET and HEAD, keep-alive (HTTP/1.1's default;
 // "Connection: close" or HTTP/1.0 ends it), Content-Length on every answer, a
-// directory's index.html or else a listing. Connections are served one at a time;
-// one left idle for 10 s is closed. Request paths are untrusted: they are decoded,
+// directory's index.html or else a listing. Up to 64 connections are open at once,
+// read with poll: a request is answered as soon as it is whole (the answer itself is
+// sent in one go), and a connection idle for 10 s is closed. Request paths are untrusted: they are decoded,
 // cut at '?' and refused (403) if any segment is "..", so nothing outside DIR is
 // reachable; headers beyond 8 KiB are refused (431).
 import * as libc from '../libc/index.js';
-import { AF, SOCK, SO, SOL_SOCKET, POLL, inet, isDir, isReg, SysError, O } from '../libc/index.js';
+import { AF, SOCK, SO, SOL_SOCKET, POLL, CLOCK, inet, isDir, isReg, SysError, O } from '../libc/index.js';
 import { run, UsageError } from '../util/io.js';
 import { parseArgs, parseCount } from '../util/args.js';
 
@@ -27,45 +28,61 @@ export function main(argv: string[]): number {
     libc.bind(fd, inet('0.0.0.0', port));
     libc.listen(fd, 16);
     if (!args.flags.has('q')) libc.eprint(`httpd: serving ${root} on port ${port}\n`);
+    const conns = new Map<number, Conn>();
     for (;;) {
-      const c = libc.accept(fd);
-      try { serve(c.fd, root); } catch (e) {
-        // A peer that resets or goes away ends its connection only.
-        if (!(e instanceof SysError)) throw e;
-      } finally { libc.close(c.fd); }
+      const fds = [{ fd, events: conns.size < MAX_CONNECTIONS ? POLL.IN : 0, revents: 0 }, ...[...conns.keys()].map((c) => ({ fd: c, events: POLL.IN, revents: 0 }))];
+      libc.poll(fds, 1000);
+      if ((fds[0]!.revents & POLL.IN) !== 0) {
+        try { conns.set(libc.accept(fd).fd, { buffered: new Uint8Array(0), last: nowMs() }); } catch (e) { if (!(e instanceof SysError)) throw e; }
+      }
+      for (const p of fds.slice(1)) {
+        const c = conns.get(p.fd)!;
+        let keep = true;
+        if (p.revents !== 0) {
+          try { keep = serve(p.fd, c, root); } catch (e) {
+            // A peer that resets or goes away ends its connection only.
+            if (!(e instanceof SysError)) throw e;
+            keep = false;
+          }
+        } else if (nowMs() - c.last > IDLE_MS) keep = false;
+        if (!keep) { conns.delete(p.fd); libc.close(p.fd); }
+      }
     }
   });
 }
 
-/** Serves requests on one connection until it closes, asks to, or idles. */
-function serve(fd: number, root: string): void {
-  let buffered = new Uint8Array(0);
+const MAX_CONNECTIONS = 64;
+interface Conn { buffered: Uint8Array; last: number }
+const nowMs = (): number => libc.clockGettime(CLOCK.MONOTONIC) / 1e6;
+
+/** Reads what arrived on a connection and answers every whole request in it; false to close it. */
+function serve(fd: number, c: Conn, root: string): boolean {
+  const more = libc.recv(fd, 65536);
+  if (more.length === 0) return false;
+  c.last = nowMs();
+  const next = new Uint8Array(c.buffered.length + more.length);
+  next.set(c.buffered); next.set(more, c.buffered.length);
+  c.buffered = next;
   for (;;) {
-    let end: number;
-    while ((end = headerEnd(buffered)) < 0) {
-      if (buffered.length > MAX_HEADER) { respond(fd, 431, 'Request Header Fields Too Large', false); return; }
-      const fds = [{ fd, events: POLL.IN, revents: 0 }];
-      if (libc.poll(fds, IDLE_MS) === 0) return;
-      const more = libc.recv(fd, 65536);
-      if (more.length === 0) return;
-      const next = new Uint8Array(buffered.length + more.length);
-      next.set(buffered); next.set(more, buffered.length);
-      buffered = next;
+    const end = headerEnd(c.buffered);
+    if (end < 0) {
+      if (c.buffered.length > MAX_HEADER) { respond(fd, 431, 'Request Header Fields Too Large', false); return false; }
+      return true;
     }
-    const head = new TextDecoder().decode(buffered.subarray(0, end));
-    buffered = buffered.slice(end + 4);
+    const head = new TextDecoder().decode(c.buffered.subarray(0, end));
+    c.buffered = c.buffered.slice(end + 4);
     const [requestLine = '', ...headerLines] = head.split('\r\n');
     const headers = new Map(headerLines.map((l) => { const i = l.indexOf(':'); return [l.slice(0, i).trim().toLowerCase(), l.slice(i + 1).trim()] as [string, string]; }));
     const m = /^([A-Z]+) (\S+) HTTP\/1\.([01])$/.exec(requestLine);
-    if (m === null) { respond(fd, 400, 'Bad Request', false); return; }
+    if (m === null) { respond(fd, 400, 'Bad Request', false); return false; }
     const [, method, target, minor] = m;
     const connection = (headers.get('connection') ?? '').toLowerCase();
     const keepAlive = minor === '1' ? connection !== 'close' : connection === 'keep-alive';
     // A request body (none expected) is not read: refuse it and close.
-    if (headers.has('content-length') && headers.get('content-length') !== '0') { respond(fd, 413, 'Payload Too Large', false); return; }
-    if (method !== 'GET' && method !== 'HEAD') { respond(fd, 405, 'Method Not Allowed', keepAlive, 'Allow: GET, HEAD\r\n'); if (!keepAlive) return; continue; }
+    if (headers.has('content-length') && headers.get('content-length') !== '0') { respond(fd, 413, 'Payload Too Large', false); return false; }
+    if (method !== 'GET' && method !== 'HEAD') { respond(fd, 405, 'Method Not Allowed', keepAlive, 'Allow: GET, HEAD\r\n'); if (!keepAlive) return false; continue; }
     answer(fd, root, target!, method === 'HEAD', keepAlive);
-    if (!keepAlive) return;
+    if (!keepAlive) return false;
   }
 }
 
