@@ -180,7 +180,7 @@ export function runScript(text: string, name = 'script'): { stack: Stack; connec
       case 'nodelay': conn!.noDelay = true; break;
       case 'keepalive': conn!.keepAlive = true; conn!.armKeepalive(); break;
       case 'state': assert.equal(conn!.state, arg, `${where}: state`); break;
-      case 'error': assert.equal(conn!.error, (Errno as Record<string, number>)[arg!], `${where}: error ${conn!.error}`); break;
+      case 'error': assert.equal(conn!.error, (Errno as Record<string, number>)[arg!] ?? Number(arg), `${where}: error ${conn!.error}`); break;
       case 'connections': assert.equal(s.tcp.connections.size, Number(arg), `${where}: connections`); break;
       case 'rto': assert.equal(conn!.rto.rto, Number(arg), `${where}: rto`); break;
       default: throw new Error(`${where}: unknown command ${cmd}`);
