@@ -11,7 +11,8 @@ export const AF = { UNIX: 1, INET: 2 } as const;
 /** Socket types; SOCK_NONBLOCK and SOCK_CLOEXEC may be or-ed into the type, as in Linux. */
 export const SOCK = { STREAM: 1, DGRAM: 2, NONBLOCK: 0o4000, CLOEXEC: 0o2000000 } as const;
 export const SOCK_TYPE_MASK = 0xf;
-export const IPPROTO = { IP: 0, TCP: 6, UDP: 17 } as const;
+/** Protocols; IPPROTO_ICMP with SOCK_DGRAM is Linux's unprivileged ping socket (echo requests only). */
+export const IPPROTO = { IP: 0, ICMP: 1, TCP: 6, UDP: 17 } as const;
 export const SOL_SOCKET = 1;
 /** Socket-level options (SOL_SOCKET). */
 export const SO = { REUSEADDR: 2, TYPE: 3, ERROR: 4, SNDBUF: 7, RCVBUF: 8, KEEPALIVE: 9 } as const;

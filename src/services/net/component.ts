@@ -5,11 +5,18 @@
 //
 // Layers, one file each: sockets.ts (the socket operations and the loopback and
 // AF_UNIX connections), socket.ts (one socket's state), ports.ts (address tables),
-// byte-queue.ts (stream receive buffers), sleepers.ts (blocking and cancellation).
+// byte-queue.ts (stream receive buffers), sleepers.ts (blocking and cancellation);
+// inet.ts and stack/ (the TCP/IP stack) for AF_INET traffic off the loopback network,
+// once the NIC's side attaches an interface (`attachInterface`, the boundary in link.ts).
 
 import type { ComponentContext, ComponentInstance, Manifest } from '../../abi/component.js';
 import type { NetService } from '../../abi/services.js';
 import { SocketLayer, DEFAULT_LIMITS, type SocketLimits } from './sockets.js';
+import type { Clock, InterfaceConfig, Link } from './link.js';
+import type { Stack } from './stack/stack.js';
+
+/** The hook for the NIC's side: attach the interface, then hand each arriving frame to the stack's `receive`. */
+export interface NetInterfaceHook { attachInterface(link: Link, config: InterfaceConfig, clock: Clock): Stack }
 
 export const manifest: Manifest = {
   name: 'net',
@@ -17,7 +24,7 @@ export const manifest: Manifest = {
   uses: [],
 };
 
-export function create(ctx: ComponentContext): ComponentInstance & NetService {
+export function create(ctx: ComponentContext): ComponentInstance & NetService & NetInterfaceHook {
   const limits: SocketLimits = { ...DEFAULT_LIMITS };
   for (const key of Object.keys(limits) as (keyof SocketLimits)[]) {
     const v = ctx.config[key];
@@ -44,5 +51,6 @@ export function create(ctx: ComponentContext): ComponentInstance & NetService {
     poll: (id) => layer.poll(id),
     cancel: (w) => layer.cancel(w),
     sockets: () => layer.sockets(),
+    attachInterface: (link, config, clock) => layer.attachInterface(link, config, clock),
   };
 }

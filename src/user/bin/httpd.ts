@@ -7,11 +7,11 @@
 // delays nobody. Each request is logged to stderr unless -q.
 //
 // Limits, so no client can take the server's memory or hold it for ever: a request's
-// head (request line and headers) at most 16 KiB (431), at most -c connections at once
+// head (request line and headers) at most 8 KiB (431), at most -c connections at once
 // (default 64; more are answered 503 and closed), a connection idle for -t seconds
 // (default 30) is closed, request bodies are refused (411/413: nothing here takes one).
-// A path is percent-decoded and resolved inside DIR: a `..` segment, a NUL or a
-// backslash is 400, so no request names a file outside DIR. Symbolic links inside DIR
+// A path is percent-decoded and resolved inside DIR: a `..` segment is 403 and a NUL
+// or a backslash 400, so no request names a file outside DIR. Symbolic links inside DIR
 // are followed, as python's http.server does: DIR's owner decides what DIR holds.
 import * as libc from '../libc/index.js';
 import { AF, SOCK, SO, SOL_SOCKET, MSG, SHUT, inet, SysError, Errno } from '../libc/index.js';
@@ -21,7 +21,7 @@ import { run, UsageError } from '../util/io.js';
 import { parseArgs, parseCount } from '../util/args.js';
 import { resolveHost } from '../util/hosts.js';
 
-const HEAD_LIMIT = 16 * 1024;
+const HEAD_LIMIT = 8 * 1024;
 const CHUNK = 64 * 1024;
 /** How long a closing connection's input is drained after the last answer (Apache's lingering close). */
 const LINGER_MS = 2000;
@@ -211,22 +211,23 @@ function serveRequests(c: Conn, root: string, log: (c: Conn, line: string, statu
     if (Number(headers.get('content-length') ?? '0') !== 0) { queueError(c, 413, 'request bodies are not taken\n', log, requestLine); return; }
     if (method !== 'GET' && method !== 'HEAD') { queueError(c, 405, 'GET and HEAD only\n', log, requestLine, ['Allow: GET, HEAD']); return; }
     const path = resolveTarget(target);
-    if (path === undefined) { queueError(c, 400, 'bad path\n', log, requestLine); return; }
+    if (path === 400) { queueError(c, 400, 'bad path\n', log, requestLine); return; }
+    if (path === 403) { queueError(c, 403, 'outside the served directory\n', log, requestLine); return; }
     serveFile(c, root, path, method === 'HEAD', keepAlive, requestLine, log);
   }
 }
 
-/** The path a request target names, as segments under the root; undefined if it climbs out or is malformed. */
-function resolveTarget(target: string): string[] | undefined {
+/** The path a request target names, as segments under the root; 400 if malformed, 403 if it climbs out. */
+function resolveTarget(target: string): string[] | 400 | 403 {
   const raw = target.split(/[?#]/)[0]!;
-  if (!raw.startsWith('/')) return undefined;
+  if (!raw.startsWith('/')) return 400;
   let path: string;
-  try { path = decodeURIComponent(raw); } catch { return undefined; }
-  if (path.includes('\0') || path.includes('\\')) return undefined;
+  try { path = decodeURIComponent(raw); } catch { return 400; }
+  if (path.includes('\0') || path.includes('\\')) return 400;
   const parts: string[] = [];
   for (const seg of path.split('/')) {
     if (seg === '' || seg === '.') continue;
-    if (seg === '..') return undefined;
+    if (seg === '..') return 403;
     parts.push(seg);
   }
   return parts;

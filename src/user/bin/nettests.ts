@@ -210,6 +210,39 @@ TESTS.bad_arguments = () => {
   libc.close(s);
 };
 
+// Ping sockets are the one way a process sends ICMP: only echo requests, with the
+// socket's own id, and no other protocol over SOCK_DGRAM or SOCK_STREAM.
+TESTS.ping_socket_rules = () => {
+  expectErrno(Errno.EPROTONOSUPPORT, () => libc.socket(AF.INET, SOCK.STREAM, IPPROTO.ICMP), 'ICMP as a stream');
+  expectErrno(Errno.EPROTONOSUPPORT, () => libc.socket(AF.INET, 3, IPPROTO.ICMP), 'a raw socket');
+  expectErrno(Errno.EPROTONOSUPPORT, () => libc.socket(AF.INET, SOCK.DGRAM, 2), 'IGMP');
+  const p = libc.socket(AF.INET, SOCK.DGRAM, IPPROTO.ICMP);
+  const lo = inet('127.0.0.1', 0);
+  expectErrno(Errno.EINVAL, () => libc.sendto(p, new Uint8Array(7).fill(8), lo), 'shorter than an ICMP header');
+  expectErrno(Errno.EINVAL, () => libc.sendto(p, new Uint8Array([0, 0, 0, 0, 0, 1, 0, 1]), lo), 'an echo reply');
+  expectErrno(Errno.EINVAL, () => libc.sendto(p, new Uint8Array([3, 3, 0, 0, 0, 0, 0, 0, 0x45]), lo), 'a forged port unreachable');
+  expectErrno(Errno.EINVAL, () => libc.sendto(p, new Uint8Array([8, 1, 0, 0, 0, 0, 0, 0]), lo), 'an echo with code 1');
+  expectErrno(Errno.EMSGSIZE, () => libc.sendto(p, Object.assign(new Uint8Array(70_000), { 0: 8 }), lo), 'larger than a datagram');
+  expectErrno(Errno.EDESTADDRREQ, () => libc.send(p, new Uint8Array([8, 0, 0, 0, 0, 0, 0, 0])), 'no destination');
+  expectErrno(Errno.ENETUNREACH, () => libc.sendto(p, new Uint8Array([8, 0, 0, 0, 0, 0, 0, 0]), inet('10.9.8.7', 0)), 'no route');
+  // The id is the socket's, whatever the process wrote; the checksum is the kernel's.
+  const other = libc.socket(AF.INET, SOCK.DGRAM, IPPROTO.ICMP);
+  libc.sendto(p, new Uint8Array([8, 0, 0xde, 0xad, 0x12, 0x34, 0, 7, 42]), lo);
+  const id = libc.getsockname(p).port;
+  const r = libc.recvfrom(p, 100);
+  check(r.data[0] === 0 && r.data[8] === 42 && r.data[7] === 7, 'the echo reply with our payload and sequence');
+  check(((r.data[4]! << 8) | r.data[5]!) === id && id !== 0x1234, 'the reply carries the socket\'s id, not the forged one');
+  expectErrno(Errno.EAGAIN, () => libc.recv(other, 100, MSG.DONTWAIT), 'another ping socket hears nothing');
+  // A flood fills the receive queue to its bound and no further.
+  libc.setsockopt(p, SOL_SOCKET, SO.RCVBUF, 1024);
+  for (let i = 0; i < 200; i++) libc.sendto(p, new Uint8Array(508).fill(0).map((_, k) => (k === 0 ? 8 : 0)), lo);
+  let queued = 0;
+  for (;;) { try { queued += libc.recv(p, 1000, MSG.DONTWAIT).length; } catch (e) { if (e instanceof SysError && e.errno === Errno.EAGAIN) break; throw e; } }
+  check(queued > 0 && queued <= 2048, `the queue stays within SO_RCVBUF (${queued} bytes)`);
+  libc.close(p);
+  libc.close(other);
+};
+
 TESTS.port_in_use = () => {
   const l = listener();
   const other = libc.socket(AF.INET, SOCK.STREAM);

@@ -88,6 +88,7 @@ const usages: Record<string, string> = {
   nc: 'nc [-uvN] [-w SECS] HOST PORT | nc -l [-uvN] [-w SECS] [HOST] PORT\nCopies stdin to a TCP (UDP with -u) connection and the connection to stdout.\n  -N  shut the connection down for sending at the end of stdin\n  -l  listen for one connection (UDP: answer the first sender)\n  -u  UDP\n  -v  say what connected\n  -w SECS  end after SECS seconds without traffic',
   ss: 'ss [-atuxl]\nThe socket table: state, queues, local and peer addresses.\n  -a  all sockets\n  -l  listening sockets only\n  -t  TCP  -u  UDP  -x  Unix',
   nettests: 'nettests [-l] [TEST]...\nThe socket self-tests, each in its own process.\n  -l  list the tests',
+  ping: 'ping [-q] [-c COUNT] [-i SECONDS] [-W SECONDS] [-s SIZE] HOST\nSends ICMP echo requests to HOST (a ping socket) and prints the replies and their round trips.\n  -c COUNT  stop after COUNT requests\n  -i SECONDS  between requests (1)\n  -W SECONDS  wait for each reply (1)\n  -s SIZE  payload bytes (56)\n  -q  only the summary',
   umount: 'umount DIRECTORY...\nUnmounts filesystems.',
   uname: 'uname [-asnrmpoi]\nSystem information (the preset with no option).\n  -a all  -s kernel  -n node  -r release  -m machine  -p preset  -o system',
   uniq: 'uniq [-cdui] [-f N] [-s N] [INPUT [OUTPUT]]\nOne line of each run of equal adjacent lines.\n  -c  with counts\n  -d  repeated lines only\n  -u  unrepeated lines only\n  -i  ignore case\n  -f N  skip fields\n  -s N  skip characters',

@@ -1,7 +1,7 @@
 // IPv4 headers (RFC 791): parsing checks the version, header length, total length and
 // header checksum, and says whether the packet is a fragment; building writes a
 // 20-byte header (no options) with its checksum. Fragment reassembly belongs to the
-// layer above (not written yet).
+// layer above (stack/ipv4.ts).
 
 import { checksum, sum } from './checksum.js';
 
@@ -35,32 +35,41 @@ export function parseIpv4(p: Uint8Array): Ipv4Packet | undefined {
   };
 }
 
-export interface Ipv4Fields { src: Uint8Array; dst: Uint8Array; protocol: number; ttl?: number; id?: number; dontFragment?: boolean }
+export interface Ipv4Fields {
+  src: Uint8Array; dst: Uint8Array; protocol: number; ttl?: number; id?: number; dontFragment?: boolean;
+  /** A fragment: more follow, and this one's offset in bytes (a multiple of 8). */
+  moreFragments?: boolean; fragmentOffset?: number;
+}
 
 export function buildIpv4(h: Ipv4Fields, payload: Uint8Array): Uint8Array {
   const p = new Uint8Array(IPV4_HEADER + payload.length);
-  const total = p.length;
-  p[0] = 0x45;
-  p[2] = total >> 8; p[3] = total & 0xff;
-  const id = h.id ?? 0;
-  p[4] = id >> 8; p[5] = id & 0xff;
-  p[6] = h.dontFragment === true ? 0x40 : 0;
-  p[8] = h.ttl ?? 64;
-  p[9] = h.protocol;
-  p.set(h.src.subarray(0, 4), 12);
-  p.set(h.dst.subarray(0, 4), 16);
-  const c = checksum(p.subarray(0, IPV4_HEADER));
-  p[10] = c >> 8; p[11] = c & 0xff;
+  writeIpv4Header(p, 0, h, payload.length);
   p.set(payload, IPV4_HEADER);
   return p;
 }
 
+/** Writes a 20-byte header (with its checksum) at `at` in `p`, for a payload of `length` bytes. */
+export function writeIpv4Header(buffer: Uint8Array, at: number, h: Ipv4Fields, length: number): void {
+  const p = buffer.subarray(at, at + IPV4_HEADER);
+  const total = IPV4_HEADER + length;
+  p[0] = 0x45;
+  p[2] = total >> 8; p[3] = total & 0xff;
+  const id = h.id ?? 0;
+  p[4] = id >> 8; p[5] = id & 0xff;
+  const offset8 = (h.fragmentOffset ?? 0) >> 3;
+  p[6] = (h.dontFragment === true ? 0x40 : 0) | (h.moreFragments === true ? 0x20 : 0) | (offset8 >> 8);
+  p[7] = offset8 & 0xff;
+  p[8] = h.ttl ?? 64;
+  p[9] = h.protocol;
+  p.set(h.src.subarray(0, 4), 12);
+  p.set(h.dst.subarray(0, 4), 16);
+  const c = checksum(p);
+  p[10] = c >> 8; p[11] = c & 0xff;
+}
+
 /** The running sum of the TCP/UDP pseudo-header (RFC 768, RFC 9293). */
 export function pseudoHeaderSum(src: Uint8Array, dst: Uint8Array, protocol: number, length: number): number {
-  const b = new Uint8Array(12);
-  b.set(src.subarray(0, 4), 0);
-  b.set(dst.subarray(0, 4), 4);
-  b[9] = protocol;
-  b[10] = length >> 8; b[11] = length & 0xff;
-  return sum(b);
+  // The 12 bytes (source, destination, zero, protocol, length) summed as 16-bit words without building them.
+  const s = ((src[0]! << 8) | src[1]!) + ((src[2]! << 8) | src[3]!) + ((dst[0]! << 8) | dst[1]!) + ((dst[2]! << 8) | dst[3]!) + protocol + (length & 0xffff);
+  return sum(new Uint8Array(0), s);
 }

@@ -1,0 +1,60 @@
+// One network interface: its link (link.ts), its IPv4 configuration and its ARP
+// cache. Routing is a host's: an address on the interface's network is reached
+// directly, any other through the gateway (none: EHOSTUNREACH to the caller).
+
+import type { InterfaceConfig, Link } from '../link.js';
+import { ArpCache, ARP_LIMITS, type ArpLimits } from './arp.js';
+import { isMulticastOrBroadcast, sameNetwork } from './address.js';
+import { BROADCAST_MAC, ETHERNET_HEADER, ETHERTYPE, buildEthernet } from '../wire/ethernet.js';
+import { IPV4_HEADER, writeIpv4Header, type Ipv4Fields } from '../wire/ipv4.js';
+
+export class Interface {
+  readonly arp: ArpCache;
+
+  constructor(readonly link: Link, readonly config: InterfaceConfig, arpLimits: ArpLimits = ARP_LIMITS) {
+    this.arp = new ArpCache(link, () => this.config.address, arpLimits);
+  }
+
+  get address(): number { return this.config.address; }
+  get mtu(): number { return Math.max(68, Math.min(65535, this.link.mtu)); }
+
+  /** The next hop for `dst`, or undefined when there is no route. */
+  nextHop(dst: number): number | undefined {
+    if (sameNetwork(dst, this.config.address, this.config.prefix) || dst === 0xffffffff) return dst;
+    return this.config.gateway;
+  }
+
+  isBroadcast(a: number): boolean { return isMulticastOrBroadcast(a, this.config.address, this.config.prefix); }
+
+  /**
+   * Sends one unfragmented datagram when its next hop's MAC is known, building the
+   * frame (Ethernet, IPv4, payload) in one buffer with one copy of the payload; false
+   * when it cannot (no route, too big, MAC unknown) and the general path must.
+   */
+  transmitDirect(dst: number, h: Ipv4Fields, payload: Uint8Array, now: number): boolean {
+    if (payload.length + IPV4_HEADER > this.mtu) return false;
+    const hop = this.nextHop(dst);
+    if (hop === undefined) return false;
+    const mac = this.isBroadcast(hop) ? BROADCAST_MAC : this.arp.lookup(hop, now);
+    if (mac === undefined) return false;
+    const frame = new Uint8Array(ETHERNET_HEADER + IPV4_HEADER + payload.length);
+    frame.set(mac.subarray(0, 6), 0);
+    frame.set(this.link.mac.subarray(0, 6), 6);
+    frame[12] = ETHERTYPE.IPV4 >> 8; frame[13] = ETHERTYPE.IPV4 & 0xff;
+    writeIpv4Header(frame, ETHERNET_HEADER, h, payload.length);
+    frame.set(payload, ETHERNET_HEADER + IPV4_HEADER);
+    this.link.transmit(frame);
+    return true;
+  }
+
+  /** Sends IPv4 packets towards `dst` (already fragmented). False when there is no route. */
+  transmit(dst: number, packets: Uint8Array[], now: number): boolean {
+    const hop = this.nextHop(dst);
+    if (hop === undefined) return false;
+    for (const p of packets) {
+      if (this.isBroadcast(hop)) this.link.transmit(buildEthernet(BROADCAST_MAC, this.link.mac, ETHERTYPE.IPV4, p));
+      else this.arp.send(hop, p, now);
+    }
+    return true;
+  }
+}
