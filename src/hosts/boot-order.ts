@@ -3,8 +3,9 @@
 
 /**
  * Boot order: drivers first, then the services that use them — ext2 on blk, vfs on
- * ext2 and proc (and hostfs, loaded only when a host directory is shared).
+ * ext2 and proc (and hostfs, loaded only when a host directory is shared; nic only on
+ * a machine with a network device).
  */
-export function bootComponents(shares: number): string[] {
-  return ['console', 'blk', ...(shares > 0 ? ['hostfs'] : []), 'ext2', 'proc', 'vfs', 'pm'];
+export function bootComponents(shares: number, nic = false): string[] {
+  return ['console', 'blk', ...(nic ? ['nic'] : []), ...(shares > 0 ? ['hostfs'] : []), 'ext2', 'proc', 'vfs', 'pm'];
 }

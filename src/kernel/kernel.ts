@@ -60,7 +60,7 @@ export interface BootConfig {
   initramfs: Uint8Array;
   rootDisk: boolean;
   init: { argv: string[]; env: string[]; cwd: string };
-  devices: { blk: SharedArrayBuffer; console: SharedArrayBuffer; timer: SharedArrayBuffer; hostfs?: SharedArrayBuffer };
+  devices: { blk: SharedArrayBuffer; console: SharedArrayBuffer; timer: SharedArrayBuffer; hostfs?: SharedArrayBuffer; nic?: SharedArrayBuffer };
   /** Host directories shared with the machine, mounted by vfs at boot. */
   shares: { guest: string; readOnly: boolean }[];
   release: string;
@@ -108,6 +108,7 @@ export class Kernel {
         block: { kind: 'block', memory: config.devices.blk },
         console: { kind: 'console', memory: config.devices.console },
         ...(config.devices.hostfs === undefined ? {} : { hostfs: { kind: 'hostfs' as const, memory: config.devices.hostfs } }),
+        ...(config.devices.nic === undefined ? {} : { nic: { kind: 'nic' as const, memory: config.devices.nic } }),
       },
       grants: config.grants,
       config: (name) => this.componentConfig(name),
