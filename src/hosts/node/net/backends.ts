@@ -1,0 +1,59 @@
+// The host's side of a machine's NIC, chosen with --net: the back end (a switch, a TAP
+// device) and the stages between it and the NIC (--pcap, the impairments). A chain of
+// frame ports (frame-port.ts):
+//
+//   NIC (hw/nic-device.ts) <-> pcap <-> impairments <-> back end
+//
+// so the pcap holds what the NIC sent and received (an impaired frame is recorded as
+// the NIC saw it). `kernelkit run` builds the chain in its unconfined parent and hands
+// the confined machine one end of a pipe (cli/confine.ts); what each back end opens on
+// the host is in docs/net.md.
+
+import { type FramePort } from './frame-port.js';
+import { type Impairments, NO_IMPAIRMENTS, impaired, impairPort } from './impair.js';
+import { pcapPort } from './pcap-tap.js';
+import { joinSwitch, checkSwitchName } from './switch.js';
+import { openTap, checkInterfaceName } from './tap.js';
+
+export type NetBackend = { kind: 'switch'; name: string } | { kind: 'tap'; ifname: string };
+
+export interface NetOptions {
+  backend: NetBackend;
+  pcap?: string;
+  impairments: Impairments;
+}
+
+/** Parses a --net value; throws with a one-line message. */
+export function parseNet(text: string): NetBackend {
+  const m = /^(switch|tap|user)(?::(.*))?$/.exec(text);
+  if (m === null) throw new Error(`bad --net '${text}': expected switch:NAME or tap:IFNAME`);
+  if (m[1] === 'user') throw new Error("--net user is not built yet: use switch:NAME or tap:IFNAME");
+  const arg = m[2] ?? '';
+  if (m[1] === 'switch') {
+    const bad = checkSwitchName(arg);
+    if (bad !== undefined) throw new Error(bad);
+    return { kind: 'switch', name: arg };
+  }
+  const bad = checkInterfaceName(arg);
+  if (bad !== undefined) throw new Error(bad);
+  return { kind: 'tap', ifname: arg };
+}
+
+/** Parses a probability for --net-loss and friends. */
+export function parseProbability(flag: string, text: string): number {
+  const p = Number(text);
+  if (text.trim() === '' || !Number.isFinite(p) || p < 0 || p > 1) throw new Error(`bad ${flag} '${text}': expected a probability from 0 to 1`);
+  return p;
+}
+
+export { NO_IMPAIRMENTS };
+
+/** Opens the back end and its stages; the returned port is the NIC's end of the cable. */
+export function openNet(o: NetOptions, log: (line: string) => void = () => {}): FramePort {
+  let port: FramePort = o.backend.kind === 'switch' ? joinSwitch(o.backend.name, { log }) : openTap(o.backend.ifname, log);
+  if (impaired(o.impairments)) port = impairPort(port, o.impairments, (ms, fn) => { setTimeout(fn, ms); }).port;
+  if (o.pcap !== undefined) port = pcapPort(port, o.pcap);
+  return port;
+}
+
+export { macFromSeed, parseMac } from '../../../hw/nic-device.js';
