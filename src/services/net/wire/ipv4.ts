@@ -1,7 +1,7 @@
 // IPv4 headers (RFC 791): parsing checks the version, header length, total length and
 // header checksum, and says whether the packet is a fragment; building writes a
 // 20-byte header (no options) with its checksum. Fragment reassembly belongs to the
-// layer above (not written yet).
+// layer above (stack/ipv4.ts).
 
 import { checksum, sum } from './checksum.js';
 
@@ -35,7 +35,11 @@ export function parseIpv4(p: Uint8Array): Ipv4Packet | undefined {
   };
 }
 
-export interface Ipv4Fields { src: Uint8Array; dst: Uint8Array; protocol: number; ttl?: number; id?: number; dontFragment?: boolean }
+export interface Ipv4Fields {
+  src: Uint8Array; dst: Uint8Array; protocol: number; ttl?: number; id?: number; dontFragment?: boolean;
+  /** A fragment: more follow, and this one's offset in bytes (a multiple of 8). */
+  moreFragments?: boolean; fragmentOffset?: number;
+}
 
 export function buildIpv4(h: Ipv4Fields, payload: Uint8Array): Uint8Array {
   const p = new Uint8Array(IPV4_HEADER + payload.length);
@@ -44,7 +48,9 @@ export function buildIpv4(h: Ipv4Fields, payload: Uint8Array): Uint8Array {
   p[2] = total >> 8; p[3] = total & 0xff;
   const id = h.id ?? 0;
   p[4] = id >> 8; p[5] = id & 0xff;
-  p[6] = h.dontFragment === true ? 0x40 : 0;
+  const offset8 = (h.fragmentOffset ?? 0) >> 3;
+  p[6] = (h.dontFragment === true ? 0x40 : 0) | (h.moreFragments === true ? 0x20 : 0) | (offset8 >> 8);
+  p[7] = offset8 & 0xff;
   p[8] = h.ttl ?? 64;
   p[9] = h.protocol;
   p.set(h.src.subarray(0, 4), 12);

@@ -1,0 +1,595 @@
+// One TCP connection (RFC 9293): the state machine
+//
+//   CLOSED --connect/SYN--> SYN_SENT --SYN+ACK/ACK--> ESTABLISHED
+//   LISTEN --SYN/SYN+ACK--> SYN_RECEIVED --ACK--> ESTABLISHED      (listener in tcp.ts)
+//   SYN_SENT --SYN/SYN+ACK--> SYN_RECEIVED                          (simultaneous open)
+//   ESTABLISHED --close/FIN--> FIN_WAIT_1 --ACK--> FIN_WAIT_2 --FIN/ACK--> TIME_WAIT --2MSL--> CLOSED
+//   FIN_WAIT_1 --FIN/ACK--> CLOSING --ACK--> TIME_WAIT                (simultaneous close)
+//   ESTABLISHED --FIN/ACK--> CLOSE_WAIT --close/FIN--> LAST_ACK --ACK--> CLOSED
+//
+// with its send side (send-buffer.ts; Nagle; retransmission on the RFC 6298 timer,
+// rto.ts; fast retransmit and NewReno, newreno.ts; persist probes into a zero window)
+// and receive side (the application's receive queue; out-of-order segments held in
+// out-of-order.ts; delayed ACKs; window scaling). Incoming segments are checked in
+// RFC 9293 3.10.7's order (sequence, RST, SYN, ACK, text, FIN), with RFC 5961's
+// challenge ACKs for an RST or SYN inside the window that is not exactly expected.
+// Timers are deadlines (ms) that tcp.ts runs; nothing here reads a clock itself.
+
+import { ByteQueue } from '../../byte-queue.js';
+import { Errno } from '../../../../abi/errno.js';
+import { FLAG, type TcpOptions, type TcpSegment } from '../../wire/tcp.js';
+import { NewReno } from './newreno.js';
+import { OutOfOrderQueue } from './out-of-order.js';
+import { RtoEstimator } from './rto.js';
+import { SendBuffer } from './send-buffer.js';
+import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq.js';
+import type { TcpTunables } from './tunables.js';
+
+export type TcpState = 'CLOSED' | 'SYN_SENT' | 'SYN_RECEIVED' | 'ESTABLISHED' | 'FIN_WAIT_1' | 'FIN_WAIT_2'
+  | 'CLOSE_WAIT' | 'CLOSING' | 'LAST_ACK' | 'TIME_WAIT';
+
+/** A segment as a connection makes it; tcp.ts adds the ports. */
+export type OutSegment = Omit<TcpSegment, 'srcPort' | 'dstPort'>;
+
+/** What a connection needs from tcp.ts. */
+export interface ConnectionHost {
+  now(): number;
+  /** Sends a segment of this connection (tcp.ts adds ports and the IP layer). */
+  output(c: Connection, s: OutSegment): void;
+  /** The connection reached ESTABLISHED (a passive one joins its listener's accept queue). */
+  established(c: Connection): void;
+  /** The connection is CLOSED and forgotten. */
+  removed(c: Connection): void;
+  readonly tunables: TcpTunables;
+}
+
+export interface ConnectionStats { segmentsSent: number; segmentsReceived: number; retransmits: number; bytesSent: number; bytesReceived: number }
+
+const SENDING_STATES: ReadonlySet<TcpState> = new Set(['ESTABLISHED', 'CLOSE_WAIT', 'FIN_WAIT_1', 'CLOSING', 'LAST_ACK']);
+const RECEIVING_STATES: ReadonlySet<TcpState> = new Set(['ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2']);
+
+export class Connection {
+  state: TcpState = 'CLOSED';
+  // ---- send sequence space (RFC 9293 3.3.1); SND.MAX is the highest sequence sent ----
+  iss: number;
+  sndUna: number;
+  sndNxt: number;
+  sndMax: number;
+  sndWnd = 0;
+  private sndWl1 = 0;
+  private sndWl2 = 0;
+  private maxSndWnd = 0;
+  private sndScale = 0;
+  /** Sequence number of the send buffer's first byte. */
+  private bufferSeq: number;
+  private finQueued = false;
+  // ---- receive sequence space ----
+  irs = 0;
+  rcvNxt = 0;
+  private rcvScale = 0;
+  /** The right edge of the window last advertised (never moved left). */
+  private rcvEdge = 0;
+  finReceived = false;
+  // ---- buffers ----
+  readonly sendBuffer: SendBuffer;
+  readonly rx: ByteQueue;
+  readonly outOfOrder = new OutOfOrderQueue();
+  // ---- MSS, congestion control, RTO ----
+  mss = 536;
+  private readonly ourMss: number;
+  readonly cc: NewReno;
+  readonly rto = new RtoEstimator();
+  private timing: { seq: number; at: number } | undefined;
+  private retries = 0;
+  // ---- timers (deadlines in ms; Infinity when off) ----
+  rtxAt = Infinity;
+  persistAt = Infinity;
+  private persistBackoff = 0;
+  delackAt = Infinity;
+  private ackPending = 0;
+  keepaliveAt = Infinity;
+  private keepProbes = 0;
+  private lastHeard: number;
+  closeAt = Infinity;
+  // ---- the application's side (set by the socket layer) ----
+  noDelay = false;
+  keepAlive = false;
+  /** Pending error for the application (ECONNRESET, ECONNREFUSED, ETIMEDOUT). */
+  error = 0;
+  /** The application closed its end: nobody reads any more. */
+  orphaned = false;
+  /** Called on any change the application may wait for. */
+  onChange: (() => void) | undefined;
+  /** A passive connection's listener (tcp.ts), until accepted. */
+  listener: unknown;
+  readonly stats: ConnectionStats = { segmentsSent: 0, segmentsReceived: 0, retransmits: 0, bytesSent: 0, bytesReceived: 0 };
+
+  constructor(
+    private readonly host: ConnectionHost,
+    readonly localAddress: number, readonly localPort: number,
+    readonly remoteAddress: number, readonly remotePort: number,
+    iss: number, linkMtu: number, buffers: { receive: number; send: number },
+  ) {
+    this.iss = iss >>> 0;
+    this.sndUna = this.iss; this.sndNxt = this.iss; this.sndMax = this.iss;
+    this.bufferSeq = seqAdd(this.iss, 1);
+    this.ourMss = Math.max(88, linkMtu - 40);
+    this.sendBuffer = new SendBuffer(buffers.send);
+    this.rx = new ByteQueue(buffers.receive);
+    this.cc = new NewReno(this.mss);
+    this.lastHeard = host.now();
+  }
+
+  private get tun(): TcpTunables { return this.host.tunables; }
+
+  // ---- opening ------------------------------------------------------------------------
+
+  /** Active open: sends the SYN. */
+  open(): void {
+    this.state = 'SYN_SENT';
+    this.rcvScale = this.tun.windowScale;
+    this.sendSyn();
+  }
+
+  /** Passive open from a listener: the peer's SYN; sends the SYN+ACK. */
+  accept(syn: TcpSegment): void {
+    this.irs = syn.seq;
+    this.rcvNxt = seqAdd(syn.seq, 1);
+    this.takeSynOptions(syn.options, true);
+    this.sndWnd = syn.window; // never scaled in a SYN
+    this.sndWl1 = syn.seq; this.sndWl2 = this.iss;
+    this.state = 'SYN_RECEIVED';
+    this.sendSyn();
+  }
+
+  private takeSynOptions(o: TcpOptions, passive: boolean): void {
+    this.mss = Math.max(64, Math.min(this.ourMss, o.mss ?? 536));
+    this.cc.setMss(this.mss);
+    if (o.windowScale !== undefined) {
+      this.sndScale = Math.min(14, o.windowScale);
+      if (passive) this.rcvScale = this.tun.windowScale;
+    } else {
+      this.sndScale = 0;
+      this.rcvScale = 0;
+    }
+  }
+
+  private sendSyn(): void {
+    const options: TcpOptions = { mss: this.ourMss };
+    if (this.state === 'SYN_SENT' || this.rcvScale > 0) options.windowScale = this.state === 'SYN_SENT' ? this.tun.windowScale : this.rcvScale;
+    const flags = this.state === 'SYN_SENT' ? FLAG.SYN : FLAG.SYN | FLAG.ACK;
+    // The window in a SYN is never scaled.
+    const window = Math.min(65535, this.rx.room);
+    this.rcvEdge = seqAdd(this.rcvNxt, window << 0);
+    this.emit({ seq: this.iss, ack: flags & FLAG.ACK ? this.rcvNxt : 0, flags, window, options, payload: new Uint8Array(0) });
+    if (this.retries === 0) this.timing = { seq: this.iss, at: this.host.now() };
+    if (seqLt(this.sndMax, seqAdd(this.iss, 1))) this.sndMax = seqAdd(this.iss, 1);
+    this.sndNxt = seqAdd(this.iss, 1);
+    if (this.rtxAt === Infinity) this.rtxAt = this.host.now() + this.rto.rto;
+  }
+
+  // ---- the application's calls -----------------------------------------------------------
+
+  /** Queues bytes to send; the count taken (0 when the send buffer is full). */
+  write(data: Uint8Array): number {
+    const n = this.sendBuffer.push(data);
+    if (n > 0) this.output();
+    return n;
+  }
+
+  /** Bytes received in order, removed unless `peek`; may open the window (an ACK goes out). */
+  read(max: number, peek = false): Uint8Array {
+    const before = this.windowToAdvertise();
+    const data = this.rx.take(max, peek);
+    if (!peek && data.length > 0 && RECEIVING_STATES.has(this.state)) {
+      const after = this.windowToAdvertise();
+      // Tell the peer when the window grew by two segments or half the buffer (RFC 1122's receiver SWS avoidance).
+      if (after - before >= Math.min(2 * this.mss, this.rx.capacity >> 1) || (before === 0 && after > 0)) this.sendAck();
+    }
+    return data;
+  }
+
+  get canWrite(): boolean { return SENDING_STATES.has(this.state) && !this.finQueued || this.state === 'SYN_SENT' || this.state === 'SYN_RECEIVED'; }
+  /** The peer sent its FIN and every byte before it was read. */
+  get atEnd(): boolean { return this.finReceived && this.rx.size === 0; }
+  get synchronized(): boolean { return this.state !== 'CLOSED' && this.state !== 'SYN_SENT' && this.state !== 'SYN_RECEIVED'; }
+
+  /** shutdown(SHUT_WR): a FIN after the queued bytes. */
+  shutdownWrite(): void {
+    if (this.finQueued) return;
+    if (this.state === 'SYN_SENT') { this.remove(0); return; }
+    this.finQueued = true;
+    if (this.state === 'ESTABLISHED') this.state = 'FIN_WAIT_1';
+    else if (this.state === 'CLOSE_WAIT') this.state = 'LAST_ACK';
+    this.output();
+  }
+
+  /** close(): unread data resets the peer (as Linux does); otherwise an orderly FIN. */
+  close(): void {
+    this.orphaned = true;
+    this.onChange = undefined;
+    if (this.state === 'CLOSED') return;
+    if (this.rx.size > 0 || this.outOfOrder.bytes > 0) { this.abort(0); return; }
+    this.shutdownWrite();
+    if (this.state === 'FIN_WAIT_2') this.closeAt = this.host.now() + this.tun.finTimeout;
+  }
+
+  /** Sends an RST (when synchronized) and forgets the connection. */
+  abort(errno: number): void {
+    if (this.state !== 'CLOSED' && this.state !== 'SYN_SENT' && this.state !== 'TIME_WAIT') {
+      this.emit({ seq: this.sndNxt, ack: this.rcvNxt, flags: FLAG.RST | FLAG.ACK, window: 0, options: {}, payload: new Uint8Array(0) });
+    }
+    this.remove(errno);
+  }
+
+  private remove(errno: number): void {
+    if (errno !== 0) this.error = errno;
+    this.state = 'CLOSED';
+    this.rtxAt = this.persistAt = this.delackAt = this.keepaliveAt = this.closeAt = Infinity;
+    this.outOfOrder.clear();
+    this.sendBuffer.clear();
+    this.host.removed(this);
+    this.changed();
+  }
+
+  private changed(): void { this.onChange?.(); }
+
+  // ---- sending ------------------------------------------------------------------------------
+
+  private windowToAdvertise(): number {
+    const room = this.rx.room;
+    // Receiver SWS avoidance: do not offer a sliver of window.
+    const offer = room < Math.min(this.mss, this.rx.capacity >> 1) ? 0 : room;
+    return Math.max(offer, Math.min(this.rx.capacity, seqDiff(this.rcvEdge, this.rcvNxt)));
+  }
+
+  /** Emits one segment with our current ACK and window. */
+  private emit(s: OutSegment): void {
+    if ((s.flags & FLAG.SYN) === 0 && (s.flags & FLAG.ACK) !== 0) {
+      const wnd = Math.min(this.windowToAdvertise(), 65535 << this.rcvScale);
+      s.window = Math.min(65535, wnd >>> this.rcvScale);
+      const edge = seqAdd(this.rcvNxt, s.window << this.rcvScale);
+      if (seqGt(edge, this.rcvEdge)) this.rcvEdge = edge;
+      s.ack = this.rcvNxt;
+      this.ackPending = 0;
+      this.delackAt = Infinity;
+    }
+    this.stats.segmentsSent++;
+    this.host.output(this, s);
+  }
+
+  sendAck(): void { this.emit({ seq: this.sndNxt, ack: this.rcvNxt, flags: FLAG.ACK, window: 0, options: {}, payload: new Uint8Array(0) }); }
+
+  private get finSeq(): number { return seqAdd(this.bufferSeq, this.sendBuffer.size); }
+  private get finSent(): boolean { return this.finQueued && seqGt(this.sndNxt, this.finSeq); }
+
+  /** Sends the segment starting at `seq` (at most `max` bytes), with a FIN if it reaches the end. The sequence space it used. */
+  private sendAt(seq: number, max: number): number {
+    const offset = seqDiff(seq, this.bufferSeq);
+    const data = this.sendBuffer.read(offset, max);
+    const endsBuffer = offset + data.length === this.sendBuffer.size;
+    const fin = this.finQueued && endsBuffer;
+    let flags = FLAG.ACK;
+    if (data.length > 0 && endsBuffer) flags |= FLAG.PSH;
+    if (fin) flags |= FLAG.FIN;
+    if (data.length === 0 && !fin) return 0;
+    this.emit({ seq, ack: this.rcvNxt, flags, window: 0, options: {}, payload: data });
+    this.stats.bytesSent += data.length;
+    return data.length + (fin ? 1 : 0);
+  }
+
+  /** Sends what the windows, Nagle and the buffer allow; an ACK if one is owed and nothing else carried it. */
+  output(): void {
+    if (this.state === 'SYN_SENT' || this.state === 'SYN_RECEIVED') return;
+    const now = this.host.now();
+    if (SENDING_STATES.has(this.state)) {
+      for (;;) {
+        const inFlight = seqDiff(this.sndNxt, this.sndUna);
+        const unsent = this.sendBuffer.size - seqDiff(this.sndNxt, this.bufferSeq);
+        const usable = Math.min(this.sndWnd, this.cc.cwnd) - inFlight;
+        if (unsent > 0) {
+          let len = Math.min(this.mss, unsent);
+          if (len > usable) {
+            // Sender SWS avoidance: send less than a segment only when it is all there is and half the peer's largest window allows it.
+            if (usable <= 0 || (usable < unsent && usable < (this.maxSndWnd >> 1))) {
+              if (this.sndWnd === 0 && inFlight === 0 && this.persistAt === Infinity) this.armPersist(now);
+              break;
+            }
+            len = usable;
+          }
+          // Nagle (RFC 896): a short segment waits while data is unacknowledged.
+          if (len < this.mss && !this.noDelay && seqGt(this.sndMax, this.sndUna) && !(this.finQueued && len === unsent)) break;
+          const isNew = this.sndNxt === this.sndMax;
+          const used = this.sendAt(this.sndNxt, len);
+          if (used === 0) break;
+          if (isNew && this.timing === undefined) this.timing = { seq: this.sndNxt, at: now };
+          if (!isNew) this.stats.retransmits++;
+          this.sndNxt = seqAdd(this.sndNxt, used);
+          if (seqGt(this.sndNxt, this.sndMax)) this.sndMax = this.sndNxt;
+          if (this.rtxAt === Infinity) this.rtxAt = now + this.rto.rto;
+          this.persistAt = Infinity;
+          continue;
+        }
+        if (this.finQueued && !this.finSent) {
+          if (this.sndNxt !== this.sndMax) this.stats.retransmits++;
+          this.sendAt(this.sndNxt, 0);
+          this.sndNxt = seqAdd(this.sndNxt, 1);
+          if (seqGt(this.sndNxt, this.sndMax)) this.sndMax = this.sndNxt;
+          if (this.rtxAt === Infinity) this.rtxAt = now + this.rto.rto;
+        }
+        break;
+      }
+    }
+    if (this.ackPending >= 2) this.sendAck();
+  }
+
+  private armPersist(now: number): void {
+    this.persistAt = now + Math.min(this.tun.persistMax, Math.max(this.rto.rto, 200) * 2 ** this.persistBackoff);
+  }
+
+  // ---- timers ---------------------------------------------------------------------------------
+
+  deadline(): number { return Math.min(this.rtxAt, this.persistAt, this.delackAt, this.keepaliveAt, this.closeAt); }
+
+  onTimer(now: number): void {
+    if (this.closeAt <= now) { this.remove(0); return; }
+    if (this.delackAt <= now) this.sendAck();
+    if (this.rtxAt <= now) this.onRetransmitTimeout(now);
+    if (this.state === 'CLOSED') return;
+    if (this.persistAt <= now) {
+      // A window probe: one byte beyond the zero window (RFC 9293 3.8.6.1).
+      this.persistAt = Infinity;
+      if (this.sndWnd === 0 && this.sendBuffer.size - seqDiff(this.sndNxt, this.bufferSeq) > 0) {
+        this.sendAt(this.sndNxt, 1);
+        if (seqGt(seqAdd(this.sndNxt, 1), this.sndMax)) this.sndMax = seqAdd(this.sndNxt, 1);
+        this.persistBackoff = Math.min(this.persistBackoff + 1, 16);
+        this.armPersist(now);
+      }
+    }
+    if (this.keepaliveAt <= now) this.onKeepalive(now);
+  }
+
+  private onRetransmitTimeout(now: number): void {
+    this.rtxAt = Infinity;
+    if (this.sndUna === this.sndMax) return;
+    this.retries++;
+    const limit = this.synchronized ? this.tun.retries : this.tun.synRetries;
+    if (this.retries > limit) { this.abort(Errno.ETIMEDOUT); return; }
+    this.rto.expired();
+    this.timing = undefined; // Karn: nothing sent before now may be timed
+    if (this.state === 'SYN_SENT' || this.state === 'SYN_RECEIVED') { this.stats.retransmits++; this.sendSyn(); this.rtxAt = now + this.rto.rto; return; }
+    this.cc.onTimeout(seqDiff(this.sndMax, this.sndUna), this.sndMax);
+    // Go back N: resend from the first unacknowledged byte as the (now one-segment) window allows.
+    this.sndNxt = this.sndUna;
+    this.rtxAt = now + this.rto.rto;
+    this.output();
+  }
+
+  private onKeepalive(now: number): void {
+    this.keepaliveAt = Infinity;
+    if (!this.keepAlive || !this.synchronized || this.state === 'TIME_WAIT') return;
+    if (now - this.lastHeard < this.tun.keepIdle && this.keepProbes === 0) { this.keepaliveAt = this.lastHeard + this.tun.keepIdle; return; }
+    if (this.keepProbes >= this.tun.keepCount) { this.abort(Errno.ETIMEDOUT); return; }
+    this.keepProbes++;
+    // A probe: an ACK one byte before SND.UNA, which the peer must answer with an ACK.
+    this.emit({ seq: seqAdd(this.sndUna, -1), ack: this.rcvNxt, flags: FLAG.ACK, window: 0, options: {}, payload: new Uint8Array(0) });
+    this.keepaliveAt = now + this.tun.keepInterval;
+  }
+
+  /** (Re)starts the keepalive timer after SO_KEEPALIVE changes or traffic. */
+  armKeepalive(): void {
+    this.keepaliveAt = this.keepAlive && this.synchronized && this.state !== 'TIME_WAIT' ? this.lastHeard + this.tun.keepIdle : Infinity;
+  }
+
+  // ---- receiving --------------------------------------------------------------------------------
+
+  /** A segment for this connection (RFC 9293 3.10.7). */
+  input(s: TcpSegment): void {
+    const now = this.host.now();
+    this.stats.segmentsReceived++;
+    if (this.state === 'SYN_SENT') { this.inputSynSent(s); return; }
+    if (this.state === 'CLOSED') return;
+    const syn = (s.flags & FLAG.SYN) !== 0;
+    // A retransmitted SYN while we wait for the handshake's ACK: send the SYN+ACK again.
+    if (this.state === 'SYN_RECEIVED' && syn && (s.flags & FLAG.ACK) === 0 && s.seq === this.irs) { this.sendSyn(); return; }
+    // 1. Sequence number.
+    let seq = s.seq, data = s.payload, fin = (s.flags & FLAG.FIN) !== 0;
+    const segLen = data.length + (syn ? 1 : 0) + (fin ? 1 : 0);
+    const wnd = Math.max(0, seqDiff(this.rcvEdge, this.rcvNxt));
+    const inWindow = (x: number): boolean => seqLe(this.rcvNxt, x) && seqLt(x, seqAdd(this.rcvNxt, wnd));
+    let acceptable = segLen === 0
+      ? (wnd === 0 ? seq === this.rcvNxt : inWindow(seq))
+      : wnd > 0 && (inWindow(seq) || inWindow(seqAdd(seq, segLen - 1)));
+    // A zero window still takes an ACK (and RST) at RCV.NXT, without its data.
+    let zeroWindowData = false;
+    if (!acceptable && wnd === 0 && seq === this.rcvNxt) { acceptable = true; zeroWindowData = true; }
+    if (!acceptable) {
+      if ((s.flags & FLAG.RST) === 0) {
+        if (this.state === 'TIME_WAIT' && fin) this.closeAt = now + 2 * this.tun.msl;
+        this.sendAck();
+      }
+      return;
+    }
+    this.lastHeard = now;
+    this.keepProbes = 0;
+    // 2. RST (RFC 5961 3.2: only an exact match resets; others in the window get a challenge ACK).
+    if ((s.flags & FLAG.RST) !== 0) {
+      if (seq !== this.rcvNxt) { this.sendAck(); return; }
+      const errno = this.state === 'SYN_RECEIVED' ? (this.listener !== undefined ? 0 : Errno.ECONNREFUSED)
+        : this.state === 'CLOSING' || this.state === 'LAST_ACK' || this.state === 'TIME_WAIT' ? 0 : Errno.ECONNRESET;
+      this.remove(errno);
+      return;
+    }
+    // 3. SYN in a synchronized state: a challenge ACK (RFC 5961 4.2).
+    if (syn) { this.sendAck(); return; }
+    // 4. ACK.
+    if ((s.flags & FLAG.ACK) === 0) return;
+    if (this.state === 'SYN_RECEIVED') {
+      if (!(seqLt(this.sndUna, s.ack) && seqLe(s.ack, this.sndMax))) {
+        this.emit({ seq: s.ack, ack: 0, flags: FLAG.RST, window: 0, options: {}, payload: new Uint8Array(0) });
+        return;
+      }
+      this.state = this.finQueued ? 'FIN_WAIT_1' : 'ESTABLISHED';
+      this.sndWnd = s.window << this.sndScale;
+      this.maxSndWnd = Math.max(this.maxSndWnd, this.sndWnd);
+      this.sndWl1 = seq; this.sndWl2 = s.ack;
+      this.host.established(this);
+    }
+    if (!this.processAck(s, now)) return;
+    if ((this.state as TcpState) === 'CLOSED') return;
+    // 5. Text. Trim what lies before RCV.NXT or beyond the window.
+    if (RECEIVING_STATES.has(this.state) && !zeroWindowData && (data.length > 0 || fin)) {
+      if (seqLt(seq, this.rcvNxt)) {
+        const cut = seqDiff(this.rcvNxt, seq);
+        if (cut > data.length) { data = new Uint8Array(0); fin = false; } else data = data.subarray(cut);
+        seq = this.rcvNxt;
+      }
+      const room = seqDiff(seqAdd(this.rcvNxt, Math.max(wnd, this.rx.room)), seq);
+      if (data.length > room) { data = data.subarray(0, Math.max(0, room)); fin = false; }
+      if (seq === this.rcvNxt) this.receiveInOrder(data, fin, now);
+      else {
+        this.outOfOrder.add(seq, data, fin);
+        this.sendAck(); // a duplicate ACK tells the sender of the hole
+      }
+    } else if (this.state === 'TIME_WAIT' && fin) {
+      this.closeAt = now + 2 * this.tun.msl;
+      this.sendAck();
+    }
+    this.output();
+    this.armKeepalive();
+  }
+
+  private receiveInOrder(data: Uint8Array, fin: boolean, now: number): void {
+    const hadHoles = this.outOfOrder.segments > 0;
+    let took = this.rx.push(data);
+    this.rcvNxt = seqAdd(this.rcvNxt, took);
+    let finNow = fin && took === data.length;
+    if (took === data.length && hadHoles) {
+      const more = this.outOfOrder.take(this.rcvNxt);
+      for (const d of more.data) {
+        const n = this.rx.push(d);
+        took += n;
+        this.rcvNxt = seqAdd(this.rcvNxt, n);
+        if (n < d.length) break;
+      }
+      finNow = finNow || more.fin;
+    }
+    this.stats.bytesReceived += took;
+    if (took > 0) this.changed();
+    if (finNow) { this.receiveFin(now); return; }
+    if (hadHoles) { this.sendAck(); return; }
+    if (took > 0) {
+      this.ackPending++;
+      if (this.ackPending >= 2) this.sendAck();
+      else if (this.delackAt === Infinity) this.delackAt = now + this.tun.delayedAck;
+    }
+  }
+
+  private receiveFin(now: number): void {
+    this.rcvNxt = seqAdd(this.rcvNxt, 1);
+    this.finReceived = true;
+    if (this.state === 'ESTABLISHED') this.state = 'CLOSE_WAIT';
+    else if (this.state === 'FIN_WAIT_1') this.state = 'CLOSING';
+    else if (this.state === 'FIN_WAIT_2') this.enterTimeWait(now);
+    this.sendAck();
+    this.changed();
+  }
+
+  private enterTimeWait(now: number): void {
+    this.state = 'TIME_WAIT';
+    this.rtxAt = this.persistAt = this.keepaliveAt = this.delackAt = Infinity;
+    this.closeAt = now + 2 * this.tun.msl;
+    this.changed();
+  }
+
+  /** RFC 9293's ACK processing with NewReno; false when the segment is to be dropped. */
+  private processAck(s: TcpSegment, now: number): boolean {
+    const ack = s.ack;
+    if (seqGt(ack, this.sndMax)) { this.sendAck(); return false; }
+    const window = s.window << this.sndScale;
+    const flight = seqDiff(this.sndMax, this.sndUna);
+    if (seqGt(ack, this.sndUna)) {
+      const acked = seqDiff(ack, this.sndUna);
+      // RTT sample (Karn: only a segment sent once is timed).
+      if (this.timing !== undefined && seqGt(ack, this.timing.seq)) { this.rto.sample(now - this.timing.at); this.timing = undefined; }
+      // Drop acknowledged data from the send buffer (not the SYN or FIN, which hold no bytes).
+      const dataAcked = Math.min(Math.max(0, seqDiff(ack, this.bufferSeq)), this.sendBuffer.size);
+      this.sendBuffer.drop(dataAcked);
+      this.bufferSeq = seqAdd(this.bufferSeq, dataAcked);
+      this.sndUna = ack;
+      if (seqLt(this.sndNxt, this.sndUna)) this.sndNxt = this.sndUna;
+      this.retries = 0;
+      this.persistBackoff = 0;
+      const partial = this.cc.onAck(acked, ack, flight);
+      this.rtxAt = this.sndUna === this.sndMax ? Infinity : now + this.rto.rto;
+      if (partial) this.retransmitFirst();
+      if (dataAcked > 0) this.changed();
+    } else if (ack === this.sndUna && s.payload.length === 0 && (s.flags & (FLAG.SYN | FLAG.FIN)) === 0 && window === this.sndWnd && flight > 0) {
+      if (this.cc.onDupAck(flight, this.sndMax, this.sndUna)) this.retransmitFirst();
+    }
+    // Window update (RFC 9293 3.10.7.4): from a newer segment, or the same with a newer ACK.
+    if (seqLt(this.sndWl1, s.seq) || (this.sndWl1 === s.seq && seqLe(this.sndWl2, ack))) {
+      const opened = this.sndWnd === 0 && window > 0;
+      this.sndWnd = window;
+      this.maxSndWnd = Math.max(this.maxSndWnd, window);
+      this.sndWl1 = s.seq; this.sndWl2 = ack;
+      if (opened) { this.persistAt = Infinity; this.persistBackoff = 0; }
+    }
+    // Our FIN acknowledged?
+    if (this.finQueued && seqGt(this.sndUna, this.finSeq)) {
+      if (this.state === 'FIN_WAIT_1') {
+        this.state = 'FIN_WAIT_2';
+        if (this.orphaned) this.closeAt = now + this.tun.finTimeout;
+        this.changed();
+      } else if (this.state === 'CLOSING') { this.enterTimeWait(now); return false; }
+      else if (this.state === 'LAST_ACK') { this.remove(0); return false; }
+    }
+    return true;
+  }
+
+  private retransmitFirst(): void {
+    this.stats.retransmits++;
+    this.timing = undefined;
+    this.sendAt(this.sndUna, this.mss);
+    this.rtxAt = this.host.now() + this.rto.rto;
+  }
+
+  private inputSynSent(s: TcpSegment): void {
+    const ackFlag = (s.flags & FLAG.ACK) !== 0;
+    if (ackFlag && (seqLe(s.ack, this.iss) || seqGt(s.ack, this.sndMax))) {
+      if ((s.flags & FLAG.RST) === 0) this.emit({ seq: s.ack, ack: 0, flags: FLAG.RST, window: 0, options: {}, payload: new Uint8Array(0) });
+      return;
+    }
+    if ((s.flags & FLAG.RST) !== 0) {
+      if (ackFlag) this.remove(Errno.ECONNREFUSED);
+      return;
+    }
+    if ((s.flags & FLAG.SYN) === 0) return;
+    this.irs = s.seq;
+    this.rcvNxt = seqAdd(s.seq, 1);
+    this.rcvEdge = this.rcvNxt;
+    this.takeSynOptions(s.options, false);
+    this.lastHeard = this.host.now();
+    if (ackFlag) {
+      this.sndUna = s.ack;
+      this.bufferSeq = s.ack;
+      this.rtxAt = Infinity;
+      if (this.timing !== undefined) { this.rto.sample(this.host.now() - this.timing.at); this.timing = undefined; }
+      this.state = 'ESTABLISHED';
+      this.sndWnd = s.window << this.sndScale;
+      this.maxSndWnd = this.sndWnd;
+      this.sndWl1 = s.seq; this.sndWl2 = s.ack;
+      this.host.established(this);
+      this.sendAck();
+      this.armKeepalive();
+      this.output();
+      this.changed();
+      return;
+    }
+    // Simultaneous open: both sent SYNs; answer with SYN+ACK from the same ISS.
+    this.state = 'SYN_RECEIVED';
+    this.sndWnd = s.window;
+    this.sndWl1 = s.seq; this.sndWl2 = this.iss;
+    this.sendSyn();
+  }
+}

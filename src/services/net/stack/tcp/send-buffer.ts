@@ -1,0 +1,51 @@
+// A connection's send buffer: bytes the application wrote and the peer has not yet
+// acknowledged, in a ring. `read(offset, n)` copies bytes from anywhere in it (a
+// retransmission re-reads them); `drop(n)` forgets bytes once acknowledged. Bounded
+// by SO_SNDBUF; it grows on demand, as the receive queue does.
+
+export class SendBuffer {
+  private ring = new Uint8Array(0);
+  private head = 0;
+  private count = 0;
+
+  constructor(public capacity: number) {}
+
+  get size(): number { return this.count; }
+  get room(): number { return Math.max(0, this.capacity - this.count); }
+
+  push(data: Uint8Array): number {
+    const n = Math.min(this.room, data.length);
+    if (n === 0) return 0;
+    if (this.count + n > this.ring.length) {
+      const next = new Uint8Array(Math.max(this.count + n, Math.min(this.capacity, Math.max(4096, this.ring.length * 2))));
+      next.set(this.read(0, this.count));
+      this.ring = next;
+      this.head = 0;
+    }
+    const tail = (this.head + this.count) % this.ring.length;
+    const first = Math.min(n, this.ring.length - tail);
+    this.ring.set(data.subarray(0, first), tail);
+    if (first < n) this.ring.set(data.subarray(first, n), 0);
+    this.count += n;
+    return n;
+  }
+
+  read(offset: number, n: number): Uint8Array {
+    const len = Math.max(0, Math.min(n, this.count - offset));
+    const out = new Uint8Array(len);
+    if (len === 0) return out;
+    const start = (this.head + offset) % this.ring.length;
+    const first = Math.min(len, this.ring.length - start);
+    out.set(this.ring.subarray(start, start + first));
+    if (first < len) out.set(this.ring.subarray(0, len - first), first);
+    return out;
+  }
+
+  drop(n: number): void {
+    const k = Math.min(n, this.count);
+    this.count -= k;
+    this.head = this.count === 0 ? 0 : (this.head + k) % this.ring.length;
+  }
+
+  clear(): void { this.ring = new Uint8Array(0); this.head = 0; this.count = 0; }
+}

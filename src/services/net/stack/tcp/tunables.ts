@@ -1,0 +1,27 @@
+// TCP's tunables, one line each (Linux's defaults unless said otherwise). The stack's
+// owner may override any of them; tests shorten the long ones.
+
+export interface TcpTunables {
+  /** Maximum segment lifetime; TIME_WAIT lasts 2 MSL (Linux: 60 s in all). */
+  msl: number;
+  /** Delayed-ACK timeout (Linux's minimum, 40 ms); every second full segment is acked at once. */
+  delayedAck: number;
+  /** Keepalive: idle time before the first probe, between probes, and probes before giving up. */
+  keepIdle: number;
+  keepInterval: number;
+  keepCount: number;
+  /** Retransmissions of data before the connection fails (tcp_retries2), and of a SYN (tcp_syn_retries). */
+  retries: number;
+  synRetries: number;
+  /** Our window-scale shift (Linux's usual 7). */
+  windowScale: number;
+  /** An orphaned connection (closed by its application) stays in FIN_WAIT_2 at most this long. */
+  finTimeout: number;
+  /** Longest persist-probe interval. */
+  persistMax: number;
+}
+
+export const TCP_TUNABLES: TcpTunables = {
+  msl: 30_000, delayedAck: 40, keepIdle: 7_200_000, keepInterval: 75_000, keepCount: 9,
+  retries: 15, synRetries: 6, windowScale: 7, finTimeout: 60_000, persistMax: 60_000,
+};

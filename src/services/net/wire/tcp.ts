@@ -1,0 +1,72 @@
+// TCP segments (RFC 9293): ports, sequence and acknowledgment numbers, flags, window,
+// the checksum over the IPv4 pseudo-header, and the options the stack speaks (MSS,
+// window scale; the rest are skipped). Parsing never throws: a segment with a bad
+// length, data offset, option list or checksum is undefined.
+
+import { finish, sum } from './checksum.js';
+import { PROTOCOL, pseudoHeaderSum } from './ipv4.js';
+
+export const TCP_HEADER = 20;
+export const FLAG = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20 } as const;
+
+export interface TcpOptions { mss?: number; windowScale?: number }
+
+export interface TcpSegment {
+  srcPort: number;
+  dstPort: number;
+  seq: number;
+  ack: number;
+  flags: number;
+  window: number;
+  options: TcpOptions;
+  payload: Uint8Array;
+}
+
+const u32 = (b: Uint8Array, at: number): number => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+
+export function parseTcp(d: Uint8Array, src: Uint8Array, dst: Uint8Array): TcpSegment | undefined {
+  if (d.length < TCP_HEADER) return undefined;
+  const offset = (d[12]! >> 4) * 4;
+  if (offset < TCP_HEADER || offset > d.length) return undefined;
+  if (finish(sum(d, pseudoHeaderSum(src, dst, PROTOCOL.TCP, d.length))) !== 0) return undefined;
+  const options: TcpOptions = {};
+  for (let i = TCP_HEADER; i < offset;) {
+    const kind = d[i]!;
+    if (kind === 0) break;
+    if (kind === 1) { i++; continue; }
+    if (i + 1 >= offset) return undefined;
+    const len = d[i + 1]!;
+    if (len < 2 || i + len > offset) return undefined;
+    if (kind === 2 && len === 4) options.mss = (d[i + 2]! << 8) | d[i + 3]!;
+    else if (kind === 3 && len === 3) options.windowScale = d[i + 2]!;
+    i += len;
+  }
+  return {
+    srcPort: (d[0]! << 8) | d[1]!, dstPort: (d[2]! << 8) | d[3]!,
+    seq: u32(d, 4), ack: u32(d, 8), flags: d[13]! & 0x3f, window: (d[14]! << 8) | d[15]!,
+    options, payload: d.subarray(offset),
+  };
+}
+
+function put32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24; b[at + 1] = (v >>> 16) & 0xff; b[at + 2] = (v >>> 8) & 0xff; b[at + 3] = v & 0xff;
+}
+
+export function buildTcp(s: TcpSegment, src: Uint8Array, dst: Uint8Array): Uint8Array {
+  const opts: number[] = [];
+  if (s.options.mss !== undefined) opts.push(2, 4, s.options.mss >> 8, s.options.mss & 0xff);
+  if (s.options.windowScale !== undefined) opts.push(1, 3, 3, s.options.windowScale);
+  while (opts.length % 4 !== 0) opts.push(1);
+  const offset = TCP_HEADER + opts.length;
+  const d = new Uint8Array(offset + s.payload.length);
+  d[0] = s.srcPort >> 8; d[1] = s.srcPort & 0xff;
+  d[2] = s.dstPort >> 8; d[3] = s.dstPort & 0xff;
+  put32(d, 4, s.seq); put32(d, 8, s.ack);
+  d[12] = (offset / 4) << 4; d[13] = s.flags;
+  d[14] = s.window >> 8; d[15] = s.window & 0xff;
+  d.set(opts, TCP_HEADER);
+  d.set(s.payload, offset);
+  const c = finish(sum(d, pseudoHeaderSum(src, dst, PROTOCOL.TCP, d.length)));
+  d[16] = c >> 8; d[17] = c & 0xff;
+  return d;
+}
