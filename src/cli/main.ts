@@ -124,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
       try {
         status = await runMachine({
           ...r, disk: opts.disk, mounts, verbose: opts.verbose, init, trace,
-          ...(network === undefined ? {} : { nic: { mac: network.mac, port: nicPort(network.options, netLog(opts.verbose === true)) } }),
+          ...(network === undefined ? {} : { nic: { mac: network.mac, port: nicPort(network.options, netLog(opts.verbose === true)), ...network.ip } }),
           ...(traceFd === undefined ? {} : { onTrace: (l: string) => { fs.writeSync(traceFd, l + '\n'); } }),
         });
       } finally {
@@ -141,7 +141,7 @@ export async function main(argv: string[]): Promise<number> {
       const network = netFromFlags(opts);
       status = await runMachine({
         ...r, disk: opts.disk, mounts: parseMounts(opts.mount), verbose: opts.verbose, interactive: true, init,
-        ...(network === undefined ? {} : { nic: { mac: network.mac, port: nicPort(network.options, netLog(opts.verbose === true)) } }),
+        ...(network === undefined ? {} : { nic: { mac: network.mac, port: nicPort(network.options, netLog(opts.verbose === true)), ...network.ip } }),
       });
     });
 

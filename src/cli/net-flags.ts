@@ -9,7 +9,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { parseNet, parseProbability, openNet, NO_IMPAIRMENTS, type NetOptions } from '../hosts/node/net/backends.js';
+import { parseNet, parseProbability, parseIp, openNet, NO_IMPAIRMENTS, DEFAULT_GUEST_IP, type NetOptions } from '../hosts/node/net/backends.js';
 import { streamPort, type FramePort } from '../hosts/node/net/frame-port.js';
 import { macFromSeed, parseMac } from '../hosts/node/net/backends.js';
 import { UsageError } from './usage.js';
@@ -21,6 +21,8 @@ export function netOptions(cmd: Command): Command {
   return cmd
     .option('--net <backend>', 'a network device wired to switch:NAME (machines of the same NAME share a switch) or tap:IFNAME (a Linux TAP device; needs root)')
     .option('--pcap <file>', 'write every frame of the network device to this pcap file')
+    .option('--ip <address/prefix>', `the guest's IPv4 address on the network device (default ${DEFAULT_GUEST_IP})`)
+    .option('--gateway <address>', 'the guest\'s default route (default: none)')
     .option('--mac <address>', 'the network device\'s MAC address (aa:bb:cc:dd:ee:ff), or a name to derive one from (default: one per machine)')
     .option('--net-loss <p>', 'drop each frame with probability P')
     .option('--net-corrupt <p>', 'flip a byte of each frame with probability P')
@@ -29,13 +31,13 @@ export function netOptions(cmd: Command): Command {
     .option('--net-seed <n>', 'seed of the impairments (the same seed drops the same frames)');
 }
 
-interface NetFlags { net?: string; pcap?: string; mac?: string; netLoss?: string; netCorrupt?: string; netReorder?: string; netDelay?: string; netSeed?: string }
+interface NetFlags { net?: string; ip?: string; gateway?: string; pcap?: string; mac?: string; netLoss?: string; netCorrupt?: string; netReorder?: string; netDelay?: string; netSeed?: string }
 
 /** The network the flags ask for, or undefined (no --net: no network device). */
-export function netFromFlags(o: NetFlags): { options: NetOptions; mac: Uint8Array } | undefined {
-  const anyNetFlag = o.pcap !== undefined || o.mac !== undefined || o.netLoss !== undefined || o.netCorrupt !== undefined || o.netReorder !== undefined || o.netDelay !== undefined || o.netSeed !== undefined;
+export function netFromFlags(o: NetFlags): { options: NetOptions; mac: Uint8Array; ip: { address: number; prefix: number; gateway?: number } } | undefined {
+  const anyNetFlag = o.ip !== undefined || o.gateway !== undefined || o.pcap !== undefined || o.mac !== undefined || o.netLoss !== undefined || o.netCorrupt !== undefined || o.netReorder !== undefined || o.netDelay !== undefined || o.netSeed !== undefined;
   if (o.net === undefined) {
-    if (anyNetFlag) throw new UsageError('--pcap, --mac and the --net-* impairments need --net');
+    if (anyNetFlag) throw new UsageError('--ip, --gateway, --pcap, --mac and the --net-* impairments need --net');
     return undefined;
   }
   try {
@@ -57,7 +59,8 @@ export function netFromFlags(o: NetFlags): { options: NetOptions; mac: Uint8Arra
       if (parsed === undefined) throw new Error(`bad --mac '${o.mac}': expected a unicast address aa:bb:cc:dd:ee:ff`);
       mac = parsed;
     } else mac = macFromSeed(o.mac);
-    return { options: { backend, impairments, ...(o.pcap === undefined ? {} : { pcap: path.resolve(o.pcap) }) }, mac };
+    const ip = parseIp(o.ip ?? DEFAULT_GUEST_IP, o.gateway);
+    return { options: { backend, impairments, ...(o.pcap === undefined ? {} : { pcap: path.resolve(o.pcap) }) }, mac, ip };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError((e as Error).message);

@@ -66,6 +66,8 @@ export interface BootConfig {
   release: string;
   /** Trace init and everything it starts to the machine's trace stream (Platform.trace): one line per event, or JSON lines. */
   trace?: 'text' | 'json';
+  /** The network device's IPv4 configuration (a machine with a NIC); addresses as uint32. */
+  net?: { address: number; prefix: number; gateway?: number };
 }
 
 export class Kernel {
@@ -143,6 +145,7 @@ export class Kernel {
     }
     // ext2 mounts the root disk at init, so a restarted ext2 server mounts it again.
     if (name === 'ext2') return { rootDisk: this.config.rootDisk };
+    if (name === 'net' && this.config.net !== undefined) return { interface: { ...this.config.net } };
     if (name === 'hostfs') return { shares: this.config.shares.map((s, i) => ({ index: i, guest: s.guest, readOnly: s.readOnly })) };
     return {};
   }

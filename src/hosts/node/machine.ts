@@ -73,8 +73,8 @@ export interface MachineOptions {
    * closed and unlocked, and runMachine resolves EXIT_ABORTED once all of that is done.
    */
   signal?: AbortSignal;
-  /** A network device: its MAC address and the host's end of its cable (net/backends.ts). */
-  nic?: { mac: Uint8Array; port: FramePort };
+  /** A network device: its MAC address, the host's end of its cable (net/backends.ts), the guest's IPv4 address (uint32s). */
+  nic?: { mac: Uint8Array; port: FramePort; address: number; prefix: number; gateway?: number };
 }
 
 export function readInitramfs(): Uint8Array {
@@ -145,6 +145,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
     shares: shares.map((m) => ({ guest: m.guest, readOnly: m.readOnly })),
     release: release(),
     ...(o.trace === undefined ? {} : { trace: o.trace }),
+    ...(o.nic === undefined ? {} : { net: { address: o.nic.address, prefix: o.nic.prefix, ...(o.nic.gateway === undefined ? {} : { gateway: o.nic.gateway }) } }),
   };
   const traceLine = o.onTrace ?? ((line: string) => { process.stderr.write(line + '\n'); });
   if (o.verbose === true) err(new TextEncoder().encode(`host: ${confinement()}\n`));

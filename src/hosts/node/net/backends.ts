@@ -14,6 +14,7 @@ import { type Impairments, NO_IMPAIRMENTS, impaired, impairPort } from './impair
 import { pcapPort } from './pcap-tap.js';
 import { joinSwitch, checkSwitchName } from './switch.js';
 import { openTap, checkInterfaceName } from './tap.js';
+import { parseAddress } from '../../../services/net/stack/address.js';
 
 export type NetBackend = { kind: 'switch'; name: string } | { kind: 'tap'; ifname: string };
 
@@ -37,6 +38,21 @@ export function parseNet(text: string): NetBackend {
   const bad = checkInterfaceName(arg);
   if (bad !== undefined) throw new Error(bad);
   return { kind: 'tap', ifname: arg };
+}
+
+/** The guest's address when --ip names none (QEMU's user-mode guest address). */
+export const DEFAULT_GUEST_IP = '10.0.2.15/24';
+
+/** Parses --ip ADDR/PREFIX and --gateway ADDR into uint32s; throws with a one-line message. */
+export function parseIp(text: string, gateway?: string): { address: number; prefix: number; gateway?: number } {
+  const m = /^([0-9.]+)\/(\d{1,2})$/.exec(text);
+  const address = m === null ? undefined : parseAddress(m[1]!);
+  const prefix = m === null ? NaN : Number(m[2]);
+  if (address === undefined || !(prefix >= 1 && prefix <= 30)) throw new Error(`bad --ip '${text}': expected ADDRESS/PREFIX, e.g. 10.0.0.2/24`);
+  if (gateway === undefined) return { address, prefix };
+  const gw = parseAddress(gateway);
+  if (gw === undefined) throw new Error(`bad --gateway '${gateway}': expected an IPv4 address`);
+  return { address, prefix, gateway: gw };
 }
 
 /** Parses a probability for --net-loss and friends. */
