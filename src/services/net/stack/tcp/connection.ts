@@ -217,7 +217,7 @@ export class Connection {
   /** Sends an RST (when synchronized) and forgets the connection. */
   abort(errno: number): void {
     if (this.state !== 'CLOSED' && this.state !== 'SYN_SENT' && this.state !== 'TIME_WAIT') {
-      this.emit({ seq: this.sndNxt, ack: this.rcvNxt, flags: FLAG.RST | FLAG.ACK, window: 0, options: {}, payload: new Uint8Array(0) });
+      this.emit({ seq: this.sndMax, ack: this.rcvNxt, flags: FLAG.RST | FLAG.ACK, window: 0, options: {}, payload: new Uint8Array(0) });
     }
     this.remove(errno);
   }
@@ -258,7 +258,9 @@ export class Connection {
     this.host.output(this, s);
   }
 
-  sendAck(): void { this.emit({ seq: this.sndNxt, ack: this.rcvNxt, flags: FLAG.ACK, window: 0, options: {}, payload: new Uint8Array(0) }); }
+  // NOTE: a bare ACK carries SND.MAX, not SND.NXT: after a timeout SND.NXT goes back to
+  // SND.UNA, and an ACK numbered below what the peer has received would look old to it.
+  sendAck(): void { this.emit({ seq: this.sndMax, ack: this.rcvNxt, flags: FLAG.ACK, window: 0, options: {}, payload: new Uint8Array(0) }); }
 
   private get finSeq(): number { return seqAdd(this.bufferSeq, this.sendBuffer.size); }
   private get finSent(): boolean { return this.finQueued && seqGt(this.sndNxt, this.finSeq); }
@@ -297,9 +299,9 @@ export class Connection {
             }
             len = usable;
           }
-          // Nagle (RFC 896): a short segment waits while data is unacknowledged.
-          if (len < this.mss && !this.noDelay && seqGt(this.sndMax, this.sndUna) && !(this.finQueued && len === unsent)) break;
           const isNew = this.sndNxt === this.sndMax;
+          // Nagle (RFC 896): a short new segment waits while data is unacknowledged (never a retransmission).
+          if (isNew && len < this.mss && !this.noDelay && seqGt(this.sndMax, this.sndUna) && !(this.finQueued && len === unsent)) break;
           const used = this.sendAt(this.sndNxt, len);
           if (used === 0) break;
           if (isNew && this.timing === undefined) this.timing = { seq: this.sndNxt, at: now };
@@ -392,6 +394,13 @@ export class Connection {
     const syn = (s.flags & FLAG.SYN) !== 0;
     // A retransmitted SYN while we wait for the handshake's ACK: send the SYN+ACK again.
     if (this.state === 'SYN_RECEIVED' && syn && (s.flags & FLAG.ACK) === 0 && s.seq === this.irs) { this.sendSyn(); return; }
+    // Simultaneous open (RFC 793 figure 8): the peer's SYN+ACK acknowledges ours; its SYN we already hold.
+    if (this.state === 'SYN_RECEIVED' && syn && (s.flags & FLAG.ACK) !== 0 && s.seq === this.irs && s.ack === this.sndMax && (s.flags & FLAG.RST) === 0) {
+      this.stats.segmentsReceived--;
+      this.input({ ...s, flags: s.flags & ~FLAG.SYN, seq: this.rcvNxt });
+      this.sendAck();
+      return;
+    }
     // 1. Sequence number.
     let seq = s.seq, data = s.payload, fin = (s.flags & FLAG.FIN) !== 0;
     const segLen = data.length + (syn ? 1 : 0) + (fin ? 1 : 0);
@@ -524,7 +533,8 @@ export class Connection {
       this.rtxAt = this.sndUna === this.sndMax ? Infinity : now + this.rto.rto;
       if (partial) this.retransmitFirst();
       if (dataAcked > 0) this.changed();
-    } else if (ack === this.sndUna && s.payload.length === 0 && (s.flags & (FLAG.SYN | FLAG.FIN)) === 0 && window === this.sndWnd && flight > 0) {
+    } else if (ack === this.sndUna && s.payload.length === 0 && (s.flags & (FLAG.SYN | FLAG.FIN)) === 0 && window === this.sndWnd && window > 0 && flight > 0) {
+      // A duplicate ACK (RFC 5681 2); answers to window probes into a zero window are not.
       if (this.cc.onDupAck(flight, this.sndMax, this.sndUna)) this.retransmitFirst();
     }
     // Window update (RFC 9293 3.10.7.4): from a newer segment, or the same with a newer ACK.
