@@ -35,11 +35,11 @@ test('every method of pm, console, vfs and blk refuses a malformed reply with EI
 
 test('replies in range pass; out-of-range ones (the checks beyond the shapes) fail with EIO', () => {
   const good: Record<string, [unknown, unknown[]]> = {
-    fork: [7, [1, 0, 'x']], exit: [1, [7, 0, 0]], wait: [{ pid: 7, code: 0, signal: 0 }, [1, -1, false]], kill: [[2, 3], [1, 2, 15]],
+    fork: [{ pid: 7, pgid: 1, sid: 1 }, [1, 0, 'x']], exit: [1, [7, 0, 0]], wait: [{ pid: 7, code: 0, signal: 0 }, [1, -1, false]], kill: [[2, 3], [1, 2, 15]],
     getpid: [7, [7]], getppid: [0, [1]], setpgid: [null, [1, 0, 0]], getpgid: [7, [1, 7]], count: [3, []], setsid: [7, [7]], getsid: [0, [1, 1]],
   };
   for (const [method, [reply, args]] of Object.entries(good)) assert.equal(errnoOfReply('pm', method, reply, args), undefined, `pm.${method}`);
-  const bad: Record<string, unknown> = { fork: 0, exit: -1, wait: { pid: -7, code: 0, signal: 0 }, kill: [2, 0], getpid: 0, getppid: -1, setpgid: 0, getpgid: 2 ** 0.5, count: -3, setsid: 0, getsid: NaN };
+  const bad: Record<string, unknown> = { fork: { pid: 7, pgid: 0, sid: 1 }, exit: -1, wait: { pid: -7, code: 0, signal: 0 }, kill: [2, 0], getpid: 0, getppid: -1, setpgid: 0, getpgid: 2 ** 0.5, count: -3, setsid: 0, getsid: NaN };
   for (const [method, reply] of Object.entries(bad)) assert.equal(errnoOfReply('pm', method, reply, [1, 1, 1]), Errno.EIO, `pm.${method} answering ${JSON.stringify(reply)}`);
   assert.equal(errnoOfReply('console', 'read', new Uint8Array(10), [1, 4]), Errno.EIO, 'a console read longer than asked');
   assert.equal(errnoOfReply('console', 'write', 9, [1, new Uint8Array(4)]), Errno.EIO, 'a console write of more than was given');

@@ -116,7 +116,7 @@ export interface BlkService {
 /** The process manager: pids, the process tree, exit status, wait, signals policy. */
 export interface PmService {
   /** Registers a new process (the kernel creates its thread); `ids` default to the parent's. */
-  fork(ppid: number, pgid: number, name: string, ids?: { uid: number; euid: number; suid: number }): Promise<number>;
+  fork(ppid: number, pgid: number, name: string, ids?: { uid: number; euid: number; suid: number }): Promise<{ pid: number; pgid: number; sid: number }>;
   /** Records a process's new user ids (setuid, set-user-id exec). */
   setids(pid: number, uid: number, euid: number, suid: number): Promise<void>;
   /** Starts a new session and group led by `pid`; returns the session id. */
@@ -425,7 +425,7 @@ export const BLK = service<BlkService>('blk', 'block device driver', {
 });
 
 export const PM = service<PmService>('pm', 'process manager', {
-  fork: m(1, [['ppid', 'int'], ['pgid', 'int'], ['name', 'str'], ['ids', { optional: { record: { uid: 'int', euid: 'int', suid: 'int' } } }]], 'int', 'registers a new process, returns its pid', { check: (r) => (r as number) > 0 }),
+  fork: m(1, [['ppid', 'int'], ['pgid', 'int'], ['name', 'str'], ['ids', { optional: { record: { uid: 'int', euid: 'int', suid: 'int' } } }]], { record: { pid: 'int', pgid: 'int', sid: 'int' } }, 'registers a new process, returns its pid, group and session', { check: (r) => { const x = r as { pid: number; pgid: number; sid: number }; return x.pid > 0 && x.pgid > 0 && x.sid > 0; } }),
   exit: m(2, [['pid', 'int'], ['code', 'int'], ['signal', 'int']], 'int', 'records an exit, returns the parent', { check: NOT_NEGATIVE }),
   wait: m(3, [['pid', 'int'], ['target', 'int'], ['noHang', 'bool'], ['reports', { optional: 'int' }]], { record: { pid: 'int', code: 'int', signal: 'int' } }, 'waits for a child', { ...IDEMPOTENT, check: (r) => (r as { pid: number }).pid >= 0 }),
   kill: m(4, [['from', 'int'], ['target', 'int'], ['sig', 'int']], { list: 'int' }, 'resolves a kill to pids', { ...IDEMPOTENT, check: (r) => (r as number[]).every((pid) => pid > 0) }),

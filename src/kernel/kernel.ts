@@ -47,6 +47,7 @@ import { InjectedCrash } from './component/fault.js';
 import { detach, inherit, machineSink, traceDirectCalls, tracedSyscall, type TraceSink } from './trace.js';
 import { DirectFiles } from './proc/direct.js';
 import { procInfo } from './proc/procinfo.js';
+import { groupsToHangUp } from './proc/orphans.js';
 
 export interface BootConfig {
   preset: string;
@@ -342,17 +343,9 @@ export class Kernel {
       inherited.push([childFd, parent.fds.get(parentFd).file]);
     }
     const name = (req.argv[0] ?? req.path).split('/').pop() ?? req.path;
-    const pid = await this.pm.fork(parent?.pid ?? 0, parent === undefined ? -1 : (req.pgid ?? 0), name, { uid: cred.uid, euid: cred.euid, suid: cred.suid });
+    // One call: pm answers with the child's group and session too (it decides them).
+    const { pid, pgid, sid } = await this.pm.fork(parent?.pid ?? 0, parent === undefined ? -1 : (req.pgid ?? 0), name, { uid: cred.uid, euid: cred.euid, suid: cred.suid });
     if (this.procs.has(pid)) throw new KernelError(Errno.EIO, `pm.fork returned pid ${pid}, which is in use`);
-    let pgid: number, sid: number;
-    try {
-      pgid = await this.pm.getpgid(pid, pid);
-      sid = await this.pm.getsid(pid, pid);
-    } catch (e) {
-      // pm has the record but the kernel will not start it: take it back out of pm.
-      await this.pm.exit(pid, 0, 0).then(() => this.pm.wait(parent?.pid ?? 0, pid, true)).catch(() => {});
-      throw e;
-    }
     const page = new SharedArrayBuffer(TRAP_PAGE_BYTES);
     const userMemory = new SharedArrayBuffer(USER_MEMORY_BYTES);
     const limits = parent?.limits.clone() ?? Limits.defaults(this.params);
@@ -448,7 +441,15 @@ export class Kernel {
     // A zombie whose parent is gone is reaped by pm at once; drop it here too.
     const parent = this.procs.get(p.ppid);
     if (parent === undefined || parent.dead) this.procs.delete(p.pid);
-    for (const child of this.procs.values()) if (child.ppid === p.pid) { child.ppid = 1; if (child.dead) this.procs.delete(child.pid); }
+    const groups = [p.pgid];
+    for (const child of this.procs.values()) if (child.ppid === p.pid) { groups.push(child.pgid); child.ppid = 1; if (child.dead) this.procs.delete(child.pid); }
+    // Stopped jobs nobody can continue any more are hung up (proc/orphans.ts).
+    for (const pgid of groupsToHangUp(this.procs, groups)) {
+      const members = [...this.procs.values()].filter((m) => !m.dead && m.pgid === pgid);
+      this.log.log(`process group ${pgid} orphaned with a stopped member: SIGHUP, SIGCONT to ${members.map((m) => m.pid).join(' ')}`);
+      for (const m of members) this.deliver(m, Signal.SIGHUP);
+      for (const m of members) if (!m.dead) this.deliver(m, Signal.SIGCONT);
+    }
   }
 
   /**

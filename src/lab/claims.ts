@@ -140,7 +140,7 @@ export function judgeTargets(r: LabInput, ratioOf: RatioOf): TargetVerdict[] {
   out.push({
     target: 'shm IPC round trip within 3x of the raw two-thread spin round trip',
     verdict: ring === undefined ? 'not tested' : ring <= 3 * spin ? 'met' : 'missed',
-    measured: `spin ${spin} ns; direct shm channel (lib ring, two threads) ${ring ?? '-'} ns = ${ring === undefined ? '-' : f2(ring / spin)}x; in the OS, microkernel ipcping (process->kernel->echo->kernel->process) ${ipc?.median_us == null ? '-' : `${Math.round(ipc.median_us * 1000)} ns = ${f2((ipc.median_us * 1000) / spin)}x`}.`,
+    measured: `spin ${spin} ns; direct shm channel (the kernel's channel code, fixed wire, two threads) ${ring ?? '-'} ns = ${ring === undefined ? '-' : f2(ring / spin)}x; in the OS, microkernel ipcping (process->kernel->echo->kernel->process) ${ipc?.median_us == null ? '-' : `${Math.round(ipc.median_us * 1000)} ns = ${f2((ipc.median_us * 1000) / spin)}x`}.`,
   });
   for (const w of ['smallfile', 'script']) {
     const x = ratioOf('microkernel', 'shm', w);

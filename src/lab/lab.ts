@@ -10,7 +10,7 @@
 // hierarchical bootstrap 95% interval (bootstrap.ts); ratios carry intervals too.
 
 import { machineInfo, type MachineInfo } from './machine-info.js';
-import { spinRoundTrip, ringRoundTrip, portRoundTrip } from './reference.js';
+import { spinRoundTrip, channelReference, portRoundTrip } from './reference.js';
 import { cells, runKbench, NotMeasured, unsupportedTransport, type Transport, type KbenchLine } from './boot.js';
 import { WORKLOADS } from './workloads.js';
 import { rng, shuffle } from './seed.js';
@@ -166,7 +166,7 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
   done++;
   step('reference: direct channel round trips');
   const ipcRef: LabResult['reference']['ipc_rt_ns'] = {}, ipcP99: LabResult['reference']['ipc_rt_p99_ns'] = {};
-  if (o.transports.includes('shm')) { const s = await ringRoundTrip(Math.max(2000, Math.round(20000 * scale))); ipcRef.shm = Math.round(s.median); ipcP99.shm = Math.round(s.p99); }
+  if (o.transports.includes('shm')) { const s = await channelReference(Math.max(2000, Math.round(20000 * scale))); ipcRef.shm = Math.round(s.median); ipcP99.shm = Math.round(s.p99); }
   if (o.transports.includes('postmessage')) { const s = await portRoundTrip(Math.max(1000, Math.round(5000 * scale))); ipcRef.postmessage = Math.round(s.median); ipcP99.postmessage = Math.round(s.p99); }
   done++;
 

@@ -66,7 +66,7 @@ export function renderReport(r: LabResult): string {
   const targetsTable = tableHtml('targets', ['performance target', 'verdict', 'measured'], r.targets.map((t) => [t.target, t.verdict, t.measured]), (i) => ` class="v-${r.targets[i]!.verdict.replace(' ', '-')}"`);
   const refs = tableHtml('reference-table', ['reference', 'median', 'p99'], [
     ['raw spin round trip, two threads on a SharedArrayBuffer', formatNs(r.reference.spin_rt_ns), formatNs(r.reference.spin_rt_p99_ns)],
-    ...Object.entries(r.reference.ipc_rt_ns).map(([k, v]) => [`direct two-thread channel, ${k === 'shm' ? 'shm ring + codec + spin-then-wait' : 'MessagePort'} (${k})`, formatNs(v ?? NaN), formatNs((r.reference.ipc_rt_p99_ns as Record<string, number | undefined>)[k] ?? NaN)]),
+    ...Object.entries(r.reference.ipc_rt_ns).map(([k, v]) => [`direct two-thread channel, ${k === 'shm' ? "the kernel's shm channel code, fixed wire" : 'MessagePort'} (${k})`, formatNs(v ?? NaN), formatNs((r.reference.ipc_rt_p99_ns as Record<string, number | undefined>)[k] ?? NaN)]),
   ]);
   const charts = r.run.workloads.map((w) => {
     const wl = WORKLOADS.find((x) => x.name === w);

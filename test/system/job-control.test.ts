@@ -55,3 +55,26 @@ for (const p of PRESETS) {
     assert.equal(noLeaks(r), undefined);
   });
 }
+
+for (const p of PRESETS) {
+  test(`a stopped job whose group is orphaned by an exit gets SIGHUP and SIGCONT; a running one is left alone (${p})`, async () => {
+    const r = await sh(p, [
+      // setsid's child runs in setsid's new session and group; killing setsid orphans it.
+      "setsid sh -c 'sleep 30' & s=$!",
+      "setsid sleep 31 & t=$!",
+      // ps: PID PPID STAT CMD...; the sleeps themselves, not the setsid and sh lines naming them.
+      "n() { ps | awk -v a=$1 '$4 == \"sleep\" && $5 == a { print $1 }'; }",
+      'i=0; while [ -z "$(n 30)" -o -z "$(n 31)" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done',
+      'y=$(n 30); z=$(n 31)',
+      'kill -STOP $y',
+      'i=0; while ! ps | grep "^ *$y " | grep -q " T " && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done',
+      'kill -9 $s $t; wait $s $t',
+      // The stopped sleep is hung up; the running one (same situation, nothing stopped) is not.
+      'i=0; while [ -n "$(n 30)" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done',
+      'echo "[$(n 30)]" "[$(n 31)]" | sed "s/\\[$z\\]/[z]/"',
+      'dmesg | grep "orphaned with a stopped member" | grep -c " $y$"',
+      'kill $z',
+    ].join('\n'));
+    assert.equal(r.stdout, '[] [z]\n1\n', r.stderr);
+  });
+}

@@ -96,7 +96,7 @@ export function create(ctx: ComponentContext): ComponentInstance & PmService {
       }
     },
 
-    async fork(ppid: number, pgid: number, name: string, ids?: { uid: number; euid: number; suid: number }): Promise<number> {
+    async fork(ppid: number, pgid: number, name: string, ids?: { uid: number; euid: number; suid: number }): Promise<{ pid: number; pgid: number; sid: number }> {
       const parent = ppid === 0 ? undefined : get(ppid);
       if (!Number.isInteger(pgid) || pgid < -1) throw new KernelError(Errno.EINVAL);
       // Joining a group means one that exists in the parent's session (setpgid's rule).
@@ -104,8 +104,9 @@ export function create(ctx: ComponentContext): ComponentInstance & PmService {
       const pid = allocPid();
       const group = pgid === 0 ? (parent?.pgid ?? pid) : pgid === -1 ? pid : pgid;
       const { uid, euid, suid } = ids ?? { uid: parent?.uid ?? 0, euid: parent?.euid ?? 0, suid: parent?.suid ?? 0 };
-      procs.set(pid, { pid, ppid, pgid: group, sid: parent?.sid ?? pid, uid, euid, suid, name, zombie: false, code: 0, signal: 0, stopSignal: 0, report: undefined });
-      return pid;
+      const sid = parent?.sid ?? pid;
+      procs.set(pid, { pid, ppid, pgid: group, sid, uid, euid, suid, name, zombie: false, code: 0, signal: 0, stopSignal: 0, report: undefined });
+      return { pid, pgid: group, sid };
     },
 
     async setids(pid: number, uid: number, euid: number, suid: number): Promise<void> {
