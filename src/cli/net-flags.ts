@@ -9,7 +9,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { parseNet, parseProbability, parseIp, openNet, NO_IMPAIRMENTS, DEFAULT_GUEST_IP, type NetOptions } from '../hosts/node/net/backends.js';
+import { parseNet, parseProbability, parseIp, parseForward, openNet, NO_IMPAIRMENTS, DEFAULT_GUEST_IP, USER_GATEWAY, USER_GUEST, USER_PREFIX, type NetOptions } from '../hosts/node/net/backends.js';
 import { streamPort, type FramePort } from '../hosts/node/net/frame-port.js';
 import { macFromSeed, parseMac } from '../hosts/node/net/backends.js';
 import { UsageError } from './usage.js';
@@ -19,7 +19,8 @@ export const NIC_FD = 3;
 
 export function netOptions(cmd: Command): Command {
   return cmd
-    .option('--net <backend>', 'a network device wired to switch:NAME (machines of the same NAME share a switch) or tap:IFNAME (a Linux TAP device; needs root)')
+    .option('--net <backend>', 'a network device: user (10.0.2.2 is the host\'s 127.0.0.1), switch:NAME (machines of the same NAME share a switch) or tap:IFNAME (a Linux TAP device; needs root)')
+    .option('--forward <ports>', 'with --net user: HOSTPORT:GUESTPORT[/udp], host programs reach a guest port at 127.0.0.1:HOSTPORT (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--pcap <file>', 'write every frame of the network device to this pcap file')
     .option('--ip <address/prefix>', `the guest's IPv4 address on the network device (default ${DEFAULT_GUEST_IP})`)
     .option('--gateway <address>', 'the guest\'s default route (default: none)')
@@ -31,12 +32,13 @@ export function netOptions(cmd: Command): Command {
     .option('--net-seed <n>', 'seed of the impairments (the same seed drops the same frames)');
 }
 
-interface NetFlags { net?: string; ip?: string; gateway?: string; pcap?: string; mac?: string; netLoss?: string; netCorrupt?: string; netReorder?: string; netDelay?: string; netSeed?: string }
+interface NetFlags { net?: string; forward?: string[]; ip?: string; gateway?: string; pcap?: string; mac?: string; netLoss?: string; netCorrupt?: string; netReorder?: string; netDelay?: string; netSeed?: string }
 
 /** The network the flags ask for, or undefined (no --net: no network device). */
 export function netFromFlags(o: NetFlags): { options: NetOptions; mac: Uint8Array; ip: { address: number; prefix: number; gateway?: number } } | undefined {
   const anyNetFlag = o.ip !== undefined || o.gateway !== undefined || o.pcap !== undefined || o.mac !== undefined || o.netLoss !== undefined || o.netCorrupt !== undefined || o.netReorder !== undefined || o.netDelay !== undefined || o.netSeed !== undefined;
   if (o.net === undefined) {
+    if ((o.forward ?? []).length > 0) throw new UsageError('--forward needs --net user');
     if (anyNetFlag) throw new UsageError('--ip, --gateway, --pcap, --mac and the --net-* impairments need --net');
     return undefined;
   }
@@ -59,8 +61,11 @@ export function netFromFlags(o: NetFlags): { options: NetOptions; mac: Uint8Arra
       if (parsed === undefined) throw new Error(`bad --mac '${o.mac}': expected a unicast address aa:bb:cc:dd:ee:ff`);
       mac = parsed;
     } else mac = macFromSeed(o.mac);
-    const ip = parseIp(o.ip ?? DEFAULT_GUEST_IP, o.gateway);
-    return { options: { backend, impairments, ...(o.pcap === undefined ? {} : { pcap: path.resolve(o.pcap) }) }, mac, ip };
+    if (backend.kind !== 'user' && (o.forward ?? []).length > 0) throw new Error('--forward needs --net user');
+    if (backend.kind === 'user' && (o.ip !== undefined || o.gateway !== undefined)) throw new Error(`--net user gives the guest ${USER_GUEST}/${USER_PREFIX} with gateway ${USER_GATEWAY}: --ip and --gateway do not apply`);
+    const forwards = (o.forward ?? []).map(parseForward);
+    const ip = backend.kind === 'user' ? parseIp(`${USER_GUEST}/${USER_PREFIX}`, USER_GATEWAY) : parseIp(o.ip ?? DEFAULT_GUEST_IP, o.gateway);
+    return { options: { backend, forwards, impairments, ...(o.pcap === undefined ? {} : { pcap: path.resolve(o.pcap) }) }, mac, ip };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError((e as Error).message);

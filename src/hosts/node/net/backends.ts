@@ -15,11 +15,16 @@ import { pcapPort } from './pcap-tap.js';
 import { joinSwitch, checkSwitchName } from './switch.js';
 import { openTap, checkInterfaceName } from './tap.js';
 import { parseAddress } from '../../../services/net/stack/address.js';
+import { openUserNet, parseForward, USER_GATEWAY, USER_GUEST, USER_PREFIX, type Forward } from './user.js';
 
-export type NetBackend = { kind: 'switch'; name: string } | { kind: 'tap'; ifname: string };
+export { parseForward, USER_GATEWAY, USER_GUEST, USER_PREFIX };
+
+export type NetBackend = { kind: 'switch'; name: string } | { kind: 'tap'; ifname: string } | { kind: 'user' };
 
 export interface NetOptions {
   backend: NetBackend;
+  /** --forward (user mode only). */
+  forwards: Forward[];
   pcap?: string;
   impairments: Impairments;
 }
@@ -27,8 +32,11 @@ export interface NetOptions {
 /** Parses a --net value; throws with a one-line message. */
 export function parseNet(text: string): NetBackend {
   const m = /^(switch|tap|user)(?::(.*))?$/.exec(text);
-  if (m === null) throw new Error(`bad --net '${text}': expected switch:NAME or tap:IFNAME`);
-  if (m[1] === 'user') throw new Error("--net user is not built yet: use switch:NAME or tap:IFNAME");
+  if (m === null) throw new Error(`bad --net '${text}': expected user, switch:NAME or tap:IFNAME`);
+  if (m[1] === 'user') {
+    if (m[2] !== undefined) throw new Error(`bad --net '${text}': user takes no argument`);
+    return { kind: 'user' };
+  }
   const arg = m[2] ?? '';
   if (m[1] === 'switch') {
     const bad = checkSwitchName(arg);
@@ -66,7 +74,9 @@ export { NO_IMPAIRMENTS };
 
 /** Opens the back end and its stages; the returned port is the NIC's end of the cable. */
 export function openNet(o: NetOptions, log: (line: string) => void = () => {}): FramePort {
-  let port: FramePort = o.backend.kind === 'switch' ? joinSwitch(o.backend.name, { log }) : openTap(o.backend.ifname, log);
+  let port: FramePort = o.backend.kind === 'switch' ? joinSwitch(o.backend.name, { log })
+    : o.backend.kind === 'tap' ? openTap(o.backend.ifname, log)
+    : openUserNet(o.forwards, log);
   if (impaired(o.impairments)) port = impairPort(port, o.impairments, (ms, fn) => { setTimeout(fn, ms); }).port;
   if (o.pcap !== undefined) port = pcapPort(port, o.pcap);
   return port;
