@@ -5,16 +5,21 @@
 //
 // Layers, one file each: sockets.ts (the socket operations and the loopback and
 // AF_UNIX connections), socket.ts (one socket's state), ports.ts (address tables),
-// byte-queue.ts (stream receive buffers), sleepers.ts (blocking and cancellation).
+// byte-queue.ts (stream receive buffers), sleepers.ts (blocking and cancellation);
+// inet.ts and stack/ (the TCP/IP stack) for AF_INET traffic off the loopback network,
+// once the NIC's side attaches an interface (`attachInterface`, the boundary in link.ts).
 
 import type { ComponentContext, ComponentInstance, Manifest } from '../../abi/component.js';
 import type { NetService } from '../../abi/services.js';
 import { SocketLayer, DEFAULT_LIMITS, type SocketLimits } from './sockets.js';
 import type { NicService } from '../../abi/services.js';
-import type { Clock, InterfaceConfig } from './link.js';
-import { Stack } from './stack/stack.js';
+import type { Clock, InterfaceConfig, Link } from './link.js';
+import type { Stack } from './stack/stack.js';
 import { formatAddress } from './stack/address.js';
 import { openNicLink, type NicLink } from './nic-link.js';
+
+/** The hook for the NIC's side: attach the interface, then hand each arriving frame to the stack's `receive`. */
+export interface NetInterfaceHook { attachInterface(link: Link, config: InterfaceConfig, clock: Clock): Stack }
 
 export const manifest: Manifest = {
   name: 'net',
@@ -40,7 +45,7 @@ function interfaceConfig(v: unknown): InterfaceConfig | undefined {
   return { address: c.address, prefix: c.prefix, ...(u32(c.gateway) ? { gateway: c.gateway } : {}) };
 }
 
-export function create(ctx: ComponentContext): ComponentInstance & NetService {
+export function create(ctx: ComponentContext): ComponentInstance & NetService & NetInterfaceHook {
   const limits: SocketLimits = { ...DEFAULT_LIMITS };
   for (const key of Object.keys(limits) as (keyof SocketLimits)[]) {
     const v = ctx.config[key];
@@ -49,14 +54,14 @@ export function create(ctx: ComponentContext): ComponentInstance & NetService {
   const layer = new SocketLayer(limits);
   // The network device's side: the stack on eth0, fed by the nic driver (nic-link.ts).
   const ifconfig = interfaceConfig(ctx.config.interface);
-  const stack = ifconfig === undefined ? undefined : new Stack(hostClock);
   let link: NicLink | undefined;
+  let stack: Stack | undefined;
   return {
     async init(): Promise<void> {
       ctx.log(`net: sockets up (loopback 127.0.0.0/8, AF_UNIX), at most ${limits.maxSockets}`);
-      if (stack !== undefined && ifconfig !== undefined) {
-        link = await openNicLink(ctx.peer<NicService>('nic'), (f) => stack.receive(f), (line) => ctx.log(line));
-        stack.attach(link, ifconfig);
+      if (ifconfig !== undefined) {
+        link = await openNicLink(ctx.peer<NicService>('nic'), (f) => stack?.receive(f), (line) => ctx.log(line));
+        stack = layer.attachInterface(link, ifconfig, hostClock);
         ctx.log(`net: eth0 ${formatAddress(ifconfig.address)}/${ifconfig.prefix}${ifconfig.gateway === undefined ? '' : ` via ${formatAddress(ifconfig.gateway)}`}`);
       }
     },
@@ -79,5 +84,6 @@ export function create(ctx: ComponentContext): ComponentInstance & NetService {
     poll: (id) => layer.poll(id),
     cancel: (w) => layer.cancel(w),
     sockets: () => layer.sockets(),
+    attachInterface: (link, config, clock) => layer.attachInterface(link, config, clock),
   };
 }

@@ -5,10 +5,15 @@
 // receive queue (`rx`, bounded by SO_RCVBUF), so a full queue blocks the sender, an
 // empty one the receiver. A datagram socket keeps a queue of whole datagrams with
 // their senders. The operations are in sockets.ts; the address tables in ports.ts.
+// A socket whose peer is off the loopback network holds a connection, listener or
+// UDP endpoint of the TCP/IP stack instead (inet.ts).
 
 import type { SockAddr } from '../../abi/net.js';
 import { ByteQueue } from './byte-queue.js';
 import type { SleepQueue } from './sleepers.js';
+import type { Connection } from './stack/tcp/connection.js';
+import type { Listener } from './stack/tcp/tcp.js';
+import type { UdpEndpoint } from './stack/udp.js';
 
 export type StreamState = 'CLOSED' | 'BOUND' | 'LISTEN' | 'ESTABLISHED';
 
@@ -48,6 +53,13 @@ export class Socket {
   /** Everyone blocked on this socket; woken by any change. */
   readonly sleepers: SleepQueue = [];
   closed = false;
+  // ---- on the TCP/IP stack (inet.ts), off the loopback network ----
+  /** Stream: its connection. */
+  tcp: Connection | undefined;
+  /** Listening: the stack's listener for its port. */
+  tcpListener: Listener | undefined;
+  /** Datagram: its endpoint in the stack's UDP table. */
+  udpEndpoint: UdpEndpoint | undefined;
 
   constructor(readonly id: number, readonly family: number, readonly type: number, defaults: { receiveBuffer: number; sendBuffer: number }) {
     this.options = { reuseAddress: false, keepAlive: false, noDelay: false, ...defaults };

@@ -2,8 +2,8 @@
 // table. AF_UNIX stream sockets and AF_INET sockets on the loopback network
 // (127.0.0.0/8) are connected here directly, one end's sends landing in the other
 // end's receive queue: one copy in, one copy out, as a Unix domain socket in Linux.
-// Addresses off the loopback network need an interface, which this layer does not
-// have (ENETUNREACH).
+// Addresses off the loopback network go through the TCP/IP stack (inet.ts, stack/)
+// once an interface is attached (`attachInterface`); without one they are ENETUNREACH.
 //
 // Every call checks its arguments and answers a bad one with an errno; a call that
 // must wait sleeps on the socket (sleepers.ts) and checks again when woken.
@@ -15,6 +15,9 @@ import { POLL } from '../../abi/syscalls.js';
 import { Socket, type Datagram } from './socket.js';
 import { PortTable, UnixNames } from './ports.js';
 import { Sleepers } from './sleepers.js';
+import { Inet } from './inet.js';
+import type { Clock, InterfaceConfig, Link } from './link.js';
+import type { Stack } from './stack/stack.js';
 
 /** Tunables of the socket layer (the component's configuration may override them). */
 export interface SocketLimits {
@@ -36,6 +39,7 @@ export const MAX_DATAGRAM = 65507;
 const ANY: SockAddr = { family: AF.INET, addr: '0.0.0.0', port: 0 };
 const UNNAMED: SockAddr = { family: AF.UNIX, addr: '', port: 0 };
 const isLoopback = (addr: string): boolean => parseIpv4(addr)?.[0] === 127;
+const parseIpv4Number = (addr: string): number => (parseIpv4(addr) ?? [0, 0, 0, 0]).reduce((a, b) => ((a << 8) | b) >>> 0, 0);
 
 export class SocketLayer implements NetService {
   private readonly table = new Map<number, Socket>();
@@ -44,8 +48,27 @@ export class SocketLayer implements NetService {
   private readonly udp = new PortTable('udp');
   private readonly unixNames = new UnixNames();
   readonly sleepers = new Sleepers();
+  private inet: Inet | undefined;
 
   constructor(private readonly limits: SocketLimits = DEFAULT_LIMITS) {}
+
+  /**
+   * Attaches a network interface: AF_INET sockets whose peers are off the loopback
+   * network then go through a TCP/IP stack on `link`. The caller (the NIC's side)
+   * hands each arriving frame to the returned stack's `receive`.
+   */
+  attachInterface(link: Link, config: InterfaceConfig, clock: Clock): Stack {
+    if (this.inet !== undefined) throw new KernelError(Errno.EEXIST, 'an interface is already attached');
+    const inet = Inet.attach(link, config, clock, { sleepers: this.sleepers, make: (f, t) => this.make(f, t), changed: (x) => this.changed(x) });
+    this.inet = inet;
+    for (const x of this.table.values()) if (x.family === AF.INET && x.type === SOCK.DGRAM) inet.bindUdp(x);
+    return inet.stack;
+  }
+
+  /** Whether `addr` is reached through the stack (an interface exists and it is not loopback). */
+  private offLoopback(addr: string): Inet | undefined {
+    return this.inet !== undefined && !isLoopback(addr) && addr !== '0.0.0.0' ? this.inet : undefined;
+  }
 
   get open(): number { return this.table.size; }
 
@@ -104,9 +127,10 @@ export class SocketLayer implements NetService {
       this.unixNames.bind(s, addr.addr);
       s.local = { family: AF.UNIX, addr: addr.addr, port: 0 };
     } else {
-      if (addr.addr !== '0.0.0.0' && !isLoopback(addr.addr)) throw new KernelError(Errno.EADDRNOTAVAIL, `${addr.addr} is not an address of this machine`);
+      if (addr.addr !== '0.0.0.0' && !isLoopback(addr.addr) && this.inet?.isLocal(addr.addr) !== true) throw new KernelError(Errno.EADDRNOTAVAIL, `${addr.addr} is not an address of this machine`);
       const port = this.ports(s).bind(s, addr.port);
       s.local = { family: AF.INET, addr: addr.addr, port };
+      if (s.type === SOCK.DGRAM) this.inet?.bindUdp(s);
     }
     if (s.state === 'CLOSED') s.state = 'BOUND';
   }
@@ -122,6 +146,7 @@ export class SocketLayer implements NetService {
     if (s.family === AF.INET && !this.tcp.canListen(s, s.local!.port)) throw new KernelError(Errno.EADDRINUSE, `tcp port ${s.local!.port}`);
     s.backlog = Math.max(1, Math.min(Number.isInteger(backlog) ? backlog : 1, this.limits.maxBacklog));
     s.state = 'LISTEN';
+    if (s.family === AF.INET) this.inet?.listen(s);
   }
 
   async localAddress(id: number): Promise<SockAddr> {
@@ -157,15 +182,22 @@ export class SocketLayer implements NetService {
   async connect(id: number, addr: SockAddr, nonBlocking: boolean, waiter: number): Promise<void> {
     const s = this.get(id);
     this.checkFamily(s, addr);
+    const inet = s.family === AF.INET ? this.offLoopback(addr.addr) : undefined;
     if (s.type === SOCK.DGRAM) {
       // A datagram socket only remembers its default destination.
-      if (!isLoopback(addr.addr) && addr.addr !== '0.0.0.0') throw new KernelError(Errno.ENETUNREACH, `${addr.addr}: no route (loopback only)`);
+      if (inet !== undefined && !inet.stack.routable(parseIpv4Number(addr.addr))) throw new KernelError(Errno.ENETUNREACH, `${addr.addr}: no route`);
+      if (inet === undefined && !isLoopback(addr.addr) && addr.addr !== '0.0.0.0') throw new KernelError(Errno.ENETUNREACH, `${addr.addr}: no route (loopback only)`);
       if (s.local === undefined) await this.bind(id, ANY);
       s.remote = { ...addr, addr: addr.addr === '0.0.0.0' ? '127.0.0.1' : addr.addr };
       return;
     }
+    if (s.tcp !== undefined) return inet !== undefined ? inet.connect(s, addr, nonBlocking, waiter) : Promise.reject(new KernelError(Errno.EISCONN));
     if (s.state === 'ESTABLISHED') throw new KernelError(Errno.EISCONN);
     if (s.state === 'LISTEN') throw new KernelError(Errno.EINVAL, 'connect on a listening socket');
+    if (inet !== undefined) {
+      if (s.local === undefined) await this.bind(id, ANY);
+      return inet.connect(s, addr, nonBlocking, waiter);
+    }
     for (;;) {
       const listener = this.findListener(s, addr);
       if (listener.pending.length < listener.backlog) {
@@ -210,7 +242,7 @@ export class SocketLayer implements NetService {
     for (;;) {
       if (s.closed) throw new KernelError(Errno.EBADF);
       if (s.state !== 'LISTEN') throw new KernelError(Errno.EINVAL, 'accept on a socket that does not listen');
-      const c = s.pending.shift();
+      const c = s.pending.shift() ?? this.inet?.accept(s);
       if (c !== undefined) {
         this.changed(s);
         return { id: c.id, peer: c.remote ?? UNNAMED };
@@ -226,6 +258,7 @@ export class SocketLayer implements NetService {
     const s = this.get(id);
     if (!(data instanceof Uint8Array)) throw new KernelError(Errno.EINVAL);
     if (s.type === SOCK.DGRAM) return this.sendDatagram(s, data, to ?? undefined);
+    if (s.tcp !== undefined) return this.inet!.send(s, data, nonBlocking, waiter);
     this.takeError(s);
     if (to !== undefined && to !== null && s.state !== 'ESTABLISHED') throw new KernelError(Errno.ENOTSUP, 'sendto with an address on a stream socket');
     if (s.state !== 'ESTABLISHED') throw new KernelError(Errno.ENOTCONN);
@@ -252,6 +285,12 @@ export class SocketLayer implements NetService {
     if (dest === undefined) throw new KernelError(Errno.EDESTADDRREQ);
     this.checkFamily(s, dest);
     if (data.length > MAX_DATAGRAM) throw new KernelError(Errno.EMSGSIZE, `${data.length} bytes`);
+    const inet = this.offLoopback(dest.addr);
+    if (inet !== undefined) {
+      if (dest.port === 0) throw new KernelError(Errno.EINVAL, 'port 0');
+      if (s.local === undefined) { s.local = { family: AF.INET, addr: '0.0.0.0', port: this.udp.bind(s, 0) }; s.state = 'BOUND'; }
+      return inet.sendDatagram(s, data, dest);
+    }
     if (!isLoopback(dest.addr) && dest.addr !== '0.0.0.0') throw new KernelError(Errno.ENETUNREACH, `${dest.addr}: no route (loopback only)`);
     if (dest.port === 0) throw new KernelError(Errno.EINVAL, 'port 0');
     if (s.local === undefined) s.local = { family: AF.INET, addr: '0.0.0.0', port: this.udp.bind(s, 0) };
@@ -288,6 +327,10 @@ export class SocketLayer implements NetService {
         if (s.receiveDone) return { data: new Uint8Array(0), from: ANY };
       } else {
         if (s.state !== 'ESTABLISHED') throw new KernelError(Errno.ENOTCONN);
+        if (s.tcp !== undefined) {
+          const data = await this.inet!.recv(s, max, peek, nonBlocking, waiter);
+          if (data !== undefined) return { data, from: s.remote ?? ANY };
+        }
         if (s.rx.size > 0 && !s.receiveDone) {
           const data = s.rx.take(max, peek);
           if (!peek) this.changed(s.peer);
@@ -305,6 +348,7 @@ export class SocketLayer implements NetService {
     const s = this.get(id);
     if (how !== SHUT.RD && how !== SHUT.WR && how !== SHUT.RDWR) throw new KernelError(Errno.EINVAL, `shutdown how ${how}`);
     if (s.type === SOCK.STREAM && s.state !== 'ESTABLISHED') throw new KernelError(Errno.ENOTCONN);
+    if (s.tcp !== undefined) { this.inet!.shutdown(s, how !== SHUT.WR, how !== SHUT.RD); this.changed(s); return; }
     if (how !== SHUT.WR) { s.receiveDone = true; s.rx.clear(); }
     if (how !== SHUT.RD && !s.sendDone) {
       s.sendDone = true;
@@ -317,6 +361,7 @@ export class SocketLayer implements NetService {
     const s = this.get(id);
     this.table.delete(id);
     s.closed = true;
+    this.inet?.close(s);
     if (s.local !== undefined) {
       if (s.family === AF.UNIX) this.unixNames.release(s.local.addr, s);
       // Accepted connections hold no entry of their own (they share the listener's port): releasing is by identity.
@@ -348,6 +393,11 @@ export class SocketLayer implements NetService {
 
   async setOption(id: number, level: number, name: number, value: number): Promise<void> {
     const s = this.get(id);
+    await this.setSocketOption(s, level, name, value);
+    if (level === SOL_SOCKET) this.inet?.options(s);
+  }
+
+  private async setSocketOption(s: Socket, level: number, name: number, value: number): Promise<void> {
     if (!Number.isInteger(value)) throw new KernelError(Errno.EINVAL);
     const clamp = (v: number): number => Math.max(this.limits.minBuffer, Math.min(this.limits.maxBuffer, v * 2));
     if (level === SOL_SOCKET) {
@@ -360,6 +410,7 @@ export class SocketLayer implements NetService {
       }
     } else if (level === IPPROTO.TCP && s.family === AF.INET && s.type === SOCK.STREAM && name === TCP_NODELAY) {
       s.options.noDelay = value !== 0;
+      this.inet?.options(s);
       return;
     }
     throw new KernelError(Errno.ENOPROTOOPT, `option ${level}/${name}`);
@@ -374,7 +425,12 @@ export class SocketLayer implements NetService {
         case SO.RCVBUF: return s.options.receiveBuffer;
         case SO.SNDBUF: return s.options.sendBuffer;
         case SO.TYPE: return s.type;
-        case SO.ERROR: { const e = s.error; s.error = 0; return e; }
+        case SO.ERROR: {
+          const e = s.error !== 0 ? s.error : s.tcp?.error ?? 0;
+          s.error = 0;
+          if (s.tcp !== undefined) s.tcp.error = 0;
+          return e;
+        }
       }
     } else if (level === IPPROTO.TCP && s.family === AF.INET && s.type === SOCK.STREAM && name === TCP_NODELAY) {
       return s.options.noDelay ? 1 : 0;
@@ -390,7 +446,8 @@ export class SocketLayer implements NetService {
       if (s.datagrams.length > 0 || s.receiveDone) r |= POLL.IN;
       return r | POLL.OUT;
     }
-    if (s.state === 'LISTEN') return r | (s.pending.length > 0 ? POLL.IN : 0);
+    if (s.state === 'LISTEN') return r | (s.pending.length > 0 ? POLL.IN : 0) | (this.inet?.poll(s) ?? 0);
+    if (s.tcp !== undefined) return r | this.inet!.poll(s);
     if (s.state !== 'ESTABLISHED') return r | POLL.OUT | POLL.HUP;
     if (s.rx.size > 0 || s.peerDone || s.receiveDone) r |= POLL.IN;
     const peer = s.peer;
@@ -407,10 +464,10 @@ export class SocketLayer implements NetService {
       a === undefined ? (family === AF.UNIX ? '' : '*:*') : family === AF.UNIX ? a.addr : `${a.addr === '0.0.0.0' ? '*' : a.addr}:${a.port === 0 ? '*' : a.port}`;
     return [...this.table.values()].map((s) => ({
       id: s.id, family: s.family, type: s.type,
-      state: s.type === SOCK.DGRAM ? (s.remote !== undefined ? 'ESTABLISHED' : 'UNCONN') : s.state === 'ESTABLISHED' && s.peerDone ? 'CLOSE_WAIT' : s.state,
+      state: s.type === SOCK.DGRAM ? (s.remote !== undefined ? 'ESTABLISHED' : 'UNCONN') : s.tcp?.state ?? (s.state === 'ESTABLISHED' && s.peerDone ? 'CLOSE_WAIT' : s.state),
       local: show(s.local, s.family), remote: show(s.remote, s.family),
-      recvQueue: s.type === SOCK.DGRAM ? s.datagramBytes : s.state === 'LISTEN' ? s.pending.length : s.rx.size,
-      sendQueue: s.type === SOCK.STREAM && s.peer !== undefined ? s.peer.rx.size : 0,
+      recvQueue: s.type === SOCK.DGRAM ? s.datagramBytes : s.state === 'LISTEN' ? s.pending.length + (s.tcpListener?.ready.length ?? 0) : s.tcp?.rx.size ?? s.rx.size,
+      sendQueue: s.tcp?.sendBuffer.size ?? (s.type === SOCK.STREAM && s.peer !== undefined ? s.peer.rx.size : 0),
     }));
   }
 }

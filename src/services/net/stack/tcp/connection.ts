@@ -443,6 +443,7 @@ export class Connection {
       this.maxSndWnd = Math.max(this.maxSndWnd, this.sndWnd);
       this.sndWl1 = seq; this.sndWl2 = s.ack;
       this.host.established(this);
+      this.changed();
     }
     if (!this.processAck(s, now)) return;
     if ((this.state as TcpState) === 'CLOSED') return;
