@@ -67,9 +67,9 @@ function parseMounts(values: string[] | undefined): { host: string; guest: strin
   });
 }
 
-/** Where the network back ends' messages go: stderr with --verbose. */
+/** Where the network back ends' messages go: stderr with --verbose; failures always. */
 function netLog(verbose: boolean): (line: string) => void {
-  return (line) => { if (verbose) process.stderr.write(`host: ${line}\n`); };
+  return (line) => { if (verbose || line.startsWith('error:')) process.stderr.write(`${verbose ? 'host: ' : 'kernelkit: '}${line}\n`); };
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -72,7 +72,7 @@ export function parseProbability(flag: string, text: string): number {
 
 export { NO_IMPAIRMENTS };
 
-/** Opens the back end and its stages; the returned port is the NIC's end of the cable. */
+/** Opens the back end and its stages; the returned port is the NIC's end of the cable. `log` lines starting with "error:" are failures the user must see. */
 export function openNet(o: NetOptions, log: (line: string) => void = () => {}): FramePort {
   let port: FramePort = o.backend.kind === 'switch' ? joinSwitch(o.backend.name, { log })
     : o.backend.kind === 'tap' ? openTap(o.backend.ifname, log)

@@ -49,8 +49,8 @@ export function openTap(ifname: string, log: (line: string) => void = () => {}):
     sock = s;
     child = spawn('socat', [`TUN,tun-type=tap,tun-name=${ifname},iff-up,iff-no-pi`, `UDP4-DATAGRAM:127.0.0.1:${s.address().port},bind=127.0.0.1:${socatPort}`], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (d: Buffer) => log(`tap ${ifname}: socat: ${d.toString().trim()}`));
-    child.on('error', (e) => log(`tap ${ifname}: cannot start socat: ${e.message}`));
-    child.on('exit', (code) => { if (!closed) log(`tap ${ifname}: socat exited (${code})`); });
+    child.on('error', (e) => log(`error: tap ${ifname}: cannot start socat: ${e.message}`));
+    child.on('exit', (code) => { if (!closed) log(`error: tap ${ifname}: socat exited (${code}); the device is gone`); });
   })();
   return {
     ready,

@@ -45,9 +45,11 @@ export function parseForward(text: string): Forward {
   return { hostPort, guestPort, udp: m[4] === 'udp' };
 }
 
+// NOTE: unref'd: the gateway's timers (TIME_WAIT lasts a minute) must not keep
+// `kernelkit run` alive after its machine halted.
 const clock: Clock = {
   now: () => performance.now(),
-  setTimer(atMs, fn) { const h = setTimeout(fn, Math.max(0, atMs - performance.now())); return () => clearTimeout(h); },
+  setTimer(atMs, fn) { const h = setTimeout(fn, Math.max(0, atMs - performance.now())); h.unref(); return () => clearTimeout(h); },
 };
 
 export interface UserNetPort extends FramePort {
@@ -209,7 +211,7 @@ export function openUserNet(forwards: readonly Forward[], log: (line: string) =>
       servers.push(sock);
     }
   }))).then(() => {});
-  ready.catch((e: unknown) => log(`user net: --forward: ${e instanceof Error ? e.message : String(e)}`));
+  ready.catch((e: unknown) => log(`error: --forward: ${e instanceof Error ? e.message : String(e)}`));
 
   return {
     ready,
