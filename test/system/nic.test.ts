@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,17 +23,17 @@ import { PRESETS } from './harness.js';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/kernelkit.js');
 
-interface Machine { proc: ChildProcess; stderr: () => string; status: Promise<number> }
+interface Machine { proc: ChildProcess; stdout: () => string; stderr: () => string; status: Promise<number> }
 
 /** Starts `kernelkit run ARGS -- LINE` (under `prefix`, e.g. unshare), stdin a pipe the test closes. */
 function start(args: string[], line: string, prefix: string[] = []): Machine {
   const argv = [...prefix, process.execPath, bin, 'run', '--verbose', ...args, '--', line];
   const proc = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
-  const err: Buffer[] = [];
+  const err: Buffer[] = [], out: Buffer[] = [];
   proc.stderr!.on('data', (d: Buffer) => err.push(d));
-  proc.stdout!.resume();
+  proc.stdout!.on('data', (d: Buffer) => out.push(d));
   const status = new Promise<number>((r) => proc.on('exit', (code) => r(code ?? 128)));
-  return { proc, stderr: () => Buffer.concat(err).toString(), status };
+  return { proc, stdout: () => Buffer.concat(out).toString(), stderr: () => Buffer.concat(err).toString(), status };
 }
 
 async function stop(m: Machine): Promise<number> {
@@ -47,10 +48,14 @@ const tsharkLines = (file: string, fields: string[], filter?: string): string[] 
   execFileSync('tshark', ['-r', file, ...(filter === undefined ? [] : ['-Y', filter]), '-T', 'fields', '-E', 'separator=,', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8' }).trim().split('\n').filter((l) => l !== '');
 
 for (const preset of PRESETS) {
-  test(`tap (${preset}): Linux's ping reaches the guest through a TAP device in a private namespace; the pcap has no malformed packet`, async () => {
+  test(`tap (${preset}): Linux's ping and curl reach the guest through a TAP device in a private namespace; the pcap has no malformed packet`, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'kk-tap-'));
     const pcap = path.join(dir, 'tap.pcap');
-    const m = start(['--preset', preset, '--net', 'tap:ktap0', '--ip', '10.9.0.2/24', '--pcap', pcap], 'cat > /dev/null',
+    const srv = path.join(dir, 'srv');
+    mkdirSync(srv);
+    const body = randomBytes(2 * 1024 * 1024);
+    writeFileSync(path.join(srv, 'r.bin'), body);
+    const m = start(['--preset', preset, '--net', 'tap:ktap0', '--ip', '10.9.0.2/24', '--pcap', pcap, '--mount', `${srv}:/srv:ro`], 'httpd -q -p 80 /srv & cat > /dev/null; kill %1',
       // The back end's socat talks to kernelkit over 127.0.0.1: the namespace's loopback must be up.
       ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"']);
     const inNs = (cmd: string[]): string => execFileSync('nsenter', ['-t', String(m.proc.pid), '-n', ...cmd], { encoding: 'utf8', timeout: 20_000 });
@@ -70,6 +75,10 @@ for (const preset of PRESETS) {
       const out = inNs(['ping', '-c', '3', '-i', '0.2', '-W', '2', '10.9.0.2']);
       assert.match(out, /3 packets transmitted, 3 received/);
       assert.match(inNs(['ip', 'neigh', 'show', '10.9.0.2']), /lladdr [0-9a-f:]{17}/, 'Linux learned the guest\'s MAC by ARP');
+      // Linux's TCP and curl against the guest's TCP and httpd.
+      const file = path.join(dir, 'got.bin');
+      inNs(['curl', '-sf', '--retry', '5', '--retry-connrefused', '-o', file, 'http://10.9.0.2/r.bin']);
+      assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), createHash('sha256').update(body).digest('hex'), 'curl got every byte');
     } finally {
       assert.equal(await stop(m), 0, m.stderr());
     }
@@ -78,6 +87,9 @@ for (const preset of PRESETS) {
       assert.ok(lines.filter((l) => l.startsWith('10.9.0.2,0,')).length >= 4, `echo replies from the guest in the pcap:\n${lines.join('\n')}`);
       assert.ok(lines.some((l) => l.split(',')[2] === '2'), 'an ARP reply');
       assert.ok(lines.every((l) => l.split(',')[3] === ''), 'no malformed packet');
+      const tcp = tsharkLines(pcap, ['tcp.flags.syn', 'tcp.flags.fin', '_ws.malformed'], 'tcp');
+      assert.ok(tcp.some((l) => l.startsWith('1,')) && tcp.some((l) => l.split(',')[1] === '1'), 'the handshake and the FIN of the transfer are in the pcap');
+      assert.ok(tcp.every((l) => l.split(',')[2] === ''), 'no malformed TCP segment');
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 }
@@ -196,5 +208,24 @@ test('fault nic crash on microkernel mid-traffic: the driver restarts and the gu
   } finally {
     peer.port.close();
     assert.equal(await stop(m), 0, m.stderr());
+  }
+});
+
+test('switch: httpd on a microkernel machine, wget on a monolithic one (separate kernelkit processes); 3 MB arrive whole', async () => {
+  const name = `kk-http-${process.pid}`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'kk-srv-'));
+  const rnd = seededRandom(2024);
+  const body = Uint8Array.from({ length: 3 * 1024 * 1024 }, () => Math.floor(rnd() * 256));
+  writeFileSync(path.join(dir, 'r.bin'), body);
+  const server = start(['--preset', 'microkernel', '--net', `switch:${name}`, '--ip', '10.8.0.2/24', '--mount', `${dir}:/srv:ro`], 'httpd -q -p 80 /srv & cat > /dev/null; kill %1');
+  const client = start(['--preset', 'monolithic', '--net', `switch:${name}`, '--ip', '10.8.0.3/24'],
+    'n=0; until wget -q -T 10 -O /tmp/r.bin http://10.8.0.2/r.bin; do n=$((n+1)); [ $n -gt 100 ] && exit 9; sleep 0.3; done; sha256sum /tmp/r.bin');
+  try {
+    client.proc.stdin!.end();
+    assert.equal(await client.status, 0, client.stderr());
+    assert.equal(/^([0-9a-f]{64})  \/tmp\/r\.bin$/m.exec(client.stdout())?.[1], createHash('sha256').update(body).digest('hex'), client.stdout());
+  } finally {
+    assert.equal(await stop(server), 0, server.stderr());
+    rmSync(dir, { recursive: true, force: true });
   }
 });
