@@ -115,3 +115,27 @@ test('--forward: a port already taken on the host is reported; --forward without
     assert.match(bad.err(), /--forward needs --net user/);
   } finally { blocker.close(); }
 });
+
+test('--net user on microkernel: a nic driver that hangs, then one that crashes, mid-download: TCP carries both transfers across the restarts, every byte intact', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kk-user-'));
+  const body = randomBytes(2 * 1024 * 1024);
+  writeFileSync(path.join(dir, 'f.bin'), body);
+  const httpPort = await freePort();
+  const python = spawn('python3', ['-m', 'http.server', String(httpPort), '--bind', '127.0.0.1', '--directory', dir], { stdio: 'ignore' });
+  const url = `http://10.0.2.2:${httpPort}/f.bin`;
+  // The first wget waits for python to listen; each fault fires at the driver's next request, inside the next transfer.
+  const m = start(['--preset', 'microkernel', '--net', 'user', '--verbose'],
+    `until wget -q -T 20 -O /tmp/0 ${url}; do sleep 0.2; done; fault nic hang; wget -q -T 60 -O /tmp/1 ${url}; echo one=$?; fault nic crash; wget -q -T 60 -O /tmp/2 ${url}; echo two=$?; sha256sum /tmp/1 /tmp/2`);
+  try {
+    m.proc.stdin!.end();
+    assert.equal(await m.status, 0, m.err());
+    assert.match(m.out(), /^one=0$/m);
+    assert.match(m.out(), /^two=0$/m);
+    for (const f of ['/tmp/1', '/tmp/2']) assert.match(m.out(), new RegExp(`^${sha(body)}  ${f}$`, 'm'), `${f} intact`);
+    assert.match(m.err(), /nic: hung \(no heartbeat\); restarting \(restart 1\)/);
+    assert.match(m.err(), /nic: InjectedCrash: injected crash in nic; restarting \(restart 2\)/);
+  } finally {
+    python.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
