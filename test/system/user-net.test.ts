@@ -139,3 +139,21 @@ test('--net user on microkernel: a nic driver that hangs, then one that crashes,
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--net user with impairments (5% loss, 1% corruption, 2% reordering, 5 ms delay, seeded): a 1 MB download still arrives intact', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kk-user-'));
+  const body = randomBytes(1024 * 1024);
+  writeFileSync(path.join(dir, 'f.bin'), body);
+  const httpPort = await freePort();
+  const python = spawn('python3', ['-m', 'http.server', String(httpPort), '--bind', '127.0.0.1', '--directory', dir], { stdio: 'ignore' });
+  const m = start(['--preset', 'monolithic', '--net', 'user', '--net-loss', '0.05', '--net-corrupt', '0.01', '--net-reorder', '0.02', '--net-delay', '5', '--net-seed', '7', '--verbose'],
+    `until wget -q -T 60 -O /tmp/f http://10.0.2.2:${httpPort}/f.bin; do sleep 0.2; done; sha256sum /tmp/f`);
+  try {
+    m.proc.stdin!.end();
+    assert.equal(await m.status, 0, m.err());
+    assert.match(m.out(), new RegExp(`^${sha(body)}  /tmp/f$`, 'm'));
+  } finally {
+    python.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
