@@ -51,7 +51,7 @@ export interface ComponentContext {
 }
 
 /** A device as a driver sees it: shared queue memory and an interrupt to wait on. */
-export type DeviceKind = 'block' | 'console' | 'hostfs' | 'timer';
+export type DeviceKind = 'block' | 'console' | 'hostfs' | 'timer' | 'nic';
 
 export interface DeviceBinding {
   readonly kind: DeviceKind;

@@ -92,3 +92,70 @@ export const TIMER_FIRED = -1;
 export function sharedClockMs(): number {
   return performance.timeOrigin + performance.now();
 }
+
+// ---- network device (virtio-net-like) -------------------------------------------------
+// Int32 [2] MAC bytes 0..3 (big-endian)  [3] MAC bytes 4..5 (low 16 bits)
+//       [4] MTU (the IP MTU, 1500)        [5] link: 1 up, 0 no back end
+//       counters, each bumped by the side that sees the event (NicCounter, [8]..[15])
+//       [16] receive ring: frames the device produced  [17] frames the driver consumed
+//       [18] transmit ring: frames the driver produced [19] frames the device consumed
+// Two single-producer single-consumer rings of NIC_SLOTS frame buffers (virtio's split
+// virtqueue reduced to fixed slots): receive (device -> driver) at NIC_RX_OFFSET,
+// transmit (driver -> device) at NIC_TX_OFFSET. Slot k of a ring is `produced % NIC_SLOTS`,
+// NIC_SLOT_BYTES apart: Int32 frame length, then the frame (Ethernet header + payload,
+// no FCS). A producer finding `produced - consumed === NIC_SLOTS` drops the frame and
+// counts it: the rings are all the memory a flood can fill. The producer writes the
+// slot before it publishes `produced` (Atomics.store); the consumer reads the slot
+// before it publishes `consumed`. The device rings the irq after it produced receive
+// frames; the driver rings the doorbell after it produced transmit frames.
+
+export const NIC_MAC_HI = 2;
+export const NIC_MAC_LO = 3;
+export const NIC_MTU = 4;
+export const NIC_LINK = 5;
+export const NicCounter = {
+  /** Frames the device put in the receive ring. */
+  RX_FRAMES: 8,
+  /** Arriving frames dropped because the receive ring was full. */
+  RX_DROPPED_FULL: 9,
+  /** Arriving frames dropped as malformed (shorter than a header, longer than NIC_MAX_FRAME). */
+  RX_DROPPED_BAD: 10,
+  /** Frames the device took from the transmit ring and sent. */
+  TX_FRAMES: 11,
+  /** Frames the driver dropped because the transmit ring was full. */
+  TX_DROPPED_FULL: 12,
+  /** Frames refused as malformed (by the driver, or by the device reading a bad slot). */
+  TX_DROPPED_BAD: 13,
+  /** Bytes received (into the ring) and sent. */
+  RX_BYTES: 14,
+  TX_BYTES: 15,
+} as const;
+export const NIC_RX_PRODUCED = 16;
+export const NIC_RX_CONSUMED = 17;
+export const NIC_TX_PRODUCED = 18;
+export const NIC_TX_CONSUMED = 19;
+export const NIC_SLOTS = 256;
+export const NIC_SLOT_BYTES = 2048;
+/** Smallest frame: an Ethernet header. */
+export const NIC_MIN_FRAME = 14;
+/** Largest frame: header + 1500 bytes of payload (no FCS, no VLAN tag). */
+export const NIC_MAX_FRAME = 1514;
+export const NIC_DEFAULT_MTU = 1500;
+export const NIC_RX_OFFSET = 128;
+export const NIC_TX_OFFSET = NIC_RX_OFFSET + NIC_SLOTS * NIC_SLOT_BYTES;
+export const NIC_MEMORY_BYTES = NIC_TX_OFFSET + NIC_SLOTS * NIC_SLOT_BYTES;
+
+/** The MAC address in a NIC's registers. */
+export function nicMac(words: Int32Array): Uint8Array {
+  const hi = Atomics.load(words, NIC_MAC_HI), lo = Atomics.load(words, NIC_MAC_LO);
+  return Uint8Array.of(hi >>> 24, (hi >>> 16) & 0xff, (hi >>> 8) & 0xff, hi & 0xff, (lo >>> 8) & 0xff, lo & 0xff);
+}
+
+/** The counters a NIC's registers hold, by name. */
+export type NicCounters = { [K in keyof typeof NicCounter as Lowercase<K>]: number };
+
+export function nicCounters(words: Int32Array): NicCounters {
+  const out: Record<string, number> = {};
+  for (const [name, word] of Object.entries(NicCounter)) out[name.toLowerCase()] = Atomics.load(words, word) >>> 0;
+  return out as NicCounters;
+}

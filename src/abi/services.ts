@@ -12,6 +12,7 @@ import { KernelError, Errno } from './errno.js';
 import type { KernelCalls } from './component.js';
 import { conforms, type Shape } from './shape.js';
 import type { SockAddr, SocketInfo } from './net.js';
+import { NicCounter, type NicCounters } from './device.js';
 
 /** An open file inside vfs, as the kernel's file table refers to it. */
 export interface VfsOpenResult {
@@ -248,6 +249,25 @@ export interface NetService {
   sockets(): Promise<SocketInfo[]>;
 }
 
+/** A NIC's identity and what its rings saw (abi/device.ts NicCounter, by lower-case name). */
+export interface NicInfo {
+  mac: Uint8Array;
+  mtu: number;
+  counters: NicCounters;
+}
+
+/**
+ * nic: the network device driver. `transmit` queues one Ethernet frame (header +
+ * payload, no FCS) in the transmit ring, or drops it when the ring is full (false,
+ * counted); a malformed frame is EINVAL. `receive` blocks until frames arrived and
+ * returns up to `max` of them, oldest first.
+ */
+export interface NicService {
+  info(): Promise<NicInfo>;
+  transmit(frame: Uint8Array): Promise<boolean>;
+  receive(max: number): Promise<Uint8Array[]>;
+}
+
 // ---- the service list ---------------------------------------------------------------
 //
 // One typed list, many outputs (like abi/syscalls.ts): every method of every
@@ -482,8 +502,16 @@ export const NET = service<NetService>('net', 'sockets: AF_UNIX streams, AF_INET
   sockets: m(17, [], { list: { record: { id: 'int', family: 'int', type: 'int', state: 'str', local: 'str', remote: 'str', recvQueue: 'int', sendQueue: 'int' } } }, 'the socket table (ss, netstat)', IDEMPOTENT),
 });
 
+const NIC_COUNTERS: Shape = { record: Object.fromEntries(Object.keys(NicCounter).map((k) => [k.toLowerCase(), 'int'])) };
+
+export const NIC = service<NicService>('nic', 'network device driver', {
+  info: m(1, [], { record: { mac: 'bytes', mtu: 'int', counters: NIC_COUNTERS } }, 'MAC address, MTU and the ring counters', { ...IDEMPOTENT, check: (r) => (r as NicInfo).mac.length === 6 }),
+  transmit: m(2, [['frame', 'bytes']], 'bool', 'queues one Ethernet frame to send (false: ring full, dropped)', { bulk: ['frame'] }),
+  receive: m(3, [['max', 'int']], { list: 'bytes' }, 'the frames that arrived, at most `max` (blocks until one did)', { ...IDEMPOTENT, check: (r, a) => (r as Uint8Array[]).length <= (a[0] as number) }),
+});
+
 /** Every service, by component name ('kernel' is the kernel core). */
-export const SERVICES: Readonly<Record<string, ServiceDef>> = { vfs: VFS, ext2: EXT2, console: CONSOLE, blk: BLK, pm: PM, echo: ECHO, hostfs: HOSTFS, ipcbench: IPCBENCH, usbgadget: USBGADGET, net: NET, proc: PROC, kernel: KERNEL };
+export const SERVICES: Readonly<Record<string, ServiceDef>> = { vfs: VFS, ext2: EXT2, console: CONSOLE, blk: BLK, pm: PM, echo: ECHO, hostfs: HOSTFS, ipcbench: IPCBENCH, usbgadget: USBGADGET, net: NET, proc: PROC, kernel: KERNEL, nic: NIC };
 
 /**
  * The one reply check: the result of `service.method(args)` as it arrived from the

@@ -8,7 +8,8 @@
 //
 // KERNELKIT_UNCONFINED=1 runs the machine in this process instead (a debugger).
 
-import { spawn } from 'node:child_process';
+import { spawn, type StdioOptions } from 'node:child_process';
+import type { Duplex } from 'node:stream';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +24,7 @@ export interface HostAccess { read: string[]; write: string[] }
  * returns undefined when the machine should run here (already confined, or
  * confinement turned off).
  */
-export function runConfined(argv: string[], access: HostAccess): Promise<number> | undefined {
+export function runConfined(argv: string[], access: HostAccess, cable?: { fd: number; attach(stream: Duplex): void }): Promise<number> | undefined {
   if ((process as { permission?: unknown }).permission !== undefined || process.env.KERNELKIT_UNCONFINED === '1') return undefined;
   // Each path also as its real path: the host side resolves symlinks (a share, the
   // packages) before it opens anything.
@@ -46,7 +47,11 @@ export function runConfined(argv: string[], access: HostAccess): Promise<number>
     ...write.map((p) => `--allow-fs-write=${p}`),
   ];
   return new Promise<number>((resolve, reject) => {
-    const child = spawn(process.execPath, [...flags, path.join(root, 'bin/kernelkit.js'), ...argv], { stdio: 'inherit' });
+    // A network back end stays here, outside the confinement; the machine gets a pipe as its NIC's cable.
+    const stdio: StdioOptions = cable === undefined ? 'inherit' : ['inherit', 'inherit', 'inherit', ...Array<'ignore'>(cable.fd - 3).fill('ignore'), 'pipe'];
+    const env = cable === undefined ? process.env : { ...process.env, KERNELKIT_NIC_FD: String(cable.fd) };
+    const child = spawn(process.execPath, [...flags, path.join(root, 'bin/kernelkit.js'), ...argv], { stdio, env });
+    if (cable !== undefined) cable.attach(child.stdio[cable.fd] as Duplex);
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? (signal !== null ? 128 + (signalNumber(signal) ?? 1) : 1)));
   });

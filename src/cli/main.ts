@@ -12,6 +12,9 @@ import path from 'node:path';
 import { COMMANDS } from './commands/index.js';
 import { UsageError } from './usage.js';
 import { runConfined } from './confine.js';
+import { netOptions, netFromFlags, nicPort, NIC_FD } from './net-flags.js';
+import { openNet } from '../hosts/node/net/backends.js';
+import { streamPort } from '../hosts/node/net/frame-port.js';
 
 function bootOptions(cmd: Command): Command {
   return cmd
@@ -64,6 +67,11 @@ function parseMounts(values: string[] | undefined): { host: string; guest: strin
   });
 }
 
+/** Where the network back ends' messages go: stderr with --verbose; failures always. */
+function netLog(verbose: boolean): (line: string) => void {
+  return (line) => { if (verbose || line.startsWith('error:')) process.stderr.write(`${verbose ? 'host: ' : 'kernelkit: '}${line}\n`); };
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('kernelkit')
     .description('one small Unix-like OS, booted as a monolithic kernel, a microkernel or a hybrid')
@@ -82,13 +90,14 @@ export async function main(argv: string[]): Promise<number> {
     }
   });
 
-  bootOptions(program.command('run').description('boot, run a command line in sh, halt; exit with its status').argument('<line...>', "the command line, after '--'"))
+  netOptions(bootOptions(program.command('run').description('boot, run a command line in sh, halt; exit with its status').argument('<line...>', "the command line, after '--'")))
     .option('--trace', 'print each syscall and the IPC hops it caused on stderr (docs/userland.md, "trace")', false)
     .option('--trace-json', 'the same events as JSON lines', false)
     .option('--trace-file <file>', 'write the trace to this host file instead of stderr')
     .action(async (line: string[], opts) => {
       const r = resolve(opts);
       const mounts = parseMounts(opts.mount);
+      const network = netFromFlags(opts);
       const init = opts.user === undefined ? ['/bin/sh', '-c', line.join(' ')] : ['/bin/su', checkUser(opts.user), '-c', line.join(' ')];
       const trace = opts.traceJson === true ? 'json' as const : opts.trace === true || opts.traceFile !== undefined ? 'text' as const : undefined;
       const traceFile = opts.traceFile === undefined ? undefined : path.resolve(opts.traceFile as string);
@@ -101,12 +110,21 @@ export async function main(argv: string[]): Promise<number> {
       const confined = opts.disk === undefined ? runConfined(argv, {
         read: mounts.map((m) => m.host),
         write: [...mounts.filter((m) => !m.readOnly).map((m) => m.host), ...(traceFile === undefined ? [] : [traceFile])],
+      }, network === undefined ? undefined : {
+        fd: NIC_FD,
+        attach: (pipe) => {
+          const wire = openNet(network.options, netLog(opts.verbose === true));
+          const cable = streamPort(pipe, () => wire.close());
+          cable.onFrame((f) => wire.send(f));
+          wire.onFrame((f) => cable.send(f));
+        },
       }) : undefined;
       if (confined !== undefined) { status = await confined; return; }
       const traceFd = traceFile === undefined ? undefined : fs.openSync(traceFile, 'a');
       try {
         status = await runMachine({
           ...r, disk: opts.disk, mounts, verbose: opts.verbose, init, trace,
+          ...(network === undefined ? {} : { nic: { mac: network.mac, port: nicPort(network.options, netLog(opts.verbose === true)), ...network.ip } }),
           ...(traceFd === undefined ? {} : { onTrace: (l: string) => { fs.writeSync(traceFd, l + '\n'); } }),
         });
       } finally {
@@ -114,13 +132,17 @@ export async function main(argv: string[]): Promise<number> {
       }
     });
 
-  bootOptions(program.command('boot').description('boot to an interactive shell'))
+  netOptions(bootOptions(program.command('boot').description('boot to an interactive shell')))
     .option('--login', 'ask for a user name first (runs /bin/login as init)', false)
     .action(async (opts) => {
       const r = resolve(opts);
       if (opts.login === true && opts.user !== undefined) throw new UsageError('--login and --user exclude each other');
       const init = opts.login === true ? ['/bin/login'] : opts.user === undefined ? ['/bin/sh', '-i'] : ['/bin/su', '-l', checkUser(opts.user)];
-      status = await runMachine({ ...r, disk: opts.disk, mounts: parseMounts(opts.mount), verbose: opts.verbose, interactive: true, init });
+      const network = netFromFlags(opts);
+      status = await runMachine({
+        ...r, disk: opts.disk, mounts: parseMounts(opts.mount), verbose: opts.verbose, interactive: true, init,
+        ...(network === undefined ? {} : { nic: { mac: network.mac, port: nicPort(network.options, netLog(opts.verbose === true)), ...network.ip } }),
+      });
     });
 
   // Each command group registers itself from its own file in commands/.

@@ -3,8 +3,10 @@
 
 /**
  * Boot order: drivers first, then the services that use them — ext2 on blk, vfs on
- * ext2 and proc (and hostfs, loaded only when a host directory is shared).
+ * ext2 and proc (and hostfs, loaded only when a host directory is shared). A machine
+ * with a network device boots its driver and net (which answers ARP and ping from the
+ * start); elsewhere net is loaded at the first socket().
  */
-export function bootComponents(shares: number): string[] {
-  return ['console', 'blk', ...(shares > 0 ? ['hostfs'] : []), 'ext2', 'proc', 'vfs', 'pm'];
+export function bootComponents(shares: number, nic = false): string[] {
+  return ['console', 'blk', ...(nic ? ['nic'] : []), ...(shares > 0 ? ['hostfs'] : []), 'ext2', 'proc', 'vfs', 'pm', ...(nic ? ['net'] : [])];
 }

@@ -61,12 +61,14 @@ export interface BootConfig {
   initramfs: Uint8Array;
   rootDisk: boolean;
   init: { argv: string[]; env: string[]; cwd: string };
-  devices: { blk: SharedArrayBuffer; console: SharedArrayBuffer; timer: SharedArrayBuffer; hostfs?: SharedArrayBuffer };
+  devices: { blk: SharedArrayBuffer; console: SharedArrayBuffer; timer: SharedArrayBuffer; hostfs?: SharedArrayBuffer; nic?: SharedArrayBuffer };
   /** Host directories shared with the machine, mounted by vfs at boot. */
   shares: { guest: string; readOnly: boolean }[];
   release: string;
   /** Trace init and everything it starts to the machine's trace stream (Platform.trace): one line per event, or JSON lines. */
   trace?: 'text' | 'json';
+  /** The network device's IPv4 configuration (a machine with a NIC); addresses as uint32. */
+  net?: { address: number; prefix: number; gateway?: number };
 }
 
 export class Kernel {
@@ -109,6 +111,7 @@ export class Kernel {
         block: { kind: 'block', memory: config.devices.blk },
         console: { kind: 'console', memory: config.devices.console },
         ...(config.devices.hostfs === undefined ? {} : { hostfs: { kind: 'hostfs' as const, memory: config.devices.hostfs } }),
+        ...(config.devices.nic === undefined ? {} : { nic: { kind: 'nic' as const, memory: config.devices.nic } }),
       },
       grants: config.grants,
       config: (name) => this.componentConfig(name),
@@ -143,6 +146,7 @@ export class Kernel {
     }
     // ext2 mounts the root disk at init, so a restarted ext2 server mounts it again.
     if (name === 'ext2') return { rootDisk: this.config.rootDisk };
+    if (name === 'net' && this.config.net !== undefined) return { interface: { ...this.config.net } };
     if (name === 'hostfs') return { shares: this.config.shares.map((s, i) => ({ index: i, guest: s.guest, readOnly: s.readOnly })) };
     return {};
   }

@@ -6,11 +6,11 @@ export const DOMAINS = ['kernel', 'user'] as const;
 /** shm: direct channels, fixed-layout messages (L4-like); mach: relayed through the kernel, self-described (first generation); postmessage: relayed over message ports. */
 export const TRANSPORTS = ['shm', 'mach', 'postmessage'] as const;
 export type TransportName = (typeof TRANSPORTS)[number];
-export const COMPONENT_NAMES = ['console', 'blk', 'ext2', 'vfs', 'pm', 'echo', 'hostfs', 'usbgadget', 'net', 'proc'] as const;
-export const DEVICE_KINDS = ['block', 'console', 'hostfs'] as const;
+export const COMPONENT_NAMES = ['console', 'blk', 'ext2', 'vfs', 'pm', 'echo', 'hostfs', 'usbgadget', 'net', 'proc', 'nic'] as const;
+export const DEVICE_KINDS = ['block', 'console', 'hostfs', 'nic'] as const;
 
 /** Device grants when a preset names none: each built-in driver its own device, nobody else any. */
-export const DEFAULT_DEVICE_GRANTS: Readonly<Record<string, (typeof DEVICE_KINDS)[number]>> = { console: 'console', blk: 'block', hostfs: 'hostfs' };
+export const DEFAULT_DEVICE_GRANTS: Readonly<Record<string, (typeof DEVICE_KINDS)[number]>> = { console: 'console', blk: 'block', hostfs: 'hostfs', nic: 'nic' };
 
 /** Parses "blk=user,vfs=kernel" into placements; throws with a one-line message. */
 export function parsePlacement(text: string): Record<string, 'kernel' | 'user'> {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { Arena } from '../../src/lib/arena.js';
 import { Doorbell, pollLoop } from '../../src/lib/poller.js';
-import type { KernelCalls } from '../../src/abi/component.js';
+import type { DeviceKind, KernelCalls } from '../../src/abi/component.js';
 import { runServer, type ComponentModule } from '../../src/kernel/component/server-runtime.js';
 import { ComponentTable, type Domain } from '../../src/kernel/component/table.js';
 import type { Transport } from '../../src/kernel/component/server.js';
@@ -57,7 +57,8 @@ export function inProcessPlatform(modules: Record<string, ComponentModule>): Pla
  * A component table over the in-process platform with `modules` loaded in `load`'s
  * order and domains, its kernel loop running while `body` runs; no kernel panic allowed.
  */
-export async function withTable(modules: Record<string, ComponentModule>, transport: Transport, load: readonly (readonly [ComponentModule, Domain])[], body: (t: ComponentTable) => Promise<void>): Promise<void> {
+export async function withTable(modules: Record<string, ComponentModule>, transport: Transport, load: readonly (readonly [ComponentModule, Domain])[], body: (t: ComponentTable) => Promise<void>,
+  hardware: { devices?: Record<string, { kind: DeviceKind; memory: SharedArrayBuffer }>; grants?: Record<string, DeviceKind> } = {}): Promise<void> {
   const kernelBellMemory = new SharedArrayBuffer(4);
   const kernelBell = new Doorbell(kernelBellMemory);
   const panics: string[] = [];
@@ -67,7 +68,7 @@ export async function withTable(modules: Record<string, ComponentModule>, transp
   const t = new ComponentTable({
     platform: inProcessPlatform(modules), params: { ...defaultParams }, transport,
     kernelArena: new Arena('kernel', new SharedArrayBuffer(1 << 20)), kernelBell, kernelBellMemory, kernelCalls,
-    devices: {}, grants: {}, config: () => ({}), log: () => {},
+    devices: hardware.devices ?? {}, grants: hardware.grants ?? {}, config: () => ({}), log: () => {},
     panic: (c, cause) => { panics.push(`${c}: ${cause}`); throw new Error(`panic ${c}: ${cause}`); },
   });
   let running = true;

@@ -22,6 +22,9 @@ import { bootComponents } from '../components.js';
 import { HostFsDeviceModel } from '../../hw/hostfs-device.js';
 import { TimerDeviceModel } from '../../hw/timer-device.js';
 import { hostFsBackend, type Share } from './hostfs-backend.js';
+import { NicDeviceModel } from '../../hw/nic-device.js';
+import { formatMac } from '../../services/net/wire/ethernet.js';
+import type { FramePort } from './net/frame-port.js';
 import { FileBacking } from './file-backing.js';
 import { ImageLock } from './image-lock.js';
 
@@ -70,6 +73,8 @@ export interface MachineOptions {
    * closed and unlocked, and runMachine resolves EXIT_ABORTED once all of that is done.
    */
   signal?: AbortSignal;
+  /** A network device: its MAC address, the host's end of its cable (net/backends.ts), the guest's IPv4 address (uint32s). */
+  nic?: { mac: Uint8Array; port: FramePort; address: number; prefix: number; gateway?: number };
 }
 
 export function readInitramfs(): Uint8Array {
@@ -117,6 +122,12 @@ export async function runMachine(o: MachineOptions): Promise<number> {
   const hostBackend = shares.length > 0 ? hostFsBackend(shares, { maxNodes: o.params?.hostfsOpenNodes ?? defaultParams.hostfsOpenNodes }) : undefined;
   const hostfs = hostBackend !== undefined ? new HostFsDeviceModel(hostBackend) : undefined;
   const timer = new TimerDeviceModel({ set: (ms, fire) => setTimeout(fire, ms), clear: (h) => clearTimeout(h as NodeJS.Timeout) });
+  const nic = o.nic === undefined ? undefined : new NicDeviceModel(o.nic.mac);
+  if (nic !== undefined && o.nic !== undefined) {
+    const port = o.nic.port;
+    nic.onTransmit = (f) => port.send(f);
+    port.onFrame((f) => { nic.deliver(f); });
+  }
   const heartbeat = new SharedArrayBuffer(4);
   // NOTE: imported here, not at the top: presets.ts needs this module's packageRoot.
   const grants = o.grants ?? (await import('../presets.js')).deviceGrantsOf(o.preset);
@@ -126,14 +137,15 @@ export async function runMachine(o: MachineOptions): Promise<number> {
     placement: o.placement,
     ipc: o.ipc,
     params: o.params ?? {},
-    components: bootComponents(shares.length),
+    components: bootComponents(shares.length, nic !== undefined),
     initramfs: readInitramfs(),
     rootDisk: o.disk !== undefined,
     init: { argv: o.init ?? ['/bin/sh'], env: o.initEnv ?? ['PATH=/bin', 'HOME=/', `TERM=${process.env.TERM ?? 'dumb'}`], cwd: '/' },
-    devices: { blk: blk.memory, console: con.memory, timer: timer.memory, hostfs: hostfs?.memory },
+    devices: { blk: blk.memory, console: con.memory, timer: timer.memory, hostfs: hostfs?.memory, nic: nic?.memory },
     shares: shares.map((m) => ({ guest: m.guest, readOnly: m.readOnly })),
     release: release(),
     ...(o.trace === undefined ? {} : { trace: o.trace }),
+    ...(o.nic === undefined ? {} : { net: { address: o.nic.address, prefix: o.nic.prefix, ...(o.nic.gateway === undefined ? {} : { gateway: o.nic.gateway }) } }),
   };
   const traceLine = o.onTrace ?? ((line: string) => { process.stderr.write(line + '\n'); });
   if (o.verbose === true) err(new TextEncoder().encode(`host: ${confinement()}\n`));
@@ -159,6 +171,11 @@ export async function runMachine(o: MachineOptions): Promise<number> {
       // keep the device, and with it the disk's memory, alive for as long as this process.
       for (const words of doorbells) Atomics.notify(words, DEV_DOORBELL);
       timer.stop();
+      o.nic?.port.close();
+      if (nic !== undefined && o.verbose === true) {
+        const c = nic.counters();
+        err(new TextEncoder().encode(`host: eth0 ${formatMac(nic.mac)}: ${Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ')}\n`));
+      }
       if (isTty) { process.stdin.setRawMode(false); process.stdout.removeListener('resize', onResize); }
       process.stdin.pause();
       process.stdin.removeListener('data', onData);
@@ -192,6 +209,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
     serve(con.memory, flushConsole);
     if (hostfs !== undefined) serve(hostfs.memory, () => hostfs.service());
     serve(timer.memory, () => timer.service());
+    if (nic !== undefined) serve(nic.memory, () => { nic.service(); });
 
     // Input.
     const onData = (chunk: Buffer): void => con.type(new Uint8Array(chunk));

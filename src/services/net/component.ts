@@ -12,8 +12,11 @@
 import type { ComponentContext, ComponentInstance, Manifest } from '../../abi/component.js';
 import type { NetService } from '../../abi/services.js';
 import { SocketLayer, DEFAULT_LIMITS, type SocketLimits } from './sockets.js';
+import type { NicService } from '../../abi/services.js';
 import type { Clock, InterfaceConfig, Link } from './link.js';
 import type { Stack } from './stack/stack.js';
+import { formatAddress } from './stack/address.js';
+import { openNicLink, type NicLink } from './nic-link.js';
 
 /** The hook for the NIC's side: attach the interface, then hand each arriving frame to the stack's `receive`. */
 export interface NetInterfaceHook { attachInterface(link: Link, config: InterfaceConfig, clock: Clock): Stack }
@@ -21,8 +24,26 @@ export interface NetInterfaceHook { attachInterface(link: Link, config: Interfac
 export const manifest: Manifest = {
   name: 'net',
   description: 'sockets: AF_UNIX streams, TCP and UDP on the loopback network',
-  uses: [],
+  uses: ['nic'],
 };
+
+/** Time for the stack: the host's monotonic clock and its timers. */
+const hostClock: Clock = {
+  now: () => performance.now(),
+  setTimer(atMs, fn) {
+    const h = setTimeout(fn, Math.max(0, atMs - performance.now()));
+    return () => clearTimeout(h);
+  },
+};
+
+/** The interface the kernel configured (BootConfig.net), if the machine has a network device. */
+function interfaceConfig(v: unknown): InterfaceConfig | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const c = v as Record<string, unknown>;
+  const u32 = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 0xffffffff;
+  if (!u32(c.address) || typeof c.prefix !== 'number' || !Number.isInteger(c.prefix) || c.prefix < 0 || c.prefix > 32) return undefined;
+  return { address: c.address, prefix: c.prefix, ...(u32(c.gateway) ? { gateway: c.gateway } : {}) };
+}
 
 export function create(ctx: ComponentContext): ComponentInstance & NetService & NetInterfaceHook {
   const limits: SocketLimits = { ...DEFAULT_LIMITS };
@@ -31,8 +52,20 @@ export function create(ctx: ComponentContext): ComponentInstance & NetService & 
     if (typeof v === 'number' && Number.isInteger(v) && v > 0) limits[key] = v;
   }
   const layer = new SocketLayer(limits);
+  // The network device's side: the stack on eth0, fed by the nic driver (nic-link.ts).
+  const ifconfig = interfaceConfig(ctx.config.interface);
+  let link: NicLink | undefined;
+  let stack: Stack | undefined;
   return {
-    async init(): Promise<void> { ctx.log(`net: sockets up (loopback 127.0.0.0/8, AF_UNIX), at most ${limits.maxSockets}`); },
+    async init(): Promise<void> {
+      ctx.log(`net: sockets up (loopback 127.0.0.0/8, AF_UNIX), at most ${limits.maxSockets}`);
+      if (ifconfig !== undefined) {
+        link = await openNicLink(ctx.peer<NicService>('nic'), (f) => stack?.receive(f), (line) => ctx.log(line));
+        stack = layer.attachInterface(link, ifconfig, hostClock);
+        ctx.log(`net: eth0 ${formatAddress(ifconfig.address)}/${ifconfig.prefix}${ifconfig.gateway === undefined ? '' : ` via ${formatAddress(ifconfig.gateway)}`}`);
+      }
+    },
+    async shutdown(): Promise<void> { link?.stop(); },
     busy: () => layer.open > 0,
     socket: (f, t, p) => layer.socket(f, t, p),
     pair: (f, t) => layer.pair(f, t),

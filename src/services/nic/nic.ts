@@ -1,0 +1,124 @@
+// nic: the driver for the virtual network device (abi/device.ts, hw/nic-device.ts).
+// Transmit: a frame is checked, staged through a bounce buffer in the component's
+// arena (kernel memory under `monolithic`, as a C driver's DMA buffer would be),
+// copied into the next transmit slot, published, and the doorbell rung (once per tick
+// however many frames were queued in it). Receive: one interrupt loop wakes the
+// callers blocked in `receive`, which copy frames out of the receive ring and free
+// their slots.
+//
+// The ring indices live in the device's memory, not here, so a restarted driver
+// (fault nic crash) picks the rings up where the last one left them: frames the device
+// had already received wait for the new driver; a transmit call that was in flight
+// when the old one died is lost (the caller's TCP retransmits it).
+// The stack reaches this driver through services/net/nic-link.ts.
+
+import type { ComponentContext, ComponentInstance, Manifest } from '../../abi/component.js';
+import type { NicService, NicInfo } from '../../abi/services.js';
+import { KernelError, Errno } from '../../abi/errno.js';
+import {
+  NIC_MTU, NicCounter, NIC_RX_PRODUCED, NIC_RX_CONSUMED, NIC_TX_PRODUCED, NIC_TX_CONSUMED, NIC_SLOTS, NIC_SLOT_BYTES,
+  NIC_MIN_FRAME, NIC_MAX_FRAME, NIC_RX_OFFSET, NIC_TX_OFFSET, nicMac, nicCounters,
+} from '../../abi/device.js';
+import { formatMac } from '../net/wire/ethernet.js';
+
+export const manifest: Manifest = {
+  name: 'nic',
+  description: 'network device driver (eth0)',
+  uses: [],
+  device: 'nic',
+};
+
+/** Most frames one receive() returns. */
+const MAX_BATCH = 64;
+
+export function create(ctx: ComponentContext): ComponentInstance & NicService {
+  const device = ctx.device;
+  if (device === undefined || device.kind !== 'nic') throw new KernelError(Errno.ENODEV, 'nic: no network device bound');
+  const words = new Int32Array(device.memory, 0, 32);
+  const bytes = new Uint8Array(device.memory);
+  const view = new DataView(device.memory);
+  const bounce = ctx.arena.alloc('nic', NIC_SLOT_BYTES, 'transmit bounce buffer');
+  const receivers: (() => void)[] = [];
+  let running = true;
+  let bellQueued = false;
+  const ring = (): void => {
+    if (bellQueued) return;
+    bellQueued = true;
+    queueMicrotask(() => { bellQueued = false; device.notify(); });
+  };
+
+  const pendingReceive = (): number => {
+    const n = (Atomics.load(words, NIC_RX_PRODUCED) - Atomics.load(words, NIC_RX_CONSUMED)) | 0;
+    return n < 0 || n > NIC_SLOTS ? NIC_SLOTS : n;
+  };
+
+  async function interruptLoop(): Promise<void> {
+    while (running) {
+      await device!.interrupt();
+      if (pendingReceive() > 0) for (const wake of receivers.splice(0)) wake();
+    }
+  }
+
+  // Takes up to `max` frames out of the receive ring (caller: there is at least one).
+  function take(max: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let consumed = Atomics.load(words, NIC_RX_CONSUMED);
+    const produced = Atomics.load(words, NIC_RX_PRODUCED);
+    let pending = (produced - consumed) | 0;
+    if (pending < 0 || pending > NIC_SLOTS) { consumed = produced; pending = 0; }
+    while (out.length < max && pending-- > 0) {
+      const at = NIC_RX_OFFSET + ((consumed >>> 0) % NIC_SLOTS) * NIC_SLOT_BYTES;
+      const length = view.getInt32(at, true);
+      if (length >= NIC_MIN_FRAME && length <= NIC_MAX_FRAME) out.push(bytes.slice(at + 4, at + 4 + length));
+      consumed = (consumed + 1) | 0;
+    }
+    Atomics.store(words, NIC_RX_CONSUMED, consumed);
+    return out;
+  }
+
+  return {
+    async init(): Promise<void> {
+      void interruptLoop();
+      ctx.log(`eth0: ${formatMac(nicMac(words))} mtu ${Atomics.load(words, NIC_MTU)}, ${NIC_SLOTS} receive and ${NIC_SLOTS} transmit slots`);
+    },
+    async shutdown(): Promise<void> {
+      running = false;
+      for (const wake of receivers.splice(0)) wake();
+    },
+
+    async info(): Promise<NicInfo> {
+      return { mac: nicMac(words), mtu: Atomics.load(words, NIC_MTU), counters: nicCounters(words) };
+    },
+
+    async transmit(frame: Uint8Array): Promise<boolean> {
+      if (!(frame instanceof Uint8Array) || frame.length < NIC_MIN_FRAME || frame.length > NIC_MAX_FRAME) {
+        Atomics.add(words, NicCounter.TX_DROPPED_BAD, 1);
+        throw new KernelError(Errno.EINVAL, `nic: a frame has ${NIC_MIN_FRAME}..${NIC_MAX_FRAME} bytes`);
+      }
+      const produced = Atomics.load(words, NIC_TX_PRODUCED);
+      const used = (produced - Atomics.load(words, NIC_TX_CONSUMED)) | 0;
+      if (used < 0 || used >= NIC_SLOTS) { Atomics.add(words, NicCounter.TX_DROPPED_FULL, 1); ring(); return false; }
+      const at = NIC_TX_OFFSET + ((produced >>> 0) % NIC_SLOTS) * NIC_SLOT_BYTES;
+      bounce.bytes.set(frame);
+      bytes.set(bounce.bytes.subarray(0, frame.length), at + 4);
+      view.setInt32(at, frame.length, true);
+      Atomics.store(words, NIC_TX_PRODUCED, (produced + 1) | 0);
+      ring();
+      return true;
+    },
+
+    async receive(max: number): Promise<Uint8Array[]> {
+      if (!Number.isInteger(max) || max < 1) throw new KernelError(Errno.EINVAL, 'nic: receive needs max >= 1');
+      for (;;) {
+        if (!running) throw new KernelError(Errno.ENODEV, 'nic: driver stopped');
+        if (pendingReceive() > 0) {
+          const frames = take(Math.min(max, MAX_BATCH));
+          if (frames.length > 0) return frames;
+          continue;
+        }
+        // NOTE: await; other receive and transmit calls run while this one sleeps.
+        await new Promise<void>((wake) => receivers.push(wake));
+      }
+    },
+  };
+}
