@@ -47,6 +47,7 @@ import { InjectedCrash } from './component/fault.js';
 import { detach, inherit, machineSink, traceDirectCalls, tracedSyscall, type TraceSink } from './trace.js';
 import { DirectFiles } from './proc/direct.js';
 import { procInfo } from './proc/procinfo.js';
+import { readCpio } from '../lib/cpio.js';
 
 export interface BootConfig {
   preset: string;
@@ -113,7 +114,16 @@ export class Kernel {
       config: (name) => this.componentConfig(name),
       log: (line) => this.log.log(line),
       panic: (component, cause) => this.panic(component, cause),
+      imageFile: (path) => readCpio(this.config.initramfs).find((e) => e.name === path)?.data,
     });
+  }
+
+  /** The module of component `name` for `domain`: the sandbox domain takes its WebAssembly build (`NAME-wasm`). */
+  moduleFor(name: string, domain: Domain): ComponentModule | undefined {
+    if (domain !== 'sandbox') return this.modules[name];
+    const mod = this.modules[`${name}-wasm`];
+    if (mod === undefined && this.modules[name] !== undefined) throw new KernelError(Errno.ENOEXEC, `${name} has no WebAssembly build, so it cannot run in the sandbox domain`);
+    return mod;
   }
 
   readonly modules: Record<string, ComponentModule>;
@@ -185,11 +195,11 @@ export class Kernel {
       tickMs: this.params.supervisorTickMs,
     }).catch((e: unknown) => this.panic('kernel', e instanceof Error ? `${e.name}: ${e.message}` : String(e)));
     for (const name of this.config.components) {
-      const mod = this.modules[name];
-      if (mod === undefined) throw new Error(`boot: no component named ${name}`);
       const domain = this.domainOf(name);
+      const mod = this.moduleFor(name, domain);
+      if (mod === undefined) throw new Error(`boot: no component named ${name}`);
       await this.components.load(mod, domain);
-      this.log.log(`  ${name.padEnd(8)} ${domain === 'kernel' ? 'kernel domain (direct calls)' : `user domain (own thread, ${this.config.ipc} IPC)`}`);
+      this.log.log(`  ${name.padEnd(8)} ${domain === 'kernel' ? 'kernel domain (direct calls)' : domain === 'sandbox' ? 'sandbox domain (WebAssembly in the kernel thread, direct calls, metered)' : `user domain (own thread, ${this.config.ipc} IPC)`}`);
     }
     const { argv, env, cwd } = this.config.init;
     await this.spawn(undefined, { path: argv[0]!, argv, env, fds: [], pgid: -1 }, cwd);

@@ -29,8 +29,9 @@ import type { ComponentModule } from './server-runtime.js';
 import type { PendingCall } from '../ipc/rpc.js';
 import { MAX_REPLAYS, bindClient } from './peer-link.js';
 import { Channels, usedServices } from './channels.js';
+import { SandboxComponent, isSandboxModule } from './sandbox.js';
 
-export type Domain = 'kernel' | 'user';
+export type Domain = 'kernel' | 'user' | 'sandbox';
 
 export interface ComponentRecord {
   readonly name: string;
@@ -45,6 +46,8 @@ export interface ComponentRecord {
   instance: ComponentInstance | undefined;
   readonly faults: FaultState;
   server: UserServer | undefined;
+  /** Its instance's supervisor (sandbox domain). */
+  sandbox?: SandboxComponent;
   /** The doorbell word of its server thread (user domain), kept across restarts. */
   readonly bell: SharedArrayBuffer;
   /** Calls waiting for a restart to finish. */
@@ -66,6 +69,8 @@ export interface TableOptions {
   log: (line: string) => void;
   /** A kernel-domain component failed: the kernel panics. */
   panic: (component: string, cause: string) => never;
+  /** A file of the image (the initramfs), for WebAssembly components' modules; undefined when absent. */
+  imageFile?: (path: string) => Uint8Array | undefined;
 }
 
 export class ComponentTable {
@@ -144,6 +149,7 @@ export class ComponentTable {
     this.records.set(name, record);
     try {
       if (domain === 'kernel') await this.startKernel(record);
+      else if (domain === 'sandbox') await this.startSandbox(record);
       else await this.startUser(record);
     } catch (e) {
       this.records.delete(name);
@@ -151,7 +157,8 @@ export class ComponentTable {
       throw e;
     }
     record.state = 'running';
-    if (domain === 'kernel' && this.direct) this.channels.kernelServiceUp(record);
+    // A sandboxed component lives in the kernel thread: user-domain clients reach it as they reach a kernel-domain one.
+    if (domain !== 'user' && this.direct) this.channels.kernelServiceUp(record);
     return record;
   }
 
@@ -217,6 +224,27 @@ export class ComponentTable {
     // channel) panics.
     for (const def of SERVICES[record.name]!.methods) record.iface[def.name] = instance[def.name];
     await instance.init?.();
+  }
+
+  // The sandbox domain: the component's WebAssembly module, checked, metered and
+  // instantiated in this thread; its glue is created with the instance (sandbox.ts).
+  private async startSandbox(record: ComponentRecord): Promise<void> {
+    const module = record.module;
+    if (!isSandboxModule(module)) throw new KernelError(Errno.ENOEXEC, `${record.name} has no WebAssembly build`);
+    const dev = this.grantedDevice(record);
+    const sandbox = new SandboxComponent({
+      name: record.name, module, service: SERVICES[record.name]!, params: this.o.params,
+      binary: () => this.o.imageFile?.(module.wasm.path) ?? (() => { throw new KernelError(Errno.ENOENT, `${record.name}: no /${module.wasm.path} in the image`); })(),
+      device: dev?.memory,
+      // Its memory is its own linear memory; the arena it is handed stays empty (nothing of the kernel's).
+      context: () => this.context(record, new Arena(`sandbox:${record.name}`, new ArrayBuffer(0))),
+      log: (m) => this.o.log(m),
+      state: record,
+      panic: (cause) => this.o.panic(record.name, cause),
+    });
+    record.sandbox = sandbox;
+    sandbox.bind(record.iface);
+    await sandbox.start();
   }
 
   private kernelFailure(record: ComponentRecord | undefined, e: unknown): never {
@@ -395,13 +423,18 @@ export class ComponentTable {
     const r = this.records.get(name);
     if (r === undefined) throw new KernelError(Errno.ENODEV, `component ${name} is not loaded`);
     if (r.domain === 'kernel') r.faults.armed = type;
+    else if (r.domain === 'sandbox') r.sandbox?.armFault(type);
     else r.server?.armFault(type);
   }
 
   async unload(name: string): Promise<void> {
     const r = this.records.get(name);
     if (r === undefined) throw new KernelError(Errno.ENOENT, `component ${name} is not loaded`);
-    if (r.domain === 'kernel') {
+    if (r.domain === 'sandbox') {
+      if (r.sandbox?.busy() === true) throw new KernelError(Errno.EBUSY, `${name} is in use`);
+      await r.sandbox?.shutdown();
+      r.state = 'failed';
+    } else if (r.domain === 'kernel') {
       if (r.instance?.busy?.() === true) throw new KernelError(Errno.EBUSY, `${name} is in use`);
       await r.instance?.shutdown?.();
       this.o.kernelArena.freeOwner(name);
@@ -420,6 +453,7 @@ export class ComponentTable {
     for (const r of [...this.records.values()].reverse()) {
       try {
         if (r.domain === 'kernel') await r.instance?.shutdown?.();
+        else if (r.domain === 'sandbox') await r.sandbox?.shutdown();
         else if (r.server !== undefined && !r.server.dead && r.state === 'running') {
           await r.server.shutdown(2000);
           r.server.dead = true;
@@ -456,6 +490,7 @@ export class ComponentTable {
       regions: this.o.kernelArena.list().map((r) => ({ owner: r.owner, tag: r.tag, offset: r.offset, length: r.length, checksum: checksum(r.bytes) })),
     };
     const users = await Promise.all(this.list().filter((r) => r.domain === 'user' && r.server !== undefined && r.state === 'running').map((r) => r.server!.memstat()));
-    return [kernel, ...users];
+    const sandboxed = this.list().filter((r) => r.domain === 'sandbox' && r.state === 'running').map((r) => r.sandbox?.memstat()).filter((a) => a !== undefined);
+    return [kernel, ...users, ...sandboxed];
   }
 }

@@ -10,9 +10,10 @@ import { Cap } from '../../abi/cred.js';
 export async function sysInsmod(k: Kernel, p: Process, a: number[]): Promise<number> {
   requireCap(p, Cap.SYS_MODULE, 'insmod');
   const name = p.copyinString(a[0]!, a[1]!);
-  const mod = k.modules[name];
+  const domain = k.domainOf(name);
+  const mod = k.moduleFor(name, domain);
   if (mod === undefined) throw new KernelError(Errno.ENOENT, `no component named ${name}`);
-  const record = await k.components.load(mod, k.domainOf(name));
+  const record = await k.components.load(mod, domain);
   k.log.log(`insmod ${name}: ${record.domain} domain`);
   return 0;
 }
