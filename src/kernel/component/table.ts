@@ -118,7 +118,7 @@ export class ComponentTable {
    */
   lendsTo(name: string): boolean {
     const r = this.records.get(name);
-    return r !== undefined && (r.domain === 'kernel' || this.direct);
+    return r !== undefined && (r.domain !== 'user' || this.direct);
   }
 
   has(name: string): boolean { return this.records.has(name); }

@@ -1,0 +1,87 @@
+// The sandbox domain on every preset: the block driver written in C and compiled to
+// WebAssembly (services/blk-wasm) under `--place blk=sandbox` serves an ext2 root
+// disk (usertests, writes judged by e2fsck and debugfs), and its faults end only the
+// instance: a crash traps, a hang runs out of fuel, a wild write stays in its linear
+// memory; the supervisor starts a fresh instance and nothing written is lost.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runMkfs } from '../../src/cli/fs-tools.js';
+import { parsePlacement } from '../../src/presets/names.js';
+import { boot, noLeaks, sh, PRESETS } from './harness.js';
+import { debugfsCat, e2fsck, tempPath } from '../ext2/device.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const PLACE = 'blk=sandbox';
+
+async function image(name: string): Promise<string> {
+  const file = tempPath(name);
+  assert.equal(await runMkfs(file, { size: '16M' }), 0);
+  return file;
+}
+
+/** What `seq 1 n` prints, made here. */
+const seq = (n: number): string => Array.from({ length: n }, (_, i) => `${i + 1}\n`).join('');
+
+for (const preset of PRESETS) {
+  test(`sandbox: usertests and writes on an ext2 disk through the WebAssembly block driver (${preset})`, async () => {
+    const img = await image(`sandbox-${preset}.img`);
+    const r = await boot(preset, ['/bin/sh', '-c', 'lsmod; /bin/usertests; seq 1 20000 > /a; mkdir /d; cp /a /d/copy; echo small > /d/s; sync'], { place: PLACE, disk: img });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^blk\s+sandbox\s+running\s+0$/m);
+    assert.match(r.stdout, /usertests: \d+ passed, 0 failed/, r.stdout);
+    assert.equal(noLeaks(r), undefined);
+    const fsck = e2fsck(img, '-fn');
+    assert.equal(fsck.status, 0, fsck.output);
+    assert.equal(new TextDecoder().decode(debugfsCat(img, '/a')), seq(20000));
+    assert.equal(new TextDecoder().decode(debugfsCat(img, '/d/copy')), seq(20000));
+    assert.equal(new TextDecoder().decode(debugfsCat(img, '/d/s')), 'small\n');
+  });
+
+  test(`sandbox: crash traps, hang runs out of fuel, wild write stays inside; the instance is restarted and no data is lost (${preset})`, async () => {
+    const img = await image(`sandbox-faults-${preset}.img`);
+    const line = [
+      'seq 1 30000 > /a; sync',
+      'fault blk crash; cat /a > /b; sync',
+      'fault blk hang; cat /b > /c; sync',
+      'fault blk wild-write; cat /c > /d; sync',
+      'cmp /a /d && echo same',
+      'lsmod | grep blk; dmesg | grep "blk:"',
+    ].join('; ');
+    const r = await sh(preset, line, { place: PLACE, disk: img });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^same$/m);
+    assert.match(r.stdout, /blk: trapped \(unreachable executed\); restarting \(restart 1\)/);
+    assert.match(r.stdout, /blk: trapped \(fuel exhausted: a hang\); restarting \(restart 2\)/);
+    // The wild write traps nothing: it lands in the instance's own heap.
+    assert.match(r.stdout, /^blk\s+sandbox\s+running\s+2$/m);
+    assert.equal(noLeaks(r), undefined);
+    const fsck = e2fsck(img, '-fn');
+    assert.equal(fsck.status, 0, fsck.output);
+    for (const f of ['/a', '/b', '/c', '/d']) assert.equal(new TextDecoder().decode(debugfsCat(img, f)), seq(30000), f);
+  });
+
+  test(`sandbox: a wild write changes only the instance's own linear memory (memstat, ${preset})`, async () => {
+    const r = await sh(preset, 'memstat -f blk wild-write; memstat | grep -c "^sandbox:blk "', { place: PLACE });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^changed sandbox:blk blk heap /m);
+    assert.match(r.stdout, /^\d+ regions changed, 0 outside blk$/m);
+    assert.doesNotMatch(r.stdout, /^changed kernel /m);
+  });
+
+  test(`sandbox: a bad reply is caught by the service list's check (${preset})`, async () => {
+    const r = await sh(preset, 'fault blk bad-reply; head -c 512 /dev/blk0 | wc -c; head -c 512 /dev/blk0 | wc -c', { place: PLACE });
+    assert.match(r.stdout + r.stderr, /Input\/output error|EIO/);
+    assert.match(r.stdout, /^512$/m, 'the next read is answered');
+  });
+}
+
+test('sandbox: a component without a WebAssembly build is refused with the reason', () => {
+  assert.throws(() => parsePlacement('vfs=sandbox'), /vfs has no WebAssembly build, so it cannot run in the sandbox domain \(components with one: blk\)/);
+  assert.deepEqual(parsePlacement('blk=sandbox'), { blk: 'sandbox' });
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/kernelkit.js'), 'run', '--preset', 'hybrid', '--place', 'ext2=sandbox', '--', 'true'], { encoding: 'utf8', timeout: 60_000 });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /ext2 has no WebAssembly build/);
+});
