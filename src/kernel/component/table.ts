@@ -139,7 +139,8 @@ export class ComponentTable {
     return worked;
   }
 
-  async load(module: ComponentModule, domain: Domain): Promise<ComponentRecord> {
+  /** Loads `module` into `domain`; `wasm`: the sandbox domain's module bytes (insmod FILE), instead of the image's. */
+  async load(module: ComponentModule, domain: Domain, wasm?: Uint8Array): Promise<ComponentRecord> {
     const name = module.manifest.name;
     if (this.records.has(name)) throw new KernelError(Errno.EEXIST, `${name} is already loaded`);
     if (SERVICES[name] === undefined || name === 'kernel') throw new KernelError(Errno.ENOENT, `${name} is not in the service list`);
@@ -149,7 +150,7 @@ export class ComponentTable {
     this.records.set(name, record);
     try {
       if (domain === 'kernel') await this.startKernel(record);
-      else if (domain === 'sandbox') await this.startSandbox(record);
+      else if (domain === 'sandbox') await this.startSandbox(record, wasm);
       else await this.startUser(record);
     } catch (e) {
       this.records.delete(name);
@@ -228,13 +229,13 @@ export class ComponentTable {
 
   // The sandbox domain: the component's WebAssembly module, checked, metered and
   // instantiated in this thread; its glue is created with the instance (sandbox.ts).
-  private async startSandbox(record: ComponentRecord): Promise<void> {
+  private async startSandbox(record: ComponentRecord, wasm: Uint8Array | undefined): Promise<void> {
     const module = record.module;
     if (!isSandboxModule(module)) throw new KernelError(Errno.ENOEXEC, `${record.name} has no WebAssembly build`);
     const dev = this.grantedDevice(record);
     const sandbox = new SandboxComponent({
       name: record.name, module, service: SERVICES[record.name]!, params: this.o.params,
-      binary: () => this.o.imageFile?.(module.wasm.path) ?? (() => { throw new KernelError(Errno.ENOENT, `${record.name}: no /${module.wasm.path} in the image`); })(),
+      binary: () => wasm ?? this.o.imageFile?.(module.wasm.path) ?? (() => { throw new KernelError(Errno.ENOENT, `${record.name}: no /${module.wasm.path} in the image`); })(),
       device: dev?.memory,
       // Its memory is its own linear memory; the arena it is handed stays empty (nothing of the kernel's).
       context: () => this.context(record, new Arena(`sandbox:${record.name}`, new ArrayBuffer(0))),
