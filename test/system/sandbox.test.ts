@@ -6,6 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runMkfs } from '../../src/cli/fs-tools.js';
@@ -75,6 +77,57 @@ for (const preset of PRESETS) {
     const r = await sh(preset, 'fault blk bad-reply; head -c 512 /dev/blk0 | wc -c; head -c 512 /dev/blk0 | wc -c', { place: PLACE });
     assert.match(r.stdout + r.stderr, /Input\/output error|EIO/);
     assert.match(r.stdout, /^512$/m, 'the next read is answered');
+  });
+}
+
+// Hostile modules, each named blk.wasm in its own directory of a read-only share.
+const EXPORTS = 'int kk_init(void){return 0;} void kk_fault(int t){} unsigned blk_window(void){return 4096;} double blk_size(void){return 0;} int blk_submit(int o,double s,int c){return -22;} void blk_kick(void){} unsigned blk_done(void){return 0;} int blk_complete(int s){return -22;}';
+const HOSTILE: Record<string, { source?: string; bytes?: Uint8Array; link?: string[]; reason: RegExp }> = {
+  magic: { bytes: new TextEncoder().encode('#!/bin/sh\necho not a module\n'), reason: /no \\0asm magic number/ },
+  imports: { source: `extern int kernel_arena_read(int); ${EXPORTS.replace('int kk_init(void){return 0;}', 'int kk_init(void){return kernel_arena_read(0);}')}`, link: ['-Wl,--allow-undefined'], reason: /import env\.kernel_arena_read is not granted/ },
+  memory: { source: EXPORTS, link: ['-Wl,--initial-memory=67108864'], reason: /1024 pages .* more than the sandbox's limit of 64 pages/ },
+  start: {
+    bytes: new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 5, 3, 1, 0, 1, 7, 10, 1, 6, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 2, 0, 8, 1, 0, 10, 9, 1, 7, 0, 0x03, 0x40, 0x0c, 0, 0x0b, 0x0b]),
+    reason: /start function trapped: fuel exhausted/,
+  },
+  // Full drivers whose init reaches for what they were not given: memory past their own, a device range past theirs.
+  pointer: { source: EXPORTS.replace('int kk_init(void){return 0;}', 'int kk_init(void){return *(volatile int *)0x7ffffff0;}'), reason: /init trapped \(out-of-bounds access/ },
+  dma: { source: `__attribute__((import_module("kernelkit"), import_name("dev_read"))) void dev_read(void *, int, int); static char b[64]; ${EXPORTS.replace('int kk_init(void){return 0;}', 'int kk_init(void){dev_read(b, 0x7ffffff0, 64); return b[0];}')}`, reason: /init trapped \(import refused: device range 2147483632\+64 is outside the device\)/ },
+};
+
+function hostileShare(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kk-hostile-'));
+  for (const [name, h] of Object.entries(HOSTILE)) {
+    const sub = path.join(dir, name);
+    spawnSync('mkdir', ['-p', sub]);
+    const out = path.join(sub, 'blk.wasm');
+    if (h.bytes !== undefined) writeFileSync(out, h.bytes);
+    else {
+      writeFileSync(path.join(sub, 'blk.c'), h.source!);
+      const r = spawnSync('clang', ['--target=wasm32', '-O2', '-nostdlib', '-Wl,--no-entry', '-Wl,--export-all', ...(h.link ?? []), '-o', out, path.join(sub, 'blk.c')], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    }
+    chmodSync(out, 0o755);
+  }
+  return dir;
+}
+
+for (const preset of PRESETS) {
+  test(`sandbox: insmod of the portable driver file, and hostile modules refused with the reason (${preset})`, async () => {
+    const share = hostileShare();
+    const lines = ['rmmod blk', ...Object.keys(HOSTILE).map((n) => `insmod /mnt/evil/${n}/blk.wasm`), 'lsmod | grep -c "^blk " ; insmod /lib/modules/blk.wasm', 'lsmod | grep "^blk "', 'head -c 4096 /dev/blk0 | wc -c', 'echo alive'];
+    const r = await sh(preset, lines.join('; '), { mounts: [{ host: share, guest: '/mnt/evil', readOnly: true }] });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    for (const [name, h] of Object.entries(HOSTILE)) {
+      const line = r.stderr.split('\n').find((l) => l.startsWith(`insmod: /mnt/evil/${name}/blk.wasm: `));
+      assert.ok(line !== undefined, `${name} refused: ${r.stderr}`);
+      assert.match(line!, h.reason, name);
+    }
+    assert.match(r.stdout, /^0$/m, 'no hostile module stayed loaded');
+    assert.match(r.stdout, /^blk\s+sandbox\s+running\s+0$/m);
+    assert.match(r.stdout, /^4096$/m);
+    assert.match(r.stdout, /^alive$/m);
+    assert.equal(noLeaks(r), undefined);
   });
 }
 

@@ -34,7 +34,13 @@ async function insmodFile(k: Kernel, p: Process, path: string): Promise<number> 
   const mod = k.moduleFor(name, 'sandbox');
   if (mod === undefined) throw new KernelError(Errno.ENOENT, `${path}: no component named ${name}`);
   const file = await k.vfs.readExecutable(await pathBase(k, p, AT.FDCWD, path), path, fsCred(p.cred, p.pid));
-  await k.components.load(mod, 'sandbox', file.program);
+  try {
+    await k.components.load(mod, 'sandbox', file.program);
+  } catch (e) {
+    // The reason goes to dmesg, where insmod(8) finds it: an errno cannot carry it.
+    k.log.log(`insmod ${path}: refused: ${e instanceof Error ? e.message : String(e)}`);
+    throw e;
+  }
   k.log.log(`insmod ${path}: ${name} in the sandbox domain`);
   return 0;
 }
