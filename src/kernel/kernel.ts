@@ -51,7 +51,7 @@ import { readCpio } from '../lib/cpio.js';
 
 export interface BootConfig {
   preset: string;
-  placement: Record<string, Domain>;
+  placement: Record<string, Domain | 'kernel-wasm'>;
   /** Which device each component may drive (the preset's `devices`); the manifest must ask too. */
   grants: Record<string, DeviceKind>;
   ipc: Transport;
@@ -73,6 +73,8 @@ export class Kernel {
   readonly params: Params;
   readonly log: KernelLog;
   readonly arena: Arena;
+  /** The kernel arena's memory, as WebAssembly sees it. */
+  readonly arenaMemory: WebAssembly.Memory;
   readonly bellMemory = new SharedArrayBuffer(KERNEL_BELL_BYTES);
   readonly bell = new Doorbell(this.bellMemory);
   readonly components: ComponentTable;
@@ -92,7 +94,11 @@ export class Kernel {
   constructor(readonly platform: Platform, readonly config: BootConfig, modules: Record<string, ComponentModule>) {
     this.params = { ...defaultParams, ...config.params };
     this.log = new KernelLog((line) => platform.bootLog(line));
-    this.arena = new Arena('kernel', new SharedArrayBuffer(this.params.kernelArenaBytes));
+    // The kernel arena is a (shared) WebAssembly memory, so a WebAssembly module loaded
+    // unsandboxed (insmod --unsandboxed) can use it as its own: kernel/sandbox/.
+    const pages = Math.ceil(this.params.kernelArenaBytes / 65536);
+    this.arenaMemory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    this.arena = new Arena('kernel', this.arenaMemory.buffer as unknown as SharedArrayBuffer);
     this.pool = new ThreadPool(platform, this.params.processPoolSize, this.params.processPoolMaxIdle, this.params.processReuseGraceMs, this.params.rlimitAsBytes);
     this.timers = new KernelTimers(bindDevice('timer', config.devices.timer));
     this.modules = modules;
@@ -114,6 +120,7 @@ export class Kernel {
       config: (name) => this.componentConfig(name),
       log: (line) => this.log.log(line),
       panic: (component, cause) => this.panic(component, cause),
+      kernelArenaMemory: this.arenaMemory,
       imageFile: (path) => readCpio(this.config.initramfs).find((e) => e.name === path)?.data,
     });
   }
@@ -139,8 +146,15 @@ export class Kernel {
   get console(): ConsoleService { return this.components.iface<ConsoleService>('console'); }
   get blk(): BlkService { return this.components.iface<BlkService>('blk'); }
 
+  /** Where component `name` runs: kernel-wasm (its WebAssembly build, unsandboxed) is the kernel domain. */
   domainOf(name: string): Domain {
-    return placedDomain(this.config.preset, this.config.placement, name);
+    const d = placedDomain(this.config.preset, this.config.placement, name);
+    return d === 'kernel-wasm' ? 'kernel' : d;
+  }
+
+  /** Whether component `name` is placed as its WebAssembly build, unsandboxed in the kernel domain. */
+  unsandboxedWasm(name: string): boolean {
+    return placedDomain(this.config.preset, this.config.placement, name) === 'kernel-wasm';
   }
 
   private componentConfig(name: string): Record<string, Value> {
@@ -196,10 +210,11 @@ export class Kernel {
     }).catch((e: unknown) => this.panic('kernel', e instanceof Error ? `${e.name}: ${e.message}` : String(e)));
     for (const name of this.config.components) {
       const domain = this.domainOf(name);
-      const mod = this.moduleFor(name, domain);
+      const unsandboxed = this.unsandboxedWasm(name);
+      const mod = this.moduleFor(name, unsandboxed ? 'sandbox' : domain);
       if (mod === undefined) throw new Error(`boot: no component named ${name}`);
-      await this.components.load(mod, domain);
-      this.log.log(`  ${name.padEnd(8)} ${domain === 'kernel' ? 'kernel domain (direct calls)' : domain === 'sandbox' ? 'sandbox domain (WebAssembly in the kernel thread, direct calls, metered)' : `user domain (own thread, ${this.config.ipc} IPC)`}`);
+      await this.components.load(mod, domain, undefined, unsandboxed);
+      this.log.log(`  ${name.padEnd(8)} ${unsandboxed ? 'kernel domain, WebAssembly unsandboxed (memory in the kernel arena, direct calls)' : domain === 'kernel' ? 'kernel domain (direct calls)' : domain === 'sandbox' ? 'sandbox domain (WebAssembly in the kernel thread, direct calls, metered)' : `user domain (own thread, ${this.config.ipc} IPC)`}`);
     }
     const { argv, env, cwd } = this.config.init;
     await this.spawn(undefined, { path: argv[0]!, argv, env, fds: [], pgid: -1 }, cwd);

@@ -2,7 +2,8 @@
 // the parser of a placement string: plain code, no zod, so the browser lab's page can
 // use them without carrying the schema library (schema.ts re-exports them).
 
-export const DOMAINS = ['kernel', 'user', 'sandbox'] as const;
+/** kernel-wasm: a component's WebAssembly build in the kernel domain, unsandboxed (its memory in the kernel arena). */
+export const DOMAINS = ['kernel', 'user', 'sandbox', 'kernel-wasm'] as const;
 export type DomainName = (typeof DOMAINS)[number];
 /** Components with a WebAssembly build (services/NAME-wasm/), which may be placed in the sandbox domain. */
 export const SANDBOX_BUILDS: readonly string[] = ['blk'];
@@ -19,12 +20,12 @@ export const DEFAULT_DEVICE_GRANTS: Readonly<Record<string, (typeof DEVICE_KINDS
 export function parsePlacement(text: string): Record<string, DomainName> {
   const out: Record<string, DomainName> = {};
   for (const part of text.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
-    const m = /^([a-z0-9-]+)=([a-z]+)$/.exec(part);
+    const m = /^([a-z0-9-]+)=([a-z-]+)$/.exec(part);
     if (m === null) throw new Error(`bad placement '${part}': expected COMPONENT=DOMAIN, e.g. blk=user`);
     const [, component, domain] = m;
     if (!(COMPONENT_NAMES as readonly string[]).includes(component!)) throw new Error(`bad placement '${part}': unknown component '${component}' (known: ${COMPONENT_NAMES.join(', ')})`);
     if (!(DOMAINS as readonly string[]).includes(domain!)) throw new Error(`bad placement '${part}': unknown domain '${domain}' (known: ${DOMAINS.join(', ')})`);
-    if (domain === 'sandbox' && !SANDBOX_BUILDS.includes(component!)) throw new Error(`bad placement '${part}': ${component} has no WebAssembly build, so it cannot run in the sandbox domain (components with one: ${SANDBOX_BUILDS.join(', ')})`);
+    if ((domain === 'sandbox' || domain === 'kernel-wasm') && !SANDBOX_BUILDS.includes(component!)) throw new Error(`bad placement '${part}': ${component} has no WebAssembly build, so it cannot run in the ${domain} domain (components with one: ${SANDBOX_BUILDS.join(', ')})`);
     out[component!] = domain as DomainName;
   }
   return out;

@@ -16,7 +16,7 @@ import { el, button, download } from './dom.js';
 export interface PaneOptions {
   index: number;
   preset: Preset;
-  placement: Record<string, 'kernel' | 'user' | 'sandbox'>;
+  placement: Record<string, 'kernel' | 'user' | 'sandbox' | 'kernel-wasm'>;
   release: string;
   /** Fetched once for every pane, while the panes open their disks. */
   initramfs: Promise<Uint8Array>;

@@ -135,6 +135,22 @@ test('a driver reaches only the device it was granted, within its range', () => 
   assert.throws(() => load(bytes).inst.call('reg', 0), (e: unknown) => e instanceof SandboxTrap && /holds no device/.test(e.reason));
 });
 
+test('unsandboxed, the module is relocated into a shared memory at a base: same results, and its data lives there', () => {
+  const bytes = compile('reloc', LOOPS);
+  const original = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as Record<string, (n: number) => number>;
+  const memory = new WebAssembly.Memory({ initial: 64, maximum: 64, shared: true });
+  const base = 1 << 20;
+  const inst = SandboxInstance.load(bytes, { name: 't', rules: { maxBytes: RULES.maxBytes, maxPages: RULES.maxPages, startFuel: RULES.startFuel }, fuel: 10, device: undefined, log: () => {}, onTrap: () => {}, unsandboxed: { memory, base } });
+  for (const n of [1, 3, 255]) assert.equal(inst.call('mix', n), original['mix']!(n), `mix(${n})`);
+  for (const n of [0, 10, 20]) assert.equal(inst.call('fib', n), original['fib']!(n), `fib(${n})`);
+  // mix(255) left its buffer in the shared memory, above the base, and nothing below it.
+  const shared = new Uint8Array(memory.buffer);
+  assert.ok(shared.subarray(0, base).every((b) => b === 0), 'nothing written below its base');
+  assert.ok(shared.subarray(base).some((b) => b !== 0));
+  // No fuel unsandboxed: 10 units would stop any of these calls in the sandbox.
+  assert.equal(inst.call('count', 200_000), 200_000);
+});
+
 test('the shipped block driver passes the loader', () => {
   const bytes = new Uint8Array(readFileSync(path.join(root, 'build/initramfs-extra/lib/modules/blk.wasm')));
   const checked = checkAndMeter(bytes, RULES);

@@ -131,6 +131,28 @@ for (const preset of PRESETS) {
   });
 }
 
+test('kernel-wasm: the same module unsandboxed in the kernel arena: its wild write lands in a neighbour, its trap panics (monolithic)', async () => {
+  const same = await sh('monolithic', 'memstat -f blk wild-write', { place: 'blk=kernel-wasm' });
+  assert.equal(same.status, 0, same.stdout + same.stderr);
+  assert.match(same.stdout, /^changed kernel blk WebAssembly_memory_\(unsandboxed\) /m);
+  assert.match(same.stdout, /^changed kernel vfs ramfs /m, 'the ramfs page after it');
+  assert.match(same.stdout, /^\d+ regions changed, [1-9]\d* outside blk$/m);
+  const sandboxed = await sh('monolithic', 'memstat -f blk wild-write', { place: PLACE });
+  assert.match(sandboxed.stdout, /^\d+ regions changed, 0 outside blk$/m);
+  const crash = await sh('monolithic', 'fault blk crash; head -c 512 /dev/blk0 | wc -c; echo survived', { place: 'blk=kernel-wasm' });
+  assert.equal(crash.status, 70, crash.stdout + crash.stderr);
+  assert.match(crash.stdout + crash.stderr, /kernel panic: blk: unreachable executed \(unsandboxed WebAssembly\)/);
+  assert.doesNotMatch(crash.stdout, /survived/);
+});
+
+test('kernel-wasm: insmod --unsandboxed loads the module file into the kernel domain', async () => {
+  const r = await sh('microkernel', 'rmmod blk; insmod --unsandboxed /lib/modules/blk.wasm; lsmod | grep "^blk "; head -c 2048 /dev/blk0 | wc -c; memstat | grep -c "^kernel blk WebAssembly_memory"');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^blk\s+kernel\s+running\s+0$/m);
+  assert.match(r.stdout, /^2048$/m);
+  assert.match(r.stdout, /^1$/m);
+});
+
 test('sandbox: a component without a WebAssembly build is refused with the reason', () => {
   assert.throws(() => parsePlacement('vfs=sandbox'), /vfs has no WebAssembly build, so it cannot run in the sandbox domain \(components with one: blk\)/);
   assert.deepEqual(parsePlacement('blk=sandbox'), { blk: 'sandbox' });

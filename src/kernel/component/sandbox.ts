@@ -24,10 +24,19 @@ import { BAD_REPLY, type FaultType } from './fault.js';
 import { MAX_REPLAYS } from './peer-link.js';
 import type { ComponentModule } from './server-runtime.js';
 import type { Params } from '../params.js';
+import type { Arena } from '../../lib/arena.js';
+import { checkAndMeter } from '../sandbox/module.js';
+import { GRANTABLE } from '../sandbox/instance.js';
 
 /** A component module with a WebAssembly build: where its module is in the image, what it must export. */
 export interface SandboxModule extends ComponentModule {
-  wasm: { path: string; exports: readonly string[]; /** An export that returns where its bulk-data window starts (64 KiB). */ window?: string };
+  wasm: {
+    path: string;
+    exports: readonly string[];
+    /** An export that returns where its bulk-data window starts (at the start of its heap), and the window's size. */
+    window?: string;
+    windowBytes?: number;
+  };
 }
 
 export function isSandboxModule(m: ComponentModule | undefined): m is SandboxModule {
@@ -54,6 +63,11 @@ export interface SandboxHost {
   state: { state: 'starting' | 'running' | 'restarting' | 'failed'; restarts: number; generation: number };
   /** The glue failed with something that is neither an errno nor a trap: a kernel bug. */
   panic: (cause: string) => never;
+  /**
+   * Unsandboxed (kernel domain): the module's memory is a region of the kernel arena
+   * and it runs without fuel; a trap is then a kernel bug like any other: a panic.
+   */
+  unsandboxed?: { arena: Arena; memory: WebAssembly.Memory };
 }
 
 export class SandboxComponent {
@@ -76,13 +90,29 @@ export class SandboxComponent {
 
   /** Instantiates the module and runs the glue's init; throws (ENOEXEC naming why) if it is refused. */
   async start(): Promise<void> {
-    const wasm = SandboxInstance.load(this.h.binary(), {
+    const binary = this.h.binary();
+    const rules = { maxBytes: this.h.params.sandboxModuleBytes, maxPages: this.h.params.sandboxPages, startFuel: this.h.params.sandboxFuel };
+    const un = this.h.unsandboxed;
+    let unsandboxed: { memory: WebAssembly.Memory; base: number } | undefined;
+    if (un !== undefined) {
+      // Its memory: a region of the kernel arena, among the kernel-domain components'
+      // buffers, of what it uses — its static memory (data and stack) and its window —
+      // as a C module's allocations in a kernel; past them lie its neighbours.
+      const staticEnd = (checkAndMeter(binary, { ...rules, imports: GRANTABLE }).staticEnd + 15) & ~15;
+      const size = staticEnd + (this.h.module.wasm.windowBytes ?? 0);
+      unsandboxed = { memory: un.memory, base: un.arena.alloc(this.h.name, size, 'WebAssembly memory (unsandboxed)').offset };
+    }
+    const wasm = SandboxInstance.load(binary, {
       name: this.h.name,
-      rules: { maxBytes: this.h.params.sandboxModuleBytes, maxPages: this.h.params.sandboxPages, startFuel: this.h.params.sandboxFuel },
+      rules,
       fuel: this.h.params.sandboxFuel,
       device: this.h.device,
       log: this.h.log,
-      onTrap: (t) => { if (!this.starting) void this.restart(wasm, t); },
+      onTrap: (t) => {
+        if (un !== undefined) this.h.panic(`${t.reason} (unsandboxed WebAssembly)`);
+        else if (!this.starting) void this.restart(wasm, t);
+      },
+      ...(unsandboxed === undefined ? {} : { unsandboxed }),
     });
     for (const e of this.h.module.wasm.exports) if (!wasm.has(e)) throw new KernelError(Errno.ENOEXEC, `bad WebAssembly module: ${this.h.name} must export ${e}`);
     this.wasm = wasm;
@@ -182,11 +212,12 @@ export class SandboxComponent {
   /** Its linear memory as memstat shows an arena: the static data and stack, the window, the heap past it. */
   memstat(): MemArenaRecord | undefined {
     const wasm = this.wasm;
-    if (wasm === undefined || wasm.dead !== undefined) return undefined;
+    // Unsandboxed, its memory is a region of the kernel arena, listed there.
+    if (wasm === undefined || wasm.dead !== undefined || this.h.unsandboxed !== undefined) return undefined;
     const bytes = wasm.bytes();
     const windowExport = this.h.module.wasm.window;
     const window = windowExport === undefined ? bytes.length : wasm.call(windowExport);
-    const windowEnd = Math.min(bytes.length, window + 65536);
+    const windowEnd = Math.min(bytes.length, window + (this.h.module.wasm.windowBytes ?? 0));
     const regions = [
       { owner: this.h.name, tag: 'static data and stack', offset: 0, length: window },
       { owner: this.h.name, tag: 'window', offset: window, length: windowEnd - window },

@@ -71,6 +71,8 @@ export interface TableOptions {
   panic: (component: string, cause: string) => never;
   /** A file of the image (the initramfs), for WebAssembly components' modules; undefined when absent. */
   imageFile?: (path: string) => Uint8Array | undefined;
+  /** The kernel arena's memory as a WebAssembly memory: where an unsandboxed WebAssembly module's memory lives. */
+  kernelArenaMemory?: WebAssembly.Memory;
 }
 
 export class ComponentTable {
@@ -139,8 +141,12 @@ export class ComponentTable {
     return worked;
   }
 
-  /** Loads `module` into `domain`; `wasm`: the sandbox domain's module bytes (insmod FILE), instead of the image's. */
-  async load(module: ComponentModule, domain: Domain, wasm?: Uint8Array): Promise<ComponentRecord> {
+  /**
+   * Loads `module` into `domain`. `wasm`: a WebAssembly build's module bytes (insmod
+   * FILE) instead of the image's; `unsandboxed`: that build in the kernel domain, its
+   * memory in the kernel arena (kernel/sandbox/module.ts).
+   */
+  async load(module: ComponentModule, domain: Domain, wasm?: Uint8Array, unsandboxed = false): Promise<ComponentRecord> {
     const name = module.manifest.name;
     if (this.records.has(name)) throw new KernelError(Errno.EEXIST, `${name} is already loaded`);
     if (SERVICES[name] === undefined || name === 'kernel') throw new KernelError(Errno.ENOENT, `${name} is not in the service list`);
@@ -149,8 +155,8 @@ export class ComponentTable {
     const record: ComponentRecord = { name, module, domain, state: 'starting', restarts: 0, generation: 0, iface, instance: undefined, faults, server: undefined, bell: new SharedArrayBuffer(4), waiting: [] };
     this.records.set(name, record);
     try {
-      if (domain === 'kernel') await this.startKernel(record);
-      else if (domain === 'sandbox') await this.startSandbox(record, wasm);
+      if (domain === 'sandbox' || unsandboxed) await this.startSandbox(record, wasm, unsandboxed);
+      else if (domain === 'kernel') await this.startKernel(record);
       else await this.startUser(record);
     } catch (e) {
       this.records.delete(name);
@@ -229,7 +235,7 @@ export class ComponentTable {
 
   // The sandbox domain: the component's WebAssembly module, checked, metered and
   // instantiated in this thread; its glue is created with the instance (sandbox.ts).
-  private async startSandbox(record: ComponentRecord, wasm: Uint8Array | undefined): Promise<void> {
+  private async startSandbox(record: ComponentRecord, wasm: Uint8Array | undefined, unsandboxed: boolean): Promise<void> {
     const module = record.module;
     if (!isSandboxModule(module)) throw new KernelError(Errno.ENOEXEC, `${record.name} has no WebAssembly build`);
     const dev = this.grantedDevice(record);
@@ -242,6 +248,7 @@ export class ComponentTable {
       log: (m) => this.o.log(m),
       state: record,
       panic: (cause) => this.o.panic(record.name, cause),
+      ...(unsandboxed ? { unsandboxed: { arena: this.o.kernelArena, memory: this.o.kernelArenaMemory ?? (() => { throw new KernelError(Errno.ENOEXEC, 'this kernel arena is not a WebAssembly memory'); })() } } : {}),
     });
     record.sandbox = sandbox;
     sandbox.bind(record.iface);
@@ -423,18 +430,19 @@ export class ComponentTable {
   armFault(name: string, type: FaultType): void {
     const r = this.records.get(name);
     if (r === undefined) throw new KernelError(Errno.ENODEV, `component ${name} is not loaded`);
-    if (r.domain === 'kernel') r.faults.armed = type;
-    else if (r.domain === 'sandbox') r.sandbox?.armFault(type);
+    if (r.sandbox !== undefined) r.sandbox.armFault(type);
+    else if (r.domain === 'kernel') r.faults.armed = type;
     else r.server?.armFault(type);
   }
 
   async unload(name: string): Promise<void> {
     const r = this.records.get(name);
     if (r === undefined) throw new KernelError(Errno.ENOENT, `component ${name} is not loaded`);
-    if (r.domain === 'sandbox') {
-      if (r.sandbox?.busy() === true) throw new KernelError(Errno.EBUSY, `${name} is in use`);
-      await r.sandbox?.shutdown();
+    if (r.sandbox !== undefined) {
+      if (r.sandbox.busy()) throw new KernelError(Errno.EBUSY, `${name} is in use`);
+      await r.sandbox.shutdown();
       r.state = 'failed';
+      this.o.kernelArena.freeOwner(name);
     } else if (r.domain === 'kernel') {
       if (r.instance?.busy?.() === true) throw new KernelError(Errno.EBUSY, `${name} is in use`);
       await r.instance?.shutdown?.();
@@ -453,8 +461,8 @@ export class ComponentTable {
   async shutdownAll(): Promise<void> {
     for (const r of [...this.records.values()].reverse()) {
       try {
-        if (r.domain === 'kernel') await r.instance?.shutdown?.();
-        else if (r.domain === 'sandbox') await r.sandbox?.shutdown();
+        if (r.sandbox !== undefined) await r.sandbox.shutdown();
+        else if (r.domain === 'kernel') await r.instance?.shutdown?.();
         else if (r.server !== undefined && !r.server.dead && r.state === 'running') {
           await r.server.shutdown(2000);
           r.server.dead = true;

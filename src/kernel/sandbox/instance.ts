@@ -46,6 +46,11 @@ export interface SandboxOptions {
   log: (line: string) => void;
   /** Told once, at the first trap. */
   onTrap: (trap: SandboxTrap) => void;
+  /**
+   * Unsandboxed: its memory is `memory` (the kernel arena's) from `base` on, with no
+   * bounds but the arena's end, and no fuel (module.ts): what a C module in a kernel has.
+   */
+  unsandboxed?: { memory: WebAssembly.Memory; base: number };
 }
 
 export class SandboxInstance {
@@ -54,6 +59,8 @@ export class SandboxInstance {
   private fuel!: WebAssembly.Global;
   /** Set at the first trap; every later call throws at once. */
   dead: SandboxTrap | undefined;
+  /** Where its address 0 is in the memory it uses (0 in the sandbox; its region of the kernel arena unsandboxed). */
+  base = 0;
   /** Calls made into it (the kernel's, not counting nested ones). */
   calls = 0;
 
@@ -61,7 +68,8 @@ export class SandboxInstance {
 
   /** Checks, meters, compiles and instantiates `bytes`; throws ENOEXEC naming what is wrong (the kernel is untouched). */
   static load(bytes: Uint8Array, o: SandboxOptions): SandboxInstance {
-    const checked = checkAndMeter(bytes, { ...o.rules, imports: GRANTABLE });
+    const un = o.unsandboxed;
+    const checked = checkAndMeter(bytes, { ...o.rules, imports: GRANTABLE, ...(un === undefined ? {} : { unsandboxed: { base: un.base, arenaPages: un.memory.buffer.byteLength / 65536 } }) });
     const self = new SandboxInstance(o);
     let module: WebAssembly.Module;
     try {
@@ -69,7 +77,8 @@ export class SandboxInstance {
     } catch (e) {
       throw new KernelError(Errno.ENOEXEC, `bad WebAssembly module: ${e instanceof Error ? e.message.replace(/^WebAssembly\.Module\(\): /, '') : String(e)}`);
     }
-    const imports: Record<string, (...a: number[]) => unknown> = {};
+    const imports: Record<string, WebAssembly.ImportValue> = {};
+    if (un !== undefined) { imports['memory'] = un.memory; self.base = un.base; }
     const granted = self.imports();
     for (const name of checked.imports) imports[name] = granted[name]!;
     let instance: WebAssembly.Instance;
@@ -98,7 +107,7 @@ export class SandboxInstance {
   /** Whether the module exports function `name`. */
   has(name: string): boolean { return typeof this.exports[name] === 'function'; }
 
-  /** Its linear memory, as the kernel sees it (memstat). */
+  /** The memory it uses, as the kernel sees it (memstat): its own linear memory, or unsandboxed the whole kernel arena. */
   bytes(): Uint8Array { return new Uint8Array(this.memory.buffer); }
 
   /**
@@ -121,15 +130,17 @@ export class SandboxInstance {
   /** Copies `data` into its memory at `ptr`; a range outside it is the instance's fault (it named the window). */
   copyIn(ptr: number, data: Uint8Array): void {
     const mem = this.bytes();
-    if (!Number.isInteger(ptr) || ptr < 0 || ptr + data.length > mem.length) this.trap(`window ${ptr}+${data.length} is outside its memory`);
-    mem.set(data, ptr);
+    const at = this.base + ptr;
+    if (!Number.isInteger(ptr) || ptr < 0 || at + data.length > mem.length) this.trap(`window ${ptr}+${data.length} is outside its memory`);
+    mem.set(data, at);
   }
 
   /** A copy of `length` bytes of its memory at `ptr`. */
   copyOut(ptr: number, length: number): Uint8Array {
     const mem = this.bytes();
-    if (!Number.isInteger(ptr) || ptr < 0 || ptr + length > mem.length) this.trap(`window ${ptr}+${length} is outside its memory`);
-    return mem.slice(ptr, ptr + length);
+    const at = this.base + ptr;
+    if (!Number.isInteger(ptr) || ptr < 0 || at + length > mem.length) this.trap(`window ${ptr}+${length} is outside its memory`);
+    return mem.slice(at, at + length);
   }
 
   private trap(reason: string): never {
@@ -152,7 +163,7 @@ export class SandboxInstance {
       if (devBytes === undefined) fault('it holds no device');
       const mem = this.bytes();
       if (len < 0 || off < 0 || off + len > devBytes!.length) fault(`device range ${off}+${len} is outside the device`);
-      if (ptr < 0 || ptr + len > mem.length) fault(`DMA range ${ptr}+${len} is outside its memory`);
+      if (ptr < 0 || this.base + ptr + len > mem.length) fault(`DMA range ${ptr}+${len} is outside its memory`);
     };
     return {
       dev_load32: (off) => Atomics.load(words!, word(off)),
@@ -162,8 +173,8 @@ export class SandboxInstance {
         new Float64Array(dev!, off, 1)[0] = v;
       },
       // Unsigned: a pointer past 2 GiB arrives negative.
-      dev_read: (ptr, off, len) => { ptr >>>= 0; range(ptr, off, len); this.bytes().set(devBytes!.subarray(off, off + len), ptr); },
-      dev_write: (off, ptr, len) => { ptr >>>= 0; range(ptr, off, len); devBytes!.set(this.bytes().subarray(ptr, ptr + len), off); },
+      dev_read: (ptr, off, len) => { ptr >>>= 0; range(ptr, off, len); this.bytes().set(devBytes!.subarray(off, off + len), this.base + ptr); },
+      dev_write: (off, ptr, len) => { ptr >>>= 0; range(ptr, off, len); const at = this.base + ptr; devBytes!.set(this.bytes().subarray(at, at + len), off); },
       dev_notify: () => {
         if (words === undefined) fault('it holds no device');
         Atomics.add(words!, DEV_DOORBELL, 1);
@@ -172,8 +183,10 @@ export class SandboxInstance {
       log: (ptr, len) => {
         ptr >>>= 0;
         const mem = this.bytes();
-        if (len < 0 || len > 256 || ptr + len > mem.length) fault(`log line ${ptr}+${len} is outside its memory or too long`);
-        this.o.log(`${this.o.name}: ${new TextDecoder().decode(mem.subarray(ptr, ptr + len))}`);
+        const at = this.base + ptr;
+        if (len < 0 || len > 256 || at + len > mem.length) fault(`log line ${ptr}+${len} is outside its memory or too long`);
+        // NOTE: a copy: TextDecoder refuses a view of shared memory (the kernel arena).
+        this.o.log(`${this.o.name}: ${new TextDecoder().decode(mem.slice(at, at + len))}`);
       },
     };
   }

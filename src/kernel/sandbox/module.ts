@@ -38,6 +38,12 @@ export interface ModuleRules {
   imports: Readonly<Record<string, FuncSig>>;
   /** Fuel at instantiation (what the start function, if any, may burn). */
   startFuel: number;
+  /**
+   * Unsandboxed: no fuel, and the module's memory becomes the imported
+   * `kernelkit.memory` (the kernel arena): every address it uses is moved by `base`
+   * (its region there), with no bounds but the arena's end, as a C module's in a kernel.
+   */
+  unsandboxed?: { base: number; arenaPages: number };
 }
 
 /** What the checker learned about a module it accepted. */
@@ -47,6 +53,8 @@ export interface Checked {
   /** The kernelkit imports it asked for (a subset of the allow-list). */
   imports: string[];
   pages: { initial: number; maximum: number };
+  /** Where its static memory ends: data segments, and the stack (global 0's initial value, in clang's layout). */
+  staticEnd: number;
 }
 
 const refuse = (why: string): never => { throw new KernelError(Errno.ENOEXEC, `bad WebAssembly module: ${why}`); };
@@ -122,12 +130,17 @@ function concat(parts: readonly (readonly number[] | Uint8Array)[]): Uint8Array 
   return out;
 }
 
+/** A change to a function body: code inserted at `at`, or the bytes [at, end) replaced. */
+interface Edit { at: number; end: number; bytes: readonly number[] }
+
 /**
- * Where the instructions of a function body start and where its loops begin (the
- * offset just after each `loop` and its block type). Refuses opcodes it does not know.
+ * Walks a function body's instructions: a fuel check after each `loop` and its block
+ * type (when `fuel`), and each load's and store's static offset moved by `base` (when
+ * relocating). Refuses opcodes it does not know, and, when relocating, the bulk-memory
+ * instructions whose addresses it cannot move.
  */
-function loopHeads(r: Reader, bodyEnd: number): number[] {
-  const heads: number[] = [];
+function walkBody(r: Reader, bodyEnd: number, fuel: readonly number[] | undefined, base: number | undefined): Edit[] {
+  const edits: Edit[] = [];
   const blockType = (): void => {
     const b = r.bytes[r.at];
     if (b === 0x40 || (b !== undefined && VALTYPES[b] !== undefined)) r.at++;
@@ -137,12 +150,20 @@ function loopHeads(r: Reader, bodyEnd: number): number[] {
     const at = r.at;
     const op = r.byte();
     if (op === 0x02 || op === 0x04) blockType();
-    else if (op === 0x03) { blockType(); heads.push(r.at); }
+    else if (op === 0x03) { blockType(); if (fuel !== undefined) edits.push({ at: r.at, end: r.at, bytes: fuel }); }
     else if (op === 0x0c || op === 0x0d || op === 0x10 || (op >= 0x20 && op <= 0x26) || op === 0xd2) r.u32();
     else if (op === 0x0e) { const n = r.u32(); for (let i = 0; i <= n; i++) r.u32(); }
     else if (op === 0x11) { r.u32(); r.u32(); }
     else if (op === 0x1c) { const n = r.u32(); r.take(n); }
-    else if (op >= 0x28 && op <= 0x3e) { r.u32(); r.u32(); }
+    else if (op >= 0x28 && op <= 0x3e) {
+      r.u32();
+      const from = r.at;
+      const offset = r.u32();
+      if (base !== undefined) {
+        if (offset + base > 0xffffffff) refuse(`a static offset at ${from} cannot be relocated`);
+        edits.push({ at: from, end: r.at, bytes: u32Bytes(offset + base) });
+      }
+    }
     else if (op === 0x3f || op === 0x40) r.u32();
     else if (op === 0x41) r.skipSigned(32);
     else if (op === 0x42) r.skipSigned(64);
@@ -152,6 +173,7 @@ function loopHeads(r: Reader, bodyEnd: number): number[] {
     else if (op === 0xfc) {
       const sub = r.u32();
       if (sub <= 7) { /* saturating truncations */ }
+      else if (base !== undefined && sub >= 8 && sub <= 11) refuse(`bulk-memory instruction 0xfc ${sub} at offset ${at} cannot be relocated into the kernel arena`);
       else if (sub === 8) { r.u32(); r.byte(); }
       else if (sub === 9 || sub === 13 || (sub >= 15 && sub <= 17)) r.u32();
       else if (sub === 10) { r.byte(); r.byte(); }
@@ -162,10 +184,17 @@ function loopHeads(r: Reader, bodyEnd: number): number[] {
     else refuse(`instruction 0x${op.toString(16)} at offset ${at} is not supported in the sandbox`);
   }
   if (r.at !== bodyEnd) refuse(`function body overruns its size at offset ${r.at}`);
-  return heads;
+  return edits;
 }
 
 /** Checks `bytes` against `rules` and returns the metered module; throws ENOEXEC naming what is wrong. */
+function readS32(bytes: Uint8Array): number {
+  let result = 0, shift = 0, b = 0, i = 0;
+  do { b = bytes[i++]!; result |= (b & 0x7f) << shift; shift += 7; } while ((b & 0x80) !== 0 && i < bytes.length);
+  if (shift < 32 && (b & 0x40) !== 0) result |= -1 << shift;
+  return result;
+}
+
 export function checkAndMeter(bytes: Uint8Array, rules: ModuleRules): Checked {
   if (bytes.length > rules.maxBytes) refuse(`${bytes.length} bytes, more than the sandbox's limit of ${rules.maxBytes}`);
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) refuse('no \\0asm magic number (not a WebAssembly module)');
@@ -232,11 +261,23 @@ export function checkAndMeter(bytes: Uint8Array, rules: ModuleRules): Checked {
   if (initial > rules.maxPages) refuse(`memory of ${initial} pages (${initial * 64} KiB) is more than the sandbox's limit of ${rules.maxPages} pages`);
   const maximum = Math.min(declaredMax ?? rules.maxPages, rules.maxPages);
   const memory = [...u32Bytes(1), 0x01, ...u32Bytes(initial), ...u32Bytes(maximum)];
+  const un = rules.unsandboxed;
+  // Unsandboxed, its memory is the kernel arena's: imported (shared, as the arena is), after its other imports.
+  const memoryImport = un === undefined ? [] : [...u32Bytes(9), ...new TextEncoder().encode('kernelkit'), ...u32Bytes(6), ...new TextEncoder().encode('memory'), 0x02, 0x03, 0, ...u32Bytes(un.arenaPages)];
+  const importsOut = un === undefined ? importBody : concat([u32Bytes(imported.length + 1), importBody === undefined ? [] : importBody.subarray(u32Bytes(imported.length).length), memoryImport]);
 
   // Globals: the fuel counter joins the defined ones.
   const globalBody = get(6);
   const gr = new Reader(globalBody ?? new Uint8Array([0]));
   const definedGlobals = gr.u32();
+  // The end of its static memory (clang's layout: data, then the stack, whose pointer
+  // is global 0, starting at the top): what an unsandboxed copy must be given at least.
+  let staticEnd = 0;
+  if (definedGlobals > 0) {
+    const g = new Reader(gr.bytes, gr.at);
+    g.byte(); g.byte();
+    if (g.byte() === 0x41) { const from = g.at; g.skipSigned(32); staticEnd = readS32(g.bytes.subarray(from, g.at)) >>> 0; }
+  }
   const fuelIndex = importedGlobals + definedGlobals;
   const fuelGlobal = [0x7f, 0x01, 0x41, ...s32Bytes(rules.startFuel), 0x0b];
   const globals = concat([u32Bytes(definedGlobals + 1), gr.bytes.subarray(gr.at), fuelGlobal]);
@@ -263,7 +304,7 @@ export function checkAndMeter(bytes: Uint8Array, rules: ModuleRules): Checked {
     start === undefined ? [] : extra(START_EXPORT, 0x00, start)]);
 
   // Code: a fuel check at each function entry and loop header.
-  const check = [0x23, ...u32Bytes(fuelIndex), 0x41, 0x01, 0x6b, 0x24, ...u32Bytes(fuelIndex), 0x23, ...u32Bytes(fuelIndex), 0x41, 0x00, 0x48, 0x04, 0x40, 0x00, 0x0b];
+  const check = un !== undefined ? undefined : [0x23, ...u32Bytes(fuelIndex), 0x41, 0x01, 0x6b, 0x24, ...u32Bytes(fuelIndex), 0x23, ...u32Bytes(fuelIndex), 0x41, 0x00, 0x48, 0x04, 0x40, 0x00, 0x0b];
   const codeBody = get(10);
   let code: Uint8Array | undefined;
   if (codeBody !== undefined) {
@@ -278,10 +319,10 @@ export function checkAndMeter(bytes: Uint8Array, rules: ModuleRules): Checked {
       const b = new Reader(codeBody, start, end);
       for (let n = b.u32(), j = 0; j < n; j++) { b.u32(); if (VALTYPES[b.byte()] === undefined) refuse(`function ${i} has a local of a type the sandbox does not support`); }
       const entry = b.at;
-      const heads = loopHeads(b, end);
-      const pieces: (readonly number[] | Uint8Array)[] = [codeBody.subarray(start, entry), check];
+      const edits = walkBody(b, end, check, un?.base);
+      const pieces: (readonly number[] | Uint8Array)[] = [codeBody.subarray(start, entry), check ?? []];
       let from = entry;
-      for (const h of heads) { pieces.push(codeBody.subarray(from, h), check); from = h; }
+      for (const e of edits) { pieces.push(codeBody.subarray(from, e.at), e.bytes); from = e.end; }
       pieces.push(codeBody.subarray(from, end));
       const body = concat(pieces);
       parts.push(u32Bytes(body.length), body);
@@ -291,6 +332,43 @@ export function checkAndMeter(bytes: Uint8Array, rules: ModuleRules): Checked {
     code = concat(parts);
   }
 
+  const dataBody = get(11);
+  // Data segments: their end counts in the static memory; unsandboxed, each active segment's offset moves by the base.
+  if (dataBody !== undefined) {
+    const d = new Reader(dataBody);
+    for (let n = d.u32(), i = 0; i < n; i++) {
+      const flags = d.u32();
+      if (flags === 1) { d.take(d.u32()); continue; }
+      if (flags === 2) d.u32();
+      if (d.byte() !== 0x41) refuse(`data segment ${i}'s offset is not a constant`);
+      const from = d.at;
+      d.skipSigned(32);
+      const at = readS32(d.bytes.subarray(from, d.at)) >>> 0;
+      d.byte();
+      staticEnd = Math.max(staticEnd, at + d.take(d.u32()).length);
+    }
+  }
+  let data = dataBody;
+  if (un !== undefined && dataBody !== undefined) {
+    const d = new Reader(dataBody);
+    const n = d.u32();
+    const parts: (readonly number[] | Uint8Array)[] = [u32Bytes(n)];
+    for (let i = 0; i < n; i++) {
+      const flags = d.u32();
+      if (flags === 1) { const len = d.u32(); parts.push([1, ...u32Bytes(len)], d.take(len)); continue; }
+      if (flags === 2 && d.u32() !== 0) refuse(`data segment ${i} names a second memory`);
+      if (flags !== 0 && flags !== 2) refuse(`data segment ${i} has flags ${flags}`);
+      if (d.byte() !== 0x41) refuse(`data segment ${i}'s offset is not a constant`);
+      const from = d.at;
+      d.skipSigned(32);
+      const offset = readS32(d.bytes.subarray(from, d.at));
+      if (d.byte() !== 0x0b) refuse(`data segment ${i}'s offset is not a constant`);
+      const len = d.u32();
+      parts.push([0, 0x41, ...s32Bytes(((offset >>> 0) + un.base) | 0), 0x0b, ...u32Bytes(len)], d.take(len));
+    }
+    data = concat(parts);
+  }
+
   const out: (readonly number[] | Uint8Array)[] = [[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]];
   const emitted = new Set<number>();
   const emit = (id: number, body: readonly number[] | Uint8Array): void => { out.push(section(id, body)); emitted.add(id); };
@@ -298,7 +376,10 @@ export function checkAndMeter(bytes: Uint8Array, rules: ModuleRules): Checked {
     // Sections the rewrite adds go where their id belongs.
     if (s.id > 6 && !emitted.has(6)) emit(6, globals);
     if (s.id > 7 && !emitted.has(7)) emit(7, exportsOut);
-    if (s.id === 5) emit(5, memory);
+    if (s.id > 2 && !emitted.has(2) && importsOut !== undefined) emit(2, importsOut);
+    if (s.id === 2) emit(2, importsOut!);
+    else if (s.id === 5) { if (un === undefined) emit(5, memory); }
+    else if (s.id === 11) emit(11, data!);
     else if (s.id === 6) emit(6, globals);
     else if (s.id === 7) emit(7, exportsOut);
     else if (s.id === 10) emit(10, code!);
@@ -307,5 +388,5 @@ export function checkAndMeter(bytes: Uint8Array, rules: ModuleRules): Checked {
   }
   if (!emitted.has(6)) emit(6, globals);
   if (!emitted.has(7)) emit(7, exportsOut);
-  return { bytes: concat(out), imports: imported, pages: { initial, maximum } };
+  return { bytes: concat(out), imports: imported, pages: { initial, maximum }, staticEnd };
 }

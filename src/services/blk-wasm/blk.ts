@@ -26,6 +26,7 @@ export const manifest: Manifest = {
 export const wasm = {
   path: 'lib/modules/blk.wasm',
   window: 'blk_window',
+  windowBytes: BLK_SLOT_DATA_BYTES,
   exports: ['kk_init', 'kk_fault', 'blk_window', 'blk_size', 'blk_submit', 'blk_kick', 'blk_done', 'blk_complete'],
 } as const;
 
