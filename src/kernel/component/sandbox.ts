@@ -102,11 +102,13 @@ export class SandboxComponent {
       const size = staticEnd + (this.h.module.wasm.windowBytes ?? 0);
       unsandboxed = { memory: un.memory, base: un.arena.alloc(this.h.name, size, 'WebAssembly memory (unsandboxed)').offset };
     }
+    const context = this.h.context();
     const wasm = SandboxInstance.load(binary, {
       name: this.h.name,
       rules,
       fuel: this.h.params.sandboxFuel,
       device: this.h.device,
+      notify: () => context.device?.notify(),
       log: this.h.log,
       onTrap: (t) => {
         if (un !== undefined) this.h.panic(`${t.reason} (unsandboxed WebAssembly)`);
@@ -116,7 +118,7 @@ export class SandboxComponent {
     });
     for (const e of this.h.module.wasm.exports) if (!wasm.has(e)) throw new KernelError(Errno.ENOEXEC, `bad WebAssembly module: ${this.h.name} must export ${e}`);
     this.wasm = wasm;
-    const ctx: ComponentContext = { ...this.h.context(), sandbox: { call: (n, ...a) => wasm.call(n, ...a), copyIn: (p, d) => wasm.copyIn(p, d), copyOut: (p, l) => wasm.copyOut(p, l) } };
+    const ctx: ComponentContext = { ...context, sandbox: { call: (n, ...a) => wasm.call(n, ...a), copyIn: (p, d) => wasm.copyIn(p, d), copyOut: (p, l) => wasm.copyOut(p, l) } };
     this.glue = this.h.module.create(ctx);
     this.starting = true;
     try {

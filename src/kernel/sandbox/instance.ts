@@ -43,6 +43,8 @@ export interface SandboxOptions {
   fuel: number;
   /** The device memory this driver was granted, if any. */
   device: SharedArrayBuffer | undefined;
+  /** Rings the device's doorbell (the driver's binding: kernel/device.ts). */
+  notify?: () => void;
   log: (line: string) => void;
   /** Told once, at the first trap. */
   onTrap: (trap: SandboxTrap) => void;
@@ -177,6 +179,7 @@ export class SandboxInstance {
       dev_write: (off, ptr, len) => { ptr >>>= 0; range(ptr, off, len); const at = this.base + ptr; devBytes!.set(this.bytes().subarray(at, at + len), off); },
       dev_notify: () => {
         if (words === undefined) fault('it holds no device');
+        if (this.o.notify !== undefined) { this.o.notify(); return; }
         Atomics.add(words!, DEV_DOORBELL, 1);
         Atomics.notify(words!, DEV_DOORBELL);
       },
