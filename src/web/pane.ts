@@ -8,7 +8,7 @@ import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { BrowserMachine, PersistentDisk, UploadShare, UPLOAD_MOUNT, freshImage, checkImage, DEFAULT_DISK_BYTES } from '../hosts/browser/machine.js';
 import type { Preset } from '../presets/schema.js';
-import { DOMAINS } from '../presets/names.js';
+import { DOMAINS, SANDBOX_BUILDS } from '../presets/names.js';
 import { Diagram } from './diagram.js';
 import { MemoryMap } from './memmap.js';
 import { el, button, download } from './dom.js';
@@ -241,7 +241,7 @@ export class Pane {
   // into the new configuration; the URL keeps it, so a link reproduces it.
   private placementEditor(): HTMLElement {
     const selects = Object.keys(this.o.placement).filter((c) => ['console', 'blk', 'hostfs', 'ext2', 'vfs', 'pm'].includes(c)).map((c) => {
-      const s = el('select', { 'aria-label': `domain of ${c}`, 'data-component': c }, ...DOMAINS.map((d) => el('option', { value: d }, d)));
+      const s = el('select', { 'aria-label': `domain of ${c}`, 'data-component': c }, ...DOMAINS.filter((d) => (d !== 'sandbox' && d !== 'kernel-wasm') || SANDBOX_BUILDS.includes(c)).map((d) => el('option', { value: d }, d)));
       s.value = this.o.placement[c]!;
       return el('label', {}, `${c} `, s);
     });
