@@ -118,8 +118,8 @@ export type ComponentFactory = (ctx: ComponentContext) => ComponentInstance;
  * placement does not name (ext2, proc) runs where vfs does; anything else in the kernel
  * under the `monolithic` preset and in a user domain elsewhere.
  */
-export function placedDomain(preset: string, placement: Readonly<Record<string, string>>, name: string): 'kernel' | 'user' | 'sandbox' | 'kernel-wasm' {
+export function placedDomain(preset: string, placement: Readonly<Record<string, string>>, name: string): 'kernel' | 'user' | 'sandbox' | 'kernel-wasm' | 'user-wasm' {
   const placed = placement[name] ?? (name === 'ext2' || name === 'proc' ? placement['vfs'] : undefined);
-  if (placed === 'kernel' || placed === 'user' || placed === 'sandbox' || placed === 'kernel-wasm') return placed;
+  if (placed === 'kernel' || placed === 'user' || placed === 'sandbox' || placed === 'kernel-wasm' || placed === 'user-wasm') return placed;
   return preset === 'monolithic' ? 'kernel' : 'user';
 }

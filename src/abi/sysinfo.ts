@@ -57,5 +57,5 @@ export interface MountRecord {
 export interface PresetRecord {
   preset: string;
   ipc: string;
-  placement: Record<string, 'kernel' | 'user' | 'sandbox' | 'kernel-wasm'>;
+  placement: Record<string, 'kernel' | 'user' | 'sandbox' | 'kernel-wasm' | 'user-wasm'>;
 }

@@ -51,7 +51,7 @@ import { readCpio } from '../lib/cpio.js';
 
 export interface BootConfig {
   preset: string;
-  placement: Record<string, Domain | 'kernel-wasm'>;
+  placement: Record<string, Domain | 'kernel-wasm' | 'user-wasm'>;
   /** Which device each component may drive (the preset's `devices`); the manifest must ask too. */
   grants: Record<string, DeviceKind>;
   ipc: Transport;
@@ -149,7 +149,13 @@ export class Kernel {
   /** Where component `name` runs: kernel-wasm (its WebAssembly build, unsandboxed) is the kernel domain. */
   domainOf(name: string): Domain {
     const d = placedDomain(this.config.preset, this.config.placement, name);
-    return d === 'kernel-wasm' ? 'kernel' : d;
+    return d === 'kernel-wasm' ? 'kernel' : d === 'user-wasm' ? 'user' : d;
+  }
+
+  /** Whether component `name` is placed as its WebAssembly build (sandbox, kernel-wasm, user-wasm). */
+  wasmBuild(name: string): boolean {
+    const d = placedDomain(this.config.preset, this.config.placement, name);
+    return d === 'sandbox' || d === 'kernel-wasm' || d === 'user-wasm';
   }
 
   /** Whether component `name` is placed as its WebAssembly build, unsandboxed in the kernel domain. */
@@ -211,10 +217,10 @@ export class Kernel {
     for (const name of this.config.components) {
       const domain = this.domainOf(name);
       const unsandboxed = this.unsandboxedWasm(name);
-      const mod = this.moduleFor(name, unsandboxed ? 'sandbox' : domain);
+      const mod = this.moduleFor(name, this.wasmBuild(name) ? 'sandbox' : domain);
       if (mod === undefined) throw new Error(`boot: no component named ${name}`);
       await this.components.load(mod, domain, undefined, unsandboxed);
-      this.log.log(`  ${name.padEnd(8)} ${unsandboxed ? 'kernel domain, WebAssembly unsandboxed (memory in the kernel arena, direct calls)' : domain === 'kernel' ? 'kernel domain (direct calls)' : domain === 'sandbox' ? 'sandbox domain (WebAssembly in the kernel thread, direct calls, metered)' : `user domain (own thread, ${this.config.ipc} IPC)`}`);
+      this.log.log(`  ${name.padEnd(8)} ${unsandboxed ? 'kernel domain, WebAssembly unsandboxed (memory in the kernel arena, direct calls)' : domain === 'user' && this.wasmBuild(name) ? `user domain, WebAssembly in its own thread (${this.config.ipc} IPC)` : domain === 'kernel' ? 'kernel domain (direct calls)' : domain === 'sandbox' ? 'sandbox domain (WebAssembly in the kernel thread, direct calls, metered)' : `user domain (own thread, ${this.config.ipc} IPC)`}`);
     }
     const { argv, env, cwd } = this.config.init;
     await this.spawn(undefined, { path: argv[0]!, argv, env, fds: [], pgid: -1 }, cwd);

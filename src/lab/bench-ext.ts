@@ -6,7 +6,7 @@
 //             the sandbox, and the same module unsandboxed, against one device model
 //             served synchronously: ns per read, the bytes checked
 //   system    the same reads inside a booted system (monolithic preset, blk placed
-//             kernel | user | sandbox | kernel-wasm): kbench blkread (one sector of
+//             kernel | user | sandbox | user-wasm | kernel-wasm): kbench blkread (one sector of
 //             /dev/blk0: the syscall, the driver and the device thread) and blkseq (4 MiB
 //             in 64 KiB reads, MB/s)
 //   recovery  fault blk crash, repeatedly: from the supervisor's "restarting" to
@@ -87,6 +87,7 @@ const PLACEMENTS: { place: string; runtime: string }[] = [
   { place: 'blk=kernel', runtime: 'TypeScript, kernel domain' },
   { place: 'blk=user', runtime: 'TypeScript, user domain' },
   { place: 'blk=sandbox', runtime: 'C/WebAssembly, sandbox' },
+  { place: 'blk=user-wasm', runtime: 'C/WebAssembly, user domain' },
   { place: 'blk=kernel-wasm', runtime: 'C/WebAssembly, unsandboxed' },
 ];
 

@@ -2,8 +2,12 @@
 // the parser of a placement string: plain code, no zod, so the browser lab's page can
 // use them without carrying the schema library (schema.ts re-exports them).
 
-/** kernel-wasm: a component's WebAssembly build in the kernel domain, unsandboxed (its memory in the kernel arena). */
-export const DOMAINS = ['kernel', 'user', 'sandbox', 'kernel-wasm'] as const;
+/**
+ * sandbox: a component's WebAssembly build in the kernel thread, in its own memory;
+ * kernel-wasm: that build unsandboxed (its memory in the kernel arena); user-wasm:
+ * that build in its own server thread.
+ */
+export const DOMAINS = ['kernel', 'user', 'sandbox', 'kernel-wasm', 'user-wasm'] as const;
 export type DomainName = (typeof DOMAINS)[number];
 /** Components with a WebAssembly build (services/NAME-wasm/), which may be placed in the sandbox domain. */
 export const SANDBOX_BUILDS: readonly string[] = ['blk'];
@@ -25,7 +29,7 @@ export function parsePlacement(text: string): Record<string, DomainName> {
     const [, component, domain] = m;
     if (!(COMPONENT_NAMES as readonly string[]).includes(component!)) throw new Error(`bad placement '${part}': unknown component '${component}' (known: ${COMPONENT_NAMES.join(', ')})`);
     if (!(DOMAINS as readonly string[]).includes(domain!)) throw new Error(`bad placement '${part}': unknown domain '${domain}' (known: ${DOMAINS.join(', ')})`);
-    if ((domain === 'sandbox' || domain === 'kernel-wasm') && !SANDBOX_BUILDS.includes(component!)) throw new Error(`bad placement '${part}': ${component} has no WebAssembly build, so it cannot run in the ${domain} domain (components with one: ${SANDBOX_BUILDS.join(', ')})`);
+    if ((domain === 'sandbox' || domain === 'kernel-wasm' || domain === 'user-wasm') && !SANDBOX_BUILDS.includes(component!)) throw new Error(`bad placement '${part}': ${component} has no WebAssembly build, so it cannot run in the ${domain} domain (components with one: ${SANDBOX_BUILDS.join(', ')})`);
     out[component!] = domain as DomainName;
   }
   return out;

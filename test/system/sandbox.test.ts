@@ -153,6 +153,17 @@ test('kernel-wasm: insmod --unsandboxed loads the module file into the kernel do
   assert.match(r.stdout, /^1$/m);
 });
 
+test('user-wasm: the same module in its own server thread serves an ext2 disk (microkernel)', async () => {
+  const img = await image('user-wasm.img');
+  const r = await sh('microkernel', 'lsmod | grep "^blk "; seq 1 20000 > /a; fault blk crash; cp /a /b; sync', { place: 'blk=user-wasm', disk: img });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^blk\s+user\s+running\s+0$/m);
+  assert.equal(noLeaks(r), undefined);
+  const fsck = e2fsck(img, '-fn');
+  assert.equal(fsck.status, 0, fsck.output);
+  for (const f of ['/a', '/b']) assert.equal(new TextDecoder().decode(debugfsCat(img, f)), seq(20000), f);
+});
+
 test('sandbox: a component without a WebAssembly build is refused with the reason', () => {
   assert.throws(() => parsePlacement('vfs=sandbox'), /vfs has no WebAssembly build, so it cannot run in the sandbox domain \(components with one: blk\)/);
   assert.deepEqual(parsePlacement('blk=sandbox'), { blk: 'sandbox' });

@@ -24,7 +24,7 @@ import type { Params } from '../params.js';
 import { bindDevice } from '../device.js';
 import { SERVICES, KERNEL, lendRefusal, type ServiceDef } from '../../abi/services.js';
 import { wrapComponent, type FaultState, type FaultType } from './fault.js';
-import { UserServer, type Transport } from './server.js';
+import { UserServer, type Transport, type ServerInit } from './server.js';
 import type { ComponentModule } from './server-runtime.js';
 import type { PendingCall } from '../ipc/rpc.js';
 import { MAX_REPLAYS, bindClient } from './peer-link.js';
@@ -48,6 +48,8 @@ export interface ComponentRecord {
   server: UserServer | undefined;
   /** Its instance's supervisor (sandbox domain). */
   sandbox?: SandboxComponent;
+  /** A WebAssembly build's module bytes given at load (insmod FILE), used again at each restart; else the image's. */
+  wasmBytes?: Uint8Array;
   /** The doorbell word of its server thread (user domain), kept across restarts. */
   readonly bell: SharedArrayBuffer;
   /** Calls waiting for a restart to finish. */
@@ -152,7 +154,7 @@ export class ComponentTable {
     if (SERVICES[name] === undefined || name === 'kernel') throw new KernelError(Errno.ENOENT, `${name} is not in the service list`);
     const faults: FaultState = { armed: undefined, leaking: false };
     const iface: ComponentInstance = {};
-    const record: ComponentRecord = { name, module, domain, state: 'starting', restarts: 0, generation: 0, iface, instance: undefined, faults, server: undefined, bell: new SharedArrayBuffer(4), waiting: [] };
+    const record: ComponentRecord = { name, module, domain, state: 'starting', restarts: 0, generation: 0, iface, instance: undefined, faults, server: undefined, bell: new SharedArrayBuffer(4), waiting: [], ...(wasm === undefined ? {} : { wasmBytes: wasm }) };
     this.records.set(name, record);
     try {
       if (domain === 'sandbox' || unsandboxed) await this.startSandbox(record, wasm, unsandboxed);
@@ -300,8 +302,19 @@ export class ComponentTable {
       onServeError: (e) => this.kernelFailure(undefined, e),
       onDeath: (reason) => { void this.restart(record, server, reason); },
       lent: this.lent,
+      ...(this.wasmFor(record)),
     });
     return { server, announce: wiring.announce };
+  }
+
+  // A WebAssembly build placed in the user domain (user-wasm): its server runs the module.
+  private wasmFor(record: ComponentRecord): { wasm?: ServerInit['wasm'] } {
+    const module = record.module;
+    if (!isSandboxModule(module)) return {};
+    const bytes = record.wasmBytes ?? this.o.imageFile?.(module.wasm.path);
+    if (bytes === undefined) throw new KernelError(Errno.ENOENT, `${record.name}: no /${module.wasm.path} in the image`);
+    const p = this.o.params;
+    return { wasm: { module: `${record.name}-wasm`, bytes, fuel: p.sandboxFuel, maxBytes: p.sandboxModuleBytes, maxPages: p.sandboxPages } };
   }
 
   private async startUser(record: ComponentRecord): Promise<void> {

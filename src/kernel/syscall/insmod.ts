@@ -27,7 +27,7 @@ export async function sysInsmod(k: Kernel, p: Process, a: number[]): Promise<num
   if (flags !== 0) throw new KernelError(Errno.EINVAL, 'insmod: flags apply to a module file');
   const domain = k.domainOf(name);
   const unsandboxed = k.unsandboxedWasm(name);
-  const mod = k.moduleFor(name, unsandboxed ? 'sandbox' : domain);
+  const mod = k.moduleFor(name, k.wasmBuild(name) ? 'sandbox' : domain);
   if (mod === undefined) throw new KernelError(Errno.ENOENT, `no component named ${name}`);
   const record = await k.components.load(mod, domain, undefined, unsandboxed);
   k.log.log(`insmod ${name}: ${record.domain} domain`);
