@@ -39,7 +39,7 @@ const usages: Record<string, string> = {
   hexdump: 'hexdump [-C] [-v] [FILE]...\nA hex dump; repeated lines as "*".\n  -C  canonical hex+ASCII form\n  -v  show repeated lines',
   hostname: 'hostname\nPrints the system\'s node name.',
   id: 'id [-u | -g | -G] [-n] [-r] [USER]\nUser and group ids.\n  -u user  -g group  -G all groups  -n names  -r real ids',
-  insmod: 'insmod NAME...\nLoads components into the running system.',
+  insmod: 'insmod NAME... | insmod [--unsandboxed] PATH.wasm...\nLoads components into the running system, or a WebAssembly module file into the sandbox domain (--unsandboxed: into the kernel arena).',
   kbench: 'kbench [-s SCALE] [-d DIR] [-S MAX] WORKLOAD... | kbench faults|gadget|verify ...\nTimes workloads; one JSON line each.',
   kill: 'kill [-s SIG | -SIG | -N] PID... | kill -l [N]\nSends a signal (TERM) to processes (a negative PID: a process group).',
   ln: 'ln [-sfv] TARGET LINK | ln [-sfv] TARGET... DIRECTORY\nMakes links.\n  -s  symbolic\n  -f  replace\n  -v  say what',
