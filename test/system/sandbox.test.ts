@@ -170,4 +170,7 @@ test('sandbox: a component without a WebAssembly build is refused with the reaso
   const r = spawnSync(process.execPath, [path.join(root, 'bin/kernelkit.js'), 'run', '--preset', 'hybrid', '--place', 'ext2=sandbox', '--', 'true'], { encoding: 'utf8', timeout: 60_000 });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /ext2 has no WebAssembly build/);
+  const campaign = spawnSync(process.execPath, [path.join(root, 'bin/kernelkit.js'), 'faults', '--presets', 'hybrid', '--place', 'vfs=kernel-wasm', '-n', '1'], { encoding: 'utf8', timeout: 60_000 });
+  assert.notEqual(campaign.status, 0);
+  assert.match(campaign.stderr, /vfs has no WebAssembly build, so it cannot run in the kernel-wasm domain/);
 });

@@ -90,7 +90,7 @@ const faultRate = (cells: FaultCell[], seconds: number): number => (seconds > 0 
 function print(j: CampaignJson, json: boolean): void {
   if (json) { process.stdout.write(JSON.stringify(j) + '\n'); return; }
   const m = j.machine;
-  process.stdout.write(`machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, load ${m.loadavg_1m} at start; seed ${j.seed}; ${j.parallel} at once; ${j.seconds} s, ${j.faults_per_s} faults/s${j.shard !== undefined ? `; slice ${j.shard}` : ''}\n${j.storage}\n\n`);
+  process.stdout.write(`machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, load ${m.loadavg_1m} at start; seed ${j.seed}; ${j.parallel} at once; ${j.seconds} s, ${j.faults_per_s} faults/s${j.shard !== undefined ? `; slice ${j.shard}` : ''}${j.campaign.place !== undefined ? `; placement ${j.campaign.place}` : ''}\n${j.storage}\n\n`);
   process.stdout.write(faultTable(j.cells));
   for (const f of j.failed_jobs ?? []) process.stdout.write(`job failed ${f.attempts} time(s): ${f.id}: ${f.reason}\n`);
 }
