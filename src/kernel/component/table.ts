@@ -9,7 +9,8 @@
 // Channels between components are wired by channels.ts (one per `uses` edge, direct
 // between the two threads). The supervisor lives here too: it watches user-domain
 // servers (exit, heartbeat) and restarts them, re-wiring their channels; a component
-// that fails in the kernel domain panics the kernel.
+// that fails in the kernel domain panics the kernel. The sandbox domain (a WebAssembly
+// build in the kernel thread) has its own supervisor in sandbox.ts.
 
 import { Arena, checksum } from '../../lib/arena.js';
 import type { Value } from '../../lib/codec.js';

@@ -12,8 +12,13 @@
 //             code section is decoded instruction by instruction (to find the loops),
 //             each body re-encoded with its new size, and the section sizes recomputed.
 //             The start function is exported as `kk_start` instead, for the kernel
-//             to call with fuel after instantiation. Custom sections (names, debug info) are dropped: their code offsets
-//             would be stale.
+//             to call with fuel after instantiation. Custom sections (names, debug
+//             info) are dropped: their code offsets would be stale.
+//   relocate  unsandboxed only (kernel-wasm, insmod --unsandboxed): no fuel; its
+//             memory becomes the imported kernel arena, and every address it uses
+//             moves by the base of its region there — each load's and store's static
+//             offset, each active data segment's offset. Addresses it computes stay
+//             its own (0-based), so the kernel adds the base where it reads them.
 //
 // The host's engine (WebAssembly.Module) validates the rewritten module; anything the
 // decoder does not know (SIMD, threads, tail calls, exceptions) is refused here with
