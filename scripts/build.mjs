@@ -59,6 +59,38 @@ for (const f of programs) {
   if (bad !== undefined) { console.error(`build: ${out} contains text the program sandbox refuses (${bad}); reword it`); process.exit(1); }
 }
 
+// Drivers in C for the sandbox domain (src/services/*-wasm/*.c): freestanding wasm32,
+// imports only, no libc. device.h is written from the ABI (abi/device.ts, abi/errno.ts)
+// so the C never copies a constant. The module ships in the initramfs at
+// /lib/modules/NAME.wasm, where the kernel loads it from.
+{
+  const { spawnSync } = await import('node:child_process');
+  const device = await import(pathToFileURL(path.join(root, 'dist/src/abi/device.js')).href);
+  const { Errno } = await import(pathToFileURL(path.join(root, 'dist/src/abi/errno.js')).href);
+  const { SECTOR_SIZE } = await import(pathToFileURL(path.join(root, 'dist/src/abi/blk.js')).href);
+  const { defaultParams } = await import(pathToFileURL(path.join(root, 'dist/src/kernel/params.js')).href);
+  const defines = {
+    SECTOR_SIZE, BLK_SLOTS: device.BLK_SLOTS, BLK_SLOTS_OFFSET: device.BLK_SLOTS_OFFSET, BLK_SLOT_BYTES: device.BLK_SLOT_BYTES,
+    BLK_DATA_OFFSET: device.BLK_DATA_OFFSET, BLK_SLOT_DATA_BYTES: device.BLK_SLOT_DATA_BYTES, BLK_CAPACITY_LO: device.BLK_CAPACITY_LO, BLK_CAPACITY_HI: device.BLK_CAPACITY_HI,
+    BLK_READ: device.BlkOp.READ, BLK_WRITE: device.BlkOp.WRITE, BLK_FLUSH: device.BlkOp.FLUSH,
+    BLK_FREE: device.BlkSlotState.FREE, BLK_SUBMITTED: device.BlkSlotState.SUBMITTED, BLK_DONE: device.BlkSlotState.DONE,
+    EINVAL: Errno.EINVAL, ENXIO: Errno.ENXIO, EAGAIN: Errno.EAGAIN, WILD_WRITE_BYTES: defaultParams.wildWriteBytes,
+  };
+  mkdirSync('build/wasm-drivers', { recursive: true });
+  writeFileSync('build/wasm-drivers/device.h', `// Written by scripts/build.mjs from abi/device.ts, abi/errno.ts, abi/blk.ts and kernel/params.ts.\n${Object.entries(defines).map(([k, v]) => `#define ${k} ${v}`).join('\n')}\n`);
+  const which = spawnSync('sh', ['-c', 'command -v clang && command -v wasm-ld'], { encoding: 'utf8' });
+  if (which.status !== 0) {
+    console.error('build: clang and wasm-ld are needed to build the WebAssembly block driver (src/services/blk-wasm/blk.c); install them: apt-get install clang lld');
+    process.exit(1);
+  }
+  mkdirSync('build/initramfs-extra/lib/modules', { recursive: true });
+  const out = 'build/initramfs-extra/lib/modules/blk.wasm';
+  const r = spawnSync('clang', ['--target=wasm32', '-O2', '-nostdlib', '-ffreestanding', '-Wall', '-Werror', '-Ibuild/wasm-drivers',
+    '-Wl,--no-entry', '-Wl,--strip-all', '-Wl,-z,stack-size=16384', '-Wl,--initial-memory=262144', '-Wl,--max-memory=262144',
+    '-o', out, 'src/services/blk-wasm/blk.c'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) { console.error('build: compiling src/services/blk-wasm/blk.c failed'); process.exit(1); }
+}
+
 // The initramfs: /bin with every program, /dev nodes, /etc, /tmp.
 const { writeCpio } = await import(pathToFileURL(path.join(root, 'dist/src/lib/cpio.js')).href);
 const { executableHeader } = await import(pathToFileURL(path.join(root, 'dist/src/abi/exec.js')).href);

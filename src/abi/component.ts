@@ -48,6 +48,19 @@ export interface ComponentContext {
   readonly kernel: KernelCalls;
   /** The device this driver was bound to (its queue memory and interrupt), if any. */
   readonly device?: DeviceBinding;
+  /** In the sandbox domain: the component's WebAssembly instance (kernel/sandbox/). */
+  readonly sandbox?: SandboxBinding;
+}
+
+/**
+ * A WebAssembly instance in the sandbox domain, as its glue sees it: direct calls to
+ * its exports (each with fresh fuel), and copies into and out of its linear memory. A
+ * trap ends the instance: the call throws, and the supervisor starts a fresh one.
+ */
+export interface SandboxBinding {
+  call(name: string, ...args: number[]): number;
+  copyIn(ptr: number, data: Uint8Array): void;
+  copyOut(ptr: number, length: number): Uint8Array;
 }
 
 /** A device as a driver sees it: shared queue memory and an interrupt to wait on. */
@@ -105,8 +118,8 @@ export type ComponentFactory = (ctx: ComponentContext) => ComponentInstance;
  * placement does not name (ext2, proc) runs where vfs does; anything else in the kernel
  * under the `monolithic` preset and in a user domain elsewhere.
  */
-export function placedDomain(preset: string, placement: Readonly<Record<string, string>>, name: string): 'kernel' | 'user' {
+export function placedDomain(preset: string, placement: Readonly<Record<string, string>>, name: string): 'kernel' | 'user' | 'sandbox' | 'kernel-wasm' | 'user-wasm' {
   const placed = placement[name] ?? (name === 'ext2' || name === 'proc' ? placement['vfs'] : undefined);
-  if (placed === 'kernel' || placed === 'user') return placed;
+  if (placed === 'kernel' || placed === 'user' || placed === 'sandbox' || placed === 'kernel-wasm' || placed === 'user-wasm') return placed;
   return preset === 'monolithic' ? 'kernel' : 'user';
 }

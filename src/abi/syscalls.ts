@@ -70,7 +70,7 @@ export const SYSCALLS = [
   def(46, 'sched_yield', [], 'gives up the processor'),
   def(47, 'poll', [['fds', 'ptr'], ['nfds', 'int'], ['timeoutMs', 'int']], 'waits for readiness (POLLFD records of 3 int32)'),
   def(48, 'sysinfo', [['what', 'int'], ['buf', 'ptr'], ['len', 'len']], 'kernel tables as encoded values (SysInfo.*): ps, lsmod, dmesg, memstat, mounts, preset, threads'),
-  def(49, 'insmod', [['name', 'ptr'], ['nameLen', 'len']], 'loads a component'),
+  def(49, 'insmod', [['name', 'ptr'], ['nameLen', 'len'], ['flags', 'int']], 'loads a component, or a WebAssembly module file (INSMOD_UNSANDBOXED: into the kernel arena, unsandboxed)'),
   def(50, 'rmmod', [['name', 'ptr'], ['nameLen', 'len']], 'unloads a component (EBUSY when in use)'),
   def(51, 'fault', [['component', 'ptr'], ['componentLen', 'len'], ['type', 'ptr'], ['typeLen', 'len']], 'arms a fault in a component for its next request'),
   def(52, 'mount', [['source', 'ptr'], ['sourceLen', 'len'], ['target', 'ptr'], ['targetLen', 'len'], ['fstype', 'ptr'], ['fstypeLen', 'len']], 'mounts a filesystem'),
@@ -144,6 +144,8 @@ export const SysInfo = { PS: 1, LSMOD: 2, DMESG: 3, MEMSTAT: 4, MOUNTS: 5, PRESE
 export const TRACE = { JSON: 1 } as const;
 
 export const WNOHANG = 1;
+/** insmod flag: load a WebAssembly module file unsandboxed, its memory in the kernel arena (kernel/sandbox/). */
+export const INSMOD_UNSANDBOXED = 1;
 /** `wait` options: report children that stopped (WUNTRACED) or continued (WCONTINUED). */
 export const WUNTRACED = 2;
 export const WCONTINUED = 8;

@@ -23,7 +23,7 @@ export interface ThreadsRecord {
 
 export interface ModRecord {
   name: string;
-  domain: 'kernel' | 'user';
+  domain: 'kernel' | 'user' | 'sandbox';
   state: string; // 'running' | 'restarting' | 'failed' | 'unloaded'
   restarts: number;
   description: string;
@@ -59,5 +59,5 @@ export interface MountRecord {
 export interface PresetRecord {
   preset: string;
   ipc: string;
-  placement: Record<string, 'kernel' | 'user'>;
+  placement: Record<string, 'kernel' | 'user' | 'sandbox' | 'kernel-wasm' | 'user-wasm'>;
 }

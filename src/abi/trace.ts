@@ -32,7 +32,7 @@ export interface SyscallTraceEvent {
 }
 
 /** Where a component ran when it was called. */
-export type TraceDomain = 'kernel' | 'user';
+export type TraceDomain = 'kernel' | 'user' | 'sandbox';
 
 /**
  * How one call reached its component: a plain call (kernel domain), or a message on

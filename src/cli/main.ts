@@ -27,7 +27,7 @@ function bootOptions(cmd: Command): Command {
     .option('--user <name>', 'run the shell as this user from /etc/passwd (default: root), through su');
 }
 
-function resolve(opts: { preset: string; place?: string; ipc?: TransportName; disk?: string }): { preset: string; placement: Record<string, 'kernel' | 'user'>; ipc: TransportName } {
+function resolve(opts: { preset: string; place?: string; ipc?: TransportName; disk?: string }): { preset: string; placement: Record<string, 'kernel' | 'user' | 'sandbox' | 'kernel-wasm' | 'user-wasm'>; ipc: TransportName } {
   if (opts.disk !== undefined) checkDisk(opts.disk);
   let preset;
   try { preset = loadPreset(opts.preset); } catch (e) { throw new UsageError((e as Error).message); }

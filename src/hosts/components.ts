@@ -3,6 +3,7 @@
 
 import * as console from '../services/console/console.js';
 import * as blk from '../services/blk/blk.js';
+import * as blkWasm from '../services/blk-wasm/blk.js';
 import * as vfs from '../services/vfs/index.js';
 import * as ext2 from '../services/ext2/component.js';
 import * as pm from '../services/pm/pm.js';
@@ -18,6 +19,6 @@ import type { ComponentModule } from '../kernel/component/server-runtime.js';
 /** A block device's host storage, for hosts and the lab (any host's machines take one). */
 export type { Backing } from '../hw/block-device.js';
 
-export const COMPONENTS: Record<string, ComponentModule> = { console, blk, hostfs, ext2, vfs, pm, echo, ipcbench, usbgadget, net, proc, nic };
+export const COMPONENTS: Record<string, ComponentModule> = { console, blk, hostfs, ext2, vfs, pm, echo, ipcbench, usbgadget, net, proc, nic, 'blk-wasm': blkWasm };
 
 export { bootComponents } from './boot-order.js';

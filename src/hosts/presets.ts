@@ -30,6 +30,6 @@ export function deviceGrantsOf(name: string): Record<string, 'block' | 'console'
 }
 
 /** The preset's placement with `--place` overrides applied. */
-export function placementFor(preset: Preset, place?: string): Record<string, 'kernel' | 'user'> {
+export function placementFor(preset: Preset, place?: string): Record<string, 'kernel' | 'user' | 'sandbox' | 'kernel-wasm' | 'user-wasm'> {
   return { ...preset.placement, ...(place === undefined ? {} : parsePlacement(place)) };
 }

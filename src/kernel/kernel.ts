@@ -48,10 +48,11 @@ import { detach, inherit, machineSink, traceDirectCalls, tracedSyscall, type Tra
 import { DirectFiles } from './proc/direct.js';
 import { procInfo } from './proc/procinfo.js';
 import { groupsToHangUp } from './proc/orphans.js';
+import { readCpio } from '../lib/cpio.js';
 
 export interface BootConfig {
   preset: string;
-  placement: Record<string, Domain>;
+  placement: Record<string, Domain | 'kernel-wasm' | 'user-wasm'>;
   /** Which device each component may drive (the preset's `devices`); the manifest must ask too. */
   grants: Record<string, DeviceKind>;
   ipc: Transport;
@@ -75,6 +76,8 @@ export class Kernel {
   readonly params: Params;
   readonly log: KernelLog;
   readonly arena: Arena;
+  /** The kernel arena's memory, as WebAssembly sees it. */
+  readonly arenaMemory: WebAssembly.Memory;
   readonly bellMemory = new SharedArrayBuffer(KERNEL_BELL_BYTES);
   readonly bell = new Doorbell(this.bellMemory);
   readonly components: ComponentTable;
@@ -94,7 +97,11 @@ export class Kernel {
   constructor(readonly platform: Platform, readonly config: BootConfig, modules: Record<string, ComponentModule>) {
     this.params = { ...defaultParams, ...config.params };
     this.log = new KernelLog((line) => platform.bootLog(line));
-    this.arena = new Arena('kernel', new SharedArrayBuffer(this.params.kernelArenaBytes));
+    // The kernel arena is a (shared) WebAssembly memory, so a WebAssembly module loaded
+    // unsandboxed (insmod --unsandboxed) can use it as its own: kernel/sandbox/.
+    const pages = Math.ceil(this.params.kernelArenaBytes / 65536);
+    this.arenaMemory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    this.arena = new Arena('kernel', this.arenaMemory.buffer as unknown as SharedArrayBuffer);
     this.pool = new ThreadPool(platform, this.params.processPoolSize, this.params.processPoolMaxIdle, this.params.processReuseGraceMs, this.params.rlimitAsBytes);
     this.timers = new KernelTimers(bindDevice('timer', config.devices.timer));
     this.modules = modules;
@@ -117,7 +124,17 @@ export class Kernel {
       config: (name) => this.componentConfig(name),
       log: (line) => this.log.log(line),
       panic: (component, cause) => this.panic(component, cause),
+      kernelArenaMemory: this.arenaMemory,
+      imageFile: (path) => readCpio(this.config.initramfs).find((e) => e.name === path)?.data,
     });
+  }
+
+  /** The module of component `name` for `domain`: the sandbox domain takes its WebAssembly build (`NAME-wasm`). */
+  moduleFor(name: string, domain: Domain): ComponentModule | undefined {
+    if (domain !== 'sandbox') return this.modules[name];
+    const mod = this.modules[`${name}-wasm`];
+    if (mod === undefined && this.modules[name] !== undefined) throw new KernelError(Errno.ENOEXEC, `${name} has no WebAssembly build, so it cannot run in the sandbox domain`);
+    return mod;
   }
 
   readonly modules: Record<string, ComponentModule>;
@@ -133,8 +150,21 @@ export class Kernel {
   get console(): ConsoleService { return this.components.iface<ConsoleService>('console'); }
   get blk(): BlkService { return this.components.iface<BlkService>('blk'); }
 
+  /** Where component `name` runs: kernel-wasm (its WebAssembly build, unsandboxed) is the kernel domain. */
   domainOf(name: string): Domain {
-    return placedDomain(this.config.preset, this.config.placement, name);
+    const d = placedDomain(this.config.preset, this.config.placement, name);
+    return d === 'kernel-wasm' ? 'kernel' : d === 'user-wasm' ? 'user' : d;
+  }
+
+  /** Whether component `name` is placed as its WebAssembly build (sandbox, kernel-wasm, user-wasm). */
+  wasmBuild(name: string): boolean {
+    const d = placedDomain(this.config.preset, this.config.placement, name);
+    return d === 'sandbox' || d === 'kernel-wasm' || d === 'user-wasm';
+  }
+
+  /** Whether component `name` is placed as its WebAssembly build, unsandboxed in the kernel domain. */
+  unsandboxedWasm(name: string): boolean {
+    return placedDomain(this.config.preset, this.config.placement, name) === 'kernel-wasm';
   }
 
   private componentConfig(name: string): Record<string, Value> {
@@ -190,11 +220,12 @@ export class Kernel {
       tickMs: this.params.supervisorTickMs,
     }).catch((e: unknown) => this.panic('kernel', e instanceof Error ? `${e.name}: ${e.message}` : String(e)));
     for (const name of this.config.components) {
-      const mod = this.modules[name];
-      if (mod === undefined) throw new Error(`boot: no component named ${name}`);
       const domain = this.domainOf(name);
-      await this.components.load(mod, domain);
-      this.log.log(`  ${name.padEnd(8)} ${domain === 'kernel' ? 'kernel domain (direct calls)' : `user domain (own thread, ${this.config.ipc} IPC)`}`);
+      const unsandboxed = this.unsandboxedWasm(name);
+      const mod = this.moduleFor(name, this.wasmBuild(name) ? 'sandbox' : domain);
+      if (mod === undefined) throw new Error(`boot: no component named ${name}`);
+      await this.components.load(mod, domain, undefined, unsandboxed);
+      this.log.log(`  ${name.padEnd(8)} ${unsandboxed ? 'kernel domain, WebAssembly unsandboxed (memory in the kernel arena, direct calls)' : domain === 'user' && this.wasmBuild(name) ? `user domain, WebAssembly in its own thread (${this.config.ipc} IPC)` : domain === 'kernel' ? 'kernel domain (direct calls)' : domain === 'sandbox' ? 'sandbox domain (WebAssembly in the kernel thread, direct calls, metered)' : `user domain (own thread, ${this.config.ipc} IPC)`}`);
     }
     const { argv, env, cwd } = this.config.init;
     await this.spawn(undefined, { path: argv[0]!, argv, env, fds: [], pgid: -1 }, cwd);

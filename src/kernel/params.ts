@@ -70,6 +70,12 @@ export const defaultParams = {
   wildWriteBytes: 64 << 10,
   /** Host descriptors cache: unpinned nodes the hostfs device keeps open per share. */
   hostfsOpenNodes: 256,
+  /** Fuel a sandbox-domain instance gets per call from the kernel (and for its start function): function entries plus loop iterations; run out, it traps (a hang). */
+  sandboxFuel: 1_000_000,
+  /** The largest WebAssembly module the sandbox domain loads (bytes). */
+  sandboxModuleBytes: 1 << 20,
+  /** The most 64 KiB pages a sandbox-domain instance's memory may have or grow to. */
+  sandboxPages: 64,
   /** Restarts after which the supervisor gives up on a component. */
   maxRestarts: 1000,
   /** Trace lines a trace file may have waiting to be written; more are dropped and counted (kernel/trace.ts). */

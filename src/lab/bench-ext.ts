@@ -1,4 +1,16 @@
-// `kernelkit bench ext`, the eBPF half: what running verified code in the kernel costs.
+// `kernelkit bench ext`: what running safe code in the kernel costs — WebAssembly
+// drivers in the sandbox domain, and eBPF programs at hooks.
+//
+//   driver    the block driver alone, in this thread (hosts/sandbox-bench.ts): one-sector
+//             reads through the TypeScript driver, the C driver's WebAssembly build in
+//             the sandbox, and the same module unsandboxed, against one device model
+//             served synchronously: ns per read, the bytes checked
+//   system    the same reads inside a booted system (monolithic preset, blk placed
+//             kernel | user | sandbox | user-wasm | kernel-wasm): kbench blkread (one sector of
+//             /dev/blk0: the syscall, the driver and the device thread) and blkseq (4 MiB
+//             in 64 KiB reads, MB/s)
+//   recovery  fault blk crash, repeatedly: from the supervisor's "restarting" to
+//             "restarted" in dmesg, sandbox (a trap) against user (a dead server thread)
 //
 //   program   bcc-style syscount (test/bpf/c/syscount.c, compiled by the host's clang
 //             -target bpf here and now), its sys_enter program run on the same stream of
@@ -18,13 +30,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SYS } from '../abi/syscalls.js';
 import { timeBpfProgram as timeProgram } from '../hosts/bpf-bench.js';
+import { timeDriverReads, type DriverBuild } from '../hosts/sandbox-bench.js';
 import { runMachine } from '../hosts/node/machine.js';
 import { loadPreset, placementFor } from '../hosts/presets.js';
 import { machineInfo, type MachineInfo } from './machine-info.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-export interface ExtBenchRow { part: 'program' | 'hook'; runtime: string; median_ns: number; ratio: number; note: string }
+export interface ExtBenchRow { part: 'driver' | 'system' | 'recovery' | 'program' | 'hook'; runtime: string; median_ns: number; ratio: number; note: string }
 export interface ExtBenchResult { machine: MachineInfo; rows: ExtBenchRow[] }
 
 function median(xs: number[]): number {
@@ -58,6 +71,64 @@ function timePlain(contexts: Uint8Array[], samples: number): { ns: number[]; cou
   return { ns, counts };
 }
 
+/** Boots `preset` with `place` overrides and runs `script`; its stdout. */
+async function runIn(preset: string, script: string, mounts: { host: string; guest: string; readOnly: boolean }[], place?: string): Promise<string> {
+  const p = loadPreset(preset);
+  let out = '', err = '';
+  const code = await runMachine({
+    preset: p.name, placement: placementFor(p, place), ipc: p.ipc, stdin: 'none', mounts, init: ['/bin/sh', '-c', script],
+    stdout: (b) => { out += Buffer.from(b).toString('utf8'); }, stderr: (b) => { err += Buffer.from(b).toString('utf8'); },
+  });
+  if (code !== 0) throw new Error(`bench ext on ${preset} (${place ?? 'as placed'}) failed (status ${code}): ${err}`);
+  return out;
+}
+
+const PLACEMENTS: { place: string; runtime: string }[] = [
+  { place: 'blk=kernel', runtime: 'TypeScript, kernel domain' },
+  { place: 'blk=user', runtime: 'TypeScript, user domain' },
+  { place: 'blk=sandbox', runtime: 'C/WebAssembly, sandbox' },
+  { place: 'blk=user-wasm', runtime: 'C/WebAssembly, user domain' },
+  { place: 'blk=kernel-wasm', runtime: 'C/WebAssembly, unsandboxed' },
+];
+
+/** The block driver's rows: alone in this thread, inside booted systems, and its recovery after a crash. */
+async function driverRows(o: { runs: number; quick: boolean; onProgress?: (what: string) => void }): Promise<ExtBenchRow[]> {
+  const rows: ExtBenchRow[] = [];
+  const wasm = new Uint8Array(fs.readFileSync(path.join(root, 'build/initramfs-extra/lib/modules/blk.wasm')));
+  const reads = o.quick ? 2000 : 20000;
+  const samples = Math.max(3, o.runs);
+  const alone: [DriverBuild, number][] = [];
+  for (const build of ['TypeScript', 'sandbox', 'unsandboxed'] as const) {
+    o.onProgress?.(`driver: ${build}`);
+    alone.push([build, median(await timeDriverReads(build, wasm, reads, samples))]);
+  }
+  for (const [build, ns] of alone) rows.push({ part: 'driver', runtime: build === 'TypeScript' ? 'TypeScript (kernel domain)' : `C/WebAssembly, ${build}`, median_ns: ns, ratio: ns / alone[0]![1], note: `one-sector read, device served in-thread, ${reads} reads x ${samples}` });
+  const scale = o.quick ? '0.2' : '1';
+  const system: { runtime: string; read: number; seq: number; mbps: number }[] = [];
+  for (const { place, runtime } of PLACEMENTS) {
+    o.onProgress?.(`system: ${place}`);
+    const lines = (await runIn('monolithic', `kbench -s ${scale} blkread blkseq`, [], place)).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { workload: string; median_ns: number; throughput?: number });
+    const read = lines.find((l) => l.workload === 'blkread'), seq = lines.find((l) => l.workload === 'blkseq');
+    if (read === undefined || seq === undefined) throw new Error(`bench ext: kbench under ${place} printed no figures`);
+    system.push({ runtime, read: read.median_ns, seq: seq.median_ns, mbps: seq.throughput ?? 0 });
+  }
+  for (const s of system) rows.push({ part: 'system', runtime: s.runtime, median_ns: s.read, ratio: s.read / system[0]!.read, note: 'pread of one sector of /dev/blk0 (kbench blkread), monolithic' });
+  for (const s of system) rows.push({ part: 'system', runtime: s.runtime, median_ns: s.seq, ratio: s.seq / system[0]!.seq, note: `4 MiB of /dev/blk0 in 64 KiB preads: ${s.mbps} MB/s (kbench blkseq)` });
+  const crashes = o.quick ? 3 : 10;
+  const recovery: { runtime: string; ms: number }[] = [];
+  for (const { place, runtime } of PLACEMENTS.filter((p) => p.place === 'blk=sandbox' || p.place === 'blk=user')) {
+    o.onProgress?.(`recovery: ${place}`);
+    const script = `${Array.from({ length: crashes }, () => 'fault blk crash; head -c 512 /dev/blk0 > /dev/null').join('; ')}; dmesg`;
+    const out = await runIn('monolithic', script, [], place);
+    const at = (re: RegExp): number[] => out.split('\n').filter((l) => re.test(l)).map((l) => Number(/^\[\s*([\d.]+)\]/.exec(l)?.[1] ?? NaN) * 1000);
+    const down = at(/ blk: .*; restarting \(restart \d+\)$/), up = at(/ blk: restarted$/);
+    if (down.length !== crashes || up.length !== crashes) throw new Error(`bench ext: ${crashes} crashes under ${place} gave ${down.length} restarts and ${up.length} recoveries`);
+    recovery.push({ runtime, ms: median(down.map((d, i) => up[i]! - d)) });
+  }
+  for (const r of recovery) rows.push({ part: 'recovery', runtime: r.runtime, median_ns: r.ms * 1e6, ratio: r.ms / recovery[0]!.ms, note: `fault blk crash x ${crashes}: dmesg "restarting" to "restarted", monolithic` });
+  return rows;
+}
+
 async function nullSyscall(preset: string, script: string, mounts: { host: string; guest: string; readOnly: boolean }[]): Promise<number[]> {
   const p = loadPreset(preset);
   let out = '', err = '';
@@ -69,12 +140,13 @@ async function nullSyscall(preset: string, script: string, mounts: { host: strin
   return out.split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { median_ns: number }).median_ns);
 }
 
-export async function benchExt(o: { presets: string[]; runs: number; quick: boolean; onProgress?: (what: string) => void }): Promise<ExtBenchResult> {
+export async function benchExt(o: { presets: string[]; runs: number; quick: boolean; parts?: 'driver' | 'bpf'; onProgress?: (what: string) => void }): Promise<ExtBenchResult> {
+  const rows: ExtBenchRow[] = o.parts === 'bpf' ? [] : await driverRows(o);
+  if (o.parts === 'driver') return { machine: machineInfo(), rows };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kk-bench-ext-'));
   fs.chmodSync(dir, 0o755);
   try {
     const object = new Uint8Array(fs.readFileSync(compile(dir)));
-    const rows: ExtBenchRow[] = [];
     // One context per syscall number in turn, as a mixed workload would give.
     const contexts = Array.from({ length: o.quick ? 2000 : 20000 }, (_, i) => {
       const ctx = new Uint8Array(64);

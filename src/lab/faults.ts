@@ -41,6 +41,8 @@ export interface FaultCampaignOptions {
   n: number;
   seed: number;
   ipc?: Transport;
+  /** `--place` overrides for every machine of the campaign (e.g. blk=sandbox). */
+  place?: string;
   /** Keep durable data in files on an ext2 root disk (made with `kernelkit mkfs`); ext2 cells always do. */
   disk?: boolean;
   /** Heartbeat silence that counts as a hung user-domain server, for the campaign's machines (ms; the kernel's default is params.ts heartbeatTimeoutMs). */
@@ -114,7 +116,7 @@ export interface CampaignResult {
 }
 
 /** The options that decide a campaign's jobs and their results (not how they are run). */
-export type CampaignSpec = Pick<FaultCampaignOptions, 'presets' | 'components' | 'types' | 'n' | 'seed' | 'ipc' | 'disk' | 'hangMs' | 'jobFaults' | 'stuckMs' | 'testStallAt'>;
+export type CampaignSpec = Pick<FaultCampaignOptions, 'presets' | 'components' | 'types' | 'n' | 'seed' | 'ipc' | 'place' | 'disk' | 'hangMs' | 'jobFaults' | 'stuckMs' | 'testStallAt'>;
 
 /** The campaign's jobs, cell by cell in table order. */
 export function planJobs(o: CampaignSpec): FaultJob[] {
@@ -136,7 +138,7 @@ export const shardJobs = (jobs: FaultJob[], index: number, count: number): Fault
 /** A job's name, the same for the same seed and options (queue job ids; merges match on it). */
 export function jobKey(o: CampaignSpec, j: FaultJob): string {
   return [`s${o.seed >>> 0}`, j.preset, j.component, j.type, `${j.from}-${j.to}`, o.ipc ?? 'preset-ipc', o.disk === true ? 'disk' : 'raw', `h${o.hangMs ?? CAMPAIGN_HANG_MS}`,
-    ...(o.testStallAt === undefined ? [] : [`stall${o.testStallAt}`])].join('.');
+    ...(o.place === undefined ? [] : [`place-${o.place}`]), ...(o.testStallAt === undefined ? [] : [`stall${o.testStallAt}`])].join('.');
 }
 
 export function storageOf(o: Pick<FaultCampaignOptions, 'disk' | 'components'>): string {
@@ -254,7 +256,7 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
     const machine = runMachine({
       // NOTE: with both, the machine uses `backing` and mounts it as an ext2 root.
       // NOTE: the CLI refuses a transport this build does not have (unsupportedTransport).
-      preset: p.name, placement: placementFor(p), ipc: (o.ipc ?? p.ipc) as typeof p.ipc, stdin: 'none', backing: disk, watchdogMs: WATCHDOG_MS, params,
+      preset: p.name, placement: placementFor(p, o.place), ipc: (o.ipc ?? p.ipc) as typeof p.ipc, stdin: 'none', backing: disk, watchdogMs: WATCHDOG_MS, params,
       ...(image !== undefined ? { disk: image } : {}),
       init: ['/bin/kbench', 'faults', String(o.seed >>> 0), String(op), spec, ...(image !== undefined ? ['disk'] : [])],
       stdout: (b) => { out.push(Buffer.from(b)); lastOutput = performance.now(); }, stderr: () => {}, signal: abort.signal,

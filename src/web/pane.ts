@@ -8,7 +8,7 @@ import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { BrowserMachine, PersistentDisk, UploadShare, UPLOAD_MOUNT, freshImage, checkImage, DEFAULT_DISK_BYTES } from '../hosts/browser/machine.js';
 import type { Preset } from '../presets/schema.js';
-import { DOMAINS } from '../presets/names.js';
+import { DOMAINS, SANDBOX_BUILDS } from '../presets/names.js';
 import { Diagram } from './diagram.js';
 import { MemoryMap } from './memmap.js';
 import { el, button, download } from './dom.js';
@@ -16,7 +16,7 @@ import { el, button, download } from './dom.js';
 export interface PaneOptions {
   index: number;
   preset: Preset;
-  placement: Record<string, 'kernel' | 'user'>;
+  placement: Record<string, 'kernel' | 'user' | 'sandbox' | 'kernel-wasm' | 'user-wasm'>;
   release: string;
   /** Fetched once for every pane, while the panes open their disks. */
   initramfs: Promise<Uint8Array>;
@@ -241,7 +241,7 @@ export class Pane {
   // into the new configuration; the URL keeps it, so a link reproduces it.
   private placementEditor(): HTMLElement {
     const selects = Object.keys(this.o.placement).filter((c) => ['console', 'blk', 'hostfs', 'ext2', 'vfs', 'pm'].includes(c)).map((c) => {
-      const s = el('select', { 'aria-label': `domain of ${c}`, 'data-component': c }, ...DOMAINS.map((d) => el('option', { value: d }, d)));
+      const s = el('select', { 'aria-label': `domain of ${c}`, 'data-component': c }, ...DOMAINS.filter((d) => (d !== 'sandbox' && d !== 'kernel-wasm' && d !== 'user-wasm') || SANDBOX_BUILDS.includes(c)).map((d) => el('option', { value: d }, d)));
       s.value = this.o.placement[c]!;
       return el('label', {}, `${c} `, s);
     });

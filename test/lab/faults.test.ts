@@ -67,6 +67,15 @@ test('faults --components ext2: the ext2 server survives every fault type on mic
   }
 });
 
+test('faults --place blk=sandbox: on monolithic the WebAssembly driver survives crash, hang and wild write; nothing acknowledged is lost, no panic', async () => {
+  const r = await kernelkit(['faults', '--presets', 'monolithic', '--place', 'blk=sandbox', '--components', 'blk', '--types', 'crash,hang,wild-write', '-n', '2', '--seed', '13', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { campaign: { place?: string }; cells: { type: string; injected: number; survived_pct: number; completed_pct: number; data_lost: number; panics: number; stuck: number }[] };
+  assert.equal(j.campaign.place, 'blk=sandbox');
+  assert.deepEqual(j.cells.map((c) => c.type).sort(), ['crash', 'hang', 'wild-write']);
+  for (const c of j.cells) assert.deepEqual([c.injected, c.survived_pct, c.completed_pct, c.data_lost, c.panics, c.stuck], [2, 100, 100, 0, 0, 0], `${c.type}: ${JSON.stringify(c)}`);
+});
+
 test('bad flags: one line on stderr, status 2', async () => {
   for (const args of [['faults', '--types', 'melt'], ['lab', '--runs', '0'], ['lab', '--workloads', 'nope'], ['lab', '--ipc', 'carrier-pigeon'], ['bench', 'ipc', '--preset', 'nope']]) {
     const r = await kernelkit(args);

@@ -82,7 +82,11 @@ test('nic MAC: derived from a name, locally administered unicast, stable, and di
   for (const bad of ['01:00:00:00:00:00', '02:00:00:00:00', '02-00-00-00-00-00', 'zz:00:00:00:00:00']) assert.equal(parseMac(bad), undefined, bad);
 });
 
-const PLACEMENTS: [string, Domain][] = ['monolithic', 'microkernel', 'hybrid'].map((p) => [p, placedDomain(p, loadPreset(p).placement, 'nic')]);
+const PLACEMENTS: [string, Domain][] = ['monolithic', 'microkernel', 'hybrid'].map((p) => {
+  const d = placedDomain(p, loadPreset(p).placement, 'nic');
+  assert.ok(d === 'kernel' || d === 'user', `${p} places nic in the kernel or a server (${d})`);
+  return [p, d];
+});
 
 async function withNic(domain: Domain, body: (n: NicService, m: NicDeviceModel, crash: () => Promise<void>, restarts: () => number) => Promise<void>): Promise<void> {
   const m = new NicDeviceModel(MAC);

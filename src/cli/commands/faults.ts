@@ -17,6 +17,7 @@ import {
 import { parseQueueUrl, runQueuedCampaign, startWorker, RedisUnreachable } from '../../lab/campaign-queue.js';
 import { machineInfo, type MachineInfo } from '../../lab/machine-info.js';
 import { presetNames, unsupportedTransport } from '../../lab/boot.js';
+import { parsePlacement } from '../../presets/names.js';
 import { round } from '../../lab/stats.js';
 
 /** What `faults --json` prints; a slice (--shard) adds `shard` and its `jobs`, which --merge reads. */
@@ -89,7 +90,7 @@ const faultRate = (cells: FaultCell[], seconds: number): number => (seconds > 0 
 function print(j: CampaignJson, json: boolean): void {
   if (json) { process.stdout.write(JSON.stringify(j) + '\n'); return; }
   const m = j.machine;
-  process.stdout.write(`machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, load ${m.loadavg_1m} at start; seed ${j.seed}; ${j.parallel} at once; ${j.seconds} s, ${j.faults_per_s} faults/s${j.shard !== undefined ? `; slice ${j.shard}` : ''}\n${j.storage}\n\n`);
+  process.stdout.write(`machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, load ${m.loadavg_1m} at start; seed ${j.seed}; ${j.parallel} at once; ${j.seconds} s, ${j.faults_per_s} faults/s${j.shard !== undefined ? `; slice ${j.shard}` : ''}${j.campaign.place !== undefined ? `; placement ${j.campaign.place}` : ''}\n${j.storage}\n\n`);
   process.stdout.write(faultTable(j.cells));
   for (const f of j.failed_jobs ?? []) process.stdout.write(`job failed ${f.attempts} time(s): ${f.id}: ${f.reason}\n`);
 }
@@ -122,6 +123,7 @@ export function register(program: Command, status: StatusSink): void {
     .option('--seed <n>', 'seed of the fault schedule', '1')
     .option('--ipc <transport>', 'transport for presets with user-domain components (default: the preset\'s)')
     .option('--disk', 'keep the durable data in files on an ext2 root disk (default: raw blocks on /dev/blk0 under a ramfs root)', false)
+    .option('--place <list>', 'placement overrides for every machine, e.g. blk=sandbox')
     .option('--hang-ms <ms>', `heartbeat silence after which a user-domain server counts as hung, in the campaign's machines (the kernel's default is 1000)`, String(CAMPAIGN_HANG_MS))
     .option('--job-faults <n>', 'faults per job: the unit of parallelism, --shard and --queue', String(JOB_FAULTS))
     .option('--parallel <n>', 'machines run at once on this host (default: the cores)')
@@ -131,7 +133,7 @@ export function register(program: Command, status: StatusSink): void {
     .option('--collect', 'with --queue: merge what the queue holds now, without enqueueing or waiting', false)
     .option('--json', 'print one JSON object', false)
     .action(async (opts: {
-      presets?: string; components?: string; types?: string; count: string; seed: string; ipc?: string; disk: boolean; hangMs: string; jobFaults: string;
+      presets?: string; components?: string; types?: string; count: string; seed: string; ipc?: string; place?: string; disk: boolean; hangMs: string; jobFaults: string;
       parallel?: string; shard?: string; merge?: string[]; queue?: string; collect: boolean; json: boolean;
     }) => {
       if (opts.merge !== undefined) {
@@ -154,7 +156,8 @@ export function register(program: Command, status: StatusSink): void {
       if (refused !== undefined) throw new UsageError(`--ipc ${ipc![0]}: ${refused.replace(/^not measured: /, '')}`);
       if (opts.collect && opts.queue === undefined) throw new UsageError('--collect needs --queue');
       if (opts.queue !== undefined && opts.shard !== undefined) throw new UsageError('--shard and --queue do not go together: the queue hands out the jobs');
-      const spec: CampaignSpec = { presets, components, types, n, seed, ...(ipc !== undefined ? { ipc: ipc[0]! } : {}), disk: opts.disk, hangMs, jobFaults };
+      if (opts.place !== undefined) { try { parsePlacement(opts.place); } catch (e) { throw new UsageError((e as Error).message); } }
+      const spec: CampaignSpec = { presets, components, types, n, seed, ...(ipc !== undefined ? { ipc: ipc[0]! } : {}), ...(opts.place !== undefined ? { place: opts.place } : {}), disk: opts.disk, hangMs, jobFaults };
       const machine = machineInfo();
       // A queued campaign runs for hours: its progress shows on stderr even with --json.
       const progress = bar(opts.json && opts.queue === undefined);

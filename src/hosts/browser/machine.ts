@@ -24,7 +24,7 @@ import { UPLOAD_MOUNT, type UploadShare } from './upload-share.js';
 
 export interface BrowserMachineOptions {
   preset: string;
-  placement: Record<string, Domain>;
+  placement: Record<string, Domain | 'kernel-wasm' | 'user-wasm'>;
   grants: Record<string, DeviceKind>;
   ipc: Transport;
   initramfs: Uint8Array;

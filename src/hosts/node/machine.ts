@@ -38,7 +38,7 @@ export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 
 export interface MachineOptions {
   preset: string;
-  placement: Record<string, Domain>;
+  placement: Record<string, Domain | 'kernel-wasm' | 'user-wasm'>;
   /** Device grants by component (default: the preset file's `devices`). */
   grants?: Record<string, DeviceKind>;
   ipc: Transport;

@@ -101,7 +101,7 @@ export class Channels {
     for (const name of usedServices(x.module.manifest)) {
       const s = this.o.records.get(name);
       if (s === undefined) continue; // not loaded: calls fail with ENODEV until it is
-      if (s.domain === 'kernel') {
+      if (s.domain !== 'user') { // kernel or sandbox: served in the kernel thread
         if (s.state === 'running') links.push(this.kernelEnd(x, name)); else down.push(name);
       } else if (this.live(s)) {
         const [c, sv] = makeChannel(this.o.ringBytes, x.name, x.bell, name, s.bell);

@@ -10,6 +10,7 @@ import { Doorbell, pollLoop, type LoopHost } from '../../lib/poller.js';
 import type { Value } from '../../lib/codec.js';
 import type { ComponentContext, ComponentFactory, ComponentInstance, KernelCalls, Manifest } from '../../abi/component.js';
 import { KernelError, Errno } from '../../abi/errno.js';
+import { SandboxInstance } from '../sandbox/instance.js';
 import { SERVICES, KERNEL, checkReply, grants, lendRefusal } from '../../abi/services.js';
 import { ShmEndpoint, PortEndpoint, type Endpoint, type PortLike } from '../ipc/endpoint.js';
 import { codecWire, fixedWire } from '../ipc/wire.js';
@@ -42,7 +43,8 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
   const init = await new Promise<ServerInit>((resolve) => host.port.onMessage((m) => {
     if ((m as { type?: string }).type === 'init') resolve(m as ServerInit);
   }));
-  const mod = modules[init.name];
+  // A WebAssembly build (user-wasm) is the module NAME-wasm, given its instance as ctx.sandbox.
+  const mod = modules[init.wasm?.module ?? init.name];
   const own = SERVICES[init.name];
   if (mod === undefined || own === undefined) { host.port.post({ type: 'init-failed', error: `no component named ${init.name}` }); return; }
   const uses = mod.manifest.uses;
@@ -189,6 +191,15 @@ export async function runServer(host: ServerHost, modules: Record<string, Compon
     void pollLoop({ doorbell: bell, poll, spinUs: init.spinUs, host, running: () => host.running?.() ?? true }).catch((e) => host.crash(e));
   }
   try {
+    if (init.wasm !== undefined) {
+      // Its own linear memory inside its own thread; a trap ends the server like any crash.
+      const device = ctx.device;
+      const wasm = SandboxInstance.load(init.wasm.bytes, {
+        name: init.name, rules: { maxBytes: init.wasm.maxBytes, maxPages: init.wasm.maxPages, startFuel: init.wasm.fuel }, fuel: init.wasm.fuel,
+        device: init.device?.memory, notify: () => device?.notify(), log: (m) => ctx.log(m), onTrap: (t) => host.crash(t),
+      });
+      (ctx as { sandbox?: ComponentContext['sandbox'] }).sandbox = { call: (n, ...a) => wasm.call(n, ...a), copyIn: (p, d) => wasm.copyIn(p, d), copyOut: (p, l) => wasm.copyOut(p, l) };
+    }
     instance = wrapComponent(mod.create(ctx), init.name, arena, init.wildWriteBytes, faults, own);
     await instance.init?.();
   } catch (e) {

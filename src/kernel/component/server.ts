@@ -59,6 +59,8 @@ export interface ServerInit {
   wildWriteBytes: number;
   /** The heartbeat's period (ms). */
   heartbeatMs: number;
+  /** A WebAssembly build to run in this server instead (user-wasm): its module's name and bytes, and the sandbox's limits. */
+  wasm?: { module: string; bytes: Uint8Array; fuel: number; maxBytes: number; maxPages: number };
 }
 
 /** Kernel to server thread, after init: fault arming, memstat, shutdown, and channel wiring. */
@@ -119,6 +121,8 @@ export interface ServerOptions {
   onDeath: (reason: string) => void;
   /** Memories the kernel lends windows of, by id (component/table.ts). */
   lent: ReadonlyMap<number, SharedArrayBuffer>;
+  /** A WebAssembly build to run in the server (ServerInit.wasm). */
+  wasm?: ServerInit['wasm'];
 }
 
 export class UserServer {
@@ -178,7 +182,7 @@ export class UserServer {
     const init: ServerInit = {
       type: 'init', name: o.manifest.name, transport: o.transport, channel, links: o.links, clients: o.clients, down: o.down, kernelBell: o.kernelBellMemory,
       serverBell: serverBellMemory, heartbeat, arena: this.arena, config: o.config, device: o.device,
-      spinUs: o.spinUs, wildWriteBytes: o.wildWriteBytes, heartbeatMs: o.heartbeatMs,
+      spinUs: o.spinUs, wildWriteBytes: o.wildWriteBytes, heartbeatMs: o.heartbeatMs, ...(o.wasm === undefined ? {} : { wasm: o.wasm }),
     };
     this.thread.post(init);
   }

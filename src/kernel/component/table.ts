@@ -9,7 +9,8 @@
 // Channels between components are wired by channels.ts (one per `uses` edge, direct
 // between the two threads). The supervisor lives here too: it watches user-domain
 // servers (exit, heartbeat) and restarts them, re-wiring their channels; a component
-// that fails in the kernel domain panics the kernel.
+// that fails in the kernel domain panics the kernel. The sandbox domain (a WebAssembly
+// build in the kernel thread) has its own supervisor in sandbox.ts.
 
 import { Arena, checksum } from '../../lib/arena.js';
 import type { Value } from '../../lib/codec.js';
@@ -24,13 +25,14 @@ import type { Params } from '../params.js';
 import { bindDevice } from '../device.js';
 import { SERVICES, KERNEL, lendRefusal, type ServiceDef } from '../../abi/services.js';
 import { wrapComponent, type FaultState, type FaultType } from './fault.js';
-import { UserServer, type Transport } from './server.js';
+import { UserServer, type Transport, type ServerInit } from './server.js';
 import type { ComponentModule } from './server-runtime.js';
 import type { PendingCall } from '../ipc/rpc.js';
 import { MAX_REPLAYS, bindClient } from './peer-link.js';
 import { Channels, usedServices } from './channels.js';
+import { SandboxComponent, isSandboxModule } from './sandbox.js';
 
-export type Domain = 'kernel' | 'user';
+export type Domain = 'kernel' | 'user' | 'sandbox';
 
 export interface ComponentRecord {
   readonly name: string;
@@ -45,6 +47,10 @@ export interface ComponentRecord {
   instance: ComponentInstance | undefined;
   readonly faults: FaultState;
   server: UserServer | undefined;
+  /** Its instance's supervisor (sandbox domain). */
+  sandbox?: SandboxComponent;
+  /** A WebAssembly build's module bytes given at load (insmod FILE), used again at each restart; else the image's. */
+  wasmBytes?: Uint8Array;
   /** The doorbell word of its server thread (user domain), kept across restarts. */
   readonly bell: SharedArrayBuffer;
   /** Calls waiting for a restart to finish. */
@@ -66,6 +72,10 @@ export interface TableOptions {
   log: (line: string) => void;
   /** A kernel-domain component failed: the kernel panics. */
   panic: (component: string, cause: string) => never;
+  /** A file of the image (the initramfs), for WebAssembly components' modules; undefined when absent. */
+  imageFile?: (path: string) => Uint8Array | undefined;
+  /** The kernel arena's memory as a WebAssembly memory: where an unsandboxed WebAssembly module's memory lives. */
+  kernelArenaMemory?: WebAssembly.Memory;
 }
 
 export class ComponentTable {
@@ -113,7 +123,7 @@ export class ComponentTable {
    */
   lendsTo(name: string): boolean {
     const r = this.records.get(name);
-    return r !== undefined && (r.domain === 'kernel' || this.direct);
+    return r !== undefined && (r.domain !== 'user' || this.direct);
   }
 
   has(name: string): boolean { return this.records.has(name); }
@@ -134,16 +144,22 @@ export class ComponentTable {
     return worked;
   }
 
-  async load(module: ComponentModule, domain: Domain): Promise<ComponentRecord> {
+  /**
+   * Loads `module` into `domain`. `wasm`: a WebAssembly build's module bytes (insmod
+   * FILE) instead of the image's; `unsandboxed`: that build in the kernel domain, its
+   * memory in the kernel arena (kernel/sandbox/module.ts).
+   */
+  async load(module: ComponentModule, domain: Domain, wasm?: Uint8Array, unsandboxed = false): Promise<ComponentRecord> {
     const name = module.manifest.name;
     if (this.records.has(name)) throw new KernelError(Errno.EEXIST, `${name} is already loaded`);
     if (SERVICES[name] === undefined || name === 'kernel') throw new KernelError(Errno.ENOENT, `${name} is not in the service list`);
     const faults: FaultState = { armed: undefined, leaking: false };
     const iface: ComponentInstance = {};
-    const record: ComponentRecord = { name, module, domain, state: 'starting', restarts: 0, generation: 0, iface, instance: undefined, faults, server: undefined, bell: new SharedArrayBuffer(4), waiting: [] };
+    const record: ComponentRecord = { name, module, domain, state: 'starting', restarts: 0, generation: 0, iface, instance: undefined, faults, server: undefined, bell: new SharedArrayBuffer(4), waiting: [], ...(wasm === undefined ? {} : { wasmBytes: wasm }) };
     this.records.set(name, record);
     try {
-      if (domain === 'kernel') await this.startKernel(record);
+      if (domain === 'sandbox' || unsandboxed) await this.startSandbox(record, wasm, unsandboxed);
+      else if (domain === 'kernel') await this.startKernel(record);
       else await this.startUser(record);
     } catch (e) {
       this.records.delete(name);
@@ -151,7 +167,8 @@ export class ComponentTable {
       throw e;
     }
     record.state = 'running';
-    if (domain === 'kernel' && this.direct) this.channels.kernelServiceUp(record);
+    // A sandboxed component lives in the kernel thread: user-domain clients reach it as they reach a kernel-domain one.
+    if (domain !== 'user' && this.direct) this.channels.kernelServiceUp(record);
     return record;
   }
 
@@ -219,6 +236,28 @@ export class ComponentTable {
     await instance.init?.();
   }
 
+  // The sandbox domain: the component's WebAssembly module, checked, metered and
+  // instantiated in this thread; its glue is created with the instance (sandbox.ts).
+  private async startSandbox(record: ComponentRecord, wasm: Uint8Array | undefined, unsandboxed: boolean): Promise<void> {
+    const module = record.module;
+    if (!isSandboxModule(module)) throw new KernelError(Errno.ENOEXEC, `${record.name} has no WebAssembly build`);
+    const dev = this.grantedDevice(record);
+    const sandbox = new SandboxComponent({
+      name: record.name, module, service: SERVICES[record.name]!, params: this.o.params,
+      binary: () => wasm ?? this.o.imageFile?.(module.wasm.path) ?? (() => { throw new KernelError(Errno.ENOENT, `${record.name}: no /${module.wasm.path} in the image`); })(),
+      device: dev?.memory,
+      // Its memory is its own linear memory; the arena it is handed stays empty (nothing of the kernel's).
+      context: () => this.context(record, new Arena(`sandbox:${record.name}`, new ArrayBuffer(0))),
+      log: (m) => this.o.log(m),
+      state: record,
+      panic: (cause) => this.o.panic(record.name, cause),
+      ...(unsandboxed ? { unsandboxed: { arena: this.o.kernelArena, memory: this.o.kernelArenaMemory ?? (() => { throw new KernelError(Errno.ENOEXEC, 'this kernel arena is not a WebAssembly memory'); })() } } : {}),
+    });
+    record.sandbox = sandbox;
+    sandbox.bind(record.iface);
+    await sandbox.start();
+  }
+
   private kernelFailure(record: ComponentRecord | undefined, e: unknown): never {
     if (isKernelError(e)) throw e;
     const cause = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
@@ -264,8 +303,19 @@ export class ComponentTable {
       onServeError: (e) => this.kernelFailure(undefined, e),
       onDeath: (reason) => { void this.restart(record, server, reason); },
       lent: this.lent,
+      ...(this.wasmFor(record)),
     });
     return { server, announce: wiring.announce };
+  }
+
+  // A WebAssembly build placed in the user domain (user-wasm): its server runs the module.
+  private wasmFor(record: ComponentRecord): { wasm?: ServerInit['wasm'] } {
+    const module = record.module;
+    if (!isSandboxModule(module)) return {};
+    const bytes = record.wasmBytes ?? this.o.imageFile?.(module.wasm.path);
+    if (bytes === undefined) throw new KernelError(Errno.ENOENT, `${record.name}: no /${module.wasm.path} in the image`);
+    const p = this.o.params;
+    return { wasm: { module: `${record.name}-wasm`, bytes, fuel: p.sandboxFuel, maxBytes: p.sandboxModuleBytes, maxPages: p.sandboxPages } };
   }
 
   private async startUser(record: ComponentRecord): Promise<void> {
@@ -394,14 +444,20 @@ export class ComponentTable {
   armFault(name: string, type: FaultType): void {
     const r = this.records.get(name);
     if (r === undefined) throw new KernelError(Errno.ENODEV, `component ${name} is not loaded`);
-    if (r.domain === 'kernel') r.faults.armed = type;
+    if (r.sandbox !== undefined) r.sandbox.armFault(type);
+    else if (r.domain === 'kernel') r.faults.armed = type;
     else r.server?.armFault(type);
   }
 
   async unload(name: string): Promise<void> {
     const r = this.records.get(name);
     if (r === undefined) throw new KernelError(Errno.ENOENT, `component ${name} is not loaded`);
-    if (r.domain === 'kernel') {
+    if (r.sandbox !== undefined) {
+      if (r.sandbox.busy()) throw new KernelError(Errno.EBUSY, `${name} is in use`);
+      await r.sandbox.shutdown();
+      r.state = 'failed';
+      this.o.kernelArena.freeOwner(name);
+    } else if (r.domain === 'kernel') {
       if (r.instance?.busy?.() === true) throw new KernelError(Errno.EBUSY, `${name} is in use`);
       await r.instance?.shutdown?.();
       this.o.kernelArena.freeOwner(name);
@@ -419,7 +475,8 @@ export class ComponentTable {
   async shutdownAll(): Promise<void> {
     for (const r of [...this.records.values()].reverse()) {
       try {
-        if (r.domain === 'kernel') await r.instance?.shutdown?.();
+        if (r.sandbox !== undefined) await r.sandbox.shutdown();
+        else if (r.domain === 'kernel') await r.instance?.shutdown?.();
         else if (r.server !== undefined && !r.server.dead && r.state === 'running') {
           await r.server.shutdown(2000);
           r.server.dead = true;
@@ -456,6 +513,7 @@ export class ComponentTable {
       regions: this.o.kernelArena.list().map((r) => ({ owner: r.owner, tag: r.tag, offset: r.offset, length: r.length, checksum: checksum(r.bytes) })),
     };
     const users = await Promise.all(this.list().filter((r) => r.domain === 'user' && r.server !== undefined && r.state === 'running').map((r) => r.server!.memstat()));
-    return [kernel, ...users];
+    const sandboxed = this.list().filter((r) => r.domain === 'sandbox' && r.state === 'running').map((r) => r.sandbox?.memstat()).filter((a) => a !== undefined);
+    return [kernel, ...users, ...sandboxed];
   }
 }

@@ -18,6 +18,9 @@
 //   smallfile create (open O_CREAT, write 100 bytes, close), stat, unlink
 //   fileread  pread of 512 bytes of an open 64 KiB file (the file call's round trip)
 //   seqio     write 4 MiB in 64 KiB writes + fsync, then read it back: MB/s
+//   blkread   pread of one 512-byte sector of /dev/blk0 (the block driver's round trip
+//             to the device, no filesystem or cache between), sectors in turn
+//   blkseq    read the first 4 MiB of /dev/blk0 in 64 KiB preads: MB/s through the driver
 //   script    sh -c of a mixed script (mkdir, echo, cat|wc, ls, grep, cp, mv, rm)
 //   server    component -> component round trips timed inside a component: insmod
 //             echo and ipcbench (src/services/ipcbench), read its timings from dmesg
@@ -192,6 +195,25 @@ function workload(name: string, scale: number, dir: string): Result {
       try {
         return summarize(name, timeOps(n(10000, 1000), 1000, () => { libc.pread(fd, 512, 4096); }));
       } finally { libc.close(fd); libc.unlink(file); }
+    }
+    case 'blkread': {
+      const fd = libc.open('/dev/blk0', libc.O.RDONLY);
+      let sector = 0;
+      try {
+        return summarize(name, timeOps(n(4000, 500), 200, () => { libc.pread(fd, 512, (sector++ % 4096) * 512); }));
+      } finally { libc.close(fd); }
+    }
+    case 'blkseq': {
+      const bytes = 4 * MiB;
+      const fd = libc.open('/dev/blk0', libc.O.RDONLY);
+      try {
+        const res = summarize(name, timeOps(n(8, 3), 1, () => {
+          let got = 0;
+          for (let at = 0; at < bytes; at += 65536) got += libc.pread(fd, 65536, at).length;
+          if (got !== bytes) throw new Error(`read ${got} of ${bytes} bytes of /dev/blk0`);
+        }));
+        return { ...res, throughput: round2(bytes / MiB / (res.median_ns / 1e9)), unit: 'MB/s' };
+      } finally { libc.close(fd); }
     }
     case 'seqio': {
       const file = `${dir}/kb-seq`;

@@ -513,7 +513,7 @@ export function sysinfo(what: number): Value {
 
 export const ps = (): Value => sysinfo(SysInfo.PS);
 
-export const insmod = (name: string): void => pathCall(SYS.insmod, 'insmod', name);
+export const insmod = (name: string, flags = 0): void => pathCall(SYS.insmod, 'insmod', name, flags);
 export const rmmod = (name: string): void => pathCall(SYS.rmmod, 'rmmod', name);
 
 export function fault(component: string, type: string): void {

@@ -40,7 +40,7 @@ const usages: Record<string, string> = {
   hostname: 'hostname\nPrints the system\'s node name.',
   httpd: 'httpd [-q] [-p PORT] [-b ADDR] [-t SECS] [-c N] [DIR]\nServes the files under DIR (default /srv) over HTTP/1.1 (GET, HEAD; keep-alive) until killed.\n  -p PORT  port (80; below 1024 needs root)\n  -b ADDR  address to listen on (0.0.0.0)\n  -t SECS  close a connection idle this long (30)\n  -c N  connections at once (64; more are answered 503)\n  -q  no log of requests on stderr',
   id: 'id [-u | -g | -G] [-n] [-r] [USER]\nUser and group ids.\n  -u user  -g group  -G all groups  -n names  -r real ids',
-  insmod: 'insmod NAME...\nLoads components into the running system.',
+  insmod: 'insmod NAME... | insmod [--unsandboxed] PATH.wasm...\nLoads components into the running system, or a WebAssembly module file into the sandbox domain (--unsandboxed: into the kernel arena).',
   kbench: 'kbench [-s SCALE] [-d DIR] [-S MAX] WORKLOAD... | kbench faults|gadget|verify ...\nTimes workloads; one JSON line each.',
   kill: 'kill [-s SIG | -SIG | -N] PID... | kill -l [N]\nSends a signal (TERM) to processes (a negative PID: a process group).',
   ln: 'ln [-sfv] TARGET LINK | ln [-sfv] TARGET... DIRECTORY\nMakes links.\n  -s  symbolic\n  -f  replace\n  -v  say what',
