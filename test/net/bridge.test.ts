@@ -2,7 +2,8 @@
 // preset places it (kernel domain with its drivers; its own server beside the drivers'
 // servers; kernel domain with the drivers in servers): frames both ways checked byte
 // for byte, the learning table's filtering, and two machines on either side of it
-// talking TCP through it (the lab's C7 bridge, src/lab/net-machines.ts).
+// talking TCP through it (the lab's C7 bridge, src/lab/net-machines.ts); garbage from
+// both wires leaves it forwarding.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bridgeMachine, awaitForwarding, blast, blastFrame, guestPair, BLAST_SRC, BLAST_DST } from '../../src/lab/net-machines.js';
@@ -11,6 +12,7 @@ import { macFromSeed } from '../../src/hw/nic-device.js';
 import { LearningTable } from '../../src/services/bridge/bridge.js';
 import { loadPreset } from '../../src/hosts/presets.js';
 import { placedDomain } from '../../src/abi/component.js';
+import { seededRandom } from '../../src/lib/random.js';
 
 const PRESETS = ['monolithic', 'microkernel', 'hybrid'];
 
@@ -67,6 +69,18 @@ for (const preset of PRESETS) {
       eth0.send(blastFrame(local, BLAST_SRC, 5002, 100));                          // for `local`, from eth0: filtered
       eth0.send(blastFrame(BLAST_DST, BLAST_SRC, 5003, 100));                      // passes, and marks the end
       const c = await heard;
+      // Garbage from both wires (seeded: random lengths, bytes and addresses, 1200 source
+      // addresses for a table of 1024): the bridge keeps forwarding, every frame whole.
+      const random = seededRandom(7);
+      for (let k = 0; k < 600; k++) {
+        const g = new Uint8Array(14 + Math.floor(random() * 1501));
+        for (let i = 0; i < g.length; i++) g[i] = Math.floor(random() * 256);
+        if (g.length === 64) g[0] = 1;   // never mistaken for a hello
+        (k % 2 === 0 ? eth0 : eth1).send(g);
+        if (k % 100 === 99) await new Promise((r) => setTimeout(r, 50));
+      }
+      // A hello through eth0 -> eth1 comes out behind every garbage frame sent that way.
+      await awaitForwarding(eth0, eth1, BLAST_SRC, signal);
       const counted = await blast([eth0, eth1], 2000, signal);
       return { a, b, c, counted, lengths };
     });
