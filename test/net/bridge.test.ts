@@ -20,8 +20,9 @@ const PRESETS = ['monolithic', 'microkernel', 'hybrid'];
 function collect(port: FramePort, n: number, ms: number, keep: (f: Uint8Array) => boolean): Promise<Uint8Array[]> {
   return new Promise((resolve) => {
     const got: Uint8Array[] = [];
-    const timer = setTimeout(() => resolve(got), ms);
-    port.onFrame((f) => { if (!keep(f)) return; got.push(f); if (got.length === n) { clearTimeout(timer); resolve(got); } });
+    let done = false;
+    const timer = setTimeout(() => { done = true; resolve(got); }, ms);
+    port.onFrame((f) => { if (done || !keep(f)) return; got.push(f); if (got.length === n) { done = true; clearTimeout(timer); resolve(got); } });
   });
 }
 
