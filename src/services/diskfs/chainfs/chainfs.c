@@ -44,7 +44,11 @@ extern unsigned char __heap_base;
 #define FAT_EOC 0xFFFFu
 #define FAT_RESERVED 0xFFFEu
 #define NODE_MAGIC 0x45444f4eu  // "NODE"
-#define VERSION 1u
+// The on-disk version this driver writes and reads (a newer driver is built with a
+// higher one: its images mount wherever the driver travels with them).
+#ifndef CHAINFS_VERSION
+#define CHAINFS_VERSION 1
+#endif
 #define NAME_MAX 58
 #define DENT_BYTES 64
 #define DENTS_PER_BLOCK (BS / DENT_BYTES)
@@ -397,7 +401,7 @@ EXPORT(fs_format) i32 fs_format(u32 bytes) {
   zero(image, n * BS);
   struct super *s = sb();
   copy(s->magic, "CHAINFS1", 8);
-  s->version = VERSION;
+  s->version = CHAINFS_VERSION;
   s->block_size = BS;
   s->nblocks = n;
   s->fat_start = 1;
@@ -417,7 +421,7 @@ EXPORT(fs_format) i32 fs_format(u32 bytes) {
 EXPORT(fs_mount) i32 fs_mount(u32 bytes, i32 readonly) {
   struct super *s = sb();
   if (!same(s->magic, "CHAINFS1", 8)) { say("bad superblock magic", 0, 0); return -EUCLEAN; }
-  if (s->version != VERSION) { say("superblock version %u; this driver reads %u", s->version, VERSION); return -EUCLEAN; }
+  if (s->version != CHAINFS_VERSION) { say("superblock version %u; this driver reads %u", s->version, CHAINFS_VERSION); return -EUCLEAN; }
   if (s->block_size != BS) { say("block size %u; this driver reads %u", s->block_size, BS); return -EUCLEAN; }
   if (s->nblocks > MAX_BLOCKS || s->nblocks * BS > bytes) { say("%u blocks do not fit the %u bytes given", s->nblocks, bytes); return -EUCLEAN; }
   if (s->fat_start != 1 || s->fat_blocks != (s->nblocks * 2 + BS - 1) / BS || 1 + s->fat_blocks >= s->nblocks) { say("the FAT (%u blocks at %u) does not fit the filesystem", s->fat_blocks, s->fat_start); return -EUCLEAN; }
