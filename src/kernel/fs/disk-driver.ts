@@ -51,6 +51,25 @@ async function mount(k: Kernel, source: string, target: string): Promise<void> {
   if (glue === undefined) throw new KernelError(Errno.ENODEV, 'this kernel has no diskfs glue');
   await k.components.load(glue, 'sandbox', module);
   k.log.log(`${NAME}: ${source} carries a ${header.format} driver (${header.driverLength} bytes, sha256 ${digest}); loaded into the sandbox domain`);
-  await k.vfs.mount(source, target, NAME);
+  await mountWhenWired(k, source, target);
   k.log.log(`${NAME}: mounted ${source} on ${target} (${header.format})`);
+}
+
+/** How often, and how far apart (ms), vfs's mount is tried again while its server has not heard that diskfs is up. */
+const WIRING_TRIES = 100;
+const WIRING_WAIT_MS = 10;
+
+// NOTE: a user-domain vfs learns that a newly loaded component is up by a message
+// ('peer-up', component/channels.ts) that can arrive after the mount request, which
+// travels on another ring; until then its link answers ENODEV. Bounded retries.
+async function mountWhenWired(k: Kernel, source: string, target: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await k.vfs.mount(source, target, NAME);
+      return;
+    } catch (e) {
+      if (!(e instanceof KernelError) || e.errno !== Errno.ENODEV || k.components.get('vfs')?.domain !== 'user' || i + 1 >= WIRING_TRIES) throw e;
+    }
+    await new Promise<void>((resolve) => { setTimeout(resolve, WIRING_WAIT_MS); });
+  }
 }
