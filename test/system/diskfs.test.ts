@@ -21,6 +21,9 @@ import { boot, noLeaks, sh, PRESETS } from './harness.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const driver = new Uint8Array(readFileSync(path.join(root, 'build/fs-drivers/chainfs.wasm')));
+// The kernel watchdog's patience, as the other disk tests give it: a loaded host
+// deschedules the kernel thread for seconds. A driver's hang is caught by fuel, not by it.
+const SLOW_HOST_MS = 30_000;
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'kernelkit-diskfs-'));
 
 function imageFile(name: string, bytes = 1 << 20, drv = driver): string {
@@ -38,7 +41,7 @@ for (const preset of PRESETS) {
       'mkdir /disk/d /disk/e', 'seq 1 20000 > /disk/a', 'cp /disk/a /disk/d/copy', 'echo small > /disk/d/s',
       'echo gone > /disk/g', 'rm /disk/g', 'mv /disk/d/s /disk/e/moved', 'rmdir /disk/e || echo e-not-empty',
       'mkdir /disk/x', 'rmdir /disk/x', 'ln -s a /disk/link', 'echo; ls /disk', 'ls /disk/d /disk/e', 'mount | grep /disk', 'lsmod | grep diskfs', 'sync',
-    ].join('; '), { disk: img });
+    ].join('; '), { disk: img, watchdogMs: SLOW_HOST_MS });
     assert.equal(first.status, 0, first.stdout + first.stderr);
     assert.match(first.stdout, /e-not-empty/);
     assert.match(first.stdout, /\na\nd\ne\nlink\n/);
@@ -49,7 +52,7 @@ for (const preset of PRESETS) {
     assert.deepEqual(after.errors, []);
     assert.equal(after.clean, true);
 
-    const second = await sh(preset, 'seq 1 20000 > /tmp/s; cmp /tmp/s /disk/a && cmp /tmp/s /disk/d/copy && echo a-intact; cat /disk/e/moved; readlink /disk/link; ls /disk; test -e /disk/g || echo g-gone', { disk: img });
+    const second = await sh(preset, 'seq 1 20000 > /tmp/s; cmp /tmp/s /disk/a && cmp /tmp/s /disk/d/copy && echo a-intact; cat /disk/e/moved; readlink /disk/link; ls /disk; test -e /disk/g || echo g-gone', { disk: img, watchdogMs: SLOW_HOST_MS });
     assert.equal(second.status, 0, second.stdout + second.stderr);
     assert.match(second.stdout, /^a-intact\nsmall\na\na\nd\ne\nlink\ng-gone\n$/);
     assert.equal(noLeaks(second), undefined);
@@ -65,7 +68,7 @@ for (const preset of PRESETS) {
       'memstat -f diskfs wild-write', 'cat /disk/c > /disk/d',
       'seq 1 20000 > /tmp/s', 'cmp /tmp/s /disk/a && cmp /tmp/s /disk/b && cmp /tmp/s /disk/c && cmp /tmp/s /disk/d && echo all-intact',
       'lsmod | grep diskfs', 'dmesg | grep "diskfs: trapped"', 'sync',
-    ].join('; '), { disk: img });
+    ].join('; '), { disk: img, watchdogMs: SLOW_HOST_MS });
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^all-intact$/m);
     assert.match(r.stdout, /diskfs: trapped \(unreachable executed\); restarting \(restart 1\)/);
@@ -76,7 +79,7 @@ for (const preset of PRESETS) {
     assert.match(r.stdout, /^diskfs\s+sandbox\s+running\s+2$/m);
     assert.equal(noLeaks(r), undefined);
     assert.equal(check(img).clean, true);
-    const again = await sh(preset, 'seq 1 20000 > /tmp/s; for f in a b c d; do cmp /tmp/s /disk/$f && echo $f-ok; done; dmesg | grep diskfs', { disk: img });
+    const again = await sh(preset, 'seq 1 20000 > /tmp/s; for f in a b c d; do cmp /tmp/s /disk/$f && echo $f-ok; done; dmesg | grep diskfs', { disk: img, watchdogMs: SLOW_HOST_MS });
     assert.match(again.stdout, /a-ok\nb-ok\nc-ok\nd-ok/, again.stdout + again.stderr);
   });
 }
@@ -147,7 +150,7 @@ for (const preset of PRESETS) {
       'cat /img/good > /dev/blk0; mount -t diskfs /dev/blk0 /mnt && echo hi > /mnt/f && cat /mnt/f && umount /mnt && echo good:mounted',
       'dmesg | grep "diskfs"',
     ].join('; ');
-    const r = await sh(preset, line, { backing: new RamBacking(2 << 20), mounts: [{ host: dir, guest: '/img', readOnly: true }] });
+    const r = await sh(preset, line, { backing: new RamBacking(2 << 20), mounts: [{ host: dir, guest: '/img', readOnly: true }], watchdogMs: SLOW_HOST_MS });
     assert.equal(r.status, 0, r.stdout + r.stderr);
     for (const c of cases) {
       assert.match(r.stdout, new RegExp(`^${c.name}:refused$`, 'm'), `${c.name}\n${r.stdout}`);
@@ -165,7 +168,7 @@ for (const preset of PRESETS) {
     const otherDriver = new Uint8Array([...driver, 0x00, 0x02, 0x01, 0x78]);
     writeFileSync(path.join(dir, 'other'), formatDiskImage(otherDriver, 'chainfs', 256 << 10));
     const line = 'cat /img/other > /dev/blk0; mount -t diskfs /dev/blk0 /mnt 2>/dev/null || echo other:refused; cat /img/pinned > /dev/blk0; mount -t diskfs /dev/blk0 /mnt && echo pinned:mounted; dmesg | grep "not the pinned"';
-    const r = await sh(preset, line, { backing: new RamBacking(1 << 20), mounts: [{ host: dir, guest: '/img', readOnly: true }], diskDriverPin: sha256(driver) });
+    const r = await sh(preset, line, { backing: new RamBacking(1 << 20), mounts: [{ host: dir, guest: '/img', readOnly: true }], diskDriverPin: sha256(driver), watchdogMs: SLOW_HOST_MS });
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^other:refused$/m);
     assert.match(r.stdout, /^pinned:mounted$/m);
@@ -199,7 +202,7 @@ test('diskfs: the kernel has no code for chainfs; an image made by a newer drive
   assert.equal(cc.status, 0, cc.stderr);
   const v2 = new Uint8Array(readFileSync(newer));
   const img = imageFile('newer.img', 1 << 20, v2);
-  const r = await sh('monolithic', 'echo written by v2 > /disk/f; mkdir /disk/sub; cat /disk/f; dmesg | grep "carries a chainfs"', { disk: img });
+  const r = await sh('monolithic', 'echo written by v2 > /disk/f; mkdir /disk/sub; cat /disk/f; dmesg | grep "carries a chainfs"', { disk: img, watchdogMs: SLOW_HOST_MS });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^written by v2$/m);
   assert.match(r.stdout, new RegExp(`carries a chainfs driver \\(${v2.length} bytes, sha256 ${sha256(v2)}\\)`));
@@ -210,7 +213,7 @@ test('diskfs: the kernel has no code for chainfs; an image made by a newer drive
   const h = parseDiskDriverHeader(bytes.subarray(0, 512), bytes.length);
   const older = path.join(scratch, 'older.img');
   writeFileSync(older, assembleDiskImage(driver, 'chainfs', bytes.slice(h.fsOffset, h.fsOffset + h.fsLength)));
-  const refused = await boot('monolithic', ['/bin/sh', '-c', 'ls /disk; dmesg | grep diskfs'], { disk: older });
+  const refused = await boot('monolithic', ['/bin/sh', '-c', 'ls /disk; dmesg | grep diskfs'], { disk: older, watchdogMs: SLOW_HOST_MS });
   assert.match(refused.stdout, /diskfs: superblock version 2; this driver reads 1/);
   assert.match(refused.stdout, /diskfs: cannot mount \/dev\/blk0 on \/disk/);
 });
