@@ -5,7 +5,9 @@
 // `kernelkit fsck` runs) must find the image clean.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatDiskImage, checkDiskImage } from '../../src/hosts/disk-image.js';
@@ -20,13 +22,13 @@ import type { BlkService, DiskFsService } from '../../src/abi/services.js';
 import type { ComponentContext } from '../../src/abi/component.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const driver = new Uint8Array(readFileSync(path.join(root, 'build/fs-drivers/chainfs.wasm')));
+const driver: Uint8Array = new Uint8Array(readFileSync(path.join(root, 'build/fs-drivers/chainfs.wasm')));
 
 /** A mounted glue over a RAM disk holding a fresh image of `bytes`; `disk` is the disk's bytes. */
-async function mounted(bytes: number): Promise<{ fs: DiskFsService; session: number; rootIno: number; disk: Uint8Array; log: string[] }> {
-  const disk = formatDiskImage(driver, 'chainfs', bytes);
+async function mounted(bytes: number, drv: Uint8Array = driver): Promise<{ fs: DiskFsService; session: number; rootIno: number; disk: Uint8Array; log: string[] }> {
+  const disk = formatDiskImage(drv, 'chainfs', bytes);
   const log: string[] = [];
-  const wasm = SandboxInstance.load(driver, {
+  const wasm = SandboxInstance.load(drv, {
     name: 'diskfs', rules: { maxBytes: defaultParams.sandboxModuleBytes, maxPages: defaultParams.sandboxPages, startFuel: defaultParams.sandboxFuel },
     fuel: defaultParams.sandboxFuel, device: undefined, log: (l) => log.push(l), onTrap: () => undefined,
   });
@@ -126,4 +128,33 @@ test('chainfs: a file unlinked while open lives until its release; truncation ze
   assert.deepEqual(back.subarray(0, 700), bytes(700, 4));
   assert.deepEqual(back.subarray(700), new Uint8Array(800));
   assert.deepEqual(checkDiskImage(disk).errors, []);
+});
+
+/** chainfs.c built at test time with one answer that lies (CHAINFS_LIAR, see the C). */
+function liar(kind: number): Uint8Array {
+  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'kernelkit-liar-')), 'liar.wasm');
+  const cc = spawnSync('clang', ['--target=wasm32', '-O2', '-nostdlib', '-ffreestanding', '-Wall', '-Werror', `-I${path.join(root, 'build/wasm-drivers')}`, `-DCHAINFS_LIAR=${kind}`,
+    '-Wl,--no-entry', '-Wl,--strip-all', '-Wl,-z,stack-size=65536', '-Wl,--initial-memory=3145728', '-Wl,--max-memory=4194304',
+    '-o', out, path.join(root, 'src/services/diskfs/chainfs/chainfs.c')], { encoding: 'utf8' });
+  assert.equal(cc.status, 0, cc.stderr);
+  return new Uint8Array(readFileSync(out));
+}
+
+test('chainfs: a driver whose answers lie gets EIO, never an exception in the kernel, and writes nothing outside its filesystem', async () => {
+  {
+    const { fs, session: s, rootIno: r } = await mounted(256 << 10, liar(1));
+    const a = await fs.create(s, r, 'a', S.IFREG | 0o644, 0);
+    await fs.write(s, a, 0, bytes(100, 5));
+    assert.equal(await errno(fs.read(s, a, 0, 100)), Errno.EIO);
+  }
+  {
+    const { fs, session: s, rootIno: r, disk } = await mounted(256 << 10, liar(2));
+    const before = disk.slice();
+    assert.equal(await errno(fs.create(s, r, 'a', S.IFREG | 0o644, 0)), Errno.EIO);
+    assert.deepEqual(disk, before, 'nothing written');
+  }
+  {
+    const { fs, session: s, rootIno: r } = await mounted(256 << 10, liar(3));
+    assert.equal(await errno(fs.readdir(s, r)), Errno.EIO);
+  }
 });

@@ -147,7 +147,10 @@ for (const preset of PRESETS) {
     writeFileSync(path.join(dir, 'good'), formatDiskImage(driver, 'chainfs', 256 << 10));
     const line = [
       ...cases.map((c) => `cat /img/${c.name} > /dev/blk0; mount -t diskfs /dev/blk0 /mnt 2>/dev/null && echo ${c.name}:MOUNTED || echo ${c.name}:refused`),
-      'cat /img/good > /dev/blk0; mount -t diskfs /dev/blk0 /mnt && echo hi > /mnt/f && cat /mnt/f && umount /mnt && echo good:mounted',
+      'cat /img/good > /dev/blk0',
+      // Only root mounts: an ordinary user is refused before the kernel reads the disk.
+      'su user -c "mount -t diskfs /dev/blk0 /mnt" 2>/dev/null && echo user:MOUNTED || echo user:refused',
+      'mount -t diskfs /dev/blk0 /mnt && echo hi > /mnt/f && cat /mnt/f && umount /mnt && echo good:mounted',
       'dmesg | grep "diskfs"',
     ].join('; ');
     const r = await sh(preset, line, { backing: new RamBacking(2 << 20), mounts: [{ host: dir, guest: '/img', readOnly: true }], watchdogMs: SLOW_HOST_MS });
@@ -156,6 +159,7 @@ for (const preset of PRESETS) {
       assert.match(r.stdout, new RegExp(`^${c.name}:refused$`, 'm'), `${c.name}\n${r.stdout}`);
       assert.match(r.stdout, c.reason, `${c.name}'s reason\n${r.stdout}`);
     }
+    assert.match(r.stdout, /^user:refused$/m);
     assert.match(r.stdout, /^hi\ngood:mounted$/m);
     assert.equal(noLeaks(r), undefined);
   });

@@ -59,7 +59,10 @@ export function create(ctx: ComponentContext): ComponentInstance & DiskFsService
   // One call at a time, with its write-back (see the head of this file).
   let tail: Promise<unknown> = Promise.resolve();
 
+  let fsBlocks = 0;
   const call = (name: string, ...args: number[]): number => sandbox.call(name, ...args);
+  // The driver is not trusted: an answer that cannot be right fails the call with EIO.
+  const bad = (what: string): never => { throw new KernelError(Errno.EIO, `${format}: the driver gave a bad answer: ${what}`); };
   const fail = (r: number, what: string): never => { throw new KernelError(-r, `${format}: ${what}`); };
   const check = (r: number, what: string): number => (r < 0 ? fail(r, what) : r);
   const doubles = (n: number): Float64Array => new Float64Array(sandbox.copyOut(window, n * 8).buffer);
@@ -76,7 +79,10 @@ export function create(ctx: ComponentContext): ComponentInstance & DiskFsService
   async function writeBack(): Promise<void> {
     const count = call('fs_dirty_count');
     if (count === 0) return;
+    if (!Number.isInteger(count) || count < 0 || count > fsBlocks) bad(`${count} changed blocks`);
     const list = [...new Uint16Array(sandbox!.copyOut(call('fs_dirty_list'), count * 2).buffer)].sort((a, b) => a - b);
+    // Only blocks of its own filesystem area: never the header, the driver or past the area.
+    if (list.length > 0 && list[list.length - 1]! >= fsBlocks) bad(`changed block ${list[list.length - 1]!} is outside the filesystem's ${fsBlocks}`);
     const runs: { first: number; data: Uint8Array }[] = [];
     for (let i = 0; i < list.length;) {
       let j = i + 1;
@@ -131,6 +137,7 @@ export function create(ctx: ComponentContext): ComponentInstance & DiskFsService
       format = header.format || 'diskfs';
       if (header.fsLength > call('fs_image_max')) throw new KernelError(Errno.EUCLEAN, `${format}: the filesystem area (${header.fsLength} bytes) is larger than the driver can hold (${call('fs_image_max')})`);
       fsSector = header.fsOffset / SECTOR_SIZE;
+      fsBlocks = header.fsLength / BLOCK;
       sandbox.copyIn(image, await blk.read(fsSector, header.fsLength / SECTOR_SIZE));
       check(call('fs_mount', header.fsLength, 0), 'the driver refused to mount the filesystem (its reason is in dmesg)');
       // What mount changed (space it reclaimed) goes to the disk now.
@@ -197,6 +204,7 @@ export function create(ctx: ComponentContext): ComponentInstance & DiskFsService
       while (done < out.length) {
         const n = Math.min(windowBytes, out.length - done);
         const got = check(call('fs_read', ino, offset + done, n), `read of inode ${ino}`);
+        if (got > n) bad(`read ${got} bytes of ${n}`);
         out.set(sandbox.copyOut(window, got), done);
         done += got;
         if (got < n) break;
@@ -222,15 +230,19 @@ export function create(ctx: ComponentContext): ComponentInstance & DiskFsService
       const out: DirEntry[] = [{ name: '.', ino: dir, type: DT.DIR }, { name: '..', ino: parent, type: DT.DIR }];
       for (let start = 0; ;) {
         const next = check(call('fs_readdir', dir, start), `readdir of inode ${dir}`);
-        const w = sandbox.copyOut(window, windowBytes);
+        const count = new DataView(sandbox.copyOut(window, 4).buffer).getUint32(0, true);
+        // Entries are at most 6 + 255 bytes: copy what they can take, not the whole window.
+        const w = sandbox.copyOut(window, Math.min(windowBytes, 4 + count * 261));
         const v = new DataView(w.buffer);
-        const count = v.getUint32(0, true);
         let at = 4;
         for (let i = 0; i < count; i++) {
+          if (at + 6 > w.length || at + 6 + w[at + 5]! > w.length) bad(`directory entry ${i} of ${count} runs past the window`);
           const len = w[at + 5]!;
           out.push({ ino: v.getUint32(at, true), type: w[at + 4]!, name: decoder.decode(w.subarray(at + 6, at + 6 + len)) });
           at += 6 + len;
         }
+        // A directory of a filesystem in at most fsBlocks blocks cannot list more.
+        if (out.length > fsBlocks * 8 + 2) bad(`a directory of more than ${fsBlocks * 8} entries`);
         if (count === 0 || next <= start) break;
         start = next;
       }

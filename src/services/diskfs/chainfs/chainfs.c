@@ -46,6 +46,11 @@ extern unsigned char __heap_base;
 #define NODE_MAGIC 0x45444f4eu  // "NODE"
 // The on-disk version this driver writes and reads (a newer driver is built with a
 // higher one: its images mount wherever the driver travels with them).
+// CHAINFS_LIAR (tests only, never in a build's driver) makes one answer lie, so the
+// tests can show the glue refuses it: 1 read counts, 2 changed blocks, 3 readdir.
+#ifndef CHAINFS_LIAR
+#define CHAINFS_LIAR 0
+#endif
 #ifndef CHAINFS_VERSION
 #define CHAINFS_VERSION 1
 #endif
@@ -385,7 +390,12 @@ EXPORT(fs_window_bytes) u32 fs_window_bytes(void) { return WINDOW_BYTES; }
 EXPORT(fs_clock) void fs_clock(double s, u32 ns) { now_s = (i64)s; now_ns = ns; }
 
 /** The blocks changed since the last fs_dirty_clear: their count; the list is at fs_dirty_list. */
-EXPORT(fs_dirty_count) u32 fs_dirty_count(void) { return ndirty; }
+EXPORT(fs_dirty_count) u32 fs_dirty_count(void) {
+#if CHAINFS_LIAR == 2
+  if (ndirty > 0) dirty_list[0] = (u16)(nblocks + 5);  // a test's lying driver: a block past its filesystem
+#endif
+  return ndirty;
+}
 EXPORT(fs_dirty_list) u32 fs_dirty_list(void) { return (u32)dirty_list; }
 EXPORT(fs_dirty_clear) void fs_dirty_clear(void) {
   for (u32 i = 0; i < ndirty; i++) dirty[dirty_list[i]] = 0;
@@ -604,6 +614,9 @@ EXPORT(fs_readlink) i32 fs_readlink(u32 ino) {
 
 /** Reads at most `len` (at most the window) bytes at `offset` into the window; the count. */
 EXPORT(fs_read) i32 fs_read(u32 ino, double offset, u32 len) {
+#if CHAINFS_LIAR == 1
+  return (i32)len + 1000;  // a test's lying driver: more bytes than asked for
+#endif
   struct node *n = node_of(ino);
   if (n == 0) return -ESTALE;
   if ((n->mode & S_IFMT) == S_IFDIR) return -EISDIR;
@@ -647,6 +660,10 @@ EXPORT(fs_readdir) i32 fs_readdir(u32 dir, u32 start) {
     count++;
   }
   copy(w, &count, 4);
+#if CHAINFS_LIAR == 3
+  if (count == 0) { count = 1; copy(w, &count, 4); }  // a test's lying driver: a directory without end
+  return (i32)start + 1;
+#endif
   return (i32)s;
 }
 
