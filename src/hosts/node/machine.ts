@@ -27,6 +27,7 @@ import { formatMac } from '../../services/net/wire/ethernet.js';
 import type { FramePort } from './net/frame-port.js';
 import { FileBacking } from './file-backing.js';
 import { ImageLock } from './image-lock.js';
+import { hasDiskDriver } from '../../abi/disk-driver.js';
 
 export { ImageInUseError } from './image-lock.js';
 
@@ -50,6 +51,13 @@ export interface MachineOptions {
   /** Environment of init, "NAME=value" (default: PATH, HOME, TERM). */
   initEnv?: string[];
   disk?: string;
+  /**
+   * Where a disk that carries its own filesystem driver (abi/disk-driver.ts) is mounted
+   * (default /disk); such a disk is not the root. Other disks are ext2, mounted as /.
+   */
+  diskMount?: string;
+  /** The SHA-256 an embedded driver must have (`--pin`). */
+  diskDriverPin?: string;
   ramDiskBytes?: number;
   verbose?: boolean;
   interactive?: boolean;
@@ -81,6 +89,14 @@ export interface MachineOptions {
   signal?: AbortSignal;
   /** A network device: its MAC address, the host's end of its cable (net/backends.ts), the guest's IPv4 address (uint32s). */
   nic?: { mac: Uint8Array; port: FramePort; address: number; prefix: number; gateway?: number };
+}
+
+/** Whether the image at `file` starts with the header of a disk that carries its driver. */
+function diskCarriesDriver(file: string): boolean {
+  const first = new Uint8Array(8);
+  const fd = fs.openSync(file, 'r');
+  try { fs.readSync(fd, first, 0, 8, 0); } finally { fs.closeSync(fd); }
+  return hasDiskDriver(first);
 }
 
 export function readInitramfs(): Uint8Array {
@@ -121,6 +137,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
     throw e;
   }
   const blk = new BlockDeviceModel(backing);
+  const carriesDriver = o.disk !== undefined && diskCarriesDriver(o.disk);
   const con = new ConsoleDeviceModel(isTty);
   const onResize = (): void => { con.resize(process.stdout.columns ?? 0, process.stdout.rows ?? 0); };
   if (isTty && process.stdout.isTTY === true) onResize();
@@ -145,7 +162,9 @@ export async function runMachine(o: MachineOptions): Promise<number> {
     params: o.params ?? {},
     components: bootComponents(shares.length, nic !== undefined),
     initramfs: readInitramfs(),
-    rootDisk: o.disk !== undefined,
+    rootDisk: o.disk !== undefined && !carriesDriver,
+    ...(carriesDriver ? { diskDriverMount: o.diskMount ?? '/disk' } : {}),
+    ...(o.diskDriverPin === undefined ? {} : { diskDriverPin: o.diskDriverPin }),
     init: { argv: o.init ?? ['/bin/sh'], env: o.initEnv ?? ['PATH=/bin', 'HOME=/', `TERM=${process.env.TERM ?? 'dumb'}`], cwd: '/' },
     devices: { blk: blk.memory, console: con.memory, timer: timer.memory, hostfs: hostfs?.memory, nic: nic?.memory },
     shares: shares.map((m) => ({ guest: m.guest, readOnly: m.readOnly })),
