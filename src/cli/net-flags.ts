@@ -14,7 +14,7 @@ import { streamPort, type FramePort } from '../hosts/node/net/frame-port.js';
 import { macFromSeed, parseMac } from '../hosts/node/net/backends.js';
 import { UsageError } from './usage.js';
 import { defaultInitEnv } from '../hosts/node/machine.js';
-import { LISTEN_ENV, parseListenAddress } from '../user/wasi/listen-address.js';
+import { LISTEN_ENV, parseListenAddress } from '../abi/wasi-listen.js';
 
 /** The descriptor the confined machine finds its NIC's cable on. */
 export const NIC_FD = 3;

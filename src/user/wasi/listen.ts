@@ -12,9 +12,9 @@
 import { socket, setsockopt, bind, listen, close, inet, AF, SOCK, SO, SOL_SOCKET } from '../libc/index.js';
 import { FILETYPE, RIGHTS_SOCKET } from './constants.js';
 import type { FdEntry } from './fd-table.js';
-import type { ListenAddress } from './listen-address.js';
+import type { ListenAddress } from '../../abi/wasi-listen.js';
 
-export { LISTEN_ENV, parseListenAddress, parseListenList, type ListenAddress } from './listen-address.js';
+export { LISTEN_ENV, parseListenAddress, parseListenList, type ListenAddress } from '../../abi/wasi-listen.js';
 
 /** The backlog of a preopened listener (what Rust's std and wasmtime ask for). */
 export const LISTEN_BACKLOG = 128;

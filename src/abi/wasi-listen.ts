@@ -1,8 +1,8 @@
-// The addresses of preopened listeners (listen.ts) as a launcher writes them:
-// `[ADDR:]PORT`, several separated by ','. Apart from listen.ts so that the command
-// line (cli/) can check a --listen value without loading libc.
+// What a launcher tells the WASI runtime about listening sockets to preopen
+// (user/wasi/listen.ts): the environment variable and its `[ADDR:]PORT` items,
+// separated by ','. The command line (cli/, --listen) writes it; runWasm reads it.
 
-import { parseIpv4 } from '../../abi/net.js';
+import { parseIpv4 } from './net.js';
 
 /** An address a preopened listener is bound to. */
 export interface ListenAddress { addr: string; port: number }
