@@ -107,3 +107,17 @@ for (const preset of PRESETS) {
     assert.match(m.out(), /^server=143$/m, 'the server ran until it was killed (SIGTERM)');
   });
 }
+
+test('--listen: a taken port and a privileged one refuse to start the module (126, the reason on stderr); a bad address is a usage error (2)', async () => {
+  const m = start(['--listen', '8080'], 'nc -l 8080 < /dev/null > /dev/null & until ss -lt | grep -q :8080; do sleep 0.1; done; wasi-httpd; echo taken=$?; kill %1');
+  assert.equal(await stop(m), 0, m.err());
+  assert.match(m.out(), /^taken=126$/m);
+  assert.match(m.err(), /^wasi-httpd: cannot listen on 0\.0\.0\.0:8080: Address already in use$/m);
+  const user = start(['--listen', '80', '--user', 'user'], 'wasi-httpd; echo low=$?');
+  assert.equal(await stop(user), 0, user.err());
+  assert.match(user.out(), /^low=126$/m);
+  assert.match(user.err(), /^wasi-httpd: cannot listen on 0\.0\.0\.0:80: Operation not permitted$/m, 'an ordinary user cannot take a port below 1024 through --listen either');
+  const bad = start(['--listen', '99999'], 'true');
+  assert.equal(await stop(bad), 2);
+  assert.match(bad.err(), /bad --listen: '99999' is not \[ADDR:\]PORT/);
+});

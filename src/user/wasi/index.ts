@@ -208,7 +208,8 @@ export async function runWasm(bytes: Uint8Array | WebAssembly.Module, argv: stri
     try {
       fds.add(openListener(l));
     } catch (e) {
-      report(`${name}: cannot listen on ${l.addr}:${l.port}: ${describeError(e)}`);
+      const where = `${l.addr}:${l.port}`;
+      report(`${name}: cannot listen on ${where}: ${describeError(e).replace(`${where}: `, '')}`);
       closeAll(fds);
       return EXIT_NOT_RUNNABLE;
     }
