@@ -30,10 +30,10 @@ export function start(args: string[], line: string): Machine {
   return { proc, out: () => Buffer.concat(out).toString(), err: () => Buffer.concat(err).toString(), status };
 }
 
-/** Waits until the machine's stdout matches `pattern`, at most `ms`. */
-export async function waitFor(m: Machine, pattern: RegExp, ms: number): Promise<RegExpExecArray> {
+/** Waits until the machine's stdout (or stderr) matches `pattern`, at most `ms`. */
+export async function waitFor(m: Machine, pattern: RegExp, ms: number, stream: 'out' | 'err' = 'out'): Promise<RegExpExecArray> {
   for (let t = 0; t < ms; t += 100) {
-    const hit = pattern.exec(m.out());
+    const hit = pattern.exec(stream === 'out' ? m.out() : m.err());
     if (hit !== null) return hit;
     await new Promise((r) => setTimeout(r, 100));
   }
