@@ -12,7 +12,7 @@ import path from 'node:path';
 import { COMMANDS } from './commands/index.js';
 import { UsageError } from './usage.js';
 import { runConfined } from './confine.js';
-import { netOptions, netFromFlags, nicPort, NIC_FD } from './net-flags.js';
+import { netOptions, netFromFlags, nicPort, listenEnv, NIC_FD } from './net-flags.js';
 import { openNet } from '../hosts/node/net/backends.js';
 import { streamPort } from '../hosts/node/net/frame-port.js';
 
@@ -106,6 +106,7 @@ export async function main(argv: string[]): Promise<number> {
       const r = resolve(opts);
       const mounts = parseMounts(opts.mount);
       const network = netFromFlags(opts);
+      const initEnv = listenEnv(opts.listen);
       const init = opts.user === undefined ? ['/bin/sh', '-c', line.join(' ')] : ['/bin/su', checkUser(opts.user), '-c', line.join(' ')];
       const trace = opts.traceJson === true ? 'json' as const : opts.trace === true || opts.traceFile !== undefined ? 'text' as const : undefined;
       const traceFile = opts.traceFile === undefined ? undefined : path.resolve(opts.traceFile as string);
@@ -131,7 +132,7 @@ export async function main(argv: string[]): Promise<number> {
       const traceFd = traceFile === undefined ? undefined : fs.openSync(traceFile, 'a');
       try {
         status = await runMachine({
-          ...r, disk: opts.disk, mounts, verbose: opts.verbose, init, trace, ...pinOption(opts.pin),
+          ...r, disk: opts.disk, mounts, verbose: opts.verbose, init, trace, ...pinOption(opts.pin), ...(initEnv === undefined ? {} : { initEnv }),
           ...(network === undefined ? {} : { nic: { mac: network.mac, port: nicPort(network.options, netLog(opts.verbose === true)), ...network.ip } }),
           ...(traceFd === undefined ? {} : { onTrace: (l: string) => { fs.writeSync(traceFd, l + '\n'); } }),
         });
@@ -147,8 +148,9 @@ export async function main(argv: string[]): Promise<number> {
       if (opts.login === true && opts.user !== undefined) throw new UsageError('--login and --user exclude each other');
       const init = opts.login === true ? ['/bin/login'] : opts.user === undefined ? ['/bin/sh', '-i'] : ['/bin/su', '-l', checkUser(opts.user)];
       const network = netFromFlags(opts);
+      const initEnv = listenEnv(opts.listen);
       status = await runMachine({
-        ...r, disk: opts.disk, mounts: parseMounts(opts.mount), verbose: opts.verbose, interactive: true, init, ...pinOption(opts.pin),
+        ...r, disk: opts.disk, mounts: parseMounts(opts.mount), verbose: opts.verbose, interactive: true, init, ...pinOption(opts.pin), ...(initEnv === undefined ? {} : { initEnv }),
         ...(network === undefined ? {} : { nic: { mac: network.mac, port: nicPort(network.options, netLog(opts.verbose === true)), ...network.ip } }),
       });
     });

@@ -48,7 +48,7 @@ export interface MachineOptions {
   params?: Partial<Params>;
   /** argv of init (default: an interactive shell). */
   init?: string[];
-  /** Environment of init, "NAME=value" (default: PATH, HOME, TERM). */
+  /** Environment of init, "NAME=value" (default: `defaultInitEnv()`). */
   initEnv?: string[];
   disk?: string;
   /**
@@ -123,6 +123,11 @@ export function confinement(): string {
 
 const abortReason = (r: unknown): string => (r instanceof Error ? r.message : r === undefined ? 'aborted' : String(r));
 
+/** init's environment unless the caller gives one: PATH, HOME, and the host's TERM. */
+export function defaultInitEnv(): string[] {
+  return ['PATH=/bin', 'HOME=/', `TERM=${process.env.TERM ?? 'dumb'}`];
+}
+
 export async function runMachine(o: MachineOptions): Promise<number> {
   const out = o.stdout ?? ((b: Uint8Array) => { process.stdout.write(b); });
   const err = o.stderr ?? ((b: Uint8Array) => { process.stderr.write(b); });
@@ -165,7 +170,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
     rootDisk: o.disk !== undefined && !carriesDriver,
     ...(carriesDriver ? { diskDriverMount: o.diskMount ?? '/disk' } : {}),
     ...(o.diskDriverPin === undefined ? {} : { diskDriverPin: o.diskDriverPin }),
-    init: { argv: o.init ?? ['/bin/sh'], env: o.initEnv ?? ['PATH=/bin', 'HOME=/', `TERM=${process.env.TERM ?? 'dumb'}`], cwd: '/' },
+    init: { argv: o.init ?? ['/bin/sh'], env: o.initEnv ?? defaultInitEnv(), cwd: '/' },
     devices: { blk: blk.memory, console: con.memory, timer: timer.memory, hostfs: hostfs?.memory, nic: nic?.memory },
     shares: shares.map((m) => ({ guest: m.guest, readOnly: m.readOnly })),
     release: release(),
