@@ -5,6 +5,8 @@
 //                          /usr/lib/wasi-tests, so system tests can run them on every preset
 //   SQLite shell        -> build/initramfs-extra/bin/sqlite3.wasm (scripts/build.mjs
 //                          packs build/initramfs-extra into the initramfs)
+//   src/user/c/NAME.c   -> build/initramfs-extra/bin/NAME.wasm: the system's own WASI
+//                          programs in C (/bin/NAME; wasi-httpd serves --listen sockets)
 // SQLite's amalgamation comes from the npm package `sqlite3` (deps/sqlite-autoconf-*.tar.gz).
 // Every output is cached in build/c-cache.json by a hash of its inputs and flags, so
 // a run with nothing changed only hashes files. Without clang on PATH the script
@@ -188,6 +190,13 @@ for (const f of readdirSync(testSrc)) {
     rmSync(path.join(testOut, f), { recursive: true, force: true });
     cpSync(p, path.join(testOut, f), { recursive: true });
   }
+}
+
+// ---- the system's WASI programs in C ----------------------------------------------------
+const programSrc = 'src/user/c';
+for (const f of existsSync(programSrc) ? readdirSync(programSrc).filter((f) => f.endsWith('.c')).sort() : []) {
+  const name = f.slice(0, -2);
+  jobs.push(() => compile(name, [path.join(programSrc, f)], `build/initramfs-extra/bin/${name}.wasm`, []));
 }
 
 // ---- SQLite shell ---------------------------------------------------------------------

@@ -89,6 +89,24 @@ for (const f of programs) {
     '-Wl,--no-entry', '-Wl,--strip-all', '-Wl,-z,stack-size=16384', '-Wl,--initial-memory=262144', '-Wl,--max-memory=262144',
     '-o', out, 'src/services/blk-wasm/blk.c'], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) { console.error('build: compiling src/services/blk-wasm/blk.c failed'); process.exit(1); }
+
+  // A filesystem driver that travels with its disk (src/services/diskfs/chainfs/): it is
+  // not part of this kernel's image. `kernelkit mkfs --format chainfs --embed-driver`
+  // takes it from build/fs-drivers/ and writes it into the image it makes.
+  const { S, DT } = await import(pathToFileURL(path.join(root, 'dist/src/abi/fs.js')).href);
+  const fsDefines = {
+    ...Object.fromEntries(['ENOENT', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EINVAL', 'ENOSPC', 'ENAMETOOLONG', 'ENOTEMPTY', 'EFBIG', 'EUCLEAN', 'ESTALE', 'ENFILE'].map((e) => [e, Errno[e]])),
+    ...Object.fromEntries(Object.entries(S).map(([k, v]) => [`S_${k}`, v])),
+    ...Object.fromEntries(Object.entries(DT).map(([k, v]) => [`DT_${k}`, v])),
+    WILD_WRITE_BYTES: defaultParams.wildWriteBytes,
+  };
+  writeFileSync('build/wasm-drivers/fsabi.h', `// Written by scripts/build.mjs from abi/errno.ts, abi/fs.ts and kernel/params.ts.\n${Object.entries(fsDefines).map(([k, v]) => `#define ${k} ${v}`).join('\n')}\n`);
+  mkdirSync('build/fs-drivers', { recursive: true });
+  const fsOut = 'build/fs-drivers/chainfs.wasm';
+  const f = spawnSync('clang', ['--target=wasm32', '-O2', '-nostdlib', '-ffreestanding', '-Wall', '-Werror', '-Ibuild/wasm-drivers',
+    '-Wl,--no-entry', '-Wl,--strip-all', '-Wl,-z,stack-size=65536', '-Wl,--initial-memory=3145728', '-Wl,--max-memory=4194304',
+    '-o', fsOut, 'src/services/diskfs/chainfs/chainfs.c'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (f.status !== 0) { console.error('build: compiling src/services/diskfs/chainfs/chainfs.c failed'); process.exit(1); }
 }
 
 // The initramfs: /bin with every program, /dev nodes, /etc, /tmp.

@@ -195,6 +195,13 @@ export interface Ext2Service {
 }
 
 /**
+ * diskfs: a filesystem whose driver is not the kernel's but travels on the disk it
+ * serves (abi/disk-driver.ts): the kernel loads that module into the sandbox domain
+ * and vfs mounts it exactly as it mounts ext2, by inode number with sessions.
+ */
+export type DiskFsService = Ext2Service;
+
+/**
  * proc: the process filesystem (services/procfs/), read-only, by inode number like
  * ext2's service, without sessions: it keeps no state, so a restarted server answers
  * the same inodes. `pid` is who asks (what /proc/self names; 0 when not a process).
@@ -398,7 +405,8 @@ export const VFS = service<VfsService>('vfs', 'virtual filesystem: mount table, 
 });
 
 
-export const EXT2 = service<Ext2Service>('ext2', 'the ext2 filesystem on the block device, by inode number (vfs mounts it through services/vfs/remote-fs.ts); a call of an older session answers ESTALE', {
+// A filesystem served by inode number with sessions: ext2, and diskfs (the same methods).
+const FS_BY_INODE = {
   attach: m(1, [], { record: { session: 'int', root: 'int', readOnly: 'bool' } }, 'mounts the image if needed and starts a session; releases what an earlier client held open', IDEMPOTENT),
   detach: m(2, [SESSION], 'void', 'writes everything back and unmounts', IDEMPOTENT),
   lookup: m(3, [SESSION, DIR, NAME], 'int', 'the inode a name in a directory names', { ...IDEMPOTENT, check: INO_RESULT }),
@@ -420,7 +428,11 @@ export const EXT2 = service<Ext2Service>('ext2', 'the ext2 filesystem on the blo
   fsync: m(19, [SESSION, INO, ['dataOnly', 'bool']], 'void', 'makes one file durable (with its names unless `dataOnly`)', IDEMPOTENT),
   sync: m(20, [SESSION], 'void', 'makes everything durable', IDEMPOTENT),
   statfs: m(21, [SESSION], STATFS, 'filesystem usage', IDEMPOTENT),
-});
+} as const;
+
+export const EXT2 = service<Ext2Service>('ext2', 'the ext2 filesystem on the block device, by inode number (vfs mounts it through services/vfs/remote-fs.ts); a call of an older session answers ESTALE', FS_BY_INODE);
+
+export const DISKFS = service<DiskFsService>('diskfs', 'a filesystem whose driver travels on its disk (a WebAssembly module from the disk, run in the sandbox domain), with the methods of ext2\'s service', FS_BY_INODE);
 
 export const CONSOLE = service<ConsoleService>('console', 'tty driver', {
   read: m(1, [['minor', 'int'], ['max', 'int'], ['reader', { optional: 'int' }]], 'bytes', 'a line or the input there is (blocks)', { bulk: ['result'], check: (r, a) => (r as Uint8Array).length <= (a[1] as number) }),
@@ -540,7 +552,7 @@ export const BRIDGE = service<BridgeService>('bridge', 'Ethernet learning bridge
 });
 
 /** Every service, by component name ('kernel' is the kernel core). */
-export const SERVICES: Readonly<Record<string, ServiceDef>> = { vfs: VFS, ext2: EXT2, console: CONSOLE, blk: BLK, pm: PM, echo: ECHO, hostfs: HOSTFS, ipcbench: IPCBENCH, usbgadget: USBGADGET, net: NET, proc: PROC, kernel: KERNEL, nic: NIC, nic1: NIC1, bridge: BRIDGE };
+export const SERVICES: Readonly<Record<string, ServiceDef>> = { vfs: VFS, ext2: EXT2, diskfs: DISKFS, console: CONSOLE, blk: BLK, pm: PM, echo: ECHO, hostfs: HOSTFS, ipcbench: IPCBENCH, usbgadget: USBGADGET, net: NET, proc: PROC, kernel: KERNEL, nic: NIC, nic1: NIC1, bridge: BRIDGE };
 
 /**
  * The one reply check: the result of `service.method(args)` as it arrived from the

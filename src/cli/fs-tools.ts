@@ -1,14 +1,20 @@
 // Host-side filesystem tools behind `kernelkit mkfs IMAGE --size 64M [--block-size N]`
 // and `kernelkit fsck IMAGE [--repair]`: they run the ext2 component's own mkfs and
-// fsck (services/ext2/) on a disk image file through a plain BlockDevice adapter.
+// fsck (services/ext2/) on a disk image file through a plain BlockDevice adapter. A
+// disk that carries its own driver (`mkfs --format NAME --embed-driver`) is made and
+// checked by that driver instead (hosts/disk-image.ts).
 // main.ts wires the commands; exit statuses follow mkfs(8) and fsck(8).
 
 import fs from 'node:fs';
+import path from 'node:path';
 import type { BlockDevice } from '../abi/blk.js';
 import { SECTOR_SIZE } from '../abi/blk.js';
 import { Errno, KernelError, isKernelError } from '../abi/errno.js';
 import { FileBacking } from '../hosts/node/file-backing.js';
 import { ImageLock } from '../hosts/node/image-lock.js';
+import { packageRoot } from '../hosts/node/machine.js';
+import { checkDiskImage, formatDiskImage, hasDiskDriver } from '../hosts/disk-image.js';
+import { sha256 } from '../lib/sha256.js';
 // NOTE: the layer rule lets cli/ reach services only through hosts/; these tools need
 // the ext2 component itself, so this import waits for a hosts/ re-export (see docs/ext2.md).
 // eslint-disable-next-line kernelkit/layers
@@ -41,6 +47,13 @@ class FileDevice implements BlockDevice {
   async flush(): Promise<void> { this.backing.flush(); }
 }
 
+function carriesDriver(image: string): boolean {
+  const first = new Uint8Array(8);
+  const fd = fs.openSync(image, 'r');
+  try { fs.readSync(fd, first, 0, 8, 0); } finally { fs.closeSync(fd); }
+  return hasDiskDriver(first);
+}
+
 function say(line: string): void { process.stdout.write(line + '\n'); }
 function complain(line: string): void { process.stderr.write(line + '\n'); }
 
@@ -70,11 +83,48 @@ export async function runMkfs(image: string, opts: { size: string; blockSize?: n
   }
 }
 
+/**
+ * Writes `image`: a disk that carries the `format` driver (`driver`, or the one this
+ * build made) and an empty filesystem that driver formatted (hosts/disk-image.ts).
+ */
+export async function runMkfsEmbedded(image: string, opts: { format: string; size: string; driver?: string }): Promise<number> {
+  let lock: ImageLock | undefined;
+  try {
+    const bytes = parseSize(opts.size);
+    const file = opts.driver ?? path.join(packageRoot, 'build/fs-drivers', `${opts.format}.wasm`);
+    if (!fs.existsSync(file)) throw new Error(`no driver for ${opts.format} at ${file}${opts.driver === undefined ? ' (this build makes chainfs)' : ''}`);
+    const driver = new Uint8Array(fs.readFileSync(file));
+    const made = formatDiskImage(driver, opts.format, bytes);
+    lock = ImageLock.acquire(image);
+    fs.writeFileSync(image, made);
+    say(`mkfs: wrote a ${opts.format} filesystem of ${made.length} bytes to ${image}, its driver (${driver.length} bytes, sha256 ${sha256(driver)}) embedded`);
+    return 0;
+  } catch (e) {
+    complain(`mkfs: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  } finally {
+    lock?.release();
+  }
+}
+
+// fsck of a disk that carries its driver: the driver checks its own format.
+function fsckEmbedded(image: string): number {
+  const result = checkDiskImage(new Uint8Array(fs.readFileSync(image)));
+  for (const error of result.errors) say(`fsck: ${error}`);
+  say(`fsck: ${image}: ${result.format}, checked by its embedded driver (sha256 ${result.sha256}): ${result.clean ? 'clean' : `${result.errors.length} error(s) found`}`);
+  return result.clean ? FSCK_CLEAN : FSCK_ERRORS;
+}
+
 /** Checks `image`; prints each problem. 0 clean, 1 errors found (fixed with `repair` when possible), 8 cannot check. */
 export async function runFsck(image: string, opts: { repair?: boolean }): Promise<number> {
   let backing: FileBacking | undefined;
   let lock: ImageLock | undefined;
   try {
+    if (carriesDriver(image)) {
+      if (opts.repair === true) throw new Error(`${image} carries its filesystem's driver; its checker does not repair`);
+      lock = ImageLock.acquire(image);
+      return fsckEmbedded(image);
+    }
     // A machine using the image has its own idea of the filesystem in memory: checking
     // (let alone repairing) under it reports or makes damage. One at a time.
     lock = ImageLock.acquire(image);

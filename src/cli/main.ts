@@ -12,7 +12,7 @@ import path from 'node:path';
 import { COMMANDS } from './commands/index.js';
 import { UsageError } from './usage.js';
 import { runConfined } from './confine.js';
-import { netOptions, netFromFlags, nicPort, NIC_FD } from './net-flags.js';
+import { netOptions, netFromFlags, nicPort, listenEnv, NIC_FD } from './net-flags.js';
 import { openNet } from '../hosts/node/net/backends.js';
 import { streamPort } from '../hosts/node/net/frame-port.js';
 
@@ -21,7 +21,8 @@ function bootOptions(cmd: Command): Command {
     .option('--preset <name>', 'system image: monolithic, microkernel, hybrid, ...', 'monolithic')
     .option('--place <list>', 'override placements, e.g. blk=user,vfs=kernel')
     .addOption(new Option('--ipc <transport>', 'IPC transport between domains').choices([...TRANSPORTS]))
-    .option('--disk <image>', 'an ext2 disk image to use as the block device (mounted as /)')
+    .option('--disk <image>', 'a disk image for the block device: ext2 (mounted as /), or one that carries its own filesystem driver (mounted at /disk)')
+    .option('--pin <sha256>', "load a disk's embedded filesystem driver only if its SHA-256 is this")
     .option('--mount <share>', 'share a host directory: HOSTDIR:GUESTDIR[:ro] (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--verbose', 'print the boot log and kernel messages on stderr', false)
     .option('--user <name>', 'run the shell as this user from /etc/passwd (default: root), through su');
@@ -42,6 +43,13 @@ function checkDisk(image: string): void {
   try { st = fs.statSync(image); } catch { throw new UsageError(`--disk ${image}: no such file (make one with: kernelkit mkfs ${image} --size 64M)`); }
   if (!st.isFile()) throw new UsageError(`--disk ${image}: not a regular file`);
   try { fs.accessSync(image, fs.constants.R_OK | fs.constants.W_OK); } catch { throw new UsageError(`--disk ${image}: not readable and writable by this user`); }
+}
+
+/** --pin: 64 hex digits. */
+function pinOption(pin: string | undefined): { diskDriverPin?: string } {
+  if (pin === undefined) return {};
+  if (!/^[0-9a-f]{64}$/i.test(pin)) throw new UsageError(`bad --pin '${pin}': expected a SHA-256 in hex (64 digits)`);
+  return { diskDriverPin: pin.toLowerCase() };
 }
 
 /** This package's version (package.json beside dist/). */
@@ -98,6 +106,7 @@ export async function main(argv: string[]): Promise<number> {
       const r = resolve(opts);
       const mounts = parseMounts(opts.mount);
       const network = netFromFlags(opts);
+      const initEnv = listenEnv(opts.listen);
       const init = opts.user === undefined ? ['/bin/sh', '-c', line.join(' ')] : ['/bin/su', checkUser(opts.user), '-c', line.join(' ')];
       const trace = opts.traceJson === true ? 'json' as const : opts.trace === true || opts.traceFile !== undefined ? 'text' as const : undefined;
       const traceFile = opts.traceFile === undefined ? undefined : path.resolve(opts.traceFile as string);
@@ -123,7 +132,7 @@ export async function main(argv: string[]): Promise<number> {
       const traceFd = traceFile === undefined ? undefined : fs.openSync(traceFile, 'a');
       try {
         status = await runMachine({
-          ...r, disk: opts.disk, mounts, verbose: opts.verbose, init, trace,
+          ...r, disk: opts.disk, mounts, verbose: opts.verbose, init, trace, ...pinOption(opts.pin), ...(initEnv === undefined ? {} : { initEnv }),
           ...(network === undefined ? {} : { nic: { mac: network.mac, port: nicPort(network.options, netLog(opts.verbose === true)), ...network.ip } }),
           ...(traceFd === undefined ? {} : { onTrace: (l: string) => { fs.writeSync(traceFd, l + '\n'); } }),
         });
@@ -139,8 +148,9 @@ export async function main(argv: string[]): Promise<number> {
       if (opts.login === true && opts.user !== undefined) throw new UsageError('--login and --user exclude each other');
       const init = opts.login === true ? ['/bin/login'] : opts.user === undefined ? ['/bin/sh', '-i'] : ['/bin/su', '-l', checkUser(opts.user)];
       const network = netFromFlags(opts);
+      const initEnv = listenEnv(opts.listen);
       status = await runMachine({
-        ...r, disk: opts.disk, mounts: parseMounts(opts.mount), verbose: opts.verbose, interactive: true, init,
+        ...r, disk: opts.disk, mounts: parseMounts(opts.mount), verbose: opts.verbose, interactive: true, init, ...pinOption(opts.pin), ...(initEnv === undefined ? {} : { initEnv }),
         ...(network === undefined ? {} : { nic: { mac: network.mac, port: nicPort(network.options, netLog(opts.verbose === true)), ...network.ip } }),
       });
     });

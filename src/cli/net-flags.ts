@@ -13,6 +13,8 @@ import { parseNet, parseProbability, parseIp, parseForward, openNet, NO_IMPAIRME
 import { streamPort, type FramePort } from '../hosts/node/net/frame-port.js';
 import { macFromSeed, parseMac } from '../hosts/node/net/backends.js';
 import { UsageError } from './usage.js';
+import { defaultInitEnv } from '../hosts/node/machine.js';
+import { LISTEN_ENV, parseListenAddress } from '../abi/wasi-listen.js';
 
 /** The descriptor the confined machine finds its NIC's cable on. */
 export const NIC_FD = 3;
@@ -29,7 +31,21 @@ export function netOptions(cmd: Command): Command {
     .option('--net-corrupt <p>', 'flip a byte of each frame with probability P')
     .option('--net-reorder <p>', 'hold each frame back behind the next with probability P')
     .option('--net-delay <ms>', 'delay each frame by MS milliseconds')
-    .option('--net-seed <n>', 'seed of the impairments (the same seed drops the same frames)');
+    .option('--net-seed <n>', 'seed of the impairments (the same seed drops the same frames)')
+    .option('--listen <[addr:]port>', 'preopen a listening TCP socket on the guest port for every WASI program run (as wasmtime --tcplisten; fd 3, then 4...); ADDR defaults to 0.0.0.0 (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[]);
+}
+
+/**
+ * init's environment for --listen: KERNELKIT_WASI_LISTEN, which every WASI program
+ * of the session turns into preopened listeners (user/wasi/listen.ts); undefined
+ * without --listen. A bad address is a usage error.
+ */
+export function listenEnv(values: string[] | undefined): string[] | undefined {
+  if (values === undefined || values.length === 0) return undefined;
+  const addresses = values.flatMap((v) => v.split(',')).map((v) => {
+    try { return parseListenAddress(v.trim()); } catch (e) { throw new UsageError(`bad --listen: ${(e as Error).message}`); }
+  });
+  return [...defaultInitEnv(), `${LISTEN_ENV}=${addresses.map((a) => `${a.addr}:${a.port}`).join(',')}`];
 }
 
 interface NetFlags { net?: string; forward?: string[]; ip?: string; gateway?: string; pcap?: string; mac?: string; netLoss?: string; netCorrupt?: string; netReorder?: string; netDelay?: string; netSeed?: string }

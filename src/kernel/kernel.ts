@@ -49,6 +49,7 @@ import { DirectFiles } from './proc/direct.js';
 import { procInfo } from './proc/procinfo.js';
 import { groupsToHangUp } from './proc/orphans.js';
 import { readCpio } from '../lib/cpio.js';
+import { mountDiskDriver } from './fs/disk-driver.js';
 
 export interface BootConfig {
   preset: string;
@@ -68,6 +69,13 @@ export interface BootConfig {
   release: string;
   /** Trace init and everything it starts to the machine's trace stream (Platform.trace): one line per event, or JSON lines. */
   trace?: 'text' | 'json';
+  /**
+   * The block device carries its filesystem's driver (abi/disk-driver.ts): mount it
+   * here at boot with that driver, in the sandbox domain (kernel/fs/disk-driver.ts).
+   */
+  diskDriverMount?: string;
+  /** The SHA-256 (hex) an embedded driver must have to be loaded (`--pin`); absent: any that matches its header. */
+  diskDriverPin?: string;
   /** The network device's IPv4 configuration (a machine with a NIC); addresses as uint32. */
   net?: { address: number; prefix: number; gateway?: number };
 }
@@ -228,9 +236,22 @@ export class Kernel {
       await this.components.load(mod, domain, undefined, unsandboxed);
       this.log.log(`  ${name.padEnd(8)} ${unsandboxed ? 'kernel domain, WebAssembly unsandboxed (memory in the kernel arena, direct calls)' : domain === 'user' && this.wasmBuild(name) ? `user domain, WebAssembly in its own thread (${this.config.ipc} IPC)` : domain === 'kernel' ? 'kernel domain (direct calls)' : domain === 'sandbox' ? 'sandbox domain (WebAssembly in the kernel thread, direct calls, metered)' : `user domain (own thread, ${this.config.ipc} IPC)`}`);
     }
+    if (this.config.diskDriverMount !== undefined) await this.mountDiskAtBoot(this.config.diskDriverMount);
     const { argv, env, cwd } = this.config.init;
     await this.spawn(undefined, { path: argv[0]!, argv, env, fds: [], pgid: -1 }, cwd);
     this.pool.fill();
+  }
+
+  // A disk that carries its driver, mounted before init runs. A disk the kernel refuses
+  // (a bad header, a driver that fails its checks, a damaged filesystem) leaves the
+  // system up without it; dmesg says why.
+  private async mountDiskAtBoot(target: string): Promise<void> {
+    try {
+      await this.vfs.mkdir('/', target, 0o755);
+    } catch (e) {
+      if (!(e instanceof KernelError) || e.errno !== Errno.EEXIST) { this.log.log(`diskfs: cannot make ${target}: ${e instanceof Error ? e.message : String(e)}`); return; }
+    }
+    await mountDiskDriver(this, '/dev/blk0', target).catch((e: unknown) => { if (!(e instanceof KernelError)) throw e; });
   }
 
   private poll(): boolean {

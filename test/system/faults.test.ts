@@ -77,3 +77,14 @@ test('bad reply: the one reply check fails the call with EIO at the caller on ev
     assert.equal(noLeaks(r), undefined, preset);
   }
 });
+
+test('the watchdog arms at the kernel thread\'s first heartbeat: a slow start is not a hang, a thread that never starts is', async () => {
+  // The kernel thread busies itself before its first beat, as loading its code does on a
+  // loaded host; the 500 ms watchdog must not count that time.
+  const slow = await sh('microkernel', 'echo up', { watchdogMs: 500, testStartDelayMs: 1500 });
+  assert.equal(slow.status, 0, slow.stderr);
+  assert.match(slow.stdout, /^up$/m);
+  const never = await sh('monolithic', 'echo up', { kernelStartMs: 500, testStartDelayMs: 5000 });
+  assert.equal(never.status, 70);
+  assert.match(never.stderr, /kernel panic: watchdog: the kernel thread did not start within 0\.5 s/);
+});

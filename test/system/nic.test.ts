@@ -48,17 +48,17 @@ const tsharkLines = (file: string, fields: string[], filter?: string): string[] 
   execFileSync('tshark', ['-r', file, ...(filter === undefined ? [] : ['-Y', filter]), '-T', 'fields', '-E', 'separator=,', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8' }).trim().split('\n').filter((l) => l !== '');
 
 for (const preset of PRESETS) {
-  test(`tap (${preset}): Linux's ping and curl reach the guest through a TAP device in a private namespace; the pcap has no malformed packet`, async () => {
+  test(`tap (${preset}): Linux's ping and curl (10 MB, sha256 compared) reach the guest through a TAP device in a private namespace; the pcap has no malformed packet`, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'kk-tap-'));
     const pcap = path.join(dir, 'tap.pcap');
     const srv = path.join(dir, 'srv');
     mkdirSync(srv);
-    const body = randomBytes(2 * 1024 * 1024);
+    const body = randomBytes(10 * 1024 * 1024);
     writeFileSync(path.join(srv, 'r.bin'), body);
     const m = start(['--preset', preset, '--net', 'tap:ktap0', '--ip', '10.9.0.2/24', '--pcap', pcap, '--mount', `${srv}:/srv:ro`], 'httpd -q -p 80 /srv & cat > /dev/null; kill %1',
       // The back end's socat talks to kernelkit over 127.0.0.1: the namespace's loopback must be up.
       ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"']);
-    const inNs = (cmd: string[]): string => execFileSync('nsenter', ['-t', String(m.proc.pid), '-n', ...cmd], { encoding: 'utf8', timeout: 20_000 });
+    const inNs = (cmd: string[], timeout = 20_000): string => execFileSync('nsenter', ['-t', String(m.proc.pid), '-n', ...cmd], { encoding: 'utf8', timeout });
     try {
       let up = false;
       for (let i = 0; i < 100 && !up; i++) {
@@ -77,7 +77,7 @@ for (const preset of PRESETS) {
       assert.match(inNs(['ip', 'neigh', 'show', '10.9.0.2']), /lladdr [0-9a-f:]{17}/, 'Linux learned the guest\'s MAC by ARP');
       // Linux's TCP and curl against the guest's TCP and httpd.
       const file = path.join(dir, 'got.bin');
-      inNs(['curl', '-sf', '--retry', '5', '--retry-connrefused', '-o', file, 'http://10.9.0.2/r.bin']);
+      inNs(['curl', '-sf', '--retry', '5', '--retry-connrefused', '-o', file, 'http://10.9.0.2/r.bin'], 180_000);
       assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), createHash('sha256').update(body).digest('hex'), 'curl got every byte');
     } finally {
       assert.equal(await stop(m), 0, m.stderr());

@@ -20,6 +20,7 @@ let kernel: Kernel | undefined;
 
 function boot(config: BootConfig, heartbeatMemory: SharedArrayBuffer, machine: Platform['machine'], memstat: boolean): void {
   const heartbeat = new Int32Array(heartbeatMemory);
+  Atomics.add(heartbeat, 0, 1);
   setInterval(() => Atomics.add(heartbeat, 0, 1), 100);
   const platform: Platform = {
     createThread: (kind) => createThread(kind),

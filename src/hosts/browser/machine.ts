@@ -173,11 +173,14 @@ export class BrowserMachine {
     const beat = new Int32Array(this.heartbeat);
     let last = Atomics.load(beat, 0);
     let lastAt = performance.now();
+    // Armed at the first beat: before it the worker is still loading (slow on a busy machine).
+    let started = false;
     this.watchdog = setInterval(() => {
       const now = Atomics.load(beat, 0);
-      if (now !== last) { last = now; lastAt = performance.now(); return; }
+      if (now !== last) { last = now; lastAt = performance.now(); started = true; return; }
       const silent = performance.now() - lastAt;
-      if (silent > ms) this.finish(EXIT_PANIC, `kernel panic: watchdog: the kernel stopped responding (no heartbeat for ${(silent / 1000).toFixed(1)} s)`);
+      if (!started && silent > 60_000) this.finish(EXIT_PANIC, 'kernel panic: watchdog: the kernel worker did not start within 60 s');
+      else if (started && silent > ms) this.finish(EXIT_PANIC, `kernel panic: watchdog: the kernel stopped responding (no heartbeat for ${(silent / 1000).toFixed(1)} s)`);
     }, 250);
   }
 

@@ -9,11 +9,16 @@ import { createThread } from './threads.js';
 export interface KernelWorkerData {
   config: BootConfig;
   heartbeat: SharedArrayBuffer;
+  /** Test only (MachineOptions.testStartDelayMs): busy this long before the first beat. */
+  startDelayMs: number;
 }
 
 const data = workerData as KernelWorkerData;
 const port = parentPort!;
 const heartbeat = new Int32Array(data.heartbeat);
+for (const until = Date.now() + data.startDelayMs; Date.now() < until;) { /* a slow start, as on a busy host */ }
+// The first beat says the thread has loaded and runs (the host's watchdog arms on it).
+Atomics.add(heartbeat, 0, 1);
 setInterval(() => Atomics.add(heartbeat, 0, 1), 100);
 
 const platform: Platform = {

@@ -2,11 +2,12 @@
 // resolution and open files (vfs.ts and its rooms); the filesystems under it are
 // ramfs (services/ramfs/, in this component's arena), ext2 (the ext2 component,
 // services/ext2/component.ts, reached as its `ext2` peer through remote-fs.ts), host
-// shares (services/hostfs/filesystem.ts, over the `hostfs` driver peer) and /proc (the
+// shares (services/hostfs/filesystem.ts, over the `hostfs` driver peer), a disk's own
+// driver (the diskfs component, through remote-fs.ts as ext2) and /proc (the
 // proc component, services/procfs/, through proc-fs.ts).
 
 import type { ComponentContext, ComponentFactory, Manifest } from '../../abi/component.js';
-import type { Ext2Service, HostFsService, ProcService } from '../../abi/services.js';
+import type { DiskFsService, Ext2Service, HostFsService, ProcService } from '../../abi/services.js';
 import type { FileSystem } from '../../abi/fs.js';
 import { makedev, Major } from '../../abi/fs.js';
 import { Errno, fail } from '../../abi/errno.js';
@@ -24,7 +25,7 @@ export type { FsMakers } from './mounting.js';
 export const manifest: Manifest = {
   name: 'vfs',
   description: 'virtual filesystem: mount table, path resolution, open files; ramfs root from the initramfs, ext2 through the ext2 component',
-  uses: ['ext2', 'hostfs', 'proc'],
+  uses: ['ext2', 'hostfs', 'proc', 'diskfs'],
 };
 
 /** The filesystems a vfs in component context `ctx` makes: ramfs in its arena, ext2 and host shares through their peers. */
@@ -35,6 +36,10 @@ export function defaultMakers(ctx: ComponentContext): FsMakers {
       // One block device, one ext2 server for it.
       if (rdev !== makedev(Major.BLK, 0)) fail(Errno.ENXIO, `no block device ${rdev >> 8},${rdev & 255}`);
       return RemoteFs.attach(ctx.peer<Ext2Service>('ext2'), 'ext2', (m) => ctx.log(m));
+    },
+    diskfs: async (rdev: number): Promise<FileSystem> => {
+      if (rdev !== makedev(Major.BLK, 0)) fail(Errno.ENXIO, `no block device ${rdev >> 8},${rdev & 255}`);
+      return RemoteFs.attach(ctx.peer<DiskFsService>('diskfs'), 'diskfs', (m) => ctx.log(m));
     },
     hostfs: async (source: string): Promise<FileSystem> => {
       const m = /^host(\d+)$/.exec(source);

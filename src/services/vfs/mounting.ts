@@ -1,7 +1,8 @@
 // Mounting: mount(2)/umount(2) on the mount table (mounts.ts), and the filesystems
-// vfs knows how to make. 'ramfs' and 'proc' need no source; 'ext2' needs a block device node
-// (e.g. /dev/blk0), whose device number `FsMakers.ext2` maps to the ext2 component
-// serving that device.
+// vfs knows how to make. 'ramfs' and 'proc' need no source; 'ext2' and 'diskfs' need a
+// block device node (e.g. /dev/blk0), whose device number `FsMakers.ext2` maps to the
+// ext2 component serving that device, and `FsMakers.diskfs` to the driver the kernel
+// loaded from that very disk (kernel/fs/disk-driver.ts does that before it asks vfs).
 
 import type { FileSystem } from '../../abi/fs.js';
 import { isBlk, isDir } from '../../abi/fs.js';
@@ -17,11 +18,16 @@ export interface FsMakers {
   hostfs?(source: string): Promise<FileSystem>;
   /** ext2 on block device `rdev`, served by the ext2 component (ENXIO when no such device). */
   ext2(rdev: number): Promise<FileSystem>;
+  /** A filesystem whose driver travels on block device `rdev`, served by the diskfs component the kernel loaded from it (kernel/fs/disk-driver.ts). */
+  diskfs?(rdev: number): Promise<FileSystem>;
   /** /proc, served by the proc component (ENODEV when it is not loaded). */
   proc?(): Promise<FileSystem>;
 }
 
-export const FS_TYPES = ['ramfs', 'ext2', 'hostfs', 'proc'] as const;
+export const FS_TYPES = ['ramfs', 'ext2', 'hostfs', 'proc', 'diskfs'] as const;
+
+/** Filesystems on a block device: one mount per device. */
+const ON_DEVICE: readonly string[] = ['ext2', 'diskfs'];
 
 /** Puts `fs` on the directory at the end of `target` (or at '/' when the table is empty). */
 export function attach(core: VfsCore, fs: FileSystem, source: string, fstype: string, dev: number, covered?: { vnode: Vnode; path: string }): Mount {
@@ -41,12 +47,17 @@ export async function mount(core: VfsCore, makers: FsMakers, source: string, tar
   if (!isDir(top(walk).mode)) fail(Errno.ENOTDIR);
   let fs: FileSystem;
   let dev = 0;
-  if (fstype === 'ext2') {
+  if (ON_DEVICE.includes(fstype)) {
     const st = await core.namei.getattr(top(await core.namei.resolve('/', source, true)).vnode);
     if (!isBlk(st.mode)) fail(Errno.ENOTBLK, `${source} is not a block device`);
     dev = st.rdev;
-    if (core.mounts.all.some((m) => m.fstype === 'ext2' && m.dev === dev)) fail(Errno.EBUSY, `${source} is already mounted`);
-    fs = await makers.ext2(dev);
+    if (core.mounts.all.some((m) => ON_DEVICE.includes(m.fstype) && m.dev === dev)) fail(Errno.EBUSY, `${source} is already mounted`);
+    if (fstype === 'diskfs') {
+      if (makers.diskfs === undefined) fail(Errno.ENODEV, 'no diskfs component');
+      fs = await makers.diskfs(dev);
+    } else {
+      fs = await makers.ext2(dev);
+    }
     // NOTE: await above: the target may have been mounted on meanwhile; enter() below stacks on it.
   } else if (fstype === 'hostfs') {
     if (makers.hostfs === undefined) fail(Errno.ENODEV, 'no hostfs driver');
@@ -80,7 +91,7 @@ export function mounts(core: VfsCore): { source: string; target: string; fstype:
 
 /** Where a filesystem on block device `rdev` is mounted (undefined: nowhere). */
 export function mountedOn(core: VfsCore, rdev: number): string | undefined {
-  return core.mounts.all.find((m) => m.fstype === 'ext2' && m.dev === rdev)?.target;
+  return core.mounts.all.find((m) => ON_DEVICE.includes(m.fstype) && m.dev === rdev)?.target;
 }
 
 export async function sync(core: VfsCore): Promise<void> {

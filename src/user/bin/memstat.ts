@@ -13,7 +13,7 @@
 //                  changed as "changed ARENA OWNER TAG", then "N regions changed"
 
 import * as libc from '../libc/index.js';
-import type { MemArenaRecord } from '../../abi/sysinfo.js';
+import type { MemArenaRecord, MountRecord } from '../../abi/sysinfo.js';
 import { preflight } from '../util/args.js';
 
 function diff(before: string, after: string): number {
@@ -54,6 +54,13 @@ function poke(component: string): void {
     // The root's attributes: a call into ext2 when the root is an ext2 disk.
     case 'ext2': libc.stat('/'); return;
     case 'pm': libc.getppid(); return;
+    // The root of a disk mounted with its own driver: a call into that driver.
+    case 'diskfs': {
+      const at = (libc.sysinfo(libc.SysInfo.MOUNTS) as unknown as MountRecord[]).find((m) => m.fstype === 'diskfs');
+      if (at === undefined) throw new Error('no disk is mounted with its own driver');
+      libc.stat(at.target);
+      return;
+    }
     default: libc.ipcping(0);
   }
 }

@@ -14,6 +14,7 @@
 
 import { readFile, open, close, read, lseek, unlink, getpid, getcwd, eprint, O, SEEK } from '../libc/index.js';
 import { wasmCapability, type WasmHandle, type WasmRunOptions } from '../libc/trap.js';
+import { LISTEN_ENV } from '../../abi/wasi-listen.js';
 
 export const DEFAULT_LLVM = '/usr/bin/llvm.wasm';
 
@@ -94,6 +95,10 @@ function readAllFrom(fd: number): string {
 
 /** `clang ARGS...` / `clang++ ARGS...`: compiles and links; returns the exit status. */
 export async function main(argv: string[], env: Record<string, string>): Promise<number> {
+  // A compiler serves nobody: --listen's listeners are not opened for its jobs (each
+  // job would bind the port again, and fail while a server holds it).
+  const { [LISTEN_ENV]: _listen, ...jobEnvironment } = env;
+  env = jobEnvironment;
   const base = (argv[0] ?? 'clang').split('/').pop() ?? 'clang';
   const tool = base === 'clang++' ? 'clang++' : 'clang';
   const cwd = getcwd();

@@ -73,6 +73,10 @@ export const RIGHTS_DIR = R.FD_FDSTAT_SET_FLAGS | R.FD_SYNC | R.FD_ADVISE | R.PA
   R.PATH_FILESTAT_SET_SIZE | R.PATH_FILESTAT_SET_TIMES | R.FD_FILESTAT_GET | R.FD_FILESTAT_SET_TIMES |
   R.PATH_SYMLINK | R.PATH_REMOVE_DIRECTORY | R.PATH_UNLINK_FILE | R.POLL_FD_READWRITE;
 
+/** A socket: read and write (also as sock_recv/sock_send), poll, flags, shutdown and accept. */
+export const RIGHTS_SOCKET = R.FD_READ | R.FD_WRITE | R.FD_FDSTAT_SET_FLAGS | R.FD_FILESTAT_GET |
+  R.POLL_FD_READWRITE | R.SOCK_SHUTDOWN | R.SOCK_ACCEPT;
+
 /** A terminal: no seek and no tell, which is how wasi-libc's isatty() recognises one. */
 export const RIGHTS_TTY = RIGHTS_FILE & ~(R.FD_SEEK | R.FD_TELL);
 
@@ -90,6 +94,16 @@ export const EVENTTYPE = { CLOCK: 0, FD_READ: 1, FD_WRITE: 2 } as const;
 export const SUBCLOCKFLAGS_ABSTIME = 1;
 export const EVENTRWFLAGS_HANGUP = 1;
 export const PREOPENTYPE_DIR = 0;
+/**
+ * Not in preview1 (a proposal for it was never adopted): what fd_prestat_get answers
+ * for a preopened listener, so that wasi-libc's scan for preopened directories steps
+ * over it instead of stopping there (docs/wasi.md, "Sockets").
+ */
+export const PREOPENTYPE_SOCKET = 1;
+/** sock_recv's ri_flags, sock_recv's ro_flags, sock_shutdown's sd_flags. */
+export const RIFLAGS = { RECV_PEEK: 1, RECV_WAITALL: 2 } as const;
+export const ROFLAGS = { RECV_DATA_TRUNCATED: 1 } as const;
+export const SDFLAGS = { RD: 1, WR: 2 } as const;
 
 /** Record sizes in guest memory. */
 export const SIZE = { FILESTAT: 64, FDSTAT: 24, PRESTAT: 8, DIRENT: 24, SUBSCRIPTION: 48, EVENT: 32, IOVEC: 8 } as const;

@@ -5,12 +5,13 @@
 
 import {
   read, write, pread, pwrite, lseek, close, fstat, fsync, fdatasync, ftruncate, futimens,
-  fcntl, getdents, openat, O, F, SEEK, UTIME_NOW, UTIME_OMIT, type DirEntry, type TimeNs,
+  fcntl, getdents, openat, send, O, F, MSG, SEEK, UTIME_NOW, UTIME_OMIT, type DirEntry, type TimeNs,
 } from '../libc/index.js';
-import { E, R, FSTFLAGS, FILETYPE, FDFLAGS, PREOPENTYPE_DIR, SIZE } from './constants.js';
+import { E, R, FSTFLAGS, FILETYPE, FDFLAGS, PREOPENTYPE_DIR, PREOPENTYPE_SOCKET, SIZE } from './constants.js';
 import { call, offset, putFilestat, linuxFdflags, filetypeOfDirent, isErrno, type WasiContext } from './context.js';
 import type { FdEntry } from './fd-table.js';
 import { WasiError, encode } from './memory.js';
+import { isSocket } from './sock-calls.js';
 
 const u = (x: number): number => x >>> 0;
 
@@ -62,7 +63,8 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
       notDirectory(fds.get(fd));
       const e = fds.need(fd, R.FD_WRITE);
       const data = mem.gather(mem.iovecs(u(iovsPtr), u(iovsLen)));
-      const n = write(e.kfd, data);
+      // A socket gets EPIPE rather than SIGPIPE once the peer is gone, as under wasmtime (sock-calls.ts).
+      const n = isSocket(e) ? (data.length === 0 ? 0 : send(e.kfd, data, MSG.NOSIGNAL)) : write(e.kfd, data);
       mem.u32(u(nwrittenPtr), n);
     }),
 
@@ -209,8 +211,14 @@ export function fdCalls(ctx: WasiContext): Record<string, (...args: never[]) => 
 
     fd_prestat_get: call((fd: number, ptr: number) => {
       const e = fds.get(fd);
-      if (e.preopenName === undefined) throw new WasiError(E.BADF);
       const p = u(ptr);
+      if (e.listener !== undefined) {
+        mem.check(p, SIZE.PRESTAT);
+        mem.u32(p, PREOPENTYPE_SOCKET);
+        mem.u32(p + 4, 0);
+        return;
+      }
+      if (e.preopenName === undefined) throw new WasiError(E.BADF);
       mem.check(p, SIZE.PRESTAT);
       mem.u32(p, PREOPENTYPE_DIR);
       mem.u32(p + 4, encode(e.preopenName).length);

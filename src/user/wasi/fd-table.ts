@@ -20,6 +20,8 @@ export interface FdEntry {
   dropped?: bigint;
   /** A regular file path_open opened without write access (wasmtime refuses changing its size or times: EPERM). */
   readOnly?: boolean;
+  /** A preopened listening socket: the address it is bound to (listen.ts). */
+  listener?: string;
   /** Preopens: the name the guest sees (fd_prestat_dir_name). */
   preopenName?: string;
   /** The kernel fd belongs to the caller of runWasm (stdio), not to this module run. */

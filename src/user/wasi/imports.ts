@@ -1,6 +1,6 @@
 // The `wasi_snapshot_preview1` import object: every preview1 function, assembled from
 // fd-calls.ts, path-calls.ts and poll.ts plus the small ones kept here (arguments,
-// environment, clocks, randomness, process, sockets).
+// environment, clocks, randomness, process); sock-calls.ts holds the socket calls.
 
 import { getrandom, schedYield } from '../libc/index.js';
 import { E, CLOCKID } from './constants.js';
@@ -9,6 +9,7 @@ import { fdCalls } from './fd-calls.js';
 import { encode, WasiError } from './memory.js';
 import { pathCalls } from './path-calls.js';
 import { pollCalls, clockNow } from './poll.js';
+import { sockCalls } from './sock-calls.js';
 
 const u = (x: number): number => x >>> 0;
 
@@ -42,11 +43,11 @@ function putSizes(ctx: WasiContext, list: readonly string[], countPtr: number, s
 
 export function buildImports(ctx: WasiContext, start: number): Record<string, (...args: never[]) => number> {
   const { mem } = ctx;
-  const socketCall = call((fd: number) => { ctx.fds.get(fd); throw new WasiError(E.NOTSOCK); });
   return {
     ...fdCalls(ctx),
     ...pathCalls(ctx),
     ...pollCalls(ctx, start),
+    ...sockCalls(ctx),
 
     args_sizes_get: call((countPtr: number, sizePtr: number) => putSizes(ctx, ctx.args, u(countPtr), u(sizePtr))),
     args_get: call((ptrs: number, buf: number) => putStrings(ctx, ctx.args, u(ptrs), u(buf))),
@@ -79,11 +80,5 @@ export function buildImports(ctx: WasiContext, start: number): Record<string, (.
     proc_exit: (code: number): number => { throw new WasiExit(u(code)); },
     // As wasmtime: signals are not supported.
     proc_raise: call((_sig: number) => { throw new WasiError(E.NOTSUP); }),
-
-    // kernelkit has no sockets yet: preview1 can only use ones handed in as fds.
-    sock_accept: socketCall,
-    sock_recv: socketCall,
-    sock_send: socketCall,
-    sock_shutdown: socketCall,
   };
 }

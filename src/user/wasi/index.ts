@@ -14,6 +14,7 @@ import { buildImports } from './imports.js';
 import { GuestMemory } from './memory.js';
 import { describe } from './path-calls.js';
 import { limitMemory } from './memory-limit.js';
+import { LISTEN_ENV, parseListenList, openListener, type ListenAddress } from './listen.js';
 
 /** A directory the guest sees as a preopened fd. */
 export interface Preopen {
@@ -31,6 +32,11 @@ export interface RunWasmOptions {
    * to the guest as PWD (see `guestEnvironment`).
    */
   preopens?: Preopen[];
+  /**
+   * TCP listeners to preopen, from fd 3 in this order, before the directories (as
+   * `wasmtime --tcplisten`); default: what KERNELKIT_WASI_LISTEN asks for, or none.
+   */
+  listen?: ListenAddress[];
   /** The kernel fds the guest's 0, 1 and 2 stand for (default: 0, 1, 2). */
   stdio?: readonly [number, number, number];
 }
@@ -166,6 +172,20 @@ export async function runWasm(bytes: Uint8Array | WebAssembly.Module, argv: stri
       }
     }
   }
+  let listeners = options.listen ?? [];
+  const listenRequested = env[LISTEN_ENV];
+  if (listenRequested !== undefined) {
+    const { [LISTEN_ENV]: _consumed, ...rest } = env;
+    env = rest;
+    if (options.listen === undefined) {
+      try {
+        listeners = parseListenList(listenRequested);
+      } catch (e) {
+        report(`${name}: ${LISTEN_ENV}: ${describeError(e)}`);
+        return EXIT_NOT_RUNNABLE;
+      }
+    }
+  }
   env = guestEnvironment(env, preopens === DEFAULT_PREOPENS);
   const fds = new FdTable();
   const ctx: WasiContext = { mem: new GuestMemory(), fds, args: argv, env: Object.entries(env).map(([k, v]) => `${k}=${v}`) };
@@ -183,8 +203,18 @@ export async function runWasm(bytes: Uint8Array | WebAssembly.Module, argv: stri
   if (!exported.has('memory')) { report(`${name}: cannot run: the module exports no memory`); return EXIT_NOT_RUNNABLE; }
   if (!exported.has('_start')) { report(`${name}: cannot run: the module exports no _start (not a WASI command)`); return EXIT_NOT_RUNNABLE; }
 
+  stdio(fds, options.stdio ?? [0, 1, 2]);
+  for (const l of listeners) {
+    try {
+      fds.add(openListener(l));
+    } catch (e) {
+      const where = `${l.addr}:${l.port}`;
+      report(`${name}: cannot listen on ${where}: ${describeError(e).replace(`${where}: `, '')}`);
+      closeAll(fds);
+      return EXIT_NOT_RUNNABLE;
+    }
+  }
   try {
-    stdio(fds, options.stdio ?? [0, 1, 2]);
     for (const p of preopens) preopen(fds, p);
   } catch (e) {
     report(`${name}: cannot set up preopened directories: ${describeError(e)}`);

@@ -6,7 +6,7 @@ import {
   openat, fstatat, fstat, mkdirat, unlinkat, renameat, linkat, symlinkat, readlinkat, utimensat,
   ioctl, O, AT, TIOC, isChr, isDir,
 } from '../libc/index.js';
-import { E, R, OFLAGS, FILETYPE, LOOKUP_SYMLINK_FOLLOW, RIGHTS_DIR, RIGHTS_FILE, RIGHTS_TTY } from './constants.js';
+import { E, R, OFLAGS, FILETYPE, LOOKUP_SYMLINK_FOLLOW, RIGHTS_DIR, RIGHTS_FILE, RIGHTS_SOCKET, RIGHTS_TTY } from './constants.js';
 import { call, putFilestat, linuxFdflags, filetypeOfMode, type WasiContext } from './context.js';
 import { timesFromFlags } from './fd-calls.js';
 import type { FdEntry } from './fd-table.js';
@@ -33,7 +33,8 @@ export function describe(kfd: number, allowed: bigint, inheriting: bigint, flags
   if (isDir(st.mode)) {
     e.rightsBase = allowed & RIGHTS_DIR;
   } else {
-    e.rightsBase = allowed & (isChr(st.mode) && isTerminal(kfd) ? RIGHTS_TTY : RIGHTS_FILE);
+    const rights = type === FILETYPE.SOCKET_STREAM ? RIGHTS_SOCKET : isChr(st.mode) && isTerminal(kfd) ? RIGHTS_TTY : RIGHTS_FILE;
+    e.rightsBase = allowed & rights;
     e.rightsInheriting = 0n;
   }
   return e;
