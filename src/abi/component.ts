@@ -64,7 +64,7 @@ export interface SandboxBinding {
 }
 
 /** A device as a driver sees it: shared queue memory and an interrupt to wait on. */
-export type DeviceKind = 'block' | 'console' | 'hostfs' | 'timer' | 'nic';
+export type DeviceKind = 'block' | 'console' | 'hostfs' | 'timer' | 'nic' | 'nic1';
 
 export interface DeviceBinding {
   readonly kind: DeviceKind;

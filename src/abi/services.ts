@@ -275,6 +275,24 @@ export interface NicService {
   receive(max: number): Promise<Uint8Array[]>;
 }
 
+/** What a bridge did with the frames it took from its two NICs (counts since it started). */
+export interface BridgeStats {
+  /** Frames sent on to the other NIC (to a learned address or flooded). */
+  forwarded: number;
+  /** Of those, frames to an address not learned yet, a broadcast or a multicast. */
+  flooded: number;
+  /** Frames for an address learned on the NIC they came from (not sent on). */
+  filtered: number;
+  /** Frames the other NIC's driver refused (ring full, restarting). */
+  dropped: number;
+  /** Addresses in the learning table. */
+  learned: number;
+}
+
+export interface BridgeService {
+  stats(): Promise<BridgeStats>;
+}
+
 // ---- the service list ---------------------------------------------------------------
 //
 // One typed list, many outputs (like abi/syscalls.ts): every method of every
@@ -522,8 +540,19 @@ export const NIC = service<NicService>('nic', 'network device driver', {
   receive: m(3, [['max', 'int']], { list: 'bytes' }, 'the frames that arrived, at most `max` (blocks until one did)', { ...IDEMPOTENT, check: (r, a) => (r as Uint8Array[]).length <= (a[0] as number) }),
 });
 
+// The second network device's driver: the same driver and methods as nic (nic/nic1.ts).
+export const NIC1 = service<NicService>('nic1', 'network device driver (a second device, eth1)', {
+  info: NIC.byName.get('info')!,
+  transmit: NIC.byName.get('transmit')!,
+  receive: NIC.byName.get('receive')!,
+});
+
+export const BRIDGE = service<BridgeService>('bridge', 'Ethernet learning bridge between nic and nic1', {
+  stats: m(1, [], { record: { forwarded: 'int', flooded: 'int', filtered: 'int', dropped: 'int', learned: 'int' } }, 'frames forwarded, flooded, filtered and dropped, addresses learned', IDEMPOTENT),
+});
+
 /** Every service, by component name ('kernel' is the kernel core). */
-export const SERVICES: Readonly<Record<string, ServiceDef>> = { vfs: VFS, ext2: EXT2, diskfs: DISKFS, console: CONSOLE, blk: BLK, pm: PM, echo: ECHO, hostfs: HOSTFS, ipcbench: IPCBENCH, usbgadget: USBGADGET, net: NET, proc: PROC, kernel: KERNEL, nic: NIC };
+export const SERVICES: Readonly<Record<string, ServiceDef>> = { vfs: VFS, ext2: EXT2, diskfs: DISKFS, console: CONSOLE, blk: BLK, pm: PM, echo: ECHO, hostfs: HOSTFS, ipcbench: IPCBENCH, usbgadget: USBGADGET, net: NET, proc: PROC, kernel: KERNEL, nic: NIC, nic1: NIC1, bridge: BRIDGE };
 
 /**
  * The one reply check: the result of `service.method(args)` as it arrived from the

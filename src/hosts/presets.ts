@@ -25,7 +25,7 @@ export function loadPreset(name: string): Preset {
 }
 
 /** The device grants of preset `name` (the defaults for a preset that names none). */
-export function deviceGrantsOf(name: string): Record<string, 'block' | 'console' | 'hostfs' | 'nic'> {
+export function deviceGrantsOf(name: string): Record<string, 'block' | 'console' | 'hostfs' | 'nic' | 'nic1'> {
   return { ...(loadPreset(name).devices ?? DEFAULT_DEVICE_GRANTS) };
 }
 

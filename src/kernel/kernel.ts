@@ -63,7 +63,7 @@ export interface BootConfig {
   initramfs: Uint8Array;
   rootDisk: boolean;
   init: { argv: string[]; env: string[]; cwd: string };
-  devices: { blk: SharedArrayBuffer; console: SharedArrayBuffer; timer: SharedArrayBuffer; hostfs?: SharedArrayBuffer; nic?: SharedArrayBuffer };
+  devices: { blk: SharedArrayBuffer; console: SharedArrayBuffer; timer: SharedArrayBuffer; hostfs?: SharedArrayBuffer; nic?: SharedArrayBuffer; nic1?: SharedArrayBuffer };
   /** Host directories shared with the machine, mounted by vfs at boot. */
   shares: { guest: string; readOnly: boolean }[];
   release: string;
@@ -127,6 +127,7 @@ export class Kernel {
         console: { kind: 'console', memory: config.devices.console },
         ...(config.devices.hostfs === undefined ? {} : { hostfs: { kind: 'hostfs' as const, memory: config.devices.hostfs } }),
         ...(config.devices.nic === undefined ? {} : { nic: { kind: 'nic' as const, memory: config.devices.nic } }),
+        ...(config.devices.nic1 === undefined ? {} : { nic1: { kind: 'nic1' as const, memory: config.devices.nic1 } }),
       },
       grants: config.grants,
       config: (name) => this.componentConfig(name),

@@ -1,10 +1,12 @@
 // Claim verdicts from a run's figures: C13 from the gadget probe's four outcomes, C1
-// from its ratio interval, C2 from the geometric means of the macro workloads.
+// from its ratio interval, C2 from the geometric means of the macro workloads, C7 from
+// the bridge rows of the network section.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { judgeClaims, type LabInput, type RatioOf } from './claims.js';
 import { probeUsbGadget, type GadgetProbe } from './gadget.js';
 import type { Bootstrapped } from './bootstrap.js';
+import type { NetRow } from './net-rows.js';
 
 const input = { faults: [], tcb: [], rows: [], results: [], reference: { spin_rt_ns: 100, spin_rt_p99_ns: 200, ipc_rt_ns: {}, ipc_rt_p99_ns: {} } } as unknown as LabInput;
 const fixed = (point: number, low: number, high: number): Bootstrapped => ({ point, low, high, replicates: Float64Array.from({ length: 200 }, (_, i) => low + ((high - low) * i) / 199) });
@@ -42,4 +44,27 @@ test('C2 uses mach as the first generation where it was measured, else postmessa
   const m = c('C2', withMach);
   assert.match(m.threshold, /^mach/);
   assert.equal(m.verdict, 'not held', m.reason);
+});
+
+test('C7 follows the bridge rows: kernel / user throughput interval against 1.1x', () => {
+  const row = (preset: string, MBps: number, slowdown: [number, number, number] | null, intact = true): NetRow => ({
+    preset, path: 'bridge', placement: preset === 'monolithic' ? 'bridge kernel' : 'bridge user', MBps, ci95_low: MBps * 0.9, ci95_high: MBps * 1.1,
+    frames_per_s: { value: Math.round((MBps * 1e6) / 1514), ci95_low: 1, ci95_high: 2 },
+    slowdown_vs_monolithic: slowdown?.[0] ?? null, slowdown_ci95_low: slowdown?.[1] ?? null, slowdown_ci95_high: slowdown?.[2] ?? null,
+    run_MBps: [MBps], runs: 2, samples: 4, intact,
+  });
+  const withNet = (rows: NetRow[] | undefined): LabInput => ({ ...input, ...(rows === undefined ? {} : { net: { rows, goals: [], options: { runs: 2, bytes: 1, transfers: 1, frames: 1 }, seconds: 1 } }) });
+  const c7 = (rows: NetRow[] | undefined) => judgeClaims(withNet(rows), none, { tested: false, reason: '-' }).find((x) => x.id === 'C7')!;
+  const mono = row('monolithic', 30, [1, 1, 1]);
+  assert.equal(c7(undefined).verdict, 'not tested');
+  assert.equal(c7([mono]).verdict, 'not tested', 'the user-domain row is missing');
+  assert.equal(c7([mono, row('microkernel', 10, [3, 2.5, 3.6])]).verdict, 'held');
+  assert.equal(c7([mono, row('microkernel', 32, [0.94, 0.8, 1.05])]).verdict, 'not held');
+  const unsure = c7([mono, row('microkernel', 27, [1.11, 0.9, 1.4])]);
+  assert.equal(unsure.verdict, 'inconclusive');
+  assert.match(unsure.reason, /straddles the threshold 1\.10x/);
+  assert.match(unsure.measured, /kernel \/ user 1\.11x/);
+  assert.equal(c7([mono, row('microkernel', 10, [3, 2.5, 3.6], false)]).verdict, 'not tested', 'a bridge that damaged frames says nothing about speed');
+  // The rule reads the ratio interval, not the two medians: a wide interval is not a verdict.
+  assert.equal(c7([mono, row('microkernel', 10, [3, 1.05, 9])]).verdict, 'inconclusive');
 });

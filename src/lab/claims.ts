@@ -1,4 +1,4 @@
-// "The claims, tested": C1-C6 and C13 of the claims list (docs/lab.md), each judged
+// "The claims, tested": C1-C7 and C13 of the claims list (docs/lab.md), each judged
 // from THIS run's numbers with the published figure beside it, and the lab's
 // performance targets. Timing claims are judged on bootstrap intervals
 // (verdict.ts): held or not held only when the whole 95% interval is on one side of
@@ -10,6 +10,7 @@ import type { Bootstrapped } from './bootstrap.js';
 import { geomean } from './bootstrap.js';
 import { judge, allOf, formatInterval, type Verdict, type Judgement } from './verdict.js';
 import type { GadgetProbe } from './gadget.js';
+import { judgeC7, C7_THRESHOLD } from './net-rows.js';
 
 // NOTE: the gadget probe (gadget.ts) boots machines on Node; this file judges only, so the browser lab can use it.
 export type { GadgetProbe } from './gadget.js';
@@ -113,6 +114,16 @@ export function judgeClaims(r: LabInput, ratioOf: RatioOf, gadget: GadgetProbe):
       verdict: countVerdict(cs.length > 0, broken.length > 0), measured,
       threshold: 'some user-domain crash left an in-flight operation failed or data lost', reason: measured,
       published: 'No figure in the claims list; MINIX 3 restarts drivers transparently for most failures (Herder et al., DSN 2009).',
+    });
+  }
+  {
+    const j = judgeC7(r.net?.rows);
+    out.push({
+      id: 'C7', claim: 'Bridging two network devices inside the kernel avoids context switches and raises throughput.', verdict: j.verdict,
+      measured: j.measured,
+      threshold: `frames forwarded between two NICs: bridge and drivers in the kernel domain (monolithic) ≥ ${C7_THRESHOLD}x the MB/s of each in its own server (microkernel), whole 95% interval`,
+      reason: j.reason,
+      published: 'No figure in the claims list; a monolithic kernel bridges two network devices "without any context change" (the seeds). MINIX 3 runs its Ethernet drivers as user processes (Herder et al., DSN 2009).',
     });
   }
   {

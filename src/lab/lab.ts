@@ -21,6 +21,7 @@ import { runFaultCampaign, type FaultCell, type FaultCampaignOptions } from './f
 import { countTcb, type TcbRow } from './tcb.js';
 import { judgeClaims, judgeTargets, type ClaimVerdict, type TargetVerdict, type GadgetProbe } from './claims.js';
 import { probeUsbGadget } from './gadget.js';
+import { benchNet, type NetRow, type NetGoal } from './bench-net.js';
 
 export interface LabRow {
   /** A preset, or 'native' for the host OS itself. */
@@ -70,7 +71,19 @@ export interface LabResult {
   };
   claims: ClaimVerdict[];
   targets: TargetVerdict[];
+  /** The network section (bench-net.ts): TCP throughput per preset and path, Linux's loopback, the C7 bridge. */
+  net?: LabNet;
 }
+
+export interface LabNet {
+  rows: NetRow[];
+  goals: NetGoal[];
+  options: { runs: number; bytes: number; transfers: number; frames: number };
+  seconds: number;
+}
+
+/** The sizes of the lab's network section. */
+export interface LabNetOptions { runs: number; bytes: number; transfers: number; frames: number }
 
 export interface LabOptions {
   presets: string[];
@@ -80,6 +93,8 @@ export interface LabOptions {
   quick: boolean;
   seed: number;
   faults: FaultCampaignOptions | undefined;
+  /** The network section's sizes; undefined leaves it out. */
+  net?: LabNetOptions;
   /** Measure the host OS too (default true). */
   native?: boolean;
   onProgress?: (step: string, done: number, total: number) => void;
@@ -157,7 +172,7 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
   const plan: Cell[] = [...cells(presets, o.transports), { preset: 'native', ipc: 'native' }];
   const rounds = Array.from({ length: o.runs }, () => shuffle(plan, random));
   const faultSteps = o.faults === undefined ? 0 : 1;
-  const total = 2 + rounds.length * plan.length + faultSteps + 2;
+  const total = 2 + rounds.length * plan.length + (o.net === undefined ? 0 : 1) + faultSteps + 2;
   let done = 0;
   const step = (what: string): void => { o.onProgress?.(what, done, total); };
 
@@ -255,6 +270,14 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
   const listed = new Set([...o.presets, 'native']);
   const results = rows.filter((r) => listed.has(r.preset));
 
+  let net: LabNet | undefined;
+  if (o.net !== undefined) {
+    step('network: TCP guest <-> guest, loopback, Linux loopback, the C7 bridge');
+    const n = await benchNet({ presets: o.presets, seed: o.seed, ...o.net, noLinux: o.native === false });
+    net = { rows: n.rows, goals: n.goals, options: o.net, seconds: n.seconds };
+    done++;
+  }
+
   let faults: FaultCell[] = [];
   let faultsNote = 'no fault campaign in this run';
   if (o.faults !== undefined) {
@@ -279,6 +302,7 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
     machine, results,
     reference: { spin_rt_ns: Math.round(spin.median), spin_rt_p99_ns: Math.round(spin.p99), ipc_rt_ns: ipcRef, ipc_rt_p99_ns: ipcP99 },
     faults, tcb,
+    ...(net === undefined ? {} : { net }),
     run: {
       presets: o.presets, workloads: o.workloads, ipc: o.transports, runs: o.runs, quick: o.quick, seed: o.seed, scale,
       seconds: round((performance.now() - started) / 1000, 1), faults_note: faultsNote,

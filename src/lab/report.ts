@@ -49,6 +49,25 @@ function resultsTable(r: LabResult): string {
     (i) => ` data-preset="${esc(r.results[i]!.preset)}" data-ipc="${esc(r.results[i]!.ipc)}" data-workload="${esc(r.results[i]!.workload)}"`);
 }
 
+/** The network section: TCP throughput per preset and path, Linux's loopback, the C7 bridge, the goals. */
+function networkSection(r: LabResult): string {
+  if (r.net === undefined) return '<h2>Network</h2><p class="note">No network section in this run (kernelkit lab --no-net).</p>';
+  const n = r.net;
+  const iv = (v: number | null, lo: number | null, hi: number | null, unit = ''): Cell => ({ text: v === null ? 'not measured' : `${v}${unit} [${lo}${unit} – ${hi}${unit}]`, value: v });
+  const rows = tableHtml('net-table', ['path', 'preset', 'placement', 'MB/s [95% CI]', 'frames/s [95% CI]', 'monolithic / this [95% CI]', 'rounds', 'transfers', 'intact', 'note'],
+    n.rows.map((x) => [x.path, x.preset, x.placement, iv(x.MBps, x.ci95_low, x.ci95_high),
+      x.frames_per_s === undefined ? '-' : iv(x.frames_per_s.value, x.frames_per_s.ci95_low, x.frames_per_s.ci95_high),
+      iv(x.slowdown_vs_monolithic, x.slowdown_ci95_low, x.slowdown_ci95_high, 'x'), x.runs, x.samples,
+      x.samples === 0 ? '-' : x.intact ? `yes${x.lost_frames ? ` (${x.lost_frames} frames lost)` : ''}` : 'NO', x.note ?? '']),
+    (i) => ` data-path="${esc(n.rows[i]!.path)}" data-preset="${esc(n.rows[i]!.preset)}"`);
+  const goals = tableHtml('net-goals', ['goal', 'verdict', 'measured'], n.goals.map((g) => [g.goal, g.verdict, g.measured]), (i) => ` class="v-${n.goals[i]!.verdict.replace(' ', '-')}"`);
+  return `<h2>Network</h2>
+<p class="note">TCP throughput of one connection (${esc(n.options.transfers)} transfer(s) of ${esc((n.options.bytes / 1048576).toFixed(1))} MiB per boot, ${esc(n.options.runs)} rounds, each booting every cell once in a seeded order): <b>guest-guest</b> between two machines of the preset joined by one cable (both stacks, both nic drivers, the device rings); <b>loopback</b> over 127.0.0.1 inside one machine; <b>linux</b> the host's own TCP over 127.0.0.1 in the same run. <b>bridge</b>: ${esc(n.options.frames)} frames of 1514 bytes sent into eth0 of a machine whose bridge component forwards them to eth1 (claim C7), each frame checked byte for byte. Median MB/s over every transfer with a bootstrap 95% interval (rounds, then transfers); "monolithic / this" above 1 is slower than monolithic. ${esc(n.seconds)} s.</p>
+${rows}
+<h3>Goals</h3>
+${goals}`;
+}
+
 export function renderReport(r: LabResult): string {
   const m = r.machine;
   const cols = [...new Set(r.results.map(label))];
@@ -73,6 +92,7 @@ export function renderReport(r: LabResult): string {
     const hasTp = r.results.some((x) => x.workload === w && x.throughput !== null);
     return `<figure class="chart"><figcaption>${esc(wl?.title ?? w)} — ${esc(wl?.op ?? '')}</figcaption><canvas id="chart-${esc(w)}" width="560" height="280"></canvas>${hasTp ? `<canvas id="chart-${esc(w)}-throughput" width="560" height="230"></canvas>` : ''}</figure>`;
   }).join('\n');
+  const network = networkSection(r);
   const notes = [...new Map(r.results.filter((x) => x.note !== undefined || x.retried !== undefined).map((x) => [label(x), [x.note, x.retried].filter((n) => n !== undefined).join('; ')])).entries()];
   const data = JSON.stringify(r).replace(/</g, '\\u003c');
   const busy = r.run.loadavg_start > m.cores || r.run.loadavg_end > m.cores;
@@ -126,6 +146,7 @@ ${ratio}
 ${resultsTable(r)}
 <h2>Physical references</h2>
 ${refs}
+${network}
 <h2>Faults</h2>
 <p class="note">${esc(r.run.faults_note)}. Survived: faults after which the system did not panic and kept answering (stuck: a boot whose requests stopped completing without a panic, given up after a timeout). Completed: the operation in flight when the fault fired finished correctly. Recovery: from arming the fault to the end of the next fully successful operation. Data lost: fsync'd, verified blocks missing or wrong on the durable disk image afterwards.</p>
 ${faults}

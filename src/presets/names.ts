@@ -14,11 +14,11 @@ export const SANDBOX_BUILDS: readonly string[] = ['blk'];
 /** shm: direct channels, fixed-layout messages (L4-like); mach: relayed through the kernel, self-described (first generation); postmessage: relayed over message ports. */
 export const TRANSPORTS = ['shm', 'mach', 'postmessage'] as const;
 export type TransportName = (typeof TRANSPORTS)[number];
-export const COMPONENT_NAMES = ['console', 'blk', 'ext2', 'vfs', 'pm', 'echo', 'hostfs', 'usbgadget', 'net', 'proc', 'nic'] as const;
-export const DEVICE_KINDS = ['block', 'console', 'hostfs', 'nic'] as const;
+export const COMPONENT_NAMES = ['console', 'blk', 'ext2', 'vfs', 'pm', 'echo', 'hostfs', 'usbgadget', 'net', 'proc', 'nic', 'nic1', 'bridge'] as const;
+export const DEVICE_KINDS = ['block', 'console', 'hostfs', 'nic', 'nic1'] as const;
 
 /** Device grants when a preset names none: each built-in driver its own device, nobody else any. */
-export const DEFAULT_DEVICE_GRANTS: Readonly<Record<string, (typeof DEVICE_KINDS)[number]>> = { console: 'console', blk: 'block', hostfs: 'hostfs', nic: 'nic' };
+export const DEFAULT_DEVICE_GRANTS: Readonly<Record<string, (typeof DEVICE_KINDS)[number]>> = { console: 'console', blk: 'block', hostfs: 'hostfs', nic: 'nic', nic1: 'nic1' };
 
 /** Parses "blk=user,vfs=kernel" into placements; throws with a one-line message. */
 export function parsePlacement(text: string): Record<string, DomainName> {

@@ -3,6 +3,8 @@
 // bootstrap interval and a ratio to monolithic with its interval; a transport this
 // build refuses is a "not measured" cell with the reason, not a crash; claims carry
 // one of the four verdicts, consistent with the intervals they were judged on; the
+// network section has its rows on every preset, every transfer intact, and C7 is judged
+// from its bridge rows; the
 // same object in results.json; and a report.html whose charts render (bars and
 // whiskers) in headless Chromium and whose tables hold the numbers of results.json.
 import { test } from 'node:test';
@@ -17,6 +19,8 @@ import { WORKLOAD_NAMES } from '../../src/lab/workloads.js';
 import { buildNative } from '../../src/lab/native.js';
 import { COMPONENTS } from '../../src/hosts/components.js';
 import { packageRoot } from '../../src/hosts/node/machine.js';
+import { NET_SIZES } from '../../src/lab/bench-net.js';
+import { judgeC7 } from '../../src/lab/net-rows.js';
 import type { LabResult, LabRow } from '../../src/lab/lab.js';
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-lab-'));
@@ -46,7 +50,7 @@ test('lab --quick --json: every preset x workload x transport cell and native, w
   assert.equal(r.status, 0, r.stderr);
   const result = JSON.parse(r.stdout) as LabResult;
   lab = result;
-  assert.deepEqual(Object.keys(result), ['machine', 'results', 'reference', 'faults', 'tcb', 'run', 'claims', 'targets']);
+  assert.deepEqual(Object.keys(result), ['machine', 'results', 'reference', 'faults', 'tcb', 'net', 'run', 'claims', 'targets']);
   assert.ok(result.machine.cores > 0 && result.machine.node.startsWith('v'));
   assert.equal(result.run.runs, QUICK_RUNS);
   assert.ok(result.run.loadavg_start >= 0 && result.run.loadavg_end >= 0);
@@ -87,13 +91,23 @@ test('lab --quick --json: every preset x workload x transport cell and native, w
   assert.ok((result.reference.ipc_rt_ns.shm ?? 0) > 0 && (result.reference.ipc_rt_ns.postmessage ?? 0) > 0);
   assert.ok(result.faults.length > 0, 'the quick lab runs a small fault campaign');
   for (const t of result.tcb) assert.ok(t.kernel_loc > 0 && t.kernel_loc <= t.total_loc, JSON.stringify(t));
+  // The network section: every preset's guest-guest, loopback and bridge rows, Linux's loopback, all intact.
+  const net = result.net!;
+  assert.equal(net.options.runs, NET_SIZES.quick.runs);
+  for (const preset of presetNames()) {
+    for (const p of ['guest-guest', 'loopback', 'bridge']) {
+      const x = net.rows.find((y) => y.preset === preset && y.path === p);
+      assert.ok(x !== undefined && x.MBps !== null && x.runs === NET_SIZES.quick.runs && x.intact, `net ${preset} ${p}: ${JSON.stringify(x)}`);
+    }
+  }
+  assert.ok(net.rows.some((x) => x.preset === 'linux' && x.MBps !== null && x.intact));
   const saved = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as LabResult;
   assert.deepEqual(saved, result, 'results.json holds the printed object');
 });
 
 test('lab claims: four verdicts, consistent with the intervals in results; C13 without the module is not tested', () => {
   assert.ok(lab !== undefined, 'needs the lab run above');
-  assert.deepEqual(lab.claims.map((c) => c.id), ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C13']);
+  assert.deepEqual(lab.claims.map((c) => c.id), ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C13']);
   for (const c of lab.claims) {
     assert.ok(['held', 'not held', 'inconclusive', 'not tested'].includes(c.verdict), `${c.id}: ${c.verdict}`);
     assert.ok(c.measured.length > 0 && c.threshold.length > 0 && c.reason.length > 0, c.id);
@@ -105,6 +119,10 @@ test('lab claims: four verdicts, consistent with the intervals in results; C13 w
   if (lo > 2.01) assert.equal(c1.verdict, 'held');
   else if (hi < 1.99) assert.equal(c1.verdict, 'not held');
   else if (lo < 1.99 && hi > 2.01) { assert.equal(c1.verdict, 'inconclusive'); assert.match(c1.reason, /straddles/); }
+  // C7 is the rule's verdict on the run's own bridge rows.
+  const c7 = lab.claims.find((c) => c.id === 'C7')!;
+  assert.equal(c7.verdict, judgeC7(lab.net?.rows).verdict);
+  assert.notEqual(c7.verdict, 'not tested', c7.reason);
   const c13 = lab.claims.find((c) => c.id === 'C13')!;
   if (!('usbgadget' in COMPONENTS)) {
     assert.equal(c13.verdict, 'not tested');
@@ -174,6 +192,12 @@ test('report.html renders its charts with whiskers offline in headless Chromium;
     });
     const tcbRows = await page.$$eval('#tcb-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
     assert.deepEqual(tcbRows.map((r) => r.slice(0, 3)), lab.tcb.map((t) => [t.preset, String(t.kernel_loc), String(t.total_loc)]));
+    const netRows = await page.$$eval('#net-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => ({ text: td.textContent ?? '', value: td.getAttribute('data-value') }))));
+    assert.equal(netRows.length, lab.net!.rows.length);
+    lab.net!.rows.forEach((x, i) => {
+      assert.deepEqual(netRows[i]!.slice(0, 2).map((c) => c.text), [x.path, x.preset]);
+      assert.equal(value(netRows[i]![3]!.value), x.MBps);
+    });
     const claims = await page.$$eval('#claims tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-claim'), tr.querySelectorAll('td')[1]?.textContent]));
     assert.deepEqual(claims, lab.claims.map((c) => [c.id, c.verdict]));
     if (process.env.KERNELKIT_LAB_SCREENSHOT !== undefined) await page.screenshot({ path: process.env.KERNELKIT_LAB_SCREENSHOT, fullPage: true });

@@ -7,6 +7,7 @@ import { register as wasi } from './wasi.js';
 import { register as benchWasi } from './bench-wasi.js';
 import { register as benchExt } from './bench-ext.js';
 import { register as benchFs } from './bench-fs.js';
+import { register as benchNet } from './bench-net.js';
 import { register as bench } from './bench.js';
 import { register as lab } from './lab.js';
 import { register as faults } from './faults.js';
@@ -15,4 +16,4 @@ import { register as check } from './check.js';
 
 export type Register = (program: Command, status: StatusSink) => void;
 
-export const COMMANDS: Register[] = [demo, bench, lab, fs, wasi, benchWasi, benchFs, benchExt, faults, web, check];
+export const COMMANDS: Register[] = [demo, bench, lab, fs, wasi, benchWasi, benchFs, benchNet, benchExt, faults, web, check];

@@ -16,6 +16,7 @@ import { WORKLOAD_NAMES } from '../../lab/workloads.js';
 import { renderReport } from '../../lab/report.js';
 import { table, formatNs } from '../../lab/table.js';
 import { LAB_TRANSPORTS } from '../../lab/boot.js';
+import { NET_SIZES, netTable } from '../../lab/bench-net.js';
 
 function progress(json: boolean): { update: (what: string, done: number, total: number) => void; stop: () => void } {
   if (json) return { update: () => {}, stop: () => {} };
@@ -75,6 +76,12 @@ function printLab(r: LabResult): void {
   const notes = [...new Map(r.results.filter((x) => x.note !== undefined || x.retried !== undefined).map((x) => [cellLabel(x), [x.note, x.retried].filter((n) => n !== undefined).join('; ')])).entries()];
   if (notes.length > 0) { w('\nnotes\n'); for (const [c, n] of notes) w(`  ${c}: ${n}\n`); }
   if (r.faults.length > 0) { w('\nfaults\n'); w(faultTable(r.faults)); }
+  if (r.net !== undefined) {
+    const n = r.net.options;
+    w(`\nnetwork: TCP throughput (${n.runs} rounds, ${n.transfers} transfer(s) of ${(n.bytes / 1048576).toFixed(1)} MiB per boot) and the C7 bridge (${n.frames} frames per run); ${r.net.seconds} s\n`);
+    w(netTable(r.net));
+    for (const g of r.net.goals) w(`  goal ${g.verdict.padEnd(12)} ${g.goal}: ${g.measured}\n`);
+  }
   w('\ntrusted computing base (lines)\n');
   w(table(['preset', 'kernel domain', 'total'], r.tcb.map((t) => [t.preset, t.kernel_loc, t.total_loc])));
   w('\nthe claims, tested\n');
@@ -90,13 +97,14 @@ export function register(program: Command, status: StatusSink): void {
     .option('--ipc <list>', `transports: ${LAB_TRANSPORTS.join(',')} (default: all; one this build refuses is reported as not measured)`)
     .option('--runs <n>', 'boots per cell, interleaved in rounds (default: 5, --quick 3)')
     .option('--no-native', 'leave out the host OS (native) column')
+    .option('--no-net', 'leave out the network section (TCP throughput, the C7 bridge)')
     .option('--quick', 'fewer iterations and runs, a small fault campaign: under two minutes', false)
     .option('--seed <n>', 'seed for the order of boots and the fault schedule', '1')
     .option('--faults <n>', 'faults per preset x component x type in the lab campaign (0: none)')
     .option('--out <dir>', 'where results.json and report.html go', 'lab-out')
     .option('--json', 'print the results as one JSON object on stdout', false)
     .option('--queue <url>', 'redis://HOST:PORT/NAME: run the timing boots and the fault campaign on `kernelkit worker`s')
-    .action(async (opts: { presets?: string; workloads?: string; ipc?: string; runs?: string; quick: boolean; seed: string; faults?: string; out: string; json: boolean; native: boolean; queue?: string }) => {
+    .action(async (opts: { presets?: string; workloads?: string; ipc?: string; runs?: string; quick: boolean; seed: string; faults?: string; out: string; json: boolean; native: boolean; net: boolean; queue?: string }) => {
       const presets = opts.presets === undefined ? presetNames() : parseList(opts.presets, presetNames(), 'preset');
       const workloads = opts.workloads === undefined ? WORKLOAD_NAMES : parseList(opts.workloads, WORKLOAD_NAMES, 'workload');
       const transports = parseTransports(opts.ipc);
@@ -109,6 +117,8 @@ export function register(program: Command, status: StatusSink): void {
       const faults = nFaults === 0 || faultPresets.length === 0 ? undefined : {
         presets: faultPresets, components: ['blk', 'vfs'], types: opts.quick ? ['crash', 'wild-write'] : [...FAULT_TYPES], n: nFaults, seed,
       };
+      const ns = opts.quick ? NET_SIZES.quick : NET_SIZES.full;
+      const net = opts.net ? { runs: ns.runs, bytes: ns.mib * 1048576, transfers: ns.transfers, frames: ns.frames } : undefined;
       let address: ReturnType<typeof parseQueueUrl> | undefined;
       if (opts.queue !== undefined) { try { address = parseQueueUrl(opts.queue); } catch (e) { throw new UsageError((e as Error).message); } }
       const failedJobs: string[] = [];
@@ -127,7 +137,7 @@ export function register(program: Command, status: StatusSink): void {
       try {
         // An unreachable Redis is said at once, not after the references are measured.
         if (address !== undefined) await reach(address);
-        r = await runLab({ presets, workloads, transports, runs, quick: opts.quick, seed, faults, native: opts.native, onProgress: bar.update, ...(remote !== undefined ? { remote } : {}) });
+        r = await runLab({ presets, workloads, transports, runs, quick: opts.quick, seed, faults, native: opts.native, ...(net !== undefined ? { net } : {}), onProgress: bar.update, ...(remote !== undefined ? { remote } : {}) });
       } catch (e) {
         if (!(e instanceof RedisUnreachable)) throw e;
         process.stderr.write(`kernelkit: --queue ${opts.queue!}: ${e.message}\n`);

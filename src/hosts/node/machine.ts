@@ -89,6 +89,12 @@ export interface MachineOptions {
   signal?: AbortSignal;
   /** A network device: its MAC address, the host's end of its cable (net/backends.ts), the guest's IPv4 address (uint32s). */
   nic?: { mac: Uint8Array; port: FramePort; address: number; prefix: number; gateway?: number };
+  /**
+   * A bridge machine instead: two network devices (eth0 on `ports[0]`, eth1 on
+   * `ports[1]`), their drivers nic and nic1, and the bridge component forwarding between
+   * them (services/bridge/); no IP stack. Not together with `nic`.
+   */
+  bridge?: { macs: [Uint8Array, Uint8Array]; ports: [FramePort, FramePort] };
 }
 
 /** Whether the image at `file` starts with the header of a disk that carries its driver. */
@@ -150,12 +156,16 @@ export async function runMachine(o: MachineOptions): Promise<number> {
   const hostBackend = shares.length > 0 ? hostFsBackend(shares, { maxNodes: o.params?.hostfsOpenNodes ?? defaultParams.hostfsOpenNodes }) : undefined;
   const hostfs = hostBackend !== undefined ? new HostFsDeviceModel(hostBackend) : undefined;
   const timer = new TimerDeviceModel({ set: (ms, fire) => setTimeout(fire, ms), clear: (h) => clearTimeout(h as NodeJS.Timeout) });
-  const nic = o.nic === undefined ? undefined : new NicDeviceModel(o.nic.mac);
-  if (nic !== undefined && o.nic !== undefined) {
-    const port = o.nic.port;
-    nic.onTransmit = (f) => port.send(f);
-    port.onFrame((f) => { nic.deliver(f); });
-  }
+  if (o.nic !== undefined && o.bridge !== undefined) throw new Error('a machine has either one network device (nic) or a bridge between two');
+  const cables: FramePort[] = o.nic !== undefined ? [o.nic.port] : o.bridge !== undefined ? [...o.bridge.ports] : [];
+  const macs: Uint8Array[] = o.nic !== undefined ? [o.nic.mac] : o.bridge !== undefined ? [...o.bridge.macs] : [];
+  const nics = cables.map((port, i) => {
+    const device = new NicDeviceModel(macs[i]!);
+    device.onTransmit = (f) => port.send(f);
+    port.onFrame((f) => { device.deliver(f); });
+    return device;
+  });
+  const nic = nics[0], nic1 = nics[1];
   const heartbeat = new SharedArrayBuffer(4);
   // NOTE: imported here, not at the top: presets.ts needs this module's packageRoot.
   const grants = o.grants ?? (await import('../presets.js')).deviceGrantsOf(o.preset);
@@ -165,13 +175,13 @@ export async function runMachine(o: MachineOptions): Promise<number> {
     placement: o.placement,
     ipc: o.ipc,
     params: o.params ?? {},
-    components: bootComponents(shares.length, nic !== undefined),
+    components: bootComponents(shares.length, nic !== undefined, nic1 !== undefined),
     initramfs: readInitramfs(),
     rootDisk: o.disk !== undefined && !carriesDriver,
     ...(carriesDriver ? { diskDriverMount: o.diskMount ?? '/disk' } : {}),
     ...(o.diskDriverPin === undefined ? {} : { diskDriverPin: o.diskDriverPin }),
     init: { argv: o.init ?? ['/bin/sh'], env: o.initEnv ?? defaultInitEnv(), cwd: '/' },
-    devices: { blk: blk.memory, console: con.memory, timer: timer.memory, hostfs: hostfs?.memory, nic: nic?.memory },
+    devices: { blk: blk.memory, console: con.memory, timer: timer.memory, hostfs: hostfs?.memory, nic: nic?.memory, nic1: nic1?.memory },
     shares: shares.map((m) => ({ guest: m.guest, readOnly: m.readOnly })),
     release: release(),
     ...(o.trace === undefined ? {} : { trace: o.trace }),
@@ -201,10 +211,12 @@ export async function runMachine(o: MachineOptions): Promise<number> {
       // keep the device, and with it the disk's memory, alive for as long as this process.
       for (const words of doorbells) Atomics.notify(words, DEV_DOORBELL);
       timer.stop();
-      o.nic?.port.close();
-      if (nic !== undefined && o.verbose === true) {
-        const c = nic.counters();
-        err(new TextEncoder().encode(`host: eth0 ${formatMac(nic.mac)}: ${Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ')}\n`));
+      for (const port of cables) port.close();
+      if (o.verbose === true) {
+        for (const [i, device] of nics.entries()) {
+          const c = device.counters();
+          err(new TextEncoder().encode(`host: eth${i} ${formatMac(device.mac)}: ${Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ')}\n`));
+        }
       }
       if (isTty) { process.stdin.setRawMode(false); process.stdout.removeListener('resize', onResize); }
       process.stdin.pause();
@@ -239,7 +251,7 @@ export async function runMachine(o: MachineOptions): Promise<number> {
     serve(con.memory, flushConsole);
     if (hostfs !== undefined) serve(hostfs.memory, () => hostfs.service());
     serve(timer.memory, () => timer.service());
-    if (nic !== undefined) serve(nic.memory, () => { nic.service(); });
+    for (const device of nics) serve(device.memory, () => { device.service(); });
 
     // Input.
     const onData = (chunk: Buffer): void => con.type(new Uint8Array(chunk));

@@ -10,7 +10,9 @@
 // (fault nic crash) picks the rings up where the last one left them: frames the device
 // had already received wait for the new driver; a transmit call that was in flight
 // when the old one died is lost (the caller's TCP retransmits it).
-// The stack reaches this driver through services/net/nic-link.ts.
+// The stack reaches this driver through services/net/nic-link.ts. A machine with a
+// second network device (a bridge, services/bridge/) runs this driver twice: `nic` on
+// eth0 and `nic1` on eth1 (nic1.ts), each with its own device and placement.
 
 import type { ComponentContext, ComponentInstance, Manifest } from '../../abi/component.js';
 import type { NicService, NicInfo } from '../../abi/services.js';
@@ -32,12 +34,17 @@ export const manifest: Manifest = {
 const MAX_BATCH = 64;
 
 export function create(ctx: ComponentContext): ComponentInstance & NicService {
+  return createDriver(ctx, 'nic', 'eth0');
+}
+
+/** The driver of device `kind`, named `ifname` in its log lines. */
+export function createDriver(ctx: ComponentContext, kind: 'nic' | 'nic1', ifname: string): ComponentInstance & NicService {
   const device = ctx.device;
-  if (device === undefined || device.kind !== 'nic') throw new KernelError(Errno.ENODEV, 'nic: no network device bound');
+  if (device === undefined || device.kind !== kind) throw new KernelError(Errno.ENODEV, `${ctx.name}: no network device bound`);
   const words = new Int32Array(device.memory, 0, 32);
   const bytes = new Uint8Array(device.memory);
   const view = new DataView(device.memory);
-  const bounce = ctx.arena.alloc('nic', NIC_SLOT_BYTES, 'transmit bounce buffer');
+  const bounce = ctx.arena.alloc(ctx.name, NIC_SLOT_BYTES, 'transmit bounce buffer');
   const receivers: (() => void)[] = [];
   let running = true;
   let bellQueued = false;
@@ -79,7 +86,7 @@ export function create(ctx: ComponentContext): ComponentInstance & NicService {
   return {
     async init(): Promise<void> {
       void interruptLoop();
-      ctx.log(`eth0: ${formatMac(nicMac(words))} mtu ${Atomics.load(words, NIC_MTU)}, ${NIC_SLOTS} receive and ${NIC_SLOTS} transmit slots`);
+      ctx.log(`${ifname}: ${formatMac(nicMac(words))} mtu ${Atomics.load(words, NIC_MTU)}, ${NIC_SLOTS} receive and ${NIC_SLOTS} transmit slots`);
     },
     async shutdown(): Promise<void> {
       running = false;
@@ -93,7 +100,7 @@ export function create(ctx: ComponentContext): ComponentInstance & NicService {
     async transmit(frame: Uint8Array): Promise<boolean> {
       if (!(frame instanceof Uint8Array) || frame.length < NIC_MIN_FRAME || frame.length > NIC_MAX_FRAME) {
         Atomics.add(words, NicCounter.TX_DROPPED_BAD, 1);
-        throw new KernelError(Errno.EINVAL, `nic: a frame has ${NIC_MIN_FRAME}..${NIC_MAX_FRAME} bytes`);
+        throw new KernelError(Errno.EINVAL, `${ctx.name}: a frame has ${NIC_MIN_FRAME}..${NIC_MAX_FRAME} bytes`);
       }
       const produced = Atomics.load(words, NIC_TX_PRODUCED);
       const used = (produced - Atomics.load(words, NIC_TX_CONSUMED)) | 0;
@@ -108,9 +115,9 @@ export function create(ctx: ComponentContext): ComponentInstance & NicService {
     },
 
     async receive(max: number): Promise<Uint8Array[]> {
-      if (!Number.isInteger(max) || max < 1) throw new KernelError(Errno.EINVAL, 'nic: receive needs max >= 1');
+      if (!Number.isInteger(max) || max < 1) throw new KernelError(Errno.EINVAL, `${ctx.name}: receive needs max >= 1`);
       for (;;) {
-        if (!running) throw new KernelError(Errno.ENODEV, 'nic: driver stopped');
+        if (!running) throw new KernelError(Errno.ENODEV, `${ctx.name}: driver stopped`);
         if (pendingReceive() > 0) {
           const frames = take(Math.min(max, MAX_BATCH));
           if (frames.length > 0) return frames;

@@ -1,0 +1,52 @@
+// `kernelkit bench net [--preset NAMES] [--runs N] [--mib M] [--transfers N] [--frames N] [--quick] [--json]`:
+// TCP throughput guest <-> guest and over loopback per preset, Linux's loopback TCP
+// beside them, and frames forwarded by the bridge of claim C7 (src/lab/bench-net.ts).
+import type { Command } from 'commander';
+import { presetNames } from '../../hosts/presets.js';
+import { UsageError, type StatusSink } from '../usage.js';
+import { parseList, parsePositiveInt } from './bench.js';
+import { parseSeed } from './lab.js';
+import { busyWarning } from '../../lab/machine-info.js';
+import { NET_SIZES, netTable, benchNet } from '../../lab/bench-net.js';
+
+export function register(program: Command, status: StatusSink): void {
+  const bench = program.commands.find((c) => c.name() === 'bench') ?? program.command('bench').description('micro-benchmarks');
+  bench.command('net')
+    .description('TCP throughput guest <-> guest and over loopback per preset beside Linux loopback TCP, and a bridge between two NICs (claim C7)')
+    .option('--preset <names>', 'presets, comma-separated (default: all)')
+    .option('--runs <n>', `rounds, each booting every cell once (default: ${NET_SIZES.full.runs}, --quick ${NET_SIZES.quick.runs})`)
+    .option('--mib <m>', `MiB per TCP transfer (default: ${NET_SIZES.full.mib}, --quick ${NET_SIZES.quick.mib})`)
+    .option('--transfers <n>', `TCP transfers per boot (default: ${NET_SIZES.full.transfers}, --quick ${NET_SIZES.quick.transfers})`)
+    .option('--frames <n>', `frames per bridge run, 0 for none (default: ${NET_SIZES.full.frames}, --quick ${NET_SIZES.quick.frames})`)
+    .option('--no-linux', 'leave out Linux\'s loopback TCP')
+    .option('--quick', 'small sizes and two rounds', false)
+    .option('--seed <n>', 'seed for the order of the cells and the bootstrap', '1')
+    .option('--json', 'print one JSON object', false)
+    .action(async (opts: { preset?: string; runs?: string; mib?: string; transfers?: string; frames?: string; linux: boolean; quick: boolean; seed: string; json: boolean }) => {
+      const presets = opts.preset === undefined ? presetNames() : parseList(opts.preset, presetNames(), 'preset');
+      const size = opts.quick ? NET_SIZES.quick : NET_SIZES.full;
+      const runs = parsePositiveInt(opts.runs ?? String(size.runs), '--runs');
+      if (runs > 50) throw new UsageError(`--runs needs an integer from 1 to 50, not '${opts.runs}'`);
+      const mib = Number(opts.mib ?? size.mib);
+      if (!(mib > 0 && mib <= 1024)) throw new UsageError(`--mib needs a number in (0, 1024], not '${opts.mib}'`);
+      const transfers = parsePositiveInt(opts.transfers ?? String(size.transfers), '--transfers');
+      if (transfers > 20) throw new UsageError(`--transfers needs an integer from 1 to 20, not '${opts.transfers}'`);
+      const frames = Number(opts.frames ?? size.frames);
+      if (!Number.isInteger(frames) || frames < 0 || frames > 10_000_000) throw new UsageError(`--frames needs an integer from 0 to 10000000, not '${opts.frames}'`);
+      const seed = parseSeed(opts.seed);
+      const { replicates: _, ...r } = await benchNet({
+        presets, runs, bytes: Math.round(mib * 1048576), transfers, frames, seed, noLinux: !opts.linux,
+        onProgress: opts.json ? undefined : (w) => process.stderr.write(`bench: ${w}\n`),
+      });
+      if (opts.json) { process.stdout.write(JSON.stringify(r) + '\n'); status.set(0); return; }
+      const m = r.machine;
+      process.stdout.write(`machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}; load ${r.loadavg_start} at start, ${r.loadavg_end} at end; ${r.seconds} s\n`);
+      const busy = busyWarning(m.cores, r.loadavg_start, r.loadavg_end);
+      if (busy !== undefined) process.stdout.write(`${busy}\n`);
+      process.stdout.write(`method: ${runs} rounds; ${transfers} transfer(s) of ${mib} MiB per boot; median MB/s with a bootstrap 95% interval [low, high]; bridge: ${frames} frames of 1514 bytes per run\n\n`);
+      process.stdout.write(netTable(r));
+      process.stdout.write('\n');
+      for (const g of r.goals) process.stdout.write(`goal ${g.verdict.padEnd(12)} ${g.goal}: ${g.measured}\n`);
+      status.set(r.rows.some((x) => x.samples > 0 && !x.intact) ? 1 : 0);
+    });
+}

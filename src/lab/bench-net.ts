@@ -1,0 +1,197 @@
+// `kernelkit bench net` and the lab's network section: TCP throughput between two
+// machines of one preset (through both stacks, both nic drivers and the device rings),
+// over 127.0.0.1 inside one machine, and Linux's own loopback TCP as the reference;
+// and the bridge of claim C7 (frames forwarded from eth0 to eth1 per second, the
+// bridge placed as each preset places it). Machines and transfers: net-machines.ts.
+//
+// Method (as the lab's, docs/lab.md): `runs` rounds, each visiting every cell once in
+// a seeded order; a figure is the median of every transfer's MB/s pooled, with a
+// hierarchical bootstrap 95% interval (rounds, then transfers within a round); the
+// slowdown against monolithic (monolithic's MB/s / this cell's; above 1 is slower)
+// carries its interval from the two cells' replicates.
+
+import { guestPair, linuxLoopback, bridgeMachine, blasts, type Transfer, type BridgeBlast } from './net-machines.js';
+import { machineInfo, type MachineInfo } from './machine-info.js';
+import { rng, shuffle } from './seed.js';
+import { bootstrapMedian, ratio, type Bootstrapped } from './bootstrap.js';
+import { round, significant } from './stats.js';
+import { loadPreset } from '../hosts/presets.js';
+import { placedDomain } from '../abi/component.js';
+import { table } from './table.js';
+import type { NetPath, NetRow, NetGoal } from './net-rows.js';
+
+export type { NetPath, NetRow, NetGoal };
+
+export interface NetBenchResult {
+  machine: MachineInfo;
+  options: { presets: string[]; runs: number; bytes: number; transfers: number; frames: number; seed: number };
+  rows: NetRow[];
+  /** The goals of the issue, checked on this run's figures. */
+  goals: NetGoal[];
+  seconds: number;
+  loadavg_start: number;
+  loadavg_end: number;
+}
+
+export interface NetBenchOptions {
+  presets: string[];
+  runs: number;
+  /** Bytes per TCP transfer. */
+  bytes: number;
+  /** TCP transfers per boot, and bridge blasts per boot. */
+  transfers: number;
+  /** Frames per bridge blast (0: no bridge rows). */
+  frames: number;
+  seed: number;
+  /** Leave out Linux's loopback reference. */
+  noLinux?: boolean;
+  onProgress?: (step: string, done: number, total: number) => void;
+}
+
+type Cell = { kind: 'pair'; preset: string } | { kind: 'bridge'; preset: string } | { kind: 'linux' };
+
+/** Boot time allowed per transfer of `bytes` on a crowded host, plus the boots. */
+const timeoutFor = (bytes: number, count: number): number => 60000 + count * Math.ceil(bytes / 1e6) * 4000;
+
+/** Bootstrapped values plus the raw figures they came from, for a row. */
+interface Measured { values: number[][]; intact: boolean; notes: string[]; lost: number; frames: number[][] }
+
+export async function benchNet(o: NetBenchOptions): Promise<NetBenchResult & { replicates: Map<NetRow, Bootstrapped> }> {
+  const started = performance.now();
+  const machine = machineInfo();
+  const random = rng(o.seed);
+  const presets = o.presets.includes('monolithic') ? o.presets : ['monolithic', ...o.presets];
+  const plan: Cell[] = [...presets.map((preset): Cell => ({ kind: 'pair', preset })), ...(o.frames > 0 ? presets.map((preset): Cell => ({ kind: 'bridge', preset })) : []), ...(o.noLinux === true ? [] : [{ kind: 'linux' } as Cell])];
+  const rounds = Array.from({ length: o.runs }, () => shuffle(plan, random));
+  const total = rounds.length * plan.length;
+  let done = 0;
+  const measured = new Map<string, Measured>();
+  const at = (key: string): Measured => {
+    let m = measured.get(key);
+    if (m === undefined) { m = { values: [], intact: true, notes: [], lost: 0, frames: [] }; measured.set(key, m); }
+    return m;
+  };
+  const record = (key: string, ts: Transfer[]): void => {
+    const m = at(key);
+    if (ts.length > 0) m.values.push(ts.map((t) => t.MBps));
+    if (ts.some((t) => !t.intact)) m.intact = false;
+  };
+  for (const [r, round_] of rounds.entries()) {
+    for (const c of round_) {
+      const name = c.kind === 'linux' ? 'linux loopback TCP' : `${c.preset} ${c.kind === 'pair' ? 'guest <-> guest and loopback' : 'bridge'}`;
+      o.onProgress?.(`run ${r + 1}/${o.runs}: ${name}`, done, total);
+      if (c.kind === 'linux') {
+        record('linux|loopback', await linuxLoopback(o.bytes, o.transfers));
+      } else if (c.kind === 'pair') {
+        const p = await guestPair({ preset: c.preset, bytes: o.bytes, count: o.transfers, loopback: true, timeoutMs: timeoutFor(o.bytes, o.transfers * 2) });
+        record(`${c.preset}|guest-guest`, p.guest);
+        record(`${c.preset}|loopback`, p.loopback);
+        if (p.failure !== undefined) { at(`${c.preset}|guest-guest`).notes.push(p.failure); at(`${c.preset}|loopback`).notes.push(p.failure); }
+      } else {
+        const b = await bridgeMachine(c.preset, 60000 + o.frames * o.transfers, (ends, signal) => blasts(ends, o.frames, o.transfers, signal));
+        const m = at(`${c.preset}|bridge`);
+        if (b.value !== undefined) addBlasts(m, b.value);
+        if (b.failure !== undefined) m.notes.push(b.failure);
+      }
+      done++;
+    }
+  }
+  o.onProgress?.('done', done, total);
+
+  const rows: NetRow[] = [];
+  const boots = new Map<NetRow, Bootstrapped>();
+  const order: [string, NetPath][] = [
+    ...presets.map((p): [string, NetPath] => [p, 'guest-guest']), ...presets.map((p): [string, NetPath] => [p, 'loopback']),
+    ...(o.noLinux === true ? [] : [['linux', 'loopback'] as [string, NetPath]]),
+    ...(o.frames > 0 ? presets.map((p): [string, NetPath] => [p, 'bridge']) : []),
+  ];
+  for (const [preset, path] of order) {
+    const m = measured.get(`${preset}|${path}`) ?? { values: [], intact: true, notes: ['not measured'], lost: 0, frames: [] };
+    const b = bootstrapMedian(m.values, random);
+    const ok = Number.isFinite(b.point);
+    const row: NetRow = {
+      preset, path, placement: placementOf(preset, path),
+      MBps: ok ? round(b.point) : null, ci95_low: ok ? round(b.low) : null, ci95_high: ok ? round(b.high) : null,
+      slowdown_vs_monolithic: null, slowdown_ci95_low: null, slowdown_ci95_high: null,
+      run_MBps: m.values.map((v) => round([...v].sort((x, y) => x - y)[Math.floor((v.length - 1) / 2)]!)),
+      runs: m.values.length, samples: m.values.reduce((a, v) => a + v.length, 0), intact: m.intact,
+    };
+    if (path === 'bridge') {
+      const fb = bootstrapMedian(m.frames, random);
+      if (Number.isFinite(fb.point)) row.frames_per_s = { value: Math.round(fb.point), ci95_low: Math.round(fb.low), ci95_high: Math.round(fb.high) };
+      row.lost_frames = m.lost;
+    }
+    if (m.notes.length > 0) row.note = m.values.length === 0 ? m.notes[0]! : `${m.notes.length} of ${o.runs} runs failed: ${m.notes[0]}`;
+    rows.push(row);
+    if (ok) boots.set(row, b);
+  }
+  for (const row of rows) {
+    if (row.preset === 'linux') continue;
+    const base = rows.find((x) => x.preset === 'monolithic' && x.path === row.path);
+    const mine = boots.get(row), theirs = base === undefined ? undefined : boots.get(base);
+    if (mine === undefined || theirs === undefined) continue;
+    const q = ratio(theirs, mine);
+    Object.assign(row, { slowdown_vs_monolithic: significant(q.point), slowdown_ci95_low: significant(q.low), slowdown_ci95_high: significant(q.high) });
+  }
+  const listed = rows.filter((x) => x.preset === 'linux' || o.presets.includes(x.preset));
+  return {
+    machine, options: { presets: o.presets, runs: o.runs, bytes: o.bytes, transfers: o.transfers, frames: o.frames, seed: o.seed },
+    rows: listed, goals: netGoals(rows, boots),
+    seconds: round((performance.now() - started) / 1000, 1), loadavg_start: machine.loadavg_1m, loadavg_end: machineInfo().loadavg_1m,
+    replicates: boots,
+  };
+}
+
+function addBlasts(m: Measured, bs: BridgeBlast[]): void {
+  if (bs.length === 0) return;
+  m.values.push(bs.map((b) => b.MBps));
+  m.frames.push(bs.map((b) => b.framesPerS));
+  for (const b of bs) { m.lost += b.lost; if (!b.intact) m.intact = false; }
+}
+
+/** Where the component that matters on `path` runs under `preset`, and its NIC drivers. */
+function placementOf(preset: string, path: NetPath): string {
+  if (preset === 'linux') return 'Linux kernel';
+  const p = loadPreset(preset);
+  const d = (name: string): string => placedDomain(p.name, p.placement, name);
+  if (path === 'bridge') return `bridge ${d('bridge')}, nic ${d('nic')}, nic1 ${d('nic1')}`;
+  if (path === 'loopback') return `net ${d('net')}`;
+  return `net ${d('net')}, nic ${d('nic')}`;
+}
+
+const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+
+/** The issue's goals: monolithic guest <-> guest >= 200 MB/s; microkernel within 1.5x of it. Judged on the whole 95% interval. */
+export function netGoals(rows: NetRow[], boots: Map<NetRow, Bootstrapped>): NetBenchResult['goals'] {
+  const mono = rows.find((x) => x.preset === 'monolithic' && x.path === 'guest-guest');
+  const micro = rows.find((x) => x.preset === 'microkernel' && x.path === 'guest-guest');
+  const out: NetBenchResult['goals'] = [];
+  const mb = mono === undefined ? undefined : boots.get(mono);
+  out.push({
+    goal: 'TCP guest <-> guest with the stack in the kernel domain (monolithic) >= 200 MB/s',
+    verdict: mb === undefined ? 'not tested' : mb.low >= 200 ? 'met' : mb.high < 200 ? 'missed' : 'inconclusive',
+    measured: mb === undefined ? '-' : `${fmt(mb.point)} MB/s [95% CI ${fmt(mb.low)}–${fmt(mb.high)}]${mb.high < 200 ? ` (missed by ${fmt(200 / mb.point)}x)` : ''}`,
+  });
+  const kb = micro === undefined ? undefined : boots.get(micro);
+  const slow = mb === undefined || kb === undefined ? undefined : ratio(mb, kb);
+  out.push({
+    goal: 'microkernel guest <-> guest within 1.5x of monolithic',
+    verdict: slow === undefined ? 'not tested' : slow.high <= 1.5 ? 'met' : slow.low > 1.5 ? 'missed' : 'inconclusive',
+    measured: slow === undefined ? '-' : `monolithic / microkernel ${fmt(slow.point)}x [95% CI ${fmt(slow.low)}–${fmt(slow.high)}]`,
+  });
+  return out;
+}
+
+/** The sizes of a run: the full bench, and --quick (the lab's quick mode uses the same). */
+export const NET_SIZES = { full: { runs: 5, mib: 16, transfers: 2, frames: 20000 }, quick: { runs: 2, mib: 2, transfers: 1, frames: 3000 } } as const;
+
+const iv = (v: number | null, lo: number | null, hi: number | null, unit = ''): string => (v === null ? 'not measured' : `${v}${unit} [${lo}, ${hi}]`);
+
+export function netTable(r: Pick<NetBenchResult, 'rows'>): string {
+  return table(['path', 'preset', 'placement', 'MB/s [95% CI]', 'frames/s [95% CI]', 'monolithic / this [95% CI]', 'runs', 'transfers', 'intact'],
+    r.rows.map((x) => [x.path, x.preset, x.placement, iv(x.MBps, x.ci95_low, x.ci95_high),
+      x.frames_per_s === undefined ? '-' : iv(x.frames_per_s.value, x.frames_per_s.ci95_low, x.frames_per_s.ci95_high),
+      iv(x.slowdown_vs_monolithic, x.slowdown_ci95_low, x.slowdown_ci95_high, 'x'), x.runs, x.samples,
+      x.samples === 0 ? '-' : x.intact ? `yes${x.lost_frames ? ` (${x.lost_frames} frames lost)` : ''}` : 'NO']));
+}
+
