@@ -313,17 +313,19 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
     const panicked = status === 70 || !done;
     // Damage counts where the workload ran to its last pass (a panic ends the boot, not the damage question).
     if (t.damaged && done) { damagedBoots++; if (t.damageLeft === 0) repairedBoots++; }
-    // A machine that stopped before the workload said anything did not meet a fault:
-    // its boot failed (on a loaded host the kernel can miss its watchdog while
-    // starting). Boot again, a few times, rather than blame the fault or give up.
-    const said = lines.some((l) => /^[OFA] /.test(l.trim()));
-    if (panicked && !said && status !== 'stuck' && bootRetries < BOOT_RETRIES) {
+    // A machine that stopped before this boot armed a fault did not meet one: its boot
+    // failed (on a loaded host the kernel can miss its watchdog while starting, or in the
+    // workload's first operations, which for a network cell open connections). Boot
+    // again, a few times, rather than blame a fault or give up. NOTE: from the next
+    // operation: a network cell's connections are named after the op that opened them.
+    if (panicked && armedInBoot < 0 && status !== 'stuck' && bootRetries < BOOT_RETRIES) {
       bootRetries++;
       failedBoots++;
       disk.powerCut();
+      op = lastOp + 1;
       continue;
     }
-    if (said) bootRetries = 0;
+    if (armedInBoot >= 0) bootRetries = 0;
     if (panicked) {
       if (status !== 'stuck') panics++;
       // An aborted machine is gone like a panicked one: what was not flushed is lost.
