@@ -82,19 +82,22 @@ export interface BootTally {
   netAcks: { op: number; conn: number; offset: number }[];
   connectionsOpen: number;
   connectionsLost: number;
+  /** Connections open when the last fault was armed, and those of them reported broken since (a panic after it breaks the rest). */
+  openAtLastFault: number;
+  lostSinceLastFault: number;
 }
 
 /** Reads one boot's lines; `op` is the first operation of the boot. */
 export function readFaultBoot(lines: readonly string[], op: number): BootTally {
-  const t: BootTally = { armedInBoot: -1, lastOp: op - 1, done: false, acked: [], failed: 0, corruption: 0, volatile: 0, completed: 0, recoveries: [], damaged: false, damageLeft: 0, netAcks: [], connectionsOpen: 0, connectionsLost: 0 };
+  const t: BootTally = { armedInBoot: -1, lastOp: op - 1, done: false, acked: [], failed: 0, corruption: 0, volatile: 0, completed: 0, recoveries: [], damaged: false, damageLeft: 0, netAcks: [], connectionsOpen: 0, connectionsLost: 0, openAtLastFault: 0, lostSinceLastFault: 0 };
   const opAfterFault = new Map<number, number>();
   for (const line of lines) {
     const [tag, a, b, c] = line.trim().split(' ');
     if (tag === 'F') { t.armedInBoot = Number(a); opAfterFault.set(t.armedInBoot, t.lastOp + 1); }
     else if (tag === 'A' && c !== undefined) t.netAcks.push({ op: Number(a), conn: Number(b), offset: Number(c) });
     else if (tag === 'A') t.acked.push(Number(a));
-    else if (tag === 'T') t.connectionsOpen += Number(b);
-    else if (tag === 'L') t.connectionsLost++;
+    else if (tag === 'T') { t.connectionsOpen += Number(b); t.openAtLastFault = Number(b); t.lostSinceLastFault = 0; }
+    else if (tag === 'L') { t.connectionsLost++; t.lostSinceLastFault++; }
     else if (tag === 'E') t.failed++;
     else if (tag === 'C') { t.corruption++; if (b !== undefined && b.startsWith('/') && !b.startsWith('/tmp/')) t.damaged = true; }
     else if (tag === 'D') t.damageLeft++;

@@ -289,7 +289,6 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
       ...(image !== undefined ? { disk: image } : {}),
       init: ['/bin/kbench', 'faults', String(o.seed >>> 0), String(op), spec, ...workloadArgs],
       ...(cable === undefined ? {} : { nic: { mac: macFromSeed(`faults-${job.preset}-${job.component}`), port: cable, ...parseIp(`${USER_GUEST}/${USER_PREFIX}`, USER_GATEWAY) } }),
-      stdout: (b) => { out.push(Buffer.from(b)); lastOutput = performance.now(); }, stderr: () => {}, signal: abort.signal,
     });
     // A request that never completes (no panic, no heartbeat stall) would wait forever:
     // a machine whose workload prints nothing for stuckMs is aborted (every thread it
@@ -328,6 +327,8 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
     if (armedInBoot >= 0) bootRetries = 0;
     if (panicked) {
       if (status !== 'stuck') panics++;
+      // A machine that went down took every connection it held: those open at the fault not already counted.
+      connectionsLost += Math.max(0, t.openAtLastFault - t.lostSinceLastFault);
       // An aborted machine is gone like a panicked one: what was not flushed is lost.
       disk.powerCut();
       // The fault armed last is the one that brought the machine down (or, if none was

@@ -20,7 +20,7 @@
 // Lines on stdout (besides kbench's F/O/R/DONE):
 //   A i CONN OFFSET  op i's chunk was echoed and verified: bytes OFFSET.. of connection
 //                    CONN (the host checks them against payload(SEED, i))
-//   T k N            when fault k was armed, N connections were established
+//   T k N            just before fault k is armed, N connections are established
 //   L i WHERE CODE   an established connection broke (an error, or no data before the
 //                    deadline): what a program sees as a connection lost; made again
 //   E i WHERE CODE   a request failed (a connect, a datagram with no answer)

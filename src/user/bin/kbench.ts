@@ -338,8 +338,8 @@ function netFaultCampaign(seed: number, first: number, scheduleText: string, tcp
   return 0;
 }
 
-/** Runs the schedule: `runOp` per operation, faults armed between, recovery timed; `armed(k)` after fault k is armed. */
-function runSchedule(schedule: { gap: number; component: string; type: string }[], say: (line: string) => void, runOp: () => boolean, nextOp: () => number, armed: (k: number) => void = () => {}): void {
+/** Runs the schedule: `runOp` per operation, faults armed between, recovery timed; `arming(k)` just before fault k is armed. */
+function runSchedule(schedule: { gap: number; component: string; type: string }[], say: (line: string) => void, runOp: () => boolean, nextOp: () => number, arming: (k: number) => void = () => {}): void {
   let pending: { k: number; at: number }[] = [];
   schedule.forEach((f, k) => {
     for (let g = 0; g < f.gap; g++) if (runOp()) { for (const p of pending) say(`R ${p.k} ${(now() - p.at).toFixed(3)}`); pending = []; }
@@ -350,11 +350,11 @@ function runSchedule(schedule: { gap: number; component: string; type: string }[
       const [r] = libc.pipe();
       libc.read(r, 1);
     }
+    arming(k);
     const at = now();
     let armedOk = true;
     try { libc.fault(f.component, f.type); } catch (e) { armedOk = false; say(`E ${nextOp()} fault ${e instanceof libc.SysError ? e.code : 'exception'}`); }
     say(`F ${k}${armedOk ? '' : ' not-armed'}`);
-    armed(k);
     pending.push({ k, at });
   });
   for (let tries = 0; pending.length > 0 && tries < 20; tries++) {
