@@ -289,6 +289,7 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
       ...(image !== undefined ? { disk: image } : {}),
       init: ['/bin/kbench', 'faults', String(o.seed >>> 0), String(op), spec, ...workloadArgs],
       ...(cable === undefined ? {} : { nic: { mac: macFromSeed(`faults-${job.preset}-${job.component}`), port: cable, ...parseIp(`${USER_GUEST}/${USER_PREFIX}`, USER_GATEWAY) } }),
+      stdout: (b) => { out.push(Buffer.from(b)); lastOutput = performance.now(); }, stderr: () => {}, signal: abort.signal,
     });
     // A request that never completes (no panic, no heartbeat stall) would wait forever:
     // a machine whose workload prints nothing for stuckMs is aborted (every thread it
