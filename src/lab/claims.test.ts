@@ -1,9 +1,10 @@
 // Claim verdicts from a run's figures: C13 from the gadget probe's four outcomes, C1
 // from its ratio interval, C2 from the geometric means of the macro workloads, C7 from
-// the bridge rows of the network section.
+// the bridge rows of the network section, C14 from the nic and net crash cells.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { judgeClaims, type LabInput, type RatioOf } from './claims.js';
+import { judgeClaims, judgeC14, type LabInput, type RatioOf } from './claims.js';
+import type { FaultCell } from './fault-tally.js';
 import { probeUsbGadget, type GadgetProbe } from './gadget.js';
 import type { Bootstrapped } from './bootstrap.js';
 import type { NetRow } from './net-rows.js';
@@ -67,4 +68,35 @@ test('C7 follows the bridge rows: kernel / user throughput interval against 1.1x
   assert.equal(c7([mono, row('microkernel', 10, [3, 2.5, 3.6], false)]).verdict, 'not tested', 'a bridge that damaged frames says nothing about speed');
   // The rule reads the ratio interval, not the two medians: a wide interval is not a verdict.
   assert.equal(c7([mono, row('microkernel', 10, [3, 1.05, 9])]).verdict, 'inconclusive');
+});
+
+test('C14: held when nic crashes cost no connection and net crashes break every one; not held, inconclusive, not tested otherwise', () => {
+  const at = (preset: string, component: string, o: Partial<FaultCell> = {}): FaultCell => ({
+    preset, component, type: 'crash', injected: 10, survived_pct: 100, completed_pct: 100, recovery_ms_p50: 300, recovery_ms_p99: 900,
+    failed_requests: 0, data_lost: 0, corruption_caught: 0, volatile_lost: 0, boots: 1, stuck: 0, panics: 0, failed_boots: 0, ops: 40,
+    damaged_boots: 0, damage_recovered_pct: null, connections_open: 20, connections_lost: 0, ...o,
+  });
+  const nicOk = at('microkernel', 'nic'), netBreaks = at('microkernel', 'net', { connections_lost: 20, completed_pct: 0 });
+  assert.equal(judgeC14([nicOk, netBreaks]).verdict, 'held');
+  assert.match(judgeC14([nicOk, netBreaks]).measured, /microkernel nic crash x10: .*connections lost 0 of 20.*microkernel net crash x10: .*connections lost 20 of 20/);
+  // A nic crash that cost a connection, lost a chunk, or left a transfer unfinished is noticed.
+  for (const bad of [{ connections_lost: 1 }, { data_lost: 1 }, { completed_pct: 90 }, { survived_pct: 90 }]) {
+    const v = judgeC14([at('microkernel', 'nic', bad), netBreaks]);
+    assert.equal(v.verdict, 'not held', JSON.stringify(bad));
+    assert.match(v.reason, /noticed: microkernel nic crash/);
+  }
+  // Hybrid's nic cell counts when it was measured.
+  assert.equal(judgeC14([nicOk, at('hybrid', 'nic', { connections_lost: 2 }), netBreaks]).verdict, 'not held');
+  // A net crash that left a connection standing does not break "every established connection".
+  const partly = judgeC14([nicOk, at('microkernel', 'net', { connections_lost: 19 })]);
+  assert.equal(partly.verdict, 'not held');
+  assert.match(partly.reason, /only 19 of 20/);
+  // Nothing established at the net crashes: the second half is not shown.
+  assert.equal(judgeC14([nicOk, at('microkernel', 'net', { connections_open: 0, connections_lost: 0 })]).verdict, 'inconclusive');
+  // Missing cells, or cells with no fault injected.
+  assert.equal(judgeC14([nicOk]).verdict, 'not tested');
+  assert.equal(judgeC14([at('hybrid', 'nic'), netBreaks]).verdict, 'not tested');
+  assert.equal(judgeC14([at('microkernel', 'nic', { injected: 0 }), netBreaks]).verdict, 'not tested');
+  // judgeClaims reports it with the others.
+  assert.equal(judgeClaims({ ...input, faults: [nicOk, netBreaks] } as LabInput, none, { tested: false, reason: 'x' }).find((x) => x.id === 'C14')?.verdict, 'held');
 });

@@ -1,4 +1,4 @@
-// "The claims, tested": C1-C7 and C13 of the claims list (docs/lab.md), each judged
+// "The claims, tested": C1-C7, C13 and C14 of the claims list (docs/lab.md), each judged
 // from THIS run's numbers with the published figure beside it, and the lab's
 // performance targets. Timing claims are judged on bootstrap intervals
 // (verdict.ts): held or not held only when the whole 95% interval is on one side of
@@ -140,7 +140,41 @@ export function judgeClaims(r: LabInput, ratioOf: RatioOf, gadget: GadgetProbe):
       published: 'No figure in the claims list; MINIX 3 drivers hold only the I/O capabilities they are granted (Herder et al., DSN 2009).',
     });
   }
+  out.push(judgeC14(r.faults));
   return out;
+}
+
+/**
+ * C14 from the network fault cells: a crashed NIC driver in its own server (microkernel,
+ * and hybrid where measured) must go unnoticed by TCP — the machine lives, every
+ * transfer in flight completes, no acknowledged byte is lost, no connection breaks —
+ * and a crashed net server (microkernel: the stack in its own server) must break every
+ * connection that was established when it crashed. The stalls are reported beside.
+ */
+export function judgeC14(faults: FaultCell[]): ClaimVerdict {
+  const nic = ['microkernel', 'hybrid'].map((p) => cell(faults, p, 'nic', 'crash')).filter((c): c is FaultCell => c !== undefined);
+  const net = cell(faults, 'microkernel', 'net', 'crash');
+  const base = {
+    id: 'C14', claim: 'A restarted network driver is almost unnoticeable to TCP (retransmission carries the connection across); a crashed TCP/IP server breaks every established connection.',
+    threshold: 'microkernel (and hybrid) nic crash: 100% survived, 100% of in-flight transfers completed, 0 acknowledged chunks lost, 0 connections lost; microkernel net crash: every connection established at a crash lost',
+    published: 'MINIX 3 wiki: a crashed packet filter is "almost unnoticeable", a crashed TCP server "breaks all established connections"; 3,400,000 faults injected into its Ethernet drivers (Herder et al., DSN 2009).',
+  };
+  if (!nic.some((c) => c.preset === 'microkernel') || net === undefined) {
+    const why = 'needs microkernel nic crash and net crash campaigns';
+    return { ...base, verdict: 'not tested', measured: why, reason: why };
+  }
+  const stall = (c: FaultCell): string => `stall p50 ${c.recovery_ms_p50 ?? '-'} ms, p99 ${c.recovery_ms_p99 ?? '-'} ms`;
+  const nicText = nic.map((c) => `${c.preset} nic crash x${c.injected}: survived ${c.survived_pct}%, in-flight completed ${c.completed_pct}%, connections lost ${c.connections_lost} of ${c.connections_open}, data lost ${c.data_lost}, ${stall(c)}`);
+  const netText = `microkernel net crash x${net.injected}: survived ${net.survived_pct}%, connections lost ${net.connections_lost} of ${net.connections_open}, in-flight completed ${net.completed_pct}%, ${stall(net)}`;
+  const nicBad = nic.filter((c) => c.survived_pct < 100 || c.completed_pct < 100 || c.data_lost > 0 || c.connections_lost > 0);
+  const netHeld = net.connections_open > 0 && net.connections_lost >= net.connections_open;
+  const reason = [
+    nicBad.length === 0 ? 'every NIC-driver crash went unnoticed by the connections' : `noticed: ${nicBad.map((c) => `${c.preset} nic crash (${c.connections_lost} connections lost, ${c.completed_pct}% completed, ${c.data_lost} lost)`).join('; ')}`,
+    net.connections_open === 0 ? 'no connection was established at a net crash, so the second half is not shown'
+      : netHeld ? 'every connection established at a net crash broke' : `only ${net.connections_lost} of ${net.connections_open} connections established at a net crash broke`,
+  ].join('; ');
+  const verdict: Verdict = net.connections_open === 0 && nicBad.length === 0 ? 'inconclusive' : nicBad.length === 0 && netHeld ? 'held' : 'not held';
+  return { ...base, verdict, measured: [...nicText, netText].join('; '), reason };
 }
 
 export function judgeTargets(r: LabInput, ratioOf: RatioOf): TargetVerdict[] {

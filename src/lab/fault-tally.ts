@@ -31,7 +31,15 @@ export interface FaultCell {
   damaged_boots: number;
   /** Of those, the % whose files were all intact again at the end (the damaged server restarted); null when none was damaged. */
   damage_recovered_pct: number | null;
+  /** Network cells (nic, net): established connections when the faults were armed, summed over the faults. */
+  connections_open: number;
+  /** Network cells: established connections that broke (an error or a stall past the workload's deadline); each was made again. */
+  connections_lost: number;
 }
+
+/** Components whose cells run the network workload (faults.ts gives their machines a NIC on `--net user` and host echo servers). */
+export const NET_COMPONENTS: readonly string[] = ['nic', 'net'];
+export const isNetCell = (component: string): boolean => NET_COMPONENTS.includes(component);
 
 export interface PlannedFault { gap: number; component: string; type: string }
 
@@ -70,16 +78,26 @@ export interface BootTally {
   damaged: boolean;
   /** System files still damaged at the end. */
   damageLeft: number;
+  /** Network workload: chunks echoed and verified (`A op conn offset`), connections open at each fault (`T`), connections broken (`L`). */
+  netAcks: { op: number; conn: number; offset: number }[];
+  connectionsOpen: number;
+  connectionsLost: number;
+  /** Connections open when the last fault was armed, and those of them reported broken since (a panic after it breaks the rest). */
+  openAtLastFault: number;
+  lostSinceLastFault: number;
 }
 
 /** Reads one boot's lines; `op` is the first operation of the boot. */
 export function readFaultBoot(lines: readonly string[], op: number): BootTally {
-  const t: BootTally = { armedInBoot: -1, lastOp: op - 1, done: false, acked: [], failed: 0, corruption: 0, volatile: 0, completed: 0, recoveries: [], damaged: false, damageLeft: 0 };
+  const t: BootTally = { armedInBoot: -1, lastOp: op - 1, done: false, acked: [], failed: 0, corruption: 0, volatile: 0, completed: 0, recoveries: [], damaged: false, damageLeft: 0, netAcks: [], connectionsOpen: 0, connectionsLost: 0, openAtLastFault: 0, lostSinceLastFault: 0 };
   const opAfterFault = new Map<number, number>();
   for (const line of lines) {
-    const [tag, a, b] = line.trim().split(' ');
+    const [tag, a, b, c] = line.trim().split(' ');
     if (tag === 'F') { t.armedInBoot = Number(a); opAfterFault.set(t.armedInBoot, t.lastOp + 1); }
+    else if (tag === 'A' && c !== undefined) t.netAcks.push({ op: Number(a), conn: Number(b), offset: Number(c) });
     else if (tag === 'A') t.acked.push(Number(a));
+    else if (tag === 'T') { t.connectionsOpen += Number(b); t.openAtLastFault = Number(b); t.lostSinceLastFault = 0; }
+    else if (tag === 'L') { t.connectionsLost++; t.lostSinceLastFault++; }
     else if (tag === 'E') t.failed++;
     else if (tag === 'C') { t.corruption++; if (b !== undefined && b.startsWith('/') && !b.startsWith('/tmp/')) t.damaged = true; }
     else if (tag === 'D') t.damageLeft++;
@@ -103,6 +121,9 @@ export interface CellCounts {
   /** Boots with damaged system files, and those repaired by the end (default 0). */
   damagedBoots?: number;
   repairedBoots?: number;
+  /** Network cells: connections open at the faults, and those broken (default 0). */
+  connectionsOpen?: number;
+  connectionsLost?: number;
 }
 
 export function faultCell(c: CellCounts): FaultCell {
@@ -117,5 +138,6 @@ export function faultCell(c: CellCounts): FaultCell {
     failed_requests: c.failed, data_lost: c.lost, corruption_caught: c.corruption, volatile_lost: c.volatile, boots: c.boots, panics: c.panics, stuck: c.stuck, failed_boots: c.failedBoots ?? 0, ops: c.ops,
     damaged_boots: c.damagedBoots ?? 0,
     damage_recovered_pct: (c.damagedBoots ?? 0) === 0 ? null : round((100 * (c.repairedBoots ?? 0)) / c.damagedBoots!, 1),
+    connections_open: c.connectionsOpen ?? 0, connections_lost: c.connectionsLost ?? 0,
   };
 }

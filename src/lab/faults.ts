@@ -18,21 +18,31 @@
 // and compared (corruption caught), never counted as durable. With `disk` (always for
 // ext2 cells: without an ext2 filesystem nothing would reach ext2) the durable data is
 // fsync'd files on an ext2 root instead, read back by a fresh boot at the end.
+//
+// Network cells (`nic`, `net`) run the workload over sockets instead: the machine has a
+// NIC on `--net user`, and the job's host echo servers (net-echo.ts) are the far end of
+// a TCP connection and a UDP flow through it, beside loopback TCP and UDP inside the
+// guest. Acknowledged data is each 4 KiB chunk the guest saw echoed and verified; the
+// host checks afterwards that the echo server received exactly those bytes.
 
 import type { Transport } from './boot.js';
 import { DurableRam } from './disk.js';
-import { faultSchedule, payload, readFaultBoot, faultCell, type FaultCell } from './fault-tally.js';
+import { faultSchedule, payload, readFaultBoot, faultCell, isNetCell, type FaultCell } from './fault-tally.js';
 import { round } from './stats.js';
 import { loadPreset, placementFor } from '../hosts/presets.js';
 import { runMachine, packageRoot, EXIT_ABORTED } from '../hosts/node/machine.js';
+import { openUserNet, USER_GUEST, USER_GATEWAY, USER_PREFIX } from '../hosts/node/net/user.js';
+import { macFromSeed, parseIp } from '../hosts/node/net/backends.js';
+import { startNetEcho, NET_CHUNK, type NetAck } from './net-echo.js';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const FAULT_COMPONENTS = ['blk', 'vfs', 'ext2', 'console', 'pm'] as const;
+export const FAULT_COMPONENTS = ['blk', 'vfs', 'ext2', 'console', 'pm', 'nic', 'net'] as const;
+
 export const FAULT_TYPES = ['crash', 'wild-write', 'hang', 'bad-reply', 'leak'] as const;
-export { faultSchedule, payload, readFaultBoot, type FaultCell, type PlannedFault } from './fault-tally.js';
+export { faultSchedule, payload, readFaultBoot, isNetCell, NET_COMPONENTS, type FaultCell, type PlannedFault } from './fault-tally.js';
 
 export interface FaultCampaignOptions {
   presets: string[];
@@ -103,6 +113,9 @@ export interface FaultJobResult extends FaultJob {
   /** Boots whose system files were damaged, and those whose damage was repaired by the end (fault-tally.ts). */
   damaged_boots: number;
   repaired_boots: number;
+  /** Network cells: connections established when the faults were armed, and those that broke. */
+  connections_open: number;
+  connections_lost: number;
   seconds: number;
 }
 
@@ -142,6 +155,14 @@ export function jobKey(o: CampaignSpec, j: FaultJob): string {
 }
 
 export function storageOf(o: Pick<FaultCampaignOptions, 'disk' | 'components'>): string {
+  const files = o.components.filter((c) => !isNetCell(c));
+  const net = o.components.some(isNetCell) ? `; nic/net cells: ${NET_STORAGE}` : '';
+  return files.length === 0 ? NET_STORAGE : `${fileStorage({ ...o, components: files })}${net}`;
+}
+
+const NET_STORAGE = 'acknowledged data: 4 KiB chunks echoed back through the NIC (--net user) by a TCP echo server on the host and verified by the guest, checked afterwards against what the server received; loopback TCP and UDP and UDP through the NIC compared at once';
+
+function fileStorage(o: Pick<FaultCampaignOptions, 'disk' | 'components'>): string {
   const onDisk = 'acknowledged data: 1 KiB files in /kb-data on an ext2 root disk, fsync\'d (checked after the campaign by a fresh boot reading them back); /tmp files on ramfs checked at once (volatile across a vfs restart)';
   const raw = 'acknowledged data: raw 1 KiB blocks on /dev/blk0 with fsync (durable across restarts and panics); /tmp files on ramfs checked at once (volatile across a vfs restart, not counted as durable)';
   return o.disk === true || o.components.every((c) => c === 'ext2') ? onDisk
@@ -192,6 +213,7 @@ export function mergeJobs(results: FaultJobResult[]): FaultCell[] {
       failed: sum((r) => r.failed_requests), lost: sum((r) => r.data_lost), corruption: sum((r) => r.corruption_caught), volatile: sum((r) => r.volatile_lost),
       boots: sum((r) => r.boots), panics: sum((r) => r.panics), stuck: sum((r) => r.stuck), failedBoots: sum((r) => r.failed_boots ?? 0), ops: sum((r) => r.ops),
       damagedBoots: sum((r) => r.damaged_boots ?? 0), repairedBoots: sum((r) => r.repaired_boots ?? 0),
+      connectionsOpen: sum((r) => r.connections_open ?? 0), connectionsLost: sum((r) => r.connections_lost ?? 0),
     });
   });
 }
@@ -240,6 +262,10 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
   }
   const maxOps = DISK_BYTES / 1024;
   const acked = new Set<number>();
+  const network = isNetCell(component);
+  const echo = network ? await startNetEcho() : undefined;
+  const netAcks: NetAck[] = [];
+  let connectionsOpen = 0, connectionsLost = 0;
   const recoveries: number[] = [];
   let bootRetries = 0, failedBoots = 0;
   let stuck = 0, volatile = 0, next = 0, op = 0, boots = 0, panics = 0, failed = 0, corruption = 0, completed = 0, survivedFaults = 0;
@@ -253,12 +279,16 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
     let lastOutput = performance.now();
     boots++;
     const abort = new AbortController();
+    // A network cell's machine has a NIC on --net user: 10.0.2.2 is the host's loopback, where the echo servers listen.
+    const cable = echo === undefined ? undefined : openUserNet([]);
+    const workloadArgs = echo !== undefined ? ['net', String(echo.tcpPort), String(echo.udpPort), String(NET_CHUNK)] : image !== undefined ? ['disk'] : [];
     const machine = runMachine({
       // NOTE: with both, the machine uses `backing` and mounts it as an ext2 root.
       // NOTE: the CLI refuses a transport this build does not have (unsupportedTransport).
       preset: p.name, placement: placementFor(p, o.place), ipc: (o.ipc ?? p.ipc) as typeof p.ipc, stdin: 'none', backing: disk, watchdogMs: WATCHDOG_MS, params,
       ...(image !== undefined ? { disk: image } : {}),
-      init: ['/bin/kbench', 'faults', String(o.seed >>> 0), String(op), spec, ...(image !== undefined ? ['disk'] : [])],
+      init: ['/bin/kbench', 'faults', String(o.seed >>> 0), String(op), spec, ...workloadArgs],
+      ...(cable === undefined ? {} : { nic: { mac: macFromSeed(`faults-${job.preset}-${job.component}`), port: cable, ...parseIp(`${USER_GUEST}/${USER_PREFIX}`, USER_GATEWAY) } }),
       stdout: (b) => { out.push(Buffer.from(b)); lastOutput = performance.now(); }, stderr: () => {}, signal: abort.signal,
     });
     // A request that never completes (no panic, no heartbeat stall) would wait forever:
@@ -268,6 +298,7 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
     const timer = setInterval(() => { if (performance.now() - lastOutput > stuckMs) abort.abort(new Error(`the workload said nothing for ${stuckMs} ms`)); }, Math.min(1000, stuckMs / 4));
     const exit = await machine;
     clearInterval(timer);
+    cable?.close();
     // NOTE: the status, not the signal: a machine that halted while being aborted halted.
     const status = exit === EXIT_ABORTED ? 'stuck' : exit;
     if (status === 'stuck') stuck++;
@@ -275,24 +306,30 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
     const t = readFaultBoot(lines, op);
     const { armedInBoot, lastOp, done } = t;
     for (const a of t.acked) acked.add(a);
+    netAcks.push(...t.netAcks);
+    connectionsOpen += t.connectionsOpen; connectionsLost += t.connectionsLost;
     failed += t.failed; corruption += t.corruption; volatile += t.volatile; completed += t.completed;
     recoveries.push(...t.recoveries);
     const panicked = status === 70 || !done;
     // Damage counts where the workload ran to its last pass (a panic ends the boot, not the damage question).
     if (t.damaged && done) { damagedBoots++; if (t.damageLeft === 0) repairedBoots++; }
-    // A machine that stopped before the workload said anything did not meet a fault:
-    // its boot failed (on a loaded host the kernel can miss its watchdog while
-    // starting). Boot again, a few times, rather than blame the fault or give up.
-    const said = lines.some((l) => /^[OFA] /.test(l.trim()));
-    if (panicked && !said && status !== 'stuck' && bootRetries < BOOT_RETRIES) {
+    // A machine that stopped before this boot armed a fault did not meet one: its boot
+    // failed (on a loaded host the kernel can miss its watchdog while starting, or in the
+    // workload's first operations, which for a network cell open connections). Boot
+    // again, a few times, rather than blame a fault or give up. NOTE: from the next
+    // operation: a network cell's connections are named after the op that opened them.
+    if (panicked && armedInBoot < 0 && status !== 'stuck' && bootRetries < BOOT_RETRIES) {
       bootRetries++;
       failedBoots++;
       disk.powerCut();
+      op = lastOp + 1;
       continue;
     }
-    if (said) bootRetries = 0;
+    if (armedInBoot >= 0) bootRetries = 0;
     if (panicked) {
       if (status !== 'stuck') panics++;
+      // A machine that went down took every connection it held: those open at the fault not already counted.
+      connectionsLost += Math.max(0, t.openAtLastFault - t.lostSinceLastFault);
       // An aborted machine is gone like a panicked one: what was not flushed is lost.
       disk.powerCut();
       // The fault armed last is the one that brought the machine down (or, if none was
@@ -308,7 +345,10 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
   }
   // Durability: everything seen fsync'd and verified must still be there.
   let lost = 0;
-  if (image === undefined) {
+  if (echo !== undefined) {
+    lost = echo.lost(netAcks, NET_CHUNK, (i) => payload(o.seed >>> 0, i, NET_CHUNK));
+    await echo.close();
+  } else if (image === undefined) {
     for (const i of acked) {
       const want = payload(o.seed >>> 0, i);
       const got = disk.durable.subarray(i * 1024, i * 1024 + 1024);
@@ -338,7 +378,7 @@ export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<Fault
   return {
     ...job, injected: Math.min(next, schedule.length), survived: survivedFaults, completed, recoveries,
     failed_requests: failed, data_lost: lost, corruption_caught: corruption, volatile_lost: volatile, boots, panics, stuck, failed_boots: failedBoots, ops: op,
-    damaged_boots: damagedBoots, repaired_boots: repairedBoots,
+    damaged_boots: damagedBoots, repaired_boots: repairedBoots, connections_open: connectionsOpen, connections_lost: connectionsLost,
     seconds: round((performance.now() - started) / 1000, 2),
   };
 }

@@ -95,6 +95,8 @@ export interface LabOptions {
   faults: FaultCampaignOptions | undefined;
   /** The network section's sizes; undefined leaves it out. */
   net?: LabNetOptions;
+  /** The network fault campaign C14 is judged on (nic and net crashes during transfers), run after `faults`. */
+  netFaults?: FaultCampaignOptions;
   /** Measure the host OS too (default true). */
   native?: boolean;
   onProgress?: (step: string, done: number, total: number) => void;
@@ -171,7 +173,7 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
   const native = o.native === false ? nativeOff : o.remote !== undefined ? undefined : (nativeBuild ??= buildNative());
   const plan: Cell[] = [...cells(presets, o.transports), { preset: 'native', ipc: 'native' }];
   const rounds = Array.from({ length: o.runs }, () => shuffle(plan, random));
-  const faultSteps = o.faults === undefined ? 0 : 1;
+  const faultSteps = (o.faults === undefined ? 0 : 1) + (o.netFaults === undefined ? 0 : 1);
   const total = 2 + rounds.length * plan.length + (o.net === undefined ? 0 : 1) + faultSteps + 2;
   let done = 0;
   const step = (what: string): void => { o.onProgress?.(what, done, total); };
@@ -285,6 +287,13 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
     const f = o.remote !== undefined ? await o.remote.faults(o.faults) : await runFaultCampaign(o.faults);
     faults = f.cells;
     faultsNote = f.storage;
+    done++;
+  }
+  if (o.netFaults !== undefined) {
+    step('C14: nic and net crashes during transfers');
+    const f = o.remote !== undefined ? await o.remote.faults(o.netFaults) : await runFaultCampaign(o.netFaults);
+    faults = [...faults, ...f.cells];
+    faultsNote = o.faults === undefined ? f.storage : `${faultsNote}; C14 cells (nic, net): ${f.storage.replace(/^acknowledged data: /, '')}`;
     done++;
   }
   step('C13: a dubious driver and the block device');

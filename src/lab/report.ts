@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import type { LabResult, LabRow } from './lab.js';
 import { WORKLOADS } from './workloads.js';
 import { formatNs } from './table.js';
+import { isNetCell } from './fault-tally.js';
 
 const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]!));
 const num = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '-' : String(x));
@@ -76,8 +77,8 @@ export function renderReport(r: LabResult): string {
     return x === undefined || x.ratio_to_monolithic === null ? (x?.note ?? '-') : { text: `${x.ratio_to_monolithic}x [${x.ratio_ci95_low}x – ${x.ratio_ci95_high}x]`, value: x.ratio_to_monolithic };
   })]));
   const faults = r.faults.length === 0 ? '<p>No fault campaign in this run.</p>' : tableHtml('fault-table',
-    ['preset', 'component', 'type', 'injected', 'survived %', 'completed %', 'recovery ms p50', 'recovery ms p99', 'failed requests', 'data lost', 'corruption caught', 'volatile files lost', 'boots', 'panics', 'stuck', 'boots with damaged system files', 'of those repaired %'],
-    r.faults.map((c) => [c.preset, c.component, c.type, c.injected, c.survived_pct, c.completed_pct, num(c.recovery_ms_p50), num(c.recovery_ms_p99), c.failed_requests, c.data_lost, c.corruption_caught, c.volatile_lost, c.boots, c.panics, c.stuck, c.damaged_boots ?? 0, num(c.damage_recovered_pct ?? null)]));
+    ['preset', 'component', 'type', 'injected', 'survived %', 'completed %', 'recovery ms p50', 'recovery ms p99', 'failed requests', 'data lost', 'corruption caught', 'volatile files lost', 'boots', 'panics', 'stuck', 'boots with damaged system files', 'of those repaired %', 'connections lost / open at the faults'],
+    r.faults.map((c) => [c.preset, c.component, c.type, c.injected, c.survived_pct, c.completed_pct, num(c.recovery_ms_p50), num(c.recovery_ms_p99), c.failed_requests, c.data_lost, c.corruption_caught, c.volatile_lost, c.boots, c.panics, c.stuck, c.damaged_boots ?? 0, num(c.damage_recovered_pct ?? null), isNetCell(c.component) ? `${c.connections_lost ?? 0} / ${c.connections_open ?? 0}` : '-']));
   const tcb = tableHtml('tcb-table', ['preset', 'kernel-domain lines', 'total lines', 'kernel share', 'in the kernel domain', 'in user domains'],
     r.tcb.map((t) => [t.preset, t.kernel_loc, t.total_loc, `${Math.round((100 * t.kernel_loc) / t.total_loc)}%`, ['core', ...t.kernel_components].join(', '), t.user_components.join(', ') || '-']));
   const claimsTable = tableHtml('claims', ['claim', 'verdict', 'held when', 'what this run measured', 'why this verdict', 'published figure (context)'],

@@ -105,9 +105,14 @@ test('lab --quick --json: every preset x workload x transport cell and native, w
   assert.deepEqual(saved, result, 'results.json holds the printed object');
 });
 
-test('lab claims: four verdicts, consistent with the intervals in results; C13 without the module is not tested', () => {
+test('lab claims: four verdicts, consistent with the intervals in results; C13 without the module is not tested; C14 from the nic and net crash cells', () => {
   assert.ok(lab !== undefined, 'needs the lab run above');
-  assert.deepEqual(lab.claims.map((c) => c.id), ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C13']);
+  assert.deepEqual(lab.claims.map((c) => c.id), ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C13', 'C14']);
+  // The quick lab breaks nic and net during transfers on microkernel and hybrid, and C14 is judged from those cells.
+  for (const [preset, component] of [['microkernel', 'nic'], ['microkernel', 'net'], ['hybrid', 'nic'], ['hybrid', 'net']]) {
+    assert.ok(lab.faults.some((c) => c.preset === preset && c.component === component && c.type === 'crash' && c.injected > 0), `${preset} ${component} crash cell`);
+  }
+  assert.notEqual(lab.claims.find((c) => c.id === 'C14')!.verdict, 'not tested');
   for (const c of lab.claims) {
     assert.ok(['held', 'not held', 'inconclusive', 'not tested'].includes(c.verdict), `${c.id}: ${c.verdict}`);
     assert.ok(c.measured.length > 0 && c.threshold.length > 0 && c.reason.length > 0, c.id);

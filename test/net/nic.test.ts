@@ -171,3 +171,20 @@ test('nic driver (own server): a crash restarts it; frames waiting in the ring s
     assert.deepEqual(out, [frame(5)]);
   });
 });
+
+// Regression: after a net restart, the receive the dead net instance left parked in the
+// driver took the next frames, and its reply went to a channel nobody reads: the new
+// stack lost its first ARP reply or SYN+ACK and waited out a retransmission.
+for (const [preset, domain] of PLACEMENTS) {
+  test(`nic-receive-left-parked-by-a-dead-caller-takes-no-frames (${preset})`, async () => {
+    await withNic(domain, async (n, m) => {
+      const orphan = n.receive(8);
+      await new Promise((r) => setTimeout(r, 20));
+      // The caller's successor asks: the orphan ends with nothing, the new call gets every frame.
+      const live = n.receive(8);
+      assert.deepEqual(await orphan, []);
+      m.deliverAll([frame(1), frame(2)]);
+      assert.deepEqual(await live, [frame(1), frame(2)]);
+    });
+  });
+}

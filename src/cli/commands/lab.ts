@@ -9,7 +9,7 @@ import { UsageError, type StatusSink } from '../usage.js';
 import { parseList, parseTransports, parsePositiveInt } from './bench.js';
 import { runLab, type LabResult } from '../../lab/lab.js';
 import { busyWarning } from '../../lab/machine-info.js';
-import { FAULT_TYPES, mergeJobs, storageOf, type FaultCell } from '../../lab/faults.js';
+import { FAULT_TYPES, mergeJobs, storageOf, isNetCell, type FaultCell } from '../../lab/faults.js';
 import { parseQueueUrl, reach, runQueuedCampaign, runQueuedLabBoots, RedisUnreachable } from '../../lab/campaign-queue.js';
 import { presetNames } from '../../lab/boot.js';
 import { WORKLOAD_NAMES } from '../../lab/workloads.js';
@@ -39,8 +39,13 @@ export function parseSeed(value: string | undefined): number {
 }
 
 export function faultTable(cells: FaultCell[]): string {
-  return table(['preset', 'component', 'type', 'injected', 'survived%', 'completed%', 'rec p50 ms', 'rec p99 ms', 'failed', 'lost', 'corrupt', 'volatile', 'panics', 'stuck', 'damaged', 'repaired%'],
-    cells.map((c) => [c.preset, c.component, c.type, c.injected, c.survived_pct, c.completed_pct, c.recovery_ms_p50 ?? NaN, c.recovery_ms_p99 ?? NaN, c.failed_requests, c.data_lost, c.corruption_caught, c.volatile_lost, c.panics, c.stuck, c.damaged_boots ?? 0, c.damage_recovered_pct ?? NaN]));
+  return table(['preset', 'component', 'type', 'injected', 'survived%', 'completed%', 'rec p50 ms', 'rec p99 ms', 'failed', 'lost', 'corrupt', 'volatile', 'panics', 'stuck', 'damaged', 'repaired%', 'conns lost'],
+    cells.map((c) => [c.preset, c.component, c.type, c.injected, c.survived_pct, c.completed_pct, c.recovery_ms_p50 ?? NaN, c.recovery_ms_p99 ?? NaN, c.failed_requests, c.data_lost, c.corruption_caught, c.volatile_lost, c.panics, c.stuck, c.damaged_boots ?? 0, c.damage_recovered_pct ?? NaN, connectionsLost(c)]));
+}
+
+/** A network cell's connections lost of those open when the faults were armed ("2/40"); "-" for the other cells. */
+export function connectionsLost(c: FaultCell): string {
+  return isNetCell(c.component) ? `${c.connections_lost ?? 0}/${c.connections_open ?? 0}` : '-';
 }
 
 const cellLabel = (x: { preset: string; ipc: string }): string => (x.ipc === 'none' ? x.preset : `${x.preset}/${x.ipc}`);
@@ -119,6 +124,11 @@ export function register(program: Command, status: StatusSink): void {
       };
       const ns = opts.quick ? NET_SIZES.quick : NET_SIZES.full;
       const net = opts.net ? { runs: ns.runs, bytes: ns.mib * 1048576, transfers: ns.transfers, frames: ns.frames } : undefined;
+      // C14: nic and net crashes during transfers where they are placed apart from the kernel.
+      const netPresets = presets.filter((p) => ['microkernel', 'hybrid'].includes(p));
+      const netFaults = nFaults === 0 || netPresets.length === 0 ? undefined : {
+        presets: netPresets, components: ['nic', 'net'], types: ['crash'], n: opts.quick ? 2 : Math.max(3, nFaults), seed,
+      };
       let address: ReturnType<typeof parseQueueUrl> | undefined;
       if (opts.queue !== undefined) { try { address = parseQueueUrl(opts.queue); } catch (e) { throw new UsageError((e as Error).message); } }
       const failedJobs: string[] = [];
@@ -137,7 +147,7 @@ export function register(program: Command, status: StatusSink): void {
       try {
         // An unreachable Redis is said at once, not after the references are measured.
         if (address !== undefined) await reach(address);
-        r = await runLab({ presets, workloads, transports, runs, quick: opts.quick, seed, faults, native: opts.native, ...(net !== undefined ? { net } : {}), onProgress: bar.update, ...(remote !== undefined ? { remote } : {}) });
+        r = await runLab({ presets, workloads, transports, runs, quick: opts.quick, seed, faults, ...(netFaults !== undefined ? { netFaults } : {}), native: opts.native, ...(net !== undefined ? { net } : {}), onProgress: bar.update, ...(remote !== undefined ? { remote } : {}) });
       } catch (e) {
         if (!(e instanceof RedisUnreachable)) throw e;
         process.stderr.write(`kernelkit: --queue ${opts.queue!}: ${e.message}\n`);

@@ -4,7 +4,8 @@
 // copied into the next transmit slot, published, and the doorbell rung (once per tick
 // however many frames were queued in it). Receive: one interrupt loop wakes the
 // callers blocked in `receive`, which copy frames out of the receive ring and free
-// their slots.
+// their slots. One receive is parked at a time: a new one ends the one before (the
+// caller of that one died with its net instance).
 //
 // The ring indices live in the device's memory, not here, so a restarted driver
 // (fault nic crash) picks the rings up where the last one left them: frames the device
@@ -46,6 +47,11 @@ export function createDriver(ctx: ComponentContext, kind: 'nic' | 'nic1', ifname
   const view = new DataView(device.memory);
   const bounce = ctx.arena.alloc(ctx.name, NIC_SLOT_BYTES, 'transmit bounce buffer');
   const receivers: (() => void)[] = [];
+  // The generation of receive calls: a new call ends every call parked before it (they
+  // return no frames). The stack keeps one receive parked at a time, so a call still
+  // parked when another comes belongs to a net instance that died (its reply would go
+  // to a channel nobody reads): left parked, it would take the next frames with it.
+  let receiveGeneration = 0;
   let running = true;
   let bellQueued = false;
   const ring = (): void => {
@@ -116,8 +122,11 @@ export function createDriver(ctx: ComponentContext, kind: 'nic' | 'nic1', ifname
 
     async receive(max: number): Promise<Uint8Array[]> {
       if (!Number.isInteger(max) || max < 1) throw new KernelError(Errno.EINVAL, `${ctx.name}: receive needs max >= 1`);
+      const mine = ++receiveGeneration;
+      for (const wake of receivers.splice(0)) wake();
       for (;;) {
         if (!running) throw new KernelError(Errno.ENODEV, `${ctx.name}: driver stopped`);
+        if (mine !== receiveGeneration) return [];
         if (pendingReceive() > 0) {
           const frames = take(Math.min(max, MAX_BATCH));
           if (frames.length > 0) return frames;

@@ -33,6 +33,7 @@
 
 import * as libc from '../libc/index.js';
 import { preflight } from '../util/args.js';
+import { netWorkload } from './_kbench-net.js';
 
 interface Result {
   workload: string;
@@ -272,7 +273,7 @@ class UsageError extends Error {}
 
 // ---- the fault-campaign workload ------------------------------------------------------
 //
-//   kbench faults SEED FIRST_OP SCHEDULE [disk]
+//   kbench faults SEED FIRST_OP SCHEDULE [disk | net TCPPORT UDPPORT CHUNK]
 //   kbench verify SEED          (after a campaign on an ext2 root: checks /kb-data)
 //
 // SCHEDULE is "GAP:COMPONENT:TYPE,..." : run GAP operations, arm the fault, carry on.
@@ -283,7 +284,9 @@ class UsageError extends Error {}
 // every file of /bin and /etc/motd checksummed at start, one re-read per op), and
 // blk (1 KiB at offset 1 KiB x op on /dev/blk0 with pwrite, fsync, pread and compare;
 // with 'disk', an ext2 root, the 1 KiB goes to the file /kb-data/dOP instead: written,
-// fsync'd, read back, compared; blk is then reached through ext2).
+// fsync'd, read back, compared; blk is then reached through ext2). With 'net' an
+// operation moves data over sockets instead (through the NIC to the campaign's echo
+// servers, and over loopback): _kbench-net.ts, which adds the lines T and L.
 // Lines on stdout, read by src/lab/faults.ts:
 //   F k        fault k armed          A i   op i's block write is fsync'd and verified
 //   E i where  a request failed       C i where  a read-back differed (corruption caught)
@@ -312,15 +315,60 @@ const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length &&
 /** How long the last pass waits for damaged system files to be repaired (ms): the self-check covers a server's memory in a few seconds. */
 const REPAIR_WAIT_MS = 10000;
 
+const parseSchedule = (text: string): { gap: number; component: string; type: string }[] =>
+  text.split(',').filter((x) => x.length > 0).map((x) => { const [g, c, t] = x.split(':'); return { gap: Number(g), component: c!, type: t! }; });
+
+const say = (line: string): void => {
+  for (let attempt = 0; attempt < 3; attempt++) { try { libc.print(line + '\n'); return; } catch { /* console restarting: try again */ } }
+};
+
+/** The fault workload over sockets (_kbench-net.ts): the same schedule, recovery and lines. */
+function netFaultCampaign(seed: number, first: number, scheduleText: string, tcpPort: number, udpPort: number, chunk: number): number {
+  const w = netWorkload(tcpPort, udpPort, chunk, (i, bytes) => payload(seed, i, bytes), say);
+  let op = first;
+  const runOp = (): boolean => {
+    const i = op++;
+    const ok = w.op(i);
+    say(`O ${i} ${ok ? 'ok' : 'failed'}`);
+    return ok;
+  };
+  runSchedule(parseSchedule(scheduleText), say, runOp, () => op, (k) => say(`T ${k} ${w.established()}`));
+  w.end();
+  say('DONE');
+  return 0;
+}
+
+/** Runs the schedule: `runOp` per operation, faults armed between, recovery timed; `arming(k)` just before fault k is armed. */
+function runSchedule(schedule: { gap: number; component: string; type: string }[], say: (line: string) => void, runOp: () => boolean, nextOp: () => number, arming: (k: number) => void = () => {}): void {
+  let pending: { k: number; at: number }[] = [];
+  schedule.forEach((f, k) => {
+    for (let g = 0; g < f.gap; g++) if (runOp()) { for (const p of pending) say(`R ${p.k} ${(now() - p.at).toFixed(3)}`); pending = []; }
+    if (f.component === 'kbench' && f.type === 'stall') {
+      // For tests of the campaign's stuck-boot handling: a request that never
+      // completes, without a panic (a read of a pipe whose writer is this process).
+      say(`F ${k}`);
+      const [r] = libc.pipe();
+      libc.read(r, 1);
+    }
+    arming(k);
+    const at = now();
+    let armedOk = true;
+    try { libc.fault(f.component, f.type); } catch (e) { armedOk = false; say(`E ${nextOp()} fault ${e instanceof libc.SysError ? e.code : 'exception'}`); }
+    say(`F ${k}${armedOk ? '' : ' not-armed'}`);
+    pending.push({ k, at });
+  });
+  for (let tries = 0; pending.length > 0 && tries < 20; tries++) {
+    if (runOp()) { for (const p of pending) say(`R ${p.k} ${(now() - p.at).toFixed(3)}`); pending = []; }
+  }
+}
+
 function faultCampaign(argv: string[]): number {
   const seed = Number(argv[0]), first = Number(argv[1]);
+  if (argv[3] === 'net') return netFaultCampaign(seed, first, argv[2] ?? '', Number(argv[4]), Number(argv[5]), Number(argv[6]));
   // With an ext2 root ('disk'), durable data is files in /kb-data; otherwise raw blocks.
   const onDisk = argv[3] === 'disk';
   if (onDisk) { try { libc.mkdir('/kb-data'); } catch (e) { if (!(e instanceof libc.SysError && e.errno === libc.Errno.EEXIST)) throw e; } }
-  const schedule = (argv[2] ?? '').split(',').filter((x) => x.length > 0).map((x) => { const [g, c, t] = x.split(':'); return { gap: Number(g), component: c!, type: t! }; });
-  const say = (line: string): void => {
-    for (let attempt = 0; attempt < 3; attempt++) { try { libc.print(line + '\n'); return; } catch { /* console restarting: try again */ } }
-  };
+  const schedule = parseSchedule(argv[2] ?? '');
   const attempt = <T>(op: number, where: string, fn: () => T): T | undefined => {
     try { return fn(); } catch (e) { say(`E ${op} ${where} ${e instanceof libc.SysError ? e.code : 'exception'}`); return undefined; }
   };
@@ -335,7 +383,6 @@ function faultCampaign(argv: string[]): number {
   const blkFd = (): number => { if (blk === undefined) blk = libc.open('/dev/blk0', libc.O.RDWR); return blk; };
   const spawns = schedule.some((f) => f.component === 'pm');
   let op = first;
-  let pending: { k: number; at: number }[] = [];
   const runOp = (): boolean => {
     const i = op++;
     let ok = true;
@@ -381,23 +428,7 @@ function faultCampaign(argv: string[]): number {
     say(`O ${i} ${ok ? 'ok' : 'failed'}`);
     return ok;
   };
-  schedule.forEach((f, k) => {
-    for (let g = 0; g < f.gap; g++) if (runOp()) { for (const p of pending) say(`R ${p.k} ${(now() - p.at).toFixed(3)}`); pending = []; }
-    if (f.component === 'kbench' && f.type === 'stall') {
-      // For tests of the campaign's stuck-boot handling: a request that never
-      // completes, without a panic (a read of a pipe whose writer is this process).
-      say(`F ${k}`);
-      const [r] = libc.pipe();
-      libc.read(r, 1);
-    }
-    const at = now();
-    const armed = attempt(op, 'fault', () => { libc.fault(f.component, f.type); return true; });
-    say(`F ${k}${armed === undefined ? ' not-armed' : ''}`);
-    pending.push({ k, at });
-  });
-  for (let tries = 0; pending.length > 0 && tries < 20; tries++) {
-    if (runOp()) { for (const p of pending) say(`R ${p.k} ${(now() - p.at).toFixed(3)}`); pending = []; }
-  }
+  runSchedule(schedule, say, runOp, () => op);
   // A last full pass over the system's files: corruption the per-op sampling missed.
   const damaged = (): typeof system => system.filter((sys) => {
     const got = attempt(op, 'vfs-read', () => checksum(libc.readFile(sys.path)));
