@@ -456,6 +456,8 @@ export const KERNEL = service<KernelService>('kernel', 'calls into the kernel co
   terminate: m(3, [['pid', 'int'], ['code', 'int'], ['signal', 'int']], 'void', 'ends a process\'s thread'),
   log: m(4, [['message', 'str']], 'void', 'a kernel log line (needs no capability)'),
   procInfo: m(5, [['topic', 'str'], ['pid', 'int']], 'any', 'what /proc shows: processes, one process, its descriptors, or the system (abi/procfs.ts)', IDEMPOTENT),
+  xdp: m(6, [['frames', { list: 'bytes' }]], { record: { pass: { list: 'bytes' }, tx: { list: 'bytes' } } }, "eth0's XDP hook: the frames to pass up and to send back (the NIC driver, while an XDP program is attached)",
+    { check: (r, a) => { const x = r as { pass: unknown[]; tx: unknown[] }; return x.pass.length + x.tx.length <= (a[0] as unknown[]).length; } }),
 });
 
 export const PROC = service<ProcService>('proc', 'the process filesystem at /proc, read-only, by inode number (vfs mounts it through services/vfs/proc-fs.ts)', {

@@ -47,6 +47,8 @@ import { InjectedCrash } from './component/fault.js';
 import { detach, inherit, machineSink, traceDirectCalls, tracedSyscall, type TraceSink } from './trace.js';
 import { DirectFiles } from './proc/direct.js';
 import { procInfo } from './proc/procinfo.js';
+import { runXdp } from './bpf/hooks.js';
+import { NIC_XDP } from '../abi/device.js';
 import { groupsToHangUp } from './proc/orphans.js';
 import { readCpio } from '../lib/cpio.js';
 
@@ -111,6 +113,8 @@ export class Kernel {
       () => new Promise((resolve) => { setTimeout(resolve, 0); }));
     // Programs on the syscall tracepoints see every syscall: none may bypass the dispatcher.
     this.bpf.onSyscallHooks = (hooked) => this.direct?.setSlowPath(hooked);
+    // The NIC driver hands received frames to the kernel (`xdp`) while eth0 has a program.
+    this.bpf.onXdp = (attached) => { if (config.devices.nic !== undefined) Atomics.store(new Int32Array(config.devices.nic, 0, 32), NIC_XDP, attached ? 1 : 0); };
     this.components = new ComponentTable({
       platform, params: this.params, transport: config.ipc, kernelArena: this.arena, kernelBell: this.bell,
       kernelBellMemory: this.bellMemory, kernelCalls: this.kernelCalls(),
@@ -194,6 +198,7 @@ export class Kernel {
       terminate: async (pid, code, signal) => { const p = this.procs.get(pid); if (p !== undefined) await this.exitProcess(p, code, signal); },
       log: async (message) => { this.log.log(message); },
       procInfo: (topic, pid) => procInfo(this, topic, pid),
+      xdp: async (frames) => runXdp(this.bpf, frames),
     };
   }
 
