@@ -512,8 +512,13 @@ export const NIC = service<NicService>('nic', 'network device driver', {
   receive: m(3, [['max', 'int']], { list: 'bytes' }, 'the frames that arrived, at most `max` (blocks until one did)', { ...IDEMPOTENT, check: (r, a) => (r as Uint8Array[]).length <= (a[0] as number) }),
 });
 
+/** The C9 test modules (services/extbug/): one per bug, no methods of their own. */
+export const EXTBUG_BUGS = ['oob-map', 'null-map', 'unbounded-loop', 'stack-overflow', 'ctx-arith', 'disallowed-helper', 'pointer-leak'] as const;
+export const EXTBUG_NAMES = EXTBUG_BUGS.map((b) => `extbug-${b}`);
+const EXTBUG: Record<string, ServiceDef> = Object.fromEntries(EXTBUG_NAMES.map((n) => [n, service<Record<never, never>>(n, 'test module (claim C9): a bug of the hostile eBPF set, unchecked, in its init', {})]));
+
 /** Every service, by component name ('kernel' is the kernel core). */
-export const SERVICES: Readonly<Record<string, ServiceDef>> = { vfs: VFS, ext2: EXT2, console: CONSOLE, blk: BLK, pm: PM, echo: ECHO, hostfs: HOSTFS, ipcbench: IPCBENCH, usbgadget: USBGADGET, net: NET, proc: PROC, kernel: KERNEL, nic: NIC };
+export const SERVICES: Readonly<Record<string, ServiceDef>> = { vfs: VFS, ext2: EXT2, console: CONSOLE, blk: BLK, pm: PM, echo: ECHO, hostfs: HOSTFS, ipcbench: IPCBENCH, usbgadget: USBGADGET, net: NET, proc: PROC, kernel: KERNEL, nic: NIC, ...EXTBUG };
 
 /**
  * The one reply check: the result of `service.method(args)` as it arrived from the

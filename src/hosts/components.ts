@@ -14,11 +14,12 @@ import * as usbgadget from '../services/usbgadget/usbgadget.js';
 import * as net from '../services/net/component.js';
 import * as proc from '../services/procfs/procfs.js';
 import * as nic from '../services/nic/nic.js';
+import { EXTBUG_MODULES } from '../services/extbug/extbug.js';
 import type { ComponentModule } from '../kernel/component/server-runtime.js';
 
 /** A block device's host storage, for hosts and the lab (any host's machines take one). */
 export type { Backing } from '../hw/block-device.js';
 
-export const COMPONENTS: Record<string, ComponentModule> = { console, blk, hostfs, ext2, vfs, pm, echo, ipcbench, usbgadget, net, proc, nic, 'blk-wasm': blkWasm };
+export const COMPONENTS: Record<string, ComponentModule> = { console, blk, hostfs, ext2, vfs, pm, echo, ipcbench, usbgadget, net, proc, nic, 'blk-wasm': blkWasm, ...EXTBUG_MODULES };
 
 export { bootComponents } from './boot-order.js';
