@@ -93,7 +93,7 @@ test('lab --quick --json: every preset x workload x transport cell and native, w
 
 test('lab claims: four verdicts, consistent with the intervals in results; C13 without the module is not tested', () => {
   assert.ok(lab !== undefined, 'needs the lab run above');
-  assert.deepEqual(lab.claims.map((c) => c.id), ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C13']);
+  assert.deepEqual(lab.claims.map((c) => c.id), ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C8', 'C9', 'C13']);
   for (const c of lab.claims) {
     assert.ok(['held', 'not held', 'inconclusive', 'not tested'].includes(c.verdict), `${c.id}: ${c.verdict}`);
     assert.ok(c.measured.length > 0 && c.threshold.length > 0 && c.reason.length > 0, c.id);
@@ -105,6 +105,13 @@ test('lab claims: four verdicts, consistent with the intervals in results; C13 w
   if (lo > 2.01) assert.equal(c1.verdict, 'held');
   else if (hi < 1.99) assert.equal(c1.verdict, 'not held');
   else if (lo < 1.99 && hi > 2.01) { assert.equal(c1.verdict, 'inconclusive'); assert.match(c1.reason, /straddles/); }
+  // C9 from the probe this run made: every hostile program refused on every preset, the modules' harm beside it.
+  const c9 = lab.claims.find((c) => c.id === 'C9')!;
+  if (lab.ext?.c9.tested === true) {
+    assert.ok(lab.ext.c9.ebpf.every((e) => e.refused), JSON.stringify(lab.ext.c9.ebpf.filter((e) => !e.refused)));
+    assert.notEqual(c9.verdict, 'not held');
+    assert.match(c9.measured, /hostile loads refused/);
+  }
   const c13 = lab.claims.find((c) => c.id === 'C13')!;
   if (!('usbgadget' in COMPONENTS)) {
     assert.equal(c13.verdict, 'not tested');
