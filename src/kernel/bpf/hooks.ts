@@ -5,6 +5,8 @@
 //   sys_exit:  the same header; i64 id; i64 ret
 // The component-call event is kernelkit's own (layout in abi/bpf.ts). Callers test
 // `hooks[name].length` first, so a hook with nothing attached costs one field test.
+// Also here: the kernel call `xdp` the NIC driver makes for eth0's XDP hook (the
+// program runs in subsystem.ts runXdp); the scheduler hook is kernel/proc/sched.ts.
 
 import type { BpfSubsystem, BpfCaller } from './subsystem.js';
 import { emitEvent, type TraceSink } from '../trace.js';
