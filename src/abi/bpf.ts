@@ -42,7 +42,23 @@ export const BPF_CMD = {
 } as const;
 
 export const BPF_MAP_TYPE = { HASH: 1, ARRAY: 2, RINGBUF: 27 } as const;
-export const BPF_PROG_TYPE = { SOCKET_FILTER: 1, TRACEPOINT: 5 } as const;
+/** Program types: Linux's numbers. STRUCT_OPS carries the scheduler's pick_next (sched_ext's type). */
+export const BPF_PROG_TYPE = { SOCKET_FILTER: 1, TRACEPOINT: 5, XDP: 6, STRUCT_OPS: 27 } as const;
+
+/** What an XDP program returns (Linux's enum xdp_action; REDIRECT is not supported and counts as ABORTED). */
+export const XDP_ACTION = { ABORTED: 0, DROP: 1, PASS: 2, TX: 3 } as const;
+/** Linux's struct xdp_md: u32 data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex. */
+export const XDP_MD_BYTES = 24;
+/** The one device XDP programs attach to, and its ifindex (lo is 1). */
+export const XDP_HOOK = 'xdp/eth0', XDP_IFINDEX = 2;
+
+/**
+ * The scheduler hook's context (kernelkit's, sched_ext-shaped): which trapped process the
+ * kernel serves next. u32 nr_runnable, u32 pad, u64 now_ns, then SCHED_SLOTS entries of
+ * { u32 pid, u32 uid, u64 waited_ns, u64 syscalls } (24 bytes each). The program returns
+ * the pid to serve now, or 0 to serve none this round; any other value is an error.
+ */
+export const SCHED_HOOK = 'sched/pick_next', SCHED_SLOTS = 8, SCHED_SLOT_BYTES = 24, SCHED_CTX_BYTES = 16 + 8 * 24;
 
 export const BPF_ANY = 0, BPF_NOEXIST = 1, BPF_EXIST = 2;
 
@@ -90,7 +106,7 @@ export interface BpfObjectLoaded {
   maps: { id: number; name: string }[];
 }
 
-export const progTypeName = (t: number): string => ({ [BPF_PROG_TYPE.SOCKET_FILTER]: 'socket_filter', [BPF_PROG_TYPE.TRACEPOINT]: 'tracepoint' })[t] ?? `type${t}`;
+export const progTypeName = (t: number): string => ({ [BPF_PROG_TYPE.SOCKET_FILTER]: 'socket_filter', [BPF_PROG_TYPE.TRACEPOINT]: 'tracepoint', [BPF_PROG_TYPE.XDP]: 'xdp', [BPF_PROG_TYPE.STRUCT_OPS]: 'struct_ops' })[t] ?? `type${t}`;
 export const mapTypeName = (t: number): string => ({ [BPF_MAP_TYPE.HASH]: 'hash', [BPF_MAP_TYPE.ARRAY]: 'array', [BPF_MAP_TYPE.RINGBUF]: 'ringbuf' })[t] ?? `type${t}`;
 export const helperName = (id: number): string => {
   const entry = Object.entries(BPF_FUNC).find(([, v]) => v === id);

@@ -19,6 +19,12 @@ export interface KernelCalls {
    * ESRCH when `pid` is gone), 'fds' (its ProcFd list) or 'system' (ProcSystem).
    */
   procInfo(topic: string, pid: number): Promise<unknown>;
+  /**
+   * eth0's XDP hook (the NIC driver calls it while the device's XDP word is set): runs
+   * the attached program on each received frame and returns the frames to pass up, in
+   * order, and those to send back out (XDP_TX), as the program left them.
+   */
+  xdp(frames: Uint8Array[]): Promise<{ pass: Uint8Array[]; tx: Uint8Array[] }>;
 }
 
 export interface ProcessRecord {

@@ -96,6 +96,8 @@ export function sharedClockMs(): number {
 // ---- network device (virtio-net-like) -------------------------------------------------
 // Int32 [2] MAC bytes 0..3 (big-endian)  [3] MAC bytes 4..5 (low 16 bits)
 //       [4] MTU (the IP MTU, 1500)        [5] link: 1 up, 0 no back end
+//       [6] XDP: 1 while an XDP program is attached to eth0 (the kernel writes it; the
+//           driver then hands the frames it receives to the kernel call `xdp`)
 //       counters, each bumped by the side that sees the event (NicCounter, [8]..[15])
 //       [16] receive ring: frames the device produced  [17] frames the driver consumed
 //       [18] transmit ring: frames the driver produced [19] frames the device consumed
@@ -113,6 +115,7 @@ export const NIC_MAC_HI = 2;
 export const NIC_MAC_LO = 3;
 export const NIC_MTU = 4;
 export const NIC_LINK = 5;
+export const NIC_XDP = 6;
 export const NicCounter = {
   /** Frames the device put in the receive ring. */
   RX_FRAMES: 8,

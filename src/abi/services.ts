@@ -486,6 +486,8 @@ export const KERNEL = service<KernelService>('kernel', 'calls into the kernel co
   terminate: m(3, [['pid', 'int'], ['code', 'int'], ['signal', 'int']], 'void', 'ends a process\'s thread'),
   log: m(4, [['message', 'str']], 'void', 'a kernel log line (needs no capability)'),
   procInfo: m(5, [['topic', 'str'], ['pid', 'int']], 'any', 'what /proc shows: processes, one process, its descriptors, or the system (abi/procfs.ts)', IDEMPOTENT),
+  xdp: m(6, [['frames', { list: 'bytes' }]], { record: { pass: { list: 'bytes' }, tx: { list: 'bytes' } } }, "eth0's XDP hook: the frames to pass up and to send back (the NIC driver, while an XDP program is attached)",
+    { check: (r, a) => { const x = r as { pass: unknown[]; tx: unknown[] }; return x.pass.length + x.tx.length <= (a[0] as unknown[]).length; } }),
 });
 
 export const PROC = service<ProcService>('proc', 'the process filesystem at /proc, read-only, by inode number (vfs mounts it through services/vfs/proc-fs.ts)', {
@@ -551,8 +553,13 @@ export const BRIDGE = service<BridgeService>('bridge', 'Ethernet learning bridge
   stats: m(1, [], { record: { forwarded: 'int', flooded: 'int', filtered: 'int', dropped: 'int', learned: 'int' } }, 'frames forwarded, flooded, filtered and dropped, addresses learned', IDEMPOTENT),
 });
 
+/** The C9 test modules (services/extbug/): one per bug, no methods of their own. */
+export const EXTBUG_BUGS = ['oob-map', 'null-map', 'unbounded-loop', 'stack-overflow', 'ctx-arith', 'disallowed-helper', 'pointer-leak'] as const;
+export const EXTBUG_NAMES = EXTBUG_BUGS.map((b) => `extbug-${b}`);
+const EXTBUG: Record<string, ServiceDef> = Object.fromEntries(EXTBUG_NAMES.map((n) => [n, service<Record<never, never>>(n, 'test module (claim C9): a bug of the hostile eBPF set, unchecked, in its init', {})]));
+
 /** Every service, by component name ('kernel' is the kernel core). */
-export const SERVICES: Readonly<Record<string, ServiceDef>> = { vfs: VFS, ext2: EXT2, diskfs: DISKFS, console: CONSOLE, blk: BLK, pm: PM, echo: ECHO, hostfs: HOSTFS, ipcbench: IPCBENCH, usbgadget: USBGADGET, net: NET, proc: PROC, kernel: KERNEL, nic: NIC, nic1: NIC1, bridge: BRIDGE };
+export const SERVICES: Readonly<Record<string, ServiceDef>> = { vfs: VFS, ext2: EXT2, diskfs: DISKFS, console: CONSOLE, blk: BLK, pm: PM, echo: ECHO, hostfs: HOSTFS, ipcbench: IPCBENCH, usbgadget: USBGADGET, net: NET, proc: PROC, kernel: KERNEL, nic: NIC, nic1: NIC1, bridge: BRIDGE, ...EXTBUG };
 
 /**
  * The one reply check: the result of `service.method(args)` as it arrived from the

@@ -25,3 +25,18 @@ export async function timeBpfProgram(object: Uint8Array, jit: number, contexts: 
   return { ns, counts };
 }
 
+
+/** Times eth0's XDP hook over `frames` (the object's one XDP program attached), per sample; returns ns per frame and how many frames it dropped in the last sample. */
+export async function timeXdp(object: Uint8Array, jit: number, frames: Uint8Array[], samples: number): Promise<{ ns: number[]; dropped: number }> {
+  const bpf = new BpfSubsystem({ mapBytes: 1 << 24, programs: 4, jit }, () => 0n, () => {});
+  await bpf.loadObject(object, 0, true);
+  const ns: number[] = [];
+  let dropped = 0;
+  for (let s = 0; s < samples; s++) {
+    dropped = 0;
+    const start = process.hrtime.bigint();
+    for (const f of frames) if (bpf.runXdp(f) === 1) dropped++;
+    ns.push(Number(process.hrtime.bigint() - start) / frames.length);
+  }
+  return { ns, dropped };
+}

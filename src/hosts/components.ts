@@ -17,11 +17,12 @@ import * as nic from '../services/nic/nic.js';
 import * as nic1 from '../services/nic/nic1.js';
 import * as bridge from '../services/bridge/bridge.js';
 import * as diskfs from '../services/diskfs/diskfs.js';
+import { EXTBUG_MODULES } from '../services/extbug/extbug.js';
 import type { ComponentModule } from '../kernel/component/server-runtime.js';
 
 /** A block device's host storage, for hosts and the lab (any host's machines take one). */
 export type { Backing } from '../hw/block-device.js';
 
-export const COMPONENTS: Record<string, ComponentModule> = { console, blk, hostfs, ext2, vfs, pm, echo, ipcbench, usbgadget, net, proc, nic, nic1, bridge, 'blk-wasm': blkWasm, diskfs };
+export const COMPONENTS: Record<string, ComponentModule> = { console, blk, hostfs, ext2, vfs, pm, echo, ipcbench, usbgadget, net, proc, nic, nic1, bridge, 'blk-wasm': blkWasm, diskfs, ...EXTBUG_MODULES };
 
 export { bootComponents } from './boot-order.js';

@@ -47,6 +47,9 @@ import { InjectedCrash } from './component/fault.js';
 import { detach, inherit, machineSink, traceDirectCalls, tracedSyscall, type TraceSink } from './trace.js';
 import { DirectFiles } from './proc/direct.js';
 import { procInfo } from './proc/procinfo.js';
+import { runXdp } from './bpf/hooks.js';
+import { SyscallScheduler } from './proc/sched.js';
+import { NIC_XDP } from '../abi/device.js';
 import { groupsToHangUp } from './proc/orphans.js';
 import { readCpio } from '../lib/cpio.js';
 import { mountDiskDriver } from './fs/disk-driver.js';
@@ -101,6 +104,8 @@ export class Kernel {
   private readonly bootTrace: TraceSink | undefined;
   /** eBPF maps, programs and the hooks they attach to (kernel/bpf/). */
   readonly bpf: BpfSubsystem;
+  /** The order trapped processes are served in: pid order, or an eBPF scheduler's (proc/sched.ts). */
+  private readonly sched: SyscallScheduler;
 
   constructor(readonly platform: Platform, readonly config: BootConfig, modules: Record<string, ComponentModule>) {
     this.params = { ...defaultParams, ...config.params };
@@ -119,6 +124,9 @@ export class Kernel {
       () => new Promise((resolve) => { setTimeout(resolve, 0); }));
     // Programs on the syscall tracepoints see every syscall: none may bypass the dispatcher.
     this.bpf.onSyscallHooks = (hooked) => this.direct?.setSlowPath(hooked);
+    this.sched = new SyscallScheduler(this.bpf, () => this.params.schedStallMs, (line) => this.log.log(line));
+    // The NIC driver hands received frames to the kernel (`xdp`) while eth0 has a program.
+    this.bpf.onXdp = (attached) => { if (config.devices.nic !== undefined) Atomics.store(new Int32Array(config.devices.nic, 0, 32), NIC_XDP, attached ? 1 : 0); };
     this.components = new ComponentTable({
       platform, params: this.params, transport: config.ipc, kernelArena: this.arena, kernelBell: this.bell,
       kernelBellMemory: this.bellMemory, kernelCalls: this.kernelCalls(),
@@ -203,6 +211,7 @@ export class Kernel {
       terminate: async (pid, code, signal) => { const p = this.procs.get(pid); if (p !== undefined) await this.exitProcess(p, code, signal); },
       log: async (message) => { this.log.log(message); },
       procInfo: (topic, pid) => procInfo(this, topic, pid),
+      xdp: async (frames) => runXdp(this.bpf, frames),
     };
   }
 
@@ -225,7 +234,7 @@ export class Kernel {
       spinUs: this.params.kernelSpinUs,
       host: this.platform,
       running: () => this.running,
-      tick: () => { this.components.watch(); this.deadlines.tick(); this.checkCpuLimits(); },
+      tick: () => { this.components.watch(); this.deadlines.tick(); this.checkCpuLimits(); if (this.sched.active) this.sched.watch(this.waiting(), performance.now()); },
       tickMs: this.params.supervisorTickMs,
     }).catch((e: unknown) => this.panic('kernel', e instanceof Error ? `${e.name}: ${e.message}` : String(e)));
     for (const name of this.config.components) {
@@ -260,15 +269,32 @@ export class Kernel {
     const direct = this.direct?.takeTraced();
     if (direct !== undefined) { traceDirectCalls(this, direct); worked = true; }
     if (this.pool.poll()) worked = true;
+    // An eBPF scheduler chooses among the waiting processes (proc/sched.ts); else all of them, in pid order.
+    if (this.sched.active) {
+      for (const p of this.sched.pick(this.waiting(), performance.now())) { worked = true; this.serve(p); }
+      return worked;
+    }
     for (const p of this.procs.values()) {
-      if (p.trapped && !this.inService.has(p) && p.state !== 'zombie' && p.stopSignal === 0) {
-        worked = true;
-        p.cpu.enterKernel(performance.now());
-        this.inService.add(p);
-        void this.dispatch(p);
-      }
+      if (this.isWaiting(p)) { worked = true; this.serve(p); }
     }
     return worked;
+  }
+
+  private isWaiting(p: Process): boolean {
+    return p.trapped && !this.inService.has(p) && p.state !== 'zombie' && p.stopSignal === 0;
+  }
+
+  /** Processes trapped in a syscall the kernel has not started serving (the scheduler's runnable set). */
+  private waiting(): Process[] {
+    const out: Process[] = [];
+    for (const p of this.procs.values()) if (this.isWaiting(p)) out.push(p);
+    return out;
+  }
+
+  private serve(p: Process): void {
+    p.cpu.enterKernel(performance.now());
+    this.inService.add(p);
+    void this.dispatch(p);
   }
 
   private async dispatch(p: Process): Promise<void> {

@@ -88,6 +88,8 @@ export const defaultParams = {
   bpfPrograms: 64,
   /** Run eBPF programs with the JIT (1) or the interpreter (0). */
   bpfJit: 1,
+  /** A process waiting for the kernel this long under an eBPF scheduler disables it (ms; sched_ext's watchdog, 30 s in Linux). */
+  schedStallMs: 3000,
 } as const;
 
 export type Params = { -readonly [K in keyof typeof defaultParams]: number };

@@ -20,6 +20,11 @@
 //   hook      the null syscall timed by kbench inside a booted system, before and after
 //             syscount is attached to raw_syscalls/sys_enter and sys_exit: what the
 //             hook adds to one syscall.
+//   sched     the same null syscall with the FIFO scheduler (test/bpf/c/sched/fifo.c)
+//             on sched/pick_next: what asking a program before each syscall costs.
+//   xdp       test/bpf/c/xdp/udpdrop.c on a stream of frames (UDP to the dropped port,
+//             to another port, ICMP), by the interpreter and the JIT, against the same
+//             parse in plain TypeScript: ns per frame; the three drop the same frames.
 //
 // Ratios are taken within one run.
 
@@ -29,7 +34,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SYS } from '../abi/syscalls.js';
-import { timeBpfProgram as timeProgram } from '../hosts/bpf-bench.js';
+import { timeBpfProgram as timeProgram, timeXdp } from '../hosts/bpf-bench.js';
 import { timeDriverReads, type DriverBuild } from '../hosts/sandbox-bench.js';
 import { runMachine } from '../hosts/node/machine.js';
 import { loadPreset, placementFor } from '../hosts/presets.js';
@@ -37,7 +42,7 @@ import { machineInfo, type MachineInfo } from './machine-info.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-export interface ExtBenchRow { part: 'driver' | 'system' | 'recovery' | 'program' | 'hook'; runtime: string; median_ns: number; ratio: number; note: string }
+export interface ExtBenchRow { part: 'driver' | 'system' | 'recovery' | 'program' | 'hook' | 'sched' | 'xdp'; runtime: string; median_ns: number; ratio: number; note: string }
 export interface ExtBenchResult { machine: MachineInfo; rows: ExtBenchRow[] }
 
 function median(xs: number[]): number {
@@ -49,6 +54,8 @@ function compile(dir: string): string {
   const out = path.join(dir, 'syscount.o');
   try {
     execFileSync('clang', ['-target', 'bpf', '-O2', '-g', `-DREAD_NR=${SYS.read}`, '-c', path.join(root, 'test/bpf/c/syscount.c'), '-o', out]);
+    execFileSync('clang', ['-target', 'bpf', '-O2', '-g', '-c', path.join(root, 'test/bpf/c/sched/fifo.c'), '-o', path.join(dir, 'fifo.o')]);
+    execFileSync('clang', ['-target', 'bpf', '-O2', '-g', `-DDROP_PORT=${XDP_DROP_PORT}`, '-c', path.join(root, 'test/bpf/c/xdp/udpdrop.c'), '-o', path.join(dir, 'udpdrop.o')]);
   } catch (e) {
     throw new Error(`bench ext needs clang with the bpf target (Debian's clang): ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -69,6 +76,39 @@ function timePlain(contexts: Uint8Array[], samples: number): { ns: number[]; cou
     ns.push(Number(process.hrtime.bigint() - start) / contexts.length);
   }
   return { ns, counts };
+}
+
+const XDP_DROP_PORT = 7777;
+
+/** A stream of frames: UDP to the dropped port, UDP elsewhere, ICMP, in turn. */
+function xdpFrames(n: number): Uint8Array[] {
+  return Array.from({ length: n }, (_, i) => {
+    const f = new Uint8Array(14 + 20 + 8 + 32);
+    f[12] = 0x08; f[13] = 0x00; f[14] = 0x45;
+    f[23] = i % 3 === 2 ? 1 : 17;
+    const port = i % 3 === 0 ? XDP_DROP_PORT : 9;
+    f[36] = port >> 8; f[37] = port & 0xff;
+    return f;
+  });
+}
+
+/** udpdrop's logic in plain TypeScript (no maps: a counter array). */
+function timePlainXdp(frames: Uint8Array[], samples: number): { ns: number[]; dropped: number } {
+  const proto = new Float64Array(256);
+  const ns: number[] = [];
+  let dropped = 0;
+  for (let s = 0; s < samples; s++) {
+    dropped = 0;
+    const start = process.hrtime.bigint();
+    for (const f of frames) {
+      if (f.length < 34 || f[12] !== 0x08 || f[13] !== 0x00) continue;
+      proto[f[23]!]!++;
+      if (f[23] !== 17 || f[14] !== 0x45 || f.length < 42) continue;
+      if (((f[36]! << 8) | f[37]!) === XDP_DROP_PORT) dropped++;
+    }
+    ns.push(Number(process.hrtime.bigint() - start) / frames.length);
+  }
+  return { ns, dropped };
 }
 
 /** Boots `preset` with `place` overrides and runs `script`; its stdout. */
@@ -165,6 +205,22 @@ export async function benchExt(o: { presets: string[]; runs: number; quick: bool
     const base = median(plain.ns);
     for (const [runtime, r] of [['plain TypeScript', plain], ['eBPF interpreter', interp], ['eBPF JIT', jit]] as const) {
       rows.push({ part: 'program', runtime, median_ns: median(r.ns), ratio: median(r.ns) / base, note: `syscount sys_enter, ${contexts.length} contexts x ${samples}` });
+    }
+    o.onProgress?.('xdp: udpdrop');
+    const frames = xdpFrames(o.quick ? 2000 : 20000);
+    const plainXdp = timePlainXdp(frames, samples);
+    const xdpInterp = await timeXdp(new Uint8Array(fs.readFileSync(path.join(dir, 'udpdrop.o'))), 0, frames, samples);
+    const xdpJit = await timeXdp(new Uint8Array(fs.readFileSync(path.join(dir, 'udpdrop.o'))), 1, frames, samples);
+    if (xdpInterp.dropped !== plainXdp.dropped || xdpJit.dropped !== plainXdp.dropped) throw new Error('bench ext: udpdrop and its TypeScript twin dropped different frames');
+    for (const [runtime, r] of [['plain TypeScript', plainXdp], ['eBPF interpreter', xdpInterp], ['eBPF JIT', xdpJit]] as const) {
+      rows.push({ part: 'xdp', runtime, median_ns: median(r.ns), ratio: median(r.ns) / median(plainXdp.ns), note: `udpdrop on ${frames.length} frames (${plainXdp.dropped} dropped) x ${samples}, including the hook's context set-up` });
+    }
+    for (const preset of o.presets) {
+      o.onProgress?.(`sched: ${preset}`);
+      const [before, after] = await nullSyscall(preset, 'kbench null; bpftool prog load /obj/fifo.o > /dev/null && kbench null', [{ host: dir, guest: '/obj', readOnly: true }]);
+      if (before === undefined || after === undefined) throw new Error(`bench ext: kbench on ${preset} printed no figures`);
+      rows.push({ part: 'sched', runtime: `${preset}, pid order (no program)`, median_ns: before, ratio: 1, note: 'null syscall (kbench)' });
+      rows.push({ part: 'sched', runtime: `${preset}, fifo on sched/pick_next`, median_ns: after, ratio: after / before, note: 'null syscall, the scheduler asked before it is served' });
     }
     for (const preset of o.presets) {
       o.onProgress?.(`hook: ${preset}`);

@@ -25,6 +25,8 @@ export interface BootOptions {
   disk?: string;
   watchdogMs?: number;
   params?: MachineOptions['params'];
+  /** Host directories shared into the guest. */
+  mounts?: MachineOptions['mounts'];
 }
 
 export async function bootAndRun(o: BootOptions): Promise<BootResult> {
@@ -39,6 +41,7 @@ export async function bootAndRun(o: BootOptions): Promise<BootResult> {
     ...(o.disk !== undefined ? { disk: o.disk } : {}),
     ...(o.watchdogMs !== undefined ? { watchdogMs: o.watchdogMs } : {}),
     ...(o.params !== undefined ? { params: o.params } : {}),
+    ...(o.mounts !== undefined ? { mounts: o.mounts } : {}),
   });
   return { status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ms: performance.now() - t0 };
 }

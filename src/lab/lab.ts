@@ -9,6 +9,8 @@
 // every preset alike; a figure is the median over all runs' samples with a
 // hierarchical bootstrap 95% interval (bootstrap.ts); ratios carry intervals too.
 
+import { measureC8, probeC9 } from './ext-probe.js';
+import type { C8Input, C9Probe } from './ext-claims.js';
 import { machineInfo, type MachineInfo } from './machine-info.js';
 import { spinRoundTrip, channelReference, portRoundTrip } from './reference.js';
 import { cells, runKbench, NotMeasured, unsupportedTransport, type Transport, type KbenchLine } from './boot.js';
@@ -73,6 +75,8 @@ export interface LabResult {
   targets: TargetVerdict[];
   /** The network section (bench-net.ts): TCP throughput per preset and path, Linux's loopback, the C7 bridge. */
   net?: LabNet;
+  /** Safe code in the kernel (C8, C9): bench ext's driver rows and the hostile-code probe, shown side by side in the report. */
+  ext?: { c8: C8Input; c9: C9Probe };
 }
 
 export interface LabNet {
@@ -99,6 +103,8 @@ export interface LabOptions {
   netFaults?: FaultCampaignOptions;
   /** Measure the host OS too (default true). */
   native?: boolean;
+  /** Measure C8 and C9 (bench ext's driver part, the hostile eBPF set and the extbug modules; default true). */
+  ext?: boolean;
   onProgress?: (step: string, done: number, total: number) => void;
   /**
    * Runs the timing boots and the fault campaign elsewhere (`lab --queue`: on queue
@@ -174,7 +180,7 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
   const plan: Cell[] = [...cells(presets, o.transports), { preset: 'native', ipc: 'native' }];
   const rounds = Array.from({ length: o.runs }, () => shuffle(plan, random));
   const faultSteps = (o.faults === undefined ? 0 : 1) + (o.netFaults === undefined ? 0 : 1);
-  const total = 2 + rounds.length * plan.length + (o.net === undefined ? 0 : 1) + faultSteps + 2;
+  const total = 2 + rounds.length * plan.length + (o.net === undefined ? 0 : 1) + faultSteps + 2 + (o.ext === false ? 0 : 2);
   let done = 0;
   const step = (what: string): void => { o.onProgress?.(what, done, total); };
 
@@ -299,6 +305,16 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
   step('C13: a dubious driver and the block device');
   const gadget: GadgetProbe = await probeUsbGadget();
   done++;
+  let ext: { c8: C8Input; c9: C9Probe } | undefined;
+  if (o.ext !== false) {
+    step('C8: bench ext, the block driver in each domain');
+    const c8 = await measureC8(o.quick, (what) => step(`C8: ${what}`));
+    done++;
+    step('C9: hostile eBPF and the same bugs as kernel modules');
+    const c9 = await probeC9(o.presets, (what) => step(what));
+    done++;
+    ext = { c8, c9 };
+  }
   step('trusted computing base');
   const tcb = countTcb(o.presets);
   done++;
@@ -323,5 +339,5 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
       ...(o.remote !== undefined ? { queue: o.remote.where } : {}),
     },
   };
-  return { ...partial, claims: judgeClaims({ ...partial, rows }, ratioOf, gadget), targets: judgeTargets({ ...partial, rows }, ratioOf) };
+  return { ...partial, ...(ext === undefined ? {} : { ext }), claims: judgeClaims({ ...partial, rows }, ratioOf, gadget, ext), targets: judgeTargets({ ...partial, rows }, ratioOf) };
 }

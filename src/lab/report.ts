@@ -69,6 +69,29 @@ ${rows}
 ${goals}`;
 }
 
+/** C8 and C9 side by side: bench ext's rows, and each hostile bug as eBPF (per preset) beside the same bug as a kernel module. */
+function extSection(r: LabResult): string {
+  if (r.ext === undefined) return '<p>This run measured no safe code in the kernel (lab --no-ext).</p>';
+  const { c8, c9 } = r.ext;
+  const c8Table = !c8.tested ? `<p>${esc(c8.reason)}</p>` : tableHtml('c8-table', ['part', 'runtime', 'median', 'ratio to the first row of its part', 'what'],
+    c8.rows.map((x) => [x.part, x.runtime, x.part === 'recovery' ? `${(x.median_ns / 1e6).toFixed(1)} ms` : formatNs(x.median_ns), `${x.ratio.toFixed(2)}x`, x.note]));
+  let c9Table: string;
+  if (!c9.tested) c9Table = `<p>${esc(c9.reason)}</p>`;
+  else {
+    const presets = Object.keys(c9.alive);
+    c9Table = tableHtml('c9-table', ['bug', ...presets.map((p) => `eBPF on ${p}${c9.alive[p] ? '' : ' (kernel died)'}`), 'the same bug as a kernel module (insmod extbug-…, monolithic)'],
+      c9.modules.map((m) => [m.bug, ...presets.map((p) => {
+        const e = c9.ebpf.find((x) => x.preset === p && x.bug === m.bug);
+        return e === undefined ? '-' : `${e.refused ? 'refused' : 'LOADED'}: ${e.message}`;
+      }), `${m.outcome}: ${m.detail}`]));
+  }
+  return `<h3>C9: the hostile eBPF set beside the same bugs as kernel modules</h3>
+<p class="note">Each row is one bug: written as an eBPF program (test/bpf/c/hostile/) and loaded with bpftool on each preset, and written as a module whose init runs it unchecked (src/services/extbug/extbug.ts), loaded into the monolithic kernel in a fresh machine.</p>
+${c9Table}
+<h3>C8: the block driver in each domain (kernelkit bench ext)</h3>
+${c8Table}`;
+}
+
 export function renderReport(r: LabResult): string {
   const m = r.machine;
   const cols = [...new Set(r.results.map(label))];
@@ -122,6 +145,8 @@ ${notes.length > 0 ? `<h3>Cells not measured, short of runs, or booted again</h3
 <h2>The claims, tested</h2>
 <p class="note">A timing claim is <b>held</b> or <b>not held</b> only when the whole 95% interval of its figure is on one side of the threshold; when the interval straddles the threshold the verdict is <b>inconclusive</b> and the "why" column says which interval. <b>Not tested</b>: the run did not measure what the claim needs.</p>
 ${claimsTable}
+<h2>Safe code in the kernel (C8, C9)</h2>
+${extSection(r)}
 <h3>Performance targets</h3>
 ${targetsTable}
 <h2>Latency and throughput per workload</h2>

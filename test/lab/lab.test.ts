@@ -107,7 +107,7 @@ test('lab --quick --json: every preset x workload x transport cell and native, w
 
 test('lab claims: four verdicts, consistent with the intervals in results; C13 without the module is not tested; C14 from the nic and net crash cells', () => {
   assert.ok(lab !== undefined, 'needs the lab run above');
-  assert.deepEqual(lab.claims.map((c) => c.id), ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C13', 'C14']);
+  assert.deepEqual(lab.claims.map((c) => c.id), ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C13', 'C14']);
   // The quick lab breaks nic and net during transfers on microkernel and hybrid, and C14 is judged from those cells.
   for (const [preset, component] of [['microkernel', 'nic'], ['microkernel', 'net'], ['hybrid', 'nic'], ['hybrid', 'net']]) {
     assert.ok(lab.faults.some((c) => c.preset === preset && c.component === component && c.type === 'crash' && c.injected > 0), `${preset} ${component} crash cell`);
@@ -128,6 +128,13 @@ test('lab claims: four verdicts, consistent with the intervals in results; C13 w
   const c7 = lab.claims.find((c) => c.id === 'C7')!;
   assert.equal(c7.verdict, judgeC7(lab.net?.rows).verdict);
   assert.notEqual(c7.verdict, 'not tested', c7.reason);
+  // C9 from the probe this run made: every hostile program refused on every preset, the modules' harm beside it.
+  const c9 = lab.claims.find((c) => c.id === 'C9')!;
+  if (lab.ext?.c9.tested === true) {
+    assert.ok(lab.ext.c9.ebpf.every((e) => e.refused), JSON.stringify(lab.ext.c9.ebpf.filter((e) => !e.refused)));
+    assert.notEqual(c9.verdict, 'not held');
+    assert.match(c9.measured, /hostile loads refused/);
+  }
   const c13 = lab.claims.find((c) => c.id === 'C13')!;
   if (!('usbgadget' in COMPONENTS)) {
     assert.equal(c13.verdict, 'not tested');

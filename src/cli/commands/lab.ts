@@ -103,13 +103,14 @@ export function register(program: Command, status: StatusSink): void {
     .option('--runs <n>', 'boots per cell, interleaved in rounds (default: 5, --quick 3)')
     .option('--no-native', 'leave out the host OS (native) column')
     .option('--no-net', 'leave out the network section (TCP throughput, the C7 bridge)')
+    .option('--no-ext', 'leave out C8 and C9 (bench ext\'s driver rows, the hostile eBPF set and the extbug modules)')
     .option('--quick', 'fewer iterations and runs, a small fault campaign: under two minutes', false)
     .option('--seed <n>', 'seed for the order of boots and the fault schedule', '1')
     .option('--faults <n>', 'faults per preset x component x type in the lab campaign (0: none)')
     .option('--out <dir>', 'where results.json and report.html go', 'lab-out')
     .option('--json', 'print the results as one JSON object on stdout', false)
     .option('--queue <url>', 'redis://HOST:PORT/NAME: run the timing boots and the fault campaign on `kernelkit worker`s')
-    .action(async (opts: { presets?: string; workloads?: string; ipc?: string; runs?: string; quick: boolean; seed: string; faults?: string; out: string; json: boolean; native: boolean; net: boolean; queue?: string }) => {
+    .action(async (opts: { presets?: string; workloads?: string; ipc?: string; runs?: string; quick: boolean; seed: string; faults?: string; out: string; json: boolean; native: boolean; net: boolean; ext: boolean; queue?: string }) => {
       const presets = opts.presets === undefined ? presetNames() : parseList(opts.presets, presetNames(), 'preset');
       const workloads = opts.workloads === undefined ? WORKLOAD_NAMES : parseList(opts.workloads, WORKLOAD_NAMES, 'workload');
       const transports = parseTransports(opts.ipc);
@@ -147,7 +148,7 @@ export function register(program: Command, status: StatusSink): void {
       try {
         // An unreachable Redis is said at once, not after the references are measured.
         if (address !== undefined) await reach(address);
-        r = await runLab({ presets, workloads, transports, runs, quick: opts.quick, seed, faults, ...(netFaults !== undefined ? { netFaults } : {}), native: opts.native, ...(net !== undefined ? { net } : {}), onProgress: bar.update, ...(remote !== undefined ? { remote } : {}) });
+        r = await runLab({ presets, workloads, transports, runs, quick: opts.quick, seed, faults, ...(netFaults !== undefined ? { netFaults } : {}), native: opts.native, ext: opts.ext, ...(net !== undefined ? { net } : {}), onProgress: bar.update, ...(remote !== undefined ? { remote } : {}) });
       } catch (e) {
         if (!(e instanceof RedisUnreachable)) throw e;
         process.stderr.write(`kernelkit: --queue ${opts.queue!}: ${e.message}\n`);

@@ -31,8 +31,10 @@ export interface HelperProto {
   readonly gplOnly?: boolean;
 }
 
-const ALL = [BPF_PROG_TYPE.SOCKET_FILTER, BPF_PROG_TYPE.TRACEPOINT];
+const ALL = [BPF_PROG_TYPE.SOCKET_FILTER, BPF_PROG_TYPE.TRACEPOINT, BPF_PROG_TYPE.XDP, BPF_PROG_TYPE.STRUCT_OPS];
 const TRACING = [BPF_PROG_TYPE.TRACEPOINT];
+/** Programs that print to the kernel log (root's programs; no current process needed). */
+const PRINTING = [BPF_PROG_TYPE.TRACEPOINT, BPF_PROG_TYPE.XDP, BPF_PROG_TYPE.STRUCT_OPS];
 const DATA_MAPS = [BPF_MAP_TYPE.HASH, BPF_MAP_TYPE.ARRAY];
 
 export const HELPERS: ReadonlyMap<number, HelperProto> = new Map([
@@ -40,7 +42,7 @@ export const HELPERS: ReadonlyMap<number, HelperProto> = new Map([
   { id: BPF_FUNC.map_update_elem, name: 'bpf_map_update_elem', args: ['map', 'key', 'value', 'anything'], ret: 'integer', types: ALL, mapTypes: DATA_MAPS },
   { id: BPF_FUNC.map_delete_elem, name: 'bpf_map_delete_elem', args: ['map', 'key'], ret: 'integer', types: ALL, mapTypes: DATA_MAPS },
   { id: BPF_FUNC.ktime_get_ns, name: 'bpf_ktime_get_ns', args: [], ret: 'integer', types: ALL },
-  { id: BPF_FUNC.trace_printk, name: 'bpf_trace_printk', args: ['mem', 'size'], ret: 'integer', types: TRACING, gplOnly: true },
+  { id: BPF_FUNC.trace_printk, name: 'bpf_trace_printk', args: ['mem', 'size'], ret: 'integer', types: PRINTING, gplOnly: true },
   { id: BPF_FUNC.get_current_pid_tgid, name: 'bpf_get_current_pid_tgid', args: [], ret: 'integer', types: TRACING },
   { id: BPF_FUNC.get_current_uid_gid, name: 'bpf_get_current_uid_gid', args: [], ret: 'integer', types: TRACING },
   { id: BPF_FUNC.get_current_comm, name: 'bpf_get_current_comm', args: ['uninit_mem', 'size'], ret: 'integer', types: TRACING },

@@ -5,11 +5,14 @@
 //   sys_exit:  the same header; i64 id; i64 ret
 // The component-call event is kernelkit's own (layout in abi/bpf.ts). Callers test
 // `hooks[name].length` first, so a hook with nothing attached costs one field test.
+// Also here: the kernel call `xdp` the NIC driver makes for eth0's XDP hook (the
+// program runs in subsystem.ts runXdp); the scheduler hook is kernel/proc/sched.ts.
 
 import type { BpfSubsystem, BpfCaller } from './subsystem.js';
 import { emitEvent, type TraceSink } from '../trace.js';
 import type { Process } from '../proc/process.js';
 import { Errno } from '../../abi/errno.js';
+import { XDP_ACTION, XDP_HOOK } from '../../abi/bpf.js';
 
 /** Linux's common_type numbers are per-boot; these are kernelkit's, fixed. */
 const TYPE_SYS_ENTER = 1, TYPE_SYS_EXIT = 2, TYPE_COMPONENT_CALL = 3;
@@ -40,6 +43,22 @@ export function syscallExit(bpf: BpfSubsystem, caller: BpfCaller, nr: number, re
 }
 
 const encoder = new TextEncoder();
+
+/**
+ * The kernel call `xdp` (the NIC driver's, for a batch of received frames): each frame
+ * through eth0's program, sorted by its verdict. With no program attached (the driver
+ * saw the device's XDP word set just before a detach) every frame passes.
+ */
+export function runXdp(bpf: BpfSubsystem, frames: Uint8Array[]): { pass: Uint8Array[]; tx: Uint8Array[] } {
+  const pass: Uint8Array[] = [], tx: Uint8Array[] = [];
+  for (const frame of frames) {
+    if (!(frame instanceof Uint8Array)) continue;
+    const action = bpf.hooks[XDP_HOOK].length === 0 ? XDP_ACTION.PASS : bpf.runXdp(frame);
+    if (action === XDP_ACTION.PASS) pass.push(frame);
+    else if (action === XDP_ACTION.TX) tx.push(frame);
+  }
+  return { pass, tx };
+}
 
 /** One call between components (or from the kernel into one): the same event `--trace` prints as a hop. */
 export function componentCall(bpf: BpfSubsystem, caller: BpfCaller | undefined, call: { callee: string; method: string; durationNs: number; errno: number; calleeId: number; methodId: number; callerId: number }): void {

@@ -6,14 +6,14 @@
 // deleted (maps.ts); a program that still holds the pointer after a delete in the
 // same run reads the old value, as under Linux's RCU.
 
-/** Region ids 1 and 2 belong to the running program's context and stack. */
-export const CTX_REGION = 1, STACK_REGION = 2;
+/** Region ids 1, 2 and 3 belong to the running program's context, stack and packet (XDP). */
+export const CTX_REGION = 1, STACK_REGION = 2, PKT_REGION = 3;
 /** Bytes of stack a program gets (Linux's MAX_BPF_STACK). */
 export const STACK_BYTES = 512;
 
 export class Regions {
-  private readonly table: (Uint8Array | undefined)[] = [undefined, undefined, undefined];
-  private readonly views: (DataView | undefined)[] = [undefined, undefined, undefined];
+  private readonly table: (Uint8Array | undefined)[] = [undefined, undefined, undefined, undefined];
+  private readonly views: (DataView | undefined)[] = [undefined, undefined, undefined, undefined];
   private readonly free: number[] = [];
   /** Regions deleted while a program ran: reused only after it returns. */
   private retired: number[] = [];
@@ -44,6 +44,12 @@ export class Regions {
     this.views[CTX_REGION] = new DataView(ctx.buffer, ctx.byteOffset, ctx.byteLength);
     this.table[STACK_REGION] = stack;
     this.views[STACK_REGION] = new DataView(stack.buffer, stack.byteOffset, stack.byteLength);
+  }
+
+  /** The frame an XDP program runs on (undefined: none, for every other program). */
+  setPacket(packet: Uint8Array | undefined): void {
+    this.table[PKT_REGION] = packet;
+    this.views[PKT_REGION] = packet === undefined ? undefined : new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
   }
 
   buffer(id: number): Uint8Array | undefined {

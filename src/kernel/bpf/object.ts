@@ -6,7 +6,7 @@
 // which map; creating the maps and patching their ids in is the loader (loader.ts).
 
 import { decodeProgram, LD_IMM64, CALL, JMP, PSEUDO_CALL, type Insn } from '../../abi/bpf-insn.js';
-import { BPF_PROG_TYPE, BPF_TRACEPOINTS } from '../../abi/bpf.js';
+import { BPF_PROG_TYPE, BPF_TRACEPOINTS, SCHED_HOOK, XDP_HOOK } from '../../abi/bpf.js';
 import { btfMaps } from './btf.js';
 import { Elf, ElfError, EM_BPF, SHF_EXECINSTR, STT_FUNC } from './elf.js';
 
@@ -52,6 +52,10 @@ export function sectionProgram(section: string): { type: number; hook: string } 
     }
   }
   if (section === 'socket' || section.startsWith('socket/')) return { type: BPF_PROG_TYPE.SOCKET_FILTER, hook: '' };
+  // libbpf's SEC("xdp"); kernelkit has one device to attach to, eth0.
+  if (section === 'xdp' || section === 'xdp/eth0') return { type: BPF_PROG_TYPE.XDP, hook: XDP_HOOK };
+  if (section === 'struct_ops/pick_next') return { type: BPF_PROG_TYPE.STRUCT_OPS, hook: SCHED_HOOK };
+  if (section.startsWith('struct_ops')) throw new ElfError(`section ${section}: the scheduler's one callback is struct_ops/pick_next`);
   return undefined;
 }
 
@@ -100,7 +104,7 @@ export function parseObject(bytes: Uint8Array): ObjectSpec {
     if ((section.flags & SHF_EXECINSTR) === 0 || section.size === 0) continue;
     if (section.name === '.text') throw new ElfError('.text holds functions: bpf-to-bpf calls are not supported (mark helpers static __always_inline)');
     const kind = sectionProgram(section.name);
-    if (kind === undefined) throw new ElfError(`section ${section.name}: unknown program type (kernelkit knows tracepoint/<hook> and socket)`);
+    if (kind === undefined) throw new ElfError(`section ${section.name}: unknown program type (kernelkit knows tracepoint/<hook>, socket, xdp and struct_ops/pick_next)`);
     if (section.size % 8 !== 0) throw new ElfError(`section ${section.name}: size ${section.size} is not a whole number of instructions`);
     const relocations = elf.relocationsFor(section.index);
     const functions = elf.symbols.filter((s) => s.shndx === section.index && s.type === STT_FUNC).sort((a, b) => a.value - b.value);

@@ -24,7 +24,7 @@ import {
   LD_IMM64, LDX, LSH, MEM, MOD, MOV, MUL, NEG, OR, PSEUDO_MAP_FD, RSH, ST, STX, SUB, W, X, XOR,
   bytesOf, cls, disassemble, mode, op, size, type Insn,
 } from '../../abi/bpf-insn.js';
-import { BPF_MAP_TYPE, BPF_PROG_TYPE, BPF_TRACEPOINTS, SK_BUFF_CTX_BYTES, helperName, type BpfTracepoint } from '../../abi/bpf.js';
+import { BPF_MAP_TYPE, BPF_PROG_TYPE, BPF_TRACEPOINTS, SCHED_CTX_BYTES, SK_BUFF_CTX_BYTES, XDP_MD_BYTES, helperName, type BpfTracepoint } from '../../abi/bpf.js';
 import { HELPERS, type ArgKind } from './helpers.js';
 import type { MapParams } from './maps.js';
 import { STACK_BYTES } from './memory.js';
@@ -58,9 +58,17 @@ export interface VerifyResult {
   /** The failing instruction, when rejected by do_check. */
   readonly insn?: number;
   readonly message?: string;
+  /**
+   * XDP: the context loads to rewrite (pc -> field offset in struct xdp_md), as Linux's
+   * convert_ctx_access turns `r = ctx->data` (u32) into a load of the real pointer.
+   */
+  readonly ctxLoads?: ReadonlyMap<number, number>;
 }
 
-type RegType = 'not_init' | 'scalar' | 'ctx' | 'stack' | 'map_value' | 'map_value_or_null' | 'map_ptr';
+/** Largest packet offset a pointer may carry (Linux's MAX_PACKET_OFF). */
+const MAX_PACKET_OFF = 0xffff;
+
+type RegType = 'not_init' | 'scalar' | 'ctx' | 'stack' | 'map_value' | 'map_value_or_null' | 'map_ptr' | 'pkt' | 'pkt_end';
 
 interface Reg {
   readonly type: RegType;
@@ -106,12 +114,18 @@ interface State {
   spills: (Reg | undefined)[]; // per 8-byte slot
   /** The stack arrays are shared with another state: copy them before writing (own()). */
   shared: boolean;
+  /**
+   * XDP: bytes from the packet's start proved to lie before data_end (a comparison of a
+   * packet pointer with pkt_end). Linux keeps this per pointer id (reg->range); one
+   * figure per state, from the smallest offset compared, is the simpler sound version.
+   */
+  pktRange: number;
 }
 
 // Forks share the stack until one of them writes it: most paths never do.
 function copy(s: State): State {
   s.shared = true;
-  return { regs: [...s.regs], stack: s.stack, spills: s.spills, shared: true };
+  return { regs: [...s.regs], stack: s.stack, spills: s.spills, shared: true, pktRange: s.pktRange };
 }
 
 /** Makes `s` the state `from` (the path goes on in `s`). */
@@ -121,6 +135,7 @@ function adopt(s: State, from: State): void {
   s.stack = from.stack;
   s.spills = from.spills;
   s.shared = from.shared;
+  s.pktRange = from.pktRange;
 }
 
 function own(s: State): void {
@@ -183,12 +198,16 @@ class Verifier {
   }
 
   private readonly ctxBytes: number;
+  private readonly ctxLoads = new Map<number, number>();
+  /** Per memory instruction: whether it went through the context (one insn may not do both). */
+  private readonly viaCtx = new Map<number, boolean>();
   private readonly pruneAt: boolean[];
   private readonly explored = new Map<number, Checkpoint[]>();
   private nextId = 1;
 
   constructor(private readonly insns: readonly Insn[], private readonly opts: VerifyOptions) {
-    this.ctxBytes = opts.type === BPF_PROG_TYPE.TRACEPOINT ? (BPF_TRACEPOINTS[opts.hook as BpfTracepoint] ?? 0) : SK_BUFF_CTX_BYTES;
+    this.ctxBytes = opts.type === BPF_PROG_TYPE.TRACEPOINT ? (BPF_TRACEPOINTS[opts.hook as BpfTracepoint] ?? 0)
+      : opts.type === BPF_PROG_TYPE.XDP ? XDP_MD_BYTES : opts.type === BPF_PROG_TYPE.STRUCT_OPS ? SCHED_CTX_BYTES : SK_BUFF_CTX_BYTES;
     this.pruneAt = new Array<boolean>(insns.length).fill(false);
   }
 
@@ -275,7 +294,7 @@ class Verifier {
     try {
       if (!this.cfgChecked) { this.cfgChecked = true; this.checkCfg(); }
       part();
-      return { ok: true, log: `processed ${this.processed} insns`, processed: this.processed };
+      return { ok: true, log: `processed ${this.processed} insns`, processed: this.processed, ctxLoads: this.ctxLoads };
     } catch (e) {
       if (!(e instanceof Reject)) throw e;
       const lines = [...this.trail, e.pc >= 0 && e.pc < this.insns.length ? `${e.pc}: ${disassemble(this.insns[e.pc]!, helperName)}` : undefined, e.message, `processed ${this.processed} insns`]
@@ -297,7 +316,7 @@ class Verifier {
     regs[1] = pointer('ctx');
     regs[10] = pointer('stack', 0);
     const pending: { pc: number; state: State; parent: Checkpoint | undefined }[] = [
-      { pc: 0, state: { regs, stack: new Uint8Array(STACK_BYTES), spills: new Array<Reg | undefined>(STACK_BYTES / 8).fill(undefined), shared: false }, parent: undefined },
+      { pc: 0, state: { regs, stack: new Uint8Array(STACK_BYTES), spills: new Array<Reg | undefined>(STACK_BYTES / 8).fill(undefined), shared: false, pktRange: 0 }, parent: undefined },
     ];
     while (pending.length > 0) {
       const path = pending.pop()!;
@@ -391,6 +410,7 @@ class Verifier {
     if (o === EXIT) {
       const r0 = this.read(pc, s, 0);
       if (r0.type !== 'scalar' && !this.opts.privileged) throw new Reject(pc, 'R0 leaks addr as return value');
+      if (r0.type !== 'scalar' && (this.opts.type === BPF_PROG_TYPE.XDP || this.opts.type === BPF_PROG_TYPE.STRUCT_OPS)) throw new Reject(pc, `At program exit the register R0 is not a known value (${typeName(r0)})`);
       return [];
     }
     if (o === CALL) { this.call(pc, s, insn.imm); return [[pc + 1, s]]; }
@@ -439,6 +459,7 @@ class Verifier {
     const ptrName = typeName(ptr);
     if (ptr.type === 'map_value_or_null') throw new Reject(pc, `R${insn.dst} pointer arithmetic on map_value_or_null prohibited, null-check it first`);
     if (ptr.type === 'map_ptr') throw new Reject(pc, `R${insn.dst} pointer arithmetic on map_ptr prohibited`);
+    if (ptr.type === 'pkt_end') throw new Reject(pc, `R${insn.dst} pointer arithmetic on pkt_end prohibited`);
     // The scalar must be bounded in a sane window, as Linux's BPF_MAX_VAR_OFF (1 << 29).
     const LIMIT = 1n << 29n;
     if (offset.smin < -LIMIT || offset.smax > LIMIT) {
@@ -446,7 +467,8 @@ class Verifier {
       throw new Reject(pc, `R${insn.dst} ${ptrName} pointer arithmetic with unbounded scalar prohibited`);
     }
     const lo = Number(o === ADD ? offset.smin : -offset.smax), hi = Number(o === ADD ? offset.smax : -offset.smin);
-    if (lo !== hi && ptr.type !== 'map_value') throw new Reject(pc, `R${insn.dst} variable ${ptrName} access prohibited`);
+    if (lo !== hi && ptr.type !== 'map_value' && ptr.type !== 'pkt') throw new Reject(pc, `R${insn.dst} variable ${ptrName} access prohibited`);
+    if (ptr.type === 'pkt' && (ptr.off + lo < -MAX_PACKET_OFF || ptr.offMax + hi > MAX_PACKET_OFF)) throw new Reject(pc, `R${insn.dst} pkt pointer offset ${ptr.offMax + hi} is not allowed`);
     return { ...ptr, off: ptr.off + lo, offMax: ptr.offMax + hi };
   }
 
@@ -468,12 +490,28 @@ class Verifier {
     if (kind === 'write' && value !== undefined && isPointer(value.type) && !this.opts.privileged && base.type !== 'stack') {
       throw new Reject(pc, `R${r} leaks addr into ${base.type === 'map_value' ? 'map' : base.type === 'ctx' ? 'ctx' : 'mem'}`);
     }
+    const before = this.viaCtx.get(pc);
+    if (before !== undefined && before !== (base.type === 'ctx')) throw new Reject(pc, 'same insn cannot be used with different pointers');
+    this.viaCtx.set(pc, base.type === 'ctx');
     switch (base.type) {
       case 'ctx': {
         if (base.off !== 0) throw new Reject(pc, `dereference of modified ctx ptr R${r} off=${base.off} disallowed`);
         if (kind === 'write' || off < 0 || off + bytes > this.ctxBytes || off % bytes !== 0) throw new Reject(pc, `invalid bpf_context access off=${off} size=${bytes}`);
-        if (this.opts.type === BPF_PROG_TYPE.SOCKET_FILTER && bytes !== 4) throw new Reject(pc, `invalid bpf_context access off=${off} size=${bytes}`);
+        if ((this.opts.type === BPF_PROG_TYPE.SOCKET_FILTER || this.opts.type === BPF_PROG_TYPE.XDP) && bytes !== 4) throw new Reject(pc, `invalid bpf_context access off=${off} size=${bytes}`);
+        if (this.opts.type === BPF_PROG_TYPE.XDP) {
+          this.ctxLoads.set(pc, off);
+          // struct xdp_md: data, data_end, data_meta (kernelkit puts no metadata before data: data_meta == data).
+          if (off === 0 || off === 8) return pointer('pkt');
+          if (off === 4) return pointer('pkt_end');
+        }
         return bytes === 8 ? UNKNOWN : scalar(0n, (1n << BigInt(bytes * 8)) - 1n)!;
+      }
+      case 'pkt': {
+        const lo = base.off + off, hi = base.offMax + off;
+        if (lo < 0) throw new Reject(pc, `R${r} offset is outside of the packet`);
+        if (hi + bytes > s.pktRange) throw new Reject(pc, `invalid access to packet, off=${off} size=${bytes}, R${r}(id=0,off=${base.off},r=${s.pktRange})\nR${r} offset is outside of the packet`);
+        if (kind === 'write' && value !== undefined && isPointer(value.type)) throw new Reject(pc, `R${r} leaks addr into packet`);
+        return kind === 'read' ? (bytes === 8 ? UNKNOWN : scalar(0n, (1n << BigInt(bytes * 8)) - 1n)!) : UNKNOWN;
       }
       case 'stack': return this.stackAccess(pc, s, r, base.off + off, bytes, kind, value);
       case 'map_value': {
@@ -609,6 +647,7 @@ class Verifier {
       markNull(notNull, a.id, false);
       return o === JEQ ? [[pc + 1, notNull], [target, isNull]] : [[pc + 1, isNull], [target, notNull]];
     }
+    if (!is32 && (a.type === 'pkt' && b.type === 'pkt_end' || a.type === 'pkt_end' && b.type === 'pkt') && (insn.code & X) !== 0) return this.packetBranch(o, s, a, b, pc + 1, target);
     if (isPointer(a.type) || isPointer(b.type)) {
       if (!this.opts.privileged) throw new Reject(pc, `R${isPointer(a.type) ? insn.dst : insn.src} pointer comparison prohibited`);
       // A non-null pointer against 0 is decided; anything else about pointers is not.
@@ -631,6 +670,26 @@ class Verifier {
     else if (taken !== undefined) out.push([target, apply(s, taken)]);
     else throw new Reject(pc, 'both branches infeasible (verifier bug)');
     return out;
+  }
+
+  /**
+   * A packet pointer compared with pkt_end (Linux's find_good_pkt_pointers): on the edge
+   * where `pkt <= pkt_end` (or `<`) holds, the bytes before the pointer's offset are
+   * inside the packet. Both edges stay feasible.
+   */
+  private packetBranch(o: number, s: State, a: Reg, b: Reg, fall: number, target: number): [number, State][] {
+    const pkt = a.type === 'pkt' ? a : b;
+    // Which edge proves pkt <= pkt_end: for `pkt OP end`, and mirrored when pkt_end is the left operand.
+    const pktLeft = a.type === 'pkt';
+    let provenOnTaken: boolean | undefined;
+    if (o === JGT || o === JGE) provenOnTaken = !pktLeft;
+    else if (o === JLT || o === JLE) provenOnTaken = pktLeft;
+    const taken = copy(s);
+    if (provenOnTaken !== undefined) {
+      const st = provenOnTaken ? taken : s;
+      st.pktRange = Math.max(st.pktRange, pkt.off);
+    }
+    return [[fall, s], [target, taken]];
   }
 }
 
@@ -781,6 +840,7 @@ export function evalJmp(o: number, a: bigint, b: bigint, is32: boolean): boolean
 
 /** Whether every concrete state `cur` describes is described by `old` (so old's success covers cur). */
 function subsumes(old: State, cur: State): boolean {
+  if (old.pktRange > cur.pktRange) return false;
   // Cheap test first: scalar registers out of range (a loop counter) fail most checks.
   for (let r = 0; r < 11; r++) {
     const o = old.regs[r]!, c = cur.regs[r]!;

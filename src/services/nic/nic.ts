@@ -14,20 +14,26 @@
 // The stack reaches this driver through services/net/nic-link.ts. A machine with a
 // second network device (a bridge, services/bridge/) runs this driver twice: `nic` on
 // eth0 and `nic1` on eth1 (nic1.ts), each with its own device and placement.
+//
+// XDP: while the kernel has a program on eth0 it sets the device's XDP word; received
+// frames then go through the kernel call `xdp` before `receive` returns them (the
+// driver's receive path, where Linux runs native XDP; here it works wherever the driver
+// is placed: a direct call in the kernel domain, a message from a user-domain server).
+// Frames the program sends back (XDP_TX) are transmitted from here.
 
 import type { ComponentContext, ComponentInstance, Manifest } from '../../abi/component.js';
 import type { NicService, NicInfo } from '../../abi/services.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import {
   NIC_MTU, NicCounter, NIC_RX_PRODUCED, NIC_RX_CONSUMED, NIC_TX_PRODUCED, NIC_TX_CONSUMED, NIC_SLOTS, NIC_SLOT_BYTES,
-  NIC_MIN_FRAME, NIC_MAX_FRAME, NIC_RX_OFFSET, NIC_TX_OFFSET, nicMac, nicCounters,
+  NIC_MIN_FRAME, NIC_MAX_FRAME, NIC_RX_OFFSET, NIC_TX_OFFSET, NIC_XDP, nicMac, nicCounters,
 } from '../../abi/device.js';
 import { formatMac } from '../net/wire/ethernet.js';
 
 export const manifest: Manifest = {
   name: 'nic',
   description: 'network device driver (eth0)',
-  uses: [],
+  uses: ['kernel.xdp'],
   device: 'nic',
 };
 
@@ -104,20 +110,7 @@ export function createDriver(ctx: ComponentContext, kind: 'nic' | 'nic1', ifname
     },
 
     async transmit(frame: Uint8Array): Promise<boolean> {
-      if (!(frame instanceof Uint8Array) || frame.length < NIC_MIN_FRAME || frame.length > NIC_MAX_FRAME) {
-        Atomics.add(words, NicCounter.TX_DROPPED_BAD, 1);
-        throw new KernelError(Errno.EINVAL, `${ctx.name}: a frame has ${NIC_MIN_FRAME}..${NIC_MAX_FRAME} bytes`);
-      }
-      const produced = Atomics.load(words, NIC_TX_PRODUCED);
-      const used = (produced - Atomics.load(words, NIC_TX_CONSUMED)) | 0;
-      if (used < 0 || used >= NIC_SLOTS) { Atomics.add(words, NicCounter.TX_DROPPED_FULL, 1); ring(); return false; }
-      const at = NIC_TX_OFFSET + ((produced >>> 0) % NIC_SLOTS) * NIC_SLOT_BYTES;
-      bounce.bytes.set(frame);
-      bytes.set(bounce.bytes.subarray(0, frame.length), at + 4);
-      view.setInt32(at, frame.length, true);
-      Atomics.store(words, NIC_TX_PRODUCED, (produced + 1) | 0);
-      ring();
-      return true;
+      return send(frame);
     },
 
     async receive(max: number): Promise<Uint8Array[]> {
@@ -128,7 +121,13 @@ export function createDriver(ctx: ComponentContext, kind: 'nic' | 'nic1', ifname
         if (!running) throw new KernelError(Errno.ENODEV, `${ctx.name}: driver stopped`);
         if (mine !== receiveGeneration) return [];
         if (pendingReceive() > 0) {
-          const frames = take(Math.min(max, MAX_BATCH));
+          let frames = take(Math.min(max, MAX_BATCH));
+          if (frames.length > 0 && Atomics.load(words, NIC_XDP) !== 0) {
+            // NOTE: await; the kernel runs eth0's XDP program on the batch.
+            const verdict = await ctx.kernel.xdp(frames);
+            for (const f of verdict.tx) if (f.length >= NIC_MIN_FRAME && f.length <= NIC_MAX_FRAME) send(f);
+            frames = verdict.pass;
+          }
           if (frames.length > 0) return frames;
           continue;
         }
@@ -137,4 +136,21 @@ export function createDriver(ctx: ComponentContext, kind: 'nic' | 'nic1', ifname
       }
     },
   };
+
+  function send(frame: Uint8Array): boolean {
+    if (!(frame instanceof Uint8Array) || frame.length < NIC_MIN_FRAME || frame.length > NIC_MAX_FRAME) {
+      Atomics.add(words, NicCounter.TX_DROPPED_BAD, 1);
+      throw new KernelError(Errno.EINVAL, `${ctx.name}: a frame has ${NIC_MIN_FRAME}..${NIC_MAX_FRAME} bytes`);
+    }
+    const produced = Atomics.load(words, NIC_TX_PRODUCED);
+    const used = (produced - Atomics.load(words, NIC_TX_CONSUMED)) | 0;
+    if (used < 0 || used >= NIC_SLOTS) { Atomics.add(words, NicCounter.TX_DROPPED_FULL, 1); ring(); return false; }
+    const at = NIC_TX_OFFSET + ((produced >>> 0) % NIC_SLOTS) * NIC_SLOT_BYTES;
+    bounce.bytes.set(frame);
+    bytes.set(bounce.bytes.subarray(0, frame.length), at + 4);
+    view.setInt32(at, frame.length, true);
+    Atomics.store(words, NIC_TX_PRODUCED, (produced + 1) | 0);
+    ring();
+    return true;
+  }
 }
