@@ -400,26 +400,10 @@ export async function runFaultGroup(o: CampaignSpec, jobs: FaultJob[]): Promise<
     if (partial.length > 0) onLine(partial);
     // NOTE: the status, not the signal: a machine that halted while being aborted halted.
     const status = exit === EXIT_ABORTED ? 'stuck' : exit;
-    // The cells that ended (DONE) in this boot, and the one in flight when it ended.
+    // The cells that ended (DONE) in this boot; theirs is what they saw.
     const ended = Math.min(segment, segments.length);
-    const said = lines.some((l) => /^[OFA] /.test(l.trim()));
-    const panicked = status === 70 || ended < segments.length;
-    // A machine that stopped before the workload said anything did not meet a fault:
-    // its boot failed (on a loaded host the kernel can miss its watchdog while
-    // starting). Boot again, a few times, rather than blame the fault or give up.
-    if (panicked && !said && status !== 'stuck' && bootRetries < BOOT_RETRIES) {
-      bootRetries++;
-      first.failedBoots++;
-      disk.powerCut();
-      continue;
-    }
-    if (said) bootRetries = 0;
     let from = 0;
-    for (let s = 0; s <= ended && s < segments.length; s++) {
-      const to = s < ended ? lines.findIndex((l, i) => i >= from && l.trim() === 'DONE') + 1 : lines.length;
-      const t = readFaultBoot(lines.slice(from, to), op);
-      from = to;
-      const seg = segments[s]!, tally = tallies[seg.job]!;
+    const tallyLines = (t: ReturnType<typeof readFaultBoot>, tally: JobTally): void => {
       tally.failed += t.failed; tally.corruption += t.corruption; tally.volatile += t.volatile; tally.completed += t.completed;
       tally.recoveries.push(...t.recoveries);
       // Damage counts where the workload ran the cell to its last pass (a panic ends the boot, not the damage question).
@@ -427,19 +411,41 @@ export async function runFaultGroup(o: CampaignSpec, jobs: FaultJob[]): Promise<
       const segmentOp = op;
       op = Math.max(op, t.lastOp + 1);
       tally.ops += op - segmentOp;
-      if (s < ended) { tally.survived += seg.faults.length; tally.next += seg.faults.length; ji = seg.job; continue; }
-      // The cell in flight when the machine went down.
+    };
+    for (let s = 0; s < ended; s++) {
+      const to = lines.findIndex((l, i) => i >= from && l.trim() === 'DONE') + 1;
+      const seg = segments[s]!, tally = tallies[seg.job]!;
+      tallyLines(readFaultBoot(lines.slice(from, to), op), tally);
+      from = to;
+      tally.survived += seg.faults.length;
+      tally.next += seg.faults.length;
       ji = seg.job;
-      tally.ms += performance.now() - segmentAt;
-      if (status === 'stuck') tally.stuck++; else tally.panics++;
-      // An aborted machine is gone like a panicked one: what was not flushed is lost.
-      disk.powerCut();
-      // The fault armed last is the one that brought the machine down (or, if none was
-      // armed yet, the boot itself failed: give up on this job rather than loop).
-      if (t.armedInBoot < 0) { tally.gaveUp = true; break; }
-      tally.survived += t.armedInBoot; // the ones before it were survived
-      tally.next += t.armedInBoot + 1;
+      bootRetries = 0;
     }
+    if (ended === segments.length) { if (status !== 0) disk.powerCut(); continue; }
+    // The cell in flight when the machine went down (a panic, or a stuck boot aborted).
+    const seg = segments[ended]!, tally = tallies[seg.job]!;
+    ji = seg.job;
+    const t = readFaultBoot(lines.slice(from), op);
+    tallyLines(t, tally);
+    tally.ms += performance.now() - segmentAt;
+    // An aborted machine is gone like a panicked one: what was not flushed is lost.
+    disk.powerCut();
+    // A machine that went down before a fault of this cell was armed did not meet one:
+    // its boot failed (on a loaded host the kernel can miss its watchdog while starting,
+    // or between two cells). Boot again, a few times in a row, rather than blame a fault.
+    if (t.armedInBoot < 0 && status !== 'stuck' && bootRetries < BOOT_RETRIES) {
+      bootRetries++;
+      tally.failedBoots++;
+      continue;
+    }
+    bootRetries = 0;
+    if (status === 'stuck') tally.stuck++; else tally.panics++;
+    // The fault armed last is the one that brought the machine down (or, if none was
+    // armed yet, the boots keep failing: give up on this job rather than loop).
+    if (t.armedInBoot < 0) { tally.gaveUp = true; continue; }
+    tally.survived += t.armedInBoot; // the ones before it were survived
+    tally.next += t.armedInBoot + 1;
   }
   // Durability: everything seen fsync'd and verified must still be there.
   if (!onDisk) checkDurable(Math.min(ji, jobs.length - 1));
