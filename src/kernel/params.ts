@@ -56,6 +56,13 @@ export const defaultParams = {
   channelRingBytes: 1 << 20,
   /** A user-domain server whose heartbeat stalls this long is declared hung (ms). */
   heartbeatTimeoutMs: 1000,
+  /**
+   * A user-domain server whose heartbeat has not moved while its thread used this much
+   * CPU time is declared hung at once (ms; 0: off, only heartbeatTimeoutMs judges).
+   * Needs a host that reports a thread's CPU time (Node on Linux); must be well above
+   * heartbeatPeriodMs, since a busy healthy server burns up to a period between beats.
+   */
+  hangCpuMs: 0,
   /** How often the supervisor asks each user-domain server to check its own state (ms; 0: never); a damaged one is restarted. */
   selfCheckMs: 500,
   /** A user-domain server's heartbeat period (ms); a tenth of heartbeatTimeoutMs or less keeps a descheduled server from looking hung. */

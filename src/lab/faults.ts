@@ -57,6 +57,10 @@ export interface FaultCampaignOptions {
   disk?: boolean;
   /** Heartbeat silence that counts as a hung user-domain server, for the campaign's machines (ms; the kernel's default is params.ts heartbeatTimeoutMs). */
   hangMs?: number;
+  /** CPU time a user-domain server may burn without a heartbeat before it counts as hung, for the campaign's machines (ms; 0: off; default CAMPAIGN_HANG_CPU_MS; params.ts hangCpuMs). */
+  hangCpuMs?: number;
+  /** Run several cells' jobs on one boot where the fault model allows (planBoots; default true); false: a boot per job, as before. */
+  shareBoots?: boolean;
   /** Faults per job (the unit of parallelism, sharding and queueing; default JOB_FAULTS). */
   jobFaults?: number;
   /** Workload silence after which a boot counts as stuck and is aborted (ms; default STUCK_MS). */
@@ -84,13 +88,20 @@ const STUCK_MS = 120000;
 const BOOT_RETRIES = 3;
 /** Faults per job by default: one boot each unless the machine panics. */
 export const JOB_FAULTS = 250;
-/** A campaign's hang detection by default (ms): with campaignParams, servers beat every
- *  50 ms and the kernel looks every 100 ms, so a hang is seen in 500–600 ms instead of
- *  1–1.1 s. NOTE: not lower by default: a healthy server must miss ten beats in a row
- *  to be taken for hung, but on a shared two-core host at load 10–15 one can go
- *  unscheduled for 200 ms (a false hang restarts it; a vfs restart loses /tmp, which
- *  shows as volatile files lost where none belong). 200 works on a quiet host. */
-export const CAMPAIGN_HANG_MS = 500;
+/** A campaign's hang detection by heartbeat silence by default (ms). NOTE: a spinning
+ *  hang (the injected one) is seen sooner by CPU time (CAMPAIGN_HANG_CPU_MS); silence
+ *  is left for hangs that block, so it can be long: at 500 ms, on this shared two-core
+ *  host at load 20–30, a healthy vfs went unscheduled long enough to be restarted as
+ *  hung in 2–4 cells of a 2,000-fault campaign (a vfs restart loses /tmp, which shows
+ *  as volatile files lost where none belong); with silence off and CPU time on, 240
+ *  faults at load 14–24 restarted no healthy server. */
+export const CAMPAIGN_HANG_MS = 2000;
+/** A campaign's hang detection by CPU time by default (ms): a server that loops in a
+ *  request burns CPU and never beats, so it is seen after 50 ms of CPU time however
+ *  loaded the host; a descheduled healthy server burns none, so it is never taken for
+ *  hung this way (only by CAMPAIGN_HANG_MS of silence). Its heartbeat then comes every
+ *  10 ms, so a busy healthy server burns at most about 10 ms between beats. */
+export const CAMPAIGN_HANG_CPU_MS = 50;
 
 /** One job: faults [from, to) of one cell's schedule. */
 export interface FaultJob { preset: string; component: string; type: string; from: number; to: number }
@@ -129,7 +140,7 @@ export interface CampaignResult {
 }
 
 /** The options that decide a campaign's jobs and their results (not how they are run). */
-export type CampaignSpec = Pick<FaultCampaignOptions, 'presets' | 'components' | 'types' | 'n' | 'seed' | 'ipc' | 'place' | 'disk' | 'hangMs' | 'jobFaults' | 'stuckMs' | 'testStallAt'>;
+export type CampaignSpec = Pick<FaultCampaignOptions, 'presets' | 'components' | 'types' | 'n' | 'seed' | 'ipc' | 'place' | 'disk' | 'hangMs' | 'hangCpuMs' | 'shareBoots' | 'jobFaults' | 'stuckMs' | 'testStallAt'>;
 
 /** The campaign's jobs, cell by cell in table order. */
 export function planJobs(o: CampaignSpec): FaultJob[] {
@@ -150,7 +161,7 @@ export const shardJobs = (jobs: FaultJob[], index: number, count: number): Fault
 
 /** A job's name, the same for the same seed and options (queue job ids; merges match on it). */
 export function jobKey(o: CampaignSpec, j: FaultJob): string {
-  return [`s${o.seed >>> 0}`, j.preset, j.component, j.type, `${j.from}-${j.to}`, o.ipc ?? 'preset-ipc', o.disk === true ? 'disk' : 'raw', `h${o.hangMs ?? CAMPAIGN_HANG_MS}`,
+  return [`s${o.seed >>> 0}`, j.preset, j.component, j.type, `${j.from}-${j.to}`, o.ipc ?? 'preset-ipc', o.disk === true ? 'disk' : 'raw', `h${o.hangMs ?? CAMPAIGN_HANG_MS}`, `c${o.hangCpuMs ?? CAMPAIGN_HANG_CPU_MS}`,
     ...(o.place === undefined ? [] : [`place-${o.place}`]), ...(o.testStallAt === undefined ? [] : [`stall${o.testStallAt}`])].join('.');
 }
 
@@ -188,8 +199,12 @@ export async function runFaultCampaign(o: FaultCampaignOptions, only?: FaultJob[
   const started = performance.now();
   const jobs = only ?? planJobs(o);
   const parallel = o.parallel ?? 1;
-  o.onProgress?.(`faults: ${jobs.length} jobs, ${parallel} at once`, 0, jobs.length);
-  const results = await inPool(jobs, parallel, (j) => runFaultJob(o, j), (done) => o.onProgress?.(`faults: ${done}/${jobs.length} jobs`, done, jobs.length));
+  const groups = planBoots(o, jobs, parallel);
+  o.onProgress?.(`faults: ${jobs.length} jobs in ${groups.length} boot groups, ${parallel} at once`, 0, groups.length);
+  const byGroup = await inPool(groups, parallel, (g) => runFaultGroup(o, g), (done) => o.onProgress?.(`faults: ${done}/${groups.length} boot groups`, done, groups.length));
+  // In the jobs' order, whatever the grouping.
+  const byKey = new Map(byGroup.flat().map((r) => [jobKey(o, r), r] as const));
+  const results = jobs.map((j) => byKey.get(jobKey(o, j))!);
   return { cells: mergeJobs(results), storage: storageOf(o), parallel, jobs: results, seconds: round((performance.now() - started) / 1000, 1) };
 }
 
@@ -233,23 +248,276 @@ function ext2Image(): Uint8Array {
 }
 
 /**
- * A campaign machine's tunables for hang detection after `hangMs`: servers beat ten
- * times per `hangMs` and the kernel looks five times per `hangMs`, the kernel's own
- * proportions (1000 / 50 / 100 ms), so a hang is seen within 1.2 x `hangMs` and a
- * healthy server must miss ten beats in a row to be taken for hung.
+ * A campaign machine's tunables for hang detection after `hangMs` of heartbeat silence
+ * or `hangCpuMs` of CPU time without a beat (0: off): servers beat ten times per `hangMs`
+ * and the kernel looks five times per `hangMs`, the kernel's own proportions (1000 / 50
+ * / 100 ms), so a silent server is seen within 1.2 x `hangMs` and a healthy one must
+ * miss ten beats in a row to be taken for hung; with `hangCpuMs`, beats and looks come
+ * five times per `hangCpuMs` too (a busy healthy server burns at most a period between
+ * beats, a fifth of the limit).
  */
-export function campaignParams(hangMs: number): { heartbeatTimeoutMs: number; heartbeatPeriodMs: number; supervisorTickMs: number } {
-  return { heartbeatTimeoutMs: hangMs, heartbeatPeriodMs: Math.max(5, Math.round(hangMs / 10)), supervisorTickMs: Math.max(10, Math.round(hangMs / 5)) };
+export function campaignParams(hangMs: number, hangCpuMs = 0): { heartbeatTimeoutMs: number; heartbeatPeriodMs: number; supervisorTickMs: number; hangCpuMs: number } {
+  const period = Math.round(hangMs / 10), tick = Math.round(hangMs / 5);
+  const cpuStep = hangCpuMs > 0 ? Math.round(hangCpuMs / 5) : Infinity;
+  return { heartbeatTimeoutMs: hangMs, heartbeatPeriodMs: Math.max(5, Math.min(period, cpuStep)), supervisorTickMs: Math.max(5, Math.min(Math.max(10, tick), cpuStep)), hangCpuMs };
+}
+
+/** Fault types whose cells leave the component damaged for what follows (a wild write's garbage in its arena, a leak that goes on until a restart): a shared boot ends with such a cell. */
+const DAMAGING = new Set(['wild-write', 'leak']);
+/** Faults one shared boot's group may hold at most: its cells' blocks must fit the disk (about 3.5 operations a fault, 1 KiB each). */
+const GROUP_FAULTS = 2000;
+
+/**
+ * The boots of these jobs: groups whose jobs run one after the other on shared boots
+ * (with `shareBoots`, the default), or one group per job. Only cells whose faults
+ * leave nothing behind share: a user-domain component (crash and hang: the supervisor
+ * starts a fresh instance; bad reply: one wrong answer) on the raw block device (an
+ * ext2 root is checked by a boot of its own at the end). Each damaging cell
+ * (wild-write, leak) ends a group, after calm cells dealt round-robin over the groups
+ * (at least `lanes` groups where there are enough cells); kernel-domain cells, whose
+ * faults take the kernel down, ext2-root cells, network cells and test stalls keep a
+ * boot per job.
+ */
+export function planBoots(o: CampaignSpec, jobs: FaultJob[], lanes = 1): FaultJob[][] {
+  if (o.shareBoots === false || o.testStallAt !== undefined) return jobs.map((j) => [j]);
+  const groups: FaultJob[][] = [];
+  const byPreset = new Map<string, { calm: FaultJob[]; damaging: FaultJob[] }>();
+  for (const j of jobs) {
+    if (cellOnDisk(o, j.component) || isNetCell(j.component) || placementFor(loadPreset(j.preset), o.place)[j.component] !== 'user') { groups.push([j]); continue; }
+    const g = byPreset.get(j.preset) ?? { calm: [], damaging: [] };
+    byPreset.set(j.preset, g);
+    (DAMAGING.has(j.type) ? g.damaging : g.calm).push(j);
+  }
+  for (const { calm, damaging } of byPreset.values()) {
+    const count = Math.max(damaging.length, Math.min(Math.max(1, lanes), calm.length));
+    const mine: FaultJob[][] = Array.from({ length: count }, () => []);
+    calm.forEach((j, i) => mine[i % count]!.push(j));
+    damaging.forEach((j, i) => mine[i]!.push(j));
+    // Bounded: a group's blocks fit the disk (the damaging job stays last, in the last part).
+    for (const g of mine) {
+      let part: FaultJob[] = [], faults = 0;
+      for (const j of g) {
+        if (part.length > 0 && faults + (j.to - j.from) > GROUP_FAULTS) { groups.push(part); part = []; faults = 0; }
+        part.push(j); faults += j.to - j.from;
+      }
+      if (part.length > 0) groups.push(part);
+    }
+  }
+  return groups;
 }
 
 /** Runs one job on fresh machines and a fresh disk. */
 export async function runFaultJob(o: CampaignSpec, job: FaultJob): Promise<FaultJobResult> {
+  return (await runFaultGroup(o, [job]))[0]!;
+}
+
+/** A job's counts while its group runs. */
+interface JobTally {
+  next: number; survived: number; completed: number; recoveries: number[]; failed: number; lost: number; corruption: number; volatile: number;
+  boots: number; panics: number; stuck: number; failedBoots: number; damagedBoots: number; repairedBoots: number; ops: number; ms: number; gaveUp: boolean;
+}
+
+/**
+ * Runs a group of jobs (planBoots) on shared boots and one disk: one boot runs the
+ * rest of the current job and the whole jobs after it, kbench settling between
+ * cells; at each cell's end (its DONE line) the host checks every block acknowledged
+ * so far on the durable image, counts a block lost for the cell at whose end it was
+ * first found wrong, and only then lets kbench go on (it reads a line from the
+ * console). A panic or a stuck boot ends the boot: the next fault of the job in
+ * flight gets a fresh machine on the durable disk, as with one job. A boot is counted
+ * for the job it starts with.
+ */
+export async function runFaultGroup(o: CampaignSpec, jobs: FaultJob[]): Promise<FaultJobResult[]> {
+  if (jobs.length === 1 && isNetCell(jobs[0]!.component)) return [await runNetFaultJob(o, jobs[0]!)];
+  const schedules = jobs.map((job) => {
+    const schedule = faultSchedule(o.seed, job.preset, job.component, job.type, job.to).slice(job.from);
+    if (o.testStallAt !== undefined && o.testStallAt >= job.from && o.testStallAt < job.to) schedule[o.testStallAt - job.from] = { ...schedule[o.testStallAt - job.from]!, component: 'kbench', type: 'stall' };
+    return schedule;
+  });
+  const tallies: JobTally[] = jobs.map(() => ({
+    next: 0, survived: 0, completed: 0, recoveries: [], failed: 0, lost: 0, corruption: 0, volatile: 0,
+    boots: 0, panics: 0, stuck: 0, failedBoots: 0, damagedBoots: 0, repairedBoots: 0, ops: 0, ms: 0, gaveUp: false,
+  }));
+  const stuckMs = o.stuckMs ?? STUCK_MS;
+  const params = campaignParams(o.hangMs ?? CAMPAIGN_HANG_MS, o.hangCpuMs ?? CAMPAIGN_HANG_CPU_MS);
+  const disk = new DurableRam(DISK_BYTES);
+  // Groups of more than one job are never on an ext2 root (planBoots).
+  const onDisk = jobs.length === 1 && cellOnDisk(o, jobs[0]!.component);
+  let image: string | undefined;
+  if (onDisk) {
+    const bytes = ext2Image();
+    // NOTE: the machine reads the disk from `backing`; the file only names an ext2 root.
+    image = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-faults-')), 'root.img');
+    fs.writeFileSync(image, '');
+    disk.live.set(bytes);
+    disk.durable.set(bytes);
+  }
+  const maxOps = DISK_BYTES / 1024;
+  // Blocks acknowledged (fsync'd and verified), by the job that wrote them; and those already counted lost.
+  const acked = new Map<number, number>();
+  const lostFound = new Set<number>();
+  const checkDurable = (jobIndex: number): void => {
+    if (onDisk) return; // read back by a fresh boot at the end
+    for (const i of acked.keys()) {
+      if (lostFound.has(i)) continue;
+      const want = payload(o.seed >>> 0, i);
+      const got = disk.durable.subarray(i * 1024, i * 1024 + 1024);
+      if (!want.every((v, j) => v === got[j])) { lostFound.add(i); tallies[jobIndex]!.lost++; }
+    }
+  };
+  let bootRetries = 0, op = 0, ji = 0;
+  const p = loadPreset(jobs[0]!.preset);
+  while (ji < jobs.length) {
+    const first = tallies[ji]!;
+    if (first.gaveUp || first.next >= schedules[ji]!.length) { ji++; continue; }
+    // This boot's cells: the rest of job ji (at most BATCH faults), then whole jobs while they fit.
+    const segments = [{ job: ji, faults: schedules[ji]!.slice(first.next, first.next + BATCH) }];
+    if (first.next + BATCH >= schedules[ji]!.length) {
+      let total = segments[0]!.faults.length;
+      for (let k = ji + 1; k < jobs.length && schedules[k]!.length <= BATCH && total + schedules[k]!.length <= GROUP_FAULTS; k++) {
+        segments.push({ job: k, faults: schedules[k]! });
+        total += schedules[k]!.length;
+      }
+    }
+    if (op + segments.reduce((a, s) => a + s.faults.reduce((b, f) => b + f.gap + 20, 0), 0) >= maxOps) break; // disk full: stop early (reported through `injected`)
+    const spec = segments.map((s) => s.faults.map((f) => `${f.gap}:${f.component}:${f.type}`).join(',')).join(';');
+    const lines: string[] = [];
+    let partial = '', segment = 0, typeLine: ((bytes: Uint8Array) => void) | undefined;
+    let lastOutput = performance.now(), segmentAt = lastOutput;
+    const onLine = (line: string): void => {
+      lines.push(line);
+      const [tag, a] = line.trim().split(' ');
+      if (segment >= segments.length) return;
+      if (tag === 'A') acked.set(Number(a), segments[segment]!.job);
+      else if (tag === 'DONE') {
+        const s = segments[segment]!;
+        checkDurable(s.job);
+        tallies[s.job]!.ms += performance.now() - segmentAt;
+        segmentAt = performance.now();
+        segment++;
+        // Checked: the next cell may start.
+        if (segment < segments.length) typeLine?.(new Uint8Array([10]));
+      }
+    };
+    first.boots++;
+    const abort = new AbortController();
+    const machine = runMachine({
+      // NOTE: with both, the machine uses `backing` and mounts it as an ext2 root.
+      // NOTE: the CLI refuses a transport this build does not have (unsupportedTransport).
+      preset: p.name, placement: placementFor(p, o.place), ipc: (o.ipc ?? p.ipc) as typeof p.ipc, backing: disk, watchdogMs: WATCHDOG_MS, params,
+      ...(segments.length > 1 ? { input: (type: (bytes: Uint8Array) => void) => { typeLine = type; } } : { stdin: 'none' as const }),
+      ...(image !== undefined ? { disk: image } : {}),
+      init: ['/bin/kbench', 'faults', String(o.seed >>> 0), String(op), spec, ...(image !== undefined ? ['disk'] : [])],
+      stdout: (b) => {
+        lastOutput = performance.now();
+        partial += Buffer.from(b).toString('utf8');
+        for (let n = partial.indexOf('\n'); n >= 0; n = partial.indexOf('\n')) { onLine(partial.slice(0, n)); partial = partial.slice(n + 1); }
+      },
+      stderr: () => {}, signal: abort.signal,
+    });
+    // A request that never completes (no panic, no heartbeat stall) would wait forever:
+    // a machine whose workload prints nothing for stuckMs is aborted (every thread it
+    // owns ends before the next boot). NOTE: silence, not total time: at load 20 on two
+    // cores a healthy batch of 250 took 13 minutes.
+    const timer = setInterval(() => { if (performance.now() - lastOutput > stuckMs) abort.abort(new Error(`the workload said nothing for ${stuckMs} ms`)); }, Math.min(1000, stuckMs / 4));
+    const exit = await machine;
+    clearInterval(timer);
+    if (partial.length > 0) onLine(partial);
+    // NOTE: the status, not the signal: a machine that halted while being aborted halted.
+    const status = exit === EXIT_ABORTED ? 'stuck' : exit;
+    // The cells that ended (DONE) in this boot; theirs is what they saw.
+    const ended = Math.min(segment, segments.length);
+    let from = 0;
+    const tallyLines = (t: ReturnType<typeof readFaultBoot>, tally: JobTally): void => {
+      tally.failed += t.failed; tally.corruption += t.corruption; tally.volatile += t.volatile; tally.completed += t.completed;
+      tally.recoveries.push(...t.recoveries);
+      // Damage counts where the workload ran the cell to its last pass (a panic ends the boot, not the damage question).
+      if (t.damaged && t.done) { tally.damagedBoots++; if (t.damageLeft === 0) tally.repairedBoots++; }
+      const segmentOp = op;
+      op = Math.max(op, t.lastOp + 1);
+      tally.ops += op - segmentOp;
+    };
+    for (let s = 0; s < ended; s++) {
+      const to = lines.findIndex((l, i) => i >= from && l.trim() === 'DONE') + 1;
+      const seg = segments[s]!, tally = tallies[seg.job]!;
+      tallyLines(readFaultBoot(lines.slice(from, to), op), tally);
+      from = to;
+      tally.survived += seg.faults.length;
+      tally.next += seg.faults.length;
+      ji = seg.job;
+      bootRetries = 0;
+    }
+    if (ended === segments.length) { if (status !== 0) disk.powerCut(); continue; }
+    // The cell in flight when the machine went down (a panic, or a stuck boot aborted).
+    const seg = segments[ended]!, tally = tallies[seg.job]!;
+    ji = seg.job;
+    const t = readFaultBoot(lines.slice(from), op);
+    tallyLines(t, tally);
+    tally.ms += performance.now() - segmentAt;
+    // An aborted machine is gone like a panicked one: what was not flushed is lost.
+    disk.powerCut();
+    // A machine that went down before a fault of this cell was armed did not meet one:
+    // its boot failed (on a loaded host the kernel can miss its watchdog while starting,
+    // or between two cells). Boot again, a few times in a row, rather than blame a fault.
+    if (t.armedInBoot < 0 && status !== 'stuck' && bootRetries < BOOT_RETRIES) {
+      bootRetries++;
+      tally.failedBoots++;
+      continue;
+    }
+    bootRetries = 0;
+    if (status === 'stuck') tally.stuck++; else tally.panics++;
+    // The fault armed last is the one that brought the machine down (or, if none was
+    // armed yet, the boots keep failing: give up on this job rather than loop).
+    if (t.armedInBoot < 0) { tally.gaveUp = true; continue; }
+    tally.survived += t.armedInBoot; // the ones before it were survived
+    tally.next += t.armedInBoot + 1;
+  }
+  // Durability: everything seen fsync'd and verified must still be there.
+  if (!onDisk) checkDurable(Math.min(ji, jobs.length - 1));
+  else {
+    // A fresh boot, no faults, from what reached the disk: read every file back.
+    disk.powerCut();
+    const out: Buffer[] = [];
+    const vp = loadPreset('monolithic');
+    // A disk that cannot be read back within the limit has lost what it held.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error('the verifying boot took over 120 s')), 120000);
+    const started = performance.now();
+    await runMachine({
+      preset: vp.name, placement: placementFor(vp), ipc: vp.ipc, stdin: 'none', backing: disk, disk: image, watchdogMs: WATCHDOG_MS,
+      init: ['/bin/kbench', 'verify', String(o.seed >>> 0)], stdout: (b) => out.push(Buffer.from(b)), stderr: () => {}, signal: abort.signal,
+    });
+    clearTimeout(timer);
+    tallies[0]!.ms += performance.now() - started;
+    const good = new Set<number>();
+    for (const line of Buffer.concat(out).toString('utf8').split('\n')) {
+      const [tag, a] = line.trim().split(' ');
+      if (tag === 'P') good.add(Number(a));
+    }
+    for (const i of acked.keys()) if (!good.has(i)) tallies[0]!.lost++;
+    fs.rmSync(path.dirname(image!), { recursive: true, force: true });
+  }
+  return jobs.map((job, i) => {
+    const t = tallies[i]!;
+    return {
+      ...job, injected: Math.min(t.next, schedules[i]!.length), survived: t.survived, completed: t.completed, recoveries: t.recoveries,
+      failed_requests: t.failed, data_lost: t.lost, corruption_caught: t.corruption, volatile_lost: t.volatile, boots: t.boots, panics: t.panics, stuck: t.stuck,
+      failed_boots: t.failedBoots, ops: t.ops, damaged_boots: t.damagedBoots, repaired_boots: t.repairedBoots, seconds: round(t.ms / 1000, 2),
+    };
+  });
+}
+
+/**
+ * A network cell (nic, net) on fresh machines, one boot per batch: the workload holds
+ * connections to echo servers on the host, so these cells never share a boot.
+ */
+async function runNetFaultJob(o: CampaignSpec, job: FaultJob): Promise<FaultJobResult> {
   const started = performance.now();
   const { preset, component, type } = job;
   const schedule = faultSchedule(o.seed, preset, component, type, job.to).slice(job.from);
   if (o.testStallAt !== undefined && o.testStallAt >= job.from && o.testStallAt < job.to) schedule[o.testStallAt - job.from] = { ...schedule[o.testStallAt - job.from]!, component: 'kbench', type: 'stall' };
   const stuckMs = o.stuckMs ?? STUCK_MS;
-  const params = campaignParams(o.hangMs ?? CAMPAIGN_HANG_MS);
+  const params = campaignParams(o.hangMs ?? CAMPAIGN_HANG_MS, o.hangCpuMs ?? CAMPAIGN_HANG_CPU_MS);
   const disk = new DurableRam(DISK_BYTES);
   let image: string | undefined;
   if (cellOnDisk(o, component)) {

@@ -66,6 +66,8 @@ export interface MachineOptions {
   stderr?: (bytes: Uint8Array) => void;
   /** Input for the console when not interactive (default: this process's stdin if it is not a TTY). */
   stdin?: Uint8Array | 'inherit' | 'none';
+  /** Input the caller types as it goes (instead of `stdin`): handed a function that types bytes into the console. */
+  input?: (type: (bytes: Uint8Array) => void) => void;
   /** Kernel heartbeat silence that counts as a hang (ms). */
   watchdogMs?: number;
   /** How long the kernel thread may take to load before its first heartbeat (ms; default 60 s). */
@@ -256,7 +258,8 @@ export async function runMachine(o: MachineOptions): Promise<number> {
     // Input.
     const onData = (chunk: Buffer): void => con.type(new Uint8Array(chunk));
     const onEnd = (): void => con.closeInput();
-    if (o.stdin instanceof Uint8Array) { con.type(o.stdin); con.closeInput(); }
+    if (o.input !== undefined) o.input((bytes) => con.type(bytes));
+    else if (o.stdin instanceof Uint8Array) { con.type(o.stdin); con.closeInput(); }
     else if (o.stdin === 'none' || (o.stdin === undefined && !isTty && process.stdin.isTTY === true)) con.closeInput();
     else {
       if (isTty) { process.stdin.setRawMode(true); process.stdout.on('resize', onResize); }

@@ -1,9 +1,15 @@
 // Entry point of a user-domain server thread.
+import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { runServer } from '../../kernel/component/server-runtime.js';
 import { COMPONENTS } from '../components.js';
 
 const port = parentPort!;
+// First of all, the OS thread id: the kernel's supervisor reads the thread's CPU time
+// (a server that burns CPU without beating is hung; params.ts hangCpuMs).
+let tid: number | undefined;
+try { tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop()); } catch { /* not Linux: no per-thread CPU time */ }
+port.postMessage({ type: 'tid', tid });
 runServer({
   port: { post: (m) => port.postMessage(m), onMessage: (h) => { port.on('message', h); } },
   yieldMacrotask: () => new Promise((resolve) => setImmediate(resolve)),

@@ -34,6 +34,9 @@ function threadCpuMs(tid: number): number | undefined {
 // taken is dropped.
 const ahead: Record<ThreadKind, Worker[]> = { process: [], server: [] };
 const ended = new WeakSet<Worker>();
+// Each thread's OS thread id, as its entry point reports it first of all (so a thread
+// started ahead of need has it too, before anyone listens for its messages).
+const tids = new WeakMap<Worker, number>();
 
 function startWorker(kind: ThreadKind, resourceLimits?: { maxOldGenerationSizeMb: number }): Worker {
   const worker = new Worker(ENTRY[kind], { stdout: false, stderr: false, ...(resourceLimits === undefined ? {} : { resourceLimits }) });
@@ -42,6 +45,7 @@ function startWorker(kind: ThreadKind, resourceLimits?: { maxOldGenerationSizeMb
   // NOTE: a Worker's 'error' without a listener would throw in this (the kernel's) thread.
   worker.on('error', () => {});
   worker.once('exit', () => ended.add(worker));
+  worker.on('message', (m: { type?: string; tid?: number }) => { if (m?.type === 'tid' && Number.isInteger(m.tid)) tids.set(worker, m.tid!); });
   return worker;
 }
 
@@ -60,8 +64,6 @@ export function createThread(kind: ThreadKind, limits: ThreadLimits = {}, spares
   let exitHandler: ((error: string | undefined) => void) | undefined;
   let exited = false;
   let error: string | undefined;
-  let tid: number | undefined;
-  if (kind === 'process') worker.on('message', (m: { type?: string; tid?: number }) => { if (m.type === 'tid' && Number.isInteger(m.tid)) tid = m.tid; });
   worker.on('error', (e) => { error = e instanceof Error ? `${e.name}: ${e.message}` : String(e); });
   worker.on('exit', () => {
     exited = true;
@@ -73,6 +75,6 @@ export function createThread(kind: ThreadKind, limits: ThreadLimits = {}, spares
     onMessage: (handler) => { worker.on('message', handler); },
     onExit: (handler) => { exitHandler = handler; if (exited) handler(error); },
     terminate: () => { if (!exited) void worker.terminate(); },
-    cpuMs: () => (tid === undefined || exited ? undefined : threadCpuMs(tid)),
+    cpuMs: () => { const tid = tids.get(worker); return tid === undefined || exited ? undefined : threadCpuMs(tid); },
   };
 }

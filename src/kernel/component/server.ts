@@ -16,6 +16,7 @@ import { KernelError, Errno } from '../../abi/errno.js';
 import type { MemArenaRecord } from '../../abi/sysinfo.js';
 import { WindowGrant, isGrantRef } from '../ipc/grant.js';
 import type { DirectControl } from '../proc/direct.js';
+import { HangJudge } from './hang.js';
 
 /**
  * A component that could not start is an errno for whoever loaded it (insmod, boot): the
@@ -131,8 +132,6 @@ export class UserServer {
   readonly endpoint: Endpoint;
   readonly heartbeat: Int32Array;
   readonly arena: SharedArrayBuffer;
-  lastBeat = -1;
-  lastBeatAt = performance.now();
   private readonly createdAt = performance.now();
   /** Until the thread reports ready (its component's init has run). */
   private starting = true;
@@ -257,19 +256,21 @@ export class UserServer {
   }
 
   /**
-   * Whether the heartbeat stalled longer than `timeoutMs`, or the server has not
-   * finished starting within `startTimeoutMs`. NOTE: a starting component's `init`
-   * (vfs unpacking the initramfs) can hold its thread for longer than a short
-   * heartbeat timeout; judged by the heartbeat then, a healthy restart was taken for
-   * hung and killed.
+   * Whether the server is hung (hang.ts: its heartbeat silent for `timeoutMs`, or
+   * silent while its thread used `cpuLimitMs` of CPU time; 0: that rule off), or has
+   * not finished starting within `startTimeoutMs`. NOTE: a starting component's `init`
+   * (vfs unpacking the initramfs) can hold its thread for longer than a short heartbeat
+   * timeout; judged by the heartbeat then, a healthy restart was taken for hung and killed.
    */
-  hung(timeoutMs: number, startTimeoutMs: number): boolean {
+  hung(timeoutMs: number, startTimeoutMs: number, cpuLimitMs = 0): boolean {
     const beat = Atomics.load(this.heartbeat, 0);
     const now = performance.now();
     if (beat === 0 || this.starting) return now - this.createdAt > startTimeoutMs;
-    if (beat !== this.lastBeat) { this.lastBeat = beat; this.lastBeatAt = now; return false; }
-    return now - this.lastBeatAt > timeoutMs;
+    // NOTE: the thread's CPU time is read (a /proc file on Node) only when the rule is on.
+    return this.judge.hung(beat, now, cpuLimitMs > 0 ? this.thread.cpuMs?.() : undefined, timeoutMs, cpuLimitMs);
   }
+
+  private readonly judge = new HangJudge(performance.now());
 
   die(reason: string): void {
     if (this.dead) return;

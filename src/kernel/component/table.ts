@@ -426,7 +426,7 @@ export class ComponentTable {
    * leave it answering wrongly for ever.
    */
   watch(): void {
-    for (const s of this.servers) if (!s.dead && s.hung(this.o.params.heartbeatTimeoutMs, this.o.params.serverStartTimeoutMs)) s.die('hung (no heartbeat)');
+    for (const s of this.servers) if (!s.dead && s.hung(this.o.params.heartbeatTimeoutMs, this.o.params.serverStartTimeoutMs, this.o.params.hangCpuMs)) s.die('hung (no heartbeat)');
     const every = this.o.params.selfCheckMs;
     const now = performance.now();
     if (every <= 0 || now - this.lastSelfCheck < every) return;

@@ -277,6 +277,12 @@ class UsageError extends Error {}
 //   kbench verify SEED          (after a campaign on an ext2 root: checks /kb-data)
 //
 // SCHEDULE is "GAP:COMPONENT:TYPE,..." : run GAP operations, arm the fault, carry on.
+// Several cells may share the boot: their schedules are joined by ';'. Each cell ends
+// with the same settle pass (operations until one is fully good, then every reference
+// and system file re-read), its D lines and DONE; before the next cell kbench reads a
+// line from stdin, which the host types once it has checked every acknowledged block
+// on the durable image, so what is found lost there counts for the cell that ended.
+// Fault numbers (F k, R k) count from 0 in each cell.
 // "GAP:kbench:stall" (tests only) stops answering there for good: a stuck boot.
 // Each operation touches every component: pm (getppid), console (an empty write to
 // stderr), vfs (a 1 KiB file in /tmp written, read back and compared, and one of 16
@@ -295,7 +301,7 @@ class UsageError extends Error {}
 //   D path     a system file still differs from its checksum at the end (the damage
 //              was not repaired: the final pass waits up to REPAIR_WAIT_MS for the
 //              supervisor's self-check to restart a damaged server first)
-//   DONE
+//   DONE       the cell ended (then, if another cell follows, a line is read from stdin)
 
 export function payload(seed: number, op: number, bytes = 1024): Uint8Array {
   const out = new Uint8Array(bytes);
@@ -368,7 +374,7 @@ function faultCampaign(argv: string[]): number {
   // With an ext2 root ('disk'), durable data is files in /kb-data; otherwise raw blocks.
   const onDisk = argv[3] === 'disk';
   if (onDisk) { try { libc.mkdir('/kb-data'); } catch (e) { if (!(e instanceof libc.SysError && e.errno === libc.Errno.EEXIST)) throw e; } }
-  const schedule = parseSchedule(argv[2] ?? '');
+  const cells = (argv[2] ?? '').split(';').map((cell) => cell.split(',').filter((x) => x.length > 0).map((x) => { const [g, c, t] = x.split(':'); return { gap: Number(g), component: c!, type: t! }; }));
   const attempt = <T>(op: number, where: string, fn: () => T): T | undefined => {
     try { return fn(); } catch (e) { say(`E ${op} ${where} ${e instanceof libc.SysError ? e.code : 'exception'}`); return undefined; }
   };
@@ -381,7 +387,8 @@ function faultCampaign(argv: string[]): number {
     .map((path) => ({ path, sum: checksum(libc.readFile(path)), reported: false }));
   let blk: number | undefined;
   const blkFd = (): number => { if (blk === undefined) blk = libc.open('/dev/blk0', libc.O.RDWR); return blk; };
-  const spawns = schedule.some((f) => f.component === 'pm');
+  // With pm as a target, a whole process life too (set per cell).
+  let spawns = false;
   let op = first;
   const runOp = (): boolean => {
     const i = op++;
@@ -428,21 +435,64 @@ function faultCampaign(argv: string[]): number {
     say(`O ${i} ${ok ? 'ok' : 'failed'}`);
     return ok;
   };
-  runSchedule(schedule, say, runOp, () => op);
-  // A last full pass over the system's files: corruption the per-op sampling missed.
-  const damaged = (): typeof system => system.filter((sys) => {
-    const got = attempt(op, 'vfs-read', () => checksum(libc.readFile(sys.path)));
-    return got !== undefined && got !== sys.sum;
-  });
-  let left = damaged();
-  for (const sys of left) if (!sys.reported) { sys.reported = true; say(`C ${op} ${sys.path}`); }
-  // Damage the supervisor may still repair (a damaged server restarted): wait for it, boundedly.
-  for (const until = now() + REPAIR_WAIT_MS; left.length > 0 && now() < until;) {
-    libc.sleepMs(250);
-    left = damaged();
+  const settle = (): void => {
+    for (let tries = 0; pending.length > 0 && tries < 20; tries++) {
+      if (runOp()) { for (const p of pending) say(`R ${p.k} ${(now() - p.at).toFixed(3)}`); pending = []; }
+    }
+    // Every reference file: a /tmp file lost or damaged by this cell's faults is found in this cell.
+    refs.forEach((want, r) => {
+      attempt(op, 'vfs-read', () => {
+        let got: Uint8Array;
+        try { got = libc.readFile(`/tmp/kb-ref${r}`); } catch (e) {
+          if (!(e instanceof libc.SysError && e.errno === libc.Errno.ENOENT)) throw e;
+          say(`V ${op} /tmp/kb-ref${r}`);
+          libc.writeFile(`/tmp/kb-ref${r}`, want);
+          return;
+        }
+        if (!same(got, want)) { say(`C ${op} /tmp/kb-ref${r}`); libc.writeFile(`/tmp/kb-ref${r}`, want); }
+      });
+    });
+    // A last full pass over the system's files: corruption the per-op sampling missed.
+    const damaged = (): typeof system => system.filter((sys) => {
+      const got = attempt(op, 'vfs-read', () => checksum(libc.readFile(sys.path)));
+      return got !== undefined && got !== sys.sum;
+    });
+    let left = damaged();
+    for (const sys of left) if (!sys.reported) { sys.reported = true; say(`C ${op} ${sys.path}`); }
+    // Damage the supervisor may still repair (a damaged server restarted): wait for it, boundedly.
+    for (const until = now() + REPAIR_WAIT_MS; left.length > 0 && now() < until;) {
+      libc.sleepMs(250);
+      left = damaged();
+    }
+    for (const sys of left) say(`D ${sys.path}`);
+    // A file still damaged is this cell's finding; the next cell reports only new damage.
+    for (const sys of system) sys.reported = false;
+    for (const sys of left) sys.reported = true;
+    say('DONE');
+  };
+  for (const [cell, schedule] of cells.entries()) {
+    if (cell > 0) {
+      // The host checks the durable image and answers; until then no fault of this cell is armed.
+      for (let line = ''; !line.includes('\n');) { const b = libc.read(0, 64); if (b.length === 0) return 0; line += new TextDecoder().decode(b); }
+    }
+    spawns = schedule.some((f) => f.component === 'pm');
+    pending = [];
+    schedule.forEach((f, k) => {
+      for (let g = 0; g < f.gap; g++) if (runOp()) { for (const p of pending) say(`R ${p.k} ${(now() - p.at).toFixed(3)}`); pending = []; }
+      if (f.component === 'kbench' && f.type === 'stall') {
+        // For tests of the campaign's stuck-boot handling: a request that never
+        // completes, without a panic (a read of a pipe whose writer is this process).
+        say(`F ${k}`);
+        const [r] = libc.pipe();
+        libc.read(r, 1);
+      }
+      const at = now();
+      const armed = attempt(op, 'fault', () => { libc.fault(f.component, f.type); return true; });
+      say(`F ${k}${armed === undefined ? ' not-armed' : ''}`);
+      pending.push({ k, at });
+    });
+    settle();
   }
-  for (const sys of left) say(`D ${sys.path}`);
-  say('DONE');
   return 0;
 }
 
