@@ -12,9 +12,9 @@ import { VFS } from '../../abi/services.js';
 import type { VfsInstance } from './index.js';
 import { boot, context, errno, readAll, writeFile, enc, dec } from './test-fixtures.js';
 
-test('manifest names vfs and uses ext2, hostfs and proc; the service list marks only read-only calls besides sync as idempotent', () => {
+test('manifest names vfs and uses ext2, hostfs, proc and diskfs; the service list marks only read-only calls besides sync as idempotent', () => {
   assert.equal(manifest.name, 'vfs');
-  assert.deepEqual([...manifest.uses], ['ext2', 'hostfs', 'proc']);
+  assert.deepEqual([...manifest.uses], ['ext2', 'hostfs', 'proc', 'diskfs']);
   for (const m of ['stat', 'read', 'getdents', 'fstat', 'readlink', 'resolveDir', 'statfs', 'mounts', 'openCount']) assert.equal(VFS.byName.get(m)?.idempotent, true, m);
   for (const m of ['write', 'open', 'unlink', 'rename', 'mkdir']) assert.equal(VFS.byName.get(m)?.idempotent, false, m);
 });
