@@ -188,7 +188,7 @@ test('lab --queue: the timing boots and the campaign run on a worker; the same J
     started.push(w);
     const out = follow(w);
     await out.waitFor(/serving lab-test/, 30000);
-    const sweep = ['lab', '--quick', '--presets', 'monolithic,microkernel', '--ipc', 'shm', '--workloads', 'null,ipc', '--runs', '2', '--no-native', '--seed', '7', '--json'];
+    const sweep = ['lab', '--quick', '--presets', 'monolithic,microkernel', '--ipc', 'shm', '--workloads', 'null,ipc', '--runs', '2', '--no-native', '--no-net', '--no-ext', '--seed', '7', '--json'];
     type Lab = { results: Record<string, unknown>[]; faults: Record<string, unknown>[]; claims: { id: string }[]; run: Record<string, unknown> };
     const queued = await within(400000, 'lab --queue', kernelkit([...sweep, '--out', path.join(dir, 'q'), '--queue', url]));
     assert.equal(queued.status, 0, queued.stderr);

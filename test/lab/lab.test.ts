@@ -50,7 +50,7 @@ test('lab --quick --json: every preset x workload x transport cell and native, w
   assert.equal(r.status, 0, r.stderr);
   const result = JSON.parse(r.stdout) as LabResult;
   lab = result;
-  assert.deepEqual(Object.keys(result), ['machine', 'results', 'reference', 'faults', 'tcb', 'net', 'run', 'claims', 'targets']);
+  assert.deepEqual(Object.keys(result), ['machine', 'results', 'reference', 'faults', 'tcb', 'net', 'run', 'ext', 'claims', 'targets']);
   assert.ok(result.machine.cores > 0 && result.machine.node.startsWith('v'));
   assert.equal(result.run.runs, QUICK_RUNS);
   assert.ok(result.run.loadavg_start >= 0 && result.run.loadavg_end >= 0);

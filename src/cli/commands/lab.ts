@@ -102,7 +102,7 @@ export function register(program: Command, status: StatusSink): void {
     .option('--ipc <list>', `transports: ${LAB_TRANSPORTS.join(',')} (default: all; one this build refuses is reported as not measured)`)
     .option('--runs <n>', 'boots per cell, interleaved in rounds (default: 5, --quick 3)')
     .option('--no-native', 'leave out the host OS (native) column')
-    .option('--no-net', 'leave out the network section (TCP throughput, the C7 bridge)')
+    .option('--no-net', 'leave out the network section (TCP throughput, the C7 bridge) and C14\'s nic and net crash campaign')
     .option('--no-ext', 'leave out C8 and C9 (bench ext\'s driver rows, the hostile eBPF set and the extbug modules)')
     .option('--quick', 'fewer iterations and runs, a small fault campaign: under two minutes', false)
     .option('--seed <n>', 'seed for the order of boots and the fault schedule', '1')
@@ -127,7 +127,7 @@ export function register(program: Command, status: StatusSink): void {
       const net = opts.net ? { runs: ns.runs, bytes: ns.mib * 1048576, transfers: ns.transfers, frames: ns.frames } : undefined;
       // C14: nic and net crashes during transfers where they are placed apart from the kernel.
       const netPresets = presets.filter((p) => ['microkernel', 'hybrid'].includes(p));
-      const netFaults = nFaults === 0 || netPresets.length === 0 ? undefined : {
+      const netFaults = !opts.net || nFaults === 0 || netPresets.length === 0 ? undefined : {
         presets: netPresets, components: ['nic', 'net'], types: ['crash'], n: opts.quick ? 2 : Math.max(3, nFaults), seed,
       };
       let address: ReturnType<typeof parseQueueUrl> | undefined;
