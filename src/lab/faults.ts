@@ -502,7 +502,7 @@ export async function runFaultGroup(o: CampaignSpec, jobs: FaultJob[]): Promise<
     return {
       ...job, injected: Math.min(t.next, schedules[i]!.length), survived: t.survived, completed: t.completed, recoveries: t.recoveries,
       failed_requests: t.failed, data_lost: t.lost, corruption_caught: t.corruption, volatile_lost: t.volatile, boots: t.boots, panics: t.panics, stuck: t.stuck,
-      failed_boots: t.failedBoots, ops: t.ops, damaged_boots: t.damagedBoots, repaired_boots: t.repairedBoots, seconds: round(t.ms / 1000, 2),
+      failed_boots: t.failedBoots, ops: t.ops, damaged_boots: t.damagedBoots, repaired_boots: t.repairedBoots, connections_open: 0, connections_lost: 0, seconds: round(t.ms / 1000, 2),
     };
   });
 }

@@ -389,6 +389,7 @@ function faultCampaign(argv: string[]): number {
   const blkFd = (): number => { if (blk === undefined) blk = libc.open('/dev/blk0', libc.O.RDWR); return blk; };
   // With pm as a target, a whole process life too (set per cell).
   let spawns = false;
+  let pending: { k: number; at: number }[] = [];
   let op = first;
   const runOp = (): boolean => {
     const i = op++;
