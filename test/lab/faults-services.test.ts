@@ -17,13 +17,16 @@ test('faults on pm and console (microkernel, every fault type): no hang, a compl
   const j = JSON.parse(r.stdout) as { cells: Record<string, number | string | null>[] };
   const seen = j.cells.map((c) => `${c.component}/${c.type}`).sort();
   assert.deepEqual(seen, ['console', 'pm'].flatMap((c) => FAULT_TYPES.map((t) => `${c}/${t}`)).sort(), 'one cell per component and fault type');
+  assert.ok(j.cells.reduce((a, c) => a + (c.boots as number), 0) >= 1, 'the campaign booted');
   for (const c of j.cells) {
     const cell = `${c.component}/${c.type}: ${JSON.stringify(c)}`;
     for (const k of KEYS) assert.ok(k in c, `${cell} lacks ${k}`);
     assert.equal(c.preset, 'microkernel');
     assert.equal(c.injected, N, `${cell}: every planned fault was injected`);
     assert.equal(c.stuck, 0, `${cell}: no boot stopped answering`);
-    assert.equal(c.boots, 1 + (c.panics as number), `${cell}: a boot per panic, none abandoned`);
+    // Cells share boots (a boot is counted for the cell it starts with): at most one of
+    // its own plus one per panic.
+    assert.ok((c.boots as number) <= 1 + (c.panics as number), `${cell}: no boot beyond one per panic`);
     assert.equal(c.data_lost, 0, `${cell}: acknowledged data survives`);
     assert.ok((c.ops as number) > 0, `${cell}: the workload ran`);
   }
