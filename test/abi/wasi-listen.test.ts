@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseListenAddress, parseListenList } from './wasi-listen.js';
+import { parseListenAddress, parseListenList } from '../../src/abi/wasi-listen.js';
 
 test('wasi-listen: [ADDR:]PORT, 0.0.0.0 by default; lists separated by commas; anything else is refused with the text', () => {
   assert.deepEqual(parseListenAddress('8080'), { addr: '0.0.0.0', port: 8080 });

@@ -2,7 +2,7 @@
 // one that burns none (descheduled on a loaded host) only after timeoutMs of silence.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HangJudge } from './hang.js';
+import { HangJudge } from '../../src/kernel/component/hang.js';
 
 test('a beating server is never hung, however much CPU it uses', () => {
   const j = new HangJudge(0);
