@@ -6,6 +6,7 @@
 import type { Clock, Link } from '../../../src/services/net/link.js';
 import { Stack, type StackOptions } from '../../../src/services/net/stack/stack.js';
 import { parseAddress } from '../../../src/services/net/stack/address.js';
+import { seededRandom } from '../../../src/lib/random.js';
 
 export class FakeClock implements Clock {
   private time = 0;
@@ -51,17 +52,8 @@ export class FakeClock implements Clock {
   }
 }
 
-/** mulberry32: a small seeded generator, uniform in [0, 1). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the project's seeded generator (lib/random.ts), uniform in [0, 1). */
+export const seeded = seededRandom;
 
 export const ip = (text: string): number => parseAddress(text)!;
 
