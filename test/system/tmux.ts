@@ -8,8 +8,13 @@ import path from 'node:path';
 export const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/kernelkit.js');
 export const session = `kk-test-${process.pid}`;
 
+/**
+ * Each test process talks to its own tmux server (`-L`): test files run two at a time,
+ * and on a shared server one file's kill-session could end the server while the other
+ * was starting its session ("server exited unexpectedly").
+ */
 export function tmux(...args: string[]): string {
-  return execFileSync('tmux', args, { encoding: 'utf8' });
+  return execFileSync('tmux', ['-L', session, ...args], { encoding: 'utf8' });
 }
 
 /** Types keys (tmux key names or text) into the session. */
@@ -36,6 +41,6 @@ export async function onTerminal(preset: string, body: () => Promise<void>, widt
   try {
     await body();
   } finally {
-    spawnSync('tmux', ['kill-session', '-t', session]);
+    spawnSync('tmux', ['-L', session, 'kill-session', '-t', session]);
   }
 }
