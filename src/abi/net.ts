@@ -92,6 +92,29 @@ export function decodeSockAddr(b: Uint8Array): SockAddr {
   throw new KernelError(Errno.EAFNOSUPPORT, `address family ${family}`);
 }
 
+/**
+ * The network configuration and state `ip` shows (the `netinfo` call): the interfaces,
+ * their addresses, the routes and the neighbour (ARP) table. Read-only: nothing here
+ * changes the stack. Counters come from the device (eth0) and are absent for `lo`.
+ */
+export interface NetInfo {
+  links: LinkInfo[];
+  addresses: { dev: string; address: string; prefix: number }[];
+  /** `dest` is `default` or a network in CIDR form; `via` the gateway, if any. */
+  routes: { dest: string; via?: string; dev: string }[];
+  /** `mac` absent while an ARP request is outstanding (INCOMPLETE). */
+  neighbours: { address: string; mac?: string; state: 'REACHABLE' | 'INCOMPLETE'; dev: string; queued: number }[];
+}
+
+export interface LinkInfo {
+  name: string;
+  /** aa:bb:cc:dd:ee:ff; all zero for lo. */
+  mac: string;
+  mtu: number;
+  loopback: boolean;
+  stats?: { rxPackets: number; txPackets: number; rxBytes: number; txBytes: number; rxDropped: number; txDropped: number; rxErrors: number; txErrors: number };
+}
+
 /** One row of the socket table (ss, netstat). */
 export interface SocketInfo {
   id: number;

@@ -11,7 +11,7 @@ import { SECTOR_SIZE } from './blk.js';
 import { KernelError, Errno } from './errno.js';
 import type { KernelCalls } from './component.js';
 import { conforms, type Shape } from './shape.js';
-import type { SockAddr, SocketInfo } from './net.js';
+import type { NetInfo, SockAddr, SocketInfo } from './net.js';
 import { NicCounter, type NicCounters } from './device.js';
 
 /** An open file inside vfs, as the kernel's file table refers to it. */
@@ -254,6 +254,8 @@ export interface NetService {
   cancel(waiter: number): Promise<void>;
   /** The socket table (ss, netstat). */
   sockets(): Promise<SocketInfo[]>;
+  /** Interfaces, addresses, routes and neighbours (ip). */
+  netinfo(): Promise<NetInfo>;
 }
 
 /** A NIC's identity and what its rings saw (abi/device.ts NicCounter, by lower-case name). */
@@ -512,6 +514,13 @@ export const USBGADGET = service<UsbGadgetService>('usbgadget', 'test module: a 
 });
 
 const SOCKADDR: Shape = { record: { family: 'int', addr: 'str', port: 'int' } };
+const LINK_STATS: Shape = { record: { rxPackets: 'int', txPackets: 'int', rxBytes: 'int', txBytes: 'int', rxDropped: 'int', txDropped: 'int', rxErrors: 'int', txErrors: 'int' } };
+const NETINFO: Shape = { record: {
+  links: { list: { record: { name: 'str', mac: 'str', mtu: 'int', loopback: 'bool', stats: { optional: LINK_STATS } } } },
+  addresses: { list: { record: { dev: 'str', address: 'str', prefix: 'int' } } },
+  routes: { list: { record: { dest: 'str', via: { optional: 'str' }, dev: 'str' } } },
+  neighbours: { list: { record: { address: 'str', mac: { optional: 'str' }, state: { oneOf: ['REACHABLE', 'INCOMPLETE'] }, dev: 'str', queued: 'int' } } },
+} };
 const SOCK = ['id', 'int'] as const, WAIT = [['nonBlocking', 'bool'], ['waiter', 'int']] as const;
 
 export const NET = service<NetService>('net', 'sockets: AF_UNIX streams, AF_INET TCP and UDP', {
@@ -532,6 +541,7 @@ export const NET = service<NetService>('net', 'sockets: AF_UNIX streams, AF_INET
   poll: m(15, [SOCK], 'int', 'readiness as POLL bits', { ...IDEMPOTENT, check: (r) => (r as number) >= 0 }),
   cancel: m(16, [['waiter', 'int']], 'void', "ends a process's blocked calls with EINTR", IDEMPOTENT),
   sockets: m(17, [], { list: { record: { id: 'int', family: 'int', type: 'int', state: 'str', local: 'str', remote: 'str', recvQueue: 'int', sendQueue: 'int' } } }, 'the socket table (ss, netstat)', IDEMPOTENT),
+  netinfo: m(18, [], NETINFO, 'interfaces, addresses, routes and the neighbour table (ip)', IDEMPOTENT),
 });
 
 const NIC_COUNTERS: Shape = { record: Object.fromEntries(Object.keys(NicCounter).map((k) => [k.toLowerCase(), 'int'])) };

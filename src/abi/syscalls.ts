@@ -121,6 +121,7 @@ export const SYSCALLS = [
   def(131, 'setsockopt', [['fd', 'fd'], ['level', 'int'], ['name', 'int'], ['value', 'ptr'], ['valueLen', 'len']], 'sets an int32 option: SO_REUSEADDR, SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF, TCP_NODELAY'),
   def(132, 'getsockopt', [['fd', 'fd'], ['level', 'int'], ['name', 'int'], ['value', 'ptr'], ['valueLenPtr', 'ptr']], 'reads an int32 option (also SO_TYPE, SO_ERROR)'),
   def(133, 'sockets', [['buf', 'ptr'], ['len', 'len']], 'the socket table (ss, netstat) as encoded SocketInfo records; the length needed when len is short (ERANGE)'),
+  def(134, 'netinfo', [['buf', 'ptr'], ['len', 'len']], 'interfaces, addresses, routes and neighbours (ip) as an encoded NetInfo record; ERANGE when len is short'),
   def(150, 'bpf', [['cmd', 'int'], ['attr', 'ptr'], ['attrLen', 'len']], 'eBPF: maps, programs (verified), hooks; attr is u32 words laid out per command (abi/bpf.ts); tracing programs need root'),
   def(170, 'times', [['out', 'ptr']], 'CPU time of the caller and of its reaped children, in ms: writes four float64 (user, system, children\'s user, children\'s system); user as RLIMIT_CPU counts it, system the kernel\'s service time of its syscalls that do not wait for others'),
 ] as const satisfies readonly SyscallDef[];

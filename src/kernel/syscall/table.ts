@@ -106,7 +106,7 @@ import { sysGetsockname } from './getsockname.js';
 import { sysGetpeername } from './getpeername.js';
 import { sysSetsockopt } from './setsockopt.js';
 import { sysGetsockopt } from './getsockopt.js';
-import { sysSockets } from './sockets.js';
+import { sysSockets, sysNetinfo } from './sockets.js';
 
 export type SyscallHandler = (k: Kernel, p: Process, args: number[]) => number | Promise<number>;
 
@@ -213,6 +213,7 @@ const HANDLERS: { readonly [K in SyscallName]: SyscallHandler } = {
   setsockopt: sysSetsockopt,
   getsockopt: sysGetsockopt,
   sockets: sysSockets,
+  netinfo: sysNetinfo,
 };
 
 /** Handler by syscall number. */

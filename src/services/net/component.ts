@@ -11,6 +11,7 @@
 
 import type { ComponentContext, ComponentInstance, Manifest } from '../../abi/component.js';
 import type { NetService } from '../../abi/services.js';
+import type { LinkInfo, NetInfo } from '../../abi/net.js';
 import { SocketLayer, DEFAULT_LIMITS, type SocketLimits } from './sockets.js';
 import type { NicService } from '../../abi/services.js';
 import type { Clock, InterfaceConfig, Link } from './link.js';
@@ -35,6 +36,8 @@ const hostClock: Clock = {
     return () => clearTimeout(h);
   },
 };
+
+const formatMac = (mac: Uint8Array): string => [...mac.subarray(0, 6)].map((b) => b.toString(16).padStart(2, '0')).join(':');
 
 /** The interface the kernel configured (BootConfig.net), if the machine has a network device. */
 function interfaceConfig(v: unknown): InterfaceConfig | undefined {
@@ -84,6 +87,31 @@ export function create(ctx: ComponentContext): ComponentInstance & NetService & 
     poll: (id) => layer.poll(id),
     cancel: (w) => layer.cancel(w),
     sockets: () => layer.sockets(),
+    netinfo: async () => {
+      const info: NetInfo = {
+        links: [{ name: 'lo', mac: '00:00:00:00:00:00', mtu: 65536, loopback: true }],
+        addresses: [{ dev: 'lo', address: '127.0.0.1', prefix: 8 }],
+        routes: [],
+        neighbours: [],
+      };
+      const iface = stack?.interface;
+      if (ifconfig === undefined || iface === undefined) return info;
+      // The device's own counters; a driver that is restarting has none to give.
+      let stats: LinkInfo['stats'];
+      try {
+        const c = (await ctx.peer<NicService>('nic').info()).counters;
+        stats = { rxPackets: c.rx_frames, txPackets: c.tx_frames, rxBytes: c.rx_bytes, txBytes: c.tx_bytes, rxDropped: c.rx_dropped_full, txDropped: c.tx_dropped_full, rxErrors: c.rx_dropped_bad, txErrors: c.tx_dropped_bad };
+      } catch { stats = undefined; }
+      info.links.push({ name: 'eth0', mac: formatMac(iface.link.mac), mtu: iface.mtu, loopback: false, ...(stats === undefined ? {} : { stats }) });
+      info.addresses.push({ dev: 'eth0', address: formatAddress(ifconfig.address), prefix: ifconfig.prefix });
+      const mask = ifconfig.prefix === 0 ? 0 : (0xffffffff << (32 - ifconfig.prefix)) >>> 0;
+      if (ifconfig.gateway !== undefined) info.routes.push({ dest: 'default', via: formatAddress(ifconfig.gateway), dev: 'eth0' });
+      info.routes.push({ dest: `${formatAddress((ifconfig.address & mask) >>> 0)}/${ifconfig.prefix}`, dev: 'eth0' });
+      for (const n of iface.arp.neighbours(hostClock.now())) {
+        info.neighbours.push({ address: formatAddress(n.address), ...(n.mac === undefined ? {} : { mac: formatMac(n.mac) }), state: n.mac === undefined ? 'INCOMPLETE' : 'REACHABLE', dev: 'eth0', queued: n.pending });
+      }
+      return info;
+    },
     attachInterface: (link, config, clock) => layer.attachInterface(link, config, clock),
   };
 }

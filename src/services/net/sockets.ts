@@ -42,7 +42,8 @@ const UNNAMED: SockAddr = { family: AF.UNIX, addr: '', port: 0 };
 const isLoopback = (addr: string): boolean => parseIpv4(addr)?.[0] === 127;
 const parseIpv4Number = (addr: string): number => (parseIpv4(addr) ?? [0, 0, 0, 0]).reduce((a, b) => ((a << 8) | b) >>> 0, 0);
 
-export class SocketLayer implements NetService {
+// netinfo is the component's (component.ts): it needs the nic driver's counters.
+export class SocketLayer implements Omit<NetService, 'netinfo'> {
   private readonly table = new Map<number, Socket>();
   private nextId = 1;
   private readonly tcp = new PortTable('tcp');

@@ -4,6 +4,7 @@ import * as libc from '../libc/index.js';
 import { O, Errno, SysError, F } from '../libc/index.js';
 import { SYS } from '../../abi/syscalls.js';
 import { USER_MEMORY_BYTES } from '../../abi/trap.js';
+import { scratch } from '../libc/trap.js';
 
 export const TESTS: Record<string, () => void> = {};
 
@@ -256,6 +257,9 @@ TESTS.badargs = () => {
   expectErrno(Errno.EFAULT, () => raw(SYS.read, 0, 1 << 30, 10), 'read into a pointer past user memory');
   expectErrno(Errno.EFAULT, () => raw(SYS.write, 1, -5, 10), 'write from a negative pointer');
   expectErrno(Errno.EFAULT, () => raw(SYS.open, 0.5, 3, 0, 0), 'open with a fractional pointer');
+  expectErrno(Errno.EFAULT, () => raw(SYS.netinfo, 1 << 30, 4096), 'netinfo into a pointer past user memory');
+  expectErrno(Errno.ERANGE, () => raw(SYS.netinfo, scratch(16), 1), 'netinfo into a one-byte buffer');
+  expectErrno(Errno.EFAULT, () => raw(SYS.sockets, -8, 4096), 'sockets into a negative pointer');
   expectErrno(Errno.ENOSYS, () => raw(9999), 'unknown syscall number');
   expectErrno(Errno.EINVAL, () => raw(SYS.lseek, 0, 0, 99), 'lseek with a bad whence');
   expectErrno(Errno.ENOENT, () => libc.open('/no/such/file'), 'open of a missing path');

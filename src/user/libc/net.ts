@@ -3,14 +3,14 @@
 // Linux's sockaddr layouts (abi/net.ts). Like the rest of libc they throw SysError.
 
 import { SYS } from '../../abi/syscalls.js';
-import { AF, SOCKADDR_MAX, encodeSockAddr, decodeSockAddr, type SockAddr, type SocketInfo } from '../../abi/net.js';
+import { AF, SOCKADDR_MAX, encodeSockAddr, decodeSockAddr, type NetInfo, type SockAddr, type SocketInfo } from '../../abi/net.js';
 import { decode } from '../../lib/codec.js';
 import { syscall, scratch, memory, maxTransfer } from './trap.js';
 // NOTE: index.ts re-exports this file; SysError is used only inside calls, after both loaded.
 import { SysError } from './index.js';
 
 export { AF, SOCK, IPPROTO, SOL_SOCKET, SO, TCP_NODELAY, MSG, SHUT, parseIpv4, formatIpv4 } from '../../abi/net.js';
-export type { SockAddr, SocketInfo } from '../../abi/net.js';
+export type { LinkInfo, NetInfo, SockAddr, SocketInfo } from '../../abi/net.js';
 
 function check(r: number, call: string, subject?: string): number {
   if (r < 0) throw new SysError(-r, call, subject);
@@ -144,5 +144,17 @@ export function sockets(): SocketInfo[] {
     if (r === -34 /* ERANGE */ && size < maxTransfer()) { size = Math.min(size * 4, maxTransfer()); continue; }
     check(r, 'sockets');
     return decode(memory().slice(at, at + r)) as unknown as SocketInfo[];
+  }
+}
+
+/** Interfaces, addresses, routes and neighbours (ip). */
+export function netinfo(): NetInfo {
+  let size = 16384;
+  for (;;) {
+    const at = scratch(size);
+    const r = syscall(SYS.netinfo, at, size);
+    if (r === -34 /* ERANGE */ && size < maxTransfer()) { size = Math.min(size * 4, maxTransfer()); continue; }
+    check(r, 'netinfo');
+    return decode(memory().slice(at, at + r)) as unknown as NetInfo;
   }
 }
