@@ -7,9 +7,20 @@
 
 import { KernelError, Errno } from './errno.js';
 
-export const AF = { UNIX: 1, INET: 2 } as const;
+export const AF = { UNIX: 1, INET: 2, PACKET: 17 } as const;
 /** Socket types; SOCK_NONBLOCK and SOCK_CLOEXEC may be or-ed into the type, as in Linux. */
-export const SOCK = { STREAM: 1, DGRAM: 2, NONBLOCK: 0o4000, CLOEXEC: 0o2000000 } as const;
+export const SOCK = { STREAM: 1, DGRAM: 2, RAW: 3, NONBLOCK: 0o4000, CLOEXEC: 0o2000000 } as const;
+/**
+ * AF_PACKET capture (packet(7), read-only here): socket(AF_PACKET, SOCK_RAW,
+ * htons(ETH_P_ALL)) needs root and a network device; each recv gives one whole
+ * Ethernet frame eth0 received or sent, recvfrom's address a sockaddr_ll naming eth0
+ * with the frame's direction (PACKET_HOST or PACKET_OUTGOING). Nothing can be sent.
+ */
+export const ETH_P_ALL_BE = 0x0300;
+export const PACKET_HOST = 0, PACKET_OUTGOING = 4;
+/** eth0's interface index (lo is 1), as `ip link` numbers them. */
+export const ETH0_INDEX = 2;
+export const SOCKADDR_LL_SIZE = 20;
 export const SOCK_TYPE_MASK = 0xf;
 /** Protocols; IPPROTO_ICMP with SOCK_DGRAM is Linux's unprivileged ping socket (echo requests only). */
 export const IPPROTO = { IP: 0, ICMP: 1, TCP: 6, UDP: 17 } as const;
@@ -30,9 +41,9 @@ export const UNIX_PATH_MAX = 108;
 /** A decoded socket address: an IPv4 address (dotted quad) and port, or a Unix path. */
 export interface SockAddr {
   family: number;
-  /** AF_INET: "a.b.c.d"; AF_UNIX: the path. */
+  /** AF_INET: "a.b.c.d"; AF_UNIX: the path; AF_PACKET: the interface's name. */
   addr: string;
-  /** AF_INET: the port in host order; AF_UNIX: 0. */
+  /** AF_INET: the port in host order; AF_UNIX: 0; AF_PACKET: the packet type (PACKET_HOST, PACKET_OUTGOING). */
   port: number;
 }
 
@@ -56,6 +67,17 @@ export function formatIpv4(b: ArrayLike<number>): string {
 
 /** Encodes `a` as Linux lays it out (sockaddr_in or sockaddr_un). */
 export function encodeSockAddr(a: SockAddr): Uint8Array {
+  if (a.family === AF.PACKET) {
+    // sockaddr_ll: family, protocol (network order), ifindex, hardware type (ARPHRD_ETHER), packet type, address length.
+    const out = new Uint8Array(SOCKADDR_LL_SIZE);
+    const v = new DataView(out.buffer);
+    v.setUint16(0, AF.PACKET, true);
+    v.setUint16(2, 0x0003, false);
+    v.setInt32(4, ETH0_INDEX, true);
+    v.setUint16(8, 1, true);
+    out[10] = a.port;
+    return out;
+  }
   if (a.family === AF.INET) {
     const out = new Uint8Array(SOCKADDR_IN_SIZE);
     const v = new DataView(out.buffer);
@@ -79,6 +101,11 @@ export function decodeSockAddr(b: Uint8Array): SockAddr {
   if (family === AF.INET) {
     if (b.length < 8) throw new KernelError(Errno.EINVAL, 'sockaddr_in shorter than 8 bytes');
     return { family, port: v.getUint16(2, false), addr: formatIpv4(b.subarray(4, 8)) };
+  }
+  if (family === AF.PACKET) {
+    if (b.length < 12) throw new KernelError(Errno.EINVAL, 'sockaddr_ll shorter than 12 bytes');
+    const index = v.getInt32(4, true);
+    return { family, addr: index === ETH0_INDEX ? 'eth0' : `if${index}`, port: b[10]! };
   }
   if (family === AF.UNIX) {
     const raw = b.subarray(2, Math.min(b.length, 2 + UNIX_PATH_MAX));

@@ -63,8 +63,12 @@ export function create(ctx: ComponentContext): ComponentInstance & NetService & 
     async init(): Promise<void> {
       ctx.log(`net: sockets up (loopback 127.0.0.0/8, AF_UNIX), at most ${limits.maxSockets}`);
       if (ifconfig !== undefined) {
-        link = await openNicLink(ctx.peer<NicService>('nic'), (f) => stack?.receive(f), (line) => ctx.log(line));
-        stack = layer.attachInterface(link, ifconfig, hostClock);
+        // Capture sockets (AF_PACKET) see each frame before the stack takes it in and
+        // before the driver takes it out.
+        const nic = await openNicLink(ctx.peer<NicService>('nic'), (f) => { layer.capture(f, false); stack?.receive(f); }, (line) => ctx.log(line));
+        link = nic;
+        const tapped: Link = { mac: nic.mac, mtu: nic.mtu, transmit: (f) => { layer.capture(f, true); nic.transmit(f); } };
+        stack = layer.attachInterface(tapped, ifconfig, hostClock);
         ctx.log(`net: eth0 ${formatAddress(ifconfig.address)}/${ifconfig.prefix}${ifconfig.gateway === undefined ? '' : ` via ${formatAddress(ifconfig.gateway)}`}`);
       }
     },

@@ -64,6 +64,8 @@ export class Socket {
   udpEndpoint: UdpEndpoint | undefined;
   /** Ping socket: its echo id is registered with the stack's ICMP layer. */
   echoBound = false;
+  /** AF_PACKET capture: frames dropped because the queue was full. */
+  captureDrops = 0;
 
   constructor(readonly id: number, readonly family: number, readonly type: number, defaults: { receiveBuffer: number; sendBuffer: number }) {
     this.options = { reuseAddress: false, keepAlive: false, noDelay: false, ...defaults };

@@ -9,7 +9,7 @@
 // must wait sleeps on the socket (sleepers.ts) and checks again when woken.
 
 import { KernelError, Errno } from '../../abi/errno.js';
-import { AF, SOCK, SOCK_TYPE_MASK, IPPROTO, SOL_SOCKET, SO, TCP_NODELAY, SHUT, parseIpv4, type SockAddr, type SocketInfo } from '../../abi/net.js';
+import { AF, SOCK, SOCK_TYPE_MASK, IPPROTO, ETH_P_ALL_BE, PACKET_HOST, PACKET_OUTGOING, SOL_SOCKET, SO, TCP_NODELAY, SHUT, parseIpv4, type SockAddr, type SocketInfo } from '../../abi/net.js';
 import type { NetService } from '../../abi/services.js';
 import { POLL } from '../../abi/syscalls.js';
 import { Socket, type Datagram } from './socket.js';
@@ -102,6 +102,7 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
 
   async socket(family: number, type: number, protocol: number): Promise<number> {
     const kind = type & SOCK_TYPE_MASK;
+    if (family === AF.PACKET) return this.captureSocket(kind, protocol);
     if (family !== AF.INET && family !== AF.UNIX) throw new KernelError(Errno.EAFNOSUPPORT, `address family ${family}`);
     if (kind !== SOCK.STREAM && kind !== SOCK.DGRAM) throw new KernelError(Errno.EPROTONOSUPPORT, `socket type ${kind}`);
     if (family === AF.UNIX && kind !== SOCK.STREAM) throw new KernelError(Errno.EPROTONOSUPPORT, 'AF_UNIX supports SOCK_STREAM only');
@@ -112,6 +113,41 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
     if (ping) { const s = this.make(family, kind); s.icmp = true; return s.id; }
     if (family === AF.UNIX && protocol !== 0) throw new KernelError(Errno.EPROTONOSUPPORT, `protocol ${protocol} on AF_UNIX`);
     return this.make(family, kind).id;
+  }
+
+  // ---- AF_PACKET: a read-only tap on eth0 ---------------------------------------------
+  // (the kernel lets only root make one). Every frame eth0 receives or sends is copied
+  // to each capture socket's datagram queue, bounded by its receive buffer (a full queue
+  // drops the frame and counts it); frames an XDP program dropped in the driver never
+  // reach net, so they are not seen, as on Linux. Nothing can be sent or bound.
+
+  private readonly taps = new Set<Socket>();
+
+  private captureSocket(kind: number, protocol: number): number {
+    if (kind !== SOCK.RAW) throw new KernelError(Errno.EPROTONOSUPPORT, 'AF_PACKET supports SOCK_RAW only');
+    if (protocol !== ETH_P_ALL_BE) throw new KernelError(Errno.EPROTONOSUPPORT, `AF_PACKET protocol ${protocol}: only htons(ETH_P_ALL)`);
+    if (this.inet === undefined) throw new KernelError(Errno.ENODEV, 'no network device to capture on');
+    const s = this.make(AF.PACKET, SOCK.RAW);
+    s.local = { family: AF.PACKET, addr: 'eth0', port: PACKET_HOST };
+    this.taps.add(s);
+    return s.id;
+  }
+
+  /** Copies `frame` to every capture socket; `outgoing` for a frame eth0 sends. */
+  capture(frame: Uint8Array, outgoing: boolean): void {
+    if (this.taps.size === 0) return;
+    for (const s of this.taps) {
+      if (s.receiveDone) continue;
+      if (s.datagramBytes + frame.length > s.options.receiveBuffer) { s.captureDrops++; continue; }
+      s.datagrams.push({ data: frame.slice(), from: { family: AF.PACKET, addr: 'eth0', port: outgoing ? PACKET_OUTGOING : PACKET_HOST } });
+      s.datagramBytes += frame.length;
+      this.changed(s);
+    }
+  }
+
+  /** Refuses what a capture socket cannot do. */
+  private notOnCapture(s: Socket, what: string): void {
+    if (s.family === AF.PACKET) throw new KernelError(Errno.ENOTSUP, `${what} on an AF_PACKET socket (capture only)`);
   }
 
   async pair(family: number, type: number): Promise<{ a: number; b: number }> {
@@ -126,6 +162,7 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
 
   async bind(id: number, addr: SockAddr): Promise<void> {
     const s = this.get(id);
+    this.notOnCapture(s, 'bind');
     if (s.local !== undefined) throw new KernelError(Errno.EINVAL, 'socket is already bound');
     this.checkFamily(s, addr);
     if (s.family === AF.UNIX) {
@@ -142,6 +179,7 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
 
   async listen(id: number, backlog: number): Promise<void> {
     const s = this.get(id);
+    this.notOnCapture(s, 'listen');
     if (s.type !== SOCK.STREAM) throw new KernelError(Errno.ENOTSUP, 'listen on a datagram socket');
     if (s.state === 'ESTABLISHED') throw new KernelError(Errno.EINVAL, 'socket is connected');
     if (s.local === undefined) {
@@ -186,6 +224,7 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
 
   async connect(id: number, addr: SockAddr, nonBlocking: boolean, waiter: number): Promise<void> {
     const s = this.get(id);
+    this.notOnCapture(s, 'connect');
     this.checkFamily(s, addr);
     const inet = s.family === AF.INET ? this.offLoopback(addr.addr) : undefined;
     if (s.type === SOCK.DGRAM) {
@@ -244,6 +283,7 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
 
   async accept(id: number, nonBlocking: boolean, waiter: number): Promise<{ id: number; peer: SockAddr }> {
     const s = this.get(id);
+    this.notOnCapture(s, 'accept');
     for (;;) {
       if (s.closed) throw new KernelError(Errno.EBADF);
       if (s.state !== 'LISTEN') throw new KernelError(Errno.EINVAL, 'accept on a socket that does not listen');
@@ -261,6 +301,7 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
 
   async send(id: number, data: Uint8Array, to: SockAddr | undefined, nonBlocking: boolean, waiter: number): Promise<number> {
     const s = this.get(id);
+    this.notOnCapture(s, 'send');
     if (!(data instanceof Uint8Array)) throw new KernelError(Errno.EINVAL);
     if (s.type === SOCK.DGRAM) return this.sendDatagram(s, data, to ?? undefined);
     if (s.tcp !== undefined) return this.inet!.send(s, data, nonBlocking, waiter);
@@ -340,7 +381,7 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
     if (!Number.isInteger(max) || max < 0) throw new KernelError(Errno.EINVAL);
     for (;;) {
       if (s.closed) throw new KernelError(Errno.EBADF);
-      if (s.type === SOCK.DGRAM) {
+      if (s.type === SOCK.DGRAM || s.family === AF.PACKET) {
         this.takeError(s);
         const d = s.datagrams[0];
         if (d !== undefined) {
@@ -384,6 +425,7 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
     const s = this.get(id);
     this.table.delete(id);
     s.closed = true;
+    if (this.taps.delete(s)) { this.changed(s); return; }
     this.inet?.close(s);
     if (s.local !== undefined) {
       if (s.family === AF.UNIX) this.unixNames.release(s.local.addr, s);
@@ -465,6 +507,7 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
     const s = this.get(id);
     let r = 0;
     if (s.error !== 0) r |= POLL.ERR;
+    if (s.family === AF.PACKET) return r | (s.datagrams.length > 0 || s.receiveDone ? POLL.IN : 0);
     if (s.type === SOCK.DGRAM) {
       if (s.datagrams.length > 0 || s.receiveDone) r |= POLL.IN;
       return r | POLL.OUT;
@@ -484,12 +527,12 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
 
   async sockets(): Promise<SocketInfo[]> {
     const show = (a: SockAddr | undefined, family: number): string =>
-      a === undefined ? (family === AF.UNIX ? '' : '*:*') : family === AF.UNIX ? a.addr : `${a.addr === '0.0.0.0' ? '*' : a.addr}:${a.port === 0 ? '*' : a.port}`;
+      a === undefined ? (family === AF.UNIX ? '' : '*:*') : family === AF.UNIX || family === AF.PACKET ? a.addr : `${a.addr === '0.0.0.0' ? '*' : a.addr}:${a.port === 0 ? '*' : a.port}`;
     return [...this.table.values()].map((s) => ({
       id: s.id, family: s.family, type: s.type,
-      state: s.type === SOCK.DGRAM ? (s.remote !== undefined ? 'ESTABLISHED' : 'UNCONN') : s.tcp?.state ?? (s.state === 'ESTABLISHED' && s.peerDone ? 'CLOSE_WAIT' : s.state),
+      state: s.family === AF.PACKET ? 'UNCONN' : s.type === SOCK.DGRAM ? (s.remote !== undefined ? 'ESTABLISHED' : 'UNCONN') : s.tcp?.state ?? (s.state === 'ESTABLISHED' && s.peerDone ? 'CLOSE_WAIT' : s.state),
       local: show(s.local, s.family), remote: show(s.remote, s.family),
-      recvQueue: s.type === SOCK.DGRAM ? s.datagramBytes : s.state === 'LISTEN' ? s.pending.length + (s.tcpListener?.ready.length ?? 0) : s.tcp?.rx.size ?? s.rx.size,
+      recvQueue: s.type === SOCK.DGRAM || s.family === AF.PACKET ? s.datagramBytes : s.state === 'LISTEN' ? s.pending.length + (s.tcpListener?.ready.length ?? 0) : s.tcp?.rx.size ?? s.rx.size,
       sendQueue: s.tcp?.sendBuffer.size ?? (s.type === SOCK.STREAM && s.peer !== undefined ? s.peer.rx.size : 0),
     }));
   }

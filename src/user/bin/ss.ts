@@ -1,18 +1,18 @@
 // ss: the socket table (iproute2's ss): one line per socket with its state, queues
 // and addresses. Without -l it shows connected sockets, with -l listening ones, with
-// -a both; -t, -u, -x keep TCP, UDP or Unix sockets.
+// -a both; -t, -u, -x, -0 keep TCP, UDP, Unix or packet (capture) sockets.
 import { sockets, AF, SOCK, type SocketInfo } from '../libc/index.js';
 import { run, stdout } from '../util/io.js';
 import { parseArgs } from '../util/args.js';
 
-const netid = (s: SocketInfo): string => s.family === AF.UNIX ? 'u_str' : s.type === SOCK.STREAM ? 'tcp' : 'udp';
+const netid = (s: SocketInfo): string => s.family === AF.UNIX ? 'u_str' : s.family === AF.PACKET ? 'p_raw' : s.type === SOCK.STREAM ? 'tcp' : 'udp';
 
 export function main(argv: string[]): number {
   return run('ss', () => {
-    const args = parseArgs(argv.slice(1), { flags: 'atuxlnp', long: { all: 'a', tcp: 't', udp: 'u', unix: 'x', listening: 'l', numeric: 'n' } });
-    const kinds = ['t', 'u', 'x'].filter((f) => args.flags.has(f));
+    const args = parseArgs(argv.slice(1), { flags: 'atuxlnp0', long: { all: 'a', tcp: 't', udp: 'u', unix: 'x', packet: '0', listening: 'l', numeric: 'n' } });
+    const kinds = ['t', 'u', 'x', '0'].filter((f) => args.flags.has(f));
     const wanted = (s: SocketInfo): boolean => {
-      const kind = s.family === AF.UNIX ? 'x' : s.type === SOCK.STREAM ? 't' : 'u';
+      const kind = s.family === AF.UNIX ? 'x' : s.family === AF.PACKET ? '0' : s.type === SOCK.STREAM ? 't' : 'u';
       if (kinds.length > 0 && !kinds.includes(kind)) return false;
       const listening = s.state === 'LISTEN' || s.state === 'UNCONN';
       if (args.flags.has('a')) return true;

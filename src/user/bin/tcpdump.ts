@@ -1,0 +1,115 @@
+// tcpdump: captures the frames eth0 receives and sends through an AF_PACKET socket
+// (root only, as on Linux) and prints one line per frame in tcpdump's -n format (ARP,
+// IPv4 with ICMP, TCP and UDP; anything else by its ethertype), or with -w writes them
+// to FILE in libpcap's format, which tcpdump -r, tshark and Wireshark read. -c COUNT
+// stops after COUNT frames; otherwise it runs until killed (each record is written as
+// it comes, so the file is whole at any moment). Reads only: nothing is sent.
+import * as libc from '../libc/index.js';
+import { AF, SOCK, O, Errno, SysError } from '../libc/index.js';
+import { ETH_P_ALL_BE, PACKET_OUTGOING } from '../../abi/net.js';
+import { run, stdout, complain, UsageError } from '../util/io.js';
+import { parseArgs, parseCount } from '../util/args.js';
+
+const PCAP_MAGIC = 0xa1b2c3d4, LINKTYPE_ETHERNET = 1, SNAPLEN = 65535;
+
+export function main(argv: string[]): number {
+  return run('tcpdump', () => {
+    const args = parseArgs(argv.slice(1), { flags: 'nq', options: 'cwi' });
+    if (args.operands.length > 0) throw new UsageError('filter expressions are not supported; capture everything and filter the output');
+    const dev = args.options.get('i') ?? 'eth0';
+    if (dev !== 'eth0') throw new UsageError(`${dev}: only eth0 can be captured`);
+    const count = args.options.has('c') ? parseCount(args.options.get('c')!, 'count') : Infinity;
+    const file = args.options.get('w');
+    let sock: number;
+    try { sock = libc.socket(AF.PACKET, SOCK.RAW, ETH_P_ALL_BE); } catch (e) {
+      if (e instanceof SysError && e.errno === Errno.EPERM) throw new Error(`${dev}: You don't have permission to capture on that device (root only)`);
+      if (e instanceof SysError && e.errno === Errno.ENODEV) throw new Error(`${dev}: No such device (the machine has no network device; boot it with --net)`);
+      throw e;
+    }
+    const out = file === undefined ? undefined : file === '-' ? 1 : libc.open(file, O.WRONLY | O.CREAT | O.TRUNC, 0o644);
+    if (out !== undefined) libc.write(out, pcapHeader());
+    else complain('tcpdump', 'listening on eth0, link-type EN10MB (Ethernet), snapshot length 65535 bytes');
+    let captured = 0;
+    while (captured < count) {
+      const { data, from } = libc.recvfrom(sock, SNAPLEN);
+      if (data.length === 0) break;
+      const ns = libc.clockGettime(0);
+      captured++;
+      if (out !== undefined) libc.write(out, pcapRecord(ns, data));
+      else stdout.write(`${clock(ns)} ${from.port === PACKET_OUTGOING ? 'Out' : 'In '} ${describe(data)}\n`);
+    }
+    if (out !== undefined && out !== 1) libc.close(out);
+    libc.close(sock);
+    complain('tcpdump', `${captured} packet${captured === 1 ? '' : 's'} captured`);
+    return 0;
+  });
+}
+
+function pcapHeader(): Uint8Array {
+  const h = new Uint8Array(24);
+  const v = new DataView(h.buffer);
+  v.setUint32(0, PCAP_MAGIC, true);
+  v.setUint16(4, 2, true);
+  v.setUint16(6, 4, true);
+  v.setUint32(16, SNAPLEN, true);
+  v.setUint32(20, LINKTYPE_ETHERNET, true);
+  return h;
+}
+
+function pcapRecord(ns: number, frame: Uint8Array): Uint8Array {
+  const r = new Uint8Array(16 + frame.length);
+  const v = new DataView(r.buffer);
+  const us = Math.floor(ns / 1000);
+  v.setUint32(0, Math.floor(us / 1e6), true);
+  v.setUint32(4, us % 1e6, true);
+  v.setUint32(8, frame.length, true);
+  v.setUint32(12, frame.length, true);
+  r.set(frame, 16);
+  return r;
+}
+
+/** HH:MM:SS.uuuuuu (UTC) of a CLOCK_REALTIME reading in ns. */
+function clock(ns: number): string {
+  const us = Math.floor(ns / 1000);
+  const d = new Date(Math.floor(us / 1000));
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}.${String(us % 1e6).padStart(6, '0')}`;
+}
+
+const mac = (b: Uint8Array, at: number): string => [...b.subarray(at, at + 6)].map((x) => x.toString(16).padStart(2, '0')).join(':');
+const ip = (b: Uint8Array, at: number): string => `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+const u16 = (b: Uint8Array, at: number): number => (b[at]! << 8) | b[at + 1]!;
+const u32 = (b: Uint8Array, at: number): number => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+
+/** One frame in tcpdump -n's words. Never throws: a short frame says so. */
+export function describe(f: Uint8Array): string {
+  if (f.length < 14) return `truncated frame, length ${f.length}`;
+  const type = u16(f, 12);
+  if (type === 0x0806) {
+    if (f.length < 42) return `ARP, truncated, length ${f.length - 14}`;
+    const op = u16(f, 20);
+    if (op === 1) return `ARP, Request who-has ${ip(f, 38)} tell ${ip(f, 28)}, length ${f.length - 14}`;
+    if (op === 2) return `ARP, Reply ${ip(f, 28)} is-at ${mac(f, 22)}, length ${f.length - 14}`;
+    return `ARP, op ${op}, length ${f.length - 14}`;
+  }
+  if (type !== 0x0800) return `${mac(f, 6)} > ${mac(f, 0)}, ethertype 0x${type.toString(16).padStart(4, '0')}, length ${f.length}`;
+  const at = 14;
+  if (f.length < at + 20 || f[at]! >> 4 !== 4) return `IP, truncated, length ${f.length - 14}`;
+  const ihl = (f[at]! & 0xf) * 4, total = u16(f, at + 2), proto = f[at + 9]!, frag = u16(f, at + 6);
+  const src = ip(f, at + 12), dst = ip(f, at + 16), body = at + ihl, payload = Math.max(0, total - ihl);
+  if ((frag & 0x1fff) !== 0) return `IP ${src} > ${dst}: ip-proto-${proto}, fragment offset ${(frag & 0x1fff) * 8}, length ${payload}`;
+  if (proto === 1 && f.length >= body + 8) {
+    const t = f[body]!;
+    const name = t === 8 ? 'echo request' : t === 0 ? 'echo reply' : t === 3 ? 'destination unreachable' : t === 11 ? 'time exceeded' : `type ${t}`;
+    const echo = t === 8 || t === 0 ? `, id ${u16(f, body + 4)}, seq ${u16(f, body + 6)}` : '';
+    return `IP ${src} > ${dst}: ICMP ${name}${echo}, length ${payload}`;
+  }
+  if (proto === 17 && f.length >= body + 8) return `IP ${src}.${u16(f, body)} > ${dst}.${u16(f, body + 2)}: UDP, length ${Math.max(0, u16(f, body + 4) - 8)}`;
+  if (proto === 6 && f.length >= body + 20) {
+    const flagsByte = f[body + 13]!, off = (f[body + 12]! >> 4) * 4, len = Math.max(0, payload - off);
+    const flags = [[0x02, 'S'], [0x01, 'F'], [0x04, 'R'], [0x08, 'P'], [0x10, '.']].filter(([bit]) => (flagsByte & (bit as number)) !== 0).map(([, c]) => c).join('') || 'none';
+    const seq = u32(f, body + 4), ack = u32(f, body + 8);
+    return `IP ${src}.${u16(f, body)} > ${dst}.${u16(f, body + 2)}: Flags [${flags}], seq ${len > 0 ? `${seq}:${(seq + len) >>> 0}` : seq}${(flagsByte & 0x10) !== 0 ? `, ack ${ack}` : ''}, win ${u16(f, body + 14)}, length ${len}`;
+  }
+  return `IP ${src} > ${dst}: ip-proto-${proto}, length ${payload}`;
+}
