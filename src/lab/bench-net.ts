@@ -10,7 +10,7 @@
 // slowdown against monolithic (monolithic's MB/s / this cell's; above 1 is slower)
 // carries its interval from the two cells' replicates.
 
-import { guestPair, linuxLoopback, bridgeMachine, blasts, type Transfer, type BridgeBlast } from './net-machines.js';
+import { guestPair, linuxLoopback, bridgeMachine, blasts, lossyCable, type Transfer, type BridgeBlast } from './net-machines.js';
 import { machineInfo, type MachineInfo } from './machine-info.js';
 import { rng, shuffle } from './seed.js';
 import { bootstrapMedian, ratio, type Bootstrapped } from './bootstrap.js';
@@ -28,6 +28,8 @@ export interface NetBenchResult {
   rows: NetRow[];
   /** The goals of the issue, checked on this run's figures. */
   goals: NetGoal[];
+  /** Transfers over a cable that drops frames (lossRates), one per preset and rate. */
+  lossy: LossRow[];
   seconds: number;
   loadavg_start: number;
   loadavg_end: number;
@@ -45,8 +47,34 @@ export interface NetBenchOptions {
   seed: number;
   /** Leave out Linux's loopback reference. */
   noLinux?: boolean;
+  /** Drop probabilities for the lossy transfers (none: no lossy rows). */
+  lossRates?: number[];
+  /** Bytes per lossy transfer. */
+  lossBytes?: number;
   onProgress?: (step: string, done: number, total: number) => void;
 }
+
+/**
+ * One transfer guest -> guest over a cable that drops each frame (both ways) with
+ * probability `loss`: whether it completed (whole, within its time), its goodput, and
+ * what the wire saw — frames dropped, the sender's data segments and how many of them
+ * were retransmissions (a sequence number sent before).
+ */
+export interface LossRow {
+  preset: string;
+  loss: number;
+  bytes: number;
+  completed: boolean;
+  goodput_MBps: number | null;
+  seconds: number | null;
+  dropped_frames: number;
+  data_segments: number;
+  retransmitted: number;
+  note?: string;
+}
+
+/** Time allowed for one lossy transfer (20% loss costs TCP many timeouts). */
+const LOSSY_TIMEOUT_MS = 150_000;
 
 type Cell = { kind: 'pair'; preset: string } | { kind: 'bridge'; preset: string } | { kind: 'linux' };
 
@@ -96,6 +124,23 @@ export async function benchNet(o: NetBenchOptions): Promise<NetBenchResult & { r
       done++;
     }
   }
+  const lossy: LossRow[] = [];
+  const lossBytes = o.lossBytes ?? 262144;
+  for (const preset of presets) {
+    for (const loss of o.lossRates ?? []) {
+      o.onProgress?.(`lossy: ${preset}, ${loss * 100}% of frames dropped`, done, total);
+      const { cables, stats } = lossyCable(loss, o.seed);
+      const p = await guestPair({ preset, bytes: lossBytes, count: 1, loopback: false, timeoutMs: LOSSY_TIMEOUT_MS, cables, holdReceiver: true });
+      const t = p.guest[0];
+      const completed = t !== undefined && t.intact;
+      lossy.push({
+        preset, loss, bytes: lossBytes, completed,
+        goodput_MBps: completed ? significant(t.MBps) : null, seconds: completed ? round(t.ms / 1000, 2) : null,
+        dropped_frames: stats.dropped, data_segments: stats.dataSegments, retransmitted: stats.retransmitted,
+        ...(p.failure === undefined ? {} : { note: p.failure }),
+      });
+    }
+  }
   o.onProgress?.('done', done, total);
 
   const rows: NetRow[] = [];
@@ -136,7 +181,7 @@ export async function benchNet(o: NetBenchOptions): Promise<NetBenchResult & { r
   const listed = rows.filter((x) => x.preset === 'linux' || o.presets.includes(x.preset));
   return {
     machine, options: { presets: o.presets, runs: o.runs, bytes: o.bytes, transfers: o.transfers, frames: o.frames, seed: o.seed },
-    rows: listed, goals: netGoals(rows, boots),
+    rows: listed, goals: netGoals(rows, boots), lossy: lossy.filter((x) => o.presets.includes(x.preset)),
     seconds: round((performance.now() - started) / 1000, 1), loadavg_start: machine.loadavg_1m, loadavg_end: machineInfo().loadavg_1m,
     replicates: boots,
   };
@@ -195,3 +240,8 @@ export function netTable(r: Pick<NetBenchResult, 'rows'>): string {
       x.samples === 0 ? '-' : x.intact ? `yes${x.lost_frames ? ` (${x.lost_frames} frames lost)` : ''}` : 'NO']));
 }
 
+/** The lossy transfers as a table. */
+export function lossTable(rows: readonly LossRow[]): string {
+  return table(['preset', 'frames dropped (p)', 'completed', 'goodput MB/s', 'seconds', 'frames dropped', 'data segments', 'retransmitted'],
+    rows.map((x) => [x.preset, `${x.loss * 100}%`, x.completed ? 'yes' : `NO${x.note === undefined ? '' : ` (${x.note})`}`, x.goodput_MBps ?? '-', x.seconds ?? '-', x.dropped_frames, x.data_segments, x.retransmitted]));
+}

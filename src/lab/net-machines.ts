@@ -14,6 +14,8 @@ import net from 'node:net';
 import { runMachine, type MachineOptions } from '../hosts/node/machine.js';
 import { loadPreset, placementFor } from '../hosts/presets.js';
 import { portPair, type FramePort } from '../hosts/node/net/frame-port.js';
+import { seededRandom } from '../lib/random.js';
+import { impairer, NO_IMPAIRMENTS } from '../hosts/node/net/impair.js';
 import { macFromSeed, parseIp } from '../hosts/node/net/backends.js';
 import { MEASURING_PARAMS } from './boot.js';
 
@@ -79,6 +81,12 @@ export interface PairOptions {
   timeoutMs: number;
   /** The cable between A and B (default: a direct one); a bridge machine can sit in between. */
   cables?: [FramePort, FramePort];
+  /**
+   * Keep A up until B is done (then stop it). Over a lossy cable A's last segments (its
+   * FIN, the ACK of B's) may need retransmitting after A's receiver has finished; a
+   * machine that halted then would leave B waiting for ever.
+   */
+  holdReceiver?: boolean;
 }
 
 export interface PairResult { guest: Transfer[]; loopback: Transfer[]; failure?: string }
@@ -99,9 +107,13 @@ export async function guestPair(o: PairOptions): Promise<PairResult> {
   let listening: () => void = () => {};
   const ready = new Promise<void>((resolve) => { listening = resolve; });
   const ip = (s: string): { address: number; prefix: number } => parseIp(`${s}/24`);
+  // A's own switch: the run's abort, or B being done when A is held.
+  const stopA = new AbortController();
+  controller.signal.addEventListener('abort', () => stopA.abort(controller.signal.reason), { once: true });
+  const hold = o.holdReceiver === true ? '; sleep 3600' : '';
   const runA = runMachine({
-    ...machineOptions(o.preset, `tcpbench -r -v -n ${o.count} -L guest ${w} ${GUEST_PORT}${loop}`, outA.push,
-      (x) => { errA.push(x); if (errA.text().includes('listening')) listening(); }, controller.signal),
+    ...machineOptions(o.preset, `tcpbench -r -v -n ${o.count} -L guest ${w} ${GUEST_PORT}${loop}${hold}`, outA.push,
+      (x) => { errA.push(x); if (errA.text().includes('listening')) listening(); }, stopA.signal),
     nic: { mac: macFromSeed('bench-a'), port: a, ...ip(A_ADDRESS) },
   }).finally(() => listening());
   let statusB = -1;
@@ -109,6 +121,7 @@ export async function guestPair(o: PairOptions): Promise<PairResult> {
     ...machineOptions(o.preset, `tcpbench -t -n ${o.count} -L guest ${w} ${A_ADDRESS} ${GUEST_PORT} ${o.bytes}`, outB.push, errB.push, controller.signal),
     nic: { mac: macFromSeed('bench-b'), port: b, ...ip(B_ADDRESS) },
   }))).then((s) => { statusB = s; return s; });
+  if (o.holdReceiver === true) { await runB; stopA.abort(new Error('the sender is done')); }
   const statusA = await runA;
   await runB;
   clearTimeout(timer);
@@ -274,4 +287,38 @@ export async function blast(ends: [FramePort, FramePort], frames: number, signal
     }, 50);
     fill();
   });
+}
+
+/** What a lossy cable saw and did: frames it dropped, and the sender's data segments. */
+export interface LossyStats { dropped: number; dataSegments: number; retransmitted: number }
+
+/**
+ * A cable that drops each frame, either way, with probability `loss` (one seeded
+ * generator: the same seed and frames give the same drops), and counts the TCP data
+ * segments the second end (the sender, B) puts on it: a segment whose (port, sequence
+ * number) it sent before is a retransmission, as the wire sees it.
+ */
+export function lossyCable(loss: number, seed: number): { cables: [FramePort, FramePort]; stats: LossyStats } {
+  const [a, b] = portPair();
+  const random = seededRandom(seed);
+  const counts = { dropped: 0, corrupted: 0, reordered: 0 };
+  const impair = { ...NO_IMPAIRMENTS, loss, seed };
+  const toA = impairer(impair, random, counts), toB = impairer(impair, random, counts);
+  const seen = new Set<string>();
+  const stats: LossyStats = { get dropped() { return counts.dropped; }, dataSegments: 0, retransmitted: 0 };
+  const note = (f: Uint8Array): void => {
+    if (f.length < 54 || f[12] !== 0x08 || f[13] !== 0x00 || f[23] !== 6) return;
+    const ihl = (f[14]! & 0xf) * 4, total = (f[16]! << 8) | f[17]!, tcp = 14 + ihl;
+    if (f.length < tcp + 20) return;
+    if (total - ihl - (f[tcp + 12]! >> 4) * 4 <= 0) return;
+    stats.dataSegments++;
+    const key = `${(f[tcp]! << 8) | f[tcp + 1]!}:${((f[tcp + 4]! << 24) | (f[tcp + 5]! << 16) | (f[tcp + 6]! << 8) | f[tcp + 7]!) >>> 0}`;
+    if (seen.has(key)) stats.retransmitted++; else seen.add(key);
+  };
+  const sender: FramePort = {
+    send(f) { note(f); for (const x of toA(f)) b.send(x); },
+    onFrame(handler) { b.onFrame((f) => { for (const x of toB(f)) handler(x); }); },
+    close() { b.close(); },
+  };
+  return { cables: [a, sender], stats };
 }

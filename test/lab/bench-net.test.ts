@@ -2,12 +2,14 @@
 // guest, loopback inside a guest and the bridge, Linux's loopback beside them, every
 // transfer intact (the receiver's byte count and Adler-32 equal the sender's; every
 // bridged frame equal byte for byte to the one sent), the ratios against monolithic
-// and the goals present. No figure is compared with a speed.
+// and the goals present; a lossy transfer per preset completes and the wire saw each of
+// its segments. No figure is compared with a speed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kernelkit } from './cli.js';
 import { parseTcpLines, transfers } from '../../src/lab/net-machines.js';
 import type { NetRow } from '../../src/lab/net-rows.js';
+import type { LossRow } from '../../src/lab/bench-net.js';
 
 const PRESETS = ['monolithic', 'microkernel', 'hybrid'];
 
@@ -21,10 +23,17 @@ test('the intact check fails on a short transfer or a different checksum', () =>
 });
 
 test('bench net --json: rows for every preset and path, Linux beside them, every byte intact', { timeout: 600_000 }, async () => {
-  const r = await kernelkit(['bench', 'net', '--runs', '1', '--transfers', '2', '--mib', '0.25', '--frames', '300', '--json']);
+  const r = await kernelkit(['bench', 'net', '--runs', '1', '--transfers', '2', '--mib', '0.25', '--frames', '300', '--loss', '0.05', '--loss-kib', '32', '--json']);
   assert.equal(r.status, 0, r.stderr);
-  const j = JSON.parse(r.stdout) as { options: Record<string, unknown>; rows: NetRow[]; goals: { goal: string; verdict: string }[]; loadavg_start: number };
-  assert.deepEqual(Object.keys(j), ['machine', 'options', 'rows', 'goals', 'seconds', 'loadavg_start', 'loadavg_end']);
+  const j = JSON.parse(r.stdout) as { options: Record<string, unknown>; rows: NetRow[]; goals: { goal: string; verdict: string }[]; lossy: LossRow[]; loadavg_start: number };
+  assert.deepEqual(Object.keys(j), ['machine', 'options', 'rows', 'goals', 'lossy', 'seconds', 'loadavg_start', 'loadavg_end']);
+  // One lossy transfer per preset: whole, and the wire saw at least every segment of it once.
+  assert.deepEqual(j.lossy.map((x) => [x.preset, x.loss, x.bytes]), PRESETS.map((p) => [p, 0.05, 32768]));
+  for (const x of j.lossy) {
+    assert.equal(x.completed, true, JSON.stringify(x));
+    assert.ok(x.goodput_MBps! > 0, JSON.stringify(x));
+    assert.ok(x.data_segments - x.retransmitted >= Math.ceil(32768 / 1460) && x.retransmitted >= 0, JSON.stringify(x));
+  }
   const row = (preset: string, path: string): NetRow => {
     const x = j.rows.find((y) => y.preset === preset && y.path === path);
     assert.ok(x !== undefined, `${preset} ${path}`);
@@ -57,7 +66,7 @@ test('bench net --json: rows for every preset and path, Linux beside them, every
 });
 
 test('bench net: bad flags are one line and status 2', async () => {
-  for (const args of [['--runs', '0'], ['--mib', '-1'], ['--frames', 'x'], ['--preset', 'nosuch'], ['--transfers', '99']]) {
+  for (const args of [['--runs', '0'], ['--mib', '-1'], ['--frames', 'x'], ['--preset', 'nosuch'], ['--transfers', '99'], ['--loss', '1.5'], ['--loss', '0.1,x'], ['--loss-kib', '0']]) {
     const r = await kernelkit(['bench', 'net', ...args]);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
