@@ -131,7 +131,7 @@ export function judgeClaims(r: LabInput, ratioOf: RatioOf, gadget: GadgetProbe, 
     const j = judgeC8(ext?.c8 ?? { tested: false, reason: 'not tested: this run measured no safe code in the kernel (lab --no-ext)' });
     out.push({
       id: 'C8', claim: 'Running code in a WebAssembly VM inside the kernel avoids context switches and is very fast.', ...j,
-      threshold: `the C block driver in the sandbox domain costs at most ${C8_NEAR_KERNEL}x the TypeScript driver in the kernel domain per one-sector read, and less than a user-domain server`,
+      threshold: `the C block driver in the sandbox domain costs at most ${C8_NEAR_KERNEL}x the TypeScript driver in the kernel domain per one-sector read, and less than a user-domain server, each ratio's whole 95% interval (several boots per placement)`,
       published: 'kernel-wasm: an echo server about 10% faster than native user space; Singularity: software isolation under 5% against 25-33% for hardware isolation (Hunt et al., 2007).',
     });
   }

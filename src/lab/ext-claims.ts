@@ -3,10 +3,13 @@
 //
 // C8 ("a WebAssembly VM inside the kernel avoids context switches and is very fast"):
 // from `kernelkit bench ext`'s system rows, a one-sector pread of /dev/blk0 through the
-// block driver placed in each domain. Held when the C driver in the sandbox costs at
-// most C8_NEAR_KERNEL times the TypeScript driver in the kernel domain and less than
-// the TypeScript driver in a user-domain server; not held when it costs as much as the
-// user-domain server or more; inconclusive in between (fast, but not near the kernel).
+// block driver placed in each domain, measured in several boots each. Two ratios with
+// their 95% intervals (the lab's hierarchical bootstrap: runs, then samples), sandbox /
+// kernel domain and sandbox / user-domain server. Held when the whole first interval
+// is at most C8_NEAR_KERNEL and the whole second below 1; not held when the whole
+// second is at or above 1 (no context switch saved); inconclusive otherwise: an
+// interval that straddles its threshold, or fast but not near the kernel. Rows without
+// per-run samples (one run's medians) cannot give an interval: inconclusive.
 //
 // C9 ("eBPF-style code is verified and sandboxed and cannot crash the kernel"): the
 // hostile eBPF set loaded on every preset, and the same bugs as kernel-domain modules
@@ -16,13 +19,18 @@
 // overwritten); inconclusive when the modules did no harm either (the probe then
 // cannot tell a verifier from harmless bugs).
 
-import type { Verdict } from './verdict.js';
+import { judge, formatInterval, type Verdict } from './verdict.js';
+import { bootstrapMedian, ratio, type Bootstrapped } from './bootstrap.js';
+import { rng } from './seed.js';
+
+/** The bootstrap's seed for C8 (the same samples give the same interval on every host). */
+const C8_SEED = 8;
 
 /** The sandboxed driver's call may cost at most this many times the kernel-domain driver's to count as "very fast". */
 export const C8_NEAR_KERNEL = 1.25;
 
 /** One row of bench ext's output (lab/bench-ext.ts ExtBenchRow), as the judge reads it. */
-export interface ExtRow { part: string; runtime: string; median_ns: number; ratio: number; note: string }
+export interface ExtRow { part: string; runtime: string; median_ns: number; ratio: number; note: string; runs_ns?: number[][] }
 
 export type C8Input = { tested: false; reason: string } | { tested: true; rows: ExtRow[] };
 
@@ -48,10 +56,23 @@ export function judgeC8(input: C8Input): ExtVerdict {
   const us = (r: ExtRow): string => `${(r.median_ns / 1000).toFixed(1)} µs`;
   const measured = `pread of one sector of /dev/blk0 (monolithic, blk placed per column): TypeScript kernel domain ${us(kernel)} (1.00), `
     + `C/WebAssembly sandbox ${us(sandbox)} (${f2(s)}x)${unsandboxed === undefined ? '' : `, the same binary unsandboxed ${us(unsandboxed)} (${f2(unsandboxed.median_ns / kernel.median_ns)}x)`}, `
-    + `TypeScript user domain ${us(user)} (${f2(u)}x)${userWasm === undefined ? '' : `, C/WebAssembly user domain ${us(userWasm)} (${f2(userWasm.median_ns / kernel.median_ns)}x)`}; medians of one run, no interval`;
-  if (s >= u) return { verdict: 'not held', measured, reason: `the sandboxed driver (${f2(s)}x) costs as much as a user-domain server (${f2(u)}x) or more: no context switch saved` };
-  if (s <= C8_NEAR_KERNEL) return { verdict: 'held', measured, reason: `the sandboxed driver costs ${f2(s)}x the kernel-domain driver (at most ${C8_NEAR_KERNEL}x) and less than a user-domain server (${f2(u)}x)` };
-  return { verdict: 'inconclusive', measured, reason: `the sandboxed driver (${f2(s)}x) beats a user-domain server (${f2(u)}x) but is not within ${C8_NEAR_KERNEL}x of the kernel domain` };
+    + `TypeScript user domain ${us(user)} (${f2(u)}x)${userWasm === undefined ? '' : `, C/WebAssembly user domain ${us(userWasm)} (${f2(userWasm.median_ns / kernel.median_ns)}x)`}`;
+  if (kernel.runs_ns === undefined || user.runs_ns === undefined || sandbox.runs_ns === undefined) {
+    return { verdict: 'inconclusive', measured: `${measured}; medians of one run, no interval`, reason: 'no per-run samples, so no interval: one run\'s medians cannot decide the claim' };
+  }
+  const random = rng(C8_SEED);
+  const boot = (r: ExtRow): Bootstrapped => bootstrapMedian(r.runs_ns!, random);
+  const k = boot(kernel), sb = boot(sandbox), ub = boot(user);
+  const near = ratio(sb, k), vsUser = ratio(sb, ub);
+  const runs = Math.min(kernel.runs_ns.length, user.runs_ns.length, sandbox.runs_ns.length);
+  const withCi = `${measured}; sandbox / kernel ${formatInterval(near, 'x')}, sandbox / user ${formatInterval(vsUser, 'x')} (medians of ${runs} runs each, hierarchical bootstrap)`;
+  const nearJ = judge('sandbox / kernel domain', near, C8_NEAR_KERNEL, 'at-most');
+  const userJ = judge('sandbox / user-domain server', vsUser, 1, 'at-most');
+  if (nearJ.verdict === 'not tested' || userJ.verdict === 'not tested') return { verdict: 'not tested', measured: withCi, reason: `${nearJ.reason}; ${userJ.reason}` };
+  if (vsUser.low >= 1) return { verdict: 'not held', measured: withCi, reason: `${userJ.reason}: the sandboxed driver costs as much as a user-domain server or more, no context switch saved` };
+  if (nearJ.verdict === 'held' && vsUser.high < 1) return { verdict: 'held', measured: withCi, reason: `${nearJ.reason}; ${userJ.reason.replace(/≤ 1\.00x$/, '< 1.00x')}` };
+  if (nearJ.verdict === 'not held' && vsUser.high < 1) return { verdict: 'inconclusive', measured: withCi, reason: `the sandboxed driver beats a user-domain server, but is not within ${C8_NEAR_KERNEL}x of the kernel domain: ${nearJ.reason}` };
+  return { verdict: 'inconclusive', measured: withCi, reason: `${nearJ.reason}; ${userJ.reason}` };
 }
 
 const HARM: readonly ModuleOutcome[] = ['panic', 'hang', 'corrupted'];

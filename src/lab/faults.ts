@@ -18,6 +18,10 @@
 // and compared (corruption caught), never counted as durable. With `disk` (always for
 // ext2 cells: without an ext2 filesystem nothing would reach ext2) the durable data is
 // fsync'd files on an ext2 root instead, read back by a fresh boot at the end.
+// diskfs cells boot on a disk that carries its own filesystem driver (a chainfs image
+// made by the driver in build/fs-drivers/, mounted at /disk through it, in the sandbox
+// domain): the durable data is fsync'd files in /disk/kb-data, read back by a fresh
+// boot at the end, and the image is then checked by its own driver's fsck.
 //
 // Network cells (`nic`, `net`) run the workload over sockets instead: the machine has a
 // NIC on `--net user`, and the job's host echo servers (net-echo.ts) are the far end of
@@ -34,12 +38,13 @@ import { runMachine, packageRoot, EXIT_ABORTED } from '../hosts/node/machine.js'
 import { openUserNet, USER_GUEST, USER_GATEWAY, USER_PREFIX } from '../hosts/node/net/user.js';
 import { macFromSeed, parseIp } from '../hosts/node/net/backends.js';
 import { startNetEcho, NET_CHUNK, type NetAck } from './net-echo.js';
+import { formatDiskImage, checkDiskImage } from '../hosts/disk-image.js';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const FAULT_COMPONENTS = ['blk', 'vfs', 'ext2', 'console', 'pm', 'nic', 'net'] as const;
+export const FAULT_COMPONENTS = ['blk', 'vfs', 'ext2', 'diskfs', 'console', 'pm', 'nic', 'net'] as const;
 
 export const FAULT_TYPES = ['crash', 'wild-write', 'hang', 'bad-reply', 'leak'] as const;
 export { faultSchedule, payload, readFaultBoot, isNetCell, NET_COMPONENTS, type FaultCell, type PlannedFault } from './fault-tally.js';
@@ -127,6 +132,8 @@ export interface FaultJobResult extends FaultJob {
   /** Network cells: connections established when the faults were armed, and those that broke. */
   connections_open: number;
   connections_lost: number;
+  /** diskfs cells: what the image's own fsck said of the durable disk after the job ('clean', or the problems). */
+  fsck?: string;
   seconds: number;
 }
 
@@ -173,7 +180,12 @@ export function storageOf(o: Pick<FaultCampaignOptions, 'disk' | 'components'>):
 
 const NET_STORAGE = 'acknowledged data: 4 KiB chunks echoed back through the NIC (--net user) by a TCP echo server on the host and verified by the guest, checked afterwards against what the server received; loopback TCP and UDP and UDP through the NIC compared at once';
 
+const DISKFS_STORAGE = 'acknowledged data: 1 KiB files in /disk/kb-data on a chainfs disk mounted through the driver it carries (diskfs, sandbox domain), fsync\'d (checked after the campaign by a fresh boot reading them back, then the image by its driver\'s fsck); /tmp files on ramfs checked at once';
+
 function fileStorage(o: Pick<FaultCampaignOptions, 'disk' | 'components'>): string {
+  const others = o.components.filter((c) => c !== 'diskfs');
+  if (others.length === 0) return DISKFS_STORAGE;
+  if (others.length < o.components.length) return `${fileStorage({ ...o, components: others })}; diskfs cells: ${DISKFS_STORAGE.replace(/^acknowledged data: /, '')}`;
   const onDisk = 'acknowledged data: 1 KiB files in /kb-data on an ext2 root disk, fsync\'d (checked after the campaign by a fresh boot reading them back); /tmp files on ramfs checked at once (volatile across a vfs restart)';
   const raw = 'acknowledged data: raw 1 KiB blocks on /dev/blk0 with fsync (durable across restarts and panics); /tmp files on ramfs checked at once (volatile across a vfs restart, not counted as durable)';
   return o.disk === true || o.components.every((c) => c === 'ext2') ? onDisk
@@ -209,7 +221,32 @@ export async function runFaultCampaign(o: FaultCampaignOptions, only?: FaultJob[
 }
 
 /** Whether a cell keeps its durable data on an ext2 root: asked for, or faults aimed at ext2 itself. */
-export const cellOnDisk = (o: Pick<FaultCampaignOptions, 'disk'>, component: string): boolean => o.disk === true || component === 'ext2';
+export const cellOnDisk = (o: Pick<FaultCampaignOptions, 'disk'>, component: string): boolean => component !== 'diskfs' && (o.disk === true || component === 'ext2');
+
+/** Files a diskfs job writes at most (3 blocks each of chainfs's 4,096, and their directory entries): it stops early rather than fill the filesystem. */
+const DISKFS_FILES = 1000;
+
+/** The chainfs image every diskfs job starts from: formatted by the driver this build made, the driver embedded. */
+let emptyChainfs: Uint8Array | undefined;
+function chainfsImage(): Uint8Array {
+  if (emptyChainfs === undefined) {
+    const driver = new Uint8Array(fs.readFileSync(path.join(packageRoot, 'build/fs-drivers/chainfs.wasm')));
+    emptyChainfs = formatDiskImage(driver, 'chainfs', 3 << 20);
+  }
+  return emptyChainfs;
+}
+
+/** What the image's own fsck said after each diskfs job: `PRESET/diskfs/TYPE faults A-B: clean`. */
+export const fsckLines = (results: FaultJobResult[]): string[] =>
+  results.filter((r) => r.fsck !== undefined).map((r) => `${r.preset}/${r.component}/${r.type} faults ${r.from}-${r.to - 1}: ${r.fsck}`);
+
+/** The fsck line of a diskfs job's durable image: its own driver checks it. */
+function fsckOf(image: Uint8Array): string {
+  try {
+    const c = checkDiskImage(image);
+    return c.clean ? 'clean' : `${c.errors.length} problem(s): ${c.errors.slice(0, 3).join('; ')}`;
+  } catch (e) { return `not checked: ${(e as Error).message}`; }
+}
 
 /** The cells of these jobs' results, in the order the jobs first name them: sums, and percentiles over all samples. */
 export function mergeJobs(results: FaultJobResult[]): FaultCell[] {
@@ -283,7 +320,7 @@ export function planBoots(o: CampaignSpec, jobs: FaultJob[], lanes = 1): FaultJo
   const groups: FaultJob[][] = [];
   const byPreset = new Map<string, { calm: FaultJob[]; damaging: FaultJob[] }>();
   for (const j of jobs) {
-    if (cellOnDisk(o, j.component) || isNetCell(j.component) || placementFor(loadPreset(j.preset), o.place)[j.component] !== 'user') { groups.push([j]); continue; }
+    if (cellOnDisk(o, j.component) || j.component === 'diskfs' || isNetCell(j.component) || placementFor(loadPreset(j.preset), o.place)[j.component] !== 'user') { groups.push([j]); continue; }
     const g = byPreset.get(j.preset) ?? { calm: [], damaging: [] };
     byPreset.set(j.preset, g);
     (DAMAGING.has(j.type) ? g.damaging : g.calm).push(j);
@@ -341,18 +378,21 @@ export async function runFaultGroup(o: CampaignSpec, jobs: FaultJob[]): Promise<
   const stuckMs = o.stuckMs ?? STUCK_MS;
   const params = campaignParams(o.hangMs ?? CAMPAIGN_HANG_MS, o.hangCpuMs ?? CAMPAIGN_HANG_CPU_MS);
   const disk = new DurableRam(DISK_BYTES);
-  // Groups of more than one job are never on an ext2 root (planBoots).
-  const onDisk = jobs.length === 1 && cellOnDisk(o, jobs[0]!.component);
+  // Groups of more than one job are never on an ext2 root or a diskfs disk (planBoots).
+  const chainfs = jobs.length === 1 && jobs[0]!.component === 'diskfs';
+  const onDisk = chainfs || (jobs.length === 1 && cellOnDisk(o, jobs[0]!.component));
   let image: string | undefined;
-  if (onDisk) {
-    const bytes = ext2Image();
-    // NOTE: the machine reads the disk from `backing`; the file only names an ext2 root.
+  const imageBytes = onDisk ? (chainfs ? chainfsImage() : ext2Image()) : undefined;
+  if (imageBytes !== undefined) {
+    // NOTE: the machine reads the disk from `backing`; the file names an ext2 root, or
+    // (its header read at boot) a disk that carries its driver, mounted at /disk.
     image = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-faults-')), 'root.img');
-    fs.writeFileSync(image, '');
-    disk.live.set(bytes);
-    disk.durable.set(bytes);
+    fs.writeFileSync(image, chainfs ? imageBytes : '');
+    disk.live.set(imageBytes);
+    disk.durable.set(imageBytes);
   }
-  const maxOps = DISK_BYTES / 1024;
+  const maxOps = chainfs ? DISKFS_FILES : DISK_BYTES / 1024;
+  const dataArgs = chainfs ? ['diskfs'] : image !== undefined ? ['disk'] : [];
   // Blocks acknowledged (fsync'd and verified), by the job that wrote them; and those already counted lost.
   const acked = new Map<number, number>();
   const lostFound = new Set<number>();
@@ -366,6 +406,7 @@ export async function runFaultGroup(o: CampaignSpec, jobs: FaultJob[]): Promise<
     }
   };
   let bootRetries = 0, op = 0, ji = 0;
+  let fsck: string | undefined;
   const p = loadPreset(jobs[0]!.preset);
   while (ji < jobs.length) {
     const first = tallies[ji]!;
@@ -379,7 +420,11 @@ export async function runFaultGroup(o: CampaignSpec, jobs: FaultJob[]): Promise<
         total += schedules[k]!.length;
       }
     }
-    if (op + segments.reduce((a, s) => a + s.faults.reduce((b, f) => b + f.gap + 20, 0), 0) >= maxOps) break; // disk full: stop early (reported through `injected`)
+    // Disk full: stop early (reported through `injected`). NOTE: a diskfs job counts the
+    // operations a fault usually costs (its gap and a few until recovery), not the worst
+    // case, since its filesystem holds fewer files than the raw disk holds blocks.
+    const perFault = chainfs ? 4 : 20;
+    if (op + segments.reduce((a, s) => a + s.faults.reduce((b, f) => b + f.gap + perFault, 0), 0) >= maxOps) break;
     const spec = segments.map((s) => s.faults.map((f) => `${f.gap}:${f.component}:${f.type}`).join(',')).join(';');
     const lines: string[] = [];
     let partial = '', segment = 0, typeLine: ((bytes: Uint8Array) => void) | undefined;
@@ -407,7 +452,7 @@ export async function runFaultGroup(o: CampaignSpec, jobs: FaultJob[]): Promise<
       preset: p.name, placement: placementFor(p, o.place), ipc: (o.ipc ?? p.ipc) as typeof p.ipc, backing: disk, watchdogMs: WATCHDOG_MS, params,
       ...(segments.length > 1 ? { input: (type: (bytes: Uint8Array) => void) => { typeLine = type; } } : { stdin: 'none' as const }),
       ...(image !== undefined ? { disk: image } : {}),
-      init: ['/bin/kbench', 'faults', String(o.seed >>> 0), String(op), spec, ...(image !== undefined ? ['disk'] : [])],
+      init: ['/bin/kbench', 'faults', String(o.seed >>> 0), String(op), spec, ...dataArgs],
       stdout: (b) => {
         lastOutput = performance.now();
         partial += Buffer.from(b).toString('utf8');
@@ -485,10 +530,12 @@ export async function runFaultGroup(o: CampaignSpec, jobs: FaultJob[]): Promise<
     const started = performance.now();
     await runMachine({
       preset: vp.name, placement: placementFor(vp), ipc: vp.ipc, stdin: 'none', backing: disk, disk: image, watchdogMs: WATCHDOG_MS,
-      init: ['/bin/kbench', 'verify', String(o.seed >>> 0)], stdout: (b) => out.push(Buffer.from(b)), stderr: () => {}, signal: abort.signal,
+      init: ['/bin/kbench', 'verify', String(o.seed >>> 0), ...(chainfs ? ['/disk/kb-data'] : [])], stdout: (b) => out.push(Buffer.from(b)), stderr: () => {}, signal: abort.signal,
     });
     clearTimeout(timer);
     tallies[0]!.ms += performance.now() - started;
+    // The image's own driver checks what the campaign left on the durable disk.
+    if (chainfs) fsck = fsckOf(disk.durable.slice(0, imageBytes!.length));
     const good = new Set<number>();
     for (const line of Buffer.concat(out).toString('utf8').split('\n')) {
       const [tag, a] = line.trim().split(' ');
@@ -502,7 +549,8 @@ export async function runFaultGroup(o: CampaignSpec, jobs: FaultJob[]): Promise<
     return {
       ...job, injected: Math.min(t.next, schedules[i]!.length), survived: t.survived, completed: t.completed, recoveries: t.recoveries,
       failed_requests: t.failed, data_lost: t.lost, corruption_caught: t.corruption, volatile_lost: t.volatile, boots: t.boots, panics: t.panics, stuck: t.stuck,
-      failed_boots: t.failedBoots, ops: t.ops, damaged_boots: t.damagedBoots, repaired_boots: t.repairedBoots, connections_open: 0, connections_lost: 0, seconds: round(t.ms / 1000, 2),
+      failed_boots: t.failedBoots, ops: t.ops, damaged_boots: t.damagedBoots, repaired_boots: t.repairedBoots, connections_open: 0, connections_lost: 0,
+      ...(fsck !== undefined ? { fsck } : {}), seconds: round(t.ms / 1000, 2),
     };
   });
 }

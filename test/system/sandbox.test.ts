@@ -164,6 +164,17 @@ test('user-wasm: the same module in its own server thread serves an ext2 disk (m
   for (const f of ['/a', '/b']) assert.equal(new TextDecoder().decode(debugfsCat(img, f)), seq(20000), f);
 });
 
+for (const preset of PRESETS) {
+  test(`insmod of diskfs (by name or as a .wasm file) says its driver comes from a disk, by a mount (${preset})`, async () => {
+    const r = await sh(preset, 'cp /lib/modules/blk.wasm /tmp/diskfs.wasm; insmod /tmp/diskfs.wasm; insmod diskfs; lsmod | grep -c "^diskfs "; echo alive');
+    const reason = 'diskfs runs the driver a disk carries: it is loaded from that disk by mounting it (mount -t diskfs /dev/blk0 DIR, or --disk at boot), not by insmod';
+    for (const what of ['/tmp/diskfs.wasm', 'diskfs']) assert.ok(r.stderr.split('\n').includes(`insmod: ${what}: ${reason}`), `${what}: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /has no WebAssembly build/);
+    assert.match(r.stdout, /^0\nalive$/m, 'nothing loaded, the system runs on');
+    assert.equal(noLeaks(r), undefined);
+  });
+}
+
 test('sandbox: a component without a WebAssembly build is refused with the reason', () => {
   assert.throws(() => parsePlacement('vfs=sandbox'), /vfs has no WebAssembly build, so it cannot run in the sandbox domain \(components with one: blk\)/);
   assert.deepEqual(parsePlacement('blk=sandbox'), { blk: 'sandbox' });

@@ -11,7 +11,7 @@ import { UsageError, type StatusSink } from '../usage.js';
 import { parseList, parseTransports, parsePositiveInt } from './bench.js';
 import { parseSeed, faultTable } from './lab.js';
 import {
-  runFaultCampaign, planJobs, shardJobs, jobKey, mergeJobs, storageOf, FAULT_COMPONENTS, FAULT_TYPES, CAMPAIGN_HANG_MS, CAMPAIGN_HANG_CPU_MS, JOB_FAULTS,
+  runFaultCampaign, planJobs, shardJobs, jobKey, mergeJobs, storageOf, fsckLines, FAULT_COMPONENTS, FAULT_TYPES, CAMPAIGN_HANG_MS, CAMPAIGN_HANG_CPU_MS, JOB_FAULTS,
   type CampaignSpec, type FaultCell, type FaultJobResult,
 } from '../../lab/faults.js';
 import { parseQueueUrl, runQueuedCampaign, startWorker, RedisUnreachable } from '../../lab/campaign-queue.js';
@@ -31,6 +31,8 @@ interface CampaignJson {
   faults_per_s: number;
   cells: FaultCell[];
   storage: string;
+  /** diskfs cells: the image's own fsck after each job. */
+  fsck?: string[];
   shard?: string;
   jobs?: FaultJobResult[];
   failed_jobs?: { id: string; reason: string; attempts: number }[];
@@ -81,9 +83,11 @@ function mergeSlices(files: string[]): CampaignJson {
   const cells = mergeJobs(results);
   return {
     machine: slices[0]!.machine, seed: spec.seed, campaign: spec, parallel: slices.map((s) => s.parallel).join('+'), seconds,
-    faults_per_s: faultRate(cells, seconds), cells, storage: storageOf(spec),
+    faults_per_s: faultRate(cells, seconds), cells, storage: storageOf(spec), ...fsckOf(results),
   };
 }
+
+const fsckOf = (results: FaultJobResult[]): { fsck?: string[] } => { const lines = fsckLines(results); return lines.length > 0 ? { fsck: lines } : {}; };
 
 const faultRate = (cells: FaultCell[], seconds: number): number => (seconds > 0 ? round(cells.reduce((a, c) => a + c.injected, 0) / seconds, 2) : 0);
 
@@ -92,6 +96,7 @@ function print(j: CampaignJson, json: boolean): void {
   const m = j.machine;
   process.stdout.write(`machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, load ${m.loadavg_1m} at start; seed ${j.seed}; ${j.parallel} at once; ${j.seconds} s, ${j.faults_per_s} faults/s${j.shard !== undefined ? `; slice ${j.shard}` : ''}${j.campaign.place !== undefined ? `; placement ${j.campaign.place}` : ''}\n${j.storage}\n\n`);
   process.stdout.write(faultTable(j.cells));
+  for (const line of j.fsck ?? []) process.stdout.write(`fsck after ${line}\n`);
   for (const f of j.failed_jobs ?? []) process.stdout.write(`job failed ${f.attempts} time(s): ${f.id}: ${f.reason}\n`);
 }
 
@@ -183,7 +188,7 @@ export function register(program: Command, status: StatusSink): void {
         const seconds = outcome.seconds;
         const cells = mergeJobs(outcome.results);
         print({
-          machine, seed, campaign: spec, parallel: 'queue workers', seconds, faults_per_s: faultRate(cells, seconds), cells, storage: storageOf(spec),
+          machine, seed, campaign: spec, parallel: 'queue workers', seconds, faults_per_s: faultRate(cells, seconds), cells, storage: storageOf(spec), ...fsckOf(outcome.results),
           ...(outcome.failed.length > 0 ? { failed_jobs: outcome.failed } : {}),
           ...(outcome.unfinished > 0 ? { unfinished_jobs: outcome.unfinished } : {}),
         }, opts.json);
@@ -199,7 +204,7 @@ export function register(program: Command, status: StatusSink): void {
         r = await runFaultCampaign({ ...spec, parallel, onProgress: (what, done, total) => progress.update(done ?? 0, total ?? 0, what.replace(/^faults: /, '')) }, jobs);
       } finally { progress.stop(); }
       print({
-        machine, seed, campaign: spec, parallel: r.parallel, seconds: r.seconds, faults_per_s: faultRate(r.cells, r.seconds), cells: r.cells, storage: r.storage,
+        machine, seed, campaign: spec, parallel: r.parallel, seconds: r.seconds, faults_per_s: faultRate(r.cells, r.seconds), cells: r.cells, storage: r.storage, ...fsckOf(r.jobs),
         ...(shard !== undefined ? { shard: `${shard.index}/${shard.count}`, jobs: r.jobs } : {}),
       }, opts.json);
       status.set(0);

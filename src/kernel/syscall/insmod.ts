@@ -7,6 +7,8 @@
 // program is); the sandbox's loader checks it (kernel/sandbox/module.ts). With
 // INSMOD_UNSANDBOXED the same module runs in the kernel domain instead: its memory a
 // region of the kernel arena, no fuel, a trap a panic — a C module in a C kernel.
+// A component whose module its disk carries (diskfs) is refused either way, with the
+// reason in dmesg: that module comes only from its disk, by a mount.
 // Decodes and checks the arguments; the work is done where the comment says.
 
 import type { Kernel } from '../kernel.js';
@@ -17,6 +19,17 @@ import { Cap, fsCred } from '../../abi/cred.js';
 import { pathBase } from '../fs/at.js';
 import { AT } from '../../abi/fs.js';
 import { INSMOD_UNSANDBOXED } from '../../abi/syscalls.js';
+import { isSandboxModule } from '../component/sandbox.js';
+
+/** Refuses component `name` if its module is the one a disk carries (its glue names no file): `what` is what insmod was given. */
+function refuseDiskCarried(k: Kernel, what: string, name: string): void {
+  const m = k.modules[name];
+  if (!isSandboxModule(m) || m.wasm.path !== '') return;
+  const why = `${name} runs the driver a disk carries: it is loaded from that disk by mounting it (mount -t diskfs /dev/blk0 DIR, or --disk at boot), not by insmod`;
+  // The reason goes to dmesg, where insmod(8) finds it: an errno cannot carry it.
+  k.log.log(`insmod ${what}: refused: ${why}`);
+  throw new KernelError(Errno.ENOEXEC, why);
+}
 
 export async function sysInsmod(k: Kernel, p: Process, a: number[]): Promise<number> {
   requireCap(p, Cap.SYS_MODULE, 'insmod');
@@ -25,6 +38,7 @@ export async function sysInsmod(k: Kernel, p: Process, a: number[]): Promise<num
   if ((flags & ~INSMOD_UNSANDBOXED) !== 0) throw new KernelError(Errno.EINVAL, `insmod: unknown flags ${flags}`);
   if (name.includes('/')) return insmodFile(k, p, name, (flags & INSMOD_UNSANDBOXED) !== 0);
   if (flags !== 0) throw new KernelError(Errno.EINVAL, 'insmod: flags apply to a module file');
+  refuseDiskCarried(k, name, name);
   const domain = k.domainOf(name);
   const unsandboxed = k.unsandboxedWasm(name);
   const mod = k.moduleFor(name, k.wasmBuild(name) ? 'sandbox' : domain);
@@ -38,6 +52,7 @@ async function insmodFile(k: Kernel, p: Process, path: string, unsandboxed: bool
   const base = path.slice(path.lastIndexOf('/') + 1);
   if (!base.endsWith('.wasm')) throw new KernelError(Errno.ENOEXEC, `${path}: a module file is a WebAssembly module named COMPONENT.wasm`);
   const name = base.slice(0, -'.wasm'.length);
+  refuseDiskCarried(k, path, name);
   const mod = k.moduleFor(name, 'sandbox');
   if (mod === undefined) throw new KernelError(Errno.ENOENT, `${path}: no component named ${name}`);
   const file = await k.vfs.readExecutable(await pathBase(k, p, AT.FDCWD, path), path, fsCred(p.cred, p.pid));

@@ -2,7 +2,8 @@
 // preset: the kernel under monolithic, a new server under microkernel), or a
 // WebAssembly module file into the sandbox domain (`insmod /lib/modules/blk.wasm`).
 // `insmod --unsandboxed PATH.wasm` loads the same module into the kernel domain, its
-// memory in the kernel arena without bounds of its own. A module the kernel refuses is reported with the kernel's reason (from dmesg).
+// memory in the kernel arena without bounds of its own. A module the kernel refuses is
+// reported with the kernel's reason (from dmesg).
 import { insmod, sysinfo, SysInfo } from '../libc/index.js';
 import { INSMOD_UNSANDBOXED } from '../../abi/syscalls.js';
 import type { LogRecord } from '../../abi/sysinfo.js';
@@ -25,7 +26,7 @@ export function main(argv: string[]): number {
     for (const n of names) {
       try { insmod(n, unsandboxed ? INSMOD_UNSANDBOXED : 0); } catch (e) {
         let why = reasonOf(e);
-        if (n.includes('/')) { try { why = kernelReason(n) ?? why; } catch { /* dmesg unreadable: the errno will do */ } }
+        try { why = kernelReason(n) ?? why; } catch { /* dmesg unreadable: the errno will do */ }
         complain('insmod', `${n}: ${why}`);
         status = 1;
       }

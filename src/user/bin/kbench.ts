@@ -273,8 +273,8 @@ class UsageError extends Error {}
 
 // ---- the fault-campaign workload ------------------------------------------------------
 //
-//   kbench faults SEED FIRST_OP SCHEDULE [disk | net TCPPORT UDPPORT CHUNK]
-//   kbench verify SEED          (after a campaign on an ext2 root: checks /kb-data)
+//   kbench faults SEED FIRST_OP SCHEDULE [disk | diskfs | net TCPPORT UDPPORT CHUNK]
+//   kbench verify SEED [DIR]    (after a campaign on a filesystem: checks DIR, default /kb-data)
 //
 // SCHEDULE is "GAP:COMPONENT:TYPE,..." : run GAP operations, arm the fault, carry on.
 // Several cells may share the boot: their schedules are joined by ';'. Each cell ends
@@ -290,7 +290,8 @@ class UsageError extends Error {}
 // every file of /bin and /etc/motd checksummed at start, one re-read per op), and
 // blk (1 KiB at offset 1 KiB x op on /dev/blk0 with pwrite, fsync, pread and compare;
 // with 'disk', an ext2 root, the 1 KiB goes to the file /kb-data/dOP instead: written,
-// fsync'd, read back, compared; blk is then reached through ext2). With 'net' an
+// fsync'd, read back, compared; blk is then reached through ext2; with 'diskfs', the
+// same in /disk/kb-data, on a disk mounted through the driver it carries). With 'net' an
 // operation moves data over sockets instead (through the NIC to the campaign's echo
 // servers, and over loopback): _kbench-net.ts, which adds the lines T and L.
 // Lines on stdout, read by src/lab/faults.ts:
@@ -371,9 +372,11 @@ function runSchedule(schedule: { gap: number; component: string; type: string }[
 function faultCampaign(argv: string[]): number {
   const seed = Number(argv[0]), first = Number(argv[1]);
   if (argv[3] === 'net') return netFaultCampaign(seed, first, argv[2] ?? '', Number(argv[4]), Number(argv[5]), Number(argv[6]));
-  // With an ext2 root ('disk'), durable data is files in /kb-data; otherwise raw blocks.
-  const onDisk = argv[3] === 'disk';
-  if (onDisk) { try { libc.mkdir('/kb-data'); } catch (e) { if (!(e instanceof libc.SysError && e.errno === libc.Errno.EEXIST)) throw e; } }
+  // With an ext2 root ('disk'), durable data is files in /kb-data; with a disk that
+  // carries its driver at /disk ('diskfs'), files in /disk/kb-data; otherwise raw blocks.
+  const dataDir = argv[3] === 'disk' ? '/kb-data' : argv[3] === 'diskfs' ? '/disk/kb-data' : undefined;
+  const onDisk = dataDir !== undefined;
+  if (onDisk) { try { libc.mkdir(dataDir); } catch (e) { if (!(e instanceof libc.SysError && e.errno === libc.Errno.EEXIST)) throw e; } }
   const cells = (argv[2] ?? '').split(';').map((cell) => cell.split(',').filter((x) => x.length > 0).map((x) => { const [g, c, t] = x.split(':'); return { gap: Number(g), component: c!, type: t! }; }));
   const attempt = <T>(op: number, where: string, fn: () => T): T | undefined => {
     try { return fn(); } catch (e) { say(`E ${op} ${where} ${e instanceof libc.SysError ? e.code : 'exception'}`); return undefined; }
@@ -420,7 +423,7 @@ function faultCampaign(argv: string[]): number {
     if (got === undefined) ok = false;
     else if (got !== sys.sum && !sys.reported) { sys.reported = true; say(`C ${i} ${sys.path}`); ok = false; }
     const blockOk = onDisk ? attempt(i, 'disk-file', () => {
-      const path = `/kb-data/d${i}`;
+      const path = `${dataDir}/d${i}`;
       const fd = libc.open(path, libc.O.WRONLY | libc.O.CREAT | libc.O.TRUNC, 0o644);
       try { libc.write(fd, data); libc.fsync(fd); } finally { libc.close(fd); }
       return libc.readFile(path);
@@ -497,17 +500,18 @@ function faultCampaign(argv: string[]): number {
   return 0;
 }
 
-/** kbench verify SEED: every /kb-data/dN file against payload(SEED, N): "P N" good, "L N" wrong. */
+/** kbench verify SEED [DIR]: every DIR/dN file (default /kb-data) against payload(SEED, N): "P N" good, "L N" wrong. */
 function verifyDisk(argv: string[]): number {
   const seed = Number(argv[0]);
+  const dir = argv[1] ?? '/kb-data';
   let entries: libc.DirEntry[] = [];
-  try { entries = libc.readdir('/kb-data'); } catch (e) { libc.print(`X ${e instanceof Error ? e.message : String(e)}\n`); }
+  try { entries = libc.readdir(dir); } catch (e) { libc.print(`X ${e instanceof Error ? e.message : String(e)}\n`); }
   for (const e of entries) {
     const m = /^d(\d+)$/.exec(e.name);
     if (m === null) continue;
     const i = Number(m[1]);
     let good = false;
-    try { good = same(libc.readFile(`/kb-data/${e.name}`), payload(seed, i)); } catch { /* unreadable: lost */ }
+    try { good = same(libc.readFile(`${dir}/${e.name}`), payload(seed, i)); } catch { /* unreadable: lost */ }
     libc.print(`${good ? 'P' : 'L'} ${i}\n`);
   }
   libc.print('DONE\n');
