@@ -50,6 +50,7 @@ export async function bootMounts(core: VfsCore, makers: FsMakers, config: Readon
   const entries = typeof frozen === 'object' || !(image instanceof Uint8Array) || image.length === 0 ? [] : readCpio(image);
   if (typeof frozen === 'object') {
     attach(core, makers.ramfsFromImage!(frozen), 'initramfs', 'ramfs', 0);
+    log(`root restored from the image (${frozen.inodes.length} inodes, ${frozen.bytes.length >> 10} KiB)`);
   } else if (config['rootDisk'] === true) {
     const dev = makedev(Major.BLK, 0);
     const root = await makers.ext2(dev);
