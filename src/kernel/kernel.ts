@@ -64,6 +64,8 @@ export interface BootConfig {
   /** Components to load at boot, in order. */
   components: string[];
   initramfs: Uint8Array;
+  /** The initramfs root unpacked once and frozen by the host (services/vfs/boot.ts rootImage): vfs restores it instead of unpacking the cpio. */
+  rootImage?: Value;
   rootDisk: boolean;
   init: { argv: string[]; env: string[]; cwd: string };
   devices: { blk: SharedArrayBuffer; console: SharedArrayBuffer; timer: SharedArrayBuffer; hostfs?: SharedArrayBuffer; nic?: SharedArrayBuffer; nic1?: SharedArrayBuffer };
@@ -187,7 +189,7 @@ export class Kernel {
   private componentConfig(name: string): Record<string, Value> {
     if (name === 'vfs') {
       return {
-        initramfs: this.config.initramfs, rootDisk: this.config.rootDisk,
+        initramfs: this.config.initramfs, rootDisk: this.config.rootDisk, ...(this.config.rootImage === undefined ? {} : { rootImage: this.config.rootImage }),
         mounts: [{ source: 'proc', target: '/proc', fstype: 'proc' }, ...this.config.shares.map((s, i) => ({ source: `host${i}`, target: s.guest, fstype: 'hostfs' }))],
       };
     }

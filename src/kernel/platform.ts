@@ -24,8 +24,12 @@ export interface ThreadLimits {
 }
 
 export interface Platform {
-  /** A new thread; `ahead`: threads of this kind (without limits) to keep started ahead of need, so the next one is ready at once. */
-  createThread(kind: ThreadKind, limits?: ThreadLimits, ahead?: number): ThreadHandle;
+  /**
+   * A new thread; `ahead`: threads of this kind (without limits) to keep started ahead
+   * of need, so the next one is ready at once; `expect`: the component those are likely
+   * to run (a server's name), whose code they may load while they wait.
+   */
+  createThread(kind: ThreadKind, limits?: ThreadLimits, ahead?: number, expect?: string): ThreadHandle;
   yieldMacrotask(): Promise<void>;
   /** Tells the machine the system halted with `status` (after output is flushed). */
   halt(status: number, leaks: LeakReport): void;

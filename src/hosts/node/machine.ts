@@ -28,6 +28,8 @@ import type { FramePort } from './net/frame-port.js';
 import { FileBacking } from './file-backing.js';
 import { ImageLock } from './image-lock.js';
 import { hasDiskDriver } from '../../abi/disk-driver.js';
+import type { Value } from '../../lib/codec.js';
+import { rootImage } from '../../services/vfs/index.js';
 
 export { ImageInUseError } from './image-lock.js';
 
@@ -113,6 +115,26 @@ export function readInitramfs(): Uint8Array {
   return new Uint8Array(fs.readFileSync(file));
 }
 
+// The image every machine of this process boots, read once per build of it (a
+// long-lived `kernelkit worker` sees a rebuild): the cpio in shared memory, so the
+// kernel and each vfs it starts share it instead of copying 6 MB, and its root
+// unpacked once and frozen (services/vfs/boot.ts rootImage), which every vfs, first
+// or restarted, copies instead of unpacking the cpio. Nothing writes to either.
+// An archive vfs cannot unpack gets no image: vfs then fails at boot and says why.
+let bootImage: { stamp: string; initramfs: Uint8Array; root: Promise<Value | undefined> } | undefined;
+function sharedBootImage(): { initramfs: Uint8Array; root: Promise<Value | undefined> } {
+  const file = path.join(packageRoot, 'build/initramfs.cpio');
+  const st = fs.existsSync(file) ? fs.statSync(file) : undefined;
+  const stamp = st === undefined ? '' : `${st.size}:${st.mtimeMs}`;
+  if (bootImage?.stamp !== stamp) {
+    const bytes = readInitramfs();
+    const initramfs = new Uint8Array(new SharedArrayBuffer(bytes.length));
+    initramfs.set(bytes);
+    bootImage = { stamp, initramfs, root: rootImage(initramfs).catch(() => undefined) };
+  }
+  return bootImage;
+}
+
 export function release(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
@@ -169,6 +191,8 @@ export async function runMachine(o: MachineOptions): Promise<number> {
   });
   const nic = nics[0], nic1 = nics[1];
   const heartbeat = new SharedArrayBuffer(4);
+  const image = sharedBootImage();
+  const root = await image.root;
   // NOTE: imported here, not at the top: presets.ts needs this module's packageRoot.
   const grants = o.grants ?? (await import('../presets.js')).deviceGrantsOf(o.preset);
   const config: BootConfig = {
@@ -178,7 +202,8 @@ export async function runMachine(o: MachineOptions): Promise<number> {
     ipc: o.ipc,
     params: o.params ?? {},
     components: bootComponents(shares.length, nic !== undefined, nic1 !== undefined),
-    initramfs: readInitramfs(),
+    initramfs: image.initramfs,
+    ...(root === undefined ? {} : { rootImage: root }),
     rootDisk: o.disk !== undefined && !carriesDriver,
     ...(carriesDriver ? { diskDriverMount: o.diskMount ?? '/disk' } : {}),
     ...(o.diskDriverPin === undefined ? {} : { diskDriverPin: o.diskDriverPin }),

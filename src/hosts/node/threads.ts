@@ -38,8 +38,8 @@ const ended = new WeakSet<Worker>();
 // started ahead of need has it too, before anyone listens for its messages).
 const tids = new WeakMap<Worker, number>();
 
-function startWorker(kind: ThreadKind, resourceLimits?: { maxOldGenerationSizeMb: number }): Worker {
-  const worker = new Worker(ENTRY[kind], { stdout: false, stderr: false, ...(resourceLimits === undefined ? {} : { resourceLimits }) });
+function startWorker(kind: ThreadKind, resourceLimits?: { maxOldGenerationSizeMb: number }, expect?: string): Worker {
+  const worker = new Worker(ENTRY[kind], { stdout: false, stderr: false, ...(expect === undefined ? {} : { workerData: { preload: expect } }), ...(resourceLimits === undefined ? {} : { resourceLimits }) });
   // A pre-started thread must not keep the host alive on its own.
   worker.unref();
   // NOTE: a Worker's 'error' without a listener would throw in this (the kernel's) thread.
@@ -49,7 +49,7 @@ function startWorker(kind: ThreadKind, resourceLimits?: { maxOldGenerationSizeMb
   return worker;
 }
 
-export function createThread(kind: ThreadKind, limits: ThreadLimits = {}, spares = 0): ThreadHandle {
+export function createThread(kind: ThreadKind, limits: ThreadLimits = {}, spares = 0, expect?: string): ThreadHandle {
   const heap = limits.heapBytes;
   // V8's old generation is the JavaScript heap; a worker over it ends with ERR_WORKER_OUT_OF_MEMORY.
   const resourceLimits = heap !== undefined && Number.isFinite(heap) ? { maxOldGenerationSizeMb: Math.max(16, Math.floor(heap / (1 << 20))) } : undefined;
@@ -57,7 +57,7 @@ export function createThread(kind: ThreadKind, limits: ThreadLimits = {}, spares
   if (resourceLimits === undefined) {
     const ready = ahead[kind];
     while (worker === undefined && ready.length > 0) { const w = ready.shift()!; if (!ended.has(w)) worker = w; }
-    while (ready.length < spares) ready.push(startWorker(kind));
+    while (ready.length < spares) ready.push(startWorker(kind, undefined, expect));
   }
   worker ??= startWorker(kind, resourceLimits);
   const id = nextId++;

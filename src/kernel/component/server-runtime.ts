@@ -39,12 +39,16 @@ export interface ServerHost extends LoopHost {
   running?(): boolean;
 }
 
-export async function runServer(host: ServerHost, modules: Record<string, ComponentModule>): Promise<void> {
+/** The component modules by name, or a loader of one (a host that loads only the component a thread runs). */
+export type ComponentModules = Record<string, ComponentModule> | ((name: string) => Promise<ComponentModule | undefined>);
+
+export async function runServer(host: ServerHost, modules: ComponentModules): Promise<void> {
   const init = await new Promise<ServerInit>((resolve) => host.port.onMessage((m) => {
     if ((m as { type?: string }).type === 'init') resolve(m as ServerInit);
   }));
   // A WebAssembly build (user-wasm) is the module NAME-wasm, given its instance as ctx.sandbox.
-  const mod = modules[init.wasm?.module ?? init.name];
+  const wanted = init.wasm?.module ?? init.name;
+  const mod = typeof modules === 'function' ? await modules(wanted).catch(() => undefined) : modules[wanted];
   const own = SERVICES[init.name];
   if (mod === undefined || own === undefined) { host.port.post({ type: 'init-failed', error: `no component named ${init.name}` }); return; }
   const uses = mod.manifest.uses;

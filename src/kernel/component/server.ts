@@ -142,7 +142,8 @@ export class UserServer {
 
   constructor(private readonly o: ServerOptions) {
     this.service = SERVICES[o.manifest.name];
-    this.thread = o.platform.createThread('server', {}, o.spareThreads);
+    // The spare started now most likely serves this component's next restart (a fault campaign's cell aims at one).
+    this.thread = o.platform.createThread('server', {}, o.spareThreads, o.manifest.name);
     this.arena = new SharedArrayBuffer(o.arenaBytes);
     const heartbeat = new SharedArrayBuffer(4);
     this.heartbeat = new Int32Array(heartbeat);

@@ -25,7 +25,7 @@ export const PAGE_SIZE = 4096;
 /** Pages per chunk taken from the arena (64 KiB). */
 export const CHUNK_PAGES = 16;
 
-interface Chunk {
+export interface Chunk {
   readonly region: Region;
   /** Indices of free pages in this chunk. */
   readonly free: number[];
@@ -115,6 +115,34 @@ export class PagePool {
       if (sum !== chunk.sum) return `ramfs: ${region.length} bytes at arena offset ${region.offset} changed behind ramfs's back (a wild write)`;
     }
     return undefined;
+  }
+
+  /** The chunks, in the order they were taken from the arena (for an image: image.ts). */
+  chunkList(): readonly Chunk[] { return [...this.chunks]; }
+
+  /** Page `index` of `chunk` (an image being restored names its pages so). */
+  pageAt(chunk: Chunk, index: number): Page {
+    return { chunk, index, bytes: chunk.region.bytes.subarray(index * PAGE_SIZE, (index + 1) * PAGE_SIZE) };
+  }
+
+  /**
+   * A chunk taken from the arena and filled with `bytes` (an image's chunk: image.ts),
+   * its pages free as `free` says; undefined when the arena has no room. Dirty, as a
+   * chunk ramfs has just written: the next self-check takes its checksum.
+   */
+  adopt(bytes: Uint8Array, free: readonly number[], touched: number): Chunk | undefined {
+    let region: Region;
+    try { region = this.arena.alloc(this.owner, bytes.length, 'ramfs'); } catch (e) {
+      if (e instanceof ArenaFullError) return undefined;
+      throw e;
+    }
+    region.bytes.set(bytes);
+    const pages = bytes.length / PAGE_SIZE;
+    const chunk: Chunk = { region, free: [...free], used: pages - free.length, touched, dirty: true, sum: 0 };
+    this.chunks.add(chunk);
+    if (chunk.free.length > 0) this.partial.add(chunk);
+    this.pagesUsed += chunk.used;
+    return chunk;
   }
 
   /** Returns every chunk to the arena (unmount); pages handed out become invalid. */

@@ -22,6 +22,12 @@ export class PageStore {
   /** Number of pages allocated (for st_blocks and statfs). */
   get pageCount(): number { return this.pages.size; }
 
+  /** The pages there are, by page number (for an image: image.ts). */
+  entries(): IterableIterator<[number, Page]> { return this.pages.entries(); }
+
+  /** Puts `page` at page number `index` (an image being restored: image.ts). */
+  adopt(index: number, page: Page): void { this.pages.set(index, page); }
+
   /** Copies `length` bytes at `offset` into a fresh array; holes read as zeros. */
   read(offset: number, length: number): Uint8Array {
     const out = new Uint8Array(length);

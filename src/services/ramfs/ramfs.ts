@@ -16,6 +16,8 @@ import { asIno } from '../../abi/ids.js';
 import { Errno, fail } from '../../abi/errno.js';
 import { PageStore, PAGE_SIZE } from './pages.js';
 import { PagePool } from './page-pool.js';
+import type { Chunk } from './page-pool.js';
+import { packImage, type InodeImage, type RamfsImage } from './image.js';
 
 /** Bytes of pages one self-check verifies (0.15-0.3 ms of checksumming here); the next goes on from there. */
 const SELF_CHECK_BYTES = 1 << 20;
@@ -95,6 +97,54 @@ export class Ramfs implements FileSystem {
   }
 
   root(): Ino { return asIno(ROOT); }
+
+  /** This filesystem frozen into an image (image.ts); nothing may be open. */
+  toImage(): RamfsImage {
+    const chunks = this.pool.chunkList();
+    const index = new Map<Chunk, number>(chunks.map((c, i) => [c, i]));
+    const inodes: InodeImage[] = [...this.inodes.values()].map((i) => ({
+      ino: i.ino, mode: i.mode, uid: i.uid, gid: i.gid, rdev: i.rdev, nlink: i.nlink, size: i.size, parent: i.parent,
+      atime: String(i.atime), mtime: String(i.mtime),
+      ...(i.entries !== undefined ? { names: [...i.entries.keys()], inos: [...i.entries.values()] } : {}),
+      ...(i.data !== undefined ? { pages: [...i.data.entries()].flatMap(([n, p]) => [n, index.get(p.chunk)!, p.index]) } : {}),
+      ...(i.target !== undefined ? { target: i.target } : {}),
+    }));
+    return packImage(chunks.map((c) => ({ bytes: c.region.bytes, free: c.free, touched: c.touched })), inodes, this.nextIno);
+  }
+
+  /**
+   * A fresh ramfs holding what `image` holds (a checked image: image.ts checkImage), its
+   * pages copied into `options.arena`; ENOSPC when they do not fit. Change times are now,
+   * as an unpack now would set them.
+   */
+  static fromImage(options: RamfsOptions, image: RamfsImage): Ramfs {
+    const fs = new Ramfs(options);
+    fs.inodes.clear();
+    const chunks: Chunk[] = [];
+    let at = 0;
+    for (const [pages, touched, ...free] of image.chunks) {
+      const length = pages! * PAGE_SIZE;
+      const chunk = fs.pool.adopt(image.bytes.subarray(at, at + length), free, touched!);
+      if (chunk === undefined) { fs.pool.release(); fail(Errno.ENOSPC, 'ramfs image does not fit the arena'); }
+      chunks.push(chunk);
+      at += length;
+    }
+    const t = now();
+    for (const r of image.inodes) {
+      const i: Inode = {
+        ino: r.ino, mode: r.mode, uid: r.uid, gid: r.gid, rdev: r.rdev, nlink: r.nlink, size: r.size, parent: r.parent,
+        atime: BigInt(r.atime), mtime: BigInt(r.mtime), ctime: t, opens: 0,
+        ...(isReg(r.mode) ? { data: new PageStore(fs.pool) } : {}),
+        ...(isDir(r.mode) ? { entries: new Map<string, number>((r.names ?? []).map((name, k) => [name, r.inos![k]!])) } : {}),
+        ...(r.target !== undefined ? { target: r.target } : {}),
+      };
+      const pages = r.pages ?? [];
+      for (let k = 0; k + 2 < pages.length; k += 3) i.data!.adopt(pages[k]!, fs.pool.pageAt(chunks[pages[k + 1]!]!, pages[k + 2]!));
+      fs.inodes.set(i.ino, i);
+    }
+    fs.nextIno = image.nextIno;
+    return fs;
+  }
 
   async lookup(dir: Ino, name: string): Promise<Ino> {
     const d = this.dir(dir);

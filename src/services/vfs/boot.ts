@@ -10,6 +10,11 @@
 // A disk root that lacks the user database gets it from the initramfs (SEEDED below,
 // only what is missing, logged): su, login and `ls -l` need /etc/passwd.
 // Then config.mounts (an array of {source, target, fstype}) are mounted in order.
+//
+// An initramfs root comes from config.rootImage when the host made one (rootImage()
+// below, once per host process: services/ramfs/image.ts): the ramfs frozen after an
+// unpack, copied into this instance's arena. A restarted vfs so skips the unpack; an
+// image that fails its check is logged and the cpio unpacked as before.
 
 import type { FileSystem, SetAttr } from '../../abi/fs.js';
 import { S, isDir, isReg, isLnk, isChr, isBlk, makedev, Major } from '../../abi/fs.js';
@@ -18,6 +23,8 @@ import { Errno, fail, isKernelError } from '../../abi/errno.js';
 import type { Value } from '../../lib/codec.js';
 import type { CpioEntry } from '../../lib/cpio.js';
 import { readCpio } from '../../lib/cpio.js';
+import { Arena } from '../../lib/arena.js';
+import { Ramfs, checkImage, type RamfsImage } from '../ramfs/index.js';
 import type { VfsCore } from './core.js';
 import type { FsMakers } from './mounting.js';
 import { attach, mount } from './mounting.js';
@@ -38,8 +45,13 @@ const DISK_OVERLAYS: readonly { dir: string; mode: number }[] = [
 
 export async function bootMounts(core: VfsCore, makers: FsMakers, config: Readonly<Record<string, Value>>, log: (m: string) => void): Promise<void> {
   const image = config['initramfs'];
-  const entries = image instanceof Uint8Array && image.length > 0 ? readCpio(image) : [];
-  if (config['rootDisk'] === true) {
+  const frozen = config['rootDisk'] !== true && makers.ramfsFromImage !== undefined && config['rootImage'] !== undefined ? checkImage(config['rootImage']) : undefined;
+  if (typeof frozen === 'string') log(`root image refused (${frozen}); unpacking the initramfs`);
+  const entries = typeof frozen === 'object' || !(image instanceof Uint8Array) || image.length === 0 ? [] : readCpio(image);
+  if (typeof frozen === 'object') {
+    attach(core, makers.ramfsFromImage!(frozen), 'initramfs', 'ramfs', 0);
+    log(`root restored from the image (${frozen.inodes.length} inodes, ${frozen.bytes.length >> 10} KiB)`);
+  } else if (config['rootDisk'] === true) {
     const dev = makedev(Major.BLK, 0);
     const root = await makers.ext2(dev);
     attach(core, root, '/dev/blk0', 'ext2', dev);
@@ -118,6 +130,17 @@ async function ensureDir(fs: FileSystem, name: string, mode: number, log: (m: st
     log(`cannot create /${name} on the root disk (${e.message}); not mounting a ramfs there`);
     return false;
   }
+}
+
+/**
+ * The initramfs root unpacked once into a scratch arena and frozen (services/ramfs/
+ * image.ts): what config.rootImage carries. The host makes it once per image.
+ */
+export async function rootImage(initramfs: Uint8Array): Promise<RamfsImage> {
+  const arena = new Arena('initramfs', new ArrayBuffer(Math.ceil((initramfs.length * 2 + (1 << 20)) / 4096) * 4096));
+  const fs = new Ramfs({ arena, owner: 'vfs' });
+  await populate(fs, readCpio(initramfs), () => {});
+  return fs.toImage();
 }
 
 /** Fills `fs` from cpio entries (paths relative to its root); later entries replace earlier ones. */

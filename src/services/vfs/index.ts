@@ -19,6 +19,7 @@ import { createVfs } from './vfs.js';
 import type { VfsInstance } from './vfs.js';
 
 export { createVfs } from './vfs.js';
+export { rootImage } from './boot.js';
 export type { VfsInstance, VfsOptions } from './vfs.js';
 export type { FsMakers } from './mounting.js';
 
@@ -32,6 +33,7 @@ export const manifest: Manifest = {
 export function defaultMakers(ctx: ComponentContext): FsMakers {
   return {
     ramfs: (): FileSystem => new Ramfs({ arena: ctx.arena, owner: ctx.name }),
+    ramfsFromImage: (image): FileSystem => Ramfs.fromImage({ arena: ctx.arena, owner: ctx.name }, image),
     ext2: async (rdev: number): Promise<FileSystem> => {
       // One block device, one ext2 server for it.
       if (rdev !== makedev(Major.BLK, 0)) fail(Errno.ENXIO, `no block device ${rdev >> 8},${rdev & 255}`);

@@ -5,6 +5,7 @@
 // loaded from that very disk (kernel/fs/disk-driver.ts does that before it asks vfs).
 
 import type { FileSystem } from '../../abi/fs.js';
+import type { RamfsImage } from '../ramfs/index.js';
 import { isBlk, isDir } from '../../abi/fs.js';
 import { Errno, fail } from '../../abi/errno.js';
 import type { VfsCore } from './core.js';
@@ -14,6 +15,8 @@ import { top, canonical } from './namei.js';
 /** How vfs makes filesystems; index.ts wires these to ramfs, the ext2 peer and the hostfs peer. */
 export interface FsMakers {
   ramfs(): FileSystem;
+  /** A ramfs restored from an image (services/ramfs/image.ts); absent: the root is always unpacked. */
+  ramfsFromImage?(image: RamfsImage): FileSystem;
   /** A host share ('host0', 'host1', ...) through the hostfs driver. */
   hostfs?(source: string): Promise<FileSystem>;
   /** ext2 on block device `rdev`, served by the ext2 component (ENXIO when no such device). */
