@@ -13,7 +13,7 @@
 
 import type { Clock, InterfaceConfig, Link } from '../link.js';
 import { Errno } from '../../../abi/errno.js';
-import { ETHERTYPE, parseEthernet } from '../wire/ethernet.js';
+import { ETHERNET_HEADER, ETHERTYPE, parseEthernet } from '../wire/ethernet.js';
 import { ICMP } from '../wire/icmp.js';
 import { IPV4_HEADER, PROTOCOL, buildIpv4, parseIpv4, type Ipv4Packet } from '../wire/ipv4.js';
 import { fromBytes, toBytes } from './address.js';
@@ -68,6 +68,7 @@ export class Stack {
       localAddress: () => this.address,
       mtu: () => this.iface?.mtu ?? 1500,
       sendIp: (dst, protocol, payload) => this.sendIp(dst, protocol, payload),
+      sendIpWith: (dst, protocol, length, write) => this.sendIpWith(dst, protocol, length, write),
     }, random, options.tcp);
   }
 
@@ -157,6 +158,34 @@ export class Stack {
     if (!iface.transmit(dst, packets, now)) { this.stats.noRoute++; return false; }
     this.stats.framesOut += packets.length;
     return true;
+  }
+
+  /**
+   * Sends a datagram of `length` bytes that `write` puts at `at` in `buffer`: straight
+   * into the frame when one frame carries it to a known next hop (the payload is then
+   * copied once, by `write`), else into a datagram of its own for sendIp's general path.
+   */
+  sendIpWith(dst: number, protocol: number, length: number, write: (buffer: Uint8Array, at: number) => void): boolean {
+    const iface = this.iface;
+    if (iface !== undefined && dst !== iface.address) {
+      const frame = iface.frameFor(dst, { src: this.addressBytes(iface.address), dst: this.destinationBytes(dst), protocol, id: this.ipId }, length, this.now());
+      if (frame !== undefined) {
+        this.ipId = (this.ipId + 1) & 0xffff;
+        write(frame, ETHERNET_HEADER + IPV4_HEADER);
+        iface.link.transmit(frame);
+        this.stats.framesOut++;
+        return true;
+      }
+    }
+    const payload = new Uint8Array(length);
+    write(payload, 0);
+    return this.sendIp(dst, protocol, payload);
+  }
+
+  private cachedDestination: { address: number; bytes: Uint8Array } | undefined;
+  private destinationBytes(a: number): Uint8Array {
+    if (this.cachedDestination?.address !== a) this.cachedDestination = { address: a, bytes: toBytes(a) };
+    return this.cachedDestination.bytes;
   }
 
   private cachedAddress: { address: number; bytes: Uint8Array } | undefined;

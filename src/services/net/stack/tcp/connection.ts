@@ -268,7 +268,8 @@ export class Connection {
   /** Sends the segment starting at `seq` (at most `max` bytes), with a FIN if it reaches the end. The sequence space it used. */
   private sendAt(seq: number, max: number): number {
     const offset = seqDiff(seq, this.bufferSeq);
-    const data = this.sendBuffer.read(offset, max);
+    // NOTE: a view into the send buffer, copied into the frame before emit returns.
+    const data = this.sendBuffer.view(offset, max);
     const endsBuffer = offset + data.length === this.sendBuffer.size;
     const fin = this.finQueued && endsBuffer;
     let flags = FLAG.ACK;
