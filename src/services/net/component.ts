@@ -60,7 +60,7 @@ export function create(ctx: ComponentContext): ComponentInstance & NetService & 
     async init(): Promise<void> {
       ctx.log(`net: sockets up (loopback 127.0.0.0/8, AF_UNIX), at most ${limits.maxSockets}`);
       if (ifconfig !== undefined) {
-        link = await openNicLink(ctx.peer<NicService>('nic'), (f) => stack?.receive(f), (line) => ctx.log(line));
+        link = await openNicLink(ctx.peer<NicService>('nic'), (frames) => stack?.receiveAll(frames), (line) => ctx.log(line));
         stack = layer.attachInterface(link, ifconfig, hostClock);
         ctx.log(`net: eth0 ${formatAddress(ifconfig.address)}/${ifconfig.prefix}${ifconfig.gateway === undefined ? '' : ` via ${formatAddress(ifconfig.gateway)}`}`);
       }

@@ -2,7 +2,8 @@
 // Transmit: a frame is checked, staged through a bounce buffer in the component's
 // arena (kernel memory under `monolithic`, as a C driver's DMA buffer would be),
 // copied into the next transmit slot, published, and the doorbell rung (once per tick
-// however many frames were queued in it). Receive: one interrupt loop wakes the
+// however many frames were queued in it). `transmitMany` takes a batch in one call
+// (one message when the driver is a server), which is how the stack sends. Receive: one interrupt loop wakes the
 // callers blocked in `receive`, which copy frames out of the receive ring and free
 // their slots. One receive is parked at a time: a new one ends the one before (the
 // caller of that one died with its net instance).
@@ -113,6 +114,15 @@ export function createDriver(ctx: ComponentContext, kind: 'nic' | 'nic1', ifname
       return send(frame);
     },
 
+    async transmitMany(frames: Uint8Array[]): Promise<number> {
+      // Every frame is checked before any is queued: a bad one refuses the call whole.
+      if (!Array.isArray(frames)) throw new KernelError(Errno.EINVAL, `${ctx.name}: transmitMany needs a list of frames`);
+      for (const f of frames) if (!frameOk(f)) return refuse();
+      let queued = 0;
+      for (const f of frames) if (send(f)) queued++;
+      return queued;
+    },
+
     async receive(max: number): Promise<Uint8Array[]> {
       if (!Number.isInteger(max) || max < 1) throw new KernelError(Errno.EINVAL, `${ctx.name}: receive needs max >= 1`);
       const mine = ++receiveGeneration;
@@ -137,11 +147,17 @@ export function createDriver(ctx: ComponentContext, kind: 'nic' | 'nic1', ifname
     },
   };
 
+  function frameOk(frame: unknown): frame is Uint8Array {
+    return frame instanceof Uint8Array && frame.length >= NIC_MIN_FRAME && frame.length <= NIC_MAX_FRAME;
+  }
+
+  function refuse(): never {
+    Atomics.add(words, NicCounter.TX_DROPPED_BAD, 1);
+    throw new KernelError(Errno.EINVAL, `${ctx.name}: a frame has ${NIC_MIN_FRAME}..${NIC_MAX_FRAME} bytes`);
+  }
+
   function send(frame: Uint8Array): boolean {
-    if (!(frame instanceof Uint8Array) || frame.length < NIC_MIN_FRAME || frame.length > NIC_MAX_FRAME) {
-      Atomics.add(words, NicCounter.TX_DROPPED_BAD, 1);
-      throw new KernelError(Errno.EINVAL, `${ctx.name}: a frame has ${NIC_MIN_FRAME}..${NIC_MAX_FRAME} bytes`);
-    }
+    if (!frameOk(frame)) refuse();
     const produced = Atomics.load(words, NIC_TX_PRODUCED);
     const used = (produced - Atomics.load(words, NIC_TX_CONSUMED)) | 0;
     if (used < 0 || used >= NIC_SLOTS) { Atomics.add(words, NicCounter.TX_DROPPED_FULL, 1); ring(); return false; }

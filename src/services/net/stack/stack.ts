@@ -1,6 +1,7 @@
 // The TCP/IP stack of one machine, lwIP/smoltcp-shaped: one file per protocol
 // (arp.ts, ipv4.ts, icmp.ts, udp.ts, tcp/), tied together here. It is pure code,
-// driven from outside (link.ts): `receive(frame)` for each frame that arrives, the
+// driven from outside (link.ts): `receive(frame)` for each frame that arrives (or
+// `receiveAll(frames)` for a batch, answered by one ACK per connection), the
 // injected Clock for time (one timer at a time, for the earliest deadline of any
 // layer), and the Link to send. Every entry point ends in `settle()`, which delivers
 // packets the stack sent to its own address and asks the clock for the next timer.
@@ -87,6 +88,24 @@ export class Stack {
 
   /** One Ethernet frame from the link. Never throws; a malformed frame is dropped. */
   receive(frame: Uint8Array): void {
+    this.input(frame);
+    this.settle();
+  }
+
+  /**
+   * Frames that arrived together (one receive from the NIC): each is taken in as by
+   * `receive`, and the ACKs they earn go out once, at the end (tcp.ts endBatch), so a
+   * batch of data segments is answered by one ACK per connection, not one per two.
+   */
+  receiveAll(frames: readonly Uint8Array[]): void {
+    this.tcp.beginBatch();
+    try {
+      for (const f of frames) this.input(f);
+    } finally { this.tcp.endBatch(); }
+    this.settle();
+  }
+
+  private input(frame: Uint8Array): void {
     this.stats.framesIn++;
     const iface = this.iface;
     const e = parseEthernet(frame);
@@ -98,7 +117,6 @@ export class Stack {
         else if (e.type === ETHERTYPE.IPV4) this.ipInput(e.payload);
       }
     }
-    this.settle();
   }
 
   private ipInput(raw: Uint8Array): void {
@@ -207,7 +225,12 @@ export class Stack {
       for (let n = 0; this.loop.length > 0 && n < LOOP_LIMIT; n++) this.ipInput(this.loop.shift()!);
     } finally { this.settling = false; }
     const d = Math.min(this.reassembler.deadline(), this.iface?.arp.deadline() ?? Infinity, this.tcp.deadline());
-    if (d === this.timerAt) return;
+    // NOTE: a timer already set for no later than `d` is kept (it finds nothing due, or
+    // less than it was set for, and sets the next one): every ACK moves the
+    // retransmission deadline, and replacing the host's timer per segment cost more
+    // than the rest of the segment's bookkeeping. Only an earlier deadline, or none at
+    // all, replaces it.
+    if (d === this.timerAt || (d !== Infinity && this.timerAt <= d)) return;
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     this.timerAt = d;

@@ -77,7 +77,28 @@ export class Tcp implements ConnectionHost {
     l.onChange?.();
   }
 
+  // ---- batches: ACKs owed while a batch of frames is delivered go out at its end ----
+  private batching = false;
+  private readonly owed = new Set<Connection>();
+
+  /** A batch of arriving frames begins (Stack.receiveAll). */
+  beginBatch(): void { this.batching = true; }
+
+  /** The batch ended: each connection that owes an ACK sends one, covering the whole batch. */
+  endBatch(): void {
+    this.batching = false;
+    for (const c of this.owed) c.ackNow();
+    this.owed.clear();
+  }
+
+  deferAck(c: Connection): boolean {
+    if (!this.batching) return false;
+    this.owed.add(c);
+    return true;
+  }
+
   removed(c: Connection): void {
+    this.owed.delete(c);
     const k = key(c.localAddress, c.localPort, c.remoteAddress, c.remotePort);
     if (this.connections.get(k) === c) this.connections.delete(k);
     const l = c.listener as Listener | undefined;
