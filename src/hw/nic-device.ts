@@ -40,7 +40,8 @@ export class NicDeviceModel {
     if (!this.receiveOne(frame)) return false;
     if (!this.irqQueued) {
       this.irqQueued = true;
-      queueMicrotask(() => { this.irqQueued = false; this.raise(); });
+      // NOTE: a resolved promise, not queueMicrotask (Node wraps each of those in an AsyncResource).
+      void Promise.resolve().then(() => { this.irqQueued = false; this.raise(); });
     }
     return true;
   }
