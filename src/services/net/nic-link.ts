@@ -6,9 +6,9 @@
 // Transmit does not wait: the stack sends synchronously (link.ts), so frames are
 // queued here and handed to the driver together at the end of the current turn (one
 // `transmitMany` call per TRANSMIT_BATCH frames: one message and one doorbell for a
-// window's worth of segments, not one per segment); the call's outcome is only counted. A frame whose call fails
-// (the driver crashed and is restarting, its ring is full) is lost, as on a wire; TCP
-// retransmits it. The receive loop asks for a batch of frames at a time (one call, one
+// burst of segments, not one per segment); the call's outcome is only counted. A frame
+// whose call fails (the driver crashed and is restarting, its ring is full) is lost,
+// as on a wire; TCP retransmits it. The receive loop asks for a batch of frames at a time (one call, one
 // wake-up for up to RECEIVE_BATCH frames) and, when the driver fails, waits a little
 // and asks again: after a restart the new driver finds the frames the device queued.
 
@@ -78,7 +78,8 @@ export async function openNicLink(nic: NicService, deliver: (frames: Uint8Array[
     stats,
     transmit(frame: Uint8Array): void {
       outgoing.push(frame);
-      // NOTE: a resolved promise, not queueMicrotask: Node wraps each queueMicrotask callback in an AsyncResource, a measurable cost per segment.
+      // NOTE: a resolved promise, not queueMicrotask: Node wraps each queueMicrotask
+      // callback in an AsyncResource, a measurable cost per segment.
       if (outgoing.length === 1) void Promise.resolve().then(flush);
     },
     stop(): void { running = false; },
