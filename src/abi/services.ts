@@ -268,12 +268,16 @@ export interface NicInfo {
 /**
  * nic: the network device driver. `transmit` queues one Ethernet frame (header +
  * payload, no FCS) in the transmit ring, or drops it when the ring is full (false,
- * counted); a malformed frame is EINVAL. `receive` blocks until frames arrived and
- * returns up to `max` of them, oldest first.
+ * counted); a malformed frame is EINVAL. `transmitMany` queues several in order with
+ * one call and one doorbell and answers how many went into the ring (those after a
+ * full ring are dropped and counted); one malformed frame makes the whole call EINVAL
+ * with nothing queued. `receive` blocks until frames arrived and returns up to `max`
+ * of them, oldest first.
  */
 export interface NicService {
   info(): Promise<NicInfo>;
   transmit(frame: Uint8Array): Promise<boolean>;
+  transmitMany(frames: Uint8Array[]): Promise<number>;
   receive(max: number): Promise<Uint8Array[]>;
 }
 
@@ -550,6 +554,7 @@ export const NIC = service<NicService>('nic', 'network device driver', {
   info: m(1, [], { record: { mac: 'bytes', mtu: 'int', counters: NIC_COUNTERS } }, 'MAC address, MTU and the ring counters', { ...IDEMPOTENT, check: (r) => (r as NicInfo).mac.length === 6 }),
   transmit: m(2, [['frame', 'bytes']], 'bool', 'queues one Ethernet frame to send (false: ring full, dropped)', { bulk: ['frame'] }),
   receive: m(3, [['max', 'int']], { list: 'bytes' }, 'the frames that arrived, at most `max` (blocks until one did)', { ...IDEMPOTENT, check: (r, a) => (r as Uint8Array[]).length <= (a[0] as number) }),
+  transmitMany: m(4, [['frames', { list: 'bytes' }]], 'int', 'queues frames in order, one doorbell; how many went into the ring (the rest dropped: ring full)', { check: (r, a) => Number.isInteger(r) && (r as number) >= 0 && (r as number) <= (a[0] as unknown[]).length }),
 });
 
 // The second network device's driver: the same driver and methods as nic (nic/nic1.ts).
@@ -557,6 +562,7 @@ export const NIC1 = service<NicService>('nic1', 'network device driver (a second
   info: NIC.byName.get('info')!,
   transmit: NIC.byName.get('transmit')!,
   receive: NIC.byName.get('receive')!,
+  transmitMany: NIC.byName.get('transmitMany')!,
 });
 
 export const BRIDGE = service<BridgeService>('bridge', 'Ethernet learning bridge between nic and nic1', {

@@ -30,19 +30,34 @@ export class NicDeviceModel {
   get mac(): Uint8Array { return nicMac(this.words); }
   counters(): NicCounters { return nicCounters(this.words); }
 
-  /** A frame from the wire for the guest; false when it was dropped (malformed, or the ring is full). */
+  /**
+   * A frame from the wire for the guest; false when it was dropped (malformed, or the
+   * ring is full). The interrupt is raised once at the end of the current turn for
+   * every frame delivered in it (interrupt coalescing, as NICs moderate theirs): a
+   * burst the peer's device hands over in one `service()` wakes the driver once.
+   */
   deliver(frame: Uint8Array): boolean {
     if (!this.receiveOne(frame)) return false;
+    if (!this.irqQueued) {
+      this.irqQueued = true;
+      // NOTE: a resolved promise, not queueMicrotask (Node wraps each of those in an AsyncResource).
+      void Promise.resolve().then(() => { this.irqQueued = false; this.raise(); });
+    }
+    return true;
+  }
+
+  private irqQueued = false;
+
+  private raise(): void {
     Atomics.add(this.words, DEV_IRQ, 1);
     Atomics.notify(this.words, DEV_IRQ);
-    return true;
   }
 
   /** Several frames, one interrupt; how many went into the ring. */
   deliverAll(frames: readonly Uint8Array[]): number {
     let n = 0;
     for (const f of frames) if (this.receiveOne(f)) n++;
-    if (n > 0) { Atomics.add(this.words, DEV_IRQ, 1); Atomics.notify(this.words, DEV_IRQ); }
+    if (n > 0) this.raise();
     return n;
   }
 

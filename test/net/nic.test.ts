@@ -142,6 +142,36 @@ for (const [preset, domain] of PLACEMENTS) {
     });
   });
 
+  test(`nic driver (${preset}: ${domain} domain): transmitMany queues a batch in order with one call; one bad frame refuses the whole batch`, async () => {
+    await withNic(domain, async (n, m) => {
+      const out: Uint8Array[] = [];
+      m.onTransmit = (f) => out.push(f);
+      // Three batches of 60 (fewer than a ring each): what the driver queued leaves in order and whole.
+      let queued = 0;
+      for (let b = 0; b < 3; b++) queued += await n.transmitMany(Array.from({ length: 60 }, (_, i) => frame(b * 60 + i)));
+      for (let i = 0; i < 100 && out.length < queued; i++) await new Promise((r) => setTimeout(r, 5));
+      const c = (await n.info()).counters;
+      assert.equal(queued + c.tx_dropped_full, 180, 'every frame was queued or counted as dropped');
+      assert.equal(out.length, queued);
+      let last = -1;
+      for (const f of out) {
+        const seq = new DataView(f.buffer, f.byteOffset).getUint32(14);
+        assert.ok(seq > last, 'in order');
+        assert.deepEqual(f, frame(seq));
+        last = seq;
+      }
+      // A batch with one malformed frame: EINVAL, nothing of it queued, the bad frame counted.
+      const before = (await n.info()).counters;
+      await assert.rejects(n.transmitMany([frame(500), new Uint8Array(9), frame(501)]), (e: unknown) => e instanceof KernelError && e.errno === Errno.EINVAL);
+      const after = (await n.info()).counters;
+      assert.equal(after.tx_dropped_bad, before.tx_dropped_bad + 1);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(out.length, queued, 'no frame of the refused batch left');
+      assert.equal(await n.transmitMany([]), 0);
+      assert.equal(await n.transmitMany([frame(600)]), 1, 'the driver still works');
+    });
+  });
+
   test(`nic driver (${preset}): bad frames from the stack's side are refused with EINVAL and counted`, async () => {
     await withNic(domain, async (n) => {
       const rnd = seededRandom(7);

@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { SocketLayer } from '../../src/services/net/sockets.js';
+import { SocketLayer, DEFAULT_LIMITS } from '../../src/services/net/sockets.js';
 import { AF, SOCK, SOL_SOCKET, SO } from '../../src/abi/net.js';
 import { Errno, isKernelError } from '../../src/abi/errno.js';
 import { ByteQueue } from '../../src/services/net/byte-queue.js';
+import { EPHEMERAL_FIRST, EPHEMERAL_LAST } from '../../src/services/net/ports.js';
+import { seededRandom } from '../../src/lib/random.js';
 
 const local = (port: number) => ({ family: AF.INET, addr: '127.0.0.1', port });
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -121,4 +123,31 @@ test('random calls on the socket layer answer only errnos (seeded; prints the se
     assert.equal(net.open, 0);
     assert.equal(net.sleepers.count, 0);
   }), { numRuns: 300, seed: Number(process.env['FC_SEED'] ?? 0x5eed) });
+});
+
+// Regression: a restarted net handed out ephemeral ports from 32768 again, so its first
+// connection reused the 4-tuple of the dead instance's first connection, which the peer
+// still held (a stall of about a second until the peer's RST or timeout cleared it).
+test('restarted-net-reuses-first-ephemeral-port: each net instance starts its ephemeral ports at a random place', async () => {
+  const firstPort = async (net: SocketLayer, type: number): Promise<number> => {
+    const s = await net.socket(AF.INET, type, 0);
+    await net.bind(s, local(0));
+    return (await net.localAddress(s)).port;
+  };
+  // Eight fresh instances, as eight restarts of net would make: not all start at 32768.
+  const firsts: number[] = [];
+  for (let i = 0; i < 8; i++) firsts.push(await firstPort(new SocketLayer(), SOCK.STREAM));
+  for (const p of firsts) assert.ok(p >= EPHEMERAL_FIRST && p <= EPHEMERAL_LAST, `port ${p} in the ephemeral range`);
+  assert.ok(new Set(firsts).size > 1, `eight instances began at ${firsts.join(', ')}`);
+  // The start comes from the injected source: the lowest and highest draws, then the search rotates and wraps.
+  const low = new SocketLayer(DEFAULT_LIMITS, () => 0);
+  assert.equal(await firstPort(low, SOCK.STREAM), EPHEMERAL_FIRST);
+  assert.equal(await firstPort(low, SOCK.STREAM), EPHEMERAL_FIRST + 1);
+  const high = new SocketLayer(DEFAULT_LIMITS, () => 0.999999999);
+  assert.equal(await firstPort(high, SOCK.DGRAM), EPHEMERAL_LAST);
+  assert.equal(await firstPort(high, SOCK.DGRAM), EPHEMERAL_FIRST);
+  // Two seeded instances differ, and the same seed gives the same start.
+  const seeded = async (seed: number): Promise<number> => firstPort(new SocketLayer(DEFAULT_LIMITS, seededRandom(seed)), SOCK.STREAM);
+  assert.equal(await seeded(7), await seeded(7));
+  assert.notEqual(await seeded(7), await seeded(8));
 });

@@ -65,7 +65,7 @@ export function create(ctx: ComponentContext): ComponentInstance & NetService & 
       if (ifconfig !== undefined) {
         // Capture sockets (AF_PACKET) see each frame before the stack takes it in and
         // before the driver takes it out.
-        const nic = await openNicLink(ctx.peer<NicService>('nic'), (f) => { layer.capture(f, false); stack?.receive(f); }, (line) => ctx.log(line));
+        const nic = await openNicLink(ctx.peer<NicService>('nic'), (frames) => { for (const f of frames) layer.capture(f, false); stack?.receiveAll(frames); }, (line) => ctx.log(line));
         link = nic;
         const tapped: Link = { mac: nic.mac, mtu: nic.mtu, transmit: (f) => { layer.capture(f, true); nic.transmit(f); } };
         stack = layer.attachInterface(tapped, ifconfig, hostClock);

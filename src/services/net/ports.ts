@@ -1,7 +1,10 @@
 // The address tables: who holds which TCP or UDP port, and which Unix socket name.
 // Binding checks for conflicts here; port 0 takes an ephemeral port from Linux's
 // default range (32768–60999), searched from a rotating start so a port just freed
-// is not handed out again at once.
+// is not handed out again at once. The first start is random (as Linux's is): a net
+// restarted after a crash would otherwise hand out 32768 again, and its first
+// connection would reuse a 4-tuple the peer still holds in TIME_WAIT or ESTABLISHED
+// (a stall of about a second until the peer's RST or timeout clears it).
 
 import { KernelError, Errno } from '../../abi/errno.js';
 import type { Socket } from './socket.js';
@@ -11,9 +14,13 @@ export const EPHEMERAL_LAST = 60999;
 
 export class PortTable {
   private readonly holders = new Map<number, Socket[]>();
-  private next = EPHEMERAL_FIRST;
+  private next: number;
 
-  constructor(readonly protocol: string) {}
+  /** `random` (in [0, 1)) picks the first ephemeral port; seed it in tests. */
+  constructor(readonly protocol: string, random: () => number = Math.random) {
+    const span = EPHEMERAL_LAST - EPHEMERAL_FIRST + 1;
+    this.next = EPHEMERAL_FIRST + Math.min(span - 1, Math.max(0, Math.floor(random() * span)));
+  }
 
   /** Who listens or receives on `port` (the first holder). */
   lookup(port: number): Socket | undefined { return this.holders.get(port)?.[0]; }

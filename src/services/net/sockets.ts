@@ -46,14 +46,19 @@ const parseIpv4Number = (addr: string): number => (parseIpv4(addr) ?? [0, 0, 0, 
 export class SocketLayer implements Omit<NetService, 'netinfo'> {
   private readonly table = new Map<number, Socket>();
   private nextId = 1;
-  private readonly tcp = new PortTable('tcp');
-  private readonly udp = new PortTable('udp');
-  private readonly icmpIds = new PortTable('icmp');
+  private readonly tcp: PortTable;
+  private readonly udp: PortTable;
+  private readonly icmpIds: PortTable;
   private readonly unixNames = new UnixNames();
   readonly sleepers = new Sleepers();
   private inet: Inet | undefined;
 
-  constructor(private readonly limits: SocketLimits = DEFAULT_LIMITS) {}
+  /** `random` (in [0, 1)) picks where each port table's ephemeral search starts; seed it in tests. */
+  constructor(private readonly limits: SocketLimits = DEFAULT_LIMITS, random: () => number = Math.random) {
+    this.tcp = new PortTable('tcp', random);
+    this.udp = new PortTable('udp', random);
+    this.icmpIds = new PortTable('icmp', random);
+  }
 
   /**
    * Attaches a network interface: AF_INET sockets whose peers are off the loopback

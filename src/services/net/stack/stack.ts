@@ -1,6 +1,7 @@
 // The TCP/IP stack of one machine, lwIP/smoltcp-shaped: one file per protocol
 // (arp.ts, ipv4.ts, icmp.ts, udp.ts, tcp/), tied together here. It is pure code,
-// driven from outside (link.ts): `receive(frame)` for each frame that arrives, the
+// driven from outside (link.ts): `receive(frame)` for each frame that arrives (or
+// `receiveAll(frames)` for a batch, answered by one ACK per connection), the
 // injected Clock for time (one timer at a time, for the earliest deadline of any
 // layer), and the Link to send. Every entry point ends in `settle()`, which delivers
 // packets the stack sent to its own address and asks the clock for the next timer.
@@ -13,7 +14,7 @@
 
 import type { Clock, InterfaceConfig, Link } from '../link.js';
 import { Errno } from '../../../abi/errno.js';
-import { ETHERTYPE, parseEthernet } from '../wire/ethernet.js';
+import { ETHERNET_HEADER, ETHERTYPE, parseEthernet } from '../wire/ethernet.js';
 import { ICMP } from '../wire/icmp.js';
 import { IPV4_HEADER, PROTOCOL, buildIpv4, parseIpv4, type Ipv4Packet } from '../wire/ipv4.js';
 import { fromBytes, toBytes } from './address.js';
@@ -68,6 +69,7 @@ export class Stack {
       localAddress: () => this.address,
       mtu: () => this.iface?.mtu ?? 1500,
       sendIp: (dst, protocol, payload) => this.sendIp(dst, protocol, payload),
+      sendIpWith: (dst, protocol, length, write) => this.sendIpWith(dst, protocol, length, write),
     }, random, options.tcp);
   }
 
@@ -86,6 +88,24 @@ export class Stack {
 
   /** One Ethernet frame from the link. Never throws; a malformed frame is dropped. */
   receive(frame: Uint8Array): void {
+    this.input(frame);
+    this.settle();
+  }
+
+  /**
+   * Frames that arrived together (one receive from the NIC): each is taken in as by
+   * `receive`, and the ACKs they earn go out once, at the end (tcp.ts endBatch), so a
+   * batch of data segments is answered by one ACK per connection, not one per two.
+   */
+  receiveAll(frames: readonly Uint8Array[]): void {
+    this.tcp.beginBatch();
+    try {
+      for (const f of frames) this.input(f);
+    } finally { this.tcp.endBatch(); }
+    this.settle();
+  }
+
+  private input(frame: Uint8Array): void {
     this.stats.framesIn++;
     const iface = this.iface;
     const e = parseEthernet(frame);
@@ -97,7 +117,6 @@ export class Stack {
         else if (e.type === ETHERTYPE.IPV4) this.ipInput(e.payload);
       }
     }
-    this.settle();
   }
 
   private ipInput(raw: Uint8Array): void {
@@ -159,6 +178,34 @@ export class Stack {
     return true;
   }
 
+  /**
+   * Sends a datagram of `length` bytes that `write` puts at `at` in `buffer`: straight
+   * into the frame when one frame carries it to a known next hop (the payload is then
+   * copied once, by `write`), else into a datagram of its own for sendIp's general path.
+   */
+  sendIpWith(dst: number, protocol: number, length: number, write: (buffer: Uint8Array, at: number) => void): boolean {
+    const iface = this.iface;
+    if (iface !== undefined && dst !== iface.address) {
+      const frame = iface.frameFor(dst, { src: this.addressBytes(iface.address), dst: this.destinationBytes(dst), protocol, id: this.ipId }, length, this.now());
+      if (frame !== undefined) {
+        this.ipId = (this.ipId + 1) & 0xffff;
+        write(frame, ETHERNET_HEADER + IPV4_HEADER);
+        iface.link.transmit(frame);
+        this.stats.framesOut++;
+        return true;
+      }
+    }
+    const payload = new Uint8Array(length);
+    write(payload, 0);
+    return this.sendIp(dst, protocol, payload);
+  }
+
+  private cachedDestination: { address: number; bytes: Uint8Array } | undefined;
+  private destinationBytes(a: number): Uint8Array {
+    if (this.cachedDestination?.address !== a) this.cachedDestination = { address: a, bytes: toBytes(a) };
+    return this.cachedDestination.bytes;
+  }
+
   private cachedAddress: { address: number; bytes: Uint8Array } | undefined;
   private addressBytes(a: number): Uint8Array {
     if (this.cachedAddress?.address !== a) this.cachedAddress = { address: a, bytes: toBytes(a) };
@@ -178,7 +225,12 @@ export class Stack {
       for (let n = 0; this.loop.length > 0 && n < LOOP_LIMIT; n++) this.ipInput(this.loop.shift()!);
     } finally { this.settling = false; }
     const d = Math.min(this.reassembler.deadline(), this.iface?.arp.deadline() ?? Infinity, this.tcp.deadline());
-    if (d === this.timerAt) return;
+    // NOTE: a timer already set for no later than `d` is kept (it finds nothing due, or
+    // less than it was set for, and sets the next one): every ACK moves the
+    // retransmission deadline, and replacing the host's timer per segment cost more
+    // than the rest of the segment's bookkeeping. Only an earlier deadline, or none at
+    // all, replaces it.
+    if (d === this.timerAt || (d !== Infinity && this.timerAt <= d)) return;
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     this.timerAt = d;

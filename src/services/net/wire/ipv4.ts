@@ -73,3 +73,8 @@ export function pseudoHeaderSum(src: Uint8Array, dst: Uint8Array, protocol: numb
   const s = ((src[0]! << 8) | src[1]!) + ((src[2]! << 8) | src[3]!) + ((dst[0]! << 8) | dst[1]!) + ((dst[2]! << 8) | dst[3]!) + protocol + (length & 0xffff);
   return sum(new Uint8Array(0), s);
 }
+
+/** pseudoHeaderSum for addresses as uint32 (10.0.2.15 = 0x0a00020f): no byte arrays made. */
+export function pseudoHeaderSumOf(src: number, dst: number, protocol: number, length: number): number {
+  return (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + protocol + (length & 0xffff);
+}

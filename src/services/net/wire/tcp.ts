@@ -4,7 +4,7 @@
 // length, data offset, option list or checksum is undefined.
 
 import { finish, sum } from './checksum.js';
-import { PROTOCOL, pseudoHeaderSum } from './ipv4.js';
+import { PROTOCOL, pseudoHeaderSum, pseudoHeaderSumOf } from './ipv4.js';
 
 export const TCP_HEADER = 20;
 export const FLAG = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20 } as const;
@@ -25,10 +25,22 @@ export interface TcpSegment {
 const u32 = (b: Uint8Array, at: number): number => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 
 export function parseTcp(d: Uint8Array, src: Uint8Array, dst: Uint8Array): TcpSegment | undefined {
+  return parseChecked(d, pseudoHeaderSum(src, dst, PROTOCOL.TCP, d.length));
+}
+
+/** parseTcp for addresses as uint32 (the stack's own form). */
+export function parseTcpOf(d: Uint8Array, src: number, dst: number): TcpSegment | undefined {
+  return parseChecked(d, pseudoHeaderSumOf(src, dst, PROTOCOL.TCP, d.length));
+}
+
+const NO_OPTIONS: TcpOptions = Object.freeze({});
+
+function parseChecked(d: Uint8Array, pseudo: number): TcpSegment | undefined {
   if (d.length < TCP_HEADER) return undefined;
   const offset = (d[12]! >> 4) * 4;
   if (offset < TCP_HEADER || offset > d.length) return undefined;
-  if (finish(sum(d, pseudoHeaderSum(src, dst, PROTOCOL.TCP, d.length))) !== 0) return undefined;
+  if (finish(sum(d, pseudo)) !== 0) return undefined;
+  if (offset === TCP_HEADER) return fields(d, NO_OPTIONS, offset);
   const options: TcpOptions = {};
   for (let i = TCP_HEADER; i < offset;) {
     const kind = d[i]!;
@@ -41,6 +53,10 @@ export function parseTcp(d: Uint8Array, src: Uint8Array, dst: Uint8Array): TcpSe
     else if (kind === 3 && len === 3) options.windowScale = d[i + 2]!;
     i += len;
   }
+  return fields(d, options, offset);
+}
+
+function fields(d: Uint8Array, options: TcpOptions, offset: number): TcpSegment {
   return {
     srcPort: (d[0]! << 8) | d[1]!, dstPort: (d[2]! << 8) | d[3]!,
     seq: u32(d, 4), ack: u32(d, 8), flags: d[13]! & 0x3f, window: (d[14]! << 8) | d[15]!,
@@ -53,20 +69,41 @@ function put32(b: Uint8Array, at: number, v: number): void {
 }
 
 export function buildTcp(s: TcpSegment, src: Uint8Array, dst: Uint8Array): Uint8Array {
-  const opts: number[] = [];
-  if (s.options.mss !== undefined) opts.push(2, 4, s.options.mss >> 8, s.options.mss & 0xff);
-  if (s.options.windowScale !== undefined) opts.push(1, 3, 3, s.options.windowScale);
-  while (opts.length % 4 !== 0) opts.push(1);
-  const offset = TCP_HEADER + opts.length;
-  const d = new Uint8Array(offset + s.payload.length);
+  const d = new Uint8Array(tcpLength(s));
+  writeTcp(d, 0, s, pseudoHeaderSum(src, dst, PROTOCOL.TCP, d.length));
+  return d;
+}
+
+/** Bytes of the options `o` takes on the wire, padded to a multiple of 4. */
+function optionBytes(o: TcpOptions): number {
+  return (o.mss !== undefined ? 4 : 0) + (o.windowScale !== undefined ? 4 : 0);
+}
+
+/** The length of segment `s` on the wire: header, options, payload. */
+export const tcpLength = (s: TcpSegment): number => TCP_HEADER + optionBytes(s.options) + s.payload.length;
+
+/**
+ * Writes segment `s` (tcpLength(s) bytes) at `at` in `buffer` with its checksum, given the
+ * pseudo-header's running sum: the stack writes straight into the frame it sends, so the
+ * payload is copied once, from where the caller holds it into the frame.
+ */
+export function writeTcp(buffer: Uint8Array, at: number, s: TcpSegment, pseudo: number): void {
+  const offset = TCP_HEADER + optionBytes(s.options);
+  const d = buffer.subarray(at, at + offset + s.payload.length);
   d[0] = s.srcPort >> 8; d[1] = s.srcPort & 0xff;
   d[2] = s.dstPort >> 8; d[3] = s.dstPort & 0xff;
   put32(d, 4, s.seq); put32(d, 8, s.ack);
   d[12] = (offset / 4) << 4; d[13] = s.flags;
   d[14] = s.window >> 8; d[15] = s.window & 0xff;
-  d.set(opts, TCP_HEADER);
+  d[16] = 0; d[17] = 0; d[18] = 0; d[19] = 0;
+  let i = TCP_HEADER;
+  if (s.options.mss !== undefined) { d[i] = 2; d[i + 1] = 4; d[i + 2] = s.options.mss >> 8; d[i + 3] = s.options.mss & 0xff; i += 4; }
+  if (s.options.windowScale !== undefined) { d[i] = 1; d[i + 1] = 3; d[i + 2] = 3; d[i + 3] = s.options.windowScale; i += 4; }
   d.set(s.payload, offset);
-  const c = finish(sum(d, pseudoHeaderSum(src, dst, PROTOCOL.TCP, d.length)));
+  const c = finish(sum(d, pseudo));
   d[16] = c >> 8; d[17] = c & 0xff;
-  return d;
 }
+
+/** writeTcp for addresses as uint32. */
+export const writeTcpOf = (buffer: Uint8Array, at: number, s: TcpSegment, src: number, dst: number): void =>
+  writeTcp(buffer, at, s, pseudoHeaderSumOf(src, dst, PROTOCOL.TCP, tcpLength(s)));

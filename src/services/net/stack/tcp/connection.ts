@@ -40,6 +40,11 @@ export interface ConnectionHost {
   established(c: Connection): void;
   /** The connection is CLOSED and forgotten. */
   removed(c: Connection): void;
+  /**
+   * An ACK is owed (two full segments arrived): true when the host takes it and sends it
+   * at the end of the batch of frames it is delivering (`ackNow` then), false to send it now.
+   */
+  deferAck?(c: Connection): boolean;
   readonly tunables: TcpTunables;
 }
 
@@ -268,7 +273,8 @@ export class Connection {
   /** Sends the segment starting at `seq` (at most `max` bytes), with a FIN if it reaches the end. The sequence space it used. */
   private sendAt(seq: number, max: number): number {
     const offset = seqDiff(seq, this.bufferSeq);
-    const data = this.sendBuffer.read(offset, max);
+    // NOTE: a view into the send buffer, copied into the frame before emit returns.
+    const data = this.sendBuffer.view(offset, max);
     const endsBuffer = offset + data.length === this.sendBuffer.size;
     const fin = this.finQueued && endsBuffer;
     let flags = FLAG.ACK;
@@ -322,7 +328,20 @@ export class Connection {
         break;
       }
     }
-    if (this.ackPending >= 2) this.sendAck();
+    if (this.ackPending >= 2) this.owedAck();
+  }
+
+  // RFC 1122 4.2.3.2 / RFC 5681 4.2: an ACK for every second full segment. While the
+  // host delivers a batch of frames (one receive from the NIC, as Linux's GRO merges a
+  // NAPI poll's segments before TCP sees them) the ACK goes out once, at the batch's
+  // end, acknowledging all of it; out of batches it goes now.
+  private owedAck(): void {
+    if (this.host.deferAck?.(this) !== true) this.sendAck();
+  }
+
+  /** Sends the ACK a batch deferred (deferAck), unless a segment since carried it. */
+  ackNow(): void {
+    if (this.ackPending > 0 && this.state !== 'CLOSED') this.sendAck();
   }
 
   private armPersist(now: number): void {
@@ -490,7 +509,7 @@ export class Connection {
     if (hadHoles) { this.sendAck(); return; }
     if (took > 0) {
       this.ackPending++;
-      if (this.ackPending >= 2) this.sendAck();
+      if (this.ackPending >= 2) this.owedAck();
       else if (this.delackAt === Infinity) this.delackAt = now + this.tun.delayedAck;
     }
   }

@@ -1,7 +1,11 @@
 // Congestion control: NewReno (RFC 5681 slow start and congestion avoidance, RFC 6582
 // fast recovery). The connection reports ACKs, duplicate ACKs and timeouts; this
-// decides the congestion window and when to retransmit. Byte counting with an
-// increase of at most one MSS per ACK in slow start (RFC 5681 3.1, L = 1 SMSS).
+// decides the congestion window and when to retransmit. Byte counting (RFC 3465): in
+// slow start the window grows by the bytes an ACK acknowledges, up to ssthresh, as
+// Linux's tcp_slow_start does (RFC 3465 limits the increase to L = 2 SMSS per ACK;
+// our receiver answers a batch of segments with one ACK, like Linux after GRO, and a
+// limit per ACK would make slow start linear there). Congestion avoidance adds one
+// MSS per window's worth of bytes acknowledged.
 
 import { seqGe, seqGt } from './seq.js';
 
@@ -39,7 +43,7 @@ export class NewReno {
       this.cwnd = Math.max(this.mss, this.cwnd - bytes + (bytes >= this.mss ? this.mss : 0));
       return true;
     }
-    if (this.cwnd < this.ssthresh) this.cwnd += Math.min(bytes, this.mss);
+    if (this.cwnd < this.ssthresh) this.cwnd = Math.min(this.cwnd + bytes, Math.max(this.ssthresh, this.cwnd + this.mss));
     else {
       this.acked += bytes;
       if (this.acked >= this.cwnd) { this.acked -= this.cwnd; this.cwnd += this.mss; }

@@ -1,7 +1,9 @@
 // A connection's send buffer: bytes the application wrote and the peer has not yet
 // acknowledged, in a ring. `read(offset, n)` copies bytes from anywhere in it (a
-// retransmission re-reads them); `drop(n)` forgets bytes once acknowledged. Bounded
-// by SO_SNDBUF; it grows on demand, as the receive queue does.
+// retransmission re-reads them); `view(offset, n)` lends them without a copy when they
+// lie in one piece of the ring (the segment is then copied once, into its frame);
+// `drop(n)` forgets bytes once acknowledged. Bounded by SO_SNDBUF; it grows on demand,
+// as the receive queue does.
 
 export class SendBuffer {
   private ring = new Uint8Array(0);
@@ -39,6 +41,18 @@ export class SendBuffer {
     out.set(this.ring.subarray(start, start + first));
     if (first < len) out.set(this.ring.subarray(0, len - first), first);
     return out;
+  }
+
+  /**
+   * The bytes `read(offset, n)` would copy, as a view into the ring when they do not
+   * wrap around its end (else a copy). Caller must use the view before the next push
+   * or drop: the ring's bytes move under it.
+   */
+  view(offset: number, n: number): Uint8Array {
+    const len = Math.max(0, Math.min(n, this.count - offset));
+    if (len === 0) return this.ring.subarray(0, 0);
+    const start = (this.head + offset) % this.ring.length;
+    return start + len <= this.ring.length ? this.ring.subarray(start, start + len) : this.read(offset, n);
   }
 
   drop(n: number): void {

@@ -6,9 +6,8 @@
 // sequence number lies beyond the old connection's (RFC 1122 4.2.2.13).
 // The per-connection state machine is connection.ts.
 
-import { FLAG, buildTcp, parseTcp, type TcpSegment } from '../../wire/tcp.js';
+import { FLAG, parseTcpOf, tcpLength, writeTcpOf, type TcpSegment } from '../../wire/tcp.js';
 import { PROTOCOL } from '../../wire/ipv4.js';
-import { toBytes } from '../address.js';
 import { Connection, type ConnectionHost, type OutSegment } from './connection.js';
 import { seqAdd, seqGt } from './seq.js';
 import { TCP_TUNABLES, type TcpTunables } from './tunables.js';
@@ -19,6 +18,8 @@ export interface TcpIpHost {
   localAddress(): number;
   mtu(): number;
   sendIp(dst: number, protocol: number, payload: Uint8Array): boolean;
+  /** Sends a datagram of `length` bytes that `write` puts at `at` in `buffer` (into the frame itself when it can). */
+  sendIpWith(dst: number, protocol: number, length: number, write: (buffer: Uint8Array, at: number) => void): boolean;
 }
 
 export interface Buffers { receive: number; send: number }
@@ -63,7 +64,8 @@ export class Tcp implements ConnectionHost {
   }
 
   private send(la: number, lp: number, ra: number, rp: number, s: OutSegment): void {
-    this.ip.sendIp(ra, PROTOCOL.TCP, buildTcp({ ...s, srcPort: lp, dstPort: rp }, toBytes(la), toBytes(ra)));
+    const segment: TcpSegment = { seq: s.seq, ack: s.ack, flags: s.flags, window: s.window, options: s.options, payload: s.payload, srcPort: lp, dstPort: rp };
+    this.ip.sendIpWith(ra, PROTOCOL.TCP, tcpLength(segment), (buffer, at) => { writeTcpOf(buffer, at, segment, la, ra); });
   }
 
   established(c: Connection): void {
@@ -75,7 +77,28 @@ export class Tcp implements ConnectionHost {
     l.onChange?.();
   }
 
+  // ---- batches: ACKs owed while a batch of frames is delivered go out at its end ----
+  private batching = false;
+  private readonly owed = new Set<Connection>();
+
+  /** A batch of arriving frames begins (Stack.receiveAll). */
+  beginBatch(): void { this.batching = true; }
+
+  /** The batch ended: each connection that owes an ACK sends one, covering the whole batch. */
+  endBatch(): void {
+    this.batching = false;
+    for (const c of this.owed) c.ackNow();
+    this.owed.clear();
+  }
+
+  deferAck(c: Connection): boolean {
+    if (!this.batching) return false;
+    this.owed.add(c);
+    return true;
+  }
+
   removed(c: Connection): void {
+    this.owed.delete(c);
     const k = key(c.localAddress, c.localPort, c.remoteAddress, c.remotePort);
     if (this.connections.get(k) === c) this.connections.delete(k);
     const l = c.listener as Listener | undefined;
@@ -125,7 +148,7 @@ export class Tcp implements ConnectionHost {
 
   input(src: number, dst: number, payload: Uint8Array): void {
     this.stats.received++;
-    const s = parseTcp(payload, toBytes(src), toBytes(dst));
+    const s = parseTcpOf(payload, src, dst);
     if (s === undefined) { this.stats.bad++; return; }
     const k = key(dst, s.dstPort, src, s.srcPort);
     const c = this.connections.get(k);
