@@ -39,7 +39,9 @@ for (const preset of PRESETS) {
       `echo from-guest-tcp | nc -N 10.0.2.2 ${hostTcp}; echo tcp-out=$?`,
       `(echo from-guest-udp; sleep 4) | nc -u -w 3 10.0.2.2 ${hostUdp}; echo udp-out=$?`,
       '(echo to-host-tcp | nc -l 7000 > /tmp/tcp.in; echo tcp-in=$?) & until ss -lt | grep -q :7000; do sleep 0.1; done; echo tcp-listening; wait; cat /tmp/tcp.in',
-      '(sleep 2; echo to-host-udp; sleep 2) | nc -u -l -w 4 7001 > /tmp/udp.in & until ss -lu | grep -q :7001; do sleep 0.1; done; echo udp-listening; wait; cat /tmp/udp.in; echo finished',
+      // The listener answers 5 s after it starts: a UDP listener knows its peer only from
+      // the first datagram, which the host sends about a second after it sees udp-listening.
+      '(sleep 5; echo to-host-udp; sleep 2) | nc -u -l -w 4 7001 > /tmp/udp.in & until ss -lu | grep -q :7001; do sleep 0.1; done; echo udp-listening; wait; cat /tmp/udp.in; echo finished',
     ].join('; '));
     try {
       await waitFor(m, /^udp-out=\d+$/m, 180_000);
@@ -52,7 +54,7 @@ for (const preset of PRESETS) {
       await waitFor(m, /^tcp-listening$/m, 60_000);
       assert.equal(await hostNc(['127.0.0.1', String(fwdTcp)], 'from-host-tcp-in\n', 60), 'to-host-tcp\n', 'the host got the guest listener\'s line');
       await waitFor(m, /^udp-listening$/m, 60_000);
-      assert.equal(await hostNc(['-u', '-w', '5', '127.0.0.1', String(fwdUdp)], 'from-host-udp-in\n', 30), 'to-host-udp\n', 'the host got the guest\'s UDP answer');
+      assert.equal(await hostNc(['-u', '-w', '10', '127.0.0.1', String(fwdUdp)], 'from-host-udp-in\n', 30), 'to-host-udp\n', 'the host got the guest\'s UDP answer');
       await waitFor(m, /^finished$/m, 60_000);
       assert.match(m.out(), /^tcp-in=0\nfrom-host-tcp-in$/m, 'the guest listener got the host\'s TCP line');
       assert.match(m.out(), /^udp-listening\nfrom-host-udp-in$/m, 'the guest listener got the host\'s datagram');
