@@ -28,7 +28,7 @@ export interface NetBenchResult {
   rows: NetRow[];
   /** The goals of the issue, checked on this run's figures. */
   goals: NetGoal[];
-  /** Transfers over a cable that drops frames (lossRates), one per preset and rate. */
+  /** Transfers over a cable that drops frames (lossRates), one per preset and rate (goodput from bytes and time, unrounded by the guest). */
   lossy: LossRow[];
   seconds: number;
   loadavg_start: number;
@@ -135,7 +135,7 @@ export async function benchNet(o: NetBenchOptions): Promise<NetBenchResult & { r
       const completed = t !== undefined && t.intact;
       lossy.push({
         preset, loss, bytes: lossBytes, completed,
-        goodput_MBps: completed ? significant(t.MBps) : null, seconds: completed ? round(t.ms / 1000, 2) : null,
+        goodput_MBps: completed ? significant(t.bytes / 1e3 / t.ms) : null, seconds: completed ? round(t.ms / 1000, 2) : null,
         dropped_frames: stats.dropped, data_segments: stats.dataSegments, retransmitted: stats.retransmitted,
         ...(p.failure === undefined ? {} : { note: p.failure }),
       });
