@@ -133,6 +133,14 @@ export interface NetInfo {
   neighbours: { address: string; mac?: string; state: 'REACHABLE' | 'INCOMPLETE'; dev: string; queued: number }[];
 }
 
+/** The loopback interface every machine has (net always reports it first). */
+export const LOOPBACK_NETINFO: NetInfo = {
+  links: [{ name: 'lo', mac: '00:00:00:00:00:00', mtu: 65536, loopback: true }],
+  addresses: [{ dev: 'lo', address: '127.0.0.1', prefix: 8 }],
+  routes: [],
+  neighbours: [],
+};
+
 export interface LinkInfo {
   name: string;
   /** aa:bb:cc:dd:ee:ff; all zero for lo. */

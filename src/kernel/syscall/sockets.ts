@@ -9,7 +9,7 @@ import type { Process } from '../proc/process.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import { loadedNet } from '../fs/socket.js';
 import { encode } from '../../lib/codec.js';
-import type { NetInfo } from '../../abi/net.js';
+import { LOOPBACK_NETINFO } from '../../abi/net.js';
 
 export async function sysSockets(k: Kernel, p: Process, a: number[]): Promise<number> {
   const [buf, len] = [a[0]!, a[1]!];
@@ -20,17 +20,9 @@ export async function sysSockets(k: Kernel, p: Process, a: number[]): Promise<nu
   return bytes.length;
 }
 
-/** What net reports for a machine with no network device: the loopback interface. */
-const LOOPBACK_ONLY: NetInfo = {
-  links: [{ name: 'lo', mac: '00:00:00:00:00:00', mtu: 65536, loopback: true }],
-  addresses: [{ dev: 'lo', address: '127.0.0.1', prefix: 8 }],
-  routes: [],
-  neighbours: [],
-};
-
 export async function sysNetinfo(k: Kernel, p: Process, a: number[]): Promise<number> {
   const [buf, len] = [a[0]!, a[1]!];
-  const info = await (await loadedNet(k))?.netinfo() ?? LOOPBACK_ONLY;
+  const info = await (await loadedNet(k))?.netinfo() ?? LOOPBACK_NETINFO;
   const bytes = encode(info as unknown as Parameters<typeof encode>[0]);
   if (bytes.length > len) throw new KernelError(Errno.ERANGE);
   p.copyout(buf, bytes);

@@ -11,7 +11,7 @@
 
 import type { ComponentContext, ComponentInstance, Manifest } from '../../abi/component.js';
 import type { NetService } from '../../abi/services.js';
-import type { LinkInfo, NetInfo } from '../../abi/net.js';
+import { LOOPBACK_NETINFO, type LinkInfo, type NetInfo } from '../../abi/net.js';
 import { SocketLayer, DEFAULT_LIMITS, type SocketLimits } from './sockets.js';
 import type { NicService } from '../../abi/services.js';
 import type { Clock, InterfaceConfig, Link } from './link.js';
@@ -92,12 +92,8 @@ export function create(ctx: ComponentContext): ComponentInstance & NetService & 
     cancel: (w) => layer.cancel(w),
     sockets: () => layer.sockets(),
     netinfo: async () => {
-      const info: NetInfo = {
-        links: [{ name: 'lo', mac: '00:00:00:00:00:00', mtu: 65536, loopback: true }],
-        addresses: [{ dev: 'lo', address: '127.0.0.1', prefix: 8 }],
-        routes: [],
-        neighbours: [],
-      };
+      // lo's entries are shared, never changed; eth0's are added to fresh lists.
+      const info: NetInfo = { links: [...LOOPBACK_NETINFO.links], addresses: [...LOOPBACK_NETINFO.addresses], routes: [], neighbours: [] };
       const iface = stack?.interface;
       if (ifconfig === undefined || iface === undefined) return info;
       // The device's own counters; a driver that is restarting has none to give.

@@ -135,26 +135,19 @@ export function getsockopt(fd: number, level: number, name: number): number {
   return view().getInt32(at, true);
 }
 
-/** The socket table (ss, netstat). */
-export function sockets(): SocketInfo[] {
-  let size = 65536;
+/** A table the kernel encodes into the caller's buffer (ERANGE: a larger buffer, up to one transfer). */
+function table(nr: number, name: string, size: number): unknown {
   for (;;) {
     const at = scratch(size);
-    const r = syscall(SYS.sockets, at, size);
+    const r = syscall(nr, at, size);
     if (r === -34 /* ERANGE */ && size < maxTransfer()) { size = Math.min(size * 4, maxTransfer()); continue; }
-    check(r, 'sockets');
-    return decode(memory().slice(at, at + r)) as unknown as SocketInfo[];
+    check(r, name);
+    return decode(memory().slice(at, at + r));
   }
 }
 
+/** The socket table (ss, netstat). */
+export const sockets = (): SocketInfo[] => table(SYS.sockets, 'sockets', 65536) as SocketInfo[];
+
 /** Interfaces, addresses, routes and neighbours (ip). */
-export function netinfo(): NetInfo {
-  let size = 16384;
-  for (;;) {
-    const at = scratch(size);
-    const r = syscall(SYS.netinfo, at, size);
-    if (r === -34 /* ERANGE */ && size < maxTransfer()) { size = Math.min(size * 4, maxTransfer()); continue; }
-    check(r, 'netinfo');
-    return decode(memory().slice(at, at + r)) as unknown as NetInfo;
-  }
-}
+export const netinfo = (): NetInfo => table(SYS.netinfo, 'netinfo', 16384) as NetInfo;
