@@ -108,6 +108,20 @@ test('writes after a restore work, stay in that instance, and damage in a dead i
   for (let k = 0; k < 64; k++) assert.equal(next.vfs.selfCheck?.(), undefined);
 });
 
+test('a wild write right after a restore, before any self-check, is found by the self-check', async () => {
+  const restored = await booted({ initramfs: CPIO, rootImage: await image });
+  const sh = await read(restored.vfs, '/bin/sh');
+  // Garbage over the middle of every region ramfs holds, before the first self-check.
+  for (const r of restored.ctx.arena.list('vfs')) r.bytes.fill(0x5a, r.length >> 2, r.length >> 1);
+  assert.notDeepEqual(await read(restored.vfs, '/bin/sh'), sh, 'the instance is damaged');
+  let damage: string | undefined;
+  for (let k = 0; k < 64 && damage === undefined; k++) damage = restored.vfs.selfCheck?.();
+  assert.match(damage ?? '', /changed behind ramfs's back/);
+  // An undamaged restore passes every round of self-checks.
+  const clean = await booted({ initramfs: CPIO, rootImage: await image });
+  for (let k = 0; k < 64; k++) assert.equal(clean.vfs.selfCheck?.(), undefined);
+});
+
 test('an image whose bytes changed is refused, and vfs unpacks the initramfs instead', async () => {
   const frozen = await image;
   const bytes = new Uint8Array(frozen.bytes);
@@ -117,7 +131,7 @@ test('an image whose bytes changed is refused, and vfs unpacks the initramfs ins
   assert.match(String(checkImage(changed)), /the image changed/);
   const logs: string[] = [];
   const { vfs } = await booted({ initramfs: CPIO, rootImage: changed }, logs);
-  assert.ok(logs.some((l) => /root image refused \(checksum .*the image changed\); unpacking the initramfs/.test(l)), logs.join('\n'));
+  assert.ok(logs.some((l) => /root image refused \(chunk \d+: checksum .*the image changed\); unpacking the initramfs/.test(l)), logs.join('\n'));
   const unpacked = await booted({ initramfs: CPIO });
   assert.deepEqual([...(await tree(vfs)).entries()], [...(await tree(unpacked.vfs)).entries()]);
   assert.match(String(checkImage({ ...frozen, format: 'other' })), /format other/);

@@ -11,8 +11,11 @@
 // the arena holds what a fresh unpack would put there, at the same offsets (a wild write
 // meets the same memory); nothing of the dead instance's arena is used. The image itself
 // is never written: it lives in memory no component writes to (a SharedArrayBuffer the
-// host made, shared by every vfs of the process), and its checksum, taken when it was
-// made, is checked before every restore; an image that fails the check is refused.
+// host made, shared by every vfs of the process), and its checksums, one per chunk taken
+// when it was made, are checked before every restore; an image that fails the check is
+// refused. The restored chunks start the self-check clean with those checksums
+// (page-pool.ts adopt): a wild write that lands in them before the first self-check
+// pass is damage the check finds, not the state it takes for good.
 
 import type { Value } from '../../lib/codec.js';
 import { wordChecksum } from '../../lib/arena.js';
@@ -35,15 +38,15 @@ export type RamfsImage = {
   format: typeof FORMAT;
   /** Every chunk's bytes, back to back. */
   bytes: Uint8Array;
-  /** wordChecksum of `bytes`, taken when the image was made. */
-  sum: number;
+  /** wordChecksum of each chunk's bytes, in chunk order, taken when the image was made. */
+  sums: number[];
   /** Per chunk: its length in pages, how many of them were ever handed out, then its free pages. */
   chunks: number[][];
   inodes: InodeImage[];
   nextIno: number;
 };
 
-const FORMAT = 'ramfs-image-1';
+const FORMAT = 'ramfs-image-2';
 
 /** The checksum an image's bytes must have. */
 export const imageSum = (bytes: Uint8Array): number => wordChecksum(new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2));
@@ -54,11 +57,16 @@ export function checkImage(value: Value): RamfsImage | string {
   const v = value as Partial<RamfsImage>;
   if (v.format !== FORMAT) return `format ${String(v.format)}, not ${FORMAT}`;
   if (!(v.bytes instanceof Uint8Array) || v.bytes.length % PAGE_SIZE !== 0 || v.bytes.byteOffset % 4 !== 0) return 'bytes are not whole pages';
-  if (!Array.isArray(v.chunks) || !Array.isArray(v.inodes) || typeof v.nextIno !== 'number' || typeof v.sum !== 'number') return 'malformed';
+  if (!Array.isArray(v.chunks) || !Array.isArray(v.inodes) || typeof v.nextIno !== 'number' || !Array.isArray(v.sums) || v.sums.length !== v.chunks.length) return 'malformed';
   const pages = v.chunks.reduce((n, c) => n + (c[0] ?? 0), 0);
   if (pages * PAGE_SIZE !== v.bytes.length) return `its chunks hold ${pages} pages, its bytes ${v.bytes.length / PAGE_SIZE}`;
-  const sum = imageSum(v.bytes);
-  if (sum !== v.sum) return `checksum ${sum.toString(16)}, made with ${v.sum.toString(16)}: the image changed`;
+  let at = 0;
+  for (const [i, c] of v.chunks.entries()) {
+    const length = (c[0] ?? 0) * PAGE_SIZE;
+    const sum = imageSum(v.bytes.subarray(at, at + length));
+    if (sum !== v.sums[i]) return `chunk ${i}: checksum ${sum.toString(16)}, made with ${Number(v.sums[i]).toString(16)}: the image changed`;
+    at += length;
+  }
   return v as RamfsImage;
 }
 
@@ -69,7 +77,7 @@ export function packImage(chunks: { bytes: Uint8Array; free: readonly number[]; 
   let at = 0;
   for (const c of chunks) { bytes.set(c.bytes, at); at += c.bytes.length; }
   return {
-    format: FORMAT, bytes, sum: imageSum(bytes),
+    format: FORMAT, bytes, sums: chunks.map((c) => imageSum(c.bytes)),
     chunks: chunks.map((c) => [c.bytes.length / PAGE_SIZE, c.touched, ...c.free]), inodes, nextIno,
   };
 }

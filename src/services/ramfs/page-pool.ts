@@ -127,10 +127,12 @@ export class PagePool {
 
   /**
    * A chunk taken from the arena and filled with `bytes` (an image's chunk: image.ts),
-   * its pages free as `free` says; undefined when the arena has no room. Dirty, as a
-   * chunk ramfs has just written: the next self-check takes its checksum.
+   * its pages free as `free` says; undefined when the arena has no room. Clean, with
+   * `sum` (the checksum of `bytes`, checked with the image) as its checksum: the
+   * self-check verifies it from the start, so a wild write that lands before the check
+   * first reaches the chunk is found rather than taken as the chunk's contents.
    */
-  adopt(bytes: Uint8Array, free: readonly number[], touched: number): Chunk | undefined {
+  adopt(bytes: Uint8Array, free: readonly number[], touched: number, sum: number): Chunk | undefined {
     let region: Region;
     try { region = this.arena.alloc(this.owner, bytes.length, 'ramfs'); } catch (e) {
       if (e instanceof ArenaFullError) return undefined;
@@ -138,7 +140,7 @@ export class PagePool {
     }
     region.bytes.set(bytes);
     const pages = bytes.length / PAGE_SIZE;
-    const chunk: Chunk = { region, free: [...free], used: pages - free.length, touched, dirty: true, sum: 0 };
+    const chunk: Chunk = { region, free: [...free], used: pages - free.length, touched, dirty: false, sum };
     this.chunks.add(chunk);
     if (chunk.free.length > 0) this.partial.add(chunk);
     this.pagesUsed += chunk.used;

@@ -122,9 +122,9 @@ export class Ramfs implements FileSystem {
     fs.inodes.clear();
     const chunks: Chunk[] = [];
     let at = 0;
-    for (const [pages, touched, ...free] of image.chunks) {
+    for (const [n, [pages, touched, ...free]] of image.chunks.entries()) {
       const length = pages! * PAGE_SIZE;
-      const chunk = fs.pool.adopt(image.bytes.subarray(at, at + length), free, touched!);
+      const chunk = fs.pool.adopt(image.bytes.subarray(at, at + length), free, touched!, image.sums[n]!);
       if (chunk === undefined) { fs.pool.release(); fail(Errno.ENOSPC, 'ramfs image does not fit the arena'); }
       chunks.push(chunk);
       at += length;
