@@ -3,7 +3,7 @@
 // program into one self-contained module, and pack the initramfs (cpio newc) that
 // the root ramfs is populated from at boot.
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, statSync, mkdirSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -32,6 +32,31 @@ await esbuild.build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+
+// The thread entry points (kernel, server and process threads) bundled, with the code
+// they share in common chunks and each component in a chunk of its own (a server
+// thread imports only its component's): a Worker loads a few files instead of a
+// module graph of dozens, which cut a new thread's CPU by about a fifth (server 64 ->
+// 52 ms, process 100 -> 73 ms here). machine.ts starts the kernel from here, and the
+// kernel's threads.ts names its entries relative to itself, so they come from here too.
+{
+  const outdir = 'dist/src/hosts/node/bundle';
+  const result = await esbuild.build({
+    entryPoints: ['kernel-worker', 'server-worker', 'process-worker'].map((n) => `src/hosts/node/${n}.ts`),
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  // Chunks of earlier builds (their names carry a hash of their contents) go.
+  const made = new Set(Object.keys(result.metafile.outputs).map((f) => path.resolve(f)));
+  for (const name of readdirSync(outdir)) if (!made.has(path.resolve(outdir, name))) rmSync(path.join(outdir, name));
+}
 
 // User programs: one bundle each, no imports left, loaded by the process runtime
 // from the file's bytes in the OS's own filesystem and evaluated as a script in the
