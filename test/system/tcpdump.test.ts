@@ -44,7 +44,9 @@ for (const preset of PRESETS) {
       // Each ping waits (at most 10 s) until ss shows tcpdump's capture socket.
       const ready = 'for i in $(seq 100); do ss -a -0 | grep -q p_raw && break; sleep 0.1; done';
       const r = run(['--preset', preset, '--net', 'user', '--pcap', host],
-        `tcpdump -c 4 -w /tmp/g.pcap & ${ready}; ping -c 1 10.0.2.2 > /dev/null; wait; echo "== hex"; xxd -p /tmp/g.pcap; echo "== text"; tcpdump -c 2 & ${ready}; ping -c 1 10.0.2.2 > /dev/null; wait`);
+        `tcpdump -c 4 -w /tmp/g.pcap & ${ready}; ping -c 1 10.0.2.2 > /dev/null; wait; echo "== hex"; xxd -p /tmp/g.pcap; echo "== text"; tcpdump -c 2 & ${ready}; ping -c 1 10.0.2.2 > /dev/null; wait; ` +
+        // A filter: only echo replies from the gateway (the request, sent from 10.0.2.15, is not shown or counted).
+        `echo "== filtered"; tcpdump -c 1 icmp and src host 10.0.2.2 & ${ready}; ping -c 1 10.0.2.2 > /dev/null; wait; tcpdump -c 1 port 99999; echo "bad filter $?"`);
       assert.equal(r.status, 0, r.stderr);
       const lines = r.stdout.split('\n');
       const hex = lines.slice(lines.indexOf('== hex') + 1, lines.indexOf('== text')).join('');
@@ -58,11 +60,17 @@ for (const preset of PRESETS) {
       assert.deepEqual(summary.map((l) => l.split('\t')[0]), ['ARP', 'ARP', 'ICMP', 'ICMP'], summary.join('\n'));
       assert.ok(!/malformed/i.test(summary.join('\n')), summary.join('\n'));
 
-      const text = lines.slice(lines.indexOf('== text') + 1).filter((l) => l !== '');
+      const text = lines.slice(lines.indexOf('== text') + 1, lines.indexOf('== filtered')).filter((l) => l !== '');
       assert.equal(text.length, 2, text.join('\n'));
       assert.match(text[0]!, /^\d\d:\d\d:\d\d\.\d{6} Out IP 10\.0\.2\.15 > 10\.0\.2\.2: ICMP echo request, id \d+, seq 1, length 64$/);
       assert.match(text[1]!, /^\d\d:\d\d:\d\d\.\d{6} In  IP 10\.0\.2\.2 > 10\.0\.2\.15: ICMP echo reply, id \d+, seq 1, length 64$/);
       assert.match(r.stderr, /tcpdump: 4 packets captured/);
+      const filtered = lines.slice(lines.indexOf('== filtered') + 1).filter((l) => l !== '' && !l.startsWith('bad filter'));
+      assert.equal(filtered.length, 1, filtered.join('\n'));
+      assert.match(filtered[0]!, /^\d\d:\d\d:\d\d\.\d{6} In  IP 10\.0\.2\.2 > 10\.0\.2\.15: ICMP echo reply, id \d+, seq 1, length 64$/);
+      assert.match(r.stderr, /tcpdump: 1 packet captured\ntcpdump: [2-9]\d* packets received by filter/);
+      assert.match(r.stdout, /bad filter 2/);
+      assert.match(r.stderr, /tcpdump: filter: '99999' is not a port number/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

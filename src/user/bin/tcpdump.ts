@@ -4,18 +4,25 @@
 // to FILE in libpcap's format, which tcpdump -r, tshark and Wireshark read. -c COUNT
 // stops after COUNT frames; otherwise it runs until killed (each record is written as
 // it comes, so the file is whole at any moment). Reads only: nothing is sent.
+// Operands are a capture filter (pcap-filter's syntax, a subset: util/pcap-filter.ts):
+// only the frames it passes are shown, written and counted.
 import * as libc from '../libc/index.js';
 import { AF, SOCK, O, Errno, SysError } from '../libc/index.js';
 import { ETH_P_ALL_BE, PACKET_OUTGOING } from '../../abi/net.js';
 import { run, stdout, complain, UsageError } from '../util/io.js';
 import { parseArgs, parseCount } from '../util/args.js';
+import { compileFilter, FilterError, type Filter } from '../util/pcap-filter.js';
 
 const PCAP_MAGIC = 0xa1b2c3d4, LINKTYPE_ETHERNET = 1, SNAPLEN = 65535;
 
 export function main(argv: string[]): number {
   return run('tcpdump', () => {
     const args = parseArgs(argv.slice(1), { flags: 'nq', options: 'cwi' });
-    if (args.operands.length > 0) throw new UsageError('filter expressions are not supported; capture everything and filter the output');
+    let filter: Filter;
+    try { filter = compileFilter(args.operands.join(' ')); } catch (e) {
+      if (e instanceof FilterError) throw new UsageError(`filter: ${e.message}`);
+      throw e;
+    }
     const dev = args.options.get('i') ?? 'eth0';
     if (dev !== 'eth0') throw new UsageError(`${dev}: only eth0 can be captured`);
     const count = args.options.has('c') ? parseCount(args.options.get('c')!, 'count') : Infinity;
@@ -29,11 +36,13 @@ export function main(argv: string[]): number {
     const out = file === undefined ? undefined : file === '-' ? 1 : libc.open(file, O.WRONLY | O.CREAT | O.TRUNC, 0o644);
     if (out !== undefined) libc.write(out, pcapHeader());
     else complain('tcpdump', 'listening on eth0, link-type EN10MB (Ethernet), snapshot length 65535 bytes');
-    let captured = 0;
+    let captured = 0, seen = 0;
     while (captured < count) {
       const { data, from } = libc.recvfrom(sock, SNAPLEN);
       if (data.length === 0) break;
       const ns = libc.clockGettime(0);
+      seen++;
+      if (!filter(data)) continue;
       captured++;
       if (out !== undefined) libc.write(out, pcapRecord(ns, data));
       else stdout.write(`${clock(ns)} ${from.port === PACKET_OUTGOING ? 'Out' : 'In '} ${describe(data)}\n`);
@@ -41,6 +50,7 @@ export function main(argv: string[]): number {
     if (out !== undefined && out !== 1) libc.close(out);
     libc.close(sock);
     complain('tcpdump', `${captured} packet${captured === 1 ? '' : 's'} captured`);
+    complain('tcpdump', `${seen} packet${seen === 1 ? '' : 's'} received by filter`);
     return 0;
   });
 }
