@@ -35,14 +35,14 @@ export function parseTcpLines(text: string): TcpLine[] {
 }
 
 /** A transfer as both ends saw it: intact when the byte counts and Adler-32s agree. */
-export interface Transfer { label: string; bytes: number; ms: number; MBps: number; intact: boolean }
+export interface Transfer { label: string; bytes: number; ms: number; MBps: number; intact: boolean; /** The receiver's Adler-32 of what it read (guest transfers). */ adler32?: number }
 
 /** Pairs each receiver line with the sender line of the same label, in order. */
 export function transfers(lines: TcpLine[], label: string, expectedBytes: number): Transfer[] {
   const recv = lines.filter((l) => l.role === 'recv' && l.label === label), send = lines.filter((l) => l.role === 'send' && l.label === label);
   return recv.map((r, i) => {
     const s = send[i];
-    return { label, bytes: r.bytes, ms: r.ms, MBps: r.MBps, intact: s !== undefined && r.bytes === expectedBytes && s.bytes === r.bytes && s.adler32 === r.adler32 };
+    return { label, bytes: r.bytes, ms: r.ms, MBps: r.MBps, intact: s !== undefined && r.bytes === expectedBytes && s.bytes === r.bytes && s.adler32 === r.adler32, adler32: r.adler32 };
   });
 }
 
