@@ -12,7 +12,7 @@
 // two machines, frame-port.ts portPair) and the peer's device then takes it whole
 // only if its driver accepted NIC_F_GRO; everywhere else — a back end that carries
 // real frames, a pcap or impairment stage in the chain, a peer without GRO — the
-// device cuts it into <= MTU frames first (wire/gso.ts). The counters count wire
+// device cuts it into <= MTU frames first (lib/gso.ts). The counters count wire
 // frames and bytes either way, so `ip -s` and a capture agree.
 
 import {

@@ -20,7 +20,7 @@
 // the caller asks for (the stack asks for NIC_F_TSO | NIC_F_GRO unless told not to; a
 // caller that never asks, the bridge, sees only real frames). With NIC_F_TSO,
 // `transmitMany(frames, mss)` takes large TCP segments, each with its mss; one that is
-// not a well-formed large segment (wire/gso.ts gsoShape) refuses the call, counted in
+// not a well-formed large segment (lib/gso.ts gsoShape) refuses the call, counted in
 // TX_GSO_BAD. With NIC_F_GRO, `receive` may return large segments; while an XDP program
 // is attached they are cut into their frames first (XDP sees what the wire carried).
 //
@@ -111,11 +111,12 @@ export function createDriver(ctx: ComponentContext, kind: 'nic' | 'nic1', ifname
       const at = NIC_RX_OFFSET + (slot % NIC_SLOTS) * NIC_SLOT_BYTES;
       const length = view.getInt32(at, true);
       // A length outside the frame sizes (a wild write by the device's side) skips the slot;
-      // a large segment (accepted NIC_F_GRO) takes its run of slots, or the rest of the ring if it claims more.
+      // a large segment takes its run of slots (delivered when NIC_F_GRO is accepted), or the rest of the ring if it claims more.
       // Each frame starts 8-aligned in the batch (the stack sums checksums by words of aligned views).
       if (length >= NIC_MIN_FRAME && length <= NIC_MAX_FRAME) { slots.push(slot, length, 4); total += (length + 7) & ~7; used++; continue; }
-      const run = gro && length > NIC_MAX_FRAME && length <= NIC_MAX_GSO_FRAME ? nicGsoSlots(length) : 1;
-      if (run > 1 && run <= pending - used) { slots.push(slot, length, 8); total += (length + 7) & ~7; }
+      // NOTE: a run is skipped whole even when GRO was given up since it was queued, so its bytes are never read as frames.
+      const run = length > NIC_MAX_FRAME && length <= NIC_MAX_GSO_FRAME ? nicGsoSlots(length) : 1;
+      if (gro && run > 1 && run <= pending - used) { slots.push(slot, length, 8); total += (length + 7) & ~7; }
       used += Math.min(run, pending - used);
     }
     const batch = new Uint8Array(total);
