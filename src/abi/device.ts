@@ -6,6 +6,8 @@
 //   [0] doorbell   driver -> device: bumped after queueing work
 //   [1] irq        device -> driver: bumped after completing work (the interrupt)
 
+import { MAX_FRAME, GSO_MAX_FRAME, GSO_MSS_MIN } from '../lib/gso.js';
+
 export const DEV_DOORBELL = 0;
 export const DEV_IRQ = 1;
 
@@ -98,9 +100,11 @@ export function sharedClockMs(): number {
 //       [4] MTU (the IP MTU, 1500)        [5] link: 1 up, 0 no back end
 //       [6] XDP: 1 while an XDP program is attached to eth0 (the kernel writes it; the
 //           driver then hands the frames it receives to the kernel call `xdp`)
-//       counters, each bumped by the side that sees the event (NicCounter, [8]..[15])
+//       [7] features the device offers (NIC_F_*, read-only to the driver)
+//       counters, each bumped by the side that sees the event (NicCounter, [8]..[15], [21])
 //       [16] receive ring: frames the device produced  [17] frames the driver consumed
 //       [18] transmit ring: frames the driver produced [19] frames the device consumed
+//       [20] features the driver accepted (a subset of [7]; the driver writes it)
 // Two single-producer single-consumer rings of NIC_SLOTS frame buffers (virtio's split
 // virtqueue reduced to fixed slots): receive (device -> driver) at NIC_RX_OFFSET,
 // transmit (driver -> device) at NIC_TX_OFFSET. Slot k of a ring is `produced % NIC_SLOTS`,
@@ -110,6 +114,21 @@ export function sharedClockMs(): number {
 // slot before it publishes `produced` (Atomics.store); the consumer reads the slot
 // before it publishes `consumed`. The device rings the irq after it produced receive
 // frames; the driver rings the doorbell after it produced transmit frames.
+//
+// Segmentation offload (virtio-net's HOST_TSO4 / GUEST_TSO4 and virtio_net_hdr's
+// gso_size): with NIC_F_TSO accepted, the driver may queue one IPv4/TCP segment of up
+// to NIC_MAX_GSO_FRAME bytes standing for a run of segments of `mss` payload bytes;
+// with NIC_F_GRO accepted the device may put such a segment in the receive ring. A
+// large frame is a run of consecutive slots: the first slot's length word holds the
+// frame's length (> NIC_MAX_FRAME), the next word the mss (NIC_GSO_MSS_MIN..the MTU
+// less 40), and the frame's bytes start 8 bytes into the slot and continue through the
+// following slots' whole NIC_SLOT_BYTES (wrapping at the ring's end): nicGsoSlots(length)
+// slots, all published at once. The frame's IPv4 and TCP headers are whole and its TCP
+// checksum covers the whole segment; wherever it becomes wire frames (a peer that did
+// not accept NIC_F_GRO, a capture, a back end that carries only real frames) the device
+// cuts it into <= MTU frames, each with its own headers and checksums. A descriptor
+// that is not that (a length past NIC_MAX_GSO_FRAME, an mss out of range, not IPv4/TCP,
+// more slots than were published) is dropped and counted in TX_GSO_BAD.
 
 export const NIC_MAC_HI = 2;
 export const NIC_MAC_LO = 3;
@@ -132,7 +151,39 @@ export const NicCounter = {
   /** Bytes received (into the ring) and sent. */
   RX_BYTES: 14,
   TX_BYTES: 15,
+  /** Large-segment descriptors refused as malformed (by the driver or the device). */
+  TX_GSO_BAD: 21,
 } as const;
+export const NIC_FEATURES = 7;
+export const NIC_DRIVER_FEATURES = 20;
+/** The device takes large TCP segments in the transmit ring (virtio's HOST_TSO4). */
+export const NIC_F_TSO = 1;
+/** The driver takes large TCP segments in the receive ring (virtio's GUEST_TSO4). */
+export const NIC_F_GRO = 2;
+/** Largest frame with offload: an Ethernet header and the largest IPv4 datagram. */
+export const NIC_MAX_GSO_FRAME = GSO_MAX_FRAME;
+/** Smallest mss a large segment may name (RFC 9293's 536 less room for options). */
+export const NIC_GSO_MSS_MIN = GSO_MSS_MIN;
+/** Slots a frame of `length` bytes occupies (one for a frame up to NIC_MAX_FRAME). */
+export function nicGsoSlots(length: number): number {
+  return length <= NIC_MAX_FRAME ? 1 : Math.ceil((8 + length) / NIC_SLOT_BYTES);
+}
+/** Copies `n` bytes of the slot run starting at slot `slot` (byte `from` into it) of the ring at `ring` into `into`. */
+export function nicRunRead(bytes: Uint8Array, ring: number, slot: number, from: number, n: number, into: Uint8Array, at: number): void {
+  const start = (slot % NIC_SLOTS) * NIC_SLOT_BYTES + from;
+  const ringBytes = NIC_SLOTS * NIC_SLOT_BYTES;
+  const first = Math.min(n, ringBytes - start);
+  into.set(bytes.subarray(ring + start, ring + start + first), at);
+  if (first < n) into.set(bytes.subarray(ring, ring + n - first), at + first);
+}
+/** Writes `data` into the slot run starting at slot `slot`, byte `from` into it, of the ring at `ring`. */
+export function nicRunWrite(bytes: Uint8Array, ring: number, slot: number, from: number, data: Uint8Array): void {
+  const start = (slot % NIC_SLOTS) * NIC_SLOT_BYTES + from;
+  const ringBytes = NIC_SLOTS * NIC_SLOT_BYTES;
+  const first = Math.min(data.length, ringBytes - start);
+  bytes.set(data.subarray(0, first), ring + start);
+  if (first < data.length) bytes.set(data.subarray(first), ring);
+}
 export const NIC_RX_PRODUCED = 16;
 export const NIC_RX_CONSUMED = 17;
 export const NIC_TX_PRODUCED = 18;
@@ -142,7 +193,7 @@ export const NIC_SLOT_BYTES = 2048;
 /** Smallest frame: an Ethernet header. */
 export const NIC_MIN_FRAME = 14;
 /** Largest frame: header + 1500 bytes of payload (no FCS, no VLAN tag). */
-export const NIC_MAX_FRAME = 1514;
+export const NIC_MAX_FRAME = MAX_FRAME;
 export const NIC_DEFAULT_MTU = 1500;
 export const NIC_RX_OFFSET = 128;
 export const NIC_TX_OFFSET = NIC_RX_OFFSET + NIC_SLOTS * NIC_SLOT_BYTES;

@@ -272,13 +272,17 @@ export interface NicInfo {
  * one call and one doorbell and answers how many went into the ring (those after a
  * full ring are dropped and counted); one malformed frame makes the whole call EINVAL
  * with nothing queued. `receive` blocks until frames arrived and returns up to `max`
- * of them, oldest first.
+ * of them, oldest first. `offload` accepts segmentation offload (abi/device.ts): with
+ * NIC_F_TSO a frame of `transmitMany` may be a large TCP segment with its `mss` (0 for
+ * an ordinary frame); with NIC_F_GRO `receive` may return large segments.
  */
 export interface NicService {
   info(): Promise<NicInfo>;
   transmit(frame: Uint8Array): Promise<boolean>;
-  transmitMany(frames: Uint8Array[]): Promise<number>;
+  transmitMany(frames: Uint8Array[], mss?: number[]): Promise<number>;
   receive(max: number): Promise<Uint8Array[]>;
+  /** Accepts the device's offload features (abi/device.ts NIC_F_*) among `wanted`; answers those accepted. */
+  offload(wanted: number): Promise<number>;
 }
 
 /** What a bridge did with the frames it took from its two NICs (counts since it started). */
@@ -554,7 +558,8 @@ export const NIC = service<NicService>('nic', 'network device driver', {
   info: m(1, [], { record: { mac: 'bytes', mtu: 'int', counters: NIC_COUNTERS } }, 'MAC address, MTU and the ring counters', { ...IDEMPOTENT, check: (r) => (r as NicInfo).mac.length === 6 }),
   transmit: m(2, [['frame', 'bytes']], 'bool', 'queues one Ethernet frame to send (false: ring full, dropped)', { bulk: ['frame'] }),
   receive: m(3, [['max', 'int']], { list: 'bytes' }, 'the frames that arrived, at most `max` (blocks until one did)', { ...IDEMPOTENT, check: (r, a) => (r as Uint8Array[]).length <= (a[0] as number) }),
-  transmitMany: m(4, [['frames', { list: 'bytes' }]], 'int', 'queues frames in order, one doorbell; how many went into the ring (the rest dropped: ring full)', { check: (r, a) => Number.isInteger(r) && (r as number) >= 0 && (r as number) <= (a[0] as unknown[]).length }),
+  transmitMany: m(4, [['frames', { list: 'bytes' }], ['mss', { optional: { list: 'int' } }]], 'int', 'queues frames in order, one doorbell (mss: each large segment\'s, 0 for a frame); how many went into the ring (the rest dropped: ring full)', { check: (r, a) => Number.isInteger(r) && (r as number) >= 0 && (r as number) <= (a[0] as unknown[]).length }),
+  offload: m(5, [['wanted', 'int']], 'int', 'accepts the offload features asked for that the device offers (NIC_F_TSO, NIC_F_GRO); the accepted ones', { check: (r, a) => Number.isInteger(r) && ((r as number) & ~(a[0] as number)) === 0 }),
 });
 
 // The second network device's driver: the same driver and methods as nic (nic/nic1.ts).
@@ -563,6 +568,7 @@ export const NIC1 = service<NicService>('nic1', 'network device driver (a second
   transmit: NIC.byName.get('transmit')!,
   receive: NIC.byName.get('receive')!,
   transmitMany: NIC.byName.get('transmitMany')!,
+  offload: NIC.byName.get('offload')!,
 });
 
 export const BRIDGE = service<BridgeService>('bridge', 'Ethernet learning bridge between nic and nic1', {

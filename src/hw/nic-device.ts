@@ -5,12 +5,23 @@
 // read or are given: a frame too short or too long is dropped and counted, never
 // copied; a full receive ring drops the frame and counts it (the rings are all the
 // memory a guest or a peer can fill). The host runs `service()` on the doorbell.
+//
+// Segmentation offload (abi/device.ts): the device offers NIC_F_TSO and NIC_F_GRO
+// unless built with `offload: false`. A large segment the driver queued goes to
+// `onTransmitGso` whole when the cable carries it so (the in-process cable between
+// two machines, frame-port.ts portPair) and the peer's device then takes it whole
+// only if its driver accepted NIC_F_GRO; everywhere else — a back end that carries
+// real frames, a pcap or impairment stage in the chain, a peer without GRO — the
+// device cuts it into <= MTU frames first (lib/gso.ts). The counters count wire
+// frames and bytes either way, so `ip -s` and a capture agree.
 
 import {
   DEV_IRQ, NIC_MAC_HI, NIC_MAC_LO, NIC_MTU, NIC_LINK, NicCounter, NIC_RX_PRODUCED, NIC_RX_CONSUMED, NIC_TX_PRODUCED,
   NIC_TX_CONSUMED, NIC_SLOTS, NIC_SLOT_BYTES, NIC_MIN_FRAME, NIC_MAX_FRAME, NIC_DEFAULT_MTU, NIC_RX_OFFSET, NIC_TX_OFFSET,
-  NIC_MEMORY_BYTES, nicMac, nicCounters, type NicCounters,
+  NIC_MEMORY_BYTES, NIC_FEATURES, NIC_DRIVER_FEATURES, NIC_F_TSO, NIC_F_GRO, NIC_MAX_GSO_FRAME, nicGsoSlots, nicRunRead, nicRunWrite,
+  nicMac, nicCounters, type NicCounters,
 } from '../abi/device.js';
+import { gsoShape, gsoSegment, type GsoShape } from '../lib/gso.js';
 
 export class NicDeviceModel {
   readonly memory = new SharedArrayBuffer(NIC_MEMORY_BYTES);
@@ -18,13 +29,24 @@ export class NicDeviceModel {
   private readonly bytes = new Uint8Array(this.memory);
   /** Where transmitted frames go (the back end); set by whoever wires the NIC. */
   onTransmit: (frame: Uint8Array) => void = () => {};
+  /**
+   * Where a large segment goes whole, when the cable carries it so; false: it did not
+   * (the device then sends its frames through onTransmit). Unset: never whole.
+   */
+  onTransmitGso: ((frame: Uint8Array, mss: number) => boolean) | undefined;
 
-  constructor(mac: Uint8Array, mtu = NIC_DEFAULT_MTU) {
+  constructor(mac: Uint8Array, mtu = NIC_DEFAULT_MTU, options: { offload?: boolean } = {}) {
     if (mac.length !== 6) throw new Error('nic: a MAC address has 6 bytes');
     this.words[NIC_MAC_HI] = (mac[0]! << 24) | (mac[1]! << 16) | (mac[2]! << 8) | mac[3]!;
     this.words[NIC_MAC_LO] = (mac[4]! << 8) | mac[5]!;
     this.words[NIC_MTU] = mtu;
     this.words[NIC_LINK] = 1;
+    this.words[NIC_FEATURES] = options.offload === false ? 0 : NIC_F_TSO | NIC_F_GRO;
+  }
+
+  /** The features both the device offers and the driver accepted. */
+  private accepted(): number {
+    return Atomics.load(this.words, NIC_FEATURES) & Atomics.load(this.words, NIC_DRIVER_FEATURES);
   }
 
   get mac(): Uint8Array { return nicMac(this.words); }
@@ -38,11 +60,7 @@ export class NicDeviceModel {
    */
   deliver(frame: Uint8Array): boolean {
     if (!this.receiveOne(frame)) return false;
-    if (!this.irqQueued) {
-      this.irqQueued = true;
-      // NOTE: a resolved promise, not queueMicrotask (Node wraps each of those in an AsyncResource).
-      void Promise.resolve().then(() => { this.irqQueued = false; this.raise(); });
-    }
+    this.queueIrq();
     return true;
   }
 
@@ -59,6 +77,50 @@ export class NicDeviceModel {
     for (const f of frames) if (this.receiveOne(f)) n++;
     if (n > 0) this.raise();
     return n;
+  }
+
+  /**
+   * A large segment from the cable (another device's onTransmitGso): into the receive
+   * ring whole when the driver accepted NIC_F_GRO, else as the frames it stands for.
+   * False when it was dropped (malformed, or no room for it).
+   */
+  deliverGso(frame: Uint8Array, mss: number): boolean {
+    const mtu = Atomics.load(this.words, NIC_MTU);
+    const shape = gsoShape(frame, mss, mtu);
+    if (shape === undefined) { Atomics.add(this.words, NicCounter.RX_DROPPED_BAD, 1); return false; }
+    if ((this.accepted() & NIC_F_GRO) === 0) {
+      let n = 0;
+      for (const f of gsoSegment(frame, mss, shape)) if (this.receiveOne(f)) n++;
+      if (n > 0) this.queueIrq();
+      return n > 0;
+    }
+    const produced = Atomics.load(this.words, NIC_RX_PRODUCED);
+    const used = (produced - Atomics.load(this.words, NIC_RX_CONSUMED)) | 0;
+    const slots = nicGsoSlots(frame.length);
+    if (used < 0 || used + slots > NIC_SLOTS) { Atomics.add(this.words, NicCounter.RX_DROPPED_FULL, 1); return false; }
+    const at = NIC_RX_OFFSET + ((produced >>> 0) % NIC_SLOTS) * NIC_SLOT_BYTES;
+    const dv = new DataView(this.memory, at, 8);
+    dv.setInt32(0, frame.length, true);
+    dv.setInt32(4, mss, true);
+    nicRunWrite(this.bytes, NIC_RX_OFFSET, produced >>> 0, 8, frame);
+    Atomics.store(this.words, NIC_RX_PRODUCED, (produced + slots) | 0);
+    this.countWire(NicCounter.RX_FRAMES, NicCounter.RX_BYTES, frame.length, mss, shape);
+    this.queueIrq();
+    return true;
+  }
+
+  private queueIrq(): void {
+    if (this.irqQueued) return;
+    // NOTE: a resolved promise, not queueMicrotask (Node wraps each of those in an AsyncResource).
+    this.irqQueued = true;
+    void Promise.resolve().then(() => { this.irqQueued = false; this.raise(); });
+  }
+
+  /** Counts a large segment as the wire frames and bytes it stands for. */
+  private countWire(frames: number, bytes: number, length: number, mss: number, shape: GsoShape): void {
+    const n = Math.ceil((length - shape.headers) / mss);
+    Atomics.add(this.words, frames, n);
+    Atomics.add(this.words, bytes, length + (n - 1) * shape.headers);
   }
 
   private receiveOne(frame: Uint8Array): boolean {
@@ -90,6 +152,30 @@ export class NicDeviceModel {
     for (; taken < pending; taken++) {
       const at = NIC_TX_OFFSET + ((consumed >>> 0) % NIC_SLOTS) * NIC_SLOT_BYTES;
       const length = new DataView(this.memory, at, 4).getInt32(0, true);
+      if (length > NIC_MAX_FRAME) {
+        // A large segment's descriptor: its run of slots is consumed whole, good or bad.
+        const slots = length <= NIC_MAX_GSO_FRAME ? nicGsoSlots(length) : 1;
+        const mss = new DataView(this.memory, at + 4, 4).getInt32(0, true);
+        let frame: Uint8Array | undefined;
+        let shape: GsoShape | undefined;
+        if ((this.accepted() & NIC_F_TSO) !== 0 && length <= NIC_MAX_GSO_FRAME && slots <= pending - taken) {
+          frame = new Uint8Array(length);
+          nicRunRead(this.bytes, NIC_TX_OFFSET, consumed >>> 0, 8, length, frame, 0);
+          shape = gsoShape(frame, mss, Atomics.load(this.words, NIC_MTU));
+        }
+        const run = Math.min(slots, pending - taken);
+        consumed = (consumed + run) | 0;
+        taken += run - 1;
+        Atomics.store(this.words, NIC_TX_CONSUMED, consumed);
+        if (frame === undefined || shape === undefined) {
+          Atomics.add(this.words, NicCounter.TX_DROPPED_BAD, 1);
+          Atomics.add(this.words, NicCounter.TX_GSO_BAD, 1);
+          continue;
+        }
+        this.countWire(NicCounter.TX_FRAMES, NicCounter.TX_BYTES, length, mss, shape);
+        if (this.onTransmitGso?.(frame, mss) !== true) for (const f of gsoSegment(frame, mss, shape)) this.onTransmit(f);
+        continue;
+      }
       // The copy is the device's DMA read: the frame leaves guest memory here.
       const frame = length >= NIC_MIN_FRAME && length <= NIC_MAX_FRAME ? this.bytes.slice(at + 4, at + 4 + length) : undefined;
       consumed = (consumed + 1) | 0;

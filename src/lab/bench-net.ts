@@ -47,6 +47,8 @@ export interface NetBenchOptions {
   seed: number;
   /** Leave out Linux's loopback reference. */
   noLinux?: boolean;
+  /** Segmentation offload on the NICs of the guest-to-guest pairs: on (default), off, or both (a row for each and their ratio). */
+  offload?: 'on' | 'off' | 'both';
   /** Drop probabilities for the lossy transfers (none: no lossy rows). */
   lossRates?: number[];
   /** Bytes per lossy transfer. */
@@ -76,7 +78,7 @@ export interface LossRow {
 /** Time allowed for one lossy transfer (20% loss costs TCP many timeouts). */
 const LOSSY_TIMEOUT_MS = 150_000;
 
-type Cell = { kind: 'pair'; preset: string } | { kind: 'bridge'; preset: string } | { kind: 'linux' };
+type Cell = { kind: 'pair'; preset: string } | { kind: 'pair-no-offload'; preset: string } | { kind: 'bridge'; preset: string } | { kind: 'linux' };
 
 /** Boot time allowed per transfer of `bytes` on a crowded host, plus the boots. */
 const timeoutFor = (bytes: number, count: number): number => 60000 + count * Math.ceil(bytes / 1e6) * 4000;
@@ -89,7 +91,8 @@ export async function benchNet(o: NetBenchOptions): Promise<NetBenchResult & { r
   const machine = machineInfo();
   const random = rng(o.seed);
   const presets = o.presets.includes('monolithic') ? o.presets : ['monolithic', ...o.presets];
-  const plan: Cell[] = [...presets.map((preset): Cell => ({ kind: 'pair', preset })), ...(o.frames > 0 ? presets.map((preset): Cell => ({ kind: 'bridge', preset })) : []), ...(o.noLinux === true ? [] : [{ kind: 'linux' } as Cell])];
+  const offload = o.offload ?? 'on';
+  const plan: Cell[] = [...presets.map((preset): Cell => ({ kind: 'pair', preset })), ...(offload === 'both' ? presets.map((preset): Cell => ({ kind: 'pair-no-offload', preset })) : []), ...(o.frames > 0 ? presets.map((preset): Cell => ({ kind: 'bridge', preset })) : []), ...(o.noLinux === true ? [] : [{ kind: 'linux' } as Cell])];
   const rounds = Array.from({ length: o.runs }, () => shuffle(plan, random));
   const total = rounds.length * plan.length;
   let done = 0;
@@ -106,15 +109,19 @@ export async function benchNet(o: NetBenchOptions): Promise<NetBenchResult & { r
   };
   for (const [r, round_] of rounds.entries()) {
     for (const c of round_) {
-      const name = c.kind === 'linux' ? 'linux loopback TCP' : `${c.preset} ${c.kind === 'pair' ? 'guest <-> guest and loopback' : 'bridge'}`;
+      const name = c.kind === 'linux' ? 'linux loopback TCP' : `${c.preset} ${c.kind === 'pair' ? 'guest <-> guest and loopback' : c.kind === 'pair-no-offload' ? 'guest <-> guest without offload' : 'bridge'}`;
       o.onProgress?.(`run ${r + 1}/${o.runs}: ${name}`, done, total);
       if (c.kind === 'linux') {
         record('linux|loopback', await linuxLoopback(o.bytes, o.transfers));
       } else if (c.kind === 'pair') {
-        const p = await guestPair({ preset: c.preset, bytes: o.bytes, count: o.transfers, loopback: true, timeoutMs: timeoutFor(o.bytes, o.transfers * 2) });
+        const p = await guestPair({ preset: c.preset, bytes: o.bytes, count: o.transfers, loopback: true, timeoutMs: timeoutFor(o.bytes, o.transfers * 2), offload: offload !== 'off' });
         record(`${c.preset}|guest-guest`, p.guest);
         record(`${c.preset}|loopback`, p.loopback);
         if (p.failure !== undefined) { at(`${c.preset}|guest-guest`).notes.push(p.failure); at(`${c.preset}|loopback`).notes.push(p.failure); }
+      } else if (c.kind === 'pair-no-offload') {
+        const p = await guestPair({ preset: c.preset, bytes: o.bytes, count: o.transfers, loopback: false, timeoutMs: timeoutFor(o.bytes, o.transfers), offload: false });
+        record(`${c.preset}|guest-guest-no-offload`, p.guest);
+        if (p.failure !== undefined) at(`${c.preset}|guest-guest-no-offload`).notes.push(p.failure);
       } else {
         const b = await bridgeMachine(c.preset, 60000 + o.frames * o.transfers, (ends, signal) => blasts(ends, o.frames, o.transfers, signal));
         const m = at(`${c.preset}|bridge`);
@@ -146,7 +153,9 @@ export async function benchNet(o: NetBenchOptions): Promise<NetBenchResult & { r
   const rows: NetRow[] = [];
   const boots = new Map<NetRow, Bootstrapped>();
   const order: [string, NetPath][] = [
-    ...presets.map((p): [string, NetPath] => [p, 'guest-guest']), ...presets.map((p): [string, NetPath] => [p, 'loopback']),
+    ...presets.map((p): [string, NetPath] => [p, 'guest-guest']),
+    ...(offload === 'both' ? presets.map((p): [string, NetPath] => [p, 'guest-guest-no-offload']) : []),
+    ...presets.map((p): [string, NetPath] => [p, 'loopback']),
     ...(o.noLinux === true ? [] : [['linux', 'loopback'] as [string, NetPath]]),
     ...(o.frames > 0 ? presets.map((p): [string, NetPath] => [p, 'bridge']) : []),
   ];
@@ -169,6 +178,14 @@ export async function benchNet(o: NetBenchOptions): Promise<NetBenchResult & { r
     if (m.notes.length > 0) row.note = m.values.length === 0 ? m.notes[0]! : `${m.notes.length} of ${o.runs} runs failed: ${m.notes[0]}`;
     rows.push(row);
     if (ok) boots.set(row, b);
+  }
+  for (const row of rows) {
+    if (row.path !== 'guest-guest-no-offload') continue;
+    const on = rows.find((x) => x.preset === row.preset && x.path === 'guest-guest');
+    const mine = boots.get(row), theirs = on === undefined ? undefined : boots.get(on);
+    if (mine === undefined || theirs === undefined) continue;
+    const q = ratio(theirs, mine);
+    row.offload_speedup = { value: significant(q.point), ci95_low: significant(q.low), ci95_high: significant(q.high) };
   }
   for (const row of rows) {
     if (row.preset === 'linux') continue;
@@ -201,6 +218,7 @@ function placementOf(preset: string, path: NetPath): string {
   const d = (name: string): string => placedDomain(p.name, p.placement, name);
   if (path === 'bridge') return `bridge ${d('bridge')}, nic ${d('nic')}, nic1 ${d('nic1')}`;
   if (path === 'loopback') return `net ${d('net')}`;
+  if (path === 'guest-guest-no-offload') return `net ${d('net')}, nic ${d('nic')}, no offload`;
   return `net ${d('net')}, nic ${d('nic')}`;
 }
 
@@ -235,7 +253,8 @@ const iv = (v: number | null, lo: number | null, hi: number | null, unit = ''): 
 export function netTable(r: Pick<NetBenchResult, 'rows'>): string {
   return table(['path', 'preset', 'placement', 'MB/s [95% CI]', 'frames/s [95% CI]', 'monolithic / this [95% CI]', 'runs', 'transfers', 'intact'],
     r.rows.map((x) => [x.path, x.preset, x.placement, iv(x.MBps, x.ci95_low, x.ci95_high),
-      x.frames_per_s === undefined ? '-' : iv(x.frames_per_s.value, x.frames_per_s.ci95_low, x.frames_per_s.ci95_high),
+      x.frames_per_s !== undefined ? iv(x.frames_per_s.value, x.frames_per_s.ci95_low, x.frames_per_s.ci95_high)
+        : x.offload_speedup !== undefined ? `offload on / off ${iv(x.offload_speedup.value, x.offload_speedup.ci95_low, x.offload_speedup.ci95_high, 'x')}` : '-',
       iv(x.slowdown_vs_monolithic, x.slowdown_ci95_low, x.slowdown_ci95_high, 'x'), x.runs, x.samples,
       x.samples === 0 ? '-' : x.intact ? `yes${x.lost_frames ? ` (${x.lost_frames} frames lost)` : ''}` : 'NO']));
 }

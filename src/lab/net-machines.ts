@@ -35,14 +35,14 @@ export function parseTcpLines(text: string): TcpLine[] {
 }
 
 /** A transfer as both ends saw it: intact when the byte counts and Adler-32s agree. */
-export interface Transfer { label: string; bytes: number; ms: number; MBps: number; intact: boolean }
+export interface Transfer { label: string; bytes: number; ms: number; MBps: number; intact: boolean; /** The receiver's Adler-32 of what it read (guest transfers). */ adler32?: number }
 
 /** Pairs each receiver line with the sender line of the same label, in order. */
 export function transfers(lines: TcpLine[], label: string, expectedBytes: number): Transfer[] {
   const recv = lines.filter((l) => l.role === 'recv' && l.label === label), send = lines.filter((l) => l.role === 'send' && l.label === label);
   return recv.map((r, i) => {
     const s = send[i];
-    return { label, bytes: r.bytes, ms: r.ms, MBps: r.MBps, intact: s !== undefined && r.bytes === expectedBytes && s.bytes === r.bytes && s.adler32 === r.adler32 };
+    return { label, bytes: r.bytes, ms: r.ms, MBps: r.MBps, intact: s !== undefined && r.bytes === expectedBytes && s.bytes === r.bytes && s.adler32 === r.adler32, adler32: r.adler32 };
   });
 }
 
@@ -87,6 +87,8 @@ export interface PairOptions {
    * machine that halted then would leave B waiting for ever.
    */
   holdReceiver?: boolean;
+  /** Segmentation offload on both NICs (default on; false: the devices offer none). */
+  offload?: boolean;
 }
 
 export interface PairResult { guest: Transfer[]; loopback: Transfer[]; failure?: string }
@@ -114,12 +116,12 @@ export async function guestPair(o: PairOptions): Promise<PairResult> {
   const runA = runMachine({
     ...machineOptions(o.preset, `tcpbench -r -v -n ${o.count} -L guest ${w} ${GUEST_PORT}${loop}${hold}`, outA.push,
       (x) => { errA.push(x); if (errA.text().includes('listening')) listening(); }, stopA.signal),
-    nic: { mac: macFromSeed('bench-a'), port: a, ...ip(A_ADDRESS) },
+    nic: { mac: macFromSeed('bench-a'), port: a, ...ip(A_ADDRESS), offload: o.offload !== false },
   }).finally(() => listening());
   let statusB = -1;
   const runB = ready.then(() => (controller.signal.aborted ? -1 : runMachine({
     ...machineOptions(o.preset, `tcpbench -t -n ${o.count} -L guest ${w} ${A_ADDRESS} ${GUEST_PORT} ${o.bytes}`, outB.push, errB.push, controller.signal),
-    nic: { mac: macFromSeed('bench-b'), port: b, ...ip(B_ADDRESS) },
+    nic: { mac: macFromSeed('bench-b'), port: b, ...ip(B_ADDRESS), offload: o.offload !== false },
   }))).then((s) => { statusB = s; return s; });
   if (o.holdReceiver === true) { await runB; stopA.abort(new Error('the sender is done')); }
   const statusA = await runA;

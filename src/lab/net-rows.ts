@@ -4,8 +4,12 @@
 
 import { judge, formatInterval, type Judgement } from './verdict.js';
 
-/** guest-guest: two machines, one cable; loopback: 127.0.0.1 in one machine; bridge: frames through a bridge machine. */
-export type NetPath = 'guest-guest' | 'loopback' | 'bridge';
+/**
+ * guest-guest: two machines, one cable (segmentation offload on); guest-guest-no-offload:
+ * the same with the NICs offering no offload; loopback: 127.0.0.1 in one machine;
+ * bridge: frames through a bridge machine.
+ */
+export type NetPath = 'guest-guest' | 'guest-guest-no-offload' | 'loopback' | 'bridge';
 
 export interface NetRow {
   /** A preset, or 'linux' (the host's own TCP over 127.0.0.1). */
@@ -29,6 +33,8 @@ export interface NetRow {
   samples: number;
   /** Every transfer arrived whole (byte counts and checksums agree; bridge: each frame byte for byte). */
   intact: boolean;
+  /** guest-guest-no-offload rows: the same preset's guest-guest MB/s (offload on) over this row's, with interval. */
+  offload_speedup?: { value: number; ci95_low: number; ci95_high: number };
   /** Bridge rows: frames the bridge did not forward, over all rounds. */
   lost_frames?: number;
   note?: string;

@@ -58,6 +58,14 @@ test('bench net --json: rows for every preset and path, Linux beside them, every
   }
   assert.match(row('monolithic', 'bridge').placement, /^bridge kernel/);
   assert.match(row('microkernel', 'bridge').placement, /^bridge user/);
+  // The default --offload both: a guest pair without offload per preset, intact, with the on/off ratio.
+  for (const preset of PRESETS) {
+    const x = row(preset, 'guest-guest-no-offload');
+    assert.equal(x.intact, true, JSON.stringify(x));
+    assert.equal(x.samples, 2, JSON.stringify(x));
+    assert.match(x.placement, /, no offload$/);
+    assert.ok(x.offload_speedup !== undefined && x.offload_speedup.value > 0 && x.offload_speedup.ci95_low <= x.offload_speedup.value, JSON.stringify(x));
+  }
   const linux = row('linux', 'loopback');
   assert.equal(linux.intact, true);
   assert.ok(linux.MBps! > 0);
@@ -66,7 +74,7 @@ test('bench net --json: rows for every preset and path, Linux beside them, every
 });
 
 test('bench net: bad flags are one line and status 2', async () => {
-  for (const args of [['--runs', '0'], ['--mib', '-1'], ['--frames', 'x'], ['--preset', 'nosuch'], ['--transfers', '99'], ['--loss', '1.5'], ['--loss', '0.1,x'], ['--loss-kib', '0']]) {
+  for (const args of [['--runs', '0'], ['--mib', '-1'], ['--frames', 'x'], ['--preset', 'nosuch'], ['--transfers', '99'], ['--loss', '1.5'], ['--loss', '0.1,x'], ['--loss-kib', '0'], ['--offload', 'maybe']]) {
     const r = await kernelkit(['bench', 'net', ...args]);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

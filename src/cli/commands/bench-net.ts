@@ -19,12 +19,13 @@ export function register(program: Command, status: StatusSink): void {
     .option('--transfers <n>', `TCP transfers per boot (default: ${NET_SIZES.full.transfers}, --quick ${NET_SIZES.quick.transfers})`)
     .option('--frames <n>', `frames per bridge run, 0 for none (default: ${NET_SIZES.full.frames}, --quick ${NET_SIZES.quick.frames})`)
     .option('--no-linux', 'leave out Linux\'s loopback TCP')
+    .option('--offload <mode>', 'segmentation offload on the guest-to-guest NICs: on, off, or both (a row without it and the on/off ratio)', 'both')
     .option('--loss <rates>', 'drop probabilities for one lossy transfer each per preset, comma-separated, or none', '0.01,0.05,0.2')
     .option('--loss-kib <n>', 'KiB per lossy transfer', '256')
     .option('--quick', 'small sizes and two rounds', false)
     .option('--seed <n>', 'seed for the order of the cells and the bootstrap', '1')
     .option('--json', 'print one JSON object', false)
-    .action(async (opts: { preset?: string; runs?: string; mib?: string; transfers?: string; frames?: string; linux: boolean; loss: string; lossKib: string; quick: boolean; seed: string; json: boolean }) => {
+    .action(async (opts: { preset?: string; runs?: string; mib?: string; transfers?: string; frames?: string; linux: boolean; offload: string; loss: string; lossKib: string; quick: boolean; seed: string; json: boolean }) => {
       const presets = opts.preset === undefined ? presetNames() : parseList(opts.preset, presetNames(), 'preset');
       const size = opts.quick ? NET_SIZES.quick : NET_SIZES.full;
       const runs = parsePositiveInt(opts.runs ?? String(size.runs), '--runs');
@@ -36,6 +37,8 @@ export function register(program: Command, status: StatusSink): void {
       const frames = Number(opts.frames ?? size.frames);
       if (!Number.isInteger(frames) || frames < 0 || frames > 10_000_000) throw new UsageError(`--frames needs an integer from 0 to 10000000, not '${opts.frames}'`);
       const seed = parseSeed(opts.seed);
+      if (opts.offload !== 'on' && opts.offload !== 'off' && opts.offload !== 'both') throw new UsageError(`--offload needs on, off or both, not '${opts.offload}'`);
+      const offload = opts.offload;
       const lossRates = opts.loss === 'none' ? [] : opts.loss.split(',').map((x) => {
         const p = Number(x);
         if (x.trim() === '' || !(p > 0 && p < 1)) throw new UsageError(`--loss needs drop probabilities in (0, 1), comma-separated, or none; not '${x}'`);
@@ -44,7 +47,7 @@ export function register(program: Command, status: StatusSink): void {
       const lossKib = parsePositiveInt(opts.lossKib, '--loss-kib');
       if (lossKib > 65536) throw new UsageError(`--loss-kib needs an integer from 1 to 65536, not '${opts.lossKib}'`);
       const { replicates: _, ...r } = await benchNet({
-        presets, runs, bytes: Math.round(mib * 1048576), transfers, frames, seed, noLinux: !opts.linux, lossRates, lossBytes: lossKib * 1024,
+        presets, runs, bytes: Math.round(mib * 1048576), transfers, frames, seed, noLinux: !opts.linux, offload, lossRates, lossBytes: lossKib * 1024,
         onProgress: opts.json ? undefined : (w) => process.stderr.write(`bench: ${w}\n`),
       });
       if (opts.json) { process.stdout.write(JSON.stringify(r) + '\n'); status.set(0); return; }

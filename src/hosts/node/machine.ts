@@ -92,7 +92,7 @@ export interface MachineOptions {
    */
   signal?: AbortSignal;
   /** A network device: its MAC address, the host's end of its cable (net/backends.ts), the guest's IPv4 address (uint32s). */
-  nic?: { mac: Uint8Array; port: FramePort; address: number; prefix: number; gateway?: number };
+  nic?: { mac: Uint8Array; port: FramePort; address: number; prefix: number; gateway?: number; offload?: boolean };
   /**
    * A bridge machine instead: two network devices (eth0 on `ports[0]`, eth1 on
    * `ports[1]`), their drivers nic and nic1, and the bridge component forwarding between
@@ -194,9 +194,15 @@ export async function runMachine(o: MachineOptions): Promise<number> {
   const cables: FramePort[] = o.nic !== undefined ? [o.nic.port] : o.bridge !== undefined ? [...o.bridge.ports] : [];
   const macs: Uint8Array[] = o.nic !== undefined ? [o.nic.mac] : o.bridge !== undefined ? [...o.bridge.macs] : [];
   const nics = cables.map((port, i) => {
-    const device = new NicDeviceModel(macs[i]!);
+    const device = new NicDeviceModel(macs[i]!, undefined, { offload: o.nic?.offload !== false });
     device.onTransmit = (f) => port.send(f);
     port.onFrame((f) => { device.deliver(f); });
+    // A cable that carries large segments whole (segmentation offload) gets them whole.
+    if (port.sendLarge !== undefined && port.onLarge !== undefined) {
+      const sendLarge = port.sendLarge;
+      device.onTransmitGso = (f, mss) => sendLarge(f, mss);
+      port.onLarge((f, mss) => { device.deliverGso(f, mss); });
+    }
     return device;
   });
   const nic = nics[0], nic1 = nics[1];

@@ -17,7 +17,9 @@ import type { NicService } from '../../abi/services.js';
 import type { Clock, InterfaceConfig, Link } from './link.js';
 import type { Stack } from './stack/stack.js';
 import { formatAddress } from './stack/address.js';
-import { openNicLink, type NicLink } from './nic-link.js';
+import { openNicLink, largestMss, type NicLink } from './nic-link.js';
+import { wireFrames } from '../../lib/gso.js';
+import { NIC_MAX_FRAME } from '../../abi/device.js';
 
 /** The hook for the NIC's side: attach the interface, then hand each arriving frame to the stack's `receive`. */
 export interface NetInterfaceHook { attachInterface(link: Link, config: InterfaceConfig, clock: Clock): Stack }
@@ -65,9 +67,18 @@ export function create(ctx: ComponentContext): ComponentInstance & NetService & 
       if (ifconfig !== undefined) {
         // Capture sockets (AF_PACKET) see each frame before the stack takes it in and
         // before the driver takes it out.
-        const nic = await openNicLink(ctx.peer<NicService>('nic'), (frames) => { for (const f of frames) layer.capture(f, false); stack?.receiveAll(frames); }, (line) => ctx.log(line));
+        // A large segment (segmentation offload) is captured as the frames the wire carries.
+        const capture = (f: Uint8Array, outgoing: boolean, mss?: number): void => {
+          if (!layer.capturing) return;
+          if (f.length <= NIC_MAX_FRAME) { layer.capture(f, outgoing); return; }
+          for (const w of wireFrames(f, mss ?? largestMss(f, nic.mtu), nic.mtu)) layer.capture(w, outgoing);
+        };
+        const nic = await openNicLink(ctx.peer<NicService>('nic'), (frames) => { for (const f of frames) capture(f, false); stack?.receiveAll(frames); }, (line) => ctx.log(line));
         link = nic;
-        const tapped: Link = { mac: nic.mac, mtu: nic.mtu, transmit: (f) => { layer.capture(f, true); nic.transmit(f); } };
+        const tapped: Link = {
+          mac: nic.mac, mtu: nic.mtu, gsoMax: nic.gsoMax,
+          transmit: (f, mss) => { capture(f, true, mss); nic.transmit(f, mss); },
+        };
         stack = layer.attachInterface(tapped, ifconfig, hostClock);
         ctx.log(`net: eth0 ${formatAddress(ifconfig.address)}/${ifconfig.prefix}${ifconfig.gateway === undefined ? '' : ` via ${formatAddress(ifconfig.gateway)}`}`);
       }

@@ -16,8 +16,14 @@
 export interface Link {
   readonly mac: Uint8Array;   // 6 bytes
   readonly mtu: number;       // IP MTU, 1500 for Ethernet
-  /** Queues one Ethernet frame (14-byte header + payload, no FCS) for sending; may drop it. */
-  transmit(frame: Uint8Array): void;
+  /**
+   * Queues one Ethernet frame (14-byte header + payload, no FCS) for sending; may drop
+   * it. With `mss` the frame is a large TCP segment (segmentation offload, only when
+   * `gsoMax` says the link takes them) to be cut into frames of `mss` payload bytes.
+   */
+  transmit(frame: Uint8Array, mss?: number): void;
+  /** The largest IPv4 datagram the link takes as one large TCP segment; absent or 0: none. */
+  readonly gsoMax?: number;
 }
 
 /** An interface's IPv4 configuration; addresses are uint32 (10.0.2.15 = 0x0a00020f). */

@@ -11,13 +11,24 @@
 // as on a wire; TCP retransmits it. The receive loop asks for a batch of frames at a time (one call, one
 // wake-up for up to RECEIVE_BATCH frames) and, when the driver fails, waits a little
 // and asks again: after a restart the new driver finds the frames the device queued.
+//
+// Segmentation offload: the link asks the driver for NIC_F_TSO and NIC_F_GRO (unless
+// `offload: false`); with TSO accepted it offers the stack `gsoMax` (the largest IPv4
+// datagram), and a large TCP segment the stack hands over goes to the driver whole with
+// its mss (a batch's `mss` list, 0 for ordinary frames). With GRO the driver may return
+// large segments, which the stack takes as the run of segments they stand for.
 
 import type { Link } from './link.js';
 import type { NicService } from '../../abi/services.js';
+import { NIC_F_TSO, NIC_F_GRO } from '../../abi/device.js';
 
 const RECEIVE_BATCH = 64;
 /** Most frames one transmitMany carries (about 97 KB: a message the channels take in a few pieces). */
 const TRANSMIT_BATCH = 64;
+/** Bytes one transmitMany carries at most (large segments make a few frames many bytes). */
+const TRANSMIT_BATCH_BYTES = 256 * 1024;
+/** The largest IPv4 datagram a large segment may be (the IPv4 length field's limit). */
+const GSO_MAX = 65535;
 /** Pause before asking a failing driver again (ms). */
 const RETRY_MS = 50;
 
@@ -36,9 +47,19 @@ export interface NicLink extends Link {
   stop(): void;
 }
 
+/** The largest mss whose frames fit `mtu` with the headers of the large segment `f` (Ethernet, IPv4, TCP). */
+export function largestMss(f: Uint8Array, mtu: number): number {
+  const ip = (f[14]! & 0x0f) * 4, tcp = ((f[14 + ip + 12] ?? 0x50) >> 4) * 4;
+  return mtu - ip - tcp;
+}
+
 /** Opens the link on driver `nic` and starts feeding `deliver` with the frames that arrive, a batch at a time. */
-export async function openNicLink(nic: NicService, deliver: (frames: Uint8Array[]) => void, log: (line: string) => void = () => {}): Promise<NicLink> {
+export async function openNicLink(nic: NicService, deliver: (frames: Uint8Array[]) => void, log: (line: string) => void = () => {}, options: { offload?: boolean } = {}): Promise<NicLink> {
   const info = await nic.info();
+  let features = 0;
+  if (options.offload !== false) {
+    try { features = await nic.offload(NIC_F_TSO | NIC_F_GRO); } catch (e) { log(`eth0: no offload (${e instanceof Error ? e.message : String(e)})`); }
+  }
   const stats: NicLinkStats = { received: 0, sent: 0, sendFailed: 0, receiveFailed: 0 };
   let running = true;
 
@@ -63,20 +84,35 @@ export async function openNicLink(nic: NicService, deliver: (frames: Uint8Array[
 
   // Frames the stack sent in this turn, in order; flush hands them to the driver.
   let outgoing: Uint8Array[] = [];
+  // Each frame's mss when the turn queued a large segment (0 for ordinary frames), else undefined.
+  let outgoingMss: number[] | undefined;
   function flush(): void {
-    const frames = outgoing;
+    const frames = outgoing, mss = outgoingMss;
     outgoing = [];
-    for (let at = 0; at < frames.length; at += TRANSMIT_BATCH) {
-      const batch = frames.length <= TRANSMIT_BATCH ? frames : frames.slice(at, at + TRANSMIT_BATCH);
-      nic.transmitMany(batch).then((queued) => { stats.sent += queued; stats.sendFailed += batch.length - queued; }, () => { stats.sendFailed += batch.length; });
+    outgoingMss = undefined;
+    for (let at = 0; at < frames.length;) {
+      let end = Math.min(frames.length, at + TRANSMIT_BATCH);
+      if (mss !== undefined) {
+        let bytes = 0;
+        for (let i = at; i < end; i++) { bytes += frames[i]!.length; if (bytes > TRANSMIT_BATCH_BYTES && i > at) { end = i; break; } }
+      }
+      const batch = at === 0 && end === frames.length ? frames : frames.slice(at, end);
+      const sent = mss === undefined ? nic.transmitMany(batch) : nic.transmitMany(batch, mss.slice(at, end));
+      sent.then((queued) => { stats.sent += queued; stats.sendFailed += batch.length - queued; }, () => { stats.sendFailed += batch.length; });
+      at = end;
     }
   }
 
   return {
     mac: info.mac,
     mtu: info.mtu,
+    gsoMax: (features & NIC_F_TSO) !== 0 ? GSO_MAX : 0,
     stats,
-    transmit(frame: Uint8Array): void {
+    transmit(frame: Uint8Array, mss?: number): void {
+      if (mss !== undefined && mss > 0) {
+        if (outgoingMss === undefined) outgoingMss = outgoing.map(() => 0);
+        outgoingMss.push(mss);
+      } else outgoingMss?.push(0);
       outgoing.push(frame);
       // NOTE: a resolved promise, not queueMicrotask: Node wraps each queueMicrotask
       // callback in an AsyncResource, a measurable cost per segment.

@@ -139,6 +139,9 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
   }
 
   /** Copies `frame` to every capture socket; `outgoing` for a frame eth0 sends. */
+  /** Whether any capture socket (AF_PACKET) is open. */
+  get capturing(): boolean { return this.taps.size > 0; }
+
   capture(frame: Uint8Array, outgoing: boolean): void {
     if (this.taps.size === 0) return;
     for (const s of this.taps) {

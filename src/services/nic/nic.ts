@@ -16,6 +16,14 @@
 // second network device (a bridge, services/bridge/) runs this driver twice: `nic` on
 // eth0 and `nic1` on eth1 (nic1.ts), each with its own device and placement.
 //
+// Segmentation offload (abi/device.ts): `offload(wanted)` accepts the device's features
+// the caller asks for (the stack asks for NIC_F_TSO | NIC_F_GRO unless told not to; a
+// caller that never asks, the bridge, sees only real frames). With NIC_F_TSO,
+// `transmitMany(frames, mss)` takes large TCP segments, each with its mss; one that is
+// not a well-formed large segment (lib/gso.ts gsoShape) refuses the call, counted in
+// TX_GSO_BAD. With NIC_F_GRO, `receive` may return large segments; while an XDP program
+// is attached they are cut into their frames first (XDP sees what the wire carried).
+//
 // XDP: while the kernel has a program on eth0 it sets the device's XDP word; received
 // frames then go through the kernel call `xdp` before `receive` returns them (the
 // driver's receive path, where Linux runs native XDP; here it works wherever the driver
@@ -27,9 +35,11 @@ import type { NicService, NicInfo } from '../../abi/services.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import {
   NIC_MTU, NicCounter, NIC_RX_PRODUCED, NIC_RX_CONSUMED, NIC_TX_PRODUCED, NIC_TX_CONSUMED, NIC_SLOTS, NIC_SLOT_BYTES,
-  NIC_MIN_FRAME, NIC_MAX_FRAME, NIC_RX_OFFSET, NIC_TX_OFFSET, NIC_XDP, nicMac, nicCounters,
+  NIC_MIN_FRAME, NIC_MAX_FRAME, NIC_RX_OFFSET, NIC_TX_OFFSET, NIC_XDP, NIC_FEATURES, NIC_DRIVER_FEATURES, NIC_F_TSO, NIC_F_GRO,
+  NIC_MAX_GSO_FRAME, nicGsoSlots, nicRunRead, nicRunWrite, nicMac, nicCounters,
 } from '../../abi/device.js';
 import { formatMac } from '../net/wire/ethernet.js';
+import { gsoShape, wireFrames } from '../../lib/gso.js';
 
 export const manifest: Manifest = {
   name: 'nic',
@@ -53,6 +63,9 @@ export function createDriver(ctx: ComponentContext, kind: 'nic' | 'nic1', ifname
   const bytes = new Uint8Array(device.memory);
   const view = new DataView(device.memory);
   const bounce = ctx.arena.alloc(ctx.name, NIC_SLOT_BYTES, 'transmit bounce buffer');
+  // The bounce buffer for large segments, allocated when NIC_F_TSO is accepted.
+  let bigBounce: Uint8Array | undefined;
+  const accepted = (): number => Atomics.load(words, NIC_DRIVER_FEATURES) & Atomics.load(words, NIC_FEATURES);
   const receivers: (() => void)[] = [];
   // The generation of receive calls: a new call ends every call parked before it (they
   // return no frames). The stack keeps one receive parked at a time, so a call still
@@ -90,25 +103,31 @@ export function createDriver(ctx: ComponentContext, kind: 'nic' | 'nic1', ifname
     const produced = Atomics.load(words, NIC_RX_PRODUCED);
     let pending = (produced - consumed) | 0;
     if (pending < 0 || pending > NIC_SLOTS) { consumed = produced; pending = 0; }
-    const count = Math.min(max, pending);
     const slots: number[] = [];
-    let total = 0;
-    for (let i = 0; i < count; i++) {
-      const at = NIC_RX_OFFSET + (((consumed + i) >>> 0) % NIC_SLOTS) * NIC_SLOT_BYTES;
+    let total = 0, used = 0;
+    const gro = (accepted() & NIC_F_GRO) !== 0;
+    for (let frames = 0; used < pending && frames < max; frames++) {
+      const slot = (consumed + used) >>> 0;
+      const at = NIC_RX_OFFSET + (slot % NIC_SLOTS) * NIC_SLOT_BYTES;
       const length = view.getInt32(at, true);
-      // A length outside the frame sizes (a wild write by the device's side) skips the slot.
+      // A length outside the frame sizes (a wild write by the device's side) skips the slot;
+      // a large segment takes its run of slots (delivered when NIC_F_GRO is accepted), or the rest of the ring if it claims more.
       // Each frame starts 8-aligned in the batch (the stack sums checksums by words of aligned views).
-      if (length >= NIC_MIN_FRAME && length <= NIC_MAX_FRAME) { slots.push(at, length); total += (length + 7) & ~7; }
+      if (length >= NIC_MIN_FRAME && length <= NIC_MAX_FRAME) { slots.push(slot, length, 4); total += (length + 7) & ~7; used++; continue; }
+      // NOTE: a run is skipped whole even when GRO was given up since it was queued, so its bytes are never read as frames.
+      const run = length > NIC_MAX_FRAME && length <= NIC_MAX_GSO_FRAME ? nicGsoSlots(length) : 1;
+      if (gro && run > 1 && run <= pending - used) { slots.push(slot, length, 8); total += (length + 7) & ~7; }
+      used += Math.min(run, pending - used);
     }
     const batch = new Uint8Array(total);
     const out: Uint8Array[] = [];
-    for (let i = 0, into = 0; i < slots.length; i += 2) {
-      const at = slots[i]!, length = slots[i + 1]!;
-      batch.set(bytes.subarray(at + 4, at + 4 + length), into);
+    for (let i = 0, into = 0; i < slots.length; i += 3) {
+      const slot = slots[i]!, length = slots[i + 1]!, from = slots[i + 2]!;
+      nicRunRead(bytes, NIC_RX_OFFSET, slot, from, length, batch, into);
       out.push(batch.subarray(into, into + length));
       into += (length + 7) & ~7;
     }
-    Atomics.store(words, NIC_RX_CONSUMED, (consumed + count) | 0);
+    Atomics.store(words, NIC_RX_CONSUMED, (consumed + used) | 0);
     return out;
   }
 
@@ -130,13 +149,28 @@ export function createDriver(ctx: ComponentContext, kind: 'nic' | 'nic1', ifname
       return send(frame);
     },
 
-    async transmitMany(frames: Uint8Array[]): Promise<number> {
+    async transmitMany(frames: Uint8Array[], mss?: number[]): Promise<number> {
       // Every frame is checked before any is queued: a bad one refuses the call whole.
       if (!Array.isArray(frames)) throw new KernelError(Errno.EINVAL, `${ctx.name}: transmitMany needs a list of frames`);
-      for (const f of frames) if (!frameOk(f)) return refuse();
+      if (mss !== undefined && (!Array.isArray(mss) || mss.length !== frames.length)) throw new KernelError(Errno.EINVAL, `${ctx.name}: transmitMany needs one mss per frame`);
+      for (let i = 0; i < frames.length; i++) {
+        const f = frames[i], m = mss?.[i] ?? 0;
+        if (m === 0 ? !frameOk(f) : !largeOk(f, m)) return m === 0 ? refuse() : refuseLarge();
+      }
       let queued = 0;
-      for (const f of frames) if (send(f)) queued++;
+      for (let i = 0; i < frames.length; i++) if (send(frames[i]!, mss?.[i] ?? 0)) queued++;
       return queued;
+    },
+
+    async offload(wanted: number): Promise<number> {
+      if (!Number.isInteger(wanted) || wanted < 0) throw new KernelError(Errno.EINVAL, `${ctx.name}: offload takes feature bits`);
+      let features = wanted & Atomics.load(words, NIC_FEATURES) & (NIC_F_TSO | NIC_F_GRO);
+      if ((features & NIC_F_TSO) !== 0 && bigBounce === undefined) {
+        try { bigBounce = ctx.arena.alloc(ctx.name, NIC_MAX_GSO_FRAME, 'transmit bounce buffer (large segments)').bytes; } catch { features &= ~NIC_F_TSO; }
+      }
+      Atomics.store(words, NIC_DRIVER_FEATURES, features);
+      ctx.log(`${ifname}: offload ${(features & NIC_F_TSO) !== 0 ? 'tso' : '-tso'} ${(features & NIC_F_GRO) !== 0 ? 'gro' : '-gro'}`);
+      return features;
     },
 
     async receive(max: number): Promise<Uint8Array[]> {
@@ -150,6 +184,7 @@ export function createDriver(ctx: ComponentContext, kind: 'nic' | 'nic1', ifname
           let frames = take(Math.min(max, MAX_BATCH));
           if (frames.length > 0 && Atomics.load(words, NIC_XDP) !== 0) {
             // NOTE: await; the kernel runs eth0's XDP program on the batch.
+            if (frames.some((f) => f.length > NIC_MAX_FRAME)) frames = frames.flatMap((f) => wireFrames(f, groMss(f), Atomics.load(words, NIC_MTU)));
             const verdict = await ctx.kernel.xdp(frames);
             for (const f of verdict.tx) if (f.length >= NIC_MIN_FRAME && f.length <= NIC_MAX_FRAME) send(f);
             frames = verdict.pass;
@@ -167,12 +202,34 @@ export function createDriver(ctx: ComponentContext, kind: 'nic' | 'nic1', ifname
     return frame instanceof Uint8Array && frame.length >= NIC_MIN_FRAME && frame.length <= NIC_MAX_FRAME;
   }
 
+  // The mss a large received segment was cut with is not kept past the ring: XDP's
+  // frames are cut at the largest the MTU allows for the segment's headers.
+  function groMss(f: Uint8Array): number {
+    if (f.length <= NIC_MAX_FRAME) return 0;
+    const ip = (f[14]! & 0x0f) * 4, tcp = ((f[14 + ip + 12] ?? 0) >> 4) * 4;
+    return Atomics.load(words, NIC_MTU) - ip - tcp;
+  }
+
+  function largeOk(frame: unknown, mss: number): frame is Uint8Array {
+    return (accepted() & NIC_F_TSO) !== 0 && frame instanceof Uint8Array && gsoShape(frame, mss, Atomics.load(words, NIC_MTU)) !== undefined;
+  }
+
+  function refuseLarge(): never {
+    Atomics.add(words, NicCounter.TX_DROPPED_BAD, 1);
+    Atomics.add(words, NicCounter.TX_GSO_BAD, 1);
+    throw new KernelError(Errno.EINVAL, `${ctx.name}: a large segment needs offload accepted, an IPv4/TCP frame of at most ${NIC_MAX_GSO_FRAME} bytes and an mss its frames fit`);
+  }
+
   function refuse(): never {
     Atomics.add(words, NicCounter.TX_DROPPED_BAD, 1);
     throw new KernelError(Errno.EINVAL, `${ctx.name}: a frame has ${NIC_MIN_FRAME}..${NIC_MAX_FRAME} bytes`);
   }
 
-  function send(frame: Uint8Array): boolean {
+  function send(frame: Uint8Array, mss = 0): boolean {
+    if (mss !== 0) {
+      if (!largeOk(frame, mss)) refuseLarge();
+      return sendLarge(frame, mss);
+    }
     if (!frameOk(frame)) refuse();
     const produced = Atomics.load(words, NIC_TX_PRODUCED);
     const used = (produced - Atomics.load(words, NIC_TX_CONSUMED)) | 0;
@@ -182,6 +239,23 @@ export function createDriver(ctx: ComponentContext, kind: 'nic' | 'nic1', ifname
     bytes.set(bounce.bytes.subarray(0, frame.length), at + 4);
     view.setInt32(at, frame.length, true);
     Atomics.store(words, NIC_TX_PRODUCED, (produced + 1) | 0);
+    ring();
+    return true;
+  }
+
+  // A large segment: its descriptor (length, mss) and bytes in a run of slots, published at once.
+  function sendLarge(frame: Uint8Array, mss: number): boolean {
+    const produced = Atomics.load(words, NIC_TX_PRODUCED);
+    const used = (produced - Atomics.load(words, NIC_TX_CONSUMED)) | 0;
+    const slots = nicGsoSlots(frame.length);
+    if (used < 0 || used + slots > NIC_SLOTS) { Atomics.add(words, NicCounter.TX_DROPPED_FULL, 1); ring(); return false; }
+    const at = NIC_TX_OFFSET + ((produced >>> 0) % NIC_SLOTS) * NIC_SLOT_BYTES;
+    const staged = bigBounce!.subarray(0, frame.length);
+    staged.set(frame);
+    nicRunWrite(bytes, NIC_TX_OFFSET, produced >>> 0, 8, staged);
+    view.setInt32(at + 4, mss, true);
+    view.setInt32(at, frame.length, true);
+    Atomics.store(words, NIC_TX_PRODUCED, (produced + slots) | 0);
     ring();
     return true;
   }

@@ -14,6 +14,14 @@ export interface FramePort {
   /** Where frames from the other end go (one handler; set before frames flow). */
   onFrame(handler: (frame: Uint8Array) => void): void;
   close(): void;
+  /**
+   * Only on a cable that carries large TCP segments whole (segmentation offload, the
+   * in-process portPair): sends one with its mss; false when the other end takes no
+   * large segments (the sender then sends its frames instead).
+   */
+  sendLarge?(frame: Uint8Array, mss: number): boolean;
+  /** Where large segments from the other end go (with sendLarge). */
+  onLarge?(handler: (frame: Uint8Array, mss: number) => void): void;
 }
 
 /** Whether a frame's length is one an Ethernet NIC (without FCS and VLAN tag) carries. */
@@ -80,8 +88,18 @@ export function streamPort(stream: Duplex, onEnd?: (why: string) => void): Frame
 /** Two ports joined back to back (tests, and the machine when its back end runs in the same process). */
 export function portPair(): [FramePort, FramePort] {
   let toA: (f: Uint8Array) => void = () => {}, toB: (f: Uint8Array) => void = () => {};
+  type Large = (f: Uint8Array, mss: number) => void;
+  let largeToA: Large | undefined, largeToB: Large | undefined;
   let open = true;
-  const a: FramePort = { send: (f) => { if (open) toB(f); }, onFrame: (h) => { toA = h; }, close: () => { open = false; } };
-  const b: FramePort = { send: (f) => { if (open) toA(f); }, onFrame: (h) => { toB = h; }, close: () => { open = false; } };
+  const a: FramePort = {
+    send: (f) => { if (open) toB(f); }, onFrame: (h) => { toA = h; }, close: () => { open = false; },
+    sendLarge: (f, mss) => { if (largeToB === undefined) return false; if (open) largeToB(f, mss); return true; },
+    onLarge: (h) => { largeToA = h; },
+  };
+  const b: FramePort = {
+    send: (f) => { if (open) toA(f); }, onFrame: (h) => { toB = h; }, close: () => { open = false; },
+    sendLarge: (f, mss) => { if (largeToA === undefined) return false; if (open) largeToA(f, mss); return true; },
+    onLarge: (h) => { largeToB = h; },
+  };
   return [a, b];
 }

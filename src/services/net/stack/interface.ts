@@ -41,6 +41,8 @@ export class Interface {
 
   get address(): number { return this.config.address; }
   get mtu(): number { return Math.max(68, Math.min(65535, this.link.mtu)); }
+  /** The largest IPv4 datagram the link takes as one large TCP segment (0: no segmentation offload). */
+  get gsoMax(): number { return Math.min(65535, this.link.gsoMax ?? 0); }
 
   /** The next hop for `dst`, or undefined when there is no route. */
   nextHop(dst: number): number | undefined {
@@ -57,8 +59,8 @@ export class Interface {
    * Undefined when it cannot be built so (no route, too big, next hop's MAC unknown)
    * and the general path (fragment, ARP) must take the datagram.
    */
-  frameFor(dst: number, h: Ipv4Fields, length: number, now: number): Uint8Array | undefined {
-    if (length + IPV4_HEADER > this.mtu) return undefined;
+  frameFor(dst: number, h: Ipv4Fields, length: number, now: number, large = false): Uint8Array | undefined {
+    if (length + IPV4_HEADER > (large ? this.gsoMax : this.mtu)) return undefined;
     const hop = this.nextHop(dst);
     if (hop === undefined) return undefined;
     const mac = this.isBroadcast(hop) ? BROADCAST_MAC : this.arp.lookup(hop, now);

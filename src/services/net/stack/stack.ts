@@ -69,7 +69,8 @@ export class Stack {
       localAddress: () => this.address,
       mtu: () => this.iface?.mtu ?? 1500,
       sendIp: (dst, protocol, payload) => this.sendIp(dst, protocol, payload),
-      sendIpWith: (dst, protocol, length, write) => this.sendIpWith(dst, protocol, length, write),
+      sendIpWith: (dst, protocol, length, write, gso) => this.sendIpWith(dst, protocol, length, write, gso),
+      gsoMax: () => this.iface?.gsoMax ?? 0,
     }, random, options.tcp);
   }
 
@@ -183,14 +184,17 @@ export class Stack {
    * into the frame when one frame carries it to a known next hop (the payload is then
    * copied once, by `write`), else into a datagram of its own for sendIp's general path.
    */
-  sendIpWith(dst: number, protocol: number, length: number, write: (buffer: Uint8Array, at: number) => void): boolean {
+  sendIpWith(dst: number, protocol: number, length: number, write: (buffer: Uint8Array, at: number) => void, gso?: number): boolean {
     const iface = this.iface;
     if (iface !== undefined && dst !== iface.address) {
-      const frame = iface.frameFor(dst, { src: this.addressBytes(iface.address), dst: this.destinationBytes(dst), protocol, id: this.ipId }, length, this.now());
+      // A large TCP segment (gso: its mss) goes to the link whole, to be cut there (segmentation offload).
+      const large = gso !== undefined && length + IPV4_HEADER > iface.mtu;
+      const frame = iface.frameFor(dst, { src: this.addressBytes(iface.address), dst: this.destinationBytes(dst), protocol, id: this.ipId }, length, this.now(), large);
       if (frame !== undefined) {
-        this.ipId = (this.ipId + 1) & 0xffff;
+        // A large segment's frames take one identification each (as the device numbers them).
+        this.ipId = (this.ipId + (large ? Math.ceil((length - 20) / gso) : 1)) & 0xffff;
         write(frame, ETHERNET_HEADER + IPV4_HEADER);
-        iface.link.transmit(frame);
+        if (large) iface.link.transmit(frame, gso); else iface.link.transmit(frame);
         this.stats.framesOut++;
         return true;
       }

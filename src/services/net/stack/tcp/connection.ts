@@ -29,7 +29,8 @@ export type TcpState = 'CLOSED' | 'SYN_SENT' | 'SYN_RECEIVED' | 'ESTABLISHED' | 
   | 'CLOSE_WAIT' | 'CLOSING' | 'LAST_ACK' | 'TIME_WAIT';
 
 /** A segment as a connection makes it; tcp.ts adds the ports. */
-export type OutSegment = Omit<TcpSegment, 'srcPort' | 'dstPort'>;
+/** A segment to send; `gso` (the mss) when its payload is a run of several segments for the link to cut (segmentation offload). */
+export type OutSegment = Omit<TcpSegment, 'srcPort' | 'dstPort'> & { gso?: number };
 
 /** What a connection needs from tcp.ts. */
 export interface ConnectionHost {
@@ -45,6 +46,8 @@ export interface ConnectionHost {
    * at the end of the batch of frames it is delivering (`ackNow` then), false to send it now.
    */
   deferAck?(c: Connection): boolean;
+  /** The largest IPv4 datagram the link takes as one large segment (segmentation offload); 0 or absent: none. */
+  gsoMax?(): number;
   readonly tunables: TcpTunables;
 }
 
@@ -281,7 +284,7 @@ export class Connection {
     if (data.length > 0 && endsBuffer) flags |= FLAG.PSH;
     if (fin) flags |= FLAG.FIN;
     if (data.length === 0 && !fin) return 0;
-    this.emit({ seq, ack: this.rcvNxt, flags, window: 0, options: {}, payload: data });
+    this.emit({ seq, ack: this.rcvNxt, flags, window: 0, options: {}, payload: data, ...(data.length > this.mss ? { gso: this.mss } : {}) });
     this.stats.bytesSent += data.length;
     return data.length + (fin ? 1 : 0);
   }
@@ -291,13 +294,17 @@ export class Connection {
     if (this.state === 'SYN_SENT' || this.state === 'SYN_RECEIVED') return;
     const now = this.host.now();
     if (SENDING_STATES.has(this.state)) {
+      // With segmentation offload a segment may carry a run of full-sized segments.
+      const gsoMax = this.host.gsoMax?.() ?? 0;
+      const segMax = gsoMax > this.mss + 40 ? Math.max(this.mss, Math.floor((gsoMax - 40) / this.mss) * this.mss) : this.mss;
       for (;;) {
         const inFlight = seqDiff(this.sndNxt, this.sndUna);
         const unsent = this.sendBuffer.size - seqDiff(this.sndNxt, this.bufferSeq);
         const usable = Math.min(this.sndWnd, this.cc.cwnd) - inFlight;
         if (unsent > 0) {
-          let len = Math.min(this.mss, unsent);
-          if (len > usable) {
+          let len = Math.min(segMax, unsent);
+          if (len > usable && usable >= this.mss) len = segMax > this.mss ? usable - (usable % this.mss) : usable;
+          else if (len > usable) {
             // Sender SWS avoidance: send less than a segment only when it is all there is and half the peer's largest window allows it.
             if (usable <= 0 || (usable < unsent && usable < (this.maxSndWnd >> 1))) {
               if (this.sndWnd === 0 && inFlight === 0 && this.persistAt === Infinity) this.armPersist(now);
@@ -508,7 +515,8 @@ export class Connection {
     if (finNow) { this.receiveFin(now); return; }
     if (hadHoles) { this.sendAck(); return; }
     if (took > 0) {
-      this.ackPending++;
+      // A large segment (GRO) counts as the run of full segments it stands for.
+      this.ackPending += took > this.mss ? Math.ceil(took / this.mss) : 1;
       if (this.ackPending >= 2) this.owedAck();
       else if (this.delackAt === Infinity) this.delackAt = now + this.tun.delayedAck;
     }

@@ -19,7 +19,9 @@ export interface TcpIpHost {
   mtu(): number;
   sendIp(dst: number, protocol: number, payload: Uint8Array): boolean;
   /** Sends a datagram of `length` bytes that `write` puts at `at` in `buffer` (into the frame itself when it can). */
-  sendIpWith(dst: number, protocol: number, length: number, write: (buffer: Uint8Array, at: number) => void): boolean;
+  sendIpWith(dst: number, protocol: number, length: number, write: (buffer: Uint8Array, at: number) => void, gso?: number): boolean;
+  /** The largest IPv4 datagram the link takes as one large TCP segment (segmentation offload); 0: none. */
+  gsoMax?(): number;
 }
 
 export interface Buffers { receive: number; send: number }
@@ -65,7 +67,7 @@ export class Tcp implements ConnectionHost {
 
   private send(la: number, lp: number, ra: number, rp: number, s: OutSegment): void {
     const segment: TcpSegment = { seq: s.seq, ack: s.ack, flags: s.flags, window: s.window, options: s.options, payload: s.payload, srcPort: lp, dstPort: rp };
-    this.ip.sendIpWith(ra, PROTOCOL.TCP, tcpLength(segment), (buffer, at) => { writeTcpOf(buffer, at, segment, la, ra); });
+    this.ip.sendIpWith(ra, PROTOCOL.TCP, tcpLength(segment), (buffer, at) => { writeTcpOf(buffer, at, segment, la, ra); }, s.gso);
   }
 
   established(c: Connection): void {
@@ -90,6 +92,8 @@ export class Tcp implements ConnectionHost {
     for (const c of this.owed) c.ackNow();
     this.owed.clear();
   }
+
+  gsoMax(): number { return this.ip.gsoMax?.() ?? 0; }
 
   deferAck(c: Connection): boolean {
     if (!this.batching) return false;
