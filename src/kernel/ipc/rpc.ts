@@ -67,7 +67,11 @@ class Call implements PendingCall {
 
 export class Rpc {
   private nextId = 1;
-  private readonly pending = new Map<number, PendingCall>();
+  // Calls in flight, by id: slot `id & (size - 1)` of a table that only grows (doubling
+  // keeps ids that differed in their low bits apart), so a call and its reply touch one
+  // array element and no hash map.
+  private pending: (Call | undefined)[] = new Array<Call | undefined>(16).fill(undefined);
+  private inFlightCount = 0;
   /** Other messages (fault arming) go here. */
   onControl: (message: Message) => void = () => {};
   // Outgoing messages, one reused object per kind where `send` is done with a message
@@ -85,9 +89,10 @@ export class Rpc {
 
   call(to: string, method: string, args: Value[], replays = 0): Promise<Value> {
     const promise = new Promise<Value>(this.capture);
-    const id = this.nextId++;
+    const id = this.takeId();
     const probe = armed;
-    this.pending.set(id, new Call(id, to, method, args, replays, this.resolveNext, this.rejectNext, probe));
+    this.pending[id & (this.pending.length - 1)] = new Call(id, to, method, args, replays, this.resolveNext, this.rejectNext, probe);
+    this.inFlightCount++;
     const reuse = this.endpoint.sendCopies;
     const m = reuse ? this.callMessage : { t: 'call' as const, id, to, m: method, a: args };
     m.id = id; m.to = to; m.m = method; m.a = args;
@@ -96,7 +101,7 @@ export class Rpc {
       // The one test an untraced call pays for tracing.
       if (probe !== undefined) { armed = undefined; probe.sent(this.endpoint.lastBytes, this.endpoint.lastFixed); }
     } catch (e) {
-      this.pending.delete(id);
+      this.take(id);
       this.rejectNext(new KernelError(Errno.E2BIG, e instanceof Error ? e.message : String(e)));
     } finally {
       if (reuse) m.a = NO_ARGS; // keep nothing of the call alive
@@ -105,12 +110,13 @@ export class Rpc {
   }
 
   /** Calls in flight, oldest first. */
-  inFlight(): PendingCall[] { return [...this.pending.values()]; }
+  inFlight(): PendingCall[] { return this.pending.filter((c): c is Call => c !== undefined).sort((a, b) => a.id - b.id); }
 
   /** Takes every call in flight out of this rpc (the peer died); the caller settles them. */
   drain(): PendingCall[] {
     const calls = this.inFlight();
-    this.pending.clear();
+    this.pending.fill(undefined);
+    this.inFlightCount = 0;
     return calls;
   }
 
@@ -125,9 +131,8 @@ export class Rpc {
         return;
       }
       case 'ok': {
-        const c = this.pending.get(m.id);
+        const c = this.take(m.id);
         if (c === undefined) return;
-        this.pending.delete(m.id);
         if (c.probe !== undefined) c.probe.replied(this.endpoint.lastBytes, this.endpoint.lastFixed);
         if (this.check === undefined) { c.resolve(m.v); return; }
         let v: Value;
@@ -136,9 +141,8 @@ export class Rpc {
         return;
       }
       case 'err': {
-        const c = this.pending.get(m.id);
+        const c = this.take(m.id);
         if (c === undefined) return;
-        this.pending.delete(m.id);
         if (c.probe !== undefined) c.probe.replied(this.endpoint.lastBytes, this.endpoint.lastFixed);
         c.reject(new KernelError(m.errno, m.msg.replace(/^E[A-Z]+: /, '')));
         return;
@@ -146,6 +150,32 @@ export class Rpc {
       default:
         this.onControl(m);
     }
+  }
+
+  // A fresh id whose slot is free (the table doubles when every slot is taken). Ids stay
+  // below 2^31: they travel as u32 in a fixed record.
+  private takeId(): number {
+    if (this.inFlightCount === this.pending.length) {
+      const grown = new Array<Call | undefined>(2 * this.pending.length).fill(undefined);
+      for (const c of this.pending) if (c !== undefined) grown[c.id & (grown.length - 1)] = c;
+      this.pending = grown;
+    }
+    const mask = this.pending.length - 1;
+    let id = this.nextId;
+    while (this.pending[id & mask] !== undefined) id = (id + 1) & 0x7fffffff || 1;
+    this.nextId = (id + 1) & 0x7fffffff || 1;
+    return id;
+  }
+
+  // The call in flight with this id, taken out of the table (undefined: none, e.g. a
+  // reply to a call already failed or drained, whose slot a later call may hold).
+  private take(id: number): Call | undefined {
+    const slot = id & (this.pending.length - 1);
+    const c = this.pending[slot];
+    if (c === undefined || c.id !== id) return undefined;
+    this.pending[slot] = undefined;
+    this.inFlightCount--;
+    return c;
   }
 
   private answer(id: number, nr: number | undefined, v: Value): void {
