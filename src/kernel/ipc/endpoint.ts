@@ -28,6 +28,12 @@ export interface Endpoint {
    */
   readonly lastBytes: number;
   readonly lastFixed: boolean;
+  /**
+   * Whether the thread at the other end was asleep when the last message was sent (the
+   * send woke it): a caller waiting synchronously for its answer sleeps at once instead
+   * of spinning. False where it is not visible (a port).
+   */
+  readonly peerAsleep: boolean;
   /** Delivers waiting messages to the handler; true if any were delivered. */
   poll(): boolean;
   setHandler(handler: (message: Message) => void): void;
@@ -51,6 +57,7 @@ export class ShmEndpoint implements Endpoint {
   // Size and layout of the last record sent or delivered.
   private lastLength = 0;
   private lastKind = -1;
+  private peerSlept = false;
   readonly sendCopies = true;
 
   /** `side` 0 sends on the first ring, side 1 on the second. */
@@ -87,7 +94,7 @@ export class ShmEndpoint implements Endpoint {
         this.queue(part, part.length);
       }
     }
-    this.peerBell.ring();
+    this.peerSlept = this.peerBell.ring();
   }
 
   private queue(record: Uint8Array, length: number): void {
@@ -138,6 +145,7 @@ export class ShmEndpoint implements Endpoint {
   }
 
   get lastBytes(): number { return this.lastLength; }
+  get peerAsleep(): boolean { return this.peerSlept; }
   get lastFixed(): boolean { return this.lastKind >= 0 && this.wire !== codecWire && this.lastKind !== KIND_CODEC; }
 
   /** Messages queued behind a full ring. */
@@ -155,6 +163,7 @@ export class PortEndpoint implements Endpoint {
   readonly lastBytes = -1;
   readonly lastFixed = false;
   readonly sendCopies = false;
+  readonly peerAsleep = false;
   constructor(private readonly port: PortLike) {
     port.onMessage((m) => { if (isMessage(m)) this.handler(m); });
   }
