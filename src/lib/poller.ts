@@ -23,16 +23,24 @@ export interface LoopHost {
 // consistent, so either the ringer sees the bit or the consumer sees the new count.
 const ASLEEP = 1;
 
-/** Rings the doorbell word `word[index]` (for rings without a Doorbell object: a process, a host worker). */
-export function ringBell(word: Int32Array, index = 0): void {
-  if ((Atomics.add(word, index, 2) & ASLEEP) !== 0) Atomics.notify(word, index);
+/**
+ * Rings the doorbell word `word[index]` (for rings without a Doorbell object: a process,
+ * a host worker). Returns true when the consumer was asleep (it was woken): its answer
+ * cannot come before a wake-up, so a caller waiting for it should not spin (it would
+ * only take a core the waking thread may need).
+ */
+export function ringBell(word: Int32Array, index = 0): boolean {
+  if ((Atomics.add(word, index, 2) & ASLEEP) === 0) return false;
+  Atomics.notify(word, index);
+  return true;
 }
 
 /** A doorbell: one Int32 word that producers bump and one consumer sleeps on. */
 export class Doorbell {
   readonly word: Int32Array;
   constructor(buffer: SharedArrayBuffer, index = 0) { this.word = new Int32Array(buffer, index * 4, 1); }
-  ring(): void { ringBell(this.word, 0); }
+  /** True when the consumer was asleep (see ringBell). */
+  ring(): boolean { return ringBell(this.word, 0); }
   /** The ring count, to compare before sleeping. */
   seq(): number { return Atomics.load(this.word, 0) & ~ASLEEP; }
 

@@ -16,6 +16,8 @@ const TAIL = 1;
 export const RING_HEADER_BYTES = 8;
 const WRAP = 0xffffffff;
 const INDEX_MASK = 0x7fffffff;
+// Messages up to this many bytes are copied into the ring by a loop (no view made).
+const SHORT = 64;
 
 export function ringBytes(capacity: number): number {
   return RING_HEADER_BYTES + capacity;
@@ -77,9 +79,12 @@ export class MessageRing extends RingBase {
   /** Largest message `push` can ever accept. */
   get maxMessage(): number { return this.capacity / 2 - 8; }
 
-  /** Appends one message; false when it does not fit now (or ever: see maxMessage). */
-  push(message: Uint8Array): boolean {
-    const need = 4 + ((message.length + 3) & ~3);
+  /**
+   * Appends one message, the first `length` bytes of `message`; false when it does not
+   * fit now (or ever: see maxMessage).
+   */
+  push(message: Uint8Array, length = message.length): boolean {
+    const need = 4 + ((length + 3) & ~3);
     if (need > this.capacity / 2) return false;
     const tail = Atomics.load(this.ctl, TAIL);
     const used = this.used();
@@ -92,8 +97,10 @@ export class MessageRing extends RingBase {
       if (toEnd >= 4) this.view.setUint32(pos, WRAP, true);
       pos = 0;
     }
-    this.view.setUint32(pos, message.length, true);
-    this.data.set(message, pos + 4);
+    this.view.setUint32(pos, length, true);
+    // A short record byte by byte: cheaper than the view `set` would need for a prefix.
+    if (length <= SHORT) { const data = this.data; for (let i = 0, to = pos + 4; i < length; i++) data[to + i] = message[i]!; }
+    else this.data.set(length === message.length ? message : message.subarray(0, length), pos + 4);
     Atomics.store(this.ctl, TAIL, (tail + pad + need) & INDEX_MASK);
     return true;
   }

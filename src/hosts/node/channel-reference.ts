@@ -68,10 +68,13 @@ async function call(job: Job): Promise<void> {
     const t0 = performance.now();
     let seq = bell.seq();
     const reply = rpc.call('echo', 'ping', []);
-    // One call in flight: the first delivery is its reply.
+    // One call in flight: the first delivery is its reply. A server that was asleep
+    // answers after a wake-up: no spin for that (the rule of user/runtime/process.ts).
+    let spin = !endpoint.peerAsleep;
     while (!endpoint.poll()) {
-      if (!spinFor(bell.word, 0, seq, defaultParams.processSpinUs)) bell.sleep(seq);
+      if (!spin || !spinFor(bell.word, 0, seq, defaultParams.processSpinUs)) bell.sleep(seq);
       seq = bell.seq();
+      spin = true;
     }
     const v = await reply;
     if (v !== i) throw new Error(`channel reference: reply ${String(v)} to call ${i}`);

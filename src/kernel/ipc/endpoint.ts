@@ -15,6 +15,12 @@ import { codecWire, KIND_CODEC, type Wire } from './wire.js';
 export interface Endpoint {
   send(message: Message): void;
   /**
+   * Whether `send` is done with the message when it returns (it laid it out in shared
+   * memory), so the sender may reuse the object. A port may hold on to it (an
+   * in-process port delivers the object itself, later).
+   */
+  readonly sendCopies: boolean;
+  /**
    * The size in bytes of the last message sent or delivered, and whether it was in a
    * fixed layout (wire.ts): valid only right after the send, or in the handler during
    * the delivery (a traced call reads them there, rpc.ts). -1 where the size is not
@@ -22,6 +28,12 @@ export interface Endpoint {
    */
   readonly lastBytes: number;
   readonly lastFixed: boolean;
+  /**
+   * Whether the thread at the other end was asleep when the last message was sent (the
+   * send woke it): a caller waiting synchronously for its answer sleeps at once instead
+   * of spinning. False where it is not visible (a port).
+   */
+  readonly peerAsleep: boolean;
   /** Delivers waiting messages to the handler; true if any were delivered. */
   poll(): boolean;
   setHandler(handler: (message: Message) => void): void;
@@ -45,6 +57,8 @@ export class ShmEndpoint implements Endpoint {
   // Size and layout of the last record sent or delivered.
   private lastLength = 0;
   private lastKind = -1;
+  private peerSlept = false;
+  readonly sendCopies = true;
 
   /** `side` 0 sends on the first ring, side 1 on the second. */
   constructor(memory: SharedArrayBuffer, side: 0 | 1, private readonly peerBell: Doorbell, private readonly wire: Wire = codecWire) {
@@ -65,22 +79,27 @@ export class ShmEndpoint implements Endpoint {
   }
 
   send(message: Message): void {
-    // The wire leaves byte 0 for the flag; its record may be a reused buffer.
-    const record = this.wire.encode(message);
-    this.lastLength = record.length;
-    this.lastKind = record.length > 1 ? record[1]! : -1;
+    // The wire leaves byte 0 for the flag; its record is its own reused buffer, copied
+    // into the ring here (or into the backlog when the ring is full).
+    const length = this.wire.lay(message);
+    const record = this.wire.record;
+    this.lastLength = length;
+    this.lastKind = length > 1 ? record[1]! : -1;
     const max = this.out.maxMessage - 1;
-    if (record.length - 1 <= max) { record[0] = WHOLE; this.queue(record); }
+    if (length - 1 <= max) { record[0] = WHOLE; this.queue(record, length); }
     else {
-      const bytes = record.subarray(1);
-      for (let at = 0; at < bytes.length; at += max) this.queue(this.record(at + max >= bytes.length ? LAST : MORE, bytes.subarray(at, at + max)));
+      const bytes = record.subarray(1, length);
+      for (let at = 0; at < bytes.length; at += max) {
+        const part = this.record(at + max >= bytes.length ? LAST : MORE, bytes.subarray(at, at + max));
+        this.queue(part, part.length);
+      }
     }
-    this.peerBell.ring();
+    this.peerSlept = this.peerBell.ring();
   }
 
-  private queue(record: Uint8Array): void {
+  private queue(record: Uint8Array, length: number): void {
     // Keep order: once something waits in the backlog, everything queues behind it.
-    if (this.backlog.length > 0 || !this.out.push(record)) this.backlog.push(record.slice());
+    if (this.backlog.length > 0 || !this.out.push(record, length)) this.backlog.push(record.slice(0, length));
   }
 
   poll(): boolean {
@@ -126,6 +145,7 @@ export class ShmEndpoint implements Endpoint {
   }
 
   get lastBytes(): number { return this.lastLength; }
+  get peerAsleep(): boolean { return this.peerSlept; }
   get lastFixed(): boolean { return this.lastKind >= 0 && this.wire !== codecWire && this.lastKind !== KIND_CODEC; }
 
   /** Messages queued behind a full ring. */
@@ -142,6 +162,8 @@ export class PortEndpoint implements Endpoint {
   private handler: (message: Message) => void = () => {};
   readonly lastBytes = -1;
   readonly lastFixed = false;
+  readonly sendCopies = false;
+  readonly peerAsleep = false;
   constructor(private readonly port: PortLike) {
     port.onMessage((m) => { if (isMessage(m)) this.handler(m); });
   }

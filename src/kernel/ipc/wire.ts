@@ -29,10 +29,20 @@ import { conforms, isFixed, type Shape } from '../../abi/shape.js';
 import { isMessage, type Message } from './message.js';
 
 export interface Wire {
-  /** The record for `m`; byte 0 is left for the endpoint's fragment flag. */
+  /**
+   * Lays `m` out as a record in `record` and returns its length; byte 0 is left for the
+   * endpoint's fragment flag. The record is the wire's own buffer, reused by the next
+   * `lay`: the caller copies it out (into a ring) at once. Nothing is allocated for a
+   * fixed-layout message, not even a view of the buffer.
+   */
+  lay(m: Message): number;
+  /** The buffer `lay` wrote into (may be a new one after a `lay` that needed more room). */
+  readonly record: Uint8Array;
+  /** The record for `m` as its own array (tests, cold paths); byte 0 is left for the flag. */
   encode(m: Message): Uint8Array;
   /**
-   * The message in `buf[at, at + len)` (byte 0, the flag, included; `len` defaults to
+   * The message in `buf[at, at + len)`, valid during the delivery only (a fixed reply
+   * is one reused object; what it carries may be kept) (byte 0, the flag, included; `len` defaults to
    * the rest of `buf`), or undefined when it is malformed. `buf` may be the ring itself:
    * whatever the message keeps (a `bytes` slot) is copied out, scalars are read in place.
    * `owned`: the buffer is the receiver's own copy, so a `bytes` slot may be a view of it.
@@ -40,13 +50,17 @@ export interface Wire {
   decode(buf: Uint8Array, at?: number, len?: number, owned?: boolean): Message | undefined;
 }
 
+let codecRecord = new Uint8Array(0);
+
 export const codecWire: Wire = {
-  encode(m: Message): Uint8Array {
+  lay(m: Message): number {
     const body = encode(m);
-    const record = new Uint8Array(body.length + 1);
-    record.set(body, 1);
-    return record;
+    codecRecord = new Uint8Array(body.length + 1);
+    codecRecord.set(body, 1);
+    return codecRecord.length;
   },
+  get record(): Uint8Array { return codecRecord; },
+  encode(m: Message): Uint8Array { const n = codecWire.lay(m); return codecRecord.subarray(0, n); },
   decode(buf: Uint8Array, at = 0, len = buf.length - at): Message | undefined {
     try {
       // The codec copies out every byte array it decodes (lib/codec.ts), so reading in place is safe.
@@ -250,31 +264,39 @@ export function fixedWire(serves: ServiceDef | undefined, calls: ServiceDef | un
     w.pos = HEADER;
   };
   // The writer is reused: the endpoint copies the record into the ring (or its backlog) at once.
-  const done = (): Uint8Array => w.buf.subarray(0, w.pos);
-  return {
-    encode(m: Message): Uint8Array {
-      if (m.t === 'call' && calls !== undefined) {
-        const def = calls.byName.get(m.m);
-        if (def !== undefined && argsFit(def, m.a)) {
-          header(KIND_CALL, def.nr, m.id);
-          for (let i = 0; i < def.args.length; i++) writeSlot(w, def.args[i]![1], m.a[i]);
-          return done();
-        }
-      } else if (m.t === 'ok' && serves !== undefined && m.nr !== undefined) {
-        const def = serves.byNr.get(m.nr);
-        if (def !== undefined && isFixed(def.result) && conforms(def.result, m.v)) {
-          header(KIND_REPLY, def.nr, m.id);
-          writeSlot(w, def.result, m.v);
-          return done();
-        }
+  let spill = new Uint8Array(0);
+  const lay = (m: Message): number => {
+    if (m.t === 'call' && calls !== undefined) {
+      const def = calls.byName.get(m.m);
+      if (def !== undefined && argsFit(def, m.a)) {
+        header(KIND_CALL, def.nr, m.id);
+        for (let i = 0; i < def.args.length; i++) writeSlot(w, def.args[i]![1], m.a[i]);
+        spill = w.buf;
+        return w.pos;
       }
-      // Off the layout: self-described, after the kind byte.
-      const body = encode(m);
-      const record = new Uint8Array(body.length + 2);
-      record[1] = KIND_CODEC;
-      record.set(body, 2);
-      return record;
-    },
+    } else if (m.t === 'ok' && serves !== undefined && m.nr !== undefined) {
+      const def = serves.byNr.get(m.nr);
+      if (def !== undefined && isFixed(def.result) && conforms(def.result, m.v)) {
+        header(KIND_REPLY, def.nr, m.id);
+        writeSlot(w, def.result, m.v);
+        spill = w.buf;
+        return w.pos;
+      }
+    }
+    // Off the layout: self-described, after the kind byte.
+    const body = encode(m);
+    spill = new Uint8Array(body.length + 2);
+    spill[1] = KIND_CODEC;
+    spill.set(body, 2);
+    return spill.length;
+  };
+  // One reply message per wire, filled in by decode: the endpoint's handler (rpc.ts)
+  // reads it during the delivery and keeps nothing of it but the value.
+  const reply = { t: 'ok' as const, id: 0, v: undefined as Value, nr: 0 };
+  return {
+    lay,
+    get record(): Uint8Array { return spill; },
+    encode(m: Message): Uint8Array { const n = lay(m); return spill.slice(0, n); },
     decode(buf: Uint8Array, at = 0, len = buf.length - at, owned = false): Message | undefined {
       if (len < 2) return undefined;
       const kind = buf[at + 1];
@@ -294,7 +316,10 @@ export function fixedWire(serves: ServiceDef | undefined, calls: ServiceDef | un
         if (kind === KIND_REPLY && calls !== undefined) {
           const def = calls.byNr.get(nr);
           if (def === undefined) return undefined;
-          return { t: 'ok', id, v: readSlot(r, def.result), nr };
+          reply.id = id;
+          reply.v = readSlot(r, def.result);
+          reply.nr = nr;
+          return reply;
         }
       } catch { return undefined; }
       return undefined;

@@ -27,7 +27,8 @@ import type * as Capability from '../wasi/capability.js';
 // sleeps at once otherwise, so the threads further down a chain (the kernel, a
 // server) get the cores. Every `spinProbeEvery`-th sleeping call spins the full
 // budget anyway (a probe), so a call that became fast again is noticed. Only `spinners` processes spin at once: a spin
-// takes a lease word in the kernel's doorbell memory (abi/trap.ts), or sleeps.
+// takes a lease word in the kernel's doorbell memory (abi/trap.ts), or sleeps. And
+// none spins for a thread its ring found asleep (lib/poller.ts ringBell).
 const FD_KEYED = new Set([SYS.read, SYS.write, SYS.pread, SYS.pwrite]);
 // The direct path (abi/direct.ts): these calls on a descriptor the kernel marked go to
 // vfs's server thread first; one it refuses traps into the kernel as before.
@@ -71,7 +72,10 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
   // Waits for `word[0]` to leave REQUEST (a trap or direct page: both keep the waiting
   // flag at TRAP_WAITING = DIRECT_WAITING): spins while this call's answer usually comes
   // within the budget, sleeps otherwise (see the top of this file).
-  const wait = (word: Int32Array, key: number, started: number): void => {
+  const wait = (word: Int32Array, key: number, started: number, peerWasAsleep: boolean): void => {
+    // Spin only while the other side runs: one that our ring woke answers after a
+    // wake-up, longer than any spin budget, and the spin would take a core from it.
+    if (peerWasAsleep) { sleepForAnswer(word, 0, TRAP_WAITING, TrapState.REQUEST); return; }
     const usual = answerUs[key]!;
     let budget = 0;
     if (usual === 0) budget = maxSpinUs; // never measured: find out
@@ -117,8 +121,8 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
     c[DIRECT_OP] = op;
     const started = performance.now();
     Atomics.store(c, DIRECT_STATE, DirectState.REQUEST);
-    ringBell(sbell);
-    wait(c, key, started);
+    const woke = ringBell(sbell);
+    wait(c, key, started, woke);
     const result = r[DIRECT_RESULT]!;
     Atomics.store(c, DIRECT_STATE, DirectState.IDLE);
     return result;
@@ -151,8 +155,8 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
     ctl[TRAP_NR] = nr;
     const started = performance.now();
     Atomics.store(ctl, TRAP_STATE, TrapState.REQUEST);
-    ringBell(bell);
-    wait(ctl, key, started);
+    const woke = ringBell(bell);
+    wait(ctl, key, started, woke);
     const result = regs[TRAP_RESULT]!;
     Atomics.store(ctl, TRAP_STATE, TrapState.IDLE);
     afterCall();
