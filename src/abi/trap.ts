@@ -49,6 +49,8 @@ export interface ProcessStart {
   spinners: number;
   /** A call that usually sleeps spins anyway every this many calls (a probe). */
   spinProbeEvery: number;
+  /** Sleep at once for an answer whose request woke a sleeping thread (params.ts sleepAfterWaking). */
+  sleepAfterWaking: boolean;
   /** The direct page to vfs's server (abi/direct.ts), when the process may use the direct path. */
   direct?: DirectStart | undefined;
 }

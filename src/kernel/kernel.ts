@@ -449,7 +449,7 @@ export class Kernel {
     thread.onExit((error) => { void this.threadExited(p, error); });
     const start: ProcessStart = {
       type: 'start', pid, argv, env: req.env, program, page, userMemory, kernelBell: this.bellMemory, spinUs: this.params.processSpinUs,
-      spinners: this.params.spinningProcesses, spinProbeEvery: this.params.spinProbeEvery, direct: this.directFiles()?.attach(p),
+      spinners: this.params.spinningProcesses, spinProbeEvery: this.params.spinProbeEvery, sleepAfterWaking: this.params.sleepAfterWaking !== 0, direct: this.directFiles()?.attach(p),
     };
     thread.post(start);
     return pid;

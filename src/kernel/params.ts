@@ -14,6 +14,11 @@ export const defaultParams = {
   /** A syscall that usually sleeps spins anyway on every this-many-th call, to see
    *  whether its answer got faster (a probe; calls). */
   spinProbeEvery: 16,
+  /** A syscall whose ring woke the kernel or a server from sleep sleeps for its answer at
+   *  once (1) instead of spinning its budget on a core the woken thread may need
+   *  (0). On a loaded host that was 118 -> 21-29 µs per round trip that paid a
+   *  wake-up; on an idle one it can cost a second wake-up, the caller's. */
+  sleepAfterWaking: 1,
   /** Processes that may call vfs's server directly at once (the direct path, proc/direct.ts); more use the kernel path. */
   directProcesses: 64,
   /** Open files the direct path serves at once; more use the kernel path. */

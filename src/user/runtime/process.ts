@@ -54,6 +54,7 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
   const leases = new Int32Array(start.kernelBell, SPIN_LEASE_FIRST * 4, Math.max(0, Math.min(SPIN_LEASES, start.spinners)));
   const maxSpinUs = start.spinUs;
   const probeEvery = Math.max(1, start.spinProbeEvery | 0);
+  const sleepAfterWaking = start.sleepAfterWaking !== false;
   const answerUs = new Float64Array(NRS * KEYS_PER_NR);
   const sleeps = new Uint32Array(NRS * KEYS_PER_NR);
   let inHandler = false;
@@ -75,7 +76,7 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
   const wait = (word: Int32Array, key: number, started: number, peerWasAsleep: boolean): void => {
     // Spin only while the other side runs: one that our ring woke answers after a
     // wake-up, longer than any spin budget, and the spin would take a core from it.
-    if (peerWasAsleep) { sleepForAnswer(word, 0, TRAP_WAITING, TrapState.REQUEST); return; }
+    if (peerWasAsleep && sleepAfterWaking) { sleepForAnswer(word, 0, TRAP_WAITING, TrapState.REQUEST); return; }
     const usual = answerUs[key]!;
     let budget = 0;
     if (usual === 0) budget = maxSpinUs; // never measured: find out
