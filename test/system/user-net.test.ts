@@ -62,10 +62,12 @@ for (const preset of PRESETS) {
     const httpPort = await freePort(), forwardPort = await freePort();
     const python = spawn('python3', ['-m', 'http.server', String(httpPort), '--bind', '127.0.0.1', '--directory', dir], { stdio: 'ignore' });
     const m = start(['--preset', preset, '--net', 'user', '--forward', `${forwardPort}:8080`],
-      `mkdir /srv; until wget -q -T 20 -O /srv/w.bin http://10.0.2.2:${httpPort}/big.bin; do sleep 0.2; done; echo wget=done; sha256sum /srv/w.bin; httpd -q -p 8080 /srv & cat > /dev/null; kill %1`);
+      `mkdir /srv; until wget -q -T 20 -O /srv/w.bin http://10.0.2.2:${httpPort}/big.bin; do sleep 0.2; done; echo wget=done; sha256sum /srv/w.bin; httpd -q -p 8080 /srv & for i in $(seq 1 200); do ss -lt | grep -q :8080 && break; sleep 0.1; done; echo httpd=up; cat > /dev/null; kill %1`);
     try {
       const hit = await waitFor(m, /^([0-9a-f]{64})  \/srv\/w\.bin$/m, 240_000);
       assert.equal(hit[1], sha(body), 'the guest got every byte');
+      // curl only once httpd listens (on a loaded host its start can take seconds).
+      await waitFor(m, /^httpd=up$/m, 60_000);
       let fetched = '';
       for (let i = 0; i < 50; i++) {
         const file = path.join(dir, 'back.bin');
@@ -75,7 +77,7 @@ for (const preset of PRESETS) {
           break;
         } catch { await new Promise((r) => setTimeout(r, 200)); }
       }
-      assert.equal(fetched, sha(body), 'curl got every byte back from the guest');
+      assert.equal(fetched, sha(body), `curl got every byte back from the guest\nguest stderr:\n${m.err()}`);
     } finally {
       assert.equal(await stop(m), 0, m.err());
       python.kill();
