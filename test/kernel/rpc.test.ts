@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ShmEndpoint, PortEndpoint, channelMemory, type Endpoint } from './endpoint.js';
-import { Rpc, type CallHandler } from './rpc.js';
-import { fixedWire } from './wire.js';
-import { ECHO } from '../../abi/services.js';
-import { Doorbell } from '../../lib/poller.js';
-import { KernelError, Errno, isKernelError } from '../../abi/errno.js';
-import type { Value } from '../../lib/codec.js';
+import { ShmEndpoint, PortEndpoint, channelMemory, type Endpoint } from '../../src/kernel/ipc/endpoint.js';
+import { Rpc, type CallHandler } from '../../src/kernel/ipc/rpc.js';
+import { fixedWire } from '../../src/kernel/ipc/wire.js';
+import { ECHO } from '../../src/abi/services.js';
+import { Doorbell } from '../../src/lib/poller.js';
+import { KernelError, Errno, isKernelError } from '../../src/abi/errno.js';
+import type { Value } from '../../src/lib/codec.js';
 
 // A caller and a server over one shm channel in this thread (echo's fixed layout).
 function pair(serve: CallHandler, onServeError: (e: unknown) => void = (e) => { throw e; }): { rpc: Rpc; pump: () => Promise<void> } {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { Doorbell, ringBell } from './poller.js';
+import { Doorbell, ringBell } from '../../src/lib/poller.js';
 
 test('a ring says whether it woke a sleeper: false for a consumer that is not asleep, true for one in Doorbell.sleep', async () => {
   const memory = new SharedArrayBuffer(8);
