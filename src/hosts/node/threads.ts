@@ -3,12 +3,18 @@
 
 import { Worker } from 'node:worker_threads';
 import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { ThreadHandle, ThreadKind, ThreadLimits } from '../../kernel/platform.js';
 
 const ENTRY: Record<ThreadKind, URL> = {
   process: new URL('./process-worker.js', import.meta.url),
   server: new URL('./server-worker.js', import.meta.url),
 };
+// Where the build made them (beside the bundled kernel), a server thread runs its
+// CommonJS bundle through the loader, with the code cache (code-cache.ts).
+const SERVER_BUNDLE = fileURLToPath(new URL('./server-worker.cjs', import.meta.url));
+const THREAD_LOADER = new URL('./thread-loader.cjs', import.meta.url);
+const cachedServer = fs.existsSync(SERVER_BUNDLE) && fs.existsSync(THREAD_LOADER);
 
 let nextId = 1;
 
@@ -48,7 +54,9 @@ const ended = new WeakSet<Worker>();
 const tids = new WeakMap<Worker, number>();
 
 function startWorker(kind: ThreadKind, resourceLimits?: { maxOldGenerationSizeMb: number }, expect?: string): Worker {
-  const worker = new Worker(ENTRY[kind], { stdout: false, stderr: false, ...(expect === undefined ? {} : { workerData: { preload: expect } }), ...(resourceLimits === undefined ? {} : { resourceLimits }) });
+  const viaLoader = kind === 'server' && cachedServer;
+  const workerData = { ...(viaLoader ? { entry: SERVER_BUNDLE } : {}), ...(expect === undefined ? {} : { preload: expect }) };
+  const worker = new Worker(viaLoader ? THREAD_LOADER : ENTRY[kind], { stdout: false, stderr: false, workerData, ...(resourceLimits === undefined ? {} : { resourceLimits }) });
   // A pre-started thread must not keep the host alive on its own.
   worker.unref();
   // NOTE: a Worker's 'error' without a listener would throw in this (the kernel's) thread.
