@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { planJobs, shardJobs, jobKey } from '../../src/lab/faults.js';
+import { planJobs, shardJobs, jobKey, campaignParams, CAMPAIGN_SPIN_US } from '../../src/lab/faults.js';
 import { kernelkit } from './cli.js';
 import { SMALL, outcomes } from './campaign-small.js';
 
@@ -21,6 +21,23 @@ test('every job lands in exactly one slice; job names depend on the seed', () =>
   assert.deepEqual([...sliced].sort(), [...keys].sort());
   assert.notEqual(jobKey({ ...spec, seed: 8 }, plan[0]!), keys[0]);
   for (const k of keys) assert.ok(!k.includes(':'), 'BullMQ refuses ":" in a job id');
+  // The machines' spin budget changes the recovery times: a job run with another is another job.
+  assert.notEqual(jobKey({ ...spec, spinUs: 50 }, plan[0]!), keys[0]);
+  assert.equal(jobKey({ ...spec, spinUs: CAMPAIGN_SPIN_US }, plan[0]!), keys[0]);
+});
+
+test('a campaign machine spins as told (none by default) and looks for hangs five times per CPU limit', () => {
+  const byDefault = campaignParams(2000, 30);
+  for (const k of ['kernelSpinUs', 'serverSpinUs', 'processSpinUs'] as const) {
+    assert.equal(byDefault[k], CAMPAIGN_SPIN_US);
+    assert.equal(campaignParams(2000, 30, 40)[k], 40);
+  }
+  assert.equal(byDefault.heartbeatPeriodMs, 6);
+  assert.equal(byDefault.supervisorTickMs, 6);
+  // Never below 5 ms, however small the limit.
+  assert.equal(campaignParams(2000, 10).heartbeatPeriodMs, 5);
+  // Without the CPU rule: ten beats and five looks per silence limit.
+  assert.deepEqual([campaignParams(1000, 0).heartbeatPeriodMs, campaignParams(1000, 0).supervisorTickMs], [100, 200]);
 });
 
 test('faults: one run equals the merge of its 4 slices with the same seed', async () => {

@@ -11,7 +11,7 @@ import { UsageError, type StatusSink } from '../usage.js';
 import { parseList, parseTransports, parsePositiveInt } from './bench.js';
 import { parseSeed, faultTable } from './lab.js';
 import {
-  runFaultCampaign, planJobs, shardJobs, jobKey, mergeJobs, storageOf, fsckLines, FAULT_COMPONENTS, FAULT_TYPES, CAMPAIGN_HANG_MS, CAMPAIGN_HANG_CPU_MS, JOB_FAULTS,
+  runFaultCampaign, planJobs, shardJobs, jobKey, mergeJobs, storageOf, fsckLines, FAULT_COMPONENTS, FAULT_TYPES, CAMPAIGN_HANG_MS, CAMPAIGN_HANG_CPU_MS, CAMPAIGN_SPIN_US, JOB_FAULTS,
   type CampaignSpec, type FaultCell, type FaultJobResult,
 } from '../../lab/faults.js';
 import { parseQueueUrl, runQueuedCampaign, startWorker, RedisUnreachable } from '../../lab/campaign-queue.js';
@@ -94,7 +94,7 @@ const faultRate = (cells: FaultCell[], seconds: number): number => (seconds > 0 
 function print(j: CampaignJson, json: boolean): void {
   if (json) { process.stdout.write(JSON.stringify(j) + '\n'); return; }
   const m = j.machine;
-  process.stdout.write(`machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, load ${m.loadavg_1m} at start; seed ${j.seed}; ${j.parallel} at once; ${j.seconds} s, ${j.faults_per_s} faults/s${j.shard !== undefined ? `; slice ${j.shard}` : ''}${j.campaign.place !== undefined ? `; placement ${j.campaign.place}` : ''}\n${j.storage}\n\n`);
+  process.stdout.write(`machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, load ${m.loadavg_1m} at start; seed ${j.seed}; ${j.parallel} at once; ${j.seconds} s, ${j.faults_per_s} faults/s${j.shard !== undefined ? `; slice ${j.shard}` : ''}${j.campaign.place !== undefined ? `; placement ${j.campaign.place}` : ''}${j.campaign.spinUs !== undefined && j.campaign.spinUs !== CAMPAIGN_SPIN_US ? `; machines spin ${j.campaign.spinUs} µs` : ''}\n${j.storage}\n\n`);
   process.stdout.write(faultTable(j.cells));
   for (const line of j.fsck ?? []) process.stdout.write(`fsck after ${line}\n`);
   for (const f of j.failed_jobs ?? []) process.stdout.write(`job failed ${f.attempts} time(s): ${f.id}: ${f.reason}\n`);
@@ -131,6 +131,7 @@ export function register(program: Command, status: StatusSink): void {
     .option('--place <list>', 'placement overrides for every machine, e.g. blk=sandbox')
     .option('--hang-ms <ms>', `heartbeat silence after which a user-domain server counts as hung, in the campaign's machines (the kernel's default is 1000)`, String(CAMPAIGN_HANG_MS))
     .option('--hang-cpu-ms <ms>', 'CPU time a user-domain server may burn without a heartbeat before it counts as hung, in the campaign\'s machines (0: off; a descheduled server burns none)', String(CAMPAIGN_HANG_CPU_MS))
+    .option('--spin-us <us>', 'how long the campaign\'s kernels, servers and processes poll for work or an answer before they sleep (µs; the kernel\'s default is 50; 0: sleep at once, which leaves the cores to the other machines)', String(CAMPAIGN_SPIN_US))
     .option('--boot-per-cell', 'boot every job afresh (the old way); by default cells whose faults leave nothing behind share boots, with a settle pass and a durability check between them', false)
     .option('--job-faults <n>', 'faults per job: the unit of parallelism, --shard and --queue', String(JOB_FAULTS))
     .option('--parallel <n>', 'machines run at once on this host (default: the cores)')
@@ -140,7 +141,7 @@ export function register(program: Command, status: StatusSink): void {
     .option('--collect', 'with --queue: merge what the queue holds now, without enqueueing or waiting', false)
     .option('--json', 'print one JSON object', false)
     .action(async (opts: {
-      presets?: string; components?: string; types?: string; count: string; seed: string; ipc?: string; place?: string; disk: boolean; hangMs: string; hangCpuMs: string; bootPerCell: boolean; jobFaults: string;
+      presets?: string; components?: string; types?: string; count: string; seed: string; ipc?: string; place?: string; disk: boolean; hangMs: string; hangCpuMs: string; spinUs: string; bootPerCell: boolean; jobFaults: string;
       parallel?: string; shard?: string; merge?: string[]; queue?: string; collect: boolean; json: boolean;
     }) => {
       if (opts.merge !== undefined) {
@@ -156,6 +157,7 @@ export function register(program: Command, status: StatusSink): void {
       const seed = parseSeed(opts.seed);
       const hangMs = parsePositiveInt(opts.hangMs, '--hang-ms');
       const hangCpuMs = opts.hangCpuMs === '0' ? 0 : parsePositiveInt(opts.hangCpuMs, '--hang-cpu-ms');
+      const spinUs = opts.spinUs === '0' ? 0 : parsePositiveInt(opts.spinUs, '--spin-us');
       const jobFaults = parsePositiveInt(opts.jobFaults, '--job-faults');
       const parallel = opts.parallel === undefined ? os.availableParallelism() : parsePositiveInt(opts.parallel, '--parallel');
       const ipc = opts.ipc === undefined ? undefined : parseTransports(opts.ipc);
@@ -165,7 +167,7 @@ export function register(program: Command, status: StatusSink): void {
       if (opts.collect && opts.queue === undefined) throw new UsageError('--collect needs --queue');
       if (opts.queue !== undefined && opts.shard !== undefined) throw new UsageError('--shard and --queue do not go together: the queue hands out the jobs');
       if (opts.place !== undefined) { try { parsePlacement(opts.place); } catch (e) { throw new UsageError((e as Error).message); } }
-      const spec: CampaignSpec = { presets, components, types, n, seed, ...(ipc !== undefined ? { ipc: ipc[0]! } : {}), ...(opts.place !== undefined ? { place: opts.place } : {}), disk: opts.disk, hangMs, hangCpuMs, ...(opts.bootPerCell ? { shareBoots: false } : {}), jobFaults };
+      const spec: CampaignSpec = { presets, components, types, n, seed, ...(ipc !== undefined ? { ipc: ipc[0]! } : {}), ...(opts.place !== undefined ? { place: opts.place } : {}), disk: opts.disk, hangMs, hangCpuMs, spinUs, ...(opts.bootPerCell ? { shareBoots: false } : {}), jobFaults };
       const machine = machineInfo();
       // A queued campaign runs for hours: its progress shows on stderr even with --json.
       const progress = bar(opts.json && opts.queue === undefined);
