@@ -18,6 +18,8 @@ const require = createRequire(import.meta.url);
 test('the build\'s server bundle comes with a code cache this Node accepts', () => {
   assert.ok(fs.existsSync(`${BUNDLE}.cache`), 'npm run build makes server-worker.cjs.cache');
   assert.equal(compileBundle(BUNDLE).cached, true);
+  // ASCII only, so that V8 holds it as one-byte text (scripts/build.mjs).
+  assert.ok(/^[\x00-\x7f]*$/.test(fs.readFileSync(BUNDLE, 'latin1')), 'the server bundle is ASCII');
 });
 
 test('a cache is used only for the source it was made from; without one the bundle compiles from source', () => {

@@ -20,6 +20,12 @@ test('planBoots: calm user-domain cells share boots, each damaging cell ends one
   }
   const shared = groups.filter((g) => g.length > 1);
   assert.ok(shared.length > 0 && shared.every((g) => g.every((j) => j.preset === 'microkernel')));
+  // Balanced: the costly cells (hangs, crashes) go to different boots, so that the
+  // lanes end together (the goal command's cells: one job each, two lanes).
+  const goal: CampaignSpec = { presets: ['microkernel'], components: ['blk', 'vfs'], types: ['crash', 'wild-write', 'hang', 'bad-reply', 'leak'], n: 200, seed: 1 };
+  const goalGroups = planBoots(goal, planJobs(goal), 2);
+  assert.equal(goalGroups.length, 4);
+  for (const g of goalGroups) assert.ok(g.filter((j) => j.type === 'hang' || j.type === 'crash').length <= 1, `two costly cells in one boot: ${JSON.stringify(g)}`);
   // Asked for the old way, or on an ext2 root: a boot per job.
   assert.ok(planBoots({ ...spec, shareBoots: false }, jobs, 2).every((g) => g.length === 1));
   assert.ok(planBoots({ ...spec, disk: true }, jobs, 2).every((g) => g.length === 1));
