@@ -26,20 +26,37 @@ const CLOCK_TICKS = 100;
  * scheduler ran it in ns; where a kernel has no schedstat, utime + stime from stat, in
  * 10 ms ticks. NOTE: the nanoseconds matter to hang detection (params.ts hangCpuMs):
  * in ticks, a limit of 50 ms was seen anywhere between 50 and 70 ms of spinning.
+ * ThreadCpu keeps the schedstat file open: the supervisor reads it for every server
+ * every few ms, and an open, read and close each time cost three system calls.
  */
-function threadCpuMs(tid: number): number | undefined {
-  try {
-    const ns = Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    if (Number.isFinite(ns)) return ns / 1e6;
-  } catch { /* no schedstat: stat below */ }
-  try {
-    const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    // Fields after the command name (which is in parentheses and may hold spaces): state is field 3, utime 14, stime 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS : undefined;
-  } catch {
-    return undefined; // the thread is gone, or this is not Linux
+class ThreadCpu {
+  private fd: number | undefined;
+  private readonly buf = Buffer.alloc(96);
+  constructor(private readonly tid: number) {}
+
+  ms(): number | undefined {
+    try {
+      this.fd ??= fs.openSync(`/proc/self/task/${this.tid}/schedstat`, 'r');
+      const n = fs.readSync(this.fd, this.buf, 0, this.buf.length, 0);
+      const ns = Number(this.buf.toString('latin1', 0, n).split(' ')[0]);
+      if (Number.isFinite(ns)) return ns / 1e6;
+    } catch { /* no schedstat, or the thread is gone: stat below */ }
+    this.close();
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${this.tid}/stat`, 'utf8');
+      // Fields after the command name (which is in parentheses and may hold spaces): state is field 3, utime 14, stime 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS : undefined;
+    } catch {
+      return undefined; // the thread is gone, or this is not Linux
+    }
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    try { fs.closeSync(this.fd); } catch { /* already gone */ }
+    this.fd = undefined;
   }
 }
 
@@ -82,8 +99,10 @@ export function createThread(kind: ThreadKind, limits: ThreadLimits = {}, spares
   let exited = false;
   let error: string | undefined;
   worker.on('error', (e) => { error = e instanceof Error ? `${e.name}: ${e.message}` : String(e); });
+  let cpu: ThreadCpu | undefined;
   worker.on('exit', () => {
     exited = true;
+    cpu?.close();
     exitHandler?.(error);
   });
   return {
@@ -92,6 +111,11 @@ export function createThread(kind: ThreadKind, limits: ThreadLimits = {}, spares
     onMessage: (handler) => { worker.on('message', handler); },
     onExit: (handler) => { exitHandler = handler; if (exited) handler(error); },
     terminate: () => { if (!exited) void worker.terminate(); },
-    cpuMs: () => { const tid = tids.get(worker); return tid === undefined || exited ? undefined : threadCpuMs(tid); },
+    cpuMs: () => {
+      const tid = tids.get(worker);
+      if (tid === undefined || exited) return undefined;
+      cpu ??= new ThreadCpu(tid);
+      return cpu.ms();
+    },
   };
 }
