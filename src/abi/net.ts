@@ -25,6 +25,8 @@ export const SOCK_TYPE_MASK = 0xf;
 /** Protocols; IPPROTO_ICMP with SOCK_DGRAM is Linux's unprivileged ping socket (echo requests only). */
 export const IPPROTO = { IP: 0, ICMP: 1, TCP: 6, UDP: 17 } as const;
 export const SOL_SOCKET = 1;
+/** Packet-socket options (Linux's SOL_PACKET): PACKET_STATISTICS reads struct tpacket_stats { u32 tp_packets; u32 tp_drops; } and resets it. */
+export const SOL_PACKET = 263, PACKET_STATISTICS = 6;
 /** Socket-level options (SOL_SOCKET). */
 export const SO = { REUSEADDR: 2, TYPE: 3, ERROR: 4, SNDBUF: 7, RCVBUF: 8, KEEPALIVE: 9 } as const;
 /** TCP-level options (IPPROTO_TCP). */

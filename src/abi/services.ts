@@ -248,6 +248,8 @@ export interface NetService {
   remoteAddress(id: number): Promise<SockAddr>;
   setOption(id: number, level: number, name: number, value: number): Promise<void>;
   getOption(id: number, level: number, name: number): Promise<number>;
+  /** AF_PACKET only: frames seen (queued or dropped) and dropped since the last call; resets both. */
+  captureStats(id: number): Promise<{ packets: number; drops: number }>;
   /** Readiness as POLL bits (IN, OUT, ERR, HUP). */
   poll(id: number): Promise<number>;
   /** Ends every blocked call of `waiter` with EINTR. */
@@ -550,6 +552,7 @@ export const NET = service<NetService>('net', 'sockets: AF_UNIX streams, AF_INET
   cancel: m(16, [['waiter', 'int']], 'void', "ends a process's blocked calls with EINTR", IDEMPOTENT),
   sockets: m(17, [], { list: { record: { id: 'int', family: 'int', type: 'int', state: 'str', local: 'str', remote: 'str', recvQueue: 'int', sendQueue: 'int' } } }, 'the socket table (ss, netstat)', IDEMPOTENT),
   netinfo: m(18, [], NETINFO, 'interfaces, addresses, routes and the neighbour table (ip)', IDEMPOTENT),
+  captureStats: m(19, [SOCK], { record: { packets: 'int', drops: 'int' } }, 'an AF_PACKET socket\'s frames seen and dropped (queue full) since the last call, which resets them (PACKET_STATISTICS)'),
 });
 
 const NIC_COUNTERS: Shape = { record: Object.fromEntries(Object.keys(NicCounter).map((k) => [k.toLowerCase(), 'int'])) };

@@ -68,7 +68,7 @@ for (const preset of PRESETS) {
       const filtered = lines.slice(lines.indexOf('== filtered') + 1).filter((l) => l !== '' && !l.startsWith('bad filter'));
       assert.equal(filtered.length, 1, filtered.join('\n'));
       assert.match(filtered[0]!, /^\d\d:\d\d:\d\d\.\d{6} In  IP 10\.0\.2\.2 > 10\.0\.2\.15: ICMP echo reply, id \d+, seq 1, length 64$/);
-      assert.match(r.stderr, /tcpdump: 1 packet captured\ntcpdump: [2-9]\d* packets received by filter/);
+      assert.match(r.stderr, /tcpdump: 1 packet captured\ntcpdump: [2-9]\d* packets received by filter\ntcpdump: 0 packets dropped by kernel/);
       assert.match(r.stdout, /bad filter 2/);
       assert.match(r.stderr, /tcpdump: filter: '99999' is not a port number/);
     } finally {

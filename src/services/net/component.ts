@@ -99,6 +99,7 @@ export function create(ctx: ComponentContext): ComponentInstance & NetService & 
     remoteAddress: (id) => layer.remoteAddress(id),
     setOption: (id, l, n, v) => layer.setOption(id, l, n, v),
     getOption: (id, l, n) => layer.getOption(id, l, n),
+    captureStats: (id) => layer.captureStats(id),
     poll: (id) => layer.poll(id),
     cancel: (w) => layer.cancel(w),
     sockets: () => layer.sockets(),

@@ -66,6 +66,8 @@ export class Socket {
   echoBound = false;
   /** AF_PACKET capture: frames dropped because the queue was full. */
   captureDrops = 0;
+  /** AF_PACKET capture: frames queued (with captureDrops, what PACKET_STATISTICS reports). */
+  captureQueued = 0;
 
   constructor(readonly id: number, readonly family: number, readonly type: number, defaults: { receiveBuffer: number; sendBuffer: number }) {
     this.options = { reuseAddress: false, keepAlive: false, noDelay: false, ...defaults };

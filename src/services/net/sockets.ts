@@ -149,8 +149,19 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
       if (s.datagramBytes + frame.length > s.options.receiveBuffer) { s.captureDrops++; continue; }
       s.datagrams.push({ data: frame.slice(), from: { family: AF.PACKET, addr: 'eth0', port: outgoing ? PACKET_OUTGOING : PACKET_HOST } });
       s.datagramBytes += frame.length;
+      s.captureQueued++;
       this.changed(s);
     }
+  }
+
+  /** PACKET_STATISTICS: frames seen (queued or dropped) and dropped since the last read, which resets them (as on Linux). */
+  async captureStats(id: number): Promise<{ packets: number; drops: number }> {
+    const s = this.get(id);
+    if (s.family !== AF.PACKET) throw new KernelError(Errno.ENOPROTOOPT, 'PACKET_STATISTICS on a socket that is not AF_PACKET');
+    const stats = { packets: s.captureQueued + s.captureDrops, drops: s.captureDrops };
+    s.captureQueued = 0;
+    s.captureDrops = 0;
+    return stats;
   }
 
   /** Refuses what a capture socket cannot do. */

@@ -8,7 +8,7 @@
 //   nettests -l         list the tests
 
 import * as libc from '../libc/index.js';
-import { AF, SOCK, SO, SOL_SOCKET, IPPROTO, TCP_NODELAY, MSG, SHUT, POLL, O, F, Errno, SysError, inet, unix } from '../libc/index.js';
+import { AF, SOCK, SO, SOL_SOCKET, SOL_PACKET, PACKET_STATISTICS, IPPROTO, TCP_NODELAY, MSG, SHUT, POLL, O, F, Errno, SysError, inet, unix } from '../libc/index.js';
 import { preflight } from '../util/args.js';
 import { SYS } from '../../abi/syscalls.js';
 import { ETH_P_ALL_BE } from '../../abi/net.js';
@@ -372,6 +372,14 @@ TESTS.packet_capture_rules = () => {
     queued += r.data.length; frames++;
   }
   check(frames > 0 && queued <= 2048, `the capture queue stays within SO_RCVBUF (${frames} frames, ${queued} bytes)`);
+  // PACKET_STATISTICS: what the full queue dropped is counted, and reading resets it.
+  const stats = libc.packetStats(tap);
+  check(stats.drops > 0 && stats.packets >= frames + stats.drops && stats.packets >= 100, `PACKET_STATISTICS counts the flood (${stats.packets} seen, ${stats.drops} dropped, ${frames} read)`);
+  const again = libc.packetStats(tap);
+  check(again.packets + again.drops < stats.packets, `PACKET_STATISTICS resets when read (${again.packets} seen, ${again.drops} dropped)`);
+  expectErrno(Errno.ENOPROTOOPT, () => libc.packetStats(u), 'PACKET_STATISTICS on a UDP socket');
+  expectErrno(Errno.EINVAL, () => libc.getsockopt(tap, SOL_PACKET, PACKET_STATISTICS), 'PACKET_STATISTICS into 4 bytes');
+  check(libc.syscall(SYS.getsockopt, tap, SOL_PACKET, PACKET_STATISTICS, 0x7fffffff, 0x7fffffff) === -Errno.EFAULT, 'PACKET_STATISTICS off user memory is EFAULT');
   libc.close(u);
   libc.close(tap);
   userRefused();

@@ -48,9 +48,12 @@ export function main(argv: string[]): number {
       else stdout.write(`${clock(ns)} ${from.port === PACKET_OUTGOING ? 'Out' : 'In '} ${describe(data)}\n`);
     }
     if (out !== undefined && out !== 1) libc.close(out);
+    // Frames the kernel dropped because this socket's queue was full (we read too slowly).
+    const { drops } = libc.packetStats(sock);
     libc.close(sock);
     complain('tcpdump', `${captured} packet${captured === 1 ? '' : 's'} captured`);
     complain('tcpdump', `${seen} packet${seen === 1 ? '' : 's'} received by filter`);
+    complain('tcpdump', `${drops} packet${drops === 1 ? '' : 's'} dropped by kernel`);
     return 0;
   });
 }

@@ -3,13 +3,13 @@
 // Linux's sockaddr layouts (abi/net.ts). Like the rest of libc they throw SysError.
 
 import { SYS } from '../../abi/syscalls.js';
-import { AF, SOCKADDR_MAX, encodeSockAddr, decodeSockAddr, type NetInfo, type SockAddr, type SocketInfo } from '../../abi/net.js';
+import { AF, SOCKADDR_MAX, SOL_PACKET, PACKET_STATISTICS, encodeSockAddr, decodeSockAddr, type NetInfo, type SockAddr, type SocketInfo } from '../../abi/net.js';
 import { decode } from '../../lib/codec.js';
 import { syscall, scratch, memory, maxTransfer } from './trap.js';
 // NOTE: index.ts re-exports this file; SysError is used only inside calls, after both loaded.
 import { SysError } from './index.js';
 
-export { AF, SOCK, IPPROTO, SOL_SOCKET, SO, TCP_NODELAY, MSG, SHUT, parseIpv4, formatIpv4 } from '../../abi/net.js';
+export { AF, SOCK, IPPROTO, SOL_SOCKET, SOL_PACKET, PACKET_STATISTICS, SO, TCP_NODELAY, MSG, SHUT, parseIpv4, formatIpv4 } from '../../abi/net.js';
 export type { LinkInfo, NetInfo, SockAddr, SocketInfo } from '../../abi/net.js';
 
 function check(r: number, call: string, subject?: string): number {
@@ -126,6 +126,14 @@ export function setsockopt(fd: number, level: number, name: number, value: numbe
   const at = scratch(4);
   view().setInt32(at, value, true);
   check(syscall(SYS.setsockopt, fd, level, name, at, 4), 'setsockopt');
+}
+
+/** An AF_PACKET socket's frames seen and dropped (its queue full) since the last call, which resets them (getsockopt SOL_PACKET PACKET_STATISTICS). */
+export function packetStats(fd: number): { packets: number; drops: number } {
+  const at = scratch(8), lenAt = scratch(4);
+  view().setInt32(lenAt, 8, true);
+  check(syscall(SYS.getsockopt, fd, SOL_PACKET, PACKET_STATISTICS, at, lenAt), 'getsockopt');
+  return { packets: view().getUint32(at, true), drops: view().getUint32(at + 4, true) };
 }
 
 export function getsockopt(fd: number, level: number, name: number): number {
