@@ -133,7 +133,7 @@ export async function main(argv: string[]): Promise<number> {
       try {
         status = await runMachine({
           ...r, disk: opts.disk, mounts, verbose: opts.verbose, init, trace, ...pinOption(opts.pin), ...(initEnv === undefined ? {} : { initEnv }),
-          ...(network === undefined ? {} : { nic: { mac: network.mac, port: nicPort(network.options, netLog(opts.verbose === true)), ...network.ip } }),
+          ...(network === undefined ? {} : { nic: { mac: network.mac, port: nicPort(network.options, netLog(opts.verbose === true)), ...network.ip, offload: network.offload } }),
           ...(traceFd === undefined ? {} : { onTrace: (l: string) => { fs.writeSync(traceFd, l + '\n'); } }),
         });
       } finally {
@@ -151,7 +151,7 @@ export async function main(argv: string[]): Promise<number> {
       const initEnv = listenEnv(opts.listen);
       status = await runMachine({
         ...r, disk: opts.disk, mounts: parseMounts(opts.mount), verbose: opts.verbose, interactive: true, init, ...pinOption(opts.pin), ...(initEnv === undefined ? {} : { initEnv }),
-        ...(network === undefined ? {} : { nic: { mac: network.mac, port: nicPort(network.options, netLog(opts.verbose === true)), ...network.ip } }),
+        ...(network === undefined ? {} : { nic: { mac: network.mac, port: nicPort(network.options, netLog(opts.verbose === true)), ...network.ip, offload: network.offload } }),
       });
     });
 

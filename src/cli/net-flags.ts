@@ -32,6 +32,7 @@ export function netOptions(cmd: Command): Command {
     .option('--net-reorder <p>', 'hold each frame back behind the next with probability P')
     .option('--net-delay <ms>', 'delay each frame by MS milliseconds')
     .option('--net-seed <n>', 'seed of the impairments (the same seed drops the same frames)')
+    .option('--no-offload', 'the network device offers no segmentation offload (TSO/GRO): the stack sends and receives only real frames')
     .option('--listen <[addr:]port>', 'preopen a listening TCP socket on the guest port for every WASI program run (as wasmtime --tcplisten; fd 3, then 4...); ADDR defaults to 0.0.0.0 (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[]);
 }
 
@@ -48,14 +49,14 @@ export function listenEnv(values: string[] | undefined): string[] | undefined {
   return [...defaultInitEnv(), `${LISTEN_ENV}=${addresses.map((a) => `${a.addr}:${a.port}`).join(',')}`];
 }
 
-interface NetFlags { net?: string; forward?: string[]; ip?: string; gateway?: string; pcap?: string; mac?: string; netLoss?: string; netCorrupt?: string; netReorder?: string; netDelay?: string; netSeed?: string }
+interface NetFlags { offload?: boolean; net?: string; forward?: string[]; ip?: string; gateway?: string; pcap?: string; mac?: string; netLoss?: string; netCorrupt?: string; netReorder?: string; netDelay?: string; netSeed?: string }
 
 /** The network the flags ask for, or undefined (no --net: no network device). */
-export function netFromFlags(o: NetFlags): { options: NetOptions; mac: Uint8Array; ip: { address: number; prefix: number; gateway?: number } } | undefined {
-  const anyNetFlag = o.ip !== undefined || o.gateway !== undefined || o.pcap !== undefined || o.mac !== undefined || o.netLoss !== undefined || o.netCorrupt !== undefined || o.netReorder !== undefined || o.netDelay !== undefined || o.netSeed !== undefined;
+export function netFromFlags(o: NetFlags): { options: NetOptions; mac: Uint8Array; ip: { address: number; prefix: number; gateway?: number }; offload: boolean } | undefined {
+  const anyNetFlag = o.ip !== undefined || o.gateway !== undefined || o.pcap !== undefined || o.mac !== undefined || o.netLoss !== undefined || o.netCorrupt !== undefined || o.netReorder !== undefined || o.netDelay !== undefined || o.netSeed !== undefined || o.offload === false;
   if (o.net === undefined) {
     if ((o.forward ?? []).length > 0) throw new UsageError('--forward needs --net user');
-    if (anyNetFlag) throw new UsageError('--ip, --gateway, --pcap, --mac and the --net-* impairments need --net');
+    if (anyNetFlag) throw new UsageError('--ip, --gateway, --pcap, --mac, --no-offload and the --net-* impairments need --net');
     return undefined;
   }
   try {
@@ -81,7 +82,7 @@ export function netFromFlags(o: NetFlags): { options: NetOptions; mac: Uint8Arra
     if (backend.kind === 'user' && (o.ip !== undefined || o.gateway !== undefined)) throw new Error(`--net user gives the guest ${USER_GUEST}/${USER_PREFIX} with gateway ${USER_GATEWAY}: --ip and --gateway do not apply`);
     const forwards = (o.forward ?? []).map(parseForward);
     const ip = backend.kind === 'user' ? parseIp(`${USER_GUEST}/${USER_PREFIX}`, USER_GATEWAY) : parseIp(o.ip ?? DEFAULT_GUEST_IP, o.gateway);
-    return { options: { backend, forwards, impairments, ...(o.pcap === undefined ? {} : { pcap: path.resolve(o.pcap) }) }, mac, ip };
+    return { options: { backend, forwards, impairments, ...(o.pcap === undefined ? {} : { pcap: path.resolve(o.pcap) }) }, mac, ip, offload: o.offload !== false };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError((e as Error).message);

@@ -69,3 +69,25 @@ test('a capture of an offloaded transfer holds only real frames with good checks
     assert.ok(data >= BYTES, `${data} TCP payload bytes on the wire for ${BYTES}`);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+// `kernelkit run --no-offload`: the device offers no offload, so the driver accepts
+// none (its boot line says which it took); without the flag it takes both. Without
+// --net the flag is refused.
+test('kernelkit run --no-offload: the NIC offers no TSO/GRO, on every preset', { timeout: 300_000 }, () => {
+  const bin = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../bin/kernelkit.js');
+  const run = (args: string[]): { out: string; status: number | null; err: string } => {
+    try { return { out: execFileSync(process.execPath, [bin, 'run', ...args], { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] }), status: 0, err: '' }; } catch (e) {
+      const x = e as { stdout?: string; stderr?: string; status: number | null };
+      return { out: x.stdout ?? '', status: x.status, err: x.stderr ?? '' };
+    }
+  };
+  for (const preset of PRESETS) {
+    const off = run(['--preset', preset, '--net', 'user', '--no-offload', '--', 'dmesg | grep "eth0: offload"']);
+    assert.match(off.out, /eth0: offload -tso -gro/, `${preset}: ${off.out}${off.err}`);
+    const on = run(['--preset', preset, '--net', 'user', '--', 'dmesg | grep "eth0: offload"']);
+    assert.match(on.out, /eth0: offload tso gro/, `${preset}: ${on.out}${on.err}`);
+  }
+  const refused = run(['--no-offload', '--', 'true']);
+  assert.equal(refused.status, 2);
+  assert.match(refused.err, /--no-offload .*need --net/);
+});
