@@ -10,7 +10,7 @@
 // slowdown against monolithic (monolithic's MB/s / this cell's; above 1 is slower)
 // carries its interval from the two cells' replicates.
 
-import { guestPair, linuxLoopback, bridgeMachine, blasts, lossyCable, type Transfer, type BridgeBlast } from './net-machines.js';
+import { guestPair, linuxLoopback, linuxRoundTrips, bridgeMachine, blasts, lossyCable, type Transfer, type BridgeBlast, type RoundTrips } from './net-machines.js';
 import { machineInfo, type MachineInfo } from './machine-info.js';
 import { rng, shuffle } from './seed.js';
 import { bootstrapMedian, ratio, type Bootstrapped } from './bootstrap.js';
@@ -30,6 +30,8 @@ export interface NetBenchResult {
   goals: NetGoal[];
   /** Transfers over a cable that drops frames (lossRates), one per preset and rate (goodput from bytes and time, unrounded by the guest). */
   lossy: LossRow[];
+  /** Request/response round trips (netperf's TCP_RR: one byte each way, TCP_NODELAY), per preset and path, and Linux's loopback. */
+  latency: LatencyRow[];
   seconds: number;
   loadavg_start: number;
   loadavg_end: number;
@@ -53,6 +55,8 @@ export interface NetBenchOptions {
   lossRates?: number[];
   /** Bytes per lossy transfer. */
   lossBytes?: number;
+  /** Request/response round trips per boot of each guest pair, after its transfers (0 or none: no latency rows). */
+  rrRounds?: number;
   onProgress?: (step: string, done: number, total: number) => void;
 }
 
@@ -73,6 +77,23 @@ export interface LossRow {
   data_segments: number;
   retransmitted: number;
   note?: string;
+}
+
+/**
+ * Round-trip latency on one path: each run (a boot of the pair) times `rounds` round
+ * trips; p50_us and p99_us are the medians over the runs of each run's percentile
+ * (run_p50_us lists them), so one slow boot does not make the figure.
+ */
+export interface LatencyRow {
+  preset: string;
+  path: 'guest-guest' | 'loopback';
+  rounds: number;
+  runs: number;
+  p50_us: number | null;
+  p99_us: number | null;
+  run_p50_us: number[];
+  /** This p50 / monolithic's on the same path (above 1 is slower). */
+  p50_vs_monolithic: number | null;
 }
 
 /** Time allowed for one lossy transfer (20% loss costs TCP many timeouts). */
@@ -102,6 +123,9 @@ export async function benchNet(o: NetBenchOptions): Promise<NetBenchResult & { r
     if (m === undefined) { m = { values: [], intact: true, notes: [], lost: 0, frames: [] }; measured.set(key, m); }
     return m;
   };
+  const trips = new Map<string, RoundTrips[]>();
+  const recordTrips = (key: string, t: RoundTrips | undefined): void => { if (t !== undefined) trips.set(key, [...(trips.get(key) ?? []), t]); };
+  const rr = o.rrRounds ?? 0;
   const record = (key: string, ts: Transfer[]): void => {
     const m = at(key);
     if (ts.length > 0) m.values.push(ts.map((t) => t.MBps));
@@ -113,10 +137,13 @@ export async function benchNet(o: NetBenchOptions): Promise<NetBenchResult & { r
       o.onProgress?.(`run ${r + 1}/${o.runs}: ${name}`, done, total);
       if (c.kind === 'linux') {
         record('linux|loopback', await linuxLoopback(o.bytes, o.transfers));
+        if (rr > 0) recordTrips('linux|loopback', await linuxRoundTrips(rr));
       } else if (c.kind === 'pair') {
-        const p = await guestPair({ preset: c.preset, bytes: o.bytes, count: o.transfers, loopback: true, timeoutMs: timeoutFor(o.bytes, o.transfers * 2), offload: offload !== 'off' });
+        const p = await guestPair({ preset: c.preset, bytes: o.bytes, count: o.transfers, loopback: true, timeoutMs: timeoutFor(o.bytes, o.transfers * 2) + rr * 20, offload: offload !== 'off', rr });
         record(`${c.preset}|guest-guest`, p.guest);
         record(`${c.preset}|loopback`, p.loopback);
+        recordTrips(`${c.preset}|guest-guest`, p.rr.guest);
+        recordTrips(`${c.preset}|loopback`, p.rr.loopback);
         if (p.failure !== undefined) { at(`${c.preset}|guest-guest`).notes.push(p.failure); at(`${c.preset}|loopback`).notes.push(p.failure); }
       } else if (c.kind === 'pair-no-offload') {
         const p = await guestPair({ preset: c.preset, bytes: o.bytes, count: o.transfers, loopback: false, timeoutMs: timeoutFor(o.bytes, o.transfers), offload: false });
@@ -196,9 +223,23 @@ export async function benchNet(o: NetBenchOptions): Promise<NetBenchResult & { r
     Object.assign(row, { slowdown_vs_monolithic: significant(q.point), slowdown_ci95_low: significant(q.low), slowdown_ci95_high: significant(q.high) });
   }
   const listed = rows.filter((x) => x.preset === 'linux' || o.presets.includes(x.preset));
+  const median = (xs: number[]): number | null => (xs.length === 0 ? null : [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!);
+  const latency: LatencyRow[] = [];
+  if (rr > 0) {
+    const paths: [string, LatencyRow['path']][] = [...presets.flatMap((p): [string, LatencyRow['path']][] => [[p, 'guest-guest'], [p, 'loopback']]), ...(o.noLinux === true ? [] : [['linux', 'loopback'] as [string, LatencyRow['path']]])];
+    for (const [preset, path] of paths) {
+      const ts = trips.get(`${preset}|${path}`) ?? [];
+      latency.push({ preset, path, rounds: rr, runs: ts.length, p50_us: median(ts.map((t) => t.p50_us)), p99_us: median(ts.map((t) => t.p99_us)), run_p50_us: ts.map((t) => t.p50_us), p50_vs_monolithic: null });
+    }
+    for (const row of latency) {
+      const base = latency.find((x) => x.preset === 'monolithic' && x.path === row.path);
+      if (row.preset !== 'linux' && base?.p50_us != null && row.p50_us !== null) row.p50_vs_monolithic = significant(row.p50_us / base.p50_us);
+    }
+  }
   return {
     machine, options: { presets: o.presets, runs: o.runs, bytes: o.bytes, transfers: o.transfers, frames: o.frames, seed: o.seed },
     rows: listed, goals: netGoals(rows, boots), lossy: lossy.filter((x) => o.presets.includes(x.preset)),
+    latency: latency.filter((x) => x.preset === 'linux' || o.presets.includes(x.preset)),
     seconds: round((performance.now() - started) / 1000, 1), loadavg_start: machine.loadavg_1m, loadavg_end: machineInfo().loadavg_1m,
     replicates: boots,
   };
@@ -246,7 +287,7 @@ export function netGoals(rows: NetRow[], boots: Map<NetRow, Bootstrapped>): NetB
 }
 
 /** The sizes of a run: the full bench, and --quick (the lab's quick mode uses the same). */
-export const NET_SIZES = { full: { runs: 5, mib: 16, transfers: 2, frames: 20000 }, quick: { runs: 2, mib: 2, transfers: 1, frames: 3000 } } as const;
+export const NET_SIZES = { full: { runs: 5, mib: 16, transfers: 2, frames: 20000, rr: 2000 }, quick: { runs: 2, mib: 2, transfers: 1, frames: 3000, rr: 300 } } as const;
 
 const iv = (v: number | null, lo: number | null, hi: number | null, unit = ''): string => (v === null ? 'not measured' : `${v}${unit} [${lo}, ${hi}]`);
 
@@ -257,6 +298,12 @@ export function netTable(r: Pick<NetBenchResult, 'rows'>): string {
         : x.offload_speedup !== undefined ? `offload on / off ${iv(x.offload_speedup.value, x.offload_speedup.ci95_low, x.offload_speedup.ci95_high, 'x')}` : '-',
       iv(x.slowdown_vs_monolithic, x.slowdown_ci95_low, x.slowdown_ci95_high, 'x'), x.runs, x.samples,
       x.samples === 0 ? '-' : x.intact ? `yes${x.lost_frames ? ` (${x.lost_frames} frames lost)` : ''}` : 'NO']));
+}
+
+/** The round trips as a table. */
+export function latencyTable(rows: readonly LatencyRow[]): string {
+  return table(['path', 'preset', 'round trip p50', 'p99', 'p50 / monolithic', 'runs', 'rounds per run'],
+    rows.map((x) => [x.path, x.preset, x.p50_us === null ? 'not measured' : `${x.p50_us} µs`, x.p99_us === null ? '-' : `${x.p99_us} µs`, x.p50_vs_monolithic === null ? '-' : `${x.p50_vs_monolithic}x`, x.runs, x.rounds]));
 }
 
 /** The lossy transfers as a table. */

@@ -34,6 +34,22 @@ export function parseTcpLines(text: string): TcpLine[] {
   return out;
 }
 
+/** Request/response round trips (tcpbench -q: one byte each way over a TCP_NODELAY connection), in µs. */
+export interface RoundTrips { label: string; rounds: number; p50_us: number; p99_us: number; mean_us: number }
+
+/** tcpbench's round-trip lines in a machine's output. */
+export function parseRoundTrips(text: string): RoundTrips[] {
+  const out: RoundTrips[] = [];
+  for (const l of text.split('\n')) {
+    if (!l.startsWith('{')) continue;
+    try {
+      const x = JSON.parse(l) as RoundTrips & { role?: string };
+      if (x.role === 'rr' && typeof x.p50_us === 'number' && typeof x.p99_us === 'number' && typeof x.rounds === 'number') out.push({ label: x.label, rounds: x.rounds, p50_us: x.p50_us, p99_us: x.p99_us, mean_us: x.mean_us });
+    } catch { /* not ours */ }
+  }
+  return out;
+}
+
 /** A transfer as both ends saw it: intact when the byte counts and Adler-32s agree. */
 export interface Transfer { label: string; bytes: number; ms: number; MBps: number; intact: boolean; /** The receiver's Adler-32 of what it read (guest transfers). */ adler32?: number }
 
@@ -61,7 +77,7 @@ function machineOptions(preset: string, init: string, stdout: (b: Uint8Array) =>
 }
 
 const A_ADDRESS = '10.0.9.1', B_ADDRESS = '10.0.9.2';
-const GUEST_PORT = 5001, LOOPBACK_PORT = 5002;
+const GUEST_PORT = 5001, LOOPBACK_PORT = 5002, RR_PORT = 5003, RR_LOOPBACK_PORT = 5004;
 /**
  * SO_RCVBUF and SO_SNDBUF of the benchmark's sockets: Linux's defaults (212992 bytes).
  * NOTE: not larger: with 1 MiB the sender's window (about 700 segments) overflows the
@@ -89,9 +105,11 @@ export interface PairOptions {
   holdReceiver?: boolean;
   /** Segmentation offload on both NICs (default on; false: the devices offer none). */
   offload?: boolean;
+  /** After the transfers, this many request/response round trips B -> A and (with `loopback`) inside A (tcpbench -q; 0 or none: no round trips). */
+  rr?: number;
 }
 
-export interface PairResult { guest: Transfer[]; loopback: Transfer[]; failure?: string }
+export interface PairResult { guest: Transfer[]; loopback: Transfer[]; rr: { guest?: RoundTrips; loopback?: RoundTrips }; failure?: string }
 
 /**
  * Boots machine A (the receiver) and, once it listens, machine B (the sender) with the
@@ -113,14 +131,18 @@ export async function guestPair(o: PairOptions): Promise<PairResult> {
   const stopA = new AbortController();
   controller.signal.addEventListener('abort', () => stopA.abort(controller.signal.reason), { once: true });
   const hold = o.holdReceiver === true ? '; sleep 3600' : '';
+  // Round trips after the transfers: A echoes B's (B retries its connect until A listens) and times its own over 127.0.0.1.
+  const rr = o.rr ?? 0;
+  const rrA = rr > 0 ? `; tcpbench -r -e ${RR_PORT} & ${o.loopback ? `tcpbench -r -e ${RR_LOOPBACK_PORT} & tcpbench -t -q ${rr} -L loopback-rr 127.0.0.1 ${RR_LOOPBACK_PORT}; ` : ''}wait` : '';
+  const rrB = rr > 0 ? `; tcpbench -t -q ${rr} -L guest-rr ${A_ADDRESS} ${RR_PORT}` : '';
   const runA = runMachine({
-    ...machineOptions(o.preset, `tcpbench -r -v -n ${o.count} -L guest ${w} ${GUEST_PORT}${loop}${hold}`, outA.push,
+    ...machineOptions(o.preset, `tcpbench -r -v -n ${o.count} -L guest ${w} ${GUEST_PORT}${loop}${rrA}${hold}`, outA.push,
       (x) => { errA.push(x); if (errA.text().includes('listening')) listening(); }, stopA.signal),
     nic: { mac: macFromSeed('bench-a'), port: a, ...ip(A_ADDRESS), offload: o.offload !== false },
   }).finally(() => listening());
   let statusB = -1;
   const runB = ready.then(() => (controller.signal.aborted ? -1 : runMachine({
-    ...machineOptions(o.preset, `tcpbench -t -n ${o.count} -L guest ${w} ${A_ADDRESS} ${GUEST_PORT} ${o.bytes}`, outB.push, errB.push, controller.signal),
+    ...machineOptions(o.preset, `tcpbench -t -n ${o.count} -L guest ${w} ${A_ADDRESS} ${GUEST_PORT} ${o.bytes}${rrB}`, outB.push, errB.push, controller.signal),
     nic: { mac: macFromSeed('bench-b'), port: b, ...ip(B_ADDRESS), offload: o.offload !== false },
   }))).then((s) => { statusB = s; return s; });
   if (o.holdReceiver === true) { await runB; stopA.abort(new Error('the sender is done')); }
@@ -128,7 +150,8 @@ export async function guestPair(o: PairOptions): Promise<PairResult> {
   await runB;
   clearTimeout(timer);
   const lines = [...parseTcpLines(outA.text()), ...parseTcpLines(outB.text())];
-  const result: PairResult = { guest: transfers(lines, 'guest', o.bytes), loopback: transfers(lines, 'loopback', o.bytes) };
+  const trips = [...parseRoundTrips(outA.text()), ...parseRoundTrips(outB.text())];
+  const result: PairResult = { guest: transfers(lines, 'guest', o.bytes), loopback: transfers(lines, 'loopback', o.bytes), rr: { guest: trips.find((t) => t.label === 'guest-rr'), loopback: trips.find((t) => t.label === 'loopback-rr') } };
   const wanted = o.count * (o.loopback ? 2 : 1);
   if (result.guest.length + result.loopback.length < wanted) {
     const last = (t: string): string => t.trim().split('\n').filter((l) => l.length > 0).slice(-1)[0] ?? '';
@@ -174,6 +197,27 @@ export async function linuxLoopback(bytes: number, count: number): Promise<Trans
     }));
   }
   return out;
+}
+
+/** Linux's own TCP request/response over 127.0.0.1 (Node sockets in this process, TCP_NODELAY): `rounds` round trips of one byte each way after 20 of warm-up. */
+export async function linuxRoundTrips(rounds: number): Promise<RoundTrips> {
+  const server = net.createServer((s) => { s.setNoDelay(true); s.on('data', (d: Buffer) => s.write(d)); s.on('end', () => s.end()); });
+  await new Promise<void>((resolve, reject) => { server.on('error', reject); server.listen(0, '127.0.0.1', resolve); });
+  const c = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+  c.setNoDelay(true);
+  await new Promise<void>((resolve, reject) => { c.once('connect', resolve); c.once('error', reject); });
+  const us: number[] = [];
+  const one = Buffer.from([0x5a]);
+  for (let k = 0; k < 20 + rounds; k++) {
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => { c.once('data', () => resolve()); c.write(one); });
+    if (k >= 20) us.push((performance.now() - t0) * 1000);
+  }
+  c.end();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  us.sort((a, b) => a - b);
+  const at = (q: number): number => Math.round(us[Math.min(us.length - 1, Math.floor(q * us.length))]! * 10) / 10;
+  return { label: 'linux-rr', rounds, p50_us: at(0.5), p99_us: at(0.99), mean_us: Math.round((us.reduce((a, b) => a + b, 0) / us.length) * 10) / 10 };
 }
 
 /** What a bridge machine forwarded in one blast. */

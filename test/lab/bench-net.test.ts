@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { kernelkit } from './cli.js';
 import { parseTcpLines, transfers } from '../../src/lab/net-machines.js';
 import type { NetRow } from '../../src/lab/net-rows.js';
-import type { LossRow } from '../../src/lab/bench-net.js';
+import type { LossRow, LatencyRow } from '../../src/lab/bench-net.js';
 
 const PRESETS = ['monolithic', 'microkernel', 'hybrid'];
 
@@ -23,10 +23,17 @@ test('the intact check fails on a short transfer or a different checksum', () =>
 });
 
 test('bench net --json: rows for every preset and path, Linux beside them, every byte intact', { timeout: 600_000 }, async () => {
-  const r = await kernelkit(['bench', 'net', '--runs', '1', '--transfers', '2', '--mib', '0.25', '--frames', '300', '--loss', '0.05', '--loss-kib', '32', '--json']);
+  const r = await kernelkit(['bench', 'net', '--runs', '1', '--transfers', '2', '--mib', '0.25', '--frames', '300', '--loss', '0.05', '--loss-kib', '32', '--rr', '50', '--json']);
   assert.equal(r.status, 0, r.stderr);
-  const j = JSON.parse(r.stdout) as { options: Record<string, unknown>; rows: NetRow[]; goals: { goal: string; verdict: string }[]; lossy: LossRow[]; loadavg_start: number };
-  assert.deepEqual(Object.keys(j), ['machine', 'options', 'rows', 'goals', 'lossy', 'seconds', 'loadavg_start', 'loadavg_end']);
+  const j = JSON.parse(r.stdout) as { options: Record<string, unknown>; rows: NetRow[]; goals: { goal: string; verdict: string }[]; lossy: LossRow[]; latency: LatencyRow[]; loadavg_start: number };
+  assert.deepEqual(Object.keys(j), ['machine', 'options', 'rows', 'goals', 'lossy', 'latency', 'seconds', 'loadavg_start', 'loadavg_end']);
+  // Request/response: 50 round trips per guest pair's boot, guest to guest and over each guest's loopback, and Linux's.
+  assert.deepEqual(j.latency.map((x) => `${x.preset} ${x.path}`), [...PRESETS.flatMap((p) => [`${p} guest-guest`, `${p} loopback`]), 'linux loopback']);
+  for (const x of j.latency) {
+    assert.ok(x.runs === 1 && x.rounds === 50 && x.run_p50_us.length === 1, JSON.stringify(x));
+    assert.ok(x.p50_us! > 0 && x.p50_us! <= x.p99_us!, JSON.stringify(x));
+    if (x.preset === 'monolithic') assert.equal(x.p50_vs_monolithic, 1, JSON.stringify(x));
+  }
   // One lossy transfer per preset: whole, and the wire saw at least every segment of it once.
   assert.deepEqual(j.lossy.map((x) => [x.preset, x.loss, x.bytes]), PRESETS.map((p) => [p, 0.05, 32768]));
   for (const x of j.lossy) {
@@ -74,7 +81,7 @@ test('bench net --json: rows for every preset and path, Linux beside them, every
 });
 
 test('bench net: bad flags are one line and status 2', async () => {
-  for (const args of [['--runs', '0'], ['--mib', '-1'], ['--frames', 'x'], ['--preset', 'nosuch'], ['--transfers', '99'], ['--loss', '1.5'], ['--loss', '0.1,x'], ['--loss-kib', '0'], ['--offload', 'maybe']]) {
+  for (const args of [['--runs', '0'], ['--mib', '-1'], ['--frames', 'x'], ['--preset', 'nosuch'], ['--transfers', '99'], ['--loss', '1.5'], ['--loss', '0.1,x'], ['--loss-kib', '0'], ['--offload', 'maybe'], ['--rr', '-1'], ['--rr', 'x']]) {
     const r = await kernelkit(['bench', 'net', ...args]);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

@@ -13,9 +13,15 @@
 // ends halts at once, and a sender that left early would take its unsent bytes along.
 //
 // Output: {"role":"recv"|"send","label","bytes","ms","MBps","adler32"}.
+//
+// Request/response (netperf's TCP_RR): the receiver with -e echoes what each connection
+// sends until its end; the sender with -q ROUNDS makes one connection, sets
+// TCP_NODELAY, and ROUNDS times sends one byte and waits for it to come back, after
+// 20 rounds of warm-up; it prints {"role":"rr","label","rounds","p50_us","p99_us",
+// "mean_us"}, the round trips' percentiles in microseconds.
 
 import * as libc from '../libc/index.js';
-import { AF, SOCK, SHUT, SO, SOL_SOCKET, inet, SysError, Errno } from '../libc/index.js';
+import { AF, SOCK, SHUT, SO, SOL_SOCKET, IPPROTO, TCP_NODELAY, inet, SysError, Errno } from '../libc/index.js';
 import { run, UsageError } from '../util/io.js';
 import { parseArgs, parseCount } from '../util/args.js';
 import { resolveHost } from '../util/hosts.js';
@@ -67,7 +73,10 @@ function sizeBuffers(fd: number, bytes: number): void {
   libc.setsockopt(fd, SOL_SOCKET, SO.SNDBUF, bytes);
 }
 
-function receive(p: number, count: number, label: string, buffers: number, verbose: boolean): number {
+/** Warm-up round trips before the timed ones (-q): the first connect's ARP, the first wake-ups. */
+const RR_WARMUP = 20;
+
+function receive(p: number, count: number, label: string, buffers: number, verbose: boolean, echo: boolean): number {
   const fd = libc.socket(AF.INET, SOCK.STREAM);
   libc.setsockopt(fd, SOL_SOCKET, SO.REUSEADDR, 1);
   sizeBuffers(fd, buffers);
@@ -76,6 +85,12 @@ function receive(p: number, count: number, label: string, buffers: number, verbo
   if (verbose) libc.eprint(`tcpbench: listening on ${p}\n`);
   for (let k = 0; k < count; k++) {
     const c = libc.accept(fd).fd;
+    if (echo) {
+      libc.setsockopt(c, IPPROTO.TCP, TCP_NODELAY, 1);
+      for (let data = libc.recv(c, 64); data.length > 0; data = libc.recv(c, 64)) for (let done = 0; done < data.length;) done += libc.send(c, data.subarray(done));
+      libc.close(c);
+      continue;
+    }
     const sum = new Adler32();
     let bytes = 0, first = 0;
     for (;;) {
@@ -142,9 +157,31 @@ function transmit(host: string, p: number, total: number, count: number, label: 
   return 0;
 }
 
+function requestResponse(host: string, p: number, rounds: number, label: string): number {
+  const fd = connectWithRetry(host, p, 0);
+  libc.setsockopt(fd, IPPROTO.TCP, TCP_NODELAY, 1);
+  const byte = new Uint8Array([0x5a]);
+  const us: number[] = [];
+  for (let k = 0; k < RR_WARMUP + rounds; k++) {
+    const t0 = performance.now();
+    libc.send(fd, byte);
+    const back = libc.recv(fd, 1);
+    if (back.length !== 1 || back[0] !== byte[0]) { libc.eprint(`tcpbench: round ${k}: the echo ${back.length === 0 ? 'ended the connection' : 'answered another byte'}\n`); return 1; }
+    if (k >= RR_WARMUP) us.push((performance.now() - t0) * 1000);
+  }
+  libc.shutdown(fd, SHUT.WR);
+  libc.recv(fd, 1); // the echo's end
+  libc.close(fd);
+  us.sort((a, b) => a - b);
+  const at = (q: number): number => Math.round(us[Math.min(us.length - 1, Math.floor(q * us.length))]! * 10) / 10;
+  const mean = Math.round((us.reduce((a, b) => a + b, 0) / us.length) * 10) / 10;
+  libc.write(1, new TextEncoder().encode(JSON.stringify({ role: 'rr', label, rounds, p50_us: at(0.5), p99_us: at(0.99), mean_us: mean }) + '\n'));
+  return 0;
+}
+
 export function main(argv: string[]): number {
   return run('tcpbench', () => {
-    const args = parseArgs(argv.slice(1), { flags: 'rtv', options: 'nLws' });
+    const args = parseArgs(argv.slice(1), { flags: 'rtve', options: 'nLwsq' });
     const count = args.options.has('n') ? parseCount(args.options.get('n')!, 'count') : 1;
     const label = args.options.get('L') ?? 'tcp';
     const buffers = args.options.has('w') ? parseCount(args.options.get('w')!, 'buffer size') : 0;
@@ -154,7 +191,15 @@ export function main(argv: string[]): number {
     if (count < 1) throw new UsageError('-n needs at least 1');
     if (args.flags.has('r')) {
       if (ops.length !== 1) throw new UsageError('-r takes PORT');
-      return receive(port(ops[0]), count, label, buffers, args.flags.has('v'));
+      if (args.options.has('q')) throw new UsageError('-q (rounds) goes with -t; the receiver echoes with -e');
+      return receive(port(ops[0]), count, label, buffers, args.flags.has('v'), args.flags.has('e'));
+    }
+    if (args.flags.has('e')) throw new UsageError('-e (echo) goes with -r');
+    if (args.options.has('q')) {
+      if (ops.length !== 2) throw new UsageError('-t -q ROUNDS takes HOST PORT');
+      const rounds = parseCount(args.options.get('q')!, 'rounds');
+      if (rounds < 1) throw new UsageError('-q needs at least 1 round');
+      return requestResponse(resolveHost(ops[0]!), port(ops[1]), rounds, label);
     }
     if (ops.length !== 3) throw new UsageError('-t takes HOST PORT BYTES');
     const total = parseCount(ops[2]!, 'byte count');
