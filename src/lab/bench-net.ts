@@ -14,7 +14,7 @@ import { guestPair, linuxLoopback, linuxRoundTrips, bridgeMachine, blasts, lossy
 import { machineInfo, type MachineInfo } from './machine-info.js';
 import { rng, shuffle } from './seed.js';
 import { bootstrapMedian, ratio, type Bootstrapped } from './bootstrap.js';
-import { round, significant } from './stats.js';
+import { round, significant, median } from './stats.js';
 import { loadPreset } from '../hosts/presets.js';
 import { placedDomain } from '../abi/component.js';
 import { table } from './table.js';
@@ -194,7 +194,7 @@ export async function benchNet(o: NetBenchOptions): Promise<NetBenchResult & { r
       preset, path, placement: placementOf(preset, path),
       MBps: ok ? round(b.point) : null, ci95_low: ok ? round(b.low) : null, ci95_high: ok ? round(b.high) : null,
       slowdown_vs_monolithic: null, slowdown_ci95_low: null, slowdown_ci95_high: null,
-      run_MBps: m.values.map((v) => round([...v].sort((x, y) => x - y)[Math.floor((v.length - 1) / 2)]!)),
+      run_MBps: m.values.map((v) => round(median(v))),
       runs: m.values.length, samples: m.values.reduce((a, v) => a + v.length, 0), intact: m.intact,
     };
     if (path === 'bridge') {
@@ -223,13 +223,13 @@ export async function benchNet(o: NetBenchOptions): Promise<NetBenchResult & { r
     Object.assign(row, { slowdown_vs_monolithic: significant(q.point), slowdown_ci95_low: significant(q.low), slowdown_ci95_high: significant(q.high) });
   }
   const listed = rows.filter((x) => x.preset === 'linux' || o.presets.includes(x.preset));
-  const median = (xs: number[]): number | null => (xs.length === 0 ? null : [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!);
+  const medianOrNull = (xs: number[]): number | null => (xs.length === 0 ? null : median(xs));
   const latency: LatencyRow[] = [];
   if (rr > 0) {
     const paths: [string, LatencyRow['path']][] = [...presets.flatMap((p): [string, LatencyRow['path']][] => [[p, 'guest-guest'], [p, 'loopback']]), ...(o.noLinux === true ? [] : [['linux', 'loopback'] as [string, LatencyRow['path']]])];
     for (const [preset, path] of paths) {
       const ts = trips.get(`${preset}|${path}`) ?? [];
-      latency.push({ preset, path, rounds: rr, runs: ts.length, p50_us: median(ts.map((t) => t.p50_us)), p99_us: median(ts.map((t) => t.p99_us)), run_p50_us: ts.map((t) => t.p50_us), p50_vs_monolithic: null });
+      latency.push({ preset, path, rounds: rr, runs: ts.length, p50_us: medianOrNull(ts.map((t) => t.p50_us)), p99_us: medianOrNull(ts.map((t) => t.p99_us)), run_p50_us: ts.map((t) => t.p50_us), p50_vs_monolithic: null });
     }
     for (const row of latency) {
       const base = latency.find((x) => x.preset === 'monolithic' && x.path === row.path);

@@ -230,7 +230,7 @@ export async function runFaultCampaign(o: FaultCampaignOptions, only?: FaultJob[
   const jobs = only ?? planJobs(o);
   const parallel = o.parallel ?? 1;
   // The costliest boots first, so that no lane is left with a long one at the end.
-  const groups = planBoots(o, jobs, parallel).sort((a, b) => b.reduce((t, j) => t + jobCost(j), 0) - a.reduce((t, j) => t + jobCost(j), 0));
+  const groups = planBoots(o, jobs, parallel).map((g) => ({ g, cost: groupCost(g) })).sort((a, b) => b.cost - a.cost).map((x) => x.g);
   o.onProgress?.(`faults: ${jobs.length} jobs in ${groups.length} boot groups, ${parallel} at once`, 0, groups.length);
   const byGroup = await inPool(groups, parallel, (g) => runFaultGroup(o, g), (done) => o.onProgress?.(`faults: ${done}/${groups.length} boot groups`, done, groups.length));
   // In the jobs' order, whatever the grouping.
@@ -331,6 +331,7 @@ const DAMAGING = new Set(['wild-write', 'leak']);
  */
 const FAULT_COST: Record<string, number> = { hang: 4, crash: 3 };
 const jobCost = (j: FaultJob): number => (FAULT_COST[j.type] ?? 1) * (j.to - j.from);
+const groupCost = (g: FaultJob[]): number => g.reduce((t, j) => t + jobCost(j), 0);
 
 /** Faults one shared boot's group may hold at most: its cells' blocks must fit the disk (about 3.5 operations a fault, 1 KiB each). */
 const GROUP_FAULTS = 2000;

@@ -18,6 +18,7 @@ import { seededRandom } from '../lib/random.js';
 import { impairer, NO_IMPAIRMENTS } from '../hosts/node/net/impair.js';
 import { macFromSeed, parseIp } from '../hosts/node/net/backends.js';
 import { MEASURING_PARAMS } from './boot.js';
+import { summarize, round } from './stats.js';
 
 /** One line tcpbench printed (src/user/bin/tcpbench.ts). */
 export interface TcpLine { role: 'recv' | 'send'; label: string; bytes: number; ms: number; MBps: number; adler32: number }
@@ -215,9 +216,8 @@ export async function linuxRoundTrips(rounds: number): Promise<RoundTrips> {
   }
   c.end();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  us.sort((a, b) => a - b);
-  const at = (q: number): number => Math.round(us[Math.min(us.length - 1, Math.floor(q * us.length))]! * 10) / 10;
-  return { label: 'linux-rr', rounds, p50_us: at(0.5), p99_us: at(0.99), mean_us: Math.round((us.reduce((a, b) => a + b, 0) / us.length) * 10) / 10 };
+  const s = summarize(us);
+  return { label: 'linux-rr', rounds, p50_us: round(s.median, 1), p99_us: round(s.p99, 1), mean_us: round(s.mean, 1) };
 }
 
 /** What a bridge machine forwarded in one blast. */

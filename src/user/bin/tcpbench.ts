@@ -173,7 +173,8 @@ function requestResponse(host: string, p: number, rounds: number, label: string)
   libc.recv(fd, 1); // the echo's end
   libc.close(fd);
   us.sort((a, b) => a - b);
-  const at = (q: number): number => Math.round(us[Math.min(us.length - 1, Math.floor(q * us.length))]! * 10) / 10;
+  // Nearest rank, as the lab's quantile (lab/stats.ts), so guest and Linux rows agree.
+  const at = (q: number): number => Math.round(us[Math.min(us.length - 1, Math.max(0, Math.ceil(q * us.length) - 1))]! * 10) / 10;
   const mean = Math.round((us.reduce((a, b) => a + b, 0) / us.length) * 10) / 10;
   libc.write(1, new TextEncoder().encode(JSON.stringify({ role: 'rr', label, rounds, p50_us: at(0.5), p99_us: at(0.99), mean_us: mean }) + '\n'));
   return 0;
