@@ -374,7 +374,8 @@ TESTS.packet_capture_rules = () => {
   check(frames > 0 && queued <= 2048, `the capture queue stays within SO_RCVBUF (${frames} frames, ${queued} bytes)`);
   // PACKET_STATISTICS: what the full queue dropped is counted, and reading resets it.
   const stats = libc.packetStats(tap);
-  check(stats.drops > 0 && stats.packets >= frames + stats.drops && stats.packets >= 100, `PACKET_STATISTICS counts the flood (${stats.packets} seen, ${stats.drops} dropped, ${frames} read)`);
+  // (Not all 100 need have reached the wire yet: what was seen is what was read plus what was dropped, at least.)
+  check(stats.drops > 0 && stats.packets >= frames + stats.drops, `PACKET_STATISTICS counts the flood (${stats.packets} seen, ${stats.drops} dropped, ${frames} read)`);
   const again = libc.packetStats(tap);
   check(again.packets + again.drops < stats.packets, `PACKET_STATISTICS resets when read (${again.packets} seen, ${again.drops} dropped)`);
   expectErrno(Errno.ENOPROTOOPT, () => libc.packetStats(u), 'PACKET_STATISTICS on a UDP socket');
