@@ -92,7 +92,7 @@ test('shm: vfs reaches blk on their own channel, without the kernel thread; mach
 test('shm: a restarted blk is re-wired to vfs; the read in flight is replayed and later reads go to the new channel', async () => {
   await withTable('shm', async (t) => {
     assert.deepEqual([...await read(t, 7)], [7, 7, 7, 7]);
-    t.armFault('blk', 'crash');
+    await t.armFault('blk', 'crash');
     // The read that crashes blk: vfs's call is taken back, queued, and replayed on the new blk.
     assert.deepEqual([...await read(t, 8)], [8, 8, 8, 8]);
     assert.equal(t.get('blk')?.restarts, 1);
@@ -132,7 +132,7 @@ test('peerTraffic: the kernel counts what goes between components — direct and
     const four = edge(t)?.bytes ?? 0;
     // Every read is the same call and reply, so four reads carry four times one's bytes.
     assert.equal(four, 4 * one);
-    t.armFault('blk', 'crash');
+    await t.armFault('blk', 'crash');
     await read(t, 5);
     for (let i = 6; i <= 9; i++) await read(t, i);
     assert.ok((edge(t)?.bytes ?? 0) >= 8 * one, `after the restart: ${edge(t)?.bytes} bytes (the old channel's kept)`);

@@ -31,7 +31,7 @@ test('a call in flight when a server died is answered even when its first restar
   await withTable({ blk }, 'shm', [[blk, 'user']], async (t) => {
     const b = t.iface<BlkService>('blk');
     assert.deepEqual([...await b.read(3, 1)].slice(0, 2), [3, 3]);
-    t.armFault('blk', 'crash');
+    await t.armFault('blk', 'crash');
     let timer: NodeJS.Timeout | undefined;
     const answer = await Promise.race([
       b.read(5, 1).then((d) => [...d].slice(0, 2), (e: unknown) => `failed: ${String(e)}`),

@@ -94,9 +94,8 @@ async function withNic(domain: Domain, body: (n: NicService, m: NicDeviceModel, 
   try {
     await withTable({ nic }, 'shm', [[nic, domain]], async (t) => {
       await body(t.iface<NicService>('nic'), m, async () => {
-        t.armFault('nic', 'crash');
-        // The fault travels on the server's control line, not its call channel: let it land first.
-        await new Promise((r) => setTimeout(r, 20));
+        // The fault travels on the server's control line, not its call channel: armFault resolves once it has landed.
+        await t.armFault('nic', 'crash');
       }, () => t.get('nic')?.restarts ?? 0);
     }, { devices: { nic: { kind: 'nic', memory: m.memory } }, grants: { nic: 'nic' } });
   } finally { stop(); }

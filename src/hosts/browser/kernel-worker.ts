@@ -61,8 +61,7 @@ addEventListener('message', (e) => {
         watchWildWrite(k, m.component).then((report) => send({ type: 'wild-write', report }), (error: unknown) => send({ type: 'armed', component: m.component, kind: m.kind, error: error instanceof Error ? error.message : String(error) }));
         return;
       }
-      kernel.components.armFault(m.component, m.kind);
-      send({ type: 'armed', component: m.component, kind: m.kind });
+      kernel.components.armFault(m.component, m.kind).then(() => send({ type: 'armed', component: m.component, kind: m.kind }), (error: unknown) => send({ type: 'armed', component: m.component, kind: m.kind, error: error instanceof Error ? error.message : String(error) }));
     } catch (error) { send({ type: 'armed', component: m.component, kind: m.kind, error: error instanceof Error ? error.message : String(error) }); }
   } else if (m.type === 'read-file') {
     if (kernel === undefined) { send({ type: 'file', id: m.id, error: 'the machine has not booted' }); return; }

@@ -59,7 +59,7 @@ export async function watchWildWrite(k: Kernel, component: string): Promise<Wild
   const copies = memories.map(([, m]) => m.slice());
   const before = new Map<string, number>();
   for (const a of await k.components.memstat()) for (const r of a.regions) before.set(keyOf(a.arena, r), r.checksum);
-  k.components.armFault(component, 'wild-write');
+  await k.components.armFault(component, 'wild-write');
   let error: string | undefined;
   try { await poke(k, component); } catch (e) { error = e instanceof Error ? e.message : String(e); }
   const arenas = await k.components.memstat();

@@ -136,7 +136,7 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
   host.port.onMessage((raw) => {
     const m = raw as ServerControl;
     if (m.type === 'rpc') for (const l of rpcListeners) l(m.m);
-    else if (m.type === 'fault' && isFaultType(m.kind)) faults.armed = m.kind;
+    else if (m.type === 'fault' && isFaultType(m.kind)) { faults.armed = m.kind; host.port.post({ type: 'fault-armed' }); }
     // A new end may already hold messages (the peer sent before this arrived): wake the loop.
     else if (m.type === 'peer-up' && SERVICES[m.end.peer] !== undefined) { linkFor(m.end.peer).up(m.end); bell.ring(); }
     else if (m.type === 'peer-down') links.get(m.peer)?.down();

@@ -38,6 +38,9 @@ function startError(message: string): KernelError {
  */
 export type Transport = 'shm' | 'mach' | 'postmessage';
 
+/** How long arming a fault waits for the server thread to confirm it (ms). */
+const ARM_WAIT_MS = 2000;
+
 /** What the server thread is told at start (see server-runtime.ts). */
 export interface ServerInit {
   type: 'init';
@@ -92,6 +95,7 @@ export type ServerEvent =
   | { type: 'rpc'; m: unknown }
   | { type: 'memstat'; id: number; arena: MemArenaRecord }
   | { type: 'selfcheck'; id: number; damage: string | null }
+  | { type: 'fault-armed' }
   | { type: 'shutdown-done' };
 
 export interface ServerOptions {
@@ -173,6 +177,7 @@ export class UserServer {
         case 'memstat': this.memstatWaiters.get(ev.id)?.(ev.arena); this.memstatWaiters.delete(ev.id); return;
         case 'selfcheck': this.checkWaiter?.(ev.damage ?? undefined); this.checkWaiter = undefined; return;
         case 'shutdown-done': this.shutdownDone?.(); return;
+        case 'fault-armed': this.armedWaiters.shift()?.(); return;
       }
     });
     this.thread.onExit((error) => {
@@ -224,7 +229,25 @@ export class UserServer {
 
   poll(): boolean { return this.endpoint.poll(); }
 
-  armFault(kind: string): void { this.post({ type: 'fault', kind }); }
+  /**
+   * Arms a fault for the server's next request. Resolves once the server thread has it
+   * (a call sent after that is the one it hits: the arming travels as a message, calls
+   * by channel, so without the wait a call could overtake it), once the server dies, or
+   * after ARM_WAIT_MS (a thread that has not yet finished starting reads its messages late).
+   */
+  armFault(kind: string): Promise<void> {
+    if (this.dead) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const waiters = this.armedWaiters;
+      const timer = setTimeout(() => { waiters.splice(waiters.indexOf(done), 1); resolve(); }, ARM_WAIT_MS);
+      function done(): void { clearTimeout(timer); resolve(); }
+      waiters.push(done);
+      this.post({ type: 'fault', kind });
+    });
+  }
+
+  /** Who waits for the server to have its fault armed, in the order the faults were sent. */
+  private readonly armedWaiters: (() => void)[] = [];
 
   /** Sends a control message to the server thread (unless it is dead). */
   post(message: ServerControl): void { if (!this.dead) this.thread.post(message); }
@@ -276,6 +299,7 @@ export class UserServer {
   die(reason: string): void {
     if (this.dead) return;
     this.dead = true;
+    for (const done of this.armedWaiters.splice(0)) done();
     this.thread.terminate();
     this.o.onDeath(reason);
   }

@@ -441,12 +441,13 @@ export class ComponentTable {
     }
   }
 
-  armFault(name: string, type: FaultType): void {
+  /** Arms `type` for the component's next request; resolves once it is armed (Server.armFault). */
+  async armFault(name: string, type: FaultType): Promise<void> {
     const r = this.records.get(name);
     if (r === undefined) throw new KernelError(Errno.ENODEV, `component ${name} is not loaded`);
     if (r.sandbox !== undefined) r.sandbox.armFault(type);
     else if (r.domain === 'kernel') r.faults.armed = type;
-    else r.server?.armFault(type);
+    else await r.server?.armFault(type);
   }
 
   async unload(name: string): Promise<void> {
