@@ -324,13 +324,21 @@ export function campaignParams(hangMs: number, hangCpuMs = 0, spinUs = CAMPAIGN_
 /** Fault types whose cells leave the component damaged for what follows (a wild write's garbage in its arena, a leak that goes on until a restart): a shared boot ends with such a cell. */
 const DAMAGING = new Set(['wild-write', 'leak']);
 /**
- * What a fault of each type costs, relative to the cheapest, for balancing the lanes
- * (planBoots, runFaultCampaign): the CPU per fault of the microkernel blk and vfs cells
- * on the two-core host, with machines that do not spin: a hang (the spinning, then a
- * new server thread) ~115-150 ms, a crash (a new thread) ~85-100, the others 27-40.
+ * What a fault costs (ms of CPU), for balancing the lanes (planBoots, runFaultCampaign):
+ * measured per cell on the two-core host (microkernel, one machine, machines that do
+ * not spin, 200 faults a cell, boot included). The component matters as much as the
+ * type: a vfs restart restores the root image and re-wires four peers, so a vfs crash
+ * costs twice a blk crash; weighted by type alone, the lane that drew the vfs hang
+ * cell ran on alone for a sixth of the campaign. Other components cost what their
+ * type costs on average.
  */
-const FAULT_COST: Record<string, number> = { hang: 4, crash: 3 };
-const jobCost = (j: FaultJob): number => (FAULT_COST[j.type] ?? 1) * (j.to - j.from);
+const FAULT_COST_MS: Record<string, Record<string, number>> = {
+  blk: { crash: 54, hang: 88, 'bad-reply': 21, 'wild-write': 20, leak: 24 },
+  vfs: { crash: 114, hang: 139, 'bad-reply': 25, 'wild-write': 26, leak: 27 },
+};
+const TYPE_COST_MS: Record<string, number> = { crash: 84, hang: 114 };
+const faultCost = (component: string, type: string): number => FAULT_COST_MS[component]?.[type] ?? TYPE_COST_MS[type] ?? 24;
+const jobCost = (j: FaultJob): number => faultCost(j.component, j.type) * (j.to - j.from);
 const groupCost = (g: FaultJob[]): number => g.reduce((t, j) => t + jobCost(j), 0);
 
 /** Faults one shared boot's group may hold at most: its cells' blocks must fit the disk (about 3.5 operations a fault, 1 KiB each). */

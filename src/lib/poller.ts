@@ -41,6 +41,8 @@ export class Doorbell {
   constructor(buffer: SharedArrayBuffer, index = 0) { this.word = new Int32Array(buffer, index * 4, 1); }
   /** True when the consumer was asleep (see ringBell). */
   ring(): boolean { return ringBell(this.word, 0); }
+  /** Whether the consumer sleeps on the word now (or is about to). */
+  asleep(): boolean { return (Atomics.load(this.word, 0) & ASLEEP) !== 0; }
   /** The ring count, to compare before sleeping. */
   seq(): number { return Atomics.load(this.word, 0) & ~ASLEEP; }
 
@@ -89,6 +91,8 @@ export interface PollLoopOptions {
   tick?: () => void;
   /** The tick's period (ms; default 100). */
   tickMs?: number;
+  /** The longest sleep while idle (ms; default tickMs): a loop whose tick need not run while it sleeps sleeps longer. */
+  sleepMs?: number;
 }
 
 export async function pollLoop(o: PollLoopOptions): Promise<void> {
@@ -96,6 +100,7 @@ export async function pollLoop(o: PollLoopOptions): Promise<void> {
   let lastMacro = idleSince;
   let lastTick = idleSince;
   const tickMs = o.tickMs ?? 100;
+  const sleepMs = o.sleepMs ?? tickMs;
   while (o.running()) {
     const seen = o.doorbell.seq();
     const worked = o.poll();
@@ -105,8 +110,8 @@ export async function pollLoop(o: PollLoopOptions): Promise<void> {
     if (o.tick !== undefined && now - lastTick > tickMs) { o.tick(); lastTick = now; }
     if (worked) { idleSince = now; continue; }
     if ((now - idleSince) * 1000 < o.spinUs) continue;
-    // Block until a producer rings, but wake at least once a tick.
-    await o.doorbell.sleepAsync(seen, tickMs);
+    // Block until a producer rings, but wake at least once every sleepMs.
+    await o.doorbell.sleepAsync(seen, sleepMs);
     lastMacro = performance.now();
     idleSince = lastMacro;
   }

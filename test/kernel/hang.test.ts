@@ -42,3 +42,23 @@ test('the CPU rule restarts when the beat moves, and is off at 0 or without the 
   assert.equal(blind.hung(1, 400, undefined, 500, 50), false);
   assert.equal(blind.hung(1, 501, undefined, 500, 50), true);
 });
+
+test('a server that beats only while awake: asleep with its CPU time still is alive however long; asleep while burning CPU is hung', () => {
+  // Idle for ten silence timeouts: every look finds it asleep and its CPU unchanged.
+  const idle = new HangJudge(0);
+  assert.equal(idle.hung(1, 0, 100, 500, 50, true), false);
+  for (let t = 10; t <= 5000; t += 10) assert.equal(idle.hung(1, t, 100, 500, 50, true), false, `t=${t}`);
+  // It wakes, works a little between two looks and sleeps again: still alive.
+  assert.equal(idle.hung(1, 5010, 103, 500, 50, true), false);
+  assert.equal(idle.hung(1, 5020, 103, 500, 50, true), false);
+  // Asleep on its doorbell but spinning in another task of the thread (a call resumed by a
+  // message): the asleep bit does not hide it, the spinning rule sees the CPU time.
+  const spinning = new HangJudge(0);
+  let seen = -1;
+  for (let t = 0, cpu = 0; t <= 500; t += 10, cpu += 10) if (spinning.hung(4, t, cpu, 500, 50, true)) { seen = t; break; }
+  assert.equal(seen, 60);
+  // Asleep without a CPU clock (a host that cannot tell): only the silence rule judges.
+  const blind = new HangJudge(0);
+  blind.hung(1, 0, undefined, 500, 50, true);
+  assert.equal(blind.hung(1, 501, undefined, 500, 50, true), true);
+});

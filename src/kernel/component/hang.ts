@@ -17,16 +17,20 @@ export class HangJudge {
   private lastBeatAt: number;
   /** The thread's CPU time when the beat was first seen unchanged (undefined: it moved since). */
   private cpuAtStall: number | undefined;
+  /** The thread's CPU time at the last look (undefined: not read then). */
+  private lastCpu: number | undefined;
 
   constructor(now: number) { this.lastBeatAt = now; }
 
   /**
    * One look: `beat` is the heartbeat word, `now` the wall clock (ms), `cpuMs` the
    * thread's CPU time (ms) or undefined where the host cannot tell. `cpuLimitMs` 0
-   * turns the spinning rule off.
+   * turns the spinning rule off. `idle`: the thread sleeps on its doorbell (see above).
    */
-  hung(beat: number, now: number, cpuMs: number | undefined, timeoutMs: number, cpuLimitMs: number): boolean {
-    if (beat !== this.lastBeat) { this.lastBeat = beat; this.lastBeatAt = now; this.cpuAtStall = undefined; return false; }
+  hung(beat: number, now: number, cpuMs: number | undefined, timeoutMs: number, cpuLimitMs: number, idle = false): boolean {
+    const still = idle && cpuMs !== undefined && cpuMs === this.lastCpu;
+    this.lastCpu = cpuMs;
+    if (beat !== this.lastBeat || still) { this.lastBeat = beat; this.lastBeatAt = now; this.cpuAtStall = undefined; return false; }
     if (cpuLimitMs > 0 && cpuMs !== undefined) {
       // The CPU clock starts at the first look that finds the beat unchanged.
       if (this.cpuAtStall === undefined) this.cpuAtStall = cpuMs;

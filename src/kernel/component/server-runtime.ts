@@ -23,6 +23,9 @@ import type { ServerInit, ServerControl } from './server.js';
 import { WindowGrant, GrantViolation, isGrantRef } from '../ipc/grant.js';
 import { DirectServer } from './direct-server.js';
 
+/** How long a server that beats from its poll loop sleeps on its doorbell at most (ms): nothing needs it awake. */
+const IDLE_SLEEP_MS = 1000;
+
 /** How long a call with a grant waits for the kernel's message that maps the memory. */
 const LENT_MEMORY_WAIT_MS = 2000;
 
@@ -183,7 +186,10 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
 
   // The server's address space: its own arena and, if granted, its own device.
   if (init.device !== undefined) arena.mapWindow({ owner: init.name, tag: init.device.kind, memory: init.device.memory });
-  host.startHeartbeat(new Int32Array(init.heartbeat), init.heartbeatMs);
+  const heartbeat = new Int32Array(init.heartbeat);
+  // Beats from the poll loop while it is awake (ServerInit.loopBeats), else from a timer.
+  if (init.loopBeats) Atomics.add(heartbeat, 0, 1);
+  else host.startHeartbeat(heartbeat, init.heartbeatMs);
   if (init.transport !== 'postmessage') {
     const poll = (): boolean => {
       let worked = endpoint.poll();
@@ -192,7 +198,8 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
       if (direct.poll()) worked = true;
       return worked;
     };
-    void pollLoop({ doorbell: bell, poll, spinUs: init.spinUs, host, running: () => host.running?.() ?? true }).catch((e) => host.crash(e));
+    const beats = init.loopBeats ? { tick: () => { Atomics.add(heartbeat, 0, 1); }, tickMs: init.heartbeatMs, sleepMs: IDLE_SLEEP_MS } : {};
+    void pollLoop({ doorbell: bell, poll, spinUs: init.spinUs, host, running: () => host.running?.() ?? true, ...beats }).catch((e) => host.crash(e));
   }
   try {
     if (init.wasm !== undefined) {

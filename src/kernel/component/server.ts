@@ -63,6 +63,12 @@ export interface ServerInit {
   wildWriteBytes: number;
   /** The heartbeat's period (ms). */
   heartbeatMs: number;
+  /**
+   * Beats come from the server's poll loop while it is awake, none while it sleeps on
+   * its doorbell (the supervisor takes a sleeping thread whose CPU time has not moved
+   * for alive: hang.ts); false: a timer beats every heartbeatMs, asleep or not.
+   */
+  loopBeats: boolean;
   /** A WebAssembly build to run in this server instead (user-wasm): its module's name and bytes, and the sandbox's limits. */
   wasm?: { module: string; bytes: Uint8Array; fuel: number; maxBytes: number; maxPages: number };
 }
@@ -116,6 +122,11 @@ export interface ServerOptions {
   spinUs: number;
   wildWriteBytes: number;
   heartbeatMs: number;
+  /**
+   * The hang rule by CPU time is on (params.hangCpuMs): where the host also reports the
+   * thread's CPU time, a server asleep on its doorbell need not beat (see ServerInit.loopBeats).
+   */
+  judgedByCpu: boolean;
   /** Server threads the host keeps started ahead of need (params.serverSpareThreads). */
   spareThreads: number;
   /** Serves calls the server makes (to the kernel or, relayed, to peers). */
@@ -136,6 +147,9 @@ export class UserServer {
   readonly endpoint: Endpoint;
   readonly heartbeat: Int32Array;
   readonly arena: SharedArrayBuffer;
+  /** The server thread's doorbell (asleep: ServerInit.loopBeats). */
+  private readonly bell: Doorbell;
+  private readonly loopBeats: boolean;
   private readonly createdAt = performance.now();
   /** Until the thread reports ready (its component's init has run). */
   private starting = true;
@@ -152,6 +166,8 @@ export class UserServer {
     const heartbeat = new SharedArrayBuffer(4);
     this.heartbeat = new Int32Array(heartbeat);
     const serverBellMemory = o.bell;
+    this.bell = new Doorbell(serverBellMemory);
+    this.loopBeats = o.judgedByCpu && o.transport !== 'postmessage' && this.thread.cpuMs !== undefined;
     const channel = o.transport !== 'postmessage' ? channelMemory(o.channelBytes) : undefined;
     const rpcListeners: ((m: unknown) => void)[] = [];
     this.endpoint = channel !== undefined
@@ -187,7 +203,7 @@ export class UserServer {
     const init: ServerInit = {
       type: 'init', name: o.manifest.name, transport: o.transport, channel, links: o.links, clients: o.clients, down: o.down, kernelBell: o.kernelBellMemory,
       serverBell: serverBellMemory, heartbeat, arena: this.arena, config: o.config, device: o.device,
-      spinUs: o.spinUs, wildWriteBytes: o.wildWriteBytes, heartbeatMs: o.heartbeatMs, ...(o.wasm === undefined ? {} : { wasm: o.wasm }),
+      spinUs: o.spinUs, wildWriteBytes: o.wildWriteBytes, heartbeatMs: o.heartbeatMs, loopBeats: this.loopBeats, ...(o.wasm === undefined ? {} : { wasm: o.wasm }),
     };
     this.thread.post(init);
   }
@@ -290,8 +306,10 @@ export class UserServer {
     const beat = Atomics.load(this.heartbeat, 0);
     const now = performance.now();
     if (beat === 0 || this.starting) return now - this.createdAt > startTimeoutMs;
-    // NOTE: the thread's CPU time is read (a /proc file on Node) only when the rule is on.
-    return this.judge.hung(beat, now, cpuLimitMs > 0 ? this.thread.cpuMs?.() : undefined, timeoutMs, cpuLimitMs);
+    // A server that beats only while awake is asleep on its doorbell or beating (or hung).
+    const idle = this.loopBeats && this.bell.asleep();
+    // NOTE: the thread's CPU time is read (a /proc file on Node) only when a rule needs it.
+    return this.judge.hung(beat, now, cpuLimitMs > 0 || idle ? this.thread.cpuMs?.() : undefined, timeoutMs, cpuLimitMs, idle);
   }
 
   private readonly judge = new HangJudge(performance.now());

@@ -296,7 +296,7 @@ export class ComponentTable {
       channelBytes: this.o.params.channelRingBytes,
       spinUs: this.o.params.serverSpinUs,
       wildWriteBytes: this.o.params.wildWriteBytes,
-      heartbeatMs: this.o.params.heartbeatPeriodMs,
+      heartbeatMs: this.o.params.heartbeatPeriodMs, judgedByCpu: this.o.params.hangCpuMs > 0,
       spareThreads: this.o.params.serverSpareThreads,
       serve: (to, method, args) => this.serveFromServer(record, to, method, args),
       // A kernel-domain component failed serving a relayed or kernel call: a kernel bug.
