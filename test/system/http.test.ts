@@ -53,9 +53,12 @@ for (const p of PRESETS) {
       // A 20 KiB header: 431, and the connection ends.
       "{ printf 'GET /in.txt HTTP/1.1\\r\\nX: '; head -c 20480 /dev/zero | tr '\\0' a; printf '\\r\\n\\r\\n'; } | nc 127.0.0.1 8080 | head -1 | tr -d '\\r'",
       'printf "POST /in.txt HTTP/1.1\\r\\nContent-Length: 3\\r\\n\\r\\nabc" | nc 127.0.0.1 8080 | head -1 | tr -d "\\r"',
-      // Three idle connections fill -c 3; the fourth is told 503.
-      'j=; for i in 1 2 3; do sleep 3 | nc -N 127.0.0.1 8080 > /dev/null & j="$j $!"; done',
-      'sleep 0.5; printf "GET /in.txt HTTP/1.1\\r\\n\\r\\n" | nc 127.0.0.1 8080 | head -1 | tr -d "\\r"',
+      // Three idle connections fill -c 3; the fourth is told 503. It connects only once the
+      // three are established (ss lists their client ends), or on a loaded host it could
+      // come first, be served, and hold its keep-alive connection open.
+      'j=; for i in 1 2 3; do sleep 5 | nc -N 127.0.0.1 8080 > /dev/null & j="$j $!"; done',
+      "i=0; until [ \"$(ss -t | grep -c ' 127.0.0.1:8080$')\" -ge 3 ] || [ $i -ge 100 ]; do sleep 0.05; i=$((i+1)); done",
+      'printf "GET /in.txt HTTP/1.1\\r\\n\\r\\n" | nc 127.0.0.1 8080 | head -1 | tr -d "\\r"',
       'wait $j; sleep 0.2',
       'wget -q -O - http://127.0.0.1:8080/in.txt',
       'wget -q -O /dev/null http://127.0.0.1:8080/missing; echo missing=$?',
