@@ -23,7 +23,7 @@ import { runFaultCampaign, type FaultCell, type FaultCampaignOptions } from './f
 import { countTcb, type TcbRow } from './tcb.js';
 import { judgeClaims, judgeTargets, type ClaimVerdict, type TargetVerdict, type GadgetProbe } from './claims.js';
 import { probeUsbGadget } from './gadget.js';
-import { benchNet, type NetRow, type NetGoal } from './bench-net.js';
+import { benchNet, type NetRow, type NetGoal, type LatencyRow } from './bench-net.js';
 
 export interface LabRow {
   /** A preset, or 'native' for the host OS itself. */
@@ -82,12 +82,14 @@ export interface LabResult {
 export interface LabNet {
   rows: NetRow[];
   goals: NetGoal[];
-  options: { runs: number; bytes: number; transfers: number; frames: number };
+  /** Request/response round trips per preset and path (bench-net.ts LatencyRow); empty with rrRounds 0. */
+  latency: LatencyRow[];
+  options: LabNetOptions;
   seconds: number;
 }
 
-/** The sizes of the lab's network section. */
-export interface LabNetOptions { runs: number; bytes: number; transfers: number; frames: number }
+/** The sizes of the lab's network section; rrRounds: round trips per boot of each guest pair (0: none). */
+export interface LabNetOptions { runs: number; bytes: number; transfers: number; frames: number; rrRounds: number }
 
 export interface LabOptions {
   presets: string[];
@@ -280,9 +282,9 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
 
   let net: LabNet | undefined;
   if (o.net !== undefined) {
-    step('network: TCP guest <-> guest, loopback, Linux loopback, the C7 bridge');
+    step('network: TCP guest <-> guest, loopback, Linux loopback, the C7 bridge, round trips');
     const n = await benchNet({ presets: o.presets, seed: o.seed, ...o.net, noLinux: o.native === false });
-    net = { rows: n.rows, goals: n.goals, options: o.net, seconds: n.seconds };
+    net = { rows: n.rows, goals: n.goals, latency: n.latency, options: o.net, seconds: n.seconds };
     done++;
   }
 

@@ -62,9 +62,16 @@ function networkSection(r: LabResult): string {
       x.samples === 0 ? '-' : x.intact ? `yes${x.lost_frames ? ` (${x.lost_frames} frames lost)` : ''}` : 'NO', x.note ?? '']),
     (i) => ` data-path="${esc(n.rows[i]!.path)}" data-preset="${esc(n.rows[i]!.preset)}"`);
   const goals = tableHtml('net-goals', ['goal', 'verdict', 'measured'], n.goals.map((g) => [g.goal, g.verdict, g.measured]), (i) => ` class="v-${n.goals[i]!.verdict.replace(' ', '-')}"`);
+  const us = (v: number | null): Cell => ({ text: v === null ? 'not measured' : `${v} µs`, value: v });
+  const latency = n.latency.length === 0 ? '' : `<h3>Request/response</h3>
+<p class="note">${esc(n.options.rrRounds)} round trips of one byte each way over one TCP connection with TCP_NODELAY per boot of each guest pair (netperf's TCP_RR), after 20 of warm-up: guest-guest between the pair, loopback inside the first machine; linux over the host's 127.0.0.1. Medians over the boots of each boot's p50 and p99; "p50 / monolithic" above 1 is slower.</p>
+${tableHtml('net-latency', ['path', 'preset', 'p50', 'p99', 'p50 / monolithic', 'boots', 'round trips per boot'],
+    n.latency.map((x) => [x.path, x.preset, us(x.p50_us), us(x.p99_us), { text: x.p50_vs_monolithic === null ? '-' : `${x.p50_vs_monolithic}x`, value: x.p50_vs_monolithic }, x.runs, x.rounds]),
+    (i) => ` data-path="${esc(n.latency[i]!.path)}" data-preset="${esc(n.latency[i]!.preset)}"`)}`;
   return `<h2>Network</h2>
 <p class="note">TCP throughput of one connection (${esc(n.options.transfers)} transfer(s) of ${esc((n.options.bytes / 1048576).toFixed(1))} MiB per boot, ${esc(n.options.runs)} rounds, each booting every cell once in a seeded order): <b>guest-guest</b> between two machines of the preset joined by one cable (both stacks, both nic drivers, the device rings); <b>loopback</b> over 127.0.0.1 inside one machine; <b>linux</b> the host's own TCP over 127.0.0.1 in the same run. <b>bridge</b>: ${esc(n.options.frames)} frames of 1514 bytes sent into eth0 of a machine whose bridge component forwards them to eth1 (claim C7), each frame checked byte for byte. Median MB/s over every transfer with a bootstrap 95% interval (rounds, then transfers); "monolithic / this" above 1 is slower than monolithic. ${esc(n.seconds)} s.</p>
 ${rows}
+${latency}
 <h3>Goals</h3>
 ${goals}`;
 }

@@ -101,6 +101,17 @@ test('lab --quick --json: every preset x workload x transport cell and native, w
     }
   }
   assert.ok(net.rows.some((x) => x.preset === 'linux' && x.MBps !== null && x.intact));
+  // Round trips on both paths of every preset and Linux's loopback, each relative to monolithic on its path.
+  assert.equal(net.options.rrRounds, NET_SIZES.quick.rr);
+  for (const preset of presetNames()) {
+    for (const p of ['guest-guest', 'loopback']) {
+      const x = net.latency.find((y) => y.preset === preset && y.path === p);
+      assert.ok(x !== undefined && x.p50_us !== null && x.p99_us !== null && x.p50_us > 0 && x.p99_us >= x.p50_us && x.runs === NET_SIZES.quick.runs && x.rounds === NET_SIZES.quick.rr, `round trips ${preset} ${p}: ${JSON.stringify(x)}`);
+      const mono = net.latency.find((y) => y.preset === 'monolithic' && y.path === p)!;
+      assert.equal(x.p50_vs_monolithic, Number((x.p50_us / mono.p50_us!).toPrecision(3)), `${preset} ${p} against monolithic`);
+    }
+  }
+  assert.ok(net.latency.some((x) => x.preset === 'linux' && x.path === 'loopback' && x.p50_us !== null && x.p50_us > 0));
   const saved = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as LabResult;
   assert.deepEqual(saved, result, 'results.json holds the printed object');
 });
@@ -209,6 +220,13 @@ test('report.html renders its charts with whiskers offline in headless Chromium;
     lab.net!.rows.forEach((x, i) => {
       assert.deepEqual(netRows[i]!.slice(0, 2).map((c) => c.text), [x.path, x.preset]);
       assert.equal(value(netRows[i]![3]!.value), x.MBps);
+    });
+    const latencyRows = await page.$$eval('#net-latency tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => ({ text: td.textContent ?? '', value: td.getAttribute('data-value') }))));
+    assert.equal(latencyRows.length, lab.net!.latency.length);
+    assert.ok(latencyRows.length > 0, 'the report shows the round trips');
+    lab.net!.latency.forEach((x, i) => {
+      assert.deepEqual(latencyRows[i]!.slice(0, 2).map((c) => c.text), [x.path, x.preset]);
+      assert.equal(value(latencyRows[i]![2]!.value), x.p50_us);
     });
     const claims = await page.$$eval('#claims tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-claim'), tr.querySelectorAll('td')[1]?.textContent]));
     assert.deepEqual(claims, lab.claims.map((c) => [c.id, c.verdict]));

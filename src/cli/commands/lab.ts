@@ -16,7 +16,7 @@ import { WORKLOAD_NAMES } from '../../lab/workloads.js';
 import { renderReport } from '../../lab/report.js';
 import { table, formatNs } from '../../lab/table.js';
 import { LAB_TRANSPORTS } from '../../lab/boot.js';
-import { NET_SIZES, netTable } from '../../lab/bench-net.js';
+import { NET_SIZES, netTable, latencyTable } from '../../lab/bench-net.js';
 
 function progress(json: boolean): { update: (what: string, done: number, total: number) => void; stop: () => void } {
   if (json) return { update: () => {}, stop: () => {} };
@@ -85,6 +85,7 @@ function printLab(r: LabResult): void {
     const n = r.net.options;
     w(`\nnetwork: TCP throughput (${n.runs} rounds, ${n.transfers} transfer(s) of ${(n.bytes / 1048576).toFixed(1)} MiB per boot) and the C7 bridge (${n.frames} frames per run); ${r.net.seconds} s\n`);
     w(netTable(r.net));
+    if (r.net.latency.length > 0) w(`\nrequest/response: ${n.rrRounds} round trips of one byte each way (TCP_NODELAY) per boot of each guest pair; medians over the boots of each boot's p50 and p99\n${latencyTable(r.net.latency)}`);
     for (const g of r.net.goals) w(`  goal ${g.verdict.padEnd(12)} ${g.goal}: ${g.measured}\n`);
   }
   w('\ntrusted computing base (lines)\n');
@@ -102,7 +103,7 @@ export function register(program: Command, status: StatusSink): void {
     .option('--ipc <list>', `transports: ${LAB_TRANSPORTS.join(',')} (default: all; one this build refuses is reported as not measured)`)
     .option('--runs <n>', 'boots per cell, interleaved in rounds (default: 5, --quick 3)')
     .option('--no-native', 'leave out the host OS (native) column')
-    .option('--no-net', 'leave out the network section (TCP throughput, the C7 bridge) and C14\'s nic and net crash campaign')
+    .option('--no-net', 'leave out the network section (TCP throughput, round trips, the C7 bridge) and C14\'s nic and net crash campaign')
     .option('--no-ext', 'leave out C8 and C9 (bench ext\'s driver rows, the hostile eBPF set and the extbug modules)')
     .option('--quick', 'fewer iterations and runs, a small fault campaign: under two minutes', false)
     .option('--seed <n>', 'seed for the order of boots and the fault schedule', '1')
@@ -124,7 +125,7 @@ export function register(program: Command, status: StatusSink): void {
         presets: faultPresets, components: ['blk', 'vfs'], types: opts.quick ? ['crash', 'wild-write'] : [...FAULT_TYPES], n: nFaults, seed,
       };
       const ns = opts.quick ? NET_SIZES.quick : NET_SIZES.full;
-      const net = opts.net ? { runs: ns.runs, bytes: ns.mib * 1048576, transfers: ns.transfers, frames: ns.frames } : undefined;
+      const net = opts.net ? { runs: ns.runs, bytes: ns.mib * 1048576, transfers: ns.transfers, frames: ns.frames, rrRounds: ns.rr } : undefined;
       // C14: nic and net crashes during transfers where they are placed apart from the kernel.
       const netPresets = presets.filter((p) => ['microkernel', 'hybrid'].includes(p));
       const netFaults = !opts.net || nFaults === 0 || netPresets.length === 0 ? undefined : {
