@@ -83,13 +83,35 @@ for (const preset of PRESETS) {
       assert.equal(await stop(m), 0, m.stderr());
     }
     try {
-      const lines = tsharkLines(pcap, ['ip.src', 'icmp.type', 'arp.opcode', '_ws.malformed']);
+      const lines = tsharkLines(pcap, ['ip.src', 'icmp.type', 'arp.opcode']);
       assert.ok(lines.filter((l) => l.startsWith('10.9.0.2,0,')).length >= 4, `echo replies from the guest in the pcap:\n${lines.join('\n')}`);
       assert.ok(lines.some((l) => l.split(',')[2] === '2'), 'an ARP reply');
-      assert.ok(lines.every((l) => l.split(',')[3] === ''), 'no malformed packet');
-      const tcp = tsharkLines(pcap, ['tcp.flags.syn', 'tcp.flags.fin', '_ws.malformed'], 'tcp');
+      // NOTE: tshark's TCP reassembly throws "New fragment overlaps old data
+      // (retransmission?)", shown as a malformed packet, for a segment its sequence
+      // analysis calls a fast retransmission or out of order (it skips only a plain
+      // retransmission) that lies in a PDU it has already reassembled whole. The pcap is
+      // taken at the guest's NIC, before the TAP relay: when the relay drops frames near
+      // the end of the response (one 10 MB PDU to tshark's HTTP), the capture holds them,
+      // the PDU is whole in it, and the guest's resends of them get that error. It is
+      // raised before any comparison and says nothing about the frame; what it might
+      // stand for, a resent byte unlike the first, is checked directly below.
+      const excused = 'tcp.srcport == 80 && (tcp.analysis.fast_retransmission || tcp.analysis.out_of_order) && _ws.expert.message == "New fragment overlaps old data (retransmission?)"';
+      const malformed = tsharkLines(pcap, ['frame.number', '_ws.expert.message'], `_ws.malformed && !(${excused})`);
+      assert.deepEqual(malformed, [], 'no malformed packet');
+      const tcp = tsharkLines(pcap, ['tcp.flags.syn', 'tcp.flags.fin'], 'tcp');
       assert.ok(tcp.some((l) => l.startsWith('1,')) && tcp.some((l) => l.split(',')[1] === '1'), 'the handshake and the FIN of the transfer are in the pcap');
-      assert.ok(tcp.every((l) => l.split(',')[2] === ''), 'no malformed TCP segment');
+      // Every segment the guest sent again carries the bytes it carried the first time
+      // (Linux keeps the copy it got first, so curl's sha256 cannot tell). Relative
+      // sequence numbers: the response starts at 1 and its last byte is just before the FIN.
+      const fin = Number(tsharkLines(pcap, ['tcp.seq'], 'ip.src == 10.9.0.2 && tcp.srcport == 80 && tcp.flags.fin == 1')[0]);
+      const headers = fin - 1 - body.length;
+      assert.ok(headers > 0, `the response's FIN at ${fin}`);
+      const resent = tsharkLines(pcap, ['tcp.seq', 'tcp.payload'], 'ip.src == 10.9.0.2 && tcp.srcport == 80 && tcp.len > 0 && (tcp.analysis.retransmission || tcp.analysis.fast_retransmission || tcp.analysis.out_of_order)');
+      for (const l of resent) {
+        const [seq, hex] = l.split(',');
+        const data = Buffer.from(hex!, 'hex'), at = Number(seq) - 1 - headers, skip = Math.max(0, -at);
+        assert.ok(data.subarray(skip).equals(body.subarray(at + skip, Math.max(at + skip, at + data.length))), `the segment resent at ${seq} (${data.length} bytes) is the body's bytes there`);
+      }
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 }
