@@ -25,7 +25,8 @@ export interface HostAccess { read: string[]; write: string[] }
  * confinement turned off).
  */
 export function runConfined(argv: string[], access: HostAccess, cable?: { fd: number; attach(stream: Duplex): void }): Promise<number> | undefined {
-  if ((process as { permission?: unknown }).permission !== undefined || process.env.KERNELKIT_UNCONFINED === '1') return undefined;
+  if ((process as { permission?: unknown }).permission !== undefined) { watchParent(); return undefined; }
+  if (process.env.KERNELKIT_UNCONFINED === '1') return undefined;
   // Each path also as its real path: the host side resolves symlinks (a share, the
   // packages) before it opens anything.
   const both = (paths: string[]): string[] => [...new Set(paths.flatMap((p) => {
@@ -49,12 +50,31 @@ export function runConfined(argv: string[], access: HostAccess, cable?: { fd: nu
   return new Promise<number>((resolve, reject) => {
     // A network back end stays here, outside the confinement; the machine gets a pipe as its NIC's cable.
     const stdio: StdioOptions = cable === undefined ? 'inherit' : ['inherit', 'inherit', 'inherit', ...Array<'ignore'>(cable.fd - 3).fill('ignore'), 'pipe'];
-    const env = cable === undefined ? process.env : { ...process.env, KERNELKIT_NIC_FD: String(cable.fd) };
+    const env = { ...process.env, KERNELKIT_PARENT_PID: String(process.pid), ...(cable === undefined ? {} : { KERNELKIT_NIC_FD: String(cable.fd) }) };
     const child = spawn(process.execPath, [...flags, path.join(root, 'bin/kernelkit.js'), ...argv], { stdio, env });
     if (cable !== undefined) cable.attach(child.stdio[cable.fd] as Duplex);
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? (signal !== null ? 128 + (signalNumber(signal) ?? 1) : 1)));
   });
+}
+
+/** How often the confined child checks that the process that started it is still there (ms). */
+const PARENT_CHECK_MS = 1000;
+
+/**
+ * In the confined child: ends it (status 129, as a hangup) once the process that
+ * started it is gone. That process can be killed with a signal it cannot catch or pass
+ * on (SIGKILL), and the machine would then run on with nobody to read its output or
+ * end it: a guest waiting for a connection that never comes ran for good.
+ */
+function watchParent(): void {
+  const parent = Number(process.env.KERNELKIT_PARENT_PID);
+  if (!Number.isInteger(parent) || parent <= 1) return;
+  setInterval(() => {
+    if (process.ppid === parent) return;
+    process.stderr.write('kernelkit: the process that started this machine is gone; stopping it\n');
+    process.exit(129);
+  }, PARENT_CHECK_MS).unref();
 }
 
 /**

@@ -1,7 +1,7 @@
 // The command-line contract: what tests and users depend on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -73,6 +73,29 @@ test('run confines the machine with Node\'s permission model; shares still work'
     assert.match(d.stderr, /^host: not confined/m);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a confined machine ends when the process that started it is killed with SIGKILL (it cannot pass that on)', async () => {
+  const wrapper = spawn(process.execPath, [bin, 'run', '--', 'echo up; sleep 120'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  wrapper.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  wrapper.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const state = (pid: number): string | undefined => { try { return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0]; } catch { return undefined; } };
+  let child: number | undefined;
+  try {
+    for (let i = 0; i < 600 && !out.includes('up\n'); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(out, /^up$/m, `the machine started\n${err}`);
+    // The confined machine is the wrapper's one child process.
+    child = Number(fs.readFileSync(`/proc/${wrapper.pid}/task/${wrapper.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+    assert.ok(child > 0 && state(child) !== undefined, 'the confined child runs');
+    wrapper.kill('SIGKILL');
+    // Gone (or a zombie nobody reaps) within a bounded wait; before, it slept its 120 s on.
+    for (let i = 0; i < 100 && state(child) !== undefined && state(child) !== 'Z'; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(state(child) === undefined || state(child) === 'Z', `the confined machine ${child} ended after its parent was killed (state ${state(child)})`);
+  } finally {
+    wrapper.kill('SIGKILL');
+    if (child !== undefined && state(child) !== undefined && state(child) !== 'Z') process.kill(child, 'SIGKILL');
   }
 });
 
