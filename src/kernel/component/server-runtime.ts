@@ -46,8 +46,15 @@ export interface ServerHost extends LoopHost {
 export type ComponentModules = Record<string, ComponentModule> | ((name: string) => Promise<ComponentModule | undefined>);
 
 export async function runServer(host: ServerHost, modules: ComponentModules): Promise<void> {
+  // One listener for the thread's life: what the kernel sends after init (a fault to
+  // arm, channel wiring) while the component's module is still loading is kept and
+  // handed to the control handler once it exists, not dropped.
+  const early: unknown[] = [];
+  const route: { control?: (m: unknown) => void } = {};
   const init = await new Promise<ServerInit>((resolve) => host.port.onMessage((m) => {
-    if ((m as { type?: string }).type === 'init') resolve(m as ServerInit);
+    if (route.control !== undefined) route.control(m);
+    else if ((m as { type?: string }).type === 'init') resolve(m as ServerInit);
+    else early.push(m);
   }));
   // A WebAssembly build (user-wasm) is the module NAME-wasm, given its instance as ctx.sandbox.
   const wanted = init.wasm?.module ?? init.name;
@@ -136,7 +143,7 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
   for (const peer of init.down) linkFor(peer).down();
   for (const end of init.clients) attachClient(end);
 
-  host.port.onMessage((raw) => {
+  const control = (raw: unknown): void => {
     const m = raw as ServerControl;
     if (m.type === 'rpc') for (const l of rpcListeners) l(m.m);
     else if (m.type === 'fault' && isFaultType(m.kind)) { faults.armed = m.kind; host.port.post({ type: 'fault-armed' }); }
@@ -165,7 +172,9 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
         arena: { arena: init.name, size: arena.size, regions: arena.list().map((r) => ({ owner: r.owner, tag: r.tag, offset: r.offset, length: r.length, checksum: checksum(r.bytes) })) },
       });
     }
-  });
+  };
+  route.control = control;
+  for (const m of early.splice(0)) control(m);
 
   const viaKernel = (to: string) => (method: string, args: Value[]): Promise<Value> => rpc.call(to, method, args);
   const ctx: ComponentContext = {
