@@ -21,6 +21,7 @@ import { COMPONENTS } from '../../src/hosts/components.js';
 import { packageRoot } from '../../src/hosts/node/machine.js';
 import { NET_SIZES } from '../../src/lab/bench-net.js';
 import { judgeC7 } from '../../src/lab/net-rows.js';
+import { significant } from '../../src/lab/stats.js';
 import type { LabResult, LabRow } from '../../src/lab/lab.js';
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-lab-'));
@@ -108,7 +109,7 @@ test('lab --quick --json: every preset x workload x transport cell and native, w
       const x = net.latency.find((y) => y.preset === preset && y.path === p);
       assert.ok(x !== undefined && x.p50_us !== null && x.p99_us !== null && x.p50_us > 0 && x.p99_us >= x.p50_us && x.runs === NET_SIZES.quick.runs && x.rounds === NET_SIZES.quick.rr, `round trips ${preset} ${p}: ${JSON.stringify(x)}`);
       const mono = net.latency.find((y) => y.preset === 'monolithic' && y.path === p)!;
-      assert.equal(x.p50_vs_monolithic, Number((x.p50_us / mono.p50_us!).toPrecision(3)), `${preset} ${p} against monolithic`);
+      assert.equal(x.p50_vs_monolithic, significant(x.p50_us / mono.p50_us!), `${preset} ${p} against monolithic`);
     }
   }
   assert.ok(net.latency.some((x) => x.preset === 'linux' && x.path === 'loopback' && x.p50_us !== null && x.p50_us > 0));

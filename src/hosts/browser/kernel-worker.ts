@@ -53,16 +53,16 @@ addEventListener('message', (e) => {
   const m = (e as MessageEvent).data as ToKernel;
   if (m.type === 'boot') boot(m.config, m.heartbeat, m.machine, m.memstat);
   else if (m.type === 'fault' && kernel !== undefined) {
+    const refused = (error: unknown): void => send({ type: 'armed', component: m.component, kind: m.kind, error: error instanceof Error ? error.message : String(error) });
     try {
       if (!isFaultType(m.kind)) throw new Error(`unknown fault '${m.kind}'`);
       if (m.kind === 'wild-write') {
         // Fired at once and watched: the page draws what it hit (watch-fault.ts).
-        const k = kernel;
-        watchWildWrite(k, m.component).then((report) => send({ type: 'wild-write', report }), (error: unknown) => send({ type: 'armed', component: m.component, kind: m.kind, error: error instanceof Error ? error.message : String(error) }));
+        watchWildWrite(kernel, m.component).then((report) => send({ type: 'wild-write', report }), refused);
         return;
       }
-      kernel.components.armFault(m.component, m.kind).then(() => send({ type: 'armed', component: m.component, kind: m.kind }), (error: unknown) => send({ type: 'armed', component: m.component, kind: m.kind, error: error instanceof Error ? error.message : String(error) }));
-    } catch (error) { send({ type: 'armed', component: m.component, kind: m.kind, error: error instanceof Error ? error.message : String(error) }); }
+      kernel.components.armFault(m.component, m.kind).then(() => send({ type: 'armed', component: m.component, kind: m.kind }), refused);
+    } catch (error) { refused(error); }
   } else if (m.type === 'read-file') {
     if (kernel === undefined) { send({ type: 'file', id: m.id, error: 'the machine has not booted' }); return; }
     readGuestFile(kernel, m.path).then((data) => send({ type: 'file', id: m.id, data }), (e: unknown) => send({ type: 'file', id: m.id, error: e instanceof Error ? e.message : String(e) }));

@@ -38,9 +38,6 @@ function startError(message: string): KernelError {
  */
 export type Transport = 'shm' | 'mach' | 'postmessage';
 
-/** How long arming a fault waits for the server thread to confirm it (ms). */
-const ARM_WAIT_MS = 2000;
-
 /** What the server thread is told at start (see server-runtime.ts). */
 export interface ServerInit {
   type: 'init';
@@ -248,16 +245,14 @@ export class UserServer {
   /**
    * Arms a fault for the server's next request. Resolves once the server thread has it
    * (a call sent after that is the one it hits: the arming travels as a message, calls
-   * by channel, so without the wait a call could overtake it), once the server dies, or
-   * after ARM_WAIT_MS (a thread that has not yet finished starting reads its messages late).
+   * by channel, so without the wait a call could overtake it) or once the server is
+   * gone. A thread that never reads it is one the supervisor ends (start timeout, hang
+   * rules), which resolves the wait.
    */
   armFault(kind: string): Promise<void> {
     if (this.dead) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const waiters = this.armedWaiters;
-      const timer = setTimeout(() => { waiters.splice(waiters.indexOf(done), 1); resolve(); }, ARM_WAIT_MS);
-      function done(): void { clearTimeout(timer); resolve(); }
-      waiters.push(done);
+      this.armedWaiters.push(resolve);
       this.post({ type: 'fault', kind });
     });
   }
@@ -316,10 +311,15 @@ export class UserServer {
 
   die(reason: string): void {
     if (this.dead) return;
+    this.stop();
+    this.o.onDeath(reason);
+  }
+
+  /** Ends the thread without a restart (an unload, a shutdown, a death): no one waits on it after. */
+  stop(): void {
     this.dead = true;
     for (const done of this.armedWaiters.splice(0)) done();
     this.thread.terminate();
-    this.o.onDeath(reason);
   }
 
   drain(): PendingCall[] { return this.rpc.drain(); }

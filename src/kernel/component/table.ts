@@ -466,7 +466,7 @@ export class ComponentTable {
     } else {
       if (r.server !== undefined && r.server.rpc.inFlight().length > 0) throw new KernelError(Errno.EBUSY, `${name} is in use`);
       r.state = 'failed';
-      if (r.server !== undefined) { this.servers.delete(r.server); r.server.dead = true; r.server.thread.terminate(); }
+      if (r.server !== undefined) { this.servers.delete(r.server); r.server.stop(); }
     }
     this.records.delete(name);
     this.channels.unwire(name, Errno.ENODEV);
@@ -480,8 +480,7 @@ export class ComponentTable {
         else if (r.domain === 'kernel') await r.instance?.shutdown?.();
         else if (r.server !== undefined && !r.server.dead && r.state === 'running') {
           await r.server.shutdown(2000);
-          r.server.dead = true;
-          r.server.thread.terminate();
+          r.server.stop();
         }
       } catch { /* shutting down anyway */ }
     }
