@@ -15,7 +15,8 @@
 //   pipe      cat FILE | wc -c with FILE of 4 MiB in DIR: MB/s through the pipe, with
 //             the spawns; extra.data_MBps without them (cat FILE into a pipe kbench
 //             reads, timed from its first byte to end of file)
-//   smallfile create (open O_CREAT, write 100 bytes, close), stat, unlink
+//   smallfile create (open O_CREAT, write 100 bytes, close), stat, unlink; extra has the
+//             median of each of the five syscalls (open_median_ns ... unlink_median_ns)
 //   fileread  pread of 512 bytes of an open 64 KiB file (the file call's round trip)
 //   seqio     write 4 MiB in 64 KiB writes + fsync, then read it back: MB/s
 //   blkread   pread of one 512-byte sector of /dev/blk0 (the block driver's round trip
@@ -177,16 +178,31 @@ function workload(name: string, scale: number, dir: string): Result {
       };
     }
     case 'smallfile': {
+      // Each syscall is timed too, so extra says which of the five costs what (medians, ns).
       const data = new Uint8Array(100).fill(120);
+      const steps = ['open', 'write', 'close', 'stat', 'unlink'];
+      const per: number[][] = steps.map(() => []);
       let i = 0;
-      return summarize(name, timeOps(n(400, 150), 20, () => {
+      let record = false;
+      const total = timeOps(n(400, 150), 20, () => {
         const path = `${dir}/kb-f${i++ % 16}`;
+        const t0 = now();
         const fd = libc.open(path, libc.O.WRONLY | libc.O.CREAT | libc.O.TRUNC, 0o644);
+        const t1 = now();
         libc.write(fd, data);
+        const t2 = now();
         libc.close(fd);
+        const t3 = now();
         libc.stat(path);
+        const t4 = now();
         libc.unlink(path);
-      }));
+        const t5 = now();
+        if (record) [t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4].forEach((d, k) => per[k]!.push(d * 1e6));
+        record = i >= 20; // the warm-up's calls are not kept
+      });
+      const extra: Record<string, number> = {};
+      steps.forEach((s, k) => { extra[`${s}_median_ns`] = Math.round(summarize(s, per[k]!).median_ns); });
+      return { ...summarize(name, total), extra };
     }
     case 'fileread': {
       // One small read of an open file, a cached block: the hot path of a file call.
