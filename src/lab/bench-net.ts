@@ -287,7 +287,12 @@ export function netGoals(rows: NetRow[], boots: Map<NetRow, Bootstrapped>): NetB
 }
 
 /** The sizes of a run: the full bench, and --quick (the lab's quick mode uses the same). */
-export const NET_SIZES = { full: { runs: 5, mib: 16, transfers: 2, frames: 20000, rr: 2000 }, quick: { runs: 2, mib: 2, transfers: 1, frames: 3000, rr: 300 } } as const;
+// The lab's sizes (bench net has its own flags): lossy transfers at 1% and 5% in the
+// quick lab (20% costs TCP retransmission timeouts of seconds each), also 20% in the full one.
+export const NET_SIZES = {
+  full: { runs: 5, mib: 16, transfers: 2, frames: 20000, rr: 2000, lossRates: [0.01, 0.05, 0.2], lossKib: 256 },
+  quick: { runs: 2, mib: 2, transfers: 1, frames: 3000, rr: 300, lossRates: [0.01, 0.05], lossKib: 64 },
+} as const;
 
 const iv = (v: number | null, lo: number | null, hi: number | null, unit = ''): string => (v === null ? 'not measured' : `${v}${unit} [${lo}, ${hi}]`);
 

@@ -54,7 +54,7 @@ test('C7 follows the bridge rows: kernel / user throughput interval against 1.1x
     slowdown_vs_monolithic: slowdown?.[0] ?? null, slowdown_ci95_low: slowdown?.[1] ?? null, slowdown_ci95_high: slowdown?.[2] ?? null,
     run_MBps: [MBps], runs: 2, samples: 4, intact,
   });
-  const withNet = (rows: NetRow[] | undefined): LabInput => ({ ...input, ...(rows === undefined ? {} : { net: { rows, goals: [], latency: [], options: { runs: 2, bytes: 1, transfers: 1, frames: 1, rrRounds: 0 }, seconds: 1 } }) });
+  const withNet = (rows: NetRow[] | undefined): LabInput => ({ ...input, ...(rows === undefined ? {} : { net: { rows, goals: [], latency: [], lossy: [], options: { runs: 2, bytes: 1, transfers: 1, frames: 1, rrRounds: 0, lossRates: [], lossBytes: 1 }, seconds: 1 } }) });
   const c7 = (rows: NetRow[] | undefined) => judgeClaims(withNet(rows), none, { tested: false, reason: '-' }).find((x) => x.id === 'C7')!;
   const mono = row('monolithic', 30, [1, 1, 1]);
   assert.equal(c7(undefined).verdict, 'not tested');

@@ -23,7 +23,7 @@ import { runFaultCampaign, type FaultCell, type FaultCampaignOptions } from './f
 import { countTcb, type TcbRow } from './tcb.js';
 import { judgeClaims, judgeTargets, type ClaimVerdict, type TargetVerdict, type GadgetProbe } from './claims.js';
 import { probeUsbGadget } from './gadget.js';
-import { benchNet, type NetRow, type NetGoal, type LatencyRow } from './bench-net.js';
+import { benchNet, type NetRow, type NetGoal, type LatencyRow, type LossRow } from './bench-net.js';
 
 export interface LabRow {
   /** A preset, or 'native' for the host OS itself. */
@@ -84,12 +84,18 @@ export interface LabNet {
   goals: NetGoal[];
   /** Request/response round trips per preset and path (bench-net.ts LatencyRow); empty with rrRounds 0. */
   latency: LatencyRow[];
+  /** One transfer per preset and drop probability over a lossy cable (bench-net.ts LossRow); empty with no lossRates. */
+  lossy: LossRow[];
   options: LabNetOptions;
   seconds: number;
 }
 
-/** The sizes of the lab's network section; rrRounds: round trips per boot of each guest pair (0: none). */
-export interface LabNetOptions { runs: number; bytes: number; transfers: number; frames: number; rrRounds: number }
+/**
+ * The sizes of the lab's network section; rrRounds: round trips per boot of each guest
+ * pair (0: none); lossRates: drop probabilities of the lossy transfers, one of lossBytes
+ * per preset and rate (none: no lossy rows).
+ */
+export interface LabNetOptions { runs: number; bytes: number; transfers: number; frames: number; rrRounds: number; lossRates: number[]; lossBytes: number }
 
 export interface LabOptions {
   presets: string[];
@@ -282,9 +288,9 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
 
   let net: LabNet | undefined;
   if (o.net !== undefined) {
-    step('network: TCP guest <-> guest, loopback, Linux loopback, the C7 bridge, round trips');
+    step('network: TCP guest <-> guest, loopback, Linux loopback, the C7 bridge, round trips, lossy transfers');
     const n = await benchNet({ presets: o.presets, seed: o.seed, ...o.net, noLinux: o.native === false });
-    net = { rows: n.rows, goals: n.goals, latency: n.latency, options: o.net, seconds: n.seconds };
+    net = { rows: n.rows, goals: n.goals, latency: n.latency, lossy: n.lossy, options: o.net, seconds: n.seconds };
     done++;
   }
 

@@ -68,10 +68,18 @@ function networkSection(r: LabResult): string {
 ${tableHtml('net-latency', ['path', 'preset', 'p50', 'p99', 'p50 / monolithic', 'boots', 'round trips per boot'],
     n.latency.map((x) => [x.path, x.preset, us(x.p50_us), us(x.p99_us), { text: x.p50_vs_monolithic === null ? '-' : `${x.p50_vs_monolithic}x`, value: x.p50_vs_monolithic }, x.runs, x.rounds]),
     (i) => ` data-path="${esc(n.latency[i]!.path)}" data-preset="${esc(n.latency[i]!.preset)}"`)}`;
+  const lossy = n.lossy.length === 0 ? '' : `<h3>Transfers over a lossy cable</h3>
+<p class="note">One transfer of ${esc(n.options.lossBytes / 1024)} KiB guest → guest per preset and drop probability, the cable between the pair dropping each frame, either way, with that probability (seeded: the same run drops the same frames). Completed means every byte arrived intact in time; retransmitted counts the sender's data segments with a sequence number it had sent before (RFC 6298 timeouts, fast retransmit).</p>
+${tableHtml('net-lossy', ['preset', 'drop probability', 'completed', 'goodput', 'seconds', 'frames dropped', 'data segments', 'retransmitted'],
+    n.lossy.map((x) => [x.preset, { text: `${x.loss * 100}%`, value: x.loss }, x.completed ? 'yes' : `NO${x.note === undefined ? '' : ` (${x.note})`}`,
+      { text: x.goodput_MBps === null ? '-' : `${x.goodput_MBps} MB/s`, value: x.goodput_MBps }, { text: x.seconds === null ? '-' : `${x.seconds} s`, value: x.seconds },
+      x.dropped_frames, x.data_segments, x.retransmitted]),
+    (i) => ` data-preset="${esc(n.lossy[i]!.preset)}" data-loss="${esc(n.lossy[i]!.loss)}"`)}`;
   return `<h2>Network</h2>
 <p class="note">TCP throughput of one connection (${esc(n.options.transfers)} transfer(s) of ${esc((n.options.bytes / 1048576).toFixed(1))} MiB per boot, ${esc(n.options.runs)} rounds, each booting every cell once in a seeded order): <b>guest-guest</b> between two machines of the preset joined by one cable (both stacks, both nic drivers, the device rings); <b>loopback</b> over 127.0.0.1 inside one machine; <b>linux</b> the host's own TCP over 127.0.0.1 in the same run. <b>bridge</b>: ${esc(n.options.frames)} frames of 1514 bytes sent into eth0 of a machine whose bridge component forwards them to eth1 (claim C7), each frame checked byte for byte. Median MB/s over every transfer with a bootstrap 95% interval (rounds, then transfers); "monolithic / this" above 1 is slower than monolithic. ${esc(n.seconds)} s.</p>
 ${rows}
 ${latency}
+${lossy}
 <h3>Goals</h3>
 ${goals}`;
 }

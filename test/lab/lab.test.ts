@@ -113,6 +113,20 @@ test('lab --quick --json: every preset x workload x transport cell and native, w
     }
   }
   assert.ok(net.latency.some((x) => x.preset === 'linux' && x.path === 'loopback' && x.p50_us !== null && x.p50_us > 0));
+  // One transfer per preset and drop probability over a lossy cable: each completes whole (TCP
+  // recovers every dropped frame), and the wire saw drops and the sender's resends.
+  assert.deepEqual(net.options.lossRates, NET_SIZES.quick.lossRates);
+  assert.equal(net.lossy.length, presetNames().length * NET_SIZES.quick.lossRates.length);
+  for (const preset of presetNames()) {
+    for (const loss of NET_SIZES.quick.lossRates) {
+      const x = net.lossy.find((y) => y.preset === preset && y.loss === loss);
+      assert.ok(x !== undefined && x.completed && x.bytes === NET_SIZES.quick.lossKib * 1024, `lossy ${preset} ${loss}: ${JSON.stringify(x)}`);
+      assert.ok(x.goodput_MBps !== null && x.goodput_MBps > 0 && x.seconds !== null && x.data_segments > 0, JSON.stringify(x));
+      assert.ok(x.retransmitted <= x.data_segments && x.dropped_frames >= 0, JSON.stringify(x));
+    }
+  }
+  // The cables did drop frames (about 5 in 100 of each 5% transfer's ~100 frames), and every transfer still completed above.
+  assert.ok(net.lossy.some((x) => x.loss === 0.05 && x.dropped_frames > 0), JSON.stringify(net.lossy));
   const saved = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as LabResult;
   assert.deepEqual(saved, result, 'results.json holds the printed object');
 });
@@ -228,6 +242,16 @@ test('report.html renders its charts with whiskers offline in headless Chromium;
     lab.net!.latency.forEach((x, i) => {
       assert.deepEqual(latencyRows[i]!.slice(0, 2).map((c) => c.text), [x.path, x.preset]);
       assert.equal(value(latencyRows[i]![2]!.value), x.p50_us);
+    });
+    const lossyRows = await page.$$eval('#net-lossy tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => ({ text: td.textContent ?? '', value: td.getAttribute('data-value') }))));
+    assert.equal(lossyRows.length, lab.net!.lossy.length);
+    assert.ok(lossyRows.length > 0, 'the report shows the lossy transfers');
+    lab.net!.lossy.forEach((x, i) => {
+      assert.equal(lossyRows[i]![0]!.text, x.preset);
+      assert.equal(value(lossyRows[i]![1]!.value), x.loss);
+      assert.equal(lossyRows[i]![2]!.text === 'yes', x.completed);
+      assert.equal(value(lossyRows[i]![3]!.value), x.goodput_MBps);
+      assert.deepEqual(lossyRows[i]!.slice(5).map((c) => c.text), [String(x.dropped_frames), String(x.data_segments), String(x.retransmitted)]);
     });
     const claims = await page.$$eval('#claims tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-claim'), tr.querySelectorAll('td')[1]?.textContent]));
     assert.deepEqual(claims, lab.claims.map((c) => [c.id, c.verdict]));

@@ -16,7 +16,7 @@ import { WORKLOAD_NAMES } from '../../lab/workloads.js';
 import { renderReport } from '../../lab/report.js';
 import { table, formatNs } from '../../lab/table.js';
 import { LAB_TRANSPORTS } from '../../lab/boot.js';
-import { NET_SIZES, netTable, latencyTable } from '../../lab/bench-net.js';
+import { NET_SIZES, netTable, latencyTable, lossTable } from '../../lab/bench-net.js';
 
 function progress(json: boolean): { update: (what: string, done: number, total: number) => void; stop: () => void } {
   if (json) return { update: () => {}, stop: () => {} };
@@ -86,6 +86,7 @@ function printLab(r: LabResult): void {
     w(`\nnetwork: TCP throughput (${n.runs} rounds, ${n.transfers} transfer(s) of ${(n.bytes / 1048576).toFixed(1)} MiB per boot) and the C7 bridge (${n.frames} frames per run); ${r.net.seconds} s\n`);
     w(netTable(r.net));
     if (r.net.latency.length > 0) w(`\nrequest/response: ${n.rrRounds} round trips of one byte each way (TCP_NODELAY) per boot of each guest pair; medians over the boots of each boot's p50 and p99\n${latencyTable(r.net.latency)}`);
+    if (r.net.lossy.length > 0) w(`\nlossy transfers: ${n.lossBytes / 1024} KiB guest -> guest per preset over a cable that drops each frame, either way, with the probability given (seeded); retransmitted = data segments with a sequence number sent before\n${lossTable(r.net.lossy)}`);
     for (const g of r.net.goals) w(`  goal ${g.verdict.padEnd(12)} ${g.goal}: ${g.measured}\n`);
   }
   w('\ntrusted computing base (lines)\n');
@@ -125,7 +126,7 @@ export function register(program: Command, status: StatusSink): void {
         presets: faultPresets, components: ['blk', 'vfs'], types: opts.quick ? ['crash', 'wild-write'] : [...FAULT_TYPES], n: nFaults, seed,
       };
       const ns = opts.quick ? NET_SIZES.quick : NET_SIZES.full;
-      const net = opts.net ? { runs: ns.runs, bytes: ns.mib * 1048576, transfers: ns.transfers, frames: ns.frames, rrRounds: ns.rr } : undefined;
+      const net = opts.net ? { runs: ns.runs, bytes: ns.mib * 1048576, transfers: ns.transfers, frames: ns.frames, rrRounds: ns.rr, lossRates: [...ns.lossRates], lossBytes: ns.lossKib * 1024 } : undefined;
       // C14: nic and net crashes during transfers where they are placed apart from the kernel.
       const netPresets = presets.filter((p) => ['microkernel', 'hybrid'].includes(p));
       const netFaults = !opts.net || nFaults === 0 || netPresets.length === 0 ? undefined : {
