@@ -63,9 +63,18 @@ export function createDriver(ctx: ComponentContext, kind: 'nic' | 'nic1', ifname
   const bytes = new Uint8Array(device.memory);
   const view = new DataView(device.memory);
   const bounce = ctx.arena.alloc(ctx.name, NIC_SLOT_BYTES, 'transmit bounce buffer');
-  // The bounce buffer for large segments, allocated when NIC_F_TSO is accepted.
-  let bigBounce: Uint8Array | undefined;
   const accepted = (): number => Atomics.load(words, NIC_DRIVER_FEATURES) & Atomics.load(words, NIC_FEATURES);
+  // The bounce buffer for large segments, allocated when NIC_F_TSO is accepted. The
+  // accepted features live in the device, so a driver restarted after a crash finds
+  // TSO still on (the stack goes on sending large segments): it takes its buffer now.
+  let bigBounce: Uint8Array | undefined = (accepted() & NIC_F_TSO) !== 0 ? bigBounceBuffer() : undefined;
+  function bigBounceBuffer(): Uint8Array | undefined {
+    try { return ctx.arena.alloc(ctx.name, NIC_MAX_GSO_FRAME, 'transmit bounce buffer (large segments)').bytes; } catch {
+      // No room: TSO off in the device, so large segments are refused (EINVAL) instead of faulting.
+      Atomics.and(words, NIC_DRIVER_FEATURES, ~NIC_F_TSO);
+      return undefined;
+    }
+  }
   const receivers: (() => void)[] = [];
   // The generation of receive calls: a new call ends every call parked before it (they
   // return no frames). The stack keeps one receive parked at a time, so a call still
@@ -166,7 +175,8 @@ export function createDriver(ctx: ComponentContext, kind: 'nic' | 'nic1', ifname
       if (!Number.isInteger(wanted) || wanted < 0) throw new KernelError(Errno.EINVAL, `${ctx.name}: offload takes feature bits`);
       let features = wanted & Atomics.load(words, NIC_FEATURES) & (NIC_F_TSO | NIC_F_GRO);
       if ((features & NIC_F_TSO) !== 0 && bigBounce === undefined) {
-        try { bigBounce = ctx.arena.alloc(ctx.name, NIC_MAX_GSO_FRAME, 'transmit bounce buffer (large segments)').bytes; } catch { features &= ~NIC_F_TSO; }
+        bigBounce = bigBounceBuffer();
+        if (bigBounce === undefined) features &= ~NIC_F_TSO;
       }
       Atomics.store(words, NIC_DRIVER_FEATURES, features);
       ctx.log(`${ifname}: offload ${(features & NIC_F_TSO) !== 0 ? 'tso' : '-tso'} ${(features & NIC_F_GRO) !== 0 ? 'gro' : '-gro'}`);
