@@ -1,6 +1,7 @@
 // `kernelkit lab` (every workload on every preset x transport, faults, TCB, report).
 // Fault campaigns on their own are faults.ts. See src/lab/ and docs/lab.md.
 
+import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -120,17 +121,19 @@ export function register(program: Command, status: StatusSink): void {
       const seed = parseSeed(opts.seed);
       const nFaults = opts.faults === undefined ? (opts.quick ? 1 : 3) : Number(opts.faults);
       if (!Number.isInteger(nFaults) || nFaults < 0) throw new UsageError(`--faults needs a non-negative integer, not '${opts.faults}'`);
+      // The campaigns measure what survives, not how fast: as many machines at once as cores, as `kernelkit faults` runs them.
+      const parallel = os.availableParallelism();
       // The quick lab breaks the two extremes only; the full lab every preset.
       const faultPresets = opts.quick ? presets.filter((p) => ['monolithic', 'microkernel'].includes(p)) : presets;
       const faults = nFaults === 0 || faultPresets.length === 0 ? undefined : {
-        presets: faultPresets, components: ['blk', 'vfs'], types: opts.quick ? ['crash', 'wild-write'] : [...FAULT_TYPES], n: nFaults, seed,
+        presets: faultPresets, components: ['blk', 'vfs'], types: opts.quick ? ['crash', 'wild-write'] : [...FAULT_TYPES], n: nFaults, seed, parallel,
       };
       const ns = opts.quick ? NET_SIZES.quick : NET_SIZES.full;
       const net = opts.net ? { runs: ns.runs, bytes: ns.mib * 1048576, transfers: ns.transfers, frames: ns.frames, rrRounds: ns.rr, lossRates: [...ns.lossRates], lossBytes: ns.lossKib * 1024 } : undefined;
       // C14: nic and net crashes during transfers where they are placed apart from the kernel.
       const netPresets = presets.filter((p) => ['microkernel', 'hybrid'].includes(p));
       const netFaults = !opts.net || nFaults === 0 || netPresets.length === 0 ? undefined : {
-        presets: netPresets, components: ['nic', 'net'], types: ['crash'], n: opts.quick ? 2 : Math.max(3, nFaults), seed,
+        presets: netPresets, components: ['nic', 'net'], types: ['crash'], n: opts.quick ? 2 : Math.max(3, nFaults), seed, parallel,
       };
       let address: ReturnType<typeof parseQueueUrl> | undefined;
       if (opts.queue !== undefined) { try { address = parseQueueUrl(opts.queue); } catch (e) { throw new UsageError((e as Error).message); } }
