@@ -336,12 +336,18 @@ const FAULT_COST_MS: Record<string, Record<string, number>> = {
   blk: { crash: 54, hang: 88, 'bad-reply': 21, 'wild-write': 20, leak: 24 },
   vfs: { crash: 114, hang: 139, 'bad-reply': 25, 'wild-write': 26, leak: 27 },
 };
-/** A type's cost where its component was not measured: the average over the components that were. */
-const typeCost = (type: string): number => {
-  const measured = Object.values(FAULT_COST_MS).map((c) => c[type]).filter((x): x is number => x !== undefined);
-  return measured.length === 0 ? Math.min(...Object.values(FAULT_COST_MS).flatMap((c) => Object.values(c))) : measured.reduce((a, b) => a + b, 0) / measured.length;
-};
-const faultCost = (component: string, type: string): number => FAULT_COST_MS[component]?.[type] ?? typeCost(type);
+/** A type's cost where its component was not measured: the average over the components that were (the lowest measured cost for a type none measured). */
+const TYPE_COST_MS: Record<string, number> = (() => {
+  const all = Object.values(FAULT_COST_MS).flatMap((c) => Object.entries(c));
+  const out: Record<string, number> = {};
+  for (const type of new Set(all.map(([t]) => t))) {
+    const measured = all.filter(([t]) => t === type).map(([, ms]) => ms);
+    out[type] = measured.reduce((a, b) => a + b, 0) / measured.length;
+  }
+  return out;
+})();
+const LOWEST_COST_MS = Math.min(...Object.values(FAULT_COST_MS).flatMap((c) => Object.values(c)));
+const faultCost = (component: string, type: string): number => FAULT_COST_MS[component]?.[type] ?? TYPE_COST_MS[type] ?? LOWEST_COST_MS;
 const jobCost = (j: FaultJob): number => faultCost(j.component, j.type) * (j.to - j.from);
 const groupCost = (g: FaultJob[]): number => g.reduce((t, j) => t + jobCost(j), 0);
 

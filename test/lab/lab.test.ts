@@ -207,8 +207,10 @@ test('report.html renders its charts with whiskers offline in headless Chromium;
       assert.ok(c.whisker > 20, `${c.id} has no whiskers (${c.whisker} dark pixels)`);
     }
     assert.match(await page.textContent('#legend') ?? '', /native \(Linux on this machine\).*95% CI.*p25–p75/s);
+    // Each row's cells of a report table: text and the data-value the report gives numbers.
+    const cellsOf = (id: string): Promise<{ text: string; value: string | null }[][]> => page.$$eval(`${id} tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => ({ text: td.textContent ?? '', value: td.getAttribute('data-value') }))));
     // The results table holds results.json's numbers, row by row, each with its unit.
-    const rows = await page.$$eval('#results-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => ({ text: td.textContent ?? '', value: td.getAttribute('data-value') }))));
+    const rows = await cellsOf('#results-table');
     assert.equal(rows.length, lab.results.length);
     const value = (v: string | null): number | null => (v === null || v === '-' ? null : Number(v));
     lab.results.forEach((x, i) => {
@@ -230,20 +232,20 @@ test('report.html renders its charts with whiskers offline in headless Chromium;
     });
     const tcbRows = await page.$$eval('#tcb-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
     assert.deepEqual(tcbRows.map((r) => r.slice(0, 3)), lab.tcb.map((t) => [t.preset, String(t.kernel_loc), String(t.total_loc)]));
-    const netRows = await page.$$eval('#net-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => ({ text: td.textContent ?? '', value: td.getAttribute('data-value') }))));
+    const netRows = await cellsOf('#net-table');
     assert.equal(netRows.length, lab.net!.rows.length);
     lab.net!.rows.forEach((x, i) => {
       assert.deepEqual(netRows[i]!.slice(0, 2).map((c) => c.text), [x.path, x.preset]);
       assert.equal(value(netRows[i]![3]!.value), x.MBps);
     });
-    const latencyRows = await page.$$eval('#net-latency tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => ({ text: td.textContent ?? '', value: td.getAttribute('data-value') }))));
+    const latencyRows = await cellsOf('#net-latency');
     assert.equal(latencyRows.length, lab.net!.latency.length);
     assert.ok(latencyRows.length > 0, 'the report shows the round trips');
     lab.net!.latency.forEach((x, i) => {
       assert.deepEqual(latencyRows[i]!.slice(0, 2).map((c) => c.text), [x.path, x.preset]);
       assert.equal(value(latencyRows[i]![2]!.value), x.p50_us);
     });
-    const lossyRows = await page.$$eval('#net-lossy tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => ({ text: td.textContent ?? '', value: td.getAttribute('data-value') }))));
+    const lossyRows = await cellsOf('#net-lossy');
     assert.equal(lossyRows.length, lab.net!.lossy.length);
     assert.ok(lossyRows.length > 0, 'the report shows the lossy transfers');
     lab.net!.lossy.forEach((x, i) => {

@@ -182,9 +182,9 @@ function workload(name: string, scale: number, dir: string): Result {
       const data = new Uint8Array(100).fill(120);
       const steps = ['open', 'write', 'close', 'stat', 'unlink'];
       const per: number[][] = steps.map(() => []);
+      const warm = 20;
       let i = 0;
-      let record = false;
-      const total = timeOps(n(400, 150), 20, () => {
+      const total = timeOps(n(400, 150), warm, () => {
         const path = `${dir}/kb-f${i++ % 16}`;
         const t0 = now();
         const fd = libc.open(path, libc.O.WRONLY | libc.O.CREAT | libc.O.TRUNC, 0o644);
@@ -197,11 +197,11 @@ function workload(name: string, scale: number, dir: string): Result {
         const t4 = now();
         libc.unlink(path);
         const t5 = now();
-        if (record) [t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4].forEach((d, k) => per[k]!.push(d * 1e6));
-        record = i >= 20; // the warm-up's calls are not kept
+        per[0]!.push((t1 - t0) * 1e6); per[1]!.push((t2 - t1) * 1e6); per[2]!.push((t3 - t2) * 1e6); per[3]!.push((t4 - t3) * 1e6); per[4]!.push((t5 - t4) * 1e6);
       });
       const extra: Record<string, number> = {};
-      steps.forEach((s, k) => { extra[`${s}_median_ns`] = Math.round(summarize(s, per[k]!).median_ns); });
+      // The warm-up's calls are not kept.
+      steps.forEach((s, k) => { extra[`${s}_median_ns`] = Math.round(summarize(s, per[k]!.slice(warm)).median_ns); });
       return { ...summarize(name, total), extra };
     }
     case 'fileread': {
