@@ -266,7 +266,9 @@ export class Kernel {
   }
 
   private poll(): boolean {
-    let worked = this.components.poll();
+    // Descriptors vfs's server closed on the direct path leave the tables first.
+    let worked = this.direct?.takeClosed() === true;
+    if (this.components.poll()) worked = true;
     // Calls traced processes made on the direct path, told before their next syscall.
     const direct = this.direct?.takeTraced();
     if (direct !== undefined) { traceDirectCalls(this, direct); worked = true; }
@@ -294,6 +296,8 @@ export class Kernel {
   }
 
   private serve(p: Process): void {
+    // A close the process made on the direct path just before this trap is in the ring.
+    this.direct?.takeClosed();
     p.cpu.enterKernel(performance.now());
     this.inService.add(p);
     void this.dispatch(p);

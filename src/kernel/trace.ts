@@ -173,6 +173,7 @@ export async function tracedSyscall(k: Kernel, p: Process, nr: number, args: num
 const DIRECT_CALLS: Record<number, [string, string]> = {
   [DirectOp.READ]: ['read', 'readInto'], [DirectOp.WRITE]: ['write', 'writeFrom'], [DirectOp.PREAD]: ['pread', 'readInto'],
   [DirectOp.PWRITE]: ['pwrite', 'writeFrom'], [DirectOp.FSTAT]: ['fstat', 'fstat'], [DirectOp.LSEEK]: ['lseek', 'fstat'],
+  [DirectOp.CLOSE]: ['close', 'close'],
 };
 
 /** Emits the calls traced processes made on the direct path (proc/direct.ts), as vfs's server reported them. */
@@ -186,7 +187,7 @@ export function traceDirectCalls(k: Kernel, calls: readonly DirectCall[]): void 
     const errno = c.result < 0 ? errnoName(-c.result) : undefined;
     // The syscall's own arguments, from the registers of the request (abi/direct.ts).
     const [fd, ptr, length, offset, whence] = c.regs as [number, number, number, number, number];
-    const args = c.op === DirectOp.LSEEK ? [fd, offset, whence] : [fd, ptr, length, offset];
+    const args = c.op === DirectOp.LSEEK ? [fd, offset, whence] : c.op === DirectOp.CLOSE ? [fd] : [fd, ptr, length, offset];
     const def = SYSCALL_BY_NR[SYS[names[0] as keyof typeof SYS]];
     emitEvent(sink, { type: 'syscall', seq, pid: p.pid, process: p.name, thread: p.thread?.id, syscall: names[0], args: def === undefined ? String(fd) : decodeArgs(p, def, args), result: c.result, errno, us: c.us });
     emitEvent(sink, {

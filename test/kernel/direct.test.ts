@@ -15,7 +15,7 @@ import { KernelError, Errno } from '../../src/abi/errno.js';
 import type { FsCred } from '../../src/abi/cred.js';
 import { asPid } from '../../src/abi/ids.js';
 import {
-  DIRECT_PATH_HINT, DIRECT_OP, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_STATE, DirectOp, DirectState, type DirectStart,
+  DIRECT_CLOSE_EVENTS, DIRECT_PATH_HINT, DIRECT_OP, TRACE_HEAD, TRACE_TAIL, directTableViews, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_STATE, DirectOp, DirectState, type DirectStart,
 } from '../../src/abi/direct.js';
 import { TRAP_PAGE_BYTES } from '../../src/abi/trap.js';
 import { ringBell } from '../../src/lib/poller.js';
@@ -33,6 +33,8 @@ const byteOf = (handle: number, i: number): number => (handle * 16 + i) & 0xff;
 const SIZE = 100;
 /** Writes the test vfs took: handle, offset, bytes. */
 const written: [number, number, number[]][] = [];
+/** Handles the test vfs closed (handle 77's close fails with EIO, after closing). */
+const closedHandles: number[] = [];
 /** Path calls the test vfs took: method, base, path, the credentials it was given. */
 const pathCalls: { method: string; base: unknown; path: string; cred: FsCred }[] = [];
 
@@ -61,6 +63,10 @@ const vfs: ComponentModule = {
     async unlink(base: unknown, path: string, cred: FsCred) {
       pathCalls.push({ method: 'unlink', base, path, cred });
       if (cred.uid !== 0) throw new KernelError(Errno.EACCES);
+    },
+    async close(handle: number) {
+      closedHandles.push(handle);
+      if (handle === 77) throw new KernelError(Errno.EIO);
     },
     async fstat(handle: number) {
       const st: Record<string, number> = {};
@@ -188,6 +194,63 @@ test('close revokes at once; after exit a reused slot serves nothing of the old 
     else assert.equal(Atomics.load(stale, DIRECT_STATE), DirectState.REQUEST, 'the old page of a is not answered');
     assert.deepEqual(untouched(a.memory, [0, 4]), [], 'nothing reached a\'s memory after it exited');
     direct.detach(c.p);
+  });
+});
+
+test("close is served for a file's only descriptor; the kernel drops it from the close ring; anything shared, forged or stale is refused", async () => {
+  await withDirect(async (t, direct) => {
+    const a = makeProcess(direct), b = makeProcess(direct);
+    closedHandles.length = 0;
+    const before = direct.counts.files;
+    a.p.fds.replace(3, file(t, 7));
+    assert.equal(await call(t, a, DirectOp.CLOSE, [3]), 0);
+    assert.deepEqual(closedHandles, [7], 'vfs closed the handle');
+    assert.ok(a.p.fds.peek(3) !== undefined, 'the kernel has not looked yet');
+    assert.equal(await call(t, a, DirectOp.READ, [3, 0, 4]), DIRECT_REFUSED, 'the entry went with the close');
+    assert.equal(direct.takeClosed(), true);
+    assert.equal(a.p.fds.peek(3), undefined, 'the descriptor left the kernel\'s table');
+    assert.equal(direct.counts.files, before, 'its file slot was freed');
+    assert.equal(direct.takeClosed(), false, 'each close is taken once');
+    // Shared: two descriptors of one open file (dup), or one in each of two processes (spawn).
+    const f = file(t, 8);
+    a.p.fds.replace(4, f); f.refs++; a.p.fds.replace(5, f);
+    assert.equal(await call(t, a, DirectOp.CLOSE, [4]), DIRECT_REFUSED, 'a dup\'d file');
+    a.p.fds.remove(5); f.refs--; // the kernel closes one of them
+    assert.equal(await call(t, a, DirectOp.CLOSE, [4]), 0, 'its last descriptor');
+    const g = file(t, 9);
+    a.p.fds.replace(6, g); g.refs++; b.p.fds.replace(6, g);
+    assert.equal(await call(t, a, DirectOp.CLOSE, [6]), DIRECT_REFUSED, 'a file shared with another process');
+    // Forged: b's descriptor from a, descriptors that are no index, one never opened.
+    b.p.fds.replace(9, file(t, 10));
+    for (const fd of [9, -1, 64, 1.5, NaN, 12]) assert.equal(await call(t, a, DirectOp.CLOSE, [fd]), DIRECT_REFUSED, `fd ${fd}`);
+    assert.deepEqual(closedHandles, [7, 8], 'vfs closed nothing it was not granted');
+    assert.equal(direct.takeClosed(), true);
+    assert.equal(a.p.fds.peek(4), undefined);
+    assert.ok(a.p.fds.peek(6) !== undefined && b.p.fds.peek(6) !== undefined && b.p.fds.peek(9) !== undefined, 'the refused descriptors are all still open');
+    // vfs's close fails with an errno: the process hears it, and the descriptor is gone anyway (as in Unix).
+    a.p.fds.replace(7, file(t, 77));
+    assert.equal(await call(t, a, DirectOp.CLOSE, [7]), -Errno.EIO);
+    direct.takeClosed();
+    assert.equal(a.p.fds.peek(7), undefined);
+    // A full close ring: refused, nothing closed.
+    const ring = directTableViews(direct.memory, 8, 16).closeIndex;
+    const head = Atomics.load(ring, TRACE_HEAD);
+    Atomics.store(ring, TRACE_HEAD, head + DIRECT_CLOSE_EVENTS);
+    a.p.fds.replace(8, file(t, 11));
+    assert.equal(await call(t, a, DirectOp.CLOSE, [8]), DIRECT_REFUSED, 'no room on the ring');
+    Atomics.store(ring, TRACE_HEAD, head);
+    assert.equal(Atomics.load(ring, TRACE_TAIL), head);
+    // A stale event: the process closed directly, then died before the kernel looked; exit drains first.
+    assert.equal(await call(t, a, DirectOp.CLOSE, [8]), 0);
+    direct.detach(a.p);
+    assert.equal(a.p.fds.peek(8), undefined, 'detach took the close first');
+    // After exit nothing of a is served; a new process at the same descriptor is its own.
+    const c = makeProcess(direct);
+    c.p.fds.replace(8, file(t, 12));
+    request(t, a, DirectOp.CLOSE, [8]); // a's old page
+    assert.equal(await call(t, c, DirectOp.READ, [8, 0, 4]), 4, 'c is served');
+    assert.ok(c.p.fds.peek(8) !== undefined && !closedHandles.includes(12), 'c\'s descriptor is untouched');
+    direct.detach(b.p); direct.detach(c.p);
   });
 });
 

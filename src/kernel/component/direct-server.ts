@@ -2,7 +2,9 @@
 // in vfs's server thread, the poll loop scans the direct pages of the processes the
 // kernel attached and serves read, write, pread, pwrite, fstat and lseek of the
 // descriptors the kernel's table grants, calling the component's own methods
-// (readInto, writeFrom, fstat) with a grant over the caller's buffer. One copy, two
+// (readInto, writeFrom, fstat) with a grant over the caller's buffer, and close of a
+// descriptor that is the only one of its open file (the kernel hears of it on the
+// close ring). One copy, two
 // threads: the process's and this one. It also serves stat, lstat and unlink of a
 // path, with the credentials and cwd the kernel wrote in the process's row (the path
 // grant): the process names only a path, never who it is. In pm's thread it serves getpid, getppid,
@@ -15,7 +17,7 @@
 // asks the kernel, which answers with all its checks.
 
 import {
-  DIRECT_PATH_MAX, SLOT_CWD, SLOT_GID, SLOT_GROUP0, SLOT_NGROUPS, SLOT_PATH_OK, SLOT_UID,
+  DIRECT_CLOSE_EVENTS, DIRECT_CLOSE_WORDS, DIRECT_HINTS_OFFSET, DIRECT_PATH_MAX, FILE_SOLE, SLOT_CWD, SLOT_GID, SLOT_GROUP0, SLOT_NGROUPS, SLOT_PATH_OK, SLOT_UID,
   DIRECT_FDS, DIRECT_FILE_WORDS, DIRECT_OP, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_SLOT_WORDS,
   DIRECT_STATE, DIRECT_WAITING, DIRECT_TRACE_EVENTS, DIRECT_TRACE_WORDS, DirectOp, DirectState, FILE_FLAGS, FILE_HANDLE, FILE_LIVE, FILE_OFFSET,
   SLOT_FD0, SLOT_PID, SLOT_TRACED, TRACE_HEAD, TRACE_TAIL, directTableViews, type DirectTableViews,
@@ -30,12 +32,13 @@ import { WindowGrant } from '../ipc/grant.js';
 import { answerWord } from '../../lib/poller.js';
 import type { DirectControl } from '../proc/direct.js';
 
-interface Page { slot: number; pid: number; ctl: Int32Array; regs: Float64Array; memory: Uint8Array; view: DataView; busy: boolean }
+interface Page { slot: number; pid: number; ctl: Int32Array; regs: Float64Array; hints: Uint8Array; memory: Uint8Array; view: DataView; busy: boolean }
 
 type FileCalls = {
   readInto(handle: number, offset: number, dst: WindowGrant): Promise<number>;
   writeFrom(handle: number, offset: number, src: WindowGrant): Promise<{ written: number; end: number }>;
   fstat(handle: number): Promise<Stat>;
+  close(handle: number): Promise<void>;
   stat(base: PathBase, path: string, follow: boolean, cred: FsCred): Promise<Stat>;
   unlink(base: PathBase, path: string, cred: FsCred): Promise<void>;
 };
@@ -77,7 +80,7 @@ export class DirectServer {
         return true;
       case 'direct-process':
         this.pages.set(c.slot, {
-          slot: c.slot, pid: c.pid, ctl: new Int32Array(c.page, 0, 4), regs: new Float64Array(c.page, DIRECT_REGS_OFFSET, DIRECT_REGS),
+          slot: c.slot, pid: c.pid, ctl: new Int32Array(c.page, 0, 4), regs: new Float64Array(c.page, DIRECT_REGS_OFFSET, DIRECT_REGS), hints: new Uint8Array(c.page, DIRECT_HINTS_OFFSET, DIRECT_FDS),
           memory: c.memory === undefined ? new Uint8Array(0) : new Uint8Array(c.memory), view: new DataView(c.memory ?? new ArrayBuffer(0)), busy: false,
         });
         return true;
@@ -139,8 +142,38 @@ export class DirectServer {
     // The slot must still be this process's: a page left over from a process that is gone serves nothing.
     if (Atomics.load(slots, base + SLOT_PID) !== page.pid) return -1;
     const file = Atomics.load(slots, base + SLOT_FD0 + fd) - 1;
-    if (file < 0 || (file + 1) * DIRECT_FILE_WORDS > files.length || files[file * DIRECT_FILE_WORDS + FILE_LIVE] !== 1) return -1;
+    const live = file < 0 || (file + 1) * DIRECT_FILE_WORDS > files.length ? 0 : files[file * DIRECT_FILE_WORDS + FILE_LIVE];
+    if (live !== 1 && live !== FILE_SOLE) return -1;
     return file * DIRECT_FILE_WORDS;
+  }
+
+  // close: only of a descriptor that is the only one of its file (FILE_SOLE), and only
+  // if the row still names it when the entry is taken away (compare-and-exchange: the
+  // kernel may have revoked it meanwhile). The handle is closed, then the descriptor
+  // goes on the close ring, before the answer: the process's next trap finds the
+  // kernel's table without it. A close vfs refuses with an errno still frees the
+  // descriptor, as in Unix.
+  private async serveClose(page: Page, fd: number): Promise<number> {
+    const slots = this.slots!, files = this.files!, t = this.trace!;
+    const at = this.cell(page, fd);
+    if (at < 0 || files[at + FILE_LIVE] !== FILE_SOLE) return DIRECT_REFUSED;
+    const head = Atomics.load(t.closeIndex, TRACE_HEAD);
+    if (((head - Atomics.load(t.closeIndex, TRACE_TAIL)) | 0) >= DIRECT_CLOSE_EVENTS) return DIRECT_REFUSED;
+    const entry = page.slot * DIRECT_SLOT_WORDS + SLOT_FD0 + fd;
+    const file = at / DIRECT_FILE_WORDS;
+    if (Atomics.compareExchange(slots, entry, file + 1, 0) !== file + 1) return DIRECT_REFUSED;
+    page.hints[fd] = 0;
+    const handle = files[at + FILE_HANDLE]!;
+    let result = 0;
+    try {
+      checked<void>('close', await (this.instance() as unknown as FileCalls).close(handle), [handle]);
+    } catch (e) {
+      if (!isKernelError(e)) throw e;
+      result = -e.errno;
+    }
+    t.closeEvents.set([page.pid, fd, file, handle], ((head >>> 0) % DIRECT_CLOSE_EVENTS) * DIRECT_CLOSE_WORDS);
+    Atomics.store(t.closeIndex, TRACE_HEAD, (head + 1) | 0);
+    return result;
   }
 
   private window(page: Page, ptr: number, length: number, writable: boolean): WindowGrant | undefined {
@@ -207,6 +240,7 @@ export class DirectServer {
     if (this.name !== 'vfs') return DIRECT_REFUSED;
     if (op === DirectOp.STAT || op === DirectOp.LSTAT || op === DirectOp.UNLINK) return this.servePath(page, op);
     const r = page.regs;
+    if (op === DirectOp.CLOSE) return this.serveClose(page, r[0]!);
     const at = this.cell(page, r[0]!);
     if (at < 0) return DIRECT_REFUSED;
     const files = this.files!;

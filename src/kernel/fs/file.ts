@@ -8,14 +8,16 @@
 import type { Pipe } from './pipe.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import { O } from '../../abi/fs.js';
+import { FILE_FLAGS, FILE_LIVE, FILE_OFFSET, FILE_SOLE } from '../../abi/direct.js';
 
 export type FileKind = 'vfs' | 'dev' | 'pipe' | 'socket';
 
-// Words of a direct-table cell (abi/direct.ts).
-const CELL_FLAGS = 2, CELL_OFFSET = 3;
+// The words of a direct-table cell, and its live word's values (abi/direct.ts).
+const CELL_LIVE = FILE_LIVE, CELL_FLAGS = FILE_FLAGS, CELL_OFFSET = FILE_OFFSET;
+const LIVE = 1, LIVE_SOLE = FILE_SOLE;
 
 export class OpenFile {
-  refs = 1;
+  private ownRefs = 1;
   /** The vfs (or, for a socket, net) instance generation this file was opened in (see fs/io.ts). */
   generation = 0;
   private ownOffset = 0;
@@ -37,15 +39,23 @@ export class OpenFile {
   get offset(): number { return this.cell !== undefined ? this.cell[CELL_OFFSET]! : this.ownOffset; }
   set offset(v: number) { if (this.cell !== undefined) this.cell[CELL_OFFSET] = v; else this.ownOffset = v; }
 
+  /**
+   * Descriptors (and other holders) of this open file. A cell says whether it is one:
+   * only then may vfs's server close it on the direct path.
+   */
+  get refs(): number { return this.ownRefs; }
+  set refs(v: number) { this.ownRefs = v; if (this.cell !== undefined) this.cell[CELL_LIVE] = v === 1 ? LIVE_SOLE : LIVE; }
+
   get flags(): number { return this.ownFlags; }
   set flags(v: number) { this.ownFlags = v; if (this.cell !== undefined) this.cell[CELL_FLAGS] = v; }
 
-  /** Moves the offset into `cell` (slot `slot` of the direct table). */
+  /** Moves the offset into `cell` (slot `slot` of the direct table), then marks it live. */
   attachCell(cell: Float64Array, slot: number): void {
     cell[CELL_OFFSET] = this.ownOffset;
     cell[CELL_FLAGS] = this.ownFlags;
     this.cell = cell;
     this.cellSlot = slot;
+    cell[CELL_LIVE] = this.ownRefs === 1 ? LIVE_SOLE : LIVE;
   }
 
   /** Takes the offset back from its cell. */
@@ -85,6 +95,9 @@ export class FdTable {
     if (e === undefined) throw new KernelError(Errno.EBADF);
     return e;
   }
+
+  /** What `fd` names, if anything (no errno). */
+  peek(fd: number): FdEntry | undefined { return Number.isInteger(fd) && fd >= 0 ? this.entries[fd] : undefined; }
 
   /** Installs at the lowest free descriptor (at least `min`). */
   install(file: OpenFile, cloexec = false, min = 0): number {

@@ -12,6 +12,10 @@
 //                   nothing: the kernel path
 //   fd removed      the entry is cleared before close returns: revoked
 //   last close      the file slot is freed (its offset moves back into the OpenFile)
+//   direct close    a file one descriptor names (FILE_SOLE) may be closed by vfs's
+//                   server, which clears the entry, closes its handle and posts the
+//                   descriptor on the close ring; the kernel drains the ring before it
+//                   serves any trap (takeClosed) and drops the descriptor then
 //   exit            the slot is cleared and freed; vfs's server forgets the page
 //
 //   path calls      stat, lstat and unlink of a path go to vfs's server too, with the
@@ -33,8 +37,8 @@
 
 import {
   DIRECT_GROUPS, DIRECT_PATH_HINT, SLOT_CWD, SLOT_GID, SLOT_GROUP0, SLOT_NGROUPS, SLOT_PATH_OK, SLOT_UID,
-  DIRECT_FDS, DIRECT_FILE_WORDS, DIRECT_HINTS_OFFSET, DIRECT_PAGE_BYTES, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT,
-  DIRECT_SLOT_WORDS, DIRECT_STATE, DIRECT_WAITING, DIRECT_TRACE_EVENTS, DIRECT_TRACE_WORDS, DirectState, FILE_HANDLE, FILE_LIVE, SLOT_FD0, SLOT_PID, SLOT_TRACED,
+  DIRECT_CLOSE_EVENTS, DIRECT_CLOSE_WORDS, DIRECT_FDS, DIRECT_FILE_WORDS, DIRECT_HINTS_OFFSET, DIRECT_PAGE_BYTES, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT,
+  DIRECT_SLOT_WORDS, DIRECT_STATE, DIRECT_WAITING, DIRECT_TRACE_EVENTS, DIRECT_TRACE_WORDS, DirectState, FILE_HANDLE, SLOT_FD0, SLOT_PID, SLOT_TRACED,
   TRACE_HEAD, TRACE_TAIL, directTableBytes, directTableViews, type DirectStart,
 } from '../../abi/direct.js';
 import type { OpenFile } from '../fs/file.js';
@@ -79,6 +83,8 @@ export class DirectFiles {
   private readonly files: Float64Array;
   private readonly traceIndex: Int32Array;
   private readonly traceEvents: Float64Array;
+  private readonly closeIndex: Int32Array;
+  private readonly closeEvents: Float64Array;
   private readonly freeSlots: number[] = [];
   private readonly freeFiles: number[] = [];
   private readonly attached = new Map<number, Attached>();
@@ -89,7 +95,7 @@ export class DirectFiles {
   /** `pm`: pm's server, when it too runs in the user domain (the pid calls). */
   constructor(private readonly server: DirectServer, private readonly processes: number, private readonly fileSlots: number, private readonly pm?: DirectServer) {
     this.memory = new SharedArrayBuffer(directTableBytes(processes, fileSlots));
-    ({ slots: this.slots, files: this.files, traceIndex: this.traceIndex, traceEvents: this.traceEvents } = directTableViews(this.memory, processes, fileSlots));
+    ({ slots: this.slots, files: this.files, traceIndex: this.traceIndex, traceEvents: this.traceEvents, closeIndex: this.closeIndex, closeEvents: this.closeEvents } = directTableViews(this.memory, processes, fileSlots));
     for (let i = processes - 1; i >= 0; i--) this.freeSlots.push(i);
     for (let i = fileSlots - 1; i >= 0; i--) this.freeFiles.push(i);
   }
@@ -159,6 +165,8 @@ export class DirectFiles {
   detach(p: Process): void {
     const a = this.attached.get(p.pid);
     if (a === undefined) return;
+    // What the server closed for it leaves the table first (exit closes the rest).
+    this.takeClosed();
     this.attached.delete(p.pid);
     p.fds.onChange = undefined;
     a.pathHint[0] = 0;
@@ -186,8 +194,8 @@ export class DirectFiles {
     if (slot === undefined) return -1;
     const at = slot * DIRECT_FILE_WORDS;
     this.files[at + FILE_HANDLE] = file.target.vfsHandle;
+    // Marks the cell live last (1, or FILE_SOLE while one descriptor names the file).
     file.attachCell(this.files.subarray(at, at + DIRECT_FILE_WORDS), slot);
-    this.files[at + FILE_LIVE] = 1;
     this.holders.set(slot, file);
     return slot;
   }
@@ -235,6 +243,36 @@ export class DirectFiles {
     }
   }
 
+  /**
+   * Drops the descriptors vfs's server closed on the direct path since the last time
+   * (the close ring): the kernel calls it before it serves any trap, so a process's
+   * next syscall finds its table as its close left it. True if there were any.
+   */
+  takeClosed(): boolean {
+    const head = Atomics.load(this.closeIndex, TRACE_HEAD);
+    let tail = Atomics.load(this.closeIndex, TRACE_TAIL);
+    if (head === tail) return false;
+    const v = this.closeEvents;
+    for (; tail !== head; tail = (tail + 1) | 0) {
+      const e = ((tail >>> 0) % DIRECT_CLOSE_EVENTS) * DIRECT_CLOSE_WORDS;
+      this.closed(v[e]!, v[e + 1]!, v[e + 2]!, v[e + 3]!);
+    }
+    Atomics.store(this.closeIndex, TRACE_TAIL, tail);
+    return true;
+  }
+
+  // Only the descriptor the server was granted is dropped: if the process or the
+  // file changed since (it died and exit closed its files, vfs restarted), the event
+  // is stale and the kernel's table is already right.
+  private closed(pid: number, fd: number, slot: number, handle: number): void {
+    const a = this.attached.get(pid);
+    const e = a?.p.fds.peek(fd);
+    if (a === undefined || e === undefined || e.file.cellSlot !== slot || e.file.target.vfsHandle !== handle) return;
+    a.p.fds.remove(fd);
+    // The server closed the handle: what is left of closeFile is the kernel's own part.
+    if (--e.file.refs === 0) this.release(e.file);
+  }
+
   /** Takes the traced calls vfs's server reported since the last time, oldest first. */
   takeTraced(): DirectCall[] | undefined {
     const head = Atomics.load(this.traceIndex, TRACE_HEAD);
@@ -252,6 +290,7 @@ export class DirectFiles {
 
   /** vfs's server died: nothing of the old instance is served directly any more. */
   serverDown(): void {
+    this.takeClosed();
     for (const slot of [...this.holders.keys()]) this.release(this.holders.get(slot)!);
     for (const a of this.attached.values()) {
       this.slots.fill(0, a.slot * DIRECT_SLOT_WORDS + SLOT_FD0, (a.slot + 1) * DIRECT_SLOT_WORDS);

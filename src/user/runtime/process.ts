@@ -34,7 +34,7 @@ const FD_KEYED = new Set([SYS.read, SYS.write, SYS.pread, SYS.pwrite]);
 // vfs's server thread first; one it refuses traps into the kernel as before.
 const DIRECT_OPS: Record<number, number> = {
   [SYS.read]: DirectOp.READ, [SYS.write]: DirectOp.WRITE, [SYS.pread]: DirectOp.PREAD, [SYS.pwrite]: DirectOp.PWRITE,
-  [SYS.fstat]: DirectOp.FSTAT, [SYS.lseek]: DirectOp.LSEEK,
+  [SYS.fstat]: DirectOp.FSTAT, [SYS.lseek]: DirectOp.LSEEK, [SYS.close]: DirectOp.CLOSE,
 };
 // And these, by path, while the kernel's path hint says so (it grants them in a table
 // the process cannot reach: vfs acts with the credentials written there).
