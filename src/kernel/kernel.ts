@@ -266,8 +266,8 @@ export class Kernel {
   }
 
   private poll(): boolean {
-    // Descriptors vfs's server closed on the direct path leave the tables first.
-    let worked = this.direct?.takeClosed() === true;
+    // Descriptors vfs's server closed or opened on the direct path reach the tables first.
+    let worked = this.direct?.takeFdEvents() === true;
     if (this.components.poll()) worked = true;
     // Calls traced processes made on the direct path, told before their next syscall.
     const direct = this.direct?.takeTraced();
@@ -296,8 +296,8 @@ export class Kernel {
   }
 
   private serve(p: Process): void {
-    // A close the process made on the direct path just before this trap is in the ring.
-    this.direct?.takeClosed();
+    // A close or open the process made on the direct path just before this trap is in the ring.
+    this.direct?.takeFdEvents();
     p.cpu.enterKernel(performance.now());
     this.inService.add(p);
     void this.dispatch(p);
@@ -587,6 +587,7 @@ export class Kernel {
         bell: r.bell,
         generation: () => this.components.get(name)?.generation ?? 0,
         post: (m) => { const now = this.components.get(name); if (now?.state === 'running') now.server?.post(m); },
+        close: name === 'vfs' ? (handle) => { void this.vfs.close(handle).catch(() => {}); } : undefined,
       };
     };
     const direct = new DirectFiles(link('vfs')!, this.params.directProcesses, this.params.directFiles, link('pm'));

@@ -30,6 +30,7 @@ import type { Kernel } from './kernel.js';
 import type { Process } from './proc/process.js';
 import type { OpenFile } from './fs/file.js';
 import { DirectOp } from '../abi/direct.js';
+import { AT } from '../abi/fs.js';
 import type { DirectCall } from './proc/direct.js';
 import type { ComponentTable, Domain } from './component/table.js';
 import { armProbe, type CallProbe } from './ipc/rpc.js';
@@ -173,7 +174,8 @@ export async function tracedSyscall(k: Kernel, p: Process, nr: number, args: num
 const DIRECT_CALLS: Record<number, [string, string]> = {
   [DirectOp.READ]: ['read', 'readInto'], [DirectOp.WRITE]: ['write', 'writeFrom'], [DirectOp.PREAD]: ['pread', 'readInto'],
   [DirectOp.PWRITE]: ['pwrite', 'writeFrom'], [DirectOp.FSTAT]: ['fstat', 'fstat'], [DirectOp.LSEEK]: ['lseek', 'fstat'],
-  [DirectOp.CLOSE]: ['close', 'close'],
+  [DirectOp.CLOSE]: ['close', 'close'], [DirectOp.OPEN]: ['open', 'open'], [DirectOp.OPENAT]: ['openat', 'open'],
+  [DirectOp.STAT]: ['stat', 'stat'], [DirectOp.LSTAT]: ['lstat', 'stat'], [DirectOp.UNLINK]: ['unlink', 'unlink'],
 };
 
 /** Emits the calls traced processes made on the direct path (proc/direct.ts), as vfs's server reported them. */
@@ -187,9 +189,10 @@ export function traceDirectCalls(k: Kernel, calls: readonly DirectCall[]): void 
     const errno = c.result < 0 ? errnoName(-c.result) : undefined;
     // The syscall's own arguments, from the registers of the request (abi/direct.ts).
     const [fd, ptr, length, offset, whence] = c.regs as [number, number, number, number, number];
-    const args = c.op === DirectOp.LSEEK ? [fd, offset, whence] : c.op === DirectOp.CLOSE ? [fd] : [fd, ptr, length, offset];
+    // A path call's registers are path, length, then flags and mode or the stat buffer; its path is the one the server copied.
+    const args = c.op === DirectOp.LSEEK ? [fd, offset, whence] : c.op === DirectOp.CLOSE ? [fd] : c.op === DirectOp.OPENAT ? [AT.FDCWD, ...c.regs.slice(0, 4)] : [fd, ptr, length, offset];
     const def = SYSCALL_BY_NR[SYS[names[0] as keyof typeof SYS]];
-    emitEvent(sink, { type: 'syscall', seq, pid: p.pid, process: p.name, thread: p.thread?.id, syscall: names[0], args: def === undefined ? String(fd) : decodeArgs(p, def, args), result: c.result, errno, us: c.us });
+    emitEvent(sink, { type: 'syscall', seq, pid: p.pid, process: p.name, thread: p.thread?.id, syscall: names[0], args: def === undefined ? String(fd) : decodeArgs(p, def, args, c.path), result: c.result, errno, us: c.us });
     emitEvent(sink, {
       type: 'hop', seq, pid: p.pid, from: 'process', fromDomain: 'user', to: 'vfs', toDomain: 'user', method: names[1], transport: 'direct page',
       callBytes: undefined, replyBytes: undefined, dataBytes: 0, dataCopied: false, grantBytes: c.bytes > 0 ? c.bytes : undefined, errno, us: c.us,
@@ -364,9 +367,11 @@ function bulkBytes(values: readonly unknown[]): number {
 const STRING_ARGS = new Set(['path', 'target', 'from', 'to', 'name', 'component', 'type', 'source', 'fstype']);
 
 /** The arguments strace-like: numbers, fds, quoted paths, the program and argv of a spawn; buffers by their length only. */
-export function decodeArgs(p: Process, def: SyscallDef, a: readonly number[]): string {
+export function decodeArgs(p: Process, def: SyscallDef, a: readonly number[], path?: string): string {
   const out: string[] = [];
   const quote = (ptr: number, len: number): string => {
+    // A path copied when the call was made (the direct path's trace ring): memory may have moved on since.
+    if (path !== undefined) return JSON.stringify(path);
     try { return JSON.stringify(p.copyinString(ptr, len)); } catch { return `0x${ptr.toString(16)}`; }
   };
   for (let i = 0; i < def.args.length; i++) {

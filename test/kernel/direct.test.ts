@@ -15,7 +15,7 @@ import { KernelError, Errno } from '../../src/abi/errno.js';
 import type { FsCred } from '../../src/abi/cred.js';
 import { asPid } from '../../src/abi/ids.js';
 import {
-  DIRECT_CLOSE_EVENTS, DIRECT_PATH_HINT, DIRECT_OP, TRACE_HEAD, TRACE_TAIL, directTableViews, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_STATE, DirectOp, DirectState, type DirectStart,
+  DIRECT_FD_EVENTS, DIRECT_PATH_HINT, DIRECT_OP, TRACE_HEAD, TRACE_TAIL, directTableViews, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_STATE, DirectOp, DirectState, type DirectStart,
 } from '../../src/abi/direct.js';
 import { TRAP_PAGE_BYTES } from '../../src/abi/trap.js';
 import { ringBell } from '../../src/lib/poller.js';
@@ -35,8 +35,16 @@ const SIZE = 100;
 const written: [number, number, number[]][] = [];
 /** Handles the test vfs closed (handle 77's close fails with EIO, after closing). */
 const closedHandles: number[] = [];
-/** Path calls the test vfs took: method, base, path, the credentials it was given. */
-const pathCalls: { method: string; base: unknown; path: string; cred: FsCred }[] = [];
+/** Path calls the test vfs took: method, base, path, the credentials it was given (and open's flags and mode). */
+const pathCalls: { method: string; base: unknown; path: string; cred: FsCred; flags?: number; mode?: number }[] = [];
+/** Handles the test vfs's open gives out; an open of 'slow' waits for this. */
+let nextHandle = 200;
+function gate(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = (): void => {};
+  const promise = new Promise<void>((r) => { resolve = r; });
+  return { promise, resolve };
+}
+let slowOpen = gate();
 
 const vfs: ComponentModule = {
   manifest: { name: 'vfs', description: 'test vfs', uses: [] },
@@ -63,6 +71,15 @@ const vfs: ComponentModule = {
     async unlink(base: unknown, path: string, cred: FsCred) {
       pathCalls.push({ method: 'unlink', base, path, cred });
       if (cred.uid !== 0) throw new KernelError(Errno.EACCES);
+    },
+    async open(base: unknown, path: string, flags: number, mode: number, cred: FsCred) {
+      pathCalls.push({ method: 'open', base, path, cred, flags, mode });
+      if (path === 'slow') await slowOpen.promise;
+      if (path.endsWith('missing')) throw new KernelError(Errno.ENOENT);
+      const handle = nextHandle++;
+      if (path.endsWith('dir')) return { handle, kind: 'dir', mode: 0o40755, rdev: 0, path: '/canonical/dir' };
+      if (path.startsWith('/dev/')) return { handle, kind: 'dev', mode: 0o20666, rdev: 0x103 };
+      return { handle, kind: 'file', mode: 0o100644, rdev: 0 };
     },
     async close(handle: number) {
       closedHandles.push(handle);
@@ -207,10 +224,10 @@ test("close is served for a file's only descriptor; the kernel drops it from the
     assert.deepEqual(closedHandles, [7], 'vfs closed the handle');
     assert.ok(a.p.fds.peek(3) !== undefined, 'the kernel has not looked yet');
     assert.equal(await call(t, a, DirectOp.READ, [3, 0, 4]), DIRECT_REFUSED, 'the entry went with the close');
-    assert.equal(direct.takeClosed(), true);
+    assert.equal(direct.takeFdEvents(), true);
     assert.equal(a.p.fds.peek(3), undefined, 'the descriptor left the kernel\'s table');
     assert.equal(direct.counts.files, before, 'its file slot was freed');
-    assert.equal(direct.takeClosed(), false, 'each close is taken once');
+    assert.equal(direct.takeFdEvents(), false, 'each close is taken once');
     // Shared: two descriptors of one open file (dup), or one in each of two processes (spawn).
     const f = file(t, 8);
     a.p.fds.replace(4, f); f.refs++; a.p.fds.replace(5, f);
@@ -224,18 +241,18 @@ test("close is served for a file's only descriptor; the kernel drops it from the
     b.p.fds.replace(9, file(t, 10));
     for (const fd of [9, -1, 64, 1.5, NaN, 12]) assert.equal(await call(t, a, DirectOp.CLOSE, [fd]), DIRECT_REFUSED, `fd ${fd}`);
     assert.deepEqual(closedHandles, [7, 8], 'vfs closed nothing it was not granted');
-    assert.equal(direct.takeClosed(), true);
+    assert.equal(direct.takeFdEvents(), true);
     assert.equal(a.p.fds.peek(4), undefined);
     assert.ok(a.p.fds.peek(6) !== undefined && b.p.fds.peek(6) !== undefined && b.p.fds.peek(9) !== undefined, 'the refused descriptors are all still open');
     // vfs's close fails with an errno: the process hears it, and the descriptor is gone anyway (as in Unix).
     a.p.fds.replace(7, file(t, 77));
     assert.equal(await call(t, a, DirectOp.CLOSE, [7]), -Errno.EIO);
-    direct.takeClosed();
+    direct.takeFdEvents();
     assert.equal(a.p.fds.peek(7), undefined);
     // A full close ring: refused, nothing closed.
-    const ring = directTableViews(direct.memory, 8, 16).closeIndex;
+    const ring = directTableViews(direct.memory, 8, 16).fdIndex;
     const head = Atomics.load(ring, TRACE_HEAD);
-    Atomics.store(ring, TRACE_HEAD, head + DIRECT_CLOSE_EVENTS);
+    Atomics.store(ring, TRACE_HEAD, head + DIRECT_FD_EVENTS);
     a.p.fds.replace(8, file(t, 11));
     assert.equal(await call(t, a, DirectOp.CLOSE, [8]), DIRECT_REFUSED, 'no room on the ring');
     Atomics.store(ring, TRACE_HEAD, head);
@@ -435,11 +452,15 @@ test('path calls act as the process the kernel says, from its cwd, and follow it
     a.p.cred.groups = [100];
     direct.afterSyscall(a.p);
     assert.equal(hint(), 1);
-    // Traced: the kernel path, which shows the call.
+    // Traced: still served; the server reports the call in the trace ring, with the path
+    // as it was when the call was made (the process may reuse the buffer at once).
     a.p.trace = { uid: 0, privileged: true, json: false, holders: 1, emit: () => {}, flushed: () => Promise.resolve(), close: () => Promise.resolve() };
     direct.traced(a.p);
-    assert.equal(hint(), 0);
-    assert.equal(await call(t, a, DirectOp.STAT, [abs, absLen, 2000]), DIRECT_REFUSED, 'traced');
+    assert.equal(hint(), 1);
+    assert.equal(await call(t, a, DirectOp.STAT, [abs, absLen, 2000]), -Errno.ENOENT, 'traced');
+    a.memory.fill(0x41, abs, abs + absLen);
+    assert.deepEqual(direct.takeTraced()?.map((c) => [c.pid, c.op, c.path, c.result, c.bytes]), [[a.p.pid, DirectOp.STAT, '/etc/missing', -Errno.ENOENT, 0]]);
+    put(1100, '/etc/missing');
     a.p.trace = undefined;
     direct.traced(a.p);
     // Every call through the kernel (an eBPF program on the syscall tracepoints).
@@ -452,6 +473,92 @@ test('path calls act as the process the kernel says, from its cwd, and follow it
     direct.detach(a.p);
     assert.equal(hint(), 0);
     assert.equal(await call(t, a, DirectOp.STAT, [abs, absLen, 2000]), DIRECT_REFUSED, 'after exit');
+  });
+});
+
+test('open acts as the row says, takes the lowest free descriptor, is served directly at once and installed by the kernel; what it cannot do is refused before vfs is asked', async () => {
+  await withDirect(async (t, direct) => {
+    const a = makeProcess(direct), b = makeProcess(direct);
+    const put = (at: number, text: string): [number, number] => { const bytes = new TextEncoder().encode(text); a.memory.set(bytes, at); return [at, bytes.length]; };
+    a.p.cred = { uid: 1000, euid: 1000, suid: 1000, gid: 100, egid: 100, sgid: 100, groups: [100], umask: 0o27 };
+    const cwd = new OpenFile('vfs', O.RDONLY | O.DIRECTORY, '/home/u', { vfsHandle: 7, isDir: true });
+    cwd.generation = t.get('vfs')!.generation;
+    a.p.cwdDir = cwd;
+    for (const fd of [0, 1, 2]) a.p.fds.replace(fd, new OpenFile('dev', O.RDWR, '/dev/tty', { rdev: 0x500 }));
+    direct.afterSyscall(a.p);
+    closedHandles.length = 0;
+    pathCalls.length = 0;
+    const [rel, relLen] = put(1000, 'notes.txt');
+    assert.equal(await call(t, a, DirectOp.OPEN, [rel, relLen, O.WRONLY | O.CREAT | O.CLOEXEC, 0o666]), 3, 'the lowest free descriptor');
+    assert.deepEqual(pathCalls, [{ method: 'open', base: { dir: 7 }, path: 'notes.txt', cred: { uid: 1000, gid: 100, groups: [100], pid: a.p.pid }, flags: O.WRONLY | O.CREAT | O.CLOEXEC, mode: 0o640 }], 'as the row says: ids, cwd, umask');
+    const handle = nextHandle - 1;
+    // Served directly before the kernel has looked: the server filled a file slot for it.
+    assert.equal(await call(t, a, DirectOp.WRITE, [3, 0, 5]), 5);
+    assert.deepEqual(written.pop(), [handle, 0, [0x11, 0x11, 0x11, 0x11, 0x11]]);
+    assert.equal(await call(t, a, DirectOp.READ, [3, 0, 4]), DIRECT_REFUSED, 'opened write-only');
+    assert.equal(a.p.fds.peek(3), undefined, 'the kernel has not looked yet');
+    // A second open before the kernel looked takes the next descriptor; b's table is its own.
+    assert.equal(await call(t, a, DirectOp.OPEN, [rel, relLen, O.RDONLY, 0]), 4);
+    const [brel, brelLen] = [3000, 9];
+    b.memory.set(new TextEncoder().encode('/etc/motd'), brel);
+    direct.afterSyscall(b.p);
+    assert.equal(await call(t, b, DirectOp.OPEN, [brel, brelLen, O.RDONLY, 0]), 0);
+    assert.equal(direct.takeFdEvents(), true);
+    const e = a.p.fds.peek(3)!;
+    assert.ok(e !== undefined && e.cloexec, 'installed, close-on-exec');
+    assert.deepEqual([e.file.kind, e.file.path, e.file.target.vfsHandle, e.file.flags, e.file.offset, e.file.refs], ['vfs', 'notes.txt', handle, O.WRONLY, 5, 1]);
+    assert.equal(a.p.fds.peek(4)!.cloexec, false);
+    assert.equal(b.p.fds.peek(0)!.file.path, '/etc/motd');
+    // The kernel's own calls see the offset the server moved; closes go either way.
+    e.file.offset = 2;
+    assert.equal(await call(t, a, DirectOp.WRITE, [3, 0, 1]), 1);
+    assert.deepEqual(written.pop()!.slice(0, 2), [handle, 2]);
+    assert.equal(await call(t, a, DirectOp.CLOSE, [3]), 0);
+    direct.takeFdEvents();
+    assert.equal(a.p.fds.peek(3), undefined);
+    assert.equal(await call(t, a, DirectOp.OPEN, [rel, relLen, O.RDWR, 0]), 3, 'its descriptor is free again');
+    // A directory and a device: installed as the kernel's open would, not served directly.
+    const [dir, dirLen] = put(1100, 'sub/dir');
+    const [dev, devLen] = put(1200, '/dev/null');
+    assert.equal(await call(t, a, DirectOp.OPEN, [dir, dirLen, O.RDONLY, 0]), 5);
+    assert.equal(await call(t, a, DirectOp.OPEN, [dev, devLen, O.WRONLY, 0]), 6);
+    direct.takeFdEvents();
+    assert.deepEqual([a.p.fds.peek(5)!.file.kind, a.p.fds.peek(5)!.file.target.isDir, a.p.fds.peek(5)!.file.path], ['vfs', true, '/canonical/dir']);
+    assert.deepEqual([a.p.fds.peek(6)!.file.kind, a.p.fds.peek(6)!.file.target.rdev], ['dev', 0x103]);
+    assert.equal(await call(t, a, DirectOp.WRITE, [6, 0, 1]), DIRECT_REFUSED, 'a device is the kernel\'s');
+    // vfs's errno comes back; nothing is installed.
+    const [missing, missingLen] = put(1300, 'missing');
+    assert.equal(await call(t, a, DirectOp.OPEN, [missing, missingLen, O.RDONLY, 0]), -Errno.ENOENT);
+    // Refused before vfs is asked: O_DIRECTORY, RESOLVE_BENEATH, bad flags or mode, an empty
+    // or too long path, a path off the process's memory, no free descriptor below the limit.
+    const asked = pathCalls.length;
+    const [long, longLen] = put(1400, 'x'.repeat(300));
+    for (const [regs, why] of [
+      [[rel, relLen, O.RDONLY | O.DIRECTORY, 0], 'O_DIRECTORY'], [[rel, relLen, O.RDONLY | O.RESOLVE_BENEATH, 0], 'RESOLVE_BENEATH'],
+      [[rel, relLen, 3, 0], 'access mode 3'], [[rel, relLen, NaN, 0], 'flags NaN'], [[rel, relLen, O.RDONLY, 0.5], 'mode 0.5'],
+      [[rel, 0, O.RDONLY, 0], 'an empty path'], [[long, longLen, O.RDONLY, 0], 'a path longer than the ring keeps'], [[4090, 10, O.RDONLY, 0], 'a path off memory'],
+    ] as const) assert.equal(await call(t, a, DirectOp.OPEN, [...regs]), DIRECT_REFUSED, why);
+    a.p.fds.limit = 7;
+    direct.afterSyscall(a.p); // setrlimit
+    assert.equal(await call(t, a, DirectOp.OPEN, [rel, relLen, O.RDONLY, 0]), DIRECT_REFUSED, 'no descriptor free below RLIMIT_NOFILE');
+    assert.equal(pathCalls.length, asked, 'vfs was not asked');
+    a.p.fds.limit = 256;
+    direct.afterSyscall(a.p);
+    // The process dies while vfs opens: the server closes what it opened; nothing is installed anywhere.
+    slowOpen = gate();
+    const [slow, slowLen] = put(1800, 'slow');
+    const pending = request(t, a, DirectOp.OPEN, [slow, slowLen, O.RDONLY, 0]);
+    while (pathCalls.at(-1)?.path !== 'slow') await new Promise((r) => setImmediate(r));
+    direct.detach(a.p);
+    const c = makeProcess(direct); // takes a's row
+    slowOpen.resolve();
+    const slowHandle = nextHandle;
+    while (!closedHandles.includes(slowHandle)) await new Promise((r) => setImmediate(r));
+    assert.equal(Atomics.load(pending, DIRECT_STATE), DirectState.DONE);
+    assert.equal(new Float64Array(a.start.page, DIRECT_REGS_OFFSET, DIRECT_REGS)[DIRECT_RESULT], DIRECT_REFUSED, 'the kernel answered the dead process\'s call, not the server');
+    direct.takeFdEvents();
+    assert.deepEqual(c.p.fds.list(), [], 'c got nothing of it');
+    direct.detach(b.p); direct.detach(c.p);
   });
 });
 

@@ -111,7 +111,7 @@ for (const p of PRESETS) {
     const r = await traced(p, 'cat /nonexistent', 'text');
     assert.equal(r.status, 1);
     assert.match(r.stderr, /cat: \/nonexistent: No such file or directory/);
-    assert.match(r.trace.join('\n'), /^\[pid \d+ cat\] open\("\/nonexistent", 0x0, 0644\) = -1 ENOENT   [\d.]+ (µs|ms)\n {4}kernel -> vfs \((kernel|user), [^)]+\) open = ENOENT /m);
+    assert.match(r.trace.join('\n'), /^\[pid \d+ cat\] open\("\/nonexistent", 0x0, 0644\) = -1 ENOENT   [\d.]+ (µs|ms)\n {4}(kernel|process) -> vfs \((kernel|user), [^)]+\) open = ENOENT /m);
     assert.equal(noLeaks(r), undefined);
   });
 

@@ -17,16 +17,17 @@
 // asks the kernel, which answers with all its checks.
 
 import {
-  DIRECT_CLOSE_EVENTS, DIRECT_CLOSE_WORDS, DIRECT_HINTS_OFFSET, DIRECT_PATH_MAX, FILE_SOLE, SLOT_CWD, SLOT_GID, SLOT_GROUP0, SLOT_NGROUPS, SLOT_PATH_OK, SLOT_UID,
+  DIRECT_FD_EVENTS, DIRECT_FD_EVENT_PATH, DIRECT_FD_EVENT_WORDS, DIRECT_SPARE_CELLS, EV_FD, EV_FLAGS, EV_GEN, EV_HANDLE, EV_KIND, EV_MODE, EV_PATH_BYTES,
+  EV_PID, EV_RDEV, EV_SLOT, FdEvent, SLOT_FDS_OPEN, SLOT_FD_LIMIT, SLOT_UMASK, DIRECT_HINTS_OFFSET, DIRECT_PATH_MAX, FILE_SOLE, SLOT_CWD, SLOT_GID, SLOT_GROUP0, SLOT_NGROUPS, SLOT_PATH_OK, SLOT_UID,
   DIRECT_FDS, DIRECT_FILE_WORDS, DIRECT_OP, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_SLOT_WORDS,
-  DIRECT_STATE, DIRECT_WAITING, DIRECT_TRACE_EVENTS, DIRECT_TRACE_WORDS, DirectOp, DirectState, FILE_FLAGS, FILE_HANDLE, FILE_LIVE, FILE_OFFSET,
+  DIRECT_STATE, DIRECT_WAITING, DIRECT_TRACE_EVENTS, DIRECT_TRACE_PATH, DIRECT_TRACE_WORDS, DirectOp, DirectState, FILE_FLAGS, FILE_HANDLE, FILE_LIVE, FILE_OFFSET,
   SLOT_FD0, SLOT_PID, SLOT_TRACED, TRACE_HEAD, TRACE_TAIL, directTableViews, type DirectTableViews,
 } from '../../abi/direct.js';
 import { isKernelError } from '../../abi/errno.js';
 import { SERVICES, checkReply } from '../../abi/services.js';
 import { O, OFF_MAX, SEEK, STAT_FIELDS, type Stat } from '../../abi/fs.js';
 import type { ComponentInstance } from '../../abi/component.js';
-import type { PathBase } from '../../abi/services.js';
+import type { PathBase, VfsOpenResult } from '../../abi/services.js';
 import type { FsCred } from '../../abi/cred.js';
 import { WindowGrant } from '../ipc/grant.js';
 import { answerWord } from '../../lib/poller.js';
@@ -39,12 +40,16 @@ type FileCalls = {
   writeFrom(handle: number, offset: number, src: WindowGrant): Promise<{ written: number; end: number }>;
   fstat(handle: number): Promise<Stat>;
   close(handle: number): Promise<void>;
+  open(base: PathBase, path: string, flags: number, mode: number, cred: FsCred): Promise<VfsOpenResult>;
   stat(base: PathBase, path: string, follow: boolean, cred: FsCred): Promise<Stat>;
   unlink(base: PathBase, path: string, cred: FsCred): Promise<void>;
 };
 
 // Paths are decoded as the kernel's copyinString does: invalid UTF-8 is not served here.
 const pathDecoder = new TextDecoder('utf-8', { fatal: true });
+const pathEncoder = new TextEncoder();
+/** The calls that name a path in registers 0 and 1. */
+const PATH_CALLS = new Set<number>([DirectOp.STAT, DirectOp.LSTAT, DirectOp.UNLINK, DirectOp.OPEN, DirectOp.OPENAT]);
 
 // Grant ids the direct path names its windows with (only for messages and errors; the
 // memory itself is the page's process's).
@@ -62,6 +67,8 @@ export class DirectServer {
   private slots: Int32Array | undefined;
   private files: Float64Array | undefined;
   private trace: DirectTableViews | undefined;
+  /** The vfs generation the kernel said this instance is (echoed in the descriptor ring's opens). */
+  private generation = 0;
   private readonly pages = new Map<number, Page>();
 
   /**
@@ -76,6 +83,7 @@ export class DirectServer {
     switch (c.type) {
       case 'direct-table':
         this.trace = directTableViews(c.memory, c.processes, c.files);
+        this.generation = c.generation;
         ({ slots: this.slots, files: this.files } = this.trace);
         return true;
       case 'direct-process':
@@ -129,8 +137,18 @@ export class DirectServer {
     const head = Atomics.load(t.traceIndex, TRACE_HEAD);
     if (((head - Atomics.load(t.traceIndex, TRACE_TAIL)) | 0) >= DIRECT_TRACE_EVENTS) return;
     const op = Atomics.load(page.ctl, DIRECT_OP);
-    const bytes = op === DirectOp.FSTAT || op === DirectOp.LSEEK || result < 0 ? 0 : result;
-    t.traceEvents.set([page.pid, op, ...page.regs.subarray(0, 5), result, bytes, us], ((head >>> 0) % DIRECT_TRACE_EVENTS) * DIRECT_TRACE_WORDS);
+    const moved = op === DirectOp.READ || op === DirectOp.WRITE || op === DirectOp.PREAD || op === DirectOp.PWRITE;
+    const i = (head >>> 0) % DIRECT_TRACE_EVENTS;
+    // A path call's path, copied now: the process's memory is its own again once answered.
+    let pathLen = 0;
+    if (PATH_CALLS.has(op)) {
+      const ptr = page.regs[0]!, len = page.regs[1]!;
+      if (Number.isInteger(ptr) && Number.isInteger(len) && ptr >= 0 && len >= 0 && ptr + len <= page.memory.length) {
+        pathLen = len;
+        t.tracePaths.set(page.memory.subarray(ptr, ptr + Math.min(len, DIRECT_TRACE_PATH)), i * DIRECT_TRACE_PATH);
+      }
+    }
+    t.traceEvents.set([page.pid, op, ...page.regs.subarray(0, 5), result, moved && result > 0 ? result : 0, us, pathLen], i * DIRECT_TRACE_WORDS);
     Atomics.store(t.traceIndex, TRACE_HEAD, (head + 1) | 0);
   }
 
@@ -150,15 +168,13 @@ export class DirectServer {
   // close: only of a descriptor that is the only one of its file (FILE_SOLE), and only
   // if the row still names it when the entry is taken away (compare-and-exchange: the
   // kernel may have revoked it meanwhile). The handle is closed, then the descriptor
-  // goes on the close ring, before the answer: the process's next trap finds the
+  // goes on the descriptor ring, before the answer: the process's next trap finds the
   // kernel's table without it. A close vfs refuses with an errno still frees the
   // descriptor, as in Unix.
   private async serveClose(page: Page, fd: number): Promise<number> {
-    const slots = this.slots!, files = this.files!, t = this.trace!;
+    const slots = this.slots!, files = this.files!;
     const at = this.cell(page, fd);
-    if (at < 0 || files[at + FILE_LIVE] !== FILE_SOLE) return DIRECT_REFUSED;
-    const head = Atomics.load(t.closeIndex, TRACE_HEAD);
-    if (((head - Atomics.load(t.closeIndex, TRACE_TAIL)) | 0) >= DIRECT_CLOSE_EVENTS) return DIRECT_REFUSED;
+    if (at < 0 || files[at + FILE_LIVE] !== FILE_SOLE || this.ringFull()) return DIRECT_REFUSED;
     const entry = page.slot * DIRECT_SLOT_WORDS + SLOT_FD0 + fd;
     const file = at / DIRECT_FILE_WORDS;
     if (Atomics.compareExchange(slots, entry, file + 1, 0) !== file + 1) return DIRECT_REFUSED;
@@ -171,9 +187,91 @@ export class DirectServer {
       if (!isKernelError(e)) throw e;
       result = -e.errno;
     }
-    t.closeEvents.set([page.pid, fd, file, handle], ((head >>> 0) % DIRECT_CLOSE_EVENTS) * DIRECT_CLOSE_WORDS);
-    Atomics.store(t.closeIndex, TRACE_HEAD, (head + 1) | 0);
+    this.post(FdEvent.CLOSED, page.pid, fd, file, handle);
     return result;
+  }
+
+  // open of a path (open, or openat from the cwd), as the process the row says: vfs
+  // opens it, then the server takes the lowest descriptor the row's bitmap has free
+  // and, for a regular file, a spare file slot it fills (handle, flags, offset 0) and
+  // names in the row, so the process's next write is served here too. The descriptor
+  // goes on the ring before the answer; the kernel installs it. Anything the kernel
+  // would do differently is refused before vfs is asked: O_DIRECTORY (directories are
+  // the kernel's to open), RESOLVE_BENEATH, bad flags, no free descriptor below
+  // DIRECT_FDS, a full ring, a path longer than the ring keeps.
+  private async serveOpen(page: Page): Promise<number> {
+    const req = this.pathRequest(page);
+    if (req === undefined) return DIRECT_REFUSED;
+    const r = page.regs, flags = r[2]!, mode = r[3]!;
+    if (!Number.isInteger(flags) || !Number.isInteger(mode) || (flags & O.ACCMODE) === 3 || (flags & (O.DIRECTORY | O.RESOLVE_BENEATH)) !== 0) return DIRECT_REFUSED;
+    if (req.bytes.length === 0 || req.bytes.length > DIRECT_FD_EVENT_PATH || this.ringFull() || this.freeFd(req.row) < 0) return DIRECT_REFUSED;
+    const slots = this.slots!, files = this.files!;
+    const umask = Atomics.load(slots, req.row + SLOT_UMASK);
+    const args = [req.base, req.path, flags, mode & 0o7777 & ~umask, req.cred] as const;
+    const vfs = this.instance() as unknown as FileCalls;
+    const opened = checked<VfsOpenResult>('open', await vfs.open(...args), args);
+    // Taken now, after vfs answered: the process waits, so nothing else of its table moved
+    // — unless it died meanwhile (its row is cleared or another's), which the pid check sees.
+    const fd = this.freeFd(req.row);
+    if (fd < 0 || Atomics.load(slots, req.row + SLOT_PID) !== page.pid) {
+      await vfs.close(opened.handle).catch(() => {});
+      return DIRECT_REFUSED;
+    }
+    const word = req.row + SLOT_FDS_OPEN + (fd >>> 5);
+    Atomics.or(slots, word, 1 << (fd & 31));
+    let slot = -1;
+    if (opened.kind === 'file') slot = this.takeSpare();
+    if (slot >= 0) {
+      const at = slot * DIRECT_FILE_WORDS;
+      files[at + FILE_HANDLE] = opened.handle;
+      files[at + FILE_FLAGS] = flags & ~(O.CREAT | O.EXCL | O.TRUNC | O.CLOEXEC | O.RESOLVE_BENEATH);
+      files[at + FILE_OFFSET] = 0;
+      files[at + FILE_LIVE] = FILE_SOLE;
+      Atomics.store(slots, req.row + SLOT_FD0 + fd, slot + 1);
+      page.hints[fd] = 1;
+    }
+    const kind = opened.kind === 'file' ? FdEvent.OPENED_FILE : opened.kind === 'dir' ? FdEvent.OPENED_DIR : FdEvent.OPENED_DEV;
+    // A directory reached through a symlink is named by its canonical path, as the kernel's own open names it.
+    const named = opened.kind === 'dir' && typeof opened.path === 'string' ? pathEncoder.encode(opened.path) : req.bytes;
+    this.post(kind, page.pid, fd, slot, opened.handle, flags, opened.rdev, opened.mode, named.length <= DIRECT_FD_EVENT_PATH ? named : req.bytes);
+    // The row went to another process while this was written: take the grant back (the kernel closes the file).
+    if (Atomics.load(slots, req.row + SLOT_PID) !== page.pid && slot >= 0) Atomics.compareExchange(slots, req.row + SLOT_FD0 + fd, slot + 1, 0);
+    return fd;
+  }
+
+  /** The lowest descriptor free in the row's bitmap, below its limit; -1 if none. */
+  private freeFd(row: number): number {
+    const slots = this.slots!;
+    const limit = Math.min(Atomics.load(slots, row + SLOT_FD_LIMIT), DIRECT_FDS);
+    for (let fd = 0; fd < limit; fd++) if ((Atomics.load(slots, row + SLOT_FDS_OPEN + (fd >>> 5)) & (1 << (fd & 31))) === 0) return fd;
+    return -1;
+  }
+
+  /** A file slot the kernel set aside, or -1. */
+  private takeSpare(): number {
+    const spare = this.trace!.spareCells;
+    for (let i = 0; i < DIRECT_SPARE_CELLS; i++) {
+      const v = Atomics.load(spare, i);
+      if (v !== 0 && Atomics.compareExchange(spare, i, v, 0) === v) return v - 1;
+    }
+    return -1;
+  }
+
+  private ringFull(): boolean {
+    const t = this.trace!;
+    return ((Atomics.load(t.fdIndex, TRACE_HEAD) - Atomics.load(t.fdIndex, TRACE_TAIL)) | 0) >= DIRECT_FD_EVENTS;
+  }
+
+  // Only this thread writes the head; the caller checked for room before it acted.
+  private post(kind: number, pid: number, fd: number, slot: number, handle: number, flags = 0, rdev = 0, mode = 0, path: Uint8Array = new Uint8Array(0)): void {
+    const t = this.trace!;
+    const head = Atomics.load(t.fdIndex, TRACE_HEAD);
+    const i = (head >>> 0) % DIRECT_FD_EVENTS;
+    const e = t.fdEvents.subarray(i * DIRECT_FD_EVENT_WORDS, (i + 1) * DIRECT_FD_EVENT_WORDS);
+    e[EV_KIND] = kind; e[EV_PID] = pid; e[EV_FD] = fd; e[EV_SLOT] = slot; e[EV_HANDLE] = handle;
+    e[EV_FLAGS] = flags; e[EV_RDEV] = rdev; e[EV_MODE] = mode; e[EV_PATH_BYTES] = path.length; e[EV_GEN] = this.generation;
+    t.fdPaths.set(path, i * DIRECT_FD_EVENT_PATH);
+    Atomics.store(t.fdIndex, TRACE_HEAD, (head + 1) | 0);
   }
 
   private window(page: Page, ptr: number, length: number, writable: boolean): WindowGrant | undefined {
@@ -198,29 +296,40 @@ export class DirectServer {
     }
   }
 
-  // vfs: stat, lstat, unlink of a path, as the process the row says, from its cwd.
-  // Anything the grant does not cover — a traced process, a cwd of a dead instance for
-  // a relative path, a path the kernel would refuse before asking vfs (off user
-  // memory, too long, not UTF-8) — is refused, and the kernel does it with its checks.
-  private async servePath(page: Page, op: number): Promise<number> {
+  // The path of a path call (registers 0 and 1) and whom it is for, from the row's path
+  // grant; undefined when the grant does not cover it (refused: the kernel does it).
+  private pathRequest(page: Page): { row: number; base: PathBase; path: string; bytes: Uint8Array; cred: FsCred } | undefined {
     const slots = this.slots;
-    if (slots === undefined) return DIRECT_REFUSED;
+    if (slots === undefined) return undefined;
     const row = page.slot * DIRECT_SLOT_WORDS;
-    if (Atomics.load(slots, row + SLOT_PID) !== page.pid || Atomics.load(slots, row + SLOT_PATH_OK) !== 1) return DIRECT_REFUSED;
+    if (Atomics.load(slots, row + SLOT_PID) !== page.pid || Atomics.load(slots, row + SLOT_PATH_OK) !== 1) return undefined;
     const r = page.regs;
     const ptr = r[0]!, len = r[1]!;
-    if (!Number.isInteger(ptr) || !Number.isInteger(len) || ptr < 0 || len < 0 || len > DIRECT_PATH_MAX || ptr + len > page.memory.length) return DIRECT_REFUSED;
+    if (!Number.isInteger(ptr) || !Number.isInteger(len) || ptr < 0 || len < 0 || len > DIRECT_PATH_MAX || ptr + len > page.memory.length) return undefined;
+    const bytes = page.memory.slice(ptr, ptr + len);
     let path: string;
-    try { path = pathDecoder.decode(page.memory.slice(ptr, ptr + len)); } catch { return DIRECT_REFUSED; }
+    try { path = pathDecoder.decode(bytes); } catch { return undefined; }
     const cwd = Atomics.load(slots, row + SLOT_CWD) - 1;
-    if (!path.startsWith('/') && cwd < 0) return DIRECT_REFUSED;
+    if (!path.startsWith('/') && cwd < 0) return undefined;
     const base: PathBase = path.startsWith('/') ? '/' : { dir: cwd };
     const groups: number[] = [];
     const n = Atomics.load(slots, row + SLOT_NGROUPS);
     for (let i = 0; i < n; i++) groups.push(Atomics.load(slots, row + SLOT_GROUP0 + i));
     const cred: FsCred = { uid: Atomics.load(slots, row + SLOT_UID), gid: Atomics.load(slots, row + SLOT_GID), groups, pid: page.pid };
     // The grant may have been withdrawn while the ids were read (a trace attached): look again.
-    if (Atomics.load(slots, row + SLOT_PATH_OK) !== 1) return DIRECT_REFUSED;
+    if (Atomics.load(slots, row + SLOT_PATH_OK) !== 1) return undefined;
+    return { row, base, path, bytes, cred };
+  }
+
+  // vfs: stat, lstat, unlink of a path, as the process the row says, from its cwd.
+  // Anything the grant does not cover — a traced process, a cwd of a dead instance for
+  // a relative path, a path the kernel would refuse before asking vfs (off user
+  // memory, too long, not UTF-8) — is refused, and the kernel does it with its checks.
+  private async servePath(page: Page, op: number): Promise<number> {
+    const req = this.pathRequest(page);
+    if (req === undefined) return DIRECT_REFUSED;
+    const { base, path, cred } = req;
+    const r = page.regs;
     const vfs = this.instance() as unknown as FileCalls;
     if (op === DirectOp.UNLINK) {
       checked<void>('unlink', await vfs.unlink(base, path, cred), [base, path, cred]);
@@ -239,6 +348,7 @@ export class DirectServer {
     if (op >= DirectOp.GETPID && op <= DirectOp.GETSID) return this.name === 'pm' ? this.servePid(page, op) : DIRECT_REFUSED;
     if (this.name !== 'vfs') return DIRECT_REFUSED;
     if (op === DirectOp.STAT || op === DirectOp.LSTAT || op === DirectOp.UNLINK) return this.servePath(page, op);
+    if (op === DirectOp.OPEN || op === DirectOp.OPENAT) return this.serveOpen(page);
     const r = page.regs;
     if (op === DirectOp.CLOSE) return this.serveClose(page, r[0]!);
     const at = this.cell(page, r[0]!);

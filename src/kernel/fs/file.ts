@@ -58,6 +58,14 @@ export class OpenFile {
     cell[CELL_LIVE] = this.ownRefs === 1 ? LIVE_SOLE : LIVE;
   }
 
+  /** Takes `cell`, which the server filled for this open (its offset is there already). */
+  adoptCell(cell: Float64Array, slot: number): void {
+    cell[CELL_FLAGS] = this.ownFlags;
+    this.cell = cell;
+    this.cellSlot = slot;
+    cell[CELL_LIVE] = this.ownRefs === 1 ? LIVE_SOLE : LIVE;
+  }
+
   /** Takes the offset back from its cell. */
   detachCell(): void {
     if (this.cell === undefined) return;

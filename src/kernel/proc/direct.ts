@@ -14,8 +14,13 @@
 //   last close      the file slot is freed (its offset moves back into the OpenFile)
 //   direct close    a file one descriptor names (FILE_SOLE) may be closed by vfs's
 //                   server, which clears the entry, closes its handle and posts the
-//                   descriptor on the close ring; the kernel drains the ring before it
-//                   serves any trap (takeClosed) and drops the descriptor then
+//                   descriptor on the descriptor ring; the kernel drains the ring
+//                   before it serves any trap (takeFdEvents) and drops it then
+//   direct open     vfs's server opens a path as the row's path grant says (ids,
+//                   cwd, umask), takes the lowest descriptor the row's bitmap has
+//                   free, fills a spare file slot the kernel set aside for a regular
+//                   file, and posts the descriptor on the ring; the kernel installs
+//                   an open file adopting that slot at that descriptor
 //   exit            the slot is cleared and freed; vfs's server forgets the page
 //
 //   path calls      stat, lstat and unlink of a path go to vfs's server too, with the
@@ -37,11 +42,13 @@
 
 import {
   DIRECT_GROUPS, DIRECT_PATH_HINT, SLOT_CWD, SLOT_GID, SLOT_GROUP0, SLOT_NGROUPS, SLOT_PATH_OK, SLOT_UID,
-  DIRECT_CLOSE_EVENTS, DIRECT_CLOSE_WORDS, DIRECT_FDS, DIRECT_FILE_WORDS, DIRECT_HINTS_OFFSET, DIRECT_PAGE_BYTES, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT,
-  DIRECT_SLOT_WORDS, DIRECT_STATE, DIRECT_WAITING, DIRECT_TRACE_EVENTS, DIRECT_TRACE_WORDS, DirectState, FILE_HANDLE, SLOT_FD0, SLOT_PID, SLOT_TRACED,
+  DIRECT_FD_EVENTS, DIRECT_FD_EVENT_PATH, DIRECT_FD_EVENT_WORDS, DIRECT_SPARE_CELLS, EV_FD, EV_FLAGS, EV_GEN, EV_HANDLE, EV_KIND, EV_MODE, EV_PATH_BYTES, EV_PID, EV_RDEV, EV_SLOT,
+  FdEvent, SLOT_FDS_OPEN, SLOT_FD_LIMIT, SLOT_UMASK, DIRECT_FDS, DIRECT_FILE_WORDS, DIRECT_HINTS_OFFSET, DIRECT_PAGE_BYTES, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT,
+  DIRECT_SLOT_WORDS, DIRECT_STATE, DIRECT_WAITING, DIRECT_TRACE_EVENTS, DIRECT_TRACE_PATH, DIRECT_TRACE_WORDS, DirectState, FILE_HANDLE, SLOT_FD0, SLOT_PID, SLOT_TRACED,
   TRACE_HEAD, TRACE_TAIL, directTableBytes, directTableViews, type DirectStart,
 } from '../../abi/direct.js';
-import type { OpenFile } from '../fs/file.js';
+import { OpenFile } from '../fs/file.js';
+import { O } from '../../abi/fs.js';
 import { answerWord } from '../../lib/poller.js';
 import type { Process } from './process.js';
 
@@ -53,20 +60,22 @@ export interface DirectServer {
   generation(): number;
   /** Posts a control message to the running server (dropped while none runs). */
   post(message: DirectControl): void;
+  /** Closes a handle of the current instance the server opened for a process that is gone (vfs only). */
+  close?(handle: number): void;
 }
 
 /** Kernel to vfs's server thread. */
 export type DirectControl =
-  | { type: 'direct-table'; memory: SharedArrayBuffer; processes: number; files: number }
+  | { type: 'direct-table'; memory: SharedArrayBuffer; processes: number; files: number; generation: number }
   | { type: 'direct-process'; slot: number; pid: number; page: SharedArrayBuffer; memory: SharedArrayBuffer | undefined }
   | { type: 'direct-process-gone'; slot: number };
 
 /** A call a traced process made on the direct path, as vfs's server reported it. */
-export interface DirectCall { pid: number; op: number; regs: number[]; result: number; bytes: number; us: number }
+export interface DirectCall { pid: number; op: number; regs: number[]; result: number; bytes: number; us: number; path: string | undefined }
 
 interface Page { page: SharedArrayBuffer; ctl: Int32Array; regs: Float64Array; hints: Uint8Array; pathHint: Uint8Array }
 /** What the row's path grant says now (compared after each syscall; `groups` by identity, then contents). */
-interface PathGrant { ok: number; cwd: number; uid: number; gid: number; groups: readonly number[] }
+interface PathGrant { ok: number; cwd: number; uid: number; gid: number; groups: readonly number[]; umask: number; fdLimit: number }
 interface Attached extends Page { p: Process; slot: number; pm: Page | undefined; grant: PathGrant | undefined }
 
 function makePage(): Page {
@@ -83,8 +92,13 @@ export class DirectFiles {
   private readonly files: Float64Array;
   private readonly traceIndex: Int32Array;
   private readonly traceEvents: Float64Array;
-  private readonly closeIndex: Int32Array;
-  private readonly closeEvents: Float64Array;
+  private readonly tracePaths: Uint8Array;
+  private readonly fdIndex: Int32Array;
+  private readonly fdEvents: Float64Array;
+  private readonly fdPaths: Uint8Array;
+  private readonly spareCells: Int32Array;
+  /** File slots set aside in spareCells (or taken by the server, their event not drained yet). */
+  private readonly spare = new Set<number>();
   private readonly freeSlots: number[] = [];
   private readonly freeFiles: number[] = [];
   private readonly attached = new Map<number, Attached>();
@@ -95,7 +109,7 @@ export class DirectFiles {
   /** `pm`: pm's server, when it too runs in the user domain (the pid calls). */
   constructor(private readonly server: DirectServer, private readonly processes: number, private readonly fileSlots: number, private readonly pm?: DirectServer) {
     this.memory = new SharedArrayBuffer(directTableBytes(processes, fileSlots));
-    ({ slots: this.slots, files: this.files, traceIndex: this.traceIndex, traceEvents: this.traceEvents, closeIndex: this.closeIndex, closeEvents: this.closeEvents } = directTableViews(this.memory, processes, fileSlots));
+    ({ slots: this.slots, files: this.files, traceIndex: this.traceIndex, traceEvents: this.traceEvents, fdIndex: this.fdIndex, fdEvents: this.fdEvents, fdPaths: this.fdPaths, spareCells: this.spareCells, tracePaths: this.tracePaths } = directTableViews(this.memory, processes, fileSlots));
     for (let i = processes - 1; i >= 0; i--) this.freeSlots.push(i);
     for (let i = fileSlots - 1; i >= 0; i--) this.freeFiles.push(i);
   }
@@ -132,15 +146,16 @@ export class DirectFiles {
     if (a === undefined) return;
     const want = this.grantOf(p);
     const had = a.grant;
-    if (had !== undefined && had.ok === want.ok && had.cwd === want.cwd && had.uid === want.uid && had.gid === want.gid && sameGroups(had.groups, want.groups)) return;
+    if (had !== undefined && had.ok === want.ok && had.cwd === want.cwd && had.uid === want.uid && had.gid === want.gid && had.umask === want.umask
+      && had.fdLimit === want.fdLimit && sameGroups(had.groups, want.groups)) return;
     this.writeGrant(a, want);
   }
 
   private grantOf(p: Process): PathGrant {
     const c = p.cred;
     const cwd = p.cwdDir !== undefined && p.cwdDir.generation === this.server.generation() && p.cwdDir.target.vfsHandle !== undefined ? p.cwdDir.target.vfsHandle : -1;
-    const ok = !this.slowPath && p.trace === undefined && c.groups.length <= DIRECT_GROUPS ? 1 : 0;
-    return { ok, cwd, uid: c.euid, gid: c.egid, groups: c.groups };
+    const ok = !this.slowPath && c.groups.length <= DIRECT_GROUPS ? 1 : 0;
+    return { ok, cwd, uid: c.euid, gid: c.egid, groups: c.groups, umask: c.umask, fdLimit: Math.min(p.fds.limit, DIRECT_FDS) };
   }
 
   // The ids first and the grant bit last, so the server never sees a half-written
@@ -156,6 +171,8 @@ export class DirectFiles {
     const n = Math.min(g.groups.length, DIRECT_GROUPS);
     Atomics.store(s, base + SLOT_NGROUPS, n);
     for (let i = 0; i < DIRECT_GROUPS; i++) Atomics.store(s, base + SLOT_GROUP0 + i, i < n ? g.groups[i]! : 0);
+    Atomics.store(s, base + SLOT_UMASK, g.umask);
+    Atomics.store(s, base + SLOT_FD_LIMIT, g.fdLimit);
     Atomics.store(s, base + SLOT_PATH_OK, g.ok);
     a.pathHint[0] = g.ok;
     a.grant = { ...g, groups: [...g.groups] };
@@ -165,8 +182,8 @@ export class DirectFiles {
   detach(p: Process): void {
     const a = this.attached.get(p.pid);
     if (a === undefined) return;
-    // What the server closed for it leaves the table first (exit closes the rest).
-    this.takeClosed();
+    // What the server closed or opened for it reaches the table first (exit closes the rest).
+    this.takeFdEvents();
     this.attached.delete(p.pid);
     p.fds.onChange = undefined;
     a.pathHint[0] = 0;
@@ -182,8 +199,12 @@ export class DirectFiles {
     const a = this.attached.get(p.pid);
     if (a === undefined || fd < 0 || fd >= DIRECT_FDS) return;
     const slot = file !== undefined && !this.slowPath ? this.fileSlot(file) : -1;
-    Atomics.store(this.slots, a.slot * DIRECT_SLOT_WORDS + SLOT_FD0 + fd, slot + 1);
+    const row = a.slot * DIRECT_SLOT_WORDS;
+    Atomics.store(this.slots, row + SLOT_FD0 + fd, slot + 1);
     a.hints[fd] = slot >= 0 ? 1 : 0;
+    // The bitmap of descriptors in use, which the server's opens take the lowest free one of.
+    const bit = 1 << (fd & 31), word = row + SLOT_FDS_OPEN + (fd >>> 5);
+    if (file !== undefined) Atomics.or(this.slots, word, bit); else Atomics.and(this.slots, word, ~bit);
   }
 
   /** The file slot of `file`, made on first use; -1 when it cannot be served directly. */
@@ -215,7 +236,6 @@ export class DirectFiles {
     const a = this.attached.get(p.pid);
     if (a === undefined) return;
     Atomics.store(this.slots, a.slot * DIRECT_SLOT_WORDS + SLOT_TRACED, p.trace !== undefined ? 1 : 0);
-    // A traced process's path calls go through the kernel, which shows them.
     this.writeGrant(a);
     // pm's page does not report calls: a traced process asks pm through the kernel, which shows the hop.
     if (a.pm !== undefined) a.pm.hints[0] = p.trace === undefined && !this.slowPath ? 1 : 0;
@@ -244,20 +264,24 @@ export class DirectFiles {
   }
 
   /**
-   * Drops the descriptors vfs's server closed on the direct path since the last time
-   * (the close ring): the kernel calls it before it serves any trap, so a process's
-   * next syscall finds its table as its close left it. True if there were any.
+   * Applies the descriptors vfs's server closed and opened on the direct path since
+   * the last time (the descriptor ring), in order: the kernel calls it before it serves
+   * any trap, so a process's next syscall finds its table as its calls left it. True
+   * if there were any.
    */
-  takeClosed(): boolean {
-    const head = Atomics.load(this.closeIndex, TRACE_HEAD);
-    let tail = Atomics.load(this.closeIndex, TRACE_TAIL);
+  takeFdEvents(): boolean {
+    const head = Atomics.load(this.fdIndex, TRACE_HEAD);
+    let tail = Atomics.load(this.fdIndex, TRACE_TAIL);
     if (head === tail) return false;
-    const v = this.closeEvents;
+    const v = this.fdEvents;
     for (; tail !== head; tail = (tail + 1) | 0) {
-      const e = ((tail >>> 0) % DIRECT_CLOSE_EVENTS) * DIRECT_CLOSE_WORDS;
-      this.closed(v[e]!, v[e + 1]!, v[e + 2]!, v[e + 3]!);
+      const i = (tail >>> 0) % DIRECT_FD_EVENTS;
+      const e = i * DIRECT_FD_EVENT_WORDS;
+      if (v[e + EV_KIND] === FdEvent.CLOSED) this.closed(v[e + EV_PID]!, v[e + EV_FD]!, v[e + EV_SLOT]!, v[e + EV_HANDLE]!);
+      else this.opened(v.subarray(e, e + DIRECT_FD_EVENT_WORDS), this.fdPaths.subarray(i * DIRECT_FD_EVENT_PATH, i * DIRECT_FD_EVENT_PATH + Math.min(DIRECT_FD_EVENT_PATH, v[e + EV_PATH_BYTES]!)));
     }
-    Atomics.store(this.closeIndex, TRACE_TAIL, tail);
+    Atomics.store(this.fdIndex, TRACE_TAIL, tail);
+    this.refillSpare();
     return true;
   }
 
@@ -273,6 +297,51 @@ export class DirectFiles {
     if (--e.file.refs === 0) this.release(e.file);
   }
 
+  // The server opened a file for a process: it becomes an open file at the descriptor
+  // the server took, adopting the slot the server filled. If the process is gone (or
+  // the descriptor is not free: a server that broke the protocol), nobody will close
+  // it: the kernel does, and the slot goes back.
+  private opened(ev: Float64Array, pathBytes: Uint8Array): void {
+    const pid = ev[EV_PID]!, fd = ev[EV_FD]!, slot = ev[EV_SLOT]!, handle = ev[EV_HANDLE]!, flags = ev[EV_FLAGS]!, kind = ev[EV_KIND]!;
+    const current = ev[EV_GEN] === this.server.generation();
+    const a = this.attached.get(pid);
+    const path = pathDecoder.decode(pathBytes);
+    const file = new OpenFile(kind === FdEvent.OPENED_DEV ? 'dev' : 'vfs', flags & ~(O.CREAT | O.EXCL | O.TRUNC | O.CLOEXEC | O.RESOLVE_BENEATH), path, {
+      vfsHandle: handle, rdev: ev[EV_RDEV]!, isDir: kind === FdEvent.OPENED_DIR, mode: ev[EV_MODE]!,
+    });
+    file.generation = ev[EV_GEN]!;
+    if (slot >= 0 && this.spare.delete(slot)) {
+      const at = slot * DIRECT_FILE_WORDS;
+      file.adoptCell(this.files.subarray(at, at + DIRECT_FILE_WORDS), slot);
+      this.holders.set(slot, file);
+    }
+    if (current && a !== undefined && a.p.fds.peek(fd) === undefined && fd < a.p.fds.limit) {
+      try { a.p.fds.replace(fd, file, (flags & O.CLOEXEC) !== 0); return; } catch { /* the process is exiting: closed below */ }
+    }
+    this.release(file);
+    // A handle of a dead instance died with it (and its number may be reused by the new one).
+    if (current) this.server.close?.(handle);
+  }
+
+  // Keeps DIRECT_SPARE_CELLS free file slots set aside for the server's opens.
+  private refillSpare(): void {
+    for (let i = 0; i < DIRECT_SPARE_CELLS; i++) {
+      if (Atomics.load(this.spareCells, i) !== 0) continue;
+      const slot = this.freeFiles.pop();
+      if (slot === undefined) return;
+      this.files.fill(0, slot * DIRECT_FILE_WORDS, (slot + 1) * DIRECT_FILE_WORDS);
+      this.spare.add(slot);
+      Atomics.store(this.spareCells, i, slot + 1);
+    }
+  }
+
+  // vfs died: the slots set aside (and any a dead server took without posting) go back.
+  private reclaimSpare(): void {
+    for (let i = 0; i < DIRECT_SPARE_CELLS; i++) Atomics.store(this.spareCells, i, 0);
+    for (const slot of this.spare) { this.files.fill(0, slot * DIRECT_FILE_WORDS, (slot + 1) * DIRECT_FILE_WORDS); this.freeFiles.push(slot); }
+    this.spare.clear();
+  }
+
   /** Takes the traced calls vfs's server reported since the last time, oldest first. */
   takeTraced(): DirectCall[] | undefined {
     const head = Atomics.load(this.traceIndex, TRACE_HEAD);
@@ -282,7 +351,9 @@ export class DirectFiles {
     for (; tail !== head; tail = (tail + 1) | 0) {
       const e = ((tail >>> 0) % DIRECT_TRACE_EVENTS) * DIRECT_TRACE_WORDS;
       const v = this.traceEvents;
-      out.push({ pid: v[e]!, op: v[e + 1]!, regs: [...v.subarray(e + 2, e + 7)], result: v[e + 7]!, bytes: v[e + 8]!, us: v[e + 9]! });
+      const i = (tail >>> 0) % DIRECT_TRACE_EVENTS, pathLen = v[e + 10]!;
+      const path = pathLen === 0 ? undefined : traceDecoder.decode(this.tracePaths.subarray(i * DIRECT_TRACE_PATH, i * DIRECT_TRACE_PATH + Math.min(pathLen, DIRECT_TRACE_PATH))) + (pathLen > DIRECT_TRACE_PATH ? '...' : '');
+      out.push({ pid: v[e]!, op: v[e + 1]!, regs: [...v.subarray(e + 2, e + 7)], result: v[e + 7]!, bytes: v[e + 8]!, us: v[e + 9]!, path });
     }
     Atomics.store(this.traceIndex, TRACE_TAIL, tail);
     return out;
@@ -290,10 +361,12 @@ export class DirectFiles {
 
   /** vfs's server died: nothing of the old instance is served directly any more. */
   serverDown(): void {
-    this.takeClosed();
+    this.takeFdEvents();
+    this.reclaimSpare();
     for (const slot of [...this.holders.keys()]) this.release(this.holders.get(slot)!);
     for (const a of this.attached.values()) {
-      this.slots.fill(0, a.slot * DIRECT_SLOT_WORDS + SLOT_FD0, (a.slot + 1) * DIRECT_SLOT_WORDS);
+      this.slots.fill(0, a.slot * DIRECT_SLOT_WORDS + SLOT_FD0, a.slot * DIRECT_SLOT_WORDS + SLOT_FD0 + DIRECT_FDS);
+      Atomics.store(this.slots, a.slot * DIRECT_SLOT_WORDS + SLOT_PATH_OK, 0);
       a.hints.fill(0);
       a.pathHint[0] = 0;
       a.grant = undefined; // written again after the process's next syscall (its cwd reopened)
@@ -303,7 +376,8 @@ export class DirectFiles {
 
   /** A (new) vfs server is ready: it gets the table and every page. */
   serverUp(): void {
-    this.server.post({ type: 'direct-table', memory: this.memory, processes: this.processes, files: this.fileSlots });
+    this.refillSpare();
+    this.server.post({ type: 'direct-table', memory: this.memory, processes: this.processes, files: this.fileSlots, generation: this.server.generation() });
     for (const a of this.attached.values()) this.server.post({ type: 'direct-process', slot: a.slot, pid: a.p.pid, page: a.page, memory: a.p.userMemory });
   }
 
@@ -328,6 +402,9 @@ export class DirectFiles {
   /** Processes and open files served directly now (sysinfo, leak checks). */
   get counts(): { processes: number; files: number } { return { processes: this.attached.size, files: this.holders.size }; }
 }
+
+const pathDecoder = new TextDecoder();
+const traceDecoder = new TextDecoder();
 
 function sameGroups(a: readonly number[], b: readonly number[]): boolean {
   if (a === b) return true;

@@ -9,6 +9,7 @@
 
 import { TRAP_STATE, TRAP_NR, TRAP_SIGNALS, TRAP_WAITING, TRAP_REGS_OFFSET, TRAP_RESULT, TrapState, SPIN_LEASE_FIRST, SPIN_LEASES, SPIN_LEASE_STALE_MS, type ProcessStart } from '../../abi/trap.js';
 import { SYS } from '../../abi/syscalls.js';
+import { AT } from '../../abi/fs.js';
 import { DIRECT_PATH_HINT, DIRECT_FDS, DIRECT_HINTS_OFFSET, DIRECT_OP, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_STATE, DirectOp, DirectState } from '../../abi/direct.js';
 import { execFormat, executableHeader } from '../../abi/exec.js';
 import { ringBell, sleepForAnswer, spinFor } from '../../lib/poller.js';
@@ -38,7 +39,7 @@ const DIRECT_OPS: Record<number, number> = {
 };
 // And these, by path, while the kernel's path hint says so (it grants them in a table
 // the process cannot reach: vfs acts with the credentials written there).
-const PATH_OPS: Record<number, number> = { [SYS.stat]: DirectOp.STAT, [SYS.lstat]: DirectOp.LSTAT, [SYS.unlink]: DirectOp.UNLINK };
+const PATH_OPS: Record<number, number> = { [SYS.stat]: DirectOp.STAT, [SYS.lstat]: DirectOp.LSTAT, [SYS.unlink]: DirectOp.UNLINK, [SYS.open]: DirectOp.OPEN };
 // And these go to pm's server first, when the kernel gave a page to it.
 const PM_OPS: Record<number, number> = {
   [SYS.getpid]: DirectOp.GETPID, [SYS.getppid]: DirectOp.GETPPID, [SYS.getpgid]: DirectOp.GETPGID, [SYS.getsid]: DirectOp.GETSID,
@@ -141,7 +142,11 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
     if (pathHint !== undefined && pathHint[0] === 1) {
       const op = PATH_OPS[nr];
       if (op !== undefined) {
-        const result = directCall(op, key, a0, a1, a2, 0);
+        const result = directCall(op, key, a0, a1, a2, a3);
+        if (result !== DIRECT_REFUSED) { afterCall(); return result; }
+      } else if (nr === SYS.openat && a0 === AT.FDCWD) {
+        // openat from the cwd is open.
+        const result = directCall(DirectOp.OPENAT, key, a1, a2, a3, a4);
         if (result !== DIRECT_REFUSED) { afterCall(); return result; }
       }
     }
