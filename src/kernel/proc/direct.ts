@@ -305,7 +305,7 @@ export class DirectFiles {
     const pid = ev[EV_PID]!, fd = ev[EV_FD]!, slot = ev[EV_SLOT]!, handle = ev[EV_HANDLE]!, flags = ev[EV_FLAGS]!, kind = ev[EV_KIND]!;
     const current = ev[EV_GEN] === this.server.generation();
     const a = this.attached.get(pid);
-    const path = pathDecoder.decode(pathBytes);
+    const path = pathDecoder.decode(pathBytes.slice()); // a copy: a browser decodes no view of shared memory
     const file = new OpenFile(kind === FdEvent.OPENED_DEV ? 'dev' : 'vfs', flags & ~(O.CREAT | O.EXCL | O.TRUNC | O.CLOEXEC | O.RESOLVE_BENEATH), path, {
       vfsHandle: handle, rdev: ev[EV_RDEV]!, isDir: kind === FdEvent.OPENED_DIR, mode: ev[EV_MODE]!,
     });
@@ -352,7 +352,7 @@ export class DirectFiles {
       const e = ((tail >>> 0) % DIRECT_TRACE_EVENTS) * DIRECT_TRACE_WORDS;
       const v = this.traceEvents;
       const i = (tail >>> 0) % DIRECT_TRACE_EVENTS, pathLen = v[e + 10]!;
-      const path = pathLen === 0 ? undefined : traceDecoder.decode(this.tracePaths.subarray(i * DIRECT_TRACE_PATH, i * DIRECT_TRACE_PATH + Math.min(pathLen, DIRECT_TRACE_PATH))) + (pathLen > DIRECT_TRACE_PATH ? '...' : '');
+      const path = pathLen === 0 ? undefined : traceDecoder.decode(this.tracePaths.slice(i * DIRECT_TRACE_PATH, i * DIRECT_TRACE_PATH + Math.min(pathLen, DIRECT_TRACE_PATH))) + (pathLen > DIRECT_TRACE_PATH ? '...' : '');
       out.push({ pid: v[e]!, op: v[e + 1]!, regs: [...v.subarray(e + 2, e + 7)], result: v[e + 7]!, bytes: v[e + 8]!, us: v[e + 9]!, path });
     }
     Atomics.store(this.traceIndex, TRACE_TAIL, tail);
