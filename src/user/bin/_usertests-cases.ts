@@ -213,6 +213,34 @@ TESTS.exitstatus = () => {
   expectErrno(Errno.ECHILD, () => libc.wait(-1), 'wait with no children');
 };
 
+// A spawn that fails leaves no child behind: pm registers the child while vfs reads its
+// program, so a program that cannot run must be taken back out (wait finds nobody).
+TESTS.spawnfail = () => {
+  const d = tmp('spawnfail');
+  libc.mkdir(d);
+  libc.writeFile(`${d}/junk`, 'not a program');
+  libc.chmod(`${d}/junk`, 0o755);
+  libc.writeFile(`${d}/script`, '#!/nonexistent/interpreter\n');
+  libc.chmod(`${d}/script`, 0o755);
+  libc.writeFile(`${d}/noexec`, '#!/bin/sh\n');
+  libc.chmod(`${d}/noexec`, 0o644);
+  expectErrno(Errno.ENOENT, () => libc.spawn(`${d}/missing`), 'a missing program');
+  expectErrno(Errno.ENOEXEC, () => libc.spawn(`${d}/junk`), 'a file that is no program');
+  expectErrno(Errno.ENOENT, () => libc.spawn(`${d}/script`), 'a script whose interpreter is missing');
+  expectErrno(Errno.EACCES, () => libc.spawn(`${d}/noexec`), 'a file without the execute bit');
+  expectErrno(Errno.EISDIR, () => libc.spawn(d), 'a directory');
+  expectErrno(Errno.EBADF, () => libc.spawn('/bin/true', { fds: [[0, 99]] }), 'a descriptor the caller does not have');
+  // WNOHANG: a child left behind would never exit, and a blocking wait would never return.
+  expectErrno(Errno.ECHILD, () => libc.wait(-1, libc.WNOHANG), 'wait after the failed spawns');
+  // And the next one runs and is the only child.
+  const pid = libc.spawn('/bin/usertests', { argv: ['usertests', '--exit', '3'] });
+  const st = libc.wait(-1)!;
+  check(st.pid === pid && st.code === 3, `the child after them: pid ${st.pid} status ${st.code}`);
+  expectErrno(Errno.ECHILD, () => libc.wait(-1), 'wait after the last child');
+  for (const f of ['junk', 'script', 'noexec']) libc.unlink(`${d}/${f}`);
+  libc.rmdir(d);
+};
+
 TESTS.signals = () => {
   const pid = libc.spawn('/bin/usertests', { argv: ['usertests', '--sleep'] });
   libc.kill(pid, libc.Signal.SIGTERM);
