@@ -87,11 +87,14 @@ export class ImageLock {
   static acquire(image: string): ImageLock {
     const file = lockPathOf(image);
     const me = `${process.pid} ${startTime(process.pid)}\n`;
+    // Before the file exists: a signal that came between its creation and the handlers
+    // would end the process the default way and leave the lock behind. With a handler,
+    // Node runs it from the event loop, after this synchronous function has recorded it.
+    installHandlers();
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         const fd = fs.openSync(file, 'wx', 0o644);
         try { fs.writeSync(fd, me); } finally { fs.closeSync(fd); }
-        installHandlers();
         held.add(file);
         return new ImageLock(image, file);
       } catch (e) {
