@@ -9,12 +9,15 @@ export const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 export const session = `kk-test-${process.pid}`;
 
 /**
- * Each test process talks to its own tmux server (`-L`): test files run two at a time,
- * and on a shared server one file's kill-session could end the server while the other
- * was starting its session ("server exited unexpectedly").
+ * Each terminal has its own tmux server (`-L`, a socket per onTerminal call): test files
+ * run two at a time, and a server ends asynchronously after its last session is killed, so
+ * a new session on a shared socket could reach a server that was just exiting ("server
+ * exited unexpectedly") — between two files, or between two tests of one file.
  */
+let terminals = 0;
+let socket = `${session}-0`;
 export function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', session, ...args], { encoding: 'utf8' });
+  return execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
 }
 
 /** Types keys (tmux key names or text) into the session. */
@@ -37,10 +40,11 @@ export async function screenShows(pattern: RegExp): Promise<string> {
 
 /** Boots `preset` in a tmux terminal `width` columns wide, runs `body`, then ends the session. */
 export async function onTerminal(preset: string, body: () => Promise<void>, width = 100, height = 40): Promise<void> {
+  socket = `${session}-${++terminals}`;
   tmux('new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), `${process.execPath} ${bin} boot --preset ${preset}; echo "HALTED=$?"; sleep 30`);
   try {
     await body();
   } finally {
-    spawnSync('tmux', ['-L', session, 'kill-session', '-t', session]);
+    spawnSync('tmux', ['-L', socket, 'kill-server']);
   }
 }
