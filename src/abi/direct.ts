@@ -103,7 +103,8 @@ export const DIRECT_TRACE_EVENTS = 256;
 export const DIRECT_TRACE_WORDS = 11;
 /** Bytes of a traced path call's path the trace keeps (longer ones are cut). */
 export const DIRECT_TRACE_PATH = 256;
-export const TRACE_HEAD = 0, TRACE_TAIL = 1;
+/** The index words of the trace and descriptor rings: the writer advances RING_HEAD, the kernel RING_TAIL. */
+export const RING_HEAD = 0, RING_TAIL = 1;
 export const DIRECT_FD_EVENTS = 256;
 export const DIRECT_FD_EVENT_WORDS = 10;
 /** The longest path an open on the direct path takes (longer ones trap). */

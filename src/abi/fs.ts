@@ -14,6 +14,9 @@ export const O = {
   RESOLVE_BENEATH: 0o40000000,
 } as const;
 
+/** The flags an open file keeps (its status flags): those that acted only at open time are dropped. */
+export const openFileFlags = (flags: number): number => flags & ~(O.CREAT | O.EXCL | O.TRUNC | O.CLOEXEC | O.RESOLVE_BENEATH);
+
 /**
  * The *at calls: AT.FDCWD names the cwd as the directory fd. Flags are Linux's, plus
  * RESOLVE_BENEATH (FreeBSD's AT_RESOLVE_BENEATH): an absolute path or symlink, or '..'

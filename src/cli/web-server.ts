@@ -43,6 +43,11 @@ export async function serveSite(root: string, port: number, isolation: boolean):
       fs.createReadStream(file).pipe(res);
     });
   });
+  // Node closes an idle kept-alive connection after 5 s by default, less than a
+  // browser keeps one: a request the page sends on it as it closes fails ("Failed to
+  // fetch"). Idle connections stay open for as long as a browser keeps them.
+  server.keepAliveTimeout = 5 * 60_000;
+  server.headersTimeout = server.keepAliveTimeout + 1000;
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', resolve); });
   const actual = (server.address() as { port: number }).port;
   return {

@@ -15,7 +15,7 @@ import { KernelError, Errno } from '../../src/abi/errno.js';
 import type { FsCred } from '../../src/abi/cred.js';
 import { asPid } from '../../src/abi/ids.js';
 import {
-  DIRECT_FD_EVENTS, DIRECT_PATH_HINT, DIRECT_OP, TRACE_HEAD, TRACE_TAIL, directTableViews, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_STATE, DirectOp, DirectState, type DirectStart,
+  DIRECT_FD_EVENTS, DIRECT_PATH_HINT, DIRECT_OP, RING_HEAD, RING_TAIL, directTableViews, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_STATE, DirectOp, DirectState, type DirectStart,
 } from '../../src/abi/direct.js';
 import { TRAP_PAGE_BYTES } from '../../src/abi/trap.js';
 import { ringBell } from '../../src/lib/poller.js';
@@ -251,12 +251,12 @@ test("close is served for a file's only descriptor; the kernel drops it from the
     assert.equal(a.p.fds.peek(7), undefined);
     // A full close ring: refused, nothing closed.
     const ring = directTableViews(direct.memory, 8, 16).fdIndex;
-    const head = Atomics.load(ring, TRACE_HEAD);
-    Atomics.store(ring, TRACE_HEAD, head + DIRECT_FD_EVENTS);
+    const head = Atomics.load(ring, RING_HEAD);
+    Atomics.store(ring, RING_HEAD, head + DIRECT_FD_EVENTS);
     a.p.fds.replace(8, file(t, 11));
     assert.equal(await call(t, a, DirectOp.CLOSE, [8]), DIRECT_REFUSED, 'no room on the ring');
-    Atomics.store(ring, TRACE_HEAD, head);
-    assert.equal(Atomics.load(ring, TRACE_TAIL), head);
+    Atomics.store(ring, RING_HEAD, head);
+    assert.equal(Atomics.load(ring, RING_TAIL), head);
     // A stale event: the process closed directly, then died before the kernel looked; exit drains first.
     assert.equal(await call(t, a, DirectOp.CLOSE, [8]), 0);
     direct.detach(a.p);

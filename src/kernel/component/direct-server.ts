@@ -21,11 +21,11 @@ import {
   EV_PID, EV_RDEV, EV_SLOT, FdEvent, SLOT_FDS_OPEN, SLOT_FD_LIMIT, SLOT_UMASK, DIRECT_HINTS_OFFSET, DIRECT_PATH_MAX, FILE_SOLE, SLOT_CWD, SLOT_GID, SLOT_GROUP0, SLOT_NGROUPS, SLOT_PATH_OK, SLOT_UID,
   DIRECT_FDS, DIRECT_FILE_WORDS, DIRECT_OP, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_SLOT_WORDS,
   DIRECT_STATE, DIRECT_WAITING, DIRECT_TRACE_EVENTS, DIRECT_TRACE_PATH, DIRECT_TRACE_WORDS, DirectOp, DirectState, FILE_FLAGS, FILE_HANDLE, FILE_LIVE, FILE_OFFSET,
-  SLOT_FD0, SLOT_PID, SLOT_TRACED, TRACE_HEAD, TRACE_TAIL, directTableViews, type DirectTableViews,
+  SLOT_FD0, SLOT_PID, SLOT_TRACED, RING_HEAD, RING_TAIL, directTableViews, type DirectTableViews,
 } from '../../abi/direct.js';
 import { isKernelError } from '../../abi/errno.js';
 import { SERVICES, checkReply } from '../../abi/services.js';
-import { O, OFF_MAX, SEEK, STAT_FIELDS, type Stat } from '../../abi/fs.js';
+import { O, OFF_MAX, SEEK, STAT_FIELDS, openFileFlags, type Stat } from '../../abi/fs.js';
 import type { ComponentInstance } from '../../abi/component.js';
 import type { PathBase, VfsOpenResult } from '../../abi/services.js';
 import type { FsCred } from '../../abi/cred.js';
@@ -134,8 +134,8 @@ export class DirectServer {
   // kernel sees it before the process's next syscall. A full ring drops it.
   private report(page: Page, result: number, us: number): void {
     const t = this.trace!;
-    const head = Atomics.load(t.traceIndex, TRACE_HEAD);
-    if (((head - Atomics.load(t.traceIndex, TRACE_TAIL)) | 0) >= DIRECT_TRACE_EVENTS) return;
+    const head = Atomics.load(t.traceIndex, RING_HEAD);
+    if (((head - Atomics.load(t.traceIndex, RING_TAIL)) | 0) >= DIRECT_TRACE_EVENTS) return;
     const op = Atomics.load(page.ctl, DIRECT_OP);
     const moved = op === DirectOp.READ || op === DirectOp.WRITE || op === DirectOp.PREAD || op === DirectOp.PWRITE;
     const i = (head >>> 0) % DIRECT_TRACE_EVENTS;
@@ -149,7 +149,7 @@ export class DirectServer {
       }
     }
     t.traceEvents.set([page.pid, op, ...page.regs.subarray(0, 5), result, moved && result > 0 ? result : 0, us, pathLen], i * DIRECT_TRACE_WORDS);
-    Atomics.store(t.traceIndex, TRACE_HEAD, (head + 1) | 0);
+    Atomics.store(t.traceIndex, RING_HEAD, (head + 1) | 0);
   }
 
   /** The file cell the descriptor in `page`'s request names, if the kernel granted it to this process. */
@@ -224,7 +224,7 @@ export class DirectServer {
     if (slot >= 0) {
       const at = slot * DIRECT_FILE_WORDS;
       files[at + FILE_HANDLE] = opened.handle;
-      files[at + FILE_FLAGS] = flags & ~(O.CREAT | O.EXCL | O.TRUNC | O.CLOEXEC | O.RESOLVE_BENEATH);
+      files[at + FILE_FLAGS] = openFileFlags(flags);
       files[at + FILE_OFFSET] = 0;
       files[at + FILE_LIVE] = FILE_SOLE;
       Atomics.store(slots, req.row + SLOT_FD0 + fd, slot + 1);
@@ -259,19 +259,19 @@ export class DirectServer {
 
   private ringFull(): boolean {
     const t = this.trace!;
-    return ((Atomics.load(t.fdIndex, TRACE_HEAD) - Atomics.load(t.fdIndex, TRACE_TAIL)) | 0) >= DIRECT_FD_EVENTS;
+    return ((Atomics.load(t.fdIndex, RING_HEAD) - Atomics.load(t.fdIndex, RING_TAIL)) | 0) >= DIRECT_FD_EVENTS;
   }
 
   // Only this thread writes the head; the caller checked for room before it acted.
   private post(kind: number, pid: number, fd: number, slot: number, handle: number, flags = 0, rdev = 0, mode = 0, path: Uint8Array = new Uint8Array(0)): void {
     const t = this.trace!;
-    const head = Atomics.load(t.fdIndex, TRACE_HEAD);
+    const head = Atomics.load(t.fdIndex, RING_HEAD);
     const i = (head >>> 0) % DIRECT_FD_EVENTS;
     const e = t.fdEvents.subarray(i * DIRECT_FD_EVENT_WORDS, (i + 1) * DIRECT_FD_EVENT_WORDS);
     e[EV_KIND] = kind; e[EV_PID] = pid; e[EV_FD] = fd; e[EV_SLOT] = slot; e[EV_HANDLE] = handle;
     e[EV_FLAGS] = flags; e[EV_RDEV] = rdev; e[EV_MODE] = mode; e[EV_PATH_BYTES] = path.length; e[EV_GEN] = this.generation;
     t.fdPaths.set(path, i * DIRECT_FD_EVENT_PATH);
-    Atomics.store(t.fdIndex, TRACE_HEAD, (head + 1) | 0);
+    Atomics.store(t.fdIndex, RING_HEAD, (head + 1) | 0);
   }
 
   private window(page: Page, ptr: number, length: number, writable: boolean): WindowGrant | undefined {

@@ -3,7 +3,7 @@
 // these; this file holds the mechanism (xv6: sysfile.c vs file.c).
 
 import { KernelError, Errno } from '../../abi/errno.js';
-import { O, S, Major, majorOf } from '../../abi/fs.js';
+import { O, S, Major, majorOf, openFileFlags } from '../../abi/fs.js';
 import type { VfsOpenResult, PathBase } from '../../abi/services.js';
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
@@ -29,7 +29,7 @@ function checkOpen(v: unknown): VfsOpenResult {
 export async function openFile(k: Kernel, base: PathBase, path: string, flags: number, mode: number, cred?: FsCred): Promise<OpenFile> {
   if (path.length === 0) throw new KernelError(Errno.ENOENT);
   const r = checkOpen(await k.vfs.open(base, path, flags, mode, cred));
-  const file = new OpenFile(r.kind === 'dev' ? 'dev' : 'vfs', flags & ~(O.CREAT | O.EXCL | O.TRUNC | O.CLOEXEC | O.RESOLVE_BENEATH), typeof r.path === 'string' ? r.path : path, {
+  const file = new OpenFile(r.kind === 'dev' ? 'dev' : 'vfs', openFileFlags(flags), typeof r.path === 'string' ? r.path : path, {
     vfsHandle: r.handle, rdev: r.rdev, isDir: r.kind === 'dir', mode: r.mode,
   });
   file.generation = k.components.get('vfs')?.generation ?? 0;

@@ -45,10 +45,10 @@ import {
   DIRECT_FD_EVENTS, DIRECT_FD_EVENT_PATH, DIRECT_FD_EVENT_WORDS, DIRECT_SPARE_CELLS, EV_FD, EV_FLAGS, EV_GEN, EV_HANDLE, EV_KIND, EV_MODE, EV_PATH_BYTES, EV_PID, EV_RDEV, EV_SLOT,
   FdEvent, SLOT_FDS_OPEN, SLOT_FD_LIMIT, SLOT_UMASK, DIRECT_FDS, DIRECT_FILE_WORDS, DIRECT_HINTS_OFFSET, DIRECT_PAGE_BYTES, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT,
   DIRECT_SLOT_WORDS, DIRECT_STATE, DIRECT_WAITING, DIRECT_TRACE_EVENTS, DIRECT_TRACE_PATH, DIRECT_TRACE_WORDS, DirectState, FILE_HANDLE, SLOT_FD0, SLOT_PID, SLOT_TRACED,
-  TRACE_HEAD, TRACE_TAIL, directTableBytes, directTableViews, type DirectStart,
+  RING_HEAD, RING_TAIL, directTableBytes, directTableViews, type DirectStart,
 } from '../../abi/direct.js';
 import { OpenFile } from '../fs/file.js';
-import { O } from '../../abi/fs.js';
+import { O, openFileFlags } from '../../abi/fs.js';
 import { answerWord } from '../../lib/poller.js';
 import type { Process } from './process.js';
 
@@ -270,8 +270,8 @@ export class DirectFiles {
    * if there were any.
    */
   takeFdEvents(): boolean {
-    const head = Atomics.load(this.fdIndex, TRACE_HEAD);
-    let tail = Atomics.load(this.fdIndex, TRACE_TAIL);
+    const head = Atomics.load(this.fdIndex, RING_HEAD);
+    let tail = Atomics.load(this.fdIndex, RING_TAIL);
     if (head === tail) return false;
     const v = this.fdEvents;
     for (; tail !== head; tail = (tail + 1) | 0) {
@@ -280,7 +280,7 @@ export class DirectFiles {
       if (v[e + EV_KIND] === FdEvent.CLOSED) this.closed(v[e + EV_PID]!, v[e + EV_FD]!, v[e + EV_SLOT]!, v[e + EV_HANDLE]!);
       else this.opened(v.subarray(e, e + DIRECT_FD_EVENT_WORDS), this.fdPaths.subarray(i * DIRECT_FD_EVENT_PATH, i * DIRECT_FD_EVENT_PATH + Math.min(DIRECT_FD_EVENT_PATH, v[e + EV_PATH_BYTES]!)));
     }
-    Atomics.store(this.fdIndex, TRACE_TAIL, tail);
+    Atomics.store(this.fdIndex, RING_TAIL, tail);
     this.refillSpare();
     return true;
   }
@@ -306,7 +306,7 @@ export class DirectFiles {
     const current = ev[EV_GEN] === this.server.generation();
     const a = this.attached.get(pid);
     const path = pathDecoder.decode(pathBytes.slice()); // a copy: a browser decodes no view of shared memory
-    const file = new OpenFile(kind === FdEvent.OPENED_DEV ? 'dev' : 'vfs', flags & ~(O.CREAT | O.EXCL | O.TRUNC | O.CLOEXEC | O.RESOLVE_BENEATH), path, {
+    const file = new OpenFile(kind === FdEvent.OPENED_DEV ? 'dev' : 'vfs', openFileFlags(flags), path, {
       vfsHandle: handle, rdev: ev[EV_RDEV]!, isDir: kind === FdEvent.OPENED_DIR, mode: ev[EV_MODE]!,
     });
     file.generation = ev[EV_GEN]!;
@@ -344,18 +344,18 @@ export class DirectFiles {
 
   /** Takes the traced calls vfs's server reported since the last time, oldest first. */
   takeTraced(): DirectCall[] | undefined {
-    const head = Atomics.load(this.traceIndex, TRACE_HEAD);
-    let tail = Atomics.load(this.traceIndex, TRACE_TAIL);
+    const head = Atomics.load(this.traceIndex, RING_HEAD);
+    let tail = Atomics.load(this.traceIndex, RING_TAIL);
     if (head === tail) return undefined;
     const out: DirectCall[] = [];
     for (; tail !== head; tail = (tail + 1) | 0) {
       const e = ((tail >>> 0) % DIRECT_TRACE_EVENTS) * DIRECT_TRACE_WORDS;
       const v = this.traceEvents;
       const i = (tail >>> 0) % DIRECT_TRACE_EVENTS, pathLen = v[e + 10]!;
-      const path = pathLen === 0 ? undefined : traceDecoder.decode(this.tracePaths.slice(i * DIRECT_TRACE_PATH, i * DIRECT_TRACE_PATH + Math.min(pathLen, DIRECT_TRACE_PATH))) + (pathLen > DIRECT_TRACE_PATH ? '...' : '');
+      const path = pathLen === 0 ? undefined : pathDecoder.decode(this.tracePaths.slice(i * DIRECT_TRACE_PATH, i * DIRECT_TRACE_PATH + Math.min(pathLen, DIRECT_TRACE_PATH))) + (pathLen > DIRECT_TRACE_PATH ? '...' : '');
       out.push({ pid: v[e]!, op: v[e + 1]!, regs: [...v.subarray(e + 2, e + 7)], result: v[e + 7]!, bytes: v[e + 8]!, us: v[e + 9]!, path });
     }
-    Atomics.store(this.traceIndex, TRACE_TAIL, tail);
+    Atomics.store(this.traceIndex, RING_TAIL, tail);
     return out;
   }
 
@@ -404,7 +404,6 @@ export class DirectFiles {
 }
 
 const pathDecoder = new TextDecoder();
-const traceDecoder = new TextDecoder();
 
 function sameGroups(a: readonly number[], b: readonly number[]): boolean {
   if (a === b) return true;
