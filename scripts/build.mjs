@@ -182,6 +182,8 @@ const entries = [
   { name: 'home/user', mode: DIR, uid: 1000, gid: 1000, data: new Uint8Array(0), mtime: now },
   // Names for the resolver (user/util/hosts.ts): the loopback, and the gateway of `--net user`.
   { name: 'etc/hosts', mode: FILE, data: enc.encode('127.0.0.1\tlocalhost\n10.0.2.2\tgateway host\n'), mtime: now },
+  // The resolver's nameserver: the DNS server of `--net user` (on other networks nobody answers there, and a name not in /etc/hosts is unknown after two tries).
+  { name: 'etc/resolv.conf', mode: FILE, data: enc.encode('nameserver 10.0.2.3\n'), mtime: now },
   { name: 'etc/motd', mode: FILE, data: enc.encode('Welcome to kernelkit. Try: uname; ls -l /bin; lsmod; fault blk crash; dmesg\n'), mtime: now },
 ];
 for (const f of programs.sort()) {

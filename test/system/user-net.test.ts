@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, hostname } from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
+import http from 'node:http';
 import dgram from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { PRESETS } from './harness.js';
@@ -81,6 +82,48 @@ for (const preset of PRESETS) {
     } finally {
       assert.equal(await stop(m), 0, m.err());
       python.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+for (const preset of PRESETS) {
+  test(`--net user (${preset}): 10.0.2.3 answers DNS for the host's names — nslookup, and wget by name to a host server; an unknown name fails; tshark reads the queries and answers`, async () => {
+    // The host's name is always in 10.0.2.3's table (as the gateway); the guest's /etc/hosts does not have it.
+    const name = hostname();
+    assert.ok(/^[a-zA-Z0-9][a-zA-Z0-9.-]*$/.test(name) && !['localhost', 'gateway', 'host'].includes(name), `a host name a test can look up: ${name}`);
+    const server = http.createServer((_req, res) => { res.end('served by name\n'); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as net.AddressInfo).port;
+    const dir = mkdtempSync(path.join(tmpdir(), 'kk-dns-'));
+    const pcap = path.join(dir, 'dns.pcap');
+    const m = start(['--preset', preset, '--net', 'user', '--pcap', pcap],
+      `nslookup ${name}; echo ns=$?; nslookup nosuch.invalid; echo nx=$?; wget -q -O - http://${name}:${port}/; echo wget=$?; wget -q -O - http://nosuch.invalid:${port}/; echo bad=$?`);
+    try {
+      m.proc.stdin!.end();
+      assert.equal(await m.status, 0, m.err());
+      const out = m.out();
+      assert.match(out, new RegExp(`^Server:\\t\\t10\\.0\\.2\\.3\\nAddress:\\t10\\.0\\.2\\.3#53\\n\\nName:\\t${name.replace(/\./g, '\\.')}\\nAddress: 10\\.0\\.2\\.2\\nns=0$`, 'm'));
+      assert.match(out, /^\*\* server can't find nosuch\.invalid: NXDOMAIN\nnx=1$/m);
+      assert.match(out, /^served by name\nwget=0$/m);
+      assert.match(out, /^bad=4$/m);
+      assert.match(m.err(), /nosuch\.invalid: unknown host/);
+      // tshark's own DNS dissector: every query answered with the same id, the right rcode and address, nothing malformed.
+      const rows = execFileSync('tshark', ['-r', pcap, '-Y', 'dns', '-T', 'fields', '-E', 'separator=|', '-e', 'dns.id', '-e', 'dns.flags.response', '-e', 'dns.qry.name', '-e', 'dns.flags.rcode', '-e', 'dns.a', '-e', '_ws.malformed', '-e', 'ip.src'], { encoding: 'utf8' })
+        .trim().split('\n').map((l) => l.split('|'));
+      const queries = rows.filter((r) => r[1] === '0' || r[1] === 'False'), answers = rows.filter((r) => r[1] === '1' || r[1] === 'True');
+      assert.equal(queries.length, 4, `two lookups of each name:\n${rows.join('\n')}`);
+      assert.equal(answers.length, 4);
+      for (const q of queries) {
+        const a = answers.find((r) => r[0] === q[0] && r[2] === q[2]);
+        assert.ok(a !== undefined, `query ${q.join('|')} answered`);
+        assert.equal(a[6], '10.0.2.3');
+        if (q[2] === name) assert.deepEqual([a[3], a[4]], ['0', '10.0.2.2']);
+        else assert.deepEqual([a[3], a[4]], ['3', '']);
+      }
+      assert.ok(rows.every((r) => r[5] === ''), 'no malformed packet');
+    } finally {
+      server.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -7,14 +7,18 @@
 // The gateway's end of the guest's traffic is our own TCP/IP stack (services/net/stack/),
 // run here on the host as a second machine's stack would run: it answers ARP and ping
 // for 10.0.2.2 and terminates the guest's TCP connections; each one is spliced to a
-// real socket. Nothing else is reachable: packets to any other address are not ours
-// and are dropped by the stack (no routing, no NAT to the outside).
+// real socket. 10.0.2.3 is a DNS server (dns.ts) answering from the host's /etc/hosts,
+// a second stack of our own on the same cable. Nothing else is reachable: packets to
+// any other address are not ours and are dropped by the stacks (no routing, no NAT to
+// the outside).
 //
 // Bounds: at most MAX_PORTS distinct gateway ports are opened on demand, MAX_FLOWS UDP
 // flows at once (the oldest is closed), MAX_CONNECTIONS TCP connections; a host socket
 // that does not drain stops the guest connection's reading (its window closes).
 
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import dgram from 'node:dgram';
 import type { FramePort } from './frame-port.js';
 import { Stack } from '../../../services/net/stack/stack.js';
@@ -23,11 +27,15 @@ import type { Clock, Link } from '../../../services/net/link.js';
 import { parseEthernet, ETHERTYPE } from '../../../services/net/wire/ethernet.js';
 import { parseIpv4, PROTOCOL } from '../../../services/net/wire/ipv4.js';
 import { fromBytes, parseAddress } from '../../../services/net/stack/address.js';
+import { DNS_PORT } from '../../../lib/dns.js';
+import { answerQuery, hostsTable, type DnsTable } from './dns.js';
 
 export const USER_GUEST = '10.0.2.15';
 export const USER_GATEWAY = '10.0.2.2';
 export const USER_PREFIX = 24;
+export const USER_DNS = '10.0.2.3';
 const GATEWAY_MAC = Uint8Array.of(0x52, 0x55, 10, 0, 2, 2);
+const DNS_MAC = Uint8Array.of(0x52, 0x55, 10, 0, 2, 3);
 const MAX_PORTS = 256;
 const MAX_FLOWS = 256;
 const MAX_CONNECTIONS = 256;
@@ -58,13 +66,29 @@ export interface UserNetPort extends FramePort {
   readonly stats: { udpFlows: number; tcpConnections: number; refused: number };
 }
 
-export function openUserNet(forwards: readonly Forward[], log: (line: string) => void = () => {}): UserNetPort {
+/** The names 10.0.2.3 answers by default: the host's /etc/hosts and its name. */
+export function hostDnsTable(): DnsTable {
+  let text = '';
+  try { text = fs.readFileSync('/etc/hosts', 'utf8').slice(0, 1 << 20); } catch { /* no file: the host's name only */ }
+  return hostsTable(text, os.hostname(), USER_GATEWAY);
+}
+
+export function openUserNet(forwards: readonly Forward[], log: (line: string) => void = () => {}, dns: DnsTable = hostDnsTable()): UserNetPort {
   const guest = parseAddress(USER_GUEST)!, gateway = parseAddress(USER_GATEWAY)!;
   let handler: (f: Uint8Array) => void = () => {};
   let closed = false;
   const link: Link = { mac: GATEWAY_MAC, mtu: 1500, transmit: (f) => { if (!closed) handler(f); } };
   const stack = new Stack(clock);
   stack.attach(link, { address: gateway, prefix: USER_PREFIX });
+  // The DNS server: its own address and MAC, so it answers ARP for 10.0.2.3 itself.
+  const dnsStack = new Stack(clock);
+  dnsStack.attach({ mac: DNS_MAC, mtu: 1500, transmit: (f) => { if (!closed) handler(f); } }, { address: parseAddress(USER_DNS)!, prefix: USER_PREFIX });
+  dnsStack.udp.ports.set(DNS_PORT, {
+    receive: (from, fromPort, data) => {
+      const answer = answerQuery(data, dns);
+      if (answer !== undefined) dnsStack.udp.send(DNS_PORT, from, fromPort, answer);
+    },
+  });
   const stats = { udpFlows: 0, tcpConnections: 0, refused: 0 };
   const opened = new Set<string>();
   const connections = new Set<Connection>();
@@ -216,7 +240,8 @@ export function openUserNet(forwards: readonly Forward[], log: (line: string) =>
   return {
     ready,
     stats,
-    send: (f) => { if (closed) return; openFor(f); stack.receive(f); },
+    // Each stack takes the frames for its MAC (and broadcasts) and drops the rest.
+    send: (f) => { if (closed) return; openFor(f); stack.receive(f); dnsStack.receive(f); },
     onFrame: (h) => { handler = h; },
     close: () => {
       if (closed) return;
