@@ -250,6 +250,8 @@ export interface NetService {
   getOption(id: number, level: number, name: number): Promise<number>;
   /** AF_PACKET only: frames seen (queued or dropped) and dropped since the last call; resets both. */
   captureStats(id: number): Promise<{ packets: number; drops: number }>;
+  /** AF_PACKET only: checks a classic BPF program (struct sock_filter[], abi/cbpf.ts) and runs it on each frame before it is queued (SO_ATTACH_FILTER). */
+  attachFilter(id: number, program: Uint8Array): Promise<void>;
   /** Readiness as POLL bits (IN, OUT, ERR, HUP). */
   poll(id: number): Promise<number>;
   /** Ends every blocked call of `waiter` with EINTR. */
@@ -553,6 +555,7 @@ export const NET = service<NetService>('net', 'sockets: AF_UNIX streams, AF_INET
   sockets: m(17, [], { list: { record: { id: 'int', family: 'int', type: 'int', state: 'str', local: 'str', remote: 'str', recvQueue: 'int', sendQueue: 'int' } } }, 'the socket table (ss, netstat)', IDEMPOTENT),
   netinfo: m(18, [], NETINFO, 'interfaces, addresses, routes and the neighbour table (ip)', IDEMPOTENT),
   captureStats: m(19, [SOCK], { record: { packets: 'int', drops: 'int' } }, 'an AF_PACKET socket\'s frames seen and dropped (queue full) since the last call, which resets them (PACKET_STATISTICS)'),
+  attachFilter: m(20, [SOCK, ['program', 'bytes']], 'void', 'checks a classic BPF program and runs it on each frame before an AF_PACKET socket queues it (SO_ATTACH_FILTER)'),
 });
 
 const NIC_COUNTERS: Shape = { record: Object.fromEntries(Object.keys(NicCounter).map((k) => [k.toLowerCase(), 'int'])) };

@@ -100,6 +100,7 @@ export function create(ctx: ComponentContext): ComponentInstance & NetService & 
     setOption: (id, l, n, v) => layer.setOption(id, l, n, v),
     getOption: (id, l, n) => layer.getOption(id, l, n),
     captureStats: (id) => layer.captureStats(id),
+    attachFilter: (id, program) => layer.attachFilter(id, program),
     poll: (id) => layer.poll(id),
     cancel: (w) => layer.cancel(w),
     sockets: () => layer.sockets(),

@@ -9,6 +9,7 @@
 // UDP endpoint of the TCP/IP stack instead (inet.ts).
 
 import type { SockAddr } from '../../abi/net.js';
+import type { SockFilter } from '../../abi/cbpf.js';
 import { ByteQueue } from './byte-queue.js';
 import type { SleepQueue } from './sleepers.js';
 import type { Connection } from './stack/tcp/connection.js';
@@ -68,6 +69,10 @@ export class Socket {
   captureDrops = 0;
   /** AF_PACKET capture: frames queued (with captureDrops, what PACKET_STATISTICS reports). */
   captureQueued = 0;
+  /** AF_PACKET capture: the checked socket filter (SO_ATTACH_FILTER), run before a frame is queued. */
+  filter: readonly SockFilter[] | undefined;
+  /** SO_LOCK_FILTER: the filter can no longer be attached, detached or unlocked. */
+  filterLocked = false;
 
   constructor(readonly id: number, readonly family: number, readonly type: number, defaults: { receiveBuffer: number; sendBuffer: number }) {
     this.options = { reuseAddress: false, keepAlive: false, noDelay: false, ...defaults };

@@ -17,6 +17,8 @@ import { PortTable, UnixNames } from './ports.js';
 import { Sleepers } from './sleepers.js';
 import { Inet } from './inet.js';
 import { echoReply, echoRequest } from './ping.js';
+import { checkFilter, runFilter } from './socket-filter.js';
+import { SO_DETACH_FILTER, SO_LOCK_FILTER } from '../../abi/cbpf.js';
 import type { Clock, InterfaceConfig, Link } from './link.js';
 import type { Stack } from './stack/stack.js';
 
@@ -138,17 +140,24 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
     return s.id;
   }
 
-  /** Copies `frame` to every capture socket; `outgoing` for a frame eth0 sends. */
   /** Whether any capture socket (AF_PACKET) is open. */
   get capturing(): boolean { return this.taps.size > 0; }
 
+  /**
+   * Copies `frame` to every capture socket whose filter passes it (`outgoing` for a
+   * frame eth0 sends). A rejected frame is neither copied nor counted, as on Linux,
+   * where tp_packets counts the frames that passed the filter; one that passes is cut
+   * to the length the filter answered.
+   */
   capture(frame: Uint8Array, outgoing: boolean): void {
     if (this.taps.size === 0) return;
     for (const s of this.taps) {
       if (s.receiveDone) continue;
-      if (s.datagramBytes + frame.length > s.options.receiveBuffer) { s.captureDrops++; continue; }
-      s.datagrams.push({ data: frame.slice(), from: { family: AF.PACKET, addr: 'eth0', port: outgoing ? PACKET_OUTGOING : PACKET_HOST } });
-      s.datagramBytes += frame.length;
+      const keep = s.filter === undefined ? frame.length : Math.min(runFilter(s.filter, frame), frame.length);
+      if (keep === 0) continue;
+      if (s.datagramBytes + keep > s.options.receiveBuffer) { s.captureDrops++; continue; }
+      s.datagrams.push({ data: frame.slice(0, keep), from: { family: AF.PACKET, addr: 'eth0', port: outgoing ? PACKET_OUTGOING : PACKET_HOST } });
+      s.datagramBytes += keep;
       s.captureQueued++;
       this.changed(s);
     }
@@ -162,6 +171,27 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
     s.captureQueued = 0;
     s.captureDrops = 0;
     return stats;
+  }
+
+  /**
+   * SO_ATTACH_FILTER: checks `program` (struct sock_filter[]; EINVAL and nothing
+   * changed if it is refused) and puts it in front of the socket's queue, replacing
+   * the one before. Capture sockets only (ENOTSUP on others); EPERM once locked.
+   */
+  async attachFilter(id: number, program: Uint8Array): Promise<void> {
+    const s = this.get(id);
+    if (s.family !== AF.PACKET) throw new KernelError(Errno.ENOTSUP, 'socket filters are for AF_PACKET sockets only');
+    if (!(program instanceof Uint8Array)) throw new KernelError(Errno.EINVAL);
+    if (s.filterLocked) throw new KernelError(Errno.EPERM, 'the socket filter is locked');
+    s.filter = checkFilter(program);
+  }
+
+  /** SO_DETACH_FILTER (ENOENT without one, EPERM once locked) and SO_LOCK_FILTER (set once, never cleared). */
+  private filterOption(s: Socket, name: number, value: number): void {
+    if (s.filterLocked && (name === SO_DETACH_FILTER || value === 0)) throw new KernelError(Errno.EPERM, 'the socket filter is locked');
+    if (name === SO_LOCK_FILTER) { s.filterLocked = value !== 0; return; }
+    if (s.filter === undefined) throw new KernelError(Errno.ENOENT, 'no socket filter attached');
+    s.filter = undefined;
   }
 
   /** Refuses what a capture socket cannot do. */
@@ -491,6 +521,7 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
         // Linux doubles the value asked for (bookkeeping overhead) and clamps it.
         case SO.RCVBUF: s.options.receiveBuffer = clamp(value); s.rx.capacity = Math.max(s.rx.capacity, s.options.receiveBuffer); return;
         case SO.SNDBUF: s.options.sendBuffer = clamp(value); return;
+        case SO_DETACH_FILTER: case SO_LOCK_FILTER: this.filterOption(s, name, value); return;
       }
     } else if (level === IPPROTO.TCP && s.family === AF.INET && s.type === SOCK.STREAM && name === TCP_NODELAY) {
       s.options.noDelay = value !== 0;
@@ -509,6 +540,7 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
         case SO.RCVBUF: return s.options.receiveBuffer;
         case SO.SNDBUF: return s.options.sendBuffer;
         case SO.TYPE: return s.type;
+        case SO_LOCK_FILTER: return s.filterLocked ? 1 : 0;
         case SO.ERROR: {
           const e = s.error !== 0 ? s.error : s.tcp?.error ?? 0;
           s.error = 0;

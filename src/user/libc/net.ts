@@ -3,7 +3,8 @@
 // Linux's sockaddr layouts (abi/net.ts). Like the rest of libc they throw SysError.
 
 import { SYS } from '../../abi/syscalls.js';
-import { AF, SOCKADDR_MAX, SOL_PACKET, PACKET_STATISTICS, encodeSockAddr, decodeSockAddr, type NetInfo, type SockAddr, type SocketInfo } from '../../abi/net.js';
+import { AF, SOCKADDR_MAX, SOL_SOCKET, SOL_PACKET, PACKET_STATISTICS, encodeSockAddr, decodeSockAddr, type NetInfo, type SockAddr, type SocketInfo } from '../../abi/net.js';
+import { SO_ATTACH_FILTER, SOCK_FPROG_SIZE, SOCK_FILTER_SIZE } from '../../abi/cbpf.js';
 import { decode } from '../../lib/codec.js';
 import { syscall, scratch, memory, maxTransfer } from './trap.js';
 // NOTE: index.ts re-exports this file; SysError is used only inside calls, after both loaded.
@@ -126,6 +127,18 @@ export function setsockopt(fd: number, level: number, name: number, value: numbe
   const at = scratch(4);
   view().setInt32(at, value, true);
   check(syscall(SYS.setsockopt, fd, level, name, at, 4), 'setsockopt');
+}
+
+/**
+ * Attaches a classic BPF program (struct sock_filter[], abi/cbpf.ts) to a socket:
+ * setsockopt(SOL_SOCKET, SO_ATTACH_FILTER) with a struct sock_fprog pointing at it.
+ */
+export function attachFilter(fd: number, program: Uint8Array): void {
+  const code = scratch(Math.max(1, program.byteLength)), fprog = scratch(SOCK_FPROG_SIZE);
+  memory().set(program, code);
+  view().setUint16(fprog, program.byteLength / SOCK_FILTER_SIZE, true);
+  view().setUint32(fprog + 4, code, true);
+  check(syscall(SYS.setsockopt, fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, SOCK_FPROG_SIZE), 'setsockopt');
 }
 
 /** An AF_PACKET socket's frames seen and dropped (its queue full) since the last call, which resets them (getsockopt SOL_PACKET PACKET_STATISTICS). */
