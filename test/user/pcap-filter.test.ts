@@ -1,8 +1,10 @@
 // tcpdump's capture filters (src/user/util/pcap-filter.ts), judged by the host's own
 // tcpdump: random well-formed frames (ARP, IPv4 TCP/UDP/ICMP, later fragments, other
 // ethertypes) go into one pcap file, random filter expressions from the supported
-// grammar are put to both, and both must pass exactly the same frames. Bad expressions
-// are refused with a message that names what is wrong.
+// grammar are put to both, and both must pass exactly the same frames — tcpdump's own
+// evaluator and the classic BPF program it compiles (pcap-compile.ts), checked and run
+// by the kernel's checker and interpreter (services/net/socket-filter.ts). Bad
+// expressions are refused with a message that names what is wrong.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,7 +12,10 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { compileFilter, FilterError } from '../../src/user/util/pcap-filter.js';
+import { compileFilter, parseFilter, FilterError } from '../../src/user/util/pcap-filter.js';
+import { compileProgram } from '../../src/user/util/pcap-compile.js';
+import { checkFilter, runFilter } from '../../src/services/net/socket-filter.js';
+import { encodeFilter, disassemble, JMP, JA } from '../../src/abi/cbpf.js';
 import { buildEthernet, ETHERTYPE } from '../../src/services/net/wire/ethernet.js';
 import { buildIpv4, PROTOCOL } from '../../src/services/net/wire/ipv4.js';
 import { buildUdp } from '../../src/services/net/wire/udp.js';
@@ -74,7 +79,9 @@ test('filters pass exactly the frames the host tcpdump passes, for random frames
     const file = path.join(dir, 'f.pcap');
     // Frame k at k seconds: tcpdump -tt names it by its time.
     writeFileSync(file, Buffer.concat([pcapHeader(), ...frames.map((f, k) => pcapRecord(f, k * 1e6))]));
-    const expressions = [...fc.sample(expr, { numRuns: 120, seed: 11 }), 'port 80 or 443', 'host 10.0.2.2 or 10.0.3.7 and tcp', 'tcp or udp and not port 53', 'src 10.0.2.15'];
+    // The last one is long enough that its program needs jumps farther than 255 instructions.
+    const long = `${Array.from({ length: 70 }, (_, i) => `host 10.0.9.${i}`).join(' or ')} or dst portrange 400-8000`;
+    const expressions = [...fc.sample(expr, { numRuns: 120, seed: 11 }), 'port 80 or 443', 'host 10.0.2.2 or 10.0.3.7 and tcp', 'tcp or udp and not port 53', 'src 10.0.2.15', long];
     for (const e of expressions) {
       const out = execFileSync('tcpdump', ['-r', file, '-tt', '-nn', e], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
       // One line per frame, starting with its time (frames of unknown types add hex lines).
@@ -82,8 +89,21 @@ test('filters pass exactly the frames the host tcpdump passes, for random frames
       const f = compileFilter(e);
       const ours = frames.flatMap((frame, k) => (f(frame) ? [k] : []));
       assert.deepEqual(ours, theirs, `filter '${e}'`);
+      // What the kernel runs: the program as bytes, through its checker, then its interpreter.
+      const program = checkFilter(encodeFilter(compileProgram(parseFilter(e), 65535)));
+      const kernel = frames.flatMap((frame, k) => (runFilter(program, frame) > 0 ? [k] : []));
+      assert.deepEqual(kernel, theirs, `compiled filter '${e}'`);
+      if (e === long) assert.ok(program.some((insn) => insn.code === (JMP | JA)), 'the long expression takes long jumps');
     }
   } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test("tcpdump -d prints a program in libpcap's words", () => {
+  // Where libpcap's optimizer has nothing to take out, both print the same program.
+  for (const e of ['ip', 'arp', 'greater 100']) {
+    const theirs = execFileSync('tcpdump', ['-d', e], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trimEnd();
+    assert.equal(compileProgram(parseFilter(e), 262144).map(disassemble).join('\n'), theirs, e);
+  }
 });
 
 test('bad expressions are refused with what is wrong; an empty one passes everything', () => {

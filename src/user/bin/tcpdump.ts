@@ -5,24 +5,32 @@
 // stops after COUNT frames; otherwise it runs until killed (each record is written as
 // it comes, so the file is whole at any moment). Reads only: nothing is sent.
 // Operands are a capture filter (pcap-filter's syntax, a subset: util/pcap-filter.ts):
-// only the frames it passes are shown, written and counted.
+// only the frames it passes are shown, written and counted. It is compiled to classic
+// BPF (util/pcap-compile.ts) and attached to the socket (SO_ATTACH_FILTER), so the
+// kernel runs it and rejected frames never reach tcpdump, as on Linux; if the kernel
+// refuses the program (longer than 4096 instructions) tcpdump filters what it reads
+// itself. -d prints the compiled program, as libpcap's tcpdump -d does, and exits.
 import * as libc from '../libc/index.js';
 import { AF, SOCK, O, Errno, SysError } from '../libc/index.js';
 import { ETH_P_ALL_BE, PACKET_OUTGOING } from '../../abi/net.js';
 import { run, stdout, complain, UsageError } from '../util/io.js';
 import { parseArgs, parseCount } from '../util/args.js';
-import { compileFilter, FilterError, type Filter } from '../util/pcap-filter.js';
+import { parseFilter, filterOf, FilterError, type Filter, type FilterNode } from '../util/pcap-filter.js';
+import { compileProgram } from '../util/pcap-compile.js';
+import { encodeFilter, disassemble, type SockFilter } from '../../abi/cbpf.js';
 
 const PCAP_MAGIC = 0xa1b2c3d4, LINKTYPE_ETHERNET = 1, SNAPLEN = 65535;
 
 export function main(argv: string[]): number {
   return run('tcpdump', () => {
-    const args = parseArgs(argv.slice(1), { flags: 'nq', options: 'cwi' });
-    let filter: Filter;
-    try { filter = compileFilter(args.operands.join(' ')); } catch (e) {
+    const args = parseArgs(argv.slice(1), { flags: 'nqd', options: 'cwi' });
+    let tree: FilterNode | undefined;
+    try { tree = parseFilter(args.operands.join(' ')); } catch (e) {
       if (e instanceof FilterError) throw new UsageError(`filter: ${e.message}`);
       throw e;
     }
+    const program = compileProgram(tree, SNAPLEN);
+    if (args.flags.has('d')) { stdout.write(program.map(disassemble).join('\n') + '\n'); return 0; }
     const dev = args.options.get('i') ?? 'eth0';
     if (dev !== 'eth0') throw new UsageError(`${dev}: only eth0 can be captured`);
     const count = args.options.has('c') ? parseCount(args.options.get('c')!, 'count') : Infinity;
@@ -33,29 +41,42 @@ export function main(argv: string[]): number {
       if (e instanceof SysError && e.errno === Errno.ENODEV) throw new Error(`${dev}: No such device (the machine has no network device; boot it with --net)`);
       throw e;
     }
+    const filter = attach(sock, tree, program);
     const out = file === undefined ? undefined : file === '-' ? 1 : libc.open(file, O.WRONLY | O.CREAT | O.TRUNC, 0o644);
     if (out !== undefined) libc.write(out, pcapHeader());
     else complain('tcpdump', 'listening on eth0, link-type EN10MB (Ethernet), snapshot length 65535 bytes');
-    let captured = 0, seen = 0;
+    let captured = 0;
     while (captured < count) {
       const { data, from } = libc.recvfrom(sock, SNAPLEN);
       if (data.length === 0) break;
       const ns = libc.clockGettime(0);
-      seen++;
-      if (!filter(data)) continue;
+      if (filter !== undefined && !filter(data)) continue;
       captured++;
       if (out !== undefined) libc.write(out, pcapRecord(ns, data));
       else stdout.write(`${clock(ns)} ${from.port === PACKET_OUTGOING ? 'Out' : 'In '} ${describe(data)}\n`);
     }
     if (out !== undefined && out !== 1) libc.close(out);
-    // Frames the kernel dropped because this socket's queue was full (we read too slowly).
-    const { drops } = libc.packetStats(sock);
+    // Frames the filter passed (all frames, when tcpdump filtered itself) and those the
+    // kernel then dropped because this socket's queue was full (we read too slowly).
+    const { packets, drops } = libc.packetStats(sock);
     libc.close(sock);
     complain('tcpdump', `${captured} packet${captured === 1 ? '' : 's'} captured`);
-    complain('tcpdump', `${seen} packet${seen === 1 ? '' : 's'} received by filter`);
+    complain('tcpdump', `${packets} packet${packets === 1 ? '' : 's'} received by filter`);
     complain('tcpdump', `${drops} packet${drops === 1 ? '' : 's'} dropped by kernel`);
     return 0;
   });
+}
+
+/**
+ * Attaches the compiled filter to the socket; undefined when the kernel runs it (or
+ * there is none), else the filter tcpdump must run on what it reads itself.
+ */
+function attach(sock: number, tree: FilterNode | undefined, program: SockFilter[]): Filter | undefined {
+  if (tree === undefined) return undefined;
+  try { libc.attachFilter(sock, encodeFilter(program)); return undefined; } catch (e) {
+    if (!(e instanceof SysError)) throw e;
+    return filterOf(tree);
+  }
 }
 
 function pcapHeader(): Uint8Array {

@@ -15,16 +15,17 @@
 //   shorthands   `src ADDR` is `src host ADDR`; a primitive without its keyword takes
 //                the last one given (`port 80 or 443`, `host a or b`), as tcpdump does.
 //
-// NOTE: on Linux the filter is compiled to classic BPF and runs in the kernel on the
-// socket, so frames it rejects never reach tcpdump; here it runs in tcpdump after each
-// frame has been copied to it. The frames shown, counted and written are the same; the
-// cost of a busy link is not.
+// `parseFilter` gives the expression's tree; pcap-compile.ts compiles it to a classic
+// BPF program, which tcpdump attaches to its capture socket so that the kernel runs it
+// and frames it rejects never reach tcpdump, as on Linux. `compileFilter` evaluates the
+// same tree in tcpdump, for when the kernel refuses the program (longer than 4096
+// instructions).
 
 export type Filter = (frame: Uint8Array) => boolean;
 
 export class FilterError extends Error {}
 
-type Dir = 'src' | 'dst' | 'either';
+export type Dir = 'src' | 'dst' | 'either';
 type Kind = 'host' | 'net' | 'port' | 'portrange';
 
 interface Header { ethertype: number; ipSrc?: number; ipDst?: number; proto?: number; srcPort?: number; dstPort?: number }
@@ -77,12 +78,25 @@ const PROTOCOLS: Record<string, (h: Header) => boolean> = {
   icmp: (h) => h.ethertype === 0x0800 && h.proto === 1,
 };
 
-type Test = (h: Header, length: number) => boolean;
+/**
+ * A parsed expression. `host` is `net` with a full mask and `port` is `portrange`
+ * with one port, so each test has one shape for both evaluators: `compileFilter`
+ * below and the BPF compiler (pcap-compile.ts).
+ */
+export type FilterNode =
+  | { op: 'and' | 'or'; left: FilterNode; right: FilterNode }
+  | { op: 'not'; inner: FilterNode }
+  | { op: 'proto'; name: Protocol }
+  | { op: 'less' | 'greater'; length: number }
+  | { op: 'net'; dir: Dir; base: number; mask: number }
+  | { op: 'ports'; dir: Dir; low: number; high: number };
 
-/** A capture filter from an expression; throws FilterError saying what is wrong. An empty expression passes everything. */
-export function compileFilter(expression: string): Filter {
+export type Protocol = 'ip' | 'arp' | 'tcp' | 'udp' | 'icmp';
+
+/** The tree of an expression, or undefined for an empty one; throws FilterError saying what is wrong. */
+export function parseFilter(expression: string): FilterNode | undefined {
   const tokens = tokenize(expression);
-  if (tokens.length === 0) return () => true;
+  if (tokens.length === 0) return undefined;
   let at = 0;
   // The last qualifiers given, for a bare address or number after and/or (`port 53 or 80`).
   let last: { dir: Dir; kind: Kind } | undefined;
@@ -93,17 +107,10 @@ export function compileFilter(expression: string): Filter {
     return t;
   };
 
-  const value = (dir: Dir, kind: Kind): Test => {
+  const value = (dir: Dir, kind: Kind): FilterNode => {
     last = { dir, kind };
     const text = take(kind === 'host' ? 'an address' : kind === 'net' ? 'a network' : kind === 'port' ? 'a port' : 'a port range');
-    const pick = (h: Header, f: (v: number | undefined) => boolean, a: 'ip' | 'port'): boolean => {
-      const s = a === 'ip' ? h.ipSrc : h.srcPort, d = a === 'ip' ? h.ipDst : h.dstPort;
-      return dir === 'src' ? f(s) : dir === 'dst' ? f(d) : f(s) || f(d);
-    };
-    if (kind === 'host') {
-      const addr = parseAddr(text);
-      return (h) => pick(h, (v) => v === addr, 'ip');
-    }
+    if (kind === 'host') return { op: 'net', dir, base: parseAddr(text), mask: 0xffffffff };
     if (kind === 'net') {
       let base: number, mask: number;
       if (text.includes('/')) {
@@ -115,42 +122,34 @@ export function compileFilter(expression: string): Filter {
         base = parseAddr(text); mask = parseAddr(take('a mask'));
       } else { base = parseAddr(text); mask = 0xffffffff; }
       if (((base & ~mask) >>> 0) !== 0) throw new FilterError(`'${text}': non-network bits set in the address`);
-      return (h) => pick(h, (v) => v !== undefined && ((v & mask) >>> 0) === base, 'ip');
+      return { op: 'net', dir, base, mask };
     }
-    if (kind === 'port') {
-      const port = parsePort(text);
-      return (h) => pick(h, (v) => v === port, 'port');
-    }
+    if (kind === 'port') { const port = parsePort(text); return { op: 'ports', dir, low: port, high: port }; }
     const m = /^(\d+)-(\d+)$/.exec(text);
     if (m === null) throw new FilterError(`'${text}' is not a port range (N-M)`);
     const lo = parsePort(m[1]!), hi = parsePort(m[2]!);
-    const [a, b] = lo <= hi ? [lo, hi] : [hi, lo];
-    return (h) => pick(h, (v) => v !== undefined && v >= a && v <= b, 'port');
+    return { op: 'ports', dir, low: Math.min(lo, hi), high: Math.max(lo, hi) };
   };
 
-  const primitive = (): Test => {
+  const primitive = (): FilterNode => {
     const t = take('a primitive');
     if (t === '(') {
       const inner = alternation();
       if (take("')'") !== ')') throw new FilterError("')' expected");
       return inner;
     }
-    if (t === 'not' || t === '!') { const inner = primitive(); return (h, n) => !inner(h, n); }
+    if (t === 'not' || t === '!') return { op: 'not', inner: primitive() };
     if (Object.hasOwn(PROTOCOLS, t)) {
       // `tcp port 80`, `udp src port 53`: the protocol narrows the primitive after it.
-      const proto = PROTOCOLS[t]!;
+      const proto: FilterNode = { op: 'proto', name: t as Protocol };
       const next = peek();
-      if (next === 'src' || next === 'dst' || next === 'host' || next === 'net' || next === 'port' || next === 'portrange') {
-        const rest = primitive();
-        return (h, n) => proto(h) && rest(h, n);
-      }
-      return (h) => proto(h);
+      if (next === 'src' || next === 'dst' || next === 'host' || next === 'net' || next === 'port' || next === 'portrange') return { op: 'and', left: proto, right: primitive() };
+      return proto;
     }
     if (t === 'less' || t === 'greater') {
       const text = take('a length');
       if (!/^\d+$/.test(text)) throw new FilterError(`'${text}' is not a length`);
-      const n = Number(text);
-      return t === 'less' ? (_h, len) => len <= n : (_h, len) => len >= n;
+      return { op: t, length: Number(text) };
     }
     let dir: Dir = 'either';
     let word = t;
@@ -167,20 +166,51 @@ export function compileFilter(expression: string): Filter {
   };
 
   // and and or: equal precedence, left to right.
-  const alternation = (): Test => {
+  const alternation = (): FilterNode => {
     let left = primitive();
     for (;;) {
       const op = peek();
-      if (op === 'and' || op === '&&') { at++; const l = left, r = primitive(); left = (h, n) => l(h, n) && r(h, n); }
-      else if (op === 'or' || op === '||') { at++; const l = left, r = primitive(); left = (h, n) => l(h, n) || r(h, n); }
+      if (op === 'and' || op === '&&') { at++; left = { op: 'and', left, right: primitive() }; }
+      else if (op === 'or' || op === '||') { at++; left = { op: 'or', left, right: primitive() }; }
       else return left;
     }
   };
 
-  const test = alternation();
+  const tree = alternation();
   if (at < tokens.length) throw new FilterError(`unexpected '${tokens[at]}'`);
+  return tree;
+}
+
+/** Whether `node` holds for a frame's header `h` and length `length`. */
+function holds(node: FilterNode, h: Header, length: number): boolean {
+  const pick = (s: number | undefined, d: number | undefined, dir: Dir, f: (v: number | undefined) => boolean): boolean =>
+    (dir === 'src' ? f(s) : dir === 'dst' ? f(d) : f(s) || f(d));
+  switch (node.op) {
+    case 'and': return holds(node.left, h, length) && holds(node.right, h, length);
+    case 'or': return holds(node.left, h, length) || holds(node.right, h, length);
+    case 'not': return !holds(node.inner, h, length);
+    case 'proto': return PROTOCOLS[node.name]!(h);
+    case 'less': return length <= node.length;
+    case 'greater': return length >= node.length;
+    case 'net': return pick(h.ipSrc, h.ipDst, node.dir, (v) => v !== undefined && ((v & node.mask) >>> 0) === node.base);
+    case 'ports': return pick(h.srcPort, h.dstPort, node.dir, (v) => v !== undefined && v >= node.low && v <= node.high);
+  }
+}
+
+/**
+ * A capture filter from an expression, run in tcpdump on each frame it reads (when
+ * the kernel could not take the compiled program); throws FilterError saying what is
+ * wrong. An empty expression passes everything.
+ */
+export function compileFilter(expression: string): Filter {
+  return filterOf(parseFilter(expression));
+}
+
+/** The capture filter of an expression's tree (undefined: pass everything). */
+export function filterOf(tree: FilterNode | undefined): Filter {
+  if (tree === undefined) return () => true;
   return (frame) => {
     const h = header(frame);
-    return h !== undefined && test(h, frame.length);
+    return h !== undefined && holds(tree, h, frame.length);
   };
 }
