@@ -2,8 +2,10 @@
 // same wire: a machine with `--net user --pcap` runs tcpdump -w while it pings the
 // gateway; the guest's file must read cleanly in tshark and hold exactly the frames the
 // host's capture holds, in the same order. The text mode names each frame's direction
-// and protocol. Then the rules of the capture socket (nettests packet_capture_rules,
-// with a device and without), and tcpdump refused to a user and without a device.
+// and protocol; a filter runs in the kernel, so the frames it rejects are not even
+// counted. Then the rules of the capture socket and of its filters (nettests
+// packet_capture_rules and packet_filter_rules, with a device and without), and
+// tcpdump refused to a user and without a device.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -12,6 +14,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PRESETS } from './harness.js';
+
+// `icmp and src host 10.0.2.2` behind 400 hosts that match nothing: about 4400 instructions.
+const LONG = `${Array.from({ length: 400 }, (_, i) => `host 10.1.${i >> 8}.${i & 255} or`).join(' ')} icmp and src host 10.0.2.2`;
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/kernelkit.js');
 
@@ -45,8 +50,11 @@ for (const preset of PRESETS) {
       const ready = 'for i in $(seq 100); do ss -a -0 | grep -q p_raw && break; sleep 0.1; done';
       const r = run(['--preset', preset, '--net', 'user', '--pcap', host],
         `tcpdump -c 4 -w /tmp/g.pcap & ${ready}; ping -c 1 10.0.2.2 > /dev/null; wait; echo "== hex"; xxd -p /tmp/g.pcap; echo "== text"; tcpdump -c 2 & ${ready}; ping -c 1 10.0.2.2 > /dev/null; wait; ` +
-        // A filter: only echo replies from the gateway (the request, sent from 10.0.2.15, is not shown or counted).
-        `echo "== filtered"; tcpdump -c 1 icmp and src host 10.0.2.2 & ${ready}; ping -c 1 10.0.2.2 > /dev/null; wait; tcpdump -c 1 port 99999; echo "bad filter $?"`);
+        // A filter: only echo replies from the gateway (the request, sent from 10.0.2.15, is not shown, and the
+      // kernel's filter rejected it before it was counted).
+        `echo "== filtered"; tcpdump -c 1 icmp and src host 10.0.2.2 & ${ready}; ping -c 1 10.0.2.2 > /dev/null; wait; tcpdump -c 1 port 99999; echo "bad filter $?"; ` +
+        // The same filter made too long for the kernel (more than 4096 instructions): tcpdump filters what it reads.
+        `echo "== long"; tcpdump -c 1 ${LONG} & ${ready}; ping -c 1 10.0.2.2 > /dev/null; wait`);
       assert.equal(r.status, 0, r.stderr);
       const lines = r.stdout.split('\n');
       const hex = lines.slice(lines.indexOf('== hex') + 1, lines.indexOf('== text')).join('');
@@ -65,10 +73,16 @@ for (const preset of PRESETS) {
       assert.match(text[0]!, /^\d\d:\d\d:\d\d\.\d{6} Out IP 10\.0\.2\.15 > 10\.0\.2\.2: ICMP echo request, id \d+, seq 1, length 64$/);
       assert.match(text[1]!, /^\d\d:\d\d:\d\d\.\d{6} In  IP 10\.0\.2\.2 > 10\.0\.2\.15: ICMP echo reply, id \d+, seq 1, length 64$/);
       assert.match(r.stderr, /tcpdump: 4 packets captured/);
-      const filtered = lines.slice(lines.indexOf('== filtered') + 1).filter((l) => l !== '' && !l.startsWith('bad filter'));
+      const reply = /^\d\d:\d\d:\d\d\.\d{6} In  IP 10\.0\.2\.2 > 10\.0\.2\.15: ICMP echo reply, id \d+, seq 1, length 64$/;
+      const filtered = lines.slice(lines.indexOf('== filtered') + 1, lines.indexOf('== long')).filter((l) => l !== '' && !l.startsWith('bad filter'));
       assert.equal(filtered.length, 1, filtered.join('\n'));
-      assert.match(filtered[0]!, /^\d\d:\d\d:\d\d\.\d{6} In  IP 10\.0\.2\.2 > 10\.0\.2\.15: ICMP echo reply, id \d+, seq 1, length 64$/);
+      assert.match(filtered[0]!, reply);
+      const long = lines.slice(lines.indexOf('== long') + 1).filter((l) => l !== '');
+      assert.equal(long.length, 1, long.join('\n'));
+      assert.match(long[0]!, reply);
+      // tcpdump read the request too: every frame crossed.
       assert.match(r.stderr, /tcpdump: 1 packet captured\ntcpdump: [2-9]\d* packets received by filter\ntcpdump: 0 packets dropped by kernel/);
+      assert.match(r.stderr, /tcpdump: 1 packet captured\ntcpdump: 1 packet received by filter\ntcpdump: 0 packets dropped by kernel/);
       assert.match(r.stdout, /bad filter 2/);
       assert.match(r.stderr, /tcpdump: filter: '99999' is not a port number/);
     } finally {
@@ -77,14 +91,18 @@ for (const preset of PRESETS) {
   });
 
   test(`the capture socket's rules on ${preset}: receive only, bounded, root only; ENODEV without a device`, () => {
-    const withNic = run(['--preset', preset, '--net', 'user'], 'nettests packet_capture_rules; su -c "tcpdump -c 1" nobody; echo "user status $?"');
+    const withNic = run(['--preset', preset, '--net', 'user'], 'nettests packet_capture_rules packet_filter_rules; su -c "tcpdump -c 1" nobody; echo "user status $?"');
     assert.match(withNic.stdout, /packet_capture_rules: checked on eth0/, withNic.stdout + withNic.stderr);
     assert.match(withNic.stdout, /packet_capture_rules: OK/);
+    assert.match(withNic.stdout, /packet_filter_rules: checked on eth0/);
+    assert.match(withNic.stdout, /packet_filter_rules: OK/);
     assert.match(withNic.stdout, /user status 1/);
     assert.match(withNic.stderr, /tcpdump: eth0: You don't have permission to capture on that device/);
-    const without = run(['--preset', preset], 'nettests packet_capture_rules; tcpdump -c 1; echo "status $?"');
+    const without = run(['--preset', preset], 'nettests packet_capture_rules packet_filter_rules; tcpdump -c 1; echo "status $?"');
     assert.match(without.stdout, /packet_capture_rules: no network device: ENODEV/, without.stdout + without.stderr);
     assert.match(without.stdout, /packet_capture_rules: OK/);
+    assert.match(without.stdout, /packet_filter_rules: no network device: ENODEV/);
+    assert.match(without.stdout, /packet_filter_rules: OK/);
     assert.match(without.stdout, /status 1/);
     assert.match(without.stderr, /tcpdump: eth0: No such device/);
   });

@@ -12,6 +12,7 @@ import { AF, SOCK, SO, SOL_SOCKET, SOL_PACKET, PACKET_STATISTICS, IPPROTO, TCP_N
 import { preflight } from '../util/args.js';
 import { SYS } from '../../abi/syscalls.js';
 import { ETH_P_ALL_BE } from '../../abi/net.js';
+import { packetFilterRules } from './_nettests-filter.js';
 
 const TESTS: Record<string, () => void> = {};
 const dec = new TextDecoder();
@@ -386,6 +387,9 @@ TESTS.packet_capture_rules = () => {
   userRefused();
   libc.print('packet_capture_rules: checked on eth0\n');
 };
+
+// Socket filters on capture sockets (_nettests-filter.ts).
+TESTS.packet_filter_rules = () => packetFilterRules(check, expectErrno);
 
 export function main(argv: string[]): number {
   const args = argv.slice(1);
