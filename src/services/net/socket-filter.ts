@@ -115,13 +115,16 @@ function jump(op: number, a: number, v: number): boolean {
   }
 }
 
+// The scratch words, one set for every run: a run never waits, so runs never overlap.
+const scratch = new Uint32Array(BPF_MEMWORDS);
+
 /**
  * Runs a checked program (from `checkFilter` only) on `frame`: how many of its bytes
  * to keep, 0 to reject it. Never throws; takes at most one step per instruction.
  */
 export function runFilter(program: readonly SockFilter[], frame: Uint8Array): number {
   let a = 0, x = 0;
-  const m = new Uint32Array(BPF_MEMWORDS);
+  const m = scratch.fill(0);
   for (let pc = 0; pc < program.length; pc++) {
     const { code, jt, jf, k } = program[pc]!;
     switch (cls(code)) {
