@@ -252,6 +252,8 @@ export interface NetService {
   captureStats(id: number): Promise<{ packets: number; drops: number }>;
   /** AF_PACKET only: checks a classic BPF program (struct sock_filter[], abi/cbpf.ts) and runs it on each frame before it is queued (SO_ATTACH_FILTER). */
   attachFilter(id: number, program: Uint8Array): Promise<void>;
+  /** The attached socket filter's instructions, empty without one (SO_GET_FILTER). */
+  filterProgram(id: number): Promise<Uint8Array>;
   /** Readiness as POLL bits (IN, OUT, ERR, HUP). */
   poll(id: number): Promise<number>;
   /** Ends every blocked call of `waiter` with EINTR. */
@@ -556,6 +558,7 @@ export const NET = service<NetService>('net', 'sockets: AF_UNIX streams, AF_INET
   netinfo: m(18, [], NETINFO, 'interfaces, addresses, routes and the neighbour table (ip)', IDEMPOTENT),
   captureStats: m(19, [SOCK], { record: { packets: 'int', drops: 'int' } }, 'an AF_PACKET socket\'s frames seen and dropped (queue full) since the last call, which resets them (PACKET_STATISTICS)'),
   attachFilter: m(20, [SOCK, ['program', 'bytes']], 'void', 'checks a classic BPF program and runs it on each frame before an AF_PACKET socket queues it (SO_ATTACH_FILTER)'),
+  filterProgram: m(21, [SOCK], 'bytes', "the socket filter's instructions, empty without one (SO_GET_FILTER)", { ...IDEMPOTENT, check: (r) => (r as Uint8Array).length % 8 === 0 }),
 });
 
 const NIC_COUNTERS: Shape = { record: Object.fromEntries(Object.keys(NicCounter).map((k) => [k.toLowerCase(), 'int'])) };

@@ -119,7 +119,7 @@ export const SYSCALLS = [
   def(129, 'getsockname', [['fd', 'fd'], ['addr', 'ptr'], ['addrLenPtr', 'ptr']], 'the local address of a socket'),
   def(130, 'getpeername', [['fd', 'fd'], ['addr', 'ptr'], ['addrLenPtr', 'ptr']], 'the address of the peer (ENOTCONN)'),
   def(131, 'setsockopt', [['fd', 'fd'], ['level', 'int'], ['name', 'int'], ['value', 'ptr'], ['valueLen', 'len']], 'sets an int32 option: SO_REUSEADDR, SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF, TCP_NODELAY, SO_DETACH_FILTER, SO_LOCK_FILTER; or SO_ATTACH_FILTER, a struct sock_fprog (classic BPF, AF_PACKET only)'),
-  def(132, 'getsockopt', [['fd', 'fd'], ['level', 'int'], ['name', 'int'], ['value', 'ptr'], ['valueLenPtr', 'ptr']], 'reads an int32 option (also SO_TYPE, SO_ERROR), or PACKET_STATISTICS'),
+  def(132, 'getsockopt', [['fd', 'fd'], ['level', 'int'], ['name', 'int'], ['value', 'ptr'], ['valueLenPtr', 'ptr']], 'reads an int32 option (also SO_TYPE, SO_ERROR), PACKET_STATISTICS, or the socket filter (SO_GET_FILTER, its length in instructions)'),
   def(133, 'sockets', [['buf', 'ptr'], ['len', 'len']], 'the socket table (ss, netstat) as encoded SocketInfo records; the length needed when len is short (ERANGE)'),
   def(134, 'netinfo', [['buf', 'ptr'], ['len', 'len']], 'interfaces, addresses, routes and neighbours (ip) as an encoded NetInfo record; ERANGE when len is short'),
   def(150, 'bpf', [['cmd', 'int'], ['attr', 'ptr'], ['attrLen', 'len']], 'eBPF: maps, programs (verified), hooks; attr is u32 words laid out per command (abi/bpf.ts); tracing programs need root'),

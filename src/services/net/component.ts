@@ -101,6 +101,7 @@ export function create(ctx: ComponentContext): ComponentInstance & NetService & 
     getOption: (id, l, n) => layer.getOption(id, l, n),
     captureStats: (id) => layer.captureStats(id),
     attachFilter: (id, program) => layer.attachFilter(id, program),
+    filterProgram: (id) => layer.filterProgram(id),
     poll: (id) => layer.poll(id),
     cancel: (w) => layer.cancel(w),
     sockets: () => layer.sockets(),

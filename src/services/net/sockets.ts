@@ -18,7 +18,7 @@ import { Sleepers } from './sleepers.js';
 import { Inet } from './inet.js';
 import { echoReply, echoRequest } from './ping.js';
 import { checkFilter, runFilter } from './socket-filter.js';
-import { SO_DETACH_FILTER, SO_LOCK_FILTER } from '../../abi/cbpf.js';
+import { SO_DETACH_FILTER, SO_LOCK_FILTER, encodeFilter } from '../../abi/cbpf.js';
 import type { Clock, InterfaceConfig, Link } from './link.js';
 import type { Stack } from './stack/stack.js';
 
@@ -184,6 +184,12 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
     if (!(program instanceof Uint8Array)) throw new KernelError(Errno.EINVAL);
     if (s.filterLocked) throw new KernelError(Errno.EPERM, 'the socket filter is locked');
     s.filter = checkFilter(program);
+  }
+
+  /** SO_GET_FILTER: the attached filter's instructions (empty without one). */
+  async filterProgram(id: number): Promise<Uint8Array> {
+    const s = this.get(id);
+    return encodeFilter(s.filter ?? []);
   }
 
   /** SO_DETACH_FILTER (ENOENT without one, EPERM once locked) and SO_LOCK_FILTER (set once, never cleared). */

@@ -141,6 +141,20 @@ export function attachFilter(fd: number, program: Uint8Array): void {
   check(syscall(SYS.setsockopt, fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, SOCK_FPROG_SIZE), 'setsockopt');
 }
 
+/** The socket filter attached to a socket, empty without one (getsockopt SO_GET_FILTER, which counts in instructions). */
+export function socketFilter(fd: number): Uint8Array {
+  const countAt = scratch(4);
+  view().setInt32(countAt, 0, true);
+  check(syscall(SYS.getsockopt, fd, SOL_SOCKET, SO_ATTACH_FILTER, 0, countAt), 'getsockopt');
+  const count = view().getInt32(countAt, true);
+  if (count === 0) return new Uint8Array(0);
+  // Scratch memory is given anew for each call.
+  const lenAt = scratch(4), at = scratch(count * SOCK_FILTER_SIZE);
+  view().setInt32(lenAt, count, true);
+  check(syscall(SYS.getsockopt, fd, SOL_SOCKET, SO_ATTACH_FILTER, at, lenAt), 'getsockopt');
+  return memory().slice(at, at + view().getInt32(lenAt, true) * SOCK_FILTER_SIZE);
+}
+
 /** An AF_PACKET socket's frames seen and dropped (its queue full) since the last call, which resets them (getsockopt SOL_PACKET PACKET_STATISTICS). */
 export function packetStats(fd: number): { packets: number; drops: number } {
   const at = scratch(8), lenAt = scratch(4);
