@@ -14,14 +14,14 @@ import { compileProgram } from '../util/pcap-compile.js';
 import { parseFilter } from '../util/pcap-filter.js';
 import { scratch, memory } from '../libc/trap.js';
 
-// The port of the datagrams a filter rejects. Not 9: packet_capture_rules floods port 9,
-// and frames of that flood held back for ARP may still be arriving.
+// The port of the datagrams a filter rejects. Not 9, the port packet_capture_rules
+// floods just before: frames of its flood still on their way must not count here.
 const OTHER = 7777;
 
 const dstPort = (f: Uint8Array): number => (f.length >= 38 && f[12] === 8 && f[13] === 0 && f[23] === IPPROTO.UDP ? (f[36]! << 8) | f[37]! : -1);
 
 /** Sends one datagram to 10.0.2.2 at each of `ports`, then reads `tap` (unfiltered) until it saw them all. */
-function sendAndSee(u: number, tap: number, ports: number[]): Uint8Array[] {
+export function sendAndSee(u: number, tap: number, ports: number[]): Uint8Array[] {
   for (const port of ports) libc.sendto(u, new Uint8Array(8), inet('10.0.2.2', port));
   const seen: Uint8Array[] = [];
   while (seen.filter((f) => ports.includes(dstPort(f))).length < ports.length) {
@@ -32,7 +32,7 @@ function sendAndSee(u: number, tap: number, ports: number[]): Uint8Array[] {
 }
 
 /** What `tap` has queued, without waiting. */
-function drain(tap: number): Uint8Array[] {
+export function drain(tap: number): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (;;) {
     try { out.push(libc.recv(tap, 2000, MSG.DONTWAIT)); } catch (e) { if (e instanceof SysError && e.errno === Errno.EAGAIN) return out; throw e; }
