@@ -60,8 +60,10 @@ function checkOne(insn: SockFilter, at: number, length: number): void {
  */
 export function checkFilter(bytes: Uint8Array): SockFilter[] {
   if (bytes.byteLength === 0 || bytes.byteLength % SOCK_FILTER_SIZE !== 0) throw new KernelError(Errno.EINVAL, `socket filter of ${bytes.byteLength} bytes`);
+  // Before decoding: a caller other than the kernel's setsockopt could send any length.
+  const length = bytes.byteLength / SOCK_FILTER_SIZE;
+  if (length > BPF_MAXINSNS) throw new KernelError(Errno.EINVAL, `socket filter of ${length} instructions (at most ${BPF_MAXINSNS})`);
   const program = decodeFilter(bytes);
-  if (program.length > BPF_MAXINSNS) throw new KernelError(Errno.EINVAL, `socket filter of ${program.length} instructions (at most ${BPF_MAXINSNS})`);
   program.forEach((insn, at) => checkOne(insn, at, program.length));
   if (cls(program[program.length - 1]!.code) !== RET) refuse(program.length - 1, 'the program does not end in RET');
   return program;
