@@ -46,15 +46,19 @@ for (const preset of PRESETS) {
       const host = path.join(dir, 'host.pcap');
       // The capture starts before the first frame and stops after the fourth (ARP both
       // ways, then one echo each way); the ping's second round is seen in text mode.
-      // Each ping waits (at most 10 s) until ss shows tcpdump's capture socket.
+      // Each ping waits (at most 10 s) until ss shows tcpdump's capture socket; with a
+      // filter, until tcpdump says it is listening (its filter is attached: frames before
+      // it are not captured, as with libpcap), its messages kept in a file meanwhile.
       const ready = 'for i in $(seq 100); do ss -a -0 | grep -q p_raw && break; sleep 0.1; done';
+      const listening = 'for i in $(seq 100); do grep -q listening /tmp/e && break; sleep 0.1; done';
       const r = run(['--preset', preset, '--net', 'user', '--pcap', host],
         `tcpdump -c 4 -w /tmp/g.pcap & ${ready}; ping -c 1 10.0.2.2 > /dev/null; wait; echo "== hex"; xxd -p /tmp/g.pcap; echo "== text"; tcpdump -c 2 & ${ready}; ping -c 1 10.0.2.2 > /dev/null; wait; ` +
         // A filter: only echo replies from the gateway (the request, sent from 10.0.2.15, is not shown, and the
-      // kernel's filter rejected it before it was counted).
-        `echo "== filtered"; tcpdump -c 1 icmp and src host 10.0.2.2 & ${ready}; ping -c 1 10.0.2.2 > /dev/null; wait; tcpdump -c 1 port 99999; echo "bad filter $?"; ` +
+        // kernel's filter rejected it before it was counted).
+        `echo "== filtered"; tcpdump -c 1 icmp and src host 10.0.2.2 2> /tmp/e & ${listening}; ping -c 1 10.0.2.2 > /dev/null; wait; cat /tmp/e >&2; ` +
+        `tcpdump -c 1 port 99999; echo "bad filter $?"; ` +
         // The same filter made too long for the kernel (more than 4096 instructions): tcpdump filters what it reads.
-        `echo "== long"; tcpdump -c 1 ${LONG} & ${ready}; ping -c 1 10.0.2.2 > /dev/null; wait`);
+        `echo "== long"; rm /tmp/e; tcpdump -c 1 ${LONG} 2> /tmp/e & ${listening}; ping -c 1 10.0.2.2 > /dev/null; wait; cat /tmp/e >&2`);
       assert.equal(r.status, 0, r.stderr);
       const lines = r.stdout.split('\n');
       const hex = lines.slice(lines.indexOf('== hex') + 1, lines.indexOf('== text')).join('');

@@ -11,13 +11,13 @@
 // refuses the program (longer than 4096 instructions) tcpdump filters what it reads
 // itself. -d prints the compiled program, as libpcap's tcpdump -d does, and exits.
 import * as libc from '../libc/index.js';
-import { AF, SOCK, O, Errno, SysError } from '../libc/index.js';
+import { AF, SOCK, O, MSG, SOL_SOCKET, Errno, SysError } from '../libc/index.js';
 import { ETH_P_ALL_BE, PACKET_OUTGOING } from '../../abi/net.js';
 import { run, stdout, complain, UsageError } from '../util/io.js';
 import { parseArgs, parseCount } from '../util/args.js';
 import { parseFilter, filterOf, FilterError, type Filter, type FilterNode } from '../util/pcap-filter.js';
 import { compileProgram } from '../util/pcap-compile.js';
-import { encodeFilter, disassemble, type SockFilter } from '../../abi/cbpf.js';
+import { encodeFilter, disassemble, RET, K, SO_DETACH_FILTER, type SockFilter } from '../../abi/cbpf.js';
 
 const PCAP_MAGIC = 0xa1b2c3d4, LINKTYPE_ETHERNET = 1, SNAPLEN = 65535;
 
@@ -70,11 +70,24 @@ export function main(argv: string[]): number {
 /**
  * Attaches the compiled filter to the socket; undefined when the kernel runs it (or
  * there is none), else the filter tcpdump must run on what it reads itself.
+ *
+ * NOTE: frames that came between socket() and the filter are in the queue unfiltered.
+ * As libpcap does on Linux, a filter that rejects everything goes first, the queue is
+ * emptied and its counts reset, and only then the real filter replaces it, so no frame
+ * that came after it is thrown away with them.
  */
 function attach(sock: number, tree: FilterNode | undefined, program: SockFilter[]): Filter | undefined {
   if (tree === undefined) return undefined;
+  try {
+    libc.attachFilter(sock, encodeFilter([{ code: RET | K, jt: 0, jf: 0, k: 0 }]));
+    while (libc.recv(sock, SNAPLEN, MSG.DONTWAIT).length > 0) { /* a frame from before the filter */ }
+  } catch (e) {
+    if (!(e instanceof SysError)) throw e; // EAGAIN: the queue is empty
+  }
+  libc.packetStats(sock);
   try { libc.attachFilter(sock, encodeFilter(program)); return undefined; } catch (e) {
     if (!(e instanceof SysError)) throw e;
+    libc.setsockopt(sock, SOL_SOCKET, SO_DETACH_FILTER, 0);
     return filterOf(tree);
   }
 }
