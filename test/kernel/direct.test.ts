@@ -78,6 +78,7 @@ const vfs: ComponentModule = {
       if (path.endsWith('missing')) throw new KernelError(Errno.ENOENT);
       const handle = nextHandle++;
       if (path.endsWith('dir')) return { handle, kind: 'dir', mode: 0o40755, rdev: 0, path: '/canonical/dir' };
+      if ((flags & O.DIRECTORY) !== 0) { nextHandle--; throw new KernelError(Errno.ENOTDIR); }
       if (path.startsWith('/dev/')) return { handle, kind: 'dev', mode: 0o20666, rdev: 0x103 };
       return { handle, kind: 'file', mode: 0o100644, rdev: 0 };
     },
@@ -529,12 +530,21 @@ test('open acts as the row says, takes the lowest free descriptor, is served dir
     // vfs's errno comes back; nothing is installed.
     const [missing, missingLen] = put(1300, 'missing');
     assert.equal(await call(t, a, DirectOp.OPEN, [missing, missingLen, O.RDONLY, 0]), -Errno.ENOENT);
-    // Refused before vfs is asked: O_DIRECTORY, RESOLVE_BENEATH, bad flags or mode, an empty
+    // O_DIRECTORY goes to vfs, which checks it: a directory is installed, a file is ENOTDIR.
+    assert.equal(await call(t, a, DirectOp.OPEN, [dir, dirLen, O.RDONLY | O.DIRECTORY, 0]), 7);
+    assert.equal(pathCalls.at(-1)!.flags, O.RDONLY | O.DIRECTORY, 'vfs was asked with the flag');
+    assert.equal(await call(t, a, DirectOp.OPEN, [rel, relLen, O.RDONLY | O.DIRECTORY, 0]), -Errno.ENOTDIR);
+    direct.takeFdEvents();
+    assert.deepEqual([a.p.fds.peek(7)!.file.target.isDir, a.p.fds.peek(8)], [true, undefined]);
+    assert.equal(await call(t, a, DirectOp.CLOSE, [7]), DIRECT_REFUSED, 'a directory is closed by the kernel');
+    a.p.fds.remove(7);
+    direct.afterSyscall(a.p);
+    // Refused before vfs is asked: RESOLVE_BENEATH, bad flags or mode, an empty
     // or too long path, a path off the process's memory, no free descriptor below the limit.
     const asked = pathCalls.length;
     const [long, longLen] = put(1400, 'x'.repeat(300));
     for (const [regs, why] of [
-      [[rel, relLen, O.RDONLY | O.DIRECTORY, 0], 'O_DIRECTORY'], [[rel, relLen, O.RDONLY | O.RESOLVE_BENEATH, 0], 'RESOLVE_BENEATH'],
+      [[rel, relLen, O.RDONLY | O.RESOLVE_BENEATH, 0], 'RESOLVE_BENEATH'],
       [[rel, relLen, 3, 0], 'access mode 3'], [[rel, relLen, NaN, 0], 'flags NaN'], [[rel, relLen, O.RDONLY, 0.5], 'mode 0.5'],
       [[rel, 0, O.RDONLY, 0], 'an empty path'], [[long, longLen, O.RDONLY, 0], 'a path longer than the ring keeps'], [[4090, 10, O.RDONLY, 0], 'a path off memory'],
     ] as const) assert.equal(await call(t, a, DirectOp.OPEN, [...regs]), DIRECT_REFUSED, why);

@@ -196,14 +196,15 @@ export class DirectServer {
   // and, for a regular file, a spare file slot it fills (handle, flags, offset 0) and
   // names in the row, so the process's next write is served here too. The descriptor
   // goes on the ring before the answer; the kernel installs it. Anything the kernel
-  // would do differently is refused before vfs is asked: O_DIRECTORY (directories are
-  // the kernel's to open), RESOLVE_BENEATH, bad flags, no free descriptor below
-  // DIRECT_FDS, a full ring, a path longer than the ring keeps.
+  // would do differently is refused before vfs is asked: RESOLVE_BENEATH, bad flags, no
+  // free descriptor below DIRECT_FDS, a full ring, a path longer than the ring keeps.
+  // O_DIRECTORY is vfs's to check (ENOTDIR), as on the kernel's path; the directory it
+  // opens is installed as any other.
   private async serveOpen(page: Page): Promise<number> {
     const req = this.pathRequest(page);
     if (req === undefined) return DIRECT_REFUSED;
     const r = page.regs, flags = r[2]!, mode = r[3]!;
-    if (!Number.isInteger(flags) || !Number.isInteger(mode) || (flags & O.ACCMODE) === 3 || (flags & (O.DIRECTORY | O.RESOLVE_BENEATH)) !== 0) return DIRECT_REFUSED;
+    if (!Number.isInteger(flags) || !Number.isInteger(mode) || (flags & O.ACCMODE) === 3 || (flags & O.RESOLVE_BENEATH) !== 0) return DIRECT_REFUSED;
     if (req.bytes.length === 0 || req.bytes.length > DIRECT_FD_EVENT_PATH || this.ringFull() || this.freeFd(req.row) < 0) return DIRECT_REFUSED;
     const slots = this.slots!, files = this.files!;
     const umask = Atomics.load(slots, req.row + SLOT_UMASK);
