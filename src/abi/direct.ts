@@ -10,8 +10,11 @@
 //   Int32  [3] waiting   1 while the process sleeps for the answer (notified only then)
 //   Float64 at byte 16:  [0] fd [1] ptr [2] length [3] offset or whence [4] offset (lseek) [5] result
 //   Uint8  at byte 64:   one hint per descriptor below DIRECT_FDS, written by the kernel:
-//                        1 = worth trying directly. Only a hint: the server decides
-//                        from the table below, which the process cannot reach.
+//                        1 = its file calls are worth trying directly, 2 = a directory
+//                        openat from it is. Only a hint: the server decides from the
+//                        table below, which the process cannot reach.
+//                        (open and openat: [0] path [1] length [2] flags [3] mode,
+//                        and openat's [4] directory descriptor or AT_FDCWD)
 //   Uint8  at byte 128:  the path hint: 1 = stat, lstat and unlink are worth trying
 //                        directly (the kernel keeps it equal to the row's path grant).
 //
@@ -30,7 +33,9 @@
 //                        spawn and again after any syscall that changed them — and
 //                        [SLOT_FDS_OPEN] two words: a bit per descriptor below
 //                        DIRECT_FDS that names anything (kept by the kernel; the
-//                        server sets one as it opens)
+//                        server sets one as it opens), and [SLOT_DIR0 + fd] the vfs
+//                        handle + 1 of a directory the descriptor names (0: none, or
+//                        one of an older vfs instance): openat's base
 //   Float64 file slots after them, 4 each: [0] live: 1, or 2 when exactly one
 //                        descriptor in one process names the open file (the kernel
 //                        keeps it equal to the file's reference count; only then may
@@ -94,7 +99,10 @@ export const DIRECT_REFUSED = -0x7fff_0000;
 export const SLOT_PID = 0, SLOT_TRACED = 1, SLOT_FD0 = 2;
 export const SLOT_PATH_OK = SLOT_FD0 + DIRECT_FDS, SLOT_CWD = SLOT_PATH_OK + 1, SLOT_UID = SLOT_PATH_OK + 2, SLOT_GID = SLOT_PATH_OK + 3, SLOT_NGROUPS = SLOT_PATH_OK + 4, SLOT_GROUP0 = SLOT_PATH_OK + 5;
 export const SLOT_UMASK = SLOT_GROUP0 + DIRECT_GROUPS, SLOT_FD_LIMIT = SLOT_UMASK + 1, SLOT_FDS_OPEN = SLOT_UMASK + 2;
-export const DIRECT_SLOT_WORDS = SLOT_FDS_OPEN + DIRECT_FDS / 32;
+export const SLOT_DIR0 = SLOT_FDS_OPEN + DIRECT_FDS / 32;
+export const DIRECT_SLOT_WORDS = SLOT_DIR0 + DIRECT_FDS;
+/** The page's hint for a descriptor: its file calls, or openat from the directory it names. */
+export const HINT_FILE = 1, HINT_DIR = 2;
 export const DIRECT_FILE_WORDS = 4;
 export const FILE_LIVE = 0, FILE_HANDLE = 1, FILE_FLAGS = 2, FILE_OFFSET = 3;
 /** FILE_LIVE of a file one descriptor names: the server may close it. */

@@ -30,7 +30,6 @@ import type { Kernel } from './kernel.js';
 import type { Process } from './proc/process.js';
 import type { OpenFile } from './fs/file.js';
 import { DirectOp } from '../abi/direct.js';
-import { AT } from '../abi/fs.js';
 import type { DirectCall } from './proc/direct.js';
 import type { ComponentTable, Domain } from './component/table.js';
 import { armProbe, type CallProbe } from './ipc/rpc.js';
@@ -189,8 +188,9 @@ export function traceDirectCalls(k: Kernel, calls: readonly DirectCall[]): void 
     const errno = c.result < 0 ? errnoName(-c.result) : undefined;
     // The syscall's own arguments, from the registers of the request (abi/direct.ts).
     const [fd, ptr, length, offset, whence] = c.regs as [number, number, number, number, number];
-    // A path call's registers are path, length, then flags and mode or the stat buffer; its path is the one the server copied.
-    const args = c.op === DirectOp.LSEEK ? [fd, offset, whence] : c.op === DirectOp.CLOSE ? [fd] : c.op === DirectOp.OPENAT ? [AT.FDCWD, ...c.regs.slice(0, 4)] : [fd, ptr, length, offset];
+    // A path call's registers are path, length, then flags and mode or the stat buffer (openat's fifth, here `whence`, is its
+    // directory descriptor); its path is the one the server copied.
+    const args = c.op === DirectOp.LSEEK ? [fd, offset, whence] : c.op === DirectOp.CLOSE ? [fd] : c.op === DirectOp.OPENAT ? [whence, ...c.regs.slice(0, 4)] : [fd, ptr, length, offset];
     const def = SYSCALL_BY_NR[SYS[names[0] as keyof typeof SYS]];
     emitEvent(sink, { type: 'syscall', seq, pid: p.pid, process: p.name, thread: p.thread?.id, syscall: names[0], args: def === undefined ? String(fd) : decodeArgs(p, def, args, c.path), result: c.result, errno, us: c.us });
     emitEvent(sink, {

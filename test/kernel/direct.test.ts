@@ -10,12 +10,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ComponentInstance } from '../../src/abi/component.js';
 import type { Grant } from '../../src/abi/grant.js';
-import { O, STAT_FIELDS } from '../../src/abi/fs.js';
+import { AT, O, STAT_FIELDS } from '../../src/abi/fs.js';
 import { KernelError, Errno } from '../../src/abi/errno.js';
 import type { FsCred } from '../../src/abi/cred.js';
 import { asPid } from '../../src/abi/ids.js';
 import {
-  DIRECT_FD_EVENTS, DIRECT_PATH_HINT, DIRECT_OP, RING_HEAD, RING_TAIL, directTableViews, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_STATE, DirectOp, DirectState, type DirectStart,
+  DIRECT_FD_EVENTS, DIRECT_PATH_HINT, DIRECT_OP, RING_HEAD, RING_TAIL, directTableViews, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_STATE, DirectOp, DirectState, type DirectStart, DIRECT_HINTS_OFFSET, DIRECT_FDS, HINT_DIR, HINT_FILE,
 } from '../../src/abi/direct.js';
 import { TRAP_PAGE_BYTES } from '../../src/abi/trap.js';
 import { ringBell } from '../../src/lib/poller.js';
@@ -539,12 +539,11 @@ test('open acts as the row says, takes the lowest free descriptor, is served dir
     assert.equal(await call(t, a, DirectOp.CLOSE, [7]), DIRECT_REFUSED, 'a directory is closed by the kernel');
     a.p.fds.remove(7);
     direct.afterSyscall(a.p);
-    // Refused before vfs is asked: RESOLVE_BENEATH, bad flags or mode, an empty
+    // Refused before vfs is asked: bad flags or mode, an empty
     // or too long path, a path off the process's memory, no free descriptor below the limit.
     const asked = pathCalls.length;
     const [long, longLen] = put(1400, 'x'.repeat(300));
     for (const [regs, why] of [
-      [[rel, relLen, O.RDONLY | O.RESOLVE_BENEATH, 0], 'RESOLVE_BENEATH'],
       [[rel, relLen, 3, 0], 'access mode 3'], [[rel, relLen, NaN, 0], 'flags NaN'], [[rel, relLen, O.RDONLY, 0.5], 'mode 0.5'],
       [[rel, 0, O.RDONLY, 0], 'an empty path'], [[long, longLen, O.RDONLY, 0], 'a path longer than the ring keeps'], [[4090, 10, O.RDONLY, 0], 'a path off memory'],
     ] as const) assert.equal(await call(t, a, DirectOp.OPEN, [...regs]), DIRECT_REFUSED, why);
@@ -569,6 +568,50 @@ test('open acts as the row says, takes the lowest free descriptor, is served dir
     direct.takeFdEvents();
     assert.deepEqual(c.p.fds.list(), [], 'c got nothing of it');
     direct.detach(b.p); direct.detach(c.p);
+  });
+});
+
+test('openat from a directory descriptor starts where the kernel would: the directory the row names, beneath it when asked; any other descriptor is the kernel\'s', async () => {
+  await withDirect(async (t, direct) => {
+    const a = makeProcess(direct);
+    const put = (at: number, text: string): [number, number] => { const bytes = new TextEncoder().encode(text); a.memory.set(bytes, at); return [at, bytes.length]; };
+    const cwd = new OpenFile('vfs', O.RDONLY | O.DIRECTORY, '/', { vfsHandle: 3, isDir: true });
+    cwd.generation = t.get('vfs')!.generation;
+    a.p.cwdDir = cwd;
+    const dir = new OpenFile('vfs', O.RDONLY | O.DIRECTORY, '/srv', { vfsHandle: 40, isDir: true });
+    dir.generation = t.get('vfs')!.generation;
+    a.p.fds.replace(5, dir);
+    a.p.fds.replace(6, file(t, 41));
+    const stale = new OpenFile('vfs', O.RDONLY | O.DIRECTORY, '/old', { vfsHandle: 42, isDir: true });
+    stale.generation = t.get('vfs')!.generation - 1;
+    a.p.fds.replace(7, stale);
+    a.p.fds.replace(8, new OpenFile('dev', O.RDWR, '/dev/tty', { rdev: 0x500 }));
+    direct.afterSyscall(a.p);
+    const hints = new Uint8Array(a.start.page, DIRECT_HINTS_OFFSET, DIRECT_FDS);
+    assert.deepEqual([hints[5], hints[6], hints[7], hints[8]], [HINT_DIR, HINT_FILE, 0, 0], 'only a directory of this vfs is an openat base');
+    pathCalls.length = 0;
+    const [rel, relLen] = put(100, 'db.sqlite-journal');
+    const [abs, absLen] = put(200, '/etc/passwd');
+    const openat = (dirfd: number, ptr: number, len: number, flags: number): Promise<number> => call(t, a, DirectOp.OPENAT, [ptr, len, flags, 0o644, dirfd]);
+    assert.equal(await openat(5, rel, relLen, O.RDWR | O.CREAT | O.RESOLVE_BENEATH), 0);
+    assert.equal(await openat(5, rel, relLen, O.RDONLY), 1);
+    assert.equal(await openat(5, abs, absLen, O.RDONLY | O.RESOLVE_BENEATH), 2, 'vfs answers for an absolute path beneath (EXDEV there)');
+    assert.equal(await openat(5, abs, absLen, O.RDONLY), 3);
+    assert.equal(await openat(AT.FDCWD, rel, relLen, O.RDONLY | O.RESOLVE_BENEATH), 4);
+    assert.deepEqual(pathCalls.map((c) => c.base), [{ dir: 40, beneath: true }, { dir: 40 }, { dir: 40, beneath: true }, '/', { dir: 3, beneath: true }], 'the bases the kernel\'s pathBase makes');
+    // Not a directory the row names: a file, a stale instance's directory, a device, closed,
+    // out of range or not an integer — refused before vfs is asked, so the kernel answers.
+    const asked = pathCalls.length;
+    for (const [dirfd, why] of [[6, 'a file'], [7, 'an older vfs instance\'s directory'], [8, 'a device'], [9, 'closed'], [-1, 'negative'], [DIRECT_FDS, 'past the table'], [5.5, 'not an integer'], [NaN, 'NaN']] as const) {
+      assert.equal(await openat(dirfd, rel, relLen, O.RDONLY | O.RESOLVE_BENEATH), DIRECT_REFUSED, why);
+    }
+    // The descriptor closed (or named something else): its entry goes at once.
+    a.p.fds.remove(5);
+    assert.equal(hints[5], 0);
+    assert.equal(await openat(5, rel, relLen, O.RDONLY), DIRECT_REFUSED, 'closed since');
+    assert.equal(pathCalls.length, asked, 'vfs was not asked');
+    direct.takeFdEvents();
+    direct.detach(a.p);
   });
 });
 

@@ -21,11 +21,11 @@ import {
   EV_PID, EV_RDEV, EV_SLOT, FdEvent, SLOT_FDS_OPEN, SLOT_FD_LIMIT, SLOT_UMASK, DIRECT_HINTS_OFFSET, DIRECT_PATH_MAX, FILE_SOLE, SLOT_CWD, SLOT_GID, SLOT_GROUP0, SLOT_NGROUPS, SLOT_PATH_OK, SLOT_UID,
   DIRECT_FDS, DIRECT_FILE_WORDS, DIRECT_OP, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_SLOT_WORDS,
   DIRECT_STATE, DIRECT_WAITING, DIRECT_TRACE_EVENTS, DIRECT_TRACE_PATH, DIRECT_TRACE_WORDS, DirectOp, DirectState, FILE_FLAGS, FILE_HANDLE, FILE_LIVE, FILE_OFFSET,
-  SLOT_FD0, SLOT_PID, SLOT_TRACED, RING_HEAD, RING_TAIL, directTableViews, type DirectTableViews,
+  SLOT_FD0, SLOT_DIR0, SLOT_PID, SLOT_TRACED, RING_HEAD, RING_TAIL, HINT_FILE, directTableViews, type DirectTableViews,
 } from '../../abi/direct.js';
 import { isKernelError } from '../../abi/errno.js';
 import { SERVICES, checkReply } from '../../abi/services.js';
-import { O, OFF_MAX, SEEK, STAT_FIELDS, openFileFlags, type Stat } from '../../abi/fs.js';
+import { AT, O, OFF_MAX, SEEK, STAT_FIELDS, openFileFlags, type Stat } from '../../abi/fs.js';
 import type { ComponentInstance } from '../../abi/component.js';
 import type { PathBase, VfsOpenResult } from '../../abi/services.js';
 import type { FsCred } from '../../abi/cred.js';
@@ -196,19 +196,23 @@ export class DirectServer {
   // and, for a regular file, a spare file slot it fills (handle, flags, offset 0) and
   // names in the row, so the process's next write is served here too. The descriptor
   // goes on the ring before the answer; the kernel installs it. Anything the kernel
-  // would do differently is refused before vfs is asked: RESOLVE_BENEATH, bad flags, no
-  // free descriptor below DIRECT_FDS, a full ring, a path longer than the ring keeps.
-  // O_DIRECTORY is vfs's to check (ENOTDIR), as on the kernel's path; the directory it
-  // opens is installed as any other.
-  private async serveOpen(page: Page): Promise<number> {
+  // would do differently is refused before vfs is asked: bad flags, a directory
+  // descriptor the row does not name, no free descriptor below DIRECT_FDS, a full ring, a
+  // path longer than the ring keeps. O_DIRECTORY is vfs's to check (ENOTDIR), as on the
+  // kernel's path; the directory it opens is installed as any other. openat from a
+  // directory descriptor (WASI's path_open, with RESOLVE_BENEATH) starts from the
+  // directory's handle in the row, the base the kernel's pathBase makes.
+  private async serveOpen(page: Page, op: number): Promise<number> {
     const req = this.pathRequest(page);
     if (req === undefined) return DIRECT_REFUSED;
     const r = page.regs, flags = r[2]!, mode = r[3]!;
-    if (!Number.isInteger(flags) || !Number.isInteger(mode) || (flags & O.ACCMODE) === 3 || (flags & O.RESOLVE_BENEATH) !== 0) return DIRECT_REFUSED;
+    if (!Number.isInteger(flags) || !Number.isInteger(mode) || (flags & O.ACCMODE) === 3) return DIRECT_REFUSED;
     if (req.bytes.length === 0 || req.bytes.length > DIRECT_FD_EVENT_PATH || this.ringFull() || this.freeFd(req.row) < 0) return DIRECT_REFUSED;
+    const base = this.openBase(req, op === DirectOp.OPENAT ? r[4]! : AT.FDCWD, (flags & O.RESOLVE_BENEATH) !== 0);
+    if (base === undefined) return DIRECT_REFUSED;
     const slots = this.slots!, files = this.files!;
     const umask = Atomics.load(slots, req.row + SLOT_UMASK);
-    const args = [req.base, req.path, flags, mode & 0o7777 & ~umask, req.cred] as const;
+    const args = [base, req.path, flags, mode & 0o7777 & ~umask, req.cred] as const;
     const vfs = this.instance() as unknown as FileCalls;
     const opened = checked<VfsOpenResult>('open', await vfs.open(...args), args);
     // Taken now, after vfs answered: the process waits, so nothing else of its table moved
@@ -229,7 +233,7 @@ export class DirectServer {
       files[at + FILE_OFFSET] = 0;
       files[at + FILE_LIVE] = FILE_SOLE;
       Atomics.store(slots, req.row + SLOT_FD0 + fd, slot + 1);
-      page.hints[fd] = 1;
+      page.hints[fd] = HINT_FILE;
     }
     const kind = opened.kind === 'file' ? FdEvent.OPENED_FILE : opened.kind === 'dir' ? FdEvent.OPENED_DIR : FdEvent.OPENED_DEV;
     // A directory reached through a symlink is named by its canonical path, as the kernel's own open names it.
@@ -238,6 +242,24 @@ export class DirectServer {
     // The row went to another process while this was written: take the grant back (the kernel closes the file).
     if (Atomics.load(slots, req.row + SLOT_PID) !== page.pid && slot >= 0) Atomics.compareExchange(slots, req.row + SLOT_FD0 + fd, slot + 1, 0);
     return fd;
+  }
+
+  /**
+   * Where an open's path starts, as the kernel's pathBase decides it: `/` for an absolute
+   * path (unless beneath), else the cwd or the directory descriptor `dirfd` names in the
+   * row (undefined: the row names none, so the kernel answers — EBADF, ENOTDIR, EIO).
+   */
+  private openBase(req: { row: number; base: PathBase; path: string }, dirfd: number, beneath: boolean): PathBase | undefined {
+    if (dirfd === AT.FDCWD) {
+      if (!beneath) return req.base;
+      const cwd = Atomics.load(this.slots!, req.row + SLOT_CWD) - 1;
+      return cwd < 0 ? undefined : { dir: cwd, beneath: true };
+    }
+    if (!Number.isInteger(dirfd) || dirfd < 0 || dirfd >= DIRECT_FDS) return undefined;
+    if (req.path.startsWith('/') && !beneath) return '/';
+    const dir = Atomics.load(this.slots!, req.row + SLOT_DIR0 + dirfd) - 1;
+    if (dir < 0) return undefined;
+    return beneath ? { dir, beneath: true } : { dir };
   }
 
   /** The lowest descriptor free in the row's bitmap, below its limit; -1 if none. */
@@ -349,7 +371,7 @@ export class DirectServer {
     if (op >= DirectOp.GETPID && op <= DirectOp.GETSID) return this.name === 'pm' ? this.servePid(page, op) : DIRECT_REFUSED;
     if (this.name !== 'vfs') return DIRECT_REFUSED;
     if (op === DirectOp.STAT || op === DirectOp.LSTAT || op === DirectOp.UNLINK) return this.servePath(page, op);
-    if (op === DirectOp.OPEN || op === DirectOp.OPENAT) return this.serveOpen(page);
+    if (op === DirectOp.OPEN || op === DirectOp.OPENAT) return this.serveOpen(page, op);
     const r = page.regs;
     if (op === DirectOp.CLOSE) return this.serveClose(page, r[0]!);
     const at = this.cell(page, r[0]!);

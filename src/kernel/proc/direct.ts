@@ -44,7 +44,7 @@ import {
   DIRECT_GROUPS, DIRECT_PATH_HINT, SLOT_CWD, SLOT_GID, SLOT_GROUP0, SLOT_NGROUPS, SLOT_PATH_OK, SLOT_UID,
   DIRECT_FD_EVENTS, DIRECT_FD_EVENT_PATH, DIRECT_FD_EVENT_WORDS, DIRECT_SPARE_CELLS, EV_FD, EV_FLAGS, EV_GEN, EV_HANDLE, EV_KIND, EV_MODE, EV_PATH_BYTES, EV_PID, EV_RDEV, EV_SLOT,
   FdEvent, SLOT_FDS_OPEN, SLOT_FD_LIMIT, SLOT_UMASK, DIRECT_FDS, DIRECT_FILE_WORDS, DIRECT_HINTS_OFFSET, DIRECT_PAGE_BYTES, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT,
-  DIRECT_SLOT_WORDS, DIRECT_STATE, DIRECT_WAITING, DIRECT_TRACE_EVENTS, DIRECT_TRACE_PATH, DIRECT_TRACE_WORDS, DirectState, FILE_HANDLE, SLOT_FD0, SLOT_PID, SLOT_TRACED,
+  DIRECT_SLOT_WORDS, DIRECT_STATE, DIRECT_WAITING, DIRECT_TRACE_EVENTS, DIRECT_TRACE_PATH, DIRECT_TRACE_WORDS, DirectState, FILE_HANDLE, SLOT_FD0, SLOT_DIR0, SLOT_PID, SLOT_TRACED, HINT_FILE, HINT_DIR,
   RING_HEAD, RING_TAIL, directTableBytes, directTableViews, type DirectStart,
 } from '../../abi/direct.js';
 import { OpenFile } from '../fs/file.js';
@@ -199,12 +199,28 @@ export class DirectFiles {
     const a = this.attached.get(p.pid);
     if (a === undefined || fd < 0 || fd >= DIRECT_FDS) return;
     const slot = file !== undefined && !this.slowPath ? this.fileSlot(file) : -1;
+    const dir = file !== undefined && !this.slowPath ? this.dirHandle(file) : -1;
     const row = a.slot * DIRECT_SLOT_WORDS;
     Atomics.store(this.slots, row + SLOT_FD0 + fd, slot + 1);
-    a.hints[fd] = slot >= 0 ? 1 : 0;
+    Atomics.store(this.slots, row + SLOT_DIR0 + fd, dir + 1);
+    a.hints[fd] = slot >= 0 ? HINT_FILE : dir >= 0 ? HINT_DIR : 0;
     // The bitmap of descriptors in use, which the server's opens take the lowest free one of.
     const bit = 1 << (fd & 31), word = row + SLOT_FDS_OPEN + (fd >>> 5);
     if (file !== undefined) Atomics.or(this.slots, word, bit); else Atomics.and(this.slots, word, ~bit);
+  }
+
+  /** The vfs handle of a directory of the current vfs instance (openat's base), or -1. */
+  private dirHandle(file: OpenFile): number {
+    if (file.kind !== 'vfs' || file.target.isDir !== true || file.target.vfsHandle === undefined || file.generation !== this.server.generation()) return -1;
+    return file.target.vfsHandle;
+  }
+
+  /** Every descriptor entry of a row (files and directories) revoked, with its hints. */
+  private clearEntries(a: Attached): void {
+    const row = a.slot * DIRECT_SLOT_WORDS;
+    this.slots.fill(0, row + SLOT_FD0, row + SLOT_FD0 + DIRECT_FDS);
+    this.slots.fill(0, row + SLOT_DIR0, row + SLOT_DIR0 + DIRECT_FDS);
+    a.hints.fill(0);
   }
 
   /** The file slot of `file`, made on first use; -1 when it cannot be served directly. */
@@ -253,8 +269,7 @@ export class DirectFiles {
     this.slowPath = on;
     for (const a of this.attached.values()) {
       if (on) {
-        this.slots.fill(0, a.slot * DIRECT_SLOT_WORDS + SLOT_FD0, a.slot * DIRECT_SLOT_WORDS + SLOT_FD0 + DIRECT_FDS);
-        a.hints.fill(0);
+        this.clearEntries(a);
       } else {
         for (const [fd, e] of a.p.fds.list()) this.fdChanged(a.p, fd, e.file);
       }
@@ -365,9 +380,8 @@ export class DirectFiles {
     this.reclaimSpare();
     for (const slot of [...this.holders.keys()]) this.release(this.holders.get(slot)!);
     for (const a of this.attached.values()) {
-      this.slots.fill(0, a.slot * DIRECT_SLOT_WORDS + SLOT_FD0, a.slot * DIRECT_SLOT_WORDS + SLOT_FD0 + DIRECT_FDS);
+      this.clearEntries(a);
       Atomics.store(this.slots, a.slot * DIRECT_SLOT_WORDS + SLOT_PATH_OK, 0);
-      a.hints.fill(0);
       a.pathHint[0] = 0;
       a.grant = undefined; // written again after the process's next syscall (its cwd reopened)
       this.answerRefused(a);

@@ -10,7 +10,7 @@
 import { TRAP_STATE, TRAP_NR, TRAP_SIGNALS, TRAP_WAITING, TRAP_REGS_OFFSET, TRAP_RESULT, TrapState, SPIN_LEASE_FIRST, SPIN_LEASES, SPIN_LEASE_STALE_MS, type ProcessStart } from '../../abi/trap.js';
 import { SYS } from '../../abi/syscalls.js';
 import { AT } from '../../abi/fs.js';
-import { DIRECT_PATH_HINT, DIRECT_FDS, DIRECT_HINTS_OFFSET, DIRECT_OP, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_STATE, DirectOp, DirectState } from '../../abi/direct.js';
+import { DIRECT_PATH_HINT, DIRECT_FDS, DIRECT_HINTS_OFFSET, DIRECT_OP, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT, DIRECT_STATE, DirectOp, DirectState, HINT_DIR, HINT_FILE } from '../../abi/direct.js';
 import { execFormat, executableHeader } from '../../abi/exec.js';
 import { ringBell, sleepForAnswer, spinFor } from '../../lib/poller.js';
 import { installTrap, type TrapFn } from '../libc/trap.js';
@@ -117,9 +117,9 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
   const pmRegs = pmPage === undefined ? undefined : new Float64Array(pmPage.page, DIRECT_REGS_OFFSET, DIRECT_REGS);
   const pmHints = pmPage === undefined ? undefined : new Uint8Array(pmPage.page, DIRECT_HINTS_OFFSET, DIRECT_FDS);
   const pmBell = pmPage === undefined ? undefined : new Int32Array(pmPage.serverBell, 0, 1);
-  const directCall = (op: number, key: number, a0: number, a1: number, a2: number, a3: number, c = dctl!, r = dregs!, sbell = serverBell!): number => {
+  const directCall = (op: number, key: number, a0: number, a1: number, a2: number, a3: number, c = dctl!, r = dregs!, sbell = serverBell!, a4 = 0): number => {
     r[0] = a0;
-    if (op === DirectOp.LSEEK) { r[3] = a1; r[4] = a2; } else { r[1] = a1; r[2] = a2; r[3] = a3; }
+    if (op === DirectOp.LSEEK) { r[3] = a1; r[4] = a2; } else { r[1] = a1; r[2] = a2; r[3] = a3; r[4] = a4; }
     c[DIRECT_OP] = op;
     const started = performance.now();
     Atomics.store(c, DIRECT_STATE, DirectState.REQUEST);
@@ -144,13 +144,13 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
       if (op !== undefined) {
         const result = directCall(op, key, a0, a1, a2, a3);
         if (result !== DIRECT_REFUSED) { afterCall(); return result; }
-      } else if (nr === SYS.openat && a0 === AT.FDCWD) {
-        // openat from the cwd is open.
-        const result = directCall(DirectOp.OPENAT, key, a1, a2, a3, a4);
+      } else if (nr === SYS.openat && (a0 === AT.FDCWD || (hints !== undefined && Number.isInteger(a0) && hints[a0] === HINT_DIR))) {
+        // openat from the cwd, or from a directory the kernel named in the row (WASI's preopens).
+        const result = directCall(DirectOp.OPENAT, key, a1, a2, a3, a4, dctl, dregs, serverBell, a0);
         if (result !== DIRECT_REFUSED) { afterCall(); return result; }
       }
     }
-    if (hints !== undefined && hints[a0]! === 1 && Number.isInteger(a0)) {
+    if (hints !== undefined && hints[a0]! === HINT_FILE && Number.isInteger(a0)) {
       const op = DIRECT_OPS[nr];
       if (op !== undefined) {
         const result = directCall(op, key, a0, a1, a2, a3);
