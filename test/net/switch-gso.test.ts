@@ -1,6 +1,7 @@
 // Large TCP segments (segmentation offload) on the switch back end: the stream
-// format's large segment record and the hello that negotiates it (frame-port.ts), and
-// the refusals a hostile peer on the switch socket meets.
+// format's large segment record and the hello that negotiates it (frame-port.ts), the
+// refusals a hostile peer on the switch socket meets, and a hub with one port that
+// takes large segments whole and one that takes only frames.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +12,8 @@ import fc from 'fast-check';
 import {
   frameSplitter, encodeFrame, encodeLargeHeader, streamPort, helloFrame, parseHello, type StreamPort,
 } from '../../src/hosts/node/net/frame-port.js';
+import { joinSwitch, type SwitchMember } from '../../src/hosts/node/net/switch.js';
+import { wireFrames } from '../../src/lib/gso.js';
 import { buildEthernet, ETHERTYPE } from '../../src/services/net/wire/ethernet.js';
 import { buildIpv4, PROTOCOL } from '../../src/services/net/wire/ipv4.js';
 import { buildTcp, FLAG } from '../../src/services/net/wire/tcp.js';
@@ -51,6 +54,17 @@ async function socketPair(dir: string): Promise<[net.Socket, net.Socket, () => v
   const a = net.connect(file);
   await new Promise<void>((r) => a.once('connect', () => r()));
   return [a, await accepted, () => server.close()];
+}
+
+/** Two machines' ports on switch `name`: the first hosts the hub, the second is a member; both go into `members` to be closed. */
+async function hubAndMember(dir: string, name: string, members: SwitchMember[]): Promise<[SwitchMember, SwitchMember]> {
+  const hub = joinSwitch(name, { dir });
+  members.push(hub);
+  await until(() => hub.role() === 'hub', 'the first machine hosts the hub');
+  const member = joinSwitch(name, { dir });
+  members.push(member);
+  await until(() => member.role() === 'member', 'the second joined');
+  return [hub, member];
 }
 
 test('large segment records: frames and large segments split anywhere come back whole and in order', () => {
@@ -180,4 +194,50 @@ test('stream ports: a hostile peer\'s bad large segments are dropped and counted
     assert.match(ended2, /before it was offered/);
     s3.destroy(); stop2();
   } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('hub: a large segment goes whole to a port that takes them and as frames to a frame-only port; its source is learned', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kk-gso-hub-'));
+  const members: SwitchMember[] = [];
+  try {
+    const [hubMachine, member] = await hubAndMember(dir, 'lan', members);
+    const wholeAtHub: number[] = [];
+    hubMachine.onLarge!((f, mss) => wholeAtHub.push(f.length, mss));
+    // A frame-only client (an older build, a capture tool): raw frames on the socket.
+    const old = net.connect(path.join(dir, 'kernelkit-switch-lan.sock'));
+    const oldFrames: Uint8Array[] = [];
+    const feed = frameSplitter((f) => oldFrames.push(f));
+    old.on('data', (d: Buffer) => { assert.equal(feed(new Uint8Array(d)), true, 'only frames reach a client that never offered'); });
+    await new Promise<void>((r) => old.once('connect', () => r()));
+    old.write(encodeFrame(frame(mac(1), mac(3), 1))); // mac(3) learned on the old client's port
+    let answered = false;
+    await until(() => answered ||= member.sendLarge!(large(1460 * 3, 2, 9), 1460), 'the hub answered the member');
+    const seg = large(64240, 2, 1); // to mac(1): unknown, so flooded
+    assert.equal(member.sendLarge!(seg, 1460), true);
+    await until(() => wholeAtHub.length === 4, 'the hub\'s machine took it whole');
+    assert.deepEqual(wholeAtHub.slice(2), [seg.length, 1460]);
+    const expected = wireFrames(seg, 1460, 1500);
+    await until(() => oldFrames.filter((f) => f.length > 60).length === 3 + expected.length, 'the old client got frames');
+    const cut = oldFrames.filter((f) => f.length > 60).slice(3);
+    assert.deepEqual(cut.map((f) => Buffer.from(f).toString('hex')), expected.map((f) => Buffer.from(f).toString('hex')));
+    // mac(2) was learned from the large segment: a frame to it reaches the member only.
+    const toMember: number[] = [];
+    member.onFrame((f) => toMember.push(f[14]!));
+    const before = oldFrames.length;
+    hubMachine.send(frame(mac(2), mac(1), 42));
+    await until(() => toMember.includes(42), 'forwarded to the learned port');
+    // A large segment to the old client's learned address: cut for it, nothing to the others.
+    assert.equal(member.sendLarge!(large(5000, 2, 3), 1000), true);
+    await until(() => oldFrames.length === before + 5, 'five frames of 1000 bytes');
+    assert.equal(wholeAtHub.length, 4);
+    const counts = hubMachine.bridge()!.large;
+    assert.deepEqual({ ...counts }, { whole: 2, cut: 3, bad: 0 });
+    // The hub checks what it cuts: a bad one from its own machine is dropped and counted.
+    hubMachine.sendLarge!(large(5000, 1, 2), 40);
+    assert.equal(counts.bad, 1);
+    old.destroy();
+  } finally {
+    for (const m of members) m.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
