@@ -14,7 +14,7 @@ import { UsageError } from './usage.js';
 import { runConfined } from './confine.js';
 import { netOptions, netFromFlags, nicPort, listenEnv, NIC_FD } from './net-flags.js';
 import { openNet } from '../hosts/node/net/backends.js';
-import { streamPort } from '../hosts/node/net/frame-port.js';
+import { streamPort, joinPorts, type FramePort } from '../hosts/node/net/frame-port.js';
 
 function bootOptions(cmd: Command): Command {
   return cmd
@@ -116,19 +116,24 @@ export async function main(argv: string[]): Promise<number> {
       }
       // NOTE: Node 20's permission model disables fsync, which a disk's flush needs:
       // with --disk the machine runs unconfined (docs/security.md).
+      let wire: FramePort | undefined;
       const confined = opts.disk === undefined ? runConfined(argv, {
         read: mounts.map((m) => m.host),
         write: [...mounts.filter((m) => !m.readOnly).map((m) => m.host), ...(traceFile === undefined ? [] : [traceFile])],
       }, network === undefined ? undefined : {
         fd: NIC_FD,
         attach: (pipe) => {
-          const wire = openNet(network.options, netLog(opts.verbose === true));
-          const cable = streamPort(pipe, () => wire.close());
-          cable.onFrame((f) => wire.send(f));
-          wire.onFrame((f) => cable.send(f));
+          const chain = openNet(network.options, netLog(opts.verbose === true));
+          wire = chain;
+          // The machine's device sends large segments whole over the pipe only when the
+          // chain here carries them (a switch with no pcap or impairment stage).
+          const cable = streamPort(pipe, () => chain.close(), chain.sendLarge === undefined ? undefined : 'answer');
+          joinPorts(cable, chain);
         },
       }) : undefined;
-      if (confined !== undefined) { status = await confined; return; }
+      // NOTE: the child's exit may come before its pipe's end: the back end is closed
+      // here too, so it leaves the switch (and logs) before this process exits.
+      if (confined !== undefined) { status = await confined; wire?.close(); return; }
       const traceFd = traceFile === undefined ? undefined : fs.openSync(traceFile, 'a');
       try {
         status = await runMachine({

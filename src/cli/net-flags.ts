@@ -94,6 +94,7 @@ export function netFromFlags(o: NetFlags): { options: NetOptions; mac: Uint8Arra
  * one, else the back end opened here.
  */
 export function nicPort(options: NetOptions, log: (line: string) => void): FramePort {
-  if (process.env.KERNELKIT_NIC_FD === String(NIC_FD)) return streamPort(new net.Socket({ fd: NIC_FD, readable: true, writable: true }));
+  // The machine offers large segments; the parent answers when its chain carries them.
+  if (process.env.KERNELKIT_NIC_FD === String(NIC_FD)) return streamPort(new net.Socket({ fd: NIC_FD, readable: true, writable: true }), undefined, 'offer');
   return openNet(options, log);
 }

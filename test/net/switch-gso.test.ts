@@ -1,7 +1,8 @@
 // Large TCP segments (segmentation offload) on the switch back end: the stream
 // format's large segment record and the hello that negotiates it (frame-port.ts), the
-// refusals a hostile peer on the switch socket meets, and a hub with one port that
-// takes large segments whole and one that takes only frames.
+// refusals a hostile peer on the switch socket meets, a hub with one port that takes
+// large segments whole and one that takes only frames, and two machines on a switch
+// moving bytes with their large segments crossing the socket whole.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,10 +11,11 @@ import path from 'node:path';
 import net from 'node:net';
 import fc from 'fast-check';
 import {
-  frameSplitter, encodeFrame, encodeLargeHeader, streamPort, helloFrame, parseHello, type StreamPort,
+  frameSplitter, encodeFrame, encodeLargeHeader, streamPort, helloFrame, parseHello, joinPorts, type StreamPort,
 } from '../../src/hosts/node/net/frame-port.js';
 import { joinSwitch, type SwitchMember } from '../../src/hosts/node/net/switch.js';
 import { wireFrames } from '../../src/lib/gso.js';
+import { guestPair } from '../../src/lab/net-machines.js';
 import { buildEthernet, ETHERTYPE } from '../../src/services/net/wire/ethernet.js';
 import { buildIpv4, PROTOCOL } from '../../src/services/net/wire/ipv4.js';
 import { buildTcp, FLAG } from '../../src/services/net/wire/tcp.js';
@@ -238,6 +240,35 @@ test('hub: a large segment goes whole to a port that takes them and as frames to
     old.destroy();
   } finally {
     for (const m of members) m.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('two machines on a switch, the receiver behind a pipe as `kernelkit run` confines it: 3 MiB arrive whole and the large segments cross whole', { timeout: 300_000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kk-gso-pair-'));
+  const members: SwitchMember[] = [];
+  let relay: StreamPort | undefined, machineEnd: StreamPort | undefined;
+  try {
+    const [sender, receiver] = await hubAndMember(dir, 'pair', members);
+    // The receiving machine's cable is a stream to a relay joined to its switch port, as
+    // between `kernelkit run` and its confined machine (cli/main.ts, cli/net-flags.ts).
+    const [s1, s2, stop] = await socketPair(dir);
+    machineEnd = streamPort(s1, undefined, 'offer');
+    relay = streamPort(s2, () => receiver.close(), 'answer');
+    joinPorts(relay, receiver);
+    const hub = sender.bridge()!.large;
+    const r = await guestPair({ preset: 'monolithic', bytes: 3 << 20, count: 1, loopback: false, timeoutMs: 240_000, cables: [machineEnd, sender] });
+    stop();
+    assert.equal(r.failure, undefined, r.failure);
+    assert.equal(r.guest[0]?.intact, true, JSON.stringify(r.guest));
+    assert.ok(sender.large.sent > 20, `the sender's device sent ${sender.large.sent} large segments whole`);
+    assert.ok(hub.whole > 20 && hub.cut === 0, `the hub forwarded them whole: ${JSON.stringify(hub)}`);
+    assert.ok(receiver.large.received > 20 && relay.large.sent > 20 && machineEnd.large.received > 20,
+      `whole through the member's socket (${receiver.large.received}), the relay (${relay.large.sent}) and the pipe (${machineEnd.large.received})`);
+    assert.equal(machineEnd.large.bad + relay.large.bad + hub.bad, 0);
+  } finally {
+    for (const m of members) m.close();
+    relay?.close(); machineEnd?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
