@@ -9,7 +9,8 @@
 // Segmentation offload (abi/device.ts): the device offers NIC_F_TSO and NIC_F_GRO
 // unless built with `offload: false`. A large segment the driver queued goes to
 // `onTransmitGso` whole when the cable carries it so (the in-process cable between
-// two machines, frame-port.ts portPair) and the peer's device then takes it whole
+// two machines, frame-port.ts portPair; a switch, through the pipe to a confined
+// machine: frame-port.ts streamPort) and the peer's device then takes it whole
 // only if its driver accepted NIC_F_GRO; everywhere else — a back end that carries
 // real frames, a pcap or impairment stage in the chain, a peer without GRO — the
 // device cuts it into <= MTU frames first (lib/gso.ts). The counters count wire
