@@ -5,7 +5,7 @@
 // moving bytes with their large segments crossing the socket whole.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
@@ -14,6 +14,7 @@ import {
   frameSplitter, encodeFrame, encodeLargeHeader, streamPort, helloFrame, parseHello, joinPorts, type StreamPort,
 } from '../../src/hosts/node/net/frame-port.js';
 import { joinSwitch, type SwitchMember } from '../../src/hosts/node/net/switch.js';
+import { pcapPort } from '../../src/hosts/node/net/pcap-tap.js';
 import { wireFrames } from '../../src/lib/gso.js';
 import { guestPair } from '../../src/lab/net-machines.js';
 import { buildEthernet, ETHERTYPE } from '../../src/services/net/wire/ethernet.js';
@@ -269,6 +270,34 @@ test('two machines on a switch, the receiver behind a pipe as `kernelkit run` co
   } finally {
     for (const m of members) m.close();
     relay?.close(); machineEnd?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** The captured length of each record in a pcap file (services/net/wire/pcap.ts's format). */
+function pcapLengths(file: Uint8Array): number[] {
+  const v = new DataView(file.buffer, file.byteOffset, file.length);
+  const out: number[] = [];
+  for (let at = 24; at + 16 <= file.length; at += 16 + v.getUint32(at + 8, true)) out.push(v.getUint32(at + 12, true));
+  return out;
+}
+
+test('a machine with a --pcap stage on a switch takes large segments as frames: its capture holds only real frames', { timeout: 300_000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kk-gso-pcap-'));
+  const members: SwitchMember[] = [];
+  try {
+    const [sender, receiver] = await hubAndMember(dir, 'cap', members);
+    const file = path.join(dir, 'r.pcap');
+    const r = await guestPair({ preset: 'monolithic', bytes: 1 << 20, count: 1, loopback: false, timeoutMs: 240_000, cables: [pcapPort(receiver, file), sender] });
+    assert.equal(r.failure, undefined, r.failure);
+    assert.equal(r.guest[0]?.intact, true, JSON.stringify(r.guest));
+    const lengths = pcapLengths(readFileSync(file));
+    assert.ok(lengths.length > (1 << 20) / 1460, `${lengths.length} frames captured`);
+    assert.ok(lengths.every((n) => n >= 14 && n <= 1514), `largest captured ${Math.max(...lengths)}`);
+    assert.ok(sender.large.sent > 0, 'the sender sent large segments whole into the switch');
+    assert.equal(receiver.large.received, 0, 'none went whole into a chain with a capture');
+  } finally {
+    for (const m of members) m.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
