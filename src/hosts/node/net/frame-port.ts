@@ -242,7 +242,7 @@ export function streamPort(stream: Duplex, onEnd?: (why: string) => void, role?:
     large,
     ...(role === undefined ? {} : {
       sendLarge: (f: Uint8Array, mss: number): boolean => {
-        if (!peerTakes || !largeLengthOk(f.length) || !(mss >= 0 && mss <= 0xffff)) return false;
+        if (!peerTakes || !largeLengthOk(f.length) || !Number.isInteger(mss) || mss < 0 || mss > 0xffff) return false;
         if (room()) { stream.write(encodeLargeHeader(f.length, mss)); stream.write(f); large.sent++; }
         return true;
       },
