@@ -15,7 +15,7 @@ import {
 } from '../../src/hosts/node/net/frame-port.js';
 import { joinSwitch, type SwitchMember } from '../../src/hosts/node/net/switch.js';
 import { pcapPort } from '../../src/hosts/node/net/pcap-tap.js';
-import { wireFrames } from '../../src/lib/gso.js';
+import { gsoShape, wireFrames } from '../../src/lib/gso.js';
 import { guestPair } from '../../src/lab/net-machines.js';
 import { buildEthernet, ETHERTYPE } from '../../src/services/net/wire/ethernet.js';
 import { buildIpv4, PROTOCOL } from '../../src/services/net/wire/ipv4.js';
@@ -296,6 +296,50 @@ test('a machine with a --pcap stage on a switch takes large segments as frames: 
     assert.ok(lengths.every((n) => n >= 14 && n <= 1514), `largest captured ${Math.max(...lengths)}`);
     assert.ok(sender.large.sent > 0, 'the sender sent large segments whole into the switch');
     assert.equal(receiver.large.received, 0, 'none went whole into a chain with a capture');
+  } finally {
+    for (const m of members) m.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('hub under attack: a peer offers, then sends 200 mutated large segments; the bad are dropped, the good flooded whole or cut, and the switch goes on', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kk-gso-attack-'));
+  const members: SwitchMember[] = [];
+  try {
+    const [hubMachine, member] = await hubAndMember(dir, 'atk', members);
+    const wholeAtMember: number[] = [], framesAtHub: number[] = [];
+    member.onLarge!((f) => wholeAtMember.push(f.length));
+    hubMachine.onFrame((f) => framesAtHub.push(f.length));
+    // fast-check draws each segment: its size, mss, up to 8 flipped header bytes (past
+    // the broadcast destination, so every good one is flooded) and bytes cut off the end.
+    const drawn = fc.sample(fc.record({
+      bytes: fc.integer({ min: 1461, max: 64000 }), mss: fc.integer({ min: 0, max: 2000 }),
+      flips: fc.oneof(fc.constant([]), fc.array(fc.tuple(fc.integer({ min: 12, max: 60 }), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 8 })),
+      cut: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 100 })),
+    }), { seed: 4244, numRuns: 200 });
+    const segments = drawn.map((d) => {
+      const f = large(d.bytes, 7, 1);
+      f.fill(0xff, 0, 6);
+      for (const [at, x] of d.flips) f[at] = f[at]! ^ x;
+      return { f: f.subarray(0, Math.max(1515, f.length - d.cut)), mss: d.mss };
+    });
+    const good = segments.filter((s) => gsoShape(s.f, s.mss, 1500) !== undefined).length;
+    assert.ok(good > 10 && good < 190, `${good} of 200 are good: both kinds are exercised`);
+    const attacker = net.connect(path.join(dir, 'kernelkit-switch-atk.sock'));
+    await new Promise<void>((r) => attacker.once('connect', () => r()));
+    attacker.write(encodeFrame(helloFrame('offer')));
+    for (const s of segments) attacker.write(largeRecord(s.f, s.mss));
+    const bridge = hubMachine.bridge()!;
+    // Each good one reaches the member whole and the hub's machine (which takes none whole) as frames.
+    await until(() => wholeAtMember.length === good, `the member got ${wholeAtMember.length} of ${good} whole`);
+    assert.deepEqual({ ...bridge.large }, { whole: good, cut: good, bad: 0 }, 'the stream port dropped the bad before the bridge');
+    assert.ok(framesAtHub.length > good && framesAtHub.every((n) => n >= 14 && n <= 1514), 'the hub\'s machine got frames only');
+    // The switch goes on: a frame from the member reaches the hub's machine, and the attacker is still attached.
+    member.send(frame(mac(1), mac(2), 5));
+    await until(() => framesAtHub.includes(60), 'a frame after the attack');
+    assert.equal(attacker.destroyed, false, 'bad large segments are dropped, not a reason to cut the peer off');
+    assert.equal(hubMachine.role(), 'hub');
+    attacker.destroy();
   } finally {
     for (const m of members) m.close();
     rmSync(dir, { recursive: true, force: true });
