@@ -11,7 +11,7 @@ import path from 'node:path';
 import net from 'node:net';
 import fc from 'fast-check';
 import {
-  frameSplitter, encodeFrame, encodeLargeHeader, streamPort, helloFrame, parseHello, joinPorts, type StreamPort,
+  frameSplitter, encodeFrame, encodeLargeHeader, streamPort, helloFrame, parseHello, joinPorts, type StreamPort, type FramePort,
 } from '../../src/hosts/node/net/frame-port.js';
 import { joinSwitch, type SwitchMember } from '../../src/hosts/node/net/switch.js';
 import { pcapPort } from '../../src/hosts/node/net/pcap-tap.js';
@@ -59,8 +59,18 @@ async function socketPair(dir: string): Promise<[net.Socket, net.Socket, () => v
   return [a, await accepted, () => server.close()];
 }
 
+/** Runs `body` with a fresh directory for switches and a list of ports to close; cleans both up after. */
+async function withSwitchDir(prefix: string, body: (dir: string, members: FramePort[]) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  const members: FramePort[] = [];
+  try { await body(dir, members); } finally {
+    for (const m of members) m.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Two machines' ports on switch `name`: the first hosts the hub, the second is a member; both go into `members` to be closed. */
-async function hubAndMember(dir: string, name: string, members: SwitchMember[]): Promise<[SwitchMember, SwitchMember]> {
+async function hubAndMember(dir: string, name: string, members: FramePort[]): Promise<[SwitchMember, SwitchMember]> {
   const hub = joinSwitch(name, { dir });
   members.push(hub);
   await until(() => hub.role() === 'hub', 'the first machine hosts the hub');
@@ -200,9 +210,7 @@ test('stream ports: a hostile peer\'s bad large segments are dropped and counted
 });
 
 test('hub: a large segment goes whole to a port that takes them and as frames to a frame-only port; its source is learned', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'kk-gso-hub-'));
-  const members: SwitchMember[] = [];
-  try {
+  await withSwitchDir('kk-gso-hub-', async (dir, members) => {
     const [hubMachine, member] = await hubAndMember(dir, 'lan', members);
     const wholeAtHub: number[] = [];
     hubMachine.onLarge!((f, mss) => wholeAtHub.push(f.length, mss));
@@ -239,23 +247,18 @@ test('hub: a large segment goes whole to a port that takes them and as frames to
     hubMachine.sendLarge!(large(5000, 1, 2), 40);
     assert.equal(counts.bad, 1);
     old.destroy();
-  } finally {
-    for (const m of members) m.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('two machines on a switch, the receiver behind a pipe as `kernelkit run` confines it: 3 MiB arrive whole and the large segments cross whole', { timeout: 300_000 }, async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'kk-gso-pair-'));
-  const members: SwitchMember[] = [];
-  let relay: StreamPort | undefined, machineEnd: StreamPort | undefined;
-  try {
+  await withSwitchDir('kk-gso-pair-', async (dir, members) => {
     const [sender, receiver] = await hubAndMember(dir, 'pair', members);
     // The receiving machine's cable is a stream to a relay joined to its switch port, as
     // between `kernelkit run` and its confined machine (cli/main.ts, cli/net-flags.ts).
     const [s1, s2, stop] = await socketPair(dir);
-    machineEnd = streamPort(s1, undefined, 'offer');
-    relay = streamPort(s2, () => receiver.close(), 'answer');
+    const machineEnd = streamPort(s1, undefined, 'offer');
+    const relay = streamPort(s2, () => receiver.close(), 'answer');
+    members.push(machineEnd, relay);
     joinPorts(relay, receiver);
     const hub = sender.bridge()!.large;
     const r = await guestPair({ preset: 'monolithic', bytes: 3 << 20, count: 1, loopback: false, timeoutMs: 240_000, cables: [machineEnd, sender] });
@@ -267,11 +270,7 @@ test('two machines on a switch, the receiver behind a pipe as `kernelkit run` co
     assert.ok(receiver.large.received > 20 && relay.large.sent > 20 && machineEnd.large.received > 20,
       `whole through the member's socket (${receiver.large.received}), the relay (${relay.large.sent}) and the pipe (${machineEnd.large.received})`);
     assert.equal(machineEnd.large.bad + relay.large.bad + hub.bad, 0);
-  } finally {
-    for (const m of members) m.close();
-    relay?.close(); machineEnd?.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 /** The captured length of each record in a pcap file (services/net/wire/pcap.ts's format). */
@@ -283,9 +282,7 @@ function pcapLengths(file: Uint8Array): number[] {
 }
 
 test('a machine with a --pcap stage on a switch takes large segments as frames: its capture holds only real frames', { timeout: 300_000 }, async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'kk-gso-pcap-'));
-  const members: SwitchMember[] = [];
-  try {
+  await withSwitchDir('kk-gso-pcap-', async (dir, members) => {
     const [sender, receiver] = await hubAndMember(dir, 'cap', members);
     const file = path.join(dir, 'r.pcap');
     const r = await guestPair({ preset: 'monolithic', bytes: 1 << 20, count: 1, loopback: false, timeoutMs: 240_000, cables: [pcapPort(receiver, file), sender] });
@@ -296,16 +293,11 @@ test('a machine with a --pcap stage on a switch takes large segments as frames: 
     assert.ok(lengths.every((n) => n >= 14 && n <= 1514), `largest captured ${Math.max(...lengths)}`);
     assert.ok(sender.large.sent > 0, 'the sender sent large segments whole into the switch');
     assert.equal(receiver.large.received, 0, 'none went whole into a chain with a capture');
-  } finally {
-    for (const m of members) m.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('hub under attack: a peer offers, then sends 200 mutated large segments; the bad are dropped, the good flooded whole or cut, and the switch goes on', { timeout: 120_000 }, async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'kk-gso-attack-'));
-  const members: SwitchMember[] = [];
-  try {
+  await withSwitchDir('kk-gso-attack-', async (dir, members) => {
     const [hubMachine, member] = await hubAndMember(dir, 'atk', members);
     const wholeAtMember: number[] = [], framesAtHub: number[] = [];
     member.onLarge!((f) => wholeAtMember.push(f.length));
@@ -340,8 +332,5 @@ test('hub under attack: a peer offers, then sends 200 mutated large segments; th
     assert.equal(attacker.destroyed, false, 'bad large segments are dropped, not a reason to cut the peer off');
     assert.equal(hubMachine.role(), 'hub');
     attacker.destroy();
-  } finally {
-    for (const m of members) m.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
