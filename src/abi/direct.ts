@@ -14,7 +14,9 @@
 //                        openat from it is. Only a hint: the server decides from the
 //                        table below, which the process cannot reach.
 //                        (open and openat: [0] path [1] length [2] flags [3] mode,
-//                        and openat's [4] directory descriptor or AT_FDCWD)
+//                        fstatat: [0] path [1] length [2] stat buffer [3] flags,
+//                        unlinkat: [0] path [1] length [2] flags; the *at calls'
+//                        [4] is the directory descriptor or AT_FDCWD)
 //   Uint8  at byte 128:  the path hint: 1 = stat, lstat and unlink are worth trying
 //                        directly (the kernel keeps it equal to the row's path grant).
 //
@@ -75,7 +77,10 @@
 // EIO for a file of a restarted vfs, ...).
 
 export const DirectState = { IDLE: 0, REQUEST: 1, DONE: 2 } as const;
-export const DirectOp = { READ: 1, WRITE: 2, PREAD: 3, PWRITE: 4, FSTAT: 5, LSEEK: 6, CLOSE: 11, OPEN: 12, OPENAT: 13, GETPID: 7, GETPPID: 8, GETPGID: 9, GETSID: 10, STAT: 20, LSTAT: 21, UNLINK: 22 } as const;
+export const DirectOp = {
+  READ: 1, WRITE: 2, PREAD: 3, PWRITE: 4, FSTAT: 5, LSEEK: 6, CLOSE: 11, OPEN: 12, OPENAT: 13, FSYNC: 14, FDATASYNC: 15,
+  GETPID: 7, GETPPID: 8, GETPGID: 9, GETSID: 10, STAT: 20, LSTAT: 21, UNLINK: 22, FSTATAT: 23, UNLINKAT: 24,
+} as const;
 
 export const DIRECT_STATE = 0;
 export const DIRECT_OP = 1;

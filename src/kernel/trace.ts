@@ -29,6 +29,7 @@ import type { Cred } from '../abi/cred.js';
 import type { Kernel } from './kernel.js';
 import type { Process } from './proc/process.js';
 import type { OpenFile } from './fs/file.js';
+import { AT } from '../abi/fs.js';
 import { DirectOp } from '../abi/direct.js';
 import type { DirectCall } from './proc/direct.js';
 import type { ComponentTable, Domain } from './component/table.js';
@@ -175,7 +176,11 @@ const DIRECT_CALLS: Record<number, [string, string]> = {
   [DirectOp.PWRITE]: ['pwrite', 'writeFrom'], [DirectOp.FSTAT]: ['fstat', 'fstat'], [DirectOp.LSEEK]: ['lseek', 'fstat'],
   [DirectOp.CLOSE]: ['close', 'close'], [DirectOp.OPEN]: ['open', 'open'], [DirectOp.OPENAT]: ['openat', 'open'],
   [DirectOp.STAT]: ['stat', 'stat'], [DirectOp.LSTAT]: ['lstat', 'stat'], [DirectOp.UNLINK]: ['unlink', 'unlink'],
+  [DirectOp.FSTATAT]: ['fstatat', 'stat'], [DirectOp.UNLINKAT]: ['unlinkat', 'unlink'], [DirectOp.FSYNC]: ['fsync', 'fsync'], [DirectOp.FDATASYNC]: ['fdatasync', 'fsync'],
 };
+
+/** The *at calls: their directory descriptor is the fifth register. */
+const AT_CALLS = new Set<number>([DirectOp.OPENAT, DirectOp.FSTATAT, DirectOp.UNLINKAT]);
 
 /** Emits the calls traced processes made on the direct path (proc/direct.ts), as vfs's server reported them. */
 export function traceDirectCalls(k: Kernel, calls: readonly DirectCall[]): void {
@@ -188,13 +193,14 @@ export function traceDirectCalls(k: Kernel, calls: readonly DirectCall[]): void 
     const errno = c.result < 0 ? errnoName(-c.result) : undefined;
     // The syscall's own arguments, from the registers of the request (abi/direct.ts).
     const [fd, ptr, length, offset, whence] = c.regs as [number, number, number, number, number];
-    // A path call's registers are path, length, then flags and mode or the stat buffer (openat's fifth, here `whence`, is its
-    // directory descriptor); its path is the one the server copied.
-    const args = c.op === DirectOp.LSEEK ? [fd, offset, whence] : c.op === DirectOp.CLOSE ? [fd] : c.op === DirectOp.OPENAT ? [whence, ...c.regs.slice(0, 4)] : [fd, ptr, length, offset];
+    // A path call's registers are path, length, then flags and mode or the stat buffer (an *at call's fifth, here `whence`,
+    // is its directory descriptor); its path is the one the server copied.
+    const args = c.op === DirectOp.LSEEK ? [fd, offset, whence] : c.op === DirectOp.CLOSE || c.op === DirectOp.FSYNC || c.op === DirectOp.FDATASYNC ? [fd]
+      : AT_CALLS.has(c.op) ? [whence, ...c.regs.slice(0, 4)] : [fd, ptr, length, offset];
     const def = SYSCALL_BY_NR[SYS[names[0] as keyof typeof SYS]];
     emitEvent(sink, { type: 'syscall', seq, pid: p.pid, process: p.name, thread: p.thread?.id, syscall: names[0], args: def === undefined ? String(fd) : decodeArgs(p, def, args, c.path), result: c.result, errno, us: c.us });
     emitEvent(sink, {
-      type: 'hop', seq, pid: p.pid, from: 'process', fromDomain: 'user', to: 'vfs', toDomain: 'user', method: names[1], transport: 'direct page',
+      type: 'hop', seq, pid: p.pid, from: 'process', fromDomain: 'user', to: 'vfs', toDomain: 'user', method: c.op === DirectOp.UNLINKAT && (c.regs[2]! & AT.REMOVEDIR) !== 0 ? 'rmdir' : names[1], transport: 'direct page',
       callBytes: undefined, replyBytes: undefined, dataBytes: 0, dataCopied: false, grantBytes: c.bytes > 0 ? c.bytes : undefined, errno, us: c.us,
     });
   }

@@ -93,8 +93,16 @@ const vfs: ComponentModule = {
       st.ino = handle;
       return st;
     },
+    async rmdir(base: unknown, path: string, cred: FsCred) {
+      pathCalls.push({ method: 'rmdir', base, path, cred });
+    },
+    async fsync(handle: number, dataOnly: boolean) {
+      synced.push([handle, dataOnly]);
+    },
   }),
 };
+/** The fsyncs the test vfs was asked for: handle, data only. */
+const synced: [number, boolean][] = [];
 
 interface Proc { p: Process; start: DirectStart; memory: Uint8Array }
 
@@ -601,13 +609,47 @@ test('openat from a directory descriptor starts where the kernel would: the dire
     assert.deepEqual(pathCalls.map((c) => c.base), [{ dir: 40, beneath: true }, { dir: 40 }, { dir: 40, beneath: true }, '/', { dir: 3, beneath: true }], 'the bases the kernel\'s pathBase makes');
     // Not a directory the row names: a file, a stale instance's directory, a device, closed,
     // out of range or not an integer — refused before vfs is asked, so the kernel answers.
-    const asked = pathCalls.length;
+    let asked = pathCalls.length;
     for (const [dirfd, why] of [[6, 'a file'], [7, 'an older vfs instance\'s directory'], [8, 'a device'], [9, 'closed'], [-1, 'negative'], [DIRECT_FDS, 'past the table'], [5.5, 'not an integer'], [NaN, 'NaN']] as const) {
       assert.equal(await openat(dirfd, rel, relLen, O.RDONLY | O.RESOLVE_BENEATH), DIRECT_REFUSED, why);
     }
+    // fstatat and unlinkat (rmdir with AT_REMOVEDIR) start from the same bases, with the
+    // flags the kernel takes; others are the kernel's to refuse (EINVAL).
+    pathCalls.length = 0;
+    assert.equal(await call(t, a, DirectOp.FSTATAT, [rel, relLen, 2048, AT.SYMLINK_NOFOLLOW | AT.RESOLVE_BENEATH, 5]), 0);
+    assert.equal(new DataView(a.memory.buffer).getFloat64(2048 + STAT_FIELDS.indexOf('size') * 8, true), 'db.sqlite-journal'.length, 'the stat landed in the buffer');
+    assert.equal(await call(t, a, DirectOp.FSTATAT, [abs, absLen, 2048, 0, 5]), 0);
+    assert.equal(await call(t, a, DirectOp.UNLINKAT, [rel, relLen, AT.RESOLVE_BENEATH, 0, 5]), 0);
+    assert.equal(await call(t, a, DirectOp.UNLINKAT, [rel, relLen, AT.REMOVEDIR, 0, AT.FDCWD]), 0);
+    assert.deepEqual(pathCalls.map((c) => [c.method, c.base]), [['lstat', { dir: 40, beneath: true }], ['stat', '/'], ['unlink', { dir: 40, beneath: true }], ['rmdir', { dir: 3 }]]);
+    for (const [op, regs, why] of [
+      [DirectOp.FSTATAT, [rel, relLen, 2048, AT.REMOVEDIR, 5], 'fstatat with AT_REMOVEDIR'], [DirectOp.UNLINKAT, [rel, relLen, AT.SYMLINK_NOFOLLOW, 0, 5], 'unlinkat with AT_SYMLINK_NOFOLLOW'],
+      [DirectOp.FSTATAT, [rel, relLen, 2048, 0.5, 5], 'flags 0.5'], [DirectOp.FSTATAT, [rel, relLen, 4090, 0, 5], 'a stat buffer off memory'],
+      [DirectOp.FSTATAT, [rel, relLen, 2048, 0, 6], 'from a file'], [DirectOp.UNLINKAT, [rel, relLen, 0, 0, 7], 'from an older instance\'s directory'],
+    ] as const) assert.equal(await call(t, a, op, [...regs]), DIRECT_REFUSED, why);
+    assert.equal(pathCalls.length, 4, 'vfs was not asked');
+    // fsync and fdatasync of a file the row names; not of a directory or a device.
+    synced.length = 0;
+    assert.equal(await call(t, a, DirectOp.FSYNC, [6]), 0);
+    assert.equal(await call(t, a, DirectOp.FDATASYNC, [6]), 0);
+    assert.equal(await call(t, a, DirectOp.FSYNC, [5]), DIRECT_REFUSED, 'a directory');
+    assert.equal(await call(t, a, DirectOp.FSYNC, [8]), DIRECT_REFUSED, 'a device');
+    assert.deepEqual(synced, [[41, false], [41, true]]);
+    // A process whose cwd the row does not name (not opened yet): openat from a directory
+    // descriptor needs none; a path from the cwd goes to the kernel.
+    a.p.cwdDir = undefined;
+    direct.afterSyscall(a.p);
+    assert.equal(await openat(5, rel, relLen, O.RDONLY | O.RESOLVE_BENEATH), 9, 'the lowest descriptor free');
+    assert.deepEqual(pathCalls.at(-1)!.base, { dir: 40, beneath: true });
+    const served = pathCalls.length;
+    assert.equal(await openat(AT.FDCWD, rel, relLen, O.RDONLY), DIRECT_REFUSED, 'no cwd in the row');
+    assert.equal(await openat(AT.FDCWD, rel, relLen, O.RDONLY | O.RESOLVE_BENEATH), DIRECT_REFUSED, 'no cwd in the row (beneath)');
+    assert.equal(await call(t, a, DirectOp.STAT, [rel, relLen, 1024]), DIRECT_REFUSED, 'stat from no cwd');
+    assert.equal(pathCalls.length, served);
     // The descriptor closed (or named something else): its entry goes at once.
     a.p.fds.remove(5);
     assert.equal(hints[5], 0);
+    asked = pathCalls.length;
     assert.equal(await openat(5, rel, relLen, O.RDONLY), DIRECT_REFUSED, 'closed since');
     assert.equal(pathCalls.length, asked, 'vfs was not asked');
     direct.takeFdEvents();

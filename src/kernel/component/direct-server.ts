@@ -43,13 +43,15 @@ type FileCalls = {
   open(base: PathBase, path: string, flags: number, mode: number, cred: FsCred): Promise<VfsOpenResult>;
   stat(base: PathBase, path: string, follow: boolean, cred: FsCred): Promise<Stat>;
   unlink(base: PathBase, path: string, cred: FsCred): Promise<void>;
+  rmdir(base: PathBase, path: string, cred: FsCred): Promise<void>;
+  fsync(handle: number, dataOnly: boolean): Promise<void>;
 };
 
 // Paths are decoded as the kernel's copyinString does: invalid UTF-8 is not served here.
 const pathDecoder = new TextDecoder('utf-8', { fatal: true });
 const pathEncoder = new TextEncoder();
 /** The calls that name a path in registers 0 and 1. */
-const PATH_CALLS = new Set<number>([DirectOp.STAT, DirectOp.LSTAT, DirectOp.UNLINK, DirectOp.OPEN, DirectOp.OPENAT]);
+const PATH_CALLS = new Set<number>([DirectOp.STAT, DirectOp.LSTAT, DirectOp.UNLINK, DirectOp.OPEN, DirectOp.OPENAT, DirectOp.FSTATAT, DirectOp.UNLINKAT]);
 
 // Grant ids the direct path names its windows with (only for messages and errors; the
 // memory itself is the page's process's).
@@ -249,7 +251,7 @@ export class DirectServer {
    * path (unless beneath), else the cwd or the directory descriptor `dirfd` names in the
    * row (undefined: the row names none, so the kernel answers — EBADF, ENOTDIR, EIO).
    */
-  private openBase(req: { row: number; base: PathBase; path: string }, dirfd: number, beneath: boolean): PathBase | undefined {
+  private openBase(req: { row: number; base: PathBase | undefined; path: string }, dirfd: number, beneath: boolean): PathBase | undefined {
     if (dirfd === AT.FDCWD) {
       if (!beneath) return req.base;
       const cwd = Atomics.load(this.slots!, req.row + SLOT_CWD) - 1;
@@ -321,7 +323,7 @@ export class DirectServer {
 
   // The path of a path call (registers 0 and 1) and whom it is for, from the row's path
   // grant; undefined when the grant does not cover it (refused: the kernel does it).
-  private pathRequest(page: Page): { row: number; base: PathBase; path: string; bytes: Uint8Array; cred: FsCred } | undefined {
+  private pathRequest(page: Page): { row: number; base: PathBase | undefined; path: string; bytes: Uint8Array; cred: FsCred } | undefined {
     const slots = this.slots;
     if (slots === undefined) return undefined;
     const row = page.slot * DIRECT_SLOT_WORDS;
@@ -332,9 +334,10 @@ export class DirectServer {
     const bytes = page.memory.slice(ptr, ptr + len);
     let path: string;
     try { path = pathDecoder.decode(bytes); } catch { return undefined; }
+    // A relative path from a cwd the row does not name (not opened yet, or of an older
+    // instance) has no base here: the calls that start from the cwd refuse it.
     const cwd = Atomics.load(slots, row + SLOT_CWD) - 1;
-    if (!path.startsWith('/') && cwd < 0) return undefined;
-    const base: PathBase = path.startsWith('/') ? '/' : { dir: cwd };
+    const base: PathBase | undefined = path.startsWith('/') ? '/' : cwd < 0 ? undefined : { dir: cwd };
     const groups: number[] = [];
     const n = Atomics.load(slots, row + SLOT_NGROUPS);
     for (let i = 0; i < n; i++) groups.push(Atomics.load(slots, row + SLOT_GROUP0 + i));
@@ -344,23 +347,32 @@ export class DirectServer {
     return { row, base, path, bytes, cred };
   }
 
-  // vfs: stat, lstat, unlink of a path, as the process the row says, from its cwd.
+  // vfs: stat, lstat, unlink of a path, and fstatat and unlinkat (with AT_REMOVEDIR,
+  // rmdir) from the cwd or a directory descriptor, as the process the row says.
   // Anything the grant does not cover — a traced process, a cwd of a dead instance for
-  // a relative path, a path the kernel would refuse before asking vfs (off user
-  // memory, too long, not UTF-8) — is refused, and the kernel does it with its checks.
+  // a relative path, a directory descriptor the row does not name, flags the kernel
+  // refuses, a path it would refuse before asking vfs (off user memory, too long, not
+  // UTF-8) — is refused, and the kernel does it with its checks.
   private async servePath(page: Page, op: number): Promise<number> {
     const req = this.pathRequest(page);
     if (req === undefined) return DIRECT_REFUSED;
-    const { base, path, cred } = req;
+    const { path, cred } = req;
     const r = page.regs;
+    const at = op === DirectOp.FSTATAT || op === DirectOp.UNLINKAT;
+    const flags = op === DirectOp.FSTATAT ? r[3]! : op === DirectOp.UNLINKAT ? r[2]! : 0;
+    const allowed = op === DirectOp.FSTATAT ? AT.SYMLINK_NOFOLLOW | AT.RESOLVE_BENEATH : AT.REMOVEDIR | AT.RESOLVE_BENEATH;
+    if (at && (!Number.isInteger(flags) || (flags & ~allowed) !== 0)) return DIRECT_REFUSED;
+    const base = at ? this.openBase(req, r[4]!, (flags & AT.RESOLVE_BENEATH) !== 0) : req.base;
+    if (base === undefined) return DIRECT_REFUSED;
     const vfs = this.instance() as unknown as FileCalls;
-    if (op === DirectOp.UNLINK) {
-      checked<void>('unlink', await vfs.unlink(base, path, cred), [base, path, cred]);
+    if (op === DirectOp.UNLINK || op === DirectOp.UNLINKAT) {
+      if ((flags & AT.REMOVEDIR) !== 0) checked<void>('rmdir', await vfs.rmdir(base, path, cred), [base, path, cred]);
+      else checked<void>('unlink', await vfs.unlink(base, path, cred), [base, path, cred]);
       return 0;
     }
     const out = r[2]!;
     if (!Number.isInteger(out) || out < 0 || out + STAT_FIELDS.length * 8 > page.memory.length) return DIRECT_REFUSED;
-    const follow = op === DirectOp.STAT;
+    const follow = op === DirectOp.STAT || (op === DirectOp.FSTATAT && (flags & AT.SYMLINK_NOFOLLOW) === 0);
     const st = checked<Stat>('stat', await vfs.stat(base, path, follow, cred), [base, path, follow, cred]);
     STAT_FIELDS.forEach((f, i) => page.view.setFloat64(out + i * 8, st[f], true));
     return 0;
@@ -370,7 +382,7 @@ export class DirectServer {
     const op = Atomics.load(page.ctl, DIRECT_OP);
     if (op >= DirectOp.GETPID && op <= DirectOp.GETSID) return this.name === 'pm' ? this.servePid(page, op) : DIRECT_REFUSED;
     if (this.name !== 'vfs') return DIRECT_REFUSED;
-    if (op === DirectOp.STAT || op === DirectOp.LSTAT || op === DirectOp.UNLINK) return this.servePath(page, op);
+    if (op === DirectOp.STAT || op === DirectOp.LSTAT || op === DirectOp.UNLINK || op === DirectOp.FSTATAT || op === DirectOp.UNLINKAT) return this.servePath(page, op);
     if (op === DirectOp.OPEN || op === DirectOp.OPENAT) return this.serveOpen(page, op);
     const r = page.regs;
     if (op === DirectOp.CLOSE) return this.serveClose(page, r[0]!);
@@ -414,6 +426,11 @@ export class DirectServer {
         if (!Number.isInteger(ptr) || ptr < 0 || ptr + STAT_FIELDS.length * 8 > page.memory.length) return DIRECT_REFUSED;
         const st = checked<Stat>('fstat', await vfs.fstat(handle), [handle]);
         STAT_FIELDS.forEach((f, i) => page.view.setFloat64(ptr + i * 8, st[f], true));
+        return 0;
+      }
+      case DirectOp.FSYNC: case DirectOp.FDATASYNC: {
+        const dataOnly = op === DirectOp.FDATASYNC;
+        checked<void>('fsync', await vfs.fsync(handle, dataOnly), [handle, dataOnly]);
         return 0;
       }
       case DirectOp.LSEEK: {

@@ -35,11 +35,14 @@ const FD_KEYED = new Set([SYS.read, SYS.write, SYS.pread, SYS.pwrite]);
 // vfs's server thread first; one it refuses traps into the kernel as before.
 const DIRECT_OPS: Record<number, number> = {
   [SYS.read]: DirectOp.READ, [SYS.write]: DirectOp.WRITE, [SYS.pread]: DirectOp.PREAD, [SYS.pwrite]: DirectOp.PWRITE,
-  [SYS.fstat]: DirectOp.FSTAT, [SYS.lseek]: DirectOp.LSEEK, [SYS.close]: DirectOp.CLOSE,
+  [SYS.fstat]: DirectOp.FSTAT, [SYS.lseek]: DirectOp.LSEEK, [SYS.close]: DirectOp.CLOSE, [SYS.fsync]: DirectOp.FSYNC, [SYS.fdatasync]: DirectOp.FDATASYNC,
 };
 // And these, by path, while the kernel's path hint says so (it grants them in a table
 // the process cannot reach: vfs acts with the credentials written there).
 const PATH_OPS: Record<number, number> = { [SYS.stat]: DirectOp.STAT, [SYS.lstat]: DirectOp.LSTAT, [SYS.unlink]: DirectOp.UNLINK, [SYS.open]: DirectOp.OPEN };
+// And these *at calls, from the cwd or a directory descriptor the kernel marked: the
+// directory descriptor goes in the fifth register, the rest in the order they came.
+const AT_OPS: Record<number, number> = { [SYS.openat]: DirectOp.OPENAT, [SYS.fstatat]: DirectOp.FSTATAT, [SYS.unlinkat]: DirectOp.UNLINKAT };
 // And these go to pm's server first, when the kernel gave a page to it.
 const PM_OPS: Record<number, number> = {
   [SYS.getpid]: DirectOp.GETPID, [SYS.getppid]: DirectOp.GETPPID, [SYS.getpgid]: DirectOp.GETPGID, [SYS.getsid]: DirectOp.GETSID,
@@ -144,9 +147,9 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
       if (op !== undefined) {
         const result = directCall(op, key, a0, a1, a2, a3);
         if (result !== DIRECT_REFUSED) { afterCall(); return result; }
-      } else if (nr === SYS.openat && (a0 === AT.FDCWD || (hints !== undefined && Number.isInteger(a0) && hints[a0] === HINT_DIR))) {
-        // openat from the cwd, or from a directory the kernel named in the row (WASI's preopens).
-        const result = directCall(DirectOp.OPENAT, key, a1, a2, a3, a4, dctl, dregs, serverBell, a0);
+      } else if (AT_OPS[nr] !== undefined && (a0 === AT.FDCWD || (hints !== undefined && Number.isInteger(a0) && hints[a0] === HINT_DIR))) {
+        // From the cwd, or from a directory the kernel named in the row (WASI's preopens).
+        const result = directCall(AT_OPS[nr]!, key, a1, a2, a3, a4, dctl, dregs, serverBell, a0);
         if (result !== DIRECT_REFUSED) { afterCall(); return result; }
       }
     }
