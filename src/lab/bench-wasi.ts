@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { WASI } from 'node:wasi';
+import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { runWasmInKernelkit } from '../hosts/node/run-wasm.js';
 
@@ -28,6 +28,31 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
+// Each node:wasi run compiles the module in a thread of its own, as each kernelkit run
+// does in its process's thread. V8 starts a module on its baseline code and tiers hot
+// functions up while it runs, and keeps the optimized code with the compiled module:
+// a second run in the same thread starts optimized (cpu_bound: ~92 ms against ~233 ms
+// for a first run, here), which would compare a warm node:wasi with a cold kernelkit.
+const NODE_WASI_THREAD = `
+const { parentPort, workerData: d } = require('node:worker_threads');
+const { WASI } = require('node:wasi');
+const fs = require('node:fs');
+(async () => {
+  const wasi = new WASI({ version: 'preview1', args: d.args, env: d.env, preopens: d.preopens, stdin: d.fds[0], stdout: d.fds[1], stderr: d.fds[2], returnOnExit: true });
+  const instance = await WebAssembly.instantiate(await WebAssembly.compile(fs.readFileSync(d.wasm)), wasi.getImportObject());
+  parentPort.postMessage({ code: wasi.start(instance) });
+})().catch((e) => parentPort.postMessage({ error: String(e && e.message || e) }));
+`;
+
+function inFreshThread(data: { wasm: string; args: string[]; env: Record<string, string>; preopens: Record<string, string>; fds: number[] }): Promise<number> {
+  const worker = new Worker(NODE_WASI_THREAD, { eval: true, workerData: data, stderr: false });
+  return new Promise<number>((resolve, reject) => {
+    worker.once('message', (m: { code?: number; error?: string }) => { if (m.code !== undefined) resolve(m.code); else reject(new Error(`node:wasi: ${m.error}`)); });
+    worker.once('error', reject);
+    worker.once('exit', (c) => reject(new Error(`node:wasi thread exited (${c}) without a result`)));
+  }).finally(() => { void worker.terminate(); });
+}
+
 async function underNodeWasi(wasm: string, args: string[], env: Record<string, string>, preopen?: string, stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kk-nodewasi-'));
   try {
@@ -35,10 +60,7 @@ async function underNodeWasi(wasm: string, args: string[], env: Record<string, s
     fs.writeFileSync(inPath, stdin ?? '');
     const fds = [fs.openSync(inPath, 'r'), fs.openSync(outPath, 'w'), fs.openSync(errPath, 'w')];
     try {
-      const wasi = new WASI({ version: 'preview1', args: [path.basename(wasm), ...args], env, preopens: preopen === undefined ? {} : { '/': preopen }, stdin: fds[0], stdout: fds[1], stderr: fds[2], returnOnExit: true });
-      const module = await WebAssembly.compile(fs.readFileSync(wasm));
-      const instance = await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports);
-      const code = wasi.start(instance);
+      const code = await inFreshThread({ wasm, args: [path.basename(wasm), ...args], env, preopens: preopen === undefined ? {} : { '/': preopen }, fds });
       return { code, stdout: fs.readFileSync(outPath, 'utf8'), stderr: fs.readFileSync(errPath, 'utf8') };
     } finally {
       for (const fd of fds) fs.closeSync(fd);
