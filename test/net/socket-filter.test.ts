@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { KernelError, Errno } from '../../abi/errno.js';
+import { KernelError, Errno } from '../../src/abi/errno.js';
 import {
   encodeFilter, LD, LDX, ST, STX, ALU, JMP, RET, MISC, W, H, B, IMM, ABS, IND, MEM, LEN, MSH,
   ADD, SUB, MUL, DIV, OR, AND, LSH, RSH, NEG, MOD, XOR, JA, JEQ, JGT, JGE, JSET, K, X, RET_A, TAX, TXA,
   BPF_MAXINSNS, type SockFilter,
-} from '../../abi/cbpf.js';
-import { checkFilter, runFilter } from './socket-filter.js';
+} from '../../src/abi/cbpf.js';
+import { checkFilter, runFilter } from '../../src/services/net/socket-filter.js';
 
 const insn = (code: number, k = 0, jt = 0, jf = 0): SockFilter => ({ code, jt, jf, k });
 const ACCEPT = insn(RET | K, 0xffff), REJECT = insn(RET | K, 0);
