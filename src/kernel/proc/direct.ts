@@ -211,8 +211,12 @@ export class DirectFiles {
 
   /** The vfs handle of a directory of the current vfs instance (openat's base), or -1. */
   private dirHandle(file: OpenFile): number {
-    if (file.kind !== 'vfs' || file.target.isDir !== true || file.target.vfsHandle === undefined || file.generation !== this.server.generation()) return -1;
-    return file.target.vfsHandle;
+    return this.ofCurrentVfs(file) && file.target.isDir === true ? file.target.vfsHandle! : -1;
+  }
+
+  /** Whether `file` is a handle of the vfs instance running now. */
+  private ofCurrentVfs(file: OpenFile): boolean {
+    return file.kind === 'vfs' && file.target.vfsHandle !== undefined && file.generation === this.server.generation();
   }
 
   /** Every descriptor entry of a row (files and directories) revoked, with its hints. */
@@ -226,11 +230,11 @@ export class DirectFiles {
   /** The file slot of `file`, made on first use; -1 when it cannot be served directly. */
   private fileSlot(file: OpenFile): number {
     if (file.cell !== undefined) return file.cellSlot;
-    if (file.kind !== 'vfs' || file.target.isDir === true || file.target.vfsHandle === undefined || file.generation !== this.server.generation()) return -1;
+    if (!this.ofCurrentVfs(file) || file.target.isDir === true) return -1;
     const slot = this.freeFiles.pop();
     if (slot === undefined) return -1;
     const at = slot * DIRECT_FILE_WORDS;
-    this.files[at + FILE_HANDLE] = file.target.vfsHandle;
+    this.files[at + FILE_HANDLE] = file.target.vfsHandle!;
     // Marks the cell live last (1, or FILE_SOLE while one descriptor names the file).
     file.attachCell(this.files.subarray(at, at + DIRECT_FILE_WORDS), slot);
     this.holders.set(slot, file);

@@ -147,10 +147,13 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
       if (op !== undefined) {
         const result = directCall(op, key, a0, a1, a2, a3);
         if (result !== DIRECT_REFUSED) { afterCall(); return result; }
-      } else if (AT_OPS[nr] !== undefined && (a0 === AT.FDCWD || (hints !== undefined && Number.isInteger(a0) && hints[a0] === HINT_DIR))) {
-        // From the cwd, or from a directory the kernel named in the row (WASI's preopens).
-        const result = directCall(AT_OPS[nr]!, key, a1, a2, a3, a4, dctl, dregs, serverBell, a0);
-        if (result !== DIRECT_REFUSED) { afterCall(); return result; }
+      } else {
+        // The *at calls, from the cwd or a directory the kernel named in the row (WASI's preopens).
+        const atOp = AT_OPS[nr];
+        if (atOp !== undefined && (a0 === AT.FDCWD || (Number.isInteger(a0) && hints![a0] === HINT_DIR))) {
+          const result = directCall(atOp, key, a1, a2, a3, a4, dctl, dregs, serverBell, a0);
+          if (result !== DIRECT_REFUSED) { afterCall(); return result; }
+        }
       }
     }
     if (hints !== undefined && hints[a0]! === HINT_FILE && Number.isInteger(a0)) {

@@ -5,7 +5,7 @@
 // asked again once after ATTEMPT_MS and then given up, so an unknown name costs at most
 // a few seconds on a network with no DNS server.
 import * as libc from '../libc/index.js';
-import { open, read, close, O, parseIpv4, SysError, Errno, AF, SOCK, POLL, CLOCK, inet } from '../libc/index.js';
+import { close, parseIpv4, SysError, Errno, AF, SOCK, POLL, CLOCK, inet } from '../libc/index.js';
 import { DNS_PORT, DNS_RCODE, DNS_TYPE, DNS_UDP_MAX, buildQuery, parseMessage, sameName, type DnsRecord } from '../../lib/dns.js';
 
 const ATTEMPT_MS = 1000;
@@ -18,7 +18,7 @@ const nowMs = (): number => libc.clockGettime(CLOCK.MONOTONIC) / 1e6;
 /** The IPv4 address `name` stands for; SysError(ENOENT) when neither /etc/hosts nor a nameserver knows it. */
 export function resolveHost(name: string): string {
   if (parseIpv4(name) !== undefined) return name;
-  for (const line of readFile('/etc/hosts').split('\n')) {
+  for (const line of readText('/etc/hosts').split('\n')) {
     const fields = line.replace(/#.*/, '').trim().split(/\s+/);
     if (fields.length >= 2 && parseIpv4(fields[0]!) !== undefined && fields.slice(1).includes(name)) return fields[0]!;
   }
@@ -31,7 +31,7 @@ export function resolveHost(name: string): string {
 /** The nameservers /etc/resolv.conf names (`nameserver ADDR` lines, IPv4 only). */
 export function nameservers(): string[] {
   const out: string[] = [];
-  for (const line of readFile('/etc/resolv.conf').split('\n')) {
+  for (const line of readText('/etc/resolv.conf').split('\n')) {
     const m = /^\s*nameserver\s+(\S+)/.exec(line);
     if (m !== null && parseIpv4(m[1]!) !== undefined && out.length < MAX_NAMESERVERS) out.push(m[1]!);
   }
@@ -100,19 +100,7 @@ function firstAddress(answers: readonly DnsRecord[], name: string): string | und
   return undefined;
 }
 
-function readFile(path: string): string {
-  let fd: number;
-  try { fd = open(path, O.RDONLY); } catch { return ''; }
-  try {
-    let text = '';
-    const decoder = new TextDecoder();
-    for (let i = 0; i < 64; i++) {
-      const b = read(fd, 65536);
-      if (b.length === 0) break;
-      text += decoder.decode(b, { stream: true });
-    }
-    return text;
-  } finally {
-    close(fd);
-  }
+/** A configuration file's text; empty when it cannot be read. */
+function readText(path: string): string {
+  try { return new TextDecoder().decode(libc.readFile(path)); } catch { return ''; }
 }

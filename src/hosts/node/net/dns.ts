@@ -5,6 +5,7 @@
 // (127.0.0.0/8) is answered as the gateway 10.0.2.2, the guest's way to it; the names
 // of the loopback itself ("localhost") are left to the guest's own /etc/hosts.
 
+import { parseAddress } from '../../../services/net/stack/address.js';
 import { DNS_CLASS_IN, DNS_RCODE, DNS_TYPE, DNS_UDP_MAX, buildMessage, parseMessage, type DnsQuestion, type DnsRecord } from '../../../lib/dns.js';
 
 /** Seconds a guest may keep an answer: short, the table is the host's and may change between boots. */
@@ -25,14 +26,12 @@ export function hostsTable(hostsText: string, hostname: string, gateway: string)
   };
   for (const line of hostsText.split('\n')) {
     const [addr, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
-    if (addr === undefined || !isIpv4(addr)) continue;
+    if (addr === undefined || parseAddress(addr) === undefined) continue;
     for (const name of names) add(name, addr.startsWith('127.') ? gateway : addr);
   }
   if (!table.has(hostname.toLowerCase())) add(hostname, gateway);
   return table;
 }
-
-const isIpv4 = (s: string): boolean => /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(s) && s.split('.').every((p) => Number(p) <= 255);
 
 /**
  * The answer to the datagram `query`, or undefined when it gets none (not a DNS query
