@@ -54,6 +54,12 @@ export interface ComponentContext {
   readonly kernel: KernelCalls;
   /** The device this driver was bound to (its queue memory and interrupt), if any. */
   readonly device?: DeviceBinding;
+  /**
+   * In the kernel domain: a grant this component was handed for a call may go on to a
+   * peer for that same call (the kernel's own binding carries it, as a C kernel passes
+   * a user buffer down to the filesystem). Absent elsewhere: only the kernel lends.
+   */
+  readonly lends?: boolean;
   /** In the sandbox domain: the component's WebAssembly instance (kernel/sandbox/). */
   readonly sandbox?: SandboxBinding;
 }

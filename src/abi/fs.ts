@@ -4,6 +4,7 @@
 
 import type { Ino } from './ids.js';
 import type { FsCred } from './cred.js';
+import type { Grant } from './grant.js';
 
 export const O = {
   RDONLY: 0o0, WRONLY: 0o1, RDWR: 0o2, ACCMODE: 0o3,
@@ -186,6 +187,12 @@ export interface FileSystem {
   /** Replaces an existing destination (file over file, empty dir over dir), as rename(2). */
   rename(srcDir: Ino, srcName: string, dstDir: Ino, dstName: string): Promise<void>;
   read(ino: Ino, offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * read() of up to `dst.length` bytes straight into the caller's granted window: each
+   * byte copied once, from the filesystem's own memory (its cache or pages) to the
+   * caller's. Optional: vfs otherwise calls read() and copies the result.
+   */
+  readInto?(ino: Ino, offset: number, dst: Grant): Promise<number>;
   write(ino: Ino, offset: number, data: Uint8Array): Promise<number>;
   readdir(dir: Ino): Promise<DirEntry[]>;
   /** vfs calls open/release around every open file so unlinked-but-open inodes live on. */

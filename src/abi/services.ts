@@ -192,6 +192,8 @@ export interface Ext2Service {
   fsync(session: number, ino: number, dataOnly: boolean): Promise<void>;
   sync(session: number): Promise<void>;
   statfs(session: number): Promise<StatFs>;
+  /** read() into a window vfs was granted for the process's call and passes on (only from the kernel domain). */
+  readInto(session: number, ino: number, offset: number, dst: Grant): Promise<number>;
 }
 
 /**
@@ -444,6 +446,7 @@ const FS_BY_INODE = {
   fsync: m(19, [SESSION, INO, ['dataOnly', 'bool']], 'void', 'makes one file durable (with its names unless `dataOnly`)', IDEMPOTENT),
   sync: m(20, [SESSION], 'void', 'makes everything durable', IDEMPOTENT),
   statfs: m(21, [SESSION], STATFS, 'filesystem usage', IDEMPOTENT),
+  readInto: m(22, [SESSION, INO, ['offset', 'num'], ['dst', GRANT]], 'int', "reads at `offset` into a granted window of the caller's caller, copied once from the filesystem's memory; the count", { ...IDEMPOTENT, bulk: ['dst'], check: (r, a) => (r as number) >= 0 && (r as number) <= (a[3] as { length: number }).length }),
 } as const;
 
 export const EXT2 = service<Ext2Service>('ext2', 'the ext2 filesystem on the block device, by inode number (vfs mounts it through services/vfs/remote-fs.ts); a call of an older session answers ESTALE', FS_BY_INODE);

@@ -184,7 +184,7 @@ export class ComponentTable {
     return this.o.devices[wanted];
   }
 
-  private context(record: ComponentRecord, arena: Arena): ComponentContext {
+  private context(record: ComponentRecord, arena: Arena, lends = false): ComponentContext {
     const dev = this.grantedDevice(record);
     // Kernel memory is one address space: a device bound to a kernel-domain driver is
     // mapped where every kernel-domain component can reach it (as MMIO in a C kernel).
@@ -201,6 +201,7 @@ export class ComponentTable {
       },
       kernel: bindClient(KERNEL, record.name, record.module.manifest.uses, (method, args) => this.kernelCall(method, args)),
       device: dev === undefined ? undefined : bindDevice(dev.kind, dev.memory),
+      ...(lends ? { lends } : {}),
     };
   }
 
@@ -226,7 +227,7 @@ export class ComponentTable {
   }
 
   private async startKernel(record: ComponentRecord): Promise<void> {
-    const instance = wrapComponent(record.module.create(this.context(record, this.o.kernelArena)), record.name, this.o.kernelArena, this.o.params.wildWriteBytes, record.faults,
+    const instance = wrapComponent(record.module.create(this.context(record, this.o.kernelArena, true)), record.name, this.o.kernelArena, this.o.params.wildWriteBytes, record.faults,
       SERVICES[record.name]!, { panic: (cause) => this.o.panic(record.name, cause) });
     record.instance = instance;
     // Direct calls: the binding is the instance's own (wrapped) methods. A failure that

@@ -106,6 +106,21 @@ export function create(ctx: ComponentContext): ComponentInstance & DiskFsService
     return run;
   }
 
+  // Reads up to `length` bytes at `offset` through the driver's window, a window's worth
+  // at a time, handing each piece to `put`; returns the count.
+  function readChunks(ino: number, offset: number, length: number, put: (at: number, bytes: Uint8Array) => void): number {
+    let done = 0;
+    while (done < length) {
+      const n = Math.min(windowBytes, length - done);
+      const got = check(call('fs_read', ino, offset + done, n), `read of inode ${ino}`);
+      if (got > n) bad(`read ${got} bytes of ${n}`);
+      put(done, sandbox!.copyOut(window, got));
+      done += got;
+      if (got < n) break;
+    }
+    return done;
+  }
+
   function current(s: number): void {
     if (session === 0 || s !== session) throw new KernelError(Errno.ESTALE, `${format}: session ${s} is not the current one (the driver restarted, or another client attached)`);
   }
@@ -200,16 +215,11 @@ export function create(ctx: ComponentContext): ComponentInstance & DiskFsService
     read: (s, ino, offset, length) => serial(false, () => {
       current(s);
       const out = new Uint8Array(Math.max(0, length));
-      let done = 0;
-      while (done < out.length) {
-        const n = Math.min(windowBytes, out.length - done);
-        const got = check(call('fs_read', ino, offset + done, n), `read of inode ${ino}`);
-        if (got > n) bad(`read ${got} bytes of ${n}`);
-        out.set(sandbox.copyOut(window, got), done);
-        done += got;
-        if (got < n) break;
-      }
-      return out.subarray(0, done);
+      return out.subarray(0, readChunks(ino, offset, out.length, (at, bytes) => out.set(bytes, at)));
+    }),
+    readInto: (s, ino, offset, dst) => serial(false, () => {
+      current(s);
+      return readChunks(ino, offset, dst.length, (at, bytes) => dst.write(at, bytes));
     }),
     write: (s, ino, offset, data) => serial(true, () => {
       current(s);

@@ -48,6 +48,51 @@ export async function mapBlock(vol: Volume, inode: Inode, n: number): Promise<Bl
   return b;
 }
 
+/**
+ * Logical blocks `first` .. `first + count - 1` of `inode` mapped to disk blocks (0
+ * for a hole), as mapBlock maps one. Blocks that share an indirect block cost one
+ * cache lookup (and one checksum check) for the run, not one each: a sequential read
+ * maps up to pointersPerBlock blocks per lookup.
+ */
+export async function mapBlocks(vol: Volume, inode: Inode, first: number, count: number): Promise<BlockNo[]> {
+  const out: BlockNo[] = new Array<BlockNo>(count);
+  const p = vol.pointersPerBlock;
+  let k = 0;
+  while (k < count) {
+    const n = first + k;
+    const path = blockPath(vol, n);
+    if (path.length === 1) {
+      const b = inode.block(path[0]!);
+      if (b !== 0) vol.checkPointer(b, inode.ino);
+      out[k++] = b;
+      continue;
+    }
+    // Walk down to the indirect block that holds n's pointer; the run continues in it.
+    const leafIndex = path[path.length - 1]!;
+    const run = Math.min(count - k, p - leafIndex);
+    let b = inode.block(path[0]!);
+    for (let level = 1; level < path.length - 1 && b !== 0; level++) {
+      vol.checkPointer(b, inode.ino);
+      const buf = vol.cache.peek(b) ?? await vol.cache.get(b, 'meta');
+      b = readPointer(buf.data, path[level]!);
+    }
+    if (b === 0) {
+      for (let i = 0; i < run; i++) out[k++] = asBlockNo(0);
+      continue;
+    }
+    vol.checkPointer(b, inode.ino);
+    // No await between taking the buffer and reading its pointers: it cannot be evicted.
+    const data = (vol.cache.peek(b) ?? await vol.cache.get(b, 'meta')).data;
+    for (let i = 0; i < run; i++) {
+      const at = (leafIndex + i) * 4;
+      const target = asBlockNo((data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16) | (data[at + 3]! << 24)) >>> 0);
+      if (target !== 0) vol.checkPointer(target, inode.ino);
+      out[k++] = target;
+    }
+  }
+  return out;
+}
+
 /** Like mapBlock, allocating the block (and any missing indirect blocks) when it is a hole. */
 // A fresh 'data' leaf is left for the caller to fill (getZeroed); a fresh 'meta' leaf
 // (directory or symlink block) comes back already zeroed in the cache.

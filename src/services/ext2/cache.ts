@@ -169,7 +169,21 @@ export class BufferCache {
    */
   async prefetch(blocks: readonly BlockNo[], kind: BufferKind): Promise<void> {
     this.checkPoison();
-    const missing = [...new Set(blocks)].filter((b) => b > 0 && b < this.blockLimit && !this.buffers.has(b)).sort((a, b) => a - b);
+    // Usually in ascending order already (a file's blocks, mapped in turn) and mostly cached.
+    const missing: BlockNo[] = [];
+    let ascending = true;
+    for (const b of blocks) {
+      if (b <= 0 || b >= this.blockLimit || this.buffers.has(b)) continue;
+      const last = missing.length > 0 ? missing[missing.length - 1]! : -1;
+      if (b === last) continue;
+      if (b < last) ascending = false;
+      missing.push(b);
+    }
+    if (missing.length === 0) return;
+    if (!ascending) {
+      missing.sort((a, b) => a - b);
+      for (let i = missing.length - 1; i > 0; i--) if (missing[i] === missing[i - 1]) missing.splice(i, 1);
+    }
     const limit = Math.min(MAX_COALESCE, Math.floor(this.slots / 4));
     const runs: { first: number; n: number }[] = [];
     for (let i = 0; i < missing.length;) {

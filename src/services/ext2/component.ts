@@ -95,6 +95,13 @@ export function create(ctx: ComponentContext): ComponentInstance & Ext2Service {
     rmdir: async (s, dir, name) => current(s).rmdir(asIno(dir), name),
     rename: async (s, srcDir, srcName, dstDir, dstName) => current(s).rename(asIno(srcDir), srcName, asIno(dstDir), dstName),
     read: async (s, ino, offset, length) => current(s).read(asIno(ino), offset, length),
+    readInto: async (s, ino, offset, dst) => {
+      const f = current(s);
+      if (f.readInto !== undefined) return f.readInto(asIno(ino), offset, dst);
+      const data = await f.read(asIno(ino), offset, dst.length);
+      dst.write(0, data);
+      return data.length;
+    },
     write: async (s, ino, offset, data) => current(s).write(asIno(ino), offset, data),
     readdir: async (s, dir) => current(s).readdir(asIno(dir)),
     async open(s, ino) {

@@ -5,8 +5,7 @@
 
 import { Errno, fail, isKernelError } from '../../abi/errno.js';
 import { isLnk, isChr, isBlk, S } from '../../abi/fs.js';
-import type { BlockNo } from '../../abi/ids.js';
-import { mapBlock, mapOrAllocate, maxFileSize, truncateBlocks } from './bmap.js';
+import { mapBlock, mapBlocks, mapOrAllocate, maxFileSize, truncateBlocks } from './bmap.js';
 import type { Inode } from './inode.js';
 import { RoCompat } from './layout.js';
 import type { Volume } from './volume.js';
@@ -28,8 +27,21 @@ const readAheads = new WeakMap<Inode, ReadAhead>();
 export async function readData(vol: Volume, inode: Inode, offset: number, length: number): Promise<Uint8Array> {
   const size = inode.size;
   if (offset >= size || length <= 0) return new Uint8Array(0);
+  const out = new Uint8Array(Math.min(size, offset + length) - offset);
+  await readDataInto(vol, inode, offset, out.length, (at, bytes) => out.set(bytes, at));
+  return out;
+}
+
+/**
+ * readData with the bytes handed to `put(at, bytes)` block by block instead of
+ * gathered (at counts from the start of the read; holes come as zeros): the caller
+ * copies each block once, straight from the cache to where it goes. `bytes` is only
+ * valid during the call. Returns the count read.
+ */
+export async function readDataInto(vol: Volume, inode: Inode, offset: number, length: number, put: (at: number, bytes: Uint8Array) => void): Promise<number> {
+  const size = inode.size;
+  if (offset >= size || length <= 0) return 0;
   const end = Math.min(size, offset + length);
-  const out = new Uint8Array(end - offset);
   const bs = vol.blockSize;
   const firstBlock = Math.floor(offset / bs);
   const lastBlock = Math.floor((end - 1) / bs);
@@ -40,30 +52,35 @@ export async function readData(vol: Volume, inode: Inode, offset: number, length
   const sequential = offset === ra.next;
   ra.ahead = sequential ? Math.min(maxAhead, Math.max(ra.ahead * 2, lastBlock - firstBlock + 1)) : 0;
   // The request's own blocks, mapped once.
-  const physical: BlockNo[] = [];
-  for (let k = firstBlock; k <= lastBlock; k++) physical.push(await mapBlock(vol, inode, k));
+  const physical = await mapBlocks(vol, inode, firstBlock, lastBlock - firstBlock + 1);
   const want = Math.min(fileLast, lastBlock + ra.ahead);
   if (!sequential || ra.fetchedTo < lastBlock || ra.fetchedTo - lastBlock < ra.ahead / 2) {
     const from = sequential ? Math.max(lastBlock + 1, ra.fetchedTo + 1) : lastBlock + 1;
-    const fetch = physical.slice();
-    for (let k = from; k <= want; k++) fetch.push(await mapBlock(vol, inode, k));
+    const fetch = from <= want ? physical.concat(await mapBlocks(vol, inode, from, want - from + 1)) : physical;
     await vol.cache.prefetch(fetch, 'data');
     ra.fetchedTo = Math.max(want, sequential ? ra.fetchedTo : -1);
   }
   ra.next = end;
-  // One copy per block, from the cache into the reply. A hit is synchronous.
+  // One copy per block, from the cache to the caller. A hit is synchronous.
   for (let pos = offset; pos < end;) {
     const n = Math.floor(pos / bs);
     const within = pos - n * bs;
     const chunk = Math.min(bs - within, end - pos);
     const b = physical[n - firstBlock]!;
-    if (b !== 0) {
+    if (b === 0) put(pos - offset, zeros(bs).subarray(0, chunk));
+    else {
       const buf = vol.cache.peek(b) ?? await vol.cache.get(b, 'data');
-      out.set(buf.data.subarray(within, within + chunk), pos - offset);
+      put(pos - offset, buf.data.subarray(within, within + chunk));
     }
     pos += chunk;
   }
-  return out;
+  return end - offset;
+}
+
+let zeroBlock = new Uint8Array(0);
+function zeros(n: number): Uint8Array {
+  if (zeroBlock.length < n) zeroBlock = new Uint8Array(n);
+  return zeroBlock;
 }
 
 /** Linux's relatime: update atime only when it is older than mtime/ctime or a day old. */

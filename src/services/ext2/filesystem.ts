@@ -11,10 +11,11 @@ import { Errno, fail, isKernelError, KernelError } from '../../abi/errno.js';
 import type { DirEntry, FileSystem, SetAttr, Stat, StatFs } from '../../abi/fs.js';
 import { isDir, isLnk, isReg, S } from '../../abi/fs.js';
 import { asIno, type Ino } from '../../abi/ids.js';
+import type { Grant } from '../../abi/grant.js';
 import { mapBlock, mapOrAllocate } from './bmap.js';
 import { MemoryCorruption } from './cache.js';
 import * as dir from './dir.js';
-import { destroyInode, readData, touchAccess, truncateData, writeData } from './file.js';
+import { destroyInode, readData, readDataInto, touchAccess, truncateData, writeData } from './file.js';
 import { InodeFlag, type Inode } from './inode.js';
 import { LINK_MAX, NAME_MAX, ROOT_INO } from './layout.js';
 import type { Volume } from './volume.js';
@@ -369,6 +370,18 @@ export class Ext2FileSystem implements FileSystem {
       const out = await readData(this.vol, i, offset, length);
       touchAccess(this.vol, i);
       return out;
+    });
+  }
+
+  readInto(ino: Ino, offset: number, dst: Grant): Promise<number> {
+    return this.run(async () => {
+      const i = await this.live(ino);
+      if (isDir(i.mode)) fail(Errno.EISDIR);
+      if (!isReg(i.mode)) fail(Errno.EINVAL);
+      if (!Number.isInteger(offset) || offset < 0) fail(Errno.EINVAL);
+      const n = await readDataInto(this.vol, i, offset, dst.length, (at, bytes) => dst.write(at, bytes));
+      touchAccess(this.vol, i);
+      return n;
     });
   }
 

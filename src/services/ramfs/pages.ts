@@ -13,6 +13,8 @@ import { PAGE_SIZE } from './page-pool.js';
 
 export { PAGE_SIZE };
 
+const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
+
 export class PageStore {
   // Page number -> its region in the arena. Only pages that were written exist.
   private readonly pages = new Map<number, Page>();
@@ -31,6 +33,16 @@ export class PageStore {
   /** Copies `length` bytes at `offset` into a fresh array; holes read as zeros. */
   read(offset: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
+    this.readInto(offset, length, (at, bytes) => out.set(bytes, at), false);
+    return out;
+  }
+
+  /**
+   * Hands the `length` bytes at `offset` to `put(at, bytes)` page by page (`at` from
+   * the start of the read; `bytes` valid only during the call), holes as zeros unless
+   * `holes` is false (the destination is zeroed already).
+   */
+  readInto(offset: number, length: number, put: (at: number, bytes: Uint8Array) => void, holes = true): void {
     let done = 0;
     while (done < length) {
       const at = offset + done;
@@ -38,10 +50,10 @@ export class PageStore {
       const within = at - index * PAGE_SIZE;
       const n = Math.min(PAGE_SIZE - within, length - done);
       const page = this.pages.get(index);
-      if (page !== undefined) out.set(page.bytes.subarray(within, within + n), done);
+      if (page !== undefined) put(done, page.bytes.subarray(within, within + n));
+      else if (holes) put(done, ZERO_PAGE.subarray(0, n));
       done += n;
     }
-    return out;
   }
 
   /**

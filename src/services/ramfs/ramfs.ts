@@ -10,6 +10,7 @@
 
 import type { Arena } from '../../lib/arena.js';
 import type { FileSystem, Stat, SetAttr, StatFs, DirEntry } from '../../abi/fs.js';
+import type { Grant } from '../../abi/grant.js';
 import { S, isDir, isReg, isLnk, dtFromMode, exactNs, splitNs } from '../../abi/fs.js';
 import type { Ino } from '../../abi/ids.js';
 import { asIno } from '../../abi/ids.js';
@@ -298,6 +299,17 @@ export class Ramfs implements FileSystem {
     // last change, so reads do not dirty the inode every time.
     if (i.atime <= i.mtime || i.atime <= i.ctime) i.atime = now();
     return n === 0 ? new Uint8Array(0) : i.data!.read(offset, n);
+  }
+
+  async readInto(ino: Ino, offset: number, dst: Grant): Promise<number> {
+    const i = this.inode(ino);
+    if (isDir(i.mode)) fail(Errno.EISDIR);
+    if (!isReg(i.mode)) fail(Errno.EINVAL);
+    if (!Number.isInteger(offset) || offset < 0) fail(Errno.EINVAL);
+    const n = Math.max(0, Math.min(dst.length, i.size - offset));
+    if (i.atime <= i.mtime || i.atime <= i.ctime) i.atime = now();
+    if (n > 0) i.data!.readInto(offset, n, (at, bytes) => dst.write(at, bytes));
+    return n;
   }
 
   async write(ino: Ino, offset: number, data: Uint8Array): Promise<number> {

@@ -37,11 +37,11 @@ export function defaultMakers(ctx: ComponentContext): FsMakers {
     ext2: async (rdev: number): Promise<FileSystem> => {
       // One block device, one ext2 server for it.
       if (rdev !== makedev(Major.BLK, 0)) fail(Errno.ENXIO, `no block device ${rdev >> 8},${rdev & 255}`);
-      return RemoteFs.attach(ctx.peer<Ext2Service>('ext2'), 'ext2', (m) => ctx.log(m));
+      return RemoteFs.attach(ctx.peer<Ext2Service>('ext2'), 'ext2', (m) => ctx.log(m), ctx.lends === true);
     },
     diskfs: async (rdev: number): Promise<FileSystem> => {
       if (rdev !== makedev(Major.BLK, 0)) fail(Errno.ENXIO, `no block device ${rdev >> 8},${rdev & 255}`);
-      return RemoteFs.attach(ctx.peer<DiskFsService>('diskfs'), 'diskfs', (m) => ctx.log(m));
+      return RemoteFs.attach(ctx.peer<DiskFsService>('diskfs'), 'diskfs', (m) => ctx.log(m), ctx.lends === true);
     },
     hostfs: async (source: string): Promise<FileSystem> => {
       const m = /^host(\d+)$/.exec(source);

@@ -19,6 +19,7 @@
 // names another file. New opens work on the re-mounted image.
 
 import type { DirEntry, FileSystem, SetAttr, Stat, StatFs } from '../../abi/fs.js';
+import type { Grant } from '../../abi/grant.js';
 import type { Ext2Service } from '../../abi/services.js';
 import { asIno, type Ino } from '../../abi/ids.js';
 import { Errno, KernelError, isKernelError } from '../../abi/errno.js';
@@ -31,15 +32,19 @@ export class RemoteFs implements FileSystem {
   private reattaching: Promise<void> | undefined;
   private detached = false;
 
-  private constructor(private readonly peer: Ext2Service, readonly fsType: string, private readonly log: (m: string) => void, a: { session: number; root: number; readOnly: boolean }) {
+  private constructor(private readonly peer: Ext2Service, readonly fsType: string, private readonly log: (m: string) => void, a: { session: number; root: number; readOnly: boolean }, lends: boolean) {
     this.session = a.session;
     this.rootIno = asIno(a.root);
     this.readOnly = a.readOnly;
+    // A vfs in the kernel domain passes the process's grant on, and the filesystem
+    // copies from its cache straight into the process's memory; elsewhere vfs may not
+    // lend, and read() brings the bytes to vfs, which copies them on.
+    if (lends) this.readInto = (ino, offset, dst) => this.call(true, (s) => this.peer.readInto(s, ino, offset, dst));
   }
 
-  /** Mounts: starts a session with the filesystem component `peer`. */
-  static async attach(peer: Ext2Service, fsType: string, log: (m: string) => void): Promise<RemoteFs> {
-    return new RemoteFs(peer, fsType, log, await peer.attach());
+  /** Mounts: starts a session with the filesystem component `peer`; `lends`: vfs may pass grants on (ComponentContext.lends). */
+  static async attach(peer: Ext2Service, fsType: string, log: (m: string) => void, lends = false): Promise<RemoteFs> {
+    return new RemoteFs(peer, fsType, log, await peer.attach(), lends);
   }
 
   // A new session after the server answered ESTALE to session `stale` (unless another
@@ -92,6 +97,7 @@ export class RemoteFs implements FileSystem {
   rmdir(dir: Ino, name: string): Promise<void> { return this.call(false, (s) => this.peer.rmdir(s, dir, name)); }
   rename(srcDir: Ino, srcName: string, dstDir: Ino, dstName: string): Promise<void> { return this.call(false, (s) => this.peer.rename(s, srcDir, srcName, dstDir, dstName)); }
   read(ino: Ino, offset: number, length: number): Promise<Uint8Array> { return this.call(true, (s) => this.peer.read(s, ino, offset, length)); }
+  readInto?: (ino: Ino, offset: number, dst: Grant) => Promise<number>;
   write(ino: Ino, offset: number, data: Uint8Array): Promise<number> { return this.call(false, (s) => this.peer.write(s, ino, offset, data)); }
   readdir(dir: Ino): Promise<DirEntry[]> { return this.call(true, (s) => this.peer.readdir(s, dir)); }
   open(ino: Ino): Promise<void> { return this.call(false, (s) => this.peer.open(s, ino)); }
