@@ -85,6 +85,11 @@ await esbuild.build({
 const binDir = 'src/user/bin';
 const programs = readdirSync(binDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.startsWith('_'));
 mkdirSync('build/bin', { recursive: true });
+// The --help texts (util/usage-text.ts) are not bundled: each program gets, at the top
+// of its bundle, only the entries it names (its own, and chown's chgrp), `man` all of
+// them; the table of every program in every program was half of a small one's bytes.
+const { USAGES } = await import(pathToFileURL(path.join(root, 'dist/src/user/util/usage-text.js')).href);
+const USAGE_GLOBAL = '__kernelkit_usages';
 await esbuild.build({
   entryPoints: programs.map((f) => path.join(binDir, f)),
   outdir: 'build/bin',
@@ -94,7 +99,24 @@ await esbuild.build({
   target: 'es2022',
   minify: true,
   logLevel: 'warning',
+  plugins: [{
+    name: 'usage-per-program',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]src[\\/]user[\\/]util[\\/]usage-text\.ts$/ }, () => ({ contents: `export const USAGES = ${USAGE_GLOBAL};`, loader: 'js' }));
+    },
+  }],
 });
+for (const f of programs) {
+  const out = path.join('build/bin', f.replace(/\.ts$/, '.js'));
+  const name = f.replace(/\.ts$/, '');
+  const text = readFileSync(out, 'utf8');
+  if (!text.includes(USAGE_GLOBAL)) continue;
+  const named = (key) => key === name || [`"${key}"`, `'${key}'`, `\`${key}\``].some((q) => text.includes(q));
+  const own = name === 'man' ? USAGES : Object.fromEntries(Object.entries(USAGES).filter(([key]) => named(key)));
+  const strict = '"use strict";';
+  const at = text.startsWith(strict) ? strict.length : 0;
+  writeFileSync(out, `${text.slice(0, at)}var ${USAGE_GLOBAL}=${JSON.stringify(own)};${text.slice(at)}`);
+}
 // The sandbox refuses, without parsing, text that looks like a dynamic import or an
 // HTML comment (ses's rules); a program bundle must not contain any.
 const refused = [/(^|[^.]|\.\.\.)\bimport(\s*(?:\(|\/[/*]))/, /<!--|-->/];

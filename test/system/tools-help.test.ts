@@ -1,4 +1,5 @@
-// Every program in /bin answers --help with its usage on stdout and status 0, and an
+// Every program in /bin answers --help with its usage on stdout (its own entry of
+// util/usage-text.ts, which its bundle carries) and status 0, and an
 // unknown option with one line on stderr and status 2, on every preset. Not checked:
 // sh (the shell's command line is its own) and clang (it needs the toolchain under
 // /usr); the bad-option half skips the programs that take any argument as data, as
@@ -8,6 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sh, noLeaks, PRESETS } from './harness.js';
+import { USAGES } from '../../src/user/util/usage-text.js';
 
 // The sources sit three levels above the compiled test (dist/test/system).
 const programs = fs.readdirSync(fileURLToPath(new URL('../../../src/user/bin', import.meta.url)))
@@ -34,6 +36,10 @@ for (const preset of PRESETS) {
       if (helpStatus !== '0' || helpErr !== '0' || Number(helpBytes) === 0) problems.push(`${p} --help: status ${helpStatus}, ${helpBytes} bytes out, ${helpErr} lines on stderr`);
       const usage = first.join(' ');
       if (!/^usage: /i.test(usage)) problems.push(`${p} --help: first line ${JSON.stringify(usage)}`);
+      // Its own entry, not the fallback: each bundle carries only the entries it names (scripts/build.mjs).
+      // ([ is test's code and answers with test's usage, as GNU's [ --help does.)
+      const own = USAGES[p === '[' ? 'test' : p]?.split('\n')[0];
+      if (own !== undefined && usage !== `Usage: ${own}`) problems.push(`${p} --help: ${JSON.stringify(usage)}, not its usage entry`);
       if (!takesAnyArgument.has(p) && (badStatus !== '2' || badErr !== '1')) problems.push(`${p} --no-such-option: status ${badStatus}, ${badErr} lines on stderr`);
     }
     assert.deepEqual(problems, []);
