@@ -430,6 +430,11 @@ export class Kernel {
       inherited.push([childFd, parent.fds.get(parentFd).file]);
     }
     const name = (req.argv[0] ?? req.path).split('/').pop() ?? req.path;
+    // The thread of a process that just exited is about to be ready: wait for it rather
+    // than start another (proc/pool.ts). Before pm hears of the child, so that no
+    // other call finds a pid pm gave out and the kernel does not know yet.
+    const settling = this.pool.settling();
+    if (settling !== undefined) await settling;
     // One call: pm answers with the child's group and session too (it decides them).
     const { pid, pgid, sid } = await this.pm.fork(parent?.pid ?? 0, parent === undefined ? -1 : (req.pgid ?? 0), name, { uid: cred.uid, euid: cred.euid, suid: cred.suid });
     if (this.procs.has(pid)) throw new KernelError(Errno.EIO, `pm.fork returned pid ${pid}, which is in use`);
@@ -499,11 +504,11 @@ export class Kernel {
     p.thread = undefined;
     // Its direct calls are revoked before its descriptors close.
     this.direct?.detach(p);
-    // The parent is told (pm.exit) only once the thread is idle or gone, so the thread
-    // is ready for the parent's next spawn.
-    let released: Promise<unknown> = Promise.resolve();
+    // The parent is told (pm.exit) without waiting for the thread to report idle: the
+    // pool counts a parked thread as coming back, and a spawn that finds none ready
+    // waits for it (proc/pool.ts), so the report overlaps the parent's next spawn.
     if (lease !== undefined) {
-      if (fromExit) released = this.pool.release(lease, () => p.complete(0));
+      if (fromExit) void this.pool.release(lease, () => p.complete(0));
       else this.pool.discard(lease);
     }
     // Its console read must not take the next line typed (it belongs to whoever reads next).
@@ -516,7 +521,6 @@ export class Kernel {
     }
     if (p.cwdDir !== undefined) { const dir = p.cwdDir; p.cwdDir = undefined; await closeFile(this, dir).catch(() => {}); }
     this.components.forgetMemory(p.memoryId);
-    await released;
     if (p.trace !== undefined || p.traceChildren !== undefined) await detach(this, p, this.params.traceFlushMs);
     if (!await this.reportExit(p, code, signal)) {
       // pm never took the exit: the parent's wait is answered from the kernel's table.

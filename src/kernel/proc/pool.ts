@@ -8,7 +8,12 @@
 // - parked: its process called exit; the kernel answered the exit trap and waits for
 //   the thread to report idle (its state word, below) after a macrotask turn, i.e.
 //   when no code of the program can run any more. It is then ready again (newest
-//   first), or terminated when `maxIdle` threads are already ready.
+//   first), or terminated when `maxIdle` threads are already ready. A parked thread
+//   counts as one on its way back: none is started to replace it, and a spawn waits
+//   for it (`settling`) rather than take another. So the parent of an exited process
+//   is told at once (kernel.ts exitProcess), and the thread's idle report overlaps
+//   the parent's next spawn (its program read, usually) instead of delaying the
+//   parent's wait.
 // - A process that is killed, crashes, or whose thread does not report idle within
 //   `graceMs` loses its thread: it is terminated, never handed to anyone else.
 // - Pooled threads have the default JavaScript heap limit (RLIMIT_AS); a process with
@@ -34,7 +39,7 @@ export interface ThreadLease {
 
 interface Pooled { thread: ThreadHandle; state: Int32Array }
 
-interface Parking { entry: Pooled; expected: number; done(idle: boolean): void; timer: unknown }
+interface Parking { entry: Pooled; expected: number; done(idle: boolean): void; timer: unknown; settled: Promise<boolean> }
 
 /** Counters for `sysinfo` (SysInfo.THREADS). */
 export interface ThreadStats { started: number; reused: number; discarded: number; ready: number; booting: number }
@@ -65,9 +70,20 @@ export class ThreadPool {
     if (size > 0) this.booting.push(this.create());
   }
 
-  /** Starts threads until `size` are ready or booting. */
+  /** Starts threads until `size` are ready, booting or parked (on their way back). */
   fill(): void {
-    while (!this.closed && this.ready.length + this.booting.length < this.size) this.booting.push(this.create());
+    while (!this.closed && this.ready.length + this.booting.length + this.parked.size < this.size) this.booting.push(this.create());
+  }
+
+  /**
+   * While a thread is parked: resolves once one of the parked has settled (it is
+   * ready again — and taken first, its caches warm from the process before — or it
+   * was ended, at the latest after `graceMs`). Undefined when none is parked. A spawn
+   * waits for this before it takes a thread.
+   */
+  settling(): Promise<unknown> | undefined {
+    if (this.parked.size === 0) return undefined;
+    return Promise.race([...this.parked].map((p) => p.settled));
   }
 
   private create(heapBytes = this.heapBytes): Pooled {
@@ -124,15 +140,20 @@ export class ThreadPool {
     const entry: Pooled = { thread: lease.thread, state: lease.state };
     // The count once this process is over: its boot, the runs before it, and this one.
     const expected = lease.runsBefore + 2;
+    let settle!: (idle: boolean) => void;
+    const settled = new Promise<boolean>((resolve) => { settle = resolve; });
     return new Promise<boolean>((resolve) => {
-      if (this.closed) { this.discard(entry); resolve(false); return; }
+      if (this.closed) { this.discard(entry); resolve(false); settle(false); return; }
       const parking: Parking = {
-        entry, expected, timer: undefined,
+        entry, expected, timer: undefined, settled,
         done: (idle) => {
           if (!this.parked.delete(parking)) return;
           clearTimeout(parking.timer);
           if (idle && lease.ownHeap !== true && this.ready.length < this.maxIdle) { this.watch(entry); this.ready.push(entry); } else this.discard(entry);
           resolve(idle);
+          settle(idle);
+          // One that did not come back (or that was not kept) is replaced now.
+          this.fill();
         },
       };
       this.parked.add(parking);
