@@ -319,7 +319,10 @@ export class Kernel {
       try {
         // The eBPF component-call hook rides on the tracer: with a program attached, syscalls run traced.
         const sink = bpfHooked && this.bpf.hooks['kernelkit/component_call'].length !== 0 ? componentCallSink(this.bpf, this.procs, p.trace) : p.trace;
-        result = await (sink === undefined ? handler(this, p, args) : tracedSyscall(this, p, nr, args, handler, sink));
+        const out = sink === undefined ? handler(this, p, args) : tracedSyscall(this, p, nr, args, handler, sink);
+        // A handler that answers at once (null, getpid in the kernel domain, ...) is
+        // answered in this turn: no promise to wait on, no microtask in between.
+        result = typeof out === 'number' ? out : await out;
       } catch (e) {
         if (e instanceof KernelPanic) return;
         // Anything but an errno escaping a syscall is a kernel bug.
