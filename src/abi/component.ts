@@ -25,6 +25,12 @@ export interface KernelCalls {
    * order, and those to send back out (XDP_TX), as the program left them.
    */
   xdp(frames: Uint8Array[]): Promise<{ pass: Uint8Array[]; tx: Uint8Array[] }>;
+  /**
+   * Maps lent memory `id` into the calling server: a grant vfs passed on names a
+   * process's memory this server has not seen yet (a server runtime's call, for the
+   * servers vfs passes grants to; in the kernel domain there is nothing to map).
+   */
+  mapLent(id: number): Promise<void>;
 }
 
 export interface ProcessRecord {

@@ -507,6 +507,7 @@ export const KERNEL = service<KernelService>('kernel', 'calls into the kernel co
   procInfo: m(5, [['topic', 'str'], ['pid', 'int']], 'any', 'what /proc shows: processes, one process, its descriptors, or the system (abi/procfs.ts)', IDEMPOTENT),
   xdp: m(6, [['frames', { list: 'bytes' }]], { record: { pass: { list: 'bytes' }, tx: { list: 'bytes' } } }, "eth0's XDP hook: the frames to pass up and to send back (the NIC driver, while an XDP program is attached)",
     { check: (r, a) => { const x = r as { pass: unknown[]; tx: unknown[] }; return x.pass.length + x.tx.length <= (a[0] as unknown[]).length; } }),
+  mapLent: m(7, [['id', 'int']], 'void', 'maps a process\'s lent memory into the calling server, which vfs passes grants on to (its runtime asks, at the first grant naming it)', IDEMPOTENT),
 });
 
 export const PROC = service<ProcService>('proc', 'the process filesystem at /proc, read-only, by inode number (vfs mounts it through services/vfs/proc-fs.ts)', {
@@ -605,10 +606,24 @@ export function checkReply(def: MethodDef, service: string, result: unknown, arg
   throw new KernelError(Errno.EIO, `${service} returned a malformed reply to ${def.name}`);
 }
 
-/** `service.method` takes grants, and a component (not the kernel) calls it: the refusal, else undefined. */
-export function lendRefusal(caller: string, service: string, method: string): KernelError | undefined {
+/**
+ * Whether component `name` is itself lent grants (its service has a method that takes
+ * one: vfs). Only such a component may pass a grant on to a peer, and only a grant it
+ * holds, for the call it holds it for (MINIX 3's indirect grants): its runtime sends a
+ * live grant's own window, never a reference the component made up.
+ */
+export function passesGrants(name: string): boolean {
+  return SERVICES[name]?.methods.some((m) => m.grants.length > 0) === true;
+}
+
+/**
+ * `service.method` takes grants, and a component calls it: the refusal, else undefined.
+ * `passOn`: the call came on a direct channel, where a component that passes grants
+ * (passesGrants) may hand one on.
+ */
+export function lendRefusal(caller: string, service: string, method: string, passOn = false): KernelError | undefined {
   const def = SERVICES[service]?.byName.get(method);
-  if (def === undefined || def.grants.length === 0) return undefined;
+  if (def === undefined || def.grants.length === 0 || (passOn && passesGrants(caller))) return undefined;
   return new KernelError(Errno.EPERM, `${caller} cannot lend memory: ${service}.${method} takes grants from the kernel only`);
 }
 

@@ -214,6 +214,8 @@ export class Kernel {
       log: async (message) => { this.log.log(message); },
       procInfo: (topic, pid) => procInfo(this, topic, pid),
       xdp: async (frames) => runXdp(this.bpf, frames),
+      // A kernel-domain component reaches lent memory directly (table.ts maps it for servers).
+      mapLent: async () => {},
     };
   }
 
@@ -463,6 +465,8 @@ export class Kernel {
       type: 'start', pid, argv, env: req.env, program, page, userMemory, kernelBell: this.bellMemory, spinUs: this.params.processSpinUs,
       spinners: this.params.spinningProcesses, spinProbeEvery: this.params.spinProbeEvery, sleepAfterWaking: this.params.sleepAfterWaking !== 0, direct: this.directFiles()?.attach(p),
     };
+    // vfs's server may pass grants of the process's memory on (to ext2): it is lent.
+    if (start.direct !== undefined) this.components.lendMemory(p.memoryId, p.userMemory);
     thread.post(start);
     return pid;
   }
@@ -571,7 +575,7 @@ export class Kernel {
    * reference (component/server.ts). The caller revokes it when the call is over.
    */
   lend(p: Process, window: Uint8Array, writable: boolean): WindowGrant {
-    if (!this.components.lent.has(p.memoryId)) this.components.lent.set(p.memoryId, p.userMemory);
+    this.components.lendMemory(p.memoryId, p.userMemory);
     return new WindowGrant(p.umem, { grant: p.memoryId, offset: window.byteOffset, length: window.length, writable }, p.userMemory);
   }
 

@@ -63,7 +63,7 @@ export async function withTable(modules: Record<string, ComponentModule>, transp
   const kernelBell = new Doorbell(kernelBellMemory);
   const panics: string[] = [];
   const kernelCalls: KernelCalls & { log(m: string): Promise<void> } = {
-    signalGroup: async () => {}, processTable: async () => [], terminate: async () => {}, log: async () => {}, procInfo: async () => [], xdp: async (frames) => ({ pass: frames, tx: [] }),
+    signalGroup: async () => {}, processTable: async () => [], terminate: async () => {}, log: async () => {}, procInfo: async () => [], xdp: async (frames) => ({ pass: frames, tx: [] }), mapLent: async () => {},
   };
   const t = new ComponentTable({
     platform: inProcessPlatform(modules), params: { ...defaultParams }, transport,

@@ -33,7 +33,7 @@ import { WindowGrant } from '../ipc/grant.js';
 import { answerWord } from '../../lib/poller.js';
 import type { DirectControl } from '../proc/direct.js';
 
-interface Page { slot: number; pid: number; ctl: Int32Array; regs: Float64Array; hints: Uint8Array; memory: Uint8Array; view: DataView; busy: boolean }
+interface Page { slot: number; pid: number; ctl: Int32Array; regs: Float64Array; hints: Uint8Array; memory: Uint8Array; memoryId: number; view: DataView; busy: boolean }
 
 type FileCalls = {
   readInto(handle: number, offset: number, dst: WindowGrant): Promise<number>;
@@ -91,7 +91,7 @@ export class DirectServer {
       case 'direct-process':
         this.pages.set(c.slot, {
           slot: c.slot, pid: c.pid, ctl: new Int32Array(c.page, 0, 4), regs: new Float64Array(c.page, DIRECT_REGS_OFFSET, DIRECT_REGS), hints: new Uint8Array(c.page, DIRECT_HINTS_OFFSET, DIRECT_FDS),
-          memory: c.memory === undefined ? new Uint8Array(0) : new Uint8Array(c.memory), view: new DataView(c.memory ?? new ArrayBuffer(0)), busy: false,
+          memory: c.memory === undefined ? new Uint8Array(0) : new Uint8Array(c.memory), memoryId: c.memoryId ?? DIRECT_GRANT, view: new DataView(c.memory ?? new ArrayBuffer(0)), busy: false,
         });
         return true;
       case 'direct-process-gone': this.pages.delete(c.slot); return true;
@@ -301,7 +301,7 @@ export class DirectServer {
 
   private window(page: Page, ptr: number, length: number, writable: boolean): WindowGrant | undefined {
     if (!Number.isInteger(ptr) || !Number.isInteger(length) || ptr < 0 || length < 0 || ptr + length > page.memory.length) return undefined;
-    return new WindowGrant(page.memory, { grant: DIRECT_GRANT, offset: ptr, length, writable });
+    return new WindowGrant(page.memory, { grant: page.memoryId, offset: ptr, length, writable });
   }
 
   // pm: the pid calls, for the pid the kernel said this page is (the process names no pid of its own but a target).

@@ -11,7 +11,7 @@ import type { Value } from '../../lib/codec.js';
 import type { ComponentContext, ComponentFactory, ComponentInstance, KernelCalls, Manifest } from '../../abi/component.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import { SandboxInstance } from '../sandbox/instance.js';
-import { SERVICES, KERNEL, checkReply, grants, lendRefusal } from '../../abi/services.js';
+import { SERVICES, KERNEL, checkReply, grants, lendRefusal, passesGrants, type ServiceDef } from '../../abi/services.js';
 import { ShmEndpoint, PortEndpoint, type Endpoint, type PortLike } from '../ipc/endpoint.js';
 import { codecWire, fixedWire } from '../ipc/wire.js';
 import type { ChannelEnd } from '../ipc/channel.js';
@@ -81,9 +81,15 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
   // Memory the kernel lent windows of, mapped into this server (the 'memory' message may
   // arrive after the call that needs it: the call waits for it, a while).
   const lent = new Map<number, Uint8Array>();
+  // The lent memory id of each direct page's process, by slot.
+  const directMemory = new Map<number, number>();
   const lentWaiters = new Map<number, (() => void)[]>();
-  const lentMemory = async (id: number): Promise<Uint8Array> => {
+  const lentMemory = async (id: number, passedOn = false): Promise<Uint8Array> => {
     const deadline = performance.now() + LENT_MEMORY_WAIT_MS;
+    // A grant vfs passed on may name a process's memory the kernel has not mapped here
+    // yet: ask for it (the kernel maps only memory it lent, and only into a server vfs
+    // passes grants to).
+    if (passedOn && !lent.has(id)) await rpc.call('kernel', 'mapLent', [id]);
     for (let m = lent.get(id); ; m = lent.get(id)) {
       if (m !== undefined) return m;
       if (performance.now() > deadline) throw new KernelError(Errno.EFAULT, `grant ${id}: no such memory was lent`);
@@ -96,7 +102,7 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
     }
   };
   // Server dispatch: only the methods of this component's service list.
-  const serve = async (_to: string, method: string, args: Value[]): Promise<Value> => {
+  const serve = async (_to: string, method: string, args: Value[], passedOn = false): Promise<Value> => {
     const fn = own.byName.has(method) ? instance[method] : undefined;
     if (typeof fn !== 'function') throw new KernelError(Errno.ENOSYS, `${init.name} has no method ${method}`);
     const at = own.byName.get(method)!.grants;
@@ -109,7 +115,7 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
       const ref = a[i] as unknown;
       if (!isGrantRef(ref)) throw new KernelError(Errno.EFAULT, `${method}: argument ${i} is not a grant`);
       let g: WindowGrant;
-      try { g = new WindowGrant(await lentMemory(ref.grant), ref); } catch (e) { throw e instanceof GrantViolation ? new KernelError(Errno.EFAULT, e.message) : e; }
+      try { g = new WindowGrant(await lentMemory(ref.grant, passedOn), ref); } catch (e) { throw e instanceof GrantViolation ? new KernelError(Errno.EFAULT, e.message) : e; }
       granted.push(g);
       a[i] = g as unknown as Value;
     }
@@ -132,8 +138,10 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
   const attachClient = (end: ChannelEnd): void => {
     const ep = new ShmEndpoint(end.memory, end.side, new Doorbell(end.peerBell), fixedWire(own, undefined));
     // Replies to calls from an earlier instance of the client land in the old end: dropped with it.
-    // Only the kernel lends memory: a grant from another component is refused.
-    new Rpc(ep, (to, method, args) => { const refused = lendRefusal(end.peer, init.name, method); return refused !== undefined ? Promise.reject(refused) : serve(to, method, args); }, (e) => host.crash(e));
+    // Only the kernel lends memory: a grant from another component is refused, unless
+    // it is vfs passing on one it holds (services.ts passesGrants; its runtime sends
+    // only a live grant's own window, below).
+    new Rpc(ep, (to, method, args) => { const refused = lendRefusal(end.peer, init.name, method, true); return refused !== undefined ? Promise.reject(refused) : serve(to, method, args, true); }, (e) => host.crash(e));
     clients.set(end.peer, ep);
   };
   const bell = new Doorbell(init.serverBell);
@@ -157,7 +165,12 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
       for (const wake of lentWaiters.get(m.id)?.splice(0) ?? []) wake();
     }
     else if (m.type === 'memory-gone') lent.delete(m.id);
-    else if (direct.control(m)) bell.ring();
+    else if (direct.control(m)) {
+      // A direct page's process memory is lent memory too: vfs may pass grants of it on.
+      if (m.type === 'direct-process' && m.memory !== undefined && m.memoryId !== undefined) { lent.set(m.memoryId, new Uint8Array(m.memory)); directMemory.set(m.slot, m.memoryId); }
+      else if (m.type === 'direct-process-gone') { const id = directMemory.get(m.slot); if (id !== undefined) { directMemory.delete(m.slot); lent.delete(id); } }
+      bell.ring();
+    }
     else if (m.type === 'shutdown') {
       Promise.resolve(instance.shutdown?.()).catch(() => {}).finally(() => host.port.post({ type: 'shutdown-done' }));
     }
@@ -177,6 +190,22 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
   for (const m of early.splice(0)) control(m);
 
   const viaKernel = (to: string) => (method: string, args: Value[]): Promise<Value> => rpc.call(to, method, args);
+  // A grant passed on to a peer (vfs -> ext2) travels as its own reference, and only a
+  // live grant over memory the kernel lent this server: anything else the component
+  // puts there (a reference it made up, a revoked grant) is refused before it leaves.
+  const passOn = (service: ServiceDef, method: string, args: Value[]): Value[] => {
+    const at = service.byName.get(method)?.grants ?? [];
+    // (One that may not pass grants on is refused by the receiver, in the same words as ever.)
+    if (at.length === 0 || !passesGrants(init.name)) return args;
+    const out = [...args];
+    for (const i of at) {
+      const g = args[i] as unknown;
+      const ref = g instanceof WindowGrant ? WindowGrant.passable(g, lent) : undefined;
+      if (ref === undefined) throw new KernelError(Errno.EPERM, `${init.name} cannot lend memory: ${service.name}.${method} takes a grant it holds, not ${g instanceof WindowGrant ? 'a revoked one' : 'a made-up one'}`);
+      out[i] = { ...ref } as unknown as Value;
+    }
+    return out;
+  };
   const ctx: ComponentContext = {
     name: init.name,
     arena,
@@ -186,11 +215,13 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
       const service = SERVICES[name];
       if (!grants(uses, name) || name === 'kernel' || service === undefined) throw new KernelError(Errno.EPERM, `${init.name} holds no capability for ${name}`);
       // Direct: the channel end for this edge. Relayed (mach, postmessage): through the kernel.
-      const call = init.transport === 'shm' ? ((l: PeerLink) => (method: string, args: Value[]) => l.call(method, args))(linkFor(name)) : viaKernel(name);
+      const call = init.transport === 'shm' ? ((l: PeerLink) => (method: string, args: Value[]) => { try { return l.call(method, passOn(service, method, args)); } catch (e) { return Promise.reject(e); } })(linkFor(name)) : viaKernel(name);
       return bindClient<T>(service, init.name, uses, call);
     },
     kernel: bindClient<KernelCalls>(KERNEL, init.name, uses, viaKernel('kernel')),
     device: init.device === undefined ? undefined : bindDevice(init.device.kind, init.device.memory),
+    // vfs under shm passes the process's grants on to the filesystem servers.
+    ...(init.transport === 'shm' && passesGrants(init.name) ? { lends: true } : {}),
   };
 
   // The server's address space: its own arena and, if granted, its own device.

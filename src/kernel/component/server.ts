@@ -217,17 +217,23 @@ export class UserServer {
         const a = args[i] as unknown;
         if (a instanceof WindowGrant) {
           const lender = WindowGrant.lender(a);
-          if (lender !== undefined && !this.mapped.has(a.ref.grant)) { this.post({ type: 'memory', id: a.ref.grant, memory: lender }); this.mapped.add(a.ref.grant); }
+          if (lender !== undefined) this.map(a.ref.grant, lender);
           args[i] = { ...a.ref } as unknown as Value;
         } else if (isGrantRef(a) && !this.mapped.has(a.grant)) {
           const memory = this.o.lent.get(a.grant);
           if (memory === undefined) return Promise.reject(new KernelError(Errno.EFAULT, `grant ${a.grant}: its memory is gone`));
-          this.post({ type: 'memory', id: a.grant, memory });
-          this.mapped.add(a.grant);
+          this.map(a.grant, memory);
         }
       }
     }
     return this.rpc.call(this.o.manifest.name, method, args, replays);
+  }
+
+  /** Maps lent memory `id` into this server (once). */
+  map(id: number, memory: SharedArrayBuffer): void {
+    if (this.mapped.has(id)) return;
+    this.post({ type: 'memory', id, memory });
+    this.mapped.add(id);
   }
 
   /** Unmaps a lent memory that is gone. */

@@ -23,7 +23,9 @@ import type { DeviceKind } from '../../abi/component.js';
 import type { Platform } from '../platform.js';
 import type { Params } from '../params.js';
 import { bindDevice } from '../device.js';
-import { SERVICES, KERNEL, lendRefusal, type ServiceDef } from '../../abi/services.js';
+import { SERVICES, KERNEL, lendRefusal, passesGrants, type ServiceDef } from '../../abi/services.js';
+import type { GrantRef } from '../../abi/grant.js';
+import { GrantViolation, WindowGrant, isGrantRef } from '../ipc/grant.js';
 import { wrapComponent, type FaultState, type FaultType } from './fault.js';
 import { UserServer, type Transport, type ServerInit } from './server.js';
 import type { ComponentModule } from './server-runtime.js';
@@ -215,6 +217,11 @@ export class ComponentTable {
     const counter = this.peerCounter(record.name, service.name);
     return bindClient<T>(service, record.name, record.module.manifest.uses, (method, args) => {
       counter.calls++;
+      // A grant passed on (vfs -> ext2) must be one the caller holds, its call not over:
+      // the kernel-domain caller hands the object itself, never a reference it made up.
+      for (const i of service.byName.get(method)?.grants ?? []) {
+        if (!WindowGrant.live(args[i])) return Promise.reject(new KernelError(Errno.EPERM, `${record.name} cannot lend memory: ${service.name}.${method} takes a grant it holds, not ${args[i] instanceof WindowGrant ? 'a revoked one' : 'a made-up one'}`));
+      }
       const target = this.iface<Record<string, (...a: Value[]) => Promise<Value>>>(service.name);
       return target[method]!(...args);
     });
@@ -269,12 +276,46 @@ export class ComponentTable {
   private serveOnChannel(service: string, client: string, method: string, args: Value[]): Promise<Value> {
     const c = this.records.get(client);
     if (c === undefined || !grants(c.module.manifest.uses, service, method)) return Promise.reject(new KernelError(Errno.EPERM, `${client} holds no capability for ${service}.${method}`));
-    const refused = lendRefusal(client, service, method);
+    const refused = lendRefusal(client, service, method, true);
     if (refused !== undefined) return Promise.reject(refused);
     const target = this.iface<Record<string, ((...a: Value[]) => Promise<Value>) | undefined>>(service);
     const fn = target[method];
     if (fn === undefined) return Promise.reject(new KernelError(Errno.ENOSYS, `${service} has no method ${method}`));
-    return fn(...args);
+    const at = SERVICES[service]?.byName.get(method)?.grants ?? [];
+    if (at.length === 0) return fn(...args);
+    // A grant a user-domain vfs passes on: a window of a memory the kernel lent, over
+    // that memory, for this call only.
+    const granted: WindowGrant[] = [];
+    try {
+      for (const i of at) {
+        const ref = args[i] as unknown;
+        const memory = isGrantRef(ref) ? this.lent.get(ref.grant) : undefined;
+        if (memory === undefined) throw new KernelError(Errno.EFAULT, `${client}: argument ${i} of ${service}.${method} is not a grant of lent memory`);
+        const g = new WindowGrant(new Uint8Array(memory), ref as GrantRef, memory);
+        granted.push(g);
+        args = [...args];
+        args[i] = g as unknown as Value;
+      }
+    } catch (e) {
+      return Promise.reject(e instanceof GrantViolation ? new KernelError(Errno.EFAULT, e.message) : e);
+    }
+    return fn(...args).finally(() => { for (const g of granted) g.revoke(); });
+  }
+
+  /**
+   * Lends process memory `id`: a server maps it when a call that needs it goes there
+   * (server.ts), or when it asks for it because vfs passed it a grant of it (mapLent).
+   */
+  lendMemory(id: number, memory: SharedArrayBuffer): void {
+    this.lent.set(id, memory);
+  }
+
+  // Whether a user-domain server may receive grants passed on by a peer: it takes
+  // grants, and a component that passes grants on uses it (vfs -> ext2).
+  private passedGrants(name: string): boolean {
+    if (!this.direct || !passesGrants(name)) return false;
+    for (const r of this.records.values()) if (r.name !== name && passesGrants(r.name) && usedServices(r.module.manifest).includes(name)) return true;
+    return false;
   }
 
   /** A new server thread for `record`, its channels wired; `announce` tells its clients once it is ready. */
@@ -348,6 +389,15 @@ export class ComponentTable {
    * against the caller's manifest here, whatever its own side claimed.
    */
   private async serveFromServer(record: ComponentRecord, to: string, method: string, args: Value[]): Promise<Value> {
+    // The runtime of a server vfs passes grants on to asks for the memory a grant names:
+    // granted by the structure (passedGrants), not by a `uses` entry; only memory lent.
+    if (to === 'kernel' && method === 'mapLent') {
+      const id = args[0];
+      const memory = typeof id === 'number' ? this.lent.get(id) : undefined;
+      if (!this.passedGrants(record.name) || memory === undefined) throw new KernelError(Errno.EFAULT, `${record.name}: no lent memory ${String(id)} to map`);
+      record.server?.map(id as number, memory);
+      return null;
+    }
     const uses = record.module.manifest.uses;
     if (!grants(uses, to, method)) throw new KernelError(Errno.EPERM, `${record.name} holds no capability for ${to}.${method}`);
     if (to === 'kernel') return (await this.kernelCall(method, args)) ?? null;

@@ -48,6 +48,23 @@ export class WindowGrant implements Grant {
     return m;
   }
 
+  /**
+   * A server runtime's side: the reference to send when its component passes `g` on to
+   * a peer — only while `g` is live and names a memory the kernel lent this server under
+   * that id (`lent`; the same memory may arrive in two messages, as two objects, so it
+   * is known by its id and size); else undefined. The receiver checks the window again
+   * against its own mapping of that memory.
+   */
+  static passable(g: WindowGrant, lent: ReadonlyMap<number, Uint8Array>): GrantRef | undefined {
+    const m = g.#memory;
+    if (m === undefined) return undefined;
+    const mine = lent.get(g.ref.grant);
+    return mine !== undefined && mine.length === m.length ? g.ref : undefined;
+  }
+
+  /** Whether `g` is a grant whose call is not over. */
+  static live(g: unknown): g is WindowGrant { return g instanceof WindowGrant && g.#memory !== undefined; }
+
   /** The kernel's side: the memory to map into a user-domain callee (undefined for a server-side grant). */
   static lender(g: WindowGrant): SharedArrayBuffer | undefined { return g.#lender; }
 }

@@ -67,7 +67,7 @@ export interface DirectServer {
 /** Kernel to vfs's server thread. */
 export type DirectControl =
   | { type: 'direct-table'; memory: SharedArrayBuffer; processes: number; files: number; generation: number }
-  | { type: 'direct-process'; slot: number; pid: number; page: SharedArrayBuffer; memory: SharedArrayBuffer | undefined }
+  | { type: 'direct-process'; slot: number; pid: number; page: SharedArrayBuffer; memory: SharedArrayBuffer | undefined; memoryId?: number }
   | { type: 'direct-process-gone'; slot: number };
 
 /** A call a traced process made on the direct path, as vfs's server reported it. */
@@ -127,7 +127,7 @@ export class DirectFiles {
     for (const [fd, e] of p.fds.list()) this.fdChanged(p, fd, e.file);
     p.fds.onChange = (fd, file) => this.fdChanged(p, fd, file);
     this.writeGrant(a);
-    this.server.post({ type: 'direct-process', slot, pid: p.pid, page, memory: p.userMemory });
+    this.server.post({ type: 'direct-process', slot, pid: p.pid, page, memory: p.userMemory, memoryId: p.memoryId });
     if (a.pm === undefined || this.pm === undefined) return { page, serverBell: this.server.bell };
     // pm answers for the pid it is told here; it needs none of the process's memory.
     a.pm.hints[0] = p.trace === undefined && !this.slowPath ? 1 : 0;
@@ -396,7 +396,7 @@ export class DirectFiles {
   serverUp(): void {
     this.refillSpare();
     this.server.post({ type: 'direct-table', memory: this.memory, processes: this.processes, files: this.fileSlots, generation: this.server.generation() });
-    for (const a of this.attached.values()) this.server.post({ type: 'direct-process', slot: a.slot, pid: a.p.pid, page: a.page, memory: a.p.userMemory });
+    for (const a of this.attached.values()) this.server.post({ type: 'direct-process', slot: a.slot, pid: a.p.pid, page: a.page, memory: a.p.userMemory, memoryId: a.p.memoryId });
   }
 
   /** pm's server died: calls in flight on its pages are refused (the kernel path waits for the restart). */
