@@ -307,7 +307,7 @@ export class ComponentTable {
    * (server.ts), or when it asks for it because vfs passed it a grant of it (mapLent).
    */
   lendMemory(id: number, memory: SharedArrayBuffer): void {
-    this.lent.set(id, memory);
+    if (!this.lent.has(id)) this.lent.set(id, memory);
   }
 
   // Whether a user-domain server may receive grants passed on by a peer: it takes
