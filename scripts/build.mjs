@@ -22,8 +22,8 @@ function walk(dir, out = []) {
 
 const started = Date.now();
 // NOTE: dist/ is overwritten in place, not removed first: a running system keeps its modules.
-await esbuild.build({
-  entryPoints: [...walk('src'), ...walk('test')],
+const transpile = (entryPoints) => esbuild.build({
+  entryPoints,
   outdir: 'dist',
   outbase: '.',
   format: 'esm',
@@ -32,6 +32,20 @@ await esbuild.build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+await transpile([...walk('src'), ...walk('test')]);
+// The syscall numbers user programs carry (src/abi/sysnr.ts) follow the list: a
+// syscall added to src/abi/syscalls.ts is numbered there too, with no second edit.
+{
+  const { SYSCALLS } = await import(pathToFileURL(path.join(root, 'dist/src/abi/syscalls.js')).href);
+  const { sysnrText } = await import(pathToFileURL(path.join(root, 'scripts/sysnr.mjs')).href);
+  const file = 'src/abi/sysnr.ts';
+  const text = sysnrText(SYSCALLS);
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
+    writeFileSync(file, text);
+    await transpile([file]);
+    console.log(`build: ${file} written from the syscall list`);
+  }
+}
 
 // The thread entry points (kernel, server and process threads) bundled, with the code
 // they share in common chunks and each component in a chunk of its own (a server
