@@ -1,4 +1,4 @@
-// The syscall numbers user programs carry (abi/sysnr.ts, written by scripts/gen-docs.mjs)
+// The syscall numbers user programs carry (abi/sysnr.ts, written by scripts/build.mjs)
 // are the list's: every syscall, each with its number, nothing else. And a program's
 // bundle carries the numbers, not the list with its docs or other programs' --help.
 import { test } from 'node:test';
