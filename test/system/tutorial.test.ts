@@ -68,9 +68,15 @@ test('tutorial check write-a-program: the reference tac.c, built by clang for WA
 test('tutorial check measure-a-claim: the reference script measures C1 and passes; the opposite verdict, figures far off, no argument and no file fail', async () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kernelkit-claim-'));
   try {
-    const script = spawnSync('sh', [path.join(root, 'docs/tutorial/solutions/measure-a-claim.sh'), work], { cwd: root, encoding: 'utf8', timeout: 300_000 });
-    assert.equal(script.status, 0, script.stderr);
-    const good = await runCheck('measure-a-claim', 'monolithic', work);
+    const measure = (): void => {
+      const script = spawnSync('sh', [path.join(root, 'docs/tutorial/solutions/measure-a-claim.sh'), work], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+      assert.equal(script.status, 0, script.stderr);
+    };
+    measure();
+    let good = await runCheck('measure-a-claim', 'monolithic', work);
+    // Two timings on a busy host can land in different modes (docs/benchmarks.md); the
+    // check then says "measure again", and a learner would: so does the test, once.
+    if (!good.pass && /measure again/.test(good.reason)) { measure(); good = await runCheck('measure-a-claim', 'monolithic', work); }
     assert.equal(good.pass, true, good.reason);
     const file = path.join(work, 'claim.txt');
     const text = fs.readFileSync(file, 'utf8');
