@@ -80,6 +80,7 @@ export const DirectState = { IDLE: 0, REQUEST: 1, DONE: 2 } as const;
 export const DirectOp = {
   READ: 1, WRITE: 2, PREAD: 3, PWRITE: 4, FSTAT: 5, LSEEK: 6, CLOSE: 11, OPEN: 12, OPENAT: 13, FSYNC: 14, FDATASYNC: 15,
   GETPID: 7, GETPPID: 8, GETPGID: 9, GETSID: 10, STAT: 20, LSTAT: 21, UNLINK: 22, FSTATAT: 23, UNLINKAT: 24,
+  SEND: 30, RECV: 31,
 } as const;
 
 export const DIRECT_STATE = 0;
@@ -167,3 +168,14 @@ export interface DirectStart {
    */
   pm?: { page: SharedArrayBuffer; serverBell: SharedArrayBuffer } | undefined;
 }
+
+// The page to net's server (ProcessStart.net, kernel/proc/direct-net.ts): the same page
+// layout, serving read, write, send (sendto without an address) and recv (recvfrom
+// without one) of stream sockets — registers [0] fd [1] ptr [2] length [3] MSG flags —
+// when the call would not block. Its hint per descriptor (HINT_FILE) says "a socket the
+// kernel granted". Its table is a direct table of its own, shared by the kernel and
+// net's server only: a row per process ([SLOT_PID], [SLOT_TRACED], [SLOT_FD0 + fd] the
+// socket cell + 1), and cells of DIRECT_FILE_WORDS: [FILE_LIVE] 1 or FILE_SOLE,
+// [FILE_HANDLE] net's socket number, [FILE_FLAGS] the open file's flags (O_NONBLOCK);
+// its trace ring as vfs's. The rest of the layout (path grants, the descriptor ring) is
+// unused there. The kernel grants stream sockets only, of the net instance running now.

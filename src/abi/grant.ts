@@ -26,6 +26,8 @@ export interface Grant {
   write(at: number, bytes: Uint8Array): void;
   /** A copy of `length` bytes of the window from `at`. */
   read(at: number, length: number): Uint8Array;
+  /** Copies `dst.length` bytes of the window from `at` into `dst` (the callee's own memory): one copy, no array made. */
+  copyTo(at: number, dst: Uint8Array): void;
 }
 
 /** A grant argument in the service list: its reference travels in four fixed slots. */

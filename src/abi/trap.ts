@@ -53,4 +53,6 @@ export interface ProcessStart {
   sleepAfterWaking: boolean;
   /** The direct page to vfs's server (abi/direct.ts), when the process may use the direct path. */
   direct?: DirectStart | undefined;
+  /** The direct page to net's server (abi/direct.ts, socket calls), when net runs in the user domain under shm. */
+  net?: { page: SharedArrayBuffer; serverBell: SharedArrayBuffer } | undefined;
 }

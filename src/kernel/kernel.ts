@@ -46,6 +46,7 @@ import { fsCred, rootCred, S_ISGID, S_ISUID, type Cred } from '../abi/cred.js';
 import { InjectedCrash } from './component/fault.js';
 import { detach, inherit, machineSink, traceDirectCalls, tracedSyscall, type TraceSink } from './trace.js';
 import { DirectFiles } from './proc/direct.js';
+import { DirectSockets } from './proc/direct-net.js';
 import { procInfo } from './proc/procinfo.js';
 import { runXdp } from './bpf/hooks.js';
 import { SyscallScheduler } from './proc/sched.js';
@@ -125,7 +126,7 @@ export class Kernel {
       () => BigInt(Math.round((performance.now() - this.bootedAt) * 1e6)), (line) => this.log.log(line),
       () => new Promise((resolve) => { setTimeout(resolve, 0); }));
     // Programs on the syscall tracepoints see every syscall: none may bypass the dispatcher.
-    this.bpf.onSyscallHooks = (hooked) => this.direct?.setSlowPath(hooked);
+    this.bpf.onSyscallHooks = (hooked) => { this.direct?.setSlowPath(hooked); this.directNet?.setSlowPath(hooked); };
     this.sched = new SyscallScheduler(this.bpf, () => this.params.schedStallMs, (line) => this.log.log(line));
     // The NIC driver hands received frames to the kernel (`xdp`) while eth0 has a program.
     this.bpf.onXdp = (attached) => { if (config.devices.nic !== undefined) Atomics.store(new Int32Array(config.devices.nic, 0, 32), NIC_XDP, attached ? 1 : 0); };
@@ -274,6 +275,8 @@ export class Kernel {
     // Calls traced processes made on the direct path, told before their next syscall.
     const direct = this.direct?.takeTraced();
     if (direct !== undefined) { traceDirectCalls(this, direct); worked = true; }
+    const sockets = this.directNet?.takeTraced();
+    if (sockets !== undefined) { traceDirectCalls(this, sockets); worked = true; }
     if (this.pool.poll()) worked = true;
     // An eBPF scheduler chooses among the waiting processes (proc/sched.ts); else all of them, in pid order.
     if (this.sched.active) {
@@ -463,7 +466,7 @@ export class Kernel {
     thread.onExit((error) => { void this.threadExited(p, error); });
     const start: ProcessStart = {
       type: 'start', pid, argv, env: req.env, program, page, userMemory, kernelBell: this.bellMemory, spinUs: this.params.processSpinUs,
-      spinners: this.params.spinningProcesses, spinProbeEvery: this.params.spinProbeEvery, sleepAfterWaking: this.params.sleepAfterWaking !== 0, direct: this.directFiles()?.attach(p),
+      spinners: this.params.spinningProcesses, spinProbeEvery: this.params.spinProbeEvery, sleepAfterWaking: this.params.sleepAfterWaking !== 0, direct: this.directFiles()?.attach(p), net: this.directSockets()?.attach(p),
     };
     // vfs's server may pass grants of the process's memory on (to ext2): it is lent.
     if (start.direct !== undefined) this.components.lendMemory(p.memoryId, p.userMemory);
@@ -511,6 +514,7 @@ export class Kernel {
     p.thread = undefined;
     // Its direct calls are revoked before its descriptors close.
     this.direct?.detach(p);
+    this.directNet?.detach(p);
     // The parent is told (pm.exit) without waiting for the thread to report idle: the
     // pool counts a parked thread as coming back, and a spawn that finds none ready
     // waits for it (proc/pool.ts), so the report overlaps the parent's next spawn.
@@ -602,14 +606,44 @@ export class Kernel {
       };
     };
     const direct = new DirectFiles(link('vfs')!, this.params.directProcesses, this.params.directFiles, link('pm'));
-    this.components.serverEvents = (name, event) => {
-      if (name === 'vfs') { if (event === 'up') direct.serverUp(); else direct.serverDown(); }
-      if (name === 'pm') { if (event === 'up') direct.pmUp(); else direct.pmDown(); }
-    };
+    this.components.serverEvents = (name, event) => this.serverEvent(name, event);
     direct.serverUp();
     if (this.bpf.syscallHooked()) direct.setSlowPath(true);
     this.direct = direct;
     return direct;
+  }
+
+  private serverEvent(name: string, event: 'up' | 'down'): void {
+    const direct = this.direct;
+    if (name === 'vfs' && direct !== undefined) { if (event === 'up') direct.serverUp(); else direct.serverDown(); }
+    if (name === 'pm' && direct !== undefined) { if (event === 'up') direct.pmUp(); else direct.pmDown(); }
+    if (name === 'net' && this.directNet !== undefined) { if (event === 'up') this.directNet.serverUp(); else this.directNet.serverDown(); }
+  }
+
+  /**
+   * The direct path to net (proc/direct-net.ts): made at the first spawn when net is
+   * placed in the user domain under shm, whether or not it runs yet (it loads at the
+   * first socket()); undefined otherwise (socket calls take the kernel path).
+   */
+  directNet: DirectSockets | undefined;
+  private directNetChecked = false;
+
+  private directSockets(): DirectSockets | undefined {
+    if (this.directNetChecked) return this.directNet;
+    this.directNetChecked = true;
+    if (!this.components.direct || this.modules['net'] === undefined || this.domainOf('net') !== 'user') return undefined;
+    const record = (): ReturnType<typeof this.components.get> => this.components.get('net');
+    const net = new DirectSockets({
+      bell: this.components.bellFor('net'),
+      generation: () => record()?.generation ?? -1,
+      running: () => record()?.state === 'running',
+      post: (m) => { const r = record(); if (r?.state === 'running') r.server?.post(m); },
+    }, this.params.directProcesses, this.params.directSockets);
+    this.components.serverEvents = (name, event) => this.serverEvent(name, event);
+    if (this.bpf.syscallHooked()) net.setSlowPath(true);
+    this.directNet = net;
+    net.serverUp();
+    return net;
   }
 
   /** Wakes a parent's wait (wait.ts) when a child's exit could not be told to pm; by parent pid. */

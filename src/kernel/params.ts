@@ -23,6 +23,8 @@ export const defaultParams = {
   directProcesses: 64,
   /** Open files the direct path serves at once; more use the kernel path. */
   directFiles: 1024,
+  /** Sockets the direct path to net serves at once (proc/direct-net.ts); more use the kernel path. */
+  directSockets: 1024,
   /** Capacity of a pipe's buffer (bytes). */
   pipeBytes: 1 << 20,
   /** Process threads kept started ahead of need (ready or booting). */

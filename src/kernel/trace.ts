@@ -179,6 +179,11 @@ const DIRECT_CALLS: Record<number, [string, string]> = {
   [DirectOp.FSTATAT]: ['fstatat', 'stat'], [DirectOp.UNLINKAT]: ['unlinkat', 'unlink'], [DirectOp.FSYNC]: ['fsync', 'fsync'], [DirectOp.FDATASYNC]: ['fdatasync', 'fsync'],
 };
 
+/** The socket calls net's server serves on its page (proc/direct-net.ts): the syscall and net's method. */
+const NET_CALLS: Record<number, [string, string]> = {
+  [DirectOp.READ]: ['read', 'recv'], [DirectOp.WRITE]: ['write', 'send'], [DirectOp.SEND]: ['sendto', 'send'], [DirectOp.RECV]: ['recvfrom', 'recv'],
+};
+
 /** The *at calls: their directory descriptor is the fifth register. */
 const AT_CALLS = new Set<number>([DirectOp.OPENAT, DirectOp.FSTATAT, DirectOp.UNLINKAT]);
 
@@ -187,7 +192,8 @@ export function traceDirectCalls(k: Kernel, calls: readonly DirectCall[]): void 
   for (const c of calls) {
     const p = k.procs.get(c.pid);
     const sink = p?.trace;
-    const names = DIRECT_CALLS[c.op];
+    const net = c.to === 'net';
+    const names = net ? NET_CALLS[c.op] : DIRECT_CALLS[c.op];
     if (p === undefined || sink === undefined || names === undefined) continue;
     const seq = nextSeq++;
     const errno = c.result < 0 ? errnoName(-c.result) : undefined;
@@ -195,12 +201,14 @@ export function traceDirectCalls(k: Kernel, calls: readonly DirectCall[]): void 
     const [fd, ptr, length, offset, whence] = c.regs as [number, number, number, number, number];
     // A path call's registers are path, length, then flags and mode or the stat buffer (an *at call's fifth, here `whence`,
     // is its directory descriptor); its path is the one the server copied.
-    const args = c.op === DirectOp.LSEEK ? [fd, offset, whence] : c.op === DirectOp.CLOSE || c.op === DirectOp.FSYNC || c.op === DirectOp.FDATASYNC ? [fd]
+    // sendto and recvfrom on the page name no address: its pointer and length are 0.
+    const args = net ? (c.op === DirectOp.SEND || c.op === DirectOp.RECV ? [fd, ptr, length, offset, 0, 0] : [fd, ptr, length])
+      : c.op === DirectOp.LSEEK ? [fd, offset, whence] : c.op === DirectOp.CLOSE || c.op === DirectOp.FSYNC || c.op === DirectOp.FDATASYNC ? [fd]
       : AT_CALLS.has(c.op) ? [whence, ...c.regs.slice(0, 4)] : [fd, ptr, length, offset];
     const def = SYSCALL_BY_NR[SYS[names[0] as keyof typeof SYS]];
     emitEvent(sink, { type: 'syscall', seq, pid: p.pid, process: p.name, thread: p.thread?.id, syscall: names[0], args: def === undefined ? String(fd) : decodeArgs(p, def, args, c.path), result: c.result, errno, us: c.us });
     emitEvent(sink, {
-      type: 'hop', seq, pid: p.pid, from: 'process', fromDomain: 'user', to: 'vfs', toDomain: 'user', method: c.op === DirectOp.UNLINKAT && (c.regs[2]! & AT.REMOVEDIR) !== 0 ? 'rmdir' : names[1], transport: 'direct page',
+      type: 'hop', seq, pid: p.pid, from: 'process', fromDomain: 'user', to: net ? 'net' : 'vfs', toDomain: 'user', method: c.op === DirectOp.UNLINKAT && (c.regs[2]! & AT.REMOVEDIR) !== 0 ? 'rmdir' : names[1], transport: 'direct page',
       callBytes: undefined, replyBytes: undefined, dataBytes: 0, dataCopied: false, grantBytes: c.bytes > 0 ? c.bytes : undefined, errno, us: c.us,
     });
   }

@@ -8,7 +8,9 @@
 // threads: the process's and this one. It also serves stat, lstat and unlink of a
 // path, with the credentials and cwd the kernel wrote in the process's row (the path
 // grant): the process names only a path, never who it is. In pm's thread it serves getpid, getppid,
-// getpgid and getsid for the pid the kernel said each page is.
+// getpgid and getsid for the pid the kernel said each page is. In net's thread it serves
+// read, write, send and recv of the stream sockets net's own table grants (proc/direct-net.ts),
+// when the call would not wait.
 //
 // What a process can name is only its own descriptors: the table, which it cannot
 // reach, says which file (vfs handle, flags, shared offset) each one is. Anything the
@@ -23,7 +25,8 @@ import {
   DIRECT_STATE, DIRECT_WAITING, DIRECT_TRACE_EVENTS, DIRECT_TRACE_PATH, DIRECT_TRACE_WORDS, DirectOp, DirectState, FILE_FLAGS, FILE_HANDLE, FILE_LIVE, FILE_OFFSET,
   SLOT_FD0, SLOT_DIR0, SLOT_PID, SLOT_TRACED, RING_HEAD, RING_TAIL, HINT_FILE, directTableViews, type DirectTableViews,
 } from '../../abi/direct.js';
-import { isKernelError } from '../../abi/errno.js';
+import { Errno, isKernelError } from '../../abi/errno.js';
+import { MSG } from '../../abi/net.js';
 import { SERVICES, checkReply } from '../../abi/services.js';
 import { AT, O, OFF_MAX, SEEK, STAT_FIELDS, openFileFlags, type Stat } from '../../abi/fs.js';
 import type { ComponentInstance } from '../../abi/component.js';
@@ -62,6 +65,13 @@ function checkedBy<T>(service: 'vfs' | 'pm', method: string, result: unknown, ar
   return checkReply(SERVICES[service]!.byName.get(method)!, service, result, args) as T;
 }
 const checked = <T>(method: string, result: unknown, args: readonly unknown[]): T => checkedBy<T>('vfs', method, result, args);
+
+type NetDirect = {
+  directSend(id: number, src: WindowGrant, nonBlocking: boolean): number | undefined;
+  directRecv(id: number, dst: WindowGrant, nonBlocking: boolean): number | undefined;
+};
+
+const isErrnoResult = (r: number): boolean => r < 0 && r >= -4095;
 
 type PidCalls = Record<'getpid' | 'getppid', (pid: number) => Promise<number>> & Record<'getpgid' | 'getsid', (pid: number, target: number) => Promise<number>>;
 
@@ -139,7 +149,7 @@ export class DirectServer {
     const head = Atomics.load(t.traceIndex, RING_HEAD);
     if (((head - Atomics.load(t.traceIndex, RING_TAIL)) | 0) >= DIRECT_TRACE_EVENTS) return;
     const op = Atomics.load(page.ctl, DIRECT_OP);
-    const moved = op === DirectOp.READ || op === DirectOp.WRITE || op === DirectOp.PREAD || op === DirectOp.PWRITE;
+    const moved = op === DirectOp.READ || op === DirectOp.WRITE || op === DirectOp.PREAD || op === DirectOp.PWRITE || op === DirectOp.SEND || op === DirectOp.RECV;
     const i = (head >>> 0) % DIRECT_TRACE_EVENTS;
     // A path call's path, copied now: the process's memory is its own again once answered.
     let pathLen = 0;
@@ -378,9 +388,42 @@ export class DirectServer {
     return 0;
   }
 
+  // net: read, write, send and recv of a stream socket the row grants (the cell holds
+  // net's socket number and the open file's flags). The registers name a descriptor, a
+  // window of the process's memory and MSG flags; the socket layer serves the call only
+  // if it would not wait (directSend, directRecv), copying once between the window and
+  // the socket's buffer. Flags other than MSG_DONTWAIT and MSG_NOSIGNAL (send) or
+  // MSG_DONTWAIT (recv) — MSG_PEEK, MSG_WAITALL, unknown bits — are the kernel's.
+  private serveSocket(page: Page, op: number): number {
+    if (op !== DirectOp.READ && op !== DirectOp.WRITE && op !== DirectOp.SEND && op !== DirectOp.RECV) return DIRECT_REFUSED;
+    const r = page.regs;
+    const at = this.cell(page, r[0]!);
+    if (at < 0) return DIRECT_REFUSED;
+    const files = this.files!;
+    const id = files[at + FILE_HANDLE]!;
+    const sending = op === DirectOp.WRITE || op === DirectOp.SEND;
+    const flags = op === DirectOp.SEND || op === DirectOp.RECV ? r[3]! : 0;
+    const known = sending ? MSG.DONTWAIT | MSG.NOSIGNAL : MSG.DONTWAIT;
+    if (!Number.isInteger(flags) || (flags & ~known) !== 0) return DIRECT_REFUSED;
+    const length = r[2]!;
+    // A window outside the process's memory (NaN, negative, past its end) is the kernel's to refuse (EFAULT).
+    const g = this.window(page, r[1]!, length, !sending);
+    if (g === undefined) return DIRECT_REFUSED;
+    const nonBlocking = (files[at + FILE_FLAGS]! & O.NONBLOCK) !== 0 || (flags & MSG.DONTWAIT) !== 0;
+    const net = this.instance() as unknown as NetDirect;
+    try {
+      const result = sending ? net.directSend(id, g, nonBlocking) : net.directRecv(id, g, nonBlocking);
+      if (result === undefined) return DIRECT_REFUSED;
+      // A count within the window, or an errno (as every reply is checked: anything else is EIO).
+      if (!Number.isInteger(result) || result > length || (result < 0 && !isErrnoResult(result))) return -Errno.EIO;
+      return result;
+    } finally { g.revoke(); }
+  }
+
   private async serve(page: Page): Promise<number> {
     const op = Atomics.load(page.ctl, DIRECT_OP);
     if (op >= DirectOp.GETPID && op <= DirectOp.GETSID) return this.name === 'pm' ? this.servePid(page, op) : DIRECT_REFUSED;
+    if (this.name === 'net') return this.serveSocket(page, op);
     if (this.name !== 'vfs') return DIRECT_REFUSED;
     if (op === DirectOp.STAT || op === DirectOp.LSTAT || op === DirectOp.UNLINK || op === DirectOp.FSTATAT || op === DirectOp.UNLINKAT) return this.servePath(page, op);
     if (op === DirectOp.OPEN || op === DirectOp.OPENAT) return this.serveOpen(page, op);

@@ -116,5 +116,22 @@ export function wrapComponent(instance: ComponentInstance, name: string, arena: 
       return method.apply(instance, args);
     };
   }
+  // The calls a server thread makes for the direct path that are not in the service list
+  // (net's directSend and directRecv), armed faults firing on them as on any call; a
+  // bad reply is a malformed answer (NaN), which the direct server refuses to pass on.
+  for (const key of DIRECT_ONLY) {
+    const fn = instance[key];
+    if (typeof fn !== 'function') continue;
+    const method = fn as (...args: unknown[]) => unknown;
+    wrapped[key] = (...args: unknown[]): unknown => {
+      if (state.armed === undefined) return method.apply(instance, args);
+      const type = state.armed;
+      state.armed = state.leaking ? 'leak' : undefined;
+      return fire(type, name, arena, wildWriteBytes) ? NaN : method.apply(instance, args);
+    };
+  }
   return wrapped;
 }
+
+/** Instance methods only the component's own server thread calls (the direct path), never over a channel. */
+const DIRECT_ONLY = ['directSend', 'directRecv'] as const;

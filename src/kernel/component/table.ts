@@ -95,7 +95,7 @@ export class ComponentTable {
    */
   relayTap: ((from: string, to: string, method: string, args: Value[], call: () => Promise<Value>) => Promise<Value>) | undefined;
 
-  /** Told when a user-domain server is ready ('up') and when it died or was given up ('down'): the direct path follows vfs (proc/direct.ts). */
+  /** Told when a user-domain server is ready ('up') and when it died, was given up or unloaded ('down'): the direct paths follow vfs, pm and net (proc/direct.ts, direct-net.ts). */
   serverEvents: ((name: string, event: 'up' | 'down') => void) | undefined;
 
   constructor(private readonly o: TableOptions) {
@@ -157,7 +157,7 @@ export class ComponentTable {
     if (SERVICES[name] === undefined || name === 'kernel') throw new KernelError(Errno.ENOENT, `${name} is not in the service list`);
     const faults: FaultState = { armed: undefined, leaking: false };
     const iface: ComponentInstance = {};
-    const record: ComponentRecord = { name, module, domain, state: 'starting', restarts: 0, generation: 0, iface, instance: undefined, faults, server: undefined, bell: new SharedArrayBuffer(4), waiting: [], ...(wasm === undefined ? {} : { wasmBytes: wasm }) };
+    const record: ComponentRecord = { name, module, domain, state: 'starting', restarts: 0, generation: 0, iface, instance: undefined, faults, server: undefined, bell: this.bellFor(name), waiting: [], ...(wasm === undefined ? {} : { wasmBytes: wasm }) };
     this.records.set(name, record);
     try {
       if (domain === 'sandbox' || unsandboxed) await this.startSandbox(record, wasm, unsandboxed);
@@ -171,7 +171,21 @@ export class ComponentTable {
     record.state = 'running';
     // A sandboxed component lives in the kernel thread: user-domain clients reach it as they reach a kernel-domain one.
     if (domain !== 'user' && this.direct) this.channels.kernelServiceUp(record);
+    if (domain === 'user' && !unsandboxed) this.serverEvents?.(name, 'up');
     return record;
+  }
+
+  private readonly bells = new Map<string, SharedArrayBuffer>();
+
+  /**
+   * The doorbell memory of `name`'s server thread: made once per name and kept across
+   * restarts and reloads, so a process can be given it before the server first starts
+   * (the direct path to net, which loads at the first socket()).
+   */
+  bellFor(name: string): SharedArrayBuffer {
+    let bell = this.bells.get(name);
+    if (bell === undefined) { bell = new SharedArrayBuffer(4); this.bells.set(name, bell); }
+    return bell;
   }
 
   // The device a component gets: the one its manifest asks for, if the preset grants
@@ -371,7 +385,6 @@ export class ComponentTable {
     }
     await server.started();
     announce();
-    this.serverEvents?.(record.name, 'up');
   }
 
   private async callUser(record: ComponentRecord, method: string, args: Value[]): Promise<Value> {
@@ -518,6 +531,7 @@ export class ComponentTable {
       if (r.server !== undefined && r.server.rpc.inFlight().length > 0) throw new KernelError(Errno.EBUSY, `${name} is in use`);
       r.state = 'failed';
       if (r.server !== undefined) { this.servers.delete(r.server); r.server.stop(); }
+      this.serverEvents?.(name, 'down');
     }
     this.records.delete(name);
     this.channels.unwire(name, Errno.ENODEV);

@@ -3,7 +3,8 @@
 // a vfs handle, a device (the kernel routes by major number, see devices.ts), one
 // end of a pipe, or a socket in the net component (socket.ts). A file served on the
 // direct path (proc/direct.ts) keeps its offset and flags in its cell of the direct
-// table, where vfs's server reads and moves them.
+// table, where vfs's server reads and moves them; a socket served on net's direct path
+// (proc/direct-net.ts) keeps its flags in its cell of net's table the same way.
 
 import type { Pipe } from './pipe.js';
 import { KernelError, Errno } from '../../abi/errno.js';
@@ -30,7 +31,7 @@ export class OpenFile {
     readonly kind: FileKind,
     flags: number,
     readonly path: string,
-    readonly target: { vfsHandle?: number; rdev?: number; pipe?: Pipe; pipeEnd?: 'r' | 'w'; isDir?: boolean; mode?: number; socket?: number },
+    readonly target: { vfsHandle?: number; rdev?: number; pipe?: Pipe; pipeEnd?: 'r' | 'w'; isDir?: boolean; mode?: number; socket?: number; stream?: boolean },
   ) {
     this.ownFlags = flags;
   }
@@ -85,8 +86,19 @@ export interface FdEntry {
 
 export class FdTable {
   private readonly entries: (FdEntry | undefined)[] = [];
-  /** Told of every change of what a descriptor names (the direct path keeps its table equal, proc/direct.ts). */
-  onChange: ((fd: number, file: OpenFile | undefined) => void) | undefined;
+  // Told of every change of what a descriptor names (the direct paths keep their tables
+  // equal: proc/direct.ts for vfs, proc/direct-net.ts for net).
+  private watchers: ((fd: number, file: OpenFile | undefined) => void)[] = [];
+
+  /** Calls `fn` at every change of what a descriptor names; returns what stops it. */
+  watch(fn: (fd: number, file: OpenFile | undefined) => void): () => void {
+    this.watchers = [...this.watchers, fn];
+    return () => { this.watchers = this.watchers.filter((w) => w !== fn); };
+  }
+
+  private changed(fd: number, file: OpenFile | undefined): void {
+    for (const w of this.watchers) w(fd, file);
+  }
 
   /** Descriptors are below this (RLIMIT_NOFILE): EMFILE for a new one, EBADF to name one at or above it. */
   constructor(public limit: number) {}
@@ -111,7 +123,7 @@ export class FdTable {
   install(file: OpenFile, cloexec = false, min = 0): number {
     if (this.shutDown) throw new KernelError(Errno.EBADF, 'the process is exiting');
     for (let fd = min; fd < this.limit; fd++) {
-      if (this.entries[fd] === undefined) { this.entries[fd] = { file, cloexec }; this.onChange?.(fd, file); return fd; }
+      if (this.entries[fd] === undefined) { this.entries[fd] = { file, cloexec }; this.changed(fd, file); return fd; }
     }
     throw new KernelError(Errno.EMFILE);
   }
@@ -121,14 +133,14 @@ export class FdTable {
     if (!Number.isInteger(fd) || fd < 0 || fd >= this.limit || this.shutDown) throw new KernelError(Errno.EBADF);
     const old = this.entries[fd];
     this.entries[fd] = { file, cloexec };
-    this.onChange?.(fd, file);
+    this.changed(fd, file);
     return old;
   }
 
   remove(fd: number): FdEntry {
     const e = this.get(fd);
     this.entries[fd] = undefined;
-    this.onChange?.(fd, undefined);
+    this.changed(fd, undefined);
     return e;
   }
 

@@ -46,6 +46,7 @@ function checkGeneration(k: Kernel, f: OpenFile): void {
 export async function closeFile(k: Kernel, f: OpenFile): Promise<void> {
   if (--f.refs > 0) return;
   k.direct?.release(f);
+  k.directNet?.release(f);
   if (f.kind === 'pipe') {
     if (f.target.pipeEnd === 'r') f.target.pipe!.closeReader(); else f.target.pipe!.closeWriter();
     return;

@@ -47,8 +47,9 @@ export function socketOf(k: Kernel, f: OpenFile): { net: NetService; id: number 
   return { net: k.components.iface<NetService>('net'), id: f.target.socket };
 }
 
-export function makeSocketFile(k: Kernel, id: number, nonBlocking: boolean): OpenFile {
-  const f = new OpenFile('socket', O.RDWR | (nonBlocking ? O.NONBLOCK : 0), `socket:[${id}]`, { socket: id, mode: S.IFSOCK | 0o777 });
+/** `stream`: a SOCK_STREAM socket (TCP or AF_UNIX), which the direct path to net may serve (proc/direct-net.ts). */
+export function makeSocketFile(k: Kernel, id: number, nonBlocking: boolean, stream = false): OpenFile {
+  const f = new OpenFile('socket', O.RDWR | (nonBlocking ? O.NONBLOCK : 0), `socket:[${id}]`, { socket: id, mode: S.IFSOCK | 0o777, ...(stream ? { stream } : {}) });
   f.generation = k.components.get('net')?.generation ?? 0;
   return f;
 }

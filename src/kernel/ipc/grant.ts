@@ -36,6 +36,12 @@ export class WindowGrant implements Grant {
     return this.window(at, length).slice(this.ref.offset + at, this.ref.offset + at + length);
   }
 
+  copyTo(at: number, dst: Uint8Array): void {
+    const m = this.window(at, dst.length);
+    const from = this.ref.offset + at;
+    dst.set(m.subarray(from, from + dst.length));
+  }
+
   /** Ends the grant: the call is over. */
   revoke(): void { this.#memory = undefined; }
 

@@ -45,7 +45,7 @@ import {
   DIRECT_FD_EVENTS, DIRECT_FD_EVENT_PATH, DIRECT_FD_EVENT_WORDS, DIRECT_SPARE_CELLS, EV_FD, EV_FLAGS, EV_GEN, EV_HANDLE, EV_KIND, EV_MODE, EV_PATH_BYTES, EV_PID, EV_RDEV, EV_SLOT,
   FdEvent, SLOT_FDS_OPEN, SLOT_FD_LIMIT, SLOT_UMASK, DIRECT_FDS, DIRECT_FILE_WORDS, DIRECT_HINTS_OFFSET, DIRECT_PAGE_BYTES, DIRECT_REFUSED, DIRECT_REGS, DIRECT_REGS_OFFSET, DIRECT_RESULT,
   DIRECT_SLOT_WORDS, DIRECT_STATE, DIRECT_WAITING, DIRECT_TRACE_EVENTS, DIRECT_TRACE_PATH, DIRECT_TRACE_WORDS, DirectState, FILE_HANDLE, SLOT_FD0, SLOT_DIR0, SLOT_PID, SLOT_TRACED, HINT_FILE, HINT_DIR,
-  RING_HEAD, RING_TAIL, directTableBytes, directTableViews, type DirectStart,
+  RING_HEAD, RING_TAIL, directTableBytes, directTableViews, type DirectStart, type DirectTableViews,
 } from '../../abi/direct.js';
 import { OpenFile } from '../fs/file.js';
 import { O, openFileFlags } from '../../abi/fs.js';
@@ -70,15 +70,15 @@ export type DirectControl =
   | { type: 'direct-process'; slot: number; pid: number; page: SharedArrayBuffer; memory: SharedArrayBuffer | undefined; memoryId?: number }
   | { type: 'direct-process-gone'; slot: number };
 
-/** A call a traced process made on the direct path, as vfs's server reported it. */
-export interface DirectCall { pid: number; op: number; regs: number[]; result: number; bytes: number; us: number; path: string | undefined }
+/** A call a traced process made on the direct path, as the server (`to`: vfs, or net for a socket call) reported it. */
+export interface DirectCall { pid: number; op: number; regs: number[]; result: number; bytes: number; us: number; path: string | undefined; to?: string }
 
-interface Page { page: SharedArrayBuffer; ctl: Int32Array; regs: Float64Array; hints: Uint8Array; pathHint: Uint8Array }
+export interface Page { page: SharedArrayBuffer; ctl: Int32Array; regs: Float64Array; hints: Uint8Array; pathHint: Uint8Array }
 /** What the row's path grant says now (compared after each syscall; `groups` by identity, then contents). */
 interface PathGrant { ok: number; cwd: number; uid: number; gid: number; groups: readonly number[]; umask: number; fdLimit: number }
-interface Attached extends Page { p: Process; slot: number; pm: Page | undefined; grant: PathGrant | undefined }
+interface Attached extends Page { p: Process; slot: number; pm: Page | undefined; grant: PathGrant | undefined; unwatch?: () => void }
 
-function makePage(): Page {
+export function makePage(): Page {
   const page = new SharedArrayBuffer(DIRECT_PAGE_BYTES);
   return {
     page, ctl: new Int32Array(page, 0, 4), regs: new Float64Array(page, DIRECT_REGS_OFFSET, DIRECT_REGS), hints: new Uint8Array(page, DIRECT_HINTS_OFFSET, DIRECT_FDS),
@@ -125,7 +125,7 @@ export class DirectFiles {
     Atomics.store(this.slots, slot * DIRECT_SLOT_WORDS + SLOT_PID, p.pid);
     Atomics.store(this.slots, slot * DIRECT_SLOT_WORDS + SLOT_TRACED, p.trace !== undefined ? 1 : 0);
     for (const [fd, e] of p.fds.list()) this.fdChanged(p, fd, e.file);
-    p.fds.onChange = (fd, file) => this.fdChanged(p, fd, file);
+    a.unwatch = p.fds.watch((fd, file) => this.fdChanged(p, fd, file));
     this.writeGrant(a);
     this.server.post({ type: 'direct-process', slot, pid: p.pid, page, memory: p.userMemory, memoryId: p.memoryId });
     if (a.pm === undefined || this.pm === undefined) return { page, serverBell: this.server.bell };
@@ -185,7 +185,7 @@ export class DirectFiles {
     // What the server closed or opened for it reaches the table first (exit closes the rest).
     this.takeFdEvents();
     this.attached.delete(p.pid);
-    p.fds.onChange = undefined;
+    a.unwatch?.();
     a.pathHint[0] = 0;
     this.slots.fill(0, a.slot * DIRECT_SLOT_WORDS, (a.slot + 1) * DIRECT_SLOT_WORDS);
     this.answerRefused(a);
@@ -229,6 +229,8 @@ export class DirectFiles {
 
   /** The file slot of `file`, made on first use; -1 when it cannot be served directly. */
   private fileSlot(file: OpenFile): number {
+    // A socket's cell is in net's table (direct-net.ts), never here.
+    if (file.kind === 'socket') return -1;
     if (file.cell !== undefined) return file.cellSlot;
     if (!this.ofCurrentVfs(file) || file.target.isDir === true) return -1;
     const slot = this.freeFiles.pop();
@@ -243,7 +245,7 @@ export class DirectFiles {
 
   /** The last descriptor of `file` closed: its slot goes. */
   release(file: OpenFile): void {
-    if (file.cell === undefined) return;
+    if (file.cell === undefined || file.kind === 'socket') return;
     const slot = file.cellSlot;
     file.detachCell();
     this.files.fill(0, slot * DIRECT_FILE_WORDS, (slot + 1) * DIRECT_FILE_WORDS);
@@ -363,19 +365,7 @@ export class DirectFiles {
 
   /** Takes the traced calls vfs's server reported since the last time, oldest first. */
   takeTraced(): DirectCall[] | undefined {
-    const head = Atomics.load(this.traceIndex, RING_HEAD);
-    let tail = Atomics.load(this.traceIndex, RING_TAIL);
-    if (head === tail) return undefined;
-    const out: DirectCall[] = [];
-    for (; tail !== head; tail = (tail + 1) | 0) {
-      const e = ((tail >>> 0) % DIRECT_TRACE_EVENTS) * DIRECT_TRACE_WORDS;
-      const v = this.traceEvents;
-      const i = (tail >>> 0) % DIRECT_TRACE_EVENTS, pathLen = v[e + 10]!;
-      const path = pathLen === 0 ? undefined : pathDecoder.decode(this.tracePaths.slice(i * DIRECT_TRACE_PATH, i * DIRECT_TRACE_PATH + Math.min(pathLen, DIRECT_TRACE_PATH))) + (pathLen > DIRECT_TRACE_PATH ? '...' : '');
-      out.push({ pid: v[e]!, op: v[e + 1]!, regs: [...v.subarray(e + 2, e + 7)], result: v[e + 7]!, bytes: v[e + 8]!, us: v[e + 9]!, path });
-    }
-    Atomics.store(this.traceIndex, RING_TAIL, tail);
-    return out;
+    return takeTraceRing({ traceIndex: this.traceIndex, traceEvents: this.traceEvents, tracePaths: this.tracePaths }, 'vfs');
   }
 
   /** vfs's server died: nothing of the old instance is served directly any more. */
@@ -409,16 +399,34 @@ export class DirectFiles {
     for (const a of this.attached.values()) if (a.pm !== undefined) this.pm?.post({ type: 'direct-process', slot: a.slot, pid: a.p.pid, page: a.pm.page, memory: undefined });
   }
 
-  // A call the server will never answer (it died, or the process's slot is going):
-  // answered "refused", so the process asks the kernel.
-  private answerRefused(a: Page): void {
-    if (Atomics.load(a.ctl, DIRECT_STATE) !== DirectState.REQUEST) return;
-    a.regs[DIRECT_RESULT] = DIRECT_REFUSED;
-    answerWord(a.ctl, DIRECT_STATE, DIRECT_WAITING, DirectState.DONE);
-  }
+  private answerRefused(a: Page): void { answerRefused(a); }
 
   /** Processes and open files served directly now (sysinfo, leak checks). */
   get counts(): { processes: number; files: number } { return { processes: this.attached.size, files: this.holders.size }; }
+}
+
+/** The calls a server reported in a direct table's trace ring since the last time, oldest first. */
+export function takeTraceRing(t: Pick<DirectTableViews, 'traceIndex' | 'traceEvents' | 'tracePaths'>, to: string): DirectCall[] | undefined {
+  const head = Atomics.load(t.traceIndex, RING_HEAD);
+  let tail = Atomics.load(t.traceIndex, RING_TAIL);
+  if (head === tail) return undefined;
+  const out: DirectCall[] = [];
+  const v = t.traceEvents;
+  for (; tail !== head; tail = (tail + 1) | 0) {
+    const i = (tail >>> 0) % DIRECT_TRACE_EVENTS, e = i * DIRECT_TRACE_WORDS;
+    const pathLen = v[e + 10]!;
+    const path = pathLen === 0 ? undefined : pathDecoder.decode(t.tracePaths.slice(i * DIRECT_TRACE_PATH, i * DIRECT_TRACE_PATH + Math.min(pathLen, DIRECT_TRACE_PATH))) + (pathLen > DIRECT_TRACE_PATH ? '...' : '');
+    out.push({ pid: v[e]!, op: v[e + 1]!, regs: [...v.subarray(e + 2, e + 7)], result: v[e + 7]!, bytes: v[e + 8]!, us: v[e + 9]!, path, to });
+  }
+  Atomics.store(t.traceIndex, RING_TAIL, tail);
+  return out;
+}
+
+/** A call the server will never answer (it died, or the process's slot is going): answered "refused", so the process asks the kernel. */
+export function answerRefused(a: { ctl: Int32Array; regs: Float64Array }): void {
+  if (Atomics.load(a.ctl, DIRECT_STATE) !== DirectState.REQUEST) return;
+  a.regs[DIRECT_RESULT] = DIRECT_REFUSED;
+  answerWord(a.ctl, DIRECT_STATE, DIRECT_WAITING, DirectState.DONE);
 }
 
 const pathDecoder = new TextDecoder();

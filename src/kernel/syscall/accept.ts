@@ -19,7 +19,7 @@ export async function sysAccept(k: Kernel, p: Process, a: number[]): Promise<num
   const r = await blockingNetCall(k, p, net, () => net.accept(id, (file.flags & O.NONBLOCK) !== 0, p.pid));
   let fd: number;
   try {
-    fd = p.fds.install(makeSocketFile(k, r.id, (flags & SOCK.NONBLOCK) !== 0), (flags & SOCK.CLOEXEC) !== 0);
+    fd = p.fds.install(makeSocketFile(k, r.id, (flags & SOCK.NONBLOCK) !== 0, true), (flags & SOCK.CLOEXEC) !== 0);
   } catch (e) {
     await net.close(r.id).catch(() => {});
     throw e;

@@ -4,7 +4,7 @@
 
 import type { Kernel } from '../kernel.js';
 import type { Process } from '../proc/process.js';
-import { AF, SOCK } from '../../abi/net.js';
+import { AF, SOCK, SOCK_TYPE_MASK } from '../../abi/net.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import { makeSocketFile, netService } from '../fs/socket.js';
 
@@ -19,7 +19,7 @@ export async function sysSocket(k: Kernel, p: Process, a: number[]): Promise<num
   const net = await netService(k);
   const id = await net.socket(domain, type & ~TYPE_FLAGS, protocol);
   try {
-    return p.fds.install(makeSocketFile(k, id, (type & SOCK.NONBLOCK) !== 0), (type & SOCK.CLOEXEC) !== 0);
+    return p.fds.install(makeSocketFile(k, id, (type & SOCK.NONBLOCK) !== 0, (type & SOCK_TYPE_MASK) === SOCK.STREAM && domain !== AF.PACKET), (type & SOCK.CLOEXEC) !== 0);
   } catch (e) {
     await net.close(id).catch(() => {});
     throw e;

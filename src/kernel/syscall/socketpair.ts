@@ -17,8 +17,8 @@ export async function sysSocketpair(k: Kernel, p: Process, a: number[]): Promise
   const nonBlocking = (type & SOCK.NONBLOCK) !== 0, cloexec = (type & SOCK.CLOEXEC) !== 0;
   let fd1 = -1;
   try {
-    fd1 = p.fds.install(makeSocketFile(k, first, nonBlocking), cloexec);
-    const fd2 = p.fds.install(makeSocketFile(k, second, nonBlocking), cloexec);
+    fd1 = p.fds.install(makeSocketFile(k, first, nonBlocking, true), cloexec);
+    const fd2 = p.fds.install(makeSocketFile(k, second, nonBlocking, true), cloexec);
     p.copyoutInt32(fds, [fd1, fd2]);
     return 0;
   } catch (e) {

@@ -24,6 +24,6 @@ export async function sysTrace(k: Kernel, p: Process, a: number[]): Promise<numb
   }
   // The work: kernel/trace.ts (the dispatcher sees target.trace from its next syscall on).
   await setSink(target, pid === 0 ? 'traceChildren' : 'trace', sink);
-  if (pid !== 0) k.direct?.traced(target);
+  if (pid !== 0) { k.direct?.traced(target); k.directNet?.traced(target); }
   return 0;
 }

@@ -2,6 +2,8 @@
 // to its capacity (most connections carry a request and a reply, so none pays for a
 // full-size buffer up front), like the kernel's pipes (kernel/fs/pipe.ts).
 
+import type { Grant } from '../../abi/grant.js';
+
 const FIRST_BYTES = 4096;
 
 export class ByteQueue {
@@ -41,6 +43,29 @@ export class ByteQueue {
       this.head = this.count === 0 ? 0 : (this.head + n) % this.ring.length;
     }
     return out;
+  }
+
+  /** Appends `n` bytes of `src` from its start (the caller checked that they fit: n <= room), copied once from the grant. */
+  pushFrom(src: Grant, n: number): void {
+    if (n <= 0) return;
+    this.grow(this.count + n);
+    const tail = (this.head + this.count) % this.ring.length;
+    const first = Math.min(n, this.ring.length - tail);
+    src.copyTo(0, this.ring.subarray(tail, tail + first));
+    if (first < n) src.copyTo(first, this.ring.subarray(0, n - first));
+    this.count += n;
+  }
+
+  /** Moves up to `dst.length` bytes from the front into `dst` (copied once, into the grant); the count. */
+  takeInto(dst: Grant): number {
+    const n = Math.min(dst.length, this.count);
+    if (n === 0) return 0;
+    const first = Math.min(n, this.ring.length - this.head);
+    dst.write(0, this.ring.subarray(this.head, this.head + first));
+    if (first < n) dst.write(first, this.ring.subarray(0, n - first));
+    this.count -= n;
+    this.head = this.count === 0 ? 0 : (this.head + n) % this.ring.length;
+    return n;
   }
 
   clear(): void { this.ring = new Uint8Array(0); this.head = 0; this.count = 0; }

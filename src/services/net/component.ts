@@ -11,6 +11,7 @@
 
 import type { ComponentContext, ComponentInstance, Manifest } from '../../abi/component.js';
 import type { NetService } from '../../abi/services.js';
+import type { Grant } from '../../abi/grant.js';
 import { LOOPBACK_NETINFO, type LinkInfo, type NetInfo } from '../../abi/net.js';
 import { SocketLayer, DEFAULT_LIMITS, type SocketLimits } from './sockets.js';
 import type { NicService } from '../../abi/services.js';
@@ -20,6 +21,16 @@ import { formatAddress } from './stack/address.js';
 import { openNicLink, largestMss, type NicLink } from './nic-link.js';
 import { wireFrames } from '../../lib/gso.js';
 import { NIC_MAX_FRAME } from '../../abi/device.js';
+
+/**
+ * What net's server thread calls for the processes' direct pages (kernel/component/
+ * direct-server.ts): SocketLayer.directSend and directRecv. A number is the call's
+ * answer (count, or -errno); undefined: not served there, the kernel path does it.
+ */
+export interface NetDirectCalls {
+  directSend(id: number, src: Grant, nonBlocking: boolean): number | undefined;
+  directRecv(id: number, dst: Grant, nonBlocking: boolean): number | undefined;
+}
 
 /** The hook for the NIC's side: attach the interface, then hand each arriving frame to the stack's `receive`. */
 export interface NetInterfaceHook { attachInterface(link: Link, config: InterfaceConfig, clock: Clock): Stack }
@@ -50,7 +61,7 @@ function interfaceConfig(v: unknown): InterfaceConfig | undefined {
   return { address: c.address, prefix: c.prefix, ...(u32(c.gateway) ? { gateway: c.gateway } : {}) };
 }
 
-export function create(ctx: ComponentContext): ComponentInstance & NetService & NetInterfaceHook {
+export function create(ctx: ComponentContext): ComponentInstance & NetService & NetInterfaceHook & NetDirectCalls {
   const limits: SocketLimits = { ...DEFAULT_LIMITS };
   for (const key of Object.keys(limits) as (keyof SocketLimits)[]) {
     const v = ctx.config[key];
@@ -127,5 +138,8 @@ export function create(ctx: ComponentContext): ComponentInstance & NetService & 
       return info;
     },
     attachInterface: (link, config, clock) => layer.attachInterface(link, config, clock),
+    // Not in the service list: only net's own server thread calls them, for the direct path.
+    directSend: (id, src, nb) => layer.directSend(id, src, nb),
+    directRecv: (id, dst, nb) => layer.directRecv(id, dst, nb),
   };
 }

@@ -16,6 +16,7 @@ import type { Sleepers } from './sleepers.js';
 import { Stack } from './stack/stack.js';
 import { formatAddress, parseAddress } from './stack/address.js';
 import type { UdpEndpoint } from './stack/udp.js';
+import type { Grant } from '../../abi/grant.js';
 
 /** What inet.ts needs from the socket layer. */
 export interface InetHost {
@@ -155,6 +156,36 @@ export class Inet {
       if (nonBlocking) throw new KernelError(Errno.EAGAIN);
       await this.host.sleepers.sleep(s.sleepers, waiter);
     }
+  }
+
+  /**
+   * The direct path's send (SocketLayer.directSend): served only when `send` would take
+   * it without waiting and without an error; undefined otherwise (the kernel path).
+   */
+  directSend(s: Socket, src: Grant, nonBlocking: boolean): number | undefined {
+    const c = s.tcp!;
+    if (OPENING.has(c.state) || c.error !== 0 || c.state === 'CLOSED' || s.sendDone || !c.canWrite) return undefined;
+    const room = c.sendBuffer.room;
+    const n = src.length;
+    if (n > room && !nonBlocking) return undefined;
+    if (n > 0 && room === 0) return -Errno.EAGAIN;
+    const take = Math.min(n, room);
+    c.writeFrom(src, take);
+    this.stack.settle();
+    return take;
+  }
+
+  /** The direct path's recv: what `recv` answers without waiting; undefined when it would wait (or an error it would report differently). */
+  directRecv(s: Socket, dst: Grant, nonBlocking: boolean): number | undefined {
+    const c = s.tcp!;
+    if (c.rx.size > 0 && !s.receiveDone) {
+      const n = c.readInto(dst);
+      this.stack.settle();
+      return n;
+    }
+    if (c.error !== 0) { try { this.fail(s); } catch (e) { return -(e as KernelError).errno; } }
+    if (c.atEnd || c.state === 'CLOSED' || s.receiveDone || dst.length === 0) return 0;
+    return nonBlocking ? -Errno.EAGAIN : undefined;
   }
 
   shutdown(s: Socket, read: boolean, write: boolean): void {

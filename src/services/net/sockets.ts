@@ -21,6 +21,7 @@ import { checkFilter, runFilter } from './socket-filter.js';
 import { SO_DETACH_FILTER, SO_LOCK_FILTER, encodeFilter } from '../../abi/cbpf.js';
 import type { Clock, InterfaceConfig, Link } from './link.js';
 import type { Stack } from './stack/stack.js';
+import type { Grant } from '../../abi/grant.js';
 
 /** Tunables of the socket layer (the component's configuration may override them). */
 export interface SocketLimits {
@@ -461,6 +462,45 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
       if (nonBlocking) throw new KernelError(Errno.EAGAIN);
       await this.sleepers.sleep(s.sleepers, waiter);
     }
+  }
+
+  // ---- the direct path (kernel/component/direct-server.ts) ------------------------------
+  // A process's read, write, send and recv on a stream socket, from its page to net's
+  // server: served only when the call would not wait, and then answered exactly as
+  // `send` and `recv` would answer it; undefined means "not served here", and the
+  // process traps into the kernel, whose path does it with all its checks (EPIPE and
+  // SIGPIPE, ENOTCONN, EINTR, a connection still opening, a call that must wait).
+  // The bytes move once, between the process's memory (the grant) and the socket's buffer.
+
+  /** A send without an address: whole, or (non-blocking) what fits, EAGAIN when nothing does. */
+  directSend(id: number, src: Grant, nonBlocking: boolean): number | undefined {
+    const s = this.table.get(id);
+    if (s === undefined || s.closed || s.type !== SOCK.STREAM || s.family === AF.PACKET) return undefined;
+    if (s.tcp !== undefined) return this.inet?.directSend(s, src, nonBlocking);
+    const peer = s.peer;
+    if (s.error !== 0 || s.state !== 'ESTABLISHED' || s.sendDone || peer === undefined || peer.closed || peer.receiveDone) return undefined;
+    const room = peer.rx.room, n = src.length;
+    if (n > room && !nonBlocking) return undefined;
+    if (n > 0 && room === 0) return -Errno.EAGAIN;
+    const take = Math.min(n, room);
+    peer.rx.pushFrom(src, take);
+    if (take > 0) this.changed(peer);
+    return take;
+  }
+
+  /** A recv without MSG_PEEK: what is queued, end of stream (0) or the pending error; EAGAIN (non-blocking) when it would wait. */
+  directRecv(id: number, dst: Grant, nonBlocking: boolean): number | undefined {
+    const s = this.table.get(id);
+    if (s === undefined || s.closed || s.type !== SOCK.STREAM || s.family === AF.PACKET || s.state !== 'ESTABLISHED') return undefined;
+    if (s.tcp !== undefined) return this.inet?.directRecv(s, dst, nonBlocking);
+    if (s.rx.size > 0 && !s.receiveDone) {
+      const n = s.rx.takeInto(dst);
+      this.changed(s.peer);
+      return n;
+    }
+    if (s.error !== 0) { const e = s.error; s.error = 0; return -e; }
+    if (s.peerDone || s.receiveDone || dst.length === 0) return 0;
+    return nonBlocking ? -Errno.EAGAIN : undefined;
   }
 
   async shut(id: number, how: number): Promise<void> {

@@ -47,6 +47,9 @@ const AT_OPS: Record<number, number> = { [SYS.openat]: DirectOp.OPENAT, [SYS.fst
 const PM_OPS: Record<number, number> = {
   [SYS.getpid]: DirectOp.GETPID, [SYS.getppid]: DirectOp.GETPPID, [SYS.getpgid]: DirectOp.GETPGID, [SYS.getsid]: DirectOp.GETSID,
 };
+// And these go to net's server first, on a descriptor the kernel marked on the net page
+// as a stream socket: read and write, sendto and recvfrom that name no address.
+const NET_OPS: Record<number, number> = { [SYS.read]: DirectOp.READ, [SYS.write]: DirectOp.WRITE, [SYS.sendto]: DirectOp.SEND, [SYS.recvfrom]: DirectOp.RECV };
 const KEYS_PER_NR = 8;
 const NRS = 128;
 const MIN_SPIN_US = 4;
@@ -59,8 +62,10 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
   const maxSpinUs = start.spinUs;
   const probeEvery = Math.max(1, start.spinProbeEvery | 0);
   const sleepAfterWaking = start.sleepAfterWaking !== false;
-  const answerUs = new Float64Array(NRS * KEYS_PER_NR);
-  const sleeps = new Uint32Array(NRS * KEYS_PER_NR);
+  // After the per-call keys, one per syscall for its calls on net's page (they answer on
+  // net's clock, not the kernel path's, which the same call takes when refused).
+  const answerUs = new Float64Array(NRS * KEYS_PER_NR + NRS);
+  const sleeps = new Uint32Array(NRS * KEYS_PER_NR + NRS);
   let inHandler = false;
 
   // Takes a free spin lease; returns its index or -1 (then the caller sleeps).
@@ -120,6 +125,11 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
   const pmRegs = pmPage === undefined ? undefined : new Float64Array(pmPage.page, DIRECT_REGS_OFFSET, DIRECT_REGS);
   const pmHints = pmPage === undefined ? undefined : new Uint8Array(pmPage.page, DIRECT_HINTS_OFFSET, DIRECT_FDS);
   const pmBell = pmPage === undefined ? undefined : new Int32Array(pmPage.serverBell, 0, 1);
+  const netPage = start.net;
+  const netCtl = netPage === undefined ? undefined : new Int32Array(netPage.page, 0, 4);
+  const netRegs = netPage === undefined ? undefined : new Float64Array(netPage.page, DIRECT_REGS_OFFSET, DIRECT_REGS);
+  const netHints = netPage === undefined ? undefined : new Uint8Array(netPage.page, DIRECT_HINTS_OFFSET, DIRECT_FDS);
+  const netBell = netPage === undefined ? undefined : new Int32Array(netPage.serverBell, 0, 1);
   const directCall = (op: number, key: number, a0: number, a1: number, a2: number, a3: number, c = dctl!, r = dregs!, sbell = serverBell!, a4 = 0): number => {
     r[0] = a0;
     if (op === DirectOp.LSEEK) { r[3] = a1; r[4] = a2; } else { r[1] = a1; r[2] = a2; r[3] = a3; r[4] = a4; }
@@ -154,6 +164,15 @@ function makeTrap(start: ProcessStart, runHandlers: (mask: number) => void): (nr
           const result = directCall(atOp, key, a1, a2, a3, a4, dctl, dregs, serverBell, a0);
           if (result !== DIRECT_REFUSED) { afterCall(); return result; }
         }
+      }
+    }
+    // A socket call with a signal pending traps: the kernel's path answers it EINTR first.
+    if (netHints !== undefined && netHints[a0]! === HINT_FILE && Number.isInteger(a0) && Atomics.load(ctl, TRAP_SIGNALS) === 0) {
+      const op = NET_OPS[nr];
+      // sendto and recvfrom only without an address (its length, or the pointer to it, is 0).
+      if (op !== undefined && (op === DirectOp.READ || op === DirectOp.WRITE || a5 === 0)) {
+        const result = directCall(op, NRS * KEYS_PER_NR + nr, a0, a1, a2, op === DirectOp.SEND || op === DirectOp.RECV ? a3 : 0, netCtl, netRegs, netBell);
+        if (result !== DIRECT_REFUSED) { afterCall(); return result; }
       }
     }
     if (hints !== undefined && hints[a0]! === HINT_FILE && Number.isInteger(a0)) {

@@ -16,6 +16,7 @@
 // Timers are deadlines (ms) that tcp.ts runs; nothing here reads a clock itself.
 
 import { ByteQueue } from '../../byte-queue.js';
+import type { Grant } from '../../../../abi/grant.js';
 import { Errno } from '../../../../abi/errno.js';
 import { FLAG, type TcpOptions, type TcpSegment } from '../../wire/tcp.js';
 import { NewReno } from './newreno.js';
@@ -185,16 +186,33 @@ export class Connection {
     return n;
   }
 
+  /** `write` from a grant: `n` bytes of `src` (the caller checked that they fit the send buffer's room), copied once. */
+  writeFrom(src: Grant, n: number): void {
+    this.sendBuffer.pushFrom(src, n);
+    if (n > 0) this.output();
+  }
+
   /** Bytes received in order, removed unless `peek`; may open the window (an ACK goes out). */
   read(max: number, peek = false): Uint8Array {
     const before = this.windowToAdvertise();
     const data = this.rx.take(max, peek);
-    if (!peek && data.length > 0 && RECEIVING_STATES.has(this.state)) {
-      const after = this.windowToAdvertise();
-      // Tell the peer when the window grew by two segments or half the buffer (RFC 1122's receiver SWS avoidance).
-      if (after - before >= Math.min(2 * this.mss, this.rx.capacity >> 1) || (before === 0 && after > 0)) this.sendAck();
-    }
+    if (!peek) this.windowOpened(before, data.length);
     return data;
+  }
+
+  /** `read` into a grant (copied once); the count. */
+  readInto(dst: Grant): number {
+    const before = this.windowToAdvertise();
+    const n = this.rx.takeInto(dst);
+    this.windowOpened(before, n);
+    return n;
+  }
+
+  private windowOpened(before: number, taken: number): void {
+    if (taken === 0 || !RECEIVING_STATES.has(this.state)) return;
+    const after = this.windowToAdvertise();
+    // Tell the peer when the window grew by two segments or half the buffer (RFC 1122's receiver SWS avoidance).
+    if (after - before >= Math.min(2 * this.mss, this.rx.capacity >> 1) || (before === 0 && after > 0)) this.sendAck();
   }
 
   get canWrite(): boolean { return SENDING_STATES.has(this.state) && !this.finQueued || this.state === 'SYN_SENT' || this.state === 'SYN_RECEIVED'; }

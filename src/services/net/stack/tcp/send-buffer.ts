@@ -5,6 +5,8 @@
 // `drop(n)` forgets bytes once acknowledged. Bounded by SO_SNDBUF; it grows on demand,
 // as the receive queue does.
 
+import type { Grant } from '../../../../abi/grant.js';
+
 export class SendBuffer {
   private ring = new Uint8Array(0);
   private head = 0;
@@ -18,18 +20,31 @@ export class SendBuffer {
   push(data: Uint8Array): number {
     const n = Math.min(this.room, data.length);
     if (n === 0) return 0;
+    const tail = this.reserve(n), first = Math.min(n, this.ring.length - tail);
+    this.ring.set(data.subarray(0, first), tail);
+    if (first < n) this.ring.set(data.subarray(first, n), 0);
+    this.count += n;
+    return n;
+  }
+
+  /** Appends `n` bytes of `src` from its start (the caller checked that they fit: n <= room), copied once from the grant. */
+  pushFrom(src: Grant, n: number): void {
+    if (n <= 0) return;
+    const tail = this.reserve(n), first = Math.min(n, this.ring.length - tail);
+    src.copyTo(0, this.ring.subarray(tail, tail + first));
+    if (first < n) src.copyTo(first, this.ring.subarray(0, n - first));
+    this.count += n;
+  }
+
+  // Grows the ring for `n` more bytes; where they start.
+  private reserve(n: number): number {
     if (this.count + n > this.ring.length) {
       const next = new Uint8Array(Math.max(this.count + n, Math.min(this.capacity, Math.max(4096, this.ring.length * 2))));
       next.set(this.read(0, this.count));
       this.ring = next;
       this.head = 0;
     }
-    const tail = (this.head + this.count) % this.ring.length;
-    const first = Math.min(n, this.ring.length - tail);
-    this.ring.set(data.subarray(0, first), tail);
-    if (first < n) this.ring.set(data.subarray(first, n), 0);
-    this.count += n;
-    return n;
+    return (this.head + this.count) % this.ring.length;
   }
 
   read(offset: number, n: number): Uint8Array {
