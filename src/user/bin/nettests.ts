@@ -117,6 +117,72 @@ TESTS.socketpair = () => {
   libc.close(b);
 };
 
+// A stream from a child to this process over an AF_UNIX socketpair (the child inherits
+// one end through spawn's descriptor map) and over a loopback TCP connection: every
+// byte in order, read by poll and a non-blocking recv, read(), and a blocking recv in
+// turn, the descriptor dup2'ed elsewhere halfway and the old one closed. Prints how
+// many of the reads trapped into the kernel (/proc/self/status): under microkernel
+// most are answered by net's server on the direct path (the system test checks it).
+TESTS.direct_stream = () => {
+  const size = 2 * 1024 * 1024 + 5;
+  const [a, b] = libc.socketpair(AF.UNIX, SOCK.STREAM);
+  const writer = libc.spawn('/bin/nettests', { argv: ['nettests', '--write-pattern', String(size)], fds: [[0, b], [1, 1], [2, 2]] });
+  libc.close(b);
+  const unixReads = readPattern(a, size, 9);
+  const w1 = libc.wait(writer);
+  check(w1 !== null && w1.code === 0, 'the writer exited 0');
+  const l = listener();
+  const sender = libc.spawn('/bin/nettests', { argv: ['nettests', '--send', String(l.port), String(size)] });
+  const { fd } = libc.accept(l.fd);
+  libc.close(l.fd);
+  const tcpReads = readPattern(fd, size, 10);
+  const w2 = libc.wait(sender);
+  check(w2 !== null && w2.code === 0, 'the sender exited 0');
+  libc.print(`direct_stream: unix ${unixReads.calls} reads ${unixReads.trapped} trapped, tcp ${tcpReads.calls} reads ${tcpReads.trapped} trapped\n`);
+};
+
+/** Trapped syscalls of this process so far (the kernel's count). */
+function trappedSoFar(): number {
+  const m = /^Syscalls:\s+(\d+)$/m.exec(dec.decode(libc.readFile('/proc/self/status')));
+  check(m !== null, '/proc/self/status has a Syscalls line');
+  return Number(m[1]);
+}
+
+/** Reads the pattern of sendPattern from `fd` to its end; moves it to descriptor `moveTo` halfway; closes it. */
+function readPattern(fd: number, size: number, moveTo: number): { calls: number; trapped: number } {
+  let got = 0, calls = 0, trapped = 0, moved = false;
+  const fds = [{ fd, events: POLL.IN, revents: 0 }];
+  // What reading the count itself traps, between two looks with nothing in between.
+  const t0 = trappedSoFar();
+  const own = trappedSoFar() - t0;
+  for (;;) {
+    if (!moved && got >= size / 2) { libc.dup2(fd, moveTo); libc.close(fd); fd = moveTo; fds[0]!.fd = fd; moved = true; }
+    if (calls % 3 === 0) check(libc.poll(fds, 10_000) === 1 && (fds[0]!.revents & POLL.IN) !== 0, 'poll says readable');
+    const before = trappedSoFar();
+    const data = calls % 3 === 0 ? libc.recv(fd, 65536, MSG.DONTWAIT) : calls % 3 === 1 ? libc.read(fd, 50_000) : libc.recv(fd, 65536);
+    trapped += trappedSoFar() - before - own;
+    calls++;
+    if (data.length === 0) break;
+    for (let i = 0; i < data.length; i++) if (data[i] !== ((got + i) * 7) % 251) throw new Error(`byte ${got + i} is ${data[i]}, not ${((got + i) * 7) % 251}`);
+    got += data.length;
+  }
+  check(got === size, `received ${got} of ${size} bytes`);
+  libc.close(fd);
+  return { calls, trapped };
+}
+
+function writePattern(fd: number, size: number): number {
+  const block = new Uint8Array(70_000);
+  for (let done = 0, k = 0; done < size; k++) {
+    const n = Math.min(1 + ((k * 7919) % block.length), size - done);
+    for (let i = 0; i < n; i++) block[i] = ((done + i) * 7) % 251;
+    for (let sent = 0; sent < n;) sent += libc.write(fd, block.subarray(sent, n));
+    done += n;
+  }
+  libc.close(fd);
+  return 0;
+}
+
 TESTS.udp_loopback = () => {
   const a = libc.socket(AF.INET, SOCK.DGRAM), b = libc.socket(AF.INET, SOCK.DGRAM);
   libc.bind(a, inet('127.0.0.1', 0));
@@ -399,10 +465,11 @@ TESTS.packet_filter_rules = () => packetFilterRules(check, expectErrno);
 
 export function main(argv: string[]): number {
   const args = argv.slice(1);
-  const early = preflight('nettests', args.slice(0, 1), ['-l', '--send', '--kill-parent', '--recv-forever']);
+  const early = preflight('nettests', args.slice(0, 1), ['-l', '--send', '--write-pattern', '--kill-parent', '--recv-forever']);
   if (early !== null) return early;
   if (args[0] === '-l') { libc.print(Object.keys(TESTS).join('\n') + '\n'); return 0; }
   if (args[0] === '--send') return sendPattern(Number(args[1]), Number(args[2]));
+  if (args[0] === '--write-pattern') return writePattern(0, Number(args[1]));
   if (args[0] === '--kill-parent') { libc.sleepMs(30); libc.kill(libc.getppid(), Number(args[1])); return 0; }
   if (args[0] === '--recv-forever') { libc.recv(0, 10); return 0; }
   if (args.length === 1) return runOne(args[0]!);
