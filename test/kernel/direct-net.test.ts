@@ -280,3 +280,29 @@ test('net crashes during a direct call: the call is refused (the kernel path tak
     direct.detach(a.p); direct.detach(b.p);
   });
 });
+
+test('net unloaded and loaded again: its sockets keep their old generation, so a socket numbered alike in the new instance is not reached through them', async () => {
+  await withDirect(async (t, direct) => {
+    const a = makeProcess(direct), b = makeProcess(direct);
+    const [fa] = await pair(t);
+    a.p.fds.replace(3, fa);
+    const before = t.get('net')!.generation;
+    await t.unload('net');
+    assert.equal(hint(a, 3), 0, 'revoked at the unload');
+    await t.load(net, 'user');
+    assert.ok(t.get('net')!.generation > before, 'the new instance counts on from the old one');
+    // The new instance numbers its sockets from 1 again: b's first pair has fa's number.
+    const [fb, gb] = await pair(t);
+    assert.equal(fb.target.socket, fa.target.socket);
+    b.p.fds.replace(3, fb);
+    b.p.fds.replace(4, gb);
+    a.p.fds.replace(3, fa); // a's descriptor written again (a dup2 of itself)
+    b.memory.fill(0x42, 0, 8);
+    assert.equal(await call(t, b, DirectOp.SEND, [4, 0, 8, 0]), 8);
+    assert.equal(hint(a, 3), 0, 'a\'s old socket is not granted');
+    assert.equal(await call(t, a, DirectOp.RECV, [3, 0, 100, 0]), DIRECT_REFUSED, 'a reaches nothing of b\'s socket');
+    assert.equal(untouched(a.memory), 0);
+    assert.equal(await call(t, b, DirectOp.RECV, [3, 0, 100, 0]), 8, 'b\'s bytes are still b\'s');
+    direct.detach(a.p); direct.detach(b.p);
+  });
+});

@@ -157,7 +157,7 @@ export class ComponentTable {
     if (SERVICES[name] === undefined || name === 'kernel') throw new KernelError(Errno.ENOENT, `${name} is not in the service list`);
     const faults: FaultState = { armed: undefined, leaking: false };
     const iface: ComponentInstance = {};
-    const record: ComponentRecord = { name, module, domain, state: 'starting', restarts: 0, generation: 0, iface, instance: undefined, faults, server: undefined, bell: this.bellFor(name), waiting: [], ...(wasm === undefined ? {} : { wasmBytes: wasm }) };
+    const record: ComponentRecord = { name, module, domain, state: 'starting', restarts: 0, generation: this.unloaded.get(name) ?? 0, iface, instance: undefined, faults, server: undefined, bell: this.bellFor(name), waiting: [], ...(wasm === undefined ? {} : { wasmBytes: wasm }) };
     this.records.set(name, record);
     try {
       if (domain === 'sandbox' || unsandboxed) await this.startSandbox(record, wasm, unsandboxed);
@@ -176,6 +176,12 @@ export class ComponentTable {
   }
 
   private readonly bells = new Map<string, SharedArrayBuffer>();
+  /**
+   * The generation a component loaded again after an unload starts from (one past its
+   * last): handles and sockets of the unloaded instance carry its generation, and a new
+   * instance numbering from 0 again would take them for its own.
+   */
+  private readonly unloaded = new Map<string, number>();
 
   /**
    * The doorbell memory of `name`'s server thread: made once per name and kept across
@@ -534,6 +540,7 @@ export class ComponentTable {
       this.serverEvents?.(name, 'down');
     }
     this.records.delete(name);
+    this.unloaded.set(name, r.generation + 1);
     this.channels.unwire(name, Errno.ENODEV);
   }
 
