@@ -306,3 +306,22 @@ test('net unloaded and loaded again: its sockets keep their old generation, so a
     direct.detach(a.p); direct.detach(b.p);
   });
 });
+
+test('while an eBPF program watches the syscalls nothing is served on the page; afterwards the sockets are granted again', async () => {
+  await withDirect(async (t, direct) => {
+    const a = makeProcess(direct);
+    const [fa, fb] = await pair(t);
+    a.p.fds.replace(3, fa);
+    a.p.fds.replace(4, fb);
+    direct.setSlowPath(true);
+    assert.equal(hint(a, 3), 0);
+    assert.equal(await call(t, a, DirectOp.WRITE, [3, 0, 4]), DIRECT_REFUSED, 'a write the kernel must see');
+    a.p.fds.replace(5, fa);
+    assert.equal(hint(a, 5), 0, 'a descriptor made meanwhile is not granted either');
+    direct.setSlowPath(false);
+    assert.equal(hint(a, 3), HINT_FILE);
+    assert.equal(await call(t, a, DirectOp.WRITE, [5, 0, 4]), 4);
+    assert.equal(await call(t, a, DirectOp.READ, [4, 0, 100]), 4);
+    direct.detach(a.p);
+  });
+});
