@@ -36,11 +36,17 @@ export async function serveSite(root: string, port: number, isolation: boolean):
     try { rel = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname); } catch { res.writeHead(400).end('bad path\n'); return; }
     const file = path.resolve(base, '.' + (rel.endsWith('/') ? rel + 'index.html' : rel));
     if (file !== base && !file.startsWith(base + path.sep)) { res.writeHead(404).end('not found\n'); return; }
-    fs.stat(file, (err, st) => {
-      if (err !== null || !st.isFile()) { res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n'); return; }
-      res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': st.size });
-      if (req.method === 'HEAD') { res.end(); return; }
-      fs.createReadStream(file).pipe(res);
+    // The length sent is the length of the file opened, and the bytes are that file's:
+    // a build that replaces it meanwhile (by a rename) does not cut the answer short.
+    fs.open(file, 'r', (err, fd) => {
+      const missing = (): void => { res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n'); };
+      if (err !== null) { missing(); return; }
+      fs.fstat(fd, (err2, st) => {
+        if (err2 !== null || !st.isFile()) { fs.close(fd, () => {}); missing(); return; }
+        res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': st.size });
+        if (req.method === 'HEAD') { fs.close(fd, () => {}); res.end(); return; }
+        fs.createReadStream('', { fd, autoClose: true }).pipe(res);
+      });
     });
   });
   // Node closes an idle kept-alive connection after 5 s by default, less than a
@@ -58,8 +64,8 @@ export async function serveSite(root: string, port: number, isolation: boolean):
 
 /** Whether dist/web/ is missing or older than what it is built from. */
 export function siteStale(): boolean {
-  const built = path.join(SITE, 'app.js');
-  if (!fs.existsSync(built)) return true;
+  const built = path.join(SITE, '.built');
+  if (!fs.existsSync(built) || !fs.existsSync(path.join(SITE, 'app.js'))) return true;
   const at = fs.statSync(built).mtimeMs;
   const newer = (p: string): boolean => {
     if (!fs.existsSync(p)) return false;

@@ -27,7 +27,17 @@ export function pane(page: Page, n = 1): Locator {
 
 /** Waits until the pane's shell has printed its first prompt. */
 export async function waitForPrompt(p: Locator, timeout = 30_000): Promise<void> {
-  await p.locator('xpath=self::*[@data-state="running"]').waitFor({ timeout });
+  try {
+    await p.locator('xpath=self::*[@data-state="running"]').waitFor({ timeout });
+  } catch (e) {
+    // Say what the pane shows instead: its state, its status line, an overlay's text and the screen.
+    const said = async (f: () => Promise<string | null>): Promise<string> => { try { return (await f()) ?? ''; } catch { return '?'; } };
+    const state = await said(() => p.getAttribute('data-state', { timeout: 1000 }));
+    const status = await said(() => p.locator('.status').first().textContent({ timeout: 1000 }));
+    const overlay = await said(() => p.locator('.panic').first().textContent({ timeout: 1000 }));
+    const screen = await said(async () => (await screenLines(p)).slice(-15).join('\n'));
+    throw new Error(`no prompt within ${timeout} ms: the pane is '${state}', its status '${status}'${overlay === '' ? '' : `, its overlay '${overlay}'`}; the screen:\n${screen}`, { cause: e });
+  }
 }
 
 /** The terminal's rows as text, from the DOM, trailing blanks and empty rows dropped. */

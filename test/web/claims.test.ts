@@ -42,7 +42,7 @@ for (const [id, cells] of [['C1', 4], ['C2', 15]] as const) {
       const rows = await page.locator(`#${id} table.timing tbody tr`).allTextContents();
       assert.equal(rows.length, cells, rows.join('\n'));
       for (const r of rows) {
-        assert.match(r, /[\d.]+ (µs|ms) \[[\d.]+ (µs|ms)–[\d.]+ (µs|ms)\]/, r);
+        assert.match(r, /[\d.]+ (µs|ms|s) \[[\d.]+ (µs|ms|s)–[\d.]+ (µs|ms|s)\]/, r);
         if (!r.startsWith('monolithic')) assert.match(r, /x \[95% CI [\d.]+–[\d.]+x\]/, r);
       }
       // The judge's own sentence, with the interval it judged.
