@@ -627,6 +627,15 @@ export function lendRefusal(caller: string, service: string, method: string, pas
   return new KernelError(Errno.EPERM, `${caller} cannot lend memory: ${service}.${method} takes grants from the kernel only`);
 }
 
+/**
+ * A component that passes grants on handed `service.method` something other than a
+ * grant it holds for its call: a revoked one, or one it made up. Refused before it
+ * leaves (the sending runtime, or the kernel's binding for a kernel-domain caller).
+ */
+export function unheldGrant(caller: string, service: string, method: string, revoked: boolean): KernelError {
+  return new KernelError(Errno.EPERM, `${caller} cannot lend memory: ${service}.${method} takes a grant it holds, not ${revoked ? 'a revoked one' : 'a made-up one'}`);
+}
+
 /** Whether a manifest's `uses` grants `method` of `service` ('svc' grants all of it, 'svc.method' one method). */
 export function grants(uses: readonly string[], service: string, method?: string): boolean {
   if (service === 'kernel' && method === 'log') return true;

@@ -11,7 +11,7 @@ import type { Value } from '../../lib/codec.js';
 import type { ComponentContext, ComponentFactory, ComponentInstance, KernelCalls, Manifest } from '../../abi/component.js';
 import { KernelError, Errno } from '../../abi/errno.js';
 import { SandboxInstance } from '../sandbox/instance.js';
-import { SERVICES, KERNEL, checkReply, grants, lendRefusal, passesGrants, type ServiceDef } from '../../abi/services.js';
+import { SERVICES, KERNEL, checkReply, grants, lendRefusal, passesGrants, unheldGrant, type ServiceDef } from '../../abi/services.js';
 import { ShmEndpoint, PortEndpoint, type Endpoint, type PortLike } from '../ipc/endpoint.js';
 import { codecWire, fixedWire } from '../ipc/wire.js';
 import type { ChannelEnd } from '../ipc/channel.js';
@@ -20,7 +20,7 @@ import { bindDevice } from '../device.js';
 import { wrapComponent, isFaultType, type FaultState } from './fault.js';
 import { PeerLink, bindClient } from './peer-link.js';
 import type { ServerInit, ServerControl } from './server.js';
-import { WindowGrant, GrantViolation, isGrantRef } from '../ipc/grant.js';
+import { WindowGrant, callWithGrants } from '../ipc/grant.js';
 import { DirectServer } from './direct-server.js';
 
 /** How long a server that beats from its poll loop sleeps on its doorbell at most (ms): nothing needs it awake. */
@@ -109,21 +109,8 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
     if (at.length === 0) return (await (fn as (...a: Value[]) => Promise<Value>)(...args)) ?? null;
     // A grant reference becomes a grant over the lent memory, for this call only. A bad
     // reference is an errno; a component that then reaches outside its window faults.
-    const granted: WindowGrant[] = [];
-    const a = [...args];
-    for (const i of at) {
-      const ref = a[i] as unknown;
-      if (!isGrantRef(ref)) throw new KernelError(Errno.EFAULT, `${method}: argument ${i} is not a grant`);
-      let g: WindowGrant;
-      try { g = new WindowGrant(await lentMemory(ref.grant, passedOn), ref); } catch (e) { throw e instanceof GrantViolation ? new KernelError(Errno.EFAULT, e.message) : e; }
-      granted.push(g);
-      a[i] = g as unknown as Value;
-    }
-    try {
-      return (await (fn as (...x: Value[]) => Promise<Value>)(...a)) ?? null;
-    } finally {
-      for (const g of granted) g.revoke();
-    }
+    return await callWithGrants(at, args, method, async (ref) => ({ memory: await lentMemory(ref.grant, passedOn) }),
+      async (a) => (await (fn as (...x: unknown[]) => Promise<Value>)(...a)) ?? null);
   };
   const rpc = new Rpc(endpoint, serve, (e) => host.crash(e), check);
 
@@ -201,7 +188,7 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
     for (const i of at) {
       const g = args[i] as unknown;
       const ref = g instanceof WindowGrant ? WindowGrant.passable(g, lent) : undefined;
-      if (ref === undefined) throw new KernelError(Errno.EPERM, `${init.name} cannot lend memory: ${service.name}.${method} takes a grant it holds, not ${g instanceof WindowGrant ? 'a revoked one' : 'a made-up one'}`);
+      if (ref === undefined) throw unheldGrant(init.name, service.name, method, g instanceof WindowGrant);
       out[i] = { ...ref } as unknown as Value;
     }
     return out;

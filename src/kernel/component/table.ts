@@ -23,9 +23,8 @@ import type { DeviceKind } from '../../abi/component.js';
 import type { Platform } from '../platform.js';
 import type { Params } from '../params.js';
 import { bindDevice } from '../device.js';
-import { SERVICES, KERNEL, lendRefusal, passesGrants, type ServiceDef } from '../../abi/services.js';
-import type { GrantRef } from '../../abi/grant.js';
-import { GrantViolation, WindowGrant, isGrantRef } from '../ipc/grant.js';
+import { SERVICES, KERNEL, lendRefusal, passesGrants, unheldGrant, type ServiceDef } from '../../abi/services.js';
+import { WindowGrant, callWithGrants } from '../ipc/grant.js';
 import { wrapComponent, type FaultState, type FaultType } from './fault.js';
 import { UserServer, type Transport, type ServerInit } from './server.js';
 import type { ComponentModule } from './server-runtime.js';
@@ -240,7 +239,7 @@ export class ComponentTable {
       // A grant passed on (vfs -> ext2) must be one the caller holds, its call not over:
       // the kernel-domain caller hands the object itself, never a reference it made up.
       for (const i of service.byName.get(method)?.grants ?? []) {
-        if (!WindowGrant.live(args[i])) return Promise.reject(new KernelError(Errno.EPERM, `${record.name} cannot lend memory: ${service.name}.${method} takes a grant it holds, not ${args[i] instanceof WindowGrant ? 'a revoked one' : 'a made-up one'}`));
+        if (!WindowGrant.live(args[i])) return Promise.reject(unheldGrant(record.name, service.name, method, args[i] instanceof WindowGrant));
       }
       const target = this.iface<Record<string, (...a: Value[]) => Promise<Value>>>(service.name);
       return target[method]!(...args);
@@ -305,21 +304,11 @@ export class ComponentTable {
     if (at.length === 0) return fn(...args);
     // A grant a user-domain vfs passes on: a window of a memory the kernel lent, over
     // that memory, for this call only.
-    const granted: WindowGrant[] = [];
-    try {
-      for (const i of at) {
-        const ref = args[i] as unknown;
-        const memory = isGrantRef(ref) ? this.lent.get(ref.grant) : undefined;
-        if (memory === undefined) throw new KernelError(Errno.EFAULT, `${client}: argument ${i} of ${service}.${method} is not a grant of lent memory`);
-        const g = new WindowGrant(new Uint8Array(memory), ref as GrantRef, memory);
-        granted.push(g);
-        args = [...args];
-        args[i] = g as unknown as Value;
-      }
-    } catch (e) {
-      return Promise.reject(e instanceof GrantViolation ? new KernelError(Errno.EFAULT, e.message) : e);
-    }
-    return fn(...args).finally(() => { for (const g of granted) g.revoke(); });
+    return callWithGrants(at, args, `${client} -> ${service}.${method}`, (ref) => {
+      const memory = this.lent.get(ref.grant);
+      if (memory === undefined) return Promise.reject(new KernelError(Errno.EFAULT, `${client}: grant ${ref.grant} of ${service}.${method} is not of lent memory`));
+      return Promise.resolve({ memory: new Uint8Array(memory), lender: memory });
+    }, (a) => fn(...(a as Value[])));
   }
 
   /**

@@ -5,6 +5,7 @@
 // holding a grant reaches the window and nothing else, and after the call nothing.
 
 import type { Grant, GrantRef } from '../../abi/grant.js';
+import { KernelError, Errno } from '../../abi/errno.js';
 
 /** A write outside its window, through a revoked grant, or into a read-only one: the callee faulted. */
 export class GrantViolation extends Error {
@@ -80,4 +81,38 @@ export function isGrantRef(v: unknown): v is GrantRef {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Record<string, unknown>;
   return typeof r.grant === 'number' && typeof r.offset === 'number' && typeof r.length === 'number' && typeof r.writable === 'boolean';
+}
+
+/**
+ * Calls `call` with the grant references at positions `at` of `args` made grants over
+ * the memory `memoryOf` maps each one to, for this call only: they are revoked when it
+ * settles. A position that holds no reference, or a window outside the memory, is
+ * EFAULT and nothing is called. Both receivers of a passed-on grant use it: the kernel
+ * for a kernel-domain callee, a server runtime for its own component.
+ */
+export async function callWithGrants<T>(
+  at: readonly number[], args: readonly unknown[], what: string,
+  memoryOf: (ref: GrantRef) => Promise<{ memory: Uint8Array; lender?: SharedArrayBuffer }>,
+  call: (args: unknown[]) => Promise<T>,
+): Promise<T> {
+  const granted: WindowGrant[] = [];
+  const a = [...args];
+  try {
+    for (const i of at) {
+      const ref = a[i];
+      if (!isGrantRef(ref)) throw new KernelError(Errno.EFAULT, `${what}: argument ${i} is not a grant`);
+      const { memory, lender } = await memoryOf(ref);
+      const g = new WindowGrant(memory, ref, lender);
+      granted.push(g);
+      a[i] = g;
+    }
+  } catch (e) {
+    for (const g of granted) g.revoke();
+    throw e instanceof GrantViolation ? new KernelError(Errno.EFAULT, e.message) : e;
+  }
+  try {
+    return await call(a);
+  } finally {
+    for (const g of granted) g.revoke();
+  }
 }

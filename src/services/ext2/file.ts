@@ -9,6 +9,7 @@ import { mapBlock, mapBlocks, mapOrAllocate, maxFileSize, truncateBlocks } from 
 import type { Inode } from './inode.js';
 import { RoCompat } from './layout.js';
 import type { Volume } from './volume.js';
+import { zeros } from '../../lib/zeros.js';
 
 const XATTR_MAGIC = 0xea020000;
 const DAY_NS = 86_400 * 1e9;
@@ -67,7 +68,7 @@ export async function readDataInto(vol: Volume, inode: Inode, offset: number, le
     const within = pos - n * bs;
     const chunk = Math.min(bs - within, end - pos);
     const b = physical[n - firstBlock]!;
-    if (b === 0) put(pos - offset, zeros(bs).subarray(0, chunk));
+    if (b === 0) put(pos - offset, zeros(chunk));
     else {
       const buf = vol.cache.peek(b) ?? await vol.cache.get(b, 'data');
       put(pos - offset, buf.data.subarray(within, within + chunk));
@@ -75,12 +76,6 @@ export async function readDataInto(vol: Volume, inode: Inode, offset: number, le
     pos += chunk;
   }
   return end - offset;
-}
-
-let zeroBlock = new Uint8Array(0);
-function zeros(n: number): Uint8Array {
-  if (zeroBlock.length < n) zeroBlock = new Uint8Array(n);
-  return zeroBlock;
 }
 
 /** Linux's relatime: update atime only when it is older than mtime/ctime or a day old. */

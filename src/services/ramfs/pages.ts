@@ -10,10 +10,9 @@
 import { Errno, fail } from '../../abi/errno.js';
 import type { Page, PagePool } from './page-pool.js';
 import { PAGE_SIZE } from './page-pool.js';
+import { zeros } from '../../lib/zeros.js';
 
 export { PAGE_SIZE };
-
-const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
 
 export class PageStore {
   // Page number -> its region in the arena. Only pages that were written exist.
@@ -51,7 +50,7 @@ export class PageStore {
       const n = Math.min(PAGE_SIZE - within, length - done);
       const page = this.pages.get(index);
       if (page !== undefined) put(done, page.bytes.subarray(within, within + n));
-      else if (holes) put(done, ZERO_PAGE.subarray(0, n));
+      else if (holes) put(done, zeros(n));
       done += n;
     }
   }
