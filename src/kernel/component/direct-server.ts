@@ -109,6 +109,12 @@ export class DirectServer {
     }
   }
 
+  /** Whether a page holds a call not started yet (one may come before the loop saw its page). */
+  waiting(): boolean {
+    for (const page of this.pages.values()) if (!page.busy && Atomics.load(page.ctl, DIRECT_STATE) === DirectState.REQUEST) return true;
+    return false;
+  }
+
   /** Starts every waiting call; true if there was one. */
   poll(): boolean {
     let worked = false;

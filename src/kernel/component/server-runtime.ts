@@ -156,7 +156,9 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
       // A direct page's process memory is lent memory too: vfs may pass grants of it on.
       if (m.type === 'direct-process' && m.memory !== undefined && m.memoryId !== undefined) { lent.set(m.memoryId, new Uint8Array(m.memory)); directMemory.set(m.slot, m.memoryId); }
       else if (m.type === 'direct-process-gone') { const id = directMemory.get(m.slot); if (id !== undefined) { directMemory.delete(m.slot); lent.delete(id); } }
-      bell.ring();
+      // The loop polls again only for a call that came before its page did: waking it
+      // for nothing would spin this thread on the other core while the process starts.
+      if (direct.waiting()) bell.ring();
     }
     else if (m.type === 'shutdown') {
       Promise.resolve(instance.shutdown?.()).catch(() => {}).finally(() => host.port.post({ type: 'shutdown-done' }));
