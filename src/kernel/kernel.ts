@@ -147,6 +147,8 @@ export class Kernel {
       kernelArenaMemory: this.arenaMemory,
       imageFile: (path) => readCpio(this.config.initramfs).find((e) => e.name === path)?.data,
     });
+    // The direct paths follow their servers' restarts (serverEvent: each path made so far).
+    this.components.serverEvents = (name, event) => this.serverEvent(name, event);
   }
 
   /** The module of component `name` for `domain`: the sandbox domain takes its WebAssembly build (`NAME-wasm`). */
@@ -606,7 +608,6 @@ export class Kernel {
       };
     };
     const direct = new DirectFiles(link('vfs')!, this.params.directProcesses, this.params.directFiles, link('pm'));
-    this.components.serverEvents = (name, event) => this.serverEvent(name, event);
     direct.serverUp();
     if (this.bpf.syscallHooked()) direct.setSlowPath(true);
     this.direct = direct;
@@ -639,7 +640,6 @@ export class Kernel {
       running: () => record()?.state === 'running',
       post: (m) => { const r = record(); if (r?.state === 'running') r.server?.post(m); },
     }, this.params.directProcesses, this.params.directSockets);
-    this.components.serverEvents = (name, event) => this.serverEvent(name, event);
     if (this.bpf.syscallHooked()) net.setSlowPath(true);
     this.directNet = net;
     net.serverUp();

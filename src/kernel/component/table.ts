@@ -306,8 +306,8 @@ export class ComponentTable {
     // that memory, for this call only.
     return callWithGrants(at, args, `${client} -> ${service}.${method}`, (ref) => {
       const memory = this.lent.get(ref.grant);
-      if (memory === undefined) return Promise.reject(new KernelError(Errno.EFAULT, `${client}: grant ${ref.grant} of ${service}.${method} is not of lent memory`));
-      return Promise.resolve({ memory: new Uint8Array(memory), lender: memory });
+      if (memory === undefined) throw new KernelError(Errno.EFAULT, `${client}: grant ${ref.grant} of ${service}.${method} is not of lent memory`);
+      return { memory: new Uint8Array(memory), lender: memory };
     }, (a) => fn(...(a as Value[])));
   }
 

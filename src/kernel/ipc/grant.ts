@@ -83,6 +83,9 @@ export function isGrantRef(v: unknown): v is GrantRef {
   return typeof r.grant === 'number' && typeof r.offset === 'number' && typeof r.length === 'number' && typeof r.writable === 'boolean';
 }
 
+/** A lent memory as a receiver maps it: the bytes, and (the kernel's side) the memory itself. */
+interface Mapped { memory: Uint8Array; lender?: SharedArrayBuffer }
+
 /**
  * Calls `call` with the grant references at positions `at` of `args` made grants over
  * the memory `memoryOf` maps each one to, for this call only: they are revoked when it
@@ -92,7 +95,7 @@ export function isGrantRef(v: unknown): v is GrantRef {
  */
 export async function callWithGrants<T>(
   at: readonly number[], args: readonly unknown[], what: string,
-  memoryOf: (ref: GrantRef) => Promise<{ memory: Uint8Array; lender?: SharedArrayBuffer }>,
+  memoryOf: (ref: GrantRef) => Mapped | Promise<Mapped>,
   call: (args: unknown[]) => Promise<T>,
 ): Promise<T> {
   const granted: WindowGrant[] = [];
@@ -101,7 +104,9 @@ export async function callWithGrants<T>(
     for (const i of at) {
       const ref = a[i];
       if (!isGrantRef(ref)) throw new KernelError(Errno.EFAULT, `${what}: argument ${i} is not a grant`);
-      const { memory, lender } = await memoryOf(ref);
+      // Memory already mapped (the kernel's lent memories) costs no turn of the loop.
+      const m = memoryOf(ref);
+      const { memory, lender } = m instanceof Promise ? await m : m;
       const g = new WindowGrant(memory, ref, lender);
       granted.push(g);
       a[i] = g;

@@ -188,9 +188,9 @@ export class DirectFiles {
     a.unwatch?.();
     a.pathHint[0] = 0;
     this.slots.fill(0, a.slot * DIRECT_SLOT_WORDS, (a.slot + 1) * DIRECT_SLOT_WORDS);
-    this.answerRefused(a);
+    answerRefused(a);
     this.server.post({ type: 'direct-process-gone', slot: a.slot });
-    if (a.pm !== undefined) { a.pm.hints[0] = 0; this.answerRefused(a.pm); this.pm?.post({ type: 'direct-process-gone', slot: a.slot }); }
+    if (a.pm !== undefined) { a.pm.hints[0] = 0; answerRefused(a.pm); this.pm?.post({ type: 'direct-process-gone', slot: a.slot }); }
     this.freeSlots.push(a.slot);
   }
 
@@ -378,7 +378,7 @@ export class DirectFiles {
       Atomics.store(this.slots, a.slot * DIRECT_SLOT_WORDS + SLOT_PATH_OK, 0);
       a.pathHint[0] = 0;
       a.grant = undefined; // written again after the process's next syscall (its cwd reopened)
-      this.answerRefused(a);
+      answerRefused(a);
     }
   }
 
@@ -391,15 +391,13 @@ export class DirectFiles {
 
   /** pm's server died: calls in flight on its pages are refused (the kernel path waits for the restart). */
   pmDown(): void {
-    for (const a of this.attached.values()) if (a.pm !== undefined) this.answerRefused(a.pm);
+    for (const a of this.attached.values()) if (a.pm !== undefined) answerRefused(a.pm);
   }
 
   /** A (new) pm server is ready: it gets every page. */
   pmUp(): void {
     for (const a of this.attached.values()) if (a.pm !== undefined) this.pm?.post({ type: 'direct-process', slot: a.slot, pid: a.p.pid, page: a.pm.page, memory: undefined });
   }
-
-  private answerRefused(a: Page): void { answerRefused(a); }
 
   /** Processes and open files served directly now (sysinfo, leak checks). */
   get counts(): { processes: number; files: number } { return { processes: this.attached.size, files: this.holders.size }; }

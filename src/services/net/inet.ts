@@ -165,11 +165,8 @@ export class Inet {
   directSend(s: Socket, src: Grant, nonBlocking: boolean): number | undefined {
     const c = s.tcp!;
     if (OPENING.has(c.state) || c.error !== 0 || c.state === 'CLOSED' || s.sendDone || !c.canWrite) return undefined;
-    const room = c.sendBuffer.room;
-    const n = src.length;
-    if (n > room && !nonBlocking) return undefined;
-    if (n > 0 && room === 0) return -Errno.EAGAIN;
-    const take = Math.min(n, room);
+    const take = directTake(src.length, c.sendBuffer.room, nonBlocking);
+    if (take === undefined || take < 0) return take;
     c.writeFrom(src, take);
     this.stack.settle();
     return take;
@@ -305,4 +302,15 @@ export class Inet {
 
   /** The connection's TCP state for the socket table (ss). */
   stateOf(s: Socket): string | undefined { return s.tcp?.state; }
+}
+
+/**
+ * How much of an `n`-byte send the direct path takes when `room` bytes fit: all of it,
+ * or (non-blocking) what fits, -EAGAIN when nothing does; undefined when a blocking send
+ * would have to wait (the kernel path does it).
+ */
+export function directTake(n: number, room: number, nonBlocking: boolean): number | undefined {
+  if (n > room && !nonBlocking) return undefined;
+  if (n > 0 && room === 0) return -Errno.EAGAIN;
+  return Math.min(n, room);
 }
