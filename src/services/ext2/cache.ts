@@ -165,7 +165,11 @@ export class BufferCache {
   /**
    * Reads the blocks of `blocks` that are not cached, one device request per contiguous
    * run (read-ahead for sequential reads: one request instead of one per block), with
-   * every run's request in flight at once so the driver can fill its queue.
+   * every run's request in flight at once so the driver can fill its queue. The blocks
+   * of `blocks` already cached count as used now: the buffers the fetched blocks take
+   * come from older ones, never from the blocks the caller is about to read (a file
+   * about the cache's size read after it was written: its cached tail would otherwise
+   * be the oldest, evicted by the fetch of its head, and read back a block at a time).
    */
   async prefetch(blocks: readonly BlockNo[], kind: BufferKind): Promise<void> {
     this.checkPoison();
@@ -173,7 +177,9 @@ export class BufferCache {
     const missing: BlockNo[] = [];
     let ascending = true;
     for (const b of blocks) {
-      if (b <= 0 || b >= this.blockLimit || this.buffers.has(b)) continue;
+      if (b <= 0 || b >= this.blockLimit) continue;
+      const cached = this.buffers.get(b);
+      if (cached !== undefined) { this.touch(cached); continue; }
       const last = missing.length > 0 ? missing[missing.length - 1]! : -1;
       if (b === last) continue;
       if (b < last) ascending = false;

@@ -70,7 +70,10 @@ export async function readDataInto(vol: Volume, inode: Inode, offset: number, le
     const b = physical[n - firstBlock]!;
     if (b === 0) put(pos - offset, zeros(chunk));
     else {
-      const buf = vol.cache.peek(b) ?? await vol.cache.get(b, 'data');
+      let buf = vol.cache.peek(b);
+      // Evicted since the prefetch (a cache smaller than one request): the rest of the
+      // request comes back in runs, not a block at a time.
+      if (buf === undefined) { await vol.cache.prefetch(physical.slice(n - firstBlock), 'data'); buf = await vol.cache.get(b, 'data'); }
       put(pos - offset, buf.data.subarray(within, within + chunk));
     }
     pos += chunk;
