@@ -89,8 +89,9 @@ export class Volume {
   private readonly inodes = new Map<number, Inode>();
   private epoch = 0;
   private trimAt: number;
-  private readonly pendingFreeBlocks = new Set<number>();
-  private readonly pendingFreeInodes = new Set<number>();
+  // Freed since the last sync: not handed out again until that free is on disk.
+  private readonly pendingFreeBlocks = new PendingFrees();
+  private readonly pendingFreeInodes = new PendingFrees();
   // Since the last full sync: the directories that gained an entry naming each inode
   // (inode → directory inodes). fsync writes them too, so a file keeps its name.
   private readonly unsyncedNames = new Map<number, Set<number>>();
@@ -311,11 +312,15 @@ export class Volume {
 
   // ---- bitmaps ----
 
-  private static findZero(bits: Uint8Array, from: number, to: number, skip: (i: number) => boolean): number {
+  // The first bit in [from, to) that is clear in `bits` and not pending (`pending`: the
+  // group's bits freed since the last sync). Whole bytes at a time where they are taken.
+  private static findZero(bits: Uint8Array, from: number, to: number, pending: Uint8Array | undefined): number {
     let i = from;
     while (i < to) {
-      if ((i & 7) === 0 && bits[i >> 3] === 0xff) { i += 8; continue; }
-      if (!(bits[i >> 3]! & (1 << (i & 7))) && !skip(i)) return i;
+      const j = i >> 3;
+      const taken = pending === undefined ? bits[j]! : bits[j]! | pending[j]!;
+      if ((i & 7) === 0 && taken === 0xff) { i += 8; continue; }
+      if (!(taken & (1 << (i & 7)))) return i;
       i++;
     }
     return -1;
@@ -335,10 +340,10 @@ export class Volume {
         const base = this.groupFirstBlock(g);
         const count = this.groupBlockCount(g);
         const buf = await this.cache.get(gd.blockBitmap, 'meta');
-        const skip = (i: number): boolean => this.pendingFreeBlocks.has(base + i);
+        const pending = this.pendingFreeBlocks.of(g);
         const start = n === 0 ? goalBlock - base : 0;
-        let i = Volume.findZero(buf.data, start, count, skip);
-        if (i < 0 && start > 0) i = Volume.findZero(buf.data, 0, start, skip);
+        let i = Volume.findZero(buf.data, start, count, pending);
+        if (i < 0 && start > 0) i = Volume.findZero(buf.data, 0, start, pending);
         if (i < 0) continue;
         const b = asBlockNo(base + i);
         if (this.isMetadata(b)) this.corrupt(`block bitmap of group ${g} marks metadata block ${b} free`);
@@ -370,7 +375,7 @@ export class Volume {
     this.cache.forget(b);
     gd.freeBlocks = Math.min(gd.freeBlocks + 1, this.groupBlockCount(g));
     this.sb.freeBlocksCount = Math.min(this.sb.freeBlocksCount + 1, this.sb.blocksCount);
-    this.pendingFreeBlocks.add(b);
+    this.pendingFreeBlocks.add(g, i, this.groupBlockCount(g));
     this.metaDirty = true;
   }
 
@@ -392,7 +397,7 @@ export class Volume {
         const gd = this.groups[g]!;
         if (gd.freeInodes === 0) continue;
         const first = g === 0 ? this.sb.firstIno - 1 : 0;
-        const i = Volume.findZero((await this.cache.get(gd.inodeBitmap, 'meta')).data, first, ipg, (k) => this.pendingFreeInodes.has(g * ipg + k + 1));
+        const i = Volume.findZero((await this.cache.get(gd.inodeBitmap, 'meta')).data, first, ipg, this.pendingFreeInodes.of(g));
         if (i < 0) continue;
         await this.checkFreeInode(g * ipg + i + 1, g);
         // Interleaving: checkFreeInode may have read the table; fetch the bitmap again.
@@ -434,7 +439,7 @@ export class Volume {
     gd.freeInodes = Math.min(gd.freeInodes + 1, ipg);
     if (isDirectory && gd.usedDirs > 0) gd.usedDirs = gd.usedDirs - 1;
     this.sb.freeInodesCount = Math.min(this.sb.freeInodesCount + 1, this.sb.inodesCount);
-    this.pendingFreeInodes.add(ino);
+    this.pendingFreeInodes.add(g, i, ipg);
     this.metaDirty = true;
   }
 
@@ -536,4 +541,23 @@ export class Volume {
   }
 
   isGroupSuper(g: number): boolean { return groupHasSuper(this.sb, g); }
+}
+
+/**
+ * Blocks or inodes freed since the last sync, as one bitmap per group beside the
+ * group's own: allocation skips them a byte at a time, however many there are (a
+ * create-and-unlink loop frees one inode per round until the next sync).
+ */
+class PendingFrees {
+  private readonly groups = new Map<number, Uint8Array>();
+  size = 0;
+  /** Group `g`'s pending bits, or undefined when none is pending there. */
+  of(g: number): Uint8Array | undefined { return this.groups.get(g); }
+  add(g: number, i: number, bitsInGroup: number): void {
+    let bits = this.groups.get(g);
+    if (bits === undefined) { bits = new Uint8Array((bitsInGroup + 7) >> 3); this.groups.set(g, bits); }
+    if ((bits[i >> 3]! & (1 << (i & 7))) === 0) this.size++;
+    bits[i >> 3]! |= 1 << (i & 7);
+  }
+  clear(): void { this.groups.clear(); this.size = 0; }
 }
