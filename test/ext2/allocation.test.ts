@@ -174,3 +174,28 @@ test('zeroed-inode-bitmap-hands-out-live-inodes: creates answer EUCLEAN and over
 function debugfsScript(image: string, lines: string[]): void {
   execFileSync('/usr/sbin/debugfs', ['-w', '-f', '-', image], { input: lines.join('\n') + '\n', stdio: ['pipe', 'pipe', 'pipe'] });
 }
+
+test('inodes and blocks freed since the last sync are not handed out again until the free is on disk', async () => {
+  const { device, memory } = memoryDevice(8 << 20);
+  await mkfsExt2(device, { blockSize: 1024 });
+  const fs = await mountExt2(device, { arena: newArena() });
+  const free0 = (await fs.statfs()).freeBlocks;
+  // Many rounds of create, write, unlink (a create-and-unlink loop): every inode and
+  // block freed in one round is pending in the next.
+  const seen = new Set<number>();
+  for (let i = 0; i < 300; i++) {
+    const f = await fs.create(fs.root(), `f${i}`, S.IFREG | 0o644);
+    assert.ok(!seen.has(f), `inode ${f} handed out again before the sync (round ${i})`);
+    seen.add(f);
+    await fs.write(f, 0, new Uint8Array(3000).fill(i & 0xff));
+    await fs.unlink(fs.root(), `f${i}`);
+  }
+  await fs.sync();
+  assert.equal((await fs.statfs()).freeBlocks, free0, 'every block came back');
+  // After the sync the lowest free inode is the first one freed.
+  const again = await fs.create(fs.root(), 'again', S.IFREG | 0o644);
+  assert.equal(again, Math.min(...seen), 'after the sync the freed inodes are used again');
+  await fs.unmount();
+  const check = e2fsck(saveImage(memory.bytes, 'pending-frees.img'), '-fn');
+  assert.equal(check.status, 0, check.output);
+});
