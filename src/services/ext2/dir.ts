@@ -78,6 +78,9 @@ export async function scan(vol: Volume, dir: Inode, visit: (slot: Slot) => boole
 async function scanBlocks(vol: Volume, dir: Inode, from: number, to: number, visit: (slot: Slot) => boolean): Promise<Slot | undefined> {
   const bs = vol.blockSize;
   const filetype = vol.sb.hasIncompat(Incompat.FILETYPE);
+  // One slot object, refilled for each entry (`visit` keeps nothing of it: it runs
+  // synchronously, and the entry it chooses is returned as a copy).
+  const slot: Slot = { logical: 0, block: 0 as BlockNo, offset: 0, prevOffset: -1, recLen: 0, ino: 0, nameLen: 0, type: 0, name: EMPTY };
   for (let logical = from; logical < to; logical++) {
     const block = await mapBlock(vol, dir, logical);
     if (block === 0) vol.corrupt(`directory inode ${dir.ino} has a hole at block ${logical}`);
@@ -89,12 +92,13 @@ async function scanBlocks(vol: Volume, dir: Inode, from: number, to: number, vis
       const recLen = data[offset + 4]! | (data[offset + 5]! << 8);
       const nameLen = filetype ? data[offset + 6]! : data[offset + 6]! | (data[offset + 7]! << 8);
       const type = filetype ? data[offset + 7]! : DT.UNKNOWN;
-      const where = `directory inode ${dir.ino} block ${logical} offset ${offset}`;
-      if (recLen < 12 || recLen % 4 !== 0 || offset + recLen > bs) vol.corrupt(`${where}: bad record length ${recLen}`);
-      if (entrySize(nameLen) > recLen) vol.corrupt(`${where}: name of ${nameLen} bytes does not fit its record of ${recLen}`);
-      if (ino !== 0 && !vol.validIno(ino)) vol.corrupt(`${where}: entry refers to inode ${ino} outside 1..${vol.sb.inodesCount}`);
-      if (ino !== 0 && nameLen === 0) vol.corrupt(`${where}: entry with an empty name`);
-      const slot: Slot = { logical, block, offset, prevOffset: prev, recLen, ino, nameLen, type, name: data.subarray(offset + 8, offset + 8 + nameLen) };
+      if (recLen < 12 || recLen % 4 !== 0 || offset + recLen > bs) vol.corrupt(`${where(dir, logical, offset)}: bad record length ${recLen}`);
+      if (entrySize(nameLen) > recLen) vol.corrupt(`${where(dir, logical, offset)}: name of ${nameLen} bytes does not fit its record of ${recLen}`);
+      if (ino !== 0 && !vol.validIno(ino)) vol.corrupt(`${where(dir, logical, offset)}: entry refers to inode ${ino} outside 1..${vol.sb.inodesCount}`);
+      if (ino !== 0 && nameLen === 0) vol.corrupt(`${where(dir, logical, offset)}: entry with an empty name`);
+      slot.logical = logical; slot.block = block; slot.offset = offset; slot.prevOffset = prev;
+      slot.recLen = recLen; slot.ino = ino; slot.nameLen = nameLen; slot.type = type;
+      slot.name = data.subarray(offset + 8, offset + 8 + nameLen);
       if (visit(slot)) return { ...slot, name: slot.name.slice() };
       prev = offset;
       offset += recLen;
@@ -102,6 +106,9 @@ async function scanBlocks(vol: Volume, dir: Inode, from: number, to: number, vis
   }
   return undefined;
 }
+
+const EMPTY = new Uint8Array(0);
+const where = (dir: Inode, logical: number, offset: number): string => `directory inode ${dir.ino} block ${logical} offset ${offset}`;
 
 // An in-core index of a directory, built by one full scan on first use and kept up to
 // date by add/remove (the only code that changes entries): which block holds each name,
