@@ -71,3 +71,42 @@ test('the check sees dirty data when it is written: sync writes B too', async ()
   const { durable, b } = await twoFilesThenCut((fs) => fs.sync());
   assert.equal(contains(durable, b.subarray(0, 200)), true, "sync wrote B's data, and the scan finds it");
 });
+
+// fsync of one file verifies the buffers it writes (all of them before the first write);
+// a wild write elsewhere in the cache is found when that buffer is read or written back.
+async function corruptedThenFsync(corrupt: 'A' | 'B'): Promise<{ outcome: string; writesBefore: number; device: BackingDevice; fs: Awaited<ReturnType<typeof mountExt2>>; disk: Uint8Array; b: Uint8Array }> {
+  const { device, memory } = memoryDevice(4 << 20);
+  await mkfsExt2(device, { blockSize: 1024 });
+  const arena = newArena(8);
+  const fs = await mountExt2(device, { arena });
+  const a = marked('A', 8 * 1024), b = marked('B', 8 * 1024);
+  const fa = await fs.create(fs.root(), 'a', S.IFREG | 0o644);
+  const fb = await fs.create(fs.root(), 'b', S.IFREG | 0o644);
+  await fs.write(fa, 0, a);
+  await fs.write(fb, 0, b);
+  // The wild write: one byte of the named file's cached data, found in the arena.
+  const needle = corrupt === 'A' ? a.subarray(0, 64) : b.subarray(0, 64);
+  const at = arena.memory.findIndex((_, i) => arena.memory[i] === needle[0] && needle.every((x, k) => arena.memory[i + k] === x));
+  assert.ok(at >= 0, `the cached bytes of ${corrupt} are in the arena`);
+  arena.memory[at + 10]! ^= 0xff;
+  const writesBefore = device.writes;
+  let outcome = 'ok';
+  try { await fs.fsync(fa); } catch (e) { outcome = (e as Error).name; }
+  return { outcome, writesBefore, device, fs, disk: memory.bytes, b };
+}
+
+test('fsync refuses to write a buffer of its file that changed behind ext2, and writes nothing', async () => {
+  const r = await corruptedThenFsync('A');
+  assert.equal(r.outcome, 'MemoryCorruption');
+  assert.equal(r.device.writes, r.writesBefore, 'no device write after the wild write');
+});
+
+test("fsync of one file leaves another file's corrupted buffer in the cache, and the next sync refuses it", async () => {
+  const r = await corruptedThenFsync('B');
+  assert.equal(r.outcome, 'ok', "A's own buffers are intact");
+  const written = r.device.writes;
+  assert.ok(written > r.writesBefore, 'A was written');
+  assert.ok(!contains(r.disk, r.b.subarray(0, 64)), "B's bytes are not on the disk");
+  await assert.rejects(r.fs.sync(), /MemoryCorruption|changed without going through ext2/);
+  assert.equal(r.device.writes, written, 'the sync wrote nothing');
+});
