@@ -188,7 +188,7 @@ export const NIC_RX_PRODUCED = 16;
 export const NIC_RX_CONSUMED = 17;
 export const NIC_TX_PRODUCED = 18;
 export const NIC_TX_CONSUMED = 19;
-export const NIC_SLOTS = 256;
+export const NIC_SLOTS = 1024;
 export const NIC_SLOT_BYTES = 2048;
 /** Smallest frame: an Ethernet header. */
 export const NIC_MIN_FRAME = 14;

@@ -80,10 +80,9 @@ function machineOptions(preset: string, init: string, stdout: (b: Uint8Array) =>
 const A_ADDRESS = '10.0.9.1', B_ADDRESS = '10.0.9.2';
 const GUEST_PORT = 5001, LOOPBACK_PORT = 5002, RR_PORT = 5003, RR_LOOPBACK_PORT = 5004;
 /**
- * SO_RCVBUF and SO_SNDBUF of the benchmark's sockets: Linux's defaults (212992 bytes).
- * NOTE: not larger: with 1 MiB the sender's window (about 700 segments) overflows the
- * receiving NIC's 256 slots and the transmitting NIC's ring, the frames dropped there
- * cost TCP its window, and the transfer ran at a third of the speed (docs/net.md).
+ * SO_RCVBUF and SO_SNDBUF of the benchmark's sockets: Linux's defaults (212992 bytes),
+ * which a program that sets none gets. Larger windows fit the NIC rings (docs/net.md,
+ * "Socket buffers").
  */
 const SOCKET_BUFFERS = 212992;
 
@@ -224,7 +223,7 @@ export async function linuxRoundTrips(rounds: number): Promise<RoundTrips> {
 export interface BridgeBlast { frames: number; sent: number; lost: number; ms: number; framesPerS: number; MBps: number; intact: boolean; failure?: string }
 
 const FRAME_BYTES = 1514;
-/** Frames in flight at most: below the receive ring's 256 slots, so a full ring is the bridge's fault, not the host's. */
+/** Frames in flight at most: below the receive ring's slots, so a full ring is the bridge's fault, not the host's. */
 const WINDOW = 128;
 /** Nothing forwarded for this long: the frames in flight are presumed lost. */
 const STALL_MS = 1000;
