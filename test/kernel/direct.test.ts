@@ -210,6 +210,8 @@ test('close revokes at once; after exit a reused slot serves nothing of the old 
     // a exits; c takes its slot and opens a file at the same descriptor.
     a.p.fds.replace(3, file(t, 4));
     direct.detach(a.p);
+    // The server is not told of the exit: a's page, still in its hands, is refused.
+    assert.equal(await call(t, a, DirectOp.READ, [3, 0, 4]), DIRECT_REFUSED, 'a call on the page of a process that exited');
     const c = makeProcess(direct);
     c.p.fds.replace(3, file(t, 5));
     const stale = request(t, a, DirectOp.READ, [3, 0, 8]);

@@ -104,7 +104,6 @@ export class DirectServer {
           memory: c.memory === undefined ? new Uint8Array(0) : new Uint8Array(c.memory), memoryId: c.memoryId ?? DIRECT_GRANT, view: new DataView(c.memory ?? new ArrayBuffer(0)), busy: false,
         });
         return true;
-      case 'direct-process-gone': this.pages.delete(c.slot); return true;
       default: return false;
     }
   }

@@ -154,8 +154,12 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
     else if (m.type === 'memory-gone') lent.delete(m.id);
     else if (direct.control(m)) {
       // A direct page's process memory is lent memory too: vfs may pass grants of it on.
-      if (m.type === 'direct-process' && m.memory !== undefined && m.memoryId !== undefined) { lent.set(m.memoryId, new Uint8Array(m.memory)); directMemory.set(m.slot, m.memoryId); }
-      else if (m.type === 'direct-process-gone') { const id = directMemory.get(m.slot); if (id !== undefined) { directMemory.delete(m.slot); lent.delete(id); } }
+      // The slot's previous process (gone: the kernel does not say so) lends no more.
+      if (m.type === 'direct-process') {
+        const before = directMemory.get(m.slot);
+        if (before !== undefined) { directMemory.delete(m.slot); lent.delete(before); }
+        if (m.memory !== undefined && m.memoryId !== undefined) { lent.set(m.memoryId, new Uint8Array(m.memory)); directMemory.set(m.slot, m.memoryId); }
+      }
       // The loop polls again only for a call that came before its page did: waking it
       // for nothing would spin this thread on the other core while the process starts.
       if (direct.waiting()) bell.ring();

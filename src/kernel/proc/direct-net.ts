@@ -80,7 +80,8 @@ export class DirectSockets {
     row.hints.fill(0);
     this.views.slots.fill(0, row.slot * DIRECT_SLOT_WORDS, (row.slot + 1) * DIRECT_SLOT_WORDS);
     answerRefused(row);
-    if (this.up) this.server.post({ type: 'direct-process-gone', slot: row.slot });
+    // net is not told: its server serves nothing on a page whose pid the row no longer
+    // holds, and the row's next process's page replaces this one.
     this.freeRows.push(row.slot);
   }
 

@@ -21,7 +21,9 @@
 //                   free, fills a spare file slot the kernel set aside for a regular
 //                   file, and posts the descriptor on the ring; the kernel installs
 //                   an open file adopting that slot at that descriptor
-//   exit            the slot is cleared and freed; vfs's server forgets the page
+//   exit            the slot is cleared and freed; vfs's server is not told (no wake-up):
+//                   a page whose pid the row no longer holds serves nothing, and the
+//                   slot's next process's page replaces it
 //
 //   path calls      stat, lstat and unlink of a path go to vfs's server too, with the
 //                   credentials and cwd handle the kernel wrote in the process's row
@@ -67,8 +69,7 @@ export interface DirectServer {
 /** Kernel to vfs's server thread. */
 export type DirectControl =
   | { type: 'direct-table'; memory: SharedArrayBuffer; processes: number; files: number; generation: number }
-  | { type: 'direct-process'; slot: number; pid: number; page: SharedArrayBuffer; memory: SharedArrayBuffer | undefined; memoryId?: number }
-  | { type: 'direct-process-gone'; slot: number };
+  | { type: 'direct-process'; slot: number; pid: number; page: SharedArrayBuffer; memory: SharedArrayBuffer | undefined; memoryId?: number };
 
 /** A call a traced process made on the direct path, as the server (`to`: vfs, or net for a socket call) reported it. */
 export interface DirectCall { pid: number; op: number; regs: number[]; result: number; bytes: number; us: number; path: string | undefined; to?: string }
@@ -189,8 +190,11 @@ export class DirectFiles {
     a.pathHint[0] = 0;
     this.slots.fill(0, a.slot * DIRECT_SLOT_WORDS, (a.slot + 1) * DIRECT_SLOT_WORDS);
     answerRefused(a);
-    this.server.post({ type: 'direct-process-gone', slot: a.slot });
-    if (a.pm !== undefined) { a.pm.hints[0] = 0; answerRefused(a.pm); this.pm?.post({ type: 'direct-process-gone', slot: a.slot }); }
+    // The servers are not told (a message wakes a server thread on every exit): vfs
+    // serves nothing on a page whose pid the row no longer holds, pm answers a dead
+    // pid's own calls with what it knows of it, and the slot's next process's page
+    // replaces this one.
+    if (a.pm !== undefined) { a.pm.hints[0] = 0; answerRefused(a.pm); }
     this.freeSlots.push(a.slot);
   }
 
