@@ -1,6 +1,8 @@
 // The buffer cache: fixed-size block buffers carved from the component's memory arena
-// (ARCHITECTURE.md rule 4: under the monolithic preset that is kernel memory), kept in
-// LRU order, written back lazily. Every buffer is either file data or metadata
+// (ARCHITECTURE.md rule 4: under the monolithic preset that is kernel memory), replaced
+// by second chance (CLOCK: a hit only sets the buffer's reference bit; eviction walks
+// from the oldest, moving a referenced buffer to the young end with its bit cleared),
+// written back lazily. Every buffer is either file data or metadata
 // (directories, indirect blocks, bitmaps, inode tables, descriptors, superblock), and
 // writeBack() writes all data, flushes the device, then all metadata and flushes again,
 // so a crash never leaves metadata on disk that points at data which never got there.
@@ -44,8 +46,8 @@ export class Buffer {
   evicted = false;
   /** blockChecksum of the bytes as ext2 last left them (see the guard above). */
   sum = 0;
-  /** When it was last put at the young end of the LRU order (BufferCache.clock). */
-  placed = 0;
+  /** Used since eviction last looked at it (second chance: BufferCache.evictOne). */
+  referenced = false;
   constructor(readonly block: BlockNo, public kind: BufferKind, readonly slot: number, private readonly bytes: Uint8Array, readonly words: Int32Array) {}
   // NOTE: a buffer must not be used across an await that may evict it; touching an
   // evicted buffer throws instead of silently reading another block's bytes.
@@ -64,9 +66,10 @@ export class BufferCache {
   private readonly region: Region;
   private readonly slots: number;
   private readonly freeSlots: number[] = [];
-  // Insertion order is LRU order, kept lazily: a hit moves a buffer to the young end
-  // only when it is in the older half (moving it on every hit cost more than the copy
-  // it served; a buffer in the younger half is far from eviction anyway).
+  // Insertion order is the replacement order: the oldest first. A hit sets the buffer's
+  // reference bit and moves nothing (moving a buffer to the young end on every hit, a
+  // Map delete and set, cost a tenth of a cached read); eviction gives a referenced
+  // buffer a second chance at the young end.
   private readonly buffers = new Map<BlockNo, Buffer>();
   private readonly sectorsPerBlock: number;
   readonly stats: CacheStats = { hits: 0, misses: 0, writes: 0, flushes: 0 };
@@ -128,14 +131,7 @@ export class BufferCache {
     if (!Number.isInteger(block) || block < 0 || block >= this.blockLimit) fail(Errno.EUCLEAN, `ext2: block number ${block} is outside the filesystem (0..${this.blockLimit - 1})`);
   }
 
-  private clock = 0;
-
-  private touch(buf: Buffer): void {
-    if (this.clock - buf.placed < this.slots / 2) return;
-    this.buffers.delete(buf.block);
-    this.buffers.set(buf.block, buf);
-    buf.placed = ++this.clock;
-  }
+  private touch(buf: Buffer): void { buf.referenced = true; }
 
   /** The cached buffer of `block` if it is cached (a hit, synchronous), else undefined. */
   peek(block: BlockNo): Buffer | undefined {
@@ -255,7 +251,6 @@ export class BufferCache {
     if (zero) bytes.fill(0);
     const words = new Int32Array(bytes.buffer, bytes.byteOffset, this.blockSize / 4);
     const buf = new Buffer(block, kind, slot, bytes, words);
-    buf.placed = ++this.clock;
     // An unfilled buffer is sealed by the caller once it has its bytes.
     if (zero) this.seal(buf);
     this.buffers.set(block, buf);
@@ -263,6 +258,16 @@ export class BufferCache {
   }
 
   private async evictOne(): Promise<void> {
+    // Second chance: referenced buffers at the old end go to the young end, their bit
+    // cleared, until an unreferenced one is oldest (at most one lap: every bit is clear
+    // after it).
+    for (let moved = 0, n = this.buffers.size; moved < n; moved++) {
+      const oldest = this.buffers.values().next().value;
+      if (oldest === undefined || !oldest.referenced) break;
+      oldest.referenced = false;
+      this.buffers.delete(oldest.block);
+      this.buffers.set(oldest.block, oldest);
+    }
     let scanned = 0;
     for (const buf of this.buffers.values()) {
       if (!buf.dirty) { this.forget(buf.block); return; }
@@ -281,7 +286,7 @@ export class BufferCache {
       }
       if (++scanned >= 64) break;
     }
-    // Only dirty metadata near the LRU end: write everything back in order.
+    // Only dirty metadata near the old end: write everything back in order.
     await this.writeBack();
     const oldest = this.buffers.values().next().value;
     assert(oldest !== undefined, 'a full cache has a buffer to evict');

@@ -74,7 +74,8 @@ export async function readDataInto(vol: Volume, inode: Inode, offset: number, le
       // Evicted since the prefetch (a cache smaller than one request): the rest of the
       // request comes back in runs, not a block at a time.
       if (buf === undefined) { await vol.cache.prefetch(physical.slice(n - firstBlock), 'data'); buf = await vol.cache.get(b, 'data'); }
-      put(pos - offset, buf.data.subarray(within, within + chunk));
+      // A whole block goes as the buffer's own view: no view made per block.
+      put(pos - offset, chunk === bs ? buf.data : buf.data.subarray(within, within + chunk));
     }
     pos += chunk;
   }
