@@ -243,6 +243,7 @@ export class Kernel {
       running: () => this.running,
       tick: () => { this.components.watch(); this.deadlines.tick(); this.checkCpuLimits(); if (this.sched.active) this.sched.watch(this.waiting(), performance.now()); },
       tickMs: this.params.supervisorTickMs,
+      lingerUntil: () => this.lingerUntil,
     }).catch((e: unknown) => this.panic('kernel', e instanceof Error ? `${e.name}: ${e.message}` : String(e)));
     for (const name of this.config.components) {
       const domain = this.domainOf(name);
@@ -347,8 +348,11 @@ export class Kernel {
     // Given up for a stop: the trap stays in the page and is served again once the process runs.
     if (p.restartSyscall) { p.restartSyscall = false; return; }
     if (p.stopSignal !== 0) { p.heldResult = result; return; }
-    p.complete(result);
+    if (p.complete(result)) this.lingerUntil = performance.now() + this.params.kernelSpinAfterWakeUs / 1000;
   }
+
+  /** The trap loop polls until then even when idle: a process just woken calls again soon (params.kernelSpinAfterWakeUs). */
+  private lingerUntil = 0;
 
   /** RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one (called on the tick). */
   private checkCpuLimits(): void {

@@ -4,8 +4,16 @@
 export const defaultParams = {
   /** Kernel loop: keep polling this long after the last request before blocking (µs). */
   kernelSpinUs: 50,
+  /** Kernel loop: after answering a process that slept (its answer needed a wake-up),
+   *  keep polling at least this long (µs): its next call comes after that wake-up
+   *  (30-60 µs here), past kernelSpinUs, and would otherwise find the kernel asleep
+   *  too and pay a second one (a stream of 64 KiB reads: two per call). */
+  kernelSpinAfterWakeUs: 200,
   /** User-domain server loop: same, for servers (µs). */
   serverSpinUs: 50,
+  /** Server loop: kernelSpinAfterWakeUs for a server that answered a process's direct
+   *  call (the direct path, proc/direct.ts) whose caller slept (µs). */
+  serverSpinAfterWakeUs: 200,
   /** A process in a syscall spins at most this long for the answer before sleeping (µs);
    *  about what a sleep and wake-up costs here (competitive spinning). */
   processSpinUs: 50,

@@ -65,7 +65,7 @@ export interface FaultCampaignOptions {
   hangMs?: number;
   /** CPU time a user-domain server may burn without a heartbeat before it counts as hung, for the campaign's machines (ms; 0: off; default CAMPAIGN_HANG_CPU_MS; params.ts hangCpuMs). */
   hangCpuMs?: number;
-  /** How long the campaign's kernels, servers and processes poll for work or an answer before they sleep (µs; default CAMPAIGN_SPIN_US; params.ts kernelSpinUs, serverSpinUs, processSpinUs). */
+  /** How long the campaign's kernels, servers and processes poll for work or an answer before they sleep (µs; default CAMPAIGN_SPIN_US; params.ts kernelSpinUs, kernelSpinAfterWakeUs, serverSpinUs, serverSpinAfterWakeUs, processSpinUs). */
   spinUs?: number;
   /** Run several cells' jobs on one boot where the fault model allows (planBoots; default true); false: a boot per job, as before. */
   shareBoots?: boolean;
@@ -317,7 +317,7 @@ export function campaignParams(hangMs: number, hangCpuMs = 0, spinUs = CAMPAIGN_
   const cpuStep = hangCpuMs > 0 ? Math.round(hangCpuMs / 5) : Infinity;
   return {
     heartbeatTimeoutMs: hangMs, heartbeatPeriodMs: Math.max(5, Math.min(period, cpuStep)), supervisorTickMs: Math.max(5, Math.min(Math.max(10, tick), cpuStep)), hangCpuMs,
-    kernelSpinUs: spinUs, serverSpinUs: spinUs, processSpinUs: spinUs,
+    kernelSpinUs: spinUs, kernelSpinAfterWakeUs: spinUs, serverSpinUs: spinUs, serverSpinAfterWakeUs: spinUs, processSpinUs: spinUs,
   };
 }
 

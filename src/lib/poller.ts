@@ -67,10 +67,13 @@ export class Doorbell {
 /**
  * Answers on a request page: stores `value` in `ctl[state]` and wakes the waiter only
  * if it sleeps (`ctl[waiting]` set by waitForAnswer), for the same reason as ringBell.
+ * Returns true when it woke the waiter.
  */
-export function answerWord(ctl: Int32Array, state: number, waiting: number, value: number): void {
+export function answerWord(ctl: Int32Array, state: number, waiting: number, value: number): boolean {
   Atomics.store(ctl, state, value);
-  if (Atomics.load(ctl, waiting) !== 0) Atomics.notify(ctl, state);
+  if (Atomics.load(ctl, waiting) === 0) return false;
+  Atomics.notify(ctl, state);
+  return true;
 }
 
 /** Sleeps until `ctl[state]` is no longer `value`, flagging `ctl[waiting]` meanwhile (see answerWord). */
@@ -93,6 +96,8 @@ export interface PollLoopOptions {
   tickMs?: number;
   /** The longest sleep while idle (ms; default tickMs): a loop whose tick need not run while it sleeps sleeps longer. */
   sleepMs?: number;
+  /** Keep spinning while idle until this performance.now() (ms), past `spinUs` (see the kernel's kernelSpinAfterWakeUs). */
+  lingerUntil?: () => number;
 }
 
 export async function pollLoop(o: PollLoopOptions): Promise<void> {
@@ -109,7 +114,7 @@ export async function pollLoop(o: PollLoopOptions): Promise<void> {
     if (now - lastMacro > 1) { await o.host.yieldMacrotask(); lastMacro = performance.now(); }
     if (o.tick !== undefined && now - lastTick > tickMs) { o.tick(); lastTick = now; }
     if (worked) { idleSince = now; continue; }
-    if ((now - idleSince) * 1000 < o.spinUs) continue;
+    if ((now - idleSince) * 1000 < o.spinUs || (o.lingerUntil !== undefined && now < o.lingerUntil())) continue;
     // Block until a producer rings, but wake at least once every sleepMs.
     await o.doorbell.sleepAsync(seen, sleepMs);
     lastMacro = performance.now();

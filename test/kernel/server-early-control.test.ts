@@ -25,7 +25,7 @@ test('a fault armed while the server\'s module is still loading is armed, not dr
   const init: ServerInit = {
     type: 'init', name: 'echo', transport: 'postmessage', channel: undefined, links: [], clients: [], down: [],
     kernelBell: new SharedArrayBuffer(4), serverBell: new SharedArrayBuffer(4), heartbeat: new SharedArrayBuffer(4), arena: new SharedArrayBuffer(1 << 16),
-    config: {}, device: undefined, spinUs: 0, wildWriteBytes: 0, heartbeatMs: 50, loopBeats: false,
+    config: {}, device: undefined, spinUs: 0, lingerUs: 0, wildWriteBytes: 0, heartbeatMs: 50, loopBeats: false,
   };
   send(init);
   // The module is still loading: the fault arrives now.

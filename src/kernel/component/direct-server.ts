@@ -87,7 +87,7 @@ export class DirectServer {
    * `name`: the component this thread runs — vfs serves the file calls, pm the pid
    * calls, anything else nothing. `instance`: the component (read when a call comes).
    */
-  constructor(private readonly name: string, private readonly instance: () => ComponentInstance, private readonly crash: (e: unknown) => void) {}
+  constructor(private readonly name: string, private readonly instance: () => ComponentInstance, private readonly crash: (e: unknown) => void, private readonly lingerUs = 0) {}
 
   /** A control message from the kernel; true if it was one of the direct path's. */
   control(m: DirectControl | { type: string }): boolean {
@@ -139,8 +139,11 @@ export class DirectServer {
     if (this.pages.get(page.slot) !== page || Atomics.load(page.ctl, DIRECT_STATE) !== DirectState.REQUEST) return;
     if (result !== DIRECT_REFUSED && this.traced(page)) this.report(page, result, (performance.now() - started) * 1000);
     page.regs[DIRECT_RESULT] = result;
-    answerWord(page.ctl, DIRECT_STATE, DIRECT_WAITING, DirectState.DONE);
+    if (answerWord(page.ctl, DIRECT_STATE, DIRECT_WAITING, DirectState.DONE)) this.lingerUntil = performance.now() + this.lingerUs / 1000;
   }
+
+  /** The server's loop polls until then even when idle: a process just woken calls again soon (ServerInit.lingerUs). */
+  lingerUntil = 0;
 
   private traced(page: Page): boolean {
     const slots = this.slots;

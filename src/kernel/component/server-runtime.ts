@@ -133,7 +133,7 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
   };
   const bell = new Doorbell(init.serverBell);
   // Processes' direct calls (vfs under shm; the kernel attaches them, proc/direct.ts).
-  const direct = new DirectServer(init.name, () => instance, (e) => host.crash(e));
+  const direct = new DirectServer(init.name, () => instance, (e) => host.crash(e), init.lingerUs);
   for (const end of init.links) linkFor(end.peer).up(end);
   for (const peer of init.down) linkFor(peer).down();
   for (const end of init.clients) attachClient(end);
@@ -232,7 +232,7 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
       return worked;
     };
     const beats = init.loopBeats ? { tick: () => { Atomics.add(heartbeat, 0, 1); }, tickMs: init.heartbeatMs, sleepMs: IDLE_SLEEP_MS } : {};
-    void pollLoop({ doorbell: bell, poll, spinUs: init.spinUs, host, running: () => host.running?.() ?? true, ...beats }).catch((e) => host.crash(e));
+    void pollLoop({ doorbell: bell, poll, spinUs: init.spinUs, lingerUntil: () => direct.lingerUntil, host, running: () => host.running?.() ?? true, ...beats }).catch((e) => host.crash(e));
   }
   try {
     if (init.wasm !== undefined) {

@@ -57,6 +57,8 @@ export interface ServerInit {
   config: Record<string, Value>;
   device: { kind: DeviceKind; memory: SharedArrayBuffer } | undefined;
   spinUs: number;
+  /** After answering a process that slept, keep polling at least this long (µs; params.ts serverSpinAfterWakeUs). */
+  lingerUs: number;
   wildWriteBytes: number;
   /** The heartbeat's period (ms). */
   heartbeatMs: number;
@@ -117,6 +119,7 @@ export interface ServerOptions {
   arenaBytes: number;
   channelBytes: number;
   spinUs: number;
+  lingerUs: number;
   wildWriteBytes: number;
   heartbeatMs: number;
   /**
@@ -200,7 +203,7 @@ export class UserServer {
     const init: ServerInit = {
       type: 'init', name: o.manifest.name, transport: o.transport, channel, links: o.links, clients: o.clients, down: o.down, kernelBell: o.kernelBellMemory,
       serverBell: serverBellMemory, heartbeat, arena: this.arena, config: o.config, device: o.device,
-      spinUs: o.spinUs, wildWriteBytes: o.wildWriteBytes, heartbeatMs: o.heartbeatMs, loopBeats: this.loopBeats, ...(o.wasm === undefined ? {} : { wasm: o.wasm }),
+      spinUs: o.spinUs, lingerUs: o.lingerUs, wildWriteBytes: o.wildWriteBytes, heartbeatMs: o.heartbeatMs, loopBeats: this.loopBeats, ...(o.wasm === undefined ? {} : { wasm: o.wasm }),
     };
     this.thread.post(init);
   }

@@ -346,6 +346,7 @@ export class ComponentTable {
       arenaBytes: this.o.params.userArenaBytes,
       channelBytes: this.o.params.channelRingBytes,
       spinUs: this.o.params.serverSpinUs,
+      lingerUs: this.o.params.serverSpinAfterWakeUs,
       wildWriteBytes: this.o.params.wildWriteBytes,
       heartbeatMs: this.o.params.heartbeatPeriodMs, judgedByCpu: this.o.params.hangCpuMs > 0,
       spareThreads: this.o.params.serverSpareThreads,

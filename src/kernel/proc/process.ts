@@ -108,10 +108,10 @@ export class Process {
   get trapped(): boolean { return Atomics.load(this.ctl, TRAP_STATE) === TrapState.REQUEST; }
   get trapNr(): number { return Atomics.load(this.ctl, TRAP_NR); }
 
-  /** Answers the syscall in the page and wakes the process. */
-  complete(result: number): void {
+  /** Answers the syscall in the page and wakes the process; true when it was asleep (a wake-up was needed). */
+  complete(result: number): boolean {
     this.regs[TRAP_RESULT] = result;
-    answerWord(this.ctl, TRAP_STATE, TRAP_WAITING, TrapState.DONE);
+    return answerWord(this.ctl, TRAP_STATE, TRAP_WAITING, TrapState.DONE);
   }
 
   /** Names this process's user memory when the kernel lends windows of it (grants); never reused. */
