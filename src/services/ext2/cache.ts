@@ -1,8 +1,8 @@
 // The buffer cache: fixed-size block buffers carved from the component's memory arena
 // (ARCHITECTURE.md rule 4: under the monolithic preset that is kernel memory), replaced
-// by second chance (CLOCK: a hit only sets the buffer's reference bit; eviction walks
-// from the oldest, moving a referenced buffer to the young end with its bit cleared),
-// written back lazily. Every buffer is either file data or metadata
+// by CLOCK (second chance: a hit only sets the buffer's reference bit; eviction sweeps
+// a hand over the slots, clearing the bits it passes and taking the first buffer whose
+// bit was clear), written back lazily. Every buffer is either file data or metadata
 // (directories, indirect blocks, bitmaps, inode tables, descriptors, superblock), and
 // writeBack() writes all data, flushes the device, then all metadata and flushes again,
 // so a crash never leaves metadata on disk that points at data which never got there.
@@ -66,11 +66,16 @@ export class BufferCache {
   private readonly region: Region;
   private readonly slots: number;
   private readonly freeSlots: number[] = [];
-  // Insertion order is the replacement order: the oldest first. A hit sets the buffer's
-  // reference bit and moves nothing (moving a buffer to the young end on every hit, a
-  // Map delete and set, cost a tenth of a cached read); eviction gives a referenced
-  // buffer a second chance at the young end.
+  // Lookup by block. The replacement order is the slots' (the clock hand's), not this
+  // map's: a hit sets the buffer's reference bit and moves nothing (moving a buffer to
+  // the young end of an LRU order on every hit, a Map delete and set, cost a tenth of a
+  // cached read; moving it at eviction instead made the map's front a run of holes that
+  // every look at the oldest skipped: reading past the cache went at half the speed).
   private readonly buffers = new Map<BlockNo, Buffer>();
+  /** The buffer in each slot (undefined: free). */
+  private readonly bySlot: (Buffer | undefined)[];
+  /** The next slot eviction looks at. */
+  private hand = 0;
   private readonly sectorsPerBlock: number;
   readonly stats: CacheStats = { hits: 0, misses: 0, writes: 0, flushes: 0 };
   /** Why the cache refuses to go on (a wild write was found), or undefined. */
@@ -97,6 +102,7 @@ export class BufferCache {
     }
     this.region = region;
     this.slots = slots;
+    this.bySlot = new Array<Buffer | undefined>(slots).fill(undefined);
     for (let i = slots - 1; i >= 0; i--) this.freeSlots.push(i);
   }
 
@@ -238,6 +244,7 @@ export class BufferCache {
     const buf = this.buffers.get(block);
     if (!buf) return;
     this.buffers.delete(block);
+    this.bySlot[buf.slot] = undefined;
     buf.evicted = true;
     this.freeSlots.push(buf.slot);
   }
@@ -254,30 +261,39 @@ export class BufferCache {
     // An unfilled buffer is sealed by the caller once it has its bytes.
     if (zero) this.seal(buf);
     this.buffers.set(block, buf);
+    this.bySlot[slot] = buf;
+    return buf;
+  }
+
+  // The buffer under the hand, the hand moved on (undefined: a free slot).
+  private next(): Buffer | undefined {
+    const buf = this.bySlot[this.hand];
+    this.hand = this.hand + 1 === this.slots ? 0 : this.hand + 1;
     return buf;
   }
 
   private async evictOne(): Promise<void> {
-    // Second chance: referenced buffers at the old end go to the young end, their bit
-    // cleared, until an unreferenced one is oldest (at most one lap: every bit is clear
-    // after it).
-    for (let moved = 0, n = this.buffers.size; moved < n; moved++) {
-      const oldest = this.buffers.values().next().value;
-      if (oldest === undefined || !oldest.referenced) break;
-      oldest.referenced = false;
-      this.buffers.delete(oldest.block);
-      this.buffers.set(oldest.block, oldest);
-    }
+    // The hand clears the bits it passes, so two laps always find an unreferenced buffer.
     let scanned = 0;
-    for (const buf of this.buffers.values()) {
+    for (let step = 0; step < 2 * this.slots; step++) {
+      const buf = this.next();
+      if (buf === undefined) continue;
+      if (buf.referenced) { buf.referenced = false; continue; }
       if (!buf.dirty) { this.forget(buf.block); return; }
       if (buf.kind === 'data') {
         // Data may go to disk early: nothing on disk points at it until metadata follows.
-        // Take its dirty data neighbours along, so a big write goes out in big requests.
-        const run = [buf];
-        for (let b = buf.block + 1; run.length < MAX_COALESCE; b++) {
-          const next = this.buffers.get(asBlockNo(b));
-          if (!next || !next.dirty || next.kind !== 'data') break;
+        // Take its dirty data neighbours on both sides along (the hand meets a big
+        // write's buffers in slot order, not block order), so it goes out in big requests.
+        const dirtyData = (b: number): Buffer | undefined => {
+          const n = this.buffers.get(asBlockNo(b));
+          return n !== undefined && n.dirty && n.kind === 'data' ? n : undefined;
+        };
+        let first = buf.block;
+        while (buf.block - first < MAX_COALESCE / 2 && dirtyData(first - 1) !== undefined) first--;
+        const run: Buffer[] = [];
+        for (let b = first; run.length < MAX_COALESCE; b++) {
+          const next = dirtyData(b);
+          if (next === undefined) break;
           run.push(next);
         }
         await this.writeRun(run);
@@ -286,11 +302,13 @@ export class BufferCache {
       }
       if (++scanned >= 64) break;
     }
-    // Only dirty metadata near the old end: write everything back in order.
+    // Only dirty metadata under the hand: write everything back in order, then take the next.
     await this.writeBack();
-    const oldest = this.buffers.values().next().value;
-    assert(oldest !== undefined, 'a full cache has a buffer to evict');
-    this.forget(oldest.block);
+    for (let step = 0; step < this.slots; step++) {
+      const buf = this.next();
+      if (buf !== undefined) { this.forget(buf.block); return; }
+    }
+    assert(false, 'a full cache has a buffer to evict');
   }
 
   private async writeRun(run: Buffer[]): Promise<void> {
@@ -367,6 +385,7 @@ export class BufferCache {
   close(arena: Arena): void {
     for (const b of this.buffers.values()) b.evicted = true;
     this.buffers.clear();
+    this.bySlot.fill(undefined);
     arena.free(this.region);
   }
 }
