@@ -1,7 +1,8 @@
-// The buffer cache's replacement: second chance (CLOCK). A hit only marks the buffer
-// referenced; eviction walks from the oldest and sends a referenced buffer back to the
-// young end with its mark cleared. So a block in use survives a stream of blocks read
-// once (a scan), and eviction finds a victim even when every buffer is marked.
+// The buffer cache's replacement: CLOCK (second chance). A hit only marks the buffer
+// referenced; eviction sweeps a hand over the slots, clearing the marks it passes and
+// taking the first buffer it finds unmarked. So a block in use survives a stream of
+// blocks read once (a scan), and eviction finds a victim even when every buffer is
+// marked (after one lap, the first buffer the hand passed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SECTOR_SIZE } from '../../src/abi/blk.js';
@@ -53,12 +54,13 @@ test('ext2 cache: eviction finds a victim when every buffer is referenced', asyn
   // Every buffer referenced since it was installed.
   for (let b = 0; b < SLOTS; b++) await holds(cache, 200 + b);
   for (let b = 0; b < SLOTS; b++) assert.equal(readsOf(200 + b), 1, `block ${200 + b}: the second read was a hit`);
-  // The cache is full and every buffer marked: one lap clears the marks, the oldest goes.
+  // The cache is full and every buffer marked: one lap clears the marks, and the first
+  // buffer the hand passed (the first installed, in the first slot) goes.
   await holds(cache, 500);
   assert.ok(!cache.has(asBlockNo(200)), 'the oldest buffer made room');
   // (`has` looks without marking a buffer referenced.)
   for (let b = 1; b < SLOTS; b++) assert.ok(cache.has(asBlockNo(200 + b)), `block ${200 + b} still cached`);
-  // The rest now go in order, oldest first, each read back from the device once more.
+  // The hand goes on to the next slot.
   await holds(cache, 200);
   assert.equal(readsOf(200), 2);
   assert.ok(!cache.has(asBlockNo(201)), 'the next oldest went for it');
