@@ -9,7 +9,7 @@
 
 import { countsAsSystemTime, userMs } from './proc/times.js';
 import { Arena } from '../lib/arena.js';
-import { Doorbell, pollLoop } from '../lib/poller.js';
+import { Doorbell, Linger, pollLoop } from '../lib/poller.js';
 import type { Value } from '../lib/codec.js';
 import { KernelError, Errno, isKernelError } from '../abi/errno.js';
 import { Signal, SigDisposition, defaultIgnored, stopsByDefault, signalName } from '../abi/signal.js';
@@ -88,6 +88,8 @@ export interface BootConfig {
 
 export class Kernel {
   readonly params: Params;
+  /** The trap loop polls on, idle, after an answer woke its process: it calls again soon. */
+  private readonly linger: Linger;
   readonly log: KernelLog;
   readonly arena: Arena;
   /** The kernel arena's memory, as WebAssembly sees it. */
@@ -112,6 +114,7 @@ export class Kernel {
 
   constructor(readonly platform: Platform, readonly config: BootConfig, modules: Record<string, ComponentModule>) {
     this.params = { ...defaultParams, ...config.params };
+    this.linger = new Linger(this.params.kernelSpinAfterWakeUs);
     this.log = new KernelLog((line) => platform.bootLog(line));
     // The kernel arena is a (shared) WebAssembly memory, so a WebAssembly module loaded
     // unsandboxed (insmod --unsandboxed) can use it as its own: kernel/sandbox/.
@@ -243,7 +246,7 @@ export class Kernel {
       running: () => this.running,
       tick: () => { this.components.watch(); this.deadlines.tick(); this.checkCpuLimits(); if (this.sched.active) this.sched.watch(this.waiting(), performance.now()); },
       tickMs: this.params.supervisorTickMs,
-      lingerUntil: () => this.lingerUntil,
+      linger: this.linger,
     }).catch((e: unknown) => this.panic('kernel', e instanceof Error ? `${e.name}: ${e.message}` : String(e)));
     for (const name of this.config.components) {
       const domain = this.domainOf(name);
@@ -348,11 +351,8 @@ export class Kernel {
     // Given up for a stop: the trap stays in the page and is served again once the process runs.
     if (p.restartSyscall) { p.restartSyscall = false; return; }
     if (p.stopSignal !== 0) { p.heldResult = result; return; }
-    if (p.complete(result)) this.lingerUntil = performance.now() + this.params.kernelSpinAfterWakeUs / 1000;
+    this.linger.answered(p.complete(result));
   }
-
-  /** The trap loop polls until then even when idle: a process just woken calls again soon (params.kernelSpinAfterWakeUs). */
-  private lingerUntil = 0;
 
   /** RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one (called on the tick). */
   private checkCpuLimits(): void {

@@ -76,6 +76,19 @@ export function answerWord(ctl: Int32Array, state: number, waiting: number, valu
   return true;
 }
 
+/**
+ * How long a loop keeps polling, idle, after an answer that had to wake its waiter:
+ * the waiter's next call comes after its own wake-up, past the loop's spin, and would
+ * find the loop asleep too (params.ts kernelSpinAfterWakeUs, serverSpinAfterWakeUs).
+ */
+export class Linger {
+  /** Poll until this performance.now() (ms). */
+  until = 0;
+  constructor(private readonly us: number) {}
+  /** After an answer; `woke`: answerWord's result. */
+  answered(woke: boolean): void { if (woke) this.until = performance.now() + this.us / 1000; }
+}
+
 /** Sleeps until `ctl[state]` is no longer `value`, flagging `ctl[waiting]` meanwhile (see answerWord). */
 export function sleepForAnswer(ctl: Int32Array, state: number, waiting: number, value: number): void {
   Atomics.store(ctl, waiting, 1);
@@ -96,8 +109,8 @@ export interface PollLoopOptions {
   tickMs?: number;
   /** The longest sleep while idle (ms; default tickMs): a loop whose tick need not run while it sleeps sleeps longer. */
   sleepMs?: number;
-  /** Keep spinning while idle until this performance.now() (ms), past `spinUs` (see the kernel's kernelSpinAfterWakeUs). */
-  lingerUntil?: () => number;
+  /** Keep polling while idle until `linger.until`, past `spinUs`. */
+  linger?: Linger;
 }
 
 export async function pollLoop(o: PollLoopOptions): Promise<void> {
@@ -114,7 +127,7 @@ export async function pollLoop(o: PollLoopOptions): Promise<void> {
     if (now - lastMacro > 1) { await o.host.yieldMacrotask(); lastMacro = performance.now(); }
     if (o.tick !== undefined && now - lastTick > tickMs) { o.tick(); lastTick = now; }
     if (worked) { idleSince = now; continue; }
-    if ((now - idleSince) * 1000 < o.spinUs || (o.lingerUntil !== undefined && now < o.lingerUntil())) continue;
+    if ((now - idleSince) * 1000 < o.spinUs || (o.linger !== undefined && now < o.linger.until)) continue;
     // Block until a producer rings, but wake at least once every sleepMs.
     await o.doorbell.sleepAsync(seen, sleepMs);
     lastMacro = performance.now();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { Doorbell, answerWord, pollLoop, ringBell } from '../../src/lib/poller.js';
+import { Doorbell, Linger, answerWord, pollLoop, ringBell } from '../../src/lib/poller.js';
 
 test('a ring says whether it woke a sleeper: false for a consumer that is not asleep, true for one in Doorbell.sleep', async () => {
   const memory = new SharedArrayBuffer(8);
@@ -32,18 +32,21 @@ test('a ring says whether it woke a sleeper: false for a consumer that is not as
   }
 });
 
-test('answerWord says whether it woke the waiter; a loop given lingerUntil polls on, idle, until then, and then sleeps', async () => {
+test('answerWord says whether it woke the waiter; a loop given a Linger polls on, idle, until then, and then sleeps', async () => {
   const ctl = new Int32Array(new SharedArrayBuffer(16));
   assert.equal(answerWord(ctl, 0, 3, 2), false, 'nobody flagged asleep: no wake-up');
   Atomics.store(ctl, 3, 1);
   assert.equal(answerWord(ctl, 0, 3, 2), true, 'a waiter flagged asleep was woken');
 
   const bell = new Doorbell(new SharedArrayBuffer(8), 0);
-  let until = performance.now() + 60_000;
+  const linger = new Linger(60_000_000);
+  linger.answered(false);
+  assert.equal(linger.until, 0, 'an answer that woke nobody does not linger');
+  linger.answered(true);
   let polls = 0;
   let running = true;
   const loop = pollLoop({
-    doorbell: bell, poll: () => { polls++; return false; }, spinUs: 0, running: () => running, lingerUntil: () => until, sleepMs: 50,
+    doorbell: bell, poll: () => { polls++; return false; }, spinUs: 0, running: () => running, linger, sleepMs: 50,
     host: { yieldMacrotask: () => new Promise((r) => setImmediate(r)) },
   });
   const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -54,7 +57,7 @@ test('answerWord says whether it woke the waiter; a loop given lingerUntil polls
     const before = polls;
     await settle(20);
     assert.ok(polls > before, 'still polling');
-    until = 0;
+    linger.until = 0;
     for (let i = 0; i < 200 && !bell.asleep(); i++) await settle(10);
     assert.equal(bell.asleep(), true, 'asleep once the linger is over');
   } finally {

@@ -33,7 +33,7 @@ import type { ComponentInstance } from '../../abi/component.js';
 import type { PathBase, VfsOpenResult } from '../../abi/services.js';
 import type { FsCred } from '../../abi/cred.js';
 import { WindowGrant } from '../ipc/grant.js';
-import { answerWord } from '../../lib/poller.js';
+import { answerWord, type Linger } from '../../lib/poller.js';
 import type { DirectControl } from '../proc/direct.js';
 
 interface Page { slot: number; pid: number; ctl: Int32Array; regs: Float64Array; hints: Uint8Array; memory: Uint8Array; memoryId: number; view: DataView; busy: boolean }
@@ -87,7 +87,7 @@ export class DirectServer {
    * `name`: the component this thread runs — vfs serves the file calls, pm the pid
    * calls, anything else nothing. `instance`: the component (read when a call comes).
    */
-  constructor(private readonly name: string, private readonly instance: () => ComponentInstance, private readonly crash: (e: unknown) => void, private readonly lingerUs = 0) {}
+  constructor(private readonly name: string, private readonly instance: () => ComponentInstance, private readonly crash: (e: unknown) => void, private readonly linger?: Linger) {}
 
   /** A control message from the kernel; true if it was one of the direct path's. */
   control(m: DirectControl | { type: string }): boolean {
@@ -139,11 +139,9 @@ export class DirectServer {
     if (this.pages.get(page.slot) !== page || Atomics.load(page.ctl, DIRECT_STATE) !== DirectState.REQUEST) return;
     if (result !== DIRECT_REFUSED && this.traced(page)) this.report(page, result, (performance.now() - started) * 1000);
     page.regs[DIRECT_RESULT] = result;
-    if (answerWord(page.ctl, DIRECT_STATE, DIRECT_WAITING, DirectState.DONE)) this.lingerUntil = performance.now() + this.lingerUs / 1000;
+    const woke = answerWord(page.ctl, DIRECT_STATE, DIRECT_WAITING, DirectState.DONE);
+    this.linger?.answered(woke);
   }
-
-  /** The server's loop polls until then even when idle: a process just woken calls again soon (ServerInit.lingerUs). */
-  lingerUntil = 0;
 
   private traced(page: Page): boolean {
     const slots = this.slots;

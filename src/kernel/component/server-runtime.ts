@@ -6,7 +6,7 @@
 // the thread: the kernel's supervisor sees the exit and restarts the component.
 
 import { Arena, checksum } from '../../lib/arena.js';
-import { Doorbell, pollLoop, type LoopHost } from '../../lib/poller.js';
+import { Doorbell, Linger, pollLoop, type LoopHost } from '../../lib/poller.js';
 import type { Value } from '../../lib/codec.js';
 import type { ComponentContext, ComponentFactory, ComponentInstance, KernelCalls, Manifest } from '../../abi/component.js';
 import { KernelError, Errno } from '../../abi/errno.js';
@@ -133,7 +133,9 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
   };
   const bell = new Doorbell(init.serverBell);
   // Processes' direct calls (vfs under shm; the kernel attaches them, proc/direct.ts).
-  const direct = new DirectServer(init.name, () => instance, (e) => host.crash(e), init.lingerUs);
+  // The loop polls on after a direct answer woke its process (ServerInit.lingerUs).
+  const linger = new Linger(init.lingerUs);
+  const direct = new DirectServer(init.name, () => instance, (e) => host.crash(e), linger);
   for (const end of init.links) linkFor(end.peer).up(end);
   for (const peer of init.down) linkFor(peer).down();
   for (const end of init.clients) attachClient(end);
@@ -232,7 +234,7 @@ export async function runServer(host: ServerHost, modules: ComponentModules): Pr
       return worked;
     };
     const beats = init.loopBeats ? { tick: () => { Atomics.add(heartbeat, 0, 1); }, tickMs: init.heartbeatMs, sleepMs: IDLE_SLEEP_MS } : {};
-    void pollLoop({ doorbell: bell, poll, spinUs: init.spinUs, lingerUntil: () => direct.lingerUntil, host, running: () => host.running?.() ?? true, ...beats }).catch((e) => host.crash(e));
+    void pollLoop({ doorbell: bell, poll, spinUs: init.spinUs, linger, host, running: () => host.running?.() ?? true, ...beats }).catch((e) => host.crash(e));
   }
   try {
     if (init.wasm !== undefined) {
