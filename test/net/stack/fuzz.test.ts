@@ -15,7 +15,7 @@ import { ip, mac, pair } from './harness.js';
 import { toBytes } from '../../../src/services/net/stack/address.js';
 import { ETHERTYPE, buildEthernet } from '../../../src/services/net/wire/ethernet.js';
 import { PROTOCOL, buildIpv4 } from '../../../src/services/net/wire/ipv4.js';
-import { buildTcp } from '../../../src/services/net/wire/tcp.js';
+import { FLAG, buildTcp } from '../../../src/services/net/wire/tcp.js';
 import { buildUdp } from '../../../src/services/net/wire/udp.js';
 import { buildArp } from '../../../src/services/net/wire/arp.js';
 import { ICMP, buildIcmp } from '../../../src/services/net/wire/icmp.js';
@@ -116,4 +116,39 @@ test('random and mutated frames: no exception, bounded queues, and the open conn
   assert.ok(b.udp.stats.received > 100 && b.icmp.stats.received > 100, JSON.stringify([b.udp.stats, b.icmp.stats]));
   assert.ok(b.reassembler.stats.overlaps + b.reassembler.stats.evicted + b.reassembler.stats.reassembled > 10, JSON.stringify(b.reassembler.stats));
   assert.ok(b.stats.ipBad > 50, JSON.stringify(b.stats));
+});
+
+// SACK blocks are the peer's word about what it holds: forged ones (any range, repeated
+// as duplicate ACKs so that recovery starts) may make the sender skip bytes, never lose
+// them: the retransmission timer forgets the blocks and resends, and every byte arrives.
+test('forged SACK blocks cannot lose data: the sender resends what the peer never had', () => {
+  const { env, client, server } = setup();
+  assert.ok(server.sackOk && client.sackOk, 'both ends agreed on SACK');
+  let round = 0;
+  const block = fc.tuple(fc.integer({ min: -3000, max: 40_000 }), fc.integer({ min: 0, max: 20_000 }));
+  fc.assert(fc.property(fc.array(block, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 4 }), (blocks, copies) => {
+    round++;
+    const chunk = Uint8Array.from({ length: 30_000 }, (_, i) => (i * 5 + round) & 0xff);
+    assert.equal(server.write(chunk), chunk.length);
+    env.b.settle();
+    const una = server.sndUna;
+    const sack = blocks.map(([at, len]) => [(una + at) >>> 0, (una + at + len) >>> 0] as const);
+    for (let i = 0; i < copies; i++) {
+      env.b.receive(toB(ETHERTYPE.IPV4, ipv4(PROTOCOL.TCP, buildTcp({ srcPort: 40000, dstPort: 80, seq: server.rcvNxt, ack: una, flags: FLAG.ACK, window: 512, options: { sack }, payload: new Uint8Array(0) }, toBytes(A), toBytes(B)))));
+    }
+    const got: Uint8Array[] = [];
+    let n = 0;
+    const ok = env.clock.runUntil(() => {
+      for (let d = client.read(65536); d.length > 0; d = client.read(65536)) { got.push(d); n += d.length; }
+      env.a.settle(); env.b.settle();
+      return n >= chunk.length;
+    }, env.clock.now() + 600_000);
+    assert.ok(ok, `round ${round}: ${n} of ${chunk.length} bytes arrived (server ${server.state}, board ${server.board.bytes})`);
+    const all = new Uint8Array(n);
+    let at = 0;
+    for (const d of got) { all.set(d, at); at += d.length; }
+    assert.deepEqual(all, chunk);
+    assert.ok(server.board.bytes <= 30_000);
+  }), { seed: 0x5ac, numRuns: 40 });
+  assert.ok(server.cc.stats.fastRetransmits > 0, 'the forged blocks started recovery at least once');
 });

@@ -5,12 +5,14 @@
 //   +0     > . 1:1(0) ack 1001 win 1663             expect the stack to send exactly this, now
 //   +0     listen 8080 | connect 8080 | accept | write N | read N | eof | close | shutdown
 //          | nodelay | keepalive | state NAME | error ERRNO | rcvbuf N | set NAME=VALUE
+//          | board N (the bytes the sender's SACK scoreboard holds)
 //
 // Times are seconds: "+T" after the previous line, or "T" absolute. Flags are
 // packetdrill's (S F R P and "." for ACK). Sequence numbers are relative, as in
 // packetdrill: the peer's from its ISN (1000000 on the wire), the stack's from the ISS
-// it chose, learned from its first SYN. `<mss N,wscale N>` on a segment sets (in) or
-// checks (out) its options; `win` on an expected segment checks the raw field.
+// it chose, learned from its first SYN. `<mss N,wscale N,sackOK,sack A:B C:D>` on a
+// segment sets (in) or checks (out) its options (SACK blocks relative like the
+// sequence numbers they name: the stack's for `<`, the peer's for `>`); `win` on an expected segment checks the raw field.
 // Every byte the peer sends and every byte the application writes follow a known
 // pattern, so `read` checks content and an expected segment checks its payload. A
 // segment the stack sends that no `>` line expects fails the script (at the next line
@@ -38,7 +40,7 @@ export const appByte = (i: number): number => (i * 13 + 5) & 0xff;
 
 const FLAG_CHARS: Record<string, number> = { S: FLAG.SYN, F: FLAG.FIN, R: FLAG.RST, P: FLAG.PSH, '.': FLAG.ACK };
 
-interface SegmentLine { dir: '<' | '>'; flags: number; start: number; end: number; length: number; ack?: number; win?: number; options?: TcpOptions }
+interface SegmentLine { dir: '<' | '>'; flags: number; start: number; end: number; length: number; ack?: number; win?: number; options?: TcpOptions; sack?: [number, number][] }
 
 function parseSegment(dir: '<' | '>', rest: string, where: string): SegmentLine {
   const m = /^([SFRP.]+)\s+(\d+):(\d+)\((\d+)\)(.*)$/.exec(rest);
@@ -52,10 +54,17 @@ function parseSegment(dir: '<' | '>', rest: string, where: string): SegmentLine 
   if (opts !== null) {
     line.options = {};
     for (const o of opts[1]!.split(',').map((x) => x.trim()).filter((x) => x.length > 0)) {
-      const [name, value] = o.split(/\s+/);
+      const [name, value, ...more] = o.split(/\s+/);
       if (name === 'mss') line.options.mss = Number(value);
       else if (name === 'wscale') line.options.windowScale = Number(value);
-      else if (name !== 'nop') throw new Error(`${where}: unknown option ${name}`);
+      else if (name === 'sackOK') line.options.sackPermitted = true;
+      else if (name === 'sack') {
+        line.sack = [value!, ...more].map((b) => {
+          const r = /^(\d+):(\d+)$/.exec(b);
+          if (r === null) throw new Error(`${where}: bad SACK block ${b}`);
+          return [Number(r[1]), Number(r[2])] as [number, number];
+        });
+      } else if (name !== 'nop') throw new Error(`${where}: unknown option ${name}`);
     }
     tail = tail.replace(opts[0], '').trim();
   }
@@ -116,7 +125,8 @@ export function runScript(text: string, name = 'script'): { stack: Stack; connec
       if (seg.dir === '<') {
         const payload = Uint8Array.from({ length: seg.length }, (_, i) => peerByte(seg.start - 1 + i));
         const ack = seg.ack === undefined ? 0 : ((iss ?? 0) + seg.ack) >>> 0;
-        const t: TcpSegment = { srcPort: remotePort, dstPort: localPort, seq: (PEER_ISN + seg.start) >>> 0, ack, flags: seg.flags, window: seg.win ?? 65535, options: seg.options ?? {}, payload };
+        const options: TcpOptions = { ...seg.options, ...(seg.sack === undefined ? {} : { sack: seg.sack.map(([a, b]) => [((iss ?? 0) + a) >>> 0, ((iss ?? 0) + b) >>> 0] as const) }) };
+        const t: TcpSegment = { srcPort: remotePort, dstPort: localPort, seq: (PEER_ISN + seg.start) >>> 0, ack, flags: seg.flags, window: seg.win ?? 65535, options, payload };
         const packet = buildIpv4({ src: toBytes(REMOTE), dst: toBytes(LOCAL), protocol: PROTOCOL.TCP }, buildTcp(t, toBytes(REMOTE), toBytes(LOCAL)));
         s.receive(buildEthernet(mac(1), mac(2), ETHERTYPE.IPV4, packet));
       } else {
@@ -133,7 +143,13 @@ export function runScript(text: string, name = 'script'): { stack: Stack; connec
         assert.equal(t.payload.length, seg.length, `${where}: length of ${desc}`);
         if (seg.ack !== undefined) assert.equal((t.ack - PEER_ISN) >>> 0, seg.ack, `${where}: ack of ${desc}`);
         if (seg.win !== undefined) assert.equal(t.window, seg.win, `${where}: window of ${desc}`);
-        if (seg.options !== undefined) assert.deepEqual(t.options, seg.options, `${where}: options of ${desc}`);
+        if (seg.options !== undefined || seg.sack !== undefined) {
+          const { sack, ...rest } = t.options;
+          const want: unknown[] = (seg.sack ?? []).map(([a, b]) => [a, b]);
+          const got: unknown[] = (sack ?? []).map(([a, b]) => [(a - PEER_ISN) >>> 0, (b - PEER_ISN) >>> 0]);
+          assert.deepEqual(rest, seg.options ?? {}, `${where}: options of ${desc}`);
+          assert.deepEqual(got, want, `${where}: SACK blocks of ${desc}`);
+        }
         for (let i = 0; i < t.payload.length; i++) {
           if (t.payload[i] !== appByte(seg.start - 1 + i)) throw new Error(`${where}: payload byte ${i} differs`);
         }
@@ -183,6 +199,7 @@ export function runScript(text: string, name = 'script'): { stack: Stack; connec
       case 'error': assert.equal(conn!.error, (Errno as Record<string, number>)[arg!] ?? Number(arg), `${where}: error ${conn!.error}`); break;
       case 'connections': assert.equal(s.tcp.connections.size, Number(arg), `${where}: connections`); break;
       case 'rto': assert.equal(conn!.rto.rto, Number(arg), `${where}: rto`); break;
+      case 'board': assert.equal(conn!.board.bytes, Number(arg), `${where}: scoreboard bytes`); break;
       default: throw new Error(`${where}: unknown command ${cmd}`);
     }
     s.settle();
@@ -202,5 +219,9 @@ function describe(frame: Uint8Array, iss: number | undefined): string {
   const t = tcpOf(frame);
   if (t === undefined) return 'a frame that is not TCP';
   const s = (t.seq - (iss ?? t.seq)) >>> 0;
-  return `${flagText(t.flags)} ${s}:${s + t.payload.length}(${t.payload.length}) ack ${(t.ack - PEER_ISN) >>> 0} win ${t.window}${t.options.mss !== undefined ? ` <mss ${t.options.mss},wscale ${t.options.windowScale}>` : ''}`;
+  const o = [
+    ...(t.options.mss !== undefined ? [`mss ${t.options.mss}`] : []), ...(t.options.windowScale !== undefined ? [`wscale ${t.options.windowScale}`] : []),
+    ...(t.options.sackPermitted === true ? ['sackOK'] : []), ...(t.options.sack !== undefined ? [`sack ${t.options.sack.map(([a, b]) => `${(a - PEER_ISN) >>> 0}:${(b - PEER_ISN) >>> 0}`).join(' ')}`] : []),
+  ];
+  return `${flagText(t.flags)} ${s}:${s + t.payload.length}(${t.payload.length}) ack ${(t.ack - PEER_ISN) >>> 0} win ${t.window}${o.length > 0 ? ` <${o.join(',')}>` : ''}`;
 }

@@ -59,6 +59,19 @@ test('tshark decodes a TCP connection between two stacks: checksums good, nothin
     assert.ok(flags.some((f) => f.endsWith('S·') && !f.includes('A')), 'a SYN');
     assert.ok(flags.some((f) => f.includes('A') && f.endsWith('S·')), 'a SYN+ACK');
     assert.ok(flags.filter((f) => f.endsWith('F')).length >= 2, 'a FIN each way');
+    // SACK (RFC 2018): both SYNs offer it, and the receiver's ACKs behind a lost frame
+    // carry blocks tshark reads as lying above the ACK, left edge below right, none a D-SACK.
+    const offers = run(['-Y', 'tcp.options.sack_perm', '-T', 'fields', '-e', 'tcp.flags.str']).trim().split('\n');
+    assert.ok(offers.length >= 2 && offers.every((f) => f.endsWith('S·')), `SACK-permitted in the SYNs only: ${offers.join(' ')}`);
+    const sacks = run(['-Y', 'tcp.options.sack', '-T', 'fields', '-E', 'separator=|', '-e', 'tcp.ack', '-e', 'tcp.options.sack_le', '-e', 'tcp.options.sack_re', '-e', 'tcp.options.sack.dsack'])
+      .trim().split('\n').filter((r) => r.length > 0).map((r) => r.split('|'));
+    assert.ok(sacks.length > 0, 'some ACKs carry SACK blocks');
+    for (const [ack, le, re, dsack] of sacks) {
+      const lefts = le!.split(',').map(Number), rights = re!.split(',').map(Number);
+      assert.equal(lefts.length, rights.length);
+      assert.ok(lefts.every((l, i) => l > Number(ack) && l < rights[i]!), `blocks ${le} - ${re} above ack ${ack}`);
+      assert.equal(dsack, '', 'no D-SACK');
+    }
     // tshark's own reassembly of the client's stream: the bytes that were sent, in order.
     const follow = run(['-q', '-z', 'follow,tcp,raw,0']);
     const hex = follow.split('\n').filter((line) => /^[0-9a-f]+$/.test(line) && !line.startsWith('\t'));

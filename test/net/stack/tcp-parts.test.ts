@@ -5,9 +5,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { OutOfOrderQueue, MAX_SEGMENTS } from '../../../src/services/net/stack/tcp/out-of-order.js';
 import { SendBuffer } from '../../../src/services/net/stack/tcp/send-buffer.js';
 import { RtoEstimator } from '../../../src/services/net/stack/tcp/rto.js';
+import { Scoreboard, MAX_RUNS } from '../../../src/services/net/stack/tcp/scoreboard.js';
 import { seqAdd, seqLt, seqGt } from '../../../src/services/net/stack/tcp/seq.js';
 import { ip, pair, seeded } from './harness.js';
 
@@ -105,4 +107,42 @@ test('connections in TIME_WAIT make way for new ones at the connection limit', (
     assert.ok(b.tcp.connections.size <= 4, `${b.tcp.connections.size} connections at the server`);
   }
   assert.ok([...b.tcp.connections.values()].some((c) => c.state === 'TIME_WAIT'));
+});
+
+test('the SACK scoreboard keeps only blocks inside (SND.UNA, SND.MAX], merged, and its holes are what lies between', () => {
+  fc.assert(fc.property(
+    fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 1, max: 200_000 }),
+    fc.array(fc.array(fc.tuple(fc.integer({ min: -50_000, max: 250_000 }), fc.integer({ min: -10, max: 30_000 })), { maxLength: 4 }), { maxLength: 40 }),
+    (una, span, acks) => {
+      const max = seqAdd(una, span);
+      const board = new Scoreboard();
+      const held = new Set<number>(); // offsets from una, for spans small enough to enumerate
+      for (const blocks of acks) {
+        const sack = blocks.map(([at, len]) => [seqAdd(una, at), seqAdd(una, at + len)] as const);
+        board.update(sack, una, max);
+        for (const [at, len] of blocks) if (at >= 0 && len > 0 && at + len <= span) for (let i = at; i < at + len; i++) held.add(i);
+      }
+      assert.equal(board.bytes, held.size);
+      for (const i of [0, 1, span - 1, ...[...held].slice(0, 50)]) assert.equal(board.holds(seqAdd(una, i)), held.has(i), `offset ${i}`);
+      // Holes: disjoint, in order, none of their bytes held, and lost only with enough held above.
+      let last = una;
+      for (const h of board.holes(una, una, 1000)) {
+        assert.ok(!seqLt(h.start, last) && seqLt(h.start, h.end) && !seqGt(h.end, max));
+        assert.ok(!board.holds(h.start) && !board.holds(seqAdd(h.end, -1)));
+        assert.ok(board.holds(h.end), 'a hole ends where a held run starts');
+        last = h.end;
+      }
+      // The cumulative ACK moving up forgets what lies below it.
+      const mid = seqAdd(una, span >> 1);
+      board.advance(mid);
+      assert.equal(board.bytes, [...held].filter((i) => i >= span >> 1).length);
+    },
+  ), { seed: 0x5ac0, numRuns: 300 });
+});
+
+test('the SACK scoreboard holds at most MAX_RUNS runs however the peer slices its blocks', () => {
+  const board = new Scoreboard();
+  for (let i = 0; i < 500; i++) board.update([[2 * i + 1, 2 * i + 2]], 0, 10_000);
+  assert.ok(board.holes(0, 0, 1).length <= MAX_RUNS);
+  assert.ok(board.bytes <= MAX_RUNS);
 });

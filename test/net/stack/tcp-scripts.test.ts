@@ -37,4 +37,9 @@ test('the script runner fails a wrong window, a wrong time, an unexpected and a 
   assert.throws(() => runScript(`${HANDSHAKE}+.05 write 10\n`, 'unexpected'), /no line expects/);
   assert.throws(() => runScript(`${HANDSHAKE}+.01 > . 1:1(0) ack 1001\n`, 'missing'), /nothing sent/);
   assert.throws(() => runScript(`${HANDSHAKE}+.04 > . 1:1(0) ack 1000\n`, 'ack'), /ack of/);
+  // A SACK block the stack did not send, and one missing (this peer did not offer SACK).
+  assert.throws(() => runScript(`${HANDSHAKE}+.04 > . 1:1(0) ack 1001 <sack 2001:3001>\n`, 'sack'), /SACK blocks of/);
+  const sackHandshake = HANDSHAKE.replace('<mss 1460,wscale 7>\n+0 > S.', '<mss 1460,wscale 7,sackOK>\n+0 > S.').replace('ack 1 win 65535 <mss 1460,wscale 7>', 'ack 1 win 65535 <mss 1460,wscale 7,sackOK>');
+  runScript(`${sackHandshake}+0 < . 2001:3001(1000) ack 1 win 512\n+0 > . 1:1(0) ack 1001 <sack 2001:3001>\n`, 'sack right');
+  assert.throws(() => runScript(`${sackHandshake}+0 < . 2001:3001(1000) ack 1 win 512\n+0 > . 1:1(0) ack 1001 <>\n`, 'sack missing'), /SACK blocks of/);
 });

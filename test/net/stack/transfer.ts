@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { ip, pair, seeded, type Impairments } from './harness.js';
 import type { Connection } from '../../../src/services/net/stack/tcp/connection.js';
-import type { Stack } from '../../../src/services/net/stack/stack.js';
+import type { Stack, StackOptions } from '../../../src/services/net/stack/stack.js';
 
 export interface TransferResult {
   done: boolean;
@@ -22,8 +22,8 @@ export interface TransferResult {
   wire: { frames: number; lost: number; duplicated: number; reordered: number; corrupted: number };
 }
 
-export function transfer(size: number, imp: Impairments, seed: number, limitMs = 4 * 3600_000): TransferResult {
-  const { clock, a, b, wire } = pair(imp, seed);
+export function transfer(size: number, imp: Impairments, seed: number, limitMs = 4 * 3600_000, options: StackOptions = {}): TransferResult {
+  const { clock, a, b, wire } = pair(imp, seed, options);
   const payload = (n: number, s: number): Uint8Array => {
     const r = seeded(s), out = new Uint8Array(n), words = new Uint32Array(out.buffer, 0, n >> 2);
     for (let i = 0; i < words.length; i++) words[i] = Math.floor(r() * 2 ** 32);

@@ -1,7 +1,9 @@
 // TCP segments (RFC 9293): ports, sequence and acknowledgment numbers, flags, window,
 // the checksum over the IPv4 pseudo-header, and the options the stack speaks (MSS,
-// window scale; the rest are skipped). Parsing never throws: a segment with a bad
-// length, data offset, option list or checksum is undefined.
+// window scale, SACK-permitted and SACK blocks, RFC 2018; the rest are skipped).
+// Parsing never throws: a segment with a bad length, data offset, option list or
+// checksum is undefined; a SACK option whose length is not 2 + 8n (n from 1 to 4) is
+// skipped like an unknown one.
 
 import { finish, sum } from './checksum.js';
 import { PROTOCOL, pseudoHeaderSum, pseudoHeaderSumOf } from './ipv4.js';
@@ -9,7 +11,13 @@ import { PROTOCOL, pseudoHeaderSum, pseudoHeaderSumOf } from './ipv4.js';
 export const TCP_HEADER = 20;
 export const FLAG = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20 } as const;
 
-export interface TcpOptions { mss?: number; windowScale?: number }
+/** A SACK block: the sequence numbers [start, end) the receiver holds beyond its ACK. */
+export type SackBlock = readonly [start: number, end: number];
+
+export interface TcpOptions { mss?: number; windowScale?: number; sackPermitted?: boolean; sack?: readonly SackBlock[] }
+
+/** Most SACK blocks one segment carries (40 bytes of options, no timestamps). */
+export const MAX_SACK_BLOCKS = 4;
 
 export interface TcpSegment {
   srcPort: number;
@@ -51,6 +59,12 @@ function parseChecked(d: Uint8Array, pseudo: number): TcpSegment | undefined {
     if (len < 2 || i + len > offset) return undefined;
     if (kind === 2 && len === 4) options.mss = (d[i + 2]! << 8) | d[i + 3]!;
     else if (kind === 3 && len === 3) options.windowScale = d[i + 2]!;
+    else if (kind === 4 && len === 2) options.sackPermitted = true;
+    else if (kind === 5 && len >= 10 && (len - 2) % 8 === 0) {
+      const blocks: SackBlock[] = [];
+      for (let at = i + 2; at < i + len; at += 8) blocks.push([u32(d, at), u32(d, at + 4)]);
+      options.sack = blocks;
+    }
     i += len;
   }
   return fields(d, options, offset);
@@ -76,7 +90,16 @@ export function buildTcp(s: TcpSegment, src: Uint8Array, dst: Uint8Array): Uint8
 
 /** Bytes of the options `o` takes on the wire, padded to a multiple of 4. */
 function optionBytes(o: TcpOptions): number {
-  return (o.mss !== undefined ? 4 : 0) + (o.windowScale !== undefined ? 4 : 0);
+  const n = sackBlocksSent(o);
+  return fixedOptionBytes(o) + (n > 0 ? 4 + 8 * n : 0);
+}
+
+const fixedOptionBytes = (o: TcpOptions): number => (o.mss !== undefined ? 4 : 0) + (o.windowScale !== undefined ? 4 : 0) + (o.sackPermitted === true ? 4 : 0);
+
+/** How many of `o.sack`'s blocks go on the wire: as many as fit the 40 bytes of options beside the others. */
+function sackBlocksSent(o: TcpOptions): number {
+  if (o.sack === undefined || o.sack.length === 0) return 0;
+  return Math.max(0, Math.min(o.sack.length, MAX_SACK_BLOCKS, Math.floor((40 - fixedOptionBytes(o) - 4) / 8)));
 }
 
 /** The length of segment `s` on the wire: header, options, payload. */
@@ -99,6 +122,12 @@ export function writeTcp(buffer: Uint8Array, at: number, s: TcpSegment, pseudo: 
   let i = TCP_HEADER;
   if (s.options.mss !== undefined) { d[i] = 2; d[i + 1] = 4; d[i + 2] = s.options.mss >> 8; d[i + 3] = s.options.mss & 0xff; i += 4; }
   if (s.options.windowScale !== undefined) { d[i] = 1; d[i + 1] = 3; d[i + 2] = 3; d[i + 3] = s.options.windowScale; i += 4; }
+  if (s.options.sackPermitted === true) { d[i] = 1; d[i + 1] = 1; d[i + 2] = 4; d[i + 3] = 2; i += 4; }
+  const sack = s.options.sack, n = sackBlocksSent(s.options);
+  if (sack !== undefined && n > 0) {
+    d[i] = 1; d[i + 1] = 1; d[i + 2] = 5; d[i + 3] = 2 + 8 * n; i += 4;
+    for (let k = 0; k < n; k++) { put32(d, i, sack[k]![0]); put32(d, i + 4, sack[k]![1]); i += 8; }
+  }
   d.set(s.payload, offset);
   const c = finish(sum(d, pseudo));
   d[16] = c >> 8; d[17] = c & 0xff;

@@ -8,9 +8,10 @@
 //   ESTABLISHED --FIN/ACK--> CLOSE_WAIT --close/FIN--> LAST_ACK --ACK--> CLOSED
 //
 // with its send side (send-buffer.ts; Nagle; retransmission on the RFC 6298 timer,
-// rto.ts; fast retransmit and NewReno, newreno.ts; persist probes into a zero window)
-// and receive side (the application's receive queue; out-of-order segments held in
-// out-of-order.ts; delayed ACKs; window scaling). Incoming segments are checked in
+// rto.ts; fast retransmit and NewReno, newreno.ts; with SACK, RFC 6675 loss recovery
+// from the scoreboard, scoreboard.ts; persist probes into a zero window) and receive
+// side (the application's receive queue; out-of-order segments held in out-of-order.ts
+// and reported in SACK blocks; delayed ACKs; window scaling). Incoming segments are checked in
 // RFC 9293 3.10.7's order (sequence, RST, SYN, ACK, text, FIN), with RFC 5961's
 // challenge ACKs for an RST or SYN inside the window that is not exactly expected.
 // Timers are deadlines (ms) that tcp.ts runs; nothing here reads a clock itself.
@@ -18,10 +19,11 @@
 import { ByteQueue } from '../../byte-queue.js';
 import type { Grant } from '../../../../abi/grant.js';
 import { Errno } from '../../../../abi/errno.js';
-import { FLAG, type TcpOptions, type TcpSegment } from '../../wire/tcp.js';
+import { FLAG, MAX_SACK_BLOCKS, type TcpOptions, type TcpSegment } from '../../wire/tcp.js';
 import { NewReno } from './newreno.js';
 import { OutOfOrderQueue } from './out-of-order.js';
 import { RtoEstimator } from './rto.js';
+import { DUP_THRESH, Scoreboard } from './scoreboard.js';
 import { SendBuffer } from './send-buffer.js';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq.js';
 import type { TcpTunables } from './tunables.js';
@@ -88,6 +90,12 @@ export class Connection {
   private readonly ourMss: number;
   readonly cc: NewReno;
   readonly rto = new RtoEstimator();
+  /** Both ends said SACK-permitted in their SYNs (RFC 2018). */
+  sackOk = false;
+  /** What the peer reported holding above SND.UNA (with sackOk). */
+  readonly board = new Scoreboard();
+  /** RFC 6675's HighRxt: retransmissions in this recovery reached up to here. */
+  private highRxt = 0;
   private timing: { seq: number; at: number } | undefined;
   private retries = 0;
   // ---- timers (deadlines in ms; Infinity when off) ----
@@ -154,6 +162,7 @@ export class Connection {
   private takeSynOptions(o: TcpOptions, passive: boolean): void {
     this.mss = Math.max(64, Math.min(this.ourMss, o.mss ?? 536));
     this.cc.setMss(this.mss);
+    this.sackOk = this.tun.sack !== 0 && o.sackPermitted === true;
     if (o.windowScale !== undefined) {
       this.sndScale = Math.min(14, o.windowScale);
       if (passive) this.rcvScale = this.tun.windowScale;
@@ -166,6 +175,7 @@ export class Connection {
   private sendSyn(): void {
     const options: TcpOptions = { mss: this.ourMss };
     if (this.state === 'SYN_SENT' || this.rcvScale > 0) options.windowScale = this.state === 'SYN_SENT' ? this.tun.windowScale : this.rcvScale;
+    if (this.state === 'SYN_SENT' ? this.tun.sack !== 0 : this.sackOk) options.sackPermitted = true;
     const flags = this.state === 'SYN_SENT' ? FLAG.SYN : FLAG.SYN | FLAG.ACK;
     // The window in a SYN is never scaled.
     const window = Math.min(65535, this.rx.room);
@@ -254,6 +264,7 @@ export class Connection {
     this.rtxAt = this.persistAt = this.delackAt = this.keepaliveAt = this.closeAt = Infinity;
     this.outOfOrder.clear();
     this.sendBuffer.clear();
+    this.board.clear();
     this.host.removed(this);
     this.changed();
   }
@@ -279,6 +290,10 @@ export class Connection {
       s.ack = this.rcvNxt;
       this.ackPending = 0;
       this.delackAt = Infinity;
+      // SACK blocks ride on segments without data, so options never push a full segment past the MSS.
+      if (this.sackOk && s.payload.length === 0 && (s.flags & FLAG.RST) === 0 && this.outOfOrder.segments > 0) {
+        s.options = { sack: this.outOfOrder.blocks(MAX_SACK_BLOCKS) };
+      }
     }
     this.stats.segmentsSent++;
     this.host.output(this, s);
@@ -311,7 +326,8 @@ export class Connection {
   output(): void {
     if (this.state === 'SYN_SENT' || this.state === 'SYN_RECEIVED') return;
     const now = this.host.now();
-    if (SENDING_STATES.has(this.state)) {
+    if (SENDING_STATES.has(this.state) && this.cc.sackRecovery) this.sackRecoveryOutput(now);
+    else if (SENDING_STATES.has(this.state)) {
       // With segmentation offload a segment may carry a run of full-sized segments.
       const gsoMax = this.host.gsoMax?.() ?? 0;
       const segMax = gsoMax > this.mss + 40 ? Math.max(this.mss, Math.floor((gsoMax - 40) / this.mss) * this.mss) : this.mss;
@@ -354,6 +370,54 @@ export class Connection {
       }
     }
     if (this.ackPending >= 2) this.owedAck();
+  }
+
+  // RFC 6675 5 (step 4.3, then C): the first unacknowledged segment goes at once;
+  // then, while cwnd - pipe allows a full segment, NextSeg: the next lost hole (rule 1),
+  // else new data the peer's window takes (rule 2), else the next hole not yet known
+  // lost (rule 3), one MSS at a time. SACKed bytes are never resent, nor a hole twice in
+  // one recovery (HighRxt).
+  private sackRecoveryOutput(now: number): void {
+    for (;;) {
+      if (this.cc.cwnd - this.pipe() < this.mss) break;
+      const from = seqGt(this.highRxt, this.sndUna) ? this.highRxt : this.sndUna;
+      const holes = this.board.holes(this.sndUna, from, this.mss);
+      const lost = holes.find((h) => h.lost);
+      if (lost !== undefined && this.retransmitHole(lost.start, lost.end, now)) continue;
+      const unsent = this.sendBuffer.size - seqDiff(this.sndNxt, this.bufferSeq);
+      const room = this.sndWnd - seqDiff(this.sndNxt, this.sndUna);
+      const finToSend = unsent <= 0 && this.finQueued && !this.finSent;
+      if ((unsent > 0 && room >= Math.min(this.mss, unsent)) || finToSend) {
+        const used = this.sendAt(this.sndNxt, Math.min(this.mss, Math.max(0, unsent)));
+        if (used === 0) break;
+        if (this.sndNxt !== this.sndMax) this.stats.retransmits++;
+        this.sndNxt = seqAdd(this.sndNxt, used);
+        if (seqGt(this.sndNxt, this.sndMax)) this.sndMax = this.sndNxt;
+        if (this.rtxAt === Infinity) this.rtxAt = now + this.rto.rto;
+        continue;
+      }
+      const next = holes[0];
+      if (next === undefined || !this.retransmitHole(next.start, next.end, now)) break;
+    }
+  }
+
+  /** Resends the start of hole [start, end) (at most an MSS); false when nothing went. */
+  private retransmitHole(start: number, end: number, now: number): boolean {
+    const used = this.sendAt(start, Math.min(this.mss, seqDiff(end, start)));
+    if (used === 0) return false;
+    this.highRxt = seqAdd(start, used);
+    this.stats.retransmits++;
+    this.timing = undefined;
+    if (this.rtxAt === Infinity) this.rtxAt = now + this.rto.rto;
+    return true;
+  }
+
+  /** RFC 6675's pipe: bytes in flight, less those SACKed and those in lost holes not yet retransmitted. */
+  private pipe(): number {
+    const from = seqGt(this.highRxt, this.sndUna) ? this.highRxt : this.sndUna;
+    let lost = 0;
+    for (const h of this.board.holes(this.sndUna, from, this.mss)) if (h.lost) lost += seqDiff(h.end, h.start);
+    return seqDiff(this.sndMax, this.sndUna) - this.board.bytes - lost;
   }
 
   // RFC 1122 4.2.3.2 / RFC 5681 4.2: an ACK for every second full segment. While the
@@ -405,6 +469,8 @@ export class Connection {
     this.timing = undefined; // Karn: nothing sent before now may be timed
     if (this.state === 'SYN_SENT' || this.state === 'SYN_RECEIVED') { this.stats.retransmits++; this.sendSyn(); this.rtxAt = now + this.rto.rto; return; }
     this.cc.onTimeout(seqDiff(this.sndMax, this.sndUna), this.sndMax);
+    // The receiver may have dropped what it reported (RFC 2018 8): forget the SACK blocks.
+    this.board.clear();
     // Go back N: resend from the first unacknowledged byte as the (now one-segment) window allows.
     this.sndNxt = this.sndUna;
     this.rtxAt = now + this.rto.rto;
@@ -572,6 +638,7 @@ export class Connection {
       this.sendBuffer.drop(dataAcked);
       this.bufferSeq = seqAdd(this.bufferSeq, dataAcked);
       this.sndUna = ack;
+      this.board.advance(ack);
       if (seqLt(this.sndNxt, this.sndUna)) this.sndNxt = this.sndUna;
       this.retries = 0;
       this.persistBackoff = 0;
@@ -581,7 +648,16 @@ export class Connection {
       if (dataAcked > 0) this.changed();
     } else if (ack === this.sndUna && s.payload.length === 0 && (s.flags & (FLAG.SYN | FLAG.FIN)) === 0 && window === this.sndWnd && window > 0 && flight > 0) {
       // A duplicate ACK (RFC 5681 2); answers to window probes into a zero window are not.
-      if (this.cc.onDupAck(flight, this.sndMax, this.sndUna)) this.retransmitFirst();
+      if (!this.sackOk) { if (this.cc.onDupAck(flight, this.sndMax, this.sndUna)) this.retransmitFirst(); }
+      else this.cc.countDupAck();
+    }
+    if (this.sackOk && s.options.sack !== undefined) this.board.update(s.options.sack, this.sndUna, this.sndMax);
+    // RFC 6675 5 step 4: DupThresh duplicates, or the first unacknowledged byte lost, start recovery.
+    if (this.sackOk && !this.cc.inRecovery && flight > 0 && (this.cc.dupAcks >= DUP_THRESH || this.board.firstLost(this.sndUna, this.mss))) {
+      if (this.cc.enterSackRecovery(seqDiff(this.sndMax, this.sndUna), this.sndMax, this.sndUna)) {
+        this.highRxt = this.sndUna;
+        this.retransmitHole(this.sndUna, this.sndMax, now);
+      }
     }
     // Window update (RFC 9293 3.10.7.4): from a newer segment, or the same with a newer ACK.
     if (seqLt(this.sndWl1, s.seq) || (this.sndWl1 === s.seq && seqLe(this.sndWl2, ack))) {

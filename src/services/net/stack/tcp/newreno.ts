@@ -6,6 +6,11 @@
 // our receiver answers a batch of segments with one ACK, like Linux after GRO, and a
 // limit per ACK would make slow start linear there). Congestion avoidance adds one
 // MSS per window's worth of bytes acknowledged.
+//
+// With SACK (the connection's scoreboard.ts) loss recovery is RFC 6675's instead of
+// NewReno's: `enterSackRecovery` sets cwnd to ssthresh without inflating it, duplicate
+// ACKs and partial ACKs change nothing here, and the connection sends while
+// cwnd - pipe allows, lost holes first.
 
 import { seqGe, seqGt } from './seq.js';
 
@@ -14,6 +19,8 @@ export class NewReno {
   ssthresh = 0x7fffffff;
   dupAcks = 0;
   inRecovery = false;
+  /** The recovery under way is RFC 6675's (SACK). */
+  sackRecovery = false;
   /** The highest sequence number sent when recovery began (RFC 6582's "recover"). */
   recover = 0;
   private recoverSet = false;
@@ -35,11 +42,14 @@ export class NewReno {
       if (seqGe(ack, this.recover)) {
         // Full acknowledgment: leave recovery with a deflated window.
         this.inRecovery = false;
+        this.sackRecovery = false;
         this.cwnd = Math.min(this.ssthresh, Math.max(flight - bytes, this.mss) + this.mss);
         return false;
       }
-      // Partial acknowledgment: retransmit the next hole, deflate by what was acked, add back one MSS.
       this.stats.partialAcks++;
+      // With SACK the connection's pipe decides what goes next.
+      if (this.sackRecovery) return false;
+      // Partial acknowledgment: retransmit the next hole, deflate by what was acked, add back one MSS.
       this.cwnd = Math.max(this.mss, this.cwnd - bytes + (bytes >= this.mss ? this.mss : 0));
       return true;
     }
@@ -53,7 +63,7 @@ export class NewReno {
 
   /** A duplicate ACK; true on the third (enter fast retransmit). `highest` is SND.MAX. */
   onDupAck(flight: number, highest: number, sndUna: number): boolean {
-    if (this.inRecovery) { this.cwnd += this.mss; return false; }
+    if (this.inRecovery) { if (!this.sackRecovery) this.cwnd += this.mss; return false; }
     this.dupAcks++;
     // RFC 6582 4.1: only start a new recovery when the ACK covers more than "recover".
     if (this.dupAcks !== 3 || (this.recoverSet && !seqGt(sndUna, this.recover))) return false;
@@ -66,6 +76,27 @@ export class NewReno {
     return true;
   }
 
+  /** A duplicate ACK on a SACK connection: counted, nothing more (the connection decides on recovery). */
+  countDupAck(): number { if (!this.inRecovery) this.dupAcks++; return this.dupAcks; }
+
+  /**
+   * Enters RFC 6675 loss recovery (the connection saw DupThresh duplicates or its first
+   * byte lost), unless RFC 6582's rule holds it back: no new recovery until the ACK
+   * passes the one before's recovery point. True when it entered.
+   */
+  enterSackRecovery(flight: number, highest: number, sndUna: number): boolean {
+    if (this.inRecovery || (this.recoverSet && !seqGt(sndUna, this.recover))) return false;
+    this.recoverSet = true;
+    this.stats.fastRetransmits++;
+    this.ssthresh = Math.max(flight >> 1, 2 * this.mss);
+    this.cwnd = this.ssthresh;
+    this.recover = highest;
+    this.inRecovery = true;
+    this.sackRecovery = true;
+    this.dupAcks = 0;
+    return true;
+  }
+
   onTimeout(flight: number, highest: number): void {
     this.stats.timeouts++;
     this.recover = highest;
@@ -73,6 +104,7 @@ export class NewReno {
     this.ssthresh = Math.max(flight >> 1, 2 * this.mss);
     this.cwnd = this.mss;
     this.inRecovery = false;
+    this.sackRecovery = false;
     this.dupAcks = 0;
     this.acked = 0;
   }

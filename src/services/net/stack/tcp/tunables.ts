@@ -19,11 +19,13 @@ export interface TcpTunables {
   finTimeout: number;
   /** Longest persist-probe interval. */
   persistMax: number;
+  /** SACK (RFC 2018, with RFC 6675 loss recovery): 1 to offer it in our SYNs and use it when the peer does, 0 not to (Linux's tcp_sack). */
+  sack: number;
   /** Connections at most; beyond it the oldest in TIME_WAIT is dropped for a new one (Linux's tcp_max_tw_buckets), or the SYN is. */
   maxConnections: number;
 }
 
 export const TCP_TUNABLES: TcpTunables = {
   msl: 30_000, delayedAck: 40, keepIdle: 7_200_000, keepInterval: 75_000, keepCount: 9,
-  retries: 15, synRetries: 6, windowScale: 7, finTimeout: 60_000, persistMax: 60_000, maxConnections: 8192,
+  retries: 15, synRetries: 6, windowScale: 7, finTimeout: 60_000, persistMax: 60_000, sack: 1, maxConnections: 8192,
 };
