@@ -79,12 +79,9 @@ function machineOptions(preset: string, init: string, stdout: (b: Uint8Array) =>
 
 const A_ADDRESS = '10.0.9.1', B_ADDRESS = '10.0.9.2';
 const GUEST_PORT = 5001, LOOPBACK_PORT = 5002, RR_PORT = 5003, RR_LOOPBACK_PORT = 5004;
-/**
- * SO_RCVBUF and SO_SNDBUF of the benchmark's sockets: Linux's defaults (212992 bytes),
- * which a program that sets none gets. Larger windows fit the NIC rings (docs/net.md,
- * "Socket buffers").
- */
-const SOCKET_BUFFERS = 212992;
+// The benchmark's sockets set no SO_RCVBUF or SO_SNDBUF, as a program that sets none
+// on Linux: they start at the default (212992 bytes) and autotune (docs/net.md,
+// "Buffer autotuning" and "Socket buffers").
 
 export interface PairOptions {
   preset: string;
@@ -121,8 +118,7 @@ export async function guestPair(o: PairOptions): Promise<PairResult> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error(`no result after ${o.timeoutMs} ms`)), o.timeoutMs);
   const outA = sink(), errA = sink(), outB = sink(), errB = sink();
-  const w = `-w ${SOCKET_BUFFERS}`;
-  const loop = o.loopback ? `; tcpbench -r -n ${o.count} -L loopback ${w} ${LOOPBACK_PORT} & tcpbench -t -n ${o.count} -L loopback ${w} 127.0.0.1 ${LOOPBACK_PORT} ${o.bytes}; wait` : '';
+  const loop = o.loopback ? `; tcpbench -r -n ${o.count} -L loopback ${LOOPBACK_PORT} & tcpbench -t -n ${o.count} -L loopback 127.0.0.1 ${LOOPBACK_PORT} ${o.bytes}; wait` : '';
   // A says on stderr when it listens, so B (which retries a refused connect) is booted then.
   let listening: () => void = () => {};
   const ready = new Promise<void>((resolve) => { listening = resolve; });
@@ -136,13 +132,13 @@ export async function guestPair(o: PairOptions): Promise<PairResult> {
   const rrA = rr > 0 ? `; tcpbench -r -e ${RR_PORT} & ${o.loopback ? `tcpbench -r -e ${RR_LOOPBACK_PORT} & tcpbench -t -q ${rr} -L loopback-rr 127.0.0.1 ${RR_LOOPBACK_PORT}; ` : ''}wait` : '';
   const rrB = rr > 0 ? `; tcpbench -t -q ${rr} -L guest-rr ${A_ADDRESS} ${RR_PORT}` : '';
   const runA = runMachine({
-    ...machineOptions(o.preset, `tcpbench -r -v -n ${o.count} -L guest ${w} ${GUEST_PORT}${loop}${rrA}${hold}`, outA.push,
+    ...machineOptions(o.preset, `tcpbench -r -v -n ${o.count} -L guest ${GUEST_PORT}${loop}${rrA}${hold}`, outA.push,
       (x) => { errA.push(x); if (errA.text().includes('listening')) listening(); }, stopA.signal),
     nic: { mac: macFromSeed('bench-a'), port: a, ...ip(A_ADDRESS), offload: o.offload !== false },
   }).finally(() => listening());
   let statusB = -1;
   const runB = ready.then(() => (controller.signal.aborted ? -1 : runMachine({
-    ...machineOptions(o.preset, `tcpbench -t -n ${o.count} -L guest ${w} ${A_ADDRESS} ${GUEST_PORT} ${o.bytes}${rrB}`, outB.push, errB.push, controller.signal),
+    ...machineOptions(o.preset, `tcpbench -t -n ${o.count} -L guest ${A_ADDRESS} ${GUEST_PORT} ${o.bytes}${rrB}`, outB.push, errB.push, controller.signal),
     nic: { mac: macFromSeed('bench-b'), port: b, ...ip(B_ADDRESS), offload: o.offload !== false },
   }))).then((s) => { statusB = s; return s; });
   if (o.holdReceiver === true) { await runB; stopA.abort(new Error('the sender is done')); }

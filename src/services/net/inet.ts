@@ -16,6 +16,7 @@ import type { Sleepers } from './sleepers.js';
 import { Stack } from './stack/stack.js';
 import { formatAddress, parseAddress } from './stack/address.js';
 import type { UdpEndpoint } from './stack/udp.js';
+import type { Buffers } from './stack/tcp/tcp.js';
 import type { Grant } from '../../abi/grant.js';
 
 /** What inet.ts needs from the socket layer. */
@@ -27,6 +28,11 @@ export interface InetHost {
 }
 
 const OPENING = new Set(['SYN_SENT', 'SYN_RECEIVED']);
+
+/** A TCP connection's buffers from its socket's options: autotuned unless the application set them. */
+const buffersOf = (s: Socket): Buffers => ({
+  receive: s.options.receiveBuffer, send: s.options.sendBuffer, autoReceive: !s.options.receiveBufferSet, autoSend: !s.options.sendBufferSet,
+});
 
 export class Inet {
   constructor(readonly stack: Stack, private readonly host: InetHost) {}
@@ -63,7 +69,7 @@ export class Inet {
     if (addr.port === 0) throw new KernelError(Errno.ECONNREFUSED, `${addr.addr}:0`);
     const port = s.local!.port;
     if (this.stack.tcp.inUse(port, remote, addr.port)) throw new KernelError(Errno.EADDRNOTAVAIL, `${addr.addr}:${addr.port} from port ${port} is in use`);
-    const c = this.stack.tcp.connect(port, remote, addr.port, { receive: s.options.receiveBuffer, send: s.options.sendBuffer });
+    const c = this.stack.tcp.connect(port, remote, addr.port, buffersOf(s));
     c.noDelay = s.options.noDelay;
     c.keepAlive = s.options.keepAlive;
     c.onChange = () => this.host.changed(s);
@@ -96,7 +102,7 @@ export class Inet {
     const local = s.local!;
     if (local.addr !== '0.0.0.0' && !this.isLocal(local.addr)) return;
     if (s.tcpListener !== undefined) { s.tcpListener.backlog = s.backlog; return; }
-    const l = this.stack.tcp.listen(local.port, s.backlog, { receive: s.options.receiveBuffer, send: s.options.sendBuffer });
+    const l = this.stack.tcp.listen(local.port, s.backlog, buffersOf(s));
     l.noDelay = s.options.noDelay;
     l.keepAlive = s.options.keepAlive;
     l.onChange = () => this.host.changed(s);
@@ -120,6 +126,8 @@ export class Inet {
     n.options.keepAlive = c.keepAlive;
     n.options.receiveBuffer = s.options.receiveBuffer;
     n.options.sendBuffer = s.options.sendBuffer;
+    n.options.receiveBufferSet = s.options.receiveBufferSet;
+    n.options.sendBufferSet = s.options.sendBufferSet;
     c.onChange = () => this.host.changed(n);
     return n;
   }
@@ -226,6 +234,8 @@ export class Inet {
       // Buffers only grow on a live connection: the window already offered may not shrink.
       c.rx.capacity = Math.max(c.rx.capacity, s.options.receiveBuffer);
       c.sendBuffer.capacity = Math.max(c.sendBuffer.size, s.options.sendBuffer);
+      if (s.options.receiveBufferSet) c.autoReceive = false;
+      if (s.options.sendBufferSet) c.autoSend = false;
       c.output();
       this.stack.settle();
     }
@@ -233,7 +243,7 @@ export class Inet {
     if (l !== undefined) {
       l.noDelay = s.options.noDelay;
       l.keepAlive = s.options.keepAlive;
-      l.buffers = { receive: s.options.receiveBuffer, send: s.options.sendBuffer };
+      l.buffers = buffersOf(s);
     }
   }
 

@@ -26,6 +26,9 @@ export interface SocketOptions {
   noDelay: boolean;
   receiveBuffer: number;
   sendBuffer: number;
+  /** SO_RCVBUF / SO_SNDBUF were set: a TCP connection's buffer keeps that size instead of autotuning (Linux's SOCK_RCVBUF_LOCK). */
+  receiveBufferSet: boolean;
+  sendBufferSet: boolean;
 }
 
 export class Socket {
@@ -75,7 +78,7 @@ export class Socket {
   filterLocked = false;
 
   constructor(readonly id: number, readonly family: number, readonly type: number, defaults: { receiveBuffer: number; sendBuffer: number }) {
-    this.options = { reuseAddress: false, keepAlive: false, noDelay: false, ...defaults };
+    this.options = { reuseAddress: false, keepAlive: false, noDelay: false, receiveBufferSet: false, sendBufferSet: false, ...defaults };
     this.rx = new ByteQueue(defaults.receiveBuffer);
   }
 }

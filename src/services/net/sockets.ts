@@ -563,8 +563,8 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
         case SO.REUSEADDR: s.options.reuseAddress = value !== 0; return;
         case SO.KEEPALIVE: s.options.keepAlive = value !== 0; return;
         // Linux doubles the value asked for (bookkeeping overhead) and clamps it.
-        case SO.RCVBUF: s.options.receiveBuffer = clamp(value); s.rx.capacity = Math.max(s.rx.capacity, s.options.receiveBuffer); return;
-        case SO.SNDBUF: s.options.sendBuffer = clamp(value); return;
+        case SO.RCVBUF: s.options.receiveBuffer = clamp(value); s.options.receiveBufferSet = true; s.rx.capacity = Math.max(s.rx.capacity, s.options.receiveBuffer); return;
+        case SO.SNDBUF: s.options.sendBuffer = clamp(value); s.options.sendBufferSet = true; return;
         case SO_DETACH_FILTER: case SO_LOCK_FILTER: this.filterOption(s, name, value); return;
       }
     } else if (level === IPPROTO.TCP && s.family === AF.INET && s.type === SOCK.STREAM && name === TCP_NODELAY) {
@@ -581,8 +581,9 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
       switch (name) {
         case SO.REUSEADDR: return s.options.reuseAddress ? 1 : 0;
         case SO.KEEPALIVE: return s.options.keepAlive ? 1 : 0;
-        case SO.RCVBUF: return s.options.receiveBuffer;
-        case SO.SNDBUF: return s.options.sendBuffer;
+        // A TCP connection's buffers may have grown (autotuning); Linux reports the size they have now.
+        case SO.RCVBUF: return Math.max(s.options.receiveBuffer, s.tcp?.rx.capacity ?? 0);
+        case SO.SNDBUF: return Math.max(s.options.sendBuffer, s.tcp?.sendBuffer.capacity ?? 0);
         case SO.TYPE: return s.type;
         case SO_LOCK_FILTER: return s.filterLocked ? 1 : 0;
         case SO.ERROR: {

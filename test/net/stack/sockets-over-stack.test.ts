@@ -158,11 +158,19 @@ test('SO_RCVBUF, SO_SNDBUF, TCP_NODELAY and SO_KEEPALIVE reach the stack connect
   assert.equal(await b.getOption(s, IPPROTO.TCP, TCP_NODELAY), 1);
   assert.equal(await b.getOption(s, SOL_SOCKET, SO.KEEPALIVE), 1);
   // Reach into the layers' sockets through the table: the connection's own settings.
-  const conn = (net: SocketLayer, id: number) => (net as unknown as { table: Map<number, { tcp?: { noDelay: boolean; keepAlive: boolean; rx: { capacity: number }; sendBuffer: { capacity: number } } }> }).table.get(id)!.tcp!;
+  const conn = (net: SocketLayer, id: number) => (net as unknown as { table: Map<number, { tcp?: { noDelay: boolean; keepAlive: boolean; autoReceive: boolean; autoSend: boolean; rx: { capacity: number }; sendBuffer: { capacity: number } } }> }).table.get(id)!.tcp!;
   assert.equal(conn(b, s).noDelay, true);
   assert.equal(conn(b, s).keepAlive, true);
   assert.equal(conn(b, s).rx.capacity, 600_000);
   assert.equal(conn(a, c).sendBuffer.capacity, 10_000);
+  // A size the application set is kept (no autotuning); one it left alone may grow.
+  assert.deepEqual([conn(b, s).autoReceive, conn(b, s).autoSend], [false, true]);
+  assert.deepEqual([conn(a, c).autoReceive, conn(a, c).autoSend], [true, false]);
+  // getsockopt reports the size the buffer has now, as Linux does.
+  conn(b, s).sendBuffer.capacity = 1_000_000;
+  assert.equal(await b.getOption(s, SOL_SOCKET, SO.SNDBUF), 1_000_000);
+  await b.setOption(s, SOL_SOCKET, SO.SNDBUF, 8000);
+  assert.equal(conn(b, s).autoSend, false, 'setting SO_SNDBUF on a connected socket stops its growth');
   await a.setOption(c, IPPROTO.TCP, TCP_NODELAY, 1);
   await a.setOption(c, SOL_SOCKET, SO.KEEPALIVE, 1);
   assert.equal(conn(a, c).noDelay, true);

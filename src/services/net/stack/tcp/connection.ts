@@ -51,6 +51,9 @@ export interface ConnectionHost {
   deferAck?(c: Connection): boolean;
   /** The largest IPv4 datagram the link takes as one large segment (segmentation offload); 0 or absent: none. */
   gsoMax?(): number;
+  /** Buffer autotuning's shared budget: true when `bytes` more may be grown (absent: always). */
+  reserveGrowth?(bytes: number): boolean;
+  releaseGrowth?(bytes: number): void;
   readonly tunables: TcpTunables;
 }
 
@@ -125,7 +128,7 @@ export class Connection {
     private readonly host: ConnectionHost,
     readonly localAddress: number, readonly localPort: number,
     readonly remoteAddress: number, readonly remotePort: number,
-    iss: number, linkMtu: number, buffers: { receive: number; send: number },
+    iss: number, linkMtu: number, buffers: { receive: number; send: number; autoReceive?: boolean; autoSend?: boolean },
   ) {
     this.iss = iss >>> 0;
     this.sndUna = this.iss; this.sndNxt = this.iss; this.sndMax = this.iss;
@@ -135,6 +138,49 @@ export class Connection {
     this.rx = new ByteQueue(buffers.receive);
     this.cc = new NewReno(this.mss);
     this.lastHeard = host.now();
+    this.autoReceive = buffers.autoReceive === true;
+    this.autoSend = buffers.autoSend === true;
+    this.readSince = this.lastHeard;
+  }
+
+  // ---- buffer autotuning (tunables.ts) ----
+  /** The application left SO_RCVBUF / SO_SNDBUF alone: the buffer may grow. */
+  autoReceive: boolean;
+  autoSend: boolean;
+  /** Bytes the application read since `readSince` (one round trip's worth is measured). */
+  private readBytes = 0;
+  private readSince: number;
+  /** Bytes this connection's buffers grew by (given back to the budget when it ends). */
+  private grownBytes = 0;
+
+  // Once per round trip, the receive buffer is made at least four times what the
+  // application read in it (Linux's tcp_rcv_space_adjust keeps it about twice that,
+  // doubled again while the sender is still growing its window): when the window
+  // limited the transfer, the application read about a window, and the next round
+  // trip may carry twice as much. An application that reads slowly never grows it.
+  private autotuneReceive(n: number): void {
+    if (!this.autoReceive || this.tun.autotune === 0) return;
+    this.readBytes += n;
+    const now = this.host.now();
+    if (now - this.readSince < Math.max(1, this.rto.srtt ?? 1)) return;
+    const want = Math.min(this.tun.rmemMax, 4 * this.readBytes);
+    this.readBytes = 0;
+    this.readSince = now;
+    if (want > this.rx.capacity && this.grow(want - this.rx.capacity)) this.rx.capacity = want;
+  }
+
+  // The send buffer holds what is in flight and what the application queued behind it:
+  // twice the most the windows allow in flight keeps the sender from waiting for room.
+  private autotuneSend(): void {
+    if (!this.autoSend || this.tun.autotune === 0) return;
+    const want = Math.min(this.tun.wmemMax, 2 * Math.min(this.cc.cwnd, this.maxSndWnd));
+    if (want > this.sendBuffer.capacity && this.grow(want - this.sendBuffer.capacity)) this.sendBuffer.capacity = want;
+  }
+
+  private grow(bytes: number): boolean {
+    if (this.host.reserveGrowth?.(bytes) === false) return false;
+    this.grownBytes += bytes;
+    return true;
   }
 
   private get tun(): TcpTunables { return this.host.tunables; }
@@ -206,7 +252,7 @@ export class Connection {
   read(max: number, peek = false): Uint8Array {
     const before = this.windowToAdvertise();
     const data = this.rx.take(max, peek);
-    if (!peek) this.windowOpened(before, data.length);
+    if (!peek) { this.autotuneReceive(data.length); this.windowOpened(before, data.length); }
     return data;
   }
 
@@ -214,6 +260,7 @@ export class Connection {
   readInto(dst: Grant): number {
     const before = this.windowToAdvertise();
     const n = this.rx.takeInto(dst);
+    this.autotuneReceive(n);
     this.windowOpened(before, n);
     return n;
   }
@@ -265,6 +312,7 @@ export class Connection {
     this.outOfOrder.clear();
     this.sendBuffer.clear();
     this.board.clear();
+    if (this.grownBytes > 0) { this.host.releaseGrowth?.(this.grownBytes); this.grownBytes = 0; }
     this.host.removed(this);
     this.changed();
   }
@@ -645,7 +693,7 @@ export class Connection {
       const partial = this.cc.onAck(acked, ack, flight);
       this.rtxAt = this.sndUna === this.sndMax ? Infinity : now + this.rto.rto;
       if (partial) this.retransmitFirst();
-      if (dataAcked > 0) this.changed();
+      if (dataAcked > 0) { this.autotuneSend(); this.changed(); }
     } else if (ack === this.sndUna && s.payload.length === 0 && (s.flags & (FLAG.SYN | FLAG.FIN)) === 0 && window === this.sndWnd && window > 0 && flight > 0) {
       // A duplicate ACK (RFC 5681 2); answers to window probes into a zero window are not.
       if (!this.sackOk) { if (this.cc.onDupAck(flight, this.sndMax, this.sndUna)) this.retransmitFirst(); }

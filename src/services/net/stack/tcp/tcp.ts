@@ -24,7 +24,8 @@ export interface TcpIpHost {
   gsoMax?(): number;
 }
 
-export interface Buffers { receive: number; send: number }
+/** A connection's buffer sizes; `autoReceive`/`autoSend`: the size may grow (the application did not set it). */
+export interface Buffers { receive: number; send: number; autoReceive?: boolean; autoSend?: boolean }
 
 export class Listener {
   /** Connections established and not yet accepted. */
@@ -46,6 +47,8 @@ export class Tcp implements ConnectionHost {
   readonly tunables: TcpTunables;
   private readonly secret: number;
   readonly stats = { received: 0, bad: 0, resetsSent: 0, synDropped: 0 };
+  /** Bytes all connections' buffers grew by through autotuning (bounded by tunables.memMax). */
+  grown = 0;
 
   constructor(private readonly ip: TcpIpHost, random: () => number, tunables: Partial<TcpTunables> = {}) {
     this.tunables = { ...TCP_TUNABLES, ...tunables };
@@ -53,6 +56,15 @@ export class Tcp implements ConnectionHost {
   }
 
   now(): number { return this.ip.now(); }
+
+  /** Lets a connection's buffers grow by `bytes` if all connections' growth stays within memMax. */
+  reserveGrowth(bytes: number): boolean {
+    if (this.grown + bytes > this.tunables.memMax) return false;
+    this.grown += bytes;
+    return true;
+  }
+
+  releaseGrowth(bytes: number): void { this.grown = Math.max(0, this.grown - bytes); }
 
   private isn(la: number, lp: number, ra: number, rp: number): number {
     // FNV-1a over the 4-tuple and the secret, plus a 250 kHz clock (RFC 6528's 4 us tick).
