@@ -163,4 +163,36 @@ export interface SocketInfo {
   remote: string;
   recvQueue: number;
   sendQueue: number;
+  /** A TCP connection through the stack: its protocol state (ss -i, -m). */
+  tcp?: TcpInfo;
+}
+
+/** What `ss -i` shows of a TCP connection (Linux's tcp_info, in its units: ms, segments). */
+export interface TcpInfo {
+  /** Retransmission timeout, smoothed RTT and its variance (ms); rtt 0 before the first sample. */
+  rto: number;
+  rtt: number;
+  rttvar: number;
+  mss: number;
+  /** Congestion window and slow-start threshold in segments (ssthresh 0 while it is unset). */
+  cwnd: number;
+  ssthresh: number;
+  sack: boolean;
+  /** Window scale shifts: the peer's (applied to what it advertises) and ours. */
+  sndWscale: number;
+  rcvWscale: number;
+  /** In loss recovery (fast retransmit, NewReno or SACK). */
+  recovery: boolean;
+  retransmits: number;
+  fastRetransmits: number;
+  timeouts: number;
+  segmentsSent: number;
+  segmentsReceived: number;
+  /** Bytes sent (retransmissions included), acknowledged, and received in order. */
+  bytesSent: number;
+  bytesAcked: number;
+  bytesReceived: number;
+  /** The buffers' sizes now (autotuning may have grown them). */
+  rcvBuffer: number;
+  sndBuffer: number;
 }

@@ -541,6 +541,13 @@ const NETINFO: Shape = { record: {
 } };
 const SOCK = ['id', 'int'] as const, WAIT = [['nonBlocking', 'bool'], ['waiter', 'int']] as const;
 
+const TCP_INFO: Shape = {
+  record: {
+    rto: 'num', rtt: 'num', rttvar: 'num', mss: 'int', cwnd: 'int', ssthresh: 'int', sack: 'bool', sndWscale: 'int', rcvWscale: 'int', recovery: 'bool',
+    retransmits: 'num', fastRetransmits: 'num', timeouts: 'num', segmentsSent: 'num', segmentsReceived: 'num', bytesSent: 'num', bytesAcked: 'num', bytesReceived: 'num', rcvBuffer: 'int', sndBuffer: 'int',
+  },
+};
+
 export const NET = service<NetService>('net', 'sockets: AF_UNIX streams, AF_INET TCP and UDP', {
   socket: m(1, [['family', 'int'], ['type', 'int'], ['protocol', 'int']], 'int', 'makes a socket; its number', { check: (r) => (r as number) > 0 }),
   pair: m(2, [['family', 'int'], ['type', 'int']], { record: { a: 'int', b: 'int' } }, 'two connected sockets (socketpair)'),
@@ -558,7 +565,7 @@ export const NET = service<NetService>('net', 'sockets: AF_UNIX streams, AF_INET
   getOption: m(14, [SOCK, ['level', 'int'], ['name', 'int']], 'int', 'reads a socket option', IDEMPOTENT),
   poll: m(15, [SOCK], 'int', 'readiness as POLL bits', { ...IDEMPOTENT, check: (r) => (r as number) >= 0 }),
   cancel: m(16, [['waiter', 'int']], 'void', "ends a process's blocked calls with EINTR", IDEMPOTENT),
-  sockets: m(17, [], { list: { record: { id: 'int', family: 'int', type: 'int', state: 'str', local: 'str', remote: 'str', recvQueue: 'int', sendQueue: 'int' } } }, 'the socket table (ss, netstat)', IDEMPOTENT),
+  sockets: m(17, [], { list: { record: { id: 'int', family: 'int', type: 'int', state: 'str', local: 'str', remote: 'str', recvQueue: 'int', sendQueue: 'int', tcp: { optional: TCP_INFO } } } }, 'the socket table (ss, netstat)', IDEMPOTENT),
   netinfo: m(18, [], NETINFO, 'interfaces, addresses, routes and the neighbour table (ip)', IDEMPOTENT),
   captureStats: m(19, [SOCK], { record: { packets: 'int', drops: 'int' } }, 'an AF_PACKET socket\'s frames seen and dropped (queue full) since the last call, which resets them (PACKET_STATISTICS)'),
   attachFilter: m(20, [SOCK, ['program', 'bytes']], 'void', 'checks a classic BPF program and runs it on each frame before an AF_PACKET socket queues it (SO_ATTACH_FILTER)'),

@@ -630,6 +630,7 @@ export class SocketLayer implements Omit<NetService, 'netinfo'> {
       local: show(s.local, s.family), remote: show(s.remote, s.family),
       recvQueue: s.type === SOCK.DGRAM || s.family === AF.PACKET ? s.datagramBytes : s.state === 'LISTEN' ? s.pending.length + (s.tcpListener?.ready.length ?? 0) : s.tcp?.rx.size ?? s.rx.size,
       sendQueue: s.tcp?.sendBuffer.size ?? (s.type === SOCK.STREAM && s.peer !== undefined ? s.peer.rx.size : 0),
+      ...(s.tcp !== undefined && s.tcp.synchronized ? { tcp: s.tcp.info() } : {}),
     }));
   }
 }

@@ -18,6 +18,7 @@
 
 import { ByteQueue } from '../../byte-queue.js';
 import type { Grant } from '../../../../abi/grant.js';
+import type { TcpInfo } from '../../../../abi/net.js';
 import { Errno } from '../../../../abi/errno.js';
 import { FLAG, MAX_SACK_BLOCKS, type TcpOptions, type TcpSegment } from '../../wire/tcp.js';
 import { NewReno } from './newreno.js';
@@ -57,7 +58,7 @@ export interface ConnectionHost {
   readonly tunables: TcpTunables;
 }
 
-export interface ConnectionStats { segmentsSent: number; segmentsReceived: number; retransmits: number; bytesSent: number; bytesReceived: number }
+export interface ConnectionStats { segmentsSent: number; segmentsReceived: number; retransmits: number; bytesSent: number; bytesAcked: number; bytesReceived: number }
 
 const SENDING_STATES: ReadonlySet<TcpState> = new Set(['ESTABLISHED', 'CLOSE_WAIT', 'FIN_WAIT_1', 'CLOSING', 'LAST_ACK']);
 const RECEIVING_STATES: ReadonlySet<TcpState> = new Set(['ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2']);
@@ -122,7 +123,7 @@ export class Connection {
   onChange: (() => void) | undefined;
   /** A passive connection's listener (tcp.ts), until accepted. */
   listener: unknown;
-  readonly stats: ConnectionStats = { segmentsSent: 0, segmentsReceived: 0, retransmits: 0, bytesSent: 0, bytesReceived: 0 };
+  readonly stats: ConnectionStats = { segmentsSent: 0, segmentsReceived: 0, retransmits: 0, bytesSent: 0, bytesAcked: 0, bytesReceived: 0 };
 
   constructor(
     private readonly host: ConnectionHost,
@@ -184,6 +185,19 @@ export class Connection {
   }
 
   private get tun(): TcpTunables { return this.host.tunables; }
+
+  /** What `ss -i` shows (abi/net.ts TcpInfo). */
+  info(): TcpInfo {
+    const segments = (bytes: number): number => Math.ceil(bytes / this.mss);
+    return {
+      rto: this.rto.rto, rtt: this.rto.srtt ?? 0, rttvar: this.rto.rttvar, mss: this.mss,
+      cwnd: segments(this.cc.cwnd), ssthresh: this.cc.ssthresh >= 0x7fffffff ? 0 : segments(this.cc.ssthresh),
+      sack: this.sackOk, sndWscale: this.sndScale, rcvWscale: this.rcvScale, recovery: this.cc.inRecovery,
+      retransmits: this.stats.retransmits, fastRetransmits: this.cc.stats.fastRetransmits, timeouts: this.cc.stats.timeouts,
+      segmentsSent: this.stats.segmentsSent, segmentsReceived: this.stats.segmentsReceived, bytesSent: this.stats.bytesSent, bytesAcked: this.stats.bytesAcked, bytesReceived: this.stats.bytesReceived,
+      rcvBuffer: this.rx.capacity, sndBuffer: this.sendBuffer.capacity,
+    };
+  }
 
   // ---- opening ------------------------------------------------------------------------
 
@@ -684,6 +698,7 @@ export class Connection {
       // Drop acknowledged data from the send buffer (not the SYN or FIN, which hold no bytes).
       const dataAcked = Math.min(Math.max(0, seqDiff(ack, this.bufferSeq)), this.sendBuffer.size);
       this.sendBuffer.drop(dataAcked);
+      this.stats.bytesAcked += dataAcked;
       this.bufferSeq = seqAdd(this.bufferSeq, dataAcked);
       this.sndUna = ack;
       this.board.advance(ack);
