@@ -474,12 +474,15 @@ export class Connection {
     return true;
   }
 
-  /** RFC 6675's pipe: bytes in flight, less those SACKed and those in lost holes not yet retransmitted. */
+  /**
+   * RFC 6675's pipe: each byte not SACKed counts once unless it is in a lost hole (its
+   * original is gone), and once more if it was retransmitted (below HighRxt).
+   */
   private pipe(): number {
-    const from = seqGt(this.highRxt, this.sndUna) ? this.highRxt : this.sndUna;
     let lost = 0;
-    for (const h of this.board.holes(this.sndUna, from, this.mss)) if (h.lost) lost += seqDiff(h.end, h.start);
-    return seqDiff(this.sndMax, this.sndUna) - this.board.bytes - lost;
+    for (const h of this.board.holes(this.sndUna, this.sndUna, this.mss)) if (h.lost) lost += seqDiff(h.end, h.start);
+    const resent = seqGt(this.highRxt, this.sndUna) ? seqDiff(this.highRxt, this.sndUna) - this.board.bytesBelow(this.highRxt) : 0;
+    return seqDiff(this.sndMax, this.sndUna) - this.board.bytes - lost + resent;
   }
 
   // RFC 1122 4.2.3.2 / RFC 5681 4.2: an ACK for every second full segment. While the

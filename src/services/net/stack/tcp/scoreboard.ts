@@ -74,6 +74,16 @@ export class Scoreboard {
 
   clear(): void { this.runs = []; this.bytes = 0; }
 
+  /** Bytes reported held below `seq`. */
+  bytesBelow(seq: number): number {
+    let n = 0;
+    for (const r of this.runs) {
+      if (!seqLt(r.start, seq)) break;
+      n += seqDiff(seqLt(r.end, seq) ? r.end : seq, r.start);
+    }
+    return n;
+  }
+
   /** Whether the byte at `seq` was reported held. */
   holds(seq: number): boolean {
     return this.runs.some((r) => seqLe(r.start, seq) && seqLt(seq, r.end));
