@@ -100,6 +100,8 @@ export class Connection {
   readonly board = new Scoreboard();
   /** RFC 6675's HighRxt: retransmissions in this recovery reached up to here. */
   private highRxt = 0;
+  /** This recovery sent its rescue retransmission (RFC 6675 NextSeg rule 4). */
+  private rescued = false;
   private timing: { seq: number; at: number } | undefined;
   private retries = 0;
   // ---- timers (deadlines in ms; Infinity when off) ----
@@ -459,7 +461,15 @@ export class Connection {
         continue;
       }
       const next = holes[0];
-      if (next === undefined || !this.retransmitHole(next.start, next.end, now)) break;
+      if (next !== undefined) { if (this.retransmitHole(next.start, next.end, now)) continue; break; }
+      // Rule 4, the rescue retransmission (once per recovery): the last MSS of what is
+      // outstanding, when nothing SACKed lies above it, so a lost tail is resent now
+      // instead of at the retransmission timer.
+      if (this.rescued || this.board.holds(seqAdd(this.sndMax, -1))) break;
+      this.rescued = true;
+      const start = seqDiff(this.sndMax, this.sndUna) > this.mss ? seqAdd(this.sndMax, -this.mss) : this.sndUna;
+      if (this.sendAt(start, seqDiff(this.sndMax, start)) > 0) { this.stats.retransmits++; this.timing = undefined; }
+      break;
     }
   }
 
@@ -722,6 +732,7 @@ export class Connection {
     if (this.sackOk && !this.cc.inRecovery && flight > 0 && (this.cc.dupAcks >= DUP_THRESH || this.board.firstLost(this.sndUna, this.mss))) {
       if (this.cc.enterSackRecovery(seqDiff(this.sndMax, this.sndUna), this.sndMax, this.sndUna)) {
         this.highRxt = this.sndUna;
+        this.rescued = false;
         this.retransmitHole(this.sndUna, this.sndMax, now);
       }
     }
