@@ -128,6 +128,33 @@ const ip = (b: Uint8Array, at: number): string => `${b[at]}.${b[at + 1]}.${b[at 
 const u16 = (b: Uint8Array, at: number): number => (b[at]! << 8) | b[at + 1]!;
 const u32 = (b: Uint8Array, at: number): number => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 
+/**
+ * TCP options between `from` and `to` as tcpdump prints them: `, options [mss 1460,nop,
+ * wscale 7,nop,nop,sackOK]`, SACK blocks as `sack 2 {a:b}{c:d}` (sequence numbers as on
+ * the wire). An option that runs past the header ends the list with `bad opt`.
+ */
+function tcpOptions(f: Uint8Array, from: number, to: number): string {
+  const out: string[] = [];
+  for (let i = from; i < to;) {
+    const kind = f[i]!;
+    if (kind === 0) { out.push('eol'); break; }
+    if (kind === 1) { out.push('nop'); i++; continue; }
+    const len = i + 1 < to ? f[i + 1]! : 0;
+    if (len < 2 || i + len > to) { out.push('bad opt'); break; }
+    if (kind === 2 && len === 4) out.push(`mss ${u16(f, i + 2)}`);
+    else if (kind === 3 && len === 3) out.push(`wscale ${f[i + 2]!}`);
+    else if (kind === 4 && len === 2) out.push('sackOK');
+    else if (kind === 5 && (len - 2) % 8 === 0) {
+      const blocks: string[] = [];
+      for (let at = i + 2; at < i + len; at += 8) blocks.push(`{${u32(f, at)}:${u32(f, at + 4)}}`);
+      out.push(`sack ${blocks.length} ${blocks.join('')}`);
+    } else if (kind === 8 && len === 10) out.push(`TS val ${u32(f, i + 2)} ecr ${u32(f, i + 6)}`);
+    else out.push(`unknown-${kind}`);
+    i += len;
+  }
+  return out.length > 0 ? `, options [${out.join(',')}]` : '';
+}
+
 /** One frame in tcpdump -n's words. Never throws: a short frame says so. */
 export function describe(f: Uint8Array): string {
   if (f.length < 14) return `truncated frame, length ${f.length}`;
@@ -156,7 +183,8 @@ export function describe(f: Uint8Array): string {
     const flagsByte = f[body + 13]!, off = (f[body + 12]! >> 4) * 4, len = Math.max(0, payload - off);
     const flags = [[0x02, 'S'], [0x01, 'F'], [0x04, 'R'], [0x08, 'P'], [0x10, '.']].filter(([bit]) => (flagsByte & (bit as number)) !== 0).map(([, c]) => c).join('') || 'none';
     const seq = u32(f, body + 4), ack = u32(f, body + 8);
-    return `IP ${src}.${u16(f, body)} > ${dst}.${u16(f, body + 2)}: Flags [${flags}], seq ${len > 0 ? `${seq}:${(seq + len) >>> 0}` : seq}${(flagsByte & 0x10) !== 0 ? `, ack ${ack}` : ''}, win ${u16(f, body + 14)}, length ${len}`;
+    const opts = off > 20 ? tcpOptions(f, body + 20, Math.min(body + off, f.length)) : '';
+    return `IP ${src}.${u16(f, body)} > ${dst}.${u16(f, body + 2)}: Flags [${flags}]${len > 0 ? `, seq ${seq}:${(seq + len) >>> 0}` : (flagsByte & 0x07) !== 0 ? `, seq ${seq}` : ''}${(flagsByte & 0x10) !== 0 ? `, ack ${ack}` : ''}, win ${u16(f, body + 14)}${opts}, length ${len}`;
   }
   return `IP ${src} > ${dst}: ip-proto-${proto}, length ${payload}`;
 }
