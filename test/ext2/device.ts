@@ -2,7 +2,7 @@
 // files in /tmp for e2fsprogs, and running e2fsprogs itself.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SECTOR_SIZE, type BlockDevice } from '../../src/abi/blk.js';
@@ -50,9 +50,14 @@ export function newArena(mib = 16): Arena {
 }
 
 let scratch: string | undefined;
-/** A fresh path in this process's temp directory. */
+/** A fresh path in this process's temp directory, which is removed when the process exits. */
 export function tempPath(name: string): string {
-  scratch ??= mkdtempSync(path.join(tmpdir(), 'kernelkit-ext2-'));
+  if (scratch === undefined) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kernelkit-ext2-'));
+    scratch = dir;
+    // NOTE: the crash test alone leaves about 1 GB of images here; kept, repeated runs filled the disk.
+    process.once('exit', () => { rmSync(dir, { recursive: true, force: true }); });
+  }
   return path.join(scratch, name);
 }
 
