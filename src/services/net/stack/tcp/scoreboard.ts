@@ -26,20 +26,15 @@ export class Scoreboard {
   /** Bytes reported held, all runs together. */
   bytes = 0;
 
-  get empty(): boolean { return this.runs.length === 0; }
-
-  /** Takes one ACK's blocks given SND.UNA (after the ACK) and SND.MAX; true when it learned of bytes it did not know were held. */
-  update(blocks: readonly SackBlock[], una: number, max: number): boolean {
-    let learned = false;
+  /** Takes one ACK's blocks given SND.UNA (after the ACK) and SND.MAX. */
+  update(blocks: readonly SackBlock[], una: number, max: number): void {
     for (const [start, end] of blocks) {
       if (!seqLt(start, end) || !seqLt(una, end) || seqGt(end, max) || seqLt(start, una)) continue;
-      if (this.add(start, end)) learned = true;
+      this.add(start, end);
     }
-    return learned;
   }
 
-  private add(start: number, end: number): boolean {
-    const before = this.bytes;
+  private add(start: number, end: number): void {
     const merged: Run[] = [];
     let s = start, e = end, placed = false;
     for (const r of this.runs) {
@@ -57,7 +52,6 @@ export class Scoreboard {
     if (merged.length > MAX_RUNS) merged.length = MAX_RUNS;
     this.runs = merged;
     this.bytes = merged.reduce((n, r) => n + seqDiff(r.end, r.start), 0);
-    return this.bytes > before;
   }
 
   /** The cumulative ACK moved to `una`: what lies below it is no longer the board's. */
